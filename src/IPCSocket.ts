@@ -1,0 +1,317 @@
+import { IPCError, errorMessage } from "./errors.ts";
+import { log } from "./_log.ts";
+import { unrefTimeout } from "./_timers.ts";
+import {
+  IPCMessageType,
+  decodeData,
+  encodeFrame,
+  parseFrame,
+  type IPCFrame,
+  type IPCResponseBody,
+} from "./protocol.ts";
+import type { IPCLogger } from "./types.ts";
+
+/**
+ * The part of a WebSocket that IPCSocket writes to: a browser-style `WebSocket`, a `ws`
+ * socket, or a thin wrapper around a crossws peer. `readyState` is optional; when it is
+ * there, anything but OPEN (1) counts as not connected.
+ */
+export interface IPCSocketTarget {
+  send(data: string): unknown;
+  close(code?: number, reason?: string): unknown;
+  readyState?: number;
+  addEventListener?: unknown;
+}
+
+/** Handles a request from the peer; its result (or thrown error) is the answer. */
+export type IPCRequestHandler = (data: any, socket: IPCSocket) => unknown;
+/** Handles a fire-and-forget message from the peer. */
+export type IPCMessageHandler = (data: any, socket: IPCSocket) => unknown;
+
+export interface IPCSocketOptions {
+  /** Server side: the id of this client connection. */
+  clientId?: string;
+  /** The runtimeId the peer connected with, if any. */
+  runtimeId?: string;
+  /**
+   * Request handlers to use instead of the socket's own map. The server passes one map to all
+   * its sockets, so handlers registered later apply to clients already connected.
+   */
+  requestHandlers?: Map<string, IPCRequestHandler>;
+  /** Fire-and-forget handlers to use instead of the socket's own map (shared like `requestHandlers`). */
+  messageHandlers?: Map<string, IPCMessageHandler>;
+  /** Default timeout of `request()` in ms (10 000). */
+  requestTimeout?: number;
+  logger?: IPCLogger;
+  /**
+   * Listen to `message`/`close`/`error` events of the target itself. Default: yes when the
+   * target has `addEventListener` (a browser-style or `ws` WebSocket). Set `false` when you
+   * feed frames with `receive()` and report the end with `handleClose()`.
+   */
+  attach?: boolean;
+}
+
+interface PendingRequest {
+  path: string;
+  resolve: (data: any) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const OPEN = 1;
+
+/**
+ * Request/response correlation, fire-and-forget messages and handlers by path over any
+ * WebSocket-like target. Transport-independent: it writes with `target.send()` and is fed
+ * incoming text frames through `receive()`.
+ */
+export class IPCSocket {
+  readonly clientId?: string;
+  readonly runtimeId?: string;
+
+  readonly #target: IPCSocketTarget;
+  readonly #requestHandlers: Map<string, IPCRequestHandler>;
+  readonly #messageHandlers: Map<string, IPCMessageHandler>;
+  readonly #pending = new Map<string, PendingRequest>();
+  readonly #closeCallbacks: Array<(code?: number, reason?: string) => void> = [];
+  readonly #errorCallbacks: Array<(error: Error) => void> = [];
+  readonly #requestTimeout: number;
+  readonly #logger?: IPCLogger;
+  #nextId = 0;
+  #active = true;
+
+  constructor(target: IPCSocketTarget, options: IPCSocketOptions = {}) {
+    this.#target = target;
+    this.clientId = options.clientId;
+    this.runtimeId = options.runtimeId;
+    this.#requestHandlers = options.requestHandlers ?? new Map();
+    this.#messageHandlers = options.messageHandlers ?? new Map();
+    this.#requestTimeout = options.requestTimeout ?? 10_000;
+    this.#logger = options.logger;
+    if (options.attach ?? typeof target.addEventListener === "function") this.#attach(target as unknown as WebSocket);
+  }
+
+  // --- registering handlers -------------------------------------------------------------
+
+  /** Answers requests for `path`. A later call for the same path replaces the handler. */
+  onRequest(path: string, handler: IPCRequestHandler): void {
+    this.#requestHandlers.set(path, handler);
+  }
+
+  /** Receives fire-and-forget messages for `path`. */
+  onMessage(path: string, handler: IPCMessageHandler): void {
+    this.#messageHandlers.set(path, handler);
+  }
+
+  /** Called once when the connection ends, for any reason. */
+  onClose(callback: (code?: number, reason?: string) => void): void {
+    if (!this.#active) {
+      this.#safeCall(() => callback());
+      return;
+    }
+    this.#closeCallbacks.push(callback);
+  }
+
+  onError(callback: (error: Error) => void): void {
+    this.#errorCallbacks.push(callback);
+  }
+
+  // --- sending --------------------------------------------------------------------------
+
+  /** Sends a fire-and-forget message. Throws `ERR_IPC_NOT_CONNECTED` when the socket is closed. */
+  send(path: string, data?: unknown): void {
+    this.#assertConnected(path);
+    this.#target.send(encodeFrame(IPCMessageType.MSG, "", path, data));
+  }
+
+  /** Sends a request and resolves with the peer's answer. */
+  request<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): Promise<T> {
+    try {
+      this.#assertConnected(path);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = String(++this.#nextId);
+    let frame: string;
+    try {
+      frame = encodeFrame(IPCMessageType.REQ, id, path, data);
+    } catch (error) {
+      return Promise.reject(new TypeError(`Request '${path}': payload is not JSON-serialisable: ${errorMessage(error)}`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const timer = unrefTimeout(() => {
+        this.#pending.delete(id);
+        reject(new IPCError("ERR_IPC_TIMEOUT", `Request '${path}' timed out after ${timeoutMs}ms`));
+      }, timeoutMs);
+      this.#pending.set(id, { path, resolve, reject, timer });
+      try {
+        this.#target.send(frame);
+      } catch (error) {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(new IPCError("ERR_IPC_CLOSED", `Request '${path}' could not be sent: ${errorMessage(error)}`, { cause: error }));
+      }
+    });
+  }
+
+  // --- receiving ------------------------------------------------------------------------
+
+  /** Feeds one incoming text frame. Never throws: bad frames are logged and dropped. */
+  receive(frame: string): void {
+    const msg = typeof frame === "string" ? parseFrame(frame) : undefined;
+    if (!msg) {
+      log(this.#logger, "warn", `Invalid IPC frame dropped: ${String(frame).slice(0, 100)}`);
+      return;
+    }
+    if (msg.type === IPCMessageType.RES) this.#handleResponse(msg);
+    else if (msg.type === IPCMessageType.REQ) void this.#handleRequest(msg);
+    else void this.#handleMessage(msg);
+  }
+
+  /** Reports that the connection ended: rejects every pending request at once. Idempotent. */
+  handleClose(code?: number, reason?: string): void {
+    if (!this.#active) return;
+    this.#active = false;
+    const why = code ? ` (code ${code}${reason ? `: ${reason}` : ""})` : "";
+    for (const [id, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      this.#pending.delete(id);
+      pending.reject(new IPCError("ERR_IPC_CLOSED", `Request '${pending.path}' failed: connection closed${why}`));
+    }
+    for (const callback of this.#closeCallbacks.splice(0)) this.#safeCall(() => callback(code, reason));
+  }
+
+  /** Reports a transport error to `onError` listeners. */
+  handleError(error: Error): void {
+    for (const callback of this.#errorCallbacks) this.#safeCall(() => callback(error));
+  }
+
+  // --- state and shutdown ---------------------------------------------------------------
+
+  isConnected(): boolean {
+    if (!this.#active) return false;
+    const state = this.#target.readyState;
+    return state === undefined || state === OPEN;
+  }
+
+  /** Number of requests sent and not answered yet. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Closes the connection; pending requests reject at once. */
+  close(code: number = 1000, reason?: string): void {
+    if (!this.#active) return;
+    try {
+      this.#target.close(code, reason);
+    } catch {
+      // Already closing: the close below still settles everything.
+    }
+    this.handleClose(code, reason);
+  }
+
+  /** The original's name for `close()`. */
+  teardown(): void {
+    this.close(1000, "Socket teardown");
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  async #handleRequest(msg: IPCFrame): Promise<void> {
+    const handler = this.#requestHandlers.get(msg.path);
+    if (!handler) {
+      this.#respond(msg, { success: false, error: `No handler for: ${msg.path}` });
+      return;
+    }
+    let data: unknown;
+    try {
+      data = decodeData(msg.rawData);
+    } catch (error) {
+      this.#respond(msg, { success: false, error: `Invalid JSON in request '${msg.path}': ${errorMessage(error)}` });
+      return;
+    }
+    try {
+      const result = await handler(data, this);
+      this.#respond(msg, { success: true, data: result });
+    } catch (error) {
+      log(this.#logger, "warn", `Request handler for '${msg.path}' threw`, error);
+      this.#respond(msg, { success: false, error: errorMessage(error) });
+    }
+  }
+
+  async #handleMessage(msg: IPCFrame): Promise<void> {
+    const handler = this.#messageHandlers.get(msg.path);
+    if (!handler) {
+      log(this.#logger, "debug", `No handler for message: ${msg.path}`);
+      return;
+    }
+    try {
+      await handler(decodeData(msg.rawData), this);
+    } catch (error) {
+      log(this.#logger, "warn", `Message handler for '${msg.path}' failed`, error);
+    }
+  }
+
+  #handleResponse(msg: IPCFrame): void {
+    const pending = this.#pending.get(msg.id);
+    if (!pending) {
+      log(this.#logger, "debug", `No pending request for response id: ${msg.id}`);
+      return;
+    }
+    clearTimeout(pending.timer);
+    this.#pending.delete(msg.id);
+    let body: IPCResponseBody;
+    try {
+      body = decodeData(msg.rawData) as IPCResponseBody;
+    } catch (error) {
+      pending.reject(new IPCError("ERR_IPC_BAD_RESPONSE", `Invalid JSON in response to '${pending.path}': ${errorMessage(error)}`));
+      return;
+    }
+    if (body !== null && typeof body === "object" && body.success === true) pending.resolve(body.data);
+    else pending.reject(new IPCError("ERR_IPC_REMOTE", (body as IPCResponseBody | undefined)?.error || `Request '${pending.path}' failed`));
+  }
+
+  #respond(msg: IPCFrame, body: IPCResponseBody): void {
+    if (!this.isConnected()) return;
+    let frame: string;
+    try {
+      frame = encodeFrame(IPCMessageType.RES, msg.id, msg.path, body);
+    } catch (error) {
+      frame = encodeFrame(IPCMessageType.RES, msg.id, msg.path, {
+        success: false,
+        error: `Result of '${msg.path}' is not JSON-serialisable: ${errorMessage(error)}`,
+      });
+    }
+    try {
+      this.#target.send(frame);
+    } catch (error) {
+      log(this.#logger, "debug", `Could not answer '${msg.path}': ${errorMessage(error)}`);
+    }
+  }
+
+  #assertConnected(path: string): void {
+    if (!this.isConnected()) {
+      throw new IPCError("ERR_IPC_NOT_CONNECTED", `Cannot send '${path}': socket not connected`);
+    }
+  }
+
+  #attach(ws: WebSocket): void {
+    ws.addEventListener("message", (event) => {
+      if (typeof event.data === "string") this.receive(event.data);
+      else log(this.#logger, "warn", "Binary frame ignored: the IPC protocol uses text frames");
+    });
+    ws.addEventListener("close", (event) => this.handleClose(event.code, event.reason));
+    ws.addEventListener("error", (event) => {
+      const error = (event as ErrorEvent).error;
+      this.handleError(error instanceof Error ? error : new Error((event as ErrorEvent).message || "WebSocket error"));
+    });
+  }
+
+  #safeCall(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      log(this.#logger, "error", "Listener threw", error);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import { IPCError, errorMessage } from "../errors.ts";
+import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
+import { log } from "../_log.ts";
+import { unrefInterval, unrefTimeout } from "../_timers.ts";
+import { getPlatform, type WebSocketConstructor } from "../platform.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest } from "../types.ts";
+import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
+
+export interface IPCClientOptions {
+  /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
+  connectTimeout?: number;
+  /** Passed as `?token=` when the server requires an access token. */
+  accessToken?: string;
+  /**
+   * How often (ms) the client checks that the server still answers. A server that does not
+   * answer within `heartbeatTimeout` counts as dead: `onClose` fires and pending requests
+   * reject. Default 4 000; 0 turns it off.
+   */
+  heartbeatInterval?: number;
+  /** Default 4 000 ms, so a dead server is found within 10 s. */
+  heartbeatTimeout?: number;
+  /** A WebSocket constructor to use instead of the runtime's. */
+  WebSocket?: WebSocketConstructor;
+  /** Where to report what happens; without one the client prints nothing. */
+  logger?: IPCLogger;
+}
+
+/** A connection to an IPCServer: typed requests both ways and fire-and-forget messages. */
+export class IPCClient {
+  readonly #wsBase: string;
+  readonly #options: IPCClientOptions;
+  /** Kept on the client so handlers registered before `connect` (or before a reconnect) apply. */
+  readonly #requestHandlers = new Map<string, IPCRequestHandler>();
+  readonly #messageHandlers = new Map<string, IPCMessageHandler>();
+  #closeListeners: Array<() => void> = [];
+  #socket: IPCSocket | undefined;
+  #connecting: Promise<void> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  /** `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`. */
+  constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
+    this.#wsBase = wsBase(portOrUrl);
+    this.#options = options;
+  }
+
+  /** Brands a request name with its payload and result types (a request the client handles). */
+  static defineRequest<Req, Res>(name: string): IPCClientRequest<Req, Res> {
+    return name as IPCClientRequest<Req, Res>;
+  }
+
+  // --- connection -----------------------------------------------------------------------
+
+  /** Opens the framework connection. A no-op when already connected. */
+  connect(runtimeId?: string): Promise<void> {
+    if (this.#socket?.isConnected()) return Promise.resolve();
+    this.#connecting ??= this.#open(runtimeId).finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  isConnected(): boolean {
+    return this.#socket?.isConnected() ?? false;
+  }
+
+  /** Closes the connection; pending requests reject at once. */
+  disconnect(): void {
+    this.#socket?.close(1000, "Client disconnect");
+  }
+
+  /** Called once when the current (or next) connection ends, for any reason. */
+  onClose(callback: () => void): void {
+    this.#closeListeners.push(callback);
+  }
+
+  // --- messaging ------------------------------------------------------------------------
+
+  /** Sends a request to the server and resolves with its answer. */
+  sendFrameworkRequest<Req, Res>(type: IPCServerRequest<Req, Res>, payload: Req, timeoutMs: number = 10_000): Promise<Res> {
+    const socket = this.#socket;
+    if (!socket?.isConnected()) return Promise.reject(this.#notConnected(type));
+    return socket.request<Res>(type, payload, timeoutMs);
+  }
+
+  /** Answers requests that the server sends to this client. May be called before `connect`. */
+  onFrameworkRequest<Req, Res>(type: IPCClientRequest<Req, Res>, handler: (payload: Req) => Awaitable<Res>): void {
+    this.#requestHandlers.set(type, (data) => handler(data as Req));
+  }
+
+  /** Fire-and-forget message to the server (its `onFrameworkNotification`). */
+  sendFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, payload: T): void {
+    const socket = this.#socket;
+    if (!socket?.isConnected()) throw this.#notConnected(type);
+    socket.send(type, payload);
+  }
+
+  /** Receives fire-and-forget messages the server sends with `sendFrameworkNotification`. */
+  onFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, handler: (payload: T) => unknown): void {
+    this.#messageHandlers.set(type, (data) => handler(data as T));
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  #open(runtimeId: string | undefined): Promise<void> {
+    const { connectTimeout = 5000, accessToken, logger } = this.#options;
+    const query = new URLSearchParams();
+    if (runtimeId) query.set("runtimeId", runtimeId);
+    if (accessToken !== undefined) query.set("token", accessToken);
+    const search = query.size ? `?${query}` : "";
+    const url = `${this.#wsBase}${INTERNAL_SOCKET_PATH}${search}`;
+    const WebSocketImpl = this.#options.WebSocket ?? getPlatform().WebSocket;
+
+    return new Promise<void>((resolve, reject) => {
+      let ws: WebSocket;
+      try {
+        ws = new WebSocketImpl(url);
+      } catch (error) {
+        reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(error)}`));
+        return;
+      }
+      let settled = false;
+      const timer = unrefTimeout(() => {
+        if (settled) return;
+        settled = true;
+        forceClose(ws);
+        reject(new IPCError("ERR_IPC_CONNECT", `Connection timeout to ${this.#wsBase} after ${connectTimeout}ms`));
+      }, connectTimeout);
+
+      const onOpen = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        ws.removeEventListener("error", onError);
+        const socket = new IPCSocket(ws, {
+          runtimeId,
+          requestHandlers: this.#requestHandlers,
+          messageHandlers: this.#messageHandlers,
+          logger,
+          attach: true,
+        });
+        socket.onClose(() => this.#closed(socket));
+        this.#socket = socket;
+        this.#startHeartbeat(socket, ws);
+        log(logger, "debug", `Connected to IPC server at ${this.#wsBase}`);
+        resolve();
+      };
+      const onError = (event: Event) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const cause = (event as ErrorEvent).message || errorMessage((event as ErrorEvent).error ?? "connection failed");
+        // A browser-style WebSocket cannot see why an upgrade failed: ask the server over HTTP.
+        refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`).then((refusal) => {
+          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#wsBase} refused the connection: ${refusal}`));
+          else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${cause}`));
+        });
+      };
+      ws.addEventListener("open", onOpen, { once: true });
+      ws.addEventListener("error", onError);
+    });
+  }
+
+  #startHeartbeat(socket: IPCSocket, ws: WebSocket): void {
+    const { heartbeatInterval = 4000, heartbeatTimeout = 4000, logger } = this.#options;
+    if (heartbeatInterval <= 0) return;
+    this.#heartbeat = unrefInterval(() => {
+      socket.request(HEARTBEAT_PATH, undefined, heartbeatTimeout).catch((error: IPCError) => {
+        // Any answer, even "No handler for" from an original server, proves the server is alive.
+        if (error.code !== "ERR_IPC_TIMEOUT") return;
+        log(logger, "warn", `IPC server at ${this.#wsBase} did not answer for ${heartbeatTimeout}ms: closing`);
+        forceClose(ws);
+        socket.handleClose(1006, "Heartbeat timeout");
+      });
+    }, heartbeatInterval);
+  }
+
+  #closed(socket: IPCSocket): void {
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    for (const listener of this.#closeListeners.splice(0)) {
+      try {
+        listener();
+      } catch (error) {
+        log(this.#options.logger, "error", `onClose listener threw: ${errorMessage(error)}`, error);
+      }
+    }
+  }
+
+  #notConnected(type: string): IPCError {
+    return new IPCError("ERR_IPC_NOT_CONNECTED", `Not connected to IPC server at ${this.#wsBase} (request '${type}')`);
+  }
+}
+
+/** Drops the connection without waiting for a closing handshake (`ws` has `terminate`). */
+function forceClose(ws: WebSocket): void {
+  try {
+    const terminate = (ws as { terminate?: () => void }).terminate;
+    if (terminate) terminate.call(ws);
+    else ws.close();
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,31 @@
+/** Request path the client's heartbeat uses; any answer (even "No handler for") means alive. */
+export const HEARTBEAT_PATH = "__crossipc/ping";
+
+/** `4000` → `ws://127.0.0.1:4000`; `http://h:1` → `ws://h:1`; `h:1` → `ws://h:1`. */
+export function wsBase(portOrUrl: number | string): string {
+  if (typeof portOrUrl === "number") return `ws://127.0.0.1:${portOrUrl}`;
+  const trimmed = portOrUrl.replace(/\/+$/, "");
+  if (/^wss?:\/\//.test(trimmed)) return trimmed;
+  if (/^https?:\/\//.test(trimmed)) return trimmed.replace(/^http/, "ws");
+  if (/^\d+$/.test(trimmed)) return `ws://127.0.0.1:${trimmed}`;
+  return `ws://${trimmed}`;
+}
+
+export function httpBase(ws: string): string {
+  return ws.replace(/^ws/, "http");
+}
+
+/** Asks the framework path over plain HTTP why an upgrade was refused (401/403 carry a reason). */
+export async function refusalReason(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    if (response.status !== 401 && response.status !== 403) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    const body = (await response.json()) as { error?: string };
+    return body.error ?? `HTTP ${response.status}`;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,22 @@
+/** The runtime-independent API. Runtime entries (adapters/) re-export this after choosing a platform. */
+export { IPCServer, type IPCServerOptions } from "./server/IPCServer.ts";
+export { IPCClient, type IPCClientOptions } from "./client/IPCClient.ts";
+export {
+  IPCSocket,
+  type IPCSocketOptions,
+  type IPCSocketTarget,
+  type IPCRequestHandler,
+  type IPCMessageHandler,
+} from "./IPCSocket.ts";
+export { IPCError, type IPCErrorCode } from "./errors.ts";
+export {
+  INTERNAL_SOCKET_PATH,
+  IPCMessageType,
+  encodeFrame,
+  parseFrame,
+  type IPCFrame,
+  type IPCResponseBody,
+} from "./protocol.ts";
+export type { IPCServerRequest, IPCClientRequest, SocketMessage, IPCLogger, Awaitable } from "./types.ts";
+export type { InterceptHandler, RequestInterceptHandler } from "./server/_routes.ts";
+export type { ProxyResolver } from "./server/_http.ts";

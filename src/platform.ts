@@ -1,0 +1,49 @@
+import type { Hooks } from "crossws";
+
+/** What the core asks a runtime adapter to listen with. */
+export interface ListenOptions {
+  port: number;
+  hostname: string;
+  fetch: (request: Request) => Response | Promise<Response>;
+  websocket: Partial<Hooks>;
+  /** Largest incoming WebSocket message in bytes; larger ones close the connection with 1009. */
+  maxMessageSize: number;
+  /** Seconds a WebSocket may stay silent (no pong) before the runtime drops it. */
+  idleTimeout: number;
+}
+
+/** A bound server. */
+export interface Listener {
+  readonly port: number;
+  /** Stops listening and resolves when the port is free again. */
+  close(): Promise<void>;
+}
+
+/** Everything that differs between Node, Bun and Deno. One object per runtime adapter. */
+export interface Platform {
+  readonly runtime: "node" | "bun" | "deno" | "web";
+  /** Binds and resolves the listener, or `false` when the port is already taken. */
+  listen(options: ListenOptions): Promise<Listener | false>;
+  /** A WebSocket constructor that also takes a third `{ headers }` argument where the runtime can. */
+  readonly WebSocket: WebSocketConstructor;
+}
+
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => WebSocket;
+
+let current: Platform | undefined;
+
+/** Called once by the runtime entry (`crossipc/node`, `crossipc/bun`, `crossipc/deno`). */
+export function setPlatform(platform: Platform): void {
+  current = platform;
+}
+
+export function getPlatform(): Platform {
+  if (!current) {
+    throw new Error("crossipc: no runtime adapter loaded. Import from 'crossipc' (or 'crossipc/node', '/bun', '/deno').");
+  }
+  return current;
+}

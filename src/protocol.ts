@@ -1,0 +1,61 @@
+/**
+ * The wire format shared with the original `@grest-ts/ipc`: one WebSocket text frame per
+ * message, `TYPE:ID:PATH:DATA`, where DATA is JSON (or empty for `undefined`) and may itself
+ * contain `:`.
+ */
+
+/** Frame types. A plain object rather than an enum so the source runs with type stripping. */
+export const IPCMessageType = {
+  MSG: "m",
+  REQ: "r",
+  RES: "s",
+} as const;
+export type IPCMessageType = (typeof IPCMessageType)[keyof typeof IPCMessageType];
+
+/** One parsed frame. `rawData` is the undecoded DATA text ("" means `undefined`). */
+export interface IPCFrame {
+  type: IPCMessageType;
+  id: string;
+  path: string;
+  rawData: string;
+}
+
+/** The body of an `s` frame. */
+export interface IPCResponseBody {
+  success: boolean;
+  data?: unknown;
+  error?: string;
+}
+
+/** The WebSocket path of the framework connection. Tests of the original open raw sockets to it. */
+export const INTERNAL_SOCKET_PATH = "/__ggFrameworkConnection";
+
+/** Builds a frame. Throws when `data` cannot be serialised (BigInt, cycles). */
+export function encodeFrame(type: IPCMessageType, id: string, path: string, data: unknown): string {
+  const json = data === undefined ? "" : JSON.stringify(data);
+  // JSON.stringify returns undefined for functions and symbols: send them as `undefined`.
+  return `${type}:${id}:${path}:${json ?? ""}`;
+}
+
+/**
+ * Parses a frame, or returns `undefined` for anything that is not one.
+ * Uses `indexOf` rather than `split(":")` so DATA is never cut apart and rejoined.
+ */
+export function parseFrame(frame: string): IPCFrame | undefined {
+  const a = frame.indexOf(":");
+  if (a !== 1) return undefined;
+  const type = frame[0];
+  if (type !== "r" && type !== "s" && type !== "m") return undefined;
+  const b = frame.indexOf(":", 2);
+  if (b === -1) return undefined;
+  const c = frame.indexOf(":", b + 1);
+  // As in the original, a frame with only two separators has an empty DATA.
+  const path = c === -1 ? frame.slice(b + 1) : frame.slice(b + 1, c);
+  const rawData = c === -1 ? "" : frame.slice(c + 1);
+  return { type, id: frame.slice(2, b), path, rawData };
+}
+
+/** Decodes DATA: `""` is `undefined`. Throws `SyntaxError` on invalid JSON. */
+export function decodeData(rawData: string): unknown {
+  return rawData === "" ? undefined : JSON.parse(rawData);
+}

@@ -1,0 +1,215 @@
+import { errorMessage } from "../errors.ts";
+import { log } from "../_log.ts";
+import { getPlatform, type Listener } from "../platform.ts";
+import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
+import { FrameworkClients, type ClientListener } from "./_clients.ts";
+import type { GuardOptions } from "./_guard.ts";
+import { createHttpApp, type ProxyResolver } from "./_http.ts";
+import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
+import { createWebSocketHooks } from "./_websocket.ts";
+import type { UpstreamRelay } from "./_wsProxy.ts";
+
+export interface IPCServerOptions extends GuardOptions {
+  /** Address to bind. Default `127.0.0.1`; never read from `HOST`. */
+  hostname?: string;
+  /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
+  requestTimeout?: number;
+  /** Largest incoming framework message in bytes; a larger one closes that connection (1009). Default 64 MiB. */
+  maxMessageSize?: number;
+  /** Bytes queued for a client that does not read before it is dropped. Default 64 MiB. */
+  maxBufferedAmount?: number;
+  /**
+   * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
+   * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
+   */
+  heartbeat?: number;
+  /** Proxied HTTP requests answer 504 after this many ms. Default 30 000. */
+  proxyTimeout?: number;
+  /** Proxied WebSocket upgrades fail when the backend has not accepted within this many ms. Default 10 000. */
+  upstreamConnectTimeout?: number;
+  /** Where to report what happens; without one the server prints nothing. */
+  logger?: IPCLogger;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The hub: framework connections over WebSocket with typed requests both ways, HTTP
+ * interception routes, and a reverse proxy for HTTP and WebSocket traffic.
+ */
+export class IPCServer {
+  readonly #expectedPort: number;
+  readonly #options: IPCServerOptions;
+  readonly #clients: FrameworkClients;
+  readonly #routes = new InterceptRoutes();
+  readonly #relays = new Set<UpstreamRelay>();
+  #resolver: ProxyResolver | undefined;
+  #listener: Listener | undefined;
+  #port = 0;
+
+  constructor(port: number = 0, options: IPCServerOptions = {}) {
+    this.#expectedPort = port;
+    this.#options = options;
+    this.#clients = new FrameworkClients({
+      logger: options.logger,
+      requestTimeout: options.requestTimeout ?? 10_000,
+      maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
+    });
+  }
+
+  /** Brands a request name with its payload and result types (a request the server handles). */
+  static defineRequest<Req, Res>(name: string): IPCServerRequest<Req, Res> {
+    return name as IPCServerRequest<Req, Res>;
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------
+
+  /** Listens. Resolves `true`, or `false` when the port is already taken (leader election). */
+  async start(): Promise<boolean> {
+    if (this.#listener) return true;
+    const options = this.#options;
+    const server = this;
+    const http = createHttpApp({
+      routes: this.#routes,
+      get resolver() {
+        return server.#resolver;
+      },
+      guard: options,
+      proxyTimeout: options.proxyTimeout ?? 30_000,
+      logger: options.logger,
+    });
+    const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    const websocket = createWebSocketHooks({
+      clients: this.#clients,
+      get resolver() {
+        return server.#resolver;
+      },
+      guard: options,
+      WebSocket: getPlatform().WebSocket,
+      maxMessageSize,
+      upstreamConnectTimeout: options.upstreamConnectTimeout ?? 10_000,
+      relays: this.#relays,
+      logger: options.logger,
+    });
+    const listener = await getPlatform().listen({
+      port: this.#expectedPort,
+      hostname: options.hostname ?? "127.0.0.1",
+      fetch: http.fetch,
+      websocket,
+      maxMessageSize,
+      idleTimeout: options.heartbeat ?? 5,
+    });
+    if (!listener) {
+      log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);
+      return false;
+    }
+    this.#listener = listener;
+    this.#port = listener.port;
+    log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
+    return true;
+  }
+
+  /** Closes every client (their pending requests reject), every proxied socket and the listener. */
+  async teardown(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    this.#clients.closeAll(1001, "Server shutting down");
+    for (const relay of this.#relays) relay.close();
+    this.#relays.clear();
+    if (!listener) return;
+    try {
+      await listener.close();
+    } catch (error) {
+      log(this.#options.logger, "warn", `Closing the listener failed: ${errorMessage(error)}`);
+    }
+    log(this.#options.logger, "info", `IPC server on port ${this.#port} stopped`);
+  }
+
+  getPort(): number {
+    return this.#port;
+  }
+
+  /** A base URL that reaches this server from this machine. */
+  getUrl(): string {
+    return `http://${urlHost(this.#options.hostname)}:${this.#port}`;
+  }
+
+  // --- framework messaging --------------------------------------------------------------
+
+  /** Answers requests of `type` from any client, including clients that connected earlier. */
+  onFrameworkMessage<Req, Res>(
+    type: IPCServerRequest<Req, Res>,
+    handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
+  ): void {
+    this.#clients.handlers.set(type, (data, socket) =>
+      handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
+    );
+  }
+
+  /** Sends a request to the client connected with `runtimeId` and resolves with its answer. */
+  sendFrameworkMessage<Req, Res>(
+    runtimeId: string,
+    type: IPCClientRequest<Req, Res>,
+    payload: Req,
+    timeoutMs?: number,
+  ): Promise<Res> {
+    return this.#clients.request<Res>(runtimeId, type, payload, timeoutMs);
+  }
+
+  /** Fire-and-forget message to the client with `runtimeId`; it arrives at its `onFrameworkNotification`. */
+  sendFrameworkNotification<T>(runtimeId: string, type: IPCClientRequest<T, void> | string, payload: T): void {
+    this.#clients.send(runtimeId, type, payload);
+  }
+
+  /** Fire-and-forget message to every connected client. */
+  broadcastFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, payload: T): void {
+    this.#clients.broadcast(type, payload);
+  }
+
+  /** Receives fire-and-forget messages of `type` that clients send with `sendFrameworkNotification`. */
+  onFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, handler: (payload: T, msg: SocketMessage) => unknown): void {
+    this.#clients.messageHandlers.set(type, (data, socket) =>
+      handler(data as T, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
+    );
+  }
+
+  onClientConnect(callback: ClientListener): void {
+    this.#clients.onConnect(callback);
+  }
+
+  onClientDisconnect(callback: ClientListener): void {
+    this.#clients.onDisconnect(callback);
+  }
+
+  // --- HTTP -----------------------------------------------------------------------------
+
+  /**
+   * Intercepts `method path` (rou3 pattern: `/users/:id`, `/files/**`; method `*` for any).
+   * The handler gets the parsed body, the path params and lower-cased headers; data it
+   * returns is sent as 200 JSON, a `Response` as is, a throw as 500 `{"error": message}`.
+   */
+  interceptHttp(method: string, path: string, handler: InterceptHandler): void {
+    this.#routes.add(method, path, { kind: "legacy", handler });
+  }
+
+  /** The Web-standard form of `interceptHttp`: the handler gets the `Request` and answers a `Response`. */
+  interceptRequest(method: string, path: string, handler: RequestInterceptHandler): void {
+    this.#routes.add(method, path, { kind: "request", handler });
+  }
+
+  /** Removes an intercept route; later requests fall through to the proxy resolver. */
+  removeInterceptHttp(method: string, path: string): void {
+    this.#routes.remove(method, path);
+  }
+
+  /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
+  setRouteProxyResolver(resolver: ProxyResolver): void {
+    this.#resolver = resolver;
+  }
+}
+
+function urlHost(hostname: string | undefined): string {
+  if (!hostname || hostname === "0.0.0.0" || hostname === "localhost") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}

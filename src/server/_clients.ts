@@ -1,0 +1,148 @@
+import type { Peer } from "crossws";
+import { IPCError, errorMessage } from "../errors.ts";
+import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
+import { log } from "../_log.ts";
+import type { IPCLogger } from "../types.ts";
+
+export type ClientListener = (clientId: string, runtimeId?: string) => void;
+
+interface ClientEntry {
+  socket: IPCSocket;
+  peer: Peer;
+}
+
+export interface FrameworkClientsOptions {
+  logger?: IPCLogger;
+  requestTimeout: number;
+  /** Bytes queued for one client before it counts as a slow consumer and is dropped. */
+  maxBufferedAmount: number;
+}
+
+/**
+ * The framework connections of one server: an IPCSocket per client, the lookup by
+ * runtimeId (newest connection wins) and the connect/disconnect listeners.
+ */
+export class FrameworkClients {
+  /** Shared by every client socket, so handlers added later apply to connected clients. */
+  readonly handlers: Map<string, IPCRequestHandler> = new Map();
+  readonly messageHandlers: Map<string, IPCMessageHandler> = new Map();
+  readonly #byPeer = new Map<Peer, ClientEntry>();
+  readonly #byRuntimeId = new Map<string, ClientEntry>();
+  readonly #connectListeners: ClientListener[] = [];
+  readonly #disconnectListeners: ClientListener[] = [];
+  readonly #options: FrameworkClientsOptions;
+  #counter = 0;
+
+  constructor(options: FrameworkClientsOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#byPeer.size;
+  }
+
+  onConnect(listener: ClientListener): void {
+    this.#connectListeners.push(listener);
+  }
+
+  onDisconnect(listener: ClientListener): void {
+    this.#disconnectListeners.push(listener);
+  }
+
+  /** A framework peer finished its upgrade. */
+  open(peer: Peer, runtimeId: string | undefined): void {
+    const { logger, maxBufferedAmount } = this.#options;
+    const clientId = `client-${++this.#counter}`;
+    const socket = new IPCSocket(
+      {
+        send(frame: string) {
+          peer.send(frame);
+          // Checked after the write so one large answer still goes out whole.
+          if (peer.bufferedAmount > maxBufferedAmount) {
+            log(logger, "warn", `Dropping slow client ${clientId}: ${peer.bufferedAmount} bytes unread (limit ${maxBufferedAmount})`);
+            peer.close(1008, "Slow consumer: too much unread data");
+          }
+        },
+        close: (code, reason) => peer.close(code, reason),
+      },
+      {
+        clientId,
+        runtimeId,
+        requestHandlers: this.handlers,
+        messageHandlers: this.messageHandlers,
+        requestTimeout: this.#options.requestTimeout,
+        logger,
+        attach: false,
+      },
+    );
+    const entry: ClientEntry = { socket, peer };
+    this.#byPeer.set(peer, entry);
+    if (runtimeId) this.#byRuntimeId.set(runtimeId, entry);
+    log(logger, "debug", `Client connected: ${clientId}${runtimeId ? ` (runtimeId: ${runtimeId})` : ""}`);
+    this.#notify(this.#connectListeners, clientId, runtimeId);
+  }
+
+  /** An incoming text frame from a framework peer. */
+  receive(peer: Peer, frame: string): void {
+    this.#byPeer.get(peer)?.socket.receive(frame);
+  }
+
+  /** The peer's connection ended (close frame, dead socket or error). Idempotent. */
+  close(peer: Peer, code?: number, reason?: string): void {
+    const entry = this.#byPeer.get(peer);
+    if (!entry) return;
+    this.#byPeer.delete(peer);
+    const { clientId, runtimeId } = entry.socket;
+    // Only the newest connection of a runtimeId owns the name: an older one closing keeps it.
+    if (runtimeId && this.#byRuntimeId.get(runtimeId) === entry) this.#byRuntimeId.delete(runtimeId);
+    entry.socket.handleClose(code, reason);
+    log(this.#options.logger, "debug", `Client disconnected: ${clientId}`);
+    this.#notify(this.#disconnectListeners, clientId!, runtimeId);
+  }
+
+  request<T>(runtimeId: string, path: string, payload: unknown, timeoutMs?: number): Promise<T> {
+    const entry = this.#byRuntimeId.get(runtimeId);
+    if (!entry) {
+      return Promise.reject(new IPCError("ERR_IPC_NO_CLIENT", `No client connected with runtimeId: ${runtimeId}`));
+    }
+    return entry.socket.request<T>(path, payload, timeoutMs);
+  }
+
+  send(runtimeId: string, path: string, payload: unknown): void {
+    const entry = this.#byRuntimeId.get(runtimeId);
+    if (!entry) throw new IPCError("ERR_IPC_NO_CLIENT", `No client connected with runtimeId: ${runtimeId}`);
+    entry.socket.send(path, payload);
+  }
+
+  /** Fire-and-forget to every connected client. */
+  broadcast(path: string, payload: unknown): void {
+    for (const entry of this.#byPeer.values()) {
+      if (entry.socket.isConnected()) entry.socket.send(path, payload);
+    }
+  }
+
+  /** Closes every client; their pending requests reject. */
+  closeAll(code: number, reason: string): Peer[] {
+    const peers = [...this.#byPeer.keys()];
+    for (const peer of peers) {
+      try {
+        peer.close(code, reason);
+      } catch {
+        // Already gone: `close` below still settles it.
+      }
+      this.close(peer, code, reason);
+    }
+    return peers;
+  }
+
+  #notify(listeners: ClientListener[], clientId: string, runtimeId?: string): void {
+    for (const listener of listeners) {
+      try {
+        const result = listener(clientId, runtimeId) as unknown;
+        if (result instanceof Promise) result.catch((error) => log(this.#options.logger, "error", `Client listener failed: ${errorMessage(error)}`, error));
+      } catch (error) {
+        log(this.#options.logger, "error", `Client listener failed: ${errorMessage(error)}`, error);
+      }
+    }
+  }
+}

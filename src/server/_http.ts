@@ -1,0 +1,128 @@
+import { H3, HTTPError, proxyRequest, type H3Event } from "h3";
+import { causeChain, errorMessage } from "../errors.ts";
+import { log } from "../_log.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import type { IPCLogger } from "../types.ts";
+import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { jsonResponse } from "./_json.ts";
+import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
+
+/** Returns the base URL to proxy a path to, or a falsy value for none. */
+export type ProxyResolver = (path: string) => string | undefined | null | false | void;
+
+export interface HttpState {
+  readonly routes: InterceptRoutes;
+  readonly resolver: ProxyResolver | undefined;
+  readonly guard: GuardOptions;
+  readonly proxyTimeout: number;
+  readonly logger?: IPCLogger;
+}
+
+/**
+ * The server's HTTP side on an h3 app: intercept routes first, then the proxy resolver, then
+ * the 404 that tells the user which service is missing. h3 gives the fast response path
+ * (srvx's FastResponse on Node) and `proxyRequest` (hop-by-hop headers, x-forwarded-*, 502/504).
+ */
+export function createHttpApp(state: HttpState): H3 {
+  const app = new H3({ silent: true });
+  app.all("/**", (event) => handle(event, state));
+  return app;
+}
+
+async function handle(event: H3Event, state: HttpState): Promise<unknown> {
+  const request = event.req;
+  const pathname = event.url.pathname;
+  if (pathname === INTERNAL_SOCKET_PATH) return frameworkPathOverHttp(request, event.url, state.guard);
+
+  const match = state.routes.find(request.method, pathname);
+  if (match) return intercept(event, match, state);
+
+  let target: ReturnType<ProxyResolver>;
+  try {
+    target = state.resolver?.(pathname);
+  } catch (error) {
+    log(state.logger, "error", `Route proxy resolver threw for ${pathname}`, error);
+    return json(event, 500, { error: `Route proxy resolver failed: ${errorMessage(error)}` });
+  }
+  if (target) return proxy(event, target, state);
+
+  return json(event, 404, {
+    error: `No route for ${request.method} ${pathname}! Did you forget to start a service that defines this path?`,
+  });
+}
+
+async function intercept(event: H3Event, { route, params }: MatchedIntercept, state: HttpState): Promise<unknown> {
+  const request = event.req;
+  try {
+    if (route.kind === "request") return await route.handler(request, params);
+    const result = await route.handler(await readBody(request), params, headerRecord(request.headers));
+    if (result instanceof Response) return result;
+    return json(event, 200, result);
+  } catch (error) {
+    log(state.logger, "error", `Intercept route ${request.method} ${event.url.pathname} threw`, error);
+    return json(event, 500, { error: errorMessage(error) });
+  }
+}
+
+async function proxy(event: H3Event, baseUrl: string, state: HttpState): Promise<unknown> {
+  const target = joinTarget(baseUrl, event.req.url);
+  try {
+    return await proxyRequest(event, target, { xfwd: true, timeout: state.proxyTimeout });
+  } catch (error) {
+    const status = HTTPError.isError(error) ? error.status : 502;
+    // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
+    const cause = causeChain((error as { cause?: unknown }).cause ?? error);
+    log(state.logger, "warn", `Proxy to ${target} failed (${status}): ${cause}`);
+    const message =
+      status === 504
+        ? `Proxy timeout: ${target} did not answer within ${state.proxyTimeout}ms`
+        : `Proxy error: ${target} is unreachable: ${cause} (Did the service crash?)`;
+    // `issue` is the original's key for this message; `error` matches every other answer.
+    return json(event, status === 504 ? 504 : 502, { error: message, issue: message, target });
+  }
+}
+
+/** A plain HTTP request to the framework path: the guard's refusal, else "upgrade required". */
+function frameworkPathOverHttp(request: Request, url: URL, guard: GuardOptions): Response {
+  const refusal = checkFrameworkAccess(request, url, guard);
+  if (refusal) return jsonResponse(refusal.status, { error: refusal.message });
+  return jsonResponse(426, { error: `${INTERNAL_SOCKET_PATH} is a WebSocket endpoint: upgrade required` }, { upgrade: "websocket" });
+}
+
+/** `baseUrl` + the original path and query, byte for byte (no URL normalisation). */
+export function joinTarget(baseUrl: string, requestUrl: string): string {
+  const schemeEnd = requestUrl.indexOf("//");
+  const pathStart = requestUrl.indexOf("/", schemeEnd === -1 ? 0 : schemeEnd + 2);
+  const pathAndQuery = pathStart === -1 ? "/" : requestUrl.slice(pathStart);
+  return baseUrl.replace(/\/+$/, "") + pathAndQuery;
+}
+
+function json(event: H3Event, status: number, body: unknown): string {
+  event.res.status = status;
+  event.res.headers.set("content-type", "application/json");
+  return body === undefined ? "" : JSON.stringify(body);
+}
+
+/** The body as JSON when it is JSON, as text otherwise, `undefined` when empty. */
+async function readBody(request: Request): Promise<unknown> {
+  if (request.method === "GET" || request.method === "HEAD") return undefined;
+  const text = await request.text();
+  if (text === "") return undefined;
+  const type = request.headers.get("content-type") ?? "";
+  if (type === "" || type.includes("json")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, key) => {
+    out[key] = value;
+  });
+  return out;
+}

@@ -1,0 +1,74 @@
+import { addRoute, createRouter, findRoute, removeRoute } from "rou3";
+import type { Awaitable } from "../types.ts";
+
+/** The original's interception handler: parsed body, path params, lower-cased headers. */
+export type InterceptHandler = (
+  body: any,
+  pathParams: Record<string, string>,
+  headers: Record<string, string>,
+) => Awaitable<unknown>;
+
+/** The Web-standard form: the whole `Request` in, a `Response` out. */
+export type RequestInterceptHandler = (request: Request, pathParams: Record<string, string>) => Awaitable<Response>;
+
+export type InterceptRoute =
+  | { kind: "legacy"; handler: InterceptHandler; star: boolean }
+  | { kind: "request"; handler: RequestInterceptHandler; star: boolean };
+
+export interface MatchedIntercept {
+  route: InterceptRoute;
+  params: Record<string, string>;
+}
+
+/**
+ * Intercept routes that can be added and removed at run time (rou3; h3's own router cannot
+ * remove routes). `method` is an HTTP method or `*` for any.
+ */
+export class InterceptRoutes {
+  readonly #router = createRouter<InterceptRoute>();
+  #count = 0;
+
+  get size(): number {
+    return this.#count;
+  }
+
+  add(method: string, path: string, route: Omit<InterceptRoute, "star">): void {
+    // A second add of the same route replaces the first instead of shadowing it.
+    this.remove(method, path);
+    addRoute(this.#router, routeMethod(method), path, { ...route, star: /(^|\/)\*$/.test(path) } as InterceptRoute);
+    this.#count++;
+  }
+
+  remove(method: string, path: string): void {
+    const before = findRoute(this.#router, routeMethod(method), path);
+    removeRoute(this.#router, routeMethod(method), path);
+    if (before && !findRoute(this.#router, routeMethod(method), path)) this.#count--;
+  }
+
+  find(method: string, pathname: string): MatchedIntercept | undefined {
+    if (this.#count === 0) return undefined;
+    const match = findRoute(this.#router, method, pathname);
+    if (!match) return undefined;
+    return { route: match.data, params: decodeParams(match.params, match.data.star) };
+  }
+}
+
+function routeMethod(method: string): string {
+  return method === "*" || method === "" ? "" : method.toUpperCase();
+}
+
+/** Params arrive URL-encoded; a trailing `*` is also given as `*`, as find-my-way named it. */
+function decodeParams(params: Record<string, string> | undefined, star: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!params) return out;
+  for (const key in params) {
+    const value = params[key]!;
+    try {
+      out[key] = decodeURIComponent(value);
+    } catch {
+      out[key] = value;
+    }
+  }
+  if (star && out["0"] !== undefined) out["*"] = out["0"];
+  return out;
+}
