@@ -1,0 +1,78 @@
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import WebSocket from "ws";
+import { IPCServer, INTERNAL_SOCKET_PATH, type IPCServerOptions } from "../../adapters/node.ts";
+
+/** Starts a server on 127.0.0.1, port 0, and registers its teardown with the test. */
+export async function startServer(t: { after(fn: () => unknown): void }, options?: IPCServerOptions): Promise<IPCServer> {
+  const server = new IPCServer(0, options);
+  if (!(await server.start())) throw new Error("could not start the test server");
+  t.after(() => server.teardown());
+  return server;
+}
+
+/** A raw `ws` client on the framework path, as tests of the original open them. */
+export async function rawSocket(port: number, query = "", headers?: Record<string, string>): Promise<RawSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}${query}`, { headers });
+  const frames: string[] = [];
+  const waiters: Array<() => void> = [];
+  ws.on("message", (data, isBinary) => {
+    frames.push(isBinary ? `<binary ${(data as Buffer).length}>` : data.toString());
+    waiters.splice(0).forEach((w) => w());
+  });
+  await once(ws, "open");
+  return {
+    ws,
+    frames,
+    send: (frame: string | Buffer) => ws.send(frame),
+    async next(): Promise<string> {
+      while (frames.length === 0) await new Promise<void>((r) => waiters.push(r));
+      return frames.shift()!;
+    },
+    close: () => ws.close(),
+  };
+}
+
+export interface RawSocket {
+  ws: WebSocket;
+  frames: string[];
+  send(frame: string | Buffer): void;
+  next(): Promise<string>;
+  close(): void;
+}
+
+/** A real node:http backend on 127.0.0.1:0. */
+export async function startBackend(
+  t: { after(fn: () => unknown): void },
+  handler: http.RequestListener,
+): Promise<{ server: http.Server; url: string; port: number }> {
+  const server = http.createServer(handler);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  t.after(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { server, url: `http://127.0.0.1:${port}`, port };
+}
+
+/** Resolves when `predicate` holds, polling; rejects after `ms` with `what` in the message. */
+export async function waitFor(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Settles to the rejection error of `promise`, failing if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error("expected a rejection");
+}
