@@ -1,3 +1,4 @@
+import type { Hooks } from "crossws";
 import type { Listener, ListenOptions } from "../src/platform.ts";
 
 /** The part of a srvx server (as crossws's `serve` returns it) that crossipc uses. */
@@ -8,7 +9,28 @@ export interface SrvxServer {
   readonly url?: string;
 }
 
-export type ServeFunction = (options: any) => SrvxServer;
+/** The srvx options `listenWith` builds, plus crossws's `websocket` (hooks and per-runtime options). */
+export interface ServeOptions {
+  port: number;
+  hostname: string;
+  fetch: (request: Request) => Response | Promise<Response>;
+  websocket: Partial<Hooks> & { options?: Record<string, any> };
+  silent: true;
+  gracefulShutdown: false;
+  manual: true;
+  [runtimeKey: string]: unknown;
+}
+
+/** crossws's `serve` for one runtime (`crossws/server/node`…), or an adapter's own equivalent. */
+export type ServeFunction = (options: ServeOptions) => SrvxServer;
+
+/** What differs per runtime: crossws adapter options and srvx options. */
+export interface RuntimeServeOptions {
+  /** crossws's per-runtime adapter options (`websocket.options`), e.g. `{ node: { serverOptions } }`. */
+  websocket?: Record<string, unknown>;
+  /** srvx options merged last, e.g. `{ bun: { idleTimeout: 0 } }`. */
+  serve?: Record<string, unknown>;
+}
 
 /**
  * Listens with a runtime's crossws `serve`, the same way on every runtime: nothing printed,
@@ -16,18 +38,18 @@ export type ServeFunction = (options: any) => SrvxServer;
  * processes could then both bind one port and both become leader). A taken port resolves
  * `false`, however the runtime reports it.
  */
-export async function listenWith(serve: ServeFunction, options: ListenOptions, runtime: Record<string, unknown>): Promise<Listener | false> {
+export async function listenWith(serve: ServeFunction, options: ListenOptions, runtime: RuntimeServeOptions = {}): Promise<Listener | false> {
   let server: SrvxServer;
   try {
     server = serve({
       port: options.port,
       hostname: options.hostname,
       fetch: options.fetch,
-      websocket: { ...options.websocket, options: runtime["websocket"] },
+      websocket: { ...options.websocket, options: runtime.websocket },
       silent: true,
       gracefulShutdown: false,
       manual: true,
-      ...(runtime["serve"] as object),
+      ...runtime.serve,
     });
     await server.serve();
     await server.ready();
@@ -45,11 +67,24 @@ export function isAddressInUse(error: unknown): boolean {
   return e?.code === "EADDRINUSE" || e?.name === "AddrInUse" || /address already in use|EADDRINUSE|port \d+ in use/i.test(e?.message ?? "");
 }
 
-/** Fails clearly when an explicit runtime entry is loaded in another runtime. */
+/** True when the request asks for a WebSocket upgrade. */
+export function isUpgrade(request: Request): boolean {
+  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
+}
+
+/** Fails clearly when a runtime entry is loaded in another runtime. */
 export function assertRuntime(expected: "node" | "bun" | "deno"): void {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown };
-  const actual = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+  const actual = detectRuntime();
   if (actual !== expected) {
-    throw new Error(`crossipc/${expected} was loaded in ${actual}: import 'crossipc' (it picks the runtime) or 'crossipc/${actual}'.`);
+    throw new Error(
+      `crossipc/${expected} was loaded in ${actual}: import 'crossipc' (its exports map picks the runtime) or 'crossipc/${actual}'.`,
+    );
   }
+}
+
+function detectRuntime(): "node" | "bun" | "deno" | "an unknown runtime" {
+  const g = globalThis as { Bun?: unknown; Deno?: unknown; process?: { versions?: { node?: string } } };
+  if (g.Deno) return "deno";
+  if (g.Bun) return "bun";
+  return g.process?.versions?.node ? "node" : "an unknown runtime";
 }

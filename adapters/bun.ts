@@ -1,22 +1,59 @@
-/** crossipc on Bun: `Bun.serve` through srvx and crossws. */
-import { serve } from "crossws/server/bun";
+/** crossipc on Bun: `Bun.serve` through srvx, WebSockets through crossws's Bun adapter. */
+import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
+import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
-import { assertRuntime, listenWith } from "./_listen.ts";
+import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 
 assertRuntime("bun");
+
+/** Bun's own WebSocket options that crossipc sets (`Bun.serve({ websocket })`). */
+interface BunWebSocketOptions {
+  /** Seconds without traffic before Bun drops the peer; with `sendPings` it pings first. */
+  idleTimeout: number;
+  /** Bun closes a connection that sends a larger message with 1009 before it is handled. */
+  maxPayloadLength: number;
+  sendPings: boolean;
+}
 
 setPlatform({
   runtime: "bun",
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   listen: (options) =>
     listenWith(serve, options, {
-      // Bun's defaults would close an idle WebSocket after 120 s and an idle HTTP request
-      // after 10 s (a slow proxied backend). Pings keep WebSockets alive; a peer that does not
-      // answer within `idleTimeout` seconds is dropped.
-      websocket: { bun: { idleTimeout: options.idleTimeout } },
-      serve: { bun: { idleTimeout: 0, websocket: undefined, maxRequestBodySize: Number.MAX_SAFE_INTEGER } },
+      websocket: {
+        bun: {
+          // Bun's default would drop a WebSocket after 120 s of silence; it pings instead and
+          // drops a peer that does not answer within `idleTimeout` seconds.
+          idleTimeout: options.idleTimeout,
+          maxPayloadLength: options.maxMessageSize,
+          sendPings: true,
+        } satisfies BunWebSocketOptions,
+      },
+      serve: {
+        // 0: no HTTP idle timeout (Bun's 10 s default cuts slow proxied backends off), and no
+        // body limit of its own on proxied uploads.
+        bun: { idleTimeout: 0, maxRequestBodySize: Number.MAX_SAFE_INTEGER },
+      },
     }),
 });
+
+/**
+ * `crossws/server/bun`'s `serve`, rebuilt from `srvx/bun` and `crossws/adapters/bun`: its
+ * plugin builds Bun's `websocket` handler itself and only passes `idleTimeout` through, so
+ * there is no way to give Bun `maxPayloadLength` (Bun's own 16 MiB default would then win
+ * over `maxMessageSize`).
+ */
+function serve({ websocket, ...options }: ServeOptions): SrvxServer {
+  const { options: native, ...hooks } = websocket;
+  const { idleTimeout, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions;
+  const ws = bunAdapter({ hooks, idleTimeout });
+  const bun = options["bun"] as Record<string, unknown>;
+  return srvxServe({
+    ...options,
+    middleware: [(request, next) => (isUpgrade(request) ? (ws.handleUpgrade(request, request.runtime!.bun!.server) as Promise<Response>) : next())],
+    bun: { ...bun, websocket: { ...ws.websocket, ...bunWebSocket } },
+  }) as SrvxServer;
+}
 
 export * from "../src/index.ts";
