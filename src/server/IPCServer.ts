@@ -1,5 +1,7 @@
+import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener } from "../platform.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
 import { FrameworkClients, type ClientListener } from "./_clients.ts";
@@ -32,6 +34,7 @@ export interface IPCServerOptions extends GuardOptions {
 }
 
 const MiB = 1024 * 1024;
+const TEARDOWN_GRACE_MS = 500;
 
 /**
  * The hub: framework connections over WebSocket with typed requests both ways, HTTP
@@ -113,14 +116,19 @@ export class IPCServer {
   async teardown(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;
-    this.#clients.closeAll(1001, "Server shutting down");
+    const peers = this.#clients.closeAll(1001, "Server shutting down");
     for (const relay of this.#relays) relay.close();
     this.#relays.clear();
     if (!listener) return;
+    // Peers answer the close frame at once; one that is frozen (SIGSTOP) would hold the
+    // listener open until the runtime's close timeout, so it is cut off after a grace period.
+    const cutOff = unrefTimeout(() => peers.forEach(terminate), TEARDOWN_GRACE_MS);
     try {
       await listener.close();
     } catch (error) {
       log(this.#options.logger, "warn", `Closing the listener failed: ${errorMessage(error)}`);
+    } finally {
+      clearTimeout(cutOff);
     }
     log(this.#options.logger, "info", `IPC server on port ${this.#port} stopped`);
   }
@@ -205,6 +213,14 @@ export class IPCServer {
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
   setRouteProxyResolver(resolver: ProxyResolver): void {
     this.#resolver = resolver;
+  }
+}
+
+function terminate(peer: Peer): void {
+  try {
+    peer.terminate();
+  } catch {
+    // Already gone.
   }
 }
 

@@ -53,6 +53,7 @@ export class FrameworkClients {
   open(peer: Peer, runtimeId: string | undefined): void {
     const { logger, maxBufferedAmount } = this.#options;
     const clientId = `client-${++this.#counter}`;
+    const clients = this;
     const socket = new IPCSocket(
       {
         send(frame: string) {
@@ -60,7 +61,9 @@ export class FrameworkClients {
           // Checked after the write so one large answer still goes out whole.
           if (peer.bufferedAmount > maxBufferedAmount) {
             log(logger, "warn", `Dropping slow client ${clientId}: ${peer.bufferedAmount} bytes unread (limit ${maxBufferedAmount})`);
-            peer.close(1008, "Slow consumer: too much unread data");
+            // A peer that does not read will not read a close frame either: cut it off now.
+            dropPeer(peer);
+            clients.close(peer, 1008, "Slow consumer: too much unread data");
           }
         },
         close: (code, reason) => peer.close(code, reason),
@@ -143,6 +146,19 @@ export class FrameworkClients {
       } catch (error) {
         log(this.#options.logger, "error", `Client listener failed: ${errorMessage(error)}`, error);
       }
+    }
+  }
+}
+
+/** Ends a connection without a closing handshake where the runtime can (Deno's sockets cannot). */
+function dropPeer(peer: Peer): void {
+  try {
+    peer.terminate();
+  } catch {
+    try {
+      peer.close(1008, "Slow consumer");
+    } catch {
+      // Already gone.
     }
   }
 }
