@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import http from "node:http";
+import { test } from "node:test";
+import zlib from "node:zlib";
+import WebSocket, { WebSocketServer } from "ws";
+import { startBackend, startServer } from "./_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+test("status codes, redirects and bodies pass through unchanged", async (t) => {
+  const backend = await startBackend(t, (req, res) => {
+    if (req.url === "/204") return res.writeHead(204).end();
+    if (req.url === "/304") return res.writeHead(304, { etag: '"v1"' }).end();
+    if (req.url === "/302") return res.writeHead(302, { location: "/elsewhere" }).end();
+    if (req.url === "/500") return res.writeHead(500, { "content-type": "text/plain" }).end("backend broke");
+    res.writeHead(418).end("teapot");
+  });
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  const get = (p: string) => fetch(`${server.getUrl()}${p}`, { redirect: "manual" });
+  assert.equal((await get("/204")).status, 204);
+  const notModified = await get("/304");
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.headers.get("etag"), '"v1"');
+  const redirect = await get("/302");
+  assert.equal(redirect.status, 302, "redirects are passed through, not followed");
+  assert.match(redirect.headers.get("location")!, /\/elsewhere$/);
+  const broken = await get("/500");
+  assert.equal(broken.status, 500);
+  assert.equal(await broken.text(), "backend broke");
+  assert.equal(await (await get("/x")).text(), "teapot");
+});
+
+test("x-forwarded-* are added and hop-by-hop headers dropped", async (t) => {
+  let seen: http.IncomingHttpHeaders = {};
+  const backend = await startBackend(t, (req, res) => {
+    seen = req.headers;
+    res.end();
+  });
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request(`${server.getUrl()}/h`, { headers: { connection: "keep-alive, x-private", "x-private": "secret", "x-kept": "1", "proxy-authorization": "p" } }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(seen["x-forwarded-for"], "127.0.0.1");
+  assert.equal(seen["x-forwarded-host"], `127.0.0.1:${server.getPort()}`);
+  assert.equal(seen["x-forwarded-proto"], "http");
+  assert.equal(seen["x-kept"], "1");
+  assert.equal(seen["x-private"], undefined, "a header named in Connection is hop-by-hop");
+  assert.equal(seen["proxy-authorization"], undefined);
+});
+
+test("compressed answers never arrive with a mismatched content-encoding", async (t) => {
+  const text = "hello compressed world ".repeat(200);
+  const backend = await startBackend(t, (_req, res) => {
+    res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" });
+    res.end(zlib.gzipSync(text));
+  });
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  const body = await new Promise<{ encoding?: string; raw: Buffer }>((resolve, reject) => {
+    http.get(`${server.getUrl()}/z`, { headers: { "accept-encoding": "gzip" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ encoding: res.headers["content-encoding"], raw: Buffer.concat(chunks) }));
+    }).on("error", reject);
+  });
+  const decoded = body.encoding === "gzip" ? zlib.gunzipSync(body.raw).toString() : body.raw.toString();
+  assert.equal(decoded, text);
+});
+
+test("a slow target answers 504 after proxyTimeout", async (t) => {
+  const backend = await startBackend(t, () => {
+    /* never answers */
+  });
+  const server = await startServer(t, { proxyTimeout: 200 });
+  server.setRouteProxyResolver(() => backend.url);
+  const res = await fetch(`${server.getUrl()}/slow`);
+  assert.equal(res.status, 504);
+  assert.match(((await res.json()) as { error: string }).error, /did not answer within 200ms/);
+});
+
+test("WebSocket proxy: 16 MiB messages intact, and a backend that dies closes the client", async (t) => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, maxPayload: 64 * MiB });
+  await once(wss, "listening");
+  t.after(() => new Promise((r) => wss.close(r)));
+  wss.on("connection", (ws) => ws.on("message", (data, isBinary) => {
+    if (String(data) === "die") ws.terminate();
+    else ws.send(data, { binary: isBinary });
+  }));
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => `http://127.0.0.1:${(wss.address() as { port: number }).port}`);
+  const client = new WebSocket(`ws://127.0.0.1:${server.getPort()}/big`, { maxPayload: 64 * MiB });
+  await once(client, "open");
+  const big = Buffer.alloc(16 * MiB);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+  client.send(big);
+  const [echoed] = (await once(client, "message")) as [Buffer];
+  assert.ok(Buffer.compare(echoed, big) === 0, "16 MiB binary message intact");
+  const closed = once(client, "close");
+  client.send("die");
+  const [code] = (await closed) as [number];
+  assert.equal(code, 1011);
+});
