@@ -15,7 +15,9 @@ test("a client stopped with SIGSTOP is found dead by the server's heartbeat", as
   server.onClientDisconnect((_id, runtimeId) => void gone.push(runtimeId ?? "-"));
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
     import { IPCClient } from ${JSON.stringify(new URL("../../adapters/node.ts", import.meta.url).pathname)};
-    const c = new IPCClient(${server.getPort()}, { heartbeatInterval: 0 }); await c.connect("frozen"); console.log("up");
+    const c = new IPCClient(${server.getPort()}, { heartbeatInterval: 0 });
+    c.onFrameworkRequest("work", () => new Promise(() => {}));
+    await c.connect("frozen"); console.log("up");
     setInterval(() => {}, 1000);
   `], { stdio: ["ignore", "pipe", "inherit"] });
   t.after(() => child.kill("SIGKILL"));
