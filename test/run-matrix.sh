@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "--- conformance matrix (bun $(bun --version), $(deno --version | head -1), node $(node --version))"
-timeout 240 node --import tsx test/matrix/matrix.ts
+timeout -k 10 240 node --import tsx test/matrix/matrix.ts
 
 echo "--- leader election"
-timeout 120 node --import tsx test/matrix/leader.ts
+timeout -k 10 120 node --import tsx test/matrix/leader.ts

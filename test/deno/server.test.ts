@@ -1,0 +1,117 @@
+/**
+ * crossipc in the Deno test runner with every sanitizer on: a test that leaves a timer, an
+ * op or a socket behind fails.
+ */
+import assert from "node:assert/strict";
+import { openSilentPeer } from "../fixtures/_silentPeer.ts";
+import { connect, crossipc, Deno, once, startServer } from "./_deno.ts";
+
+const { IPCServer, IPCClient } = crossipc;
+const echo = IPCServer.defineRequest<unknown, unknown>("test/echo");
+const hang = IPCServer.defineRequest<void, never>("test/hang");
+const add = IPCClient.defineRequest<{ a: number; b: number }, number>("client/add");
+
+Deno.test("requests both ways and fire-and-forget, then everything closed", async () => {
+  const server = await startServer();
+  server.onFrameworkMessage(echo, (payload, msg) => ({ payload, runtimeId: msg.runtimeId }));
+  const client = new IPCClient(server.getUrl());
+  client.onFrameworkRequest(add, ({ a, b }) => a + b);
+  await client.connect("deno-main");
+  assert.deepEqual(await client.sendFrameworkRequest(echo, { x: "a:b" }), { payload: { x: "a:b" }, runtimeId: "deno-main" });
+  assert.equal(await server.sendFrameworkMessage("deno-main", add, { a: 1, b: 2 }), 3);
+  const note = once<[unknown]>((cb) => client.onFrameworkNotification("note", cb));
+  const back = once<[unknown, { runtimeId?: string }]>((cb) => server.onFrameworkNotification("back", cb));
+  server.sendFrameworkNotification("deno-main", "note", "to client");
+  client.sendFrameworkNotification("back", "to server");
+  const [[toClient], [toServer, msg]] = await Promise.all([note, back]);
+  assert.deepEqual([toClient, toServer, msg.runtimeId], ["to client", "to server", "deno-main"]);
+  const gone = once((cb) => server.onClientDisconnect(cb));
+  client.disconnect();
+  await gone;
+  await server.teardown();
+});
+
+Deno.test("start() resolves false on a taken port and leaves nothing open", async () => {
+  const server = await startServer();
+  const second = new IPCServer(server.getPort());
+  assert.equal(await second.start(), false);
+  await second.teardown();
+  await server.teardown();
+  // Free again once teardown resolved.
+  const third = new IPCServer(server.getPort());
+  assert.equal(await third.start(), true);
+  await third.teardown();
+});
+
+Deno.test("teardown rejects pending requests and fires onClose", async () => {
+  const server = await startServer();
+  server.onFrameworkMessage(hang, () => new Promise<never>(() => {}));
+  const client = await connect(server);
+  const closed = once((cb) => client.onClose(cb));
+  const pending = client.sendFrameworkRequest(hang, undefined, 60_000);
+  await server.teardown();
+  await closed;
+  await assert.rejects(pending);
+});
+
+Deno.test("a request timeout rejects with the documented message and leaves no timer", async () => {
+  const server = await startServer();
+  server.onFrameworkMessage(hang, () => new Promise<never>(() => {}));
+  const client = await connect(server);
+  await assert.rejects(client.sendFrameworkRequest(hang, undefined, 100), { message: "Request 'test/hang' timed out after 100ms" });
+  const gone = once((cb) => server.onClientDisconnect(cb));
+  client.disconnect();
+  await gone;
+  await server.teardown();
+});
+
+Deno.test("heartbeat 1: a peer ignoring pings is dropped, an idle client stays usable", async () => {
+  const server = await startServer({ heartbeat: 1 });
+  server.onFrameworkMessage(echo, (payload) => payload);
+  const dropped = once<[string, string?]>((cb) => server.onClientDisconnect((id, rid) => rid === "silent" && cb(id, rid)));
+  const started = Date.now();
+  const silent = await openSilentPeer(server.getPort(), "/__ggFrameworkConnection?runtimeId=silent");
+  const idle = await connect(server, "idle", { heartbeatInterval: 0 });
+  await dropped;
+  await silent.closed;
+  assert.ok(Date.now() - started >= 900, "dropped by the idle limit, not at once");
+  // Silent as long as the dropped peer, but it answered the pings.
+  assert.equal(idle.isConnected(), true);
+  assert.equal(await idle.sendFrameworkRequest(echo, "awake"), "awake");
+  const gone = once((cb) => server.onClientDisconnect(cb));
+  idle.disconnect();
+  await gone;
+  await server.teardown();
+});
+
+Deno.test("HTTP and WebSocket proxy to a Deno.serve backend", async () => {
+  const backend = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request) => {
+    if (request.headers.get("upgrade") !== "websocket") return Response.json({ path: new URL(request.url).pathname });
+    const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "b" });
+    socket.onmessage = (event) => socket.send(event.data);
+    return response;
+  });
+  const server = await startServer();
+  server.setRouteProxyResolver((path) => (path.startsWith("/svc") ? `http://127.0.0.1:${backend.addr.port}` : undefined));
+
+  const response = await fetch(`${server.getUrl()}/svc/users?x=1`);
+  assert.deepEqual(await response.json(), { path: "/svc/users" });
+  const missing = await fetch(`${server.getUrl()}/other`);
+  assert.equal(missing.status, 404);
+  await missing.body?.cancel();
+
+  // Offers joined with "," as `ws` sends them; Deno itself splits only on ", ".
+  const ws = new WebSocket(`ws://127.0.0.1:${server.getPort()}/svc/ws`, ["a", "b"]);
+  ws.binaryType = "arraybuffer";
+  await once((cb) => ws.addEventListener("open", cb));
+  assert.equal(ws.protocol, "b");
+  const reply = once<[MessageEvent]>((cb) => ws.addEventListener("message", cb));
+  ws.send("ping");
+  assert.equal((await reply)[0].data, "ping");
+  const closed = once((cb) => ws.addEventListener("close", cb));
+  ws.close();
+  await closed;
+
+  await server.teardown();
+  await backend.shutdown();
+});
