@@ -1,0 +1,80 @@
+/** What the orchestrator measures and what the report prints. */
+
+export type Group = "limit" | "original" | "peer" | "crossipc" | "prototype";
+
+export interface Sample {
+  value: number;
+  p50?: number;
+  p99?: number;
+  note?: string;
+}
+
+export interface Competitor {
+  key: string;
+  label: string;
+  runtime: string;
+  group: Group;
+  measure(ms: number): Promise<Sample>;
+  /** Measure once (no warm-up, no rounds): the memory case. */
+  single?: boolean;
+}
+
+export interface RatioSpec {
+  of: string;
+  to: string;
+  /** Shown in the summary and the chart when set. */
+  target?: { min?: number; max?: number };
+  /** The target's wording, e.g. "RPC ≥ 0.95× raw echo, 1 in flight". */
+  targetName?: string;
+}
+
+export interface Variant {
+  caseId: string;
+  caseTitle: string;
+  variant: string;
+  unit: string;
+  /** true: more is better (throughput); false: less is better (ms, KiB). */
+  higher: boolean;
+  competitors: Competitor[];
+  ratios: RatioSpec[];
+  /** An absolute budget for one competitor's value, e.g. memory ≤ 30 KiB. */
+  budgets?: Array<{ of: string; max: number; targetName: string }>;
+  client?: string;
+}
+
+export interface CompetitorResult {
+  key: string;
+  label: string;
+  runtime: string;
+  group: Group;
+  rounds: Sample[];
+  value: number;
+  p50?: number;
+  p99?: number;
+  notes: string[];
+}
+
+export interface RatioResult {
+  caseId: string;
+  variant: string;
+  of: CompetitorResult;
+  to: CompetitorResult;
+  ratio: number;
+  target?: { min?: number; max?: number };
+  targetName?: string;
+  met?: boolean;
+  /** An absolute budget rather than a ratio: `ratio` is then value / budget. */
+  budget?: number;
+}
+
+export interface VariantResult {
+  variant: Variant;
+  results: CompetitorResult[];
+  ratios: RatioResult[];
+}
+
+export interface ProfileReport {
+  title: string;
+  process: string;
+  summary: import("./_profile.ts").ProfileSummary;
+}

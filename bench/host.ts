@@ -1,0 +1,95 @@
+/**
+ * The server side of the bench, one process per runtime (Node, Bun, Deno alike):
+ *   raw      the runtime's raw WebSocket echo (the limit)
+ *   crossipc an IPCServer with the bench's handlers, intercept route and proxy resolver
+ *   orig     the original design (Node only)
+ *   peer     http-proxy with a keep-alive agent (Node only)
+ * Usage: host.ts --roles raw,crossipc --backend http://127.0.0.1:PORT
+ * Prints `@@{"ready":{role:port}}`, then takes commands on stdin (see `commands` below).
+ */
+import process from "node:process";
+import type { LoadResult } from "./_load.ts";
+import { promiseLoop } from "./_load.ts";
+import { startRawServer, type RawServer } from "./_raw.ts";
+import { emit, memory, payloadFor, runtime, runtimeVersion, serveCommands, type PayloadSize } from "./_rt.ts";
+
+const args = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? undefined : args[i + 1];
+};
+const roles = new Set((arg("roles") ?? "raw,crossipc").split(","));
+const backend = arg("backend") ?? "http://127.0.0.1:1";
+const resolver = (path: string) => (path.startsWith("/api") || path.startsWith("/ws") ? backend : undefined);
+
+const ports: Record<string, number> = {};
+const closers: Array<() => Promise<void>> = [];
+let raw: RawServer | undefined;
+let crossipc: any;
+let orig: any;
+
+const echo = (payload: unknown) => payload;
+const intercept = (_body: unknown, params: Record<string, string | undefined>) => ({ id: params["id"], name: "Mock User" });
+
+if (roles.has("raw")) {
+  raw = await startRawServer();
+  ports["raw"] = raw.port;
+  closers.push(() => raw!.close());
+}
+
+if (roles.has("crossipc")) {
+  const m = await import(`../adapters/${runtime()}.ts`);
+  crossipc = new m.IPCServer(0, {});
+  if (!(await crossipc.start())) throw new Error("crossipc: start() returned false on port 0");
+  crossipc.onFrameworkMessage("echo", echo);
+  crossipc.onFrameworkMessage("flush", () => true);
+  crossipc.onFrameworkNotification("note", () => {});
+  crossipc.interceptHttp("GET", "/users/:id", intercept);
+  crossipc.setRouteProxyResolver(resolver);
+  ports["crossipc"] = crossipc.getPort();
+  closers.push(() => crossipc.teardown());
+}
+
+if (roles.has("orig") || roles.has("peer")) {
+  const original = await import("./_original.ts");
+  if (roles.has("orig")) {
+    orig = new original.OriginalServer();
+    orig.onFrameworkMessage("echo", echo);
+    orig.onFrameworkMessage("flush", () => true);
+    orig.onFrameworkNotification("note", () => {});
+    orig.interceptHttp("GET", "/users/:id", intercept);
+    orig.setRouteProxyResolver(resolver);
+    await orig.start();
+    ports["orig"] = orig.port;
+    closers.push(() => orig.teardown());
+  }
+  if (roles.has("peer")) {
+    const peer = await original.startKeepAliveProxy(resolver);
+    ports["peer"] = peer.port;
+    closers.push(() => peer.close());
+  }
+}
+
+async function s2c(kind: string, inflight: number, size: PayloadSize, ms: number): Promise<LoadResult> {
+  const payload = payloadFor(size);
+  if (kind === "raw") return raw!.s2c(inflight, JSON.stringify(payload), ms);
+  const server = kind === "orig" ? orig : crossipc;
+  return promiseLoop(() => server.sendFrameworkMessage("bench", "echo", payload), inflight, ms);
+}
+
+serveCommands(async (command) => {
+  switch (command.op) {
+    case "s2c":
+      return s2c(command.kind, command.inflight, command.size, command.ms);
+    case "mem":
+      return memory();
+    case "exit":
+      for (const close of closers) await close().catch(() => {});
+      // process.exit (not a signal) so that --cpu-prof writes its profile.
+      setTimeout(() => process.exit(0), 20);
+      return "bye";
+    default:
+      throw new Error(`unknown op ${command.op}`);
+  }
+});
+emit({ ready: ports, version: runtimeVersion(), pid: process.pid });
