@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The packed package, as users get it: `npm pack`, install the tarball into a temp folder
+# with its own package.json, then import "crossipc" by name from
+#   - a plain Node ESM script (Node 20), a Bun script and a Deno script (the same .mjs),
+#     each checking that the exports map picked its own adapter;
+#   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
+#   - a TypeScript consumer compiled with tsc (types through the exports map).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+BIN="$ROOT/node_modules/.bin"
+export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/crossipc-packed.XXXXXX")"
+HUB_PID=""
+cleanup() {
+  [[ -n "$HUB_PID" ]] && kill "$HUB_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+echo "--- npm pack (prepack builds dist/)"
+TARBALL="$(cd "$WORK" && npm pack --silent "$ROOT" | tail -1)"
+CONTENTS="$(tar -tzf "$WORK/$TARBALL")"
+for file in package/dist/adapters/node.js package/dist/adapters/bun.js package/dist/adapters/deno.js package/dist/adapters/node.d.ts package/dist/src/index.js; do
+  grep -qx "$file" <<<"$CONTENTS" || fail "$file missing from $TARBALL"
+done
+if grep -E '^package/(src|test|adapters|scratch|bench)/' <<<"$CONTENTS"; then fail "sources or tests shipped in $TARBALL"; fi
+echo "$TARBALL: $(wc -l <<<"$CONTENTS") files, dist/ only"
+
+echo "--- install into a consumer folder"
+CONSUMER="$WORK/consumer"
+mkdir -p "$CONSUMER"
+cat >"$CONSUMER/package.json" <<JSON
+{ "name": "consumer", "private": true, "type": "module" }
+JSON
+(cd "$CONSUMER" && timeout 300 npm install --silent --no-audit --no-fund --prefer-offline "$WORK/$TARBALL")
+cp test/fixtures/packed/smoke.mjs test/fixtures/packed/hub.mjs test/fixtures/packed/client.mjs "$CONSUMER/"
+cp test/fixtures/packed/types.ts.txt "$CONSUMER/types.ts"
+[[ -e "$CONSUMER/node_modules/ws" || -e "$CONSUMER/node_modules/http-proxy" || -e "$CONSUMER/node_modules/find-my-way" ]] &&
+  fail "ws, http-proxy or find-my-way installed as a run-time dependency"
+
+run() { # run <runtime> <script> [args...]
+  local runtime="$1"; shift
+  case "$runtime" in
+    node) (cd "$CONSUMER" && timeout 60 node "$@") ;;
+    bun) (cd "$CONSUMER" && timeout 60 "$BIN/bun" "$@") ;;
+    deno) (cd "$CONSUMER" && timeout 60 "$BIN/deno" run -A --quiet "$@") ;;
+  esac
+}
+
+echo "--- import { IPCServer, IPCClient } from \"crossipc\" in each runtime"
+for runtime in node bun deno; do
+  out="$(run "$runtime" smoke.mjs 2>"$WORK/stderr")" || fail "$runtime: smoke.mjs failed: $(cat "$WORK/stderr")"
+  [[ -s "$WORK/stderr" ]] && fail "$runtime: the library printed to stderr: $(cat "$WORK/stderr")"
+  expected="{\"runtime\":\"$runtime\",\"sum\":5,\"greeting\":\"hello hub from $runtime\",\"notification\":{\"payload\":\"fire and forget\",\"runtimeId\":\"w1\"},\"taken\":false,\"path\":\"/__ggFrameworkConnection\",\"socket\":\"function\",\"pickedOwnAdapter\":true}"
+  [[ "$out" == "$expected" ]] || fail "$runtime: got $out, expected $expected"
+  echo "ok   $runtime ($(case $runtime in node) node --version;; bun) "$BIN/bun" --version;; deno) "$BIN/deno" --version | head -1;; esac)): $out"
+done
+
+echo "--- packed hub in each runtime, packed clients from each runtime"
+for server in node bun deno; do
+  coproc HUB { run "$server" hub.mjs; }
+  read -r -t 30 line <&"${HUB[0]}" || fail "$server hub did not start"
+  port="$(sed -E 's/.*"port":([0-9]+).*/\1/' <<<"$line")"
+  for client in node bun deno; do
+    out="$(run "$client" client.mjs "$port" 2>"$WORK/stderr")" || fail "$client client against $server hub failed: $(cat "$WORK/stderr")"
+    [[ -s "$WORK/stderr" ]] && fail "$client client printed to stderr: $(cat "$WORK/stderr")"
+    [[ "$out" == "{\"server\":\"$server\",\"client\":\"$client\"}" ]] || fail "$server ← $client: $out"
+    echo "ok   $server hub ← $client client: $out"
+  done
+  exec {HUB[1]}>&-
+  wait "$HUB_PID" || fail "$server hub did not exit cleanly after teardown"
+  HUB_PID=""
+done
+
+echo "--- TypeScript consumer: types through the exports map (skipLibCheck, as consumers build)"
+cat >"$CONSUMER/tsconfig.json" <<JSON
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [], "lib": ["ES2023", "DOM"] }, "files": ["types.ts"] }
+JSON
+(cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.json) || fail "the packed types do not compile for a TypeScript consumer"
+echo "ok   tsc"
+
+echo "packed: all green"
