@@ -115,3 +115,8 @@ Deno.test("HTTP and WebSocket proxy to a Deno.serve backend", async () => {
   await server.teardown();
   await backend.shutdown();
 });
+
+Deno.test("the Node and Bun entries refuse to load in Deno, saying which entry to use", async () => {
+  await assert.rejects(import("../../adapters/node.ts"), /crossipc\/node was loaded in deno: import 'crossipc' .* or 'crossipc\/deno'/);
+  await assert.rejects(import("../../adapters/bun.ts"), /crossipc\/bun was loaded in deno/);
+});
