@@ -46,7 +46,8 @@ run() { # run <runtime> <script> [args...]
   case "$runtime" in
     node) (cd "$CONSUMER" && timeout 60 node "$@") ;;
     bun) (cd "$CONSUMER" && timeout 60 "$BIN/bun" "$@") ;;
-    deno) (cd "$CONSUMER" && timeout 60 "$BIN/deno" run -A --quiet "$@") ;;
+    # Deno needs no permission but the network: nothing reads env vars or files at run time.
+    deno) (cd "$CONSUMER" && timeout 60 "$BIN/deno" run --allow-net=127.0.0.1 --quiet "$@") ;;
   esac
 }
 
