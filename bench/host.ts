@@ -4,6 +4,8 @@
  *   crossipc an IPCServer with the bench's handlers, intercept route and proxy resolver
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
+ *   proto-proxy  prototype: crossipc's h3 app proxying through node:http keep-alive (Node only)
+ *   proto-wspipe prototype: WebSocket upgrades piped over TCP from crossws's upgrade hook (Node only)
  * Usage: host.ts --roles raw,crossipc --backend http://127.0.0.1:PORT
  * Prints `@@{"ready":{role:port}}`, then takes commands on stdin (see `commands` below).
  */
@@ -68,6 +70,20 @@ if (roles.has("orig") || roles.has("peer")) {
     ports["peer"] = peer.port;
     closers.push(() => peer.close());
   }
+}
+
+if (roles.has("proto-proxy")) {
+  const { startProtoNodeProxy } = await import("./proto_node_proxy.ts");
+  const proto = await startProtoNodeProxy(resolver);
+  ports["proto-proxy"] = proto.port;
+  closers.push(() => proto.close());
+}
+
+if (roles.has("proto-wspipe")) {
+  const { startProtoWsPipe } = await import("./proto_ws_pipe.ts");
+  const proto = await startProtoWsPipe(resolver);
+  ports["proto-wspipe"] = proto.port;
+  closers.push(() => proto.close());
 }
 
 async function s2c(kind: string, inflight: number, size: PayloadSize, ms: number): Promise<LoadResult> {

@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   const allSpecs = bufferutilSpec ? [...specs, bufferutilSpec] : specs;
   await Promise.all(
     allSpecs.map(async (spec) => {
-      const roles = spec === bufferutilSpec ? "raw,orig,crossipc" : isNode(spec) ? "raw,orig,peer,crossipc" : "raw,crossipc";
+      const roles = spec === bufferutilSpec ? "raw,orig,crossipc" : isNode(spec) ? "raw,orig,peer,crossipc,proto-proxy,proto-wspipe" : "raw,crossipc";
       const host = spawnHost(spec, roles, backendUrl);
       const driver = spawnDriver(spec);
       try {
@@ -451,6 +451,12 @@ async function main(): Promise<void> {
       ratios.push({ of: `crossipc:${spec.name}`, to: "orig" });
       ratios.push({ of: `crossipc:${spec.name}`, to: "direct" });
     }
+    for (const spec of nodes) {
+      const s = side(spec);
+      competitors.push({ key: `proto:${spec.name}`, label: "prototype: h3 + node:http keep-alive upstream", runtime: spec.name, group: "prototype", measure: (ms) => cannon(url(s.ports["proto-proxy"]!), ms) });
+      ratios.push({ of: `proto:${spec.name}`, to: `peer:${spec.name}` });
+      ratios.push({ of: `proto:${spec.name}`, to: `crossipc:${spec.name}` });
+    }
     ratios.push({ of: "orig", to: `peer:${primary.name}` });
     await run({ caseId: "proxy", caseTitle: "4. HTTP reverse proxy to a node:http backend", variant: "GET /api/items, 50 connections", unit: "req/s", higher: true, competitors, ratios, client: "autocannon, 50 connections" });
   }
@@ -486,6 +492,10 @@ async function main(): Promise<void> {
           ratios.push({ of: `crossipc:${spec.name}`, to: "direct" });
         }
         for (const spec of nodes) ratios.push({ of: `hp:${spec.name}`, to: "direct" });
+        for (const spec of nodes) {
+          competitors.push(echo(`proto:${spec.name}`, "prototype: TCP pipe from crossws upgrade hook", spec.name, "prototype", `ws://${HOST}:${side(spec).ports["proto-wspipe"]}/ws/echo`));
+          ratios.push({ of: `proto:${spec.name}`, to: `hp:${spec.name}` });
+        }
         await run({
           caseId: "wsproxy",
           caseTitle: "5. WebSocket proxy: echo through the hub",
