@@ -6,12 +6,14 @@ import { serve } from "crossws/server/node";
 import WebSocket from "crossws/websocket";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith } from "./_listen.ts";
+import { proxyHttpNode } from "./_node-proxy.ts";
 
 assertRuntime("node");
 
 setPlatform({
   runtime: "node",
   WebSocket: WebSocket as unknown as WebSocketConstructor,
+  proxyHttp: proxyHttpNode,
   listen: (options) =>
     listenWith(serve, options, {
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every

@@ -9,6 +9,7 @@ export {
   type IPCMessageHandler,
 } from "./IPCSocket.ts";
 export { IPCError, type IPCErrorCode } from "./errors.ts";
+export { ProxyError } from "./platform.ts";
 export {
   INTERNAL_SOCKET_PATH,
   IPCMessageType,

@@ -19,6 +19,25 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** What a runtime's own HTTP upstream needs to proxy one request. */
+export interface ProxyHttpOptions {
+  /** Answer 504 when the target has not sent its response head within this many ms. */
+  timeout: number;
+}
+
+/**
+ * A failed proxy attempt: `status` 502 (unreachable) or 504 (too slow), with the cause.
+ * Thrown by `Platform.proxyHttp` so every runtime reports failures the same way.
+ */
+export class ProxyError extends Error {
+  readonly status: 502 | 504;
+  constructor(status: 502 | 504, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ProxyError";
+    this.status = status;
+  }
+}
+
 /** Everything that differs between Node, Bun and Deno. One object per runtime adapter. */
 export interface Platform {
   readonly runtime: "node" | "bun" | "deno" | "web";
@@ -26,6 +45,12 @@ export interface Platform {
   listen(options: ListenOptions): Promise<Listener | false>;
   /** A WebSocket constructor that also takes a third `{ headers }` argument where the runtime can. */
   readonly WebSocket: WebSocketConstructor;
+  /**
+   * The runtime's fastest upstream for the HTTP proxy, with h3 `proxyRequest`'s behaviour
+   * (hop-by-hop headers dropped, x-forwarded-* added, redirects not followed, several
+   * set-cookie kept, streamed both ways). Without it, h3 `proxyRequest` (global `fetch`) is used.
+   */
+  readonly proxyHttp?: (request: Request, target: string, options: ProxyHttpOptions) => Promise<Response>;
 }
 
 export type WebSocketConstructor = new (

@@ -79,6 +79,7 @@ export class IPCServer {
       },
       guard: options,
       proxyTimeout: options.proxyTimeout ?? 30_000,
+      proxyHttp: getPlatform().proxyHttp,
       logger: options.logger,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import { test } from "node:test";
 import zlib from "node:zlib";
 import WebSocket, { WebSocketServer } from "ws";
-import { startBackend, startServer } from "./_helpers.ts";
+import { startBackend, startServer, waitFor } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -84,6 +86,95 @@ test("a slow target answers 504 after proxyTimeout", async (t) => {
   const res = await fetch(`${server.getUrl()}/slow`);
   assert.equal(res.status, 504);
   assert.match(((await res.json()) as { error: string }).error, /did not answer within 200ms/);
+});
+
+test("a 100 MiB upload and download stream through without growing the hub's memory", async (t) => {
+  let received = 0;
+  const backend = await startBackend(t, (req, res) => {
+    if (req.method === "POST") {
+      received = 0;
+      req.on("data", (c: Buffer) => void (received += c.length));
+      req.on("end", () => res.end(String(received)));
+      return;
+    }
+    const mib = Number(new URL(req.url!, "http://x").searchParams.get("mib"));
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    const chunk = Buffer.alloc(MiB, 7);
+    void (async () => {
+      for (let i = 0; i < mib; i++) if (!res.write(chunk)) await once(res, "drain");
+      res.end();
+    })();
+  });
+  // The hub runs in its own process so that its memory alone is measured.
+  const hub = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+    import { IPCServer } from ${JSON.stringify(new URL("../../adapters/node.ts", import.meta.url).pathname)};
+    const s = new IPCServer(0); await s.start();
+    s.setRouteProxyResolver(() => ${JSON.stringify(backend.url)});
+    console.log(s.getPort());
+  `], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => hub.kill("SIGKILL"));
+  const port = Number(await new Promise<string>((r) => hub.stdout!.once("data", (d) => r(String(d)))));
+  const hubUrl = `http://127.0.0.1:${port}`;
+  const peakRss = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${hub.pid}/status`, "utf8"))![1]) * 1024;
+
+  const upload = async (mib: number) => {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ >= mib) controller.close();
+        else controller.enqueue(new Uint8Array(MiB));
+      },
+    });
+    const res = await fetch(`${hubUrl}/upload`, { method: "POST", body, duplex: "half" } as RequestInit);
+    assert.equal(await res.text(), String(mib * MiB));
+  };
+  const download = async (mib: number) => {
+    const res = await fetch(`${hubUrl}/download?mib=${mib}`);
+    let got = 0;
+    for await (const chunk of res.body!) got += chunk.length;
+    assert.equal(got, mib * MiB);
+  };
+
+  // A 20 MiB warm-up each way pays the runtime's fixed cost of streaming (young generation,
+  // socket buffers, compiled code); what a buffering proxy would add is proportional to the data.
+  await upload(20);
+  await download(20);
+  const baseline = peakRss();
+  await upload(100);
+  const afterUpload = peakRss() - baseline;
+  await download(100);
+  const afterDownload = peakRss() - baseline;
+  assert.ok(afterUpload < 8 * MiB, `the hub's peak memory grew ${(afterUpload / MiB).toFixed(1)} MiB during a 100 MiB upload`);
+  assert.ok(afterDownload < 8 * MiB, `the hub's peak memory grew ${(afterDownload / MiB).toFixed(1)} MiB during a 100 MiB download`);
+});
+
+test("keep-alive to backends: a burst of requests reuses connections", async (t) => {
+  let connections = 0;
+  const backend = await startBackend(t, (_req, res) => res.end("ok"));
+  backend.server.on("connection", () => void connections++);
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  for (let round = 0; round < 10; round++) {
+    const answers = await Promise.all([...Array(10).keys()].map(async () => (await fetch(`${server.getUrl()}/k`)).text()));
+    assert.deepEqual(answers, Array(10).fill("ok"));
+  }
+  assert.ok(connections <= 10, `100 requests, 10 at a time, opened ${connections} backend connections`);
+});
+
+test("a client that goes away mid-request aborts the upstream request", async (t) => {
+  let upstreamClosed = false;
+  const backend = await startBackend(t, (req) => {
+    // Never answers; notices when the hub gives up on it.
+    req.socket.once("close", () => void (upstreamClosed = true));
+  });
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  const controller = new AbortController();
+  const pending = fetch(`${server.getUrl()}/slow`, { signal: controller.signal }).catch((e) => e);
+  await new Promise((r) => setTimeout(r, 100));
+  controller.abort();
+  await pending;
+  await waitFor(() => upstreamClosed, "the upstream connection to close", 5000);
 });
 
 test("WebSocket proxy: 16 MiB messages intact, and a backend that dies closes the client", async (t) => {
