@@ -18,6 +18,8 @@ export interface IPCServerOptions extends GuardOptions {
   requestTimeout?: number;
   /** Largest incoming framework message in bytes; a larger one closes that connection (1009). Default 64 MiB. */
   maxMessageSize?: number;
+  /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
+  maxProxyMessageSize?: number;
   /** Bytes queued for a client that does not read before it is dropped. Default 64 MiB. */
   maxBufferedAmount?: number;
   /**
@@ -83,6 +85,7 @@ export class IPCServer {
       logger: options.logger,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
     const websocket = createWebSocketHooks({
       clients: this.#clients,
       get resolver() {
@@ -100,7 +103,9 @@ export class IPCServer {
       hostname: options.hostname ?? "127.0.0.1",
       fetch: http.fetch,
       websocket,
-      maxMessageSize,
+      // The runtime's limit applies to every WebSocket of the server; the framework path's own
+      // (usually smaller) limit is checked in the message hook.
+      maxMessageSize: Math.max(maxMessageSize, maxProxyMessageSize),
       idleTimeout: options.heartbeat ?? 5,
     });
     if (!listener) {

@@ -82,9 +82,9 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         log(state.logger, "warn", "Binary frame ignored on the framework connection: the IPC protocol uses text frames");
         return;
       }
-      // Node and Bun enforce the limit in the runtime; this catches runtimes that have none.
-      if (raw.length > state.maxMessageSize) {
-        log(state.logger, "warn", `Message of ${raw.length} characters over the ${state.maxMessageSize}-byte limit: closing that connection`);
+      // The runtime's own limit is the larger proxy one (it is server-wide), and Deno has none.
+      if (raw.length * 3 > state.maxMessageSize && utf8Length(raw) > state.maxMessageSize) {
+        log(state.logger, "warn", `Framework message over the ${state.maxMessageSize}-byte limit: closing that connection`);
         peer.close(1009, "Message too big");
         return;
       }
@@ -112,4 +112,11 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       }
     },
   };
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 byte length, only computed for frames that might be over the limit. */
+function utf8Length(text: string): number {
+  return encoder.encode(text).byteLength;
 }
