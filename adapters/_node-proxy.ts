@@ -50,9 +50,14 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       headers: requestHeaders(request, node),
       agent: agents[url.protocol as "http:" | "https:"],
     });
-    const timer = setTimeout(() => {
-      upstream.destroy(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`));
-    }, options.timeout);
+    // The target's time to answer counts from when it has the whole request: a large upload
+    // on a slow link is not the target being slow.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    upstream.once("finish", () => {
+      timer = setTimeout(() => {
+        upstream.destroy(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`));
+      }, options.timeout);
+    });
     upstream.once("response", (res) => {
       clearTimeout(timer);
       resolve(

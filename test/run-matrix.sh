@@ -11,3 +11,6 @@ timeout -k 10 240 node --import tsx test/matrix/matrix.ts
 
 echo "--- leader election"
 timeout -k 10 120 node --import tsx test/matrix/leader.ts
+
+echo "--- streaming: 100 MiB up and down through a hub in each runtime"
+timeout -k 10 240 node --import tsx test/matrix/streaming.ts
