@@ -178,3 +178,24 @@ test("WebSocket upgrades: refused when nothing takes the path or the backend ref
     assert.match(error.message, /Unexpected server response: (404|502)/, path);
   }
 });
+
+test("routes added and removed while requests are in flight do not break them", async (t) => {
+  const backend = await startBackend(t, (_req, res) => res.end("from the service"));
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  server.interceptHttp("GET", "/orders/:id", async (_b, params) => {
+    await gate;
+    return { mocked: params.id };
+  });
+  const inFlight = fetch(`${server.getUrl()}/orders/1`).then((r) => r.json());
+  await new Promise((r) => setTimeout(r, 50));
+  server.removeInterceptHttp("GET", "/orders/:id");
+  // Removed at once for new requests, while the one in flight still gets its mock.
+  assert.equal(await (await fetch(`${server.getUrl()}/orders/2`)).text(), "from the service");
+  server.interceptHttp("GET", "/orders/:id", async () => ({ second: true }));
+  assert.deepEqual(await (await fetch(`${server.getUrl()}/orders/3`)).json(), { second: true });
+  release();
+  assert.deepEqual(await inFlight, { mocked: "1" });
+});
