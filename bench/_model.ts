@@ -7,6 +7,10 @@ export interface Sample {
   p50?: number;
   p99?: number;
   note?: string;
+  /** Requests or messages completed in the round. */
+  count?: number;
+  /** CPU time (user + system) the measured process(es) spent per request or message, in µs. */
+  cpuUs?: number;
 }
 
 export interface Competitor {
@@ -17,6 +21,11 @@ export interface Competitor {
   measure(ms: number): Promise<Sample>;
   /** Measure once (no warm-up, no rounds): the memory case. */
   single?: boolean;
+  /**
+   * The processes whose CPU time per request is recorded (less noisy than throughput): the
+   * server under test, or for RPC both ends of the exchange.
+   */
+  cpuOf?: { call(op: string): Promise<any> } | Array<{ call(op: string): Promise<any> }>;
 }
 
 export interface RatioSpec {
@@ -51,6 +60,7 @@ export interface CompetitorResult {
   value: number;
   p50?: number;
   p99?: number;
+  cpuUs?: number;
   notes: string[];
 }
 
@@ -60,6 +70,8 @@ export interface RatioResult {
   of: CompetitorResult;
   to: CompetitorResult;
   ratio: number;
+  /** Server CPU per request of `of` ÷ that of `to` (paired by round), where both were recorded. */
+  cpuRatio?: number;
   target?: { min?: number; max?: number };
   targetName?: string;
   met?: boolean;

@@ -109,12 +109,18 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
   md.push("");
   md.push(`## Targets: ${met} of ${targets.length} met`, "");
   md.push("![ratios of crossipc to its baselines](bench/ratios.svg)", "");
-  md.push("| target | case | runtime | crossipc | baseline | ratio | verdict |", "| --- | --- | --- | ---: | --- | ---: | --- |");
+  md.push(
+    "The last column is the CPU time per request relative to the baseline's (lower is better): the server's for",
+    "the HTTP and WebSocket-proxy cases, both ends' for RPC. It does not depend on how fast the load generator",
+    "is, and it drifts far less than throughput on this shared machine.",
+    "",
+  );
+  md.push("| target | case | runtime | crossipc | baseline | ratio | verdict | server CPU/op vs baseline |", "| --- | --- | --- | ---: | --- | ---: | --- | ---: |");
   for (const r of targets) {
     const unit = all.find((v) => v.variant.caseId === r.caseId && v.variant.variant === r.variant)!.variant.unit;
     const baseline = r.budget !== undefined ? `budget ${r.budget} KiB` : `${name(r.to)}: ${fmtValue(r.to.value, unit)}`;
     md.push(
-      `| ${r.targetName} | ${r.variant} | ${r.of.runtime} | ${fmtValue(r.of.value, unit)} ${unit} | ${baseline} | ${fmtRatio(r)} | ${r.met === undefined ? "not measured" : r.met ? "✅ met" : "❌ **missed**"} |`,
+      `| ${r.targetName} | ${r.variant} | ${r.of.runtime} | ${fmtValue(r.of.value, unit)} ${unit} | ${baseline} | ${fmtRatio(r)} | ${r.met === undefined ? "not measured" : r.met ? "✅ met" : "❌ **missed**"} | ${r.cpuRatio !== undefined ? `${r.cpuRatio.toFixed(2)}×` : ""} |`,
     );
   }
   md.push("");
@@ -128,20 +134,23 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
     }
     md.push(`**${variant.variant}** — ${variant.unit}${variant.higher ? " (higher is better)" : " (lower is better)"}${variant.client ? `; client: ${variant.client}` : ""}`, "");
     const latency = results.some((c) => Number.isFinite(c.p50 ?? NaN));
-    md.push(`| competitor | runtime | median${latency ? " | p50 ms | p99 ms" : ""} | rounds | ratios |`);
-    md.push(`| --- | --- | ---:${latency ? " | ---: | ---:" : ""} | --- | --- |`);
+    const cpu = results.some((c) => Number.isFinite(c.cpuUs ?? NaN));
+    md.push(`| competitor | runtime | median${latency ? " | p50 ms | p99 ms" : ""}${cpu ? ` | ${["rpc", "s2c", "ff"].includes(variant.caseId) ? "CPU µs/op, both ends" : "server CPU µs/op"}` : ""} | rounds | ratios |`);
+    md.push(`| --- | --- | ---:${latency ? " | ---: | ---:" : ""}${cpu ? " | ---:" : ""} | --- | --- |`);
     for (const c of results) {
       const mine = ratios.filter((r) => r.of.key === c.key);
       const ratioText = mine
         .map((r) => {
           const base = r.budget !== undefined ? `of the ${r.budget} KiB budget` : `${name(r.to)}`;
           const t = r.target ? ` (target ${targetText(r)}: ${r.met === undefined ? "n/a" : r.met ? "met" : "**missed**"})` : "";
-          return `${fmtRatio(r)} ${base}${t}`;
+          const c = r.cpuRatio !== undefined ? ` [CPU/op ${r.cpuRatio.toFixed(2)}×]` : "";
+          return `${fmtRatio(r)} ${base}${t}${c}`;
         })
         .join("; ");
       const rounds = c.rounds.map((s) => fmtValue(s.value, variant.unit)).join(", ");
       const notes = c.notes.length ? ` — ${c.notes.join("; ").replace(/\|/g, "/")}` : "";
-      md.push(`| ${c.label} | ${c.runtime} | ${fmtValue(c.value, variant.unit)}${latency ? ` | ${fmtMs(c.p50)} | ${fmtMs(c.p99)}` : ""} | ${rounds} | ${ratioText}${notes} |`);
+      const cpuText = cpu ? ` | ${Number.isFinite(c.cpuUs ?? NaN) ? c.cpuUs!.toFixed(1) : ""}` : "";
+      md.push(`| ${c.label} | ${c.runtime} | ${fmtValue(c.value, variant.unit)}${latency ? ` | ${fmtMs(c.p50)} | ${fmtMs(c.p99)}` : ""}${cpuText} | ${rounds} | ${ratioText}${notes} |`);
     }
     md.push("");
   }

@@ -31,6 +31,10 @@ server.keepAliveTimeout = 60_000;
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 
 serveCommands(async (command) => {
+  if (command.op === "cpu") {
+    const usage = process.cpuUsage();
+    return usage.user + usage.system;
+  }
   if (command.op === "exit") {
     for (const ws of wss.clients) ws.terminate();
     server.closeAllConnections();

@@ -70,7 +70,15 @@ async function rpcLoad(command: any): Promise<LoadResult> {
     return client.echo(command.inflight, JSON.stringify(payload), command.ms);
   }
   const client = await rpc(command.kind, command.port);
-  return promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
+  if (command.kind !== "crossipc-batch") return promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
+  const { installBatching, setBatching } = await import("./proto_batch.ts");
+  await installBatching();
+  setBatching(true);
+  try {
+    return await promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
+  } finally {
+    setBatching(false);
+  }
 }
 
 async function fireAndForget(command: any): Promise<LoadResult> {
@@ -252,6 +260,10 @@ serveCommands(async (command) => {
       clients.clear();
       await sleep(100);
       return "ok";
+    case "cpu": {
+      const usage = process.cpuUsage();
+      return usage.user + usage.system;
+    }
     case "exit":
       setTimeout(() => process.exit(0), 20);
       return "bye";

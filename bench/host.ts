@@ -5,6 +5,8 @@
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
  *   proto-proxy  prototype: crossipc's h3 app proxying through node:http keep-alive (Node only)
+ *   proto-intercept prototype: the intercept path on srvx without h3, compiled rou3 routes
+ *   crossws  diagnostic: crossws alone with an echo hook
  *   proto-wspipe prototype: WebSocket upgrades piped over TCP from crossws's upgrade hook (Node only)
  * Usage: host.ts --roles raw,crossipc --backend http://127.0.0.1:PORT
  * Prints `@@{"ready":{role:port}}`, then takes commands on stdin (see `commands` below).
@@ -37,6 +39,13 @@ if (roles.has("raw")) {
   raw = await startRawServer();
   ports["raw"] = raw.port;
   closers.push(() => raw!.close());
+}
+
+if (process.env["BENCH_BATCH"] === "1") {
+  // Prototype: every frame sent in one tick goes out in one writev (see proto_batch.ts).
+  const { installBatching, setBatching } = await import("./proto_batch.ts");
+  await installBatching();
+  setBatching(true);
 }
 
 if (roles.has("crossipc")) {
@@ -86,6 +95,32 @@ if (roles.has("proto-wspipe")) {
   closers.push(() => proto.close());
 }
 
+if (roles.has("crossws")) {
+  // Diagnostic: crossws alone (its runtime server, default options, an echo hook), to tell its
+  // per-connection cost from crossipc's in the memory case.
+  const { serve } = await import(`crossws/server/${runtime()}`);
+  const server = serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response("not found", { status: 404 }),
+    websocket: { message: (peer: { send(d: unknown): void }, message: { rawData: unknown }) => peer.send(message.rawData) },
+    silent: true,
+    gracefulShutdown: false,
+    manual: true,
+  });
+  await server.serve();
+  await server.ready();
+  ports["crossws"] = Number(new URL(server.url).port);
+  closers.push(() => server.close(true));
+}
+
+if (roles.has("proto-intercept")) {
+  const { startProtoIntercept } = await import("./proto_intercept.ts");
+  const proto = await startProtoIntercept([["GET", "/users/:id", intercept as never]]);
+  ports["proto-intercept"] = proto.port;
+  closers.push(() => proto.close());
+}
+
 async function s2c(kind: string, inflight: number, size: PayloadSize, ms: number): Promise<LoadResult> {
   const payload = payloadFor(size);
   if (kind === "raw") return raw!.s2c(inflight, JSON.stringify(payload), ms);
@@ -99,6 +134,10 @@ serveCommands(async (command) => {
       return s2c(command.kind, command.inflight, command.size, command.ms);
     case "mem":
       return memory();
+    case "cpu": {
+      const usage = process.cpuUsage();
+      return usage.user + usage.system;
+    }
     case "exit":
       for (const close of closers) await close().catch(() => {});
       // process.exit (not a signal) so that --cpu-prof writes its profile.

@@ -11,7 +11,7 @@
  * BENCH_OUT (where to write the report; default the repository root).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -51,7 +51,7 @@ const ROUNDS = Number(env["BENCH_ROUNDS"] ?? 5);
 const WARM_MS = Number(env["BENCH_WARMUP_MS"] ?? 200);
 /** autocannon cases: its rate samples are per second, so whole-second rounds. */
 const HTTP_ROUND_MS = Number(env["BENCH_HTTP_ROUND_MS"] ?? 1000);
-const HTTP_ROUNDS = Number(env["BENCH_HTTP_ROUNDS"] ?? 3);
+const HTTP_ROUNDS = Number(env["BENCH_HTTP_ROUNDS"] ?? 4);
 const CASES = new Set((env["BENCH_CASES"] ?? "rpc,s2c,ff,intercept,proxy,wsproxy,memory,cycle").split(","));
 const WANTED = new Set((env["BENCH_RUNTIMES"] ?? "node20,node24,bun,deno").split(","));
 const PROFILE = env["BENCH_PROFILE"] !== "0";
@@ -131,6 +131,8 @@ function findBufferutil(): Record<string, string> | undefined {
   }
 }
 const bufferutilEnv = findBufferutil();
+/** Prototype: crossipc's server with per-tick write batching (proto_batch.ts), on the primary Node. */
+const batchSpec: RuntimeSpec = { ...primary, name: `${primary.name}+batch`, env: { ...primary.env, BENCH_BATCH: "1" } };
 const bufferutilSpec: RuntimeSpec | undefined = bufferutilEnv && { ...primary, name: `${primary.name}+bufferutil`, env: bufferutilEnv };
 
 // --- processes ----------------------------------------------------------------------------------
@@ -169,7 +171,12 @@ async function measureVariant(variant: Variant): Promise<VariantResult> {
   for (const c of variant.competitors) rounds.set(c.key, []);
   const safe = async (c: Competitor, ms: number): Promise<Sample> => {
     try {
-      return await c.measure(ms);
+      const procs = c.cpuOf === undefined ? [] : Array.isArray(c.cpuOf) ? c.cpuOf : [c.cpuOf];
+      const cpu = async () => (await Promise.all(procs.map((p) => p.call("cpu") as Promise<number>))).reduce((a, b) => a + b, 0);
+      const before = procs.length ? await cpu() : 0;
+      const sample = await c.measure(ms);
+      if (procs.length && sample.count) sample.cpuUs = ((await cpu()) - before) / sample.count;
+      return sample;
     } catch (error) {
       const message = (error as Error).message.split("\n")[0]!;
       log(`  ! ${c.label} (${c.runtime}) failed: ${message}`);
@@ -195,6 +202,7 @@ async function measureVariant(variant: Variant): Promise<VariantResult> {
       value: median(samples.map((s) => s.value)),
       p50: median(samples.map((s) => s.p50 ?? NaN)),
       p99: median(samples.map((s) => s.p99 ?? NaN)),
+      cpuUs: median(samples.map((s) => s.cpuUs ?? NaN)),
       notes,
     };
   });
@@ -207,8 +215,10 @@ async function measureVariant(variant: Variant): Promise<VariantResult> {
     // Paired by round: each round's ratio, then the median, so drift between rounds cancels.
     const paired = of.rounds.map((s, i) => s.value / (to.rounds[i]?.value ?? NaN));
     const ratio = median(paired);
+    const cpuPaired = of.rounds.map((s, i) => (s.cpuUs ?? NaN) / (to.rounds[i]?.cpuUs ?? NaN));
+    const cpuRatio = median(cpuPaired);
     const met = spec.target && Number.isFinite(ratio) ? (spec.target.min === undefined || ratio >= spec.target.min) && (spec.target.max === undefined || ratio <= spec.target.max) : undefined;
-    ratios.push({ caseId: variant.caseId, variant: variant.variant, of, to, ratio, target: spec.target, targetName: spec.targetName, met });
+    ratios.push({ caseId: variant.caseId, variant: variant.variant, of, to, ratio, cpuRatio: Number.isFinite(cpuRatio) ? cpuRatio : undefined, target: spec.target, targetName: spec.targetName, met });
   }
   for (const budget of variant.budgets ?? []) {
     const of = byKey.get(budget.of);
@@ -236,8 +246,8 @@ async function measureVariant(variant: Variant): Promise<VariantResult> {
   return { variant, results, ratios };
 }
 
-function fromLoad(result: { rate: number; p50?: number; p99?: number }): Sample {
-  return { value: result.rate, p50: result.p50, p99: result.p99 };
+function fromLoad(result: { rate: number; count?: number; p50?: number; p99?: number }): Sample {
+  return { value: result.rate, count: result.count, p50: result.p50, p99: result.p99 };
 }
 
 async function cannon(url: string, ms: number): Promise<Sample> {
@@ -248,7 +258,7 @@ async function cannon(url: string, ms: number): Promise<Sample> {
   const result = await autocannon(options);
   const done = result.requests.total as number;
   const bad = (result.non2xx as number) + (result.errors as number) + (result.timeouts as number);
-  const sample: Sample = { value: done / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+  const sample: Sample = { value: done / result.duration, count: done, p50: result.latency.p50, p99: result.latency.p99 };
   if (bad > 0) sample.note = `${bad} of ${done + (result.errors as number)} requests failed or were not 2xx`;
   if (bad > done / 2) sample.value = NaN;
   return sample;
@@ -268,7 +278,7 @@ async function main(): Promise<void> {
   const allSpecs = bufferutilSpec ? [...specs, bufferutilSpec] : specs;
   await Promise.all(
     allSpecs.map(async (spec) => {
-      const roles = spec === bufferutilSpec ? "raw,orig,crossipc" : isNode(spec) ? "raw,orig,peer,crossipc,proto-proxy,proto-wspipe" : "raw,crossipc";
+      const roles = spec === bufferutilSpec ? "raw,orig,crossipc" : isNode(spec) ? "raw,orig,peer,crossipc,proto-proxy,proto-wspipe,proto-intercept" : "raw,crossipc,proto-intercept";
       const host = spawnHost(spec, roles, backendUrl);
       const driver = spawnDriver(spec);
       try {
@@ -279,6 +289,14 @@ async function main(): Promise<void> {
         await Promise.all([host.stop(500), driver.stop(500)]);
       }
     }),
+  );
+  const batchHost = spawnHost(batchSpec, "crossipc", backendUrl);
+  const batchPort = await batchHost.ready.then(
+    (r) => r.ready["crossipc"] as number,
+    (error) => {
+      failed.push(`${batchSpec.name}: ${(error as Error).message.split("\n")[0]}`);
+      return undefined;
+    },
   );
   for (const f of failed) log(`! could not start ${f}`);
   const versions: Record<string, string> = {};
@@ -304,6 +322,7 @@ async function main(): Promise<void> {
     label,
     runtime: s.spec.name,
     group,
+    cpuOf: [s.host, s.driver],
     measure: async (ms) => fromLoad(await s.driver.call("rpc", { kind, port: s.ports[kind === "crossipc-ws" ? "crossipc" : kind], inflight, size, ms }, callMs(ms))),
   });
   const rawLabel = (spec: RuntimeSpec) => (isNode(spec) ? "raw echo (ws + ws)" : spec.name === "bun" ? "raw echo (Bun.serve)" : "raw echo (Deno.upgradeWebSocket)");
@@ -343,6 +362,18 @@ async function main(): Promise<void> {
             ratios.push({ of: `crossipc-ws:${rt}`, to: `raw:${rt}` });
           }
         }
+        if (batchPort && (size === "small" || (size === "64k" && inflight === 64))) {
+          competitors.push({
+            key: "batch",
+            label: "prototype: crossipc + per-tick write batching",
+            runtime: primary.name,
+            group: "prototype",
+            cpuOf: [batchHost, main.driver],
+            measure: async (ms) => fromLoad(await main.driver.call("rpc", { kind: "crossipc-batch", port: batchPort, inflight, size, ms }, callMs(ms))),
+          });
+          ratios.push({ of: "batch", to: `raw:${primary.name}` });
+          ratios.push({ of: "batch", to: `crossipc:${primary.name}` });
+        }
         await run({
           caseId: "rpc",
           caseTitle: "1. RPC round trip client → server",
@@ -371,6 +402,7 @@ async function main(): Promise<void> {
           label: kind === "raw" ? `${rawLabel(spec)}, server-driven` : kind === "orig" ? "original design" : "crossipc",
           runtime: spec.name,
           group: kind === "raw" ? "limit" : kind === "orig" ? "original" : "crossipc",
+          cpuOf: [s.host, s.driver],
           measure: async (ms) => fromLoad(await s.host.call("s2c", { kind, inflight: 64, size: "small", ms }, callMs(ms))),
         });
       }
@@ -390,6 +422,7 @@ async function main(): Promise<void> {
           label: kind === "raw" ? `${rawLabel(spec)}, one-way` : kind === "orig" ? "original design" : "crossipc",
           runtime: spec.name,
           group: kind === "raw" ? "limit" : kind === "orig" ? "original" : "crossipc",
+          cpuOf: [s.host, s.driver],
           measure: async (ms) => fromLoad(await s.driver.call("ff", { kind, port: s.ports[kind], ms }, callMs(ms))),
         });
       }
@@ -410,16 +443,16 @@ async function main(): Promise<void> {
   // 3. HTTP intercept route.
   if (CASES.has("intercept")) {
     const competitors: Competitor[] = [
-      { key: "plain", label: "plain node:http (direct)", runtime: primary.name, group: "limit", measure: (ms) => cannon(`${backendUrl}/users/42`, ms) },
+      { key: "plain", label: "plain node:http (direct)", runtime: primary.name, group: "limit", cpuOf: backend, measure: (ms) => cannon(`${backendUrl}/users/42`, ms) },
     ];
     const ratios: Variant["ratios"] = [];
-    for (const spec of nodes) {
-      const s = side(spec);
-      competitors.push({ key: `fmw:${spec.name}`, label: "find-my-way on node:http (original)", runtime: spec.name, group: "original", measure: (ms) => cannon(`http://${HOST}:${s.ports["orig"]}/users/42`, ms) });
-    }
     for (const spec of active) {
       const s = side(spec);
-      competitors.push({ key: `crossipc:${spec.name}`, label: "crossipc interceptHttp", runtime: spec.name, group: "crossipc", measure: (ms) => cannon(`http://${HOST}:${s.ports["crossipc"]}/users/42`, ms) });
+      // Each Node's find-my-way right before its crossipc, so their per-round ratio is taken close in time.
+      if (isNode(spec)) {
+        competitors.push({ key: `fmw:${spec.name}`, label: "find-my-way on node:http (original)", runtime: spec.name, group: "original", cpuOf: s.host, measure: (ms) => cannon(`http://${HOST}:${s.ports["orig"]}/users/42`, ms) });
+      }
+      competitors.push({ key: `crossipc:${spec.name}`, label: "crossipc interceptHttp", runtime: spec.name, group: "crossipc", cpuOf: s.host, measure: (ms) => cannon(`http://${HOST}:${s.ports["crossipc"]}/users/42`, ms) });
       const base = isNode(spec) ? spec.name : primary.name;
       ratios.push({
         of: `crossipc:${spec.name}`,
@@ -429,6 +462,12 @@ async function main(): Promise<void> {
       ratios.push({ of: `crossipc:${spec.name}`, to: "plain" });
     }
     for (const spec of nodes) ratios.push({ of: `fmw:${spec.name}`, to: "plain" });
+    for (const spec of active) {
+      const s = side(spec);
+      competitors.push({ key: `proto:${spec.name}`, label: "prototype: srvx handler + compiled rou3", runtime: spec.name, group: "prototype", cpuOf: s.host, measure: (ms) => cannon(`http://${HOST}:${s.ports["proto-intercept"]}/users/42`, ms) });
+      ratios.push({ of: `proto:${spec.name}`, to: `fmw:${isNode(spec) ? spec.name : primary.name}` });
+      ratios.push({ of: `proto:${spec.name}`, to: `crossipc:${spec.name}` });
+    }
     await run({ caseId: "intercept", caseTitle: "3. HTTP intercept route with a path param", variant: "GET /users/:id, 50 connections", unit: "req/s", higher: true, competitors, ratios, client: "autocannon, 50 connections" });
   }
 
@@ -436,24 +475,23 @@ async function main(): Promise<void> {
   if (CASES.has("proxy")) {
     const url = (port: number) => `http://${HOST}:${port}/api/items?page=1`;
     const competitors: Competitor[] = [
-      { key: "direct", label: "backend direct (node:http)", runtime: primary.name, group: "limit", measure: (ms) => cannon(url(backendPort), ms) },
-      { key: "orig", label: "http-proxy default (original)", runtime: primary.name, group: "original", measure: (ms) => cannon(url(main.ports["orig"]!), ms) },
+      { key: "direct", label: "backend direct (node:http)", runtime: primary.name, group: "limit", cpuOf: backend, measure: (ms) => cannon(url(backendPort), ms) },
+      { key: "orig", label: "http-proxy default (original)", runtime: primary.name, group: "original", cpuOf: main.host, measure: (ms) => cannon(url(main.ports["orig"]!), ms) },
     ];
     const ratios: Variant["ratios"] = [];
-    for (const spec of nodes) {
-      const s = side(spec);
-      competitors.push({ key: `peer:${spec.name}`, label: "http-proxy + keep-alive agent", runtime: spec.name, group: "peer", measure: (ms) => cannon(url(s.ports["peer"]!), ms) });
-    }
     for (const spec of active) {
       const s = side(spec);
-      competitors.push({ key: `crossipc:${spec.name}`, label: "crossipc proxy", runtime: spec.name, group: "crossipc", measure: (ms) => cannon(url(s.ports["crossipc"]!), ms) });
+      if (isNode(spec)) {
+        competitors.push({ key: `peer:${spec.name}`, label: "http-proxy + keep-alive agent", runtime: spec.name, group: "peer", cpuOf: s.host, measure: (ms) => cannon(url(s.ports["peer"]!), ms) });
+      }
+      competitors.push({ key: `crossipc:${spec.name}`, label: "crossipc proxy", runtime: spec.name, group: "crossipc", cpuOf: s.host, measure: (ms) => cannon(url(s.ports["crossipc"]!), ms) });
       ratios.push({ of: `crossipc:${spec.name}`, to: `peer:${isNode(spec) ? spec.name : primary.name}`, target: { min: 1 }, targetName: "HTTP proxy ≥ 1.0× http-proxy with keep-alive" });
       ratios.push({ of: `crossipc:${spec.name}`, to: "orig" });
       ratios.push({ of: `crossipc:${spec.name}`, to: "direct" });
     }
     for (const spec of nodes) {
       const s = side(spec);
-      competitors.push({ key: `proto:${spec.name}`, label: "prototype: h3 + node:http keep-alive upstream", runtime: spec.name, group: "prototype", measure: (ms) => cannon(url(s.ports["proto-proxy"]!), ms) });
+      competitors.push({ key: `proto:${spec.name}`, label: "prototype: h3 + node:http keep-alive upstream", runtime: spec.name, group: "prototype", cpuOf: s.host, measure: (ms) => cannon(url(s.ports["proto-proxy"]!), ms) });
       ratios.push({ of: `proto:${spec.name}`, to: `peer:${spec.name}` });
       ratios.push({ of: `proto:${spec.name}`, to: `crossipc:${spec.name}` });
     }
@@ -465,24 +503,25 @@ async function main(): Promise<void> {
   if (CASES.has("wsproxy")) {
     for (const size of ["small", "64k"] as const) {
       for (const inflight of [1, 64]) {
-        const echo = (key: string, label: string, runtime: string, group: Competitor["group"], url: string): Competitor => ({
+        const echo = (key: string, label: string, runtime: string, group: Competitor["group"], url: string, cpuOf?: Proc): Competitor => ({
           key,
           label,
           runtime,
           group,
+          cpuOf,
           measure: async (ms) => fromLoad(await main.driver.call("wsecho", { url, inflight, size, ms }, callMs(ms))),
         });
-        const competitors: Competitor[] = [echo("direct", "backend ws echo (direct)", primary.name, "limit", `ws://${HOST}:${backendPort}/ws/echo`)];
+        const competitors: Competitor[] = [echo("direct", "backend ws echo (direct)", primary.name, "limit", `ws://${HOST}:${backendPort}/ws/echo`, backend)];
         const ratios: Variant["ratios"] = [];
         for (const spec of nodes) {
-          competitors.push(echo(`hp:${spec.name}`, "http-proxy raw pipe (original)", spec.name, "original", `ws://${HOST}:${side(spec).ports["orig"]}/ws/echo`));
+          competitors.push(echo(`hp:${spec.name}`, "http-proxy raw pipe (original)", spec.name, "original", `ws://${HOST}:${side(spec).ports["orig"]}/ws/echo`, side(spec).host));
         }
         if (size === "64k" && bu) {
-          competitors.push(echo(`crossipc:${bu.spec.name}`, "crossipc ws proxy", bu.spec.name, "crossipc", `ws://${HOST}:${bu.ports["crossipc"]}/ws/echo`));
+          competitors.push(echo(`crossipc:${bu.spec.name}`, "crossipc ws proxy", bu.spec.name, "crossipc", `ws://${HOST}:${bu.ports["crossipc"]}/ws/echo`, bu.host));
           ratios.push({ of: `crossipc:${bu.spec.name}`, to: `hp:${primary.name}` });
         }
         for (const spec of active) {
-          competitors.push(echo(`crossipc:${spec.name}`, "crossipc ws proxy", spec.name, "crossipc", `ws://${HOST}:${side(spec).ports["crossipc"]}/ws/echo`));
+          competitors.push(echo(`crossipc:${spec.name}`, "crossipc ws proxy", spec.name, "crossipc", `ws://${HOST}:${side(spec).ports["crossipc"]}/ws/echo`, side(spec).host));
           ratios.push({
             of: `crossipc:${spec.name}`,
             to: `hp:${isNode(spec) ? spec.name : primary.name}`,
@@ -493,7 +532,7 @@ async function main(): Promise<void> {
         }
         for (const spec of nodes) ratios.push({ of: `hp:${spec.name}`, to: "direct" });
         for (const spec of nodes) {
-          competitors.push(echo(`proto:${spec.name}`, "prototype: TCP pipe from crossws upgrade hook", spec.name, "prototype", `ws://${HOST}:${side(spec).ports["proto-wspipe"]}/ws/echo`));
+          competitors.push(echo(`proto:${spec.name}`, "prototype: TCP pipe from crossws upgrade hook", spec.name, "prototype", `ws://${HOST}:${side(spec).ports["proto-wspipe"]}/ws/echo`, side(spec).host));
           ratios.push({ of: `proto:${spec.name}`, to: `hp:${spec.name}` });
         }
         await run({
@@ -520,9 +559,9 @@ async function main(): Promise<void> {
     const budgets: NonNullable<Variant["budgets"]> = [];
     const memoryOf = (spec: RuntimeSpec, role: string): Competitor => ({
       key: `${role}:${spec.name}`,
-      label: role === "raw" ? rawLabel(spec) : role === "orig" ? "original design" : "crossipc",
+      label: role === "raw" ? rawLabel(spec) : role === "orig" ? "original design" : role === "crossws" ? "crossws alone (diagnostic)" : "crossipc",
       runtime: spec.name,
-      group: role === "raw" ? "limit" : role === "orig" ? "original" : "crossipc",
+      group: role === "raw" ? "limit" : role === "orig" ? "original" : role === "crossws" ? "prototype" : "crossipc",
       single: true,
       measure: async () => {
         const host = spawnHost(spec, role, backendUrl, spec.gcArgs);
@@ -530,7 +569,7 @@ async function main(): Promise<void> {
           const ports = (await host.ready).ready;
           await sleep(300);
           const before = await host.call("mem");
-          const pathAndQuery = role === "raw" ? "/echo?i={i}" : "/__ggFrameworkConnection?runtimeId=idle-{i}";
+          const pathAndQuery = role === "raw" || role === "crossws" ? "/echo?i={i}" : "/__ggFrameworkConnection?runtimeId=idle-{i}";
           const opened = await main.driver.call("idle-open", { url: `ws://${HOST}:${ports[role]}${pathAndQuery}`, n: IDLE_CLIENTS });
           await sleep(1000);
           const after = await host.call("mem");
@@ -548,6 +587,7 @@ async function main(): Promise<void> {
     for (const spec of active) {
       competitors.push(memoryOf(spec, "raw"));
       if (spec === primary) competitors.push(memoryOf(spec, "orig"));
+      competitors.push(memoryOf(spec, "crossws"));
       competitors.push(memoryOf(spec, "crossipc"));
       budgets.push({ of: `crossipc:${spec.name}`, max: 30, targetName: "≤ 30 KiB server memory per idle client" });
       ratios.push({ of: `crossipc:${spec.name}`, to: `raw:${spec.name}` });
@@ -606,25 +646,41 @@ async function main(): Promise<void> {
   }
 
   // Stop the measured processes before profiling.
-  await Promise.all([...sides.values()].flatMap((s) => [s.host.stop(), s.driver.stop()]));
+  await Promise.all([...sides.values()].flatMap((s) => [s.host.stop(), s.driver.stop()]).concat(batchHost.stop()));
 
   const profiles = PROFILE ? await profileMisses(all, backend, backendUrl) : [];
   await backend.stop();
 
   const finished = new Date();
-  const info = machineInfo(versions);
-  printTable(all);
-  const files = writeReport(all, profiles, {
-    out: OUT,
-    root: ROOT,
-    info,
-    settings: { roundMs: ROUND_MS, rounds: ROUNDS, warmupMs: WARM_MS, httpRoundMs: HTTP_ROUND_MS, httpRounds: HTTP_ROUNDS, idleClients: IDLE_CLIENTS },
-    skipped: [...skipped, ...failed],
-    bufferutil: bufferutilSpec ? "measured with and without (rows marked +bufferutil)" : "not installed: only measured without",
-    date: finished,
-    durationS: (finished.getTime() - started) / 1000,
-  });
-  log(`wrote ${files.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const saved: SavedRun = {
+    all: all.map((v) => ({ ...v, variant: { ...v.variant, competitors: [] } })),
+    profiles,
+    ctx: {
+      out: OUT,
+      root: ROOT,
+      info: machineInfo(versions),
+      settings: { roundMs: ROUND_MS, rounds: ROUNDS, warmupMs: WARM_MS, httpRoundMs: HTTP_ROUND_MS, httpRounds: HTTP_ROUNDS, idleClients: IDLE_CLIENTS },
+      skipped: [...skipped, ...failed],
+      bufferutil: bufferutilSpec ? "measured with and without (rows marked +bufferutil; bufferutil from BENCH_BUFFERUTIL)" : "not installed: only measured without (set BENCH_BUFFERUTIL to compare)",
+      date: finished,
+      durationS: (finished.getTime() - started) / 1000,
+    },
+  };
+  // The raw results, so the report can be re-rendered (`bash bench/run.sh --report-only`).
+  writeFileSync(path.join(OUT, "bench", "results.json"), JSON.stringify(saved, null, 1));
+  render(saved);
+}
+
+interface SavedRun {
+  all: VariantResult[];
+  profiles: ProfileReport[];
+  ctx: Parameters<typeof writeReport>[2];
+}
+
+function render(saved: SavedRun): void {
+  printTable(saved.all);
+  const files = writeReport(saved.all, saved.profiles, { ...saved.ctx, date: new Date(saved.ctx.date), out: OUT, root: ROOT });
+  log(`wrote ${files.join(", ")}`);
 }
 
 // --- profiles -----------------------------------------------------------------------------------
@@ -635,19 +691,21 @@ async function profileMisses(all: VariantResult[], _backend: Proc, backendUrl: s
     .flatMap((v) => v.ratios.filter((r) => r.met === false && r.of.runtime === primary.name).map((r) => ({ v, r })))
     .sort((a, b) => a.r.ratio / (a.r.target?.min ?? 1) - b.r.ratio / (b.r.target?.min ?? 1));
   const seen = new Set<string>();
+  let profiled = 0;
   const reports: ProfileReport[] = [];
   const dir = path.join(ROOT, "bench", ".prof");
   rmSync(dir, { recursive: true, force: true });
   for (const { v, r } of misses) {
     const kind = `${v.variant.caseId}|${v.variant.variant}`;
     if (seen.has(v.variant.caseId) && v.variant.caseId !== "rpc") continue;
-    if (seen.has(kind) || seen.size >= 6 || v.variant.caseId === "memory") continue;
+    if (seen.has(kind) || profiled >= 5 || v.variant.caseId === "memory") continue;
     seen.add(kind);
     seen.add(v.variant.caseId);
+    profiled++;
     const title = `${v.variant.caseTitle} — ${v.variant.variant} (${r.of.runtime}: ${r.ratio.toFixed(2)}×, target ${r.target?.min !== undefined ? `≥ ${r.target.min}` : `≤ ${r.target?.max}`})`;
     log(`profiling: ${title}`);
     try {
-      reports.push(...(await profileOne(v.variant, path.join(dir, `${seen.size}`), backendUrl, title)));
+      reports.push(...(await profileOne(v.variant, path.join(dir, `${profiled}`), backendUrl, title)));
     } catch (error) {
       log(`  ! profile failed: ${(error as Error).message.split("\n")[0]}`);
     }
@@ -740,7 +798,11 @@ function machineInfo(versions: Record<string, string>): Record<string, string> {
   };
 }
 
-main().then(
+const run = process.argv.includes("--report-only")
+  ? async () => render(JSON.parse(readFileSync(path.join(OUT, "bench", "results.json"), "utf8")) as SavedRun)
+  : main;
+
+run().then(
   () => process.exit(0),
   (error) => {
     console.error(error);
