@@ -55,6 +55,12 @@ export async function startBackend(): Promise<Backend> {
       let bytes = 0;
       req.on("data", (chunk: Buffer) => void (bytes += chunk.length));
       req.on("end", () => res.end(String(bytes)));
+      // `?pause=MS`: a backend slow to read, so a proxy without backpressure would buffer.
+      const pause = Number(url.searchParams.get("pause") ?? "0");
+      if (pause > 0) {
+        req.pause();
+        setTimeout(() => req.resume(), pause);
+      }
       return;
     }
     if (url.pathname === "/backend/source") {
