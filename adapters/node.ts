@@ -6,6 +6,7 @@ import { serve } from "crossws/server/node";
 import WebSocket from "crossws/websocket";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith } from "./_listen.ts";
+import { corkForTick } from "./_node-cork.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 
 assertRuntime("node");
@@ -25,6 +26,7 @@ setPlatform({
   runtime: "node",
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
+  batchWrite: corkForTick,
   listen: (options) =>
     listenWith(serve, options, {
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every

@@ -51,6 +51,11 @@ export interface Platform {
    * set-cookie kept, streamed both ways). Without it, h3 `proxyRequest` (global `fetch`) is used.
    */
   readonly proxyHttp?: (request: Request, target: string, options: ProxyHttpOptions) => Promise<Response>;
+  /**
+   * Called before a frame of `size` bytes is written to `transport` (a crossws peer or a client
+   * WebSocket): lets a runtime gather the frames of one tick into one write. Optional.
+   */
+  readonly batchWrite?: (transport: unknown, size: number) => void;
 }
 
 export type WebSocketConstructor = new (

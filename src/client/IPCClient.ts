@@ -1,5 +1,5 @@
 import { IPCError, errorMessage } from "../errors.ts";
-import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
+import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
 import { getPlatform, type WebSocketConstructor } from "../platform.ts";
@@ -132,7 +132,7 @@ export class IPCClient {
         settled = true;
         clearTimeout(timer);
         ws.removeEventListener("error", onError);
-        const socket = new IPCSocket(ws, {
+        const socket = new IPCSocket(batched(ws, getPlatform().batchWrite), {
           runtimeId,
           requestHandlers: this.#requestHandlers,
           messageHandlers: this.#messageHandlers,
@@ -203,4 +203,20 @@ function forceClose(ws: WebSocket): void {
   } catch {
     // Already closed.
   }
+}
+
+/** The socket itself, or a view of it that lets the runtime batch the writes of one tick. */
+function batched(ws: WebSocket, batchWrite: ((transport: unknown, size: number) => void) | undefined): IPCSocketTarget {
+  if (!batchWrite) return ws;
+  return {
+    send(frame: string) {
+      batchWrite(ws, frame.length);
+      ws.send(frame);
+    },
+    close: (code?: number, reason?: string) => ws.close(code, reason),
+    get readyState() {
+      return ws.readyState;
+    },
+    addEventListener: ws.addEventListener.bind(ws),
+  };
 }

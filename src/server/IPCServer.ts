@@ -59,6 +59,7 @@ export class IPCServer {
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
+      batchWrite: getPlatform().batchWrite,
     });
   }
 

@@ -16,6 +16,8 @@ export interface FrameworkClientsOptions {
   requestTimeout: number;
   /** Bytes queued for one client before it counts as a slow consumer and is dropped. */
   maxBufferedAmount: number;
+  /** The runtime's write batching (`Platform.batchWrite`), if it has one. */
+  batchWrite?: (transport: unknown, size: number) => void;
 }
 
 /**
@@ -54,9 +56,11 @@ export class FrameworkClients {
     const { logger, maxBufferedAmount } = this.#options;
     const clientId = `client-${++this.#counter}`;
     const clients = this;
+    const { batchWrite } = this.#options;
     const socket = new IPCSocket(
       {
         send(frame: string) {
+          batchWrite?.(peer, frame.length);
           peer.send(frame);
           // Checked after the write so one large answer still goes out whole.
           if (peer.bufferedAmount > maxBufferedAmount) {
