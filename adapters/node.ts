@@ -7,6 +7,7 @@ import WebSocket from "crossws/websocket";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith } from "./_listen.ts";
 import { corkForTick } from "./_node-cork.ts";
+import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 
 assertRuntime("node");
@@ -27,6 +28,7 @@ setPlatform({
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
   batchWrite: corkForTick,
+  pipeUpgrade: pipeUpgradeNode,
   listen: (options) =>
     listenWith(serve, options, {
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every

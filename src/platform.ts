@@ -56,6 +56,24 @@ export interface Platform {
    * WebSocket): lets a runtime gather the frames of one tick into one write. Optional.
    */
   readonly batchWrite?: (transport: unknown, size: number) => void;
+  /**
+   * Proxies a WebSocket upgrade as a byte pipe to `target` instead of relaying messages, where
+   * the runtime hands out the raw connection. Answers the client itself (the backend's 101, or
+   * a 502), and resolves `true`, or `false` when it cannot take this request.
+   */
+  readonly pipeUpgrade?: (request: Request, target: string, options: PipeUpgradeOptions) => Promise<boolean>;
+}
+
+export interface PipeUpgradeOptions {
+  /** Give up on the backend after this many ms (502). */
+  connectTimeout: number;
+  /** Open pipes: the pipe adds itself and removes itself when it closes. */
+  connections: Set<ProxiedConnection>;
+}
+
+/** A proxied connection the server closes at teardown. */
+export interface ProxiedConnection {
+  close(): void;
 }
 
 export type WebSocketConstructor = new (

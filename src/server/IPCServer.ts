@@ -2,14 +2,13 @@ import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
-import { getPlatform, type Listener } from "../platform.ts";
+import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
 import { FrameworkClients, type ClientListener } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
 import { createHttpApp, type ProxyResolver } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
 import { createWebSocketHooks } from "./_websocket.ts";
-import type { UpstreamRelay } from "./_wsProxy.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /** Address to bind. Default `127.0.0.1`; never read from `HOST`. */
@@ -47,7 +46,7 @@ export class IPCServer {
   readonly #options: IPCServerOptions;
   readonly #clients: FrameworkClients;
   readonly #routes = new InterceptRoutes();
-  readonly #relays = new Set<UpstreamRelay>();
+  readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
   #listener: Listener | undefined;
   #port = 0;
@@ -97,6 +96,7 @@ export class IPCServer {
       maxMessageSize,
       upstreamConnectTimeout: options.upstreamConnectTimeout ?? 10_000,
       relays: this.#relays,
+      pipeUpgrade: getPlatform().pipeUpgrade,
       logger: options.logger,
     });
     const listener = await getPlatform().listen({

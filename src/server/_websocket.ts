@@ -2,7 +2,7 @@ import type { Hooks, Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import type { WebSocketConstructor } from "../platform.ts";
+import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
@@ -17,7 +17,8 @@ export interface WebSocketState {
   readonly WebSocket: WebSocketConstructor;
   readonly maxMessageSize: number;
   readonly upstreamConnectTimeout: number;
-  readonly relays: Set<UpstreamRelay>;
+  readonly relays: Set<ProxiedConnection>;
+  readonly pipeUpgrade?: Platform["pipeUpgrade"];
   readonly logger?: IPCLogger;
 }
 
@@ -52,8 +53,11 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         return jsonResponse(500, { error: `Route proxy resolver failed: ${errorMessage(error)}` });
       }
       if (!target) return jsonResponse(404, { error: `No WebSocket route for ${url.pathname}` });
+      const targetUrl = joinTarget(target, request.url);
+      const options = { connectTimeout: state.upstreamConnectTimeout, connections: state.relays };
+      if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
       try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, joinTarget(target, request.url), request, state.upstreamConnectTimeout);
+        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
         state.relays.add(upstream);
         return {
           headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined,
