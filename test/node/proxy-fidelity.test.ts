@@ -6,6 +6,7 @@ import http from "node:http";
 import { test } from "node:test";
 import zlib from "node:zlib";
 import WebSocket, { WebSocketServer } from "ws";
+import { IPCServer } from "../../adapters/node.ts";
 import { startBackend, startServer, waitFor } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
