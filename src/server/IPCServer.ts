@@ -6,7 +6,7 @@ import { getPlatform, type Listener, type ProxiedConnection } from "../platform.
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
 import { FrameworkClients, type ClientListener } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
-import { createHttpApp, type ProxyResolver } from "./_http.ts";
+import { createHttpHandler, type ProxyResolver } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
 import { createWebSocketHooks } from "./_websocket.ts";
 
@@ -74,7 +74,7 @@ export class IPCServer {
     if (this.#listener) return true;
     const options = this.#options;
     const server = this;
-    const http = createHttpApp({
+    const handleHttp = createHttpHandler({
       routes: this.#routes,
       get resolver() {
         return server.#resolver;
@@ -102,7 +102,7 @@ export class IPCServer {
     const listener = await getPlatform().listen({
       port: this.#expectedPort,
       hostname: options.hostname ?? "127.0.0.1",
-      fetch: http.fetch,
+      fetch: handleHttp,
       websocket,
       // The runtime's limit applies to every WebSocket of the server; the framework path's own
       // (usually smaller) limit is checked in the message hook.
