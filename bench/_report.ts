@@ -200,7 +200,7 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
   writeFileSync(mdFile, md.join("\n"));
   const svgFile = path.join(ctx.out, "bench", "ratios.svg");
   mkdirSync(path.dirname(svgFile), { recursive: true });
-  writeFileSync(svgFile, ratiosSvg(targets, ctx.date));
+  writeFileSync(svgFile, ratiosSvg(targets, ctx.date, all.flatMap((v) => v.ratios)));
   return [mdFile, svgFile];
 }
 
@@ -210,12 +210,17 @@ function esc(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** A hand-written horizontal bar chart: one bar per target, its target as a tick, 1.0× dashed. */
-export function ratiosSvg(targets: RatioResult[], date: Date): string {
+/**
+ * A hand-written horizontal bar chart: one bar per target (crossipc ÷ baseline), the target as a
+ * black tick, 1.0× dashed, and a blue diamond where a prototype of a recommended change was
+ * measured against the same baseline in the same run.
+ */
+export function ratiosSvg(targets: RatioResult[], date: Date, all: RatioResult[] = []): string {
   const rowH = 20;
-  const labelW = 380;
-  const barW = 440;
-  const top = 58;
+  const labelW = 330;
+  const barW = 480;
+  const top = 74;
+  const scale = 2;
   const groups: Array<{ title: string; rows: RatioResult[] }> = [];
   for (const r of targets) {
     const title = (r.targetName ?? r.caseId).replace(/ \(.*\)$/, "");
@@ -223,18 +228,15 @@ export function ratiosSvg(targets: RatioResult[], date: Date): string {
     if (last && last.title === title) last.rows.push(r);
     else groups.push({ title, rows: [r] });
   }
-  const maxRatio = Math.max(2, ...targets.map((r) => (Number.isFinite(r.ratio) ? r.ratio : 0)));
-  const scale = Math.ceil(maxRatio * 2) / 2;
-  const x = (v: number) => labelW + (Math.min(v, scale) / scale) * barW;
-  const height = top + groups.reduce((h, g) => h + 24 + g.rows.length * rowH, 0) + 30;
-  const width = labelW + barW + 90;
+  const x = (v: number) => labelW + (Math.min(Math.max(v, 0), scale) / scale) * barW;
+  const height = top + groups.reduce((h, g) => h + 24 + g.rows.length * rowH, 0) + 40;
+  const width = labelW + barW + 110;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
-  out.push(`<text x="12" y="22" font-size="15" font-weight="600">crossipc: ratio to each target's baseline (same run, medians)</text>`);
-  out.push(
-    `<text x="12" y="40" fill="#555">Bar = crossipc ÷ baseline; black tick = target; green met, red missed. Lower is better for the ≤ targets (memory: share of the 30 KiB budget). ${esc(date.toISOString().slice(0, 10))}</text>`,
-  );
+  out.push(`<text x="12" y="22" font-size="15" font-weight="600">crossipc ÷ baseline for each target (medians of same-run ratios, ${esc(date.toISOString().slice(0, 10))})</text>`);
+  out.push(`<text x="12" y="40" fill="#555">Bar: green = target met, red = missed; black tick = the target; dashed = 1.0×. Rows marked (≤): lower is better</text>`);
+  out.push(`<text x="12" y="56" fill="#555">(memory: share of the 30 KiB budget). <tspan fill="#2563eb">◆</tspan> = prototype of the recommended change, same baseline, same run. Bars past 2× are cut (›).</text>`);
   let y = top;
   const axisTop = y;
   for (const g of groups) {
@@ -244,22 +246,31 @@ export function ratiosSvg(targets: RatioResult[], date: Date): string {
     for (const r of g.rows) {
       const cy = y + rowH / 2;
       const label = `${r.of.runtime} — ${r.variant}`;
-      out.push(`<text x="24" y="${cy + 4}" fill="#333">${esc(label.length > 58 ? `${label.slice(0, 57)}…` : label)}</text>`);
-      const ok = r.met === true;
-      const color = r.met === undefined ? "#999" : ok ? "#2e9d57" : "#d0453a";
+      out.push(`<text x="24" y="${cy + 4}" fill="#333">${esc(label.length > 48 ? `${label.slice(0, 47)}…` : label)}</text>`);
+      const color = r.met === undefined ? "#999" : r.met ? "#2e9d57" : "#d0453a";
       const w = Number.isFinite(r.ratio) ? x(r.ratio) - labelW : 0;
-      out.push(`<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${color}" rx="2"/>`);
+      out.push(`<rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${color}" rx="2"/>`);
+      if (r.ratio > scale) out.push(`<text x="${(labelW + w - 9).toFixed(1)}" y="${cy + 4}" fill="#fff" font-weight="700">›</text>`);
       const t = r.target?.min ?? r.target?.max;
       if (t !== undefined) out.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${y + 1}" y2="${y + rowH - 1}" stroke="#000" stroke-width="2"/>`);
+      const proto = all.find((p) => p.caseId === r.caseId && p.variant === r.variant && p.of.group === "prototype" && p.to.key === r.to.key && p.of.runtime === r.of.runtime);
+      let textX = labelW + w + 6;
+      if (proto && Number.isFinite(proto.ratio)) {
+        const px = x(proto.ratio);
+        out.push(`<path d="M ${px.toFixed(1)} ${y + 3} l 6 7 l -6 7 l -6 -7 z" fill="#2563eb" stroke="#fff" stroke-width="1"><title>${esc(`${proto.of.label}: ${proto.ratio.toFixed(2)}×`)}</title></path>`);
+        textX = Math.max(textX, px + 9);
+      }
       const text = Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "n/a";
-      out.push(`<text x="${(labelW + w + 6).toFixed(1)}" y="${cy + 4}" fill="#222">${text}${r.target?.max !== undefined ? " (≤)" : ""}</text>`);
+      const protoText = proto && Number.isFinite(proto.ratio) ? ` (◆ ${proto.ratio.toFixed(2)}×)` : "";
+      out.push(`<text x="${textX.toFixed(1)}" y="${cy + 4}" fill="#222">${text}${r.target?.max !== undefined ? " (≤)" : ""}<tspan fill="#2563eb">${protoText}</tspan></text>`);
       y += rowH;
     }
   }
-  // The 1.0× line and the axis.
   out.push(`<line x1="${x(1)}" x2="${x(1)}" y1="${axisTop}" y2="${y + 4}" stroke="#666" stroke-dasharray="4 3"/>`);
+  out.push(`<line x1="${labelW}" x2="${labelW + barW}" y1="${y + 6}" y2="${y + 6}" stroke="#999"/>`);
   for (let v = 0; v <= scale + 1e-9; v += 0.5) {
-    out.push(`<text x="${x(v)}" y="${y + 20}" text-anchor="middle" fill="#555">${v.toFixed(1)}×</text>`);
+    out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${y + 6}" y2="${y + 10}" stroke="#999"/>`);
+    out.push(`<text x="${x(v)}" y="${y + 24}" text-anchor="middle" fill="#555">${v.toFixed(1)}×</text>`);
   }
   out.push("</svg>");
   return out.join("\n");

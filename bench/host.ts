@@ -4,7 +4,7 @@
  *   crossipc an IPCServer with the bench's handlers, intercept route and proxy resolver
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
- *   proto-proxy  prototype: crossipc's h3 app proxying through node:http keep-alive (Node only)
+ *   proto-proxy  prototype: crossipc whose Node proxy upstream reads small answers whole (Node only)
  *   proto-intercept prototype: the intercept path on srvx without h3, compiled rou3 routes
  *   crossws  diagnostic: crossws alone with an echo hook
  *   proto-wspipe prototype: WebSocket upgrades piped over TCP from crossws's upgrade hook (Node only)
