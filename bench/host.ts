@@ -22,7 +22,7 @@ const arg = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i === -1 ? undefined : args[i + 1];
 };
-const roles = new Set((arg("roles") ?? "raw,crossipc").split(","));
+const roles = new Set((arg("roles") ?? "raw,crossipc").split(",").filter(Boolean));
 const backend = arg("backend") ?? "http://127.0.0.1:1";
 const resolver = (path: string) => (path.startsWith("/api") || path.startsWith("/ws") ? backend : undefined);
 

@@ -56,6 +56,12 @@ const CASES = new Set((env["BENCH_CASES"] ?? "rpc,s2c,ff,intercept,proxy,wsproxy
 const WANTED = new Set((env["BENCH_RUNTIMES"] ?? "node20,node24,bun,deno").split(","));
 const PROFILE = env["BENCH_PROFILE"] !== "0";
 const OUT = env["BENCH_OUT"] ?? ROOT;
+/**
+ * The prototypes of changes that crossipc has since adopted (per-tick write batching, `ws` client
+ * on Node 22+, buffered small proxy answers, TCP-piped WebSocket proxy): off by default, kept to
+ * re-check the evidence with BENCH_PROTOTYPES=1.
+ */
+const PROTOTYPES = env["BENCH_PROTOTYPES"] === "1";
 const IDLE_CLIENTS = 1000;
 const HOST = "127.0.0.1";
 const started = Date.now();
@@ -266,6 +272,17 @@ async function cannon(url: string, ms: number): Promise<Sample> {
 
 // --- main -------------------------------------------------------------------------------------------
 
+/** What is measured: the commit (and whether src/ or adapters/ differ from it) when the run starts. */
+const measuredCommit = (() => {
+  try {
+    const head = spawnSync("git", ["log", "-1", "--format=%h %s"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+    const dirty = spawnSync("git", ["status", "--porcelain", "--", "src", "adapters"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+    return `${head}${dirty ? " (plus uncommitted changes in src/ or adapters/)" : ""}`;
+  } catch {
+    return "?";
+  }
+})();
+
 async function main(): Promise<void> {
   log(`runtimes: ${specs.map((s) => s.name).join(", ")}${skipped.length ? `; skipped: ${skipped.join("; ")}` : ""}`);
   log(`bufferutil: ${bufferutilSpec ? "found, measuring with and without" : "not installed (set BENCH_BUFFERUTIL to a folder with node_modules/bufferutil)"}`);
@@ -278,7 +295,7 @@ async function main(): Promise<void> {
   const allSpecs = bufferutilSpec ? [...specs, bufferutilSpec] : specs;
   await Promise.all(
     allSpecs.map(async (spec) => {
-      const roles = spec === bufferutilSpec ? "raw,orig,crossipc" : isNode(spec) ? "raw,orig,peer,crossipc,proto-proxy,proto-wspipe,proto-intercept" : "raw,crossipc,proto-intercept";
+      const roles = spec === bufferutilSpec ? "raw,orig,crossipc" : isNode(spec) ? `raw,orig,peer,crossipc,proto-intercept${PROTOTYPES ? ",proto-proxy,proto-wspipe" : ""}` : "raw,crossipc,proto-intercept";
       const host = spawnHost(spec, roles, backendUrl);
       const driver = spawnDriver(spec);
       try {
@@ -290,8 +307,8 @@ async function main(): Promise<void> {
       }
     }),
   );
-  const batchHost = spawnHost(batchSpec, "crossipc", backendUrl);
-  const batchPort = await batchHost.ready.then(
+  const batchHost = PROTOTYPES ? spawnHost(batchSpec, "crossipc", backendUrl) : undefined;
+  const batchPort = await batchHost?.ready.then(
     (r) => r.ready["crossipc"] as number,
     (error) => {
       failed.push(`${batchSpec.name}: ${(error as Error).message.split("\n")[0]}`);
@@ -345,7 +362,7 @@ async function main(): Promise<void> {
         // With/without bufferutil where frames are large enough for it to matter.
         if (size === "64k" && bu) sideList.splice(1, 0, bu);
         // The Node ≥ 22 client on `ws` instead of the global WebSocket, where it told the most.
-        const prototype = size === "64k" ? inflight === 64 : size === "small" && inflight === 64;
+        const prototype = PROTOTYPES && (size === "64k" ? inflight === 64 : size === "small" && inflight === 64);
         for (const s of sideList) {
           const rt = s.spec.name;
           competitors.push(rpcCompetitor(s, "raw", "limit", rawLabel(s.spec), inflight, size));
@@ -362,13 +379,13 @@ async function main(): Promise<void> {
             ratios.push({ of: `crossipc-ws:${rt}`, to: `raw:${rt}` });
           }
         }
-        if (batchPort && (size === "small" || (size === "64k" && inflight === 64))) {
+        if (PROTOTYPES && batchPort && (size === "small" || (size === "64k" && inflight === 64))) {
           competitors.push({
             key: "batch",
             label: "prototype: crossipc + per-tick write batching",
             runtime: primary.name,
             group: "prototype",
-            cpuOf: [batchHost, main.driver],
+            cpuOf: [batchHost!, main.driver],
             measure: async (ms) => fromLoad(await main.driver.call("rpc", { kind: "crossipc-batch", port: batchPort, inflight, size, ms }, callMs(ms))),
           });
           ratios.push({ of: "batch", to: `raw:${primary.name}` });
@@ -489,7 +506,7 @@ async function main(): Promise<void> {
       ratios.push({ of: `crossipc:${spec.name}`, to: "orig" });
       ratios.push({ of: `crossipc:${spec.name}`, to: "direct" });
     }
-    for (const spec of nodes) {
+    for (const spec of PROTOTYPES ? nodes : []) {
       const s = side(spec);
       competitors.push({ key: `proto:${spec.name}`, label: "prototype: crossipc, small answers read whole", runtime: spec.name, group: "prototype", cpuOf: s.host, measure: (ms) => cannon(url(s.ports["proto-proxy"]!), ms) });
       ratios.push({ of: `proto:${spec.name}`, to: `peer:${spec.name}` });
@@ -531,7 +548,7 @@ async function main(): Promise<void> {
           ratios.push({ of: `crossipc:${spec.name}`, to: "direct" });
         }
         for (const spec of nodes) ratios.push({ of: `hp:${spec.name}`, to: "direct" });
-        for (const spec of nodes) {
+        for (const spec of PROTOTYPES ? nodes : []) {
           competitors.push(echo(`proto:${spec.name}`, "prototype: TCP pipe from crossws upgrade hook", spec.name, "prototype", `ws://${HOST}:${side(spec).ports["proto-wspipe"]}/ws/echo`, side(spec).host));
           ratios.push({ of: `proto:${spec.name}`, to: `hp:${spec.name}` });
         }
@@ -646,7 +663,7 @@ async function main(): Promise<void> {
   }
 
   // Stop the measured processes before profiling.
-  await Promise.all([...sides.values()].flatMap((s) => [s.host.stop(), s.driver.stop()]).concat(batchHost.stop()));
+  await Promise.all([...sides.values()].flatMap((s) => [s.host.stop(), s.driver.stop()]).concat(batchHost ? [batchHost.stop()] : []));
 
   const profiles = PROFILE ? await profileMisses(all, backend, backendUrl) : [];
   await backend.stop();
@@ -809,13 +826,7 @@ function machineInfo(versions: Record<string, string>): Record<string, string> {
       return "?";
     }
   };
-  let commit = "?";
-  try {
-    const r = spawnSync("git", ["log", "-1", "--format=%h %s"], { cwd: ROOT, encoding: "utf8" });
-    commit = r.stdout.trim();
-  } catch {
-    // not a repository
-  }
+  const commit = measuredCommit;
   return {
     cpu: `${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
