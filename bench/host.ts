@@ -43,8 +43,9 @@ if (roles.has("raw")) {
 
 if (process.env["BENCH_BATCH"] === "1") {
   // Prototype: every frame sent in one tick goes out in one writev (see proto_batch.ts).
-  const { installBatching, setBatching } = await import("./proto_batch.ts");
-  await installBatching();
+  const { installBatching, installBunBatching, setBatching } = await import("./proto_batch.ts");
+  if (runtime() === "bun") await installBunBatching();
+  else await installBatching();
   setBatching(true);
 }
 

@@ -39,3 +39,49 @@ export async function installBatching(): Promise<void> {
 export function setBatching(on: boolean): void {
   (globalThis as { __crossipcBatch?: boolean }).__crossipcBatch = on;
 }
+
+/**
+ * The same idea on Bun (prototype for adapters/bun.ts): Bun's `ServerWebSocket.send` writes at
+ * once unless inside `ws.cork()`, and crossipc answers in a promise job, outside the message
+ * callback that uWS corks by itself. Here every server socket's sends of one tick are queued and
+ * written in one `cork()` at `process.nextTick`. The prototype is reached through a throwaway
+ * connection (all server sockets share one prototype).
+ */
+export async function installBunBatching(): Promise<void> {
+  const Bun = (globalThis as { Bun?: any }).Bun;
+  if (!Bun || installed) return;
+  installed = true;
+  let proto: any;
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (request: Request, srv: any) => (srv.upgrade(request) ? undefined : new Response("")),
+    websocket: { open: (ws: any) => (proto = Object.getPrototypeOf(ws)), message() {} },
+  });
+  const client = new WebSocket(`ws://127.0.0.1:${server.port}/`);
+  await new Promise<void>((resolve) => {
+    const check = () => (proto ? resolve() : setTimeout(check, 5));
+    check();
+  });
+  client.close();
+  await server.stop(true);
+  const send = proto.send as (this: any, data: unknown, compress?: boolean) => number;
+  const queues = new Map<any, unknown[]>();
+  proto.send = function (this: any, data: unknown, compress?: boolean): number {
+    if (!(globalThis as { __crossipcBatch?: boolean }).__crossipcBatch) return send.call(this, data, compress);
+    let queue = queues.get(this);
+    if (!queue) {
+      const q: unknown[] = [];
+      queue = q;
+      queues.set(this, q);
+      process.nextTick(() => {
+        queues.delete(this);
+        this.cork(() => {
+          for (const frame of q) send.call(this, frame);
+        });
+      });
+    }
+    queue.push(data);
+    return typeof data === "string" ? data.length : (data as Uint8Array).byteLength;
+  };
+}
