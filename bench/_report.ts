@@ -193,7 +193,9 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
     "`npm run bench` (about 8–10 minutes on 2 cores). It needs the devDependencies (`bun`, `deno`, `ws`,",
     "`autocannon`, `http-proxy`, `find-my-way`) and finds a second Node (20 or 24) with `npx node@…`.",
     "Knobs: `BENCH_CASES=rpc,proxy`, `BENCH_RUNTIMES=node20,bun`, `BENCH_ROUND_MS`, `BENCH_ROUNDS`,",
-    "`BENCH_PROFILE=0`, `BENCH_BUFFERUTIL=<folder with node_modules/bufferutil>` (see bench/run.ts).",
+    "`BENCH_PROFILE=0`, `BENCH_BUFFERUTIL=<folder with node_modules/bufferutil>`, `BENCH_PROTOTYPES=1` (re-measure",
+    "the prototypes of changes crossipc has adopted); `bash bench/run.sh --report-only` re-renders this file from",
+    "bench/results.json. See bench/run.ts.",
     "",
   );
   const mdFile = path.join(ctx.out, "BENCHMARKS.md");

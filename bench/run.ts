@@ -3,12 +3,15 @@
  * interleaved rounds after a warm-up, takes medians and same-run ratios, profiles the cases
  * that miss their target, and writes BENCHMARKS.md and bench/ratios.svg.
  *
- * Knobs (environment): BENCH_ROUND_MS (1000), BENCH_ROUNDS (3), BENCH_WARMUP_MS (300),
+ * Knobs (environment): BENCH_ROUND_MS (500), BENCH_ROUNDS (5), BENCH_WARMUP_MS (200),
  * BENCH_CASES (comma list of case ids: rpc,s2c,ff,intercept,proxy,wsproxy,memory,cycle),
  * BENCH_RUNTIMES (node20,node24,bun,deno), BENCH_PROFILE (0 to skip profiling),
  * BENCH_NODE_OTHER (path of the second Node binary; default: found with `npx node@20|24`),
  * BENCH_BUFFERUTIL (a folder whose node_modules has `bufferutil`, for the with/without case),
+ * BENCH_PROTOTYPES=1 (also measure the prototypes of changes crossipc has since adopted),
+ * BENCH_HTTP_ROUND_MS / BENCH_HTTP_ROUNDS (autocannon rounds),
  * BENCH_OUT (where to write the report; default the repository root).
+ * `--report-only` re-renders BENCHMARKS.md and the chart from bench/results.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
