@@ -62,7 +62,7 @@ async function fallThrough(event: H3Event, state: HttpState): Promise<unknown> {
 async function intercept(request: Request, { route, params }: MatchedIntercept, state: HttpState): Promise<Response> {
   try {
     if (route.kind === "request") return await route.handler(request, params);
-    const result = await route.handler(await readBody(request), params, headerRecord(request.headers));
+    const result = await route.handler(await readBody(request), params, headersOf(request));
     if (result instanceof Response) return result;
     return jsonAnswer(200, result);
   } catch (error) {
@@ -141,6 +141,15 @@ async function readBody(request: Request): Promise<unknown> {
     }
   }
   return text;
+}
+
+/**
+ * Lower-cased headers as a record. On Node srvx exposes the IncomingMessage, whose `headers` is
+ * exactly that record, already built (and what the original passed); elsewhere copy once.
+ */
+function headersOf(request: Request): Record<string, string> {
+  const node = (request as { runtime?: { node?: { req?: { headers?: Record<string, string> } } } }).runtime?.node;
+  return node?.req?.headers ?? headerRecord(request.headers);
 }
 
 function headerRecord(headers: Headers): Record<string, string> {

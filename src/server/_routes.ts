@@ -1,4 +1,5 @@
 import { addRoute, createRouter, findRoute, removeRoute } from "rou3";
+import { compileRouter, type CompiledMatch } from "rou3/compiler";
 import type { Awaitable } from "../types.ts";
 
 /** The original's interception handler: parsed body, path params, lower-cased headers. */
@@ -26,6 +27,8 @@ export interface MatchedIntercept {
  */
 export class InterceptRoutes {
   readonly #router = createRouter<InterceptRoute>();
+  /** rou3's compiled matcher, rebuilt on the first lookup after a change (lookups far outnumber changes). */
+  #match: CompiledMatch<InterceptRoute> | undefined;
   #count = 0;
 
   get size(): number {
@@ -37,17 +40,20 @@ export class InterceptRoutes {
     this.remove(method, path);
     addRoute(this.#router, routeMethod(method), path, { ...route, star: /(^|\/)\*$/.test(path) } as InterceptRoute);
     this.#count++;
+    this.#match = undefined;
   }
 
   remove(method: string, path: string): void {
     const before = findRoute(this.#router, routeMethod(method), path);
     removeRoute(this.#router, routeMethod(method), path);
     if (before && !findRoute(this.#router, routeMethod(method), path)) this.#count--;
+    this.#match = undefined;
   }
 
   find(method: string, pathname: string): MatchedIntercept | undefined {
     if (this.#count === 0) return undefined;
-    const match = findRoute(this.#router, method, pathname);
+    this.#match ??= compileRouter(this.#router);
+    const match = this.#match(method, pathname);
     if (!match) return undefined;
     return { route: match.data, params: decodeParams(match.params, match.data.star) };
   }
