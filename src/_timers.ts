@@ -4,7 +4,7 @@
  */
 let unrefNumber: ((id: number) => void) | undefined;
 
-/** Lets a runtime adapter say how to unref a numeric timer id (Deno: `Deno.unrefTimer`). */
+/** Lets a runtime adapter say how to unref a numeric timer id (Deno has its own `unrefTimer`). */
 export function setTimerUnref(fn: (id: number) => void): void {
   unrefNumber = fn;
 }

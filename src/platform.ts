@@ -38,7 +38,7 @@ export class ProxyError extends Error {
   }
 }
 
-/** Everything that differs between Node, Bun and Deno. One object per runtime adapter. */
+/** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
   readonly runtime: "node" | "bun" | "deno" | "web";
   /** Binds and resolves the listener, or `false` when the port is already taken. */
