@@ -10,14 +10,14 @@ export function setTimerUnref(fn: (id: number) => void): void {
 }
 
 export function unrefTimeout(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
-  const timer = setTimeout(fn, ms);
-  if (typeof timer === "number") unrefNumber?.(timer);
-  else (timer as { unref?: () => void }).unref?.();
-  return timer;
+  return unref(setTimeout(fn, ms));
 }
 
 export function unrefInterval(fn: () => void, ms: number): ReturnType<typeof setInterval> {
-  const timer = setInterval(fn, ms);
+  return unref(setInterval(fn, ms));
+}
+
+function unref<T>(timer: T): T {
   if (typeof timer === "number") unrefNumber?.(timer);
   else (timer as { unref?: () => void }).unref?.();
   return timer;

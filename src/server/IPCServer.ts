@@ -1,10 +1,9 @@
-import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
-import { FrameworkClients, type ClientListener } from "./_clients.ts";
+import { dropPeer, FrameworkClients, type ClientListener } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
 import { createHttpHandler, type ProxyResolver } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
@@ -129,7 +128,7 @@ export class IPCServer {
     if (!listener) return;
     // Peers answer the close frame at once; one that is frozen (SIGSTOP) would hold the
     // listener open until the runtime's close timeout, so it is cut off after a grace period.
-    const cutOff = unrefTimeout(() => peers.forEach(terminate), TEARDOWN_GRACE_MS);
+    const cutOff = unrefTimeout(() => peers.forEach(dropPeer), TEARDOWN_GRACE_MS);
     try {
       await listener.close();
     } catch (error) {
@@ -220,14 +219,6 @@ export class IPCServer {
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
   setRouteProxyResolver(resolver: ProxyResolver): void {
     this.#resolver = resolver;
-  }
-}
-
-function terminate(peer: Peer): void {
-  try {
-    peer.terminate();
-  } catch {
-    // Already gone.
   }
 }
 

@@ -155,7 +155,7 @@ export class FrameworkClients {
 }
 
 /** Ends a connection without a closing handshake where the runtime can (Deno's sockets cannot). */
-function dropPeer(peer: Peer): void {
+export function dropPeer(peer: Peer): void {
   try {
     peer.terminate();
   } catch {

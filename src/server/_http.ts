@@ -22,6 +22,19 @@ export interface HttpState {
   readonly logger?: IPCLogger;
 }
 
+/** Asks the proxy resolver (HTTP and WebSocket alike); a resolver that throws is reported, not fatal. */
+export function resolveTarget(
+  state: { readonly resolver: ProxyResolver | undefined; readonly logger?: IPCLogger },
+  pathname: string,
+): { target?: string } | { error: string } {
+  try {
+    return { target: state.resolver?.(pathname) || undefined };
+  } catch (error) {
+    log(state.logger, "error", `Route proxy resolver threw for ${pathname}`, error);
+    return { error: `Route proxy resolver failed: ${errorMessage(error)}` };
+  }
+}
+
 /**
  * The server's HTTP side: intercept routes first, then the proxy resolver, then the 404 that
  * tells the user which service is missing.
@@ -45,14 +58,9 @@ async function fallThrough(event: H3Event, state: HttpState): Promise<unknown> {
   const pathname = event.url.pathname;
   if (pathname === INTERNAL_SOCKET_PATH) return frameworkPathOverHttp(request, event.url, state.guard);
 
-  let target: ReturnType<ProxyResolver>;
-  try {
-    target = state.resolver?.(pathname);
-  } catch (error) {
-    log(state.logger, "error", `Route proxy resolver threw for ${pathname}`, error);
-    return json(event, 500, { error: `Route proxy resolver failed: ${errorMessage(error)}` });
-  }
-  if (target) return proxy(event, target, state);
+  const resolved = resolveTarget(state, pathname);
+  if ("error" in resolved) return json(event, 500, resolved);
+  if (resolved.target) return proxy(event, resolved.target, state);
 
   return json(event, 404, {
     error: `No route for ${request.method} ${pathname}! Did you forget to start a service that defines this path?`,

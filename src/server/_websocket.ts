@@ -6,7 +6,7 @@ import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platf
 import type { IPCLogger } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
-import { joinTarget, type ProxyResolver } from "./_http.ts";
+import { joinTarget, resolveTarget, type ProxyResolver } from "./_http.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 
@@ -45,15 +45,10 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         }
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined } } satisfies PeerRole };
       }
-      let target: ReturnType<ProxyResolver>;
-      try {
-        target = state.resolver?.(url.pathname);
-      } catch (error) {
-        log(state.logger, "error", `Route proxy resolver threw for ${url.pathname}`, error);
-        return jsonResponse(500, { error: `Route proxy resolver failed: ${errorMessage(error)}` });
-      }
-      if (!target) return jsonResponse(404, { error: `No WebSocket route for ${url.pathname}` });
-      const targetUrl = joinTarget(target, request.url);
+      const resolved = resolveTarget(state, url.pathname);
+      if ("error" in resolved) return jsonResponse(500, resolved);
+      if (!resolved.target) return jsonResponse(404, { error: `No WebSocket route for ${url.pathname}` });
+      const targetUrl = joinTarget(resolved.target, request.url);
       const options = { connectTimeout: state.upstreamConnectTimeout, connections: state.relays };
       if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
       try {
