@@ -2,28 +2,42 @@
  * Gathers the small frames written in one tick into one `writev`.
  *
  * `ws` writes every frame with its own syscall, which the bench measured at ~60% of the CPU of a
- * round trip at 64 requests in flight. Corking the TCP socket at the first small frame of a tick
- * and uncorking it in `process.nextTick` (after the promise jobs that answer the other requests
- * of the same read) sends them together; `ws`'s own cork/uncork around a frame nests inside.
+ * round trip at 64 requests in flight. From the second small frame of a tick on, the TCP socket
+ * is corked until `process.nextTick` (after the promise jobs that answer the other requests of the
+ * same read), so frames 2..n leave together; `ws`'s own cork/uncork around a frame nests inside.
+ * The first frame goes out at once: with one request in flight there is never a second one, and
+ * corking it would only add a deferred write to every round trip.
  * Large frames are written at once: batching them measured slower.
  */
 import type { Socket } from "node:net";
 
 const LARGE_FRAME = 16 * 1024;
-const corked = new WeakSet<Socket>();
+/** Sockets that sent a small frame this tick; the value says whether they are corked. */
+const active = new Map<Socket, boolean>();
+let flushScheduled = false;
 
 export function corkForTick(transport: unknown, size: number): void {
   if (size >= LARGE_FRAME) return;
   const socket = tcpSocket(transport);
-  if (!socket || corked.has(socket) || socket.destroyed) return;
-  corked.add(socket);
-  socket.cork();
-  process.nextTick(uncork, socket);
+  if (!socket || socket.destroyed) return;
+  const corked = active.get(socket);
+  if (corked === undefined) {
+    active.set(socket, false);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      process.nextTick(flush);
+    }
+  } else if (!corked) {
+    active.set(socket, true);
+    socket.cork();
+  }
 }
 
-function uncork(socket: Socket): void {
-  corked.delete(socket);
-  socket.uncork();
+/** One `nextTick` per tick for every socket, not one per frame. */
+function flush(): void {
+  flushScheduled = false;
+  for (const [socket, corked] of active) if (corked) socket.uncork();
+  active.clear();
 }
 
 /** The TCP socket under a crossws Node peer (its `ws` server socket) or a `ws` client socket. */

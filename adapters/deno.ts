@@ -4,6 +4,7 @@ import { serve as crosswsServe } from "crossws/server/deno";
 import WebSocket from "crossws/websocket";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
+import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 
 assertRuntime("deno");
@@ -14,6 +15,7 @@ setTimerUnref((id) => Deno.unrefTimer(id));
 setPlatform({
   runtime: "deno",
   WebSocket: WebSocket as unknown as WebSocketConstructor,
+  proxyHttp: proxyHttpFetch,
   listen: (options) =>
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds

@@ -1,4 +1,4 @@
-import { H3, HTTPError, proxyRequest, type H3Event } from "h3";
+import { H3, HTTPError, proxyRequest } from "h3";
 import { FastResponse } from "srvx";
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
@@ -39,30 +39,31 @@ export function resolveTarget(
  * The server's HTTP side: intercept routes first, then the proxy resolver, then the 404 that
  * tells the user which service is missing.
  *
- * Intercept routes are matched and answered before h3: they are what test suites hammer, and an
- * H3Event, a second route lookup and h3's response conversion cost ~25% of their CPU (bench).
- * Everything else goes through an h3 app for `proxyRequest` (hop-by-hop headers, x-forwarded-*,
- * 502/504) and its fast response path.
+ * Requests are answered without an H3Event: intercept routes are what test suites hammer, and
+ * an H3Event, a second route lookup and h3's response conversion cost ~25% of their CPU (bench);
+ * on Deno the H3Event and `proxyRequest` around `fetch` halved the proxy's throughput. h3 wraps
+ * `proxyRequest` only where the runtime has no upstream of its own (`Platform.proxyHttp`).
  */
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
-  const app = new H3({ silent: true });
-  app.all("/**", (event) => fallThrough(event, state));
+  const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   return (request) => {
     const match = state.routes.find(request.method, pathOf(request.url));
-    return match ? intercept(request, match, state) : app.fetch(request);
+    return match ? intercept(request, match, state) : fallThrough(request, state, forward);
   };
 }
 
-async function fallThrough(event: H3Event, state: HttpState): Promise<unknown> {
-  const request = event.req;
-  const pathname = event.url.pathname;
-  if (pathname === INTERNAL_SOCKET_PATH) return frameworkPathOverHttp(request, event.url, state.guard);
+type Forward = NonNullable<Platform["proxyHttp"]>;
+
+async function fallThrough(request: Request, state: HttpState, forward: Forward): Promise<Response> {
+  const url = new URL(request.url);
+  const pathname = url.pathname;
+  if (pathname === INTERNAL_SOCKET_PATH) return frameworkPathOverHttp(request, url, state.guard);
 
   const resolved = resolveTarget(state, pathname);
-  if ("error" in resolved) return json(event, 500, resolved);
-  if (resolved.target) return proxy(event, resolved.target, state);
+  if ("error" in resolved) return jsonAnswer(500, resolved);
+  if (resolved.target) return proxy(request, resolved.target, state, forward);
 
-  return json(event, 404, {
+  return jsonAnswer(404, {
     error: `No route for ${request.method} ${pathname}! Did you forget to start a service that defines this path?`,
   });
 }
@@ -95,11 +96,10 @@ function pathOf(url: string): string {
   return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
-async function proxy(event: H3Event, baseUrl: string, state: HttpState): Promise<unknown> {
-  const target = joinTarget(baseUrl, event.req.url);
+async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward): Promise<Response> {
+  const target = joinTarget(baseUrl, request.url);
   try {
-    if (state.proxyHttp) return await state.proxyHttp(event.req, target, { timeout: state.proxyTimeout });
-    return await proxyRequest(event, target, { xfwd: true, timeout: state.proxyTimeout });
+    return await forward(request, target, { timeout: state.proxyTimeout });
   } catch (error) {
     const status = HTTPError.isError(error) || error instanceof ProxyError ? error.status : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
@@ -110,8 +110,34 @@ async function proxy(event: H3Event, baseUrl: string, state: HttpState): Promise
         ? `Proxy timeout: ${target} did not answer within ${state.proxyTimeout}ms`
         : `Proxy error: ${target} is unreachable: ${cause} (Did the service crash?)`;
     // `issue` is the original's key for this message; `error` matches every other answer.
-    return json(event, status === 504 ? 504 : 502, { error: message, issue: message, target });
+    return jsonAnswer(status === 504 ? 504 : 502, { error: message, issue: message, target });
   }
+}
+
+/**
+ * h3's `proxyRequest` as an upstream (hop-by-hop headers, x-forwarded-*, 502/504 over the
+ * global `fetch`). It needs an H3Event, so the request goes through a one-route h3 app; its
+ * failure is handed back (not answered by h3) so that every runtime reports it the same way.
+ */
+function h3ProxyRequest(timeout: number): Forward {
+  const jobs = new WeakMap<Request, { target: string; error?: unknown }>();
+  const app = new H3({ silent: true });
+  app.all("/**", async (event) => {
+    const job = jobs.get(event.req)!;
+    try {
+      return await proxyRequest(event, job.target, { xfwd: true, timeout });
+    } catch (error) {
+      job.error = error;
+      return null;
+    }
+  });
+  return async (request, target) => {
+    const job: { target: string; error?: unknown } = { target };
+    jobs.set(request, job);
+    const response = await app.fetch(request);
+    if (job.error !== undefined) throw job.error;
+    return response;
+  };
 }
 
 /** A plain HTTP request to the framework path: the guard's refusal, else "upgrade required". */
@@ -129,11 +155,6 @@ export function joinTarget(baseUrl: string, requestUrl: string): string {
   return baseUrl.replace(/\/+$/, "") + pathAndQuery;
 }
 
-function json(event: H3Event, status: number, body: unknown): string {
-  event.res.status = status;
-  event.res.headers.set("content-type", "application/json");
-  return body === undefined ? "" : JSON.stringify(body);
-}
 
 /** The body as JSON when it is JSON, as text otherwise, `undefined` when empty. */
 async function readBody(request: Request): Promise<unknown> {

@@ -71,6 +71,11 @@ export async function startBackend(): Promise<Backend> {
       res.end();
       return;
     }
+    if (url.pathname === "/backend/hop-by-hop") {
+      // `x-private` is named in `connection`: it belongs to this hop and must not reach the client.
+      res.writeHead(200, { connection: "keep-alive, x-private", "x-private": "hop", "x-public": "end-to-end" }).end("hop");
+      return;
+    }
     const status = /^\/backend\/status\/(\d+)$/.exec(url.pathname);
     if (status) {
       res.writeHead(Number(status[1]), { "x-backend": "yes", "content-type": "text/plain" }).end(`status ${status[1]}`);

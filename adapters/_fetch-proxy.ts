@@ -1,0 +1,107 @@
+/**
+ * An HTTP upstream on the runtime's own `fetch`, for runtimes whose `fetch` streams with
+ * backpressure (Deno).
+ *
+ * It does what h3's `proxyRequest` does for crossipc (hop-by-hop headers dropped,
+ * x-forwarded-* added, `accept-encoding` not forwarded since `fetch` decodes bodies, redirects
+ * not followed, several set-cookie kept, a 504 after the timeout) with less per request: on
+ * Deno, `proxyRequest` ran at about half the throughput of a bare `fetch` forward (bench: 6–10k
+ * against 14–20k req/s to the same backend), in an `AbortSignal.any`, the Headers copies and the
+ * H3Event around it. `location` pointing at the target is rewritten to the hub, as on Node.
+ */
+import { ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+
+/** Request headers never forwarded: one connection's (RFC 9110 §7.6.1), `host`, and `accept-encoding`. */
+const NOT_FORWARDED = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+  "host",
+  "accept-encoding",
+]);
+
+/** Answer headers never passed back: one connection's. */
+const NOT_RETURNED_WHEN_INTACT = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade"];
+/** Rewriting also drops the encoding `fetch` already undid, and the length that went with it. */
+const NOT_RETURNED = new Set([...NOT_RETURNED_WHEN_INTACT, "content-encoding", "content-length"]);
+
+export async function proxyHttpFetch(request: Request, target: string, options: ProxyHttpOptions): Promise<Response> {
+  const incoming = new URL(request.url);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`)), options.timeout);
+  const clientGone = () => controller.abort(new ProxyError(502, "the client went away"));
+  request.signal.addEventListener("abort", clientGone, { once: true });
+  const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
+  let answer: Response;
+  try {
+    answer = await fetch(target, {
+      method: request.method,
+      headers: forwardedHeaders(request, incoming),
+      body: hasBody ? request.body : undefined,
+      redirect: "manual",
+      signal: controller.signal,
+      // Needed to stream a request body; Deno's types do not list it.
+      ...(hasBody ? { duplex: "half" } : {}),
+    } as RequestInit);
+  } catch (error) {
+    const reason = controller.signal.reason;
+    throw reason instanceof ProxyError ? reason : new ProxyError(502, (error as Error).message, { cause: error });
+  } finally {
+    clearTimeout(timer);
+    request.signal.removeEventListener("abort", clientGone);
+  }
+  // The answer itself when nothing in its headers needs changing: Deno then streams the
+  // upstream body without a JavaScript stream in between.
+  if (!needsRewrite(answer.headers)) return answer;
+  return new Response(answer.body, {
+    status: answer.status,
+    statusText: answer.statusText,
+    headers: returnedHeaders(answer.headers, new URL(target).origin, incoming.origin),
+  });
+}
+
+/** Whether an answer carries a header to drop or rewrite (a few `has` calls, no iteration). */
+function needsRewrite(headers: Headers): boolean {
+  for (const name of NOT_RETURNED_WHEN_INTACT) if (headers.has(name)) return true;
+  return headers.has("location") || headers.has("content-encoding");
+}
+
+function forwardedHeaders(request: Request, incoming: URL): Headers {
+  const nominated = connectionTokens(request.headers.get("connection"));
+  const headers = new Headers();
+  for (const [key, value] of request.headers) {
+    if (!NOT_FORWARDED.has(key) && !nominated.has(key)) headers.append(key, value);
+  }
+  const ip = (request as { ip?: string }).ip;
+  if (ip) {
+    const before = headers.get("x-forwarded-for");
+    headers.set("x-forwarded-for", before ? `${before}, ${ip}` : ip);
+  }
+  const proto = incoming.protocol.slice(0, -1);
+  headers.set("x-forwarded-host", incoming.host);
+  headers.set("x-forwarded-proto", proto);
+  headers.set("x-forwarded-port", incoming.port || (proto === "https" ? "443" : "80"));
+  return headers;
+}
+
+function returnedHeaders(from: Headers, targetOrigin: string, hubOrigin: string): Headers {
+  const nominated = connectionTokens(from.get("connection"));
+  const headers = new Headers();
+  for (const [key, value] of from) {
+    // Each set-cookie is added on its own below, from getSetCookie().
+    if (NOT_RETURNED.has(key) || nominated.has(key) || key === "set-cookie") continue;
+    headers.append(key, key === "location" && value.startsWith(targetOrigin) ? hubOrigin + value.slice(targetOrigin.length) : value);
+  }
+  for (const cookie of from.getSetCookie()) headers.append("set-cookie", cookie);
+  return headers;
+}
+
+function connectionTokens(header: string | null): Set<string> {
+  return new Set((header ?? "").toLowerCase().split(",").map((t) => t.trim()).filter(Boolean));
+}
