@@ -75,6 +75,8 @@ export interface RatioResult {
   target?: { min?: number; max?: number };
   targetName?: string;
   met?: boolean;
+  /** The interquartile range of the per-round ratios: how far the rounds of this run spread. */
+  spread?: [number, number];
   /** An absolute budget rather than a ratio: `ratio` is then value / budget. */
   budget?: number;
 }

@@ -3,7 +3,7 @@
  * interleaved rounds after a warm-up, takes medians and same-run ratios, profiles the cases
  * that miss their target, and writes BENCHMARKS.md and bench/ratios.svg.
  *
- * Knobs (environment): BENCH_ROUND_MS (500), BENCH_ROUNDS (5), BENCH_WARMUP_MS (200),
+ * Knobs (environment): BENCH_ROUND_MS (400), BENCH_ROUNDS (9), BENCH_WARMUP_MS (200),
  * BENCH_CASES (comma list of case ids: rpc,s2c,ff,intercept,proxy,wsproxy,memory,cycle),
  * BENCH_RUNTIMES (node20,node24,bun,deno), BENCH_PROFILE (0 to skip profiling),
  * BENCH_NODE_OTHER (path of the second Node binary; default: found with `npx node@20|24`),
@@ -23,7 +23,7 @@ import type { Competitor, CompetitorResult, ProfileReport, RatioResult, Sample, 
 import { killAll, Proc, type RuntimeSpec } from "./_proc.ts";
 import { summariseProfile } from "./_profile.ts";
 import { printTable, writeReport } from "./_report.ts";
-import { median, sleep, type PayloadSize } from "./_rt.ts";
+import { median, percentile, sleep, type PayloadSize } from "./_rt.ts";
 
 const SIZE_NAME: Record<PayloadSize, string> = { small: "~100 B", "64k": "64 KiB text", "64k-records": "64 KiB records" };
 
@@ -49,12 +49,12 @@ const autocannon = require("autocannon") as (options: Record<string, unknown>) =
 
 const env = process.env;
 /** WebSocket and lifecycle cases: many short rounds (1-in-flight numbers swing ±20% between seconds). */
-const ROUND_MS = Number(env["BENCH_ROUND_MS"] ?? 500);
-const ROUNDS = Number(env["BENCH_ROUNDS"] ?? 5);
+const ROUND_MS = Number(env["BENCH_ROUND_MS"] ?? 400);
+const ROUNDS = Number(env["BENCH_ROUNDS"] ?? 9);
 const WARM_MS = Number(env["BENCH_WARMUP_MS"] ?? 200);
 /** autocannon cases: its rate samples are per second, so whole-second rounds. */
 const HTTP_ROUND_MS = Number(env["BENCH_HTTP_ROUND_MS"] ?? 1000);
-const HTTP_ROUNDS = Number(env["BENCH_HTTP_ROUNDS"] ?? 4);
+const HTTP_ROUNDS = Number(env["BENCH_HTTP_ROUNDS"] ?? 6);
 const CASES = new Set((env["BENCH_CASES"] ?? "rpc,s2c,ff,intercept,proxy,wsproxy,memory,cycle").split(","));
 const WANTED = new Set((env["BENCH_RUNTIMES"] ?? "node20,node24,bun,deno").split(","));
 const PROFILE = env["BENCH_PROFILE"] !== "0";
@@ -224,10 +224,12 @@ async function measureVariant(variant: Variant): Promise<VariantResult> {
     // Paired by round: each round's ratio, then the median, so drift between rounds cancels.
     const paired = of.rounds.map((s, i) => s.value / (to.rounds[i]?.value ?? NaN));
     const ratio = median(paired);
+    const finite = paired.filter((x) => Number.isFinite(x));
+    const spread: [number, number] | undefined = finite.length >= 4 ? [percentile([...finite], 25), percentile([...finite], 75)] : undefined;
     const cpuPaired = of.rounds.map((s, i) => (s.cpuUs ?? NaN) / (to.rounds[i]?.cpuUs ?? NaN));
     const cpuRatio = median(cpuPaired);
     const met = spec.target && Number.isFinite(ratio) ? (spec.target.min === undefined || ratio >= spec.target.min) && (spec.target.max === undefined || ratio <= spec.target.max) : undefined;
-    ratios.push({ caseId: variant.caseId, variant: variant.variant, of, to, ratio, cpuRatio: Number.isFinite(cpuRatio) ? cpuRatio : undefined, target: spec.target, targetName: spec.targetName, met });
+    ratios.push({ caseId: variant.caseId, variant: variant.variant, of, to, ratio, spread, cpuRatio: Number.isFinite(cpuRatio) ? cpuRatio : undefined, target: spec.target, targetName: spec.targetName, met });
   }
   for (const budget of variant.budgets ?? []) {
     const of = byKey.get(budget.of);
