@@ -10,26 +10,12 @@
  * H3Event around it. `location` pointing at the target is rewritten to the hub, as on Node.
  */
 import { ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
-/** Request headers never forwarded: one connection's (RFC 9110 §7.6.1), `host`, and `accept-encoding`. */
-const NOT_FORWARDED = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "expect",
-  "host",
-  "accept-encoding",
-]);
-
-/** Answer headers never passed back: one connection's. */
-const NOT_RETURNED_WHEN_INTACT = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade"];
-/** Rewriting also drops the encoding `fetch` already undid, and the length that went with it. */
-const NOT_RETURNED = new Set([...NOT_RETURNED_WHEN_INTACT, "content-encoding", "content-length"]);
+/** Besides hop-by-hop headers: `host` is the hub's, and `fetch` decodes bodies itself. */
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, "expect", "host", "accept-encoding"]);
+/** Besides hop-by-hop headers: the encoding `fetch` already undid, and the length that went with it. */
+const NOT_RETURNED = new Set([...HOP_BY_HOP, "content-encoding", "content-length"]);
 
 export async function proxyHttpFetch(request: Request, target: string, options: ProxyHttpOptions): Promise<Response> {
   const incoming = new URL(request.url);
@@ -56,20 +42,11 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
     clearTimeout(timer);
     request.signal.removeEventListener("abort", clientGone);
   }
-  // The answer itself when nothing in its headers needs changing: Deno then streams the
-  // upstream body without a JavaScript stream in between.
-  if (!needsRewrite(answer.headers)) return answer;
   return new Response(answer.body, {
     status: answer.status,
     statusText: answer.statusText,
     headers: returnedHeaders(answer.headers, new URL(target).origin, incoming.origin),
   });
-}
-
-/** Whether an answer carries a header to drop or rewrite (a few `has` calls, no iteration). */
-function needsRewrite(headers: Headers): boolean {
-  for (const name of NOT_RETURNED_WHEN_INTACT) if (headers.has(name)) return true;
-  return headers.has("location") || headers.has("content-encoding");
 }
 
 function forwardedHeaders(request: Request, incoming: URL): Headers {
@@ -100,8 +77,4 @@ function returnedHeaders(from: Headers, targetOrigin: string, hubOrigin: string)
   }
   for (const cookie of from.getSetCookie()) headers.append("set-cookie", cookie);
   return headers;
-}
-
-function connectionTokens(header: string | null): Set<string> {
-  return new Set((header ?? "").toLowerCase().split(",").map((t) => t.trim()).filter(Boolean));
 }

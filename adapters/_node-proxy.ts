@@ -16,6 +16,7 @@ import https from "node:https";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
 import { ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 const agents = {
   "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
@@ -24,19 +25,6 @@ const agents = {
 
 /** Answers up to this size (by `content-length`) are read whole before they are sent on. */
 const SMALL_ANSWER = 256 * 1024;
-
-/** Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
 
 interface NodeContext {
   req: IncomingMessage;
@@ -127,8 +115,4 @@ function responseHeaders(res: IncomingMessage, targetOrigin: string, hubOrigin: 
     headers.push([key, value]);
   }
   return headers;
-}
-
-function connectionTokens(header: string | null | undefined): Set<string> {
-  return new Set((header ?? "").toLowerCase().split(",").map((t) => t.trim()).filter(Boolean));
 }
