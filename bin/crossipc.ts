@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** The `crossipc` command: a thin citty entry; each subcommand lives in its own file. */
+import { defineCommand, runMain } from "citty";
+
+const main = defineCommand({
+  meta: { name: "crossipc", description: "Local IPC hub for Node.js, Bun and Deno" },
+  subCommands: {
+    hub: () => import("./hub.ts").then((m) => m.default),
+    status: () => import("./status.ts").then((m) => m.default),
+    journal: () => import("./journal.ts").then((m) => m.default),
+  },
+});
+
+await runMain(main);
