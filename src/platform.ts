@@ -1,4 +1,10 @@
 import type { Hooks } from "crossws";
+import type { WebSocketConstructor } from "./types.ts";
+
+// Public types live in types.ts and errors.ts: this file's crossws import would pull crossws's
+// Node types into a consumer's type check.
+export { ProxyError } from "./errors.ts";
+export type { WebSocketConstructor } from "./types.ts";
 
 /** What the core asks a runtime adapter to listen with. */
 export interface ListenOptions {
@@ -23,19 +29,6 @@ export interface Listener {
 export interface ProxyHttpOptions {
   /** Answer 504 when the target has not sent its response head within this many ms. */
   timeout: number;
-}
-
-/**
- * A failed proxy attempt: `status` 502 (unreachable) or 504 (too slow), with the cause.
- * Thrown by `Platform.proxyHttp` so every runtime reports failures the same way.
- */
-export class ProxyError extends Error {
-  readonly status: 502 | 504;
-  constructor(status: 502 | 504, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ProxyError";
-    this.status = status;
-  }
 }
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
@@ -75,12 +68,6 @@ export interface PipeUpgradeOptions {
 export interface ProxiedConnection {
   close(): void;
 }
-
-export type WebSocketConstructor = new (
-  url: string,
-  protocols?: string | string[],
-  options?: { headers?: Record<string, string> },
-) => WebSocket;
 
 let current: Platform | undefined;
 

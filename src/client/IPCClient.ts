@@ -2,9 +2,9 @@ import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
-import { getPlatform, type WebSocketConstructor } from "../platform.ts";
+import { getPlatform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest } from "../types.ts";
+import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
 
 export interface IPCClientOptions {

@@ -2,10 +2,10 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
-import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
-import { dropPeer, FrameworkClients, type ClientListener } from "./_clients.ts";
+import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
+import { dropPeer, FrameworkClients } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
-import { createHttpHandler, type ProxyResolver } from "./_http.ts";
+import { createHttpHandler } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
 import { createWebSocketHooks } from "./_websocket.ts";
 

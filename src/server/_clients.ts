@@ -2,9 +2,8 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
-import type { IPCLogger } from "../types.ts";
+import type { ClientListener, IPCLogger } from "../types.ts";
 
-export type ClientListener = (clientId: string, runtimeId?: string) => void;
 
 interface ClientEntry {
   socket: IPCSocket;

@@ -2,15 +2,14 @@ import { H3, HTTPError, proxyRequest } from "h3";
 import { FastResponse } from "srvx";
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { ProxyError, type Platform } from "../platform.ts";
+import { ProxyError } from "../errors.ts";
+import type { Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import type { IPCLogger } from "../types.ts";
+import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 
-/** Returns the base URL to proxy a path to, or a falsy value for none. */
-export type ProxyResolver = (path: string) => string | undefined | null | false | void;
 
 export interface HttpState {
   readonly routes: InterceptRoutes;

@@ -3,10 +3,10 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platform.ts";
-import type { IPCLogger } from "../types.ts";
+import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
-import { joinTarget, resolveTarget, type ProxyResolver } from "./_http.ts";
+import { joinTarget, resolveTarget } from "./_http.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 
