@@ -76,6 +76,11 @@ export function setPlatform(platform: Platform): void {
   current = platform;
 }
 
+/** Sets `platform` unless a runtime entry already did: the client entry must not replace the Node adapter. */
+export function setDefaultPlatform(platform: Platform): void {
+  current ??= platform;
+}
+
 export function getPlatform(): Platform {
   if (!current) {
     throw new Error("crossipc: no runtime adapter loaded. Import from 'crossipc' (or 'crossipc/node', '/bun', '/deno').");
