@@ -7,6 +7,8 @@ import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServe
 
 assertRuntime("bun");
 
+declare const Bun: { version: string };
+
 /** Bun's own WebSocket options that crossipc sets (`Bun.serve({ websocket })`). */
 interface BunWebSocketOptions {
   /** Seconds without traffic before Bun drops the peer; with `sendPings` it pings first. */
@@ -18,6 +20,7 @@ interface BunWebSocketOptions {
 
 setPlatform({
   runtime: "bun",
+  version: Bun.version,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   listen: (options) =>
     listenWith(serve, options, {

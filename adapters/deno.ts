@@ -9,11 +9,12 @@ import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from ".
 
 assertRuntime("deno");
 
-declare const Deno: { unrefTimer(id: number): void };
+declare const Deno: { unrefTimer(id: number): void; version: { deno: string } };
 setTimerUnref((id) => Deno.unrefTimer(id));
 
 setPlatform({
   runtime: "deno",
+  version: Deno.version.deno,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpFetch,
   listen: (options) =>

@@ -34,6 +34,8 @@ export interface ProxyHttpOptions {
 /** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
   readonly runtime: "node" | "bun" | "deno" | "web";
+  /** The runtime's version, for the dashboard ("20.19.0"). */
+  readonly version?: string;
   /** Binds and resolves the listener, or `false` when the port is already taken. */
   listen(options: ListenOptions): Promise<Listener | false>;
   /** A WebSocket constructor that also takes a third `{ headers }` argument where the runtime can. */
@@ -62,6 +64,8 @@ export interface PipeUpgradeOptions {
   connectTimeout: number;
   /** Open pipes: the pipe adds itself and removes itself when it closes. */
   connections: Set<ProxiedConnection>;
+  /** Told the status the client got: the backend's (101, or its refusal), or 502. For the journal. */
+  onAnswer?: (status: number) => void;
 }
 
 /** A proxied connection the server closes at teardown. */
