@@ -8,7 +8,7 @@ import { constantTimeEqual, isAllowedHost, isAllowedOrigin, type GuardOptions, t
  * Browsers send `Origin` on cross-origin fetches and `Sec-Fetch-Site` on every request, so a page
  * of another origin is refused even where CORS would already hide the answer from it.
  */
-export function checkDashboardAccess(request: Request, url: URL, options: GuardOptions, { needsToken = true } = {}): Refusal | undefined {
+export function checkDashboardAccess(request: Request, url: URL, options: GuardOptions, { needsToken = true }: { needsToken?: boolean } = {}): Refusal | undefined {
   const host = request.headers.get("host");
   if (!host || !isAllowedHost(host, options.allowedHosts)) {
     return { status: 403, message: `Host '${host ?? ""}' is not allowed: the dashboard only answers loopback names and IP addresses` };

@@ -1,4 +1,6 @@
+import { log } from "../_log.ts";
 import { unrefInterval } from "../_timers.ts";
+import type { IPCLogger } from "../types.ts";
 import type { GuardOptions } from "../server/_guard.ts";
 import type { Journal, JournalFilter } from "../server/journal.ts";
 import { checkDashboardAccess } from "./_access.ts";
@@ -10,6 +12,7 @@ export interface DashboardSource {
   journal: Journal;
   guard: GuardOptions;
   state: () => DashboardState;
+  logger?: IPCLogger;
 }
 
 export interface Dashboard {
@@ -37,7 +40,10 @@ export function createDashboard(source: DashboardSource): Dashboard {
     // The script is the same for everyone and carries nothing secret: the page's <script> tag
     // needs no token.
     const refusal = checkDashboardAccess(request, url, source.guard, { needsToken: path !== "/__crossipc/app.js" });
-    if (refusal) return json(refusal.status, { error: refusal.message });
+    if (refusal) {
+      log(source.logger, "warn", `Dashboard request ${request.method} ${path} refused: ${refusal.message}`);
+      return json(refusal.status, { error: refusal.message });
+    }
 
     if (request.method === "GET" || request.method === "HEAD") {
       if (path === "/__crossipc/" || path === "/__crossipc/index.html") return page(DASHBOARD_HTML, "text/html; charset=utf-8");

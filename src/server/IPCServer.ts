@@ -97,7 +97,7 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
-    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state() }) : undefined;
+    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,

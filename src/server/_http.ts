@@ -199,7 +199,10 @@ function h3ProxyRequest(timeout: number): Forward {
 /** A plain HTTP request to the framework path: the guard's refusal, else "upgrade required". */
 function frameworkPathOverHttp(request: Request, url: URL, guard: GuardOptions): Response {
   const refusal = checkFrameworkAccess(request, url, guard);
-  if (refusal) return jsonResponse(refusal.status, { error: refusal.message });
+  // A page's IPCClient asks here why its upgrade failed; the refusal (and only that) is
+  // readable cross-origin, so the page gets the same clear error as everyone else.
+  const origin = request.headers.get("origin");
+  if (refusal) return jsonResponse(refusal.status, { error: refusal.message }, origin ? { "access-control-allow-origin": origin, vary: "origin" } : undefined);
   return jsonResponse(426, { error: `${INTERNAL_SOCKET_PATH} is a WebSocket endpoint: upgrade required` }, { upgrade: "websocket" });
 }
 
