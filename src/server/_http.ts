@@ -10,7 +10,7 @@ import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { readCopy, type JournalRecord } from "./_journalRecord.ts";
+import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
 
 
 export interface HttpState {
@@ -67,7 +67,10 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
   // The dashboard's own requests are not journaled: its live view would record itself.
   if (state.dashboard && pathname.startsWith(DASHBOARD_PREFIX)) return state.dashboard(request, url);
   if (pathname === INTERNAL_SOCKET_PATH) {
-    if (record) record.takenBy = "framework";
+    if (record) {
+      record.takenBy = "framework";
+      record.path = withoutToken(record.path);
+    }
     return committed(state, record, frameworkPathOverHttp(request, url, state.guard));
   }
 

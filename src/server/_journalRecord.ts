@@ -45,6 +45,11 @@ type HeaderSource = Headers | Record<string, string | string[] | undefined> | Ar
 
 const timeOrigin = performance.timeOrigin;
 
+/** The framework path's access token has no place in a journal that CI logs print. */
+export function withoutToken(path: string): string {
+  return path.includes("token=") ? path.replace(/([?&]token=)[^&]*/g, "$1***") : path;
+}
+
 /**
  * The journal's internal record: one object per request, filled in as the request is handled.
  * Headers stay as the runtime gave them (a reference, no copy) until an entry is read.
