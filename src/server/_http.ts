@@ -3,7 +3,7 @@ import { FastResponse } from "srvx";
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { ProxyError } from "../errors.ts";
-import type { Platform } from "../platform.ts";
+import { ANSWER_HEADERS, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
@@ -125,7 +125,9 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
   const url = request.url;
   const record = journal.begin("http", url.slice(url.indexOf("/", url.indexOf("//") + 2)));
   record.method = request.method;
-  record.requestHeaders = headersOf(request);
+  // On Node the raw list is there already; `headers` may not be built yet.
+  const node = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node;
+  record.requestHeaders = node?.req?.rawHeaders ?? request.headers;
   return record;
 }
 
@@ -133,7 +135,7 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
 function committed(state: HttpState, record: JournalRecord | undefined, response: Response): Response {
   if (!record) return response;
   record.status = response.status;
-  record.responseHeaders ??= response.headers;
+  record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
   if (record.bodies && record.responseBody === undefined) tapResponse(response, record);
   state.journal!.commit(record);
   return response;
