@@ -65,7 +65,7 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
   const url = new URL(request.url);
   const pathname = url.pathname;
   // The dashboard's own requests are not journaled: its live view would record itself.
-  if (state.dashboard && pathname.startsWith(DASHBOARD_PREFIX)) return state.dashboard(request, url);
+  if (state.dashboard && (pathname.startsWith(DASHBOARD_PREFIX) || pathname === "/__crossipc")) return state.dashboard(request, url);
   if (pathname === INTERNAL_SOCKET_PATH) {
     if (record) {
       record.takenBy = "framework";
