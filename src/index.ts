@@ -8,8 +8,7 @@ export {
   type IPCRequestHandler,
   type IPCMessageHandler,
 } from "./IPCSocket.ts";
-export { IPCError, type IPCErrorCode } from "./errors.ts";
-export { ProxyError } from "./platform.ts";
+export { IPCError, ProxyError, type IPCErrorCode } from "./errors.ts";
 export {
   INTERNAL_SOCKET_PATH,
   IPCMessageType,
@@ -18,6 +17,14 @@ export {
   type IPCFrame,
   type IPCResponseBody,
 } from "./protocol.ts";
-export type { IPCServerRequest, IPCClientRequest, SocketMessage, IPCLogger, Awaitable } from "./types.ts";
+export type {
+  IPCServerRequest,
+  IPCClientRequest,
+  SocketMessage,
+  IPCLogger,
+  Awaitable,
+  ClientListener,
+  ProxyResolver,
+  WebSocketConstructor,
+} from "./types.ts";
 export type { InterceptHandler, RequestInterceptHandler } from "./server/_routes.ts";
-export type { ProxyResolver } from "./server/_http.ts";

@@ -3,9 +3,9 @@ import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSock
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
-import { getPlatform, type WebSocketConstructor } from "../platform.ts";
+import { getPlatform } from "../platform.ts";
 import { assertName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest } from "../types.ts";
+import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
 
