@@ -31,6 +31,12 @@ export interface IPCServerOptions extends GuardOptions {
   upstreamConnectTimeout?: number;
   /** Where to report what happens; without one the server prints nothing. */
   logger?: IPCLogger;
+  /**
+   * Serve the live dashboard under `/__crossipc/` (and its JSON under `/__crossipc/api/`):
+   * loopback Host only, refused to pages of other origins, behind `accessToken` when set.
+   * `crossipc hub` turns it on. Default off.
+   */
+  dashboard?: boolean;
 }
 
 const MiB = 1024 * 1024;
