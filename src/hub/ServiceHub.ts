@@ -4,7 +4,7 @@ import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
 import { Registry, entriesOf, entryOf } from "./_registry.ts";
-import { HUB_YIELDING, HubRequests, notRegistered, type HubKind } from "./_requests.ts";
+import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
 import { createStrategy, strategyName } from "./_strategies.ts";
 import type { HubEntry, HubEvent, HubRoute, RoutingStrategy, RoutingStrategyName } from "./_types.ts";
 
@@ -202,11 +202,6 @@ export class ServiceHub {
     this.#yielding = true;
     log(this.#logger, "info", `Yielding port ${this.getPort()} to another hub`);
     this.#emit({ type: "yielded" });
-    try {
-      this.server.broadcastFrameworkNotification(HUB_YIELDING, { port: this.getPort() });
-    } catch {
-      // Nobody to tell.
-    }
     try {
       await (this.onYield ? this.onYield() : this.teardown());
     } catch (error) {

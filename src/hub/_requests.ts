@@ -22,13 +22,6 @@ export const HubRequests = {
   requestYield: "discovery/requestYield" as IPCServerRequest<undefined, void>,
 } as const;
 
-/**
- * crossipc's own fire-and-forget message, sent to every client just before a hub yields its
- * port: crossipc members then wait for the new hub instead of bidding for the port against it.
- * Clients that do not know it (grest-ts's) ignore unknown messages.
- */
-export const HUB_YIELDING = "crossipc/hubYielding";
-
 /** grest-ts's text for an api nobody registered. */
 export function notRegistered(api: string): string {
   return `Service '${api}' is not registered! Did you forget to start it?`;

@@ -5,7 +5,7 @@ import { unrefTimeout } from "../_timers.ts";
 import type { IPCLogger, IPCServerRequest } from "../types.ts";
 import { HubError } from "./_errors.ts";
 import { entriesOf } from "./_registry.ts";
-import { HUB_YIELDING, HubRequests, type DiscoverApiResult } from "./_requests.ts";
+import { HubRequests, type DiscoverApiResult } from "./_requests.ts";
 import type { HubEntry } from "./_types.ts";
 import { ServiceHub, type ServiceHubOptions } from "./ServiceHub.ts";
 
@@ -62,8 +62,15 @@ export interface HubMember {
 const SELF_OWNER = "local";
 /** A re-bid right after the leader died waits up to this long, so followers do not all bind at once. */
 const REBID_JITTER_MS = 8;
-/** After a hub announced it yields, its members leave the port to the hub taking over this long. */
+/**
+ * A leader that shut down on purpose (close code 1001: it yielded to a `crossipc hub`, or
+ * left) is followed by a pause of this many ms (with jitter) before bidding, so a hub taking
+ * the port over (it retries its bind every 20 ms) gets it rather than a follower.
+ */
+const HANDOVER_PAUSE_MS = 60;
+/** A leader that yielded leaves the port to the newcomer this long before bidding again. */
 const HANDOVER_MS = 3000;
+const GOING_AWAY = 1001;
 
 /**
  * Joins the hub on `port`: the process that wins the port (`IPCServer.start()`) runs an
@@ -179,6 +186,7 @@ class Member implements HubMember {
     const client = this.#client;
     this.#hub = undefined;
     this.#client = undefined;
+    this.#setRole("follower");
     if (hub) await hub.teardown();
     if (client) {
       // A graceful goodbye; the hub evicts the routes when the connection closes anyway.
@@ -225,16 +233,13 @@ class Member implements HubMember {
   async #follow(generation: number): Promise<void> {
     const { accessToken, logger, connectTimeout = 2000, runtimeId } = this.#options;
     const client = new IPCClient(this.url, { accessToken, logger, connectTimeout });
-    client.onFrameworkNotification(HUB_YIELDING, () => {
-      this.#holdBidUntil = Date.now() + HANDOVER_MS;
-    });
     await client.connect(runtimeId);
     if (generation !== this.#generation) {
       client.disconnect();
       return;
     }
     this.#client = client;
-    client.onClose(() => this.#lost(client));
+    client.onClose((code?: number) => this.#lost(client, code));
     try {
       // A hub that predates getServerInfo answers "No handler": it is not a bin.
       const info = await client.sendFrameworkRequest(HubRequests.getServerInfo, undefined, connectTimeout).catch(() => undefined);
@@ -254,13 +259,14 @@ class Member implements HubMember {
     this.#setReady(true);
   }
 
-  /** The leader's connection ended: bid again at once (with a little jitter). */
-  #lost(client: IPCClient): void {
+  /** The leader's connection ended: bid again at once (with a little jitter), or after a pause when it shut down on purpose. */
+  #lost(client: IPCClient, code: number | undefined): void {
     if (this.#client !== client || this.#left) return;
     this.#client = undefined;
     this.#setReady(false);
-    log(this.#options.logger, "info", `Lost the hub on port ${this.#port}`);
-    this.#schedule(Math.random() * REBID_JITTER_MS);
+    log(this.#options.logger, "info", `Lost the hub on port ${this.#port} (close code ${code ?? "none"})`);
+    const pause = code === GOING_AWAY ? HANDOVER_PAUSE_MS * (1 + Math.random()) : 0;
+    this.#schedule(pause + Math.random() * REBID_JITTER_MS);
   }
 
   /** Another hub asked for the port: give it up and follow the newcomer. */
