@@ -38,3 +38,8 @@ export type {
   WebSocketConstructor,
 } from "./types.ts";
 export type { InterceptHandler, RequestInterceptHandler } from "./server/_routes.ts";
+export { ServiceHub, type ServiceHubOptions } from "./hub/ServiceHub.ts";
+export { joinHub, type HubMember, type HubRole, type JoinHubOptions } from "./hub/joinHub.ts";
+export { HubError, type HubErrorCode } from "./hub/_errors.ts";
+export { HubRequests, type DiscoverApiResult, type HubKind } from "./hub/_requests.ts";
+export type { HubEntry, HubRoute, HubEvent, RoutingStrategy, RoutingStrategyName } from "./hub/_types.ts";

@@ -1,7 +1,9 @@
 import { errorMessage } from "../errors.ts";
+import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
+import { assertName } from "../protocol.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
 import { dropPeer, FrameworkClients } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
@@ -14,7 +16,10 @@ import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
 
 export interface IPCServerOptions extends GuardOptions {
-  /** Address to bind. Default `127.0.0.1`; never read from `HOST`. */
+  /**
+   * Address to bind. Default: the `CROSSIPC_HOSTNAME` environment variable, else `127.0.0.1`;
+   * never `HOST`. Beyond loopback without an access token, the logger warns.
+   */
   hostname?: string;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
   requestTimeout?: number;
@@ -72,7 +77,12 @@ export class IPCServer {
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     this.#expectedPort = port;
-    this.#options = options;
+    this.#options = {
+      ...options,
+      hostname: options.hostname ?? fromEnvironment(HOSTNAME_VARIABLE),
+      accessToken: options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE),
+    };
+    options = this.#options;
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
@@ -86,6 +96,7 @@ export class IPCServer {
 
   /** Brands a request name with its payload and result types (a request the server handles). */
   static defineRequest<Req, Res>(name: string): IPCServerRequest<Req, Res> {
+    assertName(name);
     return name as IPCServerRequest<Req, Res>;
   }
 
@@ -145,6 +156,14 @@ export class IPCServer {
     this.#dashboard = dashboard;
     this.#startedAt = Date.now();
     log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
+    if (options.hostname && !isLoopback(options.hostname) && options.accessToken === undefined) {
+      log(
+        options.logger,
+        "warn",
+        `IPC server bound to ${options.hostname} without an access token: anyone who reaches it can connect. ` +
+          `Set the accessToken option or ${ACCESS_TOKEN_VARIABLE}.`,
+      );
+    }
     return true;
   }
 
@@ -187,6 +206,7 @@ export class IPCServer {
     type: IPCServerRequest<Req, Res>,
     handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
   ): void {
+    assertName(type);
     this.#clients.handlers.set(
       type,
       this.#activity.incoming(type, (data, socket) => handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data })),
@@ -200,6 +220,11 @@ export class IPCServer {
     payload: Req,
     timeoutMs?: number,
   ): Promise<Res> {
+    try {
+      assertName(type);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#activity.outgoing(type, this.#clients.clientIdOf(runtimeId), runtimeId, payload, () =>
       this.#clients.request<Res>(runtimeId, type, payload, timeoutMs),
     );
@@ -207,16 +232,19 @@ export class IPCServer {
 
   /** Fire-and-forget message to the client with `runtimeId`; it arrives at its `onFrameworkNotification`. */
   sendFrameworkNotification<T>(runtimeId: string, type: IPCClientRequest<T, void> | string, payload: T): void {
+    assertName(type, "Message name");
     this.#clients.send(runtimeId, type, payload);
   }
 
   /** Fire-and-forget message to every connected client. */
   broadcastFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, payload: T): void {
+    assertName(type, "Message name");
     this.#clients.broadcast(type, payload);
   }
 
   /** Receives fire-and-forget messages of `type` that clients send with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, handler: (payload: T, msg: SocketMessage) => unknown): void {
+    assertName(type, "Message name");
     this.#clients.messageHandlers.set(type, (data, socket) =>
       handler(data as T, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
     );

@@ -14,7 +14,8 @@ export type RequestInterceptHandler = (request: Request, pathParams: Record<stri
 
 /** What every route carries besides its handler: the pattern it was added with and its hits. */
 interface RouteInfo {
-  star: boolean;
+  /** rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
+  star: string | undefined;
   /** `"GET /users/:id"` (`*` for any method), as the journal names it. */
   pattern: string;
   method: string;
@@ -51,7 +52,7 @@ export class InterceptRoutes {
     // A second add of the same route replaces the first instead of shadowing it.
     this.remove(method, path);
     const shownMethod = routeMethod(method) || "*";
-    const info: RouteInfo = { star: /(^|\/)\*$/.test(path), pattern: `${shownMethod} ${path}`, method: shownMethod, path, hits: 0 };
+    const info: RouteInfo = { star: trailingStarKey(path), pattern: `${shownMethod} ${path}`, method: shownMethod, path, hits: 0 };
     const added = { ...route, ...info } as InterceptRoute;
     addRoute(this.#router, routeMethod(method), path, added);
     this.#list.add(added);
@@ -91,8 +92,15 @@ function routeMethod(method: string): string {
   return method === "*" || method === "" ? "" : method.toUpperCase();
 }
 
-/** Params arrive URL-encoded; a trailing `*` is also given as `*`, as find-my-way named it. */
-function decodeParams(params: Record<string, string> | undefined, star: boolean): Record<string, string> {
+/** The key rou3 gives a trailing `*` segment (`/files/*` → `"0"`), or `undefined` without one. */
+function trailingStarKey(path: string): string | undefined {
+  const segments = path.split("/");
+  if (segments[segments.length - 1] !== "*") return undefined;
+  return String(segments.filter((segment) => segment === "*").length - 1);
+}
+
+/** Params arrive URL-encoded; a trailing `*` is given as `*` only, as find-my-way named it. */
+function decodeParams(params: Record<string, string> | undefined, star: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!params) return out;
   for (const key in params) {
@@ -103,6 +111,9 @@ function decodeParams(params: Record<string, string> | undefined, star: boolean)
       out[key] = value;
     }
   }
-  if (star && out["0"] !== undefined) out["*"] = out["0"];
+  if (star !== undefined && out[star] !== undefined) {
+    out["*"] = out[star]!;
+    delete out[star];
+  }
   return out;
 }
