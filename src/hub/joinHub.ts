@@ -241,10 +241,13 @@ class Member implements HubMember {
     this.#client = client;
     client.onClose((code?: number) => this.#lost(client, code));
     try {
-      // A hub that predates getServerInfo answers "No handler": it is not a bin.
-      const info = await client.sendFrameworkRequest(HubRequests.getServerInfo, undefined, connectTimeout).catch(() => undefined);
+      // Both at once (one round trip less on every failover). A hub that predates
+      // getServerInfo answers "No handler": it is not a bin.
+      const [info] = await Promise.all([
+        client.sendFrameworkRequest(HubRequests.getServerInfo, undefined, connectTimeout).catch(() => undefined),
+        this.#entries.length ? client.sendFrameworkRequest(HubRequests.register, [...this.#entries], connectTimeout) : undefined,
+      ]);
       if (info?.kind === "bin") this.#seenBin = true;
-      if (this.#entries.length) await client.sendFrameworkRequest(HubRequests.register, [...this.#entries], connectTimeout);
     } catch (error) {
       if (this.#client === client) {
         this.#client = undefined;
