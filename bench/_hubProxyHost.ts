@@ -1,7 +1,9 @@
 /**
- * The proxy half of the hub bench (Node): a backend and two ServiceHubs, one with a single
- * registered prefix and one with 1,000 (the target's among them), so the orchestrator can
- * load both alternately. Prints `{"one":PORT,"many":PORT,"lookup":{…}}`; answers "cpu" lines.
+ * The proxy half of the hub bench (Node): a backend and one ServiceHub proxying
+ * `/api/target/**` to it. Lines on stdin switch the registry between the target alone
+ * ("one") and the target among 1,000 prefixes ("many"), so both are measured on the very same
+ * server; "cpu" is answered with this process's CPU time so far (µs). Prints
+ * `{"port":N,"lookup":{one,many}}` first (the registry's lookup alone, ns).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,24 +15,21 @@ await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
 const baseUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
 const target = { api: "target", baseUrl, pathPrefix: "/api/target" };
 
-export function manyPrefixes(): Array<{ api: string; pathPrefix: string }> {
+/** 999 other prefixes of several shapes and lengths, as many services would register. */
+function otherPrefixes(): Array<{ api: string; pathPrefix: string }> {
   const shapes = [(i: number) => `/api/service-${i}`, (i: number) => `/svc${i}/`, (i: number) => `/api/v1/things-${i}/items`, (i: number) => `/${i}`];
   return Array.from({ length: 999 }, (_, i) => ({ api: `api-${i}`, pathPrefix: shapes[i % shapes.length]!(i) }));
 }
 
-const one = new ServiceHub(0);
-one.addRoute(target);
-const many = new ServiceHub(0);
-for (const { api, pathPrefix } of manyPrefixes()) many.addRoute({ api, baseUrl: `${baseUrl}/unused`, pathPrefix });
-many.addRoute(target);
-await Promise.all([one.start(), many.start()]);
+const hub = new ServiceHub(0);
+hub.addRoute(target);
+await hub.start();
 
-// The lookup alone, in ns: the registry's longest-prefix match with 1 and with 1,000 prefixes.
 const lookup: Record<string, number> = {};
-for (const [label, count] of [["one", 1], ["many", 1000]] as const) {
+for (const [label, others] of [["one", []], ["many", otherPrefixes()]] as const) {
   const registry = new Registry();
+  for (const { api, pathPrefix } of others) registry.add({ api, baseUrl, pathPrefix, owner: "local" });
   registry.add({ ...target, owner: "local" });
-  if (count > 1) for (const { api, pathPrefix } of manyPrefixes()) registry.add({ api, baseUrl, pathPrefix, owner: "local" });
   const path = "/api/target/items/42";
   for (let i = 0; i < 200_000; i++) registry.match(path);
   const start = process.hrtime.bigint();
@@ -38,19 +37,24 @@ for (const [label, count] of [["one", 1], ["many", 1000]] as const) {
   for (let i = 0; i < n; i++) registry.match(path);
   lookup[label] = Number(process.hrtime.bigint() - start) / n;
 }
+console.log(JSON.stringify({ port: hub.getPort(), lookup }));
 
-console.log(JSON.stringify({ one: one.getPort(), many: many.getPort(), lookup }));
-// A line "cpu" on stdin is answered with this process's CPU time so far (µs): per-request CPU
-// is steadier than throughput on a busy machine.
 process.stdin.setEncoding("utf8").on("data", (chunk: string) => {
-  for (const line of chunk.split("\n")) {
-    if (line.trim() !== "cpu") continue;
-    const { user, system } = process.cpuUsage();
-    console.log(JSON.stringify({ cpu: user + system }));
+  for (const line of chunk.split("\n").map((l) => l.trim())) {
+    if (line === "cpu") {
+      const { user, system } = process.cpuUsage();
+      console.log(JSON.stringify({ cpu: user + system }));
+    } else if (line === "many") {
+      for (const { api, pathPrefix } of otherPrefixes()) hub.addRoute({ api, baseUrl: `${baseUrl}/unused`, pathPrefix });
+      console.log(JSON.stringify({ routes: hub.routes().length }));
+    } else if (line === "one") {
+      for (const { api } of otherPrefixes()) hub.removeRoute(api);
+      console.log(JSON.stringify({ routes: hub.routes().length }));
+    }
   }
 });
 process.stdin.on("end", async () => {
-  await Promise.all([one.teardown(), many.teardown()]);
+  await hub.teardown();
   backend.closeAllConnections();
   backend.close();
 });
