@@ -140,9 +140,11 @@ class Member implements HubMember {
   /** Resolves once a hub is reachable; rejects after `joinTimeout`. */
   async join(): Promise<void> {
     const timeout = this.#options.joinTimeout ?? 10_000;
+    // A timer that keeps the process alive: retries are unref'd, and `joinHub` must settle.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const joined = new Promise<boolean>((resolve) => {
-      const off = this.onConnectionChange((connected) => connected && (off(), resolve(true)));
-      unrefTimeout(() => (off(), resolve(false)), timeout);
+      const off = this.onConnectionChange((connected) => connected && (off(), clearTimeout(timer), resolve(true)));
+      timer = setTimeout(() => (off(), resolve(false)), timeout);
     });
     void this.#attempt();
     if (await joined) return;
