@@ -3,9 +3,12 @@ import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
+import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 
 assertRuntime("bun");
+
+declare const Bun: { version: string };
 
 /** Bun's own WebSocket options that crossipc sets (`Bun.serve({ websocket })`). */
 interface BunWebSocketOptions {
@@ -18,7 +21,10 @@ interface BunWebSocketOptions {
 
 setPlatform({
   runtime: "bun",
+  version: Bun.version,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
+  env: processEnv,
+  probeConnect,
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {

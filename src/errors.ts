@@ -7,7 +7,9 @@ export type IPCErrorCode =
   | "ERR_IPC_REMOTE"
   | "ERR_IPC_CONNECT"
   | "ERR_IPC_UNAUTHORIZED"
-  | "ERR_IPC_BAD_RESPONSE";
+  | "ERR_IPC_BAD_RESPONSE"
+  | "ERR_IPC_INVALID_NAME"
+  | "ERR_IPC_NOT_SERIALIZABLE";
 
 /**
  * Every error crossipc raises. `code` is stable; the message names the request path,
@@ -38,4 +40,17 @@ export function causeChain(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return parts.filter(Boolean).join(": ") || "unknown error";
+}
+
+/**
+ * A failed proxy attempt: `status` 502 (unreachable) or 504 (too slow), with the cause.
+ * Thrown by `Platform.proxyHttp` so every runtime reports failures the same way.
+ */
+export class ProxyError extends Error {
+  readonly status: 502 | 504;
+  constructor(status: 502 | 504, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ProxyError";
+    this.status = status;
+  }
 }

@@ -1,16 +1,25 @@
 import { errorMessage } from "../errors.ts";
+import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
-import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
-import { dropPeer, FrameworkClients, type ClientListener } from "./_clients.ts";
+import { assertName } from "../protocol.ts";
+import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
+import { dropPeer, FrameworkClients } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
-import { createHttpHandler, type ProxyResolver } from "./_http.ts";
+import { createHttpHandler } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
 import { createWebSocketHooks } from "./_websocket.ts";
+import { FrameworkActivity } from "./_activity.ts";
+import { Journal, type JournalOptions } from "./journal.ts";
+import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
+import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
 
 export interface IPCServerOptions extends GuardOptions {
-  /** Address to bind. Default `127.0.0.1`; never read from `HOST`. */
+  /**
+   * Address to bind. Default: the `CROSSIPC_HOSTNAME` environment variable, else `127.0.0.1`;
+   * never `HOST`. Beyond loopback without an access token, the logger warns.
+   */
   hostname?: string;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
   requestTimeout?: number;
@@ -32,9 +41,14 @@ export interface IPCServerOptions extends GuardOptions {
   /** Where to report what happens; without one the server prints nothing. */
   logger?: IPCLogger;
   /**
-   * Serve the live dashboard under `/__crossipc/` (and its JSON under `/__crossipc/api/`):
-   * loopback Host only, refused to pages of other origins, behind `accessToken` when set.
-   * `crossipc hub` turns it on. Default off.
+   * The journal of what the server handled (`server.journal`): on by default, a ring of the
+   * last 1 000 entries without bodies. `false` turns it off; an object sets its size and bodies.
+   */
+  journal?: boolean | JournalOptions;
+  /**
+   * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/state` and
+   * `/__crossipc/api/journal`: loopback `Host` only, same-origin pages only, behind the access
+   * token when one is set (`?token=`). Default false.
    */
   dashboard?: boolean;
 }
@@ -53,22 +67,36 @@ export class IPCServer {
   readonly #routes = new InterceptRoutes();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
+  /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
+  readonly journal: Journal;
+  readonly #activity: FrameworkActivity;
+  #dashboard: Dashboard | undefined;
+  #startedAt = 0;
   #listener: Listener | undefined;
   #port = 0;
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     this.#expectedPort = port;
-    this.#options = options;
+    this.#options = {
+      ...options,
+      hostname: options.hostname ?? fromEnvironment(HOSTNAME_VARIABLE),
+      accessToken: options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE),
+    };
+    options = this.#options;
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
       batchWrite: getPlatform().batchWrite,
     });
+    this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
+    this.#activity = new FrameworkActivity(this.#journalIfOn());
+    this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
   static defineRequest<Req, Res>(name: string): IPCServerRequest<Req, Res> {
+    assertName(name);
     return name as IPCServerRequest<Req, Res>;
   }
 
@@ -79,7 +107,11 @@ export class IPCServer {
     if (this.#listener) return true;
     const options = this.#options;
     const server = this;
+    const journal = this.#journalIfOn();
+    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
+      journal,
+      dashboard: dashboard?.handle,
       routes: this.#routes,
       get resolver() {
         return server.#resolver;
@@ -103,6 +135,7 @@ export class IPCServer {
       relays: this.#relays,
       pipeUpgrade: getPlatform().pipeUpgrade,
       logger: options.logger,
+      journal,
     });
     const listener = await getPlatform().listen({
       port: this.#expectedPort,
@@ -120,7 +153,17 @@ export class IPCServer {
     }
     this.#listener = listener;
     this.#port = listener.port;
+    this.#dashboard = dashboard;
+    this.#startedAt = Date.now();
     log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
+    if (options.hostname && !isLoopback(options.hostname) && options.accessToken === undefined) {
+      log(
+        options.logger,
+        "warn",
+        `IPC server bound to ${options.hostname} without an access token: anyone who reaches it can connect. ` +
+          `Set the accessToken option or ${ACCESS_TOKEN_VARIABLE}.`,
+      );
+    }
     return true;
   }
 
@@ -128,6 +171,8 @@ export class IPCServer {
   async teardown(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;
+    this.#dashboard?.close();
+    this.#dashboard = undefined;
     const peers = this.#clients.closeAll(1001, "Server shutting down");
     for (const relay of this.#relays) relay.close();
     this.#relays.clear();
@@ -161,8 +206,10 @@ export class IPCServer {
     type: IPCServerRequest<Req, Res>,
     handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
   ): void {
-    this.#clients.handlers.set(type, (data, socket) =>
-      handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
+    assertName(type);
+    this.#clients.handlers.set(
+      type,
+      this.#activity.incoming(type, (data, socket) => handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data })),
     );
   }
 
@@ -173,21 +220,31 @@ export class IPCServer {
     payload: Req,
     timeoutMs?: number,
   ): Promise<Res> {
-    return this.#clients.request<Res>(runtimeId, type, payload, timeoutMs);
+    try {
+      assertName(type);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#activity.outgoing(type, this.#clients.clientIdOf(runtimeId), runtimeId, payload, () =>
+      this.#clients.request<Res>(runtimeId, type, payload, timeoutMs),
+    );
   }
 
   /** Fire-and-forget message to the client with `runtimeId`; it arrives at its `onFrameworkNotification`. */
   sendFrameworkNotification<T>(runtimeId: string, type: IPCClientRequest<T, void> | string, payload: T): void {
+    assertName(type, "Message name");
     this.#clients.send(runtimeId, type, payload);
   }
 
   /** Fire-and-forget message to every connected client. */
   broadcastFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, payload: T): void {
+    assertName(type, "Message name");
     this.#clients.broadcast(type, payload);
   }
 
   /** Receives fire-and-forget messages of `type` that clients send with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, handler: (payload: T, msg: SocketMessage) => unknown): void {
+    assertName(type, "Message name");
     this.#clients.messageHandlers.set(type, (data, socket) =>
       handler(data as T, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
     );
@@ -225,6 +282,24 @@ export class IPCServer {
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
   setRouteProxyResolver(resolver: ProxyResolver): void {
     this.#resolver = resolver;
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  #journalIfOn(): Journal | undefined {
+    return this.journal.enabled ? this.journal : undefined;
+  }
+
+  /** What `/__crossipc/api/state` and the dashboard show. */
+  #state(): DashboardState {
+    return dashboardState({
+      server: this,
+      url: this.getUrl(),
+      startedAt: this.#startedAt,
+      clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
+      routes: this.#routes.list(),
+      journal: this.journal,
+    });
   }
 }
 

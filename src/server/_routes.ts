@@ -12,9 +12,20 @@ export type InterceptHandler = (
 /** The Web-standard form: the whole `Request` in, a `Response` out. */
 export type RequestInterceptHandler = (request: Request, pathParams: Record<string, string>) => Awaitable<Response>;
 
+/** What every route carries besides its handler: the pattern it was added with and its hits. */
+interface RouteInfo {
+  /** rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
+  star: string | undefined;
+  /** `"GET /users/:id"` (`*` for any method), as the journal names it. */
+  pattern: string;
+  method: string;
+  path: string;
+  hits: number;
+}
+
 export type InterceptRoute =
-  | { kind: "legacy"; handler: InterceptHandler; star: boolean }
-  | { kind: "request"; handler: RequestInterceptHandler; star: boolean };
+  | ({ kind: "legacy"; handler: InterceptHandler } & RouteInfo)
+  | ({ kind: "request"; handler: RequestInterceptHandler } & RouteInfo);
 
 export interface MatchedIntercept {
   route: InterceptRoute;
@@ -30,15 +41,21 @@ export class InterceptRoutes {
   /** rou3's compiled matcher, rebuilt on the first lookup after a change (lookups far outnumber changes). */
   #match: CompiledMatch<InterceptRoute> | undefined;
   #count = 0;
+  /** The routes in the order they were added, for the dashboard and `journal.hits()`. */
+  readonly #list = new Set<InterceptRoute>();
 
   get size(): number {
     return this.#count;
   }
 
-  add(method: string, path: string, route: Omit<InterceptRoute, "star">): void {
+  add(method: string, path: string, route: Pick<InterceptRoute, "kind" | "handler">): void {
     // A second add of the same route replaces the first instead of shadowing it.
     this.remove(method, path);
-    addRoute(this.#router, routeMethod(method), path, { ...route, star: /(^|\/)\*$/.test(path) } as InterceptRoute);
+    const shownMethod = routeMethod(method) || "*";
+    const info: RouteInfo = { star: trailingStarKey(path), pattern: `${shownMethod} ${path}`, method: shownMethod, path, hits: 0 };
+    const added = { ...route, ...info } as InterceptRoute;
+    addRoute(this.#router, routeMethod(method), path, added);
+    this.#list.add(added);
     this.#count++;
     this.#match = undefined;
   }
@@ -46,8 +63,20 @@ export class InterceptRoutes {
   remove(method: string, path: string): void {
     const before = findRoute(this.#router, routeMethod(method), path);
     removeRoute(this.#router, routeMethod(method), path);
-    if (before && !findRoute(this.#router, routeMethod(method), path)) this.#count--;
+    if (before && !findRoute(this.#router, routeMethod(method), path)) {
+      this.#count--;
+      this.#list.delete(before.data);
+    }
     this.#match = undefined;
+  }
+
+  /** Each route with its hit count. */
+  list(): Array<{ method: string; path: string; hits: number }> {
+    return [...this.#list].map(({ method, path, hits }) => ({ method, path, hits }));
+  }
+
+  resetHits(): void {
+    for (const route of this.#list) route.hits = 0;
   }
 
   find(method: string, pathname: string): MatchedIntercept | undefined {
@@ -63,8 +92,15 @@ function routeMethod(method: string): string {
   return method === "*" || method === "" ? "" : method.toUpperCase();
 }
 
-/** Params arrive URL-encoded; a trailing `*` is also given as `*`, as find-my-way named it. */
-function decodeParams(params: Record<string, string> | undefined, star: boolean): Record<string, string> {
+/** The key rou3 gives a trailing `*` segment (`/files/*` → `"0"`), or `undefined` without one. */
+function trailingStarKey(path: string): string | undefined {
+  const segments = path.split("/");
+  if (segments[segments.length - 1] !== "*") return undefined;
+  return String(segments.filter((segment) => segment === "*").length - 1);
+}
+
+/** Params arrive URL-encoded; a trailing `*` is given as `*` only, as find-my-way named it. */
+function decodeParams(params: Record<string, string> | undefined, star: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!params) return out;
   for (const key in params) {
@@ -75,6 +111,9 @@ function decodeParams(params: Record<string, string> | undefined, star: boolean)
       out[key] = value;
     }
   }
-  if (star && out["0"] !== undefined) out["*"] = out["0"];
+  if (star !== undefined && out[star] !== undefined) {
+    out["*"] = out[star]!;
+    delete out[star];
+  }
   return out;
 }
