@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { callMs, ROOT } from "../_config.ts";
+import { callMs, log, ROOT } from "../_config.ts";
 import { SIZE_NAME, type Family } from "../_family.ts";
 import { fromLoad } from "../_measure.ts";
 import type { Competitor, Variant } from "../_model.ts";
@@ -23,6 +23,10 @@ export const journal: Family = {
   roles: () => (hasJournalOption ? ["crossipc", "crossipc-nojournal"] : []),
   async run(ctx) {
     if (!ctx.wants("journal")) return;
+    if (!hasJournalOption) {
+      log("8. journal: IPCServerOptions has no `journal` option on this commit: nothing to compare");
+      return;
+    }
     const variants: Array<[PayloadSize, number]> = [
       ["small", 1],
       ["small", 64],
