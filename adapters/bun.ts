@@ -3,6 +3,7 @@ import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
+import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 
 assertRuntime("bun");
@@ -19,6 +20,8 @@ interface BunWebSocketOptions {
 setPlatform({
   runtime: "bun",
   WebSocket: WebSocket as unknown as WebSocketConstructor,
+  env: processEnv,
+  probeConnect,
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {

@@ -1,21 +1,53 @@
-/** crossipc on Deno: `Deno.serve` through srvx and crossws. */
+/**
+ * crossipc on Deno: `Deno.serve` with crossws's Deno adapter.
+ *
+ * Not through srvx (nor h3, which imports it): srvx's modules check for colour support when
+ * they load, reading `TERM`, and Deno refuses that read without `--allow-env`, so importing
+ * crossipc would die in a terminal where `NO_COLOR` is not set ("NotCapable: Requires env
+ * access to \"TERM\""). A client or server on loopback needs only `--allow-net`.
+ */
 import type { Hooks, Peer } from "crossws";
-import { serve as crosswsServe } from "crossws/server/deno";
+import denoAdapter from "crossws/adapters/deno";
 import WebSocket from "crossws/websocket";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
-import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { probeConnect } from "./_probe.ts";
 
 assertRuntime("deno");
 
-declare const Deno: { unrefTimer(id: number): void };
+/** The part of the `Deno` namespace used here (the package's types must not need Deno's). */
+interface ServeHandlerInfo {
+  remoteAddr?: { hostname: string; port: number };
+  completed?: Promise<void>;
+}
+interface DenoServer {
+  shutdown(): Promise<void>;
+}
+declare const Deno: {
+  unrefTimer(id: number): void;
+  serve(
+    options: {
+      port: number;
+      hostname: string;
+      onListen(addr: { hostname: string; port: number }): void;
+      onError(error: unknown): Response;
+    },
+    handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
+  ): DenoServer;
+  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+  env: { get(name: string): string | undefined };
+};
 setTimerUnref((id) => Deno.unrefTimer(id));
 
 setPlatform({
   runtime: "deno",
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpFetch,
+  // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
+  env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
+  probeConnect,
   listen: (options) =>
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
@@ -24,13 +56,49 @@ setPlatform({
     }),
 });
 
-/** `crossws/server/deno`'s `serve`, with the fixes below applied to the fetch handler and the hooks. */
-function serve({ fetch, websocket, ...options }: ServeOptions): SrvxServer {
-  return crosswsServe({
-    ...options,
-    fetch: (request: Request) => fetch(withQuietSignal(request)),
-    websocket: denoHooks(websocket),
-  } as Parameters<typeof crosswsServe>[0]) as SrvxServer;
+/**
+ * What `crossws/server/deno` does over srvx, on `Deno.serve` itself (see the top of the file),
+ * with the fixes below applied to the fetch handler and the hooks. Like srvx with crossipc's
+ * options: prints nothing (Deno's own "Listening on" and error logs are replaced), no signal
+ * handlers, and the request carries `runtime.deno` and `ip` as srvx's requests do.
+ */
+function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
+  const { options: native, ...hooks } = websocket;
+  const ws = denoAdapter({ hooks: denoHooks(hooks), ...(native?.["deno"] as object) });
+  let server: DenoServer | undefined;
+  let listening: Promise<{ hostname: string; port: number }> | undefined;
+  let url: string | undefined;
+  const handler = (request: Request, info: ServeHandlerInfo) => {
+    Object.defineProperties(request, {
+      runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
+      ip: { enumerable: true, configurable: true, get: () => info.remoteAddr?.hostname },
+    });
+    return isUpgrade(request) ? ws.handleUpgrade(request, info) : fetch(withQuietSignal(request, info));
+  };
+  return {
+    serve() {
+      listening ??= new Promise((resolve) => {
+        server = Deno.serve(
+          {
+            port,
+            hostname,
+            onListen: (addr) => {
+              url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+              resolve(addr);
+            },
+            onError: () => new Response("Internal Server Error", { status: 500 }),
+          },
+          handler,
+        );
+      });
+      return listening;
+    },
+    ready: () => listening ?? Promise.reject(new Error("not serving")),
+    close: async () => server?.shutdown(),
+    get url() {
+      return url;
+    },
+  };
 }
 
 /**
@@ -38,8 +106,7 @@ function serve({ fetch, websocket, ...options }: ServeOptions): SrvxServer {
  * (h3's `proxyRequest` reads it). The request gets a signal of its own instead, aborted when
  * the client goes away before the response is delivered: what `signal` is meant to say.
  */
-function withQuietSignal(request: Request): Request {
-  const info = (request as { runtime?: { deno?: { info?: { completed?: Promise<void> } } } }).runtime?.deno?.info;
+function withQuietSignal(request: Request, info: ServeHandlerInfo): Request {
   const controller = new AbortController();
   info?.completed?.catch((error: unknown) => controller.abort(error));
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });

@@ -2,13 +2,15 @@
  * crossipc on Node.js: srvx's node:http server with crossws's `ws`-based WebSocket adapter.
  * On Node 20 (no global WebSocket) the client uses the `ws` that crossws bundles.
  */
-import { serve } from "crossws/server/node";
+import nodeAdapter from "crossws/adapters/node";
 import WebSocket from "crossws/websocket";
+import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
-import { assertRuntime, listenWith } from "./_listen.ts";
+import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
+import { probeConnect, processEnv } from "./_probe.ts";
 
 assertRuntime("node");
 
@@ -29,6 +31,10 @@ setPlatform({
   proxyHttp: proxyHttpNode,
   batchWrite: corkForTick,
   pipeUpgrade: pipeUpgradeNode,
+  // srvx's Node response: answered without building a Web Response (~4x faster than the global one).
+  Response: FastResponse,
+  env: processEnv,
+  probeConnect,
   listen: (options) =>
     listenWith(serve, options, {
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every
@@ -36,5 +42,43 @@ setPlatform({
       websocket: { node: { idleTimeout: options.idleTimeout, serverOptions: { maxPayload: options.maxMessageSize } } },
     }),
 });
+
+/**
+ * `crossws/server/node`'s `serve`, rebuilt from `srvx/node` and `crossws/adapters/node` so that
+ * closing the server also closes the WebSocket adapter: the adapter's idle-sweep interval is
+ * only cleared by its own `close()`, which `crossws/server/node` never calls, and the interval
+ * holds the whole server (~5 KB kept per start/teardown cycle).
+ */
+function serve({ websocket, ...options }: ServeOptions): SrvxServer {
+  const { options: native, ...hooks } = websocket;
+  const ws = nodeAdapter({ hooks, ...(native?.["node"] as object) });
+  const server = srvxServe({
+    ...options,
+    plugins: [
+      (srvx) => {
+        const listen = srvx.serve;
+        srvx.serve = () => {
+          srvx.node?.server?.on("upgrade", (req, socket, head) => {
+            // `upgrade` rides along in the request's `runtime.node`, where the TCP-pipe proxy finds the socket.
+            const context = { req, upgrade: { socket, head } } as ConstructorParameters<typeof NodeRequest>[0];
+            ws.handleUpgrade(req, socket, head, new NodeRequest(context));
+          });
+          return listen.call(srvx);
+        };
+      },
+    ],
+  });
+  return {
+    serve: () => server.serve(),
+    ready: () => server.ready(),
+    close: async (closeAll) => {
+      await ws.close();
+      await server.close(closeAll);
+    },
+    get url() {
+      return server.url;
+    },
+  };
+}
 
 export * from "../src/index.ts";

@@ -3,6 +3,7 @@ import { log } from "./_log.ts";
 import { unrefTimeout } from "./_timers.ts";
 import {
   IPCMessageType,
+  assertName,
   decodeData,
   encodeFrame,
   parseFrame,
@@ -79,6 +80,8 @@ export class IPCSocket {
   readonly #logger?: IPCLogger;
   #nextId = 0;
   #active = true;
+  /** Set when this side closed the connection: pending requests then fail with "Socket teardown". */
+  #closedHere = false;
 
   constructor(target: IPCSocketTarget, options: IPCSocketOptions = {}) {
     this.#target = target;
@@ -95,11 +98,13 @@ export class IPCSocket {
 
   /** Answers requests for `path`. A later call for the same path replaces the handler. */
   onRequest(path: string, handler: IPCRequestHandler): void {
+    assertName(path);
     this.#requestHandlers.set(path, handler);
   }
 
   /** Receives fire-and-forget messages for `path`. */
   onMessage(path: string, handler: IPCMessageHandler): void {
+    assertName(path, "Message name");
     this.#messageHandlers.set(path, handler);
   }
 
@@ -118,25 +123,26 @@ export class IPCSocket {
 
   // --- sending --------------------------------------------------------------------------
 
-  /** Sends a fire-and-forget message. Throws `ERR_IPC_NOT_CONNECTED` when the socket is closed. */
+  /**
+   * Sends a fire-and-forget message. Throws `ERR_IPC_NOT_CONNECTED` when the socket is closed,
+   * `ERR_IPC_INVALID_NAME` or `ERR_IPC_NOT_SERIALIZABLE` when it cannot be framed.
+   */
   send(path: string, data?: unknown): void {
+    assertName(path, "Message name");
     this.#assertConnected(path);
-    this.#target.send(encodeFrame(IPCMessageType.MSG, "", path, data));
+    this.#target.send(encode(IPCMessageType.MSG, "", path, data));
   }
 
   /** Sends a request and resolves with the peer's answer. */
   request<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): Promise<T> {
-    try {
-      this.#assertConnected(path);
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const id = String(++this.#nextId);
     let frame: string;
     try {
-      frame = encodeFrame(IPCMessageType.REQ, id, path, data);
+      assertName(path);
+      this.#assertConnected(path);
+      frame = encode(IPCMessageType.REQ, id, path, data);
     } catch (error) {
-      return Promise.reject(new TypeError(`Request '${path}': payload is not JSON-serialisable: ${errorMessage(error)}`));
+      return Promise.reject(error);
     }
     return new Promise<T>((resolve, reject) => {
       const timer = unrefTimeout(() => {
@@ -173,10 +179,12 @@ export class IPCSocket {
     if (!this.#active) return;
     this.#active = false;
     const why = code ? ` (code ${code}${reason ? `: ${reason}` : ""})` : "";
+    // The original's texts first: "Socket teardown" when this side closed, "Connection closed" otherwise.
+    const what = this.#closedHere ? "Socket teardown: this side closed the connection" : "Connection closed";
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
       this.#pending.delete(id);
-      pending.reject(new IPCError("ERR_IPC_CLOSED", `Request '${pending.path}' failed: connection closed${why}`));
+      pending.reject(new IPCError("ERR_IPC_CLOSED", `${what} while request '${pending.path}' was pending${why}`));
     }
     for (const callback of this.#closeCallbacks.splice(0)) this.#safeCall(() => callback(code, reason));
   }
@@ -202,6 +210,7 @@ export class IPCSocket {
   /** Closes the connection; pending requests reject at once. */
   close(code: number = 1000, reason?: string): void {
     if (!this.#active) return;
+    this.#closedHere = true;
     try {
       this.#target.close(code, reason);
     } catch {
@@ -291,7 +300,7 @@ export class IPCSocket {
 
   #assertConnected(path: string): void {
     if (!this.isConnected()) {
-      throw new IPCError("ERR_IPC_NOT_CONNECTED", `Cannot send '${path}': socket not connected`);
+      throw new IPCError("ERR_IPC_NOT_CONNECTED", `Socket not connected: cannot send '${path}'`);
     }
   }
 
@@ -313,5 +322,14 @@ export class IPCSocket {
     } catch (error) {
       log(this.#logger, "error", "Listener threw", error);
     }
+  }
+}
+
+/** Builds a frame; a payload JSON cannot hold (BigInt, a cycle) fails with a stable code. */
+function encode(type: IPCMessageType, id: string, path: string, data: unknown): string {
+  try {
+    return encodeFrame(type, id, path, data);
+  } catch (error) {
+    throw new IPCError("ERR_IPC_NOT_SERIALIZABLE", `Payload of '${path}' is not JSON-serialisable: ${errorMessage(error)}`, { cause: error });
   }
 }

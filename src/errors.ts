@@ -7,7 +7,9 @@ export type IPCErrorCode =
   | "ERR_IPC_REMOTE"
   | "ERR_IPC_CONNECT"
   | "ERR_IPC_UNAUTHORIZED"
-  | "ERR_IPC_BAD_RESPONSE";
+  | "ERR_IPC_BAD_RESPONSE"
+  | "ERR_IPC_INVALID_NAME"
+  | "ERR_IPC_NOT_SERIALIZABLE";
 
 /**
  * Every error crossipc raises. `code` is stable; the message names the request path,

@@ -62,7 +62,27 @@ export interface Platform {
    * a 502), and resolves `true`, or `false` when it cannot take this request.
    */
   readonly pipeUpgrade?: (request: Request, target: string, options: PipeUpgradeOptions) => Promise<boolean>;
+  /**
+   * The runtime's fastest `Response` constructor for answers the server builds itself (srvx's
+   * FastResponse on Node). Without it, the global `Response`.
+   */
+  readonly Response?: new (body: string, init?: ResponseInit) => Response;
+  /**
+   * Reads an environment variable, or `undefined` when it is unset or the runtime may not read
+   * it (Deno without `--allow-env`: no error, no prompt). Without it, nothing is read.
+   */
+  readonly env?: (name: string) => string | undefined;
+  /**
+   * Finds out why a WebSocket connection to `url` failed, for runtimes whose WebSocket error
+   * events say nothing: connects to its host and port and asks for its path over plain HTTP.
+   * Resolves the system error code (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`…), or the HTTP
+   * status the server answers with.
+   */
+  readonly probeConnect?: (url: string, timeoutMs: number) => Promise<ConnectProbe>;
 }
+
+/** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */
+export type ConnectProbe = { code: string } | { status: number };
 
 export interface PipeUpgradeOptions {
   /** Give up on the backend after this many ms (502). */

@@ -3,6 +3,7 @@
  * message, `TYPE:ID:PATH:DATA`, where DATA is JSON (or empty for `undefined`) and may itself
  * contain `:`.
  */
+import { IPCError } from "./errors.ts";
 
 /** Frame types. A plain object rather than an enum so the source runs with type stripping. */
 export const IPCMessageType = {
@@ -25,6 +26,19 @@ export interface IPCResponseBody {
   success: boolean;
   data?: unknown;
   error?: string;
+}
+
+/**
+ * Refuses a request or message name that cannot be framed: one with `:` would be read back as a
+ * shorter path with the rest glued onto DATA, and an empty one names nothing.
+ */
+export function assertName(name: string, what: string = "Request name"): void {
+  if (typeof name !== "string" || name === "" || name.includes(":")) {
+    throw new IPCError(
+      "ERR_IPC_INVALID_NAME",
+      `${what} ${JSON.stringify(name)} is invalid: names must be non-empty strings without ':' (the frame separator)`,
+    );
+  }
 }
 
 /** The WebSocket path of the framework connection. Tests of the original open raw sockets to it. */

@@ -2,14 +2,17 @@
 # The packed package, as users get it: `npm pack`, install the tarball into a temp folder
 # with its own package.json, then import "crossipc" by name from
 #   - a plain Node ESM script (Node 20), a Bun script and a Deno script (the same .mjs),
-#     each checking that the exports map picked its own adapter;
+#     each checking that the exports map picked its own adapter and that `crossipc/<runtime>`
+#     is the same module (this replaced test/node/packed.test.ts);
 #   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
 #   - a TypeScript consumer compiled with tsc (types through the exports map).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 BIN="$ROOT/node_modules/.bin"
-export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
+# The environment a person has: no NO_COLOR, a colour terminal (Deno once died at import there).
+unset NO_COLOR FORCE_COLOR
+export TERM=xterm-256color DENO_NO_UPDATE_CHECK=1
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/crossipc-packed.XXXXXX")"
 HUB_PID=""

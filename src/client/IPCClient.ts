@@ -1,16 +1,21 @@
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
+import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
 import { getPlatform, type WebSocketConstructor } from "../platform.ts";
-import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { assertName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
+import { connectFailure, systemError } from "./_connectFailure.ts";
 
 export interface IPCClientOptions {
   /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
   connectTimeout?: number;
-  /** Passed as `?token=` when the server requires an access token. */
+  /**
+   * Passed as `?token=` when the server requires an access token. Default: the
+   * `CROSSIPC_ACCESS_TOKEN` environment variable, if the runtime may read it.
+   */
   accessToken?: string;
   /**
    * How often (ms) the client checks that the server still answers. A server that does not
@@ -30,6 +35,7 @@ export interface IPCClientOptions {
 export class IPCClient {
   readonly #wsBase: string;
   readonly #options: IPCClientOptions;
+  readonly #accessToken: string | undefined;
   /** Kept on the client so handlers registered before `connect` (or before a reconnect) apply. */
   readonly #requestHandlers = new Map<string, IPCRequestHandler>();
   readonly #messageHandlers = new Map<string, IPCMessageHandler>();
@@ -42,10 +48,12 @@ export class IPCClient {
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
     this.#options = options;
+    this.#accessToken = options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
   }
 
   /** Brands a request name with its payload and result types (a request the client handles). */
   static defineRequest<Req, Res>(name: string): IPCClientRequest<Req, Res> {
+    assertName(name);
     return name as IPCClientRequest<Req, Res>;
   }
 
@@ -79,31 +87,42 @@ export class IPCClient {
   /** Sends a request to the server and resolves with its answer. */
   sendFrameworkRequest<Req, Res>(type: IPCServerRequest<Req, Res>, payload: Req, timeoutMs: number = 10_000): Promise<Res> {
     const socket = this.#socket;
-    if (!socket?.isConnected()) return Promise.reject(this.#notConnected(type));
+    if (!socket?.isConnected()) {
+      try {
+        assertName(type);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.reject(this.#notConnected(type));
+    }
     return socket.request<Res>(type, payload, timeoutMs);
   }
 
   /** Answers requests that the server sends to this client. May be called before `connect`. */
   onFrameworkRequest<Req, Res>(type: IPCClientRequest<Req, Res>, handler: (payload: Req) => Awaitable<Res>): void {
+    assertName(type);
     this.#requestHandlers.set(type, (data) => handler(data as Req));
   }
 
   /** Fire-and-forget message to the server (its `onFrameworkNotification`). */
   sendFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, payload: T): void {
     const socket = this.#socket;
+    assertName(type, "Message name");
     if (!socket?.isConnected()) throw this.#notConnected(type);
     socket.send(type, payload);
   }
 
   /** Receives fire-and-forget messages the server sends with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, handler: (payload: T) => unknown): void {
+    assertName(type, "Message name");
     this.#messageHandlers.set(type, (data) => handler(data as T));
   }
 
   // --- internals ------------------------------------------------------------------------
 
   #open(runtimeId: string | undefined): Promise<void> {
-    const { connectTimeout = 5000, accessToken, logger } = this.#options;
+    const { connectTimeout = 5000, logger } = this.#options;
+    const accessToken = this.#accessToken;
     const query = new URLSearchParams();
     if (runtimeId) query.set("runtimeId", runtimeId);
     if (accessToken !== undefined) query.set("token", accessToken);
@@ -116,7 +135,7 @@ export class IPCClient {
       try {
         ws = new WebSocketImpl(url);
       } catch (error) {
-        reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(error)}`));
+        reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(error)}`, { cause: error }));
         return;
       }
       let settled = false;
@@ -124,7 +143,9 @@ export class IPCClient {
         if (settled) return;
         settled = true;
         forceClose(ws);
-        reject(new IPCError("ERR_IPC_CONNECT", `Connection timeout to ${this.#wsBase} after ${connectTimeout}ms`));
+        // The original's text, and the system code its `ws` reported for a connect that timed out.
+        const message = `Connection timeout to ${this.#wsBase} after ${connectTimeout}ms`;
+        reject(new IPCError("ERR_IPC_CONNECT", message, { cause: systemError("ETIMEDOUT", message) }));
       }, connectTimeout);
 
       const onOpen = () => {
@@ -149,11 +170,13 @@ export class IPCClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        const cause = (event as ErrorEvent).message || errorMessage((event as ErrorEvent).error ?? "connection failed");
-        // A browser-style WebSocket cannot see why an upgrade failed: ask the server over HTTP.
-        refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`).then((refusal) => {
+        connectFailure(event, url, getPlatform().probeConnect).then(async ({ code, status, cause }) => {
+          // A browser-style WebSocket cannot see why an upgrade was refused: ask the server over HTTP.
+          const refusal = code || (status !== undefined && status !== 401 && status !== 403)
+            ? undefined
+            : await refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`);
           if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#wsBase} refused the connection: ${refusal}`));
-          else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${cause}`));
+          else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(cause)}`, { cause }));
         });
       };
       ws.addEventListener("open", onOpen, { once: true });

@@ -1,7 +1,9 @@
 import { errorMessage } from "../errors.ts";
+import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
+import { assertName } from "../protocol.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
 import { dropPeer, FrameworkClients, type ClientListener } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
@@ -10,7 +12,10 @@ import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } 
 import { createWebSocketHooks } from "./_websocket.ts";
 
 export interface IPCServerOptions extends GuardOptions {
-  /** Address to bind. Default `127.0.0.1`; never read from `HOST`. */
+  /**
+   * Address to bind. Default: the `CROSSIPC_HOSTNAME` environment variable, else `127.0.0.1`;
+   * never `HOST`. Beyond loopback without an access token, the logger warns.
+   */
   hostname?: string;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
   requestTimeout?: number;
@@ -52,7 +57,12 @@ export class IPCServer {
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     this.#expectedPort = port;
-    this.#options = options;
+    this.#options = {
+      ...options,
+      hostname: options.hostname ?? fromEnvironment(HOSTNAME_VARIABLE),
+      accessToken: options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE),
+    };
+    options = this.#options;
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
@@ -63,6 +73,7 @@ export class IPCServer {
 
   /** Brands a request name with its payload and result types (a request the server handles). */
   static defineRequest<Req, Res>(name: string): IPCServerRequest<Req, Res> {
+    assertName(name);
     return name as IPCServerRequest<Req, Res>;
   }
 
@@ -115,6 +126,14 @@ export class IPCServer {
     this.#listener = listener;
     this.#port = listener.port;
     log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
+    if (options.hostname && !isLoopback(options.hostname) && options.accessToken === undefined) {
+      log(
+        options.logger,
+        "warn",
+        `IPC server bound to ${options.hostname} without an access token: anyone who reaches it can connect. ` +
+          `Set the accessToken option or ${ACCESS_TOKEN_VARIABLE}.`,
+      );
+    }
     return true;
   }
 
@@ -155,6 +174,7 @@ export class IPCServer {
     type: IPCServerRequest<Req, Res>,
     handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
   ): void {
+    assertName(type);
     this.#clients.handlers.set(type, (data, socket) =>
       handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
     );
@@ -167,21 +187,29 @@ export class IPCServer {
     payload: Req,
     timeoutMs?: number,
   ): Promise<Res> {
+    try {
+      assertName(type);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#clients.request<Res>(runtimeId, type, payload, timeoutMs);
   }
 
   /** Fire-and-forget message to the client with `runtimeId`; it arrives at its `onFrameworkNotification`. */
   sendFrameworkNotification<T>(runtimeId: string, type: IPCClientRequest<T, void> | string, payload: T): void {
+    assertName(type, "Message name");
     this.#clients.send(runtimeId, type, payload);
   }
 
   /** Fire-and-forget message to every connected client. */
   broadcastFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, payload: T): void {
+    assertName(type, "Message name");
     this.#clients.broadcast(type, payload);
   }
 
   /** Receives fire-and-forget messages of `type` that clients send with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, handler: (payload: T, msg: SocketMessage) => unknown): void {
+    assertName(type, "Message name");
     this.#clients.messageHandlers.set(type, (data, socket) =>
       handler(data as T, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
     );

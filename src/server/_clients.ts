@@ -134,11 +134,8 @@ export class FrameworkClients {
     if (this.#byPeer.size === 0) return [];
     const peers = [...this.#byPeer.keys()];
     for (const peer of peers) {
-      try {
-        peer.close(code, reason);
-      } catch {
-        // Already gone: `close` below still settles it.
-      }
+      // Closed from this side, so pending requests fail with the original's "Socket teardown".
+      this.#byPeer.get(peer)?.socket.close(code, reason);
       this.close(peer, code, reason);
     }
     return peers;

@@ -1,8 +1,6 @@
-import { H3, HTTPError, proxyRequest } from "h3";
-import { FastResponse } from "srvx";
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { ProxyError, type Platform } from "../platform.ts";
+import { getPlatform, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
@@ -80,9 +78,14 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
   }
 }
 
-/** srvx's FastResponse: on Node it skips building a Web Response (~4x faster than the global one). */
+/**
+ * The runtime's fastest Response (srvx's FastResponse on Node skips building a Web Response).
+ * Taken from the adapter, not imported from srvx here: on Deno, importing srvx runs a colour
+ * check that reads `TERM`, which kills the import without `--allow-env`.
+ */
 function jsonAnswer(status: number, body: unknown): Response {
-  return new FastResponse(body === undefined ? "" : JSON.stringify(body), { status, headers: JSON_HEADERS });
+  const AnswerResponse = getPlatform().Response ?? Response;
+  return new AnswerResponse(body === undefined ? "" : JSON.stringify(body), { status, headers: JSON_HEADERS });
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -101,7 +104,8 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   try {
     return await forward(request, target, { timeout: state.proxyTimeout });
   } catch (error) {
-    const status = HTTPError.isError(error) || error instanceof ProxyError ? error.status : 502;
+    // A ProxyError or h3's HTTPError: both say 504 for a timeout.
+    const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
     const cause = causeChain((error as { cause?: unknown }).cause ?? error);
     log(state.logger, "warn", `Proxy to ${target} failed (${status}): ${cause}`);
@@ -118,13 +122,14 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
  * h3's `proxyRequest` as an upstream (hop-by-hop headers, x-forwarded-*, 502/504 over the
  * global `fetch`). It needs an H3Event, so the request goes through a one-route h3 app; its
  * failure is handed back (not answered by h3) so that every runtime reports it the same way.
+ * h3 is loaded on the first proxied request: only runtimes without `proxyHttp` use it, and
+ * loading it pulls in srvx (see `jsonAnswer`).
  */
 function h3ProxyRequest(timeout: number): Forward {
   const jobs = new WeakMap<Request, { target: string; error?: unknown }>();
-  // Built at the first proxied request: most servers never proxy, and building the app at
-  // start() was ~15% of a start() + teardown() on Bun (bench, lifecycle case).
-  let app: H3 | undefined;
-  const proxyApp = () => {
+  let app: Promise<{ fetch(request: Request): Response | Promise<Response> }> | undefined;
+  const load = async () => {
+    const { H3, proxyRequest } = await import("h3");
     const h3 = new H3({ silent: true });
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
@@ -140,7 +145,7 @@ function h3ProxyRequest(timeout: number): Forward {
   return async (request, target) => {
     const job: { target: string; error?: unknown } = { target };
     jobs.set(request, job);
-    const response = await (app ??= proxyApp()).fetch(request);
+    const response = await (await (app ??= load())).fetch(request);
     if (job.error !== undefined) throw job.error;
     return response;
   };
@@ -162,20 +167,20 @@ export function joinTarget(baseUrl: string, requestUrl: string): string {
 }
 
 
-/** The body as JSON when it is JSON, as text otherwise, `undefined` when empty. */
+/**
+ * The body parsed as JSON whatever its content type (the original parsed every body, and a spy
+ * that re-serialises a JSON body received as a string would send it double-encoded); a body
+ * that is not JSON as text; an empty one as `undefined`.
+ */
 async function readBody(request: Request): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
   const text = await request.text();
   if (text === "") return undefined;
-  const type = request.headers.get("content-type") ?? "";
-  if (type === "" || type.includes("json")) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
-  return text;
 }
 
 /**

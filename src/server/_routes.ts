@@ -12,9 +12,10 @@ export type InterceptHandler = (
 /** The Web-standard form: the whole `Request` in, a `Response` out. */
 export type RequestInterceptHandler = (request: Request, pathParams: Record<string, string>) => Awaitable<Response>;
 
+/** `star`: rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
 export type InterceptRoute =
-  | { kind: "legacy"; handler: InterceptHandler; star: boolean }
-  | { kind: "request"; handler: RequestInterceptHandler; star: boolean };
+  | { kind: "legacy"; handler: InterceptHandler; star: string | undefined }
+  | { kind: "request"; handler: RequestInterceptHandler; star: string | undefined };
 
 export interface MatchedIntercept {
   route: InterceptRoute;
@@ -38,7 +39,7 @@ export class InterceptRoutes {
   add(method: string, path: string, route: Omit<InterceptRoute, "star">): void {
     // A second add of the same route replaces the first instead of shadowing it.
     this.remove(method, path);
-    addRoute(this.#router, routeMethod(method), path, { ...route, star: /(^|\/)\*$/.test(path) } as InterceptRoute);
+    addRoute(this.#router, routeMethod(method), path, { ...route, star: trailingStarKey(path) } as InterceptRoute);
     this.#count++;
     this.#match = undefined;
   }
@@ -63,8 +64,15 @@ function routeMethod(method: string): string {
   return method === "*" || method === "" ? "" : method.toUpperCase();
 }
 
-/** Params arrive URL-encoded; a trailing `*` is also given as `*`, as find-my-way named it. */
-function decodeParams(params: Record<string, string> | undefined, star: boolean): Record<string, string> {
+/** The key rou3 gives a trailing `*` segment (`/files/*` → `"0"`), or `undefined` without one. */
+function trailingStarKey(path: string): string | undefined {
+  const segments = path.split("/");
+  if (segments[segments.length - 1] !== "*") return undefined;
+  return String(segments.filter((segment) => segment === "*").length - 1);
+}
+
+/** Params arrive URL-encoded; a trailing `*` is given as `*` only, as find-my-way named it. */
+function decodeParams(params: Record<string, string> | undefined, star: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!params) return out;
   for (const key in params) {
@@ -75,6 +83,9 @@ function decodeParams(params: Record<string, string> | undefined, star: boolean)
       out[key] = value;
     }
   }
-  if (star && out["0"] !== undefined) out["*"] = out["0"];
+  if (star !== undefined && out[star] !== undefined) {
+    out["*"] = out[star]!;
+    delete out[star];
+  }
   return out;
 }

@@ -9,7 +9,7 @@ const whoami = IPCClient.defineRequest<void, string>("worker/whoami");
 test("a Worker connects with IPCClient, sends a request and answers one sent to its runtimeId", async () => {
   const server = await startServer();
   server.onFrameworkMessage(hello, (payload, msg) => `hello ${payload.from} (${msg.runtimeId})`);
-  const worker = new Worker(new URL("./_worker.ts", import.meta.url).href);
+  const worker = new Worker(new URL("../fixtures/_worker.ts", import.meta.url).href);
   const next = () => once<[MessageEvent]>((cb) => worker.addEventListener("message", cb, { once: true })).then(([event]) => event.data);
   try {
     const ready = next();

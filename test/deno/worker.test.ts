@@ -18,7 +18,7 @@ Deno.test("two module Workers connect with IPCClient, send requests and answer r
   server.onClientConnect((_id, runtimeId) => runtimeId && connected.add(runtimeId));
 
   const workers = ["worker-1", "worker-2"].map((runtimeId) => {
-    const worker = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
+    const worker = new Worker(new URL("../fixtures/_worker.ts", import.meta.url), { type: "module" });
     const messages: unknown[] = [];
     const waiting: Array<(message: unknown) => void> = [];
     worker.onmessage = (event) => (waiting.length ? waiting.shift()!(event.data) : messages.push(event.data));
