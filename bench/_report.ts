@@ -256,7 +256,7 @@ export function ratiosSvg(targets: RatioResult[], date: Date, all: RatioResult[]
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
   out.push(`<text x="12" y="22" font-size="15" font-weight="600">crossipc ÷ baseline for each target (medians of same-run ratios, ${esc(date.toISOString().slice(0, 10))})</text>`);
   out.push(`<text x="12" y="40" fill="#555">Bar: green = target met, red = missed; thin line = the rounds' interquartile range; black tick = the target; dashed = 1.0×. (≤): lower is better</text>`);
-  out.push(`<text x="12" y="56" fill="#555">(memory: share of the 30 KiB budget). <tspan fill="#2563eb">◆</tspan> = prototype of the recommended change, same baseline, same run. Bars past 2× are cut (›).</text>`);
+  out.push(`<text x="12" y="56" fill="#555">(memory: share of the 30 KiB budget). Bars past 2× are cut (›).</text>`);
   let y = top;
   const axisTop = y;
   for (const g of groups) {

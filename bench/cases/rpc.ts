@@ -1,6 +1,6 @@
 /** 1. RPC round trip client → server: each runtime's own client and server against its raw echo (and the original design on Node). */
 import { callMs } from "../_config.ts";
-import { rawLabel, SIZE_NAME, parseVariant, type Family, type Side } from "../_family.ts";
+import { HOST, rawLabel, SIZE_NAME, parseVariant, type Family, type Side } from "../_family.ts";
 import { fromLoad } from "../_measure.ts";
 import type { Competitor, Variant } from "../_model.ts";
 import type { PayloadSize } from "../_rt.ts";
@@ -34,7 +34,7 @@ function competitor(s: Side, kind: string, group: Competitor["group"], label: st
 
 export const rpc: Family = {
   cases: ["rpc"],
-  roles: (spec) => (isNode(spec) ? ["raw", "orig", "crossipc"] : ["raw", "crossipc"]),
+  roles: (spec) => (isNode(spec) ? ["raw", "orig", "crossipc", "crossws"] : ["raw", "crossipc", "crossws"]),
   async run(ctx) {
     if (!ctx.wants("rpc")) return;
     for (const [size, inflight] of VARIANTS) {
@@ -49,6 +49,20 @@ export const rpc: Family = {
         competitors.push(competitor(s, "raw", "limit", rawLabel(s.spec), inflight, size));
         if (isNode(s.spec)) competitors.push(competitor(s, "orig", "original", "original design", inflight, size));
         competitors.push(competitor(s, "crossipc", "crossipc", "crossipc", inflight, size));
+        // Where the time goes on the framework path: the same echo as the raw row, through crossws's
+        // server hooks (and srvx) but without crossipc, answered to the raw row's client.
+        if (size === "small" && !rt.includes("+")) {
+          competitors.push({
+            key: `crossws:${rt}`,
+            label: "crossws echo, raw client (diagnostic)",
+            runtime: rt,
+            group: "reference",
+            cpuOf: [s.host, s.driver],
+            measure: async (ms) => fromLoad(await s.driver.call("wsecho", { url: `ws://${HOST}:${s.ports["crossws"]}/echo`, inflight, size, ms }, callMs(ms))),
+          });
+          ratios.push({ of: `crossws:${rt}`, to: `raw:${rt}` });
+          ratios.push({ of: `crossipc:${rt}`, to: `crossws:${rt}` });
+        }
         ratios.push({ of: `crossipc:${rt}`, to: `raw:${rt}`, ...(target && !rt.includes("+") ? { target: { min: target }, targetName: `RPC ≥ ${target}× raw echo (${SIZE_NAME[size]}, ${inflight} in flight)` } : {}) });
         if (isNode(s.spec)) {
           ratios.push({ of: `orig:${rt}`, to: `raw:${rt}` });
