@@ -19,7 +19,7 @@ export const memory: Family = {
       key: `${role}:${spec.name}`,
       label: role === "raw" ? rawLabel(spec) : role === "orig" ? "original design" : role === "crossws" ? "crossws alone (diagnostic)" : "crossipc",
       runtime: spec.name,
-      group: role === "raw" ? "limit" : role === "orig" ? "original" : role === "crossws" ? "prototype" : "crossipc",
+      group: role === "raw" ? "limit" : role === "orig" ? "original" : role === "crossws" ? "reference" : "crossipc",
       single: true,
       measure: async () => {
         const host = spawnHost(spec, role, ctx.backendUrl, spec.gcArgs);
