@@ -31,6 +31,7 @@ export async function pipeUpgradeNode(request: Request, target: string, options:
     backend = await connect(secure, url.hostname, port, options.connectTimeout);
   } catch (error) {
     refuse(client, 502, `WebSocket proxy: ${target} is unreachable: ${(error as Error).message}`);
+    options.onAnswer?.(502);
     return true;
   }
   const connection = {
@@ -50,6 +51,8 @@ export async function pipeUpgradeNode(request: Request, target: string, options:
   client.setNoDelay(true);
   backend.setNoDelay(true);
 
+  // The status line of the backend's answer ("HTTP/1.1 101 …") is in its first bytes.
+  if (options.onAnswer) backend.once("data", (chunk: Buffer) => options.onAnswer!(Number(chunk.toString("latin1", 9, 12)) || 502));
   backend.write(requestHead(node.req, url));
   if (head.length) backend.write(head);
   client.pipe(backend);

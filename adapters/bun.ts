@@ -8,6 +8,8 @@ import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServe
 
 assertRuntime("bun");
 
+declare const Bun: { version: string };
+
 /** Bun's own WebSocket options that crossipc sets (`Bun.serve({ websocket })`). */
 interface BunWebSocketOptions {
   /** Seconds without traffic before Bun drops the peer; with `sendPings` it pings first. */
@@ -19,6 +21,7 @@ interface BunWebSocketOptions {
 
 setPlatform({
   runtime: "bun",
+  version: Bun.version,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,

@@ -38,11 +38,13 @@ declare const Deno: {
   ): DenoServer;
   permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
   env: { get(name: string): string | undefined };
+  version: { deno: string };
 };
 setTimerUnref((id) => Deno.unrefTimer(id));
 
 setPlatform({
   runtime: "deno",
+  version: Deno.version.deno,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpFetch,
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.

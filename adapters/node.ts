@@ -27,6 +27,7 @@ class NodeWebSocket {
 
 setPlatform({
   runtime: "node",
+  version: process.versions.node,
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
   batchWrite: corkForTick,

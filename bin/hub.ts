@@ -1,9 +1,113 @@
-// Placeholder so the entry type-checks while the command is written on its own branch.
+/**
+ * `crossipc hub`: the local service hub as a command. Services register path prefixes over
+ * the framework connection (grest-ts's discovery requests) and the hub proxies HTTP and
+ * WebSocket traffic to them. When the port is taken it asks the hub holding it to yield, as
+ * grest-ts's `discovery-local` bin does, and takes over.
+ */
+import process from "node:process";
 import { defineCommand } from "citty";
+import type { HubEvent, ServiceHub } from "../src/index.ts";
+import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
+import { printer, type CliEvent } from "./_hubOutput.ts";
+import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
+
+/** How long a takeover keeps retrying the bind while the old hub lets go. */
+const TAKEOVER_MS = 5000;
+const RETRY_BIND_MS = 20;
+/** The old hub is asked again this often, in case the first request was lost. */
+const ASK_AGAIN_MS = 1000;
 
 export default defineCommand({
-  meta: { name: "hub", description: "(being written)" },
-  run() {
-    throw new Error("crossipc hub: not written yet");
+  meta: { name: "hub", description: "Run the local service hub (a drop-in for grest-ts's discovery-local)" },
+  args: hubArgs,
+  async run({ rawArgs }) {
+    let flags: HubFlags;
+    try {
+      flags = readHubFlags(rawArgs);
+    } catch (error) {
+      console.error(`crossipc hub: ${(error as Error).message}\nRun 'crossipc hub --help' for the options.`);
+      exit(2);
+    }
+    await runHub(flags);
   },
 });
+
+async function runHub(flags: HubFlags): Promise<void> {
+  const crossipc = await loadCrossipc();
+  const print = printer(flags.json);
+  const hub = await bind(crossipc, flags, print);
+  const port = hub.getPort();
+  hub.onEvent((event: HubEvent) => print(event));
+
+  let stopping = false;
+  const stop = async (signal?: string) => {
+    if (stopping) return;
+    stopping = true;
+    await hub.teardown().catch((error: Error) => console.error(`crossipc hub: teardown failed: ${error.message}`));
+    print({ type: "stopped", port, signal });
+    exit(0);
+  };
+  // Another hub asked for the port: ServiceHub has printed "yielded"; free the port and leave.
+  hub.onYield = () => stop();
+  onStopSignal((signal) => void stop(signal));
+
+  const url = hub.getUrl();
+  const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
+  print({ type: "started", url, dashboard, port, runtime });
+}
+
+/** Binds the port, asking a hub that holds it to yield (unless `--no-takeover`). */
+async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent) => void): Promise<ServiceHub> {
+  const deadline = Date.now() + TAKEOVER_MS;
+  let askedAt = 0;
+  let refusal: string | undefined;
+  for (;;) {
+    const hub = new crossipc.ServiceHub(flags.port, {
+      kind: "bin",
+      hostname: flags.hostname,
+      accessToken: flags.token,
+      allowedOrigins: flags.allowedOrigins,
+      dashboard: true,
+      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
+    });
+    let started: boolean;
+    try {
+      started = await hub.start();
+    } catch (error) {
+      fail(`cannot listen on ${flags.hostname ?? "127.0.0.1"}:${flags.port}: ${(error as Error).message}`);
+    }
+    if (started) return hub;
+    if (!flags.takeover) fail(`port ${flags.port} is already in use (run without --no-takeover to take it over from the hub holding it)`);
+    if (Date.now() > deadline) {
+      fail(`port ${flags.port} is still in use after ${TAKEOVER_MS / 1000} s${refusal ? `; the holder did not yield: ${refusal}` : ""}`);
+    }
+    if (Date.now() - askedAt >= ASK_AGAIN_MS) {
+      if (askedAt === 0) print({ type: "takingOver", port: flags.port });
+      askedAt = Date.now();
+      refusal = await askToYield(crossipc, flags);
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_BIND_MS));
+  }
+}
+
+/** Sends `discovery/requestYield` to the hub on the port; returns why it could not, if it could not. */
+async function askToYield(crossipc: Crossipc, flags: HubFlags): Promise<string | undefined> {
+  const host = !flags.hostname || flags.hostname === "0.0.0.0" ? "127.0.0.1" : flags.hostname.includes(":") ? `[${flags.hostname}]` : flags.hostname;
+  const client = new crossipc.IPCClient(`http://${host}:${flags.port}`, { accessToken: flags.token, connectTimeout: 1000, heartbeatInterval: 0 });
+  try {
+    await client.connect();
+    await client.sendFrameworkRequest(crossipc.HubRequests.requestYield, undefined, 1000);
+    return undefined;
+  } catch (error) {
+    // The holder may already be gone (then the next bind wins), or not be a hub at all.
+    return (error as Error).message;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function fail(message: string): never {
+  console.error(`crossipc hub: ${message}`);
+  process.exitCode = 1;
+  exit(1);
+}

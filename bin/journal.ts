@@ -1,9 +1,11 @@
 // Placeholder so the entry type-checks while the command is written on its own branch.
-import { defineCommand } from "citty";
+import { defineCommand, type CommandDef } from "citty";
 
-export default defineCommand({
+const command: CommandDef = defineCommand({
   meta: { name: "journal", description: "(being written)" },
   run() {
     throw new Error("crossipc journal: not written yet");
   },
 });
+
+export default command;

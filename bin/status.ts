@@ -1,9 +1,11 @@
 // Placeholder so the entry type-checks while the command is written on its own branch.
-import { defineCommand } from "citty";
+import { defineCommand, type CommandDef } from "citty";
 
-export default defineCommand({
+const command: CommandDef = defineCommand({
   meta: { name: "status", description: "(being written)" },
   run() {
     throw new Error("crossipc status: not written yet");
   },
 });
+
+export default command;

@@ -41,3 +41,16 @@ export function causeChain(error: unknown): string {
   }
   return parts.filter(Boolean).join(": ") || "unknown error";
 }
+
+/**
+ * A failed proxy attempt: `status` 502 (unreachable) or 504 (too slow), with the cause.
+ * Thrown by `Platform.proxyHttp` so every runtime reports failures the same way.
+ */
+export class ProxyError extends Error {
+  readonly status: 502 | 504;
+  constructor(status: 502 | 504, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ProxyError";
+    this.status = status;
+  }
+}

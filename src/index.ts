@@ -8,8 +8,7 @@ export {
   type IPCRequestHandler,
   type IPCMessageHandler,
 } from "./IPCSocket.ts";
-export { IPCError, type IPCErrorCode } from "./errors.ts";
-export { ProxyError } from "./platform.ts";
+export { IPCError, ProxyError, type IPCErrorCode } from "./errors.ts";
 export {
   INTERNAL_SOCKET_PATH,
   IPCMessageType,
@@ -18,6 +17,19 @@ export {
   type IPCFrame,
   type IPCResponseBody,
 } from "./protocol.ts";
-export type { IPCServerRequest, IPCClientRequest, SocketMessage, IPCLogger, Awaitable } from "./types.ts";
+export type {
+  IPCServerRequest,
+  IPCClientRequest,
+  SocketMessage,
+  IPCLogger,
+  Awaitable,
+  ClientListener,
+  ProxyResolver,
+  WebSocketConstructor,
+} from "./types.ts";
 export type { InterceptHandler, RequestInterceptHandler } from "./server/_routes.ts";
-export type { ProxyResolver } from "./server/_http.ts";
+export { ServiceHub, type ServiceHubOptions } from "./hub/ServiceHub.ts";
+export { joinHub, type HubMember, type HubRole, type JoinHubOptions } from "./hub/joinHub.ts";
+export { HubError, type HubErrorCode } from "./hub/_errors.ts";
+export { HubRequests, type DiscoverApiResult, type HubKind } from "./hub/_requests.ts";
+export type { HubEntry, HubRoute, HubEvent, RoutingStrategy, RoutingStrategyName } from "./hub/_types.ts";

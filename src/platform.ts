@@ -1,4 +1,10 @@
 import type { Hooks } from "crossws";
+import type { WebSocketConstructor } from "./types.ts";
+
+// Public types live in types.ts and errors.ts: this file's crossws import would pull crossws's
+// Node types into a consumer's type check.
+export { ProxyError } from "./errors.ts";
+export type { WebSocketConstructor } from "./types.ts";
 
 /** What the core asks a runtime adapter to listen with. */
 export interface ListenOptions {
@@ -25,22 +31,11 @@ export interface ProxyHttpOptions {
   timeout: number;
 }
 
-/**
- * A failed proxy attempt: `status` 502 (unreachable) or 504 (too slow), with the cause.
- * Thrown by `Platform.proxyHttp` so every runtime reports failures the same way.
- */
-export class ProxyError extends Error {
-  readonly status: 502 | 504;
-  constructor(status: 502 | 504, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ProxyError";
-    this.status = status;
-  }
-}
-
 /** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
   readonly runtime: "node" | "bun" | "deno" | "web";
+  /** The runtime's version, for the dashboard ("20.19.0"). */
+  readonly version?: string;
   /** Binds and resolves the listener, or `false` when the port is already taken. */
   listen(options: ListenOptions): Promise<Listener | false>;
   /** A WebSocket constructor that also takes a third `{ headers }` argument where the runtime can. */
@@ -89,6 +84,8 @@ export interface PipeUpgradeOptions {
   connectTimeout: number;
   /** Open pipes: the pipe adds itself and removes itself when it closes. */
   connections: Set<ProxiedConnection>;
+  /** Told the status the client got: the backend's (101, or its refusal), or 502. For the journal. */
+  onAnswer?: (status: number) => void;
 }
 
 /** A proxied connection the server closes at teardown. */
@@ -96,17 +93,16 @@ export interface ProxiedConnection {
   close(): void;
 }
 
-export type WebSocketConstructor = new (
-  url: string,
-  protocols?: string | string[],
-  options?: { headers?: Record<string, string> },
-) => WebSocket;
-
 let current: Platform | undefined;
 
 /** Called once by the runtime entry (`crossipc/node`, `crossipc/bun`, `crossipc/deno`). */
 export function setPlatform(platform: Platform): void {
   current = platform;
+}
+
+/** Sets `platform` unless a runtime entry already did: the client entry must not replace the Node adapter. */
+export function setDefaultPlatform(platform: Platform): void {
+  current ??= platform;
 }
 
 export function getPlatform(): Platform {

@@ -32,3 +32,15 @@ export interface IPCLogger {
 
 /** A value or a promise of it: handlers may answer either way. */
 export type Awaitable<T> = T | Promise<T>;
+
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string> },
+) => WebSocket;
+
+/** `cb(clientId, runtimeId?)` for `onClientConnect` and `onClientDisconnect`. */
+export type ClientListener = (clientId: string, runtimeId?: string) => void;
+
+/** Returns the base URL to proxy a path to, or a falsy value for none. */
+export type ProxyResolver = (path: string) => string | undefined | null | false | void;

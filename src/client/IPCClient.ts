@@ -3,9 +3,9 @@ import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSock
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
-import { getPlatform, type WebSocketConstructor } from "../platform.ts";
+import { getPlatform } from "../platform.ts";
 import { assertName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest } from "../types.ts";
+import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
 
@@ -39,7 +39,7 @@ export class IPCClient {
   /** Kept on the client so handlers registered before `connect` (or before a reconnect) apply. */
   readonly #requestHandlers = new Map<string, IPCRequestHandler>();
   readonly #messageHandlers = new Map<string, IPCMessageHandler>();
-  #closeListeners: Array<() => void> = [];
+  #closeListeners: Array<(code?: number, reason?: string) => void> = [];
   #socket: IPCSocket | undefined;
   #connecting: Promise<void> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -77,7 +77,11 @@ export class IPCClient {
     this.#socket?.close(1000, "Client disconnect");
   }
 
-  /** Called once when the current (or next) connection ends, for any reason. */
+  /**
+   * Called once when the current (or next) connection ends, for any reason. The callback
+   * also gets the close code and reason when it declares them (`(code?: number) => …`):
+   * 1001 when the server shut down, 1006 when the connection died.
+   */
   onClose(callback: () => void): void {
     this.#closeListeners.push(callback);
   }
@@ -160,7 +164,7 @@ export class IPCClient {
           logger,
           attach: true,
         });
-        socket.onClose(() => this.#closed(socket));
+        socket.onClose((code, reason) => this.#closed(socket, code, reason));
         this.#socket = socket;
         this.#startHeartbeat(socket, ws);
         log(logger, "debug", `Connected to IPC server at ${this.#wsBase}`);
@@ -198,14 +202,14 @@ export class IPCClient {
     }, heartbeatInterval);
   }
 
-  #closed(socket: IPCSocket): void {
+  #closed(socket: IPCSocket, code?: number, reason?: string): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     for (const listener of this.#closeListeners.splice(0)) {
       try {
-        listener();
+        listener(code, reason);
       } catch (error) {
         log(this.#options.logger, "error", `onClose listener threw: ${errorMessage(error)}`, error);
       }

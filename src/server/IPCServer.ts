@@ -4,12 +4,16 @@ import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
 import { assertName } from "../protocol.ts";
-import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable } from "../types.ts";
-import { dropPeer, FrameworkClients, type ClientListener } from "./_clients.ts";
+import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
+import { dropPeer, FrameworkClients } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
-import { createHttpHandler, type ProxyResolver } from "./_http.ts";
+import { createHttpHandler } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
 import { createWebSocketHooks } from "./_websocket.ts";
+import { FrameworkActivity } from "./_activity.ts";
+import { Journal, type JournalOptions } from "./journal.ts";
+import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
+import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -36,6 +40,17 @@ export interface IPCServerOptions extends GuardOptions {
   upstreamConnectTimeout?: number;
   /** Where to report what happens; without one the server prints nothing. */
   logger?: IPCLogger;
+  /**
+   * The journal of what the server handled (`server.journal`): on by default, a ring of the
+   * last 1 000 entries without bodies. `false` turns it off; an object sets its size and bodies.
+   */
+  journal?: boolean | JournalOptions;
+  /**
+   * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/state` and
+   * `/__crossipc/api/journal`: loopback `Host` only, same-origin pages only, behind the access
+   * token when one is set (`?token=`). Default false.
+   */
+  dashboard?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -52,6 +67,11 @@ export class IPCServer {
   readonly #routes = new InterceptRoutes();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
+  /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
+  readonly journal: Journal;
+  readonly #activity: FrameworkActivity;
+  #dashboard: Dashboard | undefined;
+  #startedAt = 0;
   #listener: Listener | undefined;
   #port = 0;
 
@@ -69,6 +89,9 @@ export class IPCServer {
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
       batchWrite: getPlatform().batchWrite,
     });
+    this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
+    this.#activity = new FrameworkActivity(this.#journalIfOn());
+    this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
@@ -84,7 +107,11 @@ export class IPCServer {
     if (this.#listener) return true;
     const options = this.#options;
     const server = this;
+    const journal = this.#journalIfOn();
+    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
+      journal,
+      dashboard: dashboard?.handle,
       routes: this.#routes,
       get resolver() {
         return server.#resolver;
@@ -108,6 +135,7 @@ export class IPCServer {
       relays: this.#relays,
       pipeUpgrade: getPlatform().pipeUpgrade,
       logger: options.logger,
+      journal,
     });
     const listener = await getPlatform().listen({
       port: this.#expectedPort,
@@ -125,6 +153,8 @@ export class IPCServer {
     }
     this.#listener = listener;
     this.#port = listener.port;
+    this.#dashboard = dashboard;
+    this.#startedAt = Date.now();
     log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
     if (options.hostname && !isLoopback(options.hostname) && options.accessToken === undefined) {
       log(
@@ -141,6 +171,8 @@ export class IPCServer {
   async teardown(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;
+    this.#dashboard?.close();
+    this.#dashboard = undefined;
     const peers = this.#clients.closeAll(1001, "Server shutting down");
     for (const relay of this.#relays) relay.close();
     this.#relays.clear();
@@ -175,8 +207,9 @@ export class IPCServer {
     handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
   ): void {
     assertName(type);
-    this.#clients.handlers.set(type, (data, socket) =>
-      handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
+    this.#clients.handlers.set(
+      type,
+      this.#activity.incoming(type, (data, socket) => handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data })),
     );
   }
 
@@ -192,7 +225,9 @@ export class IPCServer {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#clients.request<Res>(runtimeId, type, payload, timeoutMs);
+    return this.#activity.outgoing(type, this.#clients.clientIdOf(runtimeId), runtimeId, payload, () =>
+      this.#clients.request<Res>(runtimeId, type, payload, timeoutMs),
+    );
   }
 
   /** Fire-and-forget message to the client with `runtimeId`; it arrives at its `onFrameworkNotification`. */
@@ -247,6 +282,24 @@ export class IPCServer {
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
   setRouteProxyResolver(resolver: ProxyResolver): void {
     this.#resolver = resolver;
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  #journalIfOn(): Journal | undefined {
+    return this.journal.enabled ? this.journal : undefined;
+  }
+
+  /** What `/__crossipc/api/state` and the dashboard show. */
+  #state(): DashboardState {
+    return dashboardState({
+      server: this,
+      url: this.getUrl(),
+      startedAt: this.#startedAt,
+      clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
+      routes: this.#routes.list(),
+      journal: this.journal,
+    });
   }
 }
 

@@ -2,13 +2,23 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
-import type { IPCLogger } from "../types.ts";
+import type { ClientListener, IPCLogger } from "../types.ts";
 
-export type ClientListener = (clientId: string, runtimeId?: string) => void;
 
 interface ClientEntry {
   socket: IPCSocket;
   peer: Peer;
+  /** When it connected (ms since the epoch), for the dashboard. */
+  since: number;
+}
+
+/** A connected client as the dashboard lists it. */
+export interface ClientInfo {
+  clientId: string;
+  runtimeId?: string;
+  connectedAt: number;
+  /** Requests this server sent it that are not answered yet. */
+  pending: number;
 }
 
 export interface FrameworkClientsOptions {
@@ -51,8 +61,8 @@ export class FrameworkClients {
     this.#disconnectListeners.push(listener);
   }
 
-  /** A framework peer finished its upgrade. */
-  open(peer: Peer, runtimeId: string | undefined): void {
+  /** A framework peer finished its upgrade; returns the clientId it was given. */
+  open(peer: Peer, runtimeId: string | undefined): string {
     const { logger, maxBufferedAmount } = this.#options;
     const clientId = `client-${++this.#counter}`;
     const clients = this;
@@ -82,11 +92,27 @@ export class FrameworkClients {
         attach: false,
       },
     );
-    const entry: ClientEntry = { socket, peer };
+    const entry: ClientEntry = { socket, peer, since: Date.now() };
     this.#byPeer.set(peer, entry);
     if (runtimeId) this.#byRuntimeId.set(runtimeId, entry);
     log(logger, "debug", `Client connected: ${clientId}${runtimeId ? ` (runtimeId: ${runtimeId})` : ""}`);
     this.#notify(this.#connectListeners, clientId, runtimeId);
+    return clientId;
+  }
+
+  /** Every connected client, oldest first. */
+  list(): ClientInfo[] {
+    return [...this.#byPeer.values()].map(({ socket, since }) => ({
+      clientId: socket.clientId!,
+      runtimeId: socket.runtimeId,
+      connectedAt: since,
+      pending: socket.pendingCount,
+    }));
+  }
+
+  /** The clientId of the connection that owns `runtimeId` now. */
+  clientIdOf(runtimeId: string): string | undefined {
+    return this.#byRuntimeId.get(runtimeId)?.socket.clientId;
   }
 
   /** An incoming text frame from a framework peer. */

@@ -12,7 +12,8 @@ export interface HubInstanceState {
 
 export interface HubServiceState {
   api: string;
-  strategy: "roundRobin" | "first" | "last" | "random";
+  /** "custom" for a strategy object given to `setRoutingStrategy`. */
+  strategy: "roundRobin" | "first" | "last" | "random" | "custom";
   instances: HubInstanceState[];
 }
 

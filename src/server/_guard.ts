@@ -33,14 +33,14 @@ export function checkFrameworkAccess(request: Request, url: URL, options: GuardO
   return undefined;
 }
 
-function isAllowedOrigin(origin: string, allowed: GuardOptions["allowedOrigins"]): boolean {
+export function isAllowedOrigin(origin: string, allowed: GuardOptions["allowedOrigins"]): boolean {
   if (!allowed) return false;
   if (typeof allowed === "function") return allowed(origin);
   return allowed.includes(origin) || allowed.includes("*");
 }
 
 /** Loopback names and IP literals pass; any other DNS name could be a rebinding attack. */
-function isAllowedHost(hostHeader: string, allowedHosts: string[] = []): boolean {
+export function isAllowedHost(hostHeader: string, allowedHosts: string[] = []): boolean {
   const name = hostName(hostHeader).toLowerCase();
   if (name === "localhost" || name.endsWith(".localhost")) return true;
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":")) return true;
@@ -53,7 +53,7 @@ function hostName(hostHeader: string): string {
   return colon === -1 ? hostHeader : hostHeader.slice(0, colon);
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
+export function constantTimeEqual(a: string, b: string): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < b.length; i++) diff |= (a.charCodeAt(i) || 0) ^ b.charCodeAt(i);
   return diff === 0;

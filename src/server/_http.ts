@@ -2,13 +2,13 @@ import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { getPlatform, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import type { IPCLogger } from "../types.ts";
+import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
+import type { Journal } from "./journal.ts";
+import { readCopy, type JournalRecord } from "./_journalRecord.ts";
 
-/** Returns the base URL to proxy a path to, or a falsy value for none. */
-export type ProxyResolver = (path: string) => string | undefined | null | false | void;
 
 export interface HttpState {
   readonly routes: InterceptRoutes;
@@ -18,6 +18,10 @@ export interface HttpState {
   /** The runtime's own upstream, when it has one faster than `fetch` (see `Platform.proxyHttp`). */
   readonly proxyHttp?: Platform["proxyHttp"];
   readonly logger?: IPCLogger;
+  /** Records each request; absent when the journal is off, so that costs nothing then. */
+  readonly journal?: Journal;
+  /** Answers `/__crossipc/…` (the dashboard and its JSON API), when the dashboard is on. */
+  readonly dashboard?: (request: Request, url: URL) => Response | Promise<Response>;
 }
 
 /** Asks the proxy resolver (HTTP and WebSocket alike); a resolver that throws is reported, not fatal. */
@@ -44,38 +48,56 @@ export function resolveTarget(
  */
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
+  const journal = state.journal;
   return (request) => {
     const match = state.routes.find(request.method, pathOf(request.url));
-    return match ? intercept(request, match, state) : fallThrough(request, state, forward);
+    const record = journal === undefined ? undefined : beginHttp(journal, request);
+    return match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record);
   };
 }
 
 type Forward = NonNullable<Platform["proxyHttp"]>;
 
-async function fallThrough(request: Request, state: HttpState, forward: Forward): Promise<Response> {
+async function fallThrough(request: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const url = new URL(request.url);
   const pathname = url.pathname;
-  if (pathname === INTERNAL_SOCKET_PATH) return frameworkPathOverHttp(request, url, state.guard);
+  // The dashboard's own requests are not journaled: its live view would record itself.
+  if (state.dashboard && pathname.startsWith(DASHBOARD_PREFIX)) return state.dashboard(request, url);
+  if (pathname === INTERNAL_SOCKET_PATH) {
+    if (record) record.takenBy = "framework";
+    return committed(state, record, frameworkPathOverHttp(request, url, state.guard));
+  }
 
   const resolved = resolveTarget(state, pathname);
-  if ("error" in resolved) return jsonAnswer(500, resolved);
-  if (resolved.target) return proxy(request, resolved.target, state, forward);
+  if ("error" in resolved) return committed(state, record, jsonAnswer(500, resolved, record));
+  if (resolved.target) return proxy(request, resolved.target, state, forward, record);
 
-  return jsonAnswer(404, {
-    error: `No route for ${request.method} ${pathname}! Did you forget to start a service that defines this path?`,
-  });
+  return committed(
+    state,
+    record,
+    jsonAnswer(404, { error: `No route for ${request.method} ${pathname}! Did you forget to start a service that defines this path?` }, record),
+  );
 }
 
-async function intercept(request: Request, { route, params }: MatchedIntercept, state: HttpState): Promise<Response> {
+async function intercept(request: Request, { route, params }: MatchedIntercept, state: HttpState, record: JournalRecord | undefined): Promise<Response> {
+  route.hits++;
+  if (record) {
+    record.takenBy = "intercept";
+    record.route = route.pattern;
+  }
+  let response: Response;
   try {
-    if (route.kind === "request") return await route.handler(request, params);
-    const result = await route.handler(await readBody(request), params, headersOf(request));
-    if (result instanceof Response) return result;
-    return jsonAnswer(200, result);
+    if (route.kind === "request") response = await route.handler(record?.bodies ? tapRequest(request, record) : request, params);
+    else {
+      const result = await route.handler(await readBody(request, record), params, headersOf(request));
+      response = result instanceof Response ? result : jsonAnswer(200, result, record);
+    }
   } catch (error) {
     log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
-    return jsonAnswer(500, { error: errorMessage(error) });
+    if (record) record.error = errorMessage(error);
+    response = jsonAnswer(500, { error: errorMessage(error) }, record);
   }
+  return committed(state, record, response);
 }
 
 /**
@@ -83,9 +105,37 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
  * Taken from the adapter, not imported from srvx here: on Deno, importing srvx runs a colour
  * check that reads `TERM`, which kills the import without `--allow-env`.
  */
-function jsonAnswer(status: number, body: unknown): Response {
+function jsonAnswer(status: number, body: unknown, record?: JournalRecord): Response {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  if (record) {
+    // The headers are known: reading them back from a FastResponse would build a Headers object.
+    record.responseHeaders = JSON_HEADERS;
+    record.responseSize = utf8Length(text);
+    if (record.bodies) record.setBody("response", text);
+  }
   const AnswerResponse = getPlatform().Response ?? Response;
-  return new AnswerResponse(body === undefined ? "" : JSON.stringify(body), { status, headers: JSON_HEADERS });
+  return new AnswerResponse(text, { status, headers: JSON_HEADERS });
+}
+
+export const DASHBOARD_PREFIX = "/__crossipc/";
+
+/** Starts the journal entry of an HTTP request: one small object, the headers by reference. */
+function beginHttp(journal: Journal, request: Request): JournalRecord {
+  const url = request.url;
+  const record = journal.begin("http", url.slice(url.indexOf("/", url.indexOf("//") + 2)));
+  record.method = request.method;
+  record.requestHeaders = headersOf(request);
+  return record;
+}
+
+/** Puts the entry in the journal with the answer's status (and headers, unless already known). */
+function committed(state: HttpState, record: JournalRecord | undefined, response: Response): Response {
+  if (!record) return response;
+  record.status = response.status;
+  record.responseHeaders ??= response.headers;
+  if (record.bodies && record.responseBody === undefined) tapResponse(response, record);
+  state.journal!.commit(record);
+  return response;
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
@@ -99,10 +149,14 @@ function pathOf(url: string): string {
   return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
-async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward): Promise<Response> {
+async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);
+  if (record) {
+    record.takenBy = "proxy";
+    record.target = target;
+  }
   try {
-    return await forward(request, target, { timeout: state.proxyTimeout });
+    return committed(state, record, await forward(record?.bodies ? tapRequest(request, record) : request, target, { timeout: state.proxyTimeout }));
   } catch (error) {
     // A ProxyError or h3's HTTPError: both say 504 for a timeout.
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
@@ -114,7 +168,8 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
         ? `Proxy timeout: ${target} did not answer within ${state.proxyTimeout}ms`
         : `Proxy error: ${target} is unreachable: ${cause} (Did the service crash?)`;
     // `issue` is the original's key for this message; `error` matches every other answer.
-    return jsonAnswer(status === 504 ? 504 : 502, { error: message, issue: message, target });
+    if (record) record.error = message;
+    return committed(state, record, jsonAnswer(status === 504 ? 504 : 502, { error: message, issue: message, target }, record));
   }
 }
 
@@ -154,7 +209,10 @@ function h3ProxyRequest(timeout: number): Forward {
 /** A plain HTTP request to the framework path: the guard's refusal, else "upgrade required". */
 function frameworkPathOverHttp(request: Request, url: URL, guard: GuardOptions): Response {
   const refusal = checkFrameworkAccess(request, url, guard);
-  if (refusal) return jsonResponse(refusal.status, { error: refusal.message });
+  // A page's IPCClient asks here why its upgrade failed; the refusal (and only that) is
+  // readable cross-origin, so the page gets the same clear error as everyone else.
+  const origin = request.headers.get("origin");
+  if (refusal) return jsonResponse(refusal.status, { error: refusal.message }, origin ? { "access-control-allow-origin": origin, vary: "origin" } : undefined);
   return jsonResponse(426, { error: `${INTERNAL_SOCKET_PATH} is a WebSocket endpoint: upgrade required` }, { upgrade: "websocket" });
 }
 
@@ -172,9 +230,10 @@ export function joinTarget(baseUrl: string, requestUrl: string): string {
  * that re-serialises a JSON body received as a string would send it double-encoded); a body
  * that is not JSON as text; an empty one as `undefined`.
  */
-async function readBody(request: Request): Promise<unknown> {
+async function readBody(request: Request, record: JournalRecord | undefined): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
   const text = await request.text();
+  if (record?.bodies) record.setBody("request", text);
   if (text === "") return undefined;
   try {
     return JSON.parse(text);
@@ -198,4 +257,48 @@ function headerRecord(headers: Headers): Record<string, string> {
     out[key] = value;
   });
   return out;
+}
+
+/**
+ * With bodies on: the request as a copy whose body is split in two, one half for whoever handles
+ * it, the other read into the journal up to the limit. Only then, since the copy loses what the
+ * runtime attached to the original (on Node, the proxy then adds no x-forwarded-for).
+ */
+function tapRequest(request: Request, record: JournalRecord): Request {
+  if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
+  const [onward, copy] = request.body.tee();
+  void readCopy(copy, record.maxBody).then(({ text, truncated }) => {
+    record.requestBody = text;
+    record.requestBodyTruncated = truncated;
+  });
+  return new Request(request.url, { method: request.method, headers: request.headers, body: onward, duplex: "half", signal: request.signal } as RequestInit);
+}
+
+/** With bodies on: reads a copy of the answer's body into the journal as it streams to the client. */
+function tapResponse(response: Response, record: JournalRecord): void {
+  if (!response.body) return;
+  let copy: Response;
+  try {
+    copy = response.clone();
+  } catch {
+    return; // A body already used cannot be copied; the entry keeps none.
+  }
+  void readCopy(copy.body!, record.maxBody).then(({ text, truncated }) => {
+    record.responseBody = text;
+    record.responseBodyTruncated = truncated;
+  });
+}
+
+/** UTF-8 byte length without encoding: the journal records sizes in bytes. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    // A surrogate pair is 2 units and 4 bytes: 1 extra per unit.
+    else if (code >= 0xd800 && code <= 0xdfff) bytes += 1;
+    else bytes += 2;
+  }
+  return bytes;
 }

@@ -12,10 +12,20 @@ export type InterceptHandler = (
 /** The Web-standard form: the whole `Request` in, a `Response` out. */
 export type RequestInterceptHandler = (request: Request, pathParams: Record<string, string>) => Awaitable<Response>;
 
-/** `star`: rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
+/** What every route carries besides its handler: the pattern it was added with and its hits. */
+interface RouteInfo {
+  /** rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
+  star: string | undefined;
+  /** `"GET /users/:id"` (`*` for any method), as the journal names it. */
+  pattern: string;
+  method: string;
+  path: string;
+  hits: number;
+}
+
 export type InterceptRoute =
-  | { kind: "legacy"; handler: InterceptHandler; star: string | undefined }
-  | { kind: "request"; handler: RequestInterceptHandler; star: string | undefined };
+  | ({ kind: "legacy"; handler: InterceptHandler } & RouteInfo)
+  | ({ kind: "request"; handler: RequestInterceptHandler } & RouteInfo);
 
 export interface MatchedIntercept {
   route: InterceptRoute;
@@ -31,15 +41,21 @@ export class InterceptRoutes {
   /** rou3's compiled matcher, rebuilt on the first lookup after a change (lookups far outnumber changes). */
   #match: CompiledMatch<InterceptRoute> | undefined;
   #count = 0;
+  /** The routes in the order they were added, for the dashboard and `journal.hits()`. */
+  readonly #list = new Set<InterceptRoute>();
 
   get size(): number {
     return this.#count;
   }
 
-  add(method: string, path: string, route: Omit<InterceptRoute, "star">): void {
+  add(method: string, path: string, route: Pick<InterceptRoute, "kind" | "handler">): void {
     // A second add of the same route replaces the first instead of shadowing it.
     this.remove(method, path);
-    addRoute(this.#router, routeMethod(method), path, { ...route, star: trailingStarKey(path) } as InterceptRoute);
+    const shownMethod = routeMethod(method) || "*";
+    const info: RouteInfo = { star: trailingStarKey(path), pattern: `${shownMethod} ${path}`, method: shownMethod, path, hits: 0 };
+    const added = { ...route, ...info } as InterceptRoute;
+    addRoute(this.#router, routeMethod(method), path, added);
+    this.#list.add(added);
     this.#count++;
     this.#match = undefined;
   }
@@ -47,8 +63,20 @@ export class InterceptRoutes {
   remove(method: string, path: string): void {
     const before = findRoute(this.#router, routeMethod(method), path);
     removeRoute(this.#router, routeMethod(method), path);
-    if (before && !findRoute(this.#router, routeMethod(method), path)) this.#count--;
+    if (before && !findRoute(this.#router, routeMethod(method), path)) {
+      this.#count--;
+      this.#list.delete(before.data);
+    }
     this.#match = undefined;
+  }
+
+  /** Each route with its hit count. */
+  list(): Array<{ method: string; path: string; hits: number }> {
+    return [...this.#list].map(({ method, path, hits }) => ({ method, path, hits }));
+  }
+
+  resetHits(): void {
+    for (const route of this.#list) route.hits = 0;
   }
 
   find(method: string, pathname: string): MatchedIntercept | undefined {

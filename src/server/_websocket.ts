@@ -3,12 +3,14 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platform.ts";
-import type { IPCLogger } from "../types.ts";
+import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
-import { joinTarget, resolveTarget, type ProxyResolver } from "./_http.ts";
+import { joinTarget, resolveTarget } from "./_http.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
+import type { Journal } from "./journal.ts";
+import type { JournalRecord, JournalTakenBy } from "./_journalRecord.ts";
 
 export interface WebSocketState {
   readonly clients: FrameworkClients;
@@ -20,11 +22,13 @@ export interface WebSocketState {
   readonly relays: Set<ProxiedConnection>;
   readonly pipeUpgrade?: Platform["pipeUpgrade"];
   readonly logger?: IPCLogger;
+  /** Records each upgrade; absent when the journal is off. */
+  readonly journal?: Journal;
 }
 
 /** What the upgrade decided, kept on the peer's context. */
 interface PeerRole {
-  ipc?: { runtimeId?: string };
+  ipc?: { runtimeId?: string; record?: JournalRecord };
   upstream?: UpstreamRelay;
 }
 
@@ -37,37 +41,74 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   return {
     async upgrade(request) {
       const url = new URL(request.url);
+      const record = state.journal?.begin("websocket", url.pathname + url.search);
+      if (record) {
+        record.method = request.method;
+        record.requestHeaders = request.headers;
+      }
+      const done = (status: number, takenBy: JournalTakenBy, error?: string) => {
+        if (!record) return;
+        record.status = status;
+        record.takenBy = takenBy;
+        record.error = error;
+        state.journal!.commit(record);
+      };
       if (url.pathname === INTERNAL_SOCKET_PATH) {
         const refusal = checkFrameworkAccess(request, url, state.guard);
         if (refusal) {
           log(state.logger, "warn", `Framework connection refused: ${refusal.message}`);
+          done(refusal.status, "refused", refusal.message);
           return jsonResponse(refusal.status, { error: refusal.message });
         }
-        return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined } } satisfies PeerRole };
+        // Committed at `open`, once the connection has its clientId.
+        return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
       const resolved = resolveTarget(state, url.pathname);
-      if ("error" in resolved) return jsonResponse(500, resolved);
-      if (!resolved.target) return jsonResponse(404, { error: `No WebSocket route for ${url.pathname}` });
+      if ("error" in resolved) {
+        done(500, "none", resolved.error);
+        return jsonResponse(500, resolved);
+      }
+      if (!resolved.target) {
+        done(404, "none");
+        return jsonResponse(404, { error: `No WebSocket route for ${url.pathname}` });
+      }
       const targetUrl = joinTarget(resolved.target, request.url);
-      const options = { connectTimeout: state.upstreamConnectTimeout, connections: state.relays };
+      if (record) record.target = targetUrl;
+      const options = {
+        connectTimeout: state.upstreamConnectTimeout,
+        connections: state.relays,
+        onAnswer: (status: number) => done(status, "proxy"),
+      };
       if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
       try {
         const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
         state.relays.add(upstream);
+        done(101, "proxy");
         return {
           headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined,
           context: { upstream } satisfies PeerRole,
         };
       } catch (error) {
         log(state.logger, "warn", errorMessage(error));
+        done(502, "proxy", errorMessage(error));
         return jsonResponse(502, { error: errorMessage(error) });
       }
     },
 
     open(peer) {
       const { ipc, upstream } = role(peer);
-      if (ipc) state.clients.open(peer, ipc.runtimeId);
-      else upstream?.attach(peer);
+      if (ipc) {
+        const clientId = state.clients.open(peer, ipc.runtimeId);
+        const record = ipc.record;
+        if (record) {
+          record.clientId = clientId;
+          record.runtimeId = ipc.runtimeId;
+          record.status = 101;
+          record.takenBy = "framework";
+          state.journal!.commit(record);
+          ipc.record = undefined;
+        }
+      } else upstream?.attach(peer);
     },
 
     message(peer, message) {

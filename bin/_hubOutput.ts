@@ -1,0 +1,56 @@
+/** One line per event on stdout: readable by default, JSON lines with `--json`. */
+import type { HubEvent, HubRoute } from "../src/index.ts";
+
+export type CliEvent =
+  | HubEvent
+  | { type: "started"; url: string; dashboard: string; port: number; runtime: string }
+  | { type: "takingOver"; port: number }
+  | { type: "stopped"; port: number; signal?: string };
+
+export function printer(json: boolean): (event: CliEvent) => void {
+  return (event) => console.log(json ? JSON.stringify(toJson(event)) : toText(event));
+}
+
+function toJson(event: CliEvent): Record<string, unknown> {
+  const time = new Date().toISOString();
+  switch (event.type) {
+    case "routeAdded":
+    case "routeRemoved":
+      return { event: event.type, time, ...event.route };
+    case "routesEvicted":
+      return { event: event.type, time, owner: event.owner, runtimeId: event.runtimeId, count: event.routes.length, routes: event.routes };
+    default: {
+      const { type, ...rest } = event;
+      return { event: type, time, ...rest };
+    }
+  }
+}
+
+function toText(event: CliEvent): string {
+  switch (event.type) {
+    case "started":
+      return `crossipc hub listening on ${event.url} (${event.runtime})\n  dashboard: ${event.dashboard}`;
+    case "takingOver":
+      return `port ${event.port} is taken: asking the hub on it to yield`;
+    case "routeAdded":
+      return `+ route ${describeRoute(event.route)}`;
+    case "routeRemoved":
+      return `- route ${describeRoute(event.route)}`;
+    case "routesEvicted": {
+      const n = event.routes.length;
+      return `x ${n} route${n === 1 ? "" : "s"} evicted: ${who(event.owner, event.runtimeId)} disconnected (${event.routes.map((r) => r.pathPrefix).join(", ")})`;
+    }
+    case "yielded":
+      return "yielded: another hub asked for the port";
+    case "stopped":
+      return `stopped${event.signal ? ` (${event.signal})` : ""}; port ${event.port} is free`;
+  }
+}
+
+function describeRoute(route: HubRoute): string {
+  return `${route.pathPrefix || "/"} -> ${route.baseUrl} (${route.api}, ${who(route.owner, route.runtimeId)})`;
+}
+
+function who(owner: string, runtimeId: string | undefined): string {
+  return runtimeId ? `${owner}/${runtimeId}` : owner;
+}

@@ -1,0 +1,54 @@
+/**
+ * What the CLI needs from the runtime it runs in: crossipc with that runtime's adapter
+ * (chosen at run time, so one built file serves `node`, `bun` and `deno`), environment
+ * variables, signals and exit.
+ */
+import process from "node:process";
+
+export type Runtime = "node" | "bun" | "deno";
+export type Crossipc = typeof import("../adapters/node.ts");
+
+const g = globalThis as { Bun?: unknown; Deno?: DenoPermissions };
+export const runtime: Runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
+
+interface DenoPermissions {
+  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+}
+
+/** crossipc on this runtime's adapter (the package's `exports` map does the same for `import "crossipc"`). */
+export async function loadCrossipc(): Promise<Crossipc> {
+  switch (runtime) {
+    case "deno":
+      return (await import("../adapters/deno.ts")) as unknown as Crossipc;
+    case "bun":
+      return (await import("../adapters/bun.ts")) as unknown as Crossipc;
+    default:
+      return import("../adapters/node.ts");
+  }
+}
+
+/** An environment variable, or `undefined`; under Deno without `--allow-env` it reads as unset instead of throwing. */
+export function readEnv(name: string): string | undefined {
+  try {
+    if (g.Deno && g.Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls `stop` once on SIGINT or SIGTERM. */
+export function onStopSignal(stop: (signal: string) => void): void {
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      stop(signal);
+    });
+  }
+}
+
+export function exit(code: number): never {
+  process.exit(code);
+}

@@ -1,0 +1,91 @@
+/** The dashboard page: static HTML and CSS; `app.js` (./_script.ts) fills it in and keeps it live. */
+export const DASHBOARD_HTML: string = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>crossipc hub</title>
+<style>
+  :root { --fg: #1d2330; --muted: #6b7385; --line: #e3e6ee; --bg: #f5f6fa; --card: #fff; --accent: #3559d6;
+          --ok: #1f8a4c; --warn: #b7791f; --bad: #c53030; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; }
+  * { box-sizing: border-box; }
+  body { margin: 0; color: var(--fg); background: var(--bg); }
+  header { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; padding: 12px 20px; background: #1d2330; color: #fff; }
+  header h1 { font-size: 17px; margin: 0 8px 0 0; letter-spacing: .02em; }
+  header .item { color: #c9cfdd; } header .item b { color: #fff; font-weight: 600; }
+  .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; background: #e8ecfb; color: var(--accent); }
+  header .badge { background: #2f3a55; color: #9fe0b5; }
+  #live { margin-left: auto; font-size: 12px; color: #c9cfdd; } #live::before { content: "●"; margin-right: 6px; color: var(--bad); }
+  #live.on::before { color: #4ade80; }
+  main { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 14px; padding: 14px 20px 24px; }
+  section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; min-width: 0; }
+  section.wide { grid-column: 1 / -1; }
+  h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 2px 0 8px; }
+  h2 .count { color: var(--fg); margin-left: 4px; }
+  table { width: 100%; border-collapse: collapse; font: 12.5px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+  th { text-align: left; font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--line); padding: 4px 6px; white-space: nowrap; }
+  td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 360px; }
+  td.num { text-align: right; }
+  .empty { color: var(--muted); font-style: italic; padding: 6px; }
+  form { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 8px; }
+  input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: #fff; }
+  input { width: 170px; } input[name=path] { width: 240px; }
+  button { cursor: pointer; color: var(--accent); }
+  .split { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 12px; }
+  .scroll { max-height: 520px; overflow: auto; }
+  #journal tbody tr { cursor: pointer; } #journal tbody tr:hover { background: #f0f3fc; } #journal tr.selected { background: #e1e8fb; }
+  .s2 { color: var(--ok); } .s3 { color: var(--accent); } .s4 { color: var(--warn); } .s5, .err { color: var(--bad); }
+  .kind { font-size: 11px; padding: 0 6px; border-radius: 8px; background: #eef0f5; color: var(--muted); }
+  aside { border-left: 1px solid var(--line); padding-left: 12px; min-width: 0; }
+  aside h3 { font-size: 13px; margin: 2px 0 6px; word-break: break-all; }
+  aside h4 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 10px 0 4px; }
+  aside pre { margin: 0; padding: 6px 8px; background: #f6f7fb; border-radius: 5px; font-size: 12px; white-space: pre-wrap; word-break: break-all; max-height: 220px; overflow: auto; }
+  aside dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; font-size: 12.5px; }
+  aside dt { color: var(--muted); } aside dd { margin: 0; word-break: break-all; }
+  @media (max-width: 1000px) { main { grid-template-columns: 1fr; } .split { grid-template-columns: 1fr; } aside { border: 0; padding: 0; } }
+</style>
+</head>
+<body>
+<header>
+  <h1>crossipc hub</h1>
+  <span class="item">URL <b id="hub-url">…</b></span>
+  <span class="badge" id="leader">…</span>
+  <span class="item">runtime <b id="runtime">…</b></span>
+  <span class="item">up <b id="uptime">…</b></span>
+  <span id="live">connecting</span>
+</header>
+<main>
+  <section>
+    <h2>Clients <span class="count" id="clients-count"></span></h2>
+    <table id="clients"><thead><tr><th>clientId</th><th>runtimeId</th><th>connected</th><th class="num">in</th><th class="num">out</th><th class="num">pending</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section>
+    <h2>Services <span class="count" id="services-count"></span></h2>
+    <table id="services"><thead><tr><th>api</th><th>strategy</th><th>instances</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section>
+    <h2>Intercept routes <span class="count" id="routes-count"></span></h2>
+    <table id="routes"><thead><tr><th>method</th><th>path</th><th class="num">hits</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section class="wide">
+    <h2>Journal <span class="count" id="journal-count"></span></h2>
+    <form id="filter" autocomplete="off">
+      <select name="kind" aria-label="kind"><option value="">all kinds</option><option>http</option><option>websocket</option><option>framework</option></select>
+      <select name="method" aria-label="method"><option value="">any method</option><option>GET</option><option>POST</option><option>PUT</option><option>PATCH</option><option>DELETE</option><option>HEAD</option><option>OPTIONS</option></select>
+      <input name="path" placeholder="path (part of it, or with *)" aria-label="path">
+      <input name="status" placeholder="status: 404, 5xx" aria-label="status">
+      <input name="client" placeholder="clientId or runtimeId" aria-label="client">
+      <button type="button" id="clear">Clear journal</button>
+    </form>
+    <div class="split">
+      <div class="scroll">
+        <table id="journal"><thead><tr><th>time</th><th>kind</th><th>method</th><th>path</th><th>taken by</th><th>status</th><th>client</th><th class="num">ms</th><th class="num">size</th></tr></thead><tbody></tbody></table>
+      </div>
+      <aside id="detail"><p class="empty">Select an entry to see its headers and bodies.</p></aside>
+    </div>
+  </section>
+</main>
+<script src="app.js"></script>
+</body>
+</html>
+`;

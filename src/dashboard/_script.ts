@@ -1,0 +1,241 @@
+/**
+ * The dashboard's script, served as `/__crossipc/app.js`. Plain browser JavaScript in a string
+ * (no build step, no template literals so it can live in one): it reads the JSON API once, then
+ * follows the same-origin event stream. Every value from the server is written with
+ * `textContent`, never as HTML: paths and headers come from whoever sent the request.
+ */
+export const DASHBOARD_SCRIPT: string = String.raw`(function () {
+  "use strict";
+  var MAX = 1000;
+  var token = new URLSearchParams(location.search).get("token");
+  var entries = new Map();
+  var selected = null;
+
+  function api(path) {
+    return path + (token ? (path.indexOf("?") < 0 ? "?" : "&") + "token=" + encodeURIComponent(token) : "");
+  }
+  function $(id) { return document.getElementById(id); }
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+  function row(cells) {
+    var tr = el("tr");
+    cells.forEach(function (cell) { tr.appendChild(cell instanceof Node ? cell : el("td", cell)); });
+    return tr;
+  }
+  function num(value) { return el("td", value, "num"); }
+  function fill(tbody, rows, columns, emptyText) {
+    tbody.replaceChildren();
+    if (!rows.length) {
+      var td = el("td", emptyText, "empty");
+      td.colSpan = columns;
+      tbody.appendChild(row([td]));
+      return;
+    }
+    rows.forEach(function (r) { tbody.appendChild(r); });
+  }
+  function clock(ms) {
+    var d = new Date(ms);
+    function pad(n, w) { return String(n).padStart(w || 2, "0"); }
+    return pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) + "." + pad(d.getMilliseconds(), 3);
+  }
+  function duration(ms) {
+    var s = Math.floor(ms / 1000);
+    if (s < 60) return s + "s";
+    if (s < 3600) return Math.floor(s / 60) + "m " + (s % 60) + "s";
+    return Math.floor(s / 3600) + "h " + Math.floor((s % 3600) / 60) + "m";
+  }
+  function bytes(n) {
+    if (n === undefined || n === null) return "";
+    if (n < 1024) return n + " B";
+    if (n < 1048576) return (n / 1024).toFixed(1) + " KiB";
+    return (n / 1048576).toFixed(1) + " MiB";
+  }
+  function takenBy(e) {
+    if (e.takenBy === "intercept") return "intercept " + e.route;
+    if (e.takenBy === "proxy") return "proxy → " + (e.target || "");
+    if (e.takenBy === "none") return e.error ? "error" : "no route";
+    return e.takenBy;
+  }
+  function statusCell(e) {
+    if (e.status === undefined) return el("td", e.ok ? "ok" : "error", e.ok ? "s2" : "err");
+    return el("td", e.status, "s" + String(e.status).charAt(0));
+  }
+
+  // --- state ---------------------------------------------------------------------------
+  function renderState(s) {
+    $("hub-url").textContent = s.url;
+    $("leader").textContent = (s.leader ? "leader" : "follower") + " · " + s.kind;
+    $("runtime").textContent = s.runtime + (s.runtimeVersion ? " " + s.runtimeVersion : "");
+    $("uptime").textContent = duration(s.uptimeMs);
+    $("clients-count").textContent = s.clients.length;
+    fill($("clients").tBodies[0], s.clients.map(function (c) {
+      return row([c.clientId, c.runtimeId || "", clock(c.connectedAt), num(c.requests.in), num(c.requests.out), num(c.pending)]);
+    }), 6, "No client connected");
+    $("services-count").textContent = s.services.length;
+    fill($("services").tBodies[0], s.services.map(function (svc) {
+      var cell = el("td");
+      svc.instances.forEach(function (i) {
+        cell.appendChild(el("div", i.baseUrl + " " + i.pathPrefix + " (" + i.owner + ")"));
+      });
+      return row([svc.api, svc.strategy, cell]);
+    }), 3, "No service registered");
+    $("routes-count").textContent = s.routes.length;
+    fill($("routes").tBodies[0], s.routes.map(function (r) {
+      return row([r.method, r.path, num(r.hits)]);
+    }), 3, "No intercept route");
+    if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
+  }
+
+  // --- journal -------------------------------------------------------------------------
+  function add(list) {
+    list.forEach(function (e) { entries.set(e.id, e); });
+    if (entries.size > MAX) {
+      var ids = Array.from(entries.keys()).sort(function (a, b) { return a - b; });
+      ids.slice(0, entries.size - MAX).forEach(function (id) { entries.delete(id); });
+    }
+    renderJournal();
+  }
+  function filterValues() {
+    var form = $("filter");
+    return {
+      kind: form.kind.value,
+      method: form.method.value,
+      path: form.path.value.trim(),
+      status: form.status.value.trim().toLowerCase(),
+      client: form.client.value.trim(),
+    };
+  }
+  function pathMatcher(text) {
+    if (!text) return null;
+    var pattern = text.indexOf("*") < 0 ? "*" + text + "*" : text;
+    var source = pattern.split("*").map(function (part) { return part.replace(/[.+?^$(){}|[\]\\]/g, "\\$&"); }).join(".*");
+    return new RegExp("^" + source + "$");
+  }
+  function matches(e, f, path) {
+    if (f.kind && e.kind !== f.kind) return false;
+    if (f.method && e.method !== f.method) return false;
+    if (path && !path.test(e.path)) return false;
+    if (f.client && e.clientId !== f.client && e.runtimeId !== f.client) return false;
+    if (f.status) {
+      if (e.status === undefined) return false;
+      var s = String(e.status);
+      if (/^[1-5]xx$/.test(f.status) ? s.charAt(0) !== f.status.charAt(0) : s !== f.status) return false;
+    }
+    return true;
+  }
+  function renderJournal() {
+    var f = filterValues();
+    var path = pathMatcher(f.path);
+    var list = Array.from(entries.values()).filter(function (e) { return matches(e, f, path); });
+    list.sort(function (a, b) { return b.id - a.id; });
+    $("journal-count").textContent = list.length === entries.size ? String(entries.size) : list.length + " of " + entries.size;
+    fill($("journal").tBodies[0], list.slice(0, 500).map(function (e) {
+      var tr = row([
+        clock(e.time),
+        el("td", null).appendChild(el("span", e.kind, "kind")).parentNode,
+        e.method || e.direction || "",
+        e.path,
+        takenBy(e),
+        statusCell(e),
+        e.runtimeId || e.clientId || "",
+        num(e.durationMs < 10 ? e.durationMs.toFixed(2) : Math.round(e.durationMs)),
+        num(bytes(e.responseSize)),
+      ]);
+      tr.dataset.id = e.id;
+      if (e.id === selected) tr.className = "selected";
+      return tr;
+    }), 9, entries.size ? "No entry matches the filter" : "Nothing recorded yet");
+  }
+
+  // --- detail pane ---------------------------------------------------------------------
+  function headers(title, record) {
+    var box = document.createDocumentFragment();
+    if (!record) return box;
+    box.appendChild(el("h4", title));
+    var dl = el("dl");
+    Object.keys(record).sort().forEach(function (key) {
+      dl.appendChild(el("dt", key));
+      dl.appendChild(el("dd", record[key]));
+    });
+    box.appendChild(dl);
+    return box;
+  }
+  function body(title, text, truncated) {
+    var box = document.createDocumentFragment();
+    if (text === undefined) return box;
+    box.appendChild(el("h4", title + (truncated ? " (truncated)" : "")));
+    var pretty = text;
+    try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
+    box.appendChild(el("pre", pretty));
+    return box;
+  }
+  function renderDetail(e) {
+    var pane = $("detail");
+    pane.replaceChildren();
+    pane.appendChild(el("h3", (e.method || e.direction || e.kind) + " " + e.path));
+    var dl = el("dl");
+    [["id", e.id], ["time", new Date(e.time).toISOString()], ["kind", e.kind], ["taken by", takenBy(e)],
+     ["status", e.status === undefined ? (e.ok ? "ok" : "error") : e.status], ["duration", e.durationMs + " ms"],
+     ["client", [e.clientId, e.runtimeId].filter(Boolean).join(" / ")], ["request size", bytes(e.requestSize)],
+     ["response size", bytes(e.responseSize)], ["error", e.error]].forEach(function (pair) {
+      if (pair[1] === undefined || pair[1] === "") return;
+      dl.appendChild(el("dt", pair[0]));
+      dl.appendChild(el("dd", pair[1], pair[0] === "error" ? "err" : ""));
+    });
+    pane.appendChild(dl);
+    pane.appendChild(headers("Request headers", e.requestHeaders));
+    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated));
+    pane.appendChild(headers("Response headers", e.responseHeaders));
+    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated));
+    if (e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
+      pane.appendChild(el("p", "Bodies are recorded with journal: { bodies: true }.", "empty"));
+    }
+  }
+  function select(id) {
+    selected = id;
+    renderJournal();
+    var known = entries.get(id);
+    if (known) renderDetail(known);
+    // Bodies of streamed answers fill in after the entry is sent: ask for the latest.
+    fetch(api("api/journal/" + id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
+      if (e && selected === id) { entries.set(id, e); renderDetail(e); }
+    }).catch(function () {});
+  }
+
+  $("journal").addEventListener("click", function (event) {
+    var tr = event.target.closest("tr[data-id]");
+    if (tr) select(Number(tr.dataset.id));
+  });
+  $("filter").addEventListener("input", renderJournal);
+  $("filter").addEventListener("submit", function (event) { event.preventDefault(); });
+  $("clear").addEventListener("click", function () {
+    fetch(api("api/journal"), { method: "DELETE" }).then(function () { entries.clear(); renderJournal(); });
+  });
+
+  // --- live ----------------------------------------------------------------------------
+  function getJson(path) {
+    return fetch(api(path)).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body.error || "HTTP " + r.status);
+        return body;
+      });
+    });
+  }
+  function fail(error) {
+    $("live").className = "";
+    $("live").textContent = String(error.message || error);
+  }
+  getJson("api/state").then(renderState).catch(fail);
+  getJson("api/journal").then(function (j) { add(j.entries); }).catch(fail);
+  var events = new EventSource(api("api/events"));
+  events.addEventListener("open", function () { $("live").className = "on"; $("live").textContent = "live"; });
+  events.addEventListener("error", function () { $("live").className = ""; $("live").textContent = "reconnecting"; });
+  events.addEventListener("state", function (m) { renderState(JSON.parse(m.data)); });
+  events.addEventListener("entries", function (m) { add(JSON.parse(m.data)); });
+  events.addEventListener("cleared", function () { entries.clear(); renderJournal(); });
+})();
+`;

@@ -1,0 +1,227 @@
+import { errorMessage } from "../errors.ts";
+import { log } from "../_log.ts";
+import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
+import { setHubDescriber, type HubState } from "../server/_describe.ts";
+import type { IPCLogger, SocketMessage } from "../types.ts";
+import { Registry, entriesOf, entryOf } from "./_registry.ts";
+import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
+import { createStrategy, strategyName } from "./_strategies.ts";
+import type { HubEntry, HubEvent, HubRoute, RoutingStrategy, RoutingStrategyName } from "./_types.ts";
+
+export interface ServiceHubOptions extends IPCServerOptions {
+  /** What `discovery/getServerInfo` answers: `"bin"` for `crossipc hub`, `"embedded"` (default) otherwise. */
+  kind?: HubKind;
+}
+
+/** The owner of routes added with `addRoute` (never evicted: no connection owns them). */
+const LOCAL_OWNER = "local";
+/** grest-ts closes ~10 ms after answering `requestYield`, so the answer is flushed first. */
+const YIELD_DELAY_MS = 10;
+
+/**
+ * The local service hub: services register path prefixes over the framework connection
+ * (grest-ts's `discovery/*` requests), and the hub proxies HTTP and WebSocket traffic to them
+ * by longest prefix. A drop-in for grest-ts's `GGLocalDiscoveryServer`.
+ *
+ * ```ts
+ * const hub = new ServiceHub(9000);   // or new ServiceHub(existingIPCServer)
+ * await hub.start();                  // false: the port is taken (another hub leads)
+ * ```
+ */
+export class ServiceHub {
+  /** The IPCServer the hub runs on: intercept routes added to it win over the registry. */
+  readonly server: IPCServer;
+  readonly kind: HubKind;
+  /**
+   * Called (instead of the default `teardown()`) when another hub asks for the port with
+   * `discovery/requestYield`; the owner then tears the hub down itself.
+   */
+  onYield?: () => void | Promise<void>;
+
+  readonly #registry = new Registry();
+  readonly #strategies = new Map<string, RoutingStrategy>();
+  readonly #strategyNames = new Map<string, RoutingStrategyName | "custom">();
+  readonly #listeners = new Set<(event: HubEvent) => void>();
+  readonly #logger: IPCLogger | undefined;
+  #yielding = false;
+
+  /** `serverOrPort`: an IPCServer to attach to, or a port for a server of its own (0 = any free port). */
+  constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
+    const { kind = "embedded", ...serverOptions } = options;
+    this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
+    this.kind = kind;
+    this.#logger = options.logger;
+    const server = this.server;
+
+    server.onFrameworkMessage(HubRequests.register, (entries, msg) => {
+      // Owner and runtimeId come from the connection, never from the payload.
+      for (const entry of entriesOf(entries, HubRequests.register)) this.#add({ ...entry, ...ownerOf(msg) });
+    });
+    server.onFrameworkMessage(HubRequests.unregister, (entries, msg) => {
+      for (const entry of entriesOf(entries, HubRequests.unregister)) this.#unregister(entry, msg.clientId);
+    });
+    server.onFrameworkMessage(HubRequests.discoverApi, (api) => {
+      if (typeof api !== "string") throw new TypeError(`${HubRequests.discoverApi} expects an api name (a string)`);
+      if (this.#registry.instances(api).length > 0) return { success: true, url: server.getUrl() };
+      return { success: false, error: notRegistered(api) };
+    });
+    server.onFrameworkMessage(HubRequests.getServerInfo, () => ({ kind: this.kind }));
+    server.onFrameworkMessage(HubRequests.requestYield, () => {
+      setTimeout(() => this.#yield(), YIELD_DELAY_MS);
+    });
+    server.onClientDisconnect((clientId, runtimeId) => {
+      const routes = this.#registry.removeOwner(clientId);
+      if (routes.length === 0) return;
+      log(this.#logger, "info", `Evicted ${routes.length} route(s) of disconnected client ${clientId}`);
+      this.#emit({ type: "routesEvicted", owner: clientId, runtimeId, routes });
+    });
+    server.setRouteProxyResolver((path) => {
+      const match = this.#registry.match(path);
+      return match && this.#pick(match.api, match.instances, path).baseUrl;
+    });
+    setHubDescriber(server, () => this.describe());
+  }
+
+  /** Listens. Resolves `false` when the port is already taken. */
+  start(): Promise<boolean> {
+    return this.server.start();
+  }
+
+  /** Stops the server (clients are closed, the port is freed) and forgets every route. */
+  async teardown(): Promise<void> {
+    this.#registry.clear();
+    await this.server.teardown();
+  }
+
+  getUrl(): string {
+    return this.server.getUrl();
+  }
+
+  getPort(): number {
+    return this.server.getPort();
+  }
+
+  // --- routes ---------------------------------------------------------------------------
+
+  /** Every registered route, with its owner. */
+  routes(): HubRoute[] {
+    return [...this.#registry.all()].map((route) => ({ ...route }));
+  }
+
+  /** Adds a route no connection owns (tests, static services); it stays until `removeRoute`. */
+  addRoute(entry: HubEntry, options: { owner?: string } = {}): void {
+    this.#add({ ...entryOf(entry, "addRoute"), owner: options.owner ?? LOCAL_OWNER });
+  }
+
+  /** Removes every instance of `api`, or only the one at `baseUrl`. */
+  removeRoute(api: string, baseUrl?: string): void {
+    const removed = this.#registry.remove((route) => baseUrl === undefined || route.baseUrl === baseUrl, this.#registry.instances(api));
+    for (const route of removed) this.#removed(route);
+  }
+
+  /** One instance of `api`, picked by its strategy; `undefined` when none is registered. */
+  getRoute(api: string): HubRoute | undefined {
+    const instances = this.#registry.instances(api);
+    return instances.length ? { ...this.#pick(api, instances, api) } : undefined;
+  }
+
+  /** How requests pick among the instances of `api`: `roundRobin` (default), `first`, `last`, `random` or your own. */
+  setRoutingStrategy(api: string, strategy: RoutingStrategyName | RoutingStrategy): void {
+    if (typeof strategy !== "string" && typeof strategy?.select !== "function") {
+      throw new TypeError(`setRoutingStrategy('${api}'): expected roundRobin, first, last, random or an object with select()`);
+    }
+    this.#strategies.set(api, typeof strategy === "string" ? createStrategy(strategy) : strategy);
+    this.#strategyNames.set(api, strategyName(strategy));
+  }
+
+  /** The hub's URL when `api` is registered (what `discovery/discoverApi` answers). */
+  discover(api: string): { success: true; url: string } | { success: false; error: string } {
+    if (this.#registry.instances(api).length > 0) return { success: true, url: this.getUrl() };
+    return { success: false, error: notRegistered(api) };
+  }
+
+  /** Calls `listener` for every route added or removed, every eviction and a yield. Returns an unsubscribe. */
+  onEvent(listener: (event: HubEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** What the dashboard shows (`/__crossipc/api/state`). */
+  describe(): HubState {
+    const services = [...this.#registry.apis()].map((api) => ({
+      api,
+      strategy: this.#strategyNames.get(api) ?? "roundRobin",
+      instances: this.#registry.instances(api).map(({ baseUrl, pathPrefix, owner }) => ({ baseUrl, pathPrefix, owner })),
+    }));
+    return { kind: this.kind, leader: true, services };
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  #add(route: HubRoute): void {
+    const { added, replaced } = this.#registry.add(route);
+    if (replaced) this.#removed(replaced);
+    if (!added) return;
+    log(this.#logger, "info", `Added route: ${added.pathPrefix} (${added.api}) -> ${added.baseUrl}`);
+    this.#emit({ type: "routeAdded", route: { ...added } });
+  }
+
+  #removed(route: HubRoute): void {
+    log(this.#logger, "info", `Removed route: ${route.pathPrefix} (${route.api}) -> ${route.baseUrl}`);
+    this.#emit({ type: "routeRemoved", route: { ...route } });
+  }
+
+  /**
+   * grest-ts removed every instance of the api, replicas of other processes included. Here a
+   * sender removes its own instances (of that baseUrl); only when it owns none does the
+   * entry name instances of others (a script cleaning up after a crashed service).
+   */
+  #unregister(entry: HubEntry, sender: string): void {
+    const same = (route: HubRoute) => route.baseUrl === entry.baseUrl;
+    const own = this.#registry.owned(sender, entry.api);
+    const removed = own.length
+      ? this.#registry.remove(same, own)
+      : this.#registry.remove(same, this.#registry.instances(entry.api));
+    for (const route of removed) this.#removed(route);
+  }
+
+  #pick(api: string, instances: readonly HubRoute[], path: string): HubRoute {
+    let strategy = this.#strategies.get(api);
+    if (!strategy) this.#strategies.set(api, (strategy = createStrategy("roundRobin")));
+    if (instances.length === 1) return instances[0]!;
+    try {
+      return strategy.select(instances, path) ?? instances[0]!;
+    } catch (error) {
+      log(this.#logger, "error", `Routing strategy of '${api}' threw: ${errorMessage(error)}`, error);
+      return instances[0]!;
+    }
+  }
+
+  async #yield(): Promise<void> {
+    if (this.#yielding) return;
+    this.#yielding = true;
+    log(this.#logger, "info", `Yielding port ${this.getPort()} to another hub`);
+    this.#emit({ type: "yielded" });
+    try {
+      await (this.onYield ? this.onYield() : this.teardown());
+    } catch (error) {
+      log(this.#logger, "error", `Yielding failed: ${errorMessage(error)}`, error);
+    } finally {
+      this.#yielding = false;
+    }
+  }
+
+  #emit(event: HubEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log(this.#logger, "error", `Hub event listener threw: ${errorMessage(error)}`, error);
+      }
+    }
+  }
+}
+
+function ownerOf(msg: SocketMessage): { owner: string; runtimeId?: string } {
+  return msg.runtimeId ? { owner: msg.clientId, runtimeId: msg.runtimeId } : { owner: msg.clientId };
+}

@@ -1,0 +1,352 @@
+import { IPCClient } from "../client/IPCClient.ts";
+import { IPCError, errorMessage } from "../errors.ts";
+import { log } from "../_log.ts";
+import { unrefTimeout } from "../_timers.ts";
+import type { IPCLogger, IPCServerRequest } from "../types.ts";
+import { HubError } from "./_errors.ts";
+import { entriesOf } from "./_registry.ts";
+import { HubRequests, type DiscoverApiResult } from "./_requests.ts";
+import type { HubEntry } from "./_types.ts";
+import { ServiceHub, type ServiceHubOptions } from "./ServiceHub.ts";
+
+export type HubRole = "leader" | "follower";
+
+export interface JoinHubOptions {
+  /** The runtimeId of this member's framework connection when it follows. */
+  runtimeId?: string;
+  /** This member's own routes: registered now and re-sent on every (re)connection. */
+  entries?: HubEntry[];
+  /** Where the hub listens. Default `127.0.0.1`. */
+  hostname?: string;
+  /** The hub's access token (required of followers; set on the server when this member leads). */
+  accessToken?: string;
+  /** Where to report what happens; without one nothing is printed. */
+  logger?: IPCLogger;
+  /** Options of the hub this member runs while it leads. */
+  server?: Omit<ServiceHubOptions, "kind" | "hostname" | "accessToken" | "logger">;
+  /** `joinHub` rejects when no hub could be led or reached within this many ms. Default 10 000. */
+  joinTimeout?: number;
+  /** Give up one connect attempt after this many ms. Default 2 000. */
+  connectTimeout?: number;
+  /** First delay (ms) before retrying after a failed attempt; it doubles up to `maxRetryDelay`, with jitter. Default 25. */
+  minRetryDelay?: number;
+  /** Default 2 000. */
+  maxRetryDelay?: number;
+}
+
+/** A process's membership of the hub on a known port. */
+export interface HubMember {
+  /** `"leader"` while this process runs the hub, `"follower"` otherwise. */
+  readonly role: HubRole;
+  /** Whether a hub is reachable now (this process's own, or a connection to another's). */
+  readonly connected: boolean;
+  /** The hub's base URL: where requests to every registered service go. */
+  readonly url: string;
+  /** The hub this process runs, while it leads. */
+  readonly hub: ServiceHub | undefined;
+  /** Called with the new role whenever it changes. Returns an unsubscribe. */
+  onRoleChange(listener: (role: HubRole) => void): () => void;
+  /** Called with `true`/`false` when a hub becomes reachable or is lost. Returns an unsubscribe. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
+  /** Adds routes of this member; they are re-sent on every reconnection. */
+  register(entries: HubEntry[]): Promise<void>;
+  /** Removes routes of this member. */
+  unregister(entries: HubEntry[]): Promise<void>;
+  /** The hub's URL when `api` is registered; rejects with `ERR_HUB_NOT_REGISTERED` otherwise. */
+  discover(api: string): Promise<string>;
+  /** Stops leading or following: its routes go, and followers elect another leader. */
+  leave(): Promise<void>;
+}
+
+/** Owner of a leader's own routes in its registry. */
+const SELF_OWNER = "local";
+/** A re-bid right after the leader died waits up to this long, so followers do not all bind at once. */
+const REBID_JITTER_MS = 8;
+/**
+ * A leader that shut down on purpose (close code 1001: it yielded to a `crossipc hub`, or
+ * left) is followed by a pause of this many ms (with jitter) before bidding, so a hub taking
+ * the port over (it retries its bind every 20 ms) gets it rather than a follower.
+ */
+const HANDOVER_PAUSE_MS = 60;
+/** A leader that yielded leaves the port to the newcomer this long before bidding again. */
+const HANDOVER_MS = 3000;
+const GOING_AWAY = 1001;
+
+/**
+ * Joins the hub on `port`: the process that wins the port (`IPCServer.start()`) runs an
+ * embedded ServiceHub and leads; the others follow as clients. When the leader dies, the
+ * followers bid again: one wins, the rest reconnect to it (backoff with jitter). Every member
+ * re-sends its own entries on every (re)connection. A member that ever reached a
+ * `crossipc hub` (kind "bin") never bids again. Requests while no hub is reachable reject at
+ * once with `HubError` `ERR_HUB_UNAVAILABLE`; nothing is queued.
+ */
+export async function joinHub(port: number, options: JoinHubOptions = {}): Promise<HubMember> {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`joinHub: port must be 1-65535 (a port every member knows), got ${port}`);
+  const member = new Member(port, options);
+  await member.join();
+  return member;
+}
+
+class Member implements HubMember {
+  readonly #port: number;
+  readonly #options: JoinHubOptions;
+  readonly #entries: HubEntry[] = [];
+  readonly #roleListeners = new Set<(role: HubRole) => void>();
+  readonly #connectionListeners = new Set<(connected: boolean) => void>();
+  #role: HubRole = "follower";
+  #ready = false;
+  #hub: ServiceHub | undefined;
+  #client: IPCClient | undefined;
+  /** Bumped by every attempt and by `leave`: callbacks of an older attempt do nothing. */
+  #generation = 0;
+  #failures = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #seenBin = false;
+  #holdBidUntil = 0;
+  #left = false;
+
+  constructor(port: number, options: JoinHubOptions) {
+    this.#port = port;
+    this.#options = options;
+    for (const entry of entriesOf(options.entries ?? [], "joinHub entries")) this.#remember(entry);
+  }
+
+  get role(): HubRole {
+    return this.#role;
+  }
+
+  get connected(): boolean {
+    return this.#ready;
+  }
+
+  get hub(): ServiceHub | undefined {
+    return this.#hub;
+  }
+
+  get url(): string {
+    return this.#hub?.getUrl() ?? `http://${urlHost(this.#options.hostname)}:${this.#port}`;
+  }
+
+  onRoleChange(listener: (role: HubRole) => void): () => void {
+    this.#roleListeners.add(listener);
+    return () => this.#roleListeners.delete(listener);
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
+  }
+
+  /** Resolves once a hub is reachable; rejects after `joinTimeout`. */
+  async join(): Promise<void> {
+    const timeout = this.#options.joinTimeout ?? 10_000;
+    const joined = new Promise<boolean>((resolve) => {
+      const off = this.onConnectionChange((connected) => connected && (off(), resolve(true)));
+      unrefTimeout(() => (off(), resolve(false)), timeout);
+    });
+    void this.#attempt();
+    if (await joined) return;
+    await this.leave();
+    throw new HubError("ERR_HUB_UNAVAILABLE", `joinHub: could neither run nor reach a hub on port ${this.#port} within ${timeout}ms`);
+  }
+
+  async register(entries: HubEntry[]): Promise<void> {
+    const list = entriesOf(entries, "register");
+    if (this.#hub) {
+      for (const entry of list) this.#hub.addRoute(entry, { owner: SELF_OWNER });
+    } else {
+      await this.#request(HubRequests.register, list);
+    }
+    for (const entry of list) this.#remember(entry);
+  }
+
+  async unregister(entries: HubEntry[]): Promise<void> {
+    const list = entriesOf(entries, "unregister");
+    if (this.#hub) {
+      for (const entry of list) this.#hub.removeRoute(entry.api, entry.baseUrl);
+    } else {
+      await this.#request(HubRequests.unregister, list);
+    }
+    for (const entry of list) this.#forget(entry);
+  }
+
+  async discover(api: string): Promise<string> {
+    const result: DiscoverApiResult = this.#hub ? this.#hub.discover(api) : await this.#request(HubRequests.discoverApi, api);
+    if (result.success && result.url) return result.url;
+    throw new HubError("ERR_HUB_NOT_REGISTERED", result.error ?? `Service '${api}' is not registered`);
+  }
+
+  async leave(): Promise<void> {
+    if (this.#left) return;
+    this.#left = true;
+    this.#generation++;
+    clearTimeout(this.#retry);
+    this.#setReady(false);
+    const hub = this.#hub;
+    const client = this.#client;
+    this.#hub = undefined;
+    this.#client = undefined;
+    this.#setRole("follower");
+    if (hub) await hub.teardown();
+    if (client) {
+      // A graceful goodbye; the hub evicts the routes when the connection closes anyway.
+      if (this.#entries.length) await client.sendFrameworkRequest(HubRequests.unregister, this.#entries, 1000).catch(() => undefined);
+      client.disconnect();
+    }
+  }
+
+  // --- getting a hub --------------------------------------------------------------------
+
+  /** One try: lead when the port is free, else follow whoever holds it. Failure retries later. */
+  async #attempt(): Promise<void> {
+    if (this.#left) return;
+    const generation = ++this.#generation;
+    try {
+      if (!this.#seenBin && Date.now() >= this.#holdBidUntil && (await this.#bid(generation))) return;
+      if (generation !== this.#generation) return;
+      await this.#follow(generation);
+    } catch (error) {
+      if (generation !== this.#generation || this.#left) return;
+      log(this.#options.logger, "debug", `Hub on port ${this.#port} not reachable (${errorMessage(error)}); retrying`);
+      this.#schedule(this.#backoff());
+    }
+  }
+
+  async #bid(generation: number): Promise<boolean> {
+    const { hostname, accessToken, logger, server } = this.#options;
+    const hub = new ServiceHub(this.#port, { ...server, hostname, accessToken, logger, kind: "embedded" });
+    if (!(await hub.start())) return false;
+    if (generation !== this.#generation) {
+      await hub.teardown();
+      return true;
+    }
+    this.#hub = hub;
+    hub.onYield = () => this.#handOver(hub);
+    for (const entry of this.#entries) hub.addRoute(entry, { owner: SELF_OWNER });
+    log(logger, "info", `Leading the hub on port ${this.#port}`);
+    this.#failures = 0;
+    this.#setRole("leader");
+    this.#setReady(true);
+    return true;
+  }
+
+  async #follow(generation: number): Promise<void> {
+    const { accessToken, logger, connectTimeout = 2000, runtimeId } = this.#options;
+    const client = new IPCClient(this.url, { accessToken, logger, connectTimeout });
+    await client.connect(runtimeId);
+    if (generation !== this.#generation) {
+      client.disconnect();
+      return;
+    }
+    this.#client = client;
+    client.onClose((code?: number) => this.#lost(client, code));
+    try {
+      // A hub that predates getServerInfo answers "No handler": it is not a bin.
+      const info = await client.sendFrameworkRequest(HubRequests.getServerInfo, undefined, connectTimeout).catch(() => undefined);
+      if (info?.kind === "bin") this.#seenBin = true;
+      if (this.#entries.length) await client.sendFrameworkRequest(HubRequests.register, [...this.#entries], connectTimeout);
+    } catch (error) {
+      if (this.#client === client) {
+        this.#client = undefined;
+        client.disconnect();
+      }
+      throw error;
+    }
+    if (generation !== this.#generation || this.#client !== client) return;
+    log(logger, "info", `Following the hub on port ${this.#port}${this.#seenBin ? " (crossipc hub)" : ""}`);
+    this.#failures = 0;
+    this.#setRole("follower");
+    this.#setReady(true);
+  }
+
+  /** The leader's connection ended: bid again at once (with a little jitter), or after a pause when it shut down on purpose. */
+  #lost(client: IPCClient, code: number | undefined): void {
+    if (this.#client !== client || this.#left) return;
+    this.#client = undefined;
+    this.#setReady(false);
+    log(this.#options.logger, "info", `Lost the hub on port ${this.#port} (close code ${code ?? "none"})`);
+    const pause = code === GOING_AWAY ? HANDOVER_PAUSE_MS * (1 + Math.random()) : 0;
+    this.#schedule(pause + Math.random() * REBID_JITTER_MS);
+  }
+
+  /** Another hub asked for the port: give it up and follow the newcomer. */
+  async #handOver(hub: ServiceHub): Promise<void> {
+    if (this.#hub !== hub) return hub.teardown();
+    this.#hub = undefined;
+    this.#generation++;
+    this.#holdBidUntil = Date.now() + HANDOVER_MS;
+    this.#setReady(false);
+    await hub.teardown();
+    if (!this.#left) this.#schedule(this.#backoff());
+  }
+
+  #schedule(delay: number): void {
+    clearTimeout(this.#retry);
+    this.#retry = unrefTimeout(() => void this.#attempt(), delay);
+  }
+
+  /** Exponential backoff with jitter: retries of many members spread out instead of arriving together. */
+  #backoff(): number {
+    const { minRetryDelay = 25, maxRetryDelay = 2000 } = this.#options;
+    const ceiling = Math.min(maxRetryDelay, minRetryDelay * 2 ** this.#failures++);
+    return ceiling / 2 + (Math.random() * ceiling) / 2;
+  }
+
+  // --- requests -------------------------------------------------------------------------
+
+  /** A request to the hub we follow, or an immediate `ERR_HUB_UNAVAILABLE` when there is none. */
+  async #request<Req, Res>(type: IPCServerRequest<Req, Res>, payload: Req): Promise<Res> {
+    if (this.#left) throw new HubError("ERR_HUB_LEFT", `This member left the hub on port ${this.#port}`);
+    const client = this.#client;
+    if (!client || !this.#ready) {
+      throw new HubError("ERR_HUB_UNAVAILABLE", `No hub reachable on port ${this.#port} right now ('${type}' was not sent)`);
+    }
+    try {
+      return await client.sendFrameworkRequest(type, payload);
+    } catch (error) {
+      if (error instanceof IPCError && error.code !== "ERR_IPC_REMOTE") {
+        throw new HubError("ERR_HUB_UNAVAILABLE", `The hub on port ${this.#port} went away during '${type}': ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  // --- state ----------------------------------------------------------------------------
+
+  #remember(entry: HubEntry): void {
+    const index = this.#entries.findIndex((own) => own.api === entry.api && own.baseUrl === entry.baseUrl);
+    if (index === -1) this.#entries.push(entry);
+    else this.#entries[index] = entry;
+  }
+
+  #forget(entry: HubEntry): void {
+    const index = this.#entries.findIndex((own) => own.api === entry.api && own.baseUrl === entry.baseUrl);
+    if (index !== -1) this.#entries.splice(index, 1);
+  }
+
+  #setRole(role: HubRole): void {
+    if (this.#role === role) return;
+    this.#role = role;
+    for (const listener of this.#roleListeners) safely(() => listener(role), this.#options.logger);
+  }
+
+  #setReady(ready: boolean): void {
+    if (this.#ready === ready) return;
+    this.#ready = ready;
+    for (const listener of this.#connectionListeners) safely(() => listener(ready), this.#options.logger);
+  }
+}
+
+function safely(fn: () => void, logger: IPCLogger | undefined): void {
+  try {
+    fn();
+  } catch (error) {
+    log(logger, "error", `Hub member listener threw: ${errorMessage(error)}`, error);
+  }
+}
+
+function urlHost(hostname: string | undefined): string {
+  if (!hostname || hostname === "0.0.0.0" || hostname === "localhost") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}

@@ -1,0 +1,98 @@
+import { errorMessage } from "../errors.ts";
+import type { IPCRequestHandler } from "../IPCSocket.ts";
+import type { Journal } from "./journal.ts";
+import type { JournalRecord } from "./_journalRecord.ts";
+
+/** Requests a client sent this server (`in`) and this server sent it (`out`). */
+export interface ClientTraffic {
+  in: number;
+  out: number;
+}
+
+/**
+ * Framework requests both ways: counted per client for the dashboard, and journaled (path,
+ * client, duration, ok or error) when the journal is on.
+ */
+export class FrameworkActivity {
+  readonly #traffic = new Map<string, ClientTraffic>();
+  readonly #journal: Journal | undefined;
+
+  constructor(journal: Journal | undefined) {
+    this.#journal = journal;
+  }
+
+  traffic(clientId: string): ClientTraffic {
+    return this.#traffic.get(clientId) ?? { in: 0, out: 0 };
+  }
+
+  forget(clientId: string): void {
+    this.#traffic.delete(clientId);
+  }
+
+  /** Wraps a server-side request handler so each request it answers is counted and journaled. */
+  incoming(path: string, handler: IPCRequestHandler): IPCRequestHandler {
+    return (data, socket) => {
+      const clientId = socket.clientId!;
+      this.#count(clientId).in++;
+      const journal = this.#journal;
+      if (!journal) return handler(data, socket);
+      const record = journal.begin("framework", path);
+      record.takenBy = "framework";
+      record.direction = "in";
+      record.clientId = clientId;
+      record.runtimeId = socket.runtimeId;
+      if (record.bodies) record.setBody("request", json(data));
+      return settle(journal, record, () => handler(data, socket));
+    };
+  }
+
+  /** Counts and journals a request this server sends to a client. */
+  outgoing<T>(path: string, clientId: string | undefined, runtimeId: string, payload: unknown, send: () => Promise<T>): Promise<T> {
+    if (clientId) this.#count(clientId).out++;
+    const journal = this.#journal;
+    if (!journal) return send();
+    const record = journal.begin("framework", path);
+    record.takenBy = "framework";
+    record.direction = "out";
+    record.clientId = clientId;
+    record.runtimeId = runtimeId;
+    if (record.bodies) record.setBody("request", json(payload));
+    return settle(journal, record, send) as Promise<T>;
+  }
+
+  #count(clientId: string): ClientTraffic {
+    let traffic = this.#traffic.get(clientId);
+    if (!traffic) this.#traffic.set(clientId, (traffic = { in: 0, out: 0 }));
+    return traffic;
+  }
+}
+
+/** Runs `fn` and commits the record when it settles, passing its result or error through. */
+function settle(journal: Journal, record: JournalRecord, fn: () => unknown): unknown {
+  const ok = (result: unknown) => {
+    if (record.bodies && result !== undefined) record.setBody("response", json(result));
+    journal.commit(record);
+    return result;
+  };
+  const failed = (error: unknown) => {
+    record.ok = false;
+    record.error = errorMessage(error);
+    journal.commit(record);
+    throw error;
+  };
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (error) {
+    return failed(error);
+  }
+  return result instanceof Promise ? result.then(ok, failed) : ok(result);
+}
+
+function json(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,250 @@
+import { IPCError } from "../errors.ts";
+import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
+
+export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord.ts";
+
+export interface JournalOptions {
+  /** Entries kept: a ring of the last `size`, the oldest dropped first. Default 1 000. */
+  size?: number;
+  /** Record request and response bodies (a copy of each, up to `maxBodySize`). Default false. */
+  bodies?: boolean;
+  /** Bytes of each body kept when `bodies` is on; the rest is cut off and the entry says so. Default 64 KiB. */
+  maxBodySize?: number;
+}
+
+/**
+ * Which entries to read or wait for. Every field given must match.
+ * - `path`: a string matches the path exactly (the query is ignored unless the string has a
+ *   `?`); `*` in it matches anything (`/users/*`, `*items*`). A RegExp is tested against path
+ *   and query. Framework entries' path is the request name.
+ * - `status`: a number, or a class such as `"4xx"`.
+ * - `client`: a clientId or a runtimeId.
+ * - `after`: only entries recorded after the one with this id (ids increase; `journal.lastId`).
+ */
+export interface JournalFilter {
+  kind?: JournalKind;
+  method?: string;
+  path?: string | RegExp;
+  status?: number | `${1 | 2 | 3 | 4 | 5}xx`;
+  client?: string;
+  direction?: "in" | "out";
+  after?: number;
+}
+
+/** Hits of one intercept route since the server started or the journal was cleared. */
+export interface RouteHits {
+  method: string;
+  path: string;
+  hits: number;
+}
+
+interface Waiter {
+  matches: (record: JournalRecord) => boolean;
+  resolve: (entry: JournalEntry) => void;
+}
+
+const DEFAULT_SIZE = 1000;
+const DEFAULT_MAX_BODY = 64 * 1024;
+
+/**
+ * What a server handled: HTTP requests, WebSocket upgrades and framework requests, in a ring
+ * of the last N. Recording costs one small object per request: headers are kept by reference
+ * and copied only when an entry is read, and bodies are read only when `bodies` is on.
+ */
+export class Journal {
+  /** False when the server was created with `journal: false`: nothing is recorded. */
+  readonly enabled: boolean;
+  readonly size: number;
+  readonly bodies: boolean;
+  readonly maxBodySize: number;
+  readonly #ring: Array<JournalRecord | undefined>;
+  #next = 0;
+  #count = 0;
+  #lastId = 0;
+  #clears = 0;
+  #listeners = new Set<(entry: JournalRecord) => void>();
+  #waiters = new Set<Waiter>();
+  readonly #routeHits: () => RouteHits[];
+  readonly #resetHits: () => void;
+
+  /** @internal Created by IPCServer. */
+  constructor(options: JournalOptions | boolean | undefined, hits: { list: () => RouteHits[]; reset: () => void }) {
+    const given = typeof options === "object" ? options : {};
+    this.enabled = options !== false;
+    this.size = validSize(given.size);
+    this.bodies = given.bodies === true;
+    this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
+    this.#ring = new Array(this.size).fill(undefined);
+    this.#routeHits = hits.list;
+    this.#resetHits = hits.reset;
+  }
+
+  /** The id of the newest entry (0 before the first): pass it as `after` to see only what follows. */
+  get lastId(): number {
+    return this.#lastId;
+  }
+
+  /** How many times `clear()` ran: lets a live view notice. */
+  get clears(): number {
+    return this.#clears;
+  }
+
+  /** Entries in the ring now. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The entries that match, oldest first. */
+  entries(filter: JournalFilter = {}): JournalEntry[] {
+    const matches = compileFilter(filter);
+    const out: JournalEntry[] = [];
+    for (const record of this.#records()) if (matches(record)) out.push(record.toEntry());
+    return out;
+  }
+
+  /** The entry with this id, while it is still in the ring. */
+  get(id: number): JournalEntry | undefined {
+    for (const record of this.#records()) if (record.id === id) return record.toEntry();
+    return undefined;
+  }
+
+  /** Hit counts of the intercept routes. */
+  hits(): RouteHits[] {
+    return this.#routeHits();
+  }
+
+  /** Forgets every entry and resets the routes' hit counts. Ids keep increasing. */
+  clear(): void {
+    this.#ring.fill(undefined);
+    this.#next = 0;
+    this.#count = 0;
+    this.#clears++;
+    this.#resetHits();
+  }
+
+  /**
+   * Resolves with the first entry that matches, one already recorded or the next one; rejects
+   * with `ERR_IPC_TIMEOUT` after `timeoutMs`, saying what it waited for and what it saw.
+   */
+  waitFor(filter: JournalFilter = {}, timeoutMs = 5000): Promise<JournalEntry> {
+    if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
+    const matches = compileFilter(filter);
+    for (const record of this.#records()) if (matches(record)) return Promise.resolve(record.toEntry());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        matches,
+        resolve: (entry) => {
+          clearTimeout(timer);
+          resolve(entry);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new IPCError("ERR_IPC_TIMEOUT", `Journal: no entry matching ${describeFilter(filter)} within ${timeoutMs}ms (${this.#seen()})`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Calls `listener` with each new entry; returns the function that stops it. */
+  onEntry(listener: (entry: JournalEntry) => void): () => void {
+    const wrapped = (record: JournalRecord) => listener(record.toEntry());
+    this.#listeners.add(wrapped);
+    return () => this.#listeners.delete(wrapped);
+  }
+
+  // --- recording (the server's side) ---------------------------------------------------
+
+  /** @internal Starts an entry; `commit` puts it in the ring. */
+  begin(kind: JournalKind, path: string): JournalRecord {
+    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1);
+  }
+
+  /** @internal */
+  commit(record: JournalRecord): void {
+    record.finish(++this.#lastId);
+    this.#ring[this.#next] = record;
+    this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
+    if (this.#count < this.size) this.#count++;
+    if (this.#listeners.size !== 0) for (const listener of this.#listeners) safely(() => listener(record));
+    if (this.#waiters.size !== 0) {
+      for (const waiter of this.#waiters) {
+        if (!waiter.matches(record)) continue;
+        this.#waiters.delete(waiter);
+        waiter.resolve(record.toEntry());
+      }
+    }
+  }
+
+  *#records(): Generator<JournalRecord> {
+    const start = this.#count < this.size ? 0 : this.#next;
+    for (let i = 0; i < this.#count; i++) {
+      const record = this.#ring[(start + i) % this.size];
+      if (record) yield record;
+    }
+  }
+
+  #seen(): string {
+    if (this.#count === 0) return "the journal is empty";
+    const last = this.#ring[(this.#next + this.size - 1) % this.size]!;
+    return `${this.#count} entries, the last: ${last.summary()}`;
+  }
+}
+
+function validSize(size: number | undefined): number {
+  if (size === undefined) return DEFAULT_SIZE;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`journal.size must be a positive integer, got ${size}`);
+  return size;
+}
+
+function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolean {
+  const method = filter.method?.toUpperCase();
+  const path = pathMatcher(filter.path);
+  const status = statusMatcher(filter.status);
+  const { kind, client, direction, after } = filter;
+  return (r) =>
+    (after === undefined || r.id > after) &&
+    (kind === undefined || r.kind === kind) &&
+    (method === undefined || r.method === method) &&
+    (direction === undefined || r.direction === direction) &&
+    (client === undefined || r.clientId === client || r.runtimeId === client) &&
+    (status === undefined || (r.status !== undefined && status(r.status))) &&
+    (path === undefined || path(r.path));
+}
+
+function pathMatcher(path: string | RegExp | undefined): ((value: string) => boolean) | undefined {
+  if (path === undefined || path === "") return undefined;
+  if (path instanceof RegExp) return (value) => path.test(value);
+  const withQuery = path.includes("?");
+  const strip = (value: string) => (withQuery ? value : value.split("?", 1)[0]!);
+  if (!path.includes("*")) return (value) => strip(value) === path;
+  const pattern = new RegExp(`^${path.split("*").map(escapeRegExp).join(".*")}$`);
+  return (value) => pattern.test(strip(value));
+}
+
+function statusMatcher(status: JournalFilter["status"]): ((value: number) => boolean) | undefined {
+  if (status === undefined) return undefined;
+  if (typeof status === "number") return (value) => value === status;
+  const hundreds = Number(String(status)[0]);
+  if (!/^[1-5]xx$/.test(String(status))) throw new TypeError(`journal filter status must be a number or "1xx"…"5xx", got ${String(status)}`);
+  return (value) => Math.floor(value / 100) === hundreds;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function describeFilter(filter: JournalFilter): string {
+  const parts = Object.entries(filter)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${value instanceof RegExp ? String(value) : JSON.stringify(value)}`);
+  return parts.length ? `{${parts.join(", ")}}` : "{} (any)";
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // A journal listener must not break the request being recorded.
+  }
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser } from "puppeteer-core";
+import { IPCClient, IPCServer } from "../../adapters/node.ts";
+import { startServer } from "../node/_helpers.ts";
+import { bundleClient, launch, openPage, staticSite } from "./_browser.ts";
+
+let browser: Browser;
+let bundle: { code: string; inputs: string[] };
+before(async () => {
+  browser = await launch();
+  bundle = await bundleClient(`
+    import { IPCClient, IPCError, INTERNAL_SOCKET_PATH } from "crossipc/client";
+    window.crossipc = { IPCClient, IPCError, INTERNAL_SOCKET_PATH };
+  `);
+});
+after(() => browser?.close());
+
+const add = IPCServer.defineRequest<{ a: number; b: number }, number>("math/add");
+const whoami = IPCClient.defineRequest<string, string>("page/whoami");
+
+/** A page on its own origin with the bundled client loaded. */
+async function clientPage(t: { after(fn: () => unknown): void }) {
+  const site = await staticSite(t, {
+    "/": { type: "text/html", body: '<!doctype html><title>app</title><script src="/bundle.js"></script>' },
+    "/bundle.js": { type: "text/javascript", body: bundle.code },
+  });
+  const opened = await openPage(browser, t);
+  await opened.page.goto(`${site}/`);
+  await opened.page.waitForFunction("window.crossipc !== undefined", { timeout: 5000 });
+  return { site, ...opened };
+}
+
+test("crossipc/client bundles for the browser without node: imports or server code", () => {
+  assert.ok(bundle.inputs.some((input) => input.endsWith("dist/src/client/browser.js")), "resolved through the exports map to the built client");
+  const unwanted = bundle.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input) || /server|adapters/.test(input));
+  assert.deepEqual(unwanted, []);
+  assert.ok(bundle.code.length < 40_000, `bundle is ${bundle.code.length} bytes`);
+});
+
+test("the bundled IPCClient makes a request in each direction with a hub", async (t) => {
+  const { site, page, problems } = await clientPage(t);
+  const server = await startServer(t, { allowedOrigins: [site], accessToken: "page-token" });
+  server.onFrameworkMessage(add, ({ a, b }, msg) => (msg.runtimeId === "browser-tab" ? a + b : -1));
+  const connected = new Promise<string | undefined>((resolve) => server.onClientConnect((_id, runtimeId) => resolve(runtimeId)));
+
+  const sum = await page.evaluate(`(async () => {
+    const client = new crossipc.IPCClient(${JSON.stringify(server.getUrl())}, { accessToken: "page-token", heartbeatInterval: 200, heartbeatTimeout: 1000 });
+    client.onFrameworkRequest("page/whoami", (greeting) => greeting + ", I am " + location.origin);
+    await client.connect("browser-tab");
+    window.client = client;
+    return client.sendFrameworkRequest("math/add", { a: 2, b: 3 });
+  })()`);
+  assert.equal(sum, 5);
+  assert.equal(await connected, "browser-tab");
+  assert.equal(await server.sendFrameworkMessage("browser-tab", whoami, "hello"), `hello, I am ${site}`);
+
+  // The app-level heartbeat keeps a quiet page connected (the hub answers it like any request).
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.equal(await page.evaluate("window.client.isConnected()"), true);
+
+  // The hub going away ends the page's connection: onClose fires, pending requests reject.
+  let received!: () => void;
+  const slowArrived = new Promise<void>((resolve) => (received = resolve));
+  server.onFrameworkMessage(IPCServer.defineRequest<null, void>("math/slow"), () => {
+    received();
+    return new Promise(() => {});
+  });
+  const closed = page.evaluate(`new Promise((resolve) => {
+    const pending = window.client.sendFrameworkRequest("math/slow", null, 5000).catch((e) => e.code);
+    window.client.onClose(() => pending.then(resolve));
+  })`);
+  await slowArrived;
+  await server.teardown();
+  assert.equal(await closed, "ERR_IPC_CLOSED");
+  assert.deepEqual(problems.filter((p) => !p.includes("WebSocket")), []);
+});
+
+test("refusals reach the page as the same clear errors", async (t) => {
+  const { site, page } = await clientPage(t);
+  const tokenHub = await startServer(t, { allowedOrigins: [site], accessToken: "right" });
+  const closedHub = await startServer(t);
+  const idle = new IPCServer(0);
+  await idle.start();
+  const deadUrl = idle.getUrl();
+  await idle.teardown();
+
+  const attempt = (url: string, options: object) =>
+    page.evaluate(`(async () => {
+      try {
+        await new crossipc.IPCClient(${JSON.stringify(url)}, ${JSON.stringify(options)}).connect("tab");
+        return "connected";
+      } catch (error) {
+        return { code: error.code, message: error.message, isIPCError: error instanceof crossipc.IPCError };
+      }
+    })()`);
+
+  assert.deepEqual(await attempt(tokenHub.getUrl(), { accessToken: "wrong" }), {
+    code: "ERR_IPC_UNAUTHORIZED",
+    message: `IPC server at ${tokenHub.getUrl().replace("http", "ws")} refused the connection: Unauthorized: missing or wrong access token`,
+    isIPCError: true,
+  });
+  const foreign = (await attempt(closedHub.getUrl(), {})) as { code: string; message: string };
+  assert.equal(foreign.code, "ERR_IPC_UNAUTHORIZED");
+  assert.match(foreign.message, new RegExp(`refused the connection: Origin '${site}' is not allowed to open the framework connection`));
+  const dead = (await attempt(deadUrl, { connectTimeout: 3000 })) as { code: string; message: string };
+  assert.equal(dead.code, "ERR_IPC_CONNECT");
+  assert.match(dead.message, /^Cannot connect to IPC server at ws:\/\/127\.0\.0\.1:\d+/);
+});

@@ -1,0 +1,157 @@
+/**
+ * joinHub in one Node process: several members on one port, leadership moving when the
+ * leader leaves, entries re-sent on every connection, a CLI hub locking out bids, and
+ * requests failing fast while no hub is reachable.
+ */
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { test } from "node:test";
+import { HubError, IPCServer, ServiceHub, joinHub, type HubMember } from "../../adapters/node.ts";
+import { rejection, startBackend, waitFor } from "./_helpers.ts";
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => probe.once("listening", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function service(t: { after(fn: () => unknown): void }, name: string) {
+  const backend = await startBackend(t, (req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ name, url: req.url })));
+  return { api: name, baseUrl: backend.url, pathPrefix: `/${name}` };
+}
+
+/** The service's name as answered through the hub, or the HTTP status when it does not answer. */
+async function through(port: number, name: string): Promise<string | number> {
+  const response = await fetch(`http://127.0.0.1:${port}/${name}/x`);
+  if (response.status !== 200) return (await response.body?.cancel(), response.status);
+  return ((await response.json()) as { name: string }).name;
+}
+
+async function reachable(port: number, names: string[]): Promise<void> {
+  for (const name of names) {
+    const deadline = Date.now() + 10_000;
+    while ((await through(port, name)) !== name) {
+      if (Date.now() > deadline) throw new Error(`${name} not reachable through the hub on ${port}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+test("the first member leads, the others follow; everyone's routes are reachable", async (t) => {
+  const port = await freePort();
+  const entries = await Promise.all(["one", "two", "three"].map((name) => service(t, name)));
+  const members: HubMember[] = [];
+  t.after(() => Promise.all(members.map((m) => m.leave())));
+  for (const [i, entry] of entries.entries()) members.push(await joinHub(port, { runtimeId: `m${i}`, entries: [entry] }));
+  assert.deepEqual(members.map((m) => m.role), ["leader", "follower", "follower"]);
+  assert.ok(members[0]!.hub instanceof ServiceHub);
+  assert.equal(members[1]!.hub, undefined);
+  assert.equal(members[2]!.url, `http://127.0.0.1:${port}`);
+  await reachable(port, ["one", "two", "three"]);
+  assert.equal(await members[2]!.discover("one"), `http://127.0.0.1:${port}`);
+  assert.equal(await members[0]!.discover("three"), `http://127.0.0.1:${port}`);
+  const missing = await rejection(members[1]!.discover("nobody"));
+  assert.ok(missing instanceof HubError);
+  assert.equal(missing.code, "ERR_HUB_NOT_REGISTERED");
+  assert.equal(missing.message, "Service 'nobody' is not registered! Did you forget to start it?");
+});
+
+test("when the leader leaves, exactly one follower takes over and every survivor's routes come back", async (t) => {
+  const port = await freePort();
+  const entries = await Promise.all(["a", "b", "c"].map((name) => service(t, name)));
+  const members: HubMember[] = [];
+  t.after(() => Promise.all(members.map((m) => m.leave())));
+  for (const entry of entries) members.push(await joinHub(port, { entries: [entry] }));
+  const changes: string[] = [];
+  members[1]!.onRoleChange((role) => changes.push(`b:${role}`));
+  members[2]!.onRoleChange((role) => changes.push(`c:${role}`));
+  await members[0]!.leave();
+  assert.equal(members[0]!.role, "follower", "a member that left leads nothing");
+  const survivors = members.slice(1);
+  await waitFor(() => survivors.some((m) => m.role === "leader") && survivors.every((m) => m.connected), "a new leader and both survivors connected", 10_000);
+  assert.deepEqual(members.slice(1).map((m) => m.role).sort(), ["follower", "leader"]);
+  assert.equal(changes.length, 1, `one role change: ${changes}`);
+  await reachable(port, ["b", "c"]);
+  assert.equal(await through(port, "a"), 404);
+  const leader = survivors.find((m) => m.role === "leader")!;
+  assert.deepEqual(leader.hub!.routes().map((r) => r.api).sort(), ["b", "c"]);
+});
+
+test("register() adds routes that are re-sent after a failover; unregister() removes them", async (t) => {
+  const port = await freePort();
+  const [x, y] = await Promise.all(["x", "y"].map((name) => service(t, name)));
+  const leader = await joinHub(port);
+  const follower = await joinHub(port);
+  t.after(() => Promise.all([leader.leave(), follower.leave()]));
+  await follower.register([x!]);
+  await leader.register([y!]);
+  await reachable(port, ["x", "y"]);
+  await leader.leave();
+  await waitFor(() => follower.role === "leader" && follower.connected, "the follower leading", 10_000);
+  await reachable(port, ["x"]);
+  await follower.unregister([x!]);
+  assert.equal(await through(port, "x"), 404);
+  await assert.rejects(follower.register([{ api: "bad", baseUrl: "nope", pathPrefix: "/bad" }]), /baseUrl/);
+});
+
+test("a member that reached a CLI hub never bids; while no hub is up its requests fail fast", async (t) => {
+  const port = await freePort();
+  const entry = await service(t, "svc");
+  const bin = new ServiceHub(port, { kind: "bin" });
+  assert.equal(await bin.start(), true);
+  const member = await joinHub(port, { entries: [entry], maxRetryDelay: 100 });
+  t.after(() => member.leave());
+  assert.equal(member.role, "follower");
+  await reachable(port, ["svc"]);
+  await bin.teardown();
+  await waitFor(() => !member.connected, "the member noticing the hub is gone");
+  const started = Date.now();
+  const error = await rejection(member.discover("svc"));
+  assert.ok(error instanceof HubError);
+  assert.equal(error.code, "ERR_HUB_UNAVAILABLE");
+  assert.ok(Date.now() - started < 1000, "rejected at once, not queued");
+  await rejection(member.register([entry]));
+  // The member keeps the port free for the CLI hub: nothing binds it while we wait.
+  await new Promise((r) => setTimeout(r, 300));
+  const probe = new IPCServer(port);
+  assert.equal(await probe.start(), true, "the member did not take the port");
+  await probe.teardown();
+  assert.equal(member.role, "follower");
+  // A CLI hub comes back: the member reconnects and re-sends its own entries.
+  const again = new ServiceHub(port, { kind: "bin" });
+  assert.equal(await again.start(), true);
+  t.after(() => again.teardown());
+  await waitFor(() => member.connected, "the member reconnecting", 10_000);
+  await reachable(port, ["svc"]);
+});
+
+test("an embedded leader asked to yield hands the port over and follows the newcomer", async (t) => {
+  const port = await freePort();
+  const entry = await service(t, "mine");
+  const member = await joinHub(port, { entries: [entry] });
+  t.after(() => member.leave());
+  assert.equal(member.role, "leader");
+  const bin = new ServiceHub(0, { kind: "bin" });
+  t.after(() => bin.teardown());
+  const { IPCClient } = await import("../../adapters/node.ts");
+  const asker = new IPCClient(port);
+  await asker.connect();
+  await asker.sendFrameworkRequest("discovery/requestYield" as never, undefined as never);
+  asker.disconnect();
+  const takeover = new ServiceHub(port, { kind: "bin" });
+  const deadline = Date.now() + 5000;
+  while (!(await takeover.start())) {
+    if (Date.now() > deadline) throw new Error("the leader did not yield the port");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  t.after(() => takeover.teardown());
+  await waitFor(() => member.role === "follower" && member.connected, "the old leader following", 10_000);
+  await reachable(port, ["mine"]);
+});
+
+test("joinHub refuses a port no other member could know", async () => {
+  await assert.rejects(joinHub(0), TypeError);
+  await assert.rejects(joinHub(70000), TypeError);
+});
