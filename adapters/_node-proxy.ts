@@ -15,7 +15,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
-import { ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+import { ANSWER_HEADERS, ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 const agents = {
@@ -61,12 +61,14 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       // Large or unsized answers stream, with backpressure.
       const length = Number(res.headers["content-length"] ?? Number.NaN);
       if (!(length <= SMALL_ANSWER)) {
-        resolve(new FastResponse(res as unknown as BodyInit, init));
+        resolve(withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers));
         return;
       }
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.once("end", () => resolve(new FastResponse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, init)));
+      res.once("end", () =>
+        resolve(withHeaders(new FastResponse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, init), init.headers)),
+      );
       res.once("error", (error) => reject(new ProxyError(502, error.message, { cause: error })));
     });
     upstream.once("error", (error) => {
@@ -115,4 +117,10 @@ function responseHeaders(res: IncomingMessage, targetOrigin: string, hubOrigin: 
     headers.push([key, value]);
   }
   return headers;
+}
+
+/** Leaves the header list on the answer for the journal (reading `headers` back would build a Headers object). */
+function withHeaders(response: Response, headers: Array<[string, string]>): Response {
+  (response as { [ANSWER_HEADERS]?: unknown })[ANSWER_HEADERS] = headers;
+  return response;
 }

@@ -5,7 +5,7 @@
  * grest-ts's `discovery-local` bin does, and takes over.
  */
 import process from "node:process";
-import { defineCommand } from "citty";
+import { defineCommand, type CommandDef } from "citty";
 import type { HubEvent, ServiceHub } from "../src/index.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
@@ -17,7 +17,7 @@ const RETRY_BIND_MS = 20;
 /** The old hub is asked again this often, in case the first request was lost. */
 const ASK_AGAIN_MS = 1000;
 
-export default defineCommand({
+const hub: CommandDef<typeof hubArgs> = defineCommand({
   meta: { name: "hub", description: "Run the local service hub (a drop-in for grest-ts's discovery-local)" },
   args: hubArgs,
   async run({ rawArgs }) {
@@ -31,6 +31,7 @@ export default defineCommand({
     await runHub(flags);
   },
 });
+export default hub;
 
 async function runHub(flags: HubFlags): Promise<void> {
   const crossipc = await loadCrossipc();

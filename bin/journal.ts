@@ -1,11 +1,85 @@
-// Placeholder so the entry type-checks while the command is written on its own branch.
+/** `crossipc journal [--follow]`: what the running hub handled, one line per entry. */
 import { defineCommand, type CommandDef } from "citty";
+import type { JournalEntry } from "../src/server/journal.ts";
+import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
 
-const command: CommandDef = defineCommand({
-  meta: { name: "journal", description: "(being written)" },
-  run() {
-    throw new Error("crossipc journal: not written yet");
+const args = {
+  ...hubArgs,
+  follow: { type: "boolean", alias: "f", description: "Keep printing new entries as they come (Ctrl-C stops)", default: false },
+  method: { type: "string", description: "Only this HTTP method", valueHint: "GET" },
+  path: { type: "string", description: "Only this path (`*` matches anything: /users/*)", valueHint: "path" },
+  status: { type: "string", description: "Only this status (404) or class (5xx)", valueHint: "status" },
+  client: { type: "string", description: "Only this clientId or runtimeId", valueHint: "id" },
+  kind: { type: "string", description: "Only this kind: http, websocket or framework", valueHint: "kind" },
+  limit: { type: "string", description: "At most this many of the newest entries (before following)", valueHint: "n" },
+} as const;
+
+/** How often `--follow` asks the hub for new entries. */
+const FOLLOW_MS = 500;
+
+interface JournalPage {
+  enabled: boolean;
+  lastId: number;
+  entries: JournalEntry[];
+}
+
+// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
+const command: CommandDef<any> = defineCommand({
+  meta: { name: "journal", description: "Print what the running hub handled: HTTP requests, WebSocket upgrades, framework requests" },
+  args,
+  async run({ args: given, rawArgs }) {
+    try {
+      const flag = unknownFlag(rawArgs, args);
+      if (flag) throw new UsageError(`unknown flag ${flag}`);
+      if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a number, got '${given.limit}'`);
+      if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
+        throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
+      }
+      if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
+        throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
+      }
+      const hub = resolveHub(given);
+      const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind };
+      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
+      if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
+      print(first.entries, given.json);
+      if (given.follow) await follow(hub, filter, first.lastId, given.json);
+    } catch (error) {
+      fail("journal", error);
+    }
   },
 });
 
 export default command;
+
+async function follow(hub: Hub, filter: Record<string, string | undefined>, lastId: number, json: boolean): Promise<never> {
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_MS));
+    // `after` is an id: entries the filter skipped still move it on, so ask for everything's lastId.
+    const page = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, after: lastId });
+    print(page.entries, json);
+    // A cleared journal (or a restarted hub) starts its ids lower than where we were.
+    lastId = page.lastId < lastId ? 0 : page.lastId;
+  }
+}
+
+function print(entries: JournalEntry[], json: boolean): void {
+  if (entries.length === 0) return;
+  process.stdout.write(`${entries.map((entry) => (json ? JSON.stringify(entry) : line(entry))).join("\n")}\n`);
+}
+
+/** One entry as one line: `12:00:01.123 http GET /users/7 → intercept GET /users/:id 200 0.4ms 10 B`. */
+export function line(e: JournalEntry): string {
+  const time = new Date(e.time).toTimeString().slice(0, 8) + `.${String(e.time % 1000).padStart(3, "0")}`;
+  const what = e.kind === "framework" ? `${e.direction} ${e.path}` : `${e.method} ${e.path}`;
+  const taken =
+    e.takenBy === "intercept" ? `intercept ${e.route}` : e.takenBy === "proxy" ? `proxy ${e.target}` : e.takenBy === "none" ? "no route" : e.takenBy;
+  const outcome = e.status !== undefined ? String(e.status) : e.ok ? "ok" : "error";
+  const client = e.runtimeId ?? e.clientId;
+  const parts = [time, e.kind, what, "→", taken, outcome];
+  if (client) parts.push(`[${client}]`);
+  parts.push(`${e.durationMs < 10 ? e.durationMs.toFixed(2) : Math.round(e.durationMs)}ms`);
+  if (e.responseSize !== undefined) parts.push(`${e.responseSize} B`);
+  if (e.error) parts.push(`(${e.error})`);
+  return parts.join(" ");
+}

@@ -1,11 +1,60 @@
-// Placeholder so the entry type-checks while the command is written on its own branch.
+/** `crossipc status`: the clients, services and intercept routes of the hub on the known port. */
 import { defineCommand, type CommandDef } from "citty";
+import type { DashboardState } from "../src/dashboard/_state.ts";
+import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag } from "./_hub-api.ts";
 
-const command: CommandDef = defineCommand({
-  meta: { name: "status", description: "(being written)" },
-  run() {
-    throw new Error("crossipc status: not written yet");
+const args = hubArgs;
+
+// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
+const command: CommandDef<any> = defineCommand({
+  meta: { name: "status", description: "Show the clients, services and intercept routes of the running hub" },
+  args,
+  async run({ args: given, rawArgs }) {
+    try {
+      const flag = unknownFlag(rawArgs, args);
+      if (flag) throw new UsageError(`unknown flag ${flag}`);
+      const hub = resolveHub(given);
+      const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
+      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token));
+    } catch (error) {
+      fail("status", error);
+    }
   },
 });
 
 export default command;
+
+/** The state as lines a person reads in a terminal or a CI log. */
+export function describe(state: DashboardState, token?: string): string {
+  const lines: string[] = [];
+  const runtime = `${state.runtime}${state.runtimeVersion ? ` ${state.runtimeVersion}` : ""}`;
+  lines.push(`hub ${state.url} (${runtime}, ${state.leader ? "leader" : "follower"}, ${state.kind}, up ${duration(state.uptimeMs)})`);
+  lines.push(`dashboard ${state.url}/__crossipc/${token ? `?token=${encodeURIComponent(token)}` : ""}`);
+  lines.push("", `clients (${state.clients.length})`);
+  for (const c of state.clients) {
+    lines.push(
+      `  ${c.clientId}${c.runtimeId ? ` ${c.runtimeId}` : ""}  since ${clock(c.connectedAt)}  in ${c.requests.in}  out ${c.requests.out}  pending ${c.pending}`,
+    );
+  }
+  lines.push("", `services (${state.services.length})`);
+  for (const service of state.services) {
+    lines.push(`  ${service.api} (${service.strategy})`);
+    for (const i of service.instances) lines.push(`    ${i.pathPrefix} → ${i.baseUrl}  (${i.owner})`);
+  }
+  lines.push("", `routes (${state.routes.length})`);
+  for (const route of state.routes) lines.push(`  ${route.method} ${route.path}  ${route.hits} ${route.hits === 1 ? "hit" : "hits"}`);
+  const journal = state.journal;
+  lines.push("", journal.enabled ? `journal: ${journal.count} of the last ${journal.size} entries (\`crossipc journal\`)` : "journal: off");
+  return `${lines.join("\n")}\n`;
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toTimeString().slice(0, 8);
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}

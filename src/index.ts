@@ -1,5 +1,15 @@
 /** The runtime-independent API. Runtime entries (adapters/) re-export this after choosing a platform. */
 export { IPCServer, type IPCServerOptions } from "./server/IPCServer.ts";
+export {
+  Journal,
+  type JournalEntry,
+  type JournalFilter,
+  type JournalKind,
+  type JournalOptions,
+  type JournalTakenBy,
+  type RouteHits,
+} from "./server/journal.ts";
+export type { DashboardState, DashboardClient } from "./dashboard/_state.ts";
 export { IPCClient, type IPCClientOptions } from "./client/IPCClient.ts";
 export {
   IPCSocket,

@@ -93,6 +93,12 @@ export interface ProxiedConnection {
   close(): void;
 }
 
+/**
+ * Where a runtime's proxy may leave the headers of an answer it built, in the form it already
+ * has them, so that the journal need not make srvx's FastResponse build a Headers object.
+ */
+export const ANSWER_HEADERS: unique symbol = Symbol.for("crossipc.answerHeaders");
+
 let current: Platform | undefined;
 
 /** Called once by the runtime entry (`crossipc/node`, `crossipc/bun`, `crossipc/deno`). */

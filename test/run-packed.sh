@@ -5,7 +5,9 @@
 #     each checking that the exports map picked its own adapter and that `crossipc/<runtime>`
 #     is the same module (this replaced test/node/packed.test.ts);
 #   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
-#   - a TypeScript consumer compiled with tsc (types through the exports map).
+#   - a TypeScript consumer compiled with tsc (types through the exports map), and one without
+#     @types/node under skipLibCheck: false;
+#   - crossipc/client bundled by esbuild for the browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -85,5 +87,23 @@ cat >"$CONSUMER/tsconfig.json" <<JSON
 JSON
 (cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.json) || fail "the packed types do not compile for a TypeScript consumer"
 echo "ok   tsc"
+
+echo "--- TypeScript consumer without @types/node (skipLibCheck: false): the published types stand alone"
+cp test/fixtures/packed/types-no-node.ts.txt "$CONSUMER/no-node.ts"
+# Whatever a dependency may have brought, this consumer has no Node types to lean on.
+rm -rf "$CONSUMER/node_modules/@types/node"
+cat >"$CONSUMER/tsconfig.no-node.json" <<JSON
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"] }, "files": ["no-node.ts"] }
+JSON
+(cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.no-node.json) || fail "the packed types need @types/node (or do not compile) under skipLibCheck: false"
+echo "ok   tsc without @types/node, skipLibCheck: false (crossipc and crossipc/client)"
+
+echo "--- crossipc/client bundled for the browser from the packed package (esbuild)"
+echo 'import { IPCClient } from "crossipc/client"; window.client = new IPCClient(9000);' >"$CONSUMER/page.js"
+(cd "$CONSUMER" && "$BIN/esbuild" page.js --bundle --platform=browser --format=esm --metafile=meta.json --outfile=page.bundle.js --log-level=warning) ||
+  fail "crossipc/client does not bundle for the browser"
+node -e 'const inputs = Object.keys(require(process.argv[1]).inputs); const bad = inputs.filter((i) => /^node:|node_modules\/(crossws|h3|srvx|rou3|ws)\//.test(i)); if (bad.length) { console.error(bad.join("\n")); process.exit(1); }' "$CONSUMER/meta.json" ||
+  fail "the browser bundle of crossipc/client pulls in node: modules or server code"
+echo "ok   esbuild --platform=browser: $(wc -c <"$CONSUMER/page.bundle.js") bytes, no node: import"
 
 echo "packed: all green"

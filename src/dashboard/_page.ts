@@ -18,20 +18,21 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   #live { margin-left: auto; font-size: 12px; color: #c9cfdd; } #live::before { content: "●"; margin-right: 6px; color: var(--bad); }
   #live.on::before { color: #4ade80; }
   main { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 14px; padding: 14px 20px 24px; }
-  section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; min-width: 0; }
+  section { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; min-width: 0; overflow-x: auto; }
   section.wide { grid-column: 1 / -1; }
   h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 2px 0 8px; }
   h2 .count { color: var(--fg); margin-left: 4px; }
   table { width: 100%; border-collapse: collapse; font: 12.5px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
   th { text-align: left; font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--line); padding: 4px 6px; white-space: nowrap; }
-  td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 360px; }
-  td.num { text-align: right; }
+  td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 250px; }
+  td.num, th.num { text-align: right; }
+  td.wrap { white-space: normal; max-width: none; word-break: break-all; }
   .empty { color: var(--muted); font-style: italic; padding: 6px; }
   form { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 8px; }
   input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: #fff; }
   input { width: 170px; } input[name=path] { width: 240px; }
   button { cursor: pointer; color: var(--accent); }
-  .split { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 12px; }
+  .split { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 12px; }
   .scroll { max-height: 520px; overflow: auto; }
   #journal tbody tr { cursor: pointer; } #journal tbody tr:hover { background: #f0f3fc; } #journal tr.selected { background: #e1e8fb; }
   .s2 { color: var(--ok); } .s3 { color: var(--accent); } .s4 { color: var(--warn); } .s5, .err { color: var(--bad); }

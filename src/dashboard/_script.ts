@@ -77,9 +77,9 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     }), 6, "No client connected");
     $("services-count").textContent = s.services.length;
     fill($("services").tBodies[0], s.services.map(function (svc) {
-      var cell = el("td");
+      var cell = el("td", null, "wrap");
       svc.instances.forEach(function (i) {
-        cell.appendChild(el("div", i.baseUrl + " " + i.pathPrefix + " (" + i.owner + ")"));
+        cell.appendChild(el("div", i.pathPrefix + " → " + i.baseUrl + " (" + i.owner + ")"));
       });
       return row([svc.api, svc.strategy, cell]);
     }), 3, "No service registered");

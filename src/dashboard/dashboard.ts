@@ -111,7 +111,7 @@ function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: 
   const limit = text("limit");
   if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
   let entries = journal.entries(filter);
-  if (limit !== undefined) entries = entries.slice(-Number(limit));
+  if (limit !== undefined) entries = entries.slice(Math.max(0, entries.length - Number(limit)));
   return json(200, { enabled: journal.enabled, size: journal.size, lastId: journal.lastId, entries });
 }
 

@@ -69,24 +69,30 @@ export class FrameworkActivity {
 
 /** Runs `fn` and commits the record when it settles, passing its result or error through. */
 function settle(journal: Journal, record: JournalRecord, fn: () => unknown): unknown {
-  const ok = (result: unknown) => {
-    if (record.bodies && result !== undefined) record.setBody("response", json(result));
-    journal.commit(record);
-    return result;
-  };
-  const failed = (error: unknown) => {
-    record.ok = false;
-    record.error = errorMessage(error);
-    journal.commit(record);
-    throw error;
-  };
   let result: unknown;
   try {
     result = fn();
   } catch (error) {
-    return failed(error);
+    return failed(journal, record, error);
   }
-  return result instanceof Promise ? result.then(ok, failed) : ok(result);
+  if (!(result instanceof Promise)) return succeeded(journal, record, result);
+  return result.then(
+    (value) => succeeded(journal, record, value),
+    (error) => failed(journal, record, error),
+  );
+}
+
+function succeeded(journal: Journal, record: JournalRecord, result: unknown): unknown {
+  if (record.bodies && result !== undefined) record.setBody("response", json(result));
+  journal.commit(record);
+  return result;
+}
+
+function failed(journal: Journal, record: JournalRecord, error: unknown): never {
+  record.ok = false;
+  record.error = errorMessage(error);
+  journal.commit(record);
+  throw error;
 }
 
 function json(value: unknown): string {

@@ -1,13 +1,13 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { getPlatform, type Platform } from "../platform.ts";
+import { ANSWER_HEADERS, getPlatform, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { readCopy, type JournalRecord } from "./_journalRecord.ts";
+import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
 
 
 export interface HttpState {
@@ -64,7 +64,10 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
   // The dashboard's own requests are not journaled: its live view would record itself.
   if (state.dashboard && pathname.startsWith(DASHBOARD_PREFIX)) return state.dashboard(request, url);
   if (pathname === INTERNAL_SOCKET_PATH) {
-    if (record) record.takenBy = "framework";
+    if (record) {
+      record.takenBy = "framework";
+      record.path = withoutToken(record.path);
+    }
     return committed(state, record, frameworkPathOverHttp(request, url, state.guard));
   }
 
@@ -124,7 +127,9 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
   const url = request.url;
   const record = journal.begin("http", url.slice(url.indexOf("/", url.indexOf("//") + 2)));
   record.method = request.method;
-  record.requestHeaders = headersOf(request);
+  // On Node the raw list is there already; `headers` may not be built yet.
+  const node = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node;
+  record.requestHeaders = node?.req?.rawHeaders ?? request.headers;
   return record;
 }
 
@@ -132,7 +137,7 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
 function committed(state: HttpState, record: JournalRecord | undefined, response: Response): Response {
   if (!record) return response;
   record.status = response.status;
-  record.responseHeaders ??= response.headers;
+  record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
   if (record.bodies && record.responseBody === undefined) tapResponse(response, record);
   state.journal!.commit(record);
   return response;

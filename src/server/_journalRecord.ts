@@ -41,9 +41,15 @@ export interface JournalEntry {
   responseBodyTruncated?: boolean;
 }
 
-type HeaderSource = Headers | Record<string, string | string[] | undefined> | Array<[string, string]>;
+/** Headers as the runtime has them: a Headers object, a record, a list of pairs, or Node's flat raw list. */
+type HeaderSource = Headers | Record<string, string | string[] | undefined> | Array<[string, string]> | string[];
 
 const timeOrigin = performance.timeOrigin;
+
+/** The framework path's access token has no place in a journal that CI logs print. */
+export function withoutToken(path: string): string {
+  return path.includes("token=") ? path.replace(/([?&]token=)[^&]*/g, "$1***") : path;
+}
 
 /**
  * The journal's internal record: one object per request, filled in as the request is handled.
@@ -149,7 +155,12 @@ function headerRecord(source: HeaderSource | undefined): Record<string, string> 
       out[key] = value;
     });
   } else if (Array.isArray(source)) {
-    for (const [key, value] of source) out[key.toLowerCase()] = out[key.toLowerCase()] ? `${out[key.toLowerCase()]}, ${value}` : value;
+    const add = (key: string, value: string) => {
+      const name = key.toLowerCase();
+      out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+    };
+    if (typeof source[0] === "string") for (let i = 0; i + 1 < source.length; i += 2) add(source[i] as string, source[i + 1] as string);
+    else for (const [key, value] of source as Array<[string, string]>) add(key, value);
   } else {
     for (const key in source) {
       const value = source[key];

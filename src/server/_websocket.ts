@@ -10,7 +10,7 @@ import { joinTarget, resolveTarget } from "./_http.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
-import type { JournalRecord, JournalTakenBy } from "./_journalRecord.ts";
+import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
 
 export interface WebSocketState {
   readonly clients: FrameworkClients;
@@ -41,7 +41,7 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   return {
     async upgrade(request) {
       const url = new URL(request.url);
-      const record = state.journal?.begin("websocket", url.pathname + url.search);
+      const record = state.journal?.begin("websocket", withoutToken(url.pathname + url.search));
       if (record) {
         record.method = request.method;
         record.requestHeaders = request.headers;

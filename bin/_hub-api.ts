@@ -1,0 +1,117 @@
+/**
+ * What `crossipc status` and `crossipc journal` share: finding the hub on its known port and
+ * reading its JSON API (`/__crossipc/api/…`) with ofetch.
+ */
+import { FetchError, ofetch } from "ofetch";
+import type { ArgsDef } from "citty";
+
+/** Flags every command that talks to a running hub takes. */
+export interface HubArgs extends ArgsDef {
+  port: { type: "string"; description: string; valueHint: string };
+  hostname: { type: "string"; description: string; default: string; valueHint: string };
+  token: { type: "string"; description: string; valueHint: string };
+  json: { type: "boolean"; description: string; default: boolean };
+}
+
+export const hubArgs: HubArgs = {
+  port: {
+    type: "string",
+    description: "Port of the hub (default: CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT, then 9000)",
+    valueHint: "port",
+  },
+  hostname: { type: "string", description: "Address of the hub", default: "127.0.0.1", valueHint: "host" },
+  token: { type: "string", description: "The hub's access token (default: CROSSIPC_ACCESS_TOKEN)", valueHint: "token" },
+  json: { type: "boolean", description: "Print JSON instead of text", default: false },
+};
+
+/** A mistake on the command line: reported with a pointer to `--help`. */
+export class UsageError extends Error {}
+
+export interface Hub {
+  base: string;
+  token: string | undefined;
+}
+
+export function resolveHub(args: { port?: string; hostname?: string; token?: string }, env: Record<string, string | undefined> = process.env): Hub {
+  const [source, raw] =
+    args.port !== undefined
+      ? ["--port", args.port]
+      : env["CROSSIPC_HUB_PORT"]
+        ? ["CROSSIPC_HUB_PORT", env["CROSSIPC_HUB_PORT"]]
+        : env["GG_LOCAL_ROUTER_PORT"]
+          ? ["GG_LOCAL_ROUTER_PORT", env["GG_LOCAL_ROUTER_PORT"]]
+          : ["the default", "9000"];
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
+    throw new UsageError(`${source} must be a port number from 1 to 65535, got '${raw}'`);
+  }
+  const hostname = args.hostname || "127.0.0.1";
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  return { base: `http://${host}:${Number(raw)}`, token: args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined) };
+}
+
+/** GET a JSON API path of the hub; any failure becomes one sentence a person can act on. */
+export async function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  try {
+    return await ofetch<T>(`${hub.base}${path}`, {
+      query: { ...query, ...(hub.token === undefined ? {} : { token: hub.token }) },
+      retry: 0,
+      timeout: 5000,
+      responseType: "json",
+    });
+  } catch (error) {
+    throw new Error(explain(hub, error));
+  }
+}
+
+function explain(hub: Hub, error: unknown): string {
+  if (!(error instanceof FetchError)) return `cannot read ${hub.base}: ${String(error)}`;
+  const status = error.response?.status;
+  const said = (error.data as { error?: string } | undefined)?.error;
+  if (status === 401) return `the hub at ${hub.base} needs its access token: pass --token (or set CROSSIPC_ACCESS_TOKEN)${said ? ` (${said})` : ""}`;
+  if (status === 404) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer with dashboard: true)?`;
+  if (status !== undefined) return `the hub at ${hub.base} answered ${status}${said ? `: ${said}` : ""}`;
+  return `no hub answers at ${hub.base} (${rootCause(error)}). Start one with \`crossipc hub\`, or pass --port`;
+}
+
+/** The system code (ECONNREFUSED…) or message at the bottom of fetch's "fetch failed" chain. */
+function rootCause(error: Error): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5; depth++) {
+    const next = (current as { cause?: unknown }).cause;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("E")) return code;
+    if (next === undefined || next === null) break;
+    current = next;
+  }
+  return (current as Error).message ?? String(current);
+}
+
+/**
+ * citty accepts any flag; a misspelt one would silently do nothing. Returns the first flag in
+ * `rawArgs` that `args` does not declare.
+ */
+export function unknownFlag(rawArgs: string[], args: ArgsDef): string | undefined {
+  const known = new Set(["help", "h"]);
+  for (const [name, def] of Object.entries(args)) {
+    known.add(name);
+    if (def.type === "boolean") known.add(`no-${name}`);
+    for (const alias of [def["alias" as keyof typeof def] ?? []].flat() as string[]) known.add(alias);
+  }
+  for (const arg of rawArgs) {
+    if (arg === "--") break;
+    const match = /^--?([^=]+)/.exec(arg);
+    if (!match || /^-\d/.test(arg)) continue;
+    // Short flags may be bundled (-fj): each letter must be known.
+    const names = arg.startsWith("--") ? [match[1]!] : [...match[1]!];
+    for (const name of names) if (!known.has(name)) return arg;
+  }
+  return undefined;
+}
+
+/** Reports a failure the way every command does: one line on stderr, exit code 1 (2 for usage). */
+export function fail(command: string, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`crossipc ${command}: ${message}\n`);
+  if (error instanceof UsageError) process.stderr.write(`Run \`crossipc ${command} --help\` for its flags.\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+}

@@ -1,0 +1,51 @@
+/** The journal and the dashboard's JSON on Bun. */
+import { expect, test } from "bun:test";
+import { connect, crossipc, startServer } from "./_setup.ts";
+
+const { IPCServer, IPCClient } = crossipc;
+const double = IPCServer.defineRequest<number, number>("math/double");
+const hello = IPCClient.defineRequest<string, string>("client/hello");
+
+declare const Bun: { serve(options: { port: number; hostname: string; fetch(request: Request): Response | Promise<Response> }): { port: number; stop(force?: boolean): Promise<void> } };
+
+test("the journal records intercepted, proxied and framework requests; the dashboard serves them", async () => {
+  const backend = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: async (request) => new Response(`echo:${await request.text()}`) });
+  const server = await startServer({ dashboard: true, accessToken: "tok" });
+  try {
+    server.interceptHttp("GET", "/users/:id", (_body, params) => ({ id: params.id }));
+    server.setRouteProxyResolver((path) => (path.startsWith("/api") ? `http://127.0.0.1:${backend.port}` : undefined));
+    server.onFrameworkMessage(double, (n) => n * 2);
+    const client = await connect(server, "bun-worker", { heartbeatInterval: 0, accessToken: "tok" });
+    client.onFrameworkRequest(hello, (name) => `hi ${name}`);
+
+    expect(await client.sendFrameworkRequest(double, 4)).toBe(8);
+    expect(await server.sendFrameworkMessage("bun-worker", hello, "hub")).toBe("hi hub");
+    expect(await (await fetch(`${server.getUrl()}/users/5`)).text()).toBe('{"id":"5"}');
+    expect(await (await fetch(`${server.getUrl()}/api/x?y=1`, { method: "POST", body: "hello" })).text()).toBe("echo:hello");
+    expect((await fetch(`${server.getUrl()}/nope`)).status).toBe(404);
+
+    expect(server.journal.entries().map((e) => [e.kind, e.direction ?? e.method, e.path, e.takenBy, e.status ?? e.ok])).toEqual([
+      ["websocket", "GET", "/__ggFrameworkConnection?runtimeId=bun-worker&token=***", "framework", 101],
+      ["framework", "in", "math/double", "framework", true],
+      ["framework", "out", "client/hello", "framework", true],
+      ["http", "GET", "/users/5", "intercept", 200],
+      ["http", "POST", "/api/x?y=1", "proxy", 200],
+      ["http", "GET", "/nope", "none", 404],
+    ]);
+    expect(server.journal.entries({ status: "4xx" }).map((e) => e.path)).toEqual(["/nope"]);
+    const proxied = server.journal.entries({ path: "/api/x" })[0]!;
+    expect(proxied.requestSize).toBe(5);
+    expect(proxied.requestHeaders?.["content-length"]).toBe("5");
+
+    expect((await fetch(`${server.getUrl()}/__crossipc/api/state`)).status).toBe(401);
+    const state = await (await fetch(`${server.getUrl()}/__crossipc/api/state?token=tok`)).json();
+    expect(state.runtime).toBe("bun");
+    expect(state.clients.map((c: { runtimeId: string; requests: unknown }) => [c.runtimeId, c.requests])).toEqual([["bun-worker", { in: 1, out: 1 }]]);
+    const journal = await (await fetch(`${server.getUrl()}/__crossipc/api/journal?token=tok&method=POST`)).json();
+    expect(journal.entries.map((e: { path: string }) => e.path)).toEqual(["/api/x?y=1"]);
+    client.disconnect();
+  } finally {
+    await server.teardown();
+    await backend.stop(true);
+  }
+});

@@ -1,0 +1,207 @@
+/**
+ * The real `crossipc hub` (the built dist/bin/crossipc.js) in child processes, under node,
+ * bun and deno: it starts, a service registers and is reached through it, the service is
+ * SIGKILLed and its routes go, a second hub on the same port takes over, SIGINT/SIGTERM exit
+ * 0 with the port free, and bad flags exit non-zero with a clear message.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { test } from "node:test";
+import WebSocket from "ws";
+import { deadPort } from "../matrix/_backend.ts";
+import { ROOT, start, type Runtime } from "../matrix/_spawn.ts";
+import { startEchoService } from "../fixtures/_echoService.ts";
+
+const BIN = `${ROOT}node_modules/.bin`;
+const ENTRY = "dist/bin/crossipc.js";
+
+function binCommand(runtime: Runtime): [string, string[]] {
+  switch (runtime) {
+    case "node":
+      return [process.execPath, [ENTRY]];
+    case "bun":
+      return [`${BIN}/bun`, [ENTRY]];
+    case "deno":
+      // What a user grants: the network and environment variables (the port may come from one).
+      return [`${BIN}/deno`, ["run", "--allow-net", "--allow-env", ENTRY]];
+  }
+}
+
+interface Cli {
+  proc: ChildProcessWithoutNullStreams;
+  lines: string[];
+  stderr(): string;
+  /** The first line (already printed or coming) that `match` accepts. */
+  line(match: (line: string) => boolean, what: string, ms?: number): Promise<string>;
+  event(name: string, ms?: number): Promise<any>;
+  exited: Promise<number | string>;
+}
+
+function cli(runtime: Runtime, args: string[], env: Record<string, string> = {}): Cli {
+  const [cmd, argv] = binCommand(runtime);
+  const proc = spawn(cmd, [...argv, ...args], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let stderr = "";
+  let buffer = "";
+  const wake = new Set<() => void>();
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    lines.push(...parts.filter(Boolean));
+    wake.forEach((w) => w());
+  });
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | string>((resolve) => proc.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
+  exited.then(() => wake.forEach((w) => w()));
+  const line = async (match: (line: string) => boolean, what: string, ms = 30_000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = lines.find(match);
+      if (found !== undefined) return found;
+      if (proc.exitCode !== null || proc.signalCode !== null || Date.now() > deadline) {
+        throw new Error(`${runtime}: no ${what} (${proc.exitCode !== null ? `exited ${proc.exitCode}` : "timeout"}). stdout:\n${lines.join("\n")}\nstderr:\n${stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => (wake.delete(done), resolve());
+        wake.add(done);
+        setTimeout(done, 200);
+      });
+    }
+  };
+  return {
+    proc,
+    lines,
+    stderr: () => stderr,
+    exited,
+    line,
+    event: async (name, ms) => JSON.parse(await line((l) => l.startsWith(`{"event":"${name}"`), `a ${name} event`, ms)),
+  };
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+async function exitCode(c: Cli, ms = 15_000): Promise<number | string> {
+  const timer = setTimeout(() => c.proc.kill("SIGKILL"), ms);
+  try {
+    return await c.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+for (const runtime of ["node", "bun", "deno"] as Runtime[]) {
+  test(`${runtime}: crossipc hub serves a registered service, evicts it when killed, and stops on SIGINT`, async (t) => {
+    const port = await deadPort();
+    const hub = cli(runtime, ["hub", "--port", String(port), "--json"]);
+    t.after(() => hub.proc.kill("SIGKILL"));
+    const started = await hub.event("started", 60_000);
+    assert.equal(started.url, `http://127.0.0.1:${port}`);
+    assert.equal(started.dashboard, `http://127.0.0.1:${port}/__crossipc/`);
+    assert.equal(started.runtime, runtime);
+
+    // A grest-ts-style service in its own process: IPCClient + discovery/register.
+    const service = start("node", "test/fixtures/hub-service.ts", ["--hub", String(port), "--api", "orders", "--prefix", "/orders"]);
+    t.after(() => service.proc.kill("SIGKILL"));
+    await service.nextJson(60_000, "registered");
+    const added = await hub.event("routeAdded");
+    assert.equal(added.api, "orders");
+    assert.equal(added.pathPrefix, "/orders");
+    const answer = (await (await fetch(`http://127.0.0.1:${port}/orders/7`)).json()) as { service: string; path: string };
+    assert.deepEqual([answer.service, answer.path], ["orders", "/orders/7"]);
+
+    service.proc.kill("SIGKILL");
+    const evicted = await hub.event("routesEvicted");
+    assert.equal(evicted.count, 1);
+    assert.equal(evicted.routes[0].api, "orders");
+    assert.equal((await fetch(`http://127.0.0.1:${port}/orders/7`)).status, 404);
+
+    hub.proc.kill("SIGINT");
+    assert.equal(await exitCode(hub), 0, hub.stderr());
+    assert.equal((await hub.event("stopped")).port, port);
+    assert.equal(await portIsFree(port), true, "the port is free after SIGINT");
+    assert.equal(hub.stderr(), "");
+  });
+}
+
+test("a second crossipc hub on the same port takes over; the first says it yielded and exits 0", async (t) => {
+  const port = await deadPort();
+  const first = cli("node", ["hub", "--port", String(port)]);
+  t.after(() => first.proc.kill("SIGKILL"));
+  await first.line((l) => l.includes(`listening on http://127.0.0.1:${port}`), "the started line");
+  const echo = await startEchoService("kept");
+  t.after(() => echo.close());
+
+  const second = cli("bun", ["hub", "--port", String(port), "--json"]);
+  t.after(() => second.proc.kill("SIGKILL"));
+  assert.equal((await second.event("takingOver", 60_000)).port, port);
+  await second.event("started", 30_000);
+  await first.line((l) => l.startsWith("yielded"), "the yielded line");
+  assert.equal(await exitCode(first), 0, first.stderr());
+  assert.match(first.lines.join("\n"), /stopped; port \d+ is free/);
+
+  // The newcomer serves: a WebSocket through it reaches a service registered with it.
+  const member = start("node", "test/fixtures/hub-service.ts", ["--hub", String(port), "--api", "live"]);
+  t.after(() => member.proc.kill("SIGKILL"));
+  await member.nextJson(60_000, "registered");
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/live/socket`);
+  await once(ws, "open");
+  ws.send("hi");
+  assert.equal(String((await once(ws, "message"))[0]), "live:hi");
+  ws.close();
+
+  // --no-takeover fails instead of asking.
+  const third = cli("node", ["hub", "--port", String(port), "--no-takeover"]);
+  assert.notEqual(await exitCode(third), 0);
+  assert.match(third.stderr(), new RegExp(`port ${port} is already in use`));
+
+  second.proc.kill("SIGTERM");
+  assert.equal(await exitCode(second), 0, second.stderr());
+  assert.equal(await portIsFree(port), true);
+});
+
+test("the port comes from CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT; the token shows in the dashboard URL", async (t) => {
+  const port = await deadPort();
+  const other = await deadPort();
+  const hub = cli("node", ["hub", "--token", "s3cret"], { CROSSIPC_HUB_PORT: String(port), GG_LOCAL_ROUTER_PORT: String(other) });
+  t.after(() => hub.proc.kill("SIGKILL"));
+  const dashboard = await hub.line((l) => l.includes("dashboard:"), "the dashboard line");
+  assert.equal(dashboard.trim(), `dashboard: http://127.0.0.1:${port}/__crossipc/?token=s3cret`);
+  hub.proc.kill("SIGINT");
+  assert.equal(await exitCode(hub), 0);
+
+  const grest = cli("deno", ["hub", "--json"], { GG_LOCAL_ROUTER_PORT: String(other) });
+  t.after(() => grest.proc.kill("SIGKILL"));
+  assert.equal((await grest.event("started", 60_000)).port, other);
+  grest.proc.kill("SIGTERM");
+  assert.equal(await exitCode(grest), 0);
+});
+
+test("bad flags exit non-zero with a clear message; --help exits 0", async () => {
+  for (const [args, message] of [
+    [["hub", "--bogus"], /Unknown option '--bogus'/],
+    [["hub", "--port", "abc"], /--port must be a port number/],
+    [["hub", "--port", "70000"], /--port must be a port number/],
+    [["hub", "--port"], /--port needs a value/],
+    [["hub", "--allow-origin", "not an origin"], /--allow-origin must be an origin/],
+    [["hub", "extra"], /Unexpected argument 'extra'/],
+  ] as Array<[string[], RegExp]>) {
+    const c = cli("node", args);
+    const code = await exitCode(c);
+    assert.notEqual(code, 0, `${args.join(" ")} exited 0`);
+    assert.match(c.stderr(), message);
+    assert.equal(c.lines.length, 0, `nothing on stdout for ${args.join(" ")}`);
+  }
+  const help = cli("node", ["hub", "--help"]);
+  assert.equal(await exitCode(help), 0);
+  const usage = help.lines.join("\n");
+  for (const flag of ["--port", "--hostname", "--token", "--allow-origin", "--no-takeover", "--json"]) assert.ok(usage.includes(flag), `--help mentions ${flag}`);
+});
