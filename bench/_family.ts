@@ -26,6 +26,8 @@ export interface BenchContext {
   side(spec: RuntimeSpec): Side;
   /** The primary Node with bufferutil loaded, when it is installed. */
   bufferutil?: Side;
+  /** Where the reference client and server of the "apart" cases run: the bufferutil side if any, else `main`. */
+  reference: Side;
   backend: Proc;
   backendPort: number;
   backendUrl: string;

@@ -63,11 +63,11 @@ async function main(): Promise<void> {
 
   const sides = new Map<string, Side>();
   const failed: string[] = [];
-  // The bufferutil variant runs the RPC roles only.
-  const allSpecs = bufferutilSpec && wanted.has("rpc") ? [...specs, bufferutilSpec] : specs;
+  // The bufferutil variant runs the RPC roles and the reference ends (the fastest Node there is).
+  const allSpecs = bufferutilSpec && ["rpc", "servers", "clients"].some((c) => wanted.has(c)) ? [...specs, bufferutilSpec] : specs;
   await Promise.all(
     allSpecs.map(async (spec) => {
-      const roles = spec === bufferutilSpec ? ["raw", "orig", "crossipc"] : [...new Set(active.flatMap((f) => f.roles?.(spec, spec === primary) ?? []))];
+      const roles = spec === bufferutilSpec ? ["raw", "orig", "crossipc", "ref"] : [...new Set(active.flatMap((f) => f.roles?.(spec, spec === primary) ?? []))];
       if (!roles.includes("crossipc")) roles.push("crossipc");
       const host = spawnHost(spec, roles.join(","), backendUrl);
       const driver = spawnDriver(spec);
@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     nodes: runtimes.filter(isNode),
     side: (spec) => sides.get(spec.name)!,
     bufferutil: bufferutilSpec && sides.get(bufferutilSpec.name),
+    // Native masking makes the reference ends cheaper, so the measured side shows more.
+    reference: (bufferutilSpec && sides.get(bufferutilSpec.name)) || main,
     backend,
     backendPort,
     backendUrl,

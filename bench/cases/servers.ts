@@ -22,7 +22,7 @@ export const servers: Family = {
   roles: (spec) => (isNode(spec) ? ["orig", "crossipc"] : ["crossipc"]),
   async run(ctx) {
     if (!ctx.wants("servers")) return;
-    const driver = ctx.main.driver;
+    const driver = ctx.reference.driver;
     for (const [size, inflight] of APART_VARIANTS) {
       const competitors: Competitor[] = [];
       const ratios: Variant["ratios"] = [];
@@ -51,7 +51,7 @@ export const servers: Family = {
         higher: true,
         competitors,
         ratios,
-        client: `the reference client (plain ws, bench/_reference.ts) on ${ctx.primary.name}; CPU is the server process's`,
+        client: `the reference client (plain ws, bench/_reference.ts) on ${ctx.reference.spec.name}; CPU is the server process's`,
       });
     }
   },
