@@ -52,7 +52,13 @@ const measuredCommit = (() => {
   }
 })();
 
+/** The machine's 1-minute load average, sampled every 10 s while the run goes on. */
+const loadSamples: number[] = [];
+const loadTimer = setInterval(() => loadSamples.push(os.loadavg()[0]!), 10_000);
+loadTimer.unref();
+
 async function main(): Promise<void> {
+  loadSamples.push(os.loadavg()[0]!);
   log(`runtimes: ${specs.map((s) => s.name).join(", ")}${skipped.length ? `; skipped: ${skipped.join("; ")}` : ""}`);
   log(`bufferutil: ${bufferutilNote}`);
   log(`cases: ${[...wanted].join(", ")}`);
@@ -135,10 +141,11 @@ async function main(): Promise<void> {
   render(saved);
 }
 
-/** The machine's load average when the run ends: other processes share these cores. */
+/** How loaded the machine was: other processes share these cores. */
 function loadNote(): string {
-  const [one, five, fifteen] = os.loadavg();
-  return `load average ${one!.toFixed(2)} / ${five!.toFixed(2)} / ${fifteen!.toFixed(2)} (1 / 5 / 15 min) at the end of the run, on ${os.cpus().length} cores`;
+  const sorted = [...loadSamples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+  return `1-minute load average over the run (${sorted.length} samples, 10 s apart): min ${at(0)}, median ${at(0.5)}, max ${at(1)}, on ${os.cpus().length} cores (the bench itself keeps about 2 busy)`;
 }
 
 /** results.json: ratios name their competitors by key instead of repeating them. */
