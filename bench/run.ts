@@ -145,7 +145,7 @@ async function main(): Promise<void> {
 function loadNote(): string {
   const sorted = [...loadSamples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-  return `1-minute load average over the run (${sorted.length} samples, 10 s apart): min ${at(0)}, median ${at(0.5)}, max ${at(1)}, on ${os.cpus().length} cores (the bench itself keeps about 2 busy)`;
+  return `1-minute load average over the run (${sorted.length} samples, 10 s apart): min ${at(0)}, median ${at(0.5)}, max ${at(1)}, on ${os.cpus().length} cores (the bench itself accounts for 1–2 of it)`;
 }
 
 /** results.json: ratios name their competitors by key instead of repeating them. */
