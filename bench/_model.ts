@@ -1,6 +1,6 @@
 /** What the orchestrator measures and what the report prints. */
 
-export type Group = "limit" | "original" | "peer" | "crossipc" | "prototype";
+export type Group = "limit" | "original" | "peer" | "crossipc" | "prototype" | "reference";
 
 export interface Sample {
   value: number;
@@ -35,6 +35,8 @@ export interface RatioSpec {
   target?: { min?: number; max?: number };
   /** The target's wording, e.g. "RPC ≥ 0.95× raw echo, 1 in flight". */
   targetName?: string;
+  /** What is compared round by round: throughput (default) or a latency percentile (`of` ÷ `to`, lower is better). */
+  metric?: "value" | "p50" | "p99";
 }
 
 export interface Variant {
@@ -79,6 +81,8 @@ export interface RatioResult {
   spread?: [number, number];
   /** An absolute budget rather than a ratio: `ratio` is then value / budget. */
   budget?: number;
+  /** Set when the ratio compares a latency percentile rather than throughput. */
+  metric?: "value" | "p50" | "p99";
 }
 
 export interface VariantResult {

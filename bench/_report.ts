@@ -10,6 +10,8 @@ export interface ReportContext {
   settings: { roundMs: number; rounds: number; warmupMs: number; httpRoundMs: number; httpRounds: number; idleClients: number };
   skipped: string[];
   bufferutil: string;
+  /** The machine's load while the run went on (other processes share the cores). */
+  load?: string;
   date: Date;
   durationS: number;
 }
@@ -115,6 +117,7 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
     `| rounds | WebSocket and lifecycle cases: ${ctx.settings.rounds} × ${ctx.settings.roundMs} ms per competitor after a ${ctx.settings.warmupMs} ms warm-up; HTTP (autocannon): ${ctx.settings.httpRounds} × ${ctx.settings.httpRoundMs} ms after 3000 warm-up requests; memory: one fresh server process per row |`,
   );
   md.push(`| bufferutil | ${ctx.bufferutil} |`);
+  if (ctx.load) md.push(`| load | ${ctx.load} |`);
   if (ctx.skipped.length) md.push(`| not measured | ${ctx.skipped.join("; ").replace(/\|/g, "/")} |`);
   md.push("");
   const close = targets.filter(withinSpread).length;
@@ -123,17 +126,19 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
   md.push(
     "The ratio is the median of the per-round ratios, with their interquartile range in brackets. A miss marked",
     "*within spread* has a quarter or more of its rounds at or past the target: on this machine such a verdict",
-    "can flip between runs. The last column is the CPU time per request relative to the baseline's (lower is better): the server's for",
-    "the HTTP and WebSocket-proxy cases, both ends' for RPC. It does not depend on how fast the load generator",
-    "is, and it drifts far less than throughput on this shared machine.",
+    "can flip between runs. A *p99* target compares the 99th-percentile latency (lower is better). The last column is",
+    "the CPU time per request relative to the baseline's (lower is better): the server's for the HTTP, WebSocket-proxy",
+    "and *each server* cases, the client's for *each client*, both ends' for RPC. It does not depend on how fast the",
+    "load generator is, and it drifts far less than throughput on this shared machine.",
     "",
   );
   md.push("| target | case | runtime | crossipc | baseline | ratio | verdict | server CPU/op vs baseline |", "| --- | --- | --- | ---: | --- | ---: | --- | ---: |");
   for (const r of targets) {
     const unit = all.find((v) => v.variant.caseId === r.caseId && v.variant.variant === r.variant)!.variant.unit;
-    const baseline = r.budget !== undefined ? `budget ${r.budget} KiB` : `${name(r.to)}: ${fmtValue(r.to.value, unit)}`;
+    const p99 = r.metric === "p99";
+    const baseline = r.budget !== undefined ? `budget ${r.budget} KiB` : p99 ? `${name(r.to)}: ${fmtMs(r.to.p99)} ms` : `${name(r.to)}: ${fmtValue(r.to.value, unit)}`;
     md.push(
-      `| ${r.targetName} | ${r.variant} | ${r.of.runtime} | ${fmtValue(r.of.value, unit)} ${unit} | ${baseline} | ${fmtRatio(r)}${r.spread ? ` (${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)})` : ""} | ${r.met === undefined ? "not measured" : r.met ? "✅ met" : withinSpread(r) ? "❌ **missed** (within spread)" : "❌ **missed**"} | ${r.cpuRatio !== undefined ? `${r.cpuRatio.toFixed(2)}×` : ""} |`,
+      `| ${r.targetName} | ${r.variant} | ${r.of.runtime} | ${p99 ? `p99 ${fmtMs(r.of.p99)} ms` : `${fmtValue(r.of.value, unit)} ${unit}`} | ${baseline} | ${fmtRatio(r)}${r.spread ? ` (${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)})` : ""} | ${r.met === undefined ? "not measured" : r.met ? "✅ met" : withinSpread(r) ? "❌ **missed** (within spread)" : "❌ **missed**"} | ${r.cpuRatio !== undefined ? `${r.cpuRatio.toFixed(2)}×` : ""} |`,
     );
   }
   md.push("");
@@ -148,13 +153,13 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
     md.push(`**${variant.variant}** — ${variant.unit}${variant.higher ? " (higher is better)" : " (lower is better)"}${variant.client ? `; client: ${variant.client}` : ""}`, "");
     const latency = results.some((c) => Number.isFinite(c.p50 ?? NaN));
     const cpu = results.some((c) => Number.isFinite(c.cpuUs ?? NaN));
-    md.push(`| competitor | runtime | median${latency ? " | p50 ms | p99 ms" : ""}${cpu ? ` | ${["rpc", "s2c", "ff"].includes(variant.caseId) ? "CPU µs/op, both ends" : "server CPU µs/op"}` : ""} | rounds | ratios |`);
+    md.push(`| competitor | runtime | median${latency ? " | p50 ms | p99 ms" : ""}${cpu ? ` | ${["rpc", "s2c", "ff"].includes(variant.caseId) ? "CPU µs/op, both ends" : variant.caseId === "clients" ? "client CPU µs/op" : "server CPU µs/op"}` : ""} | rounds | ratios |`);
     md.push(`| --- | --- | ---:${latency ? " | ---: | ---:" : ""}${cpu ? " | ---:" : ""} | --- | --- |`);
     for (const c of results) {
       const mine = ratios.filter((r) => r.of.key === c.key);
       const ratioText = mine
         .map((r) => {
-          const base = r.budget !== undefined ? `of the ${r.budget} KiB budget` : `${name(r.to)}`;
+          const base = r.budget !== undefined ? `of the ${r.budget} KiB budget` : `${r.metric === "p99" ? "p99 of " : ""}${name(r.to)}`;
           const t = r.target ? ` (target ${targetText(r)}: ${r.met === undefined ? "n/a" : r.met ? "met" : "**missed**"})` : "";
           const c = r.cpuRatio !== undefined ? ` [CPU/op ${r.cpuRatio.toFixed(2)}×]` : "";
           return `${fmtRatio(r)} ${base}${t}${c}`;
@@ -203,12 +208,12 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
 
   md.push("## Running it", "");
   md.push(
-    "`npm run bench` (about 8–10 minutes on 2 cores). It needs the devDependencies (`bun`, `deno`, `ws`,",
+    "`npm run bench` (about 15 minutes on 2 cores). It needs the devDependencies (`bun`, `deno`, `ws`,",
     "`autocannon`, `http-proxy`, `find-my-way`) and finds a second Node (20 or 24) with `npx node@…`.",
-    "Knobs: `BENCH_CASES=rpc,proxy`, `BENCH_RUNTIMES=node20,bun`, `BENCH_ROUND_MS`, `BENCH_ROUNDS`,",
-    "`BENCH_PROFILE=0`, `BENCH_BUFFERUTIL=<folder with node_modules/bufferutil>`, `BENCH_PROTOTYPES=1` (re-measure",
-    "the prototypes of changes crossipc has adopted); `bash bench/run.sh --report-only` re-renders this file from",
-    "bench/results.json. See bench/run.ts.",
+    "Knobs: `BENCH_CASES=rpc,servers,clients`, `BENCH_RUNTIMES=node20,bun`, `BENCH_ROUND_MS`, `BENCH_ROUNDS`,",
+    "`BENCH_PROFILE=0`, `BENCH_BUFFERUTIL=<folder with node_modules/bufferutil>`; `bash bench/run.sh --report-only`",
+    "re-renders this file from bench/results.json. Each family of cases is one file in bench/cases/ (listed in",
+    "bench/cases/index.ts); bench/run.ts starts the processes and runs them.",
     "",
   );
   const mdFile = path.join(ctx.out, "BENCHMARKS.md");
@@ -251,7 +256,7 @@ export function ratiosSvg(targets: RatioResult[], date: Date, all: RatioResult[]
   out.push(`<rect width="100%" height="100%" fill="#fff"/>`);
   out.push(`<text x="12" y="22" font-size="15" font-weight="600">crossipc ÷ baseline for each target (medians of same-run ratios, ${esc(date.toISOString().slice(0, 10))})</text>`);
   out.push(`<text x="12" y="40" fill="#555">Bar: green = target met, red = missed; thin line = the rounds' interquartile range; black tick = the target; dashed = 1.0×. (≤): lower is better</text>`);
-  out.push(`<text x="12" y="56" fill="#555">(memory: share of the 30 KiB budget). <tspan fill="#2563eb">◆</tspan> = prototype of the recommended change, same baseline, same run. Bars past 2× are cut (›).</text>`);
+  out.push(`<text x="12" y="56" fill="#555">(memory: share of the 30 KiB budget). Bars past 2× are cut (›).</text>`);
   let y = top;
   const axisTop = y;
   for (const g of groups) {

@@ -21,6 +21,7 @@ interface RpcClient {
 const raws = new Map<string, RawClient>();
 const clients = new Map<string, RpcClient>();
 const idle: Array<{ close(): void }> = [];
+const references = new Map<string, { request(path: string, json: string): Promise<void>; close(): void }>();
 
 async function raw(url: string, echoBack = false): Promise<RawClient> {
   const key = `${url}|${echoBack}`;
@@ -32,7 +33,7 @@ async function raw(url: string, echoBack = false): Promise<RawClient> {
   return client;
 }
 
-/** A framework client of `kind` (crossipc, crossipc-ws = crossipc on the `ws` client, orig). */
+/** A framework client of `kind` (crossipc, orig). */
 async function rpc(kind: string, port: number, runtimeId?: string): Promise<RpcClient> {
   const key = `${kind}|${port}|${runtimeId ?? ""}`;
   let client = clients.get(key);
@@ -48,9 +49,7 @@ async function rpc(kind: string, port: number, runtimeId?: string): Promise<RpcC
       close: () => c.disconnect(),
     };
   } else {
-    const options: Record<string, unknown> = {};
-    if (kind === "crossipc-ws") options["WebSocket"] = (await import("ws")).WebSocket;
-    const c = new crossipc.IPCClient(port, options);
+    const c = new crossipc.IPCClient(port);
     c.onFrameworkRequest("echo", (p: unknown) => p);
     await c.connect(runtimeId);
     client = {
@@ -70,15 +69,21 @@ async function rpcLoad(command: any): Promise<LoadResult> {
     return client.echo(command.inflight, JSON.stringify(payload), command.ms);
   }
   const client = await rpc(command.kind, command.port);
-  if (command.kind !== "crossipc-batch") return promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
-  const { installBatching, setBatching } = await import("./proto_batch.ts");
-  await installBatching();
-  setBatching(true);
-  try {
-    return await promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
-  } finally {
-    setBatching(false);
+  return promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
+}
+
+/** The reference client (same framing for every server) against the framework server at `port`. */
+async function referenceLoad(command: any): Promise<LoadResult> {
+  const key = `ref|${command.port}`;
+  let client = references.get(key);
+  if (!client) {
+    const { connectReferenceClient } = await import("./_reference.ts");
+    client = await connectReferenceClient(command.port);
+    references.set(key, client);
   }
+  const json = JSON.stringify(payloadFor(command.size));
+  const c = client;
+  return promiseLoop(() => c.request("echo", json), command.inflight, command.ms);
 }
 
 async function fireAndForget(command: any): Promise<LoadResult> {
@@ -235,6 +240,8 @@ serveCommands(async (command) => {
   switch (command.op) {
     case "rpc":
       return rpcLoad(command);
+    case "ref-rpc":
+      return referenceLoad(command);
     case "wsecho": {
       const client = await raw(command.url);
       return client.echo(command.inflight, JSON.stringify(payloadFor(command.size)), command.ms);
@@ -256,6 +263,8 @@ serveCommands(async (command) => {
     case "close-all":
       for (const c of raws.values()) c.close();
       for (const c of clients.values()) c.close();
+      for (const c of references.values()) c.close();
+      references.clear();
       raws.clear();
       clients.clear();
       await sleep(100);

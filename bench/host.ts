@@ -2,12 +2,11 @@
  * The server side of the bench, one process per runtime (Node, Bun, Deno alike):
  *   raw      the runtime's raw WebSocket echo (the limit)
  *   crossipc an IPCServer with the bench's handlers, intercept route and proxy resolver
+ *   crossipc-nojournal  the same IPCServer with `{ journal: false }` (the journal family)
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
- *   proto-proxy  prototype: crossipc whose Node proxy upstream reads small answers whole (Node only)
- *   proto-intercept prototype: the intercept path on srvx without h3, compiled rou3 routes
+ *   ref      the reference framework server of the "apart" cases (Node only, see _reference.ts)
  *   crossws  diagnostic: crossws alone with an echo hook
- *   proto-wspipe prototype: WebSocket upgrades piped over TCP from crossws's upgrade hook (Node only)
  * Usage: host.ts --roles raw,crossipc --backend http://127.0.0.1:PORT
  * Prints `@@{"ready":{role:port}}`, then takes commands on stdin (see `commands` below).
  */
@@ -41,25 +40,27 @@ if (roles.has("raw")) {
   closers.push(() => raw!.close());
 }
 
-if (process.env["BENCH_BATCH"] === "1") {
-  // Prototype: every frame sent in one tick goes out in one writev (see proto_batch.ts).
-  const { installBatching, installBunBatching, setBatching } = await import("./proto_batch.ts");
-  if (runtime() === "bun") await installBunBatching();
-  else await installBatching();
-  setBatching(true);
+/** An IPCServer with the bench's handlers, intercept route and proxy resolver. */
+async function startCrossipc(options: Record<string, unknown>): Promise<any> {
+  const m = await import(`../adapters/${runtime()}.ts`);
+  const server = new m.IPCServer(0, options);
+  if (!(await server.start())) throw new Error("crossipc: start() returned false on port 0");
+  server.onFrameworkMessage("echo", echo);
+  server.onFrameworkMessage("flush", () => true);
+  server.onFrameworkNotification("note", () => {});
+  server.interceptHttp("GET", "/users/:id", intercept);
+  server.setRouteProxyResolver(resolver);
+  closers.push(() => server.teardown());
+  return server;
 }
 
 if (roles.has("crossipc")) {
-  const m = await import(`../adapters/${runtime()}.ts`);
-  crossipc = new m.IPCServer(0, {});
-  if (!(await crossipc.start())) throw new Error("crossipc: start() returned false on port 0");
-  crossipc.onFrameworkMessage("echo", echo);
-  crossipc.onFrameworkMessage("flush", () => true);
-  crossipc.onFrameworkNotification("note", () => {});
-  crossipc.interceptHttp("GET", "/users/:id", intercept);
-  crossipc.setRouteProxyResolver(resolver);
+  crossipc = await startCrossipc({});
   ports["crossipc"] = crossipc.getPort();
-  closers.push(() => crossipc.teardown());
+}
+
+if (roles.has("crossipc-nojournal")) {
+  ports["crossipc-nojournal"] = (await startCrossipc({ journal: false })).getPort();
 }
 
 if (roles.has("orig") || roles.has("peer")) {
@@ -82,18 +83,11 @@ if (roles.has("orig") || roles.has("peer")) {
   }
 }
 
-if (roles.has("proto-proxy")) {
-  const { startProtoNodeProxy } = await import("./proto_node_proxy.ts");
-  const proto = await startProtoNodeProxy(resolver);
-  ports["proto-proxy"] = proto.port;
-  closers.push(() => proto.close());
-}
-
-if (roles.has("proto-wspipe")) {
-  const { startProtoWsPipe } = await import("./proto_ws_pipe.ts");
-  const proto = await startProtoWsPipe(resolver);
-  ports["proto-wspipe"] = proto.port;
-  closers.push(() => proto.close());
+if (roles.has("ref")) {
+  const { startReferenceServer } = await import("./_reference.ts");
+  const ref = await startReferenceServer();
+  ports["ref"] = ref.port;
+  closers.push(() => ref.close());
 }
 
 if (roles.has("crossws")) {
@@ -113,13 +107,6 @@ if (roles.has("crossws")) {
   await server.ready();
   ports["crossws"] = Number(new URL(server.url).port);
   closers.push(() => server.close(true));
-}
-
-if (roles.has("proto-intercept")) {
-  const { startProtoIntercept } = await import("./proto_intercept.ts");
-  const proto = await startProtoIntercept([["GET", "/users/:id", intercept as never]]);
-  ports["proto-intercept"] = proto.port;
-  closers.push(() => proto.close());
 }
 
 async function s2c(kind: string, inflight: number, size: PayloadSize, ms: number): Promise<LoadResult> {

@@ -58,7 +58,9 @@ interface PendingRequest {
   path: string;
   resolve: (data: any) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  /** When it times out (`performance.now()` time). */
+  deadline: number;
+  timeoutMs: number;
 }
 
 const OPEN = 1;
@@ -76,6 +78,13 @@ export class IPCSocket {
   readonly #requestHandlers: Map<string, IPCRequestHandler>;
   readonly #messageHandlers: Map<string, IPCMessageHandler>;
   readonly #pending = new Map<string, PendingRequest>();
+  /**
+   * One timer for every pending request's timeout, set for the earliest deadline, instead of a
+   * timer per request: on Deno, creating and clearing a timer per request added ~17 µs to a round
+   * trip at 1 in flight and 3–7 µs of CPU (bench, side measurement). It is re-armed when it fires.
+   */
+  #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  #timeoutAt = Infinity;
   readonly #closeCallbacks: Array<(code?: number, reason?: string) => void> = [];
   readonly #errorCallbacks: Array<(error: Error) => void> = [];
   readonly #requestTimeout: number;
@@ -149,15 +158,12 @@ export class IPCSocket {
       return Promise.reject(error);
     }
     return new Promise<T>((resolve, reject) => {
-      const timer = unrefTimeout(() => {
-        this.#pending.delete(id);
-        reject(new IPCError("ERR_IPC_TIMEOUT", `Request '${path}' timed out after ${timeoutMs}ms`));
-      }, timeoutMs);
-      this.#pending.set(id, { path, resolve, reject, timer });
+      const deadline = performance.now() + timeoutMs;
+      this.#pending.set(id, { path, resolve, reject, deadline, timeoutMs });
+      if (deadline < this.#timeoutAt) this.#armTimeouts(deadline);
       try {
         this.#target.send(frame);
       } catch (error) {
-        clearTimeout(timer);
         this.#pending.delete(id);
         reject(new IPCError("ERR_IPC_CLOSED", `Request '${path}' could not be sent: ${errorMessage(error)}`, { cause: error }));
       }
@@ -185,8 +191,8 @@ export class IPCSocket {
     const why = code ? ` (code ${code}${reason ? `: ${reason}` : ""})` : "";
     // The original's texts first: "Socket teardown" when this side closed, "Connection closed" otherwise.
     const what = this.#closedHere ? "Socket teardown: this side closed the connection" : "Connection closed";
+    this.#disarmTimeouts();
     for (const [id, pending] of this.#pending) {
-      clearTimeout(pending.timer);
       this.#pending.delete(id);
       pending.reject(new IPCError("ERR_IPC_CLOSED", `${what} while request '${pending.path}' was pending${why}`));
     }
@@ -272,7 +278,6 @@ export class IPCSocket {
       log(this.#logger, "debug", `No pending request for response id: ${msg.id}`);
       return;
     }
-    clearTimeout(pending.timer);
     this.#pending.delete(msg.id);
     let body: IPCResponseBody;
     try {
@@ -301,6 +306,37 @@ export class IPCSocket {
     } catch (error) {
       log(this.#logger, "debug", `Could not answer '${msg.path}': ${errorMessage(error)}`);
     }
+  }
+
+  #armTimeouts(deadline: number, now: number = performance.now()): void {
+    if (this.#timeoutTimer !== undefined) clearTimeout(this.#timeoutTimer);
+    this.#timeoutAt = deadline;
+    this.#timeoutTimer = unrefTimeout(() => this.#expire(), Math.max(0, deadline - now));
+  }
+
+  #disarmTimeouts(): void {
+    if (this.#timeoutTimer !== undefined) clearTimeout(this.#timeoutTimer);
+    this.#timeoutTimer = undefined;
+    this.#timeoutAt = Infinity;
+  }
+
+  /** Rejects every request past its deadline and sets the timer for the next one. */
+  #expire(): void {
+    // The timer firing says its deadline has come, even where the clock lags it (a timer that
+    // fires a little early, or fake timers in a test): trust whichever is later.
+    const now = Math.max(performance.now(), this.#timeoutAt);
+    this.#timeoutTimer = undefined;
+    this.#timeoutAt = Infinity;
+    let next = Infinity;
+    for (const [id, pending] of this.#pending) {
+      if (pending.deadline <= now) {
+        this.#pending.delete(id);
+        pending.reject(new IPCError("ERR_IPC_TIMEOUT", `Request '${pending.path}' timed out after ${pending.timeoutMs}ms`));
+      } else if (pending.deadline < next) {
+        next = pending.deadline;
+      }
+    }
+    if (next !== Infinity) this.#armTimeouts(next, now);
   }
 
   #assertConnected(path: string): void {

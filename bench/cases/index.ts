@@ -1,0 +1,27 @@
+/**
+ * Every family of cases, in the order they run (the report follows it). A new family is one
+ * file here exporting a `Family` (see ../_family.ts) and one line below.
+ */
+import type { Family } from "../_family.ts";
+import { clients } from "./clients.ts";
+import { cycle } from "./cycle.ts";
+import { http } from "./http.ts";
+import { journal } from "./journal.ts";
+import { memory } from "./memory.ts";
+import { messages } from "./messages.ts";
+import { rpc } from "./rpc.ts";
+import { servers } from "./servers.ts";
+import { wsproxy } from "./wsproxy.ts";
+
+export const families: Family[] = [
+  rpc,
+  servers,
+  clients,
+  messages,
+  http,
+  wsproxy,
+  journal,
+  // memory wants a quiet machine (it closes the load connections first); cycle starts its own servers.
+  memory,
+  cycle,
+];
