@@ -16,6 +16,7 @@ import { writeFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
 type Runtime = "node" | "bun" | "deno";
@@ -31,6 +32,7 @@ const arg = (name: string, fallback: number) => {
 const KILLS = arg("kills", 12);
 const MEMBERS = arg("members", 3);
 const ALL_BACK_LIMIT_MS = 3000;
+const SETTLE_MS = 500;
 
 // --- processes ------------------------------------------------------------------------------
 
@@ -149,6 +151,9 @@ async function failover(runtime: Runtime, model: "crossipc" | "grest"): Promise<
         if (Date.now() > deadline) throw new Error(`${label}: no single leader: ${members.map((m) => `${m.name}=${m.role}`).join(" ")}`);
         await sleep(5);
       }
+      // Let the member started after the previous kill finish its start-up work (JIT, GC), so the
+      // clock measures the failover and not a neighbour's warm-up.
+      await sleep(SETTLE_MS);
       const leader = members.find((m) => m.role === "leader")!;
       const survivors = members.filter((m) => m !== leader);
       // Settle: every survivor's service answers before the kill (else the clock would measure the last one).
@@ -272,7 +277,8 @@ function fmt(n: number | null): string {
 }
 
 const started = new Date().toISOString();
-console.log(`hub bench: ${KILLS} kills per runtime, ${MEMBERS} members each`);
+const loadBefore = loadavg();
+console.log(`hub bench: ${KILLS} kills per runtime, ${MEMBERS} members each; ${cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")}`);
 const failovers: FailoverResult[] = [];
 for (const [runtime, model] of [["node", "crossipc"], ["bun", "crossipc"], ["deno", "crossipc"], ["node", "grest"]] as const) {
   failovers.push(await failover(runtime, model));
@@ -295,8 +301,9 @@ console.log(`| 1,000 | ${Math.round(proxy.many)} | ${proxy.manyCpuUs.toFixed(1)}
 const verdict = (ratio: number) => `${ratio.toFixed(3)}x (target <= 1.1x: ${ratio <= 1.1 ? "met" : "MISSED"})`;
 console.log(`cost ratio 1,000 / 1, from req/s: ${verdict(proxy.ratio)}; from hub CPU per request: ${verdict(proxy.cpuRatio)}`);
 
+console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (failover times include waiting for a core on a busy machine)`);
 writeFileSync(
   new URL("hub-results.json", import.meta.url),
-  JSON.stringify({ started, kills: KILLS, members: MEMBERS, failover: failovers, proxy }, null, 2) + "\n",
+  JSON.stringify({ started, cores: cpus().length, loadavg: { before: loadBefore, after: loadavg() }, kills: KILLS, members: MEMBERS, failover: failovers, proxy }, null, 2) + "\n",
 );
 console.log("\nwritten: bench/hub-results.json");
