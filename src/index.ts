@@ -10,33 +10,9 @@ export {
   type RouteHits,
 } from "./server/journal.ts";
 export type { DashboardState, DashboardClient } from "./dashboard/_state.ts";
-export { IPCClient, type IPCClientOptions } from "./client/IPCClient.ts";
-export {
-  IPCSocket,
-  type IPCSocketOptions,
-  type IPCSocketTarget,
-  type IPCRequestHandler,
-  type IPCMessageHandler,
-} from "./IPCSocket.ts";
-export { IPCError, ProxyError, type IPCErrorCode } from "./errors.ts";
-export {
-  INTERNAL_SOCKET_PATH,
-  IPCMessageType,
-  encodeFrame,
-  parseFrame,
-  type IPCFrame,
-  type IPCResponseBody,
-} from "./protocol.ts";
-export type {
-  IPCServerRequest,
-  IPCClientRequest,
-  SocketMessage,
-  IPCLogger,
-  Awaitable,
-  ClientListener,
-  ProxyResolver,
-  WebSocketConstructor,
-} from "./types.ts";
+export * from "./client/_api.ts";
+export { ProxyError } from "./errors.ts";
+export type { ClientListener, ProxyResolver } from "./types.ts";
 export type { InterceptHandler, RequestInterceptHandler } from "./server/_routes.ts";
 export { ServiceHub, type ServiceHubOptions } from "./hub/ServiceHub.ts";
 export { joinHub, type HubMember, type HubRole, type JoinHubOptions } from "./hub/joinHub.ts";

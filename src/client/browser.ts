@@ -21,31 +21,7 @@ setDefaultPlatform({
   },
 });
 
-export { IPCClient, type IPCClientOptions } from "./IPCClient.ts";
-export {
-  IPCSocket,
-  type IPCSocketOptions,
-  type IPCSocketTarget,
-  type IPCRequestHandler,
-  type IPCMessageHandler,
-} from "../IPCSocket.ts";
-export { IPCError, type IPCErrorCode } from "../errors.ts";
-export {
-  INTERNAL_SOCKET_PATH,
-  IPCMessageType,
-  encodeFrame,
-  parseFrame,
-  type IPCFrame,
-  type IPCResponseBody,
-} from "../protocol.ts";
-export type {
-  IPCServerRequest,
-  IPCClientRequest,
-  SocketMessage,
-  IPCLogger,
-  Awaitable,
-  WebSocketConstructor,
-} from "../types.ts";
+export * from "./_api.ts";
 
 const NoWebSocket = class {
   constructor() {
