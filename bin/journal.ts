@@ -73,13 +73,13 @@ export function line(e: JournalEntry): string {
   const time = new Date(e.time).toTimeString().slice(0, 8) + `.${String(e.time % 1000).padStart(3, "0")}`;
   const what = e.kind === "framework" ? `${e.direction} ${e.path}` : `${e.method} ${e.path}`;
   const taken =
-    e.takenBy === "intercept" ? `intercept ${e.route}` : e.takenBy === "proxy" ? `proxy ${e.target}` : e.takenBy === "none" ? "no route" : e.takenBy;
+    e.takenBy === "intercept" ? `intercept ${e.route}` : e.takenBy === "proxy" ? `proxy ${e.target}` : e.takenBy === "none" ? (e.kind === "framework" ? "no handler" : "no route") : e.takenBy;
   const outcome = e.status !== undefined ? String(e.status) : e.ok ? "ok" : "error";
   const client = e.runtimeId ?? e.clientId;
   const parts = [time, e.kind, what, "→", taken, outcome];
   if (client) parts.push(`[${client}]`);
   parts.push(`${e.durationMs < 10 ? e.durationMs.toFixed(2) : Math.round(e.durationMs)}ms`);
   if (e.responseSize !== undefined) parts.push(`${e.responseSize} B`);
-  if (e.error) parts.push(`(${e.error})`);
+  if (e.error && !(e.takenBy === "none" && e.kind === "framework")) parts.push(`(${e.error})`);
   return parts.join(" ");
 }

@@ -5,14 +5,11 @@
  *
  *   node --import tsx demo/dashboard-screenshot.ts [out.png]
  *
- * The registry here is a few lines standing in for the ServiceHub (`crossipc hub`), which
- * describes itself to the dashboard the same way.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import puppeteer from "puppeteer-core";
-import { IPCClient, IPCServer } from "../adapters/node.ts";
-import { setHubDescriber, type HubServiceState } from "../src/server/_describe.ts";
+import { IPCClient, IPCServer, ServiceHub } from "../adapters/node.ts";
 
 const out = process.argv[2] ?? "docs/dashboard.png";
 type Entry = { api: string; baseUrl: string; pathPrefix: string };
@@ -20,23 +17,11 @@ const register = IPCServer.defineRequest<Entry[], void>("discovery/register");
 const reserve = IPCServer.defineRequest<{ sku: string }, { reserved: boolean }>("stock/reserve");
 const invalidate = IPCClient.defineRequest<{ key: string }, number>("cache/invalidate");
 
-const hub = new IPCServer(0, { dashboard: true, journal: { bodies: true } });
-await hub.start();
-const services = new Map<string, HubServiceState>();
-let turn = 0;
-hub.onFrameworkMessage(register, (entries, msg) => {
-  for (const { api, baseUrl, pathPrefix } of entries) {
-    const service = services.get(api) ?? { api, strategy: "roundRobin", instances: [] };
-    service.instances.push({ baseUrl, pathPrefix, owner: msg.clientId });
-    services.set(api, service);
-  }
-});
+const serviceHub = new ServiceHub(0, { kind: "bin", dashboard: true, journal: { bodies: true } });
+await serviceHub.start();
+serviceHub.setRoutingStrategy("orders", "first");
+const hub = serviceHub.server;
 hub.onFrameworkMessage(reserve, ({ sku }) => ({ reserved: sku !== "sold-out" }));
-hub.setRouteProxyResolver((path) => {
-  const service = [...services.values()].find((s) => path.startsWith(s.instances[0]!.pathPrefix));
-  return service ? service.instances[turn++ % service.instances.length]!.baseUrl : undefined;
-});
-setHubDescriber(hub, () => ({ kind: "bin", leader: true, services: [...services.values()] }));
 hub.interceptHttp("POST", "/payments/charge", (body: { amount: number }) => ({ id: "ch_1042", amount: body.amount, status: "succeeded" }));
 hub.interceptHttp("GET", "/flags/:name", (_body, params) => ({ flag: params.name, enabled: true }));
 

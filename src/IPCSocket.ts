@@ -50,6 +50,8 @@ export interface IPCSocketOptions {
    * feed frames with `receive()` and report the end with `handleClose()`.
    */
   attach?: boolean;
+  /** Told each request that no handler took (after it was answered "No handler for"): the server's journal. */
+  onUnhandled?: (path: string) => void;
 }
 
 interface PendingRequest {
@@ -87,6 +89,7 @@ export class IPCSocket {
   readonly #errorCallbacks: Array<(error: Error) => void> = [];
   readonly #requestTimeout: number;
   readonly #logger?: IPCLogger;
+  readonly #onUnhandled?: (path: string) => void;
   #nextId = 0;
   #active = true;
   /** Set when this side closed the connection: pending requests then fail with "Socket teardown". */
@@ -100,6 +103,7 @@ export class IPCSocket {
     this.#messageHandlers = options.messageHandlers ?? new Map();
     this.#requestTimeout = options.requestTimeout ?? 10_000;
     this.#logger = options.logger;
+    this.#onUnhandled = options.onUnhandled;
     if (options.attach ?? typeof target.addEventListener === "function") this.#attach(target as unknown as WebSocket);
   }
 
@@ -236,6 +240,7 @@ export class IPCSocket {
     const handler = this.#requestHandlers.get(msg.path);
     if (!handler) {
       this.#respond(msg, { success: false, error: `No handler for: ${msg.path}` });
+      this.#onUnhandled?.(msg.path);
       return;
     }
     let data: unknown;

@@ -26,7 +26,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   th { text-align: left; font-weight: 600; color: var(--muted); border-bottom: 1px solid var(--line); padding: 4px 6px; white-space: nowrap; }
   td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 250px; }
   td.num, th.num { text-align: right; }
-  td.wrap { white-space: normal; max-width: none; word-break: break-all; }
+  td.wrap { white-space: normal; max-width: none; overflow-wrap: anywhere; }
   .empty { color: var(--muted); font-style: italic; padding: 6px; }
   form { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 8px; }
   input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: #fff; }

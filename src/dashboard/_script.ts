@@ -57,7 +57,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   function takenBy(e) {
     if (e.takenBy === "intercept") return "intercept " + e.route;
     if (e.takenBy === "proxy") return "proxy → " + (e.target || "");
-    if (e.takenBy === "none") return e.error ? "error" : "no route";
+    if (e.takenBy === "none") return e.kind === "framework" ? "no handler" : e.error ? "error" : "no route";
     return e.takenBy;
   }
   function statusCell(e) {

@@ -46,6 +46,7 @@ export function createDashboard(source: DashboardSource): Dashboard {
     }
 
     if (request.method === "GET" || request.method === "HEAD") {
+      if (path === "/__crossipc") return new Response(null, { status: 308, headers: { location: `/__crossipc/${url.search}` } });
       if (path === "/__crossipc/" || path === "/__crossipc/index.html") return page(DASHBOARD_HTML, "text/html; charset=utf-8");
       if (path === "/__crossipc/app.js") return page(DASHBOARD_SCRIPT, "text/javascript; charset=utf-8");
       if (path === "/__crossipc/api/state") return json(200, source.state());

@@ -23,6 +23,9 @@ const YIELD_DELAY_MS = 10;
  * (grest-ts's `discovery/*` requests), and the hub proxies HTTP and WebSocket traffic to them
  * by longest prefix. A drop-in for grest-ts's `GGLocalDiscoveryServer`.
  *
+ * Attached to an existing IPCServer, it takes over that server's proxy resolver (intercept
+ * routes keep working and still win).
+ *
  * ```ts
  * const hub = new ServiceHub(9000);   // or new ServiceHub(existingIPCServer)
  * await hub.start();                  // false: the port is taken (another hub leads)

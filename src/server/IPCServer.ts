@@ -88,6 +88,7 @@ export class IPCServer {
       requestTimeout: options.requestTimeout ?? 10_000,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
       batchWrite: getPlatform().batchWrite,
+      onUnhandled: (socket, path) => this.#activity.unhandled(socket, path),
     });
     this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
     this.#activity = new FrameworkActivity(this.#journalIfOn());

@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors.ts";
-import type { IPCRequestHandler } from "../IPCSocket.ts";
+import type { IPCRequestHandler, IPCSocket } from "../IPCSocket.ts";
+import { HEARTBEAT_PATH } from "../client/_address.ts";
 import type { Journal } from "./journal.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 
@@ -44,6 +45,24 @@ export class FrameworkActivity {
       if (record.bodies) record.setBody("request", json(data));
       return settle(journal, record, () => handler(data, socket));
     };
+  }
+
+  /** Journals a request from a client that no handler took (it was answered "No handler for"). */
+  unhandled(socket: IPCSocket, path: string): void {
+    // The client heartbeat asks a path nobody handles on purpose: it would fill the journal.
+    if (path === HEARTBEAT_PATH) return;
+    const clientId = socket.clientId!;
+    this.#count(clientId).in++;
+    const journal = this.#journal;
+    if (!journal) return;
+    const record = journal.begin("framework", path);
+    record.takenBy = "none";
+    record.direction = "in";
+    record.clientId = clientId;
+    record.runtimeId = socket.runtimeId;
+    record.ok = false;
+    record.error = `No handler for: ${path}`;
+    journal.commit(record);
   }
 
   /** Counts and journals a request this server sends to a client. */

@@ -26,6 +26,8 @@ export interface FrameworkClientsOptions {
   requestTimeout: number;
   /** Bytes queued for one client before it counts as a slow consumer and is dropped. */
   maxBufferedAmount: number;
+  /** Told each request from a client that no handler took (the journal). */
+  onUnhandled?: (socket: IPCSocket, path: string) => void;
   /** The runtime's write batching (`Platform.batchWrite`), if it has one. */
   batchWrite?: (transport: unknown, size: number) => void;
 }
@@ -90,6 +92,7 @@ export class FrameworkClients {
         requestTimeout: this.#options.requestTimeout,
         logger,
         attach: false,
+        onUnhandled: this.#options.onUnhandled && ((path) => this.#options.onUnhandled!(socket, path)),
       },
     );
     const entry: ClientEntry = { socket, peer, since: Date.now() };

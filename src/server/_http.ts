@@ -62,7 +62,7 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
   const url = new URL(request.url);
   const pathname = url.pathname;
   // The dashboard's own requests are not journaled: its live view would record itself.
-  if (state.dashboard && pathname.startsWith(DASHBOARD_PREFIX)) return state.dashboard(request, url);
+  if (state.dashboard && (pathname.startsWith(DASHBOARD_PREFIX) || pathname === "/__crossipc")) return state.dashboard(request, url);
   if (pathname === INTERNAL_SOCKET_PATH) {
     if (record) {
       record.takenBy = "framework";
@@ -135,7 +135,8 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
 
 /** Puts the entry in the journal with the answer's status (and headers, unless already known). */
 function committed(state: HttpState, record: JournalRecord | undefined, response: Response): Response {
-  if (!record) return response;
+  // A handler that broke its contract (no Response) is left to the server's own error answer.
+  if (!record || !response) return response;
   record.status = response.status;
   record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
   if (record.bodies && record.responseBody === undefined) tapResponse(response, record);

@@ -112,6 +112,9 @@ test("the dashboard page and its script are served, with a policy that forbids f
   assert.match(page.headers.get("content-security-policy")!, /frame-ancestors 'none'/);
   assert.equal(page.headers.get("referrer-policy"), "no-referrer");
   const html = await page.text();
+  const bare = await fetch(`${server.getUrl()}/__crossipc?x=1`, { redirect: "manual" });
+  assert.equal(bare.status, 308);
+  assert.equal(bare.headers.get("location"), "/__crossipc/?x=1");
   assert.match(html, /<script src="app.js"><\/script>/);
   const script = await fetch(`${server.getUrl()}/__crossipc/app.js`);
   assert.match(script.headers.get("content-type")!, /^text\/javascript/);

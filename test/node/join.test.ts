@@ -155,3 +155,14 @@ test("joinHub refuses a port no other member could know", async () => {
   await assert.rejects(joinHub(0), TypeError);
   await assert.rejects(joinHub(70000), TypeError);
 });
+
+test("joinHub rejects with ERR_HUB_UNAVAILABLE when the port is held by something that is not a hub", async (t) => {
+  const blocker = createServer(() => {}).listen(0, "127.0.0.1");
+  await new Promise((resolve) => blocker.once("listening", resolve));
+  t.after(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+  const error = await rejection(joinHub(port, { joinTimeout: 1500, connectTimeout: 300 }));
+  assert.ok(error instanceof HubError);
+  assert.equal(error.code, "ERR_HUB_UNAVAILABLE");
+  assert.match(error.message, new RegExp(`port ${port}`));
+});

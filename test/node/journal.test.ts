@@ -73,6 +73,7 @@ test("the journal records framework requests both ways and WebSocket upgrades", 
 
   assert.equal(await client.sendFrameworkRequest(double, 21), 42);
   await rejection(client.sendFrameworkRequest(fail, undefined));
+  await rejection(client.sendFrameworkRequest(IPCServer.defineRequest<void, void>("math/missing"), undefined));
   assert.equal(await server.sendFrameworkMessage("worker-1", hello, "hub"), "hello hub");
   await rejection(server.sendFrameworkMessage("nobody", hello, "x"));
 
@@ -85,12 +86,14 @@ test("the journal records framework requests both ways and WebSocket upgrades", 
     [
       ["in", "math/double", "worker-1", true, null],
       ["in", "math/fail", "worker-1", false, "it broke"],
+      ["in", "math/missing", "worker-1", false, "No handler for: math/missing"],
       ["out", "client/hello", "worker-1", true, null],
       ["out", "client/hello", "nobody", false, "No client connected with runtimeId: nobody"],
     ],
   );
   assert.match(framework[0]!.clientId!, /^client-\d+$/);
-  assert.equal(framework[2]!.clientId, framework[0]!.clientId);
+  assert.equal(framework[2]!.takenBy, "none", "no handler took it");
+  assert.equal(framework[3]!.clientId, framework[0]!.clientId);
 
   const upgrades = server.journal.entries({ kind: "websocket" });
   assert.deepEqual(

@@ -2,7 +2,16 @@
  * Compile-time checks, run by `tsc -p tsconfig.json` (the first step of `npm test`).
  * Each `@ts-expect-error` line must be an error; if the types loosen, tsc fails.
  */
-import { IPCClient, IPCServer, type IPCClientRequest, type IPCServerRequest, type SocketMessage } from "../../adapters/node.ts";
+import {
+  IPCClient,
+  IPCServer,
+  type DashboardState,
+  type IPCClientRequest,
+  type IPCServerRequest,
+  type JournalEntry,
+  type SocketMessage,
+} from "../../adapters/node.ts";
+import { IPCClient as PageClient } from "../../src/client/browser.ts";
 
 interface Entry {
   api: string;
@@ -53,3 +62,26 @@ void client.sendFrameworkRequest("discovery/register", []);
 
 // Branded types are exported for users who declare their own registries.
 export type Registry = { register: IPCServerRequest<Entry[], { count: number }>; update: IPCClientRequest<{ key: string }, boolean> };
+
+// The journal: filters are typed, and entries carry what a test asserts on.
+const journaled: JournalEntry[] = server.journal.entries({ method: "POST", path: "/users/*", status: "2xx", client: "worker-1" });
+const waited: Promise<JournalEntry> = server.journal.waitFor({ kind: "framework", direction: "in", after: server.journal.lastId }, 500);
+const status: number | undefined = journaled[0]?.status;
+void waited;
+void status;
+// @ts-expect-error status classes are 1xx…5xx
+server.journal.entries({ status: "2XX" });
+// @ts-expect-error kind is http, websocket or framework
+server.journal.entries({ kind: "ws" });
+// @ts-expect-error the journal is read-only from outside
+server.journal = server.journal;
+new IPCServer(0, { dashboard: true, journal: { size: 100, bodies: true, maxBodySize: 1024 } });
+new IPCServer(0, { journal: false });
+// @ts-expect-error journal takes a boolean or options
+new IPCServer(0, { journal: "on" });
+const state: DashboardState | undefined = undefined;
+void state;
+// The page client has the same typed API as the runtime one.
+const page = new PageClient("http://127.0.0.1:9000", { accessToken: "t" });
+const fromPage: Promise<{ count: number }> = page.sendFrameworkRequest(register, [{ api: "users", pathPrefix: "/users" }]);
+void fromPage;
