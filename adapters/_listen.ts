@@ -30,11 +30,6 @@ export interface RuntimeServeOptions {
   websocket?: Record<string, unknown>;
   /** srvx options merged last, e.g. `{ bun: { idleTimeout: 0 } }`. */
   serve?: Record<string, unknown>;
-  /**
-   * The bound port read from the runtime's own server, where that is cheaper than parsing srvx's
-   * `url` (on Bun, `url` and the `URL` parse measured ~35% of a start() + teardown()).
-   */
-  port?: (server: SrvxServer) => number | undefined;
 }
 
 /**
@@ -62,7 +57,7 @@ export async function listenWith(serve: ServeFunction, options: ListenOptions, r
     if (isAddressInUse(error)) return false;
     throw error;
   }
-  const port = runtime.port?.(server) ?? Number(new URL(server.url!).port);
+  const port = Number(new URL(server.url!).port);
   return { port, close: () => server.close(true) };
 }
 

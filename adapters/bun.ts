@@ -41,7 +41,6 @@ setPlatform({
         // body limit of its own on proxied uploads.
         bun: { idleTimeout: 0, maxRequestBodySize: Number.MAX_SAFE_INTEGER },
       },
-      port: (server) => (server as { bun?: { server?: { port?: number } } }).bun?.server?.port,
     }),
 });
 

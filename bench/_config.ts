@@ -18,7 +18,8 @@ const env = process.env;
 /** WebSocket and lifecycle cases: many short rounds (1-in-flight numbers swing ±20% between seconds). */
 export const ROUND_MS = Number(env["BENCH_ROUND_MS"] ?? 400);
 export const ROUNDS = Number(env["BENCH_ROUNDS"] ?? 9);
-export const WARM_MS = Number(env["BENCH_WARMUP_MS"] ?? 200);
+/** 500 ms: at 64 KiB × 1 a Node 20 client needed ~2,500 requests before its CPU per request settled (side A/B). */
+export const WARM_MS = Number(env["BENCH_WARMUP_MS"] ?? 500);
 /** autocannon cases: its rate samples are per second, so whole-second rounds. */
 export const HTTP_ROUND_MS = Number(env["BENCH_HTTP_ROUND_MS"] ?? 1000);
 export const HTTP_ROUNDS = Number(env["BENCH_HTTP_ROUNDS"] ?? 6);

@@ -63,7 +63,9 @@ export async function measureVariant(variant: Variant): Promise<VariantResult> {
     if (!of || !to) continue;
     // Paired by round: each round's ratio, then the median, so drift between rounds cancels.
     const paired = of.rounds.map((s, i) => metricOf(s, spec.metric) / metricOf(to.rounds[i], spec.metric));
-    const ratio = median(paired);
+    // A latency percentile is compared as the ratio of the rounds' medians: pairing tails round by
+    // round only multiplies their noise (the spread still shows the per-round ratios).
+    const ratio = spec.metric === "p50" || spec.metric === "p99" ? (of[spec.metric] ?? NaN) / (to[spec.metric] ?? NaN) : median(paired);
     const finite = paired.filter((x) => Number.isFinite(x));
     const spread: [number, number] | undefined = finite.length >= 4 ? [percentile([...finite], 25), percentile([...finite], 75)] : undefined;
     const cpuPaired = of.rounds.map((s, i) => (s.cpuUs ?? NaN) / (to.rounds[i]?.cpuUs ?? NaN));

@@ -126,7 +126,7 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
   md.push(
     "The ratio is the median of the per-round ratios, with their interquartile range in brackets. A miss marked",
     "*within spread* has a quarter or more of its rounds at or past the target: on this machine such a verdict",
-    "can flip between runs. A *p99* target compares the 99th-percentile latency (lower is better). The last column is",
+    "can flip between runs. A *p99* target compares the median of the rounds' 99th-percentile latencies (lower is better). The last column is",
     "the CPU time per request relative to the baseline's (lower is better): the server's for the HTTP, WebSocket-proxy",
     "and *each server* cases, the client's for *each client*, both ends' for RPC. It does not depend on how fast the",
     "load generator is, and it drifts far less than throughput on this shared machine.",

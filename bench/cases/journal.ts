@@ -53,7 +53,7 @@ export const journal: Family = {
       }
       await ctx.run({
         caseId: "journal",
-        caseTitle: "8. The journal's cost (on vs off)",
+        caseTitle: "5b. The journal's cost (on vs off)",
         variant: `${SIZE_NAME[size]}, ${inflight} in flight`,
         unit: "req/s",
         higher: true,
