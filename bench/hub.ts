@@ -9,7 +9,8 @@
  *     against one hub whose registry is switched between the two, alternating rounds).
  *     Target: ≤ 1.1×.
  *
- * Prints a table and writes bench/hub-results.json.
+ * Prints the tables and writes bench/hub-results.json and bench/hub-results.md (the tables, which
+ * `npm run bench` appends to BENCHMARKS.md).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -286,22 +287,30 @@ for (const [runtime, model] of [["node", "crossipc"], ["bun", "crossipc"], ["den
 console.log("proxying through the registry: 1 prefix vs 1,000");
 const proxy = await proxyPrefixes();
 
-console.log("\n(a) failover: leader SIGKILLed -> a surviving member's service answers through the hub again (ms)");
-console.log("| members | kills | first answer p50 | p95 | all survivors back p50 | p95 | survivors not back within 3 s | target p95 <= 100 |");
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+/** The tables go to stdout and to bench/hub-results.md, which `npm run bench` adds to BENCHMARKS.md. */
+const markdown: string[] = [];
+const report = (line: string) => {
+  console.log(line);
+  markdown.push(line);
+};
+report(`Run ${started}: ${KILLS} kills per runtime, ${MEMBERS} members each; ${cpus().length} cores, load average before ${loadBefore.map((l) => l.toFixed(1)).join(" ")}.`);
+report("\n(a) failover: leader SIGKILLed -> a surviving member's service answers through the hub again (ms)");
+report("| members | kills | first answer p50 | p95 | all survivors back p50 | p95 | survivors not back within 3 s | target p95 <= 100 |");
+report("| --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const f of failovers) {
   const met = f.label.startsWith("crossipc") ? (f.firstP95 <= 100 ? "met" : "MISSED") : "(reference)";
-  console.log(`| ${f.label} | ${f.kills} | ${fmt(f.firstP50)} | ${fmt(f.firstP95)} | ${fmt(f.allP50)} | ${fmt(f.allP95)} | ${f.lost} of ${f.survivors} | ${met} |`);
+  report(`| ${f.label} | ${f.kills} | ${fmt(f.firstP50)} | ${fmt(f.firstP95)} | ${fmt(f.allP50)} | ${fmt(f.allP95)} | ${f.lost} of ${f.survivors} | ${met} |`);
 }
-console.log("\n(b) proxying with 1,000 registered prefixes vs 1 (node hub, autocannon, 10 connections, median of 6 × 2 s)");
-console.log("| prefixes | req/s | hub CPU per request (µs) | lookup alone (ns) |");
-console.log("| --- | --- | --- | --- |");
-console.log(`| 1 | ${Math.round(proxy.one)} | ${proxy.oneCpuUs.toFixed(1)} | ${proxy.lookupNs.one!.toFixed(0)} |`);
-console.log(`| 1,000 | ${Math.round(proxy.many)} | ${proxy.manyCpuUs.toFixed(1)} | ${proxy.lookupNs.many!.toFixed(0)} |`);
+report("\n(b) proxying with 1,000 registered prefixes vs 1 (node hub, autocannon, 10 connections, median of 6 × 2 s)");
+report("| prefixes | req/s | hub CPU per request (µs) | lookup alone (ns) |");
+report("| --- | --- | --- | --- |");
+report(`| 1 | ${Math.round(proxy.one)} | ${proxy.oneCpuUs.toFixed(1)} | ${proxy.lookupNs.one!.toFixed(0)} |`);
+report(`| 1,000 | ${Math.round(proxy.many)} | ${proxy.manyCpuUs.toFixed(1)} | ${proxy.lookupNs.many!.toFixed(0)} |`);
 const verdict = (ratio: number) => `${ratio.toFixed(3)}x (target <= 1.1x: ${ratio <= 1.1 ? "met" : "MISSED"})`;
-console.log(`cost ratio 1,000 / 1, from req/s: ${verdict(proxy.ratio)}; from hub CPU per request: ${verdict(proxy.cpuRatio)}`);
+report(`cost ratio 1,000 / 1, from req/s: ${verdict(proxy.ratio)}; from hub CPU per request: ${verdict(proxy.cpuRatio)}`);
 
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (failover times include waiting for a core on a busy machine)`);
+report(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (failover times include waiting for a core on a busy machine)`);
+writeFileSync(new URL("hub-results.md", import.meta.url), markdown.join("\n") + "\n");
 writeFileSync(
   new URL("hub-results.json", import.meta.url),
   JSON.stringify({ started, cores: cpus().length, loadavg: { before: loadBefore, after: loadavg() }, kills: KILLS, members: MEMBERS, failover: failovers, proxy }, null, 2) + "\n",

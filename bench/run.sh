@@ -13,4 +13,14 @@ if [[ ! -f bench/.build/bench/run.js ]]; then
   echo "bench: compiling failed" >&2
   exit 1
 fi
-exec node bench/.build/bench/run.js "$@"
+node bench/.build/bench/run.js "$@" || exit $?
+
+# The hub's own bench (failover per runtime, 1,000 prefixes vs 1) runs its processes itself;
+# its tables go at the end of BENCHMARKS.md. `--report-only` reuses its last results; it runs
+# when BENCH_CASES is unset or names `hub`.
+if [[ " $* " != *" --report-only "* && ( -z "${BENCH_CASES:-}" || ",${BENCH_CASES}," == *",hub,"* ) ]]; then
+  node --import tsx bench/hub.ts || echo "bench: the hub bench failed" >&2
+fi
+if [[ -f bench/hub-results.md ]]; then
+  { echo; echo "## The hub: failover and the registry (bench/hub.ts)"; echo; cat bench/hub-results.md; } >>"${BENCH_OUT:-.}/BENCHMARKS.md"
+fi
