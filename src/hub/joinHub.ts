@@ -353,8 +353,9 @@ class Member implements HubMember {
  * compilation of that code on the first requests after a failover (measured: tens of ms).
  */
 async function warmUp(): Promise<void> {
-  const hub = new ServiceHub(0);
-  const target = new IPCServer(0);
+  // Loopback whatever CROSSIPC_HOSTNAME says: this throwaway pair is never meant to be reached.
+  const hub = new ServiceHub(0, { hostname: "127.0.0.1" });
+  const target = new IPCServer(0, { hostname: "127.0.0.1" });
   try {
     if (!(await hub.start()) || !(await target.start())) return;
     target.interceptHttp("GET", "/__crossipc-warm-up/**", () => ({ ok: true }));
