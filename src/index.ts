@@ -25,6 +25,7 @@ export {
   encodeFrame,
   parseFrame,
   type IPCFrame,
+  type IPCMessage,
   type IPCResponseBody,
 } from "./protocol.ts";
 export type {
