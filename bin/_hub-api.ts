@@ -4,6 +4,7 @@
  */
 import { FetchError, ofetch } from "ofetch";
 import type { ArgsDef } from "citty";
+import { readEnv } from "./_runtime.ts";
 
 /** Flags every command that talks to a running hub takes. */
 export interface HubArgs extends ArgsDef {
@@ -24,6 +25,12 @@ export const hubArgs: HubArgs = {
   json: { type: "boolean", description: "Print JSON instead of text", default: false },
 };
 
+/** The variables `resolveHub` reads, through `readEnv` (under Deno without `--allow-env`: unset, not a crash). */
+function hubEnv(): Record<string, string | undefined> {
+  const names = ["CROSSIPC_HUB_PORT", "GG_LOCAL_ROUTER_PORT", "CROSSIPC_ACCESS_TOKEN"];
+  return Object.fromEntries(names.map((name) => [name, readEnv(name)]));
+}
+
 /** A mistake on the command line: reported with a pointer to `--help`. */
 export class UsageError extends Error {}
 
@@ -32,7 +39,7 @@ export interface Hub {
   token: string | undefined;
 }
 
-export function resolveHub(args: { port?: string; hostname?: string; token?: string }, env: Record<string, string | undefined> = process.env): Hub {
+export function resolveHub(args: { port?: string; hostname?: string; token?: string }, env: Record<string, string | undefined> = hubEnv()): Hub {
   const [source, raw] =
     args.port !== undefined
       ? ["--port", args.port]

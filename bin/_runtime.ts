@@ -37,6 +37,32 @@ export function readEnv(name: string): string | undefined {
   }
 }
 
+/**
+ * Imports a module that reads `process.env.TERM` while it loads (citty's colour check), so that
+ * under Deno without `--allow-env` it sees no environment instead of dying with "NotCapable:
+ * Requires env access to \"TERM\"": `deno run --allow-net` is enough for a loopback hub, as for
+ * the library. Colours are off then, as with `NO_COLOR`.
+ */
+export async function importWithoutEnv<T>(load: () => Promise<T>): Promise<T> {
+  if (!g.Deno || readEnv("TERM") !== undefined || termGranted()) return load();
+  const holder = globalThis as { process?: unknown };
+  const real = holder.process;
+  holder.process = { env: { NO_COLOR: "1" } };
+  try {
+    return await load();
+  } finally {
+    holder.process = real;
+  }
+}
+
+function termGranted(): boolean {
+  try {
+    return g.Deno!.permissions.querySync({ name: "env", variable: "TERM" }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 /** Calls `stop` once on SIGINT or SIGTERM. */
 export function onStopSignal(stop: (signal: string) => void): void {
   let stopping = false;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `crossipc` command: a thin citty entry; each subcommand lives in its own file. */
-import { defineCommand, runMain } from "citty";
+import { importWithoutEnv } from "./_runtime.ts";
+
+const { defineCommand, runMain } = await importWithoutEnv(() => import("citty"));
 
 const main = defineCommand({
   meta: { name: "crossipc", description: "Local IPC hub for Node.js, Bun and Deno" },

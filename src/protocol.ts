@@ -21,6 +21,17 @@ export interface IPCFrame {
   rawData: string;
 }
 
+/**
+ * A decoded message with its DATA parsed, as the original's `IPCSocket` typed it; exported so
+ * that code written for the original (which imported it) type-checks unchanged.
+ */
+export interface IPCMessage {
+  type: IPCMessageType;
+  id: string;
+  path: string;
+  data?: unknown;
+}
+
 /** The body of an `s` frame. */
 export interface IPCResponseBody {
   success: boolean;

@@ -34,7 +34,9 @@ for runtime in node bun deno; do
   case "$runtime" in
     node) cmd=(npx --no-install crossipc hub) ;;
     bun) cmd=(bun node_modules/crossipc/dist/bin/crossipc.js hub) ;;
-    deno) cmd=(deno run --allow-net --allow-env node_modules/crossipc/dist/bin/crossipc.js hub) ;;
+    # Only the network, in a colour terminal without NO_COLOR (citty's colour check reads TERM at
+    # import, which Deno refuses without --allow-env); test/hub/bin.test.ts grants --allow-env.
+    deno) cmd=(env -u NO_COLOR TERM=xterm-256color deno run --allow-net=127.0.0.1 node_modules/crossipc/dist/bin/crossipc.js hub) ;;
   esac
   # A session of its own (setsid), so the hub process under npx can be found and signalled.
   (cd "$WORK/consumer" && exec setsid "${cmd[@]}" --port "$PORT" --json >"$WORK/out" 2>"$WORK/err") &
@@ -50,6 +52,11 @@ for runtime in node bun deno; do
   HUB_PID=""
   grep -q '"event":"stopped"' "$WORK/out" || fail "$runtime: no stopped event: $(cat "$WORK/out")"
   [[ -s "$WORK/err" ]] && fail "$runtime: stderr: $(cat "$WORK/err")"
+  if [[ "$runtime" == deno ]]; then
+    (cd "$WORK/consumer" && env -u NO_COLOR TERM=xterm-256color deno run --allow-net=127.0.0.1 node_modules/crossipc/dist/bin/crossipc.js status --port "$PORT" >"$WORK/status" 2>&1 </dev/null) &&
+      fail "deno: crossipc status with no hub up exited 0: $(cat "$WORK/status")"
+    grep -q "NotCapable" "$WORK/status" && fail "deno: crossipc status needs --allow-env: $(cat "$WORK/status")"
+  fi
   echo "ok   $runtime: ${cmd[*]} --port $PORT started, answered, stopped on SIGINT"
 done
 echo "hub: all green"

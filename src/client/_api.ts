@@ -17,6 +17,7 @@ export {
   encodeFrame,
   parseFrame,
   type IPCFrame,
+  type IPCMessage,
   type IPCResponseBody,
 } from "../protocol.ts";
 export type {

@@ -2,7 +2,6 @@ import { IPCClient } from "../client/IPCClient.ts";
 import { IPCServer } from "../server/IPCServer.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { unrefTimeout } from "../_timers.ts";
 import type { IPCLogger, IPCServerRequest } from "../types.ts";
 import { HubError } from "./_errors.ts";
 import { entriesOf } from "./_registry.ts";
@@ -142,7 +141,7 @@ class Member implements HubMember {
   /** Resolves once a hub is reachable; rejects after `joinTimeout`. */
   async join(): Promise<void> {
     const timeout = this.#options.joinTimeout ?? 10_000;
-    // A timer that keeps the process alive: retries are unref'd, and `joinHub` must settle.
+    // A timer that keeps the process alive until `joinHub` settles.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const joined = new Promise<boolean>((resolve) => {
       const off = this.onConnectionChange((connected) => connected && (off(), clearTimeout(timer), resolve(true)));
@@ -291,7 +290,10 @@ class Member implements HubMember {
 
   #schedule(delay: number): void {
     clearTimeout(this.#retry);
-    this.#retry = unrefTimeout(() => void this.#attempt(), delay);
+    // Not unref'd: a member keeps its process alive from join to leave, and the gap between a
+    // leader's going and the next bid is part of that (a process whose only handle is its
+    // membership would otherwise exit mid-failover). `leave()` clears it.
+    this.#retry = setTimeout(() => void this.#attempt(), delay);
   }
 
   /** Exponential backoff with jitter: retries of many members spread out instead of arriving together. */

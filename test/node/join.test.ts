@@ -4,7 +4,9 @@
  * requests failing fast while no hub is reachable.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import process from "node:process";
 import { test } from "node:test";
 import { HubError, IPCServer, ServiceHub, joinHub, type HubMember } from "../../adapters/node.ts";
 import { rejection, startBackend, waitFor } from "./_helpers.ts";
@@ -165,4 +167,29 @@ test("joinHub rejects with ERR_HUB_UNAVAILABLE when the port is held by somethin
   assert.ok(error instanceof HubError);
   assert.equal(error.code, "ERR_HUB_UNAVAILABLE");
   assert.match(error.message, new RegExp(`port ${port}`));
+});
+
+test("a follower whose process has nothing else to do stays alive through a failover and takes over", async (t) => {
+  const port = await freePort();
+  const leader = await joinHub(port);
+  t.after(() => leader.leave());
+  // A process whose only handle is its membership: between the old leader's going and its own
+  // bid it must not exit (an unref'd retry timer let Node end it with "unsettled top-level await").
+  const script = [
+    `import { joinHub } from ${JSON.stringify(new URL("../../adapters/node.ts", import.meta.url).href)};`,
+    `const member = await joinHub(${port}, { runtimeId: "bare" });`,
+    `console.log("joined " + member.role);`,
+    `const role = await new Promise((resolve) => member.onRoleChange(resolve));`,
+    `console.log("now " + role);`,
+    `await member.leave();`,
+  ].join("\n");
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => child.kill("SIGKILL"));
+  let out = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  await waitFor(() => out.includes("joined follower"), "the child following", 10_000);
+  await leader.leave();
+  assert.equal(await exited, 0);
+  assert.match(out, /now leader/);
 });

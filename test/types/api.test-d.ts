@@ -10,6 +10,8 @@ import {
   type IPCServerRequest,
   type JournalEntry,
   type SocketMessage,
+  IPCMessageType,
+  type IPCMessage,
 } from "../../adapters/node.ts";
 import { IPCClient as PageClient } from "../../src/client/browser.ts";
 
@@ -85,3 +87,10 @@ void state;
 const page = new PageClient("http://127.0.0.1:9000", { accessToken: "t" });
 const fromPage: Promise<{ count: number }> = page.sendFrameworkRequest(register, [{ api: "users", pathPrefix: "/users" }]);
 void fromPage;
+
+// The original exported the decoded message type of its IPCSocket; code written for it imports it.
+const decoded: IPCMessage = { type: IPCMessageType.REQ, id: "1", path: "discovery/register", data: [] };
+const fireAndForget: IPCMessage = { type: IPCMessageType.MSG, id: "", path: "log/line" };
+// @ts-expect-error the type is an IPCMessageType, not any string
+const wrongType: IPCMessage = { type: "x", id: "1", path: "p" };
+void [decoded, fireAndForget, wrongType];
