@@ -9,15 +9,8 @@ import { createServer } from "node:net";
 import process from "node:process";
 import { test } from "node:test";
 import { HubError, IPCServer, ServiceHub, joinHub, type HubMember } from "../../adapters/node.ts";
+import { freePort } from "../fixtures/compat/scenarios.ts";
 import { rejection, startBackend, waitFor } from "./_helpers.ts";
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => probe.once("listening", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function service(t: { after(fn: () => unknown): void }, name: string) {
   const backend = await startBackend(t, (req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ name, url: req.url })));
