@@ -1,15 +1,23 @@
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+
 /** Request path the client's heartbeat uses; any answer (even "No handler for") means alive. */
 export const HEARTBEAT_PATH = "__crossipc/ping";
 
-/** `4000` → `ws://127.0.0.1:4000`; `http://h:1` → `ws://h:1`; `h:1` → `ws://h:1`. */
+/**
+ * `4000` → `ws://127.0.0.1:4000`; `http://h:1` → `ws://h:1`; `h:1` → `ws://h:1`. A URL that
+ * already ends in the framework path (as a raw socket of the original's tests opens it) is taken
+ * as its server's base, so the path is not added twice.
+ */
 export function wsBase(portOrUrl: number | string): string {
   if (typeof portOrUrl === "number") return `ws://127.0.0.1:${portOrUrl}`;
-  const trimmed = portOrUrl.replace(/\/+$/, "");
+  const trimmed = portOrUrl.replace(/\/+$/, "").replace(FRAMEWORK_PATH_AT_END, "");
   if (/^wss?:\/\//.test(trimmed)) return trimmed;
   if (/^https?:\/\//.test(trimmed)) return trimmed.replace(/^http/, "ws");
   if (/^\d+$/.test(trimmed)) return `ws://127.0.0.1:${trimmed}`;
   return `ws://${trimmed}`;
 }
+
+const FRAMEWORK_PATH_AT_END = new RegExp(`${INTERNAL_SOCKET_PATH}$`);
 
 export function httpBase(ws: string): string {
   return ws.replace(/^ws/, "http");

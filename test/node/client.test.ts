@@ -29,6 +29,15 @@ test("connect() is a no-op when connected, and accepts a URL", async (t) => {
   assert.equal(client.isConnected(), false);
 });
 
+test("a URL that already names the framework path connects to its server", async (t) => {
+  const server = await startServer(t);
+  server.onFrameworkMessage(ping, async (s) => s);
+  const client = new IPCClient(`ws://127.0.0.1:${server.getPort()}/__ggFrameworkConnection`);
+  await client.connect("raw-url");
+  t.after(() => client.disconnect());
+  assert.equal(await client.sendFrameworkRequest(ping, "framework path"), "framework path");
+});
+
 test("requests on a client that is not connected reject at once with a clear error", async () => {
   const client = new IPCClient(1);
   const error = await rejection(client.sendFrameworkRequest(ping, "x"));
