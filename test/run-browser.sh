@@ -10,5 +10,5 @@ if [[ ! -x "$CHROMIUM" ]]; then
   exit 1
 fi
 # The client test bundles `crossipc/client` through the package's exports map, i.e. from dist/.
-[[ -f dist/src/client/browser.js ]] || npm run --silent build
+[[ -f dist/adapters/browser.js ]] || npm run --silent build
 node --import tsx --test --test-concurrency=1 test/browser/*.test.ts

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
-export NO_COLOR=1 DENO_NO_UPDATE_CHECK=1
+export DENO_NO_UPDATE_CHECK=1
 
 echo "--- $(deno --version | head -1): deno check + deno test"
 timeout -k 10 60 deno check test/deno/*.ts

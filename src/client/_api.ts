@@ -1,6 +1,6 @@
 /**
  * What every entry exports for the client side: the runtime entries (through src/index.ts) and
- * the browser entry (`crossipc/client`). One list, so the two cannot drift apart.
+ * the browser entry (`crossipc/client`, adapters/browser.ts). One list, so the two cannot drift apart.
  */
 export { IPCClient, type IPCClientOptions } from "./IPCClient.ts";
 export {

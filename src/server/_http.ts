@@ -1,5 +1,6 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { utf8Length } from "../_utf8.ts";
 import { ANSWER_HEADERS, getPlatform, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
@@ -293,18 +294,4 @@ function tapResponse(response: Response, record: JournalRecord): void {
     record.responseBody = text;
     record.responseBodyTruncated = truncated;
   });
-}
-
-/** UTF-8 byte length without encoding: the journal records sizes in bytes. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) continue;
-    if (code < 0x800) bytes += 1;
-    // A surrogate pair is 2 units and 4 bytes: 1 extra per unit.
-    else if (code >= 0xd800 && code <= 0xdfff) bytes += 1;
-    else bytes += 2;
-  }
-  return bytes;
 }

@@ -1,6 +1,7 @@
 import type { Hooks, Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { utf8Length } from "../_utf8.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platform.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
@@ -152,11 +153,4 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       }
     },
   };
-}
-
-const encoder = new TextEncoder();
-
-/** UTF-8 byte length, only computed for frames that might be over the limit. */
-function utf8Length(text: string): number {
-  return encoder.encode(text).byteLength;
 }

@@ -32,8 +32,8 @@ async function clientPage(t: { after(fn: () => unknown): void }) {
 }
 
 test("crossipc/client bundles for the browser without node: imports or server code", () => {
-  assert.ok(bundle.inputs.some((input) => input.endsWith("dist/src/client/browser.js")), "resolved through the exports map to the built client");
-  const unwanted = bundle.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input) || /server|adapters/.test(input));
+  assert.ok(bundle.inputs.some((input) => input.endsWith("dist/adapters/browser.js")), "resolved through the exports map to the built client");
+  const unwanted = bundle.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input) || /server|adapters\/(?!browser\.js$)/.test(input));
   assert.deepEqual(unwanted, []);
   assert.ok(bundle.code.length < 40_000, `bundle is ${bundle.code.length} bytes`);
 });

@@ -35,7 +35,7 @@ export function start(runtime: Runtime, script: string, args: string[] = []): Ch
   const [cmd, argv] = command(runtime, script, args);
   const proc = spawn(cmd, argv, {
     cwd: ROOT,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";

@@ -13,7 +13,7 @@ import {
   IPCMessageType,
   type IPCMessage,
 } from "../../adapters/node.ts";
-import { IPCClient as PageClient } from "../../src/client/browser.ts";
+import { IPCClient as PageClient } from "../../adapters/browser.ts";
 
 interface Entry {
   api: string;

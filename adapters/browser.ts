@@ -7,8 +7,8 @@
  * cannot set headers on an upgrade) and the heartbeat is the app-level `__crossipc/ping`
  * request, both of which IPCClient already does everywhere.
  */
-import { setDefaultPlatform } from "../platform.ts";
-import type { WebSocketConstructor } from "../types.ts";
+import { setDefaultPlatform } from "../src/platform.ts";
+import type { WebSocketConstructor } from "../src/types.ts";
 
 setDefaultPlatform({
   runtime: "web",
@@ -21,7 +21,7 @@ setDefaultPlatform({
   },
 });
 
-export * from "./_api.ts";
+export * from "../src/client/_api.ts";
 
 const NoWebSocket = class {
   constructor() {
