@@ -21,7 +21,7 @@ interface RpcClient {
 const raws = new Map<string, RawClient>();
 const clients = new Map<string, RpcClient>();
 const idle: Array<{ close(): void }> = [];
-const references = new Map<string, { request(path: string, json: string): Promise<void>; close(): void }>();
+const references = new Map<string, { request(path: string, json: string): Promise<unknown>; close(): void }>();
 
 async function raw(url: string, echoBack = false): Promise<RawClient> {
   const key = `${url}|${echoBack}`;
@@ -72,18 +72,47 @@ async function rpcLoad(command: any): Promise<LoadResult> {
   return promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
 }
 
-/** The reference client (same framing for every server) against the framework server at `port`. */
+/**
+ * The reference client (same framing for every server) against the framework server at `port`;
+ * `decode` picks the second one, which decodes every answer as the original's client does.
+ */
 async function referenceLoad(command: any): Promise<LoadResult> {
-  const key = `ref|${command.port}`;
+  const decode = command.decode === true;
+  const key = `ref|${command.port}|${decode}`;
   let client = references.get(key);
   if (!client) {
     const { connectReferenceClient } = await import("./_reference.ts");
-    client = await connectReferenceClient(command.port);
+    client = await connectReferenceClient(command.port, decode ? "reference-decoding" : "reference", { decode });
     references.set(key, client);
   }
   const json = JSON.stringify(payloadFor(command.size));
   const c = client;
   return promiseLoop(() => c.request("echo", json), command.inflight, command.ms);
+}
+
+/** A client rung of the layers family (bench/_ladder.ts) against the framework server at `url`. */
+const ladders = new Map<string, import("./_ladder.ts").LadderClient>();
+async function ladderLoad(command: any): Promise<LoadResult> {
+  const json = JSON.stringify(payloadFor(command.size));
+  if (command.kind === "raw") {
+    const client = await raw(command.url);
+    return client.echo(command.inflight, `r:1:echo:${json}`, command.ms);
+  }
+  if (command.kind === "ipcclient") {
+    const client = await rpc("crossipc", Number(new URL(command.url).port));
+    const payload = payloadFor(command.size);
+    return promiseLoop(() => client.request("echo", payload), command.inflight, command.ms);
+  }
+  const key = `${command.kind}|${command.url}`;
+  let client = ladders.get(key);
+  if (!client) {
+    const { connectLadderClient } = await import("./_ladder.ts");
+    client = await connectLadderClient(command.url, command.kind);
+    ladders.set(key, client);
+  }
+  const c = client;
+  const payload = payloadFor(command.size);
+  return promiseLoop(() => c.request(json, payload), command.inflight, command.ms);
 }
 
 async function fireAndForget(command: any): Promise<LoadResult> {
@@ -242,6 +271,8 @@ serveCommands(async (command) => {
       return rpcLoad(command);
     case "ref-rpc":
       return referenceLoad(command);
+    case "ladder":
+      return ladderLoad(command);
     case "wsecho": {
       const client = await raw(command.url);
       return client.echo(command.inflight, JSON.stringify(payloadFor(command.size)), command.ms);
@@ -264,7 +295,9 @@ serveCommands(async (command) => {
       for (const c of raws.values()) c.close();
       for (const c of clients.values()) c.close();
       for (const c of references.values()) c.close();
+      for (const c of ladders.values()) c.close();
       references.clear();
+      ladders.clear();
       raws.clear();
       clients.clear();
       await sleep(100);

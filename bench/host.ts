@@ -7,6 +7,7 @@
  *   peer     http-proxy with a keep-alive agent (Node only)
  *   ref      the reference framework server of the "apart" cases (Node only, see _reference.ts)
  *   crossws  diagnostic: crossws alone with an echo hook
+ *   ladder   the server rungs of the layers family (bench/_ladder.ts), one per URL path
  * Usage: host.ts --roles raw,crossipc --backend http://127.0.0.1:PORT
  * Prints `@@{"ready":{role:port}}`, then takes commands on stdin (see `commands` below).
  */
@@ -106,6 +107,25 @@ if (roles.has("crossws")) {
   await server.serve();
   await server.ready();
   ports["crossws"] = Number(new URL(server.url).port);
+  closers.push(() => server.close(true));
+}
+
+if (roles.has("ladder")) {
+  // The server rungs of the layers family (bench/_ladder.ts) on crossws's server for this runtime.
+  const { ladderHooks } = await import("./_ladder.ts");
+  const { serve } = await import(`crossws/server/${runtime()}`);
+  const server = serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response("not found", { status: 404 }),
+    websocket: ladderHooks(),
+    silent: true,
+    gracefulShutdown: false,
+    manual: true,
+  });
+  await server.serve();
+  await server.ready();
+  ports["ladder"] = Number(new URL(server.url).port);
   closers.push(() => server.close(true));
 }
 

@@ -7,6 +7,7 @@ import { clients } from "./clients.ts";
 import { cycle } from "./cycle.ts";
 import { http } from "./http.ts";
 import { journal } from "./journal.ts";
+import { layers } from "./layers.ts";
 import { memory } from "./memory.ts";
 import { messages } from "./messages.ts";
 import { rpc } from "./rpc.ts";
@@ -17,6 +18,7 @@ export const families: Family[] = [
   rpc,
   servers,
   clients,
+  layers,
   messages,
   http,
   wsproxy,
