@@ -213,7 +213,9 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
     "Knobs: `BENCH_CASES=rpc,servers,clients`, `BENCH_RUNTIMES=node20,bun`, `BENCH_ROUND_MS`, `BENCH_ROUNDS`,",
     "`BENCH_PROFILE=0`, `BENCH_BUFFERUTIL=<folder with node_modules/bufferutil>`; `bash bench/run.sh --report-only`",
     "re-renders this file from bench/results.json. Each family of cases is one file in bench/cases/ (listed in",
-    "bench/cases/index.ts); bench/run.ts starts the processes and runs them.",
+    "bench/cases/index.ts); bench/run.ts starts the processes and runs them. `BENCH_CASES=layers` (not in the",
+    "default run) measures a round trip layer by layer on each runtime and end; `bench/breakdown.ts` (run it",
+    "with node --import tsx, bun or deno) times the framework path's own pieces in process.",
     "",
   );
   const mdFile = path.join(ctx.out, "BENCHMARKS.md");
