@@ -91,42 +91,34 @@ if (roles.has("ref")) {
   closers.push(() => ref.close());
 }
 
-if (roles.has("crossws")) {
-  // Diagnostic: crossws alone (its runtime server, default options, an echo hook), to tell its
-  // per-connection cost from crossipc's in the memory case.
+/** crossws alone on its server for this runtime (default options) with `hooks`; records the role's port. */
+async function startCrossws(role: string, hooks: object): Promise<void> {
   const { serve } = await import(`crossws/server/${runtime()}`);
   const server = serve({
     port: 0,
     hostname: "127.0.0.1",
     fetch: () => new Response("not found", { status: 404 }),
-    websocket: { message: (peer: { send(d: unknown): void }, message: { rawData: unknown }) => peer.send(message.rawData) },
+    websocket: hooks,
     silent: true,
     gracefulShutdown: false,
     manual: true,
   });
   await server.serve();
   await server.ready();
-  ports["crossws"] = Number(new URL(server.url).port);
+  ports[role] = Number(new URL(server.url).port);
   closers.push(() => server.close(true));
 }
 
+if (roles.has("crossws")) {
+  // Diagnostic: crossws alone with an echo hook, to tell its per-connection cost from crossipc's
+  // in the memory case and its per-message cost in the RPC case.
+  await startCrossws("crossws", { message: (peer: { send(d: unknown): void }, message: { rawData: unknown }) => peer.send(message.rawData) });
+}
+
 if (roles.has("ladder")) {
-  // The server rungs of the layers family (bench/_ladder.ts) on crossws's server for this runtime.
+  // The server rungs of the layers family (bench/_ladder.ts).
   const { ladderHooks } = await import("./_ladder.ts");
-  const { serve } = await import(`crossws/server/${runtime()}`);
-  const server = serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: () => new Response("not found", { status: 404 }),
-    websocket: ladderHooks(),
-    silent: true,
-    gracefulShutdown: false,
-    manual: true,
-  });
-  await server.serve();
-  await server.ready();
-  ports["ladder"] = Number(new URL(server.url).port);
-  closers.push(() => server.close(true));
+  await startCrossws("ladder", ladderHooks());
 }
 
 async function s2c(kind: string, inflight: number, size: PayloadSize, ms: number): Promise<LoadResult> {
