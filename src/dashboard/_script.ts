@@ -1,8 +1,11 @@
+import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
+
 /**
  * The dashboard's script, served as `/__crossipc/app.js`. Plain browser JavaScript in a string
  * (no build step, no template literals so it can live in one): it reads the JSON API once, then
  * follows the same-origin event stream. Every value from the server is written with
  * `textContent`, never as HTML: paths and headers come from whoever sent the request.
+ * The path filter is the server's `matchGlob`, its source embedded, so the two cannot drift.
  */
 export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
@@ -109,16 +112,17 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       client: form.client.value.trim(),
     };
   }
+  // The server's own glob matcher (src/_glob.ts), embedded: no regex is built from the box.
+  ${matchGlob.toString()}
   function pathMatcher(text) {
     if (!text) return null;
-    var pattern = text.indexOf("*") < 0 ? "*" + text + "*" : text;
-    var source = pattern.split("*").map(function (part) { return part.replace(/[.+?^$(){}|[\]\\]/g, "\\$&"); }).join(".*");
-    return new RegExp("^" + source + "$");
+    var pieces = (text.indexOf("*") < 0 ? "*" + text + "*" : text).slice(0, ${MAX_GLOB_LENGTH}).split("*");
+    return function (value) { return matchGlob(pieces, value); };
   }
   function matches(e, f, path) {
     if (f.kind && e.kind !== f.kind) return false;
     if (f.method && e.method !== f.method) return false;
-    if (path && !path.test(e.path)) return false;
+    if (path && !path(e.path)) return false;
     if (f.client && e.clientId !== f.client && e.runtimeId !== f.client) return false;
     if (f.status) {
       if (e.status === undefined) return false;

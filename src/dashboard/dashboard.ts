@@ -111,7 +111,13 @@ function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: 
   }
   const limit = text("limit");
   if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
-  let entries = journal.entries(filter);
+  let entries: ReturnType<Journal["entries"]>;
+  try {
+    entries = journal.entries(filter);
+  } catch (error) {
+    // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
+    return json(400, { error: (error as Error).message });
+  }
   if (limit !== undefined) entries = entries.slice(Math.max(0, entries.length - Number(limit)));
   return json(200, { enabled: journal.enabled, size: journal.size, lastId: journal.lastId, entries });
 }

@@ -1,4 +1,5 @@
 import { IPCError } from "../errors.ts";
+import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
 
 export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord.ts";
@@ -217,9 +218,10 @@ function pathMatcher(path: string | RegExp | undefined): ((value: string) => boo
   if (path instanceof RegExp) return (value) => path.test(value);
   const withQuery = path.includes("?");
   const strip = (value: string) => (withQuery ? value : value.split("?", 1)[0]!);
+  if (path.length > MAX_GLOB_LENGTH) throw new RangeError(`journal filter path is longer than ${MAX_GLOB_LENGTH} characters (${path.length})`);
   if (!path.includes("*")) return (value) => strip(value) === path;
-  const pattern = new RegExp(`^${path.split("*").map(escapeRegExp).join(".*")}$`);
-  return (value) => pattern.test(strip(value));
+  const pieces = path.split("*");
+  return (value) => matchGlob(pieces, strip(value));
 }
 
 function statusMatcher(status: JournalFilter["status"]): ((value: number) => boolean) | undefined {
@@ -228,10 +230,6 @@ function statusMatcher(status: JournalFilter["status"]): ((value: number) => boo
   const hundreds = Number(String(status)[0]);
   if (!/^[1-5]xx$/.test(String(status))) throw new TypeError(`journal filter status must be a number or "1xx"…"5xx", got ${String(status)}`);
   return (value) => Math.floor(value / 100) === hundreds;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function describeFilter(filter: JournalFilter): string {
