@@ -8,7 +8,7 @@ import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { headerRecord, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
 
 
 export interface HttpState {
@@ -250,20 +250,13 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
 }
 
 /**
- * Lower-cased headers as a record. On Node srvx exposes the IncomingMessage, whose `headers` is
- * exactly that record, already built (and what the original passed); elsewhere copy once.
+ * Lower-cased headers as a null-prototype record. On Node srvx exposes the IncomingMessage,
+ * whose `headers` is exactly that (null-prototype) record, already built and what the original
+ * passed; elsewhere copy once.
  */
 function headersOf(request: Request): Record<string, string> {
   const node = (request as { runtime?: { node?: { req?: { headers?: Record<string, string> } } } }).runtime?.node;
-  return node?.req?.headers ?? headerRecord(request.headers);
-}
-
-function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
+  return node?.req?.headers ?? headerRecord(request.headers)!;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { IPCError } from "../errors.ts";
 import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
+import { redactionOf, type Redaction } from "./_redact.ts";
 
 export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord.ts";
 
@@ -11,6 +12,12 @@ export interface JournalOptions {
   bodies?: boolean;
   /** Bytes of each body kept when `bodies` is on; the rest is cut off and the entry says so. Default 64 KiB. */
   maxBodySize?: number;
+  /**
+   * More header (and query parameter) names whose values read `[redacted]` in entries, on top
+   * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
+   * `token` and `access_token`; `false` shows every value. Names are matched case-insensitively.
+   */
+  redact?: string[] | false;
 }
 
 /**
@@ -58,6 +65,7 @@ export class Journal {
   readonly size: number;
   readonly bodies: boolean;
   readonly maxBodySize: number;
+  readonly #redact: Redaction;
   readonly #ring: Array<JournalRecord | undefined>;
   #next = 0;
   #count = 0;
@@ -75,6 +83,7 @@ export class Journal {
     this.size = validSize(given.size);
     this.bodies = given.bodies === true;
     this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
+    this.#redact = redactionOf(given.redact);
     this.#ring = new Array(this.size).fill(undefined);
     this.#routeHits = hits.list;
     this.#resetHits = hits.reset;
@@ -158,7 +167,7 @@ export class Journal {
 
   /** @internal Starts an entry; `commit` puts it in the ring. */
   begin(kind: JournalKind, path: string): JournalRecord {
-    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1);
+    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1, this.#redact);
   }
 
   /** @internal */
@@ -210,7 +219,7 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
     (direction === undefined || r.direction === direction) &&
     (client === undefined || r.clientId === client || r.runtimeId === client) &&
     (status === undefined || (r.status !== undefined && status(r.status))) &&
-    (path === undefined || path(r.path));
+    (path === undefined || path(r.shownPath()));
 }
 
 function pathMatcher(path: string | RegExp | undefined): ((value: string) => boolean) | undefined {
