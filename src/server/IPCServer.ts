@@ -262,7 +262,9 @@ export class IPCServer {
   // --- HTTP -----------------------------------------------------------------------------
 
   /**
-   * Intercepts `method path` (rou3 pattern: `/users/:id`, `/files/**`; method `*` for any).
+   * Intercepts `method path` (rou3 pattern: `/users/:id`, `/files/**`; find-my-way's regex
+   * parameter `/:id(^\d+$)`; method `*` for any). A trailing slash must match; the same method
+   * and path twice throws (`removeInterceptHttp` first to replace a route).
    * The handler gets the parsed body, the path params and lower-cased headers; data it
    * returns is sent as 200 JSON, a `Response` as is, a throw as 500 `{"error": message}`.
    */
