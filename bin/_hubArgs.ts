@@ -52,7 +52,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
   return {
     port: resolvePort(values.get("port")?.[0]),
     hostname: values.get("hostname")?.[0],
-    token: values.get("token")?.[0],
+    token: checkToken(values.get("token")?.[0]),
     allowedOrigins: (values.get("allow-origin") ?? []).map(checkOrigin),
     takeover: !booleans.has("no-takeover"),
     json: booleans.has("json"),
@@ -73,6 +73,17 @@ function parsePort(text: string, source: string): number {
   const port = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (!Number.isInteger(port) || port > 65535) throw new Error(`${source} must be a port number (0-65535), got '${text}'`);
   return port;
+}
+
+/**
+ * A blank token would guard nothing a person could tell apart (`--token ' '`); the library
+ * refuses a blank `CROSSIPC_ACCESS_TOKEN` too, which is said here as a usage error.
+ */
+function checkToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.trim() === "") throw new Error("--token must not be blank");
+  const fromEnv = token === undefined ? readEnv("CROSSIPC_ACCESS_TOKEN") : undefined;
+  if (fromEnv && fromEnv.trim() === "") throw new Error("CROSSIPC_ACCESS_TOKEN must not be blank (unset it, or set a token)");
+  return token;
 }
 
 function checkOrigin(origin: string): string {

@@ -1,6 +1,7 @@
 /** `crossipc status`: the clients, services and intercept routes of the hub on the known port. */
 import { defineCommand, type CommandDef } from "citty";
 import type { DashboardState } from "../src/dashboard/_state.ts";
+import { printable } from "./_printable.ts";
 import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag } from "./_hub-api.ts";
 
 const args = hubArgs;
@@ -24,7 +25,7 @@ const command: CommandDef<any> = defineCommand({
 
 export default command;
 
-/** The state as lines a person reads in a terminal or a CI log. */
+/** The state as lines a person reads in a terminal or a CI log; control characters printed escaped. */
 export function describe(state: DashboardState, token?: string): string {
   const lines: string[] = [];
   const runtime = `${state.runtime}${state.runtimeVersion ? ` ${state.runtimeVersion}` : ""}`;
@@ -45,7 +46,7 @@ export function describe(state: DashboardState, token?: string): string {
   for (const route of state.routes) lines.push(`  ${route.method} ${route.path}  ${route.hits} ${route.hits === 1 ? "hit" : "hits"}`);
   const journal = state.journal;
   lines.push("", journal.enabled ? `journal: ${journal.count} of the last ${journal.size} entries (\`crossipc journal\`)` : "journal: off");
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(printable).join("\n")}\n`;
 }
 
 function clock(ms: number): string {

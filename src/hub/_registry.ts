@@ -259,7 +259,7 @@ export function entryOf(value: unknown, request: string): HubEntry {
 }
 
 /** Validates every entry before any is used; with `max`, a longer list is refused unread. */
-export function entriesOf(value: unknown, request: string, max = Infinity): HubEntry[] {
+export function entriesOf(value: unknown, request: string, max: number = Infinity): HubEntry[] {
   if (!Array.isArray(value)) throw new TypeError(`${request} expects an array of {api, baseUrl, pathPrefix}, got ${preview(value)}`);
   if (value.length > max) throw new RangeError(`${request}: ${value.length} entries in one request; at most ${max} are accepted`);
   return value.map((entry) => entryOf(entry, request));

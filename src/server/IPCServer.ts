@@ -77,6 +77,7 @@ export class IPCServer {
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     this.#expectedPort = port;
+    checkAccessToken(options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE), options.accessToken !== undefined ? "accessToken" : ACCESS_TOKEN_VARIABLE);
     this.#options = {
       ...options,
       hostname: options.hostname ?? fromEnvironment(HOSTNAME_VARIABLE),
@@ -310,4 +311,12 @@ function urlHost(hostname: string | undefined): string {
   if (!hostname || hostname === "0.0.0.0" || hostname === "localhost") return "127.0.0.1";
   if (hostname === "::") return "[::1]";
   return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** A token that is blank (or not a string) would guard nothing a person could tell apart: refused. */
+function checkAccessToken(token: unknown, source: string): void {
+  if (token === undefined) return;
+  if (typeof token !== "string" || token.trim() === "") {
+    throw new TypeError(`${source} must be a non-blank string (it is what clients must present), got ${JSON.stringify(token)}`);
+  }
 }
