@@ -49,10 +49,11 @@ async function hostileHub(t: { after(fn: () => unknown): void }): Promise<Servic
   return hub;
 }
 
-test("crossipc journal and status print control characters escaped; --json keeps them as data", async (t) => {
+test("crossipc journal and status print control characters escaped; --json keeps them as data; secrets read [redacted] in both", async (t) => {
   const hub = await hostileHub(t);
   const port = String(hub.getPort());
 
+  await fetch(`${hub.getUrl()}/nothing?access_token=s3cret-q`, { headers: { authorization: "Bearer s3cret-h", cookie: "s=s3cret-c" } });
   const journal = await run(["journal", "--port", port]);
   assert.equal(journal.status, 0, journal.stderr);
   assert.doesNotMatch(journal.stdout, RAW, JSON.stringify(journal.stdout));
@@ -63,6 +64,11 @@ test("crossipc journal and status print control characters escaped; --json keeps
   assert.equal(json.status, 0, json.stderr);
   const entries = json.stdout.trim().split("\n").map((line) => JSON.parse(line));
   assert.ok(entries.some((e) => e.path === `req${LINK}`), "the JSON has the request name as it was");
+  const secret = entries.find((e) => e.path.startsWith("/nothing"));
+  assert.equal(secret.path, "/nothing?access_token=[redacted]");
+  assert.equal(secret.requestHeaders.authorization, "[redacted]");
+  assert.equal(secret.requestHeaders.cookie, "[redacted]");
+  assert.doesNotMatch(json.stdout + journal.stdout, /s3cret/, "secrets are redacted in both outputs");
 
   const status = await run(["status", "--port", port]);
   assert.equal(status.status, 0, status.stderr);
