@@ -42,7 +42,9 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   return {
     async upgrade(request) {
       const url = new URL(request.url);
-      const record = state.journal?.begin("websocket", withoutToken(url.pathname + url.search));
+      // The framework path's token is cut now; any other secret is redacted when entries are read.
+      const path = url.pathname + url.search;
+      const record = state.journal?.begin("websocket", url.pathname === INTERNAL_SOCKET_PATH ? withoutToken(path) : path);
       if (record) {
         record.method = request.method;
         record.requestHeaders = request.headers;

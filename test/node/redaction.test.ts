@@ -115,6 +115,20 @@ test("a proxied WebSocket's target and path keep no token", async (t) => {
   assert.match(entry!.target!, /\/live\?token=\[redacted\]&room=1$/);
 });
 
+test("with redact: false a proxied WebSocket's path and target keep their query as sent", async (t) => {
+  const upstream = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  await once(upstream, "listening");
+  t.after(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+  const server = await startServer(t, { journal: { redact: false } });
+  server.setRouteProxyResolver(() => `http://127.0.0.1:${(upstream.address() as { port: number }).port}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${server.getPort()}/live?token=shown&room=1`);
+  await once(ws, "open");
+  ws.close();
+  const [entry] = server.journal.entries({ kind: "websocket" });
+  assert.equal(entry!.path, "/live?token=shown&room=1");
+  assert.match(entry!.target!, /\/live\?token=shown&room=1$/);
+});
+
 test("headers named __proto__ and constructor are kept as headers in entries", async (t) => {
   const server = await startServer(t);
   server.interceptHttp("GET", "/h", () => ({ ok: true }));
