@@ -5,6 +5,7 @@ import { ANSWER_HEADERS, getPlatform, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { refuseRequest } from "./_admission.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
@@ -51,6 +52,7 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   const journal = state.journal;
   return (request) => {
+    const refused = refuseRequest(request, state.guard, state.logger); if (refused) return refused;
     const match = state.routes.find(request.method, pathOf(request.url));
     const record = journal === undefined ? undefined : beginHttp(journal, request);
     return match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record);
