@@ -19,10 +19,10 @@ export interface EventStreamLimits {
 
 export const EVENT_STREAM_LIMITS: EventStreamLimits = { maxStreams: 16, maxUnsent: 1024 * 1024 };
 
-/** How often new journal entries go out, every how many ticks the state is looked at, and at most how many entries per event. */
+/** How often new journal entries go out, every how many ticks the state is looked at, and about how large one event may grow. */
 const TICK_MS = 250;
 const STATE_EVERY = 4;
-const MAX_ENTRIES_PER_EVENT = 200;
+const EVENT_BYTES = 64 * 1024;
 
 interface Reader {
   controller: ReadableStreamDefaultController<Uint8Array>;
@@ -123,22 +123,36 @@ export class EventStreams {
       reader.controller.error(new Error("Slow reader: too much unread data"));
       return;
     }
-    let text = "";
+    const controller = reader.controller;
     if (journal.clears !== reader.clears) {
       reader.clears = journal.clears;
-      text += event("cleared", JSON.stringify({ lastId: journal.lastId }));
+      controller.enqueue(this.#encoder.encode(event("cleared", JSON.stringify({ lastId: journal.lastId }))));
     }
     if (journal.lastId !== reader.lastId) {
-      // A reader that fell behind by more than the ring gets what the ring still has.
-      const entries = journal.entries({ after: reader.lastId }).slice(0, MAX_ENTRIES_PER_EVENT);
-      reader.lastId = entries.length === MAX_ENTRIES_PER_EVENT ? entries.at(-1)!.id : journal.lastId;
-      if (entries.length) text += event("entries", JSON.stringify(entries));
+      // Events of about EVENT_BYTES while the reader's queue has room: a reader that keeps up
+      // gets everything, one that does not gets the rest next time (what the ring still has).
+      const entries = journal.entries({ after: reader.lastId });
+      let parts: string[] = [];
+      let bytes = 0;
+      for (const entry of entries) {
+        const json = JSON.stringify(entry);
+        parts.push(json);
+        bytes += json.length;
+        reader.lastId = entry.id;
+        if (bytes >= EVENT_BYTES) {
+          controller.enqueue(this.#encoder.encode(event("entries", `[${parts.join(",")}]`)));
+          parts = [];
+          bytes = 0;
+          if ((controller.desiredSize ?? 0) <= 0) return;
+        }
+      }
+      if (parts.length) controller.enqueue(this.#encoder.encode(event("entries", `[${parts.join(",")}]`)));
+      reader.lastId = journal.lastId;
     }
     if (state !== undefined && state.key !== reader.state) {
       reader.state = state.key;
-      text += event("state", state.json);
+      controller.enqueue(this.#encoder.encode(event("state", state.json)));
     }
-    if (text) reader.controller.enqueue(this.#encoder.encode(text));
   }
 
   #remove(reader: Reader): void {
