@@ -4,6 +4,7 @@ import type { IPCLogger } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { isAllowedHost, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
+import { pathOf } from "./_path.ts";
 
 /**
  * The first thing every request and every WebSocket upgrade meets, whatever takes it later
@@ -84,13 +85,4 @@ function controlsDashboard(url: string): boolean {
   const path = pathOf(url);
   const folder = path.slice(0, path.lastIndexOf("/") + 1);
   return "/__crossipc/".startsWith(folder) || folder.startsWith("/__crossipc/");
-}
-
-/** The path of a request URL without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
 }

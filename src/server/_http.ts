@@ -6,6 +6,7 @@ import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { refuseRequest } from "./_admission.ts";
+import { pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
@@ -148,15 +149,6 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
-
-/** The path of a request URL without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
-}
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);

@@ -16,10 +16,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import net from "node:net";
-import WebSocket, { WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { openSilentPeer, type SilentPeer } from "../fixtures/_silentPeer.ts";
 import { RUNTIMES, start, waitExit, type Runtime } from "./_spawn.ts";
+import { request, stalledStream, upgrade } from "../fixtures/_access.ts";
 
 const MiB = 1024 * 1024;
 /**
@@ -141,67 +141,6 @@ const CHECKS: Array<[string, Check]> = [
 ];
 
 // --- helpers ---------------------------------------------------------------------------------
-
-/** A request with headers fetch cannot set; `firstChunk` resolves at the head (for endless streams). */
-function request(
-  url: string,
-  {
-    method = "GET",
-    headers = {},
-    firstChunk = false,
-    agent = false,
-  }: { method?: string; headers?: Record<string, string>; firstChunk?: boolean; agent?: http.Agent | false } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      // An endless stream is left at its head; a refusal is read whole.
-      if (firstChunk && res.statusCode === 200) {
-        req.destroy();
-        return resolve({ status: 200, body: "" });
-      }
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on("error", (error) => (firstChunk ? undefined : reject(error)));
-    req.end();
-  });
-}
-
-/** Resolves 101 when the WebSocket opened, else the refusal's status and body. */
-function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const ws = new WebSocket(url, { headers });
-  return new Promise((resolve, reject) => {
-    ws.once("open", () => {
-      ws.close();
-      resolve({ status: 101, body: "" });
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      let body = "";
-      res.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once("error", reject);
-  });
-}
-
-/** An event stream read up to its head, then never again. */
-async function stalledStream(port: number): Promise<{ head: string; socket: net.Socket }> {
-  const socket = net.connect(port, "127.0.0.1");
-  socket.on("error", () => {});
-  socket.write(`GET /__crossipc/api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
-  let head = "";
-  await new Promise<void>((resolve) => {
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString("latin1");
-      if (!head.includes("\r\n\r\n")) return;
-      socket.off("data", onData);
-      socket.pause();
-      resolve();
-    };
-    socket.on("data", onData);
-  });
-  return { head: head.slice(0, head.indexOf("\r\n")), socket };
-}
 
 function rss(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;

@@ -4,46 +4,11 @@
  * hub to strangers, and the caps on what a caller controls.
  */
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import http from "node:http";
-import net from "node:net";
 import { test } from "node:test";
-import WebSocket, { WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { IPCClient, IPCServer, INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { rejection, startBackend, startServer, waitFor } from "./_helpers.ts";
-
-/** A request with headers fetch cannot set (Host, Sec-Fetch-Site). */
-function request(
-  url: string,
-  { method = "GET", headers = {} }: { method?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .request(url, { method, headers }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: res.statusCode!, body }));
-      })
-      .on("error", reject)
-      .end();
-  });
-}
-
-/** Opens a WebSocket with the given headers; resolves 101 when it opened, else the refusal's status. */
-function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const ws = new WebSocket(url, { headers });
-  return new Promise((resolve) => {
-    ws.once("open", () => {
-      ws.close();
-      resolve({ status: 101, body: "" });
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      let body = "";
-      res.on("data", (chunk) => (body += chunk)).on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once("error", () => {});
-  });
-}
+import { request, stalledStream, upgrade } from "../fixtures/_access.ts";
 
 /** A backend that counts every request and upgrade it sees. */
 async function countingBackend(t: { after(fn: () => unknown): void }) {
@@ -250,25 +215,6 @@ test("a runtimeId longer than 256 characters is refused with 400", async (t) => 
 });
 
 // --- the live stream -----------------------------------------------------------------------
-
-/** An event stream read only up to its head, then never again (its socket paused). */
-async function stalledStream(port: number): Promise<{ head: string; socket: net.Socket }> {
-  const socket = net.connect(port, "127.0.0.1");
-  socket.on("error", () => {});
-  socket.write(`GET /__crossipc/api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
-  let head = "";
-  await new Promise<void>((resolve) => {
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString("latin1");
-      if (!head.includes("\r\n\r\n")) return;
-      socket.off("data", onData);
-      socket.pause();
-      resolve();
-    };
-    socket.on("data", onData);
-  });
-  return { head: head.slice(0, head.indexOf("\r\n")), socket };
-}
 
 test("event streams: at most 16 at once (503 past it), and readers that stop reading are dropped", async (t) => {
   const drops: string[] = [];
