@@ -50,6 +50,8 @@ export function refuseUpgrade(
 
 let lastHost: string | undefined;
 let lastGuard: GuardOptions | undefined;
+/** Refusals are logged once per Host in a row: a page that loops must not flood the logger. */
+let lastRefused: string | undefined;
 
 /** On Node, srvx's IncomingMessage headers (a plain record) are read without building a Headers object. */
 function header(request: Request, name: string): string | undefined {
@@ -67,7 +69,8 @@ function refuseHost(host: string, logger: IPCLogger | undefined): Response {
     `Host '${host}' is not allowed: this hub answers loopback names (localhost, *.localhost) and IP addresses only, ` +
     `so that a web page whose DNS name was rebound to this machine cannot reach it. ` +
     `To admit '${name}', add it to the allowedHosts option (crossipc hub --allow-host ${name})`;
-  log(logger, "warn", `Request refused: ${message}`);
+  if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
+  lastRefused = host;
   return jsonResponse(403, { error: message });
 }
 

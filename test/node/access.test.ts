@@ -85,6 +85,15 @@ test("the last admitted Host is remembered, but a refused one never is", async (
   assert.equal((await request(url, { headers: { host: "myapp.test" } })).status, 403);
 });
 
+test("a page that keeps sending a refused Host is logged once, not once per request", async (t) => {
+  const warnings: string[] = [];
+  const server = await startServer(t, { logger: { warn: (message) => void warnings.push(message) } });
+  for (let i = 0; i < 20; i++) await request(`${server.getUrl()}/x`, { headers: EVIL(server.getPort()) });
+  await request(`${server.getUrl()}/x`, { headers: { host: "other.example" } });
+  assert.equal(warnings.length, 2, warnings.join("\n"));
+  assert.match(warnings[0]!, /^\[crossipc\] Request refused: Host 'evil\.example:\d+' is not allowed/);
+});
+
 test("allowedHosts admits a name, and a leading dot its subdomains", async (t) => {
   const backend = await countingBackend(t);
   const server = await startServer(t, { allowedHosts: ["MyApp.test", ".dev.test"] });
