@@ -332,7 +332,7 @@ function assertSafeOptions(options: IPCServerOptions): void {
     throw new IPCError(
       "ERR_IPC_INSECURE",
       "crossipc: allowedOrigins '*' without an accessToken lets every web page open the framework connection, " +
-        "register '/' and divert all traffic: set accessToken (or " + ACCESS_TOKEN_VARIABLE + ") too, or list your pages' origins",
+        `register '/' and divert all traffic: set accessToken (or ${ACCESS_TOKEN_VARIABLE}) too, or list your pages' origins`,
     );
   }
   if (options.hostname !== undefined && !isLoopback(options.hostname)) {
