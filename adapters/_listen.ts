@@ -57,7 +57,9 @@ export async function listenWith(serve: ServeFunction, options: ListenOptions, r
     if (isAddressInUse(error)) return false;
     throw error;
   }
-  const port = Number(new URL(server.url!).port);
+  // A URL leaves out its scheme's default port: `http://127.0.0.1/` is port 80, not 0.
+  const url = new URL(server.url!);
+  const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
   return { port, close: () => server.close(true) };
 }
 
