@@ -62,7 +62,9 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
 export async function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
   try {
     return await ofetch<T>(`${hub.base}${path}`, {
-      query: { ...query, ...(hub.token === undefined ? {} : { token: hub.token }) },
+      query,
+      // A header, not `?token=`: a query ends up in logs and proxies' records.
+      headers: hub.token === undefined ? undefined : { authorization: `Bearer ${hub.token}` },
       retry: 0,
       timeout: 5000,
       responseType: "json",

@@ -52,9 +52,9 @@ async function runHub(flags: HubFlags): Promise<void> {
   hub.onYield = () => stop();
   onStopSignal((signal) => void stop(signal));
 
-  const url = hub.getUrl();
-  const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
-  print({ type: "started", url, dashboard, port, runtime });
+  // The key (the token, or a secret of this run) goes to the user's own terminal only, as
+  // Jupyter prints its URL: pages served through the hub cannot learn it.
+  print({ type: "started", url: hub.getUrl(), dashboard: hub.getDashboardUrl(), port, runtime });
 }
 
 /** Binds the port, asking a hub that holds it to yield (unless `--no-takeover`). */
@@ -63,14 +63,7 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
   let askedAt = 0;
   let refusal: string | undefined;
   for (;;) {
-    const hub = new crossipc.ServiceHub(flags.port, {
-      kind: "bin",
-      hostname: flags.hostname,
-      accessToken: flags.token,
-      allowedOrigins: flags.allowedOrigins,
-      dashboard: true,
-      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
-    });
+    const hub = create(crossipc, flags);
     let started: boolean;
     try {
       started = await hub.start();
@@ -88,6 +81,24 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
       refusal = await askToYield(crossipc, flags);
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_BIND_MS));
+  }
+}
+
+/** The hub; options the library refuses (insecure exposure from the environment) exit 2 with its one line. */
+function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
+  try {
+    return new crossipc.ServiceHub(flags.port, {
+      kind: "bin",
+      hostname: flags.hostname,
+      accessToken: flags.token,
+      allowedOrigins: flags.allowedOrigins,
+      allowedHosts: flags.allowedHosts,
+      dashboard: true,
+      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
+    });
+  } catch (error) {
+    console.error(`crossipc hub: ${(error as Error).message}`);
+    exit(2);
   }
 }
 

@@ -16,7 +16,7 @@ const command: CommandDef<any> = defineCommand({
       if (flag) throw new UsageError(`unknown flag ${flag}`);
       const hub = resolveHub(given);
       const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
-      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token));
+      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token !== undefined));
     } catch (error) {
       fail("status", error);
     }
@@ -25,12 +25,16 @@ const command: CommandDef<any> = defineCommand({
 
 export default command;
 
-/** The state as lines a person reads in a terminal or a CI log; control characters printed escaped. */
-export function describe(state: DashboardState, token?: string): string {
+/**
+ * The state as lines a person reads in a terminal or a CI log. Never a secret: the dashboard's
+ * URL is printed without its key, with where to find it; control characters printed escaped.
+ */
+export function describe(state: DashboardState, hasToken = false): string {
   const lines: string[] = [];
   const runtime = `${state.runtime}${state.runtimeVersion ? ` ${state.runtimeVersion}` : ""}`;
   lines.push(`hub ${state.url} (${runtime}, ${state.leader ? "leader" : "follower"}, ${state.kind}, up ${duration(state.uptimeMs)})`);
-  lines.push(`dashboard ${state.url}/__crossipc/${token ? `?token=${encodeURIComponent(token)}` : ""}`);
+  const where = hasToken ? "add #key=<your token>" : "open it with the #key=… that `crossipc hub` printed, or server.getDashboardUrl()";
+  lines.push(`dashboard ${state.url}/__crossipc/ (${where})`);
   lines.push("", `clients (${state.clients.length})`);
   for (const c of state.clients) {
     lines.push(

@@ -124,6 +124,11 @@ export class ServiceHub {
     return this.server.getPort();
   }
 
+  /** The dashboard's address with its key, for a browser (see `IPCServer.getDashboardUrl`). */
+  getDashboardUrl(): string {
+    return this.server.getDashboardUrl();
+  }
+
   // --- routes ---------------------------------------------------------------------------
 
   /** Every registered route, with its owner. */

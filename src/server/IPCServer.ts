@@ -1,4 +1,4 @@
-import { errorMessage } from "../errors.ts";
+import { errorMessage, IPCError } from "../errors.ts";
 import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
@@ -18,7 +18,8 @@ import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
 export interface IPCServerOptions extends GuardOptions {
   /**
    * Address to bind. Default: the `CROSSIPC_HOSTNAME` environment variable, else `127.0.0.1`;
-   * never `HOST`. Beyond loopback without an access token, the logger warns.
+   * never `HOST`. An address beyond loopback needs an `accessToken` (the constructor throws
+   * `ERR_IPC_INSECURE` without one).
    */
   hostname?: string;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
@@ -29,6 +30,8 @@ export interface IPCServerOptions extends GuardOptions {
   maxProxyMessageSize?: number;
   /** Bytes queued for a client that does not read before it is dropped. Default 64 MiB. */
   maxBufferedAmount?: number;
+  /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
+  maxClients?: number;
   /**
    * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
    * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
@@ -46,14 +49,16 @@ export interface IPCServerOptions extends GuardOptions {
    */
   journal?: boolean | JournalOptions;
   /**
-   * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/state` and
-   * `/__crossipc/api/journal`: loopback `Host` only, same-origin pages only, behind the access
-   * token when one is set (`?token=`). Default false.
+   * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/…`. A browser reaches
+   * it only through `getDashboardUrl()`, which carries the dashboard key (the access token when
+   * one is set, else a secret of this run); scripts without a browser need the token only when
+   * one is set. Default false.
    */
   dashboard?: boolean;
 }
 
 const MiB = 1024 * 1024;
+const DEFAULT_MAX_CLIENTS = 1024;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
@@ -71,6 +76,8 @@ export class IPCServer {
   readonly journal: Journal;
   readonly #activity: FrameworkActivity;
   #dashboard: Dashboard | undefined;
+  /** What a browser page must show to read the dashboard: the token, or a secret of this run. */
+  readonly #dashboardKey: string;
   #startedAt = 0;
   #listener: Listener | undefined;
   #port = 0;
@@ -84,10 +91,13 @@ export class IPCServer {
       accessToken: options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE),
     };
     options = this.#options;
+    assertSafeOptions(options);
+    this.#dashboardKey = options.accessToken ?? randomKey();
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
+      maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
       batchWrite: getPlatform().batchWrite,
       onUnhandled: (socket, path) => this.#activity.unhandled(socket, path),
     });
@@ -110,7 +120,7 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
-    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
+    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, key: this.#dashboardKey, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -158,14 +168,6 @@ export class IPCServer {
     this.#dashboard = dashboard;
     this.#startedAt = Date.now();
     log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
-    if (options.hostname && !isLoopback(options.hostname) && options.accessToken === undefined) {
-      log(
-        options.logger,
-        "warn",
-        `IPC server bound to ${options.hostname} without an access token: anyone who reaches it can connect. ` +
-          `Set the accessToken option or ${ACCESS_TOKEN_VARIABLE}.`,
-      );
-    }
     return true;
   }
 
@@ -199,6 +201,17 @@ export class IPCServer {
   /** A base URL that reaches this server from this machine. */
   getUrl(): string {
     return `http://${urlHost(this.#options.hostname)}:${this.#port}`;
+  }
+
+  /**
+   * The dashboard's address for a browser: `…/__crossipc/#key=…`. The key rides in the URL's
+   * fragment, which a browser never sends (no server log, no Referer); the page's script sends it
+   * as a header. Pages served through this server (same origin) cannot read it. Throws when the
+   * server serves no dashboard (`dashboard: true`).
+   */
+  getDashboardUrl(): string {
+    if (!this.#options.dashboard) throw new Error("crossipc: this server serves no dashboard: create it with { dashboard: true }");
+    return `${this.getUrl()}/__crossipc/#key=${encodeURIComponent(this.#dashboardKey)}`;
   }
 
   // --- framework messaging --------------------------------------------------------------
@@ -305,6 +318,39 @@ export class IPCServer {
       journal: this.journal,
     });
   }
+}
+
+/**
+ * Options that would open the hub to strangers: refused outright rather than warned about, since
+ * a warning goes nowhere without a logger (and the library prints nothing).
+ */
+function assertSafeOptions(options: IPCServerOptions): void {
+  const token = options.accessToken;
+  if (token !== undefined && token.trim() === "") {
+    throw new IPCError("ERR_IPC_INSECURE", "crossipc: accessToken is blank: give a real secret, or leave accessToken unset");
+  }
+  if (token !== undefined) return;
+  const origins = options.allowedOrigins;
+  if (Array.isArray(origins) && origins.includes("*")) {
+    throw new IPCError(
+      "ERR_IPC_INSECURE",
+      "crossipc: allowedOrigins '*' without an accessToken lets every web page open the framework connection, " +
+        `register '/' and divert all traffic: set accessToken (or ${ACCESS_TOKEN_VARIABLE}) too, or list your pages' origins`,
+    );
+  }
+  if (options.hostname !== undefined && !isLoopback(options.hostname)) {
+    throw new IPCError(
+      "ERR_IPC_INSECURE",
+      `crossipc: binding ${options.hostname} (beyond loopback) without an accessToken lets anyone who reaches this machine ` +
+        `connect, register routes and read the journal: set accessToken (or ${ACCESS_TOKEN_VARIABLE}), or bind 127.0.0.1`,
+    );
+  }
+}
+
+/** 128 bits from the platform's CSPRNG, as 32 hex digits. */
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 function urlHost(hostname: string | undefined): string {

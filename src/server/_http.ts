@@ -5,6 +5,8 @@ import { ANSWER_HEADERS, getPlatform, type Platform } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { refuseRequest } from "./_admission.ts";
+import { pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
@@ -51,6 +53,7 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   const journal = state.journal;
   return (request) => {
+    const refused = refuseRequest(request, state.guard, state.logger); if (refused) return refused;
     const match = state.routes.find(request.method, pathOf(request.url));
     const record = journal === undefined ? undefined : beginHttp(journal, request);
     return match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record);
@@ -146,15 +149,6 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
-
-/** The path of a request URL without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
-}
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);

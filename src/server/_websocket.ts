@@ -7,6 +7,7 @@ import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platf
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { refuseUpgrade } from "./_admission.ts";
 import { joinTarget, resolveTarget } from "./_http.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
@@ -41,6 +42,7 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   const role = (peer: Peer) => peer.context as PeerRole;
   return {
     async upgrade(request) {
+      const refused = refuseUpgrade(request, state); if (refused) return refused;
       const url = new URL(request.url);
       // The framework path's token is cut now; any other secret is redacted when entries are read.
       const path = url.pathname + url.search;
