@@ -9,11 +9,12 @@
 import type { Hooks, Peer } from "crossws";
 import denoAdapter from "crossws/adapters/deno";
 import WebSocket from "crossws/websocket";
-import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
+import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
+import { malformedWebRequest } from "./_request-line.ts";
 
 assertRuntime("deno");
 
@@ -36,7 +37,7 @@ declare const Deno: {
     },
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): DenoServer;
-  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host: string }): { state: string } };
   env: { get(name: string): string | undefined };
   version: { deno: string };
 };
@@ -46,7 +47,11 @@ setPlatform({
   runtime: "deno",
   version: Deno.version.deno,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
-  proxyHttp: proxyHttpFetch,
+  proxyHttp: (request, target, options) => {
+    const refusal = netRefusal(target);
+    return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpFetch(request, target, options);
+  },
+  dialRefusal: netRefusal,
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
@@ -57,6 +62,26 @@ setPlatform({
       websocket: { deno: { idleTimeout: options.idleTimeout } },
     }),
 });
+
+/** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
+const granted = new Set<string>();
+
+/**
+ * Why Deno may not dial `target`, or `undefined`. Without the permission, dialling would put up
+ * Deno's prompt in a terminal and freeze the whole hub (dashboard, framework connections) until
+ * someone answers, offering "allow all" on the way; asked first, the request answers 502 instead.
+ */
+function netRefusal(target: string): string | undefined {
+  const url = new URL(target);
+  const host = url.host;
+  if (granted.has(host)) return undefined;
+  const name = url.port ? host : `${host}:${url.protocol === "https:" || url.protocol === "wss:" ? 443 : 80}`;
+  if (Deno.permissions.querySync({ name: "net", host }).state === "granted") {
+    if (granted.size < 1024) granted.add(host);
+    return undefined;
+  }
+  return `Deno has no net permission for ${name}: run the hub with --allow-net=${name} (crossipc never prompts)`;
+}
 
 /**
  * What `crossws/server/deno` does over srvx, on `Deno.serve` itself (see the top of the file),
@@ -75,6 +100,9 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
       ip: { enumerable: true, configurable: true, get: () => info.remoteAddr?.hostname },
     });
+    // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
+    const refusal = malformedWebRequest(request);
+    if (refusal) return refusal;
     return isUpgrade(request) ? ws.handleUpgrade(request, info) : fetch(withQuietSignal(request, info));
   };
   return {

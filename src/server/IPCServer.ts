@@ -27,8 +27,18 @@ export interface IPCServerOptions extends GuardOptions {
   maxMessageSize?: number;
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
   maxProxyMessageSize?: number;
-  /** Bytes queued for a client that does not read before it is dropped. Default 64 MiB. */
+  /**
+   * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. Proxied
+   * WebSockets on Bun and Deno hold at most this much unread on either side, then both ends are
+   * closed with 1013 (on Node they are a TCP pipe, bounded by TCP itself).
+   */
   maxBufferedAmount?: number;
+  /**
+   * Connections held at once; more are closed as they arrive. Default 1024. Node caps connections
+   * (`server.maxConnections`); Bun caps requests and WebSockets in progress (503 past it), and
+   * Deno offers neither (see the README's "What each runtime bounds").
+   */
+  maxConnections?: number;
   /**
    * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
    * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
@@ -54,6 +64,7 @@ export interface IPCServerOptions extends GuardOptions {
 }
 
 const MiB = 1024 * 1024;
+const DEFAULT_MAX_CONNECTIONS = 1024;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
@@ -123,6 +134,7 @@ export class IPCServer {
       logger: options.logger,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    const maxBufferedAmount = options.maxBufferedAmount ?? 64 * MiB;
     const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
     const websocket = createWebSocketHooks({
       clients: this.#clients,
@@ -132,9 +144,11 @@ export class IPCServer {
       guard: options,
       WebSocket: getPlatform().WebSocket,
       maxMessageSize,
+      maxBufferedAmount,
       upstreamConnectTimeout: options.upstreamConnectTimeout ?? 10_000,
       relays: this.#relays,
       pipeUpgrade: getPlatform().pipeUpgrade,
+      dialRefusal: getPlatform().dialRefusal,
       logger: options.logger,
       journal,
     });
@@ -147,6 +161,8 @@ export class IPCServer {
       // (usually smaller) limit is checked in the message hook.
       maxMessageSize: Math.max(maxMessageSize, maxProxyMessageSize),
       idleTimeout: options.heartbeat ?? 5,
+      maxBufferedAmount,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);

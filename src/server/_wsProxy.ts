@@ -1,5 +1,6 @@
 import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
+import { dropPeer } from "./_clients.ts";
 import { unrefTimeout } from "../_timers.ts";
 import type { WebSocketConstructor } from "../platform.ts";
 
@@ -34,18 +35,26 @@ const HANDSHAKE_HEADERS = new Set([
 export class UpstreamRelay {
   readonly protocol: string;
   readonly #ws: WebSocket;
+  readonly #maxBuffered: number;
   #peer: Peer | undefined;
-  /** Backend messages that arrive between the backend's `open` and the client's. */
+  /** Backend messages that arrive between the backend's `open` and the client's, and their size. */
   #early: Frame[] = [];
+  #earlyBytes = 0;
   #closed = false;
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, maxBuffered: number) {
     this.#ws = ws;
+    this.#maxBuffered = maxBuffered;
     this.protocol = ws.protocol;
   }
 
-  /** Dials the backend with the client's offered subprotocols, headers and query. */
-  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number): Promise<UpstreamRelay> {
+  /**
+   * Dials the backend with the client's offered subprotocols, headers and query. A side that
+   * does not read what it is sent may hold `maxBuffered` bytes (plus the message that crossed
+   * it); past that both are closed with 1013, since neither Bun's nor Deno's sockets can stop
+   * reading the other side, and a message is never dropped while the relay stays open.
+   */
+  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
     const wsUrl = url.replace(/^http/, "ws");
     const offered = (request.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
@@ -60,7 +69,7 @@ export class UpstreamRelay {
         return;
       }
       ws.binaryType = "arraybuffer";
-      const relay = new UpstreamRelay(ws);
+      const relay = new UpstreamRelay(ws, maxBuffered);
       let settled = false;
       const fail = (why: string) => {
         if (settled) return;
@@ -94,8 +103,9 @@ export class UpstreamRelay {
   /** The client's side of the upgrade finished: flush what the backend already sent. */
   attach(peer: Peer): void {
     this.#peer = peer;
-    for (const frame of this.#early) safeSend(peer, frame);
+    const early = this.#early;
     this.#early = [];
+    for (const frame of early) this.#fromBackend(frame);
   }
 
   /** A message from the client, text or binary, relayed as it came. */
@@ -105,7 +115,10 @@ export class UpstreamRelay {
       this.#ws.send(data as string | ArrayBuffer);
     } catch {
       // The backend is closing; its close event ends the client too.
+      return;
     }
+    // Checked after the send, so that one large message still goes out whole.
+    if (this.#ws.bufferedAmount > this.#maxBuffered) this.#overflow("backend");
   }
 
   /** The client closed or died: close the backend with the same code where the API allows it. */
@@ -122,8 +135,30 @@ export class UpstreamRelay {
   }
 
   #fromBackend(data: Frame): void {
-    if (this.#peer) safeSend(this.#peer, data);
-    else this.#early.push(data);
+    const peer = this.#peer;
+    if (this.#closed) return;
+    if (!peer) {
+      this.#early.push(data);
+      this.#earlyBytes += typeof data === "string" ? data.length : data.byteLength;
+      if (this.#earlyBytes > this.#maxBuffered) this.#overflow("client");
+      return;
+    }
+    // Bun answers 0 for a message it dropped instead of queueing (past its backpressure limit).
+    if (safeSend(peer, data) === 0 || peer.bufferedAmount > this.#maxBuffered) this.#overflow("client");
+  }
+
+  /** One side holds more than `maxBuffered` unread bytes: both are closed, none is left waiting. */
+  #overflow(side: "client" | "backend"): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#early = [];
+    const reason = side === "client" ? "Client not reading: too much unread data" : "Backend not reading: too much unread data";
+    closeWith(this.#ws, 1013, reason);
+    const peer = this.#peer;
+    if (!peer) return;
+    // A client that does not read will not read a close frame either: cut it off now.
+    if (side === "client") dropPeer(peer);
+    else closeWith(peer, 1013, reason);
   }
 
   #backendClosed(code: number, reason: string): void {
@@ -149,11 +184,13 @@ function forwardedHeaders(request: Request): Record<string, string> {
   return headers;
 }
 
-function safeSend(peer: Peer, data: Frame): void {
+/** What the runtime's `send` answered (Bun: bytes sent, -1 queued, 0 dropped), or undefined. */
+function safeSend(peer: Peer, data: Frame): unknown {
   try {
-    peer.send(data);
+    return peer.send(data);
   } catch {
     // The client is gone; its close hook ends the backend.
+    return undefined;
   }
 }
 
