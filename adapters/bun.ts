@@ -2,7 +2,7 @@
 import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
-import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
+import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
@@ -27,8 +27,15 @@ interface BunWebSocketOptions {
   closeOnBackpressureLimit: boolean;
 }
 
-/** Seconds an HTTP connection may stay silent before Bun closes it (Bun allows at most 255). */
-const HTTP_IDLE_TIMEOUT_S = 120;
+/**
+ * Seconds an HTTP connection may stay silent before Bun closes it: `keepAliveTimeout`, else 120,
+ * and never below the proxy's timeout, since Bun also counts a request waiting for its answer as
+ * idle. Bun allows at most 255.
+ */
+function httpIdleTimeout(options: ListenOptions): number {
+  const atLeast = Math.ceil(options.proxyTimeout / 1000) + 1;
+  return Math.min(255, Math.max(options.keepAliveTimeout ?? 120, atLeast));
+}
 
 setPlatform({
   runtime: "bun",
@@ -58,7 +65,7 @@ setPlatform({
         // idle keep-alive connection open for good, so that 1,100 of them held the hub's file
         // descriptors until they left. 120 s: idle connections go, a proxied answer has its
         // `proxyTimeout` (30 s) to start. No body limit of Bun's own on proxied uploads.
-        bun: { idleTimeout: HTTP_IDLE_TIMEOUT_S, maxRequestBodySize: Number.MAX_SAFE_INTEGER },
+        bun: { idleTimeout: httpIdleTimeout(options), maxRequestBodySize: Number.MAX_SAFE_INTEGER },
       },
     }),
 });

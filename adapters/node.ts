@@ -45,7 +45,12 @@ setPlatform({
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every
       // `idleTimeout` seconds and drops a peer that did not answer the previous ping.
       websocket: {
-        node: { idleTimeout: options.idleTimeout, serverOptions: { maxPayload: options.maxMessageSize }, maxConnections: options.maxConnections },
+        node: {
+          idleTimeout: options.idleTimeout,
+          serverOptions: { maxPayload: options.maxMessageSize },
+          maxConnections: options.maxConnections,
+          keepAliveTimeout: options.keepAliveTimeout,
+        },
       },
     }),
 });
@@ -58,7 +63,7 @@ setPlatform({
  */
 function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
-  const { maxConnections, ...nodeWebSocket } = native?.["node"] as { maxConnections: number };
+  const { maxConnections, keepAliveTimeout, ...nodeWebSocket } = native?.["node"] as { maxConnections: number; keepAliveTimeout?: number };
   const ws = nodeAdapter({ hooks, ...nodeWebSocket });
   const server = srvxServe({
     ...options,
@@ -77,6 +82,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
           // Past it Node closes new connections as they arrive; idle keep-alive ones go after
           // Node's own `keepAliveTimeout` (5 s), and accept errors (EMFILE) are retried by Node.
           http.maxConnections = maxConnections;
+          if (keepAliveTimeout !== undefined) http.keepAliveTimeout = keepAliveTimeout * 1000;
           http.on("upgrade", (req, socket, head) => {
             const refusal = malformedRequest(req.headers.host, req.url!, isAbsoluteForm(req.url!));
             if (refusal) return refuseSocket(socket, refusal.status, refusal.error);

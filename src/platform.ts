@@ -20,6 +20,10 @@ export interface ListenOptions {
   maxBufferedAmount: number;
   /** Concurrent connections the runtime may hold, where it can cap them (Node). */
   maxConnections: number;
+  /** Seconds an HTTP connection may stay idle between requests, when the user set it. */
+  keepAliveTimeout?: number;
+  /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
+  proxyTimeout: number;
 }
 
 /** A bound server. */

@@ -40,6 +40,12 @@ export interface IPCServerOptions extends GuardOptions {
    */
   maxConnections?: number;
   /**
+   * Seconds an HTTP connection may stay idle between requests before the server closes it.
+   * Default: Node's own 5 s, and 120 s on Bun (whose idle timeout also cuts a request waiting
+   * for its answer, so there it is never below `proxyTimeout`). Deno has no such setting.
+   */
+  keepAliveTimeout?: number;
+  /**
    * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
    * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
    */
@@ -120,6 +126,7 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
+    const proxyTimeout = options.proxyTimeout ?? 30_000;
     const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
       journal,
@@ -129,7 +136,7 @@ export class IPCServer {
         return server.#resolver;
       },
       guard: options,
-      proxyTimeout: options.proxyTimeout ?? 30_000,
+      proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
       logger: options.logger,
     });
@@ -163,6 +170,8 @@ export class IPCServer {
       idleTimeout: options.heartbeat ?? 5,
       maxBufferedAmount,
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      keepAliveTimeout: options.keepAliveTimeout,
+      proxyTimeout,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);

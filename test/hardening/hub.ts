@@ -10,6 +10,7 @@ import { crossipc } from "../fixtures/_crossipc.ts";
 const { backend, options = {} } = JSON.parse(process.argv[2] ?? "{}") as { backend?: string; options?: Record<string, unknown> };
 const server = new crossipc.IPCServer(0, options);
 server.interceptHttp("GET", "/api/hello", () => ({ hello: true }));
+server.interceptHttp("GET", "/api/journal", () => server.journal.entries().filter((entry) => entry.takenBy === "proxy"));
 server.interceptRequest("POST", "/api/slow", async (request) => {
   await new Promise((resolve) => setTimeout(resolve, 50));
   return new Response(await request.text());
