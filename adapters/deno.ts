@@ -25,9 +25,11 @@ interface ServeHandlerInfo {
 }
 interface DenoServer {
   shutdown(): Promise<void>;
+  finished?: Promise<void>;
 }
 declare const Deno: {
   unrefTimer(id: number): void;
+  addSignalListener(signal: "SIGWINCH", handler: () => void): void;
   serve(
     options: {
       port: number;
@@ -62,6 +64,26 @@ setPlatform({
       websocket: { deno: { idleTimeout: options.idleTimeout } },
     }),
 });
+
+/** How soon a listener that lost its accept loop tries the port again. */
+const RELISTEN_MS = 250;
+let signalsReady = false;
+
+/**
+ * Deno 2.9 panics (`ext/signals`: "Too many open files") when it first sets up signal handling
+ * while the process is out of file descriptors, which an accept failure leads to. A listener
+ * for SIGWINCH (ignored by default, so nothing changes; it keeps nothing alive) sets that up
+ * while descriptors are still there. Windows has no SIGWINCH; Workers may not listen.
+ */
+function initSignals(): void {
+  if (signalsReady) return;
+  signalsReady = true;
+  try {
+    Deno.addSignalListener("SIGWINCH", () => {});
+  } catch {
+    // Nothing to set up ahead, or not allowed here.
+  }
+}
 
 /** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
 const granted = new Set<string>();
@@ -105,26 +127,43 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
     if (refusal) return refusal;
     return isUpgrade(request) ? ws.handleUpgrade(request, info) : fetch(withQuietSignal(request, info));
   };
+  let closing = false;
+  const listen = (onListen: (addr: { hostname: string; port: number }) => void) => {
+    server = Deno.serve({ port, hostname, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
+    // Out of file descriptors, Deno.serve's accept loop ends and `finished` rejects ("Too many
+    // open files"); unobserved, that killed the process. The port is taken again instead, once
+    // descriptors are free (the taken connections keep being served meanwhile).
+    server.finished?.catch(() => {
+      // Not unref'd: while the port is down, this is what keeps a hub process alive.
+      if (!closing) setTimeout(relisten, RELISTEN_MS);
+    });
+  };
+  const relisten = () => {
+    if (closing) return;
+    try {
+      listen(() => {});
+    } catch {
+      setTimeout(relisten, RELISTEN_MS);
+    }
+  };
   return {
     serve() {
       listening ??= new Promise((resolve) => {
-        server = Deno.serve(
-          {
-            port,
-            hostname,
-            onListen: (addr) => {
-              url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
-              resolve(addr);
-            },
-            onError: () => new Response("Internal Server Error", { status: 500 }),
-          },
-          handler,
-        );
+        initSignals();
+        listen((addr) => {
+          url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+          // Later listens (after an accept failure) must take the same port.
+          port = addr.port;
+          resolve(addr);
+        });
       });
       return listening;
     },
     ready: () => listening ?? Promise.reject(new Error("not serving")),
-    close: async () => server?.shutdown(),
+    close: async () => {
+      closing = true;
+      await server?.shutdown();
+    },
     get url() {
       return url;
     },
