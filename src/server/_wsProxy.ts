@@ -50,9 +50,9 @@ export class UpstreamRelay {
 
   /**
    * Dials the backend with the client's offered subprotocols, headers and query. A side that
-   * does not read what it is sent may hold `maxBuffered` bytes (plus the message that crossed
-   * it); past that both are closed with 1013, since neither Bun's nor Deno's sockets can stop
-   * reading the other side, and a message is never dropped while the relay stays open.
+   * does not read what it is sent may hold `maxBuffered` bytes (plus one message); past that
+   * both are closed with 1013, since neither Bun's nor Deno's sockets can stop reading the
+   * other side, and a message is never dropped while the relay stays open.
    */
   static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
     const wsUrl = url.replace(/^http/, "ws");
@@ -111,14 +111,14 @@ export class UpstreamRelay {
   /** A message from the client, text or binary, relayed as it came. */
   fromClient(data: Frame): void {
     if (this.#closed) return;
+    // What the backend has not taken yet, before this message: one large message still goes
+    // out whole, a backend that does not read is found at the next one.
+    if (this.#ws.bufferedAmount > this.#maxBuffered) return this.#overflow("backend");
     try {
       this.#ws.send(data as string | ArrayBuffer);
     } catch {
       // The backend is closing; its close event ends the client too.
-      return;
     }
-    // Checked after the send, so that one large message still goes out whole.
-    if (this.#ws.bufferedAmount > this.#maxBuffered) this.#overflow("backend");
   }
 
   /** The client closed or died: close the backend with the same code where the API allows it. */
@@ -138,13 +138,14 @@ export class UpstreamRelay {
     const peer = this.#peer;
     if (this.#closed) return;
     if (!peer) {
+      if (this.#earlyBytes > this.#maxBuffered) return this.#overflow("client");
       this.#early.push(data);
       this.#earlyBytes += typeof data === "string" ? data.length : data.byteLength;
-      if (this.#earlyBytes > this.#maxBuffered) this.#overflow("client");
       return;
     }
-    // Bun answers 0 for a message it dropped instead of queueing (past its backpressure limit).
-    if (safeSend(peer, data) === 0 || peer.bufferedAmount > this.#maxBuffered) this.#overflow("client");
+    // As in `fromClient`, what the client has not read before this message; Bun answers 0 for a
+    // message it dropped instead of queueing (past its own limit, set above this one).
+    if (peer.bufferedAmount > this.#maxBuffered || safeSend(peer, data) === 0) this.#overflow("client");
   }
 
   /** One side holds more than `maxBuffered` unread bytes: both are closed, none is left waiting. */
