@@ -41,6 +41,8 @@ export class UpstreamRelay {
   #early: Frame[] = [];
   #earlyBytes = 0;
   #closed = false;
+  /** How the client is to be closed when the relay ended before the client's `open`. */
+  #closeOnAttach: { code: number; reason: string } | undefined;
 
   private constructor(ws: WebSocket, maxBuffered: number) {
     this.#ws = ws;
@@ -105,7 +107,14 @@ export class UpstreamRelay {
     this.#peer = peer;
     const early = this.#early;
     this.#early = [];
-    for (const frame of early) this.#fromBackend(frame);
+    const close = this.#closeOnAttach;
+    if (!close) {
+      for (const frame of early) this.#fromBackend(frame);
+      return;
+    }
+    // The backend said its last before the client opened (an overflow kept none of it).
+    for (const frame of early) safeSend(peer, frame);
+    closeWith(peer, close.code, close.reason);
   }
 
   /** A message from the client, text or binary, relayed as it came. */
@@ -156,7 +165,10 @@ export class UpstreamRelay {
     const reason = side === "client" ? "Client not reading: too much unread data" : "Backend not reading: too much unread data";
     closeWith(this.#ws, 1013, reason);
     const peer = this.#peer;
-    if (!peer) return;
+    if (!peer) {
+      this.#closeOnAttach = { code: 1013, reason };
+      return;
+    }
     // A client that does not read will not read a close frame either: cut it off now.
     if (side === "client") dropPeer(peer);
     else closeWith(peer, 1013, reason);
@@ -165,12 +177,11 @@ export class UpstreamRelay {
   #backendClosed(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    const peer = this.#peer;
-    if (!peer) return;
     // 1005 (no code) and 1006 (dropped) cannot be sent on the wire.
-    if (code === 1005) closeWith(peer, 1000, reason);
-    else if (code === 1006) closeWith(peer, 1011, "Backend connection lost");
-    else closeWith(peer, code, reason);
+    const close = code === 1005 ? { code: 1000, reason } : code === 1006 ? { code: 1011, reason: "Backend connection lost" } : { code, reason };
+    // Before the client's `open` there is no one to tell yet: the client is closed as it opens.
+    if (this.#peer) closeWith(this.#peer, close.code, close.reason);
+    else this.#closeOnAttach = close;
   }
 }
 

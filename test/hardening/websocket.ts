@@ -20,7 +20,7 @@ const CHUNK = Buffer.alloc(64 * 1024, 1);
 /** The sender's own unsent bytes past which the hub counts as having stopped reading it. */
 const STALLED = 16 * MiB;
 
-type Outcome = { closed: number } | { stalled: true } | { sentAll: true };
+type Outcome = { closed: number; messages?: string[] } | { stalled: true } | { sentAll: true };
 
 const backend = await floodingBackend();
 const failures: string[] = [];
@@ -31,9 +31,15 @@ for (const runtime of RUNTIMES) {
     for (const [name, run] of [
       ["a backend flooding a client that never reads", () => backendFloodsSilentClient(hub.port)],
       ["a client flooding a backend that never reads", () => clientFloodsSilentBackend(hub.url)],
+      ["a backend that speaks and closes before the client has opened", () => backendSaysByeAtOnce(hub.url)],
     ] as const) {
       try {
         const outcome = await run();
+        if (name === "a backend that speaks and closes before the client has opened") {
+          assert.deepEqual(outcome, { closed: 4000, messages: ["bye"] });
+          console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+          continue;
+        }
         assert.ok(!("sentAll" in outcome), `the hub took in all ${FLOOD / MiB} MiB`);
         // The backend's side is the hub's client WebSocket: Deno's (WHATWG) one may only send 1000
         // or 3000–4999, so there the backend gets 1000 with the reason.
@@ -86,6 +92,23 @@ async function clientFloodsSilentBackend(url: string): Promise<Outcome> {
   }
 }
 
+/**
+ * What a client gets from a backend that sends one message and closes as soon as it accepts: the
+ * relay may end before the client has opened, and must then still deliver and close, not hang.
+ */
+async function backendSaysByeAtOnce(url: string): Promise<Outcome> {
+  const ws = new WebSocket(`${url.replace("http", "ws")}/svc/bye`);
+  const messages: string[] = [];
+  ws.on("message", (data) => messages.push(String(data)));
+  ws.on("error", () => {});
+  const code = await Promise.race([
+    new Promise<number>((resolve) => ws.once("close", (c) => resolve(c))),
+    new Promise<number>((resolve) => setTimeout(() => resolve(-1), 5000)),
+  ]);
+  ws.terminate();
+  return { closed: code, messages };
+}
+
 /** Sends up to FLOOD bytes, yielding so the socket can write, until closed or stalled. */
 async function flood(ws: WebSocket, closed: Promise<number>): Promise<Outcome> {
   let code: number | undefined;
@@ -113,6 +136,11 @@ async function floodingBackend(): Promise<{ url: string; outcome(id: string): Pr
   wss.on("connection", (ws, req) => {
     ws.on("error", () => {});
     const url = new URL(req.url!, "http://backend");
+    if (url.pathname === "/svc/bye") {
+      ws.send("bye");
+      ws.close(4000, "done");
+      return;
+    }
     if (url.pathname === "/svc/sink") {
       // Never reads: the hub's writes pile up in front of it.
       (ws as unknown as { _socket: net.Socket })._socket.pause();
