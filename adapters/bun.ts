@@ -53,8 +53,8 @@ setPlatform({
           maxPayloadLength: options.maxMessageSize,
           sendPings: true,
           // Past this many unsent bytes Bun drops (not queues) what is sent, and says so only
-          // in `send`'s return value. The core closes a peer past `maxBufferedAmount` after the
-          // send that crossed it, so Bun's own limit sits above that plus one whole message.
+          // in `send`'s return value. The core stops sending to a peer that has more than
+          // `maxBufferedAmount` unread, so Bun's own limit sits above that plus one whole message.
           backpressureLimit: options.maxBufferedAmount + options.maxMessageSize,
           closeOnBackpressureLimit: false,
           maxConnections: options.maxConnections,

@@ -39,7 +39,7 @@ declare const Deno: {
     },
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): DenoServer;
-  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host: string }): { state: string } };
+  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host?: string }): { state: string } };
   env: { get(name: string): string | undefined };
   version: { deno: string };
 };
@@ -87,21 +87,25 @@ function initSignals(): void {
 
 /** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
 const granted = new Set<string>();
+let allNetGranted: boolean | undefined;
 
 /**
  * Why Deno may not dial `target`, or `undefined`. Without the permission, dialling would put up
  * Deno's prompt in a terminal and freeze the whole hub (dashboard, framework connections) until
  * someone answers, offering "allow all" on the way; asked first, the request answers 502 instead.
+ * With all of the network granted (`--allow-net`, `-A`) this is one check per request.
  */
 function netRefusal(target: string): string | undefined {
-  const url = new URL(target);
-  const host = url.host;
+  if ((allNetGranted ??= Deno.permissions.querySync({ name: "net" }).state === "granted")) return undefined;
+  const start = target.indexOf("//") + 2;
+  const end = target.indexOf("/", start);
+  const host = end === -1 ? target.slice(start) : target.slice(start, end);
   if (granted.has(host)) return undefined;
-  const name = url.port ? host : `${host}:${url.protocol === "https:" || url.protocol === "wss:" ? 443 : 80}`;
   if (Deno.permissions.querySync({ name: "net", host }).state === "granted") {
     if (granted.size < 1024) granted.add(host);
     return undefined;
   }
+  const name = /:\d+$/.test(host) ? host : `${host}:${/^(https|wss):/.test(target) ? 443 : 80}`;
   return `Deno has no net permission for ${name}: run the hub with --allow-net=${name} (crossipc never prompts)`;
 }
 
