@@ -7,7 +7,7 @@
  */
 
 /** Longest request target (path and query) taken, in bytes; longer ones answer 414 (nginx's default buffer). */
-export const MAX_TARGET_LENGTH = 8 * 1024;
+export const MAX_TARGET_LENGTH: number = 8 * 1024;
 
 /**
  * Why the request must be refused (400, or 414 for a long target), or `undefined`.
