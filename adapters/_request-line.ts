@@ -30,11 +30,21 @@ export function malformedRequest(host: string | null | undefined, target: string
 export function malformedWebRequest(request: Request): Response | undefined {
   const url = request.url;
   const host = request.headers.get("host");
-  const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-  const authority = pathStart === -1 ? url.slice(url.indexOf("//") + 2) : url.slice(url.indexOf("//") + 2, pathStart);
-  const absolute = host !== null && authority !== host && authority !== host.toLowerCase() && authority !== withoutDefaultPort(host.toLowerCase());
-  const refusal = malformedRequest(host, pathStart === -1 ? "/" : url.slice(pathStart), absolute);
+  const authorityStart = url.indexOf("//") + 2;
+  let pathStart = url.indexOf("/", authorityStart);
+  if (pathStart === -1) pathStart = url.length;
+  // No substring on the way: this runs for every request.
+  const absolute = host !== null && !(pathStart - authorityStart === host.length && url.startsWith(host, authorityStart)) && !sameAuthority(url, authorityStart, pathStart, host);
+  if (url.length - pathStart <= MAX_TARGET_LENGTH && host && !absolute && !host.includes(",")) return undefined;
+  const refusal = malformedRequest(host, url.slice(pathStart), absolute);
   return refusal && refusalResponse(refusal.status, refusal.error);
+}
+
+/** The slow path of the authority check: the URL lower-cases the host and drops a default port. */
+function sameAuthority(url: string, start: number, end: number, host: string): boolean {
+  const authority = url.slice(start, end);
+  const lower = host.toLowerCase();
+  return authority === lower || authority === withoutDefaultPort(lower);
 }
 
 /** The answer to a malformed request: it closes the connection, whose framing is now in doubt. */
