@@ -14,7 +14,7 @@ import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
-import { malformedWebRequest } from "./_request-line.ts";
+import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("deno");
 
@@ -60,8 +60,10 @@ setPlatform({
   listen: (options) =>
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
-      // (its default is 30). Deno has no message size limit: the core checks it in the message hook.
+      // (its default is 30). Deno drops a frame of 64 MiB or more itself (1006) and has no other
+      // size limit: the core checks `maxMessageSize` in the message hook.
       websocket: { deno: { idleTimeout: options.idleTimeout } },
+      serve: { maxRequests: options.maxConnections },
     }),
 });
 
@@ -115,7 +117,8 @@ function netRefusal(target: string): string | undefined {
  * options: prints nothing (Deno's own "Listening on" and error logs are replaced), no signal
  * handlers, and the request carries `runtime.deno` and `ip` as srvx's requests do.
  */
-function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
+function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): SrvxServer {
+  const maxRequests = (rest["maxRequests"] as number | undefined) ?? Number.POSITIVE_INFINITY;
   const { options: native, ...hooks } = websocket;
   const ws = denoAdapter({ hooks: denoHooks(hooks), ...(native?.["deno"] as object) });
   let server: DenoServer | undefined;
@@ -129,8 +132,17 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
     // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
     const refusal = malformedWebRequest(request);
     if (refusal) return refusal;
-    return isUpgrade(request) ? ws.handleUpgrade(request, info) : fetch(withQuietSignal(request, info));
+    if (isUpgrade(request)) return ws.handleUpgrade(request, info);
+    // Deno.serve has no connection cap: requests in progress are what can be counted (as on
+    // Bun), from the handler to `completed`, which `withQuietSignal` watches anyway.
+    if (info?.completed) {
+      if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);
+      inProgress++;
+    }
+    return fetch(withQuietSignal(request, info, requestEnded));
   };
+  let inProgress = 0;
+  const requestEnded = () => void inProgress--;
   let closing = false;
   const listen = (onListen: (addr: { hostname: string; port: number }) => void) => {
     server = Deno.serve({ port, hostname, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
@@ -179,9 +191,13 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
  * (h3's `proxyRequest` reads it). The request gets a signal of its own instead, aborted when
  * the client goes away before the response is delivered: what `signal` is meant to say.
  */
-function withQuietSignal(request: Request, info: ServeHandlerInfo): Request {
+function withQuietSignal(request: Request, info: ServeHandlerInfo, ended: () => void): Request {
   const controller = new AbortController();
-  info?.completed?.catch((error: unknown) => controller.abort(error));
+  // `completed` settles once the answer is delivered or the client left: the request has ended.
+  info?.completed?.then(ended, (error: unknown) => {
+    ended();
+    controller.abort(error);
+  });
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });
   return request;
 }

@@ -35,8 +35,9 @@ export interface IPCServerOptions extends GuardOptions {
   maxBufferedAmount?: number;
   /**
    * Connections held at once; more are closed as they arrive. Default 1024. Node caps connections
-   * (`server.maxConnections`); Bun caps requests and WebSockets in progress (503 past it), and
-   * Deno offers neither (see the README's "What each runtime bounds").
+   * (`server.maxConnections`); Bun caps requests and WebSockets in progress, Deno HTTP requests in
+   * progress (503 past it): neither exposes its connections (see the README's "What each runtime
+   * bounds").
    */
   maxConnections?: number;
   /**
