@@ -34,7 +34,7 @@ export interface IPCServerOptions extends GuardOptions {
    */
   maxBufferedAmount?: number;
   /**
-   * Connections held at once; more are closed as they arrive. Default 1024. Node caps connections
+   * Connections held at once; more are closed as they arrive. Default 4096. Node caps connections
    * (`server.maxConnections`); Bun caps requests and WebSockets in progress, Deno HTTP requests in
    * progress (503 past it): neither exposes its connections (see the README's "What each runtime
    * bounds").
@@ -71,7 +71,8 @@ export interface IPCServerOptions extends GuardOptions {
 }
 
 const MiB = 1024 * 1024;
-const DEFAULT_MAX_CONNECTIONS = 1024;
+/** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
+const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
