@@ -72,9 +72,12 @@ export function isAddressInUse(error: unknown): boolean {
   return e?.code === "EADDRINUSE" || e?.name === "AddrInUse" || /address already in use|EADDRINUSE|port \d+ in use/i.test(e?.message ?? "");
 }
 
-/** True when the request asks for a WebSocket upgrade. */
+/**
+ * True when the request asks for a WebSocket upgrade. Only a GET may (RFC 6455 §4.1): Bun took a
+ * POST with `Upgrade: websocket` as one and lost its body; it is an ordinary request.
+ */
 export function isUpgrade(request: Request): boolean {
-  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
+  return request.method === "GET" && request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
 /** Fails clearly when a runtime entry is loaded in another runtime. */

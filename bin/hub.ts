@@ -34,6 +34,9 @@ const hub: CommandDef<typeof hubArgs> = defineCommand({
 export default hub;
 
 async function runHub(flags: HubFlags): Promise<void> {
+  // A promise nobody awaited (a runtime's server loop, a service's socket) must not take the
+  // whole hub down with every service behind it: it is reported and the hub keeps serving.
+  process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   const crossipc = await loadCrossipc();
   const print = printer(flags.json);
   const hub = await bind(crossipc, flags, print);

@@ -28,10 +28,27 @@ export interface IPCServerOptions extends GuardOptions {
   maxMessageSize?: number;
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
   maxProxyMessageSize?: number;
-  /** Bytes queued for a client that does not read before it is dropped. Default 64 MiB. */
+  /**
+   * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. Proxied
+   * WebSockets on Bun and Deno hold at most this much unread on either side, then both ends are
+   * closed with 1013 (on Node they are a TCP pipe, bounded by TCP itself).
+   */
   maxBufferedAmount?: number;
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
   maxClients?: number;
+  /**
+   * Connections held at once; more are closed as they arrive. Default 4096. Node caps connections
+   * (`server.maxConnections`); Bun caps requests and WebSockets in progress, Deno HTTP requests in
+   * progress (503 past it): neither exposes its connections (see the README's "What each runtime
+   * bounds").
+   */
+  maxConnections?: number;
+  /**
+   * Seconds an HTTP connection may stay idle between requests before the server closes it.
+   * Default: Node's own 5 s, and 120 s on Bun (whose idle timeout also cuts a request waiting
+   * for its answer, so there it is never below `proxyTimeout`). Deno has no such setting.
+   */
+  keepAliveTimeout?: number;
   /**
    * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
    * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
@@ -59,6 +76,8 @@ export interface IPCServerOptions extends GuardOptions {
 
 const MiB = 1024 * 1024;
 const DEFAULT_MAX_CLIENTS = 1024;
+/** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
+const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
@@ -120,6 +139,7 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
+    const proxyTimeout = options.proxyTimeout ?? 30_000;
     const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, key: this.#dashboardKey, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
       journal,
@@ -129,11 +149,12 @@ export class IPCServer {
         return server.#resolver;
       },
       guard: options,
-      proxyTimeout: options.proxyTimeout ?? 30_000,
+      proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
       logger: options.logger,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    const maxBufferedAmount = options.maxBufferedAmount ?? 64 * MiB;
     const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
     const websocket = createWebSocketHooks({
       clients: this.#clients,
@@ -143,9 +164,11 @@ export class IPCServer {
       guard: options,
       WebSocket: getPlatform().WebSocket,
       maxMessageSize,
+      maxBufferedAmount,
       upstreamConnectTimeout: options.upstreamConnectTimeout ?? 10_000,
       relays: this.#relays,
       pipeUpgrade: getPlatform().pipeUpgrade,
+      dialRefusal: getPlatform().dialRefusal,
       logger: options.logger,
       journal,
     });
@@ -158,6 +181,10 @@ export class IPCServer {
       // (usually smaller) limit is checked in the message hook.
       maxMessageSize: Math.max(maxMessageSize, maxProxyMessageSize),
       idleTimeout: options.heartbeat ?? 5,
+      maxBufferedAmount,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      keepAliveTimeout: options.keepAliveTimeout,
+      proxyTimeout,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);

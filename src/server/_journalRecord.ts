@@ -20,6 +20,11 @@ export interface JournalEntry {
   route?: string;
   /** The URL it was proxied to. */
   target?: string;
+  /**
+   * How many times the proxy sent the request again because a pooled connection to the target
+   * closed before any byte of the answer came back (absent when it did not).
+   */
+  retried?: number;
   /** HTTP status (101 for an accepted upgrade); absent on framework requests. */
   status?: number;
   /** A status below 400, or a framework request that succeeded. */
@@ -71,6 +76,7 @@ export class JournalRecord {
   takenBy: JournalTakenBy = "none";
   route: string | undefined = undefined;
   target: string | undefined = undefined;
+  retried: number | undefined = undefined;
   status: number | undefined = undefined;
   ok = true;
   durationMs = 0;
@@ -148,6 +154,7 @@ export class JournalRecord {
       takenBy: this.takenBy,
       route: this.route,
       target: redactQuery(this.target, redact),
+      retried: this.retried,
       status: this.status,
       ok: this.ok,
       durationMs: Math.round(this.durationMs * 1000) / 1000,

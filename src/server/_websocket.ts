@@ -20,9 +20,12 @@ export interface WebSocketState {
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
   readonly maxMessageSize: number;
+  /** Unread bytes a proxied WebSocket may hold on either side before both are closed (1013). */
+  readonly maxBufferedAmount: number;
   readonly upstreamConnectTimeout: number;
   readonly relays: Set<ProxiedConnection>;
   readonly pipeUpgrade?: Platform["pipeUpgrade"];
+  readonly dialRefusal?: Platform["dialRefusal"];
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
   readonly journal?: Journal;
@@ -84,9 +87,15 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         connections: state.relays,
         onAnswer: (status: number) => done(status, "proxy"),
       };
+      const refusal = state.dialRefusal?.(targetUrl);
+      if (refusal) {
+        log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
+        done(502, "proxy", refusal);
+        return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
+      }
       if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
       try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
+        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
         state.relays.add(upstream);
         done(101, "proxy");
         return {

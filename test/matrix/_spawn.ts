@@ -31,8 +31,10 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-export function start(runtime: Runtime, script: string, args: string[] = []): Child {
-  const [cmd, argv] = command(runtime, script, args);
+export function start(runtime: Runtime, script: string, args: string[] = [], options: { maxOpenFiles?: number } = {}): Child {
+  let [cmd, argv] = command(runtime, script, args);
+  // `ulimit -n` for the child alone (the test process keeps its own limit).
+  if (options.maxOpenFiles) [cmd, argv] = ["bash", ["-c", `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, cmd, ...argv]];
   const proc = spawn(cmd, argv, {
     cwd: ROOT,
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },

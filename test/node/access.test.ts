@@ -281,9 +281,6 @@ test("event streams send the state only when it changed", async (t) => {
   await reader.cancel();
 });
 
-test("a server on port 80 says port 80 (its URL leaves the default port out)", async () => {
-  const { listenWith } = await import("../../adapters/_listen.ts");
-  const fake = () => ({ serve() {}, ready: async () => {}, close: async () => {}, url: "http://127.0.0.1/" });
   const listener = await listenWith(fake, { port: 80, hostname: "127.0.0.1", fetch: () => new Response(), websocket: {}, maxMessageSize: 1, idleTimeout: 1 });
   assert.ok(listener);
   assert.equal(listener.port, 80);
