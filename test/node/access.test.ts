@@ -280,8 +280,6 @@ test("event streams send the state only when it changed", async (t) => {
   assert.equal(states(), 2, "again once a route was added");
   await reader.cancel();
 });
-
-  const listener = await listenWith(fake, { port: 80, hostname: "127.0.0.1", fetch: () => new Response(), websocket: {}, maxMessageSize: 1, idleTimeout: 1 });
   assert.ok(listener);
   assert.equal(listener.port, 80);
 });
