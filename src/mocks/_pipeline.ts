@@ -84,24 +84,34 @@ async function takeByHubRules(request: Request, path: string, record: JournalRec
   return hub.fallThrough(context.current(), record);
 }
 
-async function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Promise<Response> {
+function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Answer {
   const path = pathOf(request.url);
   // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
   if (isHubPath(path)) return takeLocal(request, path, record, hub);
   const mocks = hub.mocks;
   const scope = requestScope(headerGetter(request), (id) => mocks.hasScope(id));
   if (record) record.scope = scope;
-  const context = new Take(request, path, scope, record, mocks.bodyLimit);
-  // (1) rules of the request's scope, newest first (an unknown scope has none)
-  if (scope !== null) {
-    const answer = await firstAnswer(mocks.find(scope, request.method, path), context);
-    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
-  }
-  // (2) unscoped rules, newest first
-  const answer = await firstAnswer(mocks.find(null, request.method, path), context);
-  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
-  return takeLocal(context.current(), path, record, hub);
+  // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
+  const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
+  const unscoped = mocks.find(null, request.method, path);
+  // Nothing of (1) or (2) matches (the common case on a hub full of other tests' scopes): on at once.
+  if (scoped.length === 0 && unscoped.length === 0) return takeLocal(request, path, record, hub);
+  return takeByMatches(new Take(request, path, scope, record, mocks.bodyLimit), scoped, unscoped, hub);
 }
+
+async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleMatch[], hub: HttpSteps): Promise<Response> {
+  const { record } = context;
+  // (1) newest first
+  let answer = await firstAnswer(scoped, context);
+  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  // (2) newest first
+  answer = await firstAnswer(unscoped, context);
+  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  // (3), (4), (5)
+  return takeLocal(context.current(), context.path, record, hub);
+}
+
+const NONE: RuleMatch[] = [];
 
 /** Asks each matching rule in turn; the first that does not pass answers. */
 async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
