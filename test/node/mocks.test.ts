@@ -340,3 +340,28 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
   await scopes[517]!.close();
   assert.equal((await getJson(`${server.getUrl()}/r3/1`, scopes[517]!.headers)).status, 404);
 });
+
+test("a `*` `/**` rule takes no WebSocket upgrade and never hides the hub's own pages", async (t) => {
+  const { WebSocketServer, default: WebSocket } = await import("ws");
+  const backend = await startBackend(t, (_req, res) => res.end("http"));
+  const wss = new WebSocketServer({ server: backend.server });
+  wss.on("connection", (ws) => ws.on("message", (data) => ws.send(`echo ${data}`)));
+  t.after(() => wss.close());
+  const server = await startServer(t, { dashboard: true });
+  server.setRouteProxyResolver(() => backend.url);
+  const mocks = await mocksFor(t, server);
+  await mocks.intercept("*", "/**", () => "everything");
+  assert.equal((await getJson(`${server.getUrl()}/anything`)).body, "everything");
+  assert.equal((await getJson(`${server.getUrl()}/__crossipc/api/state`)).body.mocks.length, 1);
+  const ws = new WebSocket(`${server.getUrl().replace("http", "ws")}/socket`, { headers: { "x-crossipc-scope": "s" } });
+  const reply = await new Promise<string>((resolve, reject) => {
+    ws.on("open", () => ws.send("hi"));
+    ws.on("message", (data) => resolve(String(data)));
+    ws.on("error", reject);
+  });
+  ws.close();
+  assert.equal(reply, "echo hi");
+  const upgrade = await server.journal.waitFor({ kind: "websocket", path: "/socket" });
+  assert.equal(upgrade.takenBy, "proxy");
+  assert.equal(upgrade.scope, "s");
+});
