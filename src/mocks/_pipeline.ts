@@ -16,7 +16,9 @@
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
  */
 import type { Peer } from "crossws";
+import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
+import { jsonResponse } from "../server/_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
@@ -117,7 +119,15 @@ const NONE: RuleMatch[] = [];
 async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
   for (const { rule, params } of matches) {
     rule.calls++;
-    const response = await rule.take(context, params);
+    let response: Response | Pass;
+    try {
+      response = await rule.take(context, params);
+    } catch (error) {
+      // A rule's own failure is its answer: 500 naming it, as a throwing intercept route answers.
+      const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
+      if (context.record) context.record.error = message;
+      response = jsonResponse(500, { error: message });
+    }
     if (response !== PASS) return { rule, response };
   }
   return PASS;

@@ -365,3 +365,29 @@ test("a `*` `/**` rule takes no WebSocket upgrade and never hides the hub's own 
   assert.equal(upgrade.takenBy, "proxy");
   assert.equal(upgrade.scope, "s");
 });
+
+test("a raw client's broken answers (bad header, bad status, garbage) answer 502; the hub keeps serving", async (t) => {
+  const { rawSocket } = await import("./_helpers.ts");
+  const server = await startServer(t);
+  server.interceptHttp("GET", "/ok", () => "ok");
+  const raw = await rawSocket(server.getPort());
+  t.after(() => raw.close());
+  raw.send('r:1:__crossipc/mocks/hello:{"protocol":1}');
+  assert.match(await raw.next(), /^s:1:__crossipc\/mocks\/hello:\{"success":true,"data":\{"protocol":1,/);
+  raw.send('r:2:__crossipc/mocks/hello:{"protocol":99}');
+  assert.match(await raw.next(), /^s:2:.*"success":false,"error":"This hub speaks the crossipc mocks protocol 1, the client 99/);
+  raw.send('r:3:__crossipc/mocks/add:{"ref":1,"scope":null,"kind":"intercept","method":"GET","path":"/raw/:n"}');
+  assert.match(await raw.next(), /^s:3:__crossipc\/mocks\/add:\{"success":true,"data":\{"id":"m\d+"\}\}$/);
+  raw.send('r:4:__crossipc/mocks/add:{"ref":2,"scope":null,"kind":"nonsense","method":"GET","path":"/x"}');
+  assert.match(await raw.next(), /Unknown rule kind \\"nonsense\\"/);
+  const answers = ['{"status":200,"headers":[["bad\\nname","x"]]}', '{"status":42,"headers":[]}', '"garbage"', '{"status":200,"headers":[],"body":{"other":1}}'];
+  for (const answer of answers) {
+    const pending = getJson(`${server.getUrl()}/raw/1`);
+    const take = /^r:(\d+):__crossipc\/mocks\/take:/.exec(await raw.next())!;
+    raw.send(`s:${take[1]}:__crossipc/mocks/take:{"success":true,"data":${answer}}`);
+    const { status, body } = await pending;
+    assert.equal(status, 502, answer);
+    assert.match(body.error, /sent an answer the hub cannot read/);
+  }
+  assert.equal((await getJson(`${server.getUrl()}/ok`)).body, "ok");
+});
