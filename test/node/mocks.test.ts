@@ -391,3 +391,24 @@ test("a raw client's broken answers (bad header, bad status, garbage) answer 502
   }
   assert.equal((await getJson(`${server.getUrl()}/ok`)).body, "ok");
 });
+
+test("step (3): the hub's own rules (replays) come after its intercept routes and before services, and may pass", async (t) => {
+  const { hubRulesOf } = await import("../../src/mocks/_hubRules.ts");
+  const { PASS } = await import("../../src/mocks/_rule.ts");
+  const backend = await startBackend(t, (_req, res) => res.end("service"));
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  server.interceptHttp("GET", "/a", () => "intercept");
+  hubRulesOf(server).hubRules.add(
+    {
+      id: "r1", scope: null, kind: "replay", method: "*", path: "/**", owner: "local", calls: 0, takenBy: "replay",
+      take: async (context) => (context.path === "/b" ? new Response("replayed") : PASS),
+    },
+    "*",
+  );
+  const text = async (path: string) => (await fetch(`${server.getUrl()}${path}`)).text();
+  assert.equal(await text("/a"), '"intercept"');
+  assert.equal(await text("/b"), "replayed");
+  assert.equal(await text("/c"), "service");
+  assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.takenBy, e.rule]), [["/a", "intercept", undefined], ["/b", "replay", "r1"], ["/c", "proxy", undefined]]);
+});
