@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { connectMocks, IPCClient, IPCServer, passthrough, scopeHeaders, ServiceHub, type Mocks } from "../../adapters/node.ts";
+import { hubRulesOf } from "../../src/mocks/_hubRules.ts";
+import { PASS } from "../../src/mocks/_rule.ts";
 import { rejection, startBackend, startServer, waitFor } from "./_helpers.ts";
 
 async function mocksFor(t: { after(fn: () => unknown): void }, server: IPCServer, runtimeId = "test"): Promise<Mocks> {
@@ -393,8 +395,6 @@ test("a raw client's broken answers (bad header, bad status, garbage) answer 502
 });
 
 test("step (3): the hub's own rules (replays) come after its intercept routes and before services, and may pass", async (t) => {
-  const { hubRulesOf } = await import("../../src/mocks/_hubRules.ts");
-  const { PASS } = await import("../../src/mocks/_rule.ts");
   const backend = await startBackend(t, (_req, res) => res.end("service"));
   const server = await startServer(t);
   server.setRouteProxyResolver(() => backend.url);
