@@ -91,7 +91,7 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
   if (isHubPath(path)) return takeLocal(request, path, record, hub);
   const mocks = hub.mocks;
-  const scope = requestScope(headerGetter(request), (id) => mocks.hasScope(id));
+  const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
   // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
   const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
@@ -161,7 +161,7 @@ export async function takeUpgrade(
   record: JournalRecord | undefined,
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
   if (mocks.size === 0 || isHubPath(path)) return undefined;
-  const scope = requestScope((name) => request.headers.get(name), (id) => mocks.hasScope(id));
+  const scope = requestScope((name) => request.headers.get(name), mocks.hasScope);
   if (record) record.scope = scope;
   const context = new Take(request, path, scope, record, mocks.bodyLimit);
   for (const step of scope === null ? [null] : [scope, null]) {
