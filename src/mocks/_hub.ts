@@ -11,6 +11,7 @@ import type { FrameworkClients } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
+import type { Journal, JournalFilter } from "../server/journal.ts";
 import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import { assertScopeId } from "./_scope.ts";
@@ -36,6 +37,8 @@ export interface RuleOwner {
 
 export interface MocksHubOptions {
   readonly mocks: MockRules;
+  /** The server's journal, read by `mocks.entries()`/`waitFor()`; absent when it is off. */
+  readonly journal?: Journal;
   readonly maxMessageSize: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
@@ -56,6 +59,8 @@ ruleFactories.set("request", remoteRule);
 const MAX_RULES_PER_CONNECTION = 50_000;
 const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/;
 const MAX_PATTERN = 2048;
+/** The longest a client may ask the hub to wait for a journal entry. */
+const MAX_WAIT_MS = 120_000;
 /** What an HTTP header name and value may hold (a raw client could send anything; the runtime would throw mid-answer). */
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
@@ -115,6 +120,15 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
   });
 
   handle(MockRequests.clear, (_data: unknown, owner) => removed(owner, mocks.removeOwned(owner.clientId)));
+
+  handle(MockRequests.journal, ({ filter, timeoutMs }: { filter?: JournalFilter; timeoutMs?: number }) => {
+    const journal = options.journal;
+    if (!journal) throw new Error("The hub's journal is off (journal: false): nothing is recorded");
+    if (filter !== undefined && (filter === null || typeof filter !== "object" || Array.isArray(filter))) throw new TypeError("A journal filter is an object");
+    if (timeoutMs === undefined) return journal.entries(filter);
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) throw new RangeError(`timeoutMs must be 0-${MAX_WAIT_MS}, got ${timeoutMs}`);
+    return journal.waitFor(filter, timeoutMs);
+  });
 
   clients.onDisconnect((clientId) => {
     owned.delete(clientId);

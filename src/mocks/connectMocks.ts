@@ -6,6 +6,7 @@
 import { IPCClient, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
+import type { JournalEntry, JournalFilter } from "../server/journal.ts";
 import type { Awaitable } from "../types.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
@@ -29,6 +30,9 @@ export interface ConnectMocksOptions extends IPCClientOptions {
   /** Shown as the owner of this connection's rules in the dashboard and the journal. */
   runtimeId?: string;
 }
+
+/** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
+export type RemoteJournalFilter = Omit<JournalFilter, "path"> & { path?: string };
 
 /** `intercept`'s handler may also hand the request on. */
 export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Awaitable<unknown>;
@@ -125,6 +129,31 @@ export abstract class MockRuleSet {
       // Data: the JSON answer is built here, without a Response to build and read back.
       return new JsonAnswer(result === undefined ? "" : JSON.stringify(result));
     });
+  }
+
+  /**
+   * The hub's journal entries that match `filter`, oldest first, read over this connection (no
+   * dashboard needed). On a scope, only that scope's requests.
+   */
+  async entries(filter: RemoteJournalFilter = {}): Promise<JournalEntry[]> {
+    return this.connection.request<JournalEntry[]>(MockRequests.journal, { filter: this.#filter(filter) });
+  }
+
+  /**
+   * The first entry that matches, one already recorded or the next one; rejects with the hub's
+   * `ERR_IPC_TIMEOUT` message after `timeoutMs` (at most 120 000). On a scope, only its requests.
+   */
+  async waitFor(filter: RemoteJournalFilter = {}, timeoutMs: number = 5000): Promise<JournalEntry> {
+    return this.connection.client.sendFrameworkRequest(
+      MockRequests.journal as never,
+      { filter: this.#filter(filter), timeoutMs } as never,
+      timeoutMs + 10_000,
+    ) as Promise<JournalEntry>;
+  }
+
+  #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
+    if ((filter as { path?: unknown }).path instanceof RegExp) throw new TypeError("A journal filter sent to the hub takes a path string (with * for anything), not a RegExp");
+    return this.scopeId === null ? filter : { ...filter, scope: this.scopeId };
   }
 
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */

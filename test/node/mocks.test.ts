@@ -412,3 +412,24 @@ test("step (3): the hub's own rules (replays) come after its intercept routes an
   assert.equal(await text("/c"), "service");
   assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.takenBy, e.rule]), [["/a", "intercept", undefined], ["/b", "replay", "r1"], ["/c", "proxy", undefined]]);
 });
+
+test("scope.entries() and waitFor() read the hub's journal over the connection, only the scope's requests", async (t) => {
+  const server = await startServer(t);
+  const mocks = await mocksFor(t, server);
+  const one = mocks.scope();
+  const two = mocks.scope();
+  await one.intercept("GET", "/j/:n", (_b, params) => params.n);
+  await fetch(`${server.getUrl()}/j/1`, { headers: one.headers });
+  await fetch(`${server.getUrl()}/j/2`, { headers: two.headers });
+  await fetch(`${server.getUrl()}/j/3`);
+  assert.deepEqual((await one.entries()).map((e) => [e.path, e.takenBy, e.status]), [["/j/1", "mock", 200]]);
+  assert.deepEqual((await two.entries()).map((e) => [e.path, e.takenBy, e.status]), [["/j/2", "none", 404]]);
+  assert.equal((await mocks.entries({ kind: "http", path: "/j/*" })).length, 3);
+  const next = two.waitFor({ path: "/j/late" }, 5000);
+  await fetch(`${server.getUrl()}/j/late`, { headers: one.headers });
+  await fetch(`${server.getUrl()}/j/late`, { headers: two.headers });
+  assert.equal((await next).scope, two.id);
+  const missed = await rejection(one.waitFor({ path: "/never" }, 100));
+  assert.match(missed.message, /Journal: no entry matching \{path="\/never", scope=".+"\} within 100ms/);
+  assert.match((await rejection(one.entries({ path: /x/ as never }))).message, /not a RegExp/);
+});
