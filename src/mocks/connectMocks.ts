@@ -323,7 +323,12 @@ async function answer(
     body = response.json === "" ? undefined : { text: response.json };
     byteLength = response.json.length * 3;
   } else if (response instanceof Response) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      return { error: `Mock ${rule.method} ${rule.path} answered a Response whose body cannot be read: ${errorMessage(error)}` };
+    }
     ({ status, statusText } = response);
     headers = headerPairs(response.headers);
     body = encodeBody(bytes);
