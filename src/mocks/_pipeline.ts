@@ -15,7 +15,6 @@
  * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
  */
-import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
 import { jsonResponse } from "../server/_json.ts";
@@ -144,7 +143,8 @@ export interface UpgradeTaken {
 
 /** The surface the hub's WebSocket hooks drive (as they drive a proxied socket's `UpstreamRelay`). */
 export interface SocketRelay {
-  attach(peer: Peer): void;
+  /** The client's crossws peer, once the upgrade is accepted (typed loosely: crossws's types stay out of the published ones). */
+  attach(peer: object): void;
   fromClient(data: string | ArrayBuffer | Uint8Array): void;
   clientClosed(code?: number, reason?: string): void;
   close(): void;

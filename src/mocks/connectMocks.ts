@@ -24,6 +24,17 @@ import {
   type WireRequest,
 } from "./_wire.ts";
 
+declare global {
+  // `await using` needs these; a consumer whose lib predates `esnext.disposable` (ES2023 without
+  // @types/node) lacks them. Declared as the TypeScript lib and @types/node declare them, so they merge.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+  interface AsyncDisposable {
+    [Symbol.asyncDispose](): PromiseLike<void>;
+  }
+}
+
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
   token?: string;
