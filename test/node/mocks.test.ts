@@ -325,6 +325,12 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
   server.interceptHttp("GET", "/plain", () => "plain");
   const mocks = await mocksFor(t, server);
   const scopes = Array.from({ length: 1000 }, (_, i) => mocks.scope(`s${i}`));
+  // Everyone else keeps being served while the rules pour in.
+  let adding = true;
+  const served: number[] = [];
+  const traffic = (async () => {
+    while (adding) served.push((await fetch(`${server.getUrl()}/plain`).then(async (r) => (await r.text(), r.status))));
+  })();
   for (let batch = 0; batch < 1000; batch += 100) {
     await Promise.all(
       scopes.slice(batch, batch + 100).flatMap((scope, i) =>
@@ -332,6 +338,9 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
       ),
     );
   }
+  adding = false;
+  await traffic;
+  assert.ok(served.length > 0 && served.every((status) => status === 200));
   assert.equal((await getJson(`${server.getUrl()}/r3/1`, scopes[517]!.headers)).body, "517:3");
   assert.equal((await getJson(`${server.getUrl()}/plain`)).body, "plain");
   assert.equal((await getJson(`${server.getUrl()}/r3/1`)).status, 404);
