@@ -71,6 +71,11 @@ test("the order: scope, unscoped, the hub's intercept routes, services, 404; the
     assert.equal(entry.takenBy, takenBy, path);
     assert.equal(entry.scope, headers ? scope.id : null, path);
   }
+  // A scoped rule that passes hands on to (2), then (3).
+  await scope.intercept("GET", "/svc/unscoped", () => passthrough());
+  await scope.intercept("GET", "/svc/local", () => passthrough());
+  assert.equal(await (await fetch(`${server.getUrl()}/svc/unscoped`, { headers: scope.headers })).json(), "unscoped");
+  assert.equal(await (await fetch(`${server.getUrl()}/svc/local`, { headers: scope.headers })).json(), "local");
 });
 
 test("the same pattern twice shadows: the newer answers, removing it uncovers the older; passthrough hands on with the body intact", async (t) => {
