@@ -215,6 +215,8 @@ class Take implements TakeContext {
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
     this.#bytes = await readCapped(request, this.#limit);
+    // With bodies on, the journal keeps what the rule read (the request is not tapped on this path).
+    if (this.record?.bodies) this.record.setBody("request", new TextDecoder().decode(this.#bytes));
     return this.#bytes;
   }
 }

@@ -447,3 +447,14 @@ test("scope.entries() and waitFor() read the hub's journal over the connection, 
   assert.match(missed.message, /Journal: no entry matching \{path="\/never", scope=".+"\} within 100ms/);
   assert.match((await rejection(one.entries({ path: /x/ as never }))).message, /not a RegExp/);
 });
+
+test("with journal bodies on, a mocked request's body and answer are recorded", async (t) => {
+  const server = await startServer(t, { journal: { bodies: true } });
+  const mocks = await mocksFor(t, server);
+  await mocks.intercept("POST", "/recorded", (body) => ({ got: body }));
+  await (await fetch(`${server.getUrl()}/recorded`, { method: "POST", body: '{"n":1}' })).text();
+  const entry = await server.journal.waitFor({ path: "/recorded" });
+  assert.equal(entry.requestBody, '{"n":1}');
+  await waitFor(() => server.journal.get(entry.id)?.responseBody !== undefined, "the answer's body");
+  assert.equal(server.journal.get(entry.id)!.responseBody, '{"got":{"n":1}}');
+});
