@@ -370,10 +370,7 @@ export class IPCServer {
  */
 function assertSafeOptions(options: IPCServerOptions): void {
   const token = options.accessToken;
-  if (token !== undefined && token.trim() === "") {
-    throw new IPCError("ERR_IPC_INSECURE", "crossipc: accessToken is blank: give a real secret, or leave accessToken unset");
-  }
-  if (token !== undefined) return;
+  if (token !== undefined) return; // checked by checkAccessToken: never blank
   const origins = options.allowedOrigins;
   if (Array.isArray(origins) && origins.includes("*")) {
     throw new IPCError(
@@ -407,6 +404,6 @@ function urlHost(hostname: string | undefined): string {
 function checkAccessToken(token: unknown, source: string): void {
   if (token === undefined) return;
   if (typeof token !== "string" || token.trim() === "") {
-    throw new TypeError(`${source} must be a non-blank string (it is what clients must present), got ${JSON.stringify(token)}`);
+    throw new IPCError("ERR_IPC_INSECURE", `${source} must be a non-blank string (it is what clients must present), got ${JSON.stringify(token)}`);
   }
 }
