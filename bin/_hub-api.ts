@@ -70,6 +70,20 @@ export async function getJson<T>(hub: Hub, path: string, query: Record<string, s
   }
 }
 
+/** GET a path of the hub as a byte stream (a HAR can be larger than one string); failures as in `getJson`. */
+export async function getStream(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<ReadableStream<Uint8Array>> {
+  try {
+    return await ofetch(`${hub.base}${path}`, {
+      query: { ...query, ...(hub.token === undefined ? {} : { token: hub.token }) },
+      retry: 0,
+      timeout: 5000,
+      responseType: "stream",
+    });
+  } catch (error) {
+    throw new Error(explain(hub, error));
+  }
+}
+
 function explain(hub: Hub, error: unknown): string {
   if (!(error instanceof FetchError)) return `cannot read ${hub.base}: ${String(error)}`;
   const status = error.response?.status;

@@ -128,6 +128,7 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
   const url = request.url;
   const record = journal.begin("http", url.slice(url.indexOf("/", url.indexOf("//") + 2)));
   record.method = request.method;
+  record.url = url;
   // On Node the raw list is there already; `headers` may not be built yet.
   const node = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node;
   record.requestHeaders = node?.req?.rawHeaders ?? request.headers;
@@ -274,14 +275,21 @@ function headerRecord(headers: Headers): Record<string, string> {
 function tapRequest(request: Request, record: JournalRecord): Request {
   if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
   const [onward, copy] = request.body.tee();
-  void readCopy(copy, record.maxBody).then(({ text, truncated }) => {
-    record.requestBody = text;
+  void readCopy(copy, record.maxBody).then(({ bytes, truncated }) => {
+    record.requestBody = bytes;
     record.requestBodyTruncated = truncated;
   });
   return new Request(request.url, { method: request.method, headers: request.headers, body: onward, duplex: "half", signal: request.signal } as RequestInit);
 }
 
-/** With bodies on: reads a copy of the answer's body into the journal as it streams to the client. */
+/** Encodings the runtimes' DecompressionStream undoes everywhere (Node 20 has no brotli). */
+const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
+
+/**
+ * With bodies on: reads a copy of the answer's body into the journal as it streams to the client.
+ * A gzip or deflate body is kept decoded, as DevTools keep it in a HAR, and `responseSize` is
+ * then the bytes that were sent.
+ */
 function tapResponse(response: Response, record: JournalRecord): void {
   if (!response.body) return;
   let copy: Response;
@@ -290,8 +298,22 @@ function tapResponse(response: Response, record: JournalRecord): void {
   } catch {
     return; // A body already used cannot be copied; the entry keeps none.
   }
-  void readCopy(copy.body!, record.maxBody).then(({ text, truncated }) => {
-    record.responseBody = text;
+  let body: ReadableStream<Uint8Array> = copy.body!;
+  const encoding = response.headers.get("content-encoding")?.trim().toLowerCase();
+  let sent = 0;
+  if (encoding && DECODABLE.has(encoding)) {
+    record.responseBodyDecoded = encoding;
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  }
+  void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
+    record.responseBody = bytes;
     record.responseBodyTruncated = truncated;
+    if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
   });
 }
