@@ -7,8 +7,10 @@
 import process from "node:process";
 import { defineCommand, type CommandDef } from "citty";
 import type { HubEvent, ServiceHub } from "../src/index.ts";
+import type { JournalOptions } from "../src/server/journal.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
+import { startRecording, type Recording } from "./_record.ts";
 import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
 
 /** How long a takeover keeps retrying the bind while the old hub lets go. */
@@ -39,14 +41,22 @@ async function runHub(flags: HubFlags): Promise<void> {
   const hub = await bind(crossipc, flags, print);
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
+  const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);
+  if (!flags.redact) {
+    console.error(
+      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
+        (flags.record ? `; ${flags.record} will hold them` : ""),
+    );
+  }
 
   let stopping = false;
   const stop = async (signal?: string) => {
     if (stopping) return;
     stopping = true;
+    const saved = recording ? finishRecording(recording) : true;
     await hub.teardown().catch((error: Error) => console.error(`crossipc hub: teardown failed: ${error.message}`));
     print({ type: "stopped", port, signal });
-    exit(0);
+    exit(saved ? 0 : 1);
   };
   // Another hub asked for the port: ServiceHub has printed "yielded"; free the port and leave.
   hub.onYield = () => stop();
@@ -55,6 +65,26 @@ async function runHub(flags: HubFlags): Promise<void> {
   const url = hub.getUrl();
   const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
   print({ type: "started", url, dashboard, port, runtime });
+}
+
+/** Writes the recording one last time and says what it holds; false when it could not be written. */
+function finishRecording(recording: Recording): boolean {
+  try {
+    console.error(recording.summary(recording.save()));
+    return true;
+  } catch (error) {
+    console.error(`crossipc hub: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** The journal a hub keeps: bodies when recording, secrets kept only when asked. */
+function journalOptions(flags: HubFlags): JournalOptions & { redact?: false } {
+  return {
+    ...(flags.record !== undefined ? { bodies: true, maxBodySize: flags.maxBody } : {}),
+    ...(flags.journalSize !== undefined ? { size: flags.journalSize } : {}),
+    ...(flags.redact ? {} : { redact: false as const }),
+  };
 }
 
 /** Binds the port, asking a hub that holds it to yield (unless `--no-takeover`). */
@@ -69,6 +99,7 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
       accessToken: flags.token,
       allowedOrigins: flags.allowedOrigins,
       dashboard: true,
+      journal: journalOptions(flags),
       logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
     });
     let started: boolean;
