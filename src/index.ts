@@ -15,6 +15,8 @@ export { ProxyError } from "./errors.ts";
 export type { ClientListener, ProxyResolver } from "./types.ts";
 export type { InterceptHandler, RequestInterceptHandler } from "./server/_routes.ts";
 export { ServiceHub, type ServiceHubOptions } from "./hub/ServiceHub.ts";
+export { checkHar, HarError, type ReplayHandle, type ReplayOptions } from "./replay/Replay.ts";
+export type * from "./har/types.ts";
 export { joinHub, type HubMember, type HubRole, type JoinHubOptions } from "./hub/joinHub.ts";
 export { HubError, type HubErrorCode } from "./hub/_errors.ts";
 export { HubRequests, type DiscoverApiResult, type HubKind } from "./hub/_requests.ts";

@@ -14,6 +14,9 @@ import { FrameworkActivity } from "./_activity.ts";
 import { Journal, type JournalOptions } from "./journal.ts";
 import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
+import { Replays } from "../replay/_replays.ts";
+import type { ReplayHandle, ReplayOptions } from "../replay/Replay.ts";
+import { apiPrefixesOf } from "./_apiPrefixes.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -67,6 +70,7 @@ export class IPCServer {
   readonly #routes = new InterceptRoutes();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
+  readonly #replays = new Replays(() => apiPrefixesOf(this));
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
   readonly journal: Journal;
   readonly #activity: FrameworkActivity;
@@ -114,6 +118,7 @@ export class IPCServer {
       journal,
       dashboard: dashboard?.handle,
       routes: this.#routes,
+      replays: this.#replays,
       get resolver() {
         return server.#resolver;
       },
@@ -278,6 +283,16 @@ export class IPCServer {
   /** Removes an intercept route; later requests fall through to the proxy resolver. */
   removeInterceptHttp(method: string, path: string): void {
     this.#routes.remove(method, path);
+  }
+
+  /**
+   * Answers requests from a recording (a HAR 1.2 object or its JSON text), after the intercept
+   * routes and before the proxy: by method, path, query (order ignored) and body (bytes, or
+   * equal JSON), the recorded answers in order and then the last one again. A HAR that is not
+   * 1.2 or has a malformed entry throws a `HarError` naming the entry, and nothing changes.
+   */
+  replay(har: unknown, options?: ReplayOptions): ReplayHandle {
+    return this.#replays.add(har, options);
   }
 
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */

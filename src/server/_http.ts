@@ -9,6 +9,7 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import type { Replays } from "../replay/_replays.ts";
 
 
 export interface HttpState {
@@ -21,6 +22,8 @@ export interface HttpState {
   readonly logger?: IPCLogger;
   /** Records each request; absent when the journal is off, so that costs nothing then. */
   readonly journal?: Journal;
+  /** Recordings that answer before the proxy (`server.replay`); one size check when there are none. */
+  readonly replays?: Replays;
   /** Answers `/__crossipc/…` (the dashboard and its JSON API), when the dashboard is on. */
   readonly dashboard?: (request: Request, url: URL) => Response | Promise<Response>;
 }
@@ -59,7 +62,8 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
 
 type Forward = NonNullable<Platform["proxyHttp"]>;
 
-async function fallThrough(request: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
+async function fallThrough(original: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
+  let request = original;
   const url = new URL(request.url);
   const pathname = url.pathname;
   // The dashboard's own requests are not journaled: its live view would record itself.
@@ -70,6 +74,13 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
       record.path = withoutToken(record.path);
     }
     return committed(state, record, frameworkPathOverHttp(request, url, state.guard));
+  }
+
+  // The hub's replays come after its intercept routes and before the services (SPEC §10 step 3).
+  if (state.replays !== undefined && state.replays.size !== 0) {
+    const taken = await state.replays.take(request, url, record);
+    if (taken.response) return committed(state, record, taken.response);
+    request = taken.request;
   }
 
   const resolved = resolveTarget(state, pathname);
