@@ -4,10 +4,12 @@
  * WebSocket traffic to them. When the port is taken it asks the hub holding it to yield, as
  * grest-ts's `discovery-local` bin does, and takes over.
  */
+import { readFileSync, statSync } from "node:fs";
 import process from "node:process";
 import { defineCommand, type CommandDef } from "citty";
 import type { HubEvent, ServiceHub } from "../src/index.ts";
 import type { JournalOptions } from "../src/server/journal.ts";
+import { MAX_HAR_TEXT } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
 import { startRecording, type Recording } from "./_record.ts";
@@ -38,7 +40,13 @@ export default hub;
 async function runHub(flags: HubFlags): Promise<void> {
   const crossipc = await loadCrossipc();
   const print = printer(flags.json);
+  // Every recording is read and checked before the port is bound or a running hub asked to yield.
+  const recordings = readRecordings(crossipc, flags.replay);
   const hub = await bind(crossipc, flags, print);
+  for (const { file, har } of recordings) {
+    const replay = hub.server.replay(har, { name: file });
+    print({ type: "replaying", file, entries: replay.size, skipped: replay.skipped });
+  }
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
   const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);
@@ -65,6 +73,23 @@ async function runHub(flags: HubFlags): Promise<void> {
   const url = hub.getUrl();
   const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
   print({ type: "started", url, dashboard, port, runtime });
+}
+
+/** Reads each `--replay` file and checks it as a replay would; a bad one ends the command (exit 2) naming the file and entry. */
+function readRecordings(crossipc: Crossipc, files: string[]): Array<{ file: string; har: unknown }> {
+  return files.map((file) => {
+    try {
+      const size = statSync(file).size;
+      if (size > MAX_HAR_TEXT) throw new Error(`${Math.round(size / 1048576)} MiB is more than a replay reads (${MAX_HAR_TEXT / 1048576} MiB): split the recording`);
+      const har: unknown = JSON.parse(readFileSync(file, "utf8"));
+      crossipc.checkHar(har);
+      return { file, har };
+    } catch (error) {
+      const message = error instanceof SyntaxError ? `not HAR 1.2: not JSON (${error.message})` : (error as Error).message;
+      console.error(`crossipc hub: --replay ${file}: ${message}`);
+      exit(2);
+    }
+  });
 }
 
 /** Writes the recording one last time and says what it holds; false when it could not be written. */

@@ -108,6 +108,10 @@ function contentOf(e: JournalEntry, headers: Record<string, string>): HarEntry["
   const content: HarEntry["response"]["content"] = { size, mimeType, text: e.responseBody };
   if (e.responseBodyEncoding === "base64") content.encoding = "base64";
   if (e.responseBodyDecoded && e.responseSize !== undefined) content.compression = size - e.responseSize;
+  // An encoding the runtime could not undo (br on Node 20): the text is the body as sent, and a
+  // replay sends it with its content-encoding. HAR readers that expect decoded text see bytes.
+  const encoding = headers["content-encoding"];
+  if (encoding && encoding !== "identity" && !e.responseBodyDecoded) content._contentEncoding = encoding;
   return content;
 }
 

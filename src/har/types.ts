@@ -111,6 +111,8 @@ export interface HarContent {
   mimeType: string;
   text?: string;
   encoding?: string;
+  /** crossipc's: `text` is still in this content-encoding (one the runtime could not undo); a replay sends it so. */
+  _contentEncoding?: string;
   comment?: string;
 }
 
