@@ -43,10 +43,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   // Every recording is read and checked before the port is bound or a running hub asked to yield.
   const recordings = readRecordings(crossipc, flags.replay);
   const hub = await bind(crossipc, flags, print);
-  for (const { file, har } of recordings) {
-    const replay = hub.server.replay(har, { name: file });
-    print({ type: "replaying", file, entries: replay.size, skipped: replay.skipped });
-  }
+  const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file }) }));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
   const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);
@@ -73,6 +70,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   const url = hub.getUrl();
   const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
   print({ type: "started", url, dashboard, port, runtime });
+  for (const { file, replay } of replays) print({ type: "replaying", file, entries: replay.size, skipped: replay.skipped });
 }
 
 /** Reads each `--replay` file and checks it as a replay would; a bad one ends the command (exit 2) naming the file and entry. */
