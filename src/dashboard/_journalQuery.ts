@@ -1,6 +1,6 @@
 import type { Journal, JournalFilter } from "../server/journal.ts";
 
-/** `?method=&path=&status=&client=&kind=&direction=&after=`: the journal filter, over HTTP; a string says what is wrong. */
+/** `?method=&path=&status=&client=&kind=&scope=&direction=&after=`: the journal filter, over HTTP; a string says what is wrong. */
 export function journalFilterOf(query: URLSearchParams): JournalFilter | string {
   const filter: JournalFilter = {};
   const text = (name: string) => query.get(name) || undefined;
@@ -9,6 +9,7 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
   filter.client = text("client");
   filter.kind = text("kind") as JournalFilter["kind"];
   filter.direction = text("direction") as JournalFilter["direction"];
+  filter.scope = text("scope");
   const status = text("status");
   if (status !== undefined) {
     if (/^[1-5]xx$/.test(status)) filter.status = status as `${1 | 2 | 3 | 4 | 5}xx`;

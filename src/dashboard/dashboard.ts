@@ -91,7 +91,7 @@ function page(body: string, type: string): Response {
   });
 }
 
-/** `?method=&path=&status=&client=&kind=&after=&limit=`: the journal filter, over HTTP. */
+/** `?method=&path=&status=&client=&kind=&scope=&after=&limit=`: the journal filter, over HTTP. */
 function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });

@@ -38,7 +38,7 @@ export type ReplayOutcome = { response: Response; entry: number } | { miss404: R
 
 let counter = 0;
 
-/** @internal One loaded recording. Created by `IPCServer.replay`. */
+/** @internal One loaded recording. Created by `IPCServer.replay` and by a mocks connection's `replay`. */
 export class Replay implements ReplayHandle {
   readonly id: string;
   readonly name: string;
@@ -49,9 +49,12 @@ export class Replay implements ReplayHandle {
   matched = 0;
   missed = 0;
   readonly index: ReplayIndex;
-  #onRemove: (replay: Replay) => void;
+  /** Set by whoever installs the replay: takes it off the hub. */
+  onRemove: () => void = () => {};
+  /** Told after each request the replay answered or missed (a remote owner's counts follow). */
+  onCount: (() => void) | undefined = undefined;
 
-  constructor(har: unknown, options: ReplayOptions, onRemove: (replay: Replay) => void) {
+  constructor(har: unknown, options: ReplayOptions = {}) {
     const { onMiss = "next", api, name } = options ?? {};
     if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${JSON.stringify(onMiss)}`);
     if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${JSON.stringify(api)}`);
@@ -63,11 +66,10 @@ export class Replay implements ReplayHandle {
     this.index = new ReplayIndex(loaded.exchanges);
     this.size = loaded.exchanges.length;
     this.skipped = loaded.skipped;
-    this.#onRemove = onRemove;
   }
 
   remove(): void {
-    this.#onRemove(this);
+    this.onRemove();
   }
 
   /** The recorded answer, the 404 of `onMiss: "404"`, or undefined (hand on); `body` null: longer than any recorded one. */
@@ -77,10 +79,12 @@ export class Replay implements ReplayHandle {
     const list = body === null ? undefined : this.index.find(method, url.pathname, queryKey(query), body);
     if (list) {
       this.matched++;
+      this.onCount?.();
       const exchange = nextAnswer(list);
       return { response: answerOf(exchange, method), entry: exchange.index };
     }
     this.missed++;
+    this.onCount?.();
     if (this.onMiss === "next") return undefined;
     return { miss404: this.#notRecorded(method, url, query) };
   }

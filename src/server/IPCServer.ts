@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback }
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
-import { assertName } from "../protocol.ts";
+import { assertName, assertUserName } from "../protocol.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
 import { dropPeer, FrameworkClients } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
@@ -14,8 +14,13 @@ import { FrameworkActivity } from "./_activity.ts";
 import { Journal, type JournalOptions } from "./journal.ts";
 import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
-import { Replays } from "../replay/_replays.ts";
-import type { ReplayHandle, ReplayOptions } from "../replay/Replay.ts";
+import { MockRules } from "../mocks/_rules.ts";
+import { RuleTable } from "../mocks/_table.ts";
+import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
+import { registerHubRules } from "../mocks/_hubRules.ts";
+import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
+import { remoteReplayRule } from "../replay/_remote.ts";
+import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
 import { apiPrefixesOf } from "./_apiPrefixes.ts";
 
 export interface IPCServerOptions extends GuardOptions {
@@ -57,6 +62,8 @@ export interface IPCServerOptions extends GuardOptions {
 }
 
 const MiB = 1024 * 1024;
+// `mocks.replay`/`scope.replay` from other processes (SPEC §11): the hub builds the replay.
+ruleFactories.set("replay", remoteReplayRule);
 const TEARDOWN_GRACE_MS = 500;
 
 /**
@@ -68,9 +75,12 @@ export class IPCServer {
   readonly #options: IPCServerOptions;
   readonly #clients: FrameworkClients;
   readonly #routes = new InterceptRoutes();
+  /** Rules from other processes (`connectMocks`), by scope: SPEC §10 steps (1) and (2). */
+  readonly #mocks = new MockRules();
+  /** Rules of the hub itself after its intercept routes (replays): step (3). */
+  readonly #hubRules = new RuleTable();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
-  readonly #replays = new Replays(() => apiPrefixesOf(this));
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
   readonly journal: Journal;
   readonly #activity: FrameworkActivity;
@@ -97,6 +107,17 @@ export class IPCServer {
     this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
     this.#activity = new FrameworkActivity(this.#journalIfOn());
     this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
+    const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
+    this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
+    installMocksHub(this.#clients, {
+      mocks: this.#mocks,
+      maxMessageSize,
+      proxyTimeout: options.proxyTimeout ?? 30_000,
+      logger: options.logger,
+      apiPrefixes: () => apiPrefixesOf(this),
+    });
+    registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
@@ -118,7 +139,8 @@ export class IPCServer {
       journal,
       dashboard: dashboard?.handle,
       routes: this.#routes,
-      replays: this.#replays,
+      mocks: this.#mocks,
+      hubRules: this.#hubRules,
       get resolver() {
         return server.#resolver;
       },
@@ -131,6 +153,7 @@ export class IPCServer {
     const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
     const websocket = createWebSocketHooks({
       clients: this.#clients,
+      mocks: this.#mocks,
       get resolver() {
         return server.#resolver;
       },
@@ -212,7 +235,7 @@ export class IPCServer {
     type: IPCServerRequest<Req, Res>,
     handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
   ): void {
-    assertName(type);
+    assertUserName(type);
     this.#clients.handlers.set(
       type,
       this.#activity.incoming(type, (data, socket) => handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data })),
@@ -250,7 +273,7 @@ export class IPCServer {
 
   /** Receives fire-and-forget messages of `type` that clients send with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, handler: (payload: T, msg: SocketMessage) => unknown): void {
-    assertName(type, "Message name");
+    assertUserName(type, "Message name");
     this.#clients.messageHandlers.set(type, (data, socket) =>
       handler(data as T, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
     );
@@ -292,7 +315,14 @@ export class IPCServer {
    * 1.2 or has a malformed entry throws a `HarError` naming the entry, and nothing changes.
    */
   replay(har: unknown, options?: ReplayOptions): ReplayHandle {
-    return this.#replays.add(har, options);
+    if (options?.api !== undefined && !apiPrefixesOf(this)) {
+      throw new TypeError(`replay: api '${options.api}' needs a ServiceHub on this server (its registry knows the api's path prefix)`);
+    }
+    const replay = new Replay(har, options);
+    const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPrefixes: () => apiPrefixesOf(this) });
+    this.#hubRules.add(rule, REPLAY_METHOD);
+    replay.onRemove = () => void this.#hubRules.remove(rule, REPLAY_METHOD);
+    return replay;
   }
 
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
@@ -314,6 +344,7 @@ export class IPCServer {
       startedAt: this.#startedAt,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
+      mocks: this.#mocks.list(),
       journal: this.journal,
     });
   }

@@ -9,11 +9,19 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
-import type { Replays } from "../replay/_replays.ts";
+import { createHttpPipeline, pathOf, type FaultLayer } from "../mocks/_pipeline.ts";
+import type { MockRules } from "../mocks/_rules.ts";
+import type { RuleTable } from "../mocks/_table.ts";
 
 
 export interface HttpState {
   readonly routes: InterceptRoutes;
+  /** Rules added from other processes (`connectMocks`), by scope. */
+  readonly mocks: MockRules;
+  /** Rules the hub holds after its intercept routes (replays). */
+  readonly hubRules: RuleTable;
+  /** Faults that wrap every request (SPEC §12), when any exist. */
+  readonly faults?: FaultLayer;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
@@ -22,8 +30,6 @@ export interface HttpState {
   readonly logger?: IPCLogger;
   /** Records each request; absent when the journal is off, so that costs nothing then. */
   readonly journal?: Journal;
-  /** Recordings that answer before the proxy (`server.replay`); one size check when there are none. */
-  readonly replays?: Replays;
   /** Answers `/__crossipc/…` (the dashboard and its JSON API), when the dashboard is on. */
   readonly dashboard?: (request: Request, url: URL) => Response | Promise<Response>;
 }
@@ -53,17 +59,35 @@ export function resolveTarget(
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   const journal = state.journal;
+  // The order of the steps (mocks, intercept routes, replays, services, 404) is ../mocks/_pipeline.ts.
+  const take = createHttpPipeline({
+    mocks: state.mocks,
+    routes: state.routes,
+    hubRules: state.hubRules,
+    get faults() {
+      return state.faults;
+    },
+    intercept: (request, match, record) => intercept(request, match, state, record),
+    fallThrough: (request, record) => fallThrough(request, state, forward, record),
+    answered: (rule, record, response) => {
+      if (record) {
+        record.takenBy = rule.takenBy;
+        // A replay names the recorded entry that answered; other rules their pattern.
+        record.route ??= `${rule.method} ${rule.path}`;
+        record.rule = rule.id;
+      }
+      return committed(state, record, response);
+    },
+  });
   return (request) => {
-    const match = state.routes.find(request.method, pathOf(request.url));
     const record = journal === undefined ? undefined : beginHttp(journal, request);
-    return match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record);
+    return take(request, record);
   };
 }
 
 type Forward = NonNullable<Platform["proxyHttp"]>;
 
-async function fallThrough(original: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
-  let request = original;
+async function fallThrough(request: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const url = new URL(request.url);
   const pathname = url.pathname;
   // The dashboard's own requests are not journaled: its live view would record itself.
@@ -74,13 +98,6 @@ async function fallThrough(original: Request, state: HttpState, forward: Forward
       record.path = withoutToken(record.path);
     }
     return committed(state, record, frameworkPathOverHttp(request, url, state.guard));
-  }
-
-  // The hub's replays come after its intercept routes and before the services (SPEC §10 step 3).
-  if (state.replays !== undefined && state.replays.size !== 0) {
-    const taken = await state.replays.take(request, url, record);
-    if (taken.response) return committed(state, record, taken.response);
-    request = taken.request;
   }
 
   const resolved = resolveTarget(state, pathname);
@@ -159,14 +176,6 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-/** The path of a request URL without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
-}
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);

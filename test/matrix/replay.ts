@@ -17,7 +17,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { IPCClient } from "../../adapters/node.ts";
+import { HubRequests, IPCClient } from "../../adapters/node.ts";
 import { RUNTIMES, start, waitExit, type Child, type Runtime } from "./_spawn.ts";
 
 const CLI = "bin/crossipc.ts";
@@ -85,7 +85,7 @@ async function roundTrip(runtime: Runtime): Promise<void> {
   const recording = await startHub(runtime, ["--record", first, "--no-redact", "--max-body", "2MiB"]);
   const client = new IPCClient(recording.port, { heartbeatInterval: 0 });
   await client.connect("svc-service");
-  await client.sendFrameworkRequest("discovery/register", [{ api: "svc", baseUrl: service.url, pathPrefix: "/svc" }]);
+  await client.sendFrameworkRequest(HubRequests.register, [{ api: "svc", baseUrl: service.url, pathPrefix: "/svc" }]);
   const live = await run(recording.port);
   client.disconnect();
   await stopHub(recording.child);
