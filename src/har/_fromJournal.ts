@@ -79,8 +79,7 @@ function pairsOf(headers: Record<string, string>): HarNameValue[] {
   const out: HarNameValue[] = [];
   for (const name in headers) {
     const value = headers[name]!;
-    // Several set-cookie headers travel as one value with newlines (see JournalEntry).
-    if (name === "set-cookie") for (const line of value.split("\n")) out.push({ name, value: line });
+    if (name === "set-cookie") for (const line of setCookieLines(value)) out.push({ name, value: line });
     else out.push({ name, value });
   }
   return out;
@@ -122,6 +121,15 @@ function bodyLength(text: string | undefined, encoding: string | undefined): num
   return (text.length / 4) * 3 - padding;
 }
 
+/**
+ * The cookies of a joined `set-cookie` value, one per line: the journal joins them with a
+ * newline; a value joined with `, ` (as `Headers.get` does) is split where a comma is followed
+ * by `name=`, so an `Expires=Wed, 21 Oct 2037` date stays whole.
+ */
+function setCookieLines(value: string): string[] {
+  return value.split("\n").flatMap((line) => line.split(/,\s*(?=[^;,=\s]+=)/));
+}
+
 /** `a=1; b=2`. A redacted header has no cookies to show. */
 function requestCookies(header: string | undefined): HarCookie[] {
   if (!header || header === "[redacted]") return [];
@@ -138,7 +146,7 @@ function requestCookies(header: string | undefined): HarCookie[] {
 function responseCookies(header: string | undefined): HarCookie[] {
   if (!header) return [];
   const out: HarCookie[] = [];
-  for (const line of header.split("\n")) {
+  for (const line of setCookieLines(header)) {
     if (line === "[redacted]") continue;
     const [pair = "", ...attributes] = line.split(";");
     const eq = pair.indexOf("=");
