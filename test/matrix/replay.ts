@@ -7,6 +7,7 @@
  *   2. the service stopped, `crossipc hub --replay A.har --record B.har`: the same session gets
  *      the same answers (status, body bytes, headers but hop-by-hop and date);
  *   3. B.har holds the same requests and responses as A.har (HAR → replay → record → HAR);
+ *   (and A.har replayed in a scope through `connectMocks` from this Node process);
  *   4. bad recordings: `--replay` exits 2 naming the file and the entry.
  * Driven from Node with raw node:http requests, so that what the hub sends is seen as sent.
  */
@@ -17,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { HubRequests, IPCClient } from "../../adapters/node.ts";
+import { connectMocks, HubRequests, IPCClient } from "../../adapters/node.ts";
 import { RUNTIMES, start, waitExit, type Child, type Runtime } from "./_spawn.ts";
 
 const CLI = "bin/crossipc.ts";
@@ -62,7 +63,7 @@ try {
     try {
       await roundTrip(runtime);
       await badInput(runtime);
-      console.log(`ok   ${runtime} hub: record → replay → record round trip, bad recordings exit 2`);
+      console.log(`ok   ${runtime} hub: record → replay → record round trip, scope.replay from Node, bad recordings exit 2`);
     } catch (error) {
       console.log(`FAIL ${runtime} hub: ${(error as Error).stack}`);
       failures.push(runtime);
@@ -94,6 +95,9 @@ async function roundTrip(runtime: Runtime): Promise<void> {
   assert.match(recording.child.stderr(), /--no-redact/);
   checkLive(live);
 
+  // 1b. The same recording from another process's scope (mocks.replay): the hub in this runtime builds it.
+  await scopedReplay(runtime, first, live);
+
   // 2. Replay with the service gone, recording again.
   const replaying = await startHub(runtime, ["--replay", first, "--record", second, "--no-redact", "--max-body", "2MiB"]);
   const replayed = await run(replaying.port);
@@ -120,6 +124,29 @@ async function roundTrip(runtime: Runtime): Promise<void> {
   // …and then the unrecorded request, which nothing took.
   assert.deepEqual(b.map((e: { _crossipc: { takenBy: string } }) => e._crossipc.takenBy), [...SESSION.map(() => "replay"), "none"]);
   assert.deepEqual(b.slice(0, SESSION.length).map(exchangeOf), a.map(exchangeOf));
+}
+
+async function scopedReplay(runtime: Runtime, file: string, live: Answer[]): Promise<void> {
+  const plain = await startHub(runtime, []);
+  const mocks = await connectMocks(plain.port);
+  try {
+    const scope = mocks.scope();
+    const replay = await scope.replay(readFileSync(file, "utf8"), { onMiss: "404" });
+    assert.equal(replay.size, SESSION.length);
+    const step = SESSION.findIndex((s) => s.path === "/svc/binary");
+    const answer = await request(plain.port, { ...SESSION[step]!, headers: { ...SESSION[step]!.headers, ...scope.headers } });
+    assert.equal(answer.status, live[step]!.status);
+    assert.ok(answer.body.equals(live[step]!.body), "scope.replay: body bytes");
+    const unscoped = await request(plain.port, SESSION[step]!);
+    assert.equal(unscoped.status, 404, "a request of no scope does not see the scope's replay");
+    const miss = await request(plain.port, { method: "GET", path: "/svc/jsn", headers: scope.headers });
+    assert.match(miss.body.toString(), /the closest recorded request is GET \/svc\/json\?b=2&a=1&a=3 \(entry 0\)/);
+    await scope.close();
+    assert.equal((await request(plain.port, { ...SESSION[step]!, headers: { ...SESSION[step]!.headers, ...scope.headers } })).status, 404);
+  } finally {
+    await mocks.close();
+    await stopHub(plain.child);
+  }
 }
 
 async function badInput(runtime: Runtime): Promise<void> {
