@@ -7,7 +7,7 @@ import { utf8Length } from "../_utf8.ts";
 import type { JournalEntry } from "../server/_journalRecord.ts";
 import type { HarCookie, HarEntry, HarNameValue, HarPostData } from "./types.ts";
 
-export const HAR_CREATOR = { name: "crossipc", version: CROSSIPC_VERSION };
+export const HAR_CREATOR: { name: string; version: string } = { name: "crossipc", version: CROSSIPC_VERSION };
 
 /** True when the entry belongs in a HAR: an HTTP request that a route, the proxy, a replay or nothing took. */
 export function isHarEntry(entry: { kind: string; takenBy: string }): boolean {
@@ -20,7 +20,7 @@ export function harEntryOf(e: JournalEntry): HarEntry {
   const url = absoluteUrl(e, requestHeaders);
   const postData = postDataOf(e, requestHeaders);
   const time = e.durationMs;
-  const scope = (e as { scope?: string | null }).scope ?? null;
+  const scope = e.scope ?? null;
   const entry: HarEntry = {
     startedDateTime: new Date(e.time).toISOString(),
     time,

@@ -29,7 +29,7 @@ export interface LoadedHar {
 }
 
 /** Largest HAR text accepted (a JavaScript string holds at most ~512 MiB in V8). */
-export const MAX_HAR_TEXT = 512 * 1024 * 1024;
+export const MAX_HAR_TEXT: number = 512 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
