@@ -57,28 +57,23 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
 }
 
 /** GET a JSON API path of the hub; any failure becomes one sentence a person can act on. */
-export async function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
-  try {
-    return await ofetch<T>(`${hub.base}${path}`, {
-      query: { ...query, ...(hub.token === undefined ? {} : { token: hub.token }) },
-      retry: 0,
-      timeout: 5000,
-      responseType: "json",
-    });
-  } catch (error) {
-    throw new Error(explain(hub, error));
-  }
+export function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  return hubGet<T>(hub, path, query, "json");
 }
 
 /** GET a path of the hub as a byte stream (a HAR can be larger than one string); failures as in `getJson`. */
-export async function getStream(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<ReadableStream<Uint8Array>> {
+export function getStream(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<ReadableStream<Uint8Array>> {
+  return hubGet<ReadableStream<Uint8Array>>(hub, path, query, "stream");
+}
+
+async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, responseType: "json" | "stream"): Promise<T> {
   try {
-    return await ofetch(`${hub.base}${path}`, {
+    return (await ofetch(`${hub.base}${path}`, {
       query: { ...query, ...(hub.token === undefined ? {} : { token: hub.token }) },
       retry: 0,
       timeout: 5000,
-      responseType: "stream",
-    });
+      responseType,
+    })) as T;
   } catch (error) {
     throw new Error(explain(hub, error));
   }

@@ -1,5 +1,7 @@
 import { explicitScope } from "../mocks/_scope.ts";
 
+import { concat } from "../_bytes.ts";
+
 export type JournalKind = "http" | "websocket" | "framework";
 /**
  * What took a request: an intercept route, a rule added from another process (`mock`), a
@@ -303,13 +305,3 @@ export async function readCopy(stream: ReadableStream<Uint8Array>, max: number):
   return { bytes: concat(chunks, length), truncated };
 }
 
-/** One copy of the chunks (never a view: a chunk may sit in a larger pooled buffer). */
-export function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
-}
