@@ -18,6 +18,7 @@ import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
 import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
 import { registerHubRules } from "../mocks/_hubRules.ts";
+import { ruleInfo, type Rule } from "../mocks/_rule.ts";
 import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
 import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
@@ -79,6 +80,8 @@ export class IPCServer {
   readonly #mocks = new MockRules();
   /** Rules of the hub itself after its intercept routes (replays): step (3). */
   readonly #hubRules = new RuleTable();
+  /** The replays among the hub rules, for the state's list of rules. */
+  readonly #hubReplays = new Set<Rule>();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
@@ -321,7 +324,11 @@ export class IPCServer {
     const replay = new Replay(har, options);
     const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPrefixes: () => apiPrefixesOf(this) });
     this.#hubRules.add(rule, REPLAY_METHOD);
-    replay.onRemove = () => void this.#hubRules.remove(rule, REPLAY_METHOD);
+    this.#hubReplays.add(rule);
+    replay.onRemove = () => {
+      this.#hubRules.remove(rule, REPLAY_METHOD);
+      this.#hubReplays.delete(rule);
+    };
     return replay;
   }
 
@@ -344,7 +351,8 @@ export class IPCServer {
       startedAt: this.#startedAt,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
-      mocks: this.#mocks.list(),
+      // The hub's own replays are listed with the rules, as local and unscoped.
+      mocks: this.#hubReplays.size === 0 ? this.#mocks.list() : [...this.#mocks.list(), ...[...this.#hubReplays].map(ruleInfo)],
       journal: this.journal,
     });
   }

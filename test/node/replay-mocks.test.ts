@@ -32,7 +32,7 @@ async function text(url: string, headers?: Record<string, string>): Promise<stri
 
 test("the order: scope replay, unscoped replay, intercept routes, hub replay, services", async (t) => {
   const backend = await startBackend(t, (_req, res) => res.end("service"));
-  const server = await startServer(t);
+  const server = await startServer(t, { dashboard: true });
   const hub = new ServiceHub(server);
   hub.addRoute({ api: "svc", baseUrl: backend.url, pathPrefix: "/" });
   const url = (path: string) => `${server.getUrl()}${path}`;
@@ -60,6 +60,13 @@ test("the order: scope replay, unscoped replay, intercept routes, hub replay, se
   // Unscoped requests to /a, /b, /e were asked of the unscoped replay and missed; only /d's scope asked the scoped one.
   assert.equal(scoped.missed, 0);
   await waitFor(() => unscoped.missed === 3, "the unscoped replay's misses");
+
+  // Every replay is listed with the rules: the hub's own as local and unscoped.
+  const state = await (await fetch(url("/__crossipc/api/state"))).json();
+  assert.deepEqual(
+    state.mocks.map((m: { kind: string; scope: string | null; owner: string; path: string }) => [m.kind, m.scope === null ? null : "scoped", m.owner === "local", m.path]).sort(),
+    [["replay", "scoped", false, "/**"], ["replay", null, false, "/**"], ["replay", null, true, "/**"]].sort(),
+  );
 
   await scope.close();
   assert.equal(await text(url("/d"), scope.headers), "unscoped replay", "a closed scope's replay is gone");
