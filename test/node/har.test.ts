@@ -4,6 +4,8 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
 import { CROSSIPC_VERSION } from "../../src/_version.ts";
 import { checkHar12 } from "./_har12.ts";
@@ -161,4 +163,37 @@ test("the unfiltered HAR tells onHAR listeners; a filtered one does not", async 
 
 test("the HAR's creator version is the package's", () => {
   assert.equal(CROSSIPC_VERSION, JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version);
+});
+
+test("recording 1 MiB bodies through the proxy keeps memory within the ring's bound", async (t) => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const MiB = 1024 * 1024;
+  const body = Buffer.alloc(MiB, 0xff); // not UTF-8: base64 in the HAR
+  const backend = await startBackend(t, async (req, res) => {
+    for await (const _chunk of req);
+    res.end(body);
+  });
+  const server = await startServer(t, { journal: { size: 4, bodies: true, maxBodySize: MiB } });
+  server.setRouteProxyResolver(() => backend.url);
+  const flood = async (count: number) => {
+    for (let i = 0; i < count; i++) await (await fetch(`${server.getUrl()}/up/${i}`, { method: "POST", body })).arrayBuffer();
+  };
+  const used = () => {
+    const memory = process.memoryUsage();
+    return memory.heapUsed + memory.arrayBuffers;
+  };
+  await flood(10);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  const before = used();
+  await flood(60);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  const growth = used() - before;
+  const kept = server.journal.toHAR().log.entries;
+  assert.equal(kept.length, 4);
+  assert.ok(kept.every((e) => e.response.content.size === MiB && e.response.content.encoding === "base64" && e.request.postData?._encoding === "base64"));
+  // 120 MiB went through; the ring holds 4 × (1 MiB + 1 MiB) at most, and the last ring was already full.
+  assert.ok(growth < 16 * MiB, `memory grew by ${(growth / MiB).toFixed(1)} MiB`);
 });
