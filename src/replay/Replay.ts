@@ -20,6 +20,7 @@ export interface ReplayOptions {
 
 /** A replay the server answers from: counts what it answered and what it did not hold. */
 export interface ReplayHandle {
+  /** The id of its rule (as `/__crossipc/api/state` lists it and the journal's `rule` names it). */
   readonly id: string;
   readonly name: string;
   /** Recorded exchanges it can answer (entries without an answer, status 0 or 1xx, are skipped). */
@@ -40,7 +41,8 @@ let counter = 0;
 
 /** @internal One loaded recording. Created by `IPCServer.replay` and by a mocks connection's `replay`. */
 export class Replay implements ReplayHandle {
-  readonly id: string;
+  /** The id of its rule on the hub (as `/__crossipc/api/state` and the journal's `rule` name it). */
+  id = "";
   readonly name: string;
   readonly onMiss: "next" | "404";
   readonly api: string | undefined;
@@ -59,8 +61,7 @@ export class Replay implements ReplayHandle {
     if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${JSON.stringify(onMiss)}`);
     if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${JSON.stringify(api)}`);
     const loaded = loadHar(har);
-    this.id = `replay-${++counter}`;
-    this.name = name ?? this.id;
+    this.name = name ?? `replay-${++counter}`;
     this.onMiss = onMiss;
     this.api = api;
     this.index = new ReplayIndex(loaded.exchanges);

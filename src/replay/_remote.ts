@@ -34,6 +34,7 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
     throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
   }
   const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name });
+  replay.id = hub.id;
   replay.onCount = () => {
     const counts: ReplayCounts = { id: hub.id, matched: replay.matched, missed: replay.missed };
     // Fire and forget: the owner may be gone already (then its rules go too).

@@ -323,6 +323,7 @@ export class IPCServer {
     }
     const replay = new Replay(har, options);
     const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPrefixes: () => apiPrefixesOf(this) });
+    replay.id = rule.id;
     this.#hubRules.add(rule, REPLAY_METHOD);
     this.#hubReplays.add(rule);
     replay.onRemove = () => {

@@ -71,6 +71,7 @@ test("a replay answers by method, path, query in any order and equal JSON bodies
   const journaled = server.journal.entries({ kind: "http" });
   assert.deepEqual(journaled.map((e) => e.takenBy), ["replay", "replay", "replay", "replay", "replay", "none", "none"]);
   assert.equal(journaled[4]!.route, `${replay.name} entry 4`);
+  assert.equal(journaled[4]!.rule, replay.id);
 });
 
 test("answers keep the recorded bytes and headers, less hop-by-hop, redacted values and a stale content-length; decoded bodies go without content-encoding", async (t) => {
