@@ -8,7 +8,7 @@ import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
 import { createHttpPipeline, pathOf, type FaultLayer } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
@@ -319,7 +319,7 @@ function tapResponse(response: Response, record: JournalRecord): void {
     return; // A body already used cannot be copied; the entry keeps none.
   }
   let body: ReadableStream<Uint8Array> = copy.body!;
-  const encoding = response.headers.get("content-encoding")?.trim().toLowerCase();
+  const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
   let sent = 0;
   if (encoding && DECODABLE.has(encoding)) {
     record.responseBodyDecoded = encoding;

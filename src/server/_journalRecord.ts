@@ -229,6 +229,29 @@ function headerRecord(source: HeaderSource | undefined): Record<string, string> 
   return out;
 }
 
+/**
+ * One header's value from headers in whatever form the runtime gave them, without building a
+ * Headers object (srvx's FastResponse on Node would build one just to be asked).
+ */
+export function headerOf(source: HeaderSource | undefined, name: string): string | undefined {
+  if (!source) return undefined;
+  if (source instanceof Headers) return source.get(name) ?? undefined;
+  if (Array.isArray(source)) {
+    if (typeof source[0] === "string") {
+      for (let i = 0; i + 1 < source.length; i += 2) if ((source[i] as string).toLowerCase() === name) return source[i + 1] as string;
+    } else {
+      for (const [key, value] of source as Array<[string, string]>) if (key.toLowerCase() === name) return value;
+    }
+    return undefined;
+  }
+  for (const key in source) {
+    if (key.toLowerCase() !== name) continue;
+    const value = source[key];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+  return undefined;
+}
+
 function sizeOf(headers: Record<string, string> | undefined): number | undefined {
   const length = headers?.["content-length"];
   return length === undefined || length === "" ? undefined : Number(length);
