@@ -16,6 +16,7 @@ export const hubArgs = {
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },
   redact: { type: "boolean", default: true, description: "Redact authorization, proxy-authorization, cookie and set-cookie in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
   replay: { type: "string", valueHint: "FILE.har", description: "Answer requests from a HAR recording, before the services (repeatable; the last given is asked first)" },
+  "on-miss": { type: "string", valueHint: "next|404", description: "With --replay: a request no recording holds goes on to the services (next, default) or gets a 404 naming the closest recorded request" },
 } as const;
 
 export interface HubFlags {
@@ -32,9 +33,10 @@ export interface HubFlags {
   journalSize?: number;
   redact: boolean;
   replay: string[];
+  onMiss: "next" | "404";
 }
 
-const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "record", "max-body", "journal-size", "replay"]);
+const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "record", "max-body", "journal-size", "replay", "on-miss"]);
 const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "redact", "no-redact", "help", "h"]);
 const MiB = 1024 * 1024;
 export const DEFAULT_MAX_BODY: number = 10 * MiB;
@@ -60,7 +62,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
       throw new Error(`Unknown option '${rawName}'`);
     }
   }
-  for (const name of ["port", "hostname", "token", "record", "max-body", "journal-size"]) {
+  for (const name of ["port", "hostname", "token", "record", "max-body", "journal-size", "on-miss"]) {
     if ((values.get(name)?.length ?? 0) > 1) throw new Error(`--${name} given more than once`);
   }
   return {
@@ -73,7 +75,15 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
     ...recordingFlags(values),
     redact: !booleans.has("no-redact"),
     replay: values.get("replay") ?? [],
+    onMiss: onMissFlag(values.get("on-miss")?.[0], values.has("replay")),
   };
+}
+
+function onMissFlag(value: string | undefined, replaying: boolean): "next" | "404" {
+  if (value === undefined) return "next";
+  if (!replaying) throw new Error("--on-miss applies to replays: give --replay FILE.har too");
+  if (value !== "next" && value !== "404") throw new Error(`--on-miss must be next or 404, got '${value}'`);
+  return value;
 }
 
 function recordingFlags(values: Map<string, string[]>): { record?: string; maxBody: number; journalSize?: number } {

@@ -43,7 +43,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   // Every recording is read and checked before the port is bound or a running hub asked to yield.
   const recordings = readRecordings(crossipc, flags.replay);
   const hub = await bind(crossipc, flags, print);
-  const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file }) }));
+  const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
   const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);

@@ -78,12 +78,41 @@ test("bad recording flags exit 2 with a message", async () => {
     [["--record", "x.har", "--max-body", "lots"], /--max-body must be a size in bytes such as 1048576 or 10MiB, got 'lots'/],
     [["--record", "x.txt"], /--record takes a file name ending in \.har/],
     [["--journal-size", "0"], /--journal-size must be a positive whole number, got '0'/],
+    [["--on-miss", "404"], /--on-miss applies to replays: give --replay FILE\.har too/],
+    [["--replay", "x.har", "--on-miss", "drop"], /--on-miss must be next or 404, got 'drop'/],
   ] as Array<[string[], RegExp]>) {
     const run = hub(["--port", "0", ...args]);
     const [code] = await once(run.child, "exit");
     assert.equal(code, 2, `${args.join(" ")}: ${run.err()}`);
     assert.match(run.err(), message);
   }
+});
+
+test("--replay FILE --on-miss 404 answers what FILE holds and names the closest recording for the rest", async (t) => {
+  const file = path.join(tempDir(t), "one.har");
+  const entry = {
+    startedDateTime: "2026-01-01T00:00:00.000Z",
+    time: 0,
+    request: { method: "GET", url: "http://x/users/1?full=1", httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+    response: {
+      status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [{ name: "content-type", value: "application/json" }],
+      content: { size: 11, mimeType: "application/json", text: '{"name":"A"}' }, redirectURL: "", headersSize: -1, bodySize: -1,
+    },
+    cache: {},
+    timings: { send: 0, wait: 0, receive: 0 },
+  };
+  writeFileSync(file, JSON.stringify({ log: { version: "1.2", creator: { name: "x", version: "1" }, entries: [entry] } }));
+  const run = hub(["--port", "0", "--replay", file, "--on-miss", "404"]);
+  t.after(() => run.child.kill("SIGKILL"));
+  const port = await run.started;
+  await waitFor(() => run.out().includes('"event":"replaying"'), "the replaying event");
+  assert.match(run.out(), /"event":"replaying".*"file":".*one\.har","entries":1,"skipped":0/);
+  assert.equal(await (await fetch(`http://127.0.0.1:${port}/users/1?full=1`)).text(), '{"name":"A"}');
+  const miss = await fetch(`http://127.0.0.1:${port}/users/2`);
+  assert.equal(miss.status, 404);
+  assert.match((await miss.json()).error, /No recorded answer for GET \/users\/2 in replay '.*one\.har': the closest recorded request is GET \/users\/1\?full=1 \(entry 0\)/);
+  run.child.kill("SIGINT");
+  assert.equal((await once(run.child, "exit"))[0], 0);
 });
 
 test("--replay checks every file before it asks a running hub to yield: a bad one leaves that hub alone", async (t) => {
