@@ -15,12 +15,14 @@
  * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
  */
-import type { Peer } from "crossws";
+import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
+import { jsonResponse } from "../server/_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import type { RuleTable, RuleMatch } from "./_table.ts";
+import { pathOf } from "../server/_path.ts";
 import { requestScope, type HeaderGetter } from "./_scope.ts";
 import { concat } from "../_bytes.ts";
 
@@ -90,7 +92,7 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
   if (isHubPath(path)) return takeLocal(request, path, record, hub);
   const mocks = hub.mocks;
-  const scope = requestScope(headerGetter(request), (id) => mocks.hasScope(id));
+  const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
   // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
   const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
@@ -118,7 +120,15 @@ const NONE: RuleMatch[] = [];
 async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
   for (const { rule, params } of matches) {
     rule.calls++;
-    const response = await rule.take(context, params);
+    let response: Response | Pass;
+    try {
+      response = await rule.take(context, params);
+    } catch (error) {
+      // A rule's own failure is its answer: 500 naming it, as a throwing intercept route answers.
+      const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
+      if (context.record) context.record.error = message;
+      response = jsonResponse(500, { error: message });
+    }
     if (response !== PASS) return { rule, response };
   }
   return PASS;
@@ -135,7 +145,8 @@ export interface UpgradeTaken {
 
 /** The surface the hub's WebSocket hooks drive (as they drive a proxied socket's `UpstreamRelay`). */
 export interface SocketRelay {
-  attach(peer: Peer): void;
+  /** The client's crossws peer, once the upgrade is accepted (typed loosely: crossws's types stay out of the published ones). */
+  attach(peer: object): void;
   fromClient(data: string | ArrayBuffer | Uint8Array): void;
   clientClosed(code?: number, reason?: string): void;
   close(): void;
@@ -152,7 +163,7 @@ export async function takeUpgrade(
   record: JournalRecord | undefined,
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
   if (mocks.size === 0 || isHubPath(path)) return undefined;
-  const scope = requestScope((name) => request.headers.get(name), (id) => mocks.hasScope(id));
+  const scope = requestScope((name) => request.headers.get(name), mocks.hasScope);
   if (record) record.scope = scope;
   const context = new Take(request, path, scope, record, mocks.bodyLimit);
   for (const step of scope === null ? [null] : [scope, null]) {
@@ -206,6 +217,8 @@ class Take implements TakeContext {
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
     this.#bytes = await readCapped(request, this.#limit);
+    // With bodies on, the journal keeps what the rule read (the request is not tapped on this path).
+    if (this.record?.bodies) this.record.setBody("request", new TextDecoder().decode(this.#bytes));
     return this.#bytes;
   }
 }
@@ -250,13 +263,4 @@ function headerGetter(request: Request): HeaderGetter {
   }
   const headers = request.headers;
   return (name) => headers.get(name);
-}
-
-/** The path of a request URL without building a URL object. */
-export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
 }
