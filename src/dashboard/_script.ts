@@ -268,17 +268,31 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     if (tr) select(Number(tr.dataset.id));
   });
   // The HAR link asks the hub for what the filter shows (its path field matches a part, as here).
+  // A plain link cannot carry the key header, so a click fetches the file with it and saves that.
   function harLink() {
     var form = $("filter").elements, query = [];
-    ["kind", "method", "status", "client"].forEach(function (name) {
-      var value = form[name].value.trim();
+    ["kind", "method", "status", "client", "scope"].forEach(function (name) {
+      var value = form[name] ? form[name].value.trim() : "";
       if (value) query.push(name + "=" + encodeURIComponent(value));
     });
     var path = form.path.value.trim();
     if (path) query.push("path=" + encodeURIComponent(path.indexOf("*") < 0 ? "*" + path + "*" : path));
-    $("har").href = api("api/journal.har" + (query.length ? "?" + query.join("&") : ""));
+    $("har").href = "api/journal.har" + (query.length ? "?" + query.join("&") : "");
   }
   harLink();
+  $("har").addEventListener("click", function (event) {
+    event.preventDefault();
+    call($("har").getAttribute("href")).then(function (r) {
+      if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
+      return r.blob();
+    }).then(function (blob) {
+      var save = el("a");
+      save.href = URL.createObjectURL(blob);
+      save.download = "crossipc.har";
+      save.click();
+      setTimeout(function () { URL.revokeObjectURL(save.href); }, 10000);
+    }).catch(fail);
+  });
   $("filter").addEventListener("input", renderJournal);
   $("filter").addEventListener("input", harLink);
   $("filter").addEventListener("submit", function (event) { event.preventDefault(); });
