@@ -25,6 +25,8 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,
+  // Bun drops the connection, with no head, when a body fails before its first byte.
+  resetConnection: () => new Response(new ReadableStream({ pull: (controller) => controller.error(new Error("Fault injected: connection reset")) })),
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {

@@ -14,6 +14,7 @@ import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
+import { clientAddress, listenFront, resetByInnerPort, type TcpFront } from "./_deno-front.ts";
 
 assertRuntime("deno");
 
@@ -50,6 +51,13 @@ setPlatform({
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
+  resetConnection(request) {
+    const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
+    if (resetByInnerPort(info?.remoteAddr?.port)) return new Response(null);
+    // Not behind the TCP front (`resettableConnections` off): Deno.serve cannot drop a connection
+    // without a head, so the head goes out and the body fails before its first byte.
+    return new Response(new ReadableStream({ pull: (controller) => controller.error(new Error("Fault injected: connection reset")) }));
+  },
   listen: (options) =>
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
@@ -64,16 +72,18 @@ setPlatform({
  * options: prints nothing (Deno's own "Listening on" and error logs are replaced), no signal
  * handlers, and the request carries `runtime.deno` and `ip` as srvx's requests do.
  */
-function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
+function serve({ port, hostname, fetch, websocket, resettable }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
   const ws = denoAdapter({ hooks: denoHooks(hooks), ...(native?.["deno"] as object) });
   let server: DenoServer | undefined;
   let listening: Promise<{ hostname: string; port: number }> | undefined;
   let url: string | undefined;
+  // Bound first, so a taken public port throws here, as Deno.serve would.
+  const front: TcpFront | undefined = resettable ? listenFront(hostname, port) : undefined;
   const handler = (request: Request, info: ServeHandlerInfo) => {
     Object.defineProperties(request, {
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
-      ip: { enumerable: true, configurable: true, get: () => info.remoteAddr?.hostname },
+      ip: { enumerable: true, configurable: true, get: () => (front ? clientAddress(info.remoteAddr?.port) : info.remoteAddr)?.hostname },
     });
     return isUpgrade(request) ? ws.handleUpgrade(request, info) : fetch(withQuietSignal(request, info));
   };
@@ -82,9 +92,13 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
       listening ??= new Promise((resolve) => {
         server = Deno.serve(
           {
-            port,
-            hostname,
+            port: front ? 0 : port,
+            hostname: front ? "127.0.0.1" : hostname,
             onListen: (addr) => {
+              if (front) {
+                front.start(addr.port);
+                addr = { hostname, port: front.port };
+              }
               url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
               resolve(addr);
             },
@@ -96,7 +110,10 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
       return listening;
     },
     ready: () => listening ?? Promise.reject(new Error("not serving")),
-    close: async () => server?.shutdown(),
+    close: async () => {
+      front?.close();
+      await server?.shutdown();
+    },
     get url() {
       return url;
     },

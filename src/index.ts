@@ -10,6 +10,7 @@ export {
   type RouteHits,
 } from "./server/journal.ts";
 export type { DashboardState, DashboardClient } from "./dashboard/_state.ts";
+export type { FaultHandle, FaultInfo, FaultKind, FaultMatch, FaultSpec } from "./faults/_types.ts";
 export * from "./client/_api.ts";
 export { ProxyError } from "./errors.ts";
 export type { ClientListener, ProxyResolver } from "./types.ts";

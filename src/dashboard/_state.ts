@@ -1,6 +1,7 @@
 import { getPlatform } from "../platform.ts";
 import { describeHub, type HubServiceState } from "../server/_describe.ts";
 import type { Journal, RouteHits } from "../server/journal.ts";
+import type { FaultInfo } from "../faults/_types.ts";
 
 /** A connected client as the dashboard and `crossipc status` show it. */
 export interface DashboardClient {
@@ -30,6 +31,8 @@ export interface DashboardState {
   /** Registered services by api (empty without a ServiceHub on the server). */
   services: HubServiceState[];
   routes: RouteHits[];
+  /** Active faults (`server.fault`, `/__crossipc/api/faults`, `crossipc fault`). */
+  faults: FaultInfo[];
   journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
 }
 
@@ -40,6 +43,7 @@ export interface StateInput {
   clients: DashboardClient[];
   routes: RouteHits[];
   journal: Journal;
+  faults: FaultInfo[];
 }
 
 export function dashboardState(input: StateInput): DashboardState {
@@ -57,6 +61,7 @@ export function dashboardState(input: StateInput): DashboardState {
     clients: input.clients,
     services: hub?.services ?? [],
     routes: input.routes,
+    faults: input.faults,
     journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
   };
 }

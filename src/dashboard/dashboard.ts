@@ -7,17 +7,19 @@ import { checkDashboardAccess } from "./_access.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
 import type { DashboardState } from "./_state.ts";
+import { faultsApi, type FaultsSource } from "./_faultsApi.ts";
 
 export interface DashboardSource {
   journal: Journal;
   guard: GuardOptions;
   state: () => DashboardState;
   logger?: IPCLogger;
+  faults: FaultsSource;
 }
 
 export interface Dashboard {
   /** Answers a request under `/__crossipc/`. */
-  handle: (request: Request, url: URL) => Response;
+  handle: (request: Request, url: URL) => Response | Promise<Response>;
   /** Ends the live streams (server teardown). */
   close(): void;
 }
@@ -35,7 +37,7 @@ export function createDashboard(source: DashboardSource): Dashboard {
   const json = (status: number, body: unknown) =>
     new Response(JSON.stringify(body), { status, headers: { ...NO_STORE, "content-type": "application/json" } });
 
-  const handle = (request: Request, url: URL): Response => {
+  const handle = (request: Request, url: URL): Response | Promise<Response> => {
     const path = url.pathname;
     // The script is the same for everyone and carries nothing secret: the page's <script> tag
     // needs no token.
@@ -56,6 +58,9 @@ export function createDashboard(source: DashboardSource): Dashboard {
         return entry ? json(200, entry) : json(404, { error: "No such entry (the journal keeps only the last ones)" });
       }
       if (path === "/__crossipc/api/events") return eventStream(source, streams);
+    }
+    if (path.startsWith("/__crossipc/api/faults")) {
+      return faultsApi(request, path, source.faults, json).then((answer) => answer ?? json(404, { error: `No dashboard route for ${request.method} ${path}` }));
     }
     if (request.method === "DELETE" && path === "/__crossipc/api/journal") {
       source.journal.clear();

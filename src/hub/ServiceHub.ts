@@ -1,7 +1,7 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
-import { setHubDescriber, type HubState } from "../server/_describe.ts";
+import { setHubApiOf, setHubDescriber, type HubState } from "../server/_describe.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
 import { Registry, entriesOf, entryOf } from "./_registry.ts";
 import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
@@ -83,6 +83,7 @@ export class ServiceHub {
       return match && this.#pick(match.api, match.instances, path).baseUrl;
     });
     setHubDescriber(server, () => this.describe());
+    setHubApiOf(server, (path) => this.#registry.match(path)?.api);
   }
 
   /** Listens. Resolves `false` when the port is already taken. */

@@ -14,6 +14,11 @@ import { FrameworkActivity } from "./_activity.ts";
 import { Journal, type JournalOptions } from "./journal.ts";
 import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
+import { FaultTable, info } from "../faults/FaultTable.ts";
+import { HeldRequests } from "../faults/_held.ts";
+import { parseFault } from "../faults/_parse.ts";
+import type { FaultHandle, FaultInfo, FaultMatch, FaultSpec } from "../faults/_types.ts";
+import { hubApiOf } from "./_describe.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -51,6 +56,13 @@ export interface IPCServerOptions extends GuardOptions {
    * token when one is set (`?token=`). Default false.
    */
   dashboard?: boolean;
+  /**
+   * Deno only (elsewhere always so): serve through a TCP front of the server's own, so that a
+   * `reset` fault drops the connection with no answer. It costs Deno throughput (a plain answer
+   * went from ~4–10k to ~1.5k req/s here), hence off by default; without it a reset on Deno
+   * sends a 200 head and then fails the body. Default false.
+   */
+  resettableConnections?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -66,6 +78,8 @@ export class IPCServer {
   readonly #clients: FrameworkClients;
   readonly #routes = new InterceptRoutes();
   readonly #relays = new Set<ProxiedConnection>();
+  readonly #faults = new FaultTable((path) => hubApiOf(this, path));
+  readonly #held = new HeldRequests();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
   readonly journal: Journal;
@@ -109,7 +123,20 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
-    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
+    const dashboard = options.dashboard
+      ? createDashboard({
+          journal: this.journal,
+          guard: options,
+          state: () => this.#state(),
+          logger: options.logger,
+          faults: {
+            add: (match, fault) => info(this.#faults.add(parseFault(match, fault))),
+            list: () => this.#faults.list(),
+            remove: (id) => this.#faults.remove(id),
+            clear: () => this.#faults.removeWhere(),
+          },
+        })
+      : undefined;
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -121,6 +148,8 @@ export class IPCServer {
       proxyTimeout: options.proxyTimeout ?? 30_000,
       proxyHttp: getPlatform().proxyHttp,
       logger: options.logger,
+      faults: this.#faults,
+      held: this.#held,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
@@ -137,6 +166,8 @@ export class IPCServer {
       pipeUpgrade: getPlatform().pipeUpgrade,
       logger: options.logger,
       journal,
+      faults: this.#faults,
+      held: this.#held,
     });
     const listener = await getPlatform().listen({
       port: this.#expectedPort,
@@ -147,6 +178,7 @@ export class IPCServer {
       // (usually smaller) limit is checked in the message hook.
       maxMessageSize: Math.max(maxMessageSize, maxProxyMessageSize),
       idleTimeout: options.heartbeat ?? 5,
+      resettable: options.resettableConnections === true,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);
@@ -177,6 +209,7 @@ export class IPCServer {
     const peers = this.#clients.closeAll(1001, "Server shutting down");
     for (const relay of this.#relays) relay.close();
     this.#relays.clear();
+    this.#held.releaseAll();
     if (!listener) return;
     // Peers answer the close frame at once; one that is frozen (SIGSTOP) would hold the
     // listener open until the runtime's close timeout, so it is cut off after a grace period.
@@ -285,6 +318,31 @@ export class IPCServer {
     this.#resolver = resolver;
   }
 
+  // --- faults ---------------------------------------------------------------------------
+
+  /**
+   * Faults requests that match (`method`, `path` as an intercept pattern, `api` as registered;
+   * all given must match) whatever takes them: latency, status, reset, timeout, bandwidth, and
+   * for WebSockets per-frame latency, drop and close; `probability` and `times` modify any kind.
+   * Throws a TypeError naming what is wrong with bad input.
+   */
+  fault(match: FaultMatch, fault: FaultSpec): FaultHandle {
+    const added = this.#faults.add(parseFault(match, fault));
+    const faults = this.#faults;
+    return {
+      id: added.id,
+      get hits() {
+        return added.gate.hits;
+      },
+      remove: () => void faults.remove(added.id),
+    };
+  }
+
+  /** The faults the server holds, with their hits. */
+  faults(): FaultInfo[] {
+    return this.#faults.list();
+  }
+
   // --- internals ------------------------------------------------------------------------
 
   #journalIfOn(): Journal | undefined {
@@ -300,6 +358,7 @@ export class IPCServer {
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
       journal: this.journal,
+      faults: this.#faults.list(),
     });
   }
 }

@@ -9,6 +9,9 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import type { FaultTable } from "../faults/FaultTable.ts";
+import type { HeldRequests } from "../faults/_held.ts";
+import { faulted } from "./_faulted.ts";
 
 
 export interface HttpState {
@@ -23,6 +26,10 @@ export interface HttpState {
   readonly journal?: Journal;
   /** Answers `/__crossipc/…` (the dashboard and its JSON API), when the dashboard is on. */
   readonly dashboard?: (request: Request, url: URL) => Response | Promise<Response>;
+  /** Faults (`server.fault`): looked up only while there is one. */
+  readonly faults: FaultTable;
+  /** Requests a `timeout` fault holds. */
+  readonly held: HeldRequests;
 }
 
 /** Asks the proxy resolver (HTTP and WebSocket alike); a resolver that throws is reported, not fatal. */
@@ -50,11 +57,27 @@ export function resolveTarget(
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   const journal = state.journal;
-  return (request) => {
-    const match = state.routes.find(request.method, pathOf(request.url));
-    const record = journal === undefined ? undefined : beginHttp(journal, request);
-    return match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record);
+  const faults = state.faults;
+  const faultOptions = {
+    held: state.held,
+    answer: (status: number, body: unknown, record: JournalRecord | undefined) => committed(state, record, jsonAnswer(status, body, record)),
+    commit: (record: JournalRecord) => journal?.commit(record),
+    logger: state.logger,
   };
+  return (request) => {
+    const pathname = pathOf(request.url);
+    const match = state.routes.find(request.method, pathname);
+    const record = journal === undefined ? undefined : beginHttp(journal, request);
+    // Faults wrap whatever takes the request; the hub's own paths are never faulted.
+    const fault = faults.size === 0 || isOwnPath(pathname) ? undefined : faults.take(request.method, pathname, "http");
+    const take = () => (match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record));
+    return fault ? faulted(request, fault, record, take, faultOptions) : take();
+  };
+}
+
+/** The dashboard, its API (faults are removed there) and the framework path. */
+export function isOwnPath(pathname: string): boolean {
+  return pathname.startsWith("/__crossipc") || pathname === INTERNAL_SOCKET_PATH;
 }
 
 type Forward = NonNullable<Platform["proxyHttp"]>;

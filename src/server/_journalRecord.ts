@@ -32,6 +32,8 @@ export interface JournalEntry {
   /** Framework requests: `in` from a client to this server, `out` from this server to a client. */
   direction?: "in" | "out";
   error?: string;
+  /** The fault that hit it (`server.fault`, `mocks.fault`, `/__crossipc/api/faults`). */
+  fault?: { id: string; kind: string };
   requestHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
   /** Only with `journal: { bodies: true }`, cut at `maxBodySize` bytes (then `…Truncated` is true). */
@@ -72,6 +74,7 @@ export class JournalRecord {
   runtimeId: string | undefined = undefined;
   direction: "in" | "out" | undefined = undefined;
   error: string | undefined = undefined;
+  fault: { id: string; kind: string } | undefined = undefined;
   requestHeaders: HeaderSource | undefined = undefined;
   responseHeaders: HeaderSource | undefined = undefined;
   /** Body limit in bytes, or -1 when bodies are not recorded. */
@@ -135,6 +138,7 @@ export class JournalRecord {
       runtimeId: this.runtimeId,
       direction: this.direction,
       error: this.error,
+      fault: this.fault,
       requestHeaders,
       responseHeaders,
       requestBody: this.requestBody,

@@ -7,7 +7,10 @@ import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platf
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
-import { joinTarget, resolveTarget } from "./_http.ts";
+import { isOwnPath, joinTarget, resolveTarget } from "./_http.ts";
+import { faulted } from "./_faulted.ts";
+import type { FaultTable } from "../faults/FaultTable.ts";
+import type { HeldRequests } from "../faults/_held.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
@@ -25,6 +28,9 @@ export interface WebSocketState {
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
   readonly journal?: Journal;
+  /** Faults (`server.fault`): looked up only while there is one. */
+  readonly faults: FaultTable;
+  readonly held: HeldRequests;
 }
 
 /** What the upgrade decided, kept on the peer's context. */
@@ -64,6 +70,21 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         // Committed at `open`, once the connection has its clientId.
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
+      const fault = state.faults.size === 0 || isOwnPath(url.pathname) ? undefined : state.faults.take("GET", url.pathname, "websocket");
+      if (fault?.kind.upgrade) {
+        // status, reset, timeout: the upgrade itself is answered so.
+        return faulted(request, fault, record, () => Promise.reject(new Error("unreachable")), {
+          held: state.held,
+          answer: (status, body) => {
+            done(status, "none");
+            return jsonResponse(status, body);
+          },
+          commit: (entry) => state.journal?.commit(entry),
+          logger: state.logger,
+        });
+      }
+      if (fault && record) record.fault = { id: fault.id, kind: fault.kind.name };
+      const socketFault = fault?.kind.socket?.(fault.value);
       const resolved = resolveTarget(state, url.pathname);
       if ("error" in resolved) {
         done(500, "none", resolved.error);
@@ -80,9 +101,10 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         connections: state.relays,
         onAnswer: (status: number) => done(status, "proxy"),
       };
-      if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
+      // A byte pipe cannot see frames: a socket under a fault is relayed message by message.
+      if (!socketFault && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
       try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
+        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, socketFault);
         state.relays.add(upstream);
         done(101, "proxy");
         return {
