@@ -2,6 +2,7 @@ import { getPlatform } from "../platform.ts";
 import { describeHub, type HubServiceState } from "../server/_describe.ts";
 import type { Journal, RouteHits } from "../server/journal.ts";
 import type { FaultInfo } from "../faults/_types.ts";
+import type { RuleInfo } from "../mocks/_rule.ts";
 
 /** A connected client as the dashboard and `crossipc status` show it. */
 export interface DashboardClient {
@@ -33,6 +34,8 @@ export interface DashboardState {
   routes: RouteHits[];
   /** Active faults (`server.fault`, `/__crossipc/api/faults`, `crossipc fault`). */
   faults: FaultInfo[];
+  /** Rules added from other processes (`connectMocks`), with their scope (null: unscoped), owner and calls. */
+  mocks: RuleInfo[];
   journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
 }
 
@@ -42,6 +45,7 @@ export interface StateInput {
   startedAt: number;
   clients: DashboardClient[];
   routes: RouteHits[];
+  mocks: RuleInfo[];
   journal: Journal;
   faults: FaultInfo[];
 }
@@ -62,6 +66,7 @@ export function dashboardState(input: StateInput): DashboardState {
     services: hub?.services ?? [],
     routes: input.routes,
     faults: input.faults,
+    mocks: input.mocks,
     journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
   };
 }

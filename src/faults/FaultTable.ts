@@ -109,15 +109,20 @@ export class FaultTable {
    * The fault for this request, its gate already drawn (and the fault gone when that spent its
    * `times`); `undefined` for none. Call only when `size > 0`.
    */
-  take(method: string, path: string, traffic: Traffic, scope?: string): ActiveFault | undefined {
+  take(method: string, path: string, traffic: Traffic, scopeOf?: () => string | null): ActiveFault | undefined {
     this.#lookup ??= compileRouter(this.#router, { matchAll: true });
     const matched = this.#lookup(method, path);
     if (matched.length === 0) return undefined;
     const candidates = matched.length === 1 ? matched[0]!.data : matched.flatMap((route) => route.data);
     let api: string | null | undefined = null;
+    let scope: string | null | undefined;
     for (const fault of [...candidates].sort(newestFirst)) {
       if (!appliesTo(fault.kind, traffic)) continue;
-      if (fault.scope !== undefined && fault.scope !== scope) continue;
+      if (fault.scope !== undefined) {
+        // Read only when a scoped fault matches: the scope is in headers, cookies or a trace id.
+        if (scope === undefined) scope = scopeOf?.() ?? null;
+        if (fault.scope !== scope) continue;
+      }
       if (fault.match.api !== undefined) {
         if (api === null) api = this.#apiOf(path);
         if (api !== fault.match.api) continue;

@@ -5,7 +5,13 @@ import type { ActiveFault } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
+import type { FaultTable } from "../faults/FaultTable.ts";
+import type { FaultLayer } from "../mocks/_pipeline.ts";
+import { pathOf } from "../mocks/_pipeline.ts";
+import type { MockRules } from "../mocks/_rules.ts";
+import { requestScope } from "../mocks/_scope.ts";
 
 export interface FaultedOptions {
   held: HeldRequests;
@@ -14,6 +20,32 @@ export interface FaultedOptions {
   /** Puts an entry that got no HTTP answer in the journal. */
   commit(record: JournalRecord): void;
   logger?: IPCLogger;
+}
+
+/**
+ * FAULTS as the pipeline's layer (../mocks/_pipeline.ts reads `size` per request and calls `wrap`
+ * only when it is not 0). The hub's own pages and the framework path are never faulted: a `/**`
+ * fault must not take away the dashboard that removes it.
+ */
+export function createFaultLayer(table: FaultTable, options: FaultedOptions & { mocks: MockRules }): FaultLayer {
+  return {
+    get size() {
+      return table.size;
+    },
+    wrap(request, record, take) {
+      const path = pathOf(request.url);
+      if (isOwnPath(path)) return take(request);
+      const scopeOf = () => requestScope((name) => request.headers.get(name), (id) => options.mocks.hasScope(id));
+      const fault = table.take(request.method, path, "http", scopeOf);
+      if (!fault) return take(request);
+      return faulted(request, fault, record, async () => take(request), options);
+    },
+  };
+}
+
+/** The dashboard, its API and the framework path. */
+export function isOwnPath(path: string): boolean {
+  return path.startsWith("/__crossipc") || path === INTERNAL_SOCKET_PATH;
 }
 
 /**

@@ -11,11 +11,18 @@ import type { Journal } from "./journal.ts";
 import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
-import { faulted } from "./_faulted.ts";
+import { createFaultLayer } from "./_faulted.ts";
+import { createHttpPipeline, pathOf } from "../mocks/_pipeline.ts";
+import type { MockRules } from "../mocks/_rules.ts";
+import type { RuleTable } from "../mocks/_table.ts";
 
 
 export interface HttpState {
   readonly routes: InterceptRoutes;
+  /** Rules added from other processes (`connectMocks`), by scope. */
+  readonly mocks: MockRules;
+  /** Rules the hub holds after its intercept routes (replays). */
+  readonly hubRules: RuleTable;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
@@ -57,21 +64,33 @@ export function resolveTarget(
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   const journal = state.journal;
-  const faults = state.faults;
-  const faultOptions = {
-    held: state.held,
-    answer: (status: number, body: unknown, record: JournalRecord | undefined) => committed(state, record, jsonAnswer(status, body, record)),
-    commit: (record: JournalRecord) => journal?.commit(record),
-    logger: state.logger,
-  };
+  // The order of the steps (mocks, intercept routes, replays, services, 404) is ../mocks/_pipeline.ts.
+  const take = createHttpPipeline({
+    mocks: state.mocks,
+    routes: state.routes,
+    hubRules: state.hubRules,
+    // FAULTS wrap whatever takes the request (./_faulted.ts).
+    faults: createFaultLayer(state.faults, {
+      mocks: state.mocks,
+      held: state.held,
+      answer: (status, body, record) => committed(state, record, jsonAnswer(status, body, record)),
+      commit: (record) => journal?.commit(record),
+      logger: state.logger,
+    }),
+    intercept: (request, match, record) => intercept(request, match, state, record),
+    fallThrough: (request, record) => fallThrough(request, state, forward, record),
+    answered: (rule, record, response) => {
+      if (record) {
+        record.takenBy = rule.takenBy;
+        record.route = `${rule.method} ${rule.path}`;
+        record.rule = rule.id;
+      }
+      return committed(state, record, response);
+    },
+  });
   return (request) => {
-    const pathname = pathOf(request.url);
-    const match = state.routes.find(request.method, pathname);
     const record = journal === undefined ? undefined : beginHttp(journal, request);
-    // Faults wrap whatever takes the request; the hub's own paths are never faulted.
-    const fault = faults.size === 0 || isOwnPath(pathname) ? undefined : faults.take(request.method, pathname, "http");
-    const take = () => (match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record));
-    return fault ? faulted(request, fault, record, take, faultOptions) : take();
+    return take(request, record);
   };
 }
 
@@ -170,14 +189,6 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-/** The path of a request URL without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
-}
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);

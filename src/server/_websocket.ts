@@ -7,17 +7,22 @@ import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platf
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
-import { isOwnPath, joinTarget, resolveTarget } from "./_http.ts";
-import { faulted } from "./_faulted.ts";
+import { joinTarget, resolveTarget } from "./_http.ts";
+import { faulted, isOwnPath } from "./_faulted.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
+import { takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
+import { requestScope } from "../mocks/_scope.ts";
+import type { MockRules } from "../mocks/_rules.ts";
 
 export interface WebSocketState {
   readonly clients: FrameworkClients;
+  /** WebSocket rules from other processes: steps (1) and (2) of the order (../mocks/_pipeline.ts). */
+  readonly mocks: MockRules;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
@@ -36,7 +41,8 @@ export interface WebSocketState {
 /** What the upgrade decided, kept on the peer's context. */
 interface PeerRole {
   ipc?: { runtimeId?: string; record?: JournalRecord };
-  upstream?: UpstreamRelay;
+  /** A proxied socket's backend, or the WebSocket rule that took the upgrade. */
+  upstream?: SocketRelay;
 }
 
 /**
@@ -70,7 +76,11 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         // Committed at `open`, once the connection has its clientId.
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
-      const fault = state.faults.size === 0 || isOwnPath(url.pathname) ? undefined : state.faults.take("GET", url.pathname, "websocket");
+      // FAULTS wrap whatever takes the upgrade (mocked sockets get the upgrade kinds and `close`).
+      const fault =
+        state.faults.size === 0 || isOwnPath(url.pathname)
+          ? undefined
+          : state.faults.take("GET", url.pathname, "websocket", () => requestScope((name) => request.headers.get(name), (id) => state.mocks.hasScope(id)));
       if (fault?.kind.upgrade) {
         // status, reset, timeout: the upgrade itself is answered so.
         return faulted(request, fault, record, () => Promise.reject(new Error("unreachable")), {
@@ -85,6 +95,24 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       }
       if (fault && record) record.fault = { id: fault.id, kind: fault.kind.name };
       const socketFault = fault?.kind.socket?.(fault.value);
+      // (1) and (2) of the order: WebSocket rules of the request's scope, then unscoped ones.
+      const mocked = state.mocks.size === 0 ? undefined : await takeUpgrade(request, url.pathname, state.mocks, record);
+      if (mocked) {
+        if (record) {
+          record.takenBy = mocked.rule.takenBy;
+          record.route = `${mocked.rule.method} ${mocked.rule.path}`;
+          record.rule = mocked.rule.id;
+        }
+        if (mocked.taken instanceof Response) {
+          done(mocked.taken.status, mocked.rule.takenBy);
+          return mocked.taken;
+        }
+        state.relays.add(mocked.taken.relay);
+        if (socketFault?.close !== undefined) closeOnOpen(mocked.taken.relay, socketFault.close);
+        done(101, mocked.rule.takenBy);
+        return { headers: mocked.taken.headers, context: { upstream: mocked.taken.relay } satisfies PeerRole };
+      }
+      // (3) the hub has no WebSocket intercept routes; (4) services and the proxy resolver, (5) refused.
       const resolved = resolveTarget(state, url.pathname);
       if ("error" in resolved) {
         done(500, "none", resolved.error);
@@ -174,5 +202,19 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         state.clients.close(peer, 1006, "Connection error");
       }
     },
+  };
+}
+
+/** The `close` fault on a socket a mock took: once open, the client is closed with the code. */
+function closeOnOpen(relay: SocketRelay, code: number): void {
+  const attach = relay.attach.bind(relay);
+  relay.attach = (peer) => {
+    attach(peer);
+    relay.clientClosed(code, "Fault injected");
+    try {
+      peer.close(code, "Fault injected");
+    } catch {
+      // Already closed.
+    }
   };
 }
