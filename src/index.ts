@@ -29,6 +29,7 @@ export {
   type ConnectMocksOptions,
   type MockInterceptHandler,
   type MockRequestHandler,
+  type MockFault,
 } from "./mocks/connectMocks.ts";
 export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
 export { scopeHeaders } from "./mocks/_scope.ts";

@@ -101,6 +101,13 @@ export class FaultTable {
     return count;
   }
 
+  /** How many faults `which` picks. */
+  count(which: (fault: ActiveFault) => boolean): number {
+    let count = 0;
+    for (const fault of this.#byId.values()) if (which(fault)) count++;
+    return count;
+  }
+
   list(): FaultInfo[] {
     return [...this.#byId.values()].map(info);
   }

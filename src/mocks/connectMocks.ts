@@ -4,6 +4,9 @@
  * process, where the handler runs, and relays its answer back unchanged.
  */
 import { IPCClient, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
+import { FaultRequests } from "../faults/_remote.ts";
+import { parseFault } from "../faults/_parse.ts";
+import type { FaultMatch, FaultSpec } from "../faults/_types.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
 import type { Awaitable } from "../types.ts";
@@ -132,6 +135,26 @@ export abstract class MockRuleSet {
   }
 
   /**
+   * Faults this set's requests (a scope's only; `mocks`' every request) that match `match`
+   * (`method`, `path` pattern, registered `api`): `latency`, `status`, `reset`, `timeout`,
+   * `bandwidth`, and on WebSockets `drop` and `close`, with `probability` and `times` (SPEC §12).
+   * Bad input rejects with a TypeError naming it. Resolves once the hub holds the fault; it goes
+   * with `remove()`, the scope's `close()`, or the connection.
+   */
+  async fault(match: FaultMatch, fault: FaultSpec): Promise<MockFault> {
+    // Checked here too, so a mistake reads as a TypeError in the test, not a remote error.
+    parseFault(match, fault);
+    const connection = this.connection;
+    const { id } = await connection.request<{ id: string }>(FaultRequests.add, { scope: this.scopeId, match, fault });
+    return {
+      id,
+      remove: async () => {
+        if (connection.client.isConnected()) await connection.request(FaultRequests.remove, { ids: [id] });
+      },
+    };
+  }
+
+  /**
    * @internal Adds a rule of any kind: `spec` goes to the hub; `handle`, when given, answers the
    * requests the hub relays for it. Resolves once the hub holds the rule.
    */
@@ -223,6 +246,13 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
+export interface MockFault {
+  readonly id: string;
+  /** Resolves once the hub no longer holds the fault. */
+  remove(): Promise<void>;
 }
 
 /** A rule the hub holds. */

@@ -19,6 +19,7 @@ import { HeldRequests } from "../faults/_held.ts";
 import { parseFault } from "../faults/_parse.ts";
 import type { FaultHandle, FaultInfo, FaultMatch, FaultSpec } from "../faults/_types.ts";
 import { hubApiOf } from "./_describe.ts";
+import { installRemoteFaults } from "../faults/_remote.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
 import { installMocksHub } from "../mocks/_hub.ts";
@@ -120,6 +121,7 @@ export class IPCServer {
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
     installMocksHub(this.#clients, { mocks: this.#mocks, maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
+    installRemoteFaults(this.#clients, this.#faults);
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
