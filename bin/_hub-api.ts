@@ -70,6 +70,23 @@ export async function getJson<T>(hub: Hub, path: string, query: Record<string, s
   }
 }
 
+/** POST (a JSON body) or DELETE on a JSON API path of the hub; failures as `getJson`'s. */
+export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  try {
+    return await ofetch<T>(`${hub.base}${path}`, {
+      method,
+      query: hub.token === undefined ? {} : { token: hub.token },
+      // ofetch sends an object body as JSON with content-type: application/json, which the faults API requires.
+      body: body as Record<string, unknown> | undefined,
+      retry: 0,
+      timeout: 5000,
+      responseType: "json",
+    });
+  } catch (error) {
+    throw new Error(explain(hub, error));
+  }
+}
+
 function explain(hub: Hub, error: unknown): string {
   if (!(error instanceof FetchError)) return `cannot read ${hub.base}: ${String(error)}`;
   const status = error.response?.status;
