@@ -30,6 +30,8 @@ export {
   type MockInterceptHandler,
   type MockRequestHandler,
   type MockFault,
+  type MockWebSocket,
+  type MockWebSocketHandler,
 } from "./mocks/connectMocks.ts";
 export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
 export { scopeHeaders } from "./mocks/_scope.ts";

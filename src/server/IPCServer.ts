@@ -20,6 +20,7 @@ import { parseFault } from "../faults/_parse.ts";
 import type { FaultHandle, FaultInfo, FaultMatch, FaultSpec } from "../faults/_types.ts";
 import { hubApiOf } from "./_describe.ts";
 import { installRemoteFaults } from "../faults/_remote.ts";
+import { installWebSocketMocks } from "../mocks/_websocketRule.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
 import { installMocksHub } from "../mocks/_hub.ts";
@@ -122,6 +123,7 @@ export class IPCServer {
     installMocksHub(this.#clients, { mocks: this.#mocks, maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
     installRemoteFaults(this.#clients, this.#faults);
+    installWebSocketMocks(this.#clients);
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
