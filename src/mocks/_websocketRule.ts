@@ -135,10 +135,9 @@ class MockedSocket implements SocketRelay {
     else this.#early.push(frame);
   }
 
+  /** The mock closes: the client's close (its answer to the handshake) then reaches `onClose`, as on a real socket. */
   closeFromOwner(from: IPCSocket, data: SocketClose): void {
     if (from !== this.owner.socket || this.#ended) return;
-    this.#ended = true;
-    sockets.delete(this.#id);
     if (this.#peer) this.#closePeer(data.code, data.reason);
     else this.#closeEarly = data;
   }
