@@ -17,6 +17,7 @@ import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
 import { takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
 import { requestScope } from "../mocks/_scope.ts";
+import { faultedRelay } from "../faults/_socketFault.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
 export interface WebSocketState {
@@ -107,10 +108,10 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
           done(mocked.taken.status, mocked.rule.takenBy);
           return mocked.taken;
         }
-        state.relays.add(mocked.taken.relay);
-        if (socketFault?.close !== undefined) closeOnOpen(mocked.taken.relay, socketFault.close);
+        const relay = socketFault ? faultedRelay(mocked.taken.relay, socketFault) : mocked.taken.relay;
+        state.relays.add(relay);
         done(101, mocked.rule.takenBy);
-        return { headers: mocked.taken.headers, context: { upstream: mocked.taken.relay } satisfies PeerRole };
+        return { headers: mocked.taken.headers, context: { upstream: relay } satisfies PeerRole };
       }
       // (3) the hub has no WebSocket intercept routes; (4) services and the proxy resolver, (5) refused.
       const resolved = resolveTarget(state, url.pathname);
@@ -132,12 +133,13 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       // A byte pipe cannot see frames: a socket under a fault is relayed message by message.
       if (!socketFault && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
       try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, socketFault);
-        state.relays.add(upstream);
+        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
+        const relay = socketFault ? faultedRelay(upstream, socketFault) : upstream;
+        state.relays.add(relay);
         done(101, "proxy");
         return {
           headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined,
-          context: { upstream } satisfies PeerRole,
+          context: { upstream: relay } satisfies PeerRole,
         };
       } catch (error) {
         log(state.logger, "warn", errorMessage(error));
@@ -205,16 +207,3 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   };
 }
 
-/** The `close` fault on a socket a mock took: once open, the client is closed with the code. */
-function closeOnOpen(relay: SocketRelay, code: number): void {
-  const attach = relay.attach.bind(relay);
-  relay.attach = (peer) => {
-    attach(peer);
-    relay.clientClosed(code, "Fault injected");
-    try {
-      peer.close(code, "Fault injected");
-    } catch {
-      // Already closed.
-    }
-  };
-}

@@ -2,8 +2,6 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { unrefTimeout } from "../_timers.ts";
 import type { WebSocketConstructor } from "../platform.ts";
-import { FrameDelay } from "../faults/_frameDelay.ts";
-import type { SocketFault } from "../faults/_kind.ts";
 
 type Frame = string | ArrayBuffer | Uint8Array;
 
@@ -40,23 +38,14 @@ export class UpstreamRelay {
   /** Backend messages that arrive between the backend's `open` and the client's. */
   #early: Frame[] = [];
   #closed = false;
-  /** A fault on this socket's frames (`latency`, `drop`, `close`), when one hit its upgrade. */
-  readonly #fault: SocketFault | undefined;
-  #toBackend: FrameDelay<Frame> | undefined;
-  #toClient: FrameDelay<Frame> | undefined;
 
-  private constructor(ws: WebSocket, fault: SocketFault | undefined) {
+  private constructor(ws: WebSocket) {
     this.#ws = ws;
     this.protocol = ws.protocol;
-    this.#fault = fault;
-    if (fault?.delay) {
-      this.#toBackend = new FrameDelay((frame) => this.#sendToBackend(frame));
-      this.#toClient = new FrameDelay((frame) => this.#peer && safeSend(this.#peer, frame));
-    }
   }
 
   /** Dials the backend with the client's offered subprotocols, headers and query. */
-  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number, fault?: SocketFault): Promise<UpstreamRelay> {
+  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number): Promise<UpstreamRelay> {
     const wsUrl = url.replace(/^http/, "ws");
     const offered = (request.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
@@ -71,7 +60,7 @@ export class UpstreamRelay {
         return;
       }
       ws.binaryType = "arraybuffer";
-      const relay = new UpstreamRelay(ws, fault);
+      const relay = new UpstreamRelay(ws);
       let settled = false;
       const fail = (why: string) => {
         if (settled) return;
@@ -105,25 +94,12 @@ export class UpstreamRelay {
   /** The client's side of the upgrade finished: flush what the backend already sent. */
   attach(peer: Peer): void {
     this.#peer = peer;
-    if (this.#fault?.close !== undefined) {
-      const code = this.#fault.close;
-      this.#early = [];
-      this.clientClosed(code, "Fault injected");
-      closeWith(peer, code, "Fault injected");
-      return;
-    }
-    for (const frame of this.#early) this.#fromBackend(frame);
+    for (const frame of this.#early) safeSend(peer, frame);
     this.#early = [];
   }
 
   /** A message from the client, text or binary, relayed as it came. */
   fromClient(data: Frame): void {
-    if (this.#closed || this.#fault?.drop) return;
-    if (this.#toBackend) this.#toBackend.push(data, this.#fault!.delay!());
-    else this.#sendToBackend(data);
-  }
-
-  #sendToBackend(data: Frame): void {
     if (this.#closed) return;
     try {
       this.#ws.send(data as string | ArrayBuffer);
@@ -136,8 +112,6 @@ export class UpstreamRelay {
   clientClosed(code?: number, reason?: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#toBackend?.clear();
-    this.#toClient?.clear();
     closeWith(this.#ws, code, reason);
   }
 
@@ -148,17 +122,13 @@ export class UpstreamRelay {
   }
 
   #fromBackend(data: Frame): void {
-    if (!this.#peer) this.#early.push(data);
-    else if (this.#fault?.drop) return;
-    else if (this.#toClient) this.#toClient.push(data, this.#fault!.delay!());
-    else safeSend(this.#peer, data);
+    if (this.#peer) safeSend(this.#peer, data);
+    else this.#early.push(data);
   }
 
   #backendClosed(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#toBackend?.clear();
-    this.#toClient?.clear();
     const peer = this.#peer;
     if (!peer) return;
     // 1005 (no code) and 1006 (dropped) cannot be sent on the wire.

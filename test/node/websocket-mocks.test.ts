@@ -103,3 +103,33 @@ test("when the test's process goes, its mocked sockets are closed with 1011 and 
   assert.equal(code, 1011);
   assert.equal(sockets[0]!.open, false);
 });
+
+test("faults wrap a mocked socket too: drop relays nothing either way, latency delays each frame", async (t) => {
+  const server = await startServer(t);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const heard: string[] = [];
+  await mocks.interceptWebSocket("/m/:name", (socket) => {
+    socket.send("hello");
+    socket.onMessage((data) => heard.push(String(data)));
+  });
+  const drop = await mocks.fault({ path: "/m/dropped" }, { drop: true });
+  const dropped = new WebSocket(`ws://127.0.0.1:${server.getPort()}/m/dropped`);
+  const got: string[] = [];
+  dropped.on("message", (data) => got.push(data.toString()));
+  await once(dropped, "open");
+  dropped.send("lost");
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual([got, heard], [[], []]);
+  assert.equal(dropped.readyState, WebSocket.OPEN);
+  dropped.close();
+  await drop.remove();
+
+  await mocks.fault({ path: "/m/slow" }, { latency: 100 });
+  const started = performance.now();
+  const slow = new WebSocket(`ws://127.0.0.1:${server.getPort()}/m/slow`);
+  const [hello] = await once(slow, "message");
+  assert.equal(hello.toString(), "hello");
+  assert.ok(performance.now() - started >= 99);
+  slow.close();
+});
