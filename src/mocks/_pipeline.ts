@@ -16,7 +16,9 @@
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
  */
 import type { Peer } from "crossws";
+import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
+import { jsonResponse } from "../server/_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
@@ -89,7 +91,7 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
   if (isHubPath(path)) return takeLocal(request, path, record, hub);
   const mocks = hub.mocks;
-  const scope = requestScope(headerGetter(request), (id) => mocks.hasScope(id));
+  const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
   // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
   const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
@@ -117,7 +119,15 @@ const NONE: RuleMatch[] = [];
 async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
   for (const { rule, params } of matches) {
     rule.calls++;
-    const response = await rule.take(context, params);
+    let response: Response | Pass;
+    try {
+      response = await rule.take(context, params);
+    } catch (error) {
+      // A rule's own failure is its answer: 500 naming it, as a throwing intercept route answers.
+      const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
+      if (context.record) context.record.error = message;
+      response = jsonResponse(500, { error: message });
+    }
     if (response !== PASS) return { rule, response };
   }
   return PASS;
@@ -151,7 +161,7 @@ export async function takeUpgrade(
   record: JournalRecord | undefined,
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
   if (mocks.size === 0 || isHubPath(path)) return undefined;
-  const scope = requestScope((name) => request.headers.get(name), (id) => mocks.hasScope(id));
+  const scope = requestScope((name) => request.headers.get(name), mocks.hasScope);
   if (record) record.scope = scope;
   const context = new Take(request, path, scope, record, mocks.bodyLimit);
   for (const step of scope === null ? [null] : [scope, null]) {

@@ -24,6 +24,7 @@ import {
   type HelloAnswer,
   type RuleSpec,
   type WireAnswer,
+  type WireBody,
   type WireRequest,
 } from "./_wire.ts";
 
@@ -143,9 +144,9 @@ export abstract class MockRuleSet {
         headers[key] = headers[key] === undefined ? value : `${headers[key]}${key === "cookie" ? "; " : ", "}${value}`;
       }
       const result = await handler(parsedBody(wire), wire.params, headers);
-      if (result === PASS) return PASS;
-      if (result instanceof Response) return result;
-      return new Response(result === undefined ? "" : JSON.stringify(result), { status: 200, headers: { "content-type": "application/json" } });
+      if (result === PASS || result instanceof Response) return result;
+      // Data: the JSON answer is built here, without a Response to build and read back.
+      return new JsonAnswer(result === undefined ? "" : JSON.stringify(result));
     });
   }
 
@@ -212,7 +213,7 @@ export abstract class MockRuleSet {
    */
   async addRule(
     spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown },
-    handle?: (request: WireRequest) => Awaitable<Response | Pass>,
+    handle?: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
     open?: LocalOpen,
   ): Promise<MockRule> {
     if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
@@ -357,30 +358,54 @@ export class MockRule {
   }
 }
 
+/** A handler's data, already JSON: answered `200 application/json`. */
+class JsonAnswer {
+  readonly json: string;
+  constructor(json: string) {
+    this.json = json;
+  }
+}
+
+const JSON_HEADERS: Array<[string, string]> = [["content-type", "application/json"]];
+
 /** Runs a handler for a relayed request and turns what it gives into the wire answer. */
 async function answer(
   rule: MockRule,
   request: WireRequest,
-  handle: (request: WireRequest) => Awaitable<Response | Pass>,
+  handle: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
   maxMessageSize: number,
 ): Promise<WireAnswer> {
   rule.calls++;
-  let response: Response | Pass;
+  let response: Response | Pass | JsonAnswer;
   try {
     response = await handle(request);
   } catch (error) {
     return { error: errorMessage(error) };
   }
   if (response === PASS) return { pass: true };
-  if (!(response instanceof Response)) return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const body = encodeBody(bytes);
+  let status = 200;
+  let statusText: string | undefined;
+  let headers = JSON_HEADERS;
+  let body: WireBody | undefined;
+  let byteLength: number;
+  if (response instanceof JsonAnswer) {
+    body = response.json === "" ? undefined : { text: response.json };
+    byteLength = response.json.length * 3;
+  } else if (response instanceof Response) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    ({ status, statusText } = response);
+    headers = headerPairs(response.headers);
+    body = encodeBody(bytes);
+    byteLength = bytes.byteLength;
+  } else {
+    return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
+  }
   // A frame over the hub's limit would close this connection (and drop every rule of it): refuse
   // the answer instead, leaving room for the headers and the frame around the body.
-  if (wireLength(body, bytes.byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
-    return { error: `Mock ${rule.method} ${rule.path} answered a ${bytes.byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
+  if (wireLength(body, byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
+    return { error: `Mock ${rule.method} ${rule.path} answered a ${byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
   }
-  return { status: response.status, statusText: response.statusText || undefined, headers: headerPairs(response.headers), body };
+  return { status, statusText: statusText || undefined, headers, body };
 }
 
 /** `interceptHttp`'s body: JSON whatever the content type, text if it is not JSON, `undefined` if empty. */

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { connectMocks, IPCClient, IPCServer, passthrough, scopeHeaders, ServiceHub, type Mocks } from "../../adapters/node.ts";
+import { hubRulesOf } from "../../src/mocks/_hubRules.ts";
+import { PASS } from "../../src/mocks/_rule.ts";
 import { rejection, startBackend, startServer, waitFor } from "./_helpers.ts";
 
 async function mocksFor(t: { after(fn: () => unknown): void }, server: IPCServer, runtimeId = "test"): Promise<Mocks> {
@@ -364,4 +366,49 @@ test("a `*` `/**` rule takes no WebSocket upgrade and never hides the hub's own 
   const upgrade = await server.journal.waitFor({ kind: "websocket", path: "/socket" });
   assert.equal(upgrade.takenBy, "proxy");
   assert.equal(upgrade.scope, "s");
+});
+
+test("a raw client's broken answers (bad header, bad status, garbage) answer 502; the hub keeps serving", async (t) => {
+  const { rawSocket } = await import("./_helpers.ts");
+  const server = await startServer(t);
+  server.interceptHttp("GET", "/ok", () => "ok");
+  const raw = await rawSocket(server.getPort());
+  t.after(() => raw.close());
+  raw.send('r:1:__crossipc/mocks/hello:{"protocol":1}');
+  assert.match(await raw.next(), /^s:1:__crossipc\/mocks\/hello:\{"success":true,"data":\{"protocol":1,/);
+  raw.send('r:2:__crossipc/mocks/hello:{"protocol":99}');
+  assert.match(await raw.next(), /^s:2:.*"success":false,"error":"This hub speaks the crossipc mocks protocol 1, the client 99/);
+  raw.send('r:3:__crossipc/mocks/add:{"ref":1,"scope":null,"kind":"intercept","method":"GET","path":"/raw/:n"}');
+  assert.match(await raw.next(), /^s:3:__crossipc\/mocks\/add:\{"success":true,"data":\{"id":"m\d+"\}\}$/);
+  raw.send('r:4:__crossipc/mocks/add:{"ref":2,"scope":null,"kind":"nonsense","method":"GET","path":"/x"}');
+  assert.match(await raw.next(), /Unknown rule kind \\"nonsense\\"/);
+  const answers = ['{"status":200,"headers":[["bad\\nname","x"]]}', '{"status":42,"headers":[]}', '"garbage"', '{"status":200,"headers":[],"body":{"other":1}}'];
+  for (const answer of answers) {
+    const pending = getJson(`${server.getUrl()}/raw/1`);
+    const take = /^r:(\d+):__crossipc\/mocks\/take:/.exec(await raw.next())!;
+    raw.send(`s:${take[1]}:__crossipc/mocks/take:{"success":true,"data":${answer}}`);
+    const { status, body } = await pending;
+    assert.equal(status, 502, answer);
+    assert.match(body.error, /sent an answer the hub cannot read/);
+  }
+  assert.equal((await getJson(`${server.getUrl()}/ok`)).body, "ok");
+});
+
+test("step (3): the hub's own rules (replays) come after its intercept routes and before services, and may pass", async (t) => {
+  const backend = await startBackend(t, (_req, res) => res.end("service"));
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  server.interceptHttp("GET", "/a", () => "intercept");
+  hubRulesOf(server).hubRules.add(
+    {
+      id: "r1", scope: null, kind: "replay", method: "*", path: "/**", owner: "local", calls: 0, takenBy: "replay",
+      take: async (context) => (context.path === "/b" ? new Response("replayed") : PASS),
+    },
+    "*",
+  );
+  const text = async (path: string) => (await fetch(`${server.getUrl()}${path}`)).text();
+  assert.equal(await text("/a"), '"intercept"');
+  assert.equal(await text("/b"), "replayed");
+  assert.equal(await text("/c"), "service");
+  assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.takenBy, e.rule]), [["/a", "intercept", undefined], ["/b", "replay", "r1"], ["/c", "proxy", undefined]]);
 });
