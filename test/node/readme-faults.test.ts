@@ -33,11 +33,11 @@ test("README: one service made slow for this test, another played as a WebSocket
 
   // A browser page carries the scope as a cookie, also on its WebSocket upgrades.
   const ws = new WebSocket(`ws://127.0.0.1:${hub.getPort()}/prices/live`, { headers: { cookie: `crossipc-scope=${scope.id}` } });
-  const [first] = await new Promise<[Buffer]>((resolve) => ws.once("message", (...args) => resolve(args as [Buffer])));
-  assert.deepEqual(JSON.parse(first.toString()), { sku: "A-1", price: 10 });
+  const first = await new Promise<string>((resolve) => ws.once("message", (data) => resolve(data.toString())));
+  assert.deepEqual(JSON.parse(first), { sku: "A-1", price: 10 });
   ws.send("bye");
-  const [code, reason] = await new Promise<[number, Buffer]>((resolve) => ws.once("close", (...args) => resolve(args as [number, Buffer])));
-  assert.deepEqual([code, reason.toString()], [4000, "done"]);
+  const closed = await new Promise<[number, string]>((resolve) => ws.once("close", (code, reason) => resolve([code, reason.toString()])));
+  assert.deepEqual(closed, [4000, "done"]);
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(closes, [[4000, "done"]]);
 });
