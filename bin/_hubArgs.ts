@@ -11,6 +11,7 @@ export const hubArgs = {
   "allow-origin": { type: "string", valueHint: "O", description: "Origin whose web pages may connect (repeatable)" },
   takeover: { type: "boolean", default: true, description: "Port taken: ask the running hub to yield and take over", negativeDescription: "Port taken: fail instead of taking over" },
   json: { type: "boolean", description: "Print events as JSON lines" },
+  "resettable-connections": { type: "boolean", description: "Deno only: serve through a TCP front so that reset faults drop connections (costs throughput)" },
 } as const;
 
 export interface HubFlags {
@@ -20,10 +21,11 @@ export interface HubFlags {
   allowedOrigins: string[];
   takeover: boolean;
   json: boolean;
+  resettableConnections: boolean;
 }
 
 const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin"]);
-const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "help", "h"]);
+const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "resettable-connections", "help", "h"]);
 export const DEFAULT_PORT = 9000;
 
 /** Reads the flags from the raw arguments; throws an Error whose message is what to tell the user. */
@@ -56,6 +58,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
     allowedOrigins: (values.get("allow-origin") ?? []).map(checkOrigin),
     takeover: !booleans.has("no-takeover"),
     json: booleans.has("json"),
+    resettableConnections: booleans.has("resettable-connections"),
   };
 }
 

@@ -69,6 +69,7 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
       accessToken: flags.token,
       allowedOrigins: flags.allowedOrigins,
       dashboard: true,
+      resettableConnections: flags.resettableConnections,
       logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
     });
     let started: boolean;
