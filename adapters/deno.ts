@@ -53,10 +53,9 @@ setPlatform({
   probeConnect,
   resetConnection(request) {
     const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
-    if (resetByInnerPort(info?.remoteAddr?.port)) return new Response(null);
-    // Not behind the TCP front (`resettableConnections` off): Deno.serve cannot drop a connection
-    // without a head, so the head goes out and the body fails before its first byte.
-    return new Response(new ReadableStream({ pull: (controller) => controller.error(new Error("Fault injected: connection reset")) }));
+    // Not behind the TCP front (`resettableConnections` off): Deno.serve cannot drop the
+    // connection, and the core falls back to a body that fails after the head.
+    return resetByInnerPort(info?.remoteAddr?.port) ? new Response(null) : undefined;
   },
   listen: (options) =>
     listenWith(serve, options, {

@@ -79,9 +79,10 @@ export interface Platform {
   /**
    * Drops the connection `request` came on without an answer (the `reset` fault): the client
    * sees a connection reset, not an HTTP status. Returns what the handler answers (nobody reads
-   * it). Without it, the answer is a body that fails before its first byte.
+   * it), or `undefined` when it cannot drop this connection. Without it (or then), the answer is
+   * a body that fails before its first byte.
    */
-  readonly resetConnection?: (request: Request) => Response | Promise<Response>;
+  readonly resetConnection?: (request: Request) => Response | undefined;
 }
 
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */

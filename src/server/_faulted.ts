@@ -78,13 +78,13 @@ export function faulted(
   }
 }
 
-function reset(request: Request, record: JournalRecord | undefined, options: FaultedOptions): Response | Promise<Response> {
+function reset(request: Request, record: JournalRecord | undefined, options: FaultedOptions): Response {
   if (record) {
     record.error = "Fault injected: connection reset";
     record.ok = false;
     options.commit(record);
   }
-  return (getPlatform().resetConnection ?? erroringBody)(request);
+  return getPlatform().resetConnection?.(request) ?? erroringBody();
 }
 
 /** Without a runtime hook: the closest a Web server gets, a body that fails before its first byte. */
