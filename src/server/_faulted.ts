@@ -5,11 +5,10 @@ import type { ActiveFault } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
-import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { FaultLayer } from "../mocks/_pipeline.ts";
-import { pathOf } from "../mocks/_pipeline.ts";
+import { isHubPath, pathOf } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import { requestScope } from "../mocks/_scope.ts";
 
@@ -34,7 +33,7 @@ export function createFaultLayer(table: FaultTable, options: FaultedOptions & { 
     },
     wrap(request, record, take) {
       const path = pathOf(request.url);
-      if (isOwnPath(path)) return take(request);
+      if (isHubPath(path)) return take(request);
       const scopeOf = () => requestScope((name) => request.headers.get(name), (id) => options.mocks.hasScope(id));
       const fault = table.take(request.method, path, "http", scopeOf);
       if (!fault) return take(request);
@@ -43,10 +42,6 @@ export function createFaultLayer(table: FaultTable, options: FaultedOptions & { 
   };
 }
 
-/** The dashboard, its API and the framework path. */
-export function isOwnPath(path: string): boolean {
-  return path.startsWith("/__crossipc") || path === INTERNAL_SOCKET_PATH;
-}
 
 /**
  * One HTTP request (or WebSocket upgrade) under a fault: its journal entry names the fault, and

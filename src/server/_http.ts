@@ -94,11 +94,6 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
   };
 }
 
-/** The dashboard, its API (faults are removed there) and the framework path. */
-export function isOwnPath(pathname: string): boolean {
-  return pathname.startsWith("/__crossipc") || pathname === INTERNAL_SOCKET_PATH;
-}
-
 type Forward = NonNullable<Platform["proxyHttp"]>;
 
 async function fallThrough(request: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {

@@ -8,14 +8,14 @@ import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { joinTarget, resolveTarget } from "./_http.ts";
-import { faulted, isOwnPath } from "./_faulted.ts";
+import { faulted } from "./_faulted.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
-import { takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
+import { isHubPath, takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
 import { requestScope } from "../mocks/_scope.ts";
 import { faultedRelay } from "../faults/_socketFault.ts";
 import type { MockRules } from "../mocks/_rules.ts";
@@ -79,7 +79,7 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       }
       // FAULTS wrap whatever takes the upgrade (mocked sockets get the upgrade kinds and `close`).
       const fault =
-        state.faults.size === 0 || isOwnPath(url.pathname)
+        state.faults.size === 0 || isHubPath(url.pathname)
           ? undefined
           : state.faults.take("GET", url.pathname, "websocket", () => requestScope((name) => request.headers.get(name), (id) => state.mocks.hasScope(id)));
       if (fault?.kind.upgrade) {
