@@ -3,7 +3,7 @@
  * reading its JSON API (`/__crossipc/api/…`) with ofetch.
  */
 import { FetchError, ofetch } from "ofetch";
-import type { ArgsDef } from "citty";
+import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
 import { readEnv } from "./_runtime.ts";
 
 /** Flags every command that talks to a running hub takes. */
@@ -130,6 +130,27 @@ export function unknownFlag(rawArgs: string[], args: ArgsDef): string | undefine
     for (const name of names) if (!known.has(name)) return arg;
   }
   return undefined;
+}
+
+/**
+ * A command that talks to the running hub: citty's command with the checks every such command
+ * makes (an unknown flag is a usage error) and its way of failing (`fail`). `run` gets the flags.
+ */
+// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
+export function hubCommand<A extends ArgsDef>(name: string, description: string, args: A, run: (given: ParsedArgs<A>) => Promise<void>): CommandDef<any> {
+  return defineCommand({
+    meta: { name, description },
+    args,
+    async run({ args: given, rawArgs }) {
+      try {
+        const flag = unknownFlag(rawArgs, args);
+        if (flag) throw new UsageError(`unknown flag ${flag}`);
+        await run(given);
+      } catch (error) {
+        fail(name, error);
+      }
+    },
+  });
 }
 
 /** Reports a failure the way every command does: one line on stderr, exit code 1 (2 for usage). */

@@ -4,10 +4,10 @@
  *   crossipc fault --list
  *   crossipc fault --clear [id]
  */
-import { defineCommand, type CommandDef } from "citty";
+import type { CommandDef } from "citty";
 import type { FaultInfo, FaultMatch } from "../src/faults/_types.ts";
 import { parseFault } from "../src/faults/_parse.ts";
-import { fail, getJson, hubArgs, resolveHub, sendJson, UsageError, unknownFlag } from "./_hub-api.ts";
+import { getJson, hubArgs, hubCommand, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
 
 const args = {
   ...hubArgs,
@@ -25,37 +25,26 @@ const args = {
   clear: { type: "boolean", description: "Remove every fault, or the one whose id follows", default: false },
 } as const;
 
-// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
-const command: CommandDef<any> = defineCommand({
-  meta: { name: "fault", description: "Add, list or remove faults on the running hub (latency, status, reset, timeout, bandwidth)" },
-  args,
-  async run({ args: given, rawArgs }) {
-    try {
-      const flag = unknownFlag(rawArgs, args);
-      if (flag) throw new UsageError(`unknown flag ${flag}`);
-      const hub = resolveHub(given);
-      const extra = (given._ as string[]).filter((word) => word !== "fault");
-      if (given.list) {
-        if (extra.length) throw new UsageError(`--list takes no value, got '${extra[0]}'`);
-        const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults");
-        process.stdout.write(given.json ? `${JSON.stringify(faults)}\n` : faults.map(describe).join(""));
-        return;
-      }
-      if (given.clear) {
-        if (extra.length > 1) throw new UsageError("--clear takes at most one fault id");
-        const path = extra[0] === undefined ? "/__crossipc/api/faults" : `/__crossipc/api/faults/${encodeURIComponent(extra[0])}`;
-        const { removed } = await sendJson<{ removed: number }>(hub, "DELETE", path);
-        process.stdout.write(given.json ? `${JSON.stringify({ removed })}\n` : `removed ${removed} fault${removed === 1 ? "" : "s"}\n`);
-        return;
-      }
-      if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
-      const { match, fault } = faultOf(given);
-      const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault });
-      process.stdout.write(given.json ? `${JSON.stringify(added)}\n` : `${added.id}\n`);
-    } catch (error) {
-      fail("fault", error);
-    }
-  },
+const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults on the running hub (latency, status, reset, timeout, bandwidth)", args, async (given) => {
+  const hub = resolveHub(given);
+  const extra = (given._ as string[]).filter((word) => word !== "fault");
+  if (given.list) {
+    if (extra.length) throw new UsageError(`--list takes no value, got '${extra[0]}'`);
+    const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults");
+    process.stdout.write(given.json ? `${JSON.stringify(faults)}\n` : faults.map(describe).join(""));
+    return;
+  }
+  if (given.clear) {
+    if (extra.length > 1) throw new UsageError("--clear takes at most one fault id");
+    const path = extra[0] === undefined ? "/__crossipc/api/faults" : `/__crossipc/api/faults/${encodeURIComponent(extra[0])}`;
+    const { removed } = await sendJson<{ removed: number }>(hub, "DELETE", path);
+    process.stdout.write(given.json ? `${JSON.stringify({ removed })}\n` : `removed ${removed} fault${removed === 1 ? "" : "s"}\n`);
+    return;
+  }
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const { match, fault } = faultOf(given);
+  const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault });
+  process.stdout.write(given.json ? `${JSON.stringify(added)}\n` : `${added.id}\n`);
 });
 
 export default command;

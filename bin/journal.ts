@@ -1,7 +1,7 @@
 /** `crossipc journal [--follow]`: what the running hub handled, one line per entry. */
-import { defineCommand, type CommandDef } from "citty";
+import type { CommandDef } from "citty";
 import type { JournalEntry } from "../src/server/journal.ts";
-import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
+import { getJson, type Hub, hubArgs, hubCommand, resolveHub, UsageError } from "./_hub-api.ts";
 
 const args = {
   ...hubArgs,
@@ -24,31 +24,20 @@ interface JournalPage {
   entries: JournalEntry[];
 }
 
-// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
-const command: CommandDef<any> = defineCommand({
-  meta: { name: "journal", description: "Print what the running hub handled: HTTP requests, WebSocket upgrades, framework requests" },
-  args,
-  async run({ args: given, rawArgs }) {
-    try {
-      const flag = unknownFlag(rawArgs, args);
-      if (flag) throw new UsageError(`unknown flag ${flag}`);
-      if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a number, got '${given.limit}'`);
-      if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
-        throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
-      }
-      if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
-        throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
-      }
-      const hub = resolveHub(given);
-      const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
-      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
-      if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
-      print(first.entries, given.json);
-      if (given.follow) await follow(hub, filter, first.lastId, given.json);
-    } catch (error) {
-      fail("journal", error);
-    }
-  },
+const command: CommandDef<any> = hubCommand("journal", "Print what the running hub handled: HTTP requests, WebSocket upgrades, framework requests", args, async (given) => {
+  if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a number, got '${given.limit}'`);
+  if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
+    throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
+  }
+  if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
+    throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
+  }
+  const hub = resolveHub(given);
+  const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
+  const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
+  if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
+  print(first.entries, given.json);
+  if (given.follow) await follow(hub, filter, first.lastId, given.json);
 });
 
 export default command;
