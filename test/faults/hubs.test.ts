@@ -130,6 +130,28 @@ for (const runtime of RUNTIMES) {
       }
     });
 
+    test("WebSocket faults from another process: close with a code, drop keeps the socket open and silent", async () => {
+      const mocks = await connectMocks(base);
+      try {
+        await mocks.interceptWebSocket("/ws/:name", (socket) => socket.send("hello"));
+        await mocks.fault({ path: "/ws/closed" }, { close: 4003 });
+        await mocks.fault({ path: "/ws/silent" }, { drop: true });
+        const closed = new WebSocket(`${base.replace("http", "ws")}/ws/closed`);
+        const code = await new Promise<number>((resolve) => closed.addEventListener("close", (event) => resolve(event.code)));
+        assert.equal(code, 4003);
+        const silent = new WebSocket(`${base.replace("http", "ws")}/ws/silent`);
+        const got: unknown[] = [];
+        silent.addEventListener("message", (event) => got.push(event.data));
+        await new Promise((resolve) => silent.addEventListener("open", resolve));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.deepEqual(got, []);
+        assert.equal(silent.readyState, WebSocket.OPEN);
+        silent.close();
+      } finally {
+        await mocks.close();
+      }
+    });
+
     test("timeout: the client's own timeout ends it and the hub stays healthy", async () => {
       await addFault({ path: "/echo/never" }, { timeout: true });
       const waits = Array.from({ length: 20 }, () => fetch(`${base}/echo/never`, { signal: AbortSignal.timeout(300) }).then(() => "answered", (e: Error) => e.name));
