@@ -2,13 +2,15 @@
  * The flags of `crossipc hub`. citty parses and documents them; it lets unknown flags and
  * bad values through (its parser is not strict), so they are checked here.
  */
+import { isLoopback } from "../src/_environment.ts";
 import { readEnv } from "./_runtime.ts";
 
 export const hubArgs = {
   port: { type: "string", valueHint: "N", description: "Port to listen on (default: $CROSSIPC_HUB_PORT, then $GG_LOCAL_ROUTER_PORT, then 9000)" },
   hostname: { type: "string", valueHint: "H", description: "Address to bind (default 127.0.0.1)" },
   token: { type: "string", valueHint: "T", description: "Access token that framework clients and the dashboard must present (?token=T)" },
-  "allow-origin": { type: "string", valueHint: "O", description: "Origin whose web pages may connect (repeatable)" },
+  "allow-origin": { type: "string", valueHint: "O", description: "Origin whose web pages may connect (repeatable; * needs --token)" },
+  "allow-host": { type: "string", valueHint: "H", description: "Host name the hub answers besides localhost and IP addresses (repeatable; .example.test admits its subdomains)" },
   takeover: { type: "boolean", default: true, description: "Port taken: ask the running hub to yield and take over", negativeDescription: "Port taken: fail instead of taking over" },
   json: { type: "boolean", description: "Print events as JSON lines" },
   "resettable-connections": { type: "boolean", description: "Deno only: serve through a TCP front so that reset faults drop connections (costs throughput)" },
@@ -19,12 +21,13 @@ export interface HubFlags {
   hostname?: string;
   token?: string;
   allowedOrigins: string[];
+  allowedHosts: string[];
   takeover: boolean;
   json: boolean;
   resettableConnections: boolean;
 }
 
-const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin"]);
+const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "allow-host"]);
 const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "resettable-connections", "help", "h"]);
 export const DEFAULT_PORT = 9000;
 
@@ -51,15 +54,36 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
   for (const name of ["port", "hostname", "token"]) {
     if ((values.get(name)?.length ?? 0) > 1) throw new Error(`--${name} given more than once`);
   }
-  return {
+  const flags: HubFlags = {
     port: resolvePort(values.get("port")?.[0]),
     hostname: values.get("hostname")?.[0],
-    token: values.get("token")?.[0],
+    token: checkToken(values.get("token")?.[0]),
     allowedOrigins: (values.get("allow-origin") ?? []).map(checkOrigin),
+    allowedHosts: (values.get("allow-host") ?? []).map(checkHost),
     takeover: !booleans.has("no-takeover"),
     json: booleans.has("json"),
     resettableConnections: booleans.has("resettable-connections"),
   };
+  checkExposure(flags);
+  return flags;
+}
+
+/**
+ * What would open the hub to strangers is refused, not warned about: `--allow-origin '*'` lets
+ * every web page register `/` and divert all traffic, and an address beyond loopback lets every
+ * machine that reaches it in. Either needs a token (`--token` or `CROSSIPC_ACCESS_TOKEN`).
+ */
+function checkExposure(flags: HubFlags): void {
+  if (flags.token !== undefined && flags.token.trim() === "") throw new Error("--token is blank: give a real secret");
+  const token = flags.token ?? (readEnv("CROSSIPC_ACCESS_TOKEN") || undefined);
+  if (token !== undefined) return;
+  if (flags.allowedOrigins.includes("*")) {
+    throw new Error("--allow-origin '*' lets every web page open the framework connection and divert all traffic: add --token T, or name your pages' origins");
+  }
+  const hostname = flags.hostname ?? (readEnv("CROSSIPC_HOSTNAME") || undefined);
+  if (hostname !== undefined && !isLoopback(hostname)) {
+    throw new Error(`--hostname ${hostname} opens the hub beyond this machine: add --token T (or set CROSSIPC_ACCESS_TOKEN), or bind 127.0.0.1`);
+  }
 }
 
 /** The flag, then `CROSSIPC_HUB_PORT`, then grest-ts's `GG_LOCAL_ROUTER_PORT`, then 9000. */
@@ -78,6 +102,17 @@ function parsePort(text: string, source: string): number {
   return port;
 }
 
+/**
+ * A blank token would guard nothing a person could tell apart (`--token ' '`); the library
+ * refuses a blank `CROSSIPC_ACCESS_TOKEN` too, which is said here as a usage error.
+ */
+function checkToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.trim() === "") throw new Error("--token must not be blank");
+  const fromEnv = token === undefined ? readEnv("CROSSIPC_ACCESS_TOKEN") : undefined;
+  if (fromEnv && fromEnv.trim() === "") throw new Error("CROSSIPC_ACCESS_TOKEN must not be blank (unset it, or set a token)");
+  return token;
+}
+
 function checkOrigin(origin: string): string {
   if (origin === "*") return origin;
   try {
@@ -87,6 +122,14 @@ function checkOrigin(origin: string): string {
     // Reported below.
   }
   throw new Error(`--allow-origin must be an origin such as http://localhost:5173 (or *), got '${origin}'`);
+}
+
+/** A name as the Host header carries it (no scheme, no port, no path). */
+function checkHost(host: string): string {
+  const name = host.toLowerCase();
+  const labels = (name.startsWith(".") ? name.slice(1) : name).split(".");
+  if (labels.every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label))) return name;
+  throw new Error(`--allow-host must be a host name such as myapp.test (or .myapp.test for its subdomains), got '${host}'`);
 }
 
 function splitFlag(arg: string): [string, string | undefined] {

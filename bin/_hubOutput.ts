@@ -1,5 +1,6 @@
 /** One line per event on stdout: readable by default, JSON lines with `--json`. */
 import type { HubEvent, HubRoute } from "../src/index.ts";
+import { printable } from "./_printable.ts";
 
 export type CliEvent =
   | HubEvent
@@ -38,7 +39,7 @@ function toText(event: CliEvent): string {
       return `- route ${describeRoute(event.route)}`;
     case "routesEvicted": {
       const n = event.routes.length;
-      return `x ${n} route${n === 1 ? "" : "s"} evicted: ${who(event.owner, event.runtimeId)} disconnected (${event.routes.map((r) => r.pathPrefix).join(", ")})`;
+      return `x ${n} route${n === 1 ? "" : "s"} evicted: ${who(event.owner, event.runtimeId)} disconnected (${printable(event.routes.map((r) => r.pathPrefix).join(", "))})`;
     }
     case "yielded":
       return "yielded: another hub asked for the port";
@@ -47,10 +48,11 @@ function toText(event: CliEvent): string {
   }
 }
 
+/** What a service registered (api, prefix, baseUrl, runtimeId) is printed with its control characters escaped. */
 function describeRoute(route: HubRoute): string {
-  return `${route.pathPrefix || "/"} -> ${route.baseUrl} (${route.api}, ${who(route.owner, route.runtimeId)})`;
+  return printable(`${route.pathPrefix || "/"} -> ${route.baseUrl} (${route.api}, ${who(route.owner, route.runtimeId)})`);
 }
 
 function who(owner: string, runtimeId: string | undefined): string {
-  return runtimeId ? `${owner}/${runtimeId}` : owner;
+  return printable(runtimeId ? `${owner}/${runtimeId}` : owner);
 }

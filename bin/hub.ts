@@ -34,6 +34,9 @@ const hub: CommandDef<typeof hubArgs> = defineCommand({
 export default hub;
 
 async function runHub(flags: HubFlags): Promise<void> {
+  // A promise nobody awaited (a runtime's server loop, a service's socket) must not take the
+  // whole hub down with every service behind it: it is reported and the hub keeps serving.
+  process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   const crossipc = await loadCrossipc();
   const print = printer(flags.json);
   const hub = await bind(crossipc, flags, print);
@@ -52,9 +55,9 @@ async function runHub(flags: HubFlags): Promise<void> {
   hub.onYield = () => stop();
   onStopSignal((signal) => void stop(signal));
 
-  const url = hub.getUrl();
-  const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
-  print({ type: "started", url, dashboard, port, runtime });
+  // The key (the token, or a secret of this run) goes to the user's own terminal only, as
+  // Jupyter prints its URL: pages served through the hub cannot learn it.
+  print({ type: "started", url: hub.getUrl(), dashboard: hub.getDashboardUrl(), port, runtime });
 }
 
 /** Binds the port, asking a hub that holds it to yield (unless `--no-takeover`). */
@@ -63,15 +66,7 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
   let askedAt = 0;
   let refusal: string | undefined;
   for (;;) {
-    const hub = new crossipc.ServiceHub(flags.port, {
-      kind: "bin",
-      hostname: flags.hostname,
-      accessToken: flags.token,
-      allowedOrigins: flags.allowedOrigins,
-      dashboard: true,
-      resettableConnections: flags.resettableConnections,
-      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
-    });
+    const hub = create(crossipc, flags);
     let started: boolean;
     try {
       started = await hub.start();
@@ -89,6 +84,25 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
       refusal = await askToYield(crossipc, flags);
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_BIND_MS));
+  }
+}
+
+/** The hub; options the library refuses (insecure exposure from the environment) exit 2 with its one line. */
+function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
+  try {
+    return new crossipc.ServiceHub(flags.port, {
+      kind: "bin",
+      hostname: flags.hostname,
+      accessToken: flags.token,
+      allowedOrigins: flags.allowedOrigins,
+      allowedHosts: flags.allowedHosts,
+      dashboard: true,
+      resettableConnections: flags.resettableConnections,
+      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
+    });
+  } catch (error) {
+    console.error(`crossipc hub: ${(error as Error).message}`);
+    exit(2);
   }
 }
 

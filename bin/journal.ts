@@ -1,6 +1,7 @@
 /** `crossipc journal [--follow]`: what the running hub handled, one line per entry. */
 import type { CommandDef } from "citty";
 import type { JournalEntry } from "../src/server/journal.ts";
+import { printable } from "./_printable.ts";
 import { getJson, type Hub, hubArgs, hubCommand, resolveHub, UsageError } from "./_hub-api.ts";
 
 const args = {
@@ -58,7 +59,10 @@ function print(entries: JournalEntry[], json: boolean): void {
   process.stdout.write(`${entries.map((entry) => (json ? JSON.stringify(entry) : line(entry))).join("\n")}\n`);
 }
 
-/** One entry as one line: `12:00:01.123 http GET /users/7 → intercept GET /users/:id 200 0.4ms 10 B`. */
+/**
+ * One entry as one line: `12:00:01.123 http GET /users/7 → intercept GET /users/:id 200 0.4ms 10 B`.
+ * Control characters anywhere in it (a path, a runtimeId, an error) are printed escaped.
+ */
 export function line(e: JournalEntry): string {
   const time = new Date(e.time).toTimeString().slice(0, 8) + `.${String(e.time % 1000).padStart(3, "0")}`;
   const what = e.kind === "framework" ? `${e.direction} ${e.path}` : `${e.method} ${e.path}`;
@@ -72,5 +76,5 @@ export function line(e: JournalEntry): string {
   parts.push(`${e.durationMs < 10 ? e.durationMs.toFixed(2) : Math.round(e.durationMs)}ms`);
   if (e.responseSize !== undefined) parts.push(`${e.responseSize} B`);
   if (e.error && !(e.takenBy === "none" && e.kind === "framework")) parts.push(`(${e.error})`);
-  return parts.join(" ");
+  return printable(parts.join(" "));
 }

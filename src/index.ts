@@ -32,6 +32,7 @@ export {
   type MockFault,
   type MockWebSocket,
   type MockWebSocketHandler,
+  type RemoteJournalFilter,
 } from "./mocks/connectMocks.ts";
 export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
 export { scopeHeaders } from "./mocks/_scope.ts";

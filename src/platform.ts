@@ -18,6 +18,14 @@ export interface ListenOptions {
   idleTimeout: number;
   /** Where the runtime's server cannot drop a connection by itself (Deno): make `resetConnection` work anyway, at a cost. */
   resettable?: boolean;
+  /** Unsent bytes a WebSocket peer may hold; the core closes one past it (see `maxBufferedAmount`). */
+  maxBufferedAmount: number;
+  /** Concurrent connections the runtime may hold, where it can cap them (Node). */
+  maxConnections: number;
+  /** Seconds an HTTP connection may stay idle between requests, when the user set it. */
+  keepAliveTimeout?: number;
+  /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
+  proxyTimeout: number;
 }
 
 /** A bound server. */
@@ -31,6 +39,11 @@ export interface Listener {
 export interface ProxyHttpOptions {
   /** Answer 504 when the target has not sent its response head within this many ms. */
   timeout: number;
+  /**
+   * Set by the upstream: how many times it sent the request again on a fresh connection because
+   * a reused pooled one closed before any byte of the answer came back. For the journal.
+   */
+  retried?: number;
 }
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
@@ -59,6 +72,11 @@ export interface Platform {
    * a 502), and resolves `true`, or `false` when it cannot take this request.
    */
   readonly pipeUpgrade?: (request: Request, target: string, options: PipeUpgradeOptions) => Promise<boolean>;
+  /**
+   * Why the runtime may not dial `target` (a proxy target), or `undefined`: Deno without the net
+   * permission for its host, which would otherwise prompt in a terminal and freeze the process.
+   */
+  readonly dialRefusal?: (target: string) => string | undefined;
   /**
    * The runtime's fastest `Response` constructor for answers the server builds itself (srvx's
    * FastResponse on Node). Without it, the global `Response`.

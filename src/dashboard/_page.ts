@@ -82,7 +82,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
     <form id="filter" autocomplete="off">
       <select name="kind" aria-label="kind"><option value="">all kinds</option><option>http</option><option>websocket</option><option>framework</option></select>
       <select name="method" aria-label="method"><option value="">any method</option><option>GET</option><option>POST</option><option>PUT</option><option>PATCH</option><option>DELETE</option><option>HEAD</option><option>OPTIONS</option></select>
-      <input name="path" placeholder="path (part of it, or with *)" aria-label="path">
+      <input name="path" maxlength="1024" placeholder="path (part of it, or with *)" aria-label="path">
       <input name="status" placeholder="status: 404, 5xx" aria-label="status">
       <input name="client" placeholder="clientId or runtimeId" aria-label="client">
       <input name="scope" placeholder="scope id" aria-label="scope">

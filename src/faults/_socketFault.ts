@@ -19,7 +19,9 @@ export function faultedRelay(relay: SocketRelay, fault: SocketFault): SocketRela
     toClient?.clear();
   };
   return {
-    attach(peer) {
+    attach(attached) {
+      // The hooks attach a crossws peer; SocketRelay types it loosely to keep crossws out of published types.
+      const peer = attached as Peer;
       if (fault.close !== undefined) {
         relay.attach(peer);
         relay.clientClosed(fault.close, "Fault injected");

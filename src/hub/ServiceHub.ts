@@ -11,7 +11,14 @@ import type { HubEntry, HubEvent, HubRoute, RoutingStrategy, RoutingStrategyName
 export interface ServiceHubOptions extends IPCServerOptions {
   /** What `discovery/getServerInfo` answers: `"bin"` for `crossipc hub`, `"embedded"` (default) otherwise. */
   kind?: HubKind;
+  /**
+   * Routes one framework connection may hold (default 1,000). A `discovery/register` that
+   * would go past it fails with the reason and registers nothing. `addRoute` is not counted.
+   */
+  maxRoutesPerClient?: number;
 }
+
+const DEFAULT_MAX_ROUTES_PER_CLIENT = 1000;
 
 /** The owner of routes added with `addRoute` (never evicted: no connection owns them). */
 const LOCAL_OWNER = "local";
@@ -50,7 +57,10 @@ export class ServiceHub {
 
   /** `serverOrPort`: an IPCServer to attach to, or a port for a server of its own (0 = any free port). */
   constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
-    const { kind = "embedded", ...serverOptions } = options;
+    const { kind = "embedded", maxRoutesPerClient = DEFAULT_MAX_ROUTES_PER_CLIENT, ...serverOptions } = options;
+    if (!Number.isInteger(maxRoutesPerClient) || maxRoutesPerClient < 1) {
+      throw new RangeError(`maxRoutesPerClient must be a positive integer, got ${maxRoutesPerClient}`);
+    }
     this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
     this.kind = kind;
     this.#logger = options.logger;
@@ -58,10 +68,20 @@ export class ServiceHub {
 
     server.onFrameworkMessage(HubRequests.register, (entries, msg) => {
       // Owner and runtimeId come from the connection, never from the payload.
-      for (const entry of entriesOf(entries, HubRequests.register)) this.#add({ ...entry, ...ownerOf(msg) });
+      const owner = ownerOf(msg);
+      const list = entriesOf(entries, HubRequests.register, maxRoutesPerClient);
+      const held = this.#registry.ownedCount(owner.owner);
+      const more = this.#registry.countNew(owner.owner, list);
+      if (held + more > maxRoutesPerClient) {
+        throw new RangeError(
+          `${HubRequests.register}: a connection may hold at most ${maxRoutesPerClient} routes; this one holds ${held} and asked for ${more} more. ` +
+            "Nothing was registered: register fewer prefixes (one prefix can cover many paths), or raise the hub's maxRoutesPerClient",
+        );
+      }
+      for (const entry of list) this.#add({ ...entry, ...owner });
     });
     server.onFrameworkMessage(HubRequests.unregister, (entries, msg) => {
-      for (const entry of entriesOf(entries, HubRequests.unregister)) this.#unregister(entry, msg.clientId);
+      for (const entry of entriesOf(entries, HubRequests.unregister, maxRoutesPerClient)) this.#unregister(entry, msg.clientId);
     });
     server.onFrameworkMessage(HubRequests.discoverApi, (api) => {
       if (typeof api !== "string") throw new TypeError(`${HubRequests.discoverApi} expects an api name (a string)`);
@@ -103,6 +123,11 @@ export class ServiceHub {
 
   getPort(): number {
     return this.server.getPort();
+  }
+
+  /** The dashboard's address with its key, for a browser (see `IPCServer.getDashboardUrl`). */
+  getDashboardUrl(): string {
+    return this.server.getDashboardUrl();
   }
 
   // --- routes ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import type { FrameworkClients } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
+import type { Journal, JournalFilter } from "../server/journal.ts";
 import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import { assertScopeId } from "./_scope.ts";
@@ -36,6 +37,8 @@ export interface RuleOwner {
 
 export interface MocksHubOptions {
   readonly mocks: MockRules;
+  /** The server's journal, read by `mocks.entries()`/`waitFor()`; absent when it is off. */
+  readonly journal?: Journal;
   readonly maxMessageSize: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
@@ -56,6 +59,8 @@ ruleFactories.set("request", remoteRule);
 const MAX_RULES_PER_CONNECTION = 50_000;
 const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/;
 const MAX_PATTERN = 2048;
+/** The longest a client may ask the hub to wait for a journal entry. */
+const MAX_WAIT_MS = 120_000;
 /** What an HTTP header name and value may hold (a raw client could send anything; the runtime would throw mid-answer). */
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
@@ -63,7 +68,6 @@ const HEADER_VALUE = /^[^\r\n\0]*$/;
 /** Registers the hub's handlers of the mocks protocol and the cleanup of a closed connection. */
 export function installMocksHub(clients: FrameworkClients, options: MocksHubOptions): void {
   const { mocks } = options;
-  const owned = new Map<string, number>();
   const handle = (name: string, handler: (data: any, owner: RuleOwner) => unknown) =>
     clients.handlers.set(name, (data, socket) => handler(data, { socket, clientId: socket.clientId!, runtimeId: socket.runtimeId }));
 
@@ -76,7 +80,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
   handle(MockRequests.add, (spec: RuleSpec, owner) => {
     checkSpec(spec);
-    const count = owned.get(owner.clientId) ?? 0;
+    const count = mocks.countOwned(owner.clientId);
     if (count >= MAX_RULES_PER_CONNECTION) {
       throw new Error(`This connection already holds ${count} rules, the most one connection may hold: remove some or close scopes first`);
     }
@@ -87,37 +91,40 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     } catch (error) {
       throw new Error(`Pattern ${JSON.stringify(spec.path)} is refused: ${errorMessage(error)}`);
     }
-    owned.set(owner.clientId, count + 1);
     log(options.logger, "debug", `Mock ${rule.id} added by ${owner.clientId}: ${rule.method} ${rule.path}${rule.scope ? ` in scope ${rule.scope}` : ""}`);
     return { id: rule.id };
   });
 
-  const removed = (owner: RuleOwner, count: number) => {
-    const left = (owned.get(owner.clientId) ?? 0) - count;
-    if (left > 0) owned.set(owner.clientId, left);
-    else owned.delete(owner.clientId);
-    return { removed: count };
-  };
-
-  handle(MockRequests.remove, ({ ids }: { ids: string[] }, owner) => {
+  handle(MockRequests.remove, (data: { ids?: unknown } | undefined, owner) => {
+    const ids = data?.ids;
     if (!Array.isArray(ids)) throw new TypeError(`${MockRequests.remove} expects { ids: string[] }`);
     let count = 0;
     for (const id of ids) {
       // A connection removes only its own rules.
       if (mocks.get(id)?.owner === owner.clientId && mocks.remove(id)) count++;
     }
-    return removed(owner, count);
+    return { removed: count };
   });
 
-  handle(MockRequests.closeScope, ({ scope }: { scope: string }, owner) => {
+  handle(MockRequests.closeScope, (data: { scope?: unknown } | undefined, owner) => {
+    const scope = data?.scope;
     if (typeof scope !== "string") throw new TypeError(`${MockRequests.closeScope} expects { scope: string }`);
-    return removed(owner, mocks.removeOwned(owner.clientId, scope));
+    return { removed: mocks.removeOwned(owner.clientId, scope) };
   });
 
-  handle(MockRequests.clear, (_data: unknown, owner) => removed(owner, mocks.removeOwned(owner.clientId)));
+  handle(MockRequests.clear, (_data: unknown, owner) => ({ removed: mocks.removeOwned(owner.clientId) }));
+
+  handle(MockRequests.journal, (data: { filter?: JournalFilter; timeoutMs?: number } | undefined) => {
+    const { filter, timeoutMs } = data ?? {};
+    const journal = options.journal;
+    if (!journal) throw new Error("The hub's journal is off (journal: false): nothing is recorded");
+    if (filter !== undefined && (filter === null || typeof filter !== "object" || Array.isArray(filter))) throw new TypeError("A journal filter is an object");
+    if (timeoutMs === undefined) return journal.entries(filter);
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) throw new RangeError(`timeoutMs must be 0-${MAX_WAIT_MS}, got ${timeoutMs}`);
+    return journal.waitFor(filter, timeoutMs);
+  });
 
   clients.onDisconnect((clientId) => {
-    owned.delete(clientId);
     const count = mocks.removeOwned(clientId);
     if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);
   });

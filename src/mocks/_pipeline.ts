@@ -15,7 +15,6 @@
  * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
  */
-import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
 import { jsonResponse } from "../server/_json.ts";
@@ -23,6 +22,7 @@ import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import type { RuleTable, RuleMatch } from "./_table.ts";
+import { pathOf } from "../server/_path.ts";
 import { requestScope, type HeaderGetter } from "./_scope.ts";
 
 type Answer = Response | Promise<Response>;
@@ -144,7 +144,8 @@ export interface UpgradeTaken {
 
 /** The surface the hub's WebSocket hooks drive (as they drive a proxied socket's `UpstreamRelay`). */
 export interface SocketRelay {
-  attach(peer: Peer): void;
+  /** The client's crossws peer, once the upgrade is accepted (typed loosely: crossws's types stay out of the published ones). */
+  attach(peer: object): void;
   fromClient(data: string | ArrayBuffer | Uint8Array): void;
   clientClosed(code?: number, reason?: string): void;
   close(): void;
@@ -215,6 +216,8 @@ class Take implements TakeContext {
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
     this.#bytes = await readCapped(request, this.#limit);
+    // With bodies on, the journal keeps what the rule read (the request is not tapped on this path).
+    if (this.record?.bodies) this.record.setBody("request", new TextDecoder().decode(this.#bytes));
     return this.#bytes;
   }
 }
@@ -267,13 +270,4 @@ function headerGetter(request: Request): HeaderGetter {
   }
   const headers = request.headers;
   return (name) => headers.get(name);
-}
-
-/** The path of a request URL without building a URL object. */
-export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
 }

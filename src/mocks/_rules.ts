@@ -47,6 +47,11 @@ export class MockRules {
     owned.add(rule);
   }
 
+  /** How many rules `owner` holds. */
+  countOwned(owner: string): number {
+    return this.#byOwner.get(owner)?.size ?? 0;
+  }
+
   get(id: string): Rule | undefined {
     return this.#byId.get(id);
   }

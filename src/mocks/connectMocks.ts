@@ -11,6 +11,7 @@ import { parseFault } from "../faults/_parse.ts";
 import type { FaultMatch, FaultSpec } from "../faults/_types.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
+import type { JournalEntry, JournalFilter } from "../server/journal.ts";
 import type { Awaitable } from "../types.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
@@ -28,12 +29,26 @@ import {
   type WireRequest,
 } from "./_wire.ts";
 
+declare global {
+  // `await using` needs these; a consumer whose lib predates `esnext.disposable` (ES2023 without
+  // @types/node) lacks them. Declared as the TypeScript lib and @types/node declare them, so they merge.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+  interface AsyncDisposable {
+    [Symbol.asyncDispose](): PromiseLike<void>;
+  }
+}
+
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
   token?: string;
   /** Shown as the owner of this connection's rules in the dashboard and the journal. */
   runtimeId?: string;
 }
+
+/** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
+export type RemoteJournalFilter = Omit<JournalFilter, "path"> & { path?: string };
 
 /** `intercept`'s handler may also hand the request on. */
 export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Awaitable<unknown>;
@@ -148,6 +163,31 @@ export abstract class MockRuleSet {
       // Data: the JSON answer is built here, without a Response to build and read back.
       return new JsonAnswer(result === undefined ? "" : JSON.stringify(result));
     });
+  }
+
+  /**
+   * The hub's journal entries that match `filter`, oldest first, read over this connection (no
+   * dashboard needed). On a scope, only that scope's requests.
+   */
+  async entries(filter: RemoteJournalFilter = {}): Promise<JournalEntry[]> {
+    return this.connection.request<JournalEntry[]>(MockRequests.journal, { filter: this.#filter(filter) });
+  }
+
+  /**
+   * The first entry that matches, one already recorded or the next one; rejects with the hub's
+   * `ERR_IPC_TIMEOUT` message after `timeoutMs` (at most 120 000). On a scope, only its requests.
+   */
+  async waitFor(filter: RemoteJournalFilter = {}, timeoutMs: number = 5000): Promise<JournalEntry> {
+    return this.connection.client.sendFrameworkRequest(
+      MockRequests.journal as never,
+      { filter: this.#filter(filter), timeoutMs } as never,
+      timeoutMs + 10_000,
+    ) as Promise<JournalEntry>;
+  }
+
+  #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
+    if ((filter as { path?: unknown }).path instanceof RegExp) throw new TypeError("A journal filter sent to the hub takes a path string (with * for anything), not a RegExp");
+    return this.scopeId === null ? filter : { ...filter, scope: this.scopeId };
   }
 
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
@@ -392,7 +432,12 @@ async function answer(
     body = response.json === "" ? undefined : { text: response.json };
     byteLength = response.json.length * 3;
   } else if (response instanceof Response) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      return { error: `Mock ${rule.method} ${rule.path} answered a Response whose body cannot be read: ${errorMessage(error)}` };
+    }
     ({ status, statusText } = response);
     headers = headerPairs(response.headers);
     body = encodeBody(bytes);

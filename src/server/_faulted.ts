@@ -8,7 +8,8 @@ import type { IPCLogger } from "../types.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { FaultLayer } from "../mocks/_pipeline.ts";
-import { isHubPath, pathOf } from "../mocks/_pipeline.ts";
+import { isHubPath } from "../mocks/_pipeline.ts";
+import { pathOf } from "./_path.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import { requestScope } from "../mocks/_scope.ts";
 

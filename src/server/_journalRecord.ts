@@ -1,3 +1,4 @@
+import { redactHeaders, redactQuery, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 export type JournalKind = "http" | "websocket" | "framework";
@@ -30,6 +31,11 @@ export interface JournalEntry {
   scope: string | null;
   /** The URL it was proxied to. */
   target?: string;
+  /**
+   * How many times the proxy sent the request again because a pooled connection to the target
+   * closed before any byte of the answer came back (absent when it did not).
+   */
+  retried?: number;
   /** HTTP status (101 for an accepted upgrade); absent on framework requests. */
   status?: number;
   /** A status below 400, or a framework request that succeeded. */
@@ -60,9 +66,14 @@ type HeaderSource = Headers | Record<string, string | string[] | undefined> | Ar
 
 const timeOrigin = performance.timeOrigin;
 
-/** The framework path's access token has no place in a journal that CI logs print. */
+const ACCESS_TOKEN = new Set(["token"]);
+
+/**
+ * The framework path's access token has no place in a journal that CI logs print: it is cut at
+ * record time, whatever `redact` says (its name decoded: `?%74oken=` is the token too).
+ */
 export function withoutToken(path: string): string {
-  return path.includes("token=") ? path.replace(/([?&]token=)[^&]*/g, "$1***") : path;
+  return redactQuery(path, ACCESS_TOKEN)!;
 }
 
 /**
@@ -81,6 +92,7 @@ export class JournalRecord {
   /** Set when the pipeline read it (rules existed); otherwise read from the headers when the entry is read. */
   scope: string | null | undefined = undefined;
   target: string | undefined = undefined;
+  retried: number | undefined = undefined;
   status: number | undefined = undefined;
   ok = true;
   durationMs = 0;
@@ -94,15 +106,23 @@ export class JournalRecord {
   responseHeaders: HeaderSource | undefined = undefined;
   /** Body limit in bytes, or -1 when bodies are not recorded. */
   readonly maxBody: number;
+  /** The names whose values read `[redacted]` in entries (the journal's, by reference). */
+  readonly #redact: Redaction;
   requestBody: string | undefined = undefined;
   responseBody: string | undefined = undefined;
   requestBodyTruncated = false;
   responseBodyTruncated = false;
 
-  constructor(kind: JournalKind, path: string, maxBody: number) {
+  constructor(kind: JournalKind, path: string, maxBody: number, redact?: Redaction) {
     this.kind = kind;
     this.path = path;
     this.maxBody = maxBody;
+    this.#redact = redact;
+  }
+
+  /** The path and query as entries show it (secret query values redacted); filters match this. */
+  shownPath(): string {
+    return redactQuery(this.path, this.#redact)!;
   }
 
   get bodies(): boolean {
@@ -140,33 +160,43 @@ export class JournalRecord {
   }
 
   summary(): string {
-    const what = this.method ? `${this.method} ${this.path}` : `${this.direction ?? ""} ${this.path}`.trim();
+    const what = this.method ? `${this.method} ${this.shownPath()}` : `${this.direction ?? ""} ${this.shownPath()}`.trim();
     return `#${this.id} ${this.kind} ${what} → ${this.status ?? (this.ok ? "ok" : "error")}`;
   }
 
+  /** The entry as every reader sees it: headers copied into fresh records, secrets redacted. */
   toEntry(): JournalEntry {
+    const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
     const responseHeaders = headerRecord(this.responseHeaders);
+    // Sizes first: `content-length` is never redacted, but a user may add any name.
+    const requestSize = sizeOf(requestHeaders);
+    const responseSize = this.responseSize ?? sizeOf(responseHeaders);
+    // The scope before redaction: it may ride in the `crossipc-scope` cookie.
+    const scope = this.scopeOf(requestHeaders);
+    redactHeaders(requestHeaders, redact);
+    redactHeaders(responseHeaders, redact);
     const entry: JournalEntry = {
       id: this.id,
       time: Math.round(timeOrigin + this.start),
       kind: this.kind,
       method: this.method,
-      path: this.path,
+      path: this.shownPath(),
       takenBy: this.takenBy,
       route: this.route,
+      target: redactQuery(this.target, redact),
+      retried: this.retried,
       rule: this.rule,
-      scope: this.scopeOf(requestHeaders),
-      target: this.target,
+      scope,
       status: this.status,
       ok: this.ok,
       durationMs: Math.round(this.durationMs * 1000) / 1000,
-      requestSize: sizeOf(requestHeaders),
-      responseSize: this.responseSize ?? sizeOf(responseHeaders),
+      requestSize,
+      responseSize,
       clientId: this.clientId,
       runtimeId: this.runtimeId,
       direction: this.direction,
-      error: this.error,
+      error: redactQuery(this.error, redact),
       fault: this.fault,
       requestHeaders,
       responseHeaders,
@@ -180,24 +210,26 @@ export class JournalRecord {
   }
 }
 
-function headerRecord(source: HeaderSource | undefined): Record<string, string> | undefined {
+/**
+ * Headers as a null-prototype record with lower-cased names: a header named `__proto__` or
+ * `constructor` is a header like any other. A name sent twice (two `Set-Cookie`, which
+ * `Headers` iterates one by one) keeps every value, joined with `, ` as `Headers.get` does.
+ */
+export function headerRecord(source: HeaderSource | undefined): Record<string, string> | undefined {
   if (!source) return undefined;
-  const out: Record<string, string> = {};
-  if (source instanceof Headers) {
-    source.forEach((value, key) => {
-      out[key] = value;
-    });
-  } else if (Array.isArray(source)) {
-    const add = (key: string, value: string) => {
-      const name = key.toLowerCase();
-      out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
-    };
+  const out: Record<string, string> = Object.create(null);
+  const add = (key: string, value: string) => {
+    const name = key.toLowerCase();
+    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+  };
+  if (source instanceof Headers) source.forEach((value, key) => add(key, value));
+  else if (Array.isArray(source)) {
     if (typeof source[0] === "string") for (let i = 0; i + 1 < source.length; i += 2) add(source[i] as string, source[i + 1] as string);
     else for (const [key, value] of source as Array<[string, string]>) add(key, value);
   } else {
-    for (const key in source) {
+    for (const key of Object.keys(source)) {
       const value = source[key];
-      if (value !== undefined) out[key] = Array.isArray(value) ? value.join(", ") : value;
+      if (value !== undefined) add(key, Array.isArray(value) ? value.join(", ") : value);
     }
   }
   return out;

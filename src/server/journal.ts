@@ -1,5 +1,7 @@
 import { IPCError } from "../errors.ts";
+import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
+import { redactionOf, type Redaction } from "./_redact.ts";
 
 export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord.ts";
 
@@ -10,6 +12,12 @@ export interface JournalOptions {
   bodies?: boolean;
   /** Bytes of each body kept when `bodies` is on; the rest is cut off and the entry says so. Default 64 KiB. */
   maxBodySize?: number;
+  /**
+   * More header (and query parameter) names whose values read `[redacted]` in entries, on top
+   * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
+   * `token` and `access_token`; `false` shows every value. Names are matched case-insensitively.
+   */
+  redact?: string[] | false;
 }
 
 /**
@@ -60,6 +68,7 @@ export class Journal {
   readonly size: number;
   readonly bodies: boolean;
   readonly maxBodySize: number;
+  readonly #redact: Redaction;
   readonly #ring: Array<JournalRecord | undefined>;
   #next = 0;
   #count = 0;
@@ -77,6 +86,7 @@ export class Journal {
     this.size = validSize(given.size);
     this.bodies = given.bodies === true;
     this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
+    this.#redact = redactionOf(given.redact);
     this.#ring = new Array(this.size).fill(undefined);
     this.#routeHits = hits.list;
     this.#resetHits = hits.reset;
@@ -160,7 +170,7 @@ export class Journal {
 
   /** @internal Starts an entry; `commit` puts it in the ring. */
   begin(kind: JournalKind, path: string): JournalRecord {
-    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1);
+    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1, this.#redact);
   }
 
   /** @internal */
@@ -212,7 +222,7 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
     (direction === undefined || r.direction === direction) &&
     (client === undefined || r.clientId === client || r.runtimeId === client) &&
     (status === undefined || (r.status !== undefined && status(r.status))) &&
-    (path === undefined || path(r.path)) &&
+    (path === undefined || path(r.shownPath())) &&
     (scope === undefined || r.scopeOf() === scope);
 }
 
@@ -221,9 +231,10 @@ function pathMatcher(path: string | RegExp | undefined): ((value: string) => boo
   if (path instanceof RegExp) return (value) => path.test(value);
   const withQuery = path.includes("?");
   const strip = (value: string) => (withQuery ? value : value.split("?", 1)[0]!);
+  if (path.length > MAX_GLOB_LENGTH) throw new RangeError(`journal filter path is longer than ${MAX_GLOB_LENGTH} characters (${path.length})`);
   if (!path.includes("*")) return (value) => strip(value) === path;
-  const pattern = new RegExp(`^${path.split("*").map(escapeRegExp).join(".*")}$`);
-  return (value) => pattern.test(strip(value));
+  const pieces = path.split("*");
+  return (value) => matchGlob(pieces, strip(value));
 }
 
 function statusMatcher(status: JournalFilter["status"]): ((value: number) => boolean) | undefined {
@@ -232,10 +243,6 @@ function statusMatcher(status: JournalFilter["status"]): ((value: number) => boo
   const hundreds = Number(String(status)[0]);
   if (!/^[1-5]xx$/.test(String(status))) throw new TypeError(`journal filter status must be a number or "1xx"…"5xx", got ${String(status)}`);
   return (value) => Math.floor(value / 100) === hundreds;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function describeFilter(filter: JournalFilter): string {

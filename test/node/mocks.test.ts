@@ -71,6 +71,11 @@ test("the order: scope, unscoped, the hub's intercept routes, services, 404; the
     assert.equal(entry.takenBy, takenBy, path);
     assert.equal(entry.scope, headers ? scope.id : null, path);
   }
+  // A scoped rule that passes hands on to (2), then (3).
+  await scope.intercept("GET", "/svc/unscoped", () => passthrough());
+  await scope.intercept("GET", "/svc/local", () => passthrough());
+  assert.equal(await (await fetch(`${server.getUrl()}/svc/unscoped`, { headers: scope.headers })).json(), "unscoped");
+  assert.equal(await (await fetch(`${server.getUrl()}/svc/local`, { headers: scope.headers })).json(), "local");
 });
 
 test("the same pattern twice shadows: the newer answers, removing it uncovers the older; passthrough hands on with the body intact", async (t) => {
@@ -325,6 +330,12 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
   server.interceptHttp("GET", "/plain", () => "plain");
   const mocks = await mocksFor(t, server);
   const scopes = Array.from({ length: 1000 }, (_, i) => mocks.scope(`s${i}`));
+  // Everyone else keeps being served while the rules pour in.
+  let adding = true;
+  const served: number[] = [];
+  const traffic = (async () => {
+    while (adding) served.push((await fetch(`${server.getUrl()}/plain`).then(async (r) => (await r.text(), r.status))));
+  })();
   for (let batch = 0; batch < 1000; batch += 100) {
     await Promise.all(
       scopes.slice(batch, batch + 100).flatMap((scope, i) =>
@@ -332,6 +343,9 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
       ),
     );
   }
+  adding = false;
+  await traffic;
+  assert.ok(served.length > 0 && served.every((status) => status === 200));
   assert.equal((await getJson(`${server.getUrl()}/r3/1`, scopes[517]!.headers)).body, "517:3");
   assert.equal((await getJson(`${server.getUrl()}/plain`)).body, "plain");
   assert.equal((await getJson(`${server.getUrl()}/r3/1`)).status, 404);
@@ -411,4 +425,36 @@ test("step (3): the hub's own rules (replays) come after its intercept routes an
   assert.equal(await text("/b"), "replayed");
   assert.equal(await text("/c"), "service");
   assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.takenBy, e.rule]), [["/a", "intercept", undefined], ["/b", "replay", "r1"], ["/c", "proxy", undefined]]);
+});
+
+test("scope.entries() and waitFor() read the hub's journal over the connection, only the scope's requests", async (t) => {
+  const server = await startServer(t);
+  const mocks = await mocksFor(t, server);
+  const one = mocks.scope();
+  const two = mocks.scope();
+  await one.intercept("GET", "/j/:n", (_b, params) => params.n);
+  await fetch(`${server.getUrl()}/j/1`, { headers: one.headers });
+  await fetch(`${server.getUrl()}/j/2`, { headers: two.headers });
+  await fetch(`${server.getUrl()}/j/3`);
+  assert.deepEqual((await one.entries()).map((e) => [e.path, e.takenBy, e.status]), [["/j/1", "mock", 200]]);
+  assert.deepEqual((await two.entries()).map((e) => [e.path, e.takenBy, e.status]), [["/j/2", "none", 404]]);
+  assert.equal((await mocks.entries({ kind: "http", path: "/j/*" })).length, 3);
+  const next = two.waitFor({ path: "/j/late" }, 5000);
+  await fetch(`${server.getUrl()}/j/late`, { headers: one.headers });
+  await fetch(`${server.getUrl()}/j/late`, { headers: two.headers });
+  assert.equal((await next).scope, two.id);
+  const missed = await rejection(one.waitFor({ path: "/never" }, 100));
+  assert.match(missed.message, /Journal: no entry matching \{path="\/never", scope=".+"\} within 100ms/);
+  assert.match((await rejection(one.entries({ path: /x/ as never }))).message, /not a RegExp/);
+});
+
+test("with journal bodies on, a mocked request's body and answer are recorded", async (t) => {
+  const server = await startServer(t, { journal: { bodies: true } });
+  const mocks = await mocksFor(t, server);
+  await mocks.intercept("POST", "/recorded", (body) => ({ got: body }));
+  await (await fetch(`${server.getUrl()}/recorded`, { method: "POST", body: '{"n":1}' })).text();
+  const entry = await server.journal.waitFor({ path: "/recorded" });
+  assert.equal(entry.requestBody, '{"n":1}');
+  await waitFor(() => server.journal.get(entry.id)?.responseBody !== undefined, "the answer's body");
+  assert.equal(server.journal.get(entry.id)!.responseBody, '{"got":{"n":1}}');
 });
