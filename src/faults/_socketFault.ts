@@ -34,7 +34,8 @@ export function faultedRelay(relay: SocketRelay, fault: SocketFault): SocketRela
       }
       if (!fault.drop && !delay) return relay.attach(peer);
       if (delay) toClient = new FrameDelay<Frame>((frame) => peer.send(frame));
-      const send = fault.drop ? () => 0 : (frame: Frame) => (toClient!.push(frame, delay!()), 0);
+      // Nothing returned: `0` would read as "the client is not reading" (the relay's overflow check).
+      const send = fault.drop ? () => undefined : (frame: Frame) => void toClient!.push(frame, delay!());
       relay.attach(withSend(peer, send));
     },
     fromClient(data) {
@@ -54,7 +55,7 @@ export function faultedRelay(relay: SocketRelay, fault: SocketFault): SocketRela
 }
 
 /** The peer with its `send` replaced; everything else is the peer's own. */
-function withSend(peer: Peer, send: (frame: Frame) => number): Peer {
+function withSend(peer: Peer, send: (frame: Frame) => undefined): Peer {
   return new Proxy(peer, {
     get(target, key) {
       if (key === "send") return send;
