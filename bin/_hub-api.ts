@@ -59,16 +59,25 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
 }
 
 /** GET a JSON API path of the hub; any failure becomes one sentence a person can act on. */
-export async function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+export function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  return hubGet<T>(hub, path, query, "json");
+}
+
+/** GET a path of the hub as a byte stream (a HAR can be larger than one string); failures as in `getJson`. */
+export function getStream(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<ReadableStream<Uint8Array>> {
+  return hubGet<ReadableStream<Uint8Array>>(hub, path, query, "stream");
+}
+
+async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, responseType: "json" | "stream"): Promise<T> {
   try {
-    return await ofetch<T>(`${hub.base}${path}`, {
+    return (await ofetch(`${hub.base}${path}`, {
       query,
       // A header, not `?token=`: a query ends up in logs and proxies' records.
       headers: hub.token === undefined ? undefined : { authorization: `Bearer ${hub.token}` },
       retry: 0,
       timeout: 5000,
-      responseType: "json",
-    });
+      responseType,
+    })) as T;
   } catch (error) {
     throw new Error(explain(hub, error));
   }

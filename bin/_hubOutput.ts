@@ -6,6 +6,7 @@ export type CliEvent =
   | HubEvent
   | { type: "started"; url: string; dashboard: string; port: number; runtime: string }
   | { type: "takingOver"; port: number }
+  | { type: "replaying"; file: string; entries: number; skipped: number }
   | { type: "stopped"; port: number; signal?: string };
 
 export function printer(json: boolean): (event: CliEvent) => void {
@@ -33,6 +34,8 @@ function toText(event: CliEvent): string {
       return `crossipc hub listening on ${event.url} (${event.runtime})\n  dashboard: ${event.dashboard}`;
     case "takingOver":
       return `port ${event.port} is taken: asking the hub on it to yield`;
+    case "replaying":
+      return `replaying ${event.entries} recorded request${event.entries === 1 ? "" : "s"} from ${event.file}${event.skipped ? ` (${event.skipped} without an answer skipped)` : ""}`;
     case "routeAdded":
       return `+ route ${describeRoute(event.route)}`;
     case "routeRemoved":

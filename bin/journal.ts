@@ -1,8 +1,8 @@
-/** `crossipc journal [--follow]`: what the running hub handled, one line per entry. */
-import type { CommandDef } from "citty";
+/** `crossipc journal [--follow | --har]`: what the running hub handled, one line per entry, or as a HAR file. */
+import { defineCommand, type CommandDef } from "citty";
 import type { JournalEntry } from "../src/server/journal.ts";
 import { printable } from "./_printable.ts";
-import { getJson, type Hub, hubArgs, hubCommand, resolveHub, UsageError } from "./_hub-api.ts";
+import { fail, getJson, getStream, hubArgs, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
 
 const args = {
   ...hubArgs,
@@ -12,6 +12,7 @@ const args = {
   status: { type: "string", description: "Only this status (404) or class (5xx)", valueHint: "status" },
   client: { type: "string", description: "Only this clientId or runtimeId", valueHint: "id" },
   kind: { type: "string", description: "Only this kind: http, websocket or framework", valueHint: "kind" },
+  har: { type: "boolean", description: "Print the HTTP entries as HAR 1.2 (crossipc journal --har > session.har)", default: false },
   scope: { type: "string", description: "Only requests of this scope (connectMocks' scope id)", valueHint: "id" },
   limit: { type: "string", description: "At most this many of the newest entries (before following)", valueHint: "n" },
 } as const;
@@ -25,23 +26,44 @@ interface JournalPage {
   entries: JournalEntry[];
 }
 
-const command: CommandDef<any> = hubCommand("journal", "Print what the running hub handled: HTTP requests, WebSocket upgrades, framework requests", args, async (given) => {
-  if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a number, got '${given.limit}'`);
-  if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
-    throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
-  }
-  if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
-    throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
-  }
-  const hub = resolveHub(given);
-  const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
-  const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
-  if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
-  print(first.entries, given.json);
-  if (given.follow) await follow(hub, filter, first.lastId, given.json);
+// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
+const command: CommandDef<any> = defineCommand({
+  meta: { name: "journal", description: "Print what the running hub handled: HTTP requests, WebSocket upgrades, framework requests" },
+  args,
+  async run({ args: given, rawArgs }) {
+    try {
+      const flag = unknownFlag(rawArgs, args);
+      if (flag) throw new UsageError(`unknown flag ${flag}`);
+      if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a number, got '${given.limit}'`);
+      if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
+        throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
+      }
+      if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
+        throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
+      }
+      if (given.har && (given.follow || given.limit !== undefined)) throw new UsageError("--har writes one file: it takes no --follow or --limit");
+      const hub = resolveHub(given);
+      const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
+      if (given.har) return await printHar(hub, filter);
+      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
+      if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
+      print(first.entries, given.json);
+      if (given.follow) await follow(hub, filter, first.lastId, given.json);
+    } catch (error) {
+      fail("journal", error);
+    }
+  },
 });
 
 export default command;
+
+/** The hub's HAR, streamed to stdout as it comes. */
+async function printHar(hub: Hub, filter: Record<string, string | undefined>): Promise<void> {
+  const body = await getStream(hub, "/__crossipc/api/journal.har", filter);
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  }
+}
 
 async function follow(hub: Hub, filter: Record<string, string | undefined>, lastId: number, json: boolean): Promise<never> {
   for (;;) {

@@ -247,10 +247,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     box.appendChild(dl);
     return box;
   }
-  function body(title, text, truncated) {
+  function body(title, text, truncated, encoding) {
     var box = document.createDocumentFragment();
     if (text === undefined) return box;
-    box.appendChild(el("h4", title + (truncated ? " (truncated)" : "")));
+    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "")));
     var pretty = text;
     try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
     box.appendChild(el("pre", pretty));
@@ -271,9 +271,9 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     });
     pane.appendChild(dl);
     pane.appendChild(headers("Request headers", e.requestHeaders));
-    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated));
+    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated, e.requestBodyEncoding));
     pane.appendChild(headers("Response headers", e.responseHeaders));
-    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated));
+    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated, e.responseBodyEncoding));
     if (e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
       pane.appendChild(el("p", "Bodies are recorded with journal: { bodies: true }.", "empty"));
     }
@@ -293,7 +293,20 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var tr = event.target.closest("tr[data-id]");
     if (tr) select(Number(tr.dataset.id));
   });
+  // The HAR link asks the hub for what the filter shows (its path field matches a part, as here).
+  function harLink() {
+    var form = $("filter").elements, query = [];
+    ["kind", "method", "status", "client"].forEach(function (name) {
+      var value = form[name].value.trim();
+      if (value) query.push(name + "=" + encodeURIComponent(value));
+    });
+    var path = form.path.value.trim();
+    if (path) query.push("path=" + encodeURIComponent(path.indexOf("*") < 0 ? "*" + path + "*" : path));
+    $("har").href = api("api/journal.har" + (query.length ? "?" + query.join("&") : ""));
+  }
+  harLink();
   $("filter").addEventListener("input", renderJournal);
+  $("filter").addEventListener("input", harLink);
   $("filter").addEventListener("submit", function (event) { event.preventDefault(); });
   $("clear").addEventListener("click", function () {
     call("api/journal", { method: "DELETE" }).then(function (r) {

@@ -1,8 +1,9 @@
 import { log } from "../_log.ts";
 import type { IPCLogger } from "../types.ts";
 import type { GuardOptions } from "../server/_guard.ts";
-import type { Journal, JournalFilter } from "../server/journal.ts";
+import type { Journal } from "../server/journal.ts";
 import { checkDashboardAccess } from "./_access.ts";
+import { harAnswer, journalFilterOf } from "./_journalQuery.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
@@ -54,6 +55,7 @@ export function createDashboard(source: DashboardSource): Dashboard {
       if (isPage) return page(isPage.body, isPage.type);
       if (path === "/__crossipc/api/state") return json(200, source.state());
       if (path === "/__crossipc/api/journal") return journalAnswer(source.journal, url.searchParams, json);
+      if (path === "/__crossipc/api/journal.har") return harAnswer(source.journal, url.searchParams, json);
       if (path.startsWith("/__crossipc/api/journal/")) {
         const entry = source.journal.get(Number(path.slice("/__crossipc/api/journal/".length)));
         return entry ? json(200, entry) : json(404, { error: "No such entry (the journal keeps only the last ones)" });
@@ -101,25 +103,9 @@ function page(body: string, type: string): Response {
 
 /** `?method=&path=&status=&client=&kind=&scope=&after=&limit=`: the journal filter, over HTTP. */
 function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
-  const filter: JournalFilter = {};
+  const filter = journalFilterOf(query);
+  if (typeof filter === "string") return json(400, { error: filter });
   const text = (name: string) => query.get(name) || undefined;
-  filter.method = text("method");
-  filter.path = text("path");
-  filter.client = text("client");
-  filter.kind = text("kind") as JournalFilter["kind"];
-  filter.direction = text("direction") as JournalFilter["direction"];
-  filter.scope = text("scope");
-  const status = text("status");
-  if (status !== undefined) {
-    if (/^[1-5]xx$/.test(status)) filter.status = status as `${1 | 2 | 3 | 4 | 5}xx`;
-    else if (/^\d{3}$/.test(status)) filter.status = Number(status);
-    else return json(400, { error: `status must be a number such as 404 or a class such as 4xx, got '${status}'` });
-  }
-  const after = text("after");
-  if (after !== undefined) {
-    if (!/^\d+$/.test(after)) return json(400, { error: `after must be an entry id, got '${after}'` });
-    filter.after = Number(after);
-  }
   const limit = text("limit");
   if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
   let entries: ReturnType<Journal["entries"]>;

@@ -37,11 +37,11 @@ export class FaultTable {
   readonly #byId = new Map<string, ActiveFault>();
   readonly #lists = new Map<string, ActiveFault[]>();
   #seq = 0;
-  /** The registered api whose prefix holds `path` (ServiceHub's registry), for `match.api`. */
-  readonly #apiOf: (path: string) => string | undefined;
+  /** The path prefixes of a registered api (ServiceHub's), for `match.api`; empty without a hub. */
+  readonly #prefixesOf: (api: string) => ReadonlySet<string>;
 
-  constructor(apiOf: (path: string) => string | undefined) {
-    this.#apiOf = apiOf;
+  constructor(prefixesOf: (api: string) => ReadonlySet<string>) {
+    this.#prefixesOf = prefixesOf;
   }
 
   get size(): number {
@@ -121,7 +121,6 @@ export class FaultTable {
     const matched = this.#lookup(method, path);
     if (matched.length === 0) return undefined;
     const candidates = matched.length === 1 ? matched[0]!.data : matched.flatMap((route) => route.data);
-    let api: string | null | undefined = null;
     let scope: string | null | undefined;
     for (const fault of [...candidates].sort(newestFirst)) {
       if (!appliesTo(fault.kind, traffic)) continue;
@@ -130,10 +129,7 @@ export class FaultTable {
         if (scope === undefined) scope = scopeOf?.() ?? null;
         if (fault.scope !== scope) continue;
       }
-      if (fault.match.api !== undefined) {
-        if (api === null) api = this.#apiOf(path);
-        if (api !== fault.match.api) continue;
-      }
+      if (fault.match.api !== undefined && !underAny(path, this.#prefixesOf(fault.match.api))) continue;
       if (!fault.gate.draw()) continue;
       if (fault.gate.spent) this.remove(fault.id);
       return fault;
@@ -153,6 +149,11 @@ export function info(fault: ActiveFault): FaultInfo {
 
 export function kindOf(fault: ActiveFault): FaultKind {
   return fault.kind.name;
+}
+
+function underAny(path: string, prefixes: ReadonlySet<string>): boolean {
+  for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
+  return false;
 }
 
 function appliesTo(kind: FaultKindDef, traffic: Traffic): boolean {

@@ -1,7 +1,8 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
-import { setHubApiOf, setHubDescriber, type HubState } from "../server/_describe.ts";
+import { setHubDescriber, type HubState } from "../server/_describe.ts";
+import { setApiPrefixes } from "../server/_apiPrefixes.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
 import { Registry, entriesOf, entryOf } from "./_registry.ts";
 import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
@@ -22,6 +23,7 @@ const DEFAULT_MAX_ROUTES_PER_CLIENT = 1000;
 
 /** The owner of routes added with `addRoute` (never evicted: no connection owns them). */
 const LOCAL_OWNER = "local";
+const NO_PREFIXES: ReadonlySet<string> = new Set();
 /** grest-ts closes ~10 ms after answering `requestYield`, so the answer is flushed first. */
 const YIELD_DELAY_MS = 10;
 
@@ -52,6 +54,8 @@ export class ServiceHub {
   readonly #strategies = new Map<string, RoutingStrategy>();
   readonly #strategyNames = new Map<string, RoutingStrategyName | "custom">();
   readonly #listeners = new Set<(event: HubEvent) => void>();
+  /** Every prefix each api was ever registered with: a replay limited to an api still knows it once its service stopped. */
+  readonly #knownPrefixes = new Map<string, Set<string>>();
   readonly #logger: IPCLogger | undefined;
   #yielding = false;
 
@@ -103,7 +107,7 @@ export class ServiceHub {
       return match && this.#pick(match.api, match.instances, path).baseUrl;
     });
     setHubDescriber(server, () => this.describe());
-    setHubApiOf(server, (path) => this.#registry.match(path)?.api);
+    setApiPrefixes(server, (api) => this.#knownPrefixes.get(api) ?? NO_PREFIXES);
   }
 
   /** Listens. Resolves `false` when the port is already taken. */
@@ -191,6 +195,9 @@ export class ServiceHub {
     const { added, replaced } = this.#registry.add(route);
     if (replaced) this.#removed(replaced);
     if (!added) return;
+    let known = this.#knownPrefixes.get(added.api);
+    if (!known) this.#knownPrefixes.set(added.api, (known = new Set()));
+    known.add(added.pathPrefix);
     log(this.#logger, "info", `Added route: ${added.pathPrefix} (${added.api}) -> ${added.baseUrl}`);
     this.#emit({ type: "routeAdded", route: { ...added } });
   }

@@ -18,13 +18,17 @@ import { FaultTable, info } from "../faults/FaultTable.ts";
 import { HeldRequests } from "../faults/_held.ts";
 import { parseFault } from "../faults/_parse.ts";
 import type { FaultHandle, FaultInfo, FaultMatch, FaultSpec } from "../faults/_types.ts";
-import { hubApiOf } from "./_describe.ts";
 import { installRemoteFaults } from "../faults/_remote.ts";
 import { installWebSocketMocks } from "../mocks/_websocketRule.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
-import { installMocksHub } from "../mocks/_hub.ts";
+import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
 import { registerHubRules } from "../mocks/_hubRules.ts";
+import { ruleInfo, type Rule } from "../mocks/_rule.ts";
+import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
+import { remoteReplayRule } from "../replay/_remote.ts";
+import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
+import { apiPrefixesOf } from "./_apiPrefixes.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -93,6 +97,8 @@ export interface IPCServerOptions extends GuardOptions {
 }
 
 const MiB = 1024 * 1024;
+// `mocks.replay`/`scope.replay` from other processes (SPEC §11): the hub builds the replay.
+ruleFactories.set("replay", remoteReplayRule);
 const DEFAULT_MAX_CLIENTS = 1024;
 /** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
 const DEFAULT_MAX_CONNECTIONS = 4096;
@@ -111,8 +117,10 @@ export class IPCServer {
   readonly #mocks = new MockRules();
   /** Rules of the hub itself after its intercept routes (replays): step (3). */
   readonly #hubRules = new RuleTable();
+  /** The replays among the hub rules, for the state's list of rules. */
+  readonly #hubReplays = new Set<Rule>();
   readonly #relays = new Set<ProxiedConnection>();
-  readonly #faults = new FaultTable((path) => hubApiOf(this, path));
+  readonly #faults = new FaultTable((api) => apiPrefixesOf(this)?.(api) ?? new Set());
   readonly #held = new HeldRequests();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
@@ -150,7 +158,14 @@ export class IPCServer {
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
-    installMocksHub(this.#clients, { mocks: this.#mocks, journal: this.#journalIfOn(), maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
+    installMocksHub(this.#clients, {
+      mocks: this.#mocks,
+      journal: this.#journalIfOn(),
+      maxMessageSize,
+      proxyTimeout: options.proxyTimeout ?? 30_000,
+      logger: options.logger,
+      apiPrefixes: () => apiPrefixesOf(this),
+    });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
     installRemoteFaults(this.#clients, this.#faults);
     installWebSocketMocks(this.#clients);
@@ -377,6 +392,28 @@ export class IPCServer {
     this.#routes.remove(method, path);
   }
 
+  /**
+   * Answers requests from a recording (a HAR 1.2 object or its JSON text), after the intercept
+   * routes and before the proxy: by method, path, query (order ignored) and body (bytes, or
+   * equal JSON), the recorded answers in order and then the last one again. A HAR that is not
+   * 1.2 or has a malformed entry throws a `HarError` naming the entry, and nothing changes.
+   */
+  replay(har: unknown, options?: ReplayOptions): ReplayHandle {
+    if (options?.api !== undefined && !apiPrefixesOf(this)) {
+      throw new TypeError(`replay: api '${options.api}' needs a ServiceHub on this server (its registry knows the api's path prefix)`);
+    }
+    const replay = new Replay(har, options);
+    const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPrefixes: () => apiPrefixesOf(this) });
+    replay.id = rule.id;
+    this.#hubRules.add(rule, REPLAY_METHOD);
+    this.#hubReplays.add(rule);
+    replay.onRemove = () => {
+      this.#hubRules.remove(rule, REPLAY_METHOD);
+      this.#hubReplays.delete(rule);
+    };
+    return replay;
+  }
+
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
   setRouteProxyResolver(resolver: ProxyResolver): void {
     this.#resolver = resolver;
@@ -421,7 +458,8 @@ export class IPCServer {
       startedAt: this.#startedAt,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
-      mocks: this.#mocks.list(),
+      // The hub's own replays are listed with the rules, as local and unscoped.
+      mocks: this.#hubReplays.size === 0 ? this.#mocks.list() : [...this.#mocks.list(), ...[...this.#hubReplays].map(ruleInfo)],
       journal: this.journal,
       faults: this.#faults.list(),
     });
@@ -434,10 +472,7 @@ export class IPCServer {
  */
 function assertSafeOptions(options: IPCServerOptions): void {
   const token = options.accessToken;
-  if (token !== undefined && token.trim() === "") {
-    throw new IPCError("ERR_IPC_INSECURE", "crossipc: accessToken is blank: give a real secret, or leave accessToken unset");
-  }
-  if (token !== undefined) return;
+  if (token !== undefined) return; // checked by checkAccessToken: never blank
   const origins = options.allowedOrigins;
   if (Array.isArray(origins) && origins.includes("*")) {
     throw new IPCError(
@@ -471,6 +506,6 @@ function urlHost(hostname: string | undefined): string {
 function checkAccessToken(token: unknown, source: string): void {
   if (token === undefined) return;
   if (typeof token !== "string" || token.trim() === "") {
-    throw new TypeError(`${source} must be a non-blank string (it is what clients must present), got ${JSON.stringify(token)}`);
+    throw new IPCError("ERR_IPC_INSECURE", `${source} must be a non-blank string (it is what clients must present), got ${JSON.stringify(token)}`);
   }
 }

@@ -37,15 +37,3 @@ export function setHubDescriber(server: object, describe: (() => HubState) | und
 export function describeHub(server: object): HubState | undefined {
   return describers.get(server)?.();
 }
-
-const apiResolvers = new WeakMap<object, (path: string) => string | undefined>();
-
-/** Called by ServiceHub: which registered api's prefix holds a path (for faults matched by `api`). */
-export function setHubApiOf(server: object, apiOf: (path: string) => string | undefined): void {
-  apiResolvers.set(server, apiOf);
-}
-
-/** The registered api whose prefix holds `path`; `undefined` without a hub or a match. */
-export function hubApiOf(server: object, path: string): string | undefined {
-  return apiResolvers.get(server)?.(path);
-}

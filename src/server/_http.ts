@@ -10,7 +10,7 @@ import { pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { headerRecord, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { headerOf, headerRecord, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
@@ -84,7 +84,8 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
     answered: (rule, record, response) => {
       if (record) {
         record.takenBy = rule.takenBy;
-        record.route = `${rule.method} ${rule.path}`;
+        // A replay names the recorded entry that answered; other rules their pattern.
+        record.route ??= `${rule.method} ${rule.path}`;
         record.rule = rule.id;
       }
       return committed(state, record, response);
@@ -168,6 +169,7 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
   const url = request.url;
   const record = journal.begin("http", url.slice(url.indexOf("/", url.indexOf("//") + 2)));
   record.method = request.method;
+  record.url = url;
   // On Node the raw list is there already; `headers` may not be built yet.
   const node = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node;
   record.requestHeaders = node?.req?.rawHeaders ?? request.headers;
@@ -314,14 +316,21 @@ function headersOf(request: Request): Record<string, string> {
 function tapRequest(request: Request, record: JournalRecord): Request {
   if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
   const [onward, copy] = request.body.tee();
-  void readCopy(copy, record.maxBody).then(({ text, truncated }) => {
-    record.requestBody = text;
+  void readCopy(copy, record.maxBody).then(({ bytes, truncated }) => {
+    record.requestBody = bytes;
     record.requestBodyTruncated = truncated;
   });
   return new Request(request.url, { method: request.method, headers: request.headers, body: onward, duplex: "half", signal: request.signal } as RequestInit);
 }
 
-/** With bodies on: reads a copy of the answer's body into the journal as it streams to the client. */
+/** Encodings the runtimes' DecompressionStream undoes everywhere (Node 20 has no brotli). */
+const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
+
+/**
+ * With bodies on: reads a copy of the answer's body into the journal as it streams to the client.
+ * A gzip or deflate body is kept decoded, as DevTools keep it in a HAR, and `responseSize` is
+ * then the bytes that were sent.
+ */
 function tapResponse(response: Response, record: JournalRecord): void {
   if (!response.body) return;
   let copy: Response;
@@ -330,8 +339,22 @@ function tapResponse(response: Response, record: JournalRecord): void {
   } catch {
     return; // A body already used cannot be copied; the entry keeps none.
   }
-  void readCopy(copy.body!, record.maxBody).then(({ text, truncated }) => {
-    record.responseBody = text;
+  let body: ReadableStream<Uint8Array> = copy.body!;
+  const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
+  let sent = 0;
+  if (encoding && DECODABLE.has(encoding)) {
+    record.responseBodyDecoded = encoding;
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  }
+  void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
+    record.responseBody = bytes;
     record.responseBodyTruncated = truncated;
+    if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
   });
 }

@@ -1,6 +1,8 @@
 import { IPCError } from "../errors.ts";
 import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
+import { HAR_CREATOR, harEntryOf, harJsonChunks, isHarEntry } from "../har/_fromJournal.ts";
+import type { Har, HarEntry } from "../har/types.ts";
 import { redactionOf, type Redaction } from "./_redact.ts";
 
 export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord.ts";
@@ -74,7 +76,9 @@ export class Journal {
   #count = 0;
   #lastId = 0;
   #clears = 0;
+  #dropped = 0;
   #listeners = new Set<(entry: JournalRecord) => void>();
+  #harListeners = new Set<() => void>();
   #waiters = new Set<Waiter>();
   readonly #routeHits: () => RouteHits[];
   readonly #resetHits: () => void;
@@ -105,6 +109,39 @@ export class Journal {
   /** Entries in the ring now. */
   get count(): number {
     return this.#count;
+  }
+
+  /** Entries the ring let go of to make room for newer ones (`clear()` does not count). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * The HTTP entries that match as a HAR 1.2 document (browser DevTools, HTTP Toolkit,
+   * Playwright's `routeFromHAR` read it; `server.replay` answers from it). Bodies are in it when
+   * the journal records bodies; secrets are redacted as in `entries()`.
+   */
+  toHAR(filter: JournalFilter = {}): Har {
+    return { log: { version: "1.2", creator: { ...HAR_CREATOR }, pages: [], entries: [...this.harEntries(filter)] } };
+  }
+
+  /** `toHAR` one entry at a time (a snapshot of the ring taken now), for writing a large journal out. */
+  *harEntries(filter: JournalFilter = {}): Generator<HarEntry> {
+    this.#exported(filter);
+    const matches = compileFilter(filter);
+    const records = [...this.#records()].filter((record) => isHarEntry(record) && matches(record));
+    for (const record of records) yield harEntryOf(record.toEntry());
+  }
+
+  /** `toHAR` as JSON text in pieces, one per entry: a journal of large bodies is never one string. */
+  harJson(filter: JournalFilter = {}): Generator<string> {
+    return harJsonChunks(this.harEntries(filter));
+  }
+
+  /** Calls `listener` whenever the unfiltered HAR is read (`toHAR()`, the API, `crossipc journal --har`). */
+  onHAR(listener: () => void): () => void {
+    this.#harListeners.add(listener);
+    return () => this.#harListeners.delete(listener);
   }
 
   /** The entries that match, oldest first. */
@@ -176,6 +213,7 @@ export class Journal {
   /** @internal */
   commit(record: JournalRecord): void {
     record.finish(++this.#lastId);
+    if (this.#ring[this.#next] !== undefined) this.#dropped++;
     this.#ring[this.#next] = record;
     this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
     if (this.#count < this.size) this.#count++;
@@ -187,6 +225,11 @@ export class Journal {
         waiter.resolve(record.toEntry());
       }
     }
+  }
+
+  #exported(filter: JournalFilter): void {
+    if (this.#harListeners.size === 0 || Object.values(filter).some((value) => value !== undefined)) return;
+    for (const listener of this.#harListeners) safely(listener);
   }
 
   *#records(): Generator<JournalRecord> {

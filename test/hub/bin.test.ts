@@ -195,7 +195,7 @@ test("bad flags exit non-zero with a clear message; --help exits 0", async () =>
   for (const [args, message] of [
     [["hub", "--allow-origin", "*"], /^crossipc hub: --allow-origin '\*' lets every web page .* add --token T/],
     [["hub", "--hostname", "0.0.0.0"], /^crossipc hub: --hostname 0\.0\.0\.0 opens the hub beyond this machine: add --token T/],
-    [["hub", "--token", " "], /^crossipc hub: --token is blank/],
+    [["hub", "--token", " "], /^crossipc hub: --token must not be blank/],
     [["hub", "--allow-host", "http://myapp.test"], /^crossipc hub: --allow-host must be a host name/],
   ] as Array<[string[], RegExp]>) {
     const c = cli("node", args);

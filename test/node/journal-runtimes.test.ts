@@ -44,8 +44,8 @@ for (const runtime of RUNTIMES) {
     const byPath = (list: JournalEntry[], path: string) => list.find((e) => e.path === path)!;
 
     const shown = await entries(open!);
-    assert.equal(byPath(shown, "/cookies").responseHeaders!["set-cookie"], "a=1; Path=/, b=2; Path=/");
-    assert.equal(byPath(shown, "/api/x").responseHeaders!["set-cookie"], "c=3; Path=/, d=4; Path=/");
+    assert.equal(byPath(shown, "/cookies").responseHeaders!["set-cookie"], "a=1; Path=/\nb=2; Path=/");
+    assert.equal(byPath(shown, "/api/x").responseHeaders!["set-cookie"], "c=3; Path=/\nd=4; Path=/");
     assert.equal(byPath(shown, "/api/x").requestHeaders!["cookie"], "s=1");
     const odd = byPath(shown, "/headers").requestHeaders!;
     assert.equal(odd["__proto__"], "evil");

@@ -83,7 +83,7 @@ test("journal.redact adds names; redact: false shows every value, both Set-Cooki
   const [shown] = open.journal.entries();
   assert.equal(shown!.requestHeaders!["authorization"], "Bearer s3cret-auth");
   assert.equal(shown!.requestHeaders!["cookie"], "session=s3cret-cookie");
-  assert.equal(shown!.responseHeaders!["set-cookie"], "a=s3cret-one; Path=/, b=s3cret-two; Path=/");
+  assert.equal(shown!.responseHeaders!["set-cookie"], "a=s3cret-one; Path=/\nb=s3cret-two; Path=/");
   assert.equal(shown!.path, "/x?session_id=s3cret-sid&token=s3cret-q");
 
   assert.throws(() => new IPCServer(0, { journal: { redact: "authorization" as never } }), /journal\.redact must be an array/);
