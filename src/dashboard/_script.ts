@@ -26,6 +26,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     init.cache = "no-store";
     return fetch(path, init);
   }
+  // A link cannot send the key header: the HAR download carries it as ?token= (the page sends no Referer).
+  function api(path) {
+    return key ? path + (path.indexOf("?") < 0 ? "?" : "&") + "token=" + encodeURIComponent(key) : path;
+  }
   function $(id) { return document.getElementById(id); }
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -67,6 +71,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     return (n / 1048576).toFixed(1) + " MiB";
   }
   function takenBy(e) {
+    if (e.fault) return "fault " + e.fault.kind + " " + e.fault.id + " · " + takenByLayer(e);
+    return takenByLayer(e);
+  }
+  function takenByLayer(e) {
     if (e.takenBy === "intercept") return "intercept " + e.route;
     if (e.takenBy === "mock" || e.takenBy === "replay") return e.takenBy + " " + (e.rule || "") + " " + (e.route || "");
     if (e.takenBy === "proxy") return "proxy → " + (e.target || "");
@@ -103,6 +111,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       return row([r.method, r.path, num(r.hits)]);
     }), 3, "No intercept route");
     renderMocks(s);
+    renderFaults(s.faults || []);
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
   }
 
@@ -142,6 +151,27 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     }
     $("mocks-count").textContent = mocks.length;
     fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
+  }
+
+  // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
+  function renderFaults(faults) {
+    $("faults-count").textContent = faults.length;
+    fill($("faults").tBodies[0], faults.map(function (f) {
+      var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
+      var button = el("button", "Remove");
+      button.type = "button";
+      button.dataset.fault = f.id;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        call("api/faults/" + encodeURIComponent(f.id), { method: "DELETE" })
+          .then(function () { return call("api/faults"); })
+          .then(function (r) { return r.json(); })
+          .then(function (body) { renderFaults(body.faults); });
+      });
+      var action = el("td");
+      action.appendChild(button);
+      return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
+    }), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------
