@@ -26,10 +26,6 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     init.cache = "no-store";
     return fetch(path, init);
   }
-  // A link cannot send the key header: the HAR download carries it as ?token= (the page sends no Referer).
-  function api(path) {
-    return key ? path + (path.indexOf("?") < 0 ? "?" : "&") + "token=" + encodeURIComponent(key) : path;
-  }
   function $(id) { return document.getElementById(id); }
   function el(tag, text, className) {
     var node = document.createElement(tag);
