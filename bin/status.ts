@@ -1,35 +1,32 @@
-/** `crossipc status`: the clients, services and intercept routes of the hub on the known port. */
-import { defineCommand, type CommandDef } from "citty";
+/** `crossipc status`: the clients, services, intercept routes and mocks of the hub on the known port. */
+import type { CommandDef } from "citty";
 import type { DashboardState } from "../src/dashboard/_state.ts";
-import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag } from "./_hub-api.ts";
+import { printable } from "./_printable.ts";
+import { getJson, hubArgs, hubCommand, resolveHub } from "./_hub-api.ts";
 
 const args = hubArgs;
 
-// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
-const command: CommandDef<any> = defineCommand({
-  meta: { name: "status", description: "Show the clients, services and intercept routes of the running hub" },
-  args,
-  async run({ args: given, rawArgs }) {
-    try {
-      const flag = unknownFlag(rawArgs, args);
-      if (flag) throw new UsageError(`unknown flag ${flag}`);
-      const hub = resolveHub(given);
-      const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
-      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token));
-    } catch (error) {
-      fail("status", error);
-    }
-  },
+const command: CommandDef<any> = hubCommand("status", "Show the clients, services and intercept routes of the running hub", args, async (given) => {
+  const hub = resolveHub(given);
+  const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
+  process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token !== undefined));
 });
 
 export default command;
 
-/** The state as lines a person reads in a terminal or a CI log. */
-export function describe(state: DashboardState, token?: string): string {
+/** Rules listed at most (a hub can hold thousands). */
+const MAX_MOCK_LINES = 50;
+
+/**
+ * The state as lines a person reads in a terminal or a CI log. Never a secret: the dashboard's
+ * URL is printed without its key, with where to find it; control characters printed escaped.
+ */
+export function describe(state: DashboardState, hasToken = false): string {
   const lines: string[] = [];
   const runtime = `${state.runtime}${state.runtimeVersion ? ` ${state.runtimeVersion}` : ""}`;
   lines.push(`hub ${state.url} (${runtime}, ${state.leader ? "leader" : "follower"}, ${state.kind}, up ${duration(state.uptimeMs)})`);
-  lines.push(`dashboard ${state.url}/__crossipc/${token ? `?token=${encodeURIComponent(token)}` : ""}`);
+  const where = hasToken ? "add #key=<your token>" : "open it with the #key=… that `crossipc hub` printed, or server.getDashboardUrl()";
+  lines.push(`dashboard ${state.url}/__crossipc/ (${where})`);
   lines.push("", `clients (${state.clients.length})`);
   for (const c of state.clients) {
     lines.push(
@@ -44,8 +41,25 @@ export function describe(state: DashboardState, token?: string): string {
   lines.push("", `routes (${state.routes.length})`);
   for (const route of state.routes) lines.push(`  ${route.method} ${route.path}  ${route.hits} ${route.hits === 1 ? "hit" : "hits"}`);
   const journal = state.journal;
+  // Rules from connectMocks, by scope (only when there are any: most hubs have none).
+  const mocks = state.mocks ?? [];
+  if (mocks.length) {
+    const scopes = new Map<string, typeof mocks>();
+    for (const rule of mocks) scopes.set(rule.scope ?? "", [...(scopes.get(rule.scope ?? "") ?? []), rule]);
+    lines.push("", `mocks (${mocks.length} in ${scopes.size} ${scopes.size === 1 ? "scope" : "scopes"})`);
+    let shown = 0;
+    for (const [scope, rules] of [...scopes].sort(([a], [b]) => a.localeCompare(b))) {
+      if (shown >= MAX_MOCK_LINES) break;
+      lines.push(`  ${scope === "" ? "unscoped" : `scope ${scope}`}`);
+      for (const rule of rules.slice(0, MAX_MOCK_LINES - shown)) {
+        lines.push(`    ${rule.id} ${rule.kind} ${rule.method} ${rule.path}  (${rule.owner})  ${rule.calls} ${rule.calls === 1 ? "call" : "calls"}`);
+      }
+      shown += rules.length;
+    }
+    if (mocks.length > MAX_MOCK_LINES) lines.push(`  … ${mocks.length - MAX_MOCK_LINES} more (/__crossipc/api/state)`);
+  }
   lines.push("", journal.enabled ? `journal: ${journal.count} of the last ${journal.size} entries (\`crossipc journal\`)` : "journal: off");
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(printable).join("\n")}\n`;
 }
 
 function clock(ms: number): string {

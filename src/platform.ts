@@ -16,6 +16,16 @@ export interface ListenOptions {
   maxMessageSize: number;
   /** Seconds a WebSocket may stay silent (no pong) before the runtime drops it. */
   idleTimeout: number;
+  /** Where the runtime's server cannot drop a connection by itself (Deno): make `resetConnection` work anyway, at a cost. */
+  resettable?: boolean;
+  /** Unsent bytes a WebSocket peer may hold; the core closes one past it (see `maxBufferedAmount`). */
+  maxBufferedAmount: number;
+  /** Concurrent connections the runtime may hold, where it can cap them (Node). */
+  maxConnections: number;
+  /** Seconds an HTTP connection may stay idle between requests, when the user set it. */
+  keepAliveTimeout?: number;
+  /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
+  proxyTimeout: number;
 }
 
 /** A bound server. */
@@ -29,6 +39,11 @@ export interface Listener {
 export interface ProxyHttpOptions {
   /** Answer 504 when the target has not sent its response head within this many ms. */
   timeout: number;
+  /**
+   * Set by the upstream: how many times it sent the request again on a fresh connection because
+   * a reused pooled one closed before any byte of the answer came back. For the journal.
+   */
+  retried?: number;
 }
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
@@ -58,6 +73,11 @@ export interface Platform {
    */
   readonly pipeUpgrade?: (request: Request, target: string, options: PipeUpgradeOptions) => Promise<boolean>;
   /**
+   * Why the runtime may not dial `target` (a proxy target), or `undefined`: Deno without the net
+   * permission for its host, which would otherwise prompt in a terminal and freeze the process.
+   */
+  readonly dialRefusal?: (target: string) => string | undefined;
+  /**
    * The runtime's fastest `Response` constructor for answers the server builds itself (srvx's
    * FastResponse on Node). Without it, the global `Response`.
    */
@@ -74,6 +94,13 @@ export interface Platform {
    * status the server answers with.
    */
   readonly probeConnect?: (url: string, timeoutMs: number) => Promise<ConnectProbe>;
+  /**
+   * Drops the connection `request` came on without an answer (the `reset` fault): the client
+   * sees a connection reset, not an HTTP status. Returns what the handler answers (nobody reads
+   * it), or `undefined` when it cannot drop this connection. Without it (or then), the answer is
+   * a body that fails before its first byte.
+   */
+  readonly resetConnection?: (request: Request) => Response | undefined;
 }
 
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */

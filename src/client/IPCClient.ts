@@ -4,7 +4,7 @@ import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
 import { getPlatform } from "../platform.ts";
-import { assertName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
@@ -31,6 +31,27 @@ export interface IPCClientOptions {
   logger?: IPCLogger;
 }
 
+/** Each client's handler map, for `setInternalRequestHandler` (not a public member of the class). */
+const handlerMaps = new WeakMap<IPCClient, Map<string, IPCRequestHandler>>();
+
+/**
+ * @internal Answers one of the hub's own requests on `client` (`__crossipc/…`, which
+ * `onFrameworkRequest` refuses): connectMocks's side of the mocks protocol.
+ */
+export function setInternalRequestHandler(client: IPCClient, type: string, handler: (payload: any) => unknown): void {
+  assertName(type);
+  handlerMaps.get(client)!.set(type, (data) => handler(data));
+}
+
+/** Each client's message handler map, for `setInternalMessageHandler`. */
+const messageMaps = new WeakMap<IPCClient, Map<string, IPCMessageHandler>>();
+
+/** @internal Receives one of the hub's own fire-and-forget messages on `client` (`__crossipc/…`). */
+export function setInternalMessageHandler(client: IPCClient, type: string, handler: (payload: any) => unknown): void {
+  assertName(type, "Message name");
+  messageMaps.get(client)!.set(type, (data) => handler(data));
+}
+
 /** A connection to an IPCServer: typed requests both ways and fire-and-forget messages. */
 export class IPCClient {
   readonly #wsBase: string;
@@ -47,6 +68,8 @@ export class IPCClient {
   /** `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`. */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
+    handlerMaps.set(this, this.#requestHandlers);
+    messageMaps.set(this, this.#messageHandlers);
     this.#options = options;
     this.#accessToken = options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
   }
@@ -104,7 +127,7 @@ export class IPCClient {
 
   /** Answers requests that the server sends to this client. May be called before `connect`. */
   onFrameworkRequest<Req, Res>(type: IPCClientRequest<Req, Res>, handler: (payload: Req) => Awaitable<Res>): void {
-    assertName(type);
+    assertUserName(type);
     this.#requestHandlers.set(type, (data) => handler(data as Req));
   }
 
@@ -118,7 +141,7 @@ export class IPCClient {
 
   /** Receives fire-and-forget messages the server sends with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, handler: (payload: T) => unknown): void {
-    assertName(type, "Message name");
+    assertUserName(type, "Message name");
     this.#messageHandlers.set(type, (data) => handler(data as T));
   }
 

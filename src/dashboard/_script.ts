@@ -1,18 +1,30 @@
+import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
+
 /**
  * The dashboard's script, served as `/__crossipc/app.js`. Plain browser JavaScript in a string
  * (no build step, no template literals so it can live in one): it reads the JSON API once, then
  * follows the same-origin event stream. Every value from the server is written with
  * `textContent`, never as HTML: paths and headers come from whoever sent the request.
+ * The path filter is the server's `matchGlob`, its source embedded, so the two cannot drift.
+ *
+ * The dashboard key comes from the URL's fragment (`#key=…`) and goes out only as the
+ * `x-crossipc-key` header of this script's own requests: never into storage or a cookie, which
+ * a page served through the hub (same origin) could read or the browser would send for it. The
+ * live stream is read with `fetch` (EventSource cannot send a header).
  */
 export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
   var MAX = 1000;
-  var token = new URLSearchParams(location.search).get("token");
+  var key = new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
   var entries = new Map();
   var selected = null;
+  var uptime = null;
 
-  function api(path) {
-    return path + (token ? (path.indexOf("?") < 0 ? "?" : "&") + "token=" + encodeURIComponent(token) : "");
+  function call(path, init) {
+    init = init || {};
+    init.headers = { "x-crossipc-key": key };
+    init.cache = "no-store";
+    return fetch(path, init);
   }
   function $(id) { return document.getElementById(id); }
   function el(tag, text, className) {
@@ -55,7 +67,12 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     return (n / 1048576).toFixed(1) + " MiB";
   }
   function takenBy(e) {
+    if (e.fault) return "fault " + e.fault.kind + " " + e.fault.id + " · " + takenByLayer(e);
+    return takenByLayer(e);
+  }
+  function takenByLayer(e) {
     if (e.takenBy === "intercept") return "intercept " + e.route;
+    if (e.takenBy === "mock" || e.takenBy === "replay") return e.takenBy + " " + (e.rule || "") + " " + (e.route || "");
     if (e.takenBy === "proxy") return "proxy → " + (e.target || "");
     if (e.takenBy === "none") return e.kind === "framework" ? "no handler" : e.error ? "error" : "no route";
     return e.takenBy;
@@ -70,6 +87,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     $("hub-url").textContent = s.url;
     $("leader").textContent = (s.leader ? "leader" : "follower") + " · " + s.kind;
     $("runtime").textContent = s.runtime + (s.runtimeVersion ? " " + s.runtimeVersion : "");
+    // The state is sent only when it changes: the uptime counts on here.
+    uptime = { ms: s.uptimeMs, at: Date.now() };
     $("uptime").textContent = duration(s.uptimeMs);
     $("clients-count").textContent = s.clients.length;
     fill($("clients").tBodies[0], s.clients.map(function (c) {
@@ -87,7 +106,68 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     fill($("routes").tBodies[0], s.routes.map(function (r) {
       return row([r.method, r.path, num(r.hits)]);
     }), 3, "No intercept route");
+    renderMocks(s);
+    renderFaults(s.faults || []);
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
+  }
+
+  // Rules from other processes, grouped by scope (unscoped first), with the owner's runtimeId when it has one.
+  function renderMocks(s) {
+    var mocks = s.mocks || [];
+    var names = {};
+    s.clients.forEach(function (c) { names[c.clientId] = c.runtimeId ? c.runtimeId + " (" + c.clientId + ")" : c.clientId; });
+    var groups = new Map();
+    mocks.forEach(function (m) {
+      var key = m.scope === null ? "" : m.scope;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(m);
+    });
+    var keys = Array.from(groups.keys()).sort();
+    var rows = [];
+    var shown = 0;
+    keys.forEach(function (key) {
+      // A hub can hold thousands of rules: the page shows the first 500 (the API lists them all).
+      if (shown >= 500) return;
+      var list = groups.get(key);
+      var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + list.length + (list.length === 1 ? " rule" : " rules"));
+      head.colSpan = 6;
+      var tr = row([head]);
+      tr.className = "group";
+      tr.dataset.scope = key;
+      rows.push(tr);
+      list.slice(0, 500 - shown).forEach(function (m) {
+        rows.push(row([m.id, m.kind, m.method, m.path, names[m.owner] || m.owner, num(m.calls)]));
+      });
+      shown += list.length;
+    });
+    if (mocks.length > 500) {
+      var more = el("td", "… " + (mocks.length - 500) + " more rules (see /__crossipc/api/state)", "empty");
+      more.colSpan = 6;
+      rows.push(row([more]));
+    }
+    $("mocks-count").textContent = mocks.length;
+    fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
+  }
+
+  // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
+  function renderFaults(faults) {
+    $("faults-count").textContent = faults.length;
+    fill($("faults").tBodies[0], faults.map(function (f) {
+      var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
+      var button = el("button", "Remove");
+      button.type = "button";
+      button.dataset.fault = f.id;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        call("api/faults/" + encodeURIComponent(f.id), { method: "DELETE" })
+          .then(function () { return call("api/faults"); })
+          .then(function (r) { return r.json(); })
+          .then(function (body) { renderFaults(body.faults); });
+      });
+      var action = el("td");
+      action.appendChild(button);
+      return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
+    }), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------
@@ -107,19 +187,22 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       path: form.path.value.trim(),
       status: form.status.value.trim().toLowerCase(),
       client: form.client.value.trim(),
+      scope: form.scope.value.trim(),
     };
   }
+  // The server's own glob matcher (src/_glob.ts), embedded: no regex is built from the box.
+  ${matchGlob.toString()}
   function pathMatcher(text) {
     if (!text) return null;
-    var pattern = text.indexOf("*") < 0 ? "*" + text + "*" : text;
-    var source = pattern.split("*").map(function (part) { return part.replace(/[.+?^$(){}|[\]\\]/g, "\\$&"); }).join(".*");
-    return new RegExp("^" + source + "$");
+    var pieces = (text.indexOf("*") < 0 ? "*" + text + "*" : text).slice(0, ${MAX_GLOB_LENGTH}).split("*");
+    return function (value) { return matchGlob(pieces, value); };
   }
   function matches(e, f, path) {
     if (f.kind && e.kind !== f.kind) return false;
     if (f.method && e.method !== f.method) return false;
-    if (path && !path.test(e.path)) return false;
+    if (path && !path(e.path)) return false;
     if (f.client && e.clientId !== f.client && e.runtimeId !== f.client) return false;
+    if (f.scope && e.scope !== f.scope) return false;
     if (f.status) {
       if (e.status === undefined) return false;
       var s = String(e.status);
@@ -164,10 +247,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     box.appendChild(dl);
     return box;
   }
-  function body(title, text, truncated) {
+  function body(title, text, truncated, encoding) {
     var box = document.createDocumentFragment();
     if (text === undefined) return box;
-    box.appendChild(el("h4", title + (truncated ? " (truncated)" : "")));
+    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "")));
     var pretty = text;
     try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
     box.appendChild(el("pre", pretty));
@@ -180,7 +263,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var dl = el("dl");
     [["id", e.id], ["time", new Date(e.time).toISOString()], ["kind", e.kind], ["taken by", takenBy(e)],
      ["status", e.status === undefined ? (e.ok ? "ok" : "error") : e.status], ["duration", e.durationMs + " ms"],
-     ["client", [e.clientId, e.runtimeId].filter(Boolean).join(" / ")], ["request size", bytes(e.requestSize)],
+     ["client", [e.clientId, e.runtimeId].filter(Boolean).join(" / ")], ["scope", e.scope || undefined], ["request size", bytes(e.requestSize)],
      ["response size", bytes(e.responseSize)], ["error", e.error]].forEach(function (pair) {
       if (pair[1] === undefined || pair[1] === "") return;
       dl.appendChild(el("dt", pair[0]));
@@ -188,9 +271,9 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     });
     pane.appendChild(dl);
     pane.appendChild(headers("Request headers", e.requestHeaders));
-    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated));
+    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated, e.requestBodyEncoding));
     pane.appendChild(headers("Response headers", e.responseHeaders));
-    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated));
+    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated, e.responseBodyEncoding));
     if (e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
       pane.appendChild(el("p", "Bodies are recorded with journal: { bodies: true }.", "empty"));
     }
@@ -201,7 +284,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var known = entries.get(id);
     if (known) renderDetail(known);
     // Bodies of streamed answers fill in after the entry is sent: ask for the latest.
-    fetch(api("api/journal/" + id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
+    call("api/journal/" + id).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
       if (e && selected === id) { entries.set(id, e); renderDetail(e); }
     }).catch(function () {});
   }
@@ -210,15 +293,44 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var tr = event.target.closest("tr[data-id]");
     if (tr) select(Number(tr.dataset.id));
   });
+  // The HAR link asks the hub for what the filter shows (its path field matches a part, as here).
+  // A plain link cannot carry the key header, so a click fetches the file with it and saves that.
+  function harLink() {
+    var form = $("filter").elements, query = [];
+    ["kind", "method", "status", "client", "scope"].forEach(function (name) {
+      var value = form[name] ? form[name].value.trim() : "";
+      if (value) query.push(name + "=" + encodeURIComponent(value));
+    });
+    var path = form.path.value.trim();
+    if (path) query.push("path=" + encodeURIComponent(path.indexOf("*") < 0 ? "*" + path + "*" : path));
+    $("har").href = "api/journal.har" + (query.length ? "?" + query.join("&") : "");
+  }
+  harLink();
+  $("har").addEventListener("click", function (event) {
+    event.preventDefault();
+    call($("har").getAttribute("href")).then(function (r) {
+      if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
+      return r.blob();
+    }).then(function (blob) {
+      var save = el("a");
+      save.href = URL.createObjectURL(blob);
+      save.download = "crossipc.har";
+      save.click();
+      setTimeout(function () { URL.revokeObjectURL(save.href); }, 10000);
+    }).catch(fail);
+  });
   $("filter").addEventListener("input", renderJournal);
+  $("filter").addEventListener("input", harLink);
   $("filter").addEventListener("submit", function (event) { event.preventDefault(); });
   $("clear").addEventListener("click", function () {
-    fetch(api("api/journal"), { method: "DELETE" }).then(function () { entries.clear(); renderJournal(); });
+    call("api/journal", { method: "DELETE" }).then(function (r) {
+      if (r.ok) { entries.clear(); renderJournal(); }
+    });
   });
 
   // --- live ----------------------------------------------------------------------------
   function getJson(path) {
-    return fetch(api(path)).then(function (r) {
+    return call(path).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) throw new Error(body.error || "HTTP " + r.status);
         return body;
@@ -229,13 +341,50 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     $("live").className = "";
     $("live").textContent = String(error.message || error);
   }
-  getJson("api/state").then(renderState).catch(fail);
-  getJson("api/journal").then(function (j) { add(j.entries); }).catch(fail);
-  var events = new EventSource(api("api/events"));
-  events.addEventListener("open", function () { $("live").className = "on"; $("live").textContent = "live"; });
-  events.addEventListener("error", function () { $("live").className = ""; $("live").textContent = "reconnecting"; });
-  events.addEventListener("state", function (m) { renderState(JSON.parse(m.data)); });
-  events.addEventListener("entries", function (m) { add(JSON.parse(m.data)); });
-  events.addEventListener("cleared", function () { entries.clear(); renderJournal(); });
+  function dispatch(block) {
+    var name = "message", data = "";
+    block.split("\n").forEach(function (line) {
+      if (line.indexOf("event: ") === 0) name = line.slice(7);
+      else if (line.indexOf("data: ") === 0) data += line.slice(6);
+    });
+    if (name === "state") renderState(JSON.parse(data));
+    else if (name === "entries") add(JSON.parse(data));
+    else if (name === "cleared") { entries.clear(); renderJournal(); }
+  }
+  function follow() {
+    call("api/events").then(function (r) {
+      if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
+      $("live").className = "on";
+      $("live").textContent = "live";
+      var reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+      var buffer = "";
+      function next() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) throw new Error("stream ended");
+          buffer += chunk.value;
+          var end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+          return next();
+        });
+      }
+      return next();
+    }).catch(function (error) {
+      fail(error);
+      if (/key|Unauthorized/.test(String(error.message))) return;
+      $("live").textContent = "reconnecting";
+      // What was missed meanwhile comes from the journal; the stream then goes on from there.
+      setTimeout(function () { load().then(follow, follow); }, 2000);
+    });
+  }
+  function load() {
+    return Promise.all([getJson("api/state").then(renderState), getJson("api/journal").then(function (j) { add(j.entries); })]);
+  }
+  setInterval(function () {
+    if (uptime) $("uptime").textContent = duration(uptime.ms + Date.now() - uptime.at);
+  }, 1000);
+  load().then(follow, fail);
 })();
 `;

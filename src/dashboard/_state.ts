@@ -1,6 +1,8 @@
 import { getPlatform } from "../platform.ts";
 import { describeHub, type HubServiceState } from "../server/_describe.ts";
 import type { Journal, RouteHits } from "../server/journal.ts";
+import type { FaultInfo } from "../faults/_types.ts";
+import type { RuleInfo } from "../mocks/_rule.ts";
 
 /** A connected client as the dashboard and `crossipc status` show it. */
 export interface DashboardClient {
@@ -30,6 +32,10 @@ export interface DashboardState {
   /** Registered services by api (empty without a ServiceHub on the server). */
   services: HubServiceState[];
   routes: RouteHits[];
+  /** Active faults (`server.fault`, `/__crossipc/api/faults`, `crossipc fault`). */
+  faults: FaultInfo[];
+  /** Rules added from other processes (`connectMocks`), with their scope (null: unscoped), owner and calls. */
+  mocks: RuleInfo[];
   journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
 }
 
@@ -39,7 +45,9 @@ export interface StateInput {
   startedAt: number;
   clients: DashboardClient[];
   routes: RouteHits[];
+  mocks: RuleInfo[];
   journal: Journal;
+  faults: FaultInfo[];
 }
 
 export function dashboardState(input: StateInput): DashboardState {
@@ -57,6 +65,8 @@ export function dashboardState(input: StateInput): DashboardState {
     clients: input.clients,
     services: hub?.services ?? [],
     routes: input.routes,
+    faults: input.faults,
+    mocks: input.mocks,
     journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
   };
 }

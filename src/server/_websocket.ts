@@ -7,30 +7,47 @@ import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platf
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { refuseUpgrade } from "./_admission.ts";
 import { joinTarget, resolveTarget } from "./_http.ts";
+import { faulted } from "./_faulted.ts";
+import type { FaultTable } from "../faults/FaultTable.ts";
+import type { HeldRequests } from "../faults/_held.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
+import { isHubPath, takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
+import { requestScope } from "../mocks/_scope.ts";
+import { faultedRelay } from "../faults/_socketFault.ts";
+import type { MockRules } from "../mocks/_rules.ts";
 
 export interface WebSocketState {
   readonly clients: FrameworkClients;
+  /** WebSocket rules from other processes: steps (1) and (2) of the order (../mocks/_pipeline.ts). */
+  readonly mocks: MockRules;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
   readonly maxMessageSize: number;
+  /** Unread bytes a proxied WebSocket may hold on either side before both are closed (1013). */
+  readonly maxBufferedAmount: number;
   readonly upstreamConnectTimeout: number;
   readonly relays: Set<ProxiedConnection>;
   readonly pipeUpgrade?: Platform["pipeUpgrade"];
+  readonly dialRefusal?: Platform["dialRefusal"];
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
   readonly journal?: Journal;
+  /** Faults (`server.fault`): looked up only while there is one. */
+  readonly faults: FaultTable;
+  readonly held: HeldRequests;
 }
 
 /** What the upgrade decided, kept on the peer's context. */
 interface PeerRole {
   ipc?: { runtimeId?: string; record?: JournalRecord };
-  upstream?: UpstreamRelay;
+  /** A proxied socket's backend, or the WebSocket rule that took the upgrade. */
+  upstream?: SocketRelay;
 }
 
 /**
@@ -41,8 +58,11 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   const role = (peer: Peer) => peer.context as PeerRole;
   return {
     async upgrade(request) {
+      const refused = refuseUpgrade(request, state); if (refused) return refused;
       const url = new URL(request.url);
-      const record = state.journal?.begin("websocket", withoutToken(url.pathname + url.search));
+      // The framework path's token is cut now; any other secret is redacted when entries are read.
+      const path = url.pathname + url.search;
+      const record = state.journal?.begin("websocket", url.pathname === INTERNAL_SOCKET_PATH ? withoutToken(path) : path);
       if (record) {
         record.method = request.method;
         record.requestHeaders = request.headers;
@@ -64,6 +84,43 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         // Committed at `open`, once the connection has its clientId.
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
+      // FAULTS wrap whatever takes the upgrade (mocked sockets get the upgrade kinds and `close`).
+      const fault =
+        state.faults.size === 0 || isHubPath(url.pathname)
+          ? undefined
+          : state.faults.take("GET", url.pathname, "websocket", () => requestScope((name) => request.headers.get(name), (id) => state.mocks.hasScope(id)));
+      if (fault?.kind.upgrade) {
+        // status, reset, timeout: the upgrade itself is answered so.
+        return faulted(request, fault, record, () => Promise.reject(new Error("unreachable")), {
+          held: state.held,
+          answer: (status, body) => {
+            done(status, "none");
+            return jsonResponse(status, body);
+          },
+          commit: (entry) => state.journal?.commit(entry),
+          logger: state.logger,
+        });
+      }
+      if (fault && record) record.fault = { id: fault.id, kind: fault.kind.name };
+      const socketFault = fault?.kind.socket?.(fault.value);
+      // (1) and (2) of the order: WebSocket rules of the request's scope, then unscoped ones.
+      const mocked = state.mocks.size === 0 ? undefined : await takeUpgrade(request, url.pathname, state.mocks, record);
+      if (mocked) {
+        if (record) {
+          record.takenBy = mocked.rule.takenBy;
+          record.route = `${mocked.rule.method} ${mocked.rule.path}`;
+          record.rule = mocked.rule.id;
+        }
+        if (mocked.taken instanceof Response) {
+          done(mocked.taken.status, mocked.rule.takenBy);
+          return mocked.taken;
+        }
+        const relay = socketFault ? faultedRelay(mocked.taken.relay, socketFault) : mocked.taken.relay;
+        state.relays.add(relay);
+        done(101, mocked.rule.takenBy);
+        return { headers: mocked.taken.headers, context: { upstream: relay } satisfies PeerRole };
+      }
+      // (3) the hub has no WebSocket intercept routes; (4) services and the proxy resolver, (5) refused.
       const resolved = resolveTarget(state, url.pathname);
       if ("error" in resolved) {
         done(500, "none", resolved.error);
@@ -80,14 +137,22 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         connections: state.relays,
         onAnswer: (status: number) => done(status, "proxy"),
       };
-      if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
+      const refusal = state.dialRefusal?.(targetUrl);
+      if (refusal) {
+        log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
+        done(502, "proxy", refusal);
+        return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
+      }
+      // A byte pipe cannot see frames: a socket under a fault is relayed message by message.
+      if (!socketFault && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
       try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
-        state.relays.add(upstream);
+        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
+        const relay = socketFault ? faultedRelay(upstream, socketFault) : upstream;
+        state.relays.add(relay);
         done(101, "proxy");
         return {
           headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined,
-          context: { upstream } satisfies PeerRole,
+          context: { upstream: relay } satisfies PeerRole,
         };
       } catch (error) {
         log(state.logger, "warn", errorMessage(error));
@@ -154,3 +219,4 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
     },
   };
 }
+

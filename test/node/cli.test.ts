@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { once } from "node:events";
-import path from "node:path";
 import { test } from "node:test";
 import { IPCClient, IPCServer } from "../../adapters/node.ts";
 import { setHubDescriber } from "../../src/server/_describe.ts";
+import { crossipc, ROOT } from "./_cli.ts";
 import { startServer } from "./_helpers.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-
-/** Runs `crossipc <args>` as a person does before a build (`node --import tsx bin/crossipc.ts`). */
-async function crossipc(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/crossipc.ts", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CROSSIPC_HUB_PORT: "", GG_LOCAL_ROUTER_PORT: "", CROSSIPC_ACCESS_TOKEN: "", ...env },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const [code] = await once(child, "close");
-  return { code, stdout, stderr };
-}
 
 /** A port nothing listens on. */
 async function deadPort(): Promise<number> {
@@ -54,7 +37,7 @@ test("crossipc status lists the hub's clients, services and routes", async (t) =
   assert.equal(stderr, "");
   assert.equal(code, 0);
   assert.match(stdout, new RegExp(`^hub ${server.getUrl()} \\(node \\d+\\.\\d+\\.\\d+, leader, bin, up \\d+s\\)\n`));
-  assert.match(stdout, new RegExp(`dashboard ${server.getUrl()}/__crossipc/\n`));
+  assert.match(stdout, new RegExp(`dashboard ${server.getUrl()}/__crossipc/ \\(open it with the #key=… that \`crossipc hub\` printed, or server\\.getDashboardUrl\\(\\)\\)\n`));
   assert.match(stdout, /clients \(1\)\n {2}client-\d+ orders-service {2}since \d\d:\d\d:\d\d {2}in 0 {2}out 0 {2}pending 0\n/);
   assert.match(stdout, /services \(1\)\n {2}orders \(first\)\n {4}\/orders → http:\/\/127\.0\.0\.1:4100 {2}\(client-1\)\n/);
   assert.match(stdout, /routes \(1\)\n {2}POST \/mock\/orders {2}1 hit\n/);
@@ -87,7 +70,8 @@ test("with an access token, status needs --token (or CROSSIPC_ACCESS_TOKEN)", as
   assert.match(refused.stderr, /^crossipc status: the hub at http:\/\/127\.0\.0\.1:\d+ needs its access token: pass --token/);
   const ok = await crossipc(["status", "--port", port, "--token", "s3cret"]);
   assert.equal(ok.code, 0);
-  assert.match(ok.stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/\?token=s3cret\n/, "the dashboard URL carries the token");
+  assert.match(ok.stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/ \(add #key=<your token>\)\n/, "says how to open the dashboard");
+  assert.doesNotMatch(ok.stdout, /s3cret/, "never prints the token");
   assert.equal((await crossipc(["status", "--port", port], { CROSSIPC_ACCESS_TOKEN: "s3cret" })).code, 0);
 });
 

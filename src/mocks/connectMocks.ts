@@ -1,0 +1,486 @@
+/**
+ * `connectMocks`: mocks from any process (SPEC §10). A test's process opens a framework
+ * connection to the hub and adds rules; the hub relays each request a rule takes to this
+ * process, where the handler runs, and relays its answer back unchanged.
+ */
+import { IPCClient, setInternalMessageHandler, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
+import { LocalSocket, type MockWebSocket } from "./_mockSocket.ts";
+import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
+import { FaultRequests } from "../faults/_remote.ts";
+import { parseFault } from "../faults/_parse.ts";
+import type { FaultMatch, FaultSpec } from "../faults/_types.ts";
+import { IPCError, errorMessage } from "../errors.ts";
+import type { InterceptHandler } from "../server/_routes.ts";
+import type { JournalEntry, JournalFilter } from "../server/journal.ts";
+import type { Awaitable } from "../types.ts";
+import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
+import type { ReplayOptions } from "../replay/Replay.ts";
+import { PASS, type Pass, type RuleKind } from "./_rule.ts";
+import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
+import {
+  decodeBody,
+  encodeBody,
+  headerPairs,
+  MockRequests,
+  MOCKS_PROTOCOL,
+  wireLength,
+  type HelloAnswer,
+  type RuleSpec,
+  type WireAnswer,
+  type WireBody,
+  type WireRequest,
+} from "./_wire.ts";
+
+declare global {
+  // `await using` needs these; a consumer whose lib predates `esnext.disposable` (ES2023 without
+  // @types/node) lacks them. Declared as the TypeScript lib and @types/node declare them, so they merge.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+  interface AsyncDisposable {
+    [Symbol.asyncDispose](): PromiseLike<void>;
+  }
+}
+
+export interface ConnectMocksOptions extends IPCClientOptions {
+  /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
+  token?: string;
+  /** Shown as the owner of this connection's rules in the dashboard and the journal. */
+  runtimeId?: string;
+}
+
+/** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
+export type RemoteJournalFilter = Omit<JournalFilter, "path"> & { path?: string };
+
+/** `intercept`'s handler may also hand the request on. */
+export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Awaitable<unknown>;
+/** `interceptRequest`'s handler: the Web-standard form, a `Response` or `passthrough()` out. */
+export type MockRequestHandler = (request: Request, params: Record<string, string>) => Awaitable<Response | Pass>;
+
+/** What this process does with a request the hub relays for one of its rules. */
+type LocalTake = (request: WireRequest) => Promise<WireAnswer>;
+type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true } | { error: string }>;
+
+/**
+ * Opens a connection to a running hub (an IPCServer, a ServiceHub, a joinHub leader or
+ * `crossipc hub`) for mocks. Rejects as `IPCClient.connect` does (`ERR_IPC_UNAUTHORIZED` for a
+ * wrong or missing token), and with a clear error when the server does not speak the mocks protocol.
+ */
+export async function connectMocks(portOrUrl: number | string, options: ConnectMocksOptions = {}): Promise<Mocks> {
+  const { token, runtimeId, ...clientOptions } = options;
+  const client = new IPCClient(portOrUrl, { ...clientOptions, accessToken: token ?? clientOptions.accessToken });
+  const connection = new MockConnection(client);
+  await client.connect(runtimeId);
+  let hello: HelloAnswer;
+  try {
+    hello = await client.sendFrameworkRequest(MockRequests.hello as never, { protocol: MOCKS_PROTOCOL } as never) as HelloAnswer;
+  } catch (error) {
+    client.disconnect();
+    const message = errorMessage(error);
+    if (message.startsWith("No handler for")) {
+      throw new IPCError("ERR_IPC_REMOTE", `The server at ${String(portOrUrl)} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
+    }
+    throw error;
+  }
+  connection.hello = hello;
+  return new Mocks(connection);
+}
+
+/** @internal The connection a `Mocks` and its scopes share: the client, the handlers by ref. */
+export class MockConnection {
+  readonly client: IPCClient;
+  /** What each rule of this connection does with a relayed request, by the client's ref, with the rule's scope. */
+  readonly takes: Map<number, { scope: string | null; take: LocalTake; open?: LocalOpen }> = new Map();
+  /** Sockets that `interceptWebSocket` handlers play, by the hub's socket id. */
+  readonly sockets: Map<number, LocalSocket> = new Map();
+  hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: 30_000 };
+  #ref = 0;
+
+  constructor(client: IPCClient) {
+    this.client = client;
+    setInternalRequestHandler(client, MockRequests.take, (request: WireRequest) => this.#take(request));
+    setInternalRequestHandler(client, SocketMessages.open, async (open: SocketOpen) => {
+      const local = this.takes.get(open?.ref)?.open;
+      return local ? local(open) : { pass: true };
+    });
+    setInternalMessageHandler(client, SocketMessages.frame, (frame: SocketFrame) => this.sockets.get(frame?.socket)?.received(frame));
+    setInternalMessageHandler(client, SocketMessages.closed, (close: SocketClose) => {
+      const socket = this.sockets.get(close?.socket);
+      this.sockets.delete(close?.socket);
+      socket?.ended(close.code ?? 1005, close.reason ?? "");
+    });
+    // The hub closes the clients' sockets when this connection goes; the handlers hear it too.
+    client.onClose(() => {
+      for (const socket of this.sockets.values()) socket.ended(1006, "The connection to the hub closed");
+      this.sockets.clear();
+    });
+  }
+
+  nextRef(): number {
+    return ++this.#ref;
+  }
+
+  request<T>(name: string, payload: unknown): Promise<T> {
+    return this.client.sendFrameworkRequest(name as never, payload as never) as Promise<T>;
+  }
+
+  async #take(request: WireRequest): Promise<WireAnswer> {
+    const local = this.takes.get(request?.ref);
+    // The rule was removed while this request was on its way: hand it on.
+    if (!local) return { pass: true };
+    return local.take(request);
+  }
+}
+
+/**
+ * What `Mocks` and a scope share: adding rules. Every rule kind is one `addRule` call with
+ * its spec (what the hub needs) and, when its handler runs here, the local take.
+ */
+export abstract class MockRuleSet {
+  /** @internal */
+  protected readonly connection: MockConnection;
+  /** The scope of this set's rules; null for rules that match every request. */
+  abstract readonly scopeId: string | null;
+
+  /** @internal */
+  constructor(connection: MockConnection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Answers `method path` (`*` for any method; a rou3 pattern: `/users/:id`, `/files/**`) with
+   * `handler(body, params, headers)` in this process: the body parsed as JSON (text if it is not,
+   * `undefined` if empty), the path params, lower-cased headers. It returns data (200 JSON), a
+   * `Response`, or `passthrough()`; a throw answers 500 `{"error": message}`.
+   */
+  intercept(method: string, path: string, handler: MockInterceptHandler): Promise<MockRule> {
+    return this.addRule({ kind: "intercept", method, path }, async (wire) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of wire.headers) {
+        const key = name.toLowerCase();
+        headers[key] = headers[key] === undefined ? value : `${headers[key]}${key === "cookie" ? "; " : ", "}${value}`;
+      }
+      const result = await handler(parsedBody(wire), wire.params, headers);
+      if (result === PASS || result instanceof Response) return result;
+      // Data: the JSON answer is built here, without a Response to build and read back.
+      return new JsonAnswer(result === undefined ? "" : JSON.stringify(result));
+    });
+  }
+
+  /**
+   * The hub's journal entries that match `filter`, oldest first, read over this connection (no
+   * dashboard needed). On a scope, only that scope's requests.
+   */
+  async entries(filter: RemoteJournalFilter = {}): Promise<JournalEntry[]> {
+    return this.connection.request<JournalEntry[]>(MockRequests.journal, { filter: this.#filter(filter) });
+  }
+
+  /**
+   * The first entry that matches, one already recorded or the next one; rejects with the hub's
+   * `ERR_IPC_TIMEOUT` message after `timeoutMs` (at most 120 000). On a scope, only its requests.
+   */
+  async waitFor(filter: RemoteJournalFilter = {}, timeoutMs: number = 5000): Promise<JournalEntry> {
+    return this.connection.client.sendFrameworkRequest(
+      MockRequests.journal as never,
+      { filter: this.#filter(filter), timeoutMs } as never,
+      timeoutMs + 10_000,
+    ) as Promise<JournalEntry>;
+  }
+
+  #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
+    if ((filter as { path?: unknown }).path instanceof RegExp) throw new TypeError("A journal filter sent to the hub takes a path string (with * for anything), not a RegExp");
+    return this.scopeId === null ? filter : { ...filter, scope: this.scopeId };
+  }
+
+  /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
+  interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
+    return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
+  }
+
+  /**
+   * Faults this set's requests (a scope's only; `mocks`' every request) that match `match`
+   * (`method`, `path` pattern, registered `api`): `latency`, `status`, `reset`, `timeout`,
+   * `bandwidth`, and on WebSockets `drop` and `close`, with `probability` and `times` (SPEC §12).
+   * Bad input rejects with a TypeError naming it. Resolves once the hub holds the fault; it goes
+   * with `remove()`, the scope's `close()`, or the connection.
+   */
+  async fault(match: FaultMatch, fault: FaultSpec): Promise<MockFault> {
+    // Checked here too, so a mistake reads as a TypeError in the test, not a remote error.
+    parseFault(match, fault);
+    const connection = this.connection;
+    const { id } = await connection.request<{ id: string }>(FaultRequests.add, { scope: this.scopeId, match, fault });
+    return {
+      id,
+      remove: async () => {
+        if (connection.client.isConnected()) await connection.request(FaultRequests.remove, { ids: [id] });
+      },
+    };
+  }
+
+  /**
+   * Plays the server of WebSocket upgrades to `path` (a route pattern) in this process: the hub
+   * accepts the upgrade and `handler(socket, request)` gets a socket with `send`, `close(code,
+   * reason)`, `onMessage` (text as string, binary as Uint8Array) and `onClose` (the client's code
+   * and reason). Frames keep their order and kind. Returning `passthrough()` hands the upgrade on.
+   */
+  interceptWebSocket(path: string, handler: MockWebSocketHandler): Promise<MockRule> {
+    const connection = this.connection;
+    return this.addRule({ kind: "websocket", method: "GET", path }, undefined, async (open) => {
+      const headers = new Headers();
+      for (const [name, value] of open.headers) headers.append(name, value);
+      const socket = new LocalSocket(open.socket, {
+        notify: (name, payload) => connection.client.sendFrameworkNotification(name, payload),
+        get maxMessageSize() {
+          return connection.hello.maxMessageSize;
+        },
+      });
+      connection.sockets.set(open.socket, socket);
+      try {
+        const result = await handler(socket, Object.assign(new Request(open.url, { headers }), { params: open.params }));
+        if (result === PASS) {
+          connection.sockets.delete(open.socket);
+          return { pass: true };
+        }
+        return { accept: true };
+      } catch (error) {
+        connection.sockets.delete(open.socket);
+        return { error: errorMessage(error) };
+      }
+    });
+  }
+
+  /**
+   * Answers requests from a recording (a HAR 1.2 object or its JSON text, SPEC §11) as a rule of
+   * this connection, or of this scope: it goes when the scope or the connection closes. A HAR
+   * that is not 1.2 or has a malformed entry rejects with a `HarError` naming the entry, and
+   * nothing is added; one larger than the hub's framework messages carry is refused too.
+   */
+  replay(har: unknown, options?: ReplayOptions): Promise<MockReplay> {
+    return addReplay(this, this.connection.client, this.connection.hello.maxMessageSize, har, options);
+  }
+
+  /**
+   * @internal Adds a rule of any kind: `spec` goes to the hub; `handle`, when given, answers the
+   * requests the hub relays for it. Resolves once the hub holds the rule.
+   */
+  async addRule(
+    spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown },
+    handle?: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
+    open?: LocalOpen,
+  ): Promise<MockRule> {
+    if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
+    const connection = this.connection;
+    const ref = connection.nextRef();
+    const rule = new MockRule(connection, ref, this.scopeId, spec.kind, spec.method, spec.path);
+    if (handle) connection.takes.set(ref, { scope: this.scopeId, take: (request) => answer(rule, request, handle, connection.hello.maxMessageSize) });
+    if (open) {
+      connection.takes.set(ref, {
+        scope: this.scopeId,
+        take: async () => ({ pass: true }),
+        open: (request) => {
+          rule.calls++;
+          return open(request);
+        },
+      });
+    }
+    try {
+      const { id } = await connection.request<{ id: string }>(MockRequests.add, { ...spec, ref, scope: this.scopeId } satisfies RuleSpec);
+      rule.id = id;
+    } catch (error) {
+      connection.takes.delete(ref);
+      throw error;
+    }
+    return rule;
+  }
+}
+
+/** Unscoped rules (they match every request) and the scopes of one connection. */
+export class Mocks extends MockRuleSet implements AsyncDisposable {
+  readonly scopeId: null = null;
+
+  /** @internal */
+  constructor(connection: MockConnection) {
+    super(connection);
+  }
+
+  /** The framework connection the mocks travel on. */
+  get client(): IPCClient {
+    return this.connection.client;
+  }
+
+  /**
+   * A scope: rules that match only requests of that scope. No round trip. The default id is 32
+   * random lower-case hex characters, a valid trace id.
+   */
+  scope(id?: string): MockScope {
+    if (id === undefined) id = newScopeId();
+    else assertScopeId(id);
+    return new MockScope(this.connection, id);
+  }
+
+  /** Removes every rule of this connection from the hub, then closes the connection. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    if (connection.client.isConnected()) {
+      try {
+        await connection.request(MockRequests.clear, {});
+      } catch {
+        // The connection went first: the hub dropped its rules with it.
+      }
+    }
+    connection.takes.clear();
+    connection.client.disconnect();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Rules that match only requests of one scope (see `headers`). */
+export class MockScope extends MockRuleSet implements AsyncDisposable {
+  readonly id: string;
+  readonly scopeId: string;
+  /**
+   * Headers that put a request in this scope: `baggage` (`crossipc-scope=<id>`), and for a
+   * trace-id scope also `traceparent` and `x-b3-traceid`.
+   */
+  readonly headers: Record<string, string>;
+
+  /** @internal */
+  constructor(connection: MockConnection, id: string) {
+    super(connection);
+    this.id = id;
+    this.scopeId = id;
+    this.headers = headersForScope(id);
+  }
+
+  /** Removes every rule of this scope (added on this connection) from the hub. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    if (connection.client.isConnected()) await connection.request(MockRequests.closeScope, { scope: this.id });
+    for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
+export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;
+
+export type { MockWebSocket } from "./_mockSocket.ts";
+
+/** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
+export interface MockFault {
+  readonly id: string;
+  /** Resolves once the hub no longer holds the fault. */
+  remove(): Promise<void>;
+}
+
+/** A rule the hub holds. */
+export class MockRule {
+  /** The hub's id for it (as `/__crossipc/api/state` and the journal's `rule` name it). */
+  id = "";
+  readonly scope: string | null;
+  readonly kind: RuleKind;
+  readonly method: string;
+  readonly path: string;
+  /** How many requests its handler was called for. */
+  calls = 0;
+  readonly #connection: MockConnection;
+  readonly #ref: number;
+
+  /** @internal */
+  constructor(connection: MockConnection, ref: number, scope: string | null, kind: RuleKind, method: string, path: string) {
+    this.#connection = connection;
+    this.#ref = ref;
+    this.scope = scope;
+    this.kind = kind;
+    this.method = method;
+    this.path = path;
+  }
+
+  /** Resolves once the hub no longer holds the rule. */
+  async remove(): Promise<void> {
+    const connection = this.#connection;
+    if (connection.client.isConnected()) await connection.request(MockRequests.remove, { ids: [this.id] });
+    connection.takes.delete(this.#ref);
+  }
+}
+
+/** A handler's data, already JSON: answered `200 application/json`. */
+class JsonAnswer {
+  readonly json: string;
+  constructor(json: string) {
+    this.json = json;
+  }
+}
+
+const JSON_HEADERS: Array<[string, string]> = [["content-type", "application/json"]];
+
+/** Runs a handler for a relayed request and turns what it gives into the wire answer. */
+async function answer(
+  rule: MockRule,
+  request: WireRequest,
+  handle: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
+  maxMessageSize: number,
+): Promise<WireAnswer> {
+  rule.calls++;
+  let response: Response | Pass | JsonAnswer;
+  try {
+    response = await handle(request);
+  } catch (error) {
+    return { error: errorMessage(error) };
+  }
+  if (response === PASS) return { pass: true };
+  let status = 200;
+  let statusText: string | undefined;
+  let headers = JSON_HEADERS;
+  let body: WireBody | undefined;
+  let byteLength: number;
+  if (response instanceof JsonAnswer) {
+    body = response.json === "" ? undefined : { text: response.json };
+    byteLength = response.json.length * 3;
+  } else if (response instanceof Response) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      return { error: `Mock ${rule.method} ${rule.path} answered a Response whose body cannot be read: ${errorMessage(error)}` };
+    }
+    ({ status, statusText } = response);
+    headers = headerPairs(response.headers);
+    body = encodeBody(bytes);
+    byteLength = bytes.byteLength;
+  } else {
+    return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
+  }
+  // A frame over the hub's limit would close this connection (and drop every rule of it): refuse
+  // the answer instead, leaving room for the headers and the frame around the body.
+  if (wireLength(body, byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
+    return { error: `Mock ${rule.method} ${rule.path} answered a ${byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
+  }
+  return { status, statusText: statusText || undefined, headers, body };
+}
+
+/** `interceptHttp`'s body: JSON whatever the content type, text if it is not JSON, `undefined` if empty. */
+function parsedBody(wire: WireRequest): unknown {
+  if (wire.method === "GET" || wire.method === "HEAD") return undefined;
+  const bytes = decodeBody(wire.body);
+  if (!bytes || bytes.byteLength === 0) return undefined;
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function requestOf(wire: WireRequest): Request {
+  const headers = new Headers();
+  for (const [name, value] of wire.headers) headers.append(name, value);
+  const body = wire.method === "GET" || wire.method === "HEAD" ? undefined : decodeBody(wire.body);
+  return new Request(wire.url, { method: wire.method, headers, body: body as BodyInit | undefined });
+}
