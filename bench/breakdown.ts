@@ -37,7 +37,7 @@ async function cpuPer(n: number, fn: (i: number) => unknown, settle = false): Pr
 function serverPath(journalOn: boolean): (frame: string) => void {
   const journal = new Journal(journalOn ? undefined : false, { list: () => [], reset() {} });
   const activity = new FrameworkActivity(journal.enabled ? journal : undefined);
-  const clients = new FrameworkClients({ requestTimeout: 10_000, maxBufferedAmount: 64 * 1024 * 1024, onUnhandled: (s, p) => activity.unhandled(s, p) });
+  const clients = new FrameworkClients({ requestTimeout: 10_000, maxBufferedAmount: 64 * 1024 * 1024, maxClients: 1000, onUnhandled: (s, p) => activity.unhandled(s, p) });
   // The handler gets `(payload, msg)` as onFrameworkMessage hands it.
   const echo = (payload: unknown, _msg: unknown) => payload;
   clients.handlers.set("echo", activity.incoming("echo", (data, socket) => echo(data, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data })));
