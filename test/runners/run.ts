@@ -6,7 +6,7 @@
  * `--allow-net=127.0.0.1 --allow-env=CROSSIPC_HUB_PORT` only. Exits non-zero on any failure.
  */
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import process from "node:process";
 import { ROOT, start, waitExit, type Child } from "../matrix/_spawn.ts";
 import { heldNames } from "./_held.ts";
@@ -137,6 +137,23 @@ async function killedMidSuite(runner: RunnerName, hub: string, env: NodeJS.Proce
   }
 }
 
+/** The README's runner examples, each run by its runner against the built package. */
+const EXAMPLES: Record<RunnerName, string[]> = {
+  vitest: ["test/runners/examples/vitest.test.ts", "test/runners/examples/vitest-fixture.test.ts"],
+  bun: ["test/runners/examples/bun.test.ts"],
+  node: ["test/runners/examples/node.test.ts"],
+  deno: ["test/runners/examples/deno.test.ts"],
+};
+
+/** Each example is in the README as it is on disk, as one `ts` block. */
+function readmeShowsExamples(): string[] {
+  const readme = readFileSync(`${ROOT}README.md`, "utf8");
+  return Object.values(EXAMPLES)
+    .flat()
+    .filter((file) => !readme.includes("```ts\n" + readFileSync(`${ROOT}${file}`, "utf8").trimEnd() + "\n```"))
+    .map((file) => `README.md does not show ${file} as it is (a \`ts\` block with the file's exact text)`);
+}
+
 const failures: string[] = [];
 let hubProc: Child | undefined;
 let serviceProc: Child | undefined;
@@ -159,7 +176,12 @@ try {
 
     console.log(`\n--- ${runner}: a test process killed mid-suite`);
     await killedMidSuite(runner, hub, env).catch((error: Error) => failures.push(error.message));
+
+    console.log(`\n--- ${runner}: the README example(s), importing the built package by name`);
+    const examples = await run(runnerCommand(runner, EXAMPLES[runner]), env, RUN_TIMEOUT_MS);
+    if (examples !== 0) failures.push(`${runner}: the README example(s) exited ${examples}`);
   }
+  failures.push(...readmeShowsExamples());
 } catch (error) {
   failures.push((error as Error).message);
 } finally {
