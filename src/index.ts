@@ -19,3 +19,15 @@ export { joinHub, type HubMember, type HubRole, type JoinHubOptions } from "./hu
 export { HubError, type HubErrorCode } from "./hub/_errors.ts";
 export { HubRequests, type DiscoverApiResult, type HubKind } from "./hub/_requests.ts";
 export type { HubEntry, HubRoute, HubEvent, RoutingStrategy, RoutingStrategyName } from "./hub/_types.ts";
+export {
+  connectMocks,
+  Mocks,
+  MockScope,
+  MockRule,
+  MockRuleSet,
+  type ConnectMocksOptions,
+  type MockInterceptHandler,
+  type MockRequestHandler,
+} from "./mocks/connectMocks.ts";
+export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
+export { scopeHeaders } from "./mocks/_scope.ts";

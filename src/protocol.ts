@@ -52,6 +52,20 @@ export function assertName(name: string, what: string = "Request name"): void {
   }
 }
 
+/** Request and message names of the hub's own (the mocks protocol, the heartbeat). */
+export const RESERVED_PREFIX = "__crossipc/";
+
+/** `assertName`, and refuses the hub's reserved namespace: a user handler there would take the hub's own requests. */
+export function assertUserName(name: string, what: string = "Request name"): void {
+  assertName(name, what);
+  if (name.startsWith(RESERVED_PREFIX)) {
+    throw new IPCError(
+      "ERR_IPC_INVALID_NAME",
+      `${what} ${JSON.stringify(name)} is reserved: names beginning with "${RESERVED_PREFIX}" are the hub's own; choose another name`,
+    );
+  }
+}
+
 /** The WebSocket path of the framework connection. Tests of the original open raw sockets to it. */
 export const INTERNAL_SOCKET_PATH = "/__ggFrameworkConnection";
 

@@ -4,7 +4,7 @@ import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
 import { getPlatform } from "../platform.ts";
-import { assertName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
@@ -30,6 +30,9 @@ export interface IPCClientOptions {
   /** Where to report what happens; without one the client prints nothing. */
   logger?: IPCLogger;
 }
+
+/** @internal The key of IPCClient's handler registration for the hub's own requests (connectMocks). */
+export const INTERNAL_REQUEST_HANDLER: unique symbol = Symbol("crossipc.internalRequestHandler");
 
 /** A connection to an IPCServer: typed requests both ways and fire-and-forget messages. */
 export class IPCClient {
@@ -104,8 +107,14 @@ export class IPCClient {
 
   /** Answers requests that the server sends to this client. May be called before `connect`. */
   onFrameworkRequest<Req, Res>(type: IPCClientRequest<Req, Res>, handler: (payload: Req) => Awaitable<Res>): void {
-    assertName(type);
+    assertUserName(type);
     this.#requestHandlers.set(type, (data) => handler(data as Req));
+  }
+
+  /** @internal Answers one of the hub's own requests (`__crossipc/…`, which `onFrameworkRequest` refuses). */
+  [INTERNAL_REQUEST_HANDLER](type: string, handler: (payload: any) => unknown): void {
+    assertName(type);
+    this.#requestHandlers.set(type, (data) => handler(data));
   }
 
   /** Fire-and-forget message to the server (its `onFrameworkNotification`). */
@@ -118,7 +127,7 @@ export class IPCClient {
 
   /** Receives fire-and-forget messages the server sends with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCClientRequest<T, void> | string, handler: (payload: T) => unknown): void {
-    assertName(type, "Message name");
+    assertUserName(type, "Message name");
     this.#messageHandlers.set(type, (data) => handler(data as T));
   }
 

@@ -1,6 +1,7 @@
 import { getPlatform } from "../platform.ts";
 import { describeHub, type HubServiceState } from "../server/_describe.ts";
 import type { Journal, RouteHits } from "../server/journal.ts";
+import type { RuleInfo } from "../mocks/_rule.ts";
 
 /** A connected client as the dashboard and `crossipc status` show it. */
 export interface DashboardClient {
@@ -30,6 +31,8 @@ export interface DashboardState {
   /** Registered services by api (empty without a ServiceHub on the server). */
   services: HubServiceState[];
   routes: RouteHits[];
+  /** Rules added from other processes (`connectMocks`), with their scope (null: unscoped), owner and calls. */
+  mocks: RuleInfo[];
   journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
 }
 
@@ -39,6 +42,7 @@ export interface StateInput {
   startedAt: number;
   clients: DashboardClient[];
   routes: RouteHits[];
+  mocks: RuleInfo[];
   journal: Journal;
 }
 
@@ -57,6 +61,7 @@ export function dashboardState(input: StateInput): DashboardState {
     clients: input.clients,
     services: hub?.services ?? [],
     routes: input.routes,
+    mocks: input.mocks,
     journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
   };
 }

@@ -89,7 +89,7 @@ function page(body: string, type: string): Response {
   });
 }
 
-/** `?method=&path=&status=&client=&kind=&after=&limit=`: the journal filter, over HTTP. */
+/** `?method=&path=&status=&client=&kind=&scope=&after=&limit=`: the journal filter, over HTTP. */
 function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter: JournalFilter = {};
   const text = (name: string) => query.get(name) || undefined;
@@ -98,6 +98,7 @@ function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: 
   filter.client = text("client");
   filter.kind = text("kind") as JournalFilter["kind"];
   filter.direction = text("direction") as JournalFilter["direction"];
+  filter.scope = text("scope");
   const status = text("status");
   if (status !== undefined) {
     if (/^[1-5]xx$/.test(status)) filter.status = status as `${1 | 2 | 3 | 4 | 5}xx`;

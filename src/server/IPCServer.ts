@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback }
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type Listener, type ProxiedConnection } from "../platform.ts";
-import { assertName } from "../protocol.ts";
+import { assertName, assertUserName } from "../protocol.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
 import { dropPeer, FrameworkClients } from "./_clients.ts";
 import type { GuardOptions } from "./_guard.ts";
@@ -14,6 +14,10 @@ import { FrameworkActivity } from "./_activity.ts";
 import { Journal, type JournalOptions } from "./journal.ts";
 import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
+import { MockRules } from "../mocks/_rules.ts";
+import { RuleTable } from "../mocks/_table.ts";
+import { installMocksHub } from "../mocks/_hub.ts";
+import { registerHubRules } from "../mocks/_hubRules.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -65,6 +69,10 @@ export class IPCServer {
   readonly #options: IPCServerOptions;
   readonly #clients: FrameworkClients;
   readonly #routes = new InterceptRoutes();
+  /** Rules from other processes (`connectMocks`), by scope: SPEC §10 steps (1) and (2). */
+  readonly #mocks = new MockRules();
+  /** Rules of the hub itself after its intercept routes (replays): step (3). */
+  readonly #hubRules = new RuleTable();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
@@ -93,6 +101,11 @@ export class IPCServer {
     this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
     this.#activity = new FrameworkActivity(this.#journalIfOn());
     this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
+    const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
+    this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
+    installMocksHub(this.#clients, { mocks: this.#mocks, maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
+    registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
@@ -114,6 +127,8 @@ export class IPCServer {
       journal,
       dashboard: dashboard?.handle,
       routes: this.#routes,
+      mocks: this.#mocks,
+      hubRules: this.#hubRules,
       get resolver() {
         return server.#resolver;
       },
@@ -126,6 +141,7 @@ export class IPCServer {
     const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
     const websocket = createWebSocketHooks({
       clients: this.#clients,
+      mocks: this.#mocks,
       get resolver() {
         return server.#resolver;
       },
@@ -207,7 +223,7 @@ export class IPCServer {
     type: IPCServerRequest<Req, Res>,
     handler: (payload: Req, msg: SocketMessage) => Awaitable<Res>,
   ): void {
-    assertName(type);
+    assertUserName(type);
     this.#clients.handlers.set(
       type,
       this.#activity.incoming(type, (data, socket) => handler(data as Req, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data })),
@@ -245,7 +261,7 @@ export class IPCServer {
 
   /** Receives fire-and-forget messages of `type` that clients send with `sendFrameworkNotification`. */
   onFrameworkNotification<T>(type: IPCServerRequest<T, void> | string, handler: (payload: T, msg: SocketMessage) => unknown): void {
-    assertName(type, "Message name");
+    assertUserName(type, "Message name");
     this.#clients.messageHandlers.set(type, (data, socket) =>
       handler(data as T, { clientId: socket.clientId!, runtimeId: socket.runtimeId, data }),
     );
@@ -299,6 +315,7 @@ export class IPCServer {
       startedAt: this.#startedAt,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
+      mocks: this.#mocks.list(),
       journal: this.journal,
     });
   }

@@ -9,10 +9,19 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { createHttpPipeline, pathOf, type FaultLayer } from "../mocks/_pipeline.ts";
+import type { MockRules } from "../mocks/_rules.ts";
+import type { RuleTable } from "../mocks/_table.ts";
 
 
 export interface HttpState {
   readonly routes: InterceptRoutes;
+  /** Rules added from other processes (`connectMocks`), by scope. */
+  readonly mocks: MockRules;
+  /** Rules the hub holds after its intercept routes (replays). */
+  readonly hubRules: RuleTable;
+  /** Faults that wrap every request (SPEC §12), when any exist. */
+  readonly faults?: FaultLayer;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
@@ -50,10 +59,28 @@ export function resolveTarget(
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
   const journal = state.journal;
+  // The order of the steps (mocks, intercept routes, replays, services, 404) is ../mocks/_pipeline.ts.
+  const take = createHttpPipeline({
+    mocks: state.mocks,
+    routes: state.routes,
+    hubRules: state.hubRules,
+    get faults() {
+      return state.faults;
+    },
+    intercept: (request, match, record) => intercept(request, match, state, record),
+    fallThrough: (request, record) => fallThrough(request, state, forward, record),
+    answered: (rule, record, response) => {
+      if (record) {
+        record.takenBy = rule.takenBy;
+        record.route = `${rule.method} ${rule.path}`;
+        record.rule = rule.id;
+      }
+      return committed(state, record, response);
+    },
+  });
   return (request) => {
-    const match = state.routes.find(request.method, pathOf(request.url));
     const record = journal === undefined ? undefined : beginHttp(journal, request);
-    return match ? intercept(request, match, state, record) : fallThrough(request, state, forward, record);
+    return take(request, record);
   };
 }
 
@@ -147,14 +174,6 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-/** The path of a request URL without building a URL object. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
-}
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);

@@ -1,6 +1,11 @@
+import { explicitScope } from "../mocks/_scope.ts";
+
 export type JournalKind = "http" | "websocket" | "framework";
-/** What took a request: an intercept route, the proxy, the framework (connection or handler), nothing (404), or a refusal. */
-export type JournalTakenBy = "intercept" | "proxy" | "framework" | "none" | "refused";
+/**
+ * What took a request: an intercept route, a rule added from another process (`mock`), a
+ * recording (`replay`), the proxy, the framework (connection or handler), nothing (404), or a refusal.
+ */
+export type JournalTakenBy = "intercept" | "mock" | "replay" | "proxy" | "framework" | "none" | "refused";
 
 /** One thing the server handled, as `journal.entries()` returns it. */
 export interface JournalEntry {
@@ -14,8 +19,15 @@ export interface JournalEntry {
   /** Path and query; for framework requests, the request name. */
   path: string;
   takenBy: JournalTakenBy;
-  /** The intercept route that took it, as `"GET /users/:id"`. */
+  /** The intercept route or rule that took it, as `"GET /users/:id"`. */
   route?: string;
+  /** The id of the rule (`mocks`/`replay`) that took it, as `/__crossipc/api/state` lists it. */
+  rule?: string;
+  /**
+   * The request's scope (SPEC §10): named in `baggage`, `x-crossipc-scope` or a cookie, or a
+   * trace id that was an open scope's id when the request came; null without one.
+   */
+  scope: string | null;
   /** The URL it was proxied to. */
   target?: string;
   /** HTTP status (101 for an accepted upgrade); absent on framework requests. */
@@ -63,6 +75,9 @@ export class JournalRecord {
   method: string | undefined = undefined;
   takenBy: JournalTakenBy = "none";
   route: string | undefined = undefined;
+  rule: string | undefined = undefined;
+  /** Set when the pipeline read it (rules existed); otherwise read from the headers when the entry is read. */
+  scope: string | null | undefined = undefined;
   target: string | undefined = undefined;
   status: number | undefined = undefined;
   ok = true;
@@ -109,6 +124,18 @@ export class JournalRecord {
     }
   }
 
+  /**
+   * The request's scope. Read from its headers only now, when nothing read it on the way (no
+   * rules existed): then only an explicit scope can be one, as no scope was open.
+   */
+  scopeOf(headers?: Record<string, string>): string | null {
+    if (this.scope !== undefined) return this.scope;
+    if (this.kind === "framework") return (this.scope = null);
+    const record = headers ?? headerRecord(this.requestHeaders);
+    this.scope = record ? explicitScope((name) => record[name]) : null;
+    return this.scope;
+  }
+
   summary(): string {
     const what = this.method ? `${this.method} ${this.path}` : `${this.direction ?? ""} ${this.path}`.trim();
     return `#${this.id} ${this.kind} ${what} → ${this.status ?? (this.ok ? "ok" : "error")}`;
@@ -125,6 +152,8 @@ export class JournalRecord {
       path: this.path,
       takenBy: this.takenBy,
       route: this.route,
+      rule: this.rule,
+      scope: this.scopeOf(requestHeaders),
       target: this.target,
       status: this.status,
       ok: this.ok,

@@ -88,19 +88,19 @@ export class InterceptRoutes {
   }
 }
 
-function routeMethod(method: string): string {
+export function routeMethod(method: string): string {
   return method === "*" || method === "" ? "" : method.toUpperCase();
 }
 
 /** The key rou3 gives a trailing `*` segment (`/files/*` → `"0"`), or `undefined` without one. */
-function trailingStarKey(path: string): string | undefined {
+export function trailingStarKey(path: string): string | undefined {
   const segments = path.split("/");
   if (segments[segments.length - 1] !== "*") return undefined;
   return String(segments.filter((segment) => segment === "*").length - 1);
 }
 
 /** Params arrive URL-encoded; a trailing `*` is given as `*` only, as find-my-way named it. */
-function decodeParams(params: Record<string, string> | undefined, star: string | undefined): Record<string, string> {
+export function decodeParams(params: Record<string, string> | undefined, star: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!params) return out;
   for (const key in params) {

@@ -12,9 +12,13 @@ import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
+import { takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
+import type { MockRules } from "../mocks/_rules.ts";
 
 export interface WebSocketState {
   readonly clients: FrameworkClients;
+  /** WebSocket rules from other processes: steps (1) and (2) of the order (../mocks/_pipeline.ts). */
+  readonly mocks: MockRules;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
@@ -30,7 +34,8 @@ export interface WebSocketState {
 /** What the upgrade decided, kept on the peer's context. */
 interface PeerRole {
   ipc?: { runtimeId?: string; record?: JournalRecord };
-  upstream?: UpstreamRelay;
+  /** A proxied socket's backend, or the WebSocket rule that took the upgrade. */
+  upstream?: SocketRelay;
 }
 
 /**
@@ -64,6 +69,23 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         // Committed at `open`, once the connection has its clientId.
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
+      // (1) and (2) of the order: WebSocket rules of the request's scope, then unscoped ones.
+      const mocked = state.mocks.size === 0 ? undefined : await takeUpgrade(request, url.pathname, state.mocks, record);
+      if (mocked) {
+        if (record) {
+          record.takenBy = mocked.rule.takenBy;
+          record.route = `${mocked.rule.method} ${mocked.rule.path}`;
+          record.rule = mocked.rule.id;
+        }
+        if (mocked.taken instanceof Response) {
+          done(mocked.taken.status, mocked.rule.takenBy);
+          return mocked.taken;
+        }
+        state.relays.add(mocked.taken.relay);
+        done(101, mocked.rule.takenBy);
+        return { headers: mocked.taken.headers, context: { upstream: mocked.taken.relay } satisfies PeerRole };
+      }
+      // (3) the hub has no WebSocket intercept routes; (4) services and the proxy resolver, (5) refused.
       const resolved = resolveTarget(state, url.pathname);
       if ("error" in resolved) {
         done(500, "none", resolved.error);

@@ -20,6 +20,7 @@ export interface JournalOptions {
  * - `status`: a number, or a class such as `"4xx"`.
  * - `client`: a clientId or a runtimeId.
  * - `after`: only entries recorded after the one with this id (ids increase; `journal.lastId`).
+ * - `scope`: the request's scope id, or `null` for requests without one.
  */
 export interface JournalFilter {
   kind?: JournalKind;
@@ -29,6 +30,8 @@ export interface JournalFilter {
   client?: string;
   direction?: "in" | "out";
   after?: number;
+  /** The request's scope id (SPEC §10); `null` for requests without one. */
+  scope?: string | null;
 }
 
 /** Hits of one intercept route since the server started or the journal was cleared. */
@@ -201,7 +204,7 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
   const method = filter.method?.toUpperCase();
   const path = pathMatcher(filter.path);
   const status = statusMatcher(filter.status);
-  const { kind, client, direction, after } = filter;
+  const { kind, client, direction, after, scope } = filter;
   return (r) =>
     (after === undefined || r.id > after) &&
     (kind === undefined || r.kind === kind) &&
@@ -209,7 +212,8 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
     (direction === undefined || r.direction === direction) &&
     (client === undefined || r.clientId === client || r.runtimeId === client) &&
     (status === undefined || (r.status !== undefined && status(r.status))) &&
-    (path === undefined || path(r.path));
+    (path === undefined || path(r.path)) &&
+    (scope === undefined || r.scopeOf() === scope);
 }
 
 function pathMatcher(path: string | RegExp | undefined): ((value: string) => boolean) | undefined {

@@ -1,0 +1,199 @@
+/**
+ * The hub's side of the mocks protocol: it adds and removes the rules that connections send
+ * (`./_wire.ts`), relays each request a remote rule takes to its process, and drops every rule
+ * of a connection when it closes for any reason. Installed by every IPCServer, so every kind of
+ * hub (ServiceHub, a joinHub leader, `crossipc hub`) has it.
+ */
+import { IPCError, errorMessage } from "../errors.ts";
+import type { IPCSocket } from "../IPCSocket.ts";
+import { log } from "../_log.ts";
+import type { FrameworkClients } from "../server/_clients.ts";
+import { jsonResponse } from "../server/_json.ts";
+import type { IPCLogger } from "../types.ts";
+import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_rule.ts";
+import type { MockRules } from "./_rules.ts";
+import { assertScopeId } from "./_scope.ts";
+import {
+  decodeBody,
+  encodeBody,
+  headerPairs,
+  MockRequests,
+  MOCKS_PROTOCOL,
+  type Hello,
+  type HelloAnswer,
+  type RuleSpec,
+  type WireAnswer,
+  type WireRequest,
+} from "./_wire.ts";
+
+/** The connection that added a rule: its takes go there, and its rules go when it closes. */
+export interface RuleOwner {
+  readonly socket: IPCSocket;
+  readonly clientId: string;
+  readonly runtimeId?: string;
+}
+
+export interface MocksHubOptions {
+  readonly mocks: MockRules;
+  readonly maxMessageSize: number;
+  readonly proxyTimeout: number;
+  readonly logger?: IPCLogger;
+}
+
+/** Builds the hub's rule of one kind from what a client sent. */
+export type RuleFactory = (spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { id: string }) => Rule;
+
+/**
+ * Rule kinds a client may add. `intercept` and `request` run the handler in the client's
+ * process; `replay` (SPEC §11) and `websocket` (SPEC §12) add themselves here.
+ */
+export const ruleFactories: Map<RuleKind | string, RuleFactory> = new Map();
+ruleFactories.set("intercept", remoteRule);
+ruleFactories.set("request", remoteRule);
+
+/** A connection may hold this many rules: enough for any suite, and a bound on what one client costs the hub. */
+const MAX_RULES_PER_CONNECTION = 50_000;
+const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/;
+
+/** Registers the hub's handlers of the mocks protocol and the cleanup of a closed connection. */
+export function installMocksHub(clients: FrameworkClients, options: MocksHubOptions): void {
+  const { mocks } = options;
+  const owned = new Map<string, number>();
+  const handle = (name: string, handler: (data: any, owner: RuleOwner) => unknown) =>
+    clients.handlers.set(name, (data, socket) => handler(data, { socket, clientId: socket.clientId!, runtimeId: socket.runtimeId }));
+
+  handle(MockRequests.hello, (hello: Hello): HelloAnswer => {
+    if (hello?.protocol !== MOCKS_PROTOCOL) {
+      throw new Error(`This hub speaks the crossipc mocks protocol ${MOCKS_PROTOCOL}, the client ${JSON.stringify(hello?.protocol)}: use the same crossipc version on both sides`);
+    }
+    return { protocol: MOCKS_PROTOCOL, maxMessageSize: options.maxMessageSize, proxyTimeout: options.proxyTimeout };
+  });
+
+  handle(MockRequests.add, (spec: RuleSpec, owner) => {
+    checkSpec(spec);
+    const count = owned.get(owner.clientId) ?? 0;
+    if (count >= MAX_RULES_PER_CONNECTION) {
+      throw new Error(`This connection already holds ${count} rules, the most one connection may hold: remove some or close scopes first`);
+    }
+    const factory = ruleFactories.get(spec.kind)!;
+    const rule = factory(spec, owner, { ...options, id: mocks.nextId() });
+    try {
+      mocks.add(rule);
+    } catch (error) {
+      throw new Error(`Pattern ${JSON.stringify(spec.path)} is refused: ${errorMessage(error)}`);
+    }
+    owned.set(owner.clientId, count + 1);
+    log(options.logger, "debug", `Mock ${rule.id} added by ${owner.clientId}: ${rule.method} ${rule.path}${rule.scope ? ` in scope ${rule.scope}` : ""}`);
+    return { id: rule.id };
+  });
+
+  const removed = (owner: RuleOwner, count: number) => {
+    const left = (owned.get(owner.clientId) ?? 0) - count;
+    if (left > 0) owned.set(owner.clientId, left);
+    else owned.delete(owner.clientId);
+    return { removed: count };
+  };
+
+  handle(MockRequests.remove, ({ ids }: { ids: string[] }, owner) => {
+    if (!Array.isArray(ids)) throw new TypeError(`${MockRequests.remove} expects { ids: string[] }`);
+    let count = 0;
+    for (const id of ids) {
+      // A connection removes only its own rules.
+      if (mocks.get(id)?.owner === owner.clientId && mocks.remove(id)) count++;
+    }
+    return removed(owner, count);
+  });
+
+  handle(MockRequests.closeScope, ({ scope }: { scope: string }, owner) => {
+    if (typeof scope !== "string") throw new TypeError(`${MockRequests.closeScope} expects { scope: string }`);
+    return removed(owner, mocks.removeOwned(owner.clientId, scope));
+  });
+
+  handle(MockRequests.clear, (_data: unknown, owner) => removed(owner, mocks.removeOwned(owner.clientId)));
+
+  clients.onDisconnect((clientId) => {
+    owned.delete(clientId);
+    const count = mocks.removeOwned(clientId);
+    if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);
+  });
+}
+
+function checkSpec(spec: RuleSpec): void {
+  if (spec === null || typeof spec !== "object") throw new TypeError(`${MockRequests.add} expects a rule object`);
+  if (!ruleFactories.has(spec.kind)) throw new TypeError(`Unknown rule kind ${JSON.stringify(spec.kind)} (this hub knows ${[...ruleFactories.keys()].join(", ")})`);
+  if (typeof spec.method !== "string" || !METHOD.test(spec.method)) throw new TypeError(`Method ${JSON.stringify(spec.method)} is not an HTTP method (or * for any)`);
+  if (typeof spec.path !== "string" || spec.path === "") throw new TypeError(`Pattern ${JSON.stringify(spec.path)} is not a route pattern`);
+  if (spec.scope !== null) assertScopeId(spec.scope);
+  if (typeof spec.ref !== "number") throw new TypeError(`${MockRequests.add} expects a numeric ref`);
+}
+
+/** A rule whose handler runs in the process that added it: the request goes there and the answer comes back. */
+function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { id: string }): Rule {
+  const method = spec.method === "*" ? "*" : spec.method.toUpperCase();
+  const who = `${owner.clientId}${owner.runtimeId ? ` (runtimeId ${owner.runtimeId})` : ""}`;
+  const rule: Rule = {
+    id: hub.id,
+    scope: spec.scope,
+    kind: spec.kind as RuleKind,
+    method,
+    path: spec.path,
+    owner: owner.clientId,
+    calls: 0,
+    takenBy: "mock",
+    async take(context: TakeContext, params: Record<string, string>): Promise<Response | Pass> {
+      const fail = (status: number, message: string) => {
+        if (context.record) context.record.error = message;
+        log(hub.logger, status === 500 ? "debug" : "warn", message);
+        return jsonResponse(status, { error: message });
+      };
+      let body: Uint8Array | undefined;
+      try {
+        body = await context.body();
+      } catch (error) {
+        return fail(413, `Mock ${rule.id} (${rule.method} ${rule.path}): ${errorMessage(error)}`);
+      }
+      const request = context.request;
+      const payload: WireRequest = {
+        ref: spec.ref,
+        method: request.method,
+        url: request.url,
+        headers: headerPairs(request.headers),
+        body: encodeBody(body),
+        params,
+        scope: context.scope,
+      };
+      let answer: WireAnswer;
+      try {
+        answer = await owner.socket.request<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
+      } catch (error) {
+        const code = (error as IPCError).code;
+        if (code === "ERR_IPC_TIMEOUT") return fail(504, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} did not answer within ${hub.proxyTimeout}ms`);
+        return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}): the process that added it, ${who}, went away before answering (${errorMessage(error)})`);
+      }
+      if (answer && "pass" in answer && answer.pass === true) return PASS;
+      if (answer && "error" in answer) return fail(500, String(answer.error));
+      try {
+        return wireResponse(answer);
+      } catch (error) {
+        return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} sent an answer the hub cannot read: ${errorMessage(error)}`);
+      }
+    },
+  };
+  return rule;
+}
+
+/** Statuses whose response has no body (a Response with one cannot be built). */
+const NO_BODY = new Set([101, 103, 204, 205, 304]);
+
+function wireResponse(answer: WireAnswer): Response {
+  if (!answer || !("status" in answer) || !Array.isArray(answer.headers)) throw new TypeError("not a response");
+  const headers = new Headers();
+  for (const [name, value] of answer.headers) {
+    // The runtime frames the body it is given; the handler's framing headers would contradict it.
+    const lower = name.toLowerCase();
+    if (lower === "content-length" || lower === "transfer-encoding") continue;
+    headers.append(name, value);
+  }
+  const body = NO_BODY.has(answer.status) ? null : (decodeBody(answer.body) ?? null);
+  return new Response(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers });
+}

@@ -1,0 +1,258 @@
+/**
+ * THE ORDER in which the hub takes a request (SPEC §10), in one place:
+ *
+ *   faults wrap everything below (SPEC §12: see FAULTS)
+ *   (1) rules of the request's scope, newest first
+ *   (2) unscoped rules from `connectMocks`, newest first
+ *   (3) the hub's own intercept routes (`interceptHttp`/`interceptRequest`), then HUB REPLAYS
+ *   (4) registered services (ServiceHub) and the proxy resolver
+ *   (5) 404
+ *
+ * A rule answers a `Response` or `PASS` (hand on to the next rule, body intact). The same order
+ * holds for a WebSocket upgrade (`takeUpgrade`, used by ../server/_websocket.ts), whose step (3)
+ * is empty (the hub has no WebSocket intercept routes) and whose (5) is a refusal.
+ *
+ * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
+ * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
+ */
+import type { Peer } from "crossws";
+import type { JournalRecord } from "../server/_journalRecord.ts";
+import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
+import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
+import type { MockRules } from "./_rules.ts";
+import type { RuleTable, RuleMatch } from "./_table.ts";
+import { requestScope, type HeaderGetter } from "./_scope.ts";
+
+type Answer = Response | Promise<Response>;
+
+/** The steps of the order that live in ../server/_http.ts, handed in so the order reads here. */
+export interface HttpSteps {
+  /** Rules added from other processes, by scope. */
+  readonly mocks: MockRules;
+  /** (3) the hub's own intercept routes. */
+  readonly routes: InterceptRoutes;
+  /** (3) HUB REPLAYS: rules the hub itself holds after its intercept routes (`server.replay`, SPEC §11). */
+  readonly hubRules: RuleTable;
+  /** FAULTS (SPEC §12): absent or empty when no fault exists. */
+  readonly faults?: FaultLayer;
+  /** Answers with the hub's intercept route that matched. */
+  intercept(request: Request, match: MatchedIntercept, record: JournalRecord | undefined): Answer;
+  /** (4) and (5): the dashboard and framework paths, services and the proxy resolver, else 404. */
+  fallThrough(request: Request, record: JournalRecord | undefined): Answer;
+  /** Puts a rule's answer in the journal (with what took it) and returns it. */
+  answered(rule: Rule, record: JournalRecord | undefined, response: Response): Response;
+}
+
+/**
+ * FAULTS: the one place where a fault lookup wraps the whole take (SPEC §12). `size` is read per
+ * request; only when it is not 0 does `wrap` see the request.
+ */
+export interface FaultLayer {
+  readonly size: number;
+  wrap(request: Request, record: JournalRecord | undefined, take: (request: Request) => Answer): Answer;
+}
+
+/** The hub's HTTP handler body: the order above, for one request. */
+export function createHttpPipeline(hub: HttpSteps): (request: Request, record: JournalRecord | undefined) => Answer {
+  const take = (request: Request, record: JournalRecord | undefined): Answer => {
+    // (1) and (2): only when some process added rules.
+    if (hub.mocks.size !== 0) return takeByRules(request, record, hub);
+    return takeLocal(request, pathOf(request.url), record, hub);
+  };
+  return (request, record) => {
+    // FAULTS wrap the whole take here.
+    const faults = hub.faults;
+    if (faults !== undefined && faults.size !== 0) return faults.wrap(request, record, (current) => take(current, record));
+    return take(request, record);
+  };
+}
+
+/** (3), (4), (5): what the hub itself knows. */
+function takeLocal(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
+  // (3) the hub's own intercept routes
+  const match = hub.routes.find(request.method, path);
+  if (match) return hub.intercept(request, match, record);
+  // (3) HUB REPLAYS, then (4) services / proxy resolver, (5) 404
+  if (hub.hubRules.size !== 0) return takeByHubRules(request, path, record, hub);
+  return hub.fallThrough(request, record);
+}
+
+async function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Promise<Response> {
+  const context = new Take(request, path, null, record, hub.mocks.bodyLimit);
+  const answer = await firstAnswer(hub.hubRules.find(request.method, path), context);
+  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  return hub.fallThrough(context.current(), record);
+}
+
+async function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Promise<Response> {
+  const path = pathOf(request.url);
+  // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
+  if (isHubPath(path)) return takeLocal(request, path, record, hub);
+  const mocks = hub.mocks;
+  const scope = requestScope(headerGetter(request), (id) => mocks.hasScope(id));
+  if (record) record.scope = scope;
+  const context = new Take(request, path, scope, record, mocks.bodyLimit);
+  // (1) rules of the request's scope, newest first (an unknown scope has none)
+  if (scope !== null) {
+    const answer = await firstAnswer(mocks.find(scope, request.method, path), context);
+    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  }
+  // (2) unscoped rules, newest first
+  const answer = await firstAnswer(mocks.find(null, request.method, path), context);
+  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  return takeLocal(context.current(), path, record, hub);
+}
+
+/** Asks each matching rule in turn; the first that does not pass answers. */
+async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
+  for (const { rule, params } of matches) {
+    rule.calls++;
+    const response = await rule.take(context, params);
+    if (response !== PASS) return { rule, response };
+  }
+  return PASS;
+}
+
+// --- WebSocket upgrades ----------------------------------------------------------------------
+
+/** What a WebSocket rule does with an upgrade it takes: the peer's messages go to `relay`. */
+export interface UpgradeTaken {
+  relay: SocketRelay;
+  /** Headers of the 101 (a chosen subprotocol). */
+  headers?: Record<string, string>;
+}
+
+/** The surface the hub's WebSocket hooks drive (as they drive a proxied socket's `UpstreamRelay`). */
+export interface SocketRelay {
+  attach(peer: Peer): void;
+  fromClient(data: string | ArrayBuffer | Uint8Array): void;
+  clientClosed(code?: number, reason?: string): void;
+  close(): void;
+}
+
+/**
+ * Steps (1) and (2) for a WebSocket upgrade: the first WebSocket rule that takes it (an answer,
+ * or a refusal `Response`), or `undefined` to go on to (4) the proxy and (5) the refusal.
+ */
+export async function takeUpgrade(
+  request: Request,
+  path: string,
+  mocks: MockRules,
+  record: JournalRecord | undefined,
+): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
+  if (mocks.size === 0 || isHubPath(path)) return undefined;
+  const scope = requestScope((name) => request.headers.get(name), (id) => mocks.hasScope(id));
+  if (record) record.scope = scope;
+  const context = new Take(request, path, scope, record, mocks.bodyLimit);
+  for (const step of scope === null ? [null] : [scope, null]) {
+    for (const { rule, params } of mocks.findUpgrade(step, path)) {
+      if (!rule.upgrade) continue;
+      rule.calls++;
+      const taken = await rule.upgrade(context, params);
+      if (taken !== PASS) return { rule, taken };
+    }
+  }
+  return undefined;
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/** The request on its way through the order; its body is read at most once. */
+class Take implements TakeContext {
+  readonly request: Request;
+  readonly method: string;
+  readonly path: string;
+  readonly scope: string | null;
+  readonly record: JournalRecord | undefined;
+  #body: Promise<Uint8Array | undefined> | undefined;
+  #bytes: Uint8Array | undefined;
+  #read = false;
+
+  readonly #limit: number;
+
+  constructor(request: Request, path: string, scope: string | null, record: JournalRecord | undefined, limit: number) {
+    this.#limit = limit;
+    this.request = request;
+    this.method = request.method;
+    this.path = path;
+    this.scope = scope;
+    this.record = record;
+  }
+
+  body(): Promise<Uint8Array | undefined> {
+    this.#body ??= this.#readBody();
+    return this.#body;
+  }
+
+  current(): Request {
+    if (!this.#read) return this.request;
+    const { request } = this;
+    return new Request(request.url, { method: request.method, headers: request.headers, body: this.#bytes as BodyInit | undefined });
+  }
+
+  async #readBody(): Promise<Uint8Array | undefined> {
+    const request = this.request;
+    if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
+    this.#read = true;
+    this.#bytes = await readCapped(request, this.#limit);
+    return this.#bytes;
+  }
+}
+
+/**
+ * The whole body, or an error naming the limit once it is passed. What comes past the limit is
+ * read and dropped, not kept: cancelling the body would cut the connection on some runtimes
+ * before the client reads the 413.
+ */
+async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+  const reader = request.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length <= limit) chunks.push(value);
+  }
+  if (length > limit) throw new Error(`the request body (${length} bytes) is over the ${limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
+  if (chunks.length === 1) return chunks[0]!;
+  const all = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
+}
+
+const DASHBOARD_PATH = "/__crossipc";
+const FRAMEWORK_PATH = "/__ggFrameworkConnection";
+
+function isHubPath(path: string): boolean {
+  return path.startsWith(DASHBOARD_PATH) || path === FRAMEWORK_PATH;
+}
+
+/**
+ * Reads a request header. On Node srvx exposes the IncomingMessage, whose lower-cased header
+ * record is already built; elsewhere the Headers object is.
+ */
+function headerGetter(request: Request): HeaderGetter {
+  const node = (request as { runtime?: { node?: { req?: { headers?: Record<string, string | string[] | undefined> } } } }).runtime?.node?.req?.headers;
+  if (node) {
+    return (name) => {
+      const value = node[name];
+      return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
+    };
+  }
+  const headers = request.headers;
+  return (name) => headers.get(name);
+}
+
+/** The path of a request URL without building a URL object. */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  let end = url.indexOf("?", start);
+  if (end === -1) end = url.indexOf("#", start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}

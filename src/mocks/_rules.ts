@@ -1,0 +1,114 @@
+import { ruleInfo, WEBSOCKET_METHOD, type Rule, type RuleInfo } from "./_rule.ts";
+import { RuleTable, type RuleMatch } from "./_table.ts";
+
+/**
+ * Every rule the hub holds: one table per scope (`Map<scopeId, RuleTable>`) and one of unscoped
+ * rules. A request costs one map lookup and one router lookup whatever the number of scopes;
+ * closing a scope deletes one key. Rules are also indexed by id and by owner, so that removing
+ * one, a scope, or every rule of a connection that closed touches only those rules.
+ */
+export class MockRules {
+  readonly #scoped = new Map<string, RuleTable>();
+  readonly #unscoped = new RuleTable();
+  readonly #byId = new Map<string, Rule>();
+  readonly #byOwner = new Map<string, Set<Rule>>();
+  #counter = 0;
+  /** Largest request body relayed to a rule's process, in bytes (set from the hub's maxMessageSize). */
+  bodyLimit = 48 * 1024 * 1024;
+
+  /** Rules held: the request path checks this one number before doing anything for mocks. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Scopes that hold at least one rule. */
+  get scopeCount(): number {
+    return this.#scoped.size;
+  }
+
+  /** A fresh rule id on this hub. */
+  nextId(): string {
+    return `m${++this.#counter}`;
+  }
+
+  /** True when `scope` holds rules: a trace id counts as a scope only then. */
+  hasScope(scope: string): boolean {
+    return this.#scoped.has(scope);
+  }
+
+  /** Adds a rule on top of its route key. Throws rou3's error (naming the pattern) and adds nothing when the pattern is refused. */
+  add(rule: Rule): void {
+    let table = rule.scope === null ? this.#unscoped : this.#scoped.get(rule.scope);
+    const fresh = !table;
+    table ??= new RuleTable();
+    table.add(rule, methodKey(rule));
+    if (fresh) this.#scoped.set(rule.scope!, table);
+    this.#byId.set(rule.id, rule);
+    let owned = this.#byOwner.get(rule.owner);
+    if (!owned) this.#byOwner.set(rule.owner, (owned = new Set()));
+    owned.add(rule);
+  }
+
+  get(id: string): Rule | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Removes one rule; false when the hub does not hold it. */
+  remove(id: string): boolean {
+    const rule = this.#byId.get(id);
+    if (!rule) return false;
+    this.#byId.delete(id);
+    const owned = this.#byOwner.get(rule.owner);
+    owned?.delete(rule);
+    if (owned?.size === 0) this.#byOwner.delete(rule.owner);
+    const table = rule.scope === null ? this.#unscoped : this.#scoped.get(rule.scope);
+    table?.remove(rule, methodKey(rule));
+    if (rule.scope !== null && table?.size === 0) this.#scoped.delete(rule.scope);
+    safely(() => rule.dispose?.());
+    return true;
+  }
+
+  /** Removes the rules of `owner`, all of them or only those of one scope (`null`: its unscoped ones). Returns how many. */
+  removeOwned(owner: string, scope?: string | null): number {
+    const owned = this.#byOwner.get(owner);
+    if (!owned) return 0;
+    let removed = 0;
+    for (const rule of [...owned]) {
+      if (scope !== undefined && rule.scope !== scope) continue;
+      if (this.remove(rule.id)) removed++;
+    }
+    return removed;
+  }
+
+  /** Rules of `scope` (null: the unscoped ones) that match, newest first. */
+  find(scope: string | null, method: string, path: string): RuleMatch[] {
+    const table = scope === null ? this.#unscoped : this.#scoped.get(scope);
+    return table ? table.find(method, path) : NONE;
+  }
+
+  /** Rules of kind `websocket` of `scope` that match an upgrade of `path`, newest first. */
+  findUpgrade(scope: string | null, path: string): RuleMatch[] {
+    const found = this.find(scope, WEBSOCKET_METHOD, path);
+    // Rules for any method (`*`) match every method key; only WebSocket rules take upgrades.
+    return found.length === 0 ? found : found.filter((match) => match.rule.kind === "websocket");
+  }
+
+  /** Every rule, scoped ones by scope, for the state API and the dashboard. */
+  list(): RuleInfo[] {
+    return [...this.#byId.values()].map(ruleInfo);
+  }
+}
+
+const NONE: RuleMatch[] = [];
+
+function methodKey(rule: Rule): string {
+  return rule.kind === "websocket" ? WEBSOCKET_METHOD : rule.method;
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // A rule's cleanup must not keep the others from going.
+  }
+}

@@ -1,0 +1,91 @@
+import { addRoute, createRouter, removeRoute } from "rou3";
+import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
+import { decodeParams, routeMethod, trailingStarKey } from "../server/_routes.ts";
+import type { Rule } from "./_rule.ts";
+
+/** The rules of one route key, oldest first: the newest answers, removing it uncovers the older. */
+interface Stack {
+  readonly rules: Rule[];
+  /** rou3's key of a trailing `*`, handed to handlers as `*` (as the intercept routes do). */
+  readonly star: string | undefined;
+}
+
+/** A rule that matched, with its params. */
+export interface RuleMatch {
+  rule: Rule;
+  params: Record<string, string>;
+}
+
+/**
+ * The rules of one scope (or the unscoped ones): a rou3 router whose route data is a stack of
+ * rules, compiled on the first lookup after a change (lookups far outnumber changes). A lookup
+ * costs one router match however many rules the table holds.
+ */
+export class RuleTable {
+  readonly #router = createRouter<Stack>();
+  readonly #stacks = new Map<string, Stack>();
+  #match: CompiledMatchAll<Stack> | undefined;
+  #size = 0;
+  /** Order of addition across the table, so that "newest first" holds across patterns too. */
+  readonly #order = new Map<Rule, number>();
+  static #sequence = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Adds `rule` on top of its route key. Throws rou3's error for a pattern it refuses, adding nothing. */
+  add(rule: Rule, method: string): void {
+    const key = `${routeMethod(method)} ${rule.path}`;
+    let stack = this.#stacks.get(key);
+    if (!stack) {
+      stack = { rules: [], star: trailingStarKey(rule.path) };
+      addRoute(this.#router, routeMethod(method), rule.path, stack);
+      this.#stacks.set(key, stack);
+    }
+    stack.rules.push(rule);
+    this.#order.set(rule, ++RuleTable.#sequence);
+    this.#size++;
+    this.#match = undefined;
+  }
+
+  remove(rule: Rule, method: string): boolean {
+    const key = `${routeMethod(method)} ${rule.path}`;
+    const stack = this.#stacks.get(key);
+    const index = stack ? stack.rules.indexOf(rule) : -1;
+    if (!stack || index === -1) return false;
+    stack.rules.splice(index, 1);
+    this.#order.delete(rule);
+    this.#size--;
+    if (stack.rules.length === 0) {
+      this.#stacks.delete(key);
+      removeRoute(this.#router, routeMethod(method), rule.path);
+      this.#match = undefined;
+    }
+    return true;
+  }
+
+  /** Every rule that matches, newest first. */
+  find(method: string, path: string): RuleMatch[] {
+    if (this.#size === 0) return NONE;
+    this.#match ??= compileRouter(this.#router, { matchAll: true });
+    const found = this.#match(method, path);
+    if (found.length === 0) return NONE;
+    if (found.length === 1) {
+      // The common case: one pattern matches; its stack is already in order.
+      const { data, params } = found[0]!;
+      const decoded = decodeParams(params, data.star);
+      const out: RuleMatch[] = [];
+      for (let i = data.rules.length - 1; i >= 0; i--) out.push({ rule: data.rules[i]!, params: decoded });
+      return out;
+    }
+    const out: RuleMatch[] = [];
+    for (const { data, params } of found) {
+      const decoded = decodeParams(params, data.star);
+      for (const rule of data.rules) out.push({ rule, params: decoded });
+    }
+    return out.sort((a, b) => this.#order.get(b.rule)! - this.#order.get(a.rule)!);
+  }
+}
+
+const NONE: RuleMatch[] = [];

@@ -1,0 +1,303 @@
+/**
+ * `connectMocks`: mocks from any process (SPEC §10). A test's process opens a framework
+ * connection to the hub and adds rules; the hub relays each request a rule takes to this
+ * process, where the handler runs, and relays its answer back unchanged.
+ */
+import { IPCClient, INTERNAL_REQUEST_HANDLER, type IPCClientOptions } from "../client/IPCClient.ts";
+import { IPCError, errorMessage } from "../errors.ts";
+import type { InterceptHandler } from "../server/_routes.ts";
+import type { Awaitable } from "../types.ts";
+import { PASS, type Pass, type RuleKind } from "./_rule.ts";
+import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
+import {
+  decodeBody,
+  encodeBody,
+  headerPairs,
+  MockRequests,
+  MOCKS_PROTOCOL,
+  wireLength,
+  type HelloAnswer,
+  type RuleSpec,
+  type WireAnswer,
+  type WireRequest,
+} from "./_wire.ts";
+
+export interface ConnectMocksOptions extends IPCClientOptions {
+  /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
+  token?: string;
+  /** Shown as the owner of this connection's rules in the dashboard and the journal. */
+  runtimeId?: string;
+}
+
+/** `intercept`'s handler may also hand the request on. */
+export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Awaitable<unknown>;
+/** `interceptRequest`'s handler: the Web-standard form, a `Response` or `passthrough()` out. */
+export type MockRequestHandler = (request: Request, params: Record<string, string>) => Awaitable<Response | Pass>;
+
+/** What this process does with a request the hub relays for one of its rules. */
+type LocalTake = (request: WireRequest) => Promise<WireAnswer>;
+
+/**
+ * Opens a connection to a running hub (an IPCServer, a ServiceHub, a joinHub leader or
+ * `crossipc hub`) for mocks. Rejects as `IPCClient.connect` does (`ERR_IPC_UNAUTHORIZED` for a
+ * wrong or missing token), and with a clear error when the server does not speak the mocks protocol.
+ */
+export async function connectMocks(portOrUrl: number | string, options: ConnectMocksOptions = {}): Promise<Mocks> {
+  const { token, runtimeId, ...clientOptions } = options;
+  const client = new IPCClient(portOrUrl, { ...clientOptions, accessToken: token ?? clientOptions.accessToken });
+  const connection = new MockConnection(client);
+  await client.connect(runtimeId);
+  let hello: HelloAnswer;
+  try {
+    hello = await client.sendFrameworkRequest(MockRequests.hello as never, { protocol: MOCKS_PROTOCOL } as never) as HelloAnswer;
+  } catch (error) {
+    client.disconnect();
+    const message = errorMessage(error);
+    if (message.startsWith("No handler for")) {
+      throw new IPCError("ERR_IPC_REMOTE", `The server at ${String(portOrUrl)} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
+    }
+    throw error;
+  }
+  connection.hello = hello;
+  return new Mocks(connection);
+}
+
+/** @internal The connection a `Mocks` and its scopes share: the client, the handlers by ref. */
+export class MockConnection {
+  readonly client: IPCClient;
+  /** What each rule of this connection does with a relayed request, by the client's ref, with the rule's scope. */
+  readonly takes: Map<number, { scope: string | null; take: LocalTake }> = new Map();
+  hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: 30_000 };
+  #ref = 0;
+
+  constructor(client: IPCClient) {
+    this.client = client;
+    client[INTERNAL_REQUEST_HANDLER](MockRequests.take, (request: WireRequest) => this.#take(request));
+  }
+
+  nextRef(): number {
+    return ++this.#ref;
+  }
+
+  request<T>(name: string, payload: unknown): Promise<T> {
+    return this.client.sendFrameworkRequest(name as never, payload as never) as Promise<T>;
+  }
+
+  async #take(request: WireRequest): Promise<WireAnswer> {
+    const local = this.takes.get(request?.ref);
+    // The rule was removed while this request was on its way: hand it on.
+    if (!local) return { pass: true };
+    return local.take(request);
+  }
+}
+
+/**
+ * What `Mocks` and a scope share: adding rules. Every rule kind is one `addRule` call with
+ * its spec (what the hub needs) and, when its handler runs here, the local take.
+ */
+export abstract class MockRuleSet {
+  /** @internal */
+  protected readonly connection: MockConnection;
+  /** The scope of this set's rules; null for rules that match every request. */
+  abstract readonly scopeId: string | null;
+
+  /** @internal */
+  constructor(connection: MockConnection) {
+    this.connection = connection;
+  }
+
+  /**
+   * Answers `method path` (`*` for any method; a rou3 pattern: `/users/:id`, `/files/**`) with
+   * `handler(body, params, headers)` in this process: the body parsed as JSON (text if it is not,
+   * `undefined` if empty), the path params, lower-cased headers. It returns data (200 JSON), a
+   * `Response`, or `passthrough()`; a throw answers 500 `{"error": message}`.
+   */
+  intercept(method: string, path: string, handler: MockInterceptHandler): Promise<MockRule> {
+    return this.addRule({ kind: "intercept", method, path }, async (wire) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of wire.headers) {
+        const key = name.toLowerCase();
+        headers[key] = headers[key] === undefined ? value : `${headers[key]}${key === "cookie" ? "; " : ", "}${value}`;
+      }
+      const result = await handler(parsedBody(wire), wire.params, headers);
+      if (result === PASS) return PASS;
+      if (result instanceof Response) return result;
+      return new Response(result === undefined ? "" : JSON.stringify(result), { status: 200, headers: { "content-type": "application/json" } });
+    });
+  }
+
+  /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
+  interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
+    return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
+  }
+
+  /**
+   * @internal Adds a rule of any kind: `spec` goes to the hub; `handle`, when given, answers the
+   * requests the hub relays for it. Resolves once the hub holds the rule.
+   */
+  async addRule(spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown }, handle?: (request: WireRequest) => Awaitable<Response | Pass>): Promise<MockRule> {
+    if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
+    const connection = this.connection;
+    const ref = connection.nextRef();
+    const rule = new MockRule(connection, ref, this.scopeId, spec.kind, spec.method, spec.path);
+    if (handle) connection.takes.set(ref, { scope: this.scopeId, take: (request) => answer(rule, request, handle, connection.hello.maxMessageSize) });
+    try {
+      const { id } = await connection.request<{ id: string }>(MockRequests.add, { ...spec, ref, scope: this.scopeId } satisfies RuleSpec);
+      rule.id = id;
+    } catch (error) {
+      connection.takes.delete(ref);
+      throw error;
+    }
+    return rule;
+  }
+}
+
+/** Unscoped rules (they match every request) and the scopes of one connection. */
+export class Mocks extends MockRuleSet implements AsyncDisposable {
+  readonly scopeId: null = null;
+
+  /** @internal */
+  constructor(connection: MockConnection) {
+    super(connection);
+  }
+
+  /** The framework connection the mocks travel on. */
+  get client(): IPCClient {
+    return this.connection.client;
+  }
+
+  /**
+   * A scope: rules that match only requests of that scope. No round trip. The default id is 32
+   * random lower-case hex characters, a valid trace id.
+   */
+  scope(id?: string): MockScope {
+    if (id === undefined) id = newScopeId();
+    else assertScopeId(id);
+    return new MockScope(this.connection, id);
+  }
+
+  /** Removes every rule of this connection from the hub, then closes the connection. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    if (connection.client.isConnected()) {
+      try {
+        await connection.request(MockRequests.clear, {});
+      } catch {
+        // The connection went first: the hub dropped its rules with it.
+      }
+    }
+    connection.takes.clear();
+    connection.client.disconnect();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Rules that match only requests of one scope (see `headers`). */
+export class MockScope extends MockRuleSet implements AsyncDisposable {
+  readonly id: string;
+  readonly scopeId: string;
+  /**
+   * Headers that put a request in this scope: `baggage` (`crossipc-scope=<id>`), and for a
+   * trace-id scope also `traceparent` and `x-b3-traceid`.
+   */
+  readonly headers: Record<string, string>;
+
+  /** @internal */
+  constructor(connection: MockConnection, id: string) {
+    super(connection);
+    this.id = id;
+    this.scopeId = id;
+    this.headers = headersForScope(id);
+  }
+
+  /** Removes every rule of this scope (added on this connection) from the hub. */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    if (connection.client.isConnected()) await connection.request(MockRequests.closeScope, { scope: this.id });
+    for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** A rule the hub holds. */
+export class MockRule {
+  /** The hub's id for it (as `/__crossipc/api/state` and the journal's `rule` name it). */
+  id = "";
+  readonly scope: string | null;
+  readonly kind: RuleKind;
+  readonly method: string;
+  readonly path: string;
+  /** How many requests its handler was called for. */
+  calls = 0;
+  readonly #connection: MockConnection;
+  readonly #ref: number;
+
+  /** @internal */
+  constructor(connection: MockConnection, ref: number, scope: string | null, kind: RuleKind, method: string, path: string) {
+    this.#connection = connection;
+    this.#ref = ref;
+    this.scope = scope;
+    this.kind = kind;
+    this.method = method;
+    this.path = path;
+  }
+
+  /** Resolves once the hub no longer holds the rule. */
+  async remove(): Promise<void> {
+    const connection = this.#connection;
+    if (connection.client.isConnected()) await connection.request(MockRequests.remove, { ids: [this.id] });
+    connection.takes.delete(this.#ref);
+  }
+}
+
+/** Runs a handler for a relayed request and turns what it gives into the wire answer. */
+async function answer(
+  rule: MockRule,
+  request: WireRequest,
+  handle: (request: WireRequest) => Awaitable<Response | Pass>,
+  maxMessageSize: number,
+): Promise<WireAnswer> {
+  rule.calls++;
+  let response: Response | Pass;
+  try {
+    response = await handle(request);
+  } catch (error) {
+    return { error: errorMessage(error) };
+  }
+  if (response === PASS) return { pass: true };
+  if (!(response instanceof Response)) return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const body = encodeBody(bytes);
+  // A frame over the hub's limit would close this connection (and drop every rule of it): refuse
+  // the answer instead, leaving room for the headers and the frame around the body.
+  if (wireLength(body, bytes.byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
+    return { error: `Mock ${rule.method} ${rule.path} answered a ${bytes.byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
+  }
+  return { status: response.status, statusText: response.statusText || undefined, headers: headerPairs(response.headers), body };
+}
+
+/** `interceptHttp`'s body: JSON whatever the content type, text if it is not JSON, `undefined` if empty. */
+function parsedBody(wire: WireRequest): unknown {
+  if (wire.method === "GET" || wire.method === "HEAD") return undefined;
+  const bytes = decodeBody(wire.body);
+  if (!bytes || bytes.byteLength === 0) return undefined;
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function requestOf(wire: WireRequest): Request {
+  const headers = new Headers();
+  for (const [name, value] of wire.headers) headers.append(name, value);
+  const body = wire.method === "GET" || wire.method === "HEAD" ? undefined : decodeBody(wire.body);
+  return new Request(wire.url, { method: wire.method, headers, body: body as BodyInit | undefined });
+}
