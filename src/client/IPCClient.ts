@@ -31,8 +31,17 @@ export interface IPCClientOptions {
   logger?: IPCLogger;
 }
 
-/** @internal The key of IPCClient's handler registration for the hub's own requests (connectMocks). */
-export const INTERNAL_REQUEST_HANDLER: unique symbol = Symbol("crossipc.internalRequestHandler");
+/** Each client's handler map, for `setInternalRequestHandler` (not a public member of the class). */
+const handlerMaps = new WeakMap<IPCClient, Map<string, IPCRequestHandler>>();
+
+/**
+ * @internal Answers one of the hub's own requests on `client` (`__crossipc/…`, which
+ * `onFrameworkRequest` refuses): connectMocks's side of the mocks protocol.
+ */
+export function setInternalRequestHandler(client: IPCClient, type: string, handler: (payload: any) => unknown): void {
+  assertName(type);
+  handlerMaps.get(client)!.set(type, (data) => handler(data));
+}
 
 /** A connection to an IPCServer: typed requests both ways and fire-and-forget messages. */
 export class IPCClient {
@@ -50,6 +59,7 @@ export class IPCClient {
   /** `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`. */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
+    handlerMaps.set(this, this.#requestHandlers);
     this.#options = options;
     this.#accessToken = options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
   }
@@ -109,12 +119,6 @@ export class IPCClient {
   onFrameworkRequest<Req, Res>(type: IPCClientRequest<Req, Res>, handler: (payload: Req) => Awaitable<Res>): void {
     assertUserName(type);
     this.#requestHandlers.set(type, (data) => handler(data as Req));
-  }
-
-  /** @internal Answers one of the hub's own requests (`__crossipc/…`, which `onFrameworkRequest` refuses). */
-  [INTERNAL_REQUEST_HANDLER](type: string, handler: (payload: any) => unknown): void {
-    assertName(type);
-    this.#requestHandlers.set(type, (data) => handler(data));
   }
 
   /** Fire-and-forget message to the server (its `onFrameworkNotification`). */

@@ -36,6 +36,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   .scroll { max-height: 520px; overflow: auto; }
   #journal tbody tr { cursor: pointer; } #journal tbody tr:hover { background: #f0f3fc; } #journal tr.selected { background: #e1e8fb; }
   .s2 { color: var(--ok); } .s3 { color: var(--accent); } .s4 { color: var(--warn); } .s5, .err { color: var(--bad); }
+  tr.group td { background: #f6f7fb; color: var(--muted); font-weight: 600; }
   .kind { font-size: 11px; padding: 0 6px; border-radius: 8px; background: #eef0f5; color: var(--muted); }
   aside { border-left: 1px solid var(--line); padding-left: 12px; min-width: 0; }
   aside h3 { font-size: 13px; margin: 2px 0 6px; word-break: break-all; }
@@ -69,6 +70,10 @@ export const DASHBOARD_HTML: string = `<!doctype html>
     <table id="routes"><thead><tr><th>method</th><th>path</th><th class="num">hits</th></tr></thead><tbody></tbody></table>
   </section>
   <section class="wide">
+    <h2>Mocks <span class="count" id="mocks-count"></span></h2>
+    <table id="mocks"><thead><tr><th>id</th><th>kind</th><th>method</th><th>path</th><th>owner</th><th class="num">calls</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section class="wide">
     <h2>Journal <span class="count" id="journal-count"></span></h2>
     <form id="filter" autocomplete="off">
       <select name="kind" aria-label="kind"><option value="">all kinds</option><option>http</option><option>websocket</option><option>framework</option></select>
@@ -76,6 +81,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
       <input name="path" placeholder="path (part of it, or with *)" aria-label="path">
       <input name="status" placeholder="status: 404, 5xx" aria-label="status">
       <input name="client" placeholder="clientId or runtimeId" aria-label="client">
+      <input name="scope" placeholder="scope id" aria-label="scope">
       <button type="button" id="clear">Clear journal</button>
     </form>
     <div class="split">

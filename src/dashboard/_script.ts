@@ -56,6 +56,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   }
   function takenBy(e) {
     if (e.takenBy === "intercept") return "intercept " + e.route;
+    if (e.takenBy === "mock" || e.takenBy === "replay") return e.takenBy + " " + (e.rule || "") + " " + (e.route || "");
     if (e.takenBy === "proxy") return "proxy → " + (e.target || "");
     if (e.takenBy === "none") return e.kind === "framework" ? "no handler" : e.error ? "error" : "no route";
     return e.takenBy;
@@ -87,7 +88,37 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     fill($("routes").tBodies[0], s.routes.map(function (r) {
       return row([r.method, r.path, num(r.hits)]);
     }), 3, "No intercept route");
+    renderMocks(s);
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
+  }
+
+  // Rules from other processes, grouped by scope (unscoped first), with the owner's runtimeId when it has one.
+  function renderMocks(s) {
+    var mocks = s.mocks || [];
+    var names = {};
+    s.clients.forEach(function (c) { names[c.clientId] = c.runtimeId ? c.runtimeId + " (" + c.clientId + ")" : c.clientId; });
+    var groups = new Map();
+    mocks.forEach(function (m) {
+      var key = m.scope === null ? "" : m.scope;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(m);
+    });
+    var keys = Array.from(groups.keys()).sort();
+    var rows = [];
+    keys.forEach(function (key) {
+      var list = groups.get(key);
+      var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + list.length + (list.length === 1 ? " rule" : " rules"));
+      head.colSpan = 6;
+      var tr = row([head]);
+      tr.className = "group";
+      tr.dataset.scope = key;
+      rows.push(tr);
+      list.forEach(function (m) {
+        rows.push(row([m.id, m.kind, m.method, m.path, names[m.owner] || m.owner, num(m.calls)]));
+      });
+    });
+    $("mocks-count").textContent = mocks.length;
+    fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
   }
 
   // --- journal -------------------------------------------------------------------------
@@ -107,6 +138,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       path: form.path.value.trim(),
       status: form.status.value.trim().toLowerCase(),
       client: form.client.value.trim(),
+      scope: form.scope.value.trim(),
     };
   }
   function pathMatcher(text) {
@@ -120,6 +152,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     if (f.method && e.method !== f.method) return false;
     if (path && !path.test(e.path)) return false;
     if (f.client && e.clientId !== f.client && e.runtimeId !== f.client) return false;
+    if (f.scope && e.scope !== f.scope) return false;
     if (f.status) {
       if (e.status === undefined) return false;
       var s = String(e.status);
@@ -180,7 +213,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var dl = el("dl");
     [["id", e.id], ["time", new Date(e.time).toISOString()], ["kind", e.kind], ["taken by", takenBy(e)],
      ["status", e.status === undefined ? (e.ok ? "ok" : "error") : e.status], ["duration", e.durationMs + " ms"],
-     ["client", [e.clientId, e.runtimeId].filter(Boolean).join(" / ")], ["request size", bytes(e.requestSize)],
+     ["client", [e.clientId, e.runtimeId].filter(Boolean).join(" / ")], ["scope", e.scope || undefined], ["request size", bytes(e.requestSize)],
      ["response size", bytes(e.responseSize)], ["error", e.error]].forEach(function (pair) {
       if (pair[1] === undefined || pair[1] === "") return;
       dl.appendChild(el("dt", pair[0]));

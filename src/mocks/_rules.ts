@@ -14,7 +14,7 @@ export class MockRules {
   readonly #byOwner = new Map<string, Set<Rule>>();
   #counter = 0;
   /** Largest request body relayed to a rule's process, in bytes (set from the hub's maxMessageSize). */
-  bodyLimit = 48 * 1024 * 1024;
+  bodyLimit: number = 48 * 1024 * 1024;
 
   /** Rules held: the request path checks this one number before doing anything for mocks. */
   get size(): number {

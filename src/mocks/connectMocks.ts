@@ -3,7 +3,7 @@
  * connection to the hub and adds rules; the hub relays each request a rule takes to this
  * process, where the handler runs, and relays its answer back unchanged.
  */
-import { IPCClient, INTERNAL_REQUEST_HANDLER, type IPCClientOptions } from "../client/IPCClient.ts";
+import { IPCClient, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
 import type { Awaitable } from "../types.ts";
@@ -72,7 +72,7 @@ export class MockConnection {
 
   constructor(client: IPCClient) {
     this.client = client;
-    client[INTERNAL_REQUEST_HANDLER](MockRequests.take, (request: WireRequest) => this.#take(request));
+    setInternalRequestHandler(client, MockRequests.take, (request: WireRequest) => this.#take(request));
   }
 
   nextRef(): number {
