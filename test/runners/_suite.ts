@@ -144,7 +144,9 @@ async function sendPhase(hub: string, owner: string, n: number, scopeHeaders: Re
     while (next < plan.length) {
       const { kind, item } = plan[next++]!;
       const path = `/shop/${kind === "nested" ? "quote" : "price"}/${item}`;
-      const response = await fetch(`${hub}${path}`, { headers: kind === "unscoped" ? {} : scopeHeaders });
+      const response = await fetch(`${hub}${path}`, { headers: kind === "unscoped" ? {} : scopeHeaders }).catch((error: Error) => {
+        throw new Error(`${kind} GET ${path}: ${error.message} (${describeCause(error.cause)})`);
+      });
       results.push({ kind, item, path, status: response.status, body: await response.json() });
     }
   };
@@ -208,6 +210,11 @@ async function barrier(hub: string, group: string, phase: string, file: string):
       throw new Error(`only ${arrived} of ${FILES_PER_RUNNER} ${group} files reached '${phase}' within ${BARRIER_DEADLINE_MS / 1000} s: does the runner run the files in parallel?`);
     }
   }
+}
+
+function describeCause(cause: unknown): string {
+  const { code, message } = (cause ?? {}) as { code?: string; message?: string };
+  return [code, message].filter(Boolean).join(": ") || "no cause given";
 }
 
 function sleep(ms: number): Promise<void> {
