@@ -199,6 +199,9 @@ try {
 }
 
 if (failures.length) {
+  for (const [name, child] of [["hub", hubProc], ["service", serviceProc]] as const) {
+    if (child?.stderr()) console.error(`\n--- ${name} stderr:\n${child.stderr()}`);
+  }
   console.error(`\nrunners: ${failures.length} failure(s):\n${failures.map((f) => `  FAIL ${f}`).join("\n")}`);
   process.exit(1);
 }

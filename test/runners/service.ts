@@ -64,7 +64,9 @@ async function barrier(key: string, file: string, count: number): Promise<{ rele
   return { released, arrived: current.files.size };
 }
 
-const server = serve({ port: 0, hostname: "127.0.0.1", silent: true, gracefulShutdown: false, fetch: handle });
+// Bun ends a request that has sent nothing for 10 s by default; a quote waits on a mock in a
+// test process, which a loaded machine can starve for longer. The hub's proxyTimeout bounds it.
+const server = serve({ port: 0, hostname: "127.0.0.1", silent: true, gracefulShutdown: false, fetch: handle, bun: { idleTimeout: 60 } });
 await server.ready();
 const url = `http://127.0.0.1:${new URL(server.url!).port}`;
 const client = new crossipc.IPCClient(hubPort);
