@@ -11,6 +11,7 @@ const args = {
   status: { type: "string", description: "Only this status (404) or class (5xx)", valueHint: "status" },
   client: { type: "string", description: "Only this clientId or runtimeId", valueHint: "id" },
   kind: { type: "string", description: "Only this kind: http, websocket or framework", valueHint: "kind" },
+  scope: { type: "string", description: "Only requests of this scope (connectMocks' scope id)", valueHint: "id" },
   limit: { type: "string", description: "At most this many of the newest entries (before following)", valueHint: "n" },
 } as const;
 
@@ -39,7 +40,7 @@ const command: CommandDef<any> = defineCommand({
         throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
       }
       const hub = resolveHub(given);
-      const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind };
+      const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
       const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
       if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
       print(first.entries, given.json);
@@ -73,11 +74,12 @@ export function line(e: JournalEntry): string {
   const time = new Date(e.time).toTimeString().slice(0, 8) + `.${String(e.time % 1000).padStart(3, "0")}`;
   const what = e.kind === "framework" ? `${e.direction} ${e.path}` : `${e.method} ${e.path}`;
   const taken =
-    e.takenBy === "intercept" ? `intercept ${e.route}` : e.takenBy === "proxy" ? `proxy ${e.target}` : e.takenBy === "none" ? (e.kind === "framework" ? "no handler" : "no route") : e.takenBy;
+    e.takenBy === "intercept" ? `intercept ${e.route}` : e.takenBy === "mock" || e.takenBy === "replay" ? `${e.takenBy} ${e.rule} ${e.route}` : e.takenBy === "proxy" ? `proxy ${e.target}` : e.takenBy === "none" ? (e.kind === "framework" ? "no handler" : "no route") : e.takenBy;
   const outcome = e.status !== undefined ? String(e.status) : e.ok ? "ok" : "error";
   const client = e.runtimeId ?? e.clientId;
   const parts = [time, e.kind, what, "→", taken, outcome];
   if (client) parts.push(`[${client}]`);
+  if (e.scope) parts.push(`scope ${e.scope}`);
   parts.push(`${e.durationMs < 10 ? e.durationMs.toFixed(2) : Math.round(e.durationMs)}ms`);
   if (e.responseSize !== undefined) parts.push(`${e.responseSize} B`);
   if (e.error && !(e.takenBy === "none" && e.kind === "framework")) parts.push(`(${e.error})`);

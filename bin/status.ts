@@ -1,4 +1,4 @@
-/** `crossipc status`: the clients, services and intercept routes of the hub on the known port. */
+/** `crossipc status`: the clients, services, intercept routes and mocks of the hub on the known port. */
 import { defineCommand, type CommandDef } from "citty";
 import type { DashboardState } from "../src/dashboard/_state.ts";
 import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag } from "./_hub-api.ts";
@@ -24,6 +24,9 @@ const command: CommandDef<any> = defineCommand({
 
 export default command;
 
+/** Rules listed at most (a hub can hold thousands). */
+const MAX_MOCK_LINES = 50;
+
 /** The state as lines a person reads in a terminal or a CI log. */
 export function describe(state: DashboardState, token?: string): string {
   const lines: string[] = [];
@@ -44,6 +47,23 @@ export function describe(state: DashboardState, token?: string): string {
   lines.push("", `routes (${state.routes.length})`);
   for (const route of state.routes) lines.push(`  ${route.method} ${route.path}  ${route.hits} ${route.hits === 1 ? "hit" : "hits"}`);
   const journal = state.journal;
+  // Rules from connectMocks, by scope (only when there are any: most hubs have none).
+  const mocks = state.mocks ?? [];
+  if (mocks.length) {
+    const scopes = new Map<string, typeof mocks>();
+    for (const rule of mocks) scopes.set(rule.scope ?? "", [...(scopes.get(rule.scope ?? "") ?? []), rule]);
+    lines.push("", `mocks (${mocks.length} in ${scopes.size} ${scopes.size === 1 ? "scope" : "scopes"})`);
+    let shown = 0;
+    for (const [scope, rules] of [...scopes].sort(([a], [b]) => a.localeCompare(b))) {
+      if (shown >= MAX_MOCK_LINES) break;
+      lines.push(`  ${scope === "" ? "unscoped" : `scope ${scope}`}`);
+      for (const rule of rules.slice(0, MAX_MOCK_LINES - shown)) {
+        lines.push(`    ${rule.id} ${rule.kind} ${rule.method} ${rule.path}  (${rule.owner})  ${rule.calls} ${rule.calls === 1 ? "call" : "calls"}`);
+      }
+      shown += rules.length;
+    }
+    if (mocks.length > MAX_MOCK_LINES) lines.push(`  … ${mocks.length - MAX_MOCK_LINES} more (/__crossipc/api/state)`);
+  }
   lines.push("", journal.enabled ? `journal: ${journal.count} of the last ${journal.size} entries (\`crossipc journal\`)` : "journal: off");
   return `${lines.join("\n")}\n`;
 }

@@ -28,6 +28,7 @@ export {
   type ConnectMocksOptions,
   type MockInterceptHandler,
   type MockRequestHandler,
+  type RemoteJournalFilter,
 } from "./mocks/connectMocks.ts";
 export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
 export { scopeHeaders } from "./mocks/_scope.ts";

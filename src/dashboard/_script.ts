@@ -105,7 +105,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     });
     var keys = Array.from(groups.keys()).sort();
     var rows = [];
+    var shown = 0;
     keys.forEach(function (key) {
+      // A hub can hold thousands of rules: the page shows the first 500 (the API lists them all).
+      if (shown >= 500) return;
       var list = groups.get(key);
       var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + list.length + (list.length === 1 ? " rule" : " rules"));
       head.colSpan = 6;
@@ -113,10 +116,16 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       tr.className = "group";
       tr.dataset.scope = key;
       rows.push(tr);
-      list.forEach(function (m) {
+      list.slice(0, 500 - shown).forEach(function (m) {
         rows.push(row([m.id, m.kind, m.method, m.path, names[m.owner] || m.owner, num(m.calls)]));
       });
+      shown += list.length;
     });
+    if (mocks.length > 500) {
+      var more = el("td", "… " + (mocks.length - 500) + " more rules (see /__crossipc/api/state)", "empty");
+      more.colSpan = 6;
+      rows.push(row([more]));
+    }
     $("mocks-count").textContent = mocks.length;
     fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
   }

@@ -9,7 +9,9 @@ import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
 import type { FrameworkClients } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
+import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
+import type { Journal, JournalFilter } from "../server/journal.ts";
 import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import { assertScopeId } from "./_scope.ts";
@@ -35,6 +37,8 @@ export interface RuleOwner {
 
 export interface MocksHubOptions {
   readonly mocks: MockRules;
+  /** The server's journal, read by `mocks.entries()`/`waitFor()`; absent when it is off. */
+  readonly journal?: Journal;
   readonly maxMessageSize: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
@@ -54,11 +58,16 @@ ruleFactories.set("request", remoteRule);
 /** A connection may hold this many rules: enough for any suite, and a bound on what one client costs the hub. */
 const MAX_RULES_PER_CONNECTION = 50_000;
 const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/;
+const MAX_PATTERN = 2048;
+/** The longest a client may ask the hub to wait for a journal entry. */
+const MAX_WAIT_MS = 120_000;
+/** What an HTTP header name and value may hold (a raw client could send anything; the runtime would throw mid-answer). */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 /** Registers the hub's handlers of the mocks protocol and the cleanup of a closed connection. */
 export function installMocksHub(clients: FrameworkClients, options: MocksHubOptions): void {
   const { mocks } = options;
-  const owned = new Map<string, number>();
   const handle = (name: string, handler: (data: any, owner: RuleOwner) => unknown) =>
     clients.handlers.set(name, (data, socket) => handler(data, { socket, clientId: socket.clientId!, runtimeId: socket.runtimeId }));
 
@@ -71,7 +80,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
   handle(MockRequests.add, (spec: RuleSpec, owner) => {
     checkSpec(spec);
-    const count = owned.get(owner.clientId) ?? 0;
+    const count = mocks.countOwned(owner.clientId);
     if (count >= MAX_RULES_PER_CONNECTION) {
       throw new Error(`This connection already holds ${count} rules, the most one connection may hold: remove some or close scopes first`);
     }
@@ -82,37 +91,40 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     } catch (error) {
       throw new Error(`Pattern ${JSON.stringify(spec.path)} is refused: ${errorMessage(error)}`);
     }
-    owned.set(owner.clientId, count + 1);
     log(options.logger, "debug", `Mock ${rule.id} added by ${owner.clientId}: ${rule.method} ${rule.path}${rule.scope ? ` in scope ${rule.scope}` : ""}`);
     return { id: rule.id };
   });
 
-  const removed = (owner: RuleOwner, count: number) => {
-    const left = (owned.get(owner.clientId) ?? 0) - count;
-    if (left > 0) owned.set(owner.clientId, left);
-    else owned.delete(owner.clientId);
-    return { removed: count };
-  };
-
-  handle(MockRequests.remove, ({ ids }: { ids: string[] }, owner) => {
+  handle(MockRequests.remove, (data: { ids?: unknown } | undefined, owner) => {
+    const ids = data?.ids;
     if (!Array.isArray(ids)) throw new TypeError(`${MockRequests.remove} expects { ids: string[] }`);
     let count = 0;
     for (const id of ids) {
       // A connection removes only its own rules.
       if (mocks.get(id)?.owner === owner.clientId && mocks.remove(id)) count++;
     }
-    return removed(owner, count);
+    return { removed: count };
   });
 
-  handle(MockRequests.closeScope, ({ scope }: { scope: string }, owner) => {
+  handle(MockRequests.closeScope, (data: { scope?: unknown } | undefined, owner) => {
+    const scope = data?.scope;
     if (typeof scope !== "string") throw new TypeError(`${MockRequests.closeScope} expects { scope: string }`);
-    return removed(owner, mocks.removeOwned(owner.clientId, scope));
+    return { removed: mocks.removeOwned(owner.clientId, scope) };
   });
 
-  handle(MockRequests.clear, (_data: unknown, owner) => removed(owner, mocks.removeOwned(owner.clientId)));
+  handle(MockRequests.clear, (_data: unknown, owner) => ({ removed: mocks.removeOwned(owner.clientId) }));
+
+  handle(MockRequests.journal, (data: { filter?: JournalFilter; timeoutMs?: number } | undefined) => {
+    const { filter, timeoutMs } = data ?? {};
+    const journal = options.journal;
+    if (!journal) throw new Error("The hub's journal is off (journal: false): nothing is recorded");
+    if (filter !== undefined && (filter === null || typeof filter !== "object" || Array.isArray(filter))) throw new TypeError("A journal filter is an object");
+    if (timeoutMs === undefined) return journal.entries(filter);
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) throw new RangeError(`timeoutMs must be 0-${MAX_WAIT_MS}, got ${timeoutMs}`);
+    return journal.waitFor(filter, timeoutMs);
+  });
 
   clients.onDisconnect((clientId) => {
-    owned.delete(clientId);
     const count = mocks.removeOwned(clientId);
     if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);
   });
@@ -123,6 +135,7 @@ function checkSpec(spec: RuleSpec): void {
   if (!ruleFactories.has(spec.kind)) throw new TypeError(`Unknown rule kind ${JSON.stringify(spec.kind)} (this hub knows ${[...ruleFactories.keys()].join(", ")})`);
   if (typeof spec.method !== "string" || !METHOD.test(spec.method)) throw new TypeError(`Method ${JSON.stringify(spec.method)} is not an HTTP method (or * for any)`);
   if (typeof spec.path !== "string" || spec.path === "") throw new TypeError(`Pattern ${JSON.stringify(spec.path)} is not a route pattern`);
+  if (spec.path.length > MAX_PATTERN) throw new TypeError(`Pattern ${JSON.stringify(spec.path.slice(0, 60))}… is ${spec.path.length} characters long, over ${MAX_PATTERN}`);
   if (spec.scope !== null) assertScopeId(spec.scope);
   if (typeof spec.ref !== "number") throw new TypeError(`${MockRequests.add} expects a numeric ref`);
 }
@@ -157,7 +170,7 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         ref: spec.ref,
         method: request.method,
         url: request.url,
-        headers: headerPairs(request.headers),
+        headers: requestHeaderPairs(request),
         body: encodeBody(body),
         params,
         scope: context.scope,
@@ -170,10 +183,15 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         if (code === "ERR_IPC_TIMEOUT") return fail(504, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} did not answer within ${hub.proxyTimeout}ms`);
         return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}): the process that added it, ${who}, went away before answering (${errorMessage(error)})`);
       }
-      if (answer && "pass" in answer && answer.pass === true) return PASS;
-      if (answer && "error" in answer) return fail(500, String(answer.error));
+      if (answer !== null && typeof answer === "object") {
+        if ("pass" in answer && answer.pass === true) return PASS;
+        if ("error" in answer) return fail(500, String(answer.error));
+      }
       try {
-        return wireResponse(answer);
+        const response = wireResponse(answer);
+        // The journal takes the pairs as they are, instead of reading a Headers object back.
+        if (context.record) context.record.responseHeaders = (answer as { headers: Array<[string, string]> }).headers;
+        return response;
       } catch (error) {
         return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} sent an answer the hub cannot read: ${errorMessage(error)}`);
       }
@@ -185,15 +203,34 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
 /** Statuses whose response has no body (a Response with one cannot be built). */
 const NO_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** The handler's answer as the runtime's fastest Response (srvx's FastResponse on Node takes the pairs as they are). */
 function wireResponse(answer: WireAnswer): Response {
-  if (!answer || !("status" in answer) || !Array.isArray(answer.headers)) throw new TypeError("not a response");
-  const headers = new Headers();
-  for (const [name, value] of answer.headers) {
+  if (answer === null || typeof answer !== "object" || !("status" in answer) || !Array.isArray(answer.headers)) throw new TypeError("not a response");
+  if (!Number.isInteger(answer.status) || answer.status < 200 || answer.status > 599) throw new RangeError(`status ${answer.status} is not 200-599`);
+  const headers: Array<[string, string]> = [];
+  let typed = false;
+  for (const pair of answer.headers) {
+    const name = String(pair[0]).toLowerCase();
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(String(pair[1]))) throw new TypeError(`header ${JSON.stringify(pair)} is not a valid HTTP header`);
     // The runtime frames the body it is given; the handler's framing headers would contradict it.
-    const lower = name.toLowerCase();
-    if (lower === "content-length" || lower === "transfer-encoding") continue;
-    headers.append(name, value);
+    if (name === "content-length" || name === "transfer-encoding") continue;
+    if (name === "content-type") typed = true;
+    headers.push([name, String(pair[1])]);
   }
-  const body = NO_BODY.has(answer.status) ? null : (decodeBody(answer.body) ?? null);
-  return new Response(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers });
+  let body: string | Uint8Array | null = null;
+  if (!NO_BODY.has(answer.status) && answer.body) {
+    // Text goes as it came when it names its type (a string body would otherwise get text/plain).
+    body = typed && "text" in answer.body && typeof answer.body.text === "string" ? answer.body.text : decodeBody(answer.body)!;
+  }
+  const AnswerResponse = (getPlatform().Response ?? Response) as new (body: BodyInit | null, init?: ResponseInit) => Response;
+  return new AnswerResponse(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers });
+}
+
+/** The request's headers as pairs: Node's raw list as it came when srvx has it, else the Headers object's. */
+function requestHeaderPairs(request: Request): Array<[string, string]> {
+  const raw = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node?.req?.rawHeaders;
+  if (!raw) return headerPairs(request.headers);
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  return pairs;
 }

@@ -15,8 +15,9 @@
  * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
  */
-import type { Peer } from "crossws";
+import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
+import { jsonResponse } from "../server/_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
@@ -84,30 +85,48 @@ async function takeByHubRules(request: Request, path: string, record: JournalRec
   return hub.fallThrough(context.current(), record);
 }
 
-async function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Promise<Response> {
+function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Answer {
   const path = pathOf(request.url);
   // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
   if (isHubPath(path)) return takeLocal(request, path, record, hub);
   const mocks = hub.mocks;
-  const scope = requestScope(headerGetter(request), (id) => mocks.hasScope(id));
+  const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
-  const context = new Take(request, path, scope, record, mocks.bodyLimit);
-  // (1) rules of the request's scope, newest first (an unknown scope has none)
-  if (scope !== null) {
-    const answer = await firstAnswer(mocks.find(scope, request.method, path), context);
-    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
-  }
-  // (2) unscoped rules, newest first
-  const answer = await firstAnswer(mocks.find(null, request.method, path), context);
-  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
-  return takeLocal(context.current(), path, record, hub);
+  // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
+  const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
+  const unscoped = mocks.find(null, request.method, path);
+  // Nothing of (1) or (2) matches (the common case on a hub full of other tests' scopes): on at once.
+  if (scoped.length === 0 && unscoped.length === 0) return takeLocal(request, path, record, hub);
+  return takeByMatches(new Take(request, path, scope, record, mocks.bodyLimit), scoped, unscoped, hub);
 }
+
+async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleMatch[], hub: HttpSteps): Promise<Response> {
+  const { record } = context;
+  // (1) newest first
+  let answer = await firstAnswer(scoped, context);
+  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  // (2) newest first
+  answer = await firstAnswer(unscoped, context);
+  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  // (3), (4), (5)
+  return takeLocal(context.current(), context.path, record, hub);
+}
+
+const NONE: RuleMatch[] = [];
 
 /** Asks each matching rule in turn; the first that does not pass answers. */
 async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
   for (const { rule, params } of matches) {
     rule.calls++;
-    const response = await rule.take(context, params);
+    let response: Response | Pass;
+    try {
+      response = await rule.take(context, params);
+    } catch (error) {
+      // A rule's own failure is its answer: 500 naming it, as a throwing intercept route answers.
+      const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
+      if (context.record) context.record.error = message;
+      response = jsonResponse(500, { error: message });
+    }
     if (response !== PASS) return { rule, response };
   }
   return PASS;
@@ -124,7 +143,8 @@ export interface UpgradeTaken {
 
 /** The surface the hub's WebSocket hooks drive (as they drive a proxied socket's `UpstreamRelay`). */
 export interface SocketRelay {
-  attach(peer: Peer): void;
+  /** The client's crossws peer, once the upgrade is accepted (typed loosely: crossws's types stay out of the published ones). */
+  attach(peer: object): void;
   fromClient(data: string | ArrayBuffer | Uint8Array): void;
   clientClosed(code?: number, reason?: string): void;
   close(): void;
@@ -141,7 +161,7 @@ export async function takeUpgrade(
   record: JournalRecord | undefined,
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
   if (mocks.size === 0 || isHubPath(path)) return undefined;
-  const scope = requestScope((name) => request.headers.get(name), (id) => mocks.hasScope(id));
+  const scope = requestScope((name) => request.headers.get(name), mocks.hasScope);
   if (record) record.scope = scope;
   const context = new Take(request, path, scope, record, mocks.bodyLimit);
   for (const step of scope === null ? [null] : [scope, null]) {
@@ -195,6 +215,8 @@ class Take implements TakeContext {
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
     this.#bytes = await readCapped(request, this.#limit);
+    // With bodies on, the journal keeps what the rule read (the request is not tapped on this path).
+    if (this.record?.bodies) this.record.setBody("request", new TextDecoder().decode(this.#bytes));
     return this.#bytes;
   }
 }

@@ -31,10 +31,8 @@ export class MockRules {
     return `m${++this.#counter}`;
   }
 
-  /** True when `scope` holds rules: a trace id counts as a scope only then. */
-  hasScope(scope: string): boolean {
-    return this.#scoped.has(scope);
-  }
+  /** True when `scope` holds rules: a trace id counts as a scope only then. Bound, so requests pass it without a closure. */
+  readonly hasScope: (scope: string) => boolean = (scope) => this.#scoped.has(scope);
 
   /** Adds a rule on top of its route key. Throws rou3's error (naming the pattern) and adds nothing when the pattern is refused. */
   add(rule: Rule): void {
@@ -47,6 +45,11 @@ export class MockRules {
     let owned = this.#byOwner.get(rule.owner);
     if (!owned) this.#byOwner.set(rule.owner, (owned = new Set()));
     owned.add(rule);
+  }
+
+  /** How many rules `owner` holds. */
+  countOwned(owner: string): number {
+    return this.#byOwner.get(owner)?.size ?? 0;
   }
 
   get(id: string): Rule | undefined {

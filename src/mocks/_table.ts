@@ -1,4 +1,4 @@
-import { addRoute, createRouter, removeRoute } from "rou3";
+import { addRoute, createRouter, findAllRoutes, removeRoute } from "rou3";
 import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
 import { decodeParams, routeMethod, trailingStarKey } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
@@ -25,6 +25,8 @@ export class RuleTable {
   readonly #router = createRouter<Stack>();
   readonly #stacks = new Map<string, Stack>();
   #match: CompiledMatchAll<Stack> | undefined;
+  /** Lookups since the last change: the router is compiled only once changes have settled. */
+  #lookups = 0;
   #size = 0;
   /** Order of addition across the table, so that "newest first" holds across patterns too. */
   readonly #order = new Map<Rule, number>();
@@ -46,7 +48,12 @@ export class RuleTable {
     stack.rules.push(rule);
     this.#order.set(rule, ++RuleTable.#sequence);
     this.#size++;
+    this.#changed();
+  }
+
+  #changed(): void {
     this.#match = undefined;
+    this.#lookups = 0;
   }
 
   remove(rule: Rule, method: string): boolean {
@@ -60,7 +67,7 @@ export class RuleTable {
     if (stack.rules.length === 0) {
       this.#stacks.delete(key);
       removeRoute(this.#router, routeMethod(method), rule.path);
-      this.#match = undefined;
+      this.#changed();
     }
     return true;
   }
@@ -68,8 +75,10 @@ export class RuleTable {
   /** Every rule that matches, newest first. */
   find(method: string, path: string): RuleMatch[] {
     if (this.#size === 0) return NONE;
-    this.#match ??= compileRouter(this.#router, { matchAll: true });
-    const found = this.#match(method, path);
+    // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
+    // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet.
+    if (this.#match === undefined && ++this.#lookups >= COMPILE_AFTER) this.#match = compileRouter(this.#router, { matchAll: true });
+    const found = this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path);
     if (found.length === 0) return NONE;
     if (found.length === 1) {
       // The common case: one pattern matches; its stack is already in order.
@@ -89,3 +98,5 @@ export class RuleTable {
 }
 
 const NONE: RuleMatch[] = [];
+/** Lookups without a change before the router is compiled. */
+const COMPILE_AFTER = 16;

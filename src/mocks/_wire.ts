@@ -21,6 +21,8 @@ export const MockRequests = {
   closeScope: "__crossipc/mocks/closeScope",
   /** client → hub: `{}` → `{ removed }`: every rule of this connection. */
   clear: "__crossipc/mocks/clear",
+  /** client → hub: `{ filter, timeoutMs? }` → the journal's entries (or, with `timeoutMs`, the first to match, waited for). */
+  journal: "__crossipc/mocks/journal",
   /** hub → client: `WireRequest` → `WireAnswer`. */
   take: "__crossipc/mocks/take",
 } as const;

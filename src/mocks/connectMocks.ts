@@ -6,6 +6,7 @@
 import { IPCClient, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
+import type { JournalEntry, JournalFilter } from "../server/journal.ts";
 import type { Awaitable } from "../types.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
@@ -19,8 +20,20 @@ import {
   type HelloAnswer,
   type RuleSpec,
   type WireAnswer,
+  type WireBody,
   type WireRequest,
 } from "./_wire.ts";
+
+declare global {
+  // `await using` needs these; a consumer whose lib predates `esnext.disposable` (ES2023 without
+  // @types/node) lacks them. Declared as the TypeScript lib and @types/node declare them, so they merge.
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+  interface AsyncDisposable {
+    [Symbol.asyncDispose](): PromiseLike<void>;
+  }
+}
 
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
@@ -28,6 +41,9 @@ export interface ConnectMocksOptions extends IPCClientOptions {
   /** Shown as the owner of this connection's rules in the dashboard and the journal. */
   runtimeId?: string;
 }
+
+/** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
+export type RemoteJournalFilter = Omit<JournalFilter, "path"> & { path?: string };
 
 /** `intercept`'s handler may also hand the request on. */
 export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Awaitable<unknown>;
@@ -120,10 +136,35 @@ export abstract class MockRuleSet {
         headers[key] = headers[key] === undefined ? value : `${headers[key]}${key === "cookie" ? "; " : ", "}${value}`;
       }
       const result = await handler(parsedBody(wire), wire.params, headers);
-      if (result === PASS) return PASS;
-      if (result instanceof Response) return result;
-      return new Response(result === undefined ? "" : JSON.stringify(result), { status: 200, headers: { "content-type": "application/json" } });
+      if (result === PASS || result instanceof Response) return result;
+      // Data: the JSON answer is built here, without a Response to build and read back.
+      return new JsonAnswer(result === undefined ? "" : JSON.stringify(result));
     });
+  }
+
+  /**
+   * The hub's journal entries that match `filter`, oldest first, read over this connection (no
+   * dashboard needed). On a scope, only that scope's requests.
+   */
+  async entries(filter: RemoteJournalFilter = {}): Promise<JournalEntry[]> {
+    return this.connection.request<JournalEntry[]>(MockRequests.journal, { filter: this.#filter(filter) });
+  }
+
+  /**
+   * The first entry that matches, one already recorded or the next one; rejects with the hub's
+   * `ERR_IPC_TIMEOUT` message after `timeoutMs` (at most 120 000). On a scope, only its requests.
+   */
+  async waitFor(filter: RemoteJournalFilter = {}, timeoutMs: number = 5000): Promise<JournalEntry> {
+    return this.connection.client.sendFrameworkRequest(
+      MockRequests.journal as never,
+      { filter: this.#filter(filter), timeoutMs } as never,
+      timeoutMs + 10_000,
+    ) as Promise<JournalEntry>;
+  }
+
+  #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
+    if ((filter as { path?: unknown }).path instanceof RegExp) throw new TypeError("A journal filter sent to the hub takes a path string (with * for anything), not a RegExp");
+    return this.scopeId === null ? filter : { ...filter, scope: this.scopeId };
   }
 
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
@@ -135,7 +176,10 @@ export abstract class MockRuleSet {
    * @internal Adds a rule of any kind: `spec` goes to the hub; `handle`, when given, answers the
    * requests the hub relays for it. Resolves once the hub holds the rule.
    */
-  async addRule(spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown }, handle?: (request: WireRequest) => Awaitable<Response | Pass>): Promise<MockRule> {
+  async addRule(
+    spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown },
+    handle?: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
+  ): Promise<MockRule> {
     if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
     const connection = this.connection;
     const ref = connection.nextRef();
@@ -256,30 +300,59 @@ export class MockRule {
   }
 }
 
+/** A handler's data, already JSON: answered `200 application/json`. */
+class JsonAnswer {
+  readonly json: string;
+  constructor(json: string) {
+    this.json = json;
+  }
+}
+
+const JSON_HEADERS: Array<[string, string]> = [["content-type", "application/json"]];
+
 /** Runs a handler for a relayed request and turns what it gives into the wire answer. */
 async function answer(
   rule: MockRule,
   request: WireRequest,
-  handle: (request: WireRequest) => Awaitable<Response | Pass>,
+  handle: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
   maxMessageSize: number,
 ): Promise<WireAnswer> {
   rule.calls++;
-  let response: Response | Pass;
+  let response: Response | Pass | JsonAnswer;
   try {
     response = await handle(request);
   } catch (error) {
     return { error: errorMessage(error) };
   }
   if (response === PASS) return { pass: true };
-  if (!(response instanceof Response)) return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const body = encodeBody(bytes);
+  let status = 200;
+  let statusText: string | undefined;
+  let headers = JSON_HEADERS;
+  let body: WireBody | undefined;
+  let byteLength: number;
+  if (response instanceof JsonAnswer) {
+    body = response.json === "" ? undefined : { text: response.json };
+    byteLength = response.json.length * 3;
+  } else if (response instanceof Response) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      return { error: `Mock ${rule.method} ${rule.path} answered a Response whose body cannot be read: ${errorMessage(error)}` };
+    }
+    ({ status, statusText } = response);
+    headers = headerPairs(response.headers);
+    body = encodeBody(bytes);
+    byteLength = bytes.byteLength;
+  } else {
+    return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
+  }
   // A frame over the hub's limit would close this connection (and drop every rule of it): refuse
   // the answer instead, leaving room for the headers and the frame around the body.
-  if (wireLength(body, bytes.byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
-    return { error: `Mock ${rule.method} ${rule.path} answered a ${bytes.byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
+  if (wireLength(body, byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
+    return { error: `Mock ${rule.method} ${rule.path} answered a ${byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
   }
-  return { status: response.status, statusText: response.statusText || undefined, headers: headerPairs(response.headers), body };
+  return { status, statusText: statusText || undefined, headers, body };
 }
 
 /** `interceptHttp`'s body: JSON whatever the content type, text if it is not JSON, `undefined` if empty. */

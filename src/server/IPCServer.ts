@@ -104,7 +104,7 @@ export class IPCServer {
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
-    installMocksHub(this.#clients, { mocks: this.#mocks, maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
+    installMocksHub(this.#clients, { mocks: this.#mocks, journal: this.#journalIfOn(), maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
   }
 

@@ -50,3 +50,20 @@ test("rules appear grouped by scope with owner and calls, go when removed, and t
   await page.waitForFunction(() => document.querySelector("#mocks tbody")!.textContent!.includes("No mocks"), { timeout: 5000 });
   assert.deepEqual(problems, []);
 });
+
+test("a hub with 600 rules shows the first 500 and says how many more", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const scope = mocks.scope("many");
+  await Promise.all(Array.from({ length: 600 }, (_, i) => scope.intercept("GET", `/r/${i}`, () => i)));
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(`${server.getUrl()}/__crossipc/`);
+  await page.waitForSelector("#live.on", { timeout: 5000 });
+  await page.waitForFunction(() => document.getElementById("mocks-count")!.textContent === "600", { timeout: 5000, polling: 100 });
+  const rows = await page.$$eval("#mocks tbody tr", (trs) => trs.map((tr) => tr.textContent));
+  assert.equal(rows.length, 502, "a group row, 500 rules, the note");
+  assert.equal(rows[0], "scope many · 600 rules");
+  assert.equal(rows.at(-1), "… 100 more rules (see /__crossipc/api/state)");
+  assert.deepEqual(problems, []);
+});

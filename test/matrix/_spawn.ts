@@ -9,14 +9,14 @@ export const ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = `${ROOT}node_modules/.bin`;
 
 /** The command that runs a TypeScript file under a runtime, from source. */
-export function command(runtime: Runtime, script: string, args: string[] = []): [string, string[]] {
+export function command(runtime: Runtime, script: string, args: string[] = [], options: SpawnOptions = {}): [string, string[]] {
   switch (runtime) {
     case "node":
       return [process.execPath, ["--import", "tsx", script, ...args]];
     case "bun":
       return [`${BIN}/bun`, [script, ...args]];
     case "deno":
-      return [`${BIN}/deno`, ["run", "-A", "--quiet", script, ...args]];
+      return [`${BIN}/deno`, ["run", ...(options.denoPermissions ?? ["-A"]), "--quiet", script, ...args]];
   }
 }
 
@@ -31,11 +31,20 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
-export function start(runtime: Runtime, script: string, args: string[] = []): Child {
-  const [cmd, argv] = command(runtime, script, args);
+export interface SpawnOptions {
+  /** Deno's permission flags instead of `-A` (what a user grants, e.g. `--allow-net=127.0.0.1`). */
+  denoPermissions?: string[];
+  /** Environment variables to drop (e.g. `NO_COLOR`, to run as in a person's terminal). */
+  unsetEnv?: string[];
+}
+
+export function start(runtime: Runtime, script: string, args: string[] = [], options: SpawnOptions = {}): Child {
+  const [cmd, argv] = command(runtime, script, args, options);
+  const env: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
+  for (const name of options.unsetEnv ?? []) delete env[name];
   const proc = spawn(cmd, argv, {
     cwd: ROOT,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
+    env,
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";

@@ -1,8 +1,9 @@
 /**
  * Mocks across runtimes (SPEC §10): the mocks hub (`test/fixtures/mocks-hub.ts`) under Node, Bun
  * and Deno; the mocks cases (`mocks-client.ts`) from Node, Bun and Deno against each; and in
- * every pairing a test process (`mocks-holder.ts`) SIGKILLed while the hub waits for its
- * handler: the waiting client gets a 502 naming it, and its rules are gone.
+ * every pairing a test process (`mocks-holder.ts`, under Deno with only `--allow-net`, without
+ * NO_COLOR) SIGKILLed while the hub waits for its handler: the waiting client gets a 502 naming
+ * it, and its rules are gone.
  *
  *   node --import tsx test/matrix/mocks.ts [--servers node,bun] [--clients deno]
  */
@@ -57,7 +58,11 @@ async function runCases(server: Runtime, client: Runtime, port: number): Promise
 
 async function killMidRequest(server: Runtime, client: Runtime, port: number): Promise<void> {
   const name = `${server} hub × ${client} holder: SIGKILL mid-request`;
-  const holder = start(client, "test/fixtures/mocks-holder.ts", ["--port", String(port)]);
+  // As a person runs it: Deno with only the loopback network, no NO_COLOR.
+  const holder = start(client, "test/fixtures/mocks-holder.ts", ["--port", String(port)], {
+    denoPermissions: ["--allow-net=127.0.0.1"],
+    unsetEnv: ["NO_COLOR"],
+  });
   try {
     const { headers } = await holder.nextJson<{ headers: Record<string, string> }>(60_000, "ready");
     const hubUrl = `http://127.0.0.1:${port}`;

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { connectMocks, IPCClient, IPCServer, passthrough, scopeHeaders, ServiceHub, type Mocks } from "../../adapters/node.ts";
+import { hubRulesOf } from "../../src/mocks/_hubRules.ts";
+import { PASS } from "../../src/mocks/_rule.ts";
 import { rejection, startBackend, startServer, waitFor } from "./_helpers.ts";
 
 async function mocksFor(t: { after(fn: () => unknown): void }, server: IPCServer, runtimeId = "test"): Promise<Mocks> {
@@ -69,6 +71,11 @@ test("the order: scope, unscoped, the hub's intercept routes, services, 404; the
     assert.equal(entry.takenBy, takenBy, path);
     assert.equal(entry.scope, headers ? scope.id : null, path);
   }
+  // A scoped rule that passes hands on to (2), then (3).
+  await scope.intercept("GET", "/svc/unscoped", () => passthrough());
+  await scope.intercept("GET", "/svc/local", () => passthrough());
+  assert.equal(await (await fetch(`${server.getUrl()}/svc/unscoped`, { headers: scope.headers })).json(), "unscoped");
+  assert.equal(await (await fetch(`${server.getUrl()}/svc/local`, { headers: scope.headers })).json(), "local");
 });
 
 test("the same pattern twice shadows: the newer answers, removing it uncovers the older; passthrough hands on with the body intact", async (t) => {
@@ -323,6 +330,12 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
   server.interceptHttp("GET", "/plain", () => "plain");
   const mocks = await mocksFor(t, server);
   const scopes = Array.from({ length: 1000 }, (_, i) => mocks.scope(`s${i}`));
+  // Everyone else keeps being served while the rules pour in.
+  let adding = true;
+  const served: number[] = [];
+  const traffic = (async () => {
+    while (adding) served.push((await fetch(`${server.getUrl()}/plain`).then(async (r) => (await r.text(), r.status))));
+  })();
   for (let batch = 0; batch < 1000; batch += 100) {
     await Promise.all(
       scopes.slice(batch, batch + 100).flatMap((scope, i) =>
@@ -330,6 +343,9 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
       ),
     );
   }
+  adding = false;
+  await traffic;
+  assert.ok(served.length > 0 && served.every((status) => status === 200));
   assert.equal((await getJson(`${server.getUrl()}/r3/1`, scopes[517]!.headers)).body, "517:3");
   assert.equal((await getJson(`${server.getUrl()}/plain`)).body, "plain");
   assert.equal((await getJson(`${server.getUrl()}/r3/1`)).status, 404);
@@ -339,4 +355,106 @@ test("10,000 rules in 1,000 scopes: each scope answers its own, unscoped request
   assert.equal((await getJson(`${server.getUrl()}/other`)).body, "other");
   await scopes[517]!.close();
   assert.equal((await getJson(`${server.getUrl()}/r3/1`, scopes[517]!.headers)).status, 404);
+});
+
+test("a `*` `/**` rule takes no WebSocket upgrade and never hides the hub's own pages", async (t) => {
+  const { WebSocketServer, default: WebSocket } = await import("ws");
+  const backend = await startBackend(t, (_req, res) => res.end("http"));
+  const wss = new WebSocketServer({ server: backend.server });
+  wss.on("connection", (ws) => ws.on("message", (data) => ws.send(`echo ${data}`)));
+  t.after(() => wss.close());
+  const server = await startServer(t, { dashboard: true });
+  server.setRouteProxyResolver(() => backend.url);
+  const mocks = await mocksFor(t, server);
+  await mocks.intercept("*", "/**", () => "everything");
+  assert.equal((await getJson(`${server.getUrl()}/anything`)).body, "everything");
+  assert.equal((await getJson(`${server.getUrl()}/__crossipc/api/state`)).body.mocks.length, 1);
+  const ws = new WebSocket(`${server.getUrl().replace("http", "ws")}/socket`, { headers: { "x-crossipc-scope": "s" } });
+  const reply = await new Promise<string>((resolve, reject) => {
+    ws.on("open", () => ws.send("hi"));
+    ws.on("message", (data) => resolve(String(data)));
+    ws.on("error", reject);
+  });
+  ws.close();
+  assert.equal(reply, "echo hi");
+  const upgrade = await server.journal.waitFor({ kind: "websocket", path: "/socket" });
+  assert.equal(upgrade.takenBy, "proxy");
+  assert.equal(upgrade.scope, "s");
+});
+
+test("a raw client's broken answers (bad header, bad status, garbage) answer 502; the hub keeps serving", async (t) => {
+  const { rawSocket } = await import("./_helpers.ts");
+  const server = await startServer(t);
+  server.interceptHttp("GET", "/ok", () => "ok");
+  const raw = await rawSocket(server.getPort());
+  t.after(() => raw.close());
+  raw.send('r:1:__crossipc/mocks/hello:{"protocol":1}');
+  assert.match(await raw.next(), /^s:1:__crossipc\/mocks\/hello:\{"success":true,"data":\{"protocol":1,/);
+  raw.send('r:2:__crossipc/mocks/hello:{"protocol":99}');
+  assert.match(await raw.next(), /^s:2:.*"success":false,"error":"This hub speaks the crossipc mocks protocol 1, the client 99/);
+  raw.send('r:3:__crossipc/mocks/add:{"ref":1,"scope":null,"kind":"intercept","method":"GET","path":"/raw/:n"}');
+  assert.match(await raw.next(), /^s:3:__crossipc\/mocks\/add:\{"success":true,"data":\{"id":"m\d+"\}\}$/);
+  raw.send('r:4:__crossipc/mocks/add:{"ref":2,"scope":null,"kind":"nonsense","method":"GET","path":"/x"}');
+  assert.match(await raw.next(), /Unknown rule kind \\"nonsense\\"/);
+  const answers = ['{"status":200,"headers":[["bad\\nname","x"]]}', '{"status":42,"headers":[]}', '"garbage"', '{"status":200,"headers":[],"body":{"other":1}}'];
+  for (const answer of answers) {
+    const pending = getJson(`${server.getUrl()}/raw/1`);
+    const take = /^r:(\d+):__crossipc\/mocks\/take:/.exec(await raw.next())!;
+    raw.send(`s:${take[1]}:__crossipc/mocks/take:{"success":true,"data":${answer}}`);
+    const { status, body } = await pending;
+    assert.equal(status, 502, answer);
+    assert.match(body.error, /sent an answer the hub cannot read/);
+  }
+  assert.equal((await getJson(`${server.getUrl()}/ok`)).body, "ok");
+});
+
+test("step (3): the hub's own rules (replays) come after its intercept routes and before services, and may pass", async (t) => {
+  const backend = await startBackend(t, (_req, res) => res.end("service"));
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  server.interceptHttp("GET", "/a", () => "intercept");
+  hubRulesOf(server).hubRules.add(
+    {
+      id: "r1", scope: null, kind: "replay", method: "*", path: "/**", owner: "local", calls: 0, takenBy: "replay",
+      take: async (context) => (context.path === "/b" ? new Response("replayed") : PASS),
+    },
+    "*",
+  );
+  const text = async (path: string) => (await fetch(`${server.getUrl()}${path}`)).text();
+  assert.equal(await text("/a"), '"intercept"');
+  assert.equal(await text("/b"), "replayed");
+  assert.equal(await text("/c"), "service");
+  assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.takenBy, e.rule]), [["/a", "intercept", undefined], ["/b", "replay", "r1"], ["/c", "proxy", undefined]]);
+});
+
+test("scope.entries() and waitFor() read the hub's journal over the connection, only the scope's requests", async (t) => {
+  const server = await startServer(t);
+  const mocks = await mocksFor(t, server);
+  const one = mocks.scope();
+  const two = mocks.scope();
+  await one.intercept("GET", "/j/:n", (_b, params) => params.n);
+  await fetch(`${server.getUrl()}/j/1`, { headers: one.headers });
+  await fetch(`${server.getUrl()}/j/2`, { headers: two.headers });
+  await fetch(`${server.getUrl()}/j/3`);
+  assert.deepEqual((await one.entries()).map((e) => [e.path, e.takenBy, e.status]), [["/j/1", "mock", 200]]);
+  assert.deepEqual((await two.entries()).map((e) => [e.path, e.takenBy, e.status]), [["/j/2", "none", 404]]);
+  assert.equal((await mocks.entries({ kind: "http", path: "/j/*" })).length, 3);
+  const next = two.waitFor({ path: "/j/late" }, 5000);
+  await fetch(`${server.getUrl()}/j/late`, { headers: one.headers });
+  await fetch(`${server.getUrl()}/j/late`, { headers: two.headers });
+  assert.equal((await next).scope, two.id);
+  const missed = await rejection(one.waitFor({ path: "/never" }, 100));
+  assert.match(missed.message, /Journal: no entry matching \{path="\/never", scope=".+"\} within 100ms/);
+  assert.match((await rejection(one.entries({ path: /x/ as never }))).message, /not a RegExp/);
+});
+
+test("with journal bodies on, a mocked request's body and answer are recorded", async (t) => {
+  const server = await startServer(t, { journal: { bodies: true } });
+  const mocks = await mocksFor(t, server);
+  await mocks.intercept("POST", "/recorded", (body) => ({ got: body }));
+  await (await fetch(`${server.getUrl()}/recorded`, { method: "POST", body: '{"n":1}' })).text();
+  const entry = await server.journal.waitFor({ path: "/recorded" });
+  assert.equal(entry.requestBody, '{"n":1}');
+  await waitFor(() => server.journal.get(entry.id)?.responseBody !== undefined, "the answer's body");
+  assert.equal(server.journal.get(entry.id)!.responseBody, '{"got":{"n":1}}');
 });

@@ -1,0 +1,42 @@
+/**
+ * connectMocks in the Deno test runner with every sanitizer on (SPEC §10): a test that adds
+ * rules through a hub started outside it, uses them and closes them leaves no op, timer or
+ * socket behind, so `Deno.test` suites can use it as they are.
+ */
+import assert from "node:assert/strict";
+import { crossipc, Deno, startServer } from "./_deno.ts";
+
+const { connectMocks, scopeHeaders } = crossipc;
+// The hub lives outside the tests below, as a suite's shared hub does.
+const hub = await startServer();
+hub.interceptRequest("GET", "/orders/:id", async (request, params) => {
+  const user = await fetch(`${hub.getUrl()}/users/${params.id}`, { headers: scopeHeaders(request) });
+  return Response.json({ order: params.id, user: await user.json() });
+});
+
+Deno.test("a scope's mocks answer only its requests, nested calls included, and close() leaves nothing open", async () => {
+  const mocks = await connectMocks(hub.getUrl(), { runtimeId: "deno-test" });
+  const scope = mocks.scope();
+  const rule = await scope.intercept("GET", "/users/:id", (_body, params) => ({ mocked: params.id }));
+  const body = await (await fetch(`${hub.getUrl()}/orders/5`, { headers: scope.headers })).json();
+  assert.deepEqual(body, { order: "5", user: { mocked: "5" } });
+  assert.equal(rule.calls, 1);
+  assert.deepEqual((await scope.entries({ path: "/users/5" })).map((e) => e.takenBy), ["mock"]);
+  await mocks.close();
+});
+
+Deno.test("await using closes the scope and the connection", async () => {
+  {
+    await using mocks = await connectMocks(hub.getUrl());
+    await using scope = mocks.scope("deno-using");
+    await scope.intercept("GET", "/flags", () => ({ beta: true }));
+    assert.deepEqual(await (await fetch(`${hub.getUrl()}/flags`, { headers: scope.headers })).json(), { beta: true });
+  }
+  const gone = await fetch(`${hub.getUrl()}/flags`, { headers: { "x-crossipc-scope": "deno-using" } });
+  assert.equal(gone.status, 404);
+  await gone.body?.cancel();
+});
+
+Deno.test("the shared hub stops", async () => {
+  await hub.teardown();
+});
