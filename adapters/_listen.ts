@@ -57,8 +57,13 @@ export async function listenWith(serve: ServeFunction, options: ListenOptions, r
     if (isAddressInUse(error)) return false;
     throw error;
   }
-  const port = Number(new URL(server.url!).port);
-  return { port, close: () => server.close(true) };
+  return { port: portOf(server.url!), close: () => server.close(true) };
+}
+
+/** The port in a server's URL: a URL leaves out its scheme's default port (`http://127.0.0.1/` is port 80). */
+export function portOf(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port === "" ? (parsed.protocol === "https:" ? 443 : 80) : Number(parsed.port);
 }
 
 /** Node rejects with `code: "EADDRINUSE"`, Bun throws it, Deno throws `Deno.errors.AddrInUse`. */
@@ -67,9 +72,12 @@ export function isAddressInUse(error: unknown): boolean {
   return e?.code === "EADDRINUSE" || e?.name === "AddrInUse" || /address already in use|EADDRINUSE|port \d+ in use/i.test(e?.message ?? "");
 }
 
-/** True when the request asks for a WebSocket upgrade. */
+/**
+ * True when the request asks for a WebSocket upgrade. Only a GET may (RFC 6455 §4.1): Bun took a
+ * POST with `Upgrade: websocket` as one and lost its body; it is an ordinary request.
+ */
 export function isUpgrade(request: Request): boolean {
-  return request.headers.get("upgrade")?.toLowerCase() === "websocket";
+  return request.method === "GET" && request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
 /** Fails clearly when a runtime entry is loaded in another runtime. */

@@ -35,54 +35,74 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
   const node = (request as { runtime?: { node?: NodeContext } }).runtime?.node;
   const url = new URL(target);
   const client = url.protocol === "https:" ? https : http;
+  const withBody = hasBody(request);
+  const headers = requestHeaders(request, node, withBody);
   return new Promise((resolve, reject) => {
-    const upstream = client.request(url, {
-      method: request.method,
-      headers: requestHeaders(request, node),
-      agent: agents[url.protocol as "http:" | "https:"],
-    });
-    // The target's time to answer counts from when it has the whole request: a large upload
-    // on a slow link is not the target being slow.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    upstream.once("finish", () => {
-      timer = setTimeout(() => {
-        upstream.destroy(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`));
-      }, options.timeout);
-    });
-    upstream.once("response", (res) => {
-      clearTimeout(timer);
-      const init = {
-        status: res.statusCode,
-        statusText: res.statusMessage,
-        headers: responseHeaders(res, url.origin, new URL(request.url).origin),
-      };
-      // A small answer is read whole and sent as one Buffer: piping it through srvx costs an
-      // AbortController and a DOMException per response (~10% of the hub's CPU in the bench).
-      // Large or unsized answers stream, with backpressure.
-      const length = Number(res.headers["content-length"] ?? Number.NaN);
-      if (!(length <= SMALL_ANSWER)) {
-        resolve(withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.once("end", () =>
-        resolve(withHeaders(new FastResponse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, init), init.headers)),
-      );
-      res.once("error", (error) => reject(new ProxyError(502, error.message, { cause: error })));
-    });
-    upstream.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error instanceof ProxyError ? error : new ProxyError(502, error.message, { cause: error }));
-    });
+    let upstream: http.ClientRequest;
+    const send = (attempt: number) => {
+      upstream = client.request(url, { method: request.method, headers, agent: agents[url.protocol as "http:" | "https:"] });
+      // The target's time to answer counts from when it has the whole request: a large upload
+      // on a slow link is not the target being slow.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      upstream.once("finish", () => {
+        timer = setTimeout(() => {
+          upstream.destroy(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`));
+        }, options.timeout);
+      });
+      upstream.once("response", (res) => {
+        clearTimeout(timer);
+        answer(res, url, request, resolve, reject);
+      });
+      upstream.once("error", (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        // The backend closed a pooled connection just as it was reused (its keep-alive timeout
+        // raced ours) and no byte of an answer came: it never took the request. Sent again on
+        // another connection when nothing has to be replayed, as browsers and undici do.
+        if (!withBody && upstream.reusedSocket && attempt < MAX_RETRIES && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+          options.retried = attempt + 1;
+          send(attempt + 1);
+          return;
+        }
+        reject(error instanceof ProxyError ? error : new ProxyError(502, error.message, { cause: error }));
+      });
+      if (!withBody) upstream.end();
+      else if (node) node.req.pipe(upstream);
+      else Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(upstream);
+    };
+    send(0);
     // The client went away before its answer was delivered: stop the upstream request too.
     node?.res.once("close", () => {
       if (!node.res.writableFinished) upstream.destroy();
     });
-    if (!hasBody(request)) upstream.end();
-    else if (node) node.req.pipe(upstream);
-    else Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(upstream);
   });
+}
+
+/**
+ * Retries of one request on a reused connection: each failure closes one stale pooled socket, and
+ * after a burst several may be stale at once.
+ */
+const MAX_RETRIES = 3;
+
+function answer(res: IncomingMessage, url: URL, request: Request, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
+  const init = {
+    status: res.statusCode,
+    statusText: res.statusMessage,
+    headers: responseHeaders(res, url.origin, new URL(request.url).origin),
+  };
+  // A small answer is read whole and sent as one Buffer: piping it through srvx costs an
+  // AbortController and a DOMException per response (~10% of the hub's CPU in the bench).
+  // Large or unsized answers stream, with backpressure.
+  const length = Number(res.headers["content-length"] ?? Number.NaN);
+  if (!(length <= SMALL_ANSWER)) {
+    resolve(withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  res.on("data", (chunk: Buffer) => chunks.push(chunk));
+  res.once("end", () =>
+    resolve(withHeaders(new FastResponse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, init), init.headers)),
+  );
+  res.once("error", (error) => reject(new ProxyError(502, error.message, { cause: error })));
 }
 
 function hasBody(request: Request): boolean {
@@ -90,12 +110,16 @@ function hasBody(request: Request): boolean {
   return h.has("transfer-encoding") || (h.get("content-length") ?? "0") !== "0";
 }
 
-function requestHeaders(request: Request, node: NodeContext | undefined): Record<string, string> {
+function requestHeaders(request: Request, node: NodeContext | undefined, withBody: boolean): Record<string, string> {
   const nominated = connectionTokens(request.headers.get("connection"));
   const headers: Record<string, string> = {};
   request.headers.forEach((value, key) => {
     if (!HOP_BY_HOP.has(key) && !nominated.has(key) && key !== "host") headers[key] = value;
   });
+  // A body without a length goes out chunked whatever the method: Node frames GET, HEAD,
+  // DELETE and OPTIONS bodies only when told to, and an unframed body reaches the backend as
+  // the start of a second request (smuggling).
+  if (withBody && headers["content-length"] === undefined) headers["transfer-encoding"] = "chunked";
   const incoming = new URL(request.url);
   const ip = node?.req.socket.remoteAddress;
   if (ip) headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${ip}` : ip;

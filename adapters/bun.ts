@@ -2,13 +2,19 @@
 import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
-import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
+import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("bun");
 
 declare const Bun: { version: string };
+/** The counters of `Bun.serve`'s server that crossipc reads. */
+interface BunServer {
+  readonly pendingRequests: number;
+  readonly pendingWebSockets: number;
+}
 
 /** Bun's own WebSocket options that crossipc sets (`Bun.serve({ websocket })`). */
 interface BunWebSocketOptions {
@@ -17,6 +23,18 @@ interface BunWebSocketOptions {
   /** Bun closes a connection that sends a larger message with 1009 before it is handled. */
   maxPayloadLength: number;
   sendPings: boolean;
+  backpressureLimit: number;
+  closeOnBackpressureLimit: boolean;
+}
+
+/**
+ * Seconds an HTTP connection may stay silent before Bun closes it: `keepAliveTimeout`, else 120,
+ * and never below the proxy's timeout, since Bun also counts a request waiting for its answer as
+ * idle. Bun allows at most 255.
+ */
+function httpIdleTimeout(options: ListenOptions): number {
+  const atLeast = Math.ceil(options.proxyTimeout / 1000) + 1;
+  return Math.min(255, Math.max(options.keepAliveTimeout ?? 120, atLeast));
 }
 
 setPlatform({
@@ -34,12 +52,20 @@ setPlatform({
           idleTimeout: options.idleTimeout,
           maxPayloadLength: options.maxMessageSize,
           sendPings: true,
-        } satisfies BunWebSocketOptions,
+          // Past this many unsent bytes Bun drops (not queues) what is sent, and says so only
+          // in `send`'s return value. The core stops sending to a peer that has more than
+          // `maxBufferedAmount` unread, so Bun's own limit sits above that plus one whole message.
+          backpressureLimit: options.maxBufferedAmount + options.maxMessageSize,
+          closeOnBackpressureLimit: false,
+          maxConnections: options.maxConnections,
+        } satisfies BunWebSocketOptions & { maxConnections: number },
       },
       serve: {
-        // 0: no HTTP idle timeout (Bun's 10 s default cuts slow proxied backends off), and no
-        // body limit of its own on proxied uploads.
-        bun: { idleTimeout: 0, maxRequestBodySize: Number.MAX_SAFE_INTEGER },
+        // Bun's 10 s default idle timeout cuts slow proxied backends off; 0 (none) kept every
+        // idle keep-alive connection open for good, so that 1,100 of them held the hub's file
+        // descriptors until they left. 120 s: idle connections go, a proxied answer has its
+        // `proxyTimeout` (30 s) to start. No body limit of Bun's own on proxied uploads.
+        bun: { idleTimeout: httpIdleTimeout(options), maxRequestBodySize: Number.MAX_SAFE_INTEGER },
       },
     }),
 });
@@ -52,12 +78,24 @@ setPlatform({
  */
 function serve({ websocket, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
-  const { idleTimeout, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions;
+  const { idleTimeout, maxConnections, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions & { maxConnections: number };
   const ws = bunAdapter({ hooks, idleTimeout });
   const bun = options["bun"] as Record<string, unknown>;
   return srvxServe({
     ...options,
-    middleware: [(request, next) => (isUpgrade(request) ? (ws.handleUpgrade(request, request.runtime!.bun!.server) as Promise<Response>) : next())],
+    middleware: [
+      (request, next) => {
+        const server = request.runtime!.bun!.server as unknown as BunServer;
+        // Bun has no connection cap: requests and WebSockets in progress are what it counts.
+        if (server.pendingRequests + server.pendingWebSockets > maxConnections) return refusalResponse(503, `More than ${maxConnections} requests and WebSockets at once`);
+        const refusal = malformedWebRequest(request);
+        if (refusal) return refusal;
+        if (isUpgrade(request)) return ws.handleUpgrade(request, server as never) as Promise<Response>;
+        // The other half of an `Upgrade: h2c` offer: h3's proxy would forward it.
+        if (request.headers.has("http2-settings")) request.headers.delete("http2-settings");
+        return next();
+      },
+    ],
     bun: { ...bun, websocket: { ...ws.websocket, ...bunWebSocket } },
   }) as SrvxServer;
 }

@@ -9,11 +9,12 @@
 import type { Hooks, Peer } from "crossws";
 import denoAdapter from "crossws/adapters/deno";
 import WebSocket from "crossws/websocket";
-import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
+import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
+import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("deno");
 
@@ -24,9 +25,11 @@ interface ServeHandlerInfo {
 }
 interface DenoServer {
   shutdown(): Promise<void>;
+  finished?: Promise<void>;
 }
 declare const Deno: {
   unrefTimer(id: number): void;
+  addSignalListener(signal: "SIGWINCH", handler: () => void): void;
   serve(
     options: {
       port: number;
@@ -36,7 +39,7 @@ declare const Deno: {
     },
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): DenoServer;
-  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host?: string }): { state: string } };
   env: { get(name: string): string | undefined };
   version: { deno: string };
 };
@@ -46,17 +49,67 @@ setPlatform({
   runtime: "deno",
   version: Deno.version.deno,
   WebSocket: WebSocket as unknown as WebSocketConstructor,
-  proxyHttp: proxyHttpFetch,
+  proxyHttp: (request, target, options) => {
+    const refusal = netRefusal(target);
+    return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpFetch(request, target, options);
+  },
+  dialRefusal: netRefusal,
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
   listen: (options) =>
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
-      // (its default is 30). Deno has no message size limit: the core checks it in the message hook.
+      // (its default is 30). Deno drops a frame of 64 MiB or more itself (1006) and has no other
+      // size limit: the core checks `maxMessageSize` in the message hook.
       websocket: { deno: { idleTimeout: options.idleTimeout } },
+      serve: { maxRequests: options.maxConnections },
     }),
 });
+
+/** How soon a listener that lost its accept loop tries the port again. */
+const RELISTEN_MS = 250;
+let signalsReady = false;
+
+/**
+ * Deno 2.9 panics (`ext/signals`: "Too many open files") when it first sets up signal handling
+ * while the process is out of file descriptors, which an accept failure leads to. A listener
+ * for SIGWINCH (ignored by default, so nothing changes; it keeps nothing alive) sets that up
+ * while descriptors are still there. Windows has no SIGWINCH; Workers may not listen.
+ */
+function initSignals(): void {
+  if (signalsReady) return;
+  signalsReady = true;
+  try {
+    Deno.addSignalListener("SIGWINCH", () => {});
+  } catch {
+    // Nothing to set up ahead, or not allowed here.
+  }
+}
+
+/** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
+const granted = new Set<string>();
+let allNetGranted: boolean | undefined;
+
+/**
+ * Why Deno may not dial `target`, or `undefined`. Without the permission, dialling would put up
+ * Deno's prompt in a terminal and freeze the whole hub (dashboard, framework connections) until
+ * someone answers, offering "allow all" on the way; asked first, the request answers 502 instead.
+ * With all of the network granted (`--allow-net`, `-A`) this is one check per request.
+ */
+function netRefusal(target: string): string | undefined {
+  if ((allNetGranted ??= Deno.permissions.querySync({ name: "net" }).state === "granted")) return undefined;
+  const start = target.indexOf("//") + 2;
+  const end = target.indexOf("/", start);
+  const host = end === -1 ? target.slice(start) : target.slice(start, end);
+  if (granted.has(host)) return undefined;
+  if (Deno.permissions.querySync({ name: "net", host }).state === "granted") {
+    if (granted.size < 1024) granted.add(host);
+    return undefined;
+  }
+  const name = /:\d+$/.test(host) ? host : `${host}:${/^(https|wss):/.test(target) ? 443 : 80}`;
+  return `Deno has no net permission for ${name}: run the hub with --allow-net=${name} (crossipc never prompts)`;
+}
 
 /**
  * What `crossws/server/deno` does over srvx, on `Deno.serve` itself (see the top of the file),
@@ -64,7 +117,8 @@ setPlatform({
  * options: prints nothing (Deno's own "Listening on" and error logs are replaced), no signal
  * handlers, and the request carries `runtime.deno` and `ip` as srvx's requests do.
  */
-function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
+function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): SrvxServer {
+  const maxRequests = (rest["maxRequests"] as number | undefined) ?? Number.POSITIVE_INFINITY;
   const { options: native, ...hooks } = websocket;
   const ws = denoAdapter({ hooks: denoHooks(hooks), ...(native?.["deno"] as object) });
   let server: DenoServer | undefined;
@@ -75,28 +129,57 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
       ip: { enumerable: true, configurable: true, get: () => info.remoteAddr?.hostname },
     });
-    return isUpgrade(request) ? ws.handleUpgrade(request, info) : fetch(withQuietSignal(request, info));
+    // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
+    const refusal = malformedWebRequest(request);
+    if (refusal) return refusal;
+    if (isUpgrade(request)) return ws.handleUpgrade(request, info);
+    // Deno.serve has no connection cap: requests in progress are what can be counted (as on
+    // Bun), from the handler to `completed`, which `withQuietSignal` watches anyway.
+    if (info?.completed) {
+      if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);
+      inProgress++;
+    }
+    return fetch(withQuietSignal(request, info, requestEnded));
+  };
+  let inProgress = 0;
+  const requestEnded = () => void inProgress--;
+  let closing = false;
+  const listen = (onListen: (addr: { hostname: string; port: number }) => void) => {
+    server = Deno.serve({ port, hostname, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
+    // Out of file descriptors, Deno.serve's accept loop ends and `finished` rejects ("Too many
+    // open files"); unobserved, that killed the process. The port is taken again instead, once
+    // descriptors are free (the taken connections keep being served meanwhile).
+    server.finished?.catch(() => {
+      // Not unref'd: while the port is down, this is what keeps a hub process alive.
+      if (!closing) setTimeout(relisten, RELISTEN_MS);
+    });
+  };
+  const relisten = () => {
+    if (closing) return;
+    try {
+      listen(() => {});
+    } catch {
+      setTimeout(relisten, RELISTEN_MS);
+    }
   };
   return {
     serve() {
       listening ??= new Promise((resolve) => {
-        server = Deno.serve(
-          {
-            port,
-            hostname,
-            onListen: (addr) => {
-              url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
-              resolve(addr);
-            },
-            onError: () => new Response("Internal Server Error", { status: 500 }),
-          },
-          handler,
-        );
+        initSignals();
+        listen((addr) => {
+          url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+          // Later listens (after an accept failure) must take the same port.
+          port = addr.port;
+          resolve(addr);
+        });
       });
       return listening;
     },
     ready: () => listening ?? Promise.reject(new Error("not serving")),
-    close: async () => server?.shutdown(),
+    close: async () => {
+      closing = true;
+      await server?.shutdown();
+    },
     get url() {
       return url;
     },
@@ -108,9 +191,13 @@ function serve({ port, hostname, fetch, websocket }: ServeOptions): SrvxServer {
  * (h3's `proxyRequest` reads it). The request gets a signal of its own instead, aborted when
  * the client goes away before the response is delivered: what `signal` is meant to say.
  */
-function withQuietSignal(request: Request, info: ServeHandlerInfo): Request {
+function withQuietSignal(request: Request, info: ServeHandlerInfo, ended: () => void): Request {
   const controller = new AbortController();
-  info?.completed?.catch((error: unknown) => controller.abort(error));
+  // `completed` settles once the answer is delivered or the client left: the request has ended.
+  info?.completed?.then(ended, (error: unknown) => {
+    ended();
+    controller.abort(error);
+  });
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });
   return request;
 }

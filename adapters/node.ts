@@ -2,6 +2,9 @@
  * crossipc on Node.js: srvx's node:http server with crossws's `ws`-based WebSocket adapter.
  * On Node 20 (no global WebSocket) the client uses the `ws` that crossws bundles.
  */
+import { ServerResponse, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import nodeAdapter from "crossws/adapters/node";
 import WebSocket from "crossws/websocket";
 import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
@@ -11,6 +14,7 @@ import { corkForTick } from "./_node-cork.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
+import { malformedRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("node");
 
@@ -40,7 +44,14 @@ setPlatform({
     listenWith(serve, options, {
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every
       // `idleTimeout` seconds and drops a peer that did not answer the previous ping.
-      websocket: { node: { idleTimeout: options.idleTimeout, serverOptions: { maxPayload: options.maxMessageSize } } },
+      websocket: {
+        node: {
+          idleTimeout: options.idleTimeout,
+          serverOptions: { maxPayload: options.maxMessageSize },
+          maxConnections: options.maxConnections,
+          keepAliveTimeout: options.keepAliveTimeout,
+        },
+      },
     }),
 });
 
@@ -50,16 +61,32 @@ setPlatform({
  * only cleared by its own `close()`, which `crossws/server/node` never calls, and the interval
  * holds the whole server (~5 KB kept per start/teardown cycle).
  */
-function serve({ websocket, ...options }: ServeOptions): SrvxServer {
+function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
-  const ws = nodeAdapter({ hooks, ...(native?.["node"] as object) });
+  const { maxConnections, keepAliveTimeout, ...nodeWebSocket } = native?.["node"] as { maxConnections: number; keepAliveTimeout?: number };
+  const ws = nodeAdapter({ hooks, ...nodeWebSocket });
   const server = srvxServe({
     ...options,
+    fetch: (request) => {
+      const req = (request as { runtime?: { node?: { req: IncomingMessage } } }).runtime!.node!.req;
+      const refusal = malformedRequest(req.headers.host, req.url!, isAbsoluteForm(req.url!));
+      return refusal ? refusalResponse(refusal.status, refusal.error) : fetch(request);
+    },
+    // Two Host headers arrive as `a, b`, which `malformedRequest` refuses (Node keeps the first).
+    node: { joinDuplicateHeaders: true },
     plugins: [
       (srvx) => {
         const listen = srvx.serve;
         srvx.serve = () => {
-          srvx.node?.server?.on("upgrade", (req, socket, head) => {
+          const http = srvx.node!.server as Server;
+          // Past it Node closes new connections as they arrive; idle keep-alive ones go after
+          // Node's own `keepAliveTimeout` (5 s), and accept errors (EMFILE) are retried by Node.
+          http.maxConnections = maxConnections;
+          if (keepAliveTimeout !== undefined) http.keepAliveTimeout = keepAliveTimeout * 1000;
+          http.on("upgrade", (req, socket, head) => {
+            const refusal = malformedRequest(req.headers.host, req.url!, isAbsoluteForm(req.url!));
+            if (refusal) return refuseSocket(socket, refusal.status, refusal.error);
+            if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket") return ordinaryRequest(http, req, socket, head);
             // `upgrade` rides along in the request's `runtime.node`, where the TCP-pipe proxy finds the socket.
             const context = { req, upgrade: { socket, head } } as ConstructorParameters<typeof NodeRequest>[0];
             ws.handleUpgrade(req, socket, head, new NodeRequest(context));
@@ -80,6 +107,35 @@ function serve({ websocket, ...options }: ServeOptions): SrvxServer {
       return server.url;
     },
   };
+}
+
+/**
+ * Node hands every request with `Connection: upgrade` to the `upgrade` listener, whatever the
+ * method or protocol, and skips its body. Only a GET asking for a WebSocket upgrades; anything
+ * else (`Upgrade: h2c` from curl, a POST naming websocket) is answered as the ordinary request it
+ * also is (the proxy drops `Upgrade` and `HTTP2-Settings`), unless it has a body Node did not
+ * read: that is refused rather than lost.
+ */
+function ordinaryRequest(http: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const declared = req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
+  if (declared || head.length) {
+    return refuseSocket(socket, 400, `A ${req.method} request with a body and an Upgrade header: only a GET may upgrade (to a WebSocket); send it without Upgrade`);
+  }
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once("finish", () => socket.end());
+  req.push(null);
+  http.emit("request", req, res);
+}
+
+function isAbsoluteForm(target: string): boolean {
+  return target[0] !== "/" && target !== "*";
+}
+
+function refuseSocket(socket: Duplex, status: number, error: string): void {
+  const body = JSON.stringify({ error });
+  socket.end(`HTTP/1.1 ${status} ${status === 414 ? "URI Too Long" : "Bad Request"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 export * from "../src/index.ts";

@@ -4,6 +4,7 @@
  */
 import { FetchError, ofetch } from "ofetch";
 import type { ArgsDef } from "citty";
+import { printable } from "./_printable.ts";
 import { readEnv } from "./_runtime.ts";
 
 /** Flags every command that talks to a running hub takes. */
@@ -51,20 +52,32 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
   if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
     throw new UsageError(`${source} must be a port number from 1 to 65535, got '${raw}'`);
   }
+  if (args.token !== undefined && args.token.trim() === "") throw new UsageError("--token must not be blank");
   const hostname = args.hostname || "127.0.0.1";
   const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   return { base: `http://${host}:${Number(raw)}`, token: args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined) };
 }
 
 /** GET a JSON API path of the hub; any failure becomes one sentence a person can act on. */
-export async function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+export function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+  return hubGet<T>(hub, path, query, "json");
+}
+
+/** GET a path of the hub as a byte stream (a HAR can be larger than one string); failures as in `getJson`. */
+export function getStream(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<ReadableStream<Uint8Array>> {
+  return hubGet<ReadableStream<Uint8Array>>(hub, path, query, "stream");
+}
+
+async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, responseType: "json" | "stream"): Promise<T> {
   try {
-    return await ofetch<T>(`${hub.base}${path}`, {
-      query: { ...query, ...(hub.token === undefined ? {} : { token: hub.token }) },
+    return (await ofetch(`${hub.base}${path}`, {
+      query,
+      // A header, not `?token=`: a query ends up in logs and proxies' records.
+      headers: hub.token === undefined ? undefined : { authorization: `Bearer ${hub.token}` },
       retry: 0,
       timeout: 5000,
-      responseType: "json",
-    });
+      responseType,
+    })) as T;
   } catch (error) {
     throw new Error(explain(hub, error));
   }
@@ -117,7 +130,8 @@ export function unknownFlag(rawArgs: string[], args: ArgsDef): string | undefine
 
 /** Reports a failure the way every command does: one line on stderr, exit code 1 (2 for usage). */
 export function fail(command: string, error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  // The message may quote what the hub said: its control characters are printed escaped.
+  const message = printable(error instanceof Error ? error.message : String(error));
   process.stderr.write(`crossipc ${command}: ${message}\n`);
   if (error instanceof UsageError) process.stderr.write(`Run \`crossipc ${command} --help\` for its flags.\n`);
   process.exitCode = error instanceof UsageError ? 2 : 1;

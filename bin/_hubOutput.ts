@@ -1,10 +1,12 @@
 /** One line per event on stdout: readable by default, JSON lines with `--json`. */
 import type { HubEvent, HubRoute } from "../src/index.ts";
+import { printable } from "./_printable.ts";
 
 export type CliEvent =
   | HubEvent
   | { type: "started"; url: string; dashboard: string; port: number; runtime: string }
   | { type: "takingOver"; port: number }
+  | { type: "replaying"; file: string; entries: number; skipped: number }
   | { type: "stopped"; port: number; signal?: string };
 
 export function printer(json: boolean): (event: CliEvent) => void {
@@ -32,13 +34,15 @@ function toText(event: CliEvent): string {
       return `crossipc hub listening on ${event.url} (${event.runtime})\n  dashboard: ${event.dashboard}`;
     case "takingOver":
       return `port ${event.port} is taken: asking the hub on it to yield`;
+    case "replaying":
+      return `replaying ${event.entries} recorded request${event.entries === 1 ? "" : "s"} from ${event.file}${event.skipped ? ` (${event.skipped} without an answer skipped)` : ""}`;
     case "routeAdded":
       return `+ route ${describeRoute(event.route)}`;
     case "routeRemoved":
       return `- route ${describeRoute(event.route)}`;
     case "routesEvicted": {
       const n = event.routes.length;
-      return `x ${n} route${n === 1 ? "" : "s"} evicted: ${who(event.owner, event.runtimeId)} disconnected (${event.routes.map((r) => r.pathPrefix).join(", ")})`;
+      return `x ${n} route${n === 1 ? "" : "s"} evicted: ${who(event.owner, event.runtimeId)} disconnected (${printable(event.routes.map((r) => r.pathPrefix).join(", "))})`;
     }
     case "yielded":
       return "yielded: another hub asked for the port";
@@ -47,10 +51,11 @@ function toText(event: CliEvent): string {
   }
 }
 
+/** What a service registered (api, prefix, baseUrl, runtimeId) is printed with its control characters escaped. */
 function describeRoute(route: HubRoute): string {
-  return `${route.pathPrefix || "/"} -> ${route.baseUrl} (${route.api}, ${who(route.owner, route.runtimeId)})`;
+  return printable(`${route.pathPrefix || "/"} -> ${route.baseUrl} (${route.api}, ${who(route.owner, route.runtimeId)})`);
 }
 
 function who(owner: string, runtimeId: string | undefined): string {
-  return runtimeId ? `${owner}/${runtimeId}` : owner;
+  return printable(runtimeId ? `${owner}/${runtimeId}` : owner);
 }

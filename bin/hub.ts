@@ -4,11 +4,15 @@
  * WebSocket traffic to them. When the port is taken it asks the hub holding it to yield, as
  * grest-ts's `discovery-local` bin does, and takes over.
  */
+import { readFileSync, statSync } from "node:fs";
 import process from "node:process";
 import { defineCommand, type CommandDef } from "citty";
 import type { HubEvent, ServiceHub } from "../src/index.ts";
+import type { JournalOptions } from "../src/server/journal.ts";
+import { MAX_HAR_TEXT } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
+import { startRecording, type Recording } from "./_record.ts";
 import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
 
 /** How long a takeover keeps retrying the bind while the old hub lets go. */
@@ -34,27 +38,79 @@ const hub: CommandDef<typeof hubArgs> = defineCommand({
 export default hub;
 
 async function runHub(flags: HubFlags): Promise<void> {
+  // A promise nobody awaited (a runtime's server loop, a service's socket) must not take the
+  // whole hub down with every service behind it: it is reported and the hub keeps serving.
+  process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   const crossipc = await loadCrossipc();
   const print = printer(flags.json);
+  // Every recording is read and checked before the port is bound or a running hub asked to yield.
+  const recordings = readRecordings(crossipc, flags.replay);
   const hub = await bind(crossipc, flags, print);
+  const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
+  const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);
+  if (!flags.redact) {
+    console.error(
+      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
+        (flags.record ? `; ${flags.record} will hold them` : ""),
+    );
+  }
 
   let stopping = false;
   const stop = async (signal?: string) => {
     if (stopping) return;
     stopping = true;
+    const saved = recording ? finishRecording(recording) : true;
     await hub.teardown().catch((error: Error) => console.error(`crossipc hub: teardown failed: ${error.message}`));
     print({ type: "stopped", port, signal });
-    exit(0);
+    exit(saved ? 0 : 1);
   };
   // Another hub asked for the port: ServiceHub has printed "yielded"; free the port and leave.
   hub.onYield = () => stop();
   onStopSignal((signal) => void stop(signal));
 
-  const url = hub.getUrl();
-  const dashboard = `${url}/__crossipc/${flags.token ? `?token=${encodeURIComponent(flags.token)}` : ""}`;
-  print({ type: "started", url, dashboard, port, runtime });
+  // The key (the token, or a secret of this run) goes to the user's own terminal only, as
+  // Jupyter prints its URL: pages served through the hub cannot learn it.
+  print({ type: "started", url: hub.getUrl(), dashboard: hub.getDashboardUrl(), port, runtime });
+  for (const { file, replay } of replays) print({ type: "replaying", file, entries: replay.size, skipped: replay.skipped });
+}
+
+/** Reads each `--replay` file and checks it as a replay would; a bad one ends the command (exit 2) naming the file and entry. */
+function readRecordings(crossipc: Crossipc, files: string[]): Array<{ file: string; har: unknown }> {
+  return files.map((file) => {
+    try {
+      const size = statSync(file).size;
+      if (size > MAX_HAR_TEXT) throw new Error(`${Math.round(size / 1048576)} MiB is more than a replay reads (${MAX_HAR_TEXT / 1048576} MiB): split the recording`);
+      const har: unknown = JSON.parse(readFileSync(file, "utf8"));
+      crossipc.checkHar(har);
+      return { file, har };
+    } catch (error) {
+      const message = error instanceof SyntaxError ? `not HAR 1.2: not JSON (${error.message})` : (error as Error).message;
+      console.error(`crossipc hub: --replay ${file}: ${message}`);
+      exit(2);
+    }
+  });
+}
+
+/** Writes the recording one last time and says what it holds; false when it could not be written. */
+function finishRecording(recording: Recording): boolean {
+  try {
+    console.error(recording.summary(recording.save()));
+    return true;
+  } catch (error) {
+    console.error(`crossipc hub: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+/** The journal a hub keeps: bodies when recording, secrets kept only when asked. */
+function journalOptions(flags: HubFlags): JournalOptions & { redact?: false } {
+  return {
+    ...(flags.record !== undefined ? { bodies: true, maxBodySize: flags.maxBody } : {}),
+    ...(flags.journalSize !== undefined ? { size: flags.journalSize } : {}),
+    ...(flags.redact ? {} : { redact: false as const }),
+  };
 }
 
 /** Binds the port, asking a hub that holds it to yield (unless `--no-takeover`). */
@@ -63,14 +119,7 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
   let askedAt = 0;
   let refusal: string | undefined;
   for (;;) {
-    const hub = new crossipc.ServiceHub(flags.port, {
-      kind: "bin",
-      hostname: flags.hostname,
-      accessToken: flags.token,
-      allowedOrigins: flags.allowedOrigins,
-      dashboard: true,
-      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
-    });
+    const hub = create(crossipc, flags);
     let started: boolean;
     try {
       started = await hub.start();
@@ -88,6 +137,25 @@ async function bind(crossipc: Crossipc, flags: HubFlags, print: (event: CliEvent
       refusal = await askToYield(crossipc, flags);
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_BIND_MS));
+  }
+}
+
+/** The hub; options the library refuses (insecure exposure from the environment) exit 2 with its one line. */
+function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
+  try {
+    return new crossipc.ServiceHub(flags.port, {
+      kind: "bin",
+      hostname: flags.hostname,
+      accessToken: flags.token,
+      allowedOrigins: flags.allowedOrigins,
+      allowedHosts: flags.allowedHosts,
+      dashboard: true,
+      journal: journalOptions(flags),
+      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
+    });
+  } catch (error) {
+    console.error(`crossipc hub: ${(error as Error).message}`);
+    exit(2);
   }
 }
 

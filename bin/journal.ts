@@ -1,7 +1,8 @@
-/** `crossipc journal [--follow]`: what the running hub handled, one line per entry. */
+/** `crossipc journal [--follow | --har]`: what the running hub handled, one line per entry, or as a HAR file. */
 import { defineCommand, type CommandDef } from "citty";
 import type { JournalEntry } from "../src/server/journal.ts";
-import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
+import { printable } from "./_printable.ts";
+import { fail, getJson, getStream, hubArgs, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
 
 const args = {
   ...hubArgs,
@@ -11,6 +12,7 @@ const args = {
   status: { type: "string", description: "Only this status (404) or class (5xx)", valueHint: "status" },
   client: { type: "string", description: "Only this clientId or runtimeId", valueHint: "id" },
   kind: { type: "string", description: "Only this kind: http, websocket or framework", valueHint: "kind" },
+  har: { type: "boolean", description: "Print the HTTP entries as HAR 1.2 (crossipc journal --har > session.har)", default: false },
   scope: { type: "string", description: "Only requests of this scope (connectMocks' scope id)", valueHint: "id" },
   limit: { type: "string", description: "At most this many of the newest entries (before following)", valueHint: "n" },
 } as const;
@@ -39,8 +41,10 @@ const command: CommandDef<any> = defineCommand({
       if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
         throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
       }
+      if (given.har && (given.follow || given.limit !== undefined)) throw new UsageError("--har writes one file: it takes no --follow or --limit");
       const hub = resolveHub(given);
       const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
+      if (given.har) return await printHar(hub, filter);
       const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
       if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
       print(first.entries, given.json);
@@ -52,6 +56,14 @@ const command: CommandDef<any> = defineCommand({
 });
 
 export default command;
+
+/** The hub's HAR, streamed to stdout as it comes. */
+async function printHar(hub: Hub, filter: Record<string, string | undefined>): Promise<void> {
+  const body = await getStream(hub, "/__crossipc/api/journal.har", filter);
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  }
+}
 
 async function follow(hub: Hub, filter: Record<string, string | undefined>, lastId: number, json: boolean): Promise<never> {
   for (;;) {
@@ -69,7 +81,10 @@ function print(entries: JournalEntry[], json: boolean): void {
   process.stdout.write(`${entries.map((entry) => (json ? JSON.stringify(entry) : line(entry))).join("\n")}\n`);
 }
 
-/** One entry as one line: `12:00:01.123 http GET /users/7 → intercept GET /users/:id 200 0.4ms 10 B`. */
+/**
+ * One entry as one line: `12:00:01.123 http GET /users/7 → intercept GET /users/:id 200 0.4ms 10 B`.
+ * Control characters anywhere in it (a path, a runtimeId, an error) are printed escaped.
+ */
 export function line(e: JournalEntry): string {
   const time = new Date(e.time).toTimeString().slice(0, 8) + `.${String(e.time % 1000).padStart(3, "0")}`;
   const what = e.kind === "framework" ? `${e.direction} ${e.path}` : `${e.method} ${e.path}`;
@@ -83,5 +98,5 @@ export function line(e: JournalEntry): string {
   parts.push(`${e.durationMs < 10 ? e.durationMs.toFixed(2) : Math.round(e.durationMs)}ms`);
   if (e.responseSize !== undefined) parts.push(`${e.responseSize} B`);
   if (e.error && !(e.takenBy === "none" && e.kind === "framework")) parts.push(`(${e.error})`);
-  return parts.join(" ");
+  return printable(parts.join(" "));
 }

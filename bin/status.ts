@@ -1,6 +1,7 @@
 /** `crossipc status`: the clients, services, intercept routes and mocks of the hub on the known port. */
 import { defineCommand, type CommandDef } from "citty";
 import type { DashboardState } from "../src/dashboard/_state.ts";
+import { printable } from "./_printable.ts";
 import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag } from "./_hub-api.ts";
 
 const args = hubArgs;
@@ -15,7 +16,7 @@ const command: CommandDef<any> = defineCommand({
       if (flag) throw new UsageError(`unknown flag ${flag}`);
       const hub = resolveHub(given);
       const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
-      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token));
+      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token !== undefined));
     } catch (error) {
       fail("status", error);
     }
@@ -27,12 +28,16 @@ export default command;
 /** Rules listed at most (a hub can hold thousands). */
 const MAX_MOCK_LINES = 50;
 
-/** The state as lines a person reads in a terminal or a CI log. */
-export function describe(state: DashboardState, token?: string): string {
+/**
+ * The state as lines a person reads in a terminal or a CI log. Never a secret: the dashboard's
+ * URL is printed without its key, with where to find it; control characters printed escaped.
+ */
+export function describe(state: DashboardState, hasToken = false): string {
   const lines: string[] = [];
   const runtime = `${state.runtime}${state.runtimeVersion ? ` ${state.runtimeVersion}` : ""}`;
   lines.push(`hub ${state.url} (${runtime}, ${state.leader ? "leader" : "follower"}, ${state.kind}, up ${duration(state.uptimeMs)})`);
-  lines.push(`dashboard ${state.url}/__crossipc/${token ? `?token=${encodeURIComponent(token)}` : ""}`);
+  const where = hasToken ? "add #key=<your token>" : "open it with the #key=… that `crossipc hub` printed, or server.getDashboardUrl()";
+  lines.push(`dashboard ${state.url}/__crossipc/ (${where})`);
   lines.push("", `clients (${state.clients.length})`);
   for (const c of state.clients) {
     lines.push(
@@ -65,7 +70,7 @@ export function describe(state: DashboardState, token?: string): string {
     if (mocks.length > MAX_MOCK_LINES) lines.push(`  … ${mocks.length - MAX_MOCK_LINES} more (/__crossipc/api/state)`);
   }
   lines.push("", journal.enabled ? `journal: ${journal.count} of the last ${journal.size} entries (\`crossipc journal\`)` : "journal: off");
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(printable).join("\n")}\n`;
 }
 
 function clock(ms: number): string {

@@ -60,7 +60,7 @@ const browser = await puppeteer.launch({
 });
 const page = await browser.newPage();
 await page.setViewport({ width: 1480, height: 1080, deviceScaleFactor: 1 });
-await page.goto(`${hub.getUrl()}/__crossipc/`);
+await page.goto(serviceHub.getDashboardUrl());
 await page.waitForSelector("#live.on");
 
 const base = hub.getUrl();

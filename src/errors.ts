@@ -9,7 +9,9 @@ export type IPCErrorCode =
   | "ERR_IPC_UNAUTHORIZED"
   | "ERR_IPC_BAD_RESPONSE"
   | "ERR_IPC_INVALID_NAME"
-  | "ERR_IPC_NOT_SERIALIZABLE";
+  | "ERR_IPC_NOT_SERIALIZABLE"
+  /** Options that would open the server to strangers (beyond loopback or `allowedOrigins: ['*']` without a token). */
+  | "ERR_IPC_INSECURE";
 
 /**
  * Every error crossipc raises. `code` is stable; the message names the request path,

@@ -16,6 +16,14 @@ export interface ListenOptions {
   maxMessageSize: number;
   /** Seconds a WebSocket may stay silent (no pong) before the runtime drops it. */
   idleTimeout: number;
+  /** Unsent bytes a WebSocket peer may hold; the core closes one past it (see `maxBufferedAmount`). */
+  maxBufferedAmount: number;
+  /** Concurrent connections the runtime may hold, where it can cap them (Node). */
+  maxConnections: number;
+  /** Seconds an HTTP connection may stay idle between requests, when the user set it. */
+  keepAliveTimeout?: number;
+  /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
+  proxyTimeout: number;
 }
 
 /** A bound server. */
@@ -29,6 +37,11 @@ export interface Listener {
 export interface ProxyHttpOptions {
   /** Answer 504 when the target has not sent its response head within this many ms. */
   timeout: number;
+  /**
+   * Set by the upstream: how many times it sent the request again on a fresh connection because
+   * a reused pooled one closed before any byte of the answer came back. For the journal.
+   */
+  retried?: number;
 }
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
@@ -57,6 +70,11 @@ export interface Platform {
    * a 502), and resolves `true`, or `false` when it cannot take this request.
    */
   readonly pipeUpgrade?: (request: Request, target: string, options: PipeUpgradeOptions) => Promise<boolean>;
+  /**
+   * Why the runtime may not dial `target` (a proxy target), or `undefined`: Deno without the net
+   * permission for its host, which would otherwise prompt in a terminal and freeze the process.
+   */
+  readonly dialRefusal?: (target: string) => string | undefined;
   /**
    * The runtime's fastest `Response` constructor for answers the server builds itself (srvx's
    * FastResponse on Node). Without it, the global `Response`.

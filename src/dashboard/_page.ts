@@ -32,6 +32,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: #fff; }
   input { width: 170px; } input[name=path] { width: 240px; }
   button { cursor: pointer; color: var(--accent); }
+  #har { align-self: center; color: var(--accent); }
   .split { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 12px; }
   .scroll { max-height: 520px; overflow: auto; }
   #journal tbody tr { cursor: pointer; } #journal tbody tr:hover { background: #f0f3fc; } #journal tr.selected { background: #e1e8fb; }
@@ -78,11 +79,12 @@ export const DASHBOARD_HTML: string = `<!doctype html>
     <form id="filter" autocomplete="off">
       <select name="kind" aria-label="kind"><option value="">all kinds</option><option>http</option><option>websocket</option><option>framework</option></select>
       <select name="method" aria-label="method"><option value="">any method</option><option>GET</option><option>POST</option><option>PUT</option><option>PATCH</option><option>DELETE</option><option>HEAD</option><option>OPTIONS</option></select>
-      <input name="path" placeholder="path (part of it, or with *)" aria-label="path">
+      <input name="path" maxlength="1024" placeholder="path (part of it, or with *)" aria-label="path">
       <input name="status" placeholder="status: 404, 5xx" aria-label="status">
       <input name="client" placeholder="clientId or runtimeId" aria-label="client">
       <input name="scope" placeholder="scope id" aria-label="scope">
       <button type="button" id="clear">Clear journal</button>
+      <a id="har" href="api/journal.har" download="crossipc.har" title="The HTTP entries that match the filter, as HAR 1.2 (DevTools, Playwright's routeFromHAR, crossipc hub --replay)">Download HAR</a>
     </form>
     <div class="split">
       <div class="scroll">

@@ -1,18 +1,30 @@
+import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
+
 /**
  * The dashboard's script, served as `/__crossipc/app.js`. Plain browser JavaScript in a string
  * (no build step, no template literals so it can live in one): it reads the JSON API once, then
  * follows the same-origin event stream. Every value from the server is written with
  * `textContent`, never as HTML: paths and headers come from whoever sent the request.
+ * The path filter is the server's `matchGlob`, its source embedded, so the two cannot drift.
+ *
+ * The dashboard key comes from the URL's fragment (`#key=…`) and goes out only as the
+ * `x-crossipc-key` header of this script's own requests: never into storage or a cookie, which
+ * a page served through the hub (same origin) could read or the browser would send for it. The
+ * live stream is read with `fetch` (EventSource cannot send a header).
  */
 export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
   var MAX = 1000;
-  var token = new URLSearchParams(location.search).get("token");
+  var key = new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
   var entries = new Map();
   var selected = null;
+  var uptime = null;
 
-  function api(path) {
-    return path + (token ? (path.indexOf("?") < 0 ? "?" : "&") + "token=" + encodeURIComponent(token) : "");
+  function call(path, init) {
+    init = init || {};
+    init.headers = { "x-crossipc-key": key };
+    init.cache = "no-store";
+    return fetch(path, init);
   }
   function $(id) { return document.getElementById(id); }
   function el(tag, text, className) {
@@ -71,6 +83,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     $("hub-url").textContent = s.url;
     $("leader").textContent = (s.leader ? "leader" : "follower") + " · " + s.kind;
     $("runtime").textContent = s.runtime + (s.runtimeVersion ? " " + s.runtimeVersion : "");
+    // The state is sent only when it changes: the uptime counts on here.
+    uptime = { ms: s.uptimeMs, at: Date.now() };
     $("uptime").textContent = duration(s.uptimeMs);
     $("clients-count").textContent = s.clients.length;
     fill($("clients").tBodies[0], s.clients.map(function (c) {
@@ -150,16 +164,17 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       scope: form.scope.value.trim(),
     };
   }
+  // The server's own glob matcher (src/_glob.ts), embedded: no regex is built from the box.
+  ${matchGlob.toString()}
   function pathMatcher(text) {
     if (!text) return null;
-    var pattern = text.indexOf("*") < 0 ? "*" + text + "*" : text;
-    var source = pattern.split("*").map(function (part) { return part.replace(/[.+?^$(){}|[\]\\]/g, "\\$&"); }).join(".*");
-    return new RegExp("^" + source + "$");
+    var pieces = (text.indexOf("*") < 0 ? "*" + text + "*" : text).slice(0, ${MAX_GLOB_LENGTH}).split("*");
+    return function (value) { return matchGlob(pieces, value); };
   }
   function matches(e, f, path) {
     if (f.kind && e.kind !== f.kind) return false;
     if (f.method && e.method !== f.method) return false;
-    if (path && !path.test(e.path)) return false;
+    if (path && !path(e.path)) return false;
     if (f.client && e.clientId !== f.client && e.runtimeId !== f.client) return false;
     if (f.scope && e.scope !== f.scope) return false;
     if (f.status) {
@@ -206,10 +221,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     box.appendChild(dl);
     return box;
   }
-  function body(title, text, truncated) {
+  function body(title, text, truncated, encoding) {
     var box = document.createDocumentFragment();
     if (text === undefined) return box;
-    box.appendChild(el("h4", title + (truncated ? " (truncated)" : "")));
+    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "")));
     var pretty = text;
     try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
     box.appendChild(el("pre", pretty));
@@ -230,9 +245,9 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     });
     pane.appendChild(dl);
     pane.appendChild(headers("Request headers", e.requestHeaders));
-    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated));
+    pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated, e.requestBodyEncoding));
     pane.appendChild(headers("Response headers", e.responseHeaders));
-    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated));
+    pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated, e.responseBodyEncoding));
     if (e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
       pane.appendChild(el("p", "Bodies are recorded with journal: { bodies: true }.", "empty"));
     }
@@ -243,7 +258,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var known = entries.get(id);
     if (known) renderDetail(known);
     // Bodies of streamed answers fill in after the entry is sent: ask for the latest.
-    fetch(api("api/journal/" + id)).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
+    call("api/journal/" + id).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
       if (e && selected === id) { entries.set(id, e); renderDetail(e); }
     }).catch(function () {});
   }
@@ -252,15 +267,30 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var tr = event.target.closest("tr[data-id]");
     if (tr) select(Number(tr.dataset.id));
   });
+  // The HAR link asks the hub for what the filter shows (its path field matches a part, as here).
+  function harLink() {
+    var form = $("filter").elements, query = [];
+    ["kind", "method", "status", "client"].forEach(function (name) {
+      var value = form[name].value.trim();
+      if (value) query.push(name + "=" + encodeURIComponent(value));
+    });
+    var path = form.path.value.trim();
+    if (path) query.push("path=" + encodeURIComponent(path.indexOf("*") < 0 ? "*" + path + "*" : path));
+    $("har").href = api("api/journal.har" + (query.length ? "?" + query.join("&") : ""));
+  }
+  harLink();
   $("filter").addEventListener("input", renderJournal);
+  $("filter").addEventListener("input", harLink);
   $("filter").addEventListener("submit", function (event) { event.preventDefault(); });
   $("clear").addEventListener("click", function () {
-    fetch(api("api/journal"), { method: "DELETE" }).then(function () { entries.clear(); renderJournal(); });
+    call("api/journal", { method: "DELETE" }).then(function (r) {
+      if (r.ok) { entries.clear(); renderJournal(); }
+    });
   });
 
   // --- live ----------------------------------------------------------------------------
   function getJson(path) {
-    return fetch(api(path)).then(function (r) {
+    return call(path).then(function (r) {
       return r.json().then(function (body) {
         if (!r.ok) throw new Error(body.error || "HTTP " + r.status);
         return body;
@@ -271,13 +301,50 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     $("live").className = "";
     $("live").textContent = String(error.message || error);
   }
-  getJson("api/state").then(renderState).catch(fail);
-  getJson("api/journal").then(function (j) { add(j.entries); }).catch(fail);
-  var events = new EventSource(api("api/events"));
-  events.addEventListener("open", function () { $("live").className = "on"; $("live").textContent = "live"; });
-  events.addEventListener("error", function () { $("live").className = ""; $("live").textContent = "reconnecting"; });
-  events.addEventListener("state", function (m) { renderState(JSON.parse(m.data)); });
-  events.addEventListener("entries", function (m) { add(JSON.parse(m.data)); });
-  events.addEventListener("cleared", function () { entries.clear(); renderJournal(); });
+  function dispatch(block) {
+    var name = "message", data = "";
+    block.split("\n").forEach(function (line) {
+      if (line.indexOf("event: ") === 0) name = line.slice(7);
+      else if (line.indexOf("data: ") === 0) data += line.slice(6);
+    });
+    if (name === "state") renderState(JSON.parse(data));
+    else if (name === "entries") add(JSON.parse(data));
+    else if (name === "cleared") { entries.clear(); renderJournal(); }
+  }
+  function follow() {
+    call("api/events").then(function (r) {
+      if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
+      $("live").className = "on";
+      $("live").textContent = "live";
+      var reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+      var buffer = "";
+      function next() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) throw new Error("stream ended");
+          buffer += chunk.value;
+          var end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+          return next();
+        });
+      }
+      return next();
+    }).catch(function (error) {
+      fail(error);
+      if (/key|Unauthorized/.test(String(error.message))) return;
+      $("live").textContent = "reconnecting";
+      // What was missed meanwhile comes from the journal; the stream then goes on from there.
+      setTimeout(function () { load().then(follow, follow); }, 2000);
+    });
+  }
+  function load() {
+    return Promise.all([getJson("api/state").then(renderState), getJson("api/journal").then(function (j) { add(j.entries); })]);
+  }
+  setInterval(function () {
+    if (uptime) $("uptime").textContent = duration(uptime.ms + Date.now() - uptime.at);
+  }, 1000);
+  load().then(follow, fail);
 })();
 `;

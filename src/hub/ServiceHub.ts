@@ -2,6 +2,7 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
+import { setApiPrefixes } from "../server/_apiPrefixes.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
 import { Registry, entriesOf, entryOf } from "./_registry.ts";
 import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
@@ -11,10 +12,18 @@ import type { HubEntry, HubEvent, HubRoute, RoutingStrategy, RoutingStrategyName
 export interface ServiceHubOptions extends IPCServerOptions {
   /** What `discovery/getServerInfo` answers: `"bin"` for `crossipc hub`, `"embedded"` (default) otherwise. */
   kind?: HubKind;
+  /**
+   * Routes one framework connection may hold (default 1,000). A `discovery/register` that
+   * would go past it fails with the reason and registers nothing. `addRoute` is not counted.
+   */
+  maxRoutesPerClient?: number;
 }
+
+const DEFAULT_MAX_ROUTES_PER_CLIENT = 1000;
 
 /** The owner of routes added with `addRoute` (never evicted: no connection owns them). */
 const LOCAL_OWNER = "local";
+const NO_PREFIXES: ReadonlySet<string> = new Set();
 /** grest-ts closes ~10 ms after answering `requestYield`, so the answer is flushed first. */
 const YIELD_DELAY_MS = 10;
 
@@ -45,12 +54,17 @@ export class ServiceHub {
   readonly #strategies = new Map<string, RoutingStrategy>();
   readonly #strategyNames = new Map<string, RoutingStrategyName | "custom">();
   readonly #listeners = new Set<(event: HubEvent) => void>();
+  /** Every prefix each api was ever registered with: a replay limited to an api still knows it once its service stopped. */
+  readonly #knownPrefixes = new Map<string, Set<string>>();
   readonly #logger: IPCLogger | undefined;
   #yielding = false;
 
   /** `serverOrPort`: an IPCServer to attach to, or a port for a server of its own (0 = any free port). */
   constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
-    const { kind = "embedded", ...serverOptions } = options;
+    const { kind = "embedded", maxRoutesPerClient = DEFAULT_MAX_ROUTES_PER_CLIENT, ...serverOptions } = options;
+    if (!Number.isInteger(maxRoutesPerClient) || maxRoutesPerClient < 1) {
+      throw new RangeError(`maxRoutesPerClient must be a positive integer, got ${maxRoutesPerClient}`);
+    }
     this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
     this.kind = kind;
     this.#logger = options.logger;
@@ -58,10 +72,20 @@ export class ServiceHub {
 
     server.onFrameworkMessage(HubRequests.register, (entries, msg) => {
       // Owner and runtimeId come from the connection, never from the payload.
-      for (const entry of entriesOf(entries, HubRequests.register)) this.#add({ ...entry, ...ownerOf(msg) });
+      const owner = ownerOf(msg);
+      const list = entriesOf(entries, HubRequests.register, maxRoutesPerClient);
+      const held = this.#registry.ownedCount(owner.owner);
+      const more = this.#registry.countNew(owner.owner, list);
+      if (held + more > maxRoutesPerClient) {
+        throw new RangeError(
+          `${HubRequests.register}: a connection may hold at most ${maxRoutesPerClient} routes; this one holds ${held} and asked for ${more} more. ` +
+            "Nothing was registered: register fewer prefixes (one prefix can cover many paths), or raise the hub's maxRoutesPerClient",
+        );
+      }
+      for (const entry of list) this.#add({ ...entry, ...owner });
     });
     server.onFrameworkMessage(HubRequests.unregister, (entries, msg) => {
-      for (const entry of entriesOf(entries, HubRequests.unregister)) this.#unregister(entry, msg.clientId);
+      for (const entry of entriesOf(entries, HubRequests.unregister, maxRoutesPerClient)) this.#unregister(entry, msg.clientId);
     });
     server.onFrameworkMessage(HubRequests.discoverApi, (api) => {
       if (typeof api !== "string") throw new TypeError(`${HubRequests.discoverApi} expects an api name (a string)`);
@@ -83,6 +107,7 @@ export class ServiceHub {
       return match && this.#pick(match.api, match.instances, path).baseUrl;
     });
     setHubDescriber(server, () => this.describe());
+    setApiPrefixes(server, (api) => this.#knownPrefixes.get(api) ?? NO_PREFIXES);
   }
 
   /** Listens. Resolves `false` when the port is already taken. */
@@ -102,6 +127,11 @@ export class ServiceHub {
 
   getPort(): number {
     return this.server.getPort();
+  }
+
+  /** The dashboard's address with its key, for a browser (see `IPCServer.getDashboardUrl`). */
+  getDashboardUrl(): string {
+    return this.server.getDashboardUrl();
   }
 
   // --- routes ---------------------------------------------------------------------------
@@ -165,6 +195,9 @@ export class ServiceHub {
     const { added, replaced } = this.#registry.add(route);
     if (replaced) this.#removed(replaced);
     if (!added) return;
+    let known = this.#knownPrefixes.get(added.api);
+    if (!known) this.#knownPrefixes.set(added.api, (known = new Set()));
+    known.add(added.pathPrefix);
     log(this.#logger, "info", `Added route: ${added.pathPrefix} (${added.api}) -> ${added.baseUrl}`);
     this.#emit({ type: "routeAdded", route: { ...added } });
   }

@@ -14,19 +14,28 @@ export interface PrefixMatch {
  * but it does not scan the apis: prefixes sit in a map keyed by the prefix itself, and a
  * lookup tries the path cut to each distinct prefix length, longest first. Registered
  * prefixes share a handful of lengths, so 1,000 prefixes cost a few map lookups, as 1 does.
+ *
+ * Every change costs O(1) per route added or removed: sets keep registration order and delete
+ * in place, an owner's routes are keyed by (api, baseUrl), and the lengths are counted, a length
+ * inserted in order when it first appears and dropped when its last prefix goes. (Rebuilding
+ * and sorting the lengths on each new prefix, and scanning the owner's routes on each add, made
+ * one register of 20,000 prefixes stall the hub for most of a minute.)
  */
 export class Registry {
-  readonly #byApi = new Map<string, HubRoute[]>();
-  readonly #byOwner = new Map<string, Set<HubRoute>>();
+  readonly #byApi = new Map<string, RouteGroup>();
+  /** owner → api → baseUrl → its route: one route per (owner, api, baseUrl). */
+  readonly #byOwner = new Map<string, Map<string, Map<string, HubRoute>>>();
+  readonly #ownedCounts = new Map<string, number>();
   /** pathPrefix → api → its routes with that prefix. Apis keep registration order: the first wins a tie. */
-  readonly #byPrefix = new Map<string, Map<string, HubRoute[]>>();
+  readonly #byPrefix = new Map<string, Map<string, RouteGroup>>();
+  /** How many distinct prefixes have each length. */
+  readonly #lengthCounts = new Map<number, number>();
   /** The distinct lengths of the registered prefixes, longest first. */
   #lengths: number[] = [];
+  #size = 0;
 
   get size(): number {
-    let count = 0;
-    for (const routes of this.#byApi.values()) count += routes.length;
-    return count;
+    return this.#size;
   }
 
   /**
@@ -34,28 +43,20 @@ export class Registry {
    * no-op, or moves it to the new prefix. Returns what changed.
    */
   add(route: HubRoute): { added?: HubRoute; replaced?: HubRoute } {
-    const existing = this.#byOwner.get(route.owner);
-    let replaced: HubRoute | undefined;
-    if (existing) {
-      for (const old of existing) {
-        if (old.api !== route.api || old.baseUrl !== route.baseUrl) continue;
-        if (old.pathPrefix === route.pathPrefix) return {};
-        this.#delete(old);
-        replaced = old;
-        break;
-      }
+    const old = this.#byOwner.get(route.owner)?.get(route.api)?.get(route.baseUrl);
+    if (old?.pathPrefix === route.pathPrefix) return {};
+    if (old) this.#delete(old);
+    this.#ownerMap(route.owner, route.api).set(route.baseUrl, route);
+    this.#ownedCounts.set(route.owner, (this.#ownedCounts.get(route.owner) ?? 0) + 1);
+    groupOf(this.#byApi, route.api).add(route);
+    let prefixApis = this.#byPrefix.get(route.pathPrefix);
+    if (!prefixApis) {
+      this.#byPrefix.set(route.pathPrefix, (prefixApis = new Map()));
+      this.#countLength(route.pathPrefix.length, 1);
     }
-    push(this.#byApi, route.api, route);
-    let owned = this.#byOwner.get(route.owner);
-    if (!owned) this.#byOwner.set(route.owner, (owned = new Set()));
-    owned.add(route);
-    let apis = this.#byPrefix.get(route.pathPrefix);
-    if (!apis) {
-      this.#byPrefix.set(route.pathPrefix, (apis = new Map()));
-      this.#indexLengths();
-    }
-    push(apis, route.api, route);
-    return { added: route, replaced };
+    groupOf(prefixApis, route.api).add(route);
+    this.#size++;
+    return { added: route, replaced: old };
   }
 
   /** Removes the routes that `predicate` picks among `candidates` (default: all routes). */
@@ -65,23 +66,48 @@ export class Registry {
     return removed;
   }
 
-  /** Every route of `owner` (eviction). */
+  /** Every route of `owner` (eviction): O(routes removed). */
   removeOwner(owner: string): HubRoute[] {
-    const owned = this.#byOwner.get(owner);
-    return owned ? this.remove(() => true, owned) : [];
+    const apis = this.#byOwner.get(owner);
+    if (!apis) return [];
+    const removed: HubRoute[] = [];
+    for (const byBase of apis.values()) for (const route of byBase.values()) removed.push(route);
+    for (const route of removed) this.#delete(route);
+    return removed;
+  }
+
+  /** How many routes `owner` has. */
+  ownedCount(owner: string): number {
+    return this.#ownedCounts.get(owner) ?? 0;
+  }
+
+  /** How many of `entries` `owner` does not have yet (each (api, baseUrl) counted once). */
+  countNew(owner: string, entries: readonly HubEntry[]): number {
+    const apis = this.#byOwner.get(owner);
+    const seen = new Map<string, Set<string>>();
+    let count = 0;
+    for (const { api, baseUrl } of entries) {
+      if (apis?.get(api)?.has(baseUrl)) continue;
+      let bases = seen.get(api);
+      if (!bases) seen.set(api, (bases = new Set()));
+      if (bases.has(baseUrl)) continue;
+      bases.add(baseUrl);
+      count++;
+    }
+    return count;
   }
 
   instances(api: string): readonly HubRoute[] {
-    return this.#byApi.get(api) ?? [];
+    return this.#byApi.get(api)?.list() ?? [];
   }
 
   /** Routes of `api` whose owner is `owner` (`unregister` prefers the sender's own). */
   owned(owner: string, api: string): HubRoute[] {
-    return [...(this.#byOwner.get(owner) ?? [])].filter((route) => route.api === api);
+    return [...(this.#byOwner.get(owner)?.get(api)?.values() ?? [])];
   }
 
   *all(): Iterable<HubRoute> {
-    for (const routes of this.#byApi.values()) yield* routes;
+    for (const group of this.#byApi.values()) yield* group.list();
   }
 
   apis(): Iterable<string> {
@@ -94,7 +120,7 @@ export class Registry {
       if (length > path.length) continue;
       const apis = this.#byPrefix.get(length === path.length ? path : path.slice(0, length));
       if (!apis) continue;
-      for (const [api, instances] of apis) return { api, instances };
+      for (const [api, group] of apis) return { api, instances: group.list() };
     }
     return undefined;
   }
@@ -102,28 +128,112 @@ export class Registry {
   clear(): void {
     this.#byApi.clear();
     this.#byOwner.clear();
+    this.#ownedCounts.clear();
     this.#byPrefix.clear();
+    this.#lengthCounts.clear();
     this.#lengths = [];
+    this.#size = 0;
+  }
+
+  #ownerMap(owner: string, api: string): Map<string, HubRoute> {
+    let apis = this.#byOwner.get(owner);
+    if (!apis) this.#byOwner.set(owner, (apis = new Map()));
+    let byBase = apis.get(api);
+    if (!byBase) apis.set(api, (byBase = new Map()));
+    return byBase;
   }
 
   #delete(route: HubRoute): void {
-    pull(this.#byApi, route.api, route);
-    const owned = this.#byOwner.get(route.owner);
-    owned?.delete(route);
-    if (owned?.size === 0) this.#byOwner.delete(route.owner);
-    const apis = this.#byPrefix.get(route.pathPrefix);
-    if (!apis) return;
-    pull(apis, route.api, route);
-    if (apis.size === 0) {
-      this.#byPrefix.delete(route.pathPrefix);
-      this.#indexLengths();
+    const apis = this.#byOwner.get(route.owner);
+    const byBase = apis?.get(route.api);
+    if (byBase?.get(route.baseUrl) !== route) return;
+    byBase.delete(route.baseUrl);
+    if (byBase.size === 0) apis!.delete(route.api);
+    if (apis!.size === 0) this.#byOwner.delete(route.owner);
+    const owned = this.#ownedCounts.get(route.owner)! - 1;
+    if (owned === 0) this.#ownedCounts.delete(route.owner);
+    else this.#ownedCounts.set(route.owner, owned);
+    ungroup(this.#byApi, route.api, route);
+    const prefixApis = this.#byPrefix.get(route.pathPrefix);
+    if (prefixApis) {
+      ungroup(prefixApis, route.api, route);
+      if (prefixApis.size === 0) {
+        this.#byPrefix.delete(route.pathPrefix);
+        this.#countLength(route.pathPrefix.length, -1);
+      }
     }
+    this.#size--;
   }
 
-  #indexLengths(): void {
-    this.#lengths = [...new Set([...this.#byPrefix.keys()].map((prefix) => prefix.length))].sort((a, b) => b - a);
+  /** A prefix of `length` came (+1) or went (-1): keeps `#lengths` sorted without re-sorting. */
+  #countLength(length: number, change: 1 | -1): void {
+    const count = (this.#lengthCounts.get(length) ?? 0) + change;
+    const lengths = this.#lengths;
+    if (count > 0) {
+      this.#lengthCounts.set(length, count);
+      if (count === 1 && change === 1) lengths.splice(insertionIndex(lengths, length), 0, length);
+      return;
+    }
+    this.#lengthCounts.delete(length);
+    const index = insertionIndex(lengths, length);
+    if (lengths[index] === length) lengths.splice(index, 1);
   }
 }
+
+/**
+ * Routes in registration order, deleted in place; the array strategies are handed is built
+ * when first asked for after a change (requests far outnumber registrations).
+ */
+class RouteGroup {
+  readonly #routes = new Set<HubRoute>();
+  #list: HubRoute[] | undefined;
+
+  get size(): number {
+    return this.#routes.size;
+  }
+
+  add(route: HubRoute): void {
+    this.#routes.add(route);
+    this.#list = undefined;
+  }
+
+  delete(route: HubRoute): void {
+    this.#routes.delete(route);
+    this.#list = undefined;
+  }
+
+  list(): HubRoute[] {
+    return (this.#list ??= [...this.#routes]);
+  }
+}
+
+function groupOf(map: Map<string, RouteGroup>, key: string): RouteGroup {
+  let group = map.get(key);
+  if (!group) map.set(key, (group = new RouteGroup()));
+  return group;
+}
+
+function ungroup(map: Map<string, RouteGroup>, key: string, route: HubRoute): void {
+  const group = map.get(key);
+  if (!group) return;
+  group.delete(route);
+  if (group.size === 0) map.delete(key);
+}
+
+/** Where `length` sits (or would sit) in `lengths`, which is sorted longest first: a binary search. */
+function insertionIndex(lengths: readonly number[], length: number): number {
+  let low = 0;
+  let high = lengths.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (lengths[mid]! > length) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The longest api name, baseUrl or pathPrefix accepted (a prefix's length is also a lookup step). */
+export const MAX_FIELD_LENGTH = 2048;
 
 /** A copy of the entry's three fields, so nothing else a client sent is kept or echoed. */
 export function entryOf(value: unknown, request: string): HubEntry {
@@ -138,32 +248,24 @@ export function entryOf(value: unknown, request: string): HubEntry {
   ) {
     throw new TypeError(`${request} expects an array of {api, baseUrl, pathPrefix} (strings), got ${preview(value)}`);
   }
+  for (const field of ["api", "baseUrl", "pathPrefix"] as const) {
+    const length = entry[field]!.length;
+    if (length > MAX_FIELD_LENGTH) throw new RangeError(`${request}: ${field} of an entry is ${length} characters long; at most ${MAX_FIELD_LENGTH} are accepted`);
+  }
   if (!/^https?:\/\/[^/]/i.test(entry.baseUrl)) {
     throw new TypeError(`${request}: baseUrl of '${entry.api}' must be an http:// or https:// URL, got ${JSON.stringify(entry.baseUrl)}`);
   }
   return { api: entry.api, baseUrl: entry.baseUrl, pathPrefix: entry.pathPrefix };
 }
 
-export function entriesOf(value: unknown, request: string): HubEntry[] {
+/** Validates every entry before any is used; with `max`, a longer list is refused unread. */
+export function entriesOf(value: unknown, request: string, max: number = Infinity): HubEntry[] {
   if (!Array.isArray(value)) throw new TypeError(`${request} expects an array of {api, baseUrl, pathPrefix}, got ${preview(value)}`);
+  if (value.length > max) throw new RangeError(`${request}: ${value.length} entries in one request; at most ${max} are accepted`);
   return value.map((entry) => entryOf(entry, request));
 }
 
 function preview(value: unknown): string {
   const text = value === undefined ? "nothing" : JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function push<K>(map: Map<K, HubRoute[]>, key: K, route: HubRoute): void {
-  const list = map.get(key);
-  if (list) list.push(route);
-  else map.set(key, [route]);
-}
-
-function pull<K>(map: Map<K, HubRoute[]>, key: K, route: HubRoute): void {
-  const list = map.get(key);
-  if (!list) return;
-  const index = list.indexOf(route);
-  if (index !== -1) list.splice(index, 1);
-  if (list.length === 0) map.delete(key);
 }

@@ -42,6 +42,8 @@ export interface MocksHubOptions {
   readonly maxMessageSize: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
+  /** The path prefixes a ServiceHub on the server knows for an api (a replay's `api` option). */
+  readonly apiPrefixes?: () => ((api: string) => ReadonlySet<string>) | undefined;
 }
 
 /** Builds the hub's rule of one kind from what a client sent. */

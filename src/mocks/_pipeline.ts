@@ -22,7 +22,9 @@ import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import type { RuleTable, RuleMatch } from "./_table.ts";
+import { pathOf } from "../server/_path.ts";
 import { requestScope, type HeaderGetter } from "./_scope.ts";
+import { concat } from "../_bytes.ts";
 
 type Answer = Response | Promise<Response>;
 
@@ -237,14 +239,7 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
     if (length <= limit) chunks.push(value);
   }
   if (length > limit) throw new Error(`the request body (${length} bytes) is over the ${limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
-  if (chunks.length === 1) return chunks[0]!;
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
+  return concat(chunks, length);
 }
 
 const DASHBOARD_PATH = "/__crossipc";
@@ -268,13 +263,4 @@ function headerGetter(request: Request): HeaderGetter {
   }
   const headers = request.headers;
   return (name) => headers.get(name);
-}
-
-/** The path of a request URL without building a URL object. */
-export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.indexOf("?", start);
-  if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
 }

@@ -8,6 +8,8 @@ import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
 import type { JournalEntry, JournalFilter } from "../server/journal.ts";
 import type { Awaitable } from "../types.ts";
+import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
+import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import {
@@ -170,6 +172,16 @@ export abstract class MockRuleSet {
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
   interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
     return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
+  }
+
+  /**
+   * Answers requests from a recording (a HAR 1.2 object or its JSON text, SPEC §11) as a rule of
+   * this connection, or of this scope: it goes when the scope or the connection closes. A HAR
+   * that is not 1.2 or has a malformed entry rejects with a `HarError` naming the entry, and
+   * nothing is added; one larger than the hub's framework messages carry is refused too.
+   */
+  replay(har: unknown, options?: ReplayOptions): Promise<MockReplay> {
+    return addReplay(this, this.connection.client, this.connection.hello.maxMessageSize, har, options);
   }
 
   /**

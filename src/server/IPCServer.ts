@@ -1,4 +1,4 @@
-import { errorMessage } from "../errors.ts";
+import { errorMessage, IPCError } from "../errors.ts";
 import { ACCESS_TOKEN_VARIABLE, HOSTNAME_VARIABLE, fromEnvironment, isLoopback } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
@@ -16,13 +16,19 @@ import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
-import { installMocksHub } from "../mocks/_hub.ts";
+import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
 import { registerHubRules } from "../mocks/_hubRules.ts";
+import { ruleInfo, type Rule } from "../mocks/_rule.ts";
+import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
+import { remoteReplayRule } from "../replay/_remote.ts";
+import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
+import { apiPrefixesOf } from "./_apiPrefixes.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
    * Address to bind. Default: the `CROSSIPC_HOSTNAME` environment variable, else `127.0.0.1`;
-   * never `HOST`. Beyond loopback without an access token, the logger warns.
+   * never `HOST`. An address beyond loopback needs an `accessToken` (the constructor throws
+   * `ERR_IPC_INSECURE` without one).
    */
   hostname?: string;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
@@ -31,8 +37,27 @@ export interface IPCServerOptions extends GuardOptions {
   maxMessageSize?: number;
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
   maxProxyMessageSize?: number;
-  /** Bytes queued for a client that does not read before it is dropped. Default 64 MiB. */
+  /**
+   * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. Proxied
+   * WebSockets on Bun and Deno hold at most this much unread on either side, then both ends are
+   * closed with 1013 (on Node they are a TCP pipe, bounded by TCP itself).
+   */
   maxBufferedAmount?: number;
+  /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
+  maxClients?: number;
+  /**
+   * Connections held at once; more are closed as they arrive. Default 4096. Node caps connections
+   * (`server.maxConnections`); Bun caps requests and WebSockets in progress, Deno HTTP requests in
+   * progress (503 past it): neither exposes its connections (see the README's "What each runtime
+   * bounds").
+   */
+  maxConnections?: number;
+  /**
+   * Seconds an HTTP connection may stay idle between requests before the server closes it.
+   * Default: Node's own 5 s, and 120 s on Bun (whose idle timeout also cuts a request waiting
+   * for its answer, so there it is never below `proxyTimeout`). Deno has no such setting.
+   */
+  keepAliveTimeout?: number;
   /**
    * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
    * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
@@ -50,14 +75,20 @@ export interface IPCServerOptions extends GuardOptions {
    */
   journal?: boolean | JournalOptions;
   /**
-   * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/state` and
-   * `/__crossipc/api/journal`: loopback `Host` only, same-origin pages only, behind the access
-   * token when one is set (`?token=`). Default false.
+   * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/…`. A browser reaches
+   * it only through `getDashboardUrl()`, which carries the dashboard key (the access token when
+   * one is set, else a secret of this run); scripts without a browser need the token only when
+   * one is set. Default false.
    */
   dashboard?: boolean;
 }
 
 const MiB = 1024 * 1024;
+// `mocks.replay`/`scope.replay` from other processes (SPEC §11): the hub builds the replay.
+ruleFactories.set("replay", remoteReplayRule);
+const DEFAULT_MAX_CLIENTS = 1024;
+/** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
+const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
@@ -73,28 +104,36 @@ export class IPCServer {
   readonly #mocks = new MockRules();
   /** Rules of the hub itself after its intercept routes (replays): step (3). */
   readonly #hubRules = new RuleTable();
+  /** The replays among the hub rules, for the state's list of rules. */
+  readonly #hubReplays = new Set<Rule>();
   readonly #relays = new Set<ProxiedConnection>();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
   readonly journal: Journal;
   readonly #activity: FrameworkActivity;
   #dashboard: Dashboard | undefined;
+  /** What a browser page must show to read the dashboard: the token, or a secret of this run. */
+  readonly #dashboardKey: string;
   #startedAt = 0;
   #listener: Listener | undefined;
   #port = 0;
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     this.#expectedPort = port;
+    checkAccessToken(options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE), options.accessToken !== undefined ? "accessToken" : ACCESS_TOKEN_VARIABLE);
     this.#options = {
       ...options,
       hostname: options.hostname ?? fromEnvironment(HOSTNAME_VARIABLE),
       accessToken: options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE),
     };
     options = this.#options;
+    assertSafeOptions(options);
+    this.#dashboardKey = options.accessToken ?? randomKey();
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
+      maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
       batchWrite: getPlatform().batchWrite,
       onUnhandled: (socket, path) => this.#activity.unhandled(socket, path),
     });
@@ -104,7 +143,14 @@ export class IPCServer {
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
-    installMocksHub(this.#clients, { mocks: this.#mocks, journal: this.#journalIfOn(), maxMessageSize, proxyTimeout: options.proxyTimeout ?? 30_000, logger: options.logger });
+    installMocksHub(this.#clients, {
+      mocks: this.#mocks,
+      journal: this.#journalIfOn(),
+      maxMessageSize,
+      proxyTimeout: options.proxyTimeout ?? 30_000,
+      logger: options.logger,
+      apiPrefixes: () => apiPrefixesOf(this),
+    });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
   }
 
@@ -122,7 +168,8 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
-    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, state: () => this.#state(), logger: options.logger }) : undefined;
+    const proxyTimeout = options.proxyTimeout ?? 30_000;
+    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, key: this.#dashboardKey, state: () => this.#state(), logger: options.logger }) : undefined;
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -133,11 +180,12 @@ export class IPCServer {
         return server.#resolver;
       },
       guard: options,
-      proxyTimeout: options.proxyTimeout ?? 30_000,
+      proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
       logger: options.logger,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
+    const maxBufferedAmount = options.maxBufferedAmount ?? 64 * MiB;
     const maxProxyMessageSize = options.maxProxyMessageSize ?? 64 * MiB;
     const websocket = createWebSocketHooks({
       clients: this.#clients,
@@ -148,9 +196,11 @@ export class IPCServer {
       guard: options,
       WebSocket: getPlatform().WebSocket,
       maxMessageSize,
+      maxBufferedAmount,
       upstreamConnectTimeout: options.upstreamConnectTimeout ?? 10_000,
       relays: this.#relays,
       pipeUpgrade: getPlatform().pipeUpgrade,
+      dialRefusal: getPlatform().dialRefusal,
       logger: options.logger,
       journal,
     });
@@ -163,6 +213,10 @@ export class IPCServer {
       // (usually smaller) limit is checked in the message hook.
       maxMessageSize: Math.max(maxMessageSize, maxProxyMessageSize),
       idleTimeout: options.heartbeat ?? 5,
+      maxBufferedAmount,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      keepAliveTimeout: options.keepAliveTimeout,
+      proxyTimeout,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);
@@ -173,14 +227,6 @@ export class IPCServer {
     this.#dashboard = dashboard;
     this.#startedAt = Date.now();
     log(options.logger, "info", `IPC server listening on ${this.getUrl()}`);
-    if (options.hostname && !isLoopback(options.hostname) && options.accessToken === undefined) {
-      log(
-        options.logger,
-        "warn",
-        `IPC server bound to ${options.hostname} without an access token: anyone who reaches it can connect. ` +
-          `Set the accessToken option or ${ACCESS_TOKEN_VARIABLE}.`,
-      );
-    }
     return true;
   }
 
@@ -214,6 +260,17 @@ export class IPCServer {
   /** A base URL that reaches this server from this machine. */
   getUrl(): string {
     return `http://${urlHost(this.#options.hostname)}:${this.#port}`;
+  }
+
+  /**
+   * The dashboard's address for a browser: `…/__crossipc/#key=…`. The key rides in the URL's
+   * fragment, which a browser never sends (no server log, no Referer); the page's script sends it
+   * as a header. Pages served through this server (same origin) cannot read it. Throws when the
+   * server serves no dashboard (`dashboard: true`).
+   */
+  getDashboardUrl(): string {
+    if (!this.#options.dashboard) throw new Error("crossipc: this server serves no dashboard: create it with { dashboard: true }");
+    return `${this.getUrl()}/__crossipc/#key=${encodeURIComponent(this.#dashboardKey)}`;
   }
 
   // --- framework messaging --------------------------------------------------------------
@@ -278,7 +335,9 @@ export class IPCServer {
   // --- HTTP -----------------------------------------------------------------------------
 
   /**
-   * Intercepts `method path` (rou3 pattern: `/users/:id`, `/files/**`; method `*` for any).
+   * Intercepts `method path` (rou3 pattern: `/users/:id`, `/files/**`; find-my-way's regex
+   * parameter `/:id(^\d+$)`; method `*` for any). A trailing slash must match; the same method
+   * and path twice throws (`removeInterceptHttp` first to replace a route).
    * The handler gets the parsed body, the path params and lower-cased headers; data it
    * returns is sent as 200 JSON, a `Response` as is, a throw as 500 `{"error": message}`.
    */
@@ -294,6 +353,28 @@ export class IPCServer {
   /** Removes an intercept route; later requests fall through to the proxy resolver. */
   removeInterceptHttp(method: string, path: string): void {
     this.#routes.remove(method, path);
+  }
+
+  /**
+   * Answers requests from a recording (a HAR 1.2 object or its JSON text), after the intercept
+   * routes and before the proxy: by method, path, query (order ignored) and body (bytes, or
+   * equal JSON), the recorded answers in order and then the last one again. A HAR that is not
+   * 1.2 or has a malformed entry throws a `HarError` naming the entry, and nothing changes.
+   */
+  replay(har: unknown, options?: ReplayOptions): ReplayHandle {
+    if (options?.api !== undefined && !apiPrefixesOf(this)) {
+      throw new TypeError(`replay: api '${options.api}' needs a ServiceHub on this server (its registry knows the api's path prefix)`);
+    }
+    const replay = new Replay(har, options);
+    const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPrefixes: () => apiPrefixesOf(this) });
+    replay.id = rule.id;
+    this.#hubRules.add(rule, REPLAY_METHOD);
+    this.#hubReplays.add(rule);
+    replay.onRemove = () => {
+      this.#hubRules.remove(rule, REPLAY_METHOD);
+      this.#hubReplays.delete(rule);
+    };
+    return replay;
   }
 
   /** Names the base URL to proxy a path to (HTTP and WebSocket), or a falsy value for none. */
@@ -315,14 +396,53 @@ export class IPCServer {
       startedAt: this.#startedAt,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
-      mocks: this.#mocks.list(),
+      // The hub's own replays are listed with the rules, as local and unscoped.
+      mocks: this.#hubReplays.size === 0 ? this.#mocks.list() : [...this.#mocks.list(), ...[...this.#hubReplays].map(ruleInfo)],
       journal: this.journal,
     });
   }
+}
+
+/**
+ * Options that would open the hub to strangers: refused outright rather than warned about, since
+ * a warning goes nowhere without a logger (and the library prints nothing).
+ */
+function assertSafeOptions(options: IPCServerOptions): void {
+  const token = options.accessToken;
+  if (token !== undefined) return; // checked by checkAccessToken: never blank
+  const origins = options.allowedOrigins;
+  if (Array.isArray(origins) && origins.includes("*")) {
+    throw new IPCError(
+      "ERR_IPC_INSECURE",
+      "crossipc: allowedOrigins '*' without an accessToken lets every web page open the framework connection, " +
+        `register '/' and divert all traffic: set accessToken (or ${ACCESS_TOKEN_VARIABLE}) too, or list your pages' origins`,
+    );
+  }
+  if (options.hostname !== undefined && !isLoopback(options.hostname)) {
+    throw new IPCError(
+      "ERR_IPC_INSECURE",
+      `crossipc: binding ${options.hostname} (beyond loopback) without an accessToken lets anyone who reaches this machine ` +
+        `connect, register routes and read the journal: set accessToken (or ${ACCESS_TOKEN_VARIABLE}), or bind 127.0.0.1`,
+    );
+  }
+}
+
+/** 128 bits from the platform's CSPRNG, as 32 hex digits. */
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 function urlHost(hostname: string | undefined): string {
   if (!hostname || hostname === "0.0.0.0" || hostname === "localhost") return "127.0.0.1";
   if (hostname === "::") return "[::1]";
   return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** A token that is blank (or not a string) would guard nothing a person could tell apart: refused. */
+function checkAccessToken(token: unknown, source: string): void {
+  if (token === undefined) return;
+  if (typeof token !== "string" || token.trim() === "") {
+    throw new IPCError("ERR_IPC_INSECURE", `${source} must be a non-blank string (it is what clients must present), got ${JSON.stringify(token)}`);
+  }
 }

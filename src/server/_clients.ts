@@ -26,6 +26,8 @@ export interface FrameworkClientsOptions {
   requestTimeout: number;
   /** Bytes queued for one client before it counts as a slow consumer and is dropped. */
   maxBufferedAmount: number;
+  /** Connected clients past which new framework connections are refused (503). */
+  maxClients: number;
   /** Told each request from a client that no handler took (the journal). */
   onUnhandled?: (socket: IPCSocket, path: string) => void;
   /** The runtime's write batching (`Platform.batchWrite`), if it has one. */
@@ -53,6 +55,10 @@ export class FrameworkClients {
 
   get size(): number {
     return this.#byPeer.size;
+  }
+
+  get maxClients(): number {
+    return this.#options.maxClients;
   }
 
   onConnect(listener: ClientListener): void {

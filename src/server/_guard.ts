@@ -6,16 +6,23 @@
 export interface GuardOptions {
   /** Origins whose pages may connect (`Origin` header), or a predicate. Runtime clients send none. */
   allowedOrigins?: string[] | ((origin: string) => boolean);
-  /** Extra `Host` names accepted besides loopback names and IP literals. */
+  /**
+   * Extra `Host` names the server answers besides loopback names, `*.localhost` and IP literals
+   * (every request and upgrade is checked: DNS rebinding). A leading dot admits the subdomains
+   * too: `".example.test"`.
+   */
   allowedHosts?: string[];
   /** When set, clients must pass `?token=<accessToken>` (works from browsers too). */
   accessToken?: string;
 }
 
 export interface Refusal {
-  status: 401 | 403;
+  status: 400 | 401 | 403;
   message: string;
 }
+
+/** Longest runtimeId a framework client may give (it is kept, listed and sent with every event). */
+export const MAX_RUNTIME_ID_LENGTH = 256;
 
 /** Returns why a framework connection is refused, or `undefined` to admit it. */
 export function checkFrameworkAccess(request: Request, url: URL, options: GuardOptions): Refusal | undefined {
@@ -30,6 +37,10 @@ export function checkFrameworkAccess(request: Request, url: URL, options: GuardO
   if (options.accessToken !== undefined && !constantTimeEqual(url.searchParams.get("token") ?? "", options.accessToken)) {
     return { status: 401, message: "Unauthorized: missing or wrong access token" };
   }
+  const runtimeId = url.searchParams.get("runtimeId");
+  if (runtimeId !== null && runtimeId.length > MAX_RUNTIME_ID_LENGTH) {
+    return { status: 400, message: `runtimeId is ${runtimeId.length} characters long; at most ${MAX_RUNTIME_ID_LENGTH} are allowed` };
+  }
   return undefined;
 }
 
@@ -39,18 +50,61 @@ export function isAllowedOrigin(origin: string, allowed: GuardOptions["allowedOr
   return allowed.includes(origin) || allowed.includes("*");
 }
 
-/** Loopback names and IP literals pass; any other DNS name could be a rebinding attack. */
+/**
+ * Loopback names, `*.localhost` and IP literals pass; any other DNS name could be a rebinding
+ * attack unless the user listed it. Written without regular expressions: it runs for every new
+ * Host string a server sees.
+ */
 export function isAllowedHost(hostHeader: string, allowedHosts: string[] = []): boolean {
+  const bracketed = hostHeader.startsWith("[");
   const name = hostName(hostHeader).toLowerCase();
-  if (name === "localhost" || name.endsWith(".localhost")) return true;
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(":")) return true;
-  return allowedHosts.some((allowed) => allowed.toLowerCase() === name);
+  if (bracketed) return isIPv6(name);
+  if (name === "localhost" || name.endsWith(".localhost") || isIPv4(name)) return true;
+  for (const allowed of allowedHosts) {
+    const entry = allowed.toLowerCase();
+    if (entry === name || (entry.startsWith(".") && (name.endsWith(entry) || name === entry.slice(1)))) return true;
+  }
+  return false;
 }
 
 function hostName(hostHeader: string): string {
-  if (hostHeader.startsWith("[")) return hostHeader.slice(1, hostHeader.indexOf("]"));
-  const colon = hostHeader.lastIndexOf(":");
+  if (hostHeader.startsWith("[")) {
+    const end = hostHeader.indexOf("]");
+    return end === -1 ? "" : hostHeader.slice(1, end);
+  }
+  const colon = hostHeader.indexOf(":");
   return colon === -1 ? hostHeader : hostHeader.slice(0, colon);
+}
+
+/** Four decimal numbers 0-255 joined by dots. */
+function isIPv4(name: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= name.length; i++) {
+    const code = i === name.length ? 46 : name.charCodeAt(i);
+    if (code === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (code >= 48 && code <= 57 && digits < 3) {
+      digits++;
+      value = value * 10 + code - 48;
+    } else return false;
+  }
+  return parts === 4;
+}
+
+/** Hex digits, colons and dots (an embedded IPv4), with at least one colon: no DNS name looks like that. */
+function isIPv6(name: string): boolean {
+  if (!name.includes(":")) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const hex = (code >= 48 && code <= 58) || (code >= 97 && code <= 102) || code === 46;
+    if (!hex) return false;
+  }
+  return true;
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

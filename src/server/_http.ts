@@ -1,15 +1,17 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
-import { ANSWER_HEADERS, getPlatform, type Platform } from "../platform.ts";
+import { ANSWER_HEADERS, getPlatform, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { refuseRequest } from "./_admission.ts";
+import { pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
-import { createHttpPipeline, pathOf, type FaultLayer } from "../mocks/_pipeline.ts";
+import { headerOf, headerRecord, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { createHttpPipeline, type FaultLayer } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
 
@@ -72,13 +74,15 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
     answered: (rule, record, response) => {
       if (record) {
         record.takenBy = rule.takenBy;
-        record.route = `${rule.method} ${rule.path}`;
+        // A replay names the recorded entry that answered; other rules their pattern.
+        record.route ??= `${rule.method} ${rule.path}`;
         record.rule = rule.id;
       }
       return committed(state, record, response);
     },
   });
   return (request) => {
+    const refused = refuseRequest(request, state.guard, state.logger); if (refused) return refused;
     const record = journal === undefined ? undefined : beginHttp(journal, request);
     return take(request, record);
   };
@@ -155,6 +159,7 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
   const url = request.url;
   const record = journal.begin("http", url.slice(url.indexOf("/", url.indexOf("//") + 2)));
   record.method = request.method;
+  record.url = url;
   // On Node the raw list is there already; `headers` may not be built yet.
   const node = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node;
   record.requestHeaders = node?.req?.rawHeaders ?? request.headers;
@@ -174,16 +179,19 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);
   if (record) {
     record.takenBy = "proxy";
     record.target = target;
   }
+  const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
   try {
-    return committed(state, record, await forward(record?.bodies ? tapRequest(request, record) : request, target, { timeout: state.proxyTimeout }));
+    const response = await forward(record?.bodies ? tapRequest(request, record) : request, target, options);
+    if (record && options.retried) record.retried = options.retried;
+    return committed(state, record, response);
   } catch (error) {
+    if (record && options.retried) record.retried = options.retried;
     // A ProxyError or h3's HTTPError: both say 504 for a timeout.
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
@@ -242,13 +250,25 @@ function frameworkPathOverHttp(request: Request, url: URL, guard: GuardOptions):
   return jsonResponse(426, { error: `${INTERNAL_SOCKET_PATH} is a WebSocket endpoint: upgrade required` }, { upgrade: "websocket" });
 }
 
-/** `baseUrl` + the original path and query, byte for byte (no URL normalisation). */
+/**
+ * `baseUrl` + the request's path and query as the route was matched on them. Byte for byte,
+ * except that dot segments (`/a/../b`, also percent-encoded, or with `\\`) are resolved as the
+ * URL parser did for routing: Deno's `request.url` keeps them (Node's and Bun's do not), and the
+ * upstream `fetch` would resolve them after the base path, stepping out of it.
+ */
 export function joinTarget(baseUrl: string, requestUrl: string): string {
   const schemeEnd = requestUrl.indexOf("//");
   const pathStart = requestUrl.indexOf("/", schemeEnd === -1 ? 0 : schemeEnd + 2);
-  const pathAndQuery = pathStart === -1 ? "/" : requestUrl.slice(pathStart);
+  let pathAndQuery = pathStart === -1 ? "/" : requestUrl.slice(pathStart);
+  if (DOT_SEGMENT.test(pathAndQuery)) {
+    const url = new URL(`http://h${pathAndQuery}`);
+    pathAndQuery = url.pathname + url.search;
+  }
   return baseUrl.replace(/\/+$/, "") + pathAndQuery;
 }
+
+/** A `.` or `..` path segment, or something the URL parser may turn into one (before any `?`). */
+const DOT_SEGMENT = /^[^?#]*(?:[/\\](?:\.|%2e)|\\)/i;
 
 
 /**
@@ -269,20 +289,13 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
 }
 
 /**
- * Lower-cased headers as a record. On Node srvx exposes the IncomingMessage, whose `headers` is
- * exactly that record, already built (and what the original passed); elsewhere copy once.
+ * Lower-cased headers as a null-prototype record. On Node srvx exposes the IncomingMessage,
+ * whose `headers` is exactly that (null-prototype) record, already built and what the original
+ * passed; elsewhere copy once.
  */
 function headersOf(request: Request): Record<string, string> {
   const node = (request as { runtime?: { node?: { req?: { headers?: Record<string, string> } } } }).runtime?.node;
-  return node?.req?.headers ?? headerRecord(request.headers);
-}
-
-function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, key) => {
-    out[key] = value;
-  });
-  return out;
+  return node?.req?.headers ?? headerRecord(request.headers)!;
 }
 
 /**
@@ -293,14 +306,21 @@ function headerRecord(headers: Headers): Record<string, string> {
 function tapRequest(request: Request, record: JournalRecord): Request {
   if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
   const [onward, copy] = request.body.tee();
-  void readCopy(copy, record.maxBody).then(({ text, truncated }) => {
-    record.requestBody = text;
+  void readCopy(copy, record.maxBody).then(({ bytes, truncated }) => {
+    record.requestBody = bytes;
     record.requestBodyTruncated = truncated;
   });
   return new Request(request.url, { method: request.method, headers: request.headers, body: onward, duplex: "half", signal: request.signal } as RequestInit);
 }
 
-/** With bodies on: reads a copy of the answer's body into the journal as it streams to the client. */
+/** Encodings the runtimes' DecompressionStream undoes everywhere (Node 20 has no brotli). */
+const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
+
+/**
+ * With bodies on: reads a copy of the answer's body into the journal as it streams to the client.
+ * A gzip or deflate body is kept decoded, as DevTools keep it in a HAR, and `responseSize` is
+ * then the bytes that were sent.
+ */
 function tapResponse(response: Response, record: JournalRecord): void {
   if (!response.body) return;
   let copy: Response;
@@ -309,8 +329,22 @@ function tapResponse(response: Response, record: JournalRecord): void {
   } catch {
     return; // A body already used cannot be copied; the entry keeps none.
   }
-  void readCopy(copy.body!, record.maxBody).then(({ text, truncated }) => {
-    record.responseBody = text;
+  let body: ReadableStream<Uint8Array> = copy.body!;
+  const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
+  let sent = 0;
+  if (encoding && DECODABLE.has(encoding)) {
+    record.responseBodyDecoded = encoding;
+    const count = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+  }
+  void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
+    record.responseBody = bytes;
     record.responseBodyTruncated = truncated;
+    if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
   });
 }

@@ -1,4 +1,7 @@
+import { redactHeaders, redactQuery, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
+
+import { concat } from "../_bytes.ts";
 
 export type JournalKind = "http" | "websocket" | "framework";
 /**
@@ -18,6 +21,8 @@ export interface JournalEntry {
   method?: string;
   /** Path and query; for framework requests, the request name. */
   path: string;
+  /** HTTP requests and upgrades: the absolute URL as the client addressed the server (its `Host`). */
+  url?: string;
   takenBy: JournalTakenBy;
   /** The intercept route or rule that took it, as `"GET /users/:id"`. */
   route?: string;
@@ -30,6 +35,11 @@ export interface JournalEntry {
   scope: string | null;
   /** The URL it was proxied to. */
   target?: string;
+  /**
+   * How many times the proxy sent the request again because a pooled connection to the target
+   * closed before any byte of the answer came back (absent when it did not).
+   */
+  retried?: number;
   /** HTTP status (101 for an accepted upgrade); absent on framework requests. */
   status?: number;
   /** A status below 400, or a framework request that succeeded. */
@@ -44,13 +54,24 @@ export interface JournalEntry {
   /** Framework requests: `in` from a client to this server, `out` from this server to a client. */
   direction?: "in" | "out";
   error?: string;
+  /** Lower-cased names; several `set-cookie` headers are joined with a newline (a value never holds one). */
   requestHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
-  /** Only with `journal: { bodies: true }`, cut at `maxBodySize` bytes (then `…Truncated` is true). */
+  /**
+   * Only with `journal: { bodies: true }`, cut at `maxBodySize` bytes (then `…Truncated` is
+   * true). The text when the bytes are UTF-8, else their base64 with `…BodyEncoding: "base64"`.
+   */
   requestBody?: string;
   responseBody?: string;
+  requestBodyEncoding?: "base64";
+  responseBodyEncoding?: "base64";
   requestBodyTruncated?: boolean;
   responseBodyTruncated?: boolean;
+  /**
+   * The `content-encoding` (gzip, deflate) the response was sent with and that was undone for
+   * `responseBody`, as browser DevTools store it; `responseSize` stays the bytes sent.
+   */
+  responseBodyDecoded?: string;
 }
 
 /** Headers as the runtime has them: a Headers object, a record, a list of pairs, or Node's flat raw list. */
@@ -58,9 +79,14 @@ type HeaderSource = Headers | Record<string, string | string[] | undefined> | Ar
 
 const timeOrigin = performance.timeOrigin;
 
-/** The framework path's access token has no place in a journal that CI logs print. */
+const ACCESS_TOKEN = new Set(["token"]);
+
+/**
+ * The framework path's access token has no place in a journal that CI logs print: it is cut at
+ * record time, whatever `redact` says (its name decoded: `?%74oken=` is the token too).
+ */
 export function withoutToken(path: string): string {
-  return path.includes("token=") ? path.replace(/([?&]token=)[^&]*/g, "$1***") : path;
+  return redactQuery(path, ACCESS_TOKEN)!;
 }
 
 /**
@@ -79,6 +105,7 @@ export class JournalRecord {
   /** Set when the pipeline read it (rules existed); otherwise read from the headers when the entry is read. */
   scope: string | null | undefined = undefined;
   target: string | undefined = undefined;
+  retried: number | undefined = undefined;
   status: number | undefined = undefined;
   ok = true;
   durationMs = 0;
@@ -91,15 +118,27 @@ export class JournalRecord {
   responseHeaders: HeaderSource | undefined = undefined;
   /** Body limit in bytes, or -1 when bodies are not recorded. */
   readonly maxBody: number;
-  requestBody: string | undefined = undefined;
-  responseBody: string | undefined = undefined;
+  /** The request's absolute URL (a reference to the runtime's string, no copy). */
+  url: string | undefined = undefined;
+  /** The names whose values read `[redacted]` in entries (the journal's, by reference). */
+  readonly #redact: Redaction;
+  requestBody: Uint8Array | undefined = undefined;
+  responseBody: Uint8Array | undefined = undefined;
   requestBodyTruncated = false;
   responseBodyTruncated = false;
+  /** The content-encoding undone for `responseBody`. */
+  responseBodyDecoded: string | undefined = undefined;
 
-  constructor(kind: JournalKind, path: string, maxBody: number) {
+  constructor(kind: JournalKind, path: string, maxBody: number, redact?: Redaction) {
     this.kind = kind;
     this.path = path;
     this.maxBody = maxBody;
+    this.#redact = redact;
+  }
+
+  /** The path and query as entries show it (secret query values redacted); filters match this. */
+  shownPath(): string {
+    return redactQuery(this.path, this.#redact)!;
   }
 
   get bodies(): boolean {
@@ -112,15 +151,19 @@ export class JournalRecord {
     if (this.status !== undefined) this.ok = this.status < 400;
   }
 
-  /** Keeps at most `maxBody` bytes of a body read whole (a framework payload, an intercept's text). */
-  setBody(which: "request" | "response", text: string): void {
-    const cut = cutText(text, this.maxBody);
+  /** Keeps at most `maxBody` bytes of a body read whole (a framework payload, an intercept's text, a replay's request). */
+  setBody(which: "request" | "response", body: string | Uint8Array): void {
+    // Each UTF-16 unit is at least one UTF-8 byte: a long text is cut before it is encoded.
+    const bytes = typeof body === "string" ? encoder.encode(body.length > this.maxBody + 1 ? body.slice(0, this.maxBody + 1) : body) : body;
+    const truncated = bytes.byteLength > this.maxBody;
+    // A copy when cut, so the whole body is not kept alive by its first bytes.
+    const kept = truncated ? bytes.slice(0, this.maxBody) : bytes;
     if (which === "request") {
-      this.requestBody = cut.text;
-      this.requestBodyTruncated = cut.truncated;
+      this.requestBody = kept;
+      this.requestBodyTruncated = truncated;
     } else {
-      this.responseBody = cut.text;
-      this.responseBodyTruncated = cut.truncated;
+      this.responseBody = kept;
+      this.responseBodyTruncated = truncated;
     }
   }
 
@@ -137,66 +180,108 @@ export class JournalRecord {
   }
 
   summary(): string {
-    const what = this.method ? `${this.method} ${this.path}` : `${this.direction ?? ""} ${this.path}`.trim();
+    const what = this.method ? `${this.method} ${this.shownPath()}` : `${this.direction ?? ""} ${this.shownPath()}`.trim();
     return `#${this.id} ${this.kind} ${what} → ${this.status ?? (this.ok ? "ok" : "error")}`;
   }
 
+  /** The entry as every reader sees it: headers copied into fresh records, secrets redacted. */
   toEntry(): JournalEntry {
+    const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
     const responseHeaders = headerRecord(this.responseHeaders);
+    const requestBody = bodyText(this.requestBody, this.requestBodyTruncated);
+    const responseBody = bodyText(this.responseBody, this.responseBodyTruncated);
+    // Sizes first: `content-length` is never redacted, but a user may add any name.
+    const requestSize = sizeOf(requestHeaders);
+    const responseSize = this.responseSize ?? sizeOf(responseHeaders);
+    // The scope before redaction: it may ride in the `crossipc-scope` cookie.
+    const scope = this.scopeOf(requestHeaders);
+    redactHeaders(requestHeaders, redact);
+    redactHeaders(responseHeaders, redact);
     const entry: JournalEntry = {
       id: this.id,
       time: Math.round(timeOrigin + this.start),
       kind: this.kind,
       method: this.method,
-      path: this.path,
+      path: this.shownPath(),
+      url: this.url === undefined ? undefined : redactQuery(withoutToken(this.url), redact),
       takenBy: this.takenBy,
       route: this.route,
+      target: redactQuery(this.target, redact),
+      retried: this.retried,
       rule: this.rule,
-      scope: this.scopeOf(requestHeaders),
-      target: this.target,
+      scope,
       status: this.status,
       ok: this.ok,
       durationMs: Math.round(this.durationMs * 1000) / 1000,
-      requestSize: sizeOf(requestHeaders),
-      responseSize: this.responseSize ?? sizeOf(responseHeaders),
+      requestSize,
+      responseSize,
       clientId: this.clientId,
       runtimeId: this.runtimeId,
       direction: this.direction,
-      error: this.error,
+      error: redactQuery(this.error, redact),
       requestHeaders,
       responseHeaders,
-      requestBody: this.requestBody,
-      responseBody: this.responseBody,
+      requestBody: requestBody?.text,
+      responseBody: responseBody?.text,
+      requestBodyEncoding: requestBody?.encoding,
+      responseBodyEncoding: responseBody?.encoding,
       requestBodyTruncated: this.bodies && this.requestBody !== undefined ? this.requestBodyTruncated : undefined,
       responseBodyTruncated: this.bodies && this.responseBody !== undefined ? this.responseBodyTruncated : undefined,
+      responseBodyDecoded: this.responseBodyDecoded,
     };
     for (const key of Object.keys(entry) as Array<keyof JournalEntry>) if (entry[key] === undefined) delete entry[key];
     return entry;
   }
 }
 
-function headerRecord(source: HeaderSource | undefined): Record<string, string> | undefined {
+/**
+ * Headers as a null-prototype record with lower-cased names: a header named `__proto__` or
+ * `constructor` is a header like any other. A name sent twice (two `Set-Cookie`, which
+ * `Headers` iterates one by one) keeps every value: joined with `, ` as `Headers.get` does, but
+ * `set-cookie` with a line break (its values may hold `, ` themselves, in `Expires`).
+ */
+export function headerRecord(source: HeaderSource | undefined): Record<string, string> | undefined {
   if (!source) return undefined;
-  const out: Record<string, string> = {};
-  if (source instanceof Headers) {
-    source.forEach((value, key) => {
-      out[key] = value;
-    });
-  } else if (Array.isArray(source)) {
-    const add = (key: string, value: string) => {
-      const name = key.toLowerCase();
-      out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
-    };
+  const out: Record<string, string> = Object.create(null);
+  const add = (key: string, value: string) => {
+    const name = key.toLowerCase();
+    out[name] = out[name] === undefined ? value : `${out[name]}${name === "set-cookie" ? "\n" : ", "}${value}`;
+  };
+  if (source instanceof Headers) source.forEach((value, key) => add(key, value));
+  else if (Array.isArray(source)) {
     if (typeof source[0] === "string") for (let i = 0; i + 1 < source.length; i += 2) add(source[i] as string, source[i + 1] as string);
     else for (const [key, value] of source as Array<[string, string]>) add(key, value);
   } else {
-    for (const key in source) {
+    for (const key of Object.keys(source)) {
       const value = source[key];
-      if (value !== undefined) out[key] = Array.isArray(value) ? value.join(", ") : value;
+      if (value !== undefined) add(key, Array.isArray(value) ? value.join(key.toLowerCase() === "set-cookie" ? "\n" : ", ") : value);
     }
   }
   return out;
+}
+
+/**
+ * One header's value from headers in whatever form the runtime gave them, without building a
+ * Headers object (srvx's FastResponse on Node would build one just to be asked).
+ */
+export function headerOf(source: HeaderSource | undefined, name: string): string | undefined {
+  if (!source) return undefined;
+  if (source instanceof Headers) return source.get(name) ?? undefined;
+  if (Array.isArray(source)) {
+    if (typeof source[0] === "string") {
+      for (let i = 0; i + 1 < source.length; i += 2) if ((source[i] as string).toLowerCase() === name) return source[i + 1] as string;
+    } else {
+      for (const [key, value] of source as Array<[string, string]>) if (key.toLowerCase() === name) return value;
+    }
+    return undefined;
+  }
+  for (const key in source) {
+    if (key.toLowerCase() !== name) continue;
+    const value = source[key];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+  return undefined;
 }
 
 function sizeOf(headers: Record<string, string> | undefined): number | undefined {
@@ -205,21 +290,51 @@ function sizeOf(headers: Record<string, string> | undefined): number | undefined
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-function cutText(text: string, max: number): { text: string; truncated: boolean } {
-  // UTF-8 is at most 3 bytes per UTF-16 unit: short texts need no encoding to be measured.
-  if (text.length * 3 <= max) return { text, truncated: false };
-  const bytes = encoder.encode(text);
-  if (bytes.byteLength <= max) return { text, truncated: false };
-  return { text: decoder.decode(bytes.subarray(0, max)), truncated: true };
+/** A body as the entry shows it: its text when it is UTF-8, else base64. */
+function bodyText(bytes: Uint8Array | undefined, truncated: boolean): { text: string; encoding?: "base64" } | undefined {
+  if (bytes === undefined) return undefined;
+  const text = utf8(bytes) ?? (truncated ? utf8(bytes.subarray(0, completeLength(bytes))) : undefined);
+  return text === undefined ? { text: toBase64(bytes), encoding: "base64" } : { text };
+}
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The length of `bytes` without a UTF-8 sequence that the cut at `maxBodySize` left incomplete. */
+function completeLength(bytes: Uint8Array): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    return byte >= 0xc0 ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
+}
+
+/** Base64 of bytes (`Uint8Array.prototype.toBase64` is not in every runtime yet). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** What `readCopy` read: at most `max` bytes, and whether it cut. */
+export interface BodyCopy {
+  bytes: Uint8Array;
+  truncated: boolean;
 }
 
 /**
  * Reads at most `max` bytes of a body copy, then lets go of it (the other copy keeps flowing).
- * Resolves with the text and whether it was cut.
+ * Resolves with the bytes and whether they were cut.
  */
-export async function readCopy(stream: ReadableStream<Uint8Array>, max: number): Promise<{ text: string; truncated: boolean }> {
+export async function readCopy(stream: ReadableStream<Uint8Array>, max: number): Promise<BodyCopy> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -240,13 +355,8 @@ export async function readCopy(stream: ReadableStream<Uint8Array>, max: number):
       length += value.byteLength;
     }
   } catch {
-    // The body failed (the client went away): keep what was read.
+    // The body failed (the client went away, a compressed body was corrupt): keep what was read.
   }
-  const all = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { text: decoder.decode(all), truncated };
+  return { bytes: concat(chunks, length), truncated };
 }
+

@@ -1,4 +1,4 @@
-import { addRoute, createRouter, findRoute, removeRoute } from "rou3";
+import { addRoute, createRouter, findAllRoutes, removeRoute } from "rou3";
 import { compileRouter, type CompiledMatch } from "rou3/compiler";
 import type { Awaitable } from "../types.ts";
 
@@ -21,6 +21,8 @@ interface RouteInfo {
   method: string;
   path: string;
   hits: number;
+  /** The pattern ends in `/` (a request must too) — or in a wildcard, which takes either. */
+  slash: boolean | "either";
 }
 
 export type InterceptRoute =
@@ -35,57 +37,104 @@ export interface MatchedIntercept {
 /**
  * Intercept routes that can be added and removed at run time (rou3; h3's own router cannot
  * remove routes). `method` is an HTTP method or `*` for any.
+ *
+ * Patterns also take what grest-ts's test kit writes for find-my-way, with its meaning: a
+ * regex parameter `/:id(^\d+$)` (a value it refuses falls through to the next route), a
+ * trailing slash that must match (`/users/42/` is not `/users/:id`), and a second route for
+ * the same method and path is an error, not a silent replacement.
  */
 export class InterceptRoutes {
   readonly #router = createRouter<InterceptRoute>();
   /** rou3's compiled matcher, rebuilt on the first lookup after a change (lookups far outnumber changes). */
   #match: CompiledMatch<InterceptRoute> | undefined;
-  #count = 0;
-  /** The routes in the order they were added, for the dashboard and `journal.hits()`. */
-  readonly #list = new Set<InterceptRoute>();
+  /** `"GET /users/:id"` → its route, in the order they were added (the dashboard, `journal.hits()`). */
+  readonly #byKey = new Map<string, InterceptRoute>();
 
   get size(): number {
-    return this.#count;
+    return this.#byKey.size;
   }
 
   add(method: string, path: string, route: Pick<InterceptRoute, "kind" | "handler">): void {
-    // A second add of the same route replaces the first instead of shadowing it.
-    this.remove(method, path);
     const shownMethod = routeMethod(method) || "*";
-    const info: RouteInfo = { star: trailingStarKey(path), pattern: `${shownMethod} ${path}`, method: shownMethod, path, hits: 0 };
+    const key = `${shownMethod} ${path}`;
+    // find-my-way's words: code written for it expects the throw (and a replacement hid mistakes).
+    if (this.#byKey.has(key)) throw new Error(`Method '${shownMethod}' already declared for route '${path}' (remove it first with removeInterceptHttp to replace it)`);
+    const slash = wildcardEnd(path) ? "either" : endsInSlash(path);
+    const info: RouteInfo = { star: trailingStarKey(path), pattern: key, method: shownMethod, path, hits: 0, slash };
     const added = { ...route, ...info } as InterceptRoute;
-    addRoute(this.#router, routeMethod(method), path, added);
-    this.#list.add(added);
-    this.#count++;
+    try {
+      addRoute(this.#router, routeMethod(method), rou3Pattern(path), added);
+    } catch (error) {
+      throw new Error(`Intercept route ${key}: ${(error as Error).message}. Write a regex parameter as its own segment with a plain constraint (/:id(^\\d+$) or /:id(\\d+)), or match :id and check the value in the handler`);
+    }
+    this.#byKey.set(key, added);
     this.#match = undefined;
   }
 
   remove(method: string, path: string): void {
-    const before = findRoute(this.#router, routeMethod(method), path);
-    removeRoute(this.#router, routeMethod(method), path);
-    if (before && !findRoute(this.#router, routeMethod(method), path)) {
-      this.#count--;
-      this.#list.delete(before.data);
-    }
+    const key = `${routeMethod(method) || "*"} ${path}`;
+    if (!this.#byKey.has(key)) return;
+    removeRoute(this.#router, routeMethod(method), rou3Pattern(path));
+    this.#byKey.delete(key);
     this.#match = undefined;
   }
 
   /** Each route with its hit count. */
   list(): Array<{ method: string; path: string; hits: number }> {
-    return [...this.#list].map(({ method, path, hits }) => ({ method, path, hits }));
+    return [...this.#byKey.values()].map(({ method, path, hits }) => ({ method, path, hits }));
   }
 
   resetHits(): void {
-    for (const route of this.#list) route.hits = 0;
+    for (const route of this.#byKey.values()) route.hits = 0;
   }
 
   find(method: string, pathname: string): MatchedIntercept | undefined {
-    if (this.#count === 0) return undefined;
+    if (this.#byKey.size === 0) return undefined;
     this.#match ??= compileRouter(this.#router);
-    const match = this.#match(method, pathname);
+    let match = this.#match(method, pathname);
     if (!match) return undefined;
+    // rou3 ignores a trailing slash; find-my-way does not. Only a mismatch looks further.
+    if (!slashAgrees(match.data, pathname)) {
+      const all = findAllRoutes(this.#router, method, pathname);
+      match = undefined;
+      for (let i = all.length - 1; i >= 0 && !match; i--) if (slashAgrees(all[i]!.data, pathname)) match = all[i];
+      if (!match) return undefined;
+    }
     return { route: match.data, params: decodeParams(match.params, match.data.star) };
   }
+}
+
+function slashAgrees(route: InterceptRoute, pathname: string): boolean {
+  return route.slash === "either" || route.slash === endsInSlash(pathname);
+}
+
+function endsInSlash(path: string): boolean {
+  return path.length > 1 && path.charCodeAt(path.length - 1) === 47;
+}
+
+/** A last segment of `*`, `**` or `**:name` takes what follows, a slash included. */
+function wildcardEnd(path: string): boolean {
+  const last = path.slice(path.lastIndexOf("/") + 1);
+  return last === "*" || last.startsWith("**");
+}
+
+/**
+ * find-my-way's regex parameter `:id(^\d+$)` as rou3 writes it, `:id(\d+)`: rou3 anchors a
+ * constraint to the whole segment itself and refuses anchors inside it.
+ */
+function rou3Pattern(path: string): string {
+  if (!path.includes("(")) return path;
+  return path
+    .split("/")
+    .map((segment) => {
+      const param = /^(:[A-Za-z_]\w*)\((.*)\)$/.exec(segment);
+      if (!param) return segment;
+      let constraint = param[2]!;
+      if (constraint.startsWith("^")) constraint = constraint.slice(1);
+      if (constraint.endsWith("$") && !constraint.endsWith("\\$")) constraint = constraint.slice(0, -1);
+      return `${param[1]}(${constraint})`;
+    })
+    .join("/");
 }
 
 export function routeMethod(method: string): string {

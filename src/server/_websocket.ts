@@ -7,6 +7,7 @@ import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platf
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
+import { refuseUpgrade } from "./_admission.ts";
 import { joinTarget, resolveTarget } from "./_http.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
@@ -23,9 +24,12 @@ export interface WebSocketState {
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
   readonly maxMessageSize: number;
+  /** Unread bytes a proxied WebSocket may hold on either side before both are closed (1013). */
+  readonly maxBufferedAmount: number;
   readonly upstreamConnectTimeout: number;
   readonly relays: Set<ProxiedConnection>;
   readonly pipeUpgrade?: Platform["pipeUpgrade"];
+  readonly dialRefusal?: Platform["dialRefusal"];
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
   readonly journal?: Journal;
@@ -46,8 +50,11 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   const role = (peer: Peer) => peer.context as PeerRole;
   return {
     async upgrade(request) {
+      const refused = refuseUpgrade(request, state); if (refused) return refused;
       const url = new URL(request.url);
-      const record = state.journal?.begin("websocket", withoutToken(url.pathname + url.search));
+      // The framework path's token is cut now; any other secret is redacted when entries are read.
+      const path = url.pathname + url.search;
+      const record = state.journal?.begin("websocket", url.pathname === INTERNAL_SOCKET_PATH ? withoutToken(path) : path);
       if (record) {
         record.method = request.method;
         record.requestHeaders = request.headers;
@@ -102,9 +109,15 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         connections: state.relays,
         onAnswer: (status: number) => done(status, "proxy"),
       };
+      const refusal = state.dialRefusal?.(targetUrl);
+      if (refusal) {
+        log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
+        done(502, "proxy", refusal);
+        return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
+      }
       if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
       try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout);
+        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
         state.relays.add(upstream);
         done(101, "proxy");
         return {

@@ -1,5 +1,6 @@
 import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
+import { dropPeer } from "./_clients.ts";
 import { unrefTimeout } from "../_timers.ts";
 import type { WebSocketConstructor } from "../platform.ts";
 
@@ -34,18 +35,28 @@ const HANDSHAKE_HEADERS = new Set([
 export class UpstreamRelay {
   readonly protocol: string;
   readonly #ws: WebSocket;
+  readonly #maxBuffered: number;
   #peer: Peer | undefined;
-  /** Backend messages that arrive between the backend's `open` and the client's. */
+  /** Backend messages that arrive between the backend's `open` and the client's, and their size. */
   #early: Frame[] = [];
+  #earlyBytes = 0;
   #closed = false;
+  /** How the client is to be closed when the relay ended before the client's `open`. */
+  #closeOnAttach: { code: number; reason: string } | undefined;
 
-  private constructor(ws: WebSocket) {
+  private constructor(ws: WebSocket, maxBuffered: number) {
     this.#ws = ws;
+    this.#maxBuffered = maxBuffered;
     this.protocol = ws.protocol;
   }
 
-  /** Dials the backend with the client's offered subprotocols, headers and query. */
-  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number): Promise<UpstreamRelay> {
+  /**
+   * Dials the backend with the client's offered subprotocols, headers and query. A side that
+   * does not read what it is sent may hold `maxBuffered` bytes (plus one message); past that
+   * both are closed with 1013, since neither Bun's nor Deno's sockets can stop reading the
+   * other side, and a message is never dropped while the relay stays open.
+   */
+  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
     const wsUrl = url.replace(/^http/, "ws");
     const offered = (request.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
@@ -60,7 +71,7 @@ export class UpstreamRelay {
         return;
       }
       ws.binaryType = "arraybuffer";
-      const relay = new UpstreamRelay(ws);
+      const relay = new UpstreamRelay(ws, maxBuffered);
       let settled = false;
       const fail = (why: string) => {
         if (settled) return;
@@ -94,13 +105,24 @@ export class UpstreamRelay {
   /** The client's side of the upgrade finished: flush what the backend already sent. */
   attach(peer: Peer): void {
     this.#peer = peer;
-    for (const frame of this.#early) safeSend(peer, frame);
+    const early = this.#early;
     this.#early = [];
+    const close = this.#closeOnAttach;
+    if (!close) {
+      for (const frame of early) this.#fromBackend(frame);
+      return;
+    }
+    // The backend said its last before the client opened (an overflow kept none of it).
+    for (const frame of early) safeSend(peer, frame);
+    closeWith(peer, close.code, close.reason);
   }
 
   /** A message from the client, text or binary, relayed as it came. */
   fromClient(data: Frame): void {
     if (this.#closed) return;
+    // What the backend has not taken yet, before this message: one large message still goes
+    // out whole, a backend that does not read is found at the next one.
+    if (this.#ws.bufferedAmount > this.#maxBuffered) return this.#overflow("backend");
     try {
       this.#ws.send(data as string | ArrayBuffer);
     } catch {
@@ -122,19 +144,44 @@ export class UpstreamRelay {
   }
 
   #fromBackend(data: Frame): void {
-    if (this.#peer) safeSend(this.#peer, data);
-    else this.#early.push(data);
+    const peer = this.#peer;
+    if (this.#closed) return;
+    if (!peer) {
+      if (this.#earlyBytes > this.#maxBuffered) return this.#overflow("client");
+      this.#early.push(data);
+      this.#earlyBytes += typeof data === "string" ? data.length : data.byteLength;
+      return;
+    }
+    // As in `fromClient`, what the client has not read before this message; Bun answers 0 for a
+    // message it dropped instead of queueing (past its own limit, set above this one).
+    if (peer.bufferedAmount > this.#maxBuffered || safeSend(peer, data) === 0) this.#overflow("client");
+  }
+
+  /** One side holds more than `maxBuffered` unread bytes: both are closed, none is left waiting. */
+  #overflow(side: "client" | "backend"): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#early = [];
+    const reason = side === "client" ? "Client not reading: too much unread data" : "Backend not reading: too much unread data";
+    closeWith(this.#ws, 1013, reason);
+    const peer = this.#peer;
+    if (!peer) {
+      this.#closeOnAttach = { code: 1013, reason };
+      return;
+    }
+    // A client that does not read will not read a close frame either: cut it off now.
+    if (side === "client") dropPeer(peer);
+    else closeWith(peer, 1013, reason);
   }
 
   #backendClosed(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    const peer = this.#peer;
-    if (!peer) return;
     // 1005 (no code) and 1006 (dropped) cannot be sent on the wire.
-    if (code === 1005) closeWith(peer, 1000, reason);
-    else if (code === 1006) closeWith(peer, 1011, "Backend connection lost");
-    else closeWith(peer, code, reason);
+    const close = code === 1005 ? { code: 1000, reason } : code === 1006 ? { code: 1011, reason: "Backend connection lost" } : { code, reason };
+    // Before the client's `open` there is no one to tell yet: the client is closed as it opens.
+    if (this.#peer) closeWith(this.#peer, close.code, close.reason);
+    else this.#closeOnAttach = close;
   }
 }
 
@@ -149,11 +196,13 @@ function forwardedHeaders(request: Request): Record<string, string> {
   return headers;
 }
 
-function safeSend(peer: Peer, data: Frame): void {
+/** What the runtime's `send` answered (Bun: bytes sent, -1 queued, 0 dropped), or undefined. */
+function safeSend(peer: Peer, data: Frame): unknown {
   try {
-    peer.send(data);
+    return peer.send(data);
   } catch {
     // The client is gone; its close hook ends the backend.
+    return undefined;
   }
 }
 

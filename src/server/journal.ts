@@ -1,5 +1,9 @@
 import { IPCError } from "../errors.ts";
+import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
+import { HAR_CREATOR, harEntryOf, harJsonChunks, isHarEntry } from "../har/_fromJournal.ts";
+import type { Har, HarEntry } from "../har/types.ts";
+import { redactionOf, type Redaction } from "./_redact.ts";
 
 export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord.ts";
 
@@ -10,6 +14,12 @@ export interface JournalOptions {
   bodies?: boolean;
   /** Bytes of each body kept when `bodies` is on; the rest is cut off and the entry says so. Default 64 KiB. */
   maxBodySize?: number;
+  /**
+   * More header (and query parameter) names whose values read `[redacted]` in entries, on top
+   * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
+   * `token` and `access_token`; `false` shows every value. Names are matched case-insensitively.
+   */
+  redact?: string[] | false;
 }
 
 /**
@@ -60,12 +70,15 @@ export class Journal {
   readonly size: number;
   readonly bodies: boolean;
   readonly maxBodySize: number;
+  readonly #redact: Redaction;
   readonly #ring: Array<JournalRecord | undefined>;
   #next = 0;
   #count = 0;
   #lastId = 0;
   #clears = 0;
+  #dropped = 0;
   #listeners = new Set<(entry: JournalRecord) => void>();
+  #harListeners = new Set<() => void>();
   #waiters = new Set<Waiter>();
   readonly #routeHits: () => RouteHits[];
   readonly #resetHits: () => void;
@@ -77,6 +90,7 @@ export class Journal {
     this.size = validSize(given.size);
     this.bodies = given.bodies === true;
     this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
+    this.#redact = redactionOf(given.redact);
     this.#ring = new Array(this.size).fill(undefined);
     this.#routeHits = hits.list;
     this.#resetHits = hits.reset;
@@ -95,6 +109,39 @@ export class Journal {
   /** Entries in the ring now. */
   get count(): number {
     return this.#count;
+  }
+
+  /** Entries the ring let go of to make room for newer ones (`clear()` does not count). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /**
+   * The HTTP entries that match as a HAR 1.2 document (browser DevTools, HTTP Toolkit,
+   * Playwright's `routeFromHAR` read it; `server.replay` answers from it). Bodies are in it when
+   * the journal records bodies; secrets are redacted as in `entries()`.
+   */
+  toHAR(filter: JournalFilter = {}): Har {
+    return { log: { version: "1.2", creator: { ...HAR_CREATOR }, pages: [], entries: [...this.harEntries(filter)] } };
+  }
+
+  /** `toHAR` one entry at a time (a snapshot of the ring taken now), for writing a large journal out. */
+  *harEntries(filter: JournalFilter = {}): Generator<HarEntry> {
+    this.#exported(filter);
+    const matches = compileFilter(filter);
+    const records = [...this.#records()].filter((record) => isHarEntry(record) && matches(record));
+    for (const record of records) yield harEntryOf(record.toEntry());
+  }
+
+  /** `toHAR` as JSON text in pieces, one per entry: a journal of large bodies is never one string. */
+  harJson(filter: JournalFilter = {}): Generator<string> {
+    return harJsonChunks(this.harEntries(filter));
+  }
+
+  /** Calls `listener` whenever the unfiltered HAR is read (`toHAR()`, the API, `crossipc journal --har`). */
+  onHAR(listener: () => void): () => void {
+    this.#harListeners.add(listener);
+    return () => this.#harListeners.delete(listener);
   }
 
   /** The entries that match, oldest first. */
@@ -160,12 +207,13 @@ export class Journal {
 
   /** @internal Starts an entry; `commit` puts it in the ring. */
   begin(kind: JournalKind, path: string): JournalRecord {
-    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1);
+    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1, this.#redact);
   }
 
   /** @internal */
   commit(record: JournalRecord): void {
     record.finish(++this.#lastId);
+    if (this.#ring[this.#next] !== undefined) this.#dropped++;
     this.#ring[this.#next] = record;
     this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
     if (this.#count < this.size) this.#count++;
@@ -177,6 +225,11 @@ export class Journal {
         waiter.resolve(record.toEntry());
       }
     }
+  }
+
+  #exported(filter: JournalFilter): void {
+    if (this.#harListeners.size === 0 || Object.values(filter).some((value) => value !== undefined)) return;
+    for (const listener of this.#harListeners) safely(listener);
   }
 
   *#records(): Generator<JournalRecord> {
@@ -212,7 +265,7 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
     (direction === undefined || r.direction === direction) &&
     (client === undefined || r.clientId === client || r.runtimeId === client) &&
     (status === undefined || (r.status !== undefined && status(r.status))) &&
-    (path === undefined || path(r.path)) &&
+    (path === undefined || path(r.shownPath())) &&
     (scope === undefined || r.scopeOf() === scope);
 }
 
@@ -221,9 +274,10 @@ function pathMatcher(path: string | RegExp | undefined): ((value: string) => boo
   if (path instanceof RegExp) return (value) => path.test(value);
   const withQuery = path.includes("?");
   const strip = (value: string) => (withQuery ? value : value.split("?", 1)[0]!);
+  if (path.length > MAX_GLOB_LENGTH) throw new RangeError(`journal filter path is longer than ${MAX_GLOB_LENGTH} characters (${path.length})`);
   if (!path.includes("*")) return (value) => strip(value) === path;
-  const pattern = new RegExp(`^${path.split("*").map(escapeRegExp).join(".*")}$`);
-  return (value) => pattern.test(strip(value));
+  const pieces = path.split("*");
+  return (value) => matchGlob(pieces, strip(value));
 }
 
 function statusMatcher(status: JournalFilter["status"]): ((value: number) => boolean) | undefined {
@@ -232,10 +286,6 @@ function statusMatcher(status: JournalFilter["status"]): ((value: number) => boo
   const hundreds = Number(String(status)[0]);
   if (!/^[1-5]xx$/.test(String(status))) throw new TypeError(`journal filter status must be a number or "1xx"…"5xx", got ${String(status)}`);
   return (value) => Math.floor(value / 100) === hundreds;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function describeFilter(filter: JournalFilter): string {

@@ -11,10 +11,10 @@ before(async () => {
 });
 after(() => browser?.close());
 
-/** Opens the dashboard and waits until its live stream is connected. */
-async function openDashboard(t: { after(fn: () => unknown): void }, server: IPCServer, query = ""): Promise<{ page: Page; problems: string[] }> {
+/** Opens the dashboard at the URL the server gives (with its key) and waits until its live stream is connected. */
+async function openDashboard(t: { after(fn: () => unknown): void }, server: IPCServer): Promise<{ page: Page; problems: string[] }> {
   const opened = await openPage(browser, t);
-  await opened.page.goto(`${server.getUrl()}/__crossipc/${query}`);
+  await opened.page.goto(server.getDashboardUrl());
   await opened.page.waitForSelector("#live.on", { timeout: 5000 });
   return opened;
 }
@@ -25,7 +25,8 @@ const journalRows = (page: Page) =>
 test("the page loads with no console errors and shows the hub", async (t) => {
   const server = await startServer(t, { dashboard: true, accessToken: "tok en" });
   server.interceptHttp("GET", "/health", () => ({ ok: true }));
-  const { page, problems } = await openDashboard(t, server, "?token=tok%20en");
+  const { page, problems } = await openDashboard(t, server);
+  assert.ok(page.url().endsWith("/__crossipc/#key=tok%20en"), "with a token, the key is the token");
   await page.waitForFunction((url) => document.getElementById("hub-url")!.textContent === url, { timeout: 5000 }, server.getUrl());
   assert.match(await page.$eval("#runtime", (el) => el.textContent!), /^node \d+\.\d+\.\d+$/);
   assert.match(await page.$eval("#leader", (el) => el.textContent!), /^leader · server$/);
@@ -43,7 +44,8 @@ test("a client that connects from Node appears, with its requests", async (t) =>
   await client.connect("billing-worker");
   t.after(() => client.disconnect());
   await client.sendFrameworkRequest(IPCServer.defineRequest<void, string>("hub/ping"), undefined);
-  await page.waitForFunction(() => document.querySelector("#clients tbody")!.textContent!.includes("billing-worker"), { timeout: 5000 });
+  // The state may first show the client before its request: wait for the one counted.
+  await page.waitForFunction(() => document.querySelector("#clients tbody td:nth-child(4)")?.textContent === "1", { timeout: 5000 });
   const cells = await page.$$eval("#clients tbody tr td", (tds) => tds.map((td) => td.textContent));
   assert.equal(cells[1], "billing-worker");
   assert.deepEqual(cells.slice(3), ["1", "0", "0"], "in, out, pending");

@@ -25,7 +25,7 @@ test("the journal records intercepted, proxied and framework requests; the dashb
     expect((await fetch(`${server.getUrl()}/nope`)).status).toBe(404);
 
     expect(server.journal.entries().map((e) => [e.kind, e.direction ?? e.method, e.path, e.takenBy, e.status ?? e.ok])).toEqual([
-      ["websocket", "GET", "/__ggFrameworkConnection?runtimeId=bun-worker&token=***", "framework", 101],
+      ["websocket", "GET", "/__ggFrameworkConnection?runtimeId=bun-worker&token=[redacted]", "framework", 101],
       ["framework", "in", "math/double", "framework", true],
       ["framework", "out", "client/hello", "framework", true],
       ["http", "GET", "/users/5", "intercept", 200],

@@ -105,8 +105,13 @@ for (const runtime of ["node", "bun", "deno"] as Runtime[]) {
     t.after(() => hub.proc.kill("SIGKILL"));
     const started = await hub.event("started", 60_000);
     assert.equal(started.url, `http://127.0.0.1:${port}`);
-    assert.equal(started.dashboard, `http://127.0.0.1:${port}/__crossipc/`);
+    assert.match(started.dashboard, new RegExp(`^http://127\\.0\\.0\\.1:${port}/__crossipc/#key=[0-9a-f]{32}$`), "the URL carries this run's key");
     assert.equal(started.runtime, runtime);
+    // The key opens the API to a browser; a script needs none (refusals: test/run-access.sh).
+    const key = started.dashboard.split("#key=")[1];
+    const api = `http://127.0.0.1:${port}/__crossipc/api/state`;
+    assert.equal((await fetch(api, { headers: { "sec-fetch-site": "same-origin", "x-crossipc-key": key } })).status, 200);
+    assert.equal((await fetch(api)).status, 200);
 
     // A grest-ts-style service in its own process: IPCClient + discovery/register.
     const service = start("node", "test/fixtures/hub-service.ts", ["--hub", String(port), "--api", "orders", "--prefix", "/orders"]);
@@ -168,13 +173,13 @@ test("a second crossipc hub on the same port takes over; the first says it yield
   assert.equal(await portIsFree(port), true);
 });
 
-test("the port comes from CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT; the token shows in the dashboard URL", async (t) => {
+test("the port comes from CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT; the token is the dashboard URL's key", async (t) => {
   const port = await deadPort();
   const other = await deadPort();
   const hub = cli("node", ["hub", "--token", "s3cret"], { CROSSIPC_HUB_PORT: String(port), GG_LOCAL_ROUTER_PORT: String(other) });
   t.after(() => hub.proc.kill("SIGKILL"));
   const dashboard = await hub.line((l) => l.includes("dashboard:"), "the dashboard line");
-  assert.equal(dashboard.trim(), `dashboard: http://127.0.0.1:${port}/__crossipc/?token=s3cret`);
+  assert.equal(dashboard.trim(), `dashboard: http://127.0.0.1:${port}/__crossipc/#key=s3cret`);
   hub.proc.kill("SIGINT");
   assert.equal(await exitCode(hub), 0);
 
@@ -186,6 +191,18 @@ test("the port comes from CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT; the toke
 });
 
 test("bad flags exit non-zero with a clear message; --help exits 0", async () => {
+  // What would open the hub to strangers exits 2 with one line.
+  for (const [args, message] of [
+    [["hub", "--allow-origin", "*"], /^crossipc hub: --allow-origin '\*' lets every web page .* add --token T/],
+    [["hub", "--hostname", "0.0.0.0"], /^crossipc hub: --hostname 0\.0\.0\.0 opens the hub beyond this machine: add --token T/],
+    [["hub", "--token", " "], /^crossipc hub: --token must not be blank/],
+    [["hub", "--allow-host", "http://myapp.test"], /^crossipc hub: --allow-host must be a host name/],
+  ] as Array<[string[], RegExp]>) {
+    const c = cli("node", args);
+    assert.equal(await exitCode(c), 2, args.join(" "));
+    assert.match(c.stderr(), message);
+    assert.equal(c.lines.length, 0, `nothing on stdout for ${args.join(" ")}`);
+  }
   for (const [args, message] of [
     [["hub", "--bogus"], /Unknown option '--bogus'/],
     [["hub", "--port", "abc"], /--port must be a port number/],
@@ -203,5 +220,5 @@ test("bad flags exit non-zero with a clear message; --help exits 0", async () =>
   const help = cli("node", ["hub", "--help"]);
   assert.equal(await exitCode(help), 0);
   const usage = help.lines.join("\n");
-  for (const flag of ["--port", "--hostname", "--token", "--allow-origin", "--no-takeover", "--json"]) assert.ok(usage.includes(flag), `--help mentions ${flag}`);
+  for (const flag of ["--port", "--hostname", "--token", "--allow-origin", "--allow-host", "--no-takeover", "--json"]) assert.ok(usage.includes(flag), `--help mentions ${flag}`);
 });

@@ -36,10 +36,13 @@ export interface SpawnOptions {
   denoPermissions?: string[];
   /** Environment variables to drop (e.g. `NO_COLOR`, to run as in a person's terminal). */
   unsetEnv?: string[];
+  /** `ulimit -n` for the child alone (the test process keeps its own limit). */
+  maxOpenFiles?: number;
 }
 
 export function start(runtime: Runtime, script: string, args: string[] = [], options: SpawnOptions = {}): Child {
-  const [cmd, argv] = command(runtime, script, args, options);
+  let [cmd, argv] = command(runtime, script, args, options);
+  if (options.maxOpenFiles) [cmd, argv] = ["bash", ["-c", `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`, cmd, ...argv]];
   const env: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
   for (const name of options.unsetEnv ?? []) delete env[name];
   const proc = spawn(cmd, argv, {

@@ -54,7 +54,7 @@ test("crossipc status lists the hub's clients, services and routes", async (t) =
   assert.equal(stderr, "");
   assert.equal(code, 0);
   assert.match(stdout, new RegExp(`^hub ${server.getUrl()} \\(node \\d+\\.\\d+\\.\\d+, leader, bin, up \\d+s\\)\n`));
-  assert.match(stdout, new RegExp(`dashboard ${server.getUrl()}/__crossipc/\n`));
+  assert.match(stdout, new RegExp(`dashboard ${server.getUrl()}/__crossipc/ \\(open it with the #key=… that \`crossipc hub\` printed, or server\\.getDashboardUrl\\(\\)\\)\n`));
   assert.match(stdout, /clients \(1\)\n {2}client-\d+ orders-service {2}since \d\d:\d\d:\d\d {2}in 0 {2}out 0 {2}pending 0\n/);
   assert.match(stdout, /services \(1\)\n {2}orders \(first\)\n {4}\/orders → http:\/\/127\.0\.0\.1:4100 {2}\(client-1\)\n/);
   assert.match(stdout, /routes \(1\)\n {2}POST \/mock\/orders {2}1 hit\n/);
@@ -87,7 +87,8 @@ test("with an access token, status needs --token (or CROSSIPC_ACCESS_TOKEN)", as
   assert.match(refused.stderr, /^crossipc status: the hub at http:\/\/127\.0\.0\.1:\d+ needs its access token: pass --token/);
   const ok = await crossipc(["status", "--port", port, "--token", "s3cret"]);
   assert.equal(ok.code, 0);
-  assert.match(ok.stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/\?token=s3cret\n/, "the dashboard URL carries the token");
+  assert.match(ok.stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/ \(add #key=<your token>\)\n/, "says how to open the dashboard");
+  assert.doesNotMatch(ok.stdout, /s3cret/, "never prints the token");
   assert.equal((await crossipc(["status", "--port", port], { CROSSIPC_ACCESS_TOKEN: "s3cret" })).code, 0);
 });
 

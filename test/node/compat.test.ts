@@ -181,18 +181,17 @@ test("CROSSIPC_HOSTNAME and CROSSIPC_ACCESS_TOKEN apply when the options do not 
   client.disconnect();
 });
 
-test("binding beyond loopback without a token makes the logger warn; with a token it does not", async (t) => {
+test("binding beyond loopback without a token is refused with a clear error; with a token it binds", async (t) => {
   withEnv(t, { CROSSIPC_HOSTNAME: "0.0.0.0" });
-  const warnings: string[] = [];
-  const open = await startServer(t, { logger: { warn: (message) => warnings.push(message) } });
-  await open.teardown();
-  assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /bound to 0\.0\.0\.0 without an access token.*CROSSIPC_ACCESS_TOKEN/);
-  const guarded = await startServer(t, { accessToken: "t", logger: { warn: (message) => warnings.push(message) } });
+  assert.throws(() => new IPCServer(0), (error: Error & { code?: string }) => {
+    assert.equal(error.code, "ERR_IPC_INSECURE");
+    assert.match(error.message, /binding 0\.0\.0\.0 \(beyond loopback\) without an accessToken.*CROSSIPC_ACCESS_TOKEN/);
+    return true;
+  });
+  const guarded = await startServer(t, { accessToken: "t" });
   await guarded.teardown();
-  const loopback = await startServer(t, { hostname: "127.0.0.1", logger: { warn: (message) => warnings.push(message) } });
+  const loopback = await startServer(t, { hostname: "127.0.0.1" });
   await loopback.teardown();
-  assert.equal(warnings.length, 1);
 });
 
 // --- 8. teardown releases everything ----------------------------------------------------------

@@ -21,6 +21,11 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
+/** The dashboard key in the URL the server gives a browser. */
+function keyOf(server: IPCServer): string {
+  return decodeURIComponent(new URL(server.getDashboardUrl()).hash.slice("#key=".length));
+}
+
 test("without dashboard: true, /__crossipc/ is not served", async (t) => {
   const server = await startServer(t);
   const response = await fetch(`${server.getUrl()}/__crossipc/api/state`);
@@ -126,10 +131,11 @@ test("the dashboard answers loopback hosts and its own origin only", async (t) =
   const server = await startServer(t, { dashboard: true, allowedOrigins: ["http://localhost:5173"] });
   const url = `${server.getUrl()}/__crossipc/api/state`;
   const own = new URL(server.getUrl()).origin;
+  const key = { "x-crossipc-key": keyOf(server) };
 
   assert.equal((await get(url)).status, 200, "a script (no Origin, no Sec-Fetch-Site)");
-  assert.equal((await get(url, { origin: own, "sec-fetch-site": "same-origin" })).status, 200, "the page itself");
-  assert.equal((await get(url, { "sec-fetch-site": "none" })).status, 200, "a typed URL");
+  assert.equal((await get(url, { origin: own, "sec-fetch-site": "same-origin", ...key })).status, 200, "the page itself");
+  assert.equal((await get(url, { "sec-fetch-site": "none", ...key })).status, 200, "a typed URL");
   assert.equal((await get(url, { host: `localhost:${server.getPort()}` })).status, 200);
 
   const rebinding = await get(url, { host: `evil.example:${server.getPort()}` });
@@ -141,13 +147,13 @@ test("the dashboard answers loopback hosts and its own origin only", async (t) =
   assert.equal(foreign.headers["access-control-allow-origin"], undefined);
   assert.equal((await get(url, { "sec-fetch-site": "cross-site" })).status, 403, "a no-cors request from another site");
   assert.equal((await get(url, { "sec-fetch-site": "same-site", origin: "http://127.0.0.1:1" })).status, 403, "another port of the same host");
-  assert.equal((await get(url, { origin: "http://localhost:5173", "sec-fetch-site": "same-site" })).status, 200, "allowedOrigins");
+  assert.equal((await get(url, { origin: "http://localhost:5173", "sec-fetch-site": "same-site", ...key })).status, 200, "allowedOrigins");
   for (const path of ["/__crossipc/", "/__crossipc/api/journal", "/__crossipc/api/events", "/__crossipc/app.js"]) {
     assert.equal((await get(`${server.getUrl()}${path}`, { origin: "http://evil.example", "sec-fetch-site": "cross-site" })).status, 403, path);
   }
 });
 
-test("with an access token, the dashboard and its JSON need it (?token= or a Bearer header)", async (t) => {
+test("with an access token, the dashboard's JSON needs it (?token= or a Bearer header); the static page does not", async (t) => {
   const server = await startServer(t, { dashboard: true, accessToken: "s3cret" });
   const state = `${server.getUrl()}/__crossipc/api/state`;
   const refused = await fetch(state);
@@ -157,7 +163,7 @@ test("with an access token, the dashboard and its JSON need it (?token= or a Bea
   assert.equal((await fetch(`${state}?token=s3cret`)).status, 200);
   assert.equal((await fetch(state, { headers: { authorization: "Bearer s3cret" } })).status, 200);
   assert.equal((await fetch(`${server.getUrl()}/__crossipc/?token=s3cret`)).status, 200);
-  assert.equal((await fetch(`${server.getUrl()}/__crossipc/`)).status, 401);
+  assert.equal((await fetch(`${server.getUrl()}/__crossipc/`)).status, 200, "the page reads its key from the URL's fragment");
   assert.equal((await fetch(`${server.getUrl()}/__crossipc/api/journal`)).status, 401);
   assert.equal((await fetch(`${server.getUrl()}/__crossipc/app.js`)).status, 200, "the script carries nothing secret");
 });

@@ -36,10 +36,10 @@ test("binds loopback by default and ignores HOST and PORT", async () => {
   assert.equal(result.url, `http://127.0.0.1:${result.port}`);
 });
 
-test("binds another address only when hostname says so", async () => {
+test("binds another address only when hostname says so (and with a token)", async () => {
   const { stdout } = await child(
     `import { IPCServer } from ${entry};
-     const s = new IPCServer(0, { hostname: "0.0.0.0" }); await s.start();
+     const s = new IPCServer(0, { hostname: "0.0.0.0", accessToken: "t" }); await s.start();
      ${boundAddresses}
      console.log(JSON.stringify({ bound, url: s.getUrl(), port: s.getPort() }));
      await s.teardown();`,

@@ -1,0 +1,57 @@
+/**
+ * What RFC 9112 says a server must refuse and the runtimes' own parsers let through (measured on
+ * Node 20, Bun 1.4, Deno 2.9): two `Host` headers (Node, Bun), no `Host` (Deno), an absolute-form
+ * target (`GET http://other/ HTTP/1.1`, all three: this hub is not a forward proxy, and the
+ * target's authority would pass for the Host the guard checked), and request targets of any
+ * length up to the runtime's header limit. One string check each, per request.
+ */
+
+/** Longest request target (path and query) taken, in bytes; longer ones answer 414 (nginx's default buffer). */
+export const MAX_TARGET_LENGTH: number = 8 * 1024;
+
+/**
+ * Why the request must be refused (400, or 414 for a long target), or `undefined`.
+ * `host`: the Host header as the runtime joined it (`a, b` for two); `target`: the request
+ * target as sent; `absolute`: the runtime saw an absolute-form target.
+ */
+export function malformedRequest(host: string | null | undefined, target: string, absolute: boolean): { status: 400 | 414; error: string } | undefined {
+  if (target.length > MAX_TARGET_LENGTH) return { status: 414, error: `Request target longer than ${MAX_TARGET_LENGTH} bytes` };
+  if (!host) return { status: 400, error: "Missing Host header" };
+  if (host.includes(",")) return { status: 400, error: "More than one Host header" };
+  if (absolute) return { status: 400, error: "Absolute-form request target: this server is not a forward proxy" };
+  return undefined;
+}
+
+/**
+ * For runtimes that only give a `Request` (Bun, Deno): the target is `request.url` after its
+ * authority, and a URL whose authority is not the Host header came from an absolute-form target
+ * (Deno; Bun builds the URL from Host, so the target's authority is dropped there and harmless).
+ */
+export function malformedWebRequest(request: Request): Response | undefined {
+  const url = request.url;
+  const host = request.headers.get("host");
+  const authorityStart = url.indexOf("//") + 2;
+  let pathStart = url.indexOf("/", authorityStart);
+  if (pathStart === -1) pathStart = url.length;
+  // No substring on the way: this runs for every request.
+  const absolute = host !== null && !(pathStart - authorityStart === host.length && url.startsWith(host, authorityStart)) && !sameAuthority(url, authorityStart, pathStart, host);
+  if (url.length - pathStart <= MAX_TARGET_LENGTH && host && !absolute && !host.includes(",")) return undefined;
+  const refusal = malformedRequest(host, url.slice(pathStart), absolute);
+  return refusal && refusalResponse(refusal.status, refusal.error);
+}
+
+/** The slow path of the authority check: the URL lower-cases the host and drops a default port. */
+function sameAuthority(url: string, start: number, end: number, host: string): boolean {
+  const authority = url.slice(start, end);
+  const lower = host.toLowerCase();
+  return authority === lower || authority === withoutDefaultPort(lower);
+}
+
+/** The answer to a malformed request: it closes the connection, whose framing is now in doubt. */
+export function refusalResponse(status: number, error: string): Response {
+  return new Response(JSON.stringify({ error }), { status, headers: { "content-type": "application/json", connection: "close" } });
+}
+
+function withoutDefaultPort(host: string): string {
+  return host.endsWith(":80") ? host.slice(0, -3) : host;
+}

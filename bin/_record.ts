@@ -1,0 +1,64 @@
+/**
+ * `crossipc hub --record FILE.har`: writes the journal as HAR to FILE, one entry at a time (a
+ * journal of large bodies is never one string), through a temporary file renamed into place so
+ * a reader never sees half a file.
+ */
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import type { Journal } from "../src/server/journal.ts";
+
+export interface Recording {
+  /** Writes FILE now; returns how many entries it holds. */
+  save(): number;
+  /** The line to print on stderr after the last save: where it went and what the ring dropped. */
+  summary(entries: number): string;
+}
+
+export function startRecording(journal: Journal, file: string, journalSize: number): Recording {
+  let saving = false;
+  let reportedDrops = 0;
+  const save = (): number => {
+    saving = true;
+    const partial = `${file}.partial-${process.pid}`;
+    let fd: number | undefined;
+    let entries = 0;
+    try {
+      fd = openSync(partial, "w");
+      for (const chunk of journal.harJson()) {
+        writeSync(fd, chunk);
+        entries++;
+      }
+      closeSync(fd);
+      fd = undefined;
+      renameSync(partial, file);
+    } catch (error) {
+      if (fd !== undefined) closeSync(fd);
+      rmSync(partial, { force: true });
+      throw new Error(`cannot write the recording to ${file}: ${(error as Error).message}`);
+    } finally {
+      saving = false;
+    }
+    // harJson yields a head and a tail around the entries.
+    return Math.max(0, entries - 2);
+  };
+  // Whenever the unfiltered HAR is asked for (the API, `crossipc journal --har`), FILE follows.
+  journal.onHAR(() => {
+    if (saving) return;
+    try {
+      save();
+      if (journal.dropped > reportedDrops) {
+        reportedDrops = journal.dropped;
+        process.stderr.write(`crossipc hub: ${dropped(journal.dropped, journalSize)}\n`);
+      }
+    } catch (error) {
+      process.stderr.write(`crossipc hub: ${(error as Error).message}\n`);
+    }
+  });
+  return {
+    save,
+    summary: (entries) => `crossipc hub: recorded ${entries} request${entries === 1 ? "" : "s"} to ${file}${journal.dropped ? `; ${dropped(journal.dropped, journalSize)}` : ""}`,
+  };
+}
+
+function dropped(count: number, size: number): string {
+  return `the journal dropped ${count} older entr${count === 1 ? "y" : "ies"} to keep ${size} (raise --journal-size to keep more)`;
+}

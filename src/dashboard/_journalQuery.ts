@@ -1,0 +1,53 @@
+import type { Journal, JournalFilter } from "../server/journal.ts";
+
+/** `?method=&path=&status=&client=&kind=&scope=&direction=&after=`: the journal filter, over HTTP; a string says what is wrong. */
+export function journalFilterOf(query: URLSearchParams): JournalFilter | string {
+  const filter: JournalFilter = {};
+  const text = (name: string) => query.get(name) || undefined;
+  filter.method = text("method");
+  filter.path = text("path");
+  filter.client = text("client");
+  filter.kind = text("kind") as JournalFilter["kind"];
+  filter.direction = text("direction") as JournalFilter["direction"];
+  filter.scope = text("scope");
+  const status = text("status");
+  if (status !== undefined) {
+    if (/^[1-5]xx$/.test(status)) filter.status = status as `${1 | 2 | 3 | 4 | 5}xx`;
+    else if (/^\d{3}$/.test(status)) filter.status = Number(status);
+    else return `status must be a number such as 404 or a class such as 4xx, got '${status}'`;
+  }
+  const after = text("after");
+  if (after !== undefined) {
+    if (!/^\d+$/.test(after)) return `after must be an entry id, got '${after}'`;
+    filter.after = Number(after);
+  }
+  return filter;
+}
+
+/**
+ * `GET /__crossipc/api/journal.har`: the journal as HAR 1.2 with the same filters as
+ * `/api/journal`, streamed one entry at a time (a journal of large bodies is never one string).
+ */
+export function harAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
+  const filter = journalFilterOf(query);
+  if (typeof filter === "string") return json(400, { error: filter });
+  const chunks = journal.harJson(filter);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel() {
+      chunks.return(undefined);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "cache-control": "no-store",
+      "content-type": "application/json",
+      "content-disposition": 'attachment; filename="crossipc.har"',
+    },
+  });
+}

@@ -1,0 +1,108 @@
+import { ReplayIndex, nextAnswer } from "./_index.ts";
+import { loadHar } from "./_load.ts";
+import { answerOf } from "./_answer.ts";
+import { queryKey } from "./_keys.ts";
+
+export { HarError } from "./_errors.ts";
+
+export interface ReplayOptions {
+  /**
+   * A request the recording does not hold: `"next"` (default) hands it on down the order (the
+   * next replay, the services, the 404); `"404"` answers `404 {"error": …}` naming the closest
+   * recorded request.
+   */
+  onMiss?: "next" | "404";
+  /** Only requests under this registered api's path prefix (needs a ServiceHub on the server). */
+  api?: string;
+  /** How the journal and the 404 name this replay (default: `replay-<n>`). */
+  name?: string;
+}
+
+/** A replay the server answers from: counts what it answered and what it did not hold. */
+export interface ReplayHandle {
+  /** The id of its rule (as `/__crossipc/api/state` lists it and the journal's `rule` names it). */
+  readonly id: string;
+  readonly name: string;
+  /** Recorded exchanges it can answer (entries without an answer, status 0 or 1xx, are skipped). */
+  readonly size: number;
+  readonly skipped: number;
+  /** Requests it answered from the recording. */
+  readonly matched: number;
+  /** Requests it was asked about (within its api) and does not hold. */
+  readonly missed: number;
+  /** Stops answering; later requests go on to the services. */
+  remove(): void;
+}
+
+/** What one replay did with a request. */
+export type ReplayOutcome = { response: Response; entry: number } | { miss404: Response } | undefined;
+
+let counter = 0;
+
+/** @internal One loaded recording. Created by `IPCServer.replay` and by a mocks connection's `replay`. */
+export class Replay implements ReplayHandle {
+  /** The id of its rule on the hub (as `/__crossipc/api/state` and the journal's `rule` name it). */
+  id = "";
+  readonly name: string;
+  readonly onMiss: "next" | "404";
+  readonly api: string | undefined;
+  readonly size: number;
+  readonly skipped: number;
+  matched = 0;
+  missed = 0;
+  readonly index: ReplayIndex;
+  /** Set by whoever installs the replay: takes it off the hub. */
+  onRemove: () => void = () => {};
+  /** Told after each request the replay answered or missed (a remote owner's counts follow). */
+  onCount: (() => void) | undefined = undefined;
+
+  constructor(har: unknown, options: ReplayOptions = {}) {
+    const { onMiss = "next", api, name } = options ?? {};
+    if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${JSON.stringify(onMiss)}`);
+    if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${JSON.stringify(api)}`);
+    const loaded = loadHar(har);
+    this.name = name ?? `replay-${++counter}`;
+    this.onMiss = onMiss;
+    this.api = api;
+    this.index = new ReplayIndex(loaded.exchanges);
+    this.size = loaded.exchanges.length;
+    this.skipped = loaded.skipped;
+  }
+
+  remove(): void {
+    this.onRemove();
+  }
+
+  /** The recorded answer, the 404 of `onMiss: "404"`, or undefined (hand on); `body` null: longer than any recorded one. */
+  answer(method: string, url: URL, body: Uint8Array | null): ReplayOutcome {
+    const query = [...url.searchParams];
+    // null: a body longer than any recorded one, which matches none.
+    const list = body === null ? undefined : this.index.find(method, url.pathname, queryKey(query), body);
+    if (list) {
+      this.matched++;
+      this.onCount?.();
+      const exchange = nextAnswer(list);
+      return { response: answerOf(exchange, method), entry: exchange.index };
+    }
+    this.missed++;
+    this.onCount?.();
+    if (this.onMiss === "next") return undefined;
+    return { miss404: this.#notRecorded(method, url, query) };
+  }
+
+  #notRecorded(method: string, url: URL, query: Array<[string, string]>): Response {
+    const closest = this.index.closest(method, url.pathname, query);
+    const asked = `${method} ${url.pathname}${url.search}`;
+    const near = closest
+      ? `the closest recorded request is ${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""} (entry ${closest.index})`
+      : "the recording holds no requests";
+    const error = `No recorded answer for ${asked} in replay '${this.name}': ${near}`;
+    return new Response(JSON.stringify({ error }), { status: 404, headers: { "content-type": "application/json" } });
+  }
+}
+
+/** Checks a HAR without replaying it: throws a `HarError` naming the entry, as `replay` would. */
+export function checkHar(har: unknown): { entries: number; skipped: number } {
+  const loaded = loadHar(har);
+  return { entries: loaded.exchanges.length, skipped: loaded.skipped };
+}

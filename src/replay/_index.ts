@@ -1,0 +1,128 @@
+/**
+ * The recorded exchanges indexed at load, so a request costs map lookups, never a scan:
+ * `"METHOD path"` → query key → body key → the answers recorded for that request, in order.
+ * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the closest
+ * recorded request in as many steps as the path has segments.
+ */
+import { bodyKey, queryKey } from "./_keys.ts";
+import type { RecordedExchange } from "./_load.ts";
+
+/** The answers recorded for one request, served in order and then the last one again. */
+export interface AnswerList {
+  answers: RecordedExchange[];
+  next: number;
+}
+
+/** The requests recorded for one method and path. */
+interface PathEntry {
+  /** query key → body key → answers. */
+  byQuery: Map<string, Map<string, AnswerList>>;
+  /** The first exchange of each distinct query, in recorded order (the 404's query comparison). */
+  queries: RecordedExchange[];
+}
+
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  /** The first recorded exchange at or below this node. */
+  first: RecordedExchange | undefined;
+}
+
+export class ReplayIndex {
+  readonly #byPath = new Map<string, PathEntry>();
+  readonly #tries = new Map<string, TrieNode>();
+  /** Every method's paths in one trie: the closest request when none has the method. */
+  readonly #anyMethod: TrieNode = node();
+  /** The largest recorded request body: a live body longer than this cannot match. */
+  readonly maxRequestBody: number;
+  readonly size: number;
+
+  constructor(exchanges: readonly RecordedExchange[]) {
+    let maxRequestBody = 0;
+    for (const exchange of exchanges) {
+      const key = `${exchange.method} ${exchange.path}`;
+      let entry = this.#byPath.get(key);
+      if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map(), queries: [] }));
+      const query = queryKey(exchange.query);
+      let byBody = entry.byQuery.get(query);
+      if (!byBody) {
+        entry.byQuery.set(query, (byBody = new Map()));
+        entry.queries.push(exchange);
+      }
+      const body = bodyKey(exchange.requestBody);
+      const list = byBody.get(body);
+      if (list) list.answers.push(exchange);
+      else byBody.set(body, { answers: [exchange], next: 0 });
+      maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
+      let trie = this.#tries.get(exchange.method);
+      if (!trie) this.#tries.set(exchange.method, (trie = node()));
+      insert(trie, exchange);
+      insert(this.#anyMethod, exchange);
+    }
+    this.maxRequestBody = maxRequestBody;
+    this.size = exchanges.length;
+  }
+
+  /** True when something was recorded for this method and path (then the body is worth reading). */
+  has(method: string, path: string): boolean {
+    return this.#byPath.has(`${method} ${path}`);
+  }
+
+  /** The recorded answers for this request, or undefined. */
+  find(method: string, path: string, query: string, body: Uint8Array): AnswerList | undefined {
+    return this.#byPath.get(`${method} ${path}`)?.byQuery.get(query)?.get(bodyKey(body));
+  }
+
+  /**
+   * The recorded request closest to this one: the same method first, then the most leading
+   * path segments in common, then the most query parameters in common.
+   */
+  closest(method: string, path: string, query: Array<[string, string]>): RecordedExchange | undefined {
+    const trie = this.#tries.get(method) ?? this.#anyMethod;
+    let at = trie;
+    for (const segment of segments(path)) {
+      const child = at.children.get(segment);
+      if (!child) break;
+      at = child;
+    }
+    const found = at.first;
+    if (!found) return undefined;
+    const candidates = this.#byPath.get(`${found.method} ${found.path}`)!.queries;
+    const wanted = new Set(query.map(([name, value]) => `${name}=${value}`));
+    let best = found;
+    let bestShared = -1;
+    for (const candidate of candidates) {
+      const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
+      if (shared > bestShared) {
+        best = candidate;
+        bestShared = shared;
+      }
+    }
+    return best;
+  }
+}
+
+/** Serves the next recorded answer, or the last one again once they are used up. */
+export function nextAnswer(list: AnswerList): RecordedExchange {
+  const answer = list.answers[Math.min(list.next, list.answers.length - 1)]!;
+  list.next++;
+  return answer;
+}
+
+function node(): TrieNode {
+  return { children: new Map(), first: undefined };
+}
+
+function insert(root: TrieNode, exchange: RecordedExchange): void {
+  let at = root;
+  at.first ??= exchange;
+  for (const segment of segments(exchange.path)) {
+    let child = at.children.get(segment);
+    if (!child) at.children.set(segment, (child = node()));
+    at = child;
+    at.first ??= exchange;
+  }
+}
+
+function segments(path: string): string[] {
+  return path.split("/").filter(Boolean);
+}

@@ -1,0 +1,47 @@
+/**
+ * How a live request and a recorded one are compared: the query as sorted pairs (order
+ * ignored, repeats kept), the body as canonical JSON when it parses, else its bytes.
+ */
+
+/** The query's pairs in one order, as one string. */
+export function queryKey(pairs: Iterable<[string, string]>): string {
+  const parts: string[] = [];
+  for (const [name, value] of pairs) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  return parts.sort().join("&");
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** `""` for no body; `j` + canonical JSON for a JSON body; `b` + the bytes one char each otherwise. */
+export function bodyKey(bytes: Uint8Array): string {
+  if (bytes.byteLength === 0) return "";
+  const json = canonicalJson(bytes);
+  if (json !== undefined) return `j${json}`;
+  let key = "b";
+  for (let i = 0; i < bytes.length; i += 0x8000) key += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return key;
+}
+
+function canonicalJson(bytes: Uint8Array): string | undefined {
+  // Only text that starts like a JSON value is parsed: a binary body costs one look at one byte.
+  let first = 0;
+  while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x0a || bytes[first] === 0x0d || bytes[first] === 0x09)) first++;
+  const c = bytes[first];
+  const looksJson = c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+  if (!looksJson) return undefined;
+  try {
+    return JSON.stringify(sorted(JSON.parse(strictUtf8.decode(bytes))));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Objects with their keys in one order, so that equal JSON serialises equally. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== "object") return value;
+  // No prototype: a "__proto__" key stays a key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value).sort()) out[key] = sorted((value as Record<string, unknown>)[key]);
+  return out;
+}

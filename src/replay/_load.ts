@@ -1,0 +1,207 @@
+/**
+ * Reading a HAR 1.2 document for replay: every entry is checked (the fields HAR 1.2 requires,
+ * bodies that decode) before anything is indexed, so a bad file changes nothing. Bodies are
+ * decoded here, once: a request then costs no decoding.
+ */
+import { HarError } from "./_errors.ts";
+
+/** One recorded exchange, as the replay index keeps it. */
+export interface RecordedExchange {
+  /** Index in `log.entries`. */
+  index: number;
+  method: string;
+  /** Path as `new URL(url).pathname` has it. */
+  path: string;
+  /** Query pairs as recorded, for the 404's "closest" and for its text. */
+  query: Array<[string, string]>;
+  requestBody: Uint8Array;
+  status: number;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+  /** The content-encoding `body` is still in (crossipc's `_contentEncoding`); otherwise the body is decoded. */
+  contentEncoding: string | undefined;
+}
+
+export interface LoadedHar {
+  exchanges: RecordedExchange[];
+  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx). */
+  skipped: number;
+}
+
+/** Largest HAR text accepted (a JavaScript string holds at most ~512 MiB in V8). */
+export const MAX_HAR_TEXT: number = 512 * 1024 * 1024;
+
+const encoder = new TextEncoder();
+
+export function loadHar(input: unknown): LoadedHar {
+  const document = typeof input === "string" ? parse(input) : input instanceof Uint8Array ? parse(new TextDecoder().decode(input)) : input;
+  if (typeof document !== "object" || document === null || Array.isArray(document)) throw new HarError(`not HAR 1.2: expected an object with a log, got ${describe(document)}`);
+  const log = field(document, "log", "object", "the document");
+  const version = field(log, "version", "string", "log");
+  if (version !== "1.2") throw new HarError(`not HAR 1.2: log.version is ${JSON.stringify(version)}`);
+  const creator = field(log, "creator", "object", "log");
+  field(creator, "name", "string", "log.creator");
+  field(creator, "version", "string", "log.creator");
+  const entries = field(log, "entries", "array", "log") as unknown[];
+  const exchanges: RecordedExchange[] = [];
+  let skipped = 0;
+  for (let index = 0; index < entries.length; index++) {
+    let exchange: RecordedExchange | undefined;
+    try {
+      exchange = exchangeOf(entries[index], index);
+    } catch (error) {
+      if (error instanceof HarError && error.entry === undefined) throw new HarError(`entry ${index}: ${error.message}`, index);
+      throw error;
+    }
+    if (exchange) exchanges.push(exchange);
+    else skipped++;
+  }
+  return { exchanges, skipped };
+}
+
+function parse(text: string): unknown {
+  if (text.length > MAX_HAR_TEXT) throw new HarError(`the HAR text is ${Math.round(text.length / 1048576)} MiB, more than the ${MAX_HAR_TEXT / 1048576} MiB a replay reads: split the recording`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HarError(`not HAR 1.2: not JSON (${(error as Error).message})`);
+  }
+}
+
+function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined {
+  check(entry, "object", `the entry`);
+  field(entry, "startedDateTime", "string", "entry");
+  field(entry, "time", "number", "entry");
+  field(entry, "cache", "object", "entry");
+  const timings = field(entry, "timings", "object", "entry");
+  for (const name of ["send", "wait", "receive"]) field(timings, name, "number", "timings");
+
+  const request = field(entry, "request", "object", "entry");
+  const method = field(request, "method", "string", "request") as string;
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new HarError(`request.method ${JSON.stringify(method)} is not an HTTP method`);
+  const url = field(request, "url", "string", "request") as string;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HarError(`request.url ${JSON.stringify(url.slice(0, 200))} is not an absolute URL`);
+  }
+  field(request, "httpVersion", "string", "request");
+  nameValues(field(request, "cookies", "array", "request"), "request.cookies");
+  nameValues(field(request, "headers", "array", "request"), "request.headers");
+  nameValues(field(request, "queryString", "array", "request"), "request.queryString");
+  field(request, "headersSize", "number", "request");
+  field(request, "bodySize", "number", "request");
+  const postData = optional(request, "postData", "object", "request");
+  const requestBody = postData === undefined ? EMPTY : postDataBytes(postData);
+
+  const response = field(entry, "response", "object", "entry");
+  const status = field(response, "status", "number", "response") as number;
+  if (!Number.isInteger(status) || status < 0 || status > 999) throw new HarError(`response.status ${status} is not an HTTP status`);
+  field(response, "statusText", "string", "response");
+  field(response, "httpVersion", "string", "response");
+  nameValues(field(response, "cookies", "array", "response"), "response.cookies");
+  const headers = nameValues(field(response, "headers", "array", "response"), "response.headers");
+  field(response, "redirectURL", "string", "response");
+  field(response, "headersSize", "number", "response");
+  field(response, "bodySize", "number", "response");
+  const content = field(response, "content", "object", "response");
+  field(content, "size", "number", "response.content");
+  field(content, "mimeType", "string", "response.content");
+  const body = contentBytes(content);
+  // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101): nothing to send back.
+  if (status < 200 || status > 599) return undefined;
+  const contentEncoding = optional(content, "_contentEncoding", "string", "response.content") as string | undefined;
+  return {
+    index,
+    method: method.toUpperCase(),
+    path: parsed.pathname,
+    query: [...parsed.searchParams],
+    requestBody,
+    status,
+    headers: headers.map(({ name, value }) => [name, value]),
+    body,
+    contentEncoding,
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** `postData.text` (base64 with crossipc's `_encoding`), or the form its `params` make. */
+function postDataBytes(postData: object): Uint8Array {
+  field(postData, "mimeType", "string", "request.postData");
+  const text = optional(postData, "text", "string", "request.postData") as string | undefined;
+  const encoding = optional(postData, "_encoding", "string", "request.postData");
+  if (text !== undefined) {
+    if (encoding === undefined) return encoder.encode(text);
+    if (encoding !== "base64") throw new HarError(`request.postData._encoding ${JSON.stringify(encoding)} is not "base64"`);
+    return base64Bytes(text, "request.postData.text");
+  }
+  const params = optional(postData, "params", "array", "request.postData") as unknown[] | undefined;
+  if (params === undefined) return EMPTY;
+  const form = new URLSearchParams();
+  params.forEach((param, i) => {
+    const name = field(param, "name", "string", `request.postData.params[${i}]`) as string;
+    form.append(name, (optional(param, "value", "string", `request.postData.params[${i}]`) as string | undefined) ?? "");
+  });
+  return encoder.encode(form.toString());
+}
+
+function contentBytes(content: object): Uint8Array {
+  const text = optional(content, "text", "string", "response.content") as string | undefined;
+  const encoding = optional(content, "encoding", "string", "response.content");
+  if (text === undefined) return EMPTY;
+  if (encoding === undefined || encoding === "") return encoder.encode(text);
+  if (encoding !== "base64") throw new HarError(`response.content.encoding ${JSON.stringify(encoding)} is not "base64"`);
+  return base64Bytes(text, "response.content.text");
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function base64Bytes(text: string, where: string): Uint8Array {
+  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new HarError(`${where} is not valid base64`);
+  const native = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+  if (native) return native(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function nameValues(list: unknown, where: string): Array<{ name: string; value: string }> {
+  const out = list as Array<{ name: string; value: string }>;
+  out.forEach((item, i) => {
+    field(item, "name", "string", `${where}[${i}]`);
+    field(item, "value", "string", `${where}[${i}]`);
+  });
+  return out;
+}
+
+type Kind = "object" | "array" | "string" | "number";
+
+function field(parent: unknown, name: string, kind: Kind, where: string): any {
+  const value = (parent as Record<string, unknown>)[name];
+  if (value === undefined) throw new HarError(`${where}.${name} is missing (HAR 1.2 requires it)`);
+  check(value, kind, `${where}.${name}`);
+  return value;
+}
+
+function optional(parent: unknown, name: string, kind: Kind, where: string): any {
+  const value = (parent as Record<string, unknown>)[name];
+  if (value === undefined || value === null) return undefined;
+  check(value, kind, `${where}.${name}`);
+  return value;
+}
+
+function check(value: unknown, kind: Kind, where: string): void {
+  const ok =
+    kind === "array" ? Array.isArray(value) : kind === "object" ? typeof value === "object" && value !== null && !Array.isArray(value) : kind === "number" ? typeof value === "number" && Number.isFinite(value) : typeof value === kind;
+  if (!ok) throw new HarError(`${where} must be ${kind === "array" || kind === "object" ? "an" : "a"} ${kind}, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return typeof value === "object" ? "an object" : String(value);
+}

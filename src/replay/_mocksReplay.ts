@@ -1,0 +1,92 @@
+/**
+ * The client side of `mocks.replay` / `scope.replay`: the HAR is checked here first (the same
+ * `HarError`, naming the entry, and nothing is sent), then sent in the rule, as an object,
+ * within the hub's framework message limit; a larger one is refused before it could close the
+ * connection (and drop every rule of it).
+ */
+import { setInternalRequestHandler, type IPCClient } from "../client/IPCClient.ts";
+import { utf8Length } from "../_utf8.ts";
+import type { MockRule, MockRuleSet } from "../mocks/connectMocks.ts";
+import { HarError } from "./_errors.ts";
+import { loadHar } from "./_load.ts";
+import { REPLAY_COUNTS, type ReplayCounts } from "./_remote.ts";
+import type { ReplayOptions } from "./Replay.ts";
+
+/** Room left in a frame for the rule's other fields and the framing. */
+const FRAME_ROOM = 64 * 1024;
+
+/** A replay the hub holds for this connection or scope. */
+export class MockReplay {
+  readonly #rule: MockRule;
+  /** Recorded exchanges it can answer, and entries without an answer (status 0, 1xx) it skipped. */
+  readonly size: number;
+  readonly skipped: number;
+  /** Requests it answered / did not hold, as the hub reports them (a moment after each request). */
+  matched = 0;
+  missed = 0;
+
+  /** @internal */
+  constructor(rule: MockRule, size: number, skipped: number) {
+    this.#rule = rule;
+    this.size = size;
+    this.skipped = skipped;
+  }
+
+  /** The hub's id for the rule (as `/__crossipc/api/state` and the journal's `rule` name it). */
+  get id(): string {
+    return this.#rule.id;
+  }
+
+  /** Resolves once the hub no longer holds the replay. */
+  remove(): Promise<void> {
+    return this.#rule.remove();
+  }
+}
+
+const replaysByClient = new WeakMap<IPCClient, Map<string, MockReplay>>();
+
+/** @internal `MockRuleSet.replay`. */
+export async function addReplay(
+  set: MockRuleSet,
+  client: IPCClient,
+  maxMessageSize: number,
+  har: unknown,
+  options: ReplayOptions = {},
+): Promise<MockReplay> {
+  const document = typeof har === "string" ? parseText(har) : har;
+  const loaded = loadHar(document);
+  const bytes = utf8Length(JSON.stringify(document));
+  if (bytes > maxMessageSize - FRAME_ROOM) {
+    throw new HarError(
+      `the HAR is ${bytes} bytes, over what the hub's framework messages carry (maxMessageSize ${maxMessageSize} bytes): ` +
+        `give the hub a larger maxMessageSize, split the recording, or replay it on the hub (crossipc hub --replay)`,
+    );
+  }
+  const { onMiss, api, name } = options;
+  const rule = await set.addRule({ kind: "replay", method: "*", path: "/**", har: document, onMiss, api, name });
+  const replay = new MockReplay(rule, loaded.exchanges.length, loaded.skipped);
+  replaysOf(client).set(rule.id, replay);
+  return replay;
+}
+
+function replaysOf(client: IPCClient): Map<string, MockReplay> {
+  let replays = replaysByClient.get(client);
+  if (!replays) {
+    replaysByClient.set(client, (replays = new Map()));
+    setInternalRequestHandler(client, REPLAY_COUNTS, (counts: ReplayCounts) => {
+      const replay = replays!.get(counts?.id);
+      if (!replay) return;
+      replay.matched = counts.matched;
+      replay.missed = counts.missed;
+    });
+  }
+  return replays;
+}
+
+function parseText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HarError(`not HAR 1.2: not JSON (${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Replays from another process (`mocks.replay`, `scope.replay`): the HAR travels in the rule
+ * the connection adds (within the hub's framework message limit), the hub builds the replay
+ * there, and it goes with its scope or its connection like every rule. After each request it
+ * answered or missed, the hub tells the owner its counts (`matched`, `missed`).
+ */
+import { errorMessage } from "../errors.ts";
+import type { RuleFactory } from "../mocks/_hub.ts";
+import { Replay, type ReplayOptions } from "./Replay.ts";
+import { replayRule } from "./_rule.ts";
+
+/** hub → client: `{ id, matched, missed }` (the rule's id) after each request a remote replay answered or missed. */
+export const REPLAY_COUNTS = "__crossipc/mocks/replayCounts";
+
+export interface ReplayCounts {
+  id: string;
+  matched: number;
+  missed: number;
+}
+
+/** What a client's `replay` adds: the rule spec's own fields. */
+export interface ReplaySpecFields {
+  har: unknown;
+  onMiss?: ReplayOptions["onMiss"];
+  api?: string;
+  name?: string;
+}
+
+/** The hub's factory for `kind: "replay"` rules; throws a `HarError` (naming the entry) for a bad HAR, adding nothing. */
+export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
+  const fields = spec as unknown as ReplaySpecFields;
+  const apiPrefixes = hub.apiPrefixes ?? (() => undefined);
+  if (fields.api !== undefined && !apiPrefixes()) {
+    throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
+  }
+  const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name });
+  replay.id = hub.id;
+  replay.onCount = () => {
+    const counts: ReplayCounts = { id: hub.id, matched: replay.matched, missed: replay.missed };
+    // Fire and forget: the owner may be gone already (then its rules go too).
+    owner.socket.request(REPLAY_COUNTS, counts, hub.proxyTimeout).catch((error: unknown) => void errorMessage(error));
+  };
+  return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPrefixes });
+};

@@ -1,0 +1,91 @@
+import { log } from "../_log.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import type { IPCLogger } from "../types.ts";
+import type { FrameworkClients } from "./_clients.ts";
+import { isAllowedHost, type GuardOptions } from "./_guard.ts";
+import { jsonResponse } from "./_json.ts";
+import { pathOf } from "./_path.ts";
+
+/**
+ * The first thing every request and every WebSocket upgrade meets, whatever takes it later
+ * (intercept route, proxy, 404, dashboard, framework path): a `Host` that could be a rebound DNS
+ * name is refused, so a web page at `http://evil.example:9000` (its name rebound to 127.0.0.1)
+ * reaches neither the hub nor, through the proxy, the services behind it (which would see the
+ * proxy's loopback Host and let it in: CVE-2025-24010 for Vite).
+ *
+ * Hot path: a browser or a test suite sends the same Host on every request, so the last admitted
+ * Host string (per set of options) is kept and a request that repeats it costs one header read and
+ * one string compare. A missing Host passes here: what HTTP/1.1 says about that (400) is the
+ * runtime's job, and a runtime client on HTTP/1.0 may leave it out.
+ */
+export function refuseRequest(request: Request, guard: GuardOptions, logger: IPCLogger | undefined): Response | undefined {
+  const host = header(request, "host");
+  if (host !== undefined && (host !== lastHost || guard !== lastGuard)) {
+    if (!isAllowedHost(host, guard.allowedHosts)) return refuseHost(host, logger);
+    lastHost = host;
+    lastGuard = guard;
+  }
+  // A service worker's scope defaults to its script's folder: a page behind the hub that
+  // registers `/sw.js` would control every page of the origin, the dashboard included (it could
+  // serve a page of its own at /__crossipc/ and read the key from its URL).
+  if (header(request, "service-worker") === "script" && controlsDashboard(request.url)) return refuseWorker(request.url, logger);
+  return undefined;
+}
+
+/** What the upgrade hook asks first: the Host check above, then the framework path's own caps. */
+export function refuseUpgrade(
+  request: Request,
+  state: { readonly guard: GuardOptions; readonly clients: FrameworkClients; readonly logger?: IPCLogger },
+): Response | undefined {
+  const refused = refuseRequest(request, state.guard, state.logger);
+  if (refused) return refused;
+  const { clients } = state;
+  if (clients.size >= clients.maxClients && pathOf(request.url) === INTERNAL_SOCKET_PATH) {
+    const message = `Too many framework clients: this server takes ${clients.maxClients} (the maxClients option); try again when one has left`;
+    log(state.logger, "warn", `Framework connection refused: ${message}`);
+    return jsonResponse(503, { error: message }, { "retry-after": "1" });
+  }
+  return undefined;
+}
+
+let lastHost: string | undefined;
+let lastGuard: GuardOptions | undefined;
+/** Refusals are logged once per Host in a row: a page that loops must not flood the logger. */
+let lastRefused: string | undefined;
+
+/** On Node, srvx's IncomingMessage headers (a plain record) are read without building a Headers object. */
+function header(request: Request, name: string): string | undefined {
+  const raw = (request as { runtime?: { node?: { req?: { headers?: Record<string, string | string[] | undefined> } } } }).runtime?.node?.req?.headers;
+  if (raw) {
+    const value = raw[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+  return request.headers.get(name) ?? undefined;
+}
+
+function refuseHost(host: string, logger: IPCLogger | undefined): Response {
+  const name = host.startsWith("[") ? host : host.replace(/:\d*$/, "");
+  const message =
+    `Host '${host}' is not allowed: this hub answers loopback names (localhost, *.localhost) and IP addresses only, ` +
+    `so that a web page whose DNS name was rebound to this machine cannot reach it. ` +
+    `To admit '${name}', add it to the allowedHosts option (crossipc hub --allow-host ${name})`;
+  if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
+  lastRefused = host;
+  return jsonResponse(403, { error: message });
+}
+
+function refuseWorker(url: string, logger: IPCLogger | undefined): Response {
+  const path = pathOf(url);
+  const message =
+    `Service worker script ${path} refused: its scope would cover the hub's dashboard at /__crossipc/. ` +
+    `Serve it from a folder of its own (e.g. /app/sw.js, scope /app/)`;
+  log(logger, "warn", message);
+  return jsonResponse(403, { error: message });
+}
+
+/** A worker script's default (largest) scope is its folder: `/sw.js` → `/`, `/app/sw.js` → `/app/`. */
+function controlsDashboard(url: string): boolean {
+  const path = pathOf(url);
+  const folder = path.slice(0, path.lastIndexOf("/") + 1);
+  return "/__crossipc/".startsWith(folder) || folder.startsWith("/__crossipc/");
+}

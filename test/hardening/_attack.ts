@@ -1,0 +1,98 @@
+/** What the hardening attacks share: hubs under each runtime, a recording backend, raw TCP. */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import net, { type AddressInfo } from "node:net";
+import { start, waitExit, type Child, type Runtime } from "../matrix/_spawn.ts";
+
+export interface Hub {
+  url: string;
+  port: number;
+  pid: number;
+  child: Child;
+  stop(): Promise<void>;
+}
+
+/** `test/hardening/hub.ts` under `runtime`: `/svc/**` proxied to `backend`, IPCServer `options`. */
+export async function startHub(
+  runtime: Runtime,
+  backend: string | undefined,
+  options: Record<string, unknown> = {},
+  spawnOptions: { maxOpenFiles?: number } = {},
+): Promise<Hub> {
+  const child = start(runtime, "test/hardening/hub.ts", [JSON.stringify({ backend, options })], spawnOptions);
+  const { port, pid } = await child.nextJson<{ port: number; pid: number }>(60_000, "listening port");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid,
+    child,
+    stop: async () => {
+      child.proc.stdin.end();
+      await waitExit(child, 10_000, "exit").catch(() => child.proc.kill("SIGKILL"));
+    },
+  };
+}
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+/** A backend that records every request it parses and answers `ok <path>`. */
+export async function recordingBackend(): Promise<{ url: string; seen: SeenRequest[]; server: Server; close(): Promise<void> }> {
+  const seen: SeenRequest[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => {
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      res.end(`ok ${req.url}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Writes `data` on a fresh connection and collects what comes back until the server closes it,
+ * or `quietMs` pass with nothing more arriving after the first byte (keep-alive), or `maxMs`.
+ */
+export function rawExchange(port: number, data: string, { quietMs = 400, maxMs = 5000 } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    let out = "";
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      clearTimeout(quiet);
+      clearTimeout(max);
+      socket.destroy();
+      resolve(out);
+    };
+    const max = setTimeout(done, maxMs);
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      out += chunk;
+      clearTimeout(quiet);
+      quiet = setTimeout(done, quietMs);
+    });
+    socket.on("error", () => {});
+    socket.on("close", done);
+    socket.write(data);
+  });
+}
+
+/** The status codes of every response in a raw exchange, in order. */
+export function statuses(raw: string): number[] {
+  return [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,110 @@
+/**
+ * Running out of sockets (issue 21): a hub limited to 256 open files survives 400 connections
+ * and answers once they go, and work past `maxConnections` is refused (all three); idle
+ * keep-alive connections are closed after `keepAliveTimeout` (Node and Bun: Deno.serve has no
+ * idle timeout; see the README's "What each runtime bounds").
+ */
+import assert from "node:assert/strict";
+import net, { type AddressInfo } from "node:net";
+import type { Runtime } from "../matrix/_spawn.ts";
+import { rawExchange, sleep, startHub, statuses } from "./_attack.ts";
+
+const failures: string[] = [];
+
+/** A backend that takes connections and never answers. */
+const silent = net.createServer((socket) => socket.on("error", () => {}));
+await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+
+const cases: Array<[string, Runtime[], (runtime: Runtime) => Promise<void>]> = [
+  [
+    "an idle keep-alive connection is closed after keepAliveTimeout (Bun kept it for good)",
+    ["node", "bun"],
+    async (runtime) => {
+      const hub = await startHub(runtime, undefined, { keepAliveTimeout: 1, proxyTimeout: 1000 });
+      try {
+        const started = Date.now();
+        // Answered, then the connection stays open until the hub closes it (or 10 s pass).
+        const raw = await rawExchange(hub.port, "GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", { quietMs: 10_000, maxMs: 10_000 });
+        assert.equal(statuses(raw)[0], 200, raw);
+        assert.ok(Date.now() - started < 9_000, "the idle connection was still open after 9 s");
+      } finally {
+        await hub.stop();
+      }
+    },
+  ],
+  [
+    "a hub limited to 256 open files outlives 400 connections and answers once they go (Deno exited)",
+    ["node", "bun", "deno"],
+    async (runtime) => {
+      const hub = await startHub(runtime, undefined, {}, { maxOpenFiles: 256 });
+      const sockets: net.Socket[] = [];
+      try {
+        for (let i = 0; i < 400; i++) {
+          await new Promise<void>((resolve) => {
+            const socket = net.connect(hub.port, "127.0.0.1", () => resolve());
+            socket.on("error", () => resolve());
+            sockets.push(socket);
+          });
+        }
+        await sleep(500);
+        for (const socket of sockets) socket.destroy();
+        const status = await answered(hub.url);
+        assert.equal(hub.child.proc.exitCode, null, `the hub exited: ${hub.child.stderr()}`);
+        assert.equal(status, 200);
+      } finally {
+        sockets.forEach((socket) => socket.destroy());
+        await hub.stop();
+      }
+    },
+  ],
+  [
+    "work past maxConnections is refused, and the hub answers again once it ends",
+    ["node", "bun", "deno"],
+    async (runtime) => {
+      const hub = await startHub(runtime, silentUrl, { maxConnections: 4, proxyTimeout: 3000 });
+      const held: Array<Promise<string>> = [];
+      try {
+        // Four requests the silent backend holds open (until the proxy timeout).
+        for (let i = 0; i < 4; i++) held.push(rawExchange(hub.port, `GET /svc/hold/${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, { maxMs: 5000 }));
+        await sleep(500);
+        // Node closes the fifth connection unanswered; Bun and Deno answer it 503.
+        const raw = await rawExchange(hub.port, "GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", { maxMs: 2000 });
+        assert.ok(raw === "" || statuses(raw)[0] === 503, `the fifth was served: ${raw}`);
+        await Promise.all(held);
+        assert.equal(await answered(hub.url), 200);
+      } finally {
+        await hub.stop();
+      }
+    },
+  ],
+];
+
+for (const runtime of ["node", "bun", "deno"] as const) {
+  for (const [name, runtimes, run] of cases) {
+    if (!runtimes.includes(runtime)) continue;
+    try {
+      await run(runtime);
+      console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+    } catch (error) {
+      console.log(`FAIL ${runtime.padEnd(5)} ${name}: ${(error as Error).message}`);
+      failures.push(`${runtime}: ${name}`);
+    }
+  }
+}
+silent.close();
+if (failures.length) {
+  console.log(`socket hardening: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log("socket hardening: idle connections go, exhaustion is survived, caps hold");
+
+/** The hub's answer to a plain request, asked again for up to 5 s while connections wind down. */
+async function answered(url: string): Promise<number | string> {
+  let status: number | string = "never answered";
+  for (let tries = 0; tries < 20 && status !== 200; tries++) {
+    status = await fetch(`${url}/api/hello`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status, (e: Error) => e.message);
+    if (status !== 200) await sleep(250);
+  }
+  return status;
+}

@@ -1,0 +1,215 @@
+/**
+ * Who may reach a hub, checked against a hub in each runtime (`test/fixtures/access-hub.ts`
+ * under Node, Bun and Deno), driven from Node with raw requests:
+ *   - a rebound `Host` is refused (403, naming allowedHosts) on a proxied route, an intercept
+ *     route, a 404 path and a WebSocket upgrade to a proxied path, and the backend sees nothing;
+ *     `allowedHosts` admits its name;
+ *   - a browser request (Sec-Fetch-Site / Origin) under `/__crossipc/` needs the dashboard key,
+ *     a program does not;
+ *   - a runtimeId over 256 characters is refused (400), a framework client past maxClients (503);
+ *   - 16 event streams at most (503 past it), and streams that read their head and stop are
+ *     dropped while the hub's memory stays flat.
+ *
+ *   node --import tsx test/matrix/access.ts [--runtimes node,bun]
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { openSilentPeer, type SilentPeer } from "../fixtures/_silentPeer.ts";
+import { RUNTIMES, start, waitExit, type Runtime } from "./_spawn.ts";
+import { request, stalledStream, upgrade } from "../fixtures/_access.ts";
+
+const MiB = 1024 * 1024;
+/**
+ * Peak RSS growth allowed while 16 stalled readers face ~300 MiB of journal traffic. Without
+ * bounds that stays in the hub (+264 MiB on Node, and growing with the traffic). Bounded, each
+ * reader holds 1 MiB unread before it is dropped, the runtime buffers some more per response
+ * (Deno ~4 MiB), and the heap grows under the traffic itself: measured +50 (Node), +70 (Bun),
+ * +106 MiB (Deno), and +33 MiB on Deno with no reader at all.
+ */
+const RSS_LIMIT = 160 * MiB;
+
+interface Hub {
+  base: string;
+  port: number;
+  pid: number;
+  key: string;
+}
+
+// --- checks ----------------------------------------------------------------------------------
+
+type Check = (hub: Hub) => Promise<void>;
+const CHECKS: Array<[string, Check]> = [
+  [
+    "a rebound Host gets 403 on a proxied route, an intercept route, a 404 path and a proxied WebSocket; the backend sees nothing",
+    async (hub) => {
+      seen.length = 0;
+      const evil = { host: `evil.example:${hub.port}` };
+      for (const [what, answer] of [
+        ["proxied", await request(`${hub.base}/backend/users/42`, { headers: evil })],
+        ["intercept", await request(`${hub.base}/mock/charge`, { method: "POST", headers: evil })],
+        ["404", await request(`${hub.base}/nothing`, { headers: evil })],
+        ["websocket", await upgrade(`ws://127.0.0.1:${hub.port}/backend/ws`, evil)],
+      ] as const) {
+        assert.equal(answer.status, 403, what);
+        assert.match(JSON.parse(answer.body).error, /^Host 'evil\.example:\d+' is not allowed.*allowedHosts option \(crossipc hub --allow-host evil\.example\)/, what);
+      }
+      assert.deepEqual(seen, [], "the backend saw nothing");
+    },
+  ],
+  [
+    "allowedHosts admits its name (HTTP and WebSocket)",
+    async (hub) => {
+      seen.length = 0;
+      const named = { host: `myapp.test:${hub.port}` };
+      assert.equal((await request(`${hub.base}/backend/users/42`, { headers: named })).status, 200);
+      assert.equal((await upgrade(`ws://127.0.0.1:${hub.port}/backend/ws`, named)).status, 101);
+      assert.deepEqual(seen, ["GET /backend/users/42", "upgrade /backend/ws"]);
+    },
+  ],
+  [
+    "under /__crossipc/ a browser request needs the dashboard key; a program does not",
+    async (hub) => {
+      const page = { origin: hub.base, "sec-fetch-site": "same-origin" };
+      for (const [method, path] of [["GET", "/api/state"], ["GET", "/api/journal"], ["GET", "/api/events"], ["DELETE", "/api/journal"]]) {
+        const refused = await request(`${hub.base}/__crossipc${path}`, { method, headers: page });
+        assert.equal(refused.status, 401, `${method} ${path}`);
+        assert.match(JSON.parse(refused.body).error, /needs its key/);
+      }
+      const keyed = await request(`${hub.base}/__crossipc/api/state`, { headers: { ...page, "x-crossipc-key": hub.key } });
+      assert.equal(keyed.status, 200);
+      assert.equal((await request(`${hub.base}/__crossipc/api/state`)).status, 200);
+      assert.equal((await request(`${hub.base}/__crossipc/`, { headers: { "sec-fetch-site": "none" } })).status, 200, "the static page");
+    },
+  ],
+  [
+    "a runtimeId over 256 characters gets 400; past maxClients (3) an upgrade gets 503",
+    async (hub) => {
+      const long = await upgrade(`ws://127.0.0.1:${hub.port}/__ggFrameworkConnection?runtimeId=${"r".repeat(300)}`);
+      assert.equal(long.status, 400);
+      assert.match(JSON.parse(long.body).error, /runtimeId is 300 characters long; at most 256/);
+      const peers: SilentPeer[] = [];
+      try {
+        for (let i = 0; i < 3; i++) peers.push(await openSilentPeer(hub.port, `/__ggFrameworkConnection?runtimeId=cap-${i}`));
+        const full = await upgrade(`ws://127.0.0.1:${hub.port}/__ggFrameworkConnection`);
+        assert.equal(full.status, 503);
+        assert.match(JSON.parse(full.body).error, /Too many framework clients: this server takes 3/);
+      } finally {
+        peers.forEach((peer) => peer.destroy());
+        await Promise.all(peers.map((peer) => peer.closed));
+      }
+    },
+  ],
+  [
+    "16 event streams at most (503 past it); streams that read their head and stop are dropped, the hub's RSS stays flat",
+    async (hub) => {
+      // ~8 KiB per journal entry, 200 requests a round. A warm-up round first pays the runtime's
+      // own cost of that traffic, so the growth measured after is what the readers cost.
+      const path = `/fill/${"p".repeat(8000)}`;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+      const round = () => Promise.all(Array.from({ length: 200 }, () => request(`${hub.base}${path}`, { agent })));
+      for (let i = 0; i < 3; i++) await round();
+      const stalled = await Promise.all(Array.from({ length: 16 }, () => stalledStream(hub.port)));
+      try {
+        assert.ok(stalled.every((s) => s.head.startsWith("HTTP/1.1 200")), stalled.map((s) => s.head).join());
+        const full = await request(`${hub.base}/__crossipc/api/events`, { firstChunk: true });
+        assert.equal(full.status, 503);
+        assert.match(JSON.parse(full.body).error, /Too many dashboard event streams/);
+        const before = rss(hub.pid);
+        let peak = before;
+        // 12 rounds: ~19 MiB of entries for each reader, ~300 MiB in all, that a hub without
+        // bounds would hold (twice over: as text and as bytes).
+        for (let i = 0; i < 12; i++) {
+          await round();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          peak = Math.max(peak, rss(hub.pid));
+        }
+        const drops = JSON.parse((await request(`${hub.base}/test/report`)).body).drops;
+        assert.equal(drops, 16, `dropped ${drops} of the 16 stalled readers`);
+        assert.ok(peak - before < RSS_LIMIT, `RSS grew by ${((peak - before) / MiB).toFixed(1)} MiB (limit ${RSS_LIMIT / MiB})`);
+        console.log(`     RSS +${((peak - before) / MiB).toFixed(1)} MiB`);
+        const again = await request(`${hub.base}/__crossipc/api/events`, { firstChunk: true });
+        assert.equal(again.status, 200, "their places are free again");
+      } finally {
+        stalled.forEach((s) => s.socket.destroy());
+        agent.destroy();
+      }
+    },
+  ],
+];
+
+// --- helpers ---------------------------------------------------------------------------------
+
+function rss(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+}
+
+/** A backend that records every request and upgrade it sees in `seen`. */
+async function startBackend(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.end("backend");
+  });
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws, req) => {
+    seen.push(`upgrade ${req.url}`);
+    ws.send("hello");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function pick(flag: string): Runtime[] {
+  const index = process.argv.indexOf(flag);
+  return index === -1 ? RUNTIMES : (process.argv[index + 1]!.split(",") as Runtime[]);
+}
+
+// --- run -------------------------------------------------------------------------------------
+
+const runtimes = pick("--runtimes");
+const seen: string[] = [];
+const backend = await startBackend();
+const failures: string[] = [];
+
+for (const runtime of runtimes) {
+  const child = start(runtime, "test/fixtures/access-hub.ts", ["--backend", backend.url]);
+  try {
+    const ready = await child.nextJson<{ port: number; pid: number; dashboard: string }>(60_000, "listening port");
+    const hub: Hub = { base: `http://127.0.0.1:${ready.port}`, port: ready.port, pid: ready.pid, key: decodeURIComponent(ready.dashboard.split("#key=")[1]!) };
+    for (const [name, check] of CHECKS) {
+      try {
+        await check(hub);
+        console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+      } catch (error) {
+        console.log(`FAIL ${runtime.padEnd(5)} ${name}: ${(error as Error).message}`);
+        failures.push(`${runtime}: ${name}`);
+      }
+    }
+  } catch (error) {
+    console.log(`FAIL ${runtime} hub: ${(error as Error).message}`);
+    failures.push(`${runtime}: ${(error as Error).message}`);
+  } finally {
+    child.proc.stdin.end();
+    await waitExit(child, 10_000, "exit").catch(() => child.proc.kill("SIGKILL"));
+    const stderr = child.stderr().trim();
+    if (stderr) {
+      console.log(`FAIL ${runtime} hub printed: ${stderr.slice(0, 500)}`);
+      failures.push(`${runtime}: stderr`);
+    }
+  }
+}
+await backend.close();
+if (failures.length) {
+  console.log(`access: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log("access: all green");
