@@ -49,6 +49,7 @@ export async function listenWith(serve: ServeFunction, options: ListenOptions, r
       silent: true,
       gracefulShutdown: false,
       manual: true,
+      resettable: options.resettable,
       ...runtime.serve,
     });
     await server.serve();

@@ -43,6 +43,9 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,
+  // Bun drops the connection (RST, no head) when a body fails before its first byte. It prints
+  // an Error it fails with to stderr, not `undefined`: the library prints nothing.
+  resetConnection: () => new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) })),
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {

@@ -14,6 +14,7 @@ import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
+import { clientAddress, listenFront, resetByInnerPort, type TcpFront } from "./_deno-front.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("deno");
@@ -57,6 +58,12 @@ setPlatform({
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
+  resetConnection(request) {
+    const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
+    // Not behind the TCP front (`resettableConnections` off): Deno.serve cannot drop the
+    // connection, and the core falls back to a body that fails after the head.
+    return resetByInnerPort(info?.remoteAddr?.port) ? new Response(null) : undefined;
+  },
   listen: (options) =>
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
@@ -124,10 +131,14 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
   let server: DenoServer | undefined;
   let listening: Promise<{ hostname: string; port: number }> | undefined;
   let url: string | undefined;
+  // Bound first, so a taken public port throws here, as Deno.serve would.
+  const front: TcpFront | undefined = rest["resettable"] ? listenFront(hostname, port) : undefined;
+  // Behind the front, Deno.serve listens on a loopback port of its own.
+  let innerPort = front ? 0 : port;
   const handler = (request: Request, info: ServeHandlerInfo) => {
     Object.defineProperties(request, {
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
-      ip: { enumerable: true, configurable: true, get: () => info.remoteAddr?.hostname },
+      ip: { enumerable: true, configurable: true, get: () => (front ? clientAddress(info.remoteAddr?.port) : info.remoteAddr)?.hostname },
     });
     // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
     const refusal = malformedWebRequest(request);
@@ -145,7 +156,8 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
   const requestEnded = () => void inProgress--;
   let closing = false;
   const listen = (onListen: (addr: { hostname: string; port: number }) => void) => {
-    server = Deno.serve({ port, hostname, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
+    const at = front ? "127.0.0.1" : hostname;
+    server = Deno.serve({ port: innerPort, hostname: at, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
     // Out of file descriptors, Deno.serve's accept loop ends and `finished` rejects ("Too many
     // open files"); unobserved, that killed the process. The port is taken again instead, once
     // descriptors are free (the taken connections keep being served meanwhile).
@@ -167,9 +179,13 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
       listening ??= new Promise((resolve) => {
         initSignals();
         listen((addr) => {
-          url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
           // Later listens (after an accept failure) must take the same port.
-          port = addr.port;
+          innerPort = addr.port;
+          if (front) {
+            front.start(addr.port);
+            addr = { hostname, port: front.port };
+          }
+          url = `http://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
           resolve(addr);
         });
       });
@@ -178,6 +194,7 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     ready: () => listening ?? Promise.reject(new Error("not serving")),
     close: async () => {
       closing = true;
+      front?.close();
       await server?.shutdown();
     },
     get url() {

@@ -40,6 +40,14 @@ setPlatform({
   Response: FastResponse,
   env: processEnv,
   probeConnect,
+  resetConnection(request) {
+    // RST rather than FIN where Node has it (20.19 does): what a crashed peer looks like.
+    const socket = (request as { runtime?: { node?: { req?: { socket?: { resetAndDestroy?(): void; destroy(): void } } } } }).runtime?.node?.req?.socket;
+    if (socket?.resetAndDestroy) socket.resetAndDestroy();
+    else socket?.destroy();
+    // Written to a destroyed socket: nobody reads it.
+    return new FastResponse(null);
+  },
   listen: (options) =>
     listenWith(serve, options, {
       // `ws` enforces the size limit itself (closing with 1009); crossws pings every

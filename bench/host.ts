@@ -3,6 +3,7 @@
  *   raw      the runtime's raw WebSocket echo (the limit)
  *   crossipc an IPCServer with the bench's handlers, intercept route and proxy resolver
  *   crossipc-nojournal  the same IPCServer with `{ journal: false }` (the journal family)
+ *   crossipc-faults     the same IPCServer with 100 faults on other routes (the faults family)
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
  *   ref      the reference framework server of the "apart" cases (Node only, see _reference.ts)
@@ -61,6 +62,12 @@ if (roles.has("crossipc")) {
 
 if (roles.has("crossipc-nojournal")) {
   ports["crossipc-nojournal"] = (await startCrossipc({ journal: false })).getPort();
+}
+
+if (roles.has("crossipc-faults")) {
+  const server = await startCrossipc({});
+  for (let i = 0; i < 100; i++) server.fault({ method: "GET", path: `/elsewhere/${i}/:id` }, { status: 503 });
+  ports["crossipc-faults"] = server.getPort();
 }
 
 if (roles.has("orig") || roles.has("peer")) {

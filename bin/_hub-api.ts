@@ -3,7 +3,7 @@
  * reading its JSON API (`/__crossipc/api/…`) with ofetch.
  */
 import { FetchError, ofetch } from "ofetch";
-import type { ArgsDef } from "citty";
+import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
 import { printable } from "./_printable.ts";
 import { readEnv } from "./_runtime.ts";
 
@@ -83,6 +83,23 @@ async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | 
   }
 }
 
+/** POST (a JSON body) or DELETE on a JSON API path of the hub; failures as `getJson`'s. */
+export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  try {
+    return await ofetch<T>(`${hub.base}${path}`, {
+      method,
+      query: hub.token === undefined ? {} : { token: hub.token },
+      // ofetch sends an object body as JSON with content-type: application/json, which the faults API requires.
+      body: body as Record<string, unknown> | undefined,
+      retry: 0,
+      timeout: 5000,
+      responseType: "json",
+    });
+  } catch (error) {
+    throw new Error(explain(hub, error));
+  }
+}
+
 function explain(hub: Hub, error: unknown): string {
   if (!(error instanceof FetchError)) return `cannot read ${hub.base}: ${String(error)}`;
   const status = error.response?.status;
@@ -126,6 +143,27 @@ export function unknownFlag(rawArgs: string[], args: ArgsDef): string | undefine
     for (const name of names) if (!known.has(name)) return arg;
   }
   return undefined;
+}
+
+/**
+ * A command that talks to the running hub: citty's command with the checks every such command
+ * makes (an unknown flag is a usage error) and its way of failing (`fail`). `run` gets the flags.
+ */
+// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
+export function hubCommand<A extends ArgsDef>(name: string, description: string, args: A, run: (given: ParsedArgs<A>) => Promise<void>): CommandDef<any> {
+  return defineCommand({
+    meta: { name, description },
+    args,
+    async run({ args: given, rawArgs }) {
+      try {
+        const flag = unknownFlag(rawArgs, args);
+        if (flag) throw new UsageError(`unknown flag ${flag}`);
+        await run(given);
+      } catch (error) {
+        fail(name, error);
+      }
+    },
+  });
 }
 
 /** Reports a failure the way every command does: one line on stderr, exit code 1 (2 for usage). */

@@ -13,6 +13,7 @@ export const hubArgs = {
   "allow-host": { type: "string", valueHint: "H", description: "Host name the hub answers besides localhost and IP addresses (repeatable; .example.test admits its subdomains)" },
   takeover: { type: "boolean", default: true, description: "Port taken: ask the running hub to yield and take over", negativeDescription: "Port taken: fail instead of taking over" },
   json: { type: "boolean", description: "Print events as JSON lines" },
+  "resettable-connections": { type: "boolean", description: "Deno only: serve through a TCP front so that reset faults drop connections (costs throughput)" },
   record: { type: "string", valueHint: "FILE.har", description: "Record every request with its bodies; write FILE (HAR 1.2) on SIGINT/SIGTERM and whenever the unfiltered HAR is asked for" },
   "max-body": { type: "string", valueHint: "N", description: "Bytes of each body a recording keeps (default 10MiB; 64KiB, 2MiB… or bytes)" },
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },
@@ -29,6 +30,7 @@ export interface HubFlags {
   allowedHosts: string[];
   takeover: boolean;
   json: boolean;
+  resettableConnections: boolean;
   /** `--record FILE`: the HAR file to write. */
   record?: string;
   /** `--max-body`, in bytes (default 10 MiB): only with `--record`. */
@@ -40,7 +42,7 @@ export interface HubFlags {
 }
 
 const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "allow-host", "record", "max-body", "journal-size", "replay", "on-miss"]);
-const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "redact", "no-redact", "help", "h"]);
+const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "redact", "no-redact", "resettable-connections", "help", "h"]);
 const MiB = 1024 * 1024;
 export const DEFAULT_MAX_BODY: number = 10 * MiB;
 export const DEFAULT_PORT = 9000;
@@ -76,6 +78,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
     allowedHosts: (values.get("allow-host") ?? []).map(checkHost),
     takeover: !booleans.has("no-takeover"),
     json: booleans.has("json"),
+    resettableConnections: booleans.has("resettable-connections"),
     ...recordingFlags(values),
     redact: !booleans.has("no-redact"),
     replay: values.get("replay") ?? [],

@@ -10,6 +10,7 @@ const main = defineCommand({
     hub: () => import("./hub.ts").then((m) => m.default),
     status: () => import("./status.ts").then((m) => m.default),
     journal: () => import("./journal.ts").then((m) => m.default),
+    fault: () => import("./fault.ts").then((m) => m.default),
   },
 });
 

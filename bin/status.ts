@@ -1,26 +1,15 @@
 /** `crossipc status`: the clients, services, intercept routes and mocks of the hub on the known port. */
-import { defineCommand, type CommandDef } from "citty";
+import type { CommandDef } from "citty";
 import type { DashboardState } from "../src/dashboard/_state.ts";
 import { printable } from "./_printable.ts";
-import { fail, getJson, hubArgs, resolveHub, UsageError, unknownFlag } from "./_hub-api.ts";
+import { getJson, hubArgs, hubCommand, resolveHub } from "./_hub-api.ts";
 
 const args = hubArgs;
 
-// `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
-const command: CommandDef<any> = defineCommand({
-  meta: { name: "status", description: "Show the clients, services and intercept routes of the running hub" },
-  args,
-  async run({ args: given, rawArgs }) {
-    try {
-      const flag = unknownFlag(rawArgs, args);
-      if (flag) throw new UsageError(`unknown flag ${flag}`);
-      const hub = resolveHub(given);
-      const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
-      process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token !== undefined));
-    } catch (error) {
-      fail("status", error);
-    }
-  },
+const command: CommandDef<any> = hubCommand("status", "Show the clients, services and intercept routes of the running hub", args, async (given) => {
+  const hub = resolveHub(given);
+  const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
+  process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token !== undefined));
 });
 
 export default command;

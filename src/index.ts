@@ -10,6 +10,7 @@ export {
   type RouteHits,
 } from "./server/journal.ts";
 export type { DashboardState, DashboardClient } from "./dashboard/_state.ts";
+export type { FaultHandle, FaultInfo, FaultKind, FaultMatch, FaultSpec } from "./faults/_types.ts";
 export * from "./client/_api.ts";
 export { ProxyError } from "./errors.ts";
 export type { ClientListener, ProxyResolver } from "./types.ts";
@@ -31,6 +32,9 @@ export {
   type ConnectMocksOptions,
   type MockInterceptHandler,
   type MockRequestHandler,
+  type MockFault,
+  type MockWebSocket,
+  type MockWebSocketHandler,
   type RemoteJournalFilter,
 } from "./mocks/connectMocks.ts";
 export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";

@@ -16,6 +16,8 @@ export interface ListenOptions {
   maxMessageSize: number;
   /** Seconds a WebSocket may stay silent (no pong) before the runtime drops it. */
   idleTimeout: number;
+  /** Where the runtime's server cannot drop a connection by itself (Deno): make `resetConnection` work anyway, at a cost. */
+  resettable?: boolean;
   /** Unsent bytes a WebSocket peer may hold; the core closes one past it (see `maxBufferedAmount`). */
   maxBufferedAmount: number;
   /** Concurrent connections the runtime may hold, where it can cap them (Node). */
@@ -92,6 +94,13 @@ export interface Platform {
    * status the server answers with.
    */
   readonly probeConnect?: (url: string, timeoutMs: number) => Promise<ConnectProbe>;
+  /**
+   * Drops the connection `request` came on without an answer (the `reset` fault): the client
+   * sees a connection reset, not an HTTP status. Returns what the handler answers (nobody reads
+   * it), or `undefined` when it cannot drop this connection. Without it (or then), the answer is
+   * a body that fails before its first byte.
+   */
+  readonly resetConnection?: (request: Request) => Response | undefined;
 }
 
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */

@@ -5,6 +5,7 @@
 import type { Family } from "../_family.ts";
 import { clients } from "./clients.ts";
 import { cycle } from "./cycle.ts";
+import { faults } from "./faults.ts";
 import { http } from "./http.ts";
 import { journal } from "./journal.ts";
 import { memory } from "./memory.ts";
@@ -21,6 +22,7 @@ export const families: Family[] = [
   http,
   wsproxy,
   journal,
+  faults,
   // memory wants a quiet machine (it closes the load connections first); cycle starts its own servers.
   memory,
   cycle,

@@ -43,6 +43,15 @@ export function setInternalRequestHandler(client: IPCClient, type: string, handl
   handlerMaps.get(client)!.set(type, (data) => handler(data));
 }
 
+/** Each client's message handler map, for `setInternalMessageHandler`. */
+const messageMaps = new WeakMap<IPCClient, Map<string, IPCMessageHandler>>();
+
+/** @internal Receives one of the hub's own fire-and-forget messages on `client` (`__crossipc/…`). */
+export function setInternalMessageHandler(client: IPCClient, type: string, handler: (payload: any) => unknown): void {
+  assertName(type, "Message name");
+  messageMaps.get(client)!.set(type, (data) => handler(data));
+}
+
 /** A connection to an IPCServer: typed requests both ways and fire-and-forget messages. */
 export class IPCClient {
   readonly #wsBase: string;
@@ -60,6 +69,7 @@ export class IPCClient {
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
     handlerMaps.set(this, this.#requestHandlers);
+    messageMaps.set(this, this.#messageHandlers);
     this.#options = options;
     this.#accessToken = options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
   }

@@ -75,6 +75,10 @@ export const DASHBOARD_HTML: string = `<!doctype html>
     <table id="mocks"><thead><tr><th>id</th><th>kind</th><th>method</th><th>path</th><th>owner</th><th class="num">calls</th></tr></thead><tbody></tbody></table>
   </section>
   <section class="wide">
+    <h2>Faults <span class="count" id="faults-count"></span></h2>
+    <table id="faults"><thead><tr><th>id</th><th>match</th><th>fault</th><th class="num">hits</th><th></th></tr></thead><tbody></tbody></table>
+  </section>
+  <section class="wide">
     <h2>Journal <span class="count" id="journal-count"></span></h2>
     <form id="filter" autocomplete="off">
       <select name="kind" aria-label="kind"><option value="">all kinds</option><option>http</option><option>websocket</option><option>framework</option></select>

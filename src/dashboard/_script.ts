@@ -67,6 +67,10 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     return (n / 1048576).toFixed(1) + " MiB";
   }
   function takenBy(e) {
+    if (e.fault) return "fault " + e.fault.kind + " " + e.fault.id + " · " + takenByLayer(e);
+    return takenByLayer(e);
+  }
+  function takenByLayer(e) {
     if (e.takenBy === "intercept") return "intercept " + e.route;
     if (e.takenBy === "mock" || e.takenBy === "replay") return e.takenBy + " " + (e.rule || "") + " " + (e.route || "");
     if (e.takenBy === "proxy") return "proxy → " + (e.target || "");
@@ -103,6 +107,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       return row([r.method, r.path, num(r.hits)]);
     }), 3, "No intercept route");
     renderMocks(s);
+    renderFaults(s.faults || []);
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
   }
 
@@ -142,6 +147,27 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     }
     $("mocks-count").textContent = mocks.length;
     fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
+  }
+
+  // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
+  function renderFaults(faults) {
+    $("faults-count").textContent = faults.length;
+    fill($("faults").tBodies[0], faults.map(function (f) {
+      var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
+      var button = el("button", "Remove");
+      button.type = "button";
+      button.dataset.fault = f.id;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        call("api/faults/" + encodeURIComponent(f.id), { method: "DELETE" })
+          .then(function () { return call("api/faults"); })
+          .then(function (r) { return r.json(); })
+          .then(function (body) { renderFaults(body.faults); });
+      });
+      var action = el("td");
+      action.appendChild(button);
+      return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
+    }), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------
@@ -268,17 +294,31 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     if (tr) select(Number(tr.dataset.id));
   });
   // The HAR link asks the hub for what the filter shows (its path field matches a part, as here).
+  // A plain link cannot carry the key header, so a click fetches the file with it and saves that.
   function harLink() {
     var form = $("filter").elements, query = [];
-    ["kind", "method", "status", "client"].forEach(function (name) {
-      var value = form[name].value.trim();
+    ["kind", "method", "status", "client", "scope"].forEach(function (name) {
+      var value = form[name] ? form[name].value.trim() : "";
       if (value) query.push(name + "=" + encodeURIComponent(value));
     });
     var path = form.path.value.trim();
     if (path) query.push("path=" + encodeURIComponent(path.indexOf("*") < 0 ? "*" + path + "*" : path));
-    $("har").href = api("api/journal.har" + (query.length ? "?" + query.join("&") : ""));
+    $("har").href = "api/journal.har" + (query.length ? "?" + query.join("&") : "");
   }
   harLink();
+  $("har").addEventListener("click", function (event) {
+    event.preventDefault();
+    call($("har").getAttribute("href")).then(function (r) {
+      if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
+      return r.blob();
+    }).then(function (blob) {
+      var save = el("a");
+      save.href = URL.createObjectURL(blob);
+      save.download = "crossipc.har";
+      save.click();
+      setTimeout(function () { URL.revokeObjectURL(save.href); }, 10000);
+    }).catch(fail);
+  });
   $("filter").addEventListener("input", renderJournal);
   $("filter").addEventListener("input", harLink);
   $("filter").addEventListener("submit", function (event) { event.preventDefault(); });

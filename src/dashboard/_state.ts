@@ -1,6 +1,7 @@
 import { getPlatform } from "../platform.ts";
 import { describeHub, type HubServiceState } from "../server/_describe.ts";
 import type { Journal, RouteHits } from "../server/journal.ts";
+import type { FaultInfo } from "../faults/_types.ts";
 import type { RuleInfo } from "../mocks/_rule.ts";
 
 /** A connected client as the dashboard and `crossipc status` show it. */
@@ -31,6 +32,8 @@ export interface DashboardState {
   /** Registered services by api (empty without a ServiceHub on the server). */
   services: HubServiceState[];
   routes: RouteHits[];
+  /** Active faults (`server.fault`, `/__crossipc/api/faults`, `crossipc fault`). */
+  faults: FaultInfo[];
   /** Rules added from other processes (`connectMocks`), with their scope (null: unscoped), owner and calls. */
   mocks: RuleInfo[];
   journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
@@ -44,6 +47,7 @@ export interface StateInput {
   routes: RouteHits[];
   mocks: RuleInfo[];
   journal: Journal;
+  faults: FaultInfo[];
 }
 
 export function dashboardState(input: StateInput): DashboardState {
@@ -61,6 +65,7 @@ export function dashboardState(input: StateInput): DashboardState {
     clients: input.clients,
     services: hub?.services ?? [],
     routes: input.routes,
+    faults: input.faults,
     mocks: input.mocks,
     journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
   };

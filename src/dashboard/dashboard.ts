@@ -8,6 +8,7 @@ import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_ev
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
 import type { DashboardState } from "./_state.ts";
+import { faultsApi, type FaultsSource } from "./_faultsApi.ts";
 
 export interface DashboardSource {
   journal: Journal;
@@ -16,13 +17,14 @@ export interface DashboardSource {
   key: string;
   state: () => DashboardState;
   logger?: IPCLogger;
+  faults: FaultsSource;
   /** Live streams: how many at once, and how much unread data before one is dropped. */
   streams?: EventStreamLimits;
 }
 
 export interface Dashboard {
   /** Answers a request under `/__crossipc/`. */
-  handle: (request: Request, url: URL) => Response;
+  handle: (request: Request, url: URL) => Response | Promise<Response>;
   /** Ends the live streams (server teardown). */
   close(): void;
 }
@@ -37,7 +39,7 @@ export function createDashboard(source: DashboardSource): Dashboard {
   const json = (status: number, body: unknown) =>
     new Response(JSON.stringify(body), { status, headers: { ...NO_STORE, "content-type": "application/json" } });
 
-  const handle = (request: Request, url: URL): Response => {
+  const handle = (request: Request, url: URL): Response | Promise<Response> => {
     const path = url.pathname;
     const isPage = request.method === "GET" || request.method === "HEAD" ? PAGES[path] : undefined;
     // The page and its script are the same for everyone and carry nothing secret: a navigation
@@ -63,6 +65,9 @@ export function createDashboard(source: DashboardSource): Dashboard {
         if (!body) return json(503, { error: `Too many dashboard event streams (${streams.size} open): close a dashboard tab or a \`crossipc\` reader and retry` });
         return new Response(body, { headers: { ...NO_STORE, "content-type": "text/event-stream" } });
       }
+    }
+    if (path.startsWith("/__crossipc/api/faults")) {
+      return faultsApi(request, path, source.faults, json).then((answer) => answer ?? json(404, { error: `No dashboard route for ${request.method} ${path}` }));
     }
     if (request.method === "DELETE" && path === "/__crossipc/api/journal") {
       source.journal.clear();

@@ -245,7 +245,8 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
 const DASHBOARD_PATH = "/__crossipc";
 const FRAMEWORK_PATH = "/__ggFrameworkConnection";
 
-function isHubPath(path: string): boolean {
+/** The hub's own pages and the framework path: never mocked, never faulted. */
+export function isHubPath(path: string): boolean {
   return path.startsWith(DASHBOARD_PATH) || path === FRAMEWORK_PATH;
 }
 

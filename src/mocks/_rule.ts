@@ -26,8 +26,8 @@ export function passthrough(): Pass {
  */
 export type RuleKind = "intercept" | "request" | "replay" | "websocket";
 
-/** Rules of kind `websocket` are kept under this method: no HTTP method token can spell it. */
-export const WEBSOCKET_METHOD = "<websocket>";
+/** Rules of kind `websocket` are kept under this method: no HTTP method token can spell it. Upper case, as the tables store methods. */
+export const WEBSOCKET_METHOD = "<WEBSOCKET>";
 
 /** A request on its way through the order: what every rule's `take` gets. */
 export interface TakeContext {

@@ -103,7 +103,7 @@ const MEASURE_ABOVE = 1024 * 1024;
 
 const CHUNK = 0x8000;
 
-function toBase64(bytes: Uint8Array): string {
+export function toBase64(bytes: Uint8Array): string {
   const native = (bytes as { toBase64?: () => string }).toBase64;
   if (typeof native === "function") return native.call(bytes);
   let binary = "";
@@ -111,7 +111,7 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array {
   const native = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
   if (typeof native === "function") return native(text);
   const binary = atob(text);

@@ -3,7 +3,12 @@
  * connection to the hub and adds rules; the hub relays each request a rule takes to this
  * process, where the handler runs, and relays its answer back unchanged.
  */
-import { IPCClient, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
+import { IPCClient, setInternalMessageHandler, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
+import { LocalSocket, type MockWebSocket } from "./_mockSocket.ts";
+import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
+import { FaultRequests } from "../faults/_remote.ts";
+import { parseFault } from "../faults/_parse.ts";
+import type { FaultMatch, FaultSpec } from "../faults/_types.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
 import type { JournalEntry, JournalFilter } from "../server/journal.ts";
@@ -54,6 +59,7 @@ export type MockRequestHandler = (request: Request, params: Record<string, strin
 
 /** What this process does with a request the hub relays for one of its rules. */
 type LocalTake = (request: WireRequest) => Promise<WireAnswer>;
+type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true } | { error: string }>;
 
 /**
  * Opens a connection to a running hub (an IPCServer, a ServiceHub, a joinHub leader or
@@ -84,13 +90,30 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
 export class MockConnection {
   readonly client: IPCClient;
   /** What each rule of this connection does with a relayed request, by the client's ref, with the rule's scope. */
-  readonly takes: Map<number, { scope: string | null; take: LocalTake }> = new Map();
+  readonly takes: Map<number, { scope: string | null; take: LocalTake; open?: LocalOpen }> = new Map();
+  /** Sockets that `interceptWebSocket` handlers play, by the hub's socket id. */
+  readonly sockets: Map<number, LocalSocket> = new Map();
   hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: 30_000 };
   #ref = 0;
 
   constructor(client: IPCClient) {
     this.client = client;
     setInternalRequestHandler(client, MockRequests.take, (request: WireRequest) => this.#take(request));
+    setInternalRequestHandler(client, SocketMessages.open, async (open: SocketOpen) => {
+      const local = this.takes.get(open?.ref)?.open;
+      return local ? local(open) : { pass: true };
+    });
+    setInternalMessageHandler(client, SocketMessages.frame, (frame: SocketFrame) => this.sockets.get(frame?.socket)?.received(frame));
+    setInternalMessageHandler(client, SocketMessages.closed, (close: SocketClose) => {
+      const socket = this.sockets.get(close?.socket);
+      this.sockets.delete(close?.socket);
+      socket?.ended(close.code ?? 1005, close.reason ?? "");
+    });
+    // The hub closes the clients' sockets when this connection goes; the handlers hear it too.
+    client.onClose(() => {
+      for (const socket of this.sockets.values()) socket.ended(1006, "The connection to the hub closed");
+      this.sockets.clear();
+    });
   }
 
   nextRef(): number {
@@ -175,6 +198,58 @@ export abstract class MockRuleSet {
   }
 
   /**
+   * Faults this set's requests (a scope's only; `mocks`' every request) that match `match`
+   * (`method`, `path` pattern, registered `api`): `latency`, `status`, `reset`, `timeout`,
+   * `bandwidth`, and on WebSockets `drop` and `close`, with `probability` and `times` (SPEC §12).
+   * Bad input rejects with a TypeError naming it. Resolves once the hub holds the fault; it goes
+   * with `remove()`, the scope's `close()`, or the connection.
+   */
+  async fault(match: FaultMatch, fault: FaultSpec): Promise<MockFault> {
+    // Checked here too, so a mistake reads as a TypeError in the test, not a remote error.
+    parseFault(match, fault);
+    const connection = this.connection;
+    const { id } = await connection.request<{ id: string }>(FaultRequests.add, { scope: this.scopeId, match, fault });
+    return {
+      id,
+      remove: async () => {
+        if (connection.client.isConnected()) await connection.request(FaultRequests.remove, { ids: [id] });
+      },
+    };
+  }
+
+  /**
+   * Plays the server of WebSocket upgrades to `path` (a route pattern) in this process: the hub
+   * accepts the upgrade and `handler(socket, request)` gets a socket with `send`, `close(code,
+   * reason)`, `onMessage` (text as string, binary as Uint8Array) and `onClose` (the client's code
+   * and reason). Frames keep their order and kind. Returning `passthrough()` hands the upgrade on.
+   */
+  interceptWebSocket(path: string, handler: MockWebSocketHandler): Promise<MockRule> {
+    const connection = this.connection;
+    return this.addRule({ kind: "websocket", method: "GET", path }, undefined, async (open) => {
+      const headers = new Headers();
+      for (const [name, value] of open.headers) headers.append(name, value);
+      const socket = new LocalSocket(open.socket, {
+        notify: (name, payload) => connection.client.sendFrameworkNotification(name, payload),
+        get maxMessageSize() {
+          return connection.hello.maxMessageSize;
+        },
+      });
+      connection.sockets.set(open.socket, socket);
+      try {
+        const result = await handler(socket, Object.assign(new Request(open.url, { headers }), { params: open.params }));
+        if (result === PASS) {
+          connection.sockets.delete(open.socket);
+          return { pass: true };
+        }
+        return { accept: true };
+      } catch (error) {
+        connection.sockets.delete(open.socket);
+        return { error: errorMessage(error) };
+      }
+    });
+  }
+
+  /**
    * Answers requests from a recording (a HAR 1.2 object or its JSON text, SPEC §11) as a rule of
    * this connection, or of this scope: it goes when the scope or the connection closes. A HAR
    * that is not 1.2 or has a malformed entry rejects with a `HarError` naming the entry, and
@@ -191,12 +266,23 @@ export abstract class MockRuleSet {
   async addRule(
     spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown },
     handle?: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
+    open?: LocalOpen,
   ): Promise<MockRule> {
     if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
     const connection = this.connection;
     const ref = connection.nextRef();
     const rule = new MockRule(connection, ref, this.scopeId, spec.kind, spec.method, spec.path);
     if (handle) connection.takes.set(ref, { scope: this.scopeId, take: (request) => answer(rule, request, handle, connection.hello.maxMessageSize) });
+    if (open) {
+      connection.takes.set(ref, {
+        scope: this.scopeId,
+        take: async () => ({ pass: true }),
+        open: (request) => {
+          rule.calls++;
+          return open(request);
+        },
+      });
+    }
     try {
       const { id } = await connection.request<{ id: string }>(MockRequests.add, { ...spec, ref, scope: this.scopeId } satisfies RuleSpec);
       rule.id = id;
@@ -279,6 +365,18 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
+export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;
+
+export type { MockWebSocket } from "./_mockSocket.ts";
+
+/** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
+export interface MockFault {
+  readonly id: string;
+  /** Resolves once the hub no longer holds the fault. */
+  remove(): Promise<void>;
 }
 
 /** A rule the hub holds. */

@@ -14,6 +14,12 @@ import { FrameworkActivity } from "./_activity.ts";
 import { Journal, type JournalOptions } from "./journal.ts";
 import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
 import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
+import { FaultTable, info } from "../faults/FaultTable.ts";
+import { HeldRequests } from "../faults/_held.ts";
+import { parseFault } from "../faults/_parse.ts";
+import type { FaultHandle, FaultInfo, FaultMatch, FaultSpec } from "../faults/_types.ts";
+import { installRemoteFaults } from "../faults/_remote.ts";
+import { installWebSocketMocks } from "../mocks/_websocketRule.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
 import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
@@ -81,6 +87,13 @@ export interface IPCServerOptions extends GuardOptions {
    * one is set. Default false.
    */
   dashboard?: boolean;
+  /**
+   * Deno only (elsewhere always so): serve through a TCP front of the server's own, so that a
+   * `reset` fault drops the connection with no answer. It costs Deno throughput (a plain answer
+   * went from ~4–10k to ~1.5k req/s here), hence off by default; without it a reset on Deno
+   * sends a 200 head and then fails the body. Default false.
+   */
+  resettableConnections?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -107,6 +120,8 @@ export class IPCServer {
   /** The replays among the hub rules, for the state's list of rules. */
   readonly #hubReplays = new Set<Rule>();
   readonly #relays = new Set<ProxiedConnection>();
+  readonly #faults = new FaultTable((api) => apiPrefixesOf(this)?.(api) ?? new Set());
+  readonly #held = new HeldRequests();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
   readonly journal: Journal;
@@ -152,6 +167,8 @@ export class IPCServer {
       apiPrefixes: () => apiPrefixesOf(this),
     });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
+    installRemoteFaults(this.#clients, this.#faults);
+    installWebSocketMocks(this.#clients);
   }
 
   /** Brands a request name with its payload and result types (a request the server handles). */
@@ -169,7 +186,21 @@ export class IPCServer {
     const server = this;
     const journal = this.#journalIfOn();
     const proxyTimeout = options.proxyTimeout ?? 30_000;
-    const dashboard = options.dashboard ? createDashboard({ journal: this.journal, guard: options, key: this.#dashboardKey, state: () => this.#state(), logger: options.logger }) : undefined;
+    const dashboard = options.dashboard
+      ? createDashboard({
+          journal: this.journal,
+          guard: options,
+          key: this.#dashboardKey,
+          state: () => this.#state(),
+          logger: options.logger,
+          faults: {
+            add: (match, fault) => info(this.#faults.add(parseFault(match, fault))),
+            list: () => this.#faults.list(),
+            remove: (id) => this.#faults.remove(id),
+            clear: () => this.#faults.removeWhere(),
+          },
+        })
+      : undefined;
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -183,6 +214,8 @@ export class IPCServer {
       proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
       logger: options.logger,
+      faults: this.#faults,
+      held: this.#held,
     });
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     const maxBufferedAmount = options.maxBufferedAmount ?? 64 * MiB;
@@ -203,6 +236,8 @@ export class IPCServer {
       dialRefusal: getPlatform().dialRefusal,
       logger: options.logger,
       journal,
+      faults: this.#faults,
+      held: this.#held,
     });
     const listener = await getPlatform().listen({
       port: this.#expectedPort,
@@ -217,6 +252,7 @@ export class IPCServer {
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       keepAliveTimeout: options.keepAliveTimeout,
       proxyTimeout,
+      resettable: options.resettableConnections === true,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);
@@ -239,6 +275,7 @@ export class IPCServer {
     const peers = this.#clients.closeAll(1001, "Server shutting down");
     for (const relay of this.#relays) relay.close();
     this.#relays.clear();
+    this.#held.releaseAll();
     if (!listener) return;
     // Peers answer the close frame at once; one that is frozen (SIGSTOP) would hold the
     // listener open until the runtime's close timeout, so it is cut off after a grace period.
@@ -382,6 +419,31 @@ export class IPCServer {
     this.#resolver = resolver;
   }
 
+  // --- faults ---------------------------------------------------------------------------
+
+  /**
+   * Faults requests that match (`method`, `path` as an intercept pattern, `api` as registered;
+   * all given must match) whatever takes them: latency, status, reset, timeout, bandwidth, and
+   * for WebSockets per-frame latency, drop and close; `probability` and `times` modify any kind.
+   * Throws a TypeError naming what is wrong with bad input.
+   */
+  fault(match: FaultMatch, fault: FaultSpec): FaultHandle {
+    const added = this.#faults.add(parseFault(match, fault));
+    const faults = this.#faults;
+    return {
+      id: added.id,
+      get hits() {
+        return added.gate.hits;
+      },
+      remove: () => void faults.remove(added.id),
+    };
+  }
+
+  /** The faults the server holds, with their hits. */
+  faults(): FaultInfo[] {
+    return this.#faults.list();
+  }
+
   // --- internals ------------------------------------------------------------------------
 
   #journalIfOn(): Journal | undefined {
@@ -399,6 +461,7 @@ export class IPCServer {
       // The hub's own replays are listed with the rules, as local and unscoped.
       mocks: this.#hubReplays.size === 0 ? this.#mocks.list() : [...this.#mocks.list(), ...[...this.#hubReplays].map(ruleInfo)],
       journal: this.journal,
+      faults: this.#faults.list(),
     });
   }
 }

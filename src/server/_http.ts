@@ -11,7 +11,10 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { headerOf, headerRecord, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
-import { createHttpPipeline, type FaultLayer } from "../mocks/_pipeline.ts";
+import type { FaultTable } from "../faults/FaultTable.ts";
+import type { HeldRequests } from "../faults/_held.ts";
+import { createFaultLayer } from "./_faulted.ts";
+import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
 
@@ -22,8 +25,6 @@ export interface HttpState {
   readonly mocks: MockRules;
   /** Rules the hub holds after its intercept routes (replays). */
   readonly hubRules: RuleTable;
-  /** Faults that wrap every request (SPEC §12), when any exist. */
-  readonly faults?: FaultLayer;
   readonly resolver: ProxyResolver | undefined;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
@@ -34,6 +35,10 @@ export interface HttpState {
   readonly journal?: Journal;
   /** Answers `/__crossipc/…` (the dashboard and its JSON API), when the dashboard is on. */
   readonly dashboard?: (request: Request, url: URL) => Response | Promise<Response>;
+  /** Faults (`server.fault`): looked up only while there is one. */
+  readonly faults: FaultTable;
+  /** Requests a `timeout` fault holds. */
+  readonly held: HeldRequests;
 }
 
 /** Asks the proxy resolver (HTTP and WebSocket alike); a resolver that throws is reported, not fatal. */
@@ -66,9 +71,14 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
     mocks: state.mocks,
     routes: state.routes,
     hubRules: state.hubRules,
-    get faults() {
-      return state.faults;
-    },
+    // FAULTS wrap whatever takes the request (./_faulted.ts).
+    faults: createFaultLayer(state.faults, {
+      mocks: state.mocks,
+      held: state.held,
+      answer: (status, body, record) => committed(state, record, jsonAnswer(status, body, record)),
+      commit: (record) => journal?.commit(record),
+      logger: state.logger,
+    }),
     intercept: (request, match, record) => intercept(request, match, state, record),
     fallThrough: (request, record) => fallThrough(request, state, forward, record),
     answered: (rule, record, response) => {

@@ -54,6 +54,8 @@ export interface JournalEntry {
   /** Framework requests: `in` from a client to this server, `out` from this server to a client. */
   direction?: "in" | "out";
   error?: string;
+  /** The fault that hit it (`server.fault`, `mocks.fault`, `/__crossipc/api/faults`). */
+  fault?: { id: string; kind: string };
   /** Lower-cased names; several `set-cookie` headers are joined with a newline (a value never holds one). */
   requestHeaders?: Record<string, string>;
   responseHeaders?: Record<string, string>;
@@ -114,6 +116,7 @@ export class JournalRecord {
   runtimeId: string | undefined = undefined;
   direction: "in" | "out" | undefined = undefined;
   error: string | undefined = undefined;
+  fault: { id: string; kind: string } | undefined = undefined;
   requestHeaders: HeaderSource | undefined = undefined;
   responseHeaders: HeaderSource | undefined = undefined;
   /** Body limit in bytes, or -1 when bodies are not recorded. */
@@ -220,6 +223,7 @@ export class JournalRecord {
       runtimeId: this.runtimeId,
       direction: this.direction,
       error: redactQuery(this.error, redact),
+      fault: this.fault,
       requestHeaders,
       responseHeaders,
       requestBody: requestBody?.text,

@@ -9,11 +9,16 @@ import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { refuseUpgrade } from "./_admission.ts";
 import { joinTarget, resolveTarget } from "./_http.ts";
+import { faulted } from "./_faulted.ts";
+import type { FaultTable } from "../faults/FaultTable.ts";
+import type { HeldRequests } from "../faults/_held.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
-import { takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
+import { isHubPath, takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
+import { requestScope } from "../mocks/_scope.ts";
+import { faultedRelay } from "../faults/_socketFault.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
 export interface WebSocketState {
@@ -33,6 +38,9 @@ export interface WebSocketState {
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
   readonly journal?: Journal;
+  /** Faults (`server.fault`): looked up only while there is one. */
+  readonly faults: FaultTable;
+  readonly held: HeldRequests;
 }
 
 /** What the upgrade decided, kept on the peer's context. */
@@ -76,6 +84,25 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         // Committed at `open`, once the connection has its clientId.
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
+      // FAULTS wrap whatever takes the upgrade (mocked sockets get the upgrade kinds and `close`).
+      const fault =
+        state.faults.size === 0 || isHubPath(url.pathname)
+          ? undefined
+          : state.faults.take("GET", url.pathname, "websocket", () => requestScope((name) => request.headers.get(name), (id) => state.mocks.hasScope(id)));
+      if (fault?.kind.upgrade) {
+        // status, reset, timeout: the upgrade itself is answered so.
+        return faulted(request, fault, record, () => Promise.reject(new Error("unreachable")), {
+          held: state.held,
+          answer: (status, body) => {
+            done(status, "none");
+            return jsonResponse(status, body);
+          },
+          commit: (entry) => state.journal?.commit(entry),
+          logger: state.logger,
+        });
+      }
+      if (fault && record) record.fault = { id: fault.id, kind: fault.kind.name };
+      const socketFault = fault?.kind.socket?.(fault.value);
       // (1) and (2) of the order: WebSocket rules of the request's scope, then unscoped ones.
       const mocked = state.mocks.size === 0 ? undefined : await takeUpgrade(request, url.pathname, state.mocks, record);
       if (mocked) {
@@ -88,9 +115,10 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
           done(mocked.taken.status, mocked.rule.takenBy);
           return mocked.taken;
         }
-        state.relays.add(mocked.taken.relay);
+        const relay = socketFault ? faultedRelay(mocked.taken.relay, socketFault) : mocked.taken.relay;
+        state.relays.add(relay);
         done(101, mocked.rule.takenBy);
-        return { headers: mocked.taken.headers, context: { upstream: mocked.taken.relay } satisfies PeerRole };
+        return { headers: mocked.taken.headers, context: { upstream: relay } satisfies PeerRole };
       }
       // (3) the hub has no WebSocket intercept routes; (4) services and the proxy resolver, (5) refused.
       const resolved = resolveTarget(state, url.pathname);
@@ -115,14 +143,16 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         done(502, "proxy", refusal);
         return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
       }
-      if (await state.pipeUpgrade?.(request, targetUrl, options)) return { handled: true };
+      // A byte pipe cannot see frames: a socket under a fault is relayed message by message.
+      if (!socketFault && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
       try {
         const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
-        state.relays.add(upstream);
+        const relay = socketFault ? faultedRelay(upstream, socketFault) : upstream;
+        state.relays.add(relay);
         done(101, "proxy");
         return {
           headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined,
-          context: { upstream } satisfies PeerRole,
+          context: { upstream: relay } satisfies PeerRole,
         };
       } catch (error) {
         log(state.logger, "warn", errorMessage(error));
@@ -189,3 +219,4 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
     },
   };
 }
+

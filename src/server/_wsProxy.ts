@@ -2,7 +2,7 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { dropPeer } from "./_clients.ts";
 import { unrefTimeout } from "../_timers.ts";
-import type { WebSocketConstructor } from "../platform.ts";
+import { getPlatform, type WebSocketConstructor } from "../platform.ts";
 
 type Frame = string | ArrayBuffer | Uint8Array;
 
@@ -154,7 +154,9 @@ export class UpstreamRelay {
     }
     // As in `fromClient`, what the client has not read before this message; Bun answers 0 for a
     // message it dropped instead of queueing (past its own limit, set above this one).
-    if (peer.bufferedAmount > this.#maxBuffered || safeSend(peer, data) === 0) this.#overflow("client");
+    // Only on Bun does 0 mean dropped: crossws's Node peer answers its bufferedAmount, 0 once
+    // all was written (a relayed socket on Node, e.g. under a frame fault, was cut at its first frame).
+    if (peer.bufferedAmount > this.#maxBuffered || (safeSend(peer, data) === 0 && getPlatform().runtime === "bun")) this.#overflow("client");
   }
 
   /** One side holds more than `maxBuffered` unread bytes: both are closed, none is left waiting. */

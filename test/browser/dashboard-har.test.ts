@@ -11,7 +11,7 @@ before(async () => {
 });
 after(() => browser?.close());
 
-test("Download HAR takes the page's filter and token, and serves a HAR of the matching requests", async (t) => {
+test("Download HAR takes the page's filter, carries the key, and saves a HAR of the matching requests", async (t) => {
   const server = await startServer(t, { dashboard: true, accessToken: "s3cret", journal: { bodies: true } });
   server.interceptHttp("GET", "/users/:id", (_body, params) => ({ id: params.id }));
   server.interceptHttp("POST", "/orders", () => ({ ok: true }));
@@ -19,16 +19,26 @@ test("Download HAR takes the page's filter and token, and serves a HAR of the ma
   await (await fetch(`${server.getUrl()}/orders`, { method: "POST", body: "{}" })).text();
 
   const { page, problems } = await openPage(browser, t);
-  await page.goto(`${server.getUrl()}/__crossipc/?token=s3cret`);
+  await page.goto(server.getDashboardUrl());
   await page.waitForSelector("#live.on", { timeout: 5000 });
   assert.equal(await page.$eval("#har", (a) => a.textContent), "Download HAR");
   await page.select("select[name=method]", "POST");
   await page.type("input[name=path]", "orders");
   const href = await page.$eval("#har", (a) => (a as HTMLAnchorElement).href);
-  assert.equal(href, `${server.getUrl()}/__crossipc/api/journal.har?method=POST&path=*orders*&token=s3cret`.replace("*orders*", encodeURIComponent("*orders*")));
-  // What the link downloads, fetched from the page as the download would be.
-  const har = await page.evaluate((url) => fetch(url).then((r) => r.json()), href);
+  // The link names the filter and no secret; without the key (as a plain navigation) it is refused.
+  assert.equal(href, `${server.getUrl()}/__crossipc/api/journal.har?method=POST&path=${encodeURIComponent("*orders*")}`);
+  assert.equal(await page.evaluate((url) => fetch(url).then((r) => r.status), href), 401);
+  // A click fetches it with the key and saves it: what was saved is read back here.
+  await page.evaluate(() => {
+    const saved: Blob[] = ((window as unknown as { saved: Blob[] }).saved = []);
+    const create = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob: Blob | MediaSource) => (saved.push(blob as Blob), create(blob));
+  });
+  await page.click("#har");
+  await page.waitForFunction(() => (window as unknown as { saved: Blob[] }).saved.length === 1, { timeout: 5000 });
+  const har = JSON.parse(await page.evaluate(() => (window as unknown as { saved: Blob[] }).saved[0]!.text()));
   assert.equal(har.log.version, "1.2");
   assert.deepEqual(har.log.entries.map((e: { request: { method: string; url: string } }) => [e.request.method, new URL(e.request.url).pathname]), [["POST", "/orders"]]);
-  assert.deepEqual(problems, []);
+  // The one refusal above is the only problem the page met.
+  assert.deepEqual(problems, ["console: Failed to load resource: the server responded with a status of 401 ()"]);
 });

@@ -15,7 +15,7 @@ after(() => browser?.close());
 test("rules appear grouped by scope with owner and calls, go when removed, and the journal shows each mock's scope", async (t) => {
   const server = await startServer(t, { dashboard: true });
   const { page, problems } = await openPage(browser, t);
-  await page.goto(`${server.getUrl()}/__crossipc/`);
+  await page.goto(server.getDashboardUrl());
   await page.waitForSelector("#live.on", { timeout: 5000 });
   assert.match(await page.$eval("#mocks tbody", (el) => el.textContent!), /No mocks/);
 
@@ -58,7 +58,7 @@ test("a hub with 600 rules shows the first 500 and says how many more", async (t
   const scope = mocks.scope("many");
   await Promise.all(Array.from({ length: 600 }, (_, i) => scope.intercept("GET", `/r/${i}`, () => i)));
   const { page, problems } = await openPage(browser, t);
-  await page.goto(`${server.getUrl()}/__crossipc/`);
+  await page.goto(server.getDashboardUrl());
   await page.waitForSelector("#live.on", { timeout: 5000 });
   await page.waitForFunction(() => document.getElementById("mocks-count")!.textContent === "600", { timeout: 5000, polling: 100 });
   const rows = await page.$$eval("#mocks tbody tr", (trs) => trs.map((tr) => tr.textContent));

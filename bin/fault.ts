@@ -1,0 +1,92 @@
+/**
+ * `crossipc fault`: faults on the running hub that outlive this process (SPEC §12).
+ *   crossipc fault --path P [--method M] [--api A] (--latency MS | --status N | --reset | --timeout | --bandwidth B) [--probability p] [--times n]
+ *   crossipc fault --list
+ *   crossipc fault --clear [id]
+ */
+import type { CommandDef } from "citty";
+import type { FaultInfo, FaultMatch } from "../src/faults/_types.ts";
+import { parseFault } from "../src/faults/_parse.ts";
+import { getJson, hubArgs, hubCommand, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
+
+const args = {
+  ...hubArgs,
+  path: { type: "string", description: "Requests whose path matches this route pattern (/users/:id, /files/**)", valueHint: "pattern" },
+  method: { type: "string", description: "Only this HTTP method", valueHint: "GET" },
+  api: { type: "string", description: "Only requests to this registered api", valueHint: "api" },
+  latency: { type: "string", description: "Delay each request by MS (or MIN-MAX) milliseconds", valueHint: "ms" },
+  status: { type: "string", description: "Answer with this status instead", valueHint: "N" },
+  reset: { type: "boolean", description: "Reset the connection (no answer)", default: false },
+  timeout: { type: "boolean", description: "Never answer", default: false },
+  bandwidth: { type: "string", description: "Send response bodies at most this many bytes per second", valueHint: "B" },
+  probability: { type: "string", description: "Fault each matching request with this chance (0-1)", valueHint: "p" },
+  times: { type: "string", description: "Only the next n matching requests", valueHint: "n" },
+  list: { type: "boolean", description: "List the hub's faults", default: false },
+  clear: { type: "boolean", description: "Remove every fault, or the one whose id follows", default: false },
+} as const;
+
+const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults on the running hub (latency, status, reset, timeout, bandwidth)", args, async (given) => {
+  const hub = resolveHub(given);
+  const extra = (given._ as string[]).filter((word) => word !== "fault");
+  if (given.list) {
+    if (extra.length) throw new UsageError(`--list takes no value, got '${extra[0]}'`);
+    const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults");
+    process.stdout.write(given.json ? `${JSON.stringify(faults)}\n` : faults.map(describe).join(""));
+    return;
+  }
+  if (given.clear) {
+    if (extra.length > 1) throw new UsageError("--clear takes at most one fault id");
+    const path = extra[0] === undefined ? "/__crossipc/api/faults" : `/__crossipc/api/faults/${encodeURIComponent(extra[0])}`;
+    const { removed } = await sendJson<{ removed: number }>(hub, "DELETE", path);
+    process.stdout.write(given.json ? `${JSON.stringify({ removed })}\n` : `removed ${removed} fault${removed === 1 ? "" : "s"}\n`);
+    return;
+  }
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const { match, fault } = faultOf(given);
+  const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault });
+  process.stdout.write(given.json ? `${JSON.stringify(added)}\n` : `${added.id}\n`);
+});
+
+export default command;
+
+/** The flags as `{match, fault}`, checked here as the hub checks them, so a mistake exits 2. */
+function faultOf(given: Record<string, any>): { match: FaultMatch; fault: Record<string, unknown> } {
+  const match: FaultMatch = {};
+  if (given.path !== undefined) match.path = given.path;
+  if (given.method !== undefined) match.method = given.method;
+  if (given.api !== undefined) match.api = given.api;
+  if (match.path === undefined && match.api === undefined) throw new UsageError("give --path (or --api) for the requests to fault");
+  const fault: Record<string, unknown> = {};
+  if (given.latency !== undefined) {
+    const range = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(given.latency);
+    fault["latency"] = range ? [Number(range[1]), Number(range[2])] : number("--latency", given.latency);
+  }
+  if (given.status !== undefined) fault["status"] = number("--status", given.status);
+  if (given.reset) fault["reset"] = true;
+  if (given.timeout) fault["timeout"] = true;
+  if (given.bandwidth !== undefined) fault["bandwidth"] = number("--bandwidth", given.bandwidth);
+  if (given.probability !== undefined) fault["probability"] = number("--probability", given.probability);
+  if (given.times !== undefined) fault["times"] = number("--times", given.times);
+  const kinds = ["latency", "status", "reset", "timeout", "bandwidth"].filter((kind) => kind in fault);
+  if (kinds.length !== 1) throw new UsageError(`give exactly one of --latency, --status, --reset, --timeout, --bandwidth${kinds.length ? ` (got ${kinds.map((k) => `--${k}`).join(" and ")})` : ""}`);
+  try {
+    parseFault(match, fault);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { match, fault };
+}
+
+function number(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got '${text}'`);
+  return value;
+}
+
+function describe(fault: FaultInfo): string {
+  const match = [fault.match.method, fault.match.path, fault.match.api && `api ${fault.match.api}`].filter(Boolean).join(" ");
+  const { probability, times, ...kind } = fault.fault as unknown as Record<string, unknown>;
+  const [name, value] = Object.entries(kind)[0] ?? ["?", ""];
+  const modifiers = [probability !== undefined && `probability ${probability}`, times !== undefined && `times ${times}`].filter(Boolean).join(", ");
+  return `${fault.id}  ${match}  ${name}${value === true ? "" : ` ${Array.isArray(value) ? value.join("-") : value}`}${modifiers ? ` (${modifiers})` : ""}  ${fault.hits} ${fault.hits === 1 ? "hit" : "hits"}\n`;
+}

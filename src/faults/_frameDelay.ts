@@ -1,0 +1,45 @@
+/**
+ * Frames of one direction of a WebSocket, each sent `ms` after it arrived and never before the
+ * one ahead of it (order is kept, as `latency` promises). One timer per direction at a time.
+ */
+export class FrameDelay<T> {
+  readonly #send: (frame: T) => void;
+  readonly #queue: Array<{ due: number; frame: T }> = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastDue = 0;
+
+  constructor(send: (frame: T) => void) {
+    this.#send = send;
+  }
+
+  push(frame: T, ms: number): void {
+    this.#lastDue = Math.max(performance.now() + ms, this.#lastDue);
+    this.#queue.push({ due: this.#lastDue, frame });
+    this.#arm();
+  }
+
+  /** The socket closed: frames not yet sent are dropped with it. */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue.length = 0;
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined || this.#queue.length === 0) return;
+    this.#timer = setTimeout(() => this.#flush(), Math.max(0, this.#queue[0]!.due - performance.now()));
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    let head = this.#queue[0];
+    // Timers may fire up to a millisecond early.
+    while (head && head.due <= now + 1) {
+      this.#queue.shift();
+      this.#send(head.frame);
+      head = this.#queue[0];
+    }
+    this.#arm();
+  }
+}

@@ -1,0 +1,52 @@
+import type { FaultKind } from "./_types.ts";
+
+/** What a kind needs to fault one HTTP request (or a WebSocket upgrade, for kinds that say so). */
+export interface HttpFaultContext {
+  readonly request: Request;
+  /** Hands the request on to whatever takes it (proxy, intercept, mock, replay, 404). */
+  take(): Promise<Response>;
+  /** A JSON answer the journal records. */
+  answer(status: number, body: unknown): Response;
+  /** Drops the client's connection without an answer (`Platform.resetConnection`). */
+  reset(): Response | Promise<Response>;
+  /** Parks a request that is never answered, within the server's bounds. */
+  hold(): Promise<Response>;
+}
+
+/** What a kind does to the frames of one relayed WebSocket. */
+export interface SocketFault {
+  /** ms to wait before relaying each frame, either way (order is kept). */
+  delay?: () => number;
+  /** Relay nothing, either way; the socket stays open. */
+  drop?: boolean;
+  /** Close the client's socket with this code once it is open. */
+  close?: number;
+}
+
+/**
+ * One kind of fault: its name, how its value is checked, and what it does. The kind only says
+ * what happens; `probability` and `times` are the gate's (`_gate.ts`), and how a runtime drops a
+ * connection is the adapter's (`Platform.resetConnection`), as WireMock keeps fault names in its
+ * core and the mechanics in each transport.
+ */
+export interface FaultKindDef<T = unknown> {
+  readonly name: FaultKind;
+  /** The value checked and normalised; throws a TypeError that names the kind. */
+  parse(value: unknown): T;
+  /** Faults an HTTP request. Absent: the kind does not apply to HTTP requests. */
+  http?(value: T, context: HttpFaultContext): Response | Promise<Response>;
+  /** True when `http` also applies to a WebSocket upgrade (the upgrade is answered instead). */
+  readonly upgrade?: boolean;
+  /** Faults the frames of a WebSocket. Absent: the kind does not apply to relayed frames. */
+  socket?(value: T): SocketFault;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The value of a kind that takes only `true`. */
+export function flag(name: string, value: unknown): true {
+  if (value !== true) throw new TypeError(`fault ${name} takes only true, got ${JSON.stringify(value)}`);
+  return true;
+}

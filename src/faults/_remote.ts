@@ -1,0 +1,53 @@
+/**
+ * Faults from other processes (`mocks.fault`, `scope.fault`): the hub side. A fault belongs to the
+ * connection that added it and, for a scope's, to that scope: it goes when the connection closes
+ * (for any reason), when the scope closes, or when `mocks.close()` clears the connection.
+ */
+import type { FrameworkClients } from "../server/_clients.ts";
+import { MockRequests } from "../mocks/_wire.ts";
+import type { FaultTable } from "./FaultTable.ts";
+import { parseFault } from "./_parse.ts";
+
+export const FaultRequests = {
+  /** `{scope: string | null, match, fault}` → `{id}` */
+  add: "__crossipc/faults/add",
+  /** `{ids: string[]}` → `{removed}`: only the sender's own. */
+  remove: "__crossipc/faults/remove",
+} as const;
+
+/** How many faults one connection may hold: a bound on what one client costs the hub. */
+const MAX_FAULTS_PER_CONNECTION = 10_000;
+
+export function installRemoteFaults(clients: FrameworkClients, faults: FaultTable): void {
+  const handlers = clients.handlers;
+  const ownerOf = (socket: { clientId?: string }) => socket.clientId!;
+  handlers.set(FaultRequests.add, (data, socket) => {
+    const { scope = null, match, fault } = (data ?? {}) as { scope?: unknown; match?: unknown; fault?: unknown };
+    if (scope !== null && typeof scope !== "string") throw new TypeError(`${FaultRequests.add}: scope must be a string or null`);
+    const owner = ownerOf(socket);
+    if (faults.count((f) => f.owner === owner) >= MAX_FAULTS_PER_CONNECTION) {
+      throw new Error(`This connection already holds ${MAX_FAULTS_PER_CONNECTION} faults, the most one connection may hold`);
+    }
+    return { id: faults.add(parseFault(match, fault), { scope: scope ?? undefined, owner }).id };
+  });
+  handlers.set(FaultRequests.remove, (data, socket) => {
+    const ids = (data as { ids?: unknown } | undefined)?.ids;
+    if (!Array.isArray(ids)) throw new TypeError(`${FaultRequests.remove} expects { ids: string[] }`);
+    const owner = ownerOf(socket);
+    const wanted = new Set(ids);
+    return { removed: faults.removeWhere((f) => f.owner === owner && wanted.has(f.id)) };
+  });
+  // A scope's faults go with its rules, and a cleared connection's with its rules.
+  const closeScope = handlers.get(MockRequests.closeScope);
+  handlers.set(MockRequests.closeScope, (data, socket) => {
+    const scope = (data as { scope?: unknown } | undefined)?.scope;
+    faults.removeWhere((f) => f.owner === ownerOf(socket) && f.scope === scope);
+    return closeScope ? closeScope(data, socket) : { removed: 0 };
+  });
+  const clear = handlers.get(MockRequests.clear);
+  handlers.set(MockRequests.clear, (data, socket) => {
+    faults.removeWhere((f) => f.owner === ownerOf(socket));
+    return clear ? clear(data, socket) : { removed: 0 };
+  });
+  clients.onDisconnect((clientId) => faults.removeWhere((f) => f.owner === clientId));
+}

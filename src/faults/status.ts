@@ -1,0 +1,17 @@
+/**
+ * `status: N` — per request: answers `N` with `{"error": "Fault injected"}` instead; nothing
+ * behind the hub sees the request. On a WebSocket upgrade, the upgrade is refused with `N`.
+ */
+import type { FaultKindDef } from "./_kind.ts";
+
+export const status: FaultKindDef<number> = {
+  name: "status",
+  parse(value) {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 200 || value > 599) {
+      throw new TypeError(`fault status must be an HTTP status from 200 to 599, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  },
+  http: (value, context) => context.answer(value, { error: "Fault injected" }),
+  upgrade: true,
+};

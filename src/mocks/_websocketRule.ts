@@ -1,0 +1,172 @@
+/**
+ * The hub side of `interceptWebSocket`: a rule of kind `websocket` takes an upgrade by asking the
+ * process that added it (`SocketMessages.open`); once accepted, the hub holds the client's socket
+ * and relays its frames to that process and back. A socket ends when either side closes it, when
+ * the process's connection goes (1011 to the client) or at teardown (1001).
+ */
+import type { Peer } from "crossws";
+import { errorMessage, type IPCError } from "../errors.ts";
+import type { IPCSocket } from "../IPCSocket.ts";
+import { log } from "../_log.ts";
+import type { FrameworkClients } from "../server/_clients.ts";
+import { jsonResponse } from "../server/_json.ts";
+import { ruleFactories, type RuleOwner } from "./_hub.ts";
+import type { SocketRelay, UpgradeTaken } from "./_pipeline.ts";
+import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
+import { fromBase64, headerPairs, toBase64 } from "./_wire.ts";
+import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
+
+type Frame = string | ArrayBuffer | Uint8Array;
+
+/** Sockets taken by a mock, by the hub's id (unique in this process, whatever the server). */
+const sockets = new Map<number, MockedSocket>();
+let lastSocket = 0;
+
+ruleFactories.set("websocket", (spec, owner, hub): Rule => {
+  const rule: Rule = {
+    id: hub.id,
+    scope: spec.scope,
+    kind: "websocket",
+    method: "GET",
+    path: spec.path,
+    owner: owner.clientId,
+    calls: 0,
+    takenBy: "mock",
+    // A WebSocket rule is found only for upgrades (MockRules.findUpgrade); a plain request goes on.
+    take: async () => PASS,
+    async upgrade(context: TakeContext, params: Record<string, string>): Promise<UpgradeTaken | Response | Pass> {
+      const id = ++lastSocket;
+      const open: SocketOpen = {
+        ref: spec.ref as number,
+        socket: id,
+        url: context.request.url,
+        headers: headerPairs(context.request.headers),
+        params,
+        scope: context.scope,
+      };
+      const socket = new MockedSocket(id, owner, hub.maxMessageSize);
+      sockets.set(id, socket);
+      let answer: { accept?: boolean; pass?: boolean; error?: string };
+      try {
+        answer = await owner.socket.request(SocketMessages.open, open, hub.proxyTimeout);
+      } catch (error) {
+        sockets.delete(id);
+        const timedOut = (error as IPCError).code === "ERR_IPC_TIMEOUT";
+        const message = `WebSocket mock ${rule.id} (${rule.path}) ${timedOut ? `did not answer within ${hub.proxyTimeout}ms` : `went away: ${errorMessage(error)}`}`;
+        log(hub.logger, "warn", message);
+        return jsonResponse(timedOut ? 504 : 502, { error: message });
+      }
+      if (answer?.accept === true) return { relay: socket };
+      sockets.delete(id);
+      if (answer?.pass === true) return PASS;
+      return jsonResponse(500, { error: String(answer?.error ?? "The WebSocket mock refused the socket") });
+    },
+  };
+  return rule;
+});
+
+/** Handles what the rules' processes send for their sockets, and ends them when a process goes. */
+export function installWebSocketMocks(clients: FrameworkClients): void {
+  clients.messageHandlers.set(SocketMessages.send, (data: SocketFrame, from) => sockets.get(data?.socket)?.fromOwner(from, data));
+  clients.messageHandlers.set(SocketMessages.close, (data: SocketClose, from) => sockets.get(data?.socket)?.closeFromOwner(from, data));
+  clients.onDisconnect((clientId) => {
+    for (const socket of [...sockets.values()]) if (socket.owner.clientId === clientId) socket.ownerGone();
+  });
+}
+
+/** One client socket a mock took: a `SocketRelay` the hub's WebSocket hooks drive. */
+class MockedSocket implements SocketRelay {
+  readonly owner: RuleOwner;
+  readonly #id: number;
+  readonly #maxMessageSize: number;
+  #peer: Peer | undefined;
+  /** Frames the mock sent before the client's socket finished opening. */
+  #early: Frame[] = [];
+  #closeEarly: SocketClose | undefined;
+  #ended = false;
+
+  constructor(id: number, owner: RuleOwner, maxMessageSize: number) {
+    this.#id = id;
+    this.owner = owner;
+    this.#maxMessageSize = maxMessageSize;
+  }
+
+  attach(peer: Peer): void {
+    this.#peer = peer;
+    for (const frame of this.#early) safely(() => peer.send(frame));
+    this.#early = [];
+    if (this.#closeEarly) this.#closePeer(this.#closeEarly.code, this.#closeEarly.reason);
+  }
+
+  fromClient(data: Frame): void {
+    if (this.#ended) return;
+    const message: SocketFrame = typeof data === "string" ? { socket: this.#id, text: data } : { socket: this.#id, base64: toBase64(data instanceof Uint8Array ? data : new Uint8Array(data)) };
+    // A frame the framework connection cannot carry would close it (and every rule of the process).
+    const size = "text" in message ? message.text.length * 3 : message.base64.length;
+    if (size > this.#maxMessageSize - 1024) {
+      this.#closePeer(1009, "Message too big for the WebSocket mock");
+      this.clientClosed(1009, "Message too big for the WebSocket mock");
+      return;
+    }
+    safely(() => this.owner.socket.send(SocketMessages.frame, message));
+  }
+
+  clientClosed(code?: number, reason?: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    sockets.delete(this.#id);
+    safely(() => this.owner.socket.send(SocketMessages.closed, { socket: this.#id, code: code ?? 1005, reason: reason ?? "" } satisfies SocketClose));
+  }
+
+  close(): void {
+    this.#closePeer(1001, "Hub shutting down");
+    this.clientClosed(1001, "Hub shutting down");
+  }
+
+  fromOwner(from: IPCSocket, data: SocketFrame): void {
+    if (from !== this.owner.socket || this.#ended) return;
+    let frame: Frame;
+    try {
+      frame = "text" in data && typeof data.text === "string" ? data.text : fromBase64((data as { base64: string }).base64);
+    } catch {
+      return;
+    }
+    if (this.#peer) safely(() => this.#peer!.send(frame));
+    else this.#early.push(frame);
+  }
+
+  /** The mock closes: the client's close (its answer to the handshake) then reaches `onClose`, as on a real socket. */
+  closeFromOwner(from: IPCSocket, data: SocketClose): void {
+    if (from !== this.owner.socket || this.#ended) return;
+    if (this.#peer) this.#closePeer(data.code, data.reason);
+    else this.#closeEarly = data;
+  }
+
+  ownerGone(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    sockets.delete(this.#id);
+    this.#closePeer(1011, "The WebSocket mock's process went away");
+  }
+
+  #closePeer(code?: number, reason?: string): void {
+    const peer = this.#peer;
+    if (!peer) {
+      this.#closeEarly = { socket: this.#id, code, reason };
+      return;
+    }
+    try {
+      peer.close(code, reason);
+    } catch {
+      safely(() => peer.close(1000, reason));
+    }
+  }
+}
+
+function safely(fn: () => unknown): void {
+  try {
+    fn();
+  } catch {
+    // The other side is gone; its own close ends this socket.
+  }
+}

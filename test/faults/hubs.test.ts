@@ -1,0 +1,189 @@
+/**
+ * Faults on hubs running under Node, Bun and Deno (test/fixtures/faults-hub.ts), added over
+ * `/__crossipc/api/faults` from this Node process: status and `times`, latency accuracy, bandwidth,
+ * a real connection reset (fetch rejects; a raw TCP client gets no HTTP bytes), and a timeout
+ * that leaves the hub healthy.
+ */
+import assert from "node:assert/strict";
+import net from "node:net";
+import { after, before, describe, test } from "node:test";
+import { connectMocks } from "../../adapters/node.ts";
+import { WebSocket } from "ws";
+import { RUNTIMES, start, waitExit, type Child } from "../matrix/_spawn.ts";
+
+for (const runtime of RUNTIMES) {
+  describe(`a hub under ${runtime}`, () => {
+    let hub: Child;
+    let base = "";
+    before(async () => {
+      hub = start(runtime, "test/fixtures/faults-hub.ts");
+      const { port } = await hub.nextJson<{ port: number }>(60_000, "listening port");
+      base = `http://127.0.0.1:${port}`;
+    });
+    after(async () => {
+      hub.proc.stdin.end();
+      await hub.nextJson(10_000, "teardown confirmation");
+      await waitExit(hub, 10_000, "exit after teardown");
+      assert.equal(hub.stderr().trim(), "", "the hub printed nothing");
+    });
+    const addFault = async (match: unknown, fault: unknown) => {
+      const res = await fetch(`${base}/__crossipc/api/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ match, fault }) });
+      assert.equal(res.status, 201, await res.clone().text());
+      return (await res.json()) as { id: string };
+    };
+    const clear = () => fetch(`${base}/__crossipc/api/faults`, { method: "DELETE" });
+
+    test("status with times: exactly n answered with the status, then the route answers again", async () => {
+      await addFault({ method: "GET", path: "/echo/:id" }, { status: 503, times: 3 });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(`${base}/echo/${i}`)).status);
+      assert.deepEqual(statuses, [503, 503, 503, 200, 200]);
+      assert.deepEqual((await (await fetch(`${base}/__crossipc/api/faults`)).json()).faults, []);
+    });
+
+    test("latency: the p50 of the added delay is within +10% of 100 ms", async () => {
+      await addFault({ path: "/echo/slow" }, { latency: 100 });
+      const time = async (path: string) => {
+        const started = performance.now();
+        await (await fetch(`${base}${path}`)).text();
+        return performance.now() - started;
+      };
+      const base_ = [];
+      const slow = [];
+      for (let i = 0; i < 25; i++) {
+        base_.push(await time("/echo/fast"));
+        slow.push(await time("/echo/slow"));
+      }
+      // A timer never fires early, so every faulted request took 100 ms more than its work; the
+      // added delay (against unfaulted requests, which carry the machine's noise) stays under +10%.
+      assert.ok(median(slow) >= 99, `p50 ${median(slow).toFixed(1)} ms`);
+      const added = median(slow) - median(base_);
+      assert.ok(added <= 110, `added ${added.toFixed(1)} ms`);
+      await clear();
+    });
+
+    test("bandwidth: 60 KB at 40 KB/s takes 1.5 s within 10%", async () => {
+      await addFault({ path: "/bytes/:n" }, { bandwidth: 40_000 });
+      const started = performance.now();
+      const body = await (await fetch(`${base}/bytes/60000`)).arrayBuffer();
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(body.byteLength, 60_000);
+      assert.ok(seconds >= 1.35 && seconds <= 1.65, `${seconds.toFixed(2)} s`);
+      await clear();
+    });
+
+    test("reset: fetch rejects with a network error, a raw client gets no HTTP bytes", async () => {
+      await addFault({ path: "/echo/reset" }, { reset: true });
+      await assert.rejects(fetch(`${base}/echo/reset`), TypeError);
+      const raw = await rawRequest(base, "/echo/reset");
+      assert.equal(raw.bytes, "", "no HTTP bytes");
+      assert.equal((await fetch(`${base}/echo/1`)).status, 200, "the hub answers the next request");
+      await clear();
+    });
+
+    test("scope.fault from another process: only that scope's requests, gone with the scope", async () => {
+      const mocks = await connectMocks(base);
+      try {
+        const scope = mocks.scope();
+        await scope.fault({ path: "/echo/:id" }, { status: 418 });
+        assert.equal((await fetch(`${base}/echo/1`, { headers: scope.headers })).status, 418);
+        assert.equal((await fetch(`${base}/echo/1`)).status, 200);
+        await scope.close();
+        assert.equal((await fetch(`${base}/echo/1`, { headers: scope.headers })).status, 200);
+      } finally {
+        await mocks.close();
+      }
+    });
+
+    test("interceptWebSocket from another process: mixed frames in order with their kind, close codes and reasons both ways", async () => {
+      const mocks = await connectMocks(base);
+      try {
+        const closes: Array<[number, string]> = [];
+        await mocks.interceptWebSocket("/ws/echo", (socket) => {
+          socket.onMessage((data) => (data === "close me" ? socket.close(4002, "as asked") : socket.send(data)));
+          socket.onClose((code, reason) => closes.push([code, reason]));
+        });
+        const ws = new WebSocket(`${base.replace("http", "ws")}/ws/echo`);
+        ws.binaryType = "arraybuffer";
+        const got: Array<string | number[]> = [];
+        ws.addEventListener("message", (event) => got.push(typeof event.data === "string" ? event.data : [...new Uint8Array(event.data as ArrayBuffer)]));
+        await new Promise((resolve, reject) => {
+          ws.addEventListener("open", resolve);
+          ws.addEventListener("error", reject);
+        });
+        const sent: Array<string | number[]> = [];
+        for (let i = 0; i < 1000; i++) sent.push(i % 2 ? `text ${i}` : [i & 255, 1, 2]);
+        for (const frame of sent) ws.send(typeof frame === "string" ? frame : new Uint8Array(frame));
+        await until(() => got.length === sent.length, "1,000 echoes");
+        assert.deepEqual(got, sent);
+        const closed = new Promise<[number, string]>((resolve) => ws.addEventListener("close", (event) => resolve([event.code, event.reason])));
+        ws.send("close me");
+        assert.deepEqual(await closed, [4002, "as asked"]);
+
+        const second = new WebSocket(`${base.replace("http", "ws")}/ws/echo`);
+        await new Promise((resolve) => second.addEventListener("open", resolve));
+        second.close(4001, "client leaves");
+        await until(() => closes.length === 2, "the handler to hear the client's close");
+        assert.deepEqual(closes[1], [4001, "client leaves"]);
+      } finally {
+        await mocks.close();
+      }
+    });
+
+    test("WebSocket faults from another process: close with a code, drop keeps the socket open and silent", async () => {
+      const mocks = await connectMocks(base);
+      try {
+        await mocks.interceptWebSocket("/ws/:name", (socket) => socket.send("hello"));
+        await mocks.fault({ path: "/ws/closed" }, { close: 4003 });
+        await mocks.fault({ path: "/ws/silent" }, { drop: true });
+        const closed = new WebSocket(`${base.replace("http", "ws")}/ws/closed`);
+        const code = await new Promise<number>((resolve) => closed.addEventListener("close", (event) => resolve(event.code)));
+        assert.equal(code, 4003);
+        const silent = new WebSocket(`${base.replace("http", "ws")}/ws/silent`);
+        const got: unknown[] = [];
+        silent.addEventListener("message", (event) => got.push(event.data));
+        await new Promise((resolve) => silent.addEventListener("open", resolve));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.deepEqual(got, []);
+        assert.equal(silent.readyState, WebSocket.OPEN);
+        silent.close();
+      } finally {
+        await mocks.close();
+      }
+    });
+
+    test("timeout: the client's own timeout ends it and the hub stays healthy", async () => {
+      await addFault({ path: "/echo/never" }, { timeout: true });
+      const waits = Array.from({ length: 20 }, () => fetch(`${base}/echo/never`, { signal: AbortSignal.timeout(300) }).then(() => "answered", (e: Error) => e.name));
+      assert.deepEqual(new Set(await Promise.all(waits)), new Set(["TimeoutError"]));
+      assert.deepEqual(await (await fetch(`${base}/echo/ok`)).json(), { id: "ok" });
+      await clear();
+    });
+  });
+}
+
+async function until(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function rawRequest(base: string, path: string): Promise<{ bytes: string; code?: string }> {
+  const { port } = new URL(base);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), "127.0.0.1", () => socket.write(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`));
+    let bytes = "";
+    let code: string | undefined;
+    socket.setTimeout(5000, () => socket.destroy(new Error("no close within 5 s")));
+    socket.on("data", (chunk) => (bytes += chunk));
+    socket.on("error", (error: NodeJS.ErrnoException) => (code = error.code ?? error.message));
+    socket.on("close", () => resolve({ bytes, code }));
+  });
+}

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { crossipc } from "./_cli.ts";
+import { startServer } from "./_helpers.ts";
+
+test("crossipc fault adds a fault and prints its id; --list shows it; --clear [id] removes", async (t) => {
+  const server = await startServer(t, { dashboard: true, accessToken: "s3cret" });
+  server.interceptHttp("GET", "/users/:id", () => ({ ok: true }));
+  const env = { CROSSIPC_HUB_PORT: String(server.getPort()), CROSSIPC_ACCESS_TOKEN: "s3cret" };
+  const added = await crossipc(["fault", "--path", "/users/:id", "--method", "GET", "--status", "503", "--times", "5"], env);
+  assert.equal(added.code, 0, added.stderr);
+  const id = added.stdout.trim();
+  assert.deepEqual(server.faults().map((f) => f.id), [id]);
+  assert.equal((await fetch(`${server.getUrl()}/users/1`)).status, 503);
+
+  const list = await crossipc(["fault", "--list"], env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.equal(list.stdout, `${id}  GET /users/:id  status 503 (times 5)  1 hit\n`);
+
+  const second = await crossipc(["fault", "--path", "/users/**", "--latency", "10-20", "--probability", "0.5", "--port", String(server.getPort()), "--token", "s3cret"]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal((await crossipc(["fault", "--clear", id], env)).stdout, "removed 1 fault\n");
+  assert.deepEqual(server.faults().map((f) => f.fault), [{ latency: [10, 20], probability: 0.5 }]);
+  assert.equal((await crossipc(["fault", "--clear"], env)).stdout, "removed 1 fault\n");
+  assert.deepEqual(server.faults(), []);
+});
+
+test("crossipc fault: bad flags exit 2 naming the mistake, and nothing is added", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const env = { CROSSIPC_HUB_PORT: String(server.getPort()) };
+  const cases: Array<[string[], RegExp]> = [
+    [["fault", "--status", "503"], /give --path \(or --api\)/],
+    [["fault", "--path", "/a"], /give exactly one of --latency/],
+    [["fault", "--path", "/a", "--status", "503", "--reset"], /got --status and --reset/],
+    [["fault", "--path", "/a", "--latency", "-5"], /latency must be a number of ms >= 0/],
+    [["fault", "--path", "/a", "--status", "503", "--probability", "2"], /probability must be a number from 0 to 1/],
+    [["fault", "--path", "/a", "--bandwidth", "0"], /bandwidth must be a number of bytes per second > 0/],
+    [["fault", "--path", "/a", "--status", "abc"], /--status must be a number, got 'abc'/],
+    [["fault", "--path", "/a", "--slow"], /unknown flag --slow/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await crossipc(args, env);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message, args.join(" "));
+  }
+  assert.deepEqual(server.faults(), []);
+});

@@ -1,0 +1,43 @@
+/** The README's "Faults and WebSocket mocks" example, as a person would run it, against a real service. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { WebSocket } from "ws";
+import { connectMocks, ServiceHub } from "../../adapters/node.ts";
+import { startBackend } from "./_helpers.ts";
+
+test("README: one service made slow for this test, another played as a WebSocket", async (t) => {
+  const users = await startBackend(t, (_req, res) => res.end(JSON.stringify({ id: 1 })));
+  const hub = new ServiceHub(0);
+  await hub.start();
+  t.after(() => hub.teardown());
+  hub.addRoute({ api: "users", baseUrl: users.url, pathPrefix: "/users" });
+
+  await using mocks = await connectMocks(hub.getPort());
+  await using scope = mocks.scope();
+  await scope.fault({ api: "users" }, { latency: 400 });
+  const closes: Array<[number, string]> = [];
+  await scope.interceptWebSocket("/prices/live", (socket) => {
+    socket.send(JSON.stringify({ sku: "A-1", price: 10 }));
+    socket.onMessage((data) => {
+      if (data === "bye") socket.close(4000, "done");
+    });
+    socket.onClose((code, reason) => closes.push([code, reason]));
+  });
+
+  let started = performance.now();
+  assert.deepEqual(await (await fetch(`${hub.getUrl()}/users/1`, { headers: scope.headers })).json(), { id: 1 });
+  assert.ok(performance.now() - started >= 399, "slow for this test");
+  started = performance.now();
+  await (await fetch(`${hub.getUrl()}/users/1`)).text();
+  assert.ok(performance.now() - started < 399, "not for others");
+
+  // A browser page carries the scope as a cookie, also on its WebSocket upgrades.
+  const ws = new WebSocket(`ws://127.0.0.1:${hub.getPort()}/prices/live`, { headers: { cookie: `crossipc-scope=${scope.id}` } });
+  const first = await new Promise<string>((resolve) => ws.once("message", (data) => resolve(data.toString())));
+  assert.deepEqual(JSON.parse(first), { sku: "A-1", price: 10 });
+  ws.send("bye");
+  const closed = await new Promise<[number, string]>((resolve) => ws.once("close", (code, reason) => resolve([code, reason.toString()])));
+  assert.deepEqual(closed, [4000, "done"]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(closes, [[4000, "done"]]);
+});
