@@ -14,10 +14,12 @@ import type { Competitor, Variant } from "../_model.ts";
 import { spawnHost } from "../_runtimes.ts";
 
 export const mocks: Family = {
-  cases: ["mocks"],
+  cases: ["mocks", "mocks-latency"],
+  // The unloaded latency variant (1 connection) alone: BENCH_CASES=mocks-latency.
+  optional: ["mocks-latency"],
   roles: () => ["crossipc", "mocks-hub", "scopes-one", "scopes-many"],
   async run(ctx) {
-    if (!ctx.wants("mocks")) return;
+    if (!ctx.wants("mocks") && !ctx.wants("mocks-latency")) return;
     // The test's process: a host with no server of its own, on the primary Node.
     const mocker = spawnHost(ctx.primary, "mocker", ctx.backendUrl);
     await mocker.ready;
@@ -25,19 +27,28 @@ export const mocks: Family = {
       for (const spec of ctx.active) {
         const p = ctx.side(spec).ports;
         await mocker.call("mock", { port: p["mocks-hub"], scopes: 0, rules: 1 });
+        if (!ctx.wants("mocks")) continue;
         await mocker.call("mock", { port: p["scopes-one"], scopes: 1, rules: 10 });
         await mocker.call("mock", { port: p["scopes-many"], scopes: 1000, rules: 10 }, 600_000);
       }
       const url = (port: number, path: string) => `http://${HOST}:${port}${path}`;
       const scoped = { headers: { "x-crossipc-scope": "bench-scope-0" } };
 
-      await compare(ctx, "GET /users/:id, remote mock vs local interceptHttp, 50 connections", [
+      if (ctx.wants("mocks")) await compare(ctx, "GET /users/:id, remote mock vs local interceptHttp, 50 connections", [
         ["local", "crossipc", "local interceptHttp route", (port) => (ms) => cannon(url(port, "/users/42"), ms)],
         ["remote", "mocks-hub", "remote mock (connectMocks, another process)", (port) => (ms) => cannon(url(port, "/users/42"), ms)],
       ], [
         { target: { min: 0.5 }, targetName: "remote mock ≥ 0.5× local intercept route (req/s)" },
         { metric: "p50" },
       ]);
+      // At 50 connections p50 is mostly queueing (≈ 50 ÷ req/s), so the added latency of one
+      // relay is also read unloaded, one request at a time.
+      const one = { connections: 1 };
+      if (ctx.wants("mocks-latency")) await compare(ctx, "GET /users/:id, remote mock vs local interceptHttp, 1 connection (added latency)", [
+        ["local", "crossipc", "local interceptHttp route", (port) => (ms) => cannon(url(port, "/users/42"), ms, one)],
+        ["remote", "mocks-hub", "remote mock (connectMocks, another process)", (port) => (ms) => cannon(url(port, "/users/42"), ms, one)],
+      ], [{ metric: "p50" }], "mocks-latency");
+      if (!ctx.wants("mocks")) return;
       await compare(ctx, "unscoped proxied GET /api/items, 1,000 scopes × 10 rules vs none, 50 connections", [
         ["none", "crossipc", "no mocks registered", (port) => (ms) => cannon(url(port, "/api/items?page=1"), ms)],
         ["many", "scopes-many", "1,000 scopes × 10 rules registered", (port) => (ms) => cannon(url(port, "/api/items?page=1"), ms)],
