@@ -106,9 +106,9 @@ export function fromLoad(result: { rate: number; count?: number; p50?: number; p
 }
 
 /** One autocannon round (50 connections); a sub-second `ms` means the warm-up (3000 requests). */
-export async function cannon(url: string, ms: number): Promise<Sample> {
+export async function cannon(url: string, ms: number, extra: Record<string, unknown> = {}): Promise<Sample> {
   const warm = ms < 1000;
-  const options: Record<string, unknown> = { url, connections: 50, pipelining: 1 };
+  const options: Record<string, unknown> = { url, connections: 50, pipelining: 1, ...extra };
   if (warm) options["amount"] = 3000;
   else options["duration"] = Math.max(1, Math.round(ms / 1000));
   const result = await autocannon(options);

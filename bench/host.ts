@@ -4,6 +4,11 @@
  *   crossipc an IPCServer with the bench's handlers, intercept route and proxy resolver
  *   crossipc-nojournal  the same IPCServer with `{ journal: false }` (the journal family)
  *   crossipc-faults     the same IPCServer with 100 faults on other routes (the faults family)
+ *   mocks-hub, scopes-one, scopes-many  bare IPCServers whose mocks another host process adds
+ *                       with the `mock` command (the mocks family)
+ *   replay, replay-local  a 10,000-entry HAR replayed / the same answers as intercept routes (replay family)
+ *   record   the same IPCServer recording with bodies, as `--record` does (the replay family)
+ *   mocker   no server: takes the `mock` command (connectMocks to another host's hub)
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
  *   ref      the reference framework server of the "apart" cases (Node only, see _reference.ts)
@@ -69,6 +74,75 @@ if (roles.has("crossipc-faults")) {
   const server = await startCrossipc({});
   for (let i = 0; i < 100; i++) server.fault({ method: "GET", path: `/elsewhere/${i}/:id` }, { status: 503 });
   ports["crossipc-faults"] = server.getPort();
+}
+
+for (const role of ["mocks-hub", "scopes-one", "scopes-many"]) {
+  if (roles.has(role)) ports[role] = (await startCrossipc({})).getPort();
+}
+
+/** Replay family: GET /items/N answered by a recording of 10,000 entries, or by an intercept route. */
+const REPLAY_ENTRIES = 10_000;
+const itemBody = (n: string | undefined) => JSON.stringify({ id: n, name: "Mock User" });
+if (roles.has("replay")) {
+  const server = await startCrossipc({});
+  server.replay(replayHar(REPLAY_ENTRIES));
+  ports["replay"] = server.getPort();
+}
+if (roles.has("replay-local")) {
+  const server = await startCrossipc({});
+  // The same JSON the recording answers with.
+  server.interceptHttp("GET", "/items/:n", (_body: unknown, params: Record<string, string | undefined>) => ({ id: params["n"], name: "Mock User" }));
+  ports["replay-local"] = server.getPort();
+}
+if (roles.has("record")) {
+  // What `crossipc hub --record` sets: bodies on, 1,000 entries, 10 MiB per body.
+  ports["record"] = (await startCrossipc({ journal: { size: 1000, bodies: true, maxBodySize: 10 * 2 ** 20 } })).getPort();
+}
+
+function replayHar(count: number): unknown {
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    const text = itemBody(String(i));
+    entries.push({
+      startedDateTime: new Date(0).toISOString(),
+      time: 1,
+      request: { method: "GET", url: `http://127.0.0.1/items/${i}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+      response: {
+        status: 200,
+        statusText: "OK",
+        httpVersion: "HTTP/1.1",
+        cookies: [],
+        headers: [{ name: "content-type", value: "application/json" }],
+        content: { size: text.length, mimeType: "application/json", text },
+        redirectURL: "",
+        headersSize: -1,
+        bodySize: text.length,
+      },
+      cache: {},
+      timings: { send: 0, wait: 1, receive: 0 },
+    });
+  }
+  return { log: { version: "1.2", creator: { name: "crossipc bench", version: "0" }, entries } };
+}
+
+/** The mocker role: connections to another process's hub, kept open while the bench runs. */
+const mockConnections: any[] = [];
+async function addMocks(port: number, scopes: number, rules: number): Promise<number> {
+  const m = await import(`../adapters/${runtime()}.ts`);
+  const mocks = await m.connectMocks(port);
+  mockConnections.push(mocks);
+  const handler = (_body: unknown, params: Record<string, string | undefined>) => ({ id: params["id"], name: "Mock User" });
+  if (scopes === 0) {
+    await mocks.intercept("GET", "/users/:id", handler);
+    return 1;
+  }
+  // Scope i has id `bench-scope-i` and the same `rules` routes as every other scope (parallel tests
+  // mocking the same service), added in batches so that 10,000 rules take seconds, not minutes.
+  for (let i = 0; i < scopes; i++) {
+    const scope = mocks.scope(`bench-scope-${i}`);
+    await Promise.all(Array.from({ length: rules }, (_, j) => scope.intercept("GET", `/scoped/r${j}/:id`, handler)));
+  }
+  return scopes * rules;
 }
 
 if (roles.has("orig") || roles.has("peer")) {
@@ -141,11 +215,14 @@ serveCommands(async (command) => {
       return s2c(command.kind, command.inflight, command.size, command.ms);
     case "mem":
       return memory();
+    case "mock":
+      return addMocks(command.port, command.scopes, command.rules);
     case "cpu": {
       const usage = process.cpuUsage();
       return usage.user + usage.system;
     }
     case "exit":
+      for (const mocks of mockConnections) await mocks.close().catch(() => {});
       for (const close of closers) await close().catch(() => {});
       // process.exit (not a signal) so that --cpu-prof writes its profile.
       setTimeout(() => process.exit(0), 20);

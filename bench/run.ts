@@ -5,8 +5,8 @@
  * bench/ratios.svg.
  *
  * Knobs (environment): BENCH_ROUND_MS (400), BENCH_ROUNDS (9), BENCH_WARMUP_MS (500),
- * BENCH_CASES (comma list of case ids: rpc,servers,clients,layers (optional),s2c,ff,intercept,proxy,
- * wsproxy,journal,faults,memory,cycle), BENCH_RUNTIMES (node20,node24,bun,deno), BENCH_PROFILE (0 to skip
+ * BENCH_CASES (comma list of case ids: rpc,servers,clients,s2c,ff,intercept,proxy,wsproxy,
+ * journal,faults,mocks,replay,memory,cycle; optional: layers, mocks-latency), BENCH_RUNTIMES (node20,node24,bun,deno), BENCH_PROFILE (0 to skip
  * profiling), BENCH_NODE_OTHER (path of the second Node binary; default: found with
  * `npx node@20|24`), BENCH_BUFFERUTIL (a folder whose node_modules has `bufferutil`; default: the
  * installed optional dependency, if any), BENCH_HTTP_ROUND_MS / BENCH_HTTP_ROUNDS (autocannon

@@ -11,7 +11,9 @@ import { journal } from "./journal.ts";
 import { layers } from "./layers.ts";
 import { memory } from "./memory.ts";
 import { messages } from "./messages.ts";
+import { mocks } from "./mocks.ts";
 import { rpc } from "./rpc.ts";
+import { replay } from "./replay.ts";
 import { servers } from "./servers.ts";
 import { wsproxy } from "./wsproxy.ts";
 
@@ -25,6 +27,8 @@ export const families: Family[] = [
   wsproxy,
   journal,
   faults,
+  mocks,
+  replay,
   // memory wants a quiet machine (it closes the load connections first); cycle starts its own servers.
   memory,
   cycle,

@@ -1,0 +1,4 @@
+import { test } from "node:test";
+import { heldUntilKilled } from "../_held.ts";
+
+heldUntilKilled({ name: "node", test });
