@@ -23,6 +23,7 @@ import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import type { RuleTable, RuleMatch } from "./_table.ts";
 import { pathOf } from "../server/_path.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { requestScope, type HeaderGetter } from "./_scope.ts";
 import { concat } from "../_bytes.ts";
 
@@ -242,12 +243,13 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
   return concat(chunks, length);
 }
 
-const DASHBOARD_PATH = "/__crossipc";
-const FRAMEWORK_PATH = "/__ggFrameworkConnection";
-
-/** The hub's own pages and the framework path: never mocked, never faulted. */
+/**
+ * The hub's own pages and the framework path: never mocked, never faulted. The same paths
+ * `fallThrough` in ../server/_http.ts answers itself (`/__crossipc`, `/__crossipc/…`), not a
+ * service's `/__crossipc-admin`.
+ */
 export function isHubPath(path: string): boolean {
-  return path.startsWith(DASHBOARD_PATH) || path === FRAMEWORK_PATH;
+  return path === INTERNAL_SOCKET_PATH || (path.startsWith("/__crossipc") && (path.length === 11 || path.charCodeAt(11) === 47));
 }
 
 /**

@@ -369,6 +369,8 @@ test("a `*` `/**` rule takes no WebSocket upgrade and never hides the hub's own 
   await mocks.intercept("*", "/**", () => "everything");
   assert.equal((await getJson(`${server.getUrl()}/anything`)).body, "everything");
   assert.equal((await getJson(`${server.getUrl()}/__crossipc/api/state`)).body.mocks.length, 1);
+  // A service's own path that merely starts like the hub's is an ordinary path.
+  assert.equal((await getJson(`${server.getUrl()}/__crossipc-admin`)).body, "everything");
   const ws = new WebSocket(`${server.getUrl().replace("http", "ws")}/socket`, { headers: { "x-crossipc-scope": "s" } });
   const reply = await new Promise<string>((resolve, reject) => {
     ws.on("open", () => ws.send("hi"));
