@@ -42,11 +42,24 @@ declare global {
   }
 }
 
+/**
+ * How long the hub may stay silent before this connection counts it dead (IPCClient's is 4 s).
+ * Counting a busy hub dead closes the connection and the hub drops every rule of it, so the rest
+ * of the suite silently meets the real services; counting a dead hub dead late costs little (the
+ * test's own requests to it fail or time out either way).
+ */
+const MOCKS_HEARTBEAT_TIMEOUT = 15_000;
+
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
   token?: string;
   /** Shown as the owner of this connection's rules in the dashboard and the journal. */
   runtimeId?: string;
+  /**
+   * How long (ms) the hub may leave a heartbeat unanswered before this connection closes (and the
+   * hub drops its rules). Default 15 000 here, not IPCClient's 4 000: a hub busy under load is not dead.
+   */
+  heartbeatTimeout?: number;
 }
 
 /** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
@@ -68,7 +81,11 @@ type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true }
  */
 export async function connectMocks(portOrUrl: number | string, options: ConnectMocksOptions = {}): Promise<Mocks> {
   const { token, runtimeId, ...clientOptions } = options;
-  const client = new IPCClient(portOrUrl, { ...clientOptions, accessToken: token ?? clientOptions.accessToken });
+  const client = new IPCClient(portOrUrl, {
+    ...clientOptions,
+    heartbeatTimeout: clientOptions.heartbeatTimeout ?? MOCKS_HEARTBEAT_TIMEOUT,
+    accessToken: token ?? clientOptions.accessToken,
+  });
   const connection = new MockConnection(client);
   await client.connect(runtimeId);
   let hello: HelloAnswer;
