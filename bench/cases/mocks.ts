@@ -7,9 +7,12 @@
  *   (≤ 1.05× server CPU/req, i.e. req/s ≥ 0.95×), and a scoped request to a mocked route vs the
  *   same scope's 10 rules alone (≤ 1.1× server CPU/req, i.e. req/s ≥ 0.9×).
  * The mocks' handlers run in the mocker process, so the server CPU is the hub's relaying alone.
+ * `mocks-latency` also offers both arms one fixed rate (open loop, bench/_openLoop.ts): the p50
+ * difference there is the latency a relay adds, apart from the throughput gap.
  */
 import { HOST, type Family } from "../_family.ts";
 import { cannon } from "../_measure.ts";
+import { openLoop } from "../_openLoop.ts";
 import type { Competitor, Variant } from "../_model.ts";
 import { spawnHost } from "../_runtimes.ts";
 
@@ -48,6 +51,9 @@ export const mocks: Family = {
         ["local", "crossipc", "local interceptHttp route", (port) => (ms) => cannon(url(port, "/users/42"), ms, one)],
         ["remote", "mocks-hub", "remote mock (connectMocks, another process)", (port) => (ms) => cannon(url(port, "/users/42"), ms, one)],
       ], [{ metric: "p50" }], "mocks-latency");
+      // The added latency at one offered load below both arms' capacity (open loop: a fixed rate,
+      // latency from when each request was due), where the closed loop above measures saturation.
+      if (ctx.wants("mocks-latency")) await openLoopLatency(ctx, url);
       if (!ctx.wants("mocks")) return;
       await compare(ctx, "unscoped proxied GET /api/items, 1,000 scopes × 10 rules vs none, 50 connections", [
         ["none", "crossipc", "no mocks registered", (port) => (ms) => cannon(url(port, "/api/items?page=1"), ms)],
@@ -62,6 +68,31 @@ export const mocks: Family = {
     }
   },
 };
+
+/** Offered load of the open-loop latency variant: below both arms' capacity on a loaded 2-core machine. */
+const OPEN_LOOP_RATE = 1000;
+
+async function openLoopLatency(ctx: Parameters<Family["run"]>[0], url: (port: number, path: string) => string): Promise<void> {
+  const competitors: Competitor[] = [];
+  const ratios: Variant["ratios"] = [];
+  const load = { rate: OPEN_LOOP_RATE, connections: 50 };
+  for (const spec of ctx.active) {
+    const s = ctx.side(spec);
+    competitors.push({ key: `local:${spec.name}`, label: "local interceptHttp route", runtime: spec.name, group: "limit", cpuOf: s.host, measure: (ms) => openLoop(url(s.ports["crossipc"]!, "/users/42"), ms, load) });
+    competitors.push({ key: `remote:${spec.name}`, label: "remote mock (connectMocks, another process)", runtime: spec.name, group: "crossipc", cpuOf: s.host, measure: (ms) => openLoop(url(s.ports["mocks-hub"]!, "/users/42"), ms, load) });
+    ratios.push({ of: `remote:${spec.name}`, to: `local:${spec.name}`, metric: "p50" });
+  }
+  await ctx.run({
+    caseId: "mocks-latency",
+    caseTitle: "10. Mocks from another process",
+    variant: `GET /users/:id, remote mock vs local interceptHttp, open loop ${OPEN_LOOP_RATE} req/s over 50 connections (p50 ms, added latency)`,
+    unit: "ms p50",
+    higher: false,
+    competitors,
+    ratios,
+    client: `open loop, ${OPEN_LOOP_RATE} req/s, 50 keep-alive connections`,
+  });
+}
 
 type Arm = [key: string, role: string, label: string, load: (port: number) => Competitor["measure"]];
 
