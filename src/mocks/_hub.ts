@@ -162,10 +162,13 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         return jsonResponse(status, { error: message });
       };
       let body: Uint8Array | undefined;
-      try {
-        body = await context.body();
-      } catch (error) {
-        return fail(413, `Mock ${rule.id} (${rule.method} ${rule.path}): ${errorMessage(error)}`);
+      // GET and HEAD have no body to read: no promise to wait for on the commonest relay.
+      if (context.method !== "GET" && context.method !== "HEAD") {
+        try {
+          body = await context.body();
+        } catch (error) {
+          return fail(413, `Mock ${rule.id} (${rule.method} ${rule.path}): ${errorMessage(error)}`);
+        }
       }
       const request = context.request;
       const payload: WireRequest = {
