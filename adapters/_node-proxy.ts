@@ -15,16 +15,13 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
-import { ANSWER_HEADERS, ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type ProxyHttpOptions } from "../src/platform.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 const agents = {
   "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
   "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }),
 };
-
-/** Answers up to this size (by `content-length`) are read whole before they are sent on. */
-const SMALL_ANSWER = 256 * 1024;
 
 interface NodeContext {
   req: IncomingMessage;
@@ -51,7 +48,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       });
       upstream.once("response", (res) => {
         clearTimeout(timer);
-        answer(res, url, request, resolve, reject);
+        answer(res, url, request, options.keepBody === true, resolve, reject);
       });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -83,7 +80,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
  */
 const MAX_RETRIES = 3;
 
-function answer(res: IncomingMessage, url: URL, request: Request, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
+function answer(res: IncomingMessage, url: URL, request: Request, keepBody: boolean, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
   const init = {
     status: res.statusCode,
     statusText: res.statusMessage,
@@ -99,9 +96,13 @@ function answer(res: IncomingMessage, url: URL, request: Request, resolve: (resp
   }
   const chunks: Buffer[] = [];
   res.on("data", (chunk: Buffer) => chunks.push(chunk));
-  res.once("end", () =>
-    resolve(withHeaders(new FastResponse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, init), init.headers)),
-  );
+  res.once("end", () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const response = withHeaders(new FastResponse(body as unknown as BodyInit, init), init.headers);
+    // For the journal's bodies: the bytes it would otherwise copy out of a stream built around them.
+    if (keepBody) (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = body;
+    resolve(response);
+  });
   res.once("error", (error) => reject(new ProxyError(502, error.message, { cause: error })));
 }
 

@@ -44,7 +44,17 @@ export interface ProxyHttpOptions {
    * a reused pooled one closed before any byte of the answer came back. For the journal.
    */
   retried?: number;
+  /**
+   * Set when the journal records bodies: an answer the upstream reads whole (one whose
+   * `content-length` is at most `SMALL_ANSWER`) leaves its bytes, as sent, on the response under
+   * `ANSWER_BODY`, so that the journal copies no stream. An upstream that decodes bodies itself
+   * (`fetch`) reads whole only answers that came uncompressed: a decoded body has no known bound.
+   */
+  keepBody?: boolean;
 }
+
+/** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
+export const SMALL_ANSWER = 256 * 1024;
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
@@ -125,6 +135,13 @@ export interface ProxiedConnection {
  * has them, so that the journal need not make srvx's FastResponse build a Headers object.
  */
 export const ANSWER_HEADERS: unique symbol = Symbol.for("crossipc.answerHeaders");
+
+/**
+ * Where whoever built an answer may leave its whole body, when it had the bytes anyway (a replay,
+ * a small proxied answer read whole): a journal that records bodies takes them from here instead
+ * of copying the response's stream. Never written to after.
+ */
+export const ANSWER_BODY: unique symbol = Symbol.for("crossipc.answerBody");
 
 let current: Platform | undefined;
 

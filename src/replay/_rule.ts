@@ -35,8 +35,9 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
       const { method, path, record } = context;
       if (replay.api !== undefined && !underApi(path, options.apiPrefixes()?.(replay.api))) return PASS;
       // null: a body past what the hub reads (the mocks relay limit), which matches no recording.
+      // A GET or HEAD has none to read (the pipeline's own rule): no promise to wait for.
       let body: Uint8Array | null = EMPTY;
-      if (replay.index.has(method, path)) {
+      if (method !== "GET" && method !== "HEAD" && replay.index.has(method, path)) {
         try {
           body = (await context.body()) ?? EMPTY;
           if (record?.bodies && body.byteLength) record.setBody("request", body);
@@ -44,13 +45,33 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
           body = null;
         }
       }
-      const outcome = replay.answer(method, new URL(context.request.url), body);
+      const { pathname, search } = splitUrl(context.request.url, path);
+      const outcome = replay.answer(method, pathname, search, body);
       if (!outcome) return PASS;
       if (record && "entry" in outcome) record.route = `${replay.name} entry ${outcome.entry}`;
       return "response" in outcome ? outcome.response : outcome.miss404;
     },
   };
 }
+
+/**
+ * The path as `URL.pathname` has it (the form the recording was indexed in) and the query,
+ * without parsing the URL when the path the router matched on is already in that form: the
+ * parser changes only dot segments, percent-encodings (`%2e`), backslashes and characters it
+ * escapes, and a path with none of them is left as it is.
+ */
+function splitUrl(url: string, path: string): { pathname: string; search: string } {
+  if (NEEDS_PARSER.test(path)) {
+    const parsed = new URL(url);
+    return { pathname: parsed.pathname, search: parsed.search.slice(1) };
+  }
+  const mark = url.indexOf("?");
+  if (mark === -1) return { pathname: path, search: "" };
+  const hash = url.indexOf("#", mark);
+  return { pathname: path, search: hash === -1 ? url.slice(mark + 1) : url.slice(mark + 1, hash) };
+}
+
+const NEEDS_PARSER = /[^\x21-\x7e]|["<>`{}%\\^|]|\/\.|^[^/]/;
 
 function underApi(path: string, prefixes: ReadonlySet<string> | undefined): boolean {
   if (!prefixes) return false;

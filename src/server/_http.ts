@@ -1,7 +1,7 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
-import { ANSWER_HEADERS, getPlatform, type Platform, type ProxyHttpOptions } from "../platform.ts";
+import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
@@ -196,6 +196,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     record.target = target;
   }
   const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
+  if (record?.bodies) options.keepBody = true;
   try {
     const response = await forward(record?.bodies ? tapRequest(request, record) : request, target, options);
     if (record && options.retried) record.retried = options.retried;
@@ -225,15 +226,21 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
  * loading it pulls in srvx (see `jsonAnswer`).
  */
 function h3ProxyRequest(timeout: number): Forward {
-  const jobs = new WeakMap<Request, { target: string; error?: unknown }>();
+  const jobs = new WeakMap<Request, ProxyJob>();
   let app: Promise<{ fetch(request: Request): Response | Promise<Response> }> | undefined;
   const load = async () => {
     const { H3, proxyRequest } = await import("h3");
     const h3 = new H3({ silent: true });
+    // h3 drops the target's `content-length` and `content-encoding`: noted here for `keepBody`.
+    const onResponse = (event: { req: Request }, upstream: Response) => {
+      const job = jobs.get(event.req)!;
+      const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
+      job.whole = length <= SMALL_ANSWER && !upstream.headers.has("content-encoding");
+    };
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
       try {
-        return await proxyRequest(event, job.target, { xfwd: true, timeout });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, onResponse: job.keepBody ? onResponse : undefined });
       } catch (error) {
         job.error = error;
         return null;
@@ -241,13 +248,32 @@ function h3ProxyRequest(timeout: number): Forward {
     });
     return h3;
   };
-  return async (request, target) => {
-    const job: { target: string; error?: unknown } = { target };
+  return async (request, target, options) => {
+    const job: ProxyJob = { target, keepBody: options.keepBody === true };
     jobs.set(request, job);
     const response = await (await (app ??= load())).fetch(request);
     if (job.error !== undefined) throw job.error;
-    return response;
+    if (!job.whole || !response.body) return response;
+    // Recording bodies: a small uncompressed answer read whole, so that the journal keeps these
+    // bytes instead of a tee of the stream (the same as the runtimes' own upstreams do).
+    let whole: Uint8Array;
+    try {
+      whole = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw new ProxyError(502, errorMessage(error), { cause: error });
+    }
+    const answer = new Response(whole as Uint8Array<ArrayBuffer>, { status: response.status, statusText: response.statusText, headers: response.headers });
+    (answer as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = whole;
+    return answer;
   };
+}
+
+interface ProxyJob {
+  target: string;
+  keepBody: boolean;
+  /** The target's answer is small and uncompressed (`keepBody` only). */
+  whole?: boolean;
+  error?: unknown;
 }
 
 /** A plain HTTP request to the framework path: the guard's refusal, else "upgrade required". */
@@ -327,30 +353,37 @@ function tapRequest(request: Request, record: JournalRecord): Request {
 const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
 
 /**
- * With bodies on: reads a copy of the answer's body into the journal as it streams to the client.
- * A gzip or deflate body is kept decoded, as DevTools keep it in a HAR, and `responseSize` is
- * then the bytes that were sent.
+ * With bodies on: the answer's body into the journal. Bytes the answer was built from (a replay,
+ * a small proxied answer: `ANSWER_BODY`) are kept as they are, cut at the limit; anything else is
+ * read from a copy as it streams to the client. A gzip or deflate body is kept decoded, as
+ * DevTools keep it in a HAR, and `responseSize` is then the bytes that were sent. Nothing else is
+ * done now: UTF-8 checks and base64 wait until the journal is read.
  */
 function tapResponse(response: Response, record: JournalRecord): void {
-  if (!response.body) return;
-  let copy: Response;
-  try {
-    copy = response.clone();
-  } catch {
-    return; // A body already used cannot be copied; the entry keeps none.
-  }
-  let body: ReadableStream<Uint8Array> = copy.body!;
+  const whole = (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY];
   const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
+  const decode = encoding !== undefined && DECODABLE.has(encoding) ? encoding : undefined;
+  if (whole !== undefined && decode === undefined) return record.setBody("response", whole);
+  if (!response.body) return;
+  let body: ReadableStream<Uint8Array>;
+  if (whole !== undefined) body = new Blob([whole as Uint8Array<ArrayBuffer>]).stream();
+  else {
+    try {
+      body = response.clone().body!;
+    } catch {
+      return; // A body already used cannot be copied; the entry keeps none.
+    }
+  }
   let sent = 0;
-  if (encoding && DECODABLE.has(encoding)) {
-    record.responseBodyDecoded = encoding;
+  if (decode !== undefined) {
+    record.responseBodyDecoded = decode;
     const count = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         sent += chunk.byteLength;
         controller.enqueue(chunk);
       },
     });
-    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(decode === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   }
   void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
     record.responseBody = bytes;
