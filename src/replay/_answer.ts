@@ -12,8 +12,13 @@ const NO_BODY_STATUS = new Set([204, 205, 304]);
  */
 export interface PreparedAnswer {
   readonly status: number;
-  /** Lower-cased pairs, `content-length` included: the list the response is built from and the journal keeps. */
+  /** Lower-cased pairs, `content-length` included: what the client gets and the journal keeps. */
   readonly headers: Array<[string, string]>;
+  /**
+   * The list the response is built from: without `content-length` when there is a body, which
+   * every runtime's server writes itself from the bytes (given one, Deno and Bun check it).
+   */
+  readonly sent: Array<[string, string]>;
   /** The same for a HEAD request: the recorded `content-length` (the GET's), no body. */
   readonly headHeaders: Array<[string, string]>;
   /** Null when the status has no body (204, 205, 304). */
@@ -44,7 +49,7 @@ export function prepareAnswer(exchange: RecordedExchange): PreparedAnswer {
   const noBody = NO_BODY_STATUS.has(exchange.status);
   // A HEAD answer says how long the GET's body is: the recorded length is the only one known.
   const headHeaders = recordedLength !== undefined ? [...headers, ["content-length", recordedLength] as [string, string]] : noBody ? headers : withLength(headers, exchange.body);
-  return { status: exchange.status, headers: noBody ? headers : withLength(headers, exchange.body), headHeaders, body: noBody ? null : exchange.body };
+  return { status: exchange.status, headers: noBody ? headers : withLength(headers, exchange.body), sent: headers, headHeaders, body: noBody ? null : exchange.body };
 }
 
 function withLength(headers: Array<[string, string]>, body: Uint8Array): Array<[string, string]> {
@@ -64,7 +69,7 @@ export function answerResponse(answer: PreparedAnswer, method: string): Response
   const headers = head ? answer.headHeaders : answer.headers;
   const AnswerResponse = (getPlatform().Response ?? Response) as AnswerConstructor;
   // The global Response copies a Uint8Array body; FastResponse hands this one to the socket as it is (never written to).
-  const response = new AnswerResponse(head ? null : (answer.body as Uint8Array<ArrayBuffer> | null), { status: answer.status, headers });
+  const response = new AnswerResponse(head ? null : (answer.body as Uint8Array<ArrayBuffer> | null), { status: answer.status, headers: head ? headers : answer.sent });
   const extra = response as { [ANSWER_HEADERS]?: unknown; [ANSWER_BODY]?: unknown };
   extra[ANSWER_HEADERS] = headers;
   if (!head && answer.body) extra[ANSWER_BODY] = answer.body;
