@@ -63,8 +63,11 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
         reject(error instanceof ProxyError ? error : new ProxyError(502, error.message, { cause: error }));
       });
       if (!withBody) upstream.end();
-      else if (node) node.req.pipe(upstream);
-      else Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(upstream);
+      else {
+        const body = node ? node.req : Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+        if (options.requestBody) copyAsItFlows(body, options.requestBody);
+        body.pipe(upstream);
+      }
     };
     send(0);
     // The client went away before its answer was delivered: stop the upstream request too.
@@ -72,6 +75,44 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       if (!node.res.writableFinished) upstream.destroy();
     });
   });
+}
+
+/**
+ * Recording bodies: a copy of at most `max` bytes of the client's body, taken from the chunks as
+ * they are piped upstream (the listener is added in the same tick as the pipe, so both see every
+ * chunk, and the pipe's backpressure holds for both). Handed over when the body ends or fails.
+ */
+function copyAsItFlows(body: Readable, copy: NonNullable<ProxyHttpOptions["requestBody"]>): void {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let truncated = false;
+  const onData = (chunk: Buffer) => {
+    const room = copy.max - length;
+    if (chunk.byteLength > room) {
+      chunks.push(chunk.subarray(0, room));
+      length = copy.max;
+      truncated = true;
+      body.off("data", onData);
+      return;
+    }
+    chunks.push(chunk);
+    length += chunk.byteLength;
+  };
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    body.off("data", onData);
+    // One new array: the chunks are views into the socket's reads, which a kept view would keep alive.
+    const bytes = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    copy.done(bytes, truncated);
+  };
+  body.on("data", onData).once("end", finish).once("error", finish).once("close", finish);
 }
 
 /**

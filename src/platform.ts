@@ -51,6 +51,13 @@ export interface ProxyHttpOptions {
    * (`fetch`) reads whole only answers that came uncompressed: a decoded body has no known bound.
    */
   keepBody?: boolean;
+  /**
+   * Set when the journal records bodies and the request has one, for an upstream that says
+   * `proxyCopiesRequestBody`: it copies at most `max` bytes of the body as it forwards it and
+   * calls `done` once the body ended or failed (with what passed), so that the core need not
+   * split the request's stream in two.
+   */
+  requestBody?: { max: number; done(bytes: Uint8Array, truncated: boolean): void };
 }
 
 /** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
@@ -71,6 +78,8 @@ export interface Platform {
    * set-cookie kept, streamed both ways). Without it, h3 `proxyRequest` (global `fetch`) is used.
    */
   readonly proxyHttp?: (request: Request, target: string, options: ProxyHttpOptions) => Promise<Response>;
+  /** `proxyHttp` reads the client's body itself and honours `ProxyHttpOptions.requestBody`. */
+  readonly proxyCopiesRequestBody?: boolean;
   /**
    * Called before a frame of `size` bytes is written to `transport` (a crossws peer or a client
    * WebSocket): lets a runtime gather the frames of one tick into one write. Optional.

@@ -65,6 +65,8 @@ export function resolveTarget(
  */
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
+  // Recording bodies: the runtime's upstream copies the request body as it forwards it (Node), else the body is teed.
+  const copiesBody = state.proxyHttp !== undefined && getPlatform().proxyCopiesRequestBody === true;
   const journal = state.journal;
   // The order of the steps (mocks, intercept routes, replays, services, 404) is ../mocks/_pipeline.ts.
   const take = createHttpPipeline({
@@ -80,7 +82,7 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
       logger: state.logger,
     }),
     intercept: (request, match, record) => intercept(request, match, state, record),
-    fallThrough: (request, record) => fallThrough(request, state, forward, record),
+    fallThrough: (request, record) => fallThrough(request, state, forward, copiesBody, record),
     answered: (rule, record, response) => {
       if (record) {
         record.takenBy = rule.takenBy;
@@ -100,7 +102,7 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
 
 type Forward = NonNullable<Platform["proxyHttp"]>;
 
-async function fallThrough(request: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
+async function fallThrough(request: Request, state: HttpState, forward: Forward, copiesBody: boolean, record: JournalRecord | undefined): Promise<Response> {
   const url = new URL(request.url);
   const pathname = url.pathname;
   // The dashboard's own requests are not journaled: its live view would record itself.
@@ -115,7 +117,7 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
 
   const resolved = resolveTarget(state, pathname);
   if ("error" in resolved) return committed(state, record, jsonAnswer(500, resolved, record));
-  if (resolved.target) return proxy(request, resolved.target, state, forward, record);
+  if (resolved.target) return proxy(request, resolved.target, state, forward, copiesBody, record);
 
   return committed(
     state,
@@ -189,16 +191,30 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
+async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, copiesBody: boolean, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);
   if (record) {
     record.takenBy = "proxy";
     record.target = target;
   }
   const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
-  if (record?.bodies) options.keepBody = true;
+  let sent = request;
+  if (record?.bodies) {
+    options.keepBody = true;
+    if (!copiesBody) sent = tapRequest(request, record);
+    // Not `request.body`: on Node, asking for it starts a Web stream reading the body the upstream pipes.
+    else if (request.method !== "GET" && request.method !== "HEAD") {
+      options.requestBody = {
+        max: record.maxBody,
+        done: (bytes, truncated) => {
+          record.requestBody = bytes;
+          record.requestBodyTruncated = truncated;
+        },
+      };
+    }
+  }
   try {
-    const response = await forward(record?.bodies ? tapRequest(request, record) : request, target, options);
+    const response = await forward(sent, target, options);
     if (record && options.retried) record.retried = options.retried;
     return committed(state, record, response);
   } catch (error) {
