@@ -15,7 +15,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
-import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type ProxyHttpOptions } from "../src/platform.ts";
+import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type BodyCopier, type ProxyHttpOptions } from "../src/platform.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 const agents = {
@@ -48,7 +48,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       });
       upstream.once("response", (res) => {
         clearTimeout(timer);
-        answer(res, url, request, options.keepBody === true, resolve, reject);
+        answer(res, url, request, options.keepBody === true, options.responseBody, resolve, reject);
       });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -78,11 +78,11 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
 }
 
 /**
- * Recording bodies: a copy of at most `max` bytes of the client's body, taken from the chunks as
- * they are piped upstream (the listener is added in the same tick as the pipe, so both see every
- * chunk, and the pipe's backpressure holds for both). Handed over when the body ends or fails.
+ * Recording bodies: a copy of at most `max` bytes of a body (the client's, or a streamed answer),
+ * taken from the chunks as they are piped on (the listener is added before the pipe and sees the
+ * same chunks; the pipe's backpressure holds for both). Handed over when the body ends or fails.
  */
-function copyAsItFlows(body: Readable, copy: NonNullable<ProxyHttpOptions["requestBody"]>): void {
+function copyAsItFlows(body: Readable, copy: BodyCopier): void {
   const chunks: Uint8Array[] = [];
   let length = 0;
   let truncated = false;
@@ -121,7 +121,15 @@ function copyAsItFlows(body: Readable, copy: NonNullable<ProxyHttpOptions["reque
  */
 const MAX_RETRIES = 3;
 
-function answer(res: IncomingMessage, url: URL, request: Request, keepBody: boolean, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
+function answer(
+  res: IncomingMessage,
+  url: URL,
+  request: Request,
+  keepBody: boolean,
+  copy: BodyCopier | undefined,
+  resolve: (response: Response) => void,
+  reject: (error: unknown) => void,
+): void {
   const init = {
     status: res.statusCode,
     statusText: res.statusMessage,
@@ -132,7 +140,15 @@ function answer(res: IncomingMessage, url: URL, request: Request, keepBody: bool
   // Large or unsized answers stream, with backpressure.
   const length = Number(res.headers["content-length"] ?? Number.NaN);
   if (!(length <= SMALL_ANSWER)) {
-    resolve(withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers));
+    const response = withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers);
+    // Recording bodies: a copy taken as srvx pipes the answer to the client (a compressed one is
+    // left to the journal, which keeps it decoded). Paused, so that nothing flows before that pipe.
+    if (copy && res.headers["content-encoding"] === undefined) {
+      copyAsItFlows(res, copy);
+      res.pause();
+      (response as { [ANSWER_BODY]?: null })[ANSWER_BODY] = null;
+    }
+    resolve(response);
     return;
   }
   const chunks: Buffer[] = [];

@@ -57,7 +57,19 @@ export interface ProxyHttpOptions {
    * calls `done` once the body ended or failed (with what passed), so that the core need not
    * split the request's stream in two.
    */
-  requestBody?: { max: number; done(bytes: Uint8Array, truncated: boolean): void };
+  requestBody?: BodyCopier;
+  /**
+   * Set when the journal records bodies: an upstream may copy a streamed answer's body (at most
+   * `max` bytes, as it passes to the client) instead of the core splitting the answer's stream;
+   * it then leaves `ANSWER_BODY: null` on the response and calls `done` once the body ended or failed.
+   */
+  responseBody?: BodyCopier;
+}
+
+/** Takes a copy of a body as it flows: at most `max` bytes, handed to `done` once the body ended or failed. */
+export interface BodyCopier {
+  max: number;
+  done(bytes: Uint8Array, truncated: boolean): void;
 }
 
 /** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
@@ -148,7 +160,8 @@ export const ANSWER_HEADERS: unique symbol = Symbol.for("crossipc.answerHeaders"
 /**
  * Where whoever built an answer may leave its whole body, when it had the bytes anyway (a replay,
  * a small proxied answer read whole): a journal that records bodies takes them from here instead
- * of copying the response's stream. Never written to after.
+ * of copying the response's stream. Never written to after. `null`: a runtime's upstream copies
+ * the body itself as it streams, and hands the copy to `ProxyHttpOptions.responseBody`.
  */
 export const ANSWER_BODY: unique symbol = Symbol.for("crossipc.answerBody");
 

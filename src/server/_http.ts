@@ -201,6 +201,13 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   let sent = request;
   if (record?.bodies) {
     options.keepBody = true;
+    options.responseBody = {
+      max: record.maxBody,
+      done: (bytes, truncated) => {
+        record.responseBody = bytes;
+        record.responseBodyTruncated = truncated;
+      },
+    };
     if (!copiesBody) sent = tapRequest(request, record);
     // Not `request.body`: on Node, asking for it starts a Web stream reading the body the upstream pipes.
     else if (request.method !== "GET" && request.method !== "HEAD") {
@@ -376,7 +383,9 @@ const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
  * done now: UTF-8 checks and base64 wait until the journal is read.
  */
 function tapResponse(response: Response, record: JournalRecord): void {
-  const whole = (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY];
+  const whole = (response as { [ANSWER_BODY]?: Uint8Array | null })[ANSWER_BODY];
+  // The runtime's upstream copies it as it streams (ProxyHttpOptions.responseBody).
+  if (whole === null) return;
   const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
   const decode = encoding !== undefined && DECODABLE.has(encoding) ? encoding : undefined;
   if (whole !== undefined && decode === undefined) return record.setBody("response", whole);

@@ -47,3 +47,26 @@ test("recording bodies, a proxied answer past 256 KiB streams to the client whol
   const [entry] = recording.journal.entries({ kind: "http" });
   assert.deepEqual([entry!.responseBody, entry!.responseBodyTruncated], ["a".repeat(4096), true]);
 });
+
+test("recording bodies, an answer streamed in pieces over time reaches the client whole and is kept whole", async (t) => {
+  const piece = (i: number) => Buffer.alloc(100 * 1024, 0x30 + i);
+  const backend = await startBackend(t, (_req, res) => {
+    res.writeHead(200, { "content-type": "application/octet-stream" });
+    let i = 0;
+    const next = () => {
+      if (i === 5) return res.end();
+      res.write(piece(i++));
+      setTimeout(next, 10);
+    };
+    next();
+  });
+  const recording = await startServer(t, { journal: { bodies: true, maxBodySize: 1 << 20 } });
+  recording.setRouteProxyResolver(() => backend.url);
+  const whole = Buffer.concat([0, 1, 2, 3, 4].map(piece));
+  const response = await fetch(`${recording.getUrl()}/stream`);
+  assert.ok(Buffer.from(await response.arrayBuffer()).equals(whole), "the client gets every piece, in order");
+  await waitFor(() => recording.journal.entries({ kind: "http" })[0]?.responseBody !== undefined, "the recorded answer");
+  const [entry] = recording.journal.entries({ kind: "http" });
+  assert.equal(entry!.responseBodyTruncated, false);
+  assert.equal(entry!.responseBody, whole.toString("utf8"));
+});
