@@ -5,31 +5,8 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { test } from "node:test";
-import type { Har, HarEntry } from "../../adapters/node.ts";
+import { har, harEntry } from "./_harEntry.ts";
 import { startServer } from "./_helpers.ts";
-
-function entry(method: string, url: string, status: number, text: string, headers: Array<[string, string]> = [["content-type", "text/plain"]]): HarEntry {
-  return {
-    startedDateTime: new Date().toISOString(),
-    time: 1,
-    request: { method, url: `http://recorded.example${url}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: -1 },
-    response: {
-      status,
-      statusText: "",
-      httpVersion: "HTTP/1.1",
-      cookies: [],
-      headers: headers.map(([name, value]) => ({ name, value })),
-      content: { size: text.length, mimeType: "text/plain", text },
-      redirectURL: "",
-      headersSize: -1,
-      bodySize: -1,
-    },
-    cache: {},
-    timings: { send: 0, wait: 1, receive: 0 },
-  };
-}
-
-const har = (...entries: HarEntry[]): Har => ({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries } });
 
 /** A request with its path sent as written (fetch would resolve dot segments before sending). */
 function raw(port: number, method: string, path: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -48,7 +25,7 @@ function raw(port: number, method: string, path: string): Promise<{ status: numb
 test("the same recorded answer, asked for many times, is the same bytes and headers each time; a HEAD is not a recorded GET; a 204 has no length", async (t) => {
   const server = await startServer(t);
   const text = "héllo ".repeat(50);
-  server.replay(har(entry("GET", "/page?x=1", 200, text, [["content-type", "text/plain; charset=utf-8"], ["x-kept", "yes"]]), entry("DELETE", "/page", 204, "")));
+  server.replay(har(harEntry("GET", "/page?x=1", 200, text, [["content-type", "text/plain; charset=utf-8"], ["x-kept", "yes"]]), harEntry("DELETE", "/page", 204, "")));
   const port = server.getPort();
   for (let i = 0; i < 5; i++) {
     const got = await raw(port, "GET", "/page?x=1");
@@ -65,14 +42,14 @@ test("the same recorded answer, asked for many times, is the same bytes and head
 
 test("a recorded HEAD answers with the recorded length and no body", async (t) => {
   const server = await startServer(t);
-  server.replay(har(entry("HEAD", "/file", 200, "", [["content-type", "text/plain"], ["content-length", "1234"]])));
+  server.replay(har(harEntry("HEAD", "/file", 200, "", [["content-type", "text/plain"], ["content-length", "1234"]])));
   const head = await raw(server.getPort(), "HEAD", "/file");
   assert.deepEqual([head.status, head.body, head.headers["content-length"]], [200, "", "1234"]);
 });
 
 test("paths match as the URL parser reads them: dot segments, percent-encoding and characters it escapes", async (t) => {
   const server = await startServer(t);
-  server.replay(har(entry("GET", "/a/b?q=1", 200, "dots"), entry("GET", "/files/a%20b", 200, "space"), entry("GET", "/über", 200, "umlaut"), entry("GET", "/plain?z=2&y=1", 200, "plain")));
+  server.replay(har(harEntry("GET", "/a/b?q=1", 200, "dots"), harEntry("GET", "/files/a%20b", 200, "space"), harEntry("GET", "/über", 200, "umlaut"), harEntry("GET", "/plain?z=2&y=1", 200, "plain")));
   const port = server.getPort();
   assert.equal((await raw(port, "GET", "/a/./c/../b?q=1")).body, "dots");
   assert.equal((await raw(port, "GET", "/a/%2e/b?q=1")).body, "dots");
@@ -84,7 +61,7 @@ test("paths match as the URL parser reads them: dot segments, percent-encoding a
 
 test("a journal that records bodies keeps a replayed answer's bytes, cut at maxBodySize", async (t) => {
   const server = await startServer(t, { journal: { bodies: true, maxBodySize: 8 } });
-  const replay = server.replay(har(entry("GET", "/short", 200, "tiny"), entry("GET", "/long", 200, "0123456789abcdef")));
+  const replay = server.replay(har(harEntry("GET", "/short", 200, "tiny"), harEntry("GET", "/long", 200, "0123456789abcdef")));
   const base = server.getUrl();
   assert.equal(await (await fetch(`${base}/short`)).text(), "tiny");
   assert.equal(await (await fetch(`${base}/long`)).text(), "0123456789abcdef", "the client gets the whole body");
