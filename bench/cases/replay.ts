@@ -59,7 +59,9 @@ async function recordFlood(ctx: Parameters<Family["run"]>[0], caseTitle: string)
         const url = `http://${HOST}:${port}/api/big`;
         const body = new Uint8Array(MiB).fill(0x79);
         const post = async () => {
-          const response = await fetch(url, { method: "POST", body });
+          const response = await fetch(url, { method: "POST", body }).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
+            throw new Error(`record-flood: ${error.message} (${error.cause?.code ?? error.cause?.message ?? "no cause"})`);
+          });
           const got = (await response.arrayBuffer()).byteLength;
           if (response.status !== 200 || got !== MiB) throw new Error(`record-flood: ${response.status}, ${got} bytes`);
         };
