@@ -16,6 +16,7 @@ import https from "node:https";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
 import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type BodyCopier, type ProxyHttpOptions } from "../src/platform.ts";
+import { concat } from "../src/_bytes.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 const agents = {
@@ -104,13 +105,7 @@ function copyAsItFlows(body: Readable, copy: BodyCopier): void {
     done = true;
     body.off("data", onData);
     // One new array: the chunks are views into the socket's reads, which a kept view would keep alive.
-    const bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    copy.done(bytes, truncated);
+    copy.done(concat(chunks, length), truncated);
   };
   body.on("data", onData).once("end", finish).once("error", finish).once("close", finish);
 }
