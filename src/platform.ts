@@ -73,7 +73,7 @@ export interface BodyCopier {
 }
 
 /** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
-export const SMALL_ANSWER = 256 * 1024;
+export const SMALL_ANSWER: number = 256 * 1024;
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
