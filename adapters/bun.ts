@@ -3,7 +3,6 @@ import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
-import { directFramesBun, frameMessages, type BunSocket } from "./_bun-frames.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
@@ -44,7 +43,6 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,
-  directFrames: directFramesBun,
   // Bun drops the connection (RST, no head) when a body fails before its first byte. It prints
   // an Error it fails with to stderr, not `undefined`: the library prints nothing.
   resetConnection: () => new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) })),
@@ -101,7 +99,7 @@ function serve({ websocket, ...options }: ServeOptions): SrvxServer {
         return next();
       },
     ],
-    bun: { ...bun, websocket: { ...ws.websocket, message: frameMessages(ws.websocket.message as (ws: BunSocket, message: string | Uint8Array) => void), ...bunWebSocket } },
+    bun: { ...bun, websocket: { ...ws.websocket, ...bunWebSocket } },
   }) as SrvxServer;
 }
 

@@ -1,14 +1,26 @@
 /**
- * On Bun a framework connection's messages skip crossws (adapters/_bun-frames.ts) and its
- * writer reads Bun's queue only after a send that Bun queued: every message is still handled
- * once and in order, binary frames are ignored, a client that stops reading is still dropped,
- * and other WebSockets (proxied ones) still go through crossws.
+ * The framework connection's behaviours that the direct paths of other runtimes must keep (see
+ * test/node/direct-frames.test.ts), on Bun through crossws's hooks: every message handled once
+ * and in order, binary frames ignored, a client that stops reading dropped, and a proxied
+ * WebSocket next to a framework connection relayed.
  */
 import { expect, test } from "bun:test";
 import { openStalledPeer } from "../fixtures/_silentPeer.ts";
 import { connect, crossipc, once, startServer } from "./_setup.ts";
 
 const echo = crossipc.IPCServer.defineRequest<unknown, unknown>("echo");
+
+interface BunSocket {
+  send(data: string): number;
+}
+declare const Bun: {
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch(request: Request, server: { upgrade(request: Request): boolean }): Response | undefined;
+    websocket: { message(ws: BunSocket, message: string | Uint8Array): void };
+  }): { port: number; stop(force?: boolean): Promise<void> };
+};
 
 test.concurrent("frames are answered once each and in order; a binary frame is ignored with a warning", async () => {
   const warnings: string[] = [];
