@@ -5,6 +5,7 @@
  * WebSocket next to a framework connection relayed.
  */
 import { expect, test } from "bun:test";
+import { floodClient } from "../fixtures/_flood.ts";
 import { openStalledPeer } from "../fixtures/_silentPeer.ts";
 import { connect, crossipc, once, startServer } from "./_setup.ts";
 
@@ -50,15 +51,7 @@ test.concurrent("a client that does not read is dropped once too much is queued 
   const server = await startServer({ maxBufferedAmount: 256 * 1024, logger: { warn: (message: string) => void warnings.push(message) } });
   const gone = once<[string, string?]>((cb) => server.onClientDisconnect((id, runtimeId) => runtimeId === "sloth" && cb(id, runtimeId)));
   const peer = await openStalledPeer(server.getPort(), "/__ggFrameworkConnection?runtimeId=sloth");
-  const chunk = "y".repeat(64 * 1024);
-  for (let i = 0; i < 2000; i++) {
-    try {
-      server.sendFrameworkNotification("sloth", "flood", chunk);
-    } catch {
-      break; // already dropped
-    }
-    if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
-  }
+  await floodClient(server, "sloth", 2000);
   await gone;
   expect(warnings.some((w) => /slow client/i.test(w))).toBe(true);
   server.onFrameworkMessage(echo, (x) => x);
