@@ -10,8 +10,8 @@
  * Large frames are written at once: batching them measured slower.
  *
  * This runs for every frame on both ends, so its bookkeeping is a stamp on the socket and an
- * array, not a Map: with one frame per tick a Map (set, iterate, clear) cost ~0.8 µs per frame,
- * more than the `nextTick` itself (bench/ANALYSIS.md, session 5).
+ * array, not a Map: with one frame per tick a Map (set, iterate, clear) cost 0.8–1.3 µs per frame,
+ * about as much as the `nextTick` itself (bench/ANALYSIS.md, session 5).
  */
 import type { Socket } from "node:net";
 
