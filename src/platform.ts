@@ -98,6 +98,13 @@ export interface Platform {
    */
   readonly batchWrite?: (transport: unknown, size: number) => void;
   /**
+   * Takes a framework connection's messages straight off the runtime's socket under the crossws
+   * `peer` (text as a string, binary as bytes, in order, each once) and returns that socket to
+   * write the answers to: past crossws's per-message object, hook call and send wrapper. Without
+   * it (or when it returns `undefined`), crossws's hooks carry the frames. Optional.
+   */
+  readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void) => FrameWriter | undefined;
+  /**
    * Proxies a WebSocket upgrade as a byte pipe to `target` instead of relaying messages, where
    * the runtime hands out the raw connection. Answers the client itself (the backend's 101, or
    * a 502), and resolves `true`, or `false` when it cannot take this request.
@@ -132,6 +139,13 @@ export interface Platform {
    * a body that fails before its first byte.
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
+}
+
+/** Where a framework connection's frames are written: a crossws peer, or the socket under it. */
+export interface FrameWriter {
+  send(frame: string): unknown;
+  /** Bytes written and not yet handed to the network. */
+  readonly bufferedAmount: number;
 }
 
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */
