@@ -1,50 +1,63 @@
 /**
- * Gathers the small frames written to one socket in one turn of the event loop into one `writev`.
+ * Gathers the small frames written to one socket in one turn of the event loop into one `writev`
+ * (a "tick" below is that turn: from a flush to the next).
  *
  * `ws` writes every frame with its own syscall, which the bench measured at ~60% of the CPU of a
  * round trip at 64 requests in flight. From the second small frame of a turn on, the TCP socket
  * is corked until `setImmediate` (the check phase, right after the poll phase's I/O callbacks),
  * so frames 2..n leave together; `ws`'s own cork/uncork around a frame nests inside.
- * The turn, not the tick: a hub relays each HTTP request of a read batch to one connection (a
- * remote mock, a registered service) from its own I/O callback, and a flush at `nextTick` wrote
- * one syscall per relayed request (bench, mocks: 2 `writev` per relayed request, now ~1).
+ * The turn, not the `nextTick`: a hub relays each HTTP request of a read batch to one connection
+ * (a remote mock, a registered service) from that request's own I/O callback, and a flush at
+ * `nextTick` wrote one syscall per relayed request (bench, mocks: 2 `writev` per relayed request,
+ * now ~1.08; bench/ANALYSIS.md, "Session 5 — remote mocks").
  * The first frame goes out at once: with one request in flight there is never a second one, and
  * corking it would only add a deferred write to every round trip.
  * Large frames are written at once: batching them measured slower.
+ *
+ * This runs for every frame on both ends, so its bookkeeping is a stamp on the socket and an
+ * array, not a Map: with one frame per tick a Map (set, iterate, clear) cost 0.8–1.3 µs per frame,
+ * about as much as a `nextTick` (bench/ANALYSIS.md, session 5).
  */
 import type { Socket } from "node:net";
 
 const LARGE_FRAME = 16 * 1024;
-/** Sockets that sent a small frame this turn; the value says whether they are corked. */
-const active = new Map<Socket, boolean>();
-let flushScheduled = false;
+/** On a socket: the tick it last sent a small frame in; negated once it is corked in that tick. */
+const kTick = Symbol("crossipc.corkTick");
+type StampedSocket = Socket & { [kTick]?: number };
 
-export function corkForTurn(transport: unknown, size: number): void {
+/** Counts ticks that sent a small frame; a stamp from an earlier tick no longer matches. */
+let tick = 1;
+let flushScheduled = false;
+const corked: Socket[] = [];
+
+export function corkForTick(transport: unknown, size: number): void {
   if (size >= LARGE_FRAME) return;
   const socket = tcpSocket(transport);
   if (!socket || socket.destroyed) return;
-  const corked = active.get(socket);
-  if (corked === undefined) {
-    active.set(socket, false);
+  const stamp = socket[kTick];
+  if (stamp === tick) {
+    socket[kTick] = -tick;
+    socket.cork();
+    corked.push(socket);
+  } else if (stamp !== -tick) {
+    socket[kTick] = tick;
     if (!flushScheduled) {
       flushScheduled = true;
       setImmediate(flush);
     }
-  } else if (!corked) {
-    active.set(socket, true);
-    socket.cork();
   }
 }
 
 /** One `setImmediate` per turn for every socket, not one per frame. */
 function flush(): void {
   flushScheduled = false;
-  for (const [socket, corked] of active) if (corked) socket.uncork();
-  active.clear();
+  tick++;
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
 }
 
-/** The TCP socket under a crossws Node peer (its `ws` server socket) or a `ws` client socket. */
-function tcpSocket(transport: unknown): Socket | undefined {
+/** The TCP socket under a crossws Node peer (its `ws` server socket) or a `ws` socket. */
+function tcpSocket(transport: unknown): StampedSocket | undefined {
   const ws = (transport as { _internal?: { ws?: unknown } })._internal?.ws ?? transport;
-  return (ws as { _socket?: Socket })._socket;
+  return (ws as { _socket?: StampedSocket })._socket;
 }

@@ -75,12 +75,12 @@ async function measure(size: PayloadSize): Promise<Array<[string, number]>> {
   rows.push(["timers: setTimeout + clearTimeout per request (the original's)", await cpuPer(n, () => clearTimeout(setTimeout(() => {}, 10_000)))]);
   rows.push(["timers: performance.now() per request (crossipc's shared timer)", await cpuPer(n, () => performance.now())]);
   if (runtime() === "node") {
-    const { corkForTurn } = await import("../adapters/_node-cork.ts");
+    const { corkForTick } = await import("../adapters/_node-cork.ts");
     const socket = { destroyed: false, cork() {}, uncork() {} };
     const transport = { _socket: socket };
-    // One frame per tick, as at 1 in flight: the bookkeeping and the nextTick it schedules.
-    rows.push(["write batching (Node): corkForTurn, one frame per turn", await cpuPer(n, () => (corkForTurn(transport, 100), new Promise<void>((resolve) => process.nextTick(resolve))), true)]);
-    rows.push(["  baseline: an empty nextTick round", await cpuPer(n, () => new Promise<void>((resolve) => process.nextTick(resolve)), true)]);
+    // One frame per turn of the event loop, as at 1 in flight: the bookkeeping and the setImmediate it schedules.
+    rows.push(["write batching (Node): corkForTick, one frame per turn", await cpuPer(n, () => (corkForTick(transport, 100), new Promise<void>((resolve) => setImmediate(resolve))), true)]);
+    rows.push(["  baseline: an empty setImmediate round", await cpuPer(n, () => new Promise<void>((resolve) => setImmediate(resolve)), true)]);
   }
   return rows;
 }
