@@ -1,15 +1,24 @@
 /**
- * A TCP front for `Deno.serve`, so that a `reset` fault can drop a client's connection: a
- * `Deno.serve` handler has no socket, an erroring body sends a 200 head first, and serving a
- * connection of one's own (`serveHttpOnConnection`) takes the connection's resource away from
- * its `Deno.Conn` (closing it then throws BadResource).
+ * A guarded TCP front for `Deno.serve`, which gives crossipc no socket: the front accepts on the
+ * public port and copies each connection to `Deno.serve` on a loopback port, reading the client's
+ * bytes on the way (`_http1-request-stream.ts`). That is what lets a Deno hub
+ * - refuse a head with a bare LF (Deno's parser takes it as a line end) and a head past 64 KiB;
+ * - close a connection idle for `keepAliveTimeout` (no byte either way, no request in progress,
+ *   not a WebSocket: those have heartbeats);
+ * - cap connections at `maxConnections`, WebSockets included (new ones past it are closed, as
+ *   Node's `server.maxConnections` does);
+ * - close a WebSocket with 1009 once a message, whole or in fragments, passes `maxMessageSize`
+ *   (Deno collects an unfinished message's fragments without limit);
+ * - drop a client's connection for a `reset` fault (a handler of `Deno.serve` cannot);
+ * - and survive accept errors (out of file descriptors) by accepting again.
  *
- * The front accepts on the public port and pipes each connection to `Deno.serve` on a loopback
- * port; the handler finds the client's connection by the port its piped connection came from.
- * Measured on this machine (2 cores, shared): a plain answer went from ~4–10k to ~1.4–1.6k req/s,
- * hence opt-in (`IPCServerOptions.resettableConnections`). `node:http` under Deno could destroy
- * a socket too, but served ~1.9k req/s and would replace the whole Deno server.
+ * The server's handler finds the client's connection by the port its copied connection came
+ * from (`fronted`). Each direction is a read/write loop on one reused buffer with no delay on
+ * both sockets: streams (`readable.pipeTo`) served ~1.5k req/s where the loop serves ~2/3 of
+ * `Deno.serve` direct (bench/ANALYSIS.md, "Session 5 — Deno front").
  */
+import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
+import { maskedCloseFrame } from "./_ws-client-frames.ts";
 
 interface NetAddr {
   hostname: string;
@@ -18,104 +27,300 @@ interface NetAddr {
 interface DenoConn {
   readonly localAddr: NetAddr;
   readonly remoteAddr: NetAddr;
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
   setNoDelay(noDelay?: boolean): void;
   close(): void;
 }
-interface DenoListener extends AsyncIterable<DenoConn> {
+interface DenoListener {
   readonly addr: NetAddr;
+  accept(): Promise<DenoConn>;
   close(): void;
 }
 declare const Deno: {
   listen(options: { hostname: string; port: number }): DenoListener;
   connect(options: { hostname: string; port: number }): Promise<DenoConn>;
+  unrefTimer(id: number): void;
 };
 
-/** A client's connection and the piped one behind it. */
-interface Pair {
-  client: DenoConn;
-  inner?: DenoConn;
+export interface FrontOptions {
+  /** Seconds a connection may stay idle between requests. */
+  keepAliveTimeout: number;
+  /** Client connections at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** Largest WebSocket message from a client, in bytes (1009 past it). */
+  maxMessageSize: number;
 }
 
-/** Fronts by the inner port of each piped connection, for `resetByInnerPort`. */
-const byInnerPort = new Map<number, Pair>();
+/** Longest request head taken (431 past it): above Node's 16 KiB, far below Deno's own ~400 KiB. */
+const MAX_HEAD_BYTES = 64 * 1024;
+const READ_BUFFER_BYTES = 64 * 1024;
+/** How long the server has to close a WebSocket the front closed with 1009 before both ends go. */
+const CLOSE_GRACE_MS = 2000;
+/** How soon the front accepts again after an accept failed (out of file descriptors). */
+const REACCEPT_MS = 250;
+
+/** One client connection and the copied one behind it. */
+export class FrontConnection {
+  readonly client: DenoConn;
+  inner: DenoConn | undefined;
+  readonly stream: RequestStream;
+  /** Requests the server's handler is working on, from the handler until the answer is delivered. */
+  handling = 0;
+  /** A byte moved since the last idle sweep. */
+  active = true;
+  quietSweeps = 0;
+  closed = false;
+  /** Set while the front answers a refusal itself, once the server is done with what came before. */
+  refusing = false;
+  serverDone: Promise<void> = Promise.resolve();
+  #switched: boolean | undefined;
+  #decide: ((switched: boolean) => void) | undefined;
+
+  constructor(client: DenoConn, options: FrontOptions) {
+    this.client = client;
+    this.stream = new RequestStream({ maxHeadBytes: MAX_HEAD_BYTES, maxMessageSize: options.maxMessageSize });
+  }
+
+  /** The client's address (for `request.ip`). */
+  get clientAddress(): NetAddr {
+    return this.client.remoteAddr;
+  }
+
+  /** Counts a request the handler took until `completed` settles (the idle timeout never cuts it). */
+  handle(completed: Promise<void>): void {
+    this.handling++;
+    const done = () => void this.handling--;
+    completed.then(done, done);
+  }
+
+  /**
+   * Passes on the answer to a request that may switch protocols, telling the front whether it
+   * did (a 101, or a 2xx to CONNECT): the front reads the client's next bytes as frames or as
+   * the next request accordingly, and holds them until then.
+   */
+  answer(response: Response | Promise<Response>, connect: boolean): Promise<Response> {
+    return Promise.resolve(response).then(
+      (answer) => {
+        this.#answered(answer.status === 101 || (connect && answer.status >= 200 && answer.status < 300));
+        return answer;
+      },
+      (error: unknown) => {
+        this.#answered(false);
+        throw error;
+      },
+    );
+  }
+
+  /** Drops both connections with no answer (a `reset` fault). */
+  reset(): void {
+    end(this);
+  }
+
+  /** Ended: a front still waiting for the handler's word reads on and finds the sockets closed. */
+  abandon(): void {
+    this.#answered(false);
+  }
+
+  #answered(switched: boolean): void {
+    const decide = this.#decide;
+    this.#decide = undefined;
+    if (decide) decide(switched);
+    else this.#switched = switched;
+  }
+
+  /** The handler's word on the last request that may switch protocols (it may come before the front asks). */
+  switched(): Promise<boolean> | boolean {
+    const known = this.#switched;
+    if (known !== undefined) {
+      this.#switched = undefined;
+      return known;
+    }
+    return new Promise((resolve) => (this.#decide = resolve));
+  }
+}
+
+/** Client connections by the port their copied connection came from, for the server's handler. */
+const byInnerPort = new Map<number, FrontConnection>();
+
+/** The front connection behind a request whose `remoteAddr.port` is `innerPort`, if any. */
+export function fronted(innerPort: number | undefined): FrontConnection | undefined {
+  return innerPort === undefined ? undefined : byInnerPort.get(innerPort);
+}
 
 export interface TcpFront {
   readonly port: number;
-  /** Starts piping to the server listening on `innerPort`. */
+  /** Starts copying to the server listening on `innerPort` (again after it listened anew). */
   start(innerPort: number): void;
   close(): void;
 }
 
 /** Binds the public port (throws AddrInUse as `Deno.serve` would). */
-export function listenFront(hostname: string, port: number): TcpFront {
+export function listenFront(hostname: string, port: number, options: FrontOptions): TcpFront {
   const listener = Deno.listen({ hostname, port });
-  const pairs = new Set<Pair>();
+  const connections = new Set<FrontConnection>();
+  let innerPort = 0;
+  let accepting = false;
   let closed = false;
-  const accept = async (innerPort: number) => {
-    try {
-      for await (const client of listener) void pipe(client, innerPort, pairs);
-    } catch {
-      // The listener was closed.
+  const accept = async () => {
+    while (!closed) {
+      let client: DenoConn;
+      try {
+        client = await listener.accept();
+      } catch {
+        // Closed, or out of file descriptors: accept again once some are free.
+        if (!closed) await new Promise((resolve) => setTimeout(resolve, REACCEPT_MS));
+        continue;
+      }
+      if (connections.size >= options.maxConnections) {
+        closeQuietly(client);
+        continue;
+      }
+      void serveConnection(new FrontConnection(client, options), innerPort, connections);
     }
   };
+  // One sweep every half timeout: a connection is closed after one to one and a half timeouts quiet.
+  const sweeper = setInterval(() => sweep(connections), (options.keepAliveTimeout * 1000) / 2);
+  Deno.unrefTimer(sweeper as unknown as number);
   return {
     port: listener.addr.port,
-    start: (innerPort) => void accept(innerPort),
+    start(port) {
+      innerPort = port;
+      if (!accepting) void accept();
+      accepting = true;
+    },
     close() {
       if (closed) return;
       closed = true;
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
-      for (const pair of pairs) end(pair);
-      pairs.clear();
+      clearInterval(sweeper);
+      closeQuietly(listener);
+      for (const connection of connections) end(connection);
+      connections.clear();
     },
   };
 }
 
-/** The client's address behind a piped connection (for `request.ip`). */
-export function clientAddress(innerPort: number | undefined): NetAddr | undefined {
-  return innerPort === undefined ? undefined : byInnerPort.get(innerPort)?.client.remoteAddr;
-}
-
-/** Drops the client connection behind the piped connection from `innerPort`; false when none is known. */
-export function resetByInnerPort(innerPort: number | undefined): boolean {
-  const pair = innerPort === undefined ? undefined : byInnerPort.get(innerPort);
-  if (!pair) return false;
-  end(pair);
-  return true;
-}
-
-async function pipe(client: DenoConn, innerPort: number, pairs: Set<Pair>): Promise<void> {
-  const pair: Pair = { client };
-  pairs.add(pair);
-  try {
-    client.setNoDelay(true);
-    const inner = await Deno.connect({ hostname: "127.0.0.1", port: innerPort });
-    inner.setNoDelay(true);
-    pair.inner = inner;
-    byInnerPort.set(inner.localAddr.port, pair);
-    // Each direction closes its destination when its source ends (half-close), as TCP does.
-    await Promise.allSettled([client.readable.pipeTo(inner.writable), inner.readable.pipeTo(client.writable)]);
-  } catch {
-    // Either side failed: both end.
-  } finally {
-    pairs.delete(pair);
-    end(pair);
+function sweep(connections: Set<FrontConnection>): void {
+  for (const connection of connections) {
+    if (connection.active) {
+      connection.active = false;
+      connection.quietSweeps = 0;
+    } else if (connection.handling > 0 || !connection.stream.betweenRequests) {
+      connection.quietSweeps = 0;
+    } else if (++connection.quietSweeps >= 2) {
+      end(connection);
+    }
   }
 }
 
-function end(pair: Pair): void {
-  if (pair.inner) byInnerPort.delete(pair.inner.localAddr.port);
-  for (const conn of [pair.client, pair.inner]) {
-    try {
-      conn?.close();
-    } catch {
-      // Already closed (pipeTo closes what it finished).
+async function serveConnection(connection: FrontConnection, innerPort: number, connections: Set<FrontConnection>): Promise<void> {
+  connections.add(connection);
+  try {
+    connection.client.setNoDelay(true);
+    const inner = await Deno.connect({ hostname: "127.0.0.1", port: innerPort });
+    connection.inner = inner;
+    if (connection.closed) return closeQuietly(inner);
+    inner.setNoDelay(true);
+    byInnerPort.set(inner.localAddr.port, connection);
+    connection.serverDone = serverToClient(connection, inner);
+    await clientToServer(connection, inner);
+  } catch {
+    // Either side failed (or the server could not be dialled): both end.
+    end(connection);
+  } finally {
+    connections.delete(connection);
+  }
+}
+
+async function clientToServer(connection: FrontConnection, inner: DenoConn): Promise<void> {
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  const out: Uint8Array[] = [];
+  for (;;) {
+    const read = await connection.client.read(buffer);
+    if (read === null) {
+      // The client is done sending: the server still answers what it has (half-close, as TCP).
+      await inner.closeWrite().catch(() => {});
+      return connection.serverDone;
     }
+    connection.active = true;
+    let verdict = connection.stream.feed(buffer.subarray(0, read), out);
+    for (;;) {
+      for (const part of out) await writeAll(inner, part);
+      out.length = 0;
+      if (verdict !== "upgrade?") break;
+      verdict = connection.stream.answered(await connection.switched(), out);
+    }
+    if (verdict === "refuse") return refuse(connection, inner);
+    if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
+  }
+}
+
+async function serverToClient(connection: FrontConnection, inner: DenoConn): Promise<void> {
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  try {
+    for (let read = await inner.read(buffer); read !== null; read = await inner.read(buffer)) {
+      connection.active = true;
+      await writeAll(connection.client, buffer.subarray(0, read));
+    }
+  } catch {
+    // Either side went away.
+  }
+  // The server closed: the connection is over, unless the front still has a refusal to send.
+  if (!connection.refusing) end(connection);
+}
+
+/**
+ * Answers a refused head itself, after the server answered what came before it on the
+ * connection: the server is told the client is done sending, and the refusal follows its last
+ * byte, then both close.
+ */
+async function refuse(connection: FrontConnection, inner: DenoConn): Promise<void> {
+  const { status, error } = connection.stream.refusal!;
+  connection.refusing = true;
+  await inner.closeWrite().catch(() => {});
+  await connection.serverDone;
+  await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
+  end(connection);
+}
+
+/**
+ * A WebSocket message passed `maxMessageSize`: the server gets a close frame (1009) in the
+ * client's place, at a frame boundary, so it drops what it collected and closes the client's
+ * socket itself with its own close frame; the client's further bytes are read and dropped. Both
+ * end after a grace period whatever the server does.
+ */
+async function closeTooBig(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
+  const grace = setTimeout(() => end(connection), CLOSE_GRACE_MS);
+  try {
+    await writeAll(inner, maskedCloseFrame(1009, "Message too big"));
+    while ((await connection.client.read(buffer)) !== null && !connection.closed);
+  } catch {
+    // Ended meanwhile.
+  }
+  clearTimeout(grace);
+  end(connection);
+}
+
+async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
+  for (let written = await conn.write(bytes); written < bytes.length; written += await conn.write(bytes.subarray(written)));
+}
+
+function end(connection: FrontConnection): void {
+  if (connection.closed) return;
+  connection.closed = true;
+  connection.abandon();
+  if (connection.inner) {
+    byInnerPort.delete(connection.inner.localAddr.port);
+    closeQuietly(connection.inner);
+  }
+  closeQuietly(connection.client);
+}
+
+function closeQuietly(closable: { close(): void }): void {
+  try {
+    closable.close();
+  } catch {
+    // Already closed.
   }
 }

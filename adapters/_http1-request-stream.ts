@@ -228,7 +228,7 @@ export class RequestStream {
     let lineStart = start - this.#lineLength;
     for (let lf = bytes.indexOf(LF, start); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) {
       if (!(lf > start ? bytes[lf - 1] === CR : this.#lastCR)) {
-        this.#refuse(400, "Bare LF in the request head (RFC 9112 §2.2)");
+        this.#refuse(400, "Bare LF in the request head (RFC 9112 section 2.2)");
         return -1;
       }
       const empty = lf - lineStart === 1;
@@ -383,11 +383,13 @@ export class RequestStream {
 
 /** The bytes of a refusal, as the server's own refusals read (JSON, and the connection closes). */
 export function refusalBytes(status: number, error: string): Uint8Array {
-  const body = JSON.stringify({ error });
+  const body = new TextEncoder().encode(JSON.stringify({ error }));
   const reason = status === 431 ? "Request Header Fields Too Large" : "Bad Request";
-  return new TextEncoder().encode(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
-  );
+  const head = new TextEncoder().encode(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n`);
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(head);
+  bytes.set(body, head.length);
+  return bytes;
 }
 
 function matchesAt(bytes: Uint8Array, at: number, text: string): boolean {

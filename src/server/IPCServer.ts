@@ -252,7 +252,7 @@ export class IPCServer {
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       keepAliveTimeout: options.keepAliveTimeout,
       proxyTimeout,
-      resettable: options.resettableConnections === true,
+      resettable: options.resettableConnections,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);

@@ -1,0 +1,17 @@
+/**
+ * The Deno hub of bench/deno-front.ts: an intercept route and a framework request, with the
+ * TCP front (the default) or without it (`resettableConnections: false`).
+ *   deno run -A bench/deno-front-hub.ts front|direct
+ * Prints `{"port":N,"pid":N}`; stops when stdin ends.
+ */
+import { IPCServer } from "../adapters/deno.ts";
+
+declare const Deno: { args: string[]; pid: number; stdin: { readable: AsyncIterable<Uint8Array> } };
+
+const server = new IPCServer(0, { journal: false, resettableConnections: Deno.args[0] !== "direct" });
+server.interceptHttp("GET", "/users/:id", (_body, params) => ({ id: params["id"] }));
+server.onFrameworkMessage(IPCServer.defineRequest<number, number>("bench/echo"), (n) => n);
+if (!(await server.start())) throw new Error("the hub did not start");
+console.log(JSON.stringify({ port: server.getPort(), pid: Deno.pid }));
+for await (const _ of Deno.stdin.readable);
+await server.teardown();
