@@ -56,7 +56,7 @@ export interface FrontOptions {
 /** Longest request head taken (431 past it): above Node's 16 KiB, far below Deno's own ~400 KiB. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const READ_BUFFER_BYTES = 64 * 1024;
-/** How long the server has to close a WebSocket the front closed with 1009 before both ends go. */
+/** How long the server has to answer a close the front sent for the client, and the client to go after the front's last byte. */
 const CLOSE_GRACE_MS = 2000;
 /** How soon the front accepts again after an accept failed (out of file descriptors). */
 const REACCEPT_MS = 250;
@@ -72,8 +72,11 @@ export class FrontConnection {
   active = true;
   quietSweeps = 0;
   closed = false;
-  /** Set while the front answers a refusal itself, once the server is done with what came before. */
-  refusing = false;
+  /** Set once the front ends the connection itself (a refusal, a close): the server's end does not end the client's. */
+  finishing = false;
+  /** Requests whose answer the server has delivered (`completed`). */
+  #answered = 0;
+  #allAnswered: (() => void) | undefined;
   serverDone: Promise<void> = Promise.resolve();
   #switched: boolean | undefined;
   #decide: ((switched: boolean) => void) | undefined;
@@ -91,8 +94,18 @@ export class FrontConnection {
   /** Counts a request the handler took until `completed` settles (the idle timeout never cuts it). */
   handle(completed: Promise<void>): void {
     this.handling++;
-    const done = () => void this.handling--;
+    const done = () => {
+      this.handling--;
+      this.#answered++;
+      if (this.#allAnswered && this.#answered >= this.stream.requests) this.#allAnswered();
+    };
     completed.then(done, done);
+  }
+
+  /** Resolves once every request forwarded so far has been answered. */
+  allAnswered(): Promise<void> {
+    if (this.#answered >= this.stream.requests) return Promise.resolve();
+    return new Promise((resolve) => (this.#allAnswered = resolve));
   }
 
   /**
@@ -103,11 +116,11 @@ export class FrontConnection {
   answer(response: Response | Promise<Response>, connect: boolean): Promise<Response> {
     return Promise.resolve(response).then(
       (answer) => {
-        this.#answered(answer.status === 101 || (connect && answer.status >= 200 && answer.status < 300));
+        this.#switch(answer.status === 101 || (connect && answer.status >= 200 && answer.status < 300));
         return answer;
       },
       (error: unknown) => {
-        this.#answered(false);
+        this.#switch(false);
         throw error;
       },
     );
@@ -120,10 +133,11 @@ export class FrontConnection {
 
   /** Ended: a front still waiting for the handler's word reads on and finds the sockets closed. */
   abandon(): void {
-    this.#answered(false);
+    this.#switch(false);
+    this.#allAnswered?.();
   }
 
-  #answered(switched: boolean): void {
+  #switch(switched: boolean): void {
     const decide = this.#decide;
     this.#decide = undefined;
     if (decide) decide(switched);
@@ -251,7 +265,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
       if (verdict !== "upgrade?") break;
       verdict = connection.stream.answered(await connection.switched(), out);
     }
-    if (verdict === "refuse") return refuse(connection, inner);
+    if (verdict === "refuse") return refuse(connection, inner, buffer);
     if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
   }
 }
@@ -266,34 +280,46 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
   } catch {
     // Either side went away.
   }
-  // The server closed: the connection is over, unless the front still has a refusal to send.
-  if (!connection.refusing) end(connection);
+  // The server closed: the connection is over, unless the front is ending it itself.
+  if (!connection.finishing) end(connection);
 }
 
 /**
- * Answers a refused head itself, after the server answered what came before it on the
- * connection: the server is told the client is done sending, and the refusal follows its last
- * byte, then both close.
+ * Answers a refused head itself, after the server answered every request before it on the
+ * connection (the client gets those answers, then the refusal): the server is then told the
+ * client is done sending, so it closes once its last byte is out.
  */
-async function refuse(connection: FrontConnection, inner: DenoConn): Promise<void> {
+async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
   const { status, error } = connection.stream.refusal!;
-  connection.refusing = true;
+  connection.finishing = true;
+  await connection.allAnswered();
   await inner.closeWrite().catch(() => {});
   await connection.serverDone;
   await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
-  end(connection);
+  await finish(connection, buffer);
 }
 
 /**
  * A WebSocket message passed `maxMessageSize`: the server gets a close frame (1009) in the
- * client's place, at a frame boundary, so it drops what it collected and closes the client's
- * socket itself with its own close frame; the client's further bytes are read and dropped. Both
- * end after a grace period whatever the server does.
+ * client's place, at a frame boundary, so it drops what it collected and answers the client with
+ * its own close frame, which the front passes on before it ends the connection.
  */
 async function closeTooBig(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
+  connection.finishing = true;
+  await writeAll(inner, maskedCloseFrame(1009, "Message too big")).catch(() => {});
+  await Promise.race([connection.serverDone, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
+  await finish(connection, buffer);
+}
+
+/**
+ * Ends a connection the front is closing itself: its last bytes are followed by a FIN and what
+ * the client still sends is read and dropped for a moment. Closing with unread bytes would send
+ * a reset, and the client could lose the answer (or the close frame) before reading it.
+ */
+async function finish(connection: FrontConnection, buffer: Uint8Array): Promise<void> {
   const grace = setTimeout(() => end(connection), CLOSE_GRACE_MS);
   try {
-    await writeAll(inner, maskedCloseFrame(1009, "Message too big"));
+    await connection.client.closeWrite();
     while ((await connection.client.read(buffer)) !== null && !connection.closed);
   } catch {
     // Ended meanwhile.

@@ -81,6 +81,8 @@ export class RequestStream {
   #trailerLine = 0;
   #rest: Uint8Array | undefined;
   #frames: FrameWatch | undefined;
+  /** Request heads read and passed on so far. */
+  requests = 0;
   /** With `"refuse"`: the status and the reason. */
   refusal: { status: 400 | 431; error: string } | undefined;
 
@@ -279,6 +281,7 @@ export class RequestStream {
     }
     if (transferEncoding && length !== -1) return this.#refuse(400, "Both Content-Length and Transfer-Encoding");
     if (transferEncoding && !chunked) return this.#refuse(400, "Transfer-Encoding that does not end in chunked");
+    this.requests++;
     this.#upgradable = upgrade && !connect;
     this.#pendingSwitch = upgrade || connect;
     if (chunked) {

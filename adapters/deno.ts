@@ -153,6 +153,8 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
       ip: { enumerable: true, configurable: true, get: () => (connection ? connection.clientAddress : info.remoteAddr)?.hostname },
     });
+    // The front's idle timeout never cuts a request in progress: from here to `completed`.
+    if (connection && info?.completed) connection.handle(info.completed);
     const response = answer(request, info, connection);
     // After a request that may switch protocols, the front holds the client's next bytes until it knows whether it did.
     if (connection && (request.method === "CONNECT" || request.headers.has("upgrade"))) return connection.answer(response, request.method === "CONNECT");
@@ -163,15 +165,11 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     const refusal = malformedWebRequest(request);
     if (refusal) return refusal;
     if (isUpgrade(request)) return ws.handleUpgrade(request, info);
-    if (info?.completed) {
-      // The front's idle timeout never cuts a request in progress: from here to `completed`.
-      if (connection) connection.handle(info.completed);
-      else {
-        // Without the front, requests in progress are what can be counted (as on Bun).
-        if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);
-        inProgress++;
-        info.completed.then(requestEnded, requestEnded);
-      }
+    if (!connection && info?.completed) {
+      // Without the front, requests in progress are what can be counted (as on Bun).
+      if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);
+      inProgress++;
+      info.completed.then(requestEnded, requestEnded);
     }
     return fetch(withQuietSignal(request, info));
   };
