@@ -73,7 +73,7 @@ setPlatform({
       websocket: { deno: { idleTimeout: options.idleTimeout } },
       serve: {
         maxRequests: options.maxConnections,
-        front: options.resettable !== false && {
+        front: options.resettable !== false && loopbackAllowed() && {
           keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
           maxConnections: options.maxConnections,
           maxMessageSize: options.maxMessageSize,
@@ -102,6 +102,15 @@ function initSignals(): void {
   } catch {
     // Nothing to set up ahead, or not allowed here.
   }
+}
+
+/**
+ * The front dials `Deno.serve` on 127.0.0.1: without the permission for it (a hub run with
+ * `--allow-net=0.0.0.0` only), dialling would put up Deno's prompt and freeze the hub, so it
+ * serves without the front instead.
+ */
+function loopbackAllowed(): boolean {
+  return Deno.permissions.querySync({ name: "net", host: "127.0.0.1" }).state === "granted";
 }
 
 /** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
