@@ -62,8 +62,15 @@ const MAX_HEAD_BYTES = 64 * 1024;
  */
 const FIRST_READ_BYTES = 4 * 1024;
 const MAX_READ_BYTES = 64 * 1024;
-/** How long the server has to answer a close the front sent for the client, and the client to go after the front's last byte. */
-const CLOSE_GRACE_MS = 2000;
+/** How long a refused client has to go after the front's last byte (what it sends meanwhile is read and dropped). */
+const REFUSED_GRACE_MS = 2000;
+/**
+ * How long the server has to answer a close the front sent in the client's place (it reads what
+ * came before first), and then the client to close: `ws` waits 30 s too. A client may still be
+ * flushing megabytes it queued before it reads the close frame, and closing under it would reset
+ * the connection and lose the close frame (it saw 1006, not 1009).
+ */
+const WEBSOCKET_CLOSE_GRACE_MS = 30_000;
 /** How soon the front accepts again after an accept failed (out of file descriptors). */
 const REACCEPT_MS = 250;
 
@@ -307,7 +314,7 @@ async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint
   await inner.closeWrite().catch(() => {});
   await connection.serverDone;
   await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
-  await finish(connection, buffer);
+  await finish(connection, buffer, REFUSED_GRACE_MS);
 }
 
 /**
@@ -318,8 +325,10 @@ async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint
 async function closeTooBig(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
   connection.finishing = true;
   await writeAll(inner, maskedCloseFrame(1009, "Message too big")).catch(() => {});
-  await Promise.race([connection.serverDone, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
-  await finish(connection, buffer);
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([connection.serverDone, new Promise((resolve) => (grace = setTimeout(resolve, WEBSOCKET_CLOSE_GRACE_MS)))]);
+  clearTimeout(grace);
+  await finish(connection, buffer, WEBSOCKET_CLOSE_GRACE_MS);
 }
 
 /**
@@ -327,8 +336,8 @@ async function closeTooBig(connection: FrontConnection, inner: DenoConn, buffer:
  * the client still sends is read and dropped for a moment. Closing with unread bytes would send
  * a reset, and the client could lose the answer (or the close frame) before reading it.
  */
-async function finish(connection: FrontConnection, buffer: Uint8Array): Promise<void> {
-  const grace = setTimeout(() => end(connection), CLOSE_GRACE_MS);
+async function finish(connection: FrontConnection, buffer: Uint8Array, graceMs: number): Promise<void> {
+  const grace = setTimeout(() => end(connection), graceMs);
   try {
     await connection.client.closeWrite();
     while ((await connection.client.read(buffer)) !== null && !connection.closed);

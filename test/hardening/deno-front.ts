@@ -35,6 +35,22 @@ const cases: Array<[string, () => Promise<void>]> = [
     },
   ],
   [
+    "the backend's x-forwarded-for is the client's address, not the front's copy (from 127.0.0.2)",
+    async () => {
+      await withHub(`${backend.url}/base`, {}, async (port) => {
+        const raw = await new Promise<string>((resolve) => {
+          const socket = net.connect({ port, host: "127.0.0.1", localAddress: "127.0.0.2" });
+          let out = "";
+          socket.setEncoding("latin1").on("data", (chunk: string) => (out += chunk));
+          socket.on("error", () => resolve(out)).on("close", () => resolve(out));
+          socket.write("GET /svc/ip HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        });
+        assert.deepEqual(statuses(raw), [200], raw);
+        assert.equal(backend.seen[0]?.headers["x-forwarded-for"], "127.0.0.2");
+      });
+    },
+  ],
+  [
     "an idle connection is closed after keepAliveTimeout, and a slow request in progress is not cut",
     async () => {
       await withHub(slowUrl, { keepAliveTimeout: 1 }, async (port) => {
