@@ -56,11 +56,11 @@ export interface FrontOptions {
 /** Longest request head taken (431 past it): above Node's 16 KiB, far below Deno's own ~400 KiB. */
 const MAX_HEAD_BYTES = 64 * 1024;
 /**
- * Each direction reads into one buffer of its own, reused: 4 KiB to start (an idle connection
- * holds two while it waits, so 1,000 idle clients cost 8 MiB), grown fourfold whenever a read
- * fills it, up to 64 KiB for bulk bodies and frames.
+ * Each direction reads into one buffer of its own, reused: 1 KiB to start (an idle connection
+ * holds two while it waits), grown fourfold whenever a read fills it, up to 64 KiB for bulk
+ * bodies and frames.
  */
-const FIRST_READ_BYTES = 4 * 1024;
+const FIRST_READ_BYTES = 1024;
 const MAX_READ_BYTES = 64 * 1024;
 /** How long a refused client has to go after the front's last byte (what it sends meanwhile is read and dropped). */
 const REFUSED_GRACE_MS = 2000;
