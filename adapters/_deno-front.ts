@@ -207,9 +207,12 @@ export function listenFront(hostname: string, port: number, options: FrontOption
       void serveConnection(new FrontConnection(client, options), innerPort, connections);
     }
   };
-  // One sweep every half timeout: a connection is closed after one to one and a half timeouts quiet.
-  const sweeper = setInterval(() => sweep(connections), (options.keepAliveTimeout * 1000) / 2);
-  Deno.unrefTimer(sweeper as unknown as number);
+  // One sweep every half timeout: a connection is closed after one to one and a half timeouts
+  // quiet. 0 (or less) keeps idle connections, as Node's `keepAliveTimeout: 0` does; a timer
+  // cannot wait past 2^31 ms.
+  const sweepMs = Math.min((options.keepAliveTimeout * 1000) / 2, 2 ** 31 - 1);
+  const sweeper = sweepMs > 0 ? setInterval(() => sweep(connections), sweepMs) : undefined;
+  if (sweeper !== undefined) Deno.unrefTimer(sweeper as unknown as number);
   return {
     port: listener.addr.port,
     start(port) {

@@ -62,7 +62,8 @@ export interface IPCServerOptions extends GuardOptions {
    * Seconds an HTTP connection may stay idle between requests before the server closes it.
    * Default: Node's own 5 s, and 120 s on Bun (whose idle timeout also cuts a request waiting
    * for its answer, so there it is never below `proxyTimeout`) and Deno (its TCP front closes a
-   * connection with no byte either way and no request in progress; never a WebSocket).
+   * connection with no byte either way and no request in progress; never a WebSocket; 0 keeps
+   * idle connections, as on Node).
    */
   keepAliveTimeout?: number;
   /**
