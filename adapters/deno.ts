@@ -69,7 +69,8 @@ setPlatform({
     listenWith(serve, options, {
       // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
       // (its default is 30). Deno drops a frame of 64 MiB or more itself (1006) and has no other
-      // size limit: the core checks `maxMessageSize` in the message hook.
+      // size limit: the front closes a message past `maxMessageSize` while it arrives (1009),
+      // and the core checks the framework path's own limit in the message hook.
       websocket: { deno: { idleTimeout: options.idleTimeout } },
       serve: {
         maxRequests: options.maxConnections,
