@@ -53,7 +53,7 @@ export interface FrontOptions {
   maxMessageSize: number;
 }
 
-/** Longest request head taken (431 past it): above Node's 16 KiB, far below Deno's own ~400 KiB. */
+/** Longest request head taken (431 past it): above Node's 16 KiB, below Deno's own limit. */
 const MAX_HEAD_BYTES = 64 * 1024;
 /**
  * Each direction reads into one buffer of its own, reused: 1 KiB to start (an idle connection
