@@ -4,9 +4,10 @@
  * would wrongly take, and knows when the connection is between requests. No runtime imports (a
  * Deno front uses it; a Bun front can).
  *
- * Heads are held until whole and checked before a byte of them is forwarded; bodies and frames
- * pass through as they arrive, their framing followed but their bytes never copied. Everything
- * held is bounded (`maxHeadBytes`, 14 bytes of a frame header).
+ * Heads are held until whole and checked before a byte of them is forwarded; bodies
+ * (`_http1-chunked.ts` for chunked ones) and frames (`_ws-client-frames.ts`) pass through as they
+ * arrive, their framing followed but their bytes never copied. Everything held is bounded
+ * (`maxHeadBytes`, 14 bytes of a frame header).
  *
  * What it refuses is only what the runtimes behind it let through or what it must know to
  * follow the framing (measured on Deno 2.9, which refuses NUL, bare CR, other control bytes,
@@ -19,6 +20,7 @@
  *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
  *   server disagree about where the next request begins).
  */
+import { ChunkedBody } from "./_http1-chunked.ts";
 import { FrameWatch } from "./_ws-client-frames.ts";
 
 export interface RequestStreamLimits {
@@ -47,16 +49,10 @@ const HTAB = 9;
 /** Where the stream is. */
 const HEAD = 0;
 const BODY = 1;
-const CHUNK_LINE = 2;
-const CHUNK_DATA = 3;
-const CHUNK_DATA_END = 4;
-const TRAILERS = 5;
-const AWAIT_UPGRADE = 6;
-const WEBSOCKET = 7;
-const OPAQUE = 8;
-
-/** Longest chunk-size line (size and extensions), as nginx's and Node's parsers bound it. */
-const MAX_CHUNK_LINE = 4096;
+const CHUNKED = 2;
+const AWAIT_UPGRADE = 3;
+const WEBSOCKET = 4;
+const OPAQUE = 5;
 
 export class RequestStream {
   readonly #limits: RequestStreamLimits;
@@ -68,17 +64,12 @@ export class RequestStream {
   #lineLength = 0;
   #sawLine = false;
   #lastCR = false;
-  /** Body bytes (or chunk bytes) still to pass. */
+  /** Body bytes still to pass. */
   #left = 0;
-  /** The request just read may switch protocols (decided in `answered`). */
+  /** The request just read may switch protocols once its body is read (`#pendingSwitch`), to WebSocket frames (`#upgradable`) or a tunnel. */
+  #pendingSwitch = false;
   #upgradable = false;
-  #chunkLine = 0;
-  #chunkSize = 0;
-  #sawDigit = false;
-  #inExtension = false;
-  #lastByte = 0;
-  #trailerBytes = 0;
-  #trailerLine = 0;
+  #chunked: ChunkedBody | undefined;
   #rest: Uint8Array | undefined;
   #frames: FrameWatch | undefined;
   /** Request heads read and passed on so far. */
@@ -165,24 +156,18 @@ export class RequestStream {
           if (this.#left === 0) this.#state = this.#afterBody();
           break;
         }
-        case CHUNK_LINE:
-        case CHUNK_DATA_END:
-        case TRAILERS: {
-          const next = this.#chunked(bytes, pos, end);
+        case CHUNKED: {
+          const chunked = this.#chunked!;
+          const next = chunked.skim(bytes, pos, end);
           if (next === -1) {
             if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
+            this.refusal = chunked.refusal;
             return "refuse";
           }
           pos = next;
-          break;
-        }
-        case CHUNK_DATA: {
-          const take = Math.min(this.#left, end - pos);
-          pos += take;
-          this.#left -= take;
-          if (this.#left === 0) {
-            this.#state = CHUNK_DATA_END;
-            this.#chunkLine = 0;
+          if (chunked.done) {
+            this.#chunked = undefined;
+            this.#state = this.#afterBody();
           }
           break;
         }
@@ -285,16 +270,14 @@ export class RequestStream {
     this.#upgradable = upgrade && !connect;
     this.#pendingSwitch = upgrade || connect;
     if (chunked) {
-      this.#state = CHUNK_LINE;
-      this.#startChunkLine();
+      this.#state = CHUNKED;
+      this.#chunked = new ChunkedBody(this.#limits.maxHeadBytes);
     } else if (length > 0) {
       this.#state = BODY;
       this.#left = length;
     } else this.#state = this.#afterBody();
     return true;
   }
-
-  #pendingSwitch = false;
 
   /** Where a request goes once its body is read: wait for the server's answer when it may switch protocols. */
   #afterBody(): number {
@@ -303,84 +286,9 @@ export class RequestStream {
     return next;
   }
 
-  #startChunkLine(): void {
-    this.#chunkLine = 0;
-    this.#chunkSize = 0;
-    this.#sawDigit = false;
-    this.#inExtension = false;
-    this.#lastByte = 0;
-  }
-
-  /** Reads chunk-size lines, the CRLF after chunk data and trailers, byte by byte (they are short); -1 refuses. */
-  #chunked(bytes: Uint8Array, start: number, end: number): number {
-    let pos = start;
-    while (pos < end) {
-      const byte = bytes[pos++]!;
-      if (this.#state === CHUNK_DATA_END) {
-        // Exactly CRLF after a chunk's data.
-        if (byte !== (this.#chunkLine === 0 ? CR : LF)) return this.#fail(400, "Chunk data not followed by CRLF");
-        if (++this.#chunkLine === 2) {
-          this.#state = CHUNK_LINE;
-          this.#startChunkLine();
-          return pos;
-        }
-        continue;
-      }
-      if (this.#state === TRAILERS) {
-        if (++this.#trailerBytes > this.#limits.maxHeadBytes) return this.#fail(431, "Trailers too long");
-        if (byte === LF) {
-          if (this.#lastByte !== CR) return this.#fail(400, "Bare LF in the trailers");
-          const empty = this.#trailerLine === 1;
-          this.#trailerLine = 0;
-          this.#lastByte = byte;
-          if (empty) {
-            this.#state = this.#afterBody();
-            return pos;
-          }
-          continue;
-        }
-        this.#trailerLine++;
-        this.#lastByte = byte;
-        continue;
-      }
-      // CHUNK_LINE: hex digits, optional `;extensions`, CRLF.
-      if (++this.#chunkLine > MAX_CHUNK_LINE) return this.#fail(400, "Chunk-size line too long");
-      if (byte === LF) {
-        if (this.#lastByte !== CR || !this.#sawDigit) return this.#fail(400, "Malformed chunk-size line");
-        if (this.#chunkSize === 0) {
-          this.#state = TRAILERS;
-          this.#trailerBytes = 0;
-          this.#trailerLine = 0;
-        } else {
-          this.#state = CHUNK_DATA;
-          this.#left = this.#chunkSize;
-        }
-        return pos;
-      }
-      if (this.#lastByte === CR) return this.#fail(400, "Bare CR in a chunk-size line");
-      this.#lastByte = byte;
-      if (byte === CR) continue;
-      if (this.#inExtension) continue;
-      const digit = hexValue(byte);
-      if (digit !== -1 && !this.#inExtension) {
-        this.#sawDigit = true;
-        this.#chunkSize = this.#chunkSize * 16 + digit;
-        if (this.#chunkSize > Number.MAX_SAFE_INTEGER / 16) return this.#fail(400, "Chunk size too large");
-      } else if (byte === 0x3b && this.#sawDigit) this.#inExtension = true;
-      else if ((byte === SP || byte === HTAB) && this.#sawDigit) this.#inExtension = true;
-      else return this.#fail(400, "Malformed chunk-size line");
-    }
-    return pos;
-  }
-
   #refuse(status: 400 | 431, error: string): false {
     this.refusal = { status, error };
     return false;
-  }
-
-  #fail(status: 400 | 431, error: string): -1 {
-    this.#refuse(status, error);
-    return -1;
   }
 }
 
@@ -414,10 +322,4 @@ function fieldValue(bytes: Uint8Array, from: number, to: number): string {
   let value = to - from > 256 ? "…" : "";
   for (let i = Math.max(from, to - 256); i < to; i++) value += String.fromCharCode(bytes[i]!);
   return value;
-}
-
-function hexValue(byte: number): number {
-  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
-  const lower = byte | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }
