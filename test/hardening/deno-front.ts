@@ -114,6 +114,16 @@ const cases: Array<[string, () => Promise<void>]> = [
       });
     },
   ],
+  [
+    "resettableConnections: false still serves, straight on Deno.serve (the documented opt-out)",
+    async () => {
+      await withHub(undefined, { resettableConnections: false }, async (port) => {
+        assert.deepEqual(statuses(await rawExchange(port, "GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")), [200]);
+        // Without the front Deno's parser takes the bare LF as a line end: what the front is for.
+        assert.deepEqual(statuses(await rawExchange(port, "GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-C: a\nConnection: close\r\n\r\n")), [200]);
+      });
+    },
+  ],
 ];
 
 /** `test/hardening/hub.ts` under Deno with a user's permissions, proxying `/svc/**` to `target`. */
