@@ -14,8 +14,10 @@
  *
  * The server's handler finds the client's connection by the port its copied connection came
  * from (`fronted`). Each direction is a read/write loop on one reused buffer with no delay on
- * both sockets: streams (`readable.pipeTo`) served ~1.5k req/s where the loop serves ~2/3 of
- * `Deno.serve` direct (bench/ANALYSIS.md, "Session 5 — Deno front").
+ * both sockets: a front on streams (`readable.pipeTo`) served 0.05–0.08× the requests of
+ * `Deno.serve` alone, the loop 0.5–0.8×; the hub's CPU per small request about doubles
+ * (bench/ANALYSIS.md, "Session 5 — Deno front"). Without the permission to dial 127.0.0.1 the
+ * adapter serves without a front (`deno.ts`).
  */
 import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";

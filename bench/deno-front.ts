@@ -6,7 +6,7 @@
  *   CPU per 1,000 requests;
  * - a framework request round trip over the IPC WebSocket at 1 in flight (a Node IPCClient);
  * - the HTTP proxy to a node:http backend, 50 connections (autocannon).
- *   npx tsx bench/deno-front.ts [rounds=3] [seconds=4]
+ *   npx tsx bench/deno-front.ts [rounds=3] [seconds=4]      (Linux: CPU is read from /proc)
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
