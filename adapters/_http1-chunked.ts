@@ -5,11 +5,7 @@
  * CRLF: a bare LF there is refused, as in a head (Deno took it as a line end). No runtime
  * imports.
  */
-
-const CR = 13;
-const LF = 10;
-const SP = 32;
-const HTAB = 9;
+import { CR, HTAB, LF, SP } from "./_http1-bytes.ts";
 
 const SIZE_LINE = 0;
 const DATA = 1;

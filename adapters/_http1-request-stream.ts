@@ -20,6 +20,7 @@
  *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
  *   server disagree about where the next request begins).
  */
+import { CR, HTAB, LF, SP } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
 import { FrameWatch } from "./_ws-client-frames.ts";
 
@@ -40,11 +41,6 @@ export interface RequestStreamLimits {
  *   the socket (1009) instead of forwarding more.
  */
 export type StreamVerdict = "pass" | "refuse" | "upgrade?" | "too-big";
-
-const CR = 13;
-const LF = 10;
-const SP = 32;
-const HTAB = 9;
 
 /** Where the stream is. */
 const HEAD = 0;
