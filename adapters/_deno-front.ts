@@ -64,8 +64,8 @@ const MAX_HEAD_BYTES = 64 * 1024;
  */
 const FIRST_READ_BYTES = 1024;
 const MAX_READ_BYTES = 64 * 1024;
-/** How long a refused client has to go after the front's last byte (what it sends meanwhile is read and dropped). */
-const REFUSED_GRACE_MS = 2000;
+/** How long an HTTP client has to go after the front's or the server's last byte (what it sends meanwhile is read and dropped). */
+const HTTP_CLOSE_GRACE_MS = 2000;
 /**
  * How long the server has to answer a close the front sent in the client's place (it reads what
  * came before first), and then the client to close: `ws` waits 30 s too. A client may still be
@@ -93,6 +93,10 @@ export class FrontConnection {
   #answered = 0;
   #allAnswered: (() => void) | undefined;
   serverDone: Promise<void> = Promise.resolve();
+  /** The server closed its side: what the client still sends is dropped. */
+  serverEnded = false;
+  /** Ends the connection if the client does not close first after the server did. */
+  grace: ReturnType<typeof setTimeout> | undefined;
   #switched: boolean | undefined;
   #decide: ((switched: boolean) => void) | undefined;
 
@@ -275,36 +279,62 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     const read = await connection.client.read(buffer);
     if (read === null) {
       // The client is done sending: the server still answers what it has (half-close, as TCP).
-      await inner.closeWrite().catch(() => {});
-      return connection.serverDone;
+      if (!connection.serverEnded) {
+        await inner.closeWrite().catch(() => {});
+        await connection.serverDone;
+      }
+      return end(connection);
     }
+    if (connection.serverEnded) continue;
     connection.active = true;
     filled = read === buffer.length;
     let verdict = connection.stream.feed(buffer.subarray(0, read), out);
-    for (;;) {
-      for (const part of out) await writeAll(inner, part);
-      out.length = 0;
-      if (verdict !== "upgrade?") break;
+    while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
       verdict = connection.stream.answered(await connection.switched(), out);
     }
+    if (connection.serverEnded) continue;
     if (verdict === "refuse") return refuse(connection, inner, buffer);
     if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
   }
 }
 
+/** Writes what the reader let through to the server; false when the server went away meanwhile. */
+async function forward(connection: FrontConnection, inner: DenoConn, out: Uint8Array[]): Promise<boolean> {
+  try {
+    for (const part of out) await writeAll(inner, part);
+    return true;
+  } catch {
+    await connection.serverDone;
+    return false;
+  } finally {
+    out.length = 0;
+  }
+}
+
 async function serverToClient(connection: FrontConnection, inner: DenoConn): Promise<void> {
   let buffer = new Uint8Array(FIRST_READ_BYTES);
-  try {
-    for (let read = await inner.read(buffer); read !== null; read = await inner.read(buffer)) {
-      connection.active = true;
+  for (;;) {
+    const read = await inner.read(buffer).catch(() => null);
+    if (read === null) break;
+    connection.active = true;
+    try {
       await writeAll(connection.client, buffer.subarray(0, read));
-      if (read === buffer.length && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+    } catch {
+      // The client went away: nothing more to deliver.
+      return end(connection);
     }
-  } catch {
-    // Either side went away.
+    if (read === buffer.length && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
   }
-  // The server closed: the connection is over, unless the front is ending it itself.
-  if (!connection.finishing) end(connection);
+  connection.serverEnded = true;
+  // A refusal or a close of the front's own ends the connection its way.
+  if (connection.finishing) return;
+  connection.finishing = true;
+  // The server is done: the client gets a FIN after its last byte, and what the client still
+  // sends is dropped until it closes too (for a grace period at most). Closing under unread bytes
+  // would reset the connection, and the client could lose that last answer or close frame (a
+  // flooding WebSocket client saw 1006, not the hub's 1013).
+  connection.client.closeWrite().catch(() => {});
+  connection.grace = setTimeout(() => end(connection), connection.stream.upgraded ? WEBSOCKET_CLOSE_GRACE_MS : HTTP_CLOSE_GRACE_MS);
 }
 
 /**
@@ -319,7 +349,7 @@ async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint
   await inner.closeWrite().catch(() => {});
   await connection.serverDone;
   await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
-  await finish(connection, buffer, REFUSED_GRACE_MS);
+  await finish(connection, buffer, HTTP_CLOSE_GRACE_MS);
 }
 
 /**
@@ -360,6 +390,7 @@ async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
 function end(connection: FrontConnection): void {
   if (connection.closed) return;
   connection.closed = true;
+  clearTimeout(connection.grace);
   connection.abandon();
   if (connection.inner) {
     byInnerPort.delete(connection.inner.localAddr.port);

@@ -165,10 +165,18 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     });
     // The front's idle timeout never cuts a request in progress: from here to `completed`.
     if (connection && info?.completed) connection.handle(info.completed);
-    const response = answer(request, info, connection);
-    // After a request that may switch protocols, the front holds the client's next bytes until it knows whether it did.
-    if (connection && (request.method === "CONNECT" || request.headers.has("upgrade"))) return connection.answer(response, request.method === "CONNECT");
-    return response;
+    // After a request that may switch protocols, the front holds the client's next bytes until it
+    // knows whether it did: it is told even when answering throws.
+    if (connection && (request.method === "CONNECT" || request.headers.has("upgrade"))) {
+      let response: Response | Promise<Response>;
+      try {
+        response = answer(request, info, connection);
+      } catch (error) {
+        response = Promise.reject(error);
+      }
+      return connection.answer(response, request.method === "CONNECT");
+    }
+    return answer(request, info, connection);
   };
   const answer = (request: Request, info: ServeHandlerInfo, connection: FrontConnection | undefined) => {
     // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
