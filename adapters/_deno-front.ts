@@ -326,8 +326,8 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
     if (read === buffer.length && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
   }
   connection.serverEnded = true;
-  // A refusal or a close of the front's own ends the connection its way.
-  if (connection.finishing) return;
+  // Ended already (a reset, teardown), or a refusal or a close of the front's own ends it its way.
+  if (connection.closed || connection.finishing) return;
   connection.finishing = true;
   // The server is done: the client gets a FIN after its last byte, and what the client still
   // sends is dropped until it closes too (for a grace period at most). Closing under unread bytes
