@@ -157,7 +157,7 @@ function underAny(path: string, prefixes: ReadonlySet<string>): boolean {
 }
 
 function appliesTo(kind: FaultKindDef, traffic: Traffic): boolean {
-  return traffic === "http" ? kind.http !== undefined : kind.socket !== undefined || kind.upgrade === true;
+  return traffic === "http" ? kind.http !== undefined : kind.socket !== undefined || kind.upgrade !== undefined;
 }
 
 function newestFirst(a: ActiveFault, b: ActiveFault): number {
