@@ -40,7 +40,7 @@ const CASES: Case[] = [
     },
   ],
   [
-    "an upgrade: a status fault refuses it; a scope's WebSocket rule, then an unscoped one, then the service",
+    "an upgrade: a status, reset or timeout fault refuses it; a scope's WebSocket rule, then an unscoped one, then the service",
     async (port) => {
       const hubUrl = `http://127.0.0.1:${port}`;
       await using mocks = await connectMocks(port);
@@ -54,6 +54,12 @@ const CASES: Case[] = [
       assert.equal(await firstFrame(port, "/backend/ws?id=order-4", scope.headers), "refused 503");
       assert.equal(await firstFrame(port, "/backend/ws?id=order-5"), "unscoped", "a scope's fault is its own");
       await fault.remove();
+      // reset and timeout: no answer at all (the held upgrade is let go at teardown, which must stay clean).
+      await scope.fault({ path: "/backend/ws" }, { reset: true, times: 1 });
+      assert.match(await firstFrame(port, "/backend/ws?id=order-6", scope.headers), /^error: /);
+      await scope.fault({ path: "/backend/ws" }, { timeout: true, times: 1 });
+      assert.match(await firstFrame(port, "/backend/ws?id=order-7", scope.headers), /^error: Opening handshake has timed out/);
+      assert.equal(await firstFrame(port, "/backend/ws?id=order-8", scope.headers), "scoped", "the hub goes on serving");
       const journal = (await (await fetch(`${hubUrl}/__crossipc/api/journal?kind=websocket&scope=${scope.id}`)).json()) as {
         entries: Array<{ path: string; status: number; takenBy: string; fault?: { kind: string } }>;
       };
@@ -93,10 +99,10 @@ const CASES: Case[] = [
   ],
 ];
 
-/** The first frame the socket gets, or `refused <status>`. */
+/** The first frame the socket gets, `refused <status>`, or `error: <message>`. */
 function firstFrame(port: number, path: string, headers?: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers, handshakeTimeout: 1000 });
     ws.on("message", (data) => {
       resolve(data.toString());
       ws.close();
@@ -105,7 +111,7 @@ function firstFrame(port: number, path: string, headers?: Record<string, string>
       resolve(`refused ${response.statusCode}`);
       response.resume();
     });
-    ws.on("error", reject);
+    ws.on("error", (error) => resolve(`error: ${error.message}`));
   });
 }
 
