@@ -30,7 +30,7 @@ test("with the journal recording bodies, a proxied request keeps the client's ad
   await waitFor(() => server.journal.entries({ path: "/orders" })[0]?.requestBody === "héllo ✓", "the journal's copy of the body");
 });
 
-test("fault kinds that refuse an upgrade: status answers it, reset drops it, timeout never answers; each is journaled with its fault", async (t) => {
+test("fault kinds that refuse an upgrade: status answers it, reset drops it, timeout never answers; each is journaled with its fault", { timeout: 20_000 }, async (t) => {
   const server = await startServer(t);
   const mocks = await connectMocks(server.getPort());
   t.after(() => mocks.close());
@@ -58,7 +58,7 @@ test("fault kinds that refuse an upgrade: status answers it, reset drops it, tim
   assert.equal(entry("other")?.takenBy, "mock");
 });
 
-test("a latency fault on a mocked socket holds at most maxBufferedAmount bytes: past it the client and the mock's process hear 1013", async (t) => {
+test("a latency fault on a mocked socket holds at most maxBufferedAmount bytes: past it the client and the mock's process hear 1013", { timeout: 20_000 }, async (t) => {
   const server = await startServer(t, { maxBufferedAmount: 64 * 1024 });
   const mocks = await connectMocks(server.getPort());
   t.after(() => mocks.close());
