@@ -15,7 +15,7 @@ import { once } from "node:events";
 import WebSocket from "ws";
 import { connectMocks, passthrough } from "../../adapters/node.ts";
 import { startBackend } from "./_backend.ts";
-import { RUNTIMES, start, waitExit, type Runtime } from "./_spawn.ts";
+import { RUNTIMES, start, stopHub, type Runtime } from "./_spawn.ts";
 
 type Case = [string, (port: number, server: Runtime) => Promise<void>];
 
@@ -143,14 +143,7 @@ for (const server of servers) {
       failures.push(`${server} hub: ${name}\n${(error as Error).stack}`);
     }
   }
-  hub.proc.stdin.end();
-  try {
-    await hub.nextJson(10_000, "teardown confirmation");
-    await waitExit(hub, 10_000, "exit after teardown");
-  } catch (error) {
-    failures.push(`hub ${server}: ${(error as Error).message}`);
-  }
-  if (hub.stderr().trim()) failures.push(`hub ${server} printed: ${hub.stderr().trim().slice(0, 500)}`);
+  failures.push(...(await stopHub(hub)));
 }
 await backend.close();
 
