@@ -34,6 +34,7 @@ setPlatform({
   version: process.versions.node,
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
+  proxyCopiesRequestBody: true,
   batchWrite: corkForTick,
   pipeUpgrade: pipeUpgradeNode,
   // srvx's Node response: answered without building a Web Response (~4x faster than the global one).
