@@ -174,7 +174,8 @@ function requestHeaders(request: Request, node: NodeContext | undefined, withBod
   // the start of a second request (smuggling).
   if (withBody && headers["content-length"] === undefined) headers["transfer-encoding"] = "chunked";
   const incoming = new URL(request.url);
-  const ip = node?.req.socket.remoteAddress;
+  // A request rebuilt after a rule read its body has no IncomingMessage, only the address it carried.
+  const ip = node ? node.req.socket.remoteAddress : (request as { ip?: string }).ip;
   if (ip) headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${ip}` : ip;
   headers["x-forwarded-host"] = incoming.host;
   headers["x-forwarded-proto"] = incoming.protocol.slice(0, -1);

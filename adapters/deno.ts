@@ -143,7 +143,8 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
     const refusal = malformedWebRequest(request);
     if (refusal) return refusal;
-    if (isUpgrade(request)) return ws.handleUpgrade(request, info);
+    // An upgrade gets the quiet signal too: a `timeout` fault holds it until its client leaves.
+    if (isUpgrade(request)) return ws.handleUpgrade(withQuietSignal(request, info, noop), info);
     // Deno.serve has no connection cap: requests in progress are what can be counted (as on
     // Bun), from the handler to `completed`, which `withQuietSignal` watches anyway.
     if (info?.completed) {
@@ -264,3 +265,5 @@ function normaliseProtocolOffers(request: Request): void {
 }
 
 export * from "../src/index.ts";
+
+function noop(): void {}
