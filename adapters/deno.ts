@@ -182,7 +182,8 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
     const refusal = malformedWebRequest(request);
     if (refusal) return refusal;
-    if (isUpgrade(request)) return ws.handleUpgrade(request, info);
+    // An upgrade gets the quiet signal too: a `timeout` fault holds it until its client leaves.
+    if (isUpgrade(request)) return ws.handleUpgrade(withQuietSignal(request, info), info);
     if (!connection && info?.completed) {
       // Without the front, requests in progress are what can be counted (as on Bun).
       if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);

@@ -11,6 +11,7 @@ import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { corkForTick } from "./_node-cork.ts";
+import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
@@ -34,7 +35,9 @@ setPlatform({
   version: process.versions.node,
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
+  proxyCopiesRequestBody: true,
   batchWrite: corkForTick,
+  directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,
   // srvx's Node response: answered without building a Web Response (~4x faster than the global one).
   Response: FastResponse,
@@ -92,6 +95,10 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
           http.maxConnections = maxConnections;
           if (keepAliveTimeout !== undefined) http.keepAliveTimeout = keepAliveTimeout * 1000;
           http.on("upgrade", (req, socket, head) => {
+            // An upgrade answered late (a fault's let-go timeout, a mock's 504) is written to the raw
+            // socket after its client may have left: that EPIPE must not be an uncaught error that
+            // ends the hub. `ws` adds its own listener once the socket is a WebSocket.
+            socket.on("error", ignore);
             const refusal = malformedRequest(req.headers.host, req.url!, isAbsoluteForm(req.url!));
             if (refusal) return refuseSocket(socket, refusal.status, refusal.error);
             if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket") return ordinaryRequest(http, req, socket, head);
@@ -147,3 +154,5 @@ function refuseSocket(socket: Duplex, status: number, error: string): void {
 }
 
 export * from "../src/index.ts";
+
+function ignore(): void {}
