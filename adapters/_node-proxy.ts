@@ -13,7 +13,6 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
-import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
 import { ANSWER_HEADERS, ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
@@ -27,7 +26,7 @@ import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
  * is simply sent again when that happens; a streamed body cannot be, so it never goes out on a
  * connection idle past this point (see `send`).
  */
-const reuseBefore = new WeakMap<Socket, number>();
+const reuseBefore = new WeakMap<object, number>();
 
 /**
  * A connection idle this long is not trusted with a body when the backend gave no
@@ -37,20 +36,26 @@ const reuseBefore = new WeakMap<Socket, number>();
 const IDLE_WITHOUT_HINT_MS = 4000;
 
 /** The backend's last `Keep-Alive: timeout=N` hint on a connection, in ms (Node 20's agent ignores it). */
-const keepAliveHint = new WeakMap<Socket, number>();
+const keepAliveHint = new WeakMap<object, number>();
 
 /** Notes the backend's keep-alive hint on the connection an answer came on. */
 function noteKeepAlive(res: IncomingMessage): void {
   const header = res.headers["keep-alive"];
-  if (header === undefined) return;
+  if (typeof header !== "string") return;
   const seconds = /(?:^|[\s,])timeout=(\d+)/i.exec(header)?.[1];
   if (seconds !== undefined) keepAliveHint.set(res.socket, Number(seconds) * 1000);
 }
 
+/** Node's agent keeps a connection only when this returns true (typed `void` in @types/node). */
+interface KeepAlive {
+  keepSocketAlive(socket: object): boolean;
+}
+
 /** Remembers, as a connection goes back to the pool, until when it may carry a body. */
 function tracked<A extends http.Agent>(agent: A): A {
-  const keep = agent.keepSocketAlive.bind(agent);
-  agent.keepSocketAlive = (socket) => {
+  const pool = agent as unknown as KeepAlive;
+  const keep = pool.keepSocketAlive.bind(pool);
+  pool.keepSocketAlive = (socket) => {
     const kept = keep(socket);
     // Node's own margin (Node 24's agent drops the connection 1 s before the hint).
     const hint = keepAliveHint.get(socket);

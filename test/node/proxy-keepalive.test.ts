@@ -37,7 +37,7 @@ test("an upload after the hub's event loop was held past the backend's keep-aliv
     busy(holdMs);
     return backend.url;
   });
-  const upload = (body: Buffer) => fetch(`${server.getUrl()}/upload`, { method: "POST", body }).then(async (r) => `${r.status} ${await r.text()}`);
+  const upload = (body: Buffer<ArrayBuffer>) => fetch(`${server.getUrl()}/upload`, { method: "POST", body }).then(async (r) => `${r.status} ${await r.text()}`);
 
   // The first request leaves a pooled connection behind.
   assert.equal(await upload(Buffer.alloc(10, 1)), "200 POST 10 bytes");

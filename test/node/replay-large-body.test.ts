@@ -48,7 +48,7 @@ function har(...entries: HarEntry[]): Har {
 }
 
 /** Binary (not JSON-looking) bytes: a first byte of 0x07 and a pattern after it. */
-function bytes(length: number, seed: number): Buffer {
+function bytes(length: number, seed: number): Buffer<ArrayBuffer> {
   const buffer = Buffer.alloc(length);
   for (let i = 0; i < length; i++) buffer[i] = (i * 31 + seed) & 0xff;
   buffer[0] = 0x07;
@@ -65,7 +65,7 @@ test("a recorded binary upload of 1 MiB is matched byte for byte; one byte diffe
   server.setRouteProxyResolver(() => backend.url);
   const recorded = bytes(MiB, 1);
   const replay = server.replay(har(binaryEntry("/upload", recorded, "from the recording")));
-  const post = async (body: Buffer) => (await fetch(`${server.getUrl()}/upload`, { method: "POST", body })).text();
+  const post = async (body: Buffer<ArrayBuffer>) => (await fetch(`${server.getUrl()}/upload`, { method: "POST", body })).text();
 
   assert.equal(await post(recorded), "from the recording");
   const changed = Buffer.from(recorded);
