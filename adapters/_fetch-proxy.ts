@@ -9,7 +9,7 @@
  * against 14–20k req/s to the same backend), in an `AbortSignal.any`, the Headers copies and the
  * H3Event around it. `location` pointing at the target is rewritten to the hub, as on Node.
  */
-import { ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+import { ANSWER_BODY, ProxyError, SMALL_ANSWER, type ProxyHttpOptions } from "../src/platform.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 /** Besides hop-by-hop headers: `host` is the hub's, and `fetch` decodes bodies itself. */
@@ -25,6 +25,7 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
   request.signal.addEventListener("abort", clientGone, { once: true });
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   let answer: Response;
+  let whole: Uint8Array<ArrayBuffer> | undefined;
   try {
     answer = await fetch(target, {
       method: request.method,
@@ -35,6 +36,10 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
       // Needed to stream a request body; Deno's types do not list it.
       ...(hasBody ? { duplex: "half" } : {}),
     } as RequestInit);
+    clearTimeout(timer);
+    // Recording bodies: a small answer that came uncompressed is read whole (the client's going
+    // away still cancels it), so that the journal keeps these bytes instead of a tee of the stream.
+    if (options.keepBody && answer.body && readWhole(answer.headers)) whole = new Uint8Array(await answer.arrayBuffer());
   } catch (error) {
     const reason = controller.signal.reason;
     throw reason instanceof ProxyError ? reason : new ProxyError(502, (error as Error).message, { cause: error });
@@ -42,11 +47,19 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
     clearTimeout(timer);
     request.signal.removeEventListener("abort", clientGone);
   }
-  return new Response(answer.body, {
+  const response = new Response(whole ?? answer.body, {
     status: answer.status,
     statusText: answer.statusText,
     headers: returnedHeaders(answer.headers, new URL(target).origin, incoming.origin),
   });
+  if (whole) (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = whole;
+  return response;
+}
+
+/** An answer of a known small size that `fetch` does not decode: its bytes are bounded by its `content-length`. */
+function readWhole(headers: Headers): boolean {
+  const length = Number(headers.get("content-length") ?? Number.NaN);
+  return length <= SMALL_ANSWER && !headers.has("content-encoding");
 }
 
 function forwardedHeaders(request: Request, incoming: URL): Headers {

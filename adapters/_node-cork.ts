@@ -8,40 +8,51 @@
  * The first frame goes out at once: with one request in flight there is never a second one, and
  * corking it would only add a deferred write to every round trip.
  * Large frames are written at once: batching them measured slower.
+ *
+ * This runs for every frame on both ends, so its bookkeeping is a stamp on the socket and an
+ * array, not a Map: with one frame per tick a Map (set, iterate, clear) cost 0.8–1.3 µs per frame,
+ * about as much as the `nextTick` itself (bench/ANALYSIS.md, session 5).
  */
 import type { Socket } from "node:net";
 
 const LARGE_FRAME = 16 * 1024;
-/** Sockets that sent a small frame this tick; the value says whether they are corked. */
-const active = new Map<Socket, boolean>();
+/** On a socket: the tick it last sent a small frame in; negated once it is corked in that tick. */
+const kTick = Symbol("crossipc.corkTick");
+type StampedSocket = Socket & { [kTick]?: number };
+
+/** Counts ticks that sent a small frame; a stamp from an earlier tick no longer matches. */
+let tick = 1;
 let flushScheduled = false;
+const corked: Socket[] = [];
 
 export function corkForTick(transport: unknown, size: number): void {
   if (size >= LARGE_FRAME) return;
   const socket = tcpSocket(transport);
   if (!socket || socket.destroyed) return;
-  const corked = active.get(socket);
-  if (corked === undefined) {
-    active.set(socket, false);
+  const stamp = socket[kTick];
+  if (stamp === tick) {
+    socket[kTick] = -tick;
+    socket.cork();
+    corked.push(socket);
+  } else if (stamp !== -tick) {
+    socket[kTick] = tick;
     if (!flushScheduled) {
       flushScheduled = true;
       process.nextTick(flush);
     }
-  } else if (!corked) {
-    active.set(socket, true);
-    socket.cork();
   }
 }
 
 /** One `nextTick` per tick for every socket, not one per frame. */
 function flush(): void {
   flushScheduled = false;
-  for (const [socket, corked] of active) if (corked) socket.uncork();
-  active.clear();
+  tick++;
+  for (const socket of corked) socket.uncork();
+  corked.length = 0;
 }
 
-/** The TCP socket under a crossws Node peer (its `ws` server socket) or a `ws` client socket. */
-function tcpSocket(transport: unknown): Socket | undefined {
+/** The TCP socket under a crossws Node peer (its `ws` server socket) or a `ws` socket. */
+function tcpSocket(transport: unknown): StampedSocket | undefined {
   const ws = (transport as { _internal?: { ws?: unknown } })._internal?.ws ?? transport;
-  return (ws as { _socket?: Socket })._socket;
+  return (ws as { _socket?: StampedSocket })._socket;
 }

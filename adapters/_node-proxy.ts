@@ -15,7 +15,8 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { FastResponse } from "srvx/node";
-import { ANSWER_HEADERS, ProxyError, type ProxyHttpOptions } from "../src/platform.ts";
+import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type BodyCopier, type ProxyHttpOptions } from "../src/platform.ts";
+import { concat } from "../src/_bytes.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 /**
@@ -70,9 +71,6 @@ const agents = {
   "https:": tracked(new https.Agent({ keepAlive: true, scheduling: "lifo" })),
 };
 
-/** Answers up to this size (by `content-length`) are read whole before they are sent on. */
-const SMALL_ANSWER = 256 * 1024;
-
 interface NodeContext {
   req: IncomingMessage;
   res: ServerResponse;
@@ -99,7 +97,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       upstream.once("response", (res) => {
         clearTimeout(timer);
         noteKeepAlive(res);
-        answer(res, url, request, resolve, reject);
+        answer(res, url, request, options.keepBody === true, options.responseBody, resolve, reject);
       });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -128,8 +126,9 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
           send(attempt);
           return;
         }
-        if (node) node.req.pipe(upstream);
-        else Readable.fromWeb(request.body as import("node:stream/web").ReadableStream).pipe(upstream);
+        const body = node ? node.req : Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+        if (options.requestBody) copyAsItFlows(body, options.requestBody);
+        body.pipe(upstream);
       });
     };
     send(0);
@@ -141,12 +140,52 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
 }
 
 /**
+ * Recording bodies: a copy of at most `max` bytes of a body (the client's, or a streamed answer),
+ * taken from the chunks as they are piped on (the listener is added before the pipe and sees the
+ * same chunks; the pipe's backpressure holds for both). Handed over when the body ends or fails.
+ */
+function copyAsItFlows(body: Readable, copy: BodyCopier): void {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let truncated = false;
+  const onData = (chunk: Buffer) => {
+    const room = copy.max - length;
+    if (chunk.byteLength > room) {
+      chunks.push(chunk.subarray(0, room));
+      length = copy.max;
+      truncated = true;
+      body.off("data", onData);
+      return;
+    }
+    chunks.push(chunk);
+    length += chunk.byteLength;
+  };
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    body.off("data", onData);
+    // One new array: the chunks are views into the socket's reads, which a kept view would keep alive.
+    copy.done(concat(chunks, length), truncated);
+  };
+  body.on("data", onData).once("end", finish).once("error", finish).once("close", finish);
+}
+
+/**
  * Retries of one request on a reused connection: each failure closes one stale pooled socket, and
  * after a burst several may be stale at once.
  */
 const MAX_RETRIES = 3;
 
-function answer(res: IncomingMessage, url: URL, request: Request, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
+function answer(
+  res: IncomingMessage,
+  url: URL,
+  request: Request,
+  keepBody: boolean,
+  copy: BodyCopier | undefined,
+  resolve: (response: Response) => void,
+  reject: (error: unknown) => void,
+): void {
   const init = {
     status: res.statusCode,
     statusText: res.statusMessage,
@@ -157,14 +196,26 @@ function answer(res: IncomingMessage, url: URL, request: Request, resolve: (resp
   // Large or unsized answers stream, with backpressure.
   const length = Number(res.headers["content-length"] ?? Number.NaN);
   if (!(length <= SMALL_ANSWER)) {
-    resolve(withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers));
+    const response = withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers);
+    // Recording bodies: a copy taken as srvx pipes the answer to the client (a compressed one is
+    // left to the journal, which keeps it decoded). Paused, so that nothing flows before that pipe.
+    if (copy && res.headers["content-encoding"] === undefined) {
+      copyAsItFlows(res, copy);
+      res.pause();
+      (response as { [ANSWER_BODY]?: null })[ANSWER_BODY] = null;
+    }
+    resolve(response);
     return;
   }
   const chunks: Buffer[] = [];
   res.on("data", (chunk: Buffer) => chunks.push(chunk));
-  res.once("end", () =>
-    resolve(withHeaders(new FastResponse((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as unknown as BodyInit, init), init.headers)),
-  );
+  res.once("end", () => {
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const response = withHeaders(new FastResponse(body as unknown as BodyInit, init), init.headers);
+    // For the journal's bodies: the bytes it would otherwise copy out of a stream built around them.
+    if (keepBody) (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = body;
+    resolve(response);
+  });
   res.once("error", (error) => reject(new ProxyError(502, error.message, { cause: error })));
 }
 

@@ -11,6 +11,7 @@ import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { corkForTick } from "./_node-cork.ts";
+import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
@@ -34,7 +35,9 @@ setPlatform({
   version: process.versions.node,
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
+  proxyCopiesRequestBody: true,
   batchWrite: corkForTick,
+  directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,
   // srvx's Node response: answered without building a Web Response (~4x faster than the global one).
   Response: FastResponse,

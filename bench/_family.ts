@@ -71,3 +71,6 @@ export function parseVariant(variant: string): { size: "small" | "64k" | "64k-re
 }
 
 export const SIZE_NAME = { small: "~100 B", "64k": "64 KiB text", "64k-records": "64 KiB records" } as const;
+
+/** The replay family's memory line: the `record-flood` role's ring (host.ts) and the flood sent through it. */
+export const RECORD_FLOOD = { size: 16, maxBody: 1024 * 1024, requests: 200, concurrency: 8 } as const;

@@ -1,6 +1,7 @@
 /**
  * The backend every proxy forwards to, and the plain `node:http` limit hit directly:
- * `GET /users/:id` answers what the intercept routes answer, anything else a small JSON list;
+ * `GET /users/:id` answers what the intercept routes answer, `/api/big` 1 MiB of text, anything
+ * else a small JSON list;
  * a WebSocket upgrade on any path is an echo (`ws`).
  */
 import http from "node:http";
@@ -9,10 +10,14 @@ import { emit, serveCommands } from "./_rt.ts";
 
 const ITEMS = JSON.stringify({ items: [{ id: 1, name: "alpha" }, { id: 2, name: "beta" }, { id: 3, name: "gamma" }], total: 3 });
 
+/** `/api/big`: 1 MiB of text, for the recording's memory bound (replay family). */
+const BIG = "x".repeat(1024 * 1024);
+
 const server = http.createServer((req, res) => {
   const url = req.url ?? "/";
   let body: string;
   if (url.startsWith("/users/")) body = JSON.stringify({ id: url.slice(7).split("?")[0], name: "Mock User" });
+  else if (url.startsWith("/api/big")) body = BIG;
   else body = ITEMS;
   // Drain any request body before answering.
   req.resume();

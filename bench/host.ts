@@ -8,6 +8,7 @@
  *                       with the `mock` command (the mocks family)
  *   replay, replay-local  a 10,000-entry HAR replayed / the same answers as intercept routes (replay family)
  *   record   the same IPCServer recording with bodies, as `--record` does (the replay family)
+ *   record-flood  an IPCServer recording bodies in a ring of 16 × 1 MiB (the replay family's memory line)
  *   mocker   no server: takes the `mock` command (connectMocks to another host's hub)
  *   orig     the original design (Node only)
  *   peer     http-proxy with a keep-alive agent (Node only)
@@ -22,6 +23,7 @@ import type { LoadResult } from "./_load.ts";
 import { promiseLoop } from "./_load.ts";
 import { startRawServer, type RawServer } from "./_raw.ts";
 import { emit, memory, payloadFor, runtime, runtimeVersion, serveCommands, type PayloadSize } from "./_rt.ts";
+import { RECORD_FLOOD } from "./_family.ts";
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -97,6 +99,11 @@ if (roles.has("replay-local")) {
 if (roles.has("record")) {
   // What `crossipc hub --record` sets: bodies on, 1,000 entries, 10 MiB per body.
   ports["record"] = (await startCrossipc({ journal: { size: 1000, bodies: true, maxBodySize: 10 * 2 ** 20 } })).getPort();
+}
+
+if (roles.has("record-flood")) {
+  // The recording's memory bound: a small ring of 1 MiB bodies (the replay family floods it).
+  ports["record-flood"] = (await startCrossipc({ journal: { size: RECORD_FLOOD.size, bodies: true, maxBodySize: RECORD_FLOOD.maxBody } })).getPort();
 }
 
 function replayHar(count: number): unknown {

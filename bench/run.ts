@@ -14,7 +14,7 @@
  * `--report-only` re-renders BENCHMARKS.md and the chart from bench/results.json.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -137,6 +137,8 @@ async function main(): Promise<void> {
     },
   };
   // The raw results, so the report can be re-rendered (`bash bench/run.sh --report-only`).
+  // BENCH_OUT may be a fresh folder: its bench/ subfolder is made here.
+  mkdirSync(path.join(OUT, "bench"), { recursive: true });
   writeFileSync(path.join(OUT, "bench", "results.json"), serialise(saved));
   render(saved);
 }

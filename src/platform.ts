@@ -44,7 +44,36 @@ export interface ProxyHttpOptions {
    * a reused pooled one closed before any byte of the answer came back. For the journal.
    */
   retried?: number;
+  /**
+   * Set when the journal records bodies: an answer the upstream reads whole (one whose
+   * `content-length` is at most `SMALL_ANSWER`) leaves its bytes, as sent, on the response under
+   * `ANSWER_BODY`, so that the journal copies no stream. An upstream that decodes bodies itself
+   * (`fetch`) reads whole only answers that came uncompressed: a decoded body has no known bound.
+   */
+  keepBody?: boolean;
+  /**
+   * Set when the journal records bodies and the request has one, for an upstream that says
+   * `proxyCopiesRequestBody`: it copies at most `max` bytes of the body as it forwards it and
+   * calls `done` once the body ended or failed (with what passed), so that the core need not
+   * split the request's stream in two.
+   */
+  requestBody?: BodyCopier;
+  /**
+   * Set when the journal records bodies: an upstream may copy a streamed answer's body (at most
+   * `max` bytes, as it passes to the client) instead of the core splitting the answer's stream;
+   * it then leaves `ANSWER_BODY: null` on the response and calls `done` once the body ended or failed.
+   */
+  responseBody?: BodyCopier;
 }
+
+/** Takes a copy of a body as it flows: at most `max` bytes, handed to `done` once the body ended or failed. */
+export interface BodyCopier {
+  max: number;
+  done(bytes: Uint8Array, truncated: boolean): void;
+}
+
+/** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
+export const SMALL_ANSWER: number = 256 * 1024;
 
 /** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
@@ -61,11 +90,20 @@ export interface Platform {
    * set-cookie kept, streamed both ways). Without it, h3 `proxyRequest` (global `fetch`) is used.
    */
   readonly proxyHttp?: (request: Request, target: string, options: ProxyHttpOptions) => Promise<Response>;
+  /** `proxyHttp` reads the client's body itself and honours `ProxyHttpOptions.requestBody`. */
+  readonly proxyCopiesRequestBody?: boolean;
   /**
    * Called before a frame of `size` bytes is written to `transport` (a crossws peer or a client
    * WebSocket): lets a runtime gather the frames of one tick into one write. Optional.
    */
   readonly batchWrite?: (transport: unknown, size: number) => void;
+  /**
+   * Takes a framework connection's messages straight off the runtime's socket under the crossws
+   * `peer` (text as a string, binary as bytes, in order, each once) and returns that socket to
+   * write the answers to: past crossws's per-message object, hook call and send wrapper. Without
+   * it (or when it returns `undefined`), crossws's hooks carry the frames. Optional.
+   */
+  readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void) => FrameWriter | undefined;
   /**
    * Proxies a WebSocket upgrade as a byte pipe to `target` instead of relaying messages, where
    * the runtime hands out the raw connection. Answers the client itself (the backend's 101, or
@@ -103,6 +141,13 @@ export interface Platform {
   readonly resetConnection?: (request: Request) => Response | undefined;
 }
 
+/** Where a framework connection's frames are written: a crossws peer, or the socket under it. */
+export interface FrameWriter {
+  send(frame: string): unknown;
+  /** Bytes written and not yet handed to the network. */
+  readonly bufferedAmount: number;
+}
+
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */
 export type ConnectProbe = { code: string } | { status: number };
 
@@ -125,6 +170,14 @@ export interface ProxiedConnection {
  * has them, so that the journal need not make srvx's FastResponse build a Headers object.
  */
 export const ANSWER_HEADERS: unique symbol = Symbol.for("crossipc.answerHeaders");
+
+/**
+ * Where whoever built an answer may leave its whole body, when it had the bytes anyway (a replay,
+ * a small proxied answer read whole): a journal that records bodies takes them from here instead
+ * of copying the response's stream. Never written to after. `null`: a runtime's upstream copies
+ * the body itself as it streams, and hands the copy to `ProxyHttpOptions.responseBody`.
+ */
+export const ANSWER_BODY: unique symbol = Symbol.for("crossipc.answerBody");
 
 let current: Platform | undefined;
 

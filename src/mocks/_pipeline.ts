@@ -81,11 +81,12 @@ function takeLocal(request: Request, path: string, record: JournalRecord | undef
   return hub.fallThrough(request, record);
 }
 
-async function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Promise<Response> {
+function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
   const context = new Take(request, path, null, record, hub.mocks.bodyLimit);
-  const answer = await firstAnswer(hub.hubRules.find(request.method, path), context);
-  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
-  return hub.fallThrough(context.current(), record);
+  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : hub.fallThrough(context.current(), record));
+  // A replay answers a request without a body at once: no promise to wait for (as an intercept route).
+  const answer = firstAnswer(hub.hubRules.find(request.method, path), context);
+  return answer instanceof Promise ? answer.then(settle) : settle(answer);
 }
 
 function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Answer {
@@ -117,22 +118,38 @@ async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleM
 
 const NONE: RuleMatch[] = [];
 
-/** Asks each matching rule in turn; the first that does not pass answers. */
-async function firstAnswer(matches: RuleMatch[], context: Take): Promise<{ rule: Rule; response: Response } | Pass> {
-  for (const { rule, params } of matches) {
+type Taken = { rule: Rule; response: Response };
+
+/**
+ * Asks each matching rule in turn; the first that does not pass answers. Synchronous as long as
+ * the rules answer synchronously; from the first rule that returns a promise on, a promise.
+ */
+function firstAnswer(matches: RuleMatch[], context: Take, from = 0): Taken | Pass | Promise<Taken | Pass> {
+  for (let i = from; i < matches.length; i++) {
+    const { rule, params } = matches[i]!;
     rule.calls++;
-    let response: Response | Pass;
+    let response: Response | Pass | Promise<Response | Pass>;
     try {
-      response = await rule.take(context, params);
+      response = rule.take(context, params);
     } catch (error) {
-      // A rule's own failure is its answer: 500 naming it, as a throwing intercept route answers.
-      const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
-      if (context.record) context.record.error = message;
-      response = jsonResponse(500, { error: message });
+      response = ruleFailed(rule, error, context);
+    }
+    if (response instanceof Promise) {
+      return response.then(
+        (settled): Taken | Pass | Promise<Taken | Pass> => (settled !== PASS ? { rule, response: settled } : firstAnswer(matches, context, i + 1)),
+        (error: unknown) => ({ rule, response: ruleFailed(rule, error, context) }),
+      );
     }
     if (response !== PASS) return { rule, response };
   }
   return PASS;
+}
+
+/** A rule's own failure is its answer: 500 naming it, as a throwing intercept route answers. */
+function ruleFailed(rule: Rule, error: unknown, context: Take): Response {
+  const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
+  if (context.record) context.record.error = message;
+  return jsonResponse(500, { error: message });
 }
 
 // --- WebSocket upgrades ----------------------------------------------------------------------

@@ -61,8 +61,8 @@ export interface Rule {
   calls: number;
   /** What the journal's `takenBy` says when it answers. */
   readonly takenBy: JournalTakenBy;
-  /** Answers the request, or hands it on. */
-  take(context: TakeContext, params: Record<string, string>): Promise<Response | Pass>;
+  /** Answers the request, or hands it on; at once when it can (a replay of a request without a body). */
+  take(context: TakeContext, params: Record<string, string>): Response | Pass | Promise<Response | Pass>;
   /** Kind `websocket`: takes an upgrade (a relay for the socket, or a refusal), or hands it on. */
   upgrade?(context: TakeContext, params: Record<string, string>): Promise<UpgradeTaken | Response | Pass>;
   /** Called once when the rule leaves the hub (removed, its scope closed, its owner gone). */

@@ -33,7 +33,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
     calls: 0,
     takenBy: "mock",
     // A WebSocket rule is found only for upgrades (MockRules.findUpgrade); a plain request goes on.
-    take: async () => PASS,
+    take: () => PASS,
     async upgrade(context: TakeContext, params: Record<string, string>): Promise<UpgradeTaken | Response | Pass> {
       const id = ++lastSocket;
       const open: SocketOpen = {

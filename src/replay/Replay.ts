@@ -1,6 +1,6 @@
 import { ReplayIndex, nextAnswer } from "./_index.ts";
 import { loadHar } from "./_load.ts";
-import { answerOf } from "./_answer.ts";
+import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { queryKey } from "./_keys.ts";
 
 export { HarError } from "./_errors.ts";
@@ -73,26 +73,30 @@ export class Replay implements ReplayHandle {
     this.onRemove();
   }
 
-  /** The recorded answer, the 404 of `onMiss: "404"`, or undefined (hand on); `body` null: longer than any recorded one. */
-  answer(method: string, url: URL, body: Uint8Array | null): ReplayOutcome {
-    const query = [...url.searchParams];
+  /**
+   * The recorded answer, the 404 of `onMiss: "404"`, or undefined (hand on). `path` as
+   * `URL.pathname` has it, `search` the query without its `?`; `body` null: longer than any
+   * recorded one.
+   */
+  answer(method: string, path: string, search: string, body: Uint8Array | null): ReplayOutcome {
+    const query: Array<[string, string]> = search === "" ? [] : [...new URLSearchParams(search)];
     // null: a body longer than any recorded one, which matches none.
-    const list = body === null ? undefined : this.index.find(method, url.pathname, queryKey(query), body);
+    const list = body === null ? undefined : this.index.find(method, path, query.length === 0 ? "" : queryKey(query), body);
     if (list) {
       this.matched++;
       this.onCount?.();
       const exchange = nextAnswer(list);
-      return { response: answerOf(exchange, method), entry: exchange.index };
+      return { response: answerResponse((exchange.prepared ??= prepareAnswer(exchange)), method), entry: exchange.index };
     }
     this.missed++;
     this.onCount?.();
     if (this.onMiss === "next") return undefined;
-    return { miss404: this.#notRecorded(method, url, query) };
+    return { miss404: this.#notRecorded(method, path, search, query) };
   }
 
-  #notRecorded(method: string, url: URL, query: Array<[string, string]>): Response {
-    const closest = this.index.closest(method, url.pathname, query);
-    const asked = `${method} ${url.pathname}${url.search}`;
+  #notRecorded(method: string, path: string, search: string, query: Array<[string, string]>): Response {
+    const closest = this.index.closest(method, path, query);
+    const asked = `${method} ${path}${search === "" ? "" : `?${search}`}`;
     const near = closest
       ? `the closest recorded request is ${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""} (entry ${closest.index})`
       : "the recording holds no requests";

@@ -4,6 +4,7 @@
  * decoded here, once: a request then costs no decoding.
  */
 import { HarError } from "./_errors.ts";
+import type { PreparedAnswer } from "./_answer.ts";
 
 /** One recorded exchange, as the replay index keeps it. */
 export interface RecordedExchange {
@@ -20,6 +21,8 @@ export interface RecordedExchange {
   body: Uint8Array;
   /** The content-encoding `body` is still in (crossipc's `_contentEncoding`); otherwise the body is decoded. */
   contentEncoding: string | undefined;
+  /** The answer as it goes out, worked out on its first use (./_answer.ts). */
+  prepared?: PreparedAnswer;
 }
 
 export interface LoadedHar {

@@ -31,26 +31,54 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
     owner: options.owner,
     calls: 0,
     takenBy: "replay",
-    async take(context: TakeContext): Promise<Response | Pass> {
-      const { method, path, record } = context;
+    take(context: TakeContext): Response | Pass | Promise<Response | Pass> {
+      const { method, path } = context;
       if (replay.api !== undefined && !underApi(path, options.apiPrefixes()?.(replay.api))) return PASS;
-      // null: a body past what the hub reads (the mocks relay limit), which matches no recording.
-      let body: Uint8Array | null = EMPTY;
-      if (replay.index.has(method, path)) {
-        try {
-          body = (await context.body()) ?? EMPTY;
-          if (record?.bodies && body.byteLength) record.setBody("request", body);
-        } catch {
-          body = null;
-        }
-      }
-      const outcome = replay.answer(method, new URL(context.request.url), body);
-      if (!outcome) return PASS;
-      if (record && "entry" in outcome) record.route = `${replay.name} entry ${outcome.entry}`;
-      return "response" in outcome ? outcome.response : outcome.miss404;
+      // A GET or HEAD has no body to read (the pipeline's own rule), nor has a request whose
+      // method and path were never recorded: answered at once, no promise to wait for.
+      if (method === "GET" || method === "HEAD" || !replay.index.has(method, path)) return outcomeOf(replay, context, EMPTY);
+      return readBody(context).then((body) => outcomeOf(replay, context, body));
     },
   };
 }
+
+/** The body as the replay compares it; null: past what the hub reads (the mocks relay limit), which matches no recording. */
+async function readBody(context: TakeContext): Promise<Uint8Array | null> {
+  try {
+    const body = (await context.body()) ?? EMPTY;
+    if (context.record?.bodies && body.byteLength) context.record.setBody("request", body);
+    return body;
+  } catch {
+    return null;
+  }
+}
+
+function outcomeOf(replay: Replay, context: TakeContext, body: Uint8Array | null): Response | Pass {
+  const { pathname, search } = splitUrl(context.request.url, context.path);
+  const outcome = replay.answer(context.method, pathname, search, body);
+  if (!outcome) return PASS;
+  if (context.record && "entry" in outcome) context.record.route = `${replay.name} entry ${outcome.entry}`;
+  return "response" in outcome ? outcome.response : outcome.miss404;
+}
+
+/**
+ * The path as `URL.pathname` has it (the form the recording was indexed in) and the query,
+ * without parsing the URL when the path the router matched on is already in that form: the
+ * parser changes only dot segments, percent-encodings (`%2e`), backslashes and characters it
+ * escapes, and a path with none of them is left as it is.
+ */
+function splitUrl(url: string, path: string): { pathname: string; search: string } {
+  if (NEEDS_PARSER.test(path)) {
+    const parsed = new URL(url);
+    return { pathname: parsed.pathname, search: parsed.search.slice(1) };
+  }
+  const mark = url.indexOf("?");
+  if (mark === -1) return { pathname: path, search: "" };
+  const hash = url.indexOf("#", mark);
+  return { pathname: path, search: hash === -1 ? url.slice(mark + 1) : url.slice(mark + 1, hash) };
+}
+
+const NEEDS_PARSER = /[^\x21-\x7e]|["<>`{}%\\^|]|\/\.|^[^/]/;
 
 function underApi(path: string, prefixes: ReadonlySet<string> | undefined): boolean {
   if (!prefixes) return false;

@@ -233,6 +233,7 @@ export class IPCServer {
       upstreamConnectTimeout: options.upstreamConnectTimeout ?? 10_000,
       relays: this.#relays,
       pipeUpgrade: getPlatform().pipeUpgrade,
+      directFrames: getPlatform().directFrames,
       dialRefusal: getPlatform().dialRefusal,
       logger: options.logger,
       journal,

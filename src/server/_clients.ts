@@ -2,6 +2,7 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
+import type { FrameWriter } from "../platform.ts";
 import type { ClientListener, IPCLogger } from "../types.ts";
 
 
@@ -69,8 +70,11 @@ export class FrameworkClients {
     this.#disconnectListeners.push(listener);
   }
 
-  /** A framework peer finished its upgrade; returns the clientId it was given. */
-  open(peer: Peer, runtimeId: string | undefined): string {
+  /**
+   * A framework peer finished its upgrade; returns the clientId it was given. Answers go to
+   * `writer`: the peer, or the runtime's socket under it (`Platform.directFrames`).
+   */
+  open(peer: Peer, runtimeId: string | undefined, writer: FrameWriter = peer): string {
     const { logger, maxBufferedAmount } = this.#options;
     const clientId = `client-${++this.#counter}`;
     const clients = this;
@@ -78,11 +82,12 @@ export class FrameworkClients {
     const socket = new IPCSocket(
       {
         send(frame: string) {
-          batchWrite?.(peer, frame.length);
-          peer.send(frame);
+          batchWrite?.(writer, frame.length);
+          writer.send(frame);
           // Checked after the write so one large answer still goes out whole.
-          if (peer.bufferedAmount > maxBufferedAmount) {
-            log(logger, "warn", `Dropping slow client ${clientId}: ${peer.bufferedAmount} bytes unread (limit ${maxBufferedAmount})`);
+          const unsent = writer.bufferedAmount;
+          if (unsent > maxBufferedAmount) {
+            log(logger, "warn", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
             // A peer that does not read will not read a close frame either: cut it off now.
             dropPeer(peer);
             clients.close(peer, 1008, "Slow consumer: too much unread data");

@@ -1,7 +1,7 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
-import { ANSWER_HEADERS, getPlatform, type Platform, type ProxyHttpOptions } from "../platform.ts";
+import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
@@ -65,6 +65,8 @@ export function resolveTarget(
  */
 export function createHttpHandler(state: HttpState): (request: Request) => Response | Promise<Response> {
   const forward = state.proxyHttp ?? h3ProxyRequest(state.proxyTimeout);
+  // Recording bodies: the runtime's upstream copies the request body as it forwards it (Node), else the body is teed.
+  const copiesBody = state.proxyHttp !== undefined && getPlatform().proxyCopiesRequestBody === true;
   const journal = state.journal;
   // The order of the steps (mocks, intercept routes, replays, services, 404) is ../mocks/_pipeline.ts.
   const take = createHttpPipeline({
@@ -80,7 +82,7 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
       logger: state.logger,
     }),
     intercept: (request, match, record) => intercept(request, match, state, record),
-    fallThrough: (request, record) => fallThrough(request, state, forward, record),
+    fallThrough: (request, record) => fallThrough(request, state, forward, copiesBody, record),
     answered: (rule, record, response) => {
       if (record) {
         record.takenBy = rule.takenBy;
@@ -100,7 +102,7 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
 
 type Forward = NonNullable<Platform["proxyHttp"]>;
 
-async function fallThrough(request: Request, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
+async function fallThrough(request: Request, state: HttpState, forward: Forward, copiesBody: boolean, record: JournalRecord | undefined): Promise<Response> {
   const url = new URL(request.url);
   const pathname = url.pathname;
   // The dashboard's own requests are not journaled: its live view would record itself.
@@ -115,7 +117,7 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
 
   const resolved = resolveTarget(state, pathname);
   if ("error" in resolved) return committed(state, record, jsonAnswer(500, resolved, record));
-  if (resolved.target) return proxy(request, resolved.target, state, forward, record);
+  if (resolved.target) return proxy(request, resolved.target, state, forward, copiesBody, record);
 
   return committed(
     state,
@@ -189,15 +191,37 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, record: JournalRecord | undefined): Promise<Response> {
+async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, copiesBody: boolean, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);
   if (record) {
     record.takenBy = "proxy";
     record.target = target;
   }
   const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
+  let sent = request;
+  if (record?.bodies) {
+    options.keepBody = true;
+    options.responseBody = {
+      max: record.maxBody,
+      done: (bytes, truncated) => {
+        record.responseBody = bytes;
+        record.responseBodyTruncated = truncated;
+      },
+    };
+    if (!copiesBody) sent = tapRequest(request, record);
+    // Not `request.body`: on Node, asking for it starts a Web stream reading the body the upstream pipes.
+    else if (request.method !== "GET" && request.method !== "HEAD") {
+      options.requestBody = {
+        max: record.maxBody,
+        done: (bytes, truncated) => {
+          record.requestBody = bytes;
+          record.requestBodyTruncated = truncated;
+        },
+      };
+    }
+  }
   try {
-    const response = await forward(record?.bodies ? tapRequest(request, record) : request, target, options);
+    const response = await forward(sent, target, options);
     if (record && options.retried) record.retried = options.retried;
     return committed(state, record, response);
   } catch (error) {
@@ -225,15 +249,21 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
  * loading it pulls in srvx (see `jsonAnswer`).
  */
 function h3ProxyRequest(timeout: number): Forward {
-  const jobs = new WeakMap<Request, { target: string; error?: unknown }>();
+  const jobs = new WeakMap<Request, ProxyJob>();
   let app: Promise<{ fetch(request: Request): Response | Promise<Response> }> | undefined;
   const load = async () => {
     const { H3, proxyRequest } = await import("h3");
     const h3 = new H3({ silent: true });
+    // h3 drops the target's `content-length` and `content-encoding`: noted here for `keepBody`.
+    const onResponse = (event: { req: Request }, upstream: Response) => {
+      const job = jobs.get(event.req)!;
+      const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
+      job.whole = length <= SMALL_ANSWER && !upstream.headers.has("content-encoding");
+    };
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
       try {
-        return await proxyRequest(event, job.target, { xfwd: true, timeout });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, onResponse: job.keepBody ? onResponse : undefined });
       } catch (error) {
         job.error = error;
         return null;
@@ -241,13 +271,32 @@ function h3ProxyRequest(timeout: number): Forward {
     });
     return h3;
   };
-  return async (request, target) => {
-    const job: { target: string; error?: unknown } = { target };
+  return async (request, target, options) => {
+    const job: ProxyJob = { target, keepBody: options.keepBody === true };
     jobs.set(request, job);
     const response = await (await (app ??= load())).fetch(request);
     if (job.error !== undefined) throw job.error;
-    return response;
+    if (!job.whole || !response.body) return response;
+    // Recording bodies: a small uncompressed answer read whole, so that the journal keeps these
+    // bytes instead of a tee of the stream (the same as the runtimes' own upstreams do).
+    let whole: Uint8Array;
+    try {
+      whole = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw new ProxyError(502, errorMessage(error), { cause: error });
+    }
+    const answer = new Response(whole as Uint8Array<ArrayBuffer>, { status: response.status, statusText: response.statusText, headers: response.headers });
+    (answer as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = whole;
+    return answer;
   };
+}
+
+interface ProxyJob {
+  target: string;
+  keepBody: boolean;
+  /** The target's answer is small and uncompressed (`keepBody` only). */
+  whole?: boolean;
+  error?: unknown;
 }
 
 /** A plain HTTP request to the framework path: the guard's refusal, else "upgrade required". */
@@ -327,30 +376,39 @@ function tapRequest(request: Request, record: JournalRecord): Request {
 const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
 
 /**
- * With bodies on: reads a copy of the answer's body into the journal as it streams to the client.
- * A gzip or deflate body is kept decoded, as DevTools keep it in a HAR, and `responseSize` is
- * then the bytes that were sent.
+ * With bodies on: the answer's body into the journal. Bytes the answer was built from (a replay,
+ * a small proxied answer: `ANSWER_BODY`) are kept as they are, cut at the limit; anything else is
+ * read from a copy as it streams to the client. A gzip or deflate body is kept decoded, as
+ * DevTools keep it in a HAR, and `responseSize` is then the bytes that were sent. Nothing else is
+ * done now: UTF-8 checks and base64 wait until the journal is read.
  */
 function tapResponse(response: Response, record: JournalRecord): void {
-  if (!response.body) return;
-  let copy: Response;
-  try {
-    copy = response.clone();
-  } catch {
-    return; // A body already used cannot be copied; the entry keeps none.
-  }
-  let body: ReadableStream<Uint8Array> = copy.body!;
+  const whole = (response as { [ANSWER_BODY]?: Uint8Array | null })[ANSWER_BODY];
+  // The runtime's upstream copies it as it streams (ProxyHttpOptions.responseBody).
+  if (whole === null) return;
   const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
+  const decode = encoding !== undefined && DECODABLE.has(encoding) ? encoding : undefined;
+  if (whole !== undefined && decode === undefined) return record.setBody("response", whole);
+  if (!response.body) return;
+  let body: ReadableStream<Uint8Array>;
+  if (whole !== undefined) body = new Blob([whole as Uint8Array<ArrayBuffer>]).stream();
+  else {
+    try {
+      body = response.clone().body!;
+    } catch {
+      return; // A body already used cannot be copied; the entry keeps none.
+    }
+  }
   let sent = 0;
-  if (encoding && DECODABLE.has(encoding)) {
-    record.responseBodyDecoded = encoding;
+  if (decode !== undefined) {
+    record.responseBodyDecoded = decode;
     const count = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         sent += chunk.byteLength;
         controller.enqueue(chunk);
       },
     });
-    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(encoding === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+    body = body.pipeThrough(count).pipeThrough(new DecompressionStream(decode === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   }
   void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
     record.responseBody = bytes;

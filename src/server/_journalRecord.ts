@@ -154,13 +154,14 @@ export class JournalRecord {
     if (this.status !== undefined) this.ok = this.status < 400;
   }
 
-  /** Keeps at most `maxBody` bytes of a body read whole (a framework payload, an intercept's text, a replay's request). */
+  /** Keeps at most `maxBody` bytes of a body read whole (a framework payload, an intercept's text, a replay's request, an answer's `ANSWER_BODY`). */
   setBody(which: "request" | "response", body: string | Uint8Array): void {
     // Each UTF-16 unit is at least one UTF-8 byte: a long text is cut before it is encoded.
     const bytes = typeof body === "string" ? encoder.encode(body.length > this.maxBody + 1 ? body.slice(0, this.maxBody + 1) : body) : body;
     const truncated = bytes.byteLength > this.maxBody;
-    // A copy when cut, so the whole body is not kept alive by its first bytes.
-    const kept = truncated ? bytes.slice(0, this.maxBody) : bytes;
+    // A copy when cut, or when the bytes are a view into a larger buffer (a socket's read, a
+    // pool), so that the ring holds at most `maxBody` bytes per body and nothing else alive.
+    const kept = truncated ? bytes.slice(0, this.maxBody) : bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     if (which === "request") {
       this.requestBody = kept;
       this.requestBodyTruncated = truncated;

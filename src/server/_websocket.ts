@@ -34,6 +34,7 @@ export interface WebSocketState {
   readonly upstreamConnectTimeout: number;
   readonly relays: Set<ProxiedConnection>;
   readonly pipeUpgrade?: Platform["pipeUpgrade"];
+  readonly directFrames?: Platform["directFrames"];
   readonly dialRefusal?: Platform["dialRefusal"];
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
@@ -164,7 +165,9 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
     open(peer) {
       const { ipc, upstream } = role(peer);
       if (ipc) {
-        const clientId = state.clients.open(peer, ipc.runtimeId);
+        // Where the runtime can, the frames skip crossws from here on; either way they meet in `frameworkMessage`.
+        const writer = state.directFrames?.(peer, (data) => frameworkMessage(state, peer, data));
+        const clientId = state.clients.open(peer, ipc.runtimeId, writer);
         const record = ipc.record;
         if (record) {
           record.clientId = clientId;
@@ -184,17 +187,7 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         upstream.fromClient(typeof raw === "string" || raw instanceof ArrayBuffer ? raw : message.uint8Array());
         return;
       }
-      if (typeof raw !== "string") {
-        log(state.logger, "warn", "Binary frame ignored on the framework connection: the IPC protocol uses text frames");
-        return;
-      }
-      // The runtime's own limit is the larger proxy one (it is server-wide), and Deno has none.
-      if (raw.length * 3 > state.maxMessageSize && utf8Length(raw) > state.maxMessageSize) {
-        log(state.logger, "warn", `Framework message over the ${state.maxMessageSize}-byte limit: closing that connection`);
-        peer.close(1009, "Message too big");
-        return;
-      }
-      state.clients.receive(peer, raw);
+      frameworkMessage(state, peer, raw);
     },
 
     close(peer, details) {
@@ -220,3 +213,17 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   };
 }
 
+/** One message from a framework client, through crossws's hook or straight off the runtime's socket. */
+function frameworkMessage(state: WebSocketState, peer: Peer, raw: string | ArrayBuffer | Uint8Array): void {
+  if (typeof raw !== "string") {
+    log(state.logger, "warn", "Binary frame ignored on the framework connection: the IPC protocol uses text frames");
+    return;
+  }
+  // The runtime's own limit is the larger proxy one (it is server-wide), and Deno has none.
+  if (raw.length * 3 > state.maxMessageSize && utf8Length(raw) > state.maxMessageSize) {
+    log(state.logger, "warn", `Framework message over the ${state.maxMessageSize}-byte limit: closing that connection`);
+    peer.close(1009, "Message too big");
+    return;
+  }
+  state.clients.receive(peer, raw);
+}

@@ -1,30 +1,11 @@
 /** SPEC §11 replays in the order of SPEC §10: the hub's own at step 3, `mocks.replay`/`scope.replay` as rules of a connection or scope. */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { connectMocks, ServiceHub, type Har, type HarEntry } from "../../adapters/node.ts";
+import { connectMocks, ServiceHub, type HarEntry } from "../../adapters/node.ts";
+import { har, harEntry } from "./_harEntry.ts";
 import { startBackend, startServer, waitFor } from "./_helpers.ts";
 
-function entry(method: string, path: string, body: string, status = 200): HarEntry {
-  return {
-    startedDateTime: "2026-01-01T00:00:00.000Z",
-    time: 0,
-    request: { method, url: `http://recorded${path}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
-    response: {
-      status,
-      statusText: "",
-      httpVersion: "HTTP/1.1",
-      cookies: [],
-      headers: [{ name: "content-type", value: "text/plain" }],
-      content: { size: body.length, mimeType: "text/plain", text: body },
-      redirectURL: "",
-      headersSize: -1,
-      bodySize: -1,
-    },
-    cache: {},
-    timings: { send: 0, wait: 0, receive: 0 },
-  };
-}
-const har = (...entries: HarEntry[]): Har => ({ log: { version: "1.2", creator: { name: "t", version: "1" }, entries } });
+const entry = (method: string, path: string, body: string, status = 200) => harEntry(method, path, status, body);
 
 async function text(url: string, headers?: Record<string, string>): Promise<string> {
   return (await fetch(url, { headers })).text();

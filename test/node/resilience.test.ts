@@ -7,6 +7,7 @@ import { runInNewContext } from "node:vm";
 import WebSocket from "ws";
 import { IPCClient, IPCServer, INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { rawSocket, startServer, waitFor } from "./_helpers.ts";
+import { floodClient } from "../fixtures/_flood.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
 
@@ -59,15 +60,7 @@ test("a client that does not read is dropped once too much is queued for it", as
   // Stop reading: the kernel buffers fill, then the server's queue grows.
   (raw.ws as unknown as { _socket: { pause(): void } })._socket.pause();
   const gone = new Promise<void>((resolve) => server.onClientDisconnect(() => resolve()));
-  const chunk = "y".repeat(64 * 1024);
-  for (let i = 0; i < 400; i++) {
-    try {
-      server.sendFrameworkNotification("sloth", "flood", chunk);
-    } catch {
-      break; // already dropped
-    }
-    if (i % 20 === 0) await new Promise((r) => setImmediate(r));
-  }
+  await floodClient(server, "sloth", 400);
   await gone;
   assert.ok(warnings.some((w) => /slow client/i.test(w)), warnings.join("\n"));
   const fresh = new IPCClient(server.getPort());

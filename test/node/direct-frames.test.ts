@@ -1,0 +1,152 @@
+/**
+ * On Node a framework connection's frames are read straight off the `ws` socket once crossws has
+ * upgraded it (adapters/_node-frames.ts), and small answers written in one tick leave in one
+ * write (adapters/_node-cork.ts). Every frame must still be handled once, in order, with the
+ * framework path's limits, from the very first byte after the upgrade.
+ */
+import assert from "node:assert/strict";
+import { EventEmitter, once } from "node:events";
+import net from "node:net";
+import { test } from "node:test";
+import { IPCServer } from "../../adapters/node.ts";
+import { corkForTick } from "../../adapters/_node-cork.ts";
+import { directFramesNode } from "../../adapters/_node-frames.ts";
+import { rawSocket, startServer, waitFor } from "./_helpers.ts";
+
+const echo = IPCServer.defineRequest<unknown, unknown>("echo");
+
+/** A masked client text frame (payload under 126 bytes). */
+function clientFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const masked = payload.map((byte, i) => byte ^ mask[i % 4]!);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
+/** Unmasked server text frames in `bytes`, as strings (payloads under 126 bytes). */
+function serverFrames(bytes: Buffer): string[] {
+  const frames: string[] = [];
+  for (let at = 0; at + 2 <= bytes.length; ) {
+    const length = bytes[at + 1]! & 0x7f;
+    if (at + 2 + length > bytes.length) break;
+    frames.push(bytes.subarray(at + 2, at + 2 + length).toString());
+    at += 2 + length;
+  }
+  return frames;
+}
+
+test("frames sent in the same packet as the upgrade request are each answered once, in order", async (t) => {
+  const server = await startServer(t);
+  let handled = 0;
+  server.onFrameworkMessage(echo, (x) => (handled++, x));
+  const socket = net.connect(server.getPort(), "127.0.0.1");
+  t.after(() => socket.destroy());
+  await once(socket, "connect");
+  const upgrade =
+    "GET /__ggFrameworkConnection HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  // The upgrade and the first two requests in one write: they reach the server with the upgrade.
+  socket.write(Buffer.concat([Buffer.from(upgrade), clientFrame("r:1:echo:1"), clientFrame("r:2:echo:2")]));
+  let received = Buffer.alloc(0);
+  socket.on("data", (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+  const answers = () => {
+    const end = received.indexOf("\r\n\r\n");
+    return end === -1 ? [] : serverFrames(received.subarray(end + 4));
+  };
+  await waitFor(() => answers().length >= 2, "the first two answers");
+  socket.write(clientFrame("r:3:echo:3"));
+  await waitFor(() => answers().length >= 3, "the third answer");
+  // Anything answered twice would have arrived by the time a later request is answered.
+  socket.write(clientFrame("r:4:echo:4"));
+  await waitFor(() => answers().length >= 4, "the fourth answer");
+  assert.match(received.toString("latin1"), /^HTTP\/1\.1 101 /);
+  assert.deepEqual(answers(), [1, 2, 3, 4].map((n) => `s:${n}:echo:{"success":true,"data":${n}}`));
+  assert.equal(handled, 4);
+});
+
+test("on the direct path a binary frame is ignored with a warning and an oversized one closes with 1009", async (t) => {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (message: string) => void warnings.push(message), error() {} };
+  // The framework limit sits below the proxy's, so `ws` lets the frame through and crossipc must refuse it.
+  const server = await startServer(t, { maxMessageSize: 1024, logger });
+  let handled = 0;
+  server.onFrameworkMessage(echo, (x) => (handled++, x));
+  const raw = await rawSocket(server.getPort());
+  raw.send(Buffer.from("r:1:echo:1"));
+  raw.send("r:2:echo:2");
+  assert.equal(await raw.next(), 's:2:echo:{"success":true,"data":2}');
+  assert.ok(warnings.some((w) => /Binary frame ignored/.test(w)), warnings.join("\n"));
+  const closed = once(raw.ws, "close");
+  raw.send(`r:3:echo:"${"x".repeat(2000)}"`);
+  const [code] = await closed;
+  assert.equal(code, 1009);
+  assert.equal(handled, 1);
+  assert.ok(warnings.some((w) => /over the 1024-byte limit/.test(w)), warnings.join("\n"));
+});
+
+/** A stand-in for the `ws` socket under a crossws peer: an EventEmitter with `send`. */
+function fakePeer() {
+  const ws = Object.assign(new EventEmitter(), { bufferedAmount: 0, sent: [] as string[], send(frame: string) { ws.sent.push(frame); } });
+  return { peer: { _internal: { ws } }, ws };
+}
+
+test("directFramesNode swaps crossws's message listener for one that hands text and bytes on", async () => {
+  const { peer, ws } = fakePeer();
+  const alive: unknown[] = [];
+  const crossws: unknown[] = [];
+  ws.on("message", () => alive.push("alive")); // crossws's heartbeat mark, added before `open`
+  const got: Array<string | Uint8Array> = [];
+  const writer = directFramesNode(peer, (data) => got.push(data));
+  ws.on("message", (data: Buffer) => crossws.push(data)); // crossws's hook listener, added after `open`
+  assert.equal(writer, ws);
+  await Promise.resolve();
+  ws.emit("message", Buffer.from("r:1:echo:1"), false);
+  ws.emit("message", Buffer.from([1, 2]), true);
+  assert.deepEqual(got, ["r:1:echo:1", Buffer.from([1, 2])]);
+  assert.deepEqual(crossws, []);
+  assert.deepEqual(alive, ["alive", "alive"]);
+});
+
+test("directFramesNode leaves crossws's listeners alone when it cannot tell which one is the hook", async () => {
+  for (const added of [0, 2]) {
+    const { peer, ws } = fakePeer();
+    const got: unknown[] = [];
+    const crossws: unknown[] = [];
+    directFramesNode(peer, (data) => got.push(data));
+    for (let i = 0; i < added; i++) ws.on("message", (data: Buffer) => crossws.push(data.toString()));
+    await Promise.resolve();
+    ws.emit("message", Buffer.from("r:1:echo:1"), false);
+    assert.deepEqual(got, [], `${added} listeners added`);
+    assert.equal(crossws.length, added);
+  }
+});
+
+test("corkForTick: the first small frame of a tick goes out at once, the rest of the tick leave together", async () => {
+  const calls: string[] = [];
+  const socket = { destroyed: false, cork: () => calls.push("cork"), uncork: () => calls.push("uncork") };
+  const other = { destroyed: false, cork: () => calls.push("cork other"), uncork: () => calls.push("uncork other") };
+  const ws = { _socket: socket };
+  corkForTick(ws, 100);
+  assert.deepEqual(calls, [], "the first frame is not held");
+  corkForTick(ws, 100);
+  corkForTick(ws, 100);
+  corkForTick({ _socket: other }, 100);
+  corkForTick({ _internal: { ws: { _socket: other } } }, 100);
+  corkForTick(ws, 64 * 1024);
+  assert.deepEqual(calls, ["cork", "cork other"], "corked once per socket, large frames never");
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.deepEqual(calls, ["cork", "cork other", "uncork", "uncork other"]);
+  calls.length = 0;
+  // A new tick: its first frame goes out at once again.
+  corkForTick(ws, 100);
+  assert.deepEqual(calls, []);
+  corkForTick(ws, 100);
+  assert.deepEqual(calls, ["cork"]);
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.deepEqual(calls, ["cork", "uncork"]);
+  calls.length = 0;
+  corkForTick({ _socket: { ...socket, destroyed: true } }, 100);
+  corkForTick({}, 100);
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.deepEqual(calls, []);
+});
