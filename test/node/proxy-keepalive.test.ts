@@ -18,48 +18,45 @@ function busy(ms: number): void {
   }
 }
 
-async function keepAliveBackend(t: Parameters<typeof startBackend>[0]) {
+/**
+ * A hub in front of a backend that keeps connections 2 s (announced as `Keep-Alive: timeout=2`;
+ * Node's agent drops them at 1 s), whose route resolver holds the event loop `hold.ms` first.
+ */
+async function hubWithHeldResolver(t: Parameters<typeof startBackend>[0]) {
   const backend = await startBackend(t, async (req, res) => {
     let length = 0;
     for await (const chunk of req) length += (chunk as Buffer).length;
     res.end(`${req.method} ${length} bytes`);
   });
-  // Announced to the hub as `Keep-Alive: timeout=2`; Node's agent drops the connection at 1 s.
   backend.server.keepAliveTimeout = 2000;
-  return backend;
+  const server = await startServer(t);
+  const hold = { ms: 0 };
+  server.setRouteProxyResolver(() => {
+    busy(hold.ms);
+    return backend.url;
+  });
+  return { url: server.getUrl(), hold };
 }
 
 test("an upload after the hub's event loop was held past the backend's keep-alive goes through", async (t) => {
-  const backend = await keepAliveBackend(t);
-  const server = await startServer(t);
-  let holdMs = 0;
-  server.setRouteProxyResolver(() => {
-    busy(holdMs);
-    return backend.url;
-  });
-  const upload = (body: Buffer<ArrayBuffer>) => fetch(`${server.getUrl()}/upload`, { method: "POST", body }).then(async (r) => `${r.status} ${await r.text()}`);
+  const { url, hold } = await hubWithHeldResolver(t);
+  const upload = (body: Buffer<ArrayBuffer>) => fetch(`${url}/upload`, { method: "POST", body }).then(async (r) => `${r.status} ${await r.text()}`);
 
   // The first request leaves a pooled connection behind.
   assert.equal(await upload(Buffer.alloc(10, 1)), "200 POST 10 bytes");
   // The hub is busy for longer than the backend keeps that connection, then forwards an upload.
-  holdMs = 3000;
+  hold.ms = 3000;
   const big = Buffer.alloc(1024 * 1024, 2);
   assert.equal(await upload(big), `200 POST ${big.length} bytes`);
   // And once more on whatever the pool holds now, without a pause.
-  holdMs = 0;
+  hold.ms = 0;
   assert.equal(await upload(big), `200 POST ${big.length} bytes`);
 });
 
 test("a request without a body after the same hold goes through too", async (t) => {
-  const backend = await keepAliveBackend(t);
-  const server = await startServer(t);
-  let holdMs = 0;
-  server.setRouteProxyResolver(() => {
-    busy(holdMs);
-    return backend.url;
-  });
-  const get = () => fetch(`${server.getUrl()}/item`).then(async (r) => `${r.status} ${await r.text()}`);
+  const { url, hold } = await hubWithHeldResolver(t);
+  const get = () => fetch(`${url}/item`).then(async (r) => `${r.status} ${await r.text()}`);
   assert.equal(await get(), "200 GET 0 bytes");
-  holdMs = 3000;
+  hold.ms = 3000;
   assert.equal(await get(), "200 GET 0 bytes");
 });

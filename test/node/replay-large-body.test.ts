@@ -7,44 +7,29 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import type { Har, HarEntry } from "../../adapters/node.ts";
+import type { HarEntry } from "../../adapters/node.ts";
+import { har, harEntry } from "./_harEntry.ts";
 import { startBackend, startServer } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 
-function binaryEntry(url: string, requestBody: Buffer, answer: string): HarEntry {
-  return {
-    startedDateTime: new Date().toISOString(),
-    time: 1,
-    request: {
-      method: "POST",
-      url: `http://recorded.example:1234${url}`,
-      httpVersion: "HTTP/1.1",
-      cookies: [],
-      headers: [],
-      queryString: [],
-      postData: { mimeType: "application/octet-stream", text: requestBody.toString("base64"), _encoding: "base64" },
-      headersSize: -1,
-      bodySize: -1,
-    },
-    response: {
-      status: 200,
-      statusText: "",
-      httpVersion: "HTTP/1.1",
-      cookies: [],
-      headers: [{ name: "content-type", value: "text/plain" }],
-      content: { size: answer.length, mimeType: "text/plain", text: answer },
-      redirectURL: "",
-      headersSize: -1,
-      bodySize: -1,
-    },
-    cache: {},
-    timings: { send: 0, wait: 1, receive: 0 },
-  };
+/** A recorded POST of `path` with a binary request body, answered with `answer`. */
+function binaryEntry(path: string, requestBody: Buffer, answer: string): HarEntry {
+  const entry = harEntry("POST", path, 200, answer);
+  entry.request.postData = { mimeType: "application/octet-stream", text: requestBody.toString("base64"), _encoding: "base64" };
+  return entry;
 }
 
-function har(...entries: HarEntry[]): Har {
-  return { log: { version: "1.2", creator: { name: "test", version: "1" }, entries } };
+/** A hub proxying to a backend that answers with the length of the body it got. */
+async function hubToCountingBackend(t: Parameters<typeof startServer>[0]) {
+  const backend = await startBackend(t, async (req, res) => {
+    let length = 0;
+    for await (const chunk of req) length += (chunk as Buffer).length;
+    res.end(`backend got ${length} bytes`);
+  });
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  return server;
 }
 
 /** Binary (not JSON-looking) bytes: a first byte of 0x07 and a pattern after it. */
@@ -56,13 +41,7 @@ function bytes(length: number, seed: number): Buffer<ArrayBuffer> {
 }
 
 test("a recorded binary upload of 1 MiB is matched byte for byte; one byte different is handed on", async (t) => {
-  const backend = await startBackend(t, async (req, res) => {
-    let length = 0;
-    for await (const chunk of req) length += (chunk as Buffer).length;
-    res.end(`backend got ${length} bytes`);
-  });
-  const server = await startServer(t);
-  server.setRouteProxyResolver(() => backend.url);
+  const server = await hubToCountingBackend(t);
   const recorded = bytes(MiB, 1);
   const replay = server.replay(har(binaryEntry("/upload", recorded, "from the recording")));
   const post = async (body: Buffer<ArrayBuffer>) => (await fetch(`${server.getUrl()}/upload`, { method: "POST", body })).text();
@@ -75,13 +54,7 @@ test("a recorded binary upload of 1 MiB is matched byte for byte; one byte diffe
 });
 
 test("an upload of many MiB to a replayed path is handed on whole without holding the hub's event loop", async (t) => {
-  const backend = await startBackend(t, async (req, res) => {
-    let length = 0;
-    for await (const chunk of req) length += (chunk as Buffer).length;
-    res.end(`backend got ${length} bytes`);
-  });
-  const server = await startServer(t);
-  server.setRouteProxyResolver(() => backend.url);
+  const server = await hubToCountingBackend(t);
   // Two replays, as a user layering recordings would: each looks the body up.
   const older = server.replay(har(binaryEntry("/upload", bytes(1024, 2), "older")));
   const newer = server.replay(har(binaryEntry("/upload", bytes(1024, 3), "newer")));
