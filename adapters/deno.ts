@@ -67,11 +67,14 @@ setPlatform({
   },
   listen: (options) =>
     listenWith(serve, options, {
-      // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
-      // (its default is 30). Deno drops a frame of 64 MiB or more itself (1006) and has no other
-      // size limit: the front closes a message past `maxMessageSize` while it arrives (1009),
-      // and the core checks the framework path's own limit in the message hook.
-      websocket: { deno: { idleTimeout: options.idleTimeout } },
+      // Deno's `idleTimeout: N` pings after N/2 s without a message from the peer and drops it
+      // if nothing came N/2 s later (its default N is 30). Twice the heartbeat gives a peer the
+      // whole heartbeat to answer, as Node's hub does (a busy client, or a large message in the
+      // way of its pong, had only half), and finds a dead one within 2 heartbeats, as Node.
+      // Deno drops a frame of 64 MiB or more itself (1006) and has no other size limit: the
+      // front closes a message past `maxMessageSize` while it arrives (1009), and the core
+      // checks the framework path's own limit in the message hook.
+      websocket: { deno: { idleTimeout: options.idleTimeout * 2 } },
       serve: {
         maxRequests: options.maxConnections,
         front: options.resettable !== false && loopbackAllowed() && {
