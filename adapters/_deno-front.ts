@@ -1,15 +1,26 @@
 /**
- * A TCP front for `Deno.serve`, so that a `reset` fault can drop a client's connection: a
- * `Deno.serve` handler has no socket, an erroring body sends a 200 head first, and serving a
- * connection of one's own (`serveHttpOnConnection`) takes the connection's resource away from
- * its `Deno.Conn` (closing it then throws BadResource).
+ * A guarded TCP front for `Deno.serve`, which gives crossipc no socket: the front accepts on the
+ * public port and copies each connection to `Deno.serve` on a loopback port, reading the client's
+ * bytes on the way (`_http1-request-stream.ts`). That is what lets a Deno hub
+ * - refuse a head with a bare LF (Deno's parser takes it as a line end) and a head past 64 KiB;
+ * - close a connection idle for `keepAliveTimeout` (no byte either way, no request in progress,
+ *   not a WebSocket: those have heartbeats);
+ * - cap connections at `maxConnections`, WebSockets included (new ones past it are closed, as
+ *   Node's `server.maxConnections` does);
+ * - close a WebSocket with 1009 once a message, whole or in fragments, passes `maxMessageSize`
+ *   (Deno collects an unfinished message's fragments without limit);
+ * - drop a client's connection for a `reset` fault (a handler of `Deno.serve` cannot);
+ * - and survive accept errors (out of file descriptors) by accepting again.
  *
- * The front accepts on the public port and pipes each connection to `Deno.serve` on a loopback
- * port; the handler finds the client's connection by the port its piped connection came from.
- * Measured on this machine (2 cores, shared): a plain answer went from ~4–10k to ~1.4–1.6k req/s,
- * hence opt-in (`IPCServerOptions.resettableConnections`). `node:http` under Deno could destroy
- * a socket too, but served ~1.9k req/s and would replace the whole Deno server.
+ * The server's handler finds the client's connection by the port its copied connection came
+ * from (`fronted`). Each direction is a read/write loop on one reused buffer with no delay on
+ * both sockets: a front on streams (`readable.pipeTo`) served 0.05–0.08× the requests of
+ * `Deno.serve` alone, the loop 0.5–0.8×; the hub's CPU per small request about doubles
+ * (bench/ANALYSIS.md, "Session 5 — Deno front"). Without the permission to dial 127.0.0.1 the
+ * adapter serves without a front (`deno.ts`).
  */
+import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
+import { maskedCloseFrame } from "./_ws-client-frames.ts";
 
 interface NetAddr {
   hostname: string;
@@ -18,104 +29,380 @@ interface NetAddr {
 interface DenoConn {
   readonly localAddr: NetAddr;
   readonly remoteAddr: NetAddr;
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
   setNoDelay(noDelay?: boolean): void;
   close(): void;
 }
-interface DenoListener extends AsyncIterable<DenoConn> {
+interface DenoListener {
   readonly addr: NetAddr;
+  accept(): Promise<DenoConn>;
   close(): void;
 }
 declare const Deno: {
   listen(options: { hostname: string; port: number }): DenoListener;
   connect(options: { hostname: string; port: number }): Promise<DenoConn>;
+  unrefTimer(id: number): void;
 };
 
-/** A client's connection and the piped one behind it. */
-interface Pair {
-  client: DenoConn;
-  inner?: DenoConn;
+export interface FrontOptions {
+  /** Seconds a connection may stay idle between requests. */
+  keepAliveTimeout: number;
+  /** Client connections at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** Largest WebSocket message from a client, in bytes (1009 past it). */
+  maxMessageSize: number;
 }
 
-/** Fronts by the inner port of each piped connection, for `resetByInnerPort`. */
-const byInnerPort = new Map<number, Pair>();
+/** Longest request head taken (431 past it): above Node's 16 KiB, below Deno's own limit. */
+const MAX_HEAD_BYTES = 64 * 1024;
+/**
+ * Each direction reads into one buffer of its own, reused: 1 KiB to start (an idle connection
+ * holds two while it waits), grown fourfold whenever a read fills it, up to 64 KiB for bulk
+ * bodies and frames.
+ */
+const FIRST_READ_BYTES = 1024;
+const MAX_READ_BYTES = 64 * 1024;
+/** How long an HTTP client has to go after the front's or the server's last byte (what it sends meanwhile is read and dropped). */
+const HTTP_CLOSE_GRACE_MS = 2000;
+/**
+ * How long the server has to answer a close the front sent in the client's place (it reads what
+ * came before first), and then the client to close: `ws` waits 30 s too. A client may still be
+ * flushing megabytes it queued before it reads the close frame, and closing under it would reset
+ * the connection and lose the close frame (it saw 1006, not 1009).
+ */
+const WEBSOCKET_CLOSE_GRACE_MS = 30_000;
+/** How soon the front accepts again after an accept failed (out of file descriptors). */
+const REACCEPT_MS = 250;
+
+/** One client connection and the copied one behind it. */
+export class FrontConnection {
+  readonly client: DenoConn;
+  inner: DenoConn | undefined;
+  readonly stream: RequestStream;
+  /** Requests the server's handler is working on, from the handler until the answer is delivered. */
+  handling = 0;
+  /** A byte moved since the last idle sweep. */
+  active = true;
+  quietSweeps = 0;
+  closed = false;
+  /** Set once the front ends the connection itself (a refusal, a close): the server's end does not end the client's. */
+  finishing = false;
+  /** Requests whose answer the server has delivered (`completed`). */
+  #answered = 0;
+  #allAnswered: (() => void) | undefined;
+  serverDone: Promise<void> = Promise.resolve();
+  /** The server closed its side: what the client still sends is dropped. */
+  serverEnded = false;
+  /** Ends the connection if the client does not close first after the server did. */
+  grace: ReturnType<typeof setTimeout> | undefined;
+  #switched: boolean | undefined;
+  #decide: ((switched: boolean) => void) | undefined;
+
+  constructor(client: DenoConn, options: FrontOptions) {
+    this.client = client;
+    this.stream = new RequestStream({ maxHeadBytes: MAX_HEAD_BYTES, maxMessageSize: options.maxMessageSize });
+  }
+
+  /** The client's address (for `request.ip`). */
+  get clientAddress(): NetAddr {
+    return this.client.remoteAddr;
+  }
+
+  /** Counts a request the handler took until `completed` settles (the idle timeout never cuts it). */
+  handle(completed: Promise<void>): void {
+    this.handling++;
+    const done = () => {
+      this.handling--;
+      this.#answered++;
+      if (this.#allAnswered && this.#answered >= this.stream.requests) this.#allAnswered();
+    };
+    completed.then(done, done);
+  }
+
+  /** Resolves once every request forwarded so far has been answered. */
+  allAnswered(): Promise<void> {
+    if (this.#answered >= this.stream.requests) return Promise.resolve();
+    return new Promise((resolve) => (this.#allAnswered = resolve));
+  }
+
+  /**
+   * Passes on the answer to a request that may switch protocols, telling the front whether it
+   * did (a 101, or a 2xx to CONNECT): the front reads the client's next bytes as frames or as
+   * the next request accordingly, and holds them until then.
+   */
+  answer(response: Response | Promise<Response>, connect: boolean): Promise<Response> {
+    return Promise.resolve(response).then(
+      (answer) => {
+        this.#switch(answer.status === 101 || (connect && answer.status >= 200 && answer.status < 300));
+        return answer;
+      },
+      (error: unknown) => {
+        this.#switch(false);
+        throw error;
+      },
+    );
+  }
+
+  /** Drops both connections with no answer (a `reset` fault). */
+  reset(): void {
+    end(this);
+  }
+
+  /** Ended: a front still waiting for the handler's word reads on and finds the sockets closed. */
+  abandon(): void {
+    this.#switch(false);
+    this.#allAnswered?.();
+  }
+
+  #switch(switched: boolean): void {
+    const decide = this.#decide;
+    this.#decide = undefined;
+    if (decide) decide(switched);
+    else this.#switched = switched;
+  }
+
+  /** The handler's word on the last request that may switch protocols (it may come before the front asks). */
+  switched(): Promise<boolean> | boolean {
+    const known = this.#switched;
+    if (known !== undefined) {
+      this.#switched = undefined;
+      return known;
+    }
+    return new Promise((resolve) => (this.#decide = resolve));
+  }
+}
+
+/** Client connections by the port their copied connection came from, for the server's handler. */
+const byInnerPort = new Map<number, FrontConnection>();
+
+/** The front connection behind a request whose `remoteAddr.port` is `innerPort`, if any. */
+export function fronted(innerPort: number | undefined): FrontConnection | undefined {
+  return innerPort === undefined ? undefined : byInnerPort.get(innerPort);
+}
 
 export interface TcpFront {
   readonly port: number;
-  /** Starts piping to the server listening on `innerPort`. */
+  /** Starts copying to the server listening on `innerPort` (again after it listened anew). */
   start(innerPort: number): void;
   close(): void;
 }
 
 /** Binds the public port (throws AddrInUse as `Deno.serve` would). */
-export function listenFront(hostname: string, port: number): TcpFront {
+export function listenFront(hostname: string, port: number, options: FrontOptions): TcpFront {
   const listener = Deno.listen({ hostname, port });
-  const pairs = new Set<Pair>();
+  const connections = new Set<FrontConnection>();
+  let innerPort = 0;
+  let accepting = false;
   let closed = false;
-  const accept = async (innerPort: number) => {
-    try {
-      for await (const client of listener) void pipe(client, innerPort, pairs);
-    } catch {
-      // The listener was closed.
+  const accept = async () => {
+    while (!closed) {
+      let client: DenoConn;
+      try {
+        client = await listener.accept();
+      } catch {
+        // Closed, or out of file descriptors: accept again once some are free.
+        if (!closed) await new Promise((resolve) => setTimeout(resolve, REACCEPT_MS));
+        continue;
+      }
+      if (connections.size >= options.maxConnections) {
+        closeQuietly(client);
+        continue;
+      }
+      void serveConnection(new FrontConnection(client, options), innerPort, connections);
     }
   };
+  // One sweep every half timeout: a connection is closed after one to one and a half timeouts
+  // quiet. 0 (or less) keeps idle connections, as Node's `keepAliveTimeout: 0` does; a timer
+  // cannot wait past 2^31 ms.
+  const sweepMs = Math.min((options.keepAliveTimeout * 1000) / 2, 2 ** 31 - 1);
+  const sweeper = sweepMs > 0 ? setInterval(() => sweep(connections), sweepMs) : undefined;
+  if (sweeper !== undefined) Deno.unrefTimer(sweeper as unknown as number);
   return {
     port: listener.addr.port,
-    start: (innerPort) => void accept(innerPort),
+    start(port) {
+      innerPort = port;
+      if (!accepting) void accept();
+      accepting = true;
+    },
     close() {
       if (closed) return;
       closed = true;
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
-      for (const pair of pairs) end(pair);
-      pairs.clear();
+      clearInterval(sweeper);
+      closeQuietly(listener);
+      for (const connection of connections) end(connection);
+      connections.clear();
     },
   };
 }
 
-/** The client's address behind a piped connection (for `request.ip`). */
-export function clientAddress(innerPort: number | undefined): NetAddr | undefined {
-  return innerPort === undefined ? undefined : byInnerPort.get(innerPort)?.client.remoteAddr;
-}
-
-/** Drops the client connection behind the piped connection from `innerPort`; false when none is known. */
-export function resetByInnerPort(innerPort: number | undefined): boolean {
-  const pair = innerPort === undefined ? undefined : byInnerPort.get(innerPort);
-  if (!pair) return false;
-  end(pair);
-  return true;
-}
-
-async function pipe(client: DenoConn, innerPort: number, pairs: Set<Pair>): Promise<void> {
-  const pair: Pair = { client };
-  pairs.add(pair);
-  try {
-    client.setNoDelay(true);
-    const inner = await Deno.connect({ hostname: "127.0.0.1", port: innerPort });
-    inner.setNoDelay(true);
-    pair.inner = inner;
-    byInnerPort.set(inner.localAddr.port, pair);
-    // Each direction closes its destination when its source ends (half-close), as TCP does.
-    await Promise.allSettled([client.readable.pipeTo(inner.writable), inner.readable.pipeTo(client.writable)]);
-  } catch {
-    // Either side failed: both end.
-  } finally {
-    pairs.delete(pair);
-    end(pair);
+function sweep(connections: Set<FrontConnection>): void {
+  for (const connection of connections) {
+    if (connection.active) {
+      connection.active = false;
+      connection.quietSweeps = 0;
+    } else if (connection.handling > 0 || !connection.stream.betweenRequests) {
+      connection.quietSweeps = 0;
+    } else if (++connection.quietSweeps >= 2) {
+      end(connection);
+    }
   }
 }
 
-function end(pair: Pair): void {
-  if (pair.inner) byInnerPort.delete(pair.inner.localAddr.port);
-  for (const conn of [pair.client, pair.inner]) {
-    try {
-      conn?.close();
-    } catch {
-      // Already closed (pipeTo closes what it finished).
+async function serveConnection(connection: FrontConnection, innerPort: number, connections: Set<FrontConnection>): Promise<void> {
+  connections.add(connection);
+  try {
+    connection.client.setNoDelay(true);
+    const inner = await Deno.connect({ hostname: "127.0.0.1", port: innerPort });
+    connection.inner = inner;
+    if (connection.closed) return closeQuietly(inner);
+    inner.setNoDelay(true);
+    byInnerPort.set(inner.localAddr.port, connection);
+    connection.serverDone = serverToClient(connection, inner);
+    await clientToServer(connection, inner);
+  } catch {
+    // Either side failed (or the server could not be dialled): both end.
+    end(connection);
+  } finally {
+    connections.delete(connection);
+  }
+}
+
+async function clientToServer(connection: FrontConnection, inner: DenoConn): Promise<void> {
+  let buffer = new Uint8Array(FIRST_READ_BYTES);
+  let filled = false;
+  const out: Uint8Array[] = [];
+  for (;;) {
+    // Safe to replace here: nothing read into the old buffer is still waiting to be written.
+    if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+    const read = await connection.client.read(buffer);
+    if (read === null) {
+      // The client is done sending: the server still answers what it has (half-close, as TCP).
+      if (!connection.serverEnded) {
+        await inner.closeWrite().catch(() => {});
+        await connection.serverDone;
+      }
+      return end(connection);
     }
+    if (connection.serverEnded) continue;
+    connection.active = true;
+    filled = read === buffer.length;
+    let verdict = connection.stream.feed(buffer.subarray(0, read), out);
+    while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
+      verdict = connection.stream.answered(await connection.switched(), out);
+    }
+    if (connection.serverEnded) continue;
+    if (verdict === "refuse") return refuse(connection, inner, buffer);
+    if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
+  }
+}
+
+/** Writes what the reader let through to the server; false when the server went away meanwhile. */
+async function forward(connection: FrontConnection, inner: DenoConn, out: Uint8Array[]): Promise<boolean> {
+  try {
+    for (const part of out) await writeAll(inner, part);
+    return true;
+  } catch {
+    await connection.serverDone;
+    return false;
+  } finally {
+    out.length = 0;
+  }
+}
+
+async function serverToClient(connection: FrontConnection, inner: DenoConn): Promise<void> {
+  let buffer = new Uint8Array(FIRST_READ_BYTES);
+  for (;;) {
+    const read = await inner.read(buffer).catch(() => null);
+    if (read === null) break;
+    connection.active = true;
+    try {
+      await writeAll(connection.client, buffer.subarray(0, read));
+    } catch {
+      // The client went away: nothing more to deliver.
+      return end(connection);
+    }
+    if (read === buffer.length && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+  }
+  connection.serverEnded = true;
+  // Ended already (a reset, teardown), or a refusal or a close of the front's own ends it its way.
+  if (connection.closed || connection.finishing) return;
+  connection.finishing = true;
+  // The server is done: the client gets a FIN after its last byte, and what the client still
+  // sends is dropped until it closes too (for a grace period at most). Closing under unread bytes
+  // would reset the connection, and the client could lose that last answer or close frame (a
+  // flooding WebSocket client saw 1006, not the hub's 1013).
+  connection.client.closeWrite().catch(() => {});
+  connection.grace = setTimeout(() => end(connection), connection.stream.upgraded ? WEBSOCKET_CLOSE_GRACE_MS : HTTP_CLOSE_GRACE_MS);
+}
+
+/**
+ * Answers a refused head itself, after the server answered every request before it on the
+ * connection (the client gets those answers, then the refusal): the server is then told the
+ * client is done sending, so it closes once its last byte is out.
+ */
+async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
+  const { status, error } = connection.stream.refusal!;
+  connection.finishing = true;
+  await connection.allAnswered();
+  await inner.closeWrite().catch(() => {});
+  await connection.serverDone;
+  await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
+  await finish(connection, buffer, HTTP_CLOSE_GRACE_MS);
+}
+
+/**
+ * A WebSocket message passed `maxMessageSize`: the server gets a close frame (1009) in the
+ * client's place, at a frame boundary, so it drops what it collected and answers the client with
+ * its own close frame, which the front passes on before it ends the connection.
+ */
+async function closeTooBig(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
+  connection.finishing = true;
+  await writeAll(inner, maskedCloseFrame(1009, "Message too big")).catch(() => {});
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([connection.serverDone, new Promise((resolve) => (grace = setTimeout(resolve, WEBSOCKET_CLOSE_GRACE_MS)))]);
+  clearTimeout(grace);
+  await finish(connection, buffer, WEBSOCKET_CLOSE_GRACE_MS);
+}
+
+/**
+ * Ends a connection the front is closing itself: its last bytes are followed by a FIN and what
+ * the client still sends is read and dropped for a moment. Closing with unread bytes would send
+ * a reset, and the client could lose the answer (or the close frame) before reading it.
+ */
+async function finish(connection: FrontConnection, buffer: Uint8Array, graceMs: number): Promise<void> {
+  const grace = setTimeout(() => end(connection), graceMs);
+  try {
+    await connection.client.closeWrite();
+    while ((await connection.client.read(buffer)) !== null && !connection.closed);
+  } catch {
+    // Ended meanwhile.
+  }
+  clearTimeout(grace);
+  end(connection);
+}
+
+async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
+  for (let written = await conn.write(bytes); written < bytes.length; written += await conn.write(bytes.subarray(written)));
+}
+
+function end(connection: FrontConnection): void {
+  if (connection.closed) return;
+  connection.closed = true;
+  clearTimeout(connection.grace);
+  connection.abandon();
+  if (connection.inner) {
+    byInnerPort.delete(connection.inner.localAddr.port);
+    closeQuietly(connection.inner);
+  }
+  closeQuietly(connection.client);
+}
+
+function closeQuietly(closable: { close(): void }): void {
+  try {
+    closable.close();
+  } catch {
+    // Already closed.
   }
 }

@@ -19,9 +19,56 @@ import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type BodyCopier,
 import { concat } from "../src/_bytes.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
+/**
+ * When each pooled connection stops being safe to send a body on: the backend closes a
+ * connection idle for its keep-alive timeout, and while the hub's event loop is held (a long
+ * synchronous task in the process that embeds it, a long GC) neither Node's agent timer nor the
+ * backend's FIN is seen, so a stale connection is still handed out. A request without a body
+ * is simply sent again when that happens; a streamed body cannot be, so it never goes out on a
+ * connection idle past this point (see `send`).
+ */
+const reuseBefore = new WeakMap<object, number>();
+
+/**
+ * A connection idle this long is not trusted with a body when the backend gave no
+ * `Keep-Alive: timeout=` hint: undici's default keep-alive (4 s), under Node's own server
+ * default (5 s).
+ */
+const IDLE_WITHOUT_HINT_MS = 4000;
+
+/** The backend's last `Keep-Alive: timeout=N` hint on a connection, in ms (Node 20's agent ignores it). */
+const keepAliveHint = new WeakMap<object, number>();
+
+/** Notes the backend's keep-alive hint on the connection an answer came on. */
+function noteKeepAlive(res: IncomingMessage): void {
+  const header = res.headers["keep-alive"];
+  if (typeof header !== "string") return;
+  const seconds = /(?:^|[\s,])timeout=(\d+)/i.exec(header)?.[1];
+  if (seconds !== undefined) keepAliveHint.set(res.socket, Number(seconds) * 1000);
+}
+
+/** Node's agent keeps a connection only when this returns true (typed `void` in @types/node). */
+interface KeepAlive {
+  keepSocketAlive(socket: object): boolean;
+}
+
+/** Remembers, as a connection goes back to the pool, until when it may carry a body. */
+function tracked<A extends http.Agent>(agent: A): A {
+  const pool = agent as unknown as KeepAlive;
+  const keep = pool.keepSocketAlive.bind(pool);
+  pool.keepSocketAlive = (socket) => {
+    const kept = keep(socket);
+    // Node's own margin (Node 24's agent drops the connection 1 s before the hint).
+    const hint = keepAliveHint.get(socket);
+    if (kept) reuseBefore.set(socket, Date.now() + (hint === undefined ? IDLE_WITHOUT_HINT_MS : hint - 1000));
+    return kept;
+  };
+  return agent;
+}
+
 const agents = {
-  "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
-  "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }),
+  "http:": tracked(new http.Agent({ keepAlive: true, scheduling: "lifo" })),
+  "https:": tracked(new https.Agent({ keepAlive: true, scheduling: "lifo" })),
 };
 
 interface NodeContext {
@@ -49,6 +96,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
       });
       upstream.once("response", (res) => {
         clearTimeout(timer);
+        noteKeepAlive(res);
         answer(res, url, request, options.keepBody === true, options.responseBody, resolve, reject);
       });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
@@ -63,12 +111,25 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
         }
         reject(error instanceof ProxyError ? error : new ProxyError(502, error.message, { cause: error }));
       });
-      if (!withBody) upstream.end();
-      else {
+      if (!withBody) {
+        upstream.end();
+        return;
+      }
+      // The body is read only once a connection is chosen: on a pooled one past its keep-alive
+      // (see `reuseBefore`) nothing has been consumed yet, so the request moves to another
+      // connection whole. Each move closes one stale connection, so the pool runs out of them.
+      upstream.once("socket", (socket) => {
+        if (upstream.reusedSocket && Date.now() >= (reuseBefore.get(socket) ?? Number.POSITIVE_INFINITY)) {
+          upstream.removeAllListeners("error");
+          upstream.on("error", () => {});
+          upstream.destroy();
+          send(attempt);
+          return;
+        }
         const body = node ? node.req : Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
         if (options.requestBody) copyAsItFlows(body, options.requestBody);
         body.pipe(upstream);
-      }
+      });
     };
     send(0);
     // The client went away before its answer was delivered: stop the upstream request too.
@@ -174,7 +235,8 @@ function requestHeaders(request: Request, node: NodeContext | undefined, withBod
   // the start of a second request (smuggling).
   if (withBody && headers["content-length"] === undefined) headers["transfer-encoding"] = "chunked";
   const incoming = new URL(request.url);
-  const ip = node?.req.socket.remoteAddress;
+  // A request rebuilt after a rule read its body has no IncomingMessage, only the address it carried.
+  const ip = node ? node.req.socket.remoteAddress : (request as { ip?: string }).ip;
   if (ip) headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${ip}` : ip;
   headers["x-forwarded-host"] = incoming.host;
   headers["x-forwarded-proto"] = incoming.protocol.slice(0, -1);

@@ -14,7 +14,7 @@ import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
-import { clientAddress, listenFront, resetByInnerPort, type TcpFront } from "./_deno-front.ts";
+import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("deno");
@@ -60,20 +60,34 @@ setPlatform({
   probeConnect,
   resetConnection(request) {
     const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
-    // Not behind the TCP front (`resettableConnections` off): Deno.serve cannot drop the
-    // connection, and the core falls back to a body that fails after the head.
-    return resetByInnerPort(info?.remoteAddr?.port) ? new Response(null) : undefined;
+    // The TCP front drops the client's connection; `Deno.serve` alone cannot.
+    const connection = fronted(info?.remoteAddr?.port);
+    connection?.reset();
+    return connection ? new Response(null) : undefined;
   },
   listen: (options) =>
     listenWith(serve, options, {
-      // Deno pings and drops a peer that does not answer within `idleTimeout` seconds
-      // (its default is 30). Deno drops a frame of 64 MiB or more itself (1006) and has no other
-      // size limit: the core checks `maxMessageSize` in the message hook.
-      websocket: { deno: { idleTimeout: options.idleTimeout } },
-      serve: { maxRequests: options.maxConnections },
+      // Deno's `idleTimeout: N` pings after N/2 s without a message from the peer and drops it
+      // if nothing came N/2 s later (its default N is 30). Twice the heartbeat gives a peer the
+      // whole heartbeat to answer, as Node's hub does (a busy client, or a large message in the
+      // way of its pong, had only half), and finds a dead one within 2 heartbeats, as Node.
+      // Deno drops a frame of 64 MiB or more itself (1006) and has no other size limit: the
+      // front closes a message past `maxMessageSize` while it arrives (1009), and the core
+      // checks the framework path's own limit in the message hook.
+      websocket: { deno: { idleTimeout: options.idleTimeout * 2 } },
+      serve: {
+        maxRequests: options.maxConnections,
+        front: options.resettable !== false && loopbackAllowed() && {
+          keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
+          maxConnections: options.maxConnections,
+          maxMessageSize: options.maxMessageSize,
+        } satisfies FrontOptions,
+      },
     }),
 });
 
+/** Seconds an idle connection stays open: Bun's default, the most issue 21 allows, and far above clients' own pool timeouts, so the server rarely closes first. */
+const DEFAULT_KEEP_ALIVE_TIMEOUT = 120;
 /** How soon a listener that lost its accept loop tries the port again. */
 const RELISTEN_MS = 250;
 let signalsReady = false;
@@ -92,6 +106,15 @@ function initSignals(): void {
   } catch {
     // Nothing to set up ahead, or not allowed here.
   }
+}
+
+/**
+ * The front dials `Deno.serve` on 127.0.0.1: without the permission for it (a hub run with
+ * `--allow-net=0.0.0.0` only), dialling would put up Deno's prompt and freeze the hub, so it
+ * serves without the front instead.
+ */
+function loopbackAllowed(): boolean {
+  return Deno.permissions.querySync({ name: "net", host: "127.0.0.1" }).state === "granted";
 }
 
 /** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
@@ -125,39 +148,56 @@ function netRefusal(target: string): string | undefined {
  * handlers, and the request carries `runtime.deno` and `ip` as srvx's requests do.
  */
 function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): SrvxServer {
-  const maxRequests = (rest["maxRequests"] as number | undefined) ?? Number.POSITIVE_INFINITY;
   const { options: native, ...hooks } = websocket;
   const ws = denoAdapter({ hooks: denoHooks(hooks), ...(native?.["deno"] as object) });
   let server: DenoServer | undefined;
   let listening: Promise<{ hostname: string; port: number }> | undefined;
   let url: string | undefined;
   // Bound first, so a taken public port throws here, as Deno.serve would.
-  const front: TcpFront | undefined = rest["resettable"] ? listenFront(hostname, port) : undefined;
+  const front = rest["front"] ? listenFront(hostname, port, rest["front"] as FrontOptions) : undefined;
   // Behind the front, Deno.serve listens on a loopback port of its own.
   let innerPort = front ? 0 : port;
+  const maxRequests = rest["maxRequests"] as number;
+  let inProgress = 0;
+  const requestEnded = () => void inProgress--;
   const handler = (request: Request, info: ServeHandlerInfo) => {
+    const connection = front && fronted(info.remoteAddr?.port);
     Object.defineProperties(request, {
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
-      ip: { enumerable: true, configurable: true, get: () => (front ? clientAddress(info.remoteAddr?.port) : info.remoteAddr)?.hostname },
+      ip: { enumerable: true, configurable: true, get: () => (connection ? connection.clientAddress : info.remoteAddr)?.hostname },
     });
+    // The front's idle timeout never cuts a request in progress: from here to `completed`.
+    if (connection && info?.completed) connection.handle(info.completed);
+    // After a request that may switch protocols, the front holds the client's next bytes until it
+    // knows whether it did: it is told even when answering throws.
+    if (connection && (request.method === "CONNECT" || request.headers.has("upgrade"))) {
+      let response: Response | Promise<Response>;
+      try {
+        response = answer(request, info, connection);
+      } catch (error) {
+        response = Promise.reject(error);
+      }
+      return connection.answer(response, request.method === "CONNECT");
+    }
+    return answer(request, info, connection);
+  };
+  const answer = (request: Request, info: ServeHandlerInfo, connection: FrontConnection | undefined) => {
     // Deno's parser lets a missing Host and absolute-form targets through (RFC 9112 refuses them).
     const refusal = malformedWebRequest(request);
     if (refusal) return refusal;
-    if (isUpgrade(request)) return ws.handleUpgrade(request, info);
-    // Deno.serve has no connection cap: requests in progress are what can be counted (as on
-    // Bun), from the handler to `completed`, which `withQuietSignal` watches anyway.
-    if (info?.completed) {
+    // An upgrade gets the quiet signal too: a `timeout` fault holds it until its client leaves.
+    if (isUpgrade(request)) return ws.handleUpgrade(withQuietSignal(request, info), info);
+    if (!connection && info?.completed) {
+      // Without the front, requests in progress are what can be counted (as on Bun).
       if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);
       inProgress++;
+      info.completed.then(requestEnded, requestEnded);
     }
-    return fetch(withQuietSignal(request, info, requestEnded));
+    return fetch(withQuietSignal(request, info));
   };
-  let inProgress = 0;
-  const requestEnded = () => void inProgress--;
   let closing = false;
   const listen = (onListen: (addr: { hostname: string; port: number }) => void) => {
-    const at = front ? "127.0.0.1" : hostname;
-    server = Deno.serve({ port: innerPort, hostname: at, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
+    server = Deno.serve({ port: innerPort, hostname: front ? "127.0.0.1" : hostname, onListen, onError: () => new Response("Internal Server Error", { status: 500 }) }, handler);
     // Out of file descriptors, Deno.serve's accept loop ends and `finished` rejects ("Too many
     // open files"); unobserved, that killed the process. The port is taken again instead, once
     // descriptors are free (the taken connections keep being served meanwhile).
@@ -208,13 +248,10 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
  * (h3's `proxyRequest` reads it). The request gets a signal of its own instead, aborted when
  * the client goes away before the response is delivered: what `signal` is meant to say.
  */
-function withQuietSignal(request: Request, info: ServeHandlerInfo, ended: () => void): Request {
+function withQuietSignal(request: Request, info: ServeHandlerInfo): Request {
   const controller = new AbortController();
   // `completed` settles once the answer is delivered or the client left: the request has ended.
-  info?.completed?.then(ended, (error: unknown) => {
-    ended();
-    controller.abort(error);
-  });
+  info?.completed?.catch((error: unknown) => controller.abort(error));
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });
   return request;
 }

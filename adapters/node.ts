@@ -95,6 +95,10 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
           http.maxConnections = maxConnections;
           if (keepAliveTimeout !== undefined) http.keepAliveTimeout = keepAliveTimeout * 1000;
           http.on("upgrade", (req, socket, head) => {
+            // An upgrade answered late (a fault's let-go timeout, a mock's 504) is written to the raw
+            // socket after its client may have left: that EPIPE must not be an uncaught error that
+            // ends the hub. `ws` adds its own listener once the socket is a WebSocket.
+            socket.on("error", ignore);
             const refusal = malformedRequest(req.headers.host, req.url!, isAbsoluteForm(req.url!));
             if (refusal) return refuseSocket(socket, refusal.status, refusal.error);
             if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket") return ordinaryRequest(http, req, socket, head);
@@ -150,3 +154,5 @@ function refuseSocket(socket: Duplex, status: number, error: string): void {
 }
 
 export * from "../src/index.ts";
+
+function ignore(): void {}

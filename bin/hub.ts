@@ -150,7 +150,6 @@ function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
       allowedOrigins: flags.allowedOrigins,
       allowedHosts: flags.allowedHosts,
       dashboard: true,
-      resettableConnections: flags.resettableConnections,
       journal: journalOptions(flags),
       logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
     });

@@ -16,11 +16,11 @@ export interface ListenOptions {
   maxMessageSize: number;
   /** Seconds a WebSocket may stay silent (no pong) before the runtime drops it. */
   idleTimeout: number;
-  /** Where the runtime's server cannot drop a connection by itself (Deno): make `resetConnection` work anyway, at a cost. */
+  /** `false`: a runtime that needs a TCP front of its own to reset connections and bound them (Deno) serves without it. */
   resettable?: boolean;
   /** Unsent bytes a WebSocket peer may hold; the core closes one past it (see `maxBufferedAmount`). */
   maxBufferedAmount: number;
-  /** Concurrent connections the runtime may hold, where it can cap them (Node). */
+  /** Concurrent connections the runtime may hold, where it can cap them (Node, Deno's front). */
   maxConnections: number;
   /** Seconds an HTTP connection may stay idle between requests, when the user set it. */
   keepAliveTimeout?: number;

@@ -12,5 +12,7 @@ echo "--- hardening: proxied WebSocket floods"
 timeout -k 10 300 node --import tsx test/hardening/websocket.ts
 echo "--- hardening: sockets"
 timeout -k 10 300 node --import tsx test/hardening/sockets.ts
+echo "--- hardening: the Deno hub's TCP front"
+timeout -k 10 300 node --import tsx test/hardening/deno-front.ts
 echo "--- hardening: Deno net permission"
 timeout -k 10 120 node --import tsx test/hardening/permission.ts

@@ -1,5 +1,4 @@
-import { addRoute, createRouter, removeRoute } from "rou3";
-import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
+import { RuleTable } from "../mocks/_table.ts";
 import { FaultGate } from "./_gate.ts";
 import type { FaultKindDef } from "./_kind.ts";
 import type { ParsedFault } from "./_parse.ts";
@@ -9,6 +8,8 @@ import type { FaultInfo, FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
 export interface ActiveFault {
   readonly id: string;
   readonly match: FaultMatch;
+  /** Where it sits in the table: `match.path`, or `/**` without one. */
+  readonly path: string;
   readonly kind: FaultKindDef;
   readonly value: unknown;
   readonly spec: FaultSpec;
@@ -17,25 +18,23 @@ export interface ActiveFault {
   readonly scope?: string;
   /** The framework connection that added it (`mocks.fault`): it goes when that connection closes. */
   readonly owner?: string;
-  /** Newer faults win: one fault per request. */
-  readonly seq: number;
 }
 
 /** HTTP requests, or WebSocket upgrades and their frames: a kind applies to one or both. */
 export type Traffic = "http" | "websocket";
 
 /**
- * The server's faults, indexed by method and path in a rou3 router (as intercept routes are),
- * so a request costs one compiled lookup however many faults exist elsewhere, and nothing at
- * all when there is none (`size`). A fault without a path sits at `/**`.
+ * The server's faults, in the table the mocks' rules use (../mocks/_table.ts: a rou3 router of
+ * route patterns, newest first), so a request costs one router lookup however many faults exist
+ * elsewhere, and nothing at all when there is none (`size`). A fault without a path sits at `/**`.
+ * All faults share one table whatever their scope: a scope is read only when a scoped fault
+ * matches, where the rules' tables (one per scope) need it for every request.
  *
  * One fault per request: the newest that matches, applies to this traffic and whose gate draws.
  */
 export class FaultTable {
-  readonly #router = createRouter<ActiveFault[]>();
-  #lookup: CompiledMatchAll<ActiveFault[]> | undefined;
+  readonly #table = new RuleTable<ActiveFault>();
   readonly #byId = new Map<string, ActiveFault>();
-  readonly #lists = new Map<string, ActiveFault[]>();
   #seq = 0;
   /** The path prefixes of a registered api (ServiceHub's), for `match.api`; empty without a hub. */
   readonly #prefixesOf: (api: string) => ReadonlySet<string>;
@@ -52,24 +51,16 @@ export class FaultTable {
     const fault: ActiveFault = {
       id: `f${++this.#seq}-${randomHex(4)}`,
       match: parsed.match,
+      path: parsed.match.path ?? "/**",
       kind: parsed.kind,
       value: parsed.value,
       spec: parsed.spec,
       gate: new FaultGate(parsed.probability, parsed.times),
       scope: options.scope,
       owner: options.owner,
-      seq: this.#seq,
     };
-    const [method, path] = routeOf(fault.match);
-    const existing = this.#lookupExact(method, path);
-    if (existing) existing.push(fault);
-    else {
-      const list = [fault];
-      this.#lists.set(`${method} ${path}`, list);
-      addRoute(this.#router, method, path, list);
-    }
+    this.#table.add(fault, methodOf(fault.match));
     this.#byId.set(fault.id, fault);
-    this.#lookup = undefined;
     return fault;
   }
 
@@ -81,16 +72,7 @@ export class FaultTable {
     const fault = this.#byId.get(id);
     if (!fault) return false;
     this.#byId.delete(id);
-    const [method, path] = routeOf(fault.match);
-    const list = this.#lookupExact(method, path);
-    if (list) {
-      list.splice(list.indexOf(fault), 1);
-      if (list.length === 0) {
-        this.#lists.delete(`${method} ${path}`);
-        removeRoute(this.#router, method, path);
-      }
-    }
-    this.#lookup = undefined;
+    this.#table.remove(fault, methodOf(fault.match));
     return true;
   }
 
@@ -117,12 +99,8 @@ export class FaultTable {
    * `times`); `undefined` for none. Call only when `size > 0`.
    */
   take(method: string, path: string, traffic: Traffic, scopeOf?: () => string | null): ActiveFault | undefined {
-    this.#lookup ??= compileRouter(this.#router, { matchAll: true });
-    const matched = this.#lookup(method, path);
-    if (matched.length === 0) return undefined;
-    const candidates = matched.length === 1 ? matched[0]!.data : matched.flatMap((route) => route.data);
     let scope: string | null | undefined;
-    for (const fault of [...candidates].sort(newestFirst)) {
+    for (const { rule: fault } of this.#table.find(method, path)) {
       if (!appliesTo(fault.kind, traffic)) continue;
       if (fault.scope !== undefined) {
         // Read only when a scoped fault matches: the scope is in headers, cookies or a trace id.
@@ -135,11 +113,6 @@ export class FaultTable {
       return fault;
     }
     return undefined;
-  }
-
-  /** The router's list for one (method, path): faults added at the same pattern share it. */
-  #lookupExact(method: string, path: string): ActiveFault[] | undefined {
-    return this.#lists.get(`${method} ${path}`);
   }
 }
 
@@ -157,15 +130,12 @@ function underAny(path: string, prefixes: ReadonlySet<string>): boolean {
 }
 
 function appliesTo(kind: FaultKindDef, traffic: Traffic): boolean {
-  return traffic === "http" ? kind.http !== undefined : kind.socket !== undefined || kind.upgrade === true;
+  return traffic === "http" ? kind.http !== undefined : kind.socket !== undefined || kind.upgrade !== undefined;
 }
 
-function newestFirst(a: ActiveFault, b: ActiveFault): number {
-  return b.seq - a.seq;
-}
-
-function routeOf(match: FaultMatch): [method: string, path: string] {
-  return [match.method === undefined || match.method === "*" ? "" : match.method, match.path ?? "/**"];
+/** Any method (absent or `*`) is the table's empty method key. */
+function methodOf(match: FaultMatch): string {
+  return match.method ?? "*";
 }
 
 function randomHex(bytes: number): string {

@@ -1,20 +1,30 @@
+type Frame = string | ArrayBuffer | Uint8Array;
+
 /**
  * Frames of one direction of a WebSocket, each sent `ms` after it arrived and never before the
  * one ahead of it (order is kept, as `latency` promises). One timer per direction at a time.
+ * `held` counts the bytes waiting (a string's length, as the relay counts its early frames), for
+ * the bound the caller puts on them.
  */
-export class FrameDelay<T> {
-  readonly #send: (frame: T) => void;
-  readonly #queue: Array<{ due: number; frame: T }> = [];
+export class FrameDelay {
+  readonly #send: (frame: Frame) => void;
+  readonly #queue: Array<{ due: number; frame: Frame }> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastDue = 0;
+  #held = 0;
 
-  constructor(send: (frame: T) => void) {
+  constructor(send: (frame: Frame) => void) {
     this.#send = send;
   }
 
-  push(frame: T, ms: number): void {
+  get held(): number {
+    return this.#held;
+  }
+
+  push(frame: Frame, ms: number): void {
     this.#lastDue = Math.max(performance.now() + ms, this.#lastDue);
     this.#queue.push({ due: this.#lastDue, frame });
+    this.#held += sizeOf(frame);
     this.#arm();
   }
 
@@ -23,6 +33,7 @@ export class FrameDelay<T> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#queue.length = 0;
+    this.#held = 0;
   }
 
   #arm(): void {
@@ -37,9 +48,14 @@ export class FrameDelay<T> {
     // Timers may fire up to a millisecond early.
     while (head && head.due <= now + 1) {
       this.#queue.shift();
+      this.#held -= sizeOf(head.frame);
       this.#send(head.frame);
       head = this.#queue[0];
     }
     this.#arm();
   }
+}
+
+function sizeOf(frame: Frame): number {
+  return typeof frame === "string" ? frame.length : frame.byteLength;
 }

@@ -1,16 +1,23 @@
 import type { FaultKind } from "./_types.ts";
 
-/** What a kind needs to fault one HTTP request (or a WebSocket upgrade, for kinds that say so). */
-export interface HttpFaultContext {
+/**
+ * What a kind may do instead of letting the request be taken: answer it, drop its connection,
+ * or never answer. All a kind needs to refuse a WebSocket upgrade (which nothing takes then).
+ */
+export interface FaultAnswers {
   readonly request: Request;
-  /** Hands the request on to whatever takes it (proxy, intercept, mock, replay, 404). */
-  take(): Promise<Response>;
   /** A JSON answer the journal records. */
   answer(status: number, body: unknown): Response;
   /** Drops the client's connection without an answer (`Platform.resetConnection`). */
   reset(): Response | Promise<Response>;
   /** Parks a request that is never answered, within the server's bounds. */
   hold(): Promise<Response>;
+}
+
+/** What a kind needs to fault one HTTP request: the answers above, or hand it on. */
+export interface HttpFaultContext extends FaultAnswers {
+  /** Hands the request on to whatever takes it (proxy, intercept, mock, replay, 404). */
+  take(): Promise<Response>;
 }
 
 /** What a kind does to the frames of one relayed WebSocket. */
@@ -35,8 +42,8 @@ export interface FaultKindDef<T = unknown> {
   parse(value: unknown): T;
   /** Faults an HTTP request. Absent: the kind does not apply to HTTP requests. */
   http?(value: T, context: HttpFaultContext): Response | Promise<Response>;
-  /** True when `http` also applies to a WebSocket upgrade (the upgrade is answered instead). */
-  readonly upgrade?: boolean;
+  /** Answers a WebSocket upgrade instead of opening the socket. Absent: the kind does not refuse upgrades. */
+  upgrade?(value: T, context: FaultAnswers): Response | Promise<Response>;
   /** Faults the frames of a WebSocket. Absent: the kind does not apply to relayed frames. */
   socket?(value: T): SocketFault;
 }

@@ -5,42 +5,59 @@
  */
 import type { Peer } from "crossws";
 import type { SocketRelay } from "../mocks/_pipeline.ts";
+import { closeWith } from "../server/_wsProxy.ts";
 import { FrameDelay } from "./_frameDelay.ts";
 import type { SocketFault } from "./_kind.ts";
 
 type Frame = string | ArrayBuffer | Uint8Array;
 
-export function faultedRelay(relay: SocketRelay, fault: SocketFault): SocketRelay {
+/**
+ * `maxHeld`: bytes of delayed frames one socket may hold, both ways together (the server's
+ * `maxBufferedAmount`). A `latency` fault on a busy socket holds what arrives during the delay;
+ * past the bound both ends are closed with 1013 (try again later), as the relay closes a socket
+ * whose reader falls behind, and nothing more is held.
+ */
+export function faultedRelay(relay: SocketRelay, fault: SocketFault, maxHeld: number): SocketRelay {
   const delay = fault.delay;
-  const toRelay = delay ? new FrameDelay<Frame>((frame) => relay.fromClient(frame)) : undefined;
-  let toClient: FrameDelay<Frame> | undefined;
+  let peer: Peer | undefined;
+  let ended = false;
+  const toRelay = delay ? new FrameDelay((frame) => relay.fromClient(frame)) : undefined;
+  let toClient: FrameDelay | undefined;
   const clear = () => {
+    ended = true;
     toRelay?.clear();
     toClient?.clear();
+  };
+  /** Delays one frame, or ends the socket when that would hold too much. */
+  const hold = (queue: FrameDelay, frame: Frame) => {
+    if (ended) return;
+    queue.push(frame, delay!());
+    if (toRelay!.held + (toClient?.held ?? 0) <= maxHeld) return;
+    clear();
+    const reason = "Fault latency: too many delayed frames held";
+    relay.clientClosed(1013, reason);
+    if (peer) closeWith(peer, 1013, reason);
   };
   return {
     attach(attached) {
       // The hooks attach a crossws peer; SocketRelay types it loosely to keep crossws out of published types.
-      const peer = attached as Peer;
+      peer = attached as Peer;
       if (fault.close !== undefined) {
         relay.attach(peer);
         relay.clientClosed(fault.close, "Fault injected");
-        try {
-          peer.close(fault.close, "Fault injected");
-        } catch {
-          // Already closed.
-        }
+        closeWith(peer, fault.close, "Fault injected");
         return;
       }
       if (!fault.drop && !delay) return relay.attach(peer);
-      if (delay) toClient = new FrameDelay<Frame>((frame) => peer.send(frame));
+      const client = peer;
+      if (delay) toClient = new FrameDelay((frame) => client.send(frame));
       // Nothing returned: `0` would read as "the client is not reading" (the relay's overflow check).
-      const send = fault.drop ? () => undefined : (frame: Frame) => void toClient!.push(frame, delay!());
+      const send = fault.drop ? () => undefined : (frame: Frame) => void hold(toClient!, frame);
       relay.attach(withSend(peer, send));
     },
     fromClient(data) {
       if (fault.drop) return;
-      if (toRelay) toRelay.push(data, delay!());
+      if (toRelay) hold(toRelay, data);
       else relay.fromClient(data);
     },
     clientClosed(code, reason) {

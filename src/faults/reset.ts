@@ -9,5 +9,5 @@ export const reset: FaultKindDef<true> = {
   name: "reset",
   parse: (value) => flag("reset", value),
   http: (_value, context) => context.reset(),
-  upgrade: true,
+  upgrade: (_value, context) => context.reset(),
 };

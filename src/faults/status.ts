@@ -2,7 +2,7 @@
  * `status: N` — per request: answers `N` with `{"error": "Fault injected"}` instead; nothing
  * behind the hub sees the request. On a WebSocket upgrade, the upgrade is refused with `N`.
  */
-import type { FaultKindDef } from "./_kind.ts";
+import type { FaultAnswers, FaultKindDef } from "./_kind.ts";
 
 export const status: FaultKindDef<number> = {
   name: "status",
@@ -12,6 +12,10 @@ export const status: FaultKindDef<number> = {
     }
     return value;
   },
-  http: (value, context) => context.answer(value, { error: "Fault injected" }),
-  upgrade: true,
+  http: answerStatus,
+  upgrade: answerStatus,
 };
+
+function answerStatus(value: number, context: FaultAnswers): Response {
+  return context.answer(value, { error: "Fault injected" });
+}

@@ -9,5 +9,5 @@ export const timeout: FaultKindDef<true> = {
   name: "timeout",
   parse: (value) => flag("timeout", value),
   http: (_value, context) => context.hold(),
-  upgrade: true,
+  upgrade: (_value, context) => context.hold(),
 };

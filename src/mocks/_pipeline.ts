@@ -9,8 +9,9 @@
  *   (5) 404
  *
  * A rule answers a `Response` or `PASS` (hand on to the next rule, body intact). The same order
- * holds for a WebSocket upgrade (`takeUpgrade`, used by ../server/_websocket.ts), whose step (3)
- * is empty (the hub has no WebSocket intercept routes) and whose (5) is a refusal.
+ * holds for a WebSocket upgrade (`createUpgradePipeline`, below): faults refuse the upgrade or
+ * act on the socket's frames, (1) and (2) are WebSocket rules, (3) is empty (the hub has no
+ * WebSocket intercept routes) and (5) is a refusal.
  *
  * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
  * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
@@ -24,7 +25,9 @@ import type { MockRules } from "./_rules.ts";
 import type { RuleTable, RuleMatch } from "./_table.ts";
 import { pathOf } from "../server/_path.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
-import { requestScope, type HeaderGetter } from "./_scope.ts";
+import { requestScope } from "./_scope.ts";
+import { headerGetter } from "../server/_nodeHeaders.ts";
+import { withBody } from "../server/_requestCopy.ts";
 import { concat } from "../_bytes.ts";
 
 type Answer = Response | Promise<Response>;
@@ -154,7 +157,10 @@ function ruleFailed(rule: Rule, error: unknown, context: Take): Response {
 
 // --- WebSocket upgrades ----------------------------------------------------------------------
 
-/** What a WebSocket rule does with an upgrade it takes: the peer's messages go to `relay`. */
+/** How an upgrade ends: answered or refused (`Response`), taken with a relay for the socket, or piped by the runtime itself. */
+export type UpgradeOutcome = Response | UpgradeTaken | { readonly handled: true };
+
+/** An upgrade accepted: the peer's messages go to `relay`. */
 export interface UpgradeTaken {
   relay: SocketRelay;
   /** Headers of the 101 (a chosen subprotocol). */
@@ -170,18 +176,58 @@ export interface SocketRelay {
   close(): void;
 }
 
+/** The steps of the upgrade order that live in ../server/_websocket.ts, handed in so the order reads here. */
+export interface UpgradeSteps {
+  /** (1) and (2): WebSocket rules added from other processes, by scope. */
+  readonly mocks: MockRules;
+  /** FAULTS (SPEC §12): absent or empty when no fault exists. */
+  readonly faults?: UpgradeFaultLayer;
+  /** Puts a WebSocket rule's answer (a socket it took, or a refusal) in the journal and returns it. */
+  answered(rule: Rule, record: JournalRecord | undefined, taken: UpgradeTaken | Response): UpgradeOutcome;
+  /**
+   * (4) services and the proxy resolver, else (5) the refusal. `framed`: a fault acts on the
+   * frames, so the socket must be relayed message by message (a runtime's byte pipe cannot see them).
+   */
+  fallThrough(request: Request, path: string, record: JournalRecord | undefined, framed: boolean): Promise<UpgradeOutcome>;
+}
+
 /**
- * Steps (1) and (2) for a WebSocket upgrade: the first WebSocket rule that takes it (an answer,
- * or a refusal `Response`), or `undefined` to go on to (4) the proxy and (5) the refusal.
+ * FAULTS around an upgrade: a kind refuses the upgrade itself (status, reset, timeout), or lets
+ * `take` open the socket and acts on its frames (latency, drop, close). `size` is read per
+ * upgrade; only when it is not 0 does `wrap` see the upgrade.
  */
-export async function takeUpgrade(
+export interface UpgradeFaultLayer {
+  readonly size: number;
+  wrap(request: Request, path: string, record: JournalRecord | undefined, take: (framed: boolean) => Promise<UpgradeOutcome>): Promise<UpgradeOutcome>;
+}
+
+/** The hub's upgrade hook body (after the framework path, which is the hub's own): the order above, for one upgrade. */
+export function createUpgradePipeline(hub: UpgradeSteps): (request: Request, path: string, record: JournalRecord | undefined) => Promise<UpgradeOutcome> {
+  const take = async (request: Request, path: string, record: JournalRecord | undefined, framed: boolean): Promise<UpgradeOutcome> => {
+    // (1) and (2): only when some process added rules; the hub's own paths are never mocked.
+    if (hub.mocks.size !== 0 && !isHubPath(path)) {
+      const taken = await takeUpgradeByRules(request, path, record, hub.mocks);
+      if (taken) return hub.answered(taken.rule, record, taken.taken);
+    }
+    // (3) is empty (the hub has no WebSocket intercept routes); (4) services, (5) refusal.
+    return hub.fallThrough(request, path, record, framed);
+  };
+  return (request, path, record) => {
+    // FAULTS wrap the whole take here.
+    const faults = hub.faults;
+    if (faults !== undefined && faults.size !== 0) return faults.wrap(request, path, record, (framed) => take(request, path, record, framed));
+    return take(request, path, record, false);
+  };
+}
+
+/** (1) rules of the upgrade's scope, then (2) unscoped ones, newest first: the first that takes it (or refuses it). */
+async function takeUpgradeByRules(
   request: Request,
   path: string,
-  mocks: MockRules,
   record: JournalRecord | undefined,
+  mocks: MockRules,
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
-  if (mocks.size === 0 || isHubPath(path)) return undefined;
-  const scope = requestScope((name) => request.headers.get(name), mocks.hasScope);
+  const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
   const context = new Take(request, path, scope, record, mocks.bodyLimit);
   for (const step of scope === null ? [null] : [scope, null]) {
@@ -225,9 +271,7 @@ class Take implements TakeContext {
   }
 
   current(): Request {
-    if (!this.#read) return this.request;
-    const { request } = this;
-    return new Request(request.url, { method: request.method, headers: request.headers, body: this.#bytes as BodyInit | undefined });
+    return this.#read ? withBody(this.request, this.#bytes) : this.request;
   }
 
   async #readBody(): Promise<Uint8Array | undefined> {
@@ -267,20 +311,4 @@ async function readCapped(request: Request, limit: number): Promise<Uint8Array> 
  */
 export function isHubPath(path: string): boolean {
   return path === INTERNAL_SOCKET_PATH || (path.startsWith("/__crossipc") && (path.length === 11 || path.charCodeAt(11) === 47));
-}
-
-/**
- * Reads a request header. On Node srvx exposes the IncomingMessage, whose lower-cased header
- * record is already built; elsewhere the Headers object is.
- */
-function headerGetter(request: Request): HeaderGetter {
-  const node = (request as { runtime?: { node?: { req?: { headers?: Record<string, string | string[] | undefined> } } } }).runtime?.node?.req?.headers;
-  if (node) {
-    return (name) => {
-      const value = node[name];
-      return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
-    };
-  }
-  const headers = request.headers;
-  return (name) => headers.get(name);
 }

@@ -4,13 +4,11 @@
  * trace id of `traceparent` or `x-b3-traceid` when it is an open scope's id. Only what the
  * headers say is read; nothing here is kept per request.
  */
+import type { HeaderGetter } from "../server/_nodeHeaders.ts";
 
 /** The name of the scope in baggage and in the cookie. */
 export const SCOPE_KEY = "crossipc-scope";
 export const SCOPE_HEADER = "x-crossipc-scope";
-
-/** Reads one lower-case header name; `null`/`undefined` when absent. */
-export type HeaderGetter = (name: string) => string | null | undefined;
 
 /** The scope a request names itself (baggage, header, cookie), whether or not it is open. */
 export function explicitScope(get: HeaderGetter): string | null {

@@ -3,33 +3,40 @@ import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
 import { decodeParams, routeMethod, trailingStarKey } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
 
+/** What a table holds: a rule, or a fault (../faults/FaultTable.ts), at a route pattern. */
+export interface Routed {
+  /** The route pattern (rou3, as the intercept routes take it). */
+  readonly path: string;
+}
+
 /** The rules of one route key, oldest first: the newest answers, removing it uncovers the older. */
-interface Stack {
-  readonly rules: Rule[];
+interface Stack<T> {
+  readonly rules: T[];
   /** rou3's key of a trailing `*`, handed to handlers as `*` (as the intercept routes do). */
   readonly star: string | undefined;
 }
 
 /** A rule that matched, with its params. */
-export interface RuleMatch {
-  rule: Rule;
+export interface RuleMatch<T extends Routed = Rule> {
+  rule: T;
   params: Record<string, string>;
 }
 
 /**
  * The rules of one scope (or the unscoped ones): a rou3 router whose route data is a stack of
  * rules, compiled on the first lookup after a change (lookups far outnumber changes). A lookup
- * costs one router match however many rules the table holds.
+ * costs one router match however many rules the table holds. The faults live in one too
+ * (../faults/FaultTable.ts): the same lookup, newest first, for a fault per request.
  */
-export class RuleTable {
-  readonly #router = createRouter<Stack>();
-  readonly #stacks = new Map<string, Stack>();
-  #match: CompiledMatchAll<Stack> | undefined;
+export class RuleTable<T extends Routed = Rule> {
+  readonly #router = createRouter<Stack<T>>();
+  readonly #stacks = new Map<string, Stack<T>>();
+  #match: CompiledMatchAll<Stack<T>> | undefined;
   /** Lookups since the last change: the router is compiled only once changes have settled. */
   #lookups = 0;
   #size = 0;
   /** Order of addition across the table, so that "newest first" holds across patterns too. */
-  readonly #order = new Map<Rule, number>();
+  readonly #order = new Map<T, number>();
   static #sequence = 0;
 
   get size(): number {
@@ -37,7 +44,7 @@ export class RuleTable {
   }
 
   /** Adds `rule` on top of its route key. Throws rou3's error for a pattern it refuses, adding nothing. */
-  add(rule: Rule, method: string): void {
+  add(rule: T, method: string): void {
     const key = `${routeMethod(method)} ${rule.path}`;
     let stack = this.#stacks.get(key);
     if (!stack) {
@@ -56,7 +63,7 @@ export class RuleTable {
     this.#lookups = 0;
   }
 
-  remove(rule: Rule, method: string): boolean {
+  remove(rule: T, method: string): boolean {
     const key = `${routeMethod(method)} ${rule.path}`;
     const stack = this.#stacks.get(key);
     const index = stack ? stack.rules.indexOf(rule) : -1;
@@ -73,22 +80,22 @@ export class RuleTable {
   }
 
   /** Every rule that matches, newest first. */
-  find(method: string, path: string): RuleMatch[] {
-    if (this.#size === 0) return NONE;
+  find(method: string, path: string): RuleMatch<T>[] {
+    if (this.#size === 0) return NONE as RuleMatch<T>[];
     // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
     // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet.
     if (this.#match === undefined && ++this.#lookups >= COMPILE_AFTER) this.#match = compileRouter(this.#router, { matchAll: true });
     const found = this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path);
-    if (found.length === 0) return NONE;
+    if (found.length === 0) return NONE as RuleMatch<T>[];
     if (found.length === 1) {
       // The common case: one pattern matches; its stack is already in order.
       const { data, params } = found[0]!;
       const decoded = decodeParams(params, data.star);
-      const out: RuleMatch[] = [];
+      const out: RuleMatch<T>[] = [];
       for (let i = data.rules.length - 1; i >= 0; i--) out.push({ rule: data.rules[i]!, params: decoded });
       return out;
     }
-    const out: RuleMatch[] = [];
+    const out: RuleMatch<T>[] = [];
     for (const { data, params } of found) {
       const decoded = decodeParams(params, data.star);
       for (const rule of data.rules) out.push({ rule, params: decoded });
@@ -97,6 +104,6 @@ export class RuleTable {
   }
 }
 
-const NONE: RuleMatch[] = [];
+const NONE: RuleMatch<Routed>[] = [];
 /** Lookups without a change before the router is compiled. */
 const COMPILE_AFTER = 16;

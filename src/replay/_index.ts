@@ -4,7 +4,7 @@
  * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the closest
  * recorded request in as many steps as the path has segments.
  */
-import { bodyKey, queryKey } from "./_keys.ts";
+import { bodyKey, looksJson, queryKey } from "./_keys.ts";
 import type { RecordedExchange } from "./_load.ts";
 
 /** The answers recorded for one request, served in order and then the last one again. */
@@ -69,7 +69,11 @@ export class ReplayIndex {
 
   /** The recorded answers for this request, or undefined. */
   find(method: string, path: string, query: string, body: Uint8Array): AnswerList | undefined {
-    return this.#byPath.get(`${method} ${path}`)?.byQuery.get(query)?.get(bodyKey(body));
+    const byBody = this.#byPath.get(`${method} ${path}`)?.byQuery.get(query);
+    // A body that is not JSON matches byte for byte only, so one longer than every recorded body
+    // matches none: no key is built for it (an upload of many MiB would cost one).
+    if (!byBody || (body.byteLength > this.maxRequestBody && !looksJson(body))) return undefined;
+    return byBody.get(bodyKey(body));
   }
 
   /**

@@ -53,15 +53,17 @@ export interface IPCServerOptions extends GuardOptions {
   maxClients?: number;
   /**
    * Connections held at once; more are closed as they arrive. Default 4096. Node caps connections
-   * (`server.maxConnections`); Bun caps requests and WebSockets in progress, Deno HTTP requests in
-   * progress (503 past it): neither exposes its connections (see the README's "What each runtime
-   * bounds").
+   * (`server.maxConnections`), Deno's TCP front too (WebSockets included); Bun caps requests and
+   * WebSockets in progress (503 past it): it does not expose its connections (see the README's
+   * "What each runtime bounds").
    */
   maxConnections?: number;
   /**
    * Seconds an HTTP connection may stay idle between requests before the server closes it.
    * Default: Node's own 5 s, and 120 s on Bun (whose idle timeout also cuts a request waiting
-   * for its answer, so there it is never below `proxyTimeout`). Deno has no such setting.
+   * for its answer, so there it is never below `proxyTimeout`) and Deno (its TCP front closes a
+   * connection with no byte either way and no request in progress; never a WebSocket; 0 keeps
+   * idle connections, as on Node).
    */
   keepAliveTimeout?: number;
   /**
@@ -88,10 +90,12 @@ export interface IPCServerOptions extends GuardOptions {
    */
   dashboard?: boolean;
   /**
-   * Deno only (elsewhere always so): serve through a TCP front of the server's own, so that a
-   * `reset` fault drops the connection with no answer. It costs Deno throughput (a plain answer
-   * went from ~4–10k to ~1.5k req/s here), hence off by default; without it a reset on Deno
-   * sends a 200 head and then fails the body. Default false.
+   * Deno only. Default true: the hub serves through a TCP front of its own, which lets a `reset`
+   * fault drop the connection and bounds what `Deno.serve` does not (bare LFs in a head, idle
+   * connections, `maxConnections`, unfinished WebSocket messages). It costs the hub about twice
+   * the CPU per small request (bench/ANALYSIS.md, "Session 5 — Deno front"). `false` serves
+   * straight on `Deno.serve`, without those bounds, and a reset there sends a 200 head and then
+   * fails the body. Node and Bun ignore it (they can always reset).
    */
   resettableConnections?: boolean;
 }
@@ -253,7 +257,7 @@ export class IPCServer {
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       keepAliveTimeout: options.keepAliveTimeout,
       proxyTimeout,
-      resettable: options.resettableConnections === true,
+      resettable: options.resettableConnections,
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);

@@ -5,6 +5,7 @@ import type { FrameworkClients } from "./_clients.ts";
 import { isAllowedHost, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import { pathOf } from "./_path.ts";
+import { requestHeader } from "./_nodeHeaders.ts";
 
 /**
  * The first thing every request and every WebSocket upgrade meets, whatever takes it later
@@ -19,7 +20,7 @@ import { pathOf } from "./_path.ts";
  * runtime's job, and a runtime client on HTTP/1.0 may leave it out.
  */
 export function refuseRequest(request: Request, guard: GuardOptions, logger: IPCLogger | undefined): Response | undefined {
-  const host = header(request, "host");
+  const host = requestHeader(request, "host");
   if (host !== undefined && (host !== lastHost || guard !== lastGuard)) {
     if (!isAllowedHost(host, guard.allowedHosts)) return refuseHost(host, logger);
     lastHost = host;
@@ -27,8 +28,10 @@ export function refuseRequest(request: Request, guard: GuardOptions, logger: IPC
   }
   // A service worker's scope defaults to its script's folder: a page behind the hub that
   // registers `/sw.js` would control every page of the origin, the dashboard included (it could
-  // serve a page of its own at /__crossipc/ and read the key from its URL).
-  if (header(request, "service-worker") === "script" && controlsDashboard(request.url)) return refuseWorker(request.url, logger);
+  // serve a page of its own at /__crossipc/ and read the key from its URL). The header is read
+  // only for a URL whose folder could cover the dashboard: most paths have a folder of their own.
+  const url = request.url;
+  if (folderCoversDashboard(url) && requestHeader(request, "service-worker") === "script") return refuseWorker(url, logger);
   return undefined;
 }
 
@@ -53,16 +56,6 @@ let lastGuard: GuardOptions | undefined;
 /** Refusals are logged once per Host in a row: a page that loops must not flood the logger. */
 let lastRefused: string | undefined;
 
-/** On Node, srvx's IncomingMessage headers (a plain record) are read without building a Headers object. */
-function header(request: Request, name: string): string | undefined {
-  const raw = (request as { runtime?: { node?: { req?: { headers?: Record<string, string | string[] | undefined> } } } }).runtime?.node?.req?.headers;
-  if (raw) {
-    const value = raw[name];
-    return Array.isArray(value) ? value.join(", ") : value;
-  }
-  return request.headers.get(name) ?? undefined;
-}
-
 function refuseHost(host: string, logger: IPCLogger | undefined): Response {
   const name = host.startsWith("[") ? host : host.replace(/:\d*$/, "");
   const message =
@@ -83,9 +76,17 @@ function refuseWorker(url: string, logger: IPCLogger | undefined): Response {
   return jsonResponse(403, { error: message });
 }
 
-/** A worker script's default (largest) scope is its folder: `/sw.js` → `/`, `/app/sw.js` → `/app/`. */
-function controlsDashboard(url: string): boolean {
-  const path = pathOf(url);
-  const folder = path.slice(0, path.lastIndexOf("/") + 1);
-  return "/__crossipc/".startsWith(folder) || folder.startsWith("/__crossipc/");
+/**
+ * Whether a worker script at `url` would by default control the dashboard: its default (largest)
+ * scope is its folder (`/sw.js` → `/`, `/app/sw.js` → `/app/`), so a script in the root folder or
+ * under /__crossipc/. Read off the URL without slicing it: every request passes here.
+ */
+function folderCoversDashboard(url: string): boolean {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1 || url.startsWith("/__crossipc/", start)) return true;
+  const slash = url.indexOf("/", start + 1);
+  if (slash === -1) return true;
+  // A `/` in the query is not a folder's.
+  const query = url.indexOf("?", start);
+  return query !== -1 && query < slash;
 }

@@ -1,19 +1,21 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import type { HttpFaultContext } from "../faults/_kind.ts";
-import type { ActiveFault } from "../faults/FaultTable.ts";
+import type { FaultAnswers } from "../faults/_kind.ts";
+import type { ActiveFault, FaultTable, Traffic } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
+import { faultedRelay } from "../faults/_socketFault.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
-import type { FaultTable } from "../faults/FaultTable.ts";
-import type { FaultLayer } from "../mocks/_pipeline.ts";
-import { isHubPath } from "../mocks/_pipeline.ts";
+import { isHubPath, type FaultLayer, type UpgradeFaultLayer } from "../mocks/_pipeline.ts";
 import { pathOf } from "./_path.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import { requestScope } from "../mocks/_scope.ts";
+import { headerGetter } from "./_nodeHeaders.ts";
 
 export interface FaultedOptions {
+  /** Rules by scope: a scoped fault applies to a request of an open scope only (`scope.fault`). */
+  mocks: MockRules;
   held: HeldRequests;
   /** A JSON answer put in the journal (the HTTP side's `jsonAnswer` + `committed`). */
   answer(status: number, body: unknown, record: JournalRecord | undefined): Response;
@@ -23,43 +25,60 @@ export interface FaultedOptions {
 }
 
 /**
- * FAULTS as the pipeline's layer (../mocks/_pipeline.ts reads `size` per request and calls `wrap`
- * only when it is not 0). The hub's own pages and the framework path are never faulted: a `/**`
- * fault must not take away the dashboard that removes it.
+ * FAULTS as the HTTP pipeline's layer (../mocks/_pipeline.ts reads `size` per request and calls
+ * `wrap` only when it is not 0). The hub's own pages and the framework path are never faulted: a
+ * `/**` fault must not take away the dashboard that removes it.
  */
-export function createFaultLayer(table: FaultTable, options: FaultedOptions & { mocks: MockRules }): FaultLayer {
+export function createFaultLayer(table: FaultTable, options: FaultedOptions): FaultLayer {
   return {
     get size() {
       return table.size;
     },
     wrap(request, record, take) {
-      const path = pathOf(request.url);
-      if (isHubPath(path)) return take(request);
-      const scopeOf = () => requestScope((name) => request.headers.get(name), (id) => options.mocks.hasScope(id));
-      const fault = table.take(request.method, path, "http", scopeOf);
+      const fault = lookUp(table, request, request.method, pathOf(request.url), "http", options);
       if (!fault) return take(request);
-      return faulted(request, fault, record, async () => take(request), options);
+      const answers = faultAnswers(request, fault, record, options);
+      return faulted(fault, record, options, () => fault.kind.http!(fault.value, { ...answers, take: async () => take(request) }));
     },
   };
 }
 
-
 /**
- * One HTTP request (or WebSocket upgrade) under a fault: its journal entry names the fault, and
- * the fault's kind decides what happens, with `take` handing the request on to whatever would
- * have taken it.
+ * FAULTS as the upgrade pipeline's layer: a kind that refuses upgrades answers the upgrade;
+ * a kind that acts on frames wraps the relay of whatever took the socket (a proxied backend or a
+ * mock's process), and holds at most `maxBufferedAmount` bytes of delayed frames per socket.
  */
-export function faulted(
-  request: Request,
-  fault: ActiveFault,
-  record: JournalRecord | undefined,
-  take: () => Promise<Response>,
-  options: FaultedOptions,
-): Promise<Response> {
+export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptions & { maxBufferedAmount: number }): UpgradeFaultLayer {
+  return {
+    get size() {
+      return table.size;
+    },
+    async wrap(request, path, record, take) {
+      const fault = lookUp(table, request, "GET", path, "websocket", options);
+      if (!fault) return take(false);
+      const answers = faultAnswers(request, fault, record, options);
+      const upgrade = fault.kind.upgrade;
+      if (upgrade) return faulted(fault, record, options, () => upgrade(fault.value, answers));
+      // Found for "websocket" traffic: a kind without `upgrade` has `socket`.
+      const socketFault = fault.kind.socket!(fault.value);
+      const taken = await take(true);
+      return "relay" in taken ? { ...taken, relay: faultedRelay(taken.relay, socketFault, options.maxBufferedAmount) } : taken;
+    },
+  };
+}
+
+/** The fault for this request or upgrade (its gate drawn), or none; never one for the hub's own paths. */
+function lookUp(table: FaultTable, request: Request, method: string, path: string, traffic: Traffic, options: FaultedOptions): ActiveFault | undefined {
+  if (isHubPath(path)) return undefined;
+  // The scope is read only when a scoped fault matches.
+  return table.take(method, path, traffic, () => requestScope(headerGetter(request), options.mocks.hasScope));
+}
+
+/** What a kind may answer instead of the take; the journal entry names the fault. */
+function faultAnswers(request: Request, fault: ActiveFault, record: JournalRecord | undefined, options: FaultedOptions): FaultAnswers {
   if (record) record.fault = { id: fault.id, kind: fault.kind.name };
-  const context: HttpFaultContext = {
+  return {
     request,
-    take,
     answer: (status, body) => options.answer(status, body, record),
     reset: () => reset(request, record, options),
     hold: () => {
@@ -67,8 +86,12 @@ export function faulted(
       return held ?? Promise.resolve(reset(request, record, options));
     },
   };
+}
+
+/** Runs a kind on one request; a kind that throws answers 500 naming the fault. */
+function faulted(fault: ActiveFault, record: JournalRecord | undefined, options: FaultedOptions, run: () => Response | Promise<Response>): Promise<Response> {
   try {
-    return Promise.resolve(fault.kind.http!(fault.value, context)).catch((error: unknown) => failed(error, fault, record, options));
+    return Promise.resolve(run()).catch((error: unknown) => failed(error, fault, record, options));
   } catch (error) {
     return Promise.resolve(failed(error, fault, record, options));
   }

@@ -10,7 +10,9 @@ import { pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
-import { headerOf, headerRecord, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
+import { withBody } from "./_requestCopy.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
@@ -136,7 +138,7 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
   try {
     if (route.kind === "request") response = await route.handler(record?.bodies ? tapRequest(request, record) : request, params);
     else {
-      const result = await route.handler(await readBody(request, record), params, headersOf(request));
+      const result = await route.handler(await readBody(request, record), params, headersRecord(request));
       response = result instanceof Response ? result : jsonAnswer(200, result, record);
     }
   } catch (error) {
@@ -173,8 +175,7 @@ function beginHttp(journal: Journal, request: Request): JournalRecord {
   record.method = request.method;
   record.url = url;
   // On Node the raw list is there already; `headers` may not be built yet.
-  const node = (request as { runtime?: { node?: { req?: { rawHeaders?: string[] } } } }).runtime?.node;
-  record.requestHeaders = node?.req?.rawHeaders ?? request.headers;
+  record.requestHeaders = rawHeaders(request);
   return record;
 }
 
@@ -348,19 +349,9 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
 }
 
 /**
- * Lower-cased headers as a null-prototype record. On Node srvx exposes the IncomingMessage,
- * whose `headers` is exactly that (null-prototype) record, already built and what the original
- * passed; elsewhere copy once.
- */
-function headersOf(request: Request): Record<string, string> {
-  const node = (request as { runtime?: { node?: { req?: { headers?: Record<string, string> } } } }).runtime?.node;
-  return node?.req?.headers ?? headerRecord(request.headers)!;
-}
-
-/**
  * With bodies on: the request as a copy whose body is split in two, one half for whoever handles
- * it, the other read into the journal up to the limit. Only then, since the copy loses what the
- * runtime attached to the original (on Node, the proxy then adds no x-forwarded-for).
+ * it, the other read into the journal up to the limit. Only then: on Node the copy's body no
+ * longer streams straight from the IncomingMessage into the proxy's upstream request.
  */
 function tapRequest(request: Request, record: JournalRecord): Request {
   if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
@@ -369,7 +360,7 @@ function tapRequest(request: Request, record: JournalRecord): Request {
     record.requestBody = bytes;
     record.requestBodyTruncated = truncated;
   });
-  return new Request(request.url, { method: request.method, headers: request.headers, body: onward, duplex: "half", signal: request.signal } as RequestInit);
+  return withBody(request, onward);
 }
 
 /** Encodings the runtimes' DecompressionStream undoes everywhere (Node 20 has no brotli). */

@@ -9,16 +9,14 @@ import type { FrameworkClients } from "./_clients.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { refuseUpgrade } from "./_admission.ts";
 import { joinTarget, resolveTarget } from "./_http.ts";
-import { faulted } from "./_faulted.ts";
+import { createUpgradeFaultLayer } from "./_faulted.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
-import { isHubPath, takeUpgrade, type SocketRelay } from "../mocks/_pipeline.ts";
-import { requestScope } from "../mocks/_scope.ts";
-import { faultedRelay } from "../faults/_socketFault.ts";
+import { createUpgradePipeline, type SocketRelay, type UpgradeOutcome } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
 export interface WebSocketState {
@@ -57,6 +55,31 @@ interface PeerRole {
  */
 export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
   const role = (peer: Peer) => peer.context as PeerRole;
+  // The order of the steps (faults, mocks, services, refusal) is ../mocks/_pipeline.ts.
+  const takeUpgrade = createUpgradePipeline({
+    mocks: state.mocks,
+    // FAULTS refuse the upgrade or act on the socket's frames (./_faulted.ts).
+    faults: createUpgradeFaultLayer(state.faults, {
+      mocks: state.mocks,
+      held: state.held,
+      maxBufferedAmount: state.maxBufferedAmount,
+      answer: (status, body, record) => {
+        finish(state, record, status, "none");
+        return jsonResponse(status, body);
+      },
+      commit: (record) => state.journal?.commit(record),
+      logger: state.logger,
+    }),
+    answered: (rule, record, taken) => {
+      if (record) {
+        record.route = `${rule.method} ${rule.path}`;
+        record.rule = rule.id;
+      }
+      finish(state, record, taken instanceof Response ? taken.status : 101, rule.takenBy);
+      return taken;
+    },
+    fallThrough: (request, path, record, framed) => proxyUpgrade(state, request, path, record, framed),
+  });
   return {
     async upgrade(request) {
       const refused = refuseUpgrade(request, state); if (refused) return refused;
@@ -68,98 +91,21 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
         record.method = request.method;
         record.requestHeaders = request.headers;
       }
-      const done = (status: number, takenBy: JournalTakenBy, error?: string) => {
-        if (!record) return;
-        record.status = status;
-        record.takenBy = takenBy;
-        record.error = error;
-        state.journal!.commit(record);
-      };
       if (url.pathname === INTERNAL_SOCKET_PATH) {
         const refusal = checkFrameworkAccess(request, url, state.guard);
         if (refusal) {
           log(state.logger, "warn", `Framework connection refused: ${refusal.message}`);
-          done(refusal.status, "refused", refusal.message);
+          finish(state, record, refusal.status, "refused", refusal.message);
           return jsonResponse(refusal.status, { error: refusal.message });
         }
         // Committed at `open`, once the connection has its clientId.
         return { context: { ipc: { runtimeId: url.searchParams.get("runtimeId") || undefined, record } } satisfies PeerRole };
       }
-      // FAULTS wrap whatever takes the upgrade (mocked sockets get the upgrade kinds and `close`).
-      const fault =
-        state.faults.size === 0 || isHubPath(url.pathname)
-          ? undefined
-          : state.faults.take("GET", url.pathname, "websocket", () => requestScope((name) => request.headers.get(name), (id) => state.mocks.hasScope(id)));
-      if (fault?.kind.upgrade) {
-        // status, reset, timeout: the upgrade itself is answered so.
-        return faulted(request, fault, record, () => Promise.reject(new Error("unreachable")), {
-          held: state.held,
-          answer: (status, body) => {
-            done(status, "none");
-            return jsonResponse(status, body);
-          },
-          commit: (entry) => state.journal?.commit(entry),
-          logger: state.logger,
-        });
-      }
-      if (fault && record) record.fault = { id: fault.id, kind: fault.kind.name };
-      const socketFault = fault?.kind.socket?.(fault.value);
-      // (1) and (2) of the order: WebSocket rules of the request's scope, then unscoped ones.
-      const mocked = state.mocks.size === 0 ? undefined : await takeUpgrade(request, url.pathname, state.mocks, record);
-      if (mocked) {
-        if (record) {
-          record.takenBy = mocked.rule.takenBy;
-          record.route = `${mocked.rule.method} ${mocked.rule.path}`;
-          record.rule = mocked.rule.id;
-        }
-        if (mocked.taken instanceof Response) {
-          done(mocked.taken.status, mocked.rule.takenBy);
-          return mocked.taken;
-        }
-        const relay = socketFault ? faultedRelay(mocked.taken.relay, socketFault) : mocked.taken.relay;
-        state.relays.add(relay);
-        done(101, mocked.rule.takenBy);
-        return { headers: mocked.taken.headers, context: { upstream: relay } satisfies PeerRole };
-      }
-      // (3) the hub has no WebSocket intercept routes; (4) services and the proxy resolver, (5) refused.
-      const resolved = resolveTarget(state, url.pathname);
-      if ("error" in resolved) {
-        done(500, "none", resolved.error);
-        return jsonResponse(500, resolved);
-      }
-      if (!resolved.target) {
-        done(404, "none");
-        return jsonResponse(404, { error: `No WebSocket route for ${url.pathname}` });
-      }
-      const targetUrl = joinTarget(resolved.target, request.url);
-      if (record) record.target = targetUrl;
-      const options = {
-        connectTimeout: state.upstreamConnectTimeout,
-        connections: state.relays,
-        onAnswer: (status: number) => done(status, "proxy"),
-      };
-      const refusal = state.dialRefusal?.(targetUrl);
-      if (refusal) {
-        log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
-        done(502, "proxy", refusal);
-        return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
-      }
-      // A byte pipe cannot see frames: a socket under a fault is relayed message by message.
-      if (!socketFault && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
-      try {
-        const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
-        const relay = socketFault ? faultedRelay(upstream, socketFault) : upstream;
-        state.relays.add(relay);
-        done(101, "proxy");
-        return {
-          headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined,
-          context: { upstream: relay } satisfies PeerRole,
-        };
-      } catch (error) {
-        log(state.logger, "warn", errorMessage(error));
-        done(502, "proxy", errorMessage(error));
-        return jsonResponse(502, { error: errorMessage(error) });
-      }
+      // Any other path goes down the order of ../mocks/_pipeline.ts (faults, mocks, services, refusal).
+      const outcome = await takeUpgrade(request, url.pathname, record);
+      if (outcome instanceof Response || !("relay" in outcome)) return outcome;
+      state.relays.add(outcome.relay);
+      return { headers: outcome.headers, context: { upstream: outcome.relay } satisfies PeerRole };
     },
 
     open(peer) {
@@ -226,4 +172,53 @@ function frameworkMessage(state: WebSocketState, peer: Peer, raw: string | Array
     return;
   }
   state.clients.receive(peer, raw);
+}
+
+/** Puts an upgrade's entry in the journal with how it ended. */
+function finish(state: WebSocketState, record: JournalRecord | undefined, status: number, takenBy: JournalTakenBy, error?: string): void {
+  if (!record) return;
+  record.status = status;
+  record.takenBy = takenBy;
+  record.error = error;
+  state.journal!.commit(record);
+}
+
+/**
+ * (4) of the order for an upgrade: the service the proxy resolver names, dialled before the
+ * client is accepted (so it gets the backend's subprotocol, or the backend's refusal); (5) a 404
+ * without one. `framed`: a fault acts on the frames, so no byte pipe (`pipeUpgrade`).
+ */
+async function proxyUpgrade(state: WebSocketState, request: Request, pathname: string, record: JournalRecord | undefined, framed: boolean): Promise<UpgradeOutcome> {
+  const resolved = resolveTarget(state, pathname);
+  if ("error" in resolved) {
+    finish(state, record, 500, "none", resolved.error);
+    return jsonResponse(500, resolved);
+  }
+  if (!resolved.target) {
+    finish(state, record, 404, "none");
+    return jsonResponse(404, { error: `No WebSocket route for ${pathname}` });
+  }
+  const targetUrl = joinTarget(resolved.target, request.url);
+  if (record) record.target = targetUrl;
+  const refusal = state.dialRefusal?.(targetUrl);
+  if (refusal) {
+    log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
+    finish(state, record, 502, "proxy", refusal);
+    return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
+  }
+  const options = {
+    connectTimeout: state.upstreamConnectTimeout,
+    connections: state.relays,
+    onAnswer: (status: number) => finish(state, record, status, "proxy"),
+  };
+  if (!framed && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
+  try {
+    const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
+    finish(state, record, 101, "proxy");
+    return { relay: upstream, headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined };
+  } catch (error) {
+    log(state.logger, "warn", errorMessage(error));
+    finish(state, record, 502, "proxy", errorMessage(error));
+    return jsonResponse(502, { error: errorMessage(error) });
+  }
 }

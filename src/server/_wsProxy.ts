@@ -212,7 +212,7 @@ function safeSend(peer: Peer, data: Frame): unknown {
  * Closes with the relayed code, or 1000 when the socket's API refuses it (browser-style
  * WebSockets only take 1000 and 3000–4999).
  */
-function closeWith(target: { close(code?: number, reason?: string): unknown }, code?: number, reason?: string): void {
+export function closeWith(target: { close(code?: number, reason?: string): unknown }, code?: number, reason?: string): void {
   try {
     target.close(code, reason);
   } catch {

@@ -1,6 +1,7 @@
 /**
- * `crossipc hub --resettable-connections` under Deno (Deno.serve cannot drop a connection by
- * itself), a reset fault added with `crossipc fault` from another process: clients see a reset.
+ * `crossipc hub` under Deno with default flags (Deno.serve cannot drop a connection by itself:
+ * the TCP front in front of it does), with the permissions a user gives (`--allow-net=127.0.0.1`),
+ * and a reset fault added with `crossipc fault` from another process: clients see a reset.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -8,10 +9,11 @@ import { once } from "node:events";
 import { test } from "node:test";
 import { ROOT } from "../matrix/_spawn.ts";
 
-test("a reset fault added by `crossipc fault` resets connections on a Deno `crossipc hub --resettable-connections`", async (t) => {
-  const hub = spawn(`${ROOT}node_modules/.bin/deno`, ["run", "--allow-net", "--allow-env", "bin/crossipc.ts", "hub", "--port", "0", "--json", "--resettable-connections"], {
+test("a reset fault added by `crossipc fault` resets connections on a Deno `crossipc hub` with default flags", async (t) => {
+  const hub = spawn(`${ROOT}node_modules/.bin/deno`, ["run", "--allow-net=127.0.0.1", "bin/crossipc.ts", "hub", "--port", "0", "--json"], {
     cwd: ROOT,
-    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", CROSSIPC_HUB_PORT: "", GG_LOCAL_ROUTER_PORT: "" },
+    // As in a person's terminal: no NO_COLOR.
+    env: { ...process.env, NO_COLOR: undefined, DENO_NO_UPDATE_CHECK: "1", CROSSIPC_HUB_PORT: "", GG_LOCAL_ROUTER_PORT: "" },
   });
   t.after(() => hub.kill("SIGKILL"));
   let stdout = "";

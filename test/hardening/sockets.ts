@@ -1,8 +1,8 @@
 /**
  * Running out of sockets (issue 21): a hub limited to 256 open files survives 400 connections
  * and answers once they go, and work past `maxConnections` is refused (all three); idle
- * keep-alive connections are closed after `keepAliveTimeout` (Node and Bun: Deno.serve has no
- * idle timeout; see the README's "What each runtime bounds").
+ * keep-alive connections are closed after `keepAliveTimeout` (Node and Bun here; the Deno hub's
+ * TCP front in test/hardening/deno-front.ts).
  */
 import assert from "node:assert/strict";
 import net, { type AddressInfo } from "node:net";

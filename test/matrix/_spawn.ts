@@ -116,3 +116,21 @@ export async function waitExit(child: Child, ms: number, what: string): Promise<
     clearTimeout(timer);
   }
 }
+
+/**
+ * Stops a hub fixture (one that tears down when stdin ends and says `{"stopped":true}`): what went
+ * wrong, if anything — no confirmation, no exit, or anything printed on stderr (a hub prints
+ * nothing unless given a logger).
+ */
+export async function stopHub(hub: Child): Promise<string[]> {
+  const problems: string[] = [];
+  hub.proc.stdin.end();
+  try {
+    await hub.nextJson(10_000, "teardown confirmation");
+    await waitExit(hub, 10_000, "exit after teardown");
+  } catch (error) {
+    problems.push(`hub ${hub.runtime}: ${(error as Error).message}`);
+  }
+  if (hub.stderr().trim()) problems.push(`hub ${hub.runtime} printed: ${hub.stderr().trim().slice(0, 500)}`);
+  return problems;
+}

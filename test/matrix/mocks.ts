@@ -8,7 +8,7 @@
  *   node --import tsx test/matrix/mocks.ts [--servers node,bun] [--clients deno]
  */
 import { startBackend } from "./_backend.ts";
-import { RUNTIMES, start, waitExit, type Runtime } from "./_spawn.ts";
+import { RUNTIMES, start, stopHub, waitExit, type Runtime } from "./_spawn.ts";
 
 const servers = pick("--servers");
 const clients = pick("--clients");
@@ -25,14 +25,7 @@ for (const server of servers) {
       await killMidRequest(server, client, port);
     }),
   );
-  hub.proc.stdin.end();
-  try {
-    await hub.nextJson(10_000, "teardown confirmation");
-    await waitExit(hub, 10_000, "exit after teardown");
-  } catch (error) {
-    failures.push(`hub ${server}: ${(error as Error).message}`);
-  }
-  if (hub.stderr().trim()) failures.push(`hub ${server} printed: ${hub.stderr().trim().slice(0, 500)}`);
+  failures.push(...(await stopHub(hub)));
 }
 await backend.close();
 

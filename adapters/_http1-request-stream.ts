@@ -1,0 +1,321 @@
+/**
+ * The client→server half of an HTTP/1.1 connection as a TCP front reads it: where each request
+ * head, body and WebSocket frame begins, so that the front can refuse what the server behind it
+ * would wrongly take, and knows when the connection is between requests. No runtime imports (a
+ * Deno front uses it; a Bun front can).
+ *
+ * Heads are held until whole and checked before a byte of them is forwarded; bodies
+ * (`_http1-chunked.ts` for chunked ones) and frames (`_ws-client-frames.ts`) pass through as they
+ * arrive, their framing followed but their bytes never copied. Everything held is bounded
+ * (`maxHeadBytes`, 14 bytes of a frame header).
+ *
+ * What it refuses is only what the runtimes behind it let through or what it must know to
+ * follow the framing (measured on Deno 2.9, which refuses NUL, bare CR, other control bytes,
+ * obs-fold, a space before the colon, `+3` or `3, 3` lengths and a POST with `Upgrade` itself):
+ * - a bare LF anywhere in a head or a chunked body's lines (Deno takes it as a line end, so
+ *   `X-C: a\nX-Injected: 1` reached a backend as two headers);
+ * - a head longer than `maxHeadBytes` (431);
+ * - framing it cannot follow exactly as the server would: `Content-Length` with
+ *   `Transfer-Encoding`, lengths that differ, a length that is not digits, a transfer coding that
+ *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
+ *   server disagree about where the next request begins).
+ */
+import { CR, HTAB, LF, SP } from "./_http1-bytes.ts";
+import { ChunkedBody } from "./_http1-chunked.ts";
+import { FrameWatch } from "./_ws-client-frames.ts";
+
+export interface RequestStreamLimits {
+  /** Longest request head (request line and fields) in bytes: 431 past it. */
+  maxHeadBytes: number;
+  /** Largest WebSocket message after an upgrade, in bytes. */
+  maxMessageSize: number;
+}
+
+/**
+ * - `pass`: forward what was pushed and read on.
+ * - `refuse`: forward what was pushed, then answer `refusal` and close (the head is not forwarded).
+ * - `upgrade?`: a request that may switch protocols (an `Upgrade` header, or CONNECT) was
+ *   forwarded: forward what was pushed, then call `answered()` once the server has answered it,
+ *   before the next read (the rest of this read is kept, not copied).
+ * - `too-big`: a WebSocket message passed `maxMessageSize`: forward what was pushed, then close
+ *   the socket (1009) instead of forwarding more.
+ */
+export type StreamVerdict = "pass" | "refuse" | "upgrade?" | "too-big";
+
+/** Where the stream is. */
+const HEAD = 0;
+const BODY = 1;
+const CHUNKED = 2;
+const AWAIT_UPGRADE = 3;
+const WEBSOCKET = 4;
+const OPAQUE = 5;
+
+export class RequestStream {
+  readonly #limits: RequestStreamLimits;
+  #state = HEAD;
+  /** A head split across reads, held until whole (`#heldLength` bytes of it). */
+  #held: Uint8Array | undefined;
+  #heldLength = 0;
+  /** The head scan, carried across reads: bytes of the line in progress, whether a line was seen, whether the last byte was CR. */
+  #lineLength = 0;
+  #sawLine = false;
+  #lastCR = false;
+  /** Body bytes still to pass. */
+  #left = 0;
+  /** The request just read may switch protocols once its body is read (`#pendingSwitch`), to WebSocket frames (`#upgradable`) or a tunnel. */
+  #pendingSwitch = false;
+  #upgradable = false;
+  #chunked: ChunkedBody | undefined;
+  #rest: Uint8Array | undefined;
+  #frames: FrameWatch | undefined;
+  /** Request heads read and passed on so far. */
+  requests = 0;
+  /** With `"refuse"`: the status and the reason. */
+  refusal: { status: 400 | 431; error: string } | undefined;
+
+  constructor(limits: RequestStreamLimits) {
+    this.#limits = limits;
+  }
+
+  /**
+   * True when no request body is arriving: between requests, or inside a head that has stopped
+   * arriving (a front may close such a connection when it stays quiet; a WebSocket never is).
+   */
+  get betweenRequests(): boolean {
+    return this.#state === HEAD || this.#state === AWAIT_UPGRADE;
+  }
+
+  /** True once the connection carries WebSocket frames (or a tunnel). */
+  get upgraded(): boolean {
+    return this.#state === WEBSOCKET || this.#state === OPAQUE;
+  }
+
+  /**
+   * Reads the next bytes from the client, pushing onto `out` what may be forwarded, in order
+   * (views of `chunk`, or of a head held from earlier reads). See `StreamVerdict`.
+   */
+  feed(chunk: Uint8Array, out: Uint8Array[]): StreamVerdict {
+    if (this.#state === AWAIT_UPGRADE) throw new Error("RequestStream: answered() not called after an upgrade request");
+    if (this.#heldLength === 0) return this.#run(chunk, 0, out);
+    // The rest of a split head: scanned from where the last read stopped, joined once whole.
+    const headEnd = this.#scan(chunk, 0);
+    if (headEnd === -1) return this.refusal ? "refuse" : this.#hold(chunk, 0);
+    const head = new Uint8Array(this.#heldLength + headEnd);
+    head.set(this.#held!.subarray(0, this.#heldLength));
+    head.set(chunk.subarray(0, headEnd), this.#heldLength);
+    this.#held = undefined;
+    this.#heldLength = 0;
+    if (!this.#readHead(head, 0, head.length)) return "refuse";
+    out.push(head);
+    return this.#run(chunk, headEnd, out);
+  }
+
+  /**
+   * After `"upgrade?"`: whether the server switched protocols (a `101`, or a 2xx to CONNECT).
+   * Reads on from the bytes that followed the request in the same read.
+   */
+  answered(switched: boolean, out: Uint8Array[]): StreamVerdict {
+    if (this.#state !== AWAIT_UPGRADE) return "pass";
+    const rest = this.#rest;
+    this.#rest = undefined;
+    if (switched) {
+      this.#state = this.#upgradable ? WEBSOCKET : OPAQUE;
+      if (this.#state === WEBSOCKET) this.#frames = new FrameWatch(this.#limits.maxMessageSize);
+    } else this.#state = HEAD;
+    return rest && rest.length > 0 ? this.#run(rest, 0, out) : "pass";
+  }
+
+  #run(bytes: Uint8Array, start: number, out: Uint8Array[]): StreamVerdict {
+    const end = bytes.length;
+    let pos = start;
+    let emitFrom = start;
+    while (pos < end) {
+      switch (this.#state) {
+        case HEAD: {
+          const headEnd = this.#scan(bytes, pos);
+          if (headEnd === -1 || !this.#readHead(bytes, pos, headEnd)) {
+            // Bytes before the head go now; the head waits for the rest of itself, or is refused.
+            if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
+            return this.refusal ? "refuse" : this.#hold(bytes, pos);
+          }
+          pos = headEnd;
+          break;
+        }
+        case AWAIT_UPGRADE:
+          if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
+          this.#rest = bytes.subarray(pos, end);
+          return "upgrade?";
+        case BODY: {
+          const take = Math.min(this.#left, end - pos);
+          pos += take;
+          this.#left -= take;
+          if (this.#left === 0) this.#state = this.#afterBody();
+          break;
+        }
+        case CHUNKED: {
+          const chunked = this.#chunked!;
+          const next = chunked.skim(bytes, pos, end);
+          if (next === -1) {
+            if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
+            this.refusal = chunked.refusal;
+            return "refuse";
+          }
+          pos = next;
+          if (chunked.done) {
+            this.#chunked = undefined;
+            this.#state = this.#afterBody();
+          }
+          break;
+        }
+        case WEBSOCKET: {
+          if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
+          return this.#frames!.skim(bytes, pos, end, out);
+        }
+        case OPAQUE:
+          pos = end;
+          break;
+      }
+    }
+    if (end > emitFrom) out.push(bytes.subarray(emitFrom, end));
+    if (this.#state !== AWAIT_UPGRADE) return "pass";
+    this.#rest = undefined;
+    return "upgrade?";
+  }
+
+  /** Keeps `bytes[start, end)`, the start of a head, for the next read (431 past `maxHeadBytes`). */
+  #hold(bytes: Uint8Array, start: number): StreamVerdict {
+    const length = bytes.length - start;
+    const needed = this.#heldLength + length;
+    if (needed > this.#limits.maxHeadBytes) {
+      this.#refuse(431, `Request head longer than ${this.#limits.maxHeadBytes} bytes`);
+      return "refuse";
+    }
+    if (!this.#held || this.#held.length < needed) {
+      const grown = new Uint8Array(Math.min(this.#limits.maxHeadBytes, Math.max(needed, 2 * (this.#held?.length ?? 512))));
+      if (this.#held) grown.set(this.#held.subarray(0, this.#heldLength));
+      this.#held = grown;
+    }
+    this.#held.set(bytes.subarray(start), this.#heldLength);
+    this.#heldLength = needed;
+    return "pass";
+  }
+
+  /**
+   * The index just past the head's empty line in `bytes` (scanned from `start`, carrying on from
+   * earlier reads), or -1 when the head is not whole yet (then `refusal` may be set: a bare LF
+   * was found). Leading empty lines are part of the head (RFC 9112 §2.2 lets a server skip them;
+   * the server behind does).
+   */
+  #scan(bytes: Uint8Array, start: number): number {
+    // A line that began in an earlier read starts before `start`.
+    let lineStart = start - this.#lineLength;
+    for (let lf = bytes.indexOf(LF, start); lf !== -1; lf = bytes.indexOf(LF, lf + 1)) {
+      if (!(lf > start ? bytes[lf - 1] === CR : this.#lastCR)) {
+        this.#refuse(400, "Bare LF in the request head (RFC 9112 section 2.2)");
+        return -1;
+      }
+      const empty = lf - lineStart === 1;
+      lineStart = lf + 1;
+      if (empty && this.#sawLine) {
+        this.#lineLength = 0;
+        this.#sawLine = false;
+        this.#lastCR = false;
+        return lf + 1;
+      }
+      if (!empty) this.#sawLine = true;
+    }
+    this.#lineLength = bytes.length - lineStart;
+    if (bytes.length > start) this.#lastCR = bytes[bytes.length - 1] === CR;
+    return -1;
+  }
+
+  /** Reads the framing of the whole head `bytes[start, end)`; false (with `refusal`) when it cannot be followed. */
+  #readHead(bytes: Uint8Array, start: number, end: number): boolean {
+    if (end - start > this.#limits.maxHeadBytes) return this.#refuse(431, `Request head longer than ${this.#limits.maxHeadBytes} bytes`);
+    let lineStart = start;
+    while (bytes[lineStart] === CR) lineStart += 2;
+    const requestLineEnd = bytes.indexOf(LF, lineStart);
+    const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
+    let length = -1;
+    let chunked = false;
+    let transferEncoding = false;
+    let upgrade = false;
+    for (let line = requestLineEnd + 1; line < end - 2; ) {
+      const lineEnd = bytes.indexOf(LF, line) - 1;
+      const first = bytes[line]! | 0x20;
+      // Only three names matter for framing; the first letter rules out the rest cheaply.
+      if (first === 0x63 && isName(bytes, line, lineEnd, "content-length")) {
+        const value = fieldValue(bytes, line + 15, lineEnd);
+        if (!/^\d{1,15}$/.test(value)) return this.#refuse(400, "Content-Length is not a number");
+        if (length !== -1 && Number(value) !== length) return this.#refuse(400, "Two different Content-Length values");
+        length = Number(value);
+      } else if (first === 0x74 && isName(bytes, line, lineEnd, "transfer-encoding")) {
+        transferEncoding = true;
+        const value = fieldValue(bytes, line + 18, lineEnd).toLowerCase();
+        // Several headers join as one list: the last coding decides.
+        const last = value.slice(value.lastIndexOf(",") + 1).trim();
+        if (last !== "") chunked = last === "chunked";
+      } else if (first === 0x75 && isName(bytes, line, lineEnd, "upgrade")) {
+        upgrade = true;
+      }
+      line = lineEnd + 2;
+    }
+    if (transferEncoding && length !== -1) return this.#refuse(400, "Both Content-Length and Transfer-Encoding");
+    if (transferEncoding && !chunked) return this.#refuse(400, "Transfer-Encoding that does not end in chunked");
+    this.requests++;
+    this.#upgradable = upgrade && !connect;
+    this.#pendingSwitch = upgrade || connect;
+    if (chunked) {
+      this.#state = CHUNKED;
+      this.#chunked = new ChunkedBody(this.#limits.maxHeadBytes);
+    } else if (length > 0) {
+      this.#state = BODY;
+      this.#left = length;
+    } else this.#state = this.#afterBody();
+    return true;
+  }
+
+  /** Where a request goes once its body is read: wait for the server's answer when it may switch protocols. */
+  #afterBody(): number {
+    const next = this.#pendingSwitch ? AWAIT_UPGRADE : HEAD;
+    this.#pendingSwitch = false;
+    return next;
+  }
+
+  #refuse(status: 400 | 431, error: string): false {
+    this.refusal = { status, error };
+    return false;
+  }
+}
+
+/** The bytes of a refusal, as the server's own refusals read (JSON, and the connection closes). */
+export function refusalBytes(status: number, error: string): Uint8Array {
+  const body = new TextEncoder().encode(JSON.stringify({ error }));
+  const reason = status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+  const head = new TextEncoder().encode(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n`);
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(head);
+  bytes.set(body, head.length);
+  return bytes;
+}
+
+function matchesAt(bytes: Uint8Array, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** True when the field line at `line` is named `name` (lower case), followed by its colon. */
+function isName(bytes: Uint8Array, line: number, lineEnd: number, name: string): boolean {
+  if (lineEnd - line <= name.length || bytes[line + name.length] !== 0x3a) return false;
+  for (let i = 1; i < name.length; i++) if ((bytes[line + i]! | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The field value between `from` and `to` without the whitespace around it, and at most its last 256 bytes (enough for a length or the last coding). */
+function fieldValue(bytes: Uint8Array, from: number, to: number): string {
+  while (from < to && (bytes[from] === SP || bytes[from] === HTAB)) from++;
+  while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HTAB)) to--;
+  let value = to - from > 256 ? "…" : "";
+  for (let i = Math.max(from, to - 256); i < to; i++) value += String.fromCharCode(bytes[i]!);
+  return value;
+}
