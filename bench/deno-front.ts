@@ -7,6 +7,8 @@
  * - a framework request round trip over the IPC WebSocket at 1 in flight (a Node IPCClient);
  * - the HTTP proxy to a node:http backend, 50 connections (autocannon).
  *   npx tsx bench/deno-front.ts [rounds=3] [seconds=4]      (Linux: CPU is read from /proc)
+ * With DENO_FRONT_BASE=<another checkout> a third hub runs that checkout's front ("base"), so a
+ * change to the front is measured against the code before it in the same rounds.
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
@@ -26,8 +28,9 @@ backend.keepAliveTimeout = 60_000;
 await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
 const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
 
-async function hub(mode: "front" | "direct") {
-  const child = spawn("node_modules/.bin/deno", ["run", "-A", "--quiet", "bench/deno-front-hub.ts", mode, backendUrl], { stdio: ["pipe", "pipe", "inherit"] });
+async function hub(mode: "front" | "direct" | "base") {
+  const script = mode === "base" ? `${process.env["DENO_FRONT_BASE"]}/bench/deno-front-hub.ts` : "bench/deno-front-hub.ts";
+  const child = spawn("node_modules/.bin/deno", ["run", "-A", "--quiet", script, mode === "base" ? "front" : mode, backendUrl], { stdio: ["pipe", "pipe", "inherit"] });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
   const { port, pid } = JSON.parse(line) as { port: number; pid: number };
   return { mode, port, pid, stop: () => child.stdin!.end() };
@@ -69,6 +72,7 @@ const CASES = [
   ["HTTP proxy, 50 connections", http("/api/items?page=1")],
 ] as const;
 const hubs = [await hub("front"), await hub("direct")];
+if (process.env["DENO_FRONT_BASE"]) hubs.push(await hub("base"));
 const results: Record<string, Array<{ rate: number; cpuPer1k: number }>> = {};
 for (let round = 0; round < rounds; round++) {
   for (const [name, measure] of CASES) {
@@ -81,14 +85,25 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-console.log("\n| case | front /s | direct /s | front ÷ direct (rate) | front ÷ direct (hub CPU per request) |\n|---|---|---|---|---|");
-for (const [name] of CASES) {
-  const front = results[`${name} | front`]!;
-  const direct = results[`${name} | direct`]!;
-  // Ratios per round (taken close in time), then their median.
-  const rateRatio = median(front.map((f, i) => f.rate / direct[i]!.rate));
-  const cpuRatio = median(front.map((f, i) => f.cpuPer1k / direct[i]!.cpuPer1k));
-  console.log(`| ${name} | ${median(front.map((r) => r.rate)).toFixed(0)} | ${median(direct.map((r) => r.rate)).toFixed(0)} | ${rateRatio.toFixed(2)}× | ${cpuRatio.toFixed(2)}× |`);
+for (const mode of hubs.length > 2 ? ["front", "base"] : ["front"]) {
+  console.log(`\n| case | ${mode} /s | direct /s | ${mode} ÷ direct (rate) | ${mode} ÷ direct (hub CPU per request) | CPU ratio per round |\n|---|---|---|---|---|---|`);
+  for (const [name] of CASES) {
+    const front = results[`${name} | ${mode}`]!;
+    const direct = results[`${name} | direct`]!;
+    // Ratios per round (taken close in time), then their median.
+    const rateRatio = median(front.map((f, i) => f.rate / direct[i]!.rate));
+    const cpuRatios = front.map((f, i) => f.cpuPer1k / direct[i]!.cpuPer1k);
+    const perRound = cpuRatios.map((r) => r.toFixed(2)).join(", ");
+    console.log(`| ${name} | ${median(front.map((r) => r.rate)).toFixed(0)} | ${median(direct.map((r) => r.rate)).toFixed(0)} | ${rateRatio.toFixed(2)}× | ${median(cpuRatios).toFixed(2)}× | ${perRound} |`);
+  }
+}
+if (hubs.length > 2) {
+  console.log("\n| case | front ÷ base (hub CPU per request) | per round |\n|---|---|---|");
+  for (const [name] of CASES) {
+    const front = results[`${name} | front`]!;
+    const ratios = results[`${name} | base`]!.map((b, i) => front[i]!.cpuPer1k / b.cpuPer1k);
+    console.log(`| ${name} | ${median(ratios).toFixed(2)}× | ${ratios.map((r) => r.toFixed(2)).join(", ")} |`);
+  }
 }
 for (const h of hubs) h.stop();
 backend.close();
