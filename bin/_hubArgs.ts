@@ -17,6 +17,7 @@ export const hubArgs = {
   record: { type: "string", valueHint: "FILE.har", description: "Record every request with its bodies; write FILE (HAR 1.2) on SIGINT/SIGTERM and whenever the unfiltered HAR is asked for" },
   "max-body": { type: "string", valueHint: "N", description: "Bytes of each body a recording keeps (default 10MiB; 64KiB, 2MiB… or bytes)" },
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },
+  heartbeat: { type: "string", valueHint: "S", description: "Seconds a client may take to answer the hub's ping before it counts as dead (default 5; raise it for test processes that block or sit in a debugger)" },
   redact: { type: "boolean", default: true, description: "Redact authorization, proxy-authorization, cookie and set-cookie in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
   replay: { type: "string", valueHint: "FILE.har", description: "Answer requests from a HAR recording, before the services (repeatable; the last given is asked first)" },
   "on-miss": { type: "string", valueHint: "next|404", description: "With --replay: a request no recording holds goes on to the services (next, default) or gets a 404 naming the closest recorded request" },
@@ -36,12 +37,14 @@ export interface HubFlags {
   /** `--max-body`, in bytes (default 10 MiB): only with `--record`. */
   maxBody: number;
   journalSize?: number;
+  /** `--heartbeat`, seconds (the server's `heartbeat` option). */
+  heartbeat?: number;
   redact: boolean;
   replay: string[];
   onMiss: "next" | "404";
 }
 
-const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "allow-host", "record", "max-body", "journal-size", "replay", "on-miss"]);
+const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "allow-host", "record", "max-body", "journal-size", "heartbeat", "replay", "on-miss"]);
 const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "redact", "no-redact", "resettable-connections", "help", "h"]);
 const MiB = 1024 * 1024;
 export const DEFAULT_MAX_BODY: number = 10 * MiB;
@@ -67,7 +70,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
       throw new Error(`Unknown option '${rawName}'`);
     }
   }
-  for (const name of ["port", "hostname", "token", "record", "max-body", "journal-size", "on-miss"]) {
+  for (const name of ["port", "hostname", "token", "record", "max-body", "journal-size", "heartbeat", "on-miss"]) {
     if ((values.get(name)?.length ?? 0) > 1) throw new Error(`--${name} given more than once`);
   }
   const flags: HubFlags = {
@@ -80,6 +83,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
     json: booleans.has("json"),
     resettableConnections: booleans.has("resettable-connections"),
     ...recordingFlags(values),
+    heartbeat: heartbeatFlag(values.get("heartbeat")?.[0]),
     redact: !booleans.has("no-redact"),
     replay: values.get("replay") ?? [],
     onMiss: onMissFlag(values.get("on-miss")?.[0], values.has("replay")),
@@ -135,6 +139,14 @@ function parseBytes(text: string, flag: string): number {
   const bytes = match ? Number(match[1]) * unit : Number.NaN;
   if (!Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`${flag} must be a size in bytes such as 1048576 or 10MiB, got '${text}'`);
   return bytes;
+}
+
+/** Whole seconds, 1 to 3,600: 0 would turn dead-peer detection off, which a hub must not. */
+function heartbeatFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = parseCount(text, "--heartbeat");
+  if (seconds > 3600) throw new Error(`--heartbeat must be at most 3600 seconds, got '${text}'`);
+  return seconds;
 }
 
 function parseCount(text: string, flag: string): number {

@@ -150,6 +150,7 @@ function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
       allowedOrigins: flags.allowedOrigins,
       allowedHosts: flags.allowedHosts,
       dashboard: true,
+      heartbeat: flags.heartbeat,
       journal: journalOptions(flags),
       logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
     });
