@@ -121,12 +121,16 @@ const CHECKS: Array<[string, Check]> = [
         let peak = before;
         // 12 rounds: ~19 MiB of entries for each reader, ~300 MiB in all, that a hub without
         // bounds would hold (twice over: as text and as bytes).
-        for (let i = 0; i < 12; i++) {
+        // Behind Deno's TCP front the kernel buffers of two loopback connections hold more of a
+        // reader's backlog, so its drop can come a few rounds later: go on (RSS still measured
+        // each round) until all are dropped, at most 36 rounds.
+        let drops = 0;
+        for (let i = 0; i < 36 && (i < 12 || drops < 16); i++) {
           await round();
           await new Promise((resolve) => setTimeout(resolve, 300));
           peak = Math.max(peak, rss(hub.pid));
+          if (i >= 11) drops = JSON.parse((await request(`${hub.base}/test/report`)).body).drops;
         }
-        const drops = JSON.parse((await request(`${hub.base}/test/report`)).body).drops;
         assert.equal(drops, 16, `dropped ${drops} of the 16 stalled readers`);
         assert.ok(peak - before < RSS_LIMIT, `RSS grew by ${((peak - before) / MiB).toFixed(1)} MiB (limit ${RSS_LIMIT / MiB})`);
         console.log(`     RSS +${((peak - before) / MiB).toFixed(1)} MiB`);
