@@ -91,10 +91,10 @@ export interface IPCServerOptions extends GuardOptions {
   dashboard?: boolean;
   /**
    * Deno only. Default true: the hub serves through a TCP front of its own, which lets a `reset`
-   * fault drop the connection and bounds what `Deno.serve` does not (bare LFs in a head, idle
+   * fault drop the connection and bounds what Deno's built-in server does not (bare LFs in a head, idle
    * connections, `maxConnections`, unfinished WebSocket messages). It costs the hub about twice
    * the CPU per small request (bench/ANALYSIS.md, "Session 5 — Deno front"). `false` serves
-   * straight on `Deno.serve`, without those bounds, and a reset there sends a 200 head and then
+   * straight on Deno's built-in server, without those bounds, and a reset there sends a 200 head and then
    * fails the body. Node and Bun ignore it (they can always reset).
    */
   resettableConnections?: boolean;
