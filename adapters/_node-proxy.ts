@@ -133,9 +133,17 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
     };
     send(0);
     // The client went away before its answer was delivered: stop the upstream request too.
-    node?.res.once("close", () => {
-      if (!node.res.writableFinished) upstream.destroy();
-    });
+    if (node) {
+      node.res.once("close", () => {
+        if (!node.res.writableFinished) upstream.destroy();
+      });
+      return;
+    }
+    // A request rebuilt after a rule read its body has lost the ServerResponse; its signal (srvx
+    // aborts it when that response closes unfinished, see ../src/server/_requestCopy.ts) says the same.
+    const signal = request.signal;
+    if (signal.aborted) upstream.destroy();
+    else signal.addEventListener("abort", () => upstream.destroy(), { once: true });
   });
 }
 
