@@ -83,7 +83,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
   const withBody = hasBody(request);
   const headers = requestHeaders(request, node, withBody);
   return new Promise((resolve, reject) => {
-    let upstream: http.ClientRequest;
+    let upstream!: http.ClientRequest;
     const send = (attempt: number) => {
       upstream = client.request(url, { method: request.method, headers, agent: agents[url.protocol as "http:" | "https:"] });
       // The target's time to answer counts from when it has the whole request: a large upload
