@@ -286,7 +286,8 @@ function h3ProxyRequest(timeout: number): Forward {
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
       try {
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, onResponse: job.keepBody ? onResponse : undefined });
+        // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, onResponse: job.keepBody ? onResponse : undefined });
       } catch (error) {
         job.error = error;
         return null;
