@@ -14,6 +14,7 @@ import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
+import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { malformedRequest, refusalResponse } from "./_request-line.ts";
@@ -40,6 +41,7 @@ setPlatform({
   batchWrite: corkForTick,
   directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,
+  bytesReceived: bytesReceivedNode,
   // srvx's Node response: answered without building a Web Response (~4x faster than the global one).
   Response: FastResponse,
   env: processEnv,
@@ -91,6 +93,11 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
       }
     };
   }
+  const open = hooks.open;
+  hooks.open = (peer) => {
+    countBytesAsLife(peer);
+    return open?.(peer);
+  };
   const ws = nodeAdapter({ hooks, ...nodeWebSocket });
   const server = srvxServe({
     ...options,
