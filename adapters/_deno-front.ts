@@ -99,6 +99,8 @@ export class FrontConnection {
   grace: ReturnType<typeof setTimeout> | undefined;
   #switched: boolean | undefined;
   #decide: ((switched: boolean) => void) | undefined;
+  /** Aborted when the client leaves while its upgrade waits for the handler's word (built on first read). */
+  #left: AbortController | undefined;
 
   constructor(client: DenoConn, options: FrontOptions) {
     this.client = client;
@@ -143,6 +145,21 @@ export class FrontConnection {
         throw error;
       },
     );
+  }
+
+  /**
+   * Aborted when the client leaves while the handler still decides on its upgrade (a `timeout`
+   * fault holds it): `Deno.serve` says nothing of it until the handler has answered.
+   */
+  get left(): AbortSignal {
+    this.#left ??= new AbortController();
+    return this.#left.signal;
+  }
+
+  /** The client went away before its upgrade was answered. */
+  clientLeft(): void {
+    this.#left?.abort(new DOMException("The client went away before its upgrade was answered", "AbortError"));
+    end(this);
   }
 
   /** Drops both connections with no answer (a `reset` fault). */
@@ -273,10 +290,13 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   let buffer = new Uint8Array(FIRST_READ_BYTES);
   let filled = false;
   const out: Uint8Array[] = [];
+  // A read started while an upgrade waited for the handler's word (see `switchedOrLeft`).
+  let early: Promise<number | null> | undefined;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
-    if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
-    const read = await connection.client.read(buffer);
+    if (early === undefined && filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+    const read = await (early ?? connection.client.read(buffer));
+    early = undefined;
     if (read === null) {
       // The client is done sending: the server still answers what it has (half-close, as TCP).
       if (!connection.serverEnded) {
@@ -290,12 +310,30 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     filled = read === buffer.length;
     let verdict = connection.stream.feed(buffer.subarray(0, read), out);
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
-      verdict = connection.stream.answered(await connection.switched(), out);
+      early ??= connection.client.read(buffer);
+      const switched = await switchedOrLeft(connection, early);
+      if (switched === undefined) return;
+      verdict = connection.stream.answered(switched, out);
     }
     if (connection.serverEnded) continue;
     if (verdict === "refuse") return refuse(connection, inner, buffer);
     if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
   }
+}
+
+/**
+ * The handler's word on an upgrade, read alongside the client's connection: a client that closes
+ * it (or drops it) meanwhile has left, and `undefined` says so once the connection is ended. Bytes
+ * that come first (a client may pipeline) stay in `early`'s read, for after the word.
+ */
+async function switchedOrLeft(connection: FrontConnection, early: Promise<number | null>): Promise<boolean | undefined> {
+  const decided: Promise<boolean | "left"> = Promise.resolve(connection.switched());
+  // A read that failed is the client gone too (the read loop does not await it again then).
+  const gone = early.then((read): Promise<boolean | "left"> | "left" => (read === null ? "left" : decided), (): "left" => "left");
+  const word = await Promise.race([decided, gone]);
+  if (word !== "left") return word;
+  connection.clientLeft();
+  return undefined;
 }
 
 /** Writes what the reader let through to the server; false when the server went away meanwhile. */
