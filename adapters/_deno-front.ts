@@ -99,8 +99,14 @@ export class FrontConnection {
   grace: ReturnType<typeof setTimeout> | undefined;
   #switched: boolean | undefined;
   #decide: ((switched: boolean) => void) | undefined;
-  /** Aborted when the client leaves while its upgrade waits for the handler's word (built on first read). */
-  #left: AbortController | undefined;
+  /**
+   * The signal of the request the handler took last (`deno.ts` sets it), aborted by `clientLeft`:
+   * `Deno.serve` tells a handler of a client that left only through `request.signal`, which
+   * prints a warning, and `completed` settles only after the handler has answered.
+   */
+  request: AbortController | undefined;
+  /** The client left with a request in progress: a request the handler takes after that is aborted at once. */
+  gone = false;
 
   constructor(client: DenoConn, options: FrontOptions) {
     this.client = client;
@@ -147,19 +153,10 @@ export class FrontConnection {
     );
   }
 
-  /**
-   * Aborted when the client leaves while the handler still decides on its upgrade (a `timeout`
-   * fault holds it): `Deno.serve` says nothing of it until the handler has answered.
-   */
-  get left(): AbortSignal {
-    this.#left ??= new AbortController();
-    return this.#left.signal;
-  }
-
-  /** The client went away before its upgrade was answered. */
+  /** The client went away with a request in progress (closed its side, or dropped the connection): the handler hears it. */
   clientLeft(): void {
-    this.#left?.abort(new DOMException("The client went away before its upgrade was answered", "AbortError"));
-    end(this);
+    this.gone = true;
+    this.request?.abort(new DOMException("The client went away", "AbortError"));
   }
 
   /** Drops both connections with no answer (a `reset` fault). */
@@ -279,7 +276,8 @@ async function serveConnection(connection: FrontConnection, innerPort: number, c
     connection.serverDone = serverToClient(connection, inner);
     await clientToServer(connection, inner);
   } catch {
-    // Either side failed (or the server could not be dialled): both end.
+    // Either side failed (or the server could not be dialled): both end, and a request in progress is given up.
+    connection.clientLeft();
     end(connection);
   } finally {
     connections.delete(connection);
@@ -298,6 +296,9 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     const read = await (early ?? connection.client.read(buffer));
     early = undefined;
     if (read === null) {
+      // A client that closes its side with a request in progress has left, as Node's and Bun's
+      // servers take it: the handler hears it (a proxied request stops its upstream).
+      if (!connection.stream.upgraded && (connection.handling > 0 || !connection.stream.betweenRequests)) connection.clientLeft();
       // The client is done sending: the server still answers what it has (half-close, as TCP).
       if (!connection.serverEnded) {
         await inner.closeWrite().catch(() => {});
@@ -333,6 +334,7 @@ async function switchedOrLeft(connection: FrontConnection, early: Promise<number
   const word = await Promise.race([decided, gone]);
   if (word !== "left") return word;
   connection.clientLeft();
+  end(connection);
   return undefined;
 }
 
