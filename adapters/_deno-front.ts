@@ -289,13 +289,19 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   let filled = false;
   const out: Uint8Array[] = [];
   // A read started while an upgrade waited for the handler's word (see `switchedOrLeft`).
-  let early: Promise<number | null> | undefined;
+  let early: Promise<Uint8Array | null> | undefined;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
-    if (early === undefined && filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
-    const read = await (early ?? connection.client.read(buffer));
-    early = undefined;
-    if (read === null) {
+    if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+    let bytes: Uint8Array | null;
+    if (early === undefined) {
+      const read = await connection.client.read(buffer);
+      bytes = read === null ? null : buffer.subarray(0, read);
+    } else {
+      bytes = await early;
+      early = undefined;
+    }
+    if (bytes === null) {
       // A client that closes its side with a request in progress has left, as Node's and Bun's
       // servers take it: the handler hears it (a proxied request stops its upstream).
       if (!connection.stream.upgraded && (connection.handling > 0 || !connection.stream.betweenRequests)) connection.clientLeft();
@@ -308,10 +314,11 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     }
     if (connection.serverEnded) continue;
     connection.active = true;
-    filled = read === buffer.length;
-    let verdict = connection.stream.feed(buffer.subarray(0, read), out);
+    filled = bytes.length === buffer.length;
+    let verdict = connection.stream.feed(bytes, out);
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
-      early ??= connection.client.read(buffer);
+      // Into a buffer of its own: the stream keeps the rest of the last read in `buffer` until the word.
+      early ??= readAside(connection.client);
       const switched = await switchedOrLeft(connection, early);
       if (switched === undefined) return;
       verdict = connection.stream.answered(switched, out);
@@ -327,7 +334,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
  * it (or drops it) meanwhile has left, and `undefined` says so once the connection is ended. Bytes
  * that come first (a client may pipeline) stay in `early`'s read, for after the word.
  */
-async function switchedOrLeft(connection: FrontConnection, early: Promise<number | null>): Promise<boolean | undefined> {
+async function switchedOrLeft(connection: FrontConnection, early: Promise<Uint8Array | null>): Promise<boolean | undefined> {
   const decided: Promise<boolean | "left"> = Promise.resolve(connection.switched());
   // A read that failed is the client gone too (the read loop does not await it again then).
   const gone = early.then((read): Promise<boolean | "left"> | "left" => (read === null ? "left" : decided), (): "left" => "left");
@@ -336,6 +343,13 @@ async function switchedOrLeft(connection: FrontConnection, early: Promise<number
   connection.clientLeft();
   end(connection);
   return undefined;
+}
+
+/** One read into a buffer of its own: the bytes, or null once the client closed its side. */
+async function readAside(client: DenoConn): Promise<Uint8Array | null> {
+  const aside = new Uint8Array(FIRST_READ_BYTES);
+  const read = await client.read(aside);
+  return read === null ? null : aside.subarray(0, read);
 }
 
 /** Writes what the reader let through to the server; false when the server went away meanwhile. */
