@@ -2,7 +2,7 @@
  * What a Deno hub does with a client busy sending one long message: Deno's WebSocket idle
  * timeout counts whole messages (and pongs) only, and a server-side Deno WebSocket shows no
  * bytes before a message is whole, so such a client is dropped once its message has taken
- * longer than the heartbeat window (README, "Heartbeats"). This pins that known gap: when Deno
+ * longer than two heartbeats (README, "Per runtime": what counts as a sign of life). This pins that known gap: when Deno
  * starts counting bytes, this test fails and the README's runtime note is to be updated.
  * Node and Bun hubs keep the client (test/node and test/bun busy-sender tests).
  */
