@@ -5,12 +5,15 @@
  * drops one still unmarked at its next sweep. A peer sending one long message on a slow link
  * (tens of MiB) sends no whole message, and its pong waits behind that message's frame: it was
  * dropped while busy sending. Here `_isAlive` also reads true when the socket's `bytesRead` moved
- * since the sweep last asked: read at the sweep only, so no work is added per chunk or frame.
+ * since the sweep last asked: read at the sweep only, so no work is added per chunk or frame (and
+ * crossws's mark on each message, which the bytes imply, is taken off).
  */
 
 interface CrosswsNodeSocket {
   _isAlive?: boolean;
   _socket?: { readonly bytesRead: number };
+  listeners(event: "message"): Function[];
+  removeListener(event: "message", listener: Function): unknown;
 }
 
 /** Counts the bytes of crossws Node `peer` as life; leaves a peer without crossws's heartbeat alone. */
@@ -33,6 +36,8 @@ export function countBytesAsLife(peer: unknown): void {
       alive = value;
     },
   });
+  // crossws's per-message mark is now implied by the bytes of the message: one call less per message.
+  for (const listener of ws.listeners("message")) if (listener.name === "markAlive") ws.removeListener("message", listener);
 }
 
 /** The bytes a client WebSocket of the `ws` package has read so far, or `undefined` for another WebSocket. */
