@@ -14,11 +14,10 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import net from "node:net";
 import WebSocket from "ws";
 import { connectMocks, passthrough } from "../../adapters/node.ts";
+import { leaveMidway, startWatchingBackend, until } from "../fixtures/_watchingBackend.ts";
 import { RUNTIMES, start, stopHub, type Runtime } from "./_spawn.ts";
 
 interface Entry {
@@ -28,50 +27,10 @@ interface Entry {
   fault?: { id: string; kind: string };
 }
 
-/**
- * A backend that never answers `/backend/hang/*` (nor an upload that never ends) and streams
- * `/backend/stream/*` until let go; notes how much of each request came, whose arrived whole, and whose connection closed.
- */
-function startWatchingBackend(): Promise<{ url: string; server: Server; arrived: Set<string>; received: Map<string, number>; closed: Set<string> }> {
-  const arrived = new Set<string>();
-  const received = new Map<string, number>();
-  const closed = new Set<string>();
-  const server = createServer((req, res) => {
-    const path = req.url!;
-    req.socket.once("close", () => closed.add(path));
-    req.on("data", (chunk: Buffer) => received.set(path, (received.get(path) ?? 0) + chunk.length));
-    req.once("end", () => {
-      arrived.add(path);
-      if (!path.startsWith("/backend/stream/")) return;
-      res.writeHead(200, { "content-type": "application/octet-stream" });
-      const timer = setInterval(() => res.write(Buffer.alloc(16 * 1024, 1)), 20);
-      res.once("close", () => clearInterval(timer));
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, arrived, received, closed })),
-  );
-}
-
 const backend = await startWatchingBackend();
 
 /** A case gets the hub's port and a name for it that no other hub run shares (for the ids of its requests). */
 type Case = [string, (port: number, hub: string) => Promise<void>];
-
-/** Starts a POST, waits until the backend has all of it (for a stream: the client its first bytes), then leaves. */
-async function leaveMidway(port: number, path: string, readFirst: boolean, headers?: Record<string, string>): Promise<void> {
-  const controller = new AbortController();
-  const pending = fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body: "order 42", headers, signal: controller.signal });
-  if (readFirst) {
-    const response = await pending;
-    assert.equal(response.status, 200);
-    await response.body!.getReader().read();
-  } else {
-    pending.catch(() => {});
-    await until(() => backend.arrived.has(path), `the backend to get ${path}`);
-  }
-  controller.abort();
-}
 
 async function journal(port: number, kind: string, path: string): Promise<Entry[]> {
   const answer = (await (await fetch(`http://127.0.0.1:${port}/__crossipc/api/journal?kind=${kind}&path=${encodeURIComponent(path)}`)).json()) as { entries: Entry[] };
@@ -89,7 +48,7 @@ for (const passedOn of [false, true]) {
       await using mocks = await connectMocks(port);
       const scope = mocks.scope();
       if (passedOn) await scope.intercept("POST", "/backend/hang/*", (body) => (assert.equal(String(body), "order 42"), passthrough()));
-      await leaveMidway(port, path, false, scope.headers);
+      await leaveMidway(`http://127.0.0.1:${port}`, path, backend, false, scope.headers);
       await until(() => backend.closed.has(path), "the backend's connection to close");
       await until(async () => (await journal(port, "http", path)).length === 1, "the journal entry");
       const [entry] = await journal(port, "http", path);
@@ -104,7 +63,7 @@ for (const passedOn of [false, true]) {
       await using mocks = await connectMocks(port);
       const scope = mocks.scope();
       if (passedOn) await scope.intercept("POST", "/backend/stream/*", () => passthrough());
-      await leaveMidway(port, path, true, scope.headers);
+      await leaveMidway(`http://127.0.0.1:${port}`, path, backend, true, scope.headers);
       await until(() => backend.closed.has(path), "the backend's connection to close");
     },
   ]);
@@ -153,15 +112,6 @@ CASES.push([
   },
 ]);
 
-/** Polls until `predicate` holds; fails naming `what` after 5 s. */
-async function until(predicate: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A case that hangs fails (and the next one runs). */
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -190,8 +140,7 @@ for (const server of servers) {
     failures.push(...(await stopHub(hub)));
   }
 }
-backend.server.closeAllConnections();
-backend.server.close();
+await backend.close();
 
 console.log(`client-leaves matrix: ${passed} passed, ${failures.length} failed`);
 for (const failure of failures) console.log(`  FAIL ${failure}`);

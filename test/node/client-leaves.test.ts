@@ -7,51 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import type { IncomingMessage } from "node:http";
 import net from "node:net";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { connectMocks, passthrough } from "../../adapters/node.ts";
-import { startBackend, startServer, waitFor } from "./_helpers.ts";
-
-/** A backend that never answers `/hang/*` and streams `/stream/*` until the hub lets go; notes whose connection closed. */
-async function watchingBackend(t: Parameters<typeof startBackend>[0]) {
-  const arrived = new Set<string>();
-  const closed = new Set<string>();
-  const backend = await startBackend(t, (req: IncomingMessage, res) => {
-    const path = req.url!;
-    req.socket.once("close", () => closed.add(path));
-    req.resume();
-    req.once("end", () => {
-      arrived.add(path);
-      if (!path.startsWith("/stream/")) return;
-      res.writeHead(200, { "content-type": "application/octet-stream" });
-      const timer = setInterval(() => res.write(Buffer.alloc(16 * 1024, 1)), 20);
-      res.once("close", () => clearInterval(timer));
-    });
-  });
-  return { ...backend, arrived, closed };
-}
-
-/** Starts a request, waits until the backend has all of it (and, for a stream, the client its first bytes), then leaves. */
-async function leaveMidway(url: string, arrived: Set<string>, path: string, readFirst: boolean): Promise<void> {
-  const controller = new AbortController();
-  const pending = fetch(`${url}${path}`, { method: "POST", body: "order 42", signal: controller.signal });
-  if (readFirst) {
-    const response = await pending;
-    assert.equal(response.status, 200);
-    await response.body!.getReader().read();
-  } else {
-    pending.catch(() => {});
-    await waitFor(() => arrived.has(path), `the backend to get ${path}`);
-  }
-  controller.abort();
-}
+import { leaveMidway, startWatchingBackend } from "../fixtures/_watchingBackend.ts";
+import { startServer, waitFor } from "./_helpers.ts";
 
 for (const passedOn of [false, true]) {
   const how = passedOn ? "a request a rule read and passed on" : "a request no rule read";
   test(`${how}: a client that leaves before a slow backend answers ends the backend's request, journaled as the client leaving`, async (t) => {
-    const backend = await watchingBackend(t);
+    const backend = await startWatchingBackend();
+    t.after(() => backend.close());
     // proxyTimeout far away: only the client's leaving can end the backend's request within the test.
     const server = await startServer(t, { proxyTimeout: 60_000 });
     server.setRouteProxyResolver(() => backend.url);
@@ -61,7 +28,7 @@ for (const passedOn of [false, true]) {
       t.after(() => mocks.close());
       await mocks.intercept("POST", "/hang/*", (body) => ((read = String(body)), passthrough()));
     }
-    await leaveMidway(server.getUrl(), backend.arrived, "/hang/a", false);
+    await leaveMidway(server.getUrl(), "/hang/a", backend, false);
     await waitFor(() => backend.closed.has("/hang/a"), "the backend's connection to close");
     if (passedOn) assert.equal(read, "order 42", "the rule read the body");
     await waitFor(() => server.journal.entries({ path: "/hang/a" }).length === 1, "the journal entry");
@@ -72,7 +39,8 @@ for (const passedOn of [false, true]) {
   });
 
   test(`${how}: a client that leaves during a streamed download ends the backend's response`, async (t) => {
-    const backend = await watchingBackend(t);
+    const backend = await startWatchingBackend();
+    t.after(() => backend.close());
     const server = await startServer(t, { proxyTimeout: 60_000 });
     server.setRouteProxyResolver(() => backend.url);
     if (passedOn) {
@@ -80,7 +48,7 @@ for (const passedOn of [false, true]) {
       t.after(() => mocks.close());
       await mocks.intercept("POST", "/stream/*", () => passthrough());
     }
-    await leaveMidway(server.getUrl(), backend.arrived, "/stream/b", true);
+    await leaveMidway(server.getUrl(), "/stream/b", backend, true);
     await waitFor(() => backend.closed.has("/stream/b"), "the backend's connection to close");
     assert.equal(server.journal.entries({ path: "/stream/b" })[0]?.status, 200, "the answer had begun");
   });
