@@ -10,6 +10,8 @@
  * - close a WebSocket with 1009 once a message, whole or in fragments, passes `maxMessageSize`
  *   (Deno collects an unfinished message's fragments without limit);
  * - drop a client's connection for a `reset` fault (a handler of `Deno.serve` cannot);
+ * - tell the handler when a client leaves with a request in progress, also while its upgrade
+ *   waits for an answer (`Deno.serve` says so only through a signal that prints a warning);
  * - and survive accept errors (out of file descriptors) by accepting again.
  *
  * The server's handler finds the client's connection by the port its copied connection came
