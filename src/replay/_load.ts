@@ -27,9 +27,12 @@ export interface RecordedExchange {
 
 export interface LoadedHar {
   exchanges: RecordedExchange[];
-  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx). */
+  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left). */
   skipped: number;
 }
+
+/** The journal's status for a request whose client left before its answer: none was sent. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** Largest HAR text accepted (a JavaScript string holds at most ~512 MiB in V8). */
 export const MAX_HAR_TEXT: number = 512 * 1024 * 1024;
@@ -112,8 +115,9 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   field(content, "size", "number", "response.content");
   field(content, "mimeType", "string", "response.content");
   const body = contentBytes(content);
-  // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101): nothing to send back.
-  if (status < 200 || status > 599) return undefined;
+  // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101), and
+  // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
+  if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
   const contentEncoding = optional(content, "_contentEncoding", "string", "response.content") as string | undefined;
   return {
     index,
