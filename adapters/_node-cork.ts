@@ -48,10 +48,10 @@ export function corkForTick(transport: unknown, size: number, scope: BatchScope 
   if (!socket || socket.destroyed) return;
   const stamp = socket[kTick];
   if (stamp === -tick) return; // corked already in this turn
-  if (stamp === tick) return cork(socket);
+  // A second frame of the turn, or of the run (a run is part of one turn) whatever its scope:
+  // the socket gathers the rest of the turn, this frame on.
+  if (stamp === tick || socket[kRun] === run) return cork(socket);
   if (scope === "run") {
-    // The socket is not batching in this turn: a second frame of the run starts it, corked at once.
-    if (socket[kRun] === run) return cork(socket);
     socket[kRun] = run;
     if (!runEndScheduled) {
       runEndScheduled = true;

@@ -8,20 +8,19 @@ const REQUEST = 114; // "r"
  * requests its socket has sent and not seen answered, this one included.
  *
  * An answer joins the run it is given in: the answers to one read's requests come from that
- * read's callback. A request with no other one pending (one request in flight) joins nothing:
- * there is nothing to gather it with, and ending a turn's batch for it (a `setImmediate` on Node)
- * cost ~1 µs of every round trip. Should more requests follow in the same turn, from the second
- * on they are gathered as before, so a burst costs one more write, not one per request.
+ * read's callback. So does a request with no other one pending: at one request in flight every
+ * request is one, and ending a turn's batch for it (a `setImmediate` on Node) cost ~1 µs of every
+ * round trip; when a read brings every answer at once, the requests sent back from it start with
+ * one of these and the rest of the run's requests join the turn's batch from the second on.
+ * Other requests and messages join the turn: a hub relays them from separate I/O callbacks.
  */
-export function batchScopeOf(frame: string, pending: number): BatchScope | undefined {
+export function batchScopeOf(frame: string, pending: number): BatchScope {
   const type = frame.charCodeAt(0);
-  if (type === ANSWER) return "run";
-  if (type === REQUEST && pending <= 1) return undefined;
+  if (type === ANSWER || (type === REQUEST && pending <= 1)) return "run";
   return "turn";
 }
 
 /** Tells the runtime's write batching about `frame` before it is written to `transport`. */
 export function batchFrame(batchWrite: NonNullable<Platform["batchWrite"]>, transport: unknown, frame: string, pending: number): void {
-  const scope = batchScopeOf(frame, pending);
-  if (scope) batchWrite(transport, frame.length, scope);
+  batchWrite(transport, frame.length, batchScopeOf(frame, pending));
 }
