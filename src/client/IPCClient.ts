@@ -3,7 +3,7 @@ import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSock
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
-import { batchFrame } from "../_batchScope.ts";
+import { batchFrame, isRequest } from "../_batchScope.ts";
 import { getPlatform, type Platform } from "../platform.ts";
 import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
@@ -264,7 +264,7 @@ function batched(ws: WebSocket, batchWrite: Platform["batchWrite"], pending: () 
   if (!batchWrite) return ws;
   return {
     send(frame: string) {
-      batchFrame(batchWrite, ws, frame, pending());
+      batchFrame(batchWrite, ws, frame, pending() <= 1 && isRequest(frame));
       ws.send(frame);
     },
     close: (code?: number, reason?: string) => ws.close(code, reason),

@@ -83,7 +83,7 @@ export class FrameworkClients {
     const socket = new IPCSocket(
       {
         send(frame: string) {
-          if (batchWrite) batchFrame(batchWrite, writer, frame, socket.pendingCount);
+          if (batchWrite) batchFrame(batchWrite, writer, frame, false);
           writer.send(frame);
           // Checked after the write so one large answer still goes out whole.
           const unsent = writer.bufferedAmount;
