@@ -8,6 +8,7 @@ import net from "node:net";
 import test from "node:test";
 import { IPCClient, IPCServer } from "../../adapters/node.ts";
 import { corkForTick } from "../../adapters/_node-cork.ts";
+import { batchScopeOf } from "../../src/_batchScope.ts";
 import { startServer } from "./_helpers.ts";
 
 const echo = IPCServer.defineRequest<number, number>("echo");
@@ -84,4 +85,12 @@ test("corkForTick, run scope: a run's first frame goes at once; a second one cor
   corkForTick(ws, 100, "run");
   corkForTick(ws, 64 * 1024, "run");
   assert.deepEqual(calls, ["cork", "uncork"], "large frames are never held");
+});
+
+test("which batch a frame joins: answers and a client's lone request the run, everything else the turn", () => {
+  assert.equal(batchScopeOf("s:1:echo:{}", false), "run");
+  assert.equal(batchScopeOf("r:1:echo:1", true), "run");
+  // A hub's requests to a client (lone: false) come from separate callbacks of one turn.
+  assert.equal(batchScopeOf("r:1:__crossipc/take:1", false), "turn");
+  assert.equal(batchScopeOf("m::note:1", false), "turn");
 });
