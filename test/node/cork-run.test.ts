@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
-import test from "node:test";
+import test, { type TestContext } from "node:test";
 import { IPCClient, IPCServer } from "../../adapters/node.ts";
 import { corkForTick } from "../../adapters/_node-cork.ts";
 import { batchScopeOf } from "../../src/_batchScope.ts";
@@ -26,12 +26,18 @@ async function immediatesDuring(fn: () => Promise<void>): Promise<number> {
   return count;
 }
 
-test("one request in flight: neither the request nor its answer schedules the end of a turn", async (t) => {
+/** A client of a server in this process that echoes numbers (no heartbeat: only the test's frames). */
+async function echoClient(t: TestContext): Promise<IPCClient> {
   const server = await startServer(t);
   server.onFrameworkMessage(echo, (n) => n);
   const client = new IPCClient(server.getPort(), { heartbeatInterval: 0 });
   await client.connect();
   t.after(() => client.disconnect());
+  return client;
+}
+
+test("one request in flight: neither the request nor its answer schedules the end of a turn", async (t) => {
+  const client = await echoClient(t);
   for (let i = 0; i < 20; i++) await client.sendFrameworkRequest(echo, i);
   const count = await immediatesDuring(async () => {
     for (let i = 0; i < 200; i++) assert.equal(await client.sendFrameworkRequest(echo, i), i);
@@ -41,11 +47,7 @@ test("one request in flight: neither the request nor its answer schedules the en
 });
 
 test("requests sent together, and the answers to one read's requests, still leave in few writes", async (t) => {
-  const server = await startServer(t);
-  server.onFrameworkMessage(echo, (n) => n);
-  const client = new IPCClient(server.getPort(), { heartbeatInterval: 0 });
-  await client.connect();
-  t.after(() => client.disconnect());
+  const client = await echoClient(t);
   await client.sendFrameworkRequest(echo, 0);
   // Every write of either end (both are in this process) goes through this method of net.Socket.
   const proto = net.Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
