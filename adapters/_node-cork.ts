@@ -84,6 +84,7 @@ function flush(): void {
   corked.length = 0;
 }
 
+/** The run is over (its microtasks ran): a stamp from it no longer matches. */
 function endRun(): void {
   runEndScheduled = false;
   run++;
