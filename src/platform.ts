@@ -75,6 +75,14 @@ export interface BodyCopier {
 /** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
 export const SMALL_ANSWER: number = 256 * 1024;
 
+/**
+ * How `Platform.batchWrite` may gather frames into one write: `"turn"`, the frames of one turn of
+ * the event loop (from separate I/O callbacks, as a hub relays them); `"run"`, frames that come
+ * in synchronous runs (the answers to the requests of one read): the first of a run goes at once
+ * without a turn to end, and only a second one in the same run gathers the rest of the turn.
+ */
+export type BatchScope = "turn" | "run";
+
 /** Everything that differs between the runtimes: one object per runtime adapter. */
 export interface Platform {
   readonly runtime: "node" | "bun" | "deno" | "web";
@@ -94,9 +102,9 @@ export interface Platform {
   readonly proxyCopiesRequestBody?: boolean;
   /**
    * Called before a frame of `size` bytes is written to `transport` (a crossws peer or a client
-   * WebSocket): lets a runtime gather the frames of one tick into one write. Optional.
+   * WebSocket): lets a runtime gather the frames of one batch (`BatchScope`) into one write. Optional.
    */
-  readonly batchWrite?: (transport: unknown, size: number) => void;
+  readonly batchWrite?: (transport: unknown, size: number, scope: BatchScope) => void;
   /**
    * Takes a framework connection's messages straight off the runtime's socket under the crossws
    * `peer` (text as a string, binary as bytes, in order, each once) and returns that socket to

@@ -3,7 +3,8 @@ import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSock
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
-import { getPlatform } from "../platform.ts";
+import { batchFrame, isRequest } from "../_batchScope.ts";
+import { getPlatform, type Platform } from "../platform.ts";
 import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
@@ -180,7 +181,7 @@ export class IPCClient {
         settled = true;
         clearTimeout(timer);
         ws.removeEventListener("error", onError);
-        const socket = new IPCSocket(batched(ws, getPlatform().batchWrite), {
+        const socket: IPCSocket = new IPCSocket(batched(ws, getPlatform().batchWrite, () => socket.pendingCount), {
           runtimeId,
           requestHandlers: this.#requestHandlers,
           messageHandlers: this.#messageHandlers,
@@ -259,12 +260,15 @@ function forceClose(ws: WebSocket): void {
   }
 }
 
-/** The socket itself, or a view of it that lets the runtime batch the writes of one tick. */
-function batched(ws: WebSocket, batchWrite: ((transport: unknown, size: number) => void) | undefined): IPCSocketTarget {
+/**
+ * The socket itself, or a view of it that lets the runtime batch the writes of one turn.
+ * `pending`: the requests the IPCSocket on it has not seen answered (see `batchScopeOf`).
+ */
+function batched(ws: WebSocket, batchWrite: Platform["batchWrite"], pending: () => number): IPCSocketTarget {
   if (!batchWrite) return ws;
   return {
     send(frame: string) {
-      batchWrite(ws, frame.length);
+      batchFrame(batchWrite, ws, frame, pending() <= 1 && isRequest(frame));
       ws.send(frame);
     },
     close: (code?: number, reason?: string) => ws.close(code, reason),

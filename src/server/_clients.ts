@@ -2,7 +2,8 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
-import type { FrameWriter } from "../platform.ts";
+import { batchFrame } from "../_batchScope.ts";
+import type { FrameWriter, Platform } from "../platform.ts";
 import type { ClientListener, IPCLogger } from "../types.ts";
 
 
@@ -32,7 +33,7 @@ export interface FrameworkClientsOptions {
   /** Told each request from a client that no handler took (the journal). */
   onUnhandled?: (socket: IPCSocket, path: string) => void;
   /** The runtime's write batching (`Platform.batchWrite`), if it has one. */
-  batchWrite?: (transport: unknown, size: number) => void;
+  batchWrite?: Platform["batchWrite"];
 }
 
 /**
@@ -82,7 +83,7 @@ export class FrameworkClients {
     const socket = new IPCSocket(
       {
         send(frame: string) {
-          batchWrite?.(writer, frame.length);
+          if (batchWrite) batchFrame(batchWrite, writer, frame, false);
           writer.send(frame);
           // Checked after the write so one large answer still goes out whole.
           const unsent = writer.bufferedAmount;
