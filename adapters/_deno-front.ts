@@ -21,7 +21,6 @@
  */
 import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import { FrontFrames } from "./_front-frames.ts";
 
 interface NetAddr {
   hostname: string;
@@ -100,12 +99,6 @@ export class FrontConnection {
   grace: ReturnType<typeof setTimeout> | undefined;
   #switched: boolean | undefined;
   #decide: ((switched: boolean) => void) | undefined;
-  /**
-   * Set once the server accepted a WebSocket as the connection's only request: the server's bytes
-   * go through it from its `101` on, and a framework connection's frames can be written here
-   * straight to the client (`directFrames`, `_front-frames.ts`).
-   */
-  frames: FrontFrames | undefined;
 
   constructor(client: DenoConn, options: FrontOptions) {
     this.client = client;
@@ -142,8 +135,6 @@ export class FrontConnection {
   answer(response: Response | Promise<Response>, connect: boolean): Promise<Response> {
     return Promise.resolve(response).then(
       (answer) => {
-        // Before the server writes its 101: the writer then sees every byte of it.
-        if (answer.status === 101 && !connect && this.stream.requests === 1) this.frames = new FrontFrames(this.client, () => end(this));
         this.#switch(answer.status === 101 || (connect && answer.status >= 200 && answer.status < 300));
         return answer;
       },
@@ -327,9 +318,7 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
     if (read === null) break;
     connection.active = true;
     try {
-      const frames = connection.frames;
-      if (frames) await frames.relay(buffer.subarray(0, read));
-      else await writeAll(connection.client, buffer.subarray(0, read));
+      await writeAll(connection.client, buffer.subarray(0, read));
     } catch {
       // The client went away: nothing more to deliver.
       return end(connection);

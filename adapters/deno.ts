@@ -58,9 +58,6 @@ setPlatform({
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
-  // Behind the front, a framework connection's frames go from the front straight to the client
-  // (adapters/_front-frames.ts); the client's frames still come through crossws's hooks.
-  directFrames: (peer) => ((peer as { _internal?: { request?: Record<symbol, FrontConnection | undefined> } })._internal?.request?.[kFront])?.frames,
   resetConnection(request) {
     const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
     // The TCP front drops the client's connection; `Deno.serve` alone cannot.
@@ -88,12 +85,6 @@ setPlatform({
       },
     }),
 });
-
-/**
- * On an upgrade request behind the front: its front connection, for `directFrames` at the
- * socket's `open`, when Deno no longer lets the request's `remoteAddr` be read ("Request closed").
- */
-const kFront = Symbol("crossipc.frontConnection");
 
 /** Seconds an idle connection stays open: Bun's default, the most issue 21 allows, and far above clients' own pool timeouts, so the server rarely closes first. */
 const DEFAULT_KEEP_ALIVE_TIMEOUT = 120;
@@ -180,7 +171,6 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     // After a request that may switch protocols, the front holds the client's next bytes until it
     // knows whether it did: it is told even when answering throws.
     if (connection && (request.method === "CONNECT" || request.headers.has("upgrade"))) {
-      Object.defineProperty(request, kFront, { value: connection });
       let response: Response | Promise<Response>;
       try {
         response = answer(request, info, connection);
