@@ -7,6 +7,8 @@
  * MOCKS_RELAY_HUBS picks the hubs (default `deno,bun`; `deno-direct` is a Deno hub without its
  * TCP front). With MOCKS_RELAY_BASE=<another checkout> each hub also runs from that checkout
  * ("…@base"), so a change is measured against the code before it in the same rounds.
+ * MOCKS_RELAY_CASE=scopes measures a scoped request to its mock instead, with 1,000 scopes × 10
+ * rules on the hub ("remote") against 1 scope × 10 rules ("local"), as bench/cases/mocks.ts does.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -18,14 +20,17 @@ const rounds = Number(process.argv[2] ?? 5);
 const seconds = Number(process.argv[3] ?? 3);
 const base = process.env["MOCKS_RELAY_BASE"];
 const kinds = (process.env["MOCKS_RELAY_HUBS"] ?? "deno,bun").split(",");
+const scopes = process.env["MOCKS_RELAY_CASE"] === "scopes";
+const path = scopes ? "/scoped/r0/42" : "/users/42";
+const headers = scopes ? { "x-crossipc-scope": "bench-scope-0" } : {};
 
 interface Hub { name: string; local: number; remote: number; pid: number; stop(): void }
 
 async function hub(kind: string, root: string, tag: string): Promise<Hub> {
   const script = `${root}/bench/mocks-relay-hub.ts`;
   const [command, args] = kind.startsWith("deno")
-    ? ["node_modules/.bin/deno", ["run", "-A", "--quiet", script, kind === "deno-direct" ? "direct" : "front"]]
-    : ["node_modules/.bin/bun", [script]];
+    ? ["node_modules/.bin/deno", ["run", "-A", "--quiet", script, kind === "deno-direct" ? "direct" : "front", scopes ? "scopes" : ""]]
+    : ["node_modules/.bin/bun", [script, "-", scopes ? "scopes" : ""]];
   // `deno+X`: a Deno hub with FRONT_FLUSH=X (a side experiment's switch).
   const env = kind.includes("+") ? { ...process.env, FRONT_FLUSH: kind.split("+")[1] } : process.env;
   const child = spawn(command, args as string[], { stdio: ["pipe", "pipe", "inherit"], env });
@@ -44,7 +49,7 @@ let mockerPid = 0;
 async function measure(port: number, pid: number) {
   const before = cpu(pid);
   const mockerBefore = cpu(mockerPid);
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/users/42`, connections: 50, duration: seconds });
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, headers, connections: 50, duration: seconds });
   const count = result.requests.total as number;
   return { rate: count / result.duration, cpuPer1k: ((cpu(pid) - before) / count) * 1000, mockerPer1k: ((cpu(mockerPid) - mockerBefore) / count) * 1000, p50: result.latency.p50 as number, bad: result.non2xx + result.errors };
 }
@@ -54,12 +59,12 @@ for (const kind of kinds) {
   hubs.push(await hub(kind, ".", ""));
   if (base) hubs.push(await hub(kind, base, "@base"));
 }
-const mocker = spawn("node", ["--import", "tsx", "bench/mocks-relay-mocker.ts", ...hubs.map((h) => String(h.remote))], { stdio: ["pipe", "pipe", "inherit"] });
+const mocker = spawn("node", ["--import", "tsx", "bench/mocks-relay-mocker.ts", ...(scopes ? ["--scopes", ...hubs.flatMap((h) => [String(h.local), String(h.remote)])] : hubs.map((h) => String(h.remote)))], { stdio: ["pipe", "pipe", "inherit"] });
 await new Promise<string>((resolve) => createInterface({ input: mocker.stdout! }).once("line", resolve));
 mockerPid = mocker.pid!;
 
 // Warm both arms of every hub (JIT, connection pools) before anything counts.
-for (const h of hubs) for (const arm of ["local", "remote"] as const) await autocannon({ url: `http://127.0.0.1:${h[arm]}/users/42`, connections: 50, duration: 1 });
+for (const h of hubs) for (const arm of ["local", "remote"] as const) await autocannon({ url: `http://127.0.0.1:${h[arm]}${path}`, headers, connections: 50, duration: 1 });
 
 type Row = { rate: number; cpuPer1k: number; mockerPer1k: number; p50: number };
 const results: Record<string, Row[]> = {};
