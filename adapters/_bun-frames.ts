@@ -5,6 +5,9 @@
  * own callback: under load that was one syscall per relayed request. As on Node
  * (`_node-cork.ts`), the first frame of a turn goes out at once (one request in flight waits for
  * nothing); later ones wait for `setImmediate` and leave together under `ws.cork()`.
+ * Frames sent from the socket's own message callback go at once: Bun corks a socket during its
+ * own callbacks already, and holding those answers cost a framework round trip ~8% more hub CPU
+ * at 1 and at 64 in flight (bench/ANALYSIS.md, "Session 6 — remote mocks").
  */
 import type { FrameWriter } from "../src/platform.ts";
 
@@ -19,6 +22,8 @@ interface BunSocket {
 let turn = 1;
 let flushScheduled = false;
 const waiting: TurnWriter[] = [];
+/** The socket whose message callback is running, if any (Bun has it corked meanwhile). */
+let inCallback: unknown;
 
 class TurnWriter implements FrameWriter {
   readonly #ws: BunSocket;
@@ -35,6 +40,11 @@ class TurnWriter implements FrameWriter {
   }
 
   send(frame: string): void {
+    // In its own callback, Bun batches the socket's sends itself; nothing held may be overtaken.
+    if (inCallback === this.#ws && this.#held.length === 0) {
+      this.#ws.send(frame);
+      return;
+    }
     if (this.#stamp !== turn) {
       this.#stamp = turn;
       if (!flushScheduled) {
@@ -72,6 +82,18 @@ function flush(): void {
       // Closed meanwhile: its frames are dropped, as a closed socket's sends are.
     }
   }
+}
+
+/** Bun's `websocket.message` handler, marking the socket whose callback runs (see the top of the file). */
+export function markingCallbacks<S, M>(message: (ws: S, message: M) => unknown): (ws: S, message: M) => unknown {
+  return (ws, data) => {
+    inCallback = ws;
+    try {
+      return message(ws, data);
+    } finally {
+      inCallback = undefined;
+    }
+  };
 }
 
 /** A writer for the Bun ServerWebSocket under a crossws Bun peer, or `undefined` (not that crossws). */

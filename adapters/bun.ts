@@ -6,7 +6,7 @@ import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../s
 import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
-import { directFramesBun } from "./_bun-frames.ts";
+import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 
 assertRuntime("bun");
 
@@ -102,7 +102,7 @@ function serve({ websocket, ...options }: ServeOptions): SrvxServer {
         return next();
       },
     ],
-    bun: { ...bun, websocket: { ...ws.websocket, ...bunWebSocket } },
+    bun: { ...bun, websocket: { ...ws.websocket, message: markingCallbacks(ws.websocket.message), ...bunWebSocket } },
   }) as SrvxServer;
 }
 

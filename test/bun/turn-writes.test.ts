@@ -5,7 +5,7 @@
  * order, and answers sent before the hub closes a connection arrive before its close frame.
  */
 import { expect, test } from "bun:test";
-import { directFramesBun } from "../../adapters/_bun-frames.ts";
+import { directFramesBun, markingCallbacks } from "../../adapters/_bun-frames.ts";
 import { crossipc, once, startServer } from "./_setup.ts";
 
 test("frames from separate callbacks of one turn leave together under cork; a new turn's first goes at once", async () => {
@@ -30,12 +30,30 @@ test("frames from separate callbacks of one turn leave together under cork; a ne
   await new Promise((resolve) => setImmediate(resolve));
 });
 
+test("sends from the socket's own message callback go at once (Bun corks them), unless frames are held before them", async () => {
+  const calls: string[] = [];
+  const ws = { send: (frame: string) => (calls.push(`send ${frame}`), 1), cork: (callback: () => void) => (calls.push("cork"), callback()), getBufferedAmount: () => 0 };
+  const writer = directFramesBun({ _internal: { ws } })!;
+  const message = markingCallbacks((_ws: unknown, frame: string) => writer.send(frame));
+  message(ws, "a");
+  message(ws, "b");
+  expect(calls).toEqual(["send a", "send b"]);
+  // Outside the callback the turn's first frame goes, its second is held; one sent in the callback then waits behind it.
+  writer.send("c");
+  writer.send("d");
+  message(ws, "e");
+  expect(calls).toEqual(["send a", "send b", "send c"]);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(calls).toEqual(["send a", "send b", "send c", "cork", "send d", "send e"]);
+});
+
 test("answers sent before the hub closes a connection arrive before its close frame", async () => {
   const server = await startServer();
   const echo = crossipc.IPCServer.defineRequest<number, number>("echo");
   // The 20th request tears the hub down from inside its handler: the 19 answers before it were
-  // sent in the same turn (held for its end) and must still reach the client, then the close.
-  server.onFrameworkMessage(echo, (n) => {
+  // sent in the same turn (held for its end: an async handler answers outside the socket's own
+  // callback, as a relayed take is sent) and must still reach the client, then the close.
+  server.onFrameworkMessage(echo, async (n) => {
     if (n === 20) void server.teardown();
     return n;
   });
