@@ -10,6 +10,8 @@
  * - close a WebSocket with 1009 once a message, whole or in fragments, passes `maxMessageSize`
  *   (Deno collects an unfinished message's fragments without limit);
  * - drop a client's connection for a `reset` fault (a handler of `Deno.serve` cannot);
+ * - tell the handler when a client leaves with a request in progress, also while its upgrade
+ *   waits for an answer (`Deno.serve` says so only through a signal that prints a warning);
  * - and survive accept errors (out of file descriptors) by accepting again.
  *
  * The server's handler finds the client's connection by the port its copied connection came
@@ -99,6 +101,14 @@ export class FrontConnection {
   grace: ReturnType<typeof setTimeout> | undefined;
   #switched: boolean | undefined;
   #decide: ((switched: boolean) => void) | undefined;
+  /**
+   * The signal of the request the handler took last (`deno.ts` sets it), aborted by `clientLeft`:
+   * `Deno.serve` tells a handler of a client that left only through `request.signal`, which
+   * prints a warning, and `completed` settles only after the handler has answered.
+   */
+  request: AbortController | undefined;
+  /** The client left with a request in progress: a request the handler takes after that is aborted at once. */
+  gone = false;
 
   constructor(client: DenoConn, options: FrontOptions) {
     this.client = client;
@@ -143,6 +153,12 @@ export class FrontConnection {
         throw error;
       },
     );
+  }
+
+  /** The client went away with a request in progress (closed its side, or dropped the connection): the handler hears it. */
+  clientLeft(): void {
+    this.gone = true;
+    this.request?.abort(new DOMException("The client went away", "AbortError"));
   }
 
   /** Drops both connections with no answer (a `reset` fault). */
@@ -262,7 +278,8 @@ async function serveConnection(connection: FrontConnection, innerPort: number, c
     connection.serverDone = serverToClient(connection, inner);
     await clientToServer(connection, inner);
   } catch {
-    // Either side failed (or the server could not be dialled): both end.
+    // Either side failed (or the server could not be dialled): both end, and a request in progress is given up.
+    connection.clientLeft();
     end(connection);
   } finally {
     connections.delete(connection);
@@ -273,11 +290,23 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   let buffer = new Uint8Array(FIRST_READ_BYTES);
   let filled = false;
   const out: Uint8Array[] = [];
+  // A read started while an upgrade waited for the handler's word (see `switchedOrLeft`).
+  let early: Promise<Uint8Array | null> | undefined;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
     if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
-    const read = await connection.client.read(buffer);
-    if (read === null) {
+    let bytes: Uint8Array | null;
+    if (early === undefined) {
+      const read = await connection.client.read(buffer);
+      bytes = read === null ? null : buffer.subarray(0, read);
+    } else {
+      bytes = await early;
+      early = undefined;
+    }
+    if (bytes === null) {
+      // A client that closes its side with a request in progress has left, as Node's and Bun's
+      // servers take it: the handler hears it (a proxied request stops its upstream).
+      if (!connection.stream.upgraded && (connection.handling > 0 || !connection.stream.betweenRequests)) connection.clientLeft();
       // The client is done sending: the server still answers what it has (half-close, as TCP).
       if (!connection.serverEnded) {
         await inner.closeWrite().catch(() => {});
@@ -287,15 +316,42 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     }
     if (connection.serverEnded) continue;
     connection.active = true;
-    filled = read === buffer.length;
-    let verdict = connection.stream.feed(buffer.subarray(0, read), out);
+    filled = bytes.length === buffer.length;
+    let verdict = connection.stream.feed(bytes, out);
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
-      verdict = connection.stream.answered(await connection.switched(), out);
+      // Into a buffer of its own: the stream keeps the rest of the last read in `buffer` until the word.
+      early ??= readAside(connection.client);
+      const switched = await switchedOrLeft(connection, early);
+      if (switched === undefined) return;
+      verdict = connection.stream.answered(switched, out);
     }
     if (connection.serverEnded) continue;
     if (verdict === "refuse") return refuse(connection, inner, buffer);
     if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
   }
+}
+
+/**
+ * The handler's word on an upgrade, read alongside the client's connection: a client that closes
+ * it (or drops it) meanwhile has left, and `undefined` says so once the connection is ended. Bytes
+ * that come first (a client may pipeline) stay in `early`'s read, for after the word.
+ */
+async function switchedOrLeft(connection: FrontConnection, early: Promise<Uint8Array | null>): Promise<boolean | undefined> {
+  const decided: Promise<boolean | "left"> = Promise.resolve(connection.switched());
+  // A read that failed is the client gone too (the read loop does not await it again then).
+  const gone = early.then((read): Promise<boolean | "left"> | "left" => (read === null ? "left" : decided), (): "left" => "left");
+  const word = await Promise.race([decided, gone]);
+  if (word !== "left") return word;
+  connection.clientLeft();
+  end(connection);
+  return undefined;
+}
+
+/** One read into a buffer of its own: the bytes, or null once the client closed its side. */
+async function readAside(client: DenoConn): Promise<Uint8Array | null> {
+  const aside = new Uint8Array(FIRST_READ_BYTES);
+  const read = await client.read(aside);
+  return read === null ? null : aside.subarray(0, read);
 }
 
 /** Writes what the reader let through to the server; false when the server went away meanwhile. */

@@ -83,7 +83,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
   const withBody = hasBody(request);
   const headers = requestHeaders(request, node, withBody);
   return new Promise((resolve, reject) => {
-    let upstream: http.ClientRequest;
+    let upstream!: http.ClientRequest;
     const send = (attempt: number) => {
       upstream = client.request(url, { method: request.method, headers, agent: agents[url.protocol as "http:" | "https:"] });
       // The target's time to answer counts from when it has the whole request: a large upload
@@ -133,9 +133,17 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
     };
     send(0);
     // The client went away before its answer was delivered: stop the upstream request too.
-    node?.res.once("close", () => {
-      if (!node.res.writableFinished) upstream.destroy();
-    });
+    if (node) {
+      node.res.once("close", () => {
+        if (!node.res.writableFinished) upstream.destroy();
+      });
+      return;
+    }
+    // A request rebuilt after a rule read its body has lost the ServerResponse; its signal (srvx
+    // aborts it when that response closes unfinished, see ../src/server/_requestCopy.ts) says the same.
+    const signal = request.signal;
+    if (signal.aborted) upstream.destroy();
+    else signal.addEventListener("abort", () => upstream.destroy(), { once: true });
   });
 }
 

@@ -186,14 +186,14 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     const refusal = malformedWebRequest(request);
     if (refusal) return refusal;
     // An upgrade gets the quiet signal too: a `timeout` fault holds it until its client leaves.
-    if (isUpgrade(request)) return ws.handleUpgrade(withQuietSignal(request, info), info);
+    if (isUpgrade(request)) return ws.handleUpgrade(withQuietSignal(request, info, connection), info);
     if (!connection && info?.completed) {
       // Without the front, requests in progress are what can be counted (as on Bun).
       if (inProgress >= maxRequests) return refusalResponse(503, `More than ${maxRequests} requests at once`);
       inProgress++;
       info.completed.then(requestEnded, requestEnded);
     }
-    return fetch(withQuietSignal(request, info));
+    return fetch(withQuietSignal(request, info, connection));
   };
   let closing = false;
   const listen = (onListen: (addr: { hostname: string; port: number }) => void) => {
@@ -248,10 +248,15 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
  * (h3's `proxyRequest` reads it). The request gets a signal of its own instead, aborted when
  * the client goes away before the response is delivered: what `signal` is meant to say.
  */
-function withQuietSignal(request: Request, info: ServeHandlerInfo): Request {
+function withQuietSignal(request: Request, info: ServeHandlerInfo, connection: FrontConnection | undefined): Request {
   const controller = new AbortController();
   // `completed` settles once the answer is delivered or the client left: the request has ended.
   info?.completed?.catch((error: unknown) => controller.abort(error));
+  // Behind the front, also when the client leaves before the answer (`completed` waits for it).
+  if (connection) {
+    connection.request = controller;
+    if (connection.gone) controller.abort(new DOMException("The client went away", "AbortError"));
+  }
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });
   return request;
 }

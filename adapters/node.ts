@@ -13,6 +13,8 @@ import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from ".
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
+import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
+import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { malformedRequest, refusalResponse } from "./_request-line.ts";
@@ -39,6 +41,7 @@ setPlatform({
   batchWrite: corkForTick,
   directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,
+  bytesReceived: bytesReceivedNode,
   // srvx's Node response: answered without building a Web Response (~4x faster than the global one).
   Response: FastResponse,
   env: processEnv,
@@ -75,6 +78,26 @@ setPlatform({
 function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
   const { maxConnections, keepAliveTimeout, ...nodeWebSocket } = native?.["node"] as { maxConnections: number; keepAliveTimeout?: number };
+  // Each upgrade's watch on its client (see `watchUpgradeClient`), ended once the upgrade is decided.
+  const watching = new WeakMap<Request, () => void>();
+  const upgrade = hooks.upgrade;
+  if (upgrade) {
+    hooks.upgrade = async (request) => {
+      try {
+        const outcome = await upgrade(request);
+        // The client left while the upgrade waited (a held fault let go, a mock's late 504): nothing to write to.
+        const socket = (request as { runtime?: { node?: { upgrade?: { socket: Duplex } } } }).runtime?.node?.upgrade?.socket;
+        return socket?.destroyed && outcome instanceof Response ? { handled: true } : outcome;
+      } finally {
+        watching.get(request)?.();
+      }
+    };
+  }
+  const open = hooks.open;
+  hooks.open = (peer) => {
+    countBytesAsLife(peer);
+    return open?.(peer);
+  };
   const ws = nodeAdapter({ hooks, ...nodeWebSocket });
   const server = srvxServe({
     ...options,
@@ -104,7 +127,9 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
             if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket") return ordinaryRequest(http, req, socket, head);
             // `upgrade` rides along in the request's `runtime.node`, where the TCP-pipe proxy finds the socket.
             const context = { req, upgrade: { socket, head } } as ConstructorParameters<typeof NodeRequest>[0];
-            ws.handleUpgrade(req, socket, head, new NodeRequest(context));
+            const request = new NodeRequest(context);
+            watching.set(request, watchUpgradeClient(request, socket));
+            ws.handleUpgrade(req, socket, head, request);
           });
           return listen.call(srvx);
         };

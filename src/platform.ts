@@ -105,6 +105,12 @@ export interface Platform {
    */
   readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void) => FrameWriter | undefined;
   /**
+   * The bytes a client WebSocket (made with `WebSocket` above) has received so far, where the
+   * runtime shows them: the client's heartbeat then counts a server busy sending one long message
+   * as alive. Read at the heartbeat's tick only. Without it (or `undefined`), only whole messages count.
+   */
+  readonly bytesReceived?: (ws: unknown) => number | undefined;
+  /**
    * Proxies a WebSocket upgrade as a byte pipe to `target` instead of relaying messages, where
    * the runtime hands out the raw connection. Answers the client itself (the backend's 101, or
    * a 502), and resolves `true`, or `false` when it cannot take this request.

@@ -214,10 +214,14 @@ export class IPCClient {
   #startHeartbeat(socket: IPCSocket, ws: WebSocket): void {
     const { heartbeatInterval = 4000, heartbeatTimeout = 4000, logger } = this.#options;
     if (heartbeatInterval <= 0) return;
+    const received = getPlatform().bytesReceived;
     this.#heartbeat = unrefInterval(() => {
+      const before = received?.(ws);
       socket.request(HEARTBEAT_PATH, undefined, heartbeatTimeout).catch((error: IPCError) => {
         // Any answer, even "No handler for" from an original server, proves the server is alive.
         if (error.code !== "ERR_IPC_TIMEOUT") return;
+        // Bytes kept coming: the answer waits behind a long message on a slow link (Node's `ws` shows them).
+        if (before !== undefined && received!(ws) !== before) return;
         log(logger, "warn", `IPC server at ${this.#wsBase} did not answer for ${heartbeatTimeout}ms: closing`);
         forceClose(ws);
         socket.handleClose(1006, "Heartbeat timeout");

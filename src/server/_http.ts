@@ -227,6 +227,13 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     return committed(state, record, response);
   } catch (error) {
     if (record && options.retried) record.retried = options.retried;
+    // The upstream was stopped because the client left: not the service's failure, and nobody reads the answer.
+    if (clientLeft(request)) {
+      const message = `The client went away before ${target} answered`;
+      log(state.logger, "debug", message);
+      if (record) record.error = message;
+      return committed(state, record, jsonAnswer(CLIENT_LEFT, { error: message, target }, record));
+    }
     // A ProxyError or h3's HTTPError: both say 504 for a timeout.
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
@@ -239,6 +246,21 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     // `issue` is the original's key for this message; `error` matches every other answer.
     if (record) record.error = message;
     return committed(state, record, jsonAnswer(status === 504 ? 504 : 502, { error: message, issue: message, target }, record));
+  }
+}
+
+/**
+ * The journal's status for a request whose client left before its answer: nginx's "client closed
+ * request", which log readers know (the client got no status at all).
+ */
+const CLIENT_LEFT = 499;
+
+/** The client went away (read only once the proxy failed: on Node, `signal` is built on first read). */
+function clientLeft(request: Request): boolean {
+  try {
+    return request.signal?.aborted === true;
+  } catch {
+    return false;
   }
 }
 
@@ -264,7 +286,8 @@ function h3ProxyRequest(timeout: number): Forward {
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
       try {
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, onResponse: job.keepBody ? onResponse : undefined });
+        // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, onResponse: job.keepBody ? onResponse : undefined });
       } catch (error) {
         job.error = error;
         return null;
