@@ -6,6 +6,7 @@ import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../s
 import { probeConnect, processEnv } from "./_probe.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
+import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 
 assertRuntime("bun");
 
@@ -43,6 +44,8 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,
+  // A framework connection's frames of one turn leave in one write; its messages still come through crossws's hooks.
+  directFrames: directFramesBun,
   // Bun drops the connection (RST, no head) when a body fails before its first byte. It prints
   // an Error it fails with to stderr, not `undefined`: the library prints nothing.
   resetConnection: () => new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) })),
@@ -99,7 +102,7 @@ function serve({ websocket, ...options }: ServeOptions): SrvxServer {
         return next();
       },
     ],
-    bun: { ...bun, websocket: { ...ws.websocket, ...bunWebSocket } },
+    bun: { ...bun, websocket: { ...ws.websocket, message: markingCallbacks(ws.websocket.message), ...bunWebSocket } },
   }) as SrvxServer;
 }
 

@@ -160,6 +160,8 @@ export interface FrameWriter {
   send(frame: string): unknown;
   /** Bytes written and not yet handed to the network. */
   readonly bufferedAmount: number;
+  /** Sends at once what it holds back for batching: called before the connection is closed from this side, so the close frame comes last. */
+  flush?(): void;
 }
 
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */

@@ -94,7 +94,11 @@ export class FrameworkClients {
             clients.close(peer, 1008, "Slow consumer: too much unread data");
           }
         },
-        close: (code, reason) => peer.close(code, reason),
+        close: (code, reason) => {
+          // Frames held for the end of the turn (Bun) go before the close frame, not after it.
+          writer.flush?.();
+          peer.close(code, reason);
+        },
       },
       {
         clientId,
