@@ -4,8 +4,10 @@ import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
-import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { assertRuntime, isUpgrade, listenWith, portOf, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
+import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
+import { innerEndpoint, type InnerEndpoint } from "./_bun-inner.ts";
 
 assertRuntime("bun");
 
@@ -43,9 +45,13 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,
-  // Bun drops the connection (RST, no head) when a body fails before its first byte. It prints
-  // an Error it fails with to stderr, not `undefined`: the library prints nothing.
-  resetConnection: () => new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) })),
+  // The front drops the client's connection. Without it, Bun drops the connection (RST, no head)
+  // when a body fails before its first byte; it prints an Error it fails with to stderr, not
+  // `undefined`: the library prints nothing.
+  resetConnection: (request) => {
+    (request as { runtime?: { bun?: { front?: FrontLink } } }).runtime?.bun?.front?.reset();
+    return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }));
+  },
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {
@@ -69,6 +75,7 @@ setPlatform({
         // descriptors until they left. 120 s: idle connections go, a proxied answer has its
         // `proxyTimeout` (30 s) to start. No body limit of Bun's own on proxied uploads.
         bun: { idleTimeout: httpIdleTimeout(options), maxRequestBodySize: Number.MAX_SAFE_INTEGER },
+        front: options.resettable !== false,
       },
     }),
 });
@@ -79,16 +86,29 @@ setPlatform({
  * there is no way to give Bun `maxPayloadLength` (Bun's own 16 MiB default would then win
  * over `maxMessageSize`).
  */
-function serve({ websocket, ...options }: ServeOptions): SrvxServer {
+function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
   const { idleTimeout, maxConnections, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions & { maxConnections: number };
   const ws = bunAdapter({ hooks, idleTimeout });
   const bun = options["bun"] as Record<string, unknown>;
-  return srvxServe({
+  // Bound first, so a taken public port throws here, as Bun.serve would.
+  const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections }) : undefined;
+  const inner = front && innerEndpoint();
+  const server = srvxServe({
     ...options,
+    ...(inner?.port === undefined ? {} : { hostname: inner.hostname, port: inner.port }),
     middleware: [
       (request, next) => {
         const server = request.runtime!.bun!.server as unknown as BunServer;
+        if (front) {
+          // Every request behind the front carries its stamp; one without came round it.
+          const stamp = request.headers.get(stampHeader);
+          const link = stamp === null ? undefined : linkOf(stamp);
+          if (!link) return refusalResponse(403, "Not through the hub's front");
+          request.headers.delete(stampHeader);
+          (request.runtime!.bun as { front?: FrontLink }).front = link;
+          Object.defineProperty(request, "ip", { enumerable: true, value: link.address });
+        }
         // Bun has no connection cap: requests and WebSockets in progress are what it counts.
         if (server.pendingRequests + server.pendingWebSockets > maxConnections) return refusalResponse(503, `More than ${maxConnections} requests and WebSockets at once`);
         const refusal = malformedWebRequest(request);
@@ -99,8 +119,34 @@ function serve({ websocket, ...options }: ServeOptions): SrvxServer {
         return next();
       },
     ],
-    bun: { ...bun, websocket: { ...ws.websocket, ...bunWebSocket } },
+    bun: { ...bun, ...(inner?.unix === undefined ? {} : { unix: inner.unix, port: undefined, hostname: undefined }), websocket: { ...ws.websocket, ...bunWebSocket } },
   }) as SrvxServer;
+  return front && inner ? frontedServer(server, front, inner, options.hostname) : server;
+}
+
+/** The srvx server behind the front, as the front's port shows it. */
+function frontedServer(server: SrvxServer, front: BunFront, inner: InnerEndpoint, hostname: string): SrvxServer {
+  return {
+    async serve() {
+      try {
+        await server.serve();
+      } catch (error) {
+        front.close();
+        inner.release();
+        throw error;
+      }
+      front.start(inner.unix === undefined ? { hostname: "127.0.0.1", port: portOf(server.url!) } : { unix: inner.unix });
+    },
+    ready: () => server.ready(),
+    async close(closeAll) {
+      front.close();
+      await server.close(closeAll);
+      inner.release();
+    },
+    get url() {
+      return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${front.port}`;
+    },
+  };
 }
 
 export * from "../src/index.ts";
