@@ -1,8 +1,9 @@
 /**
  * Where `Bun.serve` listens behind the front (`_bun-front.ts`): a Unix socket in a directory of
- * its own that only this user may enter, so no other program reaches the server round the front
- * (a loopback port is open to every local program; the stamp check in `bun.ts` refuses what
- * comes that way, but the socket file keeps it from arriving at all).
+ * its own that only this user may enter, so no other program reaches the server round the front,
+ * and it is cheaper than loopback TCP (bench/ANALYSIS.md, "Session 6 — Bun front"). Where there is
+ * no such directory (Windows, an unwritable temp directory), a loopback port: any local program
+ * can reach that one, and the stamp check in `bun.ts` refuses what comes that way.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,9 +18,22 @@ export interface InnerEndpoint {
   release(): void;
 }
 
+let tcpOnly = false;
+
+/** Loopback TCP from now on (bench/bun-front.ts compares the two). */
+export function preferTcp(): void {
+  tcpOnly = true;
+}
+
 export function innerEndpoint(): InnerEndpoint {
-  if (process.env["CROSSIPC_BUN_FRONT_INNER"] === "tcp") return { hostname: "127.0.0.1", port: 0, release() {} };
-  // mkdtemp makes the directory 0700.
-  const dir = mkdtempSync(join(tmpdir(), "crossipc-"));
-  return { unix: join(dir, "hub.sock"), release: () => rmSync(dir, { recursive: true, force: true }) };
+  if (!tcpOnly && process.platform !== "win32") {
+    try {
+      // mkdtemp makes the directory 0700.
+      const dir = mkdtempSync(join(tmpdir(), "crossipc-"));
+      return { unix: join(dir, "hub.sock"), release: () => rmSync(dir, { recursive: true, force: true }) };
+    } catch {
+      // No private directory for a socket: loopback TCP.
+    }
+  }
+  return { hostname: "127.0.0.1", port: 0, release() {} };
 }
