@@ -79,8 +79,10 @@ export class FrontLink {
   /** Bytes each side has not taken yet (copies), in order. */
   toInner: Uint8Array[] = [];
   toClient: Uint8Array[] = [];
-  /** The request ahead is not answered yet: the client's next bytes wait in its socket. */
+  /** The request ahead is not answered yet: the client's next bytes wait. */
   awaiting = false;
+  /** What the client sent while a request was awaiting its answer (copies), and its socket is paused. */
+  held: Uint8Array[] = [];
   /** After a `101` (or a tunnel): bytes are copied as they are, both ways. */
   piping = false;
   clientPaused = false;
@@ -154,6 +156,8 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
     end: (socket) => serverEnded(socket.data!),
     close: (socket) => serverEnded(socket.data!),
     connectError: (socket) => end(socket.data!),
+    // `close` follows; without a handler Bun would print the error.
+    error() {},
   };
   const listener = Bun.listen({
     hostname,
@@ -196,6 +200,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
         links.delete(link.id);
         end(link);
       },
+      error() {},
     },
   });
   return {
@@ -214,6 +219,13 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
 /** The client's bytes: followed while HTTP, passed on one request at a time. */
 function fromClient(link: FrontLink, bytes: Uint8Array): void {
   if (link.closed || link.finishing || link.serverEnded) return;
+  if (link.awaiting || link.held.length > 0) {
+    // A pipelined request: it waits, and the client's socket is paused until it can go (only
+    // then: pausing for every request would cost two system calls each).
+    link.held.push(bytes.slice());
+    pauseClient(link, true);
+    return;
+  }
   if (link.piping) return toInner(link, bytes);
   proceed(link, link.requests.feed(bytes, out));
 }
@@ -229,9 +241,8 @@ function proceed(link: FrontLink, verdict: StreamVerdict): void {
     if (verdict !== "upgrade?") return;
     const { responses } = link;
     if (!responses.switched && responses.answers < link.requests.requests) {
-      // The answer is still coming: the next request waits in the client's socket.
+      // The answer is still coming: the client's next bytes wait (`fromClient`).
       link.awaiting = true;
-      pauseClient(link, true);
       return;
     }
     link.piping = responses.switched;
@@ -245,14 +256,24 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
   if (!link.piping) link.responses.feed(bytes);
   toClient(link, bytes);
   const { responses } = link;
-  if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) {
-    link.awaiting = false;
-    link.piping = responses.switched;
-    proceed(link, link.requests.answered(responses.switched, out));
-    if (!link.awaiting) {
-      pauseClient(link, false);
-      shutInner(link);
-    }
+  if (link.clientEnded) shutInner(link);
+  if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
+}
+
+/** The answer the client's next request waited for is complete: that request, and what the client sent meanwhile, go on. */
+function release(link: FrontLink): void {
+  const { responses } = link;
+  link.awaiting = false;
+  link.piping = responses.switched;
+  proceed(link, link.requests.answered(responses.switched, out));
+  while (!link.awaiting && link.held.length > 0 && !link.closed && !link.finishing) {
+    const next = link.held.shift()!;
+    if (link.piping) toInner(link, next);
+    else proceed(link, link.requests.feed(next, out));
+  }
+  if (!link.awaiting && link.held.length === 0) {
+    pauseClient(link, false);
+    shutInner(link);
   }
 }
 
@@ -298,7 +319,7 @@ function flushToInner(link: FrontLink): void {
     }
     link.toInner.shift();
   }
-  if (!link.awaiting) pauseClient(link, false);
+  pauseClient(link, false);
   shutInner(link);
 }
 
@@ -337,16 +358,21 @@ function flushToClient(link: FrontLink): void {
 
 /** Pauses (or resumes, when nothing holds it) reading from the client. */
 function pauseClient(link: FrontLink, pause: boolean): void {
-  if (!pause && (link.awaiting || link.toInner.length > 0 || !link.inner)) return;
+  if (!pause && (link.held.length > 0 || link.toInner.length > 0 || !link.inner)) return;
   if (link.clientPaused === pause) return;
   link.clientPaused = pause;
   if (pause) link.client.pause();
   else link.client.resume();
 }
 
-/** The client is done sending and everything it sent went on: the server is told (half-close, as TCP). */
+/**
+ * The client is done sending, everything it sent went on and was answered: the server is told
+ * (half-close, as TCP). Not before the answers: uWS drops a connection whose client half-closed
+ * with an answer still coming.
+ */
 function shutInner(link: FrontLink): void {
-  if (!link.clientEnded || link.innerShut || !link.inner || link.awaiting || link.toInner.length > 0) return;
+  if (!link.clientEnded || link.innerShut || !link.inner || link.awaiting || link.held.length > 0 || link.toInner.length > 0) return;
+  if (link.responses.answers < link.requests.requests && !link.piping) return;
   link.innerShut = true;
   link.inner.shutdown();
 }
