@@ -65,7 +65,7 @@ const JOIN_BYTES = 16 * 1024;
 const CLOSE_GRACE_MS = 2000;
 
 /** The header the front stamps on each head: random per process, so no client can send it. */
-export const stampHeader = `x-crossipc-front-${randomBytes(8).toString("hex")}`;
+export const stampHeader: string = `x-crossipc-front-${randomBytes(8).toString("hex")}`;
 const encoder = new TextEncoder();
 
 /** One client connection and the connection to `Bun.serve` behind it. */
@@ -75,7 +75,7 @@ export class FrontLink {
   readonly client: BunSocket;
   inner: BunSocket | undefined;
   readonly requests: RequestStream;
-  readonly responses = new ResponseStream();
+  readonly responses: ResponseStream = new ResponseStream();
   /** Bytes each side has not taken yet (copies), in order. */
   toInner: Uint8Array[] = [];
   toClient: Uint8Array[] = [];
@@ -256,7 +256,6 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
   if (!link.piping) link.responses.feed(bytes);
   toClient(link, bytes);
   const { responses } = link;
-  if (link.clientEnded) shutInner(link);
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
 }
 
@@ -366,13 +365,13 @@ function pauseClient(link: FrontLink, pause: boolean): void {
 }
 
 /**
- * The client is done sending, everything it sent went on and was answered: the server is told
- * (half-close, as TCP). Not before the answers: uWS drops a connection whose client half-closed
- * with an answer still coming.
+ * The client is done sending and what it sent went on: the server is told at once (half-close,
+ * as TCP), even with an answer still coming, so that a client that went away aborts its request
+ * (a proxied one upstream). uWS takes the FIN as a close, as it does without the front: a client
+ * that half-closes and waits for its answer gets none, and requests it pipelined are dropped.
  */
 function shutInner(link: FrontLink): void {
-  if (!link.clientEnded || link.innerShut || !link.inner || link.awaiting || link.held.length > 0 || link.toInner.length > 0) return;
-  if (link.responses.answers < link.requests.requests && !link.piping) return;
+  if (!link.clientEnded || link.innerShut || !link.inner || link.toInner.length > 0) return;
   link.innerShut = true;
   link.inner.shutdown();
 }
