@@ -83,6 +83,8 @@ export class RequestStream {
   #upgradable = false;
   #chunked: ChunkedBody | undefined;
   #rest: Uint8Array | undefined;
+  /** `#run` is reading `#rest`, which is already the stream's own (with `serial`, a copy). */
+  #inRest = false;
   #frames: FrameWatch | undefined;
   /** Request heads read and passed on so far. */
   requests = 0;
@@ -142,7 +144,11 @@ export class RequestStream {
       this.#state = this.#upgradable ? WEBSOCKET : OPAQUE;
       if (this.#state === WEBSOCKET) this.#frames = new FrameWatch(this.#limits.maxMessageSize);
     } else this.#state = HEAD;
-    return rest && rest.length > 0 ? this.#run(rest, 0, out) : "pass";
+    if (!rest || rest.length === 0) return "pass";
+    this.#inRest = true;
+    const verdict = this.#run(rest, 0, out);
+    this.#inRest = false;
+    return verdict;
   }
 
   #run(bytes: Uint8Array, start: number, out: Uint8Array[]): StreamVerdict {
@@ -167,7 +173,9 @@ export class RequestStream {
         }
         case AWAIT_UPGRADE:
           if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
-          this.#rest = this.#limits.serial ? bytes.slice(pos, end) : bytes.subarray(pos, end);
+          // A copy once per read at most: copying the rest again after each of many requests
+          // pipelined in one read would cost a client's bytes times their number.
+          this.#rest = this.#limits.serial && !this.#inRest ? bytes.slice(pos, end) : bytes.subarray(pos, end);
           return "upgrade?";
         case BODY: {
           const take = Math.min(this.#left, end - pos);

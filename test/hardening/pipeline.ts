@@ -105,6 +105,13 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
     },
   ],
   [
+    "300 requests pipelined in one write are all answered",
+    async (hub) => {
+      const raw = await rawExchange(hub.port, get("/api/hello").repeat(300), { quietMs: 1000, maxMs: 20_000 });
+      assert.deepEqual(statuses(raw), new Array(300).fill(200), raw.slice(-300));
+    },
+  ],
+  [
     "an absolute-form target answers 400, alone or behind an answered request (Bun took it as a path)",
     async (hub) => {
       const alone = await rawExchange(hub.port, "GET http://evil.example/svc/abs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
