@@ -144,6 +144,11 @@ const out: Uint8Array[] = [];
 export function listenBunFront(hostname: string, port: number, options: BunFrontOptions): BunFront {
   const open = new Set<FrontLink>();
   let inner: InnerEndpoint | undefined;
+  /** Connections that came before `Bun.serve` was listening: they are copied once it is. */
+  let early: FrontLink[] | undefined = [];
+  const connect = (link: FrontLink, endpoint: InnerEndpoint) => {
+    Bun.connect({ ...endpoint, allowHalfOpen: true, data: link, socket: innerHandlers }).catch(() => end(link));
+  };
   const innerHandlers: SocketHandlers = {
     open(socket) {
       const link = socket.data!;
@@ -165,7 +170,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
     allowHalfOpen: true,
     socket: {
       open(client) {
-        if (open.size >= options.maxConnections || !inner) {
+        if (open.size >= options.maxConnections) {
           client.data = undefined;
           return client.terminate();
         }
@@ -176,7 +181,8 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
         client.setNoDelay(true);
         // The client's bytes wait in its socket until the server's connection is open.
         pauseClient(link, true);
-        Bun.connect({ ...inner, allowHalfOpen: true, data: link, socket: innerHandlers }).catch(() => end(link));
+        if (inner) connect(link, inner);
+        else early?.push(link);
       },
       data(client, bytes) {
         const link = client.data;
@@ -207,6 +213,8 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
     port: listener.port,
     start(endpoint) {
       inner = endpoint;
+      for (const link of early ?? []) if (!link.closed) connect(link, endpoint);
+      early = undefined;
     },
     close() {
       listener.stop(true);
