@@ -1,8 +1,8 @@
 /**
  * The client→server half of an HTTP/1.1 connection as a TCP front reads it: where each request
  * head, body and WebSocket frame begins, so that the front can refuse what the server behind it
- * would wrongly take, and knows when the connection is between requests. No runtime imports (a
- * Deno front uses it; a Bun front can).
+ * would wrongly take, and knows when the connection is between requests. No runtime imports
+ * (the Deno front and the Bun front use it; the Bun front with `serial` and `stamp`).
  *
  * Heads are held until whole and checked before a byte of them is forwarded; bodies
  * (`_http1-chunked.ts` for chunked ones) and frames (`_ws-client-frames.ts`) pass through as they
