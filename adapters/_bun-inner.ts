@@ -2,8 +2,9 @@
  * Where `Bun.serve` listens behind the front (`_bun-front.ts`): a Unix socket in a directory of
  * its own that only this user may enter, so no other program reaches the server round the front,
  * and it is cheaper than loopback TCP (bench/ANALYSIS.md, "Session 6 — Bun front"). Where there is
- * no such directory (Windows, an unwritable temp directory), a loopback port: any local program
- * can reach that one, and the stamp check in `bun.ts` refuses what comes that way.
+ * no such directory (Windows, a temporary directory that is missing or unwritable), a loopback
+ * port: any local program can reach that one, and the stamp check in `bun.ts` refuses what comes
+ * that way.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,5 +36,10 @@ export function innerEndpoint(): InnerEndpoint {
       // No private directory for a socket: loopback TCP.
     }
   }
+  return tcpEndpoint();
+}
+
+/** A loopback port of the system's choosing. */
+export function tcpEndpoint(): InnerEndpoint {
   return { hostname: "127.0.0.1", port: 0, release() {} };
 }

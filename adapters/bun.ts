@@ -93,8 +93,7 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
   const bun = options["bun"] as Record<string, unknown>;
   // Bound first, so a taken public port throws here, as Bun.serve would.
   const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections }) : undefined;
-  const inner = front && innerEndpoint();
-  const server = srvxServe({
+  const build = (inner: InnerEndpoint | undefined) => srvxServe({
     ...options,
     ...(inner?.port === undefined ? {} : { hostname: inner.hostname, port: inner.port }),
     middleware: [
@@ -121,11 +120,13 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
     ],
     bun: { ...bun, ...(inner?.unix === undefined ? {} : { unix: inner.unix, port: undefined, hostname: undefined }), websocket: { ...ws.websocket, ...bunWebSocket } },
   }) as SrvxServer;
-  return front && inner ? frontedServer(server, front, inner, options.hostname) : server;
+  return front ? frontedServer(build, front, options.hostname) : build(undefined);
 }
 
 /** The srvx server behind the front, as the front's port shows it. */
-function frontedServer(server: SrvxServer, front: BunFront, inner: InnerEndpoint, hostname: string): SrvxServer {
+function frontedServer(build: (inner: InnerEndpoint) => SrvxServer, front: BunFront, hostname: string): SrvxServer {
+  const inner = innerEndpoint();
+  const server = build(inner);
   return {
     async serve() {
       try {

@@ -1,7 +1,8 @@
 /**
  * The Bun hub's front (adapters/_bun-front.ts) as a user of `bun test` meets it: its Unix socket
- * lives in a directory of its own that teardown removes, a framework client and an intercept route
- * work through it, and `resettableConnections: false` serves on `Bun.serve` alone. Pipelining and
+ * lives in a directory of its own that teardown removes (a loopback port where there is no
+ * temporary directory), a framework client and an intercept route work through it, and
+ * `resettableConnections: false` serves on `Bun.serve` alone. Pipelining and
  * absolute-form targets over raw TCP: test/hardening/pipeline.ts.
  */
 import { expect, test } from "bun:test";
@@ -37,6 +38,21 @@ test("the front's socket directory is made under the temporary directory and rem
   } finally {
     rmSync(own, { recursive: true, force: true });
   }
+});
+
+test("without a temporary directory to put the socket in, the front copies to a loopback port", async () => {
+  const saved = process.env["TMPDIR"];
+  process.env["TMPDIR"] = join(tmpdir(), "front-test-missing", "nowhere");
+  let server;
+  try {
+    server = await startServer();
+  } finally {
+    if (saved === undefined) delete process.env["TMPDIR"];
+    else process.env["TMPDIR"] = saved;
+  }
+  server.interceptHttp("GET", "/hello", () => ({ hello: true }));
+  expect(await (await fetch(`${server.getUrl()}/hello`)).json()).toEqual({ hello: true });
+  await server.teardown();
 });
 
 test("resettableConnections: false serves straight on Bun.serve", async () => {
