@@ -61,8 +61,14 @@ export type InnerEndpoint = { unix: string } | { hostname: string; port: number 
 const MAX_HEAD_BYTES = 64 * 1024;
 /** Parts of a read up to this size go to the server in one write (a head, its stamp, a small body). */
 const JOIN_BYTES = 16 * 1024;
-/** How long a client has to close after the front's or the server's last byte. */
+/** How long an HTTP client has to close after the front's or the server's last byte (what it sends meanwhile is read and dropped). */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * The same after a WebSocket's last byte: a client may still be flushing megabytes it queued
+ * before it reads the close frame, and closing under it would reset the connection and lose the
+ * close frame (it saw 1006, not 1013). `ws` waits 30 s too.
+ */
+const WEBSOCKET_CLOSE_GRACE_MS = 30_000;
 
 /** The header the front stamps on each head: random per process, so no client can send it. */
 export const stampHeader: string = `x-crossipc-front-${randomBytes(8).toString("hex")}`;
@@ -390,13 +396,18 @@ function serverEnded(link: FrontLink): void {
   if (link.toClient.length === 0) finishClient(link);
 }
 
-/** The client gets a FIN after the server's last byte, and some time to close. */
+/**
+ * The client gets a FIN after the server's last byte, and some time to close; what it still sends
+ * is read and dropped meanwhile (closing with unread bytes would reset the connection, and the
+ * client could lose the last answer or close frame before reading it).
+ */
 function finishClient(link: FrontLink): void {
   if (link.closed) return;
   if (link.clientEnded) return end(link);
   link.finishing = true;
-  link.client.end();
-  link.grace ??= setTimeout(() => link.reset(), CLOSE_GRACE_MS);
+  link.client.shutdown();
+  readAndDrop(link);
+  link.grace ??= setTimeout(() => link.reset(), link.piping ? WEBSOCKET_CLOSE_GRACE_MS : CLOSE_GRACE_MS);
 }
 
 /**
@@ -407,9 +418,20 @@ function refuse(link: FrontLink): void {
   link.finishing = true;
   const { status, error } = link.requests.refusal ?? { status: 400, error: "Bad request" };
   if (link.responses.answers >= link.requests.requests && link.toClient.length === 0) link.client.write(refusalBytes(status, error));
-  link.client.end();
+  link.client.shutdown();
+  readAndDrop(link);
   link.inner?.end();
   link.grace ??= setTimeout(() => link.reset(), CLOSE_GRACE_MS);
+}
+
+/** Reads on from a client the front is closing (`fromClient` drops what comes). */
+function readAndDrop(link: FrontLink): void {
+  link.held.length = 0;
+  link.toInner.length = 0;
+  if (link.clientPaused) {
+    link.clientPaused = false;
+    link.client.resume();
+  }
 }
 
 function end(link: FrontLink): void {
