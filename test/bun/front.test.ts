@@ -13,18 +13,22 @@ import { connect, crossipc, startServer } from "./_setup.ts";
 
 const echo = crossipc.IPCServer.defineRequest<string, number>("test/length");
 
-test("the front's socket directory is made under the temporary directory and removed at teardown", async () => {
-  // A temporary directory of the test's own, so that other servers' directories do not count.
-  const own = mkdtempSync(join(tmpdir(), "front-test-"));
+/** A server started while TMPDIR is `dir` (where the front makes its socket's directory). */
+async function startWithTmpdir(dir: string) {
   const saved = process.env["TMPDIR"];
-  process.env["TMPDIR"] = own;
-  let server;
+  process.env["TMPDIR"] = dir;
   try {
-    server = await startServer();
+    return await startServer();
   } finally {
     if (saved === undefined) delete process.env["TMPDIR"];
     else process.env["TMPDIR"] = saved;
   }
+}
+
+test("the front's socket directory is made under the temporary directory and removed at teardown", async () => {
+  // A temporary directory of the test's own, so that other servers' directories do not count.
+  const own = mkdtempSync(join(tmpdir(), "front-test-"));
+  const server = await startWithTmpdir(own);
   try {
     expect(readdirSync(own).filter((name) => name.startsWith("crossipc-")).length).toBe(1);
     server.interceptHttp("GET", "/hello", () => ({ hello: true }));
@@ -41,15 +45,7 @@ test("the front's socket directory is made under the temporary directory and rem
 });
 
 test("without a temporary directory to put the socket in, the front copies to a loopback port", async () => {
-  const saved = process.env["TMPDIR"];
-  process.env["TMPDIR"] = join(tmpdir(), "front-test-missing", "nowhere");
-  let server;
-  try {
-    server = await startServer();
-  } finally {
-    if (saved === undefined) delete process.env["TMPDIR"];
-    else process.env["TMPDIR"] = saved;
-  }
+  const server = await startWithTmpdir(join(tmpdir(), "front-test-missing", "nowhere"));
   server.interceptHttp("GET", "/hello", () => ({ hello: true }));
   expect(await (await fetch(`${server.getUrl()}/hello`)).json()).toEqual({ hello: true });
   await server.teardown();
