@@ -1,8 +1,8 @@
 /**
  * The client→server half of an HTTP/1.1 connection as a TCP front reads it: where each request
  * head, body and WebSocket frame begins, so that the front can refuse what the server behind it
- * would wrongly take, and knows when the connection is between requests. No runtime imports (a
- * Deno front uses it; a Bun front can).
+ * would wrongly take, and knows when the connection is between requests. No runtime imports
+ * (the Deno front and the Bun front use it; the Bun front with `serial` and `stamp`).
  *
  * Heads are held until whole and checked before a byte of them is forwarded; bodies
  * (`_http1-chunked.ts` for chunked ones) and frames (`_ws-client-frames.ts`) pass through as they
@@ -15,12 +15,15 @@
  * - a bare LF anywhere in a head or a chunked body's lines (Deno takes it as a line end, so
  *   `X-C: a\nX-Injected: 1` reached a backend as two headers);
  * - a head longer than `maxHeadBytes` (431);
+ * - a request target that is not origin-form (`/path`), `*` or, for CONNECT, authority-form:
+ *   an absolute-form target (`GET http://other/ HTTP/1.1`) passes its authority off as the Host
+ *   the hub checked, and Bun builds the URL from Host so its handler cannot see the form;
  * - framing it cannot follow exactly as the server would: `Content-Length` with
  *   `Transfer-Encoding`, lengths that differ, a length that is not digits, a transfer coding that
  *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
  *   server disagree about where the next request begins).
  */
-import { CR, HTAB, LF, SP } from "./_http1-bytes.ts";
+import { CR, LF, SP, fieldValue, isName, matchesAt } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
 import { FrameWatch } from "./_ws-client-frames.ts";
 
@@ -29,14 +32,27 @@ export interface RequestStreamLimits {
   maxHeadBytes: number;
   /** Largest WebSocket message after an upgrade, in bytes. */
   maxMessageSize: number;
+  /**
+   * Wait for the server's answer after every request, not only after one that may switch
+   * protocols (`"upgrade?"` each time): a front for a server that fails pipelined requests
+   * (Bun's) passes the next request on only once the one before it is answered.
+   */
+  serial?: boolean;
+  /**
+   * Bytes put at the end of every forwarded head, before its empty line: a header field line of
+   * the front's own (`name: value\r\n`), e.g. telling the server which client connection a
+   * request came on when its transport cannot (a Unix socket).
+   */
+  stamp?: Uint8Array;
 }
 
 /**
  * - `pass`: forward what was pushed and read on.
  * - `refuse`: forward what was pushed, then answer `refusal` and close (the head is not forwarded).
- * - `upgrade?`: a request that may switch protocols (an `Upgrade` header, or CONNECT) was
- *   forwarded: forward what was pushed, then call `answered()` once the server has answered it,
- *   before the next read (the rest of this read is kept, not copied).
+ * - `upgrade?`: a request that may switch protocols (an `Upgrade` header, or CONNECT), or with
+ *   `serial` any request, was forwarded: forward what was pushed, then call `answered()` once the
+ *   server has answered it, before the next read (the rest of this read is kept: a view, or with
+ *   `serial` a copy, since a front may read on meanwhile).
  * - `too-big`: a WebSocket message passed `maxMessageSize`: forward what was pushed, then close
  *   the socket (1009) instead of forwarding more.
  */
@@ -67,9 +83,15 @@ export class RequestStream {
   #upgradable = false;
   #chunked: ChunkedBody | undefined;
   #rest: Uint8Array | undefined;
+  /** `#run` is reading `#rest`, which is already the stream's own (with `serial`, a copy). */
+  #inRest = false;
   #frames: FrameWatch | undefined;
   /** Request heads read and passed on so far. */
   requests = 0;
+  /** The last request read is a HEAD (its answer has no body, whatever its length says). */
+  headRequest = false;
+  /** The last request read is a CONNECT (a 2xx answer switches the connection to a tunnel). */
+  connectRequest = false;
   /** With `"refuse"`: the status and the reason. */
   refusal: { status: 400 | 431; error: string } | undefined;
 
@@ -106,7 +128,7 @@ export class RequestStream {
     this.#held = undefined;
     this.#heldLength = 0;
     if (!this.#readHead(head, 0, head.length)) return "refuse";
-    out.push(head);
+    this.#emitHead(head, 0, head.length, out);
     return this.#run(chunk, headEnd, out);
   }
 
@@ -122,7 +144,11 @@ export class RequestStream {
       this.#state = this.#upgradable ? WEBSOCKET : OPAQUE;
       if (this.#state === WEBSOCKET) this.#frames = new FrameWatch(this.#limits.maxMessageSize);
     } else this.#state = HEAD;
-    return rest && rest.length > 0 ? this.#run(rest, 0, out) : "pass";
+    if (!rest || rest.length === 0) return "pass";
+    this.#inRest = true;
+    const verdict = this.#run(rest, 0, out);
+    this.#inRest = false;
+    return verdict;
   }
 
   #run(bytes: Uint8Array, start: number, out: Uint8Array[]): StreamVerdict {
@@ -138,12 +164,18 @@ export class RequestStream {
             if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
             return this.refusal ? "refuse" : this.#hold(bytes, pos);
           }
+          if (this.#limits.stamp) {
+            this.#emitHead(bytes, emitFrom, headEnd, out);
+            emitFrom = headEnd;
+          }
           pos = headEnd;
           break;
         }
         case AWAIT_UPGRADE:
           if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
-          this.#rest = bytes.subarray(pos, end);
+          // A copy once per read at most: copying the rest again after each of many requests
+          // pipelined in one read would cost a client's bytes times their number.
+          this.#rest = this.#limits.serial && !this.#inRest ? bytes.slice(pos, end) : bytes.subarray(pos, end);
           return "upgrade?";
         case BODY: {
           const take = Math.min(this.#left, end - pos);
@@ -180,6 +212,16 @@ export class RequestStream {
     if (this.#state !== AWAIT_UPGRADE) return "pass";
     this.#rest = undefined;
     return "upgrade?";
+  }
+
+  /** Pushes `bytes[from, headEnd)`, ending in a whole head, with the stamp before its empty line. */
+  #emitHead(bytes: Uint8Array, from: number, headEnd: number, out: Uint8Array[]): void {
+    const stamp = this.#limits.stamp;
+    if (!stamp) {
+      out.push(bytes.subarray(from, headEnd));
+      return;
+    }
+    out.push(bytes.subarray(from, headEnd - 2), stamp, bytes.subarray(headEnd - 2, headEnd));
   }
 
   /** Keeps `bytes[start, end)`, the start of a head, for the next read (431 past `maxHeadBytes`). */
@@ -236,6 +278,12 @@ export class RequestStream {
     while (bytes[lineStart] === CR) lineStart += 2;
     const requestLineEnd = bytes.indexOf(LF, lineStart);
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
+    // Origin-form starts with `/`; `*` is OPTIONS's; CONNECT names an authority. A request line
+    // without a space is left to the server, which refuses it.
+    const targetStart = bytes.indexOf(SP, lineStart) + 1;
+    if (targetStart > 0 && targetStart < requestLineEnd && !connect && bytes[targetStart] !== 0x2f && bytes[targetStart] !== 0x2a) {
+      return this.#refuse(400, "Absolute-form request target: this server is not a forward proxy");
+    }
     let length = -1;
     let chunked = false;
     let transferEncoding = false;
@@ -263,6 +311,8 @@ export class RequestStream {
     if (transferEncoding && length !== -1) return this.#refuse(400, "Both Content-Length and Transfer-Encoding");
     if (transferEncoding && !chunked) return this.#refuse(400, "Transfer-Encoding that does not end in chunked");
     this.requests++;
+    this.headRequest = bytes[lineStart] === 0x48 && matchesAt(bytes, lineStart, "HEAD ");
+    this.connectRequest = connect;
     this.#upgradable = upgrade && !connect;
     this.#pendingSwitch = upgrade || connect;
     if (chunked) {
@@ -277,7 +327,7 @@ export class RequestStream {
 
   /** Where a request goes once its body is read: wait for the server's answer when it may switch protocols. */
   #afterBody(): number {
-    const next = this.#pendingSwitch ? AWAIT_UPGRADE : HEAD;
+    const next = this.#pendingSwitch || this.#limits.serial ? AWAIT_UPGRADE : HEAD;
     this.#pendingSwitch = false;
     return next;
   }
@@ -297,25 +347,4 @@ export function refusalBytes(status: number, error: string): Uint8Array {
   bytes.set(head);
   bytes.set(body, head.length);
   return bytes;
-}
-
-function matchesAt(bytes: Uint8Array, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
-/** True when the field line at `line` is named `name` (lower case), followed by its colon. */
-function isName(bytes: Uint8Array, line: number, lineEnd: number, name: string): boolean {
-  if (lineEnd - line <= name.length || bytes[line + name.length] !== 0x3a) return false;
-  for (let i = 1; i < name.length; i++) if ((bytes[line + i]! | 0x20) !== name.charCodeAt(i)) return false;
-  return true;
-}
-
-/** The field value between `from` and `to` without the whitespace around it, and at most its last 256 bytes (enough for a length or the last coding). */
-function fieldValue(bytes: Uint8Array, from: number, to: number): string {
-  while (from < to && (bytes[from] === SP || bytes[from] === HTAB)) from++;
-  while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HTAB)) to--;
-  let value = to - from > 256 ? "…" : "";
-  for (let i = Math.max(from, to - 256); i < to; i++) value += String.fromCharCode(bytes[i]!);
-  return value;
 }

@@ -25,7 +25,8 @@ export function malformedRequest(host: string | null | undefined, target: string
 /**
  * For runtimes that only give a `Request` (Bun, Deno): the target is `request.url` after its
  * authority, and a URL whose authority is not the Host header came from an absolute-form target
- * (Deno; Bun builds the URL from Host, so the target's authority is dropped there and harmless).
+ * (Deno without its front; Bun builds the URL from Host, so only its front, which reads the
+ * request line, can refuse one, `_http1-request-stream.ts`).
  */
 export function malformedWebRequest(request: Request): Response | undefined {
   const url = request.url;

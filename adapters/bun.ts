@@ -4,9 +4,11 @@ import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
-import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { assertRuntime, isUpgrade, listenWith, portOf, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
+import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
+import { innerEndpoint, type InnerEndpoint } from "./_bun-inner.ts";
 
 assertRuntime("bun");
 
@@ -46,9 +48,13 @@ setPlatform({
   probeConnect,
   // A framework connection's frames of one turn leave in one write; its messages still come through crossws's hooks.
   directFrames: directFramesBun,
-  // Bun drops the connection (RST, no head) when a body fails before its first byte. It prints
-  // an Error it fails with to stderr, not `undefined`: the library prints nothing.
-  resetConnection: () => new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) })),
+  // The front drops the client's connection. Without it, Bun drops the connection (RST, no head)
+  // when a body fails before its first byte; it prints an Error it fails with to stderr, not
+  // `undefined`: the library prints nothing.
+  resetConnection: (request) => {
+    (request as { runtime?: { bun?: { front?: FrontLink } } }).runtime?.bun?.front?.reset();
+    return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }));
+  },
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {
@@ -72,6 +78,7 @@ setPlatform({
         // descriptors until they left. 120 s: idle connections go, a proxied answer has its
         // `proxyTimeout` (30 s) to start. No body limit of Bun's own on proxied uploads.
         bun: { idleTimeout: httpIdleTimeout(options), maxRequestBodySize: Number.MAX_SAFE_INTEGER },
+        front: options.resettable !== false,
       },
     }),
 });
@@ -82,16 +89,28 @@ setPlatform({
  * there is no way to give Bun `maxPayloadLength` (Bun's own 16 MiB default would then win
  * over `maxMessageSize`).
  */
-function serve({ websocket, ...options }: ServeOptions): SrvxServer {
+function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
   const { idleTimeout, maxConnections, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions & { maxConnections: number };
   const ws = bunAdapter({ hooks, idleTimeout });
   const bun = options["bun"] as Record<string, unknown>;
-  return srvxServe({
+  // Bound first, so a taken public port throws here, as Bun.serve would.
+  const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections }) : undefined;
+  const build = (inner: InnerEndpoint | undefined) => srvxServe({
     ...options,
+    ...(inner?.port === undefined ? {} : { hostname: inner.hostname, port: inner.port }),
     middleware: [
       (request, next) => {
         const server = request.runtime!.bun!.server as unknown as BunServer;
+        if (front) {
+          // Every request behind the front carries its stamp; one without came round it.
+          const stamp = request.headers.get(stampHeader);
+          const link = stamp === null ? undefined : linkOf(stamp);
+          if (!link) return refusalResponse(403, "Not through the hub's front");
+          request.headers.delete(stampHeader);
+          (request.runtime!.bun as { front?: FrontLink }).front = link;
+          Object.defineProperty(request, "ip", { enumerable: true, value: link.address });
+        }
         // Bun has no connection cap: requests and WebSockets in progress are what it counts.
         if (server.pendingRequests + server.pendingWebSockets > maxConnections) return refusalResponse(503, `More than ${maxConnections} requests and WebSockets at once`);
         const refusal = malformedWebRequest(request);
@@ -102,8 +121,36 @@ function serve({ websocket, ...options }: ServeOptions): SrvxServer {
         return next();
       },
     ],
-    bun: { ...bun, websocket: { ...ws.websocket, message: markingCallbacks(ws.websocket.message), ...bunWebSocket } },
+    bun: { ...bun, ...(inner?.unix === undefined ? {} : { unix: inner.unix, port: undefined, hostname: undefined }), websocket: { ...ws.websocket, message: markingCallbacks(ws.websocket.message), ...bunWebSocket } },
   }) as SrvxServer;
+  return front ? frontedServer(build, front, options.hostname) : build(undefined);
+}
+
+/** The srvx server behind the front, as the front's port shows it. */
+function frontedServer(build: (inner: InnerEndpoint) => SrvxServer, front: BunFront, hostname: string): SrvxServer {
+  const inner = innerEndpoint();
+  const server = build(inner);
+  return {
+    async serve() {
+      try {
+        await server.serve();
+      } catch (error) {
+        front.close();
+        inner.release();
+        throw error;
+      }
+      front.start(inner.unix === undefined ? { hostname: "127.0.0.1", port: portOf(server.url!) } : { unix: inner.unix });
+    },
+    ready: () => server.ready(),
+    async close(closeAll) {
+      front.close();
+      await server.close(closeAll);
+      inner.release();
+    },
+    get url() {
+      return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${front.port}`;
+    },
+  };
 }
 
 export * from "../src/index.ts";

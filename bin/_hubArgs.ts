@@ -13,7 +13,7 @@ export const hubArgs = {
   "allow-host": { type: "string", valueHint: "H", description: "Host name the hub answers besides localhost and IP addresses (repeatable; .example.test admits its subdomains)" },
   takeover: { type: "boolean", default: true, description: "Port taken: ask the running hub to yield and take over", negativeDescription: "Port taken: fail instead of taking over" },
   json: { type: "boolean", description: "Print events as JSON lines" },
-  "resettable-connections": { type: "boolean", description: "No effect (kept so that scripts passing it still run): a Deno hub serves through its TCP front by default, so reset faults drop connections" },
+  "resettable-connections": { type: "boolean", description: "No effect (kept so that scripts passing it still run): Bun and Deno hubs serve through their own front by default" },
   record: { type: "string", valueHint: "FILE.har", description: "Record every request with its bodies; write FILE (HAR 1.2) on SIGINT/SIGTERM and whenever the unfiltered HAR is asked for" },
   "max-body": { type: "string", valueHint: "N", description: "Bytes of each body a recording keeps (default 10MiB; 64KiB, 2MiB… or bytes)" },
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },

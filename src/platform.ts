@@ -16,11 +16,11 @@ export interface ListenOptions {
   maxMessageSize: number;
   /** Seconds a WebSocket may stay silent (no pong) before the runtime drops it. */
   idleTimeout: number;
-  /** `false`: a runtime that needs a TCP front of its own to reset connections and bound them (Deno) serves without it. */
+  /** `false`: a runtime that needs a front of its own to bound connections and reset them (Bun, Deno) serves without it. */
   resettable?: boolean;
   /** Unsent bytes a WebSocket peer may hold; the core closes one past it (see `maxBufferedAmount`). */
   maxBufferedAmount: number;
-  /** Concurrent connections the runtime may hold, where it can cap them (Node, Deno's front). */
+  /** Concurrent connections the runtime may hold, where it can cap them (Node, the Bun and Deno fronts). */
   maxConnections: number;
   /** Seconds an HTTP connection may stay idle between requests, when the user set it. */
   keepAliveTimeout?: number;

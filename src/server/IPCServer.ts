@@ -90,12 +90,14 @@ export interface IPCServerOptions extends GuardOptions {
    */
   dashboard?: boolean;
   /**
-   * Deno only. Default true: the hub serves through a TCP front of its own, which lets a `reset`
-   * fault drop the connection and bounds what Deno's built-in server does not (bare LFs in a head, idle
-   * connections, `maxConnections`, unfinished WebSocket messages). It costs the hub about twice
-   * the CPU per small request (bench/ANALYSIS.md, "Session 5 — Deno front"). `false` serves
-   * straight on Deno's built-in server, without those bounds, and a reset there sends a 200 head and then
-   * fails the body. Node and Bun ignore it (they can always reset).
+   * Bun and Deno. Default true: the hub serves through a front of its own, which bounds what the
+   * runtime's built-in server does not: on Bun pipelined requests (answered in order; Bun's
+   * server closed the connection) and absolute-form targets (400); on Deno bare LFs in a head,
+   * idle connections and unfinished WebSocket messages, and a `reset` fault drops the
+   * connection; on both `maxConnections` counts connections. It costs the hub about twice the
+   * CPU per small request (bench/ANALYSIS.md, "Session 5 — Deno front", "Session 6 — Bun
+   * front"). `false` serves straight on the built-in server, without those bounds; a reset on
+   * Deno then sends a 200 head and then fails the body. Node ignores it.
    */
   resettableConnections?: boolean;
 }

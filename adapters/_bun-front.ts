@@ -1,0 +1,443 @@
+/**
+ * A guarded front for `Bun.serve`: `Bun.listen` takes the public port and copies each client
+ * connection to `Bun.serve` on a private endpoint (a Unix socket, else loopback TCP), reading
+ * the bytes both ways (`_http1-request-stream.ts`, `_http1-response-stream.ts`). That is what
+ * lets a Bun hub
+ * - answer pipelined requests in order: `Bun.serve` (uWS) closes a connection and answers
+ *   nothing when a request arrives behind one still in progress (oven-sh/bun#38128; any async
+ *   handler, and any answer still draining), so the front passes a request on only once the
+ *   answer before it is complete, and holds the client's next bytes meanwhile (TCP backpressure:
+ *   the client's socket is paused, nothing is buffered);
+ * - refuse an absolute-form target (`GET http://other/x`), which `Bun.serve` turns into an
+ *   ordinary path (it builds the URL from Host);
+ * - cap connections at `maxConnections` (new ones past it are closed, as Node's cap does);
+ * - drop a client's connection for a `reset` fault (`reset()`).
+ *
+ * Each forwarded head carries a header of the front's own (`stampHeader`, its name random per
+ * process) with the connection's id: over a Unix socket the server cannot see the client's
+ * address, and a request without it did not come through the front (`bun.ts` refuses it).
+ * Idle connections are still `Bun.serve`'s to close: the front mirrors its close. After a `101`
+ * the connection is a plain pipe (Bun bounds WebSocket messages itself).
+ */
+import { randomBytes } from "node:crypto";
+import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
+import { ResponseStream } from "./_http1-response-stream.ts";
+
+/** The part of Bun's socket API the front uses. */
+interface BunSocket {
+  data: FrontLink | undefined;
+  readonly remoteAddress: string;
+  write(bytes: Uint8Array): number;
+  end(): void;
+  shutdown(halfClose?: boolean): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  setNoDelay(noDelay?: boolean): boolean;
+}
+interface SocketHandlers {
+  open?(socket: BunSocket): void;
+  data(socket: BunSocket, bytes: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  end(socket: BunSocket): void;
+  close(socket: BunSocket): void;
+  error?(socket: BunSocket, error: Error): void;
+  connectError?(socket: BunSocket, error: Error): void;
+}
+declare const Bun: {
+  listen(options: { hostname: string; port: number; allowHalfOpen: boolean; socket: SocketHandlers }): { port: number; stop(closeActive?: boolean): void };
+  connect(options: ({ unix: string } | { hostname: string; port: number }) & { allowHalfOpen: boolean; data: FrontLink; socket: SocketHandlers }): Promise<BunSocket>;
+};
+
+export interface BunFrontOptions {
+  /** Client connections at once; more are closed as they arrive. */
+  maxConnections: number;
+}
+
+/** Where `Bun.serve` listens behind the front. */
+export type InnerEndpoint = { unix: string } | { hostname: string; port: number };
+
+/** Longest request head taken (431 past it): Bun's own limit is 16 KiB, so Bun answers first. */
+const MAX_HEAD_BYTES = 64 * 1024;
+/** Parts of a read up to this size go to the server in one write (a head, its stamp, a small body). */
+const JOIN_BYTES = 16 * 1024;
+/** How long an HTTP client has to close after the front's or the server's last byte (what it sends meanwhile is read and dropped). */
+const CLOSE_GRACE_MS = 2000;
+/**
+ * The same after a WebSocket's last byte: a client may still be flushing megabytes it queued
+ * before it reads the close frame, and closing under it would reset the connection and lose the
+ * close frame (it saw 1006, not 1013). `ws` waits 30 s too.
+ */
+const WEBSOCKET_CLOSE_GRACE_MS = 30_000;
+
+/** The header the front stamps on each head: random per process, so no client can send it. */
+export const stampHeader: string = `x-crossipc-front-${randomBytes(8).toString("hex")}`;
+const encoder = new TextEncoder();
+
+/** One client connection and the connection to `Bun.serve` behind it. */
+export class FrontLink {
+  /** What its heads' `stampHeader` says. */
+  readonly id: string;
+  readonly client: BunSocket;
+  inner: BunSocket | undefined;
+  readonly requests: RequestStream;
+  readonly responses: ResponseStream = new ResponseStream();
+  /** Bytes each side has not taken yet (copies), in order. */
+  toInner: Uint8Array[] = [];
+  toClient: Uint8Array[] = [];
+  /** The request ahead is not answered yet: the client's next bytes wait. */
+  awaiting = false;
+  /** What the client sent while a request was awaiting its answer (copies), and its socket is paused. */
+  held: Uint8Array[] = [];
+  /** After a `101` (or a tunnel): bytes are copied as they are, both ways. */
+  piping = false;
+  clientPaused = false;
+  innerPaused = false;
+  clientEnded = false;
+  innerShut = false;
+  /** The server's side is done: what it sent goes out, then the client gets a FIN. */
+  serverEnded = false;
+  /** The front ends the connection itself (a refusal): what the client still sends is dropped. */
+  finishing = false;
+  closed = false;
+  grace: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(client: BunSocket, id: string) {
+    this.id = id;
+    this.client = client;
+    this.requests = new RequestStream({
+      maxHeadBytes: MAX_HEAD_BYTES,
+      // Bun bounds WebSocket messages itself (`maxPayloadLength`); the front does not look.
+      maxMessageSize: Number.MAX_SAFE_INTEGER,
+      serial: true,
+      stamp: encoder.encode(`${stampHeader}: ${id}\r\n`),
+    });
+  }
+
+  /** The client's address (for `request.ip`). */
+  get address(): string {
+    return this.client.remoteAddress;
+  }
+
+  /** Drops both connections with no answer (a `reset` fault). */
+  reset(): void {
+    this.closed = true;
+    this.client.terminate();
+    this.inner?.terminate();
+  }
+}
+
+/** Connections by the id their heads carry, for the server's handler. */
+const links = new Map<string, FrontLink>();
+
+/** The front connection a request came on, by the value of its `stampHeader`. */
+export function linkOf(stamp: string): FrontLink | undefined {
+  return links.get(stamp);
+}
+
+export interface BunFront {
+  readonly port: number;
+  /** Starts copying to `Bun.serve` at `inner`. */
+  start(inner: InnerEndpoint): void;
+  close(): void;
+}
+
+let nextId = 0;
+/** Scratch for what one read lets through (the handlers run one at a time). */
+const out: Uint8Array[] = [];
+
+/** Binds the public port (throws EADDRINUSE as `Bun.serve` would). */
+export function listenBunFront(hostname: string, port: number, options: BunFrontOptions): BunFront {
+  const open = new Set<FrontLink>();
+  let inner: InnerEndpoint | undefined;
+  /** Connections that came before `Bun.serve` was listening: they are copied once it is. */
+  let early: FrontLink[] | undefined = [];
+  const connect = (link: FrontLink, endpoint: InnerEndpoint) => {
+    Bun.connect({ ...endpoint, allowHalfOpen: true, data: link, socket: innerHandlers }).catch(() => end(link));
+  };
+  const innerHandlers: SocketHandlers = {
+    open(socket) {
+      const link = socket.data!;
+      if (link.closed) return socket.terminate();
+      link.inner = socket;
+      flushToInner(link);
+    },
+    data: (socket, bytes) => fromServer(socket.data!, bytes),
+    drain: (socket) => flushToInner(socket.data!),
+    end: (socket) => serverEnded(socket.data!),
+    close: (socket) => serverEnded(socket.data!),
+    connectError: (socket) => end(socket.data!),
+    // `close` follows; without a handler Bun would print the error.
+    error() {},
+  };
+  const listener = Bun.listen({
+    hostname,
+    port,
+    allowHalfOpen: true,
+    socket: {
+      open(client) {
+        if (open.size >= options.maxConnections) {
+          client.data = undefined;
+          return client.terminate();
+        }
+        const link = new FrontLink(client, String(++nextId));
+        client.data = link;
+        open.add(link);
+        links.set(link.id, link);
+        client.setNoDelay(true);
+        // The client's bytes wait in its socket until the server's connection is open.
+        pauseClient(link, true);
+        if (inner) connect(link, inner);
+        else early?.push(link);
+      },
+      data(client, bytes) {
+        const link = client.data;
+        if (link) fromClient(link, bytes);
+      },
+      drain(client) {
+        const link = client.data;
+        if (link) flushToClient(link);
+      },
+      end(client) {
+        const link = client.data;
+        if (!link) return;
+        link.clientEnded = true;
+        shutInner(link);
+        if (link.finishing || link.serverEnded) end(link);
+      },
+      close(client) {
+        const link = client.data;
+        if (!link) return;
+        open.delete(link);
+        links.delete(link.id);
+        end(link);
+      },
+      error() {},
+    },
+  });
+  return {
+    port: listener.port,
+    start(endpoint) {
+      inner = endpoint;
+      for (const link of early ?? []) if (!link.closed) connect(link, endpoint);
+      early = undefined;
+    },
+    close() {
+      listener.stop(true);
+      for (const link of open) end(link);
+      open.clear();
+    },
+  };
+}
+
+/** The client's bytes: followed while HTTP, passed on one request at a time. */
+function fromClient(link: FrontLink, bytes: Uint8Array): void {
+  if (link.closed || link.finishing || link.serverEnded) return;
+  if (link.awaiting || link.held.length > 0) {
+    // A pipelined request: it waits, and the client's socket is paused until it can go (only
+    // then: pausing for every request would cost two system calls each).
+    link.held.push(bytes.slice());
+    pauseClient(link, true);
+    return;
+  }
+  if (link.piping) return toInner(link, bytes);
+  proceed(link, link.requests.feed(bytes, out));
+}
+
+/** Sends what the request reader let through and acts on its verdict. */
+function proceed(link: FrontLink, verdict: StreamVerdict): void {
+  for (;;) {
+    sendParts(link);
+    // Serial: at most one request is forwarded and unanswered, and its answer follows it.
+    link.responses.headRequest = link.requests.headRequest;
+    link.responses.connectRequest = link.requests.connectRequest;
+    if (verdict === "refuse" || verdict === "too-big") return refuse(link);
+    if (verdict !== "upgrade?") return;
+    const { responses } = link;
+    if (!responses.switched && responses.answers < link.requests.requests) {
+      // The answer is still coming: the client's next bytes wait (`fromClient`).
+      link.awaiting = true;
+      return;
+    }
+    link.piping = responses.switched;
+    verdict = link.requests.answered(responses.switched, out);
+  }
+}
+
+/** The server's bytes go to the client as they are; an answer completed lets the next request go. */
+function fromServer(link: FrontLink, bytes: Uint8Array): void {
+  if (link.closed) return;
+  if (!link.piping) link.responses.feed(bytes);
+  toClient(link, bytes);
+  const { responses } = link;
+  if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
+}
+
+/** The answer the client's next request waited for is complete: that request, and what the client sent meanwhile, go on. */
+function release(link: FrontLink): void {
+  const { responses } = link;
+  link.awaiting = false;
+  link.piping = responses.switched;
+  proceed(link, link.requests.answered(responses.switched, out));
+  while (!link.awaiting && link.held.length > 0 && !link.closed && !link.finishing) {
+    const next = link.held.shift()!;
+    if (link.piping) toInner(link, next);
+    else proceed(link, link.requests.feed(next, out));
+  }
+  if (!link.awaiting && link.held.length === 0) {
+    pauseClient(link, false);
+    shutInner(link);
+  }
+}
+
+/** Writes the parts in `out` to the server: one write for a small request, else one per part. */
+function sendParts(link: FrontLink): void {
+  if (out.length === 0) return;
+  let total = 0;
+  for (const part of out) total += part.length;
+  if (out.length > 1 && total <= JOIN_BYTES) {
+    const joined = new Uint8Array(total);
+    let at = 0;
+    for (const part of out) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    toInner(link, joined);
+  } else for (const part of out) toInner(link, part);
+  out.length = 0;
+}
+
+function toInner(link: FrontLink, bytes: Uint8Array): void {
+  if (link.toInner.length > 0 || !link.inner) {
+    link.toInner.push(bytes.slice());
+    pauseClient(link, true);
+    return;
+  }
+  const written = link.inner.write(bytes);
+  if (written < bytes.length) {
+    link.toInner.push(bytes.slice(Math.max(0, written)));
+    pauseClient(link, true);
+  }
+}
+
+function flushToInner(link: FrontLink): void {
+  const inner = link.inner;
+  if (!inner || link.closed) return;
+  while (link.toInner.length > 0) {
+    const next = link.toInner[0]!;
+    const written = inner.write(next);
+    if (written < next.length) {
+      link.toInner[0] = next.subarray(Math.max(0, written));
+      return;
+    }
+    link.toInner.shift();
+  }
+  pauseClient(link, false);
+  shutInner(link);
+}
+
+function toClient(link: FrontLink, bytes: Uint8Array): void {
+  if (link.toClient.length > 0) {
+    link.toClient.push(bytes.slice());
+    return;
+  }
+  const written = link.client.write(bytes);
+  if (written < bytes.length) {
+    link.toClient.push(bytes.slice(Math.max(0, written)));
+    // The client is not reading: the server's bytes wait in its socket.
+    if (!link.innerPaused && link.inner) {
+      link.innerPaused = true;
+      link.inner.pause();
+    }
+  }
+}
+
+function flushToClient(link: FrontLink): void {
+  while (link.toClient.length > 0) {
+    const next = link.toClient[0]!;
+    const written = link.client.write(next);
+    if (written < next.length) {
+      link.toClient[0] = next.subarray(Math.max(0, written));
+      return;
+    }
+    link.toClient.shift();
+  }
+  if (link.innerPaused && link.inner) {
+    link.innerPaused = false;
+    link.inner.resume();
+  }
+  if (link.serverEnded) finishClient(link);
+}
+
+/** Pauses (or resumes, when nothing holds it) reading from the client. */
+function pauseClient(link: FrontLink, pause: boolean): void {
+  if (!pause && (link.held.length > 0 || link.toInner.length > 0 || !link.inner)) return;
+  if (link.clientPaused === pause) return;
+  link.clientPaused = pause;
+  if (pause) link.client.pause();
+  else link.client.resume();
+}
+
+/**
+ * The client is done sending and what it sent went on: the server is told at once (half-close,
+ * as TCP), even with an answer still coming, so that a client that went away aborts its request
+ * (a proxied one upstream). uWS takes the FIN as a close, as it does without the front: a client
+ * that half-closes and waits for its answer gets none, and requests it pipelined are dropped.
+ */
+function shutInner(link: FrontLink): void {
+  if (!link.clientEnded || link.innerShut || !link.inner || link.toInner.length > 0) return;
+  link.innerShut = true;
+  link.inner.shutdown();
+}
+
+function serverEnded(link: FrontLink): void {
+  if (link.serverEnded) return;
+  link.serverEnded = true;
+  if (link.toClient.length === 0) finishClient(link);
+}
+
+/**
+ * The client gets a FIN after the server's last byte, and some time to close; what it still sends
+ * is read and dropped meanwhile (closing with unread bytes would reset the connection, and the
+ * client could lose the last answer or close frame before reading it).
+ */
+function finishClient(link: FrontLink): void {
+  if (link.closed) return;
+  if (link.clientEnded) return end(link);
+  link.finishing = true;
+  link.client.shutdown();
+  readAndDrop(link);
+  link.grace ??= setTimeout(() => link.reset(), link.piping ? WEBSOCKET_CLOSE_GRACE_MS : CLOSE_GRACE_MS);
+}
+
+/**
+ * Answers a refused head itself once every request before it was answered, then ends the
+ * connection; a body refused while its answer was still coming just ends it.
+ */
+function refuse(link: FrontLink): void {
+  link.finishing = true;
+  const { status, error } = link.requests.refusal ?? { status: 400, error: "Bad request" };
+  if (link.responses.answers >= link.requests.requests && link.toClient.length === 0) link.client.write(refusalBytes(status, error));
+  link.client.shutdown();
+  readAndDrop(link);
+  link.inner?.end();
+  link.grace ??= setTimeout(() => link.reset(), CLOSE_GRACE_MS);
+}
+
+/** Reads on from a client the front is closing (`fromClient` drops what comes). */
+function readAndDrop(link: FrontLink): void {
+  link.held.length = 0;
+  link.toInner.length = 0;
+  if (link.clientPaused) {
+    link.clientPaused = false;
+    link.client.resume();
+  }
+}
+
+function end(link: FrontLink): void {
+  if (link.closed) return;
+  link.closed = true;
+  clearTimeout(link.grace);
+  link.inner?.end();
+  link.client.end();
+}

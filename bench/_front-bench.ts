@@ -1,0 +1,113 @@
+/**
+ * What a hub's own front costs against the runtime's server alone (bench/deno-front.ts,
+ * bench/bun-front.ts): hubs measured in alternating rounds in one run, one of them "direct":
+ * - an intercept route, HTTP keep-alive, 50 connections (autocannon): requests/s and the hub's
+ *   CPU per 1,000 requests;
+ * - a framework request round trip over the IPC WebSocket at 1 in flight (a Node IPCClient);
+ * - the HTTP proxy to a node:http backend, 50 connections (autocannon).
+ * Each hub script prints `{"port":N,"pid":N}` and stops when stdin ends (Linux: CPU is read
+ * from /proc). Ratios are taken per round, then their median.
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+import { IPCClient, IPCServer } from "../adapters/node.ts";
+
+const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<any>;
+const echo = IPCServer.defineRequest<number, number>("bench/echo");
+
+/** A hub process to measure: `command` gets the backend's URL as its last argument. */
+export interface HubSpec {
+  mode: string;
+  command: string[];
+}
+
+async function hub(spec: HubSpec, backendUrl: string) {
+  const child = spawn(spec.command[0]!, [...spec.command.slice(1), backendUrl], { stdio: ["pipe", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
+  const { port, pid } = JSON.parse(line) as { port: number; pid: number };
+  return { mode: spec.mode, port, pid, stop: () => child.stdin!.end() };
+}
+
+/** User + system CPU seconds of a process so far (Linux). */
+function cpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const http = (path: string, seconds: number) => async (port: number, pid: number) => {
+  const before = cpu(pid);
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 50, duration: seconds });
+  const count = result.requests.total as number;
+  return { rate: count / result.duration, cpuPer1k: ((cpu(pid) - before) / count) * 1000, bad: result.non2xx + result.errors };
+};
+
+const rpc = (seconds: number) => async (port: number, pid: number) => {
+  const client = new IPCClient(port);
+  await client.connect("bench");
+  for (let i = 0; i < 200; i++) await client.sendFrameworkRequest(echo as never, i as never);
+  const before = cpu(pid);
+  const start = performance.now();
+  let count = 0;
+  while (performance.now() - start < seconds * 1000) {
+    await client.sendFrameworkRequest(echo as never, count as never);
+    count++;
+  }
+  const ms = performance.now() - start;
+  const used = cpu(pid) - before;
+  client.disconnect();
+  return { rate: (count / ms) * 1000, cpuPer1k: (used / count) * 1000, bad: 0 };
+};
+
+/** Runs `rounds` rounds of `seconds` per case over `specs` (one with mode "direct"), printing each and the ratios. */
+export async function frontBench(specs: HubSpec[], rounds: number, seconds: number): Promise<void> {
+  const CASES = [
+    ["intercept, 50 connections", http("/users/42", seconds)],
+    ["IPC round trip, 1 in flight", rpc(seconds)],
+    ["HTTP proxy, 50 connections", http("/api/items?page=1", seconds)],
+  ] as const;
+  const backend = createServer((_req, res) => res.end('{"items":[1,2,3]}'));
+  backend.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  const hubs = [];
+  for (const spec of specs) hubs.push(await hub(spec, backendUrl));
+  const results: Record<string, Array<{ rate: number; cpuPer1k: number }>> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, measure] of CASES) {
+      // Alternate which goes first, so neither always meets the machine in the same state.
+      for (const h of round % 2 ? [...hubs].reverse() : hubs) {
+        const r = await measure(h.port, h.pid);
+        (results[`${name} | ${h.mode}`] ??= []).push(r);
+        console.log(`round ${round + 1} ${name} ${h.mode}: ${r.rate.toFixed(0)}/s, ${r.cpuPer1k.toFixed(3)} CPU s per 1k${r.bad ? `, ${r.bad} bad` : ""}`);
+      }
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  for (const mode of hubs.map((h) => h.mode).filter((mode) => mode !== "direct")) {
+    console.log(`\n| case | ${mode} /s | direct /s | ${mode} ÷ direct (rate) | ${mode} ÷ direct (hub CPU per request) | CPU ratio per round |\n|---|---|---|---|---|---|`);
+    for (const [name] of CASES) {
+      const front = results[`${name} | ${mode}`]!;
+      const direct = results[`${name} | direct`]!;
+      // Ratios per round (taken close in time), then their median.
+      const rateRatio = median(front.map((f, i) => f.rate / direct[i]!.rate));
+      const cpuRatios = front.map((f, i) => f.cpuPer1k / direct[i]!.cpuPer1k);
+      const perRound = cpuRatios.map((r) => r.toFixed(2)).join(", ");
+      console.log(`| ${name} | ${median(front.map((r) => r.rate)).toFixed(0)} | ${median(direct.map((r) => r.rate)).toFixed(0)} | ${rateRatio.toFixed(2)}× | ${median(cpuRatios).toFixed(2)}× | ${perRound} |`);
+    }
+  }
+  if (hubs.some((h) => h.mode === "base")) {
+    console.log("\n| case | front ÷ base (hub CPU per request) | per round |\n|---|---|---|");
+    for (const [name] of CASES) {
+      const front = results[`${name} | front`]!;
+      const ratios = results[`${name} | base`]!.map((b, i) => front[i]!.cpuPer1k / b.cpuPer1k);
+      console.log(`| ${name} | ${median(ratios).toFixed(2)}× | ${ratios.map((r) => r.toFixed(2)).join(", ")} |`);
+    }
+  }
+  for (const h of hubs) h.stop();
+  backend.close();
+  backend.closeAllConnections();
+}
