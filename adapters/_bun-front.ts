@@ -139,8 +139,20 @@ export interface BunFront {
   readonly port: number;
   /** Starts copying to `Bun.serve` at `inner`. */
   start(inner: InnerEndpoint): void;
-  close(): void;
+  /** Takes no more connections; the open ones still carry what the server sends. */
+  stopAccepting(): void;
+  /**
+   * Ends every connection once its client has what the server sent last (the close frames of a
+   * teardown), at most `SHUTDOWN_DRAIN_MS` after the call.
+   */
+  close(): Promise<void>;
 }
+
+/**
+ * How long a closing front lets the server's last bytes reach clients that are still open
+ * (a teardown's WebSocket close frames): cutting at once turned the clients' 1001 into 1006.
+ */
+const SHUTDOWN_DRAIN_MS = 250;
 
 let nextId = 0;
 /** Scratch for what one read lets through (the handlers run one at a time). */
@@ -149,6 +161,8 @@ const out: Uint8Array[] = [];
 /** Binds the public port (throws EADDRINUSE as `Bun.serve` would). */
 export function listenBunFront(hostname: string, port: number, options: BunFrontOptions): BunFront {
   const open = new Set<FrontLink>();
+  /** Set while closing: told when a connection goes. */
+  let linkGone: (() => void) | undefined;
   let inner: InnerEndpoint | undefined;
   /** Connections that came before `Bun.serve` was listening: they are copied once it is. */
   let early: FrontLink[] | undefined = [];
@@ -211,6 +225,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
         open.delete(link);
         links.delete(link.id);
         end(link);
+        linkGone?.();
       },
       error() {},
     },
@@ -222,10 +237,26 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
       for (const link of early ?? []) if (!link.closed) connect(link, endpoint);
       early = undefined;
     },
+    stopAccepting() {
+      listener.stop(false);
+    },
     close() {
-      listener.stop(true);
-      for (const link of open) end(link);
-      open.clear();
+      listener.stop(false);
+      return new Promise<void>((resolve) => {
+        const cut = () => {
+          clearTimeout(timer);
+          linkGone = undefined;
+          for (const link of open) end(link);
+          open.clear();
+          listener.stop(true);
+          resolve();
+        };
+        const timer = setTimeout(cut, SHUTDOWN_DRAIN_MS);
+        linkGone = () => {
+          if (open.size === 0) cut();
+        };
+        linkGone();
+      });
     },
   };
 }

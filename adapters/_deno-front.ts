@@ -202,13 +202,31 @@ export interface TcpFront {
   readonly port: number;
   /** Starts copying to the server listening on `innerPort` (again after it listened anew). */
   start(innerPort: number): void;
-  close(): void;
+  /** Takes no more connections; the open ones still carry what the server sends. */
+  stopAccepting(): void;
+  /**
+   * Ends every connection once its client has what the server sent last (the close frames of a
+   * teardown), at most `SHUTDOWN_DRAIN_MS` after the call.
+   */
+  close(): Promise<void>;
 }
+
+/**
+ * How long a closing front lets the server's last bytes reach clients that are still open
+ * (a teardown's WebSocket close frames): cutting at once turned the clients' 1001 into 1006.
+ */
+const SHUTDOWN_DRAIN_MS = 250;
 
 /** Binds the public port (throws AddrInUse as `Deno.serve` would). */
 export function listenFront(hostname: string, port: number, options: FrontOptions): TcpFront {
   const listener = Deno.listen({ hostname, port });
   const connections = new Set<FrontConnection>();
+  /** Set while closing: told when a connection goes. */
+  let connectionGone: (() => void) | undefined;
+  const gone = (connection: FrontConnection) => {
+    connections.delete(connection);
+    connectionGone?.();
+  };
   let innerPort = 0;
   let accepting = false;
   let closed = false;
@@ -226,7 +244,7 @@ export function listenFront(hostname: string, port: number, options: FrontOption
         closeQuietly(client);
         continue;
       }
-      void serveConnection(new FrontConnection(client, options), innerPort, connections);
+      void serveConnection(new FrontConnection(client, options), innerPort, connections, gone);
     }
   };
   // One sweep every half timeout: a connection is closed after one to one and a half timeouts
@@ -242,13 +260,28 @@ export function listenFront(hostname: string, port: number, options: FrontOption
       if (!accepting) void accept();
       accepting = true;
     },
-    close() {
+    stopAccepting() {
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
       closeQuietly(listener);
-      for (const connection of connections) end(connection);
-      connections.clear();
+    },
+    close() {
+      this.stopAccepting();
+      return new Promise<void>((resolve) => {
+        const cut = () => {
+          clearTimeout(timer);
+          connectionGone = undefined;
+          for (const connection of connections) end(connection);
+          connections.clear();
+          resolve();
+        };
+        const timer = setTimeout(cut, SHUTDOWN_DRAIN_MS);
+        connectionGone = () => {
+          if (connections.size === 0) cut();
+        };
+        connectionGone();
+      });
     },
   };
 }
@@ -266,7 +299,7 @@ function sweep(connections: Set<FrontConnection>): void {
   }
 }
 
-async function serveConnection(connection: FrontConnection, innerPort: number, connections: Set<FrontConnection>): Promise<void> {
+async function serveConnection(connection: FrontConnection, innerPort: number, connections: Set<FrontConnection>, gone: (connection: FrontConnection) => void): Promise<void> {
   connections.add(connection);
   try {
     connection.client.setNoDelay(true);
@@ -282,7 +315,7 @@ async function serveConnection(connection: FrontConnection, innerPort: number, c
     connection.clientLeft();
     end(connection);
   } finally {
-    connections.delete(connection);
+    gone(connection);
   }
 }
 

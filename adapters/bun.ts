@@ -135,7 +135,7 @@ function frontedServer(build: (inner: InnerEndpoint) => SrvxServer, front: BunFr
       try {
         await server.serve();
       } catch (error) {
-        front.close();
+        void front.close();
         inner.release();
         throw error;
       }
@@ -143,9 +143,15 @@ function frontedServer(build: (inner: InnerEndpoint) => SrvxServer, front: BunFr
     },
     ready: () => server.ready(),
     async close(closeAll) {
-      front.close();
-      await server.close(closeAll);
-      inner.release();
+      // The server's last bytes (a teardown's close frames) still cross the copy: the front
+      // stops taking connections first and ends the open ones only after the server closed.
+      front.stopAccepting();
+      try {
+        await server.close(closeAll);
+      } finally {
+        await front.close();
+        inner.release();
+      }
     },
     get url() {
       return `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${front.port}`;

@@ -234,8 +234,11 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     ready: () => listening ?? Promise.reject(new Error("not serving")),
     close: async () => {
       closing = true;
-      front?.close();
-      await server?.shutdown();
+      // The front takes no more connections but lets the server's last bytes (a teardown's
+      // close frames) reach the clients before it ends the rest, within a bound: `shutdown`
+      // also waits for them to go (a stream that never ends would hold it).
+      front?.stopAccepting();
+      await Promise.all([server?.shutdown(), front?.close()]);
     },
     get url() {
       return url;
