@@ -10,7 +10,8 @@
  *   the client's socket is paused, nothing is buffered);
  * - refuse an absolute-form target (`GET http://other/x`), which `Bun.serve` turns into an
  *   ordinary path (it builds the URL from Host);
- * - cap connections at `maxConnections` (new ones past it are closed, as Node's cap does);
+ * - cap connections at `maxConnections` (new ones past it are closed, as Node's cap does), and
+ *   at what the open-file limit lets it pass on (`linksWithin`);
  * - drop a client's connection for a `reset` fault (`reset()`).
  *
  * Each forwarded head carries a header of the front's own (`stampHeader`, its name random per
@@ -22,6 +23,7 @@
 import { randomBytes } from "node:crypto";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
 import { ResponseStream } from "./_http1-response-stream.ts";
+import { openFileLimit } from "./_open-file-limit.ts";
 
 /** The part of Bun's socket API the front uses. */
 interface BunSocket {
@@ -154,6 +156,22 @@ export interface BunFront {
  */
 const SHUTDOWN_DRAIN_MS = 250;
 
+/**
+ * Descriptors kept for what is not a front connection: the runtime's own, the listeners,
+ * backends and services the hub connects to.
+ */
+const RESERVED_FILES = 48;
+
+/**
+ * How many connections the front can pass on within `limit` open files: each takes three (the
+ * client's, the front's to the server, the server's end of it). Taking more let the front hold
+ * every descriptor while the server could accept none of its connections, and nothing was
+ * answered again even once the clients had gone.
+ */
+export function linksWithin(limit: number | undefined): number {
+  return limit === undefined ? Infinity : Math.max(1, Math.floor((limit - RESERVED_FILES) / 3));
+}
+
 let nextId = 0;
 /** Scratch for what one read lets through (the handlers run one at a time). */
 const out: Uint8Array[] = [];
@@ -161,6 +179,7 @@ const out: Uint8Array[] = [];
 /** Binds the public port (throws EADDRINUSE as `Bun.serve` would). */
 export function listenBunFront(hostname: string, port: number, options: BunFrontOptions): BunFront {
   const open = new Set<FrontLink>();
+  const maxLinks = Math.min(options.maxConnections, linksWithin(openFileLimit()));
   /** Set while closing: told when a connection goes. */
   let linkGone: (() => void) | undefined;
   let inner: InnerEndpoint | undefined;
@@ -190,7 +209,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
     allowHalfOpen: true,
     socket: {
       open(client) {
-        if (open.size >= options.maxConnections) {
+        if (open.size >= maxLinks) {
           client.data = undefined;
           return client.terminate();
         }
@@ -199,8 +218,8 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
         open.add(link);
         links.set(link.id, link);
         client.setNoDelay(true);
-        // The client's bytes wait in its socket until the server's connection is open.
-        pauseClient(link, true);
+        // Not paused before the server's connection is open: a paused Bun socket does not read
+        // its client's FIN. The first bytes wait in `toInner`, then the socket pauses.
         if (inner) connect(link, inner);
         else early?.push(link);
       },
@@ -217,7 +236,11 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
         if (!link) return;
         link.clientEnded = true;
         shutInner(link);
-        if (link.finishing || link.serverEnded) end(link);
+        if (link.finishing || link.serverEnded || !link.inner || !answerPending(link)) return end(link);
+        // uWS takes the FIN as a close (`shutInner`) and closes its side at once; a server that
+        // cannot (at the open-file limit it has not even accepted the connection) does not keep
+        // the client's connection: waiting for it held every descriptor for good.
+        link.grace ??= setTimeout(() => link.reset(), CLOSE_GRACE_MS);
       },
       close(client) {
         const link = client.data;
@@ -339,7 +362,17 @@ function sendParts(link: FrontLink): void {
 }
 
 function toInner(link: FrontLink, bytes: Uint8Array): void {
-  if (link.toInner.length > 0 || !link.inner) {
+  if (!link.inner) {
+    // The server's connection is not open yet. Reading goes on up to a head's worth: a paused
+    // socket would not see its client go, and at the open-file limit (the server cannot accept)
+    // clients that sent a request and left held every descriptor for good.
+    link.toInner.push(bytes.slice());
+    let waiting = 0;
+    for (const part of link.toInner) waiting += part.length;
+    if (waiting > MAX_HEAD_BYTES) pauseClient(link, true);
+    return;
+  }
+  if (link.toInner.length > 0) {
     link.toInner.push(bytes.slice());
     pauseClient(link, true);
     return;
@@ -455,6 +488,11 @@ function refuse(link: FrontLink): void {
   link.grace ??= setTimeout(() => link.reset(), CLOSE_GRACE_MS);
 }
 
+/** A request went (or waits to go) to the server and its answer is not complete. */
+function answerPending(link: FrontLink): boolean {
+  return link.piping || link.toInner.length > 0 || link.responses.answers < link.requests.requests;
+}
+
 /** Reads on from a client the front is closing (`fromClient` drops what comes). */
 function readAndDrop(link: FrontLink): void {
   link.held.length = 0;
@@ -471,4 +509,9 @@ function end(link: FrontLink): void {
   clearTimeout(link.grace);
   link.inner?.end();
   link.client.end();
+  // A paused socket would never read the client's FIN, and would stay open (CLOSE-WAIT) for good.
+  if (link.clientPaused) {
+    link.clientPaused = false;
+    link.client.resume();
+  }
 }

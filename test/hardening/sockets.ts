@@ -1,8 +1,8 @@
 /**
  * Running out of sockets (issue 21): a hub limited to 256 open files survives 400 connections
- * and answers once they go, and work past `maxConnections` is refused (all three); idle
- * keep-alive connections are closed after `keepAliveTimeout` (Node and Bun here; the Deno hub's
- * TCP front in test/hardening/deno-front.ts).
+ * and answers once they go (and one limited to 64, past it by clients that sent a request), and
+ * work past `maxConnections` is refused (all three); idle keep-alive connections are closed after
+ * `keepAliveTimeout` (Node and Bun here; the Deno hub's TCP front in test/hardening/deno-front.ts).
  */
 import assert from "node:assert/strict";
 import net, { type AddressInfo } from "node:net";
@@ -43,6 +43,34 @@ const cases: Array<[string, Runtime[], (runtime: Runtime) => Promise<void>]> = [
         for (let i = 0; i < 400; i++) {
           await new Promise<void>((resolve) => {
             const socket = net.connect(hub.port, "127.0.0.1", () => resolve());
+            socket.on("error", () => resolve());
+            sockets.push(socket);
+          });
+        }
+        await sleep(500);
+        for (const socket of sockets) socket.destroy();
+        const status = await answered(hub.url);
+        assert.equal(hub.child.proc.exitCode, null, `the hub exited: ${hub.child.stderr()}`);
+        assert.equal(status, 200);
+      } finally {
+        sockets.forEach((socket) => socket.destroy());
+        await hub.stop();
+      }
+    },
+  ],
+  [
+    "a hub limited to 64 open files, past it by 400 clients that each sent a request and left, answers again (Bun's front held every descriptor)",
+    ["node", "bun", "deno"],
+    async (runtime) => {
+      const hub = await startHub(runtime, undefined, {}, { maxOpenFiles: 64 });
+      const sockets: net.Socket[] = [];
+      try {
+        for (let i = 0; i < 400; i++) {
+          await new Promise<void>((resolve) => {
+            const socket = net.connect(hub.port, "127.0.0.1", () => {
+              socket.write("GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+              resolve();
+            });
             socket.on("error", () => resolve());
             sockets.push(socket);
           });
