@@ -36,55 +36,12 @@ const cases: Array<[string, Runtime[], (runtime: Runtime) => Promise<void>]> = [
   [
     "a hub limited to 256 open files outlives 400 connections and answers once they go (Deno exited)",
     ["node", "bun", "deno"],
-    async (runtime) => {
-      const hub = await startHub(runtime, undefined, {}, { maxOpenFiles: 256 });
-      const sockets: net.Socket[] = [];
-      try {
-        for (let i = 0; i < 400; i++) {
-          await new Promise<void>((resolve) => {
-            const socket = net.connect(hub.port, "127.0.0.1", () => resolve());
-            socket.on("error", () => resolve());
-            sockets.push(socket);
-          });
-        }
-        await sleep(500);
-        for (const socket of sockets) socket.destroy();
-        const status = await answered(hub.url);
-        assert.equal(hub.child.proc.exitCode, null, `the hub exited: ${hub.child.stderr()}`);
-        assert.equal(status, 200);
-      } finally {
-        sockets.forEach((socket) => socket.destroy());
-        await hub.stop();
-      }
-    },
+    (runtime) => outlivesClients(runtime, 256, ""),
   ],
   [
     "a hub limited to 64 open files, past it by 400 clients that each sent a request and left, answers again (Bun's front held every descriptor)",
     ["node", "bun", "deno"],
-    async (runtime) => {
-      const hub = await startHub(runtime, undefined, {}, { maxOpenFiles: 64 });
-      const sockets: net.Socket[] = [];
-      try {
-        for (let i = 0; i < 400; i++) {
-          await new Promise<void>((resolve) => {
-            const socket = net.connect(hub.port, "127.0.0.1", () => {
-              socket.write("GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-              resolve();
-            });
-            socket.on("error", () => resolve());
-            sockets.push(socket);
-          });
-        }
-        await sleep(500);
-        for (const socket of sockets) socket.destroy();
-        const status = await answered(hub.url);
-        assert.equal(hub.child.proc.exitCode, null, `the hub exited: ${hub.child.stderr()}`);
-        assert.equal(status, 200);
-      } finally {
-        sockets.forEach((socket) => socket.destroy());
-        await hub.stop();
-      }
-    },
+    (runtime) => outlivesClients(runtime, 64, "GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"),
   ],
   [
     "work past maxConnections is refused, and the hub answers again once it ends",
@@ -126,6 +83,35 @@ if (failures.length) {
   process.exit(1);
 }
 console.log("socket hardening: idle connections go, exhaustion is survived, caps hold");
+
+/**
+ * 400 clients connect to a hub limited to `maxOpenFiles` (each sends `request`), stay half a
+ * second and go: the hub is still running and answers again.
+ */
+async function outlivesClients(runtime: Runtime, maxOpenFiles: number, request: string): Promise<void> {
+  const hub = await startHub(runtime, undefined, {}, { maxOpenFiles });
+  const sockets: net.Socket[] = [];
+  try {
+    for (let i = 0; i < 400; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(hub.port, "127.0.0.1", () => {
+          if (request) socket.write(request);
+          resolve();
+        });
+        socket.on("error", () => resolve());
+        sockets.push(socket);
+      });
+    }
+    await sleep(500);
+    for (const socket of sockets) socket.destroy();
+    const status = await answered(hub.url);
+    assert.equal(hub.child.proc.exitCode, null, `the hub exited: ${hub.child.stderr()}`);
+    assert.equal(status, 200);
+  } finally {
+    sockets.forEach((socket) => socket.destroy());
+    await hub.stop();
+  }
+}
 
 /** The hub's answer to a plain request, asked again for up to 5 s while connections wind down. */
 async function answered(url: string): Promise<number | string> {
