@@ -168,7 +168,7 @@ const RESERVED_FILES = 48;
  * every descriptor while the server could accept none of its connections, and nothing was
  * answered again even once the clients had gone.
  */
-export function linksWithin(limit: number | undefined): number {
+function linksWithin(limit: number | undefined): number {
   return limit === undefined ? Infinity : Math.max(1, Math.floor((limit - RESERVED_FILES) / 3));
 }
 

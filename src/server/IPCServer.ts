@@ -44,26 +44,26 @@ export interface IPCServerOptions extends GuardOptions {
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
   maxProxyMessageSize?: number;
   /**
-   * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. Proxied
-   * WebSockets on Bun and Deno hold at most this much unread on either side, then both ends are
-   * closed with 1013 (on Node they are a TCP pipe, bounded by TCP itself).
+   * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. A proxied
+   * WebSocket holds at most this much unread on either side, then both ends are closed with 1013
+   * (where the runtime proxies it as a TCP pipe, TCP bounds it instead: the README's "What each
+   * runtime bounds").
    */
   maxBufferedAmount?: number;
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
   maxClients?: number;
   /**
-   * Connections held at once; more are closed as they arrive. Default 4096. Node caps connections
-   * (`server.maxConnections`), Deno's TCP front too (WebSockets included); Bun caps requests and
-   * WebSockets in progress (503 past it): it does not expose its connections (see the README's
-   * "What each runtime bounds").
+   * Connections held at once, WebSockets included; more are closed as they arrive. Default 4096.
+   * Without the front (`resettableConnections: false`) some runtimes can only cap requests and
+   * WebSockets in progress (503 past them): the README's "What each runtime bounds".
    */
   maxConnections?: number;
   /**
-   * Seconds an HTTP connection may stay idle between requests before the server closes it.
-   * Default: Node's own 5 s, and 120 s on Bun (whose idle timeout also cuts a request waiting
-   * for its answer, so there it is never below `proxyTimeout`) and Deno (its TCP front closes a
-   * connection with no byte either way and no request in progress; never a WebSocket; 0 keeps
-   * idle connections, as on Node).
+   * Seconds an HTTP connection may stay idle between requests before the server closes it; 0
+   * keeps idle connections. Default: the runtime's own where it has a sane one, else 120 s
+   * (never below `proxyTimeout` where the runtime's idle timeout also cuts a request waiting for
+   * its answer). Never a request in progress or a WebSocket: the README's "What each runtime
+   * bounds".
    */
   keepAliveTimeout?: number;
   /**
@@ -90,14 +90,13 @@ export interface IPCServerOptions extends GuardOptions {
    */
   dashboard?: boolean;
   /**
-   * Bun and Deno. Default true: the hub serves through a front of its own, which bounds what the
-   * runtime's built-in server does not: on Bun pipelined requests (answered in order; Bun's
-   * server closed the connection) and absolute-form targets (400); on Deno bare LFs in a head,
-   * idle connections and unfinished WebSocket messages, and a `reset` fault drops the
-   * connection; on both `maxConnections` counts connections. It costs the hub about twice the
-   * CPU per small request (bench/ANALYSIS.md, "Session 5 — Deno front", "Session 6 — Bun
-   * front"). `false` serves straight on the built-in server, without those bounds; a reset on
-   * Deno then sends a 200 head and then fails the body. Node ignores it.
+   * Default true: where the runtime's built-in server leaves HTTP/1.1 unbounded (pipelined
+   * requests, absolute-form targets, bare LFs in a head, idle connections, unfinished WebSocket
+   * messages, connection caps, a `reset` fault that must drop the connection), the hub serves
+   * through a front of its own that bounds it. The front costs the hub about twice the CPU per
+   * small request (bench/ANALYSIS.md, the front parts of sessions 5 and 6).
+   * `false` serves straight on the built-in server, without those bounds; which runtimes have a
+   * front, and what each then lacks: the README's "What each runtime bounds".
    */
   resettableConnections?: boolean;
 }
