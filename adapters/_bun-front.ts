@@ -48,7 +48,7 @@ interface SocketHandlers {
 }
 declare const Bun: {
   listen(options: { hostname: string; port: number; allowHalfOpen: boolean; socket: SocketHandlers }): { port: number; stop(closeActive?: boolean): void };
-  connect(options: ({ unix: string } | { hostname: string; port: number }) & { allowHalfOpen: boolean; data: FrontLink; socket: SocketHandlers }): Promise<BunSocket>;
+  connect(options: ({ unix: string } | { hostname: string; port: number; tls?: { serverName: string } }) & { allowHalfOpen: boolean; data: FrontLink | undefined; socket: SocketHandlers }): Promise<BunSocket>;
 };
 
 export interface BunFrontOptions {
@@ -103,6 +103,10 @@ export class FrontLink {
   finishing = false;
   closed = false;
   grace: ReturnType<typeof setTimeout> | undefined;
+  /** Told the first bytes the server (a backend, after `divert`) sends next. */
+  onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
+  /** Told when the client's connection has closed. */
+  onGone: (() => void) | undefined;
 
   constructor(client: BunSocket, id: string) {
     this.id = id;
@@ -172,6 +176,37 @@ function linksWithin(limit: number | undefined): number {
   return limit === undefined ? Infinity : Math.max(1, Math.floor((limit - RESERVED_FILES) / 3));
 }
 
+/**
+ * The server's connection (or, after `divert`, a backend's). A socket whose `data` is gone was
+ * left behind by `divert` or is still being dialled: its events are no one's.
+ */
+const innerHandlers: SocketHandlers = {
+  open(socket) {
+    const link = socket.data;
+    if (!link) return;
+    if (link.closed) return socket.terminate();
+    link.inner = socket;
+    flushToInner(link);
+  },
+  data(socket, bytes) {
+    if (socket.data) fromServer(socket.data, bytes);
+  },
+  drain(socket) {
+    if (socket.data) flushToInner(socket.data);
+  },
+  end(socket) {
+    if (socket.data) serverEnded(socket.data);
+  },
+  close(socket) {
+    if (socket.data) serverEnded(socket.data);
+  },
+  connectError(socket) {
+    if (socket.data) end(socket.data);
+  },
+  // `close` follows; without a handler Bun would print the error.
+  error() {},
+};
+
 let nextId = 0;
 /** Scratch for what one read lets through (the handlers run one at a time). */
 const out: Uint8Array[] = [];
@@ -187,21 +222,6 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
   let early: FrontLink[] | undefined = [];
   const connect = (link: FrontLink, endpoint: InnerEndpoint) => {
     Bun.connect({ ...endpoint, allowHalfOpen: true, data: link, socket: innerHandlers }).catch(() => end(link));
-  };
-  const innerHandlers: SocketHandlers = {
-    open(socket) {
-      const link = socket.data!;
-      if (link.closed) return socket.terminate();
-      link.inner = socket;
-      flushToInner(link);
-    },
-    data: (socket, bytes) => fromServer(socket.data!, bytes),
-    drain: (socket) => flushToInner(socket.data!),
-    end: (socket) => serverEnded(socket.data!),
-    close: (socket) => serverEnded(socket.data!),
-    connectError: (socket) => end(socket.data!),
-    // `close` follows; without a handler Bun would print the error.
-    error() {},
   };
   const listener = Bun.listen({
     hostname,
@@ -248,6 +268,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
         open.delete(link);
         links.delete(link.id);
         end(link);
+        link.onGone?.();
         linkGone?.();
       },
       error() {},
@@ -321,10 +342,90 @@ function proceed(link: FrontLink, verdict: StreamVerdict): void {
 /** The server's bytes go to the client as they are; an answer completed lets the next request go. */
 function fromServer(link: FrontLink, bytes: Uint8Array): void {
   if (link.closed) return;
+  if (link.onFirstBytes) {
+    const told = link.onFirstBytes;
+    link.onFirstBytes = undefined;
+    told(bytes);
+  }
   if (!link.piping) link.responses.feed(bytes);
   toClient(link, bytes);
   const { responses } = link;
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
+}
+
+/**
+ * Dials a backend for `link`, whose upgrade request the server holds (`divert` then hands the
+ * client to it). Rejects when it cannot connect within `timeoutMs`.
+ */
+export function dialFor(target: { hostname: string; port: number; tls: boolean }, timeoutMs: number): Promise<BunSocket> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new Error(`no connection within ${timeoutMs}ms`));
+    }, timeoutMs);
+    Bun.connect({ hostname: target.hostname, port: target.port, ...(target.tls ? { tls: { serverName: target.hostname } } : {}), allowHalfOpen: true, data: undefined, socket: innerHandlers }).then(
+      (socket) => {
+        clearTimeout(timer);
+        // Too late: the client got its 502.
+        if (settled) return socket.terminate();
+        settled = true;
+        resolve(socket);
+      },
+      (error: Error) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The client of `link`, whose upgrade request the server holds, goes to `backend` instead: the
+ * server's connection is dropped (nothing more can come on it after an upgrade request), `head`
+ * and whatever the client sent after its request go to the backend, and from then on bytes are
+ * copied both ways as they are, the backend's answer (`101` or a refusal) first.
+ */
+export function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): void {
+  if (link.closed || link.finishing) return backend.terminate();
+  dropServer(link);
+  backend.data = link;
+  backend.setNoDelay(true);
+  link.inner = backend;
+  link.piping = true;
+  toInner(link, head);
+  link.requests.answered(true, out);
+  sendParts(link);
+  while (link.held.length > 0) toInner(link, link.held.shift()!);
+  pauseClient(link, false);
+  shutInner(link);
+}
+
+/** Answers the upgrade request the server holds with `status` in the server's place, and ends the connection. */
+export function refuseUpgrade(link: FrontLink, status: number, error: string): void {
+  if (link.closed || link.finishing) return;
+  dropServer(link);
+  link.finishing = true;
+  const body = JSON.stringify({ error });
+  toClient(link, encoder.encode(`HTTP/1.1 ${status} Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${encoder.encode(body).length}\r\nconnection: close\r\n\r\n${body}`));
+  link.serverEnded = true;
+  if (link.toClient.length === 0) finishClient(link);
+}
+
+/** Lets go of the server's connection, which holds an upgrade request that is no longer its to answer. */
+function dropServer(link: FrontLink): void {
+  const inner = link.inner;
+  if (inner) {
+    inner.data = undefined;
+    inner.terminate();
+  }
+  link.inner = undefined;
+  link.toInner.length = 0;
+  link.awaiting = false;
+  link.innerPaused = false;
+  link.innerShut = false;
 }
 
 /** The answer the client's next request waited for is complete: that request, and what the client sent meanwhile, go on. */

@@ -9,6 +9,7 @@ import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
 import { innerEndpoint, type InnerEndpoint } from "./_bun-inner.ts";
+import { pipeUpgradeBun } from "./_bun-pipe.ts";
 
 assertRuntime("bun");
 
@@ -48,6 +49,8 @@ setPlatform({
   probeConnect,
   // A framework connection's frames of one turn leave in one write; its messages still come through crossws's hooks.
   directFrames: directFramesBun,
+  // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
+  pipeUpgrade: pipeUpgradeBun,
   // The front drops the client's connection. Without it, Bun drops the connection (RST, no head)
   // when a body fails before its first byte; it prints an Error it fails with to stderr, not
   // `undefined`: the library prints nothing.
@@ -92,6 +95,15 @@ setPlatform({
 function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
   const { idleTimeout, maxConnections, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions & { maxConnections: number };
+  const upgrade = hooks.upgrade;
+  if (upgrade) {
+    // The front took the client to the backend (`pipeUpgradeBun`): the server's connection is
+    // gone, and crossws's Bun adapter would upgrade it anyway (it ignores `handled`).
+    hooks.upgrade = async (request) => {
+      const outcome = await upgrade(request);
+      return outcome && "handled" in outcome && outcome.handled ? new Response(null, { status: 204 }) : outcome;
+    };
+  }
   const ws = bunAdapter({ hooks, idleTimeout });
   const bun = options["bun"] as Record<string, unknown>;
   // Bound first, so a taken public port throws here, as Bun.serve would.
