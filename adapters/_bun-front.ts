@@ -353,33 +353,12 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
 }
 
-/**
- * Dials a backend for `link`, whose upgrade request the server holds (`divert` then hands the
- * client to it). Rejects when it cannot connect within `timeoutMs`.
- */
-export function dialFor(target: { hostname: string; port: number; tls: boolean }, timeoutMs: number): Promise<BunSocket> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      reject(new Error(`no connection within ${timeoutMs}ms`));
-    }, timeoutMs);
-    Bun.connect({ hostname: target.hostname, port: target.port, ...(target.tls ? { tls: { serverName: target.hostname } } : {}), allowHalfOpen: true, data: undefined, socket: innerHandlers }).then(
-      (socket) => {
-        clearTimeout(timer);
-        // Too late: the client got its 502.
-        if (settled) return socket.terminate();
-        settled = true;
-        resolve(socket);
-      },
-      (error: Error) => {
-        clearTimeout(timer);
-        if (settled) return;
-        settled = true;
-        reject(error);
-      },
-    );
-  });
+/** A connection to a backend for `divert` (its events are ignored until then). */
+export function dialBackend(target: { hostname: string; port: number; tls: boolean }): Promise<BunSocket & { close(): void }> {
+  const tls = target.tls ? { tls: { serverName: target.hostname } } : {};
+  return Bun.connect({ hostname: target.hostname, port: target.port, ...tls, allowHalfOpen: true, data: undefined, socket: innerHandlers }).then((socket) =>
+    Object.assign(socket, { close: () => socket.terminate() }),
+  );
 }
 
 /**
@@ -403,13 +382,12 @@ export function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): v
   shutInner(link);
 }
 
-/** Answers the upgrade request the server holds with `status` in the server's place, and ends the connection. */
-export function refuseUpgrade(link: FrontLink, status: number, error: string): void {
+/** Answers the upgrade request the server holds with `refusal` in the server's place, and ends the connection. */
+export function refuseUpgrade(link: FrontLink, refusal: Uint8Array): void {
   if (link.closed || link.finishing) return;
   dropServer(link);
   link.finishing = true;
-  const body = JSON.stringify({ error });
-  toClient(link, encoder.encode(`HTTP/1.1 ${status} Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${encoder.encode(body).length}\r\nconnection: close\r\n\r\n${body}`));
+  toClient(link, refusal);
   link.serverEnded = true;
   if (link.toClient.length === 0) finishClient(link);
 }

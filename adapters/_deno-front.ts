@@ -45,6 +45,7 @@ interface DenoListener {
 declare const Deno: {
   listen(options: { hostname: string; port: number }): DenoListener;
   connect(options: { hostname: string; port: number }): Promise<DenoConn>;
+  connectTls(options: { hostname: string; port: number }): Promise<DenoConn>;
   unrefTimer(id: number): void;
 };
 
@@ -78,6 +79,12 @@ const WEBSOCKET_CLOSE_GRACE_MS = 30_000;
 /** How soon the front accepts again after an accept failed (out of file descriptors). */
 const REACCEPT_MS = 250;
 
+/**
+ * The handler's word on a request that may switch protocols: whether the server switched, or
+ * that the client goes to a backend instead (`divert`), or gets a refusal of the front's own.
+ */
+type Word = boolean | { backend: DenoConn; head: Uint8Array } | { refusal: Uint8Array };
+
 /** One client connection and the copied one behind it. */
 export class FrontConnection {
   readonly client: DenoConn;
@@ -99,8 +106,10 @@ export class FrontConnection {
   serverEnded = false;
   /** Ends the connection if the client does not close first after the server did. */
   grace: ReturnType<typeof setTimeout> | undefined;
-  #switched: boolean | undefined;
-  #decide: ((switched: boolean) => void) | undefined;
+  #switched: Word | undefined;
+  #decide: ((word: Word) => void) | undefined;
+  /** The client went to a backend (`divert`): the server's own word on that request no longer counts. */
+  #diverted = false;
   /**
    * The signal of the request the handler took last (`deno.ts` sets it), aborted by `clientLeft`:
    * `Deno.serve` tells a handler of a client that left only through `request.signal`, which
@@ -109,6 +118,10 @@ export class FrontConnection {
   request: AbortController | undefined;
   /** The client left with a request in progress: a request the handler takes after that is aborted at once. */
   gone = false;
+  /** Told the first bytes the server (a backend, after `divert`) sends next. */
+  onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
+  /** Told when the client's connection has ended. */
+  onGone: (() => void) | undefined;
 
   constructor(client: DenoConn, options: FrontOptions) {
     this.client = client;
@@ -172,7 +185,24 @@ export class FrontConnection {
     this.#allAnswered?.();
   }
 
-  #switch(switched: boolean): void {
+  /**
+   * The client of the upgrade request the handler holds goes to `backend` instead of the server
+   * (a proxied WebSocket as a byte pipe, `_deno-pipe.ts`): `head` goes first, then what the
+   * client sent after its request, and from then on bytes are copied as they come.
+   */
+  divert(backend: DenoConn, head: Uint8Array): void {
+    this.#switch({ backend, head });
+    this.#diverted = true;
+  }
+
+  /** Answers the upgrade request the handler holds with `refusal` in the server's place, and ends the connection. */
+  refuseUpgrade(refusal: Uint8Array): void {
+    this.#switch({ refusal });
+    this.#diverted = true;
+  }
+
+  #switch(switched: Word): void {
+    if (this.#diverted) return;
     const decide = this.#decide;
     this.#decide = undefined;
     if (decide) decide(switched);
@@ -180,7 +210,7 @@ export class FrontConnection {
   }
 
   /** The handler's word on the last request that may switch protocols (it may come before the front asks). */
-  switched(): Promise<boolean> | boolean {
+  switched(): Promise<Word> | Word {
     const known = this.#switched;
     if (known !== undefined) {
       this.#switched = undefined;
@@ -315,6 +345,7 @@ async function serveConnection(connection: FrontConnection, innerPort: number, c
     connection.clientLeft();
     end(connection);
   } finally {
+    connection.onGone?.();
     gone(connection);
   }
 }
@@ -354,9 +385,13 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
       // Into a buffer of its own: the stream keeps the rest of the last read in `buffer` until the word.
       early ??= readAside(connection.client);
-      const switched = await switchedOrLeft(connection, early);
-      if (switched === undefined) return;
-      verdict = connection.stream.answered(switched, out);
+      const word = await switchedOrLeft(connection, early);
+      if (word === undefined) return;
+      if (typeof word === "object") {
+        if ("refusal" in word) return refuseUpgrade(connection, inner, word.refusal, early, buffer);
+        inner = await divert(connection, inner, word.backend, word.head);
+      }
+      verdict = connection.stream.answered(word !== false, out);
     }
     if (connection.serverEnded) continue;
     if (verdict === "refuse") return refuse(connection, inner, buffer);
@@ -369,10 +404,10 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
  * it (or drops it) meanwhile has left, and `undefined` says so once the connection is ended. Bytes
  * that come first (a client may pipeline) stay in `early`'s read, for after the word.
  */
-async function switchedOrLeft(connection: FrontConnection, early: Promise<Uint8Array | null>): Promise<boolean | undefined> {
-  const decided: Promise<boolean | "left"> = Promise.resolve(connection.switched());
+async function switchedOrLeft(connection: FrontConnection, early: Promise<Uint8Array | null>): Promise<Word | undefined> {
+  const decided: Promise<Word | "left"> = Promise.resolve(connection.switched());
   // A read that failed is the client gone too (the read loop does not await it again then).
-  const gone = early.then((read): Promise<boolean | "left"> | "left" => (read === null ? "left" : decided), (): "left" => "left");
+  const gone = early.then((read): Promise<Word | "left"> | "left" => (read === null ? "left" : decided), (): "left" => "left");
   const word = await Promise.race([decided, gone]);
   if (word !== "left") return word;
   connection.clientLeft();
@@ -404,8 +439,15 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
   let buffer = new Uint8Array(FIRST_READ_BYTES);
   for (;;) {
     const read = await inner.read(buffer).catch(() => null);
+    // The client went to a backend (`divert`): this connection is no longer its server.
+    if (connection.inner !== inner) return closeQuietly(inner);
     if (read === null) break;
     connection.active = true;
+    if (connection.onFirstBytes) {
+      const told = connection.onFirstBytes;
+      connection.onFirstBytes = undefined;
+      told(buffer.subarray(0, read));
+    }
     try {
       await writeAll(connection.client, buffer.subarray(0, read));
     } catch {
@@ -424,6 +466,44 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
   // flooding WebSocket client saw 1006, not the hub's 1013).
   connection.client.closeWrite().catch(() => {});
   connection.grace = setTimeout(() => end(connection), connection.stream.upgraded ? WEBSOCKET_CLOSE_GRACE_MS : HTTP_CLOSE_GRACE_MS);
+}
+
+/**
+ * The client goes to `backend` in the server's place (see `FrontConnection.divert`): the server's
+ * connection, which holds nothing but that upgrade request, is closed, and the backend's bytes
+ * are copied to the client as the server's were. Returns the connection the client's bytes now go to.
+ */
+async function divert(connection: FrontConnection, inner: DenoConn, backend: DenoConn, head: Uint8Array): Promise<DenoConn> {
+  backend.setNoDelay(true);
+  connection.inner = backend;
+  byInnerPort.delete(inner.localAddr.port);
+  closeQuietly(inner);
+  if (connection.closed) {
+    closeQuietly(backend);
+    return backend;
+  }
+  connection.serverDone = serverToClient(connection, backend);
+  await writeAll(backend, head).catch(() => {});
+  return backend;
+}
+
+/** The front's own answer to an upgrade request the handler holds (a backend that cannot be dialled), then the end. */
+async function refuseUpgrade(connection: FrontConnection, inner: DenoConn, refusal: Uint8Array, early: Promise<Uint8Array | null>, buffer: Uint8Array): Promise<void> {
+  connection.finishing = true;
+  connection.inner = undefined;
+  byInnerPort.delete(inner.localAddr.port);
+  closeQuietly(inner);
+  await writeAll(connection.client, refusal).catch(() => {});
+  // What the client still sends is read and dropped until it closes (see `finish`), from the read already waiting on.
+  const grace = setTimeout(() => end(connection), HTTP_CLOSE_GRACE_MS);
+  try {
+    await connection.client.closeWrite();
+    if ((await early) !== null) while ((await connection.client.read(buffer)) !== null && !connection.closed);
+  } catch {
+    // Ended meanwhile.
+  }
+  clearTimeout(grace);
+  end(connection);
 }
 
 /**

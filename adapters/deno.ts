@@ -15,6 +15,7 @@ import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
+import { pipeUpgradeDeno } from "./_deno-pipe.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("deno");
@@ -55,6 +56,8 @@ setPlatform({
     return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpFetch(request, target, options);
   },
   dialRefusal: netRefusal,
+  // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
+  pipeUpgrade: pipeUpgradeDeno,
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
@@ -277,9 +280,12 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
   const relayed = new WeakSet<Peer>();
   return {
     ...hooks,
-    upgrade(request) {
+    async upgrade(request) {
       normaliseProtocolOffers(request);
-      return hooks.upgrade?.(request);
+      const outcome = await hooks.upgrade?.(request);
+      // The front took the client to the backend (`pipeUpgradeDeno`): crossws's Deno adapter
+      // ignores `handled` and would upgrade a connection that is gone.
+      return outcome && "handled" in outcome && outcome.handled ? new Response(null, { status: 204 }) : outcome;
     },
     open(peer) {
       const ws = peer.websocket as WebSocket;

@@ -1,9 +1,13 @@
 /**
  * Proxied WebSockets whose far side does not read (issue 21): a backend flooding a client that
  * never reads, and a client flooding a backend that never reads. A hub may stop reading the
- * sender (Node: a TCP pipe, so the sender's own buffer grows instead) or close both sides with
- * 1013 once `maxBufferedAmount` is unread (Bun, Deno: their sockets cannot stop reading); it may
- * not take in the whole flood, nor drop messages and carry on (Bun did).
+ * sender (a TCP pipe: Node's, and Bun's and Deno's fronts', so the sender's own buffer grows
+ * instead) or close both sides with 1013 once `maxBufferedAmount` is unread (the relay of Bun and
+ * Deno hubs without their front, `resettableConnections: false`: their sockets cannot stop
+ * reading); it may not take in the whole flood, nor drop messages and carry on (Bun did).
+ *
+ * Where the hub pipes (every runtime by default), what the backend says reaches the client as it
+ * said it: its refusal of the upgrade with its own status, and its pings.
  */
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -25,19 +29,35 @@ type Outcome = { closed: number; messages?: string[] } | { stalled: true } | { s
 const backend = await floodingBackend();
 const failures: string[] = [];
 
-for (const runtime of RUNTIMES) {
-  const hub = await startHub(runtime, backend.url, { maxBufferedAmount: MAX_BUFFERED });
+/** Each runtime's hub as it starts by default (a pipe), and Bun's and Deno's without their front (a relay). */
+const hubs = [
+  ...RUNTIMES.map((runtime) => ({ runtime, label: runtime, relay: false })),
+  ...RUNTIMES.filter((runtime) => runtime !== "node").map((runtime) => ({ runtime, label: `${runtime} (relay)`, relay: true })),
+];
+for (const { runtime, label, relay } of hubs) {
+  const hub = await startHub(runtime, backend.url, { maxBufferedAmount: MAX_BUFFERED, ...(relay ? { resettableConnections: false } : {}) });
   try {
     for (const [name, run] of [
       ["a backend flooding a client that never reads", () => backendFloodsSilentClient(hub.port)],
       ["a client flooding a backend that never reads", () => clientFloodsSilentBackend(hub.url)],
       ["a backend that speaks and closes before the client has opened", () => backendSaysByeAtOnce(hub.url)],
+      ...(relay
+        ? []
+        : ([
+            ["a backend's refusal reaches the client with its status", () => backendRefuses(hub.port)],
+            ["a backend's pings reach the client, and the upgrade says whom it came from", () => backendPings(hub.url)],
+          ] as const)),
     ] as const) {
       try {
         const outcome = await run();
         if (name === "a backend that speaks and closes before the client has opened") {
           assert.deepEqual(outcome, { closed: 4000, messages: ["bye"] });
-          console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+          console.log(`ok   ${label.padEnd(12)} ${name}`);
+          continue;
+        }
+        if (name.startsWith("a backend's")) {
+          assert.deepEqual(outcome, name.includes("refusal") ? { status: "HTTP/1.1 403 Forbidden" } : { ping: "are you there", forwardedFor: "127.0.0.1", forwardedProto: "http" });
+          console.log(`ok   ${label.padEnd(12)} ${name}`);
           continue;
         }
         assert.ok(!("sentAll" in outcome), `the hub took in all ${FLOOD / MiB} MiB`);
@@ -45,10 +65,12 @@ for (const runtime of RUNTIMES) {
         // or 3000–4999, so there the backend gets 1000 with the reason.
         const codes = name.startsWith("a backend") && runtime === "deno" ? [1000, 1013] : [1013];
         if ("closed" in outcome) assert.ok(codes.includes(outcome.closed), `closed with ${outcome.closed}, not ${codes.join(" or ")}`);
-        console.log(`ok   ${runtime.padEnd(5)} ${name}: ${JSON.stringify(outcome)}`);
+        // A relay cannot stop reading: it must close, not stall.
+        if (relay) assert.ok("closed" in outcome, `the relay did not close: ${JSON.stringify(outcome)}`);
+        console.log(`ok   ${label.padEnd(12)} ${name}: ${JSON.stringify(outcome)}`);
       } catch (error) {
-        console.log(`FAIL ${runtime.padEnd(5)} ${name}: ${(error as Error).message}`);
-        failures.push(`${runtime}: ${name}`);
+        console.log(`FAIL ${label.padEnd(12)} ${name}: ${(error as Error).message}`);
+        failures.push(`${label}: ${name}`);
       }
     }
   } finally {
@@ -60,7 +82,7 @@ if (failures.length) {
   console.log(`websocket hardening: ${failures.length} failure(s)`);
   process.exit(1);
 }
-console.log("websocket hardening: no hub buffers a flood its reader does not take");
+console.log("websocket hardening: no hub buffers a flood its reader does not take; a pipe passes the backend's word as it was");
 
 /** Upgrades by hand on a raw socket and then never reads; the backend floods and says how it ended. */
 async function backendFloodsSilentClient(port: number): Promise<Outcome> {
@@ -109,6 +131,42 @@ async function backendSaysByeAtOnce(url: string): Promise<Outcome> {
   return { closed: code, messages };
 }
 
+/** A raw upgrade the backend refuses with 403: the first line the client reads. */
+async function backendRefuses(port: number): Promise<{ status: string }> {
+  const socket = net.connect(port, "127.0.0.1");
+  socket.on("error", () => {});
+  socket.write(
+    `GET /svc/refuse HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+  );
+  try {
+    const first = await new Promise<string>((resolve, reject) => {
+      socket.once("data", (chunk: Buffer) => resolve(chunk.toString("latin1").split("\r\n")[0]!));
+      setTimeout(() => reject(new Error("no answer within 5 s")), 5000);
+    });
+    return { status: first };
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** The backend pings its client with a payload as soon as it accepts, and says what x-forwarded-* it got. */
+async function backendPings(url: string): Promise<{ ping: string; forwardedFor?: string; forwardedProto?: string }> {
+  const ws = new WebSocket(`${url.replace("http", "ws")}/svc/ping`);
+  ws.on("error", () => {});
+  try {
+    const [ping, told] = await Promise.race([
+      Promise.all([
+        new Promise<string>((resolve) => ws.once("ping", (data: Buffer) => resolve(String(data)))),
+        new Promise<{ forwardedFor?: string; forwardedProto?: string }>((resolve) => ws.once("message", (data) => resolve(JSON.parse(String(data))))),
+      ]),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no ping and message within 5 s")), 5000)),
+    ]);
+    return { ping, ...told };
+  } finally {
+    ws.terminate();
+  }
+}
+
 /** Sends up to FLOOD bytes, yielding so the socket can write, until closed or stalled. */
 async function flood(ws: WebSocket, closed: Promise<number>): Promise<Outcome> {
   let code: number | undefined;
@@ -132,10 +190,19 @@ async function floodingBackend(): Promise<{ url: string; outcome(id: string): Pr
     return results.get(id)!;
   };
   const http = createServer();
-  const wss = new WebSocketServer({ server: http });
+  const wss = new WebSocketServer({ noServer: true });
+  http.on("upgrade", (req, socket, head) => {
+    if (req.url === "/svc/refuse") return socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
   wss.on("connection", (ws, req) => {
     ws.on("error", () => {});
     const url = new URL(req.url!, "http://backend");
+    if (url.pathname === "/svc/ping") {
+      ws.ping("are you there");
+      ws.send(JSON.stringify({ forwardedFor: req.headers["x-forwarded-for"], forwardedProto: req.headers["x-forwarded-proto"] }));
+      return;
+    }
     if (url.pathname === "/svc/bye") {
       ws.send("bye");
       ws.close(4000, "done");

@@ -1,0 +1,40 @@
+/**
+ * The Deno adapter's WebSocket proxy behind its front (`_deno-front.ts`): the front hands the
+ * client's connection to a TCP connection to the backend, as the Node adapter pipes its sockets
+ * (`_node-pipe.ts` says why a pipe and not a relay of messages; `_bun-pipe.ts` what it saves
+ * behind a front). The front still closes a client's message past `maxMessageSize` with 1009.
+ * Without the front, the server relays messages.
+ */
+import type { PipeUpgradeOptions } from "../src/platform.ts";
+import { fronted } from "./_deno-front.ts";
+import { answerStatus, badGatewayBytes, dialTarget, dialWithin, upgradeHead } from "./_front-pipe.ts";
+
+interface DenoConn {
+  close(): void;
+}
+declare const Deno: {
+  connect(options: { hostname: string; port: number }): Promise<DenoConn>;
+  connectTls(options: { hostname: string; port: number }): Promise<DenoConn>;
+};
+
+export async function pipeUpgradeDeno(request: Request, target: string, options: PipeUpgradeOptions): Promise<boolean> {
+  const info = (request as { runtime?: { deno?: { info?: { remoteAddr?: { port: number } } } } }).runtime?.deno?.info;
+  const connection = fronted(info?.remoteAddr?.port);
+  if (!connection) return false;
+  const url = new URL(target);
+  const { hostname, port, tls } = dialTarget(url);
+  let backend;
+  try {
+    backend = await dialWithin(() => (tls ? Deno.connectTls({ hostname, port }) : Deno.connect({ hostname, port })), options.connectTimeout);
+  } catch (error) {
+    connection.refuseUpgrade(badGatewayBytes(`WebSocket proxy: ${target} is unreachable: ${(error as Error).message}`));
+    options.onAnswer?.(502);
+    return true;
+  }
+  const pipe = { close: () => connection.reset() };
+  options.connections.add(pipe);
+  connection.onGone = () => options.connections.delete(pipe);
+  if (options.onAnswer) connection.onFirstBytes = (bytes) => options.onAnswer!(answerStatus(bytes));
+  connection.divert(backend as never, upgradeHead(request, url, connection.clientAddress.hostname));
+  return true;
+}

@@ -1,0 +1,72 @@
+/**
+ * What the Bun and Deno fronts share to pipe a client's WebSocket upgrade to its backend
+ * (`_bun-pipe.ts`, `_deno-pipe.ts`): the dial, the head they write, how they read the answer.
+ * Node builds its head from the raw headers instead (`_node-pipe.ts`).
+ */
+
+const encoder = new TextEncoder();
+
+/** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added. */
+export function upgradeHead(request: Request, url: URL, clientAddress: string | undefined): Uint8Array {
+  const lines = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+  let forwardedFor = "";
+  // The header values are the runtime's parsed ones: no line breaks can be in them.
+  request.headers.forEach((value, name) => {
+    if (name === "x-forwarded-for") forwardedFor = `${value}, `;
+    else if (name !== "host" && !name.startsWith("x-forwarded-")) lines.push(`${name}: ${value}`);
+  });
+  if (clientAddress) lines.push(`X-Forwarded-For: ${forwardedFor}${clientAddress}`);
+  const host = request.headers.get("host");
+  if (host) lines.push(`X-Forwarded-Host: ${host}`);
+  lines.push("X-Forwarded-Proto: http");
+  return encoder.encode(`${lines.join("\r\n")}\r\n\r\n`);
+}
+
+/** The status of an HTTP/1.1 answer from its first bytes ("HTTP/1.1 101 …"), or 502 when they are not one. */
+export function answerStatus(bytes: Uint8Array): number {
+  if (bytes.length < 12) return 502;
+  const status = (bytes[9]! - 48) * 100 + (bytes[10]! - 48) * 10 + (bytes[11]! - 48);
+  return status >= 100 && status <= 599 ? status : 502;
+}
+
+/** The front's own answer when the backend cannot be dialled. */
+export function badGatewayBytes(error: string): Uint8Array {
+  const body = encoder.encode(JSON.stringify({ error }));
+  const head = encoder.encode(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`);
+  const bytes = new Uint8Array(head.length + body.length);
+  bytes.set(head);
+  bytes.set(body, head.length);
+  return bytes;
+}
+
+/** Where to dial for a `target` URL: host (without IPv6 brackets), port, and whether over TLS. */
+export function dialTarget(url: URL): { hostname: string; port: number; tls: boolean } {
+  const tls = url.protocol === "https:" || url.protocol === "wss:";
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  return { hostname, port: Number(url.port) || (tls ? 443 : 80), tls };
+}
+
+/** The connection `connect` makes, or an error once `timeoutMs` passed (one that comes later is closed). */
+export function dialWithin<T extends { close(): void }>(connect: () => Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new Error(`no connection within ${timeoutMs}ms`));
+    }, timeoutMs);
+    connect().then(
+      (connection) => {
+        clearTimeout(timer);
+        if (settled) return connection.close();
+        settled = true;
+        resolve(connection);
+      },
+      (error: Error) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        reject(error);
+      },
+    );
+  });
+}
