@@ -4,7 +4,9 @@
  * - an intercept route, HTTP keep-alive, 50 connections (autocannon): requests/s and the hub's
  *   CPU per 1,000 requests;
  * - a framework request round trip over the IPC WebSocket at 1 in flight (a Node IPCClient);
- * - the HTTP proxy to a node:http backend, 50 connections (autocannon).
+ * - the HTTP proxy to a node:http backend, 50 connections (autocannon);
+ * - the WebSocket proxy to the same backend's `ws` echo, ~100 B and 64 KiB messages, 16 in flight
+ *   (a `ws` client): messages/s and the hub's CPU per 1,000 messages.
  * Each hub script prints `{"port":N,"pid":N}` and stops when stdin ends (Linux: CPU is read
  * from /proc). Ratios are taken per round, then their median.
  */
@@ -14,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
+import WebSocket, { WebSocketServer } from "ws";
 import { IPCClient, IPCServer } from "../adapters/node.ts";
 
 const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<any>;
@@ -62,14 +65,53 @@ const rpc = (seconds: number) => async (port: number, pid: number) => {
   return { rate: (count / ms) * 1000, cpuPer1k: (used / count) * 1000, bad: 0 };
 };
 
+/** Echo messages of `bytes` through the hub's WebSocket proxy, `inflight` at a time. */
+const wsEcho = (bytes: number, inflight: number, seconds: number) => async (port: number, pid: number) => {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws`);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  const payload = "x".repeat(bytes);
+  let count = 0;
+  let measuring = false;
+  let before = 0;
+  const done = new Promise<void>((resolve) => {
+    let stopAt = Infinity;
+    let outstanding = 0;
+    ws.on("message", () => {
+      outstanding--;
+      if (measuring) count++;
+      if (performance.now() < stopAt) {
+        outstanding++;
+        ws.send(payload);
+      } else if (outstanding === 0) resolve();
+    });
+    // A short warm-up, then the measured seconds.
+    setTimeout(() => {
+      measuring = true;
+      before = cpu(pid);
+      stopAt = performance.now() + seconds * 1000;
+    }, 300);
+    for (; outstanding < inflight; outstanding++) ws.send(payload);
+  });
+  const start = performance.now() + 300;
+  await done;
+  const used = cpu(pid) - before;
+  const ms = performance.now() - start;
+  ws.terminate();
+  return { rate: (count / ms) * 1000, cpuPer1k: (used / count) * 1000, bad: 0 };
+};
+
 /** Runs `rounds` rounds of `seconds` per case over `specs` (one with mode "direct"), printing each and the ratios. */
 export async function frontBench(specs: HubSpec[], rounds: number, seconds: number): Promise<void> {
   const CASES = [
     ["intercept, 50 connections", http("/users/42", seconds)],
     ["IPC round trip, 1 in flight", rpc(seconds)],
     ["HTTP proxy, 50 connections", http("/api/items?page=1", seconds)],
+    ["WebSocket proxy, ~100 B × 16 in flight", wsEcho(100, 16, seconds)],
+    ["WebSocket proxy, 64 KiB × 16 in flight", wsEcho(64 * 1024, 16, seconds)],
   ] as const;
   const backend = createServer((_req, res) => res.end('{"items":[1,2,3]}'));
+  const echoes = new WebSocketServer({ server: backend });
+  echoes.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
   backend.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
   const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
@@ -100,14 +142,17 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
     }
   }
   if (hubs.some((h) => h.mode === "base")) {
-    console.log("\n| case | front ÷ base (hub CPU per request) | per round |\n|---|---|---|");
+    // The first hub (this checkout's default) against the other checkout's.
+    const mode = hubs[0]!.mode;
+    console.log(`\n| case | ${mode} ÷ base (hub CPU per request) | per round |\n|---|---|---|`);
     for (const [name] of CASES) {
-      const front = results[`${name} | front`]!;
+      const front = results[`${name} | ${mode}`]!;
       const ratios = results[`${name} | base`]!.map((b, i) => front[i]!.cpuPer1k / b.cpuPer1k);
       console.log(`| ${name} | ${median(ratios).toFixed(2)}× | ${ratios.map((r) => r.toFixed(2)).join(", ")} |`);
     }
   }
   for (const h of hubs) h.stop();
+  echoes.close();
   backend.close();
   backend.closeAllConnections();
 }
