@@ -1,7 +1,7 @@
 /**
  * The Node adapter's WebSocket proxy: a TCP pipe from crossws's upgrade hook.
  *
- * Relaying messages (what Bun and Deno do) unmasks, decodes, re-encodes and re-masks every frame
+ * Relaying messages (what a hub does where it has no raw connection) unmasks, decodes, re-encodes and re-masks every frame
  * twice; the bench measured it at 0.2–0.6× of a raw pipe for 64 KiB messages. On Node crossws
  * hands the hook the client's socket, so the upgrade request is written to the backend as it came
  * (plus x-forwarded-*) and the two sockets are piped. The backend's own 101 reaches the client:

@@ -120,7 +120,7 @@ export interface Platform {
   readonly bytesReceived?: (ws: unknown) => number | undefined;
   /**
    * Proxies a WebSocket upgrade as a byte pipe to `target` instead of relaying messages, where
-   * the runtime hands out the raw connection. Answers the client itself (the backend's 101, or
+   * the client's raw connection is at hand (the runtime's socket, or the hub's own front). Answers the client itself (the backend's 101, or
    * a 502), and resolves `true`, or `false` when it cannot take this request.
    */
   readonly pipeUpgrade?: (request: Request, target: string, options: PipeUpgradeOptions) => Promise<boolean>;
