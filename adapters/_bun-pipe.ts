@@ -19,6 +19,7 @@ export async function pipeUpgradeBun(request: Request, target: string, options: 
   const link = (request as { runtime?: { bun?: { front?: FrontLink } } }).runtime?.bun?.front;
   if (!link) return false;
   const url = new URL(target);
+  const deadline = Date.now() + options.connectTimeout;
   let backend;
   try {
     backend = await dialWithin(() => dialBackend(dialTarget(url)), options.connectTimeout);
@@ -27,10 +28,27 @@ export async function pipeUpgradeBun(request: Request, target: string, options: 
     options.onAnswer?.(502);
     return true;
   }
+  // The client left while the backend was dialled.
+  if (link.closed) {
+    backend.terminate();
+    return true;
+  }
   const connection = { close: () => link.reset() };
   options.connections.add(connection);
-  link.onGone = () => options.connections.delete(connection);
-  if (options.onAnswer) link.onFirstBytes = (bytes) => options.onAnswer!(answerStatus(bytes));
+  // A backend that takes the connection but never answers the upgrade would hold the client for
+  // good: `connectTimeout` bounds the whole upgrade, as it does for a relay.
+  const silence = setTimeout(() => {
+    refuseUpgrade(link, badGatewayBytes(`WebSocket proxy: ${target} did not answer the upgrade within ${options.connectTimeout}ms`));
+    options.onAnswer?.(502);
+  }, Math.max(0, deadline - Date.now()));
+  link.onGone = () => {
+    clearTimeout(silence);
+    options.connections.delete(connection);
+  };
+  link.onFirstBytes = (bytes) => {
+    clearTimeout(silence);
+    options.onAnswer?.(answerStatus(bytes));
+  };
   divert(link, backend, upgradeHead(request, url, link.address));
   return true;
 }

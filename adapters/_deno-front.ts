@@ -181,6 +181,9 @@ export class FrontConnection {
 
   /** Ended: a front still waiting for the handler's word reads on and finds the sockets closed. */
   abandon(): void {
+    // A backend the front was told to divert to, and never took: the client went first.
+    const pending = this.#switched;
+    if (typeof pending === "object" && "backend" in pending) closeQuietly(pending.backend);
     this.#switch(false);
     this.#allAnswered?.();
   }
@@ -504,6 +507,23 @@ async function refuseUpgrade(connection: FrontConnection, inner: DenoConn, refus
   }
   clearTimeout(grace);
   end(connection);
+}
+
+/**
+ * The backend a client was diverted to did not answer its upgrade: the client gets `refusal` in
+ * its place and the connection ends (what the client still sends is dropped by the read loop,
+ * which sees the backend's end).
+ */
+export function refusePiped(connection: FrontConnection, refusal: Uint8Array): void {
+  if (connection.closed || connection.finishing) return;
+  connection.finishing = true;
+  if (connection.inner) closeQuietly(connection.inner);
+  void writeAll(connection.client, refusal)
+    .then(() => connection.client.closeWrite())
+    .catch(() => {})
+    .finally(() => {
+      if (!connection.closed) connection.grace = setTimeout(() => end(connection), HTTP_CLOSE_GRACE_MS);
+    });
 }
 
 /**

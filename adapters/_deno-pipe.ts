@@ -6,7 +6,7 @@
  * Without the front, the server relays messages.
  */
 import type { PipeUpgradeOptions } from "../src/platform.ts";
-import { fronted } from "./_deno-front.ts";
+import { fronted, refusePiped } from "./_deno-front.ts";
 import { answerStatus, badGatewayBytes, dialTarget, dialWithin, upgradeHead } from "./_front-pipe.ts";
 
 interface DenoConn {
@@ -23,6 +23,7 @@ export async function pipeUpgradeDeno(request: Request, target: string, options:
   if (!connection) return false;
   const url = new URL(target);
   const { hostname, port, tls } = dialTarget(url);
+  const deadline = Date.now() + options.connectTimeout;
   let backend;
   try {
     backend = await dialWithin(() => (tls ? Deno.connectTls({ hostname, port }) : Deno.connect({ hostname, port })), options.connectTimeout);
@@ -31,10 +32,27 @@ export async function pipeUpgradeDeno(request: Request, target: string, options:
     options.onAnswer?.(502);
     return true;
   }
+  // The client left while the backend was dialled.
+  if (connection.closed) {
+    backend.close();
+    return true;
+  }
   const pipe = { close: () => connection.reset() };
   options.connections.add(pipe);
-  connection.onGone = () => options.connections.delete(pipe);
-  if (options.onAnswer) connection.onFirstBytes = (bytes) => options.onAnswer!(answerStatus(bytes));
+  // A backend that takes the connection but never answers the upgrade would hold the client for
+  // good: `connectTimeout` bounds the whole upgrade, as it does for a relay.
+  const silence = setTimeout(() => {
+    refusePiped(connection, badGatewayBytes(`WebSocket proxy: ${target} did not answer the upgrade within ${options.connectTimeout}ms`));
+    options.onAnswer?.(502);
+  }, Math.max(0, deadline - Date.now()));
+  connection.onGone = () => {
+    clearTimeout(silence);
+    options.connections.delete(pipe);
+  };
+  connection.onFirstBytes = (bytes) => {
+    clearTimeout(silence);
+    options.onAnswer?.(answerStatus(bytes));
+  };
   connection.divert(backend as never, upgradeHead(request, url, connection.clientAddress.hostname));
   return true;
 }

@@ -26,12 +26,18 @@ export async function pipeUpgradeNode(request: Request, target: string, options:
   const secure = url.protocol === "https:" || url.protocol === "wss:";
   const port = Number(url.port) || (secure ? 443 : 80);
 
+  const deadline = Date.now() + options.connectTimeout;
   let backend: Socket;
   try {
     backend = await connect(secure, url.hostname, port, options.connectTimeout);
   } catch (error) {
     refuse(client, 502, `WebSocket proxy: ${target} is unreachable: ${(error as Error).message}`);
     options.onAnswer?.(502);
+    return true;
+  }
+  // The client left while the backend was dialled: its `close` has come and gone.
+  if (client.destroyed) {
+    backend.destroy();
     return true;
   }
   const connection = {
@@ -41,18 +47,35 @@ export async function pipeUpgradeNode(request: Request, target: string, options:
     },
   };
   options.connections.add(connection);
+  /** The backend did not answer in time: the client gets its 502 before it goes. */
+  let refusing = false;
   const done = () => {
+    clearTimeout(silence);
     options.connections.delete(connection);
+    if (refusing) return;
     client.destroy();
     backend.destroy();
   };
+  // A backend that takes the connection but never answers the upgrade would hold the client for
+  // good: `connectTimeout` bounds the whole upgrade, as it does for a relay.
+  const silence = setTimeout(() => {
+    refusing = true;
+    client.unpipe(backend);
+    backend.unpipe(client);
+    backend.destroy();
+    refuse(client, 502, `WebSocket proxy: ${target} did not answer the upgrade within ${options.connectTimeout}ms`);
+    options.onAnswer?.(502);
+  }, Math.max(0, deadline - Date.now()));
   client.once("close", done).on("error", done);
   backend.once("close", done).on("error", done);
   client.setNoDelay(true);
   backend.setNoDelay(true);
 
-  // The status line of the backend's answer ("HTTP/1.1 101 …") is in its first bytes.
-  if (options.onAnswer) backend.once("data", (chunk: Buffer) => options.onAnswer!(Number(chunk.toString("latin1", 9, 12)) || 502));
+  backend.once("data", (chunk: Buffer) => {
+    clearTimeout(silence);
+    // The status line of the backend's answer ("HTTP/1.1 101 …") is in its first bytes.
+    options.onAnswer?.(Number(chunk.toString("latin1", 9, 12)) || 502);
+  });
   backend.write(requestHead(node.req, url));
   if (head.length) backend.write(head);
   client.pipe(backend);

@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import net, { type AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer } from "ws";
 import { RUNTIMES } from "../matrix/_spawn.ts";
 import { startHub } from "./_attack.ts";
@@ -23,6 +24,8 @@ const FLOOD = 64 * MiB;
 const CHUNK = Buffer.alloc(64 * 1024, 1);
 /** The sender's own unsent bytes past which the hub counts as having stopped reading it. */
 const STALLED = 16 * MiB;
+/** The hubs' `upstreamConnectTimeout`: how long a backend has to answer an upgrade. */
+const UPGRADE_TIMEOUT_MS = 1500;
 
 type Outcome = { closed: number; messages?: string[] } | { stalled: true } | { sentAll: true };
 
@@ -35,12 +38,13 @@ const hubs = [
   ...RUNTIMES.filter((runtime) => runtime !== "node").map((runtime) => ({ runtime, label: `${runtime} (relay)`, relay: true })),
 ];
 for (const { runtime, label, relay } of hubs) {
-  const hub = await startHub(runtime, backend.url, { maxBufferedAmount: MAX_BUFFERED, ...(relay ? { resettableConnections: false } : {}) });
+  const hub = await startHub(runtime, backend.url, { maxBufferedAmount: MAX_BUFFERED, upstreamConnectTimeout: UPGRADE_TIMEOUT_MS, ...(relay ? { resettableConnections: false } : {}) });
   try {
     for (const [name, run] of [
       ["a backend flooding a client that never reads", () => backendFloodsSilentClient(hub.port)],
       ["a client flooding a backend that never reads", () => clientFloodsSilentBackend(hub.url)],
       ["a backend that speaks and closes before the client has opened", () => backendSaysByeAtOnce(hub.url)],
+      ["a backend that takes the connection and never answers the upgrade", () => rawUpgrade(hub.port, "/svc/silent", UPGRADE_TIMEOUT_MS + 3000)],
       ...(relay
         ? []
         : ([
@@ -52,6 +56,14 @@ for (const { runtime, label, relay } of hubs) {
         const outcome = await run();
         if (name === "a backend that speaks and closes before the client has opened") {
           assert.deepEqual(outcome, { closed: 4000, messages: ["bye"] });
+          console.log(`ok   ${label.padEnd(12)} ${name}`);
+          continue;
+        }
+        if (name.endsWith("never answers the upgrade")) {
+          // Within `upstreamConnectTimeout`, the client is refused, and the journal says so.
+          assert.deepEqual(outcome, { status: "HTTP/1.1 502 Bad Gateway" });
+          const journal = (await (await fetch(`${hub.url}/api/journal`)).json()) as Array<{ path: string; status?: number }>;
+          assert.deepEqual(journal.filter((entry) => entry.path === "/svc/silent").map((entry) => entry.status), [502]);
           console.log(`ok   ${label.padEnd(12)} ${name}`);
           continue;
         }
@@ -136,16 +148,21 @@ async function backendSaysByeAtOnce(url: string): Promise<Outcome> {
 }
 
 /** A raw upgrade the backend refuses with 403: the first line the client reads. */
-async function backendRefuses(port: number): Promise<{ status: string }> {
+function backendRefuses(port: number): Promise<{ status: string }> {
+  return rawUpgrade(port, "/svc/refuse", 5000);
+}
+
+/** A raw upgrade to `path`: the first line of the answer, or an error after `withinMs`. */
+async function rawUpgrade(port: number, path: string, withinMs: number): Promise<{ status: string }> {
   const socket = net.connect(port, "127.0.0.1");
   socket.on("error", () => {});
   socket.write(
-    `GET /svc/refuse HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
   );
   try {
     const first = await new Promise<string>((resolve, reject) => {
       socket.once("data", (chunk: Buffer) => resolve(chunk.toString("latin1").split("\r\n")[0]!));
-      setTimeout(() => reject(new Error("no answer within 5 s")), 5000);
+      setTimeout(() => reject(new Error(`no answer within ${withinMs} ms`)), withinMs);
     });
     return { status: first };
   } finally {
@@ -195,8 +212,15 @@ async function floodingBackend(): Promise<{ url: string; outcome(id: string): Pr
   };
   const http = createServer();
   const wss = new WebSocketServer({ noServer: true });
+  const silent = new Set<Duplex>();
   http.on("upgrade", (req, socket, head) => {
     if (req.url === "/svc/refuse") return socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    // Takes the connection, never answers; the hub is to give up on it.
+    if (req.url === "/svc/silent") {
+      silent.add(socket);
+      socket.on("error", () => {}).once("close", () => silent.delete(socket));
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
   wss.on("connection", (ws, req) => {
@@ -228,6 +252,7 @@ async function floodingBackend(): Promise<{ url: string; outcome(id: string): Pr
     outcome: expect,
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
+      for (const socket of silent) socket.destroy();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
