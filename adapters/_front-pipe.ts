@@ -19,7 +19,18 @@ export function upgradeHead(request: Request, url: URL, clientAddress: string | 
   const host = request.headers.get("host");
   if (host) lines.push(`X-Forwarded-Host: ${host}`);
   lines.push("X-Forwarded-Proto: http");
-  return encoder.encode(`${lines.join("\r\n")}\r\n\r\n`);
+  return latin1(`${lines.join("\r\n")}\r\n\r\n`);
+}
+
+/**
+ * The bytes of a head whose characters are the request's own bytes: the runtime read header
+ * values as latin1 (a byte per character), so they go out as they came; UTF-8 would turn a byte
+ * like 0xE9 into two.
+ */
+function latin1(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
 /** The status of an HTTP/1.1 answer from its first bytes ("HTTP/1.1 101 …"), or 502 when they are not one. */

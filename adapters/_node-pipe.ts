@@ -76,7 +76,8 @@ export async function pipeUpgradeNode(request: Request, target: string, options:
     // The status line of the backend's answer ("HTTP/1.1 101 …") is in its first bytes.
     options.onAnswer?.(Number(chunk.toString("latin1", 9, 12)) || 502);
   });
-  backend.write(requestHead(node.req, url));
+  // Node read the head's bytes as latin1 (a byte per character): they go out as they came.
+  backend.write(requestHead(node.req, url), "latin1");
   if (head.length) backend.write(head);
   client.pipe(backend);
   backend.pipe(client);

@@ -49,7 +49,7 @@ for (const { runtime, label, relay } of hubs) {
         ? []
         : ([
             ["a backend's refusal reaches the client with its status", () => backendRefuses(hub.port)],
-            ["a backend's pings reach the client, and the upgrade says whom it came from", () => backendPings(hub.url)],
+            ["a backend's pings reach the client, and the upgrade reaches it byte for byte, saying whom it came from", () => backendPings(hub.url)],
           ] as const)),
     ] as const) {
       try {
@@ -68,7 +68,7 @@ for (const { runtime, label, relay } of hubs) {
           continue;
         }
         if (name.startsWith("a backend's")) {
-          assert.deepEqual(outcome, name.includes("refusal") ? { status: "HTTP/1.1 403 Forbidden" } : { ping: "are you there", forwardedFor: "127.0.0.1", forwardedProto: "http" });
+          assert.deepEqual(outcome, name.includes("refusal") ? { status: "HTTP/1.1 403 Forbidden" } : { ping: "are you there", forwardedFor: "127.0.0.1", forwardedProto: "http", name: "caf\u00e9" });
           // The journal has the status the client got: the backend's.
           const path = name.includes("refusal") ? "/svc/refuse" : "/svc/ping";
           const journal = (await (await fetch(`${hub.url}/api/journal`)).json()) as Array<{ path: string; status?: number }>;
@@ -171,14 +171,15 @@ async function rawUpgrade(port: number, path: string, withinMs: number): Promise
 }
 
 /** The backend pings its client with a payload as soon as it accepts, and says what x-forwarded-* it got. */
-async function backendPings(url: string): Promise<{ ping: string; forwardedFor?: string; forwardedProto?: string }> {
-  const ws = new WebSocket(`${url.replace("http", "ws")}/svc/ping`);
+async function backendPings(url: string): Promise<{ ping: string; forwardedFor?: string; forwardedProto?: string; name?: string }> {
+  // A header byte past ASCII (0xE9, as `ws` sends "é"): it reaches the backend as it was sent.
+  const ws = new WebSocket(`${url.replace("http", "ws")}/svc/ping`, { headers: { "x-name": "caf\u00e9" } });
   ws.on("error", () => {});
   try {
     const [ping, told] = await Promise.race([
       Promise.all([
         new Promise<string>((resolve) => ws.once("ping", (data: Buffer) => resolve(String(data)))),
-        new Promise<{ forwardedFor?: string; forwardedProto?: string }>((resolve) => ws.once("message", (data) => resolve(JSON.parse(String(data))))),
+        new Promise<{ forwardedFor?: string; forwardedProto?: string; name?: string }>((resolve) => ws.once("message", (data) => resolve(JSON.parse(String(data))))),
       ]),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no ping and message within 5 s")), 5000)),
     ]);
@@ -228,7 +229,7 @@ async function floodingBackend(): Promise<{ url: string; outcome(id: string): Pr
     const url = new URL(req.url!, "http://backend");
     if (url.pathname === "/svc/ping") {
       ws.ping("are you there");
-      ws.send(JSON.stringify({ forwardedFor: req.headers["x-forwarded-for"], forwardedProto: req.headers["x-forwarded-proto"] }));
+      ws.send(JSON.stringify({ forwardedFor: req.headers["x-forwarded-for"], forwardedProto: req.headers["x-forwarded-proto"], name: req.headers["x-name"] }));
       return;
     }
     if (url.pathname === "/svc/bye") {
