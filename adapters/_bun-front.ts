@@ -23,6 +23,7 @@
 import { randomBytes } from "node:crypto";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
 import { ResponseStream } from "./_http1-response-stream.ts";
+import type { DialTarget } from "./_front-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
 
 /** The part of Bun's socket API the front uses. */
@@ -50,6 +51,9 @@ declare const Bun: {
   listen(options: { hostname: string; port: number; allowHalfOpen: boolean; socket: SocketHandlers }): { port: number; stop(closeActive?: boolean): void };
   connect(options: ({ unix: string } | { hostname: string; port: number; tls?: { serverName: string } }) & { allowHalfOpen: boolean; data: FrontLink | undefined; socket: SocketHandlers }): Promise<BunSocket>;
 };
+
+/** A connection to a backend that a client is diverted to (`close` for `_front-pipe.ts`). */
+export type Backend = BunSocket & { close(): void };
 
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
@@ -130,6 +134,20 @@ export class FrontLink {
     this.closed = true;
     this.client.terminate();
     this.inner?.terminate();
+  }
+
+  // What `_front-pipe.ts` needs to hand a proxied upgrade to its backend.
+
+  dial(target: DialTarget): Promise<Backend> {
+    return dialBackend(target);
+  }
+
+  divert(backend: Backend, head: Uint8Array): void {
+    divert(this, backend, head);
+  }
+
+  refuse(answer: Uint8Array): void {
+    refuseUpgrade(this, answer);
   }
 }
 
@@ -354,7 +372,7 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
 }
 
 /** A connection to a backend for `divert` (its events are ignored until then). */
-export function dialBackend(target: { hostname: string; port: number; tls: boolean }): Promise<BunSocket & { close(): void }> {
+function dialBackend(target: DialTarget): Promise<Backend> {
   const tls = target.tls ? { tls: { serverName: target.hostname } } : {};
   return Bun.connect({ hostname: target.hostname, port: target.port, ...tls, allowHalfOpen: true, data: undefined, socket: innerHandlers }).then((socket) =>
     Object.assign(socket, { close: () => socket.terminate() }),
@@ -367,7 +385,7 @@ export function dialBackend(target: { hostname: string; port: number; tls: boole
  * and whatever the client sent after its request go to the backend, and from then on bytes are
  * copied both ways as they are, the backend's answer (`101` or a refusal) first.
  */
-export function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): void {
+function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): void {
   if (link.closed || link.finishing) return backend.terminate();
   dropServer(link);
   backend.data = link;
@@ -382,8 +400,11 @@ export function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): v
   shutInner(link);
 }
 
-/** Answers the upgrade request the server holds with `refusal` in the server's place, and ends the connection. */
-export function refuseUpgrade(link: FrontLink, refusal: Uint8Array): void {
+/**
+ * Answers the upgrade request the server holds with `refusal` in the server's place (or, after
+ * `divert`, the one the backend did not answer), and ends the connection.
+ */
+function refuseUpgrade(link: FrontLink, refusal: Uint8Array): void {
   if (link.closed || link.finishing) return;
   dropServer(link);
   link.finishing = true;

@@ -23,6 +23,7 @@
  */
 import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
+import type { DialTarget } from "./_front-pipe.ts";
 
 interface NetAddr {
   hostname: string;
@@ -108,8 +109,8 @@ export class FrontConnection {
   grace: ReturnType<typeof setTimeout> | undefined;
   #switched: Word | undefined;
   #decide: ((word: Word) => void) | undefined;
-  /** The client went to a backend (`divert`): the server's own word on that request no longer counts. */
-  #diverted = false;
+  /** The front answered that request itself: the server's own word on it no longer counts. */
+  #taken: "diverted" | "refused" | undefined;
   /**
    * The signal of the request the handler took last (`deno.ts` sets it), aborted by `clientLeft`:
    * `Deno.serve` tells a handler of a client that left only through `request.signal`, which
@@ -188,24 +189,40 @@ export class FrontConnection {
     this.#allAnswered?.();
   }
 
+  // What `_front-pipe.ts` needs to hand a proxied upgrade to its backend.
+
+  /** The client's address, for `x-forwarded-for`. */
+  get address(): string {
+    return this.client.remoteAddr.hostname;
+  }
+
+  dial(target: DialTarget): Promise<DenoConn> {
+    const { hostname, port } = target;
+    return target.tls ? Deno.connectTls({ hostname, port }) : Deno.connect({ hostname, port });
+  }
+
   /**
-   * The client of the upgrade request the handler holds goes to `backend` instead of the server
-   * (a proxied WebSocket as a byte pipe, `_deno-pipe.ts`): `head` goes first, then what the
-   * client sent after its request, and from then on bytes are copied as they come.
+   * The client of the upgrade request the handler holds goes to `backend` instead of the server:
+   * `head` goes first, then what the client sent after its request, and from then on bytes are
+   * copied as they come.
    */
   divert(backend: DenoConn, head: Uint8Array): void {
     this.#switch({ backend, head });
-    this.#diverted = true;
+    this.#taken = "diverted";
   }
 
-  /** Answers the upgrade request the handler holds with `refusal` in the server's place, and ends the connection. */
-  refuseUpgrade(refusal: Uint8Array): void {
-    this.#switch({ refusal });
-    this.#diverted = true;
+  /**
+   * Answers the upgrade request the handler holds with `answer` in the server's place (or, after
+   * `divert`, the one the backend did not answer), and ends the connection.
+   */
+  refuse(answer: Uint8Array): void {
+    if (this.#taken === "diverted") return refusePiped(this, answer);
+    this.#switch({ refusal: answer });
+    this.#taken = "refused";
   }
 
   #switch(switched: Word): void {
-    if (this.#diverted) return;
+    if (this.#taken) return;
     const decide = this.#decide;
     this.#decide = undefined;
     if (decide) decide(switched);
@@ -514,7 +531,7 @@ async function refuseUpgrade(connection: FrontConnection, inner: DenoConn, refus
  * its place and the connection ends (what the client still sends is dropped by the read loop,
  * which sees the backend's end).
  */
-export function refusePiped(connection: FrontConnection, refusal: Uint8Array): void {
+function refusePiped(connection: FrontConnection, refusal: Uint8Array): void {
   if (connection.closed || connection.finishing) return;
   connection.finishing = true;
   if (connection.inner) closeQuietly(connection.inner);

@@ -1,13 +1,79 @@
 /**
  * What the Bun and Deno fronts share to pipe a client's WebSocket upgrade to its backend
- * (`_bun-pipe.ts`, `_deno-pipe.ts`): the dial, the head they write, how they read the answer.
- * Node builds its head from the raw headers instead (`_node-pipe.ts`).
+ * (`_bun-pipe.ts`, `_deno-pipe.ts` give it their front's connection): the steps, the dial, the
+ * head they write, how they read the answer. Node builds its head from the raw headers instead
+ * (`_node-pipe.ts`).
  */
+import type { PipeUpgradeOptions } from "../src/platform.ts";
 
 const encoder = new TextEncoder();
 
+/** Where to dial, from a target URL. */
+export interface DialTarget {
+  hostname: string;
+  port: number;
+  tls: boolean;
+}
+
+/** A front's client connection whose upgrade request the server holds, as the pipe needs it. */
+export interface FrontClient<Backend extends { close(): void }> {
+  readonly closed: boolean;
+  /** The client's address, for `x-forwarded-for`. */
+  readonly address: string | undefined;
+  dial(target: DialTarget): Promise<Backend>;
+  /** From now on the client's bytes go to `backend` (after `head`), and the backend's to the client. */
+  divert(backend: Backend, head: Uint8Array): void;
+  /** The client gets `answer` in the server's place (before or after `divert`), and the connection ends. */
+  refuse(answer: Uint8Array): void;
+  /** Drops both connections (teardown). */
+  reset(): void;
+  /** Told the backend's first bytes. */
+  onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
+  /** Told when the client's connection has ended. */
+  onGone: (() => void) | undefined;
+}
+
+/**
+ * Dials the backend and hands the client to it: a 502 of the front's own when it cannot be
+ * reached, or does not answer the upgrade within `connectTimeout` (a backend that takes the
+ * connection and stays silent would hold the client for good), as the relay's bound.
+ */
+export async function pipeThroughFront<Backend extends { close(): void }>(client: FrontClient<Backend>, request: Request, target: string, options: PipeUpgradeOptions): Promise<true> {
+  const url = new URL(target);
+  const deadline = Date.now() + options.connectTimeout;
+  let backend: Backend;
+  try {
+    backend = await dialWithin(() => client.dial(dialTarget(url)), options.connectTimeout);
+  } catch (error) {
+    client.refuse(badGatewayBytes(`WebSocket proxy: ${target} is unreachable: ${(error as Error).message}`));
+    options.onAnswer?.(502);
+    return true;
+  }
+  // The client left while the backend was dialled.
+  if (client.closed) {
+    backend.close();
+    return true;
+  }
+  const connection = { close: () => client.reset() };
+  options.connections.add(connection);
+  const silence = setTimeout(() => {
+    client.refuse(badGatewayBytes(`WebSocket proxy: ${target} did not answer the upgrade within ${options.connectTimeout}ms`));
+    options.onAnswer?.(502);
+  }, Math.max(0, deadline - Date.now()));
+  client.onGone = () => {
+    clearTimeout(silence);
+    options.connections.delete(connection);
+  };
+  client.onFirstBytes = (bytes) => {
+    clearTimeout(silence);
+    options.onAnswer?.(answerStatus(bytes));
+  };
+  client.divert(backend, upgradeHead(request, url, client.address));
+  return true;
+}
+
 /** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added. */
-export function upgradeHead(request: Request, url: URL, clientAddress: string | undefined): Uint8Array {
+function upgradeHead(request: Request, url: URL, clientAddress: string | undefined): Uint8Array {
   const lines = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
   let forwardedFor = "";
   // The header values are the runtime's parsed ones: no line breaks can be in them.
@@ -34,14 +100,14 @@ function latin1(text: string): Uint8Array {
 }
 
 /** The status of an HTTP/1.1 answer from its first bytes ("HTTP/1.1 101 …"), or 502 when they are not one. */
-export function answerStatus(bytes: Uint8Array): number {
+function answerStatus(bytes: Uint8Array): number {
   if (bytes.length < 12) return 502;
   const status = (bytes[9]! - 48) * 100 + (bytes[10]! - 48) * 10 + (bytes[11]! - 48);
   return status >= 100 && status <= 599 ? status : 502;
 }
 
 /** The front's own answer when the backend cannot be dialled. */
-export function badGatewayBytes(error: string): Uint8Array {
+function badGatewayBytes(error: string): Uint8Array {
   const body = encoder.encode(JSON.stringify({ error }));
   const head = encoder.encode(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`);
   const bytes = new Uint8Array(head.length + body.length);
@@ -51,14 +117,14 @@ export function badGatewayBytes(error: string): Uint8Array {
 }
 
 /** Where to dial for a `target` URL: host (without IPv6 brackets), port, and whether over TLS. */
-export function dialTarget(url: URL): { hostname: string; port: number; tls: boolean } {
+function dialTarget(url: URL): DialTarget {
   const tls = url.protocol === "https:" || url.protocol === "wss:";
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   return { hostname, port: Number(url.port) || (tls ? 443 : 80), tls };
 }
 
 /** The connection `connect` makes, or an error once `timeoutMs` passed (one that comes later is closed). */
-export function dialWithin<T extends { close(): void }>(connect: () => Promise<T>, timeoutMs: number): Promise<T> {
+function dialWithin<T extends { close(): void }>(connect: () => Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
