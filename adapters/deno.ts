@@ -165,6 +165,10 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
   const requestEnded = () => void inProgress--;
   const handler = (request: Request, info: ServeHandlerInfo) => {
     const connection = front && fronted(info.remoteAddr?.port);
+    // Behind the front every connection is the front's: one it does not know came round it (any
+    // local program can dial the loopback port), or its client has gone already (an upgrade
+    // answered then would leave Deno holding a socket that never opens, for good).
+    if (front && !connection) return refusalResponse(403, "Not through the hub's front");
     Object.defineProperties(request, {
       runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
       ip: { enumerable: true, configurable: true, get: () => (connection ? connection.clientAddress : info.remoteAddr)?.hostname },
@@ -283,9 +287,11 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
     async upgrade(request) {
       normaliseProtocolOffers(request);
       const outcome = await hooks.upgrade?.(request);
-      // The front took the client to the backend (`pipeUpgradeDeno`): crossws's Deno adapter
-      // ignores `handled` and would upgrade a connection that is gone.
-      return outcome && "handled" in outcome && outcome.handled ? new Response(null, { status: 204 }) : outcome;
+      // The front took the client to the backend (`pipeUpgradeDeno`), or the client left while
+      // the upgrade was decided: crossws's Deno adapter ignores `handled`, and would upgrade a
+      // connection that is gone, leaving Deno a socket that never opens and is never freed.
+      const gone = (outcome && "handled" in outcome && outcome.handled) || request.signal.aborted;
+      return gone ? new Response(null, { status: 204 }) : outcome;
     },
     open(peer) {
       const ws = peer.websocket as WebSocket;

@@ -1,6 +1,7 @@
 import type { Hooks, Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { unrefTimeout } from "../_timers.ts";
 import { utf8Length } from "../_utf8.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Platform, ProxiedConnection, WebSocketConstructor } from "../platform.ts";
@@ -80,6 +81,8 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
     },
     fallThrough: (request, path, record, framed) => proxyUpgrade(state, request, path, record, framed),
   });
+  /** Relays whose client has not opened yet, and the timer that ends them if it never does. */
+  const unopened = new WeakMap<SocketRelay, ReturnType<typeof setTimeout>>();
   return {
     async upgrade(request) {
       const refused = refuseUpgrade(request, state); if (refused) return refused;
@@ -104,8 +107,19 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       // Any other path goes down the order of ../mocks/_pipeline.ts (faults, mocks, services, refusal).
       const outcome = await takeUpgrade(request, url.pathname, record);
       if (outcome instanceof Response || !("relay" in outcome)) return outcome;
-      state.relays.add(outcome.relay);
-      return { headers: outcome.headers, context: { upstream: outcome.relay } satisfies PeerRole };
+      const relay = outcome.relay;
+      state.relays.add(relay);
+      // A client that leaves before its upgrade completes never opens, and nothing else would end
+      // what was dialled or taken for it (a backend stayed connected per such client on Bun and
+      // Deno): it has as long to open as a backend has to accept.
+      unopened.set(
+        relay,
+        unrefTimeout(() => {
+          state.relays.delete(relay);
+          relay.clientClosed(1001, "The client did not complete its upgrade");
+        }, state.upstreamConnectTimeout),
+      );
+      return { headers: outcome.headers, context: { upstream: relay } satisfies PeerRole };
     },
 
     open(peer) {
@@ -123,7 +137,10 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
           state.journal!.commit(record);
           ipc.record = undefined;
         }
-      } else upstream?.attach(peer);
+      } else if (upstream) {
+        clearTimeout(unopened.get(upstream));
+        upstream.attach(peer);
+      }
     },
 
     message(peer, message) {

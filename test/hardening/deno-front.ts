@@ -6,7 +6,7 @@
  * (collected without limit). The `reset` fault on Deno's default options is in test/faults.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import WebSocket from "ws";
@@ -115,6 +115,17 @@ const cases: Array<[string, () => Promise<void>]> = [
     },
   ],
   [
+    "a connection round the front (to Deno.serve's own loopback port) is refused with 403, bare LF and all",
+    async () => {
+      await withHub(`${backend.url}/base`, {}, async (port, pid) => {
+        const inner = listeningPorts(pid).filter((p) => p !== port);
+        assert.equal(inner.length, 1, `the hub listens on ${listeningPorts(pid).join(", ")}`);
+        assert.deepEqual(statuses(await rawExchange(inner[0]!, "GET /svc/round HTTP/1.1\r\nHost: 127.0.0.1\r\nX-C: a\nX-Injected: 1\r\nConnection: close\r\n\r\n")), [403]);
+        assert.deepEqual(backend.seen, []);
+      });
+    },
+  ],
+  [
     "resettableConnections: false still serves, straight on Deno.serve (the documented opt-out)",
     async () => {
       await withHub(undefined, { resettableConnections: false }, async (port) => {
@@ -141,6 +152,26 @@ async function withHub(target: string | undefined, options: Record<string, unkno
     child.proc.stdin.end();
     await waitExit(child, 10_000, "exit").catch(() => child.proc.kill("SIGKILL"));
   }
+}
+
+/** The TCP ports a process listens on (Linux: its socket inodes in /proc/net/tcp). */
+function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (link.startsWith("socket:[")) inodes.add(link.slice(8, -1));
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const ports: number[] = [];
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    // State 0A is LISTEN; field 9 the inode.
+    if (fields[3] === "0A" && inodes.has(fields[9]!)) ports.push(parseInt(fields[1]!.split(":")[1]!, 16));
+  }
+  return ports;
 }
 
 /** Resident memory of a process in bytes (Linux). */
