@@ -18,7 +18,9 @@
  * process) with the connection's id: over a Unix socket the server cannot see the client's
  * address, and a request without it did not come through the front (`bun.ts` refuses it).
  * Idle connections are still `Bun.serve`'s to close: the front mirrors its close. After a `101`
- * the connection is a plain pipe (Bun bounds WebSocket messages itself).
+ * the connection is a plain pipe (Bun bounds WebSocket messages itself). A proxied upgrade is
+ * handed to its backend instead (`divert`, for `_front-pipe.ts`): the front copies between the
+ * client and the backend, and `Bun.serve` is out of the way.
  */
 import { randomBytes } from "node:crypto";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";

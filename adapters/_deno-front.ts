@@ -13,6 +13,8 @@
  * - tell the handler when a client leaves with a request in progress, also while its upgrade
  *   waits for an answer (`Deno.serve` says so only through a signal that prints a warning);
  * - and survive accept errors (out of file descriptors) by accepting again.
+ * It also hands a proxied upgrade to its backend (`divert`, for `_front-pipe.ts`): the front
+ * then copies between the client and the backend, and `Deno.serve` is out of the way.
  *
  * The server's handler finds the client's connection by the port its copied connection came
  * from (`fronted`). Each direction is a read/write loop on one reused buffer with no delay on
