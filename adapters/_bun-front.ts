@@ -19,13 +19,13 @@
  * address, and a request without it did not come through the front (`bun.ts` refuses it).
  * Idle connections are still `Bun.serve`'s to close: the front mirrors its close. After a `101`
  * the connection is a plain pipe (Bun bounds WebSocket messages itself). A proxied upgrade is
- * handed to its backend instead (`divert`, for `_front-pipe.ts`): the front copies between the
+ * handed to its backend instead (`divert`, for `_upgrade-pipe.ts`): the front copies between the
  * client and the backend, and `Bun.serve` is out of the way.
  */
 import { randomBytes } from "node:crypto";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
 import { ResponseStream } from "./_http1-response-stream.ts";
-import type { DialTarget } from "./_front-pipe.ts";
+import type { DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
 
 /** The part of Bun's socket API the front uses. */
@@ -53,9 +53,6 @@ declare const Bun: {
   listen(options: { hostname: string; port: number; allowHalfOpen: boolean; socket: SocketHandlers }): { port: number; stop(closeActive?: boolean): void };
   connect(options: ({ unix: string } | { hostname: string; port: number; tls?: { serverName: string } }) & { allowHalfOpen: boolean; data: FrontLink | undefined; socket: SocketHandlers }): Promise<BunSocket>;
 };
-
-/** A connection to a backend that a client is diverted to (`close` for `_front-pipe.ts`). */
-export type Backend = BunSocket & { close(): void };
 
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
@@ -138,13 +135,17 @@ export class FrontLink {
     this.inner?.terminate();
   }
 
-  // What `_front-pipe.ts` needs to hand a proxied upgrade to its backend.
+  // What `_upgrade-pipe.ts` needs to hand a proxied upgrade to its backend.
 
-  dial(target: DialTarget): Promise<Backend> {
+  dial(target: DialTarget): Promise<BunSocket> {
     return dialBackend(target);
   }
 
-  divert(backend: Backend, head: Uint8Array): void {
+  drop(backend: BunSocket): void {
+    backend.terminate();
+  }
+
+  divert(backend: BunSocket, head: Uint8Array): void {
     divert(this, backend, head);
   }
 
@@ -374,11 +375,9 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
 }
 
 /** A connection to a backend for `divert` (its events are ignored until then). */
-function dialBackend(target: DialTarget): Promise<Backend> {
+function dialBackend(target: DialTarget): Promise<BunSocket> {
   const tls = target.tls ? { tls: { serverName: target.hostname } } : {};
-  return Bun.connect({ hostname: target.hostname, port: target.port, ...tls, allowHalfOpen: true, data: undefined, socket: innerHandlers }).then((socket) =>
-    Object.assign(socket, { close: () => socket.terminate() }),
-  );
+  return Bun.connect({ hostname: target.hostname, port: target.port, ...tls, allowHalfOpen: true, data: undefined, socket: innerHandlers });
 }
 
 /**

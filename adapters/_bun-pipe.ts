@@ -1,6 +1,6 @@
 /**
  * The Bun adapter's WebSocket proxy behind its front (`_bun-front.ts`): the front hands the
- * client's connection to a TCP connection to the backend (`_front-pipe.ts`), as the Node adapter
+ * client's connection to a TCP connection to the backend (`_upgrade-pipe.ts`), as the Node adapter
  * pipes its sockets (`_node-pipe.ts` says why a pipe and not a relay of messages).
  *
  * Relayed through `Bun.serve`, every message crossed four sockets (client → front → server, then
@@ -12,10 +12,10 @@
  * server relays messages.
  */
 import type { PipeUpgradeOptions } from "../src/platform.ts";
-import type { Backend, FrontLink } from "./_bun-front.ts";
-import { pipeThroughFront } from "./_front-pipe.ts";
+import type { FrontLink } from "./_bun-front.ts";
+import { pipeToBackend } from "./_upgrade-pipe.ts";
 
 export async function pipeUpgradeBun(request: Request, target: string, options: PipeUpgradeOptions): Promise<boolean> {
   const link = (request as { runtime?: { bun?: { front?: FrontLink } } }).runtime?.bun?.front;
-  return link ? pipeThroughFront<Backend>(link, request, target, options) : false;
+  return link ? pipeToBackend(link, request, target, options) : false;
 }

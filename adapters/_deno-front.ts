@@ -13,7 +13,7 @@
  * - tell the handler when a client leaves with a request in progress, also while its upgrade
  *   waits for an answer (`Deno.serve` says so only through a signal that prints a warning);
  * - and survive accept errors (out of file descriptors) by accepting again.
- * It also hands a proxied upgrade to its backend (`divert`, for `_front-pipe.ts`): the front
+ * It also hands a proxied upgrade to its backend (`divert`, for `_upgrade-pipe.ts`): the front
  * then copies between the client and the backend, and `Deno.serve` is out of the way.
  *
  * The server's handler finds the client's connection by the port its copied connection came
@@ -25,7 +25,7 @@
  */
 import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import type { DialTarget } from "./_front-pipe.ts";
+import type { DialTarget } from "./_upgrade-pipe.ts";
 
 interface NetAddr {
   hostname: string;
@@ -191,7 +191,7 @@ export class FrontConnection {
     this.#allAnswered?.();
   }
 
-  // What `_front-pipe.ts` needs to hand a proxied upgrade to its backend.
+  // What `_upgrade-pipe.ts` needs to hand a proxied upgrade to its backend.
 
   /** The client's address, for `x-forwarded-for`. */
   get address(): string {
@@ -201,6 +201,10 @@ export class FrontConnection {
   dial(target: DialTarget): Promise<DenoConn> {
     const { hostname, port } = target;
     return target.tls ? Deno.connectTls({ hostname, port }) : Deno.connect({ hostname, port });
+  }
+
+  drop(backend: DenoConn): void {
+    closeQuietly(backend);
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
- * What the Bun and Deno fronts share to pipe a client's WebSocket upgrade to its backend
- * (`_bun-pipe.ts`, `_deno-pipe.ts` give it their front's connection): the steps, the dial, the
- * head they write, how they read the answer. Node builds its head from the raw headers instead
- * (`_node-pipe.ts`).
+ * A proxied WebSocket upgrade as a byte pipe to its backend, the same steps on every runtime:
+ * each gives its client connection as a `PipedClient` (Node its socket, `_node-pipe.ts`; Bun and
+ * Deno their front's connection, `_bun-pipe.ts`, `_deno-pipe.ts`). This file holds the dial and
+ * its bound, the head written to the backend, the reading of its answer and the 502s.
  */
 import type { PipeUpgradeOptions } from "../src/platform.ts";
 
@@ -15,12 +15,16 @@ export interface DialTarget {
   tls: boolean;
 }
 
-/** A front's client connection whose upgrade request the server holds, as the pipe needs it. */
-export interface FrontClient<Backend extends { close(): void }> {
+/** A client connection whose upgrade request the server holds, as the pipe needs it. */
+export interface PipedClient<Backend> {
   readonly closed: boolean;
   /** The client's address, for `x-forwarded-for`. */
   readonly address: string | undefined;
   dial(target: DialTarget): Promise<Backend>;
+  /** Closes a backend connection that will not be used. */
+  drop(backend: Backend): void;
+  /** The head to write to the backend, where the runtime keeps the raw header lines (else built from `request.headers`). */
+  rawHead?(url: URL): Uint8Array;
   /** From now on the client's bytes go to `backend` (after `head`), and the backend's to the client. */
   divert(backend: Backend, head: Uint8Array): void;
   /** The client gets `answer` in the server's place (before or after `divert`), and the connection ends. */
@@ -38,12 +42,12 @@ export interface FrontClient<Backend extends { close(): void }> {
  * reached, or does not answer the upgrade within `connectTimeout` (a backend that takes the
  * connection and stays silent would hold the client for good), as the relay's bound.
  */
-export async function pipeThroughFront<Backend extends { close(): void }>(client: FrontClient<Backend>, request: Request, target: string, options: PipeUpgradeOptions): Promise<true> {
+export async function pipeToBackend<Backend>(client: PipedClient<Backend>, request: Request, target: string, options: PipeUpgradeOptions): Promise<true> {
   const url = new URL(target);
   const deadline = Date.now() + options.connectTimeout;
   let backend: Backend;
   try {
-    backend = await dialWithin(() => client.dial(dialTarget(url)), options.connectTimeout);
+    backend = await dialWithin(() => client.dial(dialTarget(url)), (late) => client.drop(late), options.connectTimeout);
   } catch (error) {
     client.refuse(badGatewayBytes(`WebSocket proxy: ${target} is unreachable: ${(error as Error).message}`));
     options.onAnswer?.(502);
@@ -51,7 +55,7 @@ export async function pipeThroughFront<Backend extends { close(): void }>(client
   }
   // The client left while the backend was dialled.
   if (client.closed) {
-    backend.close();
+    client.drop(backend);
     return true;
   }
   const connection = { close: () => client.reset() };
@@ -68,7 +72,7 @@ export async function pipeThroughFront<Backend extends { close(): void }>(client
     clearTimeout(silence);
     options.onAnswer?.(answerStatus(bytes));
   };
-  client.divert(backend, upgradeHead(request, url, client.address));
+  client.divert(backend, client.rawHead?.(url) ?? upgradeHead(request, url, client.address));
   return true;
 }
 
@@ -93,7 +97,7 @@ function upgradeHead(request: Request, url: URL, clientAddress: string | undefin
  * values as latin1 (a byte per character), so they go out as they came; UTF-8 would turn a byte
  * like 0xE9 into two.
  */
-function latin1(text: string): Uint8Array {
+export function latin1(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
@@ -106,7 +110,7 @@ function answerStatus(bytes: Uint8Array): number {
   return status >= 100 && status <= 599 ? status : 502;
 }
 
-/** The front's own answer when the backend cannot be dialled. */
+/** The hub's own answer when the backend cannot be dialled or does not answer. */
 function badGatewayBytes(error: string): Uint8Array {
   const body = encoder.encode(JSON.stringify({ error }));
   const head = encoder.encode(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`);
@@ -123,8 +127,8 @@ function dialTarget(url: URL): DialTarget {
   return { hostname, port: Number(url.port) || (tls ? 443 : 80), tls };
 }
 
-/** The connection `connect` makes, or an error once `timeoutMs` passed (one that comes later is closed). */
-function dialWithin<T extends { close(): void }>(connect: () => Promise<T>, timeoutMs: number): Promise<T> {
+/** The connection `connect` makes, or an error once `timeoutMs` passed (one that comes later is dropped). */
+function dialWithin<T>(connect: () => Promise<T>, drop: (late: T) => void, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
@@ -134,7 +138,7 @@ function dialWithin<T extends { close(): void }>(connect: () => Promise<T>, time
     connect().then(
       (connection) => {
         clearTimeout(timer);
-        if (settled) return connection.close();
+        if (settled) return drop(connection);
         settled = true;
         resolve(connection);
       },
