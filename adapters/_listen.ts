@@ -97,3 +97,13 @@ function detectRuntime(): "node" | "bun" | "deno" | "an unknown runtime" {
   if (g.Bun) return "bun";
   return g.process?.versions?.node ? "node" : "an unknown runtime";
 }
+
+/**
+ * The upgrade hook's outcome for crossws's Bun and Deno adapters, which ignore `{ handled: true }`
+ * (the hub's pipe took the client elsewhere, or `gone`: the client left meanwhile) and would
+ * upgrade a connection that is not theirs any more: an answer that goes nowhere instead.
+ */
+export function unlessTakenElsewhere<T>(outcome: T, gone = false): T | Response {
+  const handled = typeof outcome === "object" && outcome !== null && "handled" in outcome && outcome.handled === true;
+  return handled || gone ? new Response(null, { status: 204 }) : outcome;
+}

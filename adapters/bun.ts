@@ -4,7 +4,7 @@ import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
-import { assertRuntime, isUpgrade, listenWith, portOf, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { assertRuntime, isUpgrade, listenWith, portOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
@@ -97,12 +97,8 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
   const { idleTimeout, maxConnections, ...bunWebSocket } = native?.["bun"] as BunWebSocketOptions & { maxConnections: number };
   const upgrade = hooks.upgrade;
   if (upgrade) {
-    // The front took the client to the backend (`pipeUpgradeBun`): the server's connection is
-    // gone, and crossws's Bun adapter would upgrade it anyway (it ignores `handled`).
-    hooks.upgrade = async (request) => {
-      const outcome = await upgrade(request);
-      return outcome && "handled" in outcome && outcome.handled ? new Response(null, { status: 204 }) : outcome;
-    };
+    // The front took the client to the backend (`pipeUpgradeBun`): the server's connection is gone.
+    hooks.upgrade = async (request) => unlessTakenElsewhere(await upgrade(request));
   }
   const ws = bunAdapter({ hooks, idleTimeout });
   const bun = options["bun"] as Record<string, unknown>;

@@ -12,7 +12,7 @@ import WebSocket from "crossws/websocket";
 import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
-import { assertRuntime, isUpgrade, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { assertRuntime, isUpgrade, listenWith, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { pipeUpgradeDeno } from "./_deno-pipe.ts";
@@ -286,12 +286,11 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
     ...hooks,
     async upgrade(request) {
       normaliseProtocolOffers(request);
-      const outcome = await hooks.upgrade?.(request);
       // The front took the client to the backend (`pipeUpgradeDeno`), or the client left while
-      // the upgrade was decided: crossws's Deno adapter ignores `handled`, and would upgrade a
-      // connection that is gone, leaving Deno a socket that never opens and is never freed.
-      const gone = (outcome && "handled" in outcome && outcome.handled) || request.signal.aborted;
-      return gone ? new Response(null, { status: 204 }) : outcome;
+      // the upgrade was decided: upgrading then would leave Deno a socket that never opens and is
+      // never freed.
+      const outcome = await hooks.upgrade?.(request);
+      return unlessTakenElsewhere(outcome, request.signal.aborted);
     },
     open(peer) {
       const ws = peer.websocket as WebSocket;
