@@ -12,7 +12,7 @@ import type { JournalOptions } from "../src/server/journal.ts";
 import { MAX_HAR_TEXT } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
-import { startRecording, type Recording } from "./_record.ts";
+import { checkRecordingTarget, startRecording, type Recording } from "./_record.ts";
 import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
 
 /** How long a takeover keeps retrying the bind while the old hub lets go. */
@@ -43,8 +43,16 @@ async function runHub(flags: HubFlags): Promise<void> {
   process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   const crossipc = await loadCrossipc();
   const print = printer(flags.json);
-  // Every recording is read and checked before the port is bound or a running hub asked to yield.
+  // Every recording is read and checked, and the --record file's folder tried, before the port is bound or a running hub asked to yield.
   const recordings = readRecordings(crossipc, flags.replay);
+  if (flags.record !== undefined) {
+    try {
+      checkRecordingTarget(flags.record);
+    } catch (error) {
+      console.error(`crossipc hub: --record ${flags.record}: cannot write it: ${(error as Error).message}`);
+      exit(2);
+    }
+  }
   const hub = await bind(crossipc, flags, print);
   const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
   const port = hub.getPort();
