@@ -12,6 +12,7 @@ import type { JournalOptions } from "../src/server/journal.ts";
 import { MAX_HAR_TEXT } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
+import { printable } from "./_printable.ts";
 import { checkRecordingTarget, startRecording, type Recording } from "./_record.ts";
 import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
 
@@ -160,12 +161,21 @@ function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
       dashboard: true,
       heartbeat: flags.heartbeat,
       journal: journalOptions(flags),
-      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
+      logger: { warn: (message: string, ...details: unknown[]) => logLine("warn", message, details), error: (message: string, ...details: unknown[]) => logLine("error", message, details) },
     });
   } catch (error) {
     console.error(`crossipc hub: ${(error as Error).message}`);
     exit(2);
   }
+}
+
+/**
+ * One line on stderr per thing the server logs. It quotes what came from the network (a Host, an
+ * Origin, a path), so control characters are shown escaped; an error passed along says why.
+ */
+function logLine(level: "warn" | "error", message: string, details: unknown[]): void {
+  const why = details.map((detail) => (detail instanceof Error ? detail.message : typeof detail === "string" ? detail : "")).filter(Boolean);
+  console.error(printable(`${level}: ${message}${why.length ? `: ${why.join(": ")}` : ""}`));
 }
 
 /** Sends `discovery/requestYield` to the hub on the port; returns why it could not, if it could not. */
