@@ -163,6 +163,8 @@ export class IPCServer {
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
+    // A scope whose only rule is a fault is open too: its trace id names it (SPEC §10).
+    this.#mocks.alsoOpen = this.#faults.hasScope;
     installMocksHub(this.#clients, {
       mocks: this.#mocks,
       journal: this.#journalIfOn(),
