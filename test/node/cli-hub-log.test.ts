@@ -1,33 +1,25 @@
 /** What `crossipc hub` prints on stderr for what its server logs, as a person runs it. */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { connect } from "node:net";
 import { test } from "node:test";
 import { connectMocks } from "../../adapters/node.ts";
-import { ROOT } from "./_cli.ts";
+import { spawnCrossipc } from "./_cli.ts";
 import { waitFor } from "./_helpers.ts";
 
 function startHub(t: { after(fn: () => unknown): void }): { port: Promise<number>; err: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "bin/crossipc.ts", "hub", "--port", "0", "--json"], {
-    cwd: ROOT,
-    env: { ...process.env, CROSSIPC_HUB_PORT: "", GG_LOCAL_ROUTER_PORT: "" },
-  });
+  const { child, out, err } = spawnCrossipc(["hub", "--port", "0", "--json"]);
   t.after(async () => {
     child.kill("SIGINT");
     if (child.exitCode === null) await once(child, "exit");
   });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (chunk) => (err += chunk));
   const port = new Promise<number>((resolve) =>
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /"port":(\d+)/.exec(out);
+    child.stdout.on("data", () => {
+      const match = /"port":(\d+)/.exec(out());
       if (match) resolve(Number(match[1]));
     }),
   );
-  return { port, err: () => err };
+  return { port, err };
 }
 
 /** Sends raw bytes (latin1) and waits for the connection to end. */
