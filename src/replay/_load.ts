@@ -27,7 +27,7 @@ export interface RecordedExchange {
 
 export interface LoadedHar {
   exchanges: RecordedExchange[];
-  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left). */
+  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left; a body cut at the recording's limit). */
   skipped: number;
 }
 
@@ -118,6 +118,9 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101), and
   // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
   if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
+  // A body the recording cut at --max-body: the answer would go out cut, as if whole, and a cut
+  // request body matches no live request.
+  if (wasCut(entry)) return undefined;
   const contentEncoding = optional(content, "_contentEncoding", "string", "response.content") as string | undefined;
   return {
     index,
@@ -133,6 +136,12 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** crossipc's journal marks a body it recorded only in part (`_crossipc.requestBodyTruncated`, `responseBodyTruncated`). */
+function wasCut(entry: unknown): boolean {
+  const own = optional(entry, "_crossipc", "object", "entry") as Record<string, unknown> | undefined;
+  return own?.["requestBodyTruncated"] === true || own?.["responseBodyTruncated"] === true;
+}
 
 /** `postData.text` (base64 with crossipc's `_encoding`), or the form its `params` make. */
 function postDataBytes(postData: object): Uint8Array {
