@@ -56,7 +56,8 @@ function parseMatch(match: unknown): FaultMatch {
     const value = match[key];
     if (value === undefined) continue;
     if (typeof value !== "string" || value === "" || value.length > MAX_TEXT) {
-      throw new TypeError(`fault match ${key} must be a non-empty string, got ${preview(value)}`);
+      const what = typeof value === "string" && value !== "" ? `at most ${MAX_TEXT} characters` : "a non-empty string";
+      throw new TypeError(`fault match ${key} must be ${what}, got ${preview(value)}`);
     }
     out[key as keyof FaultMatch] = value;
   }

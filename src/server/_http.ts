@@ -11,6 +11,7 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { LOG_REDACTION, redactQuery } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
@@ -238,7 +239,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
     const cause = causeChain((error as { cause?: unknown }).cause ?? error);
-    log(state.logger, "warn", `Proxy to ${target} failed (${status}): ${cause}`);
+    if (state.logger) log(state.logger, "warn", `Proxy to ${redactQuery(target, LOG_REDACTION)} failed (${status}): ${cause}`);
     const message =
       status === 504
         ? `Proxy timeout: ${target} did not answer within ${state.proxyTimeout}ms`

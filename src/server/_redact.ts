@@ -21,6 +21,12 @@ export function redactionOf(option: readonly string[] | false | undefined): Reda
   return new Set([...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]);
 }
 
+/**
+ * What a logger is never shown: the default names, whatever the journal's `redact` says (a log
+ * line is printed, to a terminal or a CI log, where a journal entry is read on request).
+ */
+export const LOG_REDACTION: Redaction = redactionOf(undefined);
+
 /** Replaces, in place, the values of the redacted headers of a record with lower-cased keys. */
 export function redactHeaders(headers: Record<string, string> | undefined, names: Redaction): void {
   if (!headers || !names) return;

@@ -17,6 +17,7 @@ import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
+import { LOG_REDACTION, redactQuery } from "./_redact.ts";
 import { createUpgradePipeline, type SocketRelay, type UpgradeOutcome } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
@@ -219,7 +220,7 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   if (record) record.target = targetUrl;
   const refusal = state.dialRefusal?.(targetUrl);
   if (refusal) {
-    log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
+    if (state.logger) log(state.logger, "warn", `WebSocket proxy to ${redactQuery(targetUrl, LOG_REDACTION)}: ${refusal}`);
     finish(state, record, 502, "proxy", refusal);
     return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
   }
