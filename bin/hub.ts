@@ -14,7 +14,7 @@ import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
 import { printable } from "./_printable.ts";
 import { checkRecordingTarget, startRecording, type Recording } from "./_record.ts";
-import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
+import { exit, loadCrossipc, onStopSignal, readEnv, runtime, type Crossipc } from "./_runtime.ts";
 
 /** How long a takeover keeps retrying the bind while the old hub lets go. */
 const TAKEOVER_MS = 5000;
@@ -80,8 +80,10 @@ async function runHub(flags: HubFlags): Promise<void> {
   onStopSignal((signal) => void stop(signal));
 
   // The key (the token, or a secret of this run) goes to the user's own terminal only, as
-  // Jupyter prints its URL: pages served through the hub cannot learn it.
-  print({ type: "started", url: hub.getUrl(), dashboard: hub.getDashboardUrl(), port, runtime });
+  // Jupyter prints its URL: pages served through the hub cannot learn it. A token that came from
+  // CROSSIPC_ACCESS_TOKEN is not printed: the user never showed it, and the line may land in a CI log.
+  const dashboard = flags.token === undefined && readEnv("CROSSIPC_ACCESS_TOKEN") ? `${hub.getUrl()}/__crossipc/ (add #key=<CROSSIPC_ACCESS_TOKEN>)` : hub.getDashboardUrl();
+  print({ type: "started", url: hub.getUrl(), dashboard, port, runtime });
   for (const { file, replay } of replays) print({ type: "replaying", file, entries: replay.size, skipped: replay.skipped });
 }
 
