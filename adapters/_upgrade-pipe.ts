@@ -5,6 +5,7 @@
  * its bound, the head written to the backend, the reading of its answer and the 502s.
  */
 import type { PipeUpgradeOptions } from "../src/platform.ts";
+import { LOG_REDACTION, redactUrl } from "../src/server/_redact.ts";
 
 const encoder = new TextEncoder();
 
@@ -44,12 +45,14 @@ export interface PipedClient<Backend> {
  */
 export async function pipeToBackend<Backend>(client: PipedClient<Backend>, request: Request, target: string, options: PipeUpgradeOptions): Promise<true> {
   const url = new URL(target);
+  // What the client reads of the target: no password of the service's URL, no token of the query.
+  const shown = redactUrl(target, LOG_REDACTION);
   const deadline = Date.now() + options.connectTimeout;
   let backend: Backend;
   try {
     backend = await dialWithin(() => client.dial(dialTarget(url)), (late) => client.drop(late), options.connectTimeout);
   } catch (error) {
-    client.refuse(badGatewayBytes(`WebSocket proxy: ${target} is unreachable: ${(error as Error).message}`));
+    client.refuse(badGatewayBytes(`WebSocket proxy: ${shown} is unreachable: ${(error as Error).message}`));
     options.onAnswer?.(502);
     return true;
   }
@@ -61,7 +64,7 @@ export async function pipeToBackend<Backend>(client: PipedClient<Backend>, reque
   const connection = { close: () => client.reset() };
   options.connections.add(connection);
   const silence = setTimeout(() => {
-    client.refuse(badGatewayBytes(`WebSocket proxy: ${target} did not answer the upgrade within ${options.connectTimeout}ms`));
+    client.refuse(badGatewayBytes(`WebSocket proxy: ${shown} did not answer the upgrade within ${options.connectTimeout}ms`));
     options.onAnswer?.(502);
   }, Math.max(0, deadline - Date.now()));
   client.onGone = () => {

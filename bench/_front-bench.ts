@@ -6,7 +6,9 @@
  * - a framework request round trip over the IPC WebSocket at 1 in flight (a Node IPCClient);
  * - the HTTP proxy to a node:http backend, 50 connections (autocannon);
  * - the WebSocket proxy to the same backend's `ws` echo, ~100 B and 64 KiB messages, 16 in flight
- *   (a `ws` client): messages/s and the hub's CPU per 1,000 messages.
+ *   (a `ws` client): messages/s and the hub's CPU per 1,000 messages;
+ * - framework requests of 64 KiB, 64 in flight (a Node IPCClient).
+ * FRONT_CASES=part,part runs only the cases whose names contain one of the parts.
  * Each hub script prints `{"port":N,"pid":N}` and stops when stdin ends (Linux: CPU is read
  * from /proc). Ratios are taken per round, then their median.
  */
@@ -65,6 +67,29 @@ const rpc = (seconds: number) => async (port: number, pid: number) => {
   return { rate: (count / ms) * 1000, cpuPer1k: (used / count) * 1000, bad: 0 };
 };
 
+/** Framework requests of `bytes` echoed by the hub, `inflight` at a time (issue 20's 64 KiB × 64 line). */
+const rpcBulk = (bytes: number, inflight: number, seconds: number) => async (port: number, pid: number) => {
+  const client = new IPCClient(port);
+  await client.connect("bench");
+  const payload = "x".repeat(bytes);
+  const send = () => client.sendFrameworkRequest(echo as never, payload as never);
+  await Promise.all(Array.from({ length: inflight }, send));
+  const before = cpu(pid);
+  const start = performance.now();
+  let count = 0;
+  const worker = async () => {
+    while (performance.now() - start < seconds * 1000) {
+      await send();
+      count++;
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, worker));
+  const ms = performance.now() - start;
+  const used = cpu(pid) - before;
+  client.disconnect();
+  return { rate: (count / ms) * 1000, cpuPer1k: (used / count) * 1000, bad: 0 };
+};
+
 /** Echo messages of `bytes` through the hub's WebSocket proxy, `inflight` at a time. */
 const wsEcho = (bytes: number, inflight: number, seconds: number) => async (port: number, pid: number) => {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws`);
@@ -102,13 +127,17 @@ const wsEcho = (bytes: number, inflight: number, seconds: number) => async (port
 
 /** Runs `rounds` rounds of `seconds` per case over `specs` (one with mode "direct"), printing each and the ratios. */
 export async function frontBench(specs: HubSpec[], rounds: number, seconds: number): Promise<void> {
-  const CASES = [
+  type Measure = (port: number, pid: number) => Promise<{ rate: number; cpuPer1k: number; bad: number }>;
+  const all: Array<readonly [string, Measure]> = [
     ["intercept, 50 connections", http("/users/42", seconds)],
     ["IPC round trip, 1 in flight", rpc(seconds)],
     ["HTTP proxy, 50 connections", http("/api/items?page=1", seconds)],
     ["WebSocket proxy, ~100 B × 16 in flight", wsEcho(100, 16, seconds)],
     ["WebSocket proxy, 64 KiB × 16 in flight", wsEcho(64 * 1024, 16, seconds)],
-  ] as const;
+    ["IPC round trip, 64 KiB × 64 in flight", rpcBulk(64 * 1024, 64, seconds)],
+  ];
+  const only = process.env["FRONT_CASES"]?.split(",");
+  const CASES = only ? all.filter(([name]) => only.some((part) => name.includes(part))) : all;
   const backend = createServer((_req, res) => res.end('{"items":[1,2,3]}'));
   const echoes = new WebSocketServer({ server: backend });
   echoes.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));

@@ -68,12 +68,16 @@ export function getStream(hub: Hub, path: string, query: Record<string, string |
   return hubGet<ReadableStream<Uint8Array>>(hub, path, query, "stream");
 }
 
+/** The token as a header, not `?token=`: a query ends up in logs, proxies' records and error messages. */
+function authorization(hub: Hub): Record<string, string> | undefined {
+  return hub.token === undefined ? undefined : { authorization: `Bearer ${hub.token}` };
+}
+
 async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, responseType: "json" | "stream"): Promise<T> {
   try {
     return (await ofetch(`${hub.base}${path}`, {
       query,
-      // A header, not `?token=`: a query ends up in logs and proxies' records.
-      headers: hub.token === undefined ? undefined : { authorization: `Bearer ${hub.token}` },
+      headers: authorization(hub),
       retry: 0,
       timeout: 5000,
       responseType,
@@ -88,7 +92,7 @@ export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: str
   try {
     return await ofetch<T>(`${hub.base}${path}`, {
       method,
-      query: hub.token === undefined ? {} : { token: hub.token },
+      headers: authorization(hub),
       // ofetch sends an object body as JSON with content-type: application/json, which the faults API requires.
       body: body as Record<string, unknown> | undefined,
       retry: 0,
@@ -105,7 +109,8 @@ function explain(hub: Hub, error: unknown): string {
   const status = error.response?.status;
   const said = (error.data as { error?: string } | undefined)?.error;
   if (status === 401) return `the hub at ${hub.base} needs its access token: pass --token (or set CROSSIPC_ACCESS_TOKEN)${said ? ` (${said})` : ""}`;
-  if (status === 404) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer with dashboard: true)?`;
+  // The hub's own 404s name what is missing (an unknown fault id); "No route for" is the 404 of a server without the dashboard API.
+  if (status === 404 && (!said || said.startsWith("No route for "))) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer with dashboard: true)?`;
   if (status !== undefined) return `the hub at ${hub.base} answered ${status}${said ? `: ${said}` : ""}`;
   return `no hub answers at ${hub.base} (${rootCause(error)}). Start one with \`crossipc hub\`, or pass --port`;
 }

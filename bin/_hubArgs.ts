@@ -4,6 +4,7 @@
  */
 import { isLoopback } from "../src/_environment.ts";
 import { readEnv } from "./_runtime.ts";
+import { MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
 
 export const hubArgs = {
   port: { type: "string", valueHint: "N", description: "Port to listen on (default: $CROSSIPC_HUB_PORT, then $GG_LOCAL_ROUTER_PORT, then 9000)" },
@@ -128,7 +129,7 @@ function recordingFlags(values: Map<string, string[]>): { record?: string; maxBo
   return {
     record,
     maxBody: maxBody === undefined ? DEFAULT_MAX_BODY : parseBytes(maxBody, "--max-body"),
-    journalSize: journalSize === undefined ? undefined : parseCount(journalSize, "--journal-size"),
+    journalSize: journalSize === undefined ? undefined : parseCount(journalSize, "--journal-size", MAX_JOURNAL_SIZE),
   };
 }
 
@@ -149,9 +150,10 @@ function heartbeatFlag(text: string | undefined): number | undefined {
   return seconds;
 }
 
-function parseCount(text: string, flag: string): number {
+function parseCount(text: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   const count = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (!Number.isSafeInteger(count) || count < 1) throw new Error(`${flag} must be a positive whole number, got '${text}'`);
+  if (count > max) throw new Error(`${flag} must be at most ${max}, got '${text}'`);
   return count;
 }
 

@@ -1,6 +1,7 @@
 /** One line per event on stdout: readable by default, JSON lines with `--json`. */
 import type { HubEvent, HubRoute } from "../src/index.ts";
 import { printable } from "./_printable.ts";
+import { LOG_REDACTION, redactUrl } from "../src/server/_redact.ts";
 
 export type CliEvent =
   | HubEvent
@@ -35,7 +36,7 @@ function toText(event: CliEvent): string {
     case "takingOver":
       return `port ${event.port} is taken: asking the hub on it to yield`;
     case "replaying":
-      return `replaying ${event.entries} recorded request${event.entries === 1 ? "" : "s"} from ${event.file}${event.skipped ? ` (${event.skipped} without an answer skipped)` : ""}`;
+      return `replaying ${event.entries} recorded request${event.entries === 1 ? "" : "s"} from ${event.file}${event.skipped ? ` (${event.skipped} without an answer, or with a body cut at --max-body, skipped)` : ""}`;
     case "routeAdded":
       return `+ route ${describeRoute(event.route)}`;
     case "routeRemoved":
@@ -53,7 +54,7 @@ function toText(event: CliEvent): string {
 
 /** What a service registered (api, prefix, baseUrl, runtimeId) is printed with its control characters escaped. */
 function describeRoute(route: HubRoute): string {
-  return printable(`${route.pathPrefix || "/"} -> ${route.baseUrl} (${route.api}, ${who(route.owner, route.runtimeId)})`);
+  return printable(`${route.pathPrefix || "/"} -> ${redactUrl(route.baseUrl, LOG_REDACTION)} (${route.api}, ${who(route.owner, route.runtimeId)})`);
 }
 
 function who(owner: string, runtimeId: string | undefined): string {

@@ -3,7 +3,7 @@
  * journal of large bodies is never one string), through a temporary file renamed into place so
  * a reader never sees half a file.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import type { Journal } from "../src/server/journal.ts";
 
 export interface Recording {
@@ -11,6 +11,17 @@ export interface Recording {
   save(): number;
   /** The line to print on stderr after the last save: where it went and what the ring dropped. */
   summary(entries: number): string;
+}
+
+/**
+ * Throws, saying why, when FILE could not be written at the end: checked before the hub binds,
+ * so a session is not recorded for nothing (the first write used to come on SIGINT).
+ */
+export function checkRecordingTarget(file: string): void {
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new Error("it is a directory");
+  const partial = `${file}.partial-${process.pid}`;
+  closeSync(openSync(partial, "w"));
+  rmSync(partial, { force: true });
 }
 
 export function startRecording(journal: Journal, file: string, journalSize: number): Recording {

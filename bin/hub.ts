@@ -12,8 +12,9 @@ import type { JournalOptions } from "../src/server/journal.ts";
 import { MAX_HAR_TEXT } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
-import { startRecording, type Recording } from "./_record.ts";
-import { exit, loadCrossipc, onStopSignal, runtime, type Crossipc } from "./_runtime.ts";
+import { printable } from "./_printable.ts";
+import { checkRecordingTarget, startRecording, type Recording } from "./_record.ts";
+import { exit, loadCrossipc, onStopSignal, readEnv, runtime, type Crossipc } from "./_runtime.ts";
 
 /** How long a takeover keeps retrying the bind while the old hub lets go. */
 const TAKEOVER_MS = 5000;
@@ -43,8 +44,16 @@ async function runHub(flags: HubFlags): Promise<void> {
   process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   const crossipc = await loadCrossipc();
   const print = printer(flags.json);
-  // Every recording is read and checked before the port is bound or a running hub asked to yield.
+  // Every recording is read and checked, and the --record file's folder tried, before the port is bound or a running hub asked to yield.
   const recordings = readRecordings(crossipc, flags.replay);
+  if (flags.record !== undefined) {
+    try {
+      checkRecordingTarget(flags.record);
+    } catch (error) {
+      console.error(`crossipc hub: --record ${flags.record}: cannot write it: ${(error as Error).message}`);
+      exit(2);
+    }
+  }
   const hub = await bind(crossipc, flags, print);
   const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
   const port = hub.getPort();
@@ -71,8 +80,10 @@ async function runHub(flags: HubFlags): Promise<void> {
   onStopSignal((signal) => void stop(signal));
 
   // The key (the token, or a secret of this run) goes to the user's own terminal only, as
-  // Jupyter prints its URL: pages served through the hub cannot learn it.
-  print({ type: "started", url: hub.getUrl(), dashboard: hub.getDashboardUrl(), port, runtime });
+  // Jupyter prints its URL: pages served through the hub cannot learn it. A token that came from
+  // CROSSIPC_ACCESS_TOKEN is not printed: the user never showed it, and the line may land in a CI log.
+  const dashboard = flags.token === undefined && readEnv("CROSSIPC_ACCESS_TOKEN") ? `${hub.getUrl()}/__crossipc/ (add #key=<CROSSIPC_ACCESS_TOKEN>)` : hub.getDashboardUrl();
+  print({ type: "started", url: hub.getUrl(), dashboard, port, runtime });
   for (const { file, replay } of replays) print({ type: "replaying", file, entries: replay.size, skipped: replay.skipped });
 }
 
@@ -152,12 +163,21 @@ function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
       dashboard: true,
       heartbeat: flags.heartbeat,
       journal: journalOptions(flags),
-      logger: { warn: (message: string) => console.error(`warn: ${message}`), error: (message: string) => console.error(`error: ${message}`) },
+      logger: { warn: (message: string, ...details: unknown[]) => logLine("warn", message, details), error: (message: string, ...details: unknown[]) => logLine("error", message, details) },
     });
   } catch (error) {
     console.error(`crossipc hub: ${(error as Error).message}`);
     exit(2);
   }
+}
+
+/**
+ * One line on stderr per thing the server logs. It quotes what came from the network (a Host, an
+ * Origin, a path), so control characters are shown escaped; an error passed along says why.
+ */
+function logLine(level: "warn" | "error", message: string, details: unknown[]): void {
+  const why = details.map((detail) => (detail instanceof Error ? detail.message : typeof detail === "string" ? detail : "")).filter(Boolean);
+  console.error(printable(`${level}: ${message}${why.length ? `: ${why.join(": ")}` : ""}`));
 }
 
 /** Sends `discovery/requestYield` to the hub on the port; returns why it could not, if it could not. */

@@ -28,7 +28,7 @@ export async function faultsApi(
   json: (status: number, body: unknown) => Response,
 ): Promise<Response | undefined> {
   if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return undefined;
-  const id = path.length > PREFIX.length + 1 ? decodeURIComponent(path.slice(PREFIX.length + 1)) : undefined;
+  const id = path.length > PREFIX.length + 1 ? decodedId(path.slice(PREFIX.length + 1)) : undefined;
   const method = request.method;
   if (id === undefined && (method === "GET" || method === "HEAD")) return json(200, { faults: source.list() });
   if (id === undefined && method === "DELETE") return json(200, { removed: source.clear() });
@@ -80,5 +80,14 @@ async function readJson(request: Request): Promise<{ value: unknown } | { error:
     return { value: JSON.parse(text) };
   } catch {
     return { error: "Body is not valid JSON", status: 400 };
+  }
+}
+
+/** A fault id from the path; one whose escapes do not decode (`%E0%A4%A`) is kept as sent: no fault has it, so it is a 404, not a throw (an empty 500). */
+function decodedId(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -35,6 +35,8 @@ export type Traffic = "http" | "websocket";
 export class FaultTable {
   readonly #table = new RuleTable<ActiveFault>();
   readonly #byId = new Map<string, ActiveFault>();
+  /** How many faults each scope holds: such a scope is open (its trace id names it) as one holding mocks is. */
+  readonly #scopes = new Map<string, number>();
   #seq = 0;
   /** The path prefixes of a registered api (ServiceHub's), for `match.api`; empty without a hub. */
   readonly #prefixesOf: (api: string) => ReadonlySet<string>;
@@ -46,6 +48,9 @@ export class FaultTable {
   get size(): number {
     return this.#byId.size;
   }
+
+  /** True when `scope` holds a fault. Bound, so it can be handed on as the rules' `alsoOpen`. */
+  readonly hasScope = (scope: string): boolean => this.#scopes.has(scope);
 
   add(parsed: ParsedFault, options: { scope?: string; owner?: string } = {}): ActiveFault {
     const fault: ActiveFault = {
@@ -61,6 +66,7 @@ export class FaultTable {
     };
     this.#table.add(fault, methodOf(fault.match));
     this.#byId.set(fault.id, fault);
+    if (fault.scope !== undefined) this.#scopes.set(fault.scope, (this.#scopes.get(fault.scope) ?? 0) + 1);
     return fault;
   }
 
@@ -73,6 +79,11 @@ export class FaultTable {
     if (!fault) return false;
     this.#byId.delete(id);
     this.#table.remove(fault, methodOf(fault.match));
+    if (fault.scope !== undefined) {
+      const left = this.#scopes.get(fault.scope)! - 1;
+      if (left === 0) this.#scopes.delete(fault.scope);
+      else this.#scopes.set(fault.scope, left);
+    }
     return true;
   }
 

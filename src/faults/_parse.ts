@@ -1,3 +1,4 @@
+import { addRoute, createRouter } from "rou3";
 import { FAULT_KINDS } from "./_kinds.ts";
 import type { FaultKindDef } from "./_kind.ts";
 import type { FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
@@ -55,7 +56,8 @@ function parseMatch(match: unknown): FaultMatch {
     const value = match[key];
     if (value === undefined) continue;
     if (typeof value !== "string" || value === "" || value.length > MAX_TEXT) {
-      throw new TypeError(`fault match ${key} must be a non-empty string, got ${preview(value)}`);
+      const what = typeof value === "string" && value !== "" ? `at most ${MAX_TEXT} characters` : "a non-empty string";
+      throw new TypeError(`fault match ${key} must be ${what}, got ${preview(value)}`);
     }
     out[key as keyof FaultMatch] = value;
   }
@@ -64,10 +66,24 @@ function parseMatch(match: unknown): FaultMatch {
     out.method = out.method.toUpperCase();
   }
   if (out.path !== undefined && !out.path.startsWith("/")) throw new TypeError(`fault match path must be a route pattern starting with /, got ${preview(out.path)}`);
+  if (out.path !== undefined) checkPattern(out.path);
   if (out.method === undefined && out.path === undefined && out.api === undefined) {
     throw new TypeError("fault match needs at least one of method, path, api");
   }
   return out;
+}
+
+/**
+ * A pattern the router refuses (`/a/:`, `/a/:x/:x`) is bad input like any other: a TypeError
+ * naming it here, so the CLI exits 2 before asking the hub and every surface says the same,
+ * rather than rou3's own Error escaping from the table (once per fault added, never per request).
+ */
+function checkPattern(path: string): void {
+  try {
+    addRoute(createRouter(), "", path, true);
+  } catch (error) {
+    throw new TypeError(`fault match path ${preview(path)} is refused: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -15,8 +15,8 @@ export const FaultRequests = {
   remove: "__crossipc/faults/remove",
 } as const;
 
-/** How many faults one connection may hold: a bound on what one client costs the hub. */
-const MAX_FAULTS_PER_CONNECTION = 10_000;
+/** How many faults one connection (or the HTTP faults API, all its callers together) may hold: a bound on what one client costs the hub. */
+export const MAX_FAULTS_PER_CONNECTION = 10_000;
 
 export function installRemoteFaults(clients: FrameworkClients, faults: FaultTable): void {
   const handlers = clients.handlers;

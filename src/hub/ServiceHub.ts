@@ -3,6 +3,7 @@ import { log } from "../_log.ts";
 import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
 import { setApiPrefixes } from "../server/_apiPrefixes.ts";
+import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
 import { Registry, entriesOf, entryOf } from "./_registry.ts";
 import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
@@ -184,7 +185,8 @@ export class ServiceHub {
     const services = [...this.#registry.apis()].map((api) => ({
       api,
       strategy: this.#strategyNames.get(api) ?? "roundRobin",
-      instances: this.#registry.instances(api).map(({ baseUrl, pathPrefix, owner }) => ({ baseUrl, pathPrefix, owner })),
+      // Read by anyone the dashboard lets in: a password in a service's URL is not shown.
+      instances: this.#registry.instances(api).map(({ baseUrl, pathPrefix, owner }) => ({ baseUrl: shownUrl(baseUrl), pathPrefix, owner })),
     }));
     return { kind: this.kind, leader: true, services };
   }
@@ -198,12 +200,12 @@ export class ServiceHub {
     let known = this.#knownPrefixes.get(added.api);
     if (!known) this.#knownPrefixes.set(added.api, (known = new Set()));
     known.add(added.pathPrefix);
-    log(this.#logger, "info", `Added route: ${added.pathPrefix} (${added.api}) -> ${added.baseUrl}`);
+    log(this.#logger, "info", `Added route: ${added.pathPrefix} (${added.api}) -> ${shownUrl(added.baseUrl)}`);
     this.#emit({ type: "routeAdded", route: { ...added } });
   }
 
   #removed(route: HubRoute): void {
-    log(this.#logger, "info", `Removed route: ${route.pathPrefix} (${route.api}) -> ${route.baseUrl}`);
+    log(this.#logger, "info", `Removed route: ${route.pathPrefix} (${route.api}) -> ${shownUrl(route.baseUrl)}`);
     this.#emit({ type: "routeRemoved", route: { ...route } });
   }
 
@@ -260,4 +262,9 @@ export class ServiceHub {
 
 function ownerOf(msg: SocketMessage): { owner: string; runtimeId?: string } {
   return msg.runtimeId ? { owner: msg.clientId, runtimeId: msg.runtimeId } : { owner: msg.clientId };
+}
+
+/** A service's URL as logs and the dashboard show it: no userinfo password, no token in its query. */
+function shownUrl(baseUrl: string): string {
+  return redactUrl(baseUrl, LOG_REDACTION)!;
 }

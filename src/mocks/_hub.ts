@@ -59,7 +59,8 @@ ruleFactories.set("request", remoteRule);
 
 /** A connection may hold this many rules: enough for any suite, and a bound on what one client costs the hub. */
 const MAX_RULES_PER_CONNECTION = 50_000;
-const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$/;
+/** An HTTP method token (or `*`), at most 64 characters: no method is longer, and the hub keeps what it is sent. */
+const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64})$/;
 const MAX_PATTERN = 2048;
 /** The longest a client may ask the hub to wait for a journal entry. */
 const MAX_WAIT_MS = 120_000;
@@ -135,7 +136,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 function checkSpec(spec: RuleSpec): void {
   if (spec === null || typeof spec !== "object") throw new TypeError(`${MockRequests.add} expects a rule object`);
   if (!ruleFactories.has(spec.kind)) throw new TypeError(`Unknown rule kind ${JSON.stringify(spec.kind)} (this hub knows ${[...ruleFactories.keys()].join(", ")})`);
-  if (typeof spec.method !== "string" || !METHOD.test(spec.method)) throw new TypeError(`Method ${JSON.stringify(spec.method)} is not an HTTP method (or * for any)`);
+  if (typeof spec.method !== "string" || !METHOD.test(spec.method)) throw new TypeError(`Method ${JSON.stringify(typeof spec.method === "string" ? spec.method.slice(0, 70) : spec.method)} is not an HTTP method (or * for any)`);
   if (typeof spec.path !== "string" || spec.path === "") throw new TypeError(`Pattern ${JSON.stringify(spec.path)} is not a route pattern`);
   if (spec.path.length > MAX_PATTERN) throw new TypeError(`Pattern ${JSON.stringify(spec.path.slice(0, 60))}… is ${spec.path.length} characters long, over ${MAX_PATTERN}`);
   if (spec.scope !== null) assertScopeId(spec.scope);

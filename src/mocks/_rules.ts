@@ -31,8 +31,14 @@ export class MockRules {
     return `m${++this.#counter}`;
   }
 
-  /** True when `scope` holds rules: a trace id counts as a scope only then. Bound, so requests pass it without a closure. */
-  readonly hasScope: (scope: string) => boolean = (scope) => this.#scoped.has(scope);
+  /**
+   * Whether `scope` is open elsewhere: the server's faults (`scope.fault`) hold scoped rules of
+   * their own, and a trace id must name a scope whose only rule is a fault as well.
+   */
+  alsoOpen: (scope: string) => boolean = () => false;
+
+  /** True when `scope` holds rules (or faults): a trace id counts as a scope only then. Bound, so requests pass it without a closure. */
+  readonly hasScope: (scope: string) => boolean = (scope) => this.#scoped.has(scope) || this.alsoOpen(scope);
 
   /** Adds a rule on top of its route key. Throws rou3's error (naming the pattern) and adds nothing when the pattern is refused. */
   add(rule: Rule): void {

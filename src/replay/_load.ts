@@ -27,7 +27,7 @@ export interface RecordedExchange {
 
 export interface LoadedHar {
   exchanges: RecordedExchange[];
-  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left). */
+  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left; a body cut at the recording's limit). */
   skipped: number;
 }
 
@@ -84,7 +84,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
 
   const request = field(entry, "request", "object", "entry");
   const method = field(request, "method", "string", "request") as string;
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) throw new HarError(`request.method ${JSON.stringify(method)} is not an HTTP method`);
+  if (!TOKEN.test(method)) throw new HarError(`request.method ${JSON.stringify(method)} is not an HTTP method`);
   const url = field(request, "url", "string", "request") as string;
   let parsed: URL;
   try {
@@ -107,7 +107,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   field(response, "statusText", "string", "response");
   field(response, "httpVersion", "string", "response");
   nameValues(field(response, "cookies", "array", "response"), "response.cookies");
-  const headers = nameValues(field(response, "headers", "array", "response"), "response.headers");
+  const headers = sendableHeaders(nameValues(field(response, "headers", "array", "response"), "response.headers"));
   field(response, "redirectURL", "string", "response");
   field(response, "headersSize", "number", "response");
   field(response, "bodySize", "number", "response");
@@ -118,6 +118,9 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101), and
   // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
   if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
+  // A body the recording cut at --max-body: the answer would go out cut, as if whole, and a cut
+  // request body matches no live request.
+  if (wasCut(entry)) return undefined;
   const contentEncoding = optional(content, "_contentEncoding", "string", "response.content") as string | undefined;
   return {
     index,
@@ -133,6 +136,12 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** crossipc's journal marks a body it recorded only in part (`_crossipc.requestBodyTruncated`, `responseBodyTruncated`). */
+function wasCut(entry: unknown): boolean {
+  const own = optional(entry, "_crossipc", "object", "entry") as Record<string, unknown> | undefined;
+  return own?.["requestBodyTruncated"] === true || own?.["responseBodyTruncated"] === true;
+}
 
 /** `postData.text` (base64 with crossipc's `_encoding`), or the form its `params` make. */
 function postDataBytes(postData: object): Uint8Array {
@@ -182,6 +191,26 @@ function nameValues(list: unknown, where: string): Array<{ name: string; value: 
     field(item, "value", "string", `${where}[${i}]`);
   });
   return out;
+}
+
+/** An RFC 9110 token: what a method or a header name is made of. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A field value as Headers takes it: bytes, tabs and no line breaks (a CR or LF would end the header early). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * The recorded answer's headers are sent back, so each must be one a Response can carry: a bad
+ * one would otherwise pass the load and fail every request it answers (an empty 500). HTTP/2
+ * pseudo-headers (`:status`), which some DevTools exports list, are not headers and are left out.
+ */
+function sendableHeaders(list: Array<{ name: string; value: string }>): Array<{ name: string; value: string }> {
+  list.forEach(({ name, value }, i) => {
+    if (name.startsWith(":")) return;
+    if (!TOKEN.test(name)) throw new HarError(`response.headers[${i}].name ${describe(name)} is not an HTTP header name`);
+    if (!HEADER_VALUE.test(value)) throw new HarError(`response.headers[${i}].value of ${name} ${describe(value)} holds a line break or a character a header cannot carry`);
+    if (name.toLowerCase() === "content-length" && !/^\d{1,15}$/.test(value.trim())) throw new HarError(`response.headers[${i}].value of content-length ${describe(value)} is not a length`);
+  });
+  return list.some(({ name }) => name.startsWith(":")) ? list.filter(({ name }) => !name.startsWith(":")) : list;
 }
 
 type Kind = "object" | "array" | "string" | "number";

@@ -18,7 +18,7 @@ import { FaultTable, info } from "../faults/FaultTable.ts";
 import { HeldRequests } from "../faults/_held.ts";
 import { parseFault } from "../faults/_parse.ts";
 import type { FaultHandle, FaultInfo, FaultMatch, FaultSpec } from "../faults/_types.ts";
-import { installRemoteFaults } from "../faults/_remote.ts";
+import { installRemoteFaults, MAX_FAULTS_PER_CONNECTION } from "../faults/_remote.ts";
 import { installWebSocketMocks } from "../mocks/_websocketRule.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
@@ -163,6 +163,8 @@ export class IPCServer {
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
+    // A scope whose only rule is a fault is open too: its trace id names it (SPEC §10).
+    this.#mocks.alsoOpen = this.#faults.hasScope;
     installMocksHub(this.#clients, {
       mocks: this.#mocks,
       journal: this.#journalIfOn(),
@@ -199,7 +201,13 @@ export class IPCServer {
           state: () => this.#state(),
           logger: options.logger,
           faults: {
-            add: (match, fault) => info(this.#faults.add(parseFault(match, fault))),
+            add: (match, fault) => {
+              // The API's faults have no connection to go with, so they are bounded here (server.fault is the embedding code's own).
+              if (this.#faults.count((f) => f.owner === undefined) >= MAX_FAULTS_PER_CONNECTION) {
+                throw new RangeError(`The hub already holds ${MAX_FAULTS_PER_CONNECTION} faults added without a connection, the most it takes: remove some (DELETE /__crossipc/api/faults)`);
+              }
+              return info(this.#faults.add(parseFault(match, fault)));
+            },
             list: () => this.#faults.list(),
             remove: (id) => this.#faults.remove(id),
             clear: () => this.#faults.removeWhere(),

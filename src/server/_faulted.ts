@@ -35,7 +35,7 @@ export function createFaultLayer(table: FaultTable, options: FaultedOptions): Fa
       return table.size;
     },
     wrap(request, record, take) {
-      const fault = lookUp(table, request, request.method, pathOf(request.url), "http", options);
+      const fault = lookUp(table, request, request.method, pathOf(request.url), "http", options, record);
       if (!fault) return take(request);
       const answers = faultAnswers(request, fault, record, options);
       return faulted(fault, record, options, () => fault.kind.http!(fault.value, { ...answers, take: async () => take(request) }));
@@ -54,7 +54,7 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
       return table.size;
     },
     async wrap(request, path, record, take) {
-      const fault = lookUp(table, request, "GET", path, "websocket", options);
+      const fault = lookUp(table, request, "GET", path, "websocket", options, record);
       if (!fault) return take(false);
       const answers = faultAnswers(request, fault, record, options);
       const upgrade = fault.kind.upgrade;
@@ -68,10 +68,15 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
 }
 
 /** The fault for this request or upgrade (its gate drawn), or none; never one for the hub's own paths. */
-function lookUp(table: FaultTable, request: Request, method: string, path: string, traffic: Traffic, options: FaultedOptions): ActiveFault | undefined {
+function lookUp(table: FaultTable, request: Request, method: string, path: string, traffic: Traffic, options: FaultedOptions, record: JournalRecord | undefined): ActiveFault | undefined {
   if (isHubPath(path)) return undefined;
-  // The scope is read only when a scoped fault matches.
-  return table.take(method, path, traffic, () => requestScope(headerGetter(request), options.mocks.hasScope));
+  // The scope is read only when a scoped fault matches; the journal keeps what was read, as a
+  // hub without mocks reads it nowhere else (a trace id names a scope only while it is open).
+  return table.take(method, path, traffic, () => {
+    const scope = requestScope(headerGetter(request), options.mocks.hasScope);
+    if (record) record.scope = scope;
+    return scope;
+  });
 }
 
 /** What a kind may answer instead of the take; the journal entry names the fault. */

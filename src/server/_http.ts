@@ -11,6 +11,7 @@ import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
 import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journalRecord.ts";
+import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
@@ -238,14 +239,18 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
     const cause = causeChain((error as { cause?: unknown }).cause ?? error);
-    log(state.logger, "warn", `Proxy to ${target} failed (${status}): ${cause}`);
-    const message =
+    if (state.logger) log(state.logger, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
+    const issue = (shown: string) =>
       status === 504
-        ? `Proxy timeout: ${target} did not answer within ${state.proxyTimeout}ms`
-        : `Proxy error: ${target} is unreachable: ${cause} (Did the service crash?)`;
+        ? `Proxy timeout: ${shown} did not answer within ${state.proxyTimeout}ms`
+        : `Proxy error: ${shown} is unreachable: ${cause} (Did the service crash?)`;
+    // The journal redacts when it is read (`redact: false` shows all); the answer is what anyone
+    // who can reach the hub reads: no password of the service's URL, no token of the query.
+    if (record) record.error = issue(target);
+    const shown = redactUrl(target, LOG_REDACTION)!;
+    const message = issue(shown);
     // `issue` is the original's key for this message; `error` matches every other answer.
-    if (record) record.error = message;
-    return committed(state, record, jsonAnswer(status === 504 ? 504 : 502, { error: message, issue: message, target }, record));
+    return committed(state, record, jsonAnswer(status === 504 ? 504 : 502, { error: message, issue: message, target: shown }, record));
   }
 }
 

@@ -1,4 +1,4 @@
-import { redactHeaders, redactQuery, type Redaction } from "./_redact.ts";
+import { redactHeaders, redactUrl, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
@@ -88,7 +88,7 @@ const ACCESS_TOKEN = new Set(["token"]);
  * record time, whatever `redact` says (its name decoded: `?%74oken=` is the token too).
  */
 export function withoutToken(path: string): string {
-  return redactQuery(path, ACCESS_TOKEN)!;
+  return redactUrl(path, ACCESS_TOKEN)!;
 }
 
 /**
@@ -141,7 +141,7 @@ export class JournalRecord {
 
   /** The path and query as entries show it (secret query values redacted); filters match this. */
   shownPath(): string {
-    return redactQuery(this.path, this.#redact)!;
+    return redactUrl(this.path, this.#redact)!;
   }
 
   get bodies(): boolean {
@@ -208,10 +208,10 @@ export class JournalRecord {
       kind: this.kind,
       method: this.method,
       path: this.shownPath(),
-      url: this.url === undefined ? undefined : redactQuery(withoutToken(this.url), redact),
+      url: this.url === undefined ? undefined : redactUrl(withoutToken(this.url), redact),
       takenBy: this.takenBy,
       route: this.route,
-      target: redactQuery(this.target, redact),
+      target: redactUrl(this.target, redact),
       retried: this.retried,
       rule: this.rule,
       scope,
@@ -223,7 +223,7 @@ export class JournalRecord {
       clientId: this.clientId,
       runtimeId: this.runtimeId,
       direction: this.direction,
-      error: redactQuery(this.error, redact),
+      error: redactUrl(this.error, redact),
       fault: this.fault,
       requestHeaders,
       responseHeaders,

@@ -21,6 +21,12 @@ export function redactionOf(option: readonly string[] | false | undefined): Reda
   return new Set([...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]);
 }
 
+/**
+ * What a logger is never shown: the default names, whatever the journal's `redact` says (a log
+ * line is printed, to a terminal or a CI log, where a journal entry is read on request).
+ */
+export const LOG_REDACTION: Redaction = redactionOf(undefined);
+
 /** Replaces, in place, the values of the redacted headers of a record with lower-cased keys. */
 export function redactHeaders(headers: Record<string, string> | undefined, names: Redaction): void {
   if (!headers || !names) return;
@@ -28,17 +34,22 @@ export function redactHeaders(headers: Record<string, string> | undefined, names
 }
 
 /**
+ * The secrets a URL carries, in a path, a proxy target, or a message that quotes one:
  * `?name=value` and `&name=value` pairs whose name, once decoded (`%74oken` is `token`), is
- * redacted get `[redacted]` for a value: in a path, a proxy target, or a message that quotes
- * one. The pattern cannot backtrack: a name stops at `=`, `&`, `#` or a space.
+ * redacted get `[redacted]` for a value, and so does a password in its userinfo
+ * (`http://user:secret@host`: a service may register such a base URL). The patterns cannot
+ * backtrack: a name stops at `=`, `&`, `#` or a space, userinfo at `/`, `?`, `#`, `@` or a space.
  */
-export function redactQuery(text: string | undefined, names: Redaction): string | undefined {
-  if (text === undefined || !names || !text.includes("=")) return text;
+export function redactUrl(text: string | undefined, names: Redaction): string | undefined {
+  if (text === undefined || !names) return text;
+  if (text.includes("@")) text = text.replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
+  if (!text.includes("=")) return text;
   return text.replace(QUERY_PAIR, (pair: string, separator: string, name: string) =>
     names.has(decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair,
   );
 }
 
+const USERINFO_PASSWORD = /(\/\/[^/?#@\s:]*:)[^/?#@\s]*@/g;
 const QUERY_PAIR = /([?&])([^=&#\s]*)=[^&#\s]*/g;
 
 function decodedName(name: string): string {

@@ -17,6 +17,7 @@ import { jsonResponse } from "./_json.ts";
 import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
+import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { createUpgradePipeline, type SocketRelay, type UpgradeOutcome } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
@@ -219,9 +220,9 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   if (record) record.target = targetUrl;
   const refusal = state.dialRefusal?.(targetUrl);
   if (refusal) {
-    log(state.logger, "warn", `WebSocket proxy to ${targetUrl}: ${refusal}`);
+    if (state.logger) log(state.logger, "warn", `WebSocket proxy to ${redactUrl(targetUrl, LOG_REDACTION)}: ${refusal}`);
     finish(state, record, 502, "proxy", refusal);
-    return jsonResponse(502, { error: `WebSocket proxy: ${targetUrl}: ${refusal}` });
+    return jsonResponse(502, { error: `WebSocket proxy: ${redactUrl(targetUrl, LOG_REDACTION)}: ${refusal}` });
   }
   const options = {
     connectTimeout: state.upstreamConnectTimeout,
@@ -234,8 +235,9 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
     finish(state, record, 101, "proxy");
     return { relay: upstream, headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined };
   } catch (error) {
-    log(state.logger, "warn", errorMessage(error));
+    const message = redactUrl(errorMessage(error), LOG_REDACTION)!;
+    log(state.logger, "warn", message);
     finish(state, record, 502, "proxy", errorMessage(error));
-    return jsonResponse(502, { error: errorMessage(error) });
+    return jsonResponse(502, { error: message });
   }
 }

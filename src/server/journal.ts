@@ -57,6 +57,12 @@ interface Waiter {
 }
 
 const DEFAULT_SIZE = 1000;
+/**
+ * The most entries a journal keeps. Its ring is allocated whole when the server is made, so a
+ * size typed with a few zeroes too many (`--journal-size 500000000`) ran the process out of
+ * memory, or failed with "Invalid array length"; a million is 8 MB of ring.
+ */
+export const MAX_JOURNAL_SIZE = 1_000_000;
 const DEFAULT_MAX_BODY = 64 * 1024;
 
 /**
@@ -250,6 +256,7 @@ export class Journal {
 function validSize(size: number | undefined): number {
   if (size === undefined) return DEFAULT_SIZE;
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`journal.size must be a positive integer, got ${size}`);
+  if (size > MAX_JOURNAL_SIZE) throw new RangeError(`journal.size must be at most ${MAX_JOURNAL_SIZE}, got ${size}`);
   return size;
 }
 

@@ -1,0 +1,53 @@
+/** What `crossipc hub` prints on stderr for what its server logs, as a person runs it. */
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
+import { test } from "node:test";
+import { connectMocks } from "../../adapters/node.ts";
+import { spawnCrossipc } from "./_cli.ts";
+import { waitFor } from "./_helpers.ts";
+
+function startHub(t: { after(fn: () => unknown): void }): { port: Promise<number>; err: () => string } {
+  const { child, out, err } = spawnCrossipc(["hub", "--port", "0", "--json"]);
+  t.after(async () => {
+    child.kill("SIGINT");
+    if (child.exitCode === null) await once(child, "exit");
+  });
+  const port = new Promise<number>((resolve) =>
+    child.stdout.on("data", () => {
+      const match = /"port":(\d+)/.exec(out());
+      if (match) resolve(Number(match[1]));
+    }),
+  );
+  return { port, err };
+}
+
+/** Sends raw bytes (latin1) and waits for the connection to end. */
+async function raw(port: number, text: string): Promise<void> {
+  const socket = connect(port, "127.0.0.1");
+  socket.on("data", () => {});
+  socket.end(Buffer.from(text, "latin1"));
+  await once(socket, "close");
+}
+
+test("a refused Host or Origin carrying terminal controls is logged escaped, not written raw to the user's terminal", async (t) => {
+  const hub = startHub(t);
+  const port = await hub.port;
+  // U+009B and U+009C are the 8-bit CSI and ST: a terminal would set its title to PWNED.
+  await raw(port, "GET /x HTTP/1.1\r\nHost: evil\x9b]0;PWNED\x9c.example\r\nConnection: close\r\n\r\n");
+  await raw(port, "GET /__crossipc/api/state HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://e\x9b]0;PWNED\x9c\r\nConnection: close\r\n\r\n");
+  await waitFor(() => hub.err().split("\n").filter(Boolean).length >= 2, "two log lines");
+  assert.doesNotMatch(hub.err(), /[\u0080-\u009f\u001b]/);
+  assert.match(hub.err(), /^warn: \[crossipc\] Request refused: Host 'evil\\x9b\]0;PWNED\\x9c\.example' is not allowed/m);
+  assert.match(hub.err(), /^warn: \[crossipc\] Dashboard request GET \/__crossipc\/api\/state refused: Origin 'http:\/\/e\\x9b\]0;PWNED\\x9c'/m);
+});
+
+test("a log line for an error says why (it named the failing request only)", async (t) => {
+  const hub = startHub(t);
+  const mocks = await connectMocks(await hub.port);
+  t.after(() => mocks.close());
+  await assert.rejects(mocks.intercept("GET", "/a/**/b/**", () => 1), /only one/);
+  await waitFor(() => hub.err().includes("threw"), "the log line");
+  const line = hub.err().split("\n").find((text) => text.includes("threw"))!;
+  assert.match(line, /^warn: \[crossipc\] Request handler for '__crossipc\/mocks\/add' threw: .*only one/);
+});
