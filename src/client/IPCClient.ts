@@ -64,6 +64,8 @@ export class IPCClient {
   #closeListeners: Array<(code?: number, reason?: string) => void> = [];
   #socket: IPCSocket | undefined;
   #connecting: Promise<void> | undefined;
+  /** Ends the connection `#open` is still opening; `disconnect()` calls it. */
+  #abortConnecting: (() => void) | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   /** `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`. */
@@ -88,6 +90,7 @@ export class IPCClient {
     if (this.#socket?.isConnected()) return Promise.resolve();
     this.#connecting ??= this.#open(runtimeId).finally(() => {
       this.#connecting = undefined;
+      this.#abortConnecting = undefined;
     });
     return this.#connecting;
   }
@@ -98,6 +101,9 @@ export class IPCClient {
 
   /** Closes the connection; pending requests reject at once. */
   disconnect(): void {
+    // While connect() is still opening there is no socket yet: end that attempt, as the
+    // original's `ws.close()` on a connecting socket did, instead of letting it open afterwards.
+    if (!this.#socket) this.#abortConnecting?.();
     this.#socket?.close(1000, "Client disconnect");
   }
 
@@ -167,6 +173,13 @@ export class IPCClient {
         return;
       }
       let settled = false;
+      this.#abortConnecting = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        forceClose(ws);
+        reject(new IPCError("ERR_IPC_CLOSED", `Socket teardown: disconnect() was called while connecting to ${this.#wsBase}`));
+      };
       const timer = unrefTimeout(() => {
         if (settled) return;
         settled = true;

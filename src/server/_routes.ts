@@ -93,15 +93,22 @@ export class InterceptRoutes {
     this.#match ??= compileRouter(this.#router);
     let match = this.#match(method, pathname);
     if (!match) return undefined;
-    // rou3 ignores a trailing slash; find-my-way does not. Only a mismatch looks further.
-    if (!slashAgrees(match.data, pathname)) {
+    // rou3 ignores a trailing slash, and lets `/files/*` take `/files`; find-my-way does neither.
+    // Only a mismatch looks further.
+    if (!agrees(match, pathname)) {
       const all = findAllRoutes(this.#router, method, pathname);
       match = undefined;
-      for (let i = all.length - 1; i >= 0 && !match; i--) if (slashAgrees(all[i]!.data, pathname)) match = all[i];
+      for (let i = all.length - 1; i >= 0 && !match; i--) if (agrees(all[i]!, pathname)) match = all[i];
       if (!match) return undefined;
     }
     return { route: match.data, params: decodeParams(match.params, match.data.star) };
   }
+}
+
+/** find-my-way's meaning: the slash agrees, and a trailing `*` has a segment to take (`/files/` has "", `/files` none). */
+function agrees(match: { data: InterceptRoute; params?: Record<string, string> }, pathname: string): boolean {
+  const { star } = match.data;
+  return slashAgrees(match.data, pathname) && (star === undefined || match.params?.[star] !== undefined);
 }
 
 function slashAgrees(route: InterceptRoute, pathname: string): boolean {
