@@ -1,4 +1,5 @@
 import { addRoute, createRouter } from "rou3";
+import { rou3Pattern } from "../server/_routes.ts";
 import { FAULT_KINDS } from "./_kinds.ts";
 import type { FaultKindDef } from "./_kind.ts";
 import type { FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
@@ -80,7 +81,7 @@ function parseMatch(match: unknown): FaultMatch {
  */
 function checkPattern(path: string): void {
   try {
-    addRoute(createRouter(), "", path, true);
+    addRoute(createRouter(), "", rou3Pattern(path), true);
   } catch (error) {
     throw new TypeError(`fault match path ${preview(path)} is refused: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,6 +1,6 @@
 import { addRoute, createRouter, findAllRoutes, removeRoute } from "rou3";
 import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
-import { decodeParams, routeMethod, trailingStarKey } from "../server/_routes.ts";
+import { agrees, decodeParams, rou3Pattern, routeMethod, shapeOf, type PatternShape } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
 
 /** What a table holds: a rule, or a fault (../faults/FaultTable.ts), at a route pattern. */
@@ -9,11 +9,12 @@ export interface Routed {
   readonly path: string;
 }
 
-/** The rules of one route key, oldest first: the newest answers, removing it uncovers the older. */
-interface Stack<T> {
+/**
+ * The rules of one route key, oldest first: the newest answers, removing it uncovers the older.
+ * Its pattern's shape gives it the intercept routes' meaning (find-my-way's: trailing slash, `*`).
+ */
+interface Stack<T> extends PatternShape {
   readonly rules: T[];
-  /** rou3's key of a trailing `*`, handed to handlers as `*` (as the intercept routes do). */
-  readonly star: string | undefined;
 }
 
 /** A rule that matched, with its params. */
@@ -48,8 +49,8 @@ export class RuleTable<T extends Routed = Rule> {
     const key = `${routeMethod(method)} ${rule.path}`;
     let stack = this.#stacks.get(key);
     if (!stack) {
-      stack = { rules: [], star: trailingStarKey(rule.path) };
-      addRoute(this.#router, routeMethod(method), rule.path, stack);
+      stack = { rules: [], ...shapeOf(rule.path) };
+      addRoute(this.#router, routeMethod(method), rou3Pattern(rule.path), stack);
       this.#stacks.set(key, stack);
     }
     stack.rules.push(rule);
@@ -73,7 +74,7 @@ export class RuleTable<T extends Routed = Rule> {
     this.#size--;
     if (stack.rules.length === 0) {
       this.#stacks.delete(key);
-      removeRoute(this.#router, routeMethod(method), rule.path);
+      removeRoute(this.#router, routeMethod(method), rou3Pattern(rule.path));
       this.#changed();
     }
     return true;
@@ -89,14 +90,18 @@ export class RuleTable<T extends Routed = Rule> {
     if (found.length === 0) return NONE as RuleMatch<T>[];
     if (found.length === 1) {
       // The common case: one pattern matches; its stack is already in order.
-      const { data, params } = found[0]!;
+      const match = found[0]!;
+      if (!agrees(match, path)) return NONE as RuleMatch<T>[];
+      const { data, params } = match;
       const decoded = decodeParams(params, data.star);
       const out: RuleMatch<T>[] = [];
       for (let i = data.rules.length - 1; i >= 0; i--) out.push({ rule: data.rules[i]!, params: decoded });
       return out;
     }
     const out: RuleMatch<T>[] = [];
-    for (const { data, params } of found) {
+    for (const match of found) {
+      if (!agrees(match, path)) continue;
+      const { data, params } = match;
       const decoded = decodeParams(params, data.star);
       for (const rule of data.rules) out.push({ rule, params: decoded });
     }

@@ -13,16 +13,12 @@ export type InterceptHandler = (
 export type RequestInterceptHandler = (request: Request, pathParams: Record<string, string>) => Awaitable<Response>;
 
 /** What every route carries besides its handler: the pattern it was added with and its hits. */
-interface RouteInfo {
-  /** rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
-  star: string | undefined;
+interface RouteInfo extends PatternShape {
   /** `"GET /users/:id"` (`*` for any method), as the journal names it. */
   pattern: string;
   method: string;
   path: string;
   hits: number;
-  /** The pattern ends in `/` (a request must too) — or in a wildcard, which takes either. */
-  slash: boolean | "either";
 }
 
 export type InterceptRoute =
@@ -59,8 +55,7 @@ export class InterceptRoutes {
     const key = `${shownMethod} ${path}`;
     // find-my-way's words: code written for it expects the throw (and a replacement hid mistakes).
     if (this.#byKey.has(key)) throw new Error(`Method '${shownMethod}' already declared for route '${path}' (remove it first with removeInterceptHttp to replace it)`);
-    const slash = wildcardEnd(path) ? "either" : endsInSlash(path);
-    const info: RouteInfo = { star: trailingStarKey(path), pattern: key, method: shownMethod, path, hits: 0, slash };
+    const info: RouteInfo = { ...shapeOf(path), pattern: key, method: shownMethod, path, hits: 0 };
     const added = { ...route, ...info } as InterceptRoute;
     try {
       addRoute(this.#router, routeMethod(method), rou3Pattern(path), added);
@@ -105,14 +100,25 @@ export class InterceptRoutes {
   }
 }
 
-/** find-my-way's meaning: the slash agrees, and a trailing `*` has a segment to take (`/files/` has "", `/files` none). */
-function agrees(match: { data: InterceptRoute; params?: Record<string, string> }, pathname: string): boolean {
-  const { star } = match.data;
-  return slashAgrees(match.data, pathname) && (star === undefined || match.params?.[star] !== undefined);
+/** What of a pattern find-my-way's meaning needs at match time (intercept routes, mock rules, faults). */
+export interface PatternShape {
+  /** rou3's key for a trailing `*` (its unnamed params are `"0"`, `"1"`…), given to handlers as `*`. */
+  star: string | undefined;
+  /** The pattern ends in `/` (a request must too) — or in a wildcard, which takes either. */
+  slash: boolean | "either";
 }
 
-function slashAgrees(route: InterceptRoute, pathname: string): boolean {
-  return route.slash === "either" || route.slash === endsInSlash(pathname);
+export function shapeOf(path: string): PatternShape {
+  return { star: trailingStarKey(path), slash: wildcardEnd(path) ? "either" : endsInSlash(path) };
+}
+
+/**
+ * find-my-way's meaning of a rou3 match: the slash agrees (rou3 ignores a trailing one), and a
+ * trailing `*` has a segment to take (`/files/` has "", `/files` none; rou3 lets it take `/files`).
+ */
+export function agrees(match: { data: PatternShape; params?: Record<string, string> }, pathname: string): boolean {
+  const { star, slash } = match.data;
+  return (slash === "either" || slash === endsInSlash(pathname)) && (star === undefined || match.params?.[star] !== undefined);
 }
 
 function endsInSlash(path: string): boolean {
@@ -129,7 +135,7 @@ function wildcardEnd(path: string): boolean {
  * find-my-way's regex parameter `:id(^\d+$)` as rou3 writes it, `:id(\d+)`: rou3 anchors a
  * constraint to the whole segment itself and refuses anchors inside it.
  */
-function rou3Pattern(path: string): string {
+export function rou3Pattern(path: string): string {
   if (!path.includes("(")) return path;
   return path
     .split("/")
@@ -149,7 +155,7 @@ export function routeMethod(method: string): string {
 }
 
 /** The key rou3 gives a trailing `*` segment (`/files/*` → `"0"`), or `undefined` without one. */
-export function trailingStarKey(path: string): string | undefined {
+function trailingStarKey(path: string): string | undefined {
   const segments = path.split("/");
   if (segments[segments.length - 1] !== "*") return undefined;
   return String(segments.filter((segment) => segment === "*").length - 1);
