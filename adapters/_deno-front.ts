@@ -605,7 +605,11 @@ function end(connection: FrontConnection): void {
   clearTimeout(connection.grace);
   connection.abandon();
   if (connection.inner) {
-    byInnerPort.delete(connection.inner.localAddr.port);
+    // After `divert` the inner connection is a backend's, whose local port may be the very number
+    // of another client's copied connection (Linux shares a local port across destinations):
+    // deleting by number alone refused that client's next requests (403) at random.
+    const port = connection.inner.localAddr.port;
+    if (byInnerPort.get(port) === connection) byInnerPort.delete(port);
     closeQuietly(connection.inner);
   }
   closeQuietly(connection.client);

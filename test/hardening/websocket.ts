@@ -81,7 +81,9 @@ for (const { runtime, label, relay } of hubs) {
           assert.deepEqual(outcome, name.includes("refusal") ? { status: "HTTP/1.1 403 Forbidden" } : { ping: "are you there", forwardedFor: "127.0.0.1", forwardedProto: "http", name: "caf\u00e9" });
           // The journal has the status the client got: the backend's.
           const path = name.includes("refusal") ? "/svc/refuse" : "/svc/ping";
-          const journal = (await (await fetch(`${hub.url}/api/journal`)).json()) as Array<{ path: string; status?: number }>;
+          const answer = await fetch(`${hub.url}/api/journal`);
+          const journal = (await answer.json()) as Array<{ path: string; status?: number }>;
+          assert.ok(Array.isArray(journal), `the journal route answered ${answer.status} ${JSON.stringify(journal)}`);
           assert.deepEqual(journal.filter((entry) => entry.path === path).map((entry) => entry.status), [name.includes("refusal") ? 403 : 101]);
           console.log(`ok   ${label.padEnd(12)} ${name}`);
           continue;
