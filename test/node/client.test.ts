@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import net from "node:net";
 import { test } from "node:test";
 import { IPCClient, IPCServer } from "../../adapters/node.ts";
-import { rejection, startServer, waitFor } from "./_helpers.ts";
+import { deadPort, rejection, startServer, waitFor } from "./_helpers.ts";
 
 const ping = IPCServer.defineRequest<string, string>("test/ping");
 const command = IPCClient.defineRequest<{ n: number }, number>("worker/command");
@@ -47,10 +47,7 @@ test("requests on a client that is not connected reject at once with a clear err
 });
 
 test("connect() rejects clearly when nothing listens", async () => {
-  const probe = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => probe.once("listening", r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const port = await deadPort();
   const error = await rejection(new IPCClient(port).connect());
   assert.equal(error.code, "ERR_IPC_CONNECT");
   assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
@@ -98,10 +95,7 @@ test("onClose fires once and pending requests reject when the server process is 
 });
 
 test("leader election: one start() wins, a follower takes over when the leader dies", async () => {
-  const probe = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => probe.once("listening", r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const port = await deadPort();
 
   const candidates = [new IPCServer(port), new IPCServer(port), new IPCServer(port)];
   const results = await Promise.all(candidates.map((s) => s.start()));

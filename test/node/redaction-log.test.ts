@@ -1,17 +1,10 @@
 /** Secrets in what the server logs: a request's `?token=` never reaches the logger (the hub's stderr). */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
-import { once } from "node:events";
 import { test } from "node:test";
-import type { AddressInfo } from "node:net";
-import { startServer } from "./_helpers.ts";
+import { deadPort, startServer } from "./_helpers.ts";
 
 test("a failed proxy's log line reads [redacted] for token and access_token query values, as its journal entry does", async (t) => {
-  // A port nothing listens on: taken, then freed.
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const port = (probe.address() as AddressInfo).port;
-  probe.close();
+  const port = await deadPort();
   const lines: string[] = [];
   const logger = { warn: (...args: unknown[]) => lines.push(args.map(String).join(" ")), error: () => {}, info: () => {}, debug: () => {} };
   const server = await startServer(t, { logger });

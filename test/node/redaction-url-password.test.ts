@@ -4,17 +4,14 @@
  * in the password's place.
  */
 import assert from "node:assert/strict";
-import { connect, createServer, type AddressInfo } from "node:net";
+import { connect } from "node:net";
 import { once } from "node:events";
 import { test } from "node:test";
 import { ServiceHub } from "../../adapters/node.ts";
+import { deadPort } from "./_helpers.ts";
 
 test("a password in a service's base URL is not shown in 502s, the journal, the state API or the log", async (t) => {
-  // A port nothing listens on: taken, then freed.
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const port = (probe.address() as AddressInfo).port;
-  probe.close();
+  const port = await deadPort();
   const lines: string[] = [];
   const keep = (...args: unknown[]) => lines.push(args.map(String).join(" "));
   const hub = new ServiceHub(0, { dashboard: true, logger: { warn: keep, error: keep, info: keep, debug: keep } });
