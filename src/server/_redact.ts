@@ -27,11 +27,18 @@ export function redactionOf(option: readonly string[] | false | undefined): Reda
  */
 export const LOG_REDACTION: Redaction = redactionOf(undefined);
 
-/** Replaces, in place, the values of the redacted headers of a record with lower-cased keys. */
+/**
+ * Replaces, in place, the values of the redacted headers of a record with lower-cased keys; in
+ * headers whose value is a URL (`referer`, `location`…), the secrets that URL carries (`redactUrl`).
+ */
 export function redactHeaders(headers: Record<string, string> | undefined, names: Redaction): void {
   if (!headers || !names) return;
   for (const name of names) if (headers[name] !== undefined) headers[name] = REDACTED;
+  for (const name of URL_HEADERS) if (headers[name] !== undefined) headers[name] = redactUrl(headers[name], names)!;
 }
+
+/** Headers whose value is a URL that may carry a query token or a password. */
+const URL_HEADERS = ["referer", "location", "content-location"] as const;
 
 /**
  * The secrets a URL carries, in a path, a proxy target, or a message that quotes one:
