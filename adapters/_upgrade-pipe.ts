@@ -45,14 +45,12 @@ export interface PipedClient<Backend> {
  */
 export async function pipeToBackend<Backend>(client: PipedClient<Backend>, request: Request, target: string, options: PipeUpgradeOptions): Promise<true> {
   const url = new URL(target);
-  // What the client reads of the target: no password of the service's URL, no token of the query.
-  const shown = redactUrl(target, LOG_REDACTION);
   const deadline = Date.now() + options.connectTimeout;
   let backend: Backend;
   try {
     backend = await dialWithin(() => client.dial(dialTarget(url)), (late) => client.drop(late), options.connectTimeout);
   } catch (error) {
-    client.refuse(badGatewayBytes(`WebSocket proxy: ${shown} is unreachable: ${(error as Error).message}`));
+    client.refuse(badGatewayBytes(`WebSocket proxy: ${shown(target)} is unreachable: ${(error as Error).message}`));
     options.onAnswer?.(502);
     return true;
   }
@@ -64,7 +62,7 @@ export async function pipeToBackend<Backend>(client: PipedClient<Backend>, reque
   const connection = { close: () => client.reset() };
   options.connections.add(connection);
   const silence = setTimeout(() => {
-    client.refuse(badGatewayBytes(`WebSocket proxy: ${shown} did not answer the upgrade within ${options.connectTimeout}ms`));
+    client.refuse(badGatewayBytes(`WebSocket proxy: ${shown(target)} did not answer the upgrade within ${options.connectTimeout}ms`));
     options.onAnswer?.(502);
   }, Math.max(0, deadline - Date.now()));
   client.onGone = () => {
@@ -111,6 +109,11 @@ function answerStatus(bytes: Uint8Array): number {
   if (bytes.length < 12) return 502;
   const status = (bytes[9]! - 48) * 100 + (bytes[10]! - 48) * 10 + (bytes[11]! - 48);
   return status >= 100 && status <= 599 ? status : 502;
+}
+
+/** The target as the client reads it in a 502: no password of the service's URL, no token of the query (only when one is sent). */
+function shown(target: string): string {
+  return redactUrl(target, LOG_REDACTION)!;
 }
 
 /** The hub's own answer when the backend cannot be dialled or does not answer. */

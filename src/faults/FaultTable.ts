@@ -36,7 +36,9 @@ export class FaultTable {
   readonly #table = new RuleTable<ActiveFault>();
   readonly #byId = new Map<string, ActiveFault>();
   /** How many faults each scope holds: such a scope is open (its trace id names it) as one holding mocks is. */
-  readonly #scopes = new Map<string, number>();
+  readonly #scopes = new Tally<string>();
+  /** How many faults each owner holds (`undefined`: `server.fault` and the HTTP API), for their caps without a scan per add. */
+  readonly #owners = new Tally<string | undefined>();
   #seq = 0;
   /** The path prefixes of a registered api (ServiceHub's), for `match.api`; empty without a hub. */
   readonly #prefixesOf: (api: string) => ReadonlySet<string>;
@@ -50,7 +52,12 @@ export class FaultTable {
   }
 
   /** True when `scope` holds a fault. Bound, so it can be handed on as the rules' `alsoOpen`. */
-  readonly hasScope = (scope: string): boolean => this.#scopes.has(scope);
+  readonly hasScope = (scope: string): boolean => this.#scopes.of(scope) > 0;
+
+  /** How many faults `owner` holds (`undefined`: those added without a connection). */
+  ownedBy(owner: string | undefined): number {
+    return this.#owners.of(owner);
+  }
 
   add(parsed: ParsedFault, options: { scope?: string; owner?: string } = {}): ActiveFault {
     const fault: ActiveFault = {
@@ -66,7 +73,8 @@ export class FaultTable {
     };
     this.#table.add(fault, methodOf(fault.match));
     this.#byId.set(fault.id, fault);
-    if (fault.scope !== undefined) this.#scopes.set(fault.scope, (this.#scopes.get(fault.scope) ?? 0) + 1);
+    if (fault.scope !== undefined) this.#scopes.add(fault.scope, 1);
+    this.#owners.add(fault.owner, 1);
     return fault;
   }
 
@@ -79,11 +87,8 @@ export class FaultTable {
     if (!fault) return false;
     this.#byId.delete(id);
     this.#table.remove(fault, methodOf(fault.match));
-    if (fault.scope !== undefined) {
-      const left = this.#scopes.get(fault.scope)! - 1;
-      if (left === 0) this.#scopes.delete(fault.scope);
-      else this.#scopes.set(fault.scope, left);
-    }
+    if (fault.scope !== undefined) this.#scopes.add(fault.scope, -1);
+    this.#owners.add(fault.owner, -1);
     return true;
   }
 
@@ -91,13 +96,6 @@ export class FaultTable {
   removeWhere(which: (fault: ActiveFault) => boolean = () => true): number {
     let count = 0;
     for (const fault of [...this.#byId.values()]) if (which(fault) && this.remove(fault.id)) count++;
-    return count;
-  }
-
-  /** How many faults `which` picks. */
-  count(which: (fault: ActiveFault) => boolean): number {
-    let count = 0;
-    for (const fault of this.#byId.values()) if (which(fault)) count++;
     return count;
   }
 
@@ -151,4 +149,19 @@ function methodOf(match: FaultMatch): string {
 
 function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Counts by key; a key whose count falls to 0 is forgotten. */
+class Tally<K> {
+  readonly #counts = new Map<K, number>();
+
+  of(key: K): number {
+    return this.#counts.get(key) ?? 0;
+  }
+
+  add(key: K, by: number): void {
+    const count = this.of(key) + by;
+    if (count > 0) this.#counts.set(key, count);
+    else this.#counts.delete(key);
+  }
 }

@@ -25,7 +25,7 @@ export function installRemoteFaults(clients: FrameworkClients, faults: FaultTabl
     const { scope = null, match, fault } = (data ?? {}) as { scope?: unknown; match?: unknown; fault?: unknown };
     if (scope !== null && typeof scope !== "string") throw new TypeError(`${FaultRequests.add}: scope must be a string or null`);
     const owner = ownerOf(socket);
-    if (faults.count((f) => f.owner === owner) >= MAX_FAULTS_PER_CONNECTION) {
+    if (faults.ownedBy(owner) >= MAX_FAULTS_PER_CONNECTION) {
       throw new Error(`This connection already holds ${MAX_FAULTS_PER_CONNECTION} faults, the most one connection may hold`);
     }
     return { id: faults.add(parseFault(match, fault), { scope: scope ?? undefined, owner }).id };

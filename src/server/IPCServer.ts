@@ -203,7 +203,7 @@ export class IPCServer {
           faults: {
             add: (match, fault) => {
               // The API's faults have no connection to go with, so they are bounded here (server.fault is the embedding code's own).
-              if (this.#faults.count((f) => f.owner === undefined) >= MAX_FAULTS_PER_CONNECTION) {
+              if (this.#faults.ownedBy(undefined) >= MAX_FAULTS_PER_CONNECTION) {
                 throw new RangeError(`The hub already holds ${MAX_FAULTS_PER_CONNECTION} faults added without a connection, the most it takes: remove some (DELETE /__crossipc/api/faults)`);
               }
               return info(this.#faults.add(parseFault(match, fault)));
