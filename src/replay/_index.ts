@@ -4,6 +4,7 @@
  * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the closest
  * recorded request in as many steps as the path has segments.
  */
+import { REDACTED } from "../server/_redact.ts";
 import { bodyKey, looksJson, queryKey } from "./_keys.ts";
 import type { RecordedExchange } from "./_load.ts";
 
@@ -35,10 +36,17 @@ export class ReplayIndex {
   /** The largest recorded request body: a live body longer than this cannot match. */
   readonly maxRequestBody: number;
   readonly size: number;
+  /**
+   * Query parameters recorded as `[redacted]` (the journal's redaction of `token`,
+   * `access_token` and the names added to it): their recorded value matches any live value.
+   */
+  readonly redactedNames: ReadonlySet<string>;
 
   constructor(exchanges: readonly RecordedExchange[]) {
     let maxRequestBody = 0;
+    const redactedNames = new Set<string>();
     for (const exchange of exchanges) {
+      for (const [name, value] of exchange.query) if (value === REDACTED) redactedNames.add(name);
       const key = `${exchange.method} ${exchange.path}`;
       let entry = this.#byPath.get(key);
       if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map(), queries: [] }));
@@ -60,6 +68,7 @@ export class ReplayIndex {
     }
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
+    this.redactedNames = redactedNames;
   }
 
   /** True when something was recorded for this method and path (then the body is worth reading). */
@@ -74,6 +83,16 @@ export class ReplayIndex {
     // matches none: no key is built for it (an upload of many MiB would cost one).
     if (!byBody || (body.byteLength > this.maxRequestBody && !looksJson(body))) return undefined;
     return byBody.get(bodyKey(body));
+  }
+
+  /**
+   * The query as a recording made with redaction holds it (its redacted parameters' values
+   * `[redacted]`), or undefined when it has none of them: the key to try when the query as sent
+   * matched nothing.
+   */
+  redactedQuery(query: Array<[string, string]>): string | undefined {
+    if (this.redactedNames.size === 0 || !query.some(([name, value]) => value !== REDACTED && this.redactedNames.has(name))) return undefined;
+    return queryKey(query.map(([name, value]) => [name, this.redactedNames.has(name) ? REDACTED : value]));
   }
 
   /**

@@ -2,6 +2,7 @@ import { redactHeaders, redactUrl, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 
 export type JournalKind = "http" | "websocket" | "framework";
 /**
@@ -89,6 +90,18 @@ const ACCESS_TOKEN = new Set(["token"]);
  */
 export function withoutToken(path: string): string {
   return redactUrl(path, ACCESS_TOKEN)!;
+}
+
+/**
+ * The absolute URL with the framework path's token cut. Only that path's: a service's own
+ * `?token=` is the journal's to redact or keep (`redact: false`, `--no-redact`), as its path
+ * shows it, so that a recording kept as sent replays those requests.
+ */
+function urlWithoutHubToken(url: string): string {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  const end = path + INTERNAL_SOCKET_PATH.length;
+  const framework = path !== -1 && url.startsWith(INTERNAL_SOCKET_PATH, path) && (end === url.length || url[end] === "?" || url[end] === "#");
+  return framework ? withoutToken(url) : url;
 }
 
 /**
@@ -208,7 +221,7 @@ export class JournalRecord {
       kind: this.kind,
       method: this.method,
       path: this.shownPath(),
-      url: this.url === undefined ? undefined : redactUrl(withoutToken(this.url), redact),
+      url: this.url === undefined ? undefined : redactUrl(urlWithoutHubToken(this.url), redact),
       takenBy: this.takenBy,
       route: this.route,
       target: redactUrl(this.target, redact),
