@@ -1,8 +1,9 @@
 /**
  * The recorded exchanges indexed at load, so a request costs map lookups, never a scan:
  * `"METHOD path"` → query key → body key → the answers recorded for that request, in order.
- * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the closest
- * recorded request in as many steps as the path has segments.
+ * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the recorded
+ * requests with the most leading segments in common in as many steps as the path has segments;
+ * when the request has a query, those are compared for the parameters they share.
  */
 import { REDACTED } from "../server/_redact.ts";
 import { bodyKey, looksJson, queryKey } from "./_keys.ts";
@@ -18,15 +19,21 @@ export interface AnswerList {
 interface PathEntry {
   /** query key → body key → answers. */
   byQuery: Map<string, Map<string, AnswerList>>;
-  /** The first exchange of each distinct query, in recorded order (the 404's query comparison). */
-  queries: RecordedExchange[];
 }
 
 interface TrieNode {
   children: Map<string, TrieNode>;
   /** The first recorded exchange at or below this node. */
   first: RecordedExchange | undefined;
+  /** The first exchange of each distinct query recorded for a path that ends at this node. */
+  ends: RecordedExchange[];
 }
+
+/**
+ * How many recorded queries the 404 compares at most: a miss on a recording of very many
+ * requests under one prefix stays cheap (past it, the closest of those compared is named).
+ */
+const CLOSEST_CANDIDATES = 10_000;
 
 export class ReplayIndex {
   readonly #byPath = new Map<string, PathEntry>();
@@ -49,13 +56,11 @@ export class ReplayIndex {
       for (const [name, value] of exchange.query) if (value === REDACTED) redactedNames.add(name);
       const key = `${exchange.method} ${exchange.path}`;
       let entry = this.#byPath.get(key);
-      if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map(), queries: [] }));
+      if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map() }));
       const query = queryKey(exchange.query);
       let byBody = entry.byQuery.get(query);
-      if (!byBody) {
-        entry.byQuery.set(query, (byBody = new Map()));
-        entry.queries.push(exchange);
-      }
+      const distinct = !byBody;
+      if (!byBody) entry.byQuery.set(query, (byBody = new Map()));
       const body = bodyKey(exchange.requestBody);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
@@ -63,8 +68,8 @@ export class ReplayIndex {
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
       let trie = this.#tries.get(exchange.method);
       if (!trie) this.#tries.set(exchange.method, (trie = node()));
-      insert(trie, exchange);
-      insert(this.#anyMethod, exchange);
+      insert(trie, exchange, distinct);
+      insert(this.#anyMethod, exchange, distinct);
     }
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
@@ -108,17 +113,25 @@ export class ReplayIndex {
       at = child;
     }
     const found = at.first;
-    if (!found) return undefined;
-    const candidates = this.#byPath.get(`${found.method} ${found.path}`)!.queries;
+    if (!found || query.length === 0) return found;
+    // Every request recorded at or below `at` has as many leading segments in common with this
+    // one (none goes deeper): of those, the most query parameters in common, then the first recorded.
     const wanted = new Set(query.map(([name, value]) => `${name}=${value}`));
     let best = found;
     let bestShared = -1;
-    for (const candidate of candidates) {
-      const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
-      if (shared > bestShared) {
-        best = candidate;
-        bestShared = shared;
+    let budget = CLOSEST_CANDIDATES;
+    const stack = [at];
+    while (stack.length > 0 && budget > 0) {
+      const next = stack.pop()!;
+      for (const candidate of next.ends) {
+        const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
+        if (shared > bestShared || (shared === bestShared && candidate.index < best.index)) {
+          best = candidate;
+          bestShared = shared;
+        }
+        if (--budget === 0) break;
       }
+      for (const child of next.children.values()) stack.push(child);
     }
     return best;
   }
@@ -132,10 +145,10 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
 }
 
 function node(): TrieNode {
-  return { children: new Map(), first: undefined };
+  return { children: new Map(), first: undefined, ends: [] };
 }
 
-function insert(root: TrieNode, exchange: RecordedExchange): void {
+function insert(root: TrieNode, exchange: RecordedExchange, distinctQuery: boolean): void {
   let at = root;
   at.first ??= exchange;
   for (const segment of segments(exchange.path)) {
@@ -144,6 +157,7 @@ function insert(root: TrieNode, exchange: RecordedExchange): void {
     at = child;
     at.first ??= exchange;
   }
+  if (distinctQuery) at.ends.push(exchange);
 }
 
 function segments(path: string): string[] {
