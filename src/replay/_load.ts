@@ -40,7 +40,7 @@ export const MAX_HAR_TEXT: number = 512 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 export function loadHar(input: unknown): LoadedHar {
-  const document = typeof input === "string" ? parse(input) : input instanceof Uint8Array ? parse(new TextDecoder().decode(input)) : input;
+  const document = typeof input === "string" ? parseHarText(input) : input instanceof Uint8Array ? parseHarText(new TextDecoder().decode(input)) : input;
   if (typeof document !== "object" || document === null || Array.isArray(document)) throw new HarError(`not HAR 1.2: expected an object with a log, got ${describe(document)}`);
   const log = field(document, "log", "object", "the document");
   const version = field(log, "version", "string", "log");
@@ -65,10 +65,14 @@ export function loadHar(input: unknown): LoadedHar {
   return { exchanges, skipped };
 }
 
-function parse(text: string): unknown {
+/**
+ * A HAR's JSON text as a document. A leading byte order mark is skipped: Fiddler saves its HARs
+ * with one (and editors on Windows), and JSON.parse refuses it.
+ */
+export function parseHarText(text: string): unknown {
   if (text.length > MAX_HAR_TEXT) throw new HarError(`the HAR text is ${Math.round(text.length / 1048576)} MiB, more than the ${MAX_HAR_TEXT / 1048576} MiB a replay reads: split the recording`);
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new HarError(`not HAR 1.2: not JSON (${(error as Error).message})`);
   }
