@@ -5,6 +5,7 @@
  * in its index; the body is read only when its method and path were recorded.
  */
 import { PASS, type Pass, type Rule, type TakeContext } from "../mocks/_rule.ts";
+import { isHubPath } from "../server/_path.ts";
 import type { Replay } from "./Replay.ts";
 
 export interface ReplayRuleOptions {
@@ -33,6 +34,8 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
     takenBy: "replay",
     take(context: TakeContext): Response | Pass | Promise<Response | Pass> {
       const { method, path } = context;
+      // The dashboard, its API and the framework path are the hub's, even to `onMiss: "404"`.
+      if (isHubPath(path)) return PASS;
       if (replay.api !== undefined && !underApi(path, options.apiPrefixes()?.(replay.api))) return PASS;
       // A GET or HEAD has no body to read (the pipeline's own rule), nor has a request whose
       // method and path were never recorded: answered at once, no promise to wait for.

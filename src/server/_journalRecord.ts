@@ -3,6 +3,7 @@ import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { pathOf } from "./_path.ts";
 
 export type JournalKind = "http" | "websocket" | "framework";
 /**
@@ -98,10 +99,7 @@ export function withoutToken(path: string): string {
  * shows it, so that a recording kept as sent replays those requests.
  */
 function urlWithoutHubToken(url: string): string {
-  const path = url.indexOf("/", url.indexOf("//") + 2);
-  const end = path + INTERNAL_SOCKET_PATH.length;
-  const framework = path !== -1 && url.startsWith(INTERNAL_SOCKET_PATH, path) && (end === url.length || url[end] === "?" || url[end] === "#");
-  return framework ? withoutToken(url) : url;
+  return pathOf(url) === INTERNAL_SOCKET_PATH ? withoutToken(url) : url;
 }
 
 /**
