@@ -61,7 +61,7 @@ export class ReplayIndex {
       let byBody = entry.byQuery.get(query);
       const distinct = !byBody;
       if (!byBody) entry.byQuery.set(query, (byBody = new Map()));
-      const body = bodyKey(exchange.requestBody);
+      const body = bodyKey(exchange.requestBody, exchange.requestBoundary);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
       else byBody.set(body, { answers: [exchange], next: 0 });
@@ -81,13 +81,17 @@ export class ReplayIndex {
     return this.#byPath.has(`${method} ${path}`);
   }
 
-  /** The recorded answers for this request, or undefined. */
-  find(method: string, path: string, query: string, body: Uint8Array): AnswerList | undefined {
+  /** The recorded answers for this request (`boundary`: its multipart boundary), or undefined. */
+  find(method: string, path: string, query: string, body: Uint8Array, boundary?: string): AnswerList | undefined {
     const byBody = this.#byPath.get(`${method} ${path}`)?.byQuery.get(query);
     // A body that is not JSON matches byte for byte only, so one longer than every recorded body
-    // matches none: no key is built for it (an upload of many MiB would cost one).
-    if (!byBody || (body.byteLength > this.maxRequestBody && !looksJson(body))) return undefined;
-    return byBody.get(bodyKey(body));
+    // matches none: no key is built for it (an upload of many MiB would cost one). A multipart
+    // body matches less its boundaries, which may be longer than the recorded ones (at most 70
+    // bytes each, RFC 2046, each beside a part): three times the longest recorded body bounds it.
+    const longest = boundary === undefined ? this.maxRequestBody : this.maxRequestBody * 3 + 1024;
+    if (!byBody || (body.byteLength > longest && (boundary !== undefined || !looksJson(body)))) return undefined;
+    // A recording that kept no boundary for it compares the bytes as they are.
+    return byBody.get(bodyKey(body, boundary)) ?? (boundary === undefined ? undefined : byBody.get(bodyKey(body)));
   }
 
   /**

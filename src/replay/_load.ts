@@ -4,6 +4,7 @@
  * decoded here, once: a request then costs no decoding.
  */
 import { HarError } from "./_errors.ts";
+import { multipartBoundary } from "./_keys.ts";
 import type { PreparedAnswer } from "./_answer.ts";
 
 /** One recorded exchange, as the replay index keeps it. */
@@ -16,6 +17,8 @@ export interface RecordedExchange {
   /** Query pairs as recorded, for the 404's "closest" and for its text. */
   query: Array<[string, string]>;
   requestBody: Uint8Array;
+  /** The boundary of a multipart request body (`postData.mimeType`, else the request's content-type). */
+  requestBoundary: string | undefined;
   status: number;
   headers: Array<[string, string]>;
   body: Uint8Array;
@@ -98,12 +101,13 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   }
   field(request, "httpVersion", "string", "request");
   nameValues(field(request, "cookies", "array", "request"), "request.cookies");
-  nameValues(field(request, "headers", "array", "request"), "request.headers");
+  const requestHeaders = nameValues(field(request, "headers", "array", "request"), "request.headers");
   nameValues(field(request, "queryString", "array", "request"), "request.queryString");
   field(request, "headersSize", "number", "request");
   field(request, "bodySize", "number", "request");
   const postData = optional(request, "postData", "object", "request");
   const requestBody = postData === undefined ? EMPTY : postDataBytes(postData);
+  const requestBoundary = requestBody.byteLength === 0 ? undefined : multipartBoundary(postData.mimeType) ?? multipartBoundary(requestHeaders.find(({ name }) => name.toLowerCase() === "content-type")?.value);
 
   const response = field(entry, "response", "object", "entry");
   const status = field(response, "status", "number", "response") as number;
@@ -132,6 +136,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
     path: parsed.pathname,
     query: [...parsed.searchParams],
     requestBody,
+    requestBoundary,
     status,
     headers: headers.map(({ name, value }) => [name, value]),
     body,

@@ -58,7 +58,7 @@ async function readBody(context: TakeContext): Promise<Uint8Array | null> {
 
 function outcomeOf(replay: Replay, context: TakeContext, body: Uint8Array | null): Response | Pass {
   const { pathname, search } = splitUrl(context.request.url, context.path);
-  const outcome = replay.answer(context.method, pathname, search, body);
+  const outcome = replay.answer(context.method, pathname, search, body, body?.byteLength ? context.request.headers.get("content-type") : undefined);
   if (!outcome) return PASS;
   if (context.record && "entry" in outcome) context.record.route = `${replay.name} entry ${outcome.entry}`;
   return "response" in outcome ? outcome.response : outcome.miss404;
