@@ -23,7 +23,7 @@ export interface ReplayHandle {
   /** The id of its rule (as `/__crossipc/api/state` lists it and the journal's `rule` names it). */
   readonly id: string;
   readonly name: string;
-  /** Recorded exchanges it can answer (entries without an answer, status 0, 1xx or 499 — a client that left —, are skipped). */
+  /** Recorded exchanges it can answer (entries without an answer, status 0 or -1, 1xx or 499 — a client that left —, are skipped). */
   readonly size: number;
   readonly skipped: number;
   /** Requests it answered from the recording. */

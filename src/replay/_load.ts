@@ -30,7 +30,7 @@ export interface RecordedExchange {
 
 export interface LoadedHar {
   exchanges: RecordedExchange[];
-  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left; a body cut at the recording's limit). */
+  /** Entries that cannot be answered (status 0 or -1: no answer was recorded; 1xx; 499: the client left; a body cut at the recording's limit). */
   skipped: number;
 }
 
@@ -111,7 +111,8 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
 
   const response = field(entry, "response", "object", "entry");
   const status = field(response, "status", "number", "response") as number;
-  if (!Number.isInteger(status) || status < 0 || status > 999) throw new HarError(`response.status ${status} is not an HTTP status`);
+  // -1: Playwright's recordHar writes a request that failed (no answer) so.
+  if (!Number.isInteger(status) || status < -1 || status > 999) throw new HarError(`response.status ${status} is not an HTTP status`);
   field(response, "statusText", "string", "response");
   field(response, "httpVersion", "string", "response");
   nameValues(field(response, "cookies", "array", "response"), "response.cookies");
@@ -123,7 +124,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   field(content, "size", "number", "response.content");
   field(content, "mimeType", "string", "response.content");
   const body = contentBytes(content);
-  // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101), and
+  // A browser's HAR keeps requests that got no answer (status 0, Playwright's -1) and upgrades (101), and
   // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
   if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
   // A body the recording cut at --max-body: the answer would go out cut, as if whole, and a cut
