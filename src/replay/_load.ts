@@ -157,6 +157,7 @@ function wasCut(entry: unknown): boolean {
 function postDataBytes(postData: object): Uint8Array {
   field(postData, "mimeType", "string", "request.postData");
   const text = optional(postData, "text", "string", "request.postData") as string | undefined;
+  if (!text) notAttached(postData, "request.postData");
   const encoding = optional(postData, "_encoding", "string", "request.postData");
   if (text !== undefined) {
     if (encoding === undefined) return encoder.encode(text);
@@ -176,10 +177,21 @@ function postDataBytes(postData: object): Uint8Array {
 function contentBytes(content: object): Uint8Array {
   const text = optional(content, "text", "string", "response.content") as string | undefined;
   const encoding = optional(content, "encoding", "string", "response.content");
+  if (!text) notAttached(content, "response.content");
   if (text === undefined) return EMPTY;
   if (encoding === undefined || encoding === "") return encoder.encode(text);
   if (encoding !== "base64") throw new HarError(`response.content.encoding ${JSON.stringify(encoding)} is not "base64"`);
   return base64Bytes(text, "response.content.text");
+}
+
+/**
+ * Playwright's recordHar with `content: "attach"` (its default for a .zip) keeps each body in a
+ * file beside the HAR, named in `_file`: a replay reads no files, and answering an empty body in
+ * its place would look like what was recorded.
+ */
+function notAttached(holder: object, where: string): void {
+  const file = optional(holder, "_file", "string", where);
+  if (file !== undefined) throw new HarError(`${where}._file ${describe(file)}: the body is in a file beside the HAR, which a replay does not read; record with content: "embed" (Playwright's recordHar) to keep bodies in the HAR`);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
