@@ -61,15 +61,20 @@ export class EventStreams {
     return this.#readers.size;
   }
 
-  /** A new stream, or `undefined` when `maxStreams` are open. */
-  open(): ReadableStream<Uint8Array> | undefined {
+  /**
+   * A new stream, or `undefined` when `maxStreams` are open. It sends the entries after `after`
+   * (the last one the page read from the JSON API: none is missed between the two), else only
+   * those still to come; an `after` this journal has not reached (another hub's) counts as now.
+   */
+  open(after?: number): ReadableStream<Uint8Array> | undefined {
     if (this.#readers.size >= this.#limits.maxStreams) return undefined;
     const journal = this.#source.journal;
+    const from = after !== undefined && Number.isSafeInteger(after) && after >= 0 && after < journal.lastId ? after : journal.lastId;
     let reader: Reader;
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          reader = { controller, lastId: journal.lastId, clears: journal.clears, state: undefined };
+          reader = { controller, lastId: from, clears: journal.clears, state: undefined };
           this.#readers.add(reader);
           this.#refreshState();
           this.#send(reader);

@@ -7,6 +7,11 @@ import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
  * `textContent`, never as HTML: paths and headers come from whoever sent the request.
  * The path filter is the server's `matchGlob`, its source embedded, so the two cannot drift.
  *
+ * Text is shown with its bidirectional-text and control characters as escapes (\u202E): a
+ * runtimeId "worker-\u202Egnp.exe" would otherwise read "worker-exe.png". Each list shows its
+ * first 500 rows (the JSON API has them all), so a hub holding thousands of faults or services
+ * leaves the page responsive.
+ *
  * The dashboard key comes from the URL's fragment (`#key=…`) and goes out only as the
  * `x-crossipc-key` header of this script's own requests: never into storage or a cookie, which
  * a page served through the hub (same origin) could read or the browser would send for it. The
@@ -15,10 +20,12 @@ import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
   var MAX = 1000;
+  var SHOWN = 500;
   var key = new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
   var entries = new Map();
   var selected = null;
   var uptime = null;
+  var lastId = 0;
 
   function call(path, init) {
     init = init || {};
@@ -27,9 +34,14 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     return fetch(path, init);
   }
   function $(id) { return document.getElementById(id); }
+  // Characters that reorder or hide the text around them; tab and line breaks stay as they are.
+  var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+  function shown(text) {
+    return String(text).replace(INVISIBLE, function (c) { return "\\u" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0"); });
+  }
   function el(tag, text, className) {
     var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (text !== undefined && text !== null) node.textContent = shown(text);
     if (className) node.className = className;
     return node;
   }
@@ -48,6 +60,18 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       return;
     }
     rows.forEach(function (r) { tbody.appendChild(r); });
+  }
+  // The row that says how many were left out, and where the whole list is.
+  function moreRow(count, what, where, columns) {
+    var td = el("td", "… " + count + " more " + what + " (see " + where + ")", "empty");
+    td.colSpan = columns;
+    return row([td]);
+  }
+  // The first SHOWN items as rows, then moreRow when there are more.
+  function firstRows(list, toRow, columns, what, where) {
+    var rows = list.slice(0, SHOWN).map(toRow);
+    if (list.length > SHOWN) rows.push(moreRow(list.length - SHOWN, what, where, columns));
+    return rows;
   }
   function clock(ms) {
     var d = new Date(ms);
@@ -91,21 +115,24 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     uptime = { ms: s.uptimeMs, at: Date.now() };
     $("uptime").textContent = duration(s.uptimeMs);
     $("clients-count").textContent = s.clients.length;
-    fill($("clients").tBodies[0], s.clients.map(function (c) {
+    fill($("clients").tBodies[0], firstRows(s.clients, function (c) {
       return row([c.clientId, c.runtimeId || "", clock(c.connectedAt), num(c.requests.in), num(c.requests.out), num(c.pending)]);
-    }), 6, "No client connected");
+    }, 6, "clients", "/__crossipc/api/state"), 6, "No client connected");
     $("services-count").textContent = s.services.length;
-    fill($("services").tBodies[0], s.services.map(function (svc) {
+    fill($("services").tBodies[0], firstRows(s.services, function (svc) {
       var cell = el("td", null, "wrap");
-      svc.instances.forEach(function (i) {
-        cell.appendChild(el("div", i.pathPrefix + " → " + i.baseUrl + " (" + i.owner + ")"));
+      svc.instances.slice(0, SHOWN).forEach(function (i) {
+        // A line is cut at two lines (a URL may run to 2,048 characters); the whole of it is its title.
+        var line = el("div", i.pathPrefix + " → " + i.baseUrl + " (" + i.owner + ")");
+        line.title = line.textContent;
+        cell.appendChild(line);
       });
       return row([svc.api, svc.strategy, cell]);
-    }), 3, "No service registered");
+    }, 3, "services", "/__crossipc/api/state"), 3, "No service registered");
     $("routes-count").textContent = s.routes.length;
-    fill($("routes").tBodies[0], s.routes.map(function (r) {
+    fill($("routes").tBodies[0], firstRows(s.routes, function (r) {
       return row([r.method, r.path, num(r.hits)]);
-    }), 3, "No intercept route");
+    }, 3, "intercept routes", "/__crossipc/api/state"), 3, "No intercept route");
     renderMocks(s);
     renderFaults(s.faults || []);
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
@@ -124,10 +151,9 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     });
     var keys = Array.from(groups.keys()).sort();
     var rows = [];
-    var shown = 0;
+    var count = 0;
     keys.forEach(function (key) {
-      // A hub can hold thousands of rules: the page shows the first 500 (the API lists them all).
-      if (shown >= 500) return;
+      if (count >= SHOWN) return;
       var list = groups.get(key);
       var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + list.length + (list.length === 1 ? " rule" : " rules"));
       head.colSpan = 6;
@@ -135,16 +161,12 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       tr.className = "group";
       tr.dataset.scope = key;
       rows.push(tr);
-      list.slice(0, 500 - shown).forEach(function (m) {
+      list.slice(0, SHOWN - count).forEach(function (m) {
         rows.push(row([m.id, m.kind, m.method, m.path, names[m.owner] || m.owner, num(m.calls)]));
       });
-      shown += list.length;
+      count += list.length;
     });
-    if (mocks.length > 500) {
-      var more = el("td", "… " + (mocks.length - 500) + " more rules (see /__crossipc/api/state)", "empty");
-      more.colSpan = 6;
-      rows.push(row([more]));
-    }
+    if (mocks.length > SHOWN) rows.push(moreRow(mocks.length - SHOWN, "rules", "/__crossipc/api/state", 6));
     $("mocks-count").textContent = mocks.length;
     fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
   }
@@ -152,7 +174,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
   function renderFaults(faults) {
     $("faults-count").textContent = faults.length;
-    fill($("faults").tBodies[0], faults.map(function (f) {
+    fill($("faults").tBodies[0], firstRows(faults, function (f) {
       var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
       var button = el("button", "Remove");
       button.type = "button";
@@ -167,7 +189,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       var action = el("td");
       action.appendChild(button);
       return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
-    }), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
+    }, 5, "faults", "/__crossipc/api/faults"), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------
@@ -216,7 +238,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var list = Array.from(entries.values()).filter(function (e) { return matches(e, f, path); });
     list.sort(function (a, b) { return b.id - a.id; });
     $("journal-count").textContent = list.length === entries.size ? String(entries.size) : list.length + " of " + entries.size;
-    fill($("journal").tBodies[0], list.slice(0, 500).map(function (e) {
+    fill($("journal").tBodies[0], list.slice(0, SHOWN).map(function (e) {
       var tr = row([
         clock(e.time),
         el("td", null).appendChild(el("span", e.kind, "kind")).parentNode,
@@ -352,7 +374,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     else if (name === "cleared") { entries.clear(); renderJournal(); }
   }
   function follow() {
-    call("api/events").then(function (r) {
+    call("api/events?after=" + lastId).then(function (r) {
       if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
       $("live").className = "on";
       $("live").textContent = "live";
@@ -379,8 +401,15 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       setTimeout(function () { load().then(follow, follow); }, 2000);
     });
   }
+  // What the hub holds replaces what the page had (after a restart or a failover its ids start
+  // again at 1); the live stream then goes on from the last entry read, so none is missed between.
   function load() {
-    return Promise.all([getJson("api/state").then(renderState), getJson("api/journal").then(function (j) { add(j.entries); })]);
+    return Promise.all([getJson("api/state"), getJson("api/journal?limit=" + MAX)]).then(function (both) {
+      renderState(both[0]);
+      entries.clear();
+      lastId = both[1].lastId;
+      add(both[1].entries);
+    });
   }
   setInterval(function () {
     if (uptime) $("uptime").textContent = duration(uptime.ms + Date.now() - uptime.at);

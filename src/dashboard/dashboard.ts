@@ -61,7 +61,8 @@ export function createDashboard(source: DashboardSource): Dashboard {
         return entry ? json(200, entry) : json(404, { error: "No such entry (the journal keeps only the last ones)" });
       }
       if (path === "/__crossipc/api/events") {
-        const body = streams.open();
+        const after = url.searchParams.get("after");
+        const body = streams.open(after === null || !/^\d{1,15}$/.test(after) ? undefined : Number(after));
         if (!body) return json(503, { error: `Too many dashboard event streams (${streams.size} open): close a dashboard tab or a \`crossipc\` reader and retry` });
         return new Response(body, { headers: { ...NO_STORE, "content-type": "text/event-stream" } });
       }

@@ -1,0 +1,120 @@
+/**
+ * The dashboard as a developer meets it in a real Chromium, past the happy path: the hub
+ * restarting under an open page, a hub holding thousands of faults and services, and names that
+ * carry bidirectional-text controls or run to the registry's 2,048-character limit.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "puppeteer-core";
+import { IPCClient, IPCServer, ServiceHub } from "../../adapters/node.ts";
+import { startServer } from "../node/_helpers.ts";
+import { launch, openPage } from "./_browser.ts";
+
+let browser: Browser;
+before(async () => {
+  browser = await launch();
+});
+after(() => browser?.close());
+
+async function openDashboard(t: { after(fn: () => unknown): void }, url: string): Promise<{ page: Page; problems: string[] }> {
+  const opened = await openPage(browser, t);
+  await opened.page.setViewport({ width: 1400, height: 900 });
+  await opened.page.goto(url);
+  await opened.page.waitForSelector("#live.on", { timeout: 5000 });
+  return opened;
+}
+
+const journalPaths = (page: Page) => page.$$eval("#journal tbody tr[data-id] td:nth-child(4)", (cells) => cells.map((cell) => cell.textContent));
+
+test("after the hub restarts on its port, the open page shows the new hub's journal, not the old one's", async (t) => {
+  const first = new IPCServer(0, { dashboard: true, accessToken: "same-token" });
+  await first.start();
+  const port = first.getPort();
+  // No pooled connection outlives the first hub: this process's fetch would reuse one the hub closed.
+  for (let i = 0; i < 5; i++) await fetch(`${first.getUrl()}/before/${i}`, { headers: { connection: "close" } });
+  const { page } = await openDashboard(t, first.getDashboardUrl());
+  await page.waitForFunction(() => document.querySelectorAll("#journal tbody tr[data-id]").length === 5, { timeout: 5000 });
+
+  await first.teardown();
+  const second = new IPCServer(port, { dashboard: true, accessToken: "same-token" });
+  assert.equal(await second.start(), true);
+  t.after(() => second.teardown());
+  await fetch(`${second.getUrl()}/after/1`);
+
+  // The page reconnects on its own (every 2 s) and reads the new hub's journal: ids start again at 1.
+  await page.waitForFunction(() => document.querySelector("#journal tbody")!.textContent!.includes("/after/1"), { timeout: 10_000 });
+  assert.deepEqual(await journalPaths(page), ["/after/1"], "nothing of the hub that is gone");
+  assert.equal(await page.$eval("#journal-count", (el) => el.textContent), "1");
+});
+
+test("with a journal of 3,000 entries, the page reads only the 1,000 it keeps", async (t) => {
+  const server = await startServer(t, { dashboard: true, journal: { size: 5000 } });
+  for (let i = 0; i < 3000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => fetch(`${server.getUrl()}/bulk/${i + j}`).then((r) => r.arrayBuffer())));
+  const opened = await openPage(browser, t);
+  const read: number[] = [];
+  opened.page.on("response", (response) => {
+    if (new URL(response.url()).pathname === "/__crossipc/api/journal") void response.json().then((body: { entries: unknown[] }) => read.push(body.entries.length));
+  });
+  await opened.page.goto(server.getDashboardUrl());
+  await opened.page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "1000", { timeout: 10_000 });
+  assert.deepEqual(read, [1000]);
+  assert.equal((await journalPaths(opened.page))[0], "/bulk/2999");
+  assert.deepEqual(opened.problems, []);
+});
+
+test("2,000 faults and 1,000 services: each list shows 500 rows and says how many more", async (t) => {
+  const hub = new ServiceHub(0, { dashboard: true });
+  await hub.start();
+  t.after(() => hub.teardown());
+  for (let i = 0; i < 2000; i++) hub.server.fault({ path: `/f/${i}` }, { latency: 1 });
+  for (let i = 0; i < 1000; i++) hub.addRoute({ api: `api-${i}`, baseUrl: `http://127.0.0.1:${2000 + i}`, pathPrefix: `/p${i}` });
+  const { page, problems } = await openDashboard(t, hub.server.getDashboardUrl());
+  await page.waitForFunction(() => document.getElementById("faults-count")!.textContent === "2000", { timeout: 10_000 });
+
+  const rows = (id: string) => page.$$eval(`#${id} tbody tr`, (trs) => trs.map((tr) => tr.textContent));
+  const faults = await rows("faults");
+  assert.equal(faults.length, 501, "500 faults and the note");
+  assert.equal(faults.at(-1), "… 1500 more faults (see /__crossipc/api/faults)");
+  const services = await rows("services");
+  assert.equal(services.length, 501);
+  assert.equal(services.at(-1), "… 500 more services (see /__crossipc/api/state)");
+  assert.equal(await page.$eval("#services-count", (el) => el.textContent), "1000");
+  assert.ok((await page.evaluate(() => document.getElementsByTagName("*").length)) < 12_000, "a bounded page");
+  assert.deepEqual(problems, []);
+});
+
+test("bidirectional-text and control characters in names are shown as escapes, not obeyed", async (t) => {
+  const hub = new ServiceHub(0, { dashboard: true });
+  await hub.start();
+  t.after(() => hub.teardown());
+  // U+202E (right-to-left override) would show "worker-\u202Egnp.exe" as "worker-exe.png".
+  const client = new IPCClient(hub.getUrl(), { heartbeatInterval: 0 });
+  await client.connect("worker-\u202egnp.exe");
+  t.after(() => client.disconnect());
+  hub.addRoute({ api: "pay\u2066ments\u0007", baseUrl: "http://127.0.0.1:4001", pathPrefix: "/pay" });
+  const { page, problems } = await openDashboard(t, hub.server.getDashboardUrl());
+  await page.waitForFunction(() => document.getElementById("clients-count")!.textContent === "1", { timeout: 5000 });
+  await page.waitForFunction(() => document.getElementById("services-count")!.textContent === "1", { timeout: 5000 });
+
+  assert.equal(await page.$eval("#clients tbody td:nth-child(2)", (el) => el.textContent), "worker-\\u202Egnp.exe");
+  assert.equal(await page.$eval("#services tbody td:nth-child(1)", (el) => el.textContent), "pay\\u2066ments\\u0007");
+  // The journal's client column and the detail pane show the same.
+  await page.waitForFunction(() => document.querySelector("#journal tbody")!.textContent!.includes("worker-\\u202Egnp.exe"), { timeout: 5000 });
+  assert.deepEqual(problems, []);
+});
+
+test("a service whose URL runs to 2,048 characters does not stretch the page", async (t) => {
+  const hub = new ServiceHub(0, { dashboard: true });
+  await hub.start();
+  t.after(() => hub.teardown());
+  const long = `http://127.0.0.1:4001/${"b".repeat(2000)}`;
+  hub.addRoute({ api: "users", baseUrl: long, pathPrefix: "/users" });
+  const { page, problems } = await openDashboard(t, hub.server.getDashboardUrl());
+  await page.waitForFunction(() => document.getElementById("services-count")!.textContent === "1", { timeout: 5000 });
+
+  const card = await page.$eval("#services", (el) => el.closest("section")!.getBoundingClientRect().height);
+  assert.ok(card < 200, `the services card is ${card}px tall`);
+  const line = await page.$eval("#services tbody td:nth-child(3) div", (el) => ({ text: el.textContent, title: el.title }));
+  assert.ok(line.title === `/users → ${long} (local)`, "the whole line is one hover away");
+  assert.deepEqual(problems, []);
+});
