@@ -374,7 +374,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     else if (name === "cleared") { entries.clear(); renderJournal(); }
   }
   function follow() {
-    call("api/events?after=" + lastId).then(function (r) {
+    return call("api/events?after=" + lastId).then(function (r) {
       if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
       $("live").className = "on";
       $("live").textContent = "live";
@@ -393,12 +393,6 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
         });
       }
       return next();
-    }).catch(function (error) {
-      fail(error);
-      if (/key|Unauthorized/.test(String(error.message))) return;
-      $("live").textContent = "reconnecting";
-      // What was missed meanwhile comes from the journal; the stream then goes on from there.
-      setTimeout(function () { load().then(follow, follow); }, 2000);
     });
   }
   // What the hub holds replaces what the page had (after a restart or a failover its ids start
@@ -414,6 +408,17 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   setInterval(function () {
     if (uptime) $("uptime").textContent = duration(uptime.ms + Date.now() - uptime.at);
   }, 1000);
-  load().then(follow, fail);
+  // Reads the hub, then follows it. When either fails (the hub restarted, another member took
+  // over, a slow stream was dropped) it starts again in 2 s from a new read, never from a stream
+  // alone: what was missed comes from the journal. A refused key is final: the page says what to open.
+  function connect() {
+    load().then(follow).catch(function (error) {
+      fail(error);
+      if (/key|Unauthorized/.test(String(error.message))) return;
+      $("live").textContent = "reconnecting";
+      setTimeout(connect, 2000);
+    });
+  }
+  connect();
 })();
 `;
