@@ -21,7 +21,15 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
   var MAX = 1000;
   var SHOWN = 500;
-  var key = new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
+  function keyOfUrl() {
+    return new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
+  }
+  var key = keyOfUrl();
+  // A key typed into the address of the open page (crossipc status says "add #key=…") changes
+  // only the fragment, which reloads nothing: start again with it.
+  window.addEventListener("hashchange", function () {
+    if (keyOfUrl() !== key) location.reload();
+  });
   var entries = new Map();
   var selected = null;
   var uptime = null;

@@ -125,3 +125,17 @@ test("a service whose URL runs to 2,048 characters does not stretch the page", a
   assert.ok(line.title === `/users → ${long} (local)`, "the whole line is one hover away");
   assert.deepEqual(problems, []);
 });
+
+test("a key added to the address of an open page (as crossipc status says: add #key=…) is used at once", async (t) => {
+  const server = await startServer(t, { dashboard: true, accessToken: "typed-token" });
+  server.interceptHttp("GET", "/health", () => ({ ok: true }));
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(`${server.getUrl()}/__crossipc/`);
+  await page.waitForFunction(() => document.getElementById("live")!.textContent!.includes("needs its key"), { timeout: 5000 });
+
+  // Editing the fragment in the address bar navigates within the page: no reload by itself.
+  await page.evaluate(() => (location.hash = "#key=typed-token"));
+  await page.waitForSelector("#live.on", { timeout: 5000 });
+  assert.deepEqual(await page.$$eval("#routes tbody td", (cells) => cells.map((c) => c.textContent)), ["GET", "/health", "0"]);
+  assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
+});
