@@ -277,16 +277,22 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     box.appendChild(dl);
     return box;
   }
+  // A recorded body may be megabytes (crossipc hub --record keeps up to 10 MiB): the pane shows
+  // the first BODY_SHOWN characters, pretty-printed only when it holds the whole body.
+  var BODY_SHOWN = 256 * 1024;
   function body(title, text, truncated, encoding) {
     var box = document.createDocumentFragment();
     if (text === undefined) return box;
-    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "")));
-    var pretty = text;
-    try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
+    var cut = text.length > BODY_SHOWN;
+    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "") +
+      (cut ? " (first " + BODY_SHOWN / 1024 + " KiB of " + bytes(text.length) + " shown: Download HAR has it all)" : "")));
+    var pretty = cut ? text.slice(0, BODY_SHOWN) : text;
+    if (!cut) try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
     box.appendChild(el("pre", pretty));
     return box;
   }
-  function renderDetail(e) {
+  // whole: the entry as read by its id, with its bodies (the list holds entries without them).
+  function renderDetail(e, whole) {
     var pane = $("detail");
     pane.replaceChildren();
     pane.appendChild(el("h3", (e.method || e.direction || e.kind) + " " + e.path));
@@ -304,7 +310,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated, e.requestBodyEncoding));
     pane.appendChild(headers("Response headers", e.responseHeaders));
     pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated, e.responseBodyEncoding));
-    if (e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
+    if (whole && e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
       pane.appendChild(el("p", "Bodies are recorded with journal: { bodies: true }.", "empty"));
     }
   }
@@ -313,9 +319,14 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     renderJournal();
     var known = entries.get(id);
     if (known) renderDetail(known);
-    // Bodies of streamed answers fill in after the entry is sent: ask for the latest.
+    // The list has no bodies, and those of streamed answers fill in after the entry is sent: read
+    // it whole. The list keeps it without its bodies, so clicking through keeps the page small.
     call("api/journal/" + id).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
-      if (e && selected === id) { entries.set(id, e); renderDetail(e); }
+      if (!e || selected !== id) return;
+      var listed = {};
+      Object.keys(e).forEach(function (name) { if (name !== "requestBody" && name !== "responseBody") listed[name] = e[name]; });
+      entries.set(id, listed);
+      renderDetail(e, true);
     }).catch(function () {});
   }
 
@@ -382,7 +393,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     else if (name === "cleared") { entries.clear(); renderJournal(); }
   }
   function follow() {
-    return call("api/events?after=" + lastId).then(function (r) {
+    return call("api/events?bodies=0&after=" + lastId).then(function (r) {
       if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
       $("live").className = "on";
       $("live").textContent = "live";
@@ -406,7 +417,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   // What the hub holds replaces what the page had (after a restart or a failover its ids start
   // again at 1); the live stream then goes on from the last entry read, so none is missed between.
   function load() {
-    return Promise.all([getJson("api/state"), getJson("api/journal?limit=" + MAX)]).then(function (both) {
+    return Promise.all([getJson("api/state"), getJson("api/journal?bodies=0&limit=" + MAX)]).then(function (both) {
       renderState(both[0]);
       entries.clear();
       lastId = both[1].lastId;

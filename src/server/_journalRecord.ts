@@ -189,12 +189,13 @@ export class JournalRecord {
   }
 
   /** The entry as every reader sees it: headers copied into fresh records, secrets redacted. */
-  toEntry(): JournalEntry {
+  /** The entry as read; `bodies: false` leaves the bodies out (and the work of reading them). */
+  toEntry(bodies = true): JournalEntry {
     const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
     const responseHeaders = headerRecord(this.responseHeaders);
-    const requestBody = bodyText(this.requestBody, this.requestBodyTruncated);
-    const responseBody = bodyText(this.responseBody, this.responseBodyTruncated);
+    const requestBody = bodies ? bodyText(this.requestBody, this.requestBodyTruncated) : undefined;
+    const responseBody = bodies ? bodyText(this.responseBody, this.responseBodyTruncated) : undefined;
     // Sizes first: `content-length` is never redacted, but a user may add any name.
     const requestSize = sizeOf(requestHeaders);
     const responseSize = this.responseSize ?? sizeOf(responseHeaders);
@@ -231,8 +232,8 @@ export class JournalRecord {
       responseBody: responseBody?.text,
       requestBodyEncoding: requestBody?.encoding,
       responseBodyEncoding: responseBody?.encoding,
-      requestBodyTruncated: this.bodies && this.requestBody !== undefined ? this.requestBodyTruncated : undefined,
-      responseBodyTruncated: this.bodies && this.responseBody !== undefined ? this.responseBodyTruncated : undefined,
+      requestBodyTruncated: this.bodies && requestBody !== undefined ? this.requestBodyTruncated : undefined,
+      responseBodyTruncated: this.bodies && responseBody !== undefined ? this.responseBodyTruncated : undefined,
       responseBodyDecoded: this.responseBodyDecoded,
     };
     for (const key of Object.keys(entry) as Array<keyof JournalEntry>) if (entry[key] === undefined) delete entry[key];

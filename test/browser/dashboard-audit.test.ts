@@ -139,3 +139,35 @@ test("a key added to the address of an open page (as crossipc status says: add #
   assert.deepEqual(await page.$$eval("#routes tbody td", (cells) => cells.map((c) => c.textContent)), ["GET", "/health", "0"]);
   assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
 });
+
+test("a journal of megabyte bodies (as --record keeps): the page lists entries without them, and shows the first 256 KiB of one when clicked", async (t) => {
+  const server = await startServer(t, { dashboard: true, journal: { bodies: true, maxBodySize: 2 * 1024 * 1024 } });
+  const big = "x".repeat(1024 * 1024);
+  server.interceptHttp("POST", "/upload/:n", () => new Response(big, { headers: { "content-type": "text/plain" } }));
+  for (let i = 0; i < 20; i++) await (await fetch(`${server.getUrl()}/upload/${i}`, { method: "POST", body: big })).text();
+
+  const opened = await openPage(browser, t);
+  const read: number[] = [];
+  opened.page.on("response", (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path === "/__crossipc/api/journal") void response.buffer().then((b) => read.push(b.length));
+  });
+  await opened.page.setViewport({ width: 1400, height: 900 });
+  await opened.page.goto(server.getDashboardUrl());
+  await opened.page.waitForSelector("#live.on", { timeout: 5000 });
+  await opened.page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "20", { timeout: 10_000 });
+  // One more while the page follows: the live stream carries it without its bodies too.
+  await (await fetch(`${server.getUrl()}/upload/live`, { method: "POST", body: big })).text();
+  await opened.page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "21", { timeout: 5000 });
+  assert.equal(read.length, 1);
+  assert.ok(read[0]! < 64 * 1024, `the list read ${read[0]} bytes for 20 entries of 2 MiB`);
+  const heap = (await opened.page.metrics()).JSHeapUsedSize!;
+  assert.ok(heap < 30 * 1024 * 1024, `the page holds ${heap} bytes`);
+
+  await opened.page.click("#journal tbody tr[data-id]");
+  await opened.page.waitForFunction(() => document.getElementById("detail")!.textContent!.includes("Response body"), { timeout: 10_000 });
+  const shown = await opened.page.$$eval("#detail h4", (hs) => hs.map((h) => h.textContent));
+  assert.ok(shown.includes("Response body (first 256 KiB of 1.0 MiB shown: Download HAR has it all)"), shown.join(" | "));
+  assert.equal(await opened.page.$eval("#detail pre", (pre) => pre.textContent!.length), 256 * 1024);
+  assert.deepEqual(opened.problems, []);
+});
