@@ -188,8 +188,10 @@ export class JournalRecord {
     return `#${this.id} ${this.kind} ${what} → ${this.status ?? (this.ok ? "ok" : "error")}`;
   }
 
-  /** The entry as every reader sees it: headers copied into fresh records, secrets redacted. */
-  /** The entry as read; `bodies: false` leaves the bodies out (and the work of reading them). */
+  /**
+   * The entry as every reader sees it: headers copied into fresh records, secrets redacted.
+   * `bodies: false` leaves the bodies out, and the work of reading them (the dashboard's list).
+   */
   toEntry(bodies = true): JournalEntry {
     const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
