@@ -171,3 +171,11 @@ test("a journal of megabyte bodies (as --record keeps): the page lists entries w
   assert.equal(await opened.page.$eval("#detail pre", (pre) => pre.textContent!.length), 256 * 1024);
   assert.deepEqual(opened.problems, []);
 });
+
+test("with journal: false the page says the journal is off, not that nothing was recorded", async (t) => {
+  const server = await startServer(t, { dashboard: true, journal: false });
+  const { page, problems } = await openDashboard(t, server.getDashboardUrl());
+  await fetch(`${server.getUrl()}/anything`);
+  await page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "(off: journal: false)", { timeout: 5000 });
+  assert.deepEqual(problems, []);
+});
