@@ -21,8 +21,12 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
   var MAX = 1000;
   var SHOWN = 500;
+  // The key is the rest of the fragment after "key=", percent-decoded: not URLSearchParams, which
+  // reads "+" as a space, so a base64 token typed as it is ("#key=q+7Z/x=") would not match.
   function keyOfUrl() {
-    return new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
+    var found = /[#&]key=(.*)$/.exec(location.hash);
+    if (!found) return new URLSearchParams(location.search).get("token") || "";
+    try { return decodeURIComponent(found[1]); } catch (_) { return found[1]; }
   }
   var key = keyOfUrl();
   // A key typed into the address of the open page (crossipc status says "add #key=…") changes

@@ -179,3 +179,15 @@ test("with journal: false the page says the journal is off, not that nothing was
   await page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "(off: journal: false)", { timeout: 5000 });
   assert.deepEqual(problems, []);
 });
+
+test("a base64 token typed after #key= as it is (+, / and =) opens the dashboard", async (t) => {
+  // `openssl rand -base64 24` makes such tokens; crossipc status says "add #key=<your token>".
+  const token = "q+7Z/xw2k1Lm+Rt0=";
+  const server = await startServer(t, { dashboard: true, accessToken: token });
+  const { page, problems } = await openDashboard(t, `${server.getUrl()}/__crossipc/#key=${token}`);
+  assert.equal(await page.$eval("#live", (el) => el.textContent), "live");
+  assert.deepEqual(problems, []);
+  // The URL the server gives (the key percent-encoded) works too.
+  const given = await openDashboard(t, server.getDashboardUrl());
+  assert.equal(await given.page.$eval("#live", (el) => el.textContent), "live");
+});
