@@ -137,6 +137,9 @@ test("a key added to the address of an open page (as crossipc status says: add #
   await page.evaluate(() => (location.hash = "#key=typed-token"));
   await page.waitForSelector("#live.on", { timeout: 5000 });
   assert.deepEqual(await page.$$eval("#routes tbody td", (cells) => cells.map((c) => c.textContent)), ["GET", "/health", "0"]);
+  // The key stays in the address: a reload keeps working.
+  await page.reload();
+  await page.waitForSelector("#live.on", { timeout: 5000 });
   assert.deepEqual(problems.filter((p) => !p.includes("401")), []);
 });
 
