@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "puppeteer-core";
 import { IPCClient, IPCServer, ServiceHub } from "../../adapters/node.ts";
-import { startServer } from "../node/_helpers.ts";
+import { startServer, waitFor } from "../node/_helpers.ts";
 import { launch, openPage } from "./_browser.ts";
 
 let browser: Browser;
@@ -64,6 +64,7 @@ test("with a journal of 3,000 entries, the page reads only the 1,000 it keeps", 
   });
   await opened.page.goto(server.getDashboardUrl());
   await opened.page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "1000", { timeout: 10_000 });
+  await waitFor(() => read.length === 1, "the page's read of the journal");
   assert.deepEqual(read, [1000]);
   assert.equal((await journalPaths(opened.page))[0], "/bulk/2999");
   assert.deepEqual(opened.problems, []);
@@ -162,7 +163,7 @@ test("a journal of megabyte bodies (as --record keeps): the page lists entries w
   // One more while the page follows: the live stream carries it without its bodies too.
   await (await fetch(`${server.getUrl()}/upload/live`, { method: "POST", body: big })).text();
   await opened.page.waitForFunction(() => document.getElementById("journal-count")!.textContent === "21", { timeout: 5000 });
-  assert.equal(read.length, 1);
+  await waitFor(() => read.length === 1, "the page's read of the journal");
   assert.ok(read[0]! < 64 * 1024, `the list read ${read[0]} bytes for 20 entries of 2 MiB`);
   const heap = (await opened.page.metrics()).JSHeapUsedSize!;
   assert.ok(heap < 30 * 1024 * 1024, `the page holds ${heap} bytes`);
