@@ -61,7 +61,8 @@ export function createDashboard(source: DashboardSource): Dashboard {
         return entry ? json(200, entry) : json(404, { error: "No such entry (the journal keeps only the last ones)" });
       }
       if (path === "/__crossipc/api/events") {
-        const body = streams.open();
+        const after = url.searchParams.get("after");
+        const body = streams.open(after === null || !/^\d{1,15}$/.test(after) ? undefined : Number(after), withBodies(url.searchParams));
         if (!body) return json(503, { error: `Too many dashboard event streams (${streams.size} open): close a dashboard tab or a \`crossipc\` reader and retry` });
         return new Response(body, { headers: { ...NO_STORE, "content-type": "text/event-stream" } });
       }
@@ -101,7 +102,12 @@ function page(body: string, type: string): Response {
   });
 }
 
-/** `?method=&path=&status=&client=&kind=&scope=&after=&limit=`: the journal filter, over HTTP. */
+/** `?bodies=0` leaves the bodies out: the page lists entries, and reads one whole when it is clicked. */
+function withBodies(query: URLSearchParams): boolean {
+  return query.get("bodies") !== "0";
+}
+
+/** `?method=&path=&status=&client=&kind=&scope=&after=&limit=&bodies=`: the journal filter, over HTTP. */
 function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
@@ -110,11 +116,10 @@ function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: 
   if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
   let entries: ReturnType<Journal["entries"]>;
   try {
-    entries = journal.entries(filter);
+    entries = journal.latest(filter, limit === undefined ? undefined : Number(limit), withBodies(query));
   } catch (error) {
     // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
     return json(400, { error: (error as Error).message });
   }
-  if (limit !== undefined) entries = entries.slice(Math.max(0, entries.length - Number(limit)));
   return json(200, { enabled: journal.enabled, size: journal.size, lastId: journal.lastId, entries });
 }

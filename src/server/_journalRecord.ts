@@ -199,13 +199,16 @@ export class JournalRecord {
     return `#${this.id} ${this.kind} ${what} → ${this.status ?? (this.ok ? "ok" : "error")}`;
   }
 
-  /** The entry as every reader sees it: headers copied into fresh records, secrets redacted. */
-  toEntry(): JournalEntry {
+  /**
+   * The entry as every reader sees it: headers copied into fresh records, secrets redacted.
+   * `bodies: false` leaves the bodies out, and the work of reading them (the dashboard's list).
+   */
+  toEntry(bodies = true): JournalEntry {
     const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
     const responseHeaders = headerRecord(this.responseHeaders);
-    const requestBody = bodyText(this.requestBody, this.requestBodyTruncated);
-    const responseBody = bodyText(this.responseBody, this.responseBodyTruncated);
+    const requestBody = bodies ? bodyText(this.requestBody, this.requestBodyTruncated) : undefined;
+    const responseBody = bodies ? bodyText(this.responseBody, this.responseBodyTruncated) : undefined;
     // Sizes first: `content-length` is never redacted, but a user may add any name.
     const requestSize = sizeOf(requestHeaders);
     const responseSize = this.responseSize ?? sizeOf(responseHeaders);
@@ -242,8 +245,8 @@ export class JournalRecord {
       responseBody: responseBody?.text,
       requestBodyEncoding: requestBody?.encoding,
       responseBodyEncoding: responseBody?.encoding,
-      requestBodyTruncated: this.bodies && this.requestBody !== undefined ? this.requestBodyTruncated : undefined,
-      responseBodyTruncated: this.bodies && this.responseBody !== undefined ? this.responseBodyTruncated : undefined,
+      requestBodyTruncated: this.bodies && requestBody !== undefined ? this.requestBodyTruncated : undefined,
+      responseBodyTruncated: this.bodies && responseBody !== undefined ? this.responseBodyTruncated : undefined,
       responseBodyDecoded: this.responseBodyDecoded,
     };
     for (const key of Object.keys(entry) as Array<keyof JournalEntry>) if (entry[key] === undefined) delete entry[key];
