@@ -1,9 +1,9 @@
 import { log } from "../_log.ts";
 import type { IPCLogger } from "../types.ts";
 import type { GuardOptions } from "../server/_guard.ts";
-import type { Journal } from "../server/journal.ts";
+import type { Journal, JournalEntry } from "../server/journal.ts";
 import { checkDashboardAccess } from "./_access.ts";
-import { harAnswer, journalFilterOf } from "./_journalQuery.ts";
+import { harAnswer, journalFilterOf, jsonStream } from "./_journalQuery.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
@@ -114,12 +114,26 @@ function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: 
   const text = (name: string) => query.get(name) || undefined;
   const limit = text("limit");
   if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
-  let entries: ReturnType<Journal["entries"]>;
+  let entries: Iterable<JournalEntry>;
   try {
     entries = journal.latest(filter, limit === undefined ? undefined : Number(limit), withBodies(query));
   } catch (error) {
     // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
     return json(400, { error: (error as Error).message });
   }
-  return json(200, { enabled: journal.enabled, size: journal.size, lastId: journal.lastId, entries });
+  // Streamed an entry at a time, as journal.har is: the entries of a journal recording large
+  // bodies (`--record`) can be more text than one string may hold.
+  const head = `{"enabled":${journal.enabled},"size":${journal.size},"lastId":${journal.lastId},"entries":[`;
+  return jsonStream(
+    (function* () {
+      yield head;
+      let first = true;
+      for (const entry of entries) {
+        yield (first ? "" : ",") + JSON.stringify(entry);
+        first = false;
+      }
+      yield "]}";
+    })(),
+    { ...NO_STORE, "content-type": "application/json" },
+  );
 }
