@@ -1,4 +1,4 @@
-import { addRoute, createRouter, findAllRoutes, removeRoute } from "rou3";
+import { addRoute, createRouter, findAllRoutes } from "rou3";
 import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
 import { agrees, decodeParams, rou3Pattern, routeMethod, shapeOf, type PatternShape } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
@@ -15,6 +15,9 @@ export interface Routed {
  */
 interface Stack<T> extends PatternShape {
   readonly rules: T[];
+  /** The route as the router holds it, to add it again when the router is rebuilt. */
+  readonly method: string;
+  readonly pattern: string;
 }
 
 /** A rule that matched, with its params. */
@@ -30,12 +33,21 @@ export interface RuleMatch<T extends Routed = Rule> {
  * (../faults/FaultTable.ts): the same lookup, newest first, for a fault per request.
  */
 export class RuleTable<T extends Routed = Rule> {
-  readonly #router = createRouter<Stack<T>>();
+  #router = createRouter<Stack<T>>();
   readonly #stacks = new Map<string, Stack<T>>();
   #match: CompiledMatchAll<Stack<T>> | undefined;
   /** Lookups since the last change: the router is compiled only once changes have settled. */
   #lookups = 0;
   #size = 0;
+  /**
+   * Stacks left empty but still in the router. rou3's `removeRoute` counts a node's remaining
+   * children (`Object.keys`) on every removal, so removing the routes of 50,000 distinct patterns
+   * one by one (a connection with that many rules closing) took minutes with the hub frozen.
+   * An empty stack stays routed (it matches nothing) and is reused when its pattern comes back;
+   * once they outnumber the live ones, the router is rebuilt from the live stacks: amortised, a
+   * removal costs O(1) however many rules the table holds.
+   */
+  #empty = 0;
   /** Order of addition across the table, so that "newest first" holds across patterns too. */
   readonly #order = new Map<T, number>();
   static #sequence = 0;
@@ -49,9 +61,11 @@ export class RuleTable<T extends Routed = Rule> {
     const key = `${routeMethod(method)} ${rule.path}`;
     let stack = this.#stacks.get(key);
     if (!stack) {
-      stack = { rules: [], ...shapeOf(rule.path) };
-      addRoute(this.#router, routeMethod(method), rou3Pattern(rule.path), stack);
+      stack = { rules: [], method: routeMethod(method), pattern: rou3Pattern(rule.path), ...shapeOf(rule.path) };
+      addRoute(this.#router, stack.method, stack.pattern, stack);
       this.#stacks.set(key, stack);
+    } else if (stack.rules.length === 0) {
+      this.#empty--;
     }
     stack.rules.push(rule);
     this.#order.set(rule, ++RuleTable.#sequence);
@@ -72,12 +86,20 @@ export class RuleTable<T extends Routed = Rule> {
     stack.rules.splice(index, 1);
     this.#order.delete(rule);
     this.#size--;
-    if (stack.rules.length === 0) {
-      this.#stacks.delete(key);
-      removeRoute(this.#router, routeMethod(method), rou3Pattern(rule.path));
-      this.#changed();
-    }
+    if (stack.rules.length === 0 && ++this.#empty > REBUILD_AFTER && this.#empty > this.#stacks.size - this.#empty) this.#rebuild();
     return true;
+  }
+
+  /** A router of the live stacks only (see `#empty`). */
+  #rebuild(): void {
+    const router = createRouter<Stack<T>>();
+    for (const [key, stack] of this.#stacks) {
+      if (stack.rules.length === 0) this.#stacks.delete(key);
+      else addRoute(router, stack.method, stack.pattern, stack);
+    }
+    this.#router = router;
+    this.#empty = 0;
+    this.#changed();
   }
 
   /** Every rule that matches, newest first. */
@@ -91,7 +113,7 @@ export class RuleTable<T extends Routed = Rule> {
     if (found.length === 1) {
       // The common case: one pattern matches; its stack is already in order.
       const match = found[0]!;
-      if (!agrees(match, path)) return NONE as RuleMatch<T>[];
+      if (match.data.rules.length === 0 || !agrees(match, path)) return NONE as RuleMatch<T>[];
       const { data, params } = match;
       const decoded = decodeParams(params, data.star);
       const out: RuleMatch<T>[] = [];
@@ -110,5 +132,7 @@ export class RuleTable<T extends Routed = Rule> {
 }
 
 const NONE: RuleMatch<Routed>[] = [];
+/** Empty stacks kept routed before a rebuild is considered: a few removals never rebuild. */
+const REBUILD_AFTER = 64;
 /** Lookups without a change before the router is compiled. */
 const COMPILE_AFTER = 16;

@@ -1,0 +1,38 @@
+/**
+ * A connection that holds tens of thousands of rules (a suite that never removes its mocks, or a
+ * careless process) closes: its rules go without freezing the hub, and another connection's rules
+ * keep answering. rou3 counted a node's children on every route removal, so 40,000 distinct
+ * patterns removed one by one froze a Node hub for minutes (25,000 took 69 s).
+ */
+import assert from "node:assert/strict";
+import test from "node:test";
+import { connectMocks } from "../../adapters/node.ts";
+import { startServer } from "./_helpers.ts";
+
+const RULES = 40_000;
+
+test("closing a connection with 40,000 rules leaves the hub answering and other connections' rules in place", { timeout: 120_000 }, async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const url = server.getUrl();
+  const keeper = await connectMocks(server.getPort());
+  t.after(() => keeper.close());
+  await keeper.intercept("GET", "/keep/:id", (_body, params) => ({ kept: params.id }));
+
+  const careless = await connectMocks(server.getPort());
+  const adds: Promise<unknown>[] = [];
+  for (let i = 0; i < RULES; i++) adds.push(careless.intercept("GET", `/r${i}/x`, () => i));
+  await Promise.all(adds);
+  assert.equal(await (await fetch(`${url}/r123/x`)).json(), 123);
+
+  await careless.close();
+  const state = (await (await fetch(`${url}/__crossipc/api/state`)).json()) as { mocks: Array<{ path: string }> };
+  assert.deepEqual(state.mocks.map((rule) => rule.path), ["/keep/:id"]);
+  assert.equal((await fetch(`${url}/r123/x`)).status, 404);
+  assert.deepEqual(await (await fetch(`${url}/keep/7`)).json(), { kept: "7" });
+
+  // A pattern whose rules all went takes a new rule again.
+  const again = await keeper.intercept("GET", "/r123/x", () => "again");
+  assert.equal(await (await fetch(`${url}/r123/x`)).json(), "again");
+  await again.remove();
+  assert.equal((await fetch(`${url}/r123/x`)).status, 404);
+});
