@@ -64,6 +64,13 @@ const METHOD = /^(\*|[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64})$/;
 const MAX_PATTERN = 2048;
 /** The longest a client may ask the hub to wait for a journal entry. */
 const MAX_WAIT_MS = 120_000;
+/**
+ * Journal waits one connection, and all of them together, may have open at once. Every journal
+ * entry is tested against every open wait, so 200,000 waits sent in one burst made each request
+ * to the hub cost 70 ms, and they outlived the connection by their full timeout.
+ */
+const MAX_WAITS_PER_CONNECTION = 1_000;
+const MAX_WAITS = 10_000;
 /** What an HTTP header name and value may hold (a raw client could send anything; the runtime would throw mid-answer). */
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
@@ -117,17 +124,43 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
   handle(MockRequests.clear, (_data: unknown, owner) => ({ removed: mocks.removeOwned(owner.clientId) }));
 
-  handle(MockRequests.journal, (data: { filter?: JournalFilter; timeoutMs?: number } | undefined) => {
+  /** Each connection's open journal waits, called off when it closes. */
+  const waits = new Map<string, { count: number; readonly stop: AbortController }>();
+  let openWaits = 0;
+  handle(MockRequests.journal, (data: { filter?: JournalFilter; timeoutMs?: number } | undefined, owner) => {
     const { filter, timeoutMs } = data ?? {};
     const journal = options.journal;
     if (!journal) throw new Error("The hub's journal is off (journal: false): nothing is recorded");
     if (filter !== undefined && (filter === null || typeof filter !== "object" || Array.isArray(filter))) throw new TypeError("A journal filter is an object");
     if (timeoutMs === undefined) return journal.entries(filter);
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) throw new RangeError(`timeoutMs must be 0-${MAX_WAIT_MS}, got ${timeoutMs}`);
-    return journal.waitFor(filter, timeoutMs);
+    let mine = waits.get(owner.clientId);
+    if (mine && mine.count >= MAX_WAITS_PER_CONNECTION) throw new Error(`This connection already waits for ${mine.count} journal entries, the most one connection may: let some finish first`);
+    if (openWaits >= MAX_WAITS) throw new Error(`The hub already has ${openWaits} journal waits open, the most it takes: try again when some have finished`);
+    if (!mine) waits.set(owner.clientId, (mine = { count: 0, stop: new AbortController() }));
+    const counted = mine;
+    counted.count++;
+    openWaits++;
+    const stop = counted.stop.signal;
+    return journal
+      .waitFor(filter, timeoutMs, stop)
+      .finally(() => {
+        openWaits--;
+        if (--counted.count === 0 && waits.get(owner.clientId) === counted) waits.delete(owner.clientId);
+      })
+      // Called off because the connection closed: there is no one to answer (nor a warning to log).
+      .catch((error: unknown) => {
+        if (!stop.aborted) throw error;
+        return undefined;
+      });
   });
 
   clients.onDisconnect((clientId) => {
+    const open = waits.get(clientId);
+    if (open) {
+      waits.delete(clientId);
+      open.stop.abort();
+    }
     const count = mocks.removeOwned(clientId);
     if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);
   });

@@ -196,24 +196,36 @@ export class Journal {
 
   /**
    * Resolves with the first entry that matches, one already recorded or the next one; rejects
-   * with `ERR_IPC_TIMEOUT` after `timeoutMs`, saying what it waited for and what it saw.
+   * with `ERR_IPC_TIMEOUT` after `timeoutMs`, saying what it waited for and what it saw, and with
+   * `ERR_IPC_CLOSED` when `signal` aborts (the wait is then forgotten at once, not at its timeout).
    */
-  waitFor(filter: JournalFilter = {}, timeoutMs = 5000): Promise<JournalEntry> {
+  waitFor(filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
     if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
     const matches = compileFilter(filter);
     for (const record of this.#records()) if (matches(record)) return Promise.resolve(record.toEntry());
+    if (signal?.aborted) return Promise.reject(aborted(filter));
     return new Promise((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#waiters.delete(waiter);
+      };
+      const onAbort = () => {
+        stop();
+        reject(aborted(filter));
+      };
       const waiter: Waiter = {
         matches,
         resolve: (entry) => {
-          clearTimeout(timer);
+          stop();
           resolve(entry);
         },
       };
       const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
+        stop();
         reject(new IPCError("ERR_IPC_TIMEOUT", `Journal: no entry matching ${describeFilter(filter)} within ${timeoutMs}ms (${this.#seen()})`));
       }, timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.add(waiter);
     });
   }
@@ -324,4 +336,8 @@ function safely(fn: () => void): void {
   } catch {
     // A journal listener must not break the request being recorded.
   }
+}
+
+function aborted(filter: JournalFilter): IPCError {
+  return new IPCError("ERR_IPC_CLOSED", `Journal: the wait for an entry matching ${describeFilter(filter)} was called off`);
 }
