@@ -2,10 +2,15 @@
  * `bandwidth: bytesPerSecond` — per response: the body of each faulted response flows to the
  * client no faster than this (the head is not delayed). Does not apply to WebSockets.
  */
-import { sleep, type FaultKindDef } from "./_kind.ts";
+import type { FaultKindDef } from "./_kind.ts";
 
 /** Pieces of ~50 ms of bytes: smooth enough to measure, few enough timers. */
 const PIECES_PER_SECOND = 20;
+/**
+ * The longest one timer may wait (2^31 - 1 ms). A longer delay made Node fire after 1 ms and print
+ * a TimeoutOverflowWarning: `bandwidth: 1e-9` sent the whole body at once. Longer waits are chained.
+ */
+const MAX_TIMER = 2_147_483_647;
 
 export const bandwidth: FaultKindDef<number> = {
   name: "bandwidth",
@@ -32,6 +37,9 @@ function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: number): Re
   let pending: Uint8Array = new Uint8Array(0);
   let start: number | undefined;
   let sent = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wake: (() => void) | undefined;
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (pending.length === 0) {
@@ -45,9 +53,21 @@ function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: number): Re
       pending = pending.subarray(piece.length);
       controller.enqueue(piece);
       sent += piece.length;
-      const wait = start + (sent / bytesPerSecond) * 1000 - performance.now();
-      if (wait > 0) await sleep(wait);
+      const due = start + (sent / bytesPerSecond) * 1000;
+      for (let wait = due - performance.now(); wait > 0 && !cancelled; wait = due - performance.now()) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, Math.min(wait, MAX_TIMER));
+        });
+      }
     },
-    cancel: (reason) => reader.cancel(reason),
+    // A client that leaves ends the wait at once: the timer would otherwise hold the body until it is due.
+    cancel: (reason) => {
+      cancelled = true;
+      clearTimeout(timer);
+      wake?.();
+      pending = new Uint8Array(0);
+      return reader.cancel(reason);
+    },
   });
 }
