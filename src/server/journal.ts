@@ -289,6 +289,7 @@ function validSize(size: number | undefined): number {
 }
 
 function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolean {
+  checkFilterTypes(filter);
   const method = filter.method?.toUpperCase();
   const path = pathMatcher(filter.path);
   const status = statusMatcher(filter.status);
@@ -302,6 +303,22 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
     (status === undefined || (r.status !== undefined && status(r.status))) &&
     (path === undefined || path(r.shownPath())) &&
     (scope === undefined || r.scopeOf() === scope);
+}
+
+/**
+ * A filter from another process (`mocks.waitFor`) or from JavaScript without types can hold
+ * anything: a field of the wrong type is refused naming it, instead of failing inside the matcher
+ * ("path.includes is not a function").
+ */
+function checkFilterTypes(filter: JournalFilter): void {
+  const wrong = (field: string, what: string) => new TypeError(`journal filter ${field} must be ${what}, got ${JSON.stringify(String((filter as Record<string, unknown>)[field])).slice(0, 80)}`);
+  for (const field of ["kind", "method", "client", "direction"] as const) {
+    if (filter[field] !== undefined && typeof filter[field] !== "string") throw wrong(field, "a string");
+  }
+  if (filter.path !== undefined && typeof filter.path !== "string" && !(filter.path instanceof RegExp)) throw wrong("path", "a string or a RegExp");
+  if (filter.after !== undefined && typeof filter.after !== "number") throw wrong("after", "an entry id (a number)");
+  if (filter.scope !== undefined && filter.scope !== null && typeof filter.scope !== "string") throw wrong("scope", "a scope id or null");
+  if (filter.status !== undefined && typeof filter.status !== "number" && typeof filter.status !== "string") throw wrong("status", 'a number or "1xx"…"5xx"');
 }
 
 function pathMatcher(path: string | RegExp | undefined): ((value: string) => boolean) | undefined {

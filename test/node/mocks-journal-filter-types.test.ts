@@ -1,0 +1,36 @@
+/** A journal filter sent over the framework connection with a field of the wrong type is refused naming the field. */
+import assert from "node:assert/strict";
+import test from "node:test";
+import { startServer, rawSocket, type RawSocket } from "./_helpers.ts";
+
+let ids = 0;
+/** Sends `r:id:path:data` and reads its `s` frame's answer. */
+async function request(socket: RawSocket, path: string, data: unknown): Promise<{ success: boolean; error?: string; data?: unknown }> {
+  const id = String(++ids);
+  socket.send(`r:${id}:${path}:${JSON.stringify(data)}`);
+  for (;;) {
+    const frame = await socket.next();
+    const prefix = `s:${id}:${path}:`;
+    if (frame.startsWith(prefix)) return JSON.parse(frame.slice(prefix.length));
+  }
+}
+
+test("mocks journal: a filter field of the wrong type answers an error that names it", async (t) => {
+  const server = await startServer(t);
+  const socket = await rawSocket(server.getPort());
+  t.after(() => socket.close());
+  for (const [filter, field] of [
+    [{ path: 5 }, "path"],
+    [{ method: 5 }, "method"],
+    [{ after: "x" }, "after"],
+    [{ scope: {} }, "scope"],
+    [{ status: [] }, "status"],
+  ] as const) {
+    const answer = await request(socket, "__crossipc/mocks/journal", { filter });
+    assert.equal(answer.success, false);
+    assert.match(String(answer.error), new RegExp(`^journal filter ${field} must be`), String(answer.error));
+  }
+  // A well-typed filter still reads the journal.
+  const answer = await request(socket, "__crossipc/mocks/journal", { filter: { path: "/x", status: "4xx" } });
+  assert.deepEqual(answer, { success: true, data: [] });
+});
