@@ -40,6 +40,8 @@ export interface MocksHubOptions {
   /** The server's journal, read by `mocks.entries()`/`waitFor()`; absent when it is off. */
   readonly journal?: Journal;
   readonly maxMessageSize: number;
+  /** Unsent bytes a client's socket may hold before the hub closes it (a WebSocket mock's client that does not read). */
+  readonly maxBufferedAmount: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
   /** The path prefixes a ServiceHub on the server knows for an api (a replay's `api` option). */

@@ -9,7 +9,9 @@ import { errorMessage, type IPCError } from "../errors.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
 import type { FrameworkClients } from "../server/_clients.ts";
+import { dropPeer } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
+import { getPlatform } from "../platform.ts";
 import { ruleFactories, type RuleOwner } from "./_hub.ts";
 import type { SocketRelay, UpgradeTaken } from "./_pipeline.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
@@ -44,7 +46,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         params,
         scope: context.scope,
       };
-      const socket = new MockedSocket(id, owner, hub.maxMessageSize);
+      const socket = new MockedSocket(id, owner, hub.maxMessageSize, hub.maxBufferedAmount);
       sockets.set(id, socket);
       let answer: { accept?: boolean; pass?: boolean; error?: string };
       try {
@@ -79,16 +81,20 @@ class MockedSocket implements SocketRelay {
   readonly owner: RuleOwner;
   readonly #id: number;
   readonly #maxMessageSize: number;
+  /** Unsent bytes the client's socket may hold (and early frames the hub may keep) before it is closed. */
+  readonly #maxBuffered: number;
   #peer: Peer | undefined;
   /** Frames the mock sent before the client's socket finished opening. */
   #early: Frame[] = [];
+  #earlyBytes = 0;
   #closeEarly: SocketClose | undefined;
   #ended = false;
 
-  constructor(id: number, owner: RuleOwner, maxMessageSize: number) {
+  constructor(id: number, owner: RuleOwner, maxMessageSize: number, maxBuffered: number) {
     this.#id = id;
     this.owner = owner;
     this.#maxMessageSize = maxMessageSize;
+    this.#maxBuffered = maxBuffered;
   }
 
   attach(peer: Peer): void {
@@ -131,8 +137,33 @@ class MockedSocket implements SocketRelay {
     } catch {
       return;
     }
-    if (this.#peer) safely(() => this.#peer!.send(frame));
-    else this.#early.push(frame);
+    const peer = this.#peer;
+    if (!peer) {
+      this.#early.push(frame);
+      this.#earlyBytes += typeof frame === "string" ? frame.length : frame.byteLength;
+      if (this.#earlyBytes > this.#maxBuffered) this.#overflow();
+      return;
+    }
+    // As the WebSocket proxy does (../server/_wsProxy.ts): a client that does not read is closed at
+    // `maxBufferedAmount` instead of the hub holding whatever a mock sends (one flooding a client
+    // that never read took a Node hub past 450 MiB). Bun answers 0 for a message it dropped.
+    let sent: unknown;
+    try {
+      sent = peer.send(frame);
+    } catch {
+      return;
+    }
+    if (peer.bufferedAmount > this.#maxBuffered || (sent === 0 && getPlatform().runtime === "bun")) this.#overflow();
+  }
+
+  /** The client holds too much unread: it is cut off (it would not read a close frame either) and the mock sees 1013. */
+  #overflow(): void {
+    const reason = "Client not reading: too much unread data";
+    this.#early = [];
+    this.#earlyBytes = 0;
+    if (this.#peer) dropPeer(this.#peer);
+    else this.#closeEarly = { socket: this.#id, code: 1013, reason };
+    this.clientClosed(1013, reason);
   }
 
   /** The mock closes: the client's close (its answer to the handshake) then reaches `onClose`, as on a real socket. */

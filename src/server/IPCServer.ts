@@ -169,6 +169,7 @@ export class IPCServer {
       mocks: this.#mocks,
       journal: this.#journalIfOn(),
       maxMessageSize,
+      maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
       proxyTimeout: options.proxyTimeout ?? 30_000,
       logger: options.logger,
       apiPrefixes: () => apiPrefixesOf(this),
