@@ -57,3 +57,8 @@ export function flag(name: string, value: unknown): true {
   if (value !== true) throw new TypeError(`fault ${name} takes only true, got ${JSON.stringify(value)}`);
   return true;
 }
+
+/** A value in a refusal as the user wrote it: JSON would show NaN and Infinity as null. */
+export function shown(value: unknown): string {
+  return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
+}

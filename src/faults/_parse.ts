@@ -1,7 +1,7 @@
 import { addRoute, createRouter } from "rou3";
 import { rou3Pattern } from "../server/_routes.ts";
 import { FAULT_KINDS } from "./_kinds.ts";
-import type { FaultKindDef } from "./_kind.ts";
+import { shown, type FaultKindDef } from "./_kind.ts";
 import type { FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
 
 /** A fault as checked: one kind with its normalised value, the modifiers, the match. */
@@ -35,7 +35,8 @@ export function parseFault(match: unknown, fault: unknown): ParsedFault {
   if (kinds.length > 1) throw new TypeError(`fault takes one kind, got ${kinds.join(" and ")}`);
   const kind = FAULT_KINDS[kinds[0]!];
   const value = kind.parse(fault[kind.name]);
-  const probability = fault["probability"] ?? 1;
+  // `null` is what JSON makes of NaN: refused, not read as "always".
+  const probability = fault["probability"] === undefined ? 1 : fault["probability"];
   if (typeof probability !== "number" || !(probability >= 0 && probability <= 1)) {
     throw new TypeError(`fault probability must be a number from 0 to 1, got ${preview(fault["probability"])}`);
   }
@@ -100,6 +101,6 @@ function cut(text: string): string {
 }
 
 function preview(value: unknown): string {
-  const text = value === undefined ? "nothing" : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? "nothing" : shown(value);
   return cut(text);
 }

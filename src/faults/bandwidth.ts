@@ -2,7 +2,7 @@
  * `bandwidth: bytesPerSecond` — per response: the body of each faulted response flows to the
  * client no faster than this (the head is not delayed). Does not apply to WebSockets.
  */
-import type { FaultKindDef } from "./_kind.ts";
+import { shown, type FaultKindDef } from "./_kind.ts";
 
 /** Pieces of ~50 ms of bytes: smooth enough to measure, few enough timers. */
 const PIECES_PER_SECOND = 20;
@@ -16,7 +16,7 @@ export const bandwidth: FaultKindDef<number> = {
   name: "bandwidth",
   parse(value) {
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new TypeError(`fault bandwidth must be a number of bytes per second > 0, got ${JSON.stringify(value)}`);
+      throw new TypeError(`fault bandwidth must be a number of bytes per second > 0, got ${shown(value)}`);
     }
     return value;
   },
