@@ -17,6 +17,7 @@ import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
 import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
+import { asyncDispose } from "../_asyncDispose.ts";
 import {
   decodeBody,
   encodeBody,
@@ -349,7 +350,7 @@ export class Mocks extends MockRuleSet implements AsyncDisposable {
     connection.client.disconnect();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
+  [asyncDispose](): Promise<void> {
     return this.close();
   }
 }
@@ -379,7 +380,7 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
     for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
+  [asyncDispose](): Promise<void> {
     return this.close();
   }
 }
