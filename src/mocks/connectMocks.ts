@@ -17,7 +17,7 @@ import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
 import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
-import { asyncDispose } from "../_asyncDispose.ts";
+import { keyAsyncDispose } from "../_asyncDispose.ts";
 import {
   decodeBody,
   encodeBody,
@@ -350,7 +350,7 @@ export class Mocks extends MockRuleSet implements AsyncDisposable {
     connection.client.disconnect();
   }
 
-  [asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 }
@@ -380,10 +380,12 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
     for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
   }
 
-  [asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 }
+keyAsyncDispose(Mocks.prototype);
+keyAsyncDispose(MockScope.prototype);
 
 /** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
 export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;
