@@ -9,7 +9,7 @@ import process from "node:process";
 import { defineCommand, type CommandDef } from "citty";
 import type { HubEvent, ServiceHub } from "../src/index.ts";
 import type { JournalOptions } from "../src/server/journal.ts";
-import { MAX_HAR_TEXT } from "../src/replay/_load.ts";
+import { MAX_HAR_TEXT, parseHarText } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
 import { printable } from "./_printable.ts";
@@ -93,12 +93,11 @@ function readRecordings(crossipc: Crossipc, files: string[]): Array<{ file: stri
     try {
       const size = statSync(file).size;
       if (size > MAX_HAR_TEXT) throw new Error(`${Math.round(size / 1048576)} MiB is more than a replay reads (${MAX_HAR_TEXT / 1048576} MiB): split the recording`);
-      const har: unknown = JSON.parse(readFileSync(file, "utf8"));
+      const har: unknown = parseHarText(readFileSync(file, "utf8"));
       crossipc.checkHar(har);
       return { file, har };
     } catch (error) {
-      const message = error instanceof SyntaxError ? `not HAR 1.2: not JSON (${error.message})` : (error as Error).message;
-      console.error(`crossipc hub: --replay ${file}: ${message}`);
+      console.error(`crossipc hub: --replay ${file}: ${(error as Error).message}`);
       exit(2);
     }
   });

@@ -45,10 +45,12 @@ const command: CommandDef<any> = defineCommand({
       const hub = resolveHub(given);
       const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
       if (given.har) return await printHar(hub, filter);
-      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, limit: given.limit });
+      // A line shows no body: the hub need not send the ones it recorded (megabytes under --record).
+      const read = given.json ? filter : { ...filter, bodies: "0" };
+      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...read, limit: given.limit });
       if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
       print(first.entries, given.json);
-      if (given.follow) await follow(hub, filter, first.lastId, given.json);
+      if (given.follow) await follow(hub, read, first.lastId, given.json);
     } catch (error) {
       fail("journal", error);
     }

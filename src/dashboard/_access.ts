@@ -34,7 +34,8 @@ export function checkDashboardAccess(request: Request, url: URL, options: GuardO
   // No Origin: a same-origin GET or a typed URL ("none").
   const sameOrigin = (origin === null || origin === ownOrigin) && (site === null || site === "same-origin" || site === "none");
   if (!sameOrigin && !(origin !== null && isAllowedOrigin(origin, options.allowedOrigins))) {
-    return { status: 403, message: `Origin '${origin ?? site}' is not allowed to read the dashboard: open it from ${ownOrigin}/__crossipc/` };
+    const from = origin !== null ? `Origin '${origin}'` : `A ${site} page (Sec-Fetch-Site)`;
+    return { status: 403, message: `${from} is not allowed to read the dashboard: open it from ${ownOrigin}/__crossipc/` };
   }
   if (needsKey && !constantTimeEqual(presented(request, url), options.key)) {
     return {

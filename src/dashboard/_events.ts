@@ -28,6 +28,8 @@ interface Reader {
   controller: ReadableStreamDefaultController<Uint8Array>;
   lastId: number;
   clears: number;
+  /** Whether entries go out with their bodies (`?bodies=0`: the page reads one whole when it is clicked). */
+  bodies: boolean;
   /** The state (less its uptime) this reader last got. */
   state: string | undefined;
 }
@@ -61,15 +63,20 @@ export class EventStreams {
     return this.#readers.size;
   }
 
-  /** A new stream, or `undefined` when `maxStreams` are open. */
-  open(): ReadableStream<Uint8Array> | undefined {
+  /**
+   * A new stream, or `undefined` when `maxStreams` are open. It sends the entries after `after`
+   * (the last one the page read from the JSON API: none is missed between the two), else only
+   * those still to come; an `after` this journal has not reached (another hub's) counts as now.
+   */
+  open(after?: number, bodies = true): ReadableStream<Uint8Array> | undefined {
     if (this.#readers.size >= this.#limits.maxStreams) return undefined;
     const journal = this.#source.journal;
+    const from = after !== undefined && Number.isSafeInteger(after) && after >= 0 && after < journal.lastId ? after : journal.lastId;
     let reader: Reader;
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          reader = { controller, lastId: journal.lastId, clears: journal.clears, state: undefined };
+          reader = { controller, lastId: from, clears: journal.clears, bodies, state: undefined };
           this.#readers.add(reader);
           this.#refreshState();
           this.#send(reader);
@@ -131,7 +138,7 @@ export class EventStreams {
     if (journal.lastId !== reader.lastId) {
       // Events of about EVENT_BYTES while the reader's queue has room: a reader that keeps up
       // gets everything, one that does not gets the rest next time (what the ring still has).
-      const entries = journal.entries({ after: reader.lastId });
+      const entries = journal.latest({ after: reader.lastId }, undefined, reader.bodies);
       let parts: string[] = [];
       let bytes = 0;
       for (const entry of entries) {

@@ -31,23 +31,34 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
 export function harAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
-  const chunks = journal.harJson(filter);
+  return jsonStream(journal.harJson(filter), {
+    "cache-control": "no-store",
+    "content-type": "application/json",
+    "content-disposition": 'attachment; filename="crossipc.har"',
+  });
+}
+
+/**
+ * A response whose body is `chunks`, read only when the client asks for more, in writes of
+ * about 64 KiB (an entry per write would be a thousand small writes for a page's read).
+ */
+export function jsonStream(chunks: Generator<string>, headers: Record<string, string>): Response {
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      const next = chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      let text = "";
+      for (let next = chunks.next(); ; next = chunks.next()) {
+        if (next.done) {
+          if (text) controller.enqueue(encoder.encode(text));
+          return controller.close();
+        }
+        text += next.value;
+        if (text.length >= 65_536) return controller.enqueue(encoder.encode(text));
+      }
     },
     cancel() {
       chunks.return(undefined);
     },
   });
-  return new Response(body, {
-    headers: {
-      "cache-control": "no-store",
-      "content-type": "application/json",
-      "content-disposition": 'attachment; filename="crossipc.har"',
-    },
-  });
+  return new Response(body, { headers });
 }

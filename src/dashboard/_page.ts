@@ -27,6 +27,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   td { border-bottom: 1px solid var(--line); padding: 4px 6px; vertical-align: top; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 250px; }
   td.num, th.num { text-align: right; }
   td.wrap { white-space: normal; max-width: none; overflow-wrap: anywhere; }
+  td.wrap div { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; }
   .empty { color: var(--muted); font-style: italic; padding: 6px; }
   form { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 8px; }
   input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: #fff; }
@@ -44,7 +45,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   aside h4 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 10px 0 4px; }
   aside pre { margin: 0; padding: 6px 8px; background: #f6f7fb; border-radius: 5px; font-size: 12px; white-space: pre-wrap; word-break: break-all; max-height: 220px; overflow: auto; }
   aside dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0; font-size: 12.5px; }
-  aside dt { color: var(--muted); } aside dd { margin: 0; word-break: break-all; }
+  aside dt { color: var(--muted); } aside dd { margin: 0; word-break: break-all; max-height: 12em; overflow: auto; }
   @media (max-width: 1000px) { main { grid-template-columns: 1fr; } .split { grid-template-columns: 1fr; } aside { border: 0; padding: 0; } }
 </style>
 </head>

@@ -7,6 +7,11 @@ import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
  * `textContent`, never as HTML: paths and headers come from whoever sent the request.
  * The path filter is the server's `matchGlob`, its source embedded, so the two cannot drift.
  *
+ * Text is shown with its bidirectional-text and control characters as escapes (\u202E): a
+ * runtimeId "worker-\u202Egnp.exe" would otherwise read "worker-exe.png". Each list shows its
+ * first 500 rows (the JSON API has them all), so a hub holding thousands of faults or services
+ * leaves the page responsive.
+ *
  * The dashboard key comes from the URL's fragment (`#key=…`) and goes out only as the
  * `x-crossipc-key` header of this script's own requests: never into storage or a cookie, which
  * a page served through the hub (same origin) could read or the browser would send for it. The
@@ -15,10 +20,24 @@ import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   "use strict";
   var MAX = 1000;
-  var key = new URLSearchParams(location.hash.slice(1)).get("key") || new URLSearchParams(location.search).get("token") || "";
+  var SHOWN = 500;
+  // The key is the rest of the fragment after "key=", percent-decoded: not URLSearchParams, which
+  // reads "+" as a space, so a base64 token typed as it is ("#key=q+7Z/x=") would not match.
+  function keyOfUrl() {
+    var found = /[#&]key=(.*)$/.exec(location.hash);
+    if (!found) return new URLSearchParams(location.search).get("token") || "";
+    try { return decodeURIComponent(found[1]); } catch (_) { return found[1]; }
+  }
+  var key = keyOfUrl();
+  // A key typed into the address of the open page (crossipc status says "add #key=…") changes
+  // only the fragment, which reloads nothing: start again with it.
+  window.addEventListener("hashchange", function () {
+    if (keyOfUrl() !== key) location.reload();
+  });
   var entries = new Map();
   var selected = null;
   var uptime = null;
+  var lastId = 0;
 
   function call(path, init) {
     init = init || {};
@@ -27,9 +46,14 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     return fetch(path, init);
   }
   function $(id) { return document.getElementById(id); }
+  // Characters that reorder or hide the text around them; tab and line breaks stay as they are.
+  var INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+  function shown(text) {
+    return String(text).replace(INVISIBLE, function (c) { return "\\u" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0"); });
+  }
   function el(tag, text, className) {
     var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (text !== undefined && text !== null) node.textContent = shown(text);
     if (className) node.className = className;
     return node;
   }
@@ -48,6 +72,18 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       return;
     }
     rows.forEach(function (r) { tbody.appendChild(r); });
+  }
+  // The row that says how many were left out, and where the whole list is.
+  function moreRow(count, what, where, columns) {
+    var td = el("td", "… " + count + " more " + what + " (see " + where + ")", "empty");
+    td.colSpan = columns;
+    return row([td]);
+  }
+  // The first SHOWN items as rows, then moreRow when there are more.
+  function firstRows(list, toRow, columns, what, where) {
+    var rows = list.slice(0, SHOWN).map(toRow);
+    if (list.length > SHOWN) rows.push(moreRow(list.length - SHOWN, what, where, columns));
+    return rows;
   }
   function clock(ms) {
     var d = new Date(ms);
@@ -91,21 +127,24 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     uptime = { ms: s.uptimeMs, at: Date.now() };
     $("uptime").textContent = duration(s.uptimeMs);
     $("clients-count").textContent = s.clients.length;
-    fill($("clients").tBodies[0], s.clients.map(function (c) {
+    fill($("clients").tBodies[0], firstRows(s.clients, function (c) {
       return row([c.clientId, c.runtimeId || "", clock(c.connectedAt), num(c.requests.in), num(c.requests.out), num(c.pending)]);
-    }), 6, "No client connected");
+    }, 6, "clients", "/__crossipc/api/state"), 6, "No client connected");
     $("services-count").textContent = s.services.length;
-    fill($("services").tBodies[0], s.services.map(function (svc) {
+    fill($("services").tBodies[0], firstRows(s.services, function (svc) {
       var cell = el("td", null, "wrap");
-      svc.instances.forEach(function (i) {
-        cell.appendChild(el("div", i.pathPrefix + " → " + i.baseUrl + " (" + i.owner + ")"));
+      svc.instances.slice(0, SHOWN).forEach(function (i) {
+        // A line is cut at two lines (a URL may run to 2,048 characters); the whole of it is its title.
+        var line = el("div", i.pathPrefix + " → " + i.baseUrl + " (" + i.owner + ")");
+        line.title = line.textContent;
+        cell.appendChild(line);
       });
       return row([svc.api, svc.strategy, cell]);
-    }), 3, "No service registered");
+    }, 3, "services", "/__crossipc/api/state"), 3, "No service registered");
     $("routes-count").textContent = s.routes.length;
-    fill($("routes").tBodies[0], s.routes.map(function (r) {
+    fill($("routes").tBodies[0], firstRows(s.routes, function (r) {
       return row([r.method, r.path, num(r.hits)]);
-    }), 3, "No intercept route");
+    }, 3, "intercept routes", "/__crossipc/api/state"), 3, "No intercept route");
     renderMocks(s);
     renderFaults(s.faults || []);
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
@@ -124,10 +163,9 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     });
     var keys = Array.from(groups.keys()).sort();
     var rows = [];
-    var shown = 0;
+    var count = 0;
     keys.forEach(function (key) {
-      // A hub can hold thousands of rules: the page shows the first 500 (the API lists them all).
-      if (shown >= 500) return;
+      if (count >= SHOWN) return;
       var list = groups.get(key);
       var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + list.length + (list.length === 1 ? " rule" : " rules"));
       head.colSpan = 6;
@@ -135,16 +173,12 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       tr.className = "group";
       tr.dataset.scope = key;
       rows.push(tr);
-      list.slice(0, 500 - shown).forEach(function (m) {
+      list.slice(0, SHOWN - count).forEach(function (m) {
         rows.push(row([m.id, m.kind, m.method, m.path, names[m.owner] || m.owner, num(m.calls)]));
       });
-      shown += list.length;
+      count += list.length;
     });
-    if (mocks.length > 500) {
-      var more = el("td", "… " + (mocks.length - 500) + " more rules (see /__crossipc/api/state)", "empty");
-      more.colSpan = 6;
-      rows.push(row([more]));
-    }
+    if (mocks.length > SHOWN) rows.push(moreRow(mocks.length - SHOWN, "rules", "/__crossipc/api/state", 6));
     $("mocks-count").textContent = mocks.length;
     fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
   }
@@ -152,7 +186,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
   function renderFaults(faults) {
     $("faults-count").textContent = faults.length;
-    fill($("faults").tBodies[0], faults.map(function (f) {
+    fill($("faults").tBodies[0], firstRows(faults, function (f) {
       var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
       var button = el("button", "Remove");
       button.type = "button";
@@ -167,7 +201,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       var action = el("td");
       action.appendChild(button);
       return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
-    }), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
+    }, 5, "faults", "/__crossipc/api/faults"), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------
@@ -216,7 +250,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var list = Array.from(entries.values()).filter(function (e) { return matches(e, f, path); });
     list.sort(function (a, b) { return b.id - a.id; });
     $("journal-count").textContent = list.length === entries.size ? String(entries.size) : list.length + " of " + entries.size;
-    fill($("journal").tBodies[0], list.slice(0, 500).map(function (e) {
+    fill($("journal").tBodies[0], list.slice(0, SHOWN).map(function (e) {
       var tr = row([
         clock(e.time),
         el("td", null).appendChild(el("span", e.kind, "kind")).parentNode,
@@ -247,16 +281,22 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     box.appendChild(dl);
     return box;
   }
+  // A recorded body may be megabytes (crossipc hub --record keeps up to 10 MiB): the pane shows
+  // the first BODY_SHOWN characters, pretty-printed only when it holds the whole body.
+  var BODY_SHOWN = 256 * 1024;
   function body(title, text, truncated, encoding) {
     var box = document.createDocumentFragment();
     if (text === undefined) return box;
-    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "")));
-    var pretty = text;
-    try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
+    var cut = text.length > BODY_SHOWN;
+    box.appendChild(el("h4", title + (encoding ? " (" + encoding + ")" : "") + (truncated ? " (truncated)" : "") +
+      (cut ? " (first " + BODY_SHOWN / 1024 + " KiB of " + bytes(text.length) + " shown: Download HAR has it all)" : "")));
+    var pretty = cut ? text.slice(0, BODY_SHOWN) : text;
+    if (!cut) try { pretty = JSON.stringify(JSON.parse(text), null, 2); } catch (_) { /* not JSON */ }
     box.appendChild(el("pre", pretty));
     return box;
   }
-  function renderDetail(e) {
+  // whole: the entry as read by its id, with its bodies (the list holds entries without them).
+  function renderDetail(e, whole) {
     var pane = $("detail");
     pane.replaceChildren();
     pane.appendChild(el("h3", (e.method || e.direction || e.kind) + " " + e.path));
@@ -274,7 +314,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     pane.appendChild(body("Request body", e.requestBody, e.requestBodyTruncated, e.requestBodyEncoding));
     pane.appendChild(headers("Response headers", e.responseHeaders));
     pane.appendChild(body("Response body", e.responseBody, e.responseBodyTruncated, e.responseBodyEncoding));
-    if (e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
+    if (whole && e.requestBody === undefined && e.responseBody === undefined && e.kind !== "websocket") {
       pane.appendChild(el("p", "Bodies are recorded with journal: { bodies: true }.", "empty"));
     }
   }
@@ -283,9 +323,14 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     renderJournal();
     var known = entries.get(id);
     if (known) renderDetail(known);
-    // Bodies of streamed answers fill in after the entry is sent: ask for the latest.
+    // The list has no bodies, and those of streamed answers fill in after the entry is sent: read
+    // it whole. The list keeps it without its bodies, so clicking through keeps the page small.
     call("api/journal/" + id).then(function (r) { return r.ok ? r.json() : null; }).then(function (e) {
-      if (e && selected === id) { entries.set(id, e); renderDetail(e); }
+      if (!e || selected !== id) return;
+      var listed = {};
+      Object.keys(e).forEach(function (name) { if (name !== "requestBody" && name !== "responseBody") listed[name] = e[name]; });
+      entries.set(id, listed);
+      renderDetail(e, true);
     }).catch(function () {});
   }
 
@@ -352,7 +397,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     else if (name === "cleared") { entries.clear(); renderJournal(); }
   }
   function follow() {
-    call("api/events").then(function (r) {
+    return call("api/events?bodies=0&after=" + lastId).then(function (r) {
       if (!r.ok) return r.json().then(function (body) { throw new Error(body.error || "HTTP " + r.status); });
       $("live").className = "on";
       $("live").textContent = "live";
@@ -371,20 +416,32 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
         });
       }
       return next();
-    }).catch(function (error) {
-      fail(error);
-      if (/key|Unauthorized/.test(String(error.message))) return;
-      $("live").textContent = "reconnecting";
-      // What was missed meanwhile comes from the journal; the stream then goes on from there.
-      setTimeout(function () { load().then(follow, follow); }, 2000);
     });
   }
+  // What the hub holds replaces what the page had (after a restart or a failover its ids start
+  // again at 1); the live stream then goes on from the last entry read, so none is missed between.
   function load() {
-    return Promise.all([getJson("api/state").then(renderState), getJson("api/journal").then(function (j) { add(j.entries); })]);
+    return Promise.all([getJson("api/state"), getJson("api/journal?bodies=0&limit=" + MAX)]).then(function (both) {
+      renderState(both[0]);
+      entries.clear();
+      lastId = both[1].lastId;
+      add(both[1].entries);
+    });
   }
   setInterval(function () {
     if (uptime) $("uptime").textContent = duration(uptime.ms + Date.now() - uptime.at);
   }, 1000);
-  load().then(follow, fail);
+  // Reads the hub, then follows it. When either fails (the hub restarted, another member took
+  // over, a slow stream was dropped) it starts again in 2 s from a new read, never from a stream
+  // alone: what was missed comes from the journal. A refused key is final: the page says what to open.
+  function connect() {
+    load().then(follow).catch(function (error) {
+      fail(error);
+      if (/key|Unauthorized/.test(String(error.message))) return;
+      $("live").textContent = "reconnecting";
+      setTimeout(connect, 2000);
+    });
+  }
+  connect();
 })();
 `;

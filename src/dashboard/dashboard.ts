@@ -1,9 +1,9 @@
 import { log } from "../_log.ts";
 import type { IPCLogger } from "../types.ts";
 import type { GuardOptions } from "../server/_guard.ts";
-import type { Journal } from "../server/journal.ts";
+import type { Journal, JournalEntry } from "../server/journal.ts";
 import { checkDashboardAccess } from "./_access.ts";
-import { harAnswer, journalFilterOf } from "./_journalQuery.ts";
+import { harAnswer, journalFilterOf, jsonStream } from "./_journalQuery.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
@@ -61,7 +61,8 @@ export function createDashboard(source: DashboardSource): Dashboard {
         return entry ? json(200, entry) : json(404, { error: "No such entry (the journal keeps only the last ones)" });
       }
       if (path === "/__crossipc/api/events") {
-        const body = streams.open();
+        const after = url.searchParams.get("after");
+        const body = streams.open(after === null || !/^\d{1,15}$/.test(after) ? undefined : Number(after), withBodies(url.searchParams));
         if (!body) return json(503, { error: `Too many dashboard event streams (${streams.size} open): close a dashboard tab or a \`crossipc\` reader and retry` });
         return new Response(body, { headers: { ...NO_STORE, "content-type": "text/event-stream" } });
       }
@@ -101,20 +102,38 @@ function page(body: string, type: string): Response {
   });
 }
 
-/** `?method=&path=&status=&client=&kind=&scope=&after=&limit=`: the journal filter, over HTTP. */
+/** `?bodies=0` leaves the bodies out: the page lists entries, and reads one whole when it is clicked. */
+function withBodies(query: URLSearchParams): boolean {
+  return query.get("bodies") !== "0";
+}
+
+/** `?method=&path=&status=&client=&kind=&scope=&after=&limit=&bodies=`: the journal filter, over HTTP. */
 function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
   const text = (name: string) => query.get(name) || undefined;
   const limit = text("limit");
   if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
-  let entries: ReturnType<Journal["entries"]>;
+  let entries: Iterable<JournalEntry>;
   try {
-    entries = journal.entries(filter);
+    entries = journal.latest(filter, limit === undefined ? undefined : Number(limit), withBodies(query));
   } catch (error) {
     // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
     return json(400, { error: (error as Error).message });
   }
-  if (limit !== undefined) entries = entries.slice(Math.max(0, entries.length - Number(limit)));
-  return json(200, { enabled: journal.enabled, size: journal.size, lastId: journal.lastId, entries });
+  // Streamed an entry at a time, as journal.har is: the entries of a journal recording large
+  // bodies (`--record`) can be more text than one string may hold.
+  const head = `{"enabled":${journal.enabled},"size":${journal.size},"lastId":${journal.lastId},"entries":[`;
+  return jsonStream(
+    (function* () {
+      yield head;
+      let first = true;
+      for (const entry of entries) {
+        yield (first ? "" : ",") + JSON.stringify(entry);
+        first = false;
+      }
+      yield "]}";
+    })(),
+    { ...NO_STORE, "content-type": "application/json" },
+  );
 }

@@ -21,6 +21,8 @@ export function harEntryOf(e: JournalEntry): HarEntry {
   const postData = postDataOf(e, requestHeaders);
   const time = e.durationMs;
   const scope = e.scope ?? null;
+  // A HEAD, 1xx, 204 or 304 answer sends no body, whatever its content-length says.
+  const noBody = e.method === "HEAD" || (e.status !== undefined && (e.status < 200 || e.status === 204 || e.status === 304));
   const entry: HarEntry = {
     startedDateTime: new Date(e.time).toISOString(),
     time,
@@ -33,7 +35,8 @@ export function harEntryOf(e: JournalEntry): HarEntry {
       queryString: queryOf(url),
       ...(postData ? { postData } : {}),
       headersSize: -1,
-      bodySize: e.requestSize ?? (postData ? bodyLength(e.requestBody, e.requestBodyEncoding) : 0),
+      // A body of no stated length that the journal cut: how long it was is not known.
+      bodySize: e.requestSize ?? (postData ? (e.requestBodyTruncated ? -1 : bodyLength(e.requestBody, e.requestBodyEncoding)) : 0),
     },
     response: {
       status: e.status ?? 0,
@@ -41,10 +44,10 @@ export function harEntryOf(e: JournalEntry): HarEntry {
       httpVersion: "HTTP/1.1",
       cookies: responseCookies(responseHeaders["set-cookie"]),
       headers: pairsOf(responseHeaders),
-      content: contentOf(e, responseHeaders),
+      content: contentOf(e, responseHeaders, noBody),
       redirectURL: responseHeaders["location"] ?? "",
       headersSize: -1,
-      bodySize: e.responseSize ?? (e.responseBody !== undefined && !e.responseBodyDecoded ? bodyLength(e.responseBody, e.responseBodyEncoding) : -1),
+      bodySize: noBody ? 0 : (e.responseSize ?? (e.responseBody !== undefined && !e.responseBodyDecoded && !e.responseBodyTruncated ? bodyLength(e.responseBody, e.responseBodyEncoding) : -1)),
     },
     cache: {},
     // The journal measures until the answer's head was ready: that is the wait.
@@ -100,13 +103,17 @@ function postDataOf(e: JournalEntry, headers: Record<string, string>): HarPostDa
   return postData;
 }
 
-function contentOf(e: JournalEntry, headers: Record<string, string>): HarEntry["response"]["content"] {
+function contentOf(e: JournalEntry, headers: Record<string, string>, noBody: boolean): HarEntry["response"]["content"] {
   const mimeType = headers["content-type"] ?? "";
-  if (e.responseBody === undefined) return { size: e.responseSize ?? 0, mimeType };
-  const size = bodyLength(e.responseBody, e.responseBodyEncoding);
+  if (e.responseBody === undefined) return { size: noBody ? 0 : (e.responseSize ?? 0), mimeType };
+  const kept = bodyLength(e.responseBody, e.responseBodyEncoding);
+  // `size` is the body's length: of a body cut at maxBodySize, the bytes sent when it went
+  // uncompressed (a decoded one's length is not known: the part kept, and no compression claimed).
+  const cut = e.responseBodyTruncated === true;
+  const size = cut && !e.responseBodyDecoded && e.responseSize !== undefined ? Math.max(kept, e.responseSize) : kept;
   const content: HarEntry["response"]["content"] = { size, mimeType, text: e.responseBody };
   if (e.responseBodyEncoding === "base64") content.encoding = "base64";
-  if (e.responseBodyDecoded && e.responseSize !== undefined) content.compression = size - e.responseSize;
+  if (e.responseBodyDecoded && e.responseSize !== undefined && !cut) content.compression = size - e.responseSize;
   // An encoding the runtime could not undo (br on Node 20): the text is the body as sent, and a
   // replay sends it with its content-encoding. HAR readers that expect decoded text see bytes.
   const encoding = headers["content-encoding"];

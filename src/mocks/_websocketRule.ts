@@ -138,8 +138,11 @@ class MockedSocket implements SocketRelay {
   /** The mock closes: the client's close (its answer to the handshake) then reaches `onClose`, as on a real socket. */
   closeFromOwner(from: IPCSocket, data: SocketClose): void {
     if (from !== this.owner.socket || this.#ended) return;
-    if (this.#peer) this.#closePeer(data.code, data.reason);
-    else this.#closeEarly = data;
+    // `close()` with no code reads 1000 on every hub: Bun's server socket always sends a code,
+    // where Node's and Deno's would send none (the client would see 1005 on some runtimes only).
+    const close = { ...data, code: data.code ?? 1000 };
+    if (this.#peer) this.#closePeer(close.code, close.reason);
+    else this.#closeEarly = close;
   }
 
   ownerGone(): void {

@@ -1,7 +1,7 @@
 import { ReplayIndex, nextAnswer } from "./_index.ts";
 import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
-import { queryKey } from "./_keys.ts";
+import { multipartBoundary, queryKey } from "./_keys.ts";
 
 export { HarError } from "./_errors.ts";
 
@@ -23,7 +23,7 @@ export interface ReplayHandle {
   /** The id of its rule (as `/__crossipc/api/state` lists it and the journal's `rule` names it). */
   readonly id: string;
   readonly name: string;
-  /** Recorded exchanges it can answer (entries without an answer, status 0, 1xx or 499 — a client that left —, are skipped). */
+  /** Recorded exchanges it can answer (entries without an answer, status 0 or -1, 1xx or 499 — a client that left —, are skipped). */
   readonly size: number;
   readonly skipped: number;
   /** Requests it answered from the recording. */
@@ -76,12 +76,18 @@ export class Replay implements ReplayHandle {
   /**
    * The recorded answer, the 404 of `onMiss: "404"`, or undefined (hand on). `path` as
    * `URL.pathname` has it, `search` the query without its `?`; `body` null: longer than any
-   * recorded one.
+   * recorded one; `contentType` the request's (a multipart body's boundary is in it).
    */
-  answer(method: string, path: string, search: string, body: Uint8Array | null): ReplayOutcome {
+  answer(method: string, path: string, search: string, body: Uint8Array | null, contentType?: string | null): ReplayOutcome {
     const query: Array<[string, string]> = search === "" ? [] : [...new URLSearchParams(search)];
+    const boundary = body === null || body.byteLength === 0 ? undefined : multipartBoundary(contentType);
     // null: a body longer than any recorded one, which matches none.
-    const list = body === null ? undefined : this.index.find(method, path, query.length === 0 ? "" : queryKey(query), body);
+    let list = body === null ? undefined : this.index.find(method, path, query.length === 0 ? "" : queryKey(query), body, boundary);
+    if (!list && body !== null) {
+      // A secret the recording redacted (`?token=[redacted]`) matches whatever this request sends.
+      const redacted = this.index.redactedQuery(query);
+      if (redacted !== undefined) list = this.index.find(method, path, redacted, body, boundary);
+    }
     if (list) {
       this.matched++;
       this.onCount?.();

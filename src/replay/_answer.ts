@@ -47,8 +47,9 @@ export function prepareAnswer(exchange: RecordedExchange): PreparedAnswer {
     headers.push([name, value]);
   }
   const noBody = NO_BODY_STATUS.has(exchange.status);
-  // A HEAD answer says how long the GET's body is: the recorded length is the only one known.
-  const headHeaders = recordedLength !== undefined ? [...headers, ["content-length", recordedLength] as [string, string]] : noBody ? headers : withLength(headers, exchange.body);
+  // A HEAD answer says how long the GET's body is: the recorded length is the only one known
+  // (none recorded, none sent: the HEAD's own empty body says nothing of the GET's).
+  const headHeaders = recordedLength !== undefined ? [...headers, ["content-length", recordedLength] as [string, string]] : headers;
   return { status: exchange.status, headers: noBody ? headers : withLength(headers, exchange.body), sent: headers, headHeaders, body: noBody ? null : exchange.body };
 }
 

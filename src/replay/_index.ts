@@ -1,9 +1,11 @@
 /**
  * The recorded exchanges indexed at load, so a request costs map lookups, never a scan:
  * `"METHOD path"` → query key → body key → the answers recorded for that request, in order.
- * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the closest
- * recorded request in as many steps as the path has segments.
+ * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the recorded
+ * requests with the most leading segments in common in as many steps as the path has segments;
+ * when the request has a query, those are compared for the parameters they share.
  */
+import { REDACTED } from "../server/_redact.ts";
 import { bodyKey, looksJson, queryKey } from "./_keys.ts";
 import type { RecordedExchange } from "./_load.ts";
 
@@ -17,15 +19,21 @@ export interface AnswerList {
 interface PathEntry {
   /** query key → body key → answers. */
   byQuery: Map<string, Map<string, AnswerList>>;
-  /** The first exchange of each distinct query, in recorded order (the 404's query comparison). */
-  queries: RecordedExchange[];
 }
 
 interface TrieNode {
   children: Map<string, TrieNode>;
   /** The first recorded exchange at or below this node. */
   first: RecordedExchange | undefined;
+  /** The first exchange of each distinct query recorded for a path that ends at this node. */
+  ends: RecordedExchange[];
 }
+
+/**
+ * How many recorded queries the 404 compares at most: a miss on a recording of very many
+ * requests under one prefix stays cheap (past it, the closest of those compared is named).
+ */
+const CLOSEST_CANDIDATES = 10_000;
 
 export class ReplayIndex {
   readonly #byPath = new Map<string, PathEntry>();
@@ -35,31 +43,37 @@ export class ReplayIndex {
   /** The largest recorded request body: a live body longer than this cannot match. */
   readonly maxRequestBody: number;
   readonly size: number;
+  /**
+   * Query parameters recorded as `[redacted]` (the journal's redaction of `token`,
+   * `access_token` and the names added to it): their recorded value matches any live value.
+   */
+  readonly redactedNames: ReadonlySet<string>;
 
   constructor(exchanges: readonly RecordedExchange[]) {
     let maxRequestBody = 0;
+    const redactedNames = new Set<string>();
     for (const exchange of exchanges) {
+      for (const [name, value] of exchange.query) if (value === REDACTED) redactedNames.add(name);
       const key = `${exchange.method} ${exchange.path}`;
       let entry = this.#byPath.get(key);
-      if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map(), queries: [] }));
+      if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map() }));
       const query = queryKey(exchange.query);
       let byBody = entry.byQuery.get(query);
-      if (!byBody) {
-        entry.byQuery.set(query, (byBody = new Map()));
-        entry.queries.push(exchange);
-      }
-      const body = bodyKey(exchange.requestBody);
+      const distinct = !byBody;
+      if (!byBody) entry.byQuery.set(query, (byBody = new Map()));
+      const body = bodyKey(exchange.requestBody, exchange.requestBoundary);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
       else byBody.set(body, { answers: [exchange], next: 0 });
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
       let trie = this.#tries.get(exchange.method);
       if (!trie) this.#tries.set(exchange.method, (trie = node()));
-      insert(trie, exchange);
-      insert(this.#anyMethod, exchange);
+      insert(trie, exchange, distinct);
+      insert(this.#anyMethod, exchange, distinct);
     }
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
+    this.redactedNames = redactedNames;
   }
 
   /** True when something was recorded for this method and path (then the body is worth reading). */
@@ -67,13 +81,27 @@ export class ReplayIndex {
     return this.#byPath.has(`${method} ${path}`);
   }
 
-  /** The recorded answers for this request, or undefined. */
-  find(method: string, path: string, query: string, body: Uint8Array): AnswerList | undefined {
+  /** The recorded answers for this request (`boundary`: its multipart boundary), or undefined. */
+  find(method: string, path: string, query: string, body: Uint8Array, boundary?: string): AnswerList | undefined {
     const byBody = this.#byPath.get(`${method} ${path}`)?.byQuery.get(query);
     // A body that is not JSON matches byte for byte only, so one longer than every recorded body
-    // matches none: no key is built for it (an upload of many MiB would cost one).
-    if (!byBody || (body.byteLength > this.maxRequestBody && !looksJson(body))) return undefined;
-    return byBody.get(bodyKey(body));
+    // matches none: no key is built for it (an upload of many MiB would cost one). A multipart
+    // body matches less its boundaries, which may be longer than the recorded ones (at most 70
+    // bytes each, RFC 2046, each beside a part): three times the longest recorded body bounds it.
+    const longest = boundary === undefined ? this.maxRequestBody : this.maxRequestBody * 3 + 1024;
+    if (!byBody || (body.byteLength > longest && (boundary !== undefined || !looksJson(body)))) return undefined;
+    // A recording that kept no boundary for it compares the bytes as they are.
+    return byBody.get(bodyKey(body, boundary)) ?? (boundary === undefined ? undefined : byBody.get(bodyKey(body)));
+  }
+
+  /**
+   * The query as a recording made with redaction holds it (its redacted parameters' values
+   * `[redacted]`), or undefined when it has none of them: the key to try when the query as sent
+   * matched nothing.
+   */
+  redactedQuery(query: Array<[string, string]>): string | undefined {
+    if (this.redactedNames.size === 0 || !query.some(([name, value]) => value !== REDACTED && this.redactedNames.has(name))) return undefined;
+    return queryKey(query.map(([name, value]) => [name, this.redactedNames.has(name) ? REDACTED : value]));
   }
 
   /**
@@ -89,17 +117,25 @@ export class ReplayIndex {
       at = child;
     }
     const found = at.first;
-    if (!found) return undefined;
-    const candidates = this.#byPath.get(`${found.method} ${found.path}`)!.queries;
+    if (!found || query.length === 0) return found;
+    // Every request recorded at or below `at` has as many leading segments in common with this
+    // one (none goes deeper): of those, the most query parameters in common, then the first recorded.
     const wanted = new Set(query.map(([name, value]) => `${name}=${value}`));
     let best = found;
     let bestShared = -1;
-    for (const candidate of candidates) {
-      const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
-      if (shared > bestShared) {
-        best = candidate;
-        bestShared = shared;
+    let budget = CLOSEST_CANDIDATES;
+    const stack = [at];
+    while (stack.length > 0 && budget > 0) {
+      const next = stack.pop()!;
+      for (const candidate of next.ends) {
+        const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
+        if (shared > bestShared || (shared === bestShared && candidate.index < best.index)) {
+          best = candidate;
+          bestShared = shared;
+        }
+        if (--budget === 0) break;
       }
+      for (const child of next.children.values()) stack.push(child);
     }
     return best;
   }
@@ -113,10 +149,10 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
 }
 
 function node(): TrieNode {
-  return { children: new Map(), first: undefined };
+  return { children: new Map(), first: undefined, ends: [] };
 }
 
-function insert(root: TrieNode, exchange: RecordedExchange): void {
+function insert(root: TrieNode, exchange: RecordedExchange, distinctQuery: boolean): void {
   let at = root;
   at.first ??= exchange;
   for (const segment of segments(exchange.path)) {
@@ -125,6 +161,7 @@ function insert(root: TrieNode, exchange: RecordedExchange): void {
     at = child;
     at.first ??= exchange;
   }
+  if (distinctQuery) at.ends.push(exchange);
 }
 
 function segments(path: string): string[] {

@@ -12,15 +12,35 @@ export function queryKey(pairs: Iterable<[string, string]>): string {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** `""` for no body; `j` + canonical JSON for a JSON body; `b` + the bytes one char each otherwise. */
-export function bodyKey(bytes: Uint8Array): string {
+/**
+ * `""` for no body; `m` + the bytes less every occurrence of the boundary for a multipart body
+ * (a boundary is drawn at random per request: `FormData` sent twice differs only there);
+ * `j` + canonical JSON for a JSON body; `b` + the bytes one char each otherwise.
+ */
+export function bodyKey(bytes: Uint8Array, boundary?: string): string {
   if (bytes.byteLength === 0) return "";
+  if (boundary !== undefined) {
+    const text = byteString(bytes);
+    if (text.includes(boundary)) return `m${text.split(boundary).join("")}`;
+  }
   const json = canonicalJson(bytes);
   if (json !== undefined) return `j${json}`;
+  return `b${byteString(bytes)}`;
+}
+
+/** The boundary of a `multipart/*` content type, or undefined. */
+export function multipartBoundary(contentType: string | null | undefined): string | undefined {
+  if (!contentType || !/^\s*multipart\//i.test(contentType)) return undefined;
+  const match = /;\s*boundary=(?:"([^"]{1,200})"|([^;,\s]{1,200}))/i.exec(contentType);
+  return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/** The bytes one char each (latin1), as a string a Map can key on. */
+function byteString(bytes: Uint8Array): string {
   // `apply` over a typed array, not `...spread`: spreading iterates element by element and held
   // the event loop ~1 s per MiB (a 3 MiB upload froze the hub long enough for a backend's
   // keep-alive to expire under a pooled connection). Chunks stay under engines' argument limits.
-  const parts = ["b"];
+  const parts: string[] = [];
   for (let i = 0; i < bytes.length; i += 0x2000) parts.push(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000) as unknown as number[]));
   return parts.join("");
 }

@@ -4,6 +4,7 @@
  * decoded here, once: a request then costs no decoding.
  */
 import { HarError } from "./_errors.ts";
+import { multipartBoundary } from "./_keys.ts";
 import type { PreparedAnswer } from "./_answer.ts";
 
 /** One recorded exchange, as the replay index keeps it. */
@@ -16,6 +17,8 @@ export interface RecordedExchange {
   /** Query pairs as recorded, for the 404's "closest" and for its text. */
   query: Array<[string, string]>;
   requestBody: Uint8Array;
+  /** The boundary of a multipart request body (`postData.mimeType`, else the request's content-type). */
+  requestBoundary: string | undefined;
   status: number;
   headers: Array<[string, string]>;
   body: Uint8Array;
@@ -27,7 +30,7 @@ export interface RecordedExchange {
 
 export interface LoadedHar {
   exchanges: RecordedExchange[];
-  /** Entries that cannot be answered (status 0: no answer was recorded; 1xx; 499: the client left; a body cut at the recording's limit). */
+  /** Entries that cannot be answered (status 0 or -1: no answer was recorded; 1xx; 499: the client left; a body cut at the recording's limit). */
   skipped: number;
 }
 
@@ -40,7 +43,7 @@ export const MAX_HAR_TEXT: number = 512 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 export function loadHar(input: unknown): LoadedHar {
-  const document = typeof input === "string" ? parse(input) : input instanceof Uint8Array ? parse(new TextDecoder().decode(input)) : input;
+  const document = typeof input === "string" ? parseHarText(input) : input instanceof Uint8Array ? parseHarText(new TextDecoder().decode(input)) : input;
   if (typeof document !== "object" || document === null || Array.isArray(document)) throw new HarError(`not HAR 1.2: expected an object with a log, got ${describe(document)}`);
   const log = field(document, "log", "object", "the document");
   const version = field(log, "version", "string", "log");
@@ -65,10 +68,14 @@ export function loadHar(input: unknown): LoadedHar {
   return { exchanges, skipped };
 }
 
-function parse(text: string): unknown {
+/**
+ * A HAR's JSON text as a document. A leading byte order mark is skipped: Fiddler saves its HARs
+ * with one (and editors on Windows), and JSON.parse refuses it.
+ */
+export function parseHarText(text: string): unknown {
   if (text.length > MAX_HAR_TEXT) throw new HarError(`the HAR text is ${Math.round(text.length / 1048576)} MiB, more than the ${MAX_HAR_TEXT / 1048576} MiB a replay reads: split the recording`);
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new HarError(`not HAR 1.2: not JSON (${(error as Error).message})`);
   }
@@ -94,16 +101,18 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   }
   field(request, "httpVersion", "string", "request");
   nameValues(field(request, "cookies", "array", "request"), "request.cookies");
-  nameValues(field(request, "headers", "array", "request"), "request.headers");
+  const requestHeaders = nameValues(field(request, "headers", "array", "request"), "request.headers");
   nameValues(field(request, "queryString", "array", "request"), "request.queryString");
   field(request, "headersSize", "number", "request");
   field(request, "bodySize", "number", "request");
   const postData = optional(request, "postData", "object", "request");
   const requestBody = postData === undefined ? EMPTY : postDataBytes(postData);
+  const requestBoundary = requestBody.byteLength === 0 ? undefined : multipartBoundary(postData.mimeType) ?? multipartBoundary(requestHeaders.find(({ name }) => name.toLowerCase() === "content-type")?.value);
 
   const response = field(entry, "response", "object", "entry");
   const status = field(response, "status", "number", "response") as number;
-  if (!Number.isInteger(status) || status < 0 || status > 999) throw new HarError(`response.status ${status} is not an HTTP status`);
+  // -1: Playwright's recordHar writes a request that failed (no answer) so.
+  if (!Number.isInteger(status) || status < -1 || status > 999) throw new HarError(`response.status ${status} is not an HTTP status`);
   field(response, "statusText", "string", "response");
   field(response, "httpVersion", "string", "response");
   nameValues(field(response, "cookies", "array", "response"), "response.cookies");
@@ -115,7 +124,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   field(content, "size", "number", "response.content");
   field(content, "mimeType", "string", "response.content");
   const body = contentBytes(content);
-  // A browser's HAR keeps requests that got no answer (status 0) and upgrades (101), and
+  // A browser's HAR keeps requests that got no answer (status 0, Playwright's -1) and upgrades (101), and
   // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
   if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
   // A body the recording cut at --max-body: the answer would go out cut, as if whole, and a cut
@@ -128,6 +137,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
     path: parsed.pathname,
     query: [...parsed.searchParams],
     requestBody,
+    requestBoundary,
     status,
     headers: headers.map(({ name, value }) => [name, value]),
     body,
@@ -147,6 +157,7 @@ function wasCut(entry: unknown): boolean {
 function postDataBytes(postData: object): Uint8Array {
   field(postData, "mimeType", "string", "request.postData");
   const text = optional(postData, "text", "string", "request.postData") as string | undefined;
+  if (!text) notAttached(postData, "request.postData");
   const encoding = optional(postData, "_encoding", "string", "request.postData");
   if (text !== undefined) {
     if (encoding === undefined) return encoder.encode(text);
@@ -166,10 +177,21 @@ function postDataBytes(postData: object): Uint8Array {
 function contentBytes(content: object): Uint8Array {
   const text = optional(content, "text", "string", "response.content") as string | undefined;
   const encoding = optional(content, "encoding", "string", "response.content");
+  if (!text) notAttached(content, "response.content");
   if (text === undefined) return EMPTY;
   if (encoding === undefined || encoding === "") return encoder.encode(text);
   if (encoding !== "base64") throw new HarError(`response.content.encoding ${JSON.stringify(encoding)} is not "base64"`);
   return base64Bytes(text, "response.content.text");
+}
+
+/**
+ * Playwright's recordHar with `content: "attach"` (its default for a .zip) keeps each body in a
+ * file beside the HAR, named in `_file`: a replay reads no files, and answering an empty body in
+ * its place would look like what was recorded.
+ */
+function notAttached(holder: object, where: string): void {
+  const file = optional(holder, "_file", "string", where);
+  if (file !== undefined) throw new HarError(`${where}._file ${describe(file)}: the body is in a file beside the HAR, which a replay does not read; record with content: "embed" (Playwright's recordHar) to keep bodies in the HAR`);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

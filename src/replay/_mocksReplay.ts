@@ -8,7 +8,7 @@ import { setInternalRequestHandler, type IPCClient } from "../client/IPCClient.t
 import { utf8Length } from "../_utf8.ts";
 import type { MockRule, MockRuleSet } from "../mocks/connectMocks.ts";
 import { HarError } from "./_errors.ts";
-import { loadHar } from "./_load.ts";
+import { loadHar, parseHarText } from "./_load.ts";
 import { REPLAY_COUNTS, type ReplayCounts } from "./_remote.ts";
 import type { ReplayOptions } from "./Replay.ts";
 
@@ -53,7 +53,7 @@ export async function addReplay(
   har: unknown,
   options: ReplayOptions = {},
 ): Promise<MockReplay> {
-  const document = typeof har === "string" ? parseText(har) : har;
+  const document = typeof har === "string" ? parseHarText(har) : har;
   const loaded = loadHar(document);
   const bytes = utf8Length(JSON.stringify(document));
   if (bytes > maxMessageSize - FRAME_ROOM) {
@@ -83,10 +83,3 @@ function replaysOf(client: IPCClient): Map<string, MockReplay> {
   return replays;
 }
 
-function parseText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new HarError(`not HAR 1.2: not JSON (${(error as Error).message})`);
-  }
-}

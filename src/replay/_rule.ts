@@ -5,6 +5,7 @@
  * in its index; the body is read only when its method and path were recorded.
  */
 import { PASS, type Pass, type Rule, type TakeContext } from "../mocks/_rule.ts";
+import { isHubPath } from "../server/_path.ts";
 import type { Replay } from "./Replay.ts";
 
 export interface ReplayRuleOptions {
@@ -33,6 +34,8 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
     takenBy: "replay",
     take(context: TakeContext): Response | Pass | Promise<Response | Pass> {
       const { method, path } = context;
+      // The dashboard, its API and the framework path are the hub's, even to `onMiss: "404"`.
+      if (isHubPath(path)) return PASS;
       if (replay.api !== undefined && !underApi(path, options.apiPrefixes()?.(replay.api))) return PASS;
       // A GET or HEAD has no body to read (the pipeline's own rule), nor has a request whose
       // method and path were never recorded: answered at once, no promise to wait for.
@@ -55,7 +58,7 @@ async function readBody(context: TakeContext): Promise<Uint8Array | null> {
 
 function outcomeOf(replay: Replay, context: TakeContext, body: Uint8Array | null): Response | Pass {
   const { pathname, search } = splitUrl(context.request.url, context.path);
-  const outcome = replay.answer(context.method, pathname, search, body);
+  const outcome = replay.answer(context.method, pathname, search, body, body?.byteLength ? context.request.headers.get("content-type") : undefined);
   if (!outcome) return PASS;
   if (context.record && "entry" in outcome) context.record.route = `${replay.name} entry ${outcome.entry}`;
   return "response" in outcome ? outcome.response : outcome.miss404;

@@ -6,7 +6,7 @@ import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { refuseRequest } from "./_admission.ts";
-import { pathOf } from "./_path.ts";
+import { DASHBOARD_PREFIX, pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
 import type { Journal } from "./journal.ts";
@@ -166,8 +166,6 @@ function jsonAnswer(status: number, body: unknown, record?: JournalRecord): Resp
   const AnswerResponse = getPlatform().Response ?? Response;
   return new AnswerResponse(text, { status, headers: JSON_HEADERS });
 }
-
-export const DASHBOARD_PREFIX = "/__crossipc/";
 
 /** Starts the journal entry of an HTTP request: one small object, the headers by reference. */
 function beginHttp(journal: Journal, request: Request): JournalRecord {

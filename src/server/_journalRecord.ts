@@ -2,6 +2,8 @@ import { redactHeaders, redactUrl, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { pathOf } from "./_path.ts";
 
 export type JournalKind = "http" | "websocket" | "framework";
 /**
@@ -89,6 +91,15 @@ const ACCESS_TOKEN = new Set(["token"]);
  */
 export function withoutToken(path: string): string {
   return redactUrl(path, ACCESS_TOKEN)!;
+}
+
+/**
+ * The absolute URL with the framework path's token cut. Only that path's: a service's own
+ * `?token=` is the journal's to redact or keep (`redact: false`, `--no-redact`), as its path
+ * shows it, so that a recording kept as sent replays those requests.
+ */
+function urlWithoutHubToken(url: string): string {
+  return pathOf(url) === INTERNAL_SOCKET_PATH ? withoutToken(url) : url;
 }
 
 /**
@@ -188,13 +199,16 @@ export class JournalRecord {
     return `#${this.id} ${this.kind} ${what} → ${this.status ?? (this.ok ? "ok" : "error")}`;
   }
 
-  /** The entry as every reader sees it: headers copied into fresh records, secrets redacted. */
-  toEntry(): JournalEntry {
+  /**
+   * The entry as every reader sees it: headers copied into fresh records, secrets redacted.
+   * `bodies: false` leaves the bodies out, and the work of reading them (the dashboard's list).
+   */
+  toEntry(bodies = true): JournalEntry {
     const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
     const responseHeaders = headerRecord(this.responseHeaders);
-    const requestBody = bodyText(this.requestBody, this.requestBodyTruncated);
-    const responseBody = bodyText(this.responseBody, this.responseBodyTruncated);
+    const requestBody = bodies ? bodyText(this.requestBody, this.requestBodyTruncated) : undefined;
+    const responseBody = bodies ? bodyText(this.responseBody, this.responseBodyTruncated) : undefined;
     // Sizes first: `content-length` is never redacted, but a user may add any name.
     const requestSize = sizeOf(requestHeaders);
     const responseSize = this.responseSize ?? sizeOf(responseHeaders);
@@ -208,7 +222,7 @@ export class JournalRecord {
       kind: this.kind,
       method: this.method,
       path: this.shownPath(),
-      url: this.url === undefined ? undefined : redactUrl(withoutToken(this.url), redact),
+      url: this.url === undefined ? undefined : redactUrl(urlWithoutHubToken(this.url), redact),
       takenBy: this.takenBy,
       route: this.route,
       target: redactUrl(this.target, redact),
@@ -231,8 +245,8 @@ export class JournalRecord {
       responseBody: responseBody?.text,
       requestBodyEncoding: requestBody?.encoding,
       responseBodyEncoding: responseBody?.encoding,
-      requestBodyTruncated: this.bodies && this.requestBody !== undefined ? this.requestBodyTruncated : undefined,
-      responseBodyTruncated: this.bodies && this.responseBody !== undefined ? this.responseBodyTruncated : undefined,
+      requestBodyTruncated: this.bodies && requestBody !== undefined ? this.requestBodyTruncated : undefined,
+      responseBodyTruncated: this.bodies && responseBody !== undefined ? this.responseBodyTruncated : undefined,
       responseBodyDecoded: this.responseBodyDecoded,
     };
     for (const key of Object.keys(entry) as Array<keyof JournalEntry>) if (entry[key] === undefined) delete entry[key];

@@ -1,3 +1,5 @@
+import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+
 /** The path of a request URL without building a URL object (hot path: every request). */
 export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -5,4 +7,15 @@ export function pathOf(url: string): string {
   let end = url.indexOf("?", start);
   if (end === -1) end = url.indexOf("#", start);
   return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
+/** Where the dashboard and its JSON API live (`/__crossipc/…`). */
+export const DASHBOARD_PREFIX = "/__crossipc/";
+
+/**
+ * The hub's own paths, which no recording answers: the dashboard and its API, and the framework
+ * connection's.
+ */
+export function isHubPath(path: string): boolean {
+  return path.startsWith(DASHBOARD_PREFIX) || path === "/__crossipc" || path === INTERNAL_SOCKET_PATH;
 }

@@ -6,8 +6,11 @@
 
 export const REDACTED = "[redacted]";
 
-/** Header names and query parameter names redacted unless `journal: { redact: false }`. */
-export const DEFAULT_REDACTED_NAMES: readonly string[] = ["authorization", "proxy-authorization", "cookie", "set-cookie", "token", "access_token"];
+/**
+ * Header names and query parameter names redacted unless `journal: { redact: false }`.
+ * `x-crossipc-key` is the dashboard's key header: the access token when one is set.
+ */
+export const DEFAULT_REDACTED_NAMES: readonly string[] = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-crossipc-key", "token", "access_token"];
 
 /** Lower-cased names to redact, or `undefined` when nothing is. */
 export type Redaction = ReadonlySet<string> | undefined;

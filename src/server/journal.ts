@@ -158,6 +158,22 @@ export class Journal {
     return out;
   }
 
+  /**
+   * @internal The dashboard's read: the last `limit` entries that match (all of them without a
+   * limit), oldest first, with their bodies or without. Only those are built: a journal of large
+   * recorded bodies is never turned into text whole for a page that shows a list. Each entry is
+   * built as it is read; a filter the journal refuses throws here, before any is.
+   */
+  latest(filter: JournalFilter, limit: number | undefined, bodies: boolean): Iterable<JournalEntry> {
+    const matches = compileFilter(filter);
+    const records: JournalRecord[] = [];
+    for (const record of this.#records()) if (matches(record)) records.push(record);
+    const from = limit === undefined ? 0 : Math.max(0, records.length - limit);
+    return (function* () {
+      for (let i = from; i < records.length; i++) yield records[i]!.toEntry(bodies);
+    })();
+  }
+
   /** The entry with this id, while it is still in the ring. */
   get(id: number): JournalEntry | undefined {
     for (const record of this.#records()) if (record.id === id) return record.toEntry();

@@ -8,12 +8,13 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 /** Debian's headless Chromium (CI installs `chromium-headless-shell`); CHROMIUM_PATH overrides it. */
 export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium-headless-shell";
 
-export function launch(): Promise<Browser> {
+/** `args`: more Chromium switches (e.g. `--host-resolver-rules=MAP evil.test 127.0.0.1`). */
+export function launch(args: string[] = []): Promise<Browser> {
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     // CI runs as root, where Chromium's sandbox cannot start.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", ...args],
   });
 }
 

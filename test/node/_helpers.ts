@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import http from "node:http";
-import { createServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { IPCServer, INTERNAL_SOCKET_PATH, type IPCServerOptions } from "../../adapters/node.ts";
 
@@ -77,11 +77,5 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   throw new Error("expected a rejection");
 }
 
-/** A port on 127.0.0.1 that nothing listens on: taken, then freed. */
-export async function deadPort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+/** A port on 127.0.0.1 that nothing listens on, outside the ephemeral range (see there why). */
+export { deadPort } from "../matrix/_backend.ts";

@@ -1,0 +1,28 @@
+/**
+ * `GET /__crossipc/api/journal` is streamed an entry at a time (a `--record` journal of large
+ * bodies can be more text than one string holds): what it sends is still one whole JSON answer.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { startServer } from "./_helpers.ts";
+
+test("api/journal streams entries whose bodies pass the 64 KiB writes, and the answer is whole JSON", async (t) => {
+  const server = await startServer(t, { dashboard: true, journal: { bodies: true, maxBodySize: 1 << 20 } });
+  server.interceptHttp("POST", "/echo/:n", (body) => body);
+  const bodies = [1, 2, 3].map((n) => ({ n, text: `${n}`.repeat(150_000) }));
+  for (const body of bodies) await (await fetch(`${server.getUrl()}/echo/${body.n}`, { method: "POST", body: JSON.stringify(body) })).text();
+
+  const answer = await fetch(`${server.getUrl()}/__crossipc/api/journal`);
+  assert.equal(answer.status, 200);
+  assert.equal(answer.headers.get("content-type"), "application/json");
+  const read = (await answer.json()) as { enabled: boolean; size: number; lastId: number; entries: Array<Record<string, unknown>> };
+  assert.equal(read.enabled, true);
+  assert.equal(read.lastId, 3);
+  assert.deepEqual(read.entries.map((entry) => JSON.parse(String(entry["responseBody"]))), bodies);
+
+  const none = (await (await fetch(`${server.getUrl()}/__crossipc/api/journal?path=/nothing`)).json()) as { entries: unknown[] };
+  assert.deepEqual(none.entries, []);
+  const refused = await fetch(`${server.getUrl()}/__crossipc/api/journal?status=abc`);
+  assert.equal(refused.status, 400);
+  assert.match(((await refused.json()) as { error: string }).error, /status must be/);
+});

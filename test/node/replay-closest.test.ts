@@ -1,0 +1,52 @@
+/**
+ * `onMiss: "404"` names the closest recorded request by SPEC §11's rule, across every recorded
+ * path that ties on leading segments: the same method first, then the most leading path segments
+ * in common, then the most query parameters in common (it compared only the queries of the first
+ * path recorded under the common prefix).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Har, HarEntry } from "../../adapters/node.ts";
+import { startServer } from "./_helpers.ts";
+
+function entry(method: string, url: string): HarEntry {
+  return {
+    startedDateTime: new Date().toISOString(),
+    time: 1,
+    request: { method, url: `http://recorded.example${url}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+    response: { status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [], content: { size: 2, mimeType: "text/plain", text: "ok" }, redirectURL: "", headersSize: -1, bodySize: 2 },
+    cache: {},
+    timings: { send: 0, wait: 1, receive: 0 },
+  };
+}
+
+async function closest(base: string, method: string, path: string): Promise<string> {
+  const response = await fetch(`${base}${path}`, { method });
+  assert.equal(response.status, 404);
+  return /closest recorded request is (.*)$/.exec(((await response.json()) as { error: string }).error)![1]!;
+}
+
+test("the closest recorded request: among paths with as many leading segments in common, the one with most query parameters in common", async (t) => {
+  const server = await startServer(t);
+  const har: Har = {
+    log: {
+      version: "1.2",
+      creator: { name: "test", version: "1" },
+      entries: [entry("GET", "/users/1?x=1"), entry("GET", "/users/2?q=1&r=2"), entry("POST", "/users/3/orders?q=1&r=2"), entry("GET", "/users/2/orders/9"), entry("GET", "/teams/7?q=1&r=2")],
+    },
+  };
+  server.replay(har, { onMiss: "404" });
+  const base = server.getUrl();
+  // /users/1 and /users/2 share one leading segment with it; /users/2 shares both parameters.
+  assert.equal(await closest(base, "GET", "/users/3?q=1&r=2"), "GET /users/2?q=1&r=2 (entry 1)");
+  // /users/2/orders/9 shares no more leading segments ("5" ≠ "2") than /users/1 or /users/2.
+  assert.equal(await closest(base, "GET", "/users/5/orders?q=1"), "GET /users/2?q=1&r=2 (entry 1)");
+  // More leading segments beat more parameters: /teams/7 has both, but shares no segment.
+  assert.equal(await closest(base, "GET", "/users?q=1&r=2"), "GET /users/2?q=1&r=2 (entry 1)");
+  assert.equal(await closest(base, "GET", "/users/2/orders/8?q=1&r=2"), "GET /users/2/orders/9 (entry 3)");
+  // Nothing in common past the method: the first recorded request, unless one shares parameters.
+  assert.equal(await closest(base, "GET", "/nowhere"), "GET /users/1?x=1 (entry 0)");
+  assert.equal(await closest(base, "GET", "/nowhere?r=2"), "GET /users/2?q=1&r=2 (entry 1)");
+  // The same method first.
+  assert.equal(await closest(base, "POST", "/users/3/orders"), "POST /users/3/orders?q=1&r=2 (entry 2)");
+});
