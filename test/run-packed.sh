@@ -6,8 +6,9 @@
 #     is the same module (this replaced test/node/packed.test.ts);
 #   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
 #   - a TypeScript consumer compiled with tsc (types through the exports map), one without
-#     @types/node under skipLibCheck: false, and a CommonJS one on TypeScript 5.0 (node10
-#     resolution: typesVersions) run through require(esm);
+#     @types/node under skipLibCheck: false and exactOptionalPropertyTypes (also on TypeScript
+#     5.0), and a CommonJS one on TypeScript 5.0 (node10 resolution: typesVersions) run through
+#     require(esm);
 #   - crossipc/client bundled by esbuild for the browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,15 +90,16 @@ JSON
 (cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.json) || fail "the packed types do not compile for a TypeScript consumer"
 echo "ok   tsc"
 
-echo "--- TypeScript consumer without @types/node (skipLibCheck: false): the published types stand alone"
+echo "--- TypeScript consumer without @types/node (skipLibCheck: false, exactOptionalPropertyTypes): the published types stand alone"
 cp test/fixtures/packed/types-no-node.ts.txt "$CONSUMER/no-node.ts"
+cp test/fixtures/packed/exact-optional.ts.txt "$CONSUMER/exact-optional.ts"
 # Whatever a dependency may have brought, this consumer has no Node types to lean on.
 rm -rf "$CONSUMER/node_modules/@types/node"
 cat >"$CONSUMER/tsconfig.no-node.json" <<JSON
-{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"] }, "files": ["no-node.ts"] }
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"], "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true, "verbatimModuleSyntax": true }, "files": ["no-node.ts", "exact-optional.ts"] }
 JSON
 (cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.no-node.json) || fail "the packed types need @types/node (or do not compile) under skipLibCheck: false"
-echo "ok   tsc without @types/node, skipLibCheck: false (crossipc and crossipc/client)"
+echo "ok   tsc without @types/node, skipLibCheck: false, exactOptionalPropertyTypes (crossipc and crossipc/client)"
 
 echo "--- CommonJS TypeScript consumer on TypeScript 5.0 (module commonjs: node10 resolution, no exports map)"
 # TypeScript 7 (the repository's) has no node10 resolution left; CommonJS projects on TypeScript 5
