@@ -17,6 +17,7 @@ import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
 import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
+import { keyAsyncDispose } from "../_asyncDispose.ts";
 import {
   decodeBody,
   encodeBody,
@@ -383,6 +384,8 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
     return this.close();
   }
 }
+keyAsyncDispose(Mocks.prototype);
+keyAsyncDispose(MockScope.prototype);
 
 /** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
 export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;
