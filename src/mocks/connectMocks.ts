@@ -53,14 +53,14 @@ const MOCKS_HEARTBEAT_TIMEOUT = 15_000;
 
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
-  token?: string;
+  token?: string | undefined;
   /** Shown as the owner of this connection's rules in the dashboard and the journal. */
-  runtimeId?: string;
+  runtimeId?: string | undefined;
   /**
    * How long (ms) the hub may leave a heartbeat unanswered before this connection closes (and the
    * hub drops its rules). Default 15 000 here, not IPCClient's 4 000: a hub busy under load is not dead.
    */
-  heartbeatTimeout?: number;
+  heartbeatTimeout?: number | undefined;
 }
 
 /** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
