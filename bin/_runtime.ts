@@ -41,10 +41,12 @@ export function readEnv(name: string): string | undefined {
  * Imports a module that reads `process.env.TERM` while it loads (citty's colour check), so that
  * under Deno without `--allow-env` it sees no environment instead of dying with "NotCapable:
  * Requires env access to \"TERM\"": `deno run --allow-net` is enough for a loopback hub, as for
- * the library. Colours are off then, as with `NO_COLOR`.
+ * the library. Colours are off then, as with `NO_COLOR` — and also when stdout is no terminal
+ * (citty colours a pipe or a file too: `crossipc --help > usage.txt` held escape codes).
  */
 export async function importWithoutEnv<T>(load: () => Promise<T>): Promise<T> {
-  if (!g.Deno || readEnv("TERM") !== undefined || termGranted()) return load();
+  const terminal = process.stdout.isTTY === true;
+  if (terminal && (!g.Deno || readEnv("TERM") !== undefined || termGranted())) return load();
   const holder = globalThis as { process?: unknown };
   const real = holder.process;
   holder.process = { env: { NO_COLOR: "1" } };

@@ -1,17 +1,28 @@
 #!/usr/bin/env node
 /** The `crossipc` command: a thin citty entry; each subcommand lives in its own file. */
+import { CROSSIPC_VERSION } from "../src/_version.ts";
+import process from "node:process";
+import { printable } from "./_printable.ts";
 import { importWithoutEnv } from "./_runtime.ts";
 
 const { defineCommand, runMain } = await importWithoutEnv(() => import("citty"));
 
+const subCommands = {
+  hub: () => import("./hub.ts").then((m) => m.default),
+  status: () => import("./status.ts").then((m) => m.default),
+  journal: () => import("./journal.ts").then((m) => m.default),
+  fault: () => import("./fault.ts").then((m) => m.default),
+};
 const main = defineCommand({
-  meta: { name: "crossipc", description: "Local IPC hub for Node.js, Bun and Deno" },
-  subCommands: {
-    hub: () => import("./hub.ts").then((m) => m.default),
-    status: () => import("./status.ts").then((m) => m.default),
-    journal: () => import("./journal.ts").then((m) => m.default),
-    fault: () => import("./fault.ts").then((m) => m.default),
-  },
+  meta: { name: "crossipc", version: CROSSIPC_VERSION, description: "Local IPC hub for Node.js, Bun and Deno" },
+  subCommands,
 });
 
+// citty answers an unknown command with its whole usage and exit 1: one line and a usage exit
+// code, as every command's bad flag gets.
+const command = process.argv[2];
+if (command !== undefined && !command.startsWith("-") && !Object.hasOwn(subCommands, command)) {
+  process.stderr.write(`crossipc: unknown command '${printable(command)}' (hub, status, journal or fault; crossipc --help)\n`);
+  process.exit(2);
+}
 await runMain(main);

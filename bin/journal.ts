@@ -34,7 +34,7 @@ const command: CommandDef<any> = defineCommand({
     try {
       const flag = unknownFlag(rawArgs, args);
       if (flag) throw new UsageError(`unknown flag ${flag}`);
-      if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a number, got '${given.limit}'`);
+      if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a whole number (0 or more), got '${given.limit}'`);
       if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
         throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
       }

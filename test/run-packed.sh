@@ -5,8 +5,10 @@
 #     each checking that the exports map picked its own adapter and that `crossipc/<runtime>`
 #     is the same module (this replaced test/node/packed.test.ts);
 #   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
-#   - a TypeScript consumer compiled with tsc (types through the exports map), and one without
-#     @types/node under skipLibCheck: false;
+#   - a TypeScript consumer compiled with tsc (types through the exports map), one without
+#     @types/node under skipLibCheck: false and exactOptionalPropertyTypes (also on TypeScript
+#     5.0), and a CommonJS one on TypeScript 5.0 (node10 resolution: typesVersions) run through
+#     require(esm);
 #   - crossipc/client bundled by esbuild for the browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -88,15 +90,37 @@ JSON
 (cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.json) || fail "the packed types do not compile for a TypeScript consumer"
 echo "ok   tsc"
 
-echo "--- TypeScript consumer without @types/node (skipLibCheck: false): the published types stand alone"
+echo "--- TypeScript consumer without @types/node (skipLibCheck: false, exactOptionalPropertyTypes): the published types stand alone"
 cp test/fixtures/packed/types-no-node.ts.txt "$CONSUMER/no-node.ts"
+cp test/fixtures/packed/exact-optional.ts.txt "$CONSUMER/exact-optional.ts"
 # Whatever a dependency may have brought, this consumer has no Node types to lean on.
 rm -rf "$CONSUMER/node_modules/@types/node"
 cat >"$CONSUMER/tsconfig.no-node.json" <<JSON
-{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"] }, "files": ["no-node.ts"] }
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"], "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true, "verbatimModuleSyntax": true }, "files": ["no-node.ts", "exact-optional.ts"] }
 JSON
 (cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.no-node.json) || fail "the packed types need @types/node (or do not compile) under skipLibCheck: false"
-echo "ok   tsc without @types/node, skipLibCheck: false (crossipc and crossipc/client)"
+echo "ok   tsc without @types/node, skipLibCheck: false, exactOptionalPropertyTypes (crossipc and crossipc/client)"
+
+echo "--- CommonJS TypeScript consumer on TypeScript 5.0 (module commonjs: node10 resolution, no exports map)"
+# TypeScript 7 (the repository's) has no node10 resolution left; CommonJS projects on TypeScript 5
+# still resolve this way, so the subpaths' types must come from typesVersions. Node >= 20.19 runs
+# the compiled require() calls (require(esm)).
+TS5="$WORK/ts5"
+mkdir -p "$TS5" && echo '{ "name": "ts5", "private": true }' >"$TS5/package.json"
+(cd "$TS5" && timeout 300 npm install --silent --no-audit --no-fund --prefer-offline typescript@5.0.4)
+mkdir -p "$CONSUMER/cjs"
+echo '{ "name": "cjs-consumer", "private": true, "type": "commonjs" }' >"$CONSUMER/cjs/package.json"
+cp test/fixtures/packed/commonjs.ts.txt "$CONSUMER/cjs/main.ts"
+cat >"$CONSUMER/cjs/tsconfig.json" <<JSON
+{ "compilerOptions": { "module": "CommonJS", "target": "ES2022", "strict": true, "outDir": "out", "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"] }, "files": ["main.ts"] }
+JSON
+(cd "$CONSUMER/cjs" && node "$TS5/node_modules/typescript/bin/tsc" -p tsconfig.json) ||
+  fail "a CommonJS TypeScript 5 project cannot resolve crossipc's types (crossipc/client, crossipc/node …)"
+out="$(cd "$CONSUMER/cjs" && timeout 60 node out/main.js)" || fail "require(\"crossipc\") from CommonJS failed"
+[[ "$out" == '{"sum":5,"api":"users","page":"function","error":"function"}' ]] || fail "CommonJS consumer: got $out"
+(cd "$CONSUMER" && node "$TS5/node_modules/typescript/bin/tsc" -p tsconfig.no-node.json) ||
+  fail "the packed types do not compile on TypeScript 5.0 (nodenext, skipLibCheck: false)"
+echo "ok   TypeScript $(node "$TS5/node_modules/typescript/bin/tsc" --version | cut -d' ' -f2): nodenext without @types/node as above; module commonjs, run by node $(node --version) through require(esm): $out"
 
 echo "--- crossipc/client bundled for the browser from the packed package (esbuild)"
 echo 'import { IPCClient } from "crossipc/client"; window.client = new IPCClient(9000);' >"$CONSUMER/page.js"

@@ -12,24 +12,24 @@ import { connectFailure, systemError } from "./_connectFailure.ts";
 
 export interface IPCClientOptions {
   /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /**
    * Passed as `?token=` when the server requires an access token. Default: the
    * `CROSSIPC_ACCESS_TOKEN` environment variable, if the runtime may read it.
    */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /**
    * How often (ms) the client checks that the server still answers. A server that does not
    * answer within `heartbeatTimeout` counts as dead: `onClose` fires and pending requests
    * reject. Default 4 000; 0 turns it off.
    */
-  heartbeatInterval?: number;
+  heartbeatInterval?: number | undefined;
   /** Default 4 000 ms, so a dead server is found within 10 s. */
-  heartbeatTimeout?: number;
+  heartbeatTimeout?: number | undefined;
   /** A WebSocket constructor to use instead of the runtime's. */
-  WebSocket?: WebSocketConstructor;
+  WebSocket?: WebSocketConstructor | undefined;
   /** Where to report what happens; without one the client prints nothing. */
-  logger?: IPCLogger;
+  logger?: IPCLogger | undefined;
 }
 
 /** Each client's handler map, for `setInternalRequestHandler` (not a public member of the class). */

@@ -32,6 +32,18 @@ interface Reader {
   bodies: boolean;
   /** The state (less its uptime) this reader last got. */
   state: string | undefined;
+  /**
+   * Events the runtime has not taken yet (it takes one per read, as fast as the socket drains),
+   * and their bytes. Held here rather than in the stream's queue so that a reader that stops is
+   * ended by dropping them and closing: erroring the stream, the only way to drop a stream's own
+   * queue, made Bun print the error as uncaught (through the Bun front).
+   */
+  unsent: Uint8Array[];
+  unsentBytes: number;
+  /** Set while the runtime waits for an event: called when one is queued or the stream ends. */
+  wake: (() => void) | undefined;
+  /** No more events: the stream closes once the runtime has taken the ones queued. */
+  ending: boolean;
 }
 
 /**
@@ -42,7 +54,7 @@ interface Reader {
  * them; an event is queued only while the reader's queue has room (the runtime pulls from the
  * stream only as fast as the socket drains), a reader that falls behind catches up from the
  * journal's ring when it reads again, and one with `maxUnsent` bytes still queued when there is
- * more to send is dropped. At most `maxStreams` at once.
+ * more to send is dropped (its queue let go, its stream closed). At most `maxStreams` at once.
  */
 export class EventStreams {
   readonly #source: EventSourceData;
@@ -76,27 +88,28 @@ export class EventStreams {
     return new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
-          reader = { controller, lastId: from, clears: journal.clears, bodies, state: undefined };
+          reader = { controller, lastId: from, clears: journal.clears, bodies, state: undefined, unsent: [], unsentBytes: 0, wake: undefined, ending: false };
           this.#readers.add(reader);
           this.#refreshState();
           this.#send(reader);
           this.#timer ??= unrefInterval(() => this.#tick(), TICK_MS);
         },
-        cancel: () => this.#remove(reader),
+        // One event per read: what the runtime has not read stays in `unsent`, counted.
+        pull: () => (reader.unsent.length || reader.ending ? handOne(reader) : new Promise<void>((resolve) => (reader.wake = resolve)).then(() => handOne(reader))),
+        cancel: () => {
+          this.#remove(reader);
+          reader.unsent = [];
+        },
       },
-      { highWaterMark: this.#limits.maxUnsent, size: (chunk) => chunk.byteLength },
+      { highWaterMark: 0 },
     );
   }
 
-  /** Ends every stream (server teardown). */
+  /** Ends every stream (server teardown), once each has handed on what it queued. */
   close(): void {
     for (const reader of [...this.#readers]) {
       this.#remove(reader);
-      try {
-        reader.controller.close();
-      } catch {
-        // Already closed or cancelled.
-      }
+      end(reader);
     }
   }
 
@@ -122,18 +135,18 @@ export class EventStreams {
     const state = this.#state;
     const behind = journal.clears !== reader.clears || journal.lastId !== reader.lastId || (state !== undefined && state.key !== reader.state);
     if (!behind) return;
-    const room = reader.controller.desiredSize;
-    if (room === null) return this.#remove(reader); // errored or closed
-    if (room <= 0) {
-      log(this.#source.logger, "warn", `Dropping a dashboard event stream: ${this.#limits.maxUnsent - room} bytes unread (limit ${this.#limits.maxUnsent})`);
+    if (reader.unsentBytes >= this.#limits.maxUnsent) {
+      log(this.#source.logger, "warn", `Dropping a dashboard event stream: ${reader.unsentBytes} bytes unread (limit ${this.#limits.maxUnsent})`);
       this.#remove(reader);
-      reader.controller.error(new Error("Slow reader: too much unread data"));
+      reader.unsent = [];
+      reader.unsentBytes = 0;
+      end(reader);
       return;
     }
-    const controller = reader.controller;
+    const queue = (text: string) => push(reader, this.#encoder.encode(text));
     if (journal.clears !== reader.clears) {
       reader.clears = journal.clears;
-      controller.enqueue(this.#encoder.encode(event("cleared", JSON.stringify({ lastId: journal.lastId }))));
+      queue(event("cleared", JSON.stringify({ lastId: journal.lastId })));
     }
     if (journal.lastId !== reader.lastId) {
       // Events of about EVENT_BYTES while the reader's queue has room: a reader that keeps up
@@ -147,18 +160,18 @@ export class EventStreams {
         bytes += json.length;
         reader.lastId = entry.id;
         if (bytes >= EVENT_BYTES) {
-          controller.enqueue(this.#encoder.encode(event("entries", `[${parts.join(",")}]`)));
+          queue(event("entries", `[${parts.join(",")}]`));
           parts = [];
           bytes = 0;
-          if ((controller.desiredSize ?? 0) <= 0) return;
+          if (reader.unsentBytes >= this.#limits.maxUnsent) return;
         }
       }
-      if (parts.length) controller.enqueue(this.#encoder.encode(event("entries", `[${parts.join(",")}]`)));
+      if (parts.length) queue(event("entries", `[${parts.join(",")}]`));
       reader.lastId = journal.lastId;
     }
     if (state !== undefined && state.key !== reader.state) {
       reader.state = state.key;
-      controller.enqueue(this.#encoder.encode(event("state", state.json)));
+      queue(event("state", state.json));
     }
   }
 
@@ -169,6 +182,37 @@ export class EventStreams {
       this.#timer = undefined;
     }
   }
+}
+
+function push(reader: Reader, bytes: Uint8Array): void {
+  reader.unsent.push(bytes);
+  reader.unsentBytes += bytes.byteLength;
+  wake(reader);
+}
+
+/** Gives the runtime's read the oldest queued event, or closes the stream when it is ending and empty. */
+function handOne(reader: Reader): void {
+  const next = reader.unsent.shift();
+  try {
+    if (next) {
+      reader.unsentBytes -= next.byteLength;
+      reader.controller.enqueue(next);
+    } else if (reader.ending) reader.controller.close();
+  } catch {
+    // Cancelled meanwhile: the reader went.
+  }
+}
+
+function end(reader: Reader): void {
+  reader.ending = true;
+  if (reader.wake) wake(reader);
+  else if (reader.unsent.length === 0) handOne(reader);
+}
+
+function wake(reader: Reader): void {
+  const resolve = reader.wake;
+  reader.wake = undefined;
+  resolve?.();
 }
 
 function event(name: string, data: string): string {

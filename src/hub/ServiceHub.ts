@@ -12,12 +12,12 @@ import type { HubEntry, HubEvent, HubRoute, RoutingStrategy, RoutingStrategyName
 
 export interface ServiceHubOptions extends IPCServerOptions {
   /** What `discovery/getServerInfo` answers: `"bin"` for `crossipc hub`, `"embedded"` (default) otherwise. */
-  kind?: HubKind;
+  kind?: HubKind | undefined;
   /**
    * Routes one framework connection may hold (default 1,000). A `discovery/register` that
    * would go past it fails with the reason and registers nothing. `addRoute` is not counted.
    */
-  maxRoutesPerClient?: number;
+  maxRoutesPerClient?: number | undefined;
 }
 
 const DEFAULT_MAX_ROUTES_PER_CLIENT = 1000;

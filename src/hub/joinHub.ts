@@ -13,25 +13,25 @@ export type HubRole = "leader" | "follower";
 
 export interface JoinHubOptions {
   /** The runtimeId of this member's framework connection when it follows. */
-  runtimeId?: string;
+  runtimeId?: string | undefined;
   /** This member's own routes: registered now and re-sent on every (re)connection. */
-  entries?: HubEntry[];
+  entries?: HubEntry[] | undefined;
   /** Where the hub listens. Default `127.0.0.1`. */
-  hostname?: string;
+  hostname?: string | undefined;
   /** The hub's access token (required of followers; set on the server when this member leads). */
-  accessToken?: string;
+  accessToken?: string | undefined;
   /** Where to report what happens; without one nothing is printed. */
-  logger?: IPCLogger;
+  logger?: IPCLogger | undefined;
   /** Options of the hub this member runs while it leads. */
-  server?: Omit<ServiceHubOptions, "kind" | "hostname" | "accessToken" | "logger">;
+  server?: Omit<ServiceHubOptions, "kind" | "hostname" | "accessToken" | "logger"> | undefined;
   /** `joinHub` rejects when no hub could be led or reached within this many ms. Default 10 000. */
-  joinTimeout?: number;
+  joinTimeout?: number | undefined;
   /** Give up one connect attempt after this many ms. Default 2 000. */
-  connectTimeout?: number;
+  connectTimeout?: number | undefined;
   /** First delay (ms) before retrying after a failed attempt; it doubles up to `maxRetryDelay`, with jitter. Default 25. */
-  minRetryDelay?: number;
+  minRetryDelay?: number | undefined;
   /** Default 2 000. */
-  maxRetryDelay?: number;
+  maxRetryDelay?: number | undefined;
 }
 
 /** A process's membership of the hub on a known port. */

@@ -17,6 +17,7 @@ import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
 import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
+import { keyAsyncDispose } from "../_asyncDispose.ts";
 import {
   decodeBody,
   encodeBody,
@@ -52,14 +53,14 @@ const MOCKS_HEARTBEAT_TIMEOUT = 15_000;
 
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
-  token?: string;
+  token?: string | undefined;
   /** Shown as the owner of this connection's rules in the dashboard and the journal. */
-  runtimeId?: string;
+  runtimeId?: string | undefined;
   /**
    * How long (ms) the hub may leave a heartbeat unanswered before this connection closes (and the
    * hub drops its rules). Default 15 000 here, not IPCClient's 4 000: a hub busy under load is not dead.
    */
-  heartbeatTimeout?: number;
+  heartbeatTimeout?: number | undefined;
 }
 
 /** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
@@ -383,6 +384,8 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
     return this.close();
   }
 }
+keyAsyncDispose(Mocks.prototype);
+keyAsyncDispose(MockScope.prototype);
 
 /** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
 export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;

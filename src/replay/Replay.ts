@@ -11,11 +11,11 @@ export interface ReplayOptions {
    * next replay, the services, the 404); `"404"` answers `404 {"error": …}` naming the closest
    * recorded request.
    */
-  onMiss?: "next" | "404";
+  onMiss?: "next" | "404" | undefined;
   /** Only requests under this registered api's path prefix (needs a ServiceHub on the server). */
-  api?: string;
+  api?: string | undefined;
   /** How the journal and the 404 name this replay (default: `replay-<n>`). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** A replay the server answers from: counts what it answered and what it did not hold. */

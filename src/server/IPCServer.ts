@@ -36,28 +36,28 @@ export interface IPCServerOptions extends GuardOptions {
    * never `HOST`. An address beyond loopback needs an `accessToken` (the constructor throws
    * `ERR_IPC_INSECURE` without one).
    */
-  hostname?: string;
+  hostname?: string | undefined;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
-  requestTimeout?: number;
+  requestTimeout?: number | undefined;
   /** Largest incoming framework message in bytes; a larger one closes that connection (1009). Default 64 MiB. */
-  maxMessageSize?: number;
+  maxMessageSize?: number | undefined;
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
-  maxProxyMessageSize?: number;
+  maxProxyMessageSize?: number | undefined;
   /**
    * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. A proxied
    * WebSocket holds at most this much unread on either side, then both ends are closed with 1013
    * (where the runtime proxies it as a TCP pipe, TCP bounds it instead: the README's "What each
    * runtime bounds").
    */
-  maxBufferedAmount?: number;
+  maxBufferedAmount?: number | undefined;
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
-  maxClients?: number;
+  maxClients?: number | undefined;
   /**
    * Connections held at once, WebSockets included; more are closed as they arrive. Default 4096.
    * Without the front (`resettableConnections: false`) some runtimes can only cap requests and
    * WebSockets in progress (503 past them): the README's "What each runtime bounds".
    */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /**
    * Seconds an HTTP connection may stay idle between requests before the server closes it; 0
    * keeps idle connections. Default: the runtime's own where it has a sane one, else 120 s
@@ -65,30 +65,30 @@ export interface IPCServerOptions extends GuardOptions {
    * its answer). Never a request in progress or a WebSocket: the README's "What each runtime
    * bounds".
    */
-  keepAliveTimeout?: number;
+  keepAliveTimeout?: number | undefined;
   /**
    * Seconds without an answer to the runtime's WebSocket pings before a peer counts as dead
    * (SIGSTOP, cut cable). Default 5, so a dead client is found within 10 s.
    */
-  heartbeat?: number;
+  heartbeat?: number | undefined;
   /** Proxied HTTP requests answer 504 after this many ms. Default 30 000. */
-  proxyTimeout?: number;
+  proxyTimeout?: number | undefined;
   /** Proxied WebSocket upgrades fail when the backend has not accepted within this many ms. Default 10 000. */
-  upstreamConnectTimeout?: number;
+  upstreamConnectTimeout?: number | undefined;
   /** Where to report what happens; without one the server prints nothing. */
-  logger?: IPCLogger;
+  logger?: IPCLogger | undefined;
   /**
    * The journal of what the server handled (`server.journal`): on by default, a ring of the
    * last 1 000 entries without bodies. `false` turns it off; an object sets its size and bodies.
    */
-  journal?: boolean | JournalOptions;
+  journal?: boolean | JournalOptions | undefined;
   /**
    * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/…`. A browser reaches
    * it only through `getDashboardUrl()`, which carries the dashboard key (the access token when
    * one is set, else a secret of this run); scripts without a browser need the token only when
    * one is set. Default false.
    */
-  dashboard?: boolean;
+  dashboard?: boolean | undefined;
   /**
    * Default true: where the runtime's built-in server leaves HTTP/1.1 unbounded (pipelined
    * requests, absolute-form targets, bare LFs in a head, idle connections, unfinished WebSocket
@@ -98,7 +98,7 @@ export interface IPCServerOptions extends GuardOptions {
    * `false` serves straight on the built-in server, without those bounds; which runtimes have a
    * front, and what each then lacks: the README's "What each runtime bounds".
    */
-  resettableConnections?: boolean;
+  resettableConnections?: boolean | undefined;
 }
 
 const MiB = 1024 * 1024;

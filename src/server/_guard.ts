@@ -5,15 +5,15 @@
  */
 export interface GuardOptions {
   /** Origins whose pages may connect (`Origin` header), or a predicate. Runtime clients send none. */
-  allowedOrigins?: string[] | ((origin: string) => boolean);
+  allowedOrigins?: string[] | ((origin: string) => boolean) | undefined;
   /**
    * Extra `Host` names the server answers besides loopback names, `*.localhost` and IP literals
    * (every request and upgrade is checked: DNS rebinding). A leading dot admits the subdomains
    * too: `".example.test"`.
    */
-  allowedHosts?: string[];
+  allowedHosts?: string[] | undefined;
   /** When set, clients must pass `?token=<accessToken>` (works from browsers too). */
-  accessToken?: string;
+  accessToken?: string | undefined;
 }
 
 export interface Refusal {

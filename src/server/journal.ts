@@ -9,17 +9,17 @@ export type { JournalEntry, JournalKind, JournalTakenBy } from "./_journalRecord
 
 export interface JournalOptions {
   /** Entries kept: a ring of the last `size`, the oldest dropped first. Default 1 000. */
-  size?: number;
+  size?: number | undefined;
   /** Record request and response bodies (a copy of each, up to `maxBodySize`). Default false. */
-  bodies?: boolean;
+  bodies?: boolean | undefined;
   /** Bytes of each body kept when `bodies` is on; the rest is cut off and the entry says so. Default 64 KiB. */
-  maxBodySize?: number;
+  maxBodySize?: number | undefined;
   /**
    * More header (and query parameter) names whose values read `[redacted]` in entries, on top
    * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
    * `token` and `access_token`; `false` shows every value. Names are matched case-insensitively.
    */
-  redact?: string[] | false;
+  redact?: string[] | false | undefined;
 }
 
 /**

@@ -206,7 +206,7 @@ for (const runtime of runtimes) {
     await waitExit(child, 10_000, "exit").catch(() => child.proc.kill("SIGKILL"));
     const stderr = child.stderr().trim();
     if (stderr) {
-      console.log(`FAIL ${runtime} hub printed: ${stderr.slice(0, 500)}`);
+      console.log(`FAIL ${runtime} hub printed: ${stderr.slice(0, 3000)}`);
       failures.push(`${runtime}: stderr`);
     }
   }

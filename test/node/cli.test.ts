@@ -116,7 +116,8 @@ test("no hub, or a bad flag: a clear message and a non-zero exit", async () => {
     [["status", "--port", "70000"], /^crossipc status: --port must be a port number/],
     [["status", "--prot", "9000"], /^crossipc status: unknown flag --prot\n/],
     [["journal", "--status", "teapot"], /^crossipc journal: --status must be a status \(404\) or a class \(5xx\), got 'teapot'/],
-    [["journal", "--limit", "ten"], /^crossipc journal: --limit must be a number, got 'ten'/],
+    [["journal", "--limit", "ten"], /^crossipc journal: --limit must be a whole number \(0 or more\), got 'ten'/],
+    [["journal", "--limit", "-1"], /^crossipc journal: --limit must be a whole number \(0 or more\), got '-1'/],
     [["journal", "--kind", "ftp"], /^crossipc journal: --kind must be http, websocket or framework, got 'ftp'/],
   ];
   for (const [args, message] of cases) {

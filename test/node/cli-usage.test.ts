@@ -1,0 +1,23 @@
+/**
+ * The `crossipc` command itself: an unknown command is one line and a usage exit code (as a bad
+ * flag of any command), and usage read through a pipe holds no colour escape codes.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { crossipc } from "./_cli.ts";
+
+test("an unknown command: one line on stderr naming it, exit 2, nothing on stdout", async () => {
+  const run = await crossipc(["hubb", "--port", "9000"]);
+  assert.equal(run.code, 2);
+  assert.equal(run.stdout, "");
+  assert.equal(run.stderr, "crossipc: unknown command 'hubb' (hub, status, journal or fault; crossipc --help)\n");
+});
+
+test("--help through a pipe has no escape codes, for the command and each subcommand", async () => {
+  for (const args of [["--help"], ["hub", "--help"], ["fault", "--help"]]) {
+    const run = await crossipc(args, { CI: "", NO_COLOR: "", FORCE_COLOR: "" });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /USAGE/);
+    assert.doesNotMatch(run.stdout, /\u001b\[/, `crossipc ${args.join(" ")}`);
+  }
+});
