@@ -42,6 +42,8 @@ export interface MocksHubOptions {
   readonly maxMessageSize: number;
   /** Unsent bytes a client's socket may hold before the hub closes it (a WebSocket mock's client that does not read). */
   readonly maxBufferedAmount: number;
+  /** Rules all connections together may hold (the `maxMockRules` option). */
+  readonly maxRules: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
   /** The path prefixes a ServiceHub on the server knows for an api (a replay's `api` option). */
@@ -95,6 +97,9 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     const count = mocks.countOwned(owner.clientId);
     if (count >= MAX_RULES_PER_CONNECTION) {
       throw new Error(`This connection already holds ${count} rules, the most one connection may hold: remove some or close scopes first`);
+    }
+    if (mocks.size >= options.maxRules) {
+      throw new Error(`This hub already holds ${mocks.size} rules from all connections, the most it takes (the maxMockRules option): remove some or close scopes first`);
     }
     const factory = ruleFactories.get(spec.kind)!;
     const rule = factory(spec, owner, { ...options, id: mocks.nextId() });

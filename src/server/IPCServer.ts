@@ -53,6 +53,12 @@ export interface IPCServerOptions extends GuardOptions {
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
   maxClients?: number | undefined;
   /**
+   * Rules (`connectMocks` intercepts, WebSocket mocks, replays) all connections together may hold;
+   * the next is refused with an error that says so. Default 200 000. One connection holds at most
+   * 50 000: without a bound for all, 20 connections could make the hub hold tens of GiB.
+   */
+  maxMockRules?: number | undefined;
+  /**
    * Connections held at once, WebSockets included; more are closed as they arrive. Default 4096.
    * Without the front (`resettableConnections: false`) some runtimes can only cap requests and
    * WebSockets in progress (503 past them): the README's "What each runtime bounds".
@@ -170,6 +176,7 @@ export class IPCServer {
       journal: this.#journalIfOn(),
       maxMessageSize,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
+      maxRules: options.maxMockRules ?? 200_000,
       proxyTimeout: options.proxyTimeout ?? 30_000,
       logger: options.logger,
       apiPrefixes: () => apiPrefixesOf(this),
