@@ -18,7 +18,8 @@ export const FaultRequests = {
 /** How many faults one connection (or the HTTP faults API, all its callers together) may hold: a bound on what one client costs the hub. */
 export const MAX_FAULTS_PER_CONNECTION = 10_000;
 
-export function installRemoteFaults(clients: FrameworkClients, faults: FaultTable): void {
+/** `maxFaults`: faults all connections together may hold (the `maxMockRules` option bounds them as it bounds rules). */
+export function installRemoteFaults(clients: FrameworkClients, faults: FaultTable, maxFaults: number): void {
   const handlers = clients.handlers;
   const ownerOf = (socket: { clientId?: string }) => socket.clientId!;
   handlers.set(FaultRequests.add, (data, socket) => {
@@ -27,6 +28,9 @@ export function installRemoteFaults(clients: FrameworkClients, faults: FaultTabl
     const owner = ownerOf(socket);
     if (faults.ownedBy(owner) >= MAX_FAULTS_PER_CONNECTION) {
       throw new Error(`This connection already holds ${MAX_FAULTS_PER_CONNECTION} faults, the most one connection may hold`);
+    }
+    if (faults.size >= maxFaults) {
+      throw new Error(`This hub already holds ${faults.size} faults, the most it takes (the maxMockRules option): remove some or close scopes first`);
     }
     return { id: faults.add(parseFault(match, fault), { scope: scope ?? undefined, owner }).id };
   });

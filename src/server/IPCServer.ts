@@ -53,8 +53,8 @@ export interface IPCServerOptions extends GuardOptions {
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
   maxClients?: number | undefined;
   /**
-   * Rules (`connectMocks` intercepts, WebSocket mocks, replays) all connections together may hold;
-   * the next is refused with an error that says so. Default 200 000. One connection holds at most
+   * Rules (`connectMocks` intercepts, WebSocket mocks, replays) all connections together may hold,
+   * and faults they may hold; the next is refused with an error that says so. Default 200 000. One connection holds at most
    * 50 000: without a bound for all, 20 connections could make the hub hold tens of GiB.
    */
   maxMockRules?: number | undefined;
@@ -111,6 +111,7 @@ const MiB = 1024 * 1024;
 // `mocks.replay`/`scope.replay` from other processes (SPEC §11): the hub builds the replay.
 ruleFactories.set("replay", remoteReplayRule);
 const DEFAULT_MAX_CLIENTS = 1024;
+const DEFAULT_MAX_MOCK_RULES = 200_000;
 /** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
 const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
@@ -176,13 +177,13 @@ export class IPCServer {
       journal: this.#journalIfOn(),
       maxMessageSize,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
-      maxRules: options.maxMockRules ?? 200_000,
+      maxRules: options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES,
       proxyTimeout: options.proxyTimeout ?? 30_000,
       logger: options.logger,
       apiPrefixes: () => apiPrefixesOf(this),
     });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
-    installRemoteFaults(this.#clients, this.#faults);
+    installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES);
     installWebSocketMocks(this.#clients);
   }
 

@@ -27,3 +27,18 @@ test("past maxMockRules a rule from any connection is refused with a message nam
   await second.intercept("GET", "/b2", () => "b2");
   assert.equal(await (await fetch(`${server.getUrl()}/b2`)).json(), "b2");
 });
+
+test("past maxMockRules a fault from any connection is refused the same way", async (t) => {
+  const server = await startServer(t, { maxMockRules: 2 });
+  const first = await connectMocks(server.getPort());
+  const second = await connectMocks(server.getPort());
+  t.after(() => Promise.all([first.close(), second.close()]));
+  const held = await first.fault({ path: "/a" }, { status: 503 });
+  await second.scope("s1").fault({ path: "/b" }, { status: 503 });
+  const refused = await second.fault({ path: "/c" }, { status: 503 }).then(() => undefined, (error: Error) => error);
+  assert.ok(refused instanceof Error, "the third fault was added");
+  assert.match(refused.message, /This hub already holds 2 faults, the most it takes \(the maxMockRules option\)/);
+  await held.remove();
+  await second.fault({ path: "/c" }, { status: 503 });
+  assert.equal((await fetch(`${server.getUrl()}/c`)).status, 503);
+});
