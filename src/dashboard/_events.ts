@@ -2,7 +2,7 @@ import { log } from "../_log.ts";
 import { unrefInterval } from "../_timers.ts";
 import type { IPCLogger } from "../types.ts";
 import type { Journal } from "../server/journal.ts";
-import type { DashboardState } from "./_state.ts";
+import { pageState, type DashboardState } from "./_state.ts";
 
 export interface EventSourceData {
   journal: Journal;
@@ -120,7 +120,7 @@ export class EventStreams {
 
   #refreshState(): void {
     try {
-      const state = this.#source.state();
+      const state = pageState(this.#source.state());
       const { uptimeMs, ...rest } = state;
       const key = JSON.stringify(rest);
       if (key !== this.#state?.key) this.#state = { key, json: JSON.stringify(state) };

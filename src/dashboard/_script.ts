@@ -79,11 +79,17 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     td.colSpan = columns;
     return row([td]);
   }
-  // The first SHOWN items as rows, then moreRow when there are more.
-  function firstRows(list, toRow, columns, what, where) {
+  // The first SHOWN items as rows, then moreRow when there are more (total: the whole list's
+  // length, when the hub sent it cut).
+  function firstRows(list, toRow, columns, what, where, total) {
+    var whole = total === undefined ? list.length : total;
     var rows = list.slice(0, SHOWN).map(toRow);
-    if (list.length > SHOWN) rows.push(moreRow(list.length - SHOWN, what, where, columns));
+    if (whole > rows.length) rows.push(moreRow(whole - rows.length, what, where, columns));
     return rows;
+  }
+  // How long a list is whole: the hub cuts the page's lists at SHOWN and says their lengths in totals.
+  function total(s, name) {
+    return s.totals && typeof s.totals[name] === "number" ? s.totals[name] : (s[name] || []).length;
   }
   function clock(ms) {
     var d = new Date(ms);
@@ -126,11 +132,11 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     // The state is sent only when it changes: the uptime counts on here.
     uptime = { ms: s.uptimeMs, at: Date.now() };
     $("uptime").textContent = duration(s.uptimeMs);
-    $("clients-count").textContent = s.clients.length;
+    $("clients-count").textContent = total(s, "clients");
     fill($("clients").tBodies[0], firstRows(s.clients, function (c) {
       return row([c.clientId, c.runtimeId || "", clock(c.connectedAt), num(c.requests.in), num(c.requests.out), num(c.pending)]);
-    }, 6, "clients", "/__crossipc/api/state"), 6, "No client connected");
-    $("services-count").textContent = s.services.length;
+    }, 6, "clients", "/__crossipc/api/state", total(s, "clients")), 6, "No client connected");
+    $("services-count").textContent = total(s, "services");
     fill($("services").tBodies[0], firstRows(s.services, function (svc) {
       var cell = el("td", null, "wrap");
       svc.instances.slice(0, SHOWN).forEach(function (i) {
@@ -140,13 +146,13 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
         cell.appendChild(line);
       });
       return row([svc.api, svc.strategy, cell]);
-    }, 3, "services", "/__crossipc/api/state"), 3, "No service registered");
-    $("routes-count").textContent = s.routes.length;
+    }, 3, "services", "/__crossipc/api/state", total(s, "services")), 3, "No service registered");
+    $("routes-count").textContent = total(s, "routes");
     fill($("routes").tBodies[0], firstRows(s.routes, function (r) {
       return row([r.method, r.path, num(r.hits)]);
-    }, 3, "intercept routes", "/__crossipc/api/state"), 3, "No intercept route");
+    }, 3, "intercept routes", "/__crossipc/api/state", total(s, "routes")), 3, "No intercept route");
     renderMocks(s);
-    renderFaults(s.faults || []);
+    renderFaults(s.faults || [], total(s, "faults"));
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
   }
 
@@ -167,7 +173,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     keys.forEach(function (key) {
       if (count >= SHOWN) return;
       var list = groups.get(key);
-      var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + list.length + (list.length === 1 ? " rule" : " rules"));
+      var inScope = s.scopeRules && typeof s.scopeRules[key] === "number" ? s.scopeRules[key] : list.length;
+      var head = el("td", (key === "" ? "unscoped" : "scope " + key) + " · " + inScope + (inScope === 1 ? " rule" : " rules"));
       head.colSpan = 6;
       var tr = row([head]);
       tr.className = "group";
@@ -178,14 +185,15 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       });
       count += list.length;
     });
-    if (mocks.length > SHOWN) rows.push(moreRow(mocks.length - SHOWN, "rules", "/__crossipc/api/state", 6));
-    $("mocks-count").textContent = mocks.length;
+    var allRules = total(s, "mocks");
+    if (allRules > Math.min(count, SHOWN)) rows.push(moreRow(allRules - Math.min(count, SHOWN), "rules", "/__crossipc/api/state", 6));
+    $("mocks-count").textContent = allRules;
     fill($("mocks").tBodies[0], rows, 6, "No mocks: connectMocks() adds them from any process");
   }
 
   // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
-  function renderFaults(faults) {
-    $("faults-count").textContent = faults.length;
+  function renderFaults(faults, whole) {
+    $("faults-count").textContent = whole === undefined ? faults.length : whole;
     fill($("faults").tBodies[0], firstRows(faults, function (f) {
       var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
       var button = el("button", "Remove");
@@ -201,7 +209,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       var action = el("td");
       action.appendChild(button);
       return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
-    }, 5, "faults", "/__crossipc/api/faults"), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
+    }, 5, "faults", "/__crossipc/api/faults", whole), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------
@@ -421,7 +429,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   // What the hub holds replaces what the page had (after a restart or a failover its ids start
   // again at 1); the live stream then goes on from the last entry read, so none is missed between.
   function load() {
-    return Promise.all([getJson("api/state"), getJson("api/journal?bodies=0&limit=" + MAX)]).then(function (both) {
+    return Promise.all([getJson("api/state?rows=" + SHOWN), getJson("api/journal?bodies=0&limit=" + MAX)]).then(function (both) {
       renderState(both[0]);
       entries.clear();
       lastId = both[1].lastId;

@@ -70,3 +70,50 @@ export function dashboardState(input: StateInput): DashboardState {
     journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
   };
 }
+
+/** Rows of each list the page shows (it says how many more there are, and the JSON API has them all). */
+export const PAGE_ROWS = 500;
+
+/** The lists a page state cuts, with how long each is whole. */
+export interface PageTotals {
+  clients: number;
+  services: number;
+  routes: number;
+  faults: number;
+  mocks: number;
+}
+
+/**
+ * The state as the dashboard page shows it: each list cut at `rows`, its whole length in
+ * `totals`, the rules ordered by scope as the page groups them (unscoped first) and
+ * `scopeRules` counting all the rules of each scope shown. A hub holding tens of thousands of
+ * rules made the page's stream turn the whole state into JSON (twice) every second, and send it
+ * whole every time a call count moved; this is what the page reads (`?rows=`) and streams.
+ */
+export function pageState(state: DashboardState, rows: number = PAGE_ROWS): DashboardState & { totals: PageTotals; scopeRules: Record<string, number> } {
+  const byScope = new Map<string, RuleInfo[]>();
+  for (const rule of state.mocks) {
+    const key = rule.scope ?? "";
+    let list = byScope.get(key);
+    if (!list) byScope.set(key, (list = []));
+    list.push(rule);
+  }
+  const mocks: RuleInfo[] = [];
+  const scopeRules: Record<string, number> = {};
+  for (const key of [...byScope.keys()].sort()) {
+    if (mocks.length >= rows) break;
+    const list = byScope.get(key)!;
+    scopeRules[key] = list.length;
+    mocks.push(...list.slice(0, rows - mocks.length));
+  }
+  return {
+    ...state,
+    clients: state.clients.slice(0, rows),
+    services: state.services.slice(0, rows),
+    routes: state.routes.slice(0, rows),
+    faults: state.faults.slice(0, rows),
+    mocks,
+    totals: { clients: state.clients.length, services: state.services.length, routes: state.routes.length, faults: state.faults.length, mocks: state.mocks.length },
+    scopeRules,
+  };
+}

@@ -7,7 +7,7 @@ import { harAnswer, journalFilterOf, jsonStream } from "./_journalQuery.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
-import type { DashboardState } from "./_state.ts";
+import { pageState, type DashboardState } from "./_state.ts";
 import { faultsApi, type FaultsSource } from "./_faultsApi.ts";
 
 export interface DashboardSource {
@@ -53,7 +53,13 @@ export function createDashboard(source: DashboardSource): Dashboard {
     if (request.method === "GET" || request.method === "HEAD") {
       if (path === "/__crossipc") return new Response(null, { status: 308, headers: { location: `/__crossipc/${url.search}` } });
       if (isPage) return page(isPage.body, isPage.type);
-      if (path === "/__crossipc/api/state") return json(200, source.state());
+      if (path === "/__crossipc/api/state") {
+        // `?rows=N`: each list cut at N with its whole length in `totals` (what the page reads).
+        const rows = url.searchParams.get("rows");
+        if (rows === null) return json(200, source.state());
+        if (!/^\d{1,6}$/.test(rows)) return json(400, { error: `rows must be a number, got '${rows.slice(0, 20)}'` });
+        return json(200, pageState(source.state(), Number(rows)));
+      }
       if (path === "/__crossipc/api/journal") return journalAnswer(source.journal, url.searchParams, json);
       if (path === "/__crossipc/api/journal.har") return harAnswer(source.journal, url.searchParams, json);
       if (path.startsWith("/__crossipc/api/journal/")) {
