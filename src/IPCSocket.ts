@@ -22,6 +22,8 @@ export interface IPCSocketTarget {
   close(code?: number, reason?: string): unknown;
   readyState?: number;
   addEventListener?: unknown;
+  /** Bytes written and not yet sent, where the socket says. */
+  readonly bufferedAmount?: number;
 }
 
 /** Handles a request from the peer; its result (or thrown error) is the answer. */
@@ -219,6 +221,11 @@ export class IPCSocket {
   /** Number of requests sent and not answered yet. */
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /** Bytes written to the peer and not yet sent (0 where the socket does not say). */
+  get bufferedAmount(): number {
+    return Number(this.#target.bufferedAmount) || 0;
   }
 
   /** Closes the connection; pending requests reject at once. */

@@ -106,6 +106,13 @@ class MockedSocket implements SocketRelay {
 
   fromClient(data: Frame): void {
     if (this.#ended) return;
+    // A mock's process that stops reading would have the hub drop its whole framework connection
+    // at maxBufferedAmount, and every rule of the process with it: this socket goes first.
+    if (this.owner.socket.bufferedAmount > this.#maxBuffered / 2) {
+      this.#closePeer(1013, "The WebSocket mock's process is not reading");
+      this.clientClosed(1013, "The WebSocket mock's process is not reading");
+      return;
+    }
     const message: SocketFrame = typeof data === "string" ? { socket: this.#id, text: data } : { socket: this.#id, base64: toBase64(data instanceof Uint8Array ? data : new Uint8Array(data)) };
     // A frame the framework connection cannot carry would close it (and every rule of the process).
     const size = "text" in message ? message.text.length * 3 : message.base64.length;

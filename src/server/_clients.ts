@@ -99,6 +99,9 @@ export class FrameworkClients {
           writer.flush?.();
           peer.close(code, reason);
         },
+        get bufferedAmount() {
+          return writer.bufferedAmount;
+        },
       },
       {
         clientId,
