@@ -31,7 +31,14 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
 export function harAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
-  return jsonStream(journal.harJson(filter), {
+  let chunks: Generator<string>;
+  try {
+    chunks = journal.harJson(filter);
+  } catch (error) {
+    // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
+    return json(400, { error: (error as Error).message });
+  }
+  return jsonStream(chunks, {
     "cache-control": "no-store",
     "content-type": "application/json",
     "content-disposition": 'attachment; filename="crossipc.har"',

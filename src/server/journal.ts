@@ -131,12 +131,18 @@ export class Journal {
     return { log: { version: "1.2", creator: { ...HAR_CREATOR }, pages: [], entries: [...this.harEntries(filter)] } };
   }
 
-  /** `toHAR` one entry at a time (a snapshot of the ring taken now), for writing a large journal out. */
-  *harEntries(filter: JournalFilter = {}): Generator<HarEntry> {
-    this.#exported(filter);
+  /**
+   * `toHAR` one entry at a time (a snapshot of the ring taken now), for writing a large journal
+   * out. A filter the journal refuses throws here, not at the first entry read: the HTTP API
+   * answers 400 for it instead of cutting off a response it has begun.
+   */
+  harEntries(filter: JournalFilter = {}): Generator<HarEntry> {
     const matches = compileFilter(filter);
+    this.#exported(filter);
     const records = [...this.#records()].filter((record) => isHarEntry(record) && matches(record));
-    for (const record of records) yield harEntryOf(record.toEntry());
+    return (function* () {
+      for (const record of records) yield harEntryOf(record.toEntry());
+    })();
   }
 
   /** `toHAR` as JSON text in pieces, one per entry: a journal of large bodies is never one string. */

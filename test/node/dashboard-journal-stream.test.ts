@@ -26,3 +26,13 @@ test("api/journal streams entries whose bodies pass the 64 KiB writes, and the a
   assert.equal(refused.status, 400);
   assert.match(((await refused.json()) as { error: string }).error, /status must be/);
 });
+
+test("a filter the journal refuses (a path glob too long) answers 400 naming it, on api/journal and api/journal.har alike", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const long = "a".repeat(5000);
+  for (const route of ["journal", "journal.har"]) {
+    const answer = await fetch(`${server.getUrl()}/__crossipc/api/${route}?path=${long}`);
+    assert.equal(answer.status, 400, route);
+    assert.match(((await answer.json()) as { error: string }).error, /journal filter path is longer than/, route);
+  }
+});
