@@ -25,15 +25,18 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
 }
 
 /**
- * `GET /__crossipc/api/journal.har`: the journal as HAR 1.2 with the same filters as
+ * `GET /__crossipc/api/journal.har`: the journal as HAR 1.2 with the same filters (and `limit`) as
  * `/api/journal`, streamed one entry at a time (a journal of large bodies is never one string).
  */
 export function harAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
+  const limit = query.get("limit") || undefined;
+  if (limit !== undefined && !/^\d{1,9}$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit.slice(0, 20)}'` });
   let chunks: Generator<string>;
   try {
-    chunks = journal.harJson(filter);
+    // `limit`: the last that match, as on api/journal.
+    chunks = journal.harJson(filter, limit === undefined ? undefined : Number(limit));
   } catch (error) {
     // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
     return json(400, { error: (error as Error).message });

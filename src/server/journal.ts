@@ -136,18 +136,19 @@ export class Journal {
    * out. A filter the journal refuses throws here, not at the first entry read: the HTTP API
    * answers 400 for it instead of cutting off a response it has begun.
    */
-  harEntries(filter: JournalFilter = {}): Generator<HarEntry> {
+  harEntries(filter: JournalFilter = {}, limit?: number): Generator<HarEntry> {
     const matches = compileFilter(filter);
     this.#exported(filter);
-    const records = [...this.#records()].filter((record) => isHarEntry(record) && matches(record));
+    const all = [...this.#records()].filter((record) => isHarEntry(record) && matches(record));
+    const records = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
     return (function* () {
       for (const record of records) yield harEntryOf(record.toEntry());
     })();
   }
 
   /** `toHAR` as JSON text in pieces, one per entry: a journal of large bodies is never one string. */
-  harJson(filter: JournalFilter = {}): Generator<string> {
-    return harJsonChunks(this.harEntries(filter));
+  harJson(filter: JournalFilter = {}, limit?: number): Generator<string> {
+    return harJsonChunks(this.harEntries(filter, limit));
   }
 
   /** Calls `listener` whenever the unfiltered HAR is read (`toHAR()`, the API, `crossipc journal --har`). */

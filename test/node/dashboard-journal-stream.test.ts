@@ -36,3 +36,14 @@ test("a filter the journal refuses (a path glob too long) answers 400 naming it,
     assert.match(((await answer.json()) as { error: string }).error, /journal filter path is longer than/, route);
   }
 });
+
+test("journal.har?limit=N holds the last N HTTP entries that match, as api/journal's limit", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  server.interceptHttp("GET", "/n/:n", (_body, params) => ({ n: params["n"] }));
+  for (let i = 1; i <= 4; i++) await (await fetch(`${server.getUrl()}/n/${i}`)).text();
+  const har = (await (await fetch(`${server.getUrl()}/__crossipc/api/journal.har?limit=2`)).json()) as { log: { entries: Array<{ request: { url: string } }> } };
+  assert.deepEqual(har.log.entries.map((entry) => new URL(entry.request.url).pathname), ["/n/3", "/n/4"]);
+  const refused = await fetch(`${server.getUrl()}/__crossipc/api/journal.har?limit=some`);
+  assert.equal(refused.status, 400);
+  assert.match(((await refused.json()) as { error: string }).error, /limit must be a number/);
+});
