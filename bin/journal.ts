@@ -41,10 +41,10 @@ const command: CommandDef<any> = defineCommand({
       if (given.kind !== undefined && !["http", "websocket", "framework"].includes(given.kind)) {
         throw new UsageError(`--kind must be http, websocket or framework, got '${given.kind}'`);
       }
-      if (given.har && (given.follow || given.limit !== undefined)) throw new UsageError("--har writes one file: it takes no --follow or --limit");
+      if (given.har && given.follow) throw new UsageError("--har writes one file: it takes no --follow");
       const hub = resolveHub(given);
       const filter = { method: given.method, path: given.path, status: given.status, client: given.client, kind: given.kind, scope: given.scope };
-      if (given.har) return await printHar(hub, filter);
+      if (given.har) return await printHar(hub, { ...filter, limit: given.limit });
       // A line shows no body: the hub need not send the ones it recorded (megabytes under --record).
       const read = given.json ? filter : { ...filter, bodies: "0" };
       const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...read, limit: given.limit });
