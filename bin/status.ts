@@ -45,14 +45,22 @@ export function describe(state: DashboardState, hasToken = false): string {
   const mocks = state.mocks ?? [];
   if (mocks.length) {
     const scopes = new Map<string, typeof mocks>();
-    for (const rule of mocks) scopes.set(rule.scope ?? "", [...(scopes.get(rule.scope ?? "") ?? []), rule]);
+    for (const rule of mocks) {
+      const key = rule.scope ?? "";
+      const rules = scopes.get(key);
+      if (rules) rules.push(rule);
+      else scopes.set(key, [rule]);
+    }
+    // An owner reads as the dashboard shows it: its runtimeId, with the clientId the rule names.
+    const runtimeIds = new Map(state.clients.map((c) => [c.clientId, c.runtimeId]));
+    const owner = (clientId: string) => (runtimeIds.get(clientId) ? `${runtimeIds.get(clientId)} ${clientId}` : clientId);
     lines.push("", `mocks (${mocks.length} in ${scopes.size} ${scopes.size === 1 ? "scope" : "scopes"})`);
     let shown = 0;
     for (const [scope, rules] of [...scopes].sort(([a], [b]) => a.localeCompare(b))) {
       if (shown >= MAX_MOCK_LINES) break;
       lines.push(`  ${scope === "" ? "unscoped" : `scope ${scope}`}`);
       for (const rule of rules.slice(0, MAX_MOCK_LINES - shown)) {
-        lines.push(`    ${rule.id} ${rule.kind} ${rule.method} ${rule.path}  (${rule.owner})  ${rule.calls} ${rule.calls === 1 ? "call" : "calls"}`);
+        lines.push(`    ${rule.id} ${rule.kind} ${rule.method} ${rule.path}  (${owner(rule.owner)})  ${rule.calls} ${rule.calls === 1 ? "call" : "calls"}`);
       }
       shown += rules.length;
     }

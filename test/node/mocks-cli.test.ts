@@ -32,7 +32,7 @@ test("crossipc journal --scope prints only that scope's requests, naming the moc
 
 test("crossipc status lists the mocks by scope with their owner and calls", async (t) => {
   const server = await startServer(t, { dashboard: true });
-  const mocks = await connectMocks(server.getPort());
+  const mocks = await connectMocks(server.getPort(), { runtimeId: "checkout-tests" });
   t.after(() => mocks.close());
   const scope = mocks.scope("spec-9");
   await scope.intercept("GET", "/a", () => 1);
@@ -43,5 +43,5 @@ test("crossipc status lists the mocks by scope with their owner and calls", asyn
   child.stdout.on("data", (chunk) => (stdout += chunk));
   const [code] = await once(child, "close");
   assert.equal(code, 0);
-  assert.match(stdout, /\nmocks \(2 in 2 scopes\)\n  unscoped\n    m\d+ request POST \/b  \(client-\d+\)  0 calls\n  scope spec-9\n    m\d+ intercept GET \/a  \(client-\d+\)  1 call\n/);
+  assert.match(stdout, /\nmocks \(2 in 2 scopes\)\n  unscoped\n    m\d+ request POST \/b  \(checkout-tests client-\d+\)  0 calls\n  scope spec-9\n    m\d+ intercept GET \/a  \(checkout-tests client-\d+\)  1 call\n/);
 });
