@@ -14,14 +14,26 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
   if (status !== undefined) {
     if (/^[1-5]xx$/.test(status)) filter.status = status as `${1 | 2 | 3 | 4 | 5}xx`;
     else if (/^\d{3}$/.test(status)) filter.status = Number(status);
-    else return `status must be a number such as 404 or a class such as 4xx, got '${status}'`;
+    else return `status must be a number such as 404 or a class such as 4xx, got ${quoted(status)}`;
   }
   const after = text("after");
   if (after !== undefined) {
-    if (!/^\d+$/.test(after)) return `after must be an entry id, got '${after}'`;
+    if (!/^\d{1,15}$/.test(after)) return `after must be an entry id, got ${quoted(after)}`;
     filter.after = Number(after);
   }
   return filter;
+}
+
+/** `?limit=`: the last that many that match (api/journal and journal.har alike); a string says what is wrong. */
+export function journalLimitOf(query: URLSearchParams): number | undefined | string {
+  const limit = query.get("limit") || undefined;
+  if (limit === undefined) return undefined;
+  return /^\d{1,9}$/.test(limit) ? Number(limit) : `limit must be a number, got ${quoted(limit)}`;
+}
+
+/** A value the caller sent, quoted in an error: cut, as a query string may be kilobytes long. */
+function quoted(value: string): string {
+  return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
 }
 
 /**
@@ -31,12 +43,11 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
 export function harAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
-  const limit = query.get("limit") || undefined;
-  if (limit !== undefined && !/^\d{1,9}$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit.slice(0, 20)}'` });
+  const limit = journalLimitOf(query);
+  if (typeof limit === "string") return json(400, { error: limit });
   let chunks: Generator<string>;
   try {
-    // `limit`: the last that match, as on api/journal.
-    chunks = journal.harJson(filter, limit === undefined ? undefined : Number(limit));
+    chunks = journal.harJson(filter, limit);
   } catch (error) {
     // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
     return json(400, { error: (error as Error).message });

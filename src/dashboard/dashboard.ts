@@ -3,7 +3,8 @@ import type { IPCLogger } from "../types.ts";
 import type { GuardOptions } from "../server/_guard.ts";
 import type { Journal, JournalEntry } from "../server/journal.ts";
 import { checkDashboardAccess } from "./_access.ts";
-import { harAnswer, journalFilterOf, jsonStream } from "./_journalQuery.ts";
+import { harAnswer, journalFilterOf, journalLimitOf, jsonStream } from "./_journalQuery.ts";
+import { jsonListChunks } from "../server/_json.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
@@ -117,12 +118,11 @@ function withBodies(query: URLSearchParams): boolean {
 function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: number, body: unknown) => Response): Response {
   const filter = journalFilterOf(query);
   if (typeof filter === "string") return json(400, { error: filter });
-  const text = (name: string) => query.get(name) || undefined;
-  const limit = text("limit");
-  if (limit !== undefined && !/^\d+$/.test(limit)) return json(400, { error: `limit must be a number, got '${limit}'` });
+  const limit = journalLimitOf(query);
+  if (typeof limit === "string") return json(400, { error: limit });
   let entries: Iterable<JournalEntry>;
   try {
-    entries = journal.latest(filter, limit === undefined ? undefined : Number(limit), withBodies(query));
+    entries = journal.latest(filter, limit, withBodies(query));
   } catch (error) {
     // A filter the journal refuses (a path glob too long): the caller's mistake, said plainly.
     return json(400, { error: (error as Error).message });
@@ -130,16 +130,5 @@ function journalAnswer(journal: Journal, query: URLSearchParams, json: (status: 
   // Streamed an entry at a time, as journal.har is: the entries of a journal recording large
   // bodies (`--record`) can be more text than one string may hold.
   const head = `{"enabled":${journal.enabled},"size":${journal.size},"lastId":${journal.lastId},"entries":[`;
-  return jsonStream(
-    (function* () {
-      yield head;
-      let first = true;
-      for (const entry of entries) {
-        yield (first ? "" : ",") + JSON.stringify(entry);
-        first = false;
-      }
-      yield "]}";
-    })(),
-    { ...NO_STORE, "content-type": "application/json" },
-  );
+  return jsonStream(jsonListChunks(head, entries, "]}"), { ...NO_STORE, "content-type": "application/json" });
 }

@@ -6,6 +6,7 @@ import { CROSSIPC_VERSION } from "../_version.ts";
 import { utf8Length } from "../_utf8.ts";
 import type { JournalEntry } from "../server/_journalRecord.ts";
 import type { HarCookie, HarEntry, HarNameValue, HarPostData } from "./types.ts";
+import { jsonListChunks } from "../server/_json.ts";
 
 export const HAR_CREATOR: { name: string; version: string } = { name: "crossipc", version: CROSSIPC_VERSION };
 
@@ -63,14 +64,8 @@ export function harEntryOf(e: JournalEntry): HarEntry {
 }
 
 /** The HAR document as JSON text in pieces, one per entry: a large journal is never one string. */
-export function* harJsonChunks(entries: Iterable<HarEntry>): Generator<string> {
-  yield `{"log":{"version":"1.2","creator":${JSON.stringify(HAR_CREATOR)},"pages":[],"entries":[`;
-  let first = true;
-  for (const entry of entries) {
-    yield (first ? "\n" : ",\n") + JSON.stringify(entry);
-    first = false;
-  }
-  yield "\n]}}\n";
+export function harJsonChunks(entries: Iterable<HarEntry>): Generator<string> {
+  return jsonListChunks(`{"log":{"version":"1.2","creator":${JSON.stringify(HAR_CREATOR)},"pages":[],"entries":[\n`, entries, "\n]}}\n", ",\n");
 }
 
 function absoluteUrl(e: JournalEntry, headers: Record<string, string>): string {
