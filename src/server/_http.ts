@@ -30,7 +30,7 @@ export interface HttpState {
   /** Rules the hub holds after its intercept routes (replays). */
   readonly hubRules: RuleTable;
   readonly resolver: ProxyResolver | undefined;
-  /** Whether a proxy target is this hub itself (./_selfTarget.ts). */
+  /** Whether a proxy target (the resolver's base URL) sends the request back to this hub (./_selfTarget.ts). */
   readonly loopsBack: (target: string) => boolean;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
@@ -200,7 +200,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     record.takenBy = "proxy";
     record.target = target;
   }
-  if (state.loopsBack(target)) {
+  if (state.loopsBack(baseUrl)) {
     if (record) record.error = loopMessage(target);
     const shown = redactUrl(target, LOG_REDACTION)!;
     return committed(state, record, jsonAnswer(508, { error: loopMessage(shown), target: shown }, record));

@@ -27,7 +27,7 @@ export interface WebSocketState {
   /** WebSocket rules from other processes: steps (1) and (2) of the order (../mocks/_pipeline.ts). */
   readonly mocks: MockRules;
   readonly resolver: ProxyResolver | undefined;
-  /** Whether a proxy target is this hub itself (./_selfTarget.ts). */
+  /** Whether a proxy target (the resolver's base URL) sends the request back to this hub (./_selfTarget.ts). */
   readonly loopsBack: (target: string) => boolean;
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
@@ -221,7 +221,7 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   }
   const targetUrl = joinTarget(resolved.target, request.url);
   if (record) record.target = targetUrl;
-  if (state.loopsBack(targetUrl)) {
+  if (state.loopsBack(resolved.target)) {
     const shown = redactUrl(targetUrl, LOG_REDACTION)!;
     finish(state, record, 508, "proxy", loopMessage(targetUrl));
     return jsonResponse(508, { error: loopMessage(shown), target: shown });

@@ -32,7 +32,7 @@ test("a service registered at the hub's own URL: 508 for HTTP and for a WebSocke
   const hub = new ServiceHub(0);
   await hub.start();
   t.after(() => hub.teardown());
-  hub.addRoute({ api: "mocked", baseUrl: `${hub.getUrl()}/base`, pathPrefix: "/mocked" });
+  hub.addRoute({ api: "mocked", baseUrl: `${hub.getUrl()}/`, pathPrefix: "/mocked" });
   assert.equal((await fetch(`${hub.getUrl()}/mocked/a`)).status, 508);
 
   const ws = new WebSocket(`${hub.getUrl().replace("http", "ws")}/mocked/socket`);
@@ -44,14 +44,24 @@ test("a service registered at the hub's own URL: 508 for HTTP and for a WebSocke
   assert.equal(status, 508);
 });
 
+test("a service at the hub's URL with a base path asks the hub for another path: an intercept there answers", async (t) => {
+  const hub = new ServiceHub(0);
+  await hub.start();
+  t.after(() => hub.teardown());
+  hub.addRoute({ api: "legacy", baseUrl: `${hub.getUrl()}/v2`, pathPrefix: "/legacy" });
+  hub.server.interceptHttp("GET", "/v2/legacy/:id", (_b, params) => ({ v2: params.id }));
+  assert.deepEqual(await (await fetch(`${hub.getUrl()}/legacy/3`)).json(), { v2: "3" });
+});
+
 test("loopsBack: the names a target on this machine is written with, and nothing else", () => {
   const own = "127.0.0.1";
-  for (const target of ["http://127.0.0.1:9000/a", "http://localhost:9000", "http://LOCALHOST:9000/x", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000/s", "http://0.0.0.0:9000"]) {
+  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000"]) {
     assert.equal(loopsBack(target, 9000, own), true, target);
   }
-  for (const target of ["http://127.0.0.1:9001/a", "http://example.com:9000/", "http://127.0.0.1/", "http://10.0.0.1:9000/", "http://127.0.0.1:90000/"]) {
+  for (const target of ["http://127.0.0.1:9001/", "http://example.com:9000/", "http://127.0.0.1/", "http://10.0.0.1:9000/", "http://127.0.0.1:90000/"]) {
     assert.equal(loopsBack(target, 9000, own), false, target);
   }
   assert.equal(loopsBack("http://127.0.0.1/", 80, own), true, "the scheme's default port");
+  assert.equal(loopsBack("http://127.0.0.1:9000/base", 9000, own), false, "a base path asks for another path");
   assert.equal(loopsBack("http://myhost:9000/", 9000, "myhost"), true, "the hub's own host");
 });
