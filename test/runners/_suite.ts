@@ -20,7 +20,7 @@ import { crossipc } from "../fixtures/_crossipc.ts";
 export type Expect = (actual: unknown) => { toBe(expected: unknown): void; toEqual(expected: unknown): void };
 
 export interface Runner {
-  name: "vitest" | "bun" | "node" | "deno";
+  name: "vitest" | "bun" | "node" | "deno" | "playwright";
   test(name: string, fn: () => Promise<void>): void;
   expect: Expect;
 }
