@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import process from "node:process";
 import { ROOT, start, waitExit, type Child } from "../matrix/_spawn.ts";
 import { heldNames } from "./_held.ts";
@@ -153,6 +154,32 @@ async function playwrightPages(env: NodeJS.ProcessEnv, failures: string[]): Prom
   if (left.length !== 0) failures.push(`playwright: rules left at the hub after the page specs: ${JSON.stringify(left).slice(0, 500)}`);
 }
 
+/**
+ * Playwright's `webServer` starting `crossipc hub` on a free port and waiting for it
+ * (test/runners/playwright-webserver.config.ts); once the run ends, the hub is gone and the
+ * port is free again.
+ */
+async function playwrightWebServer(env: NodeJS.ProcessEnv, failures: string[]): Promise<void> {
+  const port = await freePort();
+  console.log(`\n--- playwright: webServer starts \`crossipc hub\` on port ${port}`);
+  const command = [`${BIN}/playwright`, "test", "--config", "test/runners/playwright-webserver.config.ts"];
+  const code = await run(command, { ...env, CROSSIPC_HUB_PORT: String(port) }, RUN_TIMEOUT_MS);
+  if (code !== 0) failures.push(`playwright: the webServer run exited ${code}`);
+  const stillAnswers = await fetch(`http://127.0.0.1:${port}/__crossipc/api/state`).then(() => true, () => false);
+  if (stillAnswers) failures.push(`playwright: the hub webServer started still answers on ${port} after the run`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** The README's runner examples, each run by its runner against the built package. */
 const EXAMPLES: Record<RunnerName, string[]> = {
   vitest: ["test/runners/examples/vitest.test.ts", "test/runners/examples/vitest-fixture.test.ts"],
@@ -190,7 +217,10 @@ try {
     if (code !== 0) failures.push(`${runner}: the parallel suite exited ${code}`);
     const left = await mocksAt(hub).catch((error: Error) => [{ error: error.message }]);
     if (left.length !== 0) failures.push(`${runner}: rules left at the hub after the suite: ${JSON.stringify(left).slice(0, 500)}`);
-    if (runner === "playwright") await playwrightPages(env, failures);
+    if (runner === "playwright") {
+      await playwrightPages(env, failures);
+      await playwrightWebServer(env, failures);
+    }
 
     console.log(`\n--- ${runner}: a test process killed mid-suite`);
     await killedMidSuite(runner, hub, env).catch((error: Error) => failures.push(error.message));
