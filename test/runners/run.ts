@@ -157,7 +157,7 @@ async function playwrightPages(env: NodeJS.ProcessEnv, failures: string[]): Prom
 /**
  * Playwright's `webServer` starting `crossipc hub` on a free port and waiting for it
  * (test/runners/playwright-webserver.config.ts); once the run ends, the hub is gone and the
- * port is free again.
+ * port is free again. Then the same specs against a `ServiceHub` that `globalSetup` starts.
  */
 async function playwrightWebServer(env: NodeJS.ProcessEnv, failures: string[]): Promise<void> {
   const port = await freePort();
@@ -167,6 +167,11 @@ async function playwrightWebServer(env: NodeJS.ProcessEnv, failures: string[]): 
   if (code !== 0) failures.push(`playwright: the webServer run exited ${code}`);
   const stillAnswers = await fetch(`http://127.0.0.1:${port}/__crossipc/api/state`).then(() => true, () => false);
   if (stillAnswers) failures.push(`playwright: the hub webServer started still answers on ${port} after the run`);
+
+  console.log("\n--- playwright: globalSetup starts a ServiceHub in Playwright's process");
+  const { CROSSIPC_HUB_PORT: _theDriversHub, ...withoutPort } = env;
+  const fromSetup = await run([`${BIN}/playwright`, "test", "--config", "test/runners/playwright-globalsetup.config.ts"], withoutPort, RUN_TIMEOUT_MS);
+  if (fromSetup !== 0) failures.push(`playwright: the globalSetup run exited ${fromSetup}`);
 }
 
 function freePort(): Promise<number> {

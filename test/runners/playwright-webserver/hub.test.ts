@@ -1,10 +1,10 @@
-/** Mocks on the hub that Playwright's `webServer` started (playwright-webserver.config.ts). */
+/** Mocks on the hub that Playwright started: by `webServer` (playwright-webserver.config.ts) or `globalSetup` (playwright-globalsetup.config.ts). */
 import { expect, test } from "@playwright/test";
 import { crossipc } from "../../fixtures/_crossipc.ts";
 import { hubPort } from "../_suite.ts";
 
 for (const name of ["one", "two"]) {
-  test(`${name}: the webServer's hub answers this test's scope from its mocks`, async ({ request }) => {
+  test(`${name}: the hub Playwright started answers this test's scope from its mocks`, async ({ request }) => {
     const hub = `http://127.0.0.1:${hubPort()}`;
     const mocks = await crossipc.connectMocks(hubPort(), { runtimeId: `playwright-webserver-${name}` });
     try {
