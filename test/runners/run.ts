@@ -1,7 +1,8 @@
 /**
  * The driver of the runner suites (run by test/run-runners.sh): one hub (node), one real service
  * registered with it (bun), then, one runner at a time, each runner's eight files in parallel,
- * a SIGKILLed test process per runner, and the README's examples. Runners get the hub as
+ * a SIGKILLed test process per runner, and the README's examples; for Playwright also its page
+ * specs in Chromium and the hub started by `webServer` and by `globalSetup`. Runners get the hub as
  * `CROSSIPC_HUB_PORT`, run as a person runs them: colours on (no NO_COLOR), Deno with
  * `--allow-net=127.0.0.1 --allow-env=CROSSIPC_HUB_PORT` only. Exits non-zero on any failure.
  */
