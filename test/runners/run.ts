@@ -142,7 +142,7 @@ async function killedMidSuite(runner: RunnerName, hub: string, env: NodeJS.Proce
 }
 
 /**
- * Playwright's page specs (test/runners/playwright-pages/): eight files and two more, four
+ * Playwright's page specs (test/runners/playwright-pages/): eight files and three more, four
  * workers, a retry for the test that fails on purpose; then the hub must hold no rule.
  */
 async function playwrightPages(env: NodeJS.ProcessEnv, failures: string[]): Promise<void> {
