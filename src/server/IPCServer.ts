@@ -479,6 +479,7 @@ export class IPCServer {
       server: this,
       url: this.getUrl(),
       startedAt: this.#startedAt,
+      tokenRequired: this.#options.accessToken !== undefined,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
       // The hub's own replays are listed with the rules, as local and unscoped.
