@@ -57,7 +57,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
   const booleans = new Set<string>();
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i]!;
-    if (!arg.startsWith("-") || arg === "-") throw new Error(`Unexpected argument '${arg}'`);
+    if (!arg.startsWith("-") || arg === "-") throw new Error(`unexpected argument '${arg}'`);
     const [rawName, inline] = splitFlag(arg);
     const name = rawName.replace(/^-{1,2}/, "");
     if (VALUE_FLAGS.has(name)) {
@@ -68,7 +68,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
       if (inline !== undefined && inline !== "true" && inline !== "false") throw new Error(`--${name} takes no value`);
       booleans.add(inline === "false" ? `no-${name}` : name);
     } else {
-      throw new Error(`Unknown option '${rawName}'`);
+      throw new Error(`unknown flag ${rawName}`);
     }
   }
   for (const name of ["port", "hostname", "token", "record", "max-body", "journal-size", "heartbeat", "on-miss"]) {

@@ -9,7 +9,7 @@ const args = hubArgs;
 const command: CommandDef<any> = hubCommand("status", "Show the clients, services and intercept routes of the running hub", args, async (given) => {
   const hub = resolveHub(given);
   const state = await getJson<DashboardState>(hub, "/__crossipc/api/state");
-  process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state, hub.token !== undefined));
+  process.stdout.write(given.json ? `${JSON.stringify(state)}\n` : describe(state));
 });
 
 export default command;
@@ -21,11 +21,13 @@ const MAX_MOCK_LINES = 50;
  * The state as lines a person reads in a terminal or a CI log. Never a secret: the dashboard's
  * URL is printed without its key, with where to find it; control characters printed escaped.
  */
-export function describe(state: DashboardState, hasToken = false): string {
+export function describe(state: DashboardState): string {
   const lines: string[] = [];
   const runtime = `${state.runtime}${state.runtimeVersion ? ` ${state.runtimeVersion}` : ""}`;
   lines.push(`hub ${state.url} (${runtime}, ${state.leader ? "leader" : "follower"}, ${state.kind}, up ${duration(state.uptimeMs)})`);
-  const where = hasToken ? "add #key=<your token>" : "open it with the #key=… that `crossipc hub` printed, or server.getDashboardUrl()";
+  // With a token the key is that token; without one it is a secret of the hub's run, which only
+  // its start line (or getDashboardUrl) shows.
+  const where = state.tokenRequired ? "add #key=<your token>" : "open it with the #key=… that `crossipc hub` printed, or server.getDashboardUrl()";
   lines.push(`dashboard ${state.url}/__crossipc/ (${where})`);
   lines.push("", `clients (${state.clients.length})`);
   for (const c of state.clients) {

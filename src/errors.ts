@@ -26,10 +26,20 @@ export class IPCError extends Error {
   }
 }
 
-/** The message of anything thrown, for answers on the wire and for logs. */
+/**
+ * The message of anything thrown, for answers on the wire and for logs: the original's
+ * `error.message || String(error)`, so an Error from another realm or a thrown `{ message }`
+ * gives its message. Never throws, not even for a value `String()` refuses (`Object.create(null)`).
+ */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  try {
+    const message = (error as { message?: unknown } | null | undefined)?.message;
+    if (typeof message === "string" && message) return message;
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
 }
 
 /** The messages of an error and its causes, innermost last: "fetch failed: connect ECONNREFUSED …". */

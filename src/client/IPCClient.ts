@@ -67,6 +67,11 @@ export class IPCClient {
   /** Ends the connection `#open` is still opening; `disconnect()` calls it. */
   #abortConnecting: (() => void) | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /**
+   * The last connection ended without `disconnect()`: requests then reject "Socket not
+   * connected", as the original's (its closed socket stayed in place), not "Not connected to IPC server".
+   */
+  #lost = false;
 
   /** `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`. */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
@@ -105,6 +110,7 @@ export class IPCClient {
     // original's `ws.close()` on a connecting socket did, instead of letting it open afterwards.
     if (!this.#socket) this.#abortConnecting?.();
     this.#socket?.close(1000, "Client disconnect");
+    this.#lost = false;
   }
 
   /**
@@ -203,6 +209,7 @@ export class IPCClient {
         });
         socket.onClose((code, reason) => this.#closed(socket, code, reason));
         this.#socket = socket;
+        this.#lost = false;
         this.#startHeartbeat(socket, ws);
         log(logger, "debug", `Connected to IPC server at ${this.#wsBase}`);
         resolve();
@@ -246,6 +253,7 @@ export class IPCClient {
   #closed(socket: IPCSocket, code?: number, reason?: string): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
+    this.#lost = true;
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     for (const listener of this.#closeListeners.splice(0)) {
@@ -258,6 +266,10 @@ export class IPCClient {
   }
 
   #notConnected(type: string): IPCError {
+    // A socket still here is closing: its close has not been reported yet.
+    if (this.#lost || this.#socket) {
+      return new IPCError("ERR_IPC_NOT_CONNECTED", `Socket not connected: the connection to IPC server at ${this.#wsBase} closed (request '${type}')`);
+    }
     return new IPCError("ERR_IPC_NOT_CONNECTED", `Not connected to IPC server at ${this.#wsBase} (request '${type}')`);
   }
 }

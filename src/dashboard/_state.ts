@@ -28,6 +28,8 @@ export interface DashboardState {
   kind: "bin" | "embedded" | "server";
   /** True when this process won the port and serves (a follower serves no dashboard). */
   leader: boolean;
+  /** True when the hub has an access token: the dashboard's key is that token (else a secret of this run). */
+  tokenRequired: boolean;
   clients: DashboardClient[];
   /** Registered services by api (empty without a ServiceHub on the server). */
   services: HubServiceState[];
@@ -43,6 +45,7 @@ export interface StateInput {
   server: object;
   url: string;
   startedAt: number;
+  tokenRequired: boolean;
   clients: DashboardClient[];
   routes: RouteHits[];
   mocks: RuleInfo[];
@@ -62,6 +65,7 @@ export function dashboardState(input: StateInput): DashboardState {
     uptimeMs: Date.now() - input.startedAt,
     kind: hub?.kind ?? "server",
     leader: hub?.leader ?? true,
+    tokenRequired: input.tokenRequired,
     clients: input.clients,
     services: hub?.services ?? [],
     routes: input.routes,

@@ -67,7 +67,9 @@ function parseMatch(match: unknown): FaultMatch {
     if (out.method !== "*" && !/^[A-Za-z]+$/.test(out.method)) throw new TypeError(`fault match method must be an HTTP method or *, got ${preview(out.method)}`);
     out.method = out.method.toUpperCase();
   }
-  if (out.path !== undefined && !out.path.startsWith("/")) throw new TypeError(`fault match path must be a route pattern starting with /, got ${preview(out.path)}`);
+  // An intercept-route pattern (SPEC §12): interceptHttp and the mocks take `users/:id` as
+  // `/users/:id`, so a fault does too.
+  if (out.path !== undefined && !out.path.startsWith("/")) out.path = `/${out.path}`;
   if (out.path !== undefined) checkPattern(out.path);
   if (out.method === undefined && out.path === undefined && out.api === undefined) {
     throw new TypeError("fault match needs at least one of method, path, api");

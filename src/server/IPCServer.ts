@@ -29,6 +29,7 @@ import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.
 import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
 import { apiPrefixesOf } from "./_apiPrefixes.ts";
+import { loopsBack as loopsBackTo } from "./_selfTarget.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -223,6 +224,7 @@ export class IPCServer {
           },
         })
       : undefined;
+    const loopsBack = (target: string) => loopsBackTo(target, server.#port, urlHost(server.#options.hostname));
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -232,6 +234,7 @@ export class IPCServer {
       get resolver() {
         return server.#resolver;
       },
+      loopsBack,
       guard: options,
       proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
@@ -248,6 +251,7 @@ export class IPCServer {
       get resolver() {
         return server.#resolver;
       },
+      loopsBack,
       guard: options,
       WebSocket: getPlatform().WebSocket,
       maxMessageSize,
@@ -479,6 +483,7 @@ export class IPCServer {
       server: this,
       url: this.getUrl(),
       startedAt: this.#startedAt,
+      tokenRequired: this.#options.accessToken !== undefined,
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
       // The hub's own replays are listed with the rules, as local and unscoped.

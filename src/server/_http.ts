@@ -17,6 +17,7 @@ import { withBody } from "./_requestCopy.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
+import { loopMessage } from "./_selfTarget.ts";
 import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
@@ -29,6 +30,8 @@ export interface HttpState {
   /** Rules the hub holds after its intercept routes (replays). */
   readonly hubRules: RuleTable;
   readonly resolver: ProxyResolver | undefined;
+  /** Whether a proxy target (the resolver's base URL) sends the request back to this hub (./_selfTarget.ts). */
+  readonly loopsBack: (target: string) => boolean;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
   /** The runtime's own upstream, when it has one faster than `fetch` (see `Platform.proxyHttp`). */
@@ -196,6 +199,11 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   if (record) {
     record.takenBy = "proxy";
     record.target = target;
+  }
+  if (state.loopsBack(baseUrl)) {
+    if (record) record.error = loopMessage(target);
+    const shown = redactUrl(target, LOG_REDACTION)!;
+    return committed(state, record, jsonAnswer(508, { error: loopMessage(shown), target: shown }, record));
   }
   const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
   let sent = request;

@@ -18,6 +18,7 @@ import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
+import { loopMessage } from "./_selfTarget.ts";
 import { createUpgradePipeline, type SocketRelay, type UpgradeOutcome } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
@@ -26,6 +27,8 @@ export interface WebSocketState {
   /** WebSocket rules from other processes: steps (1) and (2) of the order (../mocks/_pipeline.ts). */
   readonly mocks: MockRules;
   readonly resolver: ProxyResolver | undefined;
+  /** Whether a proxy target (the resolver's base URL) sends the request back to this hub (./_selfTarget.ts). */
+  readonly loopsBack: (target: string) => boolean;
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
   readonly maxMessageSize: number;
@@ -218,6 +221,11 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   }
   const targetUrl = joinTarget(resolved.target, request.url);
   if (record) record.target = targetUrl;
+  if (state.loopsBack(resolved.target)) {
+    const shown = redactUrl(targetUrl, LOG_REDACTION)!;
+    finish(state, record, 508, "proxy", loopMessage(targetUrl));
+    return jsonResponse(508, { error: loopMessage(shown), target: shown });
+  }
   const refusal = state.dialRefusal?.(targetUrl);
   if (refusal) {
     if (state.logger) log(state.logger, "warn", `WebSocket proxy to ${redactUrl(targetUrl, LOG_REDACTION)}: ${refusal}`);

@@ -50,6 +50,15 @@ test("crossipc status lists the hub's clients, services and routes", async (t) =
   assert.deepEqual(state.routes, [{ method: "POST", path: "/mock/orders", hits: 1 }]);
 });
 
+test("status given a token for a hub without one points at the start line's key, not at the token", async (t) => {
+  const server = await busyHub(t);
+  const { code, stdout } = await crossipc(["status", "--port", String(server.getPort()), "--token", "not-this-hubs"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/ \(open it with the #key=… that `crossipc hub` printed/);
+  const state = JSON.parse((await crossipc(["status", "--port", String(server.getPort()), "--json"])).stdout);
+  assert.equal(state.tokenRequired, false);
+});
+
 test("the port comes from --port, then CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT", async (t) => {
   const server = await busyHub(t);
   const port = String(server.getPort());
@@ -71,6 +80,7 @@ test("with an access token, status needs --token (or CROSSIPC_ACCESS_TOKEN)", as
   const ok = await crossipc(["status", "--port", port, "--token", "s3cret"]);
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/ \(add #key=<your token>\)\n/, "says how to open the dashboard");
+  assert.equal(JSON.parse((await crossipc(["status", "--port", port, "--token", "s3cret", "--json"])).stdout).tokenRequired, true);
   assert.doesNotMatch(ok.stdout, /s3cret/, "never prints the token");
   assert.equal((await crossipc(["status", "--port", port], { CROSSIPC_ACCESS_TOKEN: "s3cret" })).code, 0);
 });
