@@ -77,7 +77,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   </section>
   <section class="wide">
     <h2>Faults <span class="count" id="faults-count"></span></h2>
-    <table id="faults"><thead><tr><th>id</th><th>match</th><th>fault</th><th class="num">hits</th><th></th></tr></thead><tbody></tbody></table>
+    <table id="faults"><thead><tr><th>id</th><th>scope</th><th>match</th><th>fault</th><th>owner</th><th class="num">hits</th><th></th></tr></thead><tbody></tbody></table>
   </section>
   <section class="wide">
     <h2>Journal <span class="count" id="journal-count"></span></h2>
