@@ -97,6 +97,8 @@ export class FrontConnection {
   handling = 0;
   /** A byte moved since the last idle sweep. */
   active = true;
+  /** Reads from the server so far (whether it said anything since a given moment). */
+  serverReads = 0;
   quietSweeps = 0;
   closed = false;
   /** Set once the front ends the connection itself (a refusal, a close): the server's end does not end the client's. */
@@ -382,6 +384,8 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   const out: Uint8Array[] = [];
   // A read started while an upgrade waited for the handler's word (see `switchedOrLeft`).
   let early: Promise<Uint8Array | null> | undefined;
+  /** `connection.serverReads` when the last head was read. */
+  let serverReadsAtHead = 0;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
     if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
@@ -407,7 +411,10 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     if (connection.serverEnded) continue;
     connection.active = true;
     filled = bytes.length === buffer.length;
+    const requestsBefore = connection.stream.requests;
     let verdict = connection.stream.feed(bytes, out);
+    // A new head in this read: what the server says from now on may be its answer.
+    if (connection.stream.requests !== requestsBefore) serverReadsAtHead = connection.serverReads;
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
       // Into a buffer of its own: the stream keeps the rest of the last read in `buffer` until the word.
       early ??= readAside(connection.client);
@@ -420,7 +427,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
       verdict = connection.stream.answered(word !== false, out);
     }
     if (connection.serverEnded) continue;
-    if (verdict === "refuse") return refuse(connection, inner, buffer);
+    if (verdict === "refuse") return refuse(connection, inner, buffer, serverReadsAtHead);
     if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
   }
 }
@@ -469,6 +476,7 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
     if (connection.inner !== inner) return closeQuietly(inner);
     if (read === null) break;
     connection.active = true;
+    connection.serverReads++;
     if (connection.onFirstBytes) {
       const told = connection.onFirstBytes;
       connection.onFirstBytes = undefined;
@@ -554,9 +562,28 @@ function refusePiped(connection: FrontConnection, refusal: Uint8Array): void {
  * connection (the client gets those answers, then the refusal): the server is then told the
  * client is done sending, so it closes once its last byte is out.
  */
-async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
+async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array, serverReadsAtHead: number): Promise<void> {
   const { status, error } = connection.stream.refusal!;
   connection.finishing = true;
+  if (connection.stream.bodyRefused) {
+    // A chunked body refused part-way: the server has a request it can never finish, and waiting
+    // for its answer hung the client for good (an intercept route that reads the body) or until
+    // proxyTimeout. Its handler hears that the client left. When the server has said nothing
+    // since that request's head, its connection is dropped and the client gets the refusal, as
+    // from Node; an answer already begun (or one to a request before) is let finish, the server
+    // getting the end of the stream in the middle of the body.
+    connection.clientLeft();
+    if (connection.serverReads === serverReadsAtHead) {
+      connection.inner = undefined;
+      byInnerPort.delete(inner.localAddr.port);
+      closeQuietly(inner);
+      await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
+    } else {
+      await inner.closeWrite().catch(() => {});
+      await connection.serverDone;
+    }
+    return finish(connection, buffer, HTTP_CLOSE_GRACE_MS);
+  }
   await connection.allAnswered();
   await inner.closeWrite().catch(() => {});
   await connection.serverDone;

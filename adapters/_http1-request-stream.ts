@@ -94,6 +94,11 @@ export class RequestStream {
   connectRequest = false;
   /** With `"refuse"`: the status and the reason. */
   refusal: { status: 400 | 431; error: string } | undefined;
+  /**
+   * With `"refuse"`: what was refused is the chunked body of the last request, whose head (and
+   * part of its body) the server already has: a front must end that request, not only refuse.
+   */
+  bodyRefused = false;
 
   constructor(limits: RequestStreamLimits) {
     this.#limits = limits;
@@ -190,6 +195,7 @@ export class RequestStream {
           if (next === -1) {
             if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
             this.refusal = chunked.refusal;
+            this.bodyRefused = true;
             return "refuse";
           }
           pos = next;

@@ -1,0 +1,60 @@
+/**
+ * Differential attacks on the Bun and Deno hubs' own HTTP/1.1 front (`_http1-request-stream.ts`),
+ * with Node's parser (no front) as the reference: the same bytes go to a hub under each runtime
+ * over raw TCP, and each must be answered as Node answers them, never left hanging. Each case
+ * names the runtime where it broke.
+ */
+import assert from "node:assert/strict";
+import { RUNTIMES } from "../matrix/_spawn.ts";
+import { rawExchange, recordingBackend, startHub, statuses, type Hub } from "./_attack.ts";
+
+const backend = await recordingBackend();
+const failures: string[] = [];
+
+const chunkedPost = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
+/** Chunked bodies whose framing breaks after the head went on: a size that is not hex, too large, or data not followed by CRLF. */
+const BROKEN_BODIES = ["5\r\nhello\r\n-5\r\nxxxxx\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n", "fffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\nX: a\nY: b\r\n\r\n"];
+
+const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
+  [
+    "a chunked body whose framing breaks part-way answers 400 and closes, proxied or read by a route (Deno hung, Bun answered nothing)",
+    async (hub) => {
+      for (const path of ["/svc/chunks", "/api/slow"]) {
+        for (const body of BROKEN_BODIES) {
+          const raw = await rawExchange(hub.port, chunkedPost(path, body), { quietMs: 3000, maxMs: 3000 });
+          assert.deepEqual(statuses(raw), [400], `${path} ${JSON.stringify(body)}: ${JSON.stringify(raw.slice(0, 300))}`);
+        }
+      }
+      assert.deepEqual(backend.seen, [], "a request with a broken body reached the backend whole");
+    },
+  ],
+];
+
+for (const runtime of RUNTIMES) {
+  const hub = await startHub(runtime, `${backend.url}/base`);
+  try {
+    for (const [name, run] of cases) {
+      backend.seen.length = 0;
+      try {
+        await run(hub);
+        console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+      } catch (error) {
+        console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
+        failures.push(`${runtime}: ${name}`);
+      }
+    }
+    const printed = hub.child.stderr().trim();
+    if (printed) {
+      console.log(`FAIL ${runtime.padEnd(5)} the hub printed:\n     ${printed.slice(0, 500)}`);
+      failures.push(`${runtime}: printed`);
+    }
+  } finally {
+    await hub.stop();
+  }
+}
+await backend.close();
+if (failures.length) {
+  console.log(`front hardening: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log("front hardening: every hub answered every attack as Node does");
