@@ -15,6 +15,7 @@
  * - a bare LF anywhere in a head or a chunked body's lines (Deno takes it as a line end, so
  *   `X-C: a\nX-Injected: 1` reached a backend as two headers);
  * - a head longer than `maxHeadBytes` (431);
+ * - the HTTP/2 preface (`PRI * HTTP/2.0`), after which Deno's server spoke HTTP/2 to the client;
  * - a request target that is not origin-form (`/path`), `*` or, for CONNECT, authority-form:
  *   an absolute-form target (`GET http://other/ HTTP/1.1`) passes its authority off as the Host
  *   the hub checked, and Bun builds the URL from Host so its handler cannot see the form;
@@ -283,6 +284,10 @@ export class RequestStream {
     let lineStart = start;
     while (bytes[lineStart] === CR) lineStart += 2;
     const requestLineEnd = bytes.indexOf(LF, lineStart);
+    // The HTTP/2 preface (`PRI * HTTP/2.0`): Deno's server switched to HTTP/2 behind it, out of
+    // the front's sight (it holds bytes until an empty line, which frames can carry); Node and
+    // Bun refuse it.
+    if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
     // Origin-form starts with `/`; `*` is OPTIONS's; CONNECT names an authority. A request line
     // without a space is left to the server, which refuses it.

@@ -28,6 +28,17 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       assert.deepEqual(backend.seen, [], "a request with a broken body reached the backend whole");
     },
   ],
+  [
+    "the HTTP/2 prior-knowledge preface on the plain port answers 400 and closes (Deno's server spoke HTTP/2 behind the front)",
+    async (hub) => {
+      // The preface, an empty SETTINGS frame, and a PING whose payload is an empty line (the front
+      // holds bytes until it sees one).
+      const settings = "\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+      const ping = "\x00\x00\x08\x06\x00\x00\x00\x00\x00\r\n\r\n\r\n\r\n";
+      const raw = await rawExchange(hub.port, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n${settings}${ping}`, { quietMs: 1000, maxMs: 3000 });
+      assert.match(raw, /^HTTP\/1\.1 400 /, JSON.stringify(raw.slice(0, 200)));
+    },
+  ],
 ];
 
 for (const runtime of RUNTIMES) {
