@@ -100,6 +100,9 @@ export class FrontConnection {
   /** Reads from the server so far (whether it said anything since a given moment). */
   serverReads = 0;
   quietSweeps = 0;
+  /** Sweeps in a row that found the same request head still arriving (`headOf`: which, by `stream.requests`). */
+  headSweeps = 0;
+  headOf = -1;
   closed = false;
   /** Set once the front ends the connection itself (a refusal, a close): the server's end does not end the client's. */
   finishing = false;
@@ -346,6 +349,19 @@ export function listenFront(hostname: string, port: number, options: FrontOption
 
 function sweep(connections: Set<FrontConnection>): void {
   for (const connection of connections) {
+    // A head still arriving at three sweeps in a row (after one to one and a half timeouts) is
+    // cut, however its bytes trickle in: a byte now and then kept a connection for good (Node
+    // bounds a head in time too, with its headersTimeout).
+    if (connection.stream.inHead) {
+      if (connection.headOf !== connection.stream.requests) {
+        connection.headOf = connection.stream.requests;
+        connection.headSweeps = 0;
+      }
+      if (++connection.headSweeps >= 3) {
+        end(connection);
+        continue;
+      }
+    } else connection.headOf = -1;
     if (connection.active) {
       connection.active = false;
       connection.quietSweeps = 0;

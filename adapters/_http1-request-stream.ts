@@ -113,6 +113,11 @@ export class RequestStream {
     return this.#state === HEAD || this.#state === AWAIT_UPGRADE;
   }
 
+  /** True while a request head has begun and is not whole yet. */
+  get inHead(): boolean {
+    return this.#state === HEAD && this.#heldLength > 0;
+  }
+
   /** True once the connection carries WebSocket frames (or a tunnel). */
   get upgraded(): boolean {
     return this.#state === WEBSOCKET || this.#state === OPAQUE;
