@@ -20,7 +20,7 @@
  *   an absolute-form target (`GET http://other/ HTTP/1.1`) passes its authority off as the Host
  *   the hub checked, and Bun builds the URL from Host so its handler cannot see the form;
  * - framing it cannot follow exactly as the server would: `Content-Length` with
- *   `Transfer-Encoding`, lengths that differ, a length that is not digits, a transfer coding that
+ *   `Transfer-Encoding`, two lengths (even equal), a length that is not digits, a transfer coding that
  *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
  *   server disagree about where the next request begins).
  */
@@ -311,7 +311,9 @@ export class RequestStream {
       if (first === 0x63 && isName(bytes, line, lineEnd, "content-length")) {
         const value = fieldValue(bytes, line + 15, lineEnd);
         if (!/^\d{1,15}$/.test(value)) return this.#refuse(400, "Content-Length is not a number");
-        if (length !== -1 && Number(value) !== length) return this.#refuse(400, "Two different Content-Length values");
+        // Even two equal ones (RFC 9112 §6.3 lets a server refuse them, and Node does): `Bun.serve`
+        // joins them as `5, 5`, which the hub's proxy could not send on (it answered 502).
+        if (length !== -1) return this.#refuse(400, "More than one Content-Length");
         length = Number(value);
       } else if (first === 0x74 && isName(bytes, line, lineEnd, "transfer-encoding")) {
         transferEncoding = true;

@@ -39,6 +39,14 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       assert.match(raw, /^HTTP\/1\.1 400 /, JSON.stringify(raw.slice(0, 200)));
     },
   ],
+  [
+    "two equal Content-Length headers answer 400, and nothing reaches the backend (Bun's proxy answered 502, Deno passed it on)",
+    async (hub) => {
+      const raw = await rawExchange(hub.port, "POST /svc/twice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+      assert.deepEqual(statuses(raw), [400], raw);
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
 ];
 
 for (const runtime of RUNTIMES) {
