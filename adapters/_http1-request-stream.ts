@@ -139,7 +139,7 @@ export class RequestStream {
     this.#held = undefined;
     this.#heldLength = 0;
     if (!this.#readHead(head, 0, head.length)) return "refuse";
-    this.#emitHead(head, 0, head.length, out);
+    this.#emitHead(head, 0, 0, head.length, out);
     return this.#run(chunk, headEnd, out);
   }
 
@@ -176,7 +176,7 @@ export class RequestStream {
             return this.refusal ? "refuse" : this.#hold(bytes, pos);
           }
           if (this.#limits.stamp) {
-            this.#emitHead(bytes, emitFrom, headEnd, out);
+            this.#emitHead(bytes, emitFrom, pos, headEnd, out);
             emitFrom = headEnd;
           }
           pos = headEnd;
@@ -226,12 +226,22 @@ export class RequestStream {
     return "upgrade?";
   }
 
-  /** Pushes `bytes[from, headEnd)`, ending in a whole head, with the stamp before its empty line. */
-  #emitHead(bytes: Uint8Array, from: number, headEnd: number, out: Uint8Array[]): void {
+  /**
+   * Pushes `bytes[from, headEnd)`, ending in the whole head `bytes[headStart, headEnd)`, with the
+   * stamp before its empty line and without the empty lines before its request line (RFC 9112
+   * §2.2 lets a server skip them, and Node and Deno do, but `Bun.serve` refused such a request:
+   * a client may send a CRLF after a body).
+   */
+  #emitHead(bytes: Uint8Array, from: number, headStart: number, headEnd: number, out: Uint8Array[]): void {
     const stamp = this.#limits.stamp;
     if (!stamp) {
       out.push(bytes.subarray(from, headEnd));
       return;
+    }
+    if (bytes[headStart] === CR) {
+      if (headStart > from) out.push(bytes.subarray(from, headStart));
+      while (bytes[headStart] === CR) headStart += 2;
+      from = headStart;
     }
     out.push(bytes.subarray(from, headEnd - 2), stamp, bytes.subarray(headEnd - 2, headEnd));
   }

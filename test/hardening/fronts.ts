@@ -47,6 +47,15 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       assert.deepEqual(backend.seen, []);
     },
   ],
+  [
+    "empty lines before a request line are skipped, also after a body, as Node does (Bun answered 400)",
+    async (hub) => {
+      const post = "POST /svc/crlf HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello";
+      const raw = await rawExchange(hub.port, `\r\n${post}\r\n\r\nGET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      assert.deepEqual(statuses(raw), [200, 200], raw);
+      assert.deepEqual(backend.seen.map((request) => [request.method, request.url, request.body]), [["POST", "/base/svc/crlf", "hello"]]);
+    },
+  ],
 ];
 
 for (const runtime of RUNTIMES) {
