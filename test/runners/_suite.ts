@@ -1,6 +1,6 @@
 /**
  * The runner suite (issue 17, SPEC §10): one case, run by eight files in each of vitest,
- * `bun test`, `node --test` and `Deno.test` against one hub and one real service
+ * `bun test`, `node --test`, `Deno.test` and Playwright Test against one hub and one real service
  * (`service.ts`). Each runner's files are thin wrappers that hand in that runner's `test` and
  * `expect`.
  *
@@ -20,7 +20,7 @@ import { crossipc } from "../fixtures/_crossipc.ts";
 export type Expect = (actual: unknown) => { toBe(expected: unknown): void; toEqual(expected: unknown): void };
 
 export interface Runner {
-  name: "vitest" | "bun" | "node" | "deno";
+  name: "vitest" | "bun" | "node" | "deno" | "playwright";
   test(name: string, fn: () => Promise<void>): void;
   expect: Expect;
 }

@@ -1,19 +1,21 @@
 /**
  * The driver of the runner suites (run by test/run-runners.sh): one hub (node), one real service
  * registered with it (bun), then, one runner at a time, each runner's eight files in parallel,
- * a SIGKILLed test process per runner, and the README's examples. Runners get the hub as
+ * a SIGKILLed test process per runner, and the README's examples; for Playwright also its page
+ * specs in Chromium and the hub started by `webServer` and by `globalSetup`. Runners get the hub as
  * `CROSSIPC_HUB_PORT`, run as a person runs them: colours on (no NO_COLOR), Deno with
  * `--allow-net=127.0.0.1 --allow-env=CROSSIPC_HUB_PORT` only. Exits non-zero on any failure.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import process from "node:process";
 import { ROOT, start, waitExit, type Child } from "../matrix/_spawn.ts";
 import { heldNames } from "./_held.ts";
 
-type RunnerName = "vitest" | "bun" | "node" | "deno";
+type RunnerName = "vitest" | "bun" | "node" | "deno" | "playwright";
 const BIN = `${ROOT}node_modules/.bin`;
-const RUNNERS: RunnerName[] = ["vitest", "bun", "node", "deno"];
+const RUNNERS: RunnerName[] = ["vitest", "bun", "node", "deno", "playwright"];
 /** A runner's whole parallel run; the files wait for each other at the service's barrier. */
 const RUN_TIMEOUT_MS = 240_000;
 
@@ -28,6 +30,8 @@ function runnerCommand(runner: RunnerName, files: string[]): string[] {
       return [process.execPath, "--import", "tsx", "--test", "--test-concurrency=8", ...files];
     case "deno":
       return [`${BIN}/deno`, "test", "--parallel", "--allow-net=127.0.0.1", "--allow-env=CROSSIPC_HUB_PORT", ...files];
+    case "playwright":
+      return [`${BIN}/playwright`, "test", "--config", "test/runners/playwright.config.ts", ...files];
   }
 }
 
@@ -137,12 +141,58 @@ async function killedMidSuite(runner: RunnerName, hub: string, env: NodeJS.Proce
   }
 }
 
+/**
+ * Playwright's page specs (test/runners/playwright-pages/): eight files and three more, four
+ * workers, a retry for the test that fails on purpose; then the hub must hold no rule.
+ */
+async function playwrightPages(env: NodeJS.ProcessEnv, failures: string[]): Promise<void> {
+  const hub = `http://127.0.0.1:${env.CROSSIPC_HUB_PORT}`;
+  console.log(`\n--- playwright: ${filesOf("test/runners/playwright-pages").length} page spec files in Chromium, 4 workers, retries 1`);
+  const command = runnerCommand("playwright", ["--workers=4", "--retries=1", "test/runners/playwright-pages/"]);
+  const code = await run(command, env, RUN_TIMEOUT_MS);
+  if (code !== 0) failures.push(`playwright: the page specs exited ${code}`);
+  const left = await mocksAt(hub).catch((error: Error) => [{ error: error.message }]);
+  if (left.length !== 0) failures.push(`playwright: rules left at the hub after the page specs: ${JSON.stringify(left).slice(0, 500)}`);
+}
+
+/**
+ * Playwright's `webServer` starting `crossipc hub` on a free port and waiting for it
+ * (test/runners/playwright-webserver.config.ts); once the run ends, the hub is gone and the
+ * port is free again. Then the same specs against a `ServiceHub` that `globalSetup` starts.
+ */
+async function playwrightWebServer(env: NodeJS.ProcessEnv, failures: string[]): Promise<void> {
+  const port = await freePort();
+  console.log(`\n--- playwright: webServer starts \`crossipc hub\` on port ${port}`);
+  const command = [`${BIN}/playwright`, "test", "--config", "test/runners/playwright-webserver.config.ts"];
+  const code = await run(command, { ...env, CROSSIPC_HUB_PORT: String(port) }, RUN_TIMEOUT_MS);
+  if (code !== 0) failures.push(`playwright: the webServer run exited ${code}`);
+  const stillAnswers = await fetch(`http://127.0.0.1:${port}/__crossipc/api/state`).then(() => true, () => false);
+  if (stillAnswers) failures.push(`playwright: the hub webServer started still answers on ${port} after the run`);
+
+  console.log("\n--- playwright: globalSetup starts a ServiceHub in Playwright's process");
+  const { CROSSIPC_HUB_PORT: _theDriversHub, ...withoutPort } = env;
+  const fromSetup = await run([`${BIN}/playwright`, "test", "--config", "test/runners/playwright-globalsetup.config.ts"], withoutPort, RUN_TIMEOUT_MS);
+  if (fromSetup !== 0) failures.push(`playwright: the globalSetup run exited ${fromSetup}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** The README's runner examples, each run by its runner against the built package. */
 const EXAMPLES: Record<RunnerName, string[]> = {
   vitest: ["test/runners/examples/vitest.test.ts", "test/runners/examples/vitest-fixture.test.ts"],
   bun: ["test/runners/examples/bun.test.ts"],
   node: ["test/runners/examples/node.test.ts"],
   deno: ["test/runners/examples/deno.test.ts"],
+  playwright: ["test/runners/examples/playwright.test.ts"],
 };
 
 /** Each example is in the README as it is on disk, as one `ts` block. */
@@ -173,6 +223,10 @@ try {
     if (code !== 0) failures.push(`${runner}: the parallel suite exited ${code}`);
     const left = await mocksAt(hub).catch((error: Error) => [{ error: error.message }]);
     if (left.length !== 0) failures.push(`${runner}: rules left at the hub after the suite: ${JSON.stringify(left).slice(0, 500)}`);
+    if (runner === "playwright") {
+      await playwrightPages(env, failures);
+      await playwrightWebServer(env, failures);
+    }
 
     console.log(`\n--- ${runner}: a test process killed mid-suite`);
     await killedMidSuite(runner, hub, env).catch((error: Error) => failures.push(error.message));

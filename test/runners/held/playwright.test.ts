@@ -1,0 +1,4 @@
+import { test } from "@playwright/test";
+import { heldUntilKilled } from "../_held.ts";
+
+heldUntilKilled({ name: "playwright", test });

@@ -1,0 +1,3 @@
+import { pagesSuite } from "./_pages.ts";
+
+pagesSuite(4);

@@ -1,0 +1,4 @@
+import { expect, test } from "@playwright/test";
+import { scopedPriceSuite } from "../_suite.ts";
+
+scopedPriceSuite({ name: "playwright", test, expect }, { name: "file7" });
