@@ -248,6 +248,13 @@ export class RequestStream {
 
   /** Keeps `bytes[start, end)`, the start of a head, for the next read (431 past `maxHeadBytes`). */
   #hold(bytes: Uint8Array, start: number): StreamVerdict {
+    // Only a head that does not come whole is looked at here (a whole one is the server's to
+    // refuse): a TLS ClientHello never has an empty line, and waited for one until the idle
+    // timeout, where Node answers 400 at once.
+    if (this.#heldLength === 0 && !mayBeginHead(bytes[start]!)) {
+      this.#refuse(400, "Not an HTTP/1.1 request (TLS to a plain HTTP port?)");
+      return "refuse";
+    }
     const length = bytes.length - start;
     const needed = this.#heldLength + length;
     if (needed > this.#limits.maxHeadBytes) {
@@ -364,6 +371,13 @@ export class RequestStream {
     this.refusal = { status, error };
     return false;
   }
+}
+
+/** True when `byte` may begin a request: a method's first character (a token, RFC 9110 §5.6.2), or the CR of an empty line before it. */
+function mayBeginHead(byte: number): boolean {
+  if (byte === CR) return true;
+  const lower = byte | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(byte));
 }
 
 /** The bytes of a refusal, as the server's own refusals read (JSON, and the connection closes). */

@@ -56,6 +56,14 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       assert.deepEqual(backend.seen.map((request) => [request.method, request.url, request.body]), [["POST", "/base/svc/crlf", "hello"]]);
     },
   ],
+  [
+    "a TLS ClientHello on the plain port answers 400 at once (the fronts waited for the end of a head until their idle timeout)",
+    async (hub) => {
+      const hello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "\x01".repeat(60);
+      const raw = await rawExchange(hub.port, hello, { quietMs: 3000, maxMs: 3000 });
+      assert.deepEqual(statuses(raw), [400], JSON.stringify(raw));
+    },
+  ],
 ];
 
 for (const runtime of RUNTIMES) {
