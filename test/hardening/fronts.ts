@@ -14,13 +14,15 @@ const failures: string[] = [];
 const chunkedPost = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
 /** Chunked bodies whose framing breaks after the head went on: a size that is not hex, too large, or data not followed by CRLF. */
 const BROKEN_BODIES = ["5\r\nhello\r\n-5\r\nxxxxx\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n", "fffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\nX: a\nY: b\r\n\r\n"];
+/** Trailers that are not field lines: folded, with a NUL, and (the last CRLF missing) the next request read as trailers. Deno closed with no answer. */
+const BROKEN_TRAILERS = ["5\r\nhello\r\n0\r\n X: fold\r\n\r\n", "5\r\nhello\r\n0\r\nX:\x00y\r\n\r\n", "5\r\nhello\r\n0\r\nGET /svc/next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"];
 
 const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
   [
-    "a chunked body whose framing breaks part-way answers 400 and closes, proxied or read by a route (Deno hung, Bun answered nothing)",
+    "a chunked body whose framing or trailers break part-way answers 400 and closes, proxied or read by a route (Deno hung or closed with no answer, Bun answered nothing)",
     async (hub) => {
       for (const path of ["/svc/chunks", "/api/slow"]) {
-        for (const body of BROKEN_BODIES) {
+        for (const body of [...BROKEN_BODIES, ...BROKEN_TRAILERS]) {
           const raw = await rawExchange(hub.port, chunkedPost(path, body), { quietMs: 3000, maxMs: 3000 });
           assert.deepEqual(statuses(raw), [400], `${path} ${JSON.stringify(body)}: ${JSON.stringify(raw.slice(0, 300))}`);
         }
