@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { RUNTIMES } from "../matrix/_spawn.ts";
-import { rawExchange, recordingBackend, startHub, statuses, type Hub } from "./_attack.ts";
+import { rawExchange, recordingBackend, runCases, startHub, statuses, type AttackCase } from "./_attack.ts";
 
 const backend = await recordingBackend();
 const failures: string[] = [];
@@ -17,7 +17,7 @@ const BROKEN_BODIES = ["5\r\nhello\r\n-5\r\nxxxxx\r\n0\r\n\r\n", "0x5\r\nhello\r
 /** Trailers that are not field lines: folded, with a NUL, and (the last CRLF missing) the next request read as trailers. Deno closed with no answer. */
 const BROKEN_TRAILERS = ["5\r\nhello\r\n0\r\n X: fold\r\n\r\n", "5\r\nhello\r\n0\r\nX:\x00y\r\n\r\n", "5\r\nhello\r\n0\r\nGET /svc/next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"];
 
-const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
+const cases: AttackCase[] = [
   [
     "a chunked body whose framing or trailers break part-way answers 400 and closes, proxied or read by a route (Deno hung or closed with no answer, Bun answered nothing)",
     async (hub) => {
@@ -71,16 +71,7 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
 for (const runtime of RUNTIMES) {
   const hub = await startHub(runtime, `${backend.url}/base`);
   try {
-    for (const [name, run] of cases) {
-      backend.seen.length = 0;
-      try {
-        await run(hub);
-        console.log(`ok   ${runtime.padEnd(5)} ${name}`);
-      } catch (error) {
-        console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
-        failures.push(`${runtime}: ${name}`);
-      }
-    }
+    failures.push(...(await runCases(hub, cases, () => (backend.seen.length = 0))));
     const printed = hub.child.stderr().trim();
     if (printed) {
       console.log(`FAIL ${runtime.padEnd(5)} the hub printed:\n     ${printed.slice(0, 500)}`);
