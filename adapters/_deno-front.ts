@@ -108,7 +108,9 @@ export class FrontConnection {
   finishing = false;
   /** Requests whose answer the server has delivered (`completed`). */
   #answered = 0;
+  /** Told when `#answered` reaches `#awaitedAnswers` (or the connection is abandoned). */
   #allAnswered: (() => void) | undefined;
+  #awaitedAnswers = 0;
   serverDone: Promise<void> = Promise.resolve();
   /** The server closed its side: what the client still sends is dropped. */
   serverEnded = false;
@@ -147,14 +149,20 @@ export class FrontConnection {
     const done = () => {
       this.handling--;
       this.#answered++;
-      if (this.#allAnswered && this.#answered >= this.stream.requests) this.#allAnswered();
+      if (this.#allAnswered && this.#answered >= this.#awaitedAnswers) this.#allAnswered();
     };
     completed.then(done, done);
   }
 
-  /** Resolves once every request forwarded so far has been answered. */
-  allAnswered(): Promise<void> {
-    if (this.#answered >= this.stream.requests) return Promise.resolve();
+  /** Requests whose answer the server has delivered. */
+  get answeredCount(): number {
+    return this.#answered;
+  }
+
+  /** Resolves once every request forwarded so far (or the first `requests`) has been answered. */
+  allAnswered(requests: number = this.stream.requests): Promise<void> {
+    if (this.#answered >= requests) return Promise.resolve();
+    this.#awaitedAnswers = requests;
     return new Promise((resolve) => (this.#allAnswered = resolve));
   }
 
@@ -584,12 +592,16 @@ async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint
   if (connection.stream.bodyRefused) {
     // A chunked body refused part-way: the server has a request it can never finish, and waiting
     // for its answer hung the client for good (an intercept route that reads the body) or until
-    // proxyTimeout. Its handler hears that the client left. When the server has said nothing
-    // since that request's head, its connection is dropped and the client gets the refusal, as
-    // from Node; an answer already begun (or one to a request before) is let finish, the server
-    // getting the end of the stream in the middle of the body.
+    // proxyTimeout. The requests before it are answered first (Deno takes one at a time), then
+    // its handler hears that the client left. When the server has said nothing since that
+    // request's head, its connection is dropped and the client gets the refusal, as from Node;
+    // an answer already begun is let finish, the server getting the end of the stream in the
+    // middle of the body.
+    const before = connection.stream.requests - 1;
+    const quiet = connection.answeredCount >= before && connection.serverReads === serverReadsAtHead;
+    await connection.allAnswered(before);
     connection.clientLeft();
-    if (connection.serverReads === serverReadsAtHead) {
+    if (quiet && connection.serverReads === serverReadsAtHead) {
       connection.inner = undefined;
       byInnerPort.delete(inner.localAddr.port);
       closeQuietly(inner);

@@ -31,6 +31,21 @@ const cases: AttackCase[] = [
     },
   ],
   [
+    "a broken chunked body behind a pipelined request in progress: that request is answered first, then the connection closes (Node loses that answer too)",
+    async (hub) => {
+      const first = "POST /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\none";
+      const raw = await rawExchange(hub.port, first + chunkedPost("/svc/chunks", BROKEN_BODIES[0]!), { quietMs: 3000, maxMs: 3000 });
+      // Node's own server answers a parse error behind a request in progress with 400 alone.
+      if (hub.child.runtime === "node") assert.deepEqual(statuses(raw), [400], raw);
+      else {
+        assert.equal(statuses(raw)[0], 200, raw);
+        assert.match(raw, /\r\n\r\n(3\r\n)?one/, raw);
+        assert.equal(statuses(raw).length, 2, raw);
+      }
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
+  [
     "the HTTP/2 prior-knowledge preface on the plain port answers 400 and closes (Deno's server spoke HTTP/2 behind the front)",
     async (hub) => {
       // The preface, an empty SETTINGS frame, and a PING whose payload is an empty line (the front
@@ -86,4 +101,4 @@ if (failures.length) {
   console.log(`front hardening: ${failures.length} failure(s)`);
   process.exit(1);
 }
-console.log("front hardening: every hub answered every attack as Node does");
+console.log("front hardening: every hub answered every attack, none hung");
