@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { RUNTIMES } from "../matrix/_spawn.ts";
-import { rawExchange, recordingBackend, runCases, startHub, statuses, type AttackCase } from "./_attack.ts";
+import net from "node:net";
+import { rawExchange, recordingBackend, runCases, sleep, startHub, statuses, type AttackCase } from "./_attack.ts";
 
 const backend = await recordingBackend();
 const failures: string[] = [];
@@ -81,7 +82,33 @@ const cases: AttackCase[] = [
       assert.deepEqual(statuses(raw), [400], JSON.stringify(raw));
     },
   ],
+  [
+    "a proxied upgrade the backend refuses leaves no raw pipe: what the client sends next never reaches the backend unrouted (Node, Bun and Deno passed it on)",
+    async (hub) => {
+      const upgrade = "GET /svc/u HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+      const after = "GET /svc/after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+      // Sent behind the upgrade in one write, and sent once the refusal came.
+      const together = await rawExchange(hub.port, upgrade + after, { quietMs: 1500, maxMs: 3000 });
+      assert.equal(statuses(together)[0], 200, together);
+      const socket = net.connect(hub.port, "127.0.0.1");
+      let answer = "";
+      socket.on("data", (bytes) => (answer += bytes.toString("latin1"))).on("error", () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      socket.write(upgrade);
+      await until(() => answer.includes("ok /base/svc/u"), 3000);
+      if (!socket.destroyed) socket.write(after);
+      await Promise.race([closed, sleep(1500)]);
+      assert.ok(socket.destroyed || socket.readableEnded, "the connection ends with the refusal");
+      socket.destroy();
+      assert.deepEqual(backend.seen.map((request) => request.url), ["/base/svc/u", "/base/svc/u"], "only the upgrade requests reached the backend");
+      assert.match(String(backend.seen[0]!.headers.connection), /upgrade/i);
+    },
+  ],
 ];
+
+async function until(ready: () => boolean, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !ready() && Date.now() < end; ) await sleep(20);
+}
 
 for (const runtime of RUNTIMES) {
   const hub = await startHub(runtime, `${backend.url}/base`);
