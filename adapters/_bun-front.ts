@@ -23,6 +23,7 @@
  * client and the backend, and `Bun.serve` is out of the way.
  */
 import { randomBytes } from "node:crypto";
+import { METHODS } from "node:http";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
 import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
@@ -53,6 +54,9 @@ declare const Bun: {
   listen(options: { hostname: string; port: number; allowHalfOpen: boolean; socket: SocketHandlers }): { port: number; stop(closeActive?: boolean): void };
   connect(options: ({ unix: string } | { hostname: string; port: number; tls?: { serverName: string } }) & { allowHalfOpen: boolean; data: FrontLink | undefined; socket: SocketHandlers }): Promise<BunSocket>;
 };
+
+/** What `Bun.serve` takes (it closes the connection on any other method): Node's list, checked on Bun 1.4. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
@@ -120,6 +124,7 @@ export class FrontLink {
       maxMessageSize: Number.MAX_SAFE_INTEGER,
       serial: true,
       stamp: encoder.encode(`${stampHeader}: ${id}\r\n`),
+      methods: KNOWN_METHODS,
     });
   }
 

@@ -45,6 +45,12 @@ export interface RequestStreamLimits {
    * request came on when its transport cannot (a Unix socket).
    */
   stamp?: Uint8Array;
+  /**
+   * The methods the server behind takes; others answer 400 here. `Bun.serve` closes the
+   * connection without a word on a method it does not know (`FOO`, a lower-case `get`), where
+   * Node answers 400.
+   */
+  methods?: ReadonlySet<string>;
 }
 
 /**
@@ -311,6 +317,12 @@ export class RequestStream {
     // Bun refuse it.
     if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
+    const methods = this.#limits.methods;
+    if (methods !== undefined) {
+      const space = bytes.indexOf(SP, lineStart);
+      const method = space === -1 || space > requestLineEnd ? "" : latin1Of(bytes, lineStart, space);
+      if (!methods.has(method)) return this.#refuse(400, `Unknown method '${method.length > 20 ? `${method.slice(0, 20)}…` : method}'`);
+    }
     // Origin-form starts with `/`; `*` is OPTIONS's; CONNECT names an authority. A request line
     // without a space is left to the server, which refuses it.
     const targetStart = bytes.indexOf(SP, lineStart) + 1;
@@ -389,4 +401,11 @@ export function refusalBytes(status: number, error: string): Uint8Array {
   bytes.set(head);
   bytes.set(body, head.length);
   return bytes;
+}
+
+/** The characters of `bytes[start, end)`, a byte each (a method is short: no decoder needed). */
+function latin1Of(bytes: Uint8Array, start: number, end: number): string {
+  let text = "";
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }

@@ -104,6 +104,20 @@ const cases: AttackCase[] = [
       assert.match(String(backend.seen[0]!.headers.connection), /upgrade/i);
     },
   ],
+  [
+    "a method the server does not know answers 400, never a silent close (Bun closed the connection; Deno serves any token as a method)",
+    async (hub) => {
+      for (const method of ["FOO", "get", "BREW"]) {
+        const raw = await rawExchange(hub.port, `${method} /svc/m HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, { quietMs: 1000, maxMs: 3000 });
+        const answered = statuses(raw);
+        if (hub.child.runtime === "deno") assert.equal(answered.length, 1, `${method}: ${JSON.stringify(raw.slice(0, 200))}`);
+        else assert.deepEqual(answered, [400], `${method}: ${JSON.stringify(raw.slice(0, 200))}`);
+      }
+      // Every method Node knows still goes through (WebDAV's among them).
+      const raw = await rawExchange(hub.port, "PROPFIND /svc/dav HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assert.deepEqual(statuses(raw), [200], raw);
+    },
+  ],
 ];
 
 async function until(ready: () => boolean, ms: number): Promise<void> {
