@@ -373,8 +373,7 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
     link.onFirstBytes = undefined;
     told(bytes);
   }
-  if (!link.piping) link.responses.feed(bytes);
-  toClient(link, bytes);
+  toClient(link, link.piping ? bytes : link.responses.feed(bytes));
   const { responses } = link;
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
 }

@@ -2,7 +2,7 @@
  * A guarded TCP front for `Deno.serve`, which gives crossipc no socket: the front accepts on the
  * public port and copies each connection to `Deno.serve` on a loopback port, reading the client's
  * bytes on the way (`_http1-request-stream.ts`). That is what lets a Deno hub
- * - refuse a head with a bare LF (Deno's parser takes it as a line end) and a head past 64 KiB;
+ * - refuse a head with a bare LF (Deno's parser takes it as a line end) and a head past 16 KiB;
  * - close a connection idle for `keepAliveTimeout` (no byte either way, no request in progress,
  *   not a WebSocket: those have heartbeats);
  * - cap connections at `maxConnections`, WebSockets included (new ones past it are closed, as
@@ -61,8 +61,12 @@ export interface FrontOptions {
   maxMessageSize: number;
 }
 
-/** Longest request head taken (431 past it): above Node's 16 KiB, below Deno's own limit. */
-const MAX_HEAD_BYTES = 64 * 1024;
+/**
+ * Longest request head taken (431 past it): Node's and Bun's own limit, 16 KiB. At 64 KiB a
+ * head Node and Bun refuse reached the hub's routes, and a proxied one a Node backend, which
+ * refused it (the client got its 431, or a 502 when it closed before the hub had written all).
+ */
+const MAX_HEAD_BYTES = 16 * 1024;
 /**
  * Each direction reads into one buffer of its own, reused: 1 KiB to start (an idle connection
  * holds two while it waits), grown fourfold whenever a read fills it, up to 64 KiB for bulk

@@ -27,6 +27,7 @@
 import { CR, LF, SP, fieldValue, isName, matchesAt } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
 import { FrameWatch } from "./_ws-client-frames.ts";
+import { bodyWithUpgrade } from "./_request-line.ts";
 
 export interface RequestStreamLimits {
   /** Longest request head (request line and fields) in bytes: 431 past it. */
@@ -329,6 +330,17 @@ export class RequestStream {
     if (targetStart > 0 && targetStart < requestLineEnd && !connect && bytes[targetStart] !== 0x2f && bytes[targetStart] !== 0x2a) {
       return this.#refuse(400, "Absolute-form request target: this server is not a forward proxy");
     }
+    // A target is visible ASCII (RFC 9112 §3.2, RFC 3986), as Node's parser insists: `Bun.serve`
+    // took DEL and bytes from 0x80 on (percent-encoding them, so the hub could not tell them from
+    // `%7F`), Deno the latter, and Bun answered 505 to a tab or a control byte. One compare per
+    // byte of the target, which is short (the hub refuses one past 8 KiB).
+    if (targetStart > 0) {
+      const targetEnd = bytes.lastIndexOf(SP, requestLineEnd);
+      for (let i = targetStart; i < targetEnd; i++) {
+        const byte = bytes[i]!;
+        if (byte <= SP || byte >= 0x7f) return this.#refuse(400, "Request target with a byte that is not visible ASCII (percent-encode it)");
+      }
+    }
     let length = -1;
     let chunked = false;
     let transferEncoding = false;
@@ -357,6 +369,16 @@ export class RequestStream {
     }
     if (transferEncoding && length !== -1) return this.#refuse(400, "Both Content-Length and Transfer-Encoding");
     if (transferEncoding && !chunked) return this.#refuse(400, "Transfer-Encoding that does not end in chunked");
+    // A request that asks to upgrade (`Upgrade` named in `Connection`, as Node's parser reads it)
+    // has no body: Node's parser stops at the head of such a request, so its body cannot be
+    // read as one, and Deno refuses it itself; `Bun.serve` passed a POST's body on as an
+    // ordinary request's, and closed a GET's without an answer. 400 on every runtime; without a
+    // body, a method other than GET is served as the ordinary request it also is (the proxy
+    // drops `Upgrade`), since only a GET may upgrade.
+    if (upgrade && !connect && (chunked || length > 0) && namesUpgrade(bytes, requestLineEnd + 1, end)) {
+      const method = latin1Of(bytes, lineStart, targetStart - 1);
+      return this.#refuse(400, bodyWithUpgrade(method.length > 20 ? `${method.slice(0, 20)}…` : method));
+    }
     this.requests++;
     this.headRequest = bytes[lineStart] === 0x48 && matchesAt(bytes, lineStart, "HEAD ");
     this.connectRequest = connect;
@@ -390,6 +412,16 @@ function mayBeginHead(byte: number): boolean {
   if (byte === CR) return true;
   const lower = byte | 0x20;
   return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(byte));
+}
+
+/** True when a `Connection` field among the lines of `bytes[from, end)` names `upgrade` (only for a request with `Upgrade` and a body: rare). */
+function namesUpgrade(bytes: Uint8Array, from: number, end: number): boolean {
+  for (let line = from; line < end - 2; ) {
+    const lineEnd = bytes.indexOf(LF, line) - 1;
+    if (isName(bytes, line, lineEnd, "connection") && /(^|,)\s*upgrade\s*(,|$)/i.test(fieldValue(bytes, line + 11, lineEnd))) return true;
+    line = lineEnd + 2;
+  }
+  return false;
 }
 
 /** The bytes of a refusal, as the server's own refusals read (JSON, and the connection closes). */

@@ -7,6 +7,11 @@
  * The server behind is the hub's own (`Bun.serve`), so this reads what it writes, not hostile
  * input: a head it cannot read, or one past `MAX_HEAD_BYTES`, is taken as an answer that ends
  * with the connection (close-delimited), which only delays a pipelined request until then.
+ *
+ * One thing it takes out: a second `100 Continue` to the same request. `Bun.serve` with a
+ * WebSocket handler sends two to a GET with `Expect: 100-continue` (uWS sends one for each route
+ * it tries, the WebSocket one and the fallback); Node sends one, and a client reading a second
+ * interim answer where it expects its final one may take it for that.
  */
 import { CR, LF, fieldValue, isName } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
@@ -33,14 +38,39 @@ export class ResponseStream {
   /** Set by the front for the request being answered: a HEAD (no body) or a CONNECT. */
   headRequest = false;
   connectRequest = false;
+  /** A `100 Continue` came for the answer in progress. */
+  #continued = false;
+  /** Where, in the bytes being fed, a repeated `100 Continue` lies (start, end pairs). */
+  #cuts: number[] | undefined;
 
   /** Some bytes of an answer have been read and its end has not (a head in part, a body, or an answer that ends with the connection). */
   get midAnswer(): boolean {
     return this.#state !== HEAD || this.#held !== undefined;
   }
 
-  /** Reads the next bytes from the server. */
-  feed(bytes: Uint8Array): void {
+  /** Reads the next bytes from the server; returns what goes to the client (`bytes` itself, unless a repeated `100 Continue` was taken out). */
+  feed(bytes: Uint8Array): Uint8Array {
+    this.#read(bytes);
+    const cuts = this.#cuts;
+    if (cuts === undefined) return bytes;
+    this.#cuts = undefined;
+    const parts: Uint8Array[] = [];
+    let from = 0;
+    for (let i = 0; i < cuts.length; i += 2) {
+      parts.push(bytes.subarray(from, cuts[i]));
+      from = cuts[i + 1]!;
+    }
+    parts.push(bytes.subarray(from));
+    const kept = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      kept.set(part, at);
+      at += part.length;
+    }
+    return kept;
+  }
+
+  #read(bytes: Uint8Array): void {
     let pos = 0;
     const end = bytes.length;
     while (pos < end) {
@@ -98,26 +128,35 @@ export class ResponseStream {
       headEnd = joinedEnd;
       pos += used;
     } else pos = headEnd;
-    this.#readHead(head, start, headEnd);
+    // Only a head read whole in this read can be taken out: the start of one split across reads went on already.
+    if (this.#readHead(head, start, headEnd) && head === bytes) (this.#cuts ??= []).push(start, headEnd);
     return pos;
   }
 
-  /** Sets up the body of the answer whose head is `bytes[start, end)`. */
-  #readHead(bytes: Uint8Array, start: number, end: number): void {
+  /** Sets up the body of the answer whose head is `bytes[start, end)`; true when it is a repeated `100 Continue`. */
+  #readHead(bytes: Uint8Array, start: number, end: number): boolean {
     // `HTTP/1.1 200 OK`: the status is at 9.
     const status = (bytes[start + 9]! - 48) * 100 + (bytes[start + 10]! - 48) * 10 + (bytes[start + 11]! - 48);
     if (!(status >= 100 && status <= 999) || bytes[start + 8] !== 0x20) {
       this.#state = UNTIL_CLOSE;
-      return;
+      return false;
     }
     if (status === 101 || (this.connectRequest && status >= 200 && status < 300)) {
       this.switched = true;
       this.#state = UNTIL_CLOSE;
-      return;
+      return false;
     }
     // 100 Continue and the like come before the answer, and have no body.
-    if (status < 200) return;
-    if (this.headRequest || status === 204 || status === 304) return this.#answered();
+    if (status === 100) {
+      const repeated = this.#continued;
+      this.#continued = true;
+      return repeated;
+    }
+    if (status < 200) return false;
+    if (this.headRequest || status === 204 || status === 304) {
+      this.#answered();
+      return false;
+    }
     let length = -1;
     let chunked = false;
     for (let line = bytes.indexOf(LF, start) + 1; line < end - 2; ) {
@@ -135,11 +174,13 @@ export class ResponseStream {
       this.#left = length;
     } else if (length === 0) this.#answered();
     else this.#state = UNTIL_CLOSE;
+    return false;
   }
 
   #answered(): void {
     this.answers++;
     this.#state = HEAD;
+    this.#continued = false;
   }
 }
 

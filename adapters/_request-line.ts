@@ -48,6 +48,11 @@ function sameAuthority(url: string, start: number, end: number, host: string): b
   return authority === lower || authority === withoutDefaultPort(lower);
 }
 
+/** Why a request with `Upgrade` and a body is refused (400), by the Node hub and by the Bun and Deno fronts alike. */
+export function bodyWithUpgrade(method: string): string {
+  return `A ${method} request with a body and an Upgrade header: only a GET without a body may upgrade (to a WebSocket); send it without Upgrade`;
+}
+
 /** The answer to a malformed request: it closes the connection, whose framing is now in doubt. */
 export function refusalResponse(status: number, error: string): Response {
   return new Response(JSON.stringify({ error }), { status, headers: { "content-type": "application/json", connection: "close" } });

@@ -17,7 +17,7 @@ import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
-import { malformedRequest, refusalResponse } from "./_request-line.ts";
+import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("node");
 // npm and pnpm only warn about `engines`, and on Node 18 the first server died on a missing
@@ -131,6 +131,11 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
             const refusal = malformedRequest(req.headers.host, req.url!, isAbsoluteForm(req.url!));
             if (refusal) return refuseSocket(socket, refusal.status, refusal.error);
             if (req.method !== "GET" || req.headers.upgrade?.toLowerCase() !== "websocket") return ordinaryRequest(http, req, socket, head);
+            // A WebSocket handshake has no body (RFC 6455 §4.1); one declared was piped to the
+            // backend as if it were frames. 400, as the Bun and Deno fronts answer
+            // (`_http1-request-stream.ts`). What follows the head undeclared may be the client's
+            // first frames, sent before the 101.
+            if (declaresBody(req)) return refuseSocket(socket, 400, bodyWithUpgrade(req.method!));
             // `upgrade` rides along in the request's `runtime.node`, where the TCP-pipe proxy finds the socket.
             const context = { req, upgrade: { socket, head } } as ConstructorParameters<typeof NodeRequest>[0];
             const request = new NodeRequest(context);
@@ -163,16 +168,17 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
  * read: that is refused rather than lost.
  */
 function ordinaryRequest(http: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  const declared = req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
-  if (declared || head.length) {
-    return refuseSocket(socket, 400, `A ${req.method} request with a body and an Upgrade header: only a GET may upgrade (to a WebSocket); send it without Upgrade`);
-  }
+  if (declaresBody(req) || head.length) return refuseSocket(socket, 400, bodyWithUpgrade(req.method!));
   const res = new ServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as Socket);
   res.once("finish", () => socket.end());
   req.push(null);
   http.emit("request", req, res);
+}
+
+function declaresBody(req: IncomingMessage): boolean {
+  return req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
 }
 
 function isAbsoluteForm(target: string): boolean {
