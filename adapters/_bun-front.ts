@@ -9,7 +9,8 @@
  *   answer before it is complete, and holds the client's next bytes meanwhile (TCP backpressure:
  *   the client's socket is paused, nothing is buffered);
  * - refuse an absolute-form target (`GET http://other/x`), which `Bun.serve` turns into an
- *   ordinary path (it builds the URL from Host);
+ *   ordinary path (it builds the URL from Host), and bytes in a target it percent-encodes;
+ * - send one `100 Continue` where `Bun.serve` sends a GET two (`_http1-response-stream.ts`);
  * - cap connections at `maxConnections` (new ones past it are closed, as Node's cap does), and
  *   at what the open-file limit lets it pass on (`linksWithin`);
  * - drop a client's connection for a `reset` fault (`reset()`).

@@ -19,6 +19,8 @@
  * - a request target that is not origin-form (`/path`), `*` or, for CONNECT, authority-form:
  *   an absolute-form target (`GET http://other/ HTTP/1.1`) passes its authority off as the Host
  *   the hub checked, and Bun builds the URL from Host so its handler cannot see the form;
+ * - a byte in the target that is not visible ASCII (Bun and Deno took some, Node refuses all);
+ * - a request with `Upgrade` (named in `Connection`) and a body, as the Node hub does;
  * - framing it cannot follow exactly as the server would: `Content-Length` with
  *   `Transfer-Encoding`, two lengths (even equal), a length that is not digits, a transfer coding that
  *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
@@ -336,9 +338,9 @@ export class RequestStream {
     // byte of the target, which is short (the hub refuses one past 8 KiB).
     if (targetStart > 0) {
       const targetEnd = bytes.lastIndexOf(SP, requestLineEnd);
+      // One unsigned compare: 0x21–0x7E map to 0–0x5D, everything else above.
       for (let i = targetStart; i < targetEnd; i++) {
-        const byte = bytes[i]!;
-        if (byte <= SP || byte >= 0x7f) return this.#refuse(400, "Request target with a byte that is not visible ASCII (percent-encode it)");
+        if (((bytes[i]! - 0x21) >>> 0) > 0x5d) return this.#refuse(400, "Request target with a byte that is not visible ASCII (percent-encode it)");
       }
     }
     let length = -1;
