@@ -5,7 +5,7 @@
  * fds and the median latency of a proxied probe request. Not part of the suite.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import http from "node:http";
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -42,6 +42,9 @@ const hubCommand: Record<string, string[]> = {
   bun: ["node_modules/.bin/bun", "test/soak/hub.ts"],
   deno: ["node_modules/.bin/deno", "run", "--allow-net=127.0.0.1", "--allow-read", "--allow-env", "--v8-flags=--expose-gc", "test/soak/hub.ts"],
 };
+// SOAK_CLI=DIR: the packed `crossipc hub` installed in DIR (npm pack; npm install the tarball there).
+const cli = env.SOAK_CLI;
+if (cli) hubCommand.node = [NODE24, `${cli}/node_modules/.bin/crossipc`, "hub", "--port", "0", "--json", "--journal-size", "300"];
 const [cmd, ...args] = hubCommand[runtime]!;
 const hubProcess = spawn(cmd!, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...env, SOAK_SAMPLE_MS: "600000" } });
 const lines = createInterface({ input: hubProcess.stdout! });
@@ -58,7 +61,8 @@ lines.on("line", (line) => {
 const nextLine = () => new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve));
 const hello = await nextLine();
 const port = hello.port as number;
-const hubPid = hello.pid as number;
+const hubPid = cli ? hubProcess.pid! : (hello.pid as number);
+if (cli) lines.removeAllListeners("line");
 const hub = `http://127.0.0.1:${port}`;
 console.error(`# hub ${runtime} pid ${hubPid} port ${port}; backend ${backendUrl}; ${minutes} min`);
 
@@ -245,8 +249,15 @@ async function probe(): Promise<number> {
   return times.sort((a, b) => a - b)[3]!;
 }
 async function sample(rounds: number): Promise<Record<string, number>> {
-  hubProcess.stdin!.write("sample\n");
-  const memory = await nextLine();
+  let memory: Record<string, unknown>;
+  if (cli) {
+    // No GC from outside: the RSS only.
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hubPid}/status`, "utf8"))![1]) * 1024;
+    memory = { rss, heap: 0, external: 0 };
+  } else {
+    hubProcess.stdin!.write("sample\n");
+    memory = await nextLine();
+  }
   const fds = readdirSync(`/proc/${hubPid}/fd`).length;
   // The probe needs the echo route: a client that stays for the sample.
   const holder = new IPCClient(port);
@@ -270,14 +281,25 @@ while (Date.now() < end) {
 }
 await new Promise((resolve) => setTimeout(resolve, 1500));
 console.log(JSON.stringify({ final: true, ...(await sample(i)) }));
+// Idle: everything stopped, so the hub's CPU time should stand still (no timers firing).
+const cpuTicks = () => readFileSync(`/proc/${hubPid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+await new Promise((resolve) => setTimeout(resolve, 2000));
+const idleFrom = cpuTicks();
+await new Promise((resolve) => setTimeout(resolve, 10_000));
+console.error(`# idle: ${cpuTicks() - idleFrom} CPU ticks (1/100 s) in 10 s with nothing connected`);
 console.error(`# errors: ${JSON.stringify([...errors])}`);
 console.error(`# ms per step: ${JSON.stringify(Object.fromEntries([...spent].map(([k, v]) => [k, Math.round(v / i)])))}`);
 if (env.SOAK_SNAPSHOT === "1") {
   hubProcess.stdin!.write("snapshot\n");
   console.error(`# ${JSON.stringify(await nextLine())}`);
 }
-hubProcess.stdin!.end();
-await nextLine();
+if (cli) {
+  hubProcess.kill("SIGTERM");
+  await new Promise((resolve) => hubProcess.on("exit", resolve));
+} else {
+  hubProcess.stdin!.end();
+  await nextLine();
+}
 backend.closeAllConnections();
 wss.close();
 backend.close();
