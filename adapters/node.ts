@@ -20,6 +20,12 @@ import { probeConnect, processEnv } from "./_probe.ts";
 import { malformedRequest, refusalResponse } from "./_request-line.ts";
 
 assertRuntime("node");
+// npm and pnpm only warn about `engines`, and on Node 18 the first server died on a missing
+// global (`crypto is not defined`), which says nothing of why. Node 20 below 20.19 ran a server,
+// a client and the hub (20.10; require(esm) from CommonJS needs 20.19): only what fails is refused.
+if (Number(process.versions.node.split(".")[0]) < 20) {
+  throw new Error(`crossipc needs Node.js >= 20.19; this is Node.js ${process.versions.node}.`);
+}
 
 /**
  * `crossws/websocket` gives Node 22+'s global (undici) WebSocket, which measured ~20% slower than

@@ -71,7 +71,8 @@ export const isNode = (spec: RuntimeSpec) => spec.name.startsWith("node");
 /**
  * `bufferutil`, when it can be found: the optional native addon that `ws` (and the copy of `ws`
  * inside crossws) loads by itself for masking. BENCH_BUFFERUTIL names a folder whose
- * node_modules has it; otherwise the repository's own install (an optional dependency).
+ * node_modules has it; otherwise the repository's own install (a dev dependency: a user adds it
+ * to their own project, see the README).
  */
 function findBufferutil(): Record<string, string> | undefined {
   const dir = process.env["BENCH_BUFFERUTIL"];
@@ -90,7 +91,7 @@ const bufferutilEnv = findBufferutil();
 /** The primary Node with bufferutil loaded (every other Node process runs without it). */
 export const bufferutilSpec: RuntimeSpec | undefined = bufferutilEnv && { ...primary, name: `${primary.name}+bufferutil`, env: bufferutilEnv };
 export const bufferutilNote = bufferutilSpec
-  ? `measured with and without on ${primary.name} (rows marked +bufferutil; ${process.env["BENCH_BUFFERUTIL"] ? "from BENCH_BUFFERUTIL" : "the installed optional dependency"}); every other row runs with WS_NO_BUFFER_UTIL=1`
+  ? `measured with and without on ${primary.name} (rows marked +bufferutil; ${process.env["BENCH_BUFFERUTIL"] ? "from BENCH_BUFFERUTIL" : "the repository's dev dependency"}); every other row runs with WS_NO_BUFFER_UTIL=1`
   : "not installed: only measured without";
 
 function scriptArgs(spec: RuntimeSpec, script: string, extra: string[], flags: string[] = []): string[] {

@@ -9,7 +9,7 @@
  * journal,faults,mocks,replay,memory,cycle; optional: layers, mocks-latency), BENCH_RUNTIMES (node20,node24,bun,deno), BENCH_PROFILE (0 to skip
  * profiling), BENCH_NODE_OTHER (path of the second Node binary; default: found with
  * `npx node@20|24`), BENCH_BUFFERUTIL (a folder whose node_modules has `bufferutil`; default: the
- * installed optional dependency, if any), BENCH_HTTP_ROUND_MS / BENCH_HTTP_ROUNDS (autocannon
+ * repository's dev dependency, if installed), BENCH_HTTP_ROUND_MS / BENCH_HTTP_ROUNDS (autocannon
  * rounds), BENCH_OUT (where to write the report; default the repository root).
  * `--report-only` re-renders BENCHMARKS.md and the chart from bench/results.json.
  */

@@ -5,6 +5,7 @@
  *   crossipc fault --clear [id]
  */
 import type { CommandDef } from "citty";
+import { printable } from "./_printable.ts";
 import type { FaultInfo, FaultMatch } from "../src/faults/_types.ts";
 import { parseFault } from "../src/faults/_parse.ts";
 import { getJson, hubArgs, hubCommand, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
@@ -88,5 +89,9 @@ function describe(fault: FaultInfo): string {
   const { probability, times, ...kind } = fault.fault as unknown as Record<string, unknown>;
   const [name, value] = Object.entries(kind)[0] ?? ["?", ""];
   const modifiers = [probability !== undefined && `probability ${probability}`, times !== undefined && `times ${times}`].filter(Boolean).join(", ");
-  return `${fault.id}  ${match}  ${name}${value === true ? "" : ` ${Array.isArray(value) ? value.join("-") : value}`}${modifiers ? ` (${modifiers})` : ""}  ${fault.hits} ${fault.hits === 1 ? "hit" : "hits"}\n`;
+  // A test's fault (scope.fault) says whose: its scope and the connection that added it.
+  const whose = fault.scope !== undefined ? `  scope ${fault.scope}` : fault.owner !== undefined ? "  unscoped" : "";
+  const owner = fault.owner !== undefined ? ` (${fault.owner})` : "";
+  // Paths, scopes and ids came from the network: printed escaped (./_printable.ts).
+  return `${printable(`${fault.id}  ${match}  ${name}${value === true ? "" : ` ${Array.isArray(value) ? value.join("-") : value}`}${modifiers ? ` (${modifiers})` : ""}  ${fault.hits} ${fault.hits === 1 ? "hit" : "hits"}${whose}${owner}`)}\n`;
 }

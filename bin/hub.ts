@@ -42,7 +42,11 @@ async function runHub(flags: HubFlags): Promise<void> {
   // A promise nobody awaited (a runtime's server loop, a service's socket) must not take the
   // whole hub down with every service behind it: it is reported and the hub keeps serving.
   process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
-  const crossipc = await loadCrossipc();
+  // One line, as for a bad flag (citty would print the stack): e.g. Node 18, which crossipc refuses.
+  const crossipc = await loadCrossipc().catch((error: Error) => {
+    console.error(`crossipc hub: ${error.message}`);
+    return exit(1);
+  });
   const print = printer(flags.json);
   // Every recording is read and checked, and the --record file's folder tried, before the port is bound or a running hub asked to yield.
   const recordings = readRecordings(crossipc, flags.replay);

@@ -36,6 +36,12 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   #har { align-self: center; color: var(--accent); }
   .split { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 12px; }
   .scroll { max-height: 520px; overflow: auto; }
+  /* Fixed columns, so path and "taken by" share what is left and every column stays in view (at
+     1,400 px the size column was cut off); long values end in an ellipsis, whole in the pane. */
+  #journal { table-layout: fixed; min-width: 640px; }
+  #journal th:nth-child(1) { width: 106px; } #journal th:nth-child(2) { width: 64px; } #journal th:nth-child(3) { width: 62px; }
+  #journal th:nth-child(6) { width: 50px; } #journal th:nth-child(7) { width: 96px; } #journal th:nth-child(8) { width: 54px; } #journal th:nth-child(9) { width: 60px; }
+  #journal td { max-width: none; }
   #journal tbody tr { cursor: pointer; } #journal tbody tr:hover { background: #f0f3fc; } #journal tr.selected { background: #e1e8fb; }
   .s2 { color: var(--ok); } .s3 { color: var(--accent); } .s4 { color: var(--warn); } .s5, .err { color: var(--bad); }
   tr.group td { background: #f6f7fb; color: var(--muted); font-weight: 600; }
@@ -77,7 +83,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   </section>
   <section class="wide">
     <h2>Faults <span class="count" id="faults-count"></span></h2>
-    <table id="faults"><thead><tr><th>id</th><th>match</th><th>fault</th><th class="num">hits</th><th></th></tr></thead><tbody></tbody></table>
+    <table id="faults"><thead><tr><th>id</th><th>scope</th><th>match</th><th>fault</th><th>owner</th><th class="num">hits</th><th></th></tr></thead><tbody></tbody></table>
   </section>
   <section class="wide">
     <h2>Journal <span class="count" id="journal-count"></span></h2>

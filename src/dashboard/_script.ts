@@ -152,15 +152,21 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       return row([r.method, r.path, num(r.hits)]);
     }, 3, "intercept routes", "/__crossipc/api/state", total(s, "routes")), 3, "No intercept route");
     renderMocks(s);
-    renderFaults(s.faults || [], total(s, "faults"));
+    renderFaults(s.faults || [], total(s, "faults"), ownerNames(s));
     if (!s.journal.enabled) $("journal-count").textContent = "(off: journal: false)";
+  }
+
+  // An owner (a clientId) as a person reads it: its runtimeId, with the clientId.
+  function ownerNames(s) {
+    var names = {};
+    s.clients.forEach(function (c) { names[c.clientId] = c.runtimeId ? c.runtimeId + " (" + c.clientId + ")" : c.clientId; });
+    return names;
   }
 
   // Rules from other processes, grouped by scope (unscoped first), with the owner's runtimeId when it has one.
   function renderMocks(s) {
     var mocks = s.mocks || [];
-    var names = {};
-    s.clients.forEach(function (c) { names[c.clientId] = c.runtimeId ? c.runtimeId + " (" + c.clientId + ")" : c.clientId; });
+    var names = ownerNames(s);
     var groups = new Map();
     mocks.forEach(function (m) {
       var key = m.scope === null ? "" : m.scope;
@@ -192,7 +198,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   }
 
   // Active faults, each with a button that removes it (DELETE /__crossipc/api/faults/<id>).
-  function renderFaults(faults, whole) {
+  // A fault of a test's scope (scope.fault) names the scope and the process that added it.
+  function renderFaults(faults, whole, names) {
     $("faults-count").textContent = whole === undefined ? faults.length : whole;
     fill($("faults").tBodies[0], firstRows(faults, function (f) {
       var match = [f.match.method, f.match.path, f.match.api ? "api " + f.match.api : ""].filter(Boolean).join(" ");
@@ -204,12 +211,13 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
         call("api/faults/" + encodeURIComponent(f.id), { method: "DELETE" })
           .then(function () { return call("api/faults"); })
           .then(function (r) { return r.json(); })
-          .then(function (body) { renderFaults(body.faults); });
+          .then(function (body) { renderFaults(body.faults, undefined, names); });
       });
       var action = el("td");
       action.appendChild(button);
-      return row([f.id, match, JSON.stringify(f.fault), num(f.hits), action]);
-    }, 5, "faults", "/__crossipc/api/faults", whole), 5, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
+      var owner = f.owner === undefined ? "hub" : (names && names[f.owner]) || f.owner;
+      return row([f.id, f.scope === undefined ? "every request" : f.scope, match, JSON.stringify(f.fault), owner, num(f.hits), action]);
+    }, 7, "faults", "/__crossipc/api/faults", whole), 7, "No faults: server.fault(), mocks.fault() or crossipc fault add them");
   }
 
   // --- journal -------------------------------------------------------------------------

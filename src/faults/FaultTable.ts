@@ -126,7 +126,11 @@ export class FaultTable {
 }
 
 export function info(fault: ActiveFault): FaultInfo {
-  return { id: fault.id, match: { ...fault.match }, fault: { ...fault.spec }, hits: fault.gate.hits };
+  const shown: FaultInfo = { id: fault.id, match: { ...fault.match }, fault: { ...fault.spec }, hits: fault.gate.hits };
+  // Only where they are set: a fault of `server.fault` or the HTTP API reads {id, match, fault, hits} (SPEC §12).
+  if (fault.scope !== undefined) shown.scope = fault.scope;
+  if (fault.owner !== undefined) shown.owner = fault.owner;
+  return shown;
 }
 
 export function kindOf(fault: ActiveFault): FaultKind {

@@ -36,6 +36,10 @@ export interface FaultInfo {
   fault: FaultSpec;
   /** Requests (or WebSockets) it faulted so far. */
   hits: number;
+  /** A fault added with `scope.fault`: the scope whose requests it faults (absent: every request). */
+  scope?: string;
+  /** A fault added from another process (`connectMocks`): the clientId of its connection. */
+  owner?: string;
 }
 
 /** What `server.fault()` returns. */

@@ -4,6 +4,7 @@
  * of a connection when it closes for any reason. Installed by every IPCServer, so every kind of
  * hub (ServiceHub, a joinHub leader, `crossipc hub`) has it.
  */
+import { utf8Length } from "../_utf8.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
@@ -234,9 +235,13 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         if ("error" in answer) return fail(500, String(answer.error));
       }
       try {
-        const response = wireResponse(answer);
-        // The journal takes the pairs as they are, instead of reading a Headers object back.
-        if (context.record) context.record.responseHeaders = (answer as { headers: Array<[string, string]> }).headers;
+        const { response, size } = wireResponse(answer);
+        if (context.record) {
+          // The journal takes the pairs as they are, instead of reading a Headers object back;
+          // the runtime frames the body, so its size is said here (the pairs have no content-length).
+          context.record.responseHeaders = (answer as { headers: Array<[string, string]> }).headers;
+          context.record.responseSize = size;
+        }
         return response;
       } catch (error) {
         return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} sent an answer the hub cannot read: ${errorMessage(error)}`);
@@ -250,7 +255,7 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
 const NO_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** The handler's answer as the runtime's fastest Response (srvx's FastResponse on Node takes the pairs as they are). */
-function wireResponse(answer: WireAnswer): Response {
+function wireResponse(answer: WireAnswer): { response: Response; size: number } {
   if (answer === null || typeof answer !== "object" || !("status" in answer) || !Array.isArray(answer.headers)) throw new TypeError("not a response");
   if (!Number.isInteger(answer.status) || answer.status < 200 || answer.status > 599) throw new RangeError(`status ${answer.status} is not 200-599`);
   const headers: Array<[string, string]> = [];
@@ -269,7 +274,8 @@ function wireResponse(answer: WireAnswer): Response {
     body = typed && "text" in answer.body && typeof answer.body.text === "string" ? answer.body.text : decodeBody(answer.body)!;
   }
   const AnswerResponse = (getPlatform().Response ?? Response) as new (body: BodyInit | null, init?: ResponseInit) => Response;
-  return new AnswerResponse(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers });
+  const size = body === null ? 0 : typeof body === "string" ? utf8Length(body) : body.byteLength;
+  return { response: new AnswerResponse(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers }), size };
 }
 
 /** The request's headers as pairs: Node's raw list as it came when srvx has it, else the Headers object's. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { crossipc } from "./_cli.ts";
+import { connectMocks } from "../../src/index.ts";
 import { startServer } from "./_helpers.ts";
 
 test("crossipc fault adds a fault and prints its id; --list shows it; --clear [id] removes", async (t) => {
@@ -44,4 +45,30 @@ test("crossipc fault: bad flags exit 2 naming the mistake, and nothing is added"
     assert.match(result.stderr, message, args.join(" "));
   }
   assert.deepEqual(server.faults(), []);
+});
+
+test("a test's fault says its scope and owner in the API and in --list; the hub's own keep {id, match, fault, hits}", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const own = server.fault({ path: "/users/:id" }, { status: 503 });
+  const mocks = await connectMocks(server.getPort(), { runtimeId: "checkout.spec" });
+  t.after(() => mocks.close());
+  const scoped = await mocks.scope("t-42").fault({ path: "/cart" }, { latency: 5 });
+  const unscoped = await mocks.fault({ path: "/x\u001b]52;c;aGk=\u0007" }, { status: 500 });
+
+  const { faults } = (await (await fetch(`${server.getUrl()}/__crossipc/api/faults`)).json()) as { faults: Array<Record<string, unknown>> };
+  assert.deepEqual(faults[0], { id: own.id, match: { path: "/users/:id" }, fault: { status: 503 }, hits: 0 });
+  const owner = faults[1]!["owner"] as string;
+  assert.match(owner, /\S/);
+  assert.deepEqual(faults[1], { id: scoped.id, match: { path: "/cart" }, fault: { latency: 5 }, hits: 0, scope: "t-42", owner });
+  assert.deepEqual(faults[2], { id: unscoped.id, match: { path: "/x\u001b]52;c;aGk=\u0007" }, fault: { status: 500 }, hits: 0, owner });
+
+  const list = await crossipc(["fault", "--list"], { CROSSIPC_HUB_PORT: String(server.getPort()) });
+  assert.equal(list.code, 0, list.stderr);
+  assert.equal(
+    list.stdout,
+    `${own.id}  /users/:id  status 503  0 hits\n` +
+      `${scoped.id}  /cart  latency 5  0 hits  scope t-42 (${owner})\n` +
+      `${unscoped.id}  /x\\x1b]52;c;aGk=\\x07  status 500  0 hits  unscoped (${owner})\n`,
+    "a path from the network is printed escaped",
+  );
 });

@@ -24,7 +24,7 @@ test("bad faults throw naming what is wrong, and nothing is added", async (t) =>
     [{ path: "/a" }, { close: 1006 }, /close must be a WebSocket close code/],
     [{ path: "/a" }, { reset: 1 }, /reset takes only true/],
     [{ path: "/a" }, { status: 503, times: 0 }, /times must be a whole number >= 1/],
-    [{ path: "a" }, { status: 503 }, /path must be a route pattern starting with \//],
+    [{ path: "/:id(a(b))" }, { status: 503 }, /fault match path "\/:id\(a\(b\)\)" is refused/],
   ];
   for (const [match, fault, message] of cases) {
     assert.throws(() => server.fault(match as never, fault as never), (error: Error) => error instanceof TypeError && message.test(error.message), `${JSON.stringify({ match, fault })}`);
