@@ -273,11 +273,17 @@ async function sample(rounds: number): Promise<Record<string, number>> {
 
 const end = Date.now() + minutes * 60_000;
 const every = Number(env.SOAK_SAMPLE_ROUNDS ?? 25);
+// SOAK_SNAPSHOT_AT=100,400: a heap snapshot of a node hub at those rounds, to compare.
+const snapshotAt = new Set((env.SOAK_SNAPSHOT_AT ?? "").split(",").filter(Boolean).map(Number));
 let i = 0;
 console.log(JSON.stringify(await sample(0)));
 while (Date.now() < end) {
   await round(i++);
   if (i % every === 0) console.log(JSON.stringify(await sample(i)));
+  if (snapshotAt.has(i)) {
+    hubProcess.stdin!.write("snapshot\n");
+    console.error(`# round ${i}: ${JSON.stringify(await nextLine())}`);
+  }
 }
 await new Promise((resolve) => setTimeout(resolve, 1500));
 console.log(JSON.stringify({ final: true, ...(await sample(i)) }));
