@@ -30,11 +30,23 @@ await mocks.close();
 const follower = await crossipc.joinHub(port, { entries: [{ api: "e", baseUrl: "http://127.0.0.1:1", pathPrefix: "/e" }] });
 await follower.leave();
 
+// Left open, the hub goes first: nothing of theirs may keep this process alive either.
+if (hub) {
+  const orphan = new crossipc.IPCClient(port);
+  await orphan.connect("orphan");
+  const orphanMocks = await crossipc.connectMocks(port);
+  await orphanMocks.scope().intercept("GET", "/o", () => "o");
+}
+const orphanMember = hub && (await crossipc.joinHub(port, {}));
+
 if (hub) {
   const events = await fetch(`${hub.getUrl()}/__crossipc/api/events`);
   await events.body!.getReader().read();
   await events.body!.cancel().catch(() => {});
   await hub.teardown();
+  // The orphaned follower bids for the port and leads it now: it leaves.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await orphanMember!.leave();
   // A member that leads its own hub on a port, then leaves.
   const leader = await crossipc.joinHub(port, {});
   if (leader.role !== "leader") throw new Error(`expected to lead, ${leader.role}`);
