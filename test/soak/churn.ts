@@ -268,7 +268,7 @@ async function sample(rounds: number): Promise<Record<string, number>> {
   await new Promise((resolve) => setTimeout(resolve, 200));
   const state = await (await fetch(`${hub}/__crossipc/api/state`)).json();
   const held = { clients: state.clients.length, services: state.services.length, faults: state.faults.length, mocks: state.mocks.length, routes: state.routes.length, journal: state.journal.count };
-  return { rounds, rss: Math.round((memory.rss as number) / 1e5) / 10, heap: Math.round((memory.heap as number) / 1e5) / 10, ext: Math.round(((memory.external as number) ?? 0) / 1e5) / 10, fds, latencyMs: Math.round(latency * 100) / 100, ...held };
+  return { rounds, rss: Math.round((memory.rss as number) / 1e5) / 10, heap: Math.round((memory.heap as number) / 1e5) / 10, ext: Math.round(((memory.external as number) ?? 0) / 1e5) / 10, heapTotal: Math.round(((memory.heapTotal as number) ?? 0) / 1e5) / 10, fds, latencyMs: Math.round(latency * 100) / 100, ...held };
 }
 
 const end = Date.now() + minutes * 60_000;

@@ -15,7 +15,7 @@ function sample(): void {
   if (g.Bun) g.Bun.gc(true);
   else g.gc?.();
   const m = g.Deno ? g.Deno.memoryUsage() : process.memoryUsage();
-  console.log(JSON.stringify({ t: Date.now(), rss: m.rss, heap: m.heapUsed, external: (m as { external?: number }).external }));
+  console.log(JSON.stringify({ t: Date.now(), rss: m.rss, heap: m.heapUsed, external: (m as { external?: number }).external, heapTotal: (m as { heapTotal?: number }).heapTotal }));
 }
 const timer = setInterval(sample, Number(process.env.SOAK_SAMPLE_MS ?? 3000));
 process.stdin.resume();
