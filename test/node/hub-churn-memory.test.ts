@@ -51,3 +51,38 @@ function collector(): () => void {
   setFlagsFromString("--expose-gc");
   return runInNewContext("gc") as () => void;
 }
+
+test("an api that stopped is still known to a replay limited to it while others come and go", async (t) => {
+  const hub = new ServiceHub(0);
+  assert.equal(await hub.start(), true);
+  t.after(() => hub.teardown());
+  const client = new IPCClient(hub.getPort());
+  await client.connect();
+  await client.sendFrameworkRequest(HubRequests.register, [{ api: "users", baseUrl: "http://127.0.0.1:9", pathPrefix: "/users" }]);
+  await client.sendFrameworkRequest(HubRequests.unregister, [{ api: "users", baseUrl: "http://127.0.0.1:9", pathPrefix: "/users" }]);
+  for (let i = 0; i < 100; i++) {
+    hub.addRoute({ api: `other-${i}`, baseUrl: "http://127.0.0.1:9", pathPrefix: `/other-${i}` });
+    hub.removeRoute(`other-${i}`);
+  }
+  client.disconnect();
+  hub.server.replay(harOf(["/users/1", "/elsewhere"]), { api: "users", onMiss: "404" });
+  assert.equal(await (await fetch(`${hub.getUrl()}/users/1`)).text(), "recorded");
+  // Outside the api's prefixes the replay stays out of the way: no service, so the hub's 404.
+  const elsewhere = await fetch(`${hub.getUrl()}/elsewhere`);
+  assert.match((await elsewhere.json()).error, /No route for GET \/elsewhere/);
+});
+
+function harOf(paths: string[]): unknown {
+  const entry = (path: string) => ({
+    startedDateTime: new Date(0).toISOString(),
+    time: 1,
+    request: { method: "GET", url: `http://hub${path}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+    response: {
+      status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [{ name: "content-type", value: "text/plain" }],
+      content: { size: 8, mimeType: "text/plain", text: "recorded" }, redirectURL: "", headersSize: -1, bodySize: 8,
+    },
+    cache: {},
+    timings: { send: 0, wait: 1, receive: 0 },
+  });
+  return { log: { version: "1.2", creator: { name: "test", version: "1" }, entries: paths.map(entry) } };
+}
