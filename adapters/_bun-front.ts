@@ -23,6 +23,7 @@
  * client and the backend, and `Bun.serve` is out of the way.
  */
 import { randomBytes } from "node:crypto";
+import { METHODS } from "node:http";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
 import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
@@ -53,6 +54,9 @@ declare const Bun: {
   listen(options: { hostname: string; port: number; allowHalfOpen: boolean; socket: SocketHandlers }): { port: number; stop(closeActive?: boolean): void };
   connect(options: ({ unix: string } | { hostname: string; port: number; tls?: { serverName: string } }) & { allowHalfOpen: boolean; data: FrontLink | undefined; socket: SocketHandlers }): Promise<BunSocket>;
 };
+
+/** What `Bun.serve` takes (it closes the connection on any other method): Node's list, checked on Bun 1.4. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
@@ -120,6 +124,7 @@ export class FrontLink {
       maxMessageSize: Number.MAX_SAFE_INTEGER,
       serial: true,
       stamp: encoder.encode(`${stampHeader}: ${id}\r\n`),
+      methods: KNOWN_METHODS,
     });
   }
 
@@ -576,13 +581,20 @@ function finishClient(link: FrontLink): void {
 }
 
 /**
- * Answers a refused head itself once every request before it was answered, then ends the
- * connection; a body refused while its answer was still coming just ends it.
+ * Answers a refused head (or chunked body) itself once every request before it was answered,
+ * then ends the connection; one refused while an answer was already on its way just ends it.
  */
 function refuse(link: FrontLink): void {
   link.finishing = true;
-  const { status, error } = link.requests.refusal ?? { status: 400, error: "Bad request" };
-  if (link.responses.answers >= link.requests.requests && link.toClient.length === 0) link.client.write(refusalBytes(status, error));
+  const { requests, responses } = link;
+  const { status, error } = requests.refusal ?? { status: 400, error: "Bad request" };
+  // A chunked body refused part-way: the server has a request it can never finish (its handler
+  // would wait for the rest of the body), so its connection is dropped, which its handler hears
+  // as the client leaving, and the client gets the refusal in the place of that request's answer
+  // unless the answer has begun (the client got nothing at all, where Node answers 400).
+  const unfinished = requests.bodyRefused ? 1 : 0;
+  if (unfinished) dropServer(link);
+  if (responses.answers >= requests.requests - unfinished && !responses.midAnswer && link.toClient.length === 0) link.client.write(refusalBytes(status, error));
   link.client.shutdown();
   readAndDrop(link);
   link.inner?.end();

@@ -97,13 +97,20 @@ export class FrontConnection {
   handling = 0;
   /** A byte moved since the last idle sweep. */
   active = true;
+  /** Reads from the server so far (whether it said anything since a given moment). */
+  serverReads = 0;
   quietSweeps = 0;
+  /** Sweeps in a row that found the same request head still arriving (`headOf`: which, by `stream.requests`). */
+  headSweeps = 0;
+  headOf = -1;
   closed = false;
   /** Set once the front ends the connection itself (a refusal, a close): the server's end does not end the client's. */
   finishing = false;
   /** Requests whose answer the server has delivered (`completed`). */
   #answered = 0;
+  /** Told when `#answered` reaches `#awaitedAnswers` (or the connection is abandoned). */
   #allAnswered: (() => void) | undefined;
+  #awaitedAnswers = 0;
   serverDone: Promise<void> = Promise.resolve();
   /** The server closed its side: what the client still sends is dropped. */
   serverEnded = false;
@@ -142,14 +149,20 @@ export class FrontConnection {
     const done = () => {
       this.handling--;
       this.#answered++;
-      if (this.#allAnswered && this.#answered >= this.stream.requests) this.#allAnswered();
+      if (this.#allAnswered && this.#answered >= this.#awaitedAnswers) this.#allAnswered();
     };
     completed.then(done, done);
   }
 
-  /** Resolves once every request forwarded so far has been answered. */
-  allAnswered(): Promise<void> {
-    if (this.#answered >= this.stream.requests) return Promise.resolve();
+  /** Requests whose answer the server has delivered. */
+  get answeredCount(): number {
+    return this.#answered;
+  }
+
+  /** Resolves once every request forwarded so far (or the first `requests`) has been answered. */
+  allAnswered(requests: number = this.stream.requests): Promise<void> {
+    if (this.#answered >= requests) return Promise.resolve();
+    this.#awaitedAnswers = requests;
     return new Promise((resolve) => (this.#allAnswered = resolve));
   }
 
@@ -344,6 +357,19 @@ export function listenFront(hostname: string, port: number, options: FrontOption
 
 function sweep(connections: Set<FrontConnection>): void {
   for (const connection of connections) {
+    // A head still arriving at three sweeps in a row (after one to one and a half timeouts) is
+    // cut, however its bytes trickle in: a byte now and then kept a connection for good (Node
+    // bounds a head in time too, with its headersTimeout).
+    if (connection.stream.inHead) {
+      if (connection.headOf !== connection.stream.requests) {
+        connection.headOf = connection.stream.requests;
+        connection.headSweeps = 0;
+      }
+      if (++connection.headSweeps >= 3) {
+        end(connection);
+        continue;
+      }
+    } else connection.headOf = -1;
     if (connection.active) {
       connection.active = false;
       connection.quietSweeps = 0;
@@ -382,6 +408,8 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   const out: Uint8Array[] = [];
   // A read started while an upgrade waited for the handler's word (see `switchedOrLeft`).
   let early: Promise<Uint8Array | null> | undefined;
+  /** `connection.serverReads` when the last head was read. */
+  let serverReadsAtHead = 0;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
     if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
@@ -407,7 +435,10 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     if (connection.serverEnded) continue;
     connection.active = true;
     filled = bytes.length === buffer.length;
+    const requestsBefore = connection.stream.requests;
     let verdict = connection.stream.feed(bytes, out);
+    // A new head in this read: what the server says from now on may be its answer.
+    if (connection.stream.requests !== requestsBefore) serverReadsAtHead = connection.serverReads;
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
       // Into a buffer of its own: the stream keeps the rest of the last read in `buffer` until the word.
       early ??= readAside(connection.client);
@@ -420,7 +451,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
       verdict = connection.stream.answered(word !== false, out);
     }
     if (connection.serverEnded) continue;
-    if (verdict === "refuse") return refuse(connection, inner, buffer);
+    if (verdict === "refuse") return refuse(connection, inner, buffer, serverReadsAtHead);
     if (verdict === "too-big") return closeTooBig(connection, inner, buffer);
   }
 }
@@ -469,6 +500,7 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
     if (connection.inner !== inner) return closeQuietly(inner);
     if (read === null) break;
     connection.active = true;
+    connection.serverReads++;
     if (connection.onFirstBytes) {
       const told = connection.onFirstBytes;
       connection.onFirstBytes = undefined;
@@ -554,9 +586,32 @@ function refusePiped(connection: FrontConnection, refusal: Uint8Array): void {
  * connection (the client gets those answers, then the refusal): the server is then told the
  * client is done sending, so it closes once its last byte is out.
  */
-async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array): Promise<void> {
+async function refuse(connection: FrontConnection, inner: DenoConn, buffer: Uint8Array, serverReadsAtHead: number): Promise<void> {
   const { status, error } = connection.stream.refusal!;
   connection.finishing = true;
+  if (connection.stream.bodyRefused) {
+    // A chunked body refused part-way: the server has a request it can never finish, and waiting
+    // for its answer hung the client for good (an intercept route that reads the body) or until
+    // proxyTimeout. The requests before it are answered first (Deno takes one at a time), then
+    // its handler hears that the client left. When the server has said nothing since that
+    // request's head, its connection is dropped and the client gets the refusal, as from Node;
+    // an answer already begun is let finish, the server getting the end of the stream in the
+    // middle of the body.
+    const before = connection.stream.requests - 1;
+    const quiet = connection.answeredCount >= before && connection.serverReads === serverReadsAtHead;
+    await connection.allAnswered(before);
+    connection.clientLeft();
+    if (quiet && connection.serverReads === serverReadsAtHead) {
+      connection.inner = undefined;
+      byInnerPort.delete(inner.localAddr.port);
+      closeQuietly(inner);
+      await writeAll(connection.client, refusalBytes(status, error)).catch(() => {});
+    } else {
+      await inner.closeWrite().catch(() => {});
+      await connection.serverDone;
+    }
+    return finish(connection, buffer, HTTP_CLOSE_GRACE_MS);
+  }
   await connection.allAnswered();
   await inner.closeWrite().catch(() => {});
   await connection.serverDone;

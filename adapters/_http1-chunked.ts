@@ -27,6 +27,8 @@ export class ChunkedBody {
   #inExtension = false;
   #lastByte = 0;
   #trailerBytes = 0;
+  /** The trailer line in progress has its colon. */
+  #sawColon = false;
   /** With -1 from `skim`: why the body is refused. */
   refusal: { status: 400 | 431; error: string } | undefined;
 
@@ -67,14 +69,28 @@ export class ChunkedBody {
     return true;
   }
 
-  /** Trailer lines up to an empty one, bounded like a head. */
+  /**
+   * Trailer lines up to an empty one, bounded like a head, each a field line (`name: value`):
+   * Deno closed the connection with no answer on one that is not (a folded line, a control
+   * byte, no colon, as when the last CRLF is missing and the next request is read as trailers),
+   * where Node answers 400.
+   */
   #trailer(byte: number): boolean {
     if (++this.#trailerBytes > this.#maxTrailerBytes) return this.#refuse(431, "Trailers too long");
+    if (this.#lastByte === CR && byte !== LF) return this.#refuse(400, "Bare CR in the trailers");
     if (byte === LF) {
       if (this.#lastByte !== CR) return this.#refuse(400, "Bare LF in the trailers");
       if (this.#lineBytes === 1) this.#state = DONE;
+      else if (!this.#sawColon) return this.#refuse(400, "A trailer line that is not a field");
       this.#lineBytes = 0;
-    } else this.#lineBytes++;
+      this.#sawColon = false;
+    } else {
+      if ((byte < SP && byte !== HTAB && byte !== CR) || byte === 0x7f) return this.#refuse(400, "Control character in the trailers");
+      if (this.#lineBytes === 0 && (byte === SP || byte === HTAB)) return this.#refuse(400, "Folded trailer line");
+      // A colon that is not the line's first byte ends a name.
+      if (byte === 0x3a && this.#lineBytes > 0) this.#sawColon = true;
+      this.#lineBytes++;
+    }
     this.#lastByte = byte;
     return true;
   }

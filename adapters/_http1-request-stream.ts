@@ -15,11 +15,12 @@
  * - a bare LF anywhere in a head or a chunked body's lines (Deno takes it as a line end, so
  *   `X-C: a\nX-Injected: 1` reached a backend as two headers);
  * - a head longer than `maxHeadBytes` (431);
+ * - the HTTP/2 preface (`PRI * HTTP/2.0`), after which Deno's server spoke HTTP/2 to the client;
  * - a request target that is not origin-form (`/path`), `*` or, for CONNECT, authority-form:
  *   an absolute-form target (`GET http://other/ HTTP/1.1`) passes its authority off as the Host
  *   the hub checked, and Bun builds the URL from Host so its handler cannot see the form;
  * - framing it cannot follow exactly as the server would: `Content-Length` with
- *   `Transfer-Encoding`, lengths that differ, a length that is not digits, a transfer coding that
+ *   `Transfer-Encoding`, two lengths (even equal), a length that is not digits, a transfer coding that
  *   does not end in `chunked` (RFC 9112 §6.3 refuses each; guessing would let the front and the
  *   server disagree about where the next request begins).
  */
@@ -44,6 +45,12 @@ export interface RequestStreamLimits {
    * request came on when its transport cannot (a Unix socket).
    */
   stamp?: Uint8Array;
+  /**
+   * The methods the server behind takes; others answer 400 here. `Bun.serve` closes the
+   * connection without a word on a method it does not know (`FOO`, a lower-case `get`), where
+   * Node answers 400.
+   */
+  methods?: ReadonlySet<string>;
 }
 
 /**
@@ -94,6 +101,11 @@ export class RequestStream {
   connectRequest = false;
   /** With `"refuse"`: the status and the reason. */
   refusal: { status: 400 | 431; error: string } | undefined;
+  /**
+   * With `"refuse"`: what was refused is the chunked body of the last request, whose head (and
+   * part of its body) the server already has: a front must end that request, not only refuse.
+   */
+  bodyRefused = false;
 
   constructor(limits: RequestStreamLimits) {
     this.#limits = limits;
@@ -105,6 +117,11 @@ export class RequestStream {
    */
   get betweenRequests(): boolean {
     return this.#state === HEAD || this.#state === AWAIT_UPGRADE;
+  }
+
+  /** True while a request head has begun and is not whole yet. */
+  get inHead(): boolean {
+    return this.#state === HEAD && this.#heldLength > 0;
   }
 
   /** True once the connection carries WebSocket frames (or a tunnel). */
@@ -128,7 +145,7 @@ export class RequestStream {
     this.#held = undefined;
     this.#heldLength = 0;
     if (!this.#readHead(head, 0, head.length)) return "refuse";
-    this.#emitHead(head, 0, head.length, out);
+    this.#emitHead(head, 0, 0, head.length, out);
     return this.#run(chunk, headEnd, out);
   }
 
@@ -165,7 +182,7 @@ export class RequestStream {
             return this.refusal ? "refuse" : this.#hold(bytes, pos);
           }
           if (this.#limits.stamp) {
-            this.#emitHead(bytes, emitFrom, headEnd, out);
+            this.#emitHead(bytes, emitFrom, pos, headEnd, out);
             emitFrom = headEnd;
           }
           pos = headEnd;
@@ -190,6 +207,7 @@ export class RequestStream {
           if (next === -1) {
             if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
             this.refusal = chunked.refusal;
+            this.bodyRefused = true;
             return "refuse";
           }
           pos = next;
@@ -214,18 +232,35 @@ export class RequestStream {
     return "upgrade?";
   }
 
-  /** Pushes `bytes[from, headEnd)`, ending in a whole head, with the stamp before its empty line. */
-  #emitHead(bytes: Uint8Array, from: number, headEnd: number, out: Uint8Array[]): void {
+  /**
+   * Pushes `bytes[from, headEnd)`, ending in the whole head `bytes[headStart, headEnd)`, with the
+   * stamp before its empty line and without the empty lines before its request line (RFC 9112
+   * §2.2 lets a server skip them, and Node and Deno do, but `Bun.serve` refused such a request:
+   * a client may send a CRLF after a body).
+   */
+  #emitHead(bytes: Uint8Array, from: number, headStart: number, headEnd: number, out: Uint8Array[]): void {
     const stamp = this.#limits.stamp;
     if (!stamp) {
       out.push(bytes.subarray(from, headEnd));
       return;
+    }
+    if (bytes[headStart] === CR) {
+      if (headStart > from) out.push(bytes.subarray(from, headStart));
+      while (bytes[headStart] === CR) headStart += 2;
+      from = headStart;
     }
     out.push(bytes.subarray(from, headEnd - 2), stamp, bytes.subarray(headEnd - 2, headEnd));
   }
 
   /** Keeps `bytes[start, end)`, the start of a head, for the next read (431 past `maxHeadBytes`). */
   #hold(bytes: Uint8Array, start: number): StreamVerdict {
+    // Only a head that does not come whole is looked at here (a whole one is the server's to
+    // refuse): a TLS ClientHello never has an empty line, and waited for one until the idle
+    // timeout, where Node answers 400 at once.
+    if (this.#heldLength === 0 && !mayBeginHead(bytes[start]!)) {
+      this.#refuse(400, "Not an HTTP/1.1 request (TLS to a plain HTTP port?)");
+      return "refuse";
+    }
     const length = bytes.length - start;
     const needed = this.#heldLength + length;
     if (needed > this.#limits.maxHeadBytes) {
@@ -277,7 +312,17 @@ export class RequestStream {
     let lineStart = start;
     while (bytes[lineStart] === CR) lineStart += 2;
     const requestLineEnd = bytes.indexOf(LF, lineStart);
+    // The HTTP/2 preface (`PRI * HTTP/2.0`): Deno's server switched to HTTP/2 behind it, out of
+    // the front's sight (it holds bytes until an empty line, which frames can carry); Node and
+    // Bun refuse it.
+    if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
+    const methods = this.#limits.methods;
+    if (methods !== undefined) {
+      const space = bytes.indexOf(SP, lineStart);
+      const method = space === -1 || space > requestLineEnd ? "" : latin1Of(bytes, lineStart, space);
+      if (!methods.has(method)) return this.#refuse(400, `Unknown method '${method.length > 20 ? `${method.slice(0, 20)}…` : method}'`);
+    }
     // Origin-form starts with `/`; `*` is OPTIONS's; CONNECT names an authority. A request line
     // without a space is left to the server, which refuses it.
     const targetStart = bytes.indexOf(SP, lineStart) + 1;
@@ -295,7 +340,9 @@ export class RequestStream {
       if (first === 0x63 && isName(bytes, line, lineEnd, "content-length")) {
         const value = fieldValue(bytes, line + 15, lineEnd);
         if (!/^\d{1,15}$/.test(value)) return this.#refuse(400, "Content-Length is not a number");
-        if (length !== -1 && Number(value) !== length) return this.#refuse(400, "Two different Content-Length values");
+        // Even two equal ones (RFC 9112 §6.3 lets a server refuse them, and Node does): `Bun.serve`
+        // joins them as `5, 5`, which the hub's proxy could not send on (it answered 502).
+        if (length !== -1) return this.#refuse(400, "More than one Content-Length");
         length = Number(value);
       } else if (first === 0x74 && isName(bytes, line, lineEnd, "transfer-encoding")) {
         transferEncoding = true;
@@ -338,6 +385,13 @@ export class RequestStream {
   }
 }
 
+/** True when `byte` may begin a request: a method's first character (a token, RFC 9110 §5.6.2), or the CR of an empty line before it. */
+function mayBeginHead(byte: number): boolean {
+  if (byte === CR) return true;
+  const lower = byte | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(byte));
+}
+
 /** The bytes of a refusal, as the server's own refusals read (JSON, and the connection closes). */
 export function refusalBytes(status: number, error: string): Uint8Array {
   const body = new TextEncoder().encode(JSON.stringify({ error }));
@@ -347,4 +401,11 @@ export function refusalBytes(status: number, error: string): Uint8Array {
   bytes.set(head);
   bytes.set(body, head.length);
   return bytes;
+}
+
+/** The characters of `bytes[start, end)`, a byte each (a method is short: no decoder needed). */
+function latin1Of(bytes: Uint8Array, start: number, end: number): string {
+  let text = "";
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
 }

@@ -34,6 +34,11 @@ export class ResponseStream {
   headRequest = false;
   connectRequest = false;
 
+  /** Some bytes of an answer have been read and its end has not (a head in part, a body, or an answer that ends with the connection). */
+  get midAnswer(): boolean {
+    return this.#state !== HEAD || this.#held !== undefined;
+  }
+
   /** Reads the next bytes from the server. */
   feed(bytes: Uint8Array): void {
     let pos = 0;

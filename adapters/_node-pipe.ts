@@ -13,7 +13,7 @@ import type { IncomingMessage } from "node:http";
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
 import type { PipeUpgradeOptions } from "../src/platform.ts";
-import { latin1, pipeToBackend, type DialTarget, type PipedClient } from "./_upgrade-pipe.ts";
+import { latin1, pipeToBackend, UPGRADE_CONNECTION, type DialTarget, type PipedClient } from "./_upgrade-pipe.ts";
 
 interface NodeUpgrade {
   req: IncomingMessage;
@@ -99,6 +99,9 @@ function requestHead(req: IncomingMessage, url: URL): string {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (name === "host") lines.push(`Host: ${url.host}`);
+    else if (name === "connection") {
+      if (!lines.includes(UPGRADE_CONNECTION)) lines.push(UPGRADE_CONNECTION);
+    }
     else if (name === "x-forwarded-for") forwardedFor = `${raw[i + 1]}, `;
     else if (!name.startsWith("x-forwarded-")) lines.push(`${raw[i]}: ${raw[i + 1]}`);
   }

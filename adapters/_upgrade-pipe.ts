@@ -77,14 +77,25 @@ export async function pipeToBackend<Backend>(client: PipedClient<Backend>, reque
   return true;
 }
 
+/**
+ * The `Connection` of every upgrade request written to a backend. `close` matters when the
+ * backend refuses the upgrade (any answer but 101): the connection is a byte pipe by then, and a
+ * backend that kept it alive would take whatever the client sent next on it as new requests, raw
+ * — past the hub's routing, journal, intercepts and Host check (or bytes the client pipelined
+ * behind its upgrade, before the answer). With `close` it answers and closes (RFC 9112 §9.6: no
+ * further request on that connection is processed). A 101 switches protocols, where `close` has
+ * no say: `ws`, `Bun.serve` and `Deno.upgradeWebSocket` upgrade such a request alike.
+ */
+export const UPGRADE_CONNECTION = "Connection: Upgrade, close";
+
 /** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added. */
 function upgradeHead(request: Request, url: URL, clientAddress: string | undefined): Uint8Array {
-  const lines = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`];
+  const lines = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, UPGRADE_CONNECTION];
   let forwardedFor = "";
   // The header values are the runtime's parsed ones: no line breaks can be in them.
   request.headers.forEach((value, name) => {
     if (name === "x-forwarded-for") forwardedFor = `${value}, `;
-    else if (name !== "host" && !name.startsWith("x-forwarded-")) lines.push(`${name}: ${value}`);
+    else if (name !== "host" && name !== "connection" && !name.startsWith("x-forwarded-")) lines.push(`${name}: ${value}`);
   });
   if (clientAddress) lines.push(`X-Forwarded-For: ${forwardedFor}${clientAddress}`);
   const host = request.headers.get("host");

@@ -21,7 +21,7 @@ const args = {
   timeout: { type: "boolean", description: "Never answer", default: false },
   bandwidth: { type: "string", description: "Send response bodies at most this many bytes per second", valueHint: "B" },
   probability: { type: "string", description: "Fault each matching request with this chance (0-1)", valueHint: "p" },
-  times: { type: "string", description: "Only the next n matching requests", valueHint: "n" },
+  times: { type: "string", description: "Fault only n requests, then remove the fault", valueHint: "n" },
   list: { type: "boolean", description: "List the hub's faults", default: false },
   clear: { type: "boolean", description: "Remove every fault, or the one whose id follows", default: false },
 } as const;

@@ -16,5 +16,7 @@ echo "--- hardening: sockets"
 timeout -k 10 300 node --import tsx test/hardening/sockets.ts
 echo "--- hardening: the Deno hub's TCP front"
 timeout -k 10 300 node --import tsx test/hardening/deno-front.ts
+echo "--- hardening: the Bun and Deno fronts against Node's parser"
+timeout -k 10 300 node --import tsx test/hardening/fronts.ts
 echo "--- hardening: Deno net permission"
 timeout -k 10 120 node --import tsx test/hardening/permission.ts

@@ -96,3 +96,25 @@ export function statuses(raw: string): number[] {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type AttackCase = [name: string, run: (hub: Hub) => Promise<void>];
+
+/**
+ * Runs each case against `hub` (`before` first, e.g. clearing what a backend saw), printing an
+ * `ok` or `FAIL` line for each; returns the failed ones as `runtime: name`.
+ */
+export async function runCases(hub: Hub, cases: AttackCase[], before?: () => void): Promise<string[]> {
+  const runtime = hub.child.runtime;
+  const failed: string[] = [];
+  for (const [name, run] of cases) {
+    before?.();
+    try {
+      await run(hub);
+      console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+    } catch (error) {
+      console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
+      failed.push(`${runtime}: ${name}`);
+    }
+  }
+  return failed;
+}

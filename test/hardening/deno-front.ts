@@ -69,6 +69,24 @@ const cases: Array<[string, () => Promise<void>]> = [
     },
   ],
   [
+    "a request head trickled in a byte at a time is cut after one to one and a half keepAliveTimeouts (it kept its connection for good)",
+    async () => {
+      await withHub(undefined, { keepAliveTimeout: 1 }, async (port) => {
+        const started = Date.now();
+        const socket = net.connect(port, "127.0.0.1");
+        socket.on("error", () => {});
+        const closed = new Promise<number>((resolve) => socket.on("close", () => resolve(Date.now() - started)));
+        socket.write("GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+        // A byte every 200 ms, never the end of the head: the connection is never idle.
+        const trickle = setInterval(() => socket.write("a"), 200);
+        const ms = await Promise.race([closed, sleep(8000).then(() => -1)]);
+        clearInterval(trickle);
+        socket.destroy();
+        assert.ok(ms !== -1, "the connection was still open after 8 s");
+      });
+    },
+  ],
+  [
     "connections past maxConnections are closed, the ones held keep working, and a new one is taken once one goes",
     async () => {
       await withHub(undefined, { maxConnections: 3 }, async (port) => {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RUNTIMES } from "../matrix/_spawn.ts";
-import { rawExchange, startHub, statuses, type Hub } from "./_attack.ts";
+import { rawExchange, runCases, startHub, statuses, type AttackCase } from "./_attack.ts";
 
 const BIG = 4 * 1024 * 1024;
 /** What the backend saw: path and the headers that say where a request came from. */
@@ -73,7 +73,7 @@ function answers(raw: string, heads: number[] = []): Array<[number, string]> {
   return found;
 }
 
-const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
+const cases: AttackCase[] = [
   [
     "two pipelined requests, the first proxied, are both answered in order (Bun answered neither)",
     async (hub) => {
@@ -135,16 +135,7 @@ const failures: string[] = [];
 for (const runtime of RUNTIMES) {
   const hub = await startHub(runtime, backendUrl);
   try {
-    for (const [name, run] of cases) {
-      seen.length = 0;
-      try {
-        await run(hub);
-        console.log(`ok   ${runtime.padEnd(5)} ${name}`);
-      } catch (error) {
-        console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
-        failures.push(`${runtime}: ${name}`);
-      }
-    }
+    failures.push(...(await runCases(hub, cases, () => (seen.length = 0))));
   } finally {
     await hub.stop();
   }

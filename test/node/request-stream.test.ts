@@ -36,7 +36,7 @@ test("requests, bodies and pipelined requests pass through whole, whatever the r
     "GET /a HTTP/1.1\r\nHost: h\r\n\r\n" +
     "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello" +
     "\r\nPOST /c HTTP/1.1\r\nhost: h\r\ntransfer-encoding: gzip, Chunked\r\n\r\n5;ext=1\r\nabcde\r\n0\r\nX-T: 1\r\n\r\n" +
-    "GET /d HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n";
+    "GET /d HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n";
   for (const size of SIZES) {
     const { forwarded, verdict, stream } = run(bytes(input), size);
     assert.equal(verdict, "pass", `reads of ${size}`);
@@ -65,6 +65,8 @@ test("a bare LF in a chunked body's lines, and framing the front cannot follow, 
     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
     "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+    // Two equal lengths too, as Node refuses them (Bun joined them as `0, 0`, which its proxy could not send).
+    "GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
     "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0x3\r\n\r\n",
     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
   ];

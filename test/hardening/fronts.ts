@@ -1,0 +1,145 @@
+/**
+ * Differential attacks on the Bun and Deno hubs' own HTTP/1.1 front (`_http1-request-stream.ts`),
+ * with Node's parser (no front) as the reference: the same bytes go to a hub under each runtime
+ * over raw TCP, and each must be answered as Node answers them, never left hanging. Each case
+ * names the runtime where it broke.
+ */
+import assert from "node:assert/strict";
+import { RUNTIMES } from "../matrix/_spawn.ts";
+import net from "node:net";
+import { rawExchange, recordingBackend, runCases, sleep, startHub, statuses, type AttackCase } from "./_attack.ts";
+
+const backend = await recordingBackend();
+const failures: string[] = [];
+
+const chunkedPost = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
+/** Chunked bodies whose framing breaks after the head went on: a size that is not hex, too large, or data not followed by CRLF. */
+const BROKEN_BODIES = ["5\r\nhello\r\n-5\r\nxxxxx\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n", "fffffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\nX: a\nY: b\r\n\r\n"];
+/** Trailers that are not field lines: folded, with a NUL, and (the last CRLF missing) the next request read as trailers. Deno closed with no answer. */
+const BROKEN_TRAILERS = ["5\r\nhello\r\n0\r\n X: fold\r\n\r\n", "5\r\nhello\r\n0\r\nX:\x00y\r\n\r\n", "5\r\nhello\r\n0\r\nGET /svc/next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"];
+
+const cases: AttackCase[] = [
+  [
+    "a chunked body whose framing or trailers break part-way answers 400 and closes, proxied or read by a route (Deno hung or closed with no answer, Bun answered nothing)",
+    async (hub) => {
+      for (const path of ["/svc/chunks", "/api/slow"]) {
+        for (const body of [...BROKEN_BODIES, ...BROKEN_TRAILERS]) {
+          const raw = await rawExchange(hub.port, chunkedPost(path, body), { quietMs: 3000, maxMs: 3000 });
+          assert.deepEqual(statuses(raw), [400], `${path} ${JSON.stringify(body)}: ${JSON.stringify(raw.slice(0, 300))}`);
+        }
+      }
+      assert.deepEqual(backend.seen, [], "a request with a broken body reached the backend whole");
+    },
+  ],
+  [
+    "a broken chunked body behind a pipelined request in progress: that request is answered first, then the connection closes (Node loses that answer too)",
+    async (hub) => {
+      const first = "POST /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\none";
+      const raw = await rawExchange(hub.port, first + chunkedPost("/svc/chunks", BROKEN_BODIES[0]!), { quietMs: 3000, maxMs: 3000 });
+      // Node's own server answers a parse error behind a request in progress with 400 alone.
+      if (hub.child.runtime === "node") assert.deepEqual(statuses(raw), [400], raw);
+      else {
+        assert.equal(statuses(raw)[0], 200, raw);
+        assert.match(raw, /\r\n\r\n(3\r\n)?one/, raw);
+        assert.equal(statuses(raw).length, 2, raw);
+      }
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
+  [
+    "the HTTP/2 prior-knowledge preface on the plain port answers 400 and closes (Deno's server spoke HTTP/2 behind the front)",
+    async (hub) => {
+      // The preface, an empty SETTINGS frame, and a PING whose payload is an empty line (the front
+      // holds bytes until it sees one).
+      const settings = "\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+      const ping = "\x00\x00\x08\x06\x00\x00\x00\x00\x00\r\n\r\n\r\n\r\n";
+      const raw = await rawExchange(hub.port, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n${settings}${ping}`, { quietMs: 1000, maxMs: 3000 });
+      assert.match(raw, /^HTTP\/1\.1 400 /, JSON.stringify(raw.slice(0, 200)));
+    },
+  ],
+  [
+    "two equal Content-Length headers answer 400, and nothing reaches the backend (Bun's proxy answered 502, Deno passed it on)",
+    async (hub) => {
+      const raw = await rawExchange(hub.port, "POST /svc/twice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+      assert.deepEqual(statuses(raw), [400], raw);
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
+  [
+    "empty lines before a request line are skipped, also after a body, as Node does (Bun answered 400)",
+    async (hub) => {
+      const post = "POST /svc/crlf HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello";
+      const raw = await rawExchange(hub.port, `\r\n${post}\r\n\r\nGET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+      assert.deepEqual(statuses(raw), [200, 200], raw);
+      assert.deepEqual(backend.seen.map((request) => [request.method, request.url, request.body]), [["POST", "/base/svc/crlf", "hello"]]);
+    },
+  ],
+  [
+    "a TLS ClientHello on the plain port answers 400 at once (the fronts waited for the end of a head until their idle timeout)",
+    async (hub) => {
+      const hello = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + "\x01".repeat(60);
+      const raw = await rawExchange(hub.port, hello, { quietMs: 3000, maxMs: 3000 });
+      assert.deepEqual(statuses(raw), [400], JSON.stringify(raw));
+    },
+  ],
+  [
+    "a proxied upgrade the backend refuses leaves no raw pipe: what the client sends next never reaches the backend unrouted (Node, Bun and Deno passed it on)",
+    async (hub) => {
+      const upgrade = "GET /svc/u HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+      const after = "GET /svc/after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+      // Sent behind the upgrade in one write, and sent once the refusal came.
+      const together = await rawExchange(hub.port, upgrade + after, { quietMs: 1500, maxMs: 3000 });
+      assert.equal(statuses(together)[0], 200, together);
+      const socket = net.connect(hub.port, "127.0.0.1");
+      let answer = "";
+      socket.on("data", (bytes) => (answer += bytes.toString("latin1"))).on("error", () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      socket.write(upgrade);
+      await until(() => answer.includes("ok /base/svc/u"), 3000);
+      if (!socket.destroyed) socket.write(after);
+      await Promise.race([closed, sleep(1500)]);
+      assert.ok(socket.destroyed || socket.readableEnded, "the connection ends with the refusal");
+      socket.destroy();
+      assert.deepEqual(backend.seen.map((request) => request.url), ["/base/svc/u", "/base/svc/u"], "only the upgrade requests reached the backend");
+      assert.match(String(backend.seen[0]!.headers.connection), /upgrade/i);
+    },
+  ],
+  [
+    "a method the server does not know answers 400, never a silent close (Bun closed the connection; Deno serves any token as a method)",
+    async (hub) => {
+      for (const method of ["FOO", "get", "BREW"]) {
+        const raw = await rawExchange(hub.port, `${method} /svc/m HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, { quietMs: 1000, maxMs: 3000 });
+        const answered = statuses(raw);
+        if (hub.child.runtime === "deno") assert.equal(answered.length, 1, `${method}: ${JSON.stringify(raw.slice(0, 200))}`);
+        else assert.deepEqual(answered, [400], `${method}: ${JSON.stringify(raw.slice(0, 200))}`);
+      }
+      // Every method Node knows still goes through (WebDAV's among them).
+      const raw = await rawExchange(hub.port, "PROPFIND /svc/dav HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assert.deepEqual(statuses(raw), [200], raw);
+    },
+  ],
+];
+
+async function until(ready: () => boolean, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !ready() && Date.now() < end; ) await sleep(20);
+}
+
+for (const runtime of RUNTIMES) {
+  const hub = await startHub(runtime, `${backend.url}/base`);
+  try {
+    failures.push(...(await runCases(hub, cases, () => (backend.seen.length = 0))));
+    const printed = hub.child.stderr().trim();
+    if (printed) {
+      console.log(`FAIL ${runtime.padEnd(5)} the hub printed:\n     ${printed.slice(0, 500)}`);
+      failures.push(`${runtime}: printed`);
+    }
+  } finally {
+    await hub.stop();
+  }
+}
+await backend.close();
+if (failures.length) {
+  console.log(`front hardening: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log("front hardening: every hub answered every attack, none hung");
