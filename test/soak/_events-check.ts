@@ -1,3 +1,7 @@
+/**
+ * 20 dashboard event streams opened and dropped one after another under this runtime: each must
+ * be answered 200 (a dropped stream that stayed counted would hit the 16-stream limit, 503).
+ */
 import { crossipc, runtime } from "../fixtures/_crossipc.ts";
 const hub = new crossipc.ServiceHub(0, { dashboard: true });
 await hub.start();
