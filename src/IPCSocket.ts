@@ -1,4 +1,5 @@
 import { IPCError, errorMessage } from "./errors.ts";
+import { isExpectedFailure } from "./_expectedFailure.ts";
 import { log } from "./_log.ts";
 import { unrefTimeout } from "./_timers.ts";
 import {
@@ -283,7 +284,7 @@ export class IPCSocket {
   }
 
   #handlerFailed(msg: IPCFrame, error: unknown): void {
-    log(this.#logger, "warn", `Request handler for '${msg.path}' threw`, error);
+    if (!isExpectedFailure(error)) log(this.#logger, "warn", `Request handler for '${msg.path}' threw`, error);
     this.#respond(msg, { success: false, error: errorMessage(error) });
   }
 

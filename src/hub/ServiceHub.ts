@@ -5,6 +5,7 @@ import { setHubDescriber, type HubState } from "../server/_describe.ts";
 import { setApiPrefixes } from "../server/_apiPrefixes.ts";
 import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
+import { KnownPrefixes } from "./_knownPrefixes.ts";
 import { Registry, entriesOf, entryOf } from "./_registry.ts";
 import { HubRequests, notRegistered, type HubKind } from "./_requests.ts";
 import { createStrategy, strategyName } from "./_strategies.ts";
@@ -55,8 +56,8 @@ export class ServiceHub {
   readonly #strategies = new Map<string, RoutingStrategy>();
   readonly #strategyNames = new Map<string, RoutingStrategyName | "custom">();
   readonly #listeners = new Set<(event: HubEvent) => void>();
-  /** Every prefix each api was ever registered with: a replay limited to an api still knows it once its service stopped. */
-  readonly #knownPrefixes = new Map<string, Set<string>>();
+  /** The prefixes each api was registered with: a replay limited to an api still knows it once its service stopped. */
+  readonly #knownPrefixes = new KnownPrefixes(this.#registry);
   readonly #logger: IPCLogger | undefined;
   #yielding = false;
 
@@ -100,6 +101,7 @@ export class ServiceHub {
     server.onClientDisconnect((clientId, runtimeId) => {
       const routes = this.#registry.removeOwner(clientId);
       if (routes.length === 0) return;
+      for (const route of routes) this.#maybeGone(route.api);
       log(this.#logger, "info", `Evicted ${routes.length} route(s) of disconnected client ${clientId}`);
       this.#emit({ type: "routesEvicted", owner: clientId, runtimeId, routes });
     });
@@ -197,14 +199,13 @@ export class ServiceHub {
     const { added, replaced } = this.#registry.add(route);
     if (replaced) this.#removed(replaced);
     if (!added) return;
-    let known = this.#knownPrefixes.get(added.api);
-    if (!known) this.#knownPrefixes.set(added.api, (known = new Set()));
-    known.add(added.pathPrefix);
+    this.#knownPrefixes.add(added.api, added.pathPrefix);
     log(this.#logger, "info", `Added route: ${added.pathPrefix} (${added.api}) -> ${shownUrl(added.baseUrl)}`);
     this.#emit({ type: "routeAdded", route: { ...added } });
   }
 
   #removed(route: HubRoute): void {
+    this.#maybeGone(route.api);
     log(this.#logger, "info", `Removed route: ${route.pathPrefix} (${route.api}) -> ${shownUrl(route.baseUrl)}`);
     this.#emit({ type: "routeRemoved", route: { ...route } });
   }
@@ -221,6 +222,14 @@ export class ServiceHub {
       ? this.#registry.remove(same, own)
       : this.#registry.remove(same, this.#registry.instances(entry.api));
     for (const route of removed) this.#removed(route);
+  }
+
+  /**
+   * The round-robin state `#pick` made for an api goes with its last instance (one set with
+   * `setRoutingStrategy` stays): kept, a hub remembered every api name it ever routed.
+   */
+  #maybeGone(api: string): void {
+    if (!this.#strategyNames.has(api) && this.#registry.instances(api).length === 0) this.#strategies.delete(api);
   }
 
   #pick(api: string, instances: readonly HubRoute[], path: string): HubRoute {

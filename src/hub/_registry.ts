@@ -97,6 +97,16 @@ export class Registry {
     return count;
   }
 
+  /** How many apis have an instance. */
+  get apiCount(): number {
+    return this.#byApi.size;
+  }
+
+  /** Whether an instance of `api` is registered at `prefix`. */
+  hasPrefix(prefix: string, api: string): boolean {
+    return this.#byPrefix.get(prefix)?.has(api) ?? false;
+  }
+
   instances(api: string): readonly HubRoute[] {
     return this.#byApi.get(api)?.list() ?? [];
   }

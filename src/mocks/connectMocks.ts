@@ -13,7 +13,7 @@ import { IPCError, errorMessage } from "../errors.ts";
 import type { InterceptHandler } from "../server/_routes.ts";
 import type { JournalEntry, JournalFilter } from "../server/journal.ts";
 import type { Awaitable } from "../types.ts";
-import { addReplay, type MockReplay } from "../replay/_mocksReplay.ts";
+import { addReplay, forgetScopeReplays, type MockReplay } from "../replay/_mocksReplay.ts";
 import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
@@ -378,6 +378,7 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
     const connection = this.connection;
     if (connection.client.isConnected()) await connection.request(MockRequests.closeScope, { scope: this.id });
     for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
+    forgetScopeReplays(connection.client, this.id);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

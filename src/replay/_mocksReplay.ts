@@ -18,6 +18,7 @@ const FRAME_ROOM = 64 * 1024;
 /** A replay the hub holds for this connection or scope. */
 export class MockReplay {
   readonly #rule: MockRule;
+  #forget: (() => void) | undefined;
   /** Recorded exchanges it can answer, and entries without an answer (status 0, 1xx) it skipped. */
   readonly size: number;
   readonly skipped: number;
@@ -38,8 +39,19 @@ export class MockReplay {
   }
 
   /** Resolves once the hub no longer holds the replay. */
-  remove(): Promise<void> {
-    return this.#rule.remove();
+  async remove(): Promise<void> {
+    await this.#rule.remove();
+    this.#forget?.();
+  }
+
+  /** @internal Called once it is removed (`addReplay` stops keeping it for the hub's counts). */
+  onRemoved(forget: () => void): void {
+    this.#forget = forget;
+  }
+
+  /** @internal The scope it was added in (null: unscoped). */
+  get scope(): string | null {
+    return this.#rule.scope;
   }
 }
 
@@ -65,8 +77,23 @@ export async function addReplay(
   const { onMiss, api, name } = options;
   const rule = await set.addRule({ kind: "replay", method: "*", path: "/**", har: document, onMiss, api, name });
   const replay = new MockReplay(rule, loaded.exchanges.length, loaded.skipped);
-  replaysOf(client).set(rule.id, replay);
+  const replays = replaysOf(client);
+  replays.set(rule.id, replay);
+  // Kept only while the hub holds it: one connection kept for a whole run, replaying in a scope
+  // per test, kept every replay it ever made.
+  replay.onRemoved(() => replays.delete(rule.id));
   return replay;
+}
+
+/** @internal `scope.close()`: the scope's replays went with it. */
+export function forgetScopeReplays(client: IPCClient, scope: string): void {
+  const replays = replaysByClient.get(client);
+  if (replays) for (const [id, replay] of replays) if (replay.scope === scope) replays.delete(id);
+}
+
+/** @internal How many replays of `client` this process keeps counts for (tests). */
+export function trackedReplays(client: IPCClient): number {
+  return replaysByClient.get(client)?.size ?? 0;
 }
 
 function replaysOf(client: IPCClient): Map<string, MockReplay> {
