@@ -320,15 +320,14 @@ export class RequestStream {
     // Bun refuse it.
     if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
-    const methods = this.#limits.methods;
-    if (methods !== undefined) {
-      const space = bytes.indexOf(SP, lineStart);
-      const method = space === -1 || space > requestLineEnd ? "" : latin1Of(bytes, lineStart, space);
-      if (!methods.has(method)) return this.#refuse(400, `Unknown method '${method.length > 20 ? `${method.slice(0, 20)}…` : method}'`);
-    }
     // Origin-form starts with `/`; `*` is OPTIONS's; CONNECT names an authority. A request line
     // without a space is left to the server, which refuses it.
     const targetStart = bytes.indexOf(SP, lineStart) + 1;
+    const methods = this.#limits.methods;
+    if (methods !== undefined) {
+      const method = targetStart === 0 || targetStart > requestLineEnd ? "" : methodOf(bytes, lineStart, targetStart - 1);
+      if (!methods.has(method)) return this.#refuse(400, `Unknown method '${method}'`);
+    }
     if (targetStart > 0 && targetStart < requestLineEnd && !connect && bytes[targetStart] !== 0x2f && bytes[targetStart] !== 0x2a) {
       return this.#refuse(400, "Absolute-form request target: this server is not a forward proxy");
     }
@@ -378,8 +377,7 @@ export class RequestStream {
     // body, a method other than GET is served as the ordinary request it also is (the proxy
     // drops `Upgrade`), since only a GET may upgrade.
     if (upgrade && !connect && (chunked || length > 0) && namesUpgrade(bytes, requestLineEnd + 1, end)) {
-      const method = latin1Of(bytes, lineStart, targetStart - 1);
-      return this.#refuse(400, bodyWithUpgrade(method.length > 20 ? `${method.slice(0, 20)}…` : method));
+      return this.#refuse(400, bodyWithUpgrade(methodOf(bytes, lineStart, targetStart - 1)));
     }
     this.requests++;
     this.headRequest = bytes[lineStart] === 0x48 && matchesAt(bytes, lineStart, "HEAD ");
@@ -437,9 +435,13 @@ export function refusalBytes(status: number, error: string): Uint8Array {
   return bytes;
 }
 
-/** The characters of `bytes[start, end)`, a byte each (a method is short: no decoder needed). */
-function latin1Of(bytes: Uint8Array, start: number, end: number): string {
+/**
+ * The method `bytes[start, end)` as text, for a lookup and a refusal: a byte a character, and
+ * cut at 20 (the longest method anyone serves has 11), so a head of 16 KiB without a space
+ * builds no 16 KiB string.
+ */
+function methodOf(bytes: Uint8Array, start: number, end: number): string {
   let text = "";
-  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!);
-  return text;
+  for (let i = start; i < Math.min(end, start + 20); i++) text += String.fromCharCode(bytes[i]!);
+  return end - start > 20 ? `${text}…` : text;
 }

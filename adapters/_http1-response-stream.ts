@@ -15,6 +15,7 @@
  */
 import { CR, LF, fieldValue, isName } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
+import { concat } from "../src/_bytes.ts";
 
 const HEAD = 0;
 const BODY = 1;
@@ -56,18 +57,14 @@ export class ResponseStream {
     this.#cuts = undefined;
     const parts: Uint8Array[] = [];
     let from = 0;
+    let length = 0;
     for (let i = 0; i < cuts.length; i += 2) {
       parts.push(bytes.subarray(from, cuts[i]));
+      length += cuts[i]! - from;
       from = cuts[i + 1]!;
     }
     parts.push(bytes.subarray(from));
-    const kept = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      kept.set(part, at);
-      at += part.length;
-    }
-    return kept;
+    return concat(parts, length + bytes.length - from);
   }
 
   #read(bytes: Uint8Array): void {

@@ -29,7 +29,7 @@ import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.
 import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
 import { apiPrefixesOf } from "./_apiPrefixes.ts";
-import { loopsBack as loopsBackTo } from "./_selfTarget.ts";
+import { loopCheck } from "./_selfTarget.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -224,7 +224,7 @@ export class IPCServer {
           },
         })
       : undefined;
-    const loopsBack = (target: string) => loopsBackTo(target, server.#port, urlHost(server.#options.hostname));
+    const loopsBack = loopCheck(() => server.#port, () => urlHost(server.#options.hostname));
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,

@@ -17,7 +17,7 @@ import { withBody } from "./_requestCopy.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
-import { loopMessage } from "./_selfTarget.ts";
+import { loopAnswer, loopMessage } from "./_selfTarget.ts";
 import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
@@ -202,8 +202,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   }
   if (state.loopsBack(baseUrl)) {
     if (record) record.error = loopMessage(target);
-    const shown = redactUrl(target, LOG_REDACTION)!;
-    return committed(state, record, jsonAnswer(508, { error: loopMessage(shown), target: shown }, record));
+    return committed(state, record, jsonAnswer(508, loopAnswer(target), record));
   }
   const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
   let sent = request;

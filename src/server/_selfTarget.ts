@@ -1,3 +1,5 @@
+import { LOG_REDACTION, redactUrl } from "./_redact.ts";
+
 /**
  * A proxy target that is the hub itself: a resolver, or a service registered at the hub's own
  * URL (grest-ts's mock mode points an api at the hub), sends every request it does not intercept
@@ -6,34 +8,51 @@
  *
  * `baseUrl` is the resolver's answer, before the request's path is appended: only one with no
  * path of its own sends the same request back. One with a path (`http://hub/base`) asks the hub
- * for another path, which an intercept route may well answer.
- *
- * Only the names a target on this machine is written with are compared (loopback addresses,
- * `localhost`, `ownHost`: the host of the hub's URL), on the string: it runs once per proxied request.
+ * for another path, which an intercept route may well answer. Only the names a target on this
+ * machine is written with are compared: loopback addresses, `localhost`, and `ownHost` (the host
+ * of the hub's URL).
  */
 export function loopsBack(baseUrl: string, port: number, ownHost: string): boolean {
-  if (port === 0) return false;
-  const target = baseUrl;
-  const start = target.indexOf("//") + 2;
-  let end = target.indexOf("/", start);
-  if (end === -1) end = target.length;
-  else if (!/^\/*$/.test(target.slice(end))) return false;
-  const authority = target.slice(start, end);
-  const at = authority.lastIndexOf("@");
-  const hostAndPort = (at === -1 ? authority : authority.slice(at + 1)).toLowerCase();
-  const colon = hostAndPort.lastIndexOf(":");
-  const closing = hostAndPort.lastIndexOf("]");
-  let host = hostAndPort;
-  let targetPort = target.startsWith("https:") || target.startsWith("wss:") ? 443 : 80;
-  if (colon > closing) {
-    host = hostAndPort.slice(0, colon);
-    targetPort = Number(hostAndPort.slice(colon + 1));
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return false; // the proxy reports a target it cannot read
   }
-  if (targetPort !== port) return false;
-  return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host.startsWith("127.") || host === ownHost;
+  const tls = url.protocol === "https:" || url.protocol === "wss:";
+  if ((Number(url.port) || (tls ? 443 : 80)) !== port) return false;
+  if (!/^\/*$/.test(url.pathname) || url.search !== "") return false;
+  const host = url.hostname;
+  return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host.startsWith("127.") || host === ownHost.toLowerCase();
 }
+
+/**
+ * `loopsBack` for a hub on `port`, remembered per base URL: a resolver answers a few base URLs
+ * again and again (one per registered service), so a proxied request costs one Map lookup. At
+ * most `MAX_REMEMBERED` are kept (a resolver may build one per request); past that, it starts over.
+ */
+export function loopCheck(port: () => number, ownHost: () => string): (baseUrl: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (baseUrl) => {
+    let loops = known.get(baseUrl);
+    if (loops === undefined) {
+      loops = loopsBack(baseUrl, port(), ownHost());
+      if (known.size >= MAX_REMEMBERED) known.clear();
+      known.set(baseUrl, loops);
+    }
+    return loops;
+  };
+}
+
+const MAX_REMEMBERED = 256;
 
 /** The answer's text: what loops, and what to do. */
 export function loopMessage(target: string): string {
   return `Proxy loop: ${target} is this hub, so the request would come back here; register the service's own address`;
+}
+
+/** The 508's body, HTTP and upgrade alike: the target as a client may read it (no password, no token). */
+export function loopAnswer(target: string): { error: string; target: string } {
+  const shown = redactUrl(target, LOG_REDACTION)!;
+  return { error: loopMessage(shown), target: shown };
 }

@@ -18,7 +18,7 @@ import { UpstreamRelay } from "./_wsProxy.ts";
 import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
-import { loopMessage } from "./_selfTarget.ts";
+import { loopAnswer, loopMessage } from "./_selfTarget.ts";
 import { createUpgradePipeline, type SocketRelay, type UpgradeOutcome } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
@@ -222,9 +222,8 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   const targetUrl = joinTarget(resolved.target, request.url);
   if (record) record.target = targetUrl;
   if (state.loopsBack(resolved.target)) {
-    const shown = redactUrl(targetUrl, LOG_REDACTION)!;
     finish(state, record, 508, "proxy", loopMessage(targetUrl));
-    return jsonResponse(508, { error: loopMessage(shown), target: shown });
+    return jsonResponse(508, loopAnswer(targetUrl));
   }
   const refusal = state.dialRefusal?.(targetUrl);
   if (refusal) {
