@@ -99,6 +99,18 @@ export function onStopSignal(stop: (signal: string) => void): void {
   }
 }
 
+/**
+ * A reader that stops reading (`crossipc journal --har | head`, `| grep -q`) ends the command
+ * quietly with 0, as Unix tools do. The failed write used to surface as a stack trace and exit 1
+ * (Node), "Uncaught Error: write EPIPE" (Deno), or a Bun process busy until it was killed.
+ */
+export function endQuietlyWhenStdoutCloses(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") exit(0);
+    throw error;
+  });
+}
+
 export function exit(code: number): never {
   process.exit(code);
 }
