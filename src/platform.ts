@@ -26,6 +26,8 @@ export interface ListenOptions {
   keepAliveTimeout?: number;
   /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
   proxyTimeout: number;
+  /** The server's logger at `warn`: what the runtime gave up to serve at all (Deno without its front). */
+  warn?: (message: string) => void;
 }
 
 /** A bound server. */

@@ -280,6 +280,7 @@ export class IPCServer {
       keepAliveTimeout: options.keepAliveTimeout,
       proxyTimeout,
       resettable: options.resettableConnections,
+      warn: (message) => log(options.logger, "warn", message),
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);
