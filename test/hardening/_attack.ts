@@ -66,26 +66,31 @@ export async function recordingBackend(): Promise<{ url: string; seen: SeenReque
  * Writes `data` on a fresh connection and collects what comes back until the server closes it,
  * or `quietMs` pass with nothing more arriving after the first byte (keep-alive), or `maxMs`.
  */
-export function rawExchange(port: number, data: string, { quietMs = 400, maxMs = 5000 } = {}): Promise<string> {
+export async function rawExchange(port: number, data: string, options: { quietMs?: number; maxMs?: number } = {}): Promise<string> {
+  return (await rawExchangeClosing(port, data, options)).raw;
+}
+
+/** `rawExchange`, also saying whether the server closed the connection (rather than it going quiet). */
+export function rawExchangeClosing(port: number, data: string, { quietMs = 400, maxMs = 5000 } = {}): Promise<{ raw: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     let out = "";
     let quiet: ReturnType<typeof setTimeout> | undefined;
-    const done = () => {
+    const done = (closed: boolean) => {
       clearTimeout(quiet);
       clearTimeout(max);
       socket.destroy();
-      resolve(out);
+      resolve({ raw: out, closed });
     };
-    const max = setTimeout(done, maxMs);
+    const max = setTimeout(() => done(false), maxMs);
     socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       out += chunk;
       clearTimeout(quiet);
-      quiet = setTimeout(done, quietMs);
+      quiet = setTimeout(() => done(false), quietMs);
     });
     socket.on("error", () => {});
-    socket.on("close", done);
+    socket.on("close", () => done(true));
     socket.write(data);
   });
 }

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RUNTIMES } from "../matrix/_spawn.ts";
-import { rawExchange, runCases, startHub, statuses, type AttackCase } from "./_attack.ts";
+import { rawExchange, rawExchangeClosing, runCases, startHub, statuses, type AttackCase } from "./_attack.ts";
 
 const BIG = 4 * 1024 * 1024;
 /** What the backend saw: path and the headers that say where a request came from. */
@@ -109,6 +109,25 @@ const cases: AttackCase[] = [
     async (hub) => {
       const raw = await rawExchange(hub.port, get("/api/hello").repeat(300), { quietMs: 1000, maxMs: 20_000 });
       assert.deepEqual(statuses(raw), new Array(300).fill(200), raw.slice(-300));
+    },
+  ],
+  [
+    "a malformed request pipelined behind ones in progress is refused after their answers, then the connection closes (Node lost the answers)",
+    async (hub) => {
+      const inProgress = post("/api/slow", "one") + get("/svc/second");
+      for (const [malformed, status] of [["GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400], [get("/api/hello", `X-Big: ${"h".repeat(20_000)}\r\n`), 431]] as const) {
+        const { raw, closed } = await rawExchangeClosing(hub.port, inProgress + malformed, { quietMs: 2000 });
+        assert.deepEqual(answers(raw).map(([code, body]) => [code, body.startsWith("{") ? "" : body]), [[200, "one"], [200, "ok /svc/second"], [status, ""]], raw);
+        assert.ok(closed, `the connection stayed open after the ${status}`);
+      }
+    },
+  ],
+  [
+    "malformed bytes in the body of the request in progress are refused at once, not waited for",
+    async (hub) => {
+      const { raw, closed } = await rawExchangeClosing(hub.port, `POST /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\nzz\r\n`, { quietMs: 2000 });
+      assert.deepEqual(statuses(raw), [400], raw);
+      assert.ok(closed, "the connection stayed open after the 400");
     },
   ],
   [
