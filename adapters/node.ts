@@ -10,6 +10,7 @@ import WebSocket from "crossws/websocket";
 import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { machineNamesOs } from "./_machine-names.ts";
 import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
@@ -53,6 +54,7 @@ setPlatform({
   Response: FastResponse,
   env: processEnv,
   probeConnect,
+  machineNames: machineNamesOs,
   resetConnection(request) {
     // RST rather than FIN where Node has it (20.19 does): what a crashed peer looks like.
     const socket = (request as { runtime?: { node?: { req?: { socket?: { resetAndDestroy?(): void; destroy(): void } } } } }).runtime?.node?.req?.socket;

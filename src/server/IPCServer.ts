@@ -224,7 +224,7 @@ export class IPCServer {
           },
         })
       : undefined;
-    const loopsBack = loopCheck(() => server.#port, () => urlHost(server.#options.hostname));
+    const loopsBack = loopCheck(() => server.#port, () => urlHost(options.hostname), options.hostname ?? "127.0.0.1", getPlatform().machineNames);
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
