@@ -39,8 +39,6 @@ export function refuseAfterAnswersInProgress(server: Server): void {
 
 /** Waits for each answer in progress whose request arrived whole, then refuses. */
 function refuseWhenAnswered(socket: HttpSocket, refusal: string, error: Error): void {
-  // The answer before said `Connection: close`: Node ends the socket once its bytes are out.
-  if (!socket.writable && !socket.destroyed) return;
   const answer = socket._httpMessage;
   if (!answer || !answer.req?.complete || socket.destroyed) return refuseNow(socket, refusal, error);
   // `close` follows `finish` (after Node assigned the next pipelined answer to the socket), or the socket closing.
