@@ -120,6 +120,11 @@ const cases: AttackCase[] = [
         assert.deepEqual(answers(raw).map(([code, body]) => [code, body.startsWith("{") ? "" : body]), [[200, "one"], [200, "ok /svc/second"], [status, ""]], raw);
         assert.ok(closed, `the connection stayed open after the ${status}`);
       }
+      // An answer that says `Connection: close` is the last: it arrives whole, and the connection closes.
+      const last = `POST /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 4\r\n\r\nlast`;
+      const { raw, closed } = await rawExchangeClosing(hub.port, last + "GET / HTTP/1.1\r\nBad Header\r\n\r\n", { quietMs: 2000 });
+      assert.deepEqual(answers(raw), [[200, "last"]], raw);
+      assert.ok(closed, "the connection stayed open after Connection: close");
     },
   ],
   [
