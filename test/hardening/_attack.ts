@@ -105,21 +105,47 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export type AttackCase = [name: string, run: (hub: Hub) => Promise<void>];
 
 /**
- * Runs each case against `hub` (`before` first, e.g. clearing what a backend saw), printing an
- * `ok` or `FAIL` line for each; returns the failed ones as `runtime: name`.
+ * What every hardening script does with its cases: each one run and printed as `ok` or `FAIL`,
+ * the failures counted, and at the end one summary line and exit code 1 when any failed.
  */
-export async function runCases(hub: Hub, cases: AttackCase[], before?: () => void): Promise<string[]> {
-  const runtime = hub.child.runtime;
-  const failed: string[] = [];
-  for (const [name, run] of cases) {
-    before?.();
+export class Tally {
+  readonly #script: string;
+  readonly failed: string[] = [];
+
+  constructor(script: string) {
+    this.#script = script;
+  }
+
+  /**
+   * Runs one case: prints `ok   <label> <name>` (and `: <note>` when `run` returns one) or
+   * `FAIL <label> <name>` with the error's lines indented below, the label padded to `width`.
+   */
+  async run(label: string, name: string, run: () => Promise<string | void>, width = 5): Promise<boolean> {
     try {
-      await run(hub);
-      console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+      const note = await run();
+      console.log(`ok   ${label.padEnd(width)} ${name}${note ? `: ${note}` : ""}`);
+      return true;
     } catch (error) {
-      console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
-      failed.push(`${runtime}: ${name}`);
+      console.log(`FAIL ${label.padEnd(width)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
+      this.failed.push(`${label}: ${name}`);
+      return false;
     }
   }
-  return failed;
+
+  /** Prints `<script>: N failure(s)` and exits with 1 when a case failed, else prints `passed`. */
+  end(passed: string): void {
+    if (this.failed.length) {
+      console.log(`${this.#script}: ${this.failed.length} failure(s)`);
+      process.exit(1);
+    }
+    console.log(`${this.#script}: ${passed}`);
+  }
+}
+
+/** Runs each case against `hub` (`before` first, e.g. clearing what a backend saw). */
+export async function runCases(tally: Tally, hub: Hub, cases: AttackCase[], before?: () => void): Promise<void> {
+  for (const [name, run] of cases) {
+    before?.();
+    await tally.run(hub.child.runtime, name, () => run(hub));
+  }
 }

@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { RUNTIMES } from "../matrix/_spawn.ts";
 import net from "node:net";
-import { rawExchange, recordingBackend, runCases, sleep, startHub, statuses, type AttackCase } from "./_attack.ts";
+import { rawExchange, recordingBackend, runCases, sleep, startHub, statuses, Tally, type AttackCase } from "./_attack.ts";
 
 const backend = await recordingBackend();
-const failures: string[] = [];
+const tally = new Tally("front hardening");
 
 const chunkedPost = (path: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}`;
 /** Chunked bodies whose framing breaks after the head went on: a size that is not hex, too large, or data not followed by CRLF. */
@@ -200,19 +200,12 @@ async function until(ready: () => boolean, ms: number): Promise<void> {
 for (const runtime of RUNTIMES) {
   const hub = await startHub(runtime, `${backend.url}/base`);
   try {
-    failures.push(...(await runCases(hub, cases, () => (backend.seen.length = 0))));
+    await runCases(tally, hub, cases, () => (backend.seen.length = 0));
     const printed = hub.child.stderr().trim();
-    if (printed) {
-      console.log(`FAIL ${runtime.padEnd(5)} the hub printed:\n     ${printed.slice(0, 500)}`);
-      failures.push(`${runtime}: printed`);
-    }
+    await tally.run(runtime, "the hub printed nothing", async () => assert.equal(printed, "", `the hub printed:\n${printed.slice(0, 500)}`));
   } finally {
     await hub.stop();
   }
 }
 await backend.close();
-if (failures.length) {
-  console.log(`front hardening: ${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("front hardening: every hub answered every attack, none hung");
+tally.end("every hub answered every attack, none hung");
