@@ -153,7 +153,7 @@ export class JournalRecord {
   /** The content-encoding undone for `responseBody`. */
   responseBodyDecoded: string | undefined = undefined;
 
-  constructor(kind: JournalKind, path: string, maxBody: number, redact?: Redaction, budget = Number.MAX_SAFE_INTEGER) {
+  constructor(kind: JournalKind, path: string, maxBody: number, redact?: Redaction, budget: number = Number.MAX_SAFE_INTEGER) {
     this.kind = kind;
     this.path = path;
     this.maxBody = maxBody;
