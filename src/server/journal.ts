@@ -73,9 +73,10 @@ const DEFAULT_MAX_BODY = 64 * 1024;
 /**
  * The default byte budget for bodies, for the library and `crossipc hub --record` alike. Twice
  * what the default ring can hold (1 000 entries × 2 bodies × 64 KiB = 125 MiB), so that a journal
- * left at its defaults never drops an entry for its bytes; and at most half of what a replay
- * reads (MAX_HAR_TEXT, 512 MiB): a recording written from a full budget, its binary bodies a
- * third larger in base64, still replays. Without it, `--record`'s 1 000 × 2 × 10 MiB was 20 GB.
+ * left at its defaults never drops an entry for its bytes; and half of what a replay reads
+ * (MAX_HAR_TEXT, 512 MiB), since a HAR spells bodies out larger (binary ones a third larger in
+ * base64, JSON text with its quotes escaped): a recording of a full budget mostly still replays.
+ * Without it, `--record`'s 1 000 × 2 × 10 MiB was 20 GB.
  */
 export const DEFAULT_MAX_TOTAL_BODY: number = 256 * 1024 * 1024;
 
