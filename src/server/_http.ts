@@ -208,24 +208,10 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   let sent = request;
   if (record?.bodies) {
     options.keepBody = true;
-    options.responseBody = {
-      max: record.maxBody,
-      done: (bytes, truncated) => {
-        record.responseBody = bytes;
-        record.responseBodyTruncated = truncated;
-      },
-    };
+    options.responseBody = record.copier("response");
     if (!copiesBody) sent = tapRequest(request, record);
     // Not `request.body`: on Node, asking for it starts a Web stream reading the body the upstream pipes.
-    else if (request.method !== "GET" && request.method !== "HEAD") {
-      options.requestBody = {
-        max: record.maxBody,
-        done: (bytes, truncated) => {
-          record.requestBody = bytes;
-          record.requestBodyTruncated = truncated;
-        },
-      };
-    }
+    else if (request.method !== "GET" && request.method !== "HEAD") options.requestBody = record.copier("request");
   }
   try {
     const response = await forward(sent, target, options);
@@ -391,10 +377,7 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
 function tapRequest(request: Request, record: JournalRecord): Request {
   if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
   const [onward, copy] = request.body.tee();
-  void readCopy(copy, record.maxBody).then(({ bytes, truncated }) => {
-    record.requestBody = bytes;
-    record.requestBodyTruncated = truncated;
-  });
+  void readCopy(copy, record.copier("request"));
   return withBody(request, onward);
 }
 
@@ -436,9 +419,12 @@ function tapResponse(response: Response, record: JournalRecord): void {
     });
     body = body.pipeThrough(count).pipeThrough(new DecompressionStream(decode === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   }
-  void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
-    record.responseBody = bytes;
-    record.responseBodyTruncated = truncated;
-    if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
+  const copy = record.copier("response");
+  void readCopy(body, {
+    room: copy.room,
+    done: (bytes, truncated) => {
+      copy.done(bytes, truncated);
+      if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
+    },
   });
 }
