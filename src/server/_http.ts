@@ -22,6 +22,8 @@ import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
 
+const decoder = new TextDecoder();
+
 
 export interface HttpState {
   readonly routes: InterceptRoutes;
@@ -359,8 +361,11 @@ const DOT_SEGMENT = /^[^?#]*(?:[/\\](?:\.|%2e)|\\)/i;
  */
 async function readBody(request: Request, record: JournalRecord | undefined): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
-  const text = await request.text();
-  if (record?.bodies) record.setBody("request", text);
+  // Read as bytes so that the journal keeps what the client sent (a body that is not UTF-8 goes
+  // into the HAR as base64); the handler gets the text as before.
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (record?.bodies) record.setBody("request", bytes);
+  const text = decoder.decode(bytes);
   if (text === "") return undefined;
   try {
     return JSON.parse(text);
