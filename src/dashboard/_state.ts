@@ -38,7 +38,8 @@ export interface DashboardState {
   faults: FaultInfo[];
   /** Rules added from other processes (`connectMocks`), with their scope (null: unscoped), owner and calls. */
   mocks: RuleInfo[];
-  journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
+  /** `bodyBytes`: bytes of bodies the ring holds now, at most `maxTotalBodySize` (0 without `bodies`). */
+  journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean; bodyBytes: number; maxTotalBodySize: number };
 }
 
 export interface StateInput {
@@ -89,7 +90,15 @@ function stateWith(input: StateInput, mocks: RuleInfo[]): DashboardState {
     routes: input.routes,
     faults: input.faults,
     mocks,
-    journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
+    journal: {
+      enabled: journal.enabled,
+      size: journal.size,
+      count: journal.count,
+      lastId: journal.lastId,
+      bodies: journal.bodies,
+      bodyBytes: journal.bodyBytes,
+      maxTotalBodySize: journal.maxTotalBodySize,
+    },
   };
 }
 
