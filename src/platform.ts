@@ -159,6 +159,13 @@ export interface Platform {
    * a body that fails before its first byte.
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
+  /**
+   * The names this machine answers to beyond loopback, as a URL writes a host: its hostname and
+   * its interfaces' addresses (`[…]` for IPv6), lower-cased. Read once, by a hub listening on
+   * every interface, to notice a proxy target that is itself. Empty where the runtime may not
+   * read them (Deno without `--allow-sys`: no error, no prompt). Without it, none.
+   */
+  readonly machineNames?: () => string[];
 }
 
 /** Where a framework connection's frames are written: a crossws peer, or the socket under it. */

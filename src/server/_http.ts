@@ -14,6 +14,7 @@ import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journal
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
+import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
@@ -147,6 +148,8 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       const result = await route.handler(await readBody(request, record), params, headersRecord(request));
       response = result instanceof Response ? result : jsonAnswer(200, result, record);
     }
+    // The handler's own Response says no size (`jsonAnswer` says its own).
+    if (record && record.responseSize === undefined && response instanceof Response) countAnswerSize(response, record);
   } catch (error) {
     log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
     if (record) record.error = errorMessage(error);
