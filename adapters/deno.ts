@@ -14,6 +14,7 @@ import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
+import { machineNames } from "./_machine-names.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { pipeUpgradeDeno } from "./_deno-pipe.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
@@ -41,7 +42,9 @@ declare const Deno: {
     },
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): DenoServer;
-  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host?: string }): { state: string } };
+  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host?: string } | { name: "sys"; kind: "hostname" | "networkInterfaces" }): { state: string } };
+  hostname(): string;
+  networkInterfaces(): Array<{ address: string }>;
   env: { get(name: string): string | undefined };
   version: { deno: string };
 };
@@ -61,6 +64,12 @@ setPlatform({
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
+  // Without `--allow-sys`, reading would throw (or prompt in a terminal): ask first, silently.
+  machineNames: () =>
+    machineNames(
+      mayReadSys("hostname") ? Deno.hostname() : undefined,
+      mayReadSys("networkInterfaces") ? Deno.networkInterfaces().map((info) => info.address) : [],
+    ),
   resetConnection(request) {
     const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
     // The TCP front drops the client's connection; `Deno.serve` alone cannot.
@@ -331,3 +340,7 @@ function normaliseProtocolOffers(request: Request): void {
 }
 
 export * from "../src/index.ts";
+
+function mayReadSys(kind: "hostname" | "networkInterfaces"): boolean {
+  return Deno.permissions.querySync({ name: "sys", kind }).state === "granted";
+}

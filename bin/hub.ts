@@ -62,7 +62,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
-  const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);
+  const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record);
   if (!flags.redact) {
     console.error(
       `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
@@ -123,7 +123,7 @@ function finishRecording(recording: Recording): boolean {
 /** The journal a hub keeps: bodies when recording, secrets kept only when asked. */
 function journalOptions(flags: HubFlags): JournalOptions & { redact?: false } {
   return {
-    ...(flags.record !== undefined ? { bodies: true, maxBodySize: flags.maxBody } : {}),
+    ...(flags.record !== undefined ? { bodies: true, maxBodySize: flags.maxBody, maxTotalBodySize: flags.maxTotalBody } : {}),
     ...(flags.journalSize !== undefined ? { size: flags.journalSize } : {}),
     ...(flags.redact ? {} : { redact: false as const }),
   };

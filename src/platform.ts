@@ -55,22 +55,28 @@ export interface ProxyHttpOptions {
   keepBody?: boolean;
   /**
    * Set when the journal records bodies and the request has one, for an upstream that says
-   * `proxyCopiesRequestBody`: it copies at most `max` bytes of the body as it forwards it and
-   * calls `done` once the body ended or failed (with what passed), so that the core need not
-   * split the request's stream in two.
+   * `proxyCopiesRequestBody`: it copies the body as it forwards it, as `room` allows, and
+   * calls `done` once the body ended, failed or was cut (with what it kept), so that the core
+   * need not split the request's stream in two.
    */
   requestBody?: BodyCopier;
   /**
-   * Set when the journal records bodies: an upstream may copy a streamed answer's body (at most
-   * `max` bytes, as it passes to the client) instead of the core splitting the answer's stream;
-   * it then leaves `ANSWER_BODY: null` on the response and calls `done` once the body ended or failed.
+   * Set when the journal records bodies: an upstream may copy a streamed answer's body (as
+   * `room` allows, as it passes to the client) instead of the core splitting the answer's stream;
+   * it then leaves `ANSWER_BODY: null` on the response and calls `done` once the body ended,
+   * failed or was cut.
    */
   responseBody?: BodyCopier;
 }
 
-/** Takes a copy of a body as it flows: at most `max` bytes, handed to `done` once the body ended or failed. */
+/** Takes a copy of a body as it flows, handed to `done` once the body ended or failed, or the copy was cut. */
 export interface BodyCopier {
-  max: number;
+  /**
+   * Called once per chunk, as it arrives, with its size: how many of its bytes the copy may keep.
+   * Fewer than `size` cuts the copy there (the journal's `maxBodySize`, or its byte budget):
+   * keep that many, take no more, and call `done` with `truncated` true.
+   */
+  room(size: number): number;
   done(bytes: Uint8Array, truncated: boolean): void;
 }
 
@@ -155,6 +161,13 @@ export interface Platform {
    * a body that fails before its first byte.
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
+  /**
+   * The names this machine answers to beyond loopback, as a URL writes a host: its hostname and
+   * its interfaces' addresses (`[…]` for IPv6), lower-cased. Read once, by a hub listening on
+   * every interface, to notice a proxy target that is itself. Empty where the runtime may not
+   * read them (Deno without `--allow-sys`: no error, no prompt). Without it, none.
+   */
+  readonly machineNames?: () => string[];
 }
 
 /** Where a framework connection's frames are written: a crossws peer, or the socket under it. */
