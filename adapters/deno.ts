@@ -77,8 +77,9 @@ setPlatform({
     connection?.reset();
     return connection ? new Response(null) : undefined;
   },
-  listen: (options) =>
-    listenWith(serve, options, {
+  listen: async (options) => {
+    const front = options.resettable !== false && loopbackAllowed();
+    const listener = await listenWith(serve, options, {
       // Deno's `idleTimeout: N` pings after N/2 s without a message from the peer and drops it
       // if nothing came N/2 s later (its default N is 30). Twice the heartbeat gives a peer the
       // whole heartbeat to answer, as Node's hub does (a busy client, or a large message in the
@@ -89,13 +90,23 @@ setPlatform({
       websocket: { deno: { idleTimeout: options.idleTimeout * 2 } },
       serve: {
         maxRequests: options.maxConnections,
-        front: options.resettable !== false && loopbackAllowed() && {
+        front: front && {
           keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
           maxConnections: options.maxConnections,
           maxMessageSize: options.maxMessageSize,
         } satisfies FrontOptions,
       },
-    }),
+    });
+    // Said once the port is bound (a takeover retries the bind), since nothing else would show
+    // it: the hub serves, but not as the README describes.
+    if (listener && options.resettable !== false && !front) {
+      options.warn?.(
+        "Serving without the TCP front: Deno may not dial 127.0.0.1 on any port (--allow-net=127.0.0.1 grants it). " +
+          "A reset fault then sends a 200 head and fails the body, and the front's bounds are off (README: What each runtime bounds)",
+      );
+    }
+    return listener;
+  },
 });
 
 /** Seconds an idle connection stays open: Bun's default, the most issue 21 allows, and far above clients' own pool timeouts, so the server rarely closes first. */

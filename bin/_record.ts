@@ -4,7 +4,9 @@
  * a reader never sees half a file.
  */
 import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Journal } from "../src/server/journal.ts";
+import { missingDenoFileAccess } from "./_runtime.ts";
 
 export interface Recording {
   /** Writes FILE now; returns how many entries it holds. */
@@ -18,6 +20,13 @@ export interface Recording {
  * so a session is not recorded for nothing (the first write used to come on SIGINT).
  */
 export function checkRecordingTarget(file: string): void {
+  // FILE is written as a partial file beside it and renamed into place: Deno asks for its folder.
+  const folder = dirname(file);
+  const missing = missingDenoFileAccess([
+    { name: "read", path: folder },
+    { name: "write", path: folder },
+  ]);
+  if (missing.length) throw new Error(`Deno needs ${missing.join(" ")} (the recording is written beside it, then renamed into place)`);
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new Error("it is a directory");
   const partial = `${file}.partial-${process.pid}`;
   closeSync(openSync(partial, "w"));

@@ -5,6 +5,8 @@ import type { WebSocketConstructor } from "./types.ts";
 // Node types into a consumer's type check.
 export { ProxyError } from "./errors.ts";
 export type { WebSocketConstructor } from "./types.ts";
+export type { BodyCopier } from "./_bodyCopier.ts";
+import type { BodyCopier } from "./_bodyCopier.ts";
 
 /** What the core asks a runtime adapter to listen with. */
 export interface ListenOptions {
@@ -26,6 +28,8 @@ export interface ListenOptions {
   keepAliveTimeout?: number;
   /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
   proxyTimeout: number;
+  /** The server's logger at `warn`: what the runtime gave up to serve at all (Deno without its front). */
+  warn?: (message: string) => void;
 }
 
 /** A bound server. */
@@ -67,16 +71,6 @@ export interface ProxyHttpOptions {
   responseBody?: BodyCopier;
 }
 
-/** Takes a copy of a body as it flows, handed to `done` once the body ended or failed, or the copy was cut. */
-export interface BodyCopier {
-  /**
-   * Called once per chunk, as it arrives, with its size: how many of its bytes the copy may keep.
-   * Fewer than `size` cuts the copy there (the journal's `maxBodySize`, or its byte budget):
-   * keep that many, take no more, and call `done` with `truncated` true.
-   */
-  room(size: number): number;
-  done(bytes: Uint8Array, truncated: boolean): void;
-}
 
 /** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
 export const SMALL_ANSWER: number = 256 * 1024;

@@ -225,6 +225,8 @@ export class IPCServer {
         })
       : undefined;
     const loopsBack = loopCheck(() => server.#port, () => urlHost(options.hostname), options.hostname ?? "127.0.0.1", getPlatform().machineNames);
+    // A target the runtime may not dial is logged once for the HTTP and WebSocket sides together.
+    const refusalsSaid = new Set<string>();
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -238,6 +240,8 @@ export class IPCServer {
       guard: options,
       proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
+      dialRefusal: getPlatform().dialRefusal,
+      refusalsSaid,
       logger: options.logger,
       faults: this.#faults,
       held: this.#held,
@@ -261,6 +265,7 @@ export class IPCServer {
       pipeUpgrade: getPlatform().pipeUpgrade,
       directFrames: getPlatform().directFrames,
       dialRefusal: getPlatform().dialRefusal,
+      refusalsSaid,
       logger: options.logger,
       journal,
       faults: this.#faults,
@@ -280,6 +285,7 @@ export class IPCServer {
       keepAliveTimeout: options.keepAliveTimeout,
       proxyTimeout,
       resettable: options.resettableConnections,
+      warn: (message) => log(options.logger, "warn", message),
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);

@@ -1,5 +1,5 @@
 import { causeChain, errorMessage } from "../errors.ts";
-import { log } from "../_log.ts";
+import { log, logOnce } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
 import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
@@ -39,6 +39,10 @@ export interface HttpState {
   readonly proxyTimeout: number;
   /** The runtime's own upstream, when it has one faster than `fetch` (see `Platform.proxyHttp`). */
   readonly proxyHttp?: Platform["proxyHttp"];
+  /** Why the runtime may not dial a target (Deno's permissions), to tell a refusal from a failure. */
+  readonly dialRefusal?: Platform["dialRefusal"];
+  /** Refusals already logged: each is said once (see `logOnce`). */
+  readonly refusalsSaid: Set<string>;
   readonly logger?: IPCLogger;
   /** Records each request; absent when the journal is off, so that costs nothing then. */
   readonly journal?: Journal;
@@ -235,11 +239,14 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
     const cause = causeChain((error as { cause?: unknown }).cause ?? error);
-    if (state.logger) log(state.logger, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
+    // A target the runtime may not dial fails every request alike: said once, and not as a crash.
+    const refusal = status === 502 ? state.dialRefusal?.(target) : undefined;
+    if (refusal) logOnce(state.logger, state.refusalsSaid, refusal, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} refused (502): ${refusal} (said once: every request to it gets this 502)`);
+    else if (state.logger) log(state.logger, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
     const issue = (shown: string) =>
       status === 504
         ? `Proxy timeout: ${shown} did not answer within ${state.proxyTimeout}ms`
-        : `Proxy error: ${shown} is unreachable: ${cause} (Did the service crash?)`;
+        : `Proxy error: ${shown} is unreachable: ${cause}${refusal ? "" : " (Did the service crash?)"}`;
     // The journal redacts when it is read (`redact: false` shows all); the answer is what anyone
     // who can reach the hub reads: no password of the service's URL, no token of the query.
     if (record) record.error = issue(target);

@@ -2,7 +2,7 @@ import { redactHeaders, redactUrl, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
-import type { BodyCopier } from "../platform.ts";
+import type { BodyCopier } from "../_bodyCopier.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { pathOf } from "./_path.ts";
 
