@@ -48,3 +48,33 @@ test("scopeHeaders(from) passes a b3 header on, from a Request, Headers or a rec
   assert.deepEqual(scopeHeaders(new Headers({ B3: b3, accept: "*/*" })), { b3 });
   assert.deepEqual(scopeHeaders({ B3: b3, "x-b3-traceid": "4bf92f3577b34da6a3ce929d0e0e4736" }), { "x-b3-traceid": "4bf92f3577b34da6a3ce929d0e0e4736", b3 });
 });
+
+// grest-ts's GGTracingMiddleware (@grest-ts/trace-http) copies the incoming `x-b3-traceid` onto
+// every outgoing call unchanged, with a span id of its own (a UUID, not B3's 16 hex), the incoming
+// span id as `x-b3-parentspanid`, and `x-root-start-ts`; it passes no baggage or traceparent on.
+test("what grest-ts's tracing middleware sends on carries the scope by x-b3-traceid alone", async (t) => {
+  const backend = await startBackend(t, (_req, res) => res.end("service"));
+  const server = await startServer(t);
+  server.setRouteProxyResolver(() => backend.url);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const scope = mocks.scope();
+  await scope.intercept("GET", "/users/:id", () => "scoped");
+  const incoming = new Request("http://service/", { headers: scope.headers });
+  const grestOutgoing = {
+    "x-b3-traceid": incoming.headers.get("x-b3-traceid")!,
+    "x-b3-spanid": crypto.randomUUID(),
+    "x-b3-parentspanid": incoming.headers.get("x-b3-spanid")!,
+    "x-root-start-ts": String(Date.now()),
+  };
+  const ask = async (headers: Record<string, string>) => (await fetch(`${server.getUrl()}/users/1`, { headers })).text();
+  assert.equal(await ask(grestOutgoing), '"scoped"');
+  // A trace id grest-ts made up itself (a request that came without one) is no scope.
+  assert.equal(await ask({ ...grestOutgoing, "x-b3-traceid": crypto.randomUUID() }), "service");
+  // A service without the middleware passes the same on with scopeHeaders, from any form of headers.
+  const expected = { "x-b3-traceid": scope.id };
+  assert.deepEqual(scopeHeaders(new Request("http://service/", { headers: grestOutgoing })), expected);
+  assert.deepEqual(scopeHeaders(new Headers(grestOutgoing)), expected);
+  assert.deepEqual(scopeHeaders({ "X-B3-TraceId": scope.id, "x-root-start-ts": ["1", "2"] }), expected);
+  assert.equal(await ask(scopeHeaders(new Headers(grestOutgoing))), '"scoped"');
+});
