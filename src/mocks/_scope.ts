@@ -135,10 +135,10 @@ export function newScopeId(): string {
 
 /**
  * What a request of scope `id` carries: `baggage` always; a trace id also rides in
- * `traceparent` and in B3's `x-b3-traceid`, which traced services pass on. B3 also gets its span
- * id and sampled flag: a B3 tracer (OpenTelemetry with OTEL_PROPAGATORS=b3 or b3multi) continues
- * a trace only from a trace id *and* a span id; given the trace id alone it starts a new trace,
- * and the service's own calls lose the scope.
+ * `traceparent` and B3's `x-b3-traceid`, which traced services pass on. Exactly these three
+ * (SPEC §10): a B3-only tracer (OpenTelemetry with OTEL_PROPAGATORS=b3 or b3multi) also needs a
+ * span id to continue the trace, which the README shows a test adding (`x-b3-spanid`), rather
+ * than every scoped request carrying two more headers a service's CORS list may not allow.
  */
 export function headersForScope(id: string): Record<string, string> {
   const headers: Record<string, string> = { baggage: `${SCOPE_KEY}=${id}` };
@@ -147,8 +147,6 @@ export function headersForScope(id: string): Record<string, string> {
     while (/^0+$/.test(span)) span = randomHex(8);
     headers.traceparent = `00-${id}-${span}-01`;
     headers["x-b3-traceid"] = id;
-    headers["x-b3-spanid"] = span;
-    headers["x-b3-sampled"] = "1";
   }
   return headers;
 }

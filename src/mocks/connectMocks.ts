@@ -361,7 +361,7 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
   readonly scopeId: string;
   /**
    * Headers that put a request in this scope: `baggage` (`crossipc-scope=<id>`), and for a
-   * trace-id scope also `traceparent` and B3's `x-b3-traceid`, `x-b3-spanid`, `x-b3-sampled`.
+   * trace-id scope also `traceparent` and `x-b3-traceid`.
    */
   readonly headers: Record<string, string>;
 
