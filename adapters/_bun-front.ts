@@ -29,6 +29,9 @@ import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-reques
 import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
+import { ClientFrames, ServerFrames, textFrame } from "./_ws-direct.ts";
+import { maskedCloseFrame } from "./_ws-client-frames.ts";
+import type { FrameWriter } from "../src/platform.ts";
 
 /** The part of Bun's socket API the front uses. */
 interface BunSocket {
@@ -62,6 +65,8 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
   maxConnections: number;
+  /** Largest WebSocket message a framework connection carried by the front itself may send (`DirectFrames`). */
+  maxMessageSize: number;
 }
 
 /** Where `Bun.serve` listens behind the front. */
@@ -95,6 +100,11 @@ export class FrontLink {
   /** Bytes each side has not taken yet (copies), in order. */
   toInner: Uint8Array[] = [];
   toClient: Uint8Array[] = [];
+  /** Bytes in `toClient`. */
+  toClientBytes = 0;
+  /** A framework connection whose data frames the front carries itself. */
+  direct: DirectFrames | undefined;
+  readonly maxMessageSize: number;
   /** The request ahead is not answered yet: the client's next bytes wait. */
   awaiting = false;
   /** What the client sent while a request was awaiting its answer (copies), and its socket is paused. */
@@ -116,8 +126,9 @@ export class FrontLink {
   /** Told when the client's connection has closed. */
   onGone: (() => void) | undefined;
 
-  constructor(client: BunSocket, id: string) {
+  constructor(client: BunSocket, id: string, maxMessageSize: number) {
     this.id = id;
+    this.maxMessageSize = maxMessageSize;
     this.client = client;
     this.requests = new RequestStream({
       maxHeadBytes: MAX_HEAD_BYTES,
@@ -157,6 +168,99 @@ export class FrontLink {
 
   refuse(answer: Uint8Array): void {
     refuseUpgrade(this, answer);
+  }
+
+  /**
+   * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
+   * `undefined` when the `101` has passed already (frames the server sent could be overtaken).
+   */
+  carryFrames(receive: (data: string | Uint8Array) => void, relay: FrameWriter): FrameWriter | undefined {
+    if (this.piping || this.responses.switched || this.closed || this.direct) return undefined;
+    this.direct = new DirectFrames(this, receive, relay);
+    return this.direct;
+  }
+}
+
+/**
+ * A framework connection's data frames, carried by the front itself (`_ws-direct.ts`): the
+ * upgrade, control frames and the close handshake still go through `Bun.serve`, whose frames the
+ * front follows so that its own go in only between them.
+ */
+class DirectFrames implements FrameWriter {
+  /** `waiting` for the `101` to pass, then `direct`. */
+  mode: "waiting" | "direct" = "waiting";
+  readonly #link: FrontLink;
+  readonly reader: ClientFrames;
+  readonly server = new ServerFrames();
+  readonly #receive: (data: string | Uint8Array) => void;
+  /** Frames written before the `101` passed, or while a frame of the server's was part-way through. */
+  pending: Uint8Array[] = [];
+  pendingBytes = 0;
+  /** The client sent a close frame, or broke the protocol: what it sends after is dropped. */
+  done = false;
+
+  constructor(link: FrontLink, receive: (data: string | Uint8Array) => void, _relay: FrameWriter) {
+    this.#link = link;
+    this.#receive = receive;
+    this.reader = new ClientFrames(link.maxMessageSize, {
+      // Past the server's close frame the peer is closing: `Bun.serve` hands on no more messages either.
+      message: (data) => {
+        if (!this.server.closing) this.#receive(data);
+      },
+      control: (frame) => {
+        if ((frame[0]! & 0x0f) === 8) this.done = true;
+        toInner(link, frame);
+      },
+      fail: (code, reason) => {
+        this.done = true;
+        // The server closes as if the client had asked, answers the client, and ends the peer.
+        toInner(link, maskedCloseFrame(code, reason));
+      },
+    });
+  }
+
+  send(frame: string): void {
+    const link = this.#link;
+    if (link.closed || this.server.closing) return;
+    const bytes = textFrame(frame);
+    if (this.mode === "waiting" || !this.server.atBoundary || this.pending.length > 0) {
+      this.pending.push(bytes);
+      this.pendingBytes += bytes.length;
+      return;
+    }
+    toClient(link, bytes, true);
+  }
+
+  get bufferedAmount(): number {
+    return this.pendingBytes + this.#link.toClientBytes;
+  }
+
+  fromClient(bytes: Uint8Array): void {
+    if (!this.done) this.reader.feed(bytes);
+  }
+
+  /** The server's bytes after the `101`: written as they are, the front's own frames at the first boundary. */
+  fromServer(bytes: Uint8Array): void {
+    const link = this.#link;
+    let from = 0;
+    if (this.pending.length > 0 && !this.server.atBoundary) {
+      from = this.server.skim(bytes, 0, true);
+      toClient(link, bytes.subarray(0, from));
+      if (!this.server.atBoundary) return;
+    }
+    this.flushPending();
+    if (from < bytes.length) {
+      this.server.skim(bytes, from, false);
+      toClient(link, from === 0 ? bytes : bytes.subarray(from));
+    }
+  }
+
+  flushPending(): void {
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const frame of pending) toClient(this.#link, frame, true);
   }
 }
 
@@ -260,7 +364,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
           client.data = undefined;
           return client.terminate();
         }
-        const link = new FrontLink(client, String(++nextId));
+        const link = new FrontLink(client, String(++nextId), options.maxMessageSize);
         client.data = link;
         open.add(link);
         links.set(link.id, link);
@@ -342,8 +446,14 @@ function fromClient(link: FrontLink, bytes: Uint8Array): void {
     pauseClient(link, true);
     return;
   }
-  if (link.piping) return toInner(link, bytes);
+  if (link.piping) return pipeFromClient(link, bytes);
   proceed(link, link.requests.feed(bytes, out));
+}
+
+/** The client's bytes after a `101`: frames for the front itself, or copied to the server. */
+function pipeFromClient(link: FrontLink, bytes: Uint8Array): void {
+  if (link.direct) link.direct.fromClient(bytes);
+  else toInner(link, bytes);
 }
 
 /** Sends what the request reader let through and acts on its verdict. */
@@ -374,8 +484,18 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
     link.onFirstBytes = undefined;
     told(bytes);
   }
-  toClient(link, link.piping ? bytes : link.responses.feed(bytes));
-  const { responses } = link;
+  const { responses, direct } = link;
+  if (direct?.mode === "direct") direct.fromServer(bytes);
+  else if (direct && !responses.switched) {
+    const forward = responses.feed(bytes);
+    if (!responses.switched) toClient(link, forward);
+    else {
+      // The `101`: then the front's own frames written meanwhile, then the server's.
+      toClient(link, forward.subarray(0, forward.length - responses.afterSwitch));
+      direct.mode = "direct";
+      direct.fromServer(forward.subarray(forward.length - responses.afterSwitch));
+    }
+  } else toClient(link, link.piping ? bytes : responses.feed(bytes));
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
 }
 
@@ -441,7 +561,7 @@ function release(link: FrontLink): void {
   proceed(link, link.requests.answered(responses.switched, out));
   while (!link.awaiting && link.held.length > 0 && !link.closed && !link.finishing) {
     const next = link.held.shift()!;
-    if (link.piping) toInner(link, next);
+    if (link.piping) pipeFromClient(link, next);
     else proceed(link, link.requests.feed(next, out));
   }
   if (!link.awaiting && link.held.length === 0) {
@@ -506,14 +626,19 @@ function flushToInner(link: FrontLink): void {
   shutInner(link);
 }
 
-function toClient(link: FrontLink, bytes: Uint8Array): void {
+/** `owned`: the bytes are the front's own, kept as they are when they wait. */
+function toClient(link: FrontLink, bytes: Uint8Array, owned = false): void {
+  if (bytes.length === 0) return;
   if (link.toClient.length > 0) {
-    link.toClient.push(bytes.slice());
+    link.toClient.push(owned ? bytes : bytes.slice());
+    link.toClientBytes += bytes.length;
     return;
   }
   const written = link.client.write(bytes);
   if (written < bytes.length) {
-    link.toClient.push(bytes.slice(Math.max(0, written)));
+    const rest = owned ? bytes.subarray(Math.max(0, written)) : bytes.slice(Math.max(0, written));
+    link.toClient.push(rest);
+    link.toClientBytes += rest.length;
     // The client is not reading: the server's bytes wait in its socket.
     if (!link.innerPaused && link.inner) {
       link.innerPaused = true;
@@ -528,9 +653,11 @@ function flushToClient(link: FrontLink): void {
     const written = link.client.write(next);
     if (written < next.length) {
       link.toClient[0] = next.subarray(Math.max(0, written));
+      link.toClientBytes -= Math.max(0, written);
       return;
     }
     link.toClient.shift();
+    link.toClientBytes -= next.length;
   }
   if (link.innerPaused && link.inner) {
     link.innerPaused = false;
@@ -564,6 +691,9 @@ function serverEnded(link: FrontLink): void {
   if (link.serverEnded) return;
   link.serverEnded = true;
   if (link.toClient.length === 0) finishClient(link);
+  // The front's own frames wait for a client that may never read them (the core dropped it as a
+  // slow consumer): they are held no longer than a closing WebSocket's grace.
+  else if (link.direct) link.grace ??= setTimeout(() => link.reset(), WEBSOCKET_CLOSE_GRACE_MS);
 }
 
 /**
