@@ -639,8 +639,10 @@ function toClient(link: FrontLink, bytes: Uint8Array, owned = false): void {
     const rest = owned ? bytes.subarray(Math.max(0, written)) : bytes.slice(Math.max(0, written));
     link.toClient.push(rest);
     link.toClientBytes += rest.length;
-    // The client is not reading: the server's bytes wait in its socket.
-    if (!link.innerPaused && link.inner) {
+    // The client is not reading: the server's bytes wait in its socket. Not when the front carries
+    // the data frames: the server only sends control frames then, and a paused socket would not
+    // see the server drop the connection (a slow consumer, cut off).
+    if (!link.innerPaused && link.inner && link.direct?.mode !== "direct") {
       link.innerPaused = true;
       link.inner.pause();
     }
@@ -690,9 +692,12 @@ function shutInner(link: FrontLink): void {
 function serverEnded(link: FrontLink): void {
   if (link.serverEnded) return;
   link.serverEnded = true;
+  // The server dropped a connection whose data frames the front carries with no close frame (the
+  // core cut off a slow consumer, which would not read a FIN either): the client's connection
+  // and the front's frames still queued for it go too, at once.
+  if (link.direct?.mode === "direct" && !link.direct.server.closing) return link.reset();
   if (link.toClient.length === 0) finishClient(link);
-  // The front's own frames wait for a client that may never read them (the core dropped it as a
-  // slow consumer): they are held no longer than a closing WebSocket's grace.
+  // The rest of what the front queued waits for a client that may be slow to read it, no longer than a closing WebSocket's grace.
   else if (link.direct) link.grace ??= setTimeout(() => link.reset(), WEBSOCKET_CLOSE_GRACE_MS);
 }
 
