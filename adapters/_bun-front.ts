@@ -186,18 +186,24 @@ export class FrontLink {
  * upgrade, control frames and the close handshake still go through `Bun.serve`, whose frames the
  * front follows so that its own go in only between them.
  */
+/** A masked pong with no payload, as a client sends it. */
+const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
+const SIGN_OF_LIFE_MS = 1000;
+
 class DirectFrames implements FrameWriter {
   /** `waiting` for the `101` to pass, then `direct`. */
   mode: "waiting" | "direct" = "waiting";
   readonly #link: FrontLink;
   readonly reader: ClientFrames;
-  readonly server = new ServerFrames();
+  readonly server: ServerFrames = new ServerFrames();
   readonly #receive: (data: string | Uint8Array) => void;
   /** Frames written before the `101` passed, or while a frame of the server's was part-way through. */
   pending: Uint8Array[] = [];
   pendingBytes = 0;
   /** The client sent a close frame, or broke the protocol: what it sends after is dropped. */
   done = false;
+  /** When the server was last shown the client's activity (`fromClient`). */
+  #lastSign = 0;
 
   constructor(link: FrontLink, receive: (data: string | Uint8Array) => void, _relay: FrameWriter) {
     this.#link = link;
@@ -236,7 +242,16 @@ class DirectFrames implements FrameWriter {
   }
 
   fromClient(bytes: Uint8Array): void {
-    if (!this.done) this.reader.feed(bytes);
+    if (this.done) return;
+    // `Bun.serve` no longer sees the client's data, and would drop a client busy sending one long
+    // message (that answers no ping meanwhile) as idle: an empty pong (RFC 6455 §5.5.3: allowed
+    // unasked) tells it the client is there, at most once a second.
+    const now = Date.now();
+    if (now - this.#lastSign >= SIGN_OF_LIFE_MS) {
+      this.#lastSign = now;
+      toInner(this.#link, EMPTY_PONG);
+    }
+    this.reader.feed(bytes);
   }
 
   /** The server's bytes after the `101`: written as they are, the front's own frames at the first boundary. */
