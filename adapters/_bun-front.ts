@@ -197,9 +197,17 @@ class DirectFrames implements FrameWriter {
   readonly reader: ClientFrames;
   readonly server: ServerFrames = new ServerFrames();
   readonly #receive: (data: string | Uint8Array) => void;
-  /** Frames written before the `101` passed, or while a frame of the server's was part-way through. */
+  /**
+   * Frames not written yet: before the `101` passed, while a frame of the server's is part-way
+   * through, or after the first of a turn (they leave together when the turn ends, as
+   * `_bun-frames.ts` gathers them: one write for the answers to many requests).
+   */
   pending: Uint8Array[] = [];
   pendingBytes = 0;
+  /** The turn (`turn`) whose first frame this connection wrote. */
+  #stamp = 0;
+  /** In `endOfTurn`'s list. */
+  #listed = false;
   /** The client sent a close frame, or broke the protocol: what it sends after is dropped. */
   done = false;
   /** When the server was last shown the client's activity (`fromClient`). */
@@ -229,12 +237,31 @@ class DirectFrames implements FrameWriter {
     const link = this.#link;
     if (link.closed || this.server.closing) return;
     const bytes = textFrame(frame);
-    if (this.mode === "waiting" || !this.server.atBoundary || this.pending.length > 0) {
-      this.pending.push(bytes);
-      this.pendingBytes += bytes.length;
+    if (this.#stamp !== turn && this.mode === "direct" && this.server.atBoundary && this.pending.length === 0) {
+      // The turn's first frame goes at once: one request in flight waits for nothing.
+      this.#stamp = turn;
+      scheduleEndOfTurn();
+      toClient(link, bytes, true);
       return;
     }
-    toClient(link, bytes, true);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (!this.#listed) {
+      this.#listed = true;
+      endOfTurn.push(this);
+      scheduleEndOfTurn();
+    }
+  }
+
+  /** Writes what waits, before the core closes the connection (its close frame comes after). */
+  flush(): void {
+    this.flushPending();
+  }
+
+  /** Called when the turn ends. */
+  turnEnded(): void {
+    this.#listed = false;
+    this.flushPending();
   }
 
   get bufferedAmount(): number {
@@ -270,13 +297,60 @@ class DirectFrames implements FrameWriter {
     }
   }
 
+  /** Writes the frames that wait, small ones joined, unless the `101` or a frame of the server's is still on its way. */
   flushPending(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.mode !== "direct" || !this.server.atBoundary) return;
+    const link = this.#link;
     const pending = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    for (const frame of pending) toClient(this.#link, frame, true);
+    if (link.closed) return;
+    let from = 0;
+    let size = 0;
+    for (let i = 0; i <= pending.length; i++) {
+      const next = pending[i];
+      if (next && size + next.length <= JOIN_BYTES) {
+        size += next.length;
+        continue;
+      }
+      if (i - from === 1) toClient(link, pending[from]!, true);
+      else if (i > from) toClient(link, joinFrames(pending, from, i, size), true);
+      if (!next) break;
+      from = i;
+      size = next.length;
+      if (size > JOIN_BYTES) {
+        toClient(link, next, true);
+        from = i + 1;
+        size = 0;
+      }
+    }
   }
+}
+
+function joinFrames(frames: Uint8Array[], from: number, to: number, size: number): Uint8Array {
+  const joined = new Uint8Array(size);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    joined.set(frames[i]!, at);
+    at += frames[i]!.length;
+  }
+  return joined;
+}
+
+/** Counts turns that wrote a frame; a connection's stamp from an earlier turn no longer matches. */
+let turn = 1;
+let endScheduled = false;
+/** Connections with frames held for the end of the turn. */
+const endOfTurn: DirectFrames[] = [];
+
+function scheduleEndOfTurn(): void {
+  if (endScheduled) return;
+  endScheduled = true;
+  setImmediate(() => {
+    endScheduled = false;
+    turn++;
+    for (const frames of endOfTurn.splice(0)) frames.turnEnded();
+  });
 }
 
 /** Connections by the id their heads carry, for the server's handler. */
