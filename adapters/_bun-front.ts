@@ -237,12 +237,21 @@ class DirectFrames implements FrameWriter {
     const link = this.#link;
     if (link.closed || this.server.closing) return;
     const bytes = textFrame(frame);
-    if (this.#stamp !== turn && this.mode === "direct" && this.server.atBoundary && this.pending.length === 0) {
-      // The turn's first frame goes at once: one request in flight waits for nothing.
-      this.#stamp = turn;
-      scheduleEndOfTurn();
-      toClient(link, bytes, true);
-      return;
+    if (this.mode === "direct" && this.server.atBoundary) {
+      if (this.#stamp !== turn && this.pending.length === 0) {
+        // The turn's first frame goes at once: one request in flight waits for nothing.
+        this.#stamp = turn;
+        scheduleEndOfTurn();
+        toClient(link, bytes, true);
+        return;
+      }
+      if (bytes.length > JOIN_BYTES) {
+        // A large frame is a write of its own anyway: holding it only delays it (64 KiB answers
+        // held for the turn's end cost the hub more CPU, not less). What waits goes first.
+        this.flushPending();
+        toClient(link, bytes, true);
+        return;
+      }
     }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
