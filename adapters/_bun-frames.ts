@@ -98,7 +98,7 @@ export function markingCallbacks<S, M>(message: (ws: S, message: M) => unknown):
 
 /** The part of a front connection (`_bun-front.ts`) used here. */
 interface FrontCarrier {
-  carryFrames(receive: (data: string | Uint8Array) => void, relay: FrameWriter): FrameWriter | undefined;
+  carryFrames(receive: (data: string | Uint8Array) => void): FrameWriter | undefined;
 }
 
 /**
@@ -108,6 +108,5 @@ interface FrontCarrier {
 export function directFramesBun(peer: unknown, receive: (data: string | Uint8Array) => void): FrameWriter | undefined {
   const ws = (peer as { _internal?: { ws?: BunSocket & { data?: { request?: { runtime?: { bun?: { front?: FrontCarrier } } } } } } })._internal?.ws;
   if (typeof ws?.cork !== "function" || typeof ws.send !== "function" || typeof ws.getBufferedAmount !== "function") return undefined;
-  const relay = new TurnWriter(ws);
-  return ws.data?.request?.runtime?.bun?.front?.carryFrames(receive, relay) ?? relay;
+  return ws.data?.request?.runtime?.bun?.front?.carryFrames(receive) ?? new TurnWriter(ws);
 }

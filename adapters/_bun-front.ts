@@ -29,8 +29,7 @@ import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-reques
 import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
-import { ClientFrames, ServerFrames, textFrame } from "./_ws-direct.ts";
-import { maskedCloseFrame } from "./_ws-client-frames.ts";
+import { DirectFrames } from "./_bun-front-frames.ts";
 import type { FrameWriter } from "../src/platform.ts";
 
 /** The part of Bun's socket API the front uses. */
@@ -174,192 +173,21 @@ export class FrontLink {
    * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
    * `undefined` when the `101` has passed already (frames the server sent could be overtaken).
    */
-  carryFrames(receive: (data: string | Uint8Array) => void, relay: FrameWriter): FrameWriter | undefined {
+  carryFrames(receive: (data: string | Uint8Array) => void): FrameWriter | undefined {
     if (this.piping || this.responses.switched || this.closed || this.direct) return undefined;
-    this.direct = new DirectFrames(this, receive, relay);
+    this.direct = new DirectFrames(this, receive);
     return this.direct;
   }
-}
 
-/**
- * A framework connection's data frames, carried by the front itself (`_ws-direct.ts`): the
- * upgrade, control frames and the close handshake still go through `Bun.serve`, whose frames the
- * front follows so that its own go in only between them.
- */
-/** A masked pong with no payload, as a client sends it. */
-const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
-const SIGN_OF_LIFE_MS = 1000;
+  // What `DirectFrames` writes with.
 
-class DirectFrames implements FrameWriter {
-  /** `waiting` for the `101` to pass, then `direct`. */
-  mode: "waiting" | "direct" = "waiting";
-  readonly #link: FrontLink;
-  readonly reader: ClientFrames;
-  readonly server: ServerFrames = new ServerFrames();
-  readonly #receive: (data: string | Uint8Array) => void;
-  /**
-   * Frames not written yet: before the `101` passed, while a frame of the server's is part-way
-   * through, or after the first of a turn (they leave together when the turn ends, as
-   * `_bun-frames.ts` gathers them: one write for the answers to many requests).
-   */
-  pending: Uint8Array[] = [];
-  pendingBytes = 0;
-  /** The turn (`turn`) whose first frame this connection wrote. */
-  #stamp = 0;
-  /** In `endOfTurn`'s list. */
-  #listed = false;
-  /** The client sent a close frame, or broke the protocol: what it sends after is dropped. */
-  done = false;
-  /** When the server was last shown the client's activity (`fromClient`). */
-  #lastSign = 0;
-
-  constructor(link: FrontLink, receive: (data: string | Uint8Array) => void, _relay: FrameWriter) {
-    this.#link = link;
-    this.#receive = receive;
-    this.reader = new ClientFrames(link.maxMessageSize, {
-      // Past the server's close frame the peer is closing: `Bun.serve` hands on no more messages either.
-      message: (data) => {
-        if (!this.server.closing) this.#receive(data);
-      },
-      control: (frame) => {
-        if ((frame[0]! & 0x0f) === 8) this.done = true;
-        toInner(link, frame);
-      },
-      fail: (code, reason) => {
-        this.done = true;
-        // The server closes as if the client had asked, answers the client, and ends the peer.
-        toInner(link, maskedCloseFrame(code, reason));
-      },
-    });
+  writeClient(bytes: Uint8Array, owned: boolean): void {
+    toClient(this, bytes, owned);
   }
 
-  send(frame: string): void {
-    const link = this.#link;
-    if (link.closed || this.server.closing) return;
-    const bytes = textFrame(frame);
-    if (this.mode === "direct" && this.server.atBoundary) {
-      if (this.#stamp !== turn && this.pending.length === 0) {
-        // The turn's first frame goes at once: one request in flight waits for nothing.
-        this.#stamp = turn;
-        scheduleEndOfTurn();
-        toClient(link, bytes, true);
-        return;
-      }
-      if (bytes.length > JOIN_BYTES) {
-        // A large frame is a write of its own anyway: holding it only delays it (64 KiB answers
-        // held for the turn's end cost the hub more CPU, not less). What waits goes first.
-        this.flushPending();
-        toClient(link, bytes, true);
-        return;
-      }
-    }
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (!this.#listed) {
-      this.#listed = true;
-      endOfTurn.push(this);
-      scheduleEndOfTurn();
-    }
+  writeServer(bytes: Uint8Array): void {
+    toInner(this, bytes);
   }
-
-  /** Writes what waits, before the core closes the connection (its close frame comes after). */
-  flush(): void {
-    this.flushPending();
-  }
-
-  /** Called when the turn ends. */
-  turnEnded(): void {
-    this.#listed = false;
-    this.flushPending();
-  }
-
-  get bufferedAmount(): number {
-    return this.pendingBytes + this.#link.toClientBytes;
-  }
-
-  fromClient(bytes: Uint8Array): void {
-    if (this.done) return;
-    // `Bun.serve` no longer sees the client's data, and would drop a client busy sending one long
-    // message (that answers no ping meanwhile) as idle: an empty pong (RFC 6455 §5.5.3: allowed
-    // unasked) tells it the client is there, at most once a second.
-    const now = Date.now();
-    if (now - this.#lastSign >= SIGN_OF_LIFE_MS) {
-      this.#lastSign = now;
-      toInner(this.#link, EMPTY_PONG);
-    }
-    this.reader.feed(bytes);
-  }
-
-  /** The server's bytes after the `101`: written as they are, the front's own frames at the first boundary. */
-  fromServer(bytes: Uint8Array): void {
-    const link = this.#link;
-    let from = 0;
-    if (this.pending.length > 0 && !this.server.atBoundary) {
-      from = this.server.skim(bytes, 0, true);
-      toClient(link, bytes.subarray(0, from));
-      if (!this.server.atBoundary) return;
-    }
-    this.flushPending();
-    if (from < bytes.length) {
-      this.server.skim(bytes, from, false);
-      toClient(link, from === 0 ? bytes : bytes.subarray(from));
-    }
-  }
-
-  /** Writes the frames that wait, small ones joined, unless the `101` or a frame of the server's is still on its way. */
-  flushPending(): void {
-    if (this.pending.length === 0 || this.mode !== "direct" || !this.server.atBoundary) return;
-    const link = this.#link;
-    const pending = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (link.closed) return;
-    let from = 0;
-    let size = 0;
-    for (let i = 0; i <= pending.length; i++) {
-      const next = pending[i];
-      if (next && size + next.length <= JOIN_BYTES) {
-        size += next.length;
-        continue;
-      }
-      if (i - from === 1) toClient(link, pending[from]!, true);
-      else if (i > from) toClient(link, joinFrames(pending, from, i, size), true);
-      if (!next) break;
-      from = i;
-      size = next.length;
-      if (size > JOIN_BYTES) {
-        toClient(link, next, true);
-        from = i + 1;
-        size = 0;
-      }
-    }
-  }
-}
-
-function joinFrames(frames: Uint8Array[], from: number, to: number, size: number): Uint8Array {
-  const joined = new Uint8Array(size);
-  let at = 0;
-  for (let i = from; i < to; i++) {
-    joined.set(frames[i]!, at);
-    at += frames[i]!.length;
-  }
-  return joined;
-}
-
-/** Counts turns that wrote a frame; a connection's stamp from an earlier turn no longer matches. */
-let turn = 1;
-let endScheduled = false;
-/** Connections with frames held for the end of the turn. */
-const endOfTurn: DirectFrames[] = [];
-
-function scheduleEndOfTurn(): void {
-  if (endScheduled) return;
-  endScheduled = true;
-  setImmediate(() => {
-    endScheduled = false;
-    turn++;
-    for (const frames of endOfTurn.splice(0)) frames.turnEnded();
-  });
 }
 
 /** Connections by the id their heads carry, for the server's handler. */
