@@ -110,16 +110,19 @@ for (const fronted of [true, false]) {
   test.concurrent(`${where}: many messages keep their order both ways, and those sent before a close arrive before it`, async () => {
     const server = await start();
     const handled: number[] = [];
-    server.onFrameworkMessage(echo, (n) => (handled.push(n as number), n));
+    server.onFrameworkMessage(echo, (n) => (handled.push(typeof n === "string" ? n.length : (n as number)), n));
     const peer = await rawPeer(server.getPort(), "orderly");
-    // 300 requests in one stream cut at odd places, notifications going the other way meanwhile.
-    const requests = Buffer.concat(Array.from({ length: 300 }, (_, i) => frame(1, `r:${i + 1}:echo:${i + 1}`)));
+    // 300 requests in one stream cut at odd places, notifications going the other way meanwhile;
+    // every 7th carries 300 bytes (a 16-bit length) and every 50th 20 KiB (past the front's scratch buffer).
+    const data = (n: number) => (n % 50 === 0 ? "z".repeat(20 * 1024) : n % 7 === 0 ? "y".repeat(300) : n);
+    const requests = Buffer.concat(Array.from({ length: 300 }, (_, i) => frame(1, `r:${i + 1}:echo:${JSON.stringify(data(i + 1))}`)));
     const pushes = setInterval(() => server.sendFrameworkNotification("orderly", "tick", Date.now()), 1);
     await peer.write(requests, 997);
     await peer.until(() => peer.texts().filter((t) => t.startsWith("s:")).length === 300);
     clearInterval(pushes);
-    expect(handled).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
-    expect(peer.texts().filter((t) => t.startsWith("s:"))).toEqual(Array.from({ length: 300 }, (_, i) => answer(i + 1, i + 1)));
+    const sizeOf = (n: number) => { const d = data(n); return typeof d === "string" ? d.length : d; };
+    expect(handled).toEqual(Array.from({ length: 300 }, (_, i) => sizeOf(i + 1)));
+    expect(peer.texts().filter((t) => t.startsWith("s:"))).toEqual(Array.from({ length: 300 }, (_, i) => answer(i + 1, data(i + 1))));
     for (let i = 0; i < 200; i++) server.sendFrameworkNotification("orderly", "last", i);
     await server.teardown();
     await peer.closed;
