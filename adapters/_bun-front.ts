@@ -19,7 +19,9 @@
  * process) with the connection's id: over a Unix socket the server cannot see the client's
  * address, and a request without it did not come through the front (`bun.ts` refuses it).
  * Idle connections are still `Bun.serve`'s to close: the front mirrors its close. After a `101`
- * the connection is a plain pipe (Bun bounds WebSocket messages itself). A proxied upgrade is
+ * the connection is a plain pipe (Bun bounds WebSocket messages itself), except a framework
+ * connection's, whose data frames the front reads and writes itself (`_bun-front-frames.ts`,
+ * `carryFrames`: two sockets and two callbacks fewer per frame). A proxied upgrade is
  * handed to its backend instead (`divert`, for `_upgrade-pipe.ts`): the front copies between the
  * client and the backend, and `Bun.serve` is out of the way.
  */
@@ -131,7 +133,8 @@ export class FrontLink {
     this.client = client;
     this.requests = new RequestStream({
       maxHeadBytes: MAX_HEAD_BYTES,
-      // Bun bounds WebSocket messages itself (`maxPayloadLength`); the front does not look.
+      // Bun bounds WebSocket messages itself (`maxPayloadLength`); the front looks only at the
+      // frames it carries itself (`DirectFrames`), bounded there.
       maxMessageSize: Number.MAX_SAFE_INTEGER,
       serial: true,
       stamp: encoder.encode(`${stampHeader}: ${id}\r\n`),
