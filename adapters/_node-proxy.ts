@@ -148,26 +148,16 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
 }
 
 /**
- * Recording bodies: a copy of at most `max` bytes of a body (the client's, or a streamed answer),
- * taken from the chunks as they are piped on (the listener is added before the pipe and sees the
- * same chunks; the pipe's backpressure holds for both). Handed over when the body ends or fails.
+ * Recording bodies: a copy of a body (the client's, or a streamed answer) taken from the chunks
+ * as they are piped on, each counted by `copy.room` as it comes (the listener is added before the
+ * pipe and sees the same chunks; the pipe's backpressure holds for both). Handed over when the
+ * body ends or fails, or at once when the copy is cut: nothing more is kept, and the kept
+ * chunks are not held until a long body ends.
  */
 function copyAsItFlows(body: Readable, copy: BodyCopier): void {
   const chunks: Uint8Array[] = [];
   let length = 0;
   let truncated = false;
-  const onData = (chunk: Buffer) => {
-    const room = copy.max - length;
-    if (chunk.byteLength > room) {
-      chunks.push(chunk.subarray(0, room));
-      length = copy.max;
-      truncated = true;
-      body.off("data", onData);
-      return;
-    }
-    chunks.push(chunk);
-    length += chunk.byteLength;
-  };
   let done = false;
   const finish = () => {
     if (done) return;
@@ -175,6 +165,19 @@ function copyAsItFlows(body: Readable, copy: BodyCopier): void {
     body.off("data", onData);
     // One new array: the chunks are views into the socket's reads, which a kept view would keep alive.
     copy.done(concat(chunks, length), truncated);
+    chunks.length = 0;
+  };
+  const onData = (chunk: Buffer) => {
+    const room = copy.room(chunk.byteLength);
+    if (room < chunk.byteLength) {
+      if (room !== 0) chunks.push(chunk.subarray(0, room));
+      length += room;
+      truncated = true;
+      finish();
+      return;
+    }
+    chunks.push(chunk);
+    length += chunk.byteLength;
   };
   body.on("data", onData).once("end", finish).once("error", finish).once("close", finish);
 }

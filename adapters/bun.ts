@@ -4,6 +4,7 @@ import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
+import { machineNamesOs } from "./_machine-names.ts";
 import { assertRuntime, isUpgrade, listenWith, portOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
@@ -47,6 +48,7 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   env: processEnv,
   probeConnect,
+  machineNames: machineNamesOs,
   // A framework connection's frames of one turn leave in one write; its messages still come through crossws's hooks.
   directFrames: directFramesBun,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.

@@ -14,6 +14,7 @@ import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
 import { assertRuntime, isUpgrade, listenWith, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
+import { machineNames } from "./_machine-names.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { pipeUpgradeDeno } from "./_deno-pipe.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
@@ -41,7 +42,9 @@ declare const Deno: {
     },
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): DenoServer;
-  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host?: string }): { state: string } };
+  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "net"; host?: string } | { name: "sys"; kind: "hostname" | "networkInterfaces" }): { state: string } };
+  hostname(): string;
+  networkInterfaces(): Array<{ address: string }>;
   env: { get(name: string): string | undefined };
   version: { deno: string };
 };
@@ -61,6 +64,12 @@ setPlatform({
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
+  // Without `--allow-sys`, reading would throw (or prompt in a terminal): ask first, silently.
+  machineNames: () =>
+    machineNames(
+      mayReadSys("hostname") ? Deno.hostname() : undefined,
+      mayReadSys("networkInterfaces") ? Deno.networkInterfaces().map((info) => info.address) : [],
+    ),
   resetConnection(request) {
     const info = (request as { runtime?: { deno?: { info?: ServeHandlerInfo } } }).runtime?.deno?.info;
     // The TCP front drops the client's connection; `Deno.serve` alone cannot.
@@ -68,8 +77,9 @@ setPlatform({
     connection?.reset();
     return connection ? new Response(null) : undefined;
   },
-  listen: (options) =>
-    listenWith(serve, options, {
+  listen: async (options) => {
+    const front = options.resettable !== false && loopbackAllowed();
+    const listener = await listenWith(serve, options, {
       // Deno's `idleTimeout: N` pings after N/2 s without a message from the peer and drops it
       // if nothing came N/2 s later (its default N is 30). Twice the heartbeat gives a peer the
       // whole heartbeat to answer, as Node's hub does (a busy client, or a large message in the
@@ -80,13 +90,23 @@ setPlatform({
       websocket: { deno: { idleTimeout: options.idleTimeout * 2 } },
       serve: {
         maxRequests: options.maxConnections,
-        front: options.resettable !== false && loopbackAllowed() && {
+        front: front && {
           keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
           maxConnections: options.maxConnections,
           maxMessageSize: options.maxMessageSize,
         } satisfies FrontOptions,
       },
-    }),
+    });
+    // Said once the port is bound (a takeover retries the bind), since nothing else would show
+    // it: the hub serves, but not as the README describes.
+    if (listener && options.resettable !== false && !front) {
+      options.warn?.(
+        "Serving without the TCP front: Deno may not dial 127.0.0.1 on any port (--allow-net=127.0.0.1 grants it). " +
+          "A reset fault then sends a 200 head and fails the body, and the front's bounds are off (README: What each runtime bounds)",
+      );
+    }
+    return listener;
+  },
 });
 
 /** Seconds an idle connection stays open: Bun's default, the most issue 21 allows, and far above clients' own pool timeouts, so the server rarely closes first. */
@@ -320,3 +340,7 @@ function normaliseProtocolOffers(request: Request): void {
 }
 
 export * from "../src/index.ts";
+
+function mayReadSys(kind: "hostname" | "networkInterfaces"): boolean {
+  return Deno.permissions.querySync({ name: "sys", kind }).state === "granted";
+}

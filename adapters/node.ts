@@ -10,6 +10,8 @@ import WebSocket from "crossws/websocket";
 import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { machineNamesOs } from "./_machine-names.ts";
+import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
@@ -52,6 +54,7 @@ setPlatform({
   Response: FastResponse,
   env: processEnv,
   probeConnect,
+  machineNames: machineNamesOs,
   resetConnection(request) {
     // RST rather than FIN where Node has it (20.19 does): what a crashed peer looks like.
     const socket = (request as { runtime?: { node?: { req?: { socket?: { resetAndDestroy?(): void; destroy(): void } } } } }).runtime?.node?.req?.socket;
@@ -123,6 +126,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
           // Node's own `keepAliveTimeout` (5 s), and accept errors (EMFILE) are retried by Node.
           http.maxConnections = maxConnections;
           if (keepAliveTimeout !== undefined) http.keepAliveTimeout = keepAliveTimeout * 1000;
+          refuseAfterAnswersInProgress(http);
           http.on("upgrade", (req, socket, head) => {
             // An upgrade answered late (a fault's let-go timeout, a mock's 504) is written to the raw
             // socket after its client may have left: that EPIPE must not be an uncaught error that

@@ -4,7 +4,7 @@
  */
 import { isLoopback } from "../src/_environment.ts";
 import { readEnv } from "./_runtime.ts";
-import { MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
+import { DEFAULT_MAX_TOTAL_BODY, MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
 
 export const hubArgs = {
   port: { type: "string", valueHint: "N", description: "Port to listen on (default: $CROSSIPC_HUB_PORT, then $GG_LOCAL_ROUTER_PORT, then 9000)" },
@@ -17,6 +17,7 @@ export const hubArgs = {
   "resettable-connections": { type: "boolean", description: "No effect (kept so that scripts passing it still run): Bun and Deno hubs serve through their own front by default" },
   record: { type: "string", valueHint: "FILE.har", description: "Record every request with its bodies; write FILE (HAR 1.2) on SIGINT/SIGTERM and whenever the unfiltered HAR is asked for" },
   "max-body": { type: "string", valueHint: "N", description: "Bytes of each body a recording keeps (default 10MiB; 64KiB, 2MiB… or bytes)" },
+  "max-total-body": { type: "string", valueHint: "N", description: "Bytes of bodies a recording holds in all, the oldest entries dropped first (default 256MiB; 64KiB, 1GiB… or bytes)" },
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },
   heartbeat: { type: "string", valueHint: "S", description: "Seconds a client may take to answer the hub's ping before it counts as dead (default 5; raise it for test processes that block or sit in a debugger)" },
   redact: { type: "boolean", default: true, description: "Redact authorization, proxy-authorization, cookie and set-cookie in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
@@ -37,6 +38,8 @@ export interface HubFlags {
   record?: string;
   /** `--max-body`, in bytes (default 10 MiB): only with `--record`. */
   maxBody: number;
+  /** `--max-total-body`, in bytes (default 256 MiB, as `journal.maxTotalBodySize`): only with `--record`. */
+  maxTotalBody: number;
   journalSize?: number;
   /** `--heartbeat`, seconds (the server's `heartbeat` option). */
   heartbeat?: number;
@@ -45,7 +48,7 @@ export interface HubFlags {
   onMiss: "next" | "404";
 }
 
-const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "allow-host", "record", "max-body", "journal-size", "heartbeat", "replay", "on-miss"]);
+const VALUE_FLAGS = new Set(["port", "hostname", "token", "allow-origin", "allow-host", "record", "max-body", "max-total-body", "journal-size", "heartbeat", "replay", "on-miss"]);
 const BOOLEAN_FLAGS = new Set(["takeover", "no-takeover", "json", "redact", "no-redact", "resettable-connections", "help", "h"]);
 const MiB = 1024 * 1024;
 export const DEFAULT_MAX_BODY: number = 10 * MiB;
@@ -71,7 +74,7 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
       throw new Error(`unknown flag ${rawName}`);
     }
   }
-  for (const name of ["port", "hostname", "token", "record", "max-body", "journal-size", "heartbeat", "on-miss"]) {
+  for (const name of ["port", "hostname", "token", "record", "max-body", "max-total-body", "journal-size", "heartbeat", "on-miss"]) {
     if ((values.get(name)?.length ?? 0) > 1) throw new Error(`--${name} given more than once`);
   }
   const flags: HubFlags = {
@@ -118,17 +121,20 @@ function onMissFlag(value: string | undefined, replaying: boolean): "next" | "40
   return value;
 }
 
-function recordingFlags(values: Map<string, string[]>): { record?: string; maxBody: number; journalSize?: number } {
+function recordingFlags(values: Map<string, string[]>): { record?: string; maxBody: number; maxTotalBody: number; journalSize?: number } {
   const record = values.get("record")?.[0];
   const maxBody = values.get("max-body")?.[0];
+  const maxTotalBody = values.get("max-total-body")?.[0];
   const journalSize = values.get("journal-size")?.[0];
   if (maxBody !== undefined && record === undefined) throw new Error("--max-body applies to a recording: give --record FILE.har too");
+  if (maxTotalBody !== undefined && record === undefined) throw new Error("--max-total-body applies to a recording: give --record FILE.har too");
   if (record !== undefined && !record.toLowerCase().endsWith(".har") && !record.toLowerCase().endsWith(".json")) {
     throw new Error(`--record takes a file name ending in .har, got '${record}'`);
   }
   return {
     record,
     maxBody: maxBody === undefined ? DEFAULT_MAX_BODY : parseBytes(maxBody, "--max-body"),
+    maxTotalBody: maxTotalBody === undefined ? DEFAULT_MAX_TOTAL_BODY : parseBytes(maxTotalBody, "--max-total-body"),
     journalSize: journalSize === undefined ? undefined : parseCount(journalSize, "--journal-size", MAX_JOURNAL_SIZE),
   };
 }

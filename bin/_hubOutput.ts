@@ -36,7 +36,7 @@ function toText(event: CliEvent): string {
     case "takingOver":
       return `port ${event.port} is taken: asking the hub on it to yield`;
     case "replaying":
-      return `replaying ${event.entries} recorded request${event.entries === 1 ? "" : "s"} from ${event.file}${event.skipped ? ` (${event.skipped} without an answer, or with a body cut at --max-body, skipped)` : ""}`;
+      return `replaying ${event.entries} recorded request${event.entries === 1 ? "" : "s"} from ${event.file}${event.skipped ? ` (${event.skipped} without an answer, or with a body cut when it was recorded, skipped)` : ""}`;
     case "routeAdded":
       return `+ route ${describeRoute(event.route)}`;
     case "routeRemoved":

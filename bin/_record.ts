@@ -4,7 +4,9 @@
  * a reader never sees half a file.
  */
 import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Journal } from "../src/server/journal.ts";
+import { missingDenoFileAccess } from "./_runtime.ts";
 
 export interface Recording {
   /** Writes FILE now; returns how many entries it holds. */
@@ -18,13 +20,20 @@ export interface Recording {
  * so a session is not recorded for nothing (the first write used to come on SIGINT).
  */
 export function checkRecordingTarget(file: string): void {
+  // FILE is written as a partial file beside it and renamed into place: Deno asks for its folder.
+  const folder = dirname(file);
+  const missing = missingDenoFileAccess([
+    { name: "read", path: folder },
+    { name: "write", path: folder },
+  ]);
+  if (missing.length) throw new Error(`Deno needs ${missing.join(" ")} (the recording is written beside it, then renamed into place)`);
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new Error("it is a directory");
   const partial = `${file}.partial-${process.pid}`;
   closeSync(openSync(partial, "w"));
   rmSync(partial, { force: true });
 }
 
-export function startRecording(journal: Journal, file: string, journalSize: number): Recording {
+export function startRecording(journal: Journal, file: string): Recording {
   let saving = false;
   let reportedDrops = 0;
   const save = (): number => {
@@ -58,7 +67,7 @@ export function startRecording(journal: Journal, file: string, journalSize: numb
       save();
       if (journal.dropped > reportedDrops) {
         reportedDrops = journal.dropped;
-        process.stderr.write(`crossipc hub: ${dropped(journal.dropped, journalSize)}\n`);
+        process.stderr.write(`crossipc hub: ${dropped(journal)}\n`);
       }
     } catch (error) {
       process.stderr.write(`crossipc hub: ${(error as Error).message}\n`);
@@ -66,10 +75,25 @@ export function startRecording(journal: Journal, file: string, journalSize: numb
   });
   return {
     save,
-    summary: (entries) => `crossipc hub: recorded ${entries} request${entries === 1 ? "" : "s"} to ${file}${journal.dropped ? `; ${dropped(journal.dropped, journalSize)}` : ""}`,
+    summary: (entries) => `crossipc hub: recorded ${entries} request${entries === 1 ? "" : "s"} to ${file}${journal.dropped ? `; ${dropped(journal)}` : ""}`,
   };
 }
 
-function dropped(count: number, size: number): string {
-  return `the journal dropped ${count} older entr${count === 1 ? "y" : "ies"} to keep ${size} (raise --journal-size to keep more)`;
+/** What the ring dropped, and which limit to raise: the entries' count, the bodies' bytes, or both. */
+function dropped(journal: Journal): string {
+  const count = journal.dropped;
+  const forBodies = journal.droppedForBodies;
+  const what = `the journal dropped ${count} older entr${count === 1 ? "y" : "ies"}`;
+  const bytes = sizeText(journal.maxTotalBodySize);
+  if (forBodies === 0) return `${what} to keep ${journal.size} (raise --journal-size to keep more)`;
+  if (forBodies === count) return `${what} to keep its bodies within ${bytes} (raise --max-total-body to keep more)`;
+  return `${what} to keep ${journal.size} entries and its bodies within ${bytes} (raise --journal-size and --max-total-body to keep more)`;
+}
+
+/** Bytes as the flags take them: `256MiB`, `64KiB`, or bytes. */
+function sizeText(bytes: number): string {
+  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes} bytes`;
 }

@@ -11,8 +11,10 @@ export type Crossipc = typeof import("../adapters/node.ts");
 const g = globalThis as { Bun?: unknown; Deno?: DenoPermissions };
 export const runtime: Runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
 
+type PermissionDescriptor = { name: "env"; variable: string } | { name: "read" | "write"; path: string };
+
 interface DenoPermissions {
-  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+  permissions: { querySync(descriptor: PermissionDescriptor): { state: string } };
 }
 
 /** crossipc on this runtime's adapter (the package's `exports` map does the same for `import "crossipc"`). */
@@ -65,6 +67,26 @@ function termGranted(): boolean {
   }
 }
 
+/**
+ * Under Deno, the `--allow-read=PATH` / `--allow-write=PATH` flags among `needs` that were not
+ * granted (none elsewhere). Asked with `querySync`, which never prompts: a file API called
+ * without the permission would make Deno prompt in a terminal, with the hub waiting on the
+ * prompt (at Ctrl-C, for the recording's last write), or, without a terminal, fail naming a
+ * temporary file.
+ */
+export function missingDenoFileAccess(needs: Array<{ name: "read" | "write"; path: string }>): string[] {
+  if (!g.Deno) return [];
+  return needs
+    .filter(({ name, path }) => {
+      try {
+        return g.Deno!.permissions.querySync({ name, path }).state !== "granted";
+      } catch {
+        return true;
+      }
+    })
+    .map(({ name, path }) => `--allow-${name}=${path}`);
+}
+
 /** Calls `stop` once on SIGINT or SIGTERM. */
 export function onStopSignal(stop: (signal: string) => void): void {
   let stopping = false;
@@ -75,6 +97,18 @@ export function onStopSignal(stop: (signal: string) => void): void {
       stop(signal);
     });
   }
+}
+
+/**
+ * A reader that stops reading (`crossipc journal --har | head`, `| grep -q`) ends the command
+ * quietly with 0, as Unix tools do. The failed write used to surface as a stack trace and exit 1
+ * (Node), "Uncaught Error: write EPIPE" (Deno), or a Bun process busy until it was killed.
+ */
+export function endQuietlyWhenStdoutCloses(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") exit(0);
+    throw error;
+  });
 }
 
 export function exit(code: number): never {

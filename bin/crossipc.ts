@@ -3,7 +3,7 @@
 import { CROSSIPC_VERSION } from "../src/_version.ts";
 import process from "node:process";
 import { printable } from "./_printable.ts";
-import { importWithoutEnv } from "./_runtime.ts";
+import { endQuietlyWhenStdoutCloses, importWithoutEnv } from "./_runtime.ts";
 
 const { defineCommand, runMain } = await importWithoutEnv(() => import("citty"));
 
@@ -25,4 +25,7 @@ if (command !== undefined && !command.startsWith("-") && !Object.hasOwn(subComma
   process.stderr.write(`crossipc: unknown command '${printable(command)}' (hub, status, journal or fault; crossipc --help)\n`);
   process.exit(2);
 }
+// Not the hub: it prints its events with console.log, which ignores a closed stdout, and keeps
+// serving when whatever read its log has gone.
+if (command !== "hub") endQuietlyWhenStdoutCloses();
 await runMain(main);

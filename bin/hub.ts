@@ -14,7 +14,7 @@ import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
 import { printable } from "./_printable.ts";
 import { checkRecordingTarget, startRecording, type Recording } from "./_record.ts";
-import { exit, loadCrossipc, onStopSignal, readEnv, runtime, type Crossipc } from "./_runtime.ts";
+import { exit, loadCrossipc, missingDenoFileAccess, onStopSignal, readEnv, runtime, type Crossipc } from "./_runtime.ts";
 
 /** How long a takeover keeps retrying the bind while the old hub lets go. */
 const TAKEOVER_MS = 5000;
@@ -62,7 +62,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
-  const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record, hub.server.journal.size);
+  const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record);
   if (!flags.redact) {
     console.error(
       `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
@@ -95,6 +95,8 @@ async function runHub(flags: HubFlags): Promise<void> {
 function readRecordings(crossipc: Crossipc, files: string[]): Array<{ file: string; har: unknown }> {
   return files.map((file) => {
     try {
+      const missing = missingDenoFileAccess([{ name: "read", path: file }]);
+      if (missing.length) throw new Error(`Deno needs ${missing.join(" ")} to read it`);
       const size = statSync(file).size;
       if (size > MAX_HAR_TEXT) throw new Error(`${Math.round(size / 1048576)} MiB is more than a replay reads (${MAX_HAR_TEXT / 1048576} MiB): split the recording`);
       const har: unknown = parseHarText(readFileSync(file, "utf8"));
@@ -121,7 +123,7 @@ function finishRecording(recording: Recording): boolean {
 /** The journal a hub keeps: bodies when recording, secrets kept only when asked. */
 function journalOptions(flags: HubFlags): JournalOptions & { redact?: false } {
   return {
-    ...(flags.record !== undefined ? { bodies: true, maxBodySize: flags.maxBody } : {}),
+    ...(flags.record !== undefined ? { bodies: true, maxBodySize: flags.maxBody, maxTotalBodySize: flags.maxTotalBody } : {}),
     ...(flags.journalSize !== undefined ? { size: flags.journalSize } : {}),
     ...(flags.redact ? {} : { redact: false as const }),
   };

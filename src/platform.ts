@@ -5,6 +5,8 @@ import type { WebSocketConstructor } from "./types.ts";
 // Node types into a consumer's type check.
 export { ProxyError } from "./errors.ts";
 export type { WebSocketConstructor } from "./types.ts";
+export type { BodyCopier } from "./_bodyCopier.ts";
+import type { BodyCopier } from "./_bodyCopier.ts";
 
 /** What the core asks a runtime adapter to listen with. */
 export interface ListenOptions {
@@ -26,6 +28,8 @@ export interface ListenOptions {
   keepAliveTimeout?: number;
   /** The proxy's timeout in ms: a runtime whose idle timeout also cuts pending requests (Bun) stays above it. */
   proxyTimeout: number;
+  /** The server's logger at `warn`: what the runtime gave up to serve at all (Deno without its front). */
+  warn?: (message: string) => void;
 }
 
 /** A bound server. */
@@ -53,24 +57,20 @@ export interface ProxyHttpOptions {
   keepBody?: boolean;
   /**
    * Set when the journal records bodies and the request has one, for an upstream that says
-   * `proxyCopiesRequestBody`: it copies at most `max` bytes of the body as it forwards it and
-   * calls `done` once the body ended or failed (with what passed), so that the core need not
-   * split the request's stream in two.
+   * `proxyCopiesRequestBody`: it copies the body as it forwards it, as `room` allows, and
+   * calls `done` once the body ended, failed or was cut (with what it kept), so that the core
+   * need not split the request's stream in two.
    */
   requestBody?: BodyCopier;
   /**
-   * Set when the journal records bodies: an upstream may copy a streamed answer's body (at most
-   * `max` bytes, as it passes to the client) instead of the core splitting the answer's stream;
-   * it then leaves `ANSWER_BODY: null` on the response and calls `done` once the body ended or failed.
+   * Set when the journal records bodies: an upstream may copy a streamed answer's body (as
+   * `room` allows, as it passes to the client) instead of the core splitting the answer's stream;
+   * it then leaves `ANSWER_BODY: null` on the response and calls `done` once the body ended,
+   * failed or was cut.
    */
   responseBody?: BodyCopier;
 }
 
-/** Takes a copy of a body as it flows: at most `max` bytes, handed to `done` once the body ended or failed. */
-export interface BodyCopier {
-  max: number;
-  done(bytes: Uint8Array, truncated: boolean): void;
-}
 
 /** Answers up to this size (by `content-length`) a runtime's proxy may read whole before sending them on. */
 export const SMALL_ANSWER: number = 256 * 1024;
@@ -153,6 +153,13 @@ export interface Platform {
    * a body that fails before its first byte.
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
+  /**
+   * The names this machine answers to beyond loopback, as a URL writes a host: its hostname and
+   * its interfaces' addresses (`[…]` for IPv6), lower-cased. Read once, by a hub listening on
+   * every interface, to notice a proxy target that is itself. Empty where the runtime may not
+   * read them (Deno without `--allow-sys`: no error, no prompt). Without it, none.
+   */
+  readonly machineNames?: () => string[];
 }
 
 /** Where a framework connection's frames are written: a crossws peer, or the socket under it. */

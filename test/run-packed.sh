@@ -9,7 +9,11 @@
 #     @types/node under skipLibCheck: false and exactOptionalPropertyTypes (also on TypeScript
 #     5.0), and a CommonJS one on TypeScript 5.0 (node10 resolution: typesVersions) run through
 #     require(esm);
-#   - crossipc/client bundled by esbuild for the browser.
+#   - crossipc/client bundled by esbuild for the browser;
+#   - Deno with the least a user grants, in a terminal (a pty from `script`, where Deno would
+#     prompt for a missing permission): a packed hub under deno with --replay and --record, a
+#     Deno.test file of every mocks feature (type-checked, sanitizers on) with only
+#     --allow-net=127.0.0.1:<port> and --allow-read of its HAR, and `crossipc fault` against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -82,6 +86,40 @@ for server in node bun deno; do
   wait "$HUB_PID" || fail "$server hub did not exit cleanly after teardown"
   HUB_PID=""
 done
+
+echo "--- Deno with least permission, in a terminal: packed hub (--replay, --record), Deno.test of every mocks feature, crossipc fault"
+# The README: with a package.json, Deno type-checks node: imports (node:assert) against @types/node.
+(cd "$CONSUMER" && timeout 300 npm install --silent --no-audit --no-fund --prefer-offline -D @types/node)
+cp test/fixtures/packed/deno-least.test.ts.txt "$CONSUMER/features.test.ts"
+cp test/fixtures/packed/session.har "$CONSUMER/session.har"
+plain() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$1"; }
+DENO_PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+(cd "$CONSUMER" && exec script -qec "'$BIN/deno' run --allow-net=127.0.0.1 --allow-read=. --allow-write=. node_modules/crossipc/dist/bin/crossipc.js hub --port $DENO_PORT --replay session.har --record recorded.har" /dev/null </dev/null >"$WORK/deno-hub" 2>&1) &
+SCRIPT_PID=$!
+for _ in $(seq 1 300); do grep -q "replaying 1 recorded request" "$WORK/deno-hub" 2>/dev/null && break; sleep 0.1; done
+grep -q "replaying 1 recorded request from session.har" "$WORK/deno-hub" || fail "deno hub --replay --record did not start: $(plain "$WORK/deno-hub")"
+HUB_PID="$(pgrep -P "$SCRIPT_PID" deno)"
+(cd "$CONSUMER" && timeout 120 script -qec "'$BIN/deno' test --allow-net=127.0.0.1:$DENO_PORT --allow-read=session.har features.test.ts -- $DENO_PORT" /dev/null </dev/null >"$WORK/deno-test" 2>&1) &&
+  fail "Deno.test: the file's failing test did not fail: $(plain "$WORK/deno-test")"
+plain "$WORK/deno-test" >"$WORK/deno-test.txt"
+grep -q "| 8 passed | 1 failed" "$WORK/deno-test.txt" || fail "Deno.test: expected 8 passed and the one failing on purpose: $(cat "$WORK/deno-test.txt")"
+failed_tests="$(grep " FAILED (" "$WORK/deno-test.txt")"
+[[ "$(wc -l <<<"$failed_tests")" == 1 && "$failed_tests" == "FAILS ON PURPOSE: an assertion thrown inside await using"* ]] ||
+  fail "Deno.test: a test other than the one failing on purpose failed: $(cat "$WORK/deno-test.txt")"
+grep -qiE "Deno requests|leak|unhandled|NotCapable" "$WORK/deno-test.txt" && fail "Deno.test: a prompt, a leak or an unhandled error: $(cat "$WORK/deno-test.txt")"
+fault_id="$(cd "$CONSUMER" && timeout 30 npx --no-install crossipc fault --port "$DENO_PORT" --path '/teapot/**' --status 418)" || fail "crossipc fault against the deno hub failed: $fault_id"
+status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$DENO_PORT/teapot/1")"
+[[ "$status" == 418 ]] || fail "the fault $fault_id from crossipc fault did not answer 418 but $status"
+(cd "$CONSUMER" && timeout 30 npx --no-install crossipc fault --port "$DENO_PORT" --clear "$fault_id" >/dev/null) || fail "crossipc fault --clear $fault_id failed"
+kill -INT "$HUB_PID"
+wait "$SCRIPT_PID" || fail "the deno hub did not exit 0 on SIGINT: $(plain "$WORK/deno-hub")"
+HUB_PID=""
+plain "$WORK/deno-hub" >"$WORK/deno-hub.txt"
+grep -qiE "Deno requests|NotCapable|unhandled" "$WORK/deno-hub.txt" && fail "deno hub: a prompt or an error: $(cat "$WORK/deno-hub.txt")"
+grep -q "^crossipc hub: recorded [0-9]* requests to recorded.har" "$WORK/deno-hub.txt" || fail "deno hub: no recording written: $(cat "$WORK/deno-hub.txt")"
+node -e 'const har = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const paths = har.log.entries.map((e) => new URL(e.request.url).pathname); for (const p of ["/users/7", "/rec/a", "/teapot/1"]) if (!paths.includes(p)) { console.error(`${p} not in ${paths}`); process.exit(1); }' "$CONSUMER/recorded.har" ||
+  fail "recorded.har does not hold the session's requests"
+echo "ok   deno hub (--allow-net=127.0.0.1 --allow-read=. --allow-write=.), Deno.test (--allow-net=127.0.0.1:$DENO_PORT --allow-read=session.har): 8 features passed, the failing one left nothing at the hub; crossipc fault; recorded.har written on SIGINT"
 
 echo "--- TypeScript consumer: types through the exports map (skipLibCheck, as consumers build)"
 cat >"$CONSUMER/tsconfig.json" <<JSON

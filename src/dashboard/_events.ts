@@ -2,11 +2,11 @@ import { log } from "../_log.ts";
 import { unrefInterval } from "../_timers.ts";
 import type { IPCLogger } from "../types.ts";
 import type { Journal } from "../server/journal.ts";
-import { pageState, type DashboardState } from "./_state.ts";
+import { pageState, type StateInput } from "./_state.ts";
 
 export interface EventSourceData {
   journal: Journal;
-  state: () => DashboardState;
+  state: () => StateInput;
   logger?: IPCLogger;
 }
 

@@ -2,7 +2,7 @@ import { getPlatform } from "../platform.ts";
 import { describeHub, type HubServiceState } from "../server/_describe.ts";
 import type { Journal, RouteHits } from "../server/journal.ts";
 import type { FaultInfo } from "../faults/_types.ts";
-import type { RuleInfo } from "../mocks/_rule.ts";
+import { ruleInfo, type Rule, type RuleInfo } from "../mocks/_rule.ts";
 
 /** A connected client as the dashboard and `crossipc status` show it. */
 export interface DashboardClient {
@@ -38,7 +38,8 @@ export interface DashboardState {
   faults: FaultInfo[];
   /** Rules added from other processes (`connectMocks`), with their scope (null: unscoped), owner and calls. */
   mocks: RuleInfo[];
-  journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean };
+  /** `bodyBytes`: bytes of bodies the ring holds now, at most `maxTotalBodySize` (0 without `bodies`). */
+  journal: { enabled: boolean; size: number; count: number; lastId: number; bodies: boolean; bodyBytes: number; maxTotalBodySize: number };
 }
 
 export interface StateInput {
@@ -48,12 +49,30 @@ export interface StateInput {
   tokenRequired: boolean;
   clients: DashboardClient[];
   routes: RouteHits[];
-  mocks: RuleInfo[];
+  /** Read, not listed: the page shows a few hundred of what may be tens of thousands. */
+  mocks: RuleSource;
   journal: Journal;
   faults: FaultInfo[];
 }
 
+/** The rules the hub holds (from other processes, and its own replays), read without describing each. */
+export interface RuleSource {
+  /** How many in all. */
+  readonly size: number;
+  /** Every rule described, in the order they were added: the whole state. */
+  list(): RuleInfo[];
+  /** The scopes that hold rules. */
+  scopes(): Iterable<string>;
+  /** The rules of `scope` (null: the unscoped ones), oldest first, and how many. */
+  inScope(scope: string | null): { count: number; rules: Iterable<Rule> };
+}
+
+/** The whole state (`/__crossipc/api/state`): every rule described. */
 export function dashboardState(input: StateInput): DashboardState {
+  return stateWith(input, input.mocks.list());
+}
+
+function stateWith(input: StateInput, mocks: RuleInfo[]): DashboardState {
   const hub = describeHub(input.server);
   const platform = getPlatform();
   const { journal } = input;
@@ -70,8 +89,16 @@ export function dashboardState(input: StateInput): DashboardState {
     services: hub?.services ?? [],
     routes: input.routes,
     faults: input.faults,
-    mocks: input.mocks,
-    journal: { enabled: journal.enabled, size: journal.size, count: journal.count, lastId: journal.lastId, bodies: journal.bodies },
+    mocks,
+    journal: {
+      enabled: journal.enabled,
+      size: journal.size,
+      count: journal.count,
+      lastId: journal.lastId,
+      bodies: journal.bodies,
+      bodyBytes: journal.bodyBytes,
+      maxTotalBodySize: journal.maxTotalBodySize,
+    },
   };
 }
 
@@ -87,37 +114,65 @@ export interface PageTotals {
   mocks: number;
 }
 
+export type PageState = DashboardState & { totals: PageTotals; scopeRules: Record<string, number> };
+
 /**
  * The state as the dashboard page shows it: each list cut at `rows`, its whole length in
  * `totals`, the rules ordered by scope as the page groups them (unscoped first) and
  * `scopeRules` counting all the rules of each scope shown. A hub holding tens of thousands of
  * rules made the page's stream turn the whole state into JSON (twice) every second, and send it
  * whole every time a call count moved; this is what the page reads (`?rows=`) and streams.
+ * Only the rules shown are described: the scopes are sorted and counted, not their rules
+ * (the stream builds this every second for every open page).
  */
-export function pageState(state: DashboardState, rows: number = PAGE_ROWS): DashboardState & { totals: PageTotals; scopeRules: Record<string, number> } {
-  const byScope = new Map<string, RuleInfo[]>();
-  for (const rule of state.mocks) {
-    const key = rule.scope ?? "";
-    let list = byScope.get(key);
-    if (!list) byScope.set(key, (list = []));
-    list.push(rule);
-  }
+export function pageState(input: StateInput, rows: number = PAGE_ROWS): PageState {
+  const source = input.mocks;
+  const unscoped = source.inScope(null);
+  const scopes = [...source.scopes()].sort();
   const mocks: RuleInfo[] = [];
-  const scopeRules: Record<string, number> = {};
-  for (const key of [...byScope.keys()].sort()) {
+  // Null prototype: a scope may be named `__proto__`.
+  const scopeRules: Record<string, number> = Object.create(null);
+  for (const [key, { count, rules }] of groups(source, unscoped, scopes)) {
     if (mocks.length >= rows) break;
-    const list = byScope.get(key)!;
-    scopeRules[key] = list.length;
-    mocks.push(...list.slice(0, rows - mocks.length));
+    scopeRules[key] = count;
+    for (const rule of rules) {
+      if (mocks.length >= rows) break;
+      mocks.push(ruleInfo(rule));
+    }
   }
+  const state = stateWith(input, mocks);
   return {
     ...state,
     clients: state.clients.slice(0, rows),
     services: state.services.slice(0, rows),
     routes: state.routes.slice(0, rows),
     faults: state.faults.slice(0, rows),
-    mocks,
-    totals: { clients: state.clients.length, services: state.services.length, routes: state.routes.length, faults: state.faults.length, mocks: state.mocks.length },
+    totals: { clients: state.clients.length, services: state.services.length, routes: state.routes.length, faults: state.faults.length, mocks: source.size },
     scopeRules,
   };
+}
+
+/** The groups of rules as the page orders them: the unscoped ones (key `""`), then each scope by name. */
+function* groups(source: RuleSource, unscoped: { count: number; rules: Iterable<Rule> }, scopes: string[]): Generator<[string, { count: number; rules: Iterable<Rule> }]> {
+  if (unscoped.count > 0) yield ["", unscoped];
+  for (const scope of scopes) yield [scope, source.inScope(scope)];
+}
+
+/** `source` with `extra` unscoped rules after its own (the hub's replays, listed with the rules as local and unscoped). */
+export function withUnscoped(source: RuleSource, extra: ReadonlySet<Rule>): RuleSource {
+  if (extra.size === 0) return source;
+  return {
+    size: source.size + extra.size,
+    list: () => [...source.list(), ...[...extra].map(ruleInfo)],
+    scopes: () => source.scopes(),
+    inScope: (scope) => {
+      const own = source.inScope(scope);
+      return scope === null ? { count: own.count + extra.size, rules: chain(own.rules, extra) } : own;
+    },
+  };
+}
+
+function* chain<T>(first: Iterable<T>, second: Iterable<T>): Generator<T> {
+  yield* first;
+  yield* second;
 }

@@ -8,7 +8,7 @@ import { jsonListChunks } from "../server/_json.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
-import { pageState, type DashboardState } from "./_state.ts";
+import { dashboardState, pageState, type StateInput } from "./_state.ts";
 import { faultsApi, type FaultsSource } from "./_faultsApi.ts";
 
 export interface DashboardSource {
@@ -16,7 +16,8 @@ export interface DashboardSource {
   guard: GuardOptions;
   /** What a browser must present (see `checkDashboardAccess`). */
   key: string;
-  state: () => DashboardState;
+  /** What the state is built from (`dashboardState` whole, `pageState` cut). */
+  state: () => StateInput;
   logger?: IPCLogger;
   faults: FaultsSource;
   /** Live streams: how many at once, and how much unread data before one is dropped. */
@@ -57,7 +58,7 @@ export function createDashboard(source: DashboardSource): Dashboard {
       if (path === "/__crossipc/api/state") {
         // `?rows=N`: each list cut at N with its whole length in `totals` (what the page reads).
         const rows = url.searchParams.get("rows");
-        if (rows === null) return json(200, source.state());
+        if (rows === null) return json(200, dashboardState(source.state()));
         if (!/^\d{1,6}$/.test(rows)) return json(400, { error: `rows must be a number, got '${rows.slice(0, 20)}'` });
         return json(200, pageState(source.state(), Number(rows)));
       }

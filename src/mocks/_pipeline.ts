@@ -279,8 +279,9 @@ class Take implements TakeContext {
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
     this.#bytes = await readCapped(request, this.#limit);
-    // With bodies on, the journal keeps what the rule read (the request is not tapped on this path).
-    if (this.record?.bodies) this.record.setBody("request", new TextDecoder().decode(this.#bytes));
+    // With bodies on, the journal keeps what the rule read (the request is not tapped on this path),
+    // as bytes: a body that is not UTF-8 goes into the HAR as base64, not as U+FFFD.
+    if (this.record?.bodies) this.record.setBody("request", this.#bytes);
     return this.#bytes;
   }
 }

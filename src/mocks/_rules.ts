@@ -102,13 +102,24 @@ export class MockRules {
     return found.length === 0 ? found : found.filter((match) => match.rule.kind === "websocket");
   }
 
+  /** The scopes that hold rules. */
+  scopes(): IterableIterator<string> {
+    return this.#scoped.keys();
+  }
+
+  /** The rules of `scope` (null: the unscoped ones), oldest first, read one by one. */
+  inScope(scope: string | null): { count: number; rules: Iterable<Rule> } {
+    const table = scope === null ? this.#unscoped : this.#scoped.get(scope);
+    return table ? { count: table.size, rules: table.rules() } : { count: 0, rules: NONE };
+  }
+
   /** Every rule, scoped ones by scope, for the state API and the dashboard. */
   list(): RuleInfo[] {
     return [...this.#byId.values()].map(ruleInfo);
   }
 }
 
-const NONE: RuleMatch[] = [];
+const NONE: never[] = [];
 
 function methodKey(rule: Rule): string {
   return rule.kind === "websocket" ? WEBSOCKET_METHOD : rule.method;

@@ -1,8 +1,8 @@
 /**
  * The scope of a request, read from its headers in the order of SPEC §10: the W3C `baggage`
  * member `crossipc-scope`, an `x-crossipc-scope` header, a `crossipc-scope` cookie, then the
- * trace id of `traceparent` or `x-b3-traceid` when it is an open scope's id. Only what the
- * headers say is read; nothing here is kept per request.
+ * trace id of `traceparent`, `x-b3-traceid` or a single `b3` header when it is an open scope's
+ * id. Only what the headers say is read; nothing here is kept per request.
  */
 import type { HeaderGetter } from "../server/_nodeHeaders.ts";
 
@@ -38,7 +38,20 @@ export function requestScope(get: HeaderGetter, isOpen: (id: string) => boolean)
     const id = b3.trim().toLowerCase();
     if (isOpen(id)) return id;
   }
+  const single = b3TraceIdOf(get);
+  if (single && isOpen(single)) return single;
   return null;
+}
+
+/**
+ * The trace id of a single `b3` header (`<trace id>-<span id>[-<sampled>[-<parent>]]`), lower-cased:
+ * OpenTelemetry's `b3` propagator (OTEL_PROPAGATORS=b3) sends only this header, not `x-b3-traceid`.
+ */
+function b3TraceIdOf(get: HeaderGetter): string | undefined {
+  const value = get("b3");
+  if (!value) return undefined;
+  const dash = value.indexOf("-");
+  return dash === -1 ? undefined : value.slice(0, dash).trim().toLowerCase();
 }
 
 /** The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), lower-cased. */
@@ -122,7 +135,10 @@ export function newScopeId(): string {
 
 /**
  * What a request of scope `id` carries: `baggage` always; a trace id also rides in
- * `traceparent` and `x-b3-traceid`, which traced services pass on unchanged.
+ * `traceparent` and B3's `x-b3-traceid`, which traced services pass on. Exactly these three
+ * (SPEC §10): a B3-only tracer (OpenTelemetry with OTEL_PROPAGATORS=b3 or b3multi) also needs a
+ * span id to continue the trace, which the README shows a test adding (`x-b3-spanid`), rather
+ * than every scoped request carrying two more headers a service's CORS list may not allow.
  */
 export function headersForScope(id: string): Record<string, string> {
   const headers: Record<string, string> = { baggage: `${SCOPE_KEY}=${id}` };
@@ -139,8 +155,8 @@ export function headersForScope(id: string): Record<string, string> {
  * The headers that carry the scope of an incoming request, for a service to add to its own
  * outgoing calls: the scope named in baggage, a header or a cookie goes on as `baggage` (the
  * incoming baggage as it was when it carried the scope, so other members go on too; a cookie's
- * other values are never copied), and `traceparent`/`x-b3-traceid` go on as they came (the hub
- * counts them only when they name an open scope). Empty when the request carries none.
+ * other values are never copied), and `traceparent`/`x-b3-traceid`/`b3` go on as they came (the
+ * hub counts them only when they name an open scope). Empty when the request carries none.
  */
 export function scopeHeaders(from: Request | Headers | Record<string, string | string[] | undefined>): Record<string, string> {
   const get = getterOf(from);
@@ -152,6 +168,8 @@ export function scopeHeaders(from: Request | Headers | Record<string, string | s
   if (traceparent) out.traceparent = traceparent;
   const b3 = get("x-b3-traceid");
   if (b3) out["x-b3-traceid"] = b3;
+  const single = get("b3");
+  if (single) out.b3 = single;
   return out;
 }
 

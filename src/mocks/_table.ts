@@ -56,6 +56,11 @@ export class RuleTable<T extends Routed = Rule> {
     return this.#size;
   }
 
+  /** Every rule, oldest first (the order of addition), read one by one: a page lists a few of many. */
+  rules(): IterableIterator<T> {
+    return this.#order.keys();
+  }
+
   /** Adds `rule` on top of its route key. Throws rou3's error for a pattern it refuses, adding nothing. */
   add(rule: T, method: string): void {
     const key = `${routeMethod(method)} ${rule.path}`;

@@ -127,7 +127,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   // A browser's HAR keeps requests that got no answer (status 0, Playwright's -1) and upgrades (101), and
   // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
   if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
-  // A body the recording cut at --max-body: the answer would go out cut, as if whole, and a cut
+  // A body the recording cut (at --max-body or --max-total-body): the answer would go out cut, as if whole, and a cut
   // request body matches no live request.
   if (wasCut(entry)) return undefined;
   const contentEncoding = optional(content, "_contentEncoding", "string", "response.content") as string | undefined;

@@ -13,7 +13,7 @@ import { createWebSocketHooks } from "./_websocket.ts";
 import { FrameworkActivity } from "./_activity.ts";
 import { Journal, type JournalOptions } from "./journal.ts";
 import { createDashboard, type Dashboard } from "../dashboard/dashboard.ts";
-import { dashboardState, type DashboardState } from "../dashboard/_state.ts";
+import { withUnscoped, type StateInput } from "../dashboard/_state.ts";
 import { FaultTable, info } from "../faults/FaultTable.ts";
 import { HeldRequests } from "../faults/_held.ts";
 import { parseFault } from "../faults/_parse.ts";
@@ -24,7 +24,7 @@ import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
 import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
 import { registerHubRules } from "../mocks/_hubRules.ts";
-import { ruleInfo, type Rule } from "../mocks/_rule.ts";
+import type { Rule } from "../mocks/_rule.ts";
 import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
 import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
@@ -224,7 +224,9 @@ export class IPCServer {
           },
         })
       : undefined;
-    const loopsBack = loopCheck(() => server.#port, () => urlHost(server.#options.hostname));
+    const loopsBack = loopCheck(() => server.#port, () => urlHost(options.hostname), options.hostname ?? "127.0.0.1", getPlatform().machineNames);
+    // A target the runtime may not dial is logged once for the HTTP and WebSocket sides together.
+    const refusalsSaid = new Set<string>();
     const handleHttp = createHttpHandler({
       journal,
       dashboard: dashboard?.handle,
@@ -238,6 +240,8 @@ export class IPCServer {
       guard: options,
       proxyTimeout,
       proxyHttp: getPlatform().proxyHttp,
+      dialRefusal: getPlatform().dialRefusal,
+      refusalsSaid,
       logger: options.logger,
       faults: this.#faults,
       held: this.#held,
@@ -261,6 +265,7 @@ export class IPCServer {
       pipeUpgrade: getPlatform().pipeUpgrade,
       directFrames: getPlatform().directFrames,
       dialRefusal: getPlatform().dialRefusal,
+      refusalsSaid,
       logger: options.logger,
       journal,
       faults: this.#faults,
@@ -280,6 +285,7 @@ export class IPCServer {
       keepAliveTimeout: options.keepAliveTimeout,
       proxyTimeout,
       resettable: options.resettableConnections,
+      warn: (message) => log(options.logger, "warn", message),
     });
     if (!listener) {
       log(options.logger, "info", `Port ${this.#expectedPort} is already in use`);
@@ -477,9 +483,9 @@ export class IPCServer {
     return this.journal.enabled ? this.journal : undefined;
   }
 
-  /** What `/__crossipc/api/state` and the dashboard show. */
-  #state(): DashboardState {
-    return dashboardState({
+  /** What `/__crossipc/api/state` and the dashboard show, read when they build it. */
+  #state(): StateInput {
+    return {
       server: this,
       url: this.getUrl(),
       startedAt: this.#startedAt,
@@ -487,10 +493,10 @@ export class IPCServer {
       clients: this.#clients.list().map((client) => ({ ...client, requests: this.#activity.traffic(client.clientId) })),
       routes: this.#routes.list(),
       // The hub's own replays are listed with the rules, as local and unscoped.
-      mocks: this.#hubReplays.size === 0 ? this.#mocks.list() : [...this.#mocks.list(), ...[...this.#hubReplays].map(ruleInfo)],
+      mocks: withUnscoped(this.#mocks, this.#hubReplays),
       journal: this.journal,
       faults: this.#faults.list(),
-    });
+    };
   }
 }
 

@@ -1,5 +1,5 @@
 import { causeChain, errorMessage } from "../errors.ts";
-import { log } from "../_log.ts";
+import { log, logOnce } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
 import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
@@ -14,6 +14,7 @@ import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journal
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
+import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
@@ -21,6 +22,8 @@ import { loopAnswer, loopMessage } from "./_selfTarget.ts";
 import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
+
+const decoder = new TextDecoder();
 
 
 export interface HttpState {
@@ -36,6 +39,10 @@ export interface HttpState {
   readonly proxyTimeout: number;
   /** The runtime's own upstream, when it has one faster than `fetch` (see `Platform.proxyHttp`). */
   readonly proxyHttp?: Platform["proxyHttp"];
+  /** Why the runtime may not dial a target (Deno's permissions), to tell a refusal from a failure. */
+  readonly dialRefusal?: Platform["dialRefusal"];
+  /** Refusals already logged: each is said once (see `logOnce`). */
+  readonly refusalsSaid: Set<string>;
   readonly logger?: IPCLogger;
   /** Records each request; absent when the journal is off, so that costs nothing then. */
   readonly journal?: Journal;
@@ -145,6 +152,8 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       const result = await route.handler(await readBody(request, record), params, headersRecord(request));
       response = result instanceof Response ? result : jsonAnswer(200, result, record);
     }
+    // The handler's own Response says no size (`jsonAnswer` says its own).
+    if (record && record.responseSize === undefined && response instanceof Response) countAnswerSize(response, record);
   } catch (error) {
     log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
     if (record) record.error = errorMessage(error);
@@ -208,24 +217,10 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   let sent = request;
   if (record?.bodies) {
     options.keepBody = true;
-    options.responseBody = {
-      max: record.maxBody,
-      done: (bytes, truncated) => {
-        record.responseBody = bytes;
-        record.responseBodyTruncated = truncated;
-      },
-    };
+    options.responseBody = record.copier("response");
     if (!copiesBody) sent = tapRequest(request, record);
     // Not `request.body`: on Node, asking for it starts a Web stream reading the body the upstream pipes.
-    else if (request.method !== "GET" && request.method !== "HEAD") {
-      options.requestBody = {
-        max: record.maxBody,
-        done: (bytes, truncated) => {
-          record.requestBody = bytes;
-          record.requestBodyTruncated = truncated;
-        },
-      };
-    }
+    else if (request.method !== "GET" && request.method !== "HEAD") options.requestBody = record.copier("request");
   }
   try {
     const response = await forward(sent, target, options);
@@ -244,11 +239,14 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;
     // h3 wraps the fetch failure; the innermost cause says what happened (ECONNREFUSED…).
     const cause = causeChain((error as { cause?: unknown }).cause ?? error);
-    if (state.logger) log(state.logger, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
+    // A target the runtime may not dial fails every request alike: said once, and not as a crash.
+    const refusal = status === 502 ? state.dialRefusal?.(target) : undefined;
+    if (refusal) logOnce(state.logger, state.refusalsSaid, refusal, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} refused (502): ${refusal} (said once: every request to it gets this 502)`);
+    else if (state.logger) log(state.logger, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
     const issue = (shown: string) =>
       status === 504
         ? `Proxy timeout: ${shown} did not answer within ${state.proxyTimeout}ms`
-        : `Proxy error: ${shown} is unreachable: ${cause} (Did the service crash?)`;
+        : `Proxy error: ${shown} is unreachable: ${cause}${refusal ? "" : " (Did the service crash?)"}`;
     // The journal redacts when it is read (`redact: false` shows all); the answer is what anyone
     // who can reach the hub reads: no password of the service's URL, no token of the query.
     if (record) record.error = issue(target);
@@ -373,8 +371,11 @@ const DOT_SEGMENT = /^[^?#]*(?:[/\\](?:\.|%2e)|\\)/i;
  */
 async function readBody(request: Request, record: JournalRecord | undefined): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
-  const text = await request.text();
-  if (record?.bodies) record.setBody("request", text);
+  // Read as bytes so that the journal keeps what the client sent (a body that is not UTF-8 goes
+  // into the HAR as base64); the handler gets the text as before.
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (record?.bodies) record.setBody("request", bytes);
+  const text = decoder.decode(bytes);
   if (text === "") return undefined;
   try {
     return JSON.parse(text);
@@ -391,10 +392,7 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
 function tapRequest(request: Request, record: JournalRecord): Request {
   if (!request.body || request.method === "GET" || request.method === "HEAD") return request;
   const [onward, copy] = request.body.tee();
-  void readCopy(copy, record.maxBody).then(({ bytes, truncated }) => {
-    record.requestBody = bytes;
-    record.requestBodyTruncated = truncated;
-  });
+  void readCopy(copy, record.copier("request"));
   return withBody(request, onward);
 }
 
@@ -436,9 +434,12 @@ function tapResponse(response: Response, record: JournalRecord): void {
     });
     body = body.pipeThrough(count).pipeThrough(new DecompressionStream(decode === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   }
-  void readCopy(body, record.maxBody).then(({ bytes, truncated }) => {
-    record.responseBody = bytes;
-    record.responseBodyTruncated = truncated;
-    if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
+  const copy = record.copier("response");
+  void readCopy(body, {
+    room: copy.room,
+    done: (bytes, truncated) => {
+      copy.done(bytes, truncated);
+      if (record.responseBodyDecoded !== undefined && !truncated) record.responseSize ??= sent;
+    },
   });
 }

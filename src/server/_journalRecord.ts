@@ -2,6 +2,7 @@ import { redactHeaders, redactUrl, type Redaction } from "./_redact.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
+import type { BodyCopier } from "../_bodyCopier.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { pathOf } from "./_path.ts";
 
@@ -132,6 +133,15 @@ export class JournalRecord {
   responseHeaders: HeaderSource | undefined = undefined;
   /** Body limit in bytes, or -1 when bodies are not recorded. */
   readonly maxBody: number;
+  /** The journal's byte budget for bodies: an entry's two bodies together are cut at it, so that one entry always fits. */
+  readonly #budget: number;
+  /** Bytes of each body held, or being copied, for this entry (`bodyBytes`). */
+  #requestHeld = 0;
+  #responseHeld = 0;
+  /** The journal, while the record is in its ring: growth is counted there as it happens. */
+  #ledger: BodyLedger | undefined = undefined;
+  /** The record left the ring (dropped, or the journal cleared): nothing more of its bodies is kept. */
+  #gone = false;
   /** The request's absolute URL (a reference to the runtime's string, no copy). */
   url: string | undefined = undefined;
   /** The names whose values read `[redacted]` in entries (the journal's, by reference). */
@@ -143,11 +153,74 @@ export class JournalRecord {
   /** The content-encoding undone for `responseBody`. */
   responseBodyDecoded: string | undefined = undefined;
 
-  constructor(kind: JournalKind, path: string, maxBody: number, redact?: Redaction) {
+  constructor(kind: JournalKind, path: string, maxBody: number, redact?: Redaction, budget: number = Number.MAX_SAFE_INTEGER) {
     this.kind = kind;
     this.path = path;
     this.maxBody = maxBody;
     this.#redact = redact;
+    this.#budget = budget;
+  }
+
+  /** Bytes of body this entry holds (both bodies, counted as they arrive). */
+  get bodyBytes(): number {
+    return this.#requestHeld + this.#responseHeld;
+  }
+
+  /** @internal The journal put the record in its ring: from now on its bodies' growth is counted there. */
+  entered(ledger: BodyLedger): void {
+    this.#ledger = ledger;
+  }
+
+  /** @internal The record left the ring: a body still streaming in stops being copied. */
+  left(): void {
+    this.#ledger = undefined;
+    this.#gone = true;
+  }
+
+  /**
+   * A copy of one body taken as it streams (`readCopy`, a runtime's upstream). Each chunk is
+   * counted as it arrives, so that a body that grows after the entry was committed (a proxied
+   * answer, copied as it passes to the client) counts against the journal's budget then, and not
+   * only once it ended. The copy is cut at `maxBody`, and where the entry's two bodies would
+   * together pass the budget; it stops once the entry has left the ring.
+   */
+  copier(which: "request" | "response"): BodyCopier {
+    let length = 0;
+    return {
+      room: (size) => {
+        const room = Math.max(0, Math.min(size, this.maxBody - length, this.#roomLeft()));
+        length += room;
+        if (room !== 0) this.#grow(which, room);
+        return room;
+      },
+      done: (bytes, truncated) => this.#keep(which, bytes, truncated),
+    };
+  }
+
+  /** Bytes this entry may still take before its bodies together reach the budget. */
+  #roomLeft(): number {
+    return this.#gone ? 0 : this.#budget - this.#requestHeld - this.#responseHeld;
+  }
+
+  /** One addition per chunk, and one more in the journal when the record is in its ring. */
+  #grow(which: "request" | "response", bytes: number): void {
+    if (which === "request") this.#requestHeld += bytes;
+    else this.#responseHeld += bytes;
+    this.#ledger?.grew(bytes);
+  }
+
+  /** The body is complete (or was cut): what it holds is counted exactly, the body it replaces no longer. */
+  #keep(which: "request" | "response", bytes: Uint8Array, truncated: boolean): void {
+    if (this.#gone) return;
+    const before = which === "request" ? this.#requestHeld : this.#responseHeld;
+    if (bytes.byteLength !== before) this.#grow(which, bytes.byteLength - before);
+    if (which === "request") {
+      this.requestBody = bytes;
+      this.requestBodyTruncated = truncated;
+    } else {
+      this.responseBody = bytes;
+      this.responseBodyTruncated = truncated;
+    }
   }
 
   /** The path and query as entries show it (secret query values redacted); filters match this. */
@@ -165,21 +238,22 @@ export class JournalRecord {
     if (this.status !== undefined) this.ok = this.status < 400;
   }
 
-  /** Keeps at most `maxBody` bytes of a body read whole (a framework payload, an intercept's text, a replay's request, an answer's `ANSWER_BODY`). */
+  /**
+   * Keeps at most `maxBody` bytes of a body read whole (a framework payload, an intercept's text,
+   * a replay's request, an answer's `ANSWER_BODY`), and no more than fits the budget beside the
+   * entry's other body: a body cut for the budget is marked cut as one over `maxBody` is.
+   */
   setBody(which: "request" | "response", body: string | Uint8Array): void {
+    if (this.#gone) return;
+    // The body it replaces (a request read twice, by a rule and then the proxy) frees its room.
+    const limit = Math.min(this.maxBody, this.#roomLeft() + (which === "request" ? this.#requestHeld : this.#responseHeld));
     // Each UTF-16 unit is at least one UTF-8 byte: a long text is cut before it is encoded.
-    const bytes = typeof body === "string" ? encoder.encode(body.length > this.maxBody + 1 ? body.slice(0, this.maxBody + 1) : body) : body;
-    const truncated = bytes.byteLength > this.maxBody;
+    const bytes = typeof body === "string" ? encoder.encode(body.length > limit + 1 ? body.slice(0, limit + 1) : body) : body;
+    const truncated = bytes.byteLength > limit;
     // A copy when cut, or when the bytes are a view into a larger buffer (a socket's read, a
-    // pool), so that the ring holds at most `maxBody` bytes per body and nothing else alive.
-    const kept = truncated ? bytes.slice(0, this.maxBody) : bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    if (which === "request") {
-      this.requestBody = kept;
-      this.requestBodyTruncated = truncated;
-    } else {
-      this.responseBody = kept;
-      this.responseBodyTruncated = truncated;
-    }
+    // pool), so that the ring holds at most `limit` bytes per body and nothing else alive.
+    const kept = truncated ? bytes.slice(0, limit) : bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    this.#keep(which, kept, truncated);
   }
 
   /**
@@ -343,17 +417,11 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** What `readCopy` read: at most `max` bytes, and whether it cut. */
-export interface BodyCopy {
-  bytes: Uint8Array;
-  truncated: boolean;
-}
-
 /**
- * Reads at most `max` bytes of a body copy, then lets go of it (the other copy keeps flowing).
- * Resolves with the bytes and whether they were cut.
+ * Reads a body copy into `copy`, chunk by chunk as `copy.room` allows, then lets go of it (the
+ * other copy keeps flowing) and hands `copy.done` the bytes and whether they were cut.
  */
-export async function readCopy(stream: ReadableStream<Uint8Array>, max: number): Promise<BodyCopy> {
+export async function readCopy(stream: ReadableStream<Uint8Array>, copy: BodyCopier): Promise<void> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -362,10 +430,10 @@ export async function readCopy(stream: ReadableStream<Uint8Array>, max: number):
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      const room = max - length;
-      if (value.byteLength > room) {
-        chunks.push(value.subarray(0, room));
-        length = max;
+      const room = copy.room(value.byteLength);
+      if (room < value.byteLength) {
+        if (room !== 0) chunks.push(value.subarray(0, room));
+        length += room;
         truncated = true;
         await reader.cancel().catch(() => {});
         break;
@@ -376,6 +444,11 @@ export async function readCopy(stream: ReadableStream<Uint8Array>, max: number):
   } catch {
     // The body failed (the client went away, a compressed body was corrupt): keep what was read.
   }
-  return { bytes: concat(chunks, length), truncated };
+  copy.done(concat(chunks, length), truncated);
 }
 
+/** What a record tells its journal while it is in the ring (journal.ts keeps the budget). */
+export interface BodyLedger {
+  /** The record's bodies hold `bytes` more (fewer, when negative). */
+  grew(bytes: number): void;
+}

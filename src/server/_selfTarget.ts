@@ -9,10 +9,11 @@ import { LOG_REDACTION, redactUrl } from "./_redact.ts";
  * `baseUrl` is the resolver's answer, before the request's path is appended: only one with no
  * path of its own sends the same request back. One with a path (`http://hub/base`) asks the hub
  * for another path, which an intercept route may well answer. Only the names a target on this
- * machine is written with are compared: loopback addresses, `localhost`, and `ownHost` (the host
- * of the hub's URL).
+ * machine is written with are compared, never resolved (no DNS): loopback addresses, `localhost`,
+ * and `ownHosts` (the host of the hub's URL and, for a hub listening on every interface, the
+ * machine's name and addresses).
  */
-export function loopsBack(baseUrl: string, port: number, ownHost: string): boolean {
+export function loopsBack(baseUrl: string, port: number, ownHosts: readonly string[]): boolean {
   let url: URL;
   try {
     url = new URL(baseUrl);
@@ -22,21 +23,27 @@ export function loopsBack(baseUrl: string, port: number, ownHost: string): boole
   const tls = url.protocol === "https:" || url.protocol === "wss:";
   if ((Number(url.port) || (tls ? 443 : 80)) !== port) return false;
   if (!/^\/*$/.test(url.pathname) || url.search !== "") return false;
-  const host = url.hostname;
-  return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host.startsWith("127.") || host === ownHost.toLowerCase();
+  // `host.` is `host` (a fully qualified name); URL lower-cases a name already.
+  const host = url.hostname.replace(/\.$/, "");
+  return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host.startsWith("127.") || ownHosts.some((own) => own.toLowerCase() === host);
 }
 
 /**
  * `loopsBack` for a hub on `port`, remembered per base URL: a resolver answers a few base URLs
  * again and again (one per registered service), so a proxied request costs one Map lookup. At
  * most `MAX_REMEMBERED` are kept (a resolver may build one per request); past that, it starts over.
+ * `machineNames` is read once, on the first base URL: only for a hub listening beyond loopback
+ * (`0.0.0.0`, `::`), where a target named by the machine's name or address reaches the hub; one
+ * listening on loopback alone is not reached that way (the name may resolve to 127.0.1.1).
  */
-export function loopCheck(port: () => number, ownHost: () => string): (baseUrl: string) => boolean {
+export function loopCheck(port: () => number, ownHost: () => string, listening: string, machineNames: (() => string[]) | undefined): (baseUrl: string) => boolean {
   const known = new Map<string, boolean>();
+  let ownHosts: string[] | undefined;
   return (baseUrl) => {
     let loops = known.get(baseUrl);
     if (loops === undefined) {
-      loops = loopsBack(baseUrl, port(), ownHost());
+      ownHosts ??= [ownHost(), ...(EVERY_INTERFACE.has(listening) ? (machineNames?.() ?? []) : [])];
+      loops = loopsBack(baseUrl, port(), ownHosts);
       if (known.size >= MAX_REMEMBERED) known.clear();
       known.set(baseUrl, loops);
     }
@@ -45,6 +52,9 @@ export function loopCheck(port: () => number, ownHost: () => string): (baseUrl: 
 }
 
 const MAX_REMEMBERED = 256;
+
+/** The hostnames that listen on every interface of the machine. */
+const EVERY_INTERFACE = new Set(["0.0.0.0", "::", "[::]"]);
 
 /** The answer's text: what loops, and what to do. */
 export function loopMessage(target: string): string {

@@ -1,6 +1,6 @@
 import type { Hooks, Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
-import { log } from "../_log.ts";
+import { log, logOnce } from "../_log.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { utf8Length } from "../_utf8.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
@@ -39,6 +39,8 @@ export interface WebSocketState {
   readonly pipeUpgrade?: Platform["pipeUpgrade"];
   readonly directFrames?: Platform["directFrames"];
   readonly dialRefusal?: Platform["dialRefusal"];
+  /** Refusals already logged, shared with the HTTP side: each is said once (see `logOnce`). */
+  readonly refusalsSaid: Set<string>;
   readonly logger?: IPCLogger;
   /** Records each upgrade; absent when the journal is off. */
   readonly journal?: Journal;
@@ -227,7 +229,7 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   }
   const refusal = state.dialRefusal?.(targetUrl);
   if (refusal) {
-    if (state.logger) log(state.logger, "warn", `WebSocket proxy to ${redactUrl(targetUrl, LOG_REDACTION)}: ${refusal}`);
+    logOnce(state.logger, state.refusalsSaid, refusal, "warn", `WebSocket proxy to ${redactUrl(targetUrl, LOG_REDACTION)} refused (502): ${refusal} (said once: every request to it gets this 502)`);
     finish(state, record, 502, "proxy", refusal);
     return jsonResponse(502, { error: `WebSocket proxy: ${redactUrl(targetUrl, LOG_REDACTION)}: ${refusal}` });
   }

@@ -1,6 +1,6 @@
 import { IPCError } from "../errors.ts";
 import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
-import { JournalRecord, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
+import { JournalRecord, type BodyLedger, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
 import { HAR_CREATOR, harEntryOf, harJsonChunks, isHarEntry } from "../har/_fromJournal.ts";
 import type { Har, HarEntry } from "../har/types.ts";
 import { redactionOf, type Redaction } from "./_redact.ts";
@@ -14,6 +14,12 @@ export interface JournalOptions {
   bodies?: boolean | undefined;
   /** Bytes of each body kept when `bodies` is on; the rest is cut off and the entry says so. Default 64 KiB. */
   maxBodySize?: number | undefined;
+  /**
+   * Bytes of bodies the journal holds in all, when `bodies` is on: past it the oldest entries go
+   * first, as the ring drops them (`dropped` counts them), and an entry's bodies that alone would
+   * pass it are cut as at `maxBodySize`. Default 256 MiB.
+   */
+  maxTotalBodySize?: number | undefined;
   /**
    * More header (and query parameter) names whose values read `[redacted]` in entries, on top
    * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
@@ -64,18 +70,28 @@ const DEFAULT_SIZE = 1000;
  */
 export const MAX_JOURNAL_SIZE = 1_000_000;
 const DEFAULT_MAX_BODY = 64 * 1024;
+/**
+ * The default byte budget for bodies, for the library and `crossipc hub --record` alike. Twice
+ * what the default ring can hold (1 000 entries × 2 bodies × 64 KiB = 125 MiB), so that a journal
+ * left at its defaults never drops an entry for its bytes; and half of what a replay reads
+ * (MAX_HAR_TEXT, 512 MiB), since a HAR spells bodies out larger (binary ones a third larger in
+ * base64, JSON text with its quotes escaped): a recording of a full budget mostly still replays.
+ * Without it, `--record`'s 1 000 × 2 × 10 MiB was 20 GB.
+ */
+export const DEFAULT_MAX_TOTAL_BODY: number = 256 * 1024 * 1024;
 
 /**
  * What a server handled: HTTP requests, WebSocket upgrades and framework requests, in a ring
  * of the last N. Recording costs one small object per request: headers are kept by reference
  * and copied only when an entry is read, and bodies are read only when `bodies` is on.
  */
-export class Journal {
+export class Journal implements BodyLedger {
   /** False when the server was created with `journal: false`: nothing is recorded. */
   readonly enabled: boolean;
   readonly size: number;
   readonly bodies: boolean;
   readonly maxBodySize: number;
+  readonly maxTotalBodySize: number;
   readonly #redact: Redaction;
   readonly #ring: Array<JournalRecord | undefined>;
   #next = 0;
@@ -83,6 +99,10 @@ export class Journal {
   #lastId = 0;
   #clears = 0;
   #dropped = 0;
+  /** Of `#dropped`, those that went to keep the bodies within `maxTotalBodySize`. */
+  #droppedForBodies = 0;
+  /** Bytes of body held by the records in the ring, counted as they arrive (`bodyBytes`). */
+  #bodyBytes = 0;
   #listeners = new Set<(entry: JournalRecord) => void>();
   #harListeners = new Set<() => void>();
   #waiters = new Set<Waiter>();
@@ -96,6 +116,7 @@ export class Journal {
     this.size = validSize(given.size);
     this.bodies = given.bodies === true;
     this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
+    this.maxTotalBodySize = validBudget(given.maxTotalBodySize);
     this.#redact = redactionOf(given.redact);
     this.#ring = new Array(this.size).fill(undefined);
     this.#routeHits = hits.list;
@@ -117,9 +138,25 @@ export class Journal {
     return this.#count;
   }
 
-  /** Entries the ring let go of to make room for newer ones (`clear()` does not count). */
+  /**
+   * Entries the ring let go of to make room for newer ones, past `size` entries or past
+   * `maxTotalBodySize` bytes of bodies (`clear()` does not count).
+   */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** @internal Of `dropped`, those that went for the bodies' bytes (`crossipc hub --record` says which limit to raise). */
+  get droppedForBodies(): number {
+    return this.#droppedForBodies;
+  }
+
+  /**
+   * Bytes of request and response bodies the entries in the ring hold now, bodies still
+   * streaming in included: never more than `maxTotalBodySize`. 0 without `bodies`.
+   */
+  get bodyBytes(): number {
+    return this.#bodyBytes;
   }
 
   /**
@@ -194,9 +231,11 @@ export class Journal {
 
   /** Forgets every entry and resets the routes' hit counts. Ids keep increasing. */
   clear(): void {
+    for (const record of this.#records()) record.left();
     this.#ring.fill(undefined);
     this.#next = 0;
     this.#count = 0;
+    this.#bodyBytes = 0;
     this.#clears++;
     this.#resetHits();
   }
@@ -248,16 +287,21 @@ export class Journal {
 
   /** @internal Starts an entry; `commit` puts it in the ring. */
   begin(kind: JournalKind, path: string): JournalRecord {
-    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1, this.#redact);
+    return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1, this.#redact, this.maxTotalBodySize);
   }
 
   /** @internal */
   commit(record: JournalRecord): void {
     record.finish(++this.#lastId);
-    if (this.#ring[this.#next] !== undefined) this.#dropped++;
+    if (this.#count === this.size) this.#dropOldest();
     this.#ring[this.#next] = record;
     this.#next = this.#next + 1 === this.size ? 0 : this.#next + 1;
-    if (this.#count < this.size) this.#count++;
+    this.#count++;
+    // Bodies read before the commit count now; those still streaming in count as they come (`grew`).
+    if (this.bodies) {
+      record.entered(this);
+      this.grew(record.bodyBytes);
+    }
     if (this.#listeners.size !== 0) for (const listener of this.#listeners) safely(() => listener(record));
     if (this.#waiters.size !== 0) {
       for (const waiter of this.#waiters) {
@@ -268,13 +312,40 @@ export class Journal {
     }
   }
 
+  /**
+   * @internal A record in the ring holds `bytes` more of body (fewer, when negative): called at
+   * commit and then once per chunk of a body still streaming in, so it is one addition and one
+   * compare. Past the budget the oldest entries go, each once: amortised O(1) per chunk, never a
+   * scan of the ring. A record's bodies alone never pass the budget (the record cuts them), so
+   * the newest entry always stays.
+   */
+  grew(bytes: number): void {
+    this.#bodyBytes += bytes;
+    while (this.#bodyBytes > this.maxTotalBodySize && this.#count !== 0) {
+      this.#dropOldest();
+      this.#droppedForBodies++;
+    }
+  }
+
+  /** The oldest entry leaves the ring: its bytes no longer count, and a body it still copies stops. */
+  #dropOldest(): void {
+    const at = (this.#next - this.#count + this.size) % this.size;
+    const record = this.#ring[at]!;
+    this.#ring[at] = undefined;
+    this.#count--;
+    this.#dropped++;
+    if (this.bodies) this.#bodyBytes -= record.bodyBytes;
+    record.left();
+  }
+
   #exported(filter: JournalFilter): void {
     if (this.#harListeners.size === 0 || Object.values(filter).some((value) => value !== undefined)) return;
     for (const listener of this.#harListeners) safely(listener);
   }
 
   *#records(): Generator<JournalRecord> {
-    const start = this.#count < this.size ? 0 : this.#next;
+    // The oldest entry: the ring's order holds when entries left it for their bytes too.
+    const start = (this.#next - this.#count + this.size) % this.size;
     for (let i = 0; i < this.#count; i++) {
       const record = this.#ring[(start + i) % this.size];
       if (record) yield record;
@@ -293,6 +364,12 @@ function validSize(size: number | undefined): number {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`journal.size must be a positive integer, got ${size}`);
   if (size > MAX_JOURNAL_SIZE) throw new RangeError(`journal.size must be at most ${MAX_JOURNAL_SIZE}, got ${size}`);
   return size;
+}
+
+function validBudget(bytes: number | undefined): number {
+  if (bytes === undefined) return DEFAULT_MAX_TOTAL_BODY;
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`journal.maxTotalBodySize must be a whole number of bytes (0 or more), got ${bytes}`);
+  return bytes;
 }
 
 function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolean {

@@ -18,6 +18,7 @@ declare module "bun:test" {
     toBeGreaterThan(expected: number): void;
     toBeGreaterThanOrEqual(expected: number): void;
     toBeLessThan(expected: number): void;
+    toBeLessThanOrEqual(expected: number): void;
     toThrow(expected?: string | RegExp): void;
     toBeInstanceOf(expected: unknown): void;
     readonly not: Matchers;

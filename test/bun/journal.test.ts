@@ -49,3 +49,16 @@ test("the journal records intercepted, proxied and framework requests; the dashb
     await backend.stop(true);
   }
 });
+
+test("an intercept's own Response is journaled with the bytes it sent (its headers say no size)", async () => {
+  const server = await startServer();
+  try {
+    server.interceptHttp("GET", "/http", () => new Response("héllo"));
+    server.interceptRequest("GET", "/bytes", () => new Response(new Uint8Array([0, 255, 1])));
+    server.interceptRequest("GET", "/empty", () => new Response(null, { status: 204 }));
+    for (const path of ["/http", "/bytes", "/empty"]) await (await fetch(`${server.getUrl()}${path}`)).arrayBuffer();
+    expect(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.responseSize])).toEqual([["/http", 6], ["/bytes", 3], ["/empty", 0]]);
+  } finally {
+    await server.teardown();
+  }
+});

@@ -1,4 +1,5 @@
 /** Server and client in the Bun test runner: requests both ways, notifications, errors, lifecycle. */
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect, crossipc, once, startServer, type Server } from "./_setup.ts";
 
@@ -85,4 +86,18 @@ describe("IPCServer and IPCClient in bun test", () => {
     expect(await client.sendFrameworkRequest(echo, { text: "still the first" })).toEqual({ text: "still the first" });
     client.disconnect();
   });
+});
+
+test("a hub listening on every interface answers 508 for a target named by the machine's hostname on its port (it looped)", async () => {
+  const name = hostname();
+  const server = await startServer({ hostname: "0.0.0.0", accessToken: "t0ken", allowedHosts: [name] });
+  try {
+    server.setRouteProxyResolver(() => `http://${name}:${server.getPort()}/`);
+    const response = await fetch(`${server.getUrl()}/orders/1`);
+    const body = await response.text();
+    expect(response.status).toBe(508);
+    expect(body).toContain("Proxy loop");
+  } finally {
+    await server.teardown();
+  }
 });

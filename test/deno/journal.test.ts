@@ -51,3 +51,13 @@ Deno.test("the journal records intercepted, proxied and framework requests; the 
   assert.equal(server.journal.get(proxied.id)?.requestBody, "01234567");
   assert.equal(server.journal.get(proxied.id)?.requestBodyTruncated, true);
 });
+
+Deno.test("an intercept's own Response is journaled with the bytes it sent (its headers say no size)", async () => {
+  const server = await startServer();
+  server.interceptHttp("GET", "/http", () => new Response("héllo"));
+  server.interceptRequest("GET", "/bytes", () => new Response(new Uint8Array([0, 255, 1])));
+  server.interceptRequest("GET", "/empty", () => new Response(null, { status: 204 }));
+  for (const path of ["/http", "/bytes", "/empty"]) await (await fetch(`${server.getUrl()}${path}`)).arrayBuffer();
+  await server.teardown();
+  assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.responseSize]), [["/http", 6], ["/bytes", 3], ["/empty", 0]]);
+});

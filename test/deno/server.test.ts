@@ -3,6 +3,7 @@
  * op or a socket behind fails.
  */
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { openSilentPeer } from "../fixtures/_silentPeer.ts";
 import { connect, crossipc, Deno, once, startServer } from "./_deno.ts";
 
@@ -120,4 +121,14 @@ Deno.test("HTTP and WebSocket proxy to a Deno.serve backend", async () => {
 Deno.test("the Node and Bun entries refuse to load in Deno, saying which entry to use", async () => {
   await assert.rejects(import("../../adapters/node.ts"), /crossipc\/node was loaded in deno: import 'crossipc' .* or 'crossipc\/deno'/);
   await assert.rejects(import("../../adapters/bun.ts"), /crossipc\/bun was loaded in deno/);
+});
+
+Deno.test("a hub listening on every interface answers 508 for a target named by the machine's hostname on its port (it looped)", async () => {
+  const name = hostname();
+  const server = await startServer({ hostname: "0.0.0.0", accessToken: "t0ken", allowedHosts: [name] });
+  server.setRouteProxyResolver(() => `http://${name}:${server.getPort()}/`);
+  const response = await fetch(`${server.getUrl()}/orders/1`);
+  const body = await response.text();
+  await server.teardown();
+  assert.equal(response.status, 508, body);
 });

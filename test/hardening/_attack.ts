@@ -66,26 +66,31 @@ export async function recordingBackend(): Promise<{ url: string; seen: SeenReque
  * Writes `data` on a fresh connection and collects what comes back until the server closes it,
  * or `quietMs` pass with nothing more arriving after the first byte (keep-alive), or `maxMs`.
  */
-export function rawExchange(port: number, data: string, { quietMs = 400, maxMs = 5000 } = {}): Promise<string> {
+export async function rawExchange(port: number, data: string, options: { quietMs?: number; maxMs?: number } = {}): Promise<string> {
+  return (await rawExchangeClosing(port, data, options)).raw;
+}
+
+/** `rawExchange`, also saying whether the server closed the connection (rather than it going quiet). */
+export function rawExchangeClosing(port: number, data: string, { quietMs = 400, maxMs = 5000 } = {}): Promise<{ raw: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     let out = "";
     let quiet: ReturnType<typeof setTimeout> | undefined;
-    const done = () => {
+    const done = (closed: boolean) => {
       clearTimeout(quiet);
       clearTimeout(max);
       socket.destroy();
-      resolve(out);
+      resolve({ raw: out, closed });
     };
-    const max = setTimeout(done, maxMs);
+    const max = setTimeout(() => done(false), maxMs);
     socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       out += chunk;
       clearTimeout(quiet);
-      quiet = setTimeout(done, quietMs);
+      quiet = setTimeout(() => done(false), quietMs);
     });
     socket.on("error", () => {});
-    socket.on("close", done);
+    socket.on("close", () => done(true));
     socket.write(data);
   });
 }
@@ -100,21 +105,47 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export type AttackCase = [name: string, run: (hub: Hub) => Promise<void>];
 
 /**
- * Runs each case against `hub` (`before` first, e.g. clearing what a backend saw), printing an
- * `ok` or `FAIL` line for each; returns the failed ones as `runtime: name`.
+ * What every hardening script does with its cases: each one run and printed as `ok` or `FAIL`,
+ * the failures counted, and at the end one summary line and exit code 1 when any failed.
  */
-export async function runCases(hub: Hub, cases: AttackCase[], before?: () => void): Promise<string[]> {
-  const runtime = hub.child.runtime;
-  const failed: string[] = [];
-  for (const [name, run] of cases) {
-    before?.();
+export class Tally {
+  readonly #script: string;
+  readonly failed: string[] = [];
+
+  constructor(script: string) {
+    this.#script = script;
+  }
+
+  /**
+   * Runs one case: prints `ok   <label> <name>` (and `: <note>` when `run` returns one) or
+   * `FAIL <label> <name>` with the error's lines indented below, the label padded to `width`.
+   */
+  async run(label: string, name: string, run: () => Promise<string | void>, width = 5): Promise<boolean> {
     try {
-      await run(hub);
-      console.log(`ok   ${runtime.padEnd(5)} ${name}`);
+      const note = await run();
+      console.log(`ok   ${label.padEnd(width)} ${name}${note ? `: ${note}` : ""}`);
+      return true;
     } catch (error) {
-      console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
-      failed.push(`${runtime}: ${name}`);
+      console.log(`FAIL ${label.padEnd(width)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
+      this.failed.push(`${label}: ${name}`);
+      return false;
     }
   }
-  return failed;
+
+  /** Prints `<script>: N failure(s)` and exits with 1 when a case failed, else prints `passed`. */
+  end(passed: string): void {
+    if (this.failed.length) {
+      console.log(`${this.#script}: ${this.failed.length} failure(s)`);
+      process.exit(1);
+    }
+    console.log(`${this.#script}: ${passed}`);
+  }
+}
+
+/** Runs each case against `hub` (`before` first, e.g. clearing what a backend saw). */
+export async function runCases(tally: Tally, hub: Hub, cases: AttackCase[], before?: () => void): Promise<void> {
+  for (const [name, run] of cases) {
+    before?.();
+    await tally.run(hub.child.runtime, name, () => run(hub));
+  }
 }

@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import WebSocket from "ws";
 import { start, waitExit } from "../matrix/_spawn.ts";
-import { rawExchange, recordingBackend, sleep, statuses } from "./_attack.ts";
+import { rawExchange, recordingBackend, sleep, statuses, Tally } from "./_attack.ts";
 
 const MiB = 1024 * 1024;
 const backend = await recordingBackend();
@@ -19,7 +19,7 @@ const backend = await recordingBackend();
 const slow = createServer((req, res) => void setTimeout(() => res.end(`slow ${req.url}`), req.url?.includes("slow") ? 3000 : 0));
 await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
 const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
-const failures: string[] = [];
+const tally = new Tally("deno front");
 
 const cases: Array<[string, () => Promise<void>]> = [
   [
@@ -243,20 +243,8 @@ class KeptConnection {
   }
 }
 
-for (const [name, run] of cases) {
-  try {
-    await run();
-    console.log(`ok   deno  ${name}`);
-  } catch (error) {
-    console.log(`FAIL deno  ${name}: ${(error as Error).message}`);
-    failures.push(name);
-  }
-}
+for (const [name, run] of cases) await tally.run("deno", name, run);
 await backend.close();
 slow.close();
-if (failures.length) {
-  console.log(`deno front: ${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("deno front: bare LFs refused, idle connections closed, connections capped, unfinished messages bounded");
+tally.end("bare LFs refused, idle connections closed, connections capped, unfinished messages bounded");
 

@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import net, { type AddressInfo } from "node:net";
 import { RUNTIMES } from "../matrix/_spawn.ts";
-import { rawExchange, recordingBackend, startHub, statuses, type Hub } from "./_attack.ts";
+import { rawExchange, recordingBackend, startHub, statuses, Tally, type Hub } from "./_attack.ts";
 
 const backend = await recordingBackend();
 const retrying = await closesReusedConnections();
-const failures: string[] = [];
+const tally = new Tally("http hardening");
 
 /** A chunked body holding a whole second request, framed correctly for the hub. */
 const HIDDEN = "GET /admin/secret HTTP/1.1\r\nHost: backend\r\n\r\n";
@@ -125,13 +125,7 @@ for (const runtime of RUNTIMES) {
   try {
     for (const [name, run] of cases) {
       backend.seen.length = 0;
-      try {
-        await run(name.startsWith("a request that meets") ? retryHub : main);
-        console.log(`ok   ${runtime.padEnd(5)} ${name}`);
-      } catch (error) {
-        console.log(`FAIL ${runtime.padEnd(5)} ${name}\n     ${(error as Error).message.split("\n").join("\n     ")}`);
-        failures.push(`${runtime}: ${name}`);
-      }
+      await tally.run(runtime, name, () => run(name.startsWith("a request that meets") ? retryHub : main));
     }
   } finally {
     await Promise.all([main.stop(), retryHub.stop()]);
@@ -139,11 +133,7 @@ for (const runtime of RUNTIMES) {
 }
 await backend.close();
 retrying.server.close();
-if (failures.length) {
-  console.log(`http hardening: ${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("http hardening: every hub refused or framed every attack");
+tally.end("every hub refused or framed every attack");
 
 /**
  * A backend whose keep-alive always loses the race: it answers the first request on a

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import net, { type AddressInfo } from "node:net";
 import type { Runtime } from "../matrix/_spawn.ts";
-import { rawExchange, sleep, startHub, statuses } from "./_attack.ts";
+import { rawExchange, sleep, startHub, statuses, Tally } from "./_attack.ts";
 
-const failures: string[] = [];
+const tally = new Tally("socket hardening");
 
 /** A backend that takes connections and never answers. */
 const silent = net.createServer((socket) => socket.on("error", () => {}));
@@ -67,22 +67,11 @@ const cases: Array<[string, Runtime[], (runtime: Runtime) => Promise<void>]> = [
 
 for (const runtime of ["node", "bun", "deno"] as const) {
   for (const [name, runtimes, run] of cases) {
-    if (!runtimes.includes(runtime)) continue;
-    try {
-      await run(runtime);
-      console.log(`ok   ${runtime.padEnd(5)} ${name}`);
-    } catch (error) {
-      console.log(`FAIL ${runtime.padEnd(5)} ${name}: ${(error as Error).message}`);
-      failures.push(`${runtime}: ${name}`);
-    }
+    if (runtimes.includes(runtime)) await tally.run(runtime, name, () => run(runtime));
   }
 }
 silent.close();
-if (failures.length) {
-  console.log(`socket hardening: ${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("socket hardening: idle connections go, exhaustion is survived, caps hold");
+tally.end("idle connections go, exhaustion is survived, caps hold");
 
 /**
  * 400 clients connect to a hub limited to `maxOpenFiles` (each sends `request`), stay half a

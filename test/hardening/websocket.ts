@@ -16,7 +16,7 @@ import net, { type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer } from "ws";
 import { RUNTIMES } from "../matrix/_spawn.ts";
-import { startHub } from "./_attack.ts";
+import { startHub, Tally, type Hub } from "./_attack.ts";
 
 const MiB = 1024 * 1024;
 /** What the hub may hold unread; the flood is 64 times that. */
@@ -31,7 +31,7 @@ const UPGRADE_TIMEOUT_MS = 1500;
 type Outcome = { closed: number; messages?: string[] } | { stalled: true } | { sentAll: true };
 
 const backend = await floodingBackend();
-const failures: string[] = [];
+const tally = new Tally("websocket hardening");
 
 /** Each runtime's hub as it starts by default (a pipe), and Bun's and Deno's without their front (a relay). */
 const hubs = [
@@ -56,61 +56,53 @@ for (const { runtime, label, relay } of hubs) {
             ["a backend's pings reach the client, and the upgrade reaches it byte for byte, saying whom it came from", () => backendPings(hub.url)],
           ] as const)),
     ] as const) {
-      try {
-        const outcome = await run();
-        if (name === "a backend that speaks and closes before the client has opened") {
-          assert.deepEqual(outcome, { closed: 4000, messages: ["bye"] });
-          console.log(`ok   ${label.padEnd(12)} ${name}`);
-          continue;
-        }
-        if (name.endsWith("never answers the upgrade")) {
-          // Within `upstreamConnectTimeout`, the client is refused, and the journal says so.
-          assert.deepEqual(outcome, { status: "HTTP/1.1 502 Bad Gateway" });
-          const journal = (await (await fetch(`${hub.url}/api/journal`)).json()) as Array<{ path: string; status?: number }>;
-          assert.deepEqual(journal.filter((entry) => entry.path === "/svc/silent").map((entry) => entry.status), [502]);
-          console.log(`ok   ${label.padEnd(12)} ${name}`);
-          continue;
-        }
-        if (name.startsWith("200 proxied upgrades")) {
-          const { before, after } = outcome as unknown as { before: number; after: number };
-          assert.ok(after <= before + 4, `open descriptors ${before} before, ${after} after`);
-          console.log(`ok   ${label.padEnd(12)} ${name}: ${before} → ${after}`);
-          continue;
-        }
-        if (name.startsWith("a backend's")) {
-          assert.deepEqual(outcome, name.includes("refusal") ? { status: "HTTP/1.1 403 Forbidden" } : { ping: "are you there", forwardedFor: "127.0.0.1", forwardedProto: "http", name: "caf\u00e9" });
-          // The journal has the status the client got: the backend's.
-          const path = name.includes("refusal") ? "/svc/refuse" : "/svc/ping";
-          const answer = await fetch(`${hub.url}/api/journal`);
-          const journal = (await answer.json()) as Array<{ path: string; status?: number }>;
-          assert.ok(Array.isArray(journal), `the journal route answered ${answer.status} ${JSON.stringify(journal)}`);
-          assert.deepEqual(journal.filter((entry) => entry.path === path).map((entry) => entry.status), [name.includes("refusal") ? 403 : 101]);
-          console.log(`ok   ${label.padEnd(12)} ${name}`);
-          continue;
-        }
-        assert.ok(!("sentAll" in outcome), `the hub took in all ${FLOOD / MiB} MiB`);
-        // The backend's side is the hub's client WebSocket: Deno's (WHATWG) one may only send 1000
-        // or 3000–4999, so there the backend gets 1000 with the reason.
-        const codes = name.startsWith("a backend") && runtime === "deno" ? [1000, 1013] : [1013];
-        if ("closed" in outcome) assert.ok(codes.includes(outcome.closed), `closed with ${outcome.closed}, not ${codes.join(" or ")}`);
-        // A relay cannot stop reading: it must close, not stall.
-        if (relay) assert.ok("closed" in outcome, `the relay did not close: ${JSON.stringify(outcome)}`);
-        console.log(`ok   ${label.padEnd(12)} ${name}: ${JSON.stringify(outcome)}`);
-      } catch (error) {
-        console.log(`FAIL ${label.padEnd(12)} ${name}: ${(error as Error).message}`);
-        failures.push(`${label}: ${name}`);
-      }
+      await tally.run(label, name, () => judge(name, runtime, relay, hub, run), 12);
     }
   } finally {
     await hub.stop();
   }
 }
 await backend.close();
-if (failures.length) {
-  console.log(`websocket hardening: ${failures.length} failure(s)`);
-  process.exit(1);
+tally.end("no hub buffers a flood its reader does not take; a pipe passes the backend's word as it was");
+
+/** Runs one case and checks its outcome; returns what the `ok` line adds, if anything. */
+async function judge(name: string, runtime: string, relay: boolean, hub: Hub, run: () => Promise<unknown>): Promise<string | void> {
+  const outcome = (await run()) as Outcome;
+  if (name === "a backend that speaks and closes before the client has opened") {
+    assert.deepEqual(outcome, { closed: 4000, messages: ["bye"] });
+    return;
+  }
+  if (name.endsWith("never answers the upgrade")) {
+    // Within `upstreamConnectTimeout`, the client is refused, and the journal says so.
+    assert.deepEqual(outcome, { status: "HTTP/1.1 502 Bad Gateway" });
+    const journal = (await (await fetch(`${hub.url}/api/journal`)).json()) as Array<{ path: string; status?: number }>;
+    assert.deepEqual(journal.filter((entry) => entry.path === "/svc/silent").map((entry) => entry.status), [502]);
+    return;
+  }
+  if (name.startsWith("200 proxied upgrades")) {
+    const { before, after } = outcome as unknown as { before: number; after: number };
+    assert.ok(after <= before + 4, `open descriptors ${before} before, ${after} after`);
+    return `${before} → ${after}`;
+  }
+  if (name.startsWith("a backend's")) {
+    assert.deepEqual(outcome, name.includes("refusal") ? { status: "HTTP/1.1 403 Forbidden" } : { ping: "are you there", forwardedFor: "127.0.0.1", forwardedProto: "http", name: "caf\u00e9" });
+    // The journal has the status the client got: the backend's.
+    const path = name.includes("refusal") ? "/svc/refuse" : "/svc/ping";
+    const answer = await fetch(`${hub.url}/api/journal`);
+    const journal = (await answer.json()) as Array<{ path: string; status?: number }>;
+    assert.ok(Array.isArray(journal), `the journal route answered ${answer.status} ${JSON.stringify(journal)}`);
+    assert.deepEqual(journal.filter((entry) => entry.path === path).map((entry) => entry.status), [name.includes("refusal") ? 403 : 101]);
+    return;
+  }
+  assert.ok(!("sentAll" in outcome), `the hub took in all ${FLOOD / MiB} MiB`);
+  // The backend's side is the hub's client WebSocket: Deno's (WHATWG) one may only send 1000
+  // or 3000–4999, so there the backend gets 1000 with the reason.
+  const codes = name.startsWith("a backend") && runtime === "deno" ? [1000, 1013] : [1013];
+  if ("closed" in outcome) assert.ok(codes.includes(outcome.closed), `closed with ${outcome.closed}, not ${codes.join(" or ")}`);
+  // A relay cannot stop reading: it must close, not stall.
+  if (relay) assert.ok("closed" in outcome, `the relay did not close: ${JSON.stringify(outcome)}`);
+  return JSON.stringify(outcome);
 }
-console.log("websocket hardening: no hub buffers a flood its reader does not take; a pipe passes the backend's word as it was");
 
 /** Upgrades by hand on a raw socket and then never reads; the backend floods and says how it ended. */
 async function backendFloodsSilentClient(port: number): Promise<Outcome> {

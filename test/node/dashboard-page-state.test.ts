@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connectMocks } from "../../adapters/node.ts";
 import { startServer } from "./_helpers.ts";
+import { pageState, withUnscoped } from "../../src/dashboard/_state.ts";
+import { Journal } from "../../src/server/journal.ts";
 
 interface PageState {
   mocks: Array<{ scope: string | null; path: string }>;
@@ -47,4 +49,46 @@ test("api/state?rows=N cuts each list at N, unscoped rules first, and says the w
   const refused = await fetch(`${api}?rows=lots`);
   assert.equal(refused.status, 400);
   assert.match(((await refused.json()) as { error: string }).error, /rows must be a number/);
+});
+
+test("the page state describes only the rules it shows, whatever the hub holds, and counts the rest exactly", async () => {
+  // Unit level: the rules' descriptions are what the stream built every second for 20,000 rules before cutting them to 500.
+  let described = 0;
+  const rule = (id: number, scope: string | null) => ({
+    get id() {
+      described++;
+      return `m${id}`;
+    },
+    scope,
+    kind: "http",
+    method: "GET",
+    path: `/r/${id}`,
+    owner: "o",
+    calls: 0,
+  });
+  const table = new Map<string | null, ReturnType<typeof rule>[]>([[null, []], ["b", []], ["a", []]]);
+  for (let id = 0; id < 20_000; id++) table.get(id % 2 === 0 ? null : id % 4 === 1 ? "b" : "a")!.push(rule(id, id % 2 === 0 ? null : id % 4 === 1 ? "b" : "a"));
+  const replay = rule(20_000, null);
+  const source = withUnscoped(
+    {
+      size: 20_000,
+      list: () => assert.fail("the whole list was built"),
+      scopes: () => ["b", "a"],
+      inScope: (scope) => ({ count: table.get(scope)!.length, rules: table.get(scope)! as never }),
+    },
+    new Set([replay as never]),
+  );
+  const input = { server: {}, url: "http://127.0.0.1:1", startedAt: 0, tokenRequired: false, clients: [], routes: [], faults: [], journal: new Journal(false, { list: () => [], reset: () => {} }), mocks: source };
+
+  const page = pageState(input, 500);
+  assert.equal(described, 500, "rules described");
+  assert.deepEqual(page.mocks.map((r) => r.id), Array.from({ length: 500 }, (_, i) => `m${i * 2}`));
+  assert.deepEqual({ ...page.scopeRules }, { "": 10_001 });
+  assert.equal(page.totals.mocks, 20_001);
+
+  described = 0;
+  const across = pageState(input, 10_003);
+  assert.equal(described, 10_003);
+  assert.deepEqual(across.mocks.slice(9_999).map((r) => [r.id, r.scope]), [["m19998", null], ["m20000", null], ["m3", "a"], ["m7", "a"]]);
+  assert.deepEqual({ ...across.scopeRules }, { "": 10_001, a: 5_000 });
 });

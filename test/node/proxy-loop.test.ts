@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { ServiceHub } from "../../adapters/node.ts";
-import { loopsBack } from "../../src/server/_selfTarget.ts";
+import { hostname, networkInterfaces } from "node:os";
+import { loopCheck, loopsBack } from "../../src/server/_selfTarget.ts";
 import { startServer } from "./_helpers.ts";
 
 test("a resolver pointing at the hub itself answers 508 at once, journaled, and intercepts still answer", async (t) => {
@@ -54,7 +55,7 @@ test("a service at the hub's URL with a base path asks the hub for another path:
 });
 
 test("loopsBack: the names a target on this machine is written with, and nothing else", () => {
-  const own = "127.0.0.1";
+  const own = ["127.0.0.1"];
   for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000"]) {
     assert.equal(loopsBack(target, 9000, own), true, target);
   }
@@ -63,5 +64,36 @@ test("loopsBack: the names a target on this machine is written with, and nothing
   }
   assert.equal(loopsBack("http://127.0.0.1/", 80, own), true, "the scheme's default port");
   assert.equal(loopsBack("http://127.0.0.1:9000/base", 9000, own), false, "a base path asks for another path");
-  assert.equal(loopsBack("http://myhost:9000/", 9000, "myhost"), true, "the hub's own host");
+  assert.equal(loopsBack("http://myhost:9000/", 9000, ["myhost"]), true, "the hub's own host");
+  const machine = ["vm", "192.0.2.2", "[fd00::2]"];
+  for (const target of ["http://VM:9000/", "http://vm.:9000", "http://192.0.2.2:9000/", "http://[fd00:0::2]:9000/"]) assert.equal(loopsBack(target, 9000, machine), true, target);
+  for (const target of ["http://vm2:9000/", "http://vm.example:9000/", "http://192.0.2.3:9000/", "http://vm:9001/"]) assert.equal(loopsBack(target, 9000, machine), false, target);
+});
+
+test("a hub listening on every interface answers 508 for a target named by the machine's hostname or address on its port", async (t) => {
+  // A hub reached by the machine's name admits that name (else the first turn is refused, 403, as a rebound DNS name would be).
+  const server = await startServer(t, { hostname: "0.0.0.0", accessToken: "t0ken", allowedHosts: [hostname()] });
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((info) => !info.internal && info.family === "IPv4");
+  for (const host of [hostname(), ...addresses.map((info) => info.address)]) {
+    server.setRouteProxyResolver(() => `http://${host}:${server.getPort()}/`);
+    const response = await fetch(`${server.getUrl()}/orders/1`);
+    assert.equal(response.status, 508, host);
+    assert.match(((await response.json()) as { error: string }).error, /^Proxy loop: /);
+    assert.equal(server.journal.entries({ path: "/orders/1" }).length, 1, `${host}: the request came back`);
+    server.journal.clear();
+  }
+});
+
+test("loopCheck reads the machine's names once, and only for a hub listening beyond loopback", () => {
+  let reads = 0;
+  const names = () => (reads++, ["vm"]);
+  const onLoopback = loopCheck(() => 9000, () => "127.0.0.1", "127.0.0.1", names);
+  assert.equal(onLoopback("http://vm:9000/"), false);
+  assert.equal(reads, 0);
+  const everywhere = loopCheck(() => 9000, () => "127.0.0.1", "0.0.0.0", names);
+  assert.equal(everywhere("http://vm:9000/"), true);
+  assert.equal(everywhere("http://localhost:9000/"), true);
+  assert.equal(everywhere("http://other:9000/"), false);
+  assert.equal(reads, 1);
+  assert.equal(loopCheck(() => 9000, () => "127.0.0.1", "::", names)("http://vm:9000/"), true);
 });

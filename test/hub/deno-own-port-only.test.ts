@@ -1,0 +1,108 @@
+/**
+ * `deno run --allow-net=127.0.0.1:<port> crossipc.js hub --port <port>`: the least a user may
+ * grant a hub. Deno.serve behind the TCP front needs a loopback port of its own, so the hub
+ * serves without the front; it used to do so silently (a `reset` fault then answered a 200 head,
+ * and none of the front's bounds held). It now says so once on stderr; with `--allow-net=127.0.0.1`
+ * it has its front and says nothing. A registered service it may not dial answers 502 naming the
+ * flag (issue 21); the hub used to print that refusal once per request, now once.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
+import { test } from "node:test";
+import { createServer as createHttpServer, request } from "node:http";
+import { HubRequests, IPCClient } from "../../adapters/node.ts";
+import { ROOT } from "../matrix/_spawn.ts";
+
+const DENO = `${ROOT}node_modules/.bin/deno`;
+const ENTRY = "dist/bin/crossipc.js";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the hub with `net`, waits for it to answer, runs `meanwhile`, stops it with SIGINT; resolves with its stderr. */
+async function hubStderr(net: (port: number) => string, meanwhile: (port: number) => Promise<void> = async () => {}): Promise<string> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
+  delete env.NO_COLOR;
+  const child = spawn(DENO, ["run", net(port), ENTRY, "hub", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!stdout.includes("dashboard:")) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start: ${stdout}${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const state = await fetch(`http://127.0.0.1:${port}/__crossipc/api/state`);
+    assert.equal(state.status, 200);
+    await state.body?.cancel();
+    await meanwhile(port);
+    child.kill("SIGINT");
+    assert.equal(await exited, 0, stderr);
+    return stderr;
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+test("deno hub granted its own port alone serves without its front and says so in one warn line", async () => {
+  const stderr = await hubStderr((port) => `--allow-net=127.0.0.1:${port}`);
+  const lines = stderr.split("\n").filter(Boolean);
+  assert.equal(lines.length, 1, stderr);
+  assert.match(lines[0]!, /^warn: \[crossipc\] Serving without the TCP front: Deno may not dial 127\.0\.0\.1 on any port \(--allow-net=127\.0\.0\.1 grants it\)\. A reset fault/);
+});
+
+test("deno hub granted 127.0.0.1 has its front and prints nothing on stderr", async () => {
+  assert.equal(await hubStderr(() => "--allow-net=127.0.0.1"), "");
+});
+
+test("deno hub granted its own port alone: a service it may not dial gets 502 naming the flag, and the refusal is printed once", async () => {
+  const service = createHttpServer((_request, response) => response.end("service"));
+  await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+  const servicePort = (service.address() as AddressInfo).port;
+  const flag = `--allow-net=127.0.0.1:${servicePort}`;
+  const stderr = await hubStderr(
+    (port) => `--allow-net=127.0.0.1:${port}`,
+    async (port) => {
+      const client = new IPCClient(port);
+      await client.connect("svc-1");
+      try {
+        await client.sendFrameworkRequest(HubRequests.register, [{ api: "svc", baseUrl: `http://127.0.0.1:${servicePort}`, pathPrefix: "/svc" }]);
+        for (const n of [1, 2, 3]) {
+          const answer = await fetch(`http://127.0.0.1:${port}/svc/${n}`);
+          assert.equal(answer.status, 502);
+          const { error } = (await answer.json()) as { error: string };
+          assert.ok(error.includes(flag), error);
+          assert.doesNotMatch(error, /Did the service crash/);
+        }
+        const upgradeStatus = await new Promise<number | undefined>((resolve, reject) => {
+          const upgrade = request(`http://127.0.0.1:${port}/svc/ws`, {
+            headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+          });
+          upgrade.on("response", (response) => (response.resume(), resolve(response.statusCode)));
+          upgrade.on("upgrade", (_response, socket) => (socket.destroy(), resolve(101)));
+          upgrade.on("error", reject);
+          upgrade.end();
+        });
+        assert.equal(upgradeStatus, 502);
+      } finally {
+        client.disconnect();
+      }
+    },
+  ).finally(() => service.close());
+  const refusals = stderr.split("\n").filter((line) => line.includes("no net permission"));
+  assert.equal(refusals.length, 1, stderr);
+  assert.ok(refusals[0]!.includes(flag), stderr);
+});
