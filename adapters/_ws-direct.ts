@@ -21,7 +21,8 @@ export interface ClientFrameSink {
 
 /** Longest frame header: 2 bytes, an 8-byte length, a 4-byte mask. */
 const MAX_HEADER = 14;
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a message that begins with U+FEFF keeps it, as Bun.serve and `ws` hand it on.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Largest frame `#wholeText` unmasks into `scratch` (shared: each message is decoded before the next frame is read). */
 const SCRATCH = 16 * 1024;
 const scratch = new Uint8Array(SCRATCH);
