@@ -19,7 +19,9 @@
  * process) with the connection's id: over a Unix socket the server cannot see the client's
  * address, and a request without it did not come through the front (`bun.ts` refuses it).
  * Idle connections are still `Bun.serve`'s to close: the front mirrors its close. After a `101`
- * the connection is a plain pipe (Bun bounds WebSocket messages itself). A proxied upgrade is
+ * the connection is a plain pipe (Bun bounds WebSocket messages itself), except a framework
+ * connection's, whose data frames the front reads and writes itself (`_bun-front-frames.ts`,
+ * `carryFrames`: two sockets and two callbacks fewer per frame). A proxied upgrade is
  * handed to its backend instead (`divert`, for `_upgrade-pipe.ts`): the front copies between the
  * client and the backend, and `Bun.serve` is out of the way.
  */
@@ -29,6 +31,8 @@ import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-reques
 import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
+import { DirectFrames } from "./_bun-front-frames.ts";
+import type { FrameWriter } from "../src/platform.ts";
 
 /** The part of Bun's socket API the front uses. */
 interface BunSocket {
@@ -62,6 +66,8 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
   maxConnections: number;
+  /** Largest WebSocket message a framework connection carried by the front itself may send (`DirectFrames`). */
+  maxMessageSize: number;
 }
 
 /** Where `Bun.serve` listens behind the front. */
@@ -95,6 +101,11 @@ export class FrontLink {
   /** Bytes each side has not taken yet (copies), in order. */
   toInner: Uint8Array[] = [];
   toClient: Uint8Array[] = [];
+  /** Bytes in `toClient`. */
+  toClientBytes = 0;
+  /** A framework connection whose data frames the front carries itself. */
+  direct: DirectFrames | undefined;
+  readonly maxMessageSize: number;
   /** The request ahead is not answered yet: the client's next bytes wait. */
   awaiting = false;
   /** What the client sent while a request was awaiting its answer (copies), and its socket is paused. */
@@ -116,12 +127,14 @@ export class FrontLink {
   /** Told when the client's connection has closed. */
   onGone: (() => void) | undefined;
 
-  constructor(client: BunSocket, id: string) {
+  constructor(client: BunSocket, id: string, maxMessageSize: number) {
     this.id = id;
+    this.maxMessageSize = maxMessageSize;
     this.client = client;
     this.requests = new RequestStream({
       maxHeadBytes: MAX_HEAD_BYTES,
-      // Bun bounds WebSocket messages itself (`maxPayloadLength`); the front does not look.
+      // Bun bounds WebSocket messages itself (`maxPayloadLength`); the front looks only at the
+      // frames it carries itself (`DirectFrames`), bounded there.
       maxMessageSize: Number.MAX_SAFE_INTEGER,
       serial: true,
       stamp: encoder.encode(`${stampHeader}: ${id}\r\n`),
@@ -157,6 +170,26 @@ export class FrontLink {
 
   refuse(answer: Uint8Array): void {
     refuseUpgrade(this, answer);
+  }
+
+  /**
+   * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
+   * `undefined` when the `101` has passed already (frames the server sent could be overtaken).
+   */
+  carryFrames(receive: (data: string | Uint8Array) => void): FrameWriter | undefined {
+    if (this.piping || this.responses.switched || this.closed || this.direct) return undefined;
+    this.direct = new DirectFrames(this, receive);
+    return this.direct;
+  }
+
+  // What `DirectFrames` writes with.
+
+  writeClient(bytes: Uint8Array, owned: boolean): void {
+    toClient(this, bytes, owned);
+  }
+
+  writeServer(bytes: Uint8Array): void {
+    toInner(this, bytes);
   }
 }
 
@@ -260,7 +293,7 @@ export function listenBunFront(hostname: string, port: number, options: BunFront
           client.data = undefined;
           return client.terminate();
         }
-        const link = new FrontLink(client, String(++nextId));
+        const link = new FrontLink(client, String(++nextId), options.maxMessageSize);
         client.data = link;
         open.add(link);
         links.set(link.id, link);
@@ -342,8 +375,14 @@ function fromClient(link: FrontLink, bytes: Uint8Array): void {
     pauseClient(link, true);
     return;
   }
-  if (link.piping) return toInner(link, bytes);
+  if (link.piping) return pipeFromClient(link, bytes);
   proceed(link, link.requests.feed(bytes, out));
+}
+
+/** The client's bytes after a `101`: frames for the front itself, or copied to the server. */
+function pipeFromClient(link: FrontLink, bytes: Uint8Array): void {
+  if (link.direct) link.direct.fromClient(bytes);
+  else toInner(link, bytes);
 }
 
 /** Sends what the request reader let through and acts on its verdict. */
@@ -374,8 +413,18 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
     link.onFirstBytes = undefined;
     told(bytes);
   }
-  toClient(link, link.piping ? bytes : link.responses.feed(bytes));
-  const { responses } = link;
+  const { responses, direct } = link;
+  if (direct?.mode === "direct") direct.fromServer(bytes);
+  else if (direct && !responses.switched) {
+    const forward = responses.feed(bytes);
+    if (!responses.switched) toClient(link, forward);
+    else {
+      // The `101`: then the front's own frames written meanwhile, then the server's.
+      toClient(link, forward.subarray(0, forward.length - responses.afterSwitch));
+      direct.mode = "direct";
+      direct.fromServer(forward.subarray(forward.length - responses.afterSwitch));
+    }
+  } else toClient(link, link.piping ? bytes : responses.feed(bytes));
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
 }
 
@@ -441,7 +490,7 @@ function release(link: FrontLink): void {
   proceed(link, link.requests.answered(responses.switched, out));
   while (!link.awaiting && link.held.length > 0 && !link.closed && !link.finishing) {
     const next = link.held.shift()!;
-    if (link.piping) toInner(link, next);
+    if (link.piping) pipeFromClient(link, next);
     else proceed(link, link.requests.feed(next, out));
   }
   if (!link.awaiting && link.held.length === 0) {
@@ -506,16 +555,23 @@ function flushToInner(link: FrontLink): void {
   shutInner(link);
 }
 
-function toClient(link: FrontLink, bytes: Uint8Array): void {
+/** `owned`: the bytes are the front's own, kept as they are when they wait. */
+function toClient(link: FrontLink, bytes: Uint8Array, owned = false): void {
+  if (bytes.length === 0) return;
   if (link.toClient.length > 0) {
-    link.toClient.push(bytes.slice());
+    link.toClient.push(owned ? bytes : bytes.slice());
+    link.toClientBytes += bytes.length;
     return;
   }
   const written = link.client.write(bytes);
   if (written < bytes.length) {
-    link.toClient.push(bytes.slice(Math.max(0, written)));
-    // The client is not reading: the server's bytes wait in its socket.
-    if (!link.innerPaused && link.inner) {
+    const rest = owned ? bytes.subarray(Math.max(0, written)) : bytes.slice(Math.max(0, written));
+    link.toClient.push(rest);
+    link.toClientBytes += rest.length;
+    // The client is not reading: the server's bytes wait in its socket. Not when the front carries
+    // the data frames: the server only sends control frames then, and a paused socket would not
+    // see the server drop the connection (a slow consumer, cut off).
+    if (!link.innerPaused && link.inner && link.direct?.mode !== "direct") {
       link.innerPaused = true;
       link.inner.pause();
     }
@@ -528,9 +584,11 @@ function flushToClient(link: FrontLink): void {
     const written = link.client.write(next);
     if (written < next.length) {
       link.toClient[0] = next.subarray(Math.max(0, written));
+      link.toClientBytes -= Math.max(0, written);
       return;
     }
     link.toClient.shift();
+    link.toClientBytes -= next.length;
   }
   if (link.innerPaused && link.inner) {
     link.innerPaused = false;
@@ -563,7 +621,13 @@ function shutInner(link: FrontLink): void {
 function serverEnded(link: FrontLink): void {
   if (link.serverEnded) return;
   link.serverEnded = true;
+  // The server dropped a connection whose data frames the front carries with no close frame (the
+  // core cut off a slow consumer, which would not read a FIN either): the client's connection
+  // and the front's frames still queued for it go too, at once.
+  if (link.direct?.mode === "direct" && !link.direct.server.closing) return link.reset();
   if (link.toClient.length === 0) finishClient(link);
+  // The rest of what the front queued waits for a client that may be slow to read it, no longer than a closing WebSocket's grace.
+  else if (link.direct) link.grace ??= setTimeout(() => link.reset(), WEBSOCKET_CLOSE_GRACE_MS);
 }
 
 /**

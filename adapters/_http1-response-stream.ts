@@ -36,6 +36,8 @@ export class ResponseStream {
   answers = 0;
   /** The server switched protocols (a 101, or a 2xx to CONNECT): what follows is not HTTP. */
   switched = false;
+  /** How many bytes of the read that switched protocols came after the answer's head (the new protocol's first bytes). */
+  afterSwitch = 0;
   /** Set by the front for the request being answered: a HEAD (no body) or a CONNECT. */
   headRequest = false;
   connectRequest = false;
@@ -74,6 +76,7 @@ export class ResponseStream {
       switch (this.#state) {
         case HEAD:
           pos = this.#head(bytes, pos);
+          if (this.switched) this.afterSwitch = end - pos;
           break;
         case BODY: {
           const take = Math.min(this.#left, end - pos);

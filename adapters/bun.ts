@@ -105,7 +105,7 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
   const ws = bunAdapter({ hooks, idleTimeout });
   const bun = options["bun"] as Record<string, unknown>;
   // Bound first, so a taken public port throws here, as Bun.serve would.
-  const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections }) : undefined;
+  const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections, maxMessageSize: bunWebSocket.maxPayloadLength }) : undefined;
   const build = (inner: InnerEndpoint | undefined) => srvxServe({
     ...options,
     ...(inner?.port === undefined ? {} : { hostname: inner.hostname, port: inner.port }),

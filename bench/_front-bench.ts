@@ -7,7 +7,7 @@
  * - the HTTP proxy to a node:http backend, 50 connections (autocannon);
  * - the WebSocket proxy to the same backend's `ws` echo, ~100 B and 64 KiB messages, 16 in flight
  *   (a `ws` client): messages/s and the hub's CPU per 1,000 messages;
- * - framework requests of 64 KiB, 64 in flight (a Node IPCClient).
+ * - framework requests of 64 KiB, 64 in flight (a Node IPCClient), and of ~100 B, 64 in flight.
  * FRONT_CASES=part,part runs only the cases whose names contain one of the parts.
  * Each hub script prints `{"port":N,"pid":N}` and stops when stdin ends (Linux: CPU is read
  * from /proc). Ratios are taken per round, then their median.
@@ -135,6 +135,7 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
     ["WebSocket proxy, ~100 B × 16 in flight", wsEcho(100, 16, seconds)],
     ["WebSocket proxy, 64 KiB × 16 in flight", wsEcho(64 * 1024, 16, seconds)],
     ["IPC round trip, 64 KiB × 64 in flight", rpcBulk(64 * 1024, 64, seconds)],
+    ["IPC round trip, ~100 B × 64 in flight", rpcBulk(100, 64, seconds)],
   ];
   const only = process.env["FRONT_CASES"]?.split(",");
   const CASES = only ? all.filter(([name]) => only.some((part) => name.includes(part))) : all;

@@ -1,0 +1,208 @@
+/**
+ * A framework connection's WebSocket data frames carried by the Bun hub's front (`_bun-front.ts`)
+ * instead of `Bun.serve`: after the `101` the front reads the client's frames itself and hands each
+ * message to the core in-process, and writes the core's answers to the client's socket. Relayed
+ * through `Bun.serve`, each frame crossed two more sockets and two more callbacks: at one request
+ * in flight that was most of what the front cost (bench/ANALYSIS.md, "Session 12 — framework
+ * frames through the Bun front"). Hand-written because neither crossws nor Bun can be handed a
+ * socket the front already holds. The upgrade and every check on it, crossws's `open` and `close`,
+ * control frames (pings, the close handshake) and Bun's idle timeout stay `Bun.serve`'s.
+ */
+import type { FrameWriter } from "../src/platform.ts";
+import { maskedCloseFrame } from "./_ws-client-frames.ts";
+import { ClientFrames, ServerFrames, textFrame } from "./_ws-direct.ts";
+
+/** A masked pong with no payload, as a client sends it. */
+const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
+const SIGN_OF_LIFE_MS = 1000;
+/** Frames held for the end of a turn are joined into writes of up to this size; larger ones go alone. */
+const JOIN_BYTES = 16 * 1024;
+
+/** The front connection (`_bun-front.ts`'s `FrontLink`) as `DirectFrames` uses it. */
+export interface FrameLink {
+  readonly closed: boolean;
+  /** Bytes written to the client's socket that it has not taken yet. */
+  readonly toClientBytes: number;
+  readonly maxMessageSize: number;
+  /** `owned`: the bytes are the caller's to give away (not copied if they wait). */
+  writeClient(bytes: Uint8Array, owned: boolean): void;
+  writeServer(bytes: Uint8Array): void;
+}
+
+/**
+ * A framework connection's data frames, carried by the front itself (`_ws-direct.ts`): the
+ * upgrade, control frames and the close handshake still go through `Bun.serve`, whose frames the
+ * front follows so that its own go in only between them.
+ */
+export class DirectFrames implements FrameWriter {
+  /** `waiting` for the `101` to pass, then `direct`. */
+  mode: "waiting" | "direct" = "waiting";
+  readonly #link: FrameLink;
+  readonly #reader: ClientFrames;
+  readonly server: ServerFrames = new ServerFrames();
+  readonly #receive: (data: string | Uint8Array) => void;
+  /**
+   * Frames not written yet: before the `101` passed, while a frame of the server's is part-way
+   * through, or after the first of a turn (they leave together when the turn ends, as
+   * `_bun-frames.ts` gathers them: one write for the answers to many requests).
+   */
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  /** The turn (`turn`) whose first frame this connection wrote. */
+  #stamp = 0;
+  /** In `endOfTurn`'s list. */
+  #listed = false;
+  /** The client sent a close frame, or broke the protocol: what it sends after is dropped. */
+  #done = false;
+  /** When the server was last shown the client's activity (`fromClient`). */
+  #lastSign = 0;
+
+  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void) {
+    this.#link = link;
+    this.#receive = receive;
+    this.#reader = new ClientFrames(link.maxMessageSize, {
+      // Past the server's close frame the peer is closing: `Bun.serve` hands on no more messages either.
+      message: (data) => {
+        if (!this.server.closing) this.#receive(data);
+      },
+      control: (frame) => {
+        if ((frame[0]! & 0x0f) === 8) this.#done = true;
+        link.writeServer(frame);
+      },
+      fail: (code, reason) => {
+        this.#done = true;
+        // The server closes as if the client had asked, answers the client, and ends the peer.
+        link.writeServer(maskedCloseFrame(code, reason));
+      },
+    });
+  }
+
+  send(frame: string): void {
+    const link = this.#link;
+    if (link.closed || this.server.closing) return;
+    const bytes = textFrame(frame);
+    if (this.mode === "direct" && this.server.atBoundary) {
+      if (this.#stamp !== turn && this.#pending.length === 0) {
+        // The turn's first frame goes at once: one request in flight waits for nothing.
+        this.#stamp = turn;
+        scheduleEndOfTurn();
+        link.writeClient(bytes, true);
+        return;
+      }
+      if (bytes.length > JOIN_BYTES) {
+        // A large frame is a write of its own anyway: holding it only delays it (64 KiB answers
+        // held for the turn's end cost the hub more CPU, not less). What waits goes first.
+        this.flushPending();
+        link.writeClient(bytes, true);
+        return;
+      }
+    }
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.length;
+    if (!this.#listed) {
+      this.#listed = true;
+      endOfTurn.push(this);
+      scheduleEndOfTurn();
+    }
+  }
+
+  /** Writes what waits, before the core closes the connection (its close frame comes after). */
+  flush(): void {
+    this.flushPending();
+  }
+
+  /** Called when the turn ends. */
+  turnEnded(): void {
+    this.#listed = false;
+    this.flushPending();
+  }
+
+  get bufferedAmount(): number {
+    return this.#pendingBytes + this.#link.toClientBytes;
+  }
+
+  fromClient(bytes: Uint8Array): void {
+    if (this.#done) return;
+    // `Bun.serve` no longer sees the client's data, and would drop a client busy sending one long
+    // message (that answers no ping meanwhile) as idle: an empty pong (RFC 6455 §5.5.3: allowed
+    // unasked) tells it the client is there, at most once a second.
+    const now = Date.now();
+    if (now - this.#lastSign >= SIGN_OF_LIFE_MS) {
+      this.#lastSign = now;
+      this.#link.writeServer(EMPTY_PONG);
+    }
+    this.#reader.feed(bytes);
+  }
+
+  /** The server's bytes after the `101`: written as they are, the front's own frames at the first boundary. */
+  fromServer(bytes: Uint8Array): void {
+    const link = this.#link;
+    let from = 0;
+    if (this.#pending.length > 0 && !this.server.atBoundary) {
+      from = this.server.skim(bytes, 0, true);
+      link.writeClient(bytes.subarray(0, from), false);
+      if (!this.server.atBoundary) return;
+    }
+    this.flushPending();
+    if (from < bytes.length) {
+      this.server.skim(bytes, from, false);
+      link.writeClient(from === 0 ? bytes : bytes.subarray(from), false);
+    }
+  }
+
+  /** Writes the frames that wait, small ones joined, unless the `101` or a frame of the server's is still on its way. */
+  flushPending(): void {
+    if (this.#pending.length === 0 || this.mode !== "direct" || !this.server.atBoundary) return;
+    const link = this.#link;
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (link.closed) return;
+    let from = 0;
+    let size = 0;
+    for (let i = 0; i <= pending.length; i++) {
+      const next = pending[i];
+      if (next && size + next.length <= JOIN_BYTES) {
+        size += next.length;
+        continue;
+      }
+      if (i - from === 1) link.writeClient(pending[from]!, true);
+      else if (i > from) link.writeClient(joinFrames(pending, from, i, size), true);
+      if (!next) break;
+      from = i;
+      size = next.length;
+      if (size > JOIN_BYTES) {
+        link.writeClient(next, true);
+        from = i + 1;
+        size = 0;
+      }
+    }
+  }
+}
+
+function joinFrames(frames: Uint8Array[], from: number, to: number, size: number): Uint8Array {
+  const joined = new Uint8Array(size);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    joined.set(frames[i]!, at);
+    at += frames[i]!.length;
+  }
+  return joined;
+}
+
+/** Counts turns that wrote a frame; a connection's stamp from an earlier turn no longer matches. */
+let turn = 1;
+let endScheduled = false;
+/** Connections with frames held for the end of the turn. */
+const endOfTurn: DirectFrames[] = [];
+
+function scheduleEndOfTurn(): void {
+  if (endScheduled) return;
+  endScheduled = true;
+  setImmediate(() => {
+    endScheduled = false;
+    turn++;
+    for (const frames of endOfTurn.splice(0)) frames.turnEnded();
+  });
+}
+

@@ -1,0 +1,215 @@
+/**
+ * A framework connection behind the Bun hub's front, whose data frames the front carries itself
+ * (adapters/_ws-direct.ts), keeps what `Bun.serve` does with them: fragments reassembled with
+ * control frames between them, frames split anywhere across reads, many messages in order both
+ * ways, a message sent before a close arriving before it, 1007 for invalid UTF-8, 1009 past
+ * `maxMessageSize` (in fragments too), 1002 for an unmasked frame, and a client that dies
+ * mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
+ * false`), so the two are held to the same answers. Raw frames over `node:net`.
+ */
+import { expect, test } from "bun:test";
+import net from "node:net";
+import { handshake } from "../fixtures/_silentPeer.ts";
+import { crossipc, once, startServer, type Server } from "./_setup.ts";
+
+const echo = crossipc.IPCServer.defineRequest<unknown, unknown>("echo");
+
+interface Frame {
+  opcode: number;
+  fin: boolean;
+  payload: Buffer;
+}
+
+/** A client frame: masked (unless `masked` is false), one fragment unless `fin` is false. */
+function frame(opcode: number, payload: string | Uint8Array, { fin = true, masked = true } = {}): Buffer {
+  const body = typeof payload === "string" ? Buffer.from(payload) : Buffer.from(payload);
+  const length = body.length;
+  const head = length < 126 ? Buffer.from([0, length]) : length < 0x10000 ? Buffer.from([0, 126, length >> 8, length & 0xff]) : Buffer.concat([Buffer.from([0, 127]), bigLength(length)]);
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  if (!masked) return Buffer.concat([head, body]);
+  head[1]! |= 0x80;
+  const mask = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
+  const out = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) out[i] = body[i]! ^ mask[i & 3]!;
+  return Buffer.concat([head, mask, out]);
+}
+
+function bigLength(length: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 0);
+  bytes.writeUInt32BE(length >>> 0, 4);
+  return bytes;
+}
+
+/** A framework connection over a plain socket that collects the server's frames. */
+async function rawPeer(port: number, runtimeId: string) {
+  const socket = net.connect(port, "127.0.0.1");
+  socket.setNoDelay(true);
+  const frames: Frame[] = [];
+  let waiter: (() => void) | undefined;
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => {});
+  let buffered = Buffer.alloc(0);
+  let upgraded = false;
+  await new Promise<void>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (!upgraded) {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        if (!buffered.subarray(0, end).toString("latin1").startsWith("HTTP/1.1 101")) return reject(new Error("upgrade refused"));
+        upgraded = true;
+        buffered = buffered.subarray(end + 4);
+        resolve();
+      }
+      for (;;) {
+        if (buffered.length < 2) break;
+        const len7 = buffered[1]! & 0x7f;
+        const headerBytes = len7 === 126 ? 4 : len7 === 127 ? 10 : 2;
+        if (buffered.length < headerBytes) break;
+        const length = len7 === 126 ? buffered.readUInt16BE(2) : len7 === 127 ? Number(buffered.readBigUInt64BE(2)) : len7;
+        if (buffered.length < headerBytes + length) break;
+        frames.push({ opcode: buffered[0]! & 0x0f, fin: (buffered[0]! & 0x80) !== 0, payload: buffered.subarray(headerBytes, headerBytes + length) });
+        buffered = buffered.subarray(headerBytes + length);
+      }
+      waiter?.();
+    });
+    socket.once("close", () => reject(new Error("closed before the upgrade")));
+    socket.write(handshake(port, `/__ggFrameworkConnection?runtimeId=${runtimeId}`, {}));
+  });
+  return {
+    frames,
+    closed,
+    socket,
+    texts: () => frames.filter((f) => f.opcode === 1).map((f) => f.payload.toString()),
+    /** Resolves once `done` holds for the frames so far. */
+    async until(done: (frames: Frame[]) => boolean): Promise<void> {
+      while (!done(frames)) await new Promise<void>((resolve) => (waiter = resolve));
+    },
+    /** The close frame's code, once it came. */
+    async closeCode(): Promise<number> {
+      await this.until((all) => all.some((f) => f.opcode === 8));
+      return frames.find((f) => f.opcode === 8)!.payload.readUInt16BE(0);
+    },
+    /** Writes `bytes` in pieces of `step` bytes, each its own write. */
+    async write(bytes: Buffer, step = bytes.length): Promise<void> {
+      for (let at = 0; at < bytes.length; at += step) {
+        socket.write(bytes.subarray(at, at + step));
+        if (step < bytes.length) await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    },
+  };
+}
+
+const answer = (id: number, data: unknown) => `s:${id}:echo:${JSON.stringify({ success: true, data })}`;
+
+for (const fronted of [true, false]) {
+  const where = fronted ? "behind the front" : "on Bun.serve alone";
+  const start = (options: ConstructorParameters<typeof crossipc.IPCServer>[1] = {}): Promise<Server> => startServer({ ...options, resettableConnections: fronted });
+
+  test.concurrent(`${where}: many messages keep their order both ways, and those sent before a close arrive before it`, async () => {
+    const server = await start();
+    const handled: number[] = [];
+    server.onFrameworkMessage(echo, (n) => (handled.push(typeof n === "string" ? n.length : (n as number)), n));
+    const peer = await rawPeer(server.getPort(), "orderly");
+    // 300 requests in one stream cut at odd places, notifications going the other way meanwhile;
+    // every 7th carries 300 bytes (a 16-bit length) and every 50th 20 KiB (past the front's scratch buffer).
+    const data = (n: number) => (n % 50 === 0 ? "z".repeat(20 * 1024) : n % 7 === 0 ? "y".repeat(300) : n);
+    const requests = Buffer.concat(Array.from({ length: 300 }, (_, i) => frame(1, `r:${i + 1}:echo:${JSON.stringify(data(i + 1))}`)));
+    const pushes = setInterval(() => server.sendFrameworkNotification("orderly", "tick", Date.now()), 1);
+    await peer.write(requests, 997);
+    await peer.until(() => peer.texts().filter((t) => t.startsWith("s:")).length === 300);
+    clearInterval(pushes);
+    const sizeOf = (n: number) => { const d = data(n); return typeof d === "string" ? d.length : d; };
+    expect(handled).toEqual(Array.from({ length: 300 }, (_, i) => sizeOf(i + 1)));
+    expect(peer.texts().filter((t) => t.startsWith("s:"))).toEqual(Array.from({ length: 300 }, (_, i) => answer(i + 1, data(i + 1))));
+    for (let i = 0; i < 200; i++) server.sendFrameworkNotification("orderly", "last", i);
+    await server.teardown();
+    await peer.closed;
+    const last = peer.frames.findIndex((f) => f.opcode === 1 && /:last:199$/.test(f.payload.toString()));
+    const close = peer.frames.findIndex((f) => f.opcode === 8);
+    expect(peer.texts().filter((t) => t.includes(":last:")).length).toBe(200);
+    expect(last).toBeGreaterThan(-1);
+    expect(close).toBeGreaterThan(last);
+    expect(peer.frames.slice(close + 1)).toEqual([]);
+  });
+
+  test.concurrent(`${where}: a fragmented message with a ping between its fragments, sent a byte at a time`, async () => {
+    const server = await start();
+    server.onFrameworkMessage(echo, (x) => x);
+    const peer = await rawPeer(server.getPort(), "fragments");
+    const text = `r:1:echo:"${"é".repeat(200)}"`;
+    const bytes = Buffer.from(text);
+    // The cut falls inside a two-byte character: only the whole message must be valid UTF-8.
+    const stream = Buffer.concat([frame(1, bytes.subarray(0, 11), { fin: false }), frame(0, bytes.subarray(11, 201), { fin: false }), frame(9, "are you there"), frame(0, bytes.subarray(201))]);
+    await peer.write(stream, 1);
+    await peer.until((all) => all.some((f) => f.opcode === 1));
+    expect(peer.texts()).toEqual([answer(1, "é".repeat(200))]);
+    const pong = peer.frames.find((f) => f.opcode === 10);
+    expect(pong?.payload.toString()).toBe("are you there");
+    peer.socket.destroy();
+    await server.teardown();
+  });
+
+  test.concurrent(`${where}: invalid UTF-8 closes with 1007, unhandled; others are still served`, async () => {
+    const server = await start();
+    let handled = 0;
+    server.onFrameworkMessage(echo, (x) => (handled++, x));
+    const peer = await rawPeer(server.getPort(), "garbled");
+    await peer.write(Buffer.concat([frame(1, "r:1:echo:1"), frame(1, Buffer.from([0x72, 0x3a, 0xc3, 0x28])), frame(1, "r:2:echo:2")]));
+    expect(await peer.closeCode()).toBe(1007);
+    await peer.closed;
+    expect(peer.texts()).toEqual([answer(1, 1)]);
+    expect(handled).toBe(1);
+    const other = await rawPeer(server.getPort(), "fine");
+    await other.write(frame(1, "r:3:echo:3"));
+    await other.until(() => other.texts().length === 1);
+    other.socket.destroy();
+    await server.teardown();
+  });
+
+  test.concurrent(`${where}: a message past maxMessageSize in fragments closes with 1009, unhandled`, async () => {
+    const server = await start({ maxMessageSize: 64 * 1024 });
+    let handled = 0;
+    server.onFrameworkMessage(echo, (x) => (handled++, x));
+    const gone = once((cb) => server.onClientDisconnect((_id, runtimeId) => runtimeId === "big" && cb()));
+    const peer = await rawPeer(server.getPort(), "big");
+    const part = "x".repeat(40 * 1024);
+    await peer.write(Buffer.concat([frame(1, `r:1:echo:"${part}`, { fin: false }), frame(0, part, { fin: false }), frame(0, '"')]));
+    expect(await peer.closeCode()).toBe(1009);
+    await gone;
+    expect(handled).toBe(0);
+    peer.socket.destroy();
+    await server.teardown();
+  });
+
+  test.concurrent(`${where}: an unmasked frame closes with 1002`, async () => {
+    const server = await start();
+    let handled = 0;
+    server.onFrameworkMessage(echo, (x) => (handled++, x));
+    const peer = await rawPeer(server.getPort(), "bare");
+    await peer.write(frame(1, "r:1:echo:1", { masked: false }));
+    expect(await peer.closeCode()).toBe(1002);
+    expect(handled).toBe(0);
+    peer.socket.destroy();
+    await server.teardown();
+  });
+
+  test.concurrent(`${where}: a client that dies mid-frame is disconnected, and the hub serves on`, async () => {
+    const server = await start();
+    let handled = 0;
+    server.onFrameworkMessage(echo, (x) => (handled++, x));
+    const gone = once((cb) => server.onClientDisconnect((_id, runtimeId) => runtimeId === "cut" && cb()));
+    const peer = await rawPeer(server.getPort(), "cut");
+    const whole = frame(1, `r:1:echo:"${"y".repeat(1000)}"`);
+    await peer.write(whole.subarray(0, 500));
+    peer.socket.destroy();
+    await gone;
+    expect(handled).toBe(0);
+    const other = await rawPeer(server.getPort(), "after");
+    await other.write(frame(1, "r:2:echo:2"));
+    await other.until(() => other.texts().length === 1);
+    other.socket.destroy();
+    await server.teardown();
+  });
+}

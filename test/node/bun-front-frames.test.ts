@@ -1,0 +1,92 @@
+/**
+ * Where the Bun front puts the frames it writes itself (adapters/_bun-front-frames.ts) among the
+ * frames `Bun.serve` still sends through it (pings, the close): only between two of them, never
+ * after the 101's head before it, and never after a close frame; a turn's frames after its first
+ * leave together. A link that records its writes stands in for the front's connection; the
+ * whole path is tested end to end in test/bun/front-frames.test.ts.
+ */
+import assert from "node:assert/strict";
+import test from "node:test";
+import { DirectFrames, type FrameLink } from "../../adapters/_bun-front-frames.ts";
+
+/** A server frame (unmasked) as `Bun.serve` sends it. */
+function serverFrame(opcode: number, payload: string): Uint8Array {
+  const body = Buffer.from(payload);
+  return new Uint8Array(Buffer.concat([Buffer.from([0x80 | opcode, body.length]), body]));
+}
+
+/** What a text frame written by the front says, or the opcode of a server frame. */
+function describe(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const opcode = bytes[at]! & 0x0f;
+    const length = bytes[at + 1]! & 0x7f;
+    const body = Buffer.from(bytes.subarray(at + 2, at + 2 + length)).toString();
+    out.push(opcode === 1 ? `text ${body}` : opcode === 8 ? "close" : opcode === 9 ? `ping ${body}` : `op ${opcode}`);
+    at += 2 + length;
+  }
+  return out;
+}
+
+function recordingLink(): FrameLink & { client: Uint8Array[]; server: Uint8Array[]; frames(): string[]; writes(): number } {
+  const client: Uint8Array[] = [];
+  const server: Uint8Array[] = [];
+  return {
+    closed: false,
+    toClientBytes: 0,
+    maxMessageSize: 1024,
+    client,
+    server,
+    writeClient(bytes) {
+      client.push(bytes.slice());
+    },
+    writeServer(bytes) {
+      server.push(bytes.slice());
+    },
+    frames: () => describe(new Uint8Array(Buffer.concat(client))),
+    writes: () => client.length,
+  };
+}
+
+test("frames written while a server frame is part-way through go after it, and before the close frame behind it", () => {
+  const link = recordingLink();
+  const frames = new DirectFrames(link, () => {});
+  frames.mode = "direct";
+  const ping = serverFrame(9, "are you there");
+  // Half a ping arrives, then the core sends two messages, then the rest of the ping and a close.
+  frames.fromServer(ping.subarray(0, 5));
+  frames.send("a");
+  frames.send("b");
+  // Only the ping's first bytes went: the messages wait for its end.
+  assert.deepEqual(link.client, [ping.subarray(0, 5)]);
+  frames.fromServer(new Uint8Array(Buffer.concat([ping.subarray(5), serverFrame(8, "")])));
+  assert.deepEqual(link.frames(), ["ping are you there", "text a", "text b", "close"]);
+  // Nothing after the close frame.
+  frames.send("c");
+  assert.deepEqual(link.frames(), ["ping are you there", "text a", "text b", "close"]);
+});
+
+test("frames written before the 101 passed wait for it; a turn's frames after its first leave in one write", async () => {
+  const link = recordingLink();
+  const frames = new DirectFrames(link, () => {});
+  frames.send("early");
+  assert.equal(link.writes(), 0);
+  assert.equal(frames.bufferedAmount, 7);
+  frames.mode = "direct";
+  frames.fromServer(new Uint8Array(0));
+  assert.deepEqual(link.frames(), ["text early"]);
+  await new Promise((resolve) => setImmediate(resolve));
+  frames.send("1");
+  frames.send("2");
+  frames.send("3");
+  assert.equal(link.writes(), 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(link.frames(), ["text early", "text 1", "text 2", "text 3"]);
+  assert.equal(link.writes(), 3);
+  // flush(), before the core closes the connection, writes what waits at once.
+  frames.send("4");
+  frames.send("5");
+  frames.flush();
+  assert.deepEqual(link.frames().slice(-2), ["text 4", "text 5"]);
+});
