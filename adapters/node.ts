@@ -12,6 +12,7 @@ import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { machineNamesOs } from "./_machine-names.ts";
 import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
+import { countedAnswerNode } from "./_node-counted-answer.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
@@ -46,6 +47,7 @@ setPlatform({
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
   proxyHttp: proxyHttpNode,
   proxyCopiesRequestBody: true,
+  countedAnswer: countedAnswerNode,
   batchWrite: corkForTick,
   directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,

@@ -101,6 +101,13 @@ export interface Platform {
   /** `proxyHttp` reads the client's body itself and honours `ProxyHttpOptions.requestBody`. */
   readonly proxyCopiesRequestBody?: boolean;
   /**
+   * `response` (a handler's own, with a body) as the runtime sends it, its body bytes handed to
+   * `sent` once all went out: where the runtime streams such an answer anyway (Node), counting
+   * as it writes costs next to nothing, and the client sees the same bytes framed the same. Without
+   * it, the core counts from a copy (`clone()`).
+   */
+  readonly countedAnswer?: (response: Response, sent: (bytes: number) => void) => Response;
+  /**
    * Called before a frame of `size` bytes is written to `transport` (a crossws peer or a client
    * WebSocket): lets a runtime gather the frames of one batch (`BatchScope`) into one write. Optional.
    */

@@ -185,6 +185,10 @@ export class JournalRecord {
    * together pass the budget; it stops once the entry has left the ring.
    */
   copier(which: "request" | "response"): BodyCopier {
+    // The copy replaces a body kept before (a mock read the request, then the proxy copies the
+    // same body as it forwards it): that one stops counting, or the body counts twice and the
+    // copy is cut at the budget less the first reading.
+    this.#release(which);
     let length = 0;
     return {
       room: (size) => {
@@ -195,6 +199,15 @@ export class JournalRecord {
       },
       done: (bytes, truncated) => this.#keep(which, bytes, truncated),
     };
+  }
+
+  /** Forgets the body `which` holds, and its bytes. */
+  #release(which: "request" | "response"): void {
+    const held = which === "request" ? this.#requestHeld : this.#responseHeld;
+    if (held === 0 || this.#gone) return;
+    this.#grow(which, -held);
+    if (which === "request") this.requestBody = undefined;
+    else this.responseBody = undefined;
   }
 
   /** Bytes this entry may still take before its bodies together reach the budget. */

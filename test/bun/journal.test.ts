@@ -50,8 +50,8 @@ test("the journal records intercepted, proxied and framework requests; the dashb
   }
 });
 
-test("an intercept's own Response is journaled with the bytes it sent (its headers say no size)", async () => {
-  const server = await startServer();
+test("an intercept's own Response is journaled with the bytes it sent when the journal keeps bodies (its headers say no size; counted from the journal's copy)", async () => {
+  const server = await startServer({ journal: { bodies: true } });
   try {
     server.interceptHttp("GET", "/http", () => new Response("héllo"));
     server.interceptRequest("GET", "/bytes", () => new Response(new Uint8Array([0, 255, 1])));

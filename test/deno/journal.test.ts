@@ -52,12 +52,22 @@ Deno.test("the journal records intercepted, proxied and framework requests; the 
   assert.equal(server.journal.get(proxied.id)?.requestBodyTruncated, true);
 });
 
-Deno.test("an intercept's own Response is journaled with the bytes it sent (its headers say no size)", async () => {
-  const server = await startServer();
+Deno.test("an intercept's own Response is journaled with the bytes it sent when the journal keeps bodies (its headers say no size; counted from the journal's copy)", async () => {
+  const server = await startServer({ journal: { bodies: true } });
   server.interceptHttp("GET", "/http", () => new Response("héllo"));
   server.interceptRequest("GET", "/bytes", () => new Response(new Uint8Array([0, 255, 1])));
   server.interceptRequest("GET", "/empty", () => new Response(null, { status: 204 }));
   for (const path of ["/http", "/bytes", "/empty"]) await (await fetch(`${server.getUrl()}${path}`)).arrayBuffer();
   await server.teardown();
   assert.deepEqual(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.responseSize]), [["/http", 6], ["/bytes", 3], ["/empty", 0]]);
+});
+
+Deno.test("an intercept's own Response of text goes out with its length at the journal's defaults (counting its size made Deno send it chunked)", async () => {
+  const server = await startServer();
+  server.interceptRequest("GET", "/text", () => new Response("héllo"));
+  const response = await fetch(`${server.getUrl()}/text`);
+  assert.equal(await response.text(), "héllo");
+  await server.teardown();
+  assert.equal(response.headers.get("content-length"), "6");
+  assert.equal(response.headers.get("transfer-encoding"), null);
 });

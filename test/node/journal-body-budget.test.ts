@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { IPCServer, type JournalEntry } from "../../adapters/node.ts";
+import { IPCServer, connectMocks, passthrough, type JournalEntry } from "../../adapters/node.ts";
 import { spawnCrossipc } from "./_cli.ts";
 import { startBackend, startServer, waitFor } from "./_helpers.ts";
 
@@ -118,6 +118,33 @@ test("journal.maxTotalBodySize: a body larger than the budget is cut and marked,
   const other = await startServer(t);
   const replay = other.replay(har);
   assert.equal(replay.skipped, 1, "the cut recording is not replayed as if whole");
+});
+
+test("journal.maxTotalBodySize: a request body a mock read and the proxy then forwards counts once, and is kept whole when it fits", async (t) => {
+  // The body the mock read was still counted while the proxy copied the same body again, so the
+  // copy was cut at the budget less the first reading: 600 of 1 000 bytes left room for 400.
+  const budget = 1000;
+  const sent = "b".repeat(600);
+  const backend = await startBackend(t, async (req, res) => {
+    for await (const _chunk of req);
+    res.writeHead(200, { "content-type": "text/plain", "content-length": "2" });
+    res.end("ok");
+  });
+  const server = await startServer(t, { journal: { bodies: true, maxTotalBodySize: budget } });
+  server.setRouteProxyResolver(() => backend.url);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  let read = 0;
+  await mocks.intercept("POST", "/api/echo", (body) => ((read = String(body).length), passthrough()));
+  const response = await fetch(`${server.getUrl()}/api/echo`, { method: "POST", body: sent });
+  assert.equal(await response.text(), "ok");
+  assert.equal(read, sent.length);
+  const entryOf = () => server.journal.entries({ path: "/api/echo" })[0];
+  await waitFor(() => entryOf()?.requestBody !== undefined && entryOf()?.responseBody !== undefined, "both bodies journaled");
+  const entry = entryOf()!;
+  assert.equal(entry.requestBody, sent);
+  assert.equal(entry.requestBodyTruncated, false);
+  assert.equal(server.journal.bodyBytes, 602);
 });
 
 test("journal.maxTotalBodySize must be a whole number of bytes", () => {
