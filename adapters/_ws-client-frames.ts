@@ -85,13 +85,13 @@ export class FrameWatch {
 }
 
 /** A header's length in bytes, from its first two. */
-function headerLength(bytes: Uint8Array, at: number): number {
+export function headerLength(bytes: Uint8Array, at: number): number {
   const len7 = bytes[at + 1]! & 0x7f;
   return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (bytes[at + 1]! & 0x80 ? 4 : 0);
 }
 
 /** The payload length of a complete header at `at` (a 64-bit length past 2^53 reads as Infinity: too big). */
-function payloadLength(bytes: Uint8Array, at: number): number {
+export function payloadLength(bytes: Uint8Array, at: number): number {
   const len7 = bytes[at + 1]! & 0x7f;
   if (len7 < 126) return len7;
   if (len7 === 126) return (bytes[at + 2]! << 8) | bytes[at + 3]!;

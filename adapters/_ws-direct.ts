@@ -8,6 +8,7 @@
  * on to the server as they came, so its close handshake and heartbeat are its own.
  */
 import { Buffer } from "node:buffer";
+import { headerLength, payloadLength } from "./_ws-client-frames.ts";
 
 /** Where `ClientFrames` sends what it read. */
 export interface ClientFrameSink {
@@ -239,22 +240,6 @@ function unmask(from: Uint8Array, pos: number, length: number, to: Uint8Array, a
 }
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** A header's length in bytes, from its first two. */
-function headerLength(bytes: Uint8Array, at: number): number {
-  const len7 = bytes[at + 1]! & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (bytes[at + 1]! & 0x80 ? 4 : 0);
-}
-
-/** The payload length of a complete header at `at` (a 64-bit length past 2^53 reads as Infinity: too big). */
-function payloadLength(bytes: Uint8Array, at: number): number {
-  const len7 = bytes[at + 1]! & 0x7f;
-  if (len7 < 126) return len7;
-  if (len7 === 126) return (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  const high = ((bytes[at + 2]! << 24) >>> 0) + (bytes[at + 3]! << 16) + (bytes[at + 4]! << 8) + bytes[at + 5]!;
-  const low = ((bytes[at + 6]! << 24) >>> 0) + (bytes[at + 7]! << 16) + (bytes[at + 8]! << 8) + bytes[at + 9]!;
-  return high >= 0x200000 ? Number.POSITIVE_INFINITY : high * 0x1_0000_0000 + low;
-}
 
 /** A server text frame (unmasked, one fragment) holding `text`, in one buffer (one write). */
 export function textFrame(text: string): Uint8Array {

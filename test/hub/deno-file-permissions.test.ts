@@ -9,11 +9,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../matrix/_spawn.ts";
+import { freePort } from "../fixtures/_freePort.ts";
 
 const DENO = `${ROOT}node_modules/.bin/deno`;
 const ENTRY = `${ROOT}dist/bin/crossipc.js`;
@@ -81,16 +81,6 @@ async function until(check: () => boolean, what: () => string): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function folder(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), "crossipc-deno-files-"));

@@ -8,25 +8,16 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createServer as createHttpServer, request } from "node:http";
 import { HubRequests, IPCClient } from "../../adapters/node.ts";
 import { ROOT } from "../matrix/_spawn.ts";
+import { freePort } from "../fixtures/_freePort.ts";
 
 const DENO = `${ROOT}node_modules/.bin/deno`;
 const ENTRY = "dist/bin/crossipc.js";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the hub with `net`, waits for it to answer, runs `meanwhile`, stops it with SIGINT; resolves with its stderr. */
 async function hubStderr(net: (port: number) => string, meanwhile: (port: number) => Promise<void> = async () => {}): Promise<string> {
