@@ -140,6 +140,11 @@ function loopbackAllowed(): boolean {
   return Deno.permissions.querySync({ name: "net", host: "127.0.0.1" }).state === "granted";
 }
 
+/** Whether Deno lets the hub read `kind` (`--allow-sys`), asked without a prompt. */
+function mayReadSys(kind: "hostname" | "networkInterfaces"): boolean {
+  return Deno.permissions.querySync({ name: "sys", kind }).state === "granted";
+}
+
 /** Hosts already found granted: a permission granted stays granted (a revoke is not looked for). */
 const granted = new Set<string>();
 let allNetGranted: boolean | undefined;
@@ -340,7 +345,3 @@ function normaliseProtocolOffers(request: Request): void {
 }
 
 export * from "../src/index.ts";
-
-function mayReadSys(kind: "hostname" | "networkInterfaces"): boolean {
-  return Deno.permissions.querySync({ name: "sys", kind }).state === "granted";
-}

@@ -28,7 +28,7 @@ import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
-import { concat } from "../_bytes.ts";
+import { readUpTo } from "../_bytes.ts";
 
 type Answer = Response | Promise<Response>;
 
@@ -287,22 +287,13 @@ class Take implements TakeContext {
 }
 
 /**
- * The whole body, or an error naming the limit once it is passed. What comes past the limit is
- * read and dropped, not kept: cancelling the body would cut the connection on some runtimes
- * before the client reads the 413.
+ * The whole body, or an error naming the limit once it is passed (what comes past it is read and
+ * dropped, so that the client reads the 413).
  */
 async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
-  const reader = request.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.byteLength;
-    if (length <= limit) chunks.push(value);
-  }
+  const { bytes, length } = await readUpTo(request.body!, limit);
   if (length > limit) throw new Error(`the request body (${length} bytes) is over the ${limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
-  return concat(chunks, length);
+  return bytes;
 }
 
 /**

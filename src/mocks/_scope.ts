@@ -46,12 +46,12 @@ export function requestScope(get: HeaderGetter, isOpen: (id: string) => boolean)
 /**
  * The trace id of a single `b3` header (`<trace id>-<span id>[-<sampled>[-<parent>]]`), lower-cased:
  * OpenTelemetry's `b3` propagator (OTEL_PROPAGATORS=b3) sends only this header, not `x-b3-traceid`.
+ * Only a 32-character one, as for `traceparent`: a scope's trace id is 32 hex (B3 also allows 16,
+ * which no scope has), and a longer value is not copied or lower-cased per request.
  */
 function b3TraceIdOf(get: HeaderGetter): string | undefined {
-  const value = get("b3");
-  if (!value) return undefined;
-  const dash = value.indexOf("-");
-  return dash === -1 ? undefined : value.slice(0, dash).trim().toLowerCase();
+  const value = get("b3")?.trim();
+  return value && value.charCodeAt(32) === 45 /* - */ ? value.slice(0, 32).toLowerCase() : undefined;
 }
 
 /** The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), lower-cased. */

@@ -1,7 +1,7 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log, logOnce } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
-import { concat } from "../_bytes.ts";
+import { readUpTo } from "../_bytes.ts";
 import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
@@ -377,7 +377,7 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
     // Read as bytes so that the journal keeps what the client sent (a body that is not UTF-8 goes
     // into the HAR as base64); the handler gets the text as before.
     // From its stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
-    const bytes = request.body ? await readWhole(request.body) : new Uint8Array(0);
+    const bytes = request.body ? (await readUpTo(request.body)).bytes : new Uint8Array(0);
     record.setBody("request", bytes);
     text = decoder.decode(bytes);
   } else {
@@ -390,19 +390,6 @@ async function readBody(request: Request, record: JournalRecord | undefined): Pr
     return JSON.parse(text);
   } catch {
     return text;
-  }
-}
-
-/** Every byte of `body`, in one array. */
-async function readWhole(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return concat(chunks, length);
-    chunks.push(value);
-    length += value.byteLength;
   }
 }
 

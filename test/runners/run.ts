@@ -8,10 +8,10 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import process from "node:process";
 import { ROOT, start, waitExit, type Child } from "../matrix/_spawn.ts";
 import { heldNames } from "./_held.ts";
+import { freePort } from "../fixtures/_freePort.ts";
 
 type RunnerName = "vitest" | "bun" | "node" | "deno" | "playwright";
 const BIN = `${ROOT}node_modules/.bin`;
@@ -173,17 +173,6 @@ async function playwrightWebServer(env: NodeJS.ProcessEnv, failures: string[]): 
   const { CROSSIPC_HUB_PORT: _theDriversHub, ...withoutPort } = env;
   const fromSetup = await run([`${BIN}/playwright`, "test", "--config", "test/runners/playwright-globalsetup.config.ts"], withoutPort, RUN_TIMEOUT_MS);
   if (fromSetup !== 0) failures.push(`playwright: the globalSetup run exited ${fromSetup}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The README's runner examples, each run by its runner against the built package. */
