@@ -56,7 +56,9 @@ interface Terminal {
 
 /** `deno run <permissions> crossipc.js hub <args>` in a pty of its own, with colours on (no NO_COLOR). */
 function inTerminal(cwd: string, permissions: string[], args: string[]): Terminal {
-  const command = [DENO, "run", ...permissions, ENTRY, "hub", ...args].map((word) => `'${word}'`).join(" ");
+  // `exec`: Deno alone in the terminal's foreground, as a shell's job is. A shell left waiting
+  // got the Ctrl-C too and could die of it (exit 130) while Deno was still stopping cleanly.
+  const command = "exec " + [DENO, "run", ...permissions, ENTRY, "hub", ...args].map((word) => `'${word}'`).join(" ");
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color", DENO_NO_UPDATE_CHECK: "1" };
   delete env.NO_COLOR;
   const proc = spawn("script", ["-qec", command, "/dev/null"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
