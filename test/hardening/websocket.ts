@@ -98,6 +98,10 @@ async function judge(name: string, runtime: string, relay: boolean, hub: Hub, ru
   // The backend's side is the hub's client WebSocket: Deno's (WHATWG) one may only send 1000
   // or 3000–4999, so there the backend gets 1000 with the reason.
   const codes = name.startsWith("a backend") && runtime === "deno" ? [1000, 1013] : [1013];
+  // Deno's relay closes its socket with the client's flood still unread, so the kernel answers
+  // with a reset, which can discard the 1013 close frame before a busy client has read it (seen
+  // once under load 5 on 2 cores). The relay did close (a stall or taking the whole flood fail below).
+  if (relay && runtime === "deno" && name.startsWith("a client")) codes.push(1006);
   if ("closed" in outcome) assert.ok(codes.includes(outcome.closed), `closed with ${outcome.closed}, not ${codes.join(" or ")}`);
   // A relay cannot stop reading: it must close, not stall.
   if (relay) assert.ok("closed" in outcome, `the relay did not close: ${JSON.stringify(outcome)}`);
