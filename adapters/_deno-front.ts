@@ -486,11 +486,7 @@ async function readAside(client: DenoConn): Promise<Uint8Array | null> {
 /** Writes what the reader let through to the server; false when the server went away meanwhile. */
 async function forward(connection: FrontConnection, inner: DenoConn, out: Uint8Array[]): Promise<boolean> {
   try {
-    for (const part of out) {
-      // Usually taken whole: the rest, if any, through `writeAll` (one promise fewer per part).
-      const written = await inner.write(part);
-      if (written < part.length) await writeAll(inner, part.subarray(written));
-    }
+    for (const part of out) await writeAll(inner, part);
     return true;
   } catch {
     await connection.serverDone;
@@ -515,9 +511,7 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
       told(buffer.subarray(0, read));
     }
     try {
-      const bytes = buffer.subarray(0, read);
-      const written = await connection.client.write(bytes);
-      if (written < read) await writeAll(connection.client, bytes.subarray(written));
+      await writeAll(connection.client, buffer.subarray(0, read));
     } catch {
       // The client went away: nothing more to deliver.
       return end(connection);
