@@ -4,7 +4,9 @@
  * - an intercept route, HTTP keep-alive, 50 connections (autocannon): requests/s and the hub's
  *   CPU per 1,000 requests;
  * - a framework request round trip over the IPC WebSocket at 1 in flight (a Node IPCClient);
- * - the HTTP proxy to a node:http backend, 50 connections (autocannon);
+ * - the HTTP proxy to a node:http backend, 50 connections (autocannon): a GET, and a POST of
+ *   4 KiB and of 256 KiB (content-length), each with keep-alive and with a new connection per
+ *   request (`connection: close`);
  * - the WebSocket proxy to the same backend's `ws` echo, ~100 B and 64 KiB messages, 16 in flight
  *   (a `ws` client): messages/s and the hub's CPU per 1,000 messages;
  * - framework requests of 64 KiB, 64 in flight (a Node IPCClient), and of ~100 B, 64 in flight.
@@ -43,9 +45,20 @@ function cpu(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const http = (path: string, seconds: number) => async (port: number, pid: number) => {
+/** `keepAlive: false`: a new connection per request, the client saying `connection: close`. */
+interface HttpLoad {
+  method?: string;
+  body?: Buffer;
+  keepAlive?: boolean;
+}
+
+const http = (path: string, seconds: number, load: HttpLoad = {}) => async (port: number, pid: number) => {
+  const { method = "GET", body, keepAlive = true } = load;
+  const headers: Record<string, string> = keepAlive ? {} : { connection: "close" };
+  // Not `reconnectRate: 1`: autocannon then counts no request at all; the server closes instead.
+  const options = { method, ...(body ? { body } : {}), headers };
   const before = cpu(pid);
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 50, duration: seconds });
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 50, duration: seconds, ...options });
   const count = result.requests.total as number;
   return { rate: count / result.duration, cpuPer1k: ((cpu(pid) - before) / count) * 1000, bad: result.non2xx + result.errors };
 };
@@ -132,6 +145,11 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
     ["intercept, 50 connections", http("/users/42", seconds)],
     ["IPC round trip, 1 in flight", rpc(seconds)],
     ["HTTP proxy, 50 connections", http("/api/items?page=1", seconds)],
+    ["HTTP proxy GET, no keep-alive", http("/api/items?page=1", seconds, { keepAlive: false })],
+    ["HTTP proxy POST 4 KiB, keep-alive", http("/api/items", seconds, { method: "POST", body: Buffer.alloc(4 * 1024, 0x61) })],
+    ["HTTP proxy POST 4 KiB, no keep-alive", http("/api/items", seconds, { method: "POST", body: Buffer.alloc(4 * 1024, 0x61), keepAlive: false })],
+    ["HTTP proxy POST 256 KiB, keep-alive", http("/api/items", seconds, { method: "POST", body: Buffer.alloc(256 * 1024, 0x61) })],
+    ["HTTP proxy POST 256 KiB, no keep-alive", http("/api/items", seconds, { method: "POST", body: Buffer.alloc(256 * 1024, 0x61), keepAlive: false })],
     ["WebSocket proxy, ~100 B × 16 in flight", wsEcho(100, 16, seconds)],
     ["WebSocket proxy, 64 KiB × 16 in flight", wsEcho(64 * 1024, 16, seconds)],
     ["IPC round trip, 64 KiB × 64 in flight", rpcBulk(64 * 1024, 64, seconds)],
@@ -139,7 +157,11 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
   ];
   const only = process.env["FRONT_CASES"]?.split(",");
   const CASES = only ? all.filter(([name]) => only.some((part) => name.includes(part))) : all;
-  const backend = createServer((_req, res) => res.end('{"items":[1,2,3]}'));
+  // A POST's body is read whole before the answer, as a service would.
+  const backend = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.end('{"items":[1,2,3]}'));
+  });
   const echoes = new WebSocketServer({ server: backend });
   echoes.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
   backend.keepAliveTimeout = 60_000;
