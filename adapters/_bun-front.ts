@@ -75,10 +75,7 @@ export type InnerEndpoint = { unix: string } | { hostname: string; port: number 
 
 /** Longest request head taken (431 past it): Bun's own limit is 16 KiB, so Bun answers first. */
 const MAX_HEAD_BYTES = 64 * 1024;
-/**
- * Parts of a read that together fit this size go to the server in one write (a head, its stamp,
- * a small body); a larger part goes on its own, uncopied.
- */
+/** Parts of a read up to this size go to the server in one write (a head, its stamp, a small body). */
 const JOIN_BYTES = 16 * 1024;
 /** How long an HTTP client has to close after the front's or the server's last byte (what it sends meanwhile is read and dropped). */
 const CLOSE_GRACE_MS = 2000;
@@ -373,9 +370,8 @@ function fromClient(link: FrontLink, bytes: Uint8Array): void {
   if (link.closed || link.finishing || link.serverEnded) return;
   if (link.awaiting || link.held.length > 0) {
     // A pipelined request: it waits, and the client's socket is paused until it can go (only
-    // then: pausing for every request would cost two system calls each). Kept as it is: Bun
-    // hands each `data` call a buffer of its own (see `toInner`).
-    link.held.push(bytes);
+    // then: pausing for every request would cost two system calls each).
+    link.held.push(bytes.slice());
     pauseClient(link, true);
     return;
   }
@@ -386,7 +382,7 @@ function fromClient(link: FrontLink, bytes: Uint8Array): void {
 /** The client's bytes after a `101`: frames for the front itself, or copied to the server. */
 function pipeFromClient(link: FrontLink, bytes: Uint8Array): void {
   if (link.direct) link.direct.fromClient(bytes);
-  else toInner(link, bytes, true);
+  else toInner(link, bytes);
 }
 
 /** Sends what the request reader let through and acts on its verdict. */
@@ -428,7 +424,7 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
       direct.mode = "direct";
       direct.fromServer(forward.subarray(forward.length - responses.afterSwitch));
     }
-  } else toClient(link, link.piping ? bytes : responses.feed(bytes), true);
+  } else toClient(link, link.piping ? bytes : responses.feed(bytes));
   if (link.awaiting && (responses.switched || responses.answers >= link.requests.requests)) release(link);
 }
 
@@ -454,7 +450,7 @@ function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): void {
   toInner(link, head);
   link.requests.answered(true, out);
   sendParts(link);
-  while (link.held.length > 0) toInner(link, link.held.shift()!, true);
+  while (link.held.length > 0) toInner(link, link.held.shift()!);
   pauseClient(link, false);
   shutInner(link);
 }
@@ -503,61 +499,42 @@ function release(link: FrontLink): void {
   }
 }
 
-/**
- * Writes the parts in `out` to the server: each run of parts that fits `JOIN_BYTES` in one write
- * (a head in three parts around its stamp, and a small body: one write), a larger part on its
- * own. A head before a large body went as four writes, each a system call and a wake-up of the
- * server's side.
- */
+/** Writes the parts in `out` to the server: one write for a small request, else one per part. */
 function sendParts(link: FrontLink): void {
-  const count = out.length;
-  for (let i = 0; i < count; ) {
-    let total = 0;
-    let next = i;
-    while (next < count && total + out[next]!.length <= JOIN_BYTES) total += out[next++]!.length;
-    if (next - i <= 1) {
-      // One part alone, or one larger than `JOIN_BYTES`: a view of the client's read or the
-      // stream's own copy, the front's to keep (see `toInner`).
-      toInner(link, out[i]!, true);
-      i = Math.max(next, i + 1);
-      continue;
-    }
+  if (out.length === 0) return;
+  let total = 0;
+  for (const part of out) total += part.length;
+  if (out.length > 1 && total <= JOIN_BYTES) {
     const joined = new Uint8Array(total);
-    for (let at = 0; i < next; i++) {
-      joined.set(out[i]!, at);
-      at += out[i]!.length;
+    let at = 0;
+    for (const part of out) {
+      joined.set(part, at);
+      at += part.length;
     }
-    toInner(link, joined, true);
-  }
+    toInner(link, joined);
+  } else for (const part of out) toInner(link, part);
   out.length = 0;
 }
 
-/**
- * `owned`: the bytes are the front's to keep as they are when they wait: what the client sent, or
- * views of it (Bun hands each `data` call a buffer of its own, not a view of one it reuses;
- * test/bun/front-http.test.ts fails if it did), or copies the front made. A 256 KiB body
- * the Unix socket took in part was copied here for the rest, and the copy's fresh pages cost
- * more than the copy itself.
- */
-function toInner(link: FrontLink, bytes: Uint8Array, owned = false): void {
+function toInner(link: FrontLink, bytes: Uint8Array): void {
   if (!link.inner) {
     // The server's connection is not open yet. Reading goes on up to a head's worth: a paused
     // socket would not see its client go, and at the open-file limit (the server cannot accept)
     // clients that sent a request and left held every descriptor for good.
-    link.toInner.push(owned ? bytes : bytes.slice());
+    link.toInner.push(bytes.slice());
     let waiting = 0;
     for (const part of link.toInner) waiting += part.length;
     if (waiting > MAX_HEAD_BYTES) pauseClient(link, true);
     return;
   }
   if (link.toInner.length > 0) {
-    link.toInner.push(owned ? bytes : bytes.slice());
+    link.toInner.push(bytes.slice());
     pauseClient(link, true);
     return;
   }
   const written = link.inner.write(bytes);
   if (written < bytes.length) {
-    link.toInner.push(owned ? bytes.subarray(Math.max(0, written)) : bytes.slice(Math.max(0, written)));
+    link.toInner.push(bytes.slice(Math.max(0, written)));
     pauseClient(link, true);
   }
 }
