@@ -9,7 +9,10 @@ export function journalFilterOf(query: URLSearchParams): JournalFilter | string 
   filter.client = text("client");
   filter.kind = text("kind") as JournalFilter["kind"];
   filter.direction = text("direction") as JournalFilter["direction"];
-  filter.scope = text("scope");
+  // `null` selects requests without a scope, as the library's `scope: null` does (a query string
+  // has no null; a scope you name "null" is found with the library's filter only).
+  const scope = text("scope");
+  filter.scope = scope === "null" ? null : scope;
   const status = text("status");
   if (status !== undefined) {
     if (/^[1-5]xx$/.test(status)) filter.status = status as `${1 | 2 | 3 | 4 | 5}xx`;

@@ -18,6 +18,8 @@ export interface ActiveFault {
   readonly scope?: string;
   /** The framework connection that added it (`mocks.fault`): it goes when that connection closes. */
   readonly owner?: string;
+  /** Told of each request it faults (`spent`: that was its last, it is gone): a remote owner's `hits`. */
+  readonly onHit?: (fault: ActiveFault, spent: boolean) => void;
 }
 
 /** HTTP requests, or WebSocket upgrades and their frames: a kind applies to one or both. */
@@ -59,7 +61,7 @@ export class FaultTable {
     return this.#owners.of(owner);
   }
 
-  add(parsed: ParsedFault, options: { scope?: string; owner?: string } = {}): ActiveFault {
+  add(parsed: ParsedFault, options: { scope?: string; owner?: string; onHit?: ActiveFault["onHit"] } = {}): ActiveFault {
     const fault: ActiveFault = {
       id: `f${++this.#seq}-${randomHex(4)}`,
       match: parsed.match,
@@ -70,6 +72,7 @@ export class FaultTable {
       gate: new FaultGate(parsed.probability, parsed.times),
       scope: options.scope,
       owner: options.owner,
+      onHit: options.onHit,
     };
     this.#table.add(fault, methodOf(fault.match));
     this.#byId.set(fault.id, fault);
@@ -118,7 +121,9 @@ export class FaultTable {
       }
       if (fault.match.api !== undefined && !underAny(path, this.#prefixesOf(fault.match.api))) continue;
       if (!fault.gate.draw()) continue;
-      if (fault.gate.spent) this.remove(fault.id);
+      const spent = fault.gate.spent;
+      if (spent) this.remove(fault.id);
+      fault.onHit?.(fault, spent);
       return fault;
     }
     return undefined;

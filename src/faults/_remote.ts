@@ -8,6 +8,19 @@ import { MockRequests } from "../mocks/_wire.ts";
 import type { FaultTable } from "./FaultTable.ts";
 import { parseFault } from "./_parse.ts";
 
+/**
+ * hub → owner, a message: `{id, hits, spent}` after each request a remote fault faulted, so that
+ * the test's handle counts as `server.fault`'s does (SPEC §10: every rule has its count).
+ */
+export const FAULT_HITS = "__crossipc/faults/hits";
+
+export interface FaultHits {
+  id: string;
+  hits: number;
+  /** That was its last (`times`): the hub no longer holds it. */
+  spent: boolean;
+}
+
 export const FaultRequests = {
   /** `{scope: string | null, match, fault}` → `{id}` */
   add: "__crossipc/faults/add",
@@ -32,7 +45,17 @@ export function installRemoteFaults(clients: FrameworkClients, faults: FaultTabl
     if (faults.size >= maxFaults) {
       throw new Error(`This hub already holds ${faults.size} faults, the most it takes (the maxMockRules option): remove some or close scopes first`);
     }
-    return { id: faults.add(parseFault(match, fault), { scope: scope ?? undefined, owner }).id };
+    const onHit = (added: { id: string; gate: { hits: number } }, spent: boolean) => {
+      const hits: FaultHits = { id: added.id, hits: added.gate.hits, spent };
+      // A message, not a request: nothing waits for it. The owner may be gone already (then its
+      // faults go too); the request being faulted must not fail for that.
+      try {
+        if (socket.isConnected()) socket.send(FAULT_HITS, hits);
+      } catch {
+        // Closed between the check and the send.
+      }
+    };
+    return { id: faults.add(parseFault(match, fault), { scope: scope ?? undefined, owner, onHit }).id };
   });
   handlers.set(FaultRequests.remove, (data, socket) => {
     const ids = (data as { ids?: unknown } | undefined)?.ids;

@@ -7,6 +7,7 @@ import { IPCClient, setInternalMessageHandler, setInternalRequestHandler, type I
 import { LocalSocket, type MockWebSocket } from "./_mockSocket.ts";
 import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
 import { FaultRequests } from "../faults/_remote.ts";
+import { forgetFaults, MockFault, trackFault } from "../faults/_mocksFault.ts";
 import { parseFault } from "../faults/_parse.ts";
 import type { FaultMatch, FaultSpec } from "../faults/_types.ts";
 import { IPCError, errorMessage } from "../errors.ts";
@@ -227,12 +228,7 @@ export abstract class MockRuleSet {
     parseFault(match, fault);
     const connection = this.connection;
     const { id } = await connection.request<{ id: string }>(FaultRequests.add, { scope: this.scopeId, match, fault });
-    return {
-      id,
-      remove: async () => {
-        if (connection.client.isConnected()) await connection.request(FaultRequests.remove, { ids: [id] });
-      },
-    };
+    return trackFault(connection.client, new MockFault(connection.client, id, this.scopeId));
   }
 
   /**
@@ -347,6 +343,7 @@ export class Mocks extends MockRuleSet implements AsyncDisposable {
       }
     }
     connection.takes.clear();
+    forgetFaults(connection.client, null);
     connection.client.disconnect();
   }
 
@@ -379,6 +376,7 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
     if (connection.client.isConnected()) await connection.request(MockRequests.closeScope, { scope: this.id });
     for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
     forgetScopeReplays(connection.client, this.id);
+    forgetFaults(connection.client, this.id);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -393,12 +391,7 @@ export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { 
 
 export type { MockWebSocket } from "./_mockSocket.ts";
 
-/** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
-export interface MockFault {
-  readonly id: string;
-  /** Resolves once the hub no longer holds the fault. */
-  remove(): Promise<void>;
-}
+export { MockFault } from "../faults/_mocksFault.ts";
 
 /** A rule the hub holds. */
 export class MockRule {

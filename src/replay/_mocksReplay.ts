@@ -33,6 +33,14 @@ export class MockReplay {
     this.skipped = skipped;
   }
 
+  /**
+   * Requests it was asked about, answered or not (`matched + missed`): SPEC §10 gives every rule
+   * of `mocks` and scopes its `calls`, and a replay is "called" for each request that reaches it.
+   */
+  get calls(): number {
+    return this.matched + this.missed;
+  }
+
   /** The hub's id for the rule (as `/__crossipc/api/state` and the journal's `rule` name it). */
   get id(): string {
     return this.#rule.id;

@@ -95,6 +95,34 @@ for (const runtime of RUNTIMES) {
       }
     });
 
+    test("a remote fault's handle counts what it faulted (hits, and calls as every rule of mocks has): not requests it spared, up to its last of `times`", async () => {
+      const mocks = await connectMocks(base);
+      try {
+        const scope = mocks.scope();
+        const scoped = await scope.fault({ path: "/echo/:id" }, { status: 418 });
+        const counted = await mocks.fault({ path: "/echo/counted" }, { status: 503, times: 2 });
+        assert.equal(scoped.hits, 0);
+        assert.equal(counted.calls, 0);
+        for (let i = 0; i < 3; i++) assert.equal((await fetch(`${base}/echo/1`, { headers: scope.headers })).status, 418);
+        assert.equal((await fetch(`${base}/echo/1`)).status, 200, "another scope's request is not a hit");
+        for (let i = 0; i < 3; i++) await (await fetch(`${base}/echo/counted`)).text();
+        const until = async (ok: () => boolean, what: string) => {
+          for (const started = performance.now(); !ok(); ) {
+            assert.ok(performance.now() - started < 5000, `${what}: hits ${scoped.hits}, ${counted.hits}`);
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        };
+        await until(() => scoped.hits === 3 && counted.hits === 2, "the hub's counts to arrive");
+        assert.equal(scoped.calls, 3);
+        assert.equal(counted.calls, 2, "the third request came after its last (times: 2)");
+        await scoped.remove();
+        await (await fetch(`${base}/echo/1`, { headers: scope.headers })).text();
+        assert.equal(scoped.hits, 3);
+      } finally {
+        await mocks.close();
+      }
+    });
+
     test("interceptWebSocket from another process: mixed frames in order with their kind, close codes and reasons both ways", async () => {
       const mocks = await connectMocks(base);
       try {

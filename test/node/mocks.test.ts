@@ -109,7 +109,7 @@ test("the scope is read from baggage, x-crossipc-scope, a cookie, and an open sc
     seen.push({ baggage: req.headers.baggage as string, traceparent: req.headers.traceparent as string, cookie: req.headers.cookie });
     res.end("service");
   });
-  const server = await startServer(t);
+  const server = await startServer(t, { dashboard: true });
   server.setRouteProxyResolver(() => backend.url);
   const mocks = await mocksFor(t, server);
   const scope = mocks.scope();
@@ -136,6 +136,17 @@ test("the scope is read from baggage, x-crossipc-scope, a cookie, and an open sc
   const entries = server.journal.entries({ scope: "named.scope-1" });
   assert.equal(entries.length, 5);
   assert.ok(entries.every((entry) => entry.takenBy === "mock"));
+  // Over HTTP too: ?scope=<id>, and ?scope=null for requests without one (as `scope: null`).
+  const api = async (query: string) => {
+    const page = await (await fetch(`${server.getUrl()}/__crossipc/api/journal?kind=http&${query}`)).json();
+    return page.entries.map((entry: { scope: string | null }) => entry.scope);
+  };
+  assert.deepEqual(await api("scope=named.scope-1"), entries.map(() => "named.scope-1"));
+  const unscoped = server.journal.entries({ kind: "http", scope: null });
+  assert.ok(unscoped.length > 0);
+  assert.deepEqual(await api("scope=null"), unscoped.map(() => null));
+  const har = await (await fetch(`${server.getUrl()}/__crossipc/api/journal.har?scope=null`)).json();
+  assert.equal(har.log.entries.length, unscoped.length);
 });
 
 test("scopeHeaders(from) gives a service the headers that carry its request's scope on", async () => {

@@ -41,6 +41,8 @@ test("the order: scope replay, unscoped replay, intercept routes, hub replay, se
   // Unscoped requests to /a, /b, /e were asked of the unscoped replay and missed; only /d's scope asked the scoped one.
   assert.equal(scoped.missed, 0);
   await waitFor(() => unscoped.missed === 3, "the unscoped replay's misses");
+  // SPEC §10: every rule of mocks and scopes has `calls`; a replay is called for each request that reached it.
+  assert.deepEqual([scoped.calls, unscoped.calls], [1, 6]);
 
   // Every replay is listed with the rules: the hub's own as local and unscoped.
   const state = await (await fetch(url("/__crossipc/api/state"))).json();

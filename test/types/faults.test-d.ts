@@ -17,6 +17,7 @@ export async function typed(server: IPCServer): Promise<void> {
   const mocks = await connectMocks(9000);
   const scope = mocks.scope();
   const remote: MockFault = await scope.fault({ path: "/users/**" }, { bandwidth: 1000 });
+  const counted: number = remote.hits + remote.calls;
   await remote.remove();
   await scope.interceptWebSocket("/live/:room", (socket: MockWebSocket, request) => {
     const room: string | undefined = request.params["room"];
@@ -25,5 +26,5 @@ export async function typed(server: IPCServer): Promise<void> {
     socket.close(4000, "done");
   });
   await mocks.interceptWebSocket("/other", () => passthrough());
-  void [hits, listed, kind];
+  void [hits, listed, kind, counted];
 }
