@@ -186,12 +186,16 @@ test("routes added and removed while requests are in flight do not break them", 
   server.setRouteProxyResolver(() => backend.url);
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inHandler = new Promise<void>((resolve) => (entered = resolve));
   server.interceptHttp("GET", "/orders/:id", async (_b, params) => {
+    entered();
     await gate;
     return { mocked: params.id };
   });
   const inFlight = fetch(`${server.getUrl()}/orders/1`).then((r) => r.json());
-  await new Promise((r) => setTimeout(r, 50));
+  // In flight means inside the handler: a fixed wait could end before the request got there.
+  await inHandler;
   server.removeInterceptHttp("GET", "/orders/:id");
   // Removed at once for new requests, while the one in flight still gets its mock.
   assert.equal(await (await fetch(`${server.getUrl()}/orders/2`)).text(), "from the service");
