@@ -22,6 +22,8 @@ export async function startBackend(): Promise<Backend> {
   const aborted = new Set<string>();
   const upgrades = new Map<string, { url: string; cookie: string | null; authorization: string | null }>();
   const abortWaiters = new Map<string, () => void>();
+  const arrived = new Set<string>();
+  const arrivalWaiters = new Map<string, () => void>();
   let connections = 0;
 
   const http = createServer(async (req, res) => {
@@ -35,11 +37,22 @@ export async function startBackend(): Promise<Backend> {
     if (url.pathname === "/backend/slow") return; // never answers
     const watch = /^\/backend\/hang\/(.+)$/.exec(url.pathname);
     if (watch) {
+      arrived.add(watch[1]!);
+      arrivalWaiters.get(watch[1]!)?.();
       // Never answers; records when the hub closes the connection (the client went away).
       req.socket.once("close", () => {
         aborted.add(watch[1]!);
         abortWaiters.get(watch[1]!)?.();
       });
+      return;
+    }
+    // Answers once /backend/hang/ID has reached the backend, so a test aborts it only then.
+    const hasArrived = /^\/backend\/arrived\/(.+)$/.exec(url.pathname);
+    if (hasArrived) {
+      const id = hasArrived[1]!;
+      if (arrived.has(id)) return res.end("arrived");
+      const timer = setTimeout(() => res.writeHead(404).end("not arrived"), 2000);
+      arrivalWaiters.set(id, () => (clearTimeout(timer), res.end("arrived")));
       return;
     }
     const wasAborted = /^\/backend\/aborted\/(.+)$/.exec(url.pathname);
