@@ -15,7 +15,7 @@ function startHub(t: { after(fn: () => unknown): void }): { port: Promise<number
   });
   const port = new Promise<number>((resolve) =>
     child.stdout.on("data", () => {
-      const match = /"port":(\d+)/.exec(out());
+      const match = /"port":(\d+),/.exec(out());
       if (match) resolve(Number(match[1]));
     }),
   );

@@ -22,7 +22,7 @@ function hub(args: string[]): { child: ChildProcessWithoutNullStreams; out: () =
   child.stderr.on("data", (chunk) => (err += chunk));
   const started = new Promise<number>((resolve, reject) => {
     child.stdout.on("data", () => {
-      const match = /"event":"started".*?"port":(\d+)/.exec(out);
+      const match = /"event":"started".*?"port":(\d+),/.exec(out);
       if (match) resolve(Number(match[1]));
     });
     child.on("exit", (code) => reject(new Error(`hub exited ${code}: ${err}`)));
