@@ -162,25 +162,8 @@ const FIXED: Record<string, (res: ServerResponse) => void> = {
     res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync(GZIP_TEXT)),
 };
 
-/**
- * A port nothing listens on (bound, then released), below Linux's ephemeral range (32768–60999).
- * A port from that range can be handed to an outgoing connection's local end once released; a
- * client dialling it then connects to itself (TCP simultaneous open) and holds it, and a server
- * bidding for it gets "in use" (a leader election once saw every contender refused so).
- */
-export async function deadPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const probe = createServer();
-    const bound = await new Promise<boolean>((resolve) => {
-      probe.once("error", () => resolve(false));
-      probe.listen(port, "127.0.0.1", () => resolve(true));
-    });
-    if (!bound) continue;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
-  }
-}
+/** A port nothing listens on, below the ephemeral range (see there why). */
+export { freePort as deadPort } from "../fixtures/_freePort.ts";
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
