@@ -47,7 +47,9 @@ for runtime in node bun deno; do
   status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/nothing-registered")"
   [[ "$status" == "404" ]] || fail "$runtime: expected 404 from the empty hub, got $status"
   # SIGINT to the hub itself (under npx it is a grandchild; npm would answer a signal of its own with 130).
-  kill -INT $(pgrep -s "$HUB_PID" -f "bin/crossipc") 2>/dev/null || true
+  # A hub not found is a failure here: `wait` would otherwise wait for it for ever.
+  hub="$(pgrep -s "$HUB_PID" -f "bin/crossipc")" || fail "$runtime: no hub process in session $HUB_PID: $(ps -o pid,args -s "$HUB_PID")"
+  kill -INT $hub
   wait "$HUB_PID" || fail "$runtime: the hub did not exit 0 on SIGINT: $(cat "$WORK/err")"
   HUB_PID=""
   grep -q '"event":"stopped"' "$WORK/out" || fail "$runtime: no stopped event: $(cat "$WORK/out")"

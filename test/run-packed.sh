@@ -94,12 +94,15 @@ cp test/fixtures/packed/deno-least.test.ts.txt "$CONSUMER/features.test.ts"
 cp test/fixtures/packed/session.har "$CONSUMER/session.har"
 plain() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$1"; }
 DENO_PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-(cd "$CONSUMER" && exec script -qec "'$BIN/deno' run --allow-net=127.0.0.1 --allow-read=. --allow-write=. node_modules/crossipc/dist/bin/crossipc.js hub --port $DENO_PORT --replay session.har --record recorded.har" /dev/null </dev/null >"$WORK/deno-hub" 2>&1) &
+# `exec` in the command: Deno is then script's own child, found by `pgrep -P` and alone in the
+# terminal's foreground. Without it, `script` runs the command through $SHELL, or /bin/sh when
+# SHELL is unset (as under a bare `docker run`): dash does not replace itself, and pgrep finds no deno.
+(cd "$CONSUMER" && exec script -qec "exec '$BIN/deno' run --allow-net=127.0.0.1 --allow-read=. --allow-write=. node_modules/crossipc/dist/bin/crossipc.js hub --port $DENO_PORT --replay session.har --record recorded.har" /dev/null </dev/null >"$WORK/deno-hub" 2>&1) &
 SCRIPT_PID=$!
 for _ in $(seq 1 300); do grep -q "replaying 1 recorded request" "$WORK/deno-hub" 2>/dev/null && break; sleep 0.1; done
 grep -q "replaying 1 recorded request from session.har" "$WORK/deno-hub" || fail "deno hub --replay --record did not start: $(plain "$WORK/deno-hub")"
-HUB_PID="$(pgrep -P "$SCRIPT_PID" deno)"
-(cd "$CONSUMER" && timeout 120 script -qec "'$BIN/deno' test --allow-net=127.0.0.1:$DENO_PORT --allow-read=session.har features.test.ts -- $DENO_PORT" /dev/null </dev/null >"$WORK/deno-test" 2>&1) &&
+HUB_PID="$(pgrep -P "$SCRIPT_PID" deno)" || fail "no deno process directly under script (pid $SCRIPT_PID): $(ps -o pid,args --ppid "$SCRIPT_PID")"
+(cd "$CONSUMER" && timeout 120 script -qec "exec '$BIN/deno' test --allow-net=127.0.0.1:$DENO_PORT --allow-read=session.har features.test.ts -- $DENO_PORT" /dev/null </dev/null >"$WORK/deno-test" 2>&1) &&
   fail "Deno.test: the file's failing test did not fail: $(plain "$WORK/deno-test")"
 plain "$WORK/deno-test" >"$WORK/deno-test.txt"
 grep -q "| 8 passed | 1 failed" "$WORK/deno-test.txt" || fail "Deno.test: expected 8 passed and the one failing on purpose: $(cat "$WORK/deno-test.txt")"

@@ -108,7 +108,8 @@ test("crossipc hub (no token): the blog it proxies is refused, the URL it prints
   const started = await new Promise<{ dashboard: string; url: string }>((resolve, reject) => {
     hub.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
-      const line = out.split("\n").find((l) => l.includes('"event":"started"'));
+      // Whole lines only: the started line may arrive in pieces, and half of it is not JSON.
+      const line = out.split("\n").slice(0, -1).find((l) => l.includes('"event":"started"'));
       if (line) resolve(JSON.parse(line));
     });
     hub.once("exit", (code) => reject(new Error(`crossipc hub exited ${code}: ${err}`)));

@@ -13,7 +13,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { chromium } from "playwright-core";
 import { IPCServer } from "../../adapters/node.ts";
-import { startBackend } from "../node/_helpers.ts";
+import { startBackend, waitFor } from "../node/_helpers.ts";
 import { CHROMIUM } from "./_browser.ts";
 
 const PAGE = `<!doctype html><title>recorded</title><p id="x">from the service</p>`;
@@ -64,7 +64,12 @@ test("Playwright's routeFromHAR answers a page and its requests from a HAR the h
   await live.goto(`${base}/app/index.html`);
   const seen = await live.evaluate(visit);
   await live.close();
-  await new Promise((resolve) => setTimeout(resolve, 100)); // the last body copies settle
+  // The hub copies a body as it streams to the page, so the page may have it before the journal
+  // does: wait for the four entries' response bodies (a fixed wait could end first).
+  await waitFor(() => {
+    const entries = hub.journal.entries();
+    return entries.length === 4 && entries.every((entry) => entry.responseBody !== undefined);
+  }, "the four entries' response bodies in the journal");
   const har = hub.journal.toHAR();
   await hub.teardown();
   assert.equal(har.log.entries.length, 4);

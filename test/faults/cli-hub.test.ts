@@ -21,7 +21,8 @@ test("a reset fault added by `crossipc fault` resets connections on a Deno `cros
   const started = await new Promise<{ url: string }>((resolve, reject) => {
     hub.stdout.on("data", (chunk: string) => {
       stdout += chunk;
-      const line = stdout.split("\n").find((l) => l.includes('"started"'));
+      // Whole lines only: the started line may arrive in pieces, and half of it is not JSON.
+      const line = stdout.split("\n").slice(0, -1).find((l) => l.includes('"started"'));
       if (line) resolve(JSON.parse(line));
     });
     hub.on("exit", (code) => reject(new Error(`hub exited ${code}: ${stdout}`)));

@@ -66,12 +66,21 @@ export async function recordingBackend(): Promise<{ url: string; seen: SeenReque
  * Writes `data` on a fresh connection and collects what comes back until the server closes it,
  * or `quietMs` pass with nothing more arriving after the first byte (keep-alive), or `maxMs`.
  */
-export async function rawExchange(port: number, data: string, options: { quietMs?: number; maxMs?: number } = {}): Promise<string> {
+export async function rawExchange(port: number, data: string, options: ExchangeOptions = {}): Promise<string> {
   return (await rawExchangeClosing(port, data, options)).raw;
 }
 
+interface ExchangeOptions {
+  /** Quiet this long after the last bytes ends the exchange... */
+  quietMs?: number;
+  /** ...once this many responses have come (their status lines): a loaded machine may pause between two. */
+  responses?: number;
+  /** The exchange ends after this long whatever came. */
+  maxMs?: number;
+}
+
 /** `rawExchange`, also saying whether the server closed the connection (rather than it going quiet). */
-export function rawExchangeClosing(port: number, data: string, { quietMs = 400, maxMs = 5000 } = {}): Promise<{ raw: string; closed: boolean }> {
+export function rawExchangeClosing(port: number, data: string, { quietMs = 400, responses = 0, maxMs = 5000 }: ExchangeOptions = {}): Promise<{ raw: string; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     let out = "";
@@ -87,7 +96,7 @@ export function rawExchangeClosing(port: number, data: string, { quietMs = 400, 
     socket.on("data", (chunk: string) => {
       out += chunk;
       clearTimeout(quiet);
-      quiet = setTimeout(() => done(false), quietMs);
+      quiet = setTimeout(() => statuses(out).length >= responses && done(false), quietMs);
     });
     socket.on("error", () => {});
     socket.on("close", () => done(true));

@@ -27,7 +27,7 @@ const cases: Array<[string, () => Promise<void>]> = [
     async () => {
       await withHub(`${backend.url}/base`, {}, async (port) => {
         // A good request first on the same connection: answered, then the refusal after it.
-        const raw = await rawExchange(port, "GET /svc/first HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /svc/lf HTTP/1.1\r\nHost: 127.0.0.1\r\nX-C: a\nX-Injected: 1\r\n\r\n");
+        const raw = await rawExchange(port, "GET /svc/first HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /svc/lf HTTP/1.1\r\nHost: 127.0.0.1\r\nX-C: a\nX-Injected: 1\r\n\r\n", { responses: 2 });
         assert.deepEqual(statuses(raw), [200, 400], raw);
         assert.deepEqual(backend.seen.map((r) => r.url), ["/base/svc/first"]);
         assert.ok(!backend.seen.some((r) => "x-injected" in r.headers), "the injected header reached the backend");

@@ -22,8 +22,9 @@ hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (terminal += chunk)
 let failed = false;
 try {
   const deadline = Date.now() + 60_000;
-  while (!/"port":\d+/.test(terminal) && Date.now() < deadline) await sleep(100);
-  const hubPort = /"port":(\d+)/.exec(terminal)?.[1];
+  // Up to the comma after the digits: a terminal may hand the line over in pieces.
+  while (!/"port":\d+,/.test(terminal) && Date.now() < deadline) await sleep(100);
+  const hubPort = /"port":(\d+),/.exec(terminal)?.[1];
   assert.ok(hubPort, `the hub did not start: ${terminal}`);
   const url = `http://127.0.0.1:${hubPort}`;
 

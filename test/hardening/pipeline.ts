@@ -77,14 +77,14 @@ const cases: AttackCase[] = [
   [
     "two pipelined requests, the first proxied, are both answered in order (Bun answered neither)",
     async (hub) => {
-      const raw = await rawExchange(hub.port, get("/svc/first") + get("/api/hello"));
+      const raw = await rawExchange(hub.port, get("/svc/first") + get("/api/hello"), { responses: 2 });
       assert.deepEqual(answers(raw), [[200, "ok /svc/first"], [200, '{"hello":true}']], raw);
     },
   ],
   [
     "pipelined requests to an async route, with bodies, are answered in order (Bun answered neither)",
     async (hub) => {
-      const raw = await rawExchange(hub.port, post("/api/slow", "one") + get("/api/hello") + post("/api/slow", "three"));
+      const raw = await rawExchange(hub.port, post("/api/slow", "one") + get("/api/hello") + post("/api/slow", "three"), { responses: 3 });
       assert.deepEqual(answers(raw), [[200, "one"], [200, '{"hello":true}'], [200, "three"]], raw);
     },
   ],
@@ -99,7 +99,7 @@ const cases: AttackCase[] = [
   [
     "a request pipelined behind a streamed (chunked) answer, and behind a HEAD, is answered in order",
     async (hub) => {
-      const raw = await rawExchange(hub.port, get("/svc/stream") + `HEAD /svc/head HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n` + get("/svc/last"));
+      const raw = await rawExchange(hub.port, get("/svc/stream") + `HEAD /svc/head HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n` + get("/svc/last"), { responses: 3 });
       assert.deepEqual(answers(raw, [1]), [[200, "part one, part two"], [200, ""], [200, "ok /svc/last"]], raw);
       assert.deepEqual(seen.map((request) => request.url), ["/svc/stream", "/svc/head", "/svc/last"]);
     },
@@ -140,7 +140,7 @@ const cases: AttackCase[] = [
     async (hub) => {
       const alone = await rawExchange(hub.port, "GET http://evil.example/svc/abs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assert.deepEqual(statuses(alone), [400], alone);
-      const behind = await rawExchange(hub.port, get("/api/hello") + "GET http://127.0.0.1/svc/abs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      const behind = await rawExchange(hub.port, get("/api/hello") + "GET http://127.0.0.1/svc/abs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", { responses: 2 });
       assert.deepEqual(statuses(behind), [200, 400], behind);
       assert.equal(seen.length, 0, "an absolute-form request reached the backend");
     },

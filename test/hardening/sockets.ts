@@ -12,7 +12,9 @@ import { rawExchange, sleep, startHub, statuses, Tally } from "./_attack.ts";
 const tally = new Tally("socket hardening");
 
 /** A backend that takes connections and never answers. */
-const silent = net.createServer((socket) => socket.on("error", () => {}));
+/** Connections the silent backend has taken, so a test knows when the hub holds its requests. */
+let silentConnections = 0;
+const silent = net.createServer((socket) => (silentConnections++, socket.on("error", () => {})));
 await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
 const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
 
@@ -51,8 +53,12 @@ const cases: Array<[string, Runtime[], (runtime: Runtime) => Promise<void>]> = [
       const held: Array<Promise<string>> = [];
       try {
         // Four requests the silent backend holds open (until the proxy timeout).
+        const before = silentConnections;
         for (let i = 0; i < 4; i++) held.push(rawExchange(hub.port, `GET /svc/hold/${i} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, { maxMs: 5000 }));
-        await sleep(500);
+        // The fifth goes once the hub holds all four (each has reached the backend): after a
+        // fixed wait, a loaded hub might not have taken them all, and would serve the fifth.
+        for (const end = Date.now() + 10_000; silentConnections - before < 4 && Date.now() < end; ) await sleep(20);
+        assert.equal(silentConnections - before, 4, "the four held requests reached the backend");
         // Node closes the fifth connection unanswered; Bun and Deno answer it 503.
         const raw = await rawExchange(hub.port, "GET /api/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", { maxMs: 2000 });
         assert.ok(raw === "" || statuses(raw)[0] === 503, `the fifth was served: ${raw}`);

@@ -246,8 +246,8 @@ async function flood(ws: WebSocket, closed: Promise<number>): Promise<Outcome> {
     ws.send(CHUNK);
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  // What was sent last may still bring a close.
-  const late = await Promise.race([closed, new Promise<undefined>((resolve) => setTimeout(resolve, 2000))]);
+  // What was sent last may still bring a close (a guard, not a deadline: a loaded hub may be slow to say it).
+  const late = await Promise.race([closed, new Promise<undefined>((resolve) => setTimeout(resolve, 10_000))]);
   return late === undefined ? { sentAll: true } : { closed: late };
 }
 

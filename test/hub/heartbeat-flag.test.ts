@@ -6,22 +6,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
 import { test } from "node:test";
 import { INTERNAL_SOCKET_PATH } from "../../src/protocol.ts";
 import { ROOT } from "../matrix/_spawn.ts";
+import { freePort } from "../fixtures/_freePort.ts";
 import { openSlowPongPeer } from "../fixtures/_slowPongPeer.ts";
 
 const ENTRY = "dist/bin/crossipc.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, "close");
-  return port;
-}
 
 /** `crossipc hub` under Node, resolved once it says it listens. */
 async function startHub(t: { after(fn: () => unknown): void }, args: string[]): Promise<number> {

@@ -22,6 +22,8 @@ export async function startBackend(): Promise<Backend> {
   const aborted = new Set<string>();
   const upgrades = new Map<string, { url: string; cookie: string | null; authorization: string | null }>();
   const abortWaiters = new Map<string, () => void>();
+  const arrived = new Set<string>();
+  const arrivalWaiters = new Map<string, () => void>();
   let connections = 0;
 
   const http = createServer(async (req, res) => {
@@ -35,11 +37,22 @@ export async function startBackend(): Promise<Backend> {
     if (url.pathname === "/backend/slow") return; // never answers
     const watch = /^\/backend\/hang\/(.+)$/.exec(url.pathname);
     if (watch) {
+      arrived.add(watch[1]!);
+      arrivalWaiters.get(watch[1]!)?.();
       // Never answers; records when the hub closes the connection (the client went away).
       req.socket.once("close", () => {
         aborted.add(watch[1]!);
         abortWaiters.get(watch[1]!)?.();
       });
+      return;
+    }
+    // Answers once /backend/hang/ID has reached the backend, so a test aborts it only then.
+    const hasArrived = /^\/backend\/arrived\/(.+)$/.exec(url.pathname);
+    if (hasArrived) {
+      const id = hasArrived[1]!;
+      if (arrived.has(id)) return res.end("arrived");
+      const timer = setTimeout(() => res.writeHead(404).end("not arrived"), 2000);
+      arrivalWaiters.set(id, () => (clearTimeout(timer), res.end("arrived")));
       return;
     }
     const wasAborted = /^\/backend\/aborted\/(.+)$/.exec(url.pathname);
@@ -149,25 +162,8 @@ const FIXED: Record<string, (res: ServerResponse) => void> = {
     res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync(GZIP_TEXT)),
 };
 
-/**
- * A port nothing listens on (bound, then released), below Linux's ephemeral range (32768–60999).
- * A port from that range can be handed to an outgoing connection's local end once released; a
- * client dialling it then connects to itself (TCP simultaneous open) and holds it, and a server
- * bidding for it gets "in use" (a leader election once saw every contender refused so).
- */
-export async function deadPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const probe = createServer();
-    const bound = await new Promise<boolean>((resolve) => {
-      probe.once("error", () => resolve(false));
-      probe.listen(port, "127.0.0.1", () => resolve(true));
-    });
-    if (!bound) continue;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
-  }
-}
+/** A port nothing listens on, below the ephemeral range (see there why). */
+export { freePort as deadPort } from "../fixtures/_freePort.ts";
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -22,7 +22,7 @@ function hub(args: string[]): { child: ChildProcessWithoutNullStreams; out: () =
   child.stderr.on("data", (chunk) => (err += chunk));
   const started = new Promise<number>((resolve, reject) => {
     child.stdout.on("data", () => {
-      const match = /"event":"started".*?"port":(\d+)/.exec(out);
+      const match = /"event":"started".*?"port":(\d+),/.exec(out);
       if (match) resolve(Number(match[1]));
     });
     child.on("exit", (code) => reject(new Error(`hub exited ${code}: ${err}`)));
@@ -105,7 +105,7 @@ test("--replay FILE --on-miss 404 answers what FILE holds and names the closest 
   const run = hub(["--port", "0", "--replay", file, "--on-miss", "404"]);
   t.after(() => run.child.kill("SIGKILL"));
   const port = await run.started;
-  await waitFor(() => run.out().includes('"event":"replaying"'), "the replaying event");
+  await waitFor(() => /"event":"replaying"[^\n]*\n/.test(run.out()), "the replaying event (its whole line: it may arrive in pieces)");
   assert.match(run.out(), /"event":"replaying".*"file":".*one\.har","entries":1,"skipped":0/);
   assert.equal(await (await fetch(`http://127.0.0.1:${port}/users/1?full=1`)).text(), '{"name":"A"}');
   const miss = await fetch(`http://127.0.0.1:${port}/users/2`);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket, { WebSocketServer } from "ws";
-import { startBackend, startServer } from "./_helpers.ts";
+import { startBackend, startServer, waitFor } from "./_helpers.ts";
 
 test("interceptHttp: path params, headers, JSON body; data answers 200 JSON", async (t) => {
   const server = await startServer(t);
@@ -186,12 +186,15 @@ test("routes added and removed while requests are in flight do not break them", 
   server.setRouteProxyResolver(() => backend.url);
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered = false;
   server.interceptHttp("GET", "/orders/:id", async (_b, params) => {
+    entered = true;
     await gate;
     return { mocked: params.id };
   });
   const inFlight = fetch(`${server.getUrl()}/orders/1`).then((r) => r.json());
-  await new Promise((r) => setTimeout(r, 50));
+  // In flight means inside the handler: a fixed wait could end before the request got there.
+  await waitFor(() => entered, "the first request inside its handler");
   server.removeInterceptHttp("GET", "/orders/:id");
   // Removed at once for new requests, while the one in flight still gets its mock.
   assert.equal(await (await fetch(`${server.getUrl()}/orders/2`)).text(), "from the service");

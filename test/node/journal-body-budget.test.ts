@@ -164,8 +164,8 @@ test("crossipc hub --record F --max-total-body N: the recording holds at most N 
   const file = path.join(tempDir(t), "budget.har");
   const run = spawnCrossipc(["hub", "--port", "0", "--json", "--record", file, "--max-total-body", "20KiB"]);
   t.after(() => run.child.kill("SIGKILL"));
-  await waitFor(() => /"event":"started".*?"port":\d+/.test(run.out()), "the hub's port", 30_000);
-  const port = Number(/"event":"started".*?"port":(\d+)/.exec(run.out())![1]);
+  await waitFor(() => /"event":"started".*?"port":\d+,/.test(run.out()), "the hub's port", 30_000);
+  const port = Number(/"event":"started".*?"port":(\d+),/.exec(run.out())![1]);
   // No service: each answer is a 404 whose JSON body names the path (about 3 KiB here).
   for (let i = 0; i < 12; i++) await (await fetch(`http://127.0.0.1:${port}/p${i}/${"x".repeat(3000)}`, { method: "POST", body: "b" })).text();
   const state = await (await fetch(`http://127.0.0.1:${port}/__crossipc/api/state`)).json();

@@ -31,7 +31,13 @@ for (const pool of ["vmThreads", "vmForks"]) {
     const server = await startServer(t, { dashboard: true });
     const run = await vitest(pool, server.getPort());
     assert.equal(run.code, 0, run.output);
-    const state = (await (await fetch(`${server.getUrl()}/__crossipc/api/state`)).json()) as { mocks: unknown[]; clients: unknown[] };
+    // The hub reads the closing connection on its own socket: vitest's exit, seen here through
+    // the child's pipe, may come first. Ask until it has (5 s at most), then check.
+    const stateNow = async () => (await (await fetch(`${server.getUrl()}/__crossipc/api/state`)).json()) as { mocks: unknown[]; clients: unknown[] };
+    let state = await stateNow();
+    for (const deadline = Date.now() + 5000; (state.mocks.length || state.clients.length) && Date.now() < deadline; state = await stateNow()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     assert.deepEqual(state.mocks, []);
     assert.deepEqual(state.clients, []);
   });

@@ -177,15 +177,18 @@ test("keep-alive to backends: a burst of requests reuses connections", async (t)
 
 test("a client that goes away mid-request aborts the upstream request", async (t) => {
   let upstreamClosed = false;
+  let arrived = false;
   const backend = await startBackend(t, (req) => {
     // Never answers; notices when the hub gives up on it.
     req.socket.once("close", () => void (upstreamClosed = true));
+    arrived = true;
   });
   const server = await startServer(t);
   server.setRouteProxyResolver(() => backend.url);
   const controller = new AbortController();
   const pending = fetch(`${server.getUrl()}/slow`, { signal: controller.signal }).catch((e) => e);
-  await new Promise((r) => setTimeout(r, 100));
+  // Aborted once the hub has dialled the backend: aborted earlier, there is no upstream to close.
+  await waitFor(() => arrived, "the request at the backend");
   controller.abort();
   await pending;
   await waitFor(() => upstreamClosed, "the upstream connection to close", 5000);

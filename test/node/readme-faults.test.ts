@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { WebSocket } from "ws";
 import { connectMocks, ServiceHub } from "../../adapters/node.ts";
-import { startBackend } from "./_helpers.ts";
+import { startBackend, waitFor } from "./_helpers.ts";
 
 test("README: one service made slow for this test, another played as a WebSocket", async (t) => {
   const users = await startBackend(t, (_req, res) => res.end(JSON.stringify({ id: 1 })));
@@ -38,6 +38,7 @@ test("README: one service made slow for this test, another played as a WebSocket
   ws.send("bye");
   const closed = await new Promise<[number, string]>((resolve) => ws.once("close", (code, reason) => resolve([code, reason.toString()])));
   assert.deepEqual(closed, [4000, "done"]);
-  await new Promise((r) => setTimeout(r, 50));
+  // The mock hears of the close from the hub over its own connection, after the page's close.
+  await waitFor(() => closes.length > 0, "the mock's onClose");
   assert.deepEqual(closes, [[4000, "done"]]);
 });

@@ -71,13 +71,15 @@ test("sendFrameworkMessage targets a runtimeId; the newest connection wins and k
   await newer.connect("w");
   t.after(() => newer.disconnect());
   assert.equal(await server.sendFrameworkMessage("w", work, 1), 2001);
+  let gone = 0;
+  server.onClientDisconnect(() => void gone++);
   older.disconnect();
-  await new Promise((r) => setTimeout(r, 50));
+  // Asked once the server has seen the older one go: after a fixed wait it might not have yet,
+  // and the check below would pass without testing anything.
+  await waitFor(() => gone === 1, "older disconnect");
   assert.equal(await server.sendFrameworkMessage("w", work, 2), 2002, "the older one closing did not unregister the newer");
-  let gone = false;
-  server.onClientDisconnect(() => void (gone = true));
   newer.disconnect();
-  await waitFor(() => gone, "newer disconnect");
+  await waitFor(() => gone === 2, "newer disconnect");
   assert.equal((await rejection(server.sendFrameworkMessage("w", work, 3))).code, "ERR_IPC_NO_CLIENT");
 });
 

@@ -169,7 +169,7 @@ interface MockRow {
 }
 
 async function state(hub: string): Promise<{ mocks: MockRow[] }> {
-  const response = await fetch(`${hub}/__crossipc/api/state`);
+  const response = await getOnce(`${hub}/__crossipc/api/state`, {}, "GET the hub's state");
   const body = (await response.json()) as { mocks?: MockRow[] };
   if (!Array.isArray(body.mocks)) throw new Error(`/__crossipc/api/state has no mocks list: ${JSON.stringify(body).slice(0, 300)}`);
   return { mocks: body.mocks };
@@ -190,7 +190,7 @@ interface JournalRow {
 async function expectJournal(hub: string, scopeId: string, owner: string, count: number, expect: Expect): Promise<void> {
   let entries: JournalRow[] = [];
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(50)) {
-    const response = await fetch(`${hub}/__crossipc/api/journal?kind=http&scope=${scopeId}`);
+    const response = await getOnce(`${hub}/__crossipc/api/journal?kind=http&scope=${scopeId}`, {}, "GET the scope's journal");
     entries = ((await response.json()) as { entries: JournalRow[] }).entries;
     if (entries.length >= count) break;
   }
@@ -207,7 +207,8 @@ async function expectJournal(hub: string, scopeId: string, owner: string, count:
 async function barrier(hub: string, group: string, phase: string, file: string): Promise<void> {
   const deadline = Date.now() + BARRIER_DEADLINE_MS;
   for (;;) {
-    const response = await fetch(`${hub}/shop/barrier/${group}/${phase}/${file}?count=${FILES_PER_RUNNER}`);
+    // Asked again after a dropped connection too: the service counts each file once.
+    const response = await getOnce(`${hub}/shop/barrier/${group}/${phase}/${file}?count=${FILES_PER_RUNNER}`, {}, `GET the barrier ${phase}`);
     const { released, arrived } = (await response.json()) as { released: boolean; arrived: number };
     if (released) return;
     if (Date.now() > deadline) {

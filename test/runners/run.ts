@@ -89,6 +89,20 @@ async function mocksAt(hub: string): Promise<MockRow[]> {
   return body.mocks;
 }
 
+/**
+ * The rules still at the hub once a run has ended, asked again for up to 5 s while any are: a
+ * connection closed by a process's exit reaches the hub on its own socket, maybe after the exit
+ * was seen here.
+ */
+async function rulesLeft(hub: string): Promise<unknown[]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const left: unknown[] = await mocksAt(hub).catch((error: Error) => [{ error: error.message }]);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Polls until `check` returns a value (not undefined), or throws `what` after `ms`. */
 async function until<T>(ms: number, what: () => string, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
@@ -151,7 +165,7 @@ async function playwrightPages(env: NodeJS.ProcessEnv, failures: string[]): Prom
   const command = runnerCommand("playwright", ["--workers=4", "--retries=1", "test/runners/playwright-pages/"]);
   const code = await run(command, env, RUN_TIMEOUT_MS);
   if (code !== 0) failures.push(`playwright: the page specs exited ${code}`);
-  const left = await mocksAt(hub).catch((error: Error) => [{ error: error.message }]);
+  const left = await rulesLeft(hub);
   if (left.length !== 0) failures.push(`playwright: rules left at the hub after the page specs: ${JSON.stringify(left).slice(0, 500)}`);
 }
 
@@ -210,7 +224,7 @@ try {
     console.log(`\n--- ${runner}: ${filesOf(`test/runners/${runner}`).length} files in parallel`);
     const code = await run(runnerCommand(runner, runner === "node" ? filesOf(`test/runners/${runner}`) : [`test/runners/${runner}/`]), env, RUN_TIMEOUT_MS);
     if (code !== 0) failures.push(`${runner}: the parallel suite exited ${code}`);
-    const left = await mocksAt(hub).catch((error: Error) => [{ error: error.message }]);
+    const left = await rulesLeft(hub);
     if (left.length !== 0) failures.push(`${runner}: rules left at the hub after the suite: ${JSON.stringify(left).slice(0, 500)}`);
     if (runner === "playwright") {
       await playwrightPages(env, failures);
