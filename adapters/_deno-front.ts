@@ -14,7 +14,11 @@
  *   waits for an answer (`Deno.serve` says so only through a signal that prints a warning);
  * - and survive accept errors (out of file descriptors) by accepting again.
  * It also hands a proxied upgrade to its backend (`divert`, for `_upgrade-pipe.ts`): the front
- * then copies between the client and the backend, and `Deno.serve` is out of the way.
+ * then copies between the client and the backend, and `Deno.serve` is out of the way. And it
+ * carries a framework connection's data frames itself (`carryFrames`, `_deno-front-frames.ts`):
+ * from the `101` on it reads the client's frames and hands each message to the core in-process,
+ * and writes the core's answers between the control frames `Deno.serve` still sends; each frame
+ * crossed two more sockets before ("Session 13 — framework frames through the Deno front").
  *
  * The server's handler finds the client's connection by the port its copied connection came
  * from (`fronted`). Each direction is a read/write loop on one reused buffer with no delay on
