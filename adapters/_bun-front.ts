@@ -20,7 +20,7 @@
  * address, and a request without it did not come through the front (`bun.ts` refuses it).
  * Idle connections are still `Bun.serve`'s to close: the front mirrors its close. After a `101`
  * the connection is a plain pipe (Bun bounds WebSocket messages itself), except a framework
- * connection's, whose data frames the front reads and writes itself (`_bun-front-frames.ts`,
+ * connection's, whose data frames the front reads and writes itself (`_front-frames.ts`,
  * `carryFrames`: two sockets and two callbacks fewer per frame). A proxied upgrade is
  * handed to its backend instead (`divert`, for `_upgrade-pipe.ts`): the front copies between the
  * client and the backend, and `Bun.serve` is out of the way.
@@ -31,7 +31,7 @@ import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-reques
 import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
-import { DirectFrames } from "./_bun-front-frames.ts";
+import { DirectFrames } from "./_front-frames.ts";
 import type { FrameWriter } from "../src/platform.ts";
 
 /** The part of Bun's socket API the front uses. */

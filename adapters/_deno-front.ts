@@ -14,7 +14,11 @@
  *   waits for an answer (`Deno.serve` says so only through a signal that prints a warning);
  * - and survive accept errors (out of file descriptors) by accepting again.
  * It also hands a proxied upgrade to its backend (`divert`, for `_upgrade-pipe.ts`): the front
- * then copies between the client and the backend, and `Deno.serve` is out of the way.
+ * then copies between the client and the backend, and `Deno.serve` is out of the way. And it
+ * carries a framework connection's data frames itself (`carryFrames`, `_deno-front-frames.ts`):
+ * from the `101` on it reads the client's frames and hands each message to the core in-process,
+ * and writes the core's answers between the control frames `Deno.serve` still sends; each frame
+ * crossed two more sockets before ("Session 13 — framework frames through the Deno front").
  *
  * The server's handler finds the client's connection by the port its copied connection came
  * from (`fronted`). Each direction is a read/write loop on one reused buffer with no delay on
@@ -26,6 +30,9 @@
 import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
+import { DirectFrames } from "./_front-frames.ts";
+import { FrameConn, HeadEnd } from "./_deno-front-frames.ts";
+import type { FrameWriter } from "../src/platform.ts";
 
 interface NetAddr {
   hostname: string;
@@ -136,10 +143,59 @@ export class FrontConnection {
   onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
   /** Told when the client's connection has ended. */
   onGone: (() => void) | undefined;
+  /** A framework connection whose data frames the front carries itself (`carryFrames`), and its writers. */
+  direct: DirectFrames | undefined;
+  frames: FrameConn | undefined;
+  /**
+   * Set when the connection's first request is an upgrade: where its answer's head ends (the
+   * front's own frames go only after it), whether the front may still carry the frames, and the
+   * WebSocket's `open` (`opened`), until which the client's bytes after a `101` wait.
+   */
+  headEnd: HeadEnd | undefined;
+  headPassed = false;
+  #carryable = false;
+  opening: Promise<void> | undefined;
+  #opened: (() => void) | undefined;
+  readonly #maxMessageSize: number;
 
   constructor(client: DenoConn, options: FrontOptions) {
     this.client = client;
+    this.#maxMessageSize = options.maxMessageSize;
     this.stream = new RequestStream({ maxHeadBytes: MAX_HEAD_BYTES, maxMessageSize: options.maxMessageSize });
+  }
+
+  /**
+   * The connection's first request is an upgrade: the front follows its answer's head, and after
+   * a `101` holds the client's next bytes until the WebSocket is open (`opened`), so that a
+   * framework connection's frames can all be read by the front (`carryFrames`). Only a first
+   * request: on a connection with answers before it, the `101` could not be told from their bodies.
+   */
+  expectUpgrade(): void {
+    this.headEnd = new HeadEnd();
+    this.#carryable = true;
+    this.opening = new Promise((resolve) => (this.#opened = resolve));
+  }
+
+  /** The WebSocket's `open` hook has run (`deno.ts`): the core has taken its frames (`carryFrames`) or left them to `Deno.serve`. */
+  opened(): void {
+    this.#opened?.();
+  }
+
+  /** The server sent bytes after the `101` before the core's word: the front's own frames could not be placed among them. */
+  notCarryable(): void {
+    this.#carryable = false;
+  }
+
+  /**
+   * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
+   * `undefined` where it cannot (not the connection's first request, frames already passed).
+   */
+  carryFrames(receive: (data: string | Uint8Array) => void): FrameWriter | undefined {
+    if (!this.#carryable || this.closed || this.direct || !this.inner) return undefined;
+    this.frames = new FrameConn(this, this.client, this.inner, this.#maxMessageSize);
+    this.direct = new DirectFrames(this.frames, receive);
+    if (this.headPassed) this.direct.mode = "direct";
+    return this.direct;
   }
 
   /** The client's address (for `request.ip`). */
@@ -206,6 +262,7 @@ export class FrontConnection {
     if (typeof pending === "object" && "backend" in pending) closeQuietly(pending.backend);
     this.#switch(false);
     this.#allAnswered?.();
+    this.#opened?.();
   }
 
   // What `_upgrade-pipe.ts` needs to hand a proxied upgrade to its backend.
@@ -431,6 +488,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
       if (!connection.stream.upgraded && (connection.handling > 0 || !connection.stream.betweenRequests)) connection.clientLeft();
       // The client is done sending: the server still answers what it has (half-close, as TCP).
       if (!connection.serverEnded) {
+        await connection.frames?.toServer.idle();
         await inner.closeWrite().catch(() => {});
         await connection.serverDone;
       }
@@ -439,8 +497,15 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     if (connection.serverEnded) continue;
     connection.active = true;
     filled = bytes.length === buffer.length;
+    if (connection.direct) {
+      connection.direct.fromClient(bytes);
+      // `Deno.serve` not taking the client's control frames: the client waits (TCP backpressure).
+      if (connection.frames!.toServer.bytes > MAX_READ_BYTES) await connection.frames!.toServer.idle();
+      continue;
+    }
     const requestsBefore = connection.stream.requests;
     let verdict = connection.stream.feed(bytes, out);
+    if (verdict === "upgrade?" && connection.stream.requests === 1 && !connection.stream.connectRequest && !connection.opening) connection.expectUpgrade();
     // A new head in this read: what the server says from now on may be its answer.
     if (connection.stream.requests !== requestsBefore) serverReadsAtHead = connection.serverReads;
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {
@@ -453,6 +518,16 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
         inner = await divert(connection, inner, word.backend, word.head);
       }
       verdict = connection.stream.answered(word !== false, out);
+      if (word === true && connection.opening) {
+        await Promise.race([connection.opening, connection.serverDone]);
+        // Set meanwhile, by the WebSocket's `open` (TypeScript took it for still unset).
+        const direct = connection.direct as DirectFrames | undefined;
+        if (direct) {
+          // What the client sent with its upgrade request: its first frames.
+          for (const part of out) direct.fromClient(part);
+          out.length = 0;
+        }
+      }
     }
     if (connection.serverEnded) continue;
     if (verdict === "refuse") return refuse(connection, inner, buffer, serverReadsAtHead);
@@ -498,11 +573,15 @@ async function forward(connection: FrontConnection, inner: DenoConn, out: Uint8A
 
 async function serverToClient(connection: FrontConnection, inner: DenoConn): Promise<void> {
   let buffer = new Uint8Array(FIRST_READ_BYTES);
+  let filled = false;
   for (;;) {
+    // Safe to replace here: nothing read into the old buffer is still waiting to be written (queued writes are copies).
+    if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
     const read = await inner.read(buffer).catch(() => null);
     // The client went to a backend (`divert`): this connection is no longer its server.
     if (connection.inner !== inner) return closeQuietly(inner);
     if (read === null) break;
+    filled = read === buffer.length;
     connection.active = true;
     connection.serverReads++;
     if (connection.onFirstBytes) {
@@ -510,18 +589,50 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
       connection.onFirstBytes = undefined;
       told(buffer.subarray(0, read));
     }
+    let bytes = buffer.subarray(0, read);
+    // Behind the front's own frames: `Deno.serve` sends only control frames now, queued in order with them.
+    if (connection.direct?.mode === "direct") {
+      connection.direct.fromServer(bytes);
+      continue;
+    }
     try {
-      await writeAll(connection.client, buffer.subarray(0, read));
+      if (connection.headEnd) {
+        const end = connection.headEnd.find(bytes);
+        if (end !== -1) {
+          connection.headEnd = undefined;
+          await writeAll(connection.client, bytes.subarray(0, end));
+          bytes = bytes.subarray(end);
+          connection.headPassed = true;
+          const direct = connection.direct;
+          if (direct) {
+            // The `101` is out: then the front's own frames written meanwhile, then the server's.
+            direct.mode = "direct";
+            direct.fromServer(bytes);
+            continue;
+          }
+          if (bytes.length > 0) connection.notCarryable();
+        }
+      }
+      await writeAll(connection.client, bytes);
     } catch {
       // The client went away: nothing more to deliver.
       return end(connection);
     }
-    if (read === buffer.length && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
   }
   connection.serverEnded = true;
   // Ended already (a reset, teardown), or a refusal or a close of the front's own ends it its way.
   if (connection.closed || connection.finishing) return;
+  // `Deno.serve` dropped a connection whose data frames the front carries with no close frame: the
+  // client's connection and the front's frames still queued for it go too, at once.
+  if (connection.direct?.mode === "direct" && !connection.direct.server.closing) return end(connection);
   connection.finishing = true;
+  if (connection.frames) {
+    // The client's FIN goes after what is queued for it, which waits no longer than a closing WebSocket's grace.
+    connection.grace = setTimeout(() => end(connection), WEBSOCKET_CLOSE_GRACE_MS);
+    await connection.frames.toClient.idle();
+    if (connection.closed) return;
+    clearTimeout(connection.grace);
+  }
   // The server is done: the client gets a FIN after its last byte, and what the client still
   // sends is dropped until it closes too (for a grace period at most). Closing under unread bytes
   // would reset the connection, and the client could lose that last answer or close frame (a

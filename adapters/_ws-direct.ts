@@ -1,6 +1,6 @@
 /**
  * WebSocket frames (RFC 6455 §5) read and written by a TCP front itself, for a framework
- * connection whose data frames skip the server behind the front (`_bun-front-frames.ts`): the client's
+ * connection whose data frames skip the server behind the front (`_front-frames.ts`): the client's
  * frames are unmasked and reassembled here and each message handed on in-process; the answers are
  * framed here and written to the client's socket. Hand-written for speed: every frame relayed
  * through `Bun.serve` crossed two more sockets and two more callbacks, and neither crossws nor

@@ -61,6 +61,8 @@ setPlatform({
   dialRefusal: netRefusal,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
   pipeUpgrade: pipeUpgradeDeno,
+  // Behind the front a framework connection's data frames skip `Deno.serve`; without it, crossws carries them.
+  directFrames: (peer, receive) => frontOf(peer as Peer)?.carryFrames(receive),
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,
@@ -195,7 +197,8 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     // answered then would leave Deno holding a socket that never opens, for good).
     if (front && !connection) return refusalResponse(403, "Not through the hub's front");
     Object.defineProperties(request, {
-      runtime: { enumerable: true, value: { name: "deno", deno: { info, server } } },
+      // `front`: `info.remoteAddr` throws once the request has ended, and a WebSocket's `open` comes after.
+      runtime: { enumerable: true, value: { name: "deno", deno: { info, server, front: connection } } },
       ip: { enumerable: true, configurable: true, get: () => (connection ? connection.clientAddress : info.remoteAddr)?.hostname },
     });
     // The front's idle timeout never cuts a request in progress: from here to `completed`.
@@ -322,13 +325,23 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
       ws.binaryType = "arraybuffer";
       relayed.add(peer);
       ws.addEventListener("close", (event) => hooks.close?.(peer, { code: event.code, reason: event.reason }));
-      return hooks.open?.(peer);
+      try {
+        return hooks.open?.(peer);
+      } finally {
+        // The front held the client's frames until now: the core has taken them (`directFrames`) or not.
+        frontOf(peer)?.opened();
+      }
     },
     close(peer, details) {
       // After `open` the socket's own listener reports the close, with its code.
       if (!relayed.has(peer)) return hooks.close?.(peer, details);
     },
   };
+}
+
+/** The front connection under a crossws peer, if the hub has a front. */
+function frontOf(peer: Peer): FrontConnection | undefined {
+  return (peer.request as { runtime?: { deno?: { front?: FrontConnection } } } | undefined)?.runtime?.deno?.front;
 }
 
 /**

@@ -176,6 +176,8 @@ export interface FrameWriter {
   readonly bufferedAmount: number;
   /** Sends at once what it holds back for batching: called before the connection is closed from this side, so the close frame comes last. */
   flush?(): void;
+  /** Ends the connection at once, with no closing handshake (a slow consumer), where the peer's own `terminate` would not reach it (a front carrying the frames). */
+  terminate?(): void;
 }
 
 /** What `Platform.probeConnect` found: a system error code, or the status of the server's answer. */

@@ -90,7 +90,8 @@ export class FrameworkClients {
           if (unsent > maxBufferedAmount) {
             log(logger, "warn", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
             // A peer that does not read will not read a close frame either: cut it off now.
-            dropPeer(peer);
+            if (writer.terminate) writer.terminate();
+            else dropPeer(peer);
             clients.close(peer, 1008, "Slow consumer: too much unread data");
           }
         },

@@ -8,98 +8,10 @@
  * false`), so the two are held to the same answers. Raw frames over `node:net`.
  */
 import { expect, test } from "bun:test";
-import net from "node:net";
-import { handshake } from "../fixtures/_silentPeer.ts";
+import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
 import { crossipc, once, startServer, type Server } from "./_setup.ts";
 
 const echo = crossipc.IPCServer.defineRequest<unknown, unknown>("echo");
-
-interface Frame {
-  opcode: number;
-  fin: boolean;
-  payload: Buffer;
-}
-
-/** A client frame: masked (unless `masked` is false), one fragment unless `fin` is false. */
-function frame(opcode: number, payload: string | Uint8Array, { fin = true, masked = true } = {}): Buffer {
-  const body = typeof payload === "string" ? Buffer.from(payload) : Buffer.from(payload);
-  const length = body.length;
-  const head = length < 126 ? Buffer.from([0, length]) : length < 0x10000 ? Buffer.from([0, 126, length >> 8, length & 0xff]) : Buffer.concat([Buffer.from([0, 127]), bigLength(length)]);
-  head[0] = (fin ? 0x80 : 0) | opcode;
-  if (!masked) return Buffer.concat([head, body]);
-  head[1]! |= 0x80;
-  const mask = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
-  const out = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) out[i] = body[i]! ^ mask[i & 3]!;
-  return Buffer.concat([head, mask, out]);
-}
-
-function bigLength(length: number): Buffer {
-  const bytes = Buffer.alloc(8);
-  bytes.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 0);
-  bytes.writeUInt32BE(length >>> 0, 4);
-  return bytes;
-}
-
-/** A framework connection over a plain socket that collects the server's frames. */
-async function rawPeer(port: number, runtimeId: string) {
-  const socket = net.connect(port, "127.0.0.1");
-  socket.setNoDelay(true);
-  const frames: Frame[] = [];
-  let waiter: (() => void) | undefined;
-  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
-  socket.on("error", () => {});
-  let buffered = Buffer.alloc(0);
-  let upgraded = false;
-  await new Promise<void>((resolve, reject) => {
-    socket.on("data", (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (!upgraded) {
-        const end = buffered.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        if (!buffered.subarray(0, end).toString("latin1").startsWith("HTTP/1.1 101")) return reject(new Error("upgrade refused"));
-        upgraded = true;
-        buffered = buffered.subarray(end + 4);
-        resolve();
-      }
-      for (;;) {
-        if (buffered.length < 2) break;
-        const len7 = buffered[1]! & 0x7f;
-        const headerBytes = len7 === 126 ? 4 : len7 === 127 ? 10 : 2;
-        if (buffered.length < headerBytes) break;
-        const length = len7 === 126 ? buffered.readUInt16BE(2) : len7 === 127 ? Number(buffered.readBigUInt64BE(2)) : len7;
-        if (buffered.length < headerBytes + length) break;
-        frames.push({ opcode: buffered[0]! & 0x0f, fin: (buffered[0]! & 0x80) !== 0, payload: buffered.subarray(headerBytes, headerBytes + length) });
-        buffered = buffered.subarray(headerBytes + length);
-      }
-      waiter?.();
-    });
-    socket.once("close", () => reject(new Error("closed before the upgrade")));
-    socket.write(handshake(port, `/__ggFrameworkConnection?runtimeId=${runtimeId}`, {}));
-  });
-  return {
-    frames,
-    closed,
-    socket,
-    texts: () => frames.filter((f) => f.opcode === 1).map((f) => f.payload.toString()),
-    /** Resolves once `done` holds for the frames so far. */
-    async until(done: (frames: Frame[]) => boolean): Promise<void> {
-      while (!done(frames)) await new Promise<void>((resolve) => (waiter = resolve));
-    },
-    /** The close frame's code, once it came. */
-    async closeCode(): Promise<number> {
-      await this.until((all) => all.some((f) => f.opcode === 8));
-      return frames.find((f) => f.opcode === 8)!.payload.readUInt16BE(0);
-    },
-    /** Writes `bytes` in pieces of `step` bytes, each its own write. */
-    async write(bytes: Buffer, step = bytes.length): Promise<void> {
-      for (let at = 0; at < bytes.length; at += step) {
-        socket.write(bytes.subarray(at, at + step));
-        if (step < bytes.length) await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    },
-  };
-}
 
 const answer = (id: number, data: unknown) => `s:${id}:echo:${JSON.stringify({ success: true, data })}`;
 

@@ -1,12 +1,14 @@
 /**
- * A framework connection's WebSocket data frames carried by the Bun hub's front (`_bun-front.ts`)
- * instead of `Bun.serve`: after the `101` the front reads the client's frames itself and hands each
- * message to the core in-process, and writes the core's answers to the client's socket. Relayed
- * through `Bun.serve`, each frame crossed two more sockets and two more callbacks: at one request
- * in flight that was most of what the front cost (bench/ANALYSIS.md, "Session 12 — framework
- * frames through the Bun front"). Hand-written because neither crossws nor Bun can be handed a
- * socket the front already holds. The upgrade and every check on it, crossws's `open` and `close`,
- * control frames (pings, the close handshake) and Bun's idle timeout stay `Bun.serve`'s.
+ * A framework connection's WebSocket data frames carried by a hub's front (Bun's `_bun-front.ts`,
+ * Deno's `_deno-front.ts` through `_deno-front-frames.ts`) instead of the server behind it: after
+ * the `101` the front reads the client's frames itself and hands each message to the core
+ * in-process, and writes the core's answers to the client's socket. Relayed through the server,
+ * each frame crossed two more sockets and two more callbacks: at one request in flight that was
+ * most of what a front cost (bench/ANALYSIS.md, "Session 12 — framework frames through the Bun
+ * front", "Session 13 — framework frames through the Deno front"). Hand-written because neither
+ * crossws nor Bun nor Deno can be handed a socket the front already holds. The upgrade and every
+ * check on it, crossws's `open` and `close`, control frames (pings, the close handshake) and the
+ * server's idle timeout stay the server's.
  */
 import type { FrameWriter } from "../src/platform.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
@@ -18,7 +20,7 @@ const SIGN_OF_LIFE_MS = 1000;
 /** Frames held for the end of a turn are joined into writes of up to this size; larger ones go alone. */
 const JOIN_BYTES = 16 * 1024;
 
-/** The front connection (`_bun-front.ts`'s `FrontLink`) as `DirectFrames` uses it. */
+/** The front connection (Bun's `FrontLink`, Deno's `FrameConn`) as `DirectFrames` uses it. */
 export interface FrameLink {
   readonly closed: boolean;
   /** Bytes written to the client's socket that it has not taken yet. */
@@ -27,11 +29,13 @@ export interface FrameLink {
   /** `owned`: the bytes are the caller's to give away (not copied if they wait). */
   writeClient(bytes: Uint8Array, owned: boolean): void;
   writeServer(bytes: Uint8Array): void;
+  /** Drops the client's connection and the server's, with no closing handshake. */
+  reset(): void;
 }
 
 /**
  * A framework connection's data frames, carried by the front itself (`_ws-direct.ts`): the
- * upgrade, control frames and the close handshake still go through `Bun.serve`, whose frames the
+ * upgrade, control frames and the close handshake still go through the server, whose frames the
  * front follows so that its own go in only between them.
  */
 export class DirectFrames implements FrameWriter {
@@ -61,7 +65,7 @@ export class DirectFrames implements FrameWriter {
     this.#link = link;
     this.#receive = receive;
     this.#reader = new ClientFrames(link.maxMessageSize, {
-      // Past the server's close frame the peer is closing: `Bun.serve` hands on no more messages either.
+      // Past the server's close frame the peer is closing: the server hands on no more messages either.
       message: (data) => {
         if (!this.server.closing) this.#receive(data);
       },
@@ -121,9 +125,20 @@ export class DirectFrames implements FrameWriter {
     return this.#pendingBytes + this.#link.toClientBytes;
   }
 
+  /**
+   * The core drops a slow consumer: the client's connection goes at once, with what waits for it.
+   * A close frame from the server would wait behind what the client does not read (Deno's
+   * sockets have no `terminate`: the client kept its connection until it left).
+   */
+  terminate(): void {
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#link.reset();
+  }
+
   fromClient(bytes: Uint8Array): void {
     if (this.#done) return;
-    // `Bun.serve` no longer sees the client's data, and would drop a client busy sending one long
+    // The server no longer sees the client's data, and would drop a client busy sending one long
     // message (that answers no ping meanwhile) as idle: an empty pong (RFC 6455 §5.5.3: allowed
     // unasked) tells it the client is there, at most once a second.
     const now = Date.now();

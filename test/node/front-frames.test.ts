@@ -1,5 +1,5 @@
 /**
- * Where the Bun front puts the frames it writes itself (adapters/_bun-front-frames.ts) among the
+ * Where the Bun front puts the frames it writes itself (adapters/_front-frames.ts) among the
  * frames `Bun.serve` still sends through it (pings, the close): only between two of them, never
  * after the 101's head before it, and never after a close frame; a turn's frames after its first
  * leave together. A link that records its writes stands in for the front's connection; the
@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { DirectFrames, type FrameLink } from "../../adapters/_bun-front-frames.ts";
+import { DirectFrames, type FrameLink } from "../../adapters/_front-frames.ts";
 
 /** A server frame (unmasked) as `Bun.serve` sends it. */
 function serverFrame(opcode: number, payload: string): Uint8Array {
@@ -44,6 +44,7 @@ function recordingLink(): FrameLink & { client: Uint8Array[]; server: Uint8Array
     writeServer(bytes) {
       server.push(bytes.slice());
     },
+    reset() {},
     frames: () => describe(new Uint8Array(Buffer.concat(client))),
     writes: () => client.length,
   };
