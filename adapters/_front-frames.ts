@@ -60,10 +60,13 @@ export class DirectFrames implements FrameWriter {
   #done = false;
   /** When the server was last shown the client's activity (`fromClient`). */
   #lastSign = 0;
+  readonly #maxUnread: number;
 
-  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void) {
+  /** `maxUnread`: what the client may leave unread before the server's own frames (pongs) cut it off. */
+  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void, maxUnread: number) {
     this.#link = link;
     this.#receive = receive;
+    this.#maxUnread = maxUnread;
     this.#reader = new ClientFrames(link.maxMessageSize, {
       // Past the server's close frame the peer is closing: the server hands on no more messages either.
       message: (data) => {
@@ -163,6 +166,10 @@ export class DirectFrames implements FrameWriter {
       this.server.skim(bytes, from, false);
       link.writeClient(from === 0 ? bytes : bytes.subarray(from), false);
     }
+    // A client that pings and never reads: the server's pongs would wait here without end (the
+    // front keeps reading the server, whose frames must pass the front's own in order). The
+    // server alone held them up to its own limit (Bun's backpressureLimit, Deno's socket).
+    if (link.toClientBytes > this.#maxUnread) this.terminate();
   }
 
   /** Writes the frames that wait, small ones joined, unless the `101` or a frame of the server's is still on its way. */

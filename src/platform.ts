@@ -117,8 +117,10 @@ export interface Platform {
    * `peer` (text as a string, binary as bytes, in order, each once) and returns that socket to
    * write the answers to: past crossws's per-message object, hook call and send wrapper. Without
    * it (or when it returns `undefined`), crossws's hooks carry the frames. Optional.
+   * `maxUnread`: bytes the client may leave unread before a writer that also carries the
+   * server's own frames (pongs) cuts it off; the core checks its answers against its own limit.
    */
-  readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void) => FrameWriter | undefined;
+  readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void, maxUnread: number) => FrameWriter | undefined;
   /**
    * The bytes a client WebSocket (made with `WebSocket` above) has received so far, where the
    * runtime shows them: the client's heartbeat then counts a server busy sending one long message

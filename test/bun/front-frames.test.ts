@@ -8,7 +8,7 @@
  * false`), so the two are held to the same answers. Raw frames over `node:net`.
  */
 import { expect, test } from "bun:test";
-import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
+import { frame, pingWithoutReading, rawPeer } from "../fixtures/_rawPeer.ts";
 import { crossipc, once, startServer, type Server } from "./_setup.ts";
 
 const echo = crossipc.IPCServer.defineRequest<unknown, unknown>("echo");
@@ -125,3 +125,18 @@ for (const fronted of [true, false]) {
     await server.teardown();
   });
 }
+
+// Behind the front `Bun.serve`'s pongs pass through the front's own queue to the client, which
+// grew without end for a client that pings and never reads: now cut off past maxBufferedAmount
+// plus one message, `Bun.serve`'s own backpressureLimit (past which `Bun.serve` alone takes the
+// pings and drops its pongs, which a client cannot tell from holding them: only the front is checked).
+test("behind the front: a client that pings and never reads is cut off, and the hub serves on", async () => {
+  const server = await startServer({ maxBufferedAmount: 64 * 1024, maxMessageSize: 64 * 1024, resettableConnections: true });
+  expect(await pingWithoutReading(server.getPort(), "pinger")).toBe("cut");
+  const other = await rawPeer(server.getPort(), "after-pings");
+  await other.write(frame(1, "r:1:echo:1"));
+  server.onFrameworkMessage(echo, (x) => x);
+  await other.until(() => other.texts().length === 1);
+  other.socket.destroy();
+  await server.teardown();
+}, 60_000);

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { floodClient } from "../fixtures/_flood.ts";
-import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
+import { frame, pingWithoutReading, rawPeer } from "../fixtures/_rawPeer.ts";
 import { connect, crossipc, Deno, once, startServer, type Server } from "./_deno.ts";
 
 const echo = crossipc.IPCServer.defineRequest<unknown, unknown>("echo");
@@ -197,6 +197,19 @@ for (const fronted of [true, false]) {
     // close frame behind the queue.
     const close = peer.frames.find((f) => f.opcode === 8);
     assert.equal(close === undefined, fronted);
+    server.onFrameworkMessage(echo, (x) => x);
+    const fresh = await connect(server, undefined, { heartbeatInterval: 0 });
+    assert.equal(await fresh.sendFrameworkRequest(echo, "still serving"), "still serving");
+    fresh.disconnect();
+    await server.teardown();
+  });
+
+  // Behind the front the server's pongs pass through the front's own queue to the client, which
+  // grew without end for a client that pings and never reads; `Deno.serve` alone stops reading it.
+  Deno.test(`${where}: a client that pings and never reads is ${fronted ? "cut off" : "held by TCP"}, and the hub serves on`, async () => {
+    const server = await start({ maxBufferedAmount: 64 * 1024, maxMessageSize: 64 * 1024 });
+    const outcome = await pingWithoutReading(server.getPort(), "pinger");
+    assert.ok(fronted ? outcome === "cut" : outcome !== "took all", outcome);
     server.onFrameworkMessage(echo, (x) => x);
     const fresh = await connect(server, undefined, { heartbeatInterval: 0 });
     assert.equal(await fresh.sendFrameworkRequest(echo, "still serving"), "still serving");

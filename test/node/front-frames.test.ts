@@ -29,22 +29,30 @@ function describe(bytes: Uint8Array): string[] {
   return out;
 }
 
-function recordingLink(): FrameLink & { client: Uint8Array[]; server: Uint8Array[]; frames(): string[]; writes(): number } {
+/** What the client may leave unread (the core's `maxBufferedAmount` plus one message). */
+const MAX_UNREAD = 64 * 1024;
+
+/** A link that keeps what is written to it; nothing drains it, so all of it counts as unread. */
+function recordingLink(onReset = () => {}): FrameLink & { client: Uint8Array[]; server: Uint8Array[]; frames(): string[]; writes(): number } {
   const client: Uint8Array[] = [];
   const server: Uint8Array[] = [];
+  let unread = 0;
   return {
     closed: false,
-    toClientBytes: 0,
+    get toClientBytes() {
+      return unread;
+    },
     maxMessageSize: 1024,
     client,
     server,
     writeClient(bytes) {
       client.push(bytes.slice());
+      unread += bytes.length;
     },
     writeServer(bytes) {
       server.push(bytes.slice());
     },
-    reset() {},
+    reset: onReset,
     frames: () => describe(new Uint8Array(Buffer.concat(client))),
     writes: () => client.length,
   };
@@ -52,7 +60,7 @@ function recordingLink(): FrameLink & { client: Uint8Array[]; server: Uint8Array
 
 test("frames written while a server frame is part-way through go after it, and before the close frame behind it", () => {
   const link = recordingLink();
-  const frames = new DirectFrames(link, () => {});
+  const frames = new DirectFrames(link, () => {}, MAX_UNREAD);
   frames.mode = "direct";
   const ping = serverFrame(9, "are you there");
   // Half a ping arrives, then the core sends two messages, then the rest of the ping and a close.
@@ -70,7 +78,7 @@ test("frames written while a server frame is part-way through go after it, and b
 
 test("frames written before the 101 passed wait for it; a turn's frames after its first leave in one write", async () => {
   const link = recordingLink();
-  const frames = new DirectFrames(link, () => {});
+  const frames = new DirectFrames(link, () => {}, MAX_UNREAD);
   frames.send("early");
   assert.equal(link.writes(), 0);
   assert.equal(frames.bufferedAmount, 7);
@@ -90,4 +98,16 @@ test("frames written before the 101 passed wait for it; a turn's frames after it
   frames.send("5");
   frames.flush();
   assert.deepEqual(link.frames().slice(-2), ["text 4", "text 5"]);
+});
+
+test("a client that leaves more than maxUnread of the server's own frames (pongs) unread is cut off; up to it, it is kept", () => {
+  let resets = 0;
+  const link = recordingLink(() => void resets++);
+  const frames = new DirectFrames(link, () => {}, MAX_UNREAD);
+  frames.mode = "direct";
+  const pong = serverFrame(10, "x".repeat(100));
+  while (link.toClientBytes + pong.length <= MAX_UNREAD) frames.fromServer(pong);
+  assert.equal(resets, 0);
+  frames.fromServer(pong);
+  assert.equal(resets, 1);
 });
