@@ -18,6 +18,7 @@ import { directFramesNode } from "./_node-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
+import { boundPongs } from "./_node-pongs.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
@@ -75,6 +76,9 @@ setPlatform({
           serverOptions: { maxPayload: options.maxMessageSize },
           maxConnections: options.maxConnections,
           keepAliveTimeout: options.keepAliveTimeout,
+          // What a client may leave unread of the pongs `ws` sends it (`_node-pongs.ts`): the core's
+          // slow-consumer limit plus one message, as Bun.serve's backpressureLimit.
+          maxUnread: options.maxBufferedAmount + options.maxMessageSize,
         },
       },
     }),
@@ -88,7 +92,7 @@ setPlatform({
  */
 function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
-  const { maxConnections, keepAliveTimeout, ...nodeWebSocket } = native?.["node"] as { maxConnections: number; keepAliveTimeout?: number };
+  const { maxConnections, keepAliveTimeout, maxUnread, ...nodeWebSocket } = native?.["node"] as { maxConnections: number; keepAliveTimeout?: number; maxUnread: number };
   // Each upgrade's watch on its client (see `watchUpgradeClient`), ended once the upgrade is decided.
   const watching = new WeakMap<Request, () => void>();
   const upgrade = hooks.upgrade;
@@ -107,6 +111,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
   const open = hooks.open;
   hooks.open = (peer) => {
     countBytesAsLife(peer);
+    boundPongs(peer, maxUnread);
     return open?.(peer);
   };
   const ws = nodeAdapter({ hooks, ...nodeWebSocket });

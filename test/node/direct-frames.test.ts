@@ -12,6 +12,7 @@ import { IPCServer } from "../../adapters/node.ts";
 import { corkForTick } from "../../adapters/_node-cork.ts";
 import { directFramesNode } from "../../adapters/_node-frames.ts";
 import { rawSocket, startServer, waitFor } from "./_helpers.ts";
+import { frame, pingWithoutReading, rawPeer } from "../fixtures/_rawPeer.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
 
@@ -149,4 +150,15 @@ test("corkForTick: the first small frame of a turn of the event loop goes out at
   corkForTick({}, 100);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(calls, []);
+});
+
+test("a client that pings and never reads is cut off past maxBufferedAmount plus one message, and the server serves on", async (t) => {
+  // `ws` answers each ping whatever the client left unread: 96 MiB of pings kept their pongs (376 MB of memory).
+  const server = await startServer(t, { maxBufferedAmount: 64 * 1024, maxMessageSize: 64 * 1024 });
+  assert.equal(await pingWithoutReading(server.getPort(), "pinger"), "cut");
+  server.onFrameworkMessage(echo, (x) => x);
+  const peer = await rawPeer(server.getPort(), "after-pings");
+  await peer.write(frame(1, "r:1:echo:1"));
+  await peer.until(() => peer.texts().length === 1);
+  peer.socket.destroy();
 });
