@@ -42,7 +42,7 @@ export function loopCheck(port: () => number, ownHost: () => string, listening: 
   return (baseUrl) => {
     let loops = known.get(baseUrl);
     if (loops === undefined) {
-      ownHosts ??= [ownHost(), ...(EVERY_INTERFACE.has(listening) ? (machineNames?.() ?? []) : [])];
+      ownHosts ??= [ownHost(), ...(EVERY_INTERFACE.has(listening) ? namesOf(machineNames) : [])];
       loops = loopsBack(baseUrl, port(), ownHosts);
       if (known.size >= MAX_REMEMBERED) known.clear();
       known.set(baseUrl, loops);
@@ -52,6 +52,18 @@ export function loopCheck(port: () => number, ownHost: () => string, listening: 
 }
 
 const MAX_REMEMBERED = 256;
+
+/**
+ * The machine's names, or none when they cannot be read: `os.networkInterfaces()` throws where
+ * the system refuses it (Android, some sandboxes), which then threw out of every proxied request to a new base URL.
+ */
+function namesOf(machineNames: (() => string[]) | undefined): string[] {
+  try {
+    return machineNames?.() ?? [];
+  } catch {
+    return [];
+  }
+}
 
 /** The hostnames that listen on every interface of the machine. */
 const EVERY_INTERFACE = new Set(["0.0.0.0", "::", "[::]"]);

@@ -97,3 +97,11 @@ test("loopCheck reads the machine's names once, and only for a hub listening bey
   assert.equal(reads, 1);
   assert.equal(loopCheck(() => 9000, () => "127.0.0.1", "::", names)("http://vm:9000/"), true);
 });
+
+test("loopCheck on a machine whose names cannot be read (networkInterfaces throws) still checks loopback, and throws nothing", () => {
+  const check = loopCheck(() => 9000, () => "0.0.0.0", "0.0.0.0", () => {
+    throw new Error("uv_interface_addresses returned Unknown system error 13");
+  });
+  assert.equal(check("http://localhost:9000/"), true);
+  assert.equal(check("http://other:9000/"), false);
+});
