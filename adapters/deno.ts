@@ -161,9 +161,18 @@ function netRefusal(target: string): string | undefined {
   if ((allNetGranted ??= Deno.permissions.querySync({ name: "net" }).state === "granted")) return undefined;
   const start = target.indexOf("//") + 2;
   const end = target.indexOf("/", start);
-  const host = end === -1 ? target.slice(start) : target.slice(start, end);
+  const authority = end === -1 ? target.slice(start) : target.slice(start, end);
+  // Not a service URL's `user:password@`: Deno's query throws on it (a 500 instead of this 502),
+  // and the refusal, logged and sent in the WebSocket's 502, would show the password.
+  const host = authority.slice(authority.lastIndexOf("@") + 1);
   if (granted.has(host)) return undefined;
-  if (Deno.permissions.querySync({ name: "net", host }).state === "granted") {
+  let state: string;
+  try {
+    state = Deno.permissions.querySync({ name: "net", host }).state;
+  } catch {
+    return undefined; // A host Deno cannot read: the dial fails with its own error.
+  }
+  if (state === "granted") {
     if (granted.size < 1024) granted.add(host);
     return undefined;
   }

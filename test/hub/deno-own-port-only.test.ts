@@ -97,3 +97,47 @@ test("deno hub granted its own port alone: a service it may not dial gets 502 na
   assert.equal(refusals.length, 1, stderr);
   assert.ok(refusals[0]!.includes(flag), stderr);
 });
+
+test("deno hub granted its own port alone: a service URL with credentials gets the same 502 (not a 500), and its password is shown nowhere", async () => {
+  // The refusal's host was read with the URL's `user:password@`: Deno's permission query threw
+  // on it (a 500 for HTTP), and the password went into the log line and the WebSocket's 502.
+  const service = createHttpServer((_request, response) => response.end("service"));
+  await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+  const servicePort = (service.address() as AddressInfo).port;
+  const flag = `--allow-net=127.0.0.1:${servicePort}`;
+  const answers: string[] = [];
+  const stderr = await hubStderr(
+    (port) => `--allow-net=127.0.0.1:${port}`,
+    async (port) => {
+      const client = new IPCClient(port);
+      await client.connect("svc-1");
+      try {
+        await client.sendFrameworkRequest(HubRequests.register, [{ api: "svc", baseUrl: `http://admin:s3cret-pw@127.0.0.1:${servicePort}`, pathPrefix: "/svc" }]);
+        const answer = await fetch(`http://127.0.0.1:${port}/svc/1`);
+        const text = await answer.text();
+        answers.push(text);
+        assert.equal(answer.status, 502, text);
+        assert.ok(text.includes(flag), text);
+        const upgrade = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const sent = request(`http://127.0.0.1:${port}/svc/ws`, {
+            headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+          });
+          sent.on("response", (response) => {
+            let body = "";
+            response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+            response.on("end", () => resolve({ status: response.statusCode!, body }));
+          });
+          sent.on("upgrade", (_response, socket) => (socket.destroy(), resolve({ status: 101, body: "" })));
+          sent.on("error", reject);
+          sent.end();
+        });
+        answers.push(upgrade.body);
+        assert.equal(upgrade.status, 502, upgrade.body);
+      } finally {
+        client.disconnect();
+      }
+    },
+  ).finally(() => service.close());
+  for (const shown of [...answers, stderr]) assert.doesNotMatch(shown, /s3cret-pw/, shown);
+  assert.ok(stderr.includes(flag), stderr);
+});
