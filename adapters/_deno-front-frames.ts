@@ -122,6 +122,8 @@ export class FrameConn implements FrameLink {
   }
 }
 
+const SWITCHING = "HTTP/1.1 101";
+
 /**
  * Finds where the first answer's head ends in the bytes `Deno.serve` sends on a connection whose
  * first request is an upgrade: from there on its bytes are WebSocket frames, and the front's own
@@ -130,9 +132,17 @@ export class FrameConn implements FrameLink {
 export class HeadEnd {
   /** How much of `\r\n\r\n` the bytes so far end with. */
   #matched = 0;
+  /** The answer's first bytes, up to the length of `SWITCHING`. */
+  #start = "";
+
+  /** The answer is a `101` (read once its head has ended): only then do frames follow it. */
+  get switching(): boolean {
+    return this.#start === SWITCHING;
+  }
 
   /** Where the head ends in `bytes` (the index after its blank line), or -1 when it goes on. */
   find(bytes: Uint8Array): number {
+    for (let i = 0; this.#start.length < SWITCHING.length && i < bytes.length; i++) this.#start += String.fromCharCode(bytes[i]!);
     let matched = this.#matched;
     for (let i = 0; i < bytes.length; i++) {
       const byte = bytes[i]!;

@@ -599,6 +599,8 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
       if (connection.headEnd) {
         const end = connection.headEnd.find(bytes);
         if (end !== -1) {
+          // A refused upgrade: an upgrade later on this connection could not be told from this answer's body.
+          if (!connection.headEnd.switching) connection.notCarryable();
           connection.headEnd = undefined;
           await writeAll(connection.client, bytes.subarray(0, end));
           bytes = bytes.subarray(end);
