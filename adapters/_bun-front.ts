@@ -176,9 +176,9 @@ export class FrontLink {
    * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
    * `undefined` when the `101` has passed already (frames the server sent could be overtaken).
    */
-  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number): FrameWriter | undefined {
+  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number): FrameWriter | undefined {
     if (this.piping || this.responses.switched || this.closed || this.direct) return undefined;
-    this.direct = new DirectFrames(this, receive, maxUnread);
+    this.direct = new DirectFrames(this, receive, maxUnread, maxText);
     return this.direct;
   }
 
