@@ -69,7 +69,7 @@ export class DirectFrames implements FrameWriter {
    * whole, the core closed the connection, and the messages behind it in the same read were still
    * handed on).
    */
-  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void, maxUnread: number, maxText = link.maxMessageSize) {
+  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number = link.maxMessageSize) {
     this.#link = link;
     this.#receive = receive;
     this.#maxUnread = maxUnread;

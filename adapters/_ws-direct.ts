@@ -58,7 +58,7 @@ export class ClientFrames {
    * checked as each frame's header arrives: a larger message is closed with 1009 before it is
    * gathered, and no message the client sent after it is handed on.
    */
-  constructor(maxMessageSize: number, sink: ClientFrameSink, maxTextSize = maxMessageSize) {
+  constructor(maxMessageSize: number, sink: ClientFrameSink, maxTextSize: number = maxMessageSize) {
     this.#maxMessageSize = maxMessageSize;
     this.#maxTextSize = Math.min(maxTextSize, maxMessageSize);
     this.#sink = sink;
