@@ -66,7 +66,7 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
   maxConnections: number;
-  /** Largest WebSocket message a framework connection carried by the front itself may send (`DirectFrames`). */
+  /** Largest WebSocket message a framework connection carried by the front itself may send (`DirectFrames`); a text message is held to the core's own, smaller limit (`carryFrames`'s `maxText`). */
   maxMessageSize: number;
 }
 
