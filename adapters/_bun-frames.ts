@@ -98,15 +98,15 @@ export function markingCallbacks<S, M>(message: (ws: S, message: M) => unknown):
 
 /** The part of a front connection (`_bun-front.ts`) used here. */
 interface FrontCarrier {
-  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number): FrameWriter | undefined;
+  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number): FrameWriter | undefined;
 }
 
 /**
  * A writer for a framework connection: behind the hub's front, the front carries its data frames
  * itself; else the Bun ServerWebSocket under the crossws Bun peer; or `undefined` (not that crossws).
  */
-export function directFramesBun(peer: unknown, receive: (data: string | Uint8Array) => void, maxUnread: number): FrameWriter | undefined {
+export function directFramesBun(peer: unknown, receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number): FrameWriter | undefined {
   const ws = (peer as { _internal?: { ws?: BunSocket & { data?: { request?: { runtime?: { bun?: { front?: FrontCarrier } } } } } } })._internal?.ws;
   if (typeof ws?.cork !== "function" || typeof ws.send !== "function" || typeof ws.getBufferedAmount !== "function") return undefined;
-  return ws.data?.request?.runtime?.bun?.front?.carryFrames(receive, maxUnread) ?? new TurnWriter(ws);
+  return ws.data?.request?.runtime?.bun?.front?.carryFrames(receive, maxUnread, maxText) ?? new TurnWriter(ws);
 }

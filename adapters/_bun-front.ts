@@ -66,7 +66,7 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 export interface BunFrontOptions {
   /** Client connections at once; more are closed as they arrive. */
   maxConnections: number;
-  /** Largest WebSocket message a framework connection carried by the front itself may send (`DirectFrames`). */
+  /** Largest WebSocket message a framework connection carried by the front itself may send (`DirectFrames`); a text message is held to the core's own, smaller limit (`carryFrames`'s `maxText`). */
   maxMessageSize: number;
 }
 
@@ -176,9 +176,9 @@ export class FrontLink {
    * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
    * `undefined` when the `101` has passed already (frames the server sent could be overtaken).
    */
-  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number): FrameWriter | undefined {
+  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number): FrameWriter | undefined {
     if (this.piping || this.responses.switched || this.closed || this.direct) return undefined;
-    this.direct = new DirectFrames(this, receive, maxUnread);
+    this.direct = new DirectFrames(this, receive, maxUnread, maxText);
     return this.direct;
   }
 

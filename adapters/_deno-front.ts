@@ -190,10 +190,10 @@ export class FrontConnection {
    * Carries this WebSocket's data frames in the front from the `101` on (`DirectFrames`), or
    * `undefined` where it cannot (not the connection's first request, frames already passed).
    */
-  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number): FrameWriter | undefined {
+  carryFrames(receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number): FrameWriter | undefined {
     if (!this.#carryable || this.closed || this.direct || !this.inner) return undefined;
     this.frames = new FrameConn(this, this.client, this.inner, this.#maxMessageSize);
-    this.direct = new DirectFrames(this.frames, receive, maxUnread);
+    this.direct = new DirectFrames(this.frames, receive, maxUnread, maxText);
     if (this.headPassed) this.direct.mode = "direct";
     return this.direct;
   }

@@ -62,8 +62,14 @@ export class DirectFrames implements FrameWriter {
   #lastSign = 0;
   readonly #maxUnread: number;
 
-  /** `maxUnread`: what the client may leave unread before the server's own frames (pongs) cut it off. */
-  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void, maxUnread: number) {
+  /**
+   * `maxUnread`: what the client may leave unread before the server's own frames (pongs) cut it
+   * off. `maxText`: the core's limit on a framework message, closed with 1009 as it arrives (the
+   * link's own limit is the server-wide one, larger: past the core's, a message was gathered
+   * whole, the core closed the connection, and the messages behind it in the same read were still
+   * handed on).
+   */
+  constructor(link: FrameLink, receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number = link.maxMessageSize) {
     this.#link = link;
     this.#receive = receive;
     this.#maxUnread = maxUnread;
@@ -81,7 +87,7 @@ export class DirectFrames implements FrameWriter {
         // The server closes as if the client had asked, answers the client, and ends the peer.
         link.writeServer(maskedCloseFrame(code, reason));
       },
-    });
+    }, maxText);
   }
 
   send(frame: string): void {

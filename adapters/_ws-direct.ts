@@ -28,9 +28,14 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const SCRATCH = 16 * 1024;
 const scratch = new Uint8Array(SCRATCH);
 
-/** Reads a client's frames as they arrive, in order, bounded at `maxMessageSize` per message. */
+/**
+ * Reads a client's frames as they arrive, in order, bounded at `maxMessageSize` per message
+ * (`maxTextSize` per text message). Nothing is read after a close frame (RFC 6455 §5.5.1: the
+ * client sends no data after it), as `Bun.serve`, `Deno.serve` and `ws` hand on no message after it.
+ */
 export class ClientFrames {
   readonly #maxMessageSize: number;
+  readonly #maxTextSize: number;
   readonly #sink: ClientFrameSink;
   readonly #header = new Uint8Array(MAX_HEADER);
   #headerHave = 0;
@@ -45,15 +50,18 @@ export class ClientFrames {
   #messageOpcode = 0;
   #fragments: Uint8Array[] = [];
   #messageSize = 0;
-  #failed = false;
+  /** The client broke the protocol or a limit, or sent its close frame: the rest is not read. */
+  #stopped = false;
 
-  constructor(maxMessageSize: number, sink: ClientFrameSink) {
+  /**
+   * `maxTextSize`: the framework path's own limit on a text message (the core's `maxMessageSize`),
+   * checked as each frame's header arrives: a larger message is closed with 1009 before it is
+   * gathered, and no message the client sent after it is handed on.
+   */
+  constructor(maxMessageSize: number, sink: ClientFrameSink, maxTextSize: number = maxMessageSize) {
     this.#maxMessageSize = maxMessageSize;
+    this.#maxTextSize = Math.min(maxTextSize, maxMessageSize);
     this.#sink = sink;
-  }
-
-  get failed(): boolean {
-    return this.#failed;
   }
 
   /** @internal Fragments the message in progress holds (tests). */
@@ -64,7 +72,7 @@ export class ClientFrames {
   feed(bytes: Uint8Array): void {
     let pos = 0;
     const end = bytes.length;
-    while (pos < end && !this.#failed) {
+    while (pos < end && !this.#stopped) {
       if (this.#payload) {
         pos = this.#readPayload(bytes, pos, end);
         continue;
@@ -102,7 +110,7 @@ export class ClientFrames {
     if (b0 !== 0x81 || !(b1 & 0x80) || length === 127 || this.#messageOpcode !== 0) return 0;
     const size = length === 126 ? (bytes[pos + 2]! << 8) | bytes[pos + 3]! : length;
     const start = pos + headerBytes;
-    if (size > SCRATCH || end - start < size || size > this.#maxMessageSize) return 0;
+    if (size > SCRATCH || end - start < size || size > this.#maxTextSize) return 0;
     const m = start - 4;
     const m0 = bytes[m]!;
     const m1 = bytes[m + 1]!;
@@ -136,7 +144,7 @@ export class ClientFrames {
   }
 
   #fail(code: number, reason: string): void {
-    this.#failed = true;
+    this.#stopped = true;
     this.#payload = undefined;
     this.#fragments = [];
     this.#sink.fail(code, reason);
@@ -166,7 +174,8 @@ export class ClientFrames {
       if (opcode === 0 && this.#messageOpcode === 0) return this.#fail(1002, "Continuation with no message");
       if (opcode !== 0 && this.#messageOpcode !== 0) return this.#fail(1002, "New message inside a fragmented one");
       this.#messageSize = opcode === 0 ? this.#messageSize + length : length;
-      if (this.#messageSize > this.#maxMessageSize) return this.#fail(1009, "Message too big");
+      const limit = (opcode === 0 ? this.#messageOpcode : opcode) === 1 ? this.#maxTextSize : this.#maxMessageSize;
+      if (this.#messageSize > limit) return this.#fail(1009, "Message too big");
       if (opcode !== 0) this.#messageOpcode = opcode;
       const m = at + headerBytes - 4;
       this.#mask[0] = header[m]!;
@@ -194,7 +203,10 @@ export class ClientFrames {
   #endFrame(): void {
     const payload = this.#payload!;
     this.#payload = undefined;
-    if (this.#opcode >= 8) return this.#sink.control(payload);
+    if (this.#opcode >= 8) {
+      if (this.#opcode === 8) this.#stopped = true;
+      return this.#sink.control(payload);
+    }
     if (!this.#fin) {
       // An empty fragment adds nothing to the message: kept, a client sending endless 6-byte empty
       // continuations held ~30× their bytes in array objects (18 MB of them, 586 MB), never past

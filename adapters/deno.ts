@@ -62,7 +62,7 @@ setPlatform({
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
   pipeUpgrade: pipeUpgradeDeno,
   // Behind the front a framework connection's data frames skip `Deno.serve`; without it, crossws carries them.
-  directFrames: (peer, receive, maxUnread) => frontOf(peer as Peer)?.carryFrames(receive, maxUnread),
+  directFrames: (peer, receive, maxUnread, maxText) => frontOf(peer as Peer)?.carryFrames(receive, maxUnread, maxText),
   // Without `--allow-env`, reading would throw (or prompt in a terminal): ask first, silently.
   env: (name) => (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined),
   probeConnect,

@@ -119,8 +119,10 @@ export interface Platform {
    * it (or when it returns `undefined`), crossws's hooks carry the frames. Optional.
    * `maxUnread`: bytes the client may leave unread before a writer that also carries the
    * server's own frames (pongs) cuts it off; the core checks its answers against its own limit.
+   * `maxText`: the core's limit on a framework message (the runtime's is the larger proxy one): a
+   * writer that reads the client's frames itself closes a larger text message with 1009 as it arrives.
    */
-  readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void, maxUnread: number) => FrameWriter | undefined;
+  readonly directFrames?: (peer: unknown, receive: (data: string | Uint8Array) => void, maxUnread: number, maxText: number) => FrameWriter | undefined;
   /**
    * The bytes a client WebSocket (made with `WebSocket` above) has received so far, where the
    * runtime shows them: the client's heartbeat then counts a server busy sending one long message

@@ -133,7 +133,7 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       if (ipc) {
         // Where the runtime can, the frames skip crossws from here on; either way they meet in `frameworkMessage`.
         // Unread past `maxBufferedAmount` plus one message: the limit Bun.serve kept for the same client.
-        const writer = state.directFrames?.(peer, (data) => frameworkMessage(state, peer, data), state.maxBufferedAmount + state.maxMessageSize);
+        const writer = state.directFrames?.(peer, (data) => frameworkMessage(state, peer, data), state.maxBufferedAmount + state.maxMessageSize, state.maxMessageSize);
         const clientId = state.clients.open(peer, ipc.runtimeId, writer);
         const record = ipc.record;
         if (record) {

@@ -2,9 +2,9 @@
  * A framework connection behind the Bun hub's front, whose data frames the front carries itself
  * (adapters/_ws-direct.ts), keeps what `Bun.serve` does with them: fragments reassembled with
  * control frames between them, frames split anywhere across reads, many messages in order both
- * ways, a message sent before a close arriving before it, 1007 for invalid UTF-8, 1009 past
- * `maxMessageSize` (in fragments too), 1002 for an unmasked frame, and a client that dies
- * mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
+ * ways, a message sent before a close arriving before it and none after it, 1007 for invalid
+ * UTF-8, 1009 past `maxMessageSize` (in fragments too; nothing behind it handled), 1002 for an
+ * unmasked frame, and a client that dies mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
  * false`), so the two are held to the same answers. Raw frames over `node:net`.
  */
 import { expect, test } from "bun:test";
@@ -92,6 +92,43 @@ for (const fronted of [true, false]) {
     await gone;
     expect(handled).toBe(0);
     peer.socket.destroy();
+    await server.teardown();
+  });
+
+  // With the proxy limit (server-wide) above the framework one, the front gathered such a message
+  // whole before the core closed the connection; behind Deno's front a request behind it in the
+  // same read was then still handled (test/deno/front-frames.test.ts). Here Bun's close reached
+  // the core in time; the front now closes at the message's header, with the same answers.
+  test.concurrent(`${where}: a message past maxMessageSize, under maxProxyMessageSize, closes with 1009; it and the request behind it are unhandled`, async () => {
+    const server = await start({ maxMessageSize: 64 * 1024 });
+    let handled = 0;
+    server.onFrameworkMessage(echo, (x) => (handled++, x));
+    const gone = once((cb) => server.onClientDisconnect((_id, runtimeId) => runtimeId === "big-one" && cb()));
+    const peer = await rawPeer(server.getPort(), "big-one");
+    await peer.write(Buffer.concat([frame(1, `r:1:echo:"${"x".repeat(70 * 1024)}"`), frame(1, "r:2:echo:2")]));
+    expect(await peer.closeCode()).toBe(1009);
+    await gone;
+    expect(handled).toBe(0);
+    expect(peer.texts()).toEqual([]);
+    peer.socket.destroy();
+    await server.teardown();
+  });
+
+  // A request after the close frame, in the same write, went to the core through the front (found by fuzzing).
+  test.concurrent(`${where}: the client's close frame is answered with its code; a request after it is not handled`, async () => {
+    const server = await start();
+    const handled: unknown[] = [];
+    server.onFrameworkMessage(echo, (x) => (handled.push(x), x));
+    const gone = once((cb) => server.onClientDisconnect((_id, runtimeId) => runtimeId === "bye" && cb()));
+    const peer = await rawPeer(server.getPort(), "bye");
+    const closing = Buffer.alloc(2);
+    closing.writeUInt16BE(4000);
+    await peer.write(Buffer.concat([frame(1, "r:1:echo:1"), frame(8, closing), frame(1, "r:2:echo:2")]));
+    expect(await peer.closeCode()).toBe(4000);
+    await gone;
+    await peer.closed;
+    expect(peer.texts()).toEqual([answer(1, 1)]);
+    expect(handled).toEqual([1]);
     await server.teardown();
   });
 

@@ -15,7 +15,7 @@ test("frames from separate callbacks of one turn leave together under cork; a ne
     cork: (callback: () => void) => (calls.push("cork"), callback(), calls.push("uncork")),
     getBufferedAmount: () => 0,
   };
-  const writer = directFramesBun({ _internal: { ws } }, () => {}, 1024 * 1024)!;
+  const writer = directFramesBun({ _internal: { ws } }, () => {}, 1024 * 1024, 1024 * 1024)!;
   writer.send("a");
   // Another callback of the same turn (the next HTTP request of a read batch): its promise jobs ran in between.
   await Promise.resolve();
@@ -33,7 +33,7 @@ test("frames from separate callbacks of one turn leave together under cork; a ne
 test("sends from the socket's own message callback go at once (Bun corks them), unless frames are held before them", async () => {
   const calls: string[] = [];
   const ws = { send: (frame: string) => (calls.push(`send ${frame}`), 1), cork: (callback: () => void) => (calls.push("cork"), callback()), getBufferedAmount: () => 0 };
-  const writer = directFramesBun({ _internal: { ws } }, () => {}, 1024 * 1024)!;
+  const writer = directFramesBun({ _internal: { ws } }, () => {}, 1024 * 1024, 1024 * 1024)!;
   const message = markingCallbacks((_ws: unknown, frame: string) => writer.send(frame));
   message(ws, "a");
   message(ws, "b");

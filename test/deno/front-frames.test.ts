@@ -3,7 +3,7 @@
  * itself (adapters/_deno-front-frames.ts, adapters/_ws-direct.ts), keeps what `Deno.serve` does
  * with them: text both ways in order, binary frames ignored, fragments reassembled with a ping
  * between them, frames split anywhere across reads, the messages of one read, 1009 past
- * `maxMessageSize`, the close handshake, a client that dies mid-frame, and a client that reads
+ * `maxMessageSize` (nothing behind it handled), the close handshake (nothing after it handled), a client that dies mid-frame, and a client that reads
  * nothing dropped once too much is queued for it. Each case also runs on `Deno.serve` alone
  * (`resettableConnections: false`), so the two are held to the same answers, except where the
  * front answers as Node's and Bun's hubs do and `Deno.serve` does not: 1007 for invalid UTF-8,
@@ -126,6 +126,27 @@ for (const fronted of [true, false]) {
     await server.teardown();
   });
 
+  // With the proxy limit (server-wide) above the framework one, the front gathered such a message
+  // whole, the core closed the connection, and a request behind it in the same write was still
+  // handled (found by fuzzing): the front now closes at the message's header. `Deno.serve` alone,
+  // given a message after the core's close, drops the connection with no close frame.
+  Deno.test(`${where}: a message past maxMessageSize, under maxProxyMessageSize, ${fronted ? "closes with 1009" : "ends the connection"}; it and the request behind it are unhandled`, async () => {
+    const server = await start({ maxMessageSize: 64 * 1024 });
+    let handled = 0;
+    server.onFrameworkMessage(echo, (x) => (handled++, x));
+    const gone = once((cb) => server.onClientDisconnect((_id, runtimeId) => runtimeId === "big-one" && cb()));
+    const peer = await rawPeer(server.getPort(), "big-one");
+    await peer.write(Buffer.concat([frame(1, `r:1:echo:"${"x".repeat(70 * 1024)}"`), frame(1, "r:2:echo:2")]));
+    if (fronted) assert.equal(await peer.closeCode(), 1009);
+    else await peer.closed;
+    peer.socket.destroy();
+    await gone;
+    assert.equal(handled, 0);
+    assert.deepEqual(peer.texts(), []);
+    await peer.closed;
+    await server.teardown();
+  });
+
   // `Deno.serve` alone takes a client's unmasked frame as if it were masked; the front closes with
   // 1002, as Node's and Bun's hubs do (RFC 6455 §5.1: a server must).
   Deno.test(`${where}: an unmasked frame ${fronted ? "closes with 1002" : "is taken"}`, async () => {
@@ -146,18 +167,21 @@ for (const fronted of [true, false]) {
     await server.teardown();
   });
 
-  Deno.test(`${where}: the client's close frame is answered with its code, after the answers before it`, async () => {
+  // A request after the close frame, in the same write, went to the core through the front (found by fuzzing).
+  Deno.test(`${where}: the client's close frame is answered with its code, after the answers before it; a request after it is not handled`, async () => {
     const server = await start();
-    server.onFrameworkMessage(echo, (x) => x);
+    const handled: unknown[] = [];
+    server.onFrameworkMessage(echo, (x) => (handled.push(x), x));
     const gone = once<[string, string?]>((cb) => server.onClientDisconnect((id, runtimeId) => runtimeId === "bye" && cb(id, runtimeId)));
     const peer = await rawPeer(server.getPort(), "bye");
     const closing = Buffer.alloc(2);
     closing.writeUInt16BE(4000);
-    await peer.write(Buffer.concat([frame(1, "r:1:echo:1"), frame(8, Buffer.concat([closing, Buffer.from("done")]))]));
+    await peer.write(Buffer.concat([frame(1, "r:1:echo:1"), frame(8, Buffer.concat([closing, Buffer.from("done")])), frame(1, "r:2:echo:2")]));
     assert.equal(await peer.closeCode(), 4000);
     await gone;
     await peer.closed;
     assert.deepEqual(peer.texts(), [answer(1, 1)]);
+    assert.deepEqual(handled, [1]);
     await server.teardown();
   });
 

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { DirectFrames, type FrameLink } from "../../adapters/_front-frames.ts";
+import { frame } from "../fixtures/_rawPeer.ts";
 
 /** A server frame (unmasked) as `Bun.serve` sends it. */
 function serverFrame(opcode: number, payload: string): Uint8Array {
@@ -110,4 +111,47 @@ test("a client that leaves more than maxUnread of the server's own frames (pongs
   assert.equal(resets, 0);
   frames.fromServer(pong);
   assert.equal(resets, 1);
+});
+
+/** The client's frames `DirectFrames` handed on: the messages, and the control frames for the server but pongs (a close with its code, unmasked). */
+function readingFrames(maxText?: number) {
+  const link = recordingLink();
+  const messages: Array<string | Uint8Array> = [];
+  const frames = new DirectFrames(link, (data) => messages.push(data), MAX_UNREAD, maxText);
+  frames.mode = "direct";
+  const toServer = () => link.server.filter((bytes) => (bytes[0]! & 0x0f) !== 10).map((bytes) => ((bytes[0]! & 0x0f) === 8 ? `close ${((bytes[6]! ^ bytes[2]!) << 8) | (bytes[7]! ^ bytes[3]!)}` : `op ${bytes[0]! & 0x0f}`));
+  return { frames, messages, toServer };
+}
+
+// Found by fuzzing the fronts: a request sent after the client's close frame, in the same read,
+// was still handled (the reader went on past the close); `Bun.serve`, `Deno.serve` and `ws` drop it.
+test("nothing after the client's close frame is handed on, in the same read or later", () => {
+  const { frames, messages, toServer } = readingFrames();
+  frames.fromClient(Buffer.concat([frame(1, "before"), frame(8, Buffer.from([0x03, 0xe8])), frame(1, "after"), frame(9, "ping")]));
+  frames.fromClient(frame(1, "later"));
+  assert.deepEqual(messages, ["before"]);
+  assert.deepEqual(toServer(), ["close 1000"]);
+});
+
+// Found by fuzzing the fronts: the reader's limit was the server-wide one (the larger proxy
+// limit, 64 MiB), so a text message past the core's was gathered whole, the core closed the
+// connection (1009), and the request behind it in the same read was still handled.
+test("a text message past maxText closes with 1009 once its header is read, and nothing after it is handed on", () => {
+  const { frames, messages, toServer } = readingFrames(100);
+  const big = frame(1, "x".repeat(101));
+  // Only the header (and mask): the message is refused before any of it is gathered.
+  frames.fromClient(Buffer.concat([frame(1, "small"), big.subarray(0, 6)]));
+  assert.deepEqual(toServer(), ["close 1009"]);
+  frames.fromClient(Buffer.concat([big.subarray(6), frame(1, "after")]));
+  assert.deepEqual(messages, ["small"]);
+  // In fragments, the same: the sum passes it.
+  const fragmented = readingFrames(100);
+  fragmented.frames.fromClient(Buffer.concat([frame(1, "y".repeat(60), { fin: false }), frame(0, "y".repeat(41)), frame(1, "after")]));
+  assert.deepEqual(fragmented.messages, []);
+  assert.deepEqual(fragmented.toServer(), ["close 1009"]);
+  // Binary messages keep the link's (server-wide) limit: the core ignores them, as the server alone hands them on.
+  const binary = readingFrames(100);
+  binary.frames.fromClient(Buffer.concat([frame(2, "z".repeat(500)), frame(1, "after")]));
+  assert.equal(binary.messages.length, 2);
+  assert.deepEqual(binary.toServer(), []);
 });
