@@ -27,6 +27,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Largest frame `#wholeText` unmasks into `scratch` (shared: each message is decoded before the next frame is read). */
 const SCRATCH = 16 * 1024;
 const scratch = new Uint8Array(SCRATCH);
+/** A data frame's buffer at first; a longer one grows as its bytes arrive. */
+const FIRST_PAYLOAD_BYTES = 1024 * 1024;
 
 /**
  * Reads a client's frames as they arrive, in order, bounded at `maxMessageSize` per message
@@ -45,6 +47,8 @@ export class ClientFrames {
   #mask = new Uint8Array(4);
   #payload: Uint8Array | undefined;
   #payloadHave = 0;
+  /** The frame's whole length (for a data frame, `#payload` grows to it as its bytes arrive). */
+  #payloadLength = 0;
   #payloadStart = 0;
   /** A fragmented message in progress: its opcode and fragments. */
   #messageOpcode = 0;
@@ -167,6 +171,7 @@ export class ClientFrames {
       // Kept raw (header and masked payload) for the server.
       this.#payload = new Uint8Array(headerBytes + length);
       this.#payload.set(header.subarray(at, at + headerBytes));
+      this.#payloadLength = headerBytes + length;
       this.#payloadStart = headerBytes;
       this.#payloadHave = headerBytes;
     } else {
@@ -182,21 +187,30 @@ export class ClientFrames {
       this.#mask[1] = header[m + 1]!;
       this.#mask[2] = header[m + 2]!;
       this.#mask[3] = header[m + 3]!;
-      this.#payload = new Uint8Array(length);
+      // Not the whole declared length at once: a header costs a client 14 bytes and could claim
+      // up to the limit (64 MiB), which a system without memory overcommit would refuse.
+      this.#payload = new Uint8Array(Math.min(length, FIRST_PAYLOAD_BYTES));
+      this.#payloadLength = length;
       this.#payloadStart = 0;
       this.#payloadHave = 0;
     }
-    if (this.#payloadHave === this.#payload.length) this.#endFrame();
+    if (this.#payloadHave === this.#payloadLength) this.#endFrame();
   }
 
   /** Takes payload bytes from `bytes[pos, end)`; where it stopped. */
   #readPayload(bytes: Uint8Array, pos: number, end: number): number {
-    const payload = this.#payload!;
-    const take = Math.min(payload.length - this.#payloadHave, end - pos);
+    let payload = this.#payload!;
+    const take = Math.min(this.#payloadLength - this.#payloadHave, end - pos);
+    if (this.#payloadHave + take > payload.length) {
+      // Doubled as the bytes come, up to the frame's length (where it ends, whole).
+      const grown = new Uint8Array(Math.min(this.#payloadLength, Math.max(this.#payloadHave + take, payload.length * 2)));
+      grown.set(payload.subarray(0, this.#payloadHave));
+      this.#payload = payload = grown;
+    }
     if (this.#opcode >= 8) payload.set(bytes.subarray(pos, pos + take), this.#payloadHave);
     else unmask(bytes, pos, take, payload, this.#payloadHave, this.#mask);
     this.#payloadHave += take;
-    if (this.#payloadHave === payload.length) this.#endFrame();
+    if (this.#payloadHave === this.#payloadLength) this.#endFrame();
     return pos + take;
   }
 

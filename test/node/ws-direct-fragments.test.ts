@@ -36,3 +36,37 @@ test("a message of empty fragments only is an empty message", () => {
   assert.deepEqual(got, ["", "next"]);
   assert.equal(reader.heldFragments, 0);
 });
+
+/** A masked binary frame header declaring `length` bytes (64-bit length), mask 0. */
+function bigHeader(length: number): Buffer {
+  const head = Buffer.alloc(14);
+  head[0] = 0x82;
+  head[1] = 0x80 | 127;
+  head.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
+  head.writeUInt32BE(length >>> 0, 6);
+  return head; // mask bytes 10..13 are 0: the payload is sent as is
+}
+
+test("a frame's header claiming 60 MiB costs what arrived, not what it claims (100 clients: 6 GB before)", () => {
+  const readers: ClientFrames[] = [];
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 100; i++) {
+    const reader = new ClientFrames(64 * 1024 * 1024, { message: () => {}, control: () => {}, fail: (code) => assert.fail(`closed ${code}`) });
+    reader.feed(Buffer.concat([bigHeader(60 * 1024 * 1024), Buffer.alloc(1000, 7)]));
+    readers.push(reader);
+  }
+  const held = process.memoryUsage().arrayBuffers - before;
+  assert.ok(held < 200 * 1024 * 1024, `100 readers hold ${Math.round(held / 1024 / 1024)} MiB`);
+  assert.equal(readers.length, 100);
+});
+
+test("a 3 MiB binary frame fed in uneven pieces arrives byte for byte", () => {
+  const got: Uint8Array[] = [];
+  const reader = new ClientFrames(64 * 1024 * 1024, { message: (data) => got.push(data as Uint8Array), control: () => {}, fail: (code) => assert.fail(`closed ${code}`) });
+  const payload = Buffer.alloc(3 * 1024 * 1024 + 5);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+  const wire = Buffer.concat([bigHeader(payload.length), payload]);
+  for (let at = 0, step = 1; at < wire.length; at += step, step = (step * 7 + 13) % 300_000 + 1) reader.feed(wire.subarray(at, Math.min(at + step, wire.length)));
+  assert.equal(got.length, 1);
+  assert.ok(Buffer.from(got[0]!).equals(payload));
+});
