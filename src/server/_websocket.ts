@@ -132,7 +132,8 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       const { ipc, upstream } = role(peer);
       if (ipc) {
         // Where the runtime can, the frames skip crossws from here on; either way they meet in `frameworkMessage`.
-        // Unread past `maxBufferedAmount` plus one message: the limit Bun.serve kept for the same client.
+        // Unread past `maxBufferedAmount` plus one message (a slow consumer and its last message): the
+        // most a writer that also carries the runtime server's own frames (pongs) may queue for it.
         const writer = state.directFrames?.(peer, (data) => frameworkMessage(state, peer, data), state.maxBufferedAmount + state.maxMessageSize, state.maxMessageSize);
         const clientId = state.clients.open(peer, ipc.runtimeId, writer);
         const record = ipc.record;

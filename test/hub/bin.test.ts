@@ -13,21 +13,10 @@ import WebSocket from "ws";
 import { deadPort } from "../matrix/_backend.ts";
 import { ROOT, start, type Runtime } from "../matrix/_spawn.ts";
 import { startEchoService } from "../fixtures/_echoService.ts";
+import { cliCommand } from "./_cli.ts";
 
-const BIN = `${ROOT}node_modules/.bin`;
-const ENTRY = "dist/bin/crossipc.js";
-
-function binCommand(runtime: Runtime): [string, string[]] {
-  switch (runtime) {
-    case "node":
-      return [process.execPath, [ENTRY]];
-    case "bun":
-      return [`${BIN}/bun`, [ENTRY]];
-    case "deno":
-      // What a user grants: the network and environment variables (the port may come from one).
-      return [`${BIN}/deno`, ["run", "--allow-net", "--allow-env", ENTRY]];
-  }
-}
+// What a user grants Deno: the network and environment variables (the port may come from one).
+const binCommand = (runtime: Runtime) => cliCommand(runtime, ["--allow-net", "--allow-env"]);
 
 interface Cli {
   proc: ChildProcessWithoutNullStreams;

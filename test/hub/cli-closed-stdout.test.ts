@@ -9,25 +9,15 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { ServiceHub } from "../../adapters/node.ts";
 import { ROOT, type Runtime } from "../matrix/_spawn.ts";
+import { cliCommand } from "./_cli.ts";
 
-const BIN = `${ROOT}node_modules/.bin`;
-const ENTRY = "dist/bin/crossipc.js";
 /** Far more than a pipe holds (64 KiB on Linux), so the CLI is still writing when the reader goes. */
 const REQUESTS = 40;
 const BODY = "x".repeat(16 * 1024);
 /** A CLI still running after this many seconds is hung (Bun was, at full CPU). */
 const HUNG_S = 20;
 
-function command(runtime: Runtime): [string, string[]] {
-  switch (runtime) {
-    case "node":
-      return [process.execPath, [ENTRY]];
-    case "bun":
-      return [`${BIN}/bun`, [ENTRY]];
-    case "deno":
-      return [`${BIN}/deno`, ["run", "--allow-net=127.0.0.1", ENTRY]];
-  }
-}
+const command = (runtime: Runtime) => cliCommand(runtime, ["--allow-net=127.0.0.1"]);
 
 const hub = new ServiceHub(0, { dashboard: true, journal: { bodies: true, size: REQUESTS } });
 await hub.start();

@@ -59,7 +59,29 @@ test("deno hub granted 127.0.0.1 has its front and prints nothing on stderr", as
   assert.equal(await hubStderr(() => "--allow-net=127.0.0.1"), "");
 });
 
-test("deno hub granted its own port alone: a service it may not dial gets 502 naming the flag, and the refusal is printed once", async () => {
+/** The answer to a WebSocket upgrade of `url`: its status and body (101 with no body when it switched). */
+function upgradeAnswer(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, {
+      headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+    });
+    sent.on("response", (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode!, body }));
+    });
+    sent.on("upgrade", (_response, socket) => (socket.destroy(), resolve({ status: 101, body: "" })));
+    sent.on("error", reject);
+    sent.end();
+  });
+}
+
+/**
+ * A Deno hub granted its own port alone, with a service at `baseUrl(servicePort)` registered under
+ * /svc that it may not dial; `check` runs against the hub. Resolves with the hub's stderr and the
+ * flag a refusal names.
+ */
+async function refusedService(baseUrl: (servicePort: number) => string, check: (port: number, flag: string) => Promise<void>): Promise<{ stderr: string; flag: string }> {
   const service = createHttpServer((_request, response) => response.end("service"));
   await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
   const servicePort = (service.address() as AddressInfo).port;
@@ -70,29 +92,30 @@ test("deno hub granted its own port alone: a service it may not dial gets 502 na
       const client = new IPCClient(port);
       await client.connect("svc-1");
       try {
-        await client.sendFrameworkRequest(HubRequests.register, [{ api: "svc", baseUrl: `http://127.0.0.1:${servicePort}`, pathPrefix: "/svc" }]);
-        for (const n of [1, 2, 3]) {
-          const answer = await fetch(`http://127.0.0.1:${port}/svc/${n}`);
-          assert.equal(answer.status, 502);
-          const { error } = (await answer.json()) as { error: string };
-          assert.ok(error.includes(flag), error);
-          assert.doesNotMatch(error, /Did the service crash/);
-        }
-        const upgradeStatus = await new Promise<number | undefined>((resolve, reject) => {
-          const upgrade = request(`http://127.0.0.1:${port}/svc/ws`, {
-            headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
-          });
-          upgrade.on("response", (response) => (response.resume(), resolve(response.statusCode)));
-          upgrade.on("upgrade", (_response, socket) => (socket.destroy(), resolve(101)));
-          upgrade.on("error", reject);
-          upgrade.end();
-        });
-        assert.equal(upgradeStatus, 502);
+        await client.sendFrameworkRequest(HubRequests.register, [{ api: "svc", baseUrl: baseUrl(servicePort), pathPrefix: "/svc" }]);
+        await check(port, flag);
       } finally {
         client.disconnect();
       }
     },
   ).finally(() => service.close());
+  return { stderr, flag };
+}
+
+test("deno hub granted its own port alone: a service it may not dial gets 502 naming the flag, and the refusal is printed once", async () => {
+  const { stderr, flag } = await refusedService(
+    (servicePort) => `http://127.0.0.1:${servicePort}`,
+    async (port, flag) => {
+      for (const n of [1, 2, 3]) {
+        const answer = await fetch(`http://127.0.0.1:${port}/svc/${n}`);
+        assert.equal(answer.status, 502);
+        const { error } = (await answer.json()) as { error: string };
+        assert.ok(error.includes(flag), error);
+        assert.doesNotMatch(error, /Did the service crash/);
+      }
+      assert.equal((await upgradeAnswer(`http://127.0.0.1:${port}/svc/ws`)).status, 502);
+    },
+  );
   const refusals = stderr.split("\n").filter((line) => line.includes("no net permission"));
   assert.equal(refusals.length, 1, stderr);
   assert.ok(refusals[0]!.includes(flag), stderr);
@@ -101,43 +124,20 @@ test("deno hub granted its own port alone: a service it may not dial gets 502 na
 test("deno hub granted its own port alone: a service URL with credentials gets the same 502 (not a 500), and its password is shown nowhere", async () => {
   // The refusal's host was read with the URL's `user:password@`: Deno's permission query threw
   // on it (a 500 for HTTP), and the password went into the log line and the WebSocket's 502.
-  const service = createHttpServer((_request, response) => response.end("service"));
-  await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
-  const servicePort = (service.address() as AddressInfo).port;
-  const flag = `--allow-net=127.0.0.1:${servicePort}`;
   const answers: string[] = [];
-  const stderr = await hubStderr(
-    (port) => `--allow-net=127.0.0.1:${port}`,
-    async (port) => {
-      const client = new IPCClient(port);
-      await client.connect("svc-1");
-      try {
-        await client.sendFrameworkRequest(HubRequests.register, [{ api: "svc", baseUrl: `http://admin:s3cret-pw@127.0.0.1:${servicePort}`, pathPrefix: "/svc" }]);
-        const answer = await fetch(`http://127.0.0.1:${port}/svc/1`);
-        const text = await answer.text();
-        answers.push(text);
-        assert.equal(answer.status, 502, text);
-        assert.ok(text.includes(flag), text);
-        const upgrade = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const sent = request(`http://127.0.0.1:${port}/svc/ws`, {
-            headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
-          });
-          sent.on("response", (response) => {
-            let body = "";
-            response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-            response.on("end", () => resolve({ status: response.statusCode!, body }));
-          });
-          sent.on("upgrade", (_response, socket) => (socket.destroy(), resolve({ status: 101, body: "" })));
-          sent.on("error", reject);
-          sent.end();
-        });
-        answers.push(upgrade.body);
-        assert.equal(upgrade.status, 502, upgrade.body);
-      } finally {
-        client.disconnect();
-      }
+  const { stderr, flag } = await refusedService(
+    (servicePort) => `http://admin:s3cret-pw@127.0.0.1:${servicePort}`,
+    async (port, flag) => {
+      const answer = await fetch(`http://127.0.0.1:${port}/svc/1`);
+      const text = await answer.text();
+      answers.push(text);
+      assert.equal(answer.status, 502, text);
+      assert.ok(text.includes(flag), text);
+      const upgrade = await upgradeAnswer(`http://127.0.0.1:${port}/svc/ws`);
+      answers.push(upgrade.body);
+      assert.equal(upgrade.status, 502, upgrade.body);
     },
-  ).finally(() => service.close());
+  );
   for (const shown of [...answers, stderr]) assert.doesNotMatch(shown, /s3cret-pw/, shown);
   assert.ok(stderr.includes(flag), stderr);
 });
