@@ -49,7 +49,6 @@ export class ClientFrames {
   #payloadHave = 0;
   /** The frame's whole length (for a data frame, `#payload` grows to it as its bytes arrive). */
   #payloadLength = 0;
-  #payloadStart = 0;
   /** A fragmented message in progress: its opcode and fragments. */
   #messageOpcode = 0;
   #fragments: Uint8Array[] = [];
@@ -172,7 +171,6 @@ export class ClientFrames {
       this.#payload = new Uint8Array(headerBytes + length);
       this.#payload.set(header.subarray(at, at + headerBytes));
       this.#payloadLength = headerBytes + length;
-      this.#payloadStart = headerBytes;
       this.#payloadHave = headerBytes;
     } else {
       if (opcode > 2) return this.#fail(1002, "Unknown opcode");
@@ -191,7 +189,6 @@ export class ClientFrames {
       // up to the limit (64 MiB), which a system without memory overcommit would refuse.
       this.#payload = new Uint8Array(Math.min(length, FIRST_PAYLOAD_BYTES));
       this.#payloadLength = length;
-      this.#payloadStart = 0;
       this.#payloadHave = 0;
     }
     if (this.#payloadHave === this.#payloadLength) this.#endFrame();

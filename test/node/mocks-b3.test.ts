@@ -6,7 +6,7 @@
  * `x-b3-traceid`, which the hub did not read.
  */
 import assert from "node:assert/strict";
-import test from "node:test";
+import test, { type TestContext } from "node:test";
 import { connectMocks, scopeHeaders } from "../../adapters/node.ts";
 import { startBackend, startServer } from "./_helpers.ts";
 
@@ -24,13 +24,18 @@ test("scope.headers are SPEC's three, and the README's B3 span is traceparent's"
   assert.deepEqual(mocks.scope("t-7").headers, { baggage: "crossipc-scope=t-7" });
 });
 
-test("a single b3 header naming an open scope's trace id puts the request in that scope", async (t) => {
+/** A server proxying to a backend that answers "service", and an open scope of a mocks connection to it. */
+async function serviceWithScope(t: TestContext) {
   const backend = await startBackend(t, (_req, res) => res.end("service"));
   const server = await startServer(t);
   server.setRouteProxyResolver(() => backend.url);
   const mocks = await connectMocks(server.getPort());
   t.after(() => mocks.close());
-  const scope = mocks.scope();
+  return { server, scope: mocks.scope() };
+}
+
+test("a single b3 header naming an open scope's trace id puts the request in that scope", async (t) => {
+  const { server, scope } = await serviceWithScope(t);
   await scope.intercept("GET", "/prices/:id", () => "scoped");
   const ask = async (b3: string) => (await fetch(`${server.getUrl()}/prices/1`, { headers: { b3 } })).text();
   assert.equal(await ask(`${scope.id}-00f067aa0ba902b7-1`), '"scoped"');
@@ -53,12 +58,7 @@ test("scopeHeaders(from) passes a b3 header on, from a Request, Headers or a rec
 // every outgoing call unchanged, with a span id of its own (a UUID, not B3's 16 hex), the incoming
 // span id as `x-b3-parentspanid`, and `x-root-start-ts`; it passes no baggage or traceparent on.
 test("what grest-ts's tracing middleware sends on carries the scope by x-b3-traceid alone", async (t) => {
-  const backend = await startBackend(t, (_req, res) => res.end("service"));
-  const server = await startServer(t);
-  server.setRouteProxyResolver(() => backend.url);
-  const mocks = await connectMocks(server.getPort());
-  t.after(() => mocks.close());
-  const scope = mocks.scope();
+  const { server, scope } = await serviceWithScope(t);
   await scope.intercept("GET", "/users/:id", () => "scoped");
   const incoming = new Request("http://service/", { headers: scope.headers });
   const grestOutgoing = {
