@@ -217,7 +217,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     return committed(state, record, jsonAnswer(508, loopAnswer(target), record));
   }
   // Not passed on, as nginx does by default: a TRACE comes back with the request's headers (a
-  // page's cookies, the hub's token) in its body, and Deno's and Bun's fetch cannot send one
+  // page's cookies, its credentials) in its body, and Deno's and Bun's fetch cannot carry one
   // (Deno's refused it: 502; Bun's lost the answer's body), where Node's forwarded it.
   if (request.method === "TRACE") {
     const message = "TRACE is not proxied: its answer would echo the request's headers (cookies, credentials)";
