@@ -24,7 +24,24 @@ export interface ClientFrameSink {
 /** Longest frame header: 2 bytes, an 8-byte length, a 4-byte mask. */
 const MAX_HEADER = 14;
 // ignoreBOM: a message that begins with U+FEFF keeps it, as Bun.serve and `ws` hand it on.
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const replacing = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * A message's text, or `undefined` when its bytes are not UTF-8. Decoded with replacement first:
+ * Deno's strict decoder took 40–100 µs per 64 KiB against 4–10 µs for the replacing one (Bun:
+ * both ~5 µs). Replacement leaves a U+FFFD wherever the bytes were bad, so text without one was
+ * valid; text with one (bad bytes, or a U+FFFD the client sent) is decided by the strict decoder.
+ */
+function decodeText(bytes: Uint8Array): string | undefined {
+  const text = replacing.decode(bytes);
+  if (!text.includes("\uFFFD")) return text;
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
 /** Largest frame `#wholeText` unmasks into `scratch` (shared: each message is decoded before the next frame is read). */
 const SCRATCH = 16 * 1024;
 const scratch = new Uint8Array(SCRATCH);
@@ -132,10 +149,8 @@ export class ClientFrames {
     if (i < size) to[i] = bytes[start + i]! ^ m0;
     if (i + 1 < size) to[i + 1] = bytes[start + i + 1]! ^ m1;
     if (i + 2 < size) to[i + 2] = bytes[start + i + 2]! ^ m2;
-    let text: string;
-    try {
-      text = decoder.decode(to.subarray(0, size));
-    } catch {
+    const text = decodeText(to.subarray(0, size));
+    if (text === undefined) {
       this.#fail(1007, "Invalid UTF-8");
       return end;
     }
@@ -248,12 +263,8 @@ export class ClientFrames {
     this.#messageOpcode = 0;
     this.#messageSize = 0;
     if (opcode === 2) return this.#sink.message(whole);
-    let text: string;
-    try {
-      text = decoder.decode(whole);
-    } catch {
-      return this.#fail(1007, "Invalid UTF-8");
-    }
+    const text = decodeText(whole);
+    if (text === undefined) return this.#fail(1007, "Invalid UTF-8");
     this.#sink.message(text);
   }
 }
