@@ -285,11 +285,7 @@ function closeProblem(raw: Uint8Array): [code: number, reason: string] | undefin
   const code = (payload[0]! << 8) | payload[1]!;
   const allowed = (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
   if (!allowed) return [1002, `Invalid close code ${code}`];
-  try {
-    decoder.decode(payload.subarray(2));
-  } catch {
-    return [1007, "Invalid UTF-8 in the close reason"];
-  }
+  if (decodeText(payload.subarray(2)) === undefined) return [1007, "Invalid UTF-8 in the close reason"];
   return undefined;
 }
 
