@@ -182,7 +182,9 @@ export class ClientFrames {
     this.#opcode = opcode;
     if (opcode >= 8) {
       if (opcode > 10) return this.#fail(1002, "Unknown opcode");
-      if (!this.#fin || length > 125) return this.#fail(1002, "Bad control frame");
+      // The 7-bit length itself, as `ws` checks it: a control frame's length in the 16- or 64-bit
+      // form (even of 125 bytes or fewer) is refused, so `closeProblem` finds the mask at byte 2.
+      if (!this.#fin || (b1 & 0x7f) > 125) return this.#fail(1002, "Bad control frame");
       // Kept raw (header and masked payload) for the server.
       this.#payload = new Uint8Array(headerBytes + length);
       this.#payload.set(header.subarray(at, at + headerBytes));
@@ -276,7 +278,7 @@ export class ClientFrames {
  * that is not UTF-8 (1007).
  */
 function closeProblem(raw: Uint8Array): [code: number, reason: string] | undefined {
-  // A control frame's length fits the 7 bits (125 at most): 2 header bytes, then the mask.
+  // `#startFrame` took only the 7-bit length form (125 at most): 2 header bytes, then the mask.
   const length = raw.length - 6;
   if (length === 0) return undefined;
   if (length === 1) return [1002, "Invalid close frame"];

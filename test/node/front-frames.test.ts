@@ -167,6 +167,27 @@ test("a bad close frame closes with 1002 (1-byte payload, a code no endpoint sen
   assert.deepEqual(empty.toServer(), ["close"]);
 });
 
+// A control frame's length in the 16-bit form (126, then two bytes) was taken, where `ws` refuses
+// it (1002, "invalid payload length 126"): a ping went on to the server, and the close check read
+// a close's code and reason at the 7-bit form's offsets. This close's real payload is code 1000 and
+// a reason that is not UTF-8 (0x83 0x68); read from those offsets it looked valid (1000, then
+// 03 E8 80 80) and went on to `Deno.serve` as it came.
+test("a control frame whose length uses the 16-bit form closes with 1002, as ws answers it", () => {
+  const mask = [0x11, 0x22, 0x03, 0xec];
+  const payload = [0x03, 0xe8, 0x83, 0x68];
+  const close = Buffer.from([0x88, 0x80 | 126, 0x00, payload.length, ...mask, ...payload.map((b, i) => b ^ mask[i & 3]!)]);
+  const ping = Buffer.from([0x89, 0x80 | 126, 0x00, 0x00, 1, 2, 3, 4]);
+  for (const bytes of [close, ping]) {
+    for (const step of [Number.MAX_SAFE_INTEGER, 1]) {
+      const { frames, messages, toServer } = readingFrames();
+      const all = Buffer.concat([bytes, frame(1, "after")]);
+      for (let at = 0; at < all.length; at += step) frames.fromClient(all.subarray(at, at + step));
+      assert.deepEqual(toServer(), ["close 1002"], `${bytes.toString("hex")} in steps of ${step}`);
+      assert.deepEqual(messages, []);
+    }
+  }
+});
+
 // Found by fuzzing the fronts: the reader's limit was the server-wide one (the larger proxy
 // limit, 64 MiB), so a text message past the core's was gathered whole, the core closed the
 // connection (1009), and the request behind it in the same read was still handled.
