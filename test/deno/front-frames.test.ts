@@ -7,7 +7,7 @@
  * nothing dropped once too much is queued for it. Each case also runs on `Deno.serve` alone
  * (`resettableConnections: false`), so the two are held to the same answers, except where the
  * front answers as Node's and Bun's hubs do and `Deno.serve` does not: 1007 for invalid UTF-8,
- * 1002 for an unmasked frame, 1002 or 1007 for a bad close frame, and a slow consumer cut off with no close frame. Raw frames over `node:net`.
+ * 1002 for an unmasked frame or a control frame whose length is not in the 7-bit form, 1002 or 1007 for a bad close frame, and a slow consumer cut off with no close frame. Raw frames over `node:net`.
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -214,6 +214,27 @@ for (const fronted of [true, false]) {
     const fresh = await connect(server, undefined, { heartbeatInterval: 0 });
     assert.equal(await fresh.sendFrameworkRequest(echo, "still serving"), "still serving");
     fresh.disconnect();
+    await server.teardown();
+  });
+
+  // A control frame's length in the 16-bit form went through the front's reader, which checked
+  // the decoded length only: a ping was answered with a pong where Node's and Bun's hubs answer
+  // 1002 (`ws`: "invalid payload length 126"), and a close's code and reason were checked at the
+  // 7-bit form's offsets. `Deno.serve` alone still takes both.
+  Deno.test(`${where}: a control frame whose length uses the 16-bit form ${fronted ? "closes with 1002" : "is taken by Deno.serve"}`, async () => {
+    const server = await start();
+    const cases: [string, Buffer, number][] = [
+      ["a ping", Buffer.from([0x89, 0x80 | 126, 0x00, 0x00, 1, 2, 3, 4]), fronted ? 8 : 10],
+      ["a close, code 1000", Buffer.from([0x88, 0x80 | 126, 0x00, 0x02, 0, 0, 0, 0, 0x03, 0xe8]), 8],
+    ];
+    for (const [what, bytes, opcode] of cases) {
+      const peer = await rawPeer(server.getPort(), "control-16");
+      await peer.write(bytes);
+      await peer.until((frames) => frames.length > 0);
+      const first = peer.frames[0]!;
+      assert.deepEqual([what, first.opcode, first.opcode === 8 ? first.payload.readUInt16BE(0) : undefined], [what, opcode, opcode !== 8 ? undefined : fronted ? 1002 : 1000]);
+      peer.socket.destroy();
+    }
     await server.teardown();
   });
 
