@@ -1,4 +1,5 @@
 /** How the hub tests run the built CLI (dist/bin/crossipc.js) under each runtime. */
+import { spawn } from "node:child_process";
 import process from "node:process";
 import { ROOT, type Runtime } from "../matrix/_spawn.ts";
 
@@ -15,4 +16,14 @@ export function cliCommand(runtime: Runtime, denoPermissions: string[]): [string
     case "deno":
       return [`${BIN}/deno`, ["run", ...denoPermissions, ENTRY]];
   }
+}
+
+/** A Deno process run from the repository's root: its output as it arrives, and its exit. */
+export function spawnDeno(args: string[], env: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" }) {
+  const child = spawn(`${BIN}/deno`, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output.stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output.stderr += chunk));
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
+  return { child, output, exited };
 }

@@ -7,33 +7,23 @@
  * flag (issue 21); the hub used to print that refusal once per request, now once.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createServer as createHttpServer, request } from "node:http";
 import { HubRequests, IPCClient } from "../../adapters/node.ts";
-import { ROOT } from "../matrix/_spawn.ts";
 import { freePort } from "../fixtures/_freePort.ts";
-
-const DENO = `${ROOT}node_modules/.bin/deno`;
-const ENTRY = "dist/bin/crossipc.js";
-
+import { ENTRY, spawnDeno } from "./_cli.ts";
 
 /** Starts the hub with `net`, waits for it to answer, runs `meanwhile`, stops it with SIGINT; resolves with its stderr. */
 async function hubStderr(net: (port: number) => string, meanwhile: (port: number) => Promise<void> = async () => {}): Promise<string> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
   delete env.NO_COLOR;
-  const child = spawn(DENO, ["run", net(port), ENTRY, "hub", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
+  const { child, output, exited } = spawnDeno(["run", net(port), ENTRY, "hub", "--port", String(port)], env);
   try {
     const deadline = Date.now() + 30_000;
-    while (!stdout.includes("dashboard:")) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start: ${stdout}${stderr}`);
+    while (!output.stdout.includes("dashboard:")) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start: ${output.stdout}${output.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const state = await fetch(`http://127.0.0.1:${port}/__crossipc/api/state`);
@@ -41,8 +31,8 @@ async function hubStderr(net: (port: number) => string, meanwhile: (port: number
     await state.body?.cancel();
     await meanwhile(port);
     child.kill("SIGINT");
-    assert.equal(await exited, 0, stderr);
-    return stderr;
+    assert.equal(await exited, 0, output.stderr);
+    return output.stderr;
   } finally {
     child.kill("SIGKILL");
   }
