@@ -203,7 +203,10 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
-/** A 405 names the methods that are served (RFC 9110 §15.5.6): the proxy passes on every other. */
+/**
+ * A 405 names methods that are served (RFC 9110 §15.5.6): the common ones, not all of them (the
+ * proxy passes on any method but TRACE, WebDAV's among them).
+ */
 const NOT_TRACE = { ...JSON_HEADERS, allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" };
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, copiesBody: boolean, record: JournalRecord | undefined): Promise<Response> {
