@@ -4,7 +4,7 @@
  * control frames between them, frames split anywhere across reads, many messages in order both
  * ways, a message sent before a close arriving before it and none after it, 1007 for invalid
  * UTF-8, 1009 past `maxMessageSize` (in fragments too; nothing behind it handled), 1002 for an
- * unmasked frame, 1002 or 1007 for a bad close frame, and a client that dies mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
+ * unmasked frame or a control frame whose length is not in the 7-bit form, 1002 or 1007 for a bad close frame, and a client that dies mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
  * false`), so the two are held to the same answers. Raw frames over `node:net`.
  */
 import { expect, test } from "bun:test";
@@ -149,6 +149,23 @@ for (const fronted of [true, false]) {
       await peer.write(frame(8, payload));
       await peer.closed;
       expect([what, peer.frames.find((f) => f.opcode === 8)?.payload.readUInt16BE(0)]).toEqual([what, expected]);
+    }
+    await server.teardown();
+  });
+
+  // The front's reader checked a control frame's decoded length only, and read a close's code at
+  // the 7-bit form's offsets: it must refuse the 16-bit form as `Bun.serve` alone does.
+  test.concurrent(`${where}: a control frame whose length uses the 16-bit form closes with 1002`, async () => {
+    const server = await start();
+    const cases: [string, Buffer][] = [
+      ["a ping", Buffer.from([0x89, 0x80 | 126, 0x00, 0x00, 1, 2, 3, 4])],
+      ["a close, code 1000", Buffer.from([0x88, 0x80 | 126, 0x00, 0x02, 0, 0, 0, 0, 0x03, 0xe8])],
+    ];
+    for (const [what, bytes] of cases) {
+      const peer = await rawPeer(server.getPort(), "control-16");
+      await peer.write(bytes);
+      await peer.closed;
+      expect([what, peer.frames.find((f) => f.opcode === 8)?.payload.readUInt16BE(0)]).toEqual([what, 1002]);
     }
     await server.teardown();
   });
