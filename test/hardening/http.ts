@@ -118,7 +118,7 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
     },
   ],
   [
-    "a proxied TRACE answers 405 (Allow: the methods passed on) on every runtime, and never reaches the backend, which would echo the request's headers (Deno answered 502, Bun 200 without the body, Node forwarded it)",
+    "a proxied TRACE answers 405 (Allow: the common methods) on every runtime, and never reaches the backend, which would echo the request's headers (Deno answered 502, Bun 200 without the body, Node forwarded it)",
     async (hub) => {
       const raw = await rawExchange(hub.port, "TRACE /svc/trace HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=secret\r\n\r\n");
       assert.deepEqual(statuses(raw), [405], raw);
