@@ -19,6 +19,7 @@ import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
+import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import {
   decodeBody,
   encodeBody,
@@ -62,6 +63,13 @@ export interface ConnectMocksOptions extends IPCClientOptions {
    * hub drops its rules). Default 15 000 here, not IPCClient's 4 000: a hub busy under load is not dead.
    */
   heartbeatTimeout?: number | undefined;
+  /**
+   * Closes the connection (the hub drops every rule of it) when this signal aborts: pass the test
+   * runner's own (vitest's `signal`, node:test's `t.signal`), which aborts when the test times out,
+   * so a test that never ends does not leave its rules at the hub. Already aborted: rejects with
+   * its reason, as `fetch` does.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
@@ -82,7 +90,8 @@ type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true }
  * wrong or missing token), and with a clear error when the server does not speak the mocks protocol.
  */
 export async function connectMocks(portOrUrl: number | string, options: ConnectMocksOptions = {}): Promise<Mocks> {
-  const { token, runtimeId, ...clientOptions } = options;
+  const { token, runtimeId, signal, ...clientOptions } = options;
+  if (signal?.aborted) throw abortReason(signal);
   const client = new IPCClient(portOrUrl, {
     ...clientOptions,
     heartbeatTimeout: clientOptions.heartbeatTimeout ?? MOCKS_HEARTBEAT_TIMEOUT,
@@ -102,7 +111,16 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
     throw error;
   }
   connection.hello = hello;
-  return new Mocks(connection);
+  const mocks = new Mocks(connection);
+  if (signal) {
+    // Aborted while connecting: the caller gets the reason and nothing stays open.
+    if (signal.aborted) {
+      client.disconnect();
+      throw abortReason(signal);
+    }
+    closeOnAbort(mocks, signal);
+  }
+  return mocks;
 }
 
 /** @internal The connection a `Mocks` and its scopes share: the client, the handlers by ref. */
