@@ -52,6 +52,13 @@ declare global {
  * test's own requests to it fail or time out either way).
  */
 const MOCKS_HEARTBEAT_TIMEOUT = 15_000;
+/**
+ * How long connecting may take (IPCClient's is 5 s), for the same reason: a suite's workers all
+ * connect at once to a hub on a loaded CI machine (measured: eight test runs at once on 2 cores, a
+ * load of 20, took a `node --test` and a `Deno.test` file past 5 s), and a connect that gives
+ * up fails the test. A hub that is not running is refused at once whatever this is.
+ */
+const MOCKS_CONNECT_TIMEOUT = 15_000;
 
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
@@ -63,6 +70,8 @@ export interface ConnectMocksOptions extends IPCClientOptions {
    * hub drops its rules). Default 15 000 here, not IPCClient's 4 000: a hub busy under load is not dead.
    */
   heartbeatTimeout?: number | undefined;
+  /** How long (ms) connecting may take. Default 15 000 here, not IPCClient's 5 000: a hub busy under load is not dead. */
+  connectTimeout?: number | undefined;
   /**
    * Closes the connection (the hub drops every rule of it) when this signal aborts: pass the test
    * runner's own (vitest's `signal`, node:test's `t.signal`), which aborts when the test times out,
@@ -95,6 +104,7 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
   const client = new IPCClient(portOrUrl, {
     ...clientOptions,
     heartbeatTimeout: clientOptions.heartbeatTimeout ?? MOCKS_HEARTBEAT_TIMEOUT,
+    connectTimeout: clientOptions.connectTimeout ?? MOCKS_CONNECT_TIMEOUT,
     accessToken: token ?? clientOptions.accessToken,
   });
   const connection = new MockConnection(client);
