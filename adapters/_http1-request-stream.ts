@@ -365,6 +365,8 @@ export class RequestStream {
         if (last !== "") chunked = last === "chunked";
       } else if (first === 0x75 && isName(bytes, line, lineEnd, "upgrade")) {
         upgrade = true;
+      } else if (first === 0x65 && isName(bytes, line, lineEnd, "expect")) {
+        lowerContinue(bytes, line + 7, lineEnd);
       }
       line = lineEnd + 2;
     }
@@ -444,4 +446,15 @@ function methodOf(bytes: Uint8Array, start: number, end: number): string {
   let text = "";
   for (let i = start; i < Math.min(end, start + 20); i++) text += String.fromCharCode(bytes[i]!);
   return end - start > 20 ? `${text}…` : text;
+}
+
+/**
+ * `Expect: 100-Continue` (any case) becomes `100-continue`, in place (same length), before the
+ * server sees it: the expectation is case-insensitive (RFC 9110 §10.1.1), but `Bun.serve` sends
+ * its `100 Continue` only for the lower-case token, and a client that waits for it before sending
+ * its body waited for its own timeout. Node and Deno read it in any case.
+ */
+function lowerContinue(bytes: Uint8Array, from: number, to: number): void {
+  if (fieldValue(bytes, from, to).toLowerCase() !== "100-continue") return;
+  for (let i = from; i < to; i++) if (bytes[i]! >= 0x41 && bytes[i]! <= 0x5a) bytes[i] = bytes[i]! | 0x20;
 }

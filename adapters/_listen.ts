@@ -82,23 +82,6 @@ export function isUpgrade(request: Request): boolean {
   return request.method === "GET" && request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
-/** Fails clearly when a runtime entry is loaded in another runtime. */
-export function assertRuntime(expected: "node" | "bun" | "deno"): void {
-  const actual = detectRuntime();
-  if (actual !== expected) {
-    throw new Error(
-      `crossipc/${expected} was loaded in ${actual}: import 'crossipc' (its exports map picks the runtime) or 'crossipc/${actual}'.`,
-    );
-  }
-}
-
-function detectRuntime(): "node" | "bun" | "deno" | "an unknown runtime" {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown; process?: { versions?: { node?: string } } };
-  if (g.Deno) return "deno";
-  if (g.Bun) return "bun";
-  return g.process?.versions?.node ? "node" : "an unknown runtime";
-}
-
 /**
  * The upgrade hook's outcome for crossws's Bun and Deno adapters, which ignore `{ handled: true }`
  * (the hub's pipe took the client elsewhere, or `gone`: the client left meanwhile) and would

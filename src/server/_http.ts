@@ -168,16 +168,16 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
  * Taken from the adapter, not imported from srvx here: on Deno, importing srvx runs a colour
  * check that reads `TERM`, which kills the import without `--allow-env`.
  */
-function jsonAnswer(status: number, body: unknown, record?: JournalRecord): Response {
+function jsonAnswer(status: number, body: unknown, record?: JournalRecord, headers: Record<string, string> = JSON_HEADERS): Response {
   const text = body === undefined ? "" : JSON.stringify(body);
   if (record) {
     // The headers are known: reading them back from a FastResponse would build a Headers object.
-    record.responseHeaders = JSON_HEADERS;
+    record.responseHeaders = headers;
     record.responseSize = utf8Length(text);
     if (record.bodies) record.setBody("response", text);
   }
   const AnswerResponse = getPlatform().Response ?? Response;
-  return new AnswerResponse(text, { status, headers: JSON_HEADERS });
+  return new AnswerResponse(text, { status, headers });
 }
 
 /** Starts the journal entry of an HTTP request: one small object, the headers by reference. */
@@ -203,6 +203,8 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
+/** A 405 names the methods that are served (RFC 9110 §15.5.6): the proxy passes on every other. */
+const NOT_TRACE = { ...JSON_HEADERS, allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" };
 
 async function proxy(request: Request, baseUrl: string, state: HttpState, forward: Forward, copiesBody: boolean, record: JournalRecord | undefined): Promise<Response> {
   const target = joinTarget(baseUrl, request.url);
@@ -213,6 +215,14 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   if (state.loopsBack(baseUrl)) {
     if (record) record.error = loopMessage(target);
     return committed(state, record, jsonAnswer(508, loopAnswer(target), record));
+  }
+  // Not passed on, as nginx does by default: a TRACE comes back with the request's headers (a
+  // page's cookies, its credentials) in its body, and Deno's and Bun's fetch cannot carry one
+  // (Deno's refused it: 502; Bun's lost the answer's body), where Node's forwarded it.
+  if (request.method === "TRACE") {
+    const message = "TRACE is not proxied: its answer would echo the request's headers (cookies, credentials)";
+    if (record) record.error = message;
+    return committed(state, record, jsonAnswer(405, { error: message }, record, NOT_TRACE));
   }
   const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
   let sent = request;

@@ -4,7 +4,7 @@
  * control frames between them, frames split anywhere across reads, many messages in order both
  * ways, a message sent before a close arriving before it and none after it, 1007 for invalid
  * UTF-8, 1009 past `maxMessageSize` (in fragments too; nothing behind it handled), 1002 for an
- * unmasked frame, and a client that dies mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
+ * unmasked frame, 1002 or 1007 for a bad close frame, and a client that dies mid-frame disconnected. Each case also runs on `Bun.serve` alone (`resettableConnections:
  * false`), so the two are held to the same answers. Raw frames over `node:net`.
  */
 import { expect, test } from "bun:test";
@@ -129,6 +129,27 @@ for (const fronted of [true, false]) {
     await peer.closed;
     expect(peer.texts()).toEqual([answer(1, 1)]);
     expect(handled).toEqual([1]);
+    await server.teardown();
+  });
+
+  // The front now checks a client's close frame itself (for `Deno.serve`, which drops the
+  // connection on a bad one): it must answer as `Bun.serve` alone does.
+  test.concurrent(`${where}: a bad close frame is answered with 1002 or 1007`, async () => {
+    const server = await start();
+    const closeCode = (code: number, reason: Uint8Array = new Uint8Array()) => Buffer.concat([Buffer.from([code >> 8, code & 0xff]), reason]);
+    const cases: [string, Buffer, number][] = [
+      ["a 1-byte payload", Buffer.from([3]), 1002],
+      ["code 1005 (never sent)", closeCode(1005), 1002],
+      ["code 2000 (reserved)", closeCode(2000), 1002],
+      ["a reason that is not UTF-8", closeCode(1000, Buffer.from([0xc3, 0x28])), 1007],
+      ["code 4000", closeCode(4000), 4000],
+    ];
+    for (const [what, payload, expected] of cases) {
+      const peer = await rawPeer(server.getPort(), "bad-close");
+      await peer.write(frame(8, payload));
+      await peer.closed;
+      expect([what, peer.frames.find((f) => f.opcode === 8)?.payload.readUInt16BE(0)]).toEqual([what, expected]);
+    }
     await server.teardown();
   });
 

@@ -7,7 +7,7 @@
  * nothing dropped once too much is queued for it. Each case also runs on `Deno.serve` alone
  * (`resettableConnections: false`), so the two are held to the same answers, except where the
  * front answers as Node's and Bun's hubs do and `Deno.serve` does not: 1007 for invalid UTF-8,
- * 1002 for an unmasked frame, and a slow consumer cut off with no close frame. Raw frames over `node:net`.
+ * 1002 for an unmasked frame, 1002 or 1007 for a bad close frame, and a slow consumer cut off with no close frame. Raw frames over `node:net`.
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -182,6 +182,38 @@ for (const fronted of [true, false]) {
     await peer.closed;
     assert.deepEqual(peer.texts(), [answer(1, 1)]);
     assert.deepEqual(handled, [1]);
+    await server.teardown();
+  });
+
+  // A bad close frame went through the front to `Deno.serve`, which drops the connection with no
+  // close frame for a 1-byte payload or a reason that is not UTF-8, and whose WebSocket then keeps
+  // the process alive for `heartbeat` seconds after a teardown (test/hub/deno-bad-close-exit). The
+  // front answers as Node's and Bun's hubs do; `Deno.serve` alone answers only the bad codes.
+  Deno.test(`${where}: a bad close frame is answered with 1002 or 1007${fronted ? "" : " where Deno.serve answers it"}, and the hub serves on`, async () => {
+    const server = await start();
+    const closeCode = (code: number, reason: Uint8Array = new Uint8Array()) => {
+      const head = Buffer.alloc(2);
+      head.writeUInt16BE(code);
+      return Buffer.concat([head, reason]);
+    };
+    const cases: [string, Buffer, number | undefined][] = [
+      ["a 1-byte payload", Buffer.from([3]), fronted ? 1002 : undefined],
+      ["code 1005 (never sent)", closeCode(1005), 1002],
+      ["code 999", closeCode(999), 1002],
+      ["code 2000 (reserved)", closeCode(2000), 1002],
+      ["a reason that is not UTF-8", closeCode(1000, Buffer.from([0xc3, 0x28])), fronted ? 1007 : undefined],
+    ];
+    for (const [what, payload, expected] of cases) {
+      const peer = await rawPeer(server.getPort(), "bad-close");
+      await peer.write(frame(8, payload));
+      await peer.closed;
+      const close = peer.frames.find((f) => f.opcode === 8);
+      assert.equal(close?.payload.readUInt16BE(0), expected, what);
+    }
+    server.onFrameworkMessage(echo, (x) => x);
+    const fresh = await connect(server, undefined, { heartbeatInterval: 0 });
+    assert.equal(await fresh.sendFrameworkRequest(echo, "still serving"), "still serving");
+    fresh.disconnect();
     await server.teardown();
   });
 

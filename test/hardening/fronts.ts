@@ -156,6 +156,28 @@ const cases: AttackCase[] = [
     },
   ],
   [
+    "Expect: 100-Continue in any case gets its 100 Continue before the body is sent, proxied or to a route (Bun sent it only for the lower-case token: a client waiting for it waited for its own timeout)",
+    async (hub) => {
+      for (const token of ["100-continue", "100-Continue", "100-CONTINUE"]) {
+        for (const path of ["/svc/expect", "/api/slow"]) {
+          const socket = net.connect(hub.port, "127.0.0.1");
+          let answer = "";
+          socket.setEncoding("latin1").on("data", (bytes: string) => (answer += bytes)).on("error", () => undefined);
+          socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: ${token}\r\nContent-Length: 5\r\n\r\n`);
+          // A guard, not a deadline: the body goes only once the 100 came, as a client that waits sends it.
+          await until(() => answer.includes("\r\n\r\n"), 10_000);
+          const interim = answer;
+          if (interim.startsWith("HTTP/1.1 100 ")) socket.write("hello");
+          await until(() => statuses(answer).some((status) => status !== 100), 10_000);
+          socket.destroy();
+          assert.match(interim, /^HTTP\/1\.1 100 Continue\r\n\r\n/, `${token} ${path}: ${JSON.stringify(interim.slice(0, 120))}`);
+          assert.deepEqual(statuses(answer), [100, 200], `${token} ${path}: ${JSON.stringify(answer.slice(0, 200))}`);
+        }
+      }
+      assert.deepEqual(backend.seen.map((request) => request.body), ["hello", "hello", "hello"]);
+    },
+  ],
+  [
     "a request head past 16 KiB answers 431 from the hub, proxied or to a route, as Node's and Bun's own limit does (Deno's front took up to 64 KiB: its routes served it, and a backend refused it)",
     async (hub) => {
       for (const size of [20_000, 40_000, 60_000]) {

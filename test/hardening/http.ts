@@ -137,6 +137,17 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       if (hub.child.runtime === "node") assert.ok(journal.some((entry) => entry.retried === 1), JSON.stringify(journal));
     },
   ],
+  [
+    "a proxied TRACE answers 405 (Allow: the methods passed on) on every runtime, and never reaches the backend, which would echo the request's headers (Deno answered 502, Bun 200 without the body, Node forwarded it)",
+    async (hub) => {
+      const raw = await rawExchange(hub.port, "TRACE /svc/trace HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=secret\r\n\r\n");
+      assert.deepEqual(statuses(raw), [405], raw);
+      assert.match(raw, /\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i, raw);
+      assert.match(raw, /TRACE is not proxied/, raw);
+      assert.doesNotMatch(raw, /session=secret/, raw);
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
 ];
 
 for (const runtime of RUNTIMES) {

@@ -119,12 +119,17 @@ test("latency as a range draws within it", async (t) => {
   const server = await startServer(t, { journal: false });
   server.interceptHttp("GET", "/r", () => "ok");
   server.fault({ path: "/r" }, { latency: [30, 60] });
-  for (let i = 0; i < 5; i++) {
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
     const start = performance.now();
     await (await fetch(`${server.getUrl()}/r`)).text();
-    const ms = performance.now() - start;
-    assert.ok(ms >= 29 && ms < 200, `${ms}`);
+    times.push(performance.now() - start);
   }
+  // A timer never fires early: every request waited at least the range's minimum. The maximum is
+  // checked on the median (a correct draw is 30-60 ms plus the request), so one request slowed by a
+  // loaded machine does not decide it.
+  assert.ok(times.every((ms) => ms >= 29), times.join(", "));
+  assert.ok(median(times) < 200, times.join(", "));
 });
 
 test("bandwidth: a 100 KB body at 50 KB/s takes 2 s within 10%", async (t) => {

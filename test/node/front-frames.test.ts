@@ -119,7 +119,7 @@ function readingFrames(maxText?: number) {
   const messages: Array<string | Uint8Array> = [];
   const frames = new DirectFrames(link, (data) => messages.push(data), MAX_UNREAD, maxText);
   frames.mode = "direct";
-  const toServer = () => link.server.filter((bytes) => (bytes[0]! & 0x0f) !== 10).map((bytes) => ((bytes[0]! & 0x0f) === 8 ? `close ${((bytes[6]! ^ bytes[2]!) << 8) | (bytes[7]! ^ bytes[3]!)}` : `op ${bytes[0]! & 0x0f}`));
+  const toServer = () => link.server.filter((bytes) => (bytes[0]! & 0x0f) !== 10).map((bytes) => ((bytes[0]! & 0x0f) === 8 ? (bytes.length === 6 ? "close" : `close ${((bytes[6]! ^ bytes[2]!) << 8) | (bytes[7]! ^ bytes[3]!)}`) : `op ${bytes[0]! & 0x0f}`));
   return { frames, messages, toServer };
 }
 
@@ -131,6 +131,40 @@ test("nothing after the client's close frame is handed on, in the same read or l
   frames.fromClient(frame(1, "later"));
   assert.deepEqual(messages, ["before"]);
   assert.deepEqual(toServer(), ["close 1000"]);
+});
+
+// A bad close frame went on to the server as it came: `Deno.serve` then dropped the connection
+// with no close frame, and its WebSocket kept the process alive for `heartbeat` seconds after a
+// teardown (test/hub/deno-bad-close-exit.test.ts). Node's and Bun's servers answer 1002 or 1007.
+test("a bad close frame closes with 1002 (1-byte payload, a code no endpoint sends) or 1007 (a reason not UTF-8), also sent a byte at a time; a good one goes on as it came", () => {
+  const code = (n: number, reason: Uint8Array = new Uint8Array()) => Buffer.concat([Buffer.from([n >> 8, n & 0xff]), reason]);
+  const cases: [Buffer, string][] = [
+    [Buffer.from([3]), "close 1002"],
+    [code(1005), "close 1002"],
+    [code(1006), "close 1002"],
+    [code(1004), "close 1002"],
+    [code(1015), "close 1002"],
+    [code(999), "close 1002"],
+    [code(2999), "close 1002"],
+    [code(5000), "close 1002"],
+    [code(1000, Buffer.from([0xc3, 0x28])), "close 1007"],
+    [code(1014), "close 1014"],
+    [code(3000, Buffer.from("bye")), "close 3000"],
+    [code(4999, Buffer.from("é")), "close 4999"],
+  ];
+  for (const [payload, expected] of cases) {
+    for (const step of [Number.MAX_SAFE_INTEGER, 1]) {
+      const { frames, messages, toServer } = readingFrames();
+      const bytes = Buffer.concat([frame(8, payload), frame(1, "after")]);
+      for (let at = 0; at < bytes.length; at += step) frames.fromClient(bytes.subarray(at, at + step));
+      assert.deepEqual(toServer(), [expected], `${payload.toString("hex")} in steps of ${step}`);
+      assert.deepEqual(messages, []);
+    }
+  }
+  // No payload at all is a close without a code (1005 to the application): it goes on.
+  const empty = readingFrames();
+  empty.frames.fromClient(frame(8, Buffer.alloc(0)));
+  assert.deepEqual(empty.toServer(), ["close"]);
 });
 
 // Found by fuzzing the fronts: the reader's limit was the server-wide one (the larger proxy
