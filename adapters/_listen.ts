@@ -1,5 +1,6 @@
 import type { Hooks } from "crossws";
 import type { Listener, ListenOptions } from "../src/platform.ts";
+import { pathOf } from "../src/server/_path.ts";
 
 /** The part of a srvx server (as crossws's `serve` returns it) that crossipc uses. */
 export interface SrvxServer {
@@ -89,4 +90,14 @@ export function isUpgrade(request: Request): boolean {
 export function unlessTakenElsewhere<T>(outcome: T, gone = false): T | Response {
   const handled = typeof outcome === "object" && outcome !== null && "handled" in outcome && outcome.handled === true;
   return handled || gone ? new Response(null, { status: 204 }) : outcome;
+}
+
+/**
+ * crossws's `getNamespace`, read off the URL without parsing it. By default crossws runs
+ * `new URL(request.url)` before the upgrade hook, and Bun and Deno build that URL from `Host`: a
+ * Host such as `localhost:80:80` threw there, a 500 (and a stack trace on a Bun hub's stderr)
+ * where the hook's own check answers 400. crossipc publishes nothing, so the namespace is unused.
+ */
+export function namespaceOf(request: Request): string {
+  return pathOf(request.url);
 }

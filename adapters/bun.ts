@@ -6,7 +6,7 @@ import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { machineNamesOs } from "./_machine-names.ts";
-import { isUpgrade, listenWith, portOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { isUpgrade, listenWith, namespaceOf, portOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
@@ -101,7 +101,7 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
     // The front took the client to the backend (`pipeUpgradeBun`): the server's connection is gone.
     hooks.upgrade = async (request) => unlessTakenElsewhere(await upgrade(request));
   }
-  const ws = bunAdapter({ hooks, idleTimeout });
+  const ws = bunAdapter({ hooks, idleTimeout, getNamespace: namespaceOf });
   const bun = options["bun"] as Record<string, unknown>;
   // Bound first, so a taken public port throws here, as Bun.serve would.
   const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections, maxMessageSize: bunWebSocket.maxPayloadLength }) : undefined;
