@@ -1,5 +1,6 @@
 import type { Hooks } from "crossws";
 import type { Listener, ListenOptions } from "../src/platform.ts";
+import { pathOf } from "../src/server/_path.ts";
 
 /** The part of a srvx server (as crossws's `serve` returns it) that crossipc uses. */
 export interface SrvxServer {
@@ -81,23 +82,6 @@ export function isUpgrade(request: Request): boolean {
   return request.method === "GET" && request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
-/** Fails clearly when a runtime entry is loaded in another runtime. */
-export function assertRuntime(expected: "node" | "bun" | "deno"): void {
-  const actual = detectRuntime();
-  if (actual !== expected) {
-    throw new Error(
-      `crossipc/${expected} was loaded in ${actual}: import 'crossipc' (its exports map picks the runtime) or 'crossipc/${actual}'.`,
-    );
-  }
-}
-
-function detectRuntime(): "node" | "bun" | "deno" | "an unknown runtime" {
-  const g = globalThis as { Bun?: unknown; Deno?: unknown; process?: { versions?: { node?: string } } };
-  if (g.Deno) return "deno";
-  if (g.Bun) return "bun";
-  return g.process?.versions?.node ? "node" : "an unknown runtime";
-}
-
 /**
  * The upgrade hook's outcome for crossws's Bun and Deno adapters, which ignore `{ handled: true }`
  * (the hub's pipe took the client elsewhere, or `gone`: the client left meanwhile) and would
@@ -106,4 +90,14 @@ function detectRuntime(): "node" | "bun" | "deno" | "an unknown runtime" {
 export function unlessTakenElsewhere<T>(outcome: T, gone = false): T | Response {
   const handled = typeof outcome === "object" && outcome !== null && "handled" in outcome && outcome.handled === true;
   return handled || gone ? new Response(null, { status: 204 }) : outcome;
+}
+
+/**
+ * crossws's `getNamespace`, read off the URL without parsing it. By default crossws runs
+ * `new URL(request.url)` before the upgrade hook, and Bun and Deno build that URL from `Host`: a
+ * Host such as `localhost:80:80` threw there, a 500 (and a stack trace on a Bun hub's stderr)
+ * where the hook's own check answers 400. crossipc publishes nothing, so the namespace is unused.
+ */
+export function namespaceOf(request: Request): string {
+  return pathOf(request.url);
 }

@@ -1,18 +1,17 @@
 /** crossipc on Bun: `Bun.serve` through srvx, WebSockets through crossws's Bun adapter. */
+import "./_only-bun.ts"; // first: see there
 import bunAdapter from "crossws/adapters/bun";
 import WebSocket from "crossws/websocket";
 import { serve as srvxServe } from "srvx/bun";
 import { setPlatform, type ListenOptions, type WebSocketConstructor } from "../src/platform.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { machineNamesOs } from "./_machine-names.ts";
-import { assertRuntime, isUpgrade, listenWith, portOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { isUpgrade, listenWith, namespaceOf, portOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
 import { innerEndpoint, type InnerEndpoint } from "./_bun-inner.ts";
 import { pipeUpgradeBun } from "./_bun-pipe.ts";
-
-assertRuntime("bun");
 
 declare const Bun: { version: string };
 /** The counters of `Bun.serve`'s server that crossipc reads. */
@@ -102,7 +101,7 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
     // The front took the client to the backend (`pipeUpgradeBun`): the server's connection is gone.
     hooks.upgrade = async (request) => unlessTakenElsewhere(await upgrade(request));
   }
-  const ws = bunAdapter({ hooks, idleTimeout });
+  const ws = bunAdapter({ hooks, idleTimeout, getNamespace: namespaceOf });
   const bun = options["bun"] as Record<string, unknown>;
   // Bound first, so a taken public port throws here, as Bun.serve would.
   const front = fronted ? listenBunFront(options.hostname, options.port, { maxConnections, maxMessageSize: bunWebSocket.maxPayloadLength }) : undefined;

@@ -6,20 +6,19 @@
  * crossipc would die in a terminal where `NO_COLOR` is not set ("NotCapable: Requires env
  * access to \"TERM\""). A client or server on loopback needs only `--allow-net`.
  */
+import "./_only-deno.ts"; // first: see there
 import type { Hooks, Peer } from "crossws";
 import denoAdapter from "crossws/adapters/deno";
 import WebSocket from "crossws/websocket";
 import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpFetch } from "./_fetch-proxy.ts";
-import { assertRuntime, isUpgrade, listenWith, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { isUpgrade, listenWith, namespaceOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
 import { machineNames } from "./_machine-names.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { pipeUpgradeDeno } from "./_deno-pipe.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
-
-assertRuntime("deno");
 
 /** The part of the `Deno` namespace used here (the package's types must not need Deno's). */
 interface ServeHandlerInfo {
@@ -188,7 +187,7 @@ function netRefusal(target: string): string | undefined {
  */
 function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): SrvxServer {
   const { options: native, ...hooks } = websocket;
-  const ws = denoAdapter({ hooks: denoHooks(hooks), ...(native?.["deno"] as object) });
+  const ws = denoAdapter({ hooks: denoHooks(hooks), getNamespace: namespaceOf, ...(native?.["deno"] as object) });
   let server: DenoServer | undefined;
   let listening: Promise<{ hostname: string; port: number }> | undefined;
   let url: string | undefined;

@@ -2,6 +2,7 @@
  * crossipc on Node.js: srvx's node:http server with crossws's `ws`-based WebSocket adapter.
  * On Node 20 (no global WebSocket) the client uses the `ws` that crossws bundles.
  */
+import "./_only-node.ts"; // first: see there
 import { ServerResponse, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -9,7 +10,7 @@ import nodeAdapter from "crossws/adapters/node";
 import WebSocket from "crossws/websocket";
 import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
-import { assertRuntime, listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { machineNamesOs } from "./_machine-names.ts";
 import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
 import { countedAnswerNode } from "./_node-counted-answer.ts";
@@ -22,14 +23,6 @@ import { boundPongs } from "./_node-pongs.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
-
-assertRuntime("node");
-// npm and pnpm only warn about `engines`, and on Node 18 the first server died on a missing
-// global (`crypto is not defined`), which says nothing of why. Node 20 below 20.19 ran a server,
-// a client and the hub (20.10; require(esm) from CommonJS needs 20.19): only what fails is refused.
-if (Number(process.versions.node.split(".")[0]) < 20) {
-  throw new Error(`crossipc needs Node.js >= 20.19; this is Node.js ${process.versions.node}.`);
-}
 
 /**
  * `crossws/websocket` gives Node 22+'s global (undici) WebSocket, which measured ~20% slower than

@@ -4,7 +4,8 @@
  */
 import { FetchError, ofetch } from "ofetch";
 import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
-import { printable } from "./_printable.ts";
+import { AnswerBoundError, boundedFetch, type AnswerBounds } from "./_bounded-fetch.ts";
+import { neverPrint, printable } from "./_printable.ts";
 import { readEnv } from "./_runtime.ts";
 
 /** Flags every command that talks to a running hub takes. */
@@ -55,12 +56,54 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
   if (args.token !== undefined && args.token.trim() === "") throw new UsageError("--token must not be blank");
   const hostname = args.hostname || "127.0.0.1";
   const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
-  return { base: `http://${host}:${Number(raw)}`, token: args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined) };
+  const token = args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined);
+  neverPrint(token);
+  return { base: `http://${host}:${Number(raw)}`, token };
 }
 
-/** GET a JSON API path of the hub; any failure becomes one sentence a person can act on. */
-export function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
-  return hubGet<T>(hub, path, query, "json");
+/**
+ * What a JSON answer may take: the hub sends a journal of 1,000,000 entries (the most
+ * `--journal-size` keeps) in well under this, and 256 MiB is more than that journal's JSON
+ * without bodies; past it, `--limit` reads the newest entries, `--har` streams them all.
+ */
+const JSON_BOUNDS: AnswerBounds = { idleMs: 5_000, waitMs: 60_000, maxBytes: 256 * 2 ** 20 };
+/** A HAR is streamed to stdout as it comes, so its size is not held: only the hub's pauses are bounded. */
+const STREAM_BOUNDS: AnswerBounds = { idleMs: 5_000, waitMs: 600_000, maxBytes: Number.POSITIVE_INFINITY };
+const jsonFetch = ofetch.create({}, { fetch: boundedFetch(JSON_BOUNDS) });
+const streamFetch = ofetch.create({}, { fetch: boundedFetch(STREAM_BOUNDS) });
+
+/** What `parseResponse` gives for an answer that is not JSON (ofetch's default, destr, gives the text itself). */
+const NOT_JSON = Symbol("not JSON");
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/**
+ * The hub's answer as the command reads it; an answer of another shape (not a crossipc hub, or
+ * another version) says so in one sentence instead of a TypeError from deep in the printing.
+ */
+export function readAnswer<T>(hub: Hub, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new Error(`the hub at ${hub.base} answered JSON this crossipc cannot read (${error instanceof Error ? error.message : String(error)}): is it a crossipc hub of the same version?`);
+  }
+}
+
+/**
+ * GET a JSON API path of the hub; any failure becomes one sentence a person can act on. `expect`
+ * checks the answer's shape (the fields the command reads first).
+ */
+export async function getJson<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, expect: (answer: any) => boolean): Promise<T> {
+  const answer = await hubGet<unknown>(hub, path, query, "json");
+  return readAnswer(hub, () => {
+    if (answer === null || typeof answer !== "object" || !expect(answer)) throw new Error(`not the answer of ${path}`);
+    return answer as T;
+  });
 }
 
 /** GET a path of the hub as a byte stream (a HAR can be larger than one string); failures as in `getJson`. */
@@ -75,22 +118,27 @@ function authorization(hub: Hub): Record<string, string> | undefined {
 
 async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, responseType: "json" | "stream"): Promise<T> {
   try {
-    return (await ofetch(`${hub.base}${path}`, {
+    const fetcher = responseType === "json" ? jsonFetch : streamFetch;
+    const answer = await fetcher(`${hub.base}${path}`, {
       query,
       headers: authorization(hub),
       retry: 0,
       timeout: 5000,
       responseType,
-    })) as T;
+      parseResponse: responseType === "json" ? parseJson : undefined,
+    });
+    if (answer === NOT_JSON) throw new AnswerBoundError("answered something that is not JSON");
+    return answer as T;
   } catch (error) {
     throw new Error(explain(hub, error));
   }
 }
 
-/** POST (a JSON body) or DELETE on a JSON API path of the hub; failures as `getJson`'s. */
-export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+/** POST (a JSON body) or DELETE on a JSON API path of the hub; failures and `expect` as `getJson`'s. */
+export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: string, body: unknown, expect: (answer: any) => boolean): Promise<T> {
+  let answer: unknown;
   try {
-    return await ofetch<T>(`${hub.base}${path}`, {
+    answer = await jsonFetch(`${hub.base}${path}`, {
       method,
       headers: authorization(hub),
       // ofetch sends an object body as JSON with content-type: application/json, which the faults API requires.
@@ -98,16 +146,28 @@ export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: str
       retry: 0,
       timeout: 5000,
       responseType: "json",
+      parseResponse: parseJson,
     });
+    if (answer === NOT_JSON) throw new AnswerBoundError("answered something that is not JSON");
   } catch (error) {
     throw new Error(explain(hub, error));
   }
+  return readAnswer(hub, () => {
+    if (answer === null || typeof answer !== "object" || !expect(answer)) throw new Error(`not the answer of ${method} ${path}`);
+    return answer as T;
+  });
 }
 
+/** The most of the hub's own error message a failure line quotes. */
+const MAX_SAID = 500;
+
 function explain(hub: Hub, error: unknown): string {
+  if (error instanceof AnswerBoundError) return `the hub at ${hub.base} ${error.message}`;
   if (!(error instanceof FetchError)) return `cannot read ${hub.base}: ${String(error)}`;
   const status = error.response?.status;
-  const said = (error.data as { error?: string } | undefined)?.error;
+  // What the hub said, if it said a string: the rest of this function reads it as one.
+  const quoted = (error.data as { error?: unknown } | undefined)?.error;
+  const said = typeof quoted !== "string" ? undefined : quoted.length > MAX_SAID ? `${quoted.slice(0, MAX_SAID)}…` : quoted;
   if (status === 401) return `the hub at ${hub.base} needs its access token: pass --token (or set CROSSIPC_ACCESS_TOKEN)${said ? ` (${said})` : ""}`;
   // The hub's own 404s name what is missing (an unknown fault id); "No route for" is the 404 of a server without the dashboard API.
   if (status === 404 && (!said || said.startsWith("No route for "))) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer with dashboard: true)?`;

@@ -32,7 +32,7 @@ function toJson(event: CliEvent): Record<string, unknown> {
 function toText(event: CliEvent): string {
   switch (event.type) {
     case "started":
-      return `crossipc hub listening on ${event.url} (${event.runtime})\n  dashboard: ${event.dashboard}`;
+      return `crossipc hub listening on ${event.url} (${event.runtime}); dashboard: ${event.dashboard}`;
     case "takingOver":
       return `port ${event.port} is taken: asking the hub on it to yield`;
     case "replaying":

@@ -5,7 +5,25 @@
  * output needs none of this: JSON escapes control characters itself.
  */
 export function printable(text: string): string {
-  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escape) : text;
+  return withoutSecret(UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escape) : text);
+}
+
+/** The token this command sends, never printed (see `neverPrint`). */
+let secret: string | undefined;
+
+/**
+ * Whatever answers on the hub's port gets the token (it is sent to it) and may send it back: in
+ * an error, a path, a runtimeId. A command's output lands in CI logs, so the token is printed
+ * `[redacted]` wherever it appears. Tokens shorter than 8 characters are left alone: replacing
+ * them would garble ordinary words, and such a token guards nothing.
+ */
+export function neverPrint(token: string | undefined): void {
+  secret = token !== undefined && token.length >= 8 ? token : undefined;
+}
+
+/** `text` with the command's token replaced (for `--json` output too, which `printable` must not touch). */
+export function withoutSecret(text: string): string {
+  return secret !== undefined && text.includes(secret) ? text.split(secret).join("[redacted]") : text;
 }
 
 /** C0 and C1 controls, DEL, and the Unicode line separators and bidirectional overrides. */

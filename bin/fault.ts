@@ -5,10 +5,10 @@
  *   crossipc fault --clear [id]
  */
 import type { CommandDef } from "citty";
-import { printable } from "./_printable.ts";
+import { printable, withoutSecret } from "./_printable.ts";
 import type { FaultInfo, FaultMatch } from "../src/faults/_types.ts";
 import { parseFault } from "../src/faults/_parse.ts";
-import { getJson, hubArgs, hubCommand, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
+import { getJson, hubArgs, hubCommand, readAnswer, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
 
 const args = {
   ...hubArgs,
@@ -31,21 +31,21 @@ const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults
   const extra = (given._ as string[]).filter((word) => word !== "fault");
   if (given.list) {
     if (extra.length) throw new UsageError(`--list takes no value, got '${extra[0]}'`);
-    const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults");
-    process.stdout.write(given.json ? `${JSON.stringify(faults)}\n` : faults.map(describe).join(""));
+    const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults", {}, (answer) => Array.isArray(answer.faults));
+    process.stdout.write(given.json ? withoutSecret(`${JSON.stringify(faults)}\n`) : readAnswer(hub, () => faults.map(describe).join("")));
     return;
   }
   if (given.clear) {
     if (extra.length > 1) throw new UsageError("--clear takes at most one fault id");
     const path = extra[0] === undefined ? "/__crossipc/api/faults" : `/__crossipc/api/faults/${encodeURIComponent(extra[0])}`;
-    const { removed } = await sendJson<{ removed: number }>(hub, "DELETE", path);
+    const { removed } = await sendJson<{ removed: number }>(hub, "DELETE", path, undefined, (answer) => typeof answer.removed === "number");
     process.stdout.write(given.json ? `${JSON.stringify({ removed })}\n` : `removed ${removed} fault${removed === 1 ? "" : "s"}\n`);
     return;
   }
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const { match, fault } = faultOf(given);
-  const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault });
-  process.stdout.write(given.json ? `${JSON.stringify(added)}\n` : `${added.id}\n`);
+  const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault }, (answer) => typeof answer.id === "string");
+  process.stdout.write(given.json ? withoutSecret(`${JSON.stringify(added)}\n`) : `${printable(added.id)}\n`);
 });
 
 export default command;

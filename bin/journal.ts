@@ -1,8 +1,9 @@
 /** `crossipc journal [--follow | --har]`: what the running hub handled, one line per entry, or as a HAR file. */
 import { defineCommand, type CommandDef } from "citty";
 import type { JournalEntry } from "../src/server/journal.ts";
-import { printable } from "./_printable.ts";
-import { fail, getJson, getStream, hubArgs, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
+import { AnswerBoundError } from "./_bounded-fetch.ts";
+import { printable, withoutSecret } from "./_printable.ts";
+import { fail, getJson, getStream, hubArgs, readAnswer, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
 
 const args = {
   ...hubArgs,
@@ -47,9 +48,9 @@ const command: CommandDef<any> = defineCommand({
       if (given.har) return await printHar(hub, { ...filter, limit: given.limit });
       // A line shows no body: the hub need not send the ones it recorded (megabytes under --record).
       const read = given.json ? filter : { ...filter, bodies: "0" };
-      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...read, limit: given.limit });
+      const first = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...read, limit: given.limit }, isPage);
       if (!first.enabled) process.stderr.write("crossipc journal: the hub's journal is off (journal: false)\n");
-      print(first.entries, given.json);
+      print(hub, first.entries, given.json);
       if (given.follow) await follow(hub, read, first.lastId, given.json);
     } catch (error) {
       fail("journal", error);
@@ -62,8 +63,13 @@ export default command;
 /** The hub's HAR, streamed to stdout as it comes. */
 async function printHar(hub: Hub, filter: Record<string, string | undefined>): Promise<void> {
   const body = await getStream(hub, "/__crossipc/api/journal.har", filter);
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+    }
+  } catch (error) {
+    // Part of the HAR is out: the line on stderr says it is cut short, and why.
+    throw new Error(`the HAR printed is cut short: the hub at ${hub.base} ${error instanceof AnswerBoundError ? error.message : `broke off its answer (${String(error)})`}`);
   }
 }
 
@@ -71,16 +77,22 @@ async function follow(hub: Hub, filter: Record<string, string | undefined>, last
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_MS));
     // `after` is an id: entries the filter skipped still move it on, so ask for everything's lastId.
-    const page = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, after: lastId });
-    print(page.entries, json);
+    const page = await getJson<JournalPage>(hub, "/__crossipc/api/journal", { ...filter, after: lastId }, isPage);
+    print(hub, page.entries, json);
     // A cleared journal (or a restarted hub) starts its ids lower than where we were.
     lastId = page.lastId < lastId ? 0 : page.lastId;
   }
 }
 
-function print(entries: JournalEntry[], json: boolean): void {
+/** The fields of a journal page this command reads first. */
+function isPage(page: Partial<JournalPage>): boolean {
+  return Array.isArray(page.entries) && typeof page.lastId === "number";
+}
+
+function print(hub: Hub, entries: JournalEntry[], json: boolean): void {
   if (entries.length === 0) return;
-  process.stdout.write(`${entries.map((entry) => (json ? JSON.stringify(entry) : line(entry))).join("\n")}\n`);
+  const text = readAnswer(hub, () => entries.map((entry) => (json ? withoutSecret(JSON.stringify(entry)) : line(entry))).join("\n"));
+  process.stdout.write(`${text}\n`);
 }
 
 /**

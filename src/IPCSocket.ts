@@ -1,6 +1,7 @@
 import { IPCError, errorMessage } from "./errors.ts";
 import { isExpectedFailure } from "./_expectedFailure.ts";
 import { log } from "./_log.ts";
+import { excerpt, MAX_EXCERPT } from "./_excerpt.ts";
 import { unrefTimeout } from "./_timers.ts";
 import {
   IPCMessageType,
@@ -284,7 +285,14 @@ export class IPCSocket {
   }
 
   #handlerFailed(msg: IPCFrame, error: unknown): void {
-    if (!isExpectedFailure(error)) log(this.#logger, "warn", `Request handler for '${msg.path}' threw`, error);
+    if (!isExpectedFailure(error)) {
+      const message = errorMessage(error);
+      // A peer's request can make a handler throw a message that quotes it (a 20 MB value made
+      // 20 MB log lines): past a bound, the log gets the beginning, without the error's stack
+      // (which repeats the message).
+      if (message.length <= MAX_EXCERPT && msg.path.length <= MAX_EXCERPT) log(this.#logger, "warn", `Request handler for '${msg.path}' threw`, error);
+      else log(this.#logger, "warn", `Request handler for '${excerpt(msg.path)}' threw: ${excerpt(message)}`);
+    }
     this.#respond(msg, { success: false, error: errorMessage(error) });
   }
 

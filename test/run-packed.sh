@@ -4,6 +4,8 @@
 #   - a plain Node ESM script (Node 20), a Bun script and a Deno script (the same .mjs),
 #     each checking that the exports map picked its own adapter and that `crossipc/<runtime>`
 #     is the same module (this replaced test/node/packed.test.ts);
+#   - the original @grest-ts/ipc README's examples as written, importing "@grest-ts/ipc" installed
+#     as an alias of the tarball (our README: Install and import), under Node, Bun and Deno;
 #   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
 #   - a TypeScript consumer compiled with tsc (types through the exports map), one without
 #     @types/node under skipLibCheck: false and exactOptionalPropertyTypes (also on TypeScript
@@ -69,6 +71,17 @@ for runtime in node bun deno; do
   expected="{\"runtime\":\"$runtime\",\"sum\":5,\"greeting\":\"hello hub from $runtime\",\"notification\":{\"payload\":\"fire and forget\",\"runtimeId\":\"w1\"},\"taken\":false,\"path\":\"/__ggFrameworkConnection\",\"socket\":\"function\",\"pickedOwnAdapter\":true}"
   [[ "$out" == "$expected" ]] || fail "$runtime: got $out, expected $expected"
   echo "ok   $runtime ($(case $runtime in node) node --version;; bun) "$BIN/bun" --version;; deno) "$BIN/deno" --version | head -1;; esac)): $out"
+done
+
+echo "--- the original README's examples as written, with @grest-ts/ipc an alias of the tarball, in each runtime"
+(cd "$CONSUMER" && timeout 300 npm install --silent --no-audit --no-fund --prefer-offline "@grest-ts/ipc@file:$WORK/$TARBALL")
+cp test/fixtures/packed/original-readme.mjs "$CONSUMER/"
+expected='{"discovery":{"result":{"success":false,"error":"Service not registered"},"foundOwnUrl":true,"proxied":{"created":{"n":1}}},"runner":{"keys":["a","b"],"store":{"myKey":42}},"mock":{"status":200,"body":{"success":true,"statusCode":200,"data":{"id":"7","name":"Mock User"}}},"spy":{"status":200,"body":{"created":{"n":2}},"seen":[{"n":2},200]},"leader":{"before":[true,false],"followerTookOver":true}}'
+for runtime in node bun deno; do
+  out="$(run "$runtime" original-readme.mjs 2>"$WORK/stderr")" || fail "$runtime: original-readme.mjs failed: $(cat "$WORK/stderr")"
+  [[ -s "$WORK/stderr" ]] && fail "$runtime: the original's examples printed to stderr: $(cat "$WORK/stderr")"
+  [[ "$out" == "$expected" ]] || fail "$runtime: the original's examples gave $out, expected $expected"
+  echo "ok   $runtime: discovery, runner <-> worker, mock and spy, leader election"
 done
 
 echo "--- packed hub in each runtime, packed clients from each runtime"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mocks from any test runner (issue 17, SPEC §10): the same suite under vitest (threads pool),
 # `bun test`, `node --test`, `Deno.test` and Playwright Test, eight files per runner in parallel against one hub
-# (node) and one real service (bun); a test process SIGKILLed mid-suite per runner; the README's
+# (node) and one real service (bun); a test process SIGKILLed mid-suite per runner; a test that
+# times out holding rules under vitest and node --test (connectMocks({ signal })); the README's
 # runner examples, which import the built package by name (so dist/ is built and their types
 # are checked against it first). Real processes on 127.0.0.1, ports found at run time. The
 # driver is test/runners/run.ts.

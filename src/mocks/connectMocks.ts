@@ -19,6 +19,7 @@ import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
+import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import {
   decodeBody,
   encodeBody,
@@ -51,6 +52,13 @@ declare global {
  * test's own requests to it fail or time out either way).
  */
 const MOCKS_HEARTBEAT_TIMEOUT = 15_000;
+/**
+ * How long connecting may take (IPCClient's is 5 s), for the same reason: a suite's workers all
+ * connect at once to a hub on a loaded CI machine (measured: eight test runs at once on 2 cores, a
+ * load of 20, took a `node --test` and a `Deno.test` file past 5 s), and a connect that gives
+ * up fails the test. A hub that is not running is refused at once whatever this is.
+ */
+const MOCKS_CONNECT_TIMEOUT = 15_000;
 
 export interface ConnectMocksOptions extends IPCClientOptions {
   /** The hub's access token (the same as `accessToken`). Default: `CROSSIPC_ACCESS_TOKEN`, if readable. */
@@ -62,6 +70,15 @@ export interface ConnectMocksOptions extends IPCClientOptions {
    * hub drops its rules). Default 15 000 here, not IPCClient's 4 000: a hub busy under load is not dead.
    */
   heartbeatTimeout?: number | undefined;
+  /** How long (ms) connecting may take. Default 15 000 here, not IPCClient's 5 000: a hub busy under load is not dead. */
+  connectTimeout?: number | undefined;
+  /**
+   * Closes the connection (the hub drops every rule of it) when this signal aborts: pass the test
+   * runner's own (vitest's `signal`, node:test's `t.signal`), which aborts when the test times out,
+   * so a test that never ends does not leave its rules at the hub. Already aborted: rejects with
+   * its reason, as `fetch` does.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** A journal filter as it travels to the hub: `path` as a string (`*` matches anything). */
@@ -82,10 +99,12 @@ type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true }
  * wrong or missing token), and with a clear error when the server does not speak the mocks protocol.
  */
 export async function connectMocks(portOrUrl: number | string, options: ConnectMocksOptions = {}): Promise<Mocks> {
-  const { token, runtimeId, ...clientOptions } = options;
+  const { token, runtimeId, signal, ...clientOptions } = options;
+  if (signal?.aborted) throw abortReason(signal);
   const client = new IPCClient(portOrUrl, {
     ...clientOptions,
     heartbeatTimeout: clientOptions.heartbeatTimeout ?? MOCKS_HEARTBEAT_TIMEOUT,
+    connectTimeout: clientOptions.connectTimeout ?? MOCKS_CONNECT_TIMEOUT,
     accessToken: token ?? clientOptions.accessToken,
   });
   const connection = new MockConnection(client);
@@ -102,7 +121,16 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
     throw error;
   }
   connection.hello = hello;
-  return new Mocks(connection);
+  const mocks = new Mocks(connection);
+  if (signal) {
+    // Aborted while connecting: the caller gets the reason and nothing stays open.
+    if (signal.aborted) {
+      client.disconnect();
+      throw abortReason(signal);
+    }
+    closeOnAbort(mocks, signal);
+  }
+  return mocks;
 }
 
 /** @internal The connection a `Mocks` and its scopes share: the client, the handlers by ref. */

@@ -39,6 +39,9 @@ export type ReplayOutcome = { response: Response; entry: number } | { miss404: R
 
 let counter = 0;
 
+/** The longest replay name: a name, not a payload (`crossipc hub --replay FILE` names one by its path: 4,096 is Linux's PATH_MAX). */
+const MAX_NAME_LENGTH = 4096;
+
 /** @internal One loaded recording. Created by `IPCServer.replay` and by a mocks connection's `replay`. */
 export class Replay implements ReplayHandle {
   /** The id of its rule on the hub (as `/__crossipc/api/state` and the journal's `rule` name it). */
@@ -60,6 +63,11 @@ export class Replay implements ReplayHandle {
     const { onMiss = "next", api, name } = options ?? {};
     if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${JSON.stringify(onMiss)}`);
     if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${JSON.stringify(api)}`);
+    // The name is in every 404 this replay gives and every entry it journals, and a remote
+    // replay's comes from another process: an object was taken, and a 1 MB name made each 404 1 MB.
+    if (name !== undefined && (typeof name !== "string" || name === "" || name.length > MAX_NAME_LENGTH)) {
+      throw new TypeError(`replay: name must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${typeof name === "string" ? `${name.length} characters` : typeof name}`);
+    }
     const loaded = loadHar(har);
     this.name = name ?? `replay-${++counter}`;
     this.onMiss = onMiss;

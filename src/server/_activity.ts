@@ -1,4 +1,5 @@
 import { errorMessage } from "../errors.ts";
+import { excerpt } from "../_excerpt.ts";
 import type { IPCRequestHandler, IPCSocket } from "../IPCSocket.ts";
 import { HEARTBEAT_PATH } from "../client/_address.ts";
 import type { Journal } from "./journal.ts";
@@ -55,13 +56,16 @@ export class FrameworkActivity {
     this.#count(clientId).in++;
     const journal = this.#journal;
     if (!journal) return;
-    const record = journal.begin("framework", path);
+    // The name is the client's choice, as long as a whole message: the journal bounds its
+    // entries, not their size (20 requests named with 20 MB each held 600 MiB for good).
+    const name = excerpt(path);
+    const record = journal.begin("framework", name);
     record.takenBy = "none";
     record.direction = "in";
     record.clientId = clientId;
     record.runtimeId = socket.runtimeId;
     record.ok = false;
-    record.error = `No handler for: ${path}`;
+    record.error = `No handler for: ${name}`;
     journal.commit(record);
   }
 
@@ -109,7 +113,9 @@ function succeeded(journal: Journal, record: JournalRecord, result: unknown): un
 
 function failed(journal: Journal, record: JournalRecord, error: unknown): never {
   record.ok = false;
-  record.error = errorMessage(error);
+  // A handler's error can quote what the client sent (a rule's 20 MB `kind`), and a client's
+  // answer to this server's request can say anything: kept bounded, as the name is.
+  record.error = excerpt(errorMessage(error));
   journal.commit(record);
   throw error;
 }

@@ -2,7 +2,7 @@ import { log } from "../_log.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
-import { isAllowedHost, type GuardOptions } from "./_guard.ts";
+import { isAllowedHost, isValidHost, type GuardOptions } from "./_guard.ts";
 import { jsonResponse } from "./_json.ts";
 import { pathOf } from "./_path.ts";
 import { requestHeader } from "./_nodeHeaders.ts";
@@ -22,6 +22,7 @@ import { requestHeader } from "./_nodeHeaders.ts";
 export function refuseRequest(request: Request, guard: GuardOptions, logger: IPCLogger | undefined): Response | undefined {
   const host = requestHeader(request, "host");
   if (host !== undefined && (host !== lastHost || guard !== lastGuard)) {
+    if (!isValidHost(host)) return refuseMalformedHost(host, logger);
     if (!isAllowedHost(host, guard.allowedHosts)) return refuseHost(host, logger);
     lastHost = host;
     lastGuard = guard;
@@ -65,6 +66,15 @@ function refuseHost(host: string, logger: IPCLogger | undefined): Response {
   if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
   lastRefused = host;
   return jsonResponse(403, { error: message });
+}
+
+function refuseMalformedHost(host: string, logger: IPCLogger | undefined): Response {
+  // The value is the client's: quoted short, escaped by JSON.
+  const shown = JSON.stringify(host.length > 100 ? `${host.slice(0, 100)}…` : host);
+  const message = `Host ${shown} is not a host name or IP address with an optional port (RFC 9110 §7.2)`;
+  if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
+  lastRefused = host;
+  return jsonResponse(400, { error: message });
 }
 
 function refuseWorker(url: string, logger: IPCLogger | undefined): Response {

@@ -67,6 +67,38 @@ export function isAllowedHost(hostHeader: string, allowedHosts: string[] = []): 
   return false;
 }
 
+/**
+ * Whether a `Host` value is `host[:port]` as RFC 9110 §7.2 has it: a name (letters, digits, `-`,
+ * `.`, `_`, `~`), an IPv4 address, or an IPv6 address in brackets, then optionally `:` and at most
+ * five digits (up to 65535). RFC 9112 §3.2 answers any other with 400. Bun and Deno build the
+ * request's URL from it, which then failed to parse (`localhost:80:80`, `[::1]x`, a space):
+ * a 500, with a stack trace on the hub's stderr on Bun; Node took such a Host as it came.
+ */
+export function isValidHost(hostHeader: string): boolean {
+  let at = 0;
+  if (hostHeader.startsWith("[")) {
+    const end = hostHeader.indexOf("]");
+    if (end === -1 || !isIPv6(hostHeader.slice(1, end).toLowerCase())) return false;
+    at = end + 1;
+  } else {
+    for (; at < hostHeader.length; at++) {
+      const code = hostHeader.charCodeAt(at);
+      const nameChar = (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 45 || code === 46 || code === 95 || code === 126;
+      if (!nameChar) break;
+    }
+    if (at === 0) return false;
+  }
+  if (at === hostHeader.length) return true;
+  if (hostHeader.charCodeAt(at) !== 58 || hostHeader.length - at - 1 > 5) return false;
+  let port = 0;
+  for (let i = at + 1; i < hostHeader.length; i++) {
+    const code = hostHeader.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+    port = port * 10 + code - 48;
+  }
+  return port <= 65535;
+}
+
 function hostName(hostHeader: string): string {
   if (hostHeader.startsWith("[")) {
     const end = hostHeader.indexOf("]");

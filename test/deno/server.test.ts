@@ -3,7 +3,10 @@
  * op or a socket behind fails.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { hostname } from "node:os";
+import { env, execPath } from "node:process";
+import { promisify } from "node:util";
 import { openSilentPeer } from "../fixtures/_silentPeer.ts";
 import { connect, crossipc, Deno, once, startServer } from "./_deno.ts";
 
@@ -121,6 +124,22 @@ Deno.test("HTTP and WebSocket proxy to a Deno.serve backend", async () => {
 Deno.test("the Node and Bun entries refuse to load in Deno, saying which entry to use", async () => {
   await assert.rejects(import("../../adapters/node.ts"), /crossipc\/node was loaded in deno: import 'crossipc' .* or 'crossipc\/deno'/);
   await assert.rejects(import("../../adapters/bun.ts"), /crossipc\/bun was loaded in deno/);
+});
+
+Deno.test("with only --allow-net, the Node and Bun entries still refuse by name, before a dependency asks Deno for env access", async () => {
+  // crossws's `ws` (Node entry) and srvx's Bun build read env vars at import: loaded before the
+  // entry's check, they made Deno throw "Requires env access" here, and prompt in a terminal.
+  const fixture = new URL("./_wrong-entry.ts", import.meta.url).pathname;
+  for (const [entry, message] of [
+    ["node", "crossipc/node was loaded in deno: import 'crossipc' (its exports map picks the runtime) or 'crossipc/deno'.\n"],
+    ["bun", "crossipc/bun was loaded in deno: import 'crossipc' (its exports map picks the runtime) or 'crossipc/deno'.\n"],
+  ]) {
+    const { stdout, stderr } = await promisify(execFile)(execPath, ["run", "--no-check", "--allow-net=127.0.0.1", fixture, entry!], {
+      env: { PATH: env["PATH"] ?? "", HOME: env["HOME"] ?? "", TERM: "xterm-256color", DENO_NO_UPDATE_CHECK: "1" },
+    });
+    assert.equal(stdout, message);
+    assert.equal(stderr, "");
+  }
 });
 
 Deno.test("a hub listening on every interface answers 508 for a target named by the machine's hostname on its port (it looped)", async () => {

@@ -167,8 +167,9 @@ test("the port comes from CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT; the toke
   const other = await deadPort();
   const hub = cli("node", ["hub", "--token", "s3cret"], { CROSSIPC_HUB_PORT: String(port), GG_LOCAL_ROUTER_PORT: String(other) });
   t.after(() => hub.proc.kill("SIGKILL"));
-  const dashboard = await hub.line((l) => l.includes("dashboard:"), "the dashboard line");
-  assert.equal(dashboard.trim(), `dashboard: http://127.0.0.1:${port}/__crossipc/#key=s3cret`);
+  // One line for the event: the hub's URL and the dashboard's (SPEC §7).
+  const started = await hub.line((l) => l.includes("listening on"), "the started line");
+  assert.equal(started, `crossipc hub listening on http://127.0.0.1:${port} (node); dashboard: http://127.0.0.1:${port}/__crossipc/#key=s3cret`);
   hub.proc.kill("SIGINT");
   assert.equal(await exitCode(hub), 0);
 

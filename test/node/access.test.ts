@@ -71,8 +71,9 @@ test("the last admitted Host is remembered, but a refused one never is", async (
     [`127.0.0.1:${port}`, 200],
     [`localhost.evil.example:${port}`, 403],
     [`127.0.0.1.evil.example:${port}`, 403],
-    [`evil.example:1:${port}`, 403],
-    [`[evil.example]:${port}`, 403],
+    // Not host[:port] at all: 400 (RFC 9112 §3.2), before the names are looked at.
+    [`evil.example:1:${port}`, 400],
+    [`[evil.example]:${port}`, 400],
     [`256.0.0.1:${port}`, 403],
     [`10.0.0.7:${port}`, 200],
   ] as const) {

@@ -107,6 +107,29 @@ test("the journal records framework requests both ways and WebSocket upgrades", 
   assert.equal(upgrades[1]!.path, `${INTERNAL_SOCKET_PATH}?token=[redacted]`);
 });
 
+test("a framework error a client chose (a handler quoting its input, a client's answer) is kept cut to its beginning", async (t) => {
+  const server = await startServer(t);
+  const check = IPCServer.defineRequest<string, void>("input/check");
+  server.onFrameworkMessage(check, (input) => {
+    throw new Error(`bad input ${input}`);
+  });
+  const client = new IPCClient(server.getPort(), { heartbeatInterval: 0 });
+  await client.connect("long-errors");
+  t.after(() => client.disconnect());
+  const ask = IPCClient.defineRequest<void, void>("client/ask");
+  client.onFrameworkRequest(ask, () => {
+    throw new Error("x".repeat(2_000_000));
+  });
+  await rejection(client.sendFrameworkRequest(check, "y".repeat(2_000_000)));
+  await rejection(server.sendFrameworkMessage("long-errors", ask, undefined));
+  const errors = server.journal.entries({ kind: "framework" }).map((entry) => entry.error ?? "");
+  assert.equal(errors.length, 2);
+  for (const error of errors) {
+    assert.ok(error.length < 1100, `an error of ${error.length} characters`);
+    assert.match(error, / characters\)$/);
+  }
+});
+
 test("entries() filters by method, path, status, client, kind and after", async (t) => {
   const server = await startServer(t);
   server.interceptHttp("*", "/items/*", () => ({ ok: true }));

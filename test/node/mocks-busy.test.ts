@@ -75,3 +75,17 @@ test("a hub that does not answer for 9 s (paused, loaded) keeps the test's conne
   assert.equal(closed, false);
   assert.equal(mocks.client.isConnected(), true);
 });
+
+test("a hub that does not answer for 8 s while a test connects (paused, loaded) lets it connect", async (t) => {
+  const { port, pid } = await hubProcess(t);
+  process.kill(pid, "SIGSTOP");
+  // The kernel accepts the TCP connection; the WebSocket handshake waits for the hub.
+  const connecting = connectMocks(port).then((mocks) => mocks, (error: Error) => error);
+  await sleep(8000);
+  process.kill(pid, "SIGCONT");
+  const mocks = await connecting;
+  assert.ok(!(mocks instanceof Error), `connectMocks rejected: ${(mocks as Error).message}`);
+  t.after(() => mocks.close());
+  await mocks.intercept("GET", "/local/:id", () => ({ mocked: true }));
+  assert.deepEqual(await mockedAnswer(port), { mocked: true });
+});

@@ -203,6 +203,10 @@ test("a HAR that is not 1.2 or has a malformed entry is refused whole, naming th
     if (message.source.startsWith("^entry 1")) assert.equal(error.entry, 1);
   }
   assert.throws(() => server.replay(har(), { onMiss: "drop" as "404" }), /onMiss must be "next" or "404"/);
+  // A name is in every 404 and journal entry of the replay: an object or 1 MB of it was taken.
+  assert.throws(() => server.replay(har(), { name: { evil: true } as unknown as string }), /replay: name must be a string of 1 to 4096 characters, got object/);
+  assert.throws(() => server.replay(har(), { name: "n".repeat(1_000_000) }), /replay: name must be a string of 1 to 4096 characters, got 1000000 characters/);
+  assert.throws(() => server.replay(har(), { name: "" }), /replay: name must be a string of 1 to 4096 characters/);
   assert.equal((await call(server.getUrl(), "/new")).status, 404, "no part of a refused HAR answers");
   assert.equal((await call(server.getUrl(), "/kept")).body, '"kept"');
 });

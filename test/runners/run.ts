@@ -1,7 +1,7 @@
 /**
  * The driver of the runner suites (run by test/run-runners.sh): one hub (node), one real service
  * registered with it (bun), then, one runner at a time, each runner's eight files in parallel,
- * a SIGKILLed test process per runner, and the README's examples; for Playwright also its page
+ * a SIGKILLed test process per runner, a test that times out (vitest, node), and the README's examples; for Playwright also its page
  * specs in Chromium and the hub started by `webServer` and by `globalSetup`. Runners get the hub as
  * `CROSSIPC_HUB_PORT`, run as a person runs them: colours on (no NO_COLOR), Deno with
  * `--allow-net=127.0.0.1 --allow-env=CROSSIPC_HUB_PORT` only. Exits non-zero on any failure.
@@ -11,6 +11,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import process from "node:process";
 import { ROOT, start, waitExit, type Child } from "../matrix/_spawn.ts";
 import { heldNames } from "./_held.ts";
+import { timedOutPassed } from "./_timedOut.ts";
 import { freePort } from "../fixtures/_freePort.ts";
 
 type RunnerName = "vitest" | "bun" | "node" | "deno" | "playwright";
@@ -155,6 +156,34 @@ async function killedMidSuite(runner: RunnerName, hub: string, env: NodeJS.Proce
   }
 }
 
+/** The runners whose tests get a signal that aborts on a timeout (test/runners/timed-out/). */
+const TIMED_OUT_RUNNERS: RunnerName[] = ["vitest", "node"];
+/** The timed-out file's whole run: its first test times out after 1.5 s; `node --test` must then exit by itself. */
+const TIMED_OUT_RUN_MS = 60_000;
+
+/**
+ * A test that times out holding rules (test/runners/_timedOut.ts): the run fails (that test
+ * failed), ends by itself within TIMED_OUT_RUN_MS, and its second test saw none of the rules.
+ */
+async function timedOut(runner: RunnerName, env: NodeJS.ProcessEnv): Promise<void> {
+  const command = runnerCommand(runner, [`test/runners/timed-out/${runner}.test.ts`]);
+  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) stream.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const code = await new Promise<number | "still running">((resolve) => {
+    const timer = setTimeout(() => resolve("still running"), TIMED_OUT_RUN_MS);
+    child.on("exit", (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve(exitCode ?? (signal ? 128 : 1));
+    });
+  });
+  killGroup(child.pid);
+  if (code === "still running") throw new Error(`${runner}: the run with a timed-out test was still running after ${TIMED_OUT_RUN_MS / 1000} s. Output:\n${output}`);
+  if (code !== 1) throw new Error(`${runner}: the run with a timed-out test exited ${code}, not 1 (that one test failing). Output:\n${output}`);
+  if (!output.includes(timedOutPassed(runner))) throw new Error(`${runner}: the test after the timed-out one did not pass. Output:\n${output}`);
+  console.log(`ok   ${runner}: a timed-out test's rules left the hub before the next test, and the run ended by itself`);
+}
+
 /**
  * Playwright's page specs (test/runners/playwright-pages/): eight files and three more, four
  * workers, a retry for the test that fails on purpose; then the hub must hold no rule.
@@ -233,6 +262,13 @@ try {
 
     console.log(`\n--- ${runner}: a test process killed mid-suite`);
     await killedMidSuite(runner, hub, env).catch((error: Error) => failures.push(error.message));
+
+    if (TIMED_OUT_RUNNERS.includes(runner)) {
+      console.log(`\n--- ${runner}: a test that times out holding rules, with connectMocks({ signal })`);
+      await timedOut(runner, env).catch((error: Error) => failures.push(error.message));
+      const left = await rulesLeft(hub);
+      if (left.length !== 0) failures.push(`${runner}: rules left at the hub after the timed-out test: ${JSON.stringify(left).slice(0, 500)}`);
+    }
 
     console.log(`\n--- ${runner}: the README example(s), importing the built package by name`);
     // Deno checks the examples' "crossipc" (a self-reference to dist/ in this repository) as

@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
-    include: ["test/runners/vitest/*.test.ts", "test/runners/held/vitest.test.ts", "test/runners/examples/vitest*.test.ts"],
+    include: ["test/runners/vitest/*.test.ts", "test/runners/held/vitest.test.ts", "test/runners/timed-out/vitest.test.ts", "test/runners/examples/vitest*.test.ts"],
     pool: "threads",
     maxWorkers: 8,
     fileParallelism: true,

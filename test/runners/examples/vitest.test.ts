@@ -4,8 +4,9 @@ import { expect, test } from "vitest";
 const port = Number(process.env.CROSSIPC_HUB_PORT ?? 9000);
 const hub = `http://127.0.0.1:${port}`;
 
-test("a quote uses this test's price", async () => {
-  await using mocks = await connectMocks(port);
+test("a quote uses this test's price", async ({ signal }) => {
+  // signal aborts if the test times out: the connection closes, and its rules leave the hub.
+  await using mocks = await connectMocks(port, { signal });
   await using scope = mocks.scope();
   await scope.intercept("GET", "/shop/price/:item", (_body, params) => ({ item: params.item, price: 7, source: "mock" }));
 

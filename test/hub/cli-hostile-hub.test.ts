@@ -1,0 +1,168 @@
+/**
+ * The built CLI (dist/bin/crossipc.js) under node, bun and deno against whatever holds the hub's
+ * port and answers badly: headers and then nothing (Node and Deno waited for good), an answer of
+ * 300 MiB (held whole: 2–4 GiB for 3 GiB), JSON of another shape or no JSON (a TypeError from
+ * deep in the printing), and the token it was given sent back (printed, into a CI log).
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { test } from "node:test";
+import { ROOT, RUNTIMES, type Runtime } from "../matrix/_spawn.ts";
+import { cliCommand } from "./_cli.ts";
+
+const TOKEN = "s3cret-token-of-this-test";
+/** Longer than any bound the CLI sets: a CLI still running then is taken as hung. */
+const KILL_AFTER_MS = 40_000;
+
+type Answer = (request: http.IncomingMessage, response: http.ServerResponse) => void;
+
+/** A server on 127.0.0.1:0 that answers every request with `answer`, closed after the test. */
+async function fakeHub(t: { after(fn: () => unknown): void }, answer: Answer): Promise<number> {
+  const server = http.createServer(answer);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Runs the CLI under `runtime`; a run still going after KILL_AFTER_MS is killed (status null). */
+async function run(runtime: Runtime, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const [file, prefix] = cliCommand(runtime, ["--allow-net=127.0.0.1"]);
+  const proc = spawn(file, [...prefix, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), KILL_AFTER_MS);
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const [status] = (await once(proc, "close")) as [number | null];
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}
+
+/**
+ * Runs each job's CLI, a few at a time: dozens of runtimes starting at once on a 2-core machine
+ * took longer than the CLI's own 5 s connect timeout.
+ */
+async function runAll<J extends { runtime: Runtime; command: string[]; port: number }>(jobs: J[], extra: string[] = [], atOnce = 4): Promise<Array<J & Awaited<ReturnType<typeof run>>>> {
+  const results: Array<J & Awaited<ReturnType<typeof run>>> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      results.push({ ...job, ...(await run(job.runtime, [...job.command, "--port", String(job.port), ...extra])) });
+    }
+  };
+  await Promise.all(Array.from({ length: atOnce }, worker));
+  return results;
+}
+
+const json = (status: number, body: string): Answer => (_request, response) => {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(body);
+};
+
+test("a hub that sends its headers and then nothing: status, journal, journal --har and fault --list end with one line saying so, on every runtime", async (t) => {
+  const port = await fakeHub(t, (_request, response) => {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.write('{"enabled":true,');
+  });
+  const commands = [["status"], ["journal"], ["journal", "--har"], ["fault", "--list"]];
+  // Each run waits 5 s doing nothing: more at once.
+  const runs = await runAll(RUNTIMES.flatMap((runtime) => commands.map((command) => ({ runtime, command, port }))), [], 6);
+  for (const { runtime, command, status, stderr } of runs) {
+    const what = `${runtime} crossipc ${command.join(" ")}`;
+    assert.equal(status, 1, `${what} exits 1, not hung (stderr: ${stderr})`);
+    assert.match(stderr, new RegExp(`^crossipc (status|journal|fault): .*the hub at http://127\\.0\\.0\\.1:${port} sent nothing for 5 s in the middle of its answer\\n$`), what);
+  }
+});
+
+// Node only: 300 MiB three times took half a minute on a loaded 2-core machine, and the bounded
+// reading is the same code on every runtime (the test above runs it under all three).
+test("a hub that answers 300 MiB of JSON: the CLI stops reading at 256 MiB and says so", async (t) => {
+  const chunk = Buffer.alloc(1 << 20, "x");
+  const port = await fakeHub(t, (request, response) => {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.write('{"enabled":true,"lastId":1,"entries":["');
+    let sent = 0;
+    const pump = () => {
+      while (sent < 300 && !request.socket.destroyed) {
+        sent++;
+        if (!response.write(chunk)) return void response.once("drain", pump);
+      }
+      response.end('"]}');
+    };
+    pump();
+  });
+  const { status, stderr } = await run("node", ["journal", "--port", String(port)]);
+  assert.equal(status, 1, stderr);
+  assert.equal(stderr, `crossipc journal: the hub at http://127.0.0.1:${port} sent an answer larger than 256 MiB\n`);
+});
+
+test("a hub that answers no JSON, or JSON of another shape: one line that says so, not a TypeError, on every runtime", async (t) => {
+  const notJson = await fakeHub(t, json(200, '{"enabled":tru'));
+  const otherShape = await fakeHub(t, json(200, JSON.stringify({ entries: 5, clients: "x", faults: {}, lastId: "1" })));
+  const badEntries = await fakeHub(t, json(200, JSON.stringify({ enabled: true, lastId: 1, entries: [5, null], faults: [7], clients: [null], services: [], routes: [], journal: {} })));
+  const errorObject = await fakeHub(t, json(404, JSON.stringify({ error: { nested: true } })));
+  const jobs = RUNTIMES.flatMap((runtime) => [
+    { runtime, command: ["status"], port: notJson },
+    { runtime, command: ["journal"], port: otherShape },
+    { runtime, command: ["fault", "--list"], port: otherShape },
+    ...[["status"], ["journal"], ["fault", "--list"]].map((command) => ({ runtime, command, port: badEntries })),
+    { runtime, command: ["journal"], port: errorObject },
+  ]);
+  const runs = await runAll(jobs);
+  for (const { runtime, command, port, status, stdout, stderr } of runs) {
+    const what = `${runtime} crossipc ${command.join(" ")} against :${port}`;
+    assert.equal(status, 1, `${what}: ${stderr}`);
+    assert.equal(stdout, "", what);
+    const said =
+      port === notJson
+        ? "answered something that is not JSON"
+        : port === errorObject
+          ? "answers, but serves no dashboard API"
+          : "answered JSON this crossipc cannot read";
+    assert.equal(stderr.split("\n").length, 2, `${what}: one line (${stderr})`);
+    assert.ok(stderr.includes(said), `${what}: ${stderr}`);
+    // The sentence says what the hub did first; a TypeError's text may follow in brackets.
+    assert.match(stderr, new RegExp(`^crossipc (status|journal|fault): (the hub at )?http://127\\.0\\.0\\.1:${port},? (answered|answers)`), what);
+  }
+});
+
+test("whatever the hub sends back, the CLI never prints the token it was given: errors, paths, runtimeIds, --json", async (t) => {
+  const echo = (status: number): Answer => (request, response) => {
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(JSON.stringify({ error: `you sent ${request.headers.authorization}` }));
+  };
+  const unauthorized = await fakeHub(t, echo(401));
+  const failing = await fakeHub(t, echo(500));
+  const carrying = await fakeHub(t, (request, response) => {
+    const token = request.headers.authorization!.slice("Bearer ".length);
+    const entry = { id: 1, time: 0, kind: "http", method: "GET", path: `/p?t=${token}`, takenBy: "none", status: 404, ok: false, durationMs: 1 };
+    const body = request.url!.startsWith("/__crossipc/api/state")
+      ? { url: "http://127.0.0.1:1", runtime: "node", leader: true, kind: "bin", uptimeMs: 0, tokenRequired: true, clients: [{ clientId: "c1", runtimeId: token, connectedAt: 0, requests: { in: 0, out: 0 }, pending: 0 }], services: [], routes: [], journal: { enabled: true, count: 1, size: 1 } }
+      : request.url!.startsWith("/__crossipc/api/faults")
+        ? { faults: [{ id: token, match: { path: `/${token}` }, fault: { status: 500 }, hits: 0 }] }
+        : { enabled: true, lastId: 1, entries: [entry] };
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify(body));
+  });
+  const jobs = RUNTIMES.flatMap((runtime) => [
+    { runtime, command: ["status"], port: unauthorized },
+    { runtime, command: ["journal"], port: failing },
+    { runtime, command: ["fault", "--list"], port: failing },
+    ...[["status"], ["status", "--json"], ["journal"], ["journal", "--json"], ["fault", "--list"], ["fault", "--list", "--json"]].map((command) => ({ runtime, command, port: carrying })),
+  ]);
+  const runs = await runAll(jobs, ["--token", TOKEN]);
+  for (const { runtime, command, port, status, stdout, stderr } of runs) {
+    const what = `${runtime} crossipc ${command.join(" ")} against :${port}`;
+    assert.equal(status, port === carrying ? 0 : 1, `${what}: ${stderr}`);
+    assert.ok(!stdout.includes(TOKEN) && !stderr.includes(TOKEN), `${what} printed the token: ${stdout}${stderr}`);
+    assert.ok((stdout + stderr).includes("[redacted]"), `${what}: ${stdout}${stderr}`);
+  }
+});
