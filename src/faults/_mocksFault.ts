@@ -5,6 +5,7 @@
  */
 import { setInternalMessageHandler, type IPCClient } from "../client/IPCClient.ts";
 import { FAULT_HITS, FaultRequests, type FaultHits } from "./_remote.ts";
+import { releaseAtHub } from "../mocks/_release.ts";
 
 /** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
 export class MockFault {
@@ -29,7 +30,7 @@ export class MockFault {
   /** Resolves once the hub no longer holds the fault. */
   async remove(): Promise<void> {
     faultsOf(this.#client).delete(this.id);
-    if (this.#client.isConnected()) await this.#client.sendFrameworkRequest(FaultRequests.remove as never, { ids: [this.id] } as never);
+    await releaseAtHub(this.#client, FaultRequests.remove, { ids: [this.id] });
   }
 
   /** @internal The scope it was added in (null: unscoped). */

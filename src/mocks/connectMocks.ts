@@ -20,6 +20,7 @@ import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
+import { releaseAtHub } from "./_release.ts";
 import {
   decodeBody,
   encodeBody,
@@ -363,12 +364,10 @@ export class Mocks extends MockRuleSet implements AsyncDisposable {
   /** Removes every rule of this connection from the hub, then closes the connection. */
   async close(): Promise<void> {
     const connection = this.connection;
-    if (connection.client.isConnected()) {
-      try {
-        await connection.request(MockRequests.clear, {});
-      } catch {
-        // The connection went first: the hub dropped its rules with it.
-      }
+    try {
+      await releaseAtHub(connection.client, MockRequests.clear, {});
+    } catch {
+      // Unanswered (a hub too busy to answer in time): closing the connection drops the rules anyway.
     }
     connection.takes.clear();
     forgetFaults(connection.client, null);
@@ -401,7 +400,7 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
   /** Removes every rule of this scope (added on this connection) from the hub. */
   async close(): Promise<void> {
     const connection = this.connection;
-    if (connection.client.isConnected()) await connection.request(MockRequests.closeScope, { scope: this.id });
+    await releaseAtHub(connection.client, MockRequests.closeScope, { scope: this.id });
     for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
     forgetScopeReplays(connection.client, this.id);
     forgetFaults(connection.client, this.id);
@@ -447,7 +446,7 @@ export class MockRule {
   /** Resolves once the hub no longer holds the rule. */
   async remove(): Promise<void> {
     const connection = this.#connection;
-    if (connection.client.isConnected()) await connection.request(MockRequests.remove, { ids: [this.id] });
+    await releaseAtHub(connection.client, MockRequests.remove, { ids: [this.id] });
     connection.takes.delete(this.#ref);
   }
 }
