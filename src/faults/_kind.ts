@@ -1,4 +1,5 @@
 import type { FaultKind } from "./_types.ts";
+import { quoted } from "../_excerpt.ts";
 
 /**
  * What a kind may do instead of letting the request be taken: answer it, drop its connection,
@@ -54,11 +55,7 @@ export function sleep(ms: number): Promise<void> {
 
 /** The value of a kind that takes only `true`. */
 export function flag(name: string, value: unknown): true {
-  if (value !== true) throw new TypeError(`fault ${name} takes only true, got ${JSON.stringify(value)}`);
+  if (value !== true) throw new TypeError(`fault ${name} takes only true, got ${quoted(value)}`);
   return true;
 }
 
-/** A value in a refusal as the user wrote it: JSON would show NaN and Infinity as null. */
-export function shown(value: unknown): string {
-  return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
-}

@@ -1,7 +1,8 @@
 import { addRoute, createRouter } from "rou3";
 import { rou3Pattern } from "../server/_routes.ts";
 import { FAULT_KINDS } from "./_kinds.ts";
-import { shown, type FaultKindDef } from "./_kind.ts";
+import { type FaultKindDef } from "./_kind.ts";
+import { quoted } from "../_excerpt.ts";
 import type { FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
 
 /** A fault as checked: one kind with its normalised value, the modifiers, the match. */
@@ -103,6 +104,6 @@ function cut(text: string): string {
 }
 
 function preview(value: unknown): string {
-  const text = value === undefined ? "nothing" : shown(value);
+  const text = value === undefined ? "nothing" : quoted(value);
   return cut(text);
 }

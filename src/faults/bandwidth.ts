@@ -2,7 +2,8 @@
  * `bandwidth: bytesPerSecond` — per response: the body of each faulted response flows to the
  * client no faster than this (the head is not delayed). Does not apply to WebSockets.
  */
-import { shown, type FaultKindDef } from "./_kind.ts";
+import { type FaultKindDef } from "./_kind.ts";
+import { quoted } from "../_excerpt.ts";
 
 /** Pieces of ~50 ms of bytes: smooth enough to measure, few enough timers. */
 const PIECES_PER_SECOND = 20;
@@ -16,7 +17,7 @@ export const bandwidth: FaultKindDef<number> = {
   name: "bandwidth",
   parse(value) {
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new TypeError(`fault bandwidth must be a number of bytes per second > 0, got ${shown(value)}`);
+      throw new TypeError(`fault bandwidth must be a number of bytes per second > 0, got ${quoted(value)}`);
     }
     return value;
   },

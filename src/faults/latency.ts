@@ -3,7 +3,8 @@
  * anything behind the hub sees it). On a WebSocket, per frame: waits before each relayed
  * frame, both ways, keeping their order. A range draws uniformly for each request or frame.
  */
-import { shown, sleep, type FaultKindDef } from "./_kind.ts";
+import { sleep, type FaultKindDef } from "./_kind.ts";
+import { quoted } from "../_excerpt.ts";
 
 type Latency = number | [number, number];
 
@@ -13,11 +14,11 @@ export const latency: FaultKindDef<Latency> = {
     if (Array.isArray(value)) {
       const [min, max] = value as unknown[];
       if (value.length !== 2 || !isDelay(min) || !isDelay(max) || min > max) {
-        throw new TypeError(`fault latency: a range must be [min, max] in ms with 0 <= min <= max, got ${shown(value)}`);
+        throw new TypeError(`fault latency: a range must be [min, max] in ms with 0 <= min <= max, got ${quoted(value)}`);
       }
       return [min, max];
     }
-    if (!isDelay(value)) throw new TypeError(`fault latency must be a number of ms >= 0 (or [min, max]), got ${shown(value)}`);
+    if (!isDelay(value)) throw new TypeError(`fault latency must be a number of ms >= 0 (or [min, max]), got ${quoted(value)}`);
     return value;
   },
   async http(value, context) {

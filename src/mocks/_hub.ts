@@ -29,6 +29,7 @@ import {
   type WireAnswer,
   type WireRequest,
 } from "./_wire.ts";
+import { quoted } from "../_excerpt.ts";
 
 /** The connection that added a rule: its takes go there, and its rules go when it closes. */
 export interface RuleOwner {
@@ -89,7 +90,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
   handle(MockRequests.hello, (hello: Hello): HelloAnswer => {
     if (hello?.protocol !== MOCKS_PROTOCOL) {
-      throw new Error(`This hub speaks the crossipc mocks protocol ${MOCKS_PROTOCOL}, the client ${JSON.stringify(hello?.protocol)}: use the same crossipc version on both sides`);
+      throw new Error(`This hub speaks the crossipc mocks protocol ${MOCKS_PROTOCOL}, the client ${quoted(hello?.protocol)}: use the same crossipc version on both sides`);
     }
     return { protocol: MOCKS_PROTOCOL, maxMessageSize: options.maxMessageSize, proxyTimeout: options.proxyTimeout };
   });
@@ -108,7 +109,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     try {
       mocks.add(rule);
     } catch (error) {
-      throw new Error(`Pattern ${JSON.stringify(spec.path)} is refused: ${errorMessage(error)}`);
+      throw new Error(`Pattern ${quoted(spec.path)} is refused: ${errorMessage(error)}`);
     }
     log(options.logger, "debug", `Mock ${rule.id} added by ${owner.clientId}: ${rule.method} ${rule.path}${rule.scope ? ` in scope ${rule.scope}` : ""}`);
     return { id: rule.id };
@@ -178,10 +179,10 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
 function checkSpec(spec: RuleSpec): void {
   if (spec === null || typeof spec !== "object") throw new TypeError(`${MockRequests.add} expects a rule object`);
-  if (!ruleFactories.has(spec.kind)) throw new TypeError(`Unknown rule kind ${JSON.stringify(spec.kind)} (this hub knows ${[...ruleFactories.keys()].join(", ")})`);
-  if (typeof spec.method !== "string" || !METHOD.test(spec.method)) throw new TypeError(`Method ${JSON.stringify(typeof spec.method === "string" ? spec.method.slice(0, 70) : spec.method)} is not an HTTP method (or * for any)`);
-  if (typeof spec.path !== "string" || spec.path === "") throw new TypeError(`Pattern ${JSON.stringify(spec.path)} is not a route pattern`);
-  if (spec.path.length > MAX_PATTERN) throw new TypeError(`Pattern ${JSON.stringify(spec.path.slice(0, 60))}… is ${spec.path.length} characters long, over ${MAX_PATTERN}`);
+  if (!ruleFactories.has(spec.kind)) throw new TypeError(`Unknown rule kind ${quoted(spec.kind)} (this hub knows ${[...ruleFactories.keys()].join(", ")})`);
+  if (typeof spec.method !== "string" || !METHOD.test(spec.method)) throw new TypeError(`Method ${quoted(spec.method)} is not an HTTP method (or * for any)`);
+  if (typeof spec.path !== "string" || spec.path === "") throw new TypeError(`Pattern ${quoted(spec.path)} is not a route pattern`);
+  if (spec.path.length > MAX_PATTERN) throw new TypeError(`Pattern ${quoted(spec.path)} is ${spec.path.length} characters long, over ${MAX_PATTERN}`);
   if (spec.scope !== null) assertScopeId(spec.scope);
   if (typeof spec.ref !== "number") throw new TypeError(`${MockRequests.add} expects a numeric ref`);
 }
@@ -264,7 +265,7 @@ function wireResponse(answer: WireAnswer): { response: Response; size: number } 
   let typed = false;
   for (const pair of answer.headers) {
     const name = String(pair[0]).toLowerCase();
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(String(pair[1]))) throw new TypeError(`header ${JSON.stringify(pair)} is not a valid HTTP header`);
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(String(pair[1]))) throw new TypeError(`header ${quoted(pair)} is not a valid HTTP header`);
     // The runtime frames the body it is given; the handler's framing headers would contradict it.
     if (name === "content-length" || name === "transfer-encoding") continue;
     if (name === "content-type") typed = true;

@@ -5,6 +5,7 @@
  * id. Only what the headers say is read; nothing here is kept per request.
  */
 import type { HeaderGetter } from "../server/_nodeHeaders.ts";
+import { quoted } from "../_excerpt.ts";
 
 /** The name of the scope in baggage and in the cookie. */
 export const SCOPE_KEY = "crossipc-scope";
@@ -114,7 +115,7 @@ export function isTraceId(id: string): boolean {
 /** Throws unless `id` can travel in a header, a baggage value and a cookie unchanged. */
 export function assertScopeId(id: string): void {
   if (typeof id !== "string" || !SCOPE_ID.test(id)) {
-    throw new TypeError(`Scope id ${JSON.stringify(id)} is invalid: use 1-128 characters of A-Z a-z 0-9 . _ ~ -`);
+    throw new TypeError(`Scope id ${quoted(id)} is invalid: use 1-128 characters of A-Z a-z 0-9 . _ ~ -`);
   }
 }
 

@@ -2,6 +2,7 @@ import { ReplayIndex, nextAnswer } from "./_index.ts";
 import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { multipartBoundary, queryKey } from "./_keys.ts";
+import { quoted } from "../_excerpt.ts";
 
 export { HarError } from "./_errors.ts";
 
@@ -61,8 +62,8 @@ export class Replay implements ReplayHandle {
 
   constructor(har: unknown, options: ReplayOptions = {}) {
     const { onMiss = "next", api, name } = options ?? {};
-    if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${JSON.stringify(onMiss)}`);
-    if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${JSON.stringify(api)}`);
+    if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${quoted(onMiss)}`);
+    if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${quoted(api)}`);
     // The name is in every 404 this replay gives and every entry it journals, and a remote
     // replay's comes from another process: an object was taken, and a 1 MB name made each 404 1 MB.
     if (name !== undefined && (typeof name !== "string" || name === "" || name.length > MAX_NAME_LENGTH)) {
