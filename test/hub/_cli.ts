@@ -27,3 +27,16 @@ export function spawnDeno(args: string[], env: NodeJS.ProcessEnv = { ...process.
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "?")));
   return { child, output, exited };
 }
+
+/** Runs a command from the repository's root to its end (killed after `killAfterMs`: status null): its exit status and whole output. */
+export async function runToEnd(file: string, args: string[], env: NodeJS.ProcessEnv, killAfterMs: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(file, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => proc.on("close", (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}

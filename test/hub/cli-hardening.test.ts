@@ -11,8 +11,8 @@ import WebSocket from "ws";
 import { IPCServer, ServiceHub, INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { deadPort } from "../matrix/_backend.ts";
 import { ROOT } from "../matrix/_spawn.ts";
+import { ENTRY, runToEnd } from "./_cli.ts";
 
-const ENTRY = "dist/bin/crossipc.js";
 /** Terminal title, clear screen, clipboard write (OSC 52), hyperlink (OSC 8), a bidi override. */
 const TITLE = "\u001b]0;pwned\u0007";
 const CLEAR = "\u001b[2J";
@@ -22,15 +22,7 @@ const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/;
 
 /** Runs the CLI without blocking this process (the hub under test lives in it). */
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 30_000);
-  let stdout = "";
-  let stderr = "";
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const [status] = (await once(proc, "close")) as [number | null];
-  clearTimeout(timer);
-  return { status, stdout, stderr };
+  return runToEnd(process.execPath, [ENTRY, ...args], { ...process.env, ...env }, 30_000);
 }
 
 /** A ServiceHub with a service whose runtimeId, api and prefix, and a request name, carry escapes. */

@@ -5,13 +5,12 @@
  * deep in the printing), and the token it was given sent back (printed, into a CI log).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { ROOT, RUNTIMES, type Runtime } from "../matrix/_spawn.ts";
-import { cliCommand } from "./_cli.ts";
+import { RUNTIMES, type Runtime } from "../matrix/_spawn.ts";
+import { cliCommand, runToEnd } from "./_cli.ts";
 
 const TOKEN = "s3cret-token-of-this-test";
 /** Longer than any bound the CLI sets: a CLI still running then is taken as hung. */
@@ -34,15 +33,7 @@ async function fakeHub(t: { after(fn: () => unknown): void }, answer: Answer): P
 /** Runs the CLI under `runtime`; a run still going after KILL_AFTER_MS is killed (status null). */
 async function run(runtime: Runtime, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const [file, prefix] = cliCommand(runtime, ["--allow-net=127.0.0.1"]);
-  const proc = spawn(file, [...prefix, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), KILL_AFTER_MS);
-  let stdout = "";
-  let stderr = "";
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const [status] = (await once(proc, "close")) as [number | null];
-  clearTimeout(timer);
-  return { status, stdout, stderr };
+  return runToEnd(file, [...prefix, ...args], { ...process.env, NO_COLOR: "1" }, KILL_AFTER_MS);
 }
 
 /**
