@@ -21,12 +21,13 @@ interface PathEntry {
   byQuery: Map<string, Map<string, AnswerList>>;
 }
 
+/** Its Map and list are made when first needed: most nodes of a large recording have neither. */
 interface TrieNode {
-  children: Map<string, TrieNode>;
+  children: Map<string, TrieNode> | undefined;
   /** The first recorded exchange at or below this node. */
   first: RecordedExchange | undefined;
   /** The first exchange of each distinct query recorded for a path that ends at this node. */
-  ends: RecordedExchange[];
+  ends: RecordedExchange[] | undefined;
 }
 
 /**
@@ -68,8 +69,9 @@ export class ReplayIndex {
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
       let trie = this.#tries.get(exchange.method);
       if (!trie) this.#tries.set(exchange.method, (trie = node()));
-      insert(trie, exchange, distinct);
-      insert(this.#anyMethod, exchange, distinct);
+      const path = segments(exchange.path);
+      insert(trie, exchange, path, distinct);
+      insert(this.#anyMethod, exchange, path, distinct);
     }
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
@@ -112,7 +114,7 @@ export class ReplayIndex {
     const trie = this.#tries.get(method) ?? this.#anyMethod;
     let at = trie;
     for (const segment of segments(path)) {
-      const child = at.children.get(segment);
+      const child = at.children?.get(segment);
       if (!child) break;
       at = child;
     }
@@ -127,7 +129,7 @@ export class ReplayIndex {
     const stack = [at];
     while (stack.length > 0 && budget > 0) {
       const next = stack.pop()!;
-      for (const candidate of next.ends) {
+      for (const candidate of next.ends ?? []) {
         const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
         if (shared > bestShared || (shared === bestShared && candidate.index < best.index)) {
           best = candidate;
@@ -135,7 +137,7 @@ export class ReplayIndex {
         }
         if (--budget === 0) break;
       }
-      for (const child of next.children.values()) stack.push(child);
+      if (next.children) for (const child of next.children.values()) stack.push(child);
     }
     return best;
   }
@@ -149,19 +151,20 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
 }
 
 function node(): TrieNode {
-  return { children: new Map(), first: undefined, ends: [] };
+  return { children: undefined, first: undefined, ends: undefined };
 }
 
-function insert(root: TrieNode, exchange: RecordedExchange, distinctQuery: boolean): void {
+function insert(root: TrieNode, exchange: RecordedExchange, path: readonly string[], distinctQuery: boolean): void {
   let at = root;
   at.first ??= exchange;
-  for (const segment of segments(exchange.path)) {
-    let child = at.children.get(segment);
-    if (!child) at.children.set(segment, (child = node()));
+  for (const segment of path) {
+    const children = (at.children ??= new Map());
+    let child = children.get(segment);
+    if (!child) children.set(segment, (child = node()));
     at = child;
     at.first ??= exchange;
   }
-  if (distinctQuery) at.ends.push(exchange);
+  if (distinctQuery) (at.ends ??= []).push(exchange);
 }
 
 function segments(path: string): string[] {
