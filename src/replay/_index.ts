@@ -1,7 +1,7 @@
 /**
  * The recorded exchanges indexed at load, so a request costs map lookups, never a scan:
  * `"METHOD path"` → query key → body key → the answers recorded for that request, in order.
- * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the recorded
+ * For the 404 of `onMiss: "404"`, a trie of path segments per method (built on the first such 404) finds the recorded
  * requests with the most leading segments in common in as many steps as the path has segments;
  * when the request has a query, those are compared for the parameters they share.
  */
@@ -38,9 +38,16 @@ const CLOSEST_CANDIDATES = 10_000;
 
 export class ReplayIndex {
   readonly #byPath = new Map<string, PathEntry>();
-  readonly #tries = new Map<string, TrieNode>();
+  /**
+   * Built on the first `closest` (the 404 of `onMiss: "404"`), not at load: a replay that hands
+   * its misses on never needs it, and its nodes were most of a large recording's index.
+   */
+  #tries: Map<string, TrieNode> | undefined;
   /** Every method's paths in one trie: the closest request when none has the method. */
   readonly #anyMethod: TrieNode = node();
+  readonly #exchanges: readonly RecordedExchange[];
+  /** 1 for an exchange that is the first of its query at its method and path (the trie lists only those). */
+  readonly #distinct: Uint8Array;
   /** The largest recorded request body: a live body longer than this cannot match. */
   readonly maxRequestBody: number;
   readonly size: number;
@@ -53,25 +60,25 @@ export class ReplayIndex {
   constructor(exchanges: readonly RecordedExchange[]) {
     let maxRequestBody = 0;
     const redactedNames = new Set<string>();
-    for (const exchange of exchanges) {
+    this.#exchanges = exchanges;
+    this.#distinct = new Uint8Array(exchanges.length);
+    for (let at = 0; at < exchanges.length; at++) {
+      const exchange = exchanges[at]!;
       for (const [name, value] of exchange.query) if (value === REDACTED) redactedNames.add(name);
       const key = `${exchange.method} ${exchange.path}`;
       let entry = this.#byPath.get(key);
       if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map() }));
       const query = queryKey(exchange.query);
       let byBody = entry.byQuery.get(query);
-      const distinct = !byBody;
-      if (!byBody) entry.byQuery.set(query, (byBody = new Map()));
+      if (!byBody) {
+        entry.byQuery.set(query, (byBody = new Map()));
+        this.#distinct[at] = 1;
+      }
       const body = bodyKey(exchange.requestBody, exchange.requestBoundary);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
       else byBody.set(body, { answers: [exchange], next: 0 });
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
-      let trie = this.#tries.get(exchange.method);
-      if (!trie) this.#tries.set(exchange.method, (trie = node()));
-      const path = segments(exchange.path);
-      insert(trie, exchange, path, distinct);
-      insert(this.#anyMethod, exchange, path, distinct);
     }
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
@@ -111,7 +118,7 @@ export class ReplayIndex {
    * path segments in common, then the most query parameters in common.
    */
   closest(method: string, path: string, query: Array<[string, string]>): RecordedExchange | undefined {
-    const trie = this.#tries.get(method) ?? this.#anyMethod;
+    const trie = this.#triesBuilt().get(method) ?? this.#anyMethod;
     let at = trie;
     for (const segment of segments(path)) {
       const child = at.children?.get(segment);
@@ -140,6 +147,19 @@ export class ReplayIndex {
       if (next.children) for (const child of next.children.values()) stack.push(child);
     }
     return best;
+  }
+
+  #triesBuilt(): Map<string, TrieNode> {
+    if (this.#tries) return this.#tries;
+    const tries = new Map<string, TrieNode>();
+    this.#exchanges.forEach((exchange, at) => {
+      let trie = tries.get(exchange.method);
+      if (!trie) tries.set(exchange.method, (trie = node()));
+      const path = segments(exchange.path);
+      insert(trie, exchange, path, this.#distinct[at] === 1);
+      insert(this.#anyMethod, exchange, path, this.#distinct[at] === 1);
+    });
+    return (this.#tries = tries);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Reading a HAR 1.2 document for replay: every entry is checked (the fields HAR 1.2 requires,
- * bodies that decode) before anything is indexed, so a bad file changes nothing. Bodies are
- * decoded here, once: a request then costs no decoding.
+ * bodies that decode) before anything is indexed, so a bad file changes nothing. A request body
+ * is decoded here (the index keys on it); a response body when it first answers, once.
  */
 import { HarError } from "./_errors.ts";
 import { multipartBoundary } from "./_keys.ts";
