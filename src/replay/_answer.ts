@@ -1,6 +1,6 @@
 import { connectionTokens, HOP_BY_HOP } from "../_hopByHop.ts";
 import { ANSWER_BODY, ANSWER_HEADERS, getPlatform } from "../platform.ts";
-import type { RecordedExchange } from "./_load.ts";
+import { responseBytes, type RecordedExchange } from "./_load.ts";
 
 /** What the journal and the redaction write in place of a secret: never sent back as a value. */
 const REDACTED = "[redacted]";
@@ -32,11 +32,11 @@ export interface PreparedAnswer {
  */
 export function prepareAnswer(exchange: RecordedExchange): PreparedAnswer {
   let connection: string | undefined;
-  for (const [name, value] of exchange.headers) if (name.toLowerCase() === "connection") connection = value;
+  for (const { name, value } of exchange.headers) if (name.toLowerCase() === "connection") connection = value;
   const nominated = connectionTokens(connection);
   const headers: Array<[string, string]> = [];
   let recordedLength: string | undefined;
-  for (const [rawName, value] of exchange.headers) {
+  for (const { name: rawName, value } of exchange.headers) {
     const name = rawName.toLowerCase();
     if (HOP_BY_HOP.has(name) || nominated.has(name) || value === REDACTED) continue;
     if (name === "content-length") {
@@ -50,7 +50,8 @@ export function prepareAnswer(exchange: RecordedExchange): PreparedAnswer {
   // A HEAD answer says how long the GET's body is: the recorded length is the only one known
   // (none recorded, none sent: the HEAD's own empty body says nothing of the GET's).
   const headHeaders = recordedLength !== undefined ? [...headers, ["content-length", recordedLength] as [string, string]] : headers;
-  return { status: exchange.status, headers: noBody ? headers : withLength(headers, exchange.body), sent: headers, headHeaders, body: noBody ? null : exchange.body };
+  const body = noBody ? null : responseBytes(exchange);
+  return { status: exchange.status, headers: body === null ? headers : withLength(headers, body), sent: headers, headHeaders, body };
 }
 
 function withLength(headers: Array<[string, string]>, body: Uint8Array): Array<[string, string]> {

@@ -1,7 +1,7 @@
 /**
  * The recorded exchanges indexed at load, so a request costs map lookups, never a scan:
  * `"METHOD path"` → query key → body key → the answers recorded for that request, in order.
- * For the 404 of `onMiss: "404"`, a trie of path segments per method finds the recorded
+ * For the 404 of `onMiss: "404"`, a trie of path segments per method (built on the first such 404) finds the recorded
  * requests with the most leading segments in common in as many steps as the path has segments;
  * when the request has a query, those are compared for the parameters they share.
  */
@@ -21,12 +21,13 @@ interface PathEntry {
   byQuery: Map<string, Map<string, AnswerList>>;
 }
 
+/** Its Map and list are made when first needed: most nodes of a large recording have neither. */
 interface TrieNode {
-  children: Map<string, TrieNode>;
+  children: Map<string, TrieNode> | undefined;
   /** The first recorded exchange at or below this node. */
   first: RecordedExchange | undefined;
   /** The first exchange of each distinct query recorded for a path that ends at this node. */
-  ends: RecordedExchange[];
+  ends: RecordedExchange[] | undefined;
 }
 
 /**
@@ -37,9 +38,16 @@ const CLOSEST_CANDIDATES = 10_000;
 
 export class ReplayIndex {
   readonly #byPath = new Map<string, PathEntry>();
-  readonly #tries = new Map<string, TrieNode>();
+  /**
+   * Built on the first `closest` (the 404 of `onMiss: "404"`), not at load: a replay that hands
+   * its misses on never needs it, and its nodes were most of a large recording's index.
+   */
+  #tries: Map<string, TrieNode> | undefined;
   /** Every method's paths in one trie: the closest request when none has the method. */
   readonly #anyMethod: TrieNode = node();
+  readonly #exchanges: readonly RecordedExchange[];
+  /** 1 for an exchange that is the first of its query at its method and path (the trie lists only those). */
+  readonly #distinct: Uint8Array;
   /** The largest recorded request body: a live body longer than this cannot match. */
   readonly maxRequestBody: number;
   readonly size: number;
@@ -52,24 +60,25 @@ export class ReplayIndex {
   constructor(exchanges: readonly RecordedExchange[]) {
     let maxRequestBody = 0;
     const redactedNames = new Set<string>();
-    for (const exchange of exchanges) {
+    this.#exchanges = exchanges;
+    this.#distinct = new Uint8Array(exchanges.length);
+    for (let at = 0; at < exchanges.length; at++) {
+      const exchange = exchanges[at]!;
       for (const [name, value] of exchange.query) if (value === REDACTED) redactedNames.add(name);
       const key = `${exchange.method} ${exchange.path}`;
       let entry = this.#byPath.get(key);
       if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map() }));
       const query = queryKey(exchange.query);
       let byBody = entry.byQuery.get(query);
-      const distinct = !byBody;
-      if (!byBody) entry.byQuery.set(query, (byBody = new Map()));
+      if (!byBody) {
+        entry.byQuery.set(query, (byBody = new Map()));
+        this.#distinct[at] = 1;
+      }
       const body = bodyKey(exchange.requestBody, exchange.requestBoundary);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
       else byBody.set(body, { answers: [exchange], next: 0 });
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
-      let trie = this.#tries.get(exchange.method);
-      if (!trie) this.#tries.set(exchange.method, (trie = node()));
-      insert(trie, exchange, distinct);
-      insert(this.#anyMethod, exchange, distinct);
     }
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
@@ -109,10 +118,10 @@ export class ReplayIndex {
    * path segments in common, then the most query parameters in common.
    */
   closest(method: string, path: string, query: Array<[string, string]>): RecordedExchange | undefined {
-    const trie = this.#tries.get(method) ?? this.#anyMethod;
+    const trie = this.#triesBuilt().get(method) ?? this.#anyMethod;
     let at = trie;
     for (const segment of segments(path)) {
-      const child = at.children.get(segment);
+      const child = at.children?.get(segment);
       if (!child) break;
       at = child;
     }
@@ -127,7 +136,7 @@ export class ReplayIndex {
     const stack = [at];
     while (stack.length > 0 && budget > 0) {
       const next = stack.pop()!;
-      for (const candidate of next.ends) {
+      for (const candidate of next.ends ?? []) {
         const shared = candidate.query.filter(([name, value]) => wanted.has(`${name}=${value}`)).length;
         if (shared > bestShared || (shared === bestShared && candidate.index < best.index)) {
           best = candidate;
@@ -135,9 +144,22 @@ export class ReplayIndex {
         }
         if (--budget === 0) break;
       }
-      for (const child of next.children.values()) stack.push(child);
+      if (next.children) for (const child of next.children.values()) stack.push(child);
     }
     return best;
+  }
+
+  #triesBuilt(): Map<string, TrieNode> {
+    if (this.#tries) return this.#tries;
+    const tries = new Map<string, TrieNode>();
+    this.#exchanges.forEach((exchange, at) => {
+      let trie = tries.get(exchange.method);
+      if (!trie) tries.set(exchange.method, (trie = node()));
+      const path = segments(exchange.path);
+      insert(trie, exchange, path, this.#distinct[at] === 1);
+      insert(this.#anyMethod, exchange, path, this.#distinct[at] === 1);
+    });
+    return (this.#tries = tries);
   }
 }
 
@@ -149,19 +171,20 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
 }
 
 function node(): TrieNode {
-  return { children: new Map(), first: undefined, ends: [] };
+  return { children: undefined, first: undefined, ends: undefined };
 }
 
-function insert(root: TrieNode, exchange: RecordedExchange, distinctQuery: boolean): void {
+function insert(root: TrieNode, exchange: RecordedExchange, path: readonly string[], distinctQuery: boolean): void {
   let at = root;
   at.first ??= exchange;
-  for (const segment of segments(exchange.path)) {
-    let child = at.children.get(segment);
-    if (!child) at.children.set(segment, (child = node()));
+  for (const segment of path) {
+    const children = (at.children ??= new Map());
+    let child = children.get(segment);
+    if (!child) children.set(segment, (child = node()));
     at = child;
     at.first ??= exchange;
   }
-  if (distinctQuery) at.ends.push(exchange);
+  if (distinctQuery) (at.ends ??= []).push(exchange);
 }
 
 function segments(path: string): string[] {

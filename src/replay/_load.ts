@@ -1,7 +1,7 @@
 /**
  * Reading a HAR 1.2 document for replay: every entry is checked (the fields HAR 1.2 requires,
- * bodies that decode) before anything is indexed, so a bad file changes nothing. Bodies are
- * decoded here, once: a request then costs no decoding.
+ * bodies that decode) before anything is indexed, so a bad file changes nothing. A request body
+ * is decoded here (the index keys on it); a response body when it first answers, once.
  */
 import { HarError } from "./_errors.ts";
 import { multipartBoundary } from "./_keys.ts";
@@ -20,8 +20,16 @@ export interface RecordedExchange {
   /** The boundary of a multipart request body (`postData.mimeType`, else the request's content-type). */
   requestBoundary: string | undefined;
   status: number;
-  headers: Array<[string, string]>;
-  body: Uint8Array;
+  /** The recorded response headers as the HAR lists them, less HTTP/2 pseudo-headers (checked at load). */
+  headers: ReadonlyArray<{ name: string; value: string }>;
+  /**
+   * The response body as the HAR holds it (checked at load), made bytes on its first use
+   * (`responseBytes`): encoding every body at load cost one Uint8Array per entry, most of a large
+   * recording's load time in garbage collection, for answers a run may never give.
+   */
+  bodyText: string;
+  /** `bodyText` is base64 (`content.encoding`). */
+  bodyBase64: boolean;
   /** The content-encoding `body` is still in (crossipc's `_contentEncoding`); otherwise the body is decoded. */
   contentEncoding: string | undefined;
   /** The answer as it goes out, worked out on its first use (./_answer.ts). */
@@ -87,7 +95,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   field(entry, "time", "number", "entry");
   field(entry, "cache", "object", "entry");
   const timings = field(entry, "timings", "object", "entry");
-  for (const name of ["send", "wait", "receive"]) field(timings, name, "number", "timings");
+  for (const name of TIMINGS) field(timings, name, "number", "timings");
 
   const request = field(entry, "request", "object", "entry");
   const method = field(request, "method", "string", "request") as string;
@@ -99,6 +107,8 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   } catch {
     throw new HarError(`request.url ${JSON.stringify(url.slice(0, 200))} is not an absolute URL`);
   }
+  const path = parsed.pathname;
+  const query = queryPairs(parsed.search);
   field(request, "httpVersion", "string", "request");
   nameValues(field(request, "cookies", "array", "request"), "request.cookies");
   const requestHeaders = nameValues(field(request, "headers", "array", "request"), "request.headers");
@@ -123,7 +133,7 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   const content = field(response, "content", "object", "response");
   field(content, "size", "number", "response.content");
   field(content, "mimeType", "string", "response.content");
-  const body = contentBytes(content);
+  const bodyBase64 = checkContent(content);
   // A browser's HAR keeps requests that got no answer (status 0, Playwright's -1) and upgrades (101), and
   // crossipc's journal those whose client left first (499, nginx's code): nothing to send back.
   if (status < 200 || status > 599 || status === CLIENT_CLOSED_REQUEST) return undefined;
@@ -134,15 +144,42 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   return {
     index,
     method: method.toUpperCase(),
-    path: parsed.pathname,
-    query: [...parsed.searchParams],
+    path,
+    query,
     requestBody,
     requestBoundary,
     status,
-    headers: headers.map(({ name, value }) => [name, value]),
-    body,
+    headers,
+    bodyText: (content as { text?: string }).text ?? "",
+    bodyBase64,
     contentEncoding,
   };
+}
+
+const TIMINGS = ["send", "wait", "receive"];
+const NO_PAIRS: Array<[string, string]> = [];
+
+/**
+ * The query's pairs as `URLSearchParams` has them. A query with no `%` and no `+` decodes to
+ * itself, and is split here: a URLSearchParams and its iterator for every entry were a good part
+ * of a large recording's load.
+ */
+function queryPairs(search: string): Array<[string, string]> {
+  if (search.length <= 1) return NO_PAIRS;
+  if (search.includes("%") || search.includes("+")) return [...new URLSearchParams(search)];
+  const pairs: Array<[string, string]> = [];
+  for (const part of search.slice(1).split("&")) {
+    if (part === "") continue;
+    const equals = part.indexOf("=");
+    pairs.push(equals === -1 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)]);
+  }
+  return pairs;
+}
+
+/** The recorded response body's bytes (decoded once, by `prepareAnswer`, when it first answers). */
+export function responseBytes(exchange: RecordedExchange): Uint8Array {
+  if (exchange.bodyText === "") return EMPTY;
+  return exchange.bodyBase64 ? base64Bytes(exchange.bodyText, "response.content.text") : encoder.encode(exchange.bodyText);
 }
 
 const EMPTY = new Uint8Array(0);
@@ -174,14 +211,15 @@ function postDataBytes(postData: object): Uint8Array {
   return encoder.encode(form.toString());
 }
 
-function contentBytes(content: object): Uint8Array {
+/** Checks `content.text` (valid base64 when `encoding` says so) without decoding it; true: base64. */
+function checkContent(content: object): boolean {
   const text = optional(content, "text", "string", "response.content") as string | undefined;
   const encoding = optional(content, "encoding", "string", "response.content");
   if (!text) notAttached(content, "response.content");
-  if (text === undefined) return EMPTY;
-  if (encoding === undefined || encoding === "") return encoder.encode(text);
+  if (text === undefined || encoding === undefined || encoding === "") return false;
   if (encoding !== "base64") throw new HarError(`response.content.encoding ${JSON.stringify(encoding)} is not "base64"`);
-  return base64Bytes(text, "response.content.text");
+  checkBase64(text, "response.content.text");
+  return true;
 }
 
 /**
@@ -196,8 +234,12 @@ function notAttached(holder: object, where: string): void {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function base64Bytes(text: string, where: string): Uint8Array {
+function checkBase64(text: string, where: string): void {
   if (text.length % 4 !== 0 || !BASE64.test(text)) throw new HarError(`${where} is not valid base64`);
+}
+
+function base64Bytes(text: string, where: string): Uint8Array {
+  checkBase64(text, where);
   const native = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
   if (native) return native(text);
   const binary = atob(text);
@@ -208,10 +250,14 @@ function base64Bytes(text: string, where: string): Uint8Array {
 
 function nameValues(list: unknown, where: string): Array<{ name: string; value: string }> {
   const out = list as Array<{ name: string; value: string }>;
-  out.forEach((item, i) => {
-    field(item, "name", "string", `${where}[${i}]`);
-    field(item, "value", "string", `${where}[${i}]`);
-  });
+  for (let i = 0; i < out.length; i++) {
+    const item = out[i] as unknown as Record<string, unknown> | null;
+    // The place is named only when something is wrong: two strings per pair were built for every pair of every entry.
+    if (typeof item !== "object" || item === null || Array.isArray(item) || typeof item["name"] !== "string" || typeof item["value"] !== "string") {
+      field(item, "name", "string", `${where}[${i}]`);
+      field(item, "value", "string", `${where}[${i}]`);
+    }
+  }
   return out;
 }
 
