@@ -56,7 +56,7 @@ const MOCKS_HEARTBEAT_TIMEOUT = 15_000;
 /**
  * How long connecting may take (IPCClient's is 5 s), for the same reason: a suite's workers all
  * connect at once to a hub on a loaded CI machine (measured: eight test runs at once on 2 cores, a
- * load of 20, took a `node --test` and a `Deno.test` file past 5 s), and a connect that gives
+ * load of 20, took a `node --test` and a `deno test` file past 5 s), and a connect that gives
  * up fails the test. A hub that is not running is refused at once whatever this is.
  */
 const MOCKS_CONNECT_TIMEOUT = 15_000;
