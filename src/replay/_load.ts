@@ -6,6 +6,7 @@
 import { HarError } from "./_errors.ts";
 import { multipartBoundary } from "./_keys.ts";
 import type { PreparedAnswer } from "./_answer.ts";
+import { quoted } from "../_excerpt.ts";
 
 /** One recorded exchange, as the replay index keeps it. */
 export interface RecordedExchange {
@@ -52,10 +53,10 @@ const encoder = new TextEncoder();
 
 export function loadHar(input: unknown): LoadedHar {
   const document = typeof input === "string" ? parseHarText(input) : input instanceof Uint8Array ? parseHarText(new TextDecoder().decode(input)) : input;
-  if (typeof document !== "object" || document === null || Array.isArray(document)) throw new HarError(`not HAR 1.2: expected an object with a log, got ${describe(document)}`);
+  if (typeof document !== "object" || document === null || Array.isArray(document)) throw new HarError(`not HAR 1.2: expected an object with a log, got ${quoted(document)}`);
   const log = field(document, "log", "object", "the document");
   const version = field(log, "version", "string", "log");
-  if (version !== "1.2") throw new HarError(`not HAR 1.2: log.version is ${JSON.stringify(version)}`);
+  if (version !== "1.2") throw new HarError(`not HAR 1.2: log.version is ${quoted(version)}`);
   const creator = field(log, "creator", "object", "log");
   field(creator, "name", "string", "log.creator");
   field(creator, "version", "string", "log.creator");
@@ -99,13 +100,13 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
 
   const request = field(entry, "request", "object", "entry");
   const method = field(request, "method", "string", "request") as string;
-  if (!TOKEN.test(method)) throw new HarError(`request.method ${JSON.stringify(method)} is not an HTTP method`);
+  if (!TOKEN.test(method)) throw new HarError(`request.method ${quoted(method)} is not an HTTP method`);
   const url = field(request, "url", "string", "request") as string;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new HarError(`request.url ${JSON.stringify(url.slice(0, 200))} is not an absolute URL`);
+    throw new HarError(`request.url ${quoted(url, 200)} is not an absolute URL`);
   }
   const path = parsed.pathname;
   const query = queryPairs(parsed.search);
@@ -198,7 +199,7 @@ function postDataBytes(postData: object): Uint8Array {
   const encoding = optional(postData, "_encoding", "string", "request.postData");
   if (text !== undefined) {
     if (encoding === undefined) return encoder.encode(text);
-    if (encoding !== "base64") throw new HarError(`request.postData._encoding ${JSON.stringify(encoding)} is not "base64"`);
+    if (encoding !== "base64") throw new HarError(`request.postData._encoding ${quoted(encoding)} is not "base64"`);
     return base64Bytes(text, "request.postData.text");
   }
   const params = optional(postData, "params", "array", "request.postData") as unknown[] | undefined;
@@ -217,7 +218,7 @@ function checkContent(content: object): boolean {
   const encoding = optional(content, "encoding", "string", "response.content");
   if (!text) notAttached(content, "response.content");
   if (text === undefined || encoding === undefined || encoding === "") return false;
-  if (encoding !== "base64") throw new HarError(`response.content.encoding ${JSON.stringify(encoding)} is not "base64"`);
+  if (encoding !== "base64") throw new HarError(`response.content.encoding ${quoted(encoding)} is not "base64"`);
   checkBase64(text, "response.content.text");
   return true;
 }
@@ -229,7 +230,7 @@ function checkContent(content: object): boolean {
  */
 function notAttached(holder: object, where: string): void {
   const file = optional(holder, "_file", "string", where);
-  if (file !== undefined) throw new HarError(`${where}._file ${describe(file)}: the body is in a file beside the HAR, which a replay does not read; record with content: "embed" (Playwright's recordHar) to keep bodies in the HAR`);
+  if (file !== undefined) throw new HarError(`${where}._file ${quoted(file)}: the body is in a file beside the HAR, which a replay does not read; record with content: "embed" (Playwright's recordHar) to keep bodies in the HAR`);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -274,9 +275,9 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 function sendableHeaders(list: Array<{ name: string; value: string }>): Array<{ name: string; value: string }> {
   list.forEach(({ name, value }, i) => {
     if (name.startsWith(":")) return;
-    if (!TOKEN.test(name)) throw new HarError(`response.headers[${i}].name ${describe(name)} is not an HTTP header name`);
-    if (!HEADER_VALUE.test(value)) throw new HarError(`response.headers[${i}].value of ${name} ${describe(value)} holds a line break or a character a header cannot carry`);
-    if (name.toLowerCase() === "content-length" && !/^\d{1,15}$/.test(value.trim())) throw new HarError(`response.headers[${i}].value of content-length ${describe(value)} is not a length`);
+    if (!TOKEN.test(name)) throw new HarError(`response.headers[${i}].name ${quoted(name)} is not an HTTP header name`);
+    if (!HEADER_VALUE.test(value)) throw new HarError(`response.headers[${i}].value of ${name} ${quoted(value)} holds a line break or a character a header cannot carry`);
+    if (name.toLowerCase() === "content-length" && !/^\d{1,15}$/.test(value.trim())) throw new HarError(`response.headers[${i}].value of content-length ${quoted(value)} is not a length`);
   });
   return list.some(({ name }) => name.startsWith(":")) ? list.filter(({ name }) => !name.startsWith(":")) : list;
 }
@@ -300,12 +301,6 @@ function optional(parent: unknown, name: string, kind: Kind, where: string): any
 function check(value: unknown, kind: Kind, where: string): void {
   const ok =
     kind === "array" ? Array.isArray(value) : kind === "object" ? typeof value === "object" && value !== null && !Array.isArray(value) : kind === "number" ? typeof value === "number" && Number.isFinite(value) : typeof value === kind;
-  if (!ok) throw new HarError(`${where} must be ${kind === "array" || kind === "object" ? "an" : "a"} ${kind}, got ${describe(value)}`);
+  if (!ok) throw new HarError(`${where} must be ${kind === "array" || kind === "object" ? "an" : "a"} ${kind}, got ${quoted(value)}`);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return typeof value === "object" ? "an object" : String(value);
-}
