@@ -6,19 +6,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ClientFrames } from "../../adapters/_ws-direct.ts";
+import { frame } from "../fixtures/_rawPeer.ts";
 
-function masked(opcode: number, text: string, fin = true): Buffer {
-  const body = Buffer.from(text);
-  const mask = [0x11, 0x22, 0x33, 0x44];
-  const out = Buffer.alloc(body.length);
-  for (let i = 0; i < body.length; i++) out[i] = body[i]! ^ mask[i & 3]!;
-  return Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | body.length]), Buffer.from(mask), out]);
-}
 
 test("a text message that begins with a BOM keeps it, whole or in fragments", () => {
   const got: Array<string | Uint8Array> = [];
   const reader = new ClientFrames(1 << 20, { message: (data) => got.push(data), control: () => {}, fail: (code) => assert.fail(`closed ${code}`) });
-  reader.feed(masked(1, "\uFEFFwhole"));
-  reader.feed(Buffer.concat([masked(1, "\uFEFFfrag", false), masked(0, "ments")]));
+  reader.feed(frame(1, "\uFEFFwhole"));
+  reader.feed(Buffer.concat([frame(1, "\uFEFFfrag", { fin: false }), frame(0, "ments")]));
   assert.deepEqual(got, ["\uFEFFwhole", "\uFEFFfragments"]);
 });

@@ -8,15 +8,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ClientFrames } from "../../adapters/_ws-direct.ts";
+import { frame } from "../fixtures/_rawPeer.ts";
 
-function masked(opcode: number, body: Uint8Array, fin = true): Buffer {
-  const mask = [0x11, 0x22, 0x33, 0x44];
-  const out = Buffer.alloc(body.length);
-  for (let i = 0; i < body.length; i++) out[i] = body[i]! ^ mask[i & 3]!;
-  const head = body.length < 126 ? Buffer.from([0, 0x80 | body.length]) : Buffer.from([0, 0x80 | 126, body.length >> 8, body.length & 0xff]);
-  head[0] = (fin ? 0x80 : 0) | opcode;
-  return Buffer.concat([head, Buffer.from(mask), out]);
-}
 
 function reader() {
   const got: Array<string | Uint8Array> = [];
@@ -35,9 +28,9 @@ const large = (text: string) => text.padEnd(40_000, "x") + text;
 test("a text message holding U+FFFD is handed on as sent: whole, large in pieces, fragmented", () => {
   const { got, failed, frames } = reader();
   const small = "a\uFFFDb";
-  frames.feed(masked(1, Buffer.from(small)));
-  feedInPieces(frames, masked(1, Buffer.from(large(small))), 7_000);
-  frames.feed(Buffer.concat([masked(1, Buffer.from("\uFFFD"), false), masked(0, Buffer.from("z"))]));
+  frames.feed(frame(1, Buffer.from(small)));
+  feedInPieces(frames, frame(1, Buffer.from(large(small))), 7_000);
+  frames.feed(Buffer.concat([frame(1, Buffer.from("\uFFFD"), { fin: false }), frame(0, Buffer.from("z"))]));
   assert.deepEqual(failed, []);
   assert.deepEqual(got, [small, large(small), "\uFFFDz"]);
 });
@@ -53,9 +46,9 @@ for (const [name, bad] of [
       for (const size of ["small", "large"]) {
         const { got, failed, frames } = reader();
         const head = Buffer.from(size === "small" ? `${before}ok` : large(before));
-        const frame = masked(1, Buffer.concat([head, Buffer.from(bad)]));
-        feedInPieces(frames, frame, size === "small" ? frame.length : 9_000);
-        frames.feed(masked(1, Buffer.from("after")));
+        const bytes = frame(1, Buffer.concat([head, Buffer.from(bad)]));
+        feedInPieces(frames, bytes, size === "small" ? bytes.length : 9_000);
+        frames.feed(frame(1, Buffer.from("after")));
         assert.deepEqual(failed, [1007], `${size}, ${JSON.stringify(before)}`);
         assert.deepEqual(got, [], `${size}, ${JSON.stringify(before)}`);
       }
