@@ -1,4 +1,5 @@
 import { log } from "../_log.ts";
+import { quoted } from "../_excerpt.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger } from "../types.ts";
 import type { FrameworkClients } from "./_clients.ts";
@@ -70,8 +71,7 @@ function refuseHost(host: string, logger: IPCLogger | undefined): Response {
 
 function refuseMalformedHost(host: string, logger: IPCLogger | undefined): Response {
   // The value is the client's: quoted short, escaped by JSON.
-  const shown = JSON.stringify(host.length > 100 ? `${host.slice(0, 100)}…` : host);
-  const message = `Host ${shown} is not a host name or IP address with an optional port (RFC 9110 §7.2)`;
+  const message = `Host ${quoted(host, 100)} is not a host name or IP address with an optional port (RFC 9110 §7.2)`;
   if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
   lastRefused = host;
   return jsonResponse(400, { error: message });
