@@ -41,11 +41,22 @@ export function malformedWebRequest(request: Request): Response | undefined {
   return refusal && refusalResponse(refusal.status, refusal.error);
 }
 
-/** The slow path of the authority check: the URL lower-cases the host and drops a default port. */
+/**
+ * The slow path of the authority check. Bun builds the URL from the Host through the URL parser,
+ * which lower-cases it, drops a default port and writes IP addresses its own way
+ * (`[::ffff:127.0.0.1]` becomes `[::ffff:7f00:1]`, `127.000.0.1` becomes `127.0.0.1`): such a Host
+ * is compared as the parser writes it, or an IPv4-mapped loopback Host was taken for an
+ * absolute-form target. A Host the parser refuses is the guard's to answer (400).
+ */
 function sameAuthority(url: string, start: number, end: number, host: string): boolean {
   const authority = url.slice(start, end);
   const lower = host.toLowerCase();
-  return authority === lower || authority === withoutDefaultPort(lower);
+  if (authority === lower || authority === withoutDefaultPort(lower)) return true;
+  try {
+    return new URL(`http://${host}`).host === authority;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a request with `Upgrade` and a body is refused (400), by the Node hub and by the Bun and Deno fronts alike. */
