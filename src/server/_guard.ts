@@ -128,7 +128,13 @@ function isIPv4(name: string): boolean {
   return parts === 4;
 }
 
-/** Hex digits, colons and dots (an embedded IPv4), with at least one colon: no DNS name looks like that. */
+/**
+ * An IPv6 address as the URL parser reads one (RFC 4291 §2.2: at most eight groups of up to four
+ * hex digits, one `::`, an IPv4 address last; no zone). Hex digits and colons alone let `[:::]`,
+ * `[1:2:3:4:5:6:7:8:9]` and `[::1.2.3]` through, and the hub's own `new URL(request.url)` then
+ * threw: a 500 on every runtime, with a stack trace on stderr on Bun. The cheap character check
+ * runs first; the parser sees only what could be an address (the caller remembers the last Host).
+ */
 function isIPv6(name: string): boolean {
   if (!name.includes(":")) return false;
   for (let i = 0; i < name.length; i++) {
@@ -136,7 +142,7 @@ function isIPv6(name: string): boolean {
     const hex = (code >= 48 && code <= 58) || (code >= 97 && code <= 102) || code === 46;
     if (!hex) return false;
   }
-  return true;
+  return URL.canParse(`http://[${name}]/`);
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

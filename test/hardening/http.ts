@@ -50,9 +50,9 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
     },
   ],
   [
-    "a Host that is not host[:port] answers 400, to an upgrade too; one with a port answers as usual (Bun and Deno answered 500, Bun with a stack trace on stderr; Node took it)",
+    "a Host that is not host[:port] answers 400, to an upgrade too; one with a port answers as usual (Bun and Deno answered 500, Bun with a stack trace on stderr; Node took it; a bracketed name that is not an IPv6 address, `[:::]`, answered 500 on all three)",
     async (hub) => {
-      for (const host of ["localhost:80:80", "localhost:99999999", "[::1]evil.example", "[::1]:abc", "localhost:1@evil.example", "127.0.0.1:80 x", "[::1"]) {
+      for (const host of ["localhost:80:80", "localhost:99999999", "[::1]evil.example", "[::1]:abc", "localhost:1@evil.example", "127.0.0.1:80 x", "[::1", "[:::]", "[1:2:3:4:5:6:7:8:9]", "[::1.2.3]:80"]) {
         const raw = await rawExchange(hub.port, `GET /svc/badhost HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
         assert.equal(statuses(raw)[0], 400, `${host}: ${raw}`);
       }
