@@ -4,13 +4,16 @@
  * handler sends goes to the client, and either side's close arrives with its code and reason.
  */
 import { IPCError } from "../errors.ts";
+import { quoted } from "../_excerpt.ts";
+import { utf8Length } from "../_utf8.ts";
+import { isSendableCloseCode, MAX_CLOSE_REASON_BYTES } from "../_closeCode.ts";
 import { fromBase64, toBase64 } from "./_wire.ts";
 import { SocketMessages, type SocketClose, type SocketFrame } from "./_wsWire.ts";
 
 export interface MockWebSocket {
   /** Sends a frame to the client: a string as text, bytes as binary. */
-  send(data: string | ArrayBuffer | Uint8Array): void;
-  /** Closes the client's socket (code 1000 and 3000–4999, or 1001–1014 but 1004–1006). */
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  /** Closes the client's socket (code 1000 and 3000–4999, or 1001–1014 but 1004–1006; a reason of at most 123 bytes); another code or reason throws a RangeError. */
   close(code?: number, reason?: string): void;
   /** Frames from the client, in order; those that came before a callback was set are given to it then. */
   onMessage(callback: (data: string | Uint8Array) => void): void;
@@ -25,6 +28,18 @@ export interface SocketLink {
   notify(name: string, payload: unknown): void;
   /** The hub's framework message limit. */
   readonly maxMessageSize: number;
+}
+
+/**
+ * The bytes of a binary frame: an ArrayBuffer or any view of one (a Uint8Array, a Node Buffer, a
+ * DataView), as a WebSocket's own send() takes. Anything else was sent as an empty or garbled
+ * binary frame (an object as 0 bytes, the number 5 as 5 zero bytes).
+ */
+function bytesOf(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError(`send: a frame is a string (text) or an ArrayBuffer or a view of one (binary), got ${data === null ? "null" : typeof data === "object" ? "an object (JSON.stringify it to send it as text)" : quoted(data)}`);
 }
 
 export class LocalSocket implements MockWebSocket {
@@ -45,10 +60,9 @@ export class LocalSocket implements MockWebSocket {
     return this.#open;
   }
 
-  send(data: string | ArrayBuffer | Uint8Array): void {
+  send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (!this.#open) throw new IPCError("ERR_IPC_CLOSED", "The mocked WebSocket is closed");
-    const message: SocketFrame =
-      typeof data === "string" ? { socket: this.#id, text: data } : { socket: this.#id, base64: toBase64(data instanceof Uint8Array ? data : new Uint8Array(data)) };
+    const message: SocketFrame = typeof data === "string" ? { socket: this.#id, text: data } : { socket: this.#id, base64: toBase64(bytesOf(data)) };
     const size = "text" in message ? message.text.length * 3 : message.base64.length;
     if (size > this.#link.maxMessageSize - 1024) {
       throw new RangeError(`A ${size}-byte frame is over what the hub's maxMessageSize (${this.#link.maxMessageSize} bytes) lets through`);
@@ -57,6 +71,14 @@ export class LocalSocket implements MockWebSocket {
   }
 
   close(code?: number, reason?: string): void {
+    // Checked before anything is sent, as a WebSocket's own close() does: relayed, a code the
+    // client may not be sent ended its socket with 1006 and no reason, and the mock stayed open.
+    if (code !== undefined && !isSendableCloseCode(code)) {
+      throw new RangeError(`close: the code must be one a WebSocket may send (1000–1014 but 1004–1006, or 3000–4999), got ${quoted(code)}`);
+    }
+    if (reason !== undefined && (typeof reason !== "string" || utf8Length(reason) > MAX_CLOSE_REASON_BYTES)) {
+      throw new RangeError(`close: the reason must be a string of at most ${MAX_CLOSE_REASON_BYTES} bytes of UTF-8, got ${typeof reason === "string" ? `${utf8Length(reason)} bytes` : quoted(reason)}`);
+    }
     if (!this.#open) return;
     this.#open = false;
     this.#link.notify(SocketMessages.close, { socket: this.#id, code, reason } satisfies SocketClose);

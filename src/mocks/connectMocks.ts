@@ -19,6 +19,7 @@ import type { ReplayOptions } from "../replay/Replay.ts";
 import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
+import { quoted } from "../_excerpt.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
 import {
@@ -202,6 +203,7 @@ export abstract class MockRuleSet {
    * `Response`, or `passthrough()`; a throw answers 500 `{"error": message}`.
    */
   intercept(method: string, path: string, handler: MockInterceptHandler): Promise<MockRule> {
+    if (typeof handler !== "function") return notAHandler("intercept", method, path, handler);
     return this.addRule({ kind: "intercept", method, path }, async (wire) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of wire.headers) {
@@ -242,6 +244,7 @@ export abstract class MockRuleSet {
 
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
   interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
+    if (typeof handler !== "function") return notAHandler("interceptRequest", method, path, handler);
     return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
   }
 
@@ -267,6 +270,7 @@ export abstract class MockRuleSet {
    * and reason). Frames keep their order and kind. Returning `passthrough()` hands the upgrade on.
    */
   interceptWebSocket(path: string, handler: MockWebSocketHandler): Promise<MockRule> {
+    if (typeof handler !== "function") return notAHandler("interceptWebSocket", "GET", path, handler);
     const connection = this.connection;
     return this.addRule({ kind: "websocket", method: "GET", path }, undefined, async (open) => {
       const headers = new Headers();
@@ -335,6 +339,15 @@ export abstract class MockRuleSet {
     }
     return rule;
   }
+}
+
+/**
+ * A handler that is not a function rejects before anything reaches the hub: added, it would
+ * have answered each request a 500 that names no mistake of the test's ("handler is not a function").
+ */
+function notAHandler(what: string, method: unknown, path: unknown, handler: unknown): Promise<never> {
+  const got = handler === null ? "null" : typeof handler;
+  return Promise.reject(new TypeError(`${what}(${quoted(method)}, ${quoted(path)}): the handler must be a function, got ${got}`));
 }
 
 /** Unscoped rules (they match every request) and the scopes of one connection. */

@@ -19,6 +19,28 @@ export interface ReplayOptions {
   name?: string | undefined;
 }
 
+const REPLAY_OPTIONS = new Set(["onMiss", "api", "name"]);
+
+/**
+ * @internal The options of `server.replay` and of `mocks.replay` (checked in the test's process
+ * too, so a mistake reads as a TypeError there). An unknown key is refused: `{ onmiss: "404" }`
+ * was taken for no option at all, and the replay quietly let its misses through.
+ */
+export function checkReplayOptions(options: unknown): ReplayOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`replay: options must be an object ({ onMiss, api, name }), got ${quoted(options)}`);
+  for (const key of Object.keys(options)) if (!REPLAY_OPTIONS.has(key)) throw new TypeError(`replay: unknown option ${quoted(key)} (onMiss, api, name)`);
+  const { onMiss = "next", api, name } = options as ReplayOptions;
+  if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${quoted(onMiss)}`);
+  if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${quoted(api)}`);
+  // The name is in every 404 this replay gives and every entry it journals, and a remote
+  // replay's comes from another process: an object was taken, and a 1 MB name made each 404 1 MB.
+  if (name !== undefined && (typeof name !== "string" || name === "" || name.length > MAX_NAME_LENGTH)) {
+    throw new TypeError(`replay: name must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${typeof name === "string" ? `${name.length} characters` : typeof name}`);
+  }
+  return { onMiss, api, name };
+}
+
 /** A replay the server answers from: counts what it answered and what it did not hold. */
 export interface ReplayHandle {
   /** The id of its rule (as `/__crossipc/api/state` lists it and the journal's `rule` names it). */
@@ -61,14 +83,7 @@ export class Replay implements ReplayHandle {
   onCount: (() => void) | undefined = undefined;
 
   constructor(har: unknown, options: ReplayOptions = {}) {
-    const { onMiss = "next", api, name } = options ?? {};
-    if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${quoted(onMiss)}`);
-    if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${quoted(api)}`);
-    // The name is in every 404 this replay gives and every entry it journals, and a remote
-    // replay's comes from another process: an object was taken, and a 1 MB name made each 404 1 MB.
-    if (name !== undefined && (typeof name !== "string" || name === "" || name.length > MAX_NAME_LENGTH)) {
-      throw new TypeError(`replay: name must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${typeof name === "string" ? `${name.length} characters` : typeof name}`);
-    }
+    const { onMiss = "next", api, name } = checkReplayOptions(options);
     const loaded = loadHar(har);
     this.name = name ?? `replay-${++counter}`;
     this.onMiss = onMiss;

@@ -10,7 +10,7 @@ import type { MockRule, MockRuleSet } from "../mocks/connectMocks.ts";
 import { HarError } from "./_errors.ts";
 import { loadHar, parseHarText } from "./_load.ts";
 import { REPLAY_COUNTS, type ReplayCounts } from "./_remote.ts";
-import type { ReplayOptions } from "./Replay.ts";
+import { checkReplayOptions, type ReplayOptions } from "./Replay.ts";
 
 /** Room left in a frame for the rule's other fields and the framing. */
 const FRAME_ROOM = 64 * 1024;
@@ -73,6 +73,7 @@ export async function addReplay(
   har: unknown,
   options: ReplayOptions = {},
 ): Promise<MockReplay> {
+  const { onMiss, api, name } = checkReplayOptions(options);
   const document = typeof har === "string" ? parseHarText(har) : har;
   const loaded = loadHar(document);
   const bytes = utf8Length(JSON.stringify(document));
@@ -82,7 +83,6 @@ export async function addReplay(
         `give the hub a larger maxMessageSize, split the recording, or replay it on the hub (crossipc hub --replay)`,
     );
   }
-  const { onMiss, api, name } = options;
   const rule = await set.addRule({ kind: "replay", method: "*", path: "/**", har: document, onMiss, api, name });
   const replay = new MockReplay(rule, loaded.exchanges.length, loaded.skipped);
   const replays = replaysOf(client);

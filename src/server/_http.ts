@@ -435,7 +435,9 @@ function tapResponse(response: Response, record: JournalRecord): void {
   const encoding = headerOf(record.responseHeaders, "content-encoding")?.trim().toLowerCase();
   const decode = encoding !== undefined && DECODABLE.has(encoding) ? encoding : undefined;
   if (whole !== undefined && decode === undefined) return record.setBody("response", whole);
-  if (!response.body) return;
+  // No body (a HEAD, a 204, Response(null)): an empty one, as the proxy's copy of such an answer
+  // is, so a replayed or mocked answer is recorded as the answer it replaced was.
+  if (!response.body) return record.setBody("response", new Uint8Array(0));
   let body: ReadableStream<Uint8Array>;
   if (whole !== undefined) body = new Blob([whole as Uint8Array<ArrayBuffer>]).stream();
   else {

@@ -54,6 +54,8 @@ export class InterceptRoutes {
     const shownMethod = routeMethod(method) || "*";
     const key = `${shownMethod} ${path}`;
     // find-my-way's words: code written for it expects the throw (and a replacement hid mistakes).
+    // Caught here, not as a 500 "route.handler is not a function" on each request it takes.
+    if (typeof route.handler !== "function") throw new TypeError(`Intercept route ${key}: the handler must be a function, got ${route.handler === null ? "null" : typeof route.handler}`);
     if (this.#byKey.has(key)) throw new Error(`Method '${shownMethod}' already declared for route '${path}' (remove it first with removeInterceptHttp to replace it)`);
     const info: RouteInfo = { ...shapeOf(path), pattern: key, method: shownMethod, path, hits: 0 };
     const added = { ...route, ...info } as InterceptRoute;

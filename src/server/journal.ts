@@ -1,5 +1,6 @@
 import { IPCError } from "../errors.ts";
 import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
+import { quoted } from "../_excerpt.ts";
 import { JournalRecord, type BodyLedger, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
 import { HAR_CREATOR, harEntryOf, harJsonChunks, isHarEntry } from "../har/_fromJournal.ts";
 import type { Har, HarEntry } from "../har/types.ts";
@@ -247,7 +248,12 @@ export class Journal implements BodyLedger {
    */
   waitFor(filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
     if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
-    const matches = compileFilter(filter);
+    let matches: (record: JournalRecord) => boolean;
+    try {
+      matches = compileFilter(filter);
+    } catch (error) {
+      return Promise.reject(error); // a refused filter rejects, as every other failure of waitFor does
+    }
     for (const record of this.#records()) if (matches(record)) return Promise.resolve(record.toEntry());
     if (signal?.aborted) return Promise.reject(aborted(filter));
     return new Promise((resolve, reject) => {
@@ -372,6 +378,8 @@ function validBudget(bytes: number | undefined): number {
   return bytes;
 }
 
+const FILTER_FIELDS: ReadonlySet<string> = new Set(["kind", "method", "path", "status", "client", "direction", "after", "scope"] satisfies Array<keyof JournalFilter>);
+
 function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolean {
   checkFilterTypes(filter);
   const method = filter.method?.toUpperCase();
@@ -395,6 +403,11 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
  * ("path.includes is not a function").
  */
 function checkFilterTypes(filter: JournalFilter): void {
+  // A misspelt field (`{ pth: "/x" }`, `{ staus: 500 }`) filtered nothing: the filter matched every
+  // entry, and a test's waitFor resolved at once with any request.
+  for (const field of Object.keys(filter)) {
+    if (!FILTER_FIELDS.has(field)) throw new TypeError(`journal filter: unknown field ${quoted(field)} (${[...FILTER_FIELDS].join(", ")})`);
+  }
   const wrong = (field: string, what: string) => new TypeError(`journal filter ${field} must be ${what}, got ${JSON.stringify(String((filter as Record<string, unknown>)[field])).slice(0, 80)}`);
   for (const field of ["kind", "method", "client", "direction"] as const) {
     if (filter[field] !== undefined && typeof filter[field] !== "string") throw wrong(field, "a string");

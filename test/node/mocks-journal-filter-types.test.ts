@@ -34,3 +34,18 @@ test("mocks journal: a filter field of the wrong type answers an error that name
   const answer = await request(socket, "__crossipc/mocks/journal", { filter: { path: "/x", status: "4xx" } });
   assert.deepEqual(answer, { success: true, data: [] });
 });
+
+test("journal filter: a field it does not know is refused naming it, not taken for no filter", async (t) => {
+  const server = await startServer(t);
+  server.interceptHttp("GET", "/seen", () => "ok");
+  await (await fetch(`${server.getUrl()}/seen`)).text();
+  // Before, { pth } filtered nothing: entries() gave every entry and waitFor resolved at once.
+  const message = 'journal filter: unknown field "pth" (kind, method, path, status, client, direction, after, scope)';
+  assert.throws(() => server.journal.entries({ pth: "/never" } as never), { name: "TypeError", message });
+  await assert.rejects(server.journal.waitFor({ pth: "/never" } as never, 100), { name: "TypeError", message });
+  assert.throws(() => server.journal.toHAR({ staus: 500 } as never), /unknown field "staus"/);
+  const socket = await rawSocket(server.getPort());
+  t.after(() => socket.close());
+  const answer = await request(socket, "__crossipc/mocks/journal", { filter: { pth: "/never" }, timeoutMs: 100 });
+  assert.deepEqual(answer, { success: false, error: message });
+});
