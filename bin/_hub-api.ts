@@ -39,6 +39,8 @@ export class UsageError extends Error {}
 export interface Hub {
   base: string;
   token: string | undefined;
+  /** Where the token came from, for a refusal to name: a wrong token is not a missing one. */
+  tokenFrom?: "--token" | "CROSSIPC_ACCESS_TOKEN";
 }
 
 export function resolveHub(args: { port?: string; hostname?: string; token?: string }, env: Record<string, string | undefined> = hubEnv()): Hub {
@@ -58,7 +60,8 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
   const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   const token = args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined);
   neverPrint(token);
-  return { base: `http://${host}:${Number(raw)}`, token };
+  const tokenFrom = token === undefined ? undefined : args.token !== undefined ? "--token" : "CROSSIPC_ACCESS_TOKEN";
+  return { base: `http://${host}:${Number(raw)}`, token, ...(tokenFrom && { tokenFrom }) };
 }
 
 /**
@@ -168,7 +171,10 @@ function explain(hub: Hub, error: unknown): string {
   // What the hub said, if it said a string: the rest of this function reads it as one.
   const quoted = (error.data as { error?: unknown } | undefined)?.error;
   const said = typeof quoted !== "string" ? undefined : quoted.length > MAX_SAID ? `${quoted.slice(0, MAX_SAID)}…` : quoted;
-  if (status === 401) return `the hub at ${hub.base} needs its access token: pass --token (or set CROSSIPC_ACCESS_TOKEN)${said ? ` (${said})` : ""}`;
+  if (status === 401) {
+    const what = hub.tokenFrom === undefined ? "needs its access token: pass --token (or set CROSSIPC_ACCESS_TOKEN)" : `refused the access token of ${hub.tokenFrom}: is it the one this hub was started with?`;
+    return `the hub at ${hub.base} ${what}${said ? ` (${said})` : ""}`;
+  }
   // The hub's own 404s name what is missing (an unknown fault id); "No route for" is the 404 of a server without the dashboard API.
   if (status === 404 && (!said || said.startsWith("No route for "))) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer with dashboard: true)?`;
   if (status !== undefined) return `the hub at ${hub.base} answered ${status}${said ? `: ${said}` : ""}`;

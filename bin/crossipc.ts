@@ -25,6 +25,17 @@ if (command !== undefined && !command.startsWith("-") && !Object.hasOwn(subComma
   process.stderr.write(`crossipc: unknown command '${printable(command)}' (hub, status, journal or fault; crossipc --help)\n`);
   process.exit(2);
 }
+// Before a command only --help/-h (anywhere, as citty reads them) and a lone --version/-v mean
+// something; citty answered any other flag (`crossipc --port 9000 hub`, `crossipc --bogus`) with
+// its usage, "No command specified." and exit 1.
+const rest = process.argv.slice(2);
+const asksHelp = rest.some((arg) => arg === "--help" || arg === "-h");
+const asksVersion = rest.length === 1 && (command === "--version" || command === "-v");
+if (command !== undefined && command.startsWith("-") && !asksHelp && !asksVersion) {
+  const flag = command === "--version" || command === "-v" ? rest[1]! : command;
+  process.stderr.write(`crossipc: unknown flag '${printable(flag)}' before a command (crossipc hub|status|journal|fault [flags]; crossipc --help)\n`);
+  process.exit(2);
+}
 // Not the hub: it prints its events with console.log, which ignores a closed stdout, and keeps
 // serving when whatever read its log has gone.
 if (command !== "hub") endQuietlyWhenStdoutCloses();

@@ -29,6 +29,7 @@ const args = {
 const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults on the running hub (latency, status, reset, timeout, bandwidth)", args, async (given) => {
   const hub = resolveHub(given);
   const extra = (given._ as string[]).filter((word) => word !== "fault");
+  refuseMixedModes(given);
   if (given.list) {
     if (extra.length) throw new UsageError(`--list takes no value, got '${extra[0]}'`);
     const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults", {}, (answer) => Array.isArray(answer.faults));
@@ -49,6 +50,23 @@ const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults
 });
 
 export default command;
+
+/** The flags that describe a new fault: with --list or --clear they would be ignored in silence. */
+const faultFlags = ["path", "method", "api", "latency", "status", "reset", "timeout", "bandwidth", "probability", "times"] as const;
+
+/**
+ * One of --list, --clear or a new fault per run. Taking the first one seen would ignore the
+ * rest: `--clear --path /b` removed every fault, not the one on /b, and `--list --path /d --reset`
+ * exited 0 having added nothing.
+ */
+function refuseMixedModes(given: Record<string, any>): void {
+  const modes = [given.list && "--list", given.clear && "--clear"].filter(Boolean);
+  const adding = faultFlags.filter((flag) => given[flag] !== undefined && given[flag] !== false).map((flag) => `--${flag}`);
+  if (modes.length === 2) throw new UsageError("give --list or --clear, not both");
+  if (modes.length === 1 && adding.length) {
+    throw new UsageError(`${modes[0]} takes none of the flags of a new fault, got ${adding.join(" ")}${modes[0] === "--clear" ? " (--clear removes by id: crossipc fault --list shows them)" : ""}`);
+  }
+}
 
 /** The flags as `{match, fault}`, checked here as the hub checks them, so a mistake exits 2. */
 function faultOf(given: Record<string, any>): { match: FaultMatch; fault: Record<string, unknown> } {

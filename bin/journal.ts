@@ -60,17 +60,46 @@ const command: CommandDef<any> = defineCommand({
 
 export default command;
 
-/** The hub's HAR, streamed to stdout as it comes. */
+/**
+ * How the hub's HAR begins (src/har/_fromJournal.ts writes it so). Whatever else holds the port (a
+ * web server's page, an empty 200) was copied to stdout with exit 0, into the user's session.har.
+ */
+const HAR_START = '{"log":{"version":"1.2",';
+
+/** The hub's HAR, streamed to stdout as it comes, once its first bytes show it is one. */
 async function printHar(hub: Hub, filter: Record<string, string | undefined>): Promise<void> {
   const body = await getStream(hub, "/__crossipc/api/journal.har", filter);
+  // The first bytes, held until HAR_START's length has come; undefined once they were written.
+  let head: Uint8Array | undefined = new Uint8Array(0);
   try {
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    for await (let chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      if (head !== undefined) {
+        head = concat(head, chunk);
+        if (head.length < HAR_START.length) continue;
+        checkHarStart(head);
+        [chunk, head] = [head, undefined];
+      }
       if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
     }
+    if (head !== undefined) checkHarStart(head); // shorter than HAR_START: never a HAR
   } catch (error) {
-    // Part of the HAR is out: the line on stderr says it is cut short, and why.
-    throw new Error(`the HAR printed is cut short: the hub at ${hub.base} ${error instanceof AnswerBoundError ? error.message : `broke off its answer (${String(error)})`}`);
+    const why = error instanceof AnswerBoundError ? error.message : `broke off its answer (${String(error)})`;
+    // Once part of the HAR is out, the line on stderr says it is cut short, and why.
+    throw new Error(`${head === undefined ? "the HAR printed is cut short: " : ""}the hub at ${hub.base} ${why}`);
   }
+}
+
+function checkHarStart(head: Uint8Array): void {
+  if (new TextDecoder().decode(head.subarray(0, HAR_START.length)) !== HAR_START) {
+    throw new AnswerBoundError("answered something that is not a HAR (is it a crossipc hub?)");
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
 
 async function follow(hub: Hub, filter: Record<string, string | undefined>, lastId: number, json: boolean): Promise<never> {

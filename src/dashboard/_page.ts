@@ -33,7 +33,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
   input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: #fff; }
   input { width: 170px; } input[name=path] { width: 240px; }
   button { cursor: pointer; color: var(--accent); }
-  #har { align-self: center; color: var(--accent); }
+  #har, #filter-note { align-self: center; } #har { color: var(--accent); }
   .split { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 12px; }
   .scroll { max-height: 520px; overflow: auto; }
   /* Fixed columns, so path and "taken by" share what is left and every column stays in view (at
@@ -96,6 +96,7 @@ export const DASHBOARD_HTML: string = `<!doctype html>
       <input name="scope" placeholder="scope id" aria-label="scope">
       <button type="button" id="clear">Clear journal</button>
       <a id="har" href="api/journal.har" download="crossipc.har" title="The HTTP entries that match the filter, as HAR 1.2 (DevTools, Playwright's routeFromHAR, crossipc hub --replay)">Download HAR</a>
+      <span id="filter-note" class="err" role="status"></span>
     </form>
     <div class="split">
       <div class="scroll">

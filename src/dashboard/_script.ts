@@ -252,7 +252,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     if (f.method && e.method !== f.method) return false;
     if (path && !path(e.path)) return false;
     if (f.client && e.clientId !== f.client && e.runtimeId !== f.client) return false;
-    if (f.scope && e.scope !== f.scope) return false;
+    // "null": requests without a scope, as ?scope=null (the HAR link) and crossipc journal --scope null.
+    if (f.scope && (f.scope === "null" ? e.scope != null : e.scope !== f.scope)) return false;
     if (f.status) {
       if (e.status === undefined) return false;
       var s = String(e.status);
@@ -354,17 +355,25 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     var tr = event.target.closest("tr[data-id]");
     if (tr) select(Number(tr.dataset.id));
   });
-  // The HAR link asks the hub for what the filter shows (its path field matches a part, as here).
+  // The HAR link asks the hub for what the filter shows (its path field matches a part, as here),
+  // with the values the table filters by (a status typed as 5XX is 5xx to both).
   // A plain link cannot carry the key header, so a click fetches the file with it and saves that.
   function harLink() {
-    var form = $("filter").elements, query = [];
+    var f = filterValues(), query = [];
     ["kind", "method", "status", "client", "scope"].forEach(function (name) {
-      var value = form[name] ? form[name].value.trim() : "";
-      if (value) query.push(name + "=" + encodeURIComponent(value));
+      if (f[name]) query.push(name + "=" + encodeURIComponent(f[name]));
     });
-    var path = form.path.value.trim();
-    if (path) query.push("path=" + encodeURIComponent(path.indexOf("*") < 0 ? "*" + path + "*" : path));
+    if (f.path) query.push("path=" + encodeURIComponent(f.path.indexOf("*") < 0 ? "*" + f.path + "*" : f.path));
     $("har").href = "api/journal.har" + (query.length ? "?" + query.join("&") : "");
+  }
+  // A filter the hub would refuse, or a download that failed, is said beside the filter: the live
+  // indicator says only whether the page is live (a refused download turned it red for good).
+  function filterNote(text) {
+    $("filter-note").textContent = text ? shown(text) : "";
+  }
+  function checkFilter() {
+    var status = filterValues().status;
+    filterNote(status && !/^(\d{3}|[1-5]xx)$/.test(status) ? "status must be a number such as 404 or a class such as 4xx" : "");
   }
   harLink();
   $("har").addEventListener("click", function (event) {
@@ -378,10 +387,11 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       save.download = "crossipc.har";
       save.click();
       setTimeout(function () { URL.revokeObjectURL(save.href); }, 10000);
-    }).catch(fail);
+    }).catch(function (error) { filterNote("Download HAR: " + (error.message || error)); });
   });
   $("filter").addEventListener("input", renderJournal);
   $("filter").addEventListener("input", harLink);
+  $("filter").addEventListener("input", checkFilter);
   $("filter").addEventListener("submit", function (event) { event.preventDefault(); });
   $("clear").addEventListener("click", function () {
     call("api/journal", { method: "DELETE" }).then(function (r) {

@@ -76,6 +76,39 @@ test("the bundled IPCClient makes a request in each direction with a hub", async
   assert.deepEqual(problems.filter((p) => !p.includes("WebSocket")), []);
 });
 
+test("after the hub restarts on its port, the page's same IPCClient connects again and its requests go through", async (t) => {
+  const { site, page, problems } = await clientPage(t);
+  const first = await startServer(t, { allowedOrigins: [site] });
+  const port = first.getPort();
+  first.onFrameworkMessage(add, ({ a, b }) => a + b);
+  assert.equal(await page.evaluate(`(async () => {
+    window.client = new crossipc.IPCClient(${port}, { heartbeatInterval: 200, heartbeatTimeout: 1000 });
+    window.closes = 0;
+    window.client.onClose(() => window.closes++);
+    await window.client.connect("browser-tab");
+    return window.client.sendFrameworkRequest("math/add", { a: 1, b: 2 });
+  })()`), 3);
+
+  await first.teardown();
+  await page.waitForFunction("window.closes === 1 && !window.client.isConnected()", { timeout: 5000 });
+  // While no hub is there, connect() rejects with the error a caller can retry on, and requests reject at once.
+  assert.deepEqual(await page.evaluate(`Promise.all([
+    window.client.connect("browser-tab").then(() => "connected", (e) => e.code),
+    window.client.sendFrameworkRequest("math/add", { a: 1, b: 1 }).then(() => "answered", (e) => e.code),
+  ])`), ["ERR_IPC_CONNECT", "ERR_IPC_NOT_CONNECTED"]);
+
+  const second = new IPCServer(port, { allowedOrigins: [site] });
+  assert.equal(await second.start(), true);
+  t.after(() => second.teardown());
+  second.onFrameworkMessage(add, ({ a, b }) => a * b);
+  const connected = new Promise<string | undefined>((resolve) => second.onClientConnect((_id, runtimeId) => resolve(runtimeId)));
+  assert.equal(await page.evaluate(`window.client.connect("browser-tab").then(() => window.client.sendFrameworkRequest("math/add", { a: 4, b: 5 }))`), 20);
+  assert.equal(await connected, "browser-tab");
+  assert.equal(await page.evaluate("window.client.isConnected()"), true);
+  // The one refused connection of the browser itself is all the page met.
+  assert.deepEqual(problems.filter((p) => !/ERR_CONNECTION_REFUSED/.test(p)), []);
+});
+
 test("refusals reach the page as the same clear errors", async (t) => {
   const { site, page } = await clientPage(t);
   const tokenHub = await startServer(t, { allowedOrigins: [site], accessToken: "right" });

@@ -42,3 +42,58 @@ test("Download HAR takes the page's filter, carries the key, and saves a HAR of 
   // The one refusal above is the only problem the page met.
   assert.deepEqual(problems, ["console: Failed to load resource: the server responded with a status of 401 ()"]);
 });
+
+test("a status typed as 5XX gives the table's rows in the HAR; a refused filter is said beside it and the page stays live", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  server.interceptHttp("GET", "/fails", () => new Response("no", { status: 503 }));
+  server.interceptHttp("GET", "/works", () => ({ ok: true }));
+  await (await fetch(`${server.getUrl()}/fails`)).text();
+  await (await fetch(`${server.getUrl()}/works`)).text();
+
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(server.getDashboardUrl());
+  await page.waitForSelector("#live.on", { timeout: 5000 });
+  await page.evaluate(() => {
+    const saved: Blob[] = ((window as unknown as { saved: Blob[] }).saved = []);
+    const create = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob: Blob | MediaSource) => (saved.push(blob as Blob), create(blob));
+  });
+  // The link asked for status=5XX, which the hub refuses, while the table showed the 503.
+  await page.type("input[name=status]", "5XX");
+  assert.equal(await page.$eval("#har", (a) => (a as HTMLAnchorElement).search), "?status=5xx");
+  await page.click("#har");
+  await page.waitForFunction(() => (window as unknown as { saved: Blob[] }).saved.length === 1, { timeout: 5000 });
+  const har = JSON.parse(await page.evaluate(() => (window as unknown as { saved: Blob[] }).saved[0]!.text()));
+  assert.deepEqual(har.log.entries.map((e: { response: { status: number } }) => e.response.status), [503]);
+  assert.equal(await page.$eval("#filter-note", (note) => note.textContent), "");
+
+  // A status the hub refuses is named beside the filter as it is typed; a download of it says the
+  // hub's reason there too, and the live indicator still says live (it turned red for good).
+  await page.$eval("input[name=status]", (input) => ((input as HTMLInputElement).value = ""));
+  await page.type("input[name=status]", "abc");
+  assert.equal(await page.$eval("#filter-note", (note) => note.textContent), "status must be a number such as 404 or a class such as 4xx");
+  await page.click("#har");
+  await page.waitForFunction(() => document.getElementById("filter-note")!.textContent!.startsWith("Download HAR: "), { timeout: 5000 });
+  assert.equal(await page.$eval("#filter-note", (note) => note.textContent), "Download HAR: status must be a number such as 404 or a class such as 4xx, got 'abc'");
+  assert.deepEqual(await page.$eval("#live", (live) => [live.className, live.textContent]), ["on", "live"]);
+  await (await fetch(`${server.getUrl()}/works`)).text();
+  await page.$eval("input[name=status]", (input) => ((input as HTMLInputElement).value = ""));
+  await page.type("input[name=status]", "2xx");
+  assert.equal(await page.$eval("#filter-note", (note) => note.textContent), "");
+  await page.waitForFunction(() => document.querySelectorAll("#journal tbody tr[data-id]").length === 2, { timeout: 5000 });
+  assert.deepEqual(problems, ["console: Failed to load resource: the server responded with a status of 400 ()"]);
+});
+
+test("scope null in the filter box shows the requests without a scope, as the HAR link (?scope=null) gives them", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  server.interceptHttp("GET", "/plain", () => ({ ok: true }));
+  await (await fetch(`${server.getUrl()}/plain`)).text();
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(server.getDashboardUrl());
+  await page.waitForSelector("#live.on", { timeout: 5000 });
+  await page.type("input[name=scope]", "null");
+  const rows = await page.$$eval("#journal tbody tr[data-id] td:nth-child(4)", (cells) => cells.map((cell) => cell.textContent));
+  assert.deepEqual(rows, ["/plain"]);
+  assert.equal(await page.$eval("#har", (a) => (a as HTMLAnchorElement).search), "?scope=null");
+  assert.deepEqual(problems, []);
+});

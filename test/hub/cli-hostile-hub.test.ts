@@ -125,6 +125,36 @@ test("a hub that answers no JSON, or JSON of another shape: one line that says s
   }
 });
 
+test("crossipc journal --har against a server that answers no HAR (a web page, other JSON, an empty 200): one line, exit 1, nothing on stdout, on every runtime", async (t) => {
+  const page = await fakeHub(t, (_request, response) => {
+    response.writeHead(200, { "content-type": "text/html" });
+    response.end("<!doctype html><title>my app</title><p>Welcome to the app on this port</p>");
+  });
+  const otherJson = await fakeHub(t, json(200, JSON.stringify({ log: { entries: [] } })));
+  const empty = await fakeHub(t, json(200, ""));
+  // The hub's own HAR, sent a byte at a time: still copied whole.
+  const trickle = await fakeHub(t, async (_request, response) => {
+    response.writeHead(200, { "content-type": "application/json" });
+    for (const byte of '{"log":{"version":"1.2","creator":{"name":"crossipc","version":"0"},"pages":[],"entries":[]}}\n') {
+      response.write(byte);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    response.end();
+  });
+  const jobs = RUNTIMES.flatMap((runtime) => [page, otherJson, empty, trickle].map((port) => ({ runtime, command: ["journal", "--har"], port })));
+  for (const { runtime, port, status, stdout, stderr } of await runAll(jobs)) {
+    const what = `${runtime} crossipc journal --har against :${port}`;
+    if (port === trickle) {
+      assert.equal(status, 0, `${what}: ${stderr}`);
+      assert.equal(JSON.parse(stdout).log.version, "1.2", what);
+      continue;
+    }
+    assert.equal(status, 1, `${what}: ${stderr}`);
+    assert.equal(stdout, "", `${what}: nothing of the answer reaches stdout (a session.har)`);
+    assert.equal(stderr, `crossipc journal: the hub at http://127.0.0.1:${port} answered something that is not a HAR (is it a crossipc hub?)\n`, what);
+  }
+});
+
 test("whatever the hub sends back, the CLI never prints the token it was given: errors, paths, runtimeIds, --json", async (t) => {
   const echo = (status: number): Answer => (request, response) => {
     response.writeHead(status, { "content-type": "application/json" });

@@ -47,6 +47,25 @@ test("crossipc fault: bad flags exit 2 naming the mistake, and nothing is added"
   assert.deepEqual(server.faults(), []);
 });
 
+test("crossipc fault: --list, --clear and a new fault's flags are one at a time (--clear --path /b removed every fault)", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const env = { CROSSIPC_HUB_PORT: String(server.getPort()) };
+  const kept = server.fault({ path: "/b" }, { reset: true });
+  const other = server.fault({ path: "/c" }, { latency: 10 });
+  const cases: Array<[string[], RegExp]> = [
+    [["fault", "--clear", "--path", "/b"], /^crossipc fault: --clear takes none of the flags of a new fault, got --path \(--clear removes by id: crossipc fault --list shows them\)\n/],
+    [["fault", "--list", "--path", "/d", "--reset"], /^crossipc fault: --list takes none of the flags of a new fault, got --path --reset\n/],
+    [["fault", "--list", "--clear"], /^crossipc fault: give --list or --clear, not both\n/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await crossipc(args, env);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message, args.join(" "));
+    assert.equal(result.stdout, "", args.join(" "));
+  }
+  assert.deepEqual(server.faults().map((f) => f.id), [kept.id, other.id], "nothing added, nothing removed");
+});
+
 test("a test's fault says its scope and owner in the API and in --list; the hub's own keep {id, match, fault, hits}", async (t) => {
   const server = await startServer(t, { dashboard: true });
   const own = server.fault({ path: "/users/:id" }, { status: 503 });

@@ -13,6 +13,18 @@ test("an unknown command: one line on stderr naming it, exit 2, nothing on stdou
   assert.equal(run.stderr, "crossipc: unknown command 'hubb' (hub, status, journal or fault; crossipc --help)\n");
 });
 
+test("a flag before any command: one line naming it, exit 2 (citty printed its usage and 'No command specified.', exit 1)", async () => {
+  for (const [args, flag] of [[["--port", "9000", "hub"], "--port"], [["--bogus"], "--bogus"], [["--version", "--json"], "--json"]] as const) {
+    const run = await crossipc([...args]);
+    assert.equal(run.code, 2, args.join(" "));
+    assert.equal(run.stdout, "", args.join(" "));
+    assert.equal(run.stderr, `crossipc: unknown flag '${flag}' before a command (crossipc hub|status|journal|fault [flags]; crossipc --help)\n`);
+  }
+  // What a flag before the command may be still works.
+  for (const version of ["--version", "-v"]) assert.match((await crossipc([version])).stdout, /^\d+\.\d+\.\d+\n$/);
+  for (const help of ["--help", "-h"]) assert.match((await crossipc([help])).stdout, /USAGE crossipc hub\|status\|journal\|fault/);
+});
+
 test("--help through a pipe has no escape codes, for the command and each subcommand", async () => {
   for (const args of [["--help"], ["hub", "--help"], ["fault", "--help"]]) {
     const run = await crossipc(args, { CI: "", NO_COLOR: "", FORCE_COLOR: "" });

@@ -71,12 +71,19 @@ test("the port comes from --port, then CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_P
   assert.match(wrong.stderr, new RegExp(`no hub answers at http://127\\.0\\.0\\.1:${dead}`));
 });
 
-test("with an access token, status needs --token (or CROSSIPC_ACCESS_TOKEN)", async (t) => {
+test("with an access token, status needs --token (or CROSSIPC_ACCESS_TOKEN), and a wrong one is said to be wrong", async (t) => {
   const server = await busyHub(t, { accessToken: "s3cret" });
   const port = String(server.getPort());
   const refused = await crossipc(["status", "--port", port]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^crossipc status: the hub at http:\/\/127\.0\.0\.1:\d+ needs its access token: pass --token/);
+  // A wrong token is named as wrong, with where it came from (it read "pass --token" when one was passed).
+  const wrong = await crossipc(["status", "--port", port, "--token", "not-the-one"]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /^crossipc status: the hub at http:\/\/127\.0\.0\.1:\d+ refused the access token of --token: is it the one this hub was started with\?/);
+  assert.doesNotMatch(wrong.stderr, /not-the-one/);
+  const wrongEnv = await crossipc(["journal", "--har", "--port", port], { CROSSIPC_ACCESS_TOKEN: "not-the-one" });
+  assert.match(wrongEnv.stderr, /^crossipc journal: the hub at http:\/\/127\.0\.0\.1:\d+ refused the access token of CROSSIPC_ACCESS_TOKEN: is it/);
   const ok = await crossipc(["status", "--port", port, "--token", "s3cret"]);
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /dashboard http:\/\/127\.0\.0\.1:\d+\/__crossipc\/ \(add #key=<your token>\)\n/, "says how to open the dashboard");
