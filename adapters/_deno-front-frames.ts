@@ -8,6 +8,7 @@
  * drops it (`maxBufferedAmount`).
  */
 import type { FrameLink } from "./_front-frames.ts";
+import { allocateOutsidePool, type FrameAllocator } from "./_ws-direct.ts";
 
 /** The part of a `Deno.Conn` written to. */
 export interface WritableConn {
@@ -90,6 +91,7 @@ export class FrameConn implements FrameLink {
   readonly toClient: ConnWriter;
   readonly toServer: ConnWriter;
   readonly maxMessageSize: number;
+  readonly allocate: FrameAllocator = allocateOutsidePool;
   readonly #connection: { readonly closed: boolean; reset(): void };
 
   constructor(connection: { readonly closed: boolean; reset(): void }, client: WritableConn, server: WritableConn, maxMessageSize: number) {

@@ -12,7 +12,7 @@
  */
 import type { FrameWriter } from "../src/platform.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import { ClientFrames, ServerFrames, textFrame } from "./_ws-direct.ts";
+import { ClientFrames, ServerFrames, textFrame, type FrameAllocator } from "./_ws-direct.ts";
 
 /** A masked pong with no payload, as a client sends it. */
 const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
@@ -31,6 +31,8 @@ export interface FrameLink {
   writeServer(bytes: Uint8Array): void;
   /** Drops the client's connection and the server's, with no closing handshake. */
   reset(): void;
+  /** How an answer's frame is allocated, where the runtime's `Buffer.allocUnsafe` is not the fastest (`_ws-direct.ts`). */
+  readonly allocate?: FrameAllocator;
 }
 
 /**
@@ -93,7 +95,7 @@ export class DirectFrames implements FrameWriter {
   send(frame: string): void {
     const link = this.#link;
     if (link.closed || this.server.closing) return;
-    const bytes = textFrame(frame);
+    const bytes = textFrame(frame, link.allocate);
     if (this.mode === "direct" && this.server.atBoundary) {
       if (this.#stamp !== turn && this.#pending.length === 0) {
         // The turn's first frame goes at once: one request in flight waits for nothing.

@@ -313,11 +313,26 @@ function unmask(from: Uint8Array, pos: number, length: number, to: Uint8Array, a
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** Makes the buffer of a frame of `bytes` (its content is then written over whole). */
+export type FrameAllocator = (bytes: number) => Buffer;
+
+/** Sizes that `Buffer.allocUnsafe` takes from its shared pool. */
+const POOLED = Buffer.poolSize >>> 1;
+
+/**
+ * For Deno: past the pool, Deno's `Buffer.allocUnsafe` took 16–100 µs per 64 KiB frame and
+ * ~2 ms per MiB (in a loop, Deno 2.9) against 6 µs and ~100 µs for a Buffer over a new
+ * `ArrayBuffer`, zeroed as that is; below it the pool is the faster (0.2 against 0.5–0.7 µs).
+ * Bun's `allocUnsafe` is the faster at every size (2.5 against 4 µs at 64 KiB), so Bun keeps it
+ * (bench/ANALYSIS.md, session 15).
+ */
+export const allocateOutsidePool: FrameAllocator = (bytes) => (bytes < POOLED ? Buffer.allocUnsafe(bytes) : Buffer.from(new ArrayBuffer(bytes)));
+
 /** A server text frame (unmasked, one fragment) holding `text`, in one buffer (one write). */
-export function textFrame(text: string): Uint8Array {
+export function textFrame(text: string, allocate: FrameAllocator = Buffer.allocUnsafe): Uint8Array {
   const length = Buffer.byteLength(text);
   const headerBytes = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerBytes + length);
+  const frame = allocate(headerBytes + length);
   frame[0] = 0x81;
   if (length < 126) frame[1] = length;
   else if (length < 0x10000) {

@@ -8,6 +8,7 @@ import {
   assertName,
   decodeData,
   encodeFrame,
+  encodeSuccess,
   parseFrame,
   type IPCFrame,
   type IPCResponseBody,
@@ -276,11 +277,11 @@ export class IPCSocket {
     // (bench, table 1d).
     if (isThenable(result)) {
       result.then(
-        (value) => this.#respond(msg, { success: true, data: value }),
+        (value) => this.#answer(msg, value),
         (error: unknown) => this.#handlerFailed(msg, error),
       );
     } else {
-      this.#respond(msg, { success: true, data: result });
+      this.#answer(msg, result);
     }
   }
 
@@ -327,17 +328,28 @@ export class IPCSocket {
     else pending.reject(new IPCError("ERR_IPC_REMOTE", (body as IPCResponseBody | undefined)?.error || `Request '${pending.path}' failed`));
   }
 
-  #respond(msg: IPCFrame, body: IPCResponseBody): void {
+  /** Answers with a handler's result: `{ success: true, data }`, or a failure when JSON cannot hold it. */
+  #answer(msg: IPCFrame, data: unknown): void {
     if (!this.isConnected()) return;
     let frame: string;
     try {
-      frame = encodeFrame(IPCMessageType.RES, msg.id, msg.path, body);
+      frame = encodeSuccess(msg.id, msg.path, data);
     } catch (error) {
       frame = encodeFrame(IPCMessageType.RES, msg.id, msg.path, {
         success: false,
         error: `Result of '${msg.path}' is not JSON-serialisable: ${errorMessage(error)}`,
       });
     }
+    this.#write(msg, frame);
+  }
+
+  /** Answers with a failure (its body is the module's own, always serialisable). */
+  #respond(msg: IPCFrame, body: IPCResponseBody): void {
+    if (!this.isConnected()) return;
+    this.#write(msg, encodeFrame(IPCMessageType.RES, msg.id, msg.path, body));
+  }
+
+  #write(msg: IPCFrame, frame: string): void {
     try {
       this.#target.send(frame);
     } catch (error) {

@@ -72,6 +72,22 @@ for (const fronted of [true, false]) {
     await server.teardown();
   });
 
+  // Behind the front, answers past Buffer's pool get a buffer of their own (session 15: Deno's
+  // `Buffer.allocUnsafe` was the slow part of a 64 KiB answer): each length form, whole and in order.
+  Deno.test(`${where}: answers of every frame-length form, below and past Buffer's pool, arrive whole and in order`, async () => {
+    const server = await start();
+    server.onFrameworkMessage(echo, (x) => x);
+    const peer = await rawPeer(server.getPort(), "sizes");
+    const sizes = [10, 200, 4000, 5000, 70 * 1024, 1024 * 1024];
+    const texts = sizes.map((n, i) => String.fromCharCode(97 + i).repeat(n - 1) + "\u00e9");
+    await peer.write(Buffer.concat(texts.map((t, i) => frame(1, `r:${i + 1}:echo:${JSON.stringify(t)}`))));
+    await peer.until(() => peer.texts().length === sizes.length);
+    assert.deepEqual(peer.texts(), texts.map((t, i) => answer(i + 1, t)));
+    peer.socket.destroy();
+    await peer.closed;
+    await server.teardown();
+  });
+
   Deno.test(`${where}: a fragmented message with a ping between its fragments, sent a byte at a time`, async () => {
     const server = await start();
     server.onFrameworkMessage(echo, (x) => x);
