@@ -7,7 +7,7 @@ import { batchFrame, isRequest } from "../_batchScope.ts";
 import { getPlatform, type Platform } from "../platform.ts";
 import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
-import { HEARTBEAT_PATH, httpBase, refusalReason, wsBase } from "./_address.ts";
+import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
 
 export interface IPCClientOptions {
@@ -73,13 +73,17 @@ export class IPCClient {
    */
   #lost = false;
 
-  /** `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`. */
+  /**
+   * `portOrUrl`: a port on 127.0.0.1, or a URL such as `http://127.0.0.1:4000` or `ws://…`; its
+   * query and fragment are not part of the address, and a `?token=` in it is the access token
+   * when `options.accessToken` gives none.
+   */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
     handlerMaps.set(this, this.#requestHandlers);
     messageMaps.set(this, this.#messageHandlers);
     this.#options = options;
-    this.#accessToken = options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
+    this.#accessToken = options.accessToken ?? tokenInUrl(portOrUrl) ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
   }
 
   /** Brands a request name with its payload and result types (a request the client handles). */

@@ -10,7 +10,9 @@ export const HEARTBEAT_PATH = "__crossipc/ping";
  */
 export function wsBase(portOrUrl: number | string): string {
   if (typeof portOrUrl === "number") return `ws://127.0.0.1:${portOrUrl}`;
-  const trimmed = portOrUrl.replace(/\/+$/, "").replace(FRAMEWORK_PATH_AT_END, "");
+  // A query or fragment (`?token=T`, as the framework path takes it; a dashboard URL's `#key=`)
+  // was kept in the base, and the framework path added after it: an upgrade of `/` that 404s.
+  const trimmed = withoutQuery(portOrUrl).replace(/\/+$/, "").replace(FRAMEWORK_PATH_AT_END, "");
   if (/^wss?:\/\//.test(trimmed)) return trimmed;
   if (/^https?:\/\//.test(trimmed)) return trimmed.replace(/^http/, "ws");
   if (/^\d+$/.test(trimmed)) return `ws://127.0.0.1:${trimmed}`;
@@ -18,6 +20,20 @@ export function wsBase(portOrUrl: number | string): string {
 }
 
 const FRAMEWORK_PATH_AT_END = new RegExp(`${INTERNAL_SOCKET_PATH}$`);
+
+function withoutQuery(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+/** The access token a URL carries in its query (`http://127.0.0.1:9000/?token=T`), if any. */
+export function tokenInUrl(portOrUrl: number | string): string | undefined {
+  if (typeof portOrUrl !== "string") return undefined;
+  const start = portOrUrl.indexOf("?");
+  if (start === -1) return undefined;
+  const hash = portOrUrl.indexOf("#", start);
+  return new URLSearchParams(portOrUrl.slice(start + 1, hash === -1 ? undefined : hash)).get("token") ?? undefined;
+}
 
 export function httpBase(ws: string): string {
   return ws.replace(/^ws/, "http");

@@ -159,7 +159,7 @@ export function headersForScope(id: string): Record<string, string> {
  * other values are never copied), and `traceparent`/`x-b3-traceid`/`b3` go on as they came (the
  * hub counts them only when they name an open scope). Empty when the request carries none.
  */
-export function scopeHeaders(from: Request | Headers | Record<string, string | string[] | undefined>): Record<string, string> {
+export function scopeHeaders(from: ScopeSource): Record<string, string> {
   const get = getterOf(from);
   const out: Record<string, string> = {};
   const baggage = get("baggage");
@@ -174,10 +174,22 @@ export function scopeHeaders(from: Request | Headers | Record<string, string | s
   return out;
 }
 
-function getterOf(from: Request | Headers | Record<string, string | string[] | undefined>): HeaderGetter {
+/** A header record as Node's `req.headers` holds it. */
+export type HeaderRecord = Record<string, string | string[] | undefined>;
+/**
+ * What `scopeHeaders` reads: a `Request`, `Headers` or header record, or a server's request
+ * object that holds one in `headers` (Node's `IncomingMessage`, Express', Fastify's).
+ */
+export type ScopeSource = Request | Headers | HeaderRecord | { readonly headers: Headers | HeaderRecord };
+
+function getterOf(from: ScopeSource): HeaderGetter {
   if (typeof Request !== "undefined" && from instanceof Request) return (name) => from.headers.get(name);
   if (typeof Headers !== "undefined" && from instanceof Headers) return (name) => from.get(name);
   if (from && typeof (from as { get?: unknown }).get === "function") return (name) => (from as unknown as Headers).get(name);
+  // A node:http service's own request: read as a record, it had no header of ours (its headers
+  // are one of its fields), and the scope was silently dropped from the service's calls.
+  const held = (from as { headers?: unknown } | null)?.headers;
+  if (held !== null && typeof held === "object") return getterOf(held as Headers | HeaderRecord);
   const record = from as Record<string, string | string[] | undefined>;
   const lower = new Map<string, string>();
   for (const key in record) {

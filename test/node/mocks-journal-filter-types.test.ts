@@ -49,3 +49,17 @@ test("journal filter: a field it does not know is refused naming it, not taken f
   const answer = await request(socket, "__crossipc/mocks/journal", { filter: { pth: "/never" }, timeoutMs: 100 });
   assert.deepEqual(answer, { success: false, error: message });
 });
+
+test("mocks journal: refused waits do not count against the connection's open waits", async (t) => {
+  // Before, a filter the journal refused threw from waitFor after the hub counted the wait, and
+  // the count never went down: 1,000 refused waits left the connection unable to wait at all.
+  const server = await startServer(t);
+  const socket = await rawSocket(server.getPort());
+  t.after(() => socket.close());
+  for (let i = 0; i < 1001; i++) {
+    const answer = await request(socket, "__crossipc/mocks/journal", { filter: { path: 5 }, timeoutMs: 100 });
+    assert.equal(answer.success, false);
+  }
+  const answer = await request(socket, "__crossipc/mocks/journal", { filter: { path: "/never" }, timeoutMs: 50 });
+  assert.match(String(answer.error), /no entry matching/, String(answer.error));
+});

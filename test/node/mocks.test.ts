@@ -1,5 +1,6 @@
 /** SPEC §10: mocks from another process's connection, scoped per test, in the order of the pipeline. */
 import assert from "node:assert/strict";
+import http from "node:http";
 import test from "node:test";
 import { connectMocks, IPCClient, IPCServer, passthrough, scopeHeaders, ServiceHub, type Mocks } from "../../adapters/node.ts";
 import { hubRulesOf } from "../../src/mocks/_hubRules.ts";
@@ -155,6 +156,23 @@ test("scopeHeaders(from) gives a service the headers that carry its request's sc
   assert.deepEqual(scopeHeaders(new Headers({ cookie: "sid=secret; crossipc-scope=t2" })), { baggage: "crossipc-scope=t2" });
   assert.deepEqual(scopeHeaders({ "X-Crossipc-Scope": "t3", "X-B3-TraceId": "abc" }), { baggage: "crossipc-scope=t3", "x-b3-traceid": "abc" });
   assert.deepEqual(scopeHeaders({ accept: "*/*" }), {});
+});
+
+test("scopeHeaders(req) reads a node:http service's own request (its headers field), as a Request's", async (t) => {
+  // Before, an IncomingMessage was read as a header record: none of its fields is a header, so
+  // the service's call went out without the scope, silently (a Node service's natural argument).
+  const seen: Array<Record<string, string>> = [];
+  const service = http.createServer((req, res) => {
+    seen.push(scopeHeaders(req));
+    res.end();
+  });
+  await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+  t.after(() => service.close());
+  const url = `http://127.0.0.1:${(service.address() as { port: number }).port}/`;
+  await (await fetch(url, { headers: { cookie: "sid=1; crossipc-scope=t4", "x-b3-traceid": "abc" } })).text();
+  await (await fetch(url)).text();
+  assert.deepEqual(seen, [{ baggage: "crossipc-scope=t4", "x-b3-traceid": "abc" }, {}]);
+  assert.deepEqual(scopeHeaders({ headers: new Headers({ "x-crossipc-scope": "t5" }) }), { baggage: "crossipc-scope=t5" }, "a framework's request holding Headers");
 });
 
 test("a nested call through the hub with scopeHeaders(request) is mocked within the caller's scope", async (t) => {

@@ -12,6 +12,9 @@ export async function typed(): Promise<void> {
   const calls: number = rule.calls;
   await rule.remove();
   const forwarded: Record<string, string> = scopeHeaders(new Request("http://x/"));
+  // A node:http service's own request (IncomingMessage) is taken as it is.
+  const incoming = {} as import("node:http").IncomingMessage;
+  void scopeHeaders(incoming);
   const entryScope: JournalEntry["scope"] = null;
   const info: RuleInfo["scope"] = scope.id;
   void [headers, calls, forwarded, entryScope, info];
