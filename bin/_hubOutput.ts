@@ -8,7 +8,7 @@ export type CliEvent =
   | { type: "started"; url: string; dashboard: string; port: number; runtime: string }
   | { type: "takingOver"; port: number }
   | { type: "replaying"; file: string; entries: number; skipped: number }
-  | { type: "stopped"; port: number; signal?: string };
+  | { type: "stopped"; port: number; signal?: string; bound?: false };
 
 export function printer(json: boolean): (event: CliEvent) => void {
   return (event) => console.log(json ? JSON.stringify(toJson(event)) : toText(event));
@@ -48,7 +48,9 @@ function toText(event: CliEvent): string {
     case "yielded":
       return "yielded: another hub asked for the port";
     case "stopped":
-      return `stopped${event.signal ? ` (${event.signal})` : ""}; port ${event.port} is free`;
+      return event.bound === false
+        ? `stopped${event.signal ? ` (${event.signal})` : ""} before binding port ${event.port}`
+        : `stopped${event.signal ? ` (${event.signal})` : ""}; port ${event.port} is free`;
   }
 }
 

@@ -48,6 +48,15 @@ async function runHub(flags: HubFlags): Promise<void> {
     return exit(1);
   });
   const print = printer(flags.json);
+  // A signal before the port is bound (reading recordings, waiting up to 5 s for another hub to
+  // yield) ends the command as one after it does: one line and exit 0. Without a handler yet it
+  // died of the signal (exit 130/143), and a Bun started by a shell script (SIGINT ignored)
+  // waited out the 5 s and failed.
+  let stop = (signal?: string): void | Promise<void> => {
+    print({ type: "stopped", port: flags.port, signal, bound: false });
+    exit(0);
+  };
+  onStopSignal((signal) => void stop(signal));
   // Every recording is read and checked, and the --record file's folder tried, before the port is bound or a running hub asked to yield.
   const recordings = readRecordings(crossipc, flags.replay);
   if (flags.record !== undefined) {
@@ -63,15 +72,8 @@ async function runHub(flags: HubFlags): Promise<void> {
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
   const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record);
-  if (!flags.redact) {
-    console.error(
-      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
-        (flags.record ? `; ${flags.record} will hold them` : ""),
-    );
-  }
-
   let stopping = false;
-  const stop = async (signal?: string) => {
+  stop = async (signal?: string) => {
     if (stopping) return;
     stopping = true;
     const saved = recording ? finishRecording(recording) : true;
@@ -81,7 +83,12 @@ async function runHub(flags: HubFlags): Promise<void> {
   };
   // Another hub asked for the port: ServiceHub has printed "yielded"; free the port and leave.
   hub.onYield = () => stop();
-  onStopSignal((signal) => void stop(signal));
+  if (!flags.redact) {
+    console.error(
+      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
+        (flags.record ? `; ${flags.record} will hold them` : ""),
+    );
+  }
 
   // The key (the token, or a secret of this run) goes to the user's own terminal only, as
   // Jupyter prints its URL: pages served through the hub cannot learn it. A token that came from

@@ -162,6 +162,27 @@ test("a second crossipc hub on the same port takes over; the first says it yield
   assert.equal(await portIsFree(port), true);
 });
 
+test("SIGINT or SIGTERM while it waits for the port (held by something that is not a hub) ends it at once: one line, exit 0, on every runtime", async (t) => {
+  // Not a hub: it takes connections and closes them, so the newcomer keeps asking for 5 s.
+  const holder = createServer((socket) => socket.destroy()).listen(0, "127.0.0.1");
+  await once(holder, "listening");
+  t.after(() => holder.close());
+  const port = (holder.address() as { port: number }).port;
+  for (const runtime of ["node", "bun", "deno"] as Runtime[]) {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const hub = cli(runtime, ["hub", "--port", String(port), "--json"]);
+      t.after(() => hub.proc.kill("SIGKILL"));
+      await hub.event("takingOver", 30_000);
+      hub.proc.kill(signal);
+      // It died of the signal (130/143, or "SIGINT" from Node's view) instead.
+      assert.equal(await exitCode(hub), 0, `${runtime} ${signal}: ${hub.stderr()}`);
+      const stopped = JSON.parse(hub.lines.at(-1)!);
+      assert.deepEqual({ ...stopped, time: undefined }, { event: "stopped", time: undefined, port, signal, bound: false }, `${runtime} ${signal}`);
+      assert.equal(hub.stderr(), "", `${runtime} ${signal}: it did not wait out the 5 s and fail`);
+    }
+  }
+});
+
 test("the port comes from CROSSIPC_HUB_PORT, then GG_LOCAL_ROUTER_PORT; the token is the dashboard URL's key", async (t) => {
   const port = await deadPort();
   const other = await deadPort();
