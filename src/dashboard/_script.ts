@@ -211,7 +211,14 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
         call("api/faults/" + encodeURIComponent(f.id), { method: "DELETE" })
           .then(function () { return call("api/faults"); })
           .then(function (r) { return r.json(); })
-          .then(function (body) { renderFaults(body.faults, undefined, names); });
+          .then(function (body) { renderFaults(body.faults, undefined, names); })
+          // The hub is gone or refused: the button comes back, saying why, rather than staying
+          // disabled with the rejection unhandled.
+          .catch(function (error) {
+            button.disabled = false;
+            button.textContent = "Remove (failed)";
+            button.title = "Could not remove: " + shown(error.message || error);
+          });
       });
       var action = el("td");
       action.appendChild(button);

@@ -45,3 +45,19 @@ test("faults are listed with their scope, owner and hits, a click on Remove remo
   assert.equal(await page.$eval("#faults-count", (el) => el.textContent), "2");
   assert.deepEqual(problems, []);
 });
+
+test("a Remove the hub cannot take (it has stopped) gives its button back, saying so, with no page error", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const fault = server.fault({ path: "/users/**" }, { status: 503 });
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(server.getDashboardUrl());
+  await page.waitForSelector(`#faults button[data-fault="${fault.id}"]`, { timeout: 5000 });
+  await server.teardown();
+  await page.click(`#faults button[data-fault="${fault.id}"]`);
+  await page.waitForFunction((id) => {
+    const button = document.querySelector<HTMLButtonElement>(`#faults button[data-fault="${id}"]`)!;
+    return !button.disabled && button.textContent === "Remove (failed)";
+  }, { timeout: 5000 }, fault.id);
+  assert.match(await page.$eval(`#faults button[data-fault="${fault.id}"]`, (b) => (b as HTMLButtonElement).title), /^Could not remove: /);
+  assert.deepEqual(problems.filter((p) => p.startsWith("page error")), []);
+});
