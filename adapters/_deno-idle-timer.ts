@@ -8,9 +8,9 @@
  * Deno 2.7.13 (denoland/deno#33121) that timer is an internal timer object, no longer a number:
  * the `close` listener `ext/http` adds to clear it calls `clearTimeout(object)`, which clears
  * nothing. Only a close frame from the peer cancels it itself; a connection that ends otherwise
- * (a crash, a kill, a protocol error) leaves it running, and it
- * holds the process until it fires (and then does nothing: the socket is closed). Still so in
- * Deno 2.9.6 and in Deno's main branch of 21 August 2026.
+ * (a crash, a kill, a protocol error) leaves it running, and it holds the process until it fires
+ * (and then does nothing: the socket is closed). Still so in Deno 2.9.6 and in Deno's main
+ * branch of 21 August 2026.
  *
  * Deno offers no way to clear or unref that timer from outside (`Deno.unrefTimer` takes only a
  * timer id). The socket's own re-arm method does cancel it properly: called once the socket is
