@@ -335,7 +335,8 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
       const ws = peer.websocket as WebSocket;
       ws.binaryType = "arraybuffer";
       relayed.add(peer);
-      ws.addEventListener("close", (event) => hooks.close?.(peer, { code: event.code, reason: event.reason }));
+      // Deno's close event after an error carries code 0, where a WebSocket reports 1006.
+      ws.addEventListener("close", (event) => hooks.close?.(peer, { code: event.code === 0 ? 1006 : event.code, reason: event.reason }));
       releaseIdleTimerOnClose(ws);
       try {
         return hooks.open?.(peer);
@@ -347,6 +348,12 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
     close(peer, details) {
       // After `open` the socket's own listener reports the close, with its code.
       if (!relayed.has(peer)) return hooks.close?.(peer, details);
+    },
+    error(peer, error) {
+      // An opened socket's error is always followed by its close event (1006 for a connection
+      // that ended without a close frame), which ends it as on Node and Bun; taken here first, the
+      // hub ended it with its error code (a mock's `onClose` saw 1011 on Deno only).
+      if (!relayed.has(peer)) return hooks.error?.(peer, error);
     },
   };
 }
