@@ -20,6 +20,7 @@ import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { quoted } from "../_excerpt.ts";
+import { httpBase, wsBase } from "../client/_address.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
 import {
@@ -118,7 +119,8 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
     client.disconnect();
     const message = errorMessage(error);
     if (message.startsWith("No handler for")) {
-      throw new IPCError("ERR_IPC_REMOTE", `The server at ${String(portOrUrl)} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
+      // Named by its address: the URL as given may carry the access token in its query.
+      throw new IPCError("ERR_IPC_REMOTE", `The server at ${httpBase(wsBase(portOrUrl))} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
     }
     throw error;
   }
