@@ -205,7 +205,7 @@ export abstract class MockRuleSet {
    * `Response`, or `passthrough()`; a throw answers 500 `{"error": message}`.
    */
   intercept(method: string, path: string, handler: MockInterceptHandler): Promise<MockRule> {
-    if (typeof handler !== "function") return notAHandler("intercept", method, path, handler);
+    if (typeof handler !== "function") return notAHandler("intercept", [method, path], handler);
     return this.addRule({ kind: "intercept", method, path }, async (wire) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of wire.headers) {
@@ -246,7 +246,7 @@ export abstract class MockRuleSet {
 
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
   interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
-    if (typeof handler !== "function") return notAHandler("interceptRequest", method, path, handler);
+    if (typeof handler !== "function") return notAHandler("interceptRequest", [method, path], handler);
     return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
   }
 
@@ -272,7 +272,7 @@ export abstract class MockRuleSet {
    * and reason). Frames keep their order and kind. Returning `passthrough()` hands the upgrade on.
    */
   interceptWebSocket(path: string, handler: MockWebSocketHandler): Promise<MockRule> {
-    if (typeof handler !== "function") return notAHandler("interceptWebSocket", "GET", path, handler);
+    if (typeof handler !== "function") return notAHandler("interceptWebSocket", [path], handler);
     const connection = this.connection;
     return this.addRule({ kind: "websocket", method: "GET", path }, undefined, async (open) => {
       const headers = new Headers();
@@ -347,9 +347,10 @@ export abstract class MockRuleSet {
  * A handler that is not a function rejects before anything reaches the hub: added, it would
  * have answered each request a 500 that names no mistake of the test's ("handler is not a function").
  */
-function notAHandler(what: string, method: unknown, path: unknown, handler: unknown): Promise<never> {
+function notAHandler(what: string, args: readonly unknown[], handler: unknown): Promise<never> {
   const got = handler === null ? "null" : typeof handler;
-  return Promise.reject(new TypeError(`${what}(${quoted(method)}, ${quoted(path)}): the handler must be a function, got ${got}`));
+  // Named as it was called: interceptWebSocket takes a path alone.
+  return Promise.reject(new TypeError(`${what}(${args.map((arg) => quoted(arg)).join(", ")}): the handler must be a function, got ${got}`));
 }
 
 /** Unscoped rules (they match every request) and the scopes of one connection. */
