@@ -21,6 +21,7 @@ import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { quoted } from "../_excerpt.ts";
 import { httpBase, wsBase } from "../client/_address.ts";
+import { checkFilterFields } from "../_journalFilterFields.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
 import {
@@ -241,6 +242,7 @@ export abstract class MockRuleSet {
 
   #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
     if ((filter as { path?: unknown }).path instanceof RegExp) throw new TypeError("A journal filter sent to the hub takes a path string (with * for anything), not a RegExp");
+    if (filter !== null && typeof filter === "object") checkFilterFields(filter);
     return this.scopeId === null ? filter : { ...filter, scope: this.scopeId };
   }
 
