@@ -18,6 +18,7 @@ import { probeConnect } from "./_probe.ts";
 import { machineNames } from "./_machine-names.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { pipeUpgradeDeno } from "./_deno-pipe.ts";
+import { releaseIdleTimerOnClose } from "./_deno-idle-timer.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 /** The part of the `Deno` namespace used here (the package's types must not need Deno's). */
@@ -315,6 +316,8 @@ function withQuietSignal(request: Request, info: ServeHandlerInfo, connection: F
  *   backend must get: they are read from the socket's own `close` event.
  * - binary messages must arrive as `ArrayBuffer` to be relayed; Deno 2.9's server sockets
  *   default to it, but the WHATWG default (and Deno's client sockets') is `Blob`: set it.
+ * - a socket that closed without a close handshake leaves Deno's idle timer holding the process
+ *   for up to `heartbeat` seconds: it is released (`_deno-idle-timer.ts`).
  */
 function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): Partial<Hooks> {
   const relayed = new WeakSet<Peer>();
@@ -333,6 +336,7 @@ function denoHooks(hooks: Partial<Hooks> & { options?: Record<string, any> }): P
       ws.binaryType = "arraybuffer";
       relayed.add(peer);
       ws.addEventListener("close", (event) => hooks.close?.(peer, { code: event.code, reason: event.reason }));
+      releaseIdleTimerOnClose(ws);
       try {
         return hooks.open?.(peer);
       } finally {

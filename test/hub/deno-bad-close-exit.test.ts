@@ -4,7 +4,9 @@
  * its idle-timeout timer running (its close-frame path cancels it), and that timer held the
  * process for half the `idleTimeout` crossipc gives it, `heartbeat` seconds (60 here). The hub's
  * front now answers a bad close frame itself (1002, as Node's and Bun's hubs do), so `Deno.serve`
- * sees a valid one. Run with the least the README grants a server on loopback.
+ * sees a valid one (and the adapter now releases that timer whenever a socket closes without a
+ * handshake: deno-vanished-client-exit.test.ts). Run with the least the README grants a server on
+ * loopback.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
