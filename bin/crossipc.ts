@@ -32,7 +32,13 @@ const rest = process.argv.slice(2);
 const asksHelp = rest.some((arg) => arg === "--help" || arg === "-h");
 const asksVersion = rest.length === 1 && (command === "--version" || command === "-v");
 if (command !== undefined && command.startsWith("-") && !asksHelp && !asksVersion) {
-  const flag = command === "--version" || command === "-v" ? rest[1]! : command;
+  const version = command === "--version" || command === "-v";
+  // `crossipc --version hub`: what follows the version flag is not a flag, so it is not named as one.
+  if (version && !rest[1]!.startsWith("-")) {
+    process.stderr.write(`crossipc: ${command} takes nothing after it, got '${printable(rest[1]!)}' (crossipc ${command}; crossipc --help)\n`);
+    process.exit(2);
+  }
+  const flag = version ? rest[1]! : command;
   process.stderr.write(`crossipc: unknown flag '${printable(flag)}' before a command (crossipc hub|status|journal|fault [flags]; crossipc --help)\n`);
   process.exit(2);
 }

@@ -32,7 +32,8 @@ export function tokenInUrl(portOrUrl: number | string): string | undefined {
   const start = portOrUrl.indexOf("?");
   if (start === -1) return undefined;
   const hash = portOrUrl.indexOf("#", start);
-  return new URLSearchParams(portOrUrl.slice(start + 1, hash === -1 ? undefined : hash)).get("token") ?? undefined;
+  // An empty `?token=` is no token, as an empty CROSSIPC_ACCESS_TOKEN is: that one is then used.
+  return new URLSearchParams(portOrUrl.slice(start + 1, hash === -1 ? undefined : hash)).get("token") || undefined;
 }
 
 export function httpBase(ws: string): string {

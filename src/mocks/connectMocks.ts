@@ -20,6 +20,8 @@ import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { quoted } from "../_excerpt.ts";
+import { httpBase, wsBase } from "../client/_address.ts";
+import { checkFilterFields } from "../_journalFilterFields.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
 import {
@@ -118,7 +120,8 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
     client.disconnect();
     const message = errorMessage(error);
     if (message.startsWith("No handler for")) {
-      throw new IPCError("ERR_IPC_REMOTE", `The server at ${String(portOrUrl)} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
+      // Named by its address: the URL as given may carry the access token in its query.
+      throw new IPCError("ERR_IPC_REMOTE", `The server at ${httpBase(wsBase(portOrUrl))} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
     }
     throw error;
   }
@@ -203,7 +206,7 @@ export abstract class MockRuleSet {
    * `Response`, or `passthrough()`; a throw answers 500 `{"error": message}`.
    */
   intercept(method: string, path: string, handler: MockInterceptHandler): Promise<MockRule> {
-    if (typeof handler !== "function") return notAHandler("intercept", method, path, handler);
+    if (typeof handler !== "function") return notAHandler("intercept", [method, path], handler);
     return this.addRule({ kind: "intercept", method, path }, async (wire) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of wire.headers) {
@@ -239,12 +242,13 @@ export abstract class MockRuleSet {
 
   #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
     if ((filter as { path?: unknown }).path instanceof RegExp) throw new TypeError("A journal filter sent to the hub takes a path string (with * for anything), not a RegExp");
+    if (filter !== null && typeof filter === "object") checkFilterFields(filter);
     return this.scopeId === null ? filter : { ...filter, scope: this.scopeId };
   }
 
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
   interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
-    if (typeof handler !== "function") return notAHandler("interceptRequest", method, path, handler);
+    if (typeof handler !== "function") return notAHandler("interceptRequest", [method, path], handler);
     return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
   }
 
@@ -270,7 +274,7 @@ export abstract class MockRuleSet {
    * and reason). Frames keep their order and kind. Returning `passthrough()` hands the upgrade on.
    */
   interceptWebSocket(path: string, handler: MockWebSocketHandler): Promise<MockRule> {
-    if (typeof handler !== "function") return notAHandler("interceptWebSocket", "GET", path, handler);
+    if (typeof handler !== "function") return notAHandler("interceptWebSocket", [path], handler);
     const connection = this.connection;
     return this.addRule({ kind: "websocket", method: "GET", path }, undefined, async (open) => {
       const headers = new Headers();
@@ -345,9 +349,10 @@ export abstract class MockRuleSet {
  * A handler that is not a function rejects before anything reaches the hub: added, it would
  * have answered each request a 500 that names no mistake of the test's ("handler is not a function").
  */
-function notAHandler(what: string, method: unknown, path: unknown, handler: unknown): Promise<never> {
+function notAHandler(what: string, args: readonly unknown[], handler: unknown): Promise<never> {
   const got = handler === null ? "null" : typeof handler;
-  return Promise.reject(new TypeError(`${what}(${quoted(method)}, ${quoted(path)}): the handler must be a function, got ${got}`));
+  // Named as it was called: interceptWebSocket takes a path alone.
+  return Promise.reject(new TypeError(`${what}(${args.map((arg) => quoted(arg)).join(", ")}): the handler must be a function, got ${got}`));
 }
 
 /** Unscoped rules (they match every request) and the scopes of one connection. */

@@ -1,6 +1,6 @@
 import { IPCError } from "../errors.ts";
 import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
-import { quoted } from "../_excerpt.ts";
+import { checkFilterFields } from "../_journalFilterFields.ts";
 import { JournalRecord, type BodyLedger, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
 import { HAR_CREATOR, harEntryOf, harJsonChunks, isHarEntry } from "../har/_fromJournal.ts";
 import type { Har, HarEntry } from "../har/types.ts";
@@ -378,8 +378,6 @@ function validBudget(bytes: number | undefined): number {
   return bytes;
 }
 
-const FILTER_FIELDS: ReadonlySet<string> = new Set(["kind", "method", "path", "status", "client", "direction", "after", "scope"] satisfies Array<keyof JournalFilter>);
-
 function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolean {
   checkFilterTypes(filter);
   const method = filter.method?.toUpperCase();
@@ -403,11 +401,7 @@ function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolea
  * ("path.includes is not a function").
  */
 function checkFilterTypes(filter: JournalFilter): void {
-  // A misspelt field (`{ pth: "/x" }`, `{ staus: 500 }`) filtered nothing: the filter matched every
-  // entry, and a test's waitFor resolved at once with any request.
-  for (const field of Object.keys(filter)) {
-    if (!FILTER_FIELDS.has(field)) throw new TypeError(`journal filter: unknown field ${quoted(field)} (${[...FILTER_FIELDS].join(", ")})`);
-  }
+  checkFilterFields(filter);
   const wrong = (field: string, what: string) => new TypeError(`journal filter ${field} must be ${what}, got ${JSON.stringify(String((filter as Record<string, unknown>)[field])).slice(0, 80)}`);
   for (const field of ["kind", "method", "client", "direction"] as const) {
     if (filter[field] !== undefined && typeof filter[field] !== "string") throw wrong(field, "a string");

@@ -20,6 +20,11 @@ test("a flag before any command: one line naming it, exit 2 (citty printed its u
     assert.equal(run.stdout, "", args.join(" "));
     assert.equal(run.stderr, `crossipc: unknown flag '${flag}' before a command (crossipc hub|status|journal|fault [flags]; crossipc --help)\n`);
   }
+  // A word after --version is not a flag: it is not named as one.
+  const versionThen = await crossipc(["--version", "hub"]);
+  assert.equal(versionThen.code, 2);
+  assert.equal(versionThen.stdout, "");
+  assert.equal(versionThen.stderr, "crossipc: --version takes nothing after it, got 'hub' (crossipc --version; crossipc --help)\n");
   // What a flag before the command may be still works.
   for (const version of ["--version", "-v"]) assert.match((await crossipc([version])).stdout, /^\d+\.\d+\.\d+\n$/);
   for (const help of ["--help", "-h"]) assert.match((await crossipc([help])).stdout, /USAGE crossipc hub\|status\|journal\|fault/);

@@ -30,3 +30,17 @@ test("a URL's query and fragment are not part of the address; its token is the a
   await withOther.connect();
   await withOther.disconnect();
 });
+
+test("an empty ?token= in the URL is no token: CROSSIPC_ACCESS_TOKEN is used, as for an empty variable", async (t) => {
+  const server = await startServer(t, { accessToken: "tk" });
+  const before = process.env["CROSSIPC_ACCESS_TOKEN"];
+  process.env["CROSSIPC_ACCESS_TOKEN"] = "tk";
+  t.after(() => {
+    if (before === undefined) delete process.env["CROSSIPC_ACCESS_TOKEN"];
+    else process.env["CROSSIPC_ACCESS_TOKEN"] = before;
+  });
+  const client = new IPCClient(`http://127.0.0.1:${server.getPort()}/?token=`);
+  await client.connect();
+  assert.equal(client.isConnected(), true);
+  await client.disconnect();
+});

@@ -28,7 +28,7 @@ test("the mocks' intercept, interceptRequest and interceptWebSocket reject a han
   const scope = mocks.scope();
   await assert.rejects(mocks.intercept("GET", "/a", "nope" as never), { name: "TypeError", message: 'intercept("GET", "/a"): the handler must be a function, got string' });
   await assert.rejects(scope.interceptRequest("POST", "/b", {} as never), { name: "TypeError", message: 'interceptRequest("POST", "/b"): the handler must be a function, got object' });
-  await assert.rejects(scope.interceptWebSocket("/c", undefined as never), { name: "TypeError", message: 'interceptWebSocket("GET", "/c"): the handler must be a function, got undefined' });
+  await assert.rejects(scope.interceptWebSocket("/c", undefined as never), { name: "TypeError", message: 'interceptWebSocket("/c"): the handler must be a function, got undefined' });
   const answer = await fetch(`${server.getUrl()}/a`);
   assert.equal(answer.status, 404, "nothing was added");
   await answer.body?.cancel();

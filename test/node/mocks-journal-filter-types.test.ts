@@ -1,6 +1,7 @@
 /** A journal filter sent over the framework connection with a field of the wrong type is refused naming the field. */
 import assert from "node:assert/strict";
 import test from "node:test";
+import { connectMocks } from "../../adapters/node.ts";
 import { startServer, rawSocket, type RawSocket } from "./_helpers.ts";
 
 let ids = 0;
@@ -62,4 +63,18 @@ test("mocks journal: refused waits do not count against the connection's open wa
   }
   const answer = await request(socket, "__crossipc/mocks/journal", { filter: { path: "/never" }, timeoutMs: 50 });
   assert.match(String(answer.error), /no entry matching/, String(answer.error));
+});
+
+test("mocks and scope journal reads: a field it does not know is a TypeError in the test's process, as the hub's own", async (t) => {
+  // Before, it went to the hub and came back an ERR_IPC_REMOTE error, not the TypeError the
+  // library's journal throws for the same filter.
+  const server = await startServer(t);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const scope = mocks.scope();
+  const message = 'journal filter: unknown field "pth" (kind, method, path, status, client, direction, after, scope)';
+  await assert.rejects(mocks.entries({ pth: "/never" } as never), { name: "TypeError", message });
+  await assert.rejects(scope.entries({ pth: "/never" } as never), { name: "TypeError", message });
+  await assert.rejects(scope.waitFor({ pth: "/never" } as never, 100), { name: "TypeError", message });
+  assert.deepEqual(await scope.entries({ path: "/never" }), [], "a known field still reads");
 });
