@@ -43,6 +43,8 @@ test("journal filter: a field it does not know is refused naming it, not taken f
   // Before, { pth } filtered nothing: entries() gave every entry and waitFor resolved at once.
   const message = 'journal filter: unknown field "pth" (kind, method, path, status, client, direction, after, scope)';
   assert.throws(() => server.journal.entries({ pth: "/never" } as never), { name: "TypeError", message });
+  // An unknown field left undefined (a spread options object) is no misspelt filter.
+  assert.ok(Array.isArray(server.journal.entries({ path: "/never", timeoutMs: undefined } as never)));
   await assert.rejects(server.journal.waitFor({ pth: "/never" } as never, 100), { name: "TypeError", message });
   assert.throws(() => server.journal.toHAR({ staus: 500 } as never), /unknown field "staus"/);
   const socket = await rawSocket(server.getPort());
