@@ -37,7 +37,8 @@ export interface SocketLink {
  */
 function bytesOf(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  // `instanceof` misses an ArrayBuffer of another realm (vitest's vm pools, a vm context).
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === "[object ArrayBuffer]") return new Uint8Array(data as ArrayBuffer);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   throw new TypeError(`send: a frame is a string (text) or an ArrayBuffer or a view of one (binary), got ${data === null ? "null" : typeof data === "object" ? "an object (JSON.stringify it to send it as text)" : quoted(data)}`);
 }

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import test from "node:test";
+import vm from "node:vm";
 import { WebSocket } from "ws";
 import { connectMocks, type MockWebSocket } from "../../adapters/node.ts";
 import { startServer } from "./_helpers.ts";
@@ -34,6 +35,8 @@ test("a WebSocket mock's send and close refuse what a WebSocket refuses, and the
     refuse(() => socket.close(4000, "é".repeat(62)));
     socket.send(new DataView(new Uint8Array([1, 2, 3]).buffer, 1, 2));
     socket.send(new Int16Array([0x0102]));
+    // An ArrayBuffer of another realm (vitest's vm pools, a vm context) is bytes too.
+    socket.send(vm.runInNewContext("new Uint8Array([7, 8]).buffer") as ArrayBuffer);
     socket.send("still open");
     socket.close(4000, "r".repeat(123));
   });
@@ -50,6 +53,6 @@ test("a WebSocket mock's send and close refuse what a WebSocket refuses, and the
     "RangeError: close: the reason must be a string of at most 123 bytes of UTF-8, got 124 bytes",
   ]);
   const int16 = new Uint8Array(new Int16Array([0x0102]).buffer);
-  assert.deepEqual(frames, ["bytes 2,3", `bytes ${[...int16].join(",")}`, "still open"]);
+  assert.deepEqual(frames, ["bytes 2,3", `bytes ${[...int16].join(",")}`, "bytes 7,8", "still open"]);
   assert.deepEqual([code, reason.toString()], [4000, "r".repeat(123)]);
 });
