@@ -98,9 +98,11 @@ export class DirectFrames implements FrameWriter {
     const bytes = textFrame(frame, link.allocate);
     if (this.mode === "direct" && this.server.atBoundary) {
       if (this.#stamp !== turn && this.#pending.length === 0) {
-        // The turn's first frame goes at once: one request in flight waits for nothing.
+        // The turn's first frame goes at once: one request in flight waits for nothing. No
+        // `setImmediate` for it: one per answer cost Bun ~4.7 µs and Deno ~0.9 µs of an extra
+        // event-loop pass (bench/ANALYSIS.md, "Session 15 — the front"); the next read advances
+        // `turn` (`fromClient`), and a frame that finds the turn unchanged waits and schedules it.
         this.#stamp = turn;
-        scheduleEndOfTurn();
         link.writeClient(bytes, true);
         return;
       }
@@ -149,6 +151,8 @@ export class DirectFrames implements FrameWriter {
 
   fromClient(bytes: Uint8Array): void {
     if (this.#done) return;
+    // A read begins a new turn: the first answer to what it brings goes at once (`send`).
+    turn++;
     // The server no longer sees the client's data, and would drop a client busy sending one long
     // message (that answers no ping meanwhile) as idle: an empty pong (RFC 6455 §5.5.3: allowed
     // unasked) tells it the client is there, at most once a second.
@@ -220,7 +224,10 @@ function joinFrames(frames: Uint8Array[], from: number, to: number, size: number
   return joined;
 }
 
-/** Counts turns that wrote a frame; a connection's stamp from an earlier turn no longer matches. */
+/**
+ * Counts turns: advanced by every read of a client's frames and by every end of a turn that held
+ * frames. A connection's stamp from an earlier turn no longer matches.
+ */
 let turn = 1;
 let endScheduled = false;
 /** Connections with frames held for the end of the turn. */

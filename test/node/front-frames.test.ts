@@ -101,6 +101,30 @@ test("frames written before the 101 passed wait for it; a turn's frames after it
   assert.deepEqual(link.frames().slice(-2), ["text 4", "text 5"]);
 });
 
+// bench/ANALYSIS.md, "Session 15 — the front": each answer that went at once also scheduled a
+// `setImmediate` to end its turn (an extra event-loop pass per message at one in flight). A read
+// of the client's frames now begins the turn, so a request read after an answer has its own
+// answer written at once too, and only a frame that finds its turn unchanged waits for its end.
+test("each read of the client's frames begins a turn: its first answer goes at once; later frames of the turn still leave together", async () => {
+  const link = recordingLink();
+  const frames = new DirectFrames(link, () => {}, MAX_UNREAD);
+  frames.mode = "direct";
+  frames.fromClient(new Uint8Array(frame(1, "request 1")));
+  frames.send("answer 1");
+  assert.equal(link.writes(), 1);
+  // The next request, read before the event loop turned: its answer does not wait for the turn's end.
+  frames.fromClient(new Uint8Array(frame(1, "request 2")));
+  frames.send("answer 2");
+  assert.equal(link.writes(), 2);
+  // Two more frames with no read between: the second waits for the end of the turn.
+  frames.send("push 1");
+  frames.send("push 2");
+  assert.equal(link.writes(), 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(link.writes(), 3);
+  assert.deepEqual(link.frames(), ["text answer 1", "text answer 2", "text push 1", "text push 2"]);
+});
+
 test("a client that leaves more than maxUnread of the server's own frames (pongs) unread is cut off; up to it, it is kept", () => {
   let resets = 0;
   const link = recordingLink(() => void resets++);
