@@ -29,7 +29,8 @@ const REPLAY_OPTIONS = new Set(["onMiss", "api", "name"]);
 export function checkReplayOptions(options: unknown): ReplayOptions {
   if (options === undefined || options === null) return {};
   if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`replay: options must be an object ({ onMiss, api, name }), got ${quoted(options)}`);
-  for (const key of Object.keys(options)) if (!REPLAY_OPTIONS.has(key)) throw new TypeError(`replay: unknown option ${quoted(key)} (onMiss, api, name)`);
+  // An unknown key left undefined (a spread options object) says nothing wrong: kept.
+  for (const [key, value] of Object.entries(options)) if (value !== undefined && !REPLAY_OPTIONS.has(key)) throw new TypeError(`replay: unknown option ${quoted(key)} (onMiss, api, name)`);
   const { onMiss = "next", api, name } = options as ReplayOptions;
   if (onMiss !== "next" && onMiss !== "404") throw new TypeError(`replay: onMiss must be "next" or "404", got ${quoted(onMiss)}`);
   if (api !== undefined && (typeof api !== "string" || api === "")) throw new TypeError(`replay: api must be an api name, got ${quoted(api)}`);

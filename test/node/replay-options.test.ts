@@ -24,7 +24,7 @@ test("server.replay and mocks.replay refuse unknown options, naming them", async
   const answer = await fetch(`${server.getUrl()}/anything`);
   assert.equal(answer.status, 404);
   assert.match(await answer.text(), /No route for GET \/anything/, "no replay was added");
-  const replay = server.replay(EMPTY, { onMiss: "404", api: undefined, name: "kept" });
-  assert.equal(replay.name, "kept", "the known options with undefined values still pass");
+  const replay = server.replay(EMPTY, { onMiss: "404", api: undefined, name: "kept", timeout: undefined } as ReplayOptions);
+  assert.equal(replay.name, "kept", "the known options with undefined values, and an unknown one left undefined, still pass");
   replay.remove();
 });
