@@ -32,6 +32,7 @@ import { ResponseStream } from "./_http1-response-stream.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
 import { DirectFrames } from "./_front-frames.ts";
+import { writeInRuns } from "./_write-runs.ts";
 import type { FrameWriter } from "../src/platform.ts";
 
 /** The part of Bun's socket API the front uses. */
@@ -270,6 +271,8 @@ const innerHandlers: SocketHandlers = {
 let nextId = 0;
 /** Scratch for what one read lets through (the handlers run one at a time). */
 const out: Uint8Array[] = [];
+/** Scratch for `sendParts`' joined writes (`toInner` copies what the socket does not take). */
+const joined = new Uint8Array(JOIN_BYTES);
 
 /** Binds the public port (throws EADDRINUSE as `Bun.serve` would). */
 export function listenBunFront(hostname: string, port: number, options: BunFrontOptions): BunFront {
@@ -499,20 +502,10 @@ function release(link: FrontLink): void {
   }
 }
 
-/** Writes the parts in `out` to the server: one write for a small request, else one per part. */
+/** Writes the parts in `out` to the server (`writeInRuns`: the parts of a small request in one write). */
 function sendParts(link: FrontLink): void {
   if (out.length === 0) return;
-  let total = 0;
-  for (const part of out) total += part.length;
-  if (out.length > 1 && total <= JOIN_BYTES) {
-    const joined = new Uint8Array(total);
-    let at = 0;
-    for (const part of out) {
-      joined.set(part, at);
-      at += part.length;
-    }
-    toInner(link, joined);
-  } else for (const part of out) toInner(link, part);
+  writeInRuns(out, joined, link, toInner);
   out.length = 0;
 }
 

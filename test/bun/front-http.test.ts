@@ -1,9 +1,9 @@
 /**
  * Request bodies through the Bun hub's front (adapters/_bun-front.ts) to a proxied backend, byte
- * for byte. The front keeps the client's reads as Bun hands them over (no copy) when the Unix
- * socket to `Bun.serve` takes only part of one, or while a pipelined request waits for the answer
- * before it, and writes a head with its stamp in one write and a large body after it on its own:
- * a buffer reused under it, a part dropped or sent out of order would change what the backend
+ * for byte. The front copies what the Unix socket to `Bun.serve` does not take at once, and what a
+ * pipelined request sends while it waits for the answer before it, and writes a head with its
+ * stamp (and a small body) in one write from a buffer it reuses and a large body after it on its
+ * own: a buffer reused under it, a part dropped or sent out of order would change what the backend
  * reads. The bodies run behind the front and on `Bun.serve` alone; pipelining behind the front
  * only (`Bun.serve` alone closes such a connection unanswered: oven-sh/bun#38128).
  */
