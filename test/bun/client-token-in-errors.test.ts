@@ -6,6 +6,8 @@
  * covers what every runtime shares).
  */
 import { expect, test } from "bun:test";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { freePort } from "../fixtures/_freePort.ts";
 import { crossipc } from "./_setup.ts";
 
@@ -22,9 +24,11 @@ async function failure(promise: Promise<unknown>): Promise<Error & { code?: stri
 
 test("a failed connect does not quote the token (no server; a server that answers 500)", async () => {
   const port = await freePort();
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("no", { status: 500 }) });
+  const server = http.createServer((_request, response) => response.writeHead(500).end("no"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const answering = (server.address() as AddressInfo).port;
   try {
-    for (const url of [`http://127.0.0.1:${port}/?token=${TOKEN}`, `http://127.0.0.1:${server.port}/?token=${TOKEN}`]) {
+    for (const url of [`http://127.0.0.1:${port}/?token=${TOKEN}`, `http://127.0.0.1:${answering}/?token=${TOKEN}`]) {
       for (const connecting of [new crossipc.IPCClient(url).connect(), crossipc.connectMocks(url)]) {
         const error = await failure(connecting);
         expect(error.code).toBe("ERR_IPC_CONNECT");
@@ -33,6 +37,7 @@ test("a failed connect does not quote the token (no server; a server that answer
       }
     }
   } finally {
-    server.stop(true);
+    server.closeAllConnections();
+    server.close();
   }
 });
