@@ -129,6 +129,8 @@ function print(hub: Hub, entries: JournalEntry[], json: boolean): void {
  * Control characters anywhere in it (a path, a runtimeId, an error) are printed escaped.
  */
 export function line(e: JournalEntry): string {
+  // A hub of another shape: its line read "Invalid .NaN  undefined undefined →  error NaNms", exit 0.
+  if (typeof e.time !== "number" || typeof e.durationMs !== "number" || typeof e.kind !== "string") throw new Error("an entry is not of the journal's shape");
   const time = new Date(e.time).toTimeString().slice(0, 8) + `.${String(e.time % 1000).padStart(3, "0")}`;
   const what = e.kind === "framework" ? `${e.direction} ${e.path}` : `${e.method} ${e.path}`;
   const taken =

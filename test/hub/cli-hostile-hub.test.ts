@@ -100,12 +100,15 @@ test("a hub that answers no JSON, or JSON of another shape: one line that says s
   const otherShape = await fakeHub(t, json(200, JSON.stringify({ entries: 5, clients: "x", faults: {}, lastId: "1" })));
   const badEntries = await fakeHub(t, json(200, JSON.stringify({ enabled: true, lastId: 1, entries: [5, null], faults: [7], clients: [null], services: [], routes: [], journal: {} })));
   const errorObject = await fakeHub(t, json(404, JSON.stringify({ error: { nested: true } })));
+  // Entries whose fields have other types: the line read "Invalid .NaN  undefined undefined →  error NaNms", exit 0.
+  const wrongTypes = await fakeHub(t, json(200, JSON.stringify({ enabled: true, lastId: 1, entries: [{ id: 1, time: "x", kind: 7, durationMs: "x" }] })));
   const jobs = RUNTIMES.flatMap((runtime) => [
     { runtime, command: ["status"], port: notJson },
     { runtime, command: ["journal"], port: otherShape },
     { runtime, command: ["fault", "--list"], port: otherShape },
     ...[["status"], ["journal"], ["fault", "--list"]].map((command) => ({ runtime, command, port: badEntries })),
     { runtime, command: ["journal"], port: errorObject },
+    { runtime, command: ["journal"], port: wrongTypes },
   ]);
   const runs = await runAll(jobs);
   for (const { runtime, command, port, status, stdout, stderr } of runs) {
