@@ -48,13 +48,6 @@ setPlatform({
   env: processEnv,
   probeConnect,
   machineNames: machineNamesOs,
-  // Bun's `fetch` gives a connection back to its pool only when it saw its streamed request body
-  // end before the answer came (a backend answers at the last byte `content-length` announced):
-  // a 256 KiB POST through the front, whose body comes in pieces, opened a backend connection
-  // for ~2 of 3 requests (reproduced with `Bun.serve` and `fetch` alone). Bodies of up to 1 MiB
-  // go as a Blob, with the same `content-length`; larger ones and chunked ones stream as before.
-  // Deno's and Node's upstreams keep their connections (bench/ANALYSIS.md, "Session 16").
-  proxyWholeBody: 1024 * 1024,
   // A framework connection's frames of one turn leave in one write; its messages still come through crossws's hooks.
   directFrames: directFramesBun,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.

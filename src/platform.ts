@@ -98,12 +98,6 @@ export interface Platform {
    * set-cookie kept, streamed both ways). Without it, h3 `proxyRequest` (global `fetch`) is used.
    */
   readonly proxyHttp?: (request: Request, target: string, options: ProxyHttpOptions) => Promise<Response>;
-  /**
-   * Without `proxyHttp`: a request body with a `content-length` of at most this many bytes is
-   * read whole before h3's `proxyRequest` sends it, not streamed (../src/server/_wholeBody.ts).
-   * Bun's `fetch` keeps no connection whose answer came before its streamed body ended.
-   */
-  readonly proxyWholeBody?: number;
   /** `proxyHttp` reads the client's body itself and honours `ProxyHttpOptions.requestBody`. */
   readonly proxyCopiesRequestBody?: boolean;
   /**

@@ -15,7 +15,6 @@ import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journal
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
-import { readWholeBody, wholeBodyLength } from "./_wholeBody.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -312,9 +311,7 @@ function h3ProxyRequest(timeout: number): Forward {
       const job = jobs.get(event.req)!;
       try {
         // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
-        // A body read whole goes as a Blob: `fetch` sets the same `content-length` h3 drops then.
-        const fetchOptions = job.body ? { body: job.body } : undefined;
-        return await proxyRequest(event, job.target, { xfwd: true, timeout: job.timeout, propagateAbortError: true, onResponse: job.keepBody ? onResponse : undefined, fetchOptions });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, onResponse: job.keepBody ? onResponse : undefined });
       } catch (error) {
         job.error = error;
         return null;
@@ -322,16 +319,8 @@ function h3ProxyRequest(timeout: number): Forward {
     });
     return h3;
   };
-  const wholeBound = getPlatform().proxyWholeBody;
   return async (request, target, options) => {
-    const length = wholeBound ? wholeBodyLength(request, wholeBound) : undefined;
-    const job: ProxyJob = { target, keepBody: options.keepBody === true, timeout, body: undefined };
-    if (length) {
-      // The proxy's timeout counts from here, reading the body included, as when it streams.
-      const deadline = Date.now() + timeout;
-      job.body = await readWholeBody(request, length, deadline, target);
-      job.timeout = Math.max(1, deadline - Date.now());
-    }
+    const job: ProxyJob = { target, keepBody: options.keepBody === true };
     jobs.set(request, job);
     const response = await (await (app ??= load())).fetch(request);
     if (job.error !== undefined) throw job.error;
@@ -353,10 +342,6 @@ function h3ProxyRequest(timeout: number): Forward {
 interface ProxyJob {
   target: string;
   keepBody: boolean;
-  /** ms left of the proxy's timeout once the body was read whole. */
-  timeout: number;
-  /** The request's body, read whole (`Platform.proxyWholeBody`). */
-  body: Blob | undefined;
   /** The target's answer is small and uncompressed (`keepBody` only). */
   whole?: boolean;
   error?: unknown;
