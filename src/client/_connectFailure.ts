@@ -5,6 +5,7 @@
  * nothing, so the runtime adapter probes the address again (`Platform.probeConnect`).
  */
 import type { ConnectProbe } from "../platform.ts";
+import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
 
 /** The probe follows a failure that already happened; a server that does not answer in this time is not coming. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -27,7 +28,10 @@ export async function connectFailure(
   if (reported instanceof Error && typeof reported.code === "string" && /^E[A-Z]+$/.test(reported.code)) {
     return { code: reported.code, cause: reported };
   }
-  const detail = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
+  // Bun's message quotes the URL it dialled, access token and all (`?token=…`): it reaches
+  // `connect()`'s error and joinHub's, which are printed.
+  const said = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
+  const detail = redactUrl(said, LOG_REDACTION)!;
   let found: ConnectProbe | undefined;
   try {
     found = await probe?.(url, PROBE_TIMEOUT_MS);
@@ -39,7 +43,7 @@ export async function connectFailure(
   // An IPC server that answers now ("426 upgrade required") was still starting, or dropped the
   // attempt: retrying is what helps, as after a reset.
   if (status === 426) return { code: "ECONNRESET", status, cause: systemError("ECONNRESET", `${detail} (${hostOf(url)} dropped the upgrade)`) };
-  return { status, cause: reported instanceof Error ? reported : new Error(detail) };
+  return { status, cause: reported instanceof Error && detail === said ? reported : new Error(detail) };
 }
 
 /** An error shaped like Node's system errors: `code` is what callers match on. */
