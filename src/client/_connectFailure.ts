@@ -5,7 +5,6 @@
  * nothing, so the runtime adapter probes the address again (`Platform.probeConnect`).
  */
 import type { ConnectProbe } from "../platform.ts";
-import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
 
 /** The probe follows a failure that already happened; a server that does not answer in this time is not coming. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -31,7 +30,7 @@ export async function connectFailure(
   // Bun's message quotes the URL it dialled, access token and all (`?token=…`): it reaches
   // `connect()`'s error and joinHub's, which are printed.
   const said = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
-  const detail = redactUrl(said, LOG_REDACTION)!;
+  const detail = withoutToken(said, url);
   let found: ConnectProbe | undefined;
   try {
     found = await probe?.(url, PROBE_TIMEOUT_MS);
@@ -49,6 +48,25 @@ export async function connectFailure(
 /** An error shaped like Node's system errors: `code` is what callers match on. */
 export function systemError(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
+}
+
+/**
+ * `text` with the access token of the dialled `url` (its `token` query value, as sent or
+ * decoded) shown as `[redacted]`. Written here rather than taken from the server's redaction:
+ * the browser build of the client carries no server code.
+ */
+function withoutToken(text: string, url: string): string {
+  const sent = /[?&]token=([^&#]*)/.exec(url)?.[1];
+  if (!sent) return text;
+  let decoded = sent;
+  try {
+    decoded = decodeURIComponent(sent.replace(/\+/g, " "));
+  } catch {
+    // A value that does not decode is only hidden as sent.
+  }
+  // Only after `token=`: a short token must not blank out every match of it in the message.
+  const hidden = "token=[redacted]";
+  return text.split(`token=${sent}`).join(hidden).split(`token=${decoded}`).join(hidden);
 }
 
 function hostOf(url: string): string {
