@@ -27,10 +27,7 @@ export async function connectFailure(
   if (reported instanceof Error && typeof reported.code === "string" && /^E[A-Z]+$/.test(reported.code)) {
     return { code: reported.code, cause: reported };
   }
-  // Bun's message quotes the URL it dialled, access token and all (`?token=…`): it reaches
-  // `connect()`'s error and joinHub's, which are printed.
-  const said = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
-  const detail = withoutToken(said, url);
+  const detail = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
   let found: ConnectProbe | undefined;
   try {
     found = await probe?.(url, PROBE_TIMEOUT_MS);
@@ -42,31 +39,12 @@ export async function connectFailure(
   // An IPC server that answers now ("426 upgrade required") was still starting, or dropped the
   // attempt: retrying is what helps, as after a reset.
   if (status === 426) return { code: "ECONNRESET", status, cause: systemError("ECONNRESET", `${detail} (${hostOf(url)} dropped the upgrade)`) };
-  return { status, cause: reported instanceof Error && detail === said ? reported : new Error(detail) };
+  return { status, cause: reported instanceof Error ? reported : new Error(detail) };
 }
 
 /** An error shaped like Node's system errors: `code` is what callers match on. */
 export function systemError(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
-}
-
-/**
- * `text` with the access token of the dialled `url` (its `token` query value, as sent or
- * decoded) shown as `[redacted]`. Written here rather than taken from the server's redaction:
- * the browser build of the client carries no server code.
- */
-function withoutToken(text: string, url: string): string {
-  const sent = /[?&]token=([^&#]*)/.exec(url)?.[1];
-  if (!sent) return text;
-  let decoded = sent;
-  try {
-    decoded = decodeURIComponent(sent.replace(/\+/g, " "));
-  } catch {
-    // A value that does not decode is only hidden as sent.
-  }
-  // Only after `token=`: a short token must not blank out every match of it in the message.
-  const hidden = "token=[redacted]";
-  return text.split(`token=${sent}`).join(hidden).split(`token=${decoded}`).join(hidden);
 }
 
 function hostOf(url: string): string {
