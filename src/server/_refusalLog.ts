@@ -3,9 +3,10 @@
  * from any page in a loop (`new WebSocket(…)`, `fetch(…, { mode: "no-cors" })`). Each was one
  * line: a page looping printed thousands of lines a second in `crossipc hub`'s terminal (a CI
  * log grows with them), and the hub's own events drowned. At most `MAX_LINES` such lines go to a
- * logger each second; the next line said counts the refusals left out before it.
+ * logger each second; the refusals left out in that second are counted in one line at its end.
  */
 import { log } from "../_log.ts";
+import { unrefTimeout } from "../_timers.ts";
 import type { IPCLogger } from "../types.ts";
 
 const WINDOW_MS = 1000;
@@ -15,7 +16,7 @@ const MAX_LINES = 10;
 interface Window {
   start: number;
   lines: number;
-  /** Refusals not shown since the last line. */
+  /** Refusals left out in this window. */
   unsaid: number;
 }
 
@@ -26,15 +27,18 @@ export function warnRefusal(logger: IPCLogger | undefined, message: string): voi
   const now = Date.now();
   let window = windows.get(logger);
   if (!window || now - window.start >= WINDOW_MS) {
-    window = { start: now, lines: 0, unsaid: window?.unsaid ?? 0 };
+    window = { start: now, lines: 0, unsaid: 0 };
     windows.set(logger, window);
   }
-  if (window.lines >= MAX_LINES) {
-    window.unsaid++;
+  if (window.lines < MAX_LINES) {
+    window.lines++;
+    log(logger, "warn", message);
     return;
   }
-  window.lines++;
-  const unsaid = window.unsaid;
-  window.unsaid = 0;
-  log(logger, "warn", unsaid ? `${message} (${unsaid} more refused before this, not shown: at most ${MAX_LINES} a second)` : message);
+  // Said when the window ends, not with the next refusal: a flood that stopped had its count
+  // never said, and the operator saw 10 lines for thousands of refusals.
+  if (window.unsaid++ === 0) {
+    const ended = window;
+    unrefTimeout(() => log(logger, "warn", `${ended.unsaid} more requests refused in that second, not shown (at most ${MAX_LINES} a second)`), ended.start + WINDOW_MS - now);
+  }
 }
