@@ -1,4 +1,5 @@
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { concat } from "../_bytes.ts";
 
 /** Request path the client's heartbeat uses; any answer (even "No handler for") means alive. */
 export const HEARTBEAT_PATH = "__crossipc/ping";
@@ -81,11 +82,5 @@ async function boundedText(response: Response, maxBytes: number): Promise<string
     }
     chunks.push(value);
   }
-  const whole = new Uint8Array(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(whole);
+  return new TextDecoder().decode(concat(chunks, bytes));
 }
