@@ -7,9 +7,9 @@
  * and a turn of the loop), where one read of 256 KiB takes it whole, or several
  * (bench/ANALYSIS.md, "Session 16 — Deno at 64 KiB").
  */
-export const FIRST_READ_BYTES = 1024;
-export const MAX_READ_BYTES = 64 * 1024;
-export const MAX_FRAME_READ_BYTES = 256 * 1024;
+export const FIRST_READ_BYTES: number = 1024;
+export const MAX_READ_BYTES: number = 64 * 1024;
+export const MAX_FRAME_READ_BYTES: number = 256 * 1024;
 
 /** The size of the next read's buffer: `size` grown fourfold after a read that `filled` it, up to the cap. */
 export function nextReadSize(size: number, filled: boolean, carriedFrames: boolean): number {
