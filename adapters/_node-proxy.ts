@@ -237,7 +237,9 @@ function hasBody(request: Request): boolean {
 
 function requestHeaders(request: Request, node: NodeContext | undefined, withBody: boolean): Record<string, string> {
   const nominated = connectionTokens(request.headers.get("connection"));
-  const headers: Record<string, string> = {};
+  // Null-prototype: a header named `__proto__` set nothing on a plain object and was not
+  // forwarded (the Bun and Deno hubs forward it, as they do any header).
+  const headers: Record<string, string> = Object.create(null);
   request.headers.forEach((value, key) => {
     if (!HOP_BY_HOP.has(key) && !nominated.has(key) && key !== "host") headers[key] = value;
   });

@@ -162,6 +162,9 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
     req.resume();
     req.on("end", () => res.end('{"items":[1,2,3]}'));
   });
+  // Connections the backend accepted during each measurement (hubs are measured one at a time).
+  let backendConnections = 0;
+  backend.on("connection", () => backendConnections++);
   const echoes = new WebSocketServer({ server: backend });
   echoes.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
   backend.keepAliveTimeout = 60_000;
@@ -174,14 +177,18 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
     for (const [name, measure] of CASES) {
       // Alternate which goes first, so neither always meets the machine in the same state.
       for (const h of round % 2 ? [...hubs].reverse() : hubs) {
+        const connectionsBefore = backendConnections;
         const r = await measure(h.port, h.pid);
         (results[`${name} | ${h.mode}`] ??= []).push(r);
-        console.log(`round ${round + 1} ${name} ${h.mode}: ${r.rate.toFixed(0)}/s, ${r.cpuPer1k.toFixed(3)} CPU s per 1k${r.bad ? `, ${r.bad} bad` : ""}`);
+        const opened = backendConnections - connectionsBefore;
+        console.log(`round ${round + 1} ${name} ${h.mode}: ${r.rate.toFixed(0)}/s, ${r.cpuPer1k.toFixed(3)} CPU s per 1k${r.bad ? `, ${r.bad} bad` : ""}, ${opened} backend connections`);
       }
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  for (const mode of hubs.map((h) => h.mode).filter((mode) => mode !== "direct")) {
+  // Without a "direct" hub (a checkout against its base alone) there is nothing to divide by here.
+  const modesAgainstDirect = hubs.some((h) => h.mode === "direct") ? hubs.map((h) => h.mode).filter((mode) => mode !== "direct") : [];
+  for (const mode of modesAgainstDirect) {
     console.log(`\n| case | ${mode} /s | direct /s | ${mode} ÷ direct (rate) | ${mode} ÷ direct (hub CPU per request) | CPU ratio per round |\n|---|---|---|---|---|---|`);
     for (const [name] of CASES) {
       const front = results[`${name} | ${mode}`]!;

@@ -9,6 +9,7 @@ import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
+import { errorWithoutToken, hideToken } from "./_hideToken.ts";
 
 export interface IPCClientOptions {
   /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
@@ -178,7 +179,9 @@ export class IPCClient {
       let ws: WebSocket;
       try {
         ws = new WebSocketImpl(url);
-      } catch (error) {
+      } catch (thrown) {
+        // "Invalid URL: ws://…?token=T" (a port past 65535): the message quotes the token.
+        const error = errorWithoutToken(thrown, accessToken);
         reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(error)}`, { cause: error }));
         return;
       }
@@ -222,12 +225,14 @@ export class IPCClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        connectFailure(event, url, getPlatform().probeConnect).then(async ({ code, status, cause }) => {
+        connectFailure(event, url, getPlatform().probeConnect).then(async ({ code, status, cause: quoted }) => {
           // A browser-style WebSocket cannot see why an upgrade was refused: ask the server over HTTP.
           const refusal = code || (status !== undefined && status !== 401 && status !== 403)
             ? undefined
             : await refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`);
-          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#wsBase} refused the connection: ${refusal}`));
+          // Bun's error quotes the URL it dialled, and a server's refusal may echo the request: neither shows the token.
+          const cause = errorWithoutToken(quoted, accessToken);
+          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#wsBase} refused the connection: ${hideToken(refusal, accessToken)}`));
           else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(cause)}`, { cause }));
         });
       };

@@ -30,8 +30,9 @@ function withoutQuery(url: string): string {
 export function tokenInUrl(portOrUrl: number | string): string | undefined {
   if (typeof portOrUrl !== "string") return undefined;
   const start = portOrUrl.indexOf("?");
-  if (start === -1) return undefined;
-  const hash = portOrUrl.indexOf("#", start);
+  const hash = portOrUrl.indexOf("#");
+  // A `?` inside the fragment (`…/#x?token=T`) is not a query: the fragment never reaches a server.
+  if (start === -1 || (hash !== -1 && hash < start)) return undefined;
   // An empty `?token=` is no token, as an empty CROSSIPC_ACCESS_TOKEN is: that one is then used.
   return new URLSearchParams(portOrUrl.slice(start + 1, hash === -1 ? undefined : hash)).get("token") || undefined;
 }
@@ -39,6 +40,13 @@ export function tokenInUrl(portOrUrl: number | string): string | undefined {
 export function httpBase(ws: string): string {
   return ws.replace(/^ws/, "http");
 }
+
+/**
+ * The most of a refusal read: the hub's reasons are one line. Whatever else holds the port may
+ * answer 401 with an endless body, which `response.json()` held until the 2 s timeout (300 to
+ * 540 MiB on Node, Bun and Deno, more on a faster machine).
+ */
+const MAX_REFUSAL_BYTES = 16 * 1024;
 
 /** Asks the framework path over plain HTTP why an upgrade was refused (401/403 carry a reason). */
 export async function refusalReason(url: string): Promise<string | undefined> {
@@ -48,9 +56,36 @@ export async function refusalReason(url: string): Promise<string | undefined> {
       await response.body?.cancel();
       return undefined;
     }
-    const body = (await response.json()) as { error?: string };
-    return body.error ?? `HTTP ${response.status}`;
+    const text = await boundedText(response, MAX_REFUSAL_BYTES);
+    if (text === undefined) return `HTTP ${response.status}`;
+    const body = JSON.parse(text) as { error?: unknown };
+    return typeof body?.error === "string" ? body.error : `HTTP ${response.status}`;
   } catch {
     return undefined;
   }
+}
+
+/** The body as text, or `undefined` (and the rest left unread) once it passes `maxBytes`. */
+async function boundedText(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const whole = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(whole);
 }

@@ -29,7 +29,9 @@ export function parseFault(match: unknown, fault: unknown): ParsedFault {
   if (!isRecord(fault)) throw new TypeError(`fault must be an object with one kind (${kindNames()}), got ${preview(fault)}`);
   const kinds: FaultKind[] = [];
   for (const key of Object.keys(fault)) {
-    if (key in FAULT_KINDS) kinds.push(key as FaultKind);
+    // Own keys only: `in` also found `constructor`, `toString`, `__proto__` (Object.prototype's),
+    // and `{ __proto__: {} }` then failed with "kind.parse is not a function", worded per runtime.
+    if (Object.hasOwn(FAULT_KINDS, key)) kinds.push(key as FaultKind);
     else if (!MODIFIERS.has(key)) throw new TypeError(`fault: unknown key '${cut(key)}' (kinds: ${kindNames()}; modifiers: probability, times)`);
   }
   if (kinds.length === 0) throw new TypeError(`fault needs one kind (${kindNames()}), got none`);

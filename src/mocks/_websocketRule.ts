@@ -12,6 +12,8 @@ import type { FrameworkClients } from "../server/_clients.ts";
 import { dropPeer } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
+import { isSendableCloseCode, MAX_CLOSE_REASON_BYTES } from "../_closeCode.ts";
+import { utf8Length } from "../_utf8.ts";
 import { ruleFactories, type RuleOwner } from "./_hub.ts";
 import type { SocketRelay, UpgradeTaken } from "./_pipeline.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
@@ -178,7 +180,7 @@ class MockedSocket implements SocketRelay {
     if (from !== this.owner.socket || this.#ended) return;
     // `close()` with no code reads 1000 on every hub: Bun's server socket always sends a code,
     // where Node's and Deno's would send none (the client would see 1005 on some runtimes only).
-    const close = { ...data, code: data.code ?? 1000 };
+    const close = sendableClose({ ...data, code: data.code ?? 1000 });
     if (this.#peer) this.#closePeer(close.code, close.reason);
     else this.#closeEarly = close;
   }
@@ -202,6 +204,19 @@ class MockedSocket implements SocketRelay {
       safely(() => peer.close(1000, reason));
     }
   }
+}
+
+/**
+ * The mock's close as the client may be sent it. connectMocks checks the code and reason before
+ * sending them; a framework client of its own sends what it likes, and each runtime did something
+ * else with it (a code of 1005 or 5000, a reason past 123 bytes or not a string): Node closed with
+ * 1000, Bun with 1005 or 1006, Deno with 1006, or the socket stayed open, the reason dropped or
+ * "null". Such a close ends the socket with 1011 on every runtime.
+ */
+function sendableClose(close: SocketClose & { code: number }): SocketClose & { code: number } {
+  const { code, reason } = close;
+  if (isSendableCloseCode(code) && (reason === undefined || (typeof reason === "string" && utf8Length(reason) <= MAX_CLOSE_REASON_BYTES))) return close;
+  return { socket: close.socket, code: 1011, reason: "The WebSocket mock closed with a code or reason a WebSocket may not send" };
 }
 
 function safely(fn: () => unknown): void {

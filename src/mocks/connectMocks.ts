@@ -208,7 +208,9 @@ export abstract class MockRuleSet {
   intercept(method: string, path: string, handler: MockInterceptHandler): Promise<MockRule> {
     if (typeof handler !== "function") return notAHandler("intercept", [method, path], handler);
     return this.addRule({ kind: "intercept", method, path }, async (wire) => {
-      const headers: Record<string, string> = {};
+      // Null-prototype, as the journal's: a header named `constructor` read the inherited
+      // function ("function Object() { [native code] }, b") and one named `__proto__` was lost.
+      const headers: Record<string, string> = Object.create(null);
       for (const [name, value] of wire.headers) {
         const key = name.toLowerCase();
         headers[key] = headers[key] === undefined ? value : `${headers[key]}${key === "cookie" ? "; " : ", "}${value}`;

@@ -188,7 +188,8 @@ export class UpstreamRelay {
 }
 
 function forwardedHeaders(request: Request): Record<string, string> {
-  const headers: Record<string, string> = {};
+  // Null-prototype: on a plain object a header named `__proto__` set nothing and was not forwarded.
+  const headers: Record<string, string> = Object.create(null);
   request.headers.forEach((value, key) => {
     if (!HANDSHAKE_HEADERS.has(key)) headers[key] = value;
   });

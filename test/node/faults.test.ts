@@ -25,6 +25,10 @@ test("bad faults throw naming what is wrong, and nothing is added", async (t) =>
     [{ path: "/a" }, { reset: 1 }, /reset takes only true/],
     [{ path: "/a" }, { status: 503, times: 0 }, /times must be a whole number >= 1/],
     [{ path: "/:id(a(b))" }, { status: 503 }, /fault match path "\/:id\(a\(b\)\)" is refused/],
+    // Object.prototype's names are no kinds: "kind.parse is not a function" (worded per runtime), or "got status and constructor".
+    [{ path: "/a" }, JSON.parse('{"__proto__": {"status": 503}}'), /unknown key '__proto__'/],
+    [{ path: "/a" }, { constructor: 1 }, /unknown key 'constructor'/],
+    [{ path: "/a" }, { status: 503, toString: 1 }, /unknown key 'toString'/],
   ];
   for (const [match, fault, message] of cases) {
     assert.throws(() => server.fault(match as never, fault as never), (error: Error) => error instanceof TypeError && message.test(error.message), `${JSON.stringify({ match, fault })}`);

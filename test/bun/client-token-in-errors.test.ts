@@ -1,0 +1,43 @@
+/**
+ * Bun's WebSocket error quotes the URL it dialled, the framework path's `?token=` in it
+ * ("WebSocket connection to 'ws://127.0.0.1:P/__ggFrameworkConnection?token=T' failed: Failed to
+ * connect"), and `connect()` rejected with it as message and cause: a test run against a hub that
+ * was not up printed the token. It reads `[redacted]` now (test/node/client-token-in-errors.test.ts
+ * covers what every runtime shares).
+ */
+import { expect, test } from "bun:test";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { freePort } from "../fixtures/_freePort.ts";
+import { crossipc } from "./_setup.ts";
+
+const TOKEN = "s3cret-token-0123456789";
+
+async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string; cause?: Error };
+  }
+  throw new Error("expected a rejection");
+}
+
+test("a failed connect does not quote the token (no server; a server that answers 500)", async () => {
+  const port = await freePort();
+  const server = http.createServer((_request, response) => response.writeHead(500).end("no"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const answering = (server.address() as AddressInfo).port;
+  try {
+    for (const url of [`http://127.0.0.1:${port}/?token=${TOKEN}`, `http://127.0.0.1:${answering}/?token=${TOKEN}`]) {
+      for (const connecting of [new crossipc.IPCClient(url).connect(), crossipc.connectMocks(url)]) {
+        const error = await failure(connecting);
+        expect(error.code).toBe("ERR_IPC_CONNECT");
+        expect(error.message).toContain("token=[redacted]");
+        for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) expect(text).not.toContain(TOKEN);
+      }
+    }
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
