@@ -12,8 +12,7 @@
  */
 import type { FrameWriter } from "../src/platform.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import type { FrameParts } from "../src/protocol.ts";
-import { ClientFrames, ServerFrames, textFrame, textFrameParts, type FrameAllocator } from "./_ws-direct.ts";
+import { ClientFrames, ServerFrames, textFrame, type FrameAllocator } from "./_ws-direct.ts";
 
 /** A masked pong with no payload, as a client sends it. */
 const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
@@ -96,18 +95,7 @@ export class DirectFrames implements FrameWriter {
   send(frame: string): void {
     const link = this.#link;
     if (link.closed || this.server.closing) return;
-    this.#sendBytes(textFrame(frame, link.allocate));
-  }
-
-  /** A long answer in parts, encoded straight into its frame (`encodeSuccessParts`). */
-  sendParts(parts: FrameParts): void {
-    const link = this.#link;
-    if (link.closed || this.server.closing) return;
-    this.#sendBytes(textFrameParts(parts, link.allocate));
-  }
-
-  #sendBytes(bytes: Uint8Array): void {
-    const link = this.#link;
+    const bytes = textFrame(frame, link.allocate);
     if (this.mode === "direct" && this.server.atBoundary) {
       if (this.#stamp !== turn && this.#pending.length === 0) {
         // The turn's first frame goes at once: one request in flight waits for nothing. No

@@ -360,26 +360,6 @@ export const allocateOutsidePool: FrameAllocator = (bytes) => (bytes < POOLED ? 
 /** A server text frame (unmasked, one fragment) holding `text`, in one buffer (one write). */
 export function textFrame(text: string, allocate: FrameAllocator = Buffer.allocUnsafe): Uint8Array {
   const length = Buffer.byteLength(text);
-  const frame = frameOf(length, allocate);
-  frame.write(text, frame.length - length);
-  return frame;
-}
-
-/**
- * `textFrame(parts.join(""))`, each part encoded straight into the frame: a long answer is not
- * first copied into one joined string (`encodeSuccessParts`).
- */
-export function textFrameParts(parts: readonly string[], allocate: FrameAllocator = Buffer.allocUnsafe): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += Buffer.byteLength(part);
-  const frame = frameOf(length, allocate);
-  let at = frame.length - length;
-  for (const part of parts) at += frame.write(part, at);
-  return frame;
-}
-
-/** A frame's buffer with its header written, for a payload of `length` bytes at its end. */
-function frameOf(length: number, allocate: FrameAllocator): Buffer {
   const headerBytes = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
   const frame = allocate(headerBytes + length);
   frame[0] = 0x81;
@@ -394,6 +374,7 @@ function frameOf(length: number, allocate: FrameAllocator): Buffer {
     frame.writeUInt32BE(0, 2);
     frame.writeUInt32BE(length, 6);
   }
+  frame.write(text, headerBytes);
   return frame;
 }
 

@@ -8,9 +8,8 @@ import {
   assertName,
   decodeData,
   encodeFrame,
-  encodeSuccessParts,
+  encodeSuccess,
   parseFrame,
-  type FrameParts,
   type IPCFrame,
   type IPCResponseBody,
 } from "./protocol.ts";
@@ -23,12 +22,6 @@ import type { IPCLogger } from "./types.ts";
  */
 export interface IPCSocketTarget {
   send(data: string): unknown;
-  /**
-   * Sends one frame given in parts (`send(parts.join(""))`, without joining them first): where
-   * the target writes frames' bytes itself, a long answer is encoded straight into its frame.
-   * Optional: without it, the parts are joined and sent with `send`.
-   */
-  sendParts?(parts: FrameParts): unknown;
   close(code?: number, reason?: string): unknown;
   readyState?: number;
   addEventListener?: unknown;
@@ -338,18 +331,16 @@ export class IPCSocket {
   /** Answers with a handler's result: `{ success: true, data }`, or a failure when JSON cannot hold it. */
   #answer(msg: IPCFrame, data: unknown): void {
     if (!this.isConnected()) return;
-    let frame: string | FrameParts;
+    let frame: string;
     try {
-      frame = encodeSuccessParts(msg.id, msg.path, data);
+      frame = encodeSuccess(msg.id, msg.path, data);
     } catch (error) {
       frame = encodeFrame(IPCMessageType.RES, msg.id, msg.path, {
         success: false,
         error: `Result of '${msg.path}' is not JSON-serialisable: ${errorMessage(error)}`,
       });
     }
-    if (typeof frame === "string") this.#write(msg, frame);
-    else if (this.#target.sendParts) this.#writeParts(msg, frame);
-    else this.#write(msg, frame.join(""));
+    this.#write(msg, frame);
   }
 
   /** Answers with a failure (its body is the module's own, always serialisable). */
@@ -361,14 +352,6 @@ export class IPCSocket {
   #write(msg: IPCFrame, frame: string): void {
     try {
       this.#target.send(frame);
-    } catch (error) {
-      log(this.#logger, "debug", `Could not answer '${msg.path}': ${errorMessage(error)}`);
-    }
-  }
-
-  #writeParts(msg: IPCFrame, parts: FrameParts): void {
-    try {
-      this.#target.sendParts!(parts);
     } catch (error) {
       log(this.#logger, "debug", `Could not answer '${msg.path}': ${errorMessage(error)}`);
     }

@@ -1,4 +1,3 @@
-import type { FrameParts } from "./protocol.ts";
 import type { Hooks } from "crossws";
 import type { WebSocketConstructor } from "./types.ts";
 
@@ -177,8 +176,6 @@ export interface Platform {
 /** Where a framework connection's frames are written: a crossws peer, or the socket under it. */
 export interface FrameWriter {
   send(frame: string): unknown;
-  /** Sends one frame given in parts, encoded straight into its bytes (`IPCSocketTarget.sendParts`). Optional. */
-  sendParts?(parts: FrameParts): unknown;
   /** Bytes written and not yet handed to the network. */
   readonly bufferedAmount: number;
   /** Sends at once what it holds back for batching: called before the connection is closed from this side, so the close frame comes last. */

@@ -88,9 +88,6 @@ function joinFrame(type: IPCMessageType, id: string, path: string, json: string)
   return json.length <= SHORT_DATA ? type + ":" + id + ":" + path + ":" + json : [type, id, path, json].join(":");
 }
 
-/** A frame's text in parts, joined in order. */
-export type FrameParts = readonly [head: string, json: string, tail: string];
-
 /**
  * The answer to a request whose handler returned `data`: byte for byte
  * `encodeFrame("s", id, path, { success: true, data })`, without building that object and
@@ -99,26 +96,12 @@ export type FrameParts = readonly [head: string, json: string, tail: string];
  * object around it would have thrown (a cycle, a BigInt, a getter that throws).
  */
 export function encodeSuccess(id: string, path: string, data: unknown): string {
-  const parts = encodeSuccessParts(id, path, data);
-  return typeof parts === "string" ? parts : parts.join("");
-}
-
-/**
- * `encodeSuccess`'s frame: as one string, or, when DATA is long, in the parts it is made of (the
- * text before the result's JSON, the JSON, and the closing brace), which a writer can encode straight
- * into the frame's bytes (`IPCSocketTarget.sendParts`). Joined first, a 64 KiB answer was copied
- * into a new string only to be copied again into the frame: 2–9% of a Deno hub's CPU per 64 KiB
- * request (bench/ANALYSIS.md, "Session 16 — Deno at 64 KiB").
- */
-export function encodeSuccessParts(id: string, path: string, data: unknown): string | FrameParts {
   if (data != null && typeof (data as { toJSON?: unknown }).toJSON === "function") {
     return encodeFrame(IPCMessageType.RES, id, path, { success: true, data });
   }
   const json = data === undefined ? undefined : JSON.stringify(data);
   // `undefined`, a function or a symbol leaves `data` out, as JSON.stringify does with a property.
-  if (json === undefined) return joinFrame(IPCMessageType.RES, id, path, SUCCESS_ALONE);
-  if (json.length + SUCCESS_WITH_DATA.length + 1 <= SHORT_DATA) return joinFrame(IPCMessageType.RES, id, path, SUCCESS_WITH_DATA + json + "}");
-  return [IPCMessageType.RES + ":" + id + ":" + path + ":" + SUCCESS_WITH_DATA, json, "}"];
+  return joinFrame(IPCMessageType.RES, id, path, json === undefined ? SUCCESS_ALONE : SUCCESS_WITH_DATA + json + "}");
 }
 
 const SUCCESS_ALONE = '{"success":true}';

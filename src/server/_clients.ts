@@ -80,31 +80,21 @@ export class FrameworkClients {
     const clientId = `client-${++this.#counter}`;
     const clients = this;
     const { batchWrite } = this.#options;
-    // Checked after each write so one large answer still goes out whole.
-    const dropIfSlow = () => {
-      const unsent = writer.bufferedAmount;
-      if (unsent > maxBufferedAmount) {
-        log(logger, "warn", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
-        // A peer that does not read will not read a close frame either: cut it off now.
-        if (writer.terminate) writer.terminate();
-        else dropPeer(peer);
-        clients.close(peer, 1008, "Slow consumer: too much unread data");
-      }
-    };
-    // A writer that frames answers itself (the Bun and Deno fronts) takes a long one in parts; the
-    // runtime's write batching (Node) is told a frame's length, so it gets the frame whole.
-    const sendParts = writer.sendParts && !batchWrite ? writer.sendParts.bind(writer) : undefined;
     const socket = new IPCSocket(
       {
         send(frame: string) {
           if (batchWrite) batchFrame(batchWrite, writer, frame, false);
           writer.send(frame);
-          dropIfSlow();
+          // Checked after the write so one large answer still goes out whole.
+          const unsent = writer.bufferedAmount;
+          if (unsent > maxBufferedAmount) {
+            log(logger, "warn", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
+            // A peer that does not read will not read a close frame either: cut it off now.
+            if (writer.terminate) writer.terminate();
+            else dropPeer(peer);
+            clients.close(peer, 1008, "Slow consumer: too much unread data");
+          }
         },
-        sendParts: sendParts && ((parts) => {
-          sendParts(parts);
-          dropIfSlow();
-        }),
         close: (code, reason) => {
           // Frames held for the end of the turn (Bun) go before the close frame, not after it.
           writer.flush?.();
