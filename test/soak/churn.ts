@@ -276,7 +276,9 @@ const every = Number(env.SOAK_SAMPLE_ROUNDS ?? 25);
 // SOAK_SNAPSHOT_AT=100,400: a heap snapshot of a node hub at those rounds, to compare.
 const snapshotAt = new Set((env.SOAK_SNAPSHOT_AT ?? "").split(",").filter(Boolean).map(Number));
 let i = 0;
-console.log(JSON.stringify(await sample(0)));
+const first = await sample(0);
+const fdsAtStart = first.fds;
+console.log(JSON.stringify(first));
 while (Date.now() < end) {
   await round(i++);
   if (i % every === 0) console.log(JSON.stringify(await sample(i)));
@@ -297,6 +299,8 @@ for (let w = 0; w < Number(env.SOAK_IDLE_WINDOWS ?? 3); w++) {
   idle.push(cpuTicks() - idleFrom);
 }
 console.error(`# idle: ${idle.join(", ")} CPU ticks (1/100 s) in successive 10 s windows with nothing connected`);
+// By now the hub's idle keep-alive connections to the backend have timed out: its fds are back where they began.
+console.error(`# fds after idle: ${readdirSync(`/proc/${hubPid}/fd`).length} (before the first round: ${fdsAtStart})`);
 console.error(`# errors: ${JSON.stringify([...errors])}`);
 console.error(`# ms per step: ${JSON.stringify(Object.fromEntries([...spent].map(([k, v]) => [k, Math.round(v / i)])))}`);
 if (env.SOAK_SNAPSHOT === "1") {
