@@ -162,21 +162,28 @@ function netRefusal(target: string): string | undefined {
   const start = target.indexOf("//") + 2;
   const end = target.indexOf("/", start);
   const authority = end === -1 ? target.slice(start) : target.slice(start, end);
-  // Not a service URL's `user:password@`: Deno's query throws on it (a 500 instead of this 502),
-  // and the refusal, logged and sent in the WebSocket's 502, would show the password.
-  const host = authority.slice(authority.lastIndexOf("@") + 1);
-  if (granted.has(host)) return undefined;
+  if (granted.has(authority)) return undefined;
+  // The host as `fetch` will dial it: the URL parser decodes and lower-cases it and reads IPv4 in
+  // any form. Asked as written, `%6cocalhost` made the query throw, the dial went on to
+  // `localhost` and Deno's prompt froze the hub; `127.1` was refused under --allow-net=127.0.0.1.
+  // Not a service URL's `user:password@` either (the refusal, logged and sent, would show it).
+  let name: string;
+  try {
+    const url = new URL(target);
+    name = `${url.hostname}:${url.port || (/^(https|wss):$/.test(url.protocol) ? 443 : 80)}`;
+  } catch {
+    return undefined; // Not a URL: the dial fails with its own error before any prompt.
+  }
   let state: string;
   try {
-    state = Deno.permissions.querySync({ name: "net", host }).state;
+    state = Deno.permissions.querySync({ name: "net", host: name }).state;
   } catch {
-    return undefined; // A host Deno cannot read: the dial fails with its own error.
+    state = "unknown"; // A host Deno cannot check: refused, never dialled (the dial could prompt).
   }
   if (state === "granted") {
-    if (granted.size < 1024) granted.add(host);
+    if (granted.size < 1024) granted.add(authority);
     return undefined;
   }
-  const name = /:\d+$/.test(host) ? host : `${host}:${/^(https|wss):/.test(target) ? 443 : 80}`;
   return `Deno has no net permission for ${name}: run the hub with --allow-net=${name} (crossipc never prompts)`;
 }
 

@@ -16,9 +16,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../test/fixtures/_freePort.ts";
 
 type Runtime = "node" | "bun" | "deno";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -34,6 +34,8 @@ const KILLS = arg("kills", 12);
 const MEMBERS = arg("members", 3);
 const ALL_BACK_LIMIT_MS = 3000;
 const SETTLE_MS = 500;
+/** Ports the first member of a failover run may be started on (see firstMember). */
+const PORT_TRIES = 3;
 
 // --- processes ------------------------------------------------------------------------------
 
@@ -78,12 +80,27 @@ function startMember(runtime: Runtime, model: "crossipc" | "grest", port: number
   return member;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => probe.once("listening", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
+/**
+ * The first member of a failover run, on a port found free (below the ephemeral range, see
+ * freePort). Found free is not held: the member binds it a second or more later, after its
+ * runtime started, and another program on the machine may bind it meanwhile; the member then can
+ * neither run nor reach a hub there (its joinHub error says what it met) and a fresh port is tried,
+ * at most PORT_TRIES in all. Any other failure to join is the bench's error at once.
+ */
+async function firstMember(runtime: Runtime, model: "crossipc" | "grest", label: string): Promise<{ port: number; member: Proc }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const member = startMember(runtime, model, port, "m0");
+    try {
+      await member.joined;
+      return { port, member };
+    } catch (error) {
+      member.proc.kill("SIGKILL");
+      const why = /HubError: (joinHub: could neither run nor reach a hub on port \d+ .*)/.exec(member.stderr())?.[1];
+      if (!why || attempt === PORT_TRIES) throw error;
+      process.stdout.write(`  ${label}: m0 could not join on port ${port}, trying another port: ${why}\n`);
+    }
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -128,11 +145,10 @@ interface FailoverResult {
 
 async function failover(runtime: Runtime, model: "crossipc" | "grest"): Promise<FailoverResult> {
   const label = model === "grest" ? `grest-ts resilient client model (${runtime})` : `crossipc joinHub (${runtime})`;
-  const port = await freePort();
-  let counter = 0;
+  const { port, member: m0 } = await firstMember(runtime, model, label);
+  let counter = 1;
   const members: Proc[] = [];
-  const add = async () => {
-    const member = startMember(runtime, model, port, `m${counter++}`);
+  const add = async (member = startMember(runtime, model, port, `m${counter++}`)) => {
     members.push(member);
     await member.joined;
     // Its service is reachable before the next kill (grest's model: only via the leader's registry).
@@ -140,7 +156,8 @@ async function failover(runtime: Runtime, model: "crossipc" | "grest"): Promise<
       throw new Error(`${member.name} not reachable after joining`);
     }
   };
-  for (let i = 0; i < MEMBERS; i++) await add();
+  await add(m0);
+  for (let i = 1; i < MEMBERS; i++) await add();
   const first: number[] = [];
   const all: number[] = [];
   let lost = 0;

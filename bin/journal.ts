@@ -77,8 +77,9 @@ async function printHar(hub: Hub, filter: Record<string, string | undefined>): P
         head = concat(head, chunk);
         if (head.length < HAR_START.length) continue;
         checkHarStart(head);
+        checkNoControls(head);
         [chunk, head] = [head, undefined];
-      }
+      } else checkNoControls(chunk);
       if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
     }
     if (head !== undefined) checkHarStart(head); // shorter than HAR_START: never a HAR
@@ -92,6 +93,21 @@ async function printHar(hub: Hub, filter: Record<string, string | undefined>): P
 function checkHarStart(head: Uint8Array): void {
   if (new TextDecoder().decode(head.subarray(0, HAR_START.length)) !== HAR_START) {
     throw new AnswerBoundError("answered something that is not a HAR (is it a crossipc hub?)");
+  }
+}
+
+/**
+ * JSON holds no C0 control character but tab and line breaks (a string escapes them). Whatever
+ * else answers with the HAR's first bytes could send ESC sequences, which reached a terminal as
+ * they came: a window title, the clipboard (OSC 52), a hidden link (OSC 8). Checked before each
+ * piece is written: one pass over bytes already in hand.
+ */
+function checkNoControls(bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) {
+      throw new AnswerBoundError(`sent a control character (0x${byte.toString(16).padStart(2, "0")}) that no HAR holds (is it a crossipc hub?)`);
+    }
   }
 }
 

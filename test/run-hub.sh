@@ -28,7 +28,8 @@ TARBALL="$(cd "$WORK" && npm pack --silent "$ROOT" | tail -1)"
 mkdir -p "$WORK/consumer"
 echo '{ "name": "consumer", "private": true, "type": "module" }' >"$WORK/consumer/package.json"
 (cd "$WORK/consumer" && timeout 300 npm install --silent --no-audit --no-fund --prefer-offline "$WORK/$TARBALL")
-PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+# Below the ephemeral range, as test/fixtures/_freePort.ts explains (a port 0 hands out can be taken meanwhile).
+PORT="$(node --import tsx -e 'import("./test/fixtures/_freePort.ts").then(async (m) => console.log(await m.freePort()))')"
 
 for runtime in node bun deno; do
   case "$runtime" in

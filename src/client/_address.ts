@@ -30,8 +30,9 @@ function withoutQuery(url: string): string {
 export function tokenInUrl(portOrUrl: number | string): string | undefined {
   if (typeof portOrUrl !== "string") return undefined;
   const start = portOrUrl.indexOf("?");
-  if (start === -1) return undefined;
-  const hash = portOrUrl.indexOf("#", start);
+  const hash = portOrUrl.indexOf("#");
+  // A `?` inside the fragment (`…/#x?token=T`) is not a query: the fragment never reaches a server.
+  if (start === -1 || (hash !== -1 && hash < start)) return undefined;
   // An empty `?token=` is no token, as an empty CROSSIPC_ACCESS_TOKEN is: that one is then used.
   return new URLSearchParams(portOrUrl.slice(start + 1, hash === -1 ? undefined : hash)).get("token") || undefined;
 }

@@ -1,4 +1,4 @@
-import { log } from "../_log.ts";
+import { warnRefusal } from "../server/_refusalLog.ts";
 import type { IPCLogger } from "../types.ts";
 import type { GuardOptions } from "../server/_guard.ts";
 import type { Journal, JournalEntry } from "../server/journal.ts";
@@ -48,7 +48,7 @@ export function createDashboard(source: DashboardSource): Dashboard {
     // cannot send the key, so they load without it (and read it from the URL's fragment).
     const refusal = checkDashboardAccess(request, url, access, { needsKey: isPage === undefined && path !== "/__crossipc" });
     if (refusal) {
-      log(source.logger, "warn", `Dashboard request ${request.method} ${path} refused: ${refusal.message}`);
+      warnRefusal(source.logger, `Dashboard request ${request.method} ${path} refused: ${refusal.message}`);
       return json(refusal.status, { error: refusal.message });
     }
 

@@ -105,6 +105,9 @@ class Member implements HubMember {
   #holdBidUntil = 0;
   #left = false;
   #warmUp: Promise<void> | undefined;
+  /** Why the last attempt failed, and whether a bid found the port taken: what a join that timed out says. */
+  #lastFailure: string | undefined;
+  #portTaken = false;
 
   constructor(port: number, options: JoinHubOptions) {
     this.#port = port;
@@ -150,7 +153,7 @@ class Member implements HubMember {
     void this.#attempt();
     if (await joined) return;
     await this.leave();
-    throw new HubError("ERR_HUB_UNAVAILABLE", `joinHub: could neither run nor reach a hub on port ${this.#port} within ${timeout}ms`);
+    throw new HubError("ERR_HUB_UNAVAILABLE", `joinHub: could neither run nor reach a hub on port ${this.#port} within ${timeout}ms${this.#whyNot()}`);
   }
 
   async register(entries: HubEntry[]): Promise<void> {
@@ -206,11 +209,15 @@ class Member implements HubMember {
     if (this.#left) return;
     const generation = ++this.#generation;
     try {
-      if (!this.#seenBin && Date.now() >= this.#holdBidUntil && (await this.#bid(generation))) return;
+      if (!this.#seenBin && Date.now() >= this.#holdBidUntil) {
+        if (await this.#bid(generation)) return;
+        this.#portTaken = true;
+      }
       if (generation !== this.#generation) return;
       await this.#follow(generation);
     } catch (error) {
       if (generation !== this.#generation || this.#left) return;
+      this.#lastFailure = errorMessage(error);
       log(this.#options.logger, "debug", `Hub on port ${this.#port} not reachable (${errorMessage(error)}); retrying`);
       this.#schedule(this.#backoff());
     }
@@ -286,6 +293,15 @@ class Member implements HubMember {
     this.#setReady(false);
     await hub.teardown();
     if (!this.#left) this.#schedule(this.#backoff());
+  }
+
+  /**
+   * The reason a join gave up, for its error: without it a port held by another program (a dev
+   * server, a process that bound the port after it was chosen) looked like a hub that was slow.
+   */
+  #whyNot(): string {
+    if (this.#lastFailure === undefined) return this.#portTaken ? ` (the port is in use)` : "";
+    return this.#portTaken ? `: the port is in use, and reaching a hub on it failed: ${this.#lastFailure}` : `: ${this.#lastFailure}`;
   }
 
   #schedule(delay: number): void {

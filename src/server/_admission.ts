@@ -1,4 +1,4 @@
-import { log } from "../_log.ts";
+import { warnRefusal } from "./_refusalLog.ts";
 import { quoted } from "../_excerpt.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger } from "../types.ts";
@@ -47,7 +47,7 @@ export function refuseUpgrade(
   const { clients } = state;
   if (clients.size >= clients.maxClients && pathOf(request.url) === INTERNAL_SOCKET_PATH) {
     const message = `Too many framework clients: this server takes ${clients.maxClients} (the maxClients option); try again when one has left`;
-    log(state.logger, "warn", `Framework connection refused: ${message}`);
+    warnRefusal(state.logger, `Framework connection refused: ${message}`);
     return jsonResponse(503, { error: message }, { "retry-after": "1" });
   }
   return undefined;
@@ -64,7 +64,7 @@ function refuseHost(host: string, logger: IPCLogger | undefined): Response {
     `Host '${host}' is not allowed: this hub answers loopback names (localhost, *.localhost) and IP addresses only, ` +
     `so that a web page whose DNS name was rebound to this machine cannot reach it. ` +
     `To admit '${name}', add it to the allowedHosts option (crossipc hub --allow-host ${name})`;
-  if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
+  if (host !== lastRefused) warnRefusal(logger, `Request refused: ${message}`);
   lastRefused = host;
   return jsonResponse(403, { error: message });
 }
@@ -72,7 +72,7 @@ function refuseHost(host: string, logger: IPCLogger | undefined): Response {
 function refuseMalformedHost(host: string, logger: IPCLogger | undefined): Response {
   // The value is the client's: quoted short, escaped by JSON.
   const message = `Host ${quoted(host, 100)} is not a host name or IP address with an optional port (RFC 9110 §7.2)`;
-  if (host !== lastRefused) log(logger, "warn", `Request refused: ${message}`);
+  if (host !== lastRefused) warnRefusal(logger, `Request refused: ${message}`);
   lastRefused = host;
   return jsonResponse(400, { error: message });
 }
@@ -82,7 +82,7 @@ function refuseWorker(url: string, logger: IPCLogger | undefined): Response {
   const message =
     `Service worker script ${path} refused: its scope would cover the hub's dashboard at /__crossipc/. ` +
     `Serve it from a folder of its own (e.g. /app/sw.js, scope /app/)`;
-  log(logger, "warn", message);
+  warnRefusal(logger, message);
   return jsonResponse(403, { error: message });
 }
 

@@ -1,6 +1,7 @@
 import type { Hooks, Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log, logOnce } from "../_log.ts";
+import { warnRefusal } from "./_refusalLog.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { utf8Length } from "../_utf8.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
@@ -103,7 +104,7 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       if (url.pathname === INTERNAL_SOCKET_PATH) {
         const refusal = checkFrameworkAccess(request, url, state.guard);
         if (refusal) {
-          log(state.logger, "warn", `Framework connection refused: ${refusal.message}`);
+          warnRefusal(state.logger, `Framework connection refused: ${refusal.message}`);
           finish(state, record, refusal.status, "refused", refusal.message);
           return jsonResponse(refusal.status, { error: refusal.message });
         }

@@ -144,12 +144,29 @@ test("crossipc journal --har against a server that answers no HAR (a web page, o
     }
     response.end();
   });
-  const jobs = RUNTIMES.flatMap((runtime) => [page, otherJson, empty, trickle].map((port) => ({ runtime, command: ["journal", "--har"], port })));
+  // The HAR's first bytes, then a terminal's escape sequences (the clipboard, OSC 52; a title):
+  // copied to stdout as they came, into the user's terminal. Once in the first piece, once later.
+  const escapes = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07";
+  const escaping = await fakeHub(t, json(200, `{"log":{"version":"1.2","creator":{"name":"${escapes}"`));
+  const escapingLater = await fakeHub(t, async (_request, response) => {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.write(`{"log":{"version":"1.2","creator":{"name":"crossipc","version":"0"},"pages":[],"entries":[`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    response.end(`{"comment":"${escapes}"}]}}`);
+  });
+  const jobs = RUNTIMES.flatMap((runtime) => [page, otherJson, empty, trickle, escaping, escapingLater].map((port) => ({ runtime, command: ["journal", "--har"], port })));
   for (const { runtime, port, status, stdout, stderr } of await runAll(jobs)) {
     const what = `${runtime} crossipc journal --har against :${port}`;
     if (port === trickle) {
       assert.equal(status, 0, `${what}: ${stderr}`);
       assert.equal(JSON.parse(stdout).log.version, "1.2", what);
+      continue;
+    }
+    if (port === escaping || port === escapingLater) {
+      assert.equal(status, 1, `${what}: ${stderr}`);
+      assert.ok(!stdout.includes("\x1b"), `${what}: an escape reached stdout`);
+      const cut = port === escapingLater ? "the HAR printed is cut short: " : "";
+      assert.equal(stderr, `crossipc journal: ${cut}the hub at http://127.0.0.1:${port} sent a control character (0x1b) that no HAR holds (is it a crossipc hub?)\n`, what);
       continue;
     }
     assert.equal(status, 1, `${what}: ${stderr}`);

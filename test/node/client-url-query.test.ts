@@ -44,3 +44,13 @@ test("an empty ?token= in the URL is no token: CROSSIPC_ACCESS_TOKEN is used, as
   assert.equal(client.isConnected(), true);
   await client.disconnect();
 });
+
+test("a ?token= inside the fragment (…/#x?token=T) is not the access token: the fragment never reaches a server", async (t) => {
+  const server = await startServer(t, { accessToken: "tk" });
+  const base = `http://127.0.0.1:${server.getPort()}`;
+  await assert.rejects(new IPCClient(`${base}/#x?token=tk`).connect(), { code: "ERR_IPC_UNAUTHORIZED" });
+  await assert.rejects(connectMocks(`${base}/#x?token=tk`), { code: "ERR_IPC_UNAUTHORIZED" });
+  const client = new IPCClient(`${base}/?token=tk#x?token=other`);
+  await client.connect();
+  await client.disconnect();
+});

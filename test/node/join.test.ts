@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import process from "node:process";
 import { test } from "node:test";
@@ -160,6 +161,19 @@ test("joinHub rejects with ERR_HUB_UNAVAILABLE when the port is held by somethin
   assert.ok(error instanceof HubError);
   assert.equal(error.code, "ERR_HUB_UNAVAILABLE");
   assert.match(error.message, new RegExp(`port ${port}`));
+  // Why, not only that it gave up: the port is taken, and what holds it did not answer the handshake.
+  assert.match(error.message, /the port is in use, and reaching a hub on it failed: Connection timeout to ws:\/\/127\.0\.0\.1:\d+ after 300ms$/);
+});
+
+test("joinHub's timeout names a plain HTTP server holding the port", async (t) => {
+  // What took the hub bench's port once: another program's server, answering HTTP but not as a hub.
+  const blocker = createHttpServer((_request, response) => response.writeHead(404).end()).listen(0, "127.0.0.1");
+  await new Promise((resolve) => blocker.once("listening", resolve));
+  t.after(() => (blocker.closeAllConnections(), blocker.close()));
+  const port = (blocker.address() as { port: number }).port;
+  const error = await rejection(joinHub(port, { joinTimeout: 1500, connectTimeout: 300 }));
+  assert.ok(error instanceof HubError);
+  assert.match(error.message, new RegExp(`port ${port} within 1500ms: the port is in use, and reaching a hub on it failed: Cannot connect to IPC server at ws://127\\.0\\.0\\.1:${port}: .*404`));
 });
 
 test("a follower whose process has nothing else to do stays alive through a failover and takes over", async (t) => {
