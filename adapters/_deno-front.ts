@@ -32,6 +32,7 @@ import { maskedCloseFrame } from "./_ws-client-frames.ts";
 import type { DialTarget } from "./_upgrade-pipe.ts";
 import { DirectFrames } from "./_front-frames.ts";
 import { FrameConn, HeadEnd } from "./_deno-front-frames.ts";
+import { FIRST_READ_BYTES, MAX_READ_BYTES, nextReadSize } from "./_deno-read-size.ts";
 import type { FrameWriter } from "../src/platform.ts";
 
 interface NetAddr {
@@ -74,13 +75,6 @@ export interface FrontOptions {
  * refused it (the client got its 431, or a 502 when it closed before the hub had written all).
  */
 const MAX_HEAD_BYTES = 16 * 1024;
-/**
- * Each direction reads into one buffer of its own, reused: 1 KiB to start (an idle connection
- * holds two while it waits), grown fourfold whenever a read fills it, up to 64 KiB for bulk
- * bodies and frames.
- */
-const FIRST_READ_BYTES = 1024;
-const MAX_READ_BYTES = 64 * 1024;
 /** How long an HTTP client has to go after the front's or the server's last byte (what it sends meanwhile is read and dropped). */
 const HTTP_CLOSE_GRACE_MS = 2000;
 /**
@@ -473,7 +467,8 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   let serverReadsAtHead = 0;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
-    if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+    const size = nextReadSize(buffer.length, filled, connection.direct !== undefined);
+    if (size !== buffer.length) buffer = new Uint8Array(size);
     let bytes: Uint8Array | null;
     if (early === undefined) {
       const read = await connection.client.read(buffer);
@@ -576,7 +571,8 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
   let filled = false;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written (queued writes are copies).
-    if (filled && buffer.length < MAX_READ_BYTES) buffer = new Uint8Array(buffer.length * 4);
+    const size = nextReadSize(buffer.length, filled, false);
+    if (size !== buffer.length) buffer = new Uint8Array(size);
     const read = await inner.read(buffer).catch(() => null);
     // The client went to a backend (`divert`): this connection is no longer its server.
     if (connection.inner !== inner) return closeQuietly(inner);

@@ -47,6 +47,22 @@ const SCRATCH = 16 * 1024;
 const scratch = new Uint8Array(SCRATCH);
 /** A data frame's buffer at first; a longer one grows as its bytes arrive. */
 const FIRST_PAYLOAD_BYTES = 1024 * 1024;
+/**
+ * A whole text message (one frame) of up to this many bytes is gathered in a buffer taken from
+ * `keptPayloads` and given back once its text is decoded: a new, zeroed 64 KiB buffer per message
+ * (its `memset` and the page faults of fresh memory) was ~8% of a Deno hub's CPU at 64 KiB × 64
+ * (bench/ANALYSIS.md, "Session 16 — Deno at 64 KiB"). A frame whose connection ends part-way keeps
+ * its buffer, which is then collected: the list never waits for it.
+ */
+const KEPT_BYTES = 128 * 1024;
+/** Buffers kept at most (shared by all connections; one is in use per message being gathered). */
+const KEPT_BUFFERS = 4;
+const keptPayloads: Uint8Array[] = [];
+
+/** @internal Buffers waiting in `keptPayloads` (tests). */
+export function keptPayloadCount(): number {
+  return keptPayloads.length;
+}
 
 /**
  * Reads a client's frames as they arrive, in order, bounded at `maxMessageSize` per message
@@ -64,6 +80,8 @@ export class ClientFrames {
   #fin = false;
   #mask = new Uint8Array(4);
   #payload: Uint8Array | undefined;
+  /** The buffer from `keptPayloads` that `#payload` lies in, to give back once decoded. */
+  #kept: Uint8Array | undefined;
   #payloadHave = 0;
   /** The frame's whole length (for a data frame, `#payload` grows to it as its bytes arrive). */
   #payloadLength = 0;
@@ -203,9 +221,15 @@ export class ClientFrames {
       this.#mask[1] = header[m + 1]!;
       this.#mask[2] = header[m + 2]!;
       this.#mask[3] = header[m + 3]!;
-      // Not the whole declared length at once: a header costs a client 14 bytes and could claim
-      // up to the limit (64 MiB), which a system without memory overcommit would refuse.
-      this.#payload = new Uint8Array(Math.min(length, FIRST_PAYLOAD_BYTES));
+      if (opcode === 1 && this.#fin && length <= KEPT_BYTES) {
+        // A whole text message: its bytes are dead once decoded, so its buffer is reused.
+        this.#kept = keptPayloads.pop() ?? new Uint8Array(KEPT_BYTES);
+        this.#payload = this.#kept.subarray(0, length);
+      } else {
+        // Not the whole declared length at once: a header costs a client 14 bytes and could claim
+        // up to the limit (64 MiB), which a system without memory overcommit would refuse.
+        this.#payload = new Uint8Array(Math.min(length, FIRST_PAYLOAD_BYTES));
+      }
       this.#payloadLength = length;
       this.#payloadHave = 0;
     }
@@ -266,6 +290,11 @@ export class ClientFrames {
     this.#messageSize = 0;
     if (opcode === 2) return this.#sink.message(whole);
     const text = decodeText(whole);
+    // Decoded: the text is a string of its own, and the bytes can gather the next message.
+    if (this.#kept) {
+      if (keptPayloads.length < KEPT_BUFFERS) keptPayloads.push(this.#kept);
+      this.#kept = undefined;
+    }
     if (text === undefined) return this.#fail(1007, "Invalid UTF-8");
     this.#sink.message(text);
   }

@@ -19,6 +19,7 @@ import { machineNames } from "./_machine-names.ts";
 import { fronted, listenFront, type FrontConnection, type FrontOptions } from "./_deno-front.ts";
 import { pipeUpgradeDeno } from "./_deno-pipe.ts";
 import { releaseIdleTimerOnClose } from "./_deno-idle-timer.ts";
+import { cloneQuietly } from "./_deno-quiet-clone.ts";
 import { malformedWebRequest, refusalResponse } from "./_request-line.ts";
 
 /** The part of the `Deno` namespace used here (the package's types must not need Deno's). */
@@ -312,6 +313,8 @@ function withQuietSignal(request: Request, info: ServeHandlerInfo, connection: F
     if (connection.gone) controller.abort(new DOMException("The client went away", "AbortError"));
   }
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });
+  // `clone()` reads the inner signal too, and would print the same warning.
+  cloneQuietly(request, controller.signal);
   return request;
 }
 

@@ -112,7 +112,12 @@ node -e '
   const bad = b.pageModules.filter((m) => /node:|crossws|h3|srvx|rou3|\(ignored\)/.test(m));
   if (bad.length) { console.error("the web bundle pulled in", bad); process.exit(1); }
   if (b.pageBytes > 40000) { console.error("the web bundle is", b.pageBytes, "bytes"); process.exit(1); }
-' "$built" || fail "webpack: $built"
+  // The README (as shipped) says what this bundle weighs: it grew past that once unnoticed.
+  const said = /no polyfill \(([0-9.]+) kB\s+minified\)/.exec(require("fs").readFileSync(process.argv[2], "utf8"));
+  if (!said) { console.error("the README states no webpack size for crossipc/client"); process.exit(1); }
+  const kb = b.pageBytes / 1000;
+  if (Math.abs(kb - Number(said[1])) > Math.max(0.3, 0.1 * kb)) { console.error(`the README says ${said[1]} kB, webpack made ${kb.toFixed(1)} kB`); process.exit(1); }
+' "$built" "$PACK/node_modules/crossipc/README.md" || fail "webpack: $built"
 out="$(cd "$PACK" && timeout 60 node dist/hub.bundle.mjs 2>&1)"
 [[ "$out" == '{"sum":5,"page":"200 html","script":200}' ]] || fail "the webpack bundle of a hub: $out"
 echo "ok   webpack --target node20: a hub with its dashboard and a client, bundled and run: $out"

@@ -183,5 +183,19 @@ echo 'import { IPCClient } from "crossipc/client"; window.client = new IPCClient
 node -e 'const inputs = Object.keys(require(process.argv[1]).inputs); const bad = inputs.filter((i) => /^node:|node_modules\/(crossws|h3|srvx|rou3|ws)\//.test(i)); if (bad.length) { console.error(bad.join("\n")); process.exit(1); }' "$CONSUMER/meta.json" ||
   fail "the browser bundle of crossipc/client pulls in node: modules or server code"
 echo "ok   esbuild --platform=browser: $(wc -c <"$CONSUMER/page.bundle.js") bytes, no node: import"
+# The README (as shipped) gives the sizes a user measures: they grew past it once unnoticed.
+(cd "$CONSUMER" && "$BIN/esbuild" page.js --bundle --minify --platform=browser --format=esm --outfile=page.min.js --log-level=warning)
+sizes="$(node -e '
+  const [readme, plain, min] = process.argv.slice(1).map((f) => require("fs").readFileSync(f));
+  const gzipped = require("zlib").gzipSync(min).length;
+  const stated = /about ([0-9.]+) kB bundled by esbuild \(([0-9.]+) kB minified,\s+([0-9.]+) kB gzipped\)/.exec(readme.toString());
+  if (!stated) { console.error("the README states no esbuild sizes for crossipc/client"); process.exit(1); }
+  const measured = [plain.length, min.length, gzipped].map((n) => n / 1000);
+  const off = measured.filter((kb, i) => Math.abs(kb - Number(stated[i + 1])) > Math.max(0.3, 0.1 * kb));
+  const said = `README: ${stated.slice(1).join(" / ")} kB; measured ${measured.map((kb) => kb.toFixed(1)).join(" / ")} kB (bundled / minified / gzipped)`;
+  if (off.length) { console.error(said); process.exit(1); }
+  console.log(said);
+' "$CONSUMER/node_modules/crossipc/README.md" "$CONSUMER/page.bundle.js" "$CONSUMER/page.min.js")" || fail "the README's sizes of crossipc/client are not what esbuild makes of it"
+echo "ok   $sizes"
 
 echo "packed: all green"

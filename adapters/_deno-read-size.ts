@@ -1,0 +1,18 @@
+/**
+ * How large the Deno front's read buffers grow (`_deno-front.ts`). Each direction of a connection
+ * reads into one buffer of its own, reused: 1 KiB to start (an idle connection holds two while it
+ * waits), grown fourfold whenever a read fills it, up to 64 KiB for bulk bodies and frames. The
+ * client's reads on a connection whose WebSocket frames the front carries itself go up to 256 KiB:
+ * a 64 KiB message is a frame of 64 KiB and some, two or three 64 KiB reads (each an op, a promise
+ * and a turn of the loop), where one read of 256 KiB takes it whole, or several
+ * (bench/ANALYSIS.md, "Session 16 — Deno at 64 KiB").
+ */
+export const FIRST_READ_BYTES: number = 1024;
+export const MAX_READ_BYTES: number = 64 * 1024;
+export const MAX_FRAME_READ_BYTES: number = 256 * 1024;
+
+/** The size of the next read's buffer: `size` grown fourfold after a read that `filled` it, up to the cap. */
+export function nextReadSize(size: number, filled: boolean, carriedFrames: boolean): number {
+  const cap = carriedFrames ? MAX_FRAME_READ_BYTES : MAX_READ_BYTES;
+  return filled && size < cap ? Math.min(size * 4, cap) : size;
+}
