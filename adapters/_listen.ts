@@ -1,6 +1,5 @@
 import type { Hooks } from "crossws";
 import type { Listener, ListenOptions } from "../src/platform.ts";
-import { pathOf } from "../src/server/_path.ts";
 
 /** The part of a srvx server (as crossws's `serve` returns it) that crossipc uses. */
 export interface SrvxServer {
@@ -93,11 +92,14 @@ export function unlessTakenElsewhere<T>(outcome: T, gone = false): T | Response 
 }
 
 /**
- * crossws's `getNamespace`, read off the URL without parsing it. By default crossws runs
- * `new URL(request.url)` before the upgrade hook, and Bun and Deno build that URL from `Host`: a
- * Host such as `localhost:80:80` threw there, a 500 (and a stack trace on a Bun hub's stderr)
- * where the hook's own check answers 400. crossipc publishes nothing, so the namespace is unused.
+ * crossws's `getNamespace`: one for every WebSocket. crossipc publishes nothing, so the namespace
+ * is unused; but crossws keeps a set of peers per namespace for good, and its default (the URL's
+ * path) left one behind for every path a WebSocket was ever opened at (the soak: ~300 B per
+ * distinct path on a Node hub, never freed). Not read off the request either: by default crossws
+ * runs `new URL(request.url)` before the upgrade hook, and Bun and Deno build that URL from
+ * `Host`: a Host such as `localhost:80:80` threw there, a 500 (and a stack trace on a Bun hub's
+ * stderr) where the hook's own check answers 400.
  */
-export function namespaceOf(request: Request): string {
-  return pathOf(request.url);
+export function namespaceOf(_request: Request): string {
+  return "crossipc";
 }

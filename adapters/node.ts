@@ -10,7 +10,7 @@ import nodeAdapter from "crossws/adapters/node";
 import WebSocket from "crossws/websocket";
 import { FastResponse, NodeRequest, serve as srvxServe } from "srvx/node";
 import { setPlatform, type WebSocketConstructor } from "../src/platform.ts";
-import { listenWith, type ServeOptions, type SrvxServer } from "./_listen.ts";
+import { listenWith, namespaceOf, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { machineNamesOs } from "./_machine-names.ts";
 import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
 import { countedAnswerNode } from "./_node-counted-answer.ts";
@@ -107,7 +107,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
     boundPongs(peer, maxUnread);
     return open?.(peer);
   };
-  const ws = nodeAdapter({ hooks, ...nodeWebSocket });
+  const ws = nodeAdapter({ hooks, getNamespace: namespaceOf, ...nodeWebSocket });
   const server = srvxServe({
     ...options,
     fetch: (request) => {

@@ -11,6 +11,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import WebSocket, { WebSocketServer } from "ws";
 import { IPCClient, HubRequests, connectMocks } from "../../adapters/node.ts";
+import { MOCKS_PROTOCOL } from "../../src/mocks/_wire.ts";
 
 const env = process.env;
 const runtime = env.SOAK_RUNTIME ?? "node";
@@ -141,6 +142,53 @@ async function killVictim(): Promise<void> {
   await new Promise((resolve) => child.on("exit", resolve));
 }
 
+/**
+ * A WebSocket mock held by a framework client of its own (not connectMocks), which closes the
+ * mocked socket with a code or reason a WebSocket may not send (the hub ends it with 1011), or
+ * with a fine one (passed on), then leaves without removing its rule.
+ */
+async function rawMockClose(i: number): Promise<void> {
+  const owner = new WebSocket(`ws://127.0.0.1:${port}/__ggFrameworkConnection?runtimeId=raw-${i % 7}`);
+  owner.on("error", () => {});
+  await new Promise((resolve, reject) => (owner.once("open", resolve), owner.once("close", () => reject(new Error("owner closed")))));
+  const answers = new Map<string, (data: unknown) => void>();
+  const opened: Array<(socket: number) => void> = [];
+  owner.on("message", (raw) => {
+    const text = String(raw);
+    const [type, id, path] = text.split(":", 3) as [string, string, string];
+    const data = text.slice(type.length + id.length + path.length + 3);
+    if (type === "s") answers.get(id)?.(JSON.parse(data));
+    if (type === "r" && path === "__crossipc/ws/open") {
+      owner.send(`s:${id}:${path}:${JSON.stringify({ success: true, data: { accept: true } })}`);
+      opened.shift()?.((JSON.parse(data) as { socket: number }).socket);
+    }
+  });
+  let last = 0;
+  const request = (path: string, data: unknown) =>
+    new Promise((resolve) => {
+      const id = String(++last);
+      answers.set(id, resolve);
+      owner.send(`r:${id}:${path}:${JSON.stringify(data)}`);
+    });
+  try {
+    await request("__crossipc/mocks/hello", { protocol: MOCKS_PROTOCOL });
+    await request("__crossipc/mocks/add", { ref: 1, scope: null, kind: "websocket", method: "GET", path: `/rawfeed/${i}/*` });
+    const closes: Array<[unknown, unknown, number]> = [[1005, "x", 1011], [5000, "x", 1011], ["abc", "x", 1011], [1000, "r".repeat(124), 1011], [4000, "fine", 4000]];
+    const [code, reason, expected] = closes[i % closes.length]!;
+    const socketId = new Promise<number>((resolve) => opened.push(resolve));
+    const client = new WebSocket(`ws://127.0.0.1:${port}/rawfeed/${i}/x`);
+    client.on("error", () => {});
+    const closed = new Promise<number>((resolve) => client.once("close", resolve));
+    owner.send(`m::__crossipc/ws/close:${JSON.stringify({ socket: await socketId, code, reason })}`);
+    const timer = setTimeout(() => client.terminate(), 5000);
+    const got = await closed;
+    clearTimeout(timer);
+    if (got !== expected) throw new Error(`closed ${got}, not ${expected}`);
+  } finally {
+    owner.terminate();
+  }
+}
+
 async function round(i: number): Promise<void> {
   const api = uniqueApis ? `svc-${i}` : `svc-${i % 5}`;
   const client = new IPCClient(port);
@@ -207,6 +255,7 @@ async function round(i: number): Promise<void> {
       });
       await wsRound(`ws://127.0.0.1:${port}/mockws`, scope.headers, i % 2 ? "client" : "terminate");
     });
+    await step("ws mock raw close", () => rawMockClose(i));
     await step("replay", async () => {
       const replay = await scope.replay(har(`/replayed/${i % 4}`));
       await drain(await fetch(`${hub}/replayed/${i % 4}`, { headers: scope.headers }));
@@ -276,7 +325,9 @@ const every = Number(env.SOAK_SAMPLE_ROUNDS ?? 25);
 // SOAK_SNAPSHOT_AT=100,400: a heap snapshot of a node hub at those rounds, to compare.
 const snapshotAt = new Set((env.SOAK_SNAPSHOT_AT ?? "").split(",").filter(Boolean).map(Number));
 let i = 0;
-console.log(JSON.stringify(await sample(0)));
+const first = await sample(0);
+const fdsAtStart = first.fds;
+console.log(JSON.stringify(first));
 while (Date.now() < end) {
   await round(i++);
   if (i % every === 0) console.log(JSON.stringify(await sample(i)));
@@ -297,6 +348,8 @@ for (let w = 0; w < Number(env.SOAK_IDLE_WINDOWS ?? 3); w++) {
   idle.push(cpuTicks() - idleFrom);
 }
 console.error(`# idle: ${idle.join(", ")} CPU ticks (1/100 s) in successive 10 s windows with nothing connected`);
+// By now the hub's idle keep-alive connections to the backend have timed out: its fds are back where they began.
+console.error(`# fds after idle: ${readdirSync(`/proc/${hubPid}/fd`).length} (before the first round: ${fdsAtStart})`);
 console.error(`# errors: ${JSON.stringify([...errors])}`);
 console.error(`# ms per step: ${JSON.stringify(Object.fromEntries([...spent].map(([k, v]) => [k, Math.round(v / i)])))}`);
 if (env.SOAK_SNAPSHOT === "1") {
