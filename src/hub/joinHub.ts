@@ -210,6 +210,8 @@ class Member implements HubMember {
     const generation = ++this.#generation;
     try {
       if (!this.#seenBin && Date.now() >= this.#holdBidUntil) {
+        // What the last bid found: a bid that fails otherwise (throws) must not read as "in use".
+        this.#portTaken = false;
         if (await this.#bid(generation)) return;
         this.#portTaken = true;
       }
