@@ -48,7 +48,7 @@ const scratch = new Uint8Array(SCRATCH);
 /** A data frame's buffer at first; a longer one grows as its bytes arrive. */
 const FIRST_PAYLOAD_BYTES = 1024 * 1024;
 /**
- * A whole text message (one frame) of up to this many bytes is gathered in a buffer taken from
+ * A whole text message (one frame) longer than `SCRATCH` and up to this many bytes is gathered in a buffer taken from
  * `keptPayloads` and given back once its text is decoded: a new, zeroed 64 KiB buffer per message
  * (its `memset` and the page faults of fresh memory) was ~8% of a Deno hub's CPU at 64 KiB × 64
  * (bench/ANALYSIS.md, "Session 16 — Deno at 64 KiB"). A frame whose connection ends part-way keeps
@@ -221,8 +221,10 @@ export class ClientFrames {
       this.#mask[1] = header[m + 1]!;
       this.#mask[2] = header[m + 2]!;
       this.#mask[3] = header[m + 3]!;
-      if (opcode === 1 && this.#fin && length <= KEPT_BYTES) {
-        // A whole text message: its bytes are dead once decoded, so its buffer is reused.
+      if (opcode === 1 && this.#fin && length > SCRATCH && length <= KEPT_BYTES) {
+        // A whole text message: its bytes are dead once decoded, so its buffer is reused. Not a
+        // small one split across reads (one per read at many in flight): a buffer of its own
+        // size costs little, where an empty list would hand it a fresh 128 KiB.
         this.#kept = keptPayloads.pop() ?? new Uint8Array(KEPT_BYTES);
         this.#payload = this.#kept.subarray(0, length);
       } else {
