@@ -11,29 +11,30 @@
  * So the request gets its own `clone`: the first call moves the body into a stand-in Request
  * (same URL, method and headers, the quiet signal) and clones that, which no `Deno.serve` watches;
  * from then on the request's body members read from the stand-in, so the request and its clones
- * each read the whole body once, as with a native clone. Nothing happens until `clone` is called.
+ * each read the whole body once, as with a native clone. Per request, only the property is set
+ * (one shared function, no closure): nothing happens until `clone` is called.
  */
 const BODY_READERS = ["arrayBuffer", "blob", "bytes", "formData", "json", "text"] as const;
 
-export function cloneQuietly(request: Request, signal: AbortSignal): void {
-  let standIn: Request | undefined;
-  const take = (): Request => {
-    if (standIn) return standIn;
-    const copy = new Request(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal,
-      duplex: "half",
-    } as RequestInit);
-    standIn = copy;
-    for (const name of BODY_READERS) {
-      const read = (copy as unknown as Record<string, (() => Promise<unknown>) | undefined>)[name];
-      if (typeof read === "function") Object.defineProperty(request, name, { value: () => read.call(copy), configurable: true });
-    }
-    Object.defineProperty(request, "body", { get: () => copy.body, configurable: true });
-    Object.defineProperty(request, "bodyUsed", { get: () => copy.bodyUsed, configurable: true });
-    return copy;
-  };
-  Object.defineProperty(request, "clone", { value: () => take().clone(), configurable: true });
+/** Gives `request` (whose own `signal` is the quiet one) a `clone` that never reads the inner signal. */
+export function cloneQuietly(request: Request): void {
+  Object.defineProperty(request, "clone", { value: firstClone, configurable: true });
+}
+
+function firstClone(this: Request): Request {
+  const standIn = new Request(this.url, {
+    method: this.method,
+    headers: this.headers,
+    body: this.body,
+    signal: this.signal,
+    duplex: "half",
+  } as RequestInit);
+  for (const name of BODY_READERS) {
+    const read = (standIn as unknown as Record<string, (() => Promise<unknown>) | undefined>)[name];
+    if (typeof read === "function") Object.defineProperty(this, name, { value: () => read.call(standIn), configurable: true });
+  }
+  Object.defineProperty(this, "body", { get: () => standIn.body, configurable: true });
+  Object.defineProperty(this, "bodyUsed", { get: () => standIn.bodyUsed, configurable: true });
+  Object.defineProperty(this, "clone", { value: () => standIn.clone(), configurable: true });
+  return standIn.clone();
 }

@@ -314,7 +314,7 @@ function withQuietSignal(request: Request, info: ServeHandlerInfo, connection: F
   }
   Object.defineProperty(request, "signal", { value: controller.signal, configurable: true });
   // `clone()` reads the inner signal too, and would print the same warning.
-  cloneQuietly(request, controller.signal);
+  cloneQuietly(request);
   return request;
 }
 
