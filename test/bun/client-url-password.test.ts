@@ -53,7 +53,7 @@ test("connect failures and refusals name the address with the password [redacted
     }
     const refused = await failure(new crossipc.IPCClient(`http://alice:${PASSWORD}@127.0.0.1:${await listen(refusing)}`).connect());
     expect(refused.code).toBe("ERR_IPC_UNAUTHORIZED");
-    expect(refused.message).toEndWith("refused the connection: no entry for Basic [redacted]");
+    expect(refused.message).toMatch(/refused the connection: no entry for Basic \[redacted\]$/);
     expectHidden(refused);
   } finally {
     for (const server of [failing, refusing]) {
