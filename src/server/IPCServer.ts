@@ -165,7 +165,8 @@ export class IPCServer {
       batchWrite: getPlatform().batchWrite,
       onUnhandled: (socket, path) => this.#activity.unhandled(socket, path),
     });
-    this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
+    // The token and the dashboard key read [redacted] in entries under any name: a request may carry them to a service.
+    this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() }, [options.accessToken, this.#dashboardKey]);
     this.#activity = new FrameworkActivity(this.#journalIfOn());
     this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
