@@ -165,6 +165,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
     get url() {
       return server.url;
     },
+    websocketNamespaces: () => ws.peers.size,
   };
 }
 

@@ -118,10 +118,20 @@ const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
+ * @internal How many peer sets crossws holds for `server`'s WebSockets (`undefined` before
+ * `start()`): one, whatever paths they were opened at (test/node/ws-namespace.test.ts).
+ */
+export let websocketNamespaces: (server: IPCServer) => number | undefined;
+
+/**
  * The hub: framework connections over WebSocket with typed requests both ways, HTTP
  * interception routes, and a reverse proxy for HTTP and WebSocket traffic.
  */
 export class IPCServer {
+  static {
+    websocketNamespaces = (server) => server.#listener?.websocketNamespaces?.();
+  }
+
   readonly #expectedPort: number;
   readonly #options: IPCServerOptions;
   readonly #clients: FrameworkClients;
