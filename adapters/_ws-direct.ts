@@ -42,60 +42,9 @@ function decodeText(bytes: Uint8Array): string | undefined {
     return undefined;
   }
 }
-
-/**
- * A small whole text frame's payload, unmasked into `scratch` and decoded. Its bytes OR-ed
- * together tell whether it is ASCII (framework frames are JSON, ASCII unless their data is not):
- * ASCII is valid UTF-8 and reads as Latin-1, a byte per character, so no decoder runs and no scan
- * for U+FFFD. ~100 B in process: 0.33 → 0.23 µs on Deno, 0.18 → 0.14 on Bun; from ~1 KiB on the
- * OR and the Latin-1 slice cost more than they save (bench/ANALYSIS.md, "Session 17").
- */
-function unmaskSmall(bytes: Uint8Array, start: number, size: number, m0: number, m1: number, m2: number, m3: number): string | undefined {
-  const to = scratch;
-  let seen = 0;
-  let i = 0;
-  for (; i + 4 <= size; i += 4) {
-    const b0 = bytes[start + i]! ^ m0;
-    const b1 = bytes[start + i + 1]! ^ m1;
-    const b2 = bytes[start + i + 2]! ^ m2;
-    const b3 = bytes[start + i + 3]! ^ m3;
-    to[i] = b0;
-    to[i + 1] = b1;
-    to[i + 2] = b2;
-    to[i + 3] = b3;
-    seen |= b0 | b1 | b2 | b3;
-  }
-  // At most three bytes are left: they take the mask's first three bytes.
-  if (i < size) seen |= to[i] = bytes[start + i]! ^ m0;
-  if (i + 1 < size) seen |= to[i + 1] = bytes[start + i + 1]! ^ m1;
-  if (i + 2 < size) seen |= to[i + 2] = bytes[start + i + 2]! ^ m2;
-  return seen < 0x80 ? scratchText.latin1Slice(0, size) : decodeText(to.subarray(0, size));
-}
-
-/** A whole text frame's payload up to `SCRATCH` bytes, unmasked into `scratch` and decoded. */
-function unmaskDecode(bytes: Uint8Array, start: number, size: number, m0: number, m1: number, m2: number, m3: number): string | undefined {
-  const to = scratch;
-  let i = 0;
-  for (; i + 4 <= size; i += 4) {
-    to[i] = bytes[start + i]! ^ m0;
-    to[i + 1] = bytes[start + i + 1]! ^ m1;
-    to[i + 2] = bytes[start + i + 2]! ^ m2;
-    to[i + 3] = bytes[start + i + 3]! ^ m3;
-  }
-  // At most three bytes are left: they take the mask's first three bytes.
-  if (i < size) to[i] = bytes[start + i]! ^ m0;
-  if (i + 1 < size) to[i + 1] = bytes[start + i + 1]! ^ m1;
-  if (i + 2 < size) to[i + 2] = bytes[start + i + 2]! ^ m2;
-  return decodeText(to.subarray(0, size));
-}
-
 /** Largest frame `#wholeText` unmasks into `scratch` (shared: each message is decoded before the next frame is read). */
 const SCRATCH = 16 * 1024;
 const scratch = new Uint8Array(SCRATCH);
-/** Frames up to this size are checked for ASCII as they are unmasked (`unmaskSmall`). */
-const ASCII_AT_MOST = 512;
-/** `scratch` as a Buffer, for its Latin-1 slice (`unmaskSmall`). */
-const scratchText = Buffer.from(scratch.buffer, scratch.byteOffset, SCRATCH) as Buffer & { latin1Slice(start: number, end: number): string };
 /** A data frame's buffer at first; a longer one grows as its bytes arrive. */
 const FIRST_PAYLOAD_BYTES = 1024 * 1024;
 /**
@@ -206,7 +155,19 @@ export class ClientFrames {
     const m1 = bytes[m + 1]!;
     const m2 = bytes[m + 2]!;
     const m3 = bytes[m + 3]!;
-    const text = size <= ASCII_AT_MOST ? unmaskSmall(bytes, start, size, m0, m1, m2, m3) : unmaskDecode(bytes, start, size, m0, m1, m2, m3);
+    const to = scratch;
+    let i = 0;
+    for (; i + 4 <= size; i += 4) {
+      to[i] = bytes[start + i]! ^ m0;
+      to[i + 1] = bytes[start + i + 1]! ^ m1;
+      to[i + 2] = bytes[start + i + 2]! ^ m2;
+      to[i + 3] = bytes[start + i + 3]! ^ m3;
+    }
+    // At most three bytes are left: they take the mask's first three bytes.
+    if (i < size) to[i] = bytes[start + i]! ^ m0;
+    if (i + 1 < size) to[i + 1] = bytes[start + i + 1]! ^ m1;
+    if (i + 2 < size) to[i + 2] = bytes[start + i + 2]! ^ m2;
+    const text = decodeText(to.subarray(0, size));
     if (text === undefined) {
       this.#fail(1007, "Invalid UTF-8");
       return end;
