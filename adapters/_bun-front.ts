@@ -29,7 +29,7 @@ import { randomBytes } from "node:crypto";
 import { METHODS } from "node:http";
 import { RequestStream, refusalBytes, type StreamVerdict } from "./_http1-request-stream.ts";
 import { ResponseStream } from "./_http1-response-stream.ts";
-import type { DialTarget } from "./_upgrade-pipe.ts";
+import { UpgradeAnswer, type DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
 import { DirectFrames } from "./_front-frames.ts";
 import { writeInRuns } from "./_write-runs.ts";
@@ -125,6 +125,8 @@ export class FrontLink {
   grace: ReturnType<typeof setTimeout> | undefined;
   /** Told the first bytes the server (a backend, after `divert`) sends next. */
   onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
+  /** A backend's answer whose head has not gone to the client yet (after `divert`). */
+  backendAnswer: UpgradeAnswer | undefined;
   /** Told when the client's connection has closed. */
   onGone: (() => void) | undefined;
 
@@ -416,6 +418,11 @@ function fromServer(link: FrontLink, bytes: Uint8Array): void {
     link.onFirstBytes = undefined;
     told(bytes);
   }
+  if (link.backendAnswer) {
+    bytes = link.backendAnswer.take(bytes);
+    if (link.backendAnswer.done) link.backendAnswer = undefined;
+    if (bytes.length === 0) return;
+  }
   const { responses, direct } = link;
   if (direct?.mode === "direct") direct.fromServer(bytes);
   else if (direct && !responses.switched) {
@@ -450,6 +457,7 @@ function divert(link: FrontLink, backend: BunSocket, head: Uint8Array): void {
   backend.setNoDelay(true);
   link.inner = backend;
   link.piping = true;
+  link.backendAnswer = new UpgradeAnswer();
   toInner(link, head);
   link.requests.answered(true, out);
   sendParts(link);

@@ -29,7 +29,7 @@
  */
 import { RequestStream, refusalBytes } from "./_http1-request-stream.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import type { DialTarget } from "./_upgrade-pipe.ts";
+import { UpgradeAnswer, type DialTarget } from "./_upgrade-pipe.ts";
 import { DirectFrames } from "./_front-frames.ts";
 import { FrameConn, HeadEnd } from "./_deno-front-frames.ts";
 import { FIRST_READ_BYTES, MAX_READ_BYTES, nextReadSize } from "./_deno-read-size.ts";
@@ -135,6 +135,8 @@ export class FrontConnection {
   gone = false;
   /** Told the first bytes the server (a backend, after `divert`) sends next. */
   onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
+  /** A backend's answer whose head has not gone to the client yet (after `divert`). */
+  backendAnswer: UpgradeAnswer | undefined;
   /** Told when the client's connection has ended. */
   onGone: (() => void) | undefined;
   /** A framework connection whose data frames the front carries itself (`carryFrames`), and its writers. */
@@ -586,6 +588,11 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
       told(buffer.subarray(0, read));
     }
     let bytes = buffer.subarray(0, read);
+    if (connection.backendAnswer) {
+      bytes = connection.backendAnswer.take(bytes);
+      if (connection.backendAnswer.done) connection.backendAnswer = undefined;
+      if (bytes.length === 0) continue;
+    }
     // Behind the front's own frames: `Deno.serve` sends only control frames now, queued in order with them.
     if (connection.direct?.mode === "direct") {
       connection.direct.fromServer(bytes);
@@ -647,6 +654,7 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
 async function divert(connection: FrontConnection, inner: DenoConn, backend: DenoConn, head: Uint8Array): Promise<DenoConn> {
   backend.setNoDelay(true);
   connection.inner = backend;
+  connection.backendAnswer = new UpgradeAnswer();
   byInnerPort.delete(inner.localAddr.port);
   closeQuietly(inner);
   if (connection.closed) {

@@ -7,6 +7,8 @@ export interface SrvxServer {
   ready(): Promise<unknown>;
   close(closeAll?: boolean): Promise<void>;
   readonly url?: string;
+  /** How many namespaces crossws's adapter holds (see `namespaceOf`). */
+  websocketNamespaces?(): number;
 }
 
 /** The srvx options `listenWith` builds, plus crossws's `websocket` (hooks and per-runtime options). */
@@ -58,7 +60,7 @@ export async function listenWith(serve: ServeFunction, options: ListenOptions, r
     if (isAddressInUse(error)) return false;
     throw error;
   }
-  return { port: portOf(server.url!), close: () => server.close(true) };
+  return { port: portOf(server.url!), close: () => server.close(true), websocketNamespaces: () => server.websocketNamespaces?.() };
 }
 
 /** The port in a server's URL: a URL leaves out its scheme's default port (`http://127.0.0.1/` is port 80). */

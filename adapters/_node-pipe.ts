@@ -13,7 +13,7 @@ import type { IncomingMessage } from "node:http";
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
 import type { PipeUpgradeOptions } from "../src/platform.ts";
-import { latin1, pipeToBackend, UPGRADE_CONNECTION, type DialTarget, type PipedClient } from "./_upgrade-pipe.ts";
+import { latin1, pipeToBackend, UPGRADE_CONNECTION, UpgradeAnswer, type DialTarget, type PipedClient } from "./_upgrade-pipe.ts";
 
 interface NodeUpgrade {
   req: IncomingMessage;
@@ -58,7 +58,16 @@ function pipedSocket(req: IncomingMessage, client: Socket, early: Buffer): Piped
       socket.write(head);
       if (early.length) socket.write(early);
       client.pipe(socket);
-      socket.pipe(client);
+      // The answer's head goes through `UpgradeAnswer`, then the backend's bytes are piped as they come.
+      const answer = new UpgradeAnswer();
+      const answerHead = (chunk: Buffer) => {
+        const bytes = answer.take(chunk);
+        if (bytes.length) client.write(bytes);
+        if (!answer.done) return;
+        socket.off("data", answerHead);
+        socket.pipe(client);
+      };
+      socket.on("data", answerHead);
     },
     refuse(answer) {
       refusing = true;

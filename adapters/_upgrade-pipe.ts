@@ -84,9 +84,77 @@ export async function pipeToBackend<Backend>(client: PipedClient<Backend>, reque
  * — past the hub's routing, journal, intercepts and Host check (or bytes the client pipelined
  * behind its upgrade, before the answer). With `close` it answers and closes (RFC 9112 §9.6: no
  * further request on that connection is processed). A 101 switches protocols, where `close` has
- * no say: `ws`, `Bun.serve` and `Deno.upgradeWebSocket` upgrade such a request alike.
+ * no say: `ws`, `Bun.serve` and `Deno.upgradeWebSocket` upgrade such a request alike (the `close`
+ * `Deno.serve` then puts in its `101` is taken out again: `UpgradeAnswer`).
  */
 export const UPGRADE_CONNECTION = "Connection: Upgrade, close";
+
+/** Bytes of an answer's head the hub looks through for a `101` (a larger head goes on untouched). */
+const MAX_ANSWER_HEAD = 16 * 1024;
+
+/**
+ * The backend's answer on its way to the client, with the `close` that `UPGRADE_CONNECTION` asked
+ * for taken out of a `101`'s `Connection` again. hyper (`Deno.serve`) answers such a request's
+ * `101` with a second `connection: close` line; the client asked for no `close`, and undici's
+ * WebSocket (Node's global one) fails any `101` whose `Connection` is not exactly `upgrade`
+ * ("Server did not set Connection header"), so a Node client could not reach a Deno backend
+ * through the hub. Any other answer, and everything after the head, goes on byte for byte.
+ */
+export class UpgradeAnswer {
+  #held: Uint8Array | undefined;
+  /** The head has gone on: bytes now pass as they are. */
+  done = false;
+
+  /** The bytes to send the client now (copies while the head is still coming: callers reuse read buffers). */
+  take<B extends ArrayBufferLike>(bytes: Uint8Array<B>): Uint8Array<B> | Uint8Array<ArrayBuffer> {
+    if (this.done) return bytes;
+    const all = this.#held ? concat(this.#held, bytes) : bytes;
+    const end = headEnd(all);
+    if (end === -1 && all.length < MAX_ANSWER_HEAD) {
+      this.#held = all === bytes ? bytes.slice() : all;
+      return new Uint8Array(0);
+    }
+    this.done = true;
+    this.#held = undefined;
+    if (end === -1 || !isSwitching(all)) return all;
+    const head = withoutClose(String.fromCharCode(...all.subarray(0, end)));
+    return head === undefined ? all : concat(latin1(head), all.subarray(end));
+  }
+}
+
+/** The index after the blank line that ends an HTTP head, or -1. */
+function headEnd(bytes: Uint8Array): number {
+  for (let i = 3; i < bytes.length; i++) {
+    if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) return i + 1;
+  }
+  return -1;
+}
+
+function isSwitching(bytes: Uint8Array): boolean {
+  return String.fromCharCode(...bytes.subarray(0, 13)) === "HTTP/1.1 101 ";
+}
+
+/** `head` with the `close` token gone from its `Connection` lines (a line left empty goes), or undefined when it has none. */
+function withoutClose(head: string): string | undefined {
+  let changed = false;
+  const lines = head.split("\r\n").flatMap((line) => {
+    const colon = line.indexOf(":");
+    if (colon === -1 || line.slice(0, colon).trim().toLowerCase() !== "connection") return [line];
+    const tokens = line.slice(colon + 1).split(",").map((token) => token.trim()).filter((token) => token !== "");
+    const kept = tokens.filter((token) => token.toLowerCase() !== "close");
+    if (kept.length === tokens.length) return [line];
+    changed = true;
+    return kept.length ? [`${line.slice(0, colon)}: ${kept.join(", ")}`] : [];
+  });
+  return changed ? lines.join("\r\n") : undefined;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 /** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added. */
 function upgradeHead(request: Request, url: URL, clientAddress: string | undefined): Uint8Array {

@@ -132,7 +132,9 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
     ],
     bun: { ...bun, ...(inner?.unix === undefined ? {} : { unix: inner.unix, port: undefined, hostname: undefined }), websocket: { ...ws.websocket, message: markingCallbacks(ws.websocket.message), ...bunWebSocket } },
   }) as SrvxServer;
-  return front ? frontedServer(build, front, options.hostname) : build(undefined);
+  const server = front ? frontedServer(build, front, options.hostname) : build(undefined);
+  server.websocketNamespaces = () => ws.peers.size;
+  return server;
 }
 
 /** The srvx server behind the front, as the front's port shows it. */

@@ -283,6 +283,7 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
       });
       return listening;
     },
+    websocketNamespaces: () => ws.peers.size,
     ready: () => listening ?? Promise.reject(new Error("not serving")),
     close: async () => {
       closing = true;

@@ -3,7 +3,7 @@
  * On Node 20 (no global WebSocket) the client uses the `ws` that crossws bundles.
  */
 import "./_only-node.ts"; // first: see there
-import { ServerResponse, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import nodeAdapter from "crossws/adapters/node";
@@ -20,6 +20,7 @@ import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
 import { boundPongs } from "./_node-pongs.ts";
+import { PhrasedServerResponse, withPhrase } from "./_node-reason-phrase.ts";
 import { proxyHttpNode } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
@@ -95,7 +96,9 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
         const outcome = await upgrade(request);
         // The client left while the upgrade waited (a held fault let go, a mock's late 504): nothing to write to.
         const socket = (request as { runtime?: { node?: { upgrade?: { socket: Duplex } } } }).runtime?.node?.upgrade?.socket;
-        return socket?.destroyed && outcome instanceof Response ? { handled: true } : outcome;
+        if (!(outcome instanceof Response)) return outcome;
+        // A refusal: crossws writes its status line by hand, with the phrase the Response has (none).
+        return socket?.destroyed ? { handled: true } : withPhrase(outcome);
       } finally {
         watching.get(request)?.();
       }
@@ -116,7 +119,8 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
       return refusal ? refusalResponse(refusal.status, refusal.error) : fetch(request);
     },
     // Two Host headers arrive as `a, b`, which `malformedRequest` refuses (Node keeps the first).
-    node: { joinDuplicateHeaders: true },
+    // Its status lines carry the standard reason phrase, as Bun's and Deno's do (`_node-reason-phrase.ts`).
+    node: { joinDuplicateHeaders: true, ServerResponse: PhrasedServerResponse },
     plugins: [
       (srvx) => {
         const listen = srvx.serve;
@@ -161,6 +165,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
     get url() {
       return server.url;
     },
+    websocketNamespaces: () => ws.peers.size,
   };
 }
 
@@ -173,7 +178,7 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
  */
 function ordinaryRequest(http: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   if (declaresBody(req) || head.length) return refuseSocket(socket, 400, bodyWithUpgrade(req.method!));
-  const res = new ServerResponse(req);
+  const res = new PhrasedServerResponse(req);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as Socket);
   res.once("finish", () => socket.end());

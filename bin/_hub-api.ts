@@ -7,6 +7,7 @@ import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "c
 import { AnswerBoundError, boundedFetch, type AnswerBounds } from "./_bounded-fetch.ts";
 import { neverPrint, printable } from "./_printable.ts";
 import { readEnv } from "./_runtime.ts";
+import { checkHostname } from "./_hostnameFlag.ts";
 
 /** Flags every command that talks to a running hub takes. */
 export interface HubArgs extends ArgsDef {
@@ -56,6 +57,7 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
     throw new UsageError(`${source} must be a port number from 1 to 65535, got '${raw}'`);
   }
   if (args.token !== undefined && args.token.trim() === "") throw new UsageError("--token must not be blank");
+  checkHostname(args.hostname, "--hostname", (message) => new UsageError(message));
   const hostname = args.hostname || "127.0.0.1";
   const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   const token = args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined);

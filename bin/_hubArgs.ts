@@ -4,6 +4,7 @@
  */
 import { isLoopback } from "../src/_environment.ts";
 import { readEnv } from "./_runtime.ts";
+import { checkHostname } from "./_hostnameFlag.ts";
 import { DEFAULT_MAX_TOTAL_BODY, MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
 
 export const hubArgs = {
@@ -92,6 +93,8 @@ export function readHubFlags(rawArgs: string[]): HubFlags {
     replay: values.get("replay") ?? [],
     onMiss: onMissFlag(values.get("on-miss")?.[0], values.has("replay")),
   };
+  checkHostname(flags.hostname, "--hostname", (message) => new Error(message));
+  checkHostname(flags.hostname === undefined ? readEnv("CROSSIPC_HOSTNAME") || undefined : undefined, "CROSSIPC_HOSTNAME", (message) => new Error(message));
   checkExposure(flags);
   return flags;
 }

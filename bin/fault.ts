@@ -6,6 +6,7 @@
  */
 import type { CommandDef } from "citty";
 import { printable, withoutSecret } from "./_printable.ts";
+import { terminalSafeJson } from "../src/server/_json.ts";
 import type { FaultInfo, FaultMatch } from "../src/faults/_types.ts";
 import { parseFault } from "../src/faults/_parse.ts";
 import { getJson, hubArgs, hubCommand, readAnswer, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
@@ -33,7 +34,7 @@ const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults
   if (given.list) {
     if (extra.length) throw new UsageError(`--list takes no value, got '${extra[0]}'`);
     const { faults } = await getJson<{ faults: FaultInfo[] }>(hub, "/__crossipc/api/faults", {}, (answer) => Array.isArray(answer.faults));
-    process.stdout.write(given.json ? withoutSecret(`${JSON.stringify(faults)}\n`) : readAnswer(hub, () => faults.map(describe).join("")));
+    process.stdout.write(given.json ? withoutSecret(`${terminalSafeJson(faults)}\n`) : readAnswer(hub, () => faults.map(describe).join("")));
     return;
   }
   if (given.clear) {
@@ -46,7 +47,7 @@ const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const { match, fault } = faultOf(given);
   const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault }, (answer) => typeof answer.id === "string");
-  process.stdout.write(given.json ? withoutSecret(`${JSON.stringify(added)}\n`) : `${printable(added.id)}\n`);
+  process.stdout.write(given.json ? withoutSecret(`${terminalSafeJson(added)}\n`) : `${printable(added.id)}\n`);
 });
 
 export default command;

@@ -12,7 +12,7 @@ import type { JournalOptions } from "../src/server/journal.ts";
 import { MAX_HAR_TEXT, parseHarText } from "../src/replay/_load.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
-import { printable } from "./_printable.ts";
+import { neverPrint, printable } from "./_printable.ts";
 import { checkRecordingTarget, startRecording, type Recording } from "./_record.ts";
 import { exit, loadCrossipc, missingDenoFileAccess, onStopSignal, readEnv, runtime, type Crossipc } from "./_runtime.ts";
 
@@ -48,6 +48,9 @@ async function runHub(flags: HubFlags): Promise<void> {
     return exit(1);
   });
   const print = printer(flags.json);
+  // The hub's token, wherever a log line quotes it (a proxied request's `?key=T` in "Proxy to … failed"):
+  // `[redacted]`, as the journal shows it. The start line's dashboard URL, which the user asked for, keeps its key.
+  neverPrint(flags.token ?? (readEnv("CROSSIPC_ACCESS_TOKEN") || undefined));
   // A signal before the port is bound (reading recordings, waiting up to 5 s for another hub to
   // yield) ends the command as one after it does: one line and exit 0. Without a handler yet it
   // died of the signal (exit 130/143), and a Bun started by a shell script (SIGINT ignored)

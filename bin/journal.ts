@@ -3,6 +3,7 @@ import { defineCommand, type CommandDef } from "citty";
 import type { JournalEntry } from "../src/server/journal.ts";
 import { AnswerBoundError } from "./_bounded-fetch.ts";
 import { printable, withoutSecret } from "./_printable.ts";
+import { terminalSafeJson } from "../src/server/_json.ts";
 import { fail, getJson, getStream, hubArgs, readAnswer, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
 
 const args = {
@@ -71,15 +72,16 @@ async function printHar(hub: Hub, filter: Record<string, string | undefined>): P
   const body = await getStream(hub, "/__crossipc/api/journal.har", filter);
   // The first bytes, held until HAR_START's length has come; undefined once they were written.
   let head: Uint8Array | undefined = new Uint8Array(0);
+  const controls = new ControlCheck();
   try {
     for await (let chunk of body as unknown as AsyncIterable<Uint8Array>) {
       if (head !== undefined) {
         head = concat(head, chunk);
         if (head.length < HAR_START.length) continue;
         checkHarStart(head);
-        checkNoControls(head);
+        controls.check(head);
         [chunk, head] = [head, undefined];
-      } else checkNoControls(chunk);
+      } else controls.check(chunk);
       if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
     }
     if (head !== undefined) checkHarStart(head); // shorter than HAR_START: never a HAR
@@ -97,18 +99,30 @@ function checkHarStart(head: Uint8Array): void {
 }
 
 /**
- * JSON holds no C0 control character but tab and line breaks (a string escapes them). Whatever
- * else answers with the HAR's first bytes could send ESC sequences, which reached a terminal as
- * they came: a window title, the clipboard (OSC 52), a hidden link (OSC 8). Checked before each
- * piece is written: one pass over bytes already in hand.
+ * What a crossipc hub's HAR never holds, checked before each piece is written, in one pass over
+ * bytes already in hand: a C0 control byte but the line feed the hub ends its lines with (JSON
+ * escapes them in strings, and the hub writes no tab or CR between tokens), and a C1 control
+ * (U+0080–U+009F, the bytes C2 80–C2 9F), which the hub writes escaped. Whatever else answers with
+ * the HAR's first bytes could send ESC sequences (a window title, the clipboard by OSC 52, a
+ * hidden link by OSC 8), their C1 forms (U+009B is CSI), or a CR that takes the cursor back to
+ * overwrite what the terminal showed: they reached a terminal as they came.
  */
-function checkNoControls(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) {
-      throw new AnswerBoundError(`sent a control character (0x${byte.toString(16).padStart(2, "0")}) that no HAR holds (is it a crossipc hub?)`);
+class ControlCheck {
+  /** The last piece ended with the first byte of a two-byte character: C1 controls start with C2. */
+  #afterC2 = false;
+
+  check(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (this.#afterC2 && byte >= 0x80 && byte <= 0x9f) refuse(`U+00${byte.toString(16).toUpperCase()}`);
+      this.#afterC2 = byte === 0xc2;
+      if (byte < 0x20 && byte !== 0x0a) refuse(`0x${byte.toString(16).padStart(2, "0")}`);
     }
   }
+}
+
+function refuse(what: string): never {
+  throw new AnswerBoundError(`sent a control character (${what}) that the hub's HAR never holds (is it a crossipc hub?)`);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -136,7 +150,7 @@ function isPage(page: Partial<JournalPage>): boolean {
 
 function print(hub: Hub, entries: JournalEntry[], json: boolean): void {
   if (entries.length === 0) return;
-  const text = readAnswer(hub, () => entries.map((entry) => (json ? withoutSecret(JSON.stringify(entry)) : line(entry))).join("\n"));
+  const text = readAnswer(hub, () => entries.map((entry) => (json ? withoutSecret(terminalSafeJson(entry)) : line(entry))).join("\n"));
   process.stdout.write(`${text}\n`);
 }
 

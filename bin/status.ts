@@ -2,6 +2,7 @@
 import type { CommandDef } from "citty";
 import type { DashboardState } from "../src/dashboard/_state.ts";
 import { printable } from "./_printable.ts";
+import { terminalSafeJson } from "../src/server/_json.ts";
 import { getJson, hubArgs, hubCommand, readAnswer, resolveHub } from "./_hub-api.ts";
 import { withoutSecret } from "./_printable.ts";
 
@@ -10,7 +11,7 @@ const args = hubArgs;
 const command: CommandDef<any> = hubCommand("status", "Show the clients, services and intercept routes of the running hub", args, async (given) => {
   const hub = resolveHub(given);
   const state = await getJson<DashboardState>(hub, "/__crossipc/api/state", {}, (s) => Array.isArray(s.clients) && Array.isArray(s.services) && Array.isArray(s.routes) && typeof s.journal === "object");
-  process.stdout.write(given.json ? withoutSecret(`${JSON.stringify(state)}\n`) : readAnswer(hub, () => describe(state)));
+  process.stdout.write(given.json ? withoutSecret(`${terminalSafeJson(state)}\n`) : readAnswer(hub, () => describe(state)));
 });
 
 export default command;

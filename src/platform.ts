@@ -37,6 +37,11 @@ export interface Listener {
   readonly port: number;
   /** Stops listening and resolves when the port is free again. */
   close(): Promise<void>;
+  /**
+   * @internal How many peer sets crossws's adapter holds: one whatever the WebSocket paths
+   * (adapters/_listen.ts `namespaceOf`), where crossws's default kept one per path ever opened.
+   */
+  websocketNamespaces?(): number | undefined;
 }
 
 /** What a runtime's own HTTP upstream needs to proxy one request. */

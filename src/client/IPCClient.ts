@@ -9,7 +9,7 @@ import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
-import { errorWithoutToken, hideToken } from "./_hideToken.ts";
+import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
 
 export interface IPCClientOptions {
   /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
@@ -57,6 +57,10 @@ export function setInternalMessageHandler(client: IPCClient, type: string, handl
 /** A connection to an IPCServer: typed requests both ways and fire-and-forget messages. */
 export class IPCClient {
   readonly #wsBase: string;
+  /** The address as messages and logs name it: a password in it reads `[redacted]`. */
+  readonly #shownBase: string;
+  /** The token and the URL's password, which no message shows. */
+  readonly #secrets: ClientSecrets;
   readonly #options: IPCClientOptions;
   readonly #accessToken: string | undefined;
   /** Kept on the client so handlers registered before `connect` (or before a reconnect) apply. */
@@ -85,6 +89,8 @@ export class IPCClient {
     messageMaps.set(this, this.#messageHandlers);
     this.#options = options;
     this.#accessToken = options.accessToken ?? tokenInUrl(portOrUrl) ?? fromEnvironment(ACCESS_TOKEN_VARIABLE);
+    this.#secrets = secretsOf(portOrUrl, this.#accessToken);
+    this.#shownBase = hideSecrets(this.#wsBase, this.#secrets);
   }
 
   /** Brands a request name with its payload and result types (a request the client handles). */
@@ -180,9 +186,9 @@ export class IPCClient {
       try {
         ws = new WebSocketImpl(url);
       } catch (thrown) {
-        // "Invalid URL: ws://…?token=T" (a port past 65535): the message quotes the token.
-        const error = errorWithoutToken(thrown, accessToken);
-        reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(error)}`, { cause: error }));
+        // "Invalid URL: ws://user:pw@…?token=T" (a port past 65535): the message quotes both secrets.
+        const error = errorWithoutSecrets(thrown, this.#secrets);
+        reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${errorMessage(error)}`, { cause: error }));
         return;
       }
       let settled = false;
@@ -191,14 +197,14 @@ export class IPCClient {
         settled = true;
         clearTimeout(timer);
         forceClose(ws);
-        reject(new IPCError("ERR_IPC_CLOSED", `Socket teardown: disconnect() was called while connecting to ${this.#wsBase}`));
+        reject(new IPCError("ERR_IPC_CLOSED", `Socket teardown: disconnect() was called while connecting to ${this.#shownBase}`));
       };
       const timer = unrefTimeout(() => {
         if (settled) return;
         settled = true;
         forceClose(ws);
         // The original's text, and the system code its `ws` reported for a connect that timed out.
-        const message = `Connection timeout to ${this.#wsBase} after ${connectTimeout}ms`;
+        const message = `Connection timeout to ${this.#shownBase} after ${connectTimeout}ms`;
         reject(new IPCError("ERR_IPC_CONNECT", message, { cause: systemError("ETIMEDOUT", message) }));
       }, connectTimeout);
 
@@ -218,7 +224,7 @@ export class IPCClient {
         this.#socket = socket;
         this.#lost = false;
         this.#startHeartbeat(socket, ws);
-        log(logger, "debug", `Connected to IPC server at ${this.#wsBase}`);
+        log(logger, "debug", `Connected to IPC server at ${this.#shownBase}`);
         resolve();
       };
       const onError = (event: Event) => {
@@ -230,10 +236,10 @@ export class IPCClient {
           const refusal = code || (status !== undefined && status !== 401 && status !== 403)
             ? undefined
             : await refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`);
-          // Bun's error quotes the URL it dialled, and a server's refusal may echo the request: neither shows the token.
-          const cause = errorWithoutToken(quoted, accessToken);
-          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#wsBase} refused the connection: ${hideToken(refusal, accessToken)}`));
-          else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#wsBase}: ${errorMessage(cause)}`, { cause }));
+          // Bun's error quotes the URL it dialled, and a server's refusal may echo the request: neither shows a secret.
+          const cause = errorWithoutSecrets(quoted, this.#secrets);
+          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${hideSecrets(refusal, this.#secrets)}`));
+          else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${errorMessage(cause)}`, { cause }));
         });
       };
       ws.addEventListener("open", onOpen, { once: true });
@@ -252,7 +258,7 @@ export class IPCClient {
         if (error.code !== "ERR_IPC_TIMEOUT") return;
         // Bytes kept coming: the answer waits behind a long message on a slow link (Node's `ws` shows them).
         if (before !== undefined && received!(ws) !== before) return;
-        log(logger, "warn", `IPC server at ${this.#wsBase} did not answer for ${heartbeatTimeout}ms: closing`);
+        log(logger, "warn", `IPC server at ${this.#shownBase} did not answer for ${heartbeatTimeout}ms: closing`);
         forceClose(ws);
         socket.handleClose(1006, "Heartbeat timeout");
       });
@@ -277,9 +283,9 @@ export class IPCClient {
   #notConnected(type: string): IPCError {
     // A socket still here is closing: its close has not been reported yet.
     if (this.#lost || this.#socket) {
-      return new IPCError("ERR_IPC_NOT_CONNECTED", `Socket not connected: the connection to IPC server at ${this.#wsBase} closed (request '${type}')`);
+      return new IPCError("ERR_IPC_NOT_CONNECTED", `Socket not connected: the connection to IPC server at ${this.#shownBase} closed (request '${type}')`);
     }
-    return new IPCError("ERR_IPC_NOT_CONNECTED", `Not connected to IPC server at ${this.#wsBase} (request '${type}')`);
+    return new IPCError("ERR_IPC_NOT_CONNECTED", `Not connected to IPC server at ${this.#shownBase} (request '${type}')`);
   }
 }
 

@@ -52,7 +52,8 @@ const MAX_REFUSAL_BYTES = 16 * 1024;
 /** Asks the framework path over plain HTTP why an upgrade was refused (401/403 carry a reason). */
 export async function refusalReason(url: string): Promise<string | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const { bare, headers } = credentialsApart(url);
+    const response = await fetch(bare, { headers, signal: AbortSignal.timeout(2000) });
     if (response.status !== 401 && response.status !== 403) {
       await response.body?.cancel();
       return undefined;
@@ -64,6 +65,22 @@ export async function refusalReason(url: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A `user:password@` of the URL as the `Authorization: Basic` header the upgrade carried (Bun's
+ * and Deno's fetch make it themselves; Node's refuses a URL with credentials, so a refusal there
+ * went unread and `connect()` rejected with `ERR_IPC_CONNECT` where the others said why).
+ */
+function credentialsApart(url: string): { bare: string; headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { bare: url, headers: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  let binary = "";
+  for (const byte of new TextEncoder().encode(credentials)) binary += String.fromCharCode(byte);
+  return { bare: parsed.href, headers: { authorization: `Basic ${btoa(binary)}` } };
 }
 
 /** The body as text, or `undefined` (and the rest left unread) once it passes `maxBytes`. */

@@ -9,7 +9,12 @@ import { HubRequests, type DiscoverApiResult } from "./_requests.ts";
 import type { HubEntry } from "./_types.ts";
 import { ServiceHub, type ServiceHubOptions } from "./ServiceHub.ts";
 
-export type HubRole = "leader" | "follower";
+/**
+ * `"left"` once `leave()` was called: a member that left neither leads nor follows (the original's
+ * leaving runtime just tears its hub down), and a listener told `"follower"` then would start
+ * follower work for a process that is going away.
+ */
+export type HubRole = "leader" | "follower" | "left";
 
 export interface JoinHubOptions {
   /** The runtimeId of this member's framework connection when it follows. */
@@ -36,7 +41,7 @@ export interface JoinHubOptions {
 
 /** A process's membership of the hub on a known port. */
 export interface HubMember {
-  /** `"leader"` while this process runs the hub, `"follower"` otherwise. */
+  /** `"leader"` while this process runs the hub, `"follower"` while it uses another's, `"left"` from `leave()` on. */
   readonly role: HubRole;
   /** Whether a hub is reachable now (this process's own, or a connection to another's). */
   readonly connected: boolean;
@@ -44,7 +49,7 @@ export interface HubMember {
   readonly url: string;
   /** The hub this process runs, while it leads. */
   readonly hub: ServiceHub | undefined;
-  /** Called with the new role whenever it changes. Returns an unsubscribe. */
+  /** Called with the new role whenever it changes, last with `"left"` when `leave()` is called. Returns an unsubscribe. */
   onRoleChange(listener: (role: HubRole) => void): () => void;
   /** Called with `true`/`false` when a hub becomes reachable or is lost. Returns an unsubscribe. */
   onConnectionChange(listener: (connected: boolean) => void): () => void;
@@ -54,7 +59,7 @@ export interface HubMember {
   unregister(entries: HubEntry[]): Promise<void>;
   /** The hub's URL when `api` is registered; rejects with `ERR_HUB_NOT_REGISTERED` otherwise. */
   discover(api: string): Promise<string>;
-  /** Stops leading or following: its routes go, and followers elect another leader. */
+  /** Stops leading or following: its routes go, and followers elect another leader. `role` is then `"left"`. */
   leave(): Promise<void>;
 }
 
@@ -192,7 +197,7 @@ class Member implements HubMember {
     const client = this.#client;
     this.#hub = undefined;
     this.#client = undefined;
-    this.#setRole("follower");
+    this.#setRole("left");
     await this.#warmUp;
     if (hub) await hub.teardown();
     if (client) {
@@ -354,7 +359,8 @@ class Member implements HubMember {
   }
 
   #setRole(role: HubRole): void {
-    if (this.#role === role) return;
+    // A bid or a connect still under way when `leave()` came makes no leader or follower of it.
+    if (this.#role === role || (this.#left && role !== "left")) return;
     this.#role = role;
     for (const listener of this.#roleListeners) safely(() => listener(role), this.#options.logger);
   }

@@ -55,13 +55,34 @@ function b3TraceIdOf(get: HeaderGetter): string | undefined {
   return value && value.charCodeAt(32) === 45 /* - */ ? value.slice(0, 32).toLowerCase() : undefined;
 }
 
-/** The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), lower-cased. */
+/**
+ * The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), read as Trace Context
+ * §3.2 says a receiver must: lower-case hex only, neither id all zeros, version `ff` invalid,
+ * version `00` exactly 55 characters, and a later version at least that, its extra fields after a
+ * `-`. Anything else is not a traceparent and names no scope: a value of any length whose second
+ * part was a scope's id counted (`00-<id>-x-y-z`, two traceparent headers joined with `, `).
+ */
 function traceIdOf(get: HeaderGetter): string | undefined {
-  const value = get("traceparent");
-  if (!value) return undefined;
-  const parts = value.trim().split("-");
-  if (parts.length < 4 || parts[1]!.length !== 32) return undefined;
-  return parts[1]!.toLowerCase();
+  const value = get("traceparent")?.trim();
+  if (!value || value.length < TRACEPARENT_LENGTH) return undefined;
+  if (value.length > TRACEPARENT_LENGTH && (value.startsWith("00") || value.charCodeAt(TRACEPARENT_LENGTH) !== DASH)) return undefined;
+  if (value.charCodeAt(2) !== DASH || value.charCodeAt(35) !== DASH || value.charCodeAt(52) !== DASH) return undefined;
+  if (lowerHex(value, 0, 2) === undefined || value.startsWith("ff") || !lowerHex(value, 3, 35) || !lowerHex(value, 36, 52) || lowerHex(value, 53, 55) === undefined) return undefined;
+  return value.slice(3, 35);
+}
+
+const TRACEPARENT_LENGTH = 55;
+const DASH = 45;
+
+/** Whether `value[start, end)` is lower-case hex: `undefined` when not, else whether any digit is not 0. */
+function lowerHex(value: string, start: number, end: number): boolean | undefined {
+  let nonZero = false;
+  for (let i = start; i < end; i++) {
+    const code = value.charCodeAt(i);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return undefined;
+    if (code !== 48) nonZero = true;
+  }
+  return nonZero;
 }
 
 /**

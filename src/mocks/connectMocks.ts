@@ -21,6 +21,7 @@ import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { quoted } from "../_excerpt.ts";
 import { httpBase, wsBase } from "../client/_address.ts";
+import { hideSecrets, secretsOf } from "../client/_hideSecrets.ts";
 import { checkFilterFields } from "../_journalFilterFields.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
@@ -120,8 +121,9 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
     client.disconnect();
     const message = errorMessage(error);
     if (message.startsWith("No handler for")) {
-      // Named by its address: the URL as given may carry the access token in its query.
-      throw new IPCError("ERR_IPC_REMOTE", `The server at ${httpBase(wsBase(portOrUrl))} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
+      // Named by its address: the URL as given may carry the access token in its query, and a password.
+      const address = hideSecrets(httpBase(wsBase(portOrUrl)), secretsOf(portOrUrl, undefined));
+      throw new IPCError("ERR_IPC_REMOTE", `The server at ${address} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
     }
     throw error;
   }

@@ -118,10 +118,20 @@ const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
 
 /**
+ * @internal How many peer sets crossws holds for `server`'s WebSockets (`undefined` before
+ * `start()`): one, whatever paths they were opened at (test/node/ws-namespace.test.ts).
+ */
+export let websocketNamespaces: (server: IPCServer) => number | undefined;
+
+/**
  * The hub: framework connections over WebSocket with typed requests both ways, HTTP
  * interception routes, and a reverse proxy for HTTP and WebSocket traffic.
  */
 export class IPCServer {
+  static {
+    websocketNamespaces = (server) => server.#listener?.websocketNamespaces?.();
+  }
+
   readonly #expectedPort: number;
   readonly #options: IPCServerOptions;
   readonly #clients: FrameworkClients;
@@ -165,7 +175,8 @@ export class IPCServer {
       batchWrite: getPlatform().batchWrite,
       onUnhandled: (socket, path) => this.#activity.unhandled(socket, path),
     });
-    this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() });
+    // The token and the dashboard key read [redacted] in entries under any name: a request may carry them to a service.
+    this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() }, [options.accessToken, this.#dashboardKey]);
     this.#activity = new FrameworkActivity(this.#journalIfOn());
     this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;

@@ -84,7 +84,7 @@ type HeaderSource = Headers | Record<string, string | string[] | undefined> | Ar
 
 const timeOrigin = performance.timeOrigin;
 
-const ACCESS_TOKEN = new Set(["token"]);
+const ACCESS_TOKEN: Redaction = { names: new Set(["token"]), values: [] };
 
 /**
  * The framework path's access token has no place in a journal that CI logs print: it is cut at

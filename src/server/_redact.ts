@@ -12,16 +12,44 @@ export const REDACTED = "[redacted]";
  */
 export const DEFAULT_REDACTED_NAMES: readonly string[] = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-crossipc-key", "token", "access_token"];
 
-/** Lower-cased names to redact, or `undefined` when nothing is. */
-export type Redaction = ReadonlySet<string> | undefined;
+/** What to redact, or `undefined` when nothing is. */
+export type Redaction = RedactionRules | undefined;
 
-/** The journal's `redact` option: more names on top of the defaults, or `false` for none. */
-export function redactionOf(option: readonly string[] | false | undefined): Redaction {
+export interface RedactionRules {
+  /** Lower-cased header and query parameter names whose values read `[redacted]`. */
+  readonly names: ReadonlySet<string>;
+  /**
+   * Secrets the server knows by value (its access token, its dashboard key), each in the forms a
+   * URL or a header carries it, longest first: they read `[redacted]` wherever they appear in a
+   * path, a URL or a header value, whatever the name they came under (`?key=T`,
+   * `x-access-token: T`, `/files/T`). A request may carry the hub's token to a service under any
+   * name, and a HAR of it is a file that gets shared.
+   */
+  readonly values: readonly string[];
+}
+
+/**
+ * The shortest secret value redacted wherever it appears (as the CLI and the client hide a token):
+ * a shorter one would garble ordinary words; it is still redacted under the names above.
+ */
+const MIN_SECRET_LENGTH = 8;
+
+/**
+ * The journal's `redact` option: more names on top of the defaults, or `false` for none.
+ * `secrets`: values redacted wherever they appear (see `RedactionRules.values`).
+ */
+export function redactionOf(option: readonly string[] | false | undefined, secrets: ReadonlyArray<string | undefined> = []): Redaction {
   if (option === false) return undefined;
   if (option !== undefined && (!Array.isArray(option) || option.some((name) => typeof name !== "string" || name === ""))) {
     throw new TypeError(`journal.redact must be an array of header or query parameter names, or false; got ${JSON.stringify(option)}`);
   }
-  return new Set([...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]);
+  const names = new Set([...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]);
+  const values = new Set<string>();
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) values.add(form);
+  }
+  return { names, values: [...values].sort((a, b) => b.length - a.length) };
 }
 
 /**
@@ -34,10 +62,12 @@ export const LOG_REDACTION: Redaction = redactionOf(undefined);
  * Replaces, in place, the values of the redacted headers of a record with lower-cased keys; in
  * headers whose value is a URL (`referer`, `location`…), the secrets that URL carries (`redactUrl`).
  */
-export function redactHeaders(headers: Record<string, string> | undefined, names: Redaction): void {
-  if (!headers || !names) return;
-  for (const name of names) if (headers[name] !== undefined) headers[name] = REDACTED;
-  for (const name of URL_HEADERS) if (headers[name] !== undefined) headers[name] = redactUrl(headers[name], names)!;
+export function redactHeaders(headers: Record<string, string> | undefined, redaction: Redaction): void {
+  if (!headers || !redaction) return;
+  for (const name of redaction.names) if (headers[name] !== undefined) headers[name] = REDACTED;
+  for (const name of URL_HEADERS) if (headers[name] !== undefined) headers[name] = redactUrl(headers[name], redaction)!;
+  if (redaction.values.length === 0) return;
+  for (const name in headers) headers[name] = redactValues(headers[name]!, redaction.values);
 }
 
 /** Headers whose value is a URL that may carry a query token or a password. */
@@ -50,13 +80,21 @@ const URL_HEADERS = ["referer", "location", "content-location"] as const;
  * (`http://user:secret@host`: a service may register such a base URL). The patterns cannot
  * backtrack: a name stops at `=`, `&`, `#` or a space, userinfo at `/`, `?`, `#`, `@` or a space.
  */
-export function redactUrl(text: string | undefined, names: Redaction): string | undefined {
-  if (text === undefined || !names) return text;
+export function redactUrl(text: string | undefined, redaction: Redaction): string | undefined {
+  if (text === undefined || !redaction) return text;
   if (text.includes("@")) text = text.replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
+  text = redactValues(text, redaction.values);
   if (!text.includes("=")) return text;
+  const { names } = redaction;
   return text.replace(QUERY_PAIR, (pair: string, separator: string, name: string) =>
     names.has(decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair,
   );
+}
+
+/** `text` with each of `values` (longest first) replaced by `[redacted]`. */
+function redactValues(text: string, values: readonly string[]): string {
+  for (const value of values) if (text.includes(value)) text = text.split(value).join(REDACTED);
+  return text;
 }
 
 const USERINFO_PASSWORD = /(\/\/[^/?#@\s:]*:)[^/?#@\s]*@/g;

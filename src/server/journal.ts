@@ -110,15 +110,15 @@ export class Journal implements BodyLedger {
   readonly #routeHits: () => RouteHits[];
   readonly #resetHits: () => void;
 
-  /** @internal Created by IPCServer. */
-  constructor(options: JournalOptions | boolean | undefined, hits: { list: () => RouteHits[]; reset: () => void }) {
+  /** @internal Created by IPCServer. `secrets`: values redacted wherever they appear (its token, its dashboard key). */
+  constructor(options: JournalOptions | boolean | undefined, hits: { list: () => RouteHits[]; reset: () => void }, secrets: ReadonlyArray<string | undefined> = []) {
     const given = typeof options === "object" ? options : {};
     this.enabled = options !== false;
     this.size = validSize(given.size);
     this.bodies = given.bodies === true;
     this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
     this.maxTotalBodySize = validBudget(given.maxTotalBodySize);
-    this.#redact = redactionOf(given.redact);
+    this.#redact = redactionOf(given.redact, secrets);
     this.#ring = new Array(this.size).fill(undefined);
     this.#routeHits = hits.list;
     this.#resetHits = hits.reset;

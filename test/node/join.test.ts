@@ -64,7 +64,7 @@ test("when the leader leaves, exactly one follower takes over and every survivor
   members[1]!.onRoleChange((role) => changes.push(`b:${role}`));
   members[2]!.onRoleChange((role) => changes.push(`c:${role}`));
   await members[0]!.leave();
-  assert.equal(members[0]!.role, "follower", "a member that left leads nothing");
+  assert.equal(members[0]!.role, "left", "a member that left neither leads nor follows");
   const survivors = members.slice(1);
   await waitFor(() => survivors.some((m) => m.role === "leader") && survivors.every((m) => m.connected), "a new leader and both survivors connected", 10_000);
   assert.deepEqual(members.slice(1).map((m) => m.role).sort(), ["follower", "leader"]);

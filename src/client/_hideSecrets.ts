@@ -1,0 +1,124 @@
+/**
+ * `connect()` rejects with what the runtime said, and runtimes quote the URL they dialled: the
+ * framework path's `?token=` in it, and a `user:password@` given in the server's URL. Bun's
+ * WebSocket error on any failed connect ("WebSocket connection to
+ * 'ws://127.0.0.1:9000/__ggFrameworkConnection?token=T' failed"), every runtime's "Invalid URL"
+ * (a port past 65535), and a server's refusal that echoes the request (its `?token=`, or the
+ * `Authorization: Basic` that Bun's and Deno's fetch make of the password). The client's own
+ * messages name the server's address, password and all. Those messages land in test output and
+ * CI logs, so both secrets read `[redacted]` there, as they do in the hub's logs and in the CLI's
+ * output (`user:[redacted]@host`, as the hub shows a service's URL).
+ */
+const REDACTED = "[redacted]";
+
+/** What a client must never show. */
+export interface ClientSecrets {
+  /** The access token it sends as `?token=`. */
+  token: string | undefined;
+  /** The userinfo of the URL it was given, when that has a password (`alice:pw` of `http://alice:pw@host`). */
+  userinfo: { user: string; password: string } | undefined;
+}
+
+/** The secrets of a client given `portOrUrl`, sending `token`. */
+export function secretsOf(portOrUrl: number | string, token: string | undefined): ClientSecrets {
+  return { token: token === "" ? undefined : token, userinfo: typeof portOrUrl === "string" ? userinfoOf(portOrUrl) : undefined };
+}
+
+/** `text` with every form of the secrets in it replaced (see `hideToken` and `hidePassword`). */
+export function hideSecrets(text: string, secrets: ClientSecrets): string {
+  return hidePassword(hideToken(text, secrets.token), secrets.userinfo);
+}
+
+/**
+ * Replaces the token in `text`: the query pair as the client sent it (`token=` and the token
+ * URL-encoded), whatever its length, and the token itself, URL-encoded or not, when it has 8
+ * characters or more (as the CLI does: a shorter one would garble ordinary words).
+ */
+export function hideToken(text: string, token: string | undefined): string {
+  if (token === undefined || token === "") return text;
+  const sent = new URLSearchParams({ token }).toString();
+  let shown = text.split(sent).join(`token=${REDACTED}`);
+  if (token.length >= 8) {
+    for (const form of new Set([token, sent.slice("token=".length), encodeURIComponent(token)])) shown = shown.split(form).join(REDACTED);
+  }
+  return shown;
+}
+
+/**
+ * Replaces the URL's password in `text`: `user:password@` as given and as a URL parser writes it
+ * (whatever the password's length), the `Basic` credentials a fetch makes of them, and the
+ * password alone, encoded or not, when it has 8 characters or more (as for the token).
+ */
+function hidePassword(text: string, userinfo: ClientSecrets["userinfo"]): string {
+  if (!userinfo || !text) return text;
+  const { user, password } = userinfo;
+  const parsed = parsedUserinfo(user, password);
+  let shown = text;
+  for (const [name, secret] of new Set([[user, password], parsed].map((pair) => pair.join(":")))) {
+    shown = shown.split(`${secret}@`).join(`${name}:${REDACTED}@`);
+  }
+  const plainPassword = decoded(password);
+  for (const credentials of new Set([`${user}:${password}`, `${decoded(user)}:${plainPassword}`, parsed.join(":")].map(base64))) {
+    shown = shown.split(credentials).join(REDACTED);
+  }
+  if (password.length >= 8) {
+    for (const form of new Set([password, parsed[1], plainPassword, encodeURIComponent(plainPassword)])) shown = shown.split(form).join(REDACTED);
+  }
+  return shown;
+}
+
+/**
+ * The error with the secrets out of its message (and its stack, which repeats the message): a new
+ * error of the same name and `code` when the message held one, else the error itself.
+ */
+export function errorWithoutSecrets<T>(error: T, secrets: ClientSecrets): T | Error {
+  if (!(error instanceof Error)) return error;
+  const message = hideSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  const hidden = new Error(message);
+  hidden.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) (hidden as { code?: unknown }).code = code;
+  return hidden;
+}
+
+/**
+ * The userinfo before the host of `url` (`http://alice:pw@host`, or `alice:pw@host` without a
+ * scheme, as `IPCClient` takes a bare host), when it has a password. The host ends at the first
+ * `/`, `?` or `#`; its userinfo at the last `@` before that, as a URL parser reads it.
+ */
+function userinfoOf(url: string): ClientSecrets["userinfo"] {
+  const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length ?? 0;
+  const rest = url.slice(start);
+  const authority = rest.slice(0, rest.search(/[/?#]|$/));
+  const at = authority.lastIndexOf("@");
+  if (at === -1) return undefined;
+  const colon = authority.indexOf(":");
+  if (colon === -1 || colon > at || colon === at - 1) return undefined;
+  return { user: authority.slice(0, colon), password: authority.slice(colon + 1, at) };
+}
+
+/** `[user, password]` as a URL parser writes them (percent-encoded), or as given when it refuses. */
+function parsedUserinfo(user: string, password: string): [string, string] {
+  try {
+    const url = new URL(`http://${user}:${password}@host/`);
+    return [url.username, url.password];
+  } catch {
+    return [user, password];
+  }
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** Base64 of the UTF-8 of `text`, as `Authorization: Basic` carries credentials. */
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

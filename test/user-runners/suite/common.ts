@@ -1,0 +1,282 @@
+// What every runner's tests do (test/run-user-runners.sh), written as a user of the package would: each scenario takes the
+// runner's own deep-equality assertion and a tag unique to the test, mocks the same routes of the
+// same services as every other test running at the same time, and checks it sees only its own.
+import { connectMocks, passthrough, type Mocks, type MockScope } from "crossipc";
+
+type Env = { get(name: string): string | undefined };
+const env: Env = (globalThis as any).Deno ? (globalThis as any).Deno.env : { get: (n: string) => (globalThis as any).process.env[n] };
+
+export const port = Number(env.get("CROSSIPC_HUB_PORT") ?? 9000);
+export const hub = `http://127.0.0.1:${port}`;
+export type Eq = (actual: unknown, expected: unknown, what?: string) => void;
+
+const N = Number(env.get("R5_REQUESTS") ?? 24);
+
+/** Marks a test passed (the driver counts these; a runner's own exit code is non-zero on purpose). */
+export async function done(name: string): Promise<void> {
+  const dir = env.get("R5_OUT");
+  if (!dir) return;
+  const file = `${dir}/${name}.ok`;
+  if ((globalThis as any).Deno) await (globalThis as any).Deno.writeTextFile(file, "ok");
+  else await (await import("node:fs/promises")).writeFile(file, "ok");
+}
+
+async function json(response: Response): Promise<any> {
+  const text = await response.text();
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+/** `tasks` run `width` at a time. */
+async function pool<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < count) { const i = next++; out[i] = await task(i); }
+  }));
+  return out;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function state(): Promise<any> {
+  return json(await fetch(`${hub}/__crossipc/api/state`));
+}
+
+/** Same routes, this test's answers: direct, nested through the shop, passthrough, unscoped. */
+export async function isolation(mocks: Mocks, tag: string, eq: Eq): Promise<void> {
+  await using scope = mocks.scope();
+  const price = await scope.intercept("GET", "/shop/price/:item", (_b, params) => ({ item: params.item, price: tag.length, source: tag }));
+  const user = await scope.intercept("GET", "/users/:id", (_b, params, headers) =>
+    Number(params.id) % 2 ? passthrough() : { id: params.id, name: tag, scoped: headers["baggage"] === scope.headers.baggage });
+  const echo = await scope.interceptRequest("POST", "/echo", async (request) =>
+    new Response(`${tag}:${await request.text()}`, { status: 201, headers: { "x-tag": tag } }));
+
+  let direct = 0, nested = 0, passed = 0, posted = 0;
+  await pool(N, 6, async (i) => {
+    const h = { headers: scope.headers };
+    switch (i % 6) {
+      case 0: {
+        eq(await json(await fetch(`${hub}/shop/price/i${i}`, h)), { item: `i${i}`, price: tag.length, source: tag }, "direct price");
+        direct++; break;
+      }
+      case 1: {
+        const quote = await json(await fetch(`${hub}/shop/quote/i${i}`, h));
+        eq(quote, { item: `i${i}`, status: 200, price: { item: `i${i}`, price: tag.length, source: tag } }, "nested price");
+        nested++; break;
+      }
+      case 2: {
+        eq(await json(await fetch(`${hub}/users/${i}`, h)), { id: String(i), name: tag, scoped: true }, "mocked user");
+        eq(await json(await fetch(`${hub}/users/${i + 1}`, h)), { id: String(i + 1), name: "real", url: `/users/${i + 1}` }, "passthrough user");
+        passed++; break;
+      }
+      case 3: {
+        const r = await fetch(`${hub}/echo`, { method: "POST", body: `b${i}`, headers: scope.headers });
+        eq([r.status, r.headers.get("x-tag"), await r.text()], [201, tag, `${tag}:b${i}`], "scoped echo");
+        posted++; break;
+      }
+      case 4: {
+        eq(await json(await fetch(`${hub}/shop/price/i${i}`)), { item: `i${i}`, price: 0, source: "service" }, "unscoped price");
+        eq(await json(await fetch(`${hub}/shop/quote/i${i}`)), { item: `i${i}`, status: 200, price: { item: `i${i}`, price: 0, source: "service" } }, "unscoped quote");
+        break;
+      }
+      default: {
+        const r = await fetch(`${hub}/echo`, { method: "POST", body: `u${i}` });
+        eq([r.status, r.headers.get("x-served-by"), await r.text()], [200, "echo", `u${i}`], "unscoped echo");
+      }
+    }
+  });
+  eq([price.calls, user.calls, echo.calls], [direct + nested, passed * 2, posted], "rule.calls");
+  const held = (await state()).mocks.filter((m: any) => m.scope === scope.id).map((m: any) => m.path).sort();
+  eq(held, ["/echo", "/shop/price/:item", "/users/:id"], "rules at the hub");
+  const entries = await scope.entries({ kind: "http" });
+  eq(entries.every((e: any) => e.scope === scope.id), true, "journal: only this scope");
+  eq(entries.length, direct + nested * 2 + passed * 2 + posted, "journal: every scoped request");
+  const api = await json(await fetch(`${hub}/__crossipc/api/journal?kind=http&scope=${scope.id}&limit=1000`));
+  eq(api.entries.length, entries.length, "journal API by scope");
+  await scope.close();
+  eq((await state()).mocks.filter((m: any) => m.scope === scope.id), [], "closed scope leaves nothing");
+}
+
+/** Faults scoped to this test: status, reset, times, timeout; other tests' requests untouched. */
+export async function faults(mocks: Mocks, _tag: string, eq: Eq): Promise<void> {
+  await using scope = mocks.scope();
+  const unavailable = await scope.fault({ method: "GET", path: "/users/:id" }, { status: 503 });
+  const reset = await scope.fault({ path: "/echo" }, { reset: true });
+  const twice = await scope.fault({ api: "shop" }, { status: 418, times: 2 });
+  const hang = await scope.fault({ path: "/users/:id/orders" }, { timeout: true });
+  const h = { headers: scope.headers };
+  for (let i = 0; i < 4; i++) {
+    const r = await fetch(`${hub}/users/${i}`, h);
+    eq([r.status, await json(r)], [503, { error: "Fault injected" }], "scoped 503");
+    eq((await fetch(`${hub}/users/${i}`)).status, 200, "unscoped user");
+  }
+  let threw: unknown;
+  try { await fetch(`${hub}/echo`, { method: "POST", body: "x", headers: scope.headers }); } catch (error) { threw = error; }
+  eq(threw instanceof Error, true, "reset: fetch rejects");
+  eq((await fetch(`${hub}/echo`, { method: "POST", body: "x" })).status, 200, "unscoped echo");
+  eq([(await fetch(`${hub}/shop/price/a`, h)).status, (await fetch(`${hub}/shop/price/a`, h)).status, (await fetch(`${hub}/shop/price/a`, h)).status], [418, 418, 200], "times: 2");
+  let timedOut = "";
+  try { await fetch(`${hub}/users/1/orders`, { headers: scope.headers, signal: AbortSignal.timeout(300) }); } catch (error) { timedOut = (error as Error).name; }
+  eq(timedOut, "TimeoutError", "timeout fault: the client's own timeout ends it");
+  eq(await json(await fetch(`${hub}/users/1/orders`)), { id: "1", orders: ["real-order"] }, "unscoped orders");
+  await until("fault hits", () => unavailable.hits === 4 && twice.hits === 2 && reset.hits >= 1 && hang.hits === 1);
+  const listed = (await json(await fetch(`${hub}/__crossipc/api/faults`))).faults.filter((f: any) => f.scope === scope.id);
+  eq(listed.length, 3, "the hub lists this scope's faults (times: 2 removed itself)");
+  const faulted = await scope.entries({ path: "/users/*", status: 503 });
+  eq(faulted.length === 4 && faulted.every((e: any) => e.fault?.id === unavailable.id && e.fault?.kind === "status"), true, "journal entries carry the fault");
+  await scope.close();
+  const left = (await json(await fetch(`${hub}/__crossipc/api/faults`))).faults.filter((f: any) => f.scope === scope.id);
+  eq(left, [], "closed scope leaves no fault");
+}
+
+function har(tag: string) {
+  const entry = (method: string, url: string, status: number, body: string, postData?: string) => ({
+    startedDateTime: new Date().toISOString(), time: 1, cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+    request: {
+      method, url, httpVersion: "HTTP/1.1", cookies: [], headers: [], headersSize: -1, bodySize: postData?.length ?? 0,
+      queryString: [...new URL(url).searchParams].map(([name, value]) => ({ name, value })),
+      ...(postData ? { postData: { mimeType: "application/json", text: postData } } : {}),
+    },
+    response: {
+      status, statusText: "", httpVersion: "HTTP/1.1", cookies: [], headersSize: -1, bodySize: body.length, redirectURL: "",
+      headers: [{ name: "content-type", value: "application/json" }, { name: "x-replayed", value: tag }],
+      content: { size: body.length, mimeType: "application/json", text: body },
+    },
+  });
+  return {
+    log: {
+      version: "1.2", creator: { name: "r5", version: "1" },
+      entries: [
+        entry("GET", "http://somewhere:1/users/7?a=1&b=2", 200, JSON.stringify({ first: tag })),
+        entry("GET", "http://somewhere:1/users/7?a=1&b=2", 200, JSON.stringify({ second: tag })),
+        entry("POST", "http://somewhere:1/echo/json", 202, JSON.stringify({ posted: tag }), JSON.stringify({ a: 1, b: [2] })),
+      ],
+    },
+  };
+}
+
+/** A replay scoped to this test; then the scope's own recording replayed in another scope. */
+export async function replay(mocks: Mocks, tag: string, eq: Eq): Promise<void> {
+  await using scope = mocks.scope();
+  const handle = await scope.replay(har(tag), { onMiss: "404" });
+  const h = { headers: scope.headers };
+  const first = await fetch(`${hub}/users/7?b=2&a=1`, h);
+  eq([first.status, first.headers.get("x-replayed"), await json(first)], [200, tag, { first: tag }], "replay 1");
+  eq(await json(await fetch(`${hub}/users/7?a=1&b=2`, h)), { second: tag }, "replay 2");
+  eq(await json(await fetch(`${hub}/users/7?a=1&b=2`, h)), { second: tag }, "replay: last again");
+  const posted = await fetch(`${hub}/echo/json`, { method: "POST", body: '{ "b": [2], "a": 1 }', headers: { ...scope.headers, "content-type": "application/json" } });
+  eq([posted.status, await json(posted)], [202, { posted: tag }], "replay: body equal as JSON");
+  const miss = await fetch(`${hub}/users/8?a=1&b=2`, h);
+  const missBody = await json(miss);
+  eq([miss.status, typeof missBody.error === "string" && missBody.error.includes("/users/7")], [404, true], `onMiss 404 names the closest: ${JSON.stringify(missBody)}`);
+  eq(await json(await fetch(`${hub}/users/7?a=1&b=2`)), { id: "7", name: "real", url: "/users/7?a=1&b=2" }, "unscoped: the real service");
+  await until("replay counts", () => handle.matched === 4 && handle.missed === 1);
+
+  // Record → replay: what this scope's journal holds, as HAR, answers a second scope the same.
+  const recorded = await json(await fetch(`${hub}/__crossipc/api/journal.har?scope=${scope.id}`));
+  eq(recorded.log.entries.length, 5, "journal.har by scope");
+  await using again = mocks.scope();
+  await again.replay(recorded);
+  const r = await fetch(`${hub}/users/7?a=1&b=2`, { headers: again.headers });
+  // The hub here does not record bodies (no --record), so the HAR has heads only.
+  eq([r.status, r.headers.get("x-replayed")], [200, tag], "HAR of the journal replays");
+  eq((await json(await fetch(`${hub}/users/7?a=1&b=2`, h))), { second: tag }, "the first scope's replay still answers it");
+}
+
+export type WsCtor = new (url: string, init?: any) => WebSocket;
+
+function opened(ws: WebSocket): Promise<{ messages: unknown[]; closed: Promise<{ code: number; reason: string }> }> {
+  ws.binaryType = "arraybuffer";
+  const messages: unknown[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e: any) => resolve({ code: e.code, reason: e.reason })));
+  ws.addEventListener("message", (e: any) => messages.push(e.data instanceof ArrayBuffer ? [...new Uint8Array(e.data)] : e.data));
+  return new Promise((resolve, reject) => {
+    ws.addEventListener("open", () => resolve({ messages, closed }));
+    ws.addEventListener("error", () => reject(new Error(`WebSocket ${ws.url} failed`)));
+  });
+}
+
+/**
+ * This test plays the WebSocket server of /echo/ws for its scope; a socket without the scope
+ * reaches the real one (the echo service on Deno.serve: through a Node client, this is what found
+ * the `connection: close` a Deno backend's 101 carried, test/node/upgrade-answer-connection.test.ts).
+ */
+export async function websocket(mocks: Mocks, tag: string, eq: Eq, Ws: WsCtor = WebSocket as any): Promise<void> {
+  await using scope = mocks.scope();
+  const closes: Array<[number, string]> = [];
+  const rule = await scope.interceptWebSocket("/echo/:room", (socket, request) => {
+    socket.send(`${tag}@${request.params.room}`);
+    socket.onMessage((data) => {
+      if (data === "bye") socket.close(4000, "done");
+      else socket.send(typeof data === "string" ? `echo:${data}` : new Uint8Array([...data].reverse()));
+    });
+    socket.onClose((code, reason) => { closes.push([code, reason]); });
+  });
+  const url = `${hub.replace("http", "ws")}/echo/ws`;
+  await wsExchange(url, scope, tag, eq, Ws, rule, () => closes.find(([code]) => code === 4002));
+}
+
+async function wsExchange(url: string, scope: MockScope, tag: string, eq: Eq, Ws: WsCtor, rule: { calls: number }, closeSeen: () => [number, string] | undefined): Promise<void> {
+  const ws = new Ws(url, { headers: scope.headers });
+  const mine = await opened(ws);
+  const real = new Ws(url);
+  const theirs = await opened(real);
+  const expected: unknown[] = [`${tag}@ws`];
+  for (let i = 0; i < 40; i++) {
+    if (i % 3) { ws.send(`m${i}`); expected.push(`echo:m${i}`); }
+    else { ws.send(new Uint8Array([i, 1, 2])); expected.push([2, 1, i]); }
+    real.send(`r${i}`);
+  }
+  await until("echoes", () => mine.messages.length === expected.length && theirs.messages.length === 41);
+  eq(mine.messages, expected, "frames in order and kind");
+  eq(theirs.messages, ["real echo", ...Array.from({ length: 40 }, (_, i) => `r${i}`)], "the real echo service");
+  ws.send("bye");
+  eq(await mine.closed, { code: 4000, reason: "done" }, "the mock's close");
+  real.close(4001, "client bye");
+  await theirs.closed;
+  const third = new Ws(url, { headers: scope.headers });
+  const t = await opened(third);
+  third.close(4002, "from client");
+  await t.closed;
+  await until("the mock saw the client's close", () => closeSeen()?.[0] === 4002);
+  eq(closeSeen(), [4002, "from client"], "onClose: the client's code and reason");
+  await until(`rule.calls (${rule.calls})`, () => rule.calls === 2);
+}
+
+/** Adds a scoped rule and an unscoped one on a path of this test's own, then fails. */
+export async function failsHolding(mocks: Mocks, tag: string): Promise<never> {
+  const scope = mocks.scope();
+  await scope.intercept("GET", "/shop/price/:item", () => ({ fail: tag }));
+  await mocks.intercept("GET", `/users/${tag}`, () => ({ unscoped: tag }));
+  await scope.fault({ path: "/users/**" }, { status: 500 });
+  throw new Error(`deliberate failure in ${tag}`);
+}
+
+/** The unscoped rule `failsHolding(tag)` added is gone: the real service answers its path. */
+export async function leftNothing(tag: string, eq: Eq): Promise<void> {
+  await until(`no rule of ${tag}`, async () => !(await state()).mocks.some((m: any) => m.path === `/users/${tag}`));
+  eq(await json(await fetch(`${hub}/users/${tag}`)), { id: tag, name: "real", url: `/users/${tag}` }, "after a failed test: the real service");
+}
+
+export { connectMocks };
+
+/** Holds rules and a request on its handler, says where (`<R5_OUT>/kill-ready`), and waits to be SIGKILLed. */
+export async function holdForKill(runner: string): Promise<never> {
+  const mocks = await connectMocks(port, { runtimeId: `kill-${runner}` });
+  const scope = mocks.scope();
+  await scope.intercept("GET", "/shop/price/:item", () => new Promise(() => {}));
+  await scope.fault({ path: "/users/:id" }, { status: 500 });
+  await scope.interceptWebSocket("/echo/:room", (socket) => socket.send("held"));
+  await mocks.intercept("GET", `/users/killed-${runner}`, () => ({ unscoped: "killed" }));
+  const ready = JSON.stringify({ scope: scope.id, pid: (globalThis as any).process?.pid ?? (globalThis as any).Deno?.pid });
+  const file = `${env.get("R5_OUT")}/kill-ready`;
+  if ((globalThis as any).Deno) await (globalThis as any).Deno.writeTextFile(file, ready);
+  else await (await import("node:fs/promises")).writeFile(file, ready);
+  return new Promise(() => {});
+}

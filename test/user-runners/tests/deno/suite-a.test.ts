@@ -1,0 +1,13 @@
+import assert from "node:assert/strict";
+import * as s from "../../suite/common.ts";
+
+const tag = "deno-a";
+const eq = (actual: unknown, expected: unknown, what?: string) => assert.deepEqual(actual, expected, what);
+
+for (const scenario of [s.isolation, s.faults, s.replay, s.websocket]) {
+  Deno.test(scenario.name, async () => {
+    await using mocks = await s.connectMocks(s.port, { runtimeId: `${tag}-${scenario.name}` });
+    await scenario(mocks, `${tag}-${scenario.name}`, eq);
+    await s.done(`${tag}-${scenario.name}`);
+  });
+}
