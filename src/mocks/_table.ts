@@ -1,7 +1,8 @@
-import { addRoute, createRouter, findAllRoutes } from "rou3";
+import { addRoute, createRouter, findAllRoutes, type RouterContext } from "rou3";
 import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
 import { agrees, decodeParams, rou3Pattern, routeMethod, shapeOf, type PatternShape } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
+import { hasLongSegment, hasRegexParam } from "../server/_longSegment.ts";
 
 /** What a table holds: a rule, or a fault (../faults/FaultTable.ts), at a route pattern. */
 export interface Routed {
@@ -39,6 +40,10 @@ export class RuleTable<T extends Routed = Rule> {
   /** Lookups since the last change: the router is compiled only once changes have settled. */
   #lookups = 0;
   #size = 0;
+  /** Stacks whose pattern has a regex parameter: while there are none, no path is measured. */
+  #regexStacks = 0;
+  /** The stacks without a regex parameter, for a path with a long segment (../server/_longSegment.ts); built when one comes. */
+  #plain: RouterContext<Stack<T>> | undefined;
   /**
    * Stacks left empty but still in the router. rou3's `removeRoute` counts a node's remaining
    * children (`Object.keys`) on every removal, so removing the routes of 50,000 distinct patterns
@@ -69,6 +74,7 @@ export class RuleTable<T extends Routed = Rule> {
       stack = { rules: [], method: routeMethod(method), pattern: rou3Pattern(rule.path), ...shapeOf(rule.path) };
       addRoute(this.#router, stack.method, stack.pattern, stack);
       this.#stacks.set(key, stack);
+      if (hasRegexParam(stack.pattern)) this.#regexStacks++;
     } else if (stack.rules.length === 0) {
       this.#empty--;
     }
@@ -80,6 +86,7 @@ export class RuleTable<T extends Routed = Rule> {
 
   #changed(): void {
     this.#match = undefined;
+    this.#plain = undefined;
     this.#lookups = 0;
   }
 
@@ -99,8 +106,10 @@ export class RuleTable<T extends Routed = Rule> {
   #rebuild(): void {
     const router = createRouter<Stack<T>>();
     for (const [key, stack] of this.#stacks) {
-      if (stack.rules.length === 0) this.#stacks.delete(key);
-      else addRoute(router, stack.method, stack.pattern, stack);
+      if (stack.rules.length === 0) {
+        this.#stacks.delete(key);
+        if (hasRegexParam(stack.pattern)) this.#regexStacks--;
+      } else addRoute(router, stack.method, stack.pattern, stack);
     }
     this.#router = router;
     this.#empty = 0;
@@ -110,10 +119,16 @@ export class RuleTable<T extends Routed = Rule> {
   /** Every rule that matches, newest first. */
   find(method: string, path: string): RuleMatch<T>[] {
     if (this.#size === 0) return NONE as RuleMatch<T>[];
+    // A regex parameter is never tried on a segment past MAX_REGEX_SEGMENT: such a path meets the other patterns only.
+    if (this.#regexStacks !== 0 && hasLongSegment(path)) return this.#matches(findAllRoutes(this.#withoutRegex(), method, path), path);
     // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
     // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet.
     if (this.#match === undefined && ++this.#lookups >= COMPILE_AFTER) this.#match = compileRouter(this.#router, { matchAll: true });
-    const found = this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path);
+    return this.#matches(this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path), path);
+  }
+
+  /** The rules of the stacks a lookup found, newest first. */
+  #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string): RuleMatch<T>[] {
     if (found.length === 0) return NONE as RuleMatch<T>[];
     if (found.length === 1) {
       // The common case: one pattern matches; its stack is already in order.
@@ -133,6 +148,13 @@ export class RuleTable<T extends Routed = Rule> {
       for (const rule of data.rules) out.push({ rule, params: decoded });
     }
     return out.sort((a, b) => this.#order.get(b.rule)! - this.#order.get(a.rule)!);
+  }
+
+  #withoutRegex(): RouterContext<Stack<T>> {
+    if (this.#plain) return this.#plain;
+    const router = createRouter<Stack<T>>();
+    for (const stack of this.#stacks.values()) if (!hasRegexParam(stack.pattern)) addRoute(router, stack.method, stack.pattern, stack);
+    return (this.#plain = router);
   }
 }
 

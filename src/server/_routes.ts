@@ -1,7 +1,8 @@
-import { addRoute, createRouter, findAllRoutes, removeRoute } from "rou3";
+import { addRoute, createRouter, findAllRoutes, findRoute, removeRoute, type RouterContext } from "rou3";
 import { compileRouter, type CompiledMatch } from "rou3/compiler";
 import type { Awaitable } from "../types.ts";
 import { repeatedRepetition } from "./_repeatedRepetition.ts";
+import { hasLongSegment, hasRegexParam } from "./_longSegment.ts";
 
 /** The original's interception handler: parsed body, path params, lower-cased headers. */
 export type InterceptHandler = (
@@ -46,6 +47,10 @@ export class InterceptRoutes {
   #match: CompiledMatch<InterceptRoute> | undefined;
   /** `"GET /users/:id"` → its route, in the order they were added (the dashboard, `journal.hits()`). */
   readonly #byKey = new Map<string, InterceptRoute>();
+  /** Routes with a regex parameter: while there are none, no path is measured. */
+  #regexRoutes = 0;
+  /** The routes without a regex parameter, for a path with a long segment (./_longSegment.ts); built when one comes. */
+  #plain: RouterContext<InterceptRoute> | undefined;
 
   get size(): number {
     return this.#byKey.size;
@@ -66,7 +71,9 @@ export class InterceptRoutes {
       throw new Error(`Intercept route ${key}: ${(error as Error).message}. Write a regex parameter as its own segment with a plain constraint (/:id(^\\d+$) or /:id(\\d+)), or match :id and check the value in the handler`);
     }
     this.#byKey.set(key, added);
+    if (hasRegexParam(path)) this.#regexRoutes++;
     this.#match = undefined;
+    this.#plain = undefined;
   }
 
   remove(method: string, path: string): void {
@@ -74,7 +81,9 @@ export class InterceptRoutes {
     if (!this.#byKey.has(key)) return;
     removeRoute(this.#router, routeMethod(method), rou3Pattern(path));
     this.#byKey.delete(key);
+    if (hasRegexParam(path)) this.#regexRoutes--;
     this.#match = undefined;
+    this.#plain = undefined;
   }
 
   /** Each route with its hit count. */
@@ -88,18 +97,26 @@ export class InterceptRoutes {
 
   find(method: string, pathname: string): MatchedIntercept | undefined {
     if (this.#byKey.size === 0) return undefined;
-    this.#match ??= compileRouter(this.#router);
-    let match = this.#match(method, pathname);
+    // A regex parameter is never tried on a segment past MAX_REGEX_SEGMENT: such a path meets the other routes only.
+    const plain = this.#regexRoutes !== 0 && hasLongSegment(pathname) ? this.#withoutRegex() : undefined;
+    let match = plain ? findRoute(plain, method, pathname) : (this.#match ??= compileRouter(this.#router))(method, pathname);
     if (!match) return undefined;
     // rou3 ignores a trailing slash, and lets `/files/*` take `/files`; find-my-way does neither.
     // Only a mismatch looks further.
     if (!agrees(match, pathname)) {
-      const all = findAllRoutes(this.#router, method, pathname);
+      const all = findAllRoutes(plain ?? this.#router, method, pathname);
       match = undefined;
       for (let i = all.length - 1; i >= 0 && !match; i--) if (agrees(all[i]!, pathname)) match = all[i];
       if (!match) return undefined;
     }
     return { route: match.data, params: decodeParams(match.params, match.data.star) };
+  }
+
+  #withoutRegex(): RouterContext<InterceptRoute> {
+    if (this.#plain) return this.#plain;
+    const router = createRouter<InterceptRoute>();
+    for (const route of this.#byKey.values()) if (!hasRegexParam(route.path)) addRoute(router, routeMethod(route.method), route.path, route);
+    return (this.#plain = router);
   }
 }
 
