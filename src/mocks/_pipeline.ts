@@ -28,7 +28,8 @@ import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
-import { readUpTo } from "../_bytes.ts";
+import { concat } from "../_bytes.ts";
+import { BodyBudgetError, type BodyBudget } from "./_bodyBudget.ts";
 
 type Answer = Response | Promise<Response>;
 
@@ -85,11 +86,13 @@ function takeLocal(request: Request, path: string, record: JournalRecord | undef
 }
 
 function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
-  const context = new Take(request, path, null, record, hub.mocks.bodyLimit);
+  const context = new Take(request, path, null, record, hub.mocks.bodyLimit, hub.mocks.bodies);
   const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : hub.fallThrough(context.current(), record));
   // A replay answers a request without a body at once: no promise to wait for (as an intercept route).
   const answer = firstAnswer(hub.hubRules.find(request.method, path), context);
-  return answer instanceof Promise ? answer.then(settle) : settle(answer);
+  if (!(answer instanceof Promise)) return settle(answer);
+  // The rules are done with the body once they have answered: its bytes leave the budget.
+  return answer.finally(() => context.release()).then(settle);
 }
 
 function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Answer {
@@ -104,17 +107,22 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   const unscoped = mocks.find(null, request.method, path);
   // Nothing of (1) or (2) matches (the common case on a hub full of other tests' scopes): on at once.
   if (scoped.length === 0 && unscoped.length === 0) return takeLocal(request, path, record, hub);
-  return takeByMatches(new Take(request, path, scope, record, mocks.bodyLimit), scoped, unscoped, hub);
+  return takeByMatches(new Take(request, path, scope, record, mocks.bodyLimit, mocks.bodies), scoped, unscoped, hub);
 }
 
 async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleMatch[], hub: HttpSteps): Promise<Response> {
   const { record } = context;
-  // (1) newest first
-  let answer = await firstAnswer(scoped, context);
-  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
-  // (2) newest first
-  answer = await firstAnswer(unscoped, context);
-  if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  try {
+    // (1) newest first
+    let answer = await firstAnswer(scoped, context);
+    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+    // (2) newest first
+    answer = await firstAnswer(unscoped, context);
+    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+  } finally {
+    // The rules are done with the body: its bytes leave the budget ((3), (4), (5) stream a copy on).
+    context.release();
+  }
   // (3), (4), (5)
   return takeLocal(context.current(), context.path, record, hub);
 }
@@ -152,7 +160,7 @@ function firstAnswer(matches: RuleMatch[], context: Take, from = 0): Taken | Pas
 function ruleFailed(rule: Rule, error: unknown, context: Take): Response {
   const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
   if (context.record) context.record.error = message;
-  return jsonResponse(500, { error: message });
+  return jsonResponse(error instanceof BodyBudgetError ? 503 : 500, { error: message });
 }
 
 // --- WebSocket upgrades ----------------------------------------------------------------------
@@ -229,7 +237,7 @@ async function takeUpgradeByRules(
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
   const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
-  const context = new Take(request, path, scope, record, mocks.bodyLimit);
+  const context = new Take(request, path, scope, record, mocks.bodyLimit, mocks.bodies);
   for (const step of scope === null ? [null] : [scope, null]) {
     for (const { rule, params } of mocks.findUpgrade(step, path)) {
       if (!rule.upgrade) continue;
@@ -253,11 +261,15 @@ class Take implements TakeContext {
   #body: Promise<Uint8Array | undefined> | undefined;
   #bytes: Uint8Array | undefined;
   #read = false;
+  /** Bytes of this body reserved in the hub's budget, given back by `release`. */
+  #held = 0;
 
   readonly #limit: number;
+  readonly #budget: BodyBudget;
 
-  constructor(request: Request, path: string, scope: string | null, record: JournalRecord | undefined, limit: number) {
+  constructor(request: Request, path: string, scope: string | null, record: JournalRecord | undefined, limit: number, budget: BodyBudget) {
     this.#limit = limit;
+    this.#budget = budget;
     this.request = request;
     this.method = request.method;
     this.path = path;
@@ -274,26 +286,64 @@ class Take implements TakeContext {
     return this.#read ? withBody(this.request, this.#bytes) : this.request;
   }
 
+  /** The rules are done with the body: its bytes leave the hub's budget. */
+  release(): void {
+    this.#budget.give(this.#held);
+    this.#held = 0;
+  }
+
   async #readBody(): Promise<Uint8Array | undefined> {
     const request = this.request;
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
-    this.#bytes = await readCapped(request, this.#limit);
+    this.#bytes = await this.#readCapped(request.body);
     // With bodies on, the journal keeps what the rule read (the request is not tapped on this path),
     // as bytes: a body that is not UTF-8 goes into the HAR as base64, not as U+FFFD.
     if (this.record?.bodies) this.record.setBody("request", this.#bytes);
     return this.#bytes;
   }
-}
 
-/**
- * The whole body, or an error naming the limit once it is passed (what comes past it is read and
- * dropped, so that the client reads the 413).
- */
-async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
-  const { bytes, length } = await readUpTo(request.body!, limit);
-  if (length > limit) throw new Error(`the request body (${length} bytes) is over the ${limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
-  return bytes;
+  /**
+   * The whole body, each chunk reserved in the hub's budget as it arrives; or an error naming the
+   * limit it passed: this body's own (413) or the budget of all bodies (503). What comes past it
+   * is read and dropped, not cancelled: cancelling a request's body cuts the connection on some
+   * runtimes before the client reads the answer that refuses it.
+   */
+  async #readCapped(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+    const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    let refused: "size" | "budget" | undefined;
+    let others = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        length += value.byteLength;
+        if (refused) continue;
+        if (length <= this.#limit && this.#budget.take(value.byteLength)) {
+          this.#held += value.byteLength;
+          chunks.push(value);
+          continue;
+        }
+        refused = length > this.#limit ? "size" : "budget";
+        others = this.#budget.held - this.#held;
+        chunks.length = 0;
+        this.release();
+      }
+    } catch (error) {
+      // The client went away mid-body: nothing is kept.
+      this.release();
+      throw error;
+    }
+    if (refused === "size") throw new Error(`the request body (${length} bytes) is over the ${this.#limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
+    if (refused === "budget") {
+      throw new BodyBudgetError(
+        `the hub already holds ${others} bytes of other requests' bodies for its mocks, and this one (${length} bytes) would take it past maxMockBodyBytes (${this.#budget.limit}): try again once some are answered`,
+      );
+    }
+    return concat(chunks, this.#held);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ruleInfo, WEBSOCKET_METHOD, type Rule, type RuleInfo } from "./_rule.ts";
 import { RuleTable, type RuleMatch } from "./_table.ts";
+import { BodyBudget } from "./_bodyBudget.ts";
 
 /**
  * Every rule the hub holds: one table per scope (`Map<scopeId, RuleTable>`) and one of unscoped
@@ -15,6 +16,8 @@ export class MockRules {
   #counter = 0;
   /** Largest request body relayed to a rule's process, in bytes (set from the hub's maxMessageSize). */
   bodyLimit: number = 48 * 1024 * 1024;
+  /** Bytes of request bodies held for rules at once, all requests together (the `maxMockBodyBytes` option). */
+  readonly bodies = new BodyBudget(256 * 1024 * 1024);
 
   /** Rules held: the request path checks this one number before doing anything for mocks. */
   get size(): number {

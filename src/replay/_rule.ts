@@ -5,6 +5,7 @@
  * in its index; the body is read only when its method and path were recorded.
  */
 import { PASS, type Pass, type Rule, type TakeContext } from "../mocks/_rule.ts";
+import { BodyBudgetError } from "../mocks/_bodyBudget.ts";
 import { isHubPath } from "../server/_path.ts";
 import type { Replay } from "./Replay.ts";
 
@@ -51,7 +52,9 @@ async function readBody(context: TakeContext): Promise<Uint8Array | null> {
     const body = (await context.body()) ?? EMPTY;
     if (context.record?.bodies && body.byteLength) context.record.setBody("request", body);
     return body;
-  } catch {
+  } catch (error) {
+    // The hub holds all the bodies it may for now: a 503 to try again, not a miss.
+    if (error instanceof BodyBudgetError) throw error;
     return null;
   }
 }

@@ -60,6 +60,12 @@ export interface IPCServerOptions extends GuardOptions {
    */
   maxMockRules?: number | undefined;
   /**
+   * Bytes of request bodies the hub holds at once for mocks and replays, all requests together (each is
+   * read whole before a rule sees it, up to ¾ of `maxMessageSize`); a request that would pass it
+   * answers 503 saying so. Default 256 MiB.
+   */
+  maxMockBodyBytes?: number | undefined;
+  /**
    * Connections held at once, WebSockets included; more are closed as they arrive. Default 4096.
    * Without the front (`resettableConnections: false`) some runtimes can only cap requests and
    * WebSockets in progress (503 past them): the README's "What each runtime bounds".
@@ -182,6 +188,7 @@ export class IPCServer {
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
+    this.#mocks.bodies.limit = options.maxMockBodyBytes ?? 256 * MiB;
     // A scope whose only rule is a fault is open too: its trace id names it (SPEC §10).
     this.#mocks.alsoOpen = this.#faults.hasScope;
     installMocksHub(this.#clients, {

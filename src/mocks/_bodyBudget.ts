@@ -1,0 +1,37 @@
+/**
+ * Bytes of request bodies the hub holds at once for its rules: read whole before a rule sees
+ * them (a remote mock's relay to its process, a replay's comparison), each up to ~48 MiB. Without
+ * a total, N concurrent large POSTs to a mocked route (from a page's no-cors fetch as well) held
+ * N × 48 MiB. Each request reserves its bytes as they arrive and gives them back when its rules
+ * are done with it (answered, passed on, failed, timed out, or its client gone mid-body).
+ */
+export class BodyBudget {
+  #held = 0;
+  /** The most all requests together may hold. */
+  limit: number;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Bytes reserved now, by every request together. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Reserves `bytes`; false, reserving nothing, when that would pass the limit. */
+  take(bytes: number): boolean {
+    if (this.#held + bytes > this.limit) return false;
+    this.#held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.#held -= bytes;
+  }
+}
+
+/** A body refused because the budget is spent: answered 503 (try again), not 413 (too large). */
+export class BodyBudgetError extends Error {
+  override readonly name = "BodyBudgetError";
+}
