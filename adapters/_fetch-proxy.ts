@@ -22,6 +22,12 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`)), options.timeout);
   const clientGone = () => controller.abort(new ProxyError(502, "the client went away"));
+  // Gone before the request came here (a slow mock that passed it on, a fault's latency): an
+  // abort listener added now would never hear it, and the service got the request from nobody.
+  if (request.signal.aborted) {
+    clearTimeout(timer);
+    throw new ProxyError(502, "the client went away");
+  }
   request.signal.addEventListener("abort", clientGone, { once: true });
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   let answer: Response;

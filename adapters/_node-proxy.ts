@@ -131,6 +131,13 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
         body.pipe(upstream);
       });
     };
+    // The client left before the request came here (a slow mock handler that passed it on, a
+    // fault's latency): its "close" has been, and the upstream would get the request from nobody
+    // (a GET went out and was journaled 200; a POST waited for a body that never ends).
+    if (node?.res.destroyed && !node.res.writableFinished) {
+      reject(new ProxyError(502, "the client went away"));
+      return;
+    }
     send(0);
     // The client went away before its answer was delivered: stop the upstream request too.
     if (node) {

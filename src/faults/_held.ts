@@ -44,6 +44,35 @@ export class HeldRequests {
     });
   }
 
+  /**
+   * A `latency` fault's wait: resolves `true` after `ms`, or `false` as soon as the client leaves
+   * or the server tears down (then nothing behind the hub should see the request). A bare timer
+   * kept its request and the process for the whole latency (up to a day): a teardown did not end
+   * the process, and a request whose client had left went on to the service afterwards.
+   */
+  delay(request: Request, ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const finish = (waited: boolean) => {
+        if (!this.#release.delete(release)) return;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", release);
+        resolve(waited);
+      };
+      const release = () => finish(false);
+      let signal: AbortSignal | undefined;
+      try {
+        signal = request.signal;
+      } catch {
+        // Without a usable signal, the time and the teardown end the wait.
+      }
+      if (signal?.aborted) return resolve(false);
+      const timer = setTimeout(() => finish(true), ms);
+      (timer as { unref?: () => void }).unref?.();
+      signal?.addEventListener("abort", release, { once: true });
+      this.#release.add(release);
+    });
+  }
+
   /** Server teardown: every held request is let go. */
   releaseAll(): void {
     for (const release of [...this.#release]) release();

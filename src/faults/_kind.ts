@@ -13,6 +13,11 @@ export interface FaultAnswers {
   reset(): Response | Promise<Response>;
   /** Parks a request that is never answered, within the server's bounds. */
   hold(): Promise<Response>;
+  /**
+   * Waits `ms` before the request is handled: `undefined` once waited, or the answer to give
+   * instead when the client left or the server tore down meanwhile (nothing is to take it then).
+   */
+  delay(ms: number): Promise<Response | undefined>;
 }
 
 /** What a kind needs to fault one HTTP request: the answers above, or hand it on. */
@@ -47,10 +52,6 @@ export interface FaultKindDef<T = unknown> {
   upgrade?(value: T, context: FaultAnswers): Response | Promise<Response>;
   /** Faults the frames of a WebSocket. Absent: the kind does not apply to relayed frames. */
   socket?(value: T): SocketFault;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The value of a kind that takes only `true`. */

@@ -3,7 +3,7 @@
  * anything behind the hub sees it). On a WebSocket, per frame: waits before each relayed
  * frame, both ways, keeping their order. A range draws uniformly for each request or frame.
  */
-import { sleep, type FaultKindDef } from "./_kind.ts";
+import { type FaultKindDef } from "./_kind.ts";
 import { quoted } from "../_excerpt.ts";
 
 type Latency = number | [number, number];
@@ -22,8 +22,7 @@ export const latency: FaultKindDef<Latency> = {
     return value;
   },
   async http(value, context) {
-    await sleep(delayOf(value));
-    return context.take();
+    return (await context.delay(delayOf(value))) ?? context.take();
   },
   socket: (value) => ({ delay: () => delayOf(value) }),
 };

@@ -225,6 +225,15 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         params,
         scope: context.scope,
       };
+      // The hub drops a process with more than maxBufferedAmount unread as a slow consumer, and
+      // every rule it holds with it. Relayed requests went out whatever was still unread: a few
+      // concurrent 40 MiB POSTs to a mocked route (from anything that reaches the port, a page's
+      // no-cors POST included) had a test process that was reading dropped, and its mocks gone.
+      // Such a request is refused instead; the first always goes, as one large answer does.
+      const unread = owner.socket.bufferedAmount;
+      if (unread > 0 && unread + (body?.byteLength ?? 0) > hub.maxBufferedAmount) {
+        return fail(503, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who}: its process has ${unread} bytes from the hub still unread, and this request would take it past maxBufferedAmount (${hub.maxBufferedAmount}), where the hub drops it with every rule it holds: try again once it has read them`);
+      }
       let answer: WireAnswer;
       try {
         answer = await owner.socket.request<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);

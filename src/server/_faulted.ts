@@ -90,7 +90,23 @@ function faultAnswers(request: Request, fault: ActiveFault, record: JournalRecor
       const held = options.held.hold(request, () => options.answer(504, { error: "Fault injected: timeout (let go)" }, record));
       return held ?? Promise.resolve(reset(request, record, options));
     },
+    delay: async (ms) => {
+      if (await options.held.delay(request, ms)) return undefined;
+      // Journaled as the proxy journals a client that left (499); at teardown nobody reads it either.
+      const left = clientLeft(request);
+      const error = left ? "The client went away during the latency fault: nothing took the request" : "The hub closed during the latency fault: nothing took the request";
+      if (record) record.error = error;
+      return options.answer(left ? 499 : 503, { error }, record);
+    },
   };
+}
+
+function clientLeft(request: Request): boolean {
+  try {
+    return request.signal?.aborted === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs a kind on one request; a kind that throws answers 500 naming the fault. */

@@ -1,6 +1,7 @@
 import { addRoute, createRouter, findAllRoutes, removeRoute } from "rou3";
 import { compileRouter, type CompiledMatch } from "rou3/compiler";
 import type { Awaitable } from "../types.ts";
+import { repeatedRepetition } from "./_repeatedRepetition.ts";
 
 /** The original's interception handler: parsed body, path params, lower-cased headers. */
 export type InterceptHandler = (
@@ -135,13 +136,18 @@ function wildcardEnd(path: string): boolean {
 
 /**
  * find-my-way's regex parameter `:id(^\d+$)` as rou3 writes it, `:id(\d+)`: rou3 anchors a
- * constraint to the whole segment itself and refuses anchors inside it.
+ * constraint to the whole segment itself and refuses anchors inside it. Throws for a segment
+ * whose regex could backtrack exponentially (./_repeatedRepetition.ts), as find-my-way does.
  */
 export function rou3Pattern(path: string): string {
   if (!path.includes("(")) return path;
   return path
     .split("/")
     .map((segment) => {
+      const risky = segment.includes("(") ? repeatedRepetition(segment) : undefined;
+      if (risky !== undefined) {
+        throw new Error(`the regex ${JSON.stringify(risky)} repeats a group that itself repeats or alternates: a request path can make it backtrack for minutes, with the hub frozen`);
+      }
       const param = /^(:[A-Za-z_]\w*)\((.*)\)$/.exec(segment);
       if (!param) return segment;
       let constraint = param[2]!;

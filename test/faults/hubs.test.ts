@@ -5,9 +5,10 @@
  * that leaves the hub healthy.
  */
 import assert from "node:assert/strict";
+import http from "node:http";
 import net from "node:net";
-import { after, before, describe, test } from "node:test";
-import { connectMocks } from "../../adapters/node.ts";
+import { after, before, describe, test, type TestContext } from "node:test";
+import { connectMocks, HubRequests, IPCClient, passthrough } from "../../adapters/node.ts";
 import { WebSocket } from "ws";
 import { RUNTIMES, start, waitExit, type Child } from "../matrix/_spawn.ts";
 
@@ -180,6 +181,77 @@ for (const runtime of RUNTIMES) {
       }
     });
 
+    // The wait was a bare timer: when it ended, the request went on for a client long gone. A
+    // service got it (Deno: journaled 200; Node: a GET journaled 200, a POST not journaled at all
+    // while it waited for a body that never came) and a mock's handler was called for it (all three).
+    /** A service registered at `/late` that notes each request it gets in `seen`. */
+    const lateService = async (t: TestContext, seen: string[]) => {
+      const service = http.createServer((request, response) => {
+        seen.push(`service ${request.method} ${request.url}`);
+        request.resume().on("end", () => response.end("late"));
+      });
+      await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+      t.after(() => new Promise((resolve) => service.close(resolve)));
+      const client = new IPCClient(Number(new URL(base).port));
+      await client.connect("late-service");
+      t.after(() => client.disconnect());
+      await client.sendFrameworkRequest(HubRequests.register, [{ api: "late", baseUrl: `http://127.0.0.1:${(service.address() as net.AddressInfo).port}`, pathPrefix: "/late" }]);
+    };
+    const leave = (path: string, method: string) =>
+      fetch(`${base}${path}`, { method, body: method === "POST" ? "an order" : undefined, signal: AbortSignal.timeout(200) }).then(
+        () => "answered",
+        (error: Error) => error.name,
+      );
+    const httpEntries = async () => ((await (await fetch(`${base}/__crossipc/api/journal?kind=http`)).json()) as { entries: Array<{ method: string; path: string; status: number; error?: string }> }).entries;
+
+    test("latency: a client that leaves during the wait ends it; nothing behind the hub sees the request, journaled 499", async (t) => {
+      const seen: string[] = [];
+      await lateService(t, seen);
+      const mocks = await connectMocks(base);
+      t.after(() => mocks.close());
+      await mocks.intercept("*", "/mocked/:id", (_body, params) => {
+        seen.push(`mock ${params["id"]}`);
+        return {};
+      });
+      await addFault({ path: "/late/:id" }, { latency: 1500 });
+      await addFault({ path: "/mocked/:id" }, { latency: 1500 });
+      await (await fetch(`${base}/__crossipc/api/journal`, { method: "DELETE" })).text();
+      const left = await Promise.all([leave("/late/get", "GET"), leave("/late/post", "POST"), leave("/mocked/get", "GET"), leave("/mocked/post", "POST")]);
+      assert.deepEqual(left, ["TimeoutError", "TimeoutError", "TimeoutError", "TimeoutError"]);
+      await until(async () => (await httpEntries()).length === 4, "four journal entries", 10_000);
+      // The faults' 1.5 s are over: had a request gone on, it would have been seen by now.
+      await new Promise((resolve) => setTimeout(resolve, 1800));
+      assert.deepEqual(seen, []);
+      const journaled = (await httpEntries()).map(({ method, path, status, error }) => `${method} ${path} ${status} ${error}`).sort();
+      const gone = "The client went away during the latency fault: nothing took the request";
+      assert.deepEqual(journaled, [`GET /late/get 499 ${gone}`, `GET /mocked/get 499 ${gone}`, `POST /late/post 499 ${gone}`, `POST /mocked/post 499 ${gone}`]);
+      assert.equal(await (await fetch(`${base}/late/now`)).text(), "late", "the service is reached once the fault is gone");
+      await clear();
+    });
+
+    // The proxy's "client left" listener was added after the client had left: Node sent a GET on
+    // (journaled 200) and Deno both a GET and a POST, to a client that was gone.
+    test("a request whose client left while a mock held it is not proxied when the mock passes it on: 499, the service never sees it", async (t) => {
+      const seen: string[] = [];
+      await lateService(t, seen);
+      const mocks = await connectMocks(base);
+      t.after(() => mocks.close());
+      const passed: string[] = [];
+      await mocks.intercept("*", "/late/:id", async (_body, params) => {
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        passed.push(params["id"]!);
+        return passthrough();
+      });
+      await (await fetch(`${base}/__crossipc/api/journal`, { method: "DELETE" })).text();
+      assert.deepEqual(await Promise.all([leave("/late/get", "GET"), leave("/late/post", "POST")]), ["TimeoutError", "TimeoutError"]);
+      await until(() => passed.length === 2, "the mock to pass both on");
+      await until(async () => (await httpEntries()).length === 2, "two journal entries", 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(seen, []);
+      const journaled = (await httpEntries()).map(({ method, path, status }) => `${method} ${path} ${status}`).sort();
+      assert.deepEqual(journaled, ["GET /late/get 499", "POST /late/post 499"]);
+    });
+
     test("timeout: the client's own timeout ends it and the hub stays healthy", async () => {
       await addFault({ path: "/echo/never" }, { timeout: true });
       const waits = Array.from({ length: 20 }, () => fetch(`${base}/echo/never`, { signal: AbortSignal.timeout(300) }).then(() => "answered", (e: Error) => e.name));
@@ -190,9 +262,9 @@ for (const runtime of RUNTIMES) {
   });
 }
 
-async function until(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
+async function until(predicate: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

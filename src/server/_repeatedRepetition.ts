@@ -1,0 +1,90 @@
+/**
+ * A regex parameter's constraint (`/:id(\d+)`) runs on a segment of every request path its route
+ * is asked about, in the hub's one thread, on a backtracking engine (V8's, JavaScriptCore's). A
+ * group that repeats and itself holds a repetition or an alternation (`(?:a+)+`, `(?:a|a)*`,
+ * `(?:\w+\s?){2,}`) backtracks exponentially on a segment that almost matches: with
+ * `/q/:x((?:a+)+)` routed, one request for `/q/` + 26 `a` + `!` froze a hub 1.9 s (each `a` more
+ * doubles it), so any page could stop the hub for everyone. find-my-way refuses such a regex by
+ * default (`allowUnsafeRegex: false`, a star-height check); so do the routes here.
+ *
+ * Not caught: adjacent repetitions of overlapping characters (`[a-z]*[a-z]*b`), polynomial rather
+ * than exponential; a route's author can see those, a star-height check cannot.
+ */
+
+/** A group or an atom just read, and whether it holds a repetition or an alternation. */
+interface Read {
+  readonly start: number;
+  readonly risky: boolean;
+}
+
+/**
+ * The first group of `source` that repeats (`*`, `+`, `{n,}`, `{n,m}` with m > 1) and holds a
+ * repetition or an alternation, as written in it (with its quantifier); `undefined` when none does.
+ * A group under `?` may hold anything: at most once is not a repetition.
+ */
+export function repeatedRepetition(source: string): string | undefined {
+  const open: Array<{ start: number; risky: boolean }> = [{ start: 0, risky: false }];
+  let last: Read | undefined;
+  let i = 0;
+  while (i < source.length) {
+    const start = i;
+    const char = source[i]!;
+    if (char === "\\") {
+      i += 2;
+      last = { start, risky: false };
+    } else if (char === "[") {
+      i = classEnd(source, i);
+      last = { start, risky: false };
+    } else if (char === "(") {
+      open.push({ start, risky: false });
+      i++;
+      last = undefined;
+    } else if (char === ")" && open.length > 1) {
+      const group = open.pop()!;
+      i++;
+      // A repetition inside a group inside a group still repeats under the outer one's quantifier.
+      if (group.risky) open[open.length - 1]!.risky = true;
+      last = { start: group.start, risky: group.risky };
+    } else if (char === "|") {
+      open[open.length - 1]!.risky = true;
+      i++;
+      last = undefined;
+    } else {
+      const quantifier = quantifierAt(source, i);
+      if (!quantifier) {
+        i++;
+        last = { start, risky: false };
+        continue;
+      }
+      i = quantifier.end;
+      if (source[i] === "?") i++; // lazy: the same repetition
+      if (quantifier.repeats) {
+        if (last?.risky) return source.slice(last.start, i);
+        open[open.length - 1]!.risky = true;
+      }
+      last = undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `*`, `+`, `?` or `{n}`, `{n,}`, `{n,m}` at `i` (a `{` that is none of these is a literal). */
+function quantifierAt(source: string, i: number): { end: number; repeats: boolean } | undefined {
+  const char = source[i];
+  if (char === "*" || char === "+") return { end: i + 1, repeats: true };
+  if (char === "?") return { end: i + 1, repeats: false };
+  if (char !== "{") return undefined;
+  const braces = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 40));
+  if (!braces) return undefined;
+  const max = braces[2] === undefined ? Number(braces[1]) : braces[3] === "" ? Infinity : Number(braces[3]);
+  return { end: i + braces[0].length, repeats: max > 1 };
+}
+
+/** The index after the character class that starts at `i` (`[`), escapes and a leading `]` included. */
+function classEnd(source: string, i: number): number {
+  i++;
+  if (source[i] === "^") i++;
+  if (source[i] === "]") i++;
+  while (i < source.length && source[i] !== "]") i += source[i] === "\\" ? 2 : 1;
+  return i + 1;
+}
