@@ -92,6 +92,8 @@ export const UPGRADE_CONNECTION = "Connection: Upgrade, close";
 /** Bytes of an answer's head the hub looks through for a `101` (a larger head goes on untouched). */
 const MAX_ANSWER_HEAD = 16 * 1024;
 
+const NOTHING = new Uint8Array(0);
+
 /**
  * The backend's answer on its way to the client, with the `close` that `UPGRADE_CONNECTION` asked
  * for taken out of a `101`'s `Connection` again. hyper (`Deno.serve`) answers such a request's
@@ -101,33 +103,43 @@ const MAX_ANSWER_HEAD = 16 * 1024;
  * through the hub. Any other answer, and everything after the head, goes on byte for byte.
  */
 export class UpgradeAnswer {
-  #held: Uint8Array | undefined;
+  /** The head's bytes so far, copied (callers reuse read buffers), and how many there are. */
+  #head: Uint8Array<ArrayBuffer> | undefined;
+  #held = 0;
+  /** How many bytes of the blank line's CR LF CR LF the bytes so far end with. */
+  #matched = 0;
   /** The head has gone on: bytes now pass as they are. */
   done = false;
 
-  /** The bytes to send the client now (copies while the head is still coming: callers reuse read buffers). */
+  /** The bytes to send the client now. Each byte is looked at once, however the head is split. */
   take<B extends ArrayBufferLike>(bytes: Uint8Array<B>): Uint8Array<B> | Uint8Array<ArrayBuffer> {
     if (this.done) return bytes;
-    const all = this.#held ? concat(this.#held, bytes) : bytes;
-    const end = headEnd(all);
-    if (end === -1 && all.length < MAX_ANSWER_HEAD) {
-      this.#held = all === bytes ? bytes.slice() : all;
-      return new Uint8Array(0);
+    const end = this.#headEnd(bytes);
+    if (end === -1 && this.#held + bytes.length < MAX_ANSWER_HEAD) {
+      (this.#head ??= new Uint8Array(MAX_ANSWER_HEAD)).set(bytes, this.#held);
+      this.#held += bytes.length;
+      return NOTHING;
     }
     this.done = true;
-    this.#held = undefined;
-    if (end === -1 || !isSwitching(all)) return all;
-    const head = withoutClose(String.fromCharCode(...all.subarray(0, end)));
-    return head === undefined ? all : concat(latin1(head), all.subarray(end));
+    const all = this.#head === undefined ? bytes : concat([this.#head.subarray(0, this.#held), bytes]);
+    const headLength = end === -1 ? -1 : this.#held + end;
+    this.#head = undefined;
+    if (headLength === -1 || headLength > MAX_ANSWER_HEAD || !isSwitching(all)) return all;
+    const head = withoutClose(String.fromCharCode(...all.subarray(0, headLength)));
+    return head === undefined ? all : concat([latin1(head), all.subarray(headLength)]);
   }
-}
 
-/** The index after the blank line that ends an HTTP head, or -1. */
-function headEnd(bytes: Uint8Array): number {
-  for (let i = 3; i < bytes.length; i++) {
-    if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) return i + 1;
+  /** The index in `bytes` after the blank line that ends the head, or -1 (a CR LF begun at their end carries over). */
+  #headEnd(bytes: Uint8Array): number {
+    let matched = this.#matched;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      matched = byte === (matched % 2 === 0 ? 13 : 10) ? matched + 1 : byte === 13 ? 1 : 0;
+      if (matched === 4) return i + 1;
+    }
+    this.#matched = matched;
+    return -1;
   }
-  return -1;
 }
 
 function isSwitching(bytes: Uint8Array): boolean {
@@ -149,10 +161,13 @@ function withoutClose(head: string): string | undefined {
   return changed ? lines.join("\r\n") : undefined;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+function concat(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(pieces.reduce((length, piece) => length + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }
 

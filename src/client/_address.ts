@@ -78,9 +78,14 @@ function credentialsApart(url: string): { bare: string; headers: Record<string, 
   const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
   parsed.username = "";
   parsed.password = "";
+  return { bare: parsed.href, headers: { authorization: `Basic ${basicCredentials(credentials)}` } };
+}
+
+/** `user:password` as `Authorization: Basic` carries it: base64 of its UTF-8. */
+export function basicCredentials(userAndPassword: string): string {
   let binary = "";
-  for (const byte of new TextEncoder().encode(credentials)) binary += String.fromCharCode(byte);
-  return { bare: parsed.href, headers: { authorization: `Basic ${btoa(binary)}` } };
+  for (const byte of new TextEncoder().encode(userAndPassword)) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** The body as text, or `undefined` (and the rest left unread) once it passes `maxBytes`. */

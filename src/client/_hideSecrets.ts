@@ -9,6 +9,8 @@
  * CI logs, so both secrets read `[redacted]` there, as they do in the hub's logs and in the CLI's
  * output (`user:[redacted]@host`, as the hub shows a service's URL).
  */
+import { basicCredentials } from "./_address.ts";
+
 const REDACTED = "[redacted]";
 
 /** What a client must never show. */
@@ -58,7 +60,7 @@ function hidePassword(text: string, userinfo: ClientSecrets["userinfo"]): string
     shown = shown.split(`${secret}@`).join(`${name}:${REDACTED}@`);
   }
   const plainPassword = decoded(password);
-  for (const credentials of new Set([`${user}:${password}`, `${decoded(user)}:${plainPassword}`, parsed.join(":")].map(base64))) {
+  for (const credentials of new Set([`${user}:${password}`, `${decoded(user)}:${plainPassword}`, parsed.join(":")].map(basicCredentials))) {
     shown = shown.split(credentials).join(REDACTED);
   }
   if (password.length >= 8) {
@@ -114,11 +116,4 @@ function decoded(part: string): string {
   } catch {
     return part;
   }
-}
-
-/** Base64 of the UTF-8 of `text`, as `Authorization: Basic` carries credentials. */
-function base64(text: string): string {
-  let binary = "";
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }

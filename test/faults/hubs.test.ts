@@ -191,7 +191,11 @@ for (const runtime of RUNTIMES) {
         request.resume().on("end", () => response.end("late"));
       });
       await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
-      t.after(() => new Promise((resolve) => service.close(resolve)));
+      // A request the hub sent on and never finished (a POST's body) would keep `close` waiting for ever.
+      t.after(() => new Promise((resolve) => {
+        service.closeAllConnections();
+        service.close(resolve);
+      }));
       const client = new IPCClient(Number(new URL(base).port));
       await client.connect("late-service");
       t.after(() => client.disconnect());

@@ -100,3 +100,19 @@ test("UpgradeAnswer: a 101 split across reads loses only the close token; a refu
   const refusal = Buffer.from("HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
   assert.equal(text(new UpgradeAnswer().take(refusal)), text(refusal));
 });
+
+test("UpgradeAnswer: a 101 head past 16 KiB goes on untouched however it is read; one split at every byte is looked through once", () => {
+  const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
+  // The bound keeps the head's decoding small (a spread of a long head overflowed V8's stack: 130 000 bytes threw RangeError).
+  const long = Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nx-pad: ${"a".repeat(20_000)}\r\nconnection: close\r\n\r\n\x81\x00`, "latin1");
+  assert.equal(text(new UpgradeAnswer().take(long)), text(long), "in one read");
+  const inTwo = new UpgradeAnswer();
+  assert.equal(text(inTwo.take(long.subarray(0, 1000))) + text(inTwo.take(long.subarray(1000))), text(long), "in two reads");
+
+  // A CR that starts no blank line ("\r\r\n\r\n") and a blank line split at each of its bytes.
+  const odd = Buffer.from("HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nconnection: close\r\r\n\r\n\x81\x00", "latin1");
+  const bytewise = new UpgradeAnswer();
+  let out = "";
+  for (const byte of odd) out += text(bytewise.take(Uint8Array.of(byte)));
+  assert.equal(out, text(new UpgradeAnswer().take(odd)));
+});
