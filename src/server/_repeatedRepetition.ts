@@ -4,8 +4,10 @@
  * group that repeats and itself holds a repetition or an alternation (`(?:a+)+`, `(?:a|a)*`,
  * `(?:\w+\s?){2,}`) backtracks exponentially on a segment that almost matches: with
  * `/q/:x((?:a+)+)` routed, one request for `/q/` + 26 `a` + `!` froze a hub 1.9 s (each `a` more
- * doubles it), so any page could stop the hub for everyone. find-my-way refuses such a regex by
- * default (`allowUnsafeRegex: false`, a star-height check); so do the routes here.
+ * doubles it), so any page could stop the hub for everyone. find-my-way refuses a repeated
+ * repetition by default (`allowUnsafeRegex: false`, a star-height check); the routes here refuse a
+ * repeated alternation too (`(?:png|jpg)+`, which find-my-way accepts): telling a safe one from
+ * `(?:a|ab)*` means comparing what the alternatives can match, and a route rarely needs one.
  *
  * Not caught: adjacent repetitions of overlapping characters (`[a-z]*[a-z]*b`), polynomial rather
  * than exponential; a route's author can see those, a star-height check cannot.
