@@ -17,7 +17,7 @@ export class MockRules {
   /** Largest request body relayed to a rule's process, in bytes (set from the hub's maxMessageSize). */
   bodyLimit: number = 48 * 1024 * 1024;
   /** Bytes of request bodies held for rules at once, all requests together (the `maxMockBodyBytes` option). */
-  readonly bodies = new BodyBudget(256 * 1024 * 1024);
+  readonly bodies: BodyBudget = new BodyBudget(256 * 1024 * 1024);
 
   /** Rules held: the request path checks this one number before doing anything for mocks. */
   get size(): number {
