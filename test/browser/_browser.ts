@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,6 +30,16 @@ export async function openPage(browser: Browser, t: { after(fn: () => unknown): 
   page.on("pageerror", (error) => problems.push(`page error: ${(error as Error).message}`));
   page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
   return { page, problems };
+}
+
+/**
+ * Asserts what `openPage` recorded so far. It compares a copy: a failed assertion keeps the array it
+ * was given and the runner prints it after the test's `after` hooks, and tearing down the hub and
+ * the page aborts the dashboard's live stream (`request failed: …/api/events… net::ERR_ABORTED`),
+ * which the live array then showed as if the page had met it while the test ran.
+ */
+export function assertProblems(problems: readonly string[], expected: readonly string[]): void {
+  assert.deepEqual([...problems], expected);
 }
 
 /** A plain static web server on 127.0.0.1:0 (another origin than the hub). */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "puppeteer-core";
 import { startServer } from "../node/_helpers.ts";
-import { launch, openPage } from "./_browser.ts";
+import { assertProblems, launch, openPage } from "./_browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -40,7 +40,7 @@ test("Download HAR takes the page's filter, carries the key, and saves a HAR of 
   assert.equal(har.log.version, "1.2");
   assert.deepEqual(har.log.entries.map((e: { request: { method: string; url: string } }) => [e.request.method, new URL(e.request.url).pathname]), [["POST", "/orders"]]);
   // The one refusal above is the only problem the page met.
-  assert.deepEqual(problems, ["console: Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
+  assertProblems(problems, ["console: Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
 });
 
 test("a status typed as 5XX gives the table's rows in the HAR; a refused filter is said beside it and the page stays live", async (t) => {
@@ -81,7 +81,7 @@ test("a status typed as 5XX gives the table's rows in the HAR; a refused filter 
   await page.type("input[name=status]", "2xx");
   assert.equal(await page.$eval("#filter-note", (note) => note.textContent), "");
   await page.waitForFunction(() => document.querySelectorAll("#journal tbody tr[data-id]").length === 2, { timeout: 5000 });
-  assert.deepEqual(problems, ["console: Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+  assertProblems(problems, ["console: Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
 });
 
 test("scope null in the filter box shows the requests without a scope, as the HAR link (?scope=null) gives them", async (t) => {
@@ -95,5 +95,5 @@ test("scope null in the filter box shows the requests without a scope, as the HA
   const rows = await page.$$eval("#journal tbody tr[data-id] td:nth-child(4)", (cells) => cells.map((cell) => cell.textContent));
   assert.deepEqual(rows, ["/plain"]);
   assert.equal(await page.$eval("#har", (a) => (a as HTMLAnchorElement).search), "?scope=null");
-  assert.deepEqual(problems, []);
+  assertProblems(problems, []);
 });

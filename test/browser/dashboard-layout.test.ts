@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "puppeteer-core";
 import { startBackend, startServer } from "../node/_helpers.ts";
-import { launch, openPage } from "./_browser.ts";
+import { assertProblems, launch, openPage } from "./_browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -35,6 +35,6 @@ test("every journal column is in view at 1,280 and 1,400 px, with long paths and
     assert.equal(fit.overflow, 0, `no sideways scroll at ${width} px`);
     assert.ok(fit.sizeRight <= fit.listRight, `the size column is in view at ${width} px (${fit.sizeRight} > ${fit.listRight})`);
     assert.ok(fit.time <= 0, `the time is whole at ${width} px`);
-    assert.deepEqual(problems, []);
+    assertProblems(problems, []);
   }
 });

@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import type { Browser } from "puppeteer-core";
 import { connectMocks } from "../../src/index.ts";
 import { startServer } from "../node/_helpers.ts";
-import { launch, openPage } from "./_browser.ts";
+import { assertProblems, launch, openPage } from "./_browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -43,7 +43,7 @@ test("faults are listed with their scope, owner and hits, a click on Remove remo
   assert.deepEqual(server.faults().map((f) => f.id), [other.id, scoped.id]);
   assert.equal((await fetch(`${server.getUrl()}/users/1`)).status, 200);
   assert.equal(await page.$eval("#faults-count", (el) => el.textContent), "2");
-  assert.deepEqual(problems, []);
+  assertProblems(problems, []);
 });
 
 test("a Remove the hub cannot take (it has stopped) gives its button back, saying so, with no page error", async (t) => {
