@@ -42,7 +42,11 @@ export class RuleTable<T extends Routed = Rule> {
   #size = 0;
   /** Stacks whose pattern has a regex parameter: while there are none, no path is measured. */
   #regexStacks = 0;
-  /** The stacks without a regex parameter, for a path with a long segment (../server/_longSegment.ts); built when one comes. */
+  /**
+   * The stacks without a regex parameter, for a path with a long segment (../server/_longSegment.ts):
+   * built when one first comes, then given each new stack as the main router is; its stacks are
+   * the main router's (their rules change in place), so only a rebuild drops it.
+   */
   #plain: RouterContext<Stack<T>> | undefined;
   /**
    * Stacks left empty but still in the router. rou3's `removeRoute` counts a node's remaining
@@ -75,6 +79,9 @@ export class RuleTable<T extends Routed = Rule> {
       addRoute(this.#router, stack.method, stack.pattern, stack);
       this.#stacks.set(key, stack);
       if (hasRegexParam(stack.pattern)) this.#regexStacks++;
+      // Kept up to date, not dropped: rebuilt per change, a suite adding rules while long paths
+      // came rebuilt all 10,000 of them for each such request (34 ms each, on the hub's thread).
+      else if (this.#plain) addRoute(this.#plain, stack.method, stack.pattern, stack);
     } else if (stack.rules.length === 0) {
       this.#empty--;
     }
@@ -86,7 +93,6 @@ export class RuleTable<T extends Routed = Rule> {
 
   #changed(): void {
     this.#match = undefined;
-    this.#plain = undefined;
     this.#lookups = 0;
   }
 
@@ -112,6 +118,7 @@ export class RuleTable<T extends Routed = Rule> {
       } else addRoute(router, stack.method, stack.pattern, stack);
     }
     this.#router = router;
+    this.#plain = undefined;
     this.#empty = 0;
     this.#changed();
   }

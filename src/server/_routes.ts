@@ -49,7 +49,7 @@ export class InterceptRoutes {
   readonly #byKey = new Map<string, InterceptRoute>();
   /** Routes with a regex parameter: while there are none, no path is measured. */
   #regexRoutes = 0;
-  /** The routes without a regex parameter, for a path with a long segment (./_longSegment.ts); built when one comes. */
+  /** The routes without a regex parameter, for a path with a long segment (./_longSegment.ts): built when one first comes, then kept up to date. */
   #plain: RouterContext<InterceptRoute> | undefined;
 
   get size(): number {
@@ -72,18 +72,27 @@ export class InterceptRoutes {
     }
     this.#byKey.set(key, added);
     if (hasRegexParam(path)) this.#regexRoutes++;
+    // Kept up to date, not dropped: rebuilt per change, routes added while long paths came rebuilt it per request.
+    else if (this.#plain) addRoute(this.#plain, routeMethod(method), path, added);
     this.#match = undefined;
-    this.#plain = undefined;
   }
 
   remove(method: string, path: string): void {
     const key = `${routeMethod(method) || "*"} ${path}`;
     if (!this.#byKey.has(key)) return;
+    const regex = hasRegexParam(path);
     removeRoute(this.#router, routeMethod(method), rou3Pattern(path));
+    if (regex) this.#regexRoutes--;
+    else if (this.#plain) removeRoute(this.#plain, routeMethod(method), path);
     this.#byKey.delete(key);
-    if (hasRegexParam(path)) this.#regexRoutes--;
+    // rou3 ignores a trailing slash: `/a/:id` and `/a/:id/` share a node, and removing one took the
+    // other with it (its requests answered 404 while `routes()` still listed it). Added back.
+    const twin = path.length > 1 ? this.#byKey.get(`${routeMethod(method) || "*"} ${path.endsWith("/") ? path.slice(0, -1) : `${path}/`}`) : undefined;
+    if (twin) {
+      addRoute(this.#router, routeMethod(method), rou3Pattern(twin.path), twin);
+      if (!regex && this.#plain) addRoute(this.#plain, routeMethod(method), twin.path, twin);
+    }
     this.#match = undefined;
-    this.#plain = undefined;
   }
 
   /** Each route with its hit count. */
