@@ -35,3 +35,17 @@ export class BodyBudget {
 export class BodyBudgetError extends Error {
   override readonly name = "BodyBudgetError";
 }
+
+/**
+ * A body whose client stopped sending mid-way: without a bound, a client that sent part of a
+ * large body and then nothing held its bytes in the budget for as long as it kept the connection
+ * open (a minute and more on every runtime), and a few such clients made every mocked POST 503.
+ */
+export class BodyStalledError extends Error {
+  override readonly name = "BodyStalledError";
+}
+
+/** The status a body the hub would not read for its rules answers: 408 stalled, 503 over the budget, else undefined. */
+export function bodyRefusalStatus(error: unknown): number | undefined {
+  return error instanceof BodyStalledError ? 408 : error instanceof BodyBudgetError ? 503 : undefined;
+}

@@ -17,7 +17,7 @@ import type { Journal, JournalFilter } from "../server/journal.ts";
 import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import { assertScopeId } from "./_scope.ts";
-import { BodyBudgetError } from "./_bodyBudget.ts";
+import { bodyRefusalStatus } from "./_bodyBudget.ts";
 import {
   decodeBody,
   encodeBody,
@@ -213,8 +213,8 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         try {
           body = await context.body();
         } catch (error) {
-          // Too large for one relay (413), or the hub holds all the bodies it may for now (503).
-          return fail(error instanceof BodyBudgetError ? 503 : 413, `Mock ${rule.id} (${rule.method} ${rule.path}): ${errorMessage(error)}`);
+          // Too large for one relay (413), the hub holds all the bodies it may for now (503), or the client stopped sending (408).
+          return fail(bodyRefusalStatus(error) ?? 413, `Mock ${rule.id} (${rule.method} ${rule.path}): ${errorMessage(error)}`);
         }
       }
       const request = context.request;

@@ -29,7 +29,7 @@ import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
 import { concat } from "../_bytes.ts";
-import { BodyBudgetError, type BodyBudget } from "./_bodyBudget.ts";
+import { BodyBudgetError, BodyStalledError, bodyRefusalStatus, type BodyBudget } from "./_bodyBudget.ts";
 
 type Answer = Response | Promise<Response>;
 
@@ -86,7 +86,7 @@ function takeLocal(request: Request, path: string, record: JournalRecord | undef
 }
 
 function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
-  const context = new Take(request, path, null, record, hub.mocks.bodyLimit, hub.mocks.bodies);
+  const context = new Take(request, path, null, record, hub.mocks);
   const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : hub.fallThrough(context.current(), record));
   // A replay answers a request without a body at once: no promise to wait for (as an intercept route).
   const answer = firstAnswer(hub.hubRules.find(request.method, path), context);
@@ -107,7 +107,7 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   const unscoped = mocks.find(null, request.method, path);
   // Nothing of (1) or (2) matches (the common case on a hub full of other tests' scopes): on at once.
   if (scoped.length === 0 && unscoped.length === 0) return takeLocal(request, path, record, hub);
-  return takeByMatches(new Take(request, path, scope, record, mocks.bodyLimit, mocks.bodies), scoped, unscoped, hub);
+  return takeByMatches(new Take(request, path, scope, record, mocks), scoped, unscoped, hub);
 }
 
 async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleMatch[], hub: HttpSteps): Promise<Response> {
@@ -160,7 +160,7 @@ function firstAnswer(matches: RuleMatch[], context: Take, from = 0): Taken | Pas
 function ruleFailed(rule: Rule, error: unknown, context: Take): Response {
   const message = `Rule ${rule.id} (${rule.kind} ${rule.method} ${rule.path}) failed: ${errorMessage(error)}`;
   if (context.record) context.record.error = message;
-  return jsonResponse(error instanceof BodyBudgetError ? 503 : 500, { error: message });
+  return jsonResponse(bodyRefusalStatus(error) ?? 500, { error: message });
 }
 
 // --- WebSocket upgrades ----------------------------------------------------------------------
@@ -237,7 +237,7 @@ async function takeUpgradeByRules(
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
   const scope = requestScope(headerGetter(request), mocks.hasScope);
   if (record) record.scope = scope;
-  const context = new Take(request, path, scope, record, mocks.bodyLimit, mocks.bodies);
+  const context = new Take(request, path, scope, record, mocks);
   for (const step of scope === null ? [null] : [scope, null]) {
     for (const { rule, params } of mocks.findUpgrade(step, path)) {
       if (!rule.upgrade) continue;
@@ -266,10 +266,12 @@ class Take implements TakeContext {
 
   readonly #limit: number;
   readonly #budget: BodyBudget;
+  readonly #idle: number;
 
-  constructor(request: Request, path: string, scope: string | null, record: JournalRecord | undefined, limit: number, budget: BodyBudget) {
-    this.#limit = limit;
-    this.#budget = budget;
+  constructor(request: Request, path: string, scope: string | null, record: JournalRecord | undefined, mocks: MockRules) {
+    this.#limit = mocks.bodyLimit;
+    this.#budget = mocks.bodies;
+    this.#idle = mocks.bodyIdle;
     this.request = request;
     this.method = request.method;
     this.path = path;
@@ -317,7 +319,7 @@ class Take implements TakeContext {
     let others = 0;
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await this.#next(reader);
         if (done) break;
         length += value.byteLength;
         if (refused) continue;
@@ -332,8 +334,9 @@ class Take implements TakeContext {
         this.release();
       }
     } catch (error) {
-      // The client went away mid-body: nothing is kept.
+      // The client went away mid-body, or stopped sending: nothing is kept.
       this.release();
+      if (error instanceof BodyStalledError) reader.cancel().catch(() => {});
       throw error;
     }
     if (refused === "size") throw new Error(`the request body (${length} bytes) is over the ${this.#limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
@@ -343,6 +346,15 @@ class Take implements TakeContext {
       );
     }
     return concat(chunks, this.#held);
+  }
+
+  /** The next chunk, or a BodyStalledError once none came for `#idle` ms (the hub's proxyTimeout). */
+  #next(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BodyStalledError(`the client sent none of the request body's next bytes for ${this.#idle}ms (proxyTimeout): it was dropped`)), this.#idle);
+    });
+    return Promise.race([reader.read(), stalled]).finally(() => clearTimeout(timer));
   }
 }
 

@@ -18,6 +18,8 @@ export class MockRules {
   bodyLimit: number = 48 * 1024 * 1024;
   /** Bytes of request bodies held for rules at once, all requests together (the `maxMockBodyBytes` option). */
   readonly bodies: BodyBudget = new BodyBudget(256 * 1024 * 1024);
+  /** Milliseconds a body read for rules may go without a byte before it is dropped (the `proxyTimeout` option). */
+  bodyIdle = 30_000;
 
   /** Rules held: the request path checks this one number before doing anything for mocks. */
   get size(): number {

@@ -5,7 +5,7 @@
  * in its index; the body is read only when its method and path were recorded.
  */
 import { PASS, type Pass, type Rule, type TakeContext } from "../mocks/_rule.ts";
-import { BodyBudgetError } from "../mocks/_bodyBudget.ts";
+import { bodyRefusalStatus } from "../mocks/_bodyBudget.ts";
 import { isHubPath } from "../server/_path.ts";
 import type { Replay } from "./Replay.ts";
 
@@ -53,8 +53,8 @@ async function readBody(context: TakeContext): Promise<Uint8Array | null> {
     if (context.record?.bodies && body.byteLength) context.record.setBody("request", body);
     return body;
   } catch (error) {
-    // The hub holds all the bodies it may for now: a 503 to try again, not a miss.
-    if (error instanceof BodyBudgetError) throw error;
+    // The hub holds all the bodies it may for now (503, try again), or the client stopped sending (408): not a miss.
+    if (bodyRefusalStatus(error) !== undefined) throw error;
     return null;
   }
 }

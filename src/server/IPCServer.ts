@@ -62,7 +62,8 @@ export interface IPCServerOptions extends GuardOptions {
   /**
    * Bytes of request bodies the hub holds at once for mocks and replays, all requests together (each is
    * read whole before a rule sees it, up to ¾ of `maxMessageSize`); a request that would pass it
-   * answers 503 saying so. Default 256 MiB.
+   * answers 503 saying so, and one whose client sends no byte for `proxyTimeout` ms is dropped
+   * (408). Default 256 MiB.
    */
   maxMockBodyBytes?: number | undefined;
   /**
@@ -189,6 +190,8 @@ export class IPCServer {
     // A relayed body travels base64 at worst (4/3 of its size) inside a framework message.
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
     this.#mocks.bodies.limit = options.maxMockBodyBytes ?? 256 * MiB;
+    // A client that stops sending mid-body must not hold its part of that budget for as long as its connection lasts.
+    this.#mocks.bodyIdle = options.proxyTimeout ?? 30_000;
     // A scope whose only rule is a fault is open too: its trace id names it (SPEC §10).
     this.#mocks.alsoOpen = this.#faults.hasScope;
     installMocksHub(this.#clients, {

@@ -5,6 +5,8 @@
  * up to ~1.45 MiB each, proxyTimeout 1.5 s) is driven down each path a few times, and then must
  * still take two bodies held at once that together come to 16 bytes short of the budget.
  * (The client-abort paths differ per runtime: how each tells a request's body that its client left.)
+ * A client that stops sending mid-body, its connection open, held its bytes as long as it stayed
+ * (a minute and more on every runtime): its body is now dropped after proxyTimeout without a byte.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -64,11 +66,12 @@ for (const [runtime, journalBodies] of RUNTIMES.flatMap((runtime) => [[runtime, 
       const deadline = Date.now() + 8000;
       for (;;) {
         const before = called;
-        const holding = post("/hold", HELD);
-        await until(() => called > before || gates.length > 0, "the held body to reach its handler");
-        const second = await post("/echo", "e".repeat(BUDGET - HELD.length - 16));
+        let refused = false;
+        const holding = post("/hold", HELD).then((answer) => ((refused = answer.status !== 200), answer));
+        await until(() => called > before || refused, "the held body to reach its handler");
+        const second = refused ? await holding : await post("/echo", "e".repeat(BUDGET - HELD.length - 16));
         openGates();
-        assert.equal((await holding).status, 200);
+        assert.equal((await holding).status, refused ? 503 : 200);
         if (second.status === 200) return;
         if (Date.now() > deadline) assert.fail(`after ${after}, the budget never came back whole: ${second.status} ${second.text}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -109,6 +112,15 @@ for (const [runtime, journalBodies] of RUNTIMES.flatMap((runtime) => [[runtime, 
       await raw(port, "POST", "/never", HELD.length, HELD, "leave", () => called > before);
       // That relay holds its body until proxyTimeout.
       await whole("clients that left mid-body and mid-relay");
+    }
+
+    // Clients that send half a body and then nothing, their connections left open: dropped after
+    // proxyTimeout (408), their bytes given back (they held them as long as they stayed, before).
+    const stalled = await Promise.all([0, 1, 2].map(() => stall(port, "/echo", HELD.length, HELD.slice(0, HELD.length / 2))));
+    await whole("clients that stopped sending mid-body, still connected");
+    for (const { socket, received } of stalled) {
+      if (received()) assert.match(received(), /^HTTP\/1\.1 408 [^]*sent none of the request body's next bytes for 1500ms \(proxyTimeout\)/);
+      socket.destroy();
     }
 
     // Rules removed, a scope closed, the mock's process SIGKILLed, while a relay holds a body.
@@ -163,6 +175,17 @@ async function raw(port: number, method: string, path: string, declared: number,
   socket.destroy();
   await ended;
   return received;
+}
+
+/** A request whose client sends `sent` of the `declared` bytes of its body and then nothing, connection open. */
+async function stall(port: number, path: string, declared: number, sent: string): Promise<{ socket: net.Socket; received: () => string }> {
+  const socket = net.connect(port, "127.0.0.1");
+  socket.on("error", () => {});
+  let received = "";
+  socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+  socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: text/plain\r\ncontent-length: ${declared}\r\n\r\n`);
+  await new Promise<void>((resolve) => socket.write(sent, () => resolve()));
+  return { socket, received: () => received };
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
