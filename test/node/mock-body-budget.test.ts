@@ -53,11 +53,14 @@ test("request bodies held for mocks stay within maxMockBodyBytes: past it 503, a
   assert.equal((await post("/never")).status, 504);
   assert.deepEqual(await post("/echo"), { status: 200, body: { length: BODY.length } });
 
-  // A client that sends 500 KiB of a body and leaves: held while it sends, given back when it goes.
+  // A client that sends 500 KiB of a body and leaves: its bytes are given back when it goes. (That
+  // they count while they arrive is not probed here: a probing body read at the same time competes
+  // for the same budget, and either may be the one refused. mock-body-budget-paths.test.ts holds
+  // stalled bodies and checks they are given back.)
   const partial = httpRequest(`${server.getUrl()}/echo`, { method: "POST", headers: { "content-length": String(BODY.length) } });
   partial.on("error", () => {});
-  partial.write(BODY.slice(0, 500 * KiB));
-  await until(async () => (await post("/echo")).status === 503, "the partial body's bytes to count while it arrives");
+  await new Promise<void>((resolve) => partial.write(BODY.slice(0, 500 * KiB), () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 300));
   partial.destroy();
   await until(async () => (await post("/echo")).status === 200, "the partial body's bytes to come back once its client left");
 });
