@@ -20,5 +20,3 @@ test("a test after the timed-out one", async () => {
   // bun test gives a test no signal: the timed-out test's `await using` runs when its body ends.
   await s.done("bun-fail-after-timeout");
 });
-test.todo("todo");
-test.skip("skipped", () => {});

@@ -14,6 +14,9 @@ test("EXPECTED-FAIL times out holding rules", async ({ mocks, scope }) => {
 });
 test("skipped mid-way", async ({ scope }) => {
   await scope.intercept("GET", "/shop/price/:item", () => ({ skipped: true }));
+  // Not a skipped test: it runs, adds a rule, then skips itself at run time — a way a test ends
+  // that must leave nothing on the hub (the driver checks after the run). Playwright's
+  // test.skip(condition): https://playwright.dev/docs/api/class-test#test-skip-3
   test.skip(true, "mid-way");
 });
 // Whether the failed tests' workers left anything is checked by the driver after the run: a
