@@ -40,7 +40,11 @@ export interface IPCServerOptions extends GuardOptions {
   hostname?: string | undefined;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
   requestTimeout?: number | undefined;
-  /** Largest incoming framework message in bytes; a larger one closes that connection (1009). Default 64 MiB. */
+  /**
+   * Largest incoming framework message in bytes; a larger one closes that connection (1009). Also
+   * the most an intercept route (`interceptHttp`, `interceptRequest`) reads of a request body: a
+   * larger one is answered 413 naming this option. Default 64 MiB.
+   */
   maxMessageSize?: number | undefined;
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
   maxProxyMessageSize?: number | undefined;
@@ -260,6 +264,7 @@ export class IPCServer {
       loopsBack,
       guard: options,
       proxyTimeout,
+      maxBodySize: options.maxMessageSize ?? 64 * MiB,
       proxyHttp: getPlatform().proxyHttp,
       dialRefusal: getPlatform().dialRefusal,
       refusalsSaid,
