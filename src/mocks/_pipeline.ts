@@ -29,6 +29,7 @@ import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
 import { concat } from "../_bytes.ts";
+import { whenClientLeaves } from "./_clientLeaves.ts";
 import { BodyBudgetError, BodyStalledError, BodyTooLargeError, bodyRefusalStatus, type BodyBudget } from "./_bodyBudget.ts";
 
 type Answer = Response | Promise<Response>;
@@ -341,6 +342,9 @@ class Take implements TakeContext {
       this.#lost = error;
       throw error;
     }
+    // A client that leaves while a rule's process works on its request gives its bytes back then,
+    // not when that process answers or proxyTimeout ends (they counted against every other body).
+    if (this.#held > 0) whenClientLeaves(request, () => this.release());
     // With bodies on, the journal keeps what the rule read (the request is not tapped on this path),
     // as bytes: a body that is not UTF-8 goes into the HAR as base64, not as U+FFFD.
     if (this.record?.bodies) this.record.setBody("request", this.#bytes);
