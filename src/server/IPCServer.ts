@@ -30,6 +30,7 @@ import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
 import { apiPrefixesOf } from "./_apiPrefixes.ts";
 import { loopCheck } from "./_selfTarget.ts";
+import { redactingLogger } from "./_logRedaction.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -134,6 +135,9 @@ const TEARDOWN_GRACE_MS = 500;
  */
 export let websocketNamespaces: (server: IPCServer) => number | undefined;
 
+/** @internal The secrets `server` knows by value (its access token, its dashboard key): a ServiceHub's log lines redact them too. */
+export let serverSecrets: (server: IPCServer) => Array<string | undefined>;
+
 /**
  * The hub: framework connections over WebSocket with typed requests both ways, HTTP
  * interception routes, and a reverse proxy for HTTP and WebSocket traffic.
@@ -141,6 +145,7 @@ export let websocketNamespaces: (server: IPCServer) => number | undefined;
 export class IPCServer {
   static {
     websocketNamespaces = (server) => server.#listener?.websocketNamespaces?.();
+    serverSecrets = (server) => [server.#options.accessToken, server.#dashboardKey];
   }
 
   readonly #expectedPort: number;
@@ -178,6 +183,8 @@ export class IPCServer {
     options = this.#options;
     assertSafeOptions(options);
     this.#dashboardKey = options.accessToken ?? randomKey();
+    // Every line the server logs, whatever it quotes (a path, a proxy target), shows neither secret by value.
+    options.logger = redactingLogger(options.logger, [options.accessToken, this.#dashboardKey]);
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
