@@ -462,6 +462,9 @@ async function serveConnection(connection: FrontConnection, innerPort: number, c
 async function clientToServer(connection: FrontConnection, inner: DenoConn): Promise<void> {
   let buffer = new Uint8Array(FIRST_READ_BYTES);
   let filled = false;
+  /** The largest buffer full reads grew to, and whether the last read ended between two of the client's messages (`nextReadSize`). */
+  let wide = FIRST_READ_BYTES;
+  let betweenMessages = false;
   const out: Uint8Array[] = [];
   // A read started while an upgrade waited for the handler's word (see `switchedOrLeft`).
   let early: Promise<Uint8Array | null> | undefined;
@@ -469,8 +472,9 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   let serverReadsAtHead = 0;
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
-    const size = nextReadSize(buffer.length, filled, connection.direct !== undefined);
+    const size = nextReadSize(buffer.length, filled, connection.direct !== undefined, betweenMessages, wide);
     if (size !== buffer.length) buffer = new Uint8Array(size);
+    if (size > wide) wide = size;
     let bytes: Uint8Array | null;
     if (early === undefined) {
       const read = await connection.client.read(buffer);
@@ -496,6 +500,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     filled = bytes.length === buffer.length;
     if (connection.direct) {
       connection.direct.fromClient(bytes);
+      betweenMessages = !filled && connection.direct.clientAtBoundary;
       // `Deno.serve` not taking the client's control frames: the client waits (TCP backpressure).
       if (connection.frames!.toServer.bytes > MAX_READ_BYTES) await connection.frames!.toServer.idle();
       continue;

@@ -11,8 +11,17 @@ export const FIRST_READ_BYTES: number = 1024;
 export const MAX_READ_BYTES: number = 64 * 1024;
 export const MAX_FRAME_READ_BYTES: number = 256 * 1024;
 
-/** The size of the next read's buffer: `size` grown fourfold after a read that `filled` it, up to the cap. */
-export function nextReadSize(size: number, filled: boolean, carriedFrames: boolean): number {
+/**
+ * The size of the next read's buffer: `size` grown fourfold after a read that `filled` it, up to
+ * the cap. A buffer is held for as long as its read waits, and a framework client may then send
+ * nothing for minutes: after a read that did not fill it and left no message part-way
+ * (`betweenMessages`), the next read is `FIRST_READ_BYTES` again (an idle client held 256 KiB
+ * after one message over 64 KiB, for the rest of its connection). A read that then fills that
+ * small buffer goes straight back to `wide`, the size full reads had reached (not four steps up):
+ * one more read per burst of messages, none within a message.
+ */
+export function nextReadSize(size: number, filled: boolean, carriedFrames: boolean, betweenMessages = false, wide: number = size): number {
   const cap = carriedFrames ? MAX_FRAME_READ_BYTES : MAX_READ_BYTES;
-  return filled && size < cap ? Math.min(size * 4, cap) : size;
+  if (filled) return size < wide ? Math.min(wide, cap) : size < cap ? Math.min(size * 4, cap) : size;
+  return betweenMessages ? FIRST_READ_BYTES : size;
 }

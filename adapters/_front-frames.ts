@@ -164,6 +164,11 @@ export class DirectFrames implements FrameWriter {
     this.#reader.feed(bytes);
   }
 
+  /** All the client sent so far is whole messages: none is part-way through (the connection may now be idle). */
+  get clientAtBoundary(): boolean {
+    return this.#reader.atBoundary;
+  }
+
   /** The server's bytes after the `101`: written as they are, the front's own frames at the first boundary. */
   fromServer(bytes: Uint8Array): void {
     const link = this.#link;

@@ -103,6 +103,11 @@ export class ClientFrames {
     this.#sink = sink;
   }
 
+  /** Between two messages: no frame header, payload or fragmented message in progress. */
+  get atBoundary(): boolean {
+    return this.#headerHave === 0 && this.#payload === undefined && this.#messageOpcode === 0;
+  }
+
   /** @internal Fragments the message in progress holds (tests). */
   get heldFragments(): number {
     return this.#fragments.length;

@@ -8,6 +8,7 @@ import { AnswerBoundError, boundedFetch, type AnswerBounds } from "./_bounded-fe
 import { neverPrint, printable } from "./_printable.ts";
 import { readEnv } from "./_runtime.ts";
 import { checkHostname } from "./_hostnameFlag.ts";
+import { numberFlag } from "./_numberFlag.ts";
 
 /** Flags every command that talks to a running hub takes. */
 export interface HubArgs extends ArgsDef {
@@ -53,9 +54,9 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
         : env["GG_LOCAL_ROUTER_PORT"]
           ? ["GG_LOCAL_ROUTER_PORT", env["GG_LOCAL_ROUTER_PORT"]]
           : ["the default", "9000"];
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) {
-    throw new UsageError(`${source} must be a port number from 1 to 65535, got '${raw}'`);
-  }
+  const what = "a port number from 1 to 65535";
+  const port = numberFlag(raw, source, (message) => new UsageError(message), { whole: true, what });
+  if (port < 1 || port > 65535) throw new UsageError(`${source} must be ${what}, got '${raw}'`);
   if (args.token !== undefined && args.token.trim() === "") throw new UsageError("--token must not be blank");
   checkHostname(args.hostname, "--hostname", (message) => new UsageError(message));
   const hostname = args.hostname || "127.0.0.1";
@@ -63,7 +64,7 @@ export function resolveHub(args: { port?: string; hostname?: string; token?: str
   const token = args.token ?? (env["CROSSIPC_ACCESS_TOKEN"] || undefined);
   neverPrint(token);
   const tokenFrom = token === undefined ? undefined : args.token !== undefined ? "--token" : "CROSSIPC_ACCESS_TOKEN";
-  return { base: `http://${host}:${Number(raw)}`, token, ...(tokenFrom && { tokenFrom }) };
+  return { base: `http://${host}:${port}`, token, ...(tokenFrom && { tokenFrom }) };
 }
 
 /**

@@ -5,6 +5,7 @@
 import { isLoopback } from "../src/_environment.ts";
 import { readEnv } from "./_runtime.ts";
 import { checkHostname } from "./_hostnameFlag.ts";
+import { numberFlag } from "./_numberFlag.ts";
 import { DEFAULT_MAX_TOTAL_BODY, MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
 
 export const hubArgs = {
@@ -144,10 +145,12 @@ function recordingFlags(values: Map<string, string[]>): { record?: string; maxBo
 
 /** `1048576`, `64KiB`, `10MiB`, `1GiB` (k/m/g and kb/mb/gb read the same). */
 function parseBytes(text: string, flag: string): number {
-  const match = /^(\d+)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim());
+  const what = "a size in bytes such as 1048576 or 10MiB";
+  // The digits are read as every number flag's (./_numberFlag.ts); the unit is this flag's own.
+  const match = /^(.*?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text);
   const unit = { k: 1024, m: MiB, g: 1024 * MiB }[(match?.[2]?.[0] ?? "").toLowerCase() as "k" | "m" | "g"] ?? 1;
-  const bytes = match ? Number(match[1]) * unit : Number.NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`${flag} must be a size in bytes such as 1048576 or 10MiB, got '${text}'`);
+  const bytes = numberFlag(match?.[1] ?? text, flag, () => new Error(`${flag} must be ${what}, got '${text}'`), { whole: true }) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new Error(`${flag} must be ${what}, got '${text}'`);
   return bytes;
 }
 
@@ -160,8 +163,9 @@ function heartbeatFlag(text: string | undefined): number | undefined {
 }
 
 function parseCount(text: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
-  const count = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`${flag} must be a positive whole number, got '${text}'`);
+  const what = "a positive whole number";
+  const count = numberFlag(text, flag, (message) => new Error(message), { whole: true, what });
+  if (count < 1) throw new Error(`${flag} must be ${what}, got '${text}'`);
   if (count > max) throw new Error(`${flag} must be at most ${max}, got '${text}'`);
   return count;
 }
@@ -177,8 +181,9 @@ function resolvePort(flag: string | undefined): number {
 }
 
 function parsePort(text: string, source: string): number {
-  const port = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isInteger(port) || port > 65535) throw new Error(`${source} must be a port number (0-65535), got '${text}'`);
+  const what = "a port number (0-65535)";
+  const port = numberFlag(text, source, (message) => new Error(message), { whole: true, what });
+  if (port > 65535) throw new Error(`${source} must be ${what}, got '${text}'`);
   return port;
 }
 

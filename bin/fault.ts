@@ -10,6 +10,7 @@ import { terminalSafeJson } from "../src/server/_json.ts";
 import type { FaultInfo, FaultMatch } from "../src/faults/_types.ts";
 import { parseFault } from "../src/faults/_parse.ts";
 import { getJson, hubArgs, hubCommand, readAnswer, resolveHub, sendJson, UsageError } from "./_hub-api.ts";
+import { numberFlag, type NumberFlag } from "./_numberFlag.ts";
 
 const args = {
   ...hubArgs,
@@ -78,15 +79,17 @@ function faultOf(given: Record<string, any>): { match: FaultMatch; fault: Record
   if (match.path === undefined && match.api === undefined) throw new UsageError("give --path (or --api) for the requests to fault");
   const fault: Record<string, unknown> = {};
   if (given.latency !== undefined) {
-    const range = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(given.latency);
-    fault["latency"] = range ? [Number(range[1]), Number(range[2])] : number("--latency", given.latency);
+    // MS or MIN-MAX, each bound read as any number flag is; a refusal quotes all that was given.
+    const ms = (text: string) => number("--latency", text, { what: "a number of ms (or MIN-MAX)", shown: given.latency });
+    const range = /^([^-]+)-([^-]+)$/.exec(given.latency);
+    fault["latency"] = range ? [ms(range[1]!), ms(range[2]!)] : ms(given.latency);
   }
-  if (given.status !== undefined) fault["status"] = number("--status", given.status);
+  if (given.status !== undefined) fault["status"] = number("--status", given.status, { whole: true });
   if (given.reset) fault["reset"] = true;
   if (given.timeout) fault["timeout"] = true;
   if (given.bandwidth !== undefined) fault["bandwidth"] = number("--bandwidth", given.bandwidth);
   if (given.probability !== undefined) fault["probability"] = number("--probability", given.probability);
-  if (given.times !== undefined) fault["times"] = number("--times", given.times);
+  if (given.times !== undefined) fault["times"] = number("--times", given.times, { whole: true });
   const kinds = ["latency", "status", "reset", "timeout", "bandwidth"].filter((kind) => kind in fault);
   if (kinds.length !== 1) throw new UsageError(`give exactly one of --latency, --status, --reset, --timeout, --bandwidth${kinds.length ? ` (got ${kinds.map((k) => `--${k}`).join(" and ")})` : ""}`);
   try {
@@ -97,10 +100,9 @@ function faultOf(given: Record<string, any>): { match: FaultMatch; fault: Record
   return { match, fault };
 }
 
-function number(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got '${text}'`);
-  return value;
+/** A number flag as ./_numberFlag.ts reads every one; `--latency 10-20`'s bounds each. */
+function number(flag: string, text: string, options?: NumberFlag): number {
+  return numberFlag(text, flag, (message) => new UsageError(message), options);
 }
 
 function describe(fault: FaultInfo): string {

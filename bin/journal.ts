@@ -5,6 +5,7 @@ import { AnswerBoundError } from "./_bounded-fetch.ts";
 import { printable, withoutSecret } from "./_printable.ts";
 import { terminalSafeJson } from "../src/server/_json.ts";
 import { fail, getJson, getStream, hubArgs, readAnswer, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
+import { numberFlag } from "./_numberFlag.ts";
 
 const args = {
   ...hubArgs,
@@ -36,7 +37,7 @@ const command: CommandDef<any> = defineCommand({
     try {
       const flag = unknownFlag(rawArgs, args);
       if (flag) throw new UsageError(`unknown flag ${flag}`);
-      if (given.limit !== undefined && !/^\d+$/.test(given.limit)) throw new UsageError(`--limit must be a whole number (0 or more), got '${given.limit}'`);
+      if (given.limit !== undefined) numberFlag(given.limit, "--limit", (message) => new UsageError(message), { whole: true, what: "a whole number (0 or more)" });
       if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
         throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);
       }

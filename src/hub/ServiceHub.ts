@@ -1,6 +1,7 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { IPCServer, type IPCServerOptions } from "../server/IPCServer.ts";
+import { IPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
+import { redactingLogger } from "../server/_logRedaction.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
 import { setApiPrefixes } from "../server/_apiPrefixes.ts";
 import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
@@ -69,7 +70,8 @@ export class ServiceHub {
     }
     this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
     this.kind = kind;
-    this.#logger = options.logger;
+    // Its lines quote services' URLs: the server's secrets read [redacted] there too (../server/_logRedaction.ts).
+    this.#logger = redactingLogger(options.logger, serverSecrets(this.server));
     const server = this.server;
 
     server.onFrameworkMessage(HubRequests.register, (entries, msg) => {

@@ -45,6 +45,14 @@ export class BodyStalledError extends Error {
   override readonly name = "BodyStalledError";
 }
 
+/**
+ * A body over what the hub reads for its rules (the relay limit from `maxMessageSize`): refused
+ * with 413 by a mock, matched by no recording in a replay, and never handed on without its bytes.
+ */
+export class BodyTooLargeError extends Error {
+  override readonly name = "BodyTooLargeError";
+}
+
 /** The status a body the hub would not read for its rules answers: 408 stalled, 503 over the budget, else undefined. */
 export function bodyRefusalStatus(error: unknown): number | undefined {
   return error instanceof BodyStalledError ? 408 : error instanceof BodyBudgetError ? 503 : undefined;

@@ -18,6 +18,7 @@ import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_
 import type { MockRules } from "./_rules.ts";
 import { assertScopeId } from "./_scope.ts";
 import { bodyRefusalStatus } from "./_bodyBudget.ts";
+import { whenClientLeaves } from "./_clientLeaves.ts";
 import {
   decodeBody,
   encodeBody,
@@ -220,6 +221,7 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
       const request = context.request;
       const payload: WireRequest = {
         ref: spec.ref,
+        take: ++takes,
         method: request.method,
         url: request.url,
         headers: requestHeaderPairs(request),
@@ -237,12 +239,32 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         return fail(503, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who}: its process has ${unread} bytes from the hub still unread, and this request would take it past maxBufferedAmount (${hub.maxBufferedAmount}), where the hub drops it with every rule it holds: try again once it has read them`);
       }
       let answer: WireAnswer;
+      // The client leaving ends the wait: its body goes back to the budget at once (./_pipeline.ts),
+      // and the handler's process is told, so an `interceptRequest` handler's `request.signal` aborts.
+      let stop: () => void = () => {};
+      const left = new Promise<typeof LEFT>((resolve) => (stop = whenClientLeaves(request, () => resolve(LEFT))));
       try {
-        answer = await owner.socket.request<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
+        const asked = owner.socket.request<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
+        const settled = await Promise.race([asked, left]);
+        if (settled === LEFT) {
+          asked.catch(() => {});
+          try {
+            owner.socket.send(MockRequests.left, { take: payload.take });
+          } catch {
+            // Its process went away too: nobody to tell.
+          }
+          const message = `Mock ${rule.id} (${rule.method} ${rule.path}): the client went away before ${who} answered`;
+          if (context.record) context.record.error = message;
+          log(hub.logger, "debug", message);
+          return jsonResponse(CLIENT_LEFT, { error: message });
+        }
+        answer = settled;
       } catch (error) {
         const code = (error as IPCError).code;
         if (code === "ERR_IPC_TIMEOUT") return fail(504, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} did not answer within ${hub.proxyTimeout}ms`);
         return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}): the process that added it, ${who}, went away before answering (${errorMessage(error)})`);
+      } finally {
+        stop();
       }
       if (answer !== null && typeof answer === "object") {
         if ("pass" in answer && answer.pass === true) return PASS;
@@ -264,6 +286,12 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
   };
   return rule;
 }
+
+/** Numbers the relayed requests, so that the hub can tell a handler's process which one's client left. */
+let takes = 0;
+const LEFT: unique symbol = Symbol("client left");
+/** nginx's "client closed request", as the proxy journals it: nobody reads this answer. */
+const CLIENT_LEFT = 499;
 
 /** Statuses whose response has no body (a Response with one cannot be built). */
 const NO_BODY = new Set([101, 103, 204, 205, 304]);

@@ -29,7 +29,8 @@ import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
 import { concat } from "../_bytes.ts";
-import { BodyBudgetError, BodyStalledError, bodyRefusalStatus, type BodyBudget } from "./_bodyBudget.ts";
+import { whenClientLeaves } from "./_clientLeaves.ts";
+import { BodyBudgetError, BodyStalledError, BodyTooLargeError, bodyRefusalStatus, type BodyBudget } from "./_bodyBudget.ts";
 
 type Answer = Response | Promise<Response>;
 
@@ -49,6 +50,8 @@ export interface HttpSteps {
   fallThrough(request: Request, record: JournalRecord | undefined): Answer;
   /** Puts a rule's answer in the journal (with what took it) and returns it. */
   answered(rule: Rule, record: JournalRecord | undefined, response: Response): Response;
+  /** Answers `status` with `{"error": message}` and journals it as refused. */
+  refused(record: JournalRecord | undefined, status: number, message: string): Response;
 }
 
 /**
@@ -87,7 +90,7 @@ function takeLocal(request: Request, path: string, record: JournalRecord | undef
 
 function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
   const context = new Take(request, path, null, record, hub.mocks);
-  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : hub.fallThrough(context.current(), record));
+  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : onward(context, record, hub, hub.fallThrough));
   // A replay answers a request without a body at once: no promise to wait for (as an intercept route).
   const answer = firstAnswer(hub.hubRules.find(request.method, path), context);
   if (!(answer instanceof Promise)) return settle(answer);
@@ -124,8 +127,30 @@ async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleM
     context.release();
   }
   // (3), (4), (5)
-  return takeLocal(context.current(), context.path, record, hub);
+  return onward(context, record, hub, (request) => takeLocal(request, context.path, record, hub));
 }
+
+/**
+ * The request handed on past the rules: with the bytes they read, or as it came when none read
+ * it. A body they read and could not keep (over the relay limit, or its client gone mid-way) has
+ * nothing whole left to hand on: refused, never sent on empty with its content-length (SPEC §11's
+ * `onMiss: "next"`, a replay that had to read a chunked body to compare it).
+ */
+function onward(context: Take, record: JournalRecord | undefined, hub: HttpSteps, next: (request: Request, record: JournalRecord | undefined) => Answer): Answer {
+  const lost = context.lost;
+  if (lost === undefined) return next(context.current(), record);
+  if (lost instanceof BodyTooLargeError) {
+    return hub.refused(record, 413, `${capitalized(errorMessage(lost))}: a replay read it to compare and cannot hand it on whole (a body sent with a content-length header is handed on unread)`);
+  }
+  return hub.refused(record, bodyRefusalStatus(lost) ?? CLIENT_LEFT, `The request body could not be read whole for the rules (${errorMessage(lost)}): it is not handed on`);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** nginx's "client closed request": the body broke off mid-way (the client is gone, or its connection broke). */
+const CLIENT_LEFT = 499;
 
 const NONE: RuleMatch[] = [];
 
@@ -261,6 +286,8 @@ class Take implements TakeContext {
   #body: Promise<Uint8Array | undefined> | undefined;
   #bytes: Uint8Array | undefined;
   #read = false;
+  /** Why the body read for the rules was not kept, when it was not. */
+  #lost: unknown = undefined;
   /** Bytes of this body reserved in the hub's budget, given back by `release`. */
   #held = 0;
 
@@ -284,6 +311,17 @@ class Take implements TakeContext {
     return this.#body;
   }
 
+  /** The body was read for the rules and not kept (why): what is left of it cannot be handed on. */
+  get lost(): unknown {
+    return this.#lost;
+  }
+
+  /** The request says (`content-length`) its body is over what the rules may read: reading it would only lose it. */
+  bodyOverLimit(): boolean {
+    const length = this.request.headers.get("content-length");
+    return length !== null && Number(length) > this.#limit;
+  }
+
   current(): Request {
     return this.#read ? withBody(this.request, this.#bytes) : this.request;
   }
@@ -298,7 +336,15 @@ class Take implements TakeContext {
     const request = this.request;
     if (request.method === "GET" || request.method === "HEAD" || !request.body) return undefined;
     this.#read = true;
-    this.#bytes = await this.#readCapped(request.body);
+    try {
+      this.#bytes = await this.#readCapped(request.body);
+    } catch (error) {
+      this.#lost = error;
+      throw error;
+    }
+    // A client that leaves while a rule's process works on its request gives its bytes back then,
+    // not when that process answers or proxyTimeout ends (they counted against every other body).
+    if (this.#held > 0) whenClientLeaves(request, () => this.release());
     // With bodies on, the journal keeps what the rule read (the request is not tapped on this path),
     // as bytes: a body that is not UTF-8 goes into the HAR as base64, not as U+FFFD.
     if (this.record?.bodies) this.record.setBody("request", this.#bytes);
@@ -339,7 +385,7 @@ class Take implements TakeContext {
       if (error instanceof BodyStalledError) reader.cancel().catch(() => {});
       throw error;
     }
-    if (refused === "size") throw new Error(`the request body (${length} bytes) is over the ${this.#limit}-byte limit of what the hub relays to a mock (maxMessageSize)`);
+    if (refused === "size") throw new BodyTooLargeError(`the request body (${length} bytes) is over the ${this.#limit}-byte limit of what the hub reads for its mocks and replays (maxMessageSize)`);
     if (refused === "budget") {
       throw new BodyBudgetError(
         `the hub already holds ${others} bytes of other requests' bodies for its mocks, and this one (${length} bytes) would take it past maxMockBodyBytes (${this.#budget.limit}): try again once some are answered`,

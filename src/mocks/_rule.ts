@@ -43,6 +43,8 @@ export interface TakeContext {
   body(): Promise<Uint8Array | undefined>;
   /** The request as later steps must see it: the original until its body was read, then a copy with those bytes. */
   current(): Request;
+  /** The request declares (`content-length`) a body over what the rules may read: `body()` would refuse it, and lose it. */
+  bodyOverLimit(): boolean;
 }
 
 export interface Rule {

@@ -25,6 +25,8 @@ export const MockRequests = {
   journal: "__crossipc/mocks/journal",
   /** hub → client: `WireRequest` → `WireAnswer`. */
   take: "__crossipc/mocks/take",
+  /** hub → client, a message: `{ take }`, the request's client went away (a client before this ignores it). */
+  left: "__crossipc/mocks/left",
 } as const;
 
 export interface Hello {
@@ -55,6 +57,8 @@ export type WireBody = { text: string } | { base64: string };
 /** A request relayed to the process that holds the handler. */
 export interface WireRequest {
   ref: number;
+  /** The hub's number for this relay (named again by `left`); absent from a hub before it. */
+  take?: number;
   method: string;
   /** Absolute, as the client addressed the hub. */
   url: string;

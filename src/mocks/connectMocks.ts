@@ -95,7 +95,8 @@ export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Aw
 export type MockRequestHandler = (request: Request, params: Record<string, string>) => Awaitable<Response | Pass>;
 
 /** What this process does with a request the hub relays for one of its rules. */
-type LocalTake = (request: WireRequest) => Promise<WireAnswer>;
+/** `signal`: aborted when the hub says the request's client went away (`MockRequests.left`). */
+type LocalTake = (request: WireRequest, signal?: AbortSignal) => Promise<WireAnswer>;
 type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true } | { error: string }>;
 
 /**
@@ -149,6 +150,8 @@ export class MockConnection {
   readonly sockets: Map<number, LocalSocket> = new Map();
   hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: 30_000 };
   #ref = 0;
+  /** Relayed requests whose handler runs now, by the hub's number: aborted when their client leaves. */
+  readonly #running = new Map<number, AbortController>();
 
   constructor(client: IPCClient) {
     this.client = client;
@@ -156,6 +159,11 @@ export class MockConnection {
     setInternalRequestHandler(client, SocketMessages.open, async (open: SocketOpen) => {
       const local = this.takes.get(open?.ref)?.open;
       return local ? local(open) : { pass: true };
+    });
+    // The request's client went away: an `interceptRequest` handler sees its `request.signal` abort.
+    setInternalMessageHandler(client, MockRequests.left, (left: { take?: unknown }) => {
+      const running = typeof left?.take === "number" ? this.#running.get(left.take) : undefined;
+      running?.abort(new DOMException("The client of this request went away", "AbortError"));
     });
     setInternalMessageHandler(client, SocketMessages.frame, (frame: SocketFrame) => this.sockets.get(frame?.socket)?.received(frame));
     setInternalMessageHandler(client, SocketMessages.closed, (close: SocketClose) => {
@@ -182,7 +190,15 @@ export class MockConnection {
     const local = this.takes.get(request?.ref);
     // The rule was removed while this request was on its way: hand it on.
     if (!local) return { pass: true };
-    return local.take(request);
+    const take = request.take;
+    if (typeof take !== "number") return local.take(request);
+    const running = new AbortController();
+    this.#running.set(take, running);
+    try {
+      return await local.take(request, running.signal);
+    } finally {
+      this.#running.delete(take);
+    }
   }
 }
 
@@ -253,7 +269,7 @@ export abstract class MockRuleSet {
   /** The Web-standard form of `intercept`: `handler(request, params)` answers a `Response` or `passthrough()`. */
   interceptRequest(method: string, path: string, handler: MockRequestHandler): Promise<MockRule> {
     if (typeof handler !== "function") return notAHandler("interceptRequest", [method, path], handler);
-    return this.addRule({ kind: "request", method, path }, (wire) => handler(requestOf(wire), wire.params));
+    return this.addRule({ kind: "request", method, path }, (wire, signal) => handler(requestOf(wire, signal), wire.params));
   }
 
   /**
@@ -320,14 +336,14 @@ export abstract class MockRuleSet {
    */
   async addRule(
     spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown },
-    handle?: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
+    handle?: (request: WireRequest, signal?: AbortSignal) => Awaitable<Response | Pass | JsonAnswer>,
     open?: LocalOpen,
   ): Promise<MockRule> {
     if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
     const connection = this.connection;
     const ref = connection.nextRef();
     const rule = new MockRule(connection, ref, this.scopeId, spec.kind, spec.method, spec.path);
-    if (handle) connection.takes.set(ref, { scope: this.scopeId, take: (request) => answer(rule, request, handle, connection.hello.maxMessageSize) });
+    if (handle) connection.takes.set(ref, { scope: this.scopeId, take: (request, signal) => answer(rule, request, handle, connection.hello.maxMessageSize, signal) });
     if (open) {
       connection.takes.set(ref, {
         scope: this.scopeId,
@@ -487,13 +503,14 @@ const JSON_HEADERS: Array<[string, string]> = [["content-type", "application/jso
 async function answer(
   rule: MockRule,
   request: WireRequest,
-  handle: (request: WireRequest) => Awaitable<Response | Pass | JsonAnswer>,
+  handle: (request: WireRequest, signal?: AbortSignal) => Awaitable<Response | Pass | JsonAnswer>,
   maxMessageSize: number,
+  signal?: AbortSignal,
 ): Promise<WireAnswer> {
   rule.calls++;
   let response: Response | Pass | JsonAnswer;
   try {
-    response = await handle(request);
+    response = await handle(request, signal);
   } catch (error) {
     return { error: errorMessage(error) };
   }
@@ -541,9 +558,9 @@ function parsedBody(wire: WireRequest): unknown {
   }
 }
 
-function requestOf(wire: WireRequest): Request {
+function requestOf(wire: WireRequest, signal?: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of wire.headers) headers.append(name, value);
   const body = wire.method === "GET" || wire.method === "HEAD" ? undefined : decodeBody(wire.body);
-  return new Request(wire.url, { method: wire.method, headers, body: body as BodyInit | undefined });
+  return new Request(wire.url, { method: wire.method, headers, body: body as BodyInit | undefined, signal });
 }

@@ -41,6 +41,9 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
       // A GET or HEAD has no body to read (the pipeline's own rule), nor has a request whose
       // method and path were never recorded: answered at once, no promise to wait for.
       if (method === "GET" || method === "HEAD" || !replay.index.has(method, path)) return outcomeOf(replay, context, EMPTY);
+      // A body declared over what the hub reads for its rules matches no recording (each was read
+      // within it): not read, so that with `onMiss: "next"` it goes on whole to the services.
+      if (context.bodyOverLimit()) return outcomeOf(replay, context, null);
       return readBody(context).then((body) => outcomeOf(replay, context, body));
     },
   };

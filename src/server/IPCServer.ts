@@ -30,6 +30,7 @@ import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
 import { apiPrefixesOf } from "./_apiPrefixes.ts";
 import { loopCheck } from "./_selfTarget.ts";
+import { redactingLogger } from "./_logRedaction.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -40,7 +41,11 @@ export interface IPCServerOptions extends GuardOptions {
   hostname?: string | undefined;
   /** Default timeout of `sendFrameworkMessage` in ms. Default 10 000. */
   requestTimeout?: number | undefined;
-  /** Largest incoming framework message in bytes; a larger one closes that connection (1009). Default 64 MiB. */
+  /**
+   * Largest incoming framework message in bytes; a larger one closes that connection (1009). Also
+   * the most an intercept route (`interceptHttp`, `interceptRequest`) reads of a request body: a
+   * larger one is answered 413 naming this option. Default 64 MiB.
+   */
   maxMessageSize?: number | undefined;
   /** Largest message a proxied WebSocket may carry, in bytes (1009 past it). Default 64 MiB. */
   maxProxyMessageSize?: number | undefined;
@@ -130,6 +135,9 @@ const TEARDOWN_GRACE_MS = 500;
  */
 export let websocketNamespaces: (server: IPCServer) => number | undefined;
 
+/** @internal The secrets `server` knows by value (its access token, its dashboard key): a ServiceHub's log lines redact them too. */
+export let serverSecrets: (server: IPCServer) => Array<string | undefined>;
+
 /**
  * The hub: framework connections over WebSocket with typed requests both ways, HTTP
  * interception routes, and a reverse proxy for HTTP and WebSocket traffic.
@@ -137,6 +145,7 @@ export let websocketNamespaces: (server: IPCServer) => number | undefined;
 export class IPCServer {
   static {
     websocketNamespaces = (server) => server.#listener?.websocketNamespaces?.();
+    serverSecrets = (server) => [server.#options.accessToken, server.#dashboardKey];
   }
 
   readonly #expectedPort: number;
@@ -174,6 +183,8 @@ export class IPCServer {
     options = this.#options;
     assertSafeOptions(options);
     this.#dashboardKey = options.accessToken ?? randomKey();
+    // Every line the server logs, whatever it quotes (a path, a proxy target), shows neither secret by value.
+    options.logger = redactingLogger(options.logger, [options.accessToken, this.#dashboardKey]);
     this.#clients = new FrameworkClients({
       logger: options.logger,
       requestTimeout: options.requestTimeout ?? 10_000,
@@ -260,6 +271,7 @@ export class IPCServer {
       loopsBack,
       guard: options,
       proxyTimeout,
+      maxBodySize: options.maxMessageSize ?? 64 * MiB,
       proxyHttp: getPlatform().proxyHttp,
       dialRefusal: getPlatform().dialRefusal,
       refusalsSaid,

@@ -1,7 +1,6 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log, logOnce } from "../_log.ts";
 import { utf8Length } from "../_utf8.ts";
-import { readUpTo } from "../_bytes.ts";
 import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
@@ -15,6 +14,7 @@ import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journal
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
+import { boundedRequest, InterceptBodyTooLarge, readInterceptBody } from "./_interceptBody.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -23,8 +23,6 @@ import { loopAnswer, loopMessage } from "./_selfTarget.ts";
 import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
-
-const decoder = new TextDecoder();
 
 
 export interface HttpState {
@@ -38,6 +36,8 @@ export interface HttpState {
   readonly loopsBack: (target: string) => boolean;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
+  /** The most an intercept route reads of a request's body (the `maxMessageSize` option): 413 past it. */
+  readonly maxBodySize: number;
   /** The runtime's own upstream, when it has one faster than `fetch` (see `Platform.proxyHttp`). */
   readonly proxyHttp?: Platform["proxyHttp"];
   /** Why the runtime may not dial a target (Deno's permissions), to tell a refusal from a failure. */
@@ -106,6 +106,13 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
       }
       return committed(state, record, response);
     },
+    refused: (record, status, message) => {
+      if (record) {
+        record.takenBy = "refused";
+        record.error = message;
+      }
+      return committed(state, record, jsonAnswer(status, { error: message }, record));
+    },
   });
   return (request) => {
     const refused = refuseRequest(request, state.guard, state.logger); if (refused) return refused;
@@ -147,18 +154,30 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
     record.route = route.pattern;
   }
   let response: Response;
+  // The body past the server's bound: whatever the handler made of its read failing, the answer is 413 (./_interceptBody.ts).
+  let overLimit = (): InterceptBodyTooLarge | undefined => undefined;
   try {
-    if (route.kind === "request") response = await route.handler(record?.bodies ? tapRequest(request, record) : request, params);
-    else {
-      const result = await route.handler(await readBody(request, record), params, headersRecord(request));
+    if (route.kind === "request") {
+      let bounded = boundedRequest(request, state.maxBodySize);
+      if (bounded instanceof Promise) bounded = await bounded;
+      overLimit = bounded.overLimit;
+      response = await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params);
+    } else {
+      const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize), params, headersRecord(request));
       response = result instanceof Response ? result : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
     if (record && record.responseSize === undefined && response instanceof Response) response = countAnswerSize(response, record);
   } catch (error) {
-    log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
-    if (record) record.error = errorMessage(error);
-    response = jsonAnswer(500, { error: errorMessage(error) }, record);
+    const tooLarge = error instanceof InterceptBodyTooLarge ? error : overLimit();
+    if (tooLarge) {
+      if (record) record.error = tooLarge.message;
+      response = jsonAnswer(413, { error: tooLarge.message }, record);
+    } else {
+      log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
+      if (record) record.error = errorMessage(error);
+      response = jsonAnswer(500, { error: errorMessage(error) }, record);
+    }
   }
   return committed(state, record, response);
 }
@@ -377,34 +396,6 @@ export function joinTarget(baseUrl: string, requestUrl: string): string {
 /** A `.` or `..` path segment, or something the URL parser may turn into one (before any `?`). */
 const DOT_SEGMENT = /^[^?#]*(?:[/\\](?:\.|%2e)|\\)/i;
 
-
-/**
- * The body parsed as JSON whatever its content type (the original parsed every body, and a spy
- * that re-serialises a JSON body received as a string would send it double-encoded); a body
- * that is not JSON as text; an empty one as `undefined`.
- */
-async function readBody(request: Request, record: JournalRecord | undefined): Promise<unknown> {
-  if (request.method === "GET" || request.method === "HEAD") return undefined;
-  let text: string;
-  if (record?.bodies) {
-    // Read as bytes so that the journal keeps what the client sent (a body that is not UTF-8 goes
-    // into the HAR as base64); the handler gets the text as before.
-    // From its stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
-    const bytes = request.body ? (await readUpTo(request.body)).bytes : new Uint8Array(0);
-    record.setBody("request", bytes);
-    text = decoder.decode(bytes);
-  } else {
-    // Only as text otherwise: on Node, srvx reads `text()` straight from the socket's buffers,
-    // where `arrayBuffer()` first builds a Web Request and its stream (4–6× the CPU per request).
-    text = await request.text();
-  }
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * With bodies on: the request as a copy whose body is split in two, one half for whoever handles

@@ -9,9 +9,14 @@
  */
 export const MAX_REGEX_SEGMENT = 100;
 
-/** Whether a route pattern has a regex parameter (rou3 writes one as `:name(…)`; a literal `(` is escaped). */
+/**
+ * Whether a route pattern has a regex parameter or group (rou3 writes one as `:name(…)` or `(…)`).
+ * A literal `(` is escaped as `\(`, and a literal backslash as `\\`: a `(` after an even number of
+ * backslashes (`\\(`, a backslash and then a group) opens a group, as rou3 reads it (its
+ * `encodeEscapes`); reading every `\(` as a literal paren let such a route's regex run on long segments.
+ */
 export function hasRegexParam(pattern: string): boolean {
-  return /(^|[^\\])\(/.test(pattern);
+  return /(^|[^\\])(\\\\)*\(/.test(pattern);
 }
 
 /**

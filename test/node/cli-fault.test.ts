@@ -33,10 +33,10 @@ test("crossipc fault: bad flags exit 2 naming the mistake, and nothing is added"
     [["fault", "--status", "503"], /give --path \(or --api\)/],
     [["fault", "--path", "/a"], /give exactly one of --latency/],
     [["fault", "--path", "/a", "--status", "503", "--reset"], /got --status and --reset/],
-    [["fault", "--path", "/a", "--latency", "-5"], /latency must be a number of ms >= 0/],
+    [["fault", "--path", "/a", "--latency", "-5"], /--latency must be a number of ms \(or MIN-MAX\), got '-5'/],
     [["fault", "--path", "/a", "--status", "503", "--probability", "2"], /probability must be a number from 0 to 1/],
     [["fault", "--path", "/a", "--bandwidth", "0"], /bandwidth must be a number of bytes per second > 0/],
-    [["fault", "--path", "/a", "--status", "abc"], /--status must be a number, got 'abc'/],
+    [["fault", "--path", "/a", "--status", "abc"], /--status must be a whole number, got 'abc'/],
     [["fault", "--path", "/a", "--slow"], /unknown flag --slow/],
   ];
   for (const [args, message] of cases) {

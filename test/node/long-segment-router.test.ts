@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RuleTable } from "../../src/mocks/_table.ts";
 import { InterceptRoutes } from "../../src/server/_routes.ts";
+import { hasRegexParam } from "../../src/server/_longSegment.ts";
 
 const LONG = "L".repeat(150);
 const PATTERNS: Array<[string, string]> = [
@@ -116,4 +117,30 @@ test("a table of 10,000 rules and a regex rule: 2,000 rules added between long-p
     // Lets the test's timeout fire.
     if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
+});
+
+test("an escaped backslash before a group (`x\\\\(a+)`): the router reads a group, so the long-path bound applies to it too", () => {
+  // rou3 reads `\\` as a literal backslash and the `(` after it as a group; `\(` alone is a literal paren.
+  const group = String.raw`/e/x\\(a+)`;
+  const paren = String.raw`/p/x\(a+)`;
+  assert.equal(hasRegexParam(group), true);
+  assert.equal(hasRegexParam(String.raw`/e/x\\\\(a+)`), true);
+  assert.equal(hasRegexParam(paren), false);
+  assert.equal(hasRegexParam(String.raw`/p/x\\\(a+)`), false);
+  assert.equal(hasRegexParam("/r/:id(\\d+)"), true);
+
+  const short = "/e/x\\" + "a".repeat(50);
+  const long = "/e/x\\" + "a".repeat(150);
+  const routes = new InterceptRoutes();
+  routes.add("GET", group, { kind: "legacy", handler: () => undefined });
+  routes.add("GET", paren, { kind: "legacy", handler: () => undefined });
+  const table = new RuleTable<Entry>();
+  table.add({ path: group, name: "group" }, "GET");
+  // The router does take the group: a short segment matches it.
+  assert.equal(routes.find("GET", short)?.route.path, group);
+  assert.equal(table.find("GET", short)[0]?.rule.name, "group");
+  assert.equal(routes.find("GET", "/p/x(a+)")?.route.path, paren);
+  // A segment past MAX_REGEX_SEGMENT is not tried on it: as any regex parameter's.
+  assert.equal(routes.find("GET", long), undefined);
+  assert.deepEqual(table.find("GET", long), []);
 });

@@ -110,7 +110,7 @@ for (const [runtime, journalBodies] of RUNTIMES.flatMap((runtime) => [[runtime, 
       await raw(port, "POST", "/echo", HELD.length, HELD.slice(0, HELD.length / 2), "leave");
       const before = called;
       await raw(port, "POST", "/never", HELD.length, HELD, "leave", () => called > before);
-      // That relay holds its body until proxyTimeout.
+      // That relay gives its body back as its client leaves (mock-body-budget-leave.test.ts).
       await whole("clients that left mid-body and mid-relay");
     }
 
