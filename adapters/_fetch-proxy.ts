@@ -32,10 +32,11 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   let answer: Response;
   let whole: Uint8Array<ArrayBuffer> | undefined;
+  const { url, headers } = withoutCredentials(target, forwardedHeaders(request, incoming));
   try {
-    answer = await fetch(target, {
+    answer = await fetch(url, {
       method: request.method,
-      headers: forwardedHeaders(request, incoming),
+      headers,
       body: hasBody ? request.body : undefined,
       redirect: "manual",
       signal: controller.signal,
@@ -84,6 +85,34 @@ function forwardedHeaders(request: Request, incoming: URL): Headers {
   headers.set("x-forwarded-proto", proto);
   headers.set("x-forwarded-port", incoming.port || (proto === "https" ? "443" : "80"));
   return headers;
+}
+
+/**
+ * A target with `user:password@` (a service may register such a base URL) goes without it, its
+ * credentials as `Authorization: Basic` unless the client sent an `Authorization` of its own: what
+ * the Node and Bun hubs send (Node's `http.request` adds the header only when there is none). Deno's
+ * `fetch` put the URL's credentials in place of the client's own header.
+ */
+function withoutCredentials(target: string, headers: Headers): { url: string; headers: Headers } {
+  if (!target.includes("@") || !URL.canParse(target)) return { url: target, headers };
+  const url = new URL(target);
+  if (url.username === "" && url.password === "") return { url: target, headers };
+  if (!headers.has("authorization")) {
+    const credentials = new TextEncoder().encode(`${decoded(url.username)}:${decoded(url.password)}`);
+    headers.set("authorization", `Basic ${btoa(String.fromCharCode(...credentials))}`);
+  }
+  url.username = "";
+  url.password = "";
+  return { url: url.href, headers };
+}
+
+/** A percent-encoded userinfo part as text; one whose escapes do not decode (`%ZZ`) as written. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function returnedHeaders(from: Headers, targetOrigin: string, hubOrigin: string): Headers {

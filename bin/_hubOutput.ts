@@ -19,9 +19,9 @@ function toJson(event: CliEvent): Record<string, unknown> {
   switch (event.type) {
     case "routeAdded":
     case "routeRemoved":
-      return { event: event.type, time, ...event.route };
+      return { event: event.type, time, ...shownRoute(event.route) };
     case "routesEvicted":
-      return { event: event.type, time, owner: event.owner, runtimeId: event.runtimeId, count: event.routes.length, routes: event.routes };
+      return { event: event.type, time, owner: event.owner, runtimeId: event.runtimeId, count: event.routes.length, routes: event.routes.map(shownRoute) };
     default: {
       const { type, ...rest } = event;
       return { event: type, time, ...rest };
@@ -52,6 +52,15 @@ function toText(event: CliEvent): string {
         ? `stopped${event.signal ? ` (${event.signal})` : ""} before binding port ${event.port}`
         : `stopped${event.signal ? ` (${event.signal})` : ""}; port ${event.port} is free`;
   }
+}
+
+/**
+ * A route as `--json` prints it: a password in its base URL (`http://user:secret@host`) reads
+ * `[redacted]`, as in the text lines, the dashboard and the logs (it was printed whole, into
+ * whatever log collects the hub's output).
+ */
+function shownRoute(route: HubRoute): HubRoute {
+  return { ...route, baseUrl: redactUrl(route.baseUrl, LOG_REDACTION)! };
 }
 
 /** What a service registered (api, prefix, baseUrl, runtimeId) is printed with its control characters escaped. */

@@ -61,20 +61,21 @@ export function installRemoteFaults(clients: FrameworkClients, faults: FaultTabl
     const ids = (data as { ids?: unknown } | undefined)?.ids;
     if (!Array.isArray(ids)) throw new TypeError(`${FaultRequests.remove} expects { ids: string[] }`);
     const owner = ownerOf(socket);
-    const wanted = new Set(ids);
-    return { removed: faults.removeWhere((f) => f.owner === owner && wanted.has(f.id)) };
+    let removed = 0;
+    for (const id of ids) if (faults.get(id)?.owner === owner && faults.remove(id)) removed++;
+    return { removed };
   });
   // A scope's faults go with its rules, and a cleared connection's with its rules.
   const closeScope = handlers.get(MockRequests.closeScope);
   handlers.set(MockRequests.closeScope, (data, socket) => {
     const scope = (data as { scope?: unknown } | undefined)?.scope;
-    faults.removeWhere((f) => f.owner === ownerOf(socket) && f.scope === scope);
+    faults.removeOwned(ownerOf(socket), (f) => f.scope === scope);
     return closeScope ? closeScope(data, socket) : { removed: 0 };
   });
   const clear = handlers.get(MockRequests.clear);
   handlers.set(MockRequests.clear, (data, socket) => {
-    faults.removeWhere((f) => f.owner === ownerOf(socket));
+    faults.removeOwned(ownerOf(socket));
     return clear ? clear(data, socket) : { removed: 0 };
   });
-  clients.onDisconnect((clientId) => faults.removeWhere((f) => f.owner === clientId));
+  clients.onDisconnect((clientId) => faults.removeOwned(clientId));
 }

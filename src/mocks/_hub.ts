@@ -292,6 +292,9 @@ let takes = 0;
 const LEFT: unique symbol = Symbol("client left");
 /** nginx's "client closed request", as the proxy journals it: nobody reads this answer. */
 const CLIENT_LEFT = 499;
+/** A status line's reason phrase (RFC 9112 §4: HTAB, SP, VCHAR, obs-text), and the longest the hub sends. */
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const MAX_REASON = 1024;
 
 /** Statuses whose response has no body (a Response with one cannot be built). */
 const NO_BODY = new Set([101, 103, 204, 205, 304]);
@@ -300,6 +303,13 @@ const NO_BODY = new Set([101, 103, 204, 205, 304]);
 function wireResponse(answer: WireAnswer): { response: Response; size: number } {
   if (answer === null || typeof answer !== "object" || !("status" in answer) || !Array.isArray(answer.headers)) throw new TypeError("not a response");
   if (!Number.isInteger(answer.status) || answer.status < 200 || answer.status > 599) throw new RangeError(`status ${answer.status} is not 200-599`);
+  // connectMocks sends a Response's own statusText; a framework client of its own sends anything, and
+  // each runtime did something else with it: Node wrote a 1 MB reason phrase whole and dropped CR and
+  // LF from one (the rest stayed on the status line), Bun left it out, Deno answered 502.
+  const { statusText } = answer;
+  if (statusText !== undefined && (typeof statusText !== "string" || statusText.length > MAX_REASON || !REASON_PHRASE.test(statusText))) {
+    throw new TypeError(`statusText ${quoted(statusText)} is not a reason phrase (RFC 9112: tabs, spaces, visible and Latin-1 characters, at most ${MAX_REASON})`);
+  }
   const headers: Array<[string, string]> = [];
   let typed = false;
   for (const pair of answer.headers) {

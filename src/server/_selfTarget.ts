@@ -24,8 +24,23 @@ export function loopsBack(baseUrl: string, port: number, ownHosts: readonly stri
   if ((Number(url.port) || (tls ? 443 : 80)) !== port) return false;
   if (!/^\/*$/.test(url.pathname) || url.search !== "") return false;
   // `host.` is `host` (a fully qualified name); URL lower-cases a name already.
-  const host = url.hostname.replace(/\.$/, "");
+  const host = mappedIPv4(url.hostname.replace(/\.$/, ""));
   return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host.startsWith("127.") || ownHosts.some((own) => own.toLowerCase() === host);
+}
+
+/**
+ * The IPv4 address an IPv4-mapped IPv6 address stands for (`[::ffff:127.0.0.1]`, which the URL
+ * parser writes `[::ffff:7f00:1]`), else `host` as it is. A socket that dials the mapped address
+ * reaches the IPv4 listener: a service registered at `http://[::ffff:127.0.0.1]:<hub's port>` sent
+ * each request round the hub until its head passed 16 KiB (a 431 after 5 s and 1,000 hops on Node,
+ * the journal's whole ring; 504 after 30 s on Bun).
+ */
+function mappedIPv4(host: string): string {
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+  if (!mapped) return host;
+  const high = parseInt(mapped[1]!, 16);
+  const low = parseInt(mapped[2]!, 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
 /**

@@ -56,17 +56,19 @@ test("a service at the hub's URL with a base path asks the hub for another path:
 
 test("loopsBack: the names a target on this machine is written with, and nothing else", () => {
   const own = ["127.0.0.1"];
-  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000"]) {
+  // IPv4-mapped IPv6 spellings reach the IPv4 listener too.
+  const mapped = ["http://[::ffff:127.0.0.1]:9000", "http://[::FFFF:7f00:1]:9000/", "http://[0:0:0:0:0:ffff:127.0.0.2]:9000/", "http://[::ffff:0.0.0.0]:9000"];
+  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000", ...mapped]) {
     assert.equal(loopsBack(target, 9000, own), true, target);
   }
-  for (const target of ["http://127.0.0.1:9001/", "http://example.com:9000/", "http://127.0.0.1/", "http://10.0.0.1:9000/", "http://127.0.0.1:90000/"]) {
+  for (const target of ["http://127.0.0.1:9001/", "http://example.com:9000/", "http://127.0.0.1/", "http://10.0.0.1:9000/", "http://127.0.0.1:90000/", "http://[::ffff:10.0.0.1]:9000/", "http://[::ffff:127.0.0.1]:9001/", "http://[64:ff9b::7f00:1]:9000/"]) {
     assert.equal(loopsBack(target, 9000, own), false, target);
   }
   assert.equal(loopsBack("http://127.0.0.1/", 80, own), true, "the scheme's default port");
   assert.equal(loopsBack("http://127.0.0.1:9000/base", 9000, own), false, "a base path asks for another path");
   assert.equal(loopsBack("http://myhost:9000/", 9000, ["myhost"]), true, "the hub's own host");
   const machine = ["vm", "192.0.2.2", "[fd00::2]"];
-  for (const target of ["http://VM:9000/", "http://vm.:9000", "http://192.0.2.2:9000/", "http://[fd00:0::2]:9000/"]) assert.equal(loopsBack(target, 9000, machine), true, target);
+  for (const target of ["http://VM:9000/", "http://vm.:9000", "http://192.0.2.2:9000/", "http://[fd00:0::2]:9000/", "http://[::ffff:192.0.2.2]:9000/"]) assert.equal(loopsBack(target, 9000, machine), true, target);
   for (const target of ["http://vm2:9000/", "http://vm.example:9000/", "http://192.0.2.3:9000/", "http://vm:9001/"]) assert.equal(loopsBack(target, 9000, machine), false, target);
 });
 

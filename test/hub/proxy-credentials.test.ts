@@ -1,0 +1,45 @@
+/**
+ * `crossipc hub` (the built CLI) under node, bun and deno proxying to a service registered with
+ * `user:password@` in its base URL: the service gets those credentials as `Authorization: Basic`,
+ * and a client's own `Authorization` goes through in their place, on every runtime. The Deno hub
+ * sent the URL's credentials instead of the client's header (its `fetch` puts them there), where
+ * the Node and Bun hubs kept the client's (Node's `http.request` adds the header only when none is set).
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { test } from "node:test";
+import WebSocket from "ws";
+import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
+import { ROOT, RUNTIMES } from "../matrix/_spawn.ts";
+import { cliCommand } from "./_cli.ts";
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: a service URL's credentials reach it as Basic, and a client's own Authorization goes in their place`, async (t) => {
+    const service = createServer((request, response) => response.end(JSON.stringify({ url: request.url, authorization: request.headers.authorization ?? null })));
+    await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+    t.after(() => service.close());
+    const servicePort = (service.address() as AddressInfo).port;
+
+    const [file, prefix] = cliCommand(runtime, [`--allow-net=127.0.0.1`]);
+    const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    t.after(() => hub.kill("SIGKILL"));
+    let stdout = "";
+    hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    while (!stdout.includes("\n")) await once(hub.stdout, "data");
+    const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+
+    const client = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=with-credentials`);
+    await once(client, "open");
+    client.send(`r:1:discovery/register:${JSON.stringify([{ api: "secured", baseUrl: `http://al%C3%AFce:p%40ss@127.0.0.1:${servicePort}`, pathPrefix: "/secured" }])}`);
+    await once(client, "message");
+
+    const own = await (await fetch(`http://127.0.0.1:${port}/secured/a`)).json();
+    assert.deepEqual(own, { url: "/secured/a", authorization: `Basic ${Buffer.from("al\u00efce:p@ss").toString("base64")}` });
+    const clients = await (await fetch(`http://127.0.0.1:${port}/secured/b`, { headers: { authorization: "Bearer the-client's" } })).json();
+    assert.deepEqual(clients, { url: "/secured/b", authorization: "Bearer the-client's" });
+    client.close();
+  });
+}
