@@ -562,5 +562,11 @@ function requestOf(wire: WireRequest, signal?: AbortSignal): Request {
   const headers = new Headers();
   for (const [name, value] of wire.headers) headers.append(name, value);
   const body = wire.method === "GET" || wire.method === "HEAD" ? undefined : decodeBody(wire.body);
-  return new Request(wire.url, { method: wire.method, headers, body: body as BodyInit | undefined, signal });
+  const request = new Request(wire.url, { method: wire.method, headers, body: body as BodyInit | undefined, signal });
+  // Node's Request follows `signal` through a weak reference only: a handler that kept its
+  // `request.signal` listener but not the request itself lost the abort once the request was
+  // collected (the client left, the handler was never told). The signal, held while the handler
+  // runs, holds the request until then.
+  signal?.addEventListener("abort", () => void request, { once: true });
+  return request;
 }
