@@ -210,6 +210,16 @@ export class FrontConnection {
     completed.then(done, done);
   }
 
+  /**
+   * A request whose answer is not delivered: one the handler works on, one forwarded whole that
+   * the handler has not taken yet, or one still arriving. Counting only what the handler had
+   * taken missed a client that sent its whole request and went before `Deno.serve` took it: its
+   * request went on (after a latency fault, to the service) for nobody.
+   */
+  get requestInProgress(): boolean {
+    return this.handling > 0 || this.#answered < this.stream.requests || !this.stream.betweenRequests;
+  }
+
   /** Requests whose answer the server has delivered. */
   get answeredCount(): number {
     return this.#answered;
@@ -486,7 +496,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     if (bytes === null) {
       // A client that closes its side with a request in progress has left, as Node's and Bun's
       // servers take it: the handler hears it (a proxied request stops its upstream).
-      if (!connection.stream.upgraded && (connection.handling > 0 || !connection.stream.betweenRequests)) connection.clientLeft();
+      if (!connection.stream.upgraded && connection.requestInProgress) connection.clientLeft();
       // The client is done sending: the server still answers what it has (half-close, as TCP).
       if (!connection.serverEnded) {
         await connection.frames?.toServer.idle();

@@ -233,6 +233,35 @@ for (const runtime of RUNTIMES) {
       await clear();
     });
 
+    // Behind its front, a Deno hub counted a request as in progress only once `Deno.serve`'s
+    // handler had taken it: a client that sent its whole request and went before then (a FIN
+    // right behind it; under load, the test above's 200 ms timeout, 1 run in 12) had left
+    // unnoticed, and its request went on to the service after the latency.
+    test("latency: a client that closes right after sending its whole request ends the wait too: 499, nothing behind the hub sees it", async (t) => {
+      const seen: string[] = [];
+      await lateService(t, seen);
+      await addFault({ path: "/late/:id" }, { latency: 1500 });
+      await (await fetch(`${base}/__crossipc/api/journal`, { method: "DELETE" })).text();
+      const port = Number(new URL(base).port);
+      // Once its bytes are out, the client closes its socket (a FIN behind them) and is gone.
+      const sendAndClose = (head: string) =>
+        new Promise<void>((resolve) => {
+          const socket = net.connect(port, "127.0.0.1", () => socket.write(head, () => socket.destroy()));
+          socket.on("error", () => {}).on("close", () => resolve());
+        });
+      await Promise.all([
+        sendAndClose("GET /late/get HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"),
+        sendAndClose("POST /late/post HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 8\r\n\r\nan order"),
+      ]);
+      await until(async () => (await httpEntries()).length === 2, "two journal entries", 10_000);
+      // The fault's 1.5 s are over: had a request gone on, it would have been seen by now.
+      await new Promise((resolve) => setTimeout(resolve, 1800));
+      assert.deepEqual(seen, []);
+      const journaled = (await httpEntries()).map(({ method, path, status }) => `${method} ${path} ${status}`).sort();
+      assert.deepEqual(journaled, ["GET /late/get 499", "POST /late/post 499"]);
+      await clear();
+    });
+
     // The proxy's "client left" listener was added after the client had left: Node sent a GET on
     // (journaled 200) and Deno both a GET and a POST, to a client that was gone.
     test("a request whose client left while a mock held it is not proxied when the mock passes it on: 499, the service never sees it", async (t) => {
