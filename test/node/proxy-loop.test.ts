@@ -58,7 +58,7 @@ test("loopsBack: the names a target on this machine is written with, and nothing
   const own = ["127.0.0.1"];
   // IPv4-mapped IPv6 spellings reach the IPv4 listener too.
   const mapped = ["http://[::ffff:127.0.0.1]:9000", "http://[::FFFF:7f00:1]:9000/", "http://[0:0:0:0:0:ffff:127.0.0.2]:9000/", "http://[::ffff:0.0.0.0]:9000"];
-  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000", ...mapped]) {
+  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000", "http://[::]:9000", "http://[0::0]:9000/", ...mapped]) {
     assert.equal(loopsBack(target, 9000, own), true, target);
   }
   for (const target of ["http://127.0.0.1:9001/", "http://example.com:9000/", "http://127.0.0.1/", "http://10.0.0.1:9000/", "http://127.0.0.1:90000/", "http://[::ffff:10.0.0.1]:9000/", "http://[::ffff:127.0.0.1]:9001/", "http://[64:ff9b::7f00:1]:9000/"]) {
