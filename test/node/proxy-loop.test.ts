@@ -86,6 +86,15 @@ test("a hub listening on every interface answers 508 for a target named by the m
   }
 });
 
+test("a hub on ::1 answers 508 for a target written [::] on its port (the unspecified address dials loopback), in one hop", async (t) => {
+  const server = await startServer(t, { hostname: "::1" });
+  server.setRouteProxyResolver(() => `http://[::]:${server.getPort()}`);
+  const response = await fetch(`${server.getUrl()}/orders/1`);
+  assert.equal(response.status, 508);
+  assert.match(((await response.json()) as { error: string }).error, /^Proxy loop: http:\/\/\[::\]:\d+\/orders\/1 is this hub/);
+  assert.equal(server.journal.entries({ path: "/orders/1" }).length, 1, "the request came back to the hub");
+});
+
 test("loopCheck reads the machine's names once, and only for a hub listening beyond loopback", () => {
   let reads = 0;
   const names = () => (reads++, ["vm"]);
