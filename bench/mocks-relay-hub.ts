@@ -1,5 +1,5 @@
 /**
- * The hub of bench/mocks-relay.ts, on Bun or Deno: two IPCServers, one answering `GET /users/:id`
+ * The hub of bench/mocks-relay.ts, on Bun, Deno or Node (`node --import tsx`): two IPCServers, one answering `GET /users/:id`
  * with its own intercept route (local), one bare, whose mock a test's process adds (remote).
  *   deno run -A bench/mocks-relay-hub.ts [front|direct] [scopes]      bun bench/mocks-relay-hub.ts [-] [scopes]
  * Prints `{"local":N,"remote":N,"pid":N}`; stops when stdin ends.

@@ -1,11 +1,11 @@
 /**
- * What a remote mock costs a Bun or Deno hub against its own intercept route
+ * What a remote mock costs a Bun, Deno or Node hub against its own intercept route
  * (bench/ANALYSIS.md, "Session 6 — remote mocks"), in alternating rounds of one run: autocannon,
  * 50 keep-alive connections on `GET /users/42`, requests/s and the hub's CPU per request
  * (user + system from /proc: the front's copying and `Deno.serve` alike).
  *   npx tsx bench/mocks-relay.ts [rounds=5] [seconds=3]
  * MOCKS_RELAY_HUBS picks the hubs (default `deno,bun`; `deno-direct` is a Deno hub without its
- * TCP front). With MOCKS_RELAY_BASE=<another checkout> each hub also runs from that checkout
+ * TCP front; `node` a Node hub). With MOCKS_RELAY_BASE=<another checkout> each hub also runs from that checkout
  * ("…@base"), so a change is measured against the code before it in the same rounds.
  * MOCKS_RELAY_CASE=scopes measures a scoped request to its mock instead, with 1,000 scopes × 10
  * rules on the hub ("remote") against 1 scope × 10 rules ("local"), as bench/cases/mocks.ts does.
@@ -30,7 +30,9 @@ async function hub(kind: string, root: string, tag: string): Promise<Hub> {
   const script = `${root}/bench/mocks-relay-hub.ts`;
   const [command, args] = kind.startsWith("deno")
     ? ["node_modules/.bin/deno", ["run", "-A", "--quiet", script, kind === "deno-direct" ? "direct" : "front", scopes ? "scopes" : ""]]
-    : ["node_modules/.bin/bun", [script, "-", scopes ? "scopes" : ""]];
+    : kind === "node"
+      ? [process.execPath, ["--import", "tsx", script, "-", scopes ? "scopes" : ""]]
+      : ["node_modules/.bin/bun", [script, "-", scopes ? "scopes" : ""]];
   // `deno+X`: a Deno hub with FRONT_FLUSH=X (a side experiment's switch).
   const env = kind.includes("+") ? { ...process.env, FRONT_FLUSH: kind.split("+")[1] } : process.env;
   const child = spawn(command, args as string[], { stdio: ["pipe", "pipe", "inherit"], env });

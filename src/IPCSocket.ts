@@ -57,7 +57,19 @@ export interface IPCSocketOptions {
   attach?: boolean;
   /** Told each request that no handler took (after it was answered "No handler for"): the server's journal. */
   onUnhandled?: (path: string) => void;
+  /**
+   * Requests from the peer whose handler has not settled yet, past which each further request is
+   * answered at once with a failure naming this limit (the connection stays). Default 10 000.
+   */
+  maxRequestsInFlight?: number;
 }
+
+/**
+ * Far above what legitimate use holds in flight on one connection (the bench runs 64, grest-ts a
+ * handful), and far below what a peer could otherwise make the process hold: each request waiting
+ * for a slow handler costs ~1.3 KB, and 1,000,000 of them grew a server to 1.3 GiB.
+ */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 10_000;
 
 interface PendingRequest {
   path: string;
@@ -99,6 +111,11 @@ export class IPCSocket {
   readonly #requestTimeout: number;
   readonly #logger?: IPCLogger;
   readonly #onUnhandled?: (path: string) => void;
+  readonly #maxInFlight: number;
+  /** The peer's requests whose handler returned a promise that has not settled yet. */
+  #inFlight = 0;
+  /** Whether reaching `#maxInFlight` was logged: once per connection, or a flood would be a flood of log lines. */
+  #saidFull = false;
   #nextId = 0;
   #active = true;
   /** Set when this side closed the connection: pending requests then fail with "Socket teardown". */
@@ -113,6 +130,7 @@ export class IPCSocket {
     this.#requestTimeout = options.requestTimeout ?? 10_000;
     this.#logger = options.logger;
     this.#onUnhandled = options.onUnhandled;
+    this.#maxInFlight = checkMaxRequestsInFlight(options.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT);
     if (options.attach ?? typeof target.addEventListener === "function") this.#attach(target as unknown as WebSocket);
   }
 
@@ -257,6 +275,10 @@ export class IPCSocket {
       this.#onUnhandled?.(msg.path);
       return;
     }
+    if (this.#inFlight >= this.#maxInFlight) {
+      this.#refuseOverLimit(msg);
+      return;
+    }
     let data: unknown;
     try {
       data = decodeData(msg.rawData);
@@ -276,13 +298,35 @@ export class IPCSocket {
     // frame: on Bun and Deno that answer then leaves outside the runtime's message callback
     // (bench, table 1d).
     if (isThenable(result)) {
+      // Only a pending result holds anything after this turn, so only it counts towards the limit.
+      this.#inFlight++;
       result.then(
-        (value) => this.#answer(msg, value),
-        (error: unknown) => this.#handlerFailed(msg, error),
+        (value) => {
+          this.#inFlight--;
+          this.#answer(msg, value);
+        },
+        (error: unknown) => {
+          this.#inFlight--;
+          this.#handlerFailed(msg, error);
+        },
       );
     } else {
       this.#answer(msg, result);
     }
+  }
+
+  /** Answers a request past `maxRequestsInFlight` at once, without decoding it or running its handler. */
+  #refuseOverLimit(msg: IPCFrame): void {
+    const limit = this.#maxInFlight;
+    if (!this.#saidFull) {
+      this.#saidFull = true;
+      const who = this.clientId ? `client ${this.clientId}${this.runtimeId ? ` (runtimeId ${excerpt(this.runtimeId)})` : ""}` : "the peer";
+      log(this.#logger, "warn", `${who} has ${limit} requests in flight (maxRequestsInFlight): further requests are answered with an error until some are answered (said once per connection)`);
+    }
+    this.#respond(msg, {
+      success: false,
+      error: `Too many requests in flight: this connection already has ${limit} being handled (the maxRequestsInFlight option); send more once some are answered`,
+    });
   }
 
   #handlerFailed(msg: IPCFrame, error: unknown): void {
@@ -425,6 +469,12 @@ export class IPCSocket {
       log(this.#logger, "error", "Listener threw", error);
     }
   }
+}
+
+/** Throws a RangeError for a limit that is not a positive integer; returns it otherwise. */
+export function checkMaxRequestsInFlight(limit: number): number {
+  if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`maxRequestsInFlight must be a positive integer, got ${String(limit)}`);
+  return limit;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

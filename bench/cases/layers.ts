@@ -13,6 +13,7 @@ import type { PayloadSize } from "../_rt.ts";
 
 const VARIANTS: Array<[PayloadSize, number]> = [
   ["small", 1],
+  ["small", 64],
   ["64k", 64],
 ];
 

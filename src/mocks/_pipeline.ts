@@ -23,8 +23,7 @@ import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import type { RuleTable, RuleMatch } from "./_table.ts";
-import { pathOf } from "../server/_path.ts";
-import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
+import { isHubPath, pathOf } from "../server/_path.ts";
 import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
@@ -404,11 +403,3 @@ class Take implements TakeContext {
   }
 }
 
-/**
- * The hub's own pages and the framework path: never mocked, never faulted. The same paths
- * `fallThrough` in ../server/_http.ts answers itself (`/__crossipc`, `/__crossipc/…`), not a
- * service's `/__crossipc-admin`.
- */
-export function isHubPath(path: string): boolean {
-  return path === INTERNAL_SOCKET_PATH || (path.startsWith("/__crossipc") && (path.length === 11 || path.charCodeAt(11) === 47));
-}

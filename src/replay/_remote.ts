@@ -4,7 +4,6 @@
  * there, and it goes with its scope or its connection like every rule. After each request it
  * answered or missed, the hub tells the owner its counts (`matched`, `missed`).
  */
-import { errorMessage } from "../errors.ts";
 import type { RuleFactory } from "../mocks/_hub.ts";
 import { Replay, type ReplayOptions } from "./Replay.ts";
 import { replayRule } from "./_rule.ts";
@@ -35,10 +34,26 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   }
   const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name });
   replay.id = hub.id;
-  replay.onCount = () => {
+  // One report in flight at a time, the next one carrying the totals of its moment: a report per
+  // replayed request held a pending request (for up to proxyTimeout) per request the hub answered
+  // at once, so an owner that did not answer made the hub hold one per request it replayed.
+  // The counts are totals, so a report skipped loses nothing.
+  let reporting = false;
+  let changed = false;
+  const report = (): void => {
+    reporting = true;
+    changed = false;
     const counts: ReplayCounts = { id: hub.id, matched: replay.matched, missed: replay.missed };
-    // Fire and forget: the owner may be gone already (then its rules go too).
-    owner.socket.request(REPLAY_COUNTS, counts, hub.proxyTimeout).catch((error: unknown) => void errorMessage(error));
+    // The owner may be gone already (then its rules go too): its failure ends this report only.
+    owner.socket.request(REPLAY_COUNTS, counts, hub.proxyTimeout).then(settled, settled);
+  };
+  const settled = (): void => {
+    reporting = false;
+    if (changed && owner.socket.isConnected()) report();
+  };
+  replay.onCount = () => {
+    if (reporting) changed = true;
+    else report();
   };
   return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPrefixes });
 };

@@ -6,6 +6,7 @@ import { getPlatform, type Listener, type ProxiedConnection } from "../platform.
 import { assertName, assertUserName } from "../protocol.ts";
 import type { IPCClientRequest, IPCLogger, IPCServerRequest, SocketMessage, Awaitable, ClientListener, ProxyResolver } from "../types.ts";
 import { dropPeer, FrameworkClients } from "./_clients.ts";
+import { checkMaxRequestsInFlight, DEFAULT_MAX_REQUESTS_IN_FLIGHT } from "../IPCSocket.ts";
 import type { GuardOptions } from "./_guard.ts";
 import { createHttpHandler } from "./_http.ts";
 import { InterceptRoutes, type InterceptHandler, type RequestInterceptHandler } from "./_routes.ts";
@@ -58,6 +59,12 @@ export interface IPCServerOptions extends GuardOptions {
   maxBufferedAmount?: number | undefined;
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */
   maxClients?: number | undefined;
+  /**
+   * Requests from one framework connection whose handler has not answered yet; each further
+   * request on it is answered at once with an error naming this option (the connection stays, no
+   * answer is lost). Default 10 000.
+   */
+  maxRequestsInFlight?: number | undefined;
   /**
    * Rules (`connectMocks` intercepts, WebSocket mocks, replays) all connections together may hold,
    * and faults they may hold; the next is refused with an error that says so. Default 200 000. One connection holds at most
@@ -190,6 +197,8 @@ export class IPCServer {
       requestTimeout: options.requestTimeout ?? 10_000,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
       maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+      // Checked now: the sockets that use it are made when clients connect, too late to throw.
+      maxRequestsInFlight: checkMaxRequestsInFlight(options.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT),
       batchWrite: getPlatform().batchWrite,
       onUnhandled: (socket, path) => this.#activity.unhandled(socket, path),
     });

@@ -30,6 +30,8 @@ export interface FrameworkClientsOptions {
   maxBufferedAmount: number;
   /** Connected clients past which new framework connections are refused (503). */
   maxClients: number;
+  /** Requests from one client whose handler has not answered yet, past which more are refused (IPCSocket's default without it). */
+  maxRequestsInFlight?: number;
   /** Told each request from a client that no handler took (the journal). */
   onUnhandled?: (socket: IPCSocket, path: string) => void;
   /** The runtime's write batching (`Platform.batchWrite`), if it has one. */
@@ -110,6 +112,7 @@ export class FrameworkClients {
         requestHandlers: this.handlers,
         messageHandlers: this.messageHandlers,
         requestTimeout: this.#options.requestTimeout,
+        maxRequestsInFlight: this.#options.maxRequestsInFlight,
         logger,
         attach: false,
         onUnhandled: this.#options.onUnhandled && ((path) => this.#options.onUnhandled!(socket, path)),

@@ -13,9 +13,10 @@ export function pathOf(url: string): string {
 export const DASHBOARD_PREFIX = "/__crossipc/";
 
 /**
- * The hub's own paths, which no recording answers: the dashboard and its API, and the framework
- * connection's.
+ * The hub's own paths: the dashboard and its API (`/__crossipc`, `/__crossipc/…`, not a service's
+ * `/__crossipc-admin`) and the framework connection's. No mock, fault or recording answers them;
+ * the same paths `fallThrough` in ./_http.ts answers itself. Hot path: every request, no regex.
  */
 export function isHubPath(path: string): boolean {
-  return path.startsWith(DASHBOARD_PREFIX) || path === "/__crossipc" || path === INTERNAL_SOCKET_PATH;
+  return path === INTERNAL_SOCKET_PATH || (path.startsWith("/__crossipc") && (path.length === 11 || path.charCodeAt(11) === 47));
 }

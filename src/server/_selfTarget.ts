@@ -25,7 +25,8 @@ export function loopsBack(baseUrl: string, port: number, ownHosts: readonly stri
   if (!/^\/*$/.test(url.pathname) || url.search !== "") return false;
   // `host.` is `host` (a fully qualified name); URL lower-cases a name already.
   const host = mappedIPv4(url.hostname.replace(/\.$/, ""));
-  return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host.startsWith("127.") || ownHosts.some((own) => own.toLowerCase() === host);
+  // `[::]`, like `0.0.0.0`, dials this machine's loopback: it reaches a hub on `::1` or `::`.
+  return host === "localhost" || host === "[::1]" || host === "0.0.0.0" || host === "[::]" || host.startsWith("127.") || ownHosts.some((own) => own.toLowerCase() === host);
 }
 
 /**

@@ -1,5 +1,7 @@
 /** How the hub tests run the built CLI (dist/bin/crossipc.js) under each runtime. */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import type { TestContext } from "node:test";
 import process from "node:process";
 import { ROOT, type Runtime } from "../matrix/_spawn.ts";
 
@@ -39,4 +41,19 @@ export async function runToEnd(file: string, args: string[], env: NodeJS.Process
   const status = await new Promise<number | null>((resolve) => proc.on("close", (code) => resolve(code)));
   clearTimeout(timer);
   return { status, stdout, stderr };
+}
+
+/**
+ * `crossipc hub --port 0 --json` (the built CLI) under `runtime`, SIGKILLed when the test ends:
+ * the port of its first line, and all it printed so far (`stdout()`, one JSON event a line).
+ */
+export async function startJsonHub(t: TestContext, runtime: Runtime, denoPermissions: string[]): Promise<{ hub: ChildProcess; port: number; stdout: () => string }> {
+  const [file, prefix] = cliCommand(runtime, denoPermissions);
+  const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => hub.kill("SIGKILL"));
+  let stdout = "";
+  hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  while (!stdout.includes("\n")) await once(hub.stdout, "data");
+  const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+  return { hub, port, stdout: () => stdout };
 }

@@ -5,37 +5,30 @@
  * JSON events printed the base URL whole, into whatever log collects the hub's output.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
-import { ROOT, RUNTIMES } from "../matrix/_spawn.ts";
-import { cliCommand } from "./_cli.ts";
+import { RUNTIMES } from "../matrix/_spawn.ts";
+import { startJsonHub } from "./_cli.ts";
 
 const SECRET = "s3cret-pw";
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: --json prints a service URL's password [redacted] when its route is added and evicted`, async (t) => {
-    const [file, prefix] = cliCommand(runtime, ["--allow-net=127.0.0.1"]);
-    const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    t.after(() => hub.kill("SIGKILL"));
-    let stdout = "";
-    hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    while (!stdout.includes("\n")) await once(hub.stdout, "data");
-    const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+    const { port, stdout: output } = await startJsonHub(t, runtime, ["--allow-net=127.0.0.1"]);
 
     const service = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=with-password`);
     await once(service, "open");
     service.send(`r:1:discovery/register:${JSON.stringify([{ api: "secured", baseUrl: `http://alice:${SECRET}@127.0.0.1:1`, pathPrefix: "/secured" }])}`);
     await once(service, "message");
     service.close();
-    const events = () => stdout.split("\n").slice(0, -1).map((line) => JSON.parse(line) as { event: string; baseUrl?: string; routes?: Array<{ baseUrl: string }> });
+    const events = () => output().split("\n").slice(0, -1).map((line) => JSON.parse(line) as { event: string; baseUrl?: string; routes?: Array<{ baseUrl: string }> });
     for (const deadline = Date.now() + 10_000; !events().some((e) => e.event === "routesEvicted") && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
     const added = events().find((e) => e.event === "routeAdded");
     const evicted = events().find((e) => e.event === "routesEvicted");
-    assert.equal(added?.baseUrl, "http://alice:[redacted]@127.0.0.1:1", stdout);
-    assert.deepEqual(evicted?.routes?.map((route) => route.baseUrl), ["http://alice:[redacted]@127.0.0.1:1"], stdout);
-    assert.ok(!stdout.includes(SECRET), stdout);
+    assert.equal(added?.baseUrl, "http://alice:[redacted]@127.0.0.1:1", output());
+    assert.deepEqual(evicted?.routes?.map((route) => route.baseUrl), ["http://alice:[redacted]@127.0.0.1:1"], output());
+    assert.ok(!output().includes(SECRET), output());
   });
 }

@@ -6,13 +6,12 @@
  * answered 502. Now 502 naming it on every runtime, and a reason phrase RFC 9112 allows still goes.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
-import { ROOT, RUNTIMES } from "../matrix/_spawn.ts";
-import { cliCommand } from "./_cli.ts";
+import { RUNTIMES } from "../matrix/_spawn.ts";
+import { startJsonHub } from "./_cli.ts";
 
 const REFUSED: Record<string, unknown> = {
   crlf: "OK\r\nX-Injected: 1",
@@ -24,13 +23,7 @@ const REFUSED: Record<string, unknown> = {
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: a mock's answer with a statusText that is no reason phrase is a 502 naming it`, async (t) => {
-    const [file, prefix] = cliCommand(runtime, ["--allow-net=127.0.0.1"]);
-    const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    t.after(() => hub.kill("SIGKILL"));
-    let stdout = "";
-    hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    while (!stdout.includes("\n")) await once(hub.stdout, "data");
-    const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+    const { port } = await startJsonHub(t, runtime, ["--allow-net=127.0.0.1"]);
 
     const mock = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=raw-mock`);
     await once(mock, "open");

@@ -6,15 +6,14 @@
  * the Node and Bun hubs kept the client's (Node's `http.request` adds the header only when none is set).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
-import { ROOT, RUNTIMES } from "../matrix/_spawn.ts";
-import { cliCommand } from "./_cli.ts";
+import { RUNTIMES } from "../matrix/_spawn.ts";
+import { startJsonHub } from "./_cli.ts";
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: a service URL's credentials reach it as Basic, and a client's own Authorization goes in their place`, async (t) => {
@@ -23,13 +22,7 @@ for (const runtime of RUNTIMES) {
     t.after(() => service.close());
     const servicePort = (service.address() as AddressInfo).port;
 
-    const [file, prefix] = cliCommand(runtime, [`--allow-net=127.0.0.1`]);
-    const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    t.after(() => hub.kill("SIGKILL"));
-    let stdout = "";
-    hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    while (!stdout.includes("\n")) await once(hub.stdout, "data");
-    const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+    const { port } = await startJsonHub(t, runtime, [`--allow-net=127.0.0.1`]);
 
     const client = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=with-credentials`);
     await once(client, "open");

@@ -6,24 +6,17 @@
  * and Deno (431, and the journal's whole ring taken by the one request), and a 504 after 30 s on Bun.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
-import { ROOT, RUNTIMES } from "../matrix/_spawn.ts";
-import { cliCommand } from "./_cli.ts";
+import { RUNTIMES } from "../matrix/_spawn.ts";
+import { startJsonHub } from "./_cli.ts";
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: a service registered at the hub's own port as [::ffff:127.0.0.1] gets 508, for HTTP and WebSocket, in one hop`, async (t) => {
     // The README's permissions for a hub under Deno.
-    const [file, prefix] = cliCommand(runtime, ["--allow-net", "--allow-env"]);
-    const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    t.after(() => hub.kill("SIGKILL"));
-    let stdout = "";
-    hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    while (!stdout.includes("\n")) await once(hub.stdout, "data");
-    const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+    const { port } = await startJsonHub(t, runtime, ["--allow-net", "--allow-env"]);
     const url = `http://127.0.0.1:${port}`;
 
     const service = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=mapped`);

@@ -58,7 +58,7 @@ test("loopsBack: the names a target on this machine is written with, and nothing
   const own = ["127.0.0.1"];
   // IPv4-mapped IPv6 spellings reach the IPv4 listener too.
   const mapped = ["http://[::ffff:127.0.0.1]:9000", "http://[::FFFF:7f00:1]:9000/", "http://[0:0:0:0:0:ffff:127.0.0.2]:9000/", "http://[::ffff:0.0.0.0]:9000"];
-  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000", ...mapped]) {
+  for (const target of ["http://127.0.0.1:9000", "http://localhost:9000", "http://LOCALHOST:9000/", "http://[::1]:9000/", "http://127.0.0.2:9000/", "http://u:p@127.0.0.1:9000/", "ws://localhost:9000//", "http://0.0.0.0:9000", "http://[::]:9000", "http://[0::0]:9000/", ...mapped]) {
     assert.equal(loopsBack(target, 9000, own), true, target);
   }
   for (const target of ["http://127.0.0.1:9001/", "http://example.com:9000/", "http://127.0.0.1/", "http://10.0.0.1:9000/", "http://127.0.0.1:90000/", "http://[::ffff:10.0.0.1]:9000/", "http://[::ffff:127.0.0.1]:9001/", "http://[64:ff9b::7f00:1]:9000/"]) {
@@ -84,6 +84,15 @@ test("a hub listening on every interface answers 508 for a target named by the m
     assert.equal(server.journal.entries({ path: "/orders/1" }).length, 1, `${host}: the request came back`);
     server.journal.clear();
   }
+});
+
+test("a hub on ::1 answers 508 for a target written [::] on its port (the unspecified address dials loopback), in one hop", async (t) => {
+  const server = await startServer(t, { hostname: "::1" });
+  server.setRouteProxyResolver(() => `http://[::]:${server.getPort()}`);
+  const response = await fetch(`${server.getUrl()}/orders/1`);
+  assert.equal(response.status, 508);
+  assert.match(((await response.json()) as { error: string }).error, /^Proxy loop: http:\/\/\[::\]:\d+\/orders\/1 is this hub/);
+  assert.equal(server.journal.entries({ path: "/orders/1" }).length, 1, "the request came back to the hub");
 });
 
 test("loopCheck reads the machine's names once, and only for a hub listening beyond loopback", () => {
