@@ -8,19 +8,9 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { rawSocket, startServer } from "./_helpers.ts";
+import { ONE_ENTRY_HAR } from "../fixtures/one-entry-har.ts";
 
-const har = {
-  log: {
-    version: "1.2",
-    creator: { name: "test", version: "1" },
-    entries: [{
-      startedDateTime: new Date(0).toISOString(), time: 1,
-      request: { method: "GET", url: "http://hub/recorded", httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
-      response: { status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [], content: { size: 2, mimeType: "text/plain", text: "ok" }, redirectURL: "", headersSize: -1, bodySize: 2 },
-      cache: {}, timings: { send: 0, wait: 1, receive: 0 },
-    }],
-  },
-};
+const har = ONE_ENTRY_HAR;
 
 const REPORT = /^r:(\d+):__crossipc\/mocks\/replayCounts:(.*)$/;
 
