@@ -237,28 +237,41 @@ for (const runtime of RUNTIMES) {
     // handler had taken it: a client that sent its whole request and went before then (a FIN
     // right behind it; under load, the test above's 200 ms timeout, 1 run in 12) had left
     // unnoticed, and its request went on to the service after the latency.
-    test("latency: a client that closes right after sending its whole request ends the wait too: 499, nothing behind the hub sees it", async (t) => {
+    test("latency: a client that closes its side right after sending its whole request ends the wait too: 499, the hub closes the connection, nothing behind the hub sees it", async (t) => {
       const seen: string[] = [];
       await lateService(t, seen);
       await addFault({ path: "/late/:id" }, { latency: 1500 });
       await (await fetch(`${base}/__crossipc/api/journal`, { method: "DELETE" })).text();
       const port = Number(new URL(base).port);
-      // Once its bytes are out, the client closes its socket (a FIN behind them) and is gone.
-      const sendAndClose = (head: string) =>
-        new Promise<void>((resolve) => {
-          const socket = net.connect(port, "127.0.0.1", () => socket.write(head, () => socket.destroy()));
-          socket.on("error", () => {}).on("close", () => resolve());
+      // The client closes its sending side right behind its bytes (a FIN) and waits for the hub to
+      // close the connection, which it must, never hang it. It reads (and drops) what comes: a
+      // Node socket left paused never sees the hub's FIN behind unread bytes, and the Deno hub
+      // sends the 499 where Node's and Bun's send nothing (that looked like a Deno hub hanging
+      // a half-closed client; the hub had closed it: the client socket was in TIME-WAIT).
+      const sendAndEnd = (head: string) =>
+        new Promise<string>((resolve) => {
+          const socket = net.connect(port, "127.0.0.1", () => socket.end(head));
+          const open = setTimeout(() => {
+            resolve("still open after 10 s");
+            socket.destroy();
+          }, 10_000);
+          socket.resume().on("error", () => {}).on("close", () => {
+            clearTimeout(open);
+            resolve("closed");
+          });
         });
-      await Promise.all([
-        sendAndClose("GET /late/get HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"),
-        sendAndClose("POST /late/post HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 8\r\n\r\nan order"),
+      const ends = await Promise.all([
+        sendAndEnd("GET /late/get HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"),
+        sendAndEnd("POST /late/post HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 8\r\n\r\nan order"),
+        sendAndEnd("GET /late/third HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"),
       ]);
-      await until(async () => (await httpEntries()).length === 2, "two journal entries", 10_000);
+      assert.deepEqual(ends, ["closed", "closed", "closed"]);
+      await until(async () => (await httpEntries()).length === 3, "three journal entries", 10_000);
       // The fault's 1.5 s are over: had a request gone on, it would have been seen by now.
       await new Promise((resolve) => setTimeout(resolve, 1800));
       assert.deepEqual(seen, []);
       const journaled = (await httpEntries()).map(({ method, path, status }) => `${method} ${path} ${status}`).sort();
-      assert.deepEqual(journaled, ["GET /late/get 499", "POST /late/post 499"]);
+      assert.deepEqual(journaled, ["GET /late/get 499", "GET /late/third 499", "POST /late/post 499"]);
       await clear();
     });
 
