@@ -179,7 +179,7 @@ function explain(hub: Hub, error: unknown): string {
     return `the hub at ${hub.base} ${what}${said ? ` (${said})` : ""}`;
   }
   // The hub's own 404s name what is missing (an unknown fault id); "No route for" is the 404 of a server without the dashboard API.
-  if (status === 404 && (!said || said.startsWith("No route for "))) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer with dashboard: true)?`;
+  if (status === 404 && (!said || said.startsWith("No route for "))) return `${hub.base} answers, but serves no dashboard API: is it a crossipc hub (crossipc hub, or an IPCServer not created with dashboard: false)?`;
   if (status !== undefined) return `the hub at ${hub.base} answered ${status}${said ? `: ${said}` : ""}`;
   return `no hub answers at ${hub.base} (${rootCause(error)}). Start one with \`crossipc hub\`, or pass --port`;
 }

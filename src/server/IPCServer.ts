@@ -112,7 +112,8 @@ export interface IPCServerOptions extends GuardOptions {
    * Serve the dashboard at `/__crossipc/` and its JSON at `/__crossipc/api/…`. A browser reaches
    * it only through `getDashboardUrl()`, which carries the dashboard key (the access token when
    * one is set, else a secret of this run); scripts without a browser need the token only when
-   * one is set. Default false.
+   * one is set. Default true: SPEC §8, §10–12 give every hub this API (state, journal, HAR,
+   * faults) and no option for it; `false` turns it off.
    */
   dashboard?: boolean | undefined;
   /**
@@ -244,7 +245,7 @@ export class IPCServer {
     const server = this;
     const journal = this.#journalIfOn();
     const proxyTimeout = options.proxyTimeout ?? 30_000;
-    const dashboard = options.dashboard
+    const dashboard = options.dashboard !== false
       ? createDashboard({
           journal: this.journal,
           guard: options,
@@ -378,10 +379,10 @@ export class IPCServer {
    * The dashboard's address for a browser: `…/__crossipc/#key=…`. The key rides in the URL's
    * fragment, which a browser never sends (no server log, no Referer); the page's script sends it
    * as a header. Pages served through this server (same origin) cannot read it. Throws when the
-   * server serves no dashboard (`dashboard: true`).
+   * server serves no dashboard (`dashboard: false`).
    */
   getDashboardUrl(): string {
-    if (!this.#options.dashboard) throw new Error("crossipc: this server serves no dashboard: create it with { dashboard: true }");
+    if (this.#options.dashboard === false) throw new Error("crossipc: this server serves no dashboard: it was created with { dashboard: false }");
     return `${this.getUrl()}/__crossipc/#key=${encodeURIComponent(this.#dashboardKey)}`;
   }
 

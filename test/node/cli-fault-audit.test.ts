@@ -34,7 +34,7 @@ test("crossipc fault --clear of an unknown id says the hub has no such fault (it
   const run = await crossipc(["fault", "--clear", "f9-nothere", "--port", String(server.getPort())]);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^crossipc fault: the hub at http:\/\/127\.0\.0\.1:\d+ answered 404: No fault with id 'f9-nothere'\n$/);
-  const plain = await startServer(t);
+  const plain = await startServer(t, { dashboard: false });
   const none = await crossipc(["fault", "--clear", "--port", String(plain.getPort())]);
   assert.match(none.stderr, /serves no dashboard API/, "a server without the dashboard is still named as such");
 });

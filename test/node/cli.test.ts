@@ -149,7 +149,7 @@ test("no hub, or a bad flag: a clear message and a non-zero exit", async () => {
 });
 
 test("a server without the dashboard is named as such", async (t) => {
-  const server = await startServer(t);
+  const server = await startServer(t, { dashboard: false });
   const result = await crossipc(["status", "--port", String(server.getPort())]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /answers, but serves no dashboard API/);

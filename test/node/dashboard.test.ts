@@ -26,8 +26,8 @@ function keyOf(server: IPCServer): string {
   return decodeURIComponent(new URL(server.getDashboardUrl()).hash.slice("#key=".length));
 }
 
-test("without dashboard: true, /__crossipc/ is not served", async (t) => {
-  const server = await startServer(t);
+test("with dashboard: false, /__crossipc/ is not served", async (t) => {
+  const server = await startServer(t, { dashboard: false });
   const response = await fetch(`${server.getUrl()}/__crossipc/api/state`);
   assert.equal(response.status, 404);
   assert.match((await response.json()).error, /^No route for GET \/__crossipc\/api\/state/);
