@@ -6,6 +6,9 @@
  */
 import type { ConnectProbe } from "../src/platform.ts";
 
+/** More than any status line (`HTTP/1.1 426 Upgrade Required\r\n` and a long reason phrase). */
+const MAX_STATUS_LINE = 1024;
+
 export async function probeConnect(url: string, timeoutMs: number): Promise<ConnectProbe> {
   const { connect } = await import("node:net");
   const target = new URL(url);
@@ -29,7 +32,10 @@ export async function probeConnect(url: string, timeoutMs: number): Promise<Conn
       head += new TextDecoder("latin1").decode(chunk);
       const status = /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(head);
       if (status) done({ status: Number(status[1]) });
-      else if (head.includes("\n")) done({ status: 0 });
+      // Not an HTTP answer: one line, or the most a status line takes, tells. Whatever holds the
+      // port could send megabytes with no line feed, which were kept and searched again with
+      // each chunk until the timeout (2 s of CPU; the connect then failed "ETIMEDOUT").
+      else if (head.length > MAX_STATUS_LINE || head.includes("\n")) done({ status: 0 });
     });
     socket.on("error", (error: Error & { code?: string }) => done({ code: error.code ?? "ECONNRESET" }));
     // Closed before a single byte of answer: the server dropped the connection.

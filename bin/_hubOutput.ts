@@ -1,6 +1,7 @@
 /** One line per event on stdout: readable by default, JSON lines with `--json`. */
 import type { HubEvent, HubRoute } from "../src/index.ts";
 import { printable } from "./_printable.ts";
+import { terminalSafeJson } from "../src/server/_json.ts";
 import { LOG_REDACTION, redactUrl } from "../src/server/_redact.ts";
 
 export type CliEvent =
@@ -11,7 +12,8 @@ export type CliEvent =
   | { type: "stopped"; port: number; signal?: string; bound?: false };
 
 export function printer(json: boolean): (event: CliEvent) => void {
-  return (event) => console.log(json ? JSON.stringify(toJson(event)) : toText(event));
+  // `--json` escapes what a terminal acts on as `journal --json` does: JSON.stringify left C1 and bidi controls raw.
+  return (event) => console.log(json ? terminalSafeJson(toJson(event)) : toText(event));
 }
 
 function toJson(event: CliEvent): Record<string, unknown> {

@@ -34,8 +34,13 @@ export function withoutSecret(text: string): string {
   return text;
 }
 
-/** C0 and C1 controls, DEL, and the Unicode line separators and bidirectional overrides. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/**
+ * C0 and C1 controls, DEL, the Unicode line separators, and every bidirectional control (Unicode's
+ * Bidi_Control: the embeddings, overrides and isolates, and the marks U+061C, U+200E, U+200F, which
+ * were printed raw and turn the order of what follows them in a terminal that lays out bidi text).
+ * The dashboard escapes the same set (src/dashboard/_script.ts).
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
 
 function escape(char: string): string {

@@ -30,7 +30,7 @@ const hub: CommandDef<typeof hubArgs> = defineCommand({
     try {
       flags = readHubFlags(rawArgs);
     } catch (error) {
-      console.error(`crossipc hub: ${(error as Error).message}\nRun 'crossipc hub --help' for the options.`);
+      console.error(`crossipc hub: ${printable((error as Error).message)}\nRun 'crossipc hub --help' for the options.`);
       exit(2);
     }
     await runHub(flags);
@@ -44,7 +44,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   process.on("unhandledRejection", (reason) => console.error(`crossipc hub: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
   // One line, as for a bad flag (citty would print the stack): e.g. Node 18, which crossipc refuses.
   const crossipc = await loadCrossipc().catch((error: Error) => {
-    console.error(`crossipc hub: ${error.message}`);
+    console.error(printable(`crossipc hub: ${error.message}`));
     return exit(1);
   });
   const print = printer(flags.json);
@@ -66,7 +66,7 @@ async function runHub(flags: HubFlags): Promise<void> {
     try {
       checkRecordingTarget(flags.record);
     } catch (error) {
-      console.error(`crossipc hub: --record ${flags.record}: cannot write it: ${(error as Error).message}`);
+      console.error(printable(`crossipc hub: --record ${flags.record}: cannot write it: ${(error as Error).message}`));
       exit(2);
     }
   }
@@ -80,7 +80,7 @@ async function runHub(flags: HubFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     const saved = recording ? finishRecording(recording) : true;
-    await hub.teardown().catch((error: Error) => console.error(`crossipc hub: teardown failed: ${error.message}`));
+    await hub.teardown().catch((error: Error) => console.error(printable(`crossipc hub: teardown failed: ${error.message}`)));
     print({ type: "stopped", port, signal });
     exit(saved ? 0 : 1);
   };
@@ -113,7 +113,9 @@ function readRecordings(crossipc: Crossipc, files: string[]): Array<{ file: stri
       crossipc.checkHar(har);
       return { file, har };
     } catch (error) {
-      console.error(`crossipc hub: --replay ${file}: ${(error as Error).message}`);
+      // A recording is a file that gets shared: its errors quote what it holds (C1 and bidi controls
+      // survive the JSON quoting of a value), which went to the terminal as it was.
+      console.error(printable(`crossipc hub: --replay ${file}: ${(error as Error).message}`));
       exit(2);
     }
   });
@@ -125,7 +127,7 @@ function finishRecording(recording: Recording): boolean {
     console.error(recording.summary(recording.save()));
     return true;
   } catch (error) {
-    console.error(`crossipc hub: ${(error as Error).message}`);
+    console.error(printable(`crossipc hub: ${(error as Error).message}`));
     return false;
   }
 }
@@ -181,7 +183,7 @@ function create(crossipc: Crossipc, flags: HubFlags): ServiceHub {
       logger: { warn: (message: string, ...details: unknown[]) => logLine("warn", message, details), error: (message: string, ...details: unknown[]) => logLine("error", message, details) },
     });
   } catch (error) {
-    console.error(`crossipc hub: ${(error as Error).message}`);
+    console.error(printable(`crossipc hub: ${(error as Error).message}`));
     exit(2);
   }
 }
@@ -211,8 +213,13 @@ async function askToYield(crossipc: Crossipc, flags: HubFlags): Promise<string |
   }
 }
 
+/**
+ * The last line of a hub that cannot start. It may quote whatever holds the port: a holder that
+ * does not yield answers the takeover with a refusal of its own making, whose ESC sequences (a
+ * window title, a cleared screen, the clipboard by OSC 52) reached the terminal as sent.
+ */
 function fail(message: string): never {
-  console.error(`crossipc hub: ${message}`);
+  console.error(printable(`crossipc hub: ${message}`));
   process.exitCode = 1;
   exit(1);
 }

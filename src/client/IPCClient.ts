@@ -68,6 +68,8 @@ export class IPCClient {
   readonly #messageHandlers = new Map<string, IPCMessageHandler>();
   #closeListeners: Array<(code?: number, reason?: string) => void> = [];
   #socket: IPCSocket | undefined;
+  /** The WebSocket under `#socket`, which `disconnect()` ends if its closing handshake stalls. */
+  #ws: WebSocket | undefined;
   #connecting: Promise<void> | undefined;
   /** Ends the connection `#open` is still opening; `disconnect()` calls it. */
   #abortConnecting: (() => void) | undefined;
@@ -120,7 +122,9 @@ export class IPCClient {
     // While connect() is still opening there is no socket yet: end that attempt, as the
     // original's `ws.close()` on a connecting socket did, instead of letting it open afterwards.
     if (!this.#socket) this.#abortConnecting?.();
+    const ws = this.#ws;
     this.#socket?.close(1000, "Client disconnect");
+    if (ws) endWithin(ws, this.#options.heartbeatTimeout ?? 4000);
     this.#lost = false;
   }
 
@@ -222,6 +226,7 @@ export class IPCClient {
         });
         socket.onClose((code, reason) => this.#closed(socket, code, reason));
         this.#socket = socket;
+        this.#ws = ws;
         this.#lost = false;
         this.#startHeartbeat(socket, ws);
         log(logger, "debug", `Connected to IPC server at ${this.#shownBase}`);
@@ -268,6 +273,7 @@ export class IPCClient {
   #closed(socket: IPCSocket, code?: number, reason?: string): void {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
+    this.#ws = undefined;
     this.#lost = true;
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
@@ -298,6 +304,20 @@ function forceClose(ws: WebSocket): void {
   } catch {
     // Already closed.
   }
+}
+
+/**
+ * Ends `ws` when its closing handshake has not finished within `ms` (the time a server has to
+ * answer a heartbeat before it counts as dead). A server that never answers the close frame — a
+ * hub stopped (SIGSTOP) or stuck in a loop, whatever else holds the port — kept the process alive
+ * after `disconnect()`: 30 s on Node (`ws`'s own close timeout), about 36 s on Bun. Deno's
+ * WebSocket has no way to end it without the handshake (no `terminate`): there it stays open
+ * until the server answers or goes.
+ */
+function endWithin(ws: WebSocket, ms: number): void {
+  if (ws.readyState === 3 /* CLOSED */) return;
+  const timer = unrefTimeout(() => forceClose(ws), ms);
+  ws.addEventListener("close", () => clearTimeout(timer), { once: true });
 }
 
 /**

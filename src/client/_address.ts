@@ -53,7 +53,10 @@ const MAX_REFUSAL_BYTES = 16 * 1024;
 export async function refusalReason(url: string): Promise<string | undefined> {
   try {
     const { bare, headers } = credentialsApart(url);
-    const response = await fetch(bare, { headers, signal: AbortSignal.timeout(2000) });
+    // Not followed: the hub never redirects its framework path, and whatever else holds the port
+    // could send the client to any address (another host, a service on the machine) and have
+    // that address's answer read as the hub's reason (followed on Node, Bun and Deno before).
+    const response = await fetch(bare, { headers, redirect: "manual", signal: AbortSignal.timeout(2000) });
     if (response.status !== 401 && response.status !== 403) {
       await response.body?.cancel();
       return undefined;

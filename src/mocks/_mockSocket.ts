@@ -49,6 +49,8 @@ export class LocalSocket implements MockWebSocket {
   #onMessage: ((data: string | Uint8Array) => void) | undefined;
   #onClose: ((code: number, reason: string) => void) | undefined;
   #queued: Array<string | Uint8Array> = [];
+  /** What `#queued` holds: characters of text, bytes of binary frames. */
+  #queuedSize = 0;
   #closed: { code: number; reason: string } | undefined;
   #open = true;
 
@@ -89,6 +91,7 @@ export class LocalSocket implements MockWebSocket {
     this.#onMessage = callback;
     const queued = this.#queued;
     this.#queued = [];
+    this.#queuedSize = 0;
     for (const data of queued) callback(data);
   }
 
@@ -100,8 +103,21 @@ export class LocalSocket implements MockWebSocket {
   /** @internal A frame from the client. */
   received(frame: SocketFrame): void {
     const data = "text" in frame ? frame.text : fromBase64(frame.base64);
-    if (this.#onMessage) this.#onMessage(data);
-    else this.#queued.push(data);
+    if (this.#onMessage) return this.#onMessage(data);
+    // Frames are kept for an `onMessage` to come (a handler that awaits before it listens), but
+    // not for ever: a handler that never listens kept every frame a client sent, and a client
+    // that floods (any page or process that reaches the hub) grew the test's process without
+    // bound (1 GiB sent, 1.25 GiB held). Past one message's worth, the socket is closed as a
+    // client that stops reading is (1013) and what waited is let go.
+    if (!this.#open) return;
+    this.#queuedSize += typeof data === "string" ? data.length : data.byteLength;
+    if (this.#queuedSize > this.#link.maxMessageSize) {
+      this.#queued = [];
+      this.#queuedSize = 0;
+      this.close(1013, "The mock reads no messages");
+      return;
+    }
+    this.#queued.push(data);
   }
 
   /** @internal The client closed, or the connection to the hub went. */

@@ -3,6 +3,7 @@ import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { multipartBoundary, queryKey } from "./_keys.ts";
 import { quoted } from "../_excerpt.ts";
+import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
 
 export { HarError } from "./_errors.ts";
 
@@ -127,7 +128,8 @@ export class Replay implements ReplayHandle {
 
   #notRecorded(method: string, path: string, search: string, query: Array<[string, string]>): Response {
     const closest = this.index.closest(method, path, query);
-    const asked = `${method} ${path}${search === "" ? "" : `?${search}`}`;
+    // The query as the journal shows it (`?token=[redacted]`): this answer is recorded with its body.
+    const asked = redactUrl(`${method} ${path}${search === "" ? "" : `?${search}`}`, LOG_REDACTION)!;
     const near = closest
       ? `the closest recorded request is ${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""} (entry ${closest.index})`
       : "the recording holds no requests";

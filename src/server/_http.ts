@@ -264,9 +264,12 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     // The upstream was stopped because the client left: not the service's failure, and nobody reads the answer.
     if (clientLeft(request)) {
       const message = `The client went away before ${target} answered`;
+      // The journal redacts `error` when it is read; the body it keeps is the answer's, which
+      // showed the service's URL whole (a password in it, a `?token=`), as the 502 below does not.
+      const shown = redactUrl(target, LOG_REDACTION)!;
       log(state.logger, "debug", message);
       if (record) record.error = message;
-      return committed(state, record, jsonAnswer(CLIENT_LEFT, { error: message, target }, record));
+      return committed(state, record, jsonAnswer(CLIENT_LEFT, { error: `The client went away before ${shown} answered`, target: shown }, record));
     }
     // A ProxyError or h3's HTTPError: both say 504 for a timeout.
     const status = (error as { status?: unknown } | undefined)?.status === 504 ? 504 : 502;

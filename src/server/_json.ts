@@ -15,16 +15,19 @@ export function* jsonListChunks(head: string, items: Iterable<unknown>, tail: st
 /**
  * `JSON.stringify(value)` with the C1 controls (U+0080–U+009F) escaped as `\u0080`…, as it
  * escapes C0 ones: the same JSON to a parser, and nothing a terminal acts on (U+009B is CSI, an
- * ESC `[`) when `crossipc journal --har` or `--json` prints it. Such characters can only stand
- * inside strings, so replacing them anywhere keeps the JSON valid.
+ * ESC `[`) when `crossipc journal --har` or `--json` prints it. So are the bidirectional controls
+ * (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line separators U+2028/U+2029,
+ * which `crossipc journal --json` and `status --json` printed raw (a right-to-left override turns
+ * the rest of a terminal line around). Such characters can only stand inside strings, so
+ * replacing them anywhere keeps the JSON valid.
  */
 export function terminalSafeJson(value: unknown): string {
   const text = JSON.stringify(value);
-  return C1.test(text) ? text.replace(C1_ALL, (char) => `\\u00${char.charCodeAt(0).toString(16)}`) : text;
+  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
 }
 
-const C1 = /[\u0080-\u009f]/;
-const C1_ALL = /[\u0080-\u009f]/g;
+const UNSAFE = /[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
 
 /** A JSON answer built from the Web-standard Response (the adapters' servers take it as is). */
 export function jsonResponse(status: number, body: unknown, headers?: HeadersInit): Response {

@@ -91,6 +91,17 @@ export function redactUrl(text: string | undefined, redaction: Redaction): strin
   );
 }
 
+/**
+ * A body's text with the secrets the server knows by value (`RedactionRules.values`: its token,
+ * its dashboard key) replaced. The hub's own answers quote what a request came with ("No route
+ * for GET /files/T", "Proxy error: http://svc/x?key=T is unreachable", a replay's "No recorded
+ * answer for …"), and a service may echo it: the HAR of such a session held the hub's token in its
+ * bodies. Other secrets in a body are kept as sent (names are not looked for: a body is not a URL).
+ */
+export function redactBodyText(text: string, redaction: Redaction): string {
+  return redaction && redaction.values.length ? redactValues(text, redaction.values) : text;
+}
+
 /** `text` with each of `values` (longest first) replaced by `[redacted]`. */
 function redactValues(text: string, values: readonly string[]): string {
   for (const value of values) if (text.includes(value)) text = text.split(value).join(REDACTED);
