@@ -51,10 +51,10 @@ export class UpstreamRelay {
   }
 
   /**
-   * Dials the backend with the client's offered subprotocols, headers and query (`via` in place of its `Via`). A side that
-   * does not read what it is sent may hold `maxBuffered` bytes (plus one message); past that
-   * both are closed with 1013, since neither Bun's nor Deno's sockets can stop reading the
-   * other side, and a message is never dropped while the relay stays open.
+   * Dials the backend with the client's offered subprotocols, headers and query (`via` in place
+   * of its `Via`). A side that does not read what it is sent may hold `maxBuffered` bytes (plus
+   * one message); past that both are closed with 1013, since neither Bun's nor Deno's sockets
+   * can stop reading the other side, and a message is never dropped while the relay stays open.
    */
   static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, via: string, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
     const wsUrl = url.replace(/^http/, "ws");

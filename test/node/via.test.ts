@@ -92,3 +92,13 @@ test("a frame fault (the relay, not the pipe): A → B → service carries both 
   assert.ok(onA.some((entry) => entry.status === 508 && /has been through this hub already/.test(entry.error ?? "")), JSON.stringify(onA));
   assert.ok(onA.some((entry) => entry.status === 502 && /Unexpected server response: 508/.test(entry.error ?? "")), JSON.stringify(onA));
 });
+
+test("a base path that leads back into the same prefix on the same hub (/users → hub/users) ends at the second turn with 508", async (t) => {
+  const hub = await started(t);
+  hub.addRoute({ api: "users", baseUrl: `${hub.getUrl()}/users`, pathPrefix: "/users" });
+  const response = await fetch(`${hub.getUrl()}/users/1`);
+  const body = (await response.json()) as { error: string; target: string };
+  assert.equal(response.status, 508, JSON.stringify(body));
+  assert.match(body.error, /^Proxy loop: the request to http:\/\/127\.0\.0\.1:\d+\/users\/users\/users\/1 has been through this hub already/);
+  assert.deepEqual(hub.server.journal.entries({}).map((entry) => [entry.path, entry.status]).sort(), [["/users/1", 508], ["/users/users/1", 508]]);
+});
