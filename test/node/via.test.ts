@@ -97,8 +97,9 @@ test("a base path that leads back into the same prefix on the same hub (/users â
   const hub = await started(t);
   hub.addRoute({ api: "users", baseUrl: `${hub.getUrl()}/users`, pathPrefix: "/users" });
   const response = await fetch(`${hub.getUrl()}/users/1`);
-  const body = (await response.json()) as { error: string; target: string };
-  assert.equal(response.status, 508, JSON.stringify(body));
+  const text = await response.text();
+  assert.equal(response.status, 508, text.slice(0, 300));
+  const body = JSON.parse(text) as { error: string; target: string };
   assert.match(body.error, /^Proxy loop: the request to http:\/\/127\.0\.0\.1:\d+\/users\/users\/users\/1 has been through this hub already/);
   assert.deepEqual(hub.server.journal.entries({}).map((entry) => [entry.path, entry.status]).sort(), [["/users/1", 508], ["/users/users/1", 508]]);
 });
