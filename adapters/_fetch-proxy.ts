@@ -32,7 +32,7 @@ export async function proxyHttpFetch(request: Request, target: string, options: 
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   let answer: Response;
   let whole: Uint8Array<ArrayBuffer> | undefined;
-  const { url, headers } = withoutCredentials(target, forwardedHeaders(request, incoming));
+  const { url, headers } = withoutCredentials(target, forwardedHeaders(request, incoming, options.via));
   try {
     answer = await fetch(url, {
       method: request.method,
@@ -69,7 +69,7 @@ function readWhole(headers: Headers): boolean {
   return length <= SMALL_ANSWER && !headers.has("content-encoding");
 }
 
-function forwardedHeaders(request: Request, incoming: URL): Headers {
+function forwardedHeaders(request: Request, incoming: URL, via: string): Headers {
   const nominated = connectionTokens(request.headers.get("connection"));
   const headers = new Headers();
   for (const [key, value] of request.headers) {
@@ -84,6 +84,8 @@ function forwardedHeaders(request: Request, incoming: URL): Headers {
   headers.set("x-forwarded-host", incoming.host);
   headers.set("x-forwarded-proto", proto);
   headers.set("x-forwarded-port", incoming.port || (proto === "https" ? "443" : "80"));
+  // The client's `Via` with this hub's entry appended (src/server/_via.ts).
+  headers.set("via", via);
   return headers;
 }
 

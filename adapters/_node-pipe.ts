@@ -38,7 +38,7 @@ function pipedSocket(req: IncomingMessage, client: Socket, early: Buffer): Piped
     dial: connect,
     drop: (socket) => socket.destroy(),
     // Node keeps the raw header lines: names, order and repeats go out as they came.
-    rawHead: (url) => latin1(requestHead(req, url)),
+    rawHead: (url, via) => latin1(requestHead(req, url, via)),
     divert(socket, head) {
       backend = socket;
       const done = () => {
@@ -100,8 +100,8 @@ function connect(target: DialTarget): Promise<Socket> {
   });
 }
 
-/** The client's upgrade request, addressed to the backend, with x-forwarded-* added. */
-function requestHead(req: IncomingMessage, url: URL): string {
+/** The client's upgrade request, addressed to the backend, with x-forwarded-* added and `via` in place of its `Via` lines. */
+function requestHead(req: IncomingMessage, url: URL, via: string): string {
   const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`];
   const raw = req.rawHeaders;
   let forwardedFor = "";
@@ -112,11 +112,12 @@ function requestHead(req: IncomingMessage, url: URL): string {
       if (!lines.includes(UPGRADE_CONNECTION)) lines.push(UPGRADE_CONNECTION);
     }
     else if (name === "x-forwarded-for") forwardedFor = `${raw[i + 1]}, `;
-    else if (!name.startsWith("x-forwarded-")) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+    else if (name !== "via" && !name.startsWith("x-forwarded-")) lines.push(`${raw[i]}: ${raw[i + 1]}`);
   }
   const ip = req.socket.remoteAddress;
   if (ip) lines.push(`X-Forwarded-For: ${forwardedFor}${ip}`);
   if (req.headers.host) lines.push(`X-Forwarded-Host: ${req.headers.host}`);
   lines.push("X-Forwarded-Proto: http");
+  lines.push(`Via: ${via}`);
   return `${lines.join("\r\n")}\r\n\r\n`;
 }

@@ -81,7 +81,7 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
   const url = new URL(target);
   const client = url.protocol === "https:" ? https : http;
   const withBody = hasBody(request);
-  const headers = requestHeaders(request, node, withBody);
+  const headers = requestHeaders(request, node, withBody, options.via);
   return new Promise((resolve, reject) => {
     let upstream!: http.ClientRequest;
     const send = (attempt: number) => {
@@ -242,7 +242,7 @@ function hasBody(request: Request): boolean {
   return h.has("transfer-encoding") || (h.get("content-length") ?? "0") !== "0";
 }
 
-function requestHeaders(request: Request, node: NodeContext | undefined, withBody: boolean): Record<string, string> {
+function requestHeaders(request: Request, node: NodeContext | undefined, withBody: boolean, via: string): Record<string, string> {
   const nominated = connectionTokens(request.headers.get("connection"));
   // Null-prototype: a header named `__proto__` set nothing on a plain object and was not
   // forwarded (the Bun and Deno hubs forward it, as they do any header).
@@ -261,6 +261,8 @@ function requestHeaders(request: Request, node: NodeContext | undefined, withBod
   headers["x-forwarded-host"] = incoming.host;
   headers["x-forwarded-proto"] = incoming.protocol.slice(0, -1);
   headers["x-forwarded-port"] = incoming.port || (incoming.protocol === "https:" ? "443" : "80");
+  // The client's `Via` with this hub's entry appended (src/server/_via.ts).
+  headers["via"] = via;
   return headers;
 }
 

@@ -25,7 +25,7 @@ export interface PipedClient<Backend> {
   /** Closes a backend connection that will not be used. */
   drop(backend: Backend): void;
   /** The head to write to the backend, where the runtime keeps the raw header lines (else built from `request.headers`). */
-  rawHead?(url: URL): Uint8Array;
+  rawHead?(url: URL, via: string): Uint8Array;
   /** From now on the client's bytes go to `backend` (after `head`), and the backend's to the client. */
   divert(backend: Backend, head: Uint8Array): void;
   /** The client gets `answer` in the server's place (before or after `divert`), and the connection ends. */
@@ -73,7 +73,7 @@ export async function pipeToBackend<Backend>(client: PipedClient<Backend>, reque
     clearTimeout(silence);
     options.onAnswer?.(answerStatus(bytes));
   };
-  client.divert(backend, client.rawHead?.(url) ?? upgradeHead(request, url, client.address));
+  client.divert(backend, client.rawHead?.(url, options.via) ?? upgradeHead(request, url, client.address, options.via));
   return true;
 }
 
@@ -171,19 +171,20 @@ function concat(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added. */
-function upgradeHead(request: Request, url: URL, clientAddress: string | undefined): Uint8Array {
+/** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added and `via` in place of its `Via`. */
+function upgradeHead(request: Request, url: URL, clientAddress: string | undefined, via: string): Uint8Array {
   const lines = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, UPGRADE_CONNECTION];
   let forwardedFor = "";
   // The header values are the runtime's parsed ones: no line breaks can be in them.
   request.headers.forEach((value, name) => {
     if (name === "x-forwarded-for") forwardedFor = `${value}, `;
-    else if (name !== "host" && name !== "connection" && !name.startsWith("x-forwarded-")) lines.push(`${name}: ${value}`);
+    else if (name !== "host" && name !== "connection" && name !== "via" && !name.startsWith("x-forwarded-")) lines.push(`${name}: ${value}`);
   });
   if (clientAddress) lines.push(`X-Forwarded-For: ${forwardedFor}${clientAddress}`);
   const host = request.headers.get("host");
   if (host) lines.push(`X-Forwarded-Host: ${host}`);
   lines.push("X-Forwarded-Proto: http");
+  lines.push(`Via: ${via}`);
   return latin1(`${lines.join("\r\n")}\r\n\r\n`);
 }
 

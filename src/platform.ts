@@ -48,6 +48,8 @@ export interface Listener {
 export interface ProxyHttpOptions {
   /** Answer 504 when the target has not sent its response head within this many ms. */
   timeout: number;
+  /** The `Via` to send in place of the client's: its own with this hub's entry appended (../server/_via.ts). */
+  via: string;
   /**
    * Set by the upstream: how many times it sent the request again on a fresh connection because
    * a reused pooled one closed before any byte of the answer came back. For the journal.
@@ -195,6 +197,8 @@ export type ConnectProbe = { code: string } | { status: number };
 export interface PipeUpgradeOptions {
   /** Give up on the backend after this many ms (502). */
   connectTimeout: number;
+  /** The `Via` to send in place of the client's: its own with this hub's entry appended (../server/_via.ts). */
+  via: string;
   /** Open pipes: the pipe adds itself and removes itself when it closes. */
   connections: Set<ProxiedConnection>;
   /** Told the status the client got: the backend's (101, or its refusal), or 502. For the journal. */

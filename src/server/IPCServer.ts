@@ -30,6 +30,7 @@ import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.
 import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
 import { apiPrefixesOf } from "./_apiPrefixes.ts";
+import { viaEntry } from "./_via.ts";
 import { loopCheck } from "./_selfTarget.ts";
 import { redactingLogger } from "./_logRedaction.ts";
 
@@ -266,6 +267,8 @@ export class IPCServer {
           },
         })
       : undefined;
+    // Made anew at each start: a hub restarted is another hop, and none of its old entries are about.
+    const via = viaEntry();
     const loopsBack = loopCheck(() => server.#port, () => urlHost(options.hostname), options.hostname ?? "127.0.0.1", getPlatform().machineNames);
     // A target the runtime may not dial is logged once for the HTTP and WebSocket sides together.
     const refusalsSaid = new Set<string>();
@@ -279,6 +282,7 @@ export class IPCServer {
         return server.#resolver;
       },
       loopsBack,
+      via,
       guard: options,
       proxyTimeout,
       maxBodySize: options.maxMessageSize ?? 64 * MiB,
@@ -299,6 +303,7 @@ export class IPCServer {
         return server.#resolver;
       },
       loopsBack,
+      via,
       guard: options,
       WebSocket: getPlatform().WebSocket,
       maxMessageSize,

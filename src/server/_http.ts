@@ -20,6 +20,7 @@ import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
 import { loopAnswer, loopMessage } from "./_selfTarget.ts";
+import { viaForwarded, viaHolds, viaLoopAnswer, viaLoopMessage } from "./_via.ts";
 import { createHttpPipeline } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
@@ -34,6 +35,8 @@ export interface HttpState {
   readonly resolver: ProxyResolver | undefined;
   /** Whether a proxy target (the resolver's base URL) sends the request back to this hub (./_selfTarget.ts). */
   readonly loopsBack: (target: string) => boolean;
+  /** This hub's `Via` entry (./_via.ts): added to what it forwards; a request that holds it already has looped. */
+  readonly via: string;
   readonly guard: GuardOptions;
   readonly proxyTimeout: number;
   /** The most an intercept route reads of a request's body (the `maxMessageSize` option): 413 past it. */
@@ -238,6 +241,11 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     if (record) record.error = loopMessage(target);
     return committed(state, record, jsonAnswer(508, loopAnswer(target), record));
   }
+  const via = request.headers.get("via");
+  if (via !== null && viaHolds(via, state.via)) {
+    if (record) record.error = viaLoopMessage(target);
+    return committed(state, record, jsonAnswer(508, viaLoopAnswer(target), record));
+  }
   // Not passed on, as nginx does by default: a TRACE comes back with the request's headers (a
   // page's cookies, its credentials) in its body, and Deno's and Bun's fetch cannot carry one
   // (Deno's refused it: 502; Bun's lost the answer's body), where Node's forwarded it.
@@ -246,7 +254,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     if (record) record.error = message;
     return committed(state, record, jsonAnswer(405, { error: message }, record, NOT_TRACE));
   }
-  const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0 };
+  const options: ProxyHttpOptions = { timeout: state.proxyTimeout, retried: 0, via: viaForwarded(via, state.via) };
   let sent = request;
   if (record?.bodies) {
     options.keepBody = true;
@@ -333,7 +341,8 @@ function h3ProxyRequest(timeout: number): Forward {
       const job = jobs.get(event.req)!;
       try {
         // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, onResponse: job.keepBody ? onResponse : undefined });
+        // `headers` are set over the client's: the incoming `Via` is replaced by the one with this hub's entry appended.
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody ? onResponse : undefined });
       } catch (error) {
         job.error = error;
         return null;
@@ -342,7 +351,7 @@ function h3ProxyRequest(timeout: number): Forward {
     return h3;
   };
   return async (request, target, options) => {
-    const job: ProxyJob = { target, keepBody: options.keepBody === true };
+    const job: ProxyJob = { target, via: options.via, keepBody: options.keepBody === true };
     jobs.set(request, job);
     const response = await (await (app ??= load())).fetch(request);
     if (job.error !== undefined) throw job.error;
@@ -363,6 +372,7 @@ function h3ProxyRequest(timeout: number): Forward {
 
 interface ProxyJob {
   target: string;
+  via: string;
   keepBody: boolean;
   /** The target's answer is small and uncompressed (`keepBody` only). */
   whole?: boolean;

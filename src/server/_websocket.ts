@@ -20,6 +20,7 @@ import type { Journal } from "./journal.ts";
 import { withoutToken, type JournalRecord, type JournalTakenBy } from "./_journalRecord.ts";
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { loopAnswer, loopMessage } from "./_selfTarget.ts";
+import { viaForwarded, viaHolds, viaLoopAnswer, viaLoopMessage } from "./_via.ts";
 import { createUpgradePipeline, type SocketRelay, type UpgradeOutcome } from "../mocks/_pipeline.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
@@ -30,6 +31,8 @@ export interface WebSocketState {
   readonly resolver: ProxyResolver | undefined;
   /** Whether a proxy target (the resolver's base URL) sends the request back to this hub (./_selfTarget.ts). */
   readonly loopsBack: (target: string) => boolean;
+  /** This hub's `Via` entry (./_via.ts): added to what it forwards; an upgrade that holds it already has looped. */
+  readonly via: string;
   readonly guard: GuardOptions;
   readonly WebSocket: WebSocketConstructor;
   readonly maxMessageSize: number;
@@ -230,6 +233,12 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
     finish(state, record, 508, "proxy", loopMessage(targetUrl));
     return jsonResponse(508, loopAnswer(targetUrl));
   }
+  const incomingVia = request.headers.get("via");
+  if (incomingVia !== null && viaHolds(incomingVia, state.via)) {
+    finish(state, record, 508, "proxy", viaLoopMessage(targetUrl));
+    return jsonResponse(508, viaLoopAnswer(targetUrl));
+  }
+  const via = viaForwarded(incomingVia, state.via);
   const refusal = state.dialRefusal?.(targetUrl);
   if (refusal) {
     logOnce(state.logger, state.refusalsSaid, refusal, "warn", `WebSocket proxy to ${redactUrl(targetUrl, LOG_REDACTION)} refused (502): ${refusal} (said once: every request to it gets this 502)`);
@@ -238,12 +247,13 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
   }
   const options = {
     connectTimeout: state.upstreamConnectTimeout,
+    via,
     connections: state.relays,
     onAnswer: (status: number) => finish(state, record, status, "proxy"),
   };
   if (!framed && (await state.pipeUpgrade?.(request, targetUrl, options))) return { handled: true };
   try {
-    const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, state.upstreamConnectTimeout, state.maxBufferedAmount);
+    const upstream = await UpstreamRelay.connect(state.WebSocket, targetUrl, request, via, state.upstreamConnectTimeout, state.maxBufferedAmount);
     finish(state, record, 101, "proxy");
     return { relay: upstream, headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined };
   } catch (error) {

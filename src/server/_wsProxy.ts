@@ -51,12 +51,12 @@ export class UpstreamRelay {
   }
 
   /**
-   * Dials the backend with the client's offered subprotocols, headers and query. A side that
-   * does not read what it is sent may hold `maxBuffered` bytes (plus one message); past that
-   * both are closed with 1013, since neither Bun's nor Deno's sockets can stop reading the
-   * other side, and a message is never dropped while the relay stays open.
+   * Dials the backend with the client's offered subprotocols, headers and query (`via` in place
+   * of its `Via`). A side that does not read what it is sent may hold `maxBuffered` bytes (plus
+   * one message); past that both are closed with 1013, since neither Bun's nor Deno's sockets
+   * can stop reading the other side, and a message is never dropped while the relay stays open.
    */
-  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
+  static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, via: string, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
     const wsUrl = url.replace(/^http/, "ws");
     const offered = (request.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
@@ -65,7 +65,7 @@ export class UpstreamRelay {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
-        ws = new WebSocketImpl(wsUrl, offered.length ? offered : undefined, { headers: forwardedHeaders(request) });
+        ws = new WebSocketImpl(wsUrl, offered.length ? offered : undefined, { headers: forwardedHeaders(request, via) });
       } catch (error) {
         reject(new IPCError("ERR_IPC_CONNECT", `WebSocket proxy: cannot dial ${wsUrl}: ${errorMessage(error)}`));
         return;
@@ -187,7 +187,7 @@ export class UpstreamRelay {
   }
 }
 
-function forwardedHeaders(request: Request): Record<string, string> {
+function forwardedHeaders(request: Request, via: string): Record<string, string> {
   // Null-prototype: on a plain object a header named `__proto__` set nothing and was not forwarded.
   const headers: Record<string, string> = Object.create(null);
   request.headers.forEach((value, key) => {
@@ -196,6 +196,7 @@ function forwardedHeaders(request: Request): Record<string, string> {
   const host = request.headers.get("host");
   if (host) headers["x-forwarded-host"] = host;
   headers["x-forwarded-proto"] = request.url.startsWith("https") ? "https" : "http";
+  headers["via"] = via;
   return headers;
 }
 
