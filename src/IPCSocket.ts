@@ -70,6 +70,8 @@ export interface IPCSocketOptions {
  * for a slow handler costs ~1.3 KB, and 1,000,000 of them grew a server to 1.3 GiB.
  */
 export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 10_000;
+/** How the error a request past `maxRequestsInFlight` gets begins (SPEC §2's shape), so that a relay can tell "busy" from "gone". */
+export const TOO_MANY_IN_FLIGHT = "Too many requests in flight";
 
 interface PendingRequest {
   path: string;
@@ -325,7 +327,7 @@ export class IPCSocket {
     }
     this.#respond(msg, {
       success: false,
-      error: `Too many requests in flight: this connection already has ${limit} being handled (the maxRequestsInFlight option); send more once some are answered`,
+      error: `${TOO_MANY_IN_FLIGHT}: this connection already has ${limit} being handled (the maxRequestsInFlight option); send more once some are answered`,
     });
   }
 

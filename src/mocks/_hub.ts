@@ -6,6 +6,7 @@
  */
 import { utf8Length } from "../_utf8.ts";
 import { IPCError, errorMessage } from "../errors.ts";
+import { ownerFailure } from "./_ownerFailure.ts";
 import { expectedFailure } from "../_expectedFailure.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
@@ -260,9 +261,8 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         }
         answer = settled;
       } catch (error) {
-        const code = (error as IPCError).code;
-        if (code === "ERR_IPC_TIMEOUT") return fail(504, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} did not answer within ${hub.proxyTimeout}ms`);
-        return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}): the process that added it, ${who}, went away before answering (${errorMessage(error)})`);
+        const { status, what } = ownerFailure(error, hub.proxyTimeout);
+        return fail(status, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} ${what}`);
       } finally {
         stop();
       }
