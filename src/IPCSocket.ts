@@ -177,7 +177,32 @@ export class IPCSocket {
 
   /** Sends a request and resolves with the peer's answer. */
   request<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): Promise<T> {
+    return this.#request<T>(String(++this.#nextId), path, data, timeoutMs);
+  }
+
+  /** Sends a request as `request` does, and says its id, which `abandon` takes. */
+  requestWithId<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): { id: string; answer: Promise<T> } {
     const id = String(++this.#nextId);
+    return { id, answer: this.#request<T>(id, path, data, timeoutMs) };
+  }
+
+  /**
+   * Drops a pending request (one whose answer nobody waits for any more): its promise rejects
+   * with `reason`, its id is forgotten, and an answer that comes later is ignored (a `debug` line,
+   * as any answer to an unknown id). Without it a request stays until its answer or its timeout:
+   * a hub held each relayed mock request whose client had left for up to `proxyTimeout`.
+   * Returns whether it was pending.
+   */
+  abandon(id: string, reason: unknown = new IPCError("ERR_IPC_CLOSED", "The request was abandoned: nobody waits for its answer")): boolean {
+    const pending = this.#pending.get(id);
+    if (!pending) return false;
+    this.#pending.delete(id);
+    // Its deadline may still arm the timer once; `#expire` then finds nothing due.
+    pending.reject(reason instanceof Error ? reason : new Error(String(reason)));
+    return true;
+  }
+
+  #request<T>(id: string, path: string, data: unknown, timeoutMs: number): Promise<T> {
     let frame: string;
     try {
       assertName(path);

@@ -245,10 +245,13 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
       let stop: () => void = () => {};
       const left = new Promise<typeof LEFT>((resolve) => (stop = whenClientLeaves(request, () => resolve(LEFT))));
       try {
-        const asked = owner.socket.request<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
+        const { id, answer: asked } = owner.socket.requestWithId<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
         const settled = await Promise.race([asked, left]);
         if (settled === LEFT) {
+          // Nobody waits for its answer: the hub forgets it now rather than hold it until
+          // `proxyTimeout` (10,000 clients that left were held that long); a late answer is ignored.
           asked.catch(() => {});
+          owner.socket.abandon(id);
           try {
             owner.socket.send(MockRequests.left, { take: payload.take });
           } catch {
