@@ -133,6 +133,8 @@ export class FrontConnection {
   request: AbortController | undefined;
   /** The client left with a request in progress: a request the handler takes after that is aborted at once. */
   gone = false;
+  /** The client half-closed with a request in progress: what the server still sends is read and dropped. */
+  answersForNobody = false;
   /** Told the first bytes the server (a backend, after `divert`) sends next. */
   onFirstBytes: ((bytes: Uint8Array) => void) | undefined;
   /** A backend's answer whose head has not gone to the client yet (after `divert`). */
@@ -495,9 +497,18 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     }
     if (bytes === null) {
       // A client that closes its side with a request in progress has left, as Node's and Bun's
-      // servers take it: the handler hears it (a proxied request stops its upstream).
-      if (!connection.stream.upgraded && connection.requestInProgress) connection.clientLeft();
-      // The client is done sending: the server still answers what it has (half-close, as TCP).
+      // servers take it: the handler hears it (a proxied request stops its upstream, a fault's
+      // wait ends, journaled 499), and the client's connection ends now with no answer, as
+      // there: an answer to a client that left is for nobody (Node's server ends a socket on its
+      // FIN; the 499 the hub made of it went out to the client only from a Deno hub).
+      if (!connection.stream.upgraded && connection.requestInProgress) {
+        connection.clientLeft();
+        connection.answersForNobody = true;
+        connection.client.closeWrite().catch(() => {});
+      }
+      // The client is done sending: the server still finishes what it has (half-close, as TCP).
+      // The inner connection stays until it has: closed at once, `Deno.serve` dropped a request
+      // forwarded whole but not yet taken, and the hub never journaled it.
       if (!connection.serverEnded) {
         await connection.frames?.toServer.idle();
         await inner.closeWrite().catch(() => {});
@@ -597,6 +608,7 @@ async function serverToClient(connection: FrontConnection, inner: DenoConn): Pro
     filled = read === buffer.length;
     connection.active = true;
     connection.serverReads++;
+    if (connection.answersForNobody) continue;
     if (connection.onFirstBytes) {
       const told = connection.onFirstBytes;
       connection.onFirstBytes = undefined;

@@ -10,6 +10,7 @@
  * H3Event around it. `location` pointing at the target is rewritten to the hub, as on Node.
  */
 import { ANSWER_BODY, ProxyError, SMALL_ANSWER, type ProxyHttpOptions } from "../src/platform.ts";
+import { credentialsApart } from "../src/server/_serviceCredentials.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
 
 /** Besides hop-by-hop headers: `host` is the hub's, and `fetch` decodes bodies itself. */
@@ -90,31 +91,14 @@ function forwardedHeaders(request: Request, incoming: URL, via: string): Headers
 }
 
 /**
- * A target with `user:password@` (a service may register such a base URL) goes without it, its
- * credentials as `Authorization: Basic` unless the client sent an `Authorization` of its own: what
- * the Node and Bun hubs send (Node's `http.request` adds the header only when there is none). Deno's
- * `fetch` put the URL's credentials in place of the client's own header.
+ * A target with `user:password@` goes without it, its credentials as `Authorization: Basic` unless
+ * the client sent one of its own (`_serviceCredentials.ts`): Deno's `fetch` put the URL's
+ * credentials in place of the client's own header.
  */
 function withoutCredentials(target: string, headers: Headers): { url: string; headers: Headers } {
-  if (!target.includes("@") || !URL.canParse(target)) return { url: target, headers };
-  const url = new URL(target);
-  if (url.username === "" && url.password === "") return { url: target, headers };
-  if (!headers.has("authorization")) {
-    const credentials = new TextEncoder().encode(`${decoded(url.username)}:${decoded(url.password)}`);
-    headers.set("authorization", `Basic ${btoa(String.fromCharCode(...credentials))}`);
-  }
-  url.username = "";
-  url.password = "";
-  return { url: url.href, headers };
-}
-
-/** A percent-encoded userinfo part as text; one whose escapes do not decode (`%ZZ`) as written. */
-function decoded(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
+  const { url, authorization } = credentialsApart(target);
+  if (authorization !== undefined && !headers.has("authorization")) headers.set("authorization", authorization);
+  return { url, headers };
 }
 
 function returnedHeaders(from: Headers, targetOrigin: string, hubOrigin: string): Headers {

@@ -13,7 +13,7 @@ import type { IncomingMessage } from "node:http";
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
 import type { PipeUpgradeOptions } from "../src/platform.ts";
-import { latin1, pipeToBackend, UPGRADE_CONNECTION, UpgradeAnswer, type DialTarget, type PipedClient } from "./_upgrade-pipe.ts";
+import { latin1, pipeToBackend, serviceAuthorizationLine, UPGRADE_CONNECTION, UpgradeAnswer, type DialTarget, type PipedClient } from "./_upgrade-pipe.ts";
 
 interface NodeUpgrade {
   req: IncomingMessage;
@@ -100,7 +100,7 @@ function connect(target: DialTarget): Promise<Socket> {
   });
 }
 
-/** The client's upgrade request, addressed to the backend, with x-forwarded-* added and `via` in place of its `Via` lines. */
+/** The client's upgrade request, addressed to the backend, with x-forwarded-* (and the service's credentials) added and `via` in place of its `Via` lines. */
 function requestHead(req: IncomingMessage, url: URL, via: string): string {
   const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`];
   const raw = req.rawHeaders;
@@ -114,6 +114,8 @@ function requestHead(req: IncomingMessage, url: URL, via: string): string {
     else if (name === "x-forwarded-for") forwardedFor = `${raw[i + 1]}, `;
     else if (name !== "via" && !name.startsWith("x-forwarded-")) lines.push(`${raw[i]}: ${raw[i + 1]}`);
   }
+  const authorization = serviceAuthorizationLine(url, req.headers.authorization !== undefined);
+  if (authorization) lines.push(authorization);
   const ip = req.socket.remoteAddress;
   if (ip) lines.push(`X-Forwarded-For: ${forwardedFor}${ip}`);
   if (req.headers.host) lines.push(`X-Forwarded-Host: ${req.headers.host}`);

@@ -6,6 +6,7 @@
  */
 import type { PipeUpgradeOptions } from "../src/platform.ts";
 import { LOG_REDACTION, redactUrl } from "../src/server/_redact.ts";
+import { basicAuthorizationOf } from "../src/server/_serviceCredentials.ts";
 
 const encoder = new TextEncoder();
 
@@ -171,7 +172,17 @@ function concat(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* added and `via` in place of its `Via`. */
+/**
+ * The `Authorization` line a service URL's `user:password@` stands for, when the client sent no
+ * `Authorization` of its own: what proxied HTTP sends (`src/server/_serviceCredentials.ts`).
+ */
+export function serviceAuthorizationLine(url: URL, clientSentOne: boolean): string | undefined {
+  if (clientSentOne) return undefined;
+  const authorization = basicAuthorizationOf(url);
+  return authorization === undefined ? undefined : `Authorization: ${authorization}`;
+}
+
+/** The client's upgrade request, addressed to the backend at `url`, with x-forwarded-* (and the service's credentials) added and `via` in place of its `Via`. */
 function upgradeHead(request: Request, url: URL, clientAddress: string | undefined, via: string): Uint8Array {
   const lines = [`${request.method} ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, UPGRADE_CONNECTION];
   let forwardedFor = "";
@@ -180,6 +191,8 @@ function upgradeHead(request: Request, url: URL, clientAddress: string | undefin
     if (name === "x-forwarded-for") forwardedFor = `${value}, `;
     else if (name !== "host" && name !== "connection" && name !== "via" && !name.startsWith("x-forwarded-")) lines.push(`${name}: ${value}`);
   });
+  const authorization = serviceAuthorizationLine(url, request.headers.has("authorization"));
+  if (authorization) lines.push(authorization);
   if (clientAddress) lines.push(`X-Forwarded-For: ${forwardedFor}${clientAddress}`);
   const host = request.headers.get("host");
   if (host) lines.push(`X-Forwarded-Host: ${host}`);

@@ -70,6 +70,8 @@ export interface IPCSocketOptions {
  * for a slow handler costs ~1.3 KB, and 1,000,000 of them grew a server to 1.3 GiB.
  */
 export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 10_000;
+/** How the error a request past `maxRequestsInFlight` gets begins (SPEC §2's shape), so that a relay can tell "busy" from "gone". */
+export const TOO_MANY_IN_FLIGHT = "Too many requests in flight";
 
 interface PendingRequest {
   path: string;
@@ -175,7 +177,32 @@ export class IPCSocket {
 
   /** Sends a request and resolves with the peer's answer. */
   request<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): Promise<T> {
+    return this.#request<T>(String(++this.#nextId), path, data, timeoutMs);
+  }
+
+  /** Sends a request as `request` does, and says its id, which `abandon` takes. */
+  requestWithId<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): { id: string; answer: Promise<T> } {
     const id = String(++this.#nextId);
+    return { id, answer: this.#request<T>(id, path, data, timeoutMs) };
+  }
+
+  /**
+   * Drops a pending request (one whose answer nobody waits for any more): its promise rejects
+   * with `reason`, its id is forgotten, and an answer that comes later is ignored (a `debug` line,
+   * as any answer to an unknown id). Without it a request stays until its answer or its timeout:
+   * a hub held each relayed mock request whose client had left for up to `proxyTimeout`.
+   * Returns whether it was pending.
+   */
+  abandon(id: string, reason: unknown = new IPCError("ERR_IPC_CLOSED", "The request was abandoned: nobody waits for its answer")): boolean {
+    const pending = this.#pending.get(id);
+    if (!pending) return false;
+    this.#pending.delete(id);
+    // Its deadline may still arm the timer once; `#expire` then finds nothing due.
+    pending.reject(reason instanceof Error ? reason : new Error(String(reason)));
+    return true;
+  }
+
+  #request<T>(id: string, path: string, data: unknown, timeoutMs: number): Promise<T> {
     let frame: string;
     try {
       assertName(path);
@@ -325,7 +352,7 @@ export class IPCSocket {
     }
     this.#respond(msg, {
       success: false,
-      error: `Too many requests in flight: this connection already has ${limit} being handled (the maxRequestsInFlight option); send more once some are answered`,
+      error: `${TOO_MANY_IN_FLIGHT}: this connection already has ${limit} being handled (the maxRequestsInFlight option); send more once some are answered`,
     });
   }
 

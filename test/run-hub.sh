@@ -12,7 +12,7 @@ export PATH="$ROOT/node_modules/.bin:$PATH"
 
 npm run --silent build
 echo "--- hub: wire answers, failover, CLI"
-timeout -k 10 420 node --import tsx --test --test-concurrency=1 test/hub/*.test.ts
+timeout -k 10 600 node --import tsx --test --test-concurrency=1 test/hub/*.test.ts
 
 echo "--- hub: npx crossipc hub from the packed package"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/crossipc-hub-packed.XXXXXX")"

@@ -11,7 +11,7 @@ export interface EventSourceData {
 }
 
 export interface EventStreamLimits {
-  /** Live streams open at once; the next one is answered 503. */
+  /** Live streams open at once; the next one takes the oldest one's place (see `open`). */
   maxStreams: number;
   /** Bytes queued for one reader that does not read before it is dropped. */
   maxUnsent: number;
@@ -76,12 +76,20 @@ export class EventStreams {
   }
 
   /**
-   * A new stream, or `undefined` when `maxStreams` are open. It sends the entries after `after`
-   * (the last one the page read from the JSON API: none is missed between the two), else only
-   * those still to come; an `after` this journal has not reached (another hub's) counts as now.
+   * A new stream. It sends the entries after `after` (the last one the page read from the JSON
+   * API: none is missed between the two), else only those still to come; an `after` this journal
+   * has not reached (another hub's) counts as now.
+   *
+   * With `maxStreams` open, the oldest gives way (a `replaced` event, then its end). A 503 here
+   * kept a reopened dashboard tab out for good once 16 streams that never read were open: on a
+   * quiet journal nothing is queued for them, so the 1 MiB unread that drops a stream never comes
+   * (a keep-alive comment would not fill it either: the kernel's socket buffers take bytes that
+   * nobody reads for a long time). The newest stream is the one a person is looking at; a page
+   * that is given the `replaced` event says so and does not reconnect, so 17 open tabs do not
+   * take each other's places in turn.
    */
-  open(after?: number, bodies = true): ReadableStream<Uint8Array> | undefined {
-    if (this.#readers.size >= this.#limits.maxStreams) return undefined;
+  open(after?: number, bodies = true): ReadableStream<Uint8Array> {
+    if (this.#readers.size >= this.#limits.maxStreams) this.#giveWay();
     const journal = this.#source.journal;
     const from = after !== undefined && Number.isSafeInteger(after) && after >= 0 && after < journal.lastId ? after : journal.lastId;
     let reader: Reader;
@@ -173,6 +181,17 @@ export class EventStreams {
       reader.state = state.key;
       queue(event("state", state.json));
     }
+  }
+
+  /** Ends the oldest stream (a Set iterates in the order of adding), telling its reader why. */
+  #giveWay(): void {
+    const oldest = this.#readers.values().next().value;
+    if (oldest === undefined) return;
+    const why = `A newer dashboard event stream took this one's place: at most ${this.#limits.maxStreams} are open at once`;
+    log(this.#source.logger, "warn", `Dropping the oldest dashboard event stream: ${this.#readers.size} open (the most at once), and a new one came`);
+    this.#remove(oldest);
+    push(oldest, this.#encoder.encode(event("replaced", JSON.stringify({ error: why }))));
+    end(oldest);
   }
 
   #remove(reader: Reader): void {

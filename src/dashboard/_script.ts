@@ -38,6 +38,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   var selected = null;
   var uptime = null;
   var lastId = 0;
+  /** Set when a newer tab took this page's live stream (the hub's \`replaced\` event): why, as the page shows it. */
+  var replaced = null;
 
   function call(path, init) {
     init = init || {};
@@ -428,6 +430,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
     if (name === "state") renderState(JSON.parse(data));
     else if (name === "entries") add(JSON.parse(data));
     else if (name === "cleared") { entries.clear(); renderJournal(); }
+    else if (name === "replaced") replaced = JSON.parse(data).error;
   }
   function follow() {
     return call("api/events?bodies=0&after=" + lastId).then(function (r) {
@@ -438,7 +441,7 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
       var buffer = "";
       function next() {
         return reader.read().then(function (chunk) {
-          if (chunk.done) throw new Error("stream ended");
+          if (chunk.done) throw new Error(replaced || "stream ended");
           buffer += chunk.value;
           var end;
           while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -470,6 +473,8 @@ export const DASHBOARD_SCRIPT: string = String.raw`(function () {
   function connect() {
     load().then(follow).catch(function (error) {
       fail(error);
+      // A newer tab took this one's live stream (the hub keeps 16): reconnecting would take another's.
+      if (replaced) return;
       if (/key|Unauthorized/.test(String(error.message))) return;
       $("live").textContent = "reconnecting";
       setTimeout(connect, 2000);

@@ -6,6 +6,7 @@
  */
 import { utf8Length } from "../_utf8.ts";
 import { IPCError, errorMessage } from "../errors.ts";
+import { ownerFailure } from "./_ownerFailure.ts";
 import { expectedFailure } from "../_expectedFailure.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
@@ -244,10 +245,13 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
       let stop: () => void = () => {};
       const left = new Promise<typeof LEFT>((resolve) => (stop = whenClientLeaves(request, () => resolve(LEFT))));
       try {
-        const asked = owner.socket.request<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
+        const { id, answer: asked } = owner.socket.requestWithId<WireAnswer>(MockRequests.take, payload, hub.proxyTimeout);
         const settled = await Promise.race([asked, left]);
         if (settled === LEFT) {
+          // Nobody waits for its answer: the hub forgets it now rather than hold it until
+          // `proxyTimeout` (10,000 clients that left were held that long); a late answer is ignored.
           asked.catch(() => {});
+          owner.socket.abandon(id);
           try {
             owner.socket.send(MockRequests.left, { take: payload.take });
           } catch {
@@ -260,9 +264,8 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
         }
         answer = settled;
       } catch (error) {
-        const code = (error as IPCError).code;
-        if (code === "ERR_IPC_TIMEOUT") return fail(504, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} did not answer within ${hub.proxyTimeout}ms`);
-        return fail(502, `Mock ${rule.id} (${rule.method} ${rule.path}): the process that added it, ${who}, went away before answering (${errorMessage(error)})`);
+        const { status, what } = ownerFailure(error, hub.proxyTimeout);
+        return fail(status, `Mock ${rule.id} (${rule.method} ${rule.path}) of ${who} ${what}`);
       } finally {
         stop();
       }

@@ -5,7 +5,8 @@
  * the process's connection goes (1011 to the client) or at teardown (1001).
  */
 import type { Peer } from "crossws";
-import { errorMessage, type IPCError } from "../errors.ts";
+import { errorMessage } from "../errors.ts";
+import { ownerFailure } from "./_ownerFailure.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
 import type { FrameworkClients } from "../server/_clients.ts";
@@ -55,10 +56,10 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         answer = await owner.socket.request(SocketMessages.open, open, hub.proxyTimeout);
       } catch (error) {
         sockets.delete(id);
-        const timedOut = (error as IPCError).code === "ERR_IPC_TIMEOUT";
-        const message = `WebSocket mock ${rule.id} (${rule.path}) ${timedOut ? `did not answer within ${hub.proxyTimeout}ms` : `went away: ${errorMessage(error)}`}`;
+        const { status, what } = ownerFailure(error, hub.proxyTimeout);
+        const message = `WebSocket mock ${rule.id} (${rule.path}) ${what}`;
         log(hub.logger, "warn", message);
-        return jsonResponse(timedOut ? 504 : 502, { error: message });
+        return jsonResponse(status, { error: message });
       }
       if (answer?.accept === true) return { relay: socket };
       sockets.delete(id);

@@ -3,6 +3,7 @@ import { IPCError, errorMessage } from "../errors.ts";
 import { dropPeer } from "./_clients.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { getPlatform, type WebSocketConstructor } from "../platform.ts";
+import { credentialsApart } from "./_serviceCredentials.ts";
 
 type Frame = string | ArrayBuffer | Uint8Array;
 
@@ -57,7 +58,10 @@ export class UpstreamRelay {
    * can stop reading the other side, and a message is never dropped while the relay stays open.
    */
   static connect(WebSocketImpl: WebSocketConstructor, url: string, request: Request, via: string, timeoutMs: number, maxBuffered: number): Promise<UpstreamRelay> {
-    const wsUrl = url.replace(/^http/, "ws");
+    // The service URL's `user:password@` goes as `Authorization: Basic` (the client's own wins), as
+    // on proxied HTTP; each runtime's WebSocket did its own thing with a URL holding them.
+    const { url: bare, authorization } = credentialsApart(url);
+    const wsUrl = bare.replace(/^http/, "ws");
     const offered = (request.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
       .map((p) => p.trim())
@@ -65,7 +69,7 @@ export class UpstreamRelay {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
-        ws = new WebSocketImpl(wsUrl, offered.length ? offered : undefined, { headers: forwardedHeaders(request, via) });
+        ws = new WebSocketImpl(wsUrl, offered.length ? offered : undefined, { headers: forwardedHeaders(request, via, authorization) });
       } catch (error) {
         reject(new IPCError("ERR_IPC_CONNECT", `WebSocket proxy: cannot dial ${wsUrl}: ${errorMessage(error)}`));
         return;
@@ -187,12 +191,13 @@ export class UpstreamRelay {
   }
 }
 
-function forwardedHeaders(request: Request, via: string): Record<string, string> {
+function forwardedHeaders(request: Request, via: string, serviceAuthorization: string | undefined): Record<string, string> {
   // Null-prototype: on a plain object a header named `__proto__` set nothing and was not forwarded.
   const headers: Record<string, string> = Object.create(null);
   request.headers.forEach((value, key) => {
     if (!HANDSHAKE_HEADERS.has(key)) headers[key] = value;
   });
+  if (serviceAuthorization !== undefined && headers.authorization === undefined) headers.authorization = serviceAuthorization;
   const host = request.headers.get("host");
   if (host) headers["x-forwarded-host"] = host;
   headers["x-forwarded-proto"] = request.url.startsWith("https") ? "https" : "http";

@@ -138,3 +138,30 @@ test("a page from another origin can neither open the framework connection nor r
   assert.equal(refused.length, 1, "the upgrade (the dashboard's own answers are not journaled)");
   assert.equal(refused[0]!.kind, "websocket");
 });
+
+// The hub keeps 16 live streams; a newer one takes the oldest's place. The page whose stream was
+// taken says so and does not reconnect: reconnecting would take another reader's place in turn.
+test("a page whose live stream a newer reader took says so and does not take another's place", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const { page, problems } = await openDashboard(t, server);
+  const readers: Array<ReadableStreamDefaultReader<Uint8Array>> = [];
+  t.after(() => Promise.all(readers.map((reader) => reader.cancel().catch(() => {}))));
+  for (let i = 0; i < 16; i++) {
+    const response = await fetch(`${server.getUrl()}/__crossipc/api/events`);
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    readers.push(reader);
+  }
+  const replaced = "A newer dashboard event stream took this one's place: at most 16 are open at once";
+  await page.waitForFunction((text) => document.getElementById("live")!.textContent === text, { timeout: 5000 }, replaced);
+  // Past the page's 2 s wait before it reconnects: it is still out, and no reader of ours lost its place.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.equal(await page.$eval("#live", (el) => el.textContent), replaced);
+  assert.equal(await page.$eval("#live", (el) => el.className), "");
+  // Chromium reports the stream the hub ended as aborted; nothing else went wrong.
+  assertProblems(
+    problems.filter((problem) => !/^request failed: .*\/__crossipc\/api\/events\?bodies=0&after=\d+ net::ERR_ABORTED$/.test(problem)),
+    [],
+  );
+});

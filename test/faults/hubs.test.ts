@@ -244,20 +244,21 @@ for (const runtime of RUNTIMES) {
       await (await fetch(`${base}/__crossipc/api/journal`, { method: "DELETE" })).text();
       const port = Number(new URL(base).port);
       // The client closes its sending side right behind its bytes (a FIN) and waits for the hub to
-      // close the connection, which it must, never hang it. It reads (and drops) what comes: a
-      // Node socket left paused never sees the hub's FIN behind unread bytes, and the Deno hub
-      // sends the 499 where Node's and Bun's send nothing (that looked like a Deno hub hanging
-      // a half-closed client; the hub had closed it: the client socket was in TIME-WAIT).
+      // close the connection, which it must, never hang it, and with no answer: the hub takes the
+      // client for gone (499), and nobody reads an answer to it. It reads what comes (a Node
+      // socket left paused never sees the hub's FIN behind unread bytes): the Deno hub sent the
+      // 499 where Node's and Bun's send nothing.
       const sendAndEnd = (head: string) =>
         new Promise<string>((resolve) => {
           const socket = net.connect(port, "127.0.0.1", () => socket.end(head));
+          let got = 0;
           const open = setTimeout(() => {
             resolve("still open after 10 s");
             socket.destroy();
           }, 10_000);
-          socket.resume().on("error", () => {}).on("close", () => {
+          socket.on("data", (chunk: Buffer) => (got += chunk.length)).on("error", () => {}).on("close", () => {
             clearTimeout(open);
-            resolve("closed");
+            resolve(got === 0 ? "closed" : `closed after ${got} bytes`);
           });
         });
       const ends = await Promise.all([

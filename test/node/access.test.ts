@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type net from "node:net";
 import { WebSocketServer } from "ws";
 import { IPCClient, IPCServer, INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { rejection, startBackend, startServer, waitFor } from "./_helpers.ts";
-import { request, stalledStream, upgrade } from "../fixtures/_access.ts";
+import { request, restOf, stalledStream, upgrade } from "../fixtures/_access.ts";
 
 /** A backend that counts every request and upgrade it sees. */
 async function countingBackend(t: { after(fn: () => unknown): void }) {
@@ -226,7 +227,7 @@ test("a runtimeId longer than 256 characters is refused with 400", async (t) => 
 
 // --- the live stream -----------------------------------------------------------------------
 
-test("event streams: at most 16 at once (503 past it), and readers that stop reading are dropped", async (t) => {
+test("event streams: at most 16 at once, the oldest giving way to a new one; readers that stop reading are dropped", async (t) => {
   const drops: string[] = [];
   const server = await startServer(t, {
     dashboard: true,
@@ -235,20 +236,30 @@ test("event streams: at most 16 at once (503 past it), and readers that stop rea
   });
   // Long paths make each journal entry ~8 KiB, so the readers fall behind fast.
   server.interceptHttp("GET", "/fill/**", () => "x");
-  const stalled = await Promise.all(Array.from({ length: 16 }, () => stalledStream(server.getPort())));
+  const stalled: Array<{ head: string; socket: net.Socket }> = [];
+  // One after another, so that the first is the oldest.
+  for (let i = 0; i < 16; i++) stalled.push(await stalledStream(server.getPort()));
   t.after(() => stalled.forEach((s) => s.socket.destroy()));
   assert.ok(stalled.every((s) => s.head.startsWith("HTTP/1.1 200")), stalled.map((s) => s.head).join());
-  const full = await fetch(`${server.getUrl()}/__crossipc/api/events`);
-  assert.equal(full.status, 503);
-  assert.match((await full.json()).error, /Too many dashboard event streams \(16 open\)/);
+  // The journal is quiet: nothing fills their queues. A 17th (a reopened tab) still gets its stream.
+  const newest = await fetch(`${server.getUrl()}/__crossipc/api/events`);
+  assert.equal(newest.status, 200);
+  const reader = newest.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const first = await reader.read();
+  assert.match(first.value ?? "", /^event: state\n/);
+  // The oldest was told why and ended; its place went to the newest.
+  assert.match(await restOf(stalled[0]!.socket), /event: replaced\ndata: \{"error":"A newer dashboard event stream took this one's place: at most 16 are open at once"\}\n\n[\s\S]*0\r\n\r\n$/);
+  assert.deepEqual(drops.splice(0), ["[crossipc] Dropping the oldest dashboard event stream: 16 open (the most at once), and a new one came"]);
+  await reader.cancel();
+  stalled.shift();
 
   const path = `/fill/${"p".repeat(8000)}`;
   const deadline = Date.now() + 20_000;
-  while (drops.length < 16 && Date.now() < deadline) {
+  while (drops.length < 15 && Date.now() < deadline) {
     await Promise.all(Array.from({ length: 50 }, () => fetch(`${server.getUrl()}${path}`).then((r) => r.text())));
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  assert.equal(drops.length, 16, `dropped ${drops.length} of 16 stalled readers`);
+  assert.equal(drops.length, 15, `dropped ${drops.length} of 15 stalled readers`);
   assert.match(drops[0]!, /Dropping a dashboard event stream: \d+ bytes unread \(limit 1048576\)/);
   // Their places are free again.
   const again = await fetch(`${server.getUrl()}/__crossipc/api/events`);

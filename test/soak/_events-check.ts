@@ -1,9 +1,11 @@
 /**
  * 20 dashboard event streams opened and dropped one after another under this runtime: each must
- * be answered 200 (a dropped stream that stayed counted would hit the 16-stream limit, 503).
+ * be answered 200 and none may take another's place (a dropped stream that stayed counted would
+ * fill the 16 places, and the 17th would make the hub drop the oldest: "evicted" counts those).
  */
 import { crossipc, runtime } from "../fixtures/_crossipc.ts";
-const hub = new crossipc.ServiceHub(0, { dashboard: true });
+let evicted = 0;
+const hub = new crossipc.ServiceHub(0, { dashboard: true, logger: { warn: (message: string) => void (message.includes("Dropping the oldest dashboard event stream") && evicted++) } });
 await hub.start();
 const url = hub.getUrl();
 const statuses: number[] = [];
@@ -15,5 +17,5 @@ for (let i = 0; i < 20; i++) {
   controller.abort();
   await new Promise((r) => setTimeout(r, 20));
 }
-console.log(runtime, statuses.join(","));
+console.log(runtime, statuses.join(","), `evicted ${evicted}`);
 await hub.teardown();
