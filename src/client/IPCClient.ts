@@ -1,5 +1,5 @@
 import { IPCError, errorMessage } from "../errors.ts";
-import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
+import { IPCSocket, checkMaxRequestsInFlight, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
@@ -31,6 +31,12 @@ export interface IPCClientOptions {
   WebSocket?: WebSocketConstructor | undefined;
   /** Where to report what happens; without one the client prints nothing. */
   logger?: IPCLogger | undefined;
+  /**
+   * Requests from the server whose handler has not settled yet, past which each further one is
+   * answered at once with a failure naming this limit (as `IPCServerOptions.maxRequestsInFlight`).
+   * Default 10 000. A `connectMocks` process holds one per request its mocks are answering.
+   */
+  maxRequestsInFlight?: number | undefined;
 }
 
 /** Each client's handler map, for `setInternalRequestHandler` (not a public member of the class). */
@@ -87,6 +93,7 @@ export class IPCClient {
    */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
+    if (options.maxRequestsInFlight !== undefined) checkMaxRequestsInFlight(options.maxRequestsInFlight);
     handlerMaps.set(this, this.#requestHandlers);
     messageMaps.set(this, this.#messageHandlers);
     this.#options = options;
@@ -223,6 +230,7 @@ export class IPCClient {
           messageHandlers: this.#messageHandlers,
           logger,
           attach: true,
+          ...(this.#options.maxRequestsInFlight === undefined ? {} : { maxRequestsInFlight: this.#options.maxRequestsInFlight }),
         });
         socket.onClose((code, reason) => this.#closed(socket, code, reason));
         this.#socket = socket;

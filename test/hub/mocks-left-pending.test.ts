@@ -12,7 +12,7 @@ import { RUNTIMES, start, waitExit } from "../matrix/_spawn.ts";
 
 for (const runtime of RUNTIMES) {
   test(`${runtime} hub: a relayed mock request whose client left is no longer pending at the hub`, { timeout: 60_000 }, async (t) => {
-    const hub = start(runtime, "test/fixtures/many-clients-mocks-hub.ts");
+    const hub = start(runtime, "test/fixtures/holding-mocks-hub.ts");
     t.after(() => hub.proc.kill("SIGKILL"));
     const { port } = await hub.nextJson<{ port: number }>(30_000, "the port");
     const base = `http://127.0.0.1:${port}`;
