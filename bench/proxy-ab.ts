@@ -8,13 +8,16 @@
  * AB_BLOCKS (3), AB_PAIRS (4), AB_SECONDS per round (1).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import autocannon from "autocannon";
+
+// autocannon ships no types: the fields read here, as bench/_measure.ts takes it.
+const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<{ non2xx: number; errors: number; timeouts: number; requests: { total: number } }>;
 
 const runtime = process.env["AB_RUNTIME"] ?? "bun";
 const blocks = Number(process.env["AB_BLOCKS"] ?? 3);
