@@ -52,6 +52,8 @@ setPlatform({
   directFrames: directFramesBun,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
   pipeUpgrade: pipeUpgradeBun,
+  // Bun's `fetch` leaves a proxied answer compressed, so it reaches the client as the service sent it.
+  fetchAsSent: { decompress: false },
   // The front drops the client's connection. Without it, Bun drops the connection (RST, no head)
   // when a body fails before its first byte; it prints an Error it fails with to stderr, not
   // `undefined`: the library prints nothing.

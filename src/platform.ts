@@ -108,6 +108,14 @@ export interface Platform {
   /** `proxyHttp` reads the client's body itself and honours `ProxyHttpOptions.requestBody`. */
   readonly proxyCopiesRequestBody?: boolean;
   /**
+   * Options under which the runtime's `fetch` hands an answer's body over as it came (Bun:
+   * `{ decompress: false }`), for h3's `proxyRequest` (runtimes without `proxyHttp`): the client's
+   * `accept-encoding` then reaches the target and a compressed answer goes to the client as the
+   * target sent it, with its `content-encoding` and `content-length` (SPEC §3). Without it `fetch`
+   * decodes, and the answer goes decoded without them.
+   */
+  readonly fetchAsSent?: Readonly<Record<string, unknown>>;
+  /**
    * `response` (a handler's own, with a body) as the runtime sends it, its body bytes handed to
    * `sent` once all went out: where the runtime streams such an answer anyway (Node), counting
    * as it writes costs next to nothing, and the client sees the same bytes framed the same. Without

@@ -326,23 +326,34 @@ function clientLeft(request: Request): boolean {
 function h3ProxyRequest(timeout: number): Forward {
   const jobs = new WeakMap<Request, ProxyJob>();
   let app: Promise<{ fetch(request: Request): Response | Promise<Response> }> | undefined;
+  // A runtime whose `fetch` can leave bodies as sent (Bun) passes compressed answers through:
+  // the client's `accept-encoding` goes on (h3 drops it by default, since `fetch` would decode).
+  const asSent = getPlatform().fetchAsSent;
+  const passThrough = asSent ? { forwardHeaders: ["accept-encoding"], fetchOptions: asSent as RequestInit } : {};
   const load = async () => {
     const { H3, proxyRequest } = await import("h3");
     // A path with a stray `%` (`/svc/a%`) is the backend's to judge, as on Node and Deno: h3
     // answered 400 before its handler ran (Bun's hub is the one that proxies through h3).
     const h3 = new H3({ silent: true, allowMalformedURL: true });
-    // h3 drops the target's `content-length` and `content-encoding`: noted here for `keepBody`.
+    // h3 drops the target's `content-length` and `content-encoding` (it assumes `fetch` decoded):
+    // noted here for `keepBody`, and to put them back on a body left as sent.
     const onResponse = (event: { req: Request }, upstream: Response) => {
       const job = jobs.get(event.req)!;
+      const encoding = upstream.headers.get("content-encoding");
+      if (asSent && encoding !== null) {
+        job.encoding = encoding;
+        job.length = upstream.headers.get("content-length");
+      }
+      if (!job.keepBody) return;
       const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
-      job.whole = length <= SMALL_ANSWER && !upstream.headers.has("content-encoding");
+      job.whole = length <= SMALL_ANSWER && encoding === null;
     };
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
       try {
         // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
         // `headers` are set over the client's: the incoming `Via` is replaced by the one with this hub's entry appended.
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody ? onResponse : undefined });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody || asSent ? onResponse : undefined, ...passThrough });
       } catch (error) {
         job.error = error;
         return null;
@@ -355,6 +366,11 @@ function h3ProxyRequest(timeout: number): Forward {
     jobs.set(request, job);
     const response = await (await (app ??= load())).fetch(request);
     if (job.error !== undefined) throw job.error;
+    if (job.encoding !== undefined) {
+      // The body is still in this encoding: the client gets the headers that say so.
+      response.headers.set("content-encoding", job.encoding);
+      if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
+    }
     if (!job.whole || !response.body) return response;
     // Recording bodies: a small uncompressed answer read whole, so that the journal keeps these
     // bytes instead of a tee of the stream (the same as the runtimes' own upstreams do).
@@ -376,6 +392,9 @@ interface ProxyJob {
   keepBody: boolean;
   /** The target's answer is small and uncompressed (`keepBody` only). */
   whole?: boolean;
+  /** The `content-encoding` of an answer left as sent (`Platform.fetchAsSent`), and its `content-length`. */
+  encoding?: string;
+  length?: string | null;
   error?: unknown;
 }
 

@@ -44,12 +44,12 @@ export async function runToEnd(file: string, args: string[], env: NodeJS.Process
 }
 
 /**
- * `crossipc hub --port 0 --json` (the built CLI) under `runtime`, SIGKILLed when the test ends:
+ * `crossipc hub --port 0 --json [hubArgs]` (the built CLI) under `runtime`, SIGKILLed when the test ends:
  * the port of its first line, and all it printed so far (`stdout()`, one JSON event a line).
  */
-export async function startJsonHub(t: TestContext, runtime: Runtime, denoPermissions: string[]): Promise<{ hub: ChildProcess; port: number; stdout: () => string }> {
+export async function startJsonHub(t: TestContext, runtime: Runtime, denoPermissions: string[], hubArgs: string[] = []): Promise<{ hub: ChildProcess; port: number; stdout: () => string }> {
   const [file, prefix] = cliCommand(runtime, denoPermissions);
-  const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json", ...hubArgs], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   t.after(() => hub.kill("SIGKILL"));
   let stdout = "";
   hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

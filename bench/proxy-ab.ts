@@ -1,0 +1,105 @@
+/**
+ * A/B of two checkouts' Bun (or Deno) hubs on the HTTP-proxy case (bench/cases/http.ts "proxy":
+ * autocannon, 50 connections, GET /api/items to a node:http backend): each arm's hub is its
+ * checkout's bench/<runtime>-front-hub.ts, fresh processes every block, rounds alternating which
+ * arm goes first. CPU is every thread's time on a CPU (/proc/<pid>/task/*\/schedstat) per request;
+ * ratios B ÷ A per pair. An A/A (one checkout as both arms) shows the floor a run can resolve.
+ *   AB_RUNTIME=bun AB_A=<checkout> AB_B=<checkout> node --import tsx bench/proxy-ab.ts
+ * AB_BLOCKS (3), AB_PAIRS (4), AB_SECONDS per round (1).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadavg } from "node:os";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+// autocannon ships no types: the fields read here, as bench/_measure.ts takes it.
+const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<{ non2xx: number; errors: number; timeouts: number; requests: { total: number } }>;
+
+const runtime = process.env["AB_RUNTIME"] ?? "bun";
+const blocks = Number(process.env["AB_BLOCKS"] ?? 3);
+const pairs = Number(process.env["AB_PAIRS"] ?? 4);
+const seconds = Number(process.env["AB_SECONDS"] ?? 1);
+const here = resolve(import.meta.dirname, "..");
+const arms = [
+  { name: "A", checkout: resolve(process.env["AB_A"] ?? here) },
+  { name: "B", checkout: resolve(process.env["AB_B"] ?? here) },
+];
+
+function cpuNs(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+// The backend in this process: its CPU is not what is compared, and both arms share it.
+const ITEMS = JSON.stringify({ items: [{ id: 1, name: "alpha" }, { id: 2, name: "beta" }, { id: 3, name: "gamma" }], total: 3 });
+const backend = createServer((_request, response) => {
+  response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(ITEMS) });
+  response.end(ITEMS);
+});
+await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
+const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+
+async function startHub(checkout: string): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const script = `${checkout}/bench/${runtime}-front-hub.ts`;
+  const command = runtime === "bun" ? [`${here}/node_modules/.bin/bun`, script, "unix", backendUrl] : [`${here}/node_modules/.bin/deno`, "run", "-A", "--quiet", script, "front", backendUrl];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "inherit"], cwd: checkout });
+  const first = await new Promise<string>((r) => createInterface({ input: child.stdout! }).once("line", r));
+  const { port, pid } = JSON.parse(first) as { port: number; pid: number };
+  return { child, port, pid };
+}
+
+async function round(hub: { port: number; pid: number }, duration: number): Promise<{ requests: number; us: number }> {
+  const before = cpuNs(hub.pid);
+  const result = await autocannon({ url: `http://127.0.0.1:${hub.port}/api/items?page=1`, connections: 50, pipelining: 1, duration });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${bad} requests failed or were not 2xx`);
+  return { requests: result.requests.total, us: (cpuNs(hub.pid) - before) / result.requests.total / 1000 };
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
+};
+const spread = (values: number[]) => `${quantile(values, 0.5).toFixed(3)} (IQR ${quantile(values, 0.25).toFixed(3)}–${quantile(values, 0.75).toFixed(3)}, min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`;
+
+const cpuRatios: number[] = [];
+const rateRatios: number[] = [];
+const loads: number[] = [];
+console.log(`${runtime} HTTP proxy, 50 connections; A = ${arms[0]!.checkout}, B = ${arms[1]!.checkout}; ${blocks} blocks × ${pairs} pairs of ${seconds} s`);
+for (let block = 0; block < blocks; block++) {
+  loads.push(loadavg()[0]!);
+  const hubs: Record<string, Awaited<ReturnType<typeof startHub>>> = {};
+  for (const a of block % 2 ? [...arms].reverse() : arms) hubs[a.name] = await startHub(a.checkout);
+  // Warm-up: 3000 requests each.
+  for (const a of arms) await autocannon({ url: `http://127.0.0.1:${hubs[a.name]!.port}/api/items?page=1`, connections: 50, amount: 3000 });
+  for (let pair = 0; pair < pairs; pair++) {
+    const samples: Record<string, { requests: number; us: number }> = {};
+    for (const a of (pair + block) % 2 ? [...arms].reverse() : arms) samples[a.name] = await round(hubs[a.name]!, seconds);
+    const [a, b] = [samples["A"]!, samples["B"]!];
+    cpuRatios.push(b.us / a.us);
+    rateRatios.push(b.requests / a.requests);
+    console.log(`block ${block + 1} pair ${pair + 1}: hub µs/req A ${a.us.toFixed(1)} B ${b.us.toFixed(1)} (${(b.us / a.us).toFixed(3)}); req/s A ${(a.requests / seconds).toFixed(0)} B ${(b.requests / seconds).toFixed(0)}`);
+  }
+  for (const hub of Object.values(hubs)) {
+    hub.child.stdin!.end();
+    await new Promise((r) => hub.child.once("exit", r));
+  }
+}
+loads.push(loadavg()[0]!);
+console.log(`load ${quantile(loads, 0.5).toFixed(1)} (${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}), ${cpuRatios.length} pairs`);
+console.log(`hub CPU per request B ÷ A: ${spread(cpuRatios)}; pairs below 1: ${cpuRatios.filter((r) => r < 1).length} of ${cpuRatios.length}`);
+console.log(`req/s B ÷ A: ${spread(rateRatios)}`);
+backend.close();
