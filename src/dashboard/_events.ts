@@ -190,6 +190,12 @@ export class EventStreams {
     const why = `A newer dashboard event stream took this one's place: at most ${this.#limits.maxStreams} are open at once`;
     log(this.#source.logger, "warn", `Dropping the oldest dashboard event stream: ${this.#readers.size} open (the most at once), and a new one came`);
     this.#remove(oldest);
+    // Its queue is let go as a dropped reader's is: the oldest is most often a stream that stopped
+    // reading, and it held up to `maxUnsent` until its client closed the connection. Kept, each
+    // stream pushed out this way added its 1 MiB, and `maxStreams` bounded nothing (16 stalled
+    // streams a round, 1 MiB more per stream on a Node hub, up to its maxConnections).
+    oldest.unsent = [];
+    oldest.unsentBytes = 0;
     push(oldest, this.#encoder.encode(event("replaced", JSON.stringify({ error: why }))));
     end(oldest);
   }
