@@ -3,6 +3,7 @@ import { FaultGate } from "./_gate.ts";
 import type { FaultKindDef } from "./_kind.ts";
 import type { ParsedFault } from "./_parse.ts";
 import type { FaultInfo, FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
+import { randomHex } from "../_randomHex.ts";
 
 /** A fault the server holds. */
 export interface ActiveFault {
@@ -172,10 +173,6 @@ function appliesTo(kind: FaultKindDef, traffic: Traffic): boolean {
 /** Any method (absent or `*`) is the table's empty method key. */
 function methodOf(match: FaultMatch): string {
   return match.method ?? "*";
-}
-
-function randomHex(bytes: number): string {
-  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Counts by key; a key whose count falls to 0 is forgotten. */

@@ -6,6 +6,7 @@
  */
 import type { HeaderGetter } from "../server/_nodeHeaders.ts";
 import { quoted } from "../_excerpt.ts";
+import { randomHex } from "../_randomHex.ts";
 
 /** The name of the scope in baggage and in the cookie. */
 export const SCOPE_KEY = "crossipc-scope";
@@ -138,14 +139,6 @@ export function assertScopeId(id: string): void {
   if (typeof id !== "string" || !SCOPE_ID.test(id)) {
     throw new TypeError(`Scope id ${quoted(id)} is invalid: use 1-128 characters of A-Z a-z 0-9 . _ ~ -`);
   }
-}
-
-/** `bytes` random bytes as lower-case hex. */
-export function randomHex(bytes: number): string {
-  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
-  let out = "";
-  for (const byte of buffer) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
 
 /** A scope id that is also a trace id. */

@@ -33,6 +33,7 @@ import { apiPrefixesOf } from "./_apiPrefixes.ts";
 import { viaEntry } from "./_via.ts";
 import { loopCheck } from "./_selfTarget.ts";
 import { redactingLogger } from "./_logRedaction.ts";
+import { randomHex } from "../_randomHex.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -574,8 +575,7 @@ function assertSafeOptions(options: IPCServerOptions): void {
 
 /** 128 bits from the platform's CSPRNG, as 32 hex digits. */
 function randomKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return randomHex(16);
 }
 
 function urlHost(hostname: string | undefined): string {

@@ -1,4 +1,4 @@
-import { randomHex } from "../mocks/_scope.ts";
+import { randomHex } from "../_randomHex.ts";
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 
 /**
