@@ -110,6 +110,7 @@ export class LocalSocket implements MockWebSocket {
     // bound (1 GiB sent, 1.25 GiB held). Past one message's worth, the socket is closed as a
     // client that stops reading is (1013) and what waited is let go.
     if (!this.#open) return;
+    // Text by its length in characters (what JavaScript holds it in: 1-2 bytes each), binary in bytes.
     this.#queuedSize += typeof data === "string" ? data.length : data.byteLength;
     if (this.#queuedSize > this.#link.maxMessageSize) {
       this.#queued = [];
