@@ -57,3 +57,25 @@ export async function startJsonHub(t: TestContext, runtime: Runtime, denoPermiss
   const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
   return { hub, port, stdout: () => stdout };
 }
+
+/**
+ * `crossipc hub --port <port> …args` under Node, its output gathered: `until(text)` waits (up to
+ * 30 s) for `text` in its stdout, `stopped()` ends it with SIGTERM and gives all it printed.
+ */
+export function watchedHub(t: TestContext, port: number, args: string[] = []): { until(text: string): Promise<void>; stopped(): Promise<string> } {
+  const proc = spawn(process.execPath, [ENTRY, "hub", "--port", String(port), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => proc.kill("SIGKILL"));
+  let stdout = "";
+  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  return {
+    async until(text) {
+      for (let i = 0; i < 300 && !stdout.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!stdout.includes(text)) throw new Error(`${text} not in ${JSON.stringify(stdout)}`);
+    },
+    async stopped() {
+      proc.kill("SIGTERM");
+      await once(proc, "exit");
+      return stdout;
+    },
+  };
+}

@@ -7,14 +7,12 @@
  * it was.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { ServiceHub, INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { deadPort } from "../matrix/_backend.ts";
-import { ROOT } from "../matrix/_spawn.ts";
-import { ENTRY, runToEnd } from "./_cli.ts";
+import { ENTRY, runToEnd, watchedHub } from "./_cli.ts";
 
 /** The marks, a right-to-left override, and CSI in its one-character C1 form. */
 const MARKS = "\u200f\u061c\u200e";
@@ -53,14 +51,7 @@ test("crossipc journal and status escape the bidi marks; their --json escapes bi
 
 test("crossipc hub --json escapes C1 and bidi controls, one valid JSON document per line", async (t) => {
   const port = await deadPort();
-  const proc = spawn(process.execPath, [ENTRY, "hub", "--port", String(port), "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => proc.kill("SIGKILL"));
-  let stdout = "";
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  const until = async (what: string) => {
-    for (let i = 0; i < 300 && !stdout.includes(what); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(stdout.includes(what), `${what} in ${JSON.stringify(stdout)}`);
-  };
+  const { until, stopped } = watchedHub(t, port, ["--json"]);
   await until('"started"');
   const ws = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=${encodeURIComponent(TEXT)}`);
   await once(ws, "open");
@@ -68,8 +59,7 @@ test("crossipc hub --json escapes C1 and bidi controls, one valid JSON document 
   await until('"routeAdded"');
   ws.close();
   await until('"routesEvicted"');
-  proc.kill("SIGTERM");
-  await once(proc, "exit");
+  const stdout = await stopped();
   assert.doesNotMatch(stdout, RAW, JSON.stringify(stdout));
   const events = stdout.trim().split("\n").map((line) => JSON.parse(line));
   const added = events.find((e) => e.event === "routeAdded");

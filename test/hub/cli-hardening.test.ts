@@ -4,14 +4,12 @@
  * data); a blank token is refused with exit 2.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { IPCServer, ServiceHub, INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { deadPort } from "../matrix/_backend.ts";
-import { ROOT } from "../matrix/_spawn.ts";
-import { ENTRY, runToEnd } from "./_cli.ts";
+import { ENTRY, runToEnd, watchedHub } from "./_cli.ts";
 
 /** Terminal title, clear screen, clipboard write (OSC 52), hyperlink (OSC 8), a bidi override. */
 const TITLE = "\u001b]0;pwned\u0007";
@@ -74,14 +72,7 @@ test("crossipc journal and status print control characters escaped; --json keeps
 
 test("crossipc hub prints a registered route's control characters escaped", async (t) => {
   const port = await deadPort();
-  const proc = spawn(process.execPath, [ENTRY, "hub", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => proc.kill("SIGKILL"));
-  let stdout = "";
-  proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  const until = async (what: string) => {
-    for (let i = 0; i < 300 && !stdout.includes(what); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(stdout.includes(what), `${what} in ${JSON.stringify(stdout)}`);
-  };
+  const { until, stopped } = watchedHub(t, port);
   await until("listening on");
   const ws = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=${encodeURIComponent(`svc${TITLE}`)}`);
   await once(ws, "open");
@@ -89,8 +80,7 @@ test("crossipc hub prints a registered route's control characters escaped", asyn
   await until("+ route");
   ws.close();
   await until("evicted");
-  proc.kill("SIGTERM");
-  await once(proc, "exit");
+  const stdout = await stopped();
   assert.doesNotMatch(stdout, RAW, JSON.stringify(stdout));
   assert.ok(stdout.includes("+ route /p\\x1b]52;c;ZXZpbA==\\x07 -> http://127.0.0.1:1 (api\\x1b[2J, "), stdout);
   assert.ok(stdout.includes("/svc\\x1b]0;pwned\\x07"), stdout);

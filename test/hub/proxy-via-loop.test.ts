@@ -15,6 +15,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { RUNTIMES, type Runtime } from "../matrix/_spawn.ts";
 import { startJsonHub } from "./_cli.ts";
+import { upgradeStatus } from "../node/_helpers.ts";
 
 /** The README's permissions for a hub under Deno. */
 const DENO_PERMISSIONS = ["--allow-net", "--allow-env"];
@@ -39,19 +40,6 @@ async function register(t: TestContext, hubUrl: string, api: string, baseUrl: st
 
 async function journal(hubUrl: string, path: string): Promise<Array<{ status: number; error?: string }>> {
   return ((await (await fetch(`${hubUrl}/__crossipc/api/journal?path=${path}`)).json()) as { entries: Array<{ status: number; error?: string }> }).entries;
-}
-
-/** The status a WebSocket upgrade is answered with (101 when it opened). */
-function upgradeStatus(url: string, headers?: Record<string, string>): Promise<number> {
-  const ws = new WebSocket(url, { headers });
-  return new Promise((resolve) => {
-    ws.on("unexpected-response", (_request, res) => resolve(res.statusCode ?? 0));
-    ws.on("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.on("error", () => undefined);
-  });
 }
 
 /** Hubs A and B under `runtime`, each with the service `/x` at the other's URL. */

@@ -12,6 +12,19 @@ export async function startServer(t: { after(fn: () => unknown): void }, options
   return server;
 }
 
+/** The status a WebSocket upgrade to `url` is answered with (101 when it opened; it is closed then). */
+export function upgradeStatus(url: string, headers?: Record<string, string>): Promise<number> {
+  const ws = new WebSocket(url, { headers });
+  return new Promise((resolve) => {
+    ws.on("unexpected-response", (_request, res) => resolve(res.statusCode ?? 0));
+    ws.on("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on("error", () => undefined);
+  });
+}
+
 /** A raw `ws` client on the framework path, as tests of the original open them. */
 export async function rawSocket(port: number, query = "", headers?: Record<string, string>): Promise<RawSocket> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}${query}`, { headers });

@@ -10,6 +10,7 @@ import { test } from "node:test";
 import WebSocket, { WebSocketServer } from "ws";
 import { ServiceHub } from "../../adapters/node.ts";
 import { viaEntry, viaForwarded, viaHolds } from "../../src/server/_via.ts";
+import { upgradeStatus } from "./_helpers.ts";
 
 test("viaHolds: the hub's entry as a whole entry, anywhere in the list, and nothing that merely contains it", () => {
   const own = "1.1 crossipc-0123456789ab";
@@ -43,19 +44,6 @@ async function started(t: { after(fn: () => unknown): void }): Promise<ServiceHu
   await hub.start();
   t.after(() => hub.teardown());
   return hub;
-}
-
-/** The status a WebSocket upgrade is answered with (101 when it opened). */
-function upgradeStatus(url: string): Promise<number> {
-  const ws = new WebSocket(url);
-  return new Promise((resolve) => {
-    ws.on("unexpected-response", (_request, res) => resolve(res.statusCode ?? 0));
-    ws.on("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.on("error", () => undefined);
-  });
 }
 
 test("a frame fault (the relay, not the pipe): A → B → service carries both entries, and A ↔ B ends at once", async (t) => {
