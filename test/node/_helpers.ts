@@ -12,6 +12,16 @@ export async function startServer(t: { after(fn: () => unknown): void }, options
   return server;
 }
 
+/** Listens on 127.0.0.1:0 with `server` (its open connections cut at the test's end); its port. */
+export async function listenOnLoopback(t: { after(fn: () => unknown): void }, server: http.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return (server.address() as AddressInfo).port;
+}
+
 /** The status a WebSocket upgrade to `url` is answered with (101 when it opened; it is closed then). */
 export function upgradeStatus(url: string, headers?: Record<string, string>): Promise<number> {
   const ws = new WebSocket(url, { headers });

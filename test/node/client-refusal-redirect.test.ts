@@ -6,19 +6,9 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import test from "node:test";
 import { IPCClient } from "../../adapters/node.ts";
-import { rejection } from "./_helpers.ts";
-
-async function listen(t: { after(fn: () => unknown): void }, server: http.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return (server.address() as AddressInfo).port;
-}
+import { listenOnLoopback, rejection } from "./_helpers.ts";
 
 test("a redirect answering the refusal probe is not followed", async (t) => {
   // Another address on the machine, which the client must never be sent to.
@@ -28,7 +18,7 @@ test("a redirect answering the refusal probe is not followed", async (t) => {
     response.writeHead(401, { "content-type": "application/json" });
     response.end(JSON.stringify({ error: "an answer from elsewhere" }));
   });
-  const elsewherePort = await listen(t, elsewhere);
+  const elsewherePort = await listenOnLoopback(t, elsewhere);
 
   // The client's first plain request (its TCP probe for a status) gets a 401, so it asks why;
   // the second (the question) gets the redirect.
@@ -43,7 +33,7 @@ test("a redirect answering the refusal probe is not followed", async (t) => {
     response.end();
   });
   hostile.on("upgrade", (_request, socket) => socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"));
-  const port = await listen(t, hostile);
+  const port = await listenOnLoopback(t, hostile);
 
   const error = await rejection(new IPCClient(port, { connectTimeout: 3000 }).connect());
   assert.deepEqual(reached, [], "the client followed the redirect");

@@ -9,10 +9,9 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import test from "node:test";
 import { connectMocks, IPCClient } from "../../adapters/node.ts";
-import { rejection } from "./_helpers.ts";
+import { listenOnLoopback, rejection } from "./_helpers.ts";
 
 const TOKEN = "tok+en/with=sp ce-0123456789";
 const ENCODED = new URLSearchParams({ token: TOKEN }).toString().slice("token=".length);
@@ -22,15 +21,6 @@ function assertNoToken(error: Error & { cause?: unknown }, what: string): void {
   for (const text of [error.message, error.stack ?? "", cause?.message ?? "", cause?.stack ?? ""]) {
     assert.ok(!text.includes(TOKEN) && !text.includes(ENCODED), `${what}: ${text}`);
   }
-}
-
-async function listen(t: { after(fn: () => unknown): void }, server: http.Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return (server.address() as AddressInfo).port;
 }
 
 test("an invalid URL's error does not quote the token (IPCClient and connectMocks)", async () => {
@@ -50,7 +40,7 @@ test("a refusal that echoes the request does not show the token", async (t) => {
     response.end(JSON.stringify({ error: `no entry for ${request.url} (${decodeURIComponent(request.url!)})` }));
   });
   server.on("upgrade", (_request, socket) => socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"));
-  const port = await listen(t, server);
+  const port = await listenOnLoopback(t, server);
   const error = await rejection(new IPCClient(port, { accessToken: TOKEN }).connect());
   assert.equal(error.code, "ERR_IPC_UNAUTHORIZED");
   assert.match(error.message, /no entry for \/__ggFrameworkConnection\?token=\[redacted\] \(/);
@@ -72,7 +62,7 @@ test("a refusal with an endless body is read no further than a few KiB", async (
     pump();
   });
   server.on("upgrade", (_request, socket) => socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n"));
-  const port = await listen(t, server);
+  const port = await listenOnLoopback(t, server);
   const error = await rejection(new IPCClient(port, { accessToken: TOKEN }).connect());
   assert.equal(error.code, "ERR_IPC_UNAUTHORIZED");
   assert.match(error.message, /refused the connection: HTTP 401$/);
