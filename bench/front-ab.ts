@@ -12,10 +12,10 @@
  * An A/A (the same checkout as both arms) shows the floor of what a run can resolve.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
+import { cpuNs } from "./_threadCpu.ts";
 
 const runtime = process.env["AB_RUNTIME"] ?? "bun";
 const blocks = Number(process.env["AB_BLOCKS"] ?? 4);
@@ -35,19 +35,6 @@ function arm(name: string, spec: string): Arm {
   return { name, checkout: resolve(checkout!), mode: mode ?? (runtime === "bun" ? "unix" : "front") };
 }
 const arms = [arm("A", process.env["AB_A"] ?? here), arm("B", process.env["AB_B"] ?? here)];
-
-/** Nanoseconds every thread of `pid` has run so far. */
-function cpuNs(pid: number): number {
-  let total = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return total;
-}
 
 interface Proc {
   child: ChildProcess;

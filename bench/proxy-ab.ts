@@ -9,12 +9,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { cpuNs } from "./_threadCpu.ts";
 
 // autocannon ships no types: the fields read here, as bench/_measure.ts takes it.
 const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<{ non2xx: number; errors: number; timeouts: number; requests: { total: number } }>;
@@ -28,18 +28,6 @@ const arms = [
   { name: "A", checkout: resolve(process.env["AB_A"] ?? here) },
   { name: "B", checkout: resolve(process.env["AB_B"] ?? here) },
 ];
-
-function cpuNs(pid: number): number {
-  let total = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return total;
-}
 
 // The backend in this process: its CPU is not what is compared, and both arms share it.
 const ITEMS = JSON.stringify({ items: [{ id: 1, name: "alpha" }, { id: 2, name: "beta" }, { id: 3, name: "gamma" }], total: 3 });
