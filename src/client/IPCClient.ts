@@ -318,9 +318,9 @@ function forceClose(ws: WebSocket): void {
  * Ends `ws` when its closing handshake has not finished within `ms` (the time a server has to
  * answer a heartbeat before it counts as dead). A server that never answers the close frame — a
  * hub stopped (SIGSTOP) or stuck in a loop, whatever else holds the port — kept the process alive
- * after `disconnect()`: 30 s on Node (`ws`'s own close timeout), about 36 s on Bun. Deno's
- * WebSocket has no way to end it without the handshake (no `terminate`): there it stays open
- * until the server answers or goes.
+ * after `disconnect()` for as long as the WebSocket's own close timeout (30 s or more). A WebSocket
+ * with no `terminate` cannot be ended without the handshake: it stays open until the server
+ * answers or goes (README, "disconnect()").
  */
 function endWithin(ws: WebSocket, ms: number): void {
   if (ws.readyState === 3 /* CLOSED */) return;
