@@ -8,7 +8,8 @@
  * /proc/<pid>/task/*\/schedstat, per request; ratios B ÷ A are taken per pair.
  *   AB_RUNTIME=bun|deno AB_A=<checkout>[:mode] AB_B=<checkout>[:mode] npx tsx bench/front-ab.ts
  * mode: the hub script's argument (Bun: unix|tcp|direct, default unix; Deno: front|direct,
- * default front). AB_BLOCKS (4), AB_PAIRS (5), AB_MS per round (800), AB_INFLIGHT (1).
+ * default front). AB_BLOCKS (4), AB_PAIRS (5), AB_MS per round (800), AB_INFLIGHT (1), AB_PAYLOAD
+ * (small, or 64k: the rpc cases' 64 KiB text).
  * An A/A (the same checkout as both arms) shows the floor of what a run can resolve.
  */
 import { spawn, type ChildProcess } from "node:child_process";
