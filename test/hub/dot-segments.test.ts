@@ -7,22 +7,17 @@
  * skipped the fault, `/mocked/%2e%2e/faulted/a` was taken by the mock.
  */
 import assert from "node:assert/strict";
-import net from "node:net";
 import { test } from "node:test";
 import { connectMocks } from "../../adapters/node.ts";
 import { RUNTIMES } from "../matrix/_spawn.ts";
 import { startJsonHub } from "./_cli.ts";
+import { rawExchange } from "../hardening/_attack.ts";
 
-/** The status line and body of a raw GET of `target` (fetch would resolve the dots before sending). */
-function rawGet(port: number, target: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1", () => socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => (text += chunk));
-    socket.on("error", reject);
-    socket.on("close", () => resolve(`${text.split("\r\n")[0]!.split(" ")[1]} ${text.slice(text.indexOf("\r\n\r\n") + 4).replace(/^[0-9a-f]+\r\n/, "").trim().slice(0, 60)}`));
-  });
+/** The status and body of a raw GET of `target` (fetch would resolve the dots before sending). */
+async function rawGet(port: number, target: string): Promise<string> {
+  const raw = await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+  const body = raw.slice(raw.indexOf("\r\n\r\n") + 4).replace(/^[0-9a-f]+\r\n/, "");
+  return `${raw.split("\r\n")[0]!.split(" ")[1]} ${body.trim().slice(0, 60)}`;
 }
 
 for (const runtime of RUNTIMES) {
