@@ -1,10 +1,12 @@
+import { heldFrameSize } from "../_heldFrame.ts";
+
 type Frame = string | ArrayBuffer | Uint8Array;
 
 /**
  * Frames of one direction of a WebSocket, each sent `ms` after it arrived and never before the
  * one ahead of it (order is kept, as `latency` promises). One timer per direction at a time.
- * `held` counts the bytes waiting (a string's length, as the relay counts its early frames), for
- * the bound the caller puts on them.
+ * `held` counts what waits (a string's length, a binary frame's bytes, and each frame's own cost:
+ * ../_heldFrame.ts), for the bound the caller puts on it.
  */
 export class FrameDelay {
   readonly #send: (frame: Frame) => void;
@@ -24,7 +26,7 @@ export class FrameDelay {
   push(frame: Frame, ms: number): void {
     this.#lastDue = Math.max(performance.now() + ms, this.#lastDue);
     this.#queue.push({ due: this.#lastDue, frame });
-    this.#held += sizeOf(frame);
+    this.#held += heldFrameSize(frame);
     this.#arm();
   }
 
@@ -48,14 +50,10 @@ export class FrameDelay {
     // Timers may fire up to a millisecond early.
     while (head && head.due <= now + 1) {
       this.#queue.shift();
-      this.#held -= sizeOf(head.frame);
+      this.#held -= heldFrameSize(head.frame);
       this.#send(head.frame);
       head = this.#queue[0];
     }
     this.#arm();
   }
-}
-
-function sizeOf(frame: Frame): number {
-  return typeof frame === "string" ? frame.length : frame.byteLength;
 }

@@ -83,7 +83,15 @@ const MAX_WAITS_PER_CONNECTION = 1_000;
 const MAX_WAITS = 10_000;
 /** What an HTTP header name and value may hold (a raw client could send anything; the runtime would throw mid-answer). */
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const HEADER_VALUE = /^[^\r\n\0]*$/;
+/**
+ * RFC 9110 §5.5's field value: tabs, visible and Latin-1 characters, no other control. The Fetch
+ * standard's Headers also take the other controls (only NUL, CR, LF are refused), so a test's own
+ * `new Response("…", { headers: { "x-v": "a\u0001b" } })` came through connectMocks, and each
+ * runtime's server did something else with it: Deno 2.9.6 panicked (the whole hub process gone,
+ * every test on it with it), Bun wrote the byte and its clients could not parse the answer, Node
+ * answered an empty 500. Such an answer is a 502 naming the header on every runtime.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Registers the hub's handlers of the mocks protocol and the cleanup of a closed connection. */
 export function installMocksHub(clients: FrameworkClients, options: MocksHubOptions): void {
@@ -145,7 +153,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     const journal = options.journal;
     if (!journal) throw new Error("The hub's journal is off (journal: false): nothing is recorded");
     if (filter !== undefined && (filter === null || typeof filter !== "object" || Array.isArray(filter))) throw new TypeError("A journal filter is an object");
-    if (timeoutMs === undefined) return journal.entries(filter);
+    if (timeoutMs === undefined) return fitting(journal.entries(filter), options.maxMessageSize);
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > MAX_WAIT_MS) throw new RangeError(`timeoutMs must be 0-${MAX_WAIT_MS}, got ${timeoutMs}`);
     let mine = waits.get(owner.clientId);
     if (mine && mine.count >= MAX_WAITS_PER_CONNECTION) throw new Error(`This connection already waits for ${mine.count} journal entries, the most one connection may: let some finish first`);
@@ -157,6 +165,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     const stop = counted.stop.signal;
     return journal
       .waitFor(filter, timeoutMs, stop)
+      .then((entry) => fitting(entry, options.maxMessageSize))
       .finally(() => {
         openWaits--;
         if (--counted.count === 0 && waits.get(owner.clientId) === counted) waits.delete(owner.clientId);
@@ -179,6 +188,32 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);
   });
 }
+
+/**
+ * A journal answer as one framework message can carry it, else an error naming the limit. It is
+ * one message, bodies included: under `journal.bodies` the entries a filter matches can take far
+ * more than a client reads in one (Node's 100 MiB, Deno's 64 MiB), and a client sent more closed
+ * its whole connection: `mocks.entries()` on a hub holding 120 MiB of bodies ended the test's
+ * connection (1006) and every rule it held with it. Measured as the socket will send it (JSON
+ * text), against the hub's `maxMessageSize`, which hello told the client is the most that comes back.
+ */
+function fitting<T>(answer: T, maxMessageSize: number): T {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(answer);
+  } catch {
+    // Past what one string can hold: it could not be sent either.
+  }
+  const limit = maxMessageSize - ANSWER_FRAME;
+  if (text !== undefined && (text.length * 3 <= limit || utf8Length(text) <= limit)) return answer;
+  const what = Array.isArray(answer) ? `The ${answer.length} journal entries that match take` : "The journal entry takes";
+  throw new Error(
+    `${what} ${text === undefined ? "more than one string holds" : `${utf8Length(text)} bytes`} as JSON, over the hub's maxMessageSize (${maxMessageSize}) for one framework message: narrow the filter (path, kind, scope, after), or read them from GET /__crossipc/api/journal, which streams`,
+  );
+}
+
+/** Room for what frames an answer (`s:<id>:<name>:{"success":true,"data":…}`). */
+const ANSWER_FRAME = 1024;
 
 function checkSpec(spec: RuleSpec): void {
   if (spec === null || typeof spec !== "object") throw new TypeError(`${MockRequests.add} expects a rule object`);

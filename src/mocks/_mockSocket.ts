@@ -7,6 +7,7 @@ import { IPCError } from "../errors.ts";
 import { quoted } from "../_excerpt.ts";
 import { utf8Length } from "../_utf8.ts";
 import { isSendableCloseCode, MAX_CLOSE_REASON_BYTES } from "../_closeCode.ts";
+import { heldFrameSize } from "../_heldFrame.ts";
 import { fromBase64, toBase64 } from "./_wire.ts";
 import { SocketMessages, type SocketClose, type SocketFrame } from "./_wsWire.ts";
 
@@ -49,7 +50,7 @@ export class LocalSocket implements MockWebSocket {
   #onMessage: ((data: string | Uint8Array) => void) | undefined;
   #onClose: ((code: number, reason: string) => void) | undefined;
   #queued: Array<string | Uint8Array> = [];
-  /** What `#queued` holds: characters of text, bytes of binary frames. */
+  /** What `#queued` holds: characters of text, bytes of binary frames, and each frame's own cost (../_heldFrame.ts). */
   #queuedSize = 0;
   #closed: { code: number; reason: string } | undefined;
   #open = true;
@@ -110,8 +111,9 @@ export class LocalSocket implements MockWebSocket {
     // bound (1 GiB sent, 1.25 GiB held). Past one message's worth, the socket is closed as a
     // client that stops reading is (1013) and what waited is let go.
     if (!this.#open) return;
-    // Text by its length in characters (what JavaScript holds it in: 1-2 bytes each), binary in bytes.
-    this.#queuedSize += typeof data === "string" ? data.length : data.byteLength;
+    // Text by its length in characters (what JavaScript holds it in: 1-2 bytes each), binary in
+    // bytes, each frame also for holding it: empty frames were free, and a flood of them unbounded.
+    this.#queuedSize += heldFrameSize(data);
     if (this.#queuedSize > this.#link.maxMessageSize) {
       this.#queued = [];
       this.#queuedSize = 0;

@@ -137,8 +137,9 @@ export class RuleTable<T extends Routed = Rule> {
     // A regex parameter is never tried on a segment past MAX_REGEX_SEGMENT: such a path meets the other patterns only.
     if (this.#regexStacks !== 0 && hasLongSegment(path)) return this.#matches(findAllRoutes(this.#withoutRegex(), method, path), path);
     // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
-    // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet.
-    if (this.#match === undefined && ++this.#lookups >= COMPILE_AFTER) this.#match = compileRouter(this.#router, { matchAll: true });
+    // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet;
+    // a large table never (MAX_COMPILED).
+    if (this.#match === undefined && this.#stacks.size <= MAX_COMPILED && ++this.#lookups >= COMPILE_AFTER) this.#match = compileRouter(this.#router, { matchAll: true });
     return this.#matches(this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path), path);
   }
 
@@ -178,3 +179,12 @@ const NONE: RuleMatch<Routed>[] = [];
 const REBUILD_AFTER = 64;
 /** Lookups without a change before the router is compiled. */
 const COMPILE_AFTER = 16;
+/**
+ * Route keys past which a table's router is walked, never compiled. rou3's compiler writes code
+ * for every route, and compiling held the hub's thread 20 ms at 256 patterns like `/a1/:id/b`,
+ * 0.4 s at 1,000, 1.3–1.6 s at 4,000–10,000 and 5–21 s at 50,000 (the most one connection may
+ * add), once per change that 16 requests followed: a suite adding rules one by one to a large
+ * scope (or to the unscoped rules every request meets) froze the hub that long for each. A walk
+ * of such a table took 1–30 µs a lookup and the compiled one no less (Node 20, load 11, in process).
+ */
+const MAX_COMPILED = 64;

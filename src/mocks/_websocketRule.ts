@@ -15,6 +15,7 @@ import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
 import { isSendableCloseCode, MAX_CLOSE_REASON_BYTES } from "../_closeCode.ts";
 import { utf8Length } from "../_utf8.ts";
+import { heldFrameSize } from "../_heldFrame.ts";
 import { ruleFactories, type RuleOwner } from "./_hub.ts";
 import type { SocketRelay, UpgradeTaken } from "./_pipeline.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
@@ -150,7 +151,7 @@ class MockedSocket implements SocketRelay {
     const peer = this.#peer;
     if (!peer) {
       this.#early.push(frame);
-      this.#earlyBytes += typeof frame === "string" ? frame.length : frame.byteLength;
+      this.#earlyBytes += heldFrameSize(frame);
       if (this.#earlyBytes > this.#maxBuffered) this.#overflow();
       return;
     }

@@ -1,13 +1,27 @@
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 
-/** The path of a request URL without building a URL object (hot path: every request). */
+/**
+ * The path of a request URL without building a URL object (hot path: every request), its `.` and
+ * `..` segments resolved as the URL parser resolves them. Deno's `request.url` keeps them (also
+ * `%2e`-encoded, or after a `\`), where Node's and Bun's come resolved: on a Deno hub
+ * `/x/../mocked/a` met no mock, fault or intercept route (matched on this path) and then the 404
+ * or the proxy (which parse the URL), so a fault or a mock was skipped that Node and Bun applied.
+ */
 export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
   if (start === -1) return "/";
   let end = url.indexOf("?", start);
   if (end === -1) end = url.indexOf("#", start);
-  return end === -1 ? url.slice(start) : url.slice(start, end);
+  const path = end === -1 ? url.slice(start) : url.slice(start, end);
+  return mayHoldDotSegment(path) ? new URL(`http://h${path}`).pathname : path;
 }
+
+/** A cheap look first: most paths hold none of these, and the parser sees only those that do. */
+function mayHoldDotSegment(path: string): boolean {
+  return path.includes("/.") || path.includes("\\") || (path.includes("%2") && ENCODED_DOT.test(path));
+}
+
+const ENCODED_DOT = /\/%2e/i;
 
 /** Where the dashboard and its JSON API live (`/__crossipc/…`). */
 export const DASHBOARD_PREFIX = "/__crossipc/";

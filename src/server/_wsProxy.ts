@@ -2,6 +2,7 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { dropPeer } from "./_clients.ts";
 import { unrefTimeout } from "../_timers.ts";
+import { heldFrameSize } from "../_heldFrame.ts";
 import { getPlatform, type WebSocketConstructor } from "../platform.ts";
 import { credentialsApart } from "./_serviceCredentials.ts";
 
@@ -153,7 +154,7 @@ export class UpstreamRelay {
     if (!peer) {
       if (this.#earlyBytes > this.#maxBuffered) return this.#overflow("client");
       this.#early.push(data);
-      this.#earlyBytes += typeof data === "string" ? data.length : data.byteLength;
+      this.#earlyBytes += heldFrameSize(data);
       return;
     }
     // As in `fromClient`, what the client has not read before this message; Bun answers 0 for a
