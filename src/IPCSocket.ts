@@ -3,6 +3,7 @@ import { isExpectedFailure } from "./_expectedFailure.ts";
 import { log } from "./_log.ts";
 import { excerpt, MAX_EXCERPT } from "./_excerpt.ts";
 import { unrefTimeout } from "./_timers.ts";
+import { checkNumber } from "./_numberOptions.ts";
 import {
   IPCMessageType,
   assertName,
@@ -129,7 +130,7 @@ export class IPCSocket {
     this.runtimeId = options.runtimeId;
     this.#requestHandlers = options.requestHandlers ?? new Map();
     this.#messageHandlers = options.messageHandlers ?? new Map();
-    this.#requestTimeout = options.requestTimeout ?? 10_000;
+    this.#requestTimeout = checkNumber("requestTimeout", options.requestTimeout, "ms") ?? 10_000;
     this.#logger = options.logger;
     this.#onUnhandled = options.onUnhandled;
     this.#maxInFlight = checkMaxRequestsInFlight(options.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT);
@@ -206,6 +207,8 @@ export class IPCSocket {
     let frame: string;
     try {
       assertName(path);
+      // NaN never timed out (no deadline compares below it) and a wait past 2^31 - 1 ms re-armed its timer every millisecond.
+      checkNumber("timeoutMs", timeoutMs, "ms");
       this.#assertConnected(path);
       frame = encode(IPCMessageType.REQ, id, path, data);
     } catch (error) {
@@ -500,8 +503,7 @@ export class IPCSocket {
 
 /** Throws a RangeError for a limit that is not a positive integer; returns it otherwise. */
 export function checkMaxRequestsInFlight(limit: number): number {
-  if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`maxRequestsInFlight must be a positive integer, got ${String(limit)}`);
-  return limit;
+  return checkNumber("maxRequestsInFlight", limit, "count");
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
