@@ -22,7 +22,7 @@ export const hubArgs = {
   "max-total-body": { type: "string", valueHint: "N", description: "Bytes of bodies a recording holds in all, the oldest entries dropped first (default 256MiB; 64KiB, 1GiB… or bytes)" },
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },
   heartbeat: { type: "string", valueHint: "S", description: "Seconds a client may take to answer the hub's ping before it counts as dead (default 5; raise it for test processes that block or sit in a debugger)" },
-  redact: { type: "boolean", default: true, description: "Redact authorization, proxy-authorization, cookie and set-cookie in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
+  redact: { type: "boolean", default: true, description: "Redact authorization, cookies, API keys, tokens and passwords (README, Seeing what the hub does) in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
   replay: { type: "string", valueHint: "FILE.har", description: "Answer requests from a HAR recording, before the services (repeatable; the last given is asked first)" },
   "on-miss": { type: "string", valueHint: "next|404", description: "With --replay: a request no recording holds goes on to the services (next, default) or gets a 404 naming the closest recorded request" },
 } as const;

@@ -88,7 +88,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   hub.onYield = () => stop();
   if (!flags.redact) {
     console.error(
-      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
+      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values, API keys, tokens and passwords are kept as sent` +
         (flags.record ? `; ${flags.record} will hold them` : ""),
     );
   }

@@ -24,8 +24,9 @@ export interface JournalOptions {
   maxTotalBodySize?: number | undefined;
   /**
    * More header (and query parameter) names whose values read `[redacted]` in entries, on top
-   * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
-   * `token` and `access_token`; `false` shows every value. Names are matched case-insensitively.
+   * of the defaults (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`,
+   * `token`, `access_token`, `password`…: the README's list, `DEFAULT_REDACTED_NAMES` in
+   * ./_redact.ts); `false` shows every value. Names are matched case-insensitively.
    */
   redact?: string[] | false | undefined;
 }
