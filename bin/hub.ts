@@ -64,7 +64,8 @@ async function runHub(flags: HubFlags): Promise<void> {
   const recordings = readRecordings(crossipc, flags.replay);
   if (flags.record !== undefined) {
     try {
-      checkRecordingTarget(flags.record);
+      const warning = checkRecordingTarget(flags.record);
+      if (warning) console.error(printable(`crossipc hub: --record ${warning}`));
     } catch (error) {
       console.error(printable(`crossipc hub: --record ${flags.record}: cannot write it: ${(error as Error).message}`));
       exit(2);
