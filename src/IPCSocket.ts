@@ -4,6 +4,7 @@ import { log } from "./_log.ts";
 import { excerpt, MAX_EXCERPT } from "./_excerpt.ts";
 import { unrefTimeout } from "./_timers.ts";
 import { checkNumber } from "./_numberOptions.ts";
+import { peerText } from "./_controls.ts";
 import {
   IPCMessageType,
   assertName,
@@ -245,7 +246,8 @@ export class IPCSocket {
   handleClose(code?: number, reason?: string): void {
     if (!this.#active) return;
     this.#active = false;
-    const why = code ? ` (code ${code}${reason ? `: ${reason}` : ""})` : "";
+    // The reason is the peer's (at most 123 bytes): its controls are escaped before a logger prints it.
+    const why = code ? ` (code ${code}${reason ? `: ${peerText(reason)}` : ""})` : "";
     // The original's texts first: "Socket teardown" when this side closed, "Connection closed" otherwise.
     const what = this.#closedHere ? "Socket teardown: this side closed the connection" : "Connection closed";
     this.#disarmTimeouts();

@@ -11,6 +11,7 @@ import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_
 import { connectFailure, systemError } from "./_connectFailure.ts";
 import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { peerText } from "../_controls.ts";
 
 export interface IPCClientOptions {
   /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
@@ -267,7 +268,8 @@ export class IPCClient {
             : await refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`);
           // Bun's error quotes the URL it dialled, and a server's refusal may echo the request: neither shows a secret.
           const cause = errorWithoutSecrets(quoted, this.#secrets);
-          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${hideSecrets(refusal, this.#secrets)}`));
+          // The reason is whatever the port's holder said: a logger prints it, so its controls (ESC, CR, bidi) are escaped and its length capped.
+          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${peerText(hideSecrets(refusal, this.#secrets))}`));
           else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${errorMessage(cause)}`, { cause }));
         });
       };

@@ -1,6 +1,7 @@
 import { IPCClient } from "../client/IPCClient.ts";
 import { IPCServer, SERVER_NUMBER_OPTIONS } from "../server/IPCServer.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { peerText } from "../_controls.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import type { IPCLogger, IPCServerRequest } from "../types.ts";
@@ -201,7 +202,8 @@ class Member implements HubMember {
   async discover(api: string): Promise<string> {
     const result: DiscoverApiResult = this.#hub ? this.#hub.discover(api) : await this.#request(HubRequests.discoverApi, api);
     if (result.success && result.url) return result.url;
-    throw new HubError("ERR_HUB_NOT_REGISTERED", result.error ?? `Service '${api}' is not registered`);
+    // The hub's words, quoted to a logger: controls escaped, length capped (src/_controls.ts).
+    throw new HubError("ERR_HUB_NOT_REGISTERED", typeof result.error === "string" ? peerText(result.error) : `Service '${api}' is not registered`);
   }
 
   async leave(): Promise<void> {
