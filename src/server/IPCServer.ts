@@ -75,10 +75,11 @@ export interface IPCServerOptions extends GuardOptions {
    */
   maxMockRules?: number | undefined;
   /**
-   * Bytes of request bodies the hub holds at once for mocks and replays, all requests together (each is
-   * read whole before a rule sees it, up to ¾ of `maxMessageSize`); a request that would pass it
-   * answers 503 saying so, and one whose client sends no byte for `proxyTimeout` ms is dropped
-   * (408). Default 256 MiB.
+   * Bytes of request bodies the hub holds at once for mocks, replays and intercept routes, all
+   * requests together (a rule's is read whole before it sees it, up to ¾ of `maxMessageSize`; an
+   * intercept route's up to `maxMessageSize`, counted as it arrives); a request that would pass it
+   * answers 503 saying so, and one a rule waits for whose client sends no byte for `proxyTimeout`
+   * ms is dropped (408). Default 256 MiB.
    */
   maxMockBodyBytes?: number | undefined;
   /**
