@@ -7,6 +7,7 @@ import { readEnv } from "./_runtime.ts";
 import { checkHostname } from "./_hostnameFlag.ts";
 import { numberFlag } from "./_numberFlag.ts";
 import { DEFAULT_MAX_TOTAL_BODY, MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
+import { MAX_HEARTBEAT_SECONDS } from "../src/_numberOptions.ts";
 
 export const hubArgs = {
   port: { type: "string", valueHint: "N", description: "Port to listen on (default: $CROSSIPC_HUB_PORT, then $GG_LOCAL_ROUTER_PORT, then 9000)" },
@@ -154,11 +155,14 @@ function parseBytes(text: string, flag: string): number {
   return bytes;
 }
 
-/** Whole seconds, 1 to 3,600: 0 would turn dead-peer detection off, which a hub must not. */
+/**
+ * Whole seconds, 1 to 960: 0 would turn dead-peer detection off, which a hub must not; Bun's
+ * WebSocket takes at most 960 (a Bun hub given more failed to start), and one bound serves every runtime.
+ */
 function heartbeatFlag(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seconds = parseCount(text, "--heartbeat");
-  if (seconds > 3600) throw new Error(`--heartbeat must be at most 3600 seconds, got '${text}'`);
+  if (seconds > MAX_HEARTBEAT_SECONDS) throw new Error(`--heartbeat must be at most ${MAX_HEARTBEAT_SECONDS} seconds, got '${text}'`);
   return seconds;
 }
 

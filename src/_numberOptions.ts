@@ -18,18 +18,24 @@ export const MAX_TIMER_MS = 2_147_483_647;
 /**
  * - `ms`: a wait in ms, > 0 and at most `MAX_TIMER_MS`.
  * - `msOrOff`: the same, or 0 for off (`heartbeatInterval`).
- * - `secondsOrOff`: a wait in seconds, 0 for off (the server's `heartbeat`, `keepAliveTimeout`).
+ * - `secondsOrOff`: a wait in seconds, 0 for off (the server's `keepAliveTimeout`).
+ * - `heartbeatSeconds`: the same, at most 960 (the server's `heartbeat`): Bun's WebSocket
+ *   `idleTimeout` takes no more, and a Bun hub given more failed to start.
  * - `count`: a whole number >= 1 (clients, rules, requests in flight).
  * - `bytes`: a whole number of bytes >= 1 (a size limit of 0 refuses everything: meaningless).
  * - `bytesOrZero`: a whole number of bytes >= 0 (the journal's body cut: 0 keeps none of a body).
  */
-export type NumberKind = "ms" | "msOrOff" | "secondsOrOff" | "count" | "bytes" | "bytesOrZero";
+export type NumberKind = "ms" | "msOrOff" | "secondsOrOff" | "heartbeatSeconds" | "count" | "bytes" | "bytesOrZero";
+
+/** The longest heartbeat, in seconds, that every runtime takes (Bun: "websocket expects idleTimeout to be 960 or less"). */
+export const MAX_HEARTBEAT_SECONDS = 960;
 
 /** What each kind takes, as the error says it. */
 const EXPECTED: Record<NumberKind, string> = {
   ms: `a number of ms > 0 (at most ${MAX_TIMER_MS}, the longest a timer waits)`,
   msOrOff: `0 (off) or a number of ms > 0 (at most ${MAX_TIMER_MS}, the longest a timer waits)`,
   secondsOrOff: `0 (off) or a number of seconds > 0 (at most ${Math.floor(MAX_TIMER_MS / 1000)})`,
+  heartbeatSeconds: `0 (off) or a number of seconds > 0 (at most ${MAX_HEARTBEAT_SECONDS}, the most Bun's WebSocket idleTimeout takes)`,
   count: "a positive integer",
   bytes: "a positive integer (bytes)",
   bytesOrZero: "a whole number of bytes (0 or more)",
@@ -44,6 +50,8 @@ function fits(value: number, kind: NumberKind): boolean {
       return value === 0 || (value > 0 && value <= MAX_TIMER_MS);
     case "secondsOrOff":
       return value >= 0 && value <= MAX_TIMER_MS / 1000;
+    case "heartbeatSeconds":
+      return value >= 0 && value <= MAX_HEARTBEAT_SECONDS;
     case "count":
     case "bytes":
       return Number.isSafeInteger(value) && value >= 1;

@@ -147,8 +147,8 @@ export const SERVER_NUMBER_OPTIONS: Readonly<Record<string, NumberKind>> = {
   maxConnections: "count",
   // 0 keeps idle connections, as Node's own `keepAliveTimeout: 0` does.
   keepAliveTimeout: "secondsOrOff",
-  // 0 pings no one: crossws's Node heartbeat, Bun's and Deno's `idleTimeout` all take 0 as off.
-  heartbeat: "secondsOrOff",
+  // 0 pings no one: crossws's Node heartbeat, Bun's and Deno's `idleTimeout` all take 0 as off. At most 960 (Bun's limit).
+  heartbeat: "heartbeatSeconds",
   proxyTimeout: "ms",
   upstreamConnectTimeout: "ms",
 };
