@@ -12,7 +12,8 @@ import denoAdapter from "crossws/adapters/deno";
 import WebSocket from "crossws/websocket";
 import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
-import { proxyHttpFetch } from "./_fetch-proxy.ts";
+import { proxyHttpDeno } from "./_deno-proxy.ts";
+import { closeIdleUpstreams } from "./_node-proxy.ts";
 import { isUpgrade, listenWith, namespaceOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
 import { machineNames } from "./_machine-names.ts";
@@ -57,7 +58,7 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   proxyHttp: (request, target, options) => {
     const refusal = netRefusal(target);
-    return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpFetch(request, target, options);
+    return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpDeno(request, target, options);
   },
   dialRefusal: netRefusal,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
@@ -292,6 +293,8 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
       // also waits for them to go (a stream that never ends would hold it).
       front?.stopAccepting();
       await Promise.all([server?.shutdown(), front?.close()]);
+      // The proxy's idle connections to the services are not the server's, but a stopped hub holds none.
+      closeIdleUpstreams();
     },
     get url() {
       return url;
