@@ -170,6 +170,9 @@ function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptio
           return;
         }
         const body = node ? node.req : Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+        // `pipe` passes no error on: a Web body that fails (its client left mid-upload: Deno's
+        // "Cannot read request body") was an uncaught error that ended the Deno hub's process.
+        if (!node) body.once("error", (error) => stop(new ProxyError(502, `the request body failed: ${error.message}`, { cause: error })));
         if (options.requestBody) copyAsItFlows(body, options.requestBody);
         body.pipe(upstream);
       });
