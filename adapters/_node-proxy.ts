@@ -113,8 +113,12 @@ function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptio
   const node = (request as { runtime?: { node?: NodeContext } }).runtime?.node;
   const url = new URL(target);
   const client = url.protocol === "https:" ? https : http;
-  const withBody = hasBody(request);
+  // Deno's Request has no body for a GET or HEAD, whatever the client sent (Fetch forbids one):
+  // the upstream request then goes without it, and without a length that would promise it.
+  const declared = hasBody(request);
+  const withBody = declared && (node !== undefined || request.body !== null);
   const headers = requestHeaders(request, node, withBody, options.via);
+  if (declared && !withBody) delete headers["content-length"];
   return new Promise((resolve, reject) => {
     let upstream!: http.ClientRequest;
     // Why the hub itself ended the upstream request (timeout, client gone): the request fails
