@@ -73,18 +73,6 @@ const agents = {
   "https:": tracked(new https.Agent({ keepAlive: true, scheduling: "lifo" })),
 };
 
-/**
- * Closes the pooled connections no request is using: a Deno hub that stops lets go of its
- * backends at once (Deno's test sanitizers count them as leaked), where an idle pooled socket
- * would stay open until the backend's keep-alive timeout. Connections in use are left alone:
- * another server in the process may be using them.
- */
-export function closeIdleUpstreams(): void {
-  for (const agent of Object.values(agents)) {
-    for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
-  }
-}
-
 interface NodeContext {
   req: IncomingMessage;
   res: ServerResponse;

@@ -13,7 +13,6 @@ import WebSocket from "crossws/websocket";
 import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
 import { proxyHttpDeno } from "./_deno-proxy.ts";
-import { closeIdleUpstreams } from "./_node-proxy.ts";
 import { isUpgrade, listenWith, namespaceOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
 import { machineNames } from "./_machine-names.ts";
@@ -293,8 +292,6 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
       // also waits for them to go (a stream that never ends would hold it).
       front?.stopAccepting();
       await Promise.all([server?.shutdown(), front?.close()]);
-      // The proxy's idle connections to the services are not the server's, but a stopped hub holds none.
-      closeIdleUpstreams();
     },
     get url() {
       return url;
