@@ -1,5 +1,6 @@
 /**
- * The Node adapter's HTTP upstream: `node:http` with a keep-alive agent, piped both ways.
+ * The HTTP upstream of the Node and Deno adapters: `node:http` with a keep-alive agent, piped
+ * both ways (on Deno through its Node compatibility layer: see `_deno-proxy.ts`).
  *
  * h3's `proxyRequest` goes through the global `fetch`, which on Node is both the bottleneck
  * (5.4k req/s to a local backend where `node:http` with keep-alive makes ~29k) and unbounded:
@@ -9,12 +10,13 @@
  * client's ServerResponse: Node streams with backpressure end to end. The behaviour is
  * h3 `proxyRequest`'s: hop-by-hop headers dropped, x-forwarded-* added, redirects not followed,
  * several set-cookie kept, `location` pointing at the target rewritten to the hub; bodies are
- * passed as they come (compressed ones keep their `content-encoding`).
+ * passed as they come (compressed ones keep their `content-encoding`). The runtime makes the
+ * client's Response (`Respond`): srvx's FastResponse on Node, imported by the Node adapter, since
+ * importing srvx on Deno reads `TERM` and dies without `--allow-env`.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
-import { FastResponse } from "srvx/node";
 import { ANSWER_BODY, ANSWER_HEADERS, ProxyError, SMALL_ANSWER, type BodyCopier, type ProxyHttpOptions } from "../src/platform.ts";
 import { concat } from "../src/_bytes.ts";
 import { connectionTokens, HOP_BY_HOP } from "./_hop-by-hop.ts";
@@ -76,31 +78,64 @@ interface NodeContext {
   res: ServerResponse;
 }
 
-export function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptions): Promise<Response> {
+/** The status line and headers of the client's answer (`location` already rewritten). */
+export interface AnswerInit {
+  status: number;
+  statusText: string;
+  headers: Array<[string, string]>;
+}
+
+/**
+ * Makes the client's Response from the upstream's answer: `body` is the IncomingMessage of a
+ * streamed answer (large or unsized), or the bytes of one read whole. May throw (a status the
+ * runtime's Response refuses): the client then gets a 502.
+ */
+export type Respond = (body: IncomingMessage | Buffer, init: AnswerInit, request: Request) => Response;
+
+/** The upstream for `Platform.proxyHttp`, answering through `respond`. */
+export function nodeUpstream(respond: Respond): (request: Request, target: string, options: ProxyHttpOptions) => Promise<Response> {
+  return (request, target, options) => proxyHttpNode(request, target, options, respond);
+}
+
+function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptions, respond: Respond): Promise<Response> {
   const node = (request as { runtime?: { node?: NodeContext } }).runtime?.node;
   const url = new URL(target);
   const client = url.protocol === "https:" ? https : http;
-  const withBody = hasBody(request);
+  // Deno's Request has no body for a GET or HEAD, whatever the client sent (Fetch forbids one):
+  // the upstream request then goes without it, and without a length that would promise it.
+  const declared = hasBody(request);
+  const withBody = declared && (node !== undefined || request.body !== null);
   const headers = requestHeaders(request, node, withBody, options.via);
+  if (declared && !withBody) delete headers["content-length"];
   return new Promise((resolve, reject) => {
     let upstream!: http.ClientRequest;
+    // Why the hub itself ended the upstream request (timeout, client gone): the request fails
+    // with that at once, and is never sent again. Not left to the error the request reports: on
+    // a reused pooled connection Node reports "socket hang up" (ECONNRESET), which the retry below
+    // took for a stale connection (a client that left had its GET sent again, from nobody).
+    let stopped: ProxyError | undefined;
+    const stop = (why: ProxyError) => {
+      stopped ??= why;
+      reject(stopped);
+      ended(upstream);
+    };
+    const clientGone = () => stop(new ProxyError(502, "the client went away"));
     const send = (attempt: number) => {
       upstream = client.request(url, { method: request.method, headers, agent: agents[url.protocol as "http:" | "https:"] });
       // The target's time to answer counts from when it has the whole request: a large upload
       // on a slow link is not the target being slow.
       let timer: ReturnType<typeof setTimeout> | undefined;
       upstream.once("finish", () => {
-        timer = setTimeout(() => {
-          upstream.destroy(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`));
-        }, options.timeout);
+        timer = setTimeout(() => stop(new ProxyError(504, `${target} did not answer within ${options.timeout}ms`)), options.timeout);
       });
       upstream.once("response", (res) => {
         clearTimeout(timer);
         noteKeepAlive(res);
-        answer(res, url, request, options.keepBody === true, options.responseBody, resolve, reject);
+        answer(res, url, request, options.keepBody === true, options.responseBody, respond, resolve, reject);
       });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        if (stopped) return reject(stopped);
         // The backend closed a pooled connection just as it was reused (its keep-alive timeout
         // raced ours) and no byte of an answer came: it never took the request. Sent again on
         // another connection when nothing has to be replayed, as browsers and undici do.
@@ -122,11 +157,14 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
         if (upstream.reusedSocket && Date.now() >= (reuseBefore.get(socket) ?? Number.POSITIVE_INFINITY)) {
           upstream.removeAllListeners("error");
           upstream.on("error", () => {});
-          upstream.destroy();
+          ended(upstream);
           send(attempt);
           return;
         }
         const body = node ? node.req : Readable.fromWeb(request.body as import("node:stream/web").ReadableStream);
+        // `pipe` passes no error on: a Web body that fails (its client left mid-upload: Deno's
+        // "Cannot read request body") was an uncaught error that ended the Deno hub's process.
+        if (!node) body.once("error", (error) => stop(new ProxyError(502, `the request body failed: ${error.message}`, { cause: error })));
         if (options.requestBody) copyAsItFlows(body, options.requestBody);
         body.pipe(upstream);
       });
@@ -142,16 +180,27 @@ export function proxyHttpNode(request: Request, target: string, options: ProxyHt
     // The client went away before its answer was delivered: stop the upstream request too.
     if (node) {
       node.res.once("close", () => {
-        if (!node.res.writableFinished) upstream.destroy();
+        if (!node.res.writableFinished) clientGone();
       });
       return;
     }
     // A request rebuilt after a rule read its body has lost the ServerResponse; its signal (srvx
     // aborts it when that response closes unfinished, see ../src/server/_requestCopy.ts) says the same.
     const signal = request.signal;
-    if (signal.aborted) upstream.destroy();
-    else signal.addEventListener("abort", () => upstream.destroy(), { once: true });
+    if (signal.aborted) clientGone();
+    else signal.addEventListener("abort", clientGone, { once: true });
   });
+}
+
+/**
+ * Ends an upstream request for good. Deno 2.9's `node:http` sends a request again by itself when
+ * the reused pooled connection it went out on closes before an answer (its stale keep-alive
+ * retry), also one the hub destroyed: the request went out again from nobody, never reported its
+ * end (no 504 came) and held the process open. Said not to be on a reused connection, it is not.
+ */
+function ended(upstream: http.ClientRequest): void {
+  upstream.reusedSocket = false;
+  upstream.destroy();
 }
 
 /**
@@ -201,20 +250,31 @@ function answer(
   request: Request,
   keepBody: boolean,
   copy: BodyCopier | undefined,
+  respond: Respond,
   resolve: (response: Response) => void,
   reject: (error: unknown) => void,
 ): void {
-  const init = {
-    status: res.statusCode,
-    statusText: res.statusMessage,
+  const init: AnswerInit = {
+    status: res.statusCode!,
+    statusText: res.statusMessage!,
     headers: responseHeaders(res, url.origin, new URL(request.url).origin),
+  };
+  const made = (body: IncomingMessage | Buffer): Response | undefined => {
+    try {
+      return withHeaders(respond(body, init, request), init.headers);
+    } catch (error) {
+      res.destroy();
+      reject(new ProxyError(502, `its answer cannot be passed on: ${(error as Error).message}`, { cause: error }));
+      return undefined;
+    }
   };
   // A small answer is read whole and sent as one Buffer: piping it through srvx costs an
   // AbortController and a DOMException per response (~10% of the hub's CPU in the bench).
   // Large or unsized answers stream, with backpressure.
   const length = Number(res.headers["content-length"] ?? Number.NaN);
   if (!(length <= SMALL_ANSWER)) {
-    const response = withHeaders(new FastResponse(res as unknown as BodyInit, init), init.headers);
+    const response = made(res);
+    if (!response) return;
     // Recording bodies: a copy taken as srvx pipes the answer to the client (a compressed one is
     // left to the journal, which keeps it decoded). Paused, so that nothing flows before that pipe.
     if (copy && res.headers["content-encoding"] === undefined) {
@@ -229,7 +289,8 @@ function answer(
   res.on("data", (chunk: Buffer) => chunks.push(chunk));
   res.once("end", () => {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const response = withHeaders(new FastResponse(body as unknown as BodyInit, init), init.headers);
+    const response = made(body);
+    if (!response) return;
     // For the journal's bodies: the bytes it would otherwise copy out of a stream built around them.
     if (keepBody) (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = body;
     resolve(response);

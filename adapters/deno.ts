@@ -12,7 +12,7 @@ import denoAdapter from "crossws/adapters/deno";
 import WebSocket from "crossws/websocket";
 import { ProxyError, setPlatform, type WebSocketConstructor } from "../src/platform.ts";
 import { setTimerUnref } from "../src/_timers.ts";
-import { proxyHttpFetch } from "./_fetch-proxy.ts";
+import { proxyHttpDeno } from "./_deno-proxy.ts";
 import { isUpgrade, listenWith, namespaceOf, unlessTakenElsewhere, type ServeOptions, type SrvxServer } from "./_listen.ts";
 import { probeConnect } from "./_probe.ts";
 import { machineNames } from "./_machine-names.ts";
@@ -57,7 +57,7 @@ setPlatform({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
   proxyHttp: (request, target, options) => {
     const refusal = netRefusal(target);
-    return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpFetch(request, target, options);
+    return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpDeno(request, target, options);
   },
   dialRefusal: netRefusal,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.

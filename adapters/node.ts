@@ -21,7 +21,7 @@ import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
 import { boundPongs } from "./_node-pongs.ts";
 import { PhrasedServerResponse, withPhrase } from "./_node-reason-phrase.ts";
-import { proxyHttpNode } from "./_node-proxy.ts";
+import { nodeUpstream } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
 
@@ -40,7 +40,8 @@ setPlatform({
   runtime: "node",
   version: process.versions.node,
   WebSocket: NodeWebSocket as unknown as WebSocketConstructor,
-  proxyHttp: proxyHttpNode,
+  // srvx pipes an IncomingMessage given as the body into the client's ServerResponse.
+  proxyHttp: nodeUpstream((body, init) => new FastResponse(body as unknown as BodyInit, init)),
   proxyCopiesRequestBody: true,
   countedAnswer: countedAnswerNode,
   batchWrite: corkForTick,

@@ -7,6 +7,7 @@ import { readEnv } from "./_runtime.ts";
 import { checkHostname } from "./_hostnameFlag.ts";
 import { numberFlag } from "./_numberFlag.ts";
 import { DEFAULT_MAX_TOTAL_BODY, MAX_JOURNAL_SIZE } from "../src/server/journal.ts";
+import { MAX_HEARTBEAT_SECONDS } from "../src/_numberOptions.ts";
 
 export const hubArgs = {
   port: { type: "string", valueHint: "N", description: "Port to listen on (default: $CROSSIPC_HUB_PORT, then $GG_LOCAL_ROUTER_PORT, then 9000)" },
@@ -22,7 +23,7 @@ export const hubArgs = {
   "max-total-body": { type: "string", valueHint: "N", description: "Bytes of bodies a recording holds in all, the oldest entries dropped first (default 256MiB; 64KiB, 1GiB… or bytes)" },
   "journal-size": { type: "string", valueHint: "N", description: "Entries the journal keeps, the oldest dropped first (default 1000)" },
   heartbeat: { type: "string", valueHint: "S", description: "Seconds a client may take to answer the hub's ping before it counts as dead (default 5; raise it for test processes that block or sit in a debugger)" },
-  redact: { type: "boolean", default: true, description: "Redact authorization, proxy-authorization, cookie and set-cookie in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
+  redact: { type: "boolean", default: true, description: "Redact authorization, cookies, API keys, tokens and passwords (README, Seeing what the hub does) in the journal and recordings", negativeDescription: "Keep secrets as sent (the recording then holds them)" },
   replay: { type: "string", valueHint: "FILE.har", description: "Answer requests from a HAR recording, before the services (repeatable; the last given is asked first)" },
   "on-miss": { type: "string", valueHint: "next|404", description: "With --replay: a request no recording holds goes on to the services (next, default) or gets a 404 naming the closest recorded request" },
 } as const;
@@ -154,11 +155,14 @@ function parseBytes(text: string, flag: string): number {
   return bytes;
 }
 
-/** Whole seconds, 1 to 3,600: 0 would turn dead-peer detection off, which a hub must not. */
+/**
+ * Whole seconds, 1 to 960: 0 would turn dead-peer detection off, which a hub must not; Bun's
+ * WebSocket takes at most 960 (a Bun hub given more failed to start), and one bound serves every runtime.
+ */
 function heartbeatFlag(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seconds = parseCount(text, "--heartbeat");
-  if (seconds > 3600) throw new Error(`--heartbeat must be at most 3600 seconds, got '${text}'`);
+  if (seconds > MAX_HEARTBEAT_SECONDS) throw new Error(`--heartbeat must be at most ${MAX_HEARTBEAT_SECONDS} seconds, got '${text}'`);
   return seconds;
 }
 

@@ -3,7 +3,7 @@
  * journal of large bodies is never one string), through a temporary file renamed into place so
  * a reader never sees half a file.
  */
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Journal } from "../src/server/journal.ts";
 import { missingDenoFileAccess } from "./_runtime.ts";
@@ -17,9 +17,10 @@ export interface Recording {
 
 /**
  * Throws, saying why, when FILE could not be written at the end: checked before the hub binds,
- * so a session is not recorded for nothing (the first write used to come on SIGINT).
+ * so a session is not recorded for nothing (the first write used to come on SIGINT). Returns a
+ * warning to print when FILE exists and other users may read it (see `recordingMode`).
  */
-export function checkRecordingTarget(file: string): void {
+export function checkRecordingTarget(file: string): string | undefined {
   // FILE is written as a partial file beside it and renamed into place: Deno asks for its folder.
   const folder = dirname(file);
   const missing = missingDenoFileAccess([
@@ -29,8 +30,28 @@ export function checkRecordingTarget(file: string): void {
   if (missing.length) throw new Error(`Deno needs ${missing.join(" ")} (the recording is written beside it, then renamed into place)`);
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new Error("it is a directory");
   const partial = `${file}.partial-${process.pid}`;
-  closeSync(openSync(partial, "w"));
+  closeSync(openSync(partial, "w", OWNER_ONLY));
   rmSync(partial, { force: true });
+  const mode = recordingMode(file);
+  if (mode & 0o077 && process.platform !== "win32") {
+    return `${file} exists and other users may read it (mode ${mode.toString(8).padStart(4, "0")}), and it will hold request bodies: kept as it is; chmod 600 it, or remove it first`;
+  }
+  return undefined;
+}
+
+/** Read and written by its owner alone. */
+const OWNER_ONLY = 0o600;
+
+/**
+ * The mode FILE is written with. A new FILE is 0600: it holds request bodies (and with
+ * --no-redact every credential as sent), and written with the default umask it was readable by
+ * every user of the machine. An existing FILE keeps its mode, as writing into it with a shell's
+ * `>` would: a user who made it readable by a group meant that (the hub warns at start when
+ * others may read it). The partial file is renamed over FILE, so its mode is what FILE ends with.
+ */
+function recordingMode(file: string): number {
+  const existing = statSync(file, { throwIfNoEntry: false });
+  return existing ? existing.mode & 0o777 : OWNER_ONLY;
 }
 
 export function startRecording(journal: Journal, file: string): Recording {
@@ -42,7 +63,11 @@ export function startRecording(journal: Journal, file: string): Recording {
     let fd: number | undefined;
     let entries = 0;
     try {
-      fd = openSync(partial, "w");
+      const mode = recordingMode(file);
+      fd = openSync(partial, "w", OWNER_ONLY);
+      // Set before a byte is written, whatever the umask, and whatever mode a partial file of
+      // the same name left by an earlier run had (`openSync`'s mode applies to a new file only).
+      chmodSync(partial, mode);
       for (const chunk of journal.harJson()) {
         writeSync(fd, chunk);
         entries++;

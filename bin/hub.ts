@@ -64,7 +64,8 @@ async function runHub(flags: HubFlags): Promise<void> {
   const recordings = readRecordings(crossipc, flags.replay);
   if (flags.record !== undefined) {
     try {
-      checkRecordingTarget(flags.record);
+      const warning = checkRecordingTarget(flags.record);
+      if (warning) console.error(printable(`crossipc hub: --record ${warning}`));
     } catch (error) {
       console.error(printable(`crossipc hub: --record ${flags.record}: cannot write it: ${(error as Error).message}`));
       exit(2);
@@ -88,7 +89,7 @@ async function runHub(flags: HubFlags): Promise<void> {
   hub.onYield = () => stop();
   if (!flags.redact) {
     console.error(
-      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent` +
+      `crossipc hub: --no-redact: authorization, proxy-authorization, cookie and set-cookie values, API keys, tokens and passwords are kept as sent` +
         (flags.record ? `; ${flags.record} will hold them` : ""),
     );
   }

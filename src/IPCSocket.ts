@@ -3,6 +3,8 @@ import { isExpectedFailure } from "./_expectedFailure.ts";
 import { log } from "./_log.ts";
 import { excerpt, MAX_EXCERPT } from "./_excerpt.ts";
 import { unrefTimeout } from "./_timers.ts";
+import { checkNumber } from "./_numberOptions.ts";
+import { peerText } from "./_controls.ts";
 import {
   IPCMessageType,
   assertName,
@@ -129,7 +131,7 @@ export class IPCSocket {
     this.runtimeId = options.runtimeId;
     this.#requestHandlers = options.requestHandlers ?? new Map();
     this.#messageHandlers = options.messageHandlers ?? new Map();
-    this.#requestTimeout = options.requestTimeout ?? 10_000;
+    this.#requestTimeout = checkNumber("requestTimeout", options.requestTimeout, "ms") ?? 10_000;
     this.#logger = options.logger;
     this.#onUnhandled = options.onUnhandled;
     this.#maxInFlight = checkMaxRequestsInFlight(options.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT);
@@ -206,6 +208,8 @@ export class IPCSocket {
     let frame: string;
     try {
       assertName(path);
+      // NaN never timed out (no deadline compares below it) and a wait past 2^31 - 1 ms re-armed its timer every millisecond.
+      checkNumber("timeoutMs", timeoutMs, "ms");
       this.#assertConnected(path);
       frame = encode(IPCMessageType.REQ, id, path, data);
     } catch (error) {
@@ -242,7 +246,8 @@ export class IPCSocket {
   handleClose(code?: number, reason?: string): void {
     if (!this.#active) return;
     this.#active = false;
-    const why = code ? ` (code ${code}${reason ? `: ${reason}` : ""})` : "";
+    // The reason is the peer's (at most 123 bytes): its controls are escaped before a logger prints it.
+    const why = code ? ` (code ${code}${reason ? `: ${peerText(reason)}` : ""})` : "";
     // The original's texts first: "Socket teardown" when this side closed, "Connection closed" otherwise.
     const what = this.#closedHere ? "Socket teardown: this side closed the connection" : "Connection closed";
     this.#disarmTimeouts();
@@ -500,8 +505,7 @@ export class IPCSocket {
 
 /** Throws a RangeError for a limit that is not a positive integer; returns it otherwise. */
 export function checkMaxRequestsInFlight(limit: number): number {
-  if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`maxRequestsInFlight must be a positive integer, got ${String(limit)}`);
-  return limit;
+  return checkNumber("maxRequestsInFlight", limit, "count");
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,5 +1,5 @@
 import { IPCError, errorMessage } from "../errors.ts";
-import { IPCSocket, checkMaxRequestsInFlight, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
+import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
@@ -10,6 +10,8 @@ import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocke
 import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
 import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
+import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { peerText } from "../_controls.ts";
 
 export interface IPCClientOptions {
   /** `connect()` rejects when the server has not accepted within this many ms. Default 5 000. */
@@ -25,7 +27,10 @@ export interface IPCClientOptions {
    * reject. Default 4 000; 0 turns it off.
    */
   heartbeatInterval?: number | undefined;
-  /** Default 4 000 ms, so a dead server is found within 10 s. */
+  /**
+   * Default 4 000 ms, so a dead server is found within 10 s. Also how long `disconnect()` waits for
+   * the server's closing handshake. More than 0 (the heartbeat is turned off with `heartbeatInterval: 0`).
+   */
   heartbeatTimeout?: number | undefined;
   /** A WebSocket constructor to use instead of the runtime's. */
   WebSocket?: WebSocketConstructor | undefined;
@@ -38,6 +43,17 @@ export interface IPCClientOptions {
    */
   maxRequestsInFlight?: number | undefined;
 }
+
+/**
+ * The numeric options and what each takes. `heartbeatTimeout: 0` failed every heartbeat and made
+ * `disconnect()` cut at once; the heartbeat is turned off with `heartbeatInterval: 0`.
+ */
+const CLIENT_NUMBER_OPTIONS: Readonly<Record<string, NumberKind>> = {
+  connectTimeout: "ms",
+  heartbeatInterval: "msOrOff",
+  heartbeatTimeout: "ms",
+  maxRequestsInFlight: "count",
+};
 
 /** Each client's handler map, for `setInternalRequestHandler` (not a public member of the class). */
 const handlerMaps = new WeakMap<IPCClient, Map<string, IPCRequestHandler>>();
@@ -93,7 +109,8 @@ export class IPCClient {
    */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
     this.#wsBase = wsBase(portOrUrl);
-    if (options.maxRequestsInFlight !== undefined) checkMaxRequestsInFlight(options.maxRequestsInFlight);
+    // Checked now: each is first used when connecting, or seconds later by the heartbeat (src/_numberOptions.ts).
+    checkNumbers(options, CLIENT_NUMBER_OPTIONS);
     handlerMaps.set(this, this.#requestHandlers);
     messageMaps.set(this, this.#messageHandlers);
     this.#options = options;
@@ -251,7 +268,8 @@ export class IPCClient {
             : await refusalReason(`${httpBase(this.#wsBase)}${INTERNAL_SOCKET_PATH}${search}`);
           // Bun's error quotes the URL it dialled, and a server's refusal may echo the request: neither shows a secret.
           const cause = errorWithoutSecrets(quoted, this.#secrets);
-          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${hideSecrets(refusal, this.#secrets)}`));
+          // The reason is whatever the port's holder said: a logger prints it, so its controls (ESC, CR, bidi) are escaped and its length capped.
+          if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${peerText(hideSecrets(refusal, this.#secrets))}`));
           else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${errorMessage(cause)}`, { cause }));
         });
       };

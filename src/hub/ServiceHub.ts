@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { checkNumber } from "../_numberOptions.ts";
 import { IPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
 import { redactingLogger } from "../server/_logRedaction.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
@@ -65,9 +66,7 @@ export class ServiceHub {
   /** `serverOrPort`: an IPCServer to attach to, or a port for a server of its own (0 = any free port). */
   constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
     const { kind = "embedded", maxRoutesPerClient = DEFAULT_MAX_ROUTES_PER_CLIENT, ...serverOptions } = options;
-    if (!Number.isInteger(maxRoutesPerClient) || maxRoutesPerClient < 1) {
-      throw new RangeError(`maxRoutesPerClient must be a positive integer, got ${maxRoutesPerClient}`);
-    }
+    checkNumber("maxRoutesPerClient", maxRoutesPerClient, "count");
     this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
     this.kind = kind;
     // Its lines quote services' URLs: the server's secrets read [redacted] there too (../server/_logRedaction.ts).

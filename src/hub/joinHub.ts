@@ -1,5 +1,7 @@
 import { IPCClient } from "../client/IPCClient.ts";
-import { IPCServer } from "../server/IPCServer.ts";
+import { IPCServer, SERVER_NUMBER_OPTIONS } from "../server/IPCServer.ts";
+import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { peerText } from "../_controls.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import type { IPCLogger, IPCServerRequest } from "../types.ts";
@@ -63,6 +65,14 @@ export interface HubMember {
   leave(): Promise<void>;
 }
 
+/** The numeric options of `joinHub` and what each takes (src/_numberOptions.ts). */
+const JOIN_NUMBER_OPTIONS: Readonly<Record<string, NumberKind>> = {
+  joinTimeout: "ms",
+  connectTimeout: "ms",
+  minRetryDelay: "ms",
+  maxRetryDelay: "ms",
+};
+
 /** Owner of a leader's own routes in its registry. */
 const SELF_OWNER = "local";
 /** A re-bid right after the leader died waits up to this long, so followers do not all bind at once. */
@@ -87,6 +97,14 @@ const GOING_AWAY = 1001;
  */
 export async function joinHub(port: number, options: JoinHubOptions = {}): Promise<HubMember> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`joinHub: port must be 1-65535 (a port every member knows), got ${port}`);
+  // Checked now: the server's options are first used when this member bids, where a bad one only
+  // made each bid fail until joinTimeout; a minRetryDelay of 0 retried with no delay at all.
+  checkNumbers(options, JOIN_NUMBER_OPTIONS);
+  checkNumbers(options.server, { ...SERVER_NUMBER_OPTIONS, maxRoutesPerClient: "count" }, "server.");
+  const { minRetryDelay, maxRetryDelay } = options;
+  if (minRetryDelay != null && maxRetryDelay != null && maxRetryDelay < minRetryDelay) {
+    throw new RangeError(`joinHub: maxRetryDelay (${maxRetryDelay}) must not be below minRetryDelay (${minRetryDelay})`);
+  }
   const member = new Member(port, options);
   await member.join();
   return member;
@@ -184,7 +202,8 @@ class Member implements HubMember {
   async discover(api: string): Promise<string> {
     const result: DiscoverApiResult = this.#hub ? this.#hub.discover(api) : await this.#request(HubRequests.discoverApi, api);
     if (result.success && result.url) return result.url;
-    throw new HubError("ERR_HUB_NOT_REGISTERED", result.error ?? `Service '${api}' is not registered`);
+    // The hub's words, quoted to a logger: controls escaped, length capped (src/_controls.ts).
+    throw new HubError("ERR_HUB_NOT_REGISTERED", typeof result.error === "string" ? peerText(result.error) : `Service '${api}' is not registered`);
   }
 
   async leave(): Promise<void> {

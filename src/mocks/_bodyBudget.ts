@@ -1,9 +1,11 @@
 /**
- * Bytes of request bodies the hub holds at once for its rules: read whole before a rule sees
- * them (a remote mock's relay to its process, a replay's comparison), each up to ~48 MiB. Without
- * a total, N concurrent large POSTs to a mocked route (from a page's no-cors fetch as well) held
- * N × 48 MiB. Each request reserves its bytes as they arrive and gives them back when its rules
- * are done with it (answered, passed on, failed, timed out, or its client gone mid-body).
+ * Bytes of request bodies the hub holds at once for its rules and its intercept routes: read whole
+ * before a rule sees them (a remote mock's relay to its process, a replay's comparison), each up
+ * to ~48 MiB, or before (or while) an intercept route's handler reads them, each up to
+ * `maxMessageSize`. Without a total, N concurrent large POSTs to a mocked or intercepted route
+ * (from a page's no-cors fetch as well) held N × 48 or 64 MiB. Each request reserves its bytes as
+ * they arrive and gives them back when its rules (or its route's handler) are done with it
+ * (answered, passed on, failed, timed out, or its client gone mid-body).
  */
 export class BodyBudget {
   #held = 0;
@@ -34,6 +36,50 @@ export class BodyBudget {
 /** A body refused because the budget is spent: answered 503 (try again), not 413 (too large). */
 export class BodyBudgetError extends Error {
   override readonly name = "BodyBudgetError";
+
+  /** `others`: bytes other requests hold; `length`: this body's (`soFar`: it was cut off there, it may have had more). */
+  static spent(budget: { readonly limit: number }, others: number, length: number, soFar = false): BodyBudgetError {
+    return new BodyBudgetError(
+      `the hub already holds ${others} bytes of other requests' bodies for its mocks, replays and intercept routes, and this one (${length} bytes${soFar ? " so far" : ""}) ` +
+        `would take it past maxMockBodyBytes (${budget.limit}): try again once some are answered`,
+    );
+  }
+}
+
+/** One request's part of a `BodyBudget`: what it took, given back at once by `release`. */
+export class BodyHold {
+  readonly #budget: BodyBudget;
+  #held = 0;
+
+  constructor(budget: BodyBudget) {
+    this.#budget = budget;
+  }
+
+  /** Bytes this request holds. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Bytes all other requests hold. */
+  get others(): number {
+    return this.#budget.held - this.#held;
+  }
+
+  get limit(): number {
+    return this.#budget.limit;
+  }
+
+  /** Reserves `bytes`; false, reserving nothing, when that would pass the budget. */
+  take(bytes: number): boolean {
+    if (!this.#budget.take(bytes)) return false;
+    this.#held += bytes;
+    return true;
+  }
+
+  release(): void {
+    this.#budget.give(this.#held);
+    this.#held = 0;
+  }
 }
 
 /**

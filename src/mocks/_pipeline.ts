@@ -385,11 +385,7 @@ class Take implements TakeContext {
       throw error;
     }
     if (refused === "size") throw new BodyTooLargeError(`the request body (${length} bytes) is over the ${this.#limit}-byte limit of what the hub reads for its mocks and replays (maxMessageSize)`);
-    if (refused === "budget") {
-      throw new BodyBudgetError(
-        `the hub already holds ${others} bytes of other requests' bodies for its mocks, and this one (${length} bytes) would take it past maxMockBodyBytes (${this.#budget.limit}): try again once some are answered`,
-      );
-    }
+    if (refused === "budget") throw BodyBudgetError.spent(this.#budget, others, length);
     return concat(chunks, this.#held);
   }
 

@@ -20,6 +20,7 @@ import { PASS, type Pass, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { quoted } from "../_excerpt.ts";
+import { peerText } from "../_controls.ts";
 import { httpBase, wsBase } from "../client/_address.ts";
 import { hideSecrets, secretsOf } from "../client/_hideSecrets.ts";
 import { checkFilterFields } from "../_journalFilterFields.ts";
@@ -124,7 +125,7 @@ export async function connectMocks(portOrUrl: number | string, options: ConnectM
     if (message.startsWith("No handler for")) {
       // Named by its address: the URL as given may carry the access token in its query, and a password.
       const address = hideSecrets(httpBase(wsBase(portOrUrl)), secretsOf(portOrUrl, undefined));
-      throw new IPCError("ERR_IPC_REMOTE", `The server at ${address} does not take mocks (it is not a crossipc hub, or an older one): ${message}`);
+      throw new IPCError("ERR_IPC_REMOTE", `The server at ${address} does not take mocks (it is not a crossipc hub, or an older one): ${peerText(message)}`);
     }
     throw error;
   }

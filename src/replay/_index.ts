@@ -53,7 +53,7 @@ export class ReplayIndex {
   readonly size: number;
   /**
    * Query parameters recorded as `[redacted]` (the journal's redaction of `token`,
-   * `access_token` and the names added to it): their recorded value matches any live value.
+   * `access_token`, the other default names and those added to it): their recorded value matches any live value.
    */
   readonly redactedNames: ReadonlySet<string>;
 

@@ -34,6 +34,7 @@ import { viaEntry } from "./_via.ts";
 import { loopCheck } from "./_selfTarget.ts";
 import { redactingLogger } from "./_logRedaction.ts";
 import { randomHex } from "../_randomHex.ts";
+import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -74,10 +75,11 @@ export interface IPCServerOptions extends GuardOptions {
    */
   maxMockRules?: number | undefined;
   /**
-   * Bytes of request bodies the hub holds at once for mocks and replays, all requests together (each is
-   * read whole before a rule sees it, up to ¾ of `maxMessageSize`); a request that would pass it
-   * answers 503 saying so, and one whose client sends no byte for `proxyTimeout` ms is dropped
-   * (408). Default 256 MiB.
+   * Bytes of request bodies the hub holds at once for mocks, replays and intercept routes, all
+   * requests together (a rule's is read whole before it sees it, up to ¾ of `maxMessageSize`; an
+   * intercept route's up to `maxMessageSize`, counted as it arrives); a request that would pass it
+   * answers 503 saying so, and one a rule waits for whose client sends no byte for `proxyTimeout`
+   * ms is dropped (408). Default 256 MiB.
    */
   maxMockBodyBytes?: number | undefined;
   /**
@@ -131,6 +133,25 @@ export interface IPCServerOptions extends GuardOptions {
 }
 
 const MiB = 1024 * 1024;
+
+/** @internal The numeric options of `IPCServerOptions` and what each takes (`joinHub` checks its `server` options with it too). */
+export const SERVER_NUMBER_OPTIONS: Readonly<Record<string, NumberKind>> = {
+  requestTimeout: "ms",
+  maxMessageSize: "bytes",
+  maxProxyMessageSize: "bytes",
+  maxBufferedAmount: "bytes",
+  maxClients: "count",
+  maxRequestsInFlight: "count",
+  maxMockRules: "count",
+  maxMockBodyBytes: "bytes",
+  maxConnections: "count",
+  // 0 keeps idle connections, as Node's own `keepAliveTimeout: 0` does.
+  keepAliveTimeout: "secondsOrOff",
+  // 0 pings no one: crossws's Node heartbeat, Bun's and Deno's `idleTimeout` all take 0 as off. At most 960 (Bun's limit).
+  heartbeat: "heartbeatSeconds",
+  proxyTimeout: "ms",
+  upstreamConnectTimeout: "ms",
+};
 // `mocks.replay`/`scope.replay` from other processes (SPEC §11): the hub builds the replay.
 ruleFactories.set("replay", remoteReplayRule);
 const DEFAULT_MAX_CLIENTS = 1024;
@@ -192,6 +213,8 @@ export class IPCServer {
     };
     options = this.#options;
     assertSafeOptions(options);
+    // Checked now, before anything is made: a bad number otherwise surfaced later, or never (src/_numberOptions.ts).
+    checkNumbers(options, SERVER_NUMBER_OPTIONS);
     this.#dashboardKey = options.accessToken ?? randomKey();
     // Every line the server logs, whatever it quotes (a path, a proxy target), shows neither secret by value.
     options.logger = redactingLogger(options.logger, [options.accessToken, this.#dashboardKey]);

@@ -15,6 +15,7 @@ import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
 import { boundedRequest, InterceptBodyTooLarge, readInterceptBody } from "./_interceptBody.ts";
+import { BodyBudgetError, BodyHold } from "../mocks/_bodyBudget.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -157,30 +158,36 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
     record.route = route.pattern;
   }
   let response: Response;
-  // The body past the server's bound: whatever the handler made of its read failing, the answer is 413 (./_interceptBody.ts).
-  let overLimit = (): InterceptBodyTooLarge | undefined => undefined;
+  // The body past the server's bound, or past the budget of all bodies: whatever the handler made
+  // of its read failing, the answer is 413 or 503 (./_interceptBody.ts).
+  let overLimit = (): InterceptBodyTooLarge | BodyBudgetError | undefined => undefined;
+  // This request's part of the budget of bodies the hub holds, given back once the handler is done.
+  const hold = new BodyHold(state.mocks.bodies);
   try {
     if (route.kind === "request") {
-      let bounded = boundedRequest(request, state.maxBodySize);
+      let bounded = boundedRequest(request, state.maxBodySize, hold);
       if (bounded instanceof Promise) bounded = await bounded;
       overLimit = bounded.overLimit;
       response = await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params);
     } else {
-      const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize), params, headersRecord(request));
+      const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold), params, headersRecord(request));
       response = result instanceof Response ? result : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
     if (record && record.responseSize === undefined && response instanceof Response) response = countAnswerSize(response, record);
   } catch (error) {
-    const tooLarge = error instanceof InterceptBodyTooLarge ? error : overLimit();
-    if (tooLarge) {
-      if (record) record.error = tooLarge.message;
-      response = jsonAnswer(413, { error: tooLarge.message }, record);
+    const refusal = error instanceof InterceptBodyTooLarge || error instanceof BodyBudgetError ? error : overLimit();
+    if (refusal) {
+      const message = refusal instanceof BodyBudgetError ? `The request body is not read for ${route.pattern}: ${refusal.message}` : refusal.message;
+      if (record) record.error = message;
+      response = jsonAnswer(refusal instanceof BodyBudgetError ? 503 : 413, { error: message }, record);
     } else {
       log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
       if (record) record.error = errorMessage(error);
       response = jsonAnswer(500, { error: errorMessage(error) }, record);
     }
+  } finally {
+    hold.release();
   }
   return committed(state, record, response);
 }

@@ -5,15 +5,31 @@
  * routes: one POST of any size to an intercepted path (from a page's no-cors fetch as well) was
  * held whole in the hub's memory. A larger body is answered `413 {"error": …}` naming the option.
  *
- * A body framed by its `content-length` cannot bring more than it declares, so one within the
- * bound is read as before (on Node, srvx reads `text()` straight from the socket's buffers, 4–6×
- * cheaper than a stream); only a chunked body is counted as it comes. What comes past the bound is
- * read and dropped, not cancelled: cancelling a request's body cuts the connection on some
- * runtimes before the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
+ * All bodies together are bounded too, by the budget the mocks' bodies count against
+ * (`maxMockBodyBytes`, ../mocks/_bodyBudget.ts): per request alone, 4,096 connections (the
+ * default `maxConnections`) each bringing 64 MiB could make the hub hold 256 GiB. A body that
+ * would pass the budget is answered `503 {"error": …}` naming it.
+ *
+ * A small body framed by its `content-length` (at most `SMALL_BODY`) cannot bring more than it
+ * declares: it is reserved whole when its head comes and read as before (on Node, srvx reads
+ * `text()` straight from the socket's buffers, 4–6× cheaper than a stream). A larger one, and a
+ * chunked one, is counted as it comes, each chunk reserved as it arrives: a client that declares
+ * 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
+ * dropped, not cancelled: cancelling a request's body cuts the connection on some runtimes before
+ * the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
  */
-import { readUpTo } from "../_bytes.ts";
+import { concat, readUpTo } from "../_bytes.ts";
+import { BodyBudgetError, type BodyHold } from "../mocks/_bodyBudget.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 import { withBody } from "./_requestCopy.ts";
+
+/**
+ * The largest body reserved whole from its `content-length`, before a byte of it came: small
+ * enough that clients which declare it and send nothing cannot take the budget (it takes 4,096
+ * of them, the default `maxConnections`, to hold the default 256 MiB), large enough for what test
+ * suites send to intercept routes.
+ */
+const SMALL_BODY = 64 * 1024;
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -32,23 +48,26 @@ export class InterceptBodyTooLarge extends Error {
  * `interceptHttp`'s body: parsed as JSON whatever its content type (the original parsed every
  * body, and a spy that re-serialises a JSON body received as a string would send it
  * double-encoded); a body that is not JSON as text; an empty one as `undefined`. Throws an
- * `InterceptBodyTooLarge` past `limit` bytes.
+ * `InterceptBodyTooLarge` past `limit` bytes, a `BodyBudgetError` past what `hold` may take;
+ * the caller releases `hold` once the handler is done.
  */
-export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number): Promise<unknown> {
+export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number, hold: BodyHold): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
   const declared = declaredLength(request);
   let text: string;
-  if (declared !== undefined && declared <= limit && !record?.bodies) {
+  if (declared !== undefined && declared <= limit && declared <= SMALL_BODY && !record?.bodies) {
+    if (!hold.take(declared)) throw await refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared));
     // Only as text: on Node, srvx reads `text()` straight from the socket's buffers, where
     // `arrayBuffer()` first builds a Web Request and its stream (4–6× the CPU per request).
     text = await request.text();
   } else {
-    // Counted as it comes (chunked), or past the bound already (dropped as it comes), or kept as
-    // bytes for the journal (a body that is not UTF-8 goes into the HAR as base64). From its
-    // stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
+    // Counted as it comes (chunked or large), or past the bound already (dropped as it comes), or
+    // kept as bytes for the journal (a body that is not UTF-8 goes into the HAR as base64). From
+    // its stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
     const over = declared !== undefined && declared > limit;
-    const { bytes, length } = request.body ? await readUpTo(request.body, over ? 0 : limit) : { bytes: EMPTY, length: 0 };
+    const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold) : { bytes: EMPTY, length: 0, spent: false };
     if (length > limit) throw new InterceptBodyTooLarge(length, limit);
+    if (spent) throw BodyBudgetError.spent(hold, hold.others, length);
     if (record?.bodies) record.setBody("request", bytes);
     text = decoder.decode(bytes);
   }
@@ -61,21 +80,26 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
 }
 
 /**
- * `interceptRequest`'s request, its body bounded: as it came when its `content-length` is within
- * `limit`; refused (the body read and dropped) when it declares more; a chunked one behind a
- * stream that errors with an `InterceptBodyTooLarge` once past the bound (the rest is dropped),
- * which `overLimit()` then reports whatever the handler made of the error.
+ * `interceptRequest`'s request, its body bounded: as it came when its `content-length` is small
+ * (reserved whole in `hold` at once); refused (the body read and dropped) when it declares more
+ * than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
+ * `InterceptBodyTooLarge` once past the bound, or a `BodyBudgetError` once past the budget (the
+ * rest is dropped), which `overLimit()` then reports whatever the handler made of the error.
+ * The caller releases `hold` once the handler is done.
  */
-export function boundedRequest(request: Request, limit: number): BoundedRequest | Promise<never> {
+export function boundedRequest(request: Request, limit: number, hold: BodyHold): BoundedRequest | Promise<never> {
   // Synchronous but for a refusal: intercept routes are what test suites hammer.
   if (request.method === "GET" || request.method === "HEAD") return { request, overLimit: NONE };
   const declared = declaredLength(request);
-  if (declared !== undefined && declared <= limit) return { request, overLimit: NONE };
+  if (declared !== undefined && declared <= limit && declared <= SMALL_BODY) {
+    if (hold.take(declared)) return { request, overLimit: NONE };
+    return refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared)).then((refusal) => Promise.reject(refusal));
+  }
   const body = request.body;
   if (!body) return { request, overLimit: NONE };
   // Refused either way, whether the client sends it all or leaves mid-way.
-  if (declared !== undefined) return readUpTo(body, 0).then(NONE, NONE).then(() => Promise.reject(new InterceptBodyTooLarge(declared, limit)));
-  let refused: InterceptBodyTooLarge | undefined;
+  if (declared !== undefined && declared > limit) return refusedUnread(request, new InterceptBodyTooLarge(declared, limit)).then((refusal) => Promise.reject(refusal));
+  let refused: InterceptBodyTooLarge | BodyBudgetError | undefined;
   const reader = body.getReader();
   let length = 0;
   const counted = new ReadableStream<Uint8Array>({
@@ -83,8 +107,8 @@ export function boundedRequest(request: Request, limit: number): BoundedRequest 
       const { done, value } = await reader.read();
       if (done) return controller.close();
       length += value.byteLength;
-      if (length <= limit) return controller.enqueue(value);
-      refused = new InterceptBodyTooLarge(length, limit, true);
+      if (length <= limit && hold.take(value.byteLength)) return controller.enqueue(value);
+      refused = length > limit ? new InterceptBodyTooLarge(length, limit, true) : BodyBudgetError.spent(hold, hold.others, length, true);
       controller.error(refused);
       // Read and dropped to its end, not cancelled (see the top of this file).
       void (async () => {
@@ -100,11 +124,45 @@ export function boundedRequest(request: Request, limit: number): BoundedRequest 
 
 export interface BoundedRequest {
   request: Request;
-  /** The refusal, once a chunked body passed the bound. */
-  overLimit: () => InterceptBodyTooLarge | undefined;
+  /** The refusal, once a counted body passed the bound or the budget. */
+  overLimit: () => InterceptBodyTooLarge | BodyBudgetError | undefined;
 }
 
 const NONE = (): undefined => undefined;
+
+/** `refusal`, once the body has been read and dropped (see the top of this file), or its client left. */
+async function refusedUnread<E extends Error>(request: Request, refusal: E): Promise<E> {
+  if (request.body) await readUpTo(request.body, 0).catch(NONE);
+  return refusal;
+}
+
+/**
+ * Reads `stream` to its end, keeping its first `limit` bytes, each chunk reserved in `hold` as it
+ * arrives; once a chunk does not fit the budget nothing more is kept (`spent`) and what was kept
+ * is given back. `length` counts every byte read.
+ */
+async function readHeld(stream: ReadableStream<Uint8Array>, limit: number, hold: BodyHold): Promise<{ bytes: Uint8Array; length: number; spent: boolean }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let kept = 0;
+  let spent = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { bytes: concat(chunks, kept), length, spent };
+    length += value.byteLength;
+    if (spent || length > limit) continue;
+    if (hold.take(value.byteLength)) {
+      chunks.push(value);
+      kept = length;
+      continue;
+    }
+    spent = true;
+    chunks.length = 0;
+    kept = 0;
+    hold.release();
+  }
+}
 
 /** The body's declared length, or undefined without one (chunked). */
 function declaredLength(request: Request): number | undefined {

@@ -7,10 +7,44 @@
 export const REDACTED = "[redacted]";
 
 /**
- * Header names and query parameter names redacted unless `journal: { redact: false }`.
- * `x-crossipc-key` is the dashboard's key header: the access token when one is set.
+ * Header names and query parameter names redacted unless `journal: { redact: false }` (one list:
+ * a name is looked for among headers and query parameters alike, so `x-api-key` also covers
+ * `?x-api-key=`). `x-crossipc-key` is the dashboard's key header: the access token when one is set.
+ *
+ * Only names that carry a credential wherever they appear. Short, generic names are left out on
+ * purpose: `code` (an OAuth authorization code, but also a country, error, promo or product
+ * code), `key` (an API key on some services, but also a cache, sort or settings key), `state`,
+ * `session`, `sig`, `signature`, `auth`. Redacted, their values would garble ordinary entries,
+ * and worse, a replay matches a parameter recorded as `[redacted]` with any value
+ * (../replay/_index.ts), so `?code=US` and `?code=FR` would get the same recorded answer. A
+ * service that sends a credential under such a name adds it: `journal: { redact: ["code"] }`.
  */
-export const DEFAULT_REDACTED_NAMES: readonly string[] = ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-crossipc-key", "token", "access_token"];
+export const DEFAULT_REDACTED_NAMES: readonly string[] = [
+  // SPEC §11's four, and the dashboard's key.
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-crossipc-key",
+  // API keys and tokens sent as headers (and, the list being one, as query parameters).
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-access-token",
+  "x-amz-security-token",
+  // Query parameters (and form-like names) that carry credentials: OAuth 2.0 / OpenID Connect's tokens
+  // and client secret, API keys, passwords.
+  "token",
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "client_secret",
+  "api_key",
+  "apikey",
+  "password",
+  "passwd",
+  "secret",
+];
 
 /** What to redact, or `undefined` when nothing is. */
 export type Redaction = RedactionRules | undefined;

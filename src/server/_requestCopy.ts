@@ -6,7 +6,7 @@
  * those: the abort signal (the client left: stop the upstream request) and the client's address,
  * which it adds as `x-forwarded-for` (the backend would lose who called). The signal is a
  * `Request` option; the address is carried as `ip`, srvx's name for it on every runtime, which
- * every upstream of the hub reads (../../adapters/_node-proxy.ts, _fetch-proxy.ts, h3's proxy).
+ * every upstream of the hub reads (../../adapters/_node-proxy.ts, h3's proxy).
  */
 export function withBody(request: Request, body: Uint8Array | ReadableStream<Uint8Array> | undefined): Request {
   const signal = request.signal;

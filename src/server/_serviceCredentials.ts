@@ -2,7 +2,7 @@
  * A service registered with `user:password@` in its base URL: the hub sends those credentials as
  * `Authorization: Basic` when the client sent no `Authorization` of its own (the client's wins),
  * and the URL without them. One rule for every way a request reaches a service — proxied HTTP
- * (`adapters/_fetch-proxy.ts`; Node's `http.request` does the same by itself) and a proxied
+ * (`node:http`'s `request` does it by itself on Node and Deno, Bun's `fetch` under h3's proxy on Bun) and a proxied
  * WebSocket upgrade, piped (`adapters/_upgrade-pipe.ts`, `adapters/_node-pipe.ts`) or relayed
  * (`_wsProxy.ts`) — so that a service sees the same credentials on each.
  */

@@ -1,3 +1,4 @@
+import { checkNumber } from "../_numberOptions.ts";
 import { IPCError } from "../errors.ts";
 import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
 import { checkFilterFields } from "../_journalFilterFields.ts";
@@ -23,8 +24,9 @@ export interface JournalOptions {
   maxTotalBodySize?: number | undefined;
   /**
    * More header (and query parameter) names whose values read `[redacted]` in entries, on top
-   * of `authorization`, `proxy-authorization`, `cookie`, `set-cookie` and the query parameters
-   * `token` and `access_token`; `false` shows every value. Names are matched case-insensitively.
+   * of the defaults (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`,
+   * `token`, `access_token`, `password`…: the README's list, `DEFAULT_REDACTED_NAMES` in
+   * ./_redact.ts); `false` shows every value. Names are matched case-insensitively.
    */
   redact?: string[] | false | undefined;
 }
@@ -116,7 +118,7 @@ export class Journal implements BodyLedger {
     this.enabled = options !== false;
     this.size = validSize(given.size);
     this.bodies = given.bodies === true;
-    this.maxBodySize = Math.max(0, given.maxBodySize ?? DEFAULT_MAX_BODY);
+    this.maxBodySize = checkNumber("journal.maxBodySize", given.maxBodySize, "bytesOrZero") ?? DEFAULT_MAX_BODY;
     this.maxTotalBodySize = validBudget(given.maxTotalBodySize);
     this.#redact = redactionOf(given.redact, secrets);
     this.#ring = new Array(this.size).fill(undefined);
@@ -366,16 +368,14 @@ export class Journal implements BodyLedger {
 }
 
 function validSize(size: number | undefined): number {
-  if (size === undefined) return DEFAULT_SIZE;
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`journal.size must be a positive integer, got ${size}`);
-  if (size > MAX_JOURNAL_SIZE) throw new RangeError(`journal.size must be at most ${MAX_JOURNAL_SIZE}, got ${size}`);
-  return size;
+  const given = checkNumber("journal.size", size, "count");
+  if (given == null) return DEFAULT_SIZE;
+  if (given > MAX_JOURNAL_SIZE) throw new RangeError(`journal.size must be at most ${MAX_JOURNAL_SIZE}, got ${given}`);
+  return given;
 }
 
 function validBudget(bytes: number | undefined): number {
-  if (bytes === undefined) return DEFAULT_MAX_TOTAL_BODY;
-  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`journal.maxTotalBodySize must be a whole number of bytes (0 or more), got ${bytes}`);
-  return bytes;
+  return checkNumber("journal.maxTotalBodySize", bytes, "bytesOrZero") ?? DEFAULT_MAX_TOTAL_BODY;
 }
 
 function compileFilter(filter: JournalFilter): (record: JournalRecord) => boolean {

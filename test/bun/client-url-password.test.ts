@@ -44,8 +44,10 @@ test("connect failures and refusals name the address with the password [redacted
   try {
     const urls = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await listen(failing)}`, "ws://127.0.0.1:99999/"];
     for (const url of urls.map((plain) => plain.replace("//", `//alice:${PASSWORD}@`))) {
-      for (const connecting of [new crossipc.IPCClient(url).connect(), crossipc.connectMocks(url)]) {
-        const error = await failure(connecting);
+      // One attempt at a time: a second attempt started at once can reject while the test still
+      // awaits the first, with nothing listening to it yet (an unhandled rejection fails the test).
+      for (const connect of [() => new crossipc.IPCClient(url).connect(), () => crossipc.connectMocks(url)]) {
+        const error = await failure(connect());
         expect(error.code).toBe("ERR_IPC_CONNECT");
         expect(error.message).toContain("at ws://alice:[redacted]@127.0.0.1:");
         expectHidden(error);

@@ -42,8 +42,10 @@ Deno.test("connect failures and refusals name the address with the password [red
   try {
     const urls = [`http://127.0.0.1:${await deadPort()}`, `http://127.0.0.1:${failing.addr.port}`, "ws://127.0.0.1:99999/"];
     for (const url of urls.map((plain) => plain.replace("//", `//alice:${PASSWORD}@`))) {
-      for (const [what, connecting] of [["IPCClient", new crossipc.IPCClient(url).connect()], ["connectMocks", crossipc.connectMocks(url)]] as const) {
-        const error = await failure(connecting);
+      // One attempt at a time: a second attempt started at once can reject while the test still
+      // awaits the first, with nothing listening to it yet (an unhandled rejection fails the test).
+      for (const [what, connect] of [["IPCClient", () => new crossipc.IPCClient(url).connect()], ["connectMocks", () => crossipc.connectMocks(url)]] as const) {
+        const error = await failure(connect());
         assert.equal(error.code, "ERR_IPC_CONNECT", `${what} ${url}: ${error.message}`);
         assert.match(error.message, /at ws:\/\/alice:\[redacted\]@127\.0\.0\.1:/);
         assertHidden(error, `${what} ${url}`);

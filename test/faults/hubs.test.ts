@@ -42,8 +42,12 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual((await (await fetch(`${base}/__crossipc/api/faults`)).json()).faults, []);
     });
 
-    test("latency: the p50 of the added delay is within +10% of 100 ms", async () => {
-      await addFault({ path: "/echo/slow" }, { latency: 100 });
+    // 1 s, not 100 ms: +10% of 100 ms is 10 ms, less than a loaded machine moves a p50. At load
+    // 9-15 on 2 cores the 100 ms fault's added p50 measured 103-128 ms (5 of 9 runs of this file
+    // failed on some hub), the p50 of unfaulted requests itself moving by tens of ms between runs;
+    // at load 17-24 a 500 ms fault measured up to +75 ms. A timer never fires early either way.
+    test("latency: the p50 of the added delay is within +10% of 1 s", async () => {
+      await addFault({ path: "/echo/slow" }, { latency: 1000 });
       const time = async (path: string) => {
         const started = performance.now();
         await (await fetch(`${base}${path}`)).text();
@@ -51,15 +55,15 @@ for (const runtime of RUNTIMES) {
       };
       const base_ = [];
       const slow = [];
-      for (let i = 0; i < 25; i++) {
+      for (let i = 0; i < 11; i++) {
         base_.push(await time("/echo/fast"));
         slow.push(await time("/echo/slow"));
       }
-      // A timer never fires early, so every faulted request took 100 ms more than its work; the
+      // A timer never fires early, so every faulted request took 1 s more than its work; the
       // added delay (against unfaulted requests, which carry the machine's noise) stays under +10%.
-      assert.ok(median(slow) >= 99, `p50 ${median(slow).toFixed(1)} ms`);
+      assert.ok(median(slow) >= 999, `p50 ${median(slow).toFixed(1)} ms`);
       const added = median(slow) - median(base_);
-      assert.ok(added <= 110, `added ${added.toFixed(1)} ms`);
+      assert.ok(added <= 1100, `added ${added.toFixed(1)} ms`);
       await clear();
     });
 

@@ -114,14 +114,11 @@ async function roundTrip(runtime: Runtime): Promise<void> {
   // 3. The second recording holds what the first did.
   const a = JSON.parse(readFileSync(first, "utf8")).log.entries;
   const b = JSON.parse(readFileSync(second, "utf8")).log.entries;
-  // The compressed answer is stored decoded; a Node or Bun hub passed it on encoded (Deno's fetch
-  // decodes it): bodySize is the bytes sent.
+  // The compressed answer is stored decoded; every hub passed it on encoded: bodySize is the bytes sent.
   const gzip = a[SESSION.findIndex((s) => s.path === "/svc/gzip")];
   assert.equal(JSON.parse(gzip.response.content.text).text.length, 4000);
-  if (runtime !== "deno") {
-    assert.equal(live[SESSION.findIndex((s) => s.path === "/svc/gzip")]!.headers["content-encoding"], "gzip");
-    assert.ok(gzip.response.bodySize > 0 && gzip.response.bodySize < gzip.response.content.size, "bodySize: the compressed bytes");
-  }
+  assert.equal(live[SESSION.findIndex((s) => s.path === "/svc/gzip")]!.headers["content-encoding"], "gzip");
+  assert.ok(gzip.response.bodySize > 0 && gzip.response.bodySize < gzip.response.content.size, "bodySize: the compressed bytes");
   // …and then the unrecorded request, which nothing took.
   assert.deepEqual(b.map((e: { _crossipc: { takenBy: string } }) => e._crossipc.takenBy), [...SESSION.map(() => "replay"), "none"]);
   assert.deepEqual(b.slice(0, SESSION.length).map(exchangeOf), a.map(exchangeOf));
@@ -200,7 +197,7 @@ function checkLive(live: Answer[]): void {
   assert.equal((byPath("/svc/login").headers["set-cookie"] as string[]).length, 2);
 }
 
-/** The body as a client that decodes sees it (a Node hub passes the gzip answer on encoded). */
+/** The body as a client that decodes sees it (a hub passes the gzip answer on encoded; a replay sends it decoded). */
 function decoded(answer: Answer): Buffer {
   return answer.headers["content-encoding"] === "gzip" ? gunzipSync(answer.body) : answer.body;
 }
@@ -277,7 +274,7 @@ async function startService(): Promise<{ url: string; close(): Promise<void> }> 
         res.writeHead(200, { "content-type": "application/octet-stream" });
         return res.end(Buffer.from(body).reverse());
       case "/svc/gzip": {
-        // Compressed whatever the client asked: a Bun or Deno hub's fetch decodes it, Node's passes it on.
+        // Compressed whatever the client asked: every hub passes it on as sent.
         const zipped = gzipSync(Buffer.from(JSON.stringify({ text: "squeeze ".repeat(500) })));
         res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": zipped.length, vary: "accept-encoding" });
         return res.end(zipped);

@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import net from "node:net";
+import { createServer } from "node:http";
+import net, { type AddressInfo } from "node:net";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { connectMocks, passthrough } from "../../adapters/node.ts";
@@ -53,6 +54,35 @@ for (const passedOn of [false, true]) {
     assert.equal(server.journal.entries({ path: "/stream/b" })[0]?.status, 200, "the answer had begun");
   });
 }
+
+test("a GET sent on a pooled connection: a client that leaves ends it, and it is not sent again", async (t) => {
+  // Answers /ok (its connection goes back to the hub's pool), never /hang; counts arrivals.
+  const arrivals = new Map<string, number>();
+  const closed = new Set<string>();
+  const backend = createServer((req, res) => {
+    arrivals.set(req.url!, (arrivals.get(req.url!) ?? 0) + 1);
+    req.socket.once("close", () => closed.add(req.url!));
+    if (req.url === "/ok") res.end("ok");
+  });
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  t.after(() => (backend.closeAllConnections(), backend.close()));
+  // proxyTimeout far away: a request sent again would hold the journal entry past the test.
+  const server = await startServer(t, { proxyTimeout: 60_000 });
+  server.setRouteProxyResolver(() => `http://127.0.0.1:${(backend.address() as AddressInfo).port}`);
+  assert.equal(await (await fetch(`${server.getUrl()}/ok`)).text(), "ok");
+  const controller = new AbortController();
+  fetch(`${server.getUrl()}/hang`, { signal: controller.signal }).catch(() => {});
+  await waitFor(() => arrivals.get("/hang") === 1, "the backend to get /hang");
+  controller.abort();
+  await waitFor(() => closed.has("/hang"), "the backend's connection to close");
+  // Node reports the stopped request on a reused connection as "socket hang up" (ECONNRESET),
+  // which the hub took for a stale pooled connection and sent the GET again, from nobody.
+  await waitFor(() => server.journal.entries({ path: "/hang" }).length === 1, "the journal entry");
+  const [entry] = server.journal.entries({ path: "/hang" });
+  assert.equal(entry!.status, 499);
+  assert.equal(entry!.retried, undefined, "not sent again");
+  assert.equal(arrivals.get("/hang"), 1);
+});
 
 test("a WebSocket upgrade held by a timeout fault is let go when its client leaves, and nothing is written to it", { timeout: 15_000 }, async (t) => {
   const server = await startServer(t);

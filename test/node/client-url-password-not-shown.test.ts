@@ -41,8 +41,10 @@ test("connect failures name the address with the password [redacted] (IPCClient 
   const failing = http.createServer((_request, response) => response.writeHead(500).end("no"));
   const cases = [`http://alice:${PASSWORD}@127.0.0.1:${await deadPort()}`, `http://alice:${PASSWORD}@127.0.0.1:${await listen(t, failing)}`, `ws://alice:${PASSWORD}@127.0.0.1:99999/`];
   for (const url of cases) {
-    for (const [what, connecting] of [["IPCClient", new IPCClient(url).connect()], ["connectMocks", connectMocks(url)]] as const) {
-      const error = await rejection(connecting);
+    // One attempt at a time: a second attempt started at once can reject while the test still
+    // awaits the first, with nothing listening to it yet (an unhandled rejection fails the file).
+    for (const [what, connect] of [["IPCClient", () => new IPCClient(url).connect()], ["connectMocks", () => connectMocks(url)]] as const) {
+      const error = await rejection(connect());
       assert.equal(error.code, "ERR_IPC_CONNECT", `${what} ${url}: ${error.message}`);
       assert.match(error.message, /at ws:\/\/alice:\[redacted\]@127\.0\.0\.1:/);
       assertHidden(error, `${what} ${url}`);

@@ -93,12 +93,16 @@ test("probability end to end: about half of 400 requests", async (t) => {
   assert.ok(faulted > 160 && faulted < 240, `${faulted} of 400`);
 });
 
-test("latency: the p50 of the added delay is within +10% of 100 ms, before the service sees the request", async (t) => {
+// 1 s, not 100 ms: +10% of 100 ms is 10 ms, less than a loaded machine moves a p50. At load 11-24
+// on 2 cores the 100 ms fault's added p50 measured up to 134 ms (2 of 4 and 2 of 5 runs failed), and
+// a 500 ms fault's up to 622 ms at load 17-24. test/faults/hubs.test.ts does the same on hubs under
+// Node, Bun and Deno.
+test("latency: the p50 of the added delay is within +10% of 1 s, before the service sees the request", async (t) => {
   const server = await startServer(t, { journal: false });
   let seenAt = 0;
   server.interceptHttp("GET", "/slow", () => ((seenAt = performance.now()), "ok"));
   server.interceptHttp("GET", "/fast", () => "ok");
-  server.fault({ path: "/slow" }, { latency: 100 });
+  server.fault({ path: "/slow" }, { latency: 1000 });
   const time = async (path: string) => {
     const start = performance.now();
     await (await fetch(`${server.getUrl()}${path}`)).text();
@@ -106,17 +110,17 @@ test("latency: the p50 of the added delay is within +10% of 100 ms, before the s
   };
   const base: number[] = [];
   const slow: number[] = [];
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 11; i++) {
     base.push((await time("/fast")).total);
     const sample = await time("/slow");
     slow.push(sample.total);
-    assert.ok(sample.untilSeen >= 99, `the service saw the request after ${sample.untilSeen} ms`);
+    assert.ok(sample.untilSeen >= 999, `the service saw the request after ${sample.untilSeen} ms`);
   }
-  // A timer never fires early, so every faulted request took 100 ms more than its work; the added
+  // A timer never fires early, so every faulted request took 1 s more than its work; the added
   // delay (against unfaulted requests, which carry the machine's noise) stays under +10%.
-  assert.ok(median(slow) >= 99, `p50 ${median(slow).toFixed(1)} ms`);
+  assert.ok(median(slow) >= 999, `p50 ${median(slow).toFixed(1)} ms`);
   const added = median(slow) - median(base);
-  assert.ok(added <= 110, `added ${added.toFixed(1)} ms`);
+  assert.ok(added <= 1100, `added ${added.toFixed(1)} ms`);
 });
 
 test("latency as a range draws within it", async (t) => {

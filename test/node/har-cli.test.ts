@@ -67,7 +67,7 @@ test("--no-redact says on stderr that the recording holds secrets", async (t) =>
   const run = hub(["--port", "0", "--record", file, "--no-redact"]);
   t.after(() => run.child.kill("SIGKILL"));
   await run.started;
-  assert.match(run.err(), /--no-redact: authorization, proxy-authorization, cookie and set-cookie values are kept as sent; .*secret\.har will hold them/);
+  assert.match(run.err(), /--no-redact: authorization, proxy-authorization, cookie and set-cookie values, API keys, tokens and passwords are kept as sent; .*secret\.har will hold them/);
   run.child.kill("SIGTERM");
   assert.equal((await once(run.child, "exit"))[0], 0);
 });

@@ -149,7 +149,9 @@ test("journal.maxTotalBodySize: a request body a mock read and the proxy then fo
 
 test("journal.maxTotalBodySize must be a whole number of bytes", () => {
   for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "1MiB"]) {
-    assert.throws(() => new IPCServer(0, { journal: { bodies: true, maxTotalBodySize: bad as number } }), /^RangeError: journal\.maxTotalBodySize must be a whole number of bytes \(0 or more\), got /);
+    // A number out of range is a RangeError, anything else a TypeError (src/_numberOptions.ts).
+    const kind = typeof bad === "number" ? "RangeError" : "TypeError";
+    assert.throws(() => new IPCServer(0, { journal: { bodies: true, maxTotalBodySize: bad as number } }), new RegExp(`^${kind}: journal\\.maxTotalBodySize must be a whole number of bytes \\(0 or more\\), got `));
   }
   assert.equal(new IPCServer(0, { journal: { bodies: true } }).journal.maxTotalBodySize, 256 * 1024 * 1024);
 });

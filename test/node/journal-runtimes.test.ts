@@ -1,7 +1,8 @@
 /**
  * The journal on hubs in Node, Bun and Deno (real processes): two Set-Cookie headers are both
- * kept, credential headers read [redacted], and headers named `__proto__` or `constructor` stay
- * headers in entries and in what legacy intercept handlers get.
+ * kept, credential headers read [redacted] (API keys, tokens and passwords under their common
+ * names too, in entries and the HAR, where they were shown as sent), and headers named
+ * `__proto__` or `constructor` stay headers in entries and in what legacy intercept handlers get.
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -10,6 +11,10 @@ import { test } from "node:test";
 import type { JournalEntry } from "../../adapters/node.ts";
 import { RUNTIMES, start, waitExit } from "../matrix/_spawn.ts";
 import { startBackend } from "./_helpers.ts";
+
+/** Headers and query parameters that carry credentials under common names, beyond SPEC §11's four. */
+const SECRET_HEADERS = ["x-api-key", "api-key", "x-auth-token", "x-access-token", "x-amz-security-token"];
+const SECRET_QUERY = ["api_key", "apikey", "password", "passwd", "secret", "client_secret", "refresh_token", "id_token"];
 
 /** A raw request, so that header names no fetch() would send reach the hub. */
 async function rawGet(port: number, path: string, headers: string): Promise<string> {
@@ -50,6 +55,17 @@ for (const runtime of RUNTIMES) {
     const odd = byPath(shown, "/headers").requestHeaders!;
     assert.equal(odd["__proto__"], "evil");
     assert.equal(odd["constructor"], "c");
+
+    // API keys, tokens and passwords under their common names read [redacted] by default, in entries and
+    // in the HAR; short generic names (`code`, `key`) are kept (src/server/_redact.ts says why).
+    const keysPath = `/api/keys?${SECRET_QUERY.map((name, i) => `${name}=s3cret-q${i}`).join("&")}&code=US&key=theme`;
+    assert.equal(await (await fetch(`http://127.0.0.1:${redacting!}${keysPath}`, { headers: Object.fromEntries(SECRET_HEADERS.map((name, i) => [name, `s3cret-h${i}`])) })).text(), "backend");
+    const keys = (await entries(redacting!)).find((e) => e.path.startsWith("/api/keys"))!;
+    assert.equal(keys.path, `/api/keys?${SECRET_QUERY.map((name) => `${name}=[redacted]`).join("&")}&code=US&key=theme`);
+    for (const name of SECRET_HEADERS) assert.equal(keys.requestHeaders![name], "[redacted]", name);
+    const har = await (await fetch(`http://127.0.0.1:${redacting!}/__crossipc/api/journal.har`)).text();
+    assert.match(har, /code=US&key=theme/);
+    assert.doesNotMatch(har, /s3cret-/, "the HAR shows none of the secrets");
 
     const hidden = await entries(redacting!);
     assert.equal(byPath(hidden, "/cookies").responseHeaders!["set-cookie"], "[redacted]");

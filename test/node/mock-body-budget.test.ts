@@ -40,7 +40,7 @@ test("request bodies held for mocks stay within maxMockBodyBytes: past it 503, a
   await waitFor(() => waiting === 1, "the first relay to reach its handler");
   const refused = await post("/echo");
   assert.equal(refused.status, 503);
-  assert.match(refused.body.error, /holds 716800 bytes of other requests' bodies for its mocks, and this one \(716800 bytes\) would take it past maxMockBodyBytes \(1048576\)/);
+  assert.match(refused.body.error, /holds 716800 bytes of other requests' bodies for its mocks, replays and intercept routes, and this one \(716800 bytes\) would take it past maxMockBodyBytes \(1048576\)/);
   // A small one still fits.
   assert.deepEqual(await post("/echo", "small"), { status: 200, body: { length: 5 } });
   // Answered: its bytes come back.

@@ -15,7 +15,7 @@ const SECRET_HEADERS = {
   authorization: "Bearer s3cret-auth",
   "proxy-authorization": "Basic s3cret-proxy",
   cookie: "session=s3cret-cookie",
-  "x-api-key": "s3cret-key",
+  "x-signing-key": "s3cret-key",
   "x-trace": "visible",
 };
 
@@ -47,7 +47,7 @@ test("credential headers and token query values read [redacted] in entries, get,
     assert.equal(entry.requestHeaders!["proxy-authorization"], "[redacted]", where);
     assert.equal(entry.requestHeaders!["cookie"], "[redacted]", where);
     assert.equal(entry.responseHeaders!["set-cookie"], "[redacted]", where);
-    assert.equal(entry.requestHeaders!["x-api-key"], "s3cret-key", `${where}: not a default name`);
+    assert.equal(entry.requestHeaders!["x-signing-key"], "s3cret-key", `${where}: not a default name`);
     assert.equal(entry.requestHeaders!["x-trace"], "visible", where);
     assert.equal(entry.path, "/api/items?%74oken=[redacted]&access_token=[redacted]&Token=[redacted]&page=2", where);
     assert.equal(entry.target, `${backend.url}/api/items?%74oken=[redacted]&access_token=[redacted]&Token=[redacted]&page=2`, where);
@@ -69,14 +69,14 @@ test("credential headers and token query values read [redacted] in entries, get,
 
 test("journal.redact adds names; redact: false shows every value, both Set-Cookie headers included", async (t) => {
   const backend = await cookieBackend(t);
-  const more = await startServer(t, { journal: { redact: ["X-Api-Key", "session_id"] } });
+  const more = await startServer(t, { journal: { redact: ["X-Signing-Key", "session_id"] } });
   const open = await startServer(t, { journal: { redact: false } });
   for (const server of [more, open]) server.setRouteProxyResolver(() => backend.url);
   await fetch(`${more.getUrl()}/x?session_id=s3cret-sid&token=s3cret-q`, { headers: SECRET_HEADERS });
   await fetch(`${open.getUrl()}/x?session_id=s3cret-sid&token=s3cret-q`, { headers: SECRET_HEADERS });
 
   const [added] = more.journal.entries();
-  assert.equal(added!.requestHeaders!["x-api-key"], "[redacted]");
+  assert.equal(added!.requestHeaders!["x-signing-key"], "[redacted]");
   assert.equal(added!.requestHeaders!["authorization"], "[redacted]", "the defaults stay");
   assert.equal(added!.path, "/x?session_id=[redacted]&token=[redacted]");
 

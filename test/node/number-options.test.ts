@@ -1,0 +1,62 @@
+/**
+ * Numeric options of IPCClient, IPCServer, ServiceHub, joinHub and connectMocks, and a request's
+ * `timeoutMs`, checked when given, on Node, Bun and Deno (test/fixtures/number-options.ts; Deno
+ * with the README's `--allow-net=127.0.0.1`). Unchecked, `heartbeatTimeout: 0` failed every
+ * heartbeat and cut `disconnect()` at once, NaN reached timers (a request with a NaN timeout never
+ * timed out), `minRetryDelay: 0` retried with no delay, and a bad `server` option of `joinHub`
+ * only made each bid fail until `joinTimeout`. Now a TypeError or RangeError names the option and the value.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { RUNTIMES, start, waitExit } from "../matrix/_spawn.ts";
+
+const MS = "a number of ms > 0 (at most 2147483647, the longest a timer waits)";
+const EXPECTED: Record<string, [string, string] | "ok"> = {
+  "client heartbeatTimeout 0": ["RangeError", `heartbeatTimeout must be ${MS}, got 0`],
+  "client heartbeatTimeout NaN": ["RangeError", `heartbeatTimeout must be ${MS}, got NaN`],
+  "client connectTimeout -1": ["RangeError", `connectTimeout must be ${MS}, got -1`],
+  "client connectTimeout Infinity": ["RangeError", `connectTimeout must be ${MS}, got Infinity`],
+  "client connectTimeout 2^31": ["RangeError", `connectTimeout must be ${MS}, got 2147483648`],
+  "client heartbeatInterval -5": ["RangeError", `heartbeatInterval must be 0 (off) or ${MS}, got -5`],
+  "client heartbeatInterval '4000'": ["TypeError", `heartbeatInterval must be 0 (off) or ${MS}, got "4000"`],
+  "client heartbeatInterval 0 (off)": "ok",
+  "server requestTimeout NaN": ["RangeError", `requestTimeout must be ${MS}, got NaN`],
+  "server proxyTimeout 0": ["RangeError", `proxyTimeout must be ${MS}, got 0`],
+  "server upstreamConnectTimeout Infinity": ["RangeError", `upstreamConnectTimeout must be ${MS}, got Infinity`],
+  "server maxClients 1.5": ["RangeError", "maxClients must be a positive integer, got 1.5"],
+  "server maxConnections 0": ["RangeError", "maxConnections must be a positive integer, got 0"],
+  "server maxMockRules -1": ["RangeError", "maxMockRules must be a positive integer, got -1"],
+  "server maxMessageSize 0": ["RangeError", "maxMessageSize must be a positive integer (bytes), got 0"],
+  "server maxProxyMessageSize NaN": ["RangeError", "maxProxyMessageSize must be a positive integer (bytes), got NaN"],
+  "server maxBufferedAmount -1": ["RangeError", "maxBufferedAmount must be a positive integer (bytes), got -1"],
+  "server maxMockBodyBytes '1MiB'": ["TypeError", 'maxMockBodyBytes must be a positive integer (bytes), got "1MiB"'],
+  "server heartbeat -1": ["RangeError", "heartbeat must be 0 (off) or a number of seconds > 0 (at most 960, the most Bun's WebSocket idleTimeout takes), got -1"],
+  "server heartbeat 961": ["RangeError", "heartbeat must be 0 (off) or a number of seconds > 0 (at most 960, the most Bun's WebSocket idleTimeout takes), got 961"],
+  "server keepAliveTimeout NaN": ["RangeError", "keepAliveTimeout must be 0 (off) or a number of seconds > 0 (at most 2147483), got NaN"],
+  "server journal.maxBodySize NaN": ["RangeError", "journal.maxBodySize must be a whole number of bytes (0 or more), got NaN"],
+  "server heartbeat 0, keepAliveTimeout 0, journal.maxBodySize 0 (off)": "ok",
+  "ServiceHub maxRoutesPerClient NaN": ["RangeError", "maxRoutesPerClient must be a positive integer, got NaN"],
+  "ServiceHub proxyTimeout -1": ["RangeError", `proxyTimeout must be ${MS}, got -1`],
+  "joinHub minRetryDelay 0": ["RangeError", `minRetryDelay must be ${MS}, got 0`],
+  "joinHub joinTimeout NaN": ["RangeError", `joinTimeout must be ${MS}, got NaN`],
+  "joinHub maxRetryDelay below minRetryDelay": ["RangeError", "joinHub: maxRetryDelay (10) must not be below minRetryDelay (100)"],
+  "joinHub server.maxClients 0": ["RangeError", "server.maxClients must be a positive integer, got 0"],
+  "connectMocks heartbeatTimeout 0": ["RangeError", `heartbeatTimeout must be ${MS}, got 0`],
+  "sendFrameworkRequest timeoutMs NaN": ["RangeError", `timeoutMs must be ${MS}, got NaN`],
+  "sendFrameworkMessage timeoutMs 0": ["RangeError", `timeoutMs must be ${MS}, got 0`],
+};
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime}: numeric options and request timeouts that mean nothing are refused, naming the option and the value`, { timeout: 120_000 }, async (t) => {
+    const child = start(runtime, "test/fixtures/number-options.ts", [], { denoPermissions: ["--allow-net=127.0.0.1"], unsetEnv: ["NO_COLOR"] });
+    t.after(() => child.proc.kill("SIGKILL"));
+    const seen: Record<string, [string, string] | "ok"> = {};
+    for (;;) {
+      const line = await child.nextJson<{ label?: string; ok?: boolean; name?: string; message?: string; done?: boolean }>(60_000, "the next case");
+      if (line.done) break;
+      seen[line.label!] = line.ok ? "ok" : [line.name!, line.message!];
+    }
+    assert.deepEqual(seen, EXPECTED);
+    assert.equal(await waitExit(child, 15_000, "exit"), 0, child.stderr());
+  });
+}
