@@ -71,8 +71,8 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
 /** The fault for this request or upgrade (its gate drawn), or none; never one for the hub's own paths. */
 function lookUp(table: FaultTable, request: Request, method: string, path: string, traffic: Traffic, options: FaultedOptions, record: JournalRecord | undefined): ActiveFault | undefined {
   if (isHubPath(path)) return undefined;
-  // The scope is read only when a scoped fault matches; the journal keeps what was read, as a
-  // hub without mocks reads it nowhere else (a trace id names a scope only while it is open).
+  // The scope is read only while some scope holds faults (FaultTable.take); the journal keeps what
+  // was read, as a hub without mocks reads it nowhere else (a trace id names a scope only while it is open).
   return table.take(method, path, traffic, () => {
     const scope = requestScope(headerGetter(request), options.mocks.hasScope);
     if (record) record.scope = scope;
