@@ -1,6 +1,7 @@
 import { IPCError, errorMessage } from "./errors.ts";
 import { isExpectedFailure } from "./_expectedFailure.ts";
 import { log } from "./_log.ts";
+import { logBounded } from "./_boundedLog.ts";
 import { excerpt, MAX_EXCERPT } from "./_excerpt.ts";
 import { unrefTimeout } from "./_timers.ts";
 import { checkNumber } from "./_numberOptions.ts";
@@ -234,7 +235,7 @@ export class IPCSocket {
   receive(frame: string): void {
     const msg = typeof frame === "string" ? parseFrame(frame) : undefined;
     if (!msg) {
-      log(this.#logger, "warn", `Invalid IPC frame dropped: ${String(frame).slice(0, 100)}`);
+      logBounded(this.#logger, "warn", "invalid frames dropped", `Invalid IPC frame dropped: ${String(frame).slice(0, 100)}`);
       return;
     }
     if (msg.type === IPCMessageType.RES) this.#handleResponse(msg);
@@ -367,8 +368,8 @@ export class IPCSocket {
       // A peer's request can make a handler throw a message that quotes it (a 20 MB value made
       // 20 MB log lines): past a bound, the log gets the beginning, without the error's stack
       // (which repeats the message).
-      if (message.length <= MAX_EXCERPT && msg.path.length <= MAX_EXCERPT) log(this.#logger, "warn", `Request handler for '${msg.path}' threw`, error);
-      else log(this.#logger, "warn", `Request handler for '${excerpt(msg.path)}' threw: ${excerpt(message)}`);
+      if (message.length <= MAX_EXCERPT && msg.path.length <= MAX_EXCERPT) logBounded(this.#logger, "warn", "request handler errors", `Request handler for '${msg.path}' threw`, error);
+      else logBounded(this.#logger, "warn", "request handler errors", `Request handler for '${excerpt(msg.path)}' threw: ${excerpt(message)}`);
     }
     this.#respond(msg, { success: false, error: errorMessage(error) });
   }
@@ -382,7 +383,7 @@ export class IPCSocket {
     try {
       await handler(decodeData(msg.rawData), this);
     } catch (error) {
-      log(this.#logger, "warn", `Message handler for '${msg.path}' failed`, error);
+      logBounded(this.#logger, "warn", "message handler errors", `Message handler for '${msg.path}' failed`, error);
     }
   }
 
@@ -485,7 +486,7 @@ export class IPCSocket {
   #attach(ws: WebSocket): void {
     ws.addEventListener("message", (event) => {
       if (typeof event.data === "string") this.receive(event.data);
-      else log(this.#logger, "warn", "Binary frame ignored: the IPC protocol uses text frames");
+      else logBounded(this.#logger, "warn", "binary frames ignored", "Binary frame ignored: the IPC protocol uses text frames");
     });
     ws.addEventListener("close", (event) => this.handleClose(event.code, event.reason));
     ws.addEventListener("error", (event) => {

@@ -1,4 +1,5 @@
 import { log } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import { unrefInterval } from "../_timers.ts";
 import type { IPCLogger } from "../types.ts";
 import type { Journal } from "../server/journal.ts";
@@ -144,7 +145,7 @@ export class EventStreams {
     const behind = journal.clears !== reader.clears || journal.lastId !== reader.lastId || (state !== undefined && state.key !== reader.state);
     if (!behind) return;
     if (reader.unsentBytes >= this.#limits.maxUnsent) {
-      log(this.#source.logger, "warn", `Dropping a dashboard event stream: ${reader.unsentBytes} bytes unread (limit ${this.#limits.maxUnsent})`);
+      logBounded(this.#source.logger, "warn", "dashboard event streams dropped", `Dropping a dashboard event stream: ${reader.unsentBytes} bytes unread (limit ${this.#limits.maxUnsent})`);
       this.#remove(reader);
       reader.unsent = [];
       reader.unsentBytes = 0;
@@ -188,7 +189,7 @@ export class EventStreams {
     const oldest = this.#readers.values().next().value;
     if (oldest === undefined) return;
     const why = `A newer dashboard event stream took this one's place: at most ${this.#limits.maxStreams} are open at once`;
-    log(this.#source.logger, "warn", `Dropping the oldest dashboard event stream: ${this.#readers.size} open (the most at once), and a new one came`);
+    logBounded(this.#source.logger, "warn", "dashboard event streams dropped", `Dropping the oldest dashboard event stream: ${this.#readers.size} open (the most at once), and a new one came`);
     this.#remove(oldest);
     // Its queue is let go as a dropped reader's is: the oldest is most often a stream that stopped
     // reading, and it held up to `maxUnsent` until its client closed the connection. Kept, each

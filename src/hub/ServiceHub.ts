@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import { IPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
 import { redactingLogger } from "../server/_logRedaction.ts";
@@ -240,7 +241,7 @@ export class ServiceHub {
     try {
       return strategy.select(instances, path) ?? instances[0]!;
     } catch (error) {
-      log(this.#logger, "error", `Routing strategy of '${api}' threw: ${errorMessage(error)}`, error);
+      logBounded(this.#logger, "error", "routing strategy errors", `Routing strategy of '${api}' threw: ${errorMessage(error)}`, error);
       return instances[0]!;
     }
   }

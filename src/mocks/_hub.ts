@@ -10,6 +10,7 @@ import { ownerFailure } from "./_ownerFailure.ts";
 import { expectedFailure } from "../_expectedFailure.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import type { FrameworkClients } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
@@ -241,7 +242,8 @@ function remoteRule(spec: RuleSpec, owner: RuleOwner, hub: MocksHubOptions & { i
     async take(context: TakeContext, params: Record<string, string>): Promise<Response | Pass> {
       const fail = (status: number, message: string) => {
         if (context.record) context.record.error = message;
-        log(hub.logger, status === 500 ? "debug" : "warn", message);
+        if (status === 500) log(hub.logger, "debug", message);
+        else logBounded(hub.logger, "warn", "mock failures", message);
         return jsonResponse(status, { error: message });
       };
       let body: Uint8Array | undefined;

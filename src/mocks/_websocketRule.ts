@@ -8,7 +8,7 @@ import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { ownerFailure } from "./_ownerFailure.ts";
 import type { IPCSocket } from "../IPCSocket.ts";
-import { log } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import type { FrameworkClients } from "../server/_clients.ts";
 import { dropPeer } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
@@ -59,7 +59,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         sockets.delete(id);
         const { status, what } = ownerFailure(error, hub.proxyTimeout);
         const message = `WebSocket mock ${rule.id} (${rule.path}) ${what}`;
-        log(hub.logger, "warn", message);
+        logBounded(hub.logger, "warn", "WebSocket mock failures", message);
         return jsonResponse(status, { error: message });
       }
       if (answer?.accept === true) return { relay: socket };

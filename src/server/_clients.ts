@@ -2,6 +2,7 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import { batchFrame } from "../_batchScope.ts";
 import type { FrameWriter, Platform } from "../platform.ts";
 import type { ClientListener, IPCLogger } from "../types.ts";
@@ -90,7 +91,7 @@ export class FrameworkClients {
           // Checked after the write so one large answer still goes out whole.
           const unsent = writer.bufferedAmount;
           if (unsent > maxBufferedAmount) {
-            log(logger, "warn", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
+            logBounded(logger, "warn", "slow clients dropped", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
             // A peer that does not read will not read a close frame either: cut it off now.
             if (writer.terminate) writer.terminate();
             else dropPeer(peer);

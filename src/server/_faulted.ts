@@ -1,5 +1,5 @@
 import { errorMessage } from "../errors.ts";
-import { log } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import type { FaultAnswers } from "../faults/_kind.ts";
 import type { ActiveFault, FaultTable, Traffic } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -134,6 +134,6 @@ function erroringBody(): Response {
 }
 
 function failed(error: unknown, fault: ActiveFault, record: JournalRecord | undefined, options: FaultedOptions): Response {
-  log(options.logger, "error", `Fault ${fault.id} (${fault.kind.name}) failed: ${errorMessage(error)}`, error);
+  logBounded(options.logger, "error", "fault failures", `Fault ${fault.id} (${fault.kind.name}) failed: ${errorMessage(error)}`, error);
   return options.answer(500, { error: `Fault ${fault.id} failed: ${errorMessage(error)}` }, record);
 }

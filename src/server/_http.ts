@@ -1,5 +1,6 @@
 import { causeChain, errorMessage } from "../errors.ts";
 import { log, logOnce } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import { utf8Length } from "../_utf8.ts";
 import { ANSWER_BODY, ANSWER_HEADERS, getPlatform, ProxyError, SMALL_ANSWER, type Platform, type ProxyHttpOptions } from "../platform.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
@@ -67,7 +68,7 @@ export function resolveTarget(
   try {
     return { target: state.resolver?.(pathname) || undefined };
   } catch (error) {
-    log(state.logger, "error", `Route proxy resolver threw for ${pathname}`, error);
+    logBounded(state.logger, "error", "proxy resolver errors", `Route proxy resolver threw for ${pathname}`, error);
     return { error: `Route proxy resolver failed: ${errorMessage(error)}` };
   }
 }
@@ -182,7 +183,7 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       if (record) record.error = message;
       response = jsonAnswer(refusal instanceof BodyBudgetError ? 503 : 413, { error: message }, record);
     } else {
-      log(state.logger, "error", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
+      logBounded(state.logger, "error", "intercept route errors", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
       if (record) record.error = errorMessage(error);
       response = jsonAnswer(500, { error: errorMessage(error) }, record);
     }
@@ -293,7 +294,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     // A target the runtime may not dial fails every request alike: said once, and not as a crash.
     const refusal = status === 502 ? state.dialRefusal?.(target) : undefined;
     if (refusal) logOnce(state.logger, state.refusalsSaid, refusal, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} refused (502): ${refusal} (said once: every request to it gets this 502)`);
-    else if (state.logger) log(state.logger, "warn", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
+    else logBounded(state.logger, "warn", "proxy failures", `Proxy to ${redactUrl(target, LOG_REDACTION)} failed (${status}): ${cause}`);
     const issue = (shown: string) =>
       status === 504
         ? `Proxy timeout: ${shown} did not answer within ${state.proxyTimeout}ms`

@@ -1,44 +1,11 @@
 /**
  * Warnings a web page can cause at will: a refused Host, Origin, key or token, or service worker,
- * from any page in a loop (`new WebSocket(…)`, `fetch(…, { mode: "no-cors" })`). Each was one
- * line: a page looping printed thousands of lines a second in `crossipc hub`'s terminal (a CI
- * log grows with them), and the hub's own events drowned. At most `MAX_LINES` such lines go to a
- * logger each second; the refusals left out in that second are counted in one line at its end.
+ * from any page in a loop (`new WebSocket(…)`, `fetch(…, { mode: "no-cors" })`). Bounded like every
+ * line a peer can cause (see `logBounded`).
  */
-import { log } from "../_log.ts";
-import { unrefTimeout } from "../_timers.ts";
+import { logBounded } from "../_boundedLog.ts";
 import type { IPCLogger } from "../types.ts";
 
-const WINDOW_MS = 1000;
-/** More than a page's one-off refusals (a blocked image, script, form and beacon at once) need. */
-const MAX_LINES = 10;
-
-interface Window {
-  start: number;
-  lines: number;
-  /** Refusals left out in this window. */
-  unsaid: number;
-}
-
-const windows = new WeakMap<IPCLogger, Window>();
-
 export function warnRefusal(logger: IPCLogger | undefined, message: string): void {
-  if (!logger?.warn) return;
-  const now = Date.now();
-  let window = windows.get(logger);
-  if (!window || now - window.start >= WINDOW_MS) {
-    window = { start: now, lines: 0, unsaid: 0 };
-    windows.set(logger, window);
-  }
-  if (window.lines < MAX_LINES) {
-    window.lines++;
-    log(logger, "warn", message);
-    return;
-  }
-  // Said when the window ends, not with the next refusal: a flood that stopped had its count
-  // never said, and the operator saw 10 lines for thousands of refusals.
-  if (window.unsaid++ === 0) {
-    const ended = window;
-    unrefTimeout(() => log(logger, "warn", `${ended.unsaid} more requests refused in that second, not shown (at most ${MAX_LINES} a second)`), ended.start + WINDOW_MS - now);
-  }
+  logBounded(logger, "warn", "requests refused", message);
 }

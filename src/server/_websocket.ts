@@ -1,6 +1,7 @@
 import type { Hooks, Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
 import { log, logOnce } from "../_log.ts";
+import { logBounded } from "../_boundedLog.ts";
 import { warnRefusal } from "./_refusalLog.ts";
 import { unrefTimeout } from "../_timers.ts";
 import { utf8Length } from "../_utf8.ts";
@@ -191,12 +192,12 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
 /** One message from a framework client, through crossws's hook or straight off the runtime's socket. */
 function frameworkMessage(state: WebSocketState, peer: Peer, raw: string | ArrayBuffer | Uint8Array): void {
   if (typeof raw !== "string") {
-    log(state.logger, "warn", "Binary frame ignored on the framework connection: the IPC protocol uses text frames");
+    logBounded(state.logger, "warn", "binary frames ignored", "Binary frame ignored on the framework connection: the IPC protocol uses text frames");
     return;
   }
   // The runtime's own limit is the larger proxy one (it is server-wide), and Deno has none.
   if (raw.length * 3 > state.maxMessageSize && utf8Length(raw) > state.maxMessageSize) {
-    log(state.logger, "warn", `Framework message over the ${state.maxMessageSize}-byte limit: closing that connection`);
+    logBounded(state.logger, "warn", "oversized framework messages", `Framework message over the ${state.maxMessageSize}-byte limit: closing that connection`);
     peer.close(1009, "Message too big");
     return;
   }
@@ -258,7 +259,7 @@ async function proxyUpgrade(state: WebSocketState, request: Request, pathname: s
     return { relay: upstream, headers: upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined };
   } catch (error) {
     const message = redactUrl(errorMessage(error), LOG_REDACTION)!;
-    log(state.logger, "warn", message);
+    logBounded(state.logger, "warn", "WebSocket proxy failures", message);
     finish(state, record, 502, "proxy", errorMessage(error));
     return jsonResponse(502, { error: message });
   }
