@@ -92,6 +92,18 @@ export class BodyStalledError extends Error {
 }
 
 /**
+ * The next chunk from `reader`, or a BodyStalledError once none came for `idle` ms (the hub's
+ * proxyTimeout): what a mock's and an intercept route's body are read with.
+ */
+export function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idle: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BodyStalledError(`the client sent none of the request body's next bytes for ${idle}ms (proxyTimeout): it was dropped`)), idle);
+  });
+  return Promise.race([reader.read(), stalled]).finally(() => clearTimeout(timer));
+}
+
+/**
  * A body over what the hub reads for its rules (the relay limit from `maxMessageSize`): refused
  * with 413 by a mock, matched by no recording in a replay, and never handed on without its bytes.
  */

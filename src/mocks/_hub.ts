@@ -34,6 +34,7 @@ import {
   type WireRequest,
 } from "./_wire.ts";
 import { quoted } from "../_excerpt.ts";
+import { HEADER_NAME, HEADER_VALUE } from "../_httpHeader.ts";
 
 /** The connection that added a rule: its takes go there, and its rules go when it closes. */
 export interface RuleOwner {
@@ -82,18 +83,6 @@ const MAX_WAIT_MS = 120_000;
  */
 const MAX_WAITS_PER_CONNECTION = 1_000;
 const MAX_WAITS = 10_000;
-/** What an HTTP header name and value may hold (a raw client could send anything; the runtime would throw mid-answer). */
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-/**
- * RFC 9110 §5.5's field value: tabs, visible and Latin-1 characters, no other control. The Fetch
- * standard's Headers also take the other controls (only NUL, CR, LF are refused), so a test's own
- * `new Response("…", { headers: { "x-v": "a\u0001b" } })` came through connectMocks, and each
- * runtime's server did something else with it: Deno 2.9.6 panicked (the whole hub process gone,
- * every test on it with it), Bun wrote the byte and its clients could not parse the answer, Node
- * answered an empty 500. Such an answer is a 502 naming the header on every runtime.
- */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 /** Registers the hub's handlers of the mocks protocol and the cleanup of a closed connection. */
 export function installMocksHub(clients: FrameworkClients, options: MocksHubOptions): void {
   const { mocks } = options;

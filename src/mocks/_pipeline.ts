@@ -29,7 +29,7 @@ import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
 import { concat } from "../_bytes.ts";
 import { whenClientLeaves } from "./_clientLeaves.ts";
-import { BodyBudgetError, BodyStalledError, BodyTooLargeError, bodyRefusalStatus, type BodyBudget } from "./_bodyBudget.ts";
+import { BodyBudgetError, BodyStalledError, BodyTooLargeError, bodyRefusalStatus, readWithin, type BodyBudget } from "./_bodyBudget.ts";
 
 type Answer = Response | Promise<Response>;
 
@@ -364,7 +364,7 @@ class Take implements TakeContext {
     let others = 0;
     try {
       for (;;) {
-        const { done, value } = await this.#next(reader);
+        const { done, value } = await readWithin(reader, this.#idle);
         if (done) break;
         length += value.byteLength;
         if (refused) continue;
@@ -387,15 +387,6 @@ class Take implements TakeContext {
     if (refused === "size") throw new BodyTooLargeError(`the request body (${length} bytes) is over the ${this.#limit}-byte limit of what the hub reads for its mocks and replays (maxMessageSize)`);
     if (refused === "budget") throw BodyBudgetError.spent(this.#budget, others, length);
     return concat(chunks, this.#held);
-  }
-
-  /** The next chunk, or a BodyStalledError once none came for `#idle` ms (the hub's proxyTimeout). */
-  #next(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BodyStalledError(`the client sent none of the request body's next bytes for ${this.#idle}ms (proxyTimeout): it was dropped`)), this.#idle);
-    });
-    return Promise.race([reader.read(), stalled]).finally(() => clearTimeout(timer));
   }
 }
 

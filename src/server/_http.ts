@@ -15,8 +15,9 @@ import { headerOf, readCopy, withoutToken, type JournalRecord } from "./_journal
 import { LOG_REDACTION, redactUrl } from "./_redact.ts";
 import { headersRecord, rawHeaders } from "./_nodeHeaders.ts";
 import { withBody } from "./_requestCopy.ts";
-import { boundedRequest, InterceptBodyTooLarge, readInterceptBody } from "./_interceptBody.ts";
-import { BodyBudgetError, BodyHold } from "../mocks/_bodyBudget.ts";
+import { boundedRequest, InterceptBodyTooLarge, readInterceptBody, type BodyRefusal } from "./_interceptBody.ts";
+import { BodyBudgetError, BodyHold, BodyStalledError, bodyRefusalStatus } from "../mocks/_bodyBudget.ts";
+import { invalidHeader } from "../_httpHeader.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -159,29 +160,29 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
     record.route = route.pattern;
   }
   let response: Response;
-  // The body past the server's bound, or past the budget of all bodies: whatever the handler made
-  // of its read failing, the answer is 413 or 503 (./_interceptBody.ts).
-  let overLimit = (): InterceptBodyTooLarge | BodyBudgetError | undefined => undefined;
+  // The body past the server's bound, or past the budget of all bodies, or its client stalled:
+  // whatever the handler made of its read failing, the answer is 413, 503 or 408 (./_interceptBody.ts).
+  let overLimit = (): BodyRefusal | undefined => undefined;
   // This request's part of the budget of bodies the hub holds, given back once the handler is done.
   const hold = new BodyHold(state.mocks.bodies);
   try {
     if (route.kind === "request") {
-      let bounded = boundedRequest(request, state.maxBodySize, hold);
+      let bounded = boundedRequest(request, state.maxBodySize, hold, state.proxyTimeout);
       if (bounded instanceof Promise) bounded = await bounded;
       overLimit = bounded.overLimit;
-      response = await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params);
+      response = ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
     } else {
-      const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold), params, headersRecord(request));
-      response = result instanceof Response ? result : jsonAnswer(200, result, record);
+      const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold, state.proxyTimeout), params, headersRecord(request));
+      response = result instanceof Response ? ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
     if (record && record.responseSize === undefined && response instanceof Response) response = countAnswerSize(response, record);
   } catch (error) {
-    const refusal = error instanceof InterceptBodyTooLarge || error instanceof BodyBudgetError ? error : overLimit();
+    const refusal = error instanceof InterceptBodyTooLarge || error instanceof BodyBudgetError || error instanceof BodyStalledError ? error : overLimit();
     if (refusal) {
-      const message = refusal instanceof BodyBudgetError ? `The request body is not read for ${route.pattern}: ${refusal.message}` : refusal.message;
+      const message = refusal instanceof InterceptBodyTooLarge ? refusal.message : `The request body is not read for ${route.pattern}: ${refusal.message}`;
       if (record) record.error = message;
-      response = jsonAnswer(refusal instanceof BodyBudgetError ? 503 : 413, { error: message }, record);
+      response = jsonAnswer(bodyRefusalStatus(refusal) ?? 413, { error: message }, record);
     } else {
       logBounded(state.logger, "error", "intercept route errors", `Intercept route ${request.method} ${pathOf(request.url)} threw`, error);
       if (record) record.error = errorMessage(error);
@@ -191,6 +192,21 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
     hold.release();
   }
   return committed(state, record, response);
+}
+
+/**
+ * The handler's own Response, or a 502 naming the header the runtime's server could not write
+ * (../_httpHeader.ts: a Deno hub panicked and died on one). Only a handler's own Response is
+ * checked, once per header: the hub's JSON answers hold none.
+ */
+function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response {
+  // A handler that broke its contract (no Response) is left to the server's own error answer.
+  const invalid = response instanceof Object && response.headers instanceof Object ? invalidHeader(response.headers) : undefined;
+  if (invalid === undefined) return response;
+  response.body?.cancel().catch(() => {});
+  const message = `Intercept route ${pattern} sent an answer the hub cannot read: ${invalid}`;
+  if (record) record.error = message;
+  return jsonAnswer(502, { error: message }, record);
 }
 
 /**

@@ -17,9 +17,13 @@
  * 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
  * dropped, not cancelled: cancelling a request's body cuts the connection on some runtimes before
  * the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
+ *
+ * A counted body whose client stops sending, its connection open, is dropped once no byte came
+ * for `idle` ms (the hub's proxyTimeout), as a mock's is: it held what it had sent (up to
+ * `maxMessageSize`, of the budget of all bodies) for as long as its client stayed.
  */
 import { concat, readUpTo } from "../_bytes.ts";
-import { BodyBudgetError, type BodyHold } from "../mocks/_bodyBudget.ts";
+import { BodyBudgetError, BodyStalledError, readWithin, type BodyHold } from "../mocks/_bodyBudget.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 import { withBody } from "./_requestCopy.ts";
 
@@ -48,10 +52,11 @@ export class InterceptBodyTooLarge extends Error {
  * `interceptHttp`'s body: parsed as JSON whatever its content type (the original parsed every
  * body, and a spy that re-serialises a JSON body received as a string would send it
  * double-encoded); a body that is not JSON as text; an empty one as `undefined`. Throws an
- * `InterceptBodyTooLarge` past `limit` bytes, a `BodyBudgetError` past what `hold` may take;
- * the caller releases `hold` once the handler is done.
+ * `InterceptBodyTooLarge` past `limit` bytes, a `BodyBudgetError` past what `hold` may take, a
+ * `BodyStalledError` once a counted body's client sent nothing for `idle` ms; the caller releases
+ * `hold` once the handler is done.
  */
-export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number, hold: BodyHold): Promise<unknown> {
+export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number, hold: BodyHold, idle: number): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
   const declared = declaredLength(request);
   let text: string;
@@ -65,7 +70,7 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
     // kept as bytes for the journal (a body that is not UTF-8 goes into the HAR as base64). From
     // its stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
     const over = declared !== undefined && declared > limit;
-    const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold) : { bytes: EMPTY, length: 0, spent: false };
+    const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold, idle) : { bytes: EMPTY, length: 0, spent: false };
     if (length > limit) throw new InterceptBodyTooLarge(length, limit);
     if (spent) throw BodyBudgetError.spent(hold, hold.others, length);
     if (record?.bodies) record.setBody("request", bytes);
@@ -84,10 +89,11 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
  * (reserved whole in `hold` at once); refused (the body read and dropped) when it declares more
  * than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
  * `InterceptBodyTooLarge` once past the bound, or a `BodyBudgetError` once past the budget (the
- * rest is dropped), which `overLimit()` then reports whatever the handler made of the error.
- * The caller releases `hold` once the handler is done.
+ * rest is dropped), or a `BodyStalledError` once its client sent nothing for `idle` ms, which
+ * `overLimit()` then reports whatever the handler made of the error. The caller releases `hold`
+ * once the handler is done.
  */
-export function boundedRequest(request: Request, limit: number, hold: BodyHold): BoundedRequest | Promise<never> {
+export function boundedRequest(request: Request, limit: number, hold: BodyHold, idle: number): BoundedRequest | Promise<never> {
   // Synchronous but for a refusal: intercept routes are what test suites hammer.
   if (request.method === "GET" || request.method === "HEAD") return { request, overLimit: NONE };
   const declared = declaredLength(request);
@@ -99,12 +105,24 @@ export function boundedRequest(request: Request, limit: number, hold: BodyHold):
   if (!body) return { request, overLimit: NONE };
   // Refused either way, whether the client sends it all or leaves mid-way.
   if (declared !== undefined && declared > limit) return refusedUnread(request, new InterceptBodyTooLarge(declared, limit)).then((refusal) => Promise.reject(refusal));
-  let refused: InterceptBodyTooLarge | BodyBudgetError | undefined;
+  let refused: BodyRefusal | undefined;
   const reader = body.getReader();
   let length = 0;
   const counted = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await reader.read();
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await readWithin(reader, idle);
+      } catch (error) {
+        // Stalled (its bytes leave the budget once the handler is done), or the client went away.
+        if (error instanceof BodyStalledError) {
+          refused = error;
+          hold.release();
+          reader.cancel().catch(NONE);
+        }
+        return controller.error(error);
+      }
+      const { done, value } = next;
       if (done) return controller.close();
       length += value.byteLength;
       if (length <= limit && hold.take(value.byteLength)) return controller.enqueue(value);
@@ -124,9 +142,12 @@ export function boundedRequest(request: Request, limit: number, hold: BodyHold):
 
 export interface BoundedRequest {
   request: Request;
-  /** The refusal, once a counted body passed the bound or the budget. */
-  overLimit: () => InterceptBodyTooLarge | BodyBudgetError | undefined;
+  /** The refusal, once a counted body passed the bound or the budget, or its client stalled. */
+  overLimit: () => BodyRefusal | undefined;
 }
+
+/** Why an intercept route's body was not read: 413, 503 or 408. */
+export type BodyRefusal = InterceptBodyTooLarge | BodyBudgetError | BodyStalledError;
 
 const NONE = (): undefined => undefined;
 
@@ -139,16 +160,27 @@ async function refusedUnread<E extends Error>(request: Request, refusal: E): Pro
 /**
  * Reads `stream` to its end, keeping its first `limit` bytes, each chunk reserved in `hold` as it
  * arrives; once a chunk does not fit the budget nothing more is kept (`spent`) and what was kept
- * is given back. `length` counts every byte read.
+ * is given back. `length` counts every byte read. A `BodyStalledError` once nothing came for
+ * `idle` ms, what was kept given back.
  */
-async function readHeld(stream: ReadableStream<Uint8Array>, limit: number, hold: BodyHold): Promise<{ bytes: Uint8Array; length: number; spent: boolean }> {
+async function readHeld(stream: ReadableStream<Uint8Array>, limit: number, hold: BodyHold, idle: number): Promise<{ bytes: Uint8Array; length: number; spent: boolean }> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
   let kept = 0;
   let spent = false;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await readWithin(reader, idle);
+    } catch (error) {
+      if (error instanceof BodyStalledError) {
+        hold.release();
+        reader.cancel().catch(NONE);
+      }
+      throw error;
+    }
+    const { done, value } = next;
     if (done) return { bytes: concat(chunks, kept), length, spent };
     length += value.byteLength;
     if (spent || length > limit) continue;
