@@ -7,6 +7,8 @@ import { HarError } from "./_errors.ts";
 import { multipartBoundary } from "./_keys.ts";
 import type { PreparedAnswer } from "./_answer.ts";
 import { quoted } from "../_excerpt.ts";
+// A method and a header name are both RFC 9110 tokens; a value is what a response may carry.
+import { HEADER_NAME as TOKEN, HEADER_VALUE } from "../_httpHeader.ts";
 
 /** One recorded exchange, as the replay index keeps it. */
 export interface RecordedExchange {
@@ -262,10 +264,6 @@ function nameValues(list: unknown, where: string): Array<{ name: string; value: 
   return out;
 }
 
-/** An RFC 9110 token: what a method or a header name is made of. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** A field value as Headers takes it: bytes, tabs and no line breaks (a CR or LF would end the header early). */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * The recorded answer's headers are sent back, so each must be one a Response can carry: a bad
