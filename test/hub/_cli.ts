@@ -45,17 +45,19 @@ export async function runToEnd(file: string, args: string[], env: NodeJS.Process
 
 /**
  * `crossipc hub --port 0 --json [hubArgs]` (the built CLI) under `runtime`, SIGKILLed when the test ends:
- * the port of its first line, and all it printed so far (`stdout()`, one JSON event a line).
+ * the port of its first line, and all it printed so far (`stdout()`, one JSON event a line; `stderr()`).
  */
-export async function startJsonHub(t: TestContext, runtime: Runtime, denoPermissions: string[], hubArgs: string[] = []): Promise<{ hub: ChildProcess; port: number; stdout: () => string }> {
+export async function startJsonHub(t: TestContext, runtime: Runtime, denoPermissions: string[], hubArgs: string[] = []): Promise<{ hub: ChildProcess; port: number; stdout: () => string; stderr: () => string }> {
   const [file, prefix] = cliCommand(runtime, denoPermissions);
   const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json", ...hubArgs], { cwd: ROOT, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   t.after(() => hub.kill("SIGKILL"));
   let stdout = "";
+  let stderr = "";
   hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  hub.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   while (!stdout.includes("\n")) await once(hub.stdout, "data");
   const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
-  return { hub, port, stdout: () => stdout };
+  return { hub, port, stdout: () => stdout, stderr: () => stderr };
 }
 
 /**

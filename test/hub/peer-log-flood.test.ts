@@ -6,13 +6,11 @@
  * the built CLI under Node.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { INTERNAL_SOCKET_PATH, IPCServer } from "../../adapters/node.ts";
-import { ROOT } from "../matrix/_spawn.ts";
-import { cliCommand } from "./_cli.ts";
+import { startJsonHub } from "./_cli.ts";
 
 const FRAMES = 10_000;
 /** What each kind's lines start with, and the phrase its count line uses. */
@@ -70,22 +68,14 @@ test("a framework client's 10,000 binary, invalid and throwing frames: a few lin
 });
 
 test("crossipc hub (built, node): the same flood leaves a few stderr lines that say what was left out", async (t) => {
-  const [file, prefix] = cliCommand("node", []);
-  const hub = spawn(file, [...prefix, "hub", "--port", "0", "--json"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => hub.kill("SIGKILL"));
-  let stdout = "";
-  let stderr = "";
-  hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  hub.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  while (!stdout.includes("\n")) await once(hub.stdout, "data");
-  const { port } = JSON.parse(stdout.split("\n")[0]!) as { port: number };
+  const { hub, port, stderr } = await startJsonHub(t, "node", []);
   const started = Date.now();
   await flood(port);
   const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
   await new Promise((resolve) => setTimeout(resolve, 1100));
   hub.kill("SIGINT");
   await once(hub, "exit");
-  const lines = stderr.split("\n").filter(Boolean);
+  const lines = stderr().split("\n").filter(Boolean);
   for (const line of lines) assert.match(line, /^warn: \[crossipc\] /);
   assertBounded(lines, seconds);
 });

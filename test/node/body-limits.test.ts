@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { connectMocks } from "../../adapters/node.ts";
 import { postRecording } from "../fixtures/_postRecording.ts";
+import { chunked } from "../fixtures/_chunkedBody.ts";
 import { RUNTIMES, start, stopHub } from "../matrix/_spawn.ts";
 
 const KiB = 1024;
@@ -112,18 +113,6 @@ function bytes(length: number, seed: number, text?: string): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = 97 + ((i * 7 + seed) % 26);
   return out;
-}
-
-/** The body as a stream of 64 KiB chunks: sent chunked, with no content-length. */
-function chunked(body: Uint8Array): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= body.length) return controller.close();
-      controller.enqueue(body.slice(at, at + 64 * KiB));
-      at += 64 * KiB;
-    },
-  });
 }
 
 function sha(body: Uint8Array): string {

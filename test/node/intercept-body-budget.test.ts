@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { chunked } from "../fixtures/_chunkedBody.ts";
 import { RUNTIMES, start, stopHub } from "../matrix/_spawn.ts";
 
 const KiB = 1024;
@@ -56,17 +57,5 @@ for (const runtime of RUNTIMES) {
       assert.deepEqual(await post("/echo-request", HELD, how), { status: 200, body: { length: HELD.length } }, `${what}: after`);
     }
     assert.deepEqual(await stopHub(hub), []);
-  });
-}
-
-/** The body as a stream of 64 KiB chunks: sent chunked, with no content-length. */
-function chunked(body: Uint8Array): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    pull(controller) {
-      if (at >= body.length) return controller.close();
-      controller.enqueue(body.slice(at, at + 64 * KiB));
-      at += 64 * KiB;
-    },
   });
 }
