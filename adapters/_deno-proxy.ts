@@ -24,6 +24,9 @@ export const proxyHttpDeno: ReturnType<typeof nodeUpstream> = nodeUpstream((body
     return new Response(null, init);
   }
   // `toWeb` reads on as Deno.serve pulls (backpressure), and destroys the answer if the client leaves.
+  // A 100 MiB download still grows the hub by 19–36 MiB: not read-ahead (a pull-only stream or
+  // highWaterMark 0 did no better) but Deno's node:http reads, each a new buffer V8 frees late
+  // (bench/ANALYSIS.md, "where the Deno hub's memory goes").
   const stream = body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : (Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>);
   return new Response(stream, init);
 });
