@@ -32,7 +32,7 @@ import { maskedCloseFrame } from "./_ws-client-frames.ts";
 import { UpgradeAnswer, type DialTarget } from "./_upgrade-pipe.ts";
 import { DirectFrames } from "./_front-frames.ts";
 import { FrameConn, HeadEnd } from "./_deno-front-frames.ts";
-import { FIRST_READ_BYTES, MAX_READ_BYTES, nextReadSize } from "./_deno-read-size.ts";
+import { FIRST_READ_BYTES, MAX_READ_BYTES, giveBackReadBuffer, nextReadSize, takeReadBuffer } from "./_deno-read-size.ts";
 import type { FrameWriter } from "../src/platform.ts";
 
 interface NetAddr {
@@ -485,7 +485,11 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
   for (;;) {
     // Safe to replace here: nothing read into the old buffer is still waiting to be written.
     const size = nextReadSize(buffer.length, filled, connection.direct !== undefined, betweenMessages, wide);
-    if (size !== buffer.length) buffer = new Uint8Array(size);
+    if (size !== buffer.length) {
+      // Only a read between two carried messages shrinks the buffer: nothing holds a view of it.
+      if (size < buffer.length) giveBackReadBuffer(buffer);
+      buffer = takeReadBuffer(size);
+    }
     if (size > wide) wide = size;
     let bytes: Uint8Array | null;
     if (early === undefined) {

@@ -25,3 +25,27 @@ export function nextReadSize(size: number, filled: boolean, carriedFrames: boole
   if (filled) return size < wide ? Math.min(wide, cap) : size < cap ? Math.min(size * 4, cap) : size;
   return betweenMessages ? FIRST_READ_BYTES : size;
 }
+
+/**
+ * Read buffers past 1 KiB that connections gave back when they went back to 1 KiB between
+ * messages, by size, at most `SPARE_PER_SIZE` of each (1.4 MiB in all). Without them a framework
+ * client sending one 64 KiB message at a time allocated a fresh zeroed 256 KiB buffer per message
+ * (its `memset` and page faults): 7–9% of a Deno hub's CPU per request (bench/ANALYSIS.md,
+ * "Session 21"). A buffer given back is never read again by the connection that gave it, and
+ * nothing keeps a view of it past the read that filled it (the frame reader copies what it holds).
+ */
+const spare = new Map<number, Array<Uint8Array<ArrayBuffer>>>();
+const SPARE_PER_SIZE = 4;
+
+/** A buffer of `size` bytes for the next read: a spare one when there is one. Its old bytes are never read. */
+export function takeReadBuffer(size: number): Uint8Array<ArrayBuffer> {
+  return spare.get(size)?.pop() ?? new Uint8Array(size);
+}
+
+/** Gives back a buffer no read will use any more (small ones are left to the collector). */
+export function giveBackReadBuffer(buffer: Uint8Array<ArrayBuffer>): void {
+  if (buffer.length <= FIRST_READ_BYTES) return;
+  let list = spare.get(buffer.length);
+  if (list === undefined) spare.set(buffer.length, (list = []));
+  if (list.length < SPARE_PER_SIZE) list.push(buffer);
+}

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FIRST_READ_BYTES, MAX_FRAME_READ_BYTES, nextReadSize } from "../../adapters/_deno-read-size.ts";
+import { FIRST_READ_BYTES, MAX_FRAME_READ_BYTES, giveBackReadBuffer, nextReadSize, takeReadBuffer } from "../../adapters/_deno-read-size.ts";
 import { ClientFrames } from "../../adapters/_ws-direct.ts";
 import { frame } from "../fixtures/_rawPeer.ts";
 
@@ -59,4 +59,20 @@ test("the client's frame reader says when all it was fed is whole messages", () 
   reader.feed(frame(0, "llo"));
   assert.equal(reader.atBoundary, true);
   assert.deepEqual(got.map((data) => (typeof data === "string" ? data.length : -1)), [70_000, 5]);
+});
+
+test("buffers given back between messages are taken again, at most four of each size; 1 KiB ones are not kept", () => {
+  const wide = takeReadBuffer(MAX_FRAME_READ_BYTES);
+  assert.equal(wide.length, MAX_FRAME_READ_BYTES);
+  giveBackReadBuffer(wide);
+  assert.equal(takeReadBuffer(MAX_FRAME_READ_BYTES), wide, "the buffer given back is the next one taken");
+  assert.notEqual(takeReadBuffer(MAX_FRAME_READ_BYTES), wide, "and only once");
+  const given = Array.from({ length: 6 }, () => new Uint8Array(65536));
+  for (const buffer of given) giveBackReadBuffer(buffer);
+  const taken = Array.from({ length: 6 }, () => takeReadBuffer(65536));
+  assert.equal(taken.filter((buffer) => given.includes(buffer)).length, 4, "four kept, two left to the collector");
+  assert.equal(new Set(taken).size, 6, "never the same buffer to two reads");
+  const small = new Uint8Array(FIRST_READ_BYTES);
+  giveBackReadBuffer(small);
+  assert.notEqual(takeReadBuffer(FIRST_READ_BYTES), small);
 });
