@@ -38,3 +38,14 @@ test("--help through a pipe has no escape codes, for the command and each subcom
     assert.doesNotMatch(run.stdout, /\u001b\[/, `crossipc ${args.join(" ")}`);
   }
 });
+
+test("hub --help names the environment variable each default comes from, as the hub reads them", async () => {
+  // The hub binds $CROSSIPC_HOSTNAME and requires $CROSSIPC_ACCESS_TOKEN when the flags are not
+  // given; its help said "default 127.0.0.1" and named no variable for the token.
+  const run = await crossipc(["hub", "--help"], { CI: "", NO_COLOR: "", FORCE_COLOR: "" });
+  assert.equal(run.code, 0, run.stderr);
+  const line = (flag: string) => run.stdout.split("\n").find((text) => text.trimStart().startsWith(`${flag}=`)) ?? "";
+  assert.match(line("--port"), /\$CROSSIPC_HUB_PORT, then \$GG_LOCAL_ROUTER_PORT, then 9000/);
+  assert.match(line("--hostname"), /\$CROSSIPC_HOSTNAME, then 127\.0\.0\.1/);
+  assert.match(line("--token"), /\$CROSSIPC_ACCESS_TOKEN/);
+});
