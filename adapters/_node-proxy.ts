@@ -172,7 +172,12 @@ function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptio
     // The client left before the request came here (a slow mock handler that passed it on, a
     // fault's latency): its "close" has been, and the upstream would get the request from nobody
     // (a GET went out and was journaled 200; a POST waited for a body that never ends).
-    if (node?.res.destroyed && !node.res.writableFinished) {
+    // Without a ServerResponse (Deno; a request rebuilt after a rule read its body) the signal
+    // says so. Checked before a request is made: destroyed in the tick it was made, before it had
+    // a connection, Deno 2.9's `node:http` put its pooled connection back with one more `error`
+    // listener each time, and printed MaxListenersExceededWarning on the hub's stderr (no logger
+    // asked for it) for every connection past 10: a client that left early, again and again.
+    if ((node?.res.destroyed && !node.res.writableFinished) || (!node && request.signal.aborted)) {
       reject(new ProxyError(502, "the client went away"));
       return;
     }
@@ -186,9 +191,7 @@ function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptio
     }
     // A request rebuilt after a rule read its body has lost the ServerResponse; its signal (srvx
     // aborts it when that response closes unfinished, see ../src/server/_requestCopy.ts) says the same.
-    const signal = request.signal;
-    if (signal.aborted) clientGone();
-    else signal.addEventListener("abort", clientGone, { once: true });
+    request.signal.addEventListener("abort", clientGone, { once: true });
   });
 }
 

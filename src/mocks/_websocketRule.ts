@@ -60,6 +60,10 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         const { status, what } = ownerFailure(error, hub.proxyTimeout);
         const message = `WebSocket mock ${rule.id} (${rule.path}) ${what}`;
         logBounded(hub.logger, "warn", "WebSocket mock failures", message);
+        // A handler still at work (past proxyTimeout) would take a socket the hub no longer
+        // holds: it stayed open in the test's process, every frame it sent dropped without a
+        // word. Told now, its socket ends there (onClose, `send` refused), as the client's did.
+        safely(() => owner.socket.send(SocketMessages.closed, { socket: id, code: 1011, reason: `${status}: ${what}` } satisfies SocketClose));
         return jsonResponse(status, { error: message });
       }
       if (answer?.accept === true) return { relay: socket };

@@ -8,15 +8,18 @@
  *   then goes on as a copy whose body is split for the journal, on Bun and Deno): the same;
  * - a streamed download, plain or passed on: the backend's response ends;
  * - a WebSocket upgrade a `timeout` fault holds: let go (journaled) when its client drops the
- *   connection or half-closes it, and nothing is written to it.
+ *   connection or half-closes it, and nothing is written to it;
+ * - clients that leave just after sending a GET, again and again, to a service that answers:
+ *   the hub prints nothing (each hub's stderr is checked when it stops) and still answers.
  *
  *   node --import tsx test/matrix/client-leaves.ts [--servers node,bun]
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import net from "node:net";
+import net, { type AddressInfo } from "node:net";
 import WebSocket from "ws";
-import { connectMocks, passthrough } from "../../adapters/node.ts";
+import { createServer } from "node:http";
+import { connectMocks, HubRequests, IPCClient, passthrough } from "../../adapters/node.ts";
 import { leaveMidway, startWatchingBackend, until } from "../fixtures/_watchingBackend.ts";
 import { RUNTIMES, start, stopHub, type Runtime } from "./_spawn.ts";
 
@@ -109,6 +112,40 @@ CASES.push([
     await closed;
     assert.equal(heard, "", "nothing was written to the client that left");
     await until(async () => (await journal(port, "websocket", `/backend/held-${hub}/*`)).length === 2, "both held upgrades to be let go");
+  },
+]);
+
+CASES.push([
+  "clients that leave just after sending a GET, 200 times: the hub prints nothing and still answers",
+  async (port, hub) => {
+    // A service that answers, so the hub's connections to it go back to its pool between requests.
+    const service = createServer((req, res) => res.end("ok"));
+    await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+    const client = new IPCClient(port, { heartbeatInterval: 0 });
+    try {
+      await client.connect();
+      const prefix = `/answering-${hub}`;
+      await client.sendFrameworkRequest(HubRequests.register, [{ api: `answering-${hub}`, baseUrl: `http://127.0.0.1:${(service.address() as AddressInfo).port}`, pathPrefix: prefix }]);
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}${prefix}/first`)).text(), "ok");
+      // Each client leaves just after sending its GET, so the hub often meets a request whose
+      // client is already gone when it proxies it. A Deno hub's node:http then put its pooled
+      // connection back with one more listener each time, and printed Node's
+      // MaxListenersExceededWarning on its stderr for each connection past 10 (stopHub fails a
+      // hub that printed anything).
+      for (let i = 0; i < 200; i++) {
+        const socket = net.connect(port, "127.0.0.1");
+        socket.on("error", () => {});
+        await once(socket, "connect");
+        socket.write(`GET ${prefix}/left/${i} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        socket.destroy();
+      }
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}${prefix}/last`)).text(), "ok");
+    } finally {
+      client.disconnect();
+      service.closeAllConnections();
+      service.close();
+    }
   },
 ]);
 
