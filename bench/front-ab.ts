@@ -18,6 +18,10 @@
  * the faults, from ~70 to over 400 µs (bench/ANALYSIS.md, "Session 21 — Deno at 64 KiB, the swing"). The summary
  * gives the ratio over the pairs where neither hub faulted once per request as well, and how many
  * rounds each arm spent faulting: a change that makes the faulting mode likelier shows there.
+ * AB_GLIBC_TUNABLES=<value> starts both hubs with it as GLIBC_TUNABLES (e.g.
+ * `glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=1048576`, no trimming): the
+ * faulting mode is then gone from both arms, so an A/B resolves smaller steps, but it measures a
+ * process no user runs, and cannot see a change that makes the mode likelier (run without it too).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { loadavg } from "node:os";
@@ -33,6 +37,8 @@ const inflight = Number(process.env["AB_INFLIGHT"] ?? 1);
 const warm = Number(process.env["AB_WARM"] ?? (process.env["AB_PAYLOAD"] === "64k" && inflight > 1 ? 2 : 0));
 /** Page faults per request at which a round counts as faulting (the quiet mode sits at 0–0.3). */
 const FAULTING = 1;
+const tunables = process.env["AB_GLIBC_TUNABLES"];
+const hubEnv = tunables ? { ...process.env, GLIBC_TUNABLES: tunables } : process.env;
 const here = resolve(import.meta.dirname, "..");
 const bin = (name: string) => resolve(here, "node_modules/.bin", name);
 
@@ -53,8 +59,8 @@ interface Proc {
   pid: number;
   next(): Promise<string>;
 }
-async function start(command: string[]): Promise<Proc & { first: Record<string, number> }> {
-  const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "inherit"], cwd: here });
+async function start(command: string[], env: NodeJS.ProcessEnv = process.env): Promise<Proc & { first: Record<string, number> }> {
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "inherit"], cwd: here, env });
   const lines = createInterface({ input: child.stdout! });
   const queue: string[] = [];
   const waiting: Array<(line: string) => void> = [];
@@ -105,13 +111,13 @@ const blockMedians: number[] = [];
 const quietRatios: number[] = [];
 const faultingRounds: Record<string, number> = { A: 0, B: 0 };
 const loads: number[] = [];
-console.log(`${runtime}, ${inflight} in flight, A = ${arms[0]!.checkout}:${arms[0]!.mode}, B = ${arms[1]!.checkout}:${arms[1]!.mode}; ${blocks} blocks × ${pairs} pairs of ${ms} ms, ${warm} warm-up rounds per arm and block`);
+console.log(`${runtime}, ${inflight} in flight, A = ${arms[0]!.checkout}:${arms[0]!.mode}, B = ${arms[1]!.checkout}:${arms[1]!.mode}; ${blocks} blocks × ${pairs} pairs of ${ms} ms, ${warm} warm-up rounds per arm and block${tunables ? `; hubs with GLIBC_TUNABLES=${tunables}` : ""}`);
 for (let block = 0; block < blocks; block++) {
   loads.push(loadavg()[0]!);
   const order = block % 2 ? [...arms].reverse() : arms;
   const procs: Record<string, { hub: Proc; client: Proc }> = {};
   for (const a of order) {
-    const hub = await start(runtimeCommand(`${a.checkout}/bench/${runtime}-front-hub.ts`, [a.mode]));
+    const hub = await start(runtimeCommand(`${a.checkout}/bench/${runtime}-front-hub.ts`, [a.mode]), hubEnv);
     const client = await start(runtimeCommand(`${a.checkout}/bench/front-ab-client.ts`, [String(hub.first["port"]), String(inflight)]));
     procs[a.name] = { hub, client };
   }
