@@ -12,10 +12,11 @@
  * (small, or 64k: the rpc cases' 64 KiB text), AB_WARM (rounds per arm at AB_INFLIGHT before a
  * block's pairs, not counted: 2 at 64 KiB × more than 1 in flight, else 0).
  * An A/A (the same checkout as both arms) shows the floor of what a run can resolve.
- * Each pair also gives each hub's minor page faults per request: at 64 KiB × 64 a fresh Deno hub
- * faults ~5–12 times per request for its first seconds (its malloc heap growing), and some stay
- * so for good (glibc handing the heap's top back after each collection); CPU per request follows
- * the faults, from ~70 to over 400 µs (bench/ANALYSIS.md, "Session 21 — Deno at 64 KiB, the swing"). The summary
+ * Each pair also gives each hub's minor page faults per request: at 64 KiB × 64 a Deno hub before
+ * bdfce26 faulted ~5–12 times per request for its first seconds (its malloc heap growing), and some
+ * stayed so for good (glibc handing the heap's top back after each collection); CPU per request
+ * followed the faults, from ~70 to over 400 µs (bench/ANALYSIS.md, "Session 21 — Deno at 64 KiB,
+ * the swing"). The summary
  * gives the ratio over the pairs where neither hub faulted once per request as well, and how many
  * rounds each arm spent faulting: a change that makes the faulting mode likelier shows there.
  * AB_GLIBC_TUNABLES=<value> starts both hubs with it as GLIBC_TUNABLES (e.g.
