@@ -5,8 +5,9 @@
  * (bench/ANALYSIS.md, "Session 21 — Deno at 64 KiB, the swing"). What a user would see go wrong
  * with a pool is a buffer handed out while a write still reads it (another answer's bytes on the
  * wire): these check that a frame's buffer comes back only after its write, whole, is done, and
- * that the bytes written are each frame's own. The frames through a real front, at every size,
- * are in test/deno/front-frames.test.ts.
+ * that the bytes written are each frame's own, a reused buffer's old bytes included. The file also
+ * passes under `deno test -A` (Deno's `Buffer`, the one the front uses). The frames through a real
+ * front, at every size, are in test/deno/front-frames.test.ts.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -95,4 +96,18 @@ test("small frames come from Buffer's pool, not this one; what is kept is bounde
   }
   assert.ok(kept.size <= MAX_KEPT_BYTES / size, `kept ${kept.size} buffers of 1 MiB`);
   assert.ok(kept.size > 0);
+});
+
+test("a reused buffer's old bytes never reach the wire: every byte of the frame is written over", () => {
+  const frames = new FrameConn({ closed: false, reset: () => {} }, slowConn(1), slowConn(1), 1 << 20);
+  // Texts of one capacity (64–128 KiB), with 2-, 3- and 4-byte characters, each shorter in bytes than the last.
+  const texts = ["x".repeat(120_000), "é€😀".repeat(10_000) + "a", "€".repeat(30_000)];
+  for (const text of texts) {
+    const dirty = takeFrameBuffer(Buffer.byteLength(text) + 10);
+    dirty.fill(0xff);
+    giveBackFrameBuffer(dirty);
+    const framed = frameOf(text, frames);
+    assert.equal(framed.buffer, dirty.buffer, "the dirty buffer was not the one reused");
+    assert.deepEqual(Buffer.from(framed), textFrame(text));
+  }
 });
