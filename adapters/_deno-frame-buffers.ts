@@ -7,16 +7,20 @@
  * block per 64 KiB string) wrote into pages faulted in anew each time. With the frames reused, no
  * process stayed in it (bench/ANALYSIS.md, "Session 21 — Deno at 64 KiB, the swing").
  *
- * Frames of more than `POOLED_FROM` bytes only: smaller ones come from `Buffer`'s own pool, and
- * larger ones are never joined with others on their way out (`JOIN_BYTES` in `_front-frames.ts` and
- * `_deno-front-frames.ts`), so the buffer handed out is the very one written. Kept by capacity, a
- * power of two, at most `MAX_KEPT_BYTES` in all (shared by every connection): past it a buffer given
- * back is left to the collector.
+ * Frames of more than `POOLED_FROM` bytes and at most `POOLED_UP_TO` only: smaller ones are
+ * allocated as before (`allocateOutsidePool`), larger ones get a buffer of their exact size (a
+ * capacity rounded up to a power of two would hold up to twice a large answer's bytes while it is
+ * written). Frames over 16 KiB are never joined with others on their way out (`JOIN_BYTES` in
+ * `_front-frames.ts` and `_deno-front-frames.ts`), so the buffer handed out is the very one
+ * written. Kept by capacity, a power of two, at most `MAX_KEPT_BYTES` in all (shared by every
+ * connection): past it a buffer given back is left to the collector.
  */
 import { Buffer } from "node:buffer";
 
-/** Frames up to this size are not pooled here (16 KiB: the size up to which frames are joined). */
+/** Frames up to this size are not pooled (16 KiB: the size up to which frames are joined). */
 export const POOLED_FROM: number = 16 * 1024;
+/** Frames past this size are not pooled (1 MiB). */
+export const POOLED_UP_TO: number = 1024 * 1024;
 /** What the pool keeps at most: 64 buffers of 128 KiB, the answers of 64 KiB requests at 64 in flight. */
 export const MAX_KEPT_BYTES: number = 8 * 1024 * 1024;
 

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConnWriter, FrameConn } from "../../adapters/_deno-front-frames.ts";
-import { MAX_KEPT_BYTES, POOLED_FROM, giveBackFrameBuffer, takeFrameBuffer } from "../../adapters/_deno-frame-buffers.ts";
+import { MAX_KEPT_BYTES, POOLED_FROM, POOLED_UP_TO, giveBackFrameBuffer, takeFrameBuffer } from "../../adapters/_deno-frame-buffers.ts";
 import { textFrame } from "../../adapters/_ws-direct.ts";
 
 /** A connection whose writes take at most `chunk` bytes each and complete only when `release` is called. */
@@ -80,13 +80,15 @@ test("a ConnWriter gives back nothing it copied, and nothing twice", async () =>
   giveBackFrameBuffer(another);
 });
 
-test("small frames come from Buffer's pool, not this one; what is kept is bounded", () => {
-  const frames = new FrameConn({ closed: false, reset: () => {} }, slowConn(1), slowConn(1), 1 << 20);
+test("frames of 16 KiB or less and of more than 1 MiB do not come from this pool; what is kept is bounded", () => {
+  const frames = new FrameConn({ closed: false, reset: () => {} }, slowConn(1), slowConn(1), 1 << 24);
   const small = frames.allocate(POOLED_FROM);
   giveBackFrameBuffer(small);
   assert.notEqual(frames.allocate(POOLED_FROM).buffer, small.buffer);
+  const large = frames.allocate(POOLED_UP_TO + 1);
+  assert.equal(large.buffer.byteLength, POOLED_UP_TO + 1, "a very large frame's buffer rounded up");
   // Given back past the bound, buffers are left to the collector: a burst leaves at most MAX_KEPT_BYTES.
-  const size = 1 << 20;
+  const size = 1 << 19;
   const taken = Array.from({ length: MAX_KEPT_BYTES / size + 4 }, () => takeFrameBuffer(size));
   for (const frame of taken) giveBackFrameBuffer(frame);
   const kept = new Set<ArrayBufferLike>();
@@ -94,7 +96,7 @@ test("small frames come from Buffer's pool, not this one; what is kept is bounde
     const frame = takeFrameBuffer(size);
     if (taken.some((t) => t.buffer === frame.buffer)) kept.add(frame.buffer);
   }
-  assert.ok(kept.size <= MAX_KEPT_BYTES / size, `kept ${kept.size} buffers of 1 MiB`);
+  assert.ok(kept.size <= MAX_KEPT_BYTES / size, `kept ${kept.size} buffers of 512 KiB`);
   assert.ok(kept.size > 0);
 });
 
