@@ -4,8 +4,9 @@
  * only when the collector gets to it), a hub at 64 KiB × 64 fell at random, per process, into a mode
  * of ~10 page faults and 2–4× the CPU per request: the answers held the malloc heap's top up until a
  * collection, glibc then gave the top back to the kernel, and V8's `JSON.stringify` (one ~512 KiB
- * block per 64 KiB string) wrote into pages faulted in anew each time. With the frames reused, no
- * process stayed in it (bench/ANALYSIS.md, "Session 21 — Deno at 64 KiB, the swing").
+ * block per 64 KiB string) wrote into pages faulted in anew each time. With the frames reused,
+ * far fewer rounds fault and no process was seen to stay so (bench/ANALYSIS.md, "Session 21 —
+ * Deno at 64 KiB, the swing").
  *
  * Frames of more than `POOLED_FROM` bytes and at most `POOLED_UP_TO` only: smaller ones are
  * allocated as before (`allocateOutsidePool`), larger ones get a buffer of their exact size (a
