@@ -9,6 +9,7 @@
  */
 import type { FrameLink } from "./_front-frames.ts";
 import { allocateOutsidePool, type FrameAllocator } from "./_ws-direct.ts";
+import { POOLED_FROM, POOLED_UP_TO, giveBackFrameBuffer, takeFrameBuffer } from "./_deno-frame-buffers.ts";
 
 /** The part of a `Deno.Conn` written to. */
 export interface WritableConn {
@@ -58,6 +59,8 @@ export class ConnWriter {
         let written = await this.#conn.write(next);
         while (written < next.length) written += await this.#conn.write(next.subarray(written));
         this.bytes -= next.length;
+        // Written whole: a large answer's buffer goes back for the next one (`_deno-frame-buffers.ts`).
+        giveBackFrameBuffer(next);
       }
     } catch {
       this.#broken = true;
@@ -91,7 +94,7 @@ export class FrameConn implements FrameLink {
   readonly toClient: ConnWriter;
   readonly toServer: ConnWriter;
   readonly maxMessageSize: number;
-  readonly allocate: FrameAllocator = allocateOutsidePool;
+  readonly allocate: FrameAllocator = (bytes) => (bytes > POOLED_FROM && bytes <= POOLED_UP_TO ? takeFrameBuffer(bytes) : allocateOutsidePool(bytes));
   readonly #connection: { readonly closed: boolean; reset(): void };
 
   constructor(connection: { readonly closed: boolean; reset(): void }, client: WritableConn, server: WritableConn, maxMessageSize: number) {
