@@ -11,6 +11,7 @@ import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_
 import { connectFailure, systemError } from "./_connectFailure.ts";
 import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { checkClientPort } from "../_port.ts";
 import { peerText } from "../_controls.ts";
 
 export interface IPCClientOptions {
@@ -108,6 +109,8 @@ export class IPCClient {
    * when `options.accessToken` gives none.
    */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
+    // Checked now: a bad port otherwise surfaced at `connect()` as an invalid URL (src/_port.ts).
+    checkClientPort(portOrUrl);
     this.#wsBase = wsBase(portOrUrl);
     // Checked now: each is first used when connecting, or seconds later by the heartbeat (src/_numberOptions.ts).
     checkNumbers(options, CLIENT_NUMBER_OPTIONS);

@@ -249,6 +249,12 @@ export class Journal implements BodyLedger {
    * `ERR_IPC_CLOSED` when `signal` aborts (the wait is then forgotten at once, not at its timeout).
    */
   waitFor(filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
+    // NaN reached setTimeout (1 ms), a wait past 2^31 - 1 ms fired at once: refused, as every failure here is, by rejecting.
+    try {
+      checkNumber("timeoutMs", timeoutMs, "msOrNow");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
     let matches: (record: JournalRecord) => boolean;
     try {
