@@ -10,30 +10,22 @@
  * default `maxConnections`) each bringing 64 MiB could make the hub hold 256 GiB. A body that
  * would pass the budget is answered `503 {"error": …}` naming it.
  *
- * A small body framed by its `content-length` (at most `SMALL_BODY`) cannot bring more than it
- * declares: it is reserved whole when its head comes and read as before (on Node, srvx reads
- * `text()` straight from the socket's buffers, 4–6× cheaper than a stream). A larger one, and a
- * chunked one, is counted as it comes, each chunk reserved as it arrives: a client that declares
+ * Every body is counted as it comes, each chunk reserved as it arrives: a client that declares
  * 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
  * dropped, not cancelled: cancelling a request's body cuts the connection on some runtimes before
  * the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
  *
- * A counted body whose client stops sending, its connection open, is dropped once no byte came
- * for `idle` ms (the hub's proxyTimeout), as a mock's is: it held what it had sent (up to
- * `maxMessageSize`, of the budget of all bodies) for as long as its client stayed.
+ * A body whose client stops sending, its connection open, is dropped once no byte came for `idle`
+ * ms (the hub's proxyTimeout), as a mock's is: it held what it had sent (up to `maxMessageSize`,
+ * of the budget of all bodies) for as long as its client stayed. Bodies of at most 64 KiB with a
+ * `content-length` were once reserved whole and read with `text()` (on Node, srvx reads it
+ * straight from the socket's buffers, cheaper than a stream), with no idle check: a client that
+ * declared 60 KiB and sent 1 byte held its 60 KiB until it closed. One path for every size now.
  */
 import { concat, readUpTo } from "../_bytes.ts";
 import { BodyBudgetError, BodyStalledError, readWithin, type BodyHold } from "../mocks/_bodyBudget.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 import { withBody } from "./_requestCopy.ts";
-
-/**
- * The largest body reserved whole from its `content-length`, before a byte of it came: small
- * enough that clients which declare it and send nothing cannot take the budget (it takes 4,096
- * of them, the default `maxConnections`, to hold the default 256 MiB), large enough for what test
- * suites send to intercept routes.
- */
-const SMALL_BODY = 64 * 1024;
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -53,29 +45,21 @@ export class InterceptBodyTooLarge extends Error {
  * body, and a spy that re-serialises a JSON body received as a string would send it
  * double-encoded); a body that is not JSON as text; an empty one as `undefined`. Throws an
  * `InterceptBodyTooLarge` past `limit` bytes, a `BodyBudgetError` past what `hold` may take, a
- * `BodyStalledError` once a counted body's client sent nothing for `idle` ms; the caller releases
+ * `BodyStalledError` once its client sent nothing for `idle` ms; the caller releases
  * `hold` once the handler is done.
  */
 export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number, hold: BodyHold, idle: number): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
   const declared = declaredLength(request);
-  let text: string;
-  if (declared !== undefined && declared <= limit && declared <= SMALL_BODY && !record?.bodies) {
-    if (!hold.take(declared)) throw await refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared));
-    // Only as text: on Node, srvx reads `text()` straight from the socket's buffers, where
-    // `arrayBuffer()` first builds a Web Request and its stream (4–6× the CPU per request).
-    text = await request.text();
-  } else {
-    // Counted as it comes (chunked or large), or past the bound already (dropped as it comes), or
-    // kept as bytes for the journal (a body that is not UTF-8 goes into the HAR as base64). From
-    // its stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
-    const over = declared !== undefined && declared > limit;
-    const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold, idle) : { bytes: EMPTY, length: 0, spent: false };
-    if (length > limit) throw new InterceptBodyTooLarge(length, limit);
-    if (spent) throw BodyBudgetError.spent(hold, hold.others, length);
-    if (record?.bodies) record.setBody("request", bytes);
-    text = decoder.decode(bytes);
-  }
+  // Counted as it comes, or past the bound already (dropped as it comes); kept as bytes for the
+  // journal (a body that is not UTF-8 goes into the HAR as base64). From its stream: on Node,
+  // srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU), and `text()` has no idle check.
+  const over = declared !== undefined && declared > limit;
+  const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold, idle) : { bytes: EMPTY, length: 0, spent: false };
+  if (length > limit) throw new InterceptBodyTooLarge(length, limit);
+  if (spent) throw BodyBudgetError.spent(hold, hold.others, length);
+  if (record?.bodies) record.setBody("request", bytes);
+  const text = decoder.decode(bytes);
   if (text === "") return undefined;
   try {
     return JSON.parse(text);
@@ -85,9 +69,8 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
 }
 
 /**
- * `interceptRequest`'s request, its body bounded: as it came when its `content-length` is small
- * (reserved whole in `hold` at once); refused (the body read and dropped) when it declares more
- * than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
+ * `interceptRequest`'s request, its body bounded: refused (the body read and dropped) when it
+ * declares more than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
  * `InterceptBodyTooLarge` once past the bound, or a `BodyBudgetError` once past the budget (the
  * rest is dropped), or a `BodyStalledError` once its client sent nothing for `idle` ms, which
  * `overLimit()` then reports whatever the handler made of the error. The caller releases `hold`
@@ -97,10 +80,6 @@ export function boundedRequest(request: Request, limit: number, hold: BodyHold, 
   // Synchronous but for a refusal: intercept routes are what test suites hammer.
   if (request.method === "GET" || request.method === "HEAD") return { request, overLimit: NONE };
   const declared = declaredLength(request);
-  if (declared !== undefined && declared <= limit && declared <= SMALL_BODY) {
-    if (hold.take(declared)) return { request, overLimit: NONE };
-    return refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared)).then((refusal) => Promise.reject(refusal));
-  }
   const body = request.body;
   if (!body) return { request, overLimit: NONE };
   // Refused either way, whether the client sends it all or leaves mid-way.

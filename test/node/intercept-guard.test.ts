@@ -7,7 +7,8 @@
  *   502 naming the header on every runtime, and the hub serves on;
  * - a client that sends half of a large body and then stalls, its connection open, held what it
  *   sent of the budget of all bodies (`maxMockBodyBytes`) until it closed: now dropped after
- *   proxyTimeout with 408, as a mock's body is, and the budget is whole again.
+ *   proxyTimeout with 408, as a mock's body is, and the budget is whole again; so is a small body
+ *   (60 KiB declared, 1 byte sent), which was reserved whole and read with no idle check.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -52,6 +53,28 @@ for (const runtime of RUNTIMES) {
     }
     // The budget is whole again: a body of 1.75 MiB (more than is left while the halves are held) is taken by either route.
     const large = "l".repeat(1.75 * MiB);
+    for (const path of ["/echo", "/echo-request"]) {
+      const response = await fetch(url + path, { method: "POST", headers: { "content-type": "text/plain" }, body: large });
+      assert.deepEqual([response.status, await response.json()], [200, { length: large.length }], path);
+    }
+    assert.deepEqual(await stopHub(hub), []);
+  });
+
+  test(`${runtime} hub: an intercept route's small body (60 KiB declared, 1 byte sent) whose client stalls is dropped after proxyTimeout with 408, its reservation given back`, { timeout: 120_000 }, async (t) => {
+    const hub = start(runtime, "test/fixtures/intercept-guard-hub.ts", [], { denoPermissions: ["--allow-net=127.0.0.1"] });
+    t.after(() => hub.proc.kill("SIGKILL"));
+    const { port } = await hub.nextJson<{ port: number }>(60_000, "listening port");
+    const url = `http://127.0.0.1:${port}`;
+    // Two clients per route: 240 KiB declared of the 2 MiB budget, 4 bytes sent.
+    const paths = ["/echo", "/echo", "/echo-request", "/echo-request"];
+    const stalled = await Promise.all(paths.map((path) => stall(port, path, 60 * KiB, "s")));
+    for (const [i, { socket, answer }] of stalled.entries()) {
+      const received = await answer;
+      assert.match(received, new RegExp(String.raw`^HTTP/1\.1 408 [^]*The request body is not read for POST /echo(-request)?: the client sent none of the request body's next bytes for ${PROXY_TIMEOUT_MS}ms \(proxyTimeout\): it was dropped`), `stalled client ${i} (${paths[i]})`);
+      socket.destroy();
+    }
+    // Nothing of the 240 KiB is held: a body of 2 MiB - 64 KiB is taken by either route.
+    const large = "l".repeat(2 * MiB - 64 * KiB);
     for (const path of ["/echo", "/echo-request"]) {
       const response = await fetch(url + path, { method: "POST", headers: { "content-type": "text/plain" }, body: large });
       assert.deepEqual([response.status, await response.json()], [200, { length: large.length }], path);
