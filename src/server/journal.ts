@@ -23,7 +23,7 @@ export interface JournalOptions {
    */
   maxTotalBodySize?: number | undefined;
   /**
-   * More header (and query parameter) names whose values read `[redacted]` in entries, on top
+   * More header (and query parameter, form and JSON body field) names whose values read `[redacted]` in entries, on top
    * of the defaults (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`,
    * `token`, `access_token`, `password`…: the README's list, `DEFAULT_REDACTED_NAMES` in
    * ./_redact.ts); `false` shows every value. Names are matched case-insensitively.
