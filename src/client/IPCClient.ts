@@ -2,6 +2,7 @@ import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
+import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
 import { batchFrame, isRequest } from "../_batchScope.ts";
 import { getPlatform, type Platform } from "../platform.ts";
@@ -310,7 +311,7 @@ export class IPCClient {
       try {
         listener(code, reason);
       } catch (error) {
-        log(this.#options.logger, "error", `onClose listener threw: ${errorMessage(error)}`, error);
+        logBounded(this.#options.logger, "error", LISTENER_ERRORS, `onClose listener threw: ${errorMessage(error)}`, error);
       }
     }
   }

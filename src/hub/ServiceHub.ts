@@ -1,6 +1,6 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { logBounded } from "../_boundedLog.ts";
+import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import { IPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
 import { redactingLogger } from "../server/_logRedaction.ts";
@@ -265,7 +265,8 @@ export class ServiceHub {
       try {
         listener(event);
       } catch (error) {
-        log(this.#logger, "error", `Hub event listener threw: ${errorMessage(error)}`, error);
+        // A service registers and unregisters at will, each an event: bounded as the peer's own lines are.
+        logBounded(this.#logger, "error", LISTENER_ERRORS, `Hub event listener threw: ${errorMessage(error)}`, error);
       }
     }
   }
