@@ -68,7 +68,10 @@ export class ServiceHub {
   constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
     const { kind = "embedded", maxRoutesPerClient = DEFAULT_MAX_ROUTES_PER_CLIENT, ...serverOptions } = options;
     checkNumber("maxRoutesPerClient", maxRoutesPerClient, "count");
-    this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
+    // A port in digits (`"8080"`), which IPCServer takes, was taken for a server before. Not `instanceof`:
+    // a server from another copy of the package (two installs) is still a server.
+    const port = typeof serverOrPort === "number" || typeof serverOrPort === "string";
+    this.server = port ? new IPCServer(serverOrPort as number, serverOptions) : serverOrPort;
     this.kind = kind;
     // Its lines quote services' URLs: the server's secrets read [redacted] there too (../server/_logRedaction.ts).
     this.#logger = redactingLogger(options.logger, serverSecrets(this.server));

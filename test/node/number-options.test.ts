@@ -55,6 +55,8 @@ const EXPECTED: Record<string, [string, string] | "ok"> = {
   "server port 'http'": ["TypeError", `${SERVER_PORT} "http"`],
   "server port 0 and '8080' (digits, as the original's Node listen took them)": "ok",
   "ServiceHub port -1": ["RangeError", `${SERVER_PORT} -1`],
+  "ServiceHub port 'http'": ["TypeError", `${SERVER_PORT} "http"`],
+  "ServiceHub port '8080'": "ok",
   "client port 0": ["RangeError", `${CLIENT_PORT} 0`],
   "client port 70000": ["RangeError", `${CLIENT_PORT} 70000`],
   "client port NaN": ["RangeError", `${CLIENT_PORT} NaN`],
