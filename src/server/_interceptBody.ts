@@ -10,22 +10,33 @@
  * default `maxConnections`) each bringing 64 MiB could make the hub hold 256 GiB. A body that
  * would pass the budget is answered `503 {"error": …}` naming it.
  *
- * Every body is counted as it comes, each chunk reserved as it arrives: a client that declares
+ * A small body framed by its `content-length` (at most `SMALL_BODY`) cannot bring more than it
+ * declares: `interceptHttp` reserves it whole when its head comes and reads it with `text()` (on
+ * Node, srvx reads it straight from the socket's buffers: read from a stream instead, a 1 KiB POST
+ * cost a Node hub a median 1.39× the CPU, 5 pairs at load 12). A larger one, a chunked one, and every body `interceptRequest` hands
+ * its handler, is counted as it comes, each chunk reserved as it arrives: a client that declares
  * 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
  * dropped, not cancelled: cancelling a request's body cuts the connection on some runtimes before
  * the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
  *
- * A body whose client stops sending, its connection open, is dropped once no byte came for `idle`
- * ms (the hub's proxyTimeout), as a mock's is: it held what it had sent (up to `maxMessageSize`,
- * of the budget of all bodies) for as long as its client stayed. Bodies of at most 64 KiB with a
- * `content-length` were once reserved whole and read with `text()` (on Node, srvx reads it
- * straight from the socket's buffers, cheaper than a stream), with no idle check: a client that
- * declared 60 KiB and sent 1 byte held its 60 KiB until it closed. One path for every size now.
+ * A body whose client stops sending, its connection open, held what it had sent (up to
+ * `maxMessageSize`, of the budget of all bodies) for as long as its client stayed, and a small one
+ * all it declared (60 KiB declared and 1 byte sent: 60 KiB until it closed). Now a counted body is
+ * dropped once no byte came for `idle` ms (the hub's proxyTimeout), as a mock's is, and a small one
+ * read with `text()` once it has not all come within `idle` ms: 408, and the reservation goes back.
  */
 import { concat, readUpTo } from "../_bytes.ts";
 import { BodyBudgetError, BodyStalledError, readWithin, type BodyHold } from "../mocks/_bodyBudget.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
 import { withBody } from "./_requestCopy.ts";
+
+/**
+ * The largest body `interceptHttp` reserves whole from its `content-length` and reads with
+ * `text()`: small enough that clients which declare it and send nothing cannot take the budget
+ * for long (it takes 4,096 of them, the default `maxConnections`, to hold the default 256 MiB, and
+ * each gives it back after proxyTimeout), large enough for what test suites send to intercept routes.
+ */
+const SMALL_BODY = 64 * 1024;
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -51,15 +62,23 @@ export class InterceptBodyTooLarge extends Error {
 export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number, hold: BodyHold, idle: number): Promise<unknown> {
   if (request.method === "GET" || request.method === "HEAD") return undefined;
   const declared = declaredLength(request);
-  // Counted as it comes, or past the bound already (dropped as it comes); kept as bytes for the
-  // journal (a body that is not UTF-8 goes into the HAR as base64). From its stream: on Node,
-  // srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU), and `text()` has no idle check.
-  const over = declared !== undefined && declared > limit;
-  const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold, idle) : { bytes: EMPTY, length: 0, spent: false };
-  if (length > limit) throw new InterceptBodyTooLarge(length, limit);
-  if (spent) throw BodyBudgetError.spent(hold, hold.others, length);
-  if (record?.bodies) record.setBody("request", bytes);
-  const text = decoder.decode(bytes);
+  let text: string;
+  if (declared !== undefined && declared <= limit && declared <= SMALL_BODY && !record?.bodies) {
+    if (!hold.take(declared)) throw await refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared));
+    // Only as text: on Node, srvx reads `text()` straight from the socket's buffers, where
+    // `arrayBuffer()` first builds a Web Request and its stream (4–6× the CPU per request).
+    text = await textWithin(request, declared, hold, idle);
+  } else {
+    // Counted as it comes (chunked or large), or past the bound already (dropped as it comes), or
+    // kept as bytes for the journal (a body that is not UTF-8 goes into the HAR as base64). From
+    // its stream: on Node, srvx's `arrayBuffer()` first builds a whole Web Request (3× the CPU).
+    const over = declared !== undefined && declared > limit;
+    const { bytes, length, spent } = request.body ? await readHeld(request.body, over ? 0 : limit, hold, idle) : { bytes: EMPTY, length: 0, spent: false };
+    if (length > limit) throw new InterceptBodyTooLarge(length, limit);
+    if (spent) throw BodyBudgetError.spent(hold, hold.others, length);
+    if (record?.bodies) record.setBody("request", bytes);
+    text = decoder.decode(bytes);
+  }
   if (text === "") return undefined;
   try {
     return JSON.parse(text);
@@ -129,6 +148,25 @@ export interface BoundedRequest {
 export type BodyRefusal = InterceptBodyTooLarge | BodyBudgetError | BodyStalledError;
 
 const NONE = (): undefined => undefined;
+
+/**
+ * A small body's `text()`, or a `BodyStalledError` once it has not all come within `idle` ms, its
+ * reservation given back then. `text()` gives no word of each chunk, so the bound is on the whole
+ * body (at most `SMALL_BODY`), not between chunks. What the client did send stays with the
+ * runtime's read, which ends when the client closes.
+ */
+function textWithin(request: Request, declared: number, hold: BodyHold, idle: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reading = request.text();
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      hold.release();
+      reading.catch(NONE); // the client leaving later rejects it: no one waits for it then
+      reject(new BodyStalledError(`the client did not send the request body's ${declared} bytes within ${idle}ms (proxyTimeout): it was dropped`));
+    }, idle);
+  });
+  return Promise.race([reading, stalled]).finally(() => clearTimeout(timer));
+}
 
 /** `refusal`, once the body has been read and dropped (see the top of this file), or its client left. */
 async function refusedUnread<E extends Error>(request: Request, refusal: E): Promise<E> {
