@@ -11,11 +11,12 @@
  * would pass the budget is answered `503 {"error": …}` naming it.
  *
  * A small body framed by its `content-length` (at most `SMALL_BODY`) cannot bring more than it
- * declares: `interceptHttp` reserves it whole when its head comes and reads it with `text()` (on
- * Node, srvx reads it straight from the socket's buffers: read from a stream instead, a 1 KiB POST
- * cost a Node hub a median 1.39× the CPU, 5 pairs at load 12). A larger one, a chunked one, and every body `interceptRequest` hands
- * its handler, is counted as it comes, each chunk reserved as it arrives: a client that declares
- * 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
+ * declares: it is reserved whole when its head comes, and `interceptHttp` reads it with `text()`,
+ * `interceptRequest` hands it on as it came (on Node, srvx reads `text()` straight from the
+ * socket's buffers: read from a counted stream instead, a 1 KiB POST cost a Node hub a median
+ * 1.39× (interceptHttp) and 1.64× (interceptRequest) the CPU in session 21's A/B). A larger one,
+ * and a chunked one, is counted as it comes, each chunk reserved as it arrives: a client that
+ * declares 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
  * dropped, not cancelled: cancelling a request's body cuts the connection on some runtimes before
  * the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
  *
@@ -24,6 +25,8 @@
  * all it declared (60 KiB declared and 1 byte sent: 60 KiB until it closed). Now a counted body is
  * dropped once no byte came for `idle` ms (the hub's proxyTimeout), as a mock's is, and a small one
  * read with `text()` once it has not all come within `idle` ms: 408, and the reservation goes back.
+ * A small one handed on as it came gives its reservation back after `idle` ms (its reads are not
+ * seen: the handler, waiting on a stalled client, answers when that read ends).
  */
 import { concat, readUpTo } from "../_bytes.ts";
 import { BodyBudgetError, BodyStalledError, readWithin, type BodyHold } from "../mocks/_bodyBudget.ts";
@@ -88,8 +91,9 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
 }
 
 /**
- * `interceptRequest`'s request, its body bounded: refused (the body read and dropped) when it
- * declares more than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
+ * `interceptRequest`'s request, its body bounded: as it came when its `content-length` is small
+ * (reserved whole in `hold` at once, given back after `idle` ms at the latest); refused (the body
+ * read and dropped) when it declares more than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
  * `InterceptBodyTooLarge` once past the bound, or a `BodyBudgetError` once past the budget (the
  * rest is dropped), or a `BodyStalledError` once its client sent nothing for `idle` ms, which
  * `overLimit()` then reports whatever the handler made of the error. The caller releases `hold`
@@ -99,6 +103,14 @@ export function boundedRequest(request: Request, limit: number, hold: BodyHold, 
   // Synchronous but for a refusal: intercept routes are what test suites hammer.
   if (request.method === "GET" || request.method === "HEAD") return { request, overLimit: NONE };
   const declared = declaredLength(request);
+  if (declared !== undefined && declared <= limit && declared <= SMALL_BODY) {
+    if (!hold.take(declared)) return refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared)).then((refusal) => Promise.reject(refusal));
+    // Handed on as it came (the handler's `text()` is srvx's fast path on Node; see the top of
+    // this file). Its reads are not seen, so its reservation goes back after `idle` ms whatever the
+    // handler does: a client that stalls is not answered 408, as a counted body's is.
+    hold.releaseAfter(idle);
+    return { request, overLimit: NONE };
+  }
   const body = request.body;
   if (!body) return { request, overLimit: NONE };
   // Refused either way, whether the client sends it all or leaves mid-way.
