@@ -1,7 +1,7 @@
 import { IPCError, errorMessage } from "./errors.ts";
 import { isExpectedFailure } from "./_expectedFailure.ts";
 import { log } from "./_log.ts";
-import { logBounded } from "./_boundedLog.ts";
+import { LISTENER_ERRORS, logBounded } from "./_boundedLog.ts";
 import { excerpt, MAX_EXCERPT } from "./_excerpt.ts";
 import { unrefTimeout } from "./_timers.ts";
 import { checkNumber } from "./_numberOptions.ts";
@@ -499,7 +499,8 @@ export class IPCSocket {
     try {
       fn();
     } catch (error) {
-      log(this.#logger, "error", "Listener threw", error);
+      // The user's own code, but a peer calls it at will (a connection that closes, an error): bounded as the peer's own lines are.
+      logBounded(this.#logger, "error", LISTENER_ERRORS, "Listener threw", error);
     }
   }
 }

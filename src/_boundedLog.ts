@@ -11,6 +11,12 @@ import type { IPCLogger } from "./types.ts";
 
 type Level = "warn" | "error";
 
+/**
+ * The kind of the lines that say a listener of the user's threw (a hub event, a socket's close, a
+ * member's role): the user's own code, but called as often as peers connect, close and register.
+ */
+export const LISTENER_ERRORS = "listener errors";
+
 const WINDOW_MS = 1000;
 /** More than one-off events need (a page's blocked image, script, form and beacon at once). */
 const MAX_LINES = 10;

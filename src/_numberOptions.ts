@@ -18,6 +18,8 @@ export const MAX_TIMER_MS = 2_147_483_647;
 /**
  * - `ms`: a wait in ms, > 0 and at most `MAX_TIMER_MS`.
  * - `msOrOff`: the same, or 0 for off (`heartbeatInterval`).
+ * - `msOrNow`: the same, or 0 for "only what is there now" (`journal.waitFor`).
+ * - `journalWaitMs`: as `msOrNow`, at most `MAX_JOURNAL_WAIT_MS` (`mocks.waitFor`: the hub's wait).
  * - `secondsOrOff`: a wait in seconds, 0 for off (the server's `keepAliveTimeout`).
  * - `heartbeatSeconds`: the same, at most 960 (the server's `heartbeat`): Bun's WebSocket
  *   `idleTimeout` takes no more, and a Bun hub given more failed to start.
@@ -25,7 +27,10 @@ export const MAX_TIMER_MS = 2_147_483_647;
  * - `bytes`: a whole number of bytes >= 1 (a size limit of 0 refuses everything: meaningless).
  * - `bytesOrZero`: a whole number of bytes >= 0 (the journal's body cut: 0 keeps none of a body).
  */
-export type NumberKind = "ms" | "msOrOff" | "secondsOrOff" | "heartbeatSeconds" | "count" | "bytes" | "bytesOrZero";
+export type NumberKind = "ms" | "msOrOff" | "msOrNow" | "journalWaitMs" | "secondsOrOff" | "heartbeatSeconds" | "count" | "bytes" | "bytesOrZero";
+
+/** The longest a hub waits for a journal entry for another process (`mocks.waitFor`): each wait holds a timer and a filter on the hub. */
+export const MAX_JOURNAL_WAIT_MS = 120_000;
 
 /** The longest heartbeat, in seconds, that every runtime takes (Bun: "websocket expects idleTimeout to be 960 or less"). */
 export const MAX_HEARTBEAT_SECONDS = 960;
@@ -34,6 +39,8 @@ export const MAX_HEARTBEAT_SECONDS = 960;
 const EXPECTED: Record<NumberKind, string> = {
   ms: `a number of ms > 0 (at most ${MAX_TIMER_MS}, the longest a timer waits)`,
   msOrOff: `0 (off) or a number of ms > 0 (at most ${MAX_TIMER_MS}, the longest a timer waits)`,
+  msOrNow: `0 (only what is there now) or a number of ms > 0 (at most ${MAX_TIMER_MS}, the longest a timer waits)`,
+  journalWaitMs: `0 (only what is there now) or a number of ms > 0 (at most ${MAX_JOURNAL_WAIT_MS}, the longest a hub waits)`,
   secondsOrOff: `0 (off) or a number of seconds > 0 (at most ${Math.floor(MAX_TIMER_MS / 1000)})`,
   heartbeatSeconds: `0 (off) or a number of seconds > 0 (at most ${MAX_HEARTBEAT_SECONDS}, the most Bun's WebSocket idleTimeout takes)`,
   count: "a positive integer",
@@ -47,7 +54,10 @@ function fits(value: number, kind: NumberKind): boolean {
     case "ms":
       return value > 0 && value <= MAX_TIMER_MS;
     case "msOrOff":
+    case "msOrNow":
       return value === 0 || (value > 0 && value <= MAX_TIMER_MS);
+    case "journalWaitMs":
+      return value >= 0 && value <= MAX_JOURNAL_WAIT_MS;
     case "secondsOrOff":
       return value >= 0 && value <= MAX_TIMER_MS / 1000;
     case "heartbeatSeconds":

@@ -2,6 +2,7 @@ import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { ACCESS_TOKEN_VARIABLE, fromEnvironment } from "../_environment.ts";
 import { log } from "../_log.ts";
+import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import { unrefInterval, unrefTimeout } from "../_timers.ts";
 import { batchFrame, isRequest } from "../_batchScope.ts";
 import { getPlatform, type Platform } from "../platform.ts";
@@ -11,6 +12,7 @@ import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_
 import { connectFailure, systemError } from "./_connectFailure.ts";
 import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { checkClientPort } from "../_port.ts";
 import { peerText } from "../_controls.ts";
 
 export interface IPCClientOptions {
@@ -108,6 +110,8 @@ export class IPCClient {
    * when `options.accessToken` gives none.
    */
   constructor(portOrUrl: number | string, options: IPCClientOptions = {}) {
+    // Checked now: a bad port otherwise surfaced at `connect()` as an invalid URL (src/_port.ts).
+    checkClientPort(portOrUrl);
     this.#wsBase = wsBase(portOrUrl);
     // Checked now: each is first used when connecting, or seconds later by the heartbeat (src/_numberOptions.ts).
     checkNumbers(options, CLIENT_NUMBER_OPTIONS);
@@ -307,7 +311,7 @@ export class IPCClient {
       try {
         listener(code, reason);
       } catch (error) {
-        log(this.#options.logger, "error", `onClose listener threw: ${errorMessage(error)}`, error);
+        logBounded(this.#options.logger, "error", LISTENER_ERRORS, `onClose listener threw: ${errorMessage(error)}`, error);
       }
     }
   }

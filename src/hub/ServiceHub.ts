@@ -1,6 +1,6 @@
 import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
-import { logBounded } from "../_boundedLog.ts";
+import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import { IPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
 import { redactingLogger } from "../server/_logRedaction.ts";
@@ -68,7 +68,10 @@ export class ServiceHub {
   constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
     const { kind = "embedded", maxRoutesPerClient = DEFAULT_MAX_ROUTES_PER_CLIENT, ...serverOptions } = options;
     checkNumber("maxRoutesPerClient", maxRoutesPerClient, "count");
-    this.server = typeof serverOrPort === "number" ? new IPCServer(serverOrPort, serverOptions) : serverOrPort;
+    // A port in digits (`"8080"`), which IPCServer takes, was taken for a server before. Not `instanceof`:
+    // a server from another copy of the package (two installs) is still a server.
+    const port = typeof serverOrPort === "number" || typeof serverOrPort === "string";
+    this.server = port ? new IPCServer(serverOrPort as number, serverOptions) : serverOrPort;
     this.kind = kind;
     // Its lines quote services' URLs: the server's secrets read [redacted] there too (../server/_logRedaction.ts).
     this.#logger = redactingLogger(options.logger, serverSecrets(this.server));
@@ -265,7 +268,8 @@ export class ServiceHub {
       try {
         listener(event);
       } catch (error) {
-        log(this.#logger, "error", `Hub event listener threw: ${errorMessage(error)}`, error);
+        // A service registers and unregisters at will, each an event: bounded as the peer's own lines are.
+        logBounded(this.#logger, "error", LISTENER_ERRORS, `Hub event listener threw: ${errorMessage(error)}`, error);
       }
     }
   }

@@ -4,6 +4,7 @@ import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
 import { peerText } from "../_controls.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
+import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import type { IPCLogger, IPCServerRequest } from "../types.ts";
 import { HubError } from "./_errors.ts";
 import { entriesOf } from "./_registry.ts";
@@ -418,7 +419,7 @@ function safely(fn: () => void, logger: IPCLogger | undefined): void {
   try {
     fn();
   } catch (error) {
-    log(logger, "error", `Hub member listener threw: ${errorMessage(error)}`, error);
+    logBounded(logger, "error", LISTENER_ERRORS, `Hub member listener threw: ${errorMessage(error)}`, error);
   }
 }
 

@@ -1,3 +1,5 @@
+import { unrefTimeout } from "../_timers.ts";
+
 /**
  * Bytes of request bodies the hub holds at once for its rules and its intercept routes: read whole
  * before a rule sees them (a remote mock's relay to its process, a replay's comparison), each up
@@ -50,6 +52,7 @@ export class BodyBudgetError extends Error {
 export class BodyHold {
   readonly #budget: BodyBudget;
   #held = 0;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
 
   constructor(budget: BodyBudget) {
     this.#budget = budget;
@@ -77,8 +80,19 @@ export class BodyHold {
   }
 
   release(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
     this.#budget.give(this.#held);
     this.#held = 0;
+  }
+
+  /**
+   * Gives back what is held after `ms`, unless `release` came first: for a body handed on
+   * unread, whose reads the hub does not see (../server/_interceptBody.ts).
+   */
+  releaseAfter(ms: number): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = unrefTimeout(() => this.release(), ms);
   }
 }
 

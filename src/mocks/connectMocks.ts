@@ -24,6 +24,7 @@ import { peerText } from "../_controls.ts";
 import { httpBase, wsBase } from "../client/_address.ts";
 import { hideSecrets, secretsOf } from "../client/_hideSecrets.ts";
 import { checkFilterFields } from "../_journalFilterFields.ts";
+import { checkNumber } from "../_numberOptions.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
 import {
@@ -251,9 +252,12 @@ export abstract class MockRuleSet {
 
   /**
    * The first entry that matches, one already recorded or the next one; rejects with the hub's
-   * `ERR_IPC_TIMEOUT` message after `timeoutMs` (at most 120 000). On a scope, only its requests.
+   * `ERR_IPC_TIMEOUT` message after `timeoutMs` (at most 120 000; 0 takes only an entry already
+   * recorded). On a scope, only its requests.
    */
   async waitFor(filter: RemoteJournalFilter = {}, timeoutMs: number = 5000): Promise<JournalEntry> {
+    // Checked here: NaN went over JSON as null and came back as "timeoutMs must be 0-120000, got null".
+    checkNumber("timeoutMs", timeoutMs, "journalWaitMs");
     return this.connection.client.sendFrameworkRequest(
       MockRequests.journal as never,
       { filter: this.#filter(filter), timeoutMs } as never,

@@ -108,11 +108,15 @@ export class Replay implements ReplayHandle {
     const query: Array<[string, string]> = search === "" ? [] : [...new URLSearchParams(search)];
     const boundary = body === null || body.byteLength === 0 ? undefined : multipartBoundary(contentType);
     // null: a body longer than any recorded one, which matches none.
-    let list = body === null ? undefined : this.index.find(method, path, query.length === 0 ? "" : queryKey(query), body, boundary);
+    const sentQuery = query.length === 0 ? "" : queryKey(query);
+    let list = body === null ? undefined : this.index.find(method, path, sentQuery, body, boundary);
     if (!list && body !== null) {
-      // A secret the recording redacted (`?token=[redacted]`) matches whatever this request sends.
+      // A secret the recording redacted (`?token=[redacted]`, a form's `password=[redacted]`)
+      // matches whatever this request sends.
       const redacted = this.index.redactedQuery(query);
       if (redacted !== undefined) list = this.index.find(method, path, redacted, body, boundary);
+      const redactedBody = list ? undefined : this.index.redactedBody(body, contentType ?? undefined);
+      if (redactedBody) list = this.index.find(method, path, redacted ?? sentQuery, redactedBody, boundary);
     }
     if (list) {
       this.matched++;

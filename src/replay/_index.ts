@@ -5,7 +5,8 @@
  * requests with the most leading segments in common in as many steps as the path has segments;
  * when the request has a query, those are compared for the parameters they share.
  */
-import { REDACTED } from "../server/_redact.ts";
+import { LOG_REDACTION, REDACTED, type Redaction } from "../server/_redact.ts";
+import { redactBodyNames } from "../server/_redactBody.ts";
 import { bodyKey, looksJson, queryKey } from "./_keys.ts";
 import type { RecordedExchange } from "./_load.ts";
 
@@ -35,6 +36,8 @@ interface TrieNode {
  * requests under one prefix stays cheap (past it, the closest of those compared is named).
  */
 const CLOSEST_CANDIDATES = 10_000;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const encoder = new TextEncoder();
 
 export class ReplayIndex {
   readonly #byPath = new Map<string, PathEntry>();
@@ -56,10 +59,17 @@ export class ReplayIndex {
    * `access_token`, the other default names and those added to it): their recorded value matches any live value.
    */
   readonly redactedNames: ReadonlySet<string>;
+  /**
+   * What a live body is redacted with before it is compared again with recorded bodies that hold
+   * `[redacted]` (a form's `password=[redacted]`, a JSON `"password":"[redacted]"`: ../server/_redactBody.ts),
+   * or undefined when none does: the default names and those the recording's queries show redacted.
+   */
+  readonly bodyRedaction: Redaction;
 
   constructor(exchanges: readonly RecordedExchange[]) {
     let maxRequestBody = 0;
     const redactedNames = new Set<string>();
+    let bodiesRedacted = false;
     this.#exchanges = exchanges;
     this.#distinct = new Uint8Array(exchanges.length);
     for (let at = 0; at < exchanges.length; at++) {
@@ -75,6 +85,7 @@ export class ReplayIndex {
         this.#distinct[at] = 1;
       }
       const body = bodyKey(exchange.requestBody, exchange.requestBoundary);
+      bodiesRedacted ||= body.includes(REDACTED);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
       else byBody.set(body, { answers: [exchange], next: 0 });
@@ -83,6 +94,26 @@ export class ReplayIndex {
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
     this.redactedNames = redactedNames;
+    this.bodyRedaction = bodiesRedacted ? { names: new Set([...(LOG_REDACTION?.names ?? []), ...redactedNames]), values: [] } : undefined;
+  }
+
+  /**
+   * The live body as a recording made with redaction holds it (`password=[redacted]`), or
+   * undefined when no recorded body holds `[redacted]` or this one is not changed by it: the body
+   * to try when the body as sent matched nothing. A form or JSON body that is UTF-8 only.
+   */
+  redactedBody(body: Uint8Array, contentType: string | undefined): Uint8Array | undefined {
+    // Not bounded by the longest recorded body: a long secret (a JWT) redacts to a short one. The
+    // body was read whole (up to the hub's body limit) and keyed once already: this is one pass more.
+    if (!this.bodyRedaction || body.byteLength === 0) return undefined;
+    let text: string;
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      return undefined;
+    }
+    const redacted = redactBodyNames(text, contentType, this.bodyRedaction);
+    return redacted === text ? undefined : encoder.encode(redacted);
   }
 
   /** True when something was recorded for this method and path (then the body is worth reading). */

@@ -35,6 +35,7 @@ import { loopCheck } from "./_selfTarget.ts";
 import { redactingLogger } from "./_logRedaction.ts";
 import { randomHex } from "../_randomHex.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { checkServerPort } from "../_port.ts";
 
 export interface IPCServerOptions extends GuardOptions {
   /**
@@ -204,7 +205,8 @@ export class IPCServer {
   #port = 0;
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
-    this.#expectedPort = port;
+    // Checked now, as the options below are: a bad port otherwise failed in `start()`, in each runtime's own words (src/_port.ts).
+    this.#expectedPort = checkServerPort(port);
     checkAccessToken(options.accessToken ?? fromEnvironment(ACCESS_TOKEN_VARIABLE), options.accessToken !== undefined ? "accessToken" : ACCESS_TOKEN_VARIABLE);
     this.#options = {
       ...options,

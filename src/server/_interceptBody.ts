@@ -11,16 +11,22 @@
  * would pass the budget is answered `503 {"error": …}` naming it.
  *
  * A small body framed by its `content-length` (at most `SMALL_BODY`) cannot bring more than it
- * declares: it is reserved whole when its head comes and read as before (on Node, srvx reads
- * `text()` straight from the socket's buffers, 4–6× cheaper than a stream). A larger one, and a
- * chunked one, is counted as it comes, each chunk reserved as it arrives: a client that declares
- * 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
+ * declares: it is reserved whole when its head comes, and `interceptHttp` reads it with `text()`,
+ * `interceptRequest` hands it on as it came (on Node, srvx reads `text()` straight from the
+ * socket's buffers: read from a counted stream instead, a 1 KiB POST cost a Node hub a median
+ * 1.39× (interceptHttp) and 1.64× (interceptRequest) the CPU in session 21's A/B). A larger one,
+ * and a chunked one, is counted as it comes, each chunk reserved as it arrives: a client that
+ * declares 64 MiB and sends nothing holds no part of the budget. What comes past a bound is read and
  * dropped, not cancelled: cancelling a request's body cuts the connection on some runtimes before
  * the client reads the answer that refuses it (as the mocks' bodies, ../mocks/_pipeline.ts).
  *
- * A counted body whose client stops sending, its connection open, is dropped once no byte came
- * for `idle` ms (the hub's proxyTimeout), as a mock's is: it held what it had sent (up to
- * `maxMessageSize`, of the budget of all bodies) for as long as its client stayed.
+ * A body whose client stops sending, its connection open, held what it had sent (up to
+ * `maxMessageSize`, of the budget of all bodies) for as long as its client stayed, and a small one
+ * all it declared (60 KiB declared and 1 byte sent: 60 KiB until it closed). Now a counted body is
+ * dropped once no byte came for `idle` ms (the hub's proxyTimeout), as a mock's is, and a small one
+ * read with `text()` once it has not all come within `idle` ms: 408, and the reservation goes back.
+ * A small one handed on as it came gives its reservation back after `idle` ms (its reads are not
+ * seen: the handler, waiting on a stalled client, answers when that read ends).
  */
 import { concat, readUpTo } from "../_bytes.ts";
 import { BodyBudgetError, BodyStalledError, readWithin, type BodyHold } from "../mocks/_bodyBudget.ts";
@@ -28,10 +34,10 @@ import type { JournalRecord } from "./_journalRecord.ts";
 import { withBody } from "./_requestCopy.ts";
 
 /**
- * The largest body reserved whole from its `content-length`, before a byte of it came: small
- * enough that clients which declare it and send nothing cannot take the budget (it takes 4,096
- * of them, the default `maxConnections`, to hold the default 256 MiB), large enough for what test
- * suites send to intercept routes.
+ * The largest body `interceptHttp` reserves whole from its `content-length` and reads with
+ * `text()`: small enough that clients which declare it and send nothing cannot take the budget
+ * for long (it takes 4,096 of them, the default `maxConnections`, to hold the default 256 MiB, and
+ * each gives it back after proxyTimeout), large enough for what test suites send to intercept routes.
  */
 const SMALL_BODY = 64 * 1024;
 
@@ -53,7 +59,7 @@ export class InterceptBodyTooLarge extends Error {
  * body, and a spy that re-serialises a JSON body received as a string would send it
  * double-encoded); a body that is not JSON as text; an empty one as `undefined`. Throws an
  * `InterceptBodyTooLarge` past `limit` bytes, a `BodyBudgetError` past what `hold` may take, a
- * `BodyStalledError` once a counted body's client sent nothing for `idle` ms; the caller releases
+ * `BodyStalledError` once its client sent nothing for `idle` ms; the caller releases
  * `hold` once the handler is done.
  */
 export async function readInterceptBody(request: Request, record: JournalRecord | undefined, limit: number, hold: BodyHold, idle: number): Promise<unknown> {
@@ -64,7 +70,7 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
     if (!hold.take(declared)) throw await refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared));
     // Only as text: on Node, srvx reads `text()` straight from the socket's buffers, where
     // `arrayBuffer()` first builds a Web Request and its stream (4–6× the CPU per request).
-    text = await request.text();
+    text = await textWithin(request, declared, hold, idle);
   } else {
     // Counted as it comes (chunked or large), or past the bound already (dropped as it comes), or
     // kept as bytes for the journal (a body that is not UTF-8 goes into the HAR as base64). From
@@ -86,8 +92,8 @@ export async function readInterceptBody(request: Request, record: JournalRecord 
 
 /**
  * `interceptRequest`'s request, its body bounded: as it came when its `content-length` is small
- * (reserved whole in `hold` at once); refused (the body read and dropped) when it declares more
- * than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
+ * (reserved whole in `hold` at once, given back after `idle` ms at the latest); refused (the body
+ * read and dropped) when it declares more than `limit`; else behind a stream that reserves each chunk as it comes and errors with an
  * `InterceptBodyTooLarge` once past the bound, or a `BodyBudgetError` once past the budget (the
  * rest is dropped), or a `BodyStalledError` once its client sent nothing for `idle` ms, which
  * `overLimit()` then reports whatever the handler made of the error. The caller releases `hold`
@@ -98,8 +104,12 @@ export function boundedRequest(request: Request, limit: number, hold: BodyHold, 
   if (request.method === "GET" || request.method === "HEAD") return { request, overLimit: NONE };
   const declared = declaredLength(request);
   if (declared !== undefined && declared <= limit && declared <= SMALL_BODY) {
-    if (hold.take(declared)) return { request, overLimit: NONE };
-    return refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared)).then((refusal) => Promise.reject(refusal));
+    if (!hold.take(declared)) return refusedUnread(request, BodyBudgetError.spent(hold, hold.others, declared)).then((refusal) => Promise.reject(refusal));
+    // Handed on as it came (the handler's `text()` is srvx's fast path on Node; see the top of
+    // this file). Its reads are not seen, so its reservation goes back after `idle` ms whatever the
+    // handler does: a client that stalls is not answered 408, as a counted body's is.
+    hold.releaseAfter(idle);
+    return { request, overLimit: NONE };
   }
   const body = request.body;
   if (!body) return { request, overLimit: NONE };
@@ -150,6 +160,25 @@ export interface BoundedRequest {
 export type BodyRefusal = InterceptBodyTooLarge | BodyBudgetError | BodyStalledError;
 
 const NONE = (): undefined => undefined;
+
+/**
+ * A small body's `text()`, or a `BodyStalledError` once it has not all come within `idle` ms, its
+ * reservation given back then. `text()` gives no word of each chunk, so the bound is on the whole
+ * body (at most `SMALL_BODY`), not between chunks. What the client did send stays with the
+ * runtime's read, which ends when the client closes.
+ */
+function textWithin(request: Request, declared: number, hold: BodyHold, idle: number): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const reading = request.text();
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      hold.release();
+      reading.catch(NONE); // the client leaving later rejects it: no one waits for it then
+      reject(new BodyStalledError(`the client did not send the request body's ${declared} bytes within ${idle}ms (proxyTimeout): it was dropped`));
+    }, idle);
+  });
+  return Promise.race([reading, stalled]).finally(() => clearTimeout(timer));
+}
 
 /** `refusal`, once the body has been read and dropped (see the top of this file), or its client left. */
 async function refusedUnread<E extends Error>(request: Request, refusal: E): Promise<E> {

@@ -1,4 +1,5 @@
 import { redactBodyText, redactHeaders, redactUrl, type Redaction } from "./_redact.ts";
+import { redactBodyNames } from "./_redactBody.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
@@ -294,8 +295,8 @@ export class JournalRecord {
     const redact = this.#redact;
     const requestHeaders = headerRecord(this.requestHeaders);
     const responseHeaders = headerRecord(this.responseHeaders);
-    const requestBody = bodies ? bodyText(this.requestBody, this.requestBodyTruncated, redact) : undefined;
-    const responseBody = bodies ? bodyText(this.responseBody, this.responseBodyTruncated, redact) : undefined;
+    const requestBody = bodies ? bodyText(this.requestBody, this.requestBodyTruncated, requestHeaders?.["content-type"], redact) : undefined;
+    const responseBody = bodies ? bodyText(this.responseBody, this.responseBodyTruncated, responseHeaders?.["content-type"], redact) : undefined;
     // Sizes first: `content-length` is never redacted, but a user may add any name.
     const requestSize = sizeOf(requestHeaders);
     const responseSize = this.responseSize ?? sizeOf(responseHeaders);
@@ -398,12 +399,14 @@ function sizeOf(headers: Record<string, string> | undefined): number | undefined
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** A body as the entry shows it: its text when it is UTF-8, else base64. */
-/** A body as an entry shows it: its text without the server's own secrets, or base64 when it is not UTF-8. */
-function bodyText(bytes: Uint8Array | undefined, truncated: boolean, redact: Redaction): { text: string; encoding?: "base64" } | undefined {
+/**
+ * A body as an entry shows it: its text without the server's own secrets and without the values
+ * of redacted names in a form or JSON body (./_redactBody.ts), or base64 when it is not UTF-8.
+ */
+function bodyText(bytes: Uint8Array | undefined, truncated: boolean, contentType: string | undefined, redact: Redaction): { text: string; encoding?: "base64" } | undefined {
   if (bytes === undefined) return undefined;
   const text = utf8(bytes) ?? (truncated ? utf8(bytes.subarray(0, completeLength(bytes))) : undefined);
-  return text === undefined ? { text: toBase64(bytes), encoding: "base64" } : { text: redactBodyText(text, redact) };
+  return text === undefined ? { text: toBase64(bytes), encoding: "base64" } : { text: redactBodyNames(redactBodyText(text, redact), contentType, redact) };
 }
 
 function utf8(bytes: Uint8Array): string | undefined {

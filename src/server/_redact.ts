@@ -130,7 +130,7 @@ export function redactUrl(text: string | undefined, redaction: Redaction): strin
  * its dashboard key) replaced. The hub's own answers quote what a request came with ("No route
  * for GET /files/T", "Proxy error: http://svc/x?key=T is unreachable", a replay's "No recorded
  * answer for …"), and a service may echo it: the HAR of such a session held the hub's token in its
- * bodies. Other secrets in a body are kept as sent (names are not looked for: a body is not a URL).
+ * bodies. Values under redacted names in form and JSON bodies: ./_redactBody.ts.
  */
 export function redactBodyText(text: string, redaction: Redaction): string {
   return redaction && redaction.values.length ? redactValues(text, redaction.values) : text;
@@ -145,7 +145,8 @@ function redactValues(text: string, values: readonly string[]): string {
 const USERINFO_PASSWORD = /(\/\/[^/?#@\s:]*:)[^/?#@\s]*@/g;
 const QUERY_PAIR = /([?&])([^=&#\s]*)=[^&#\s]*/g;
 
-function decodedName(name: string): string {
+/** A query or form name as it is compared with the redacted names: decoded (`+` a space, `%74oken` is `token`), lower-cased. */
+export function decodedName(name: string): string {
   try {
     return decodeURIComponent(name.replace(/\+/g, " ")).toLowerCase();
   } catch {

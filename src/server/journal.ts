@@ -23,7 +23,7 @@ export interface JournalOptions {
    */
   maxTotalBodySize?: number | undefined;
   /**
-   * More header (and query parameter) names whose values read `[redacted]` in entries, on top
+   * More header (and query parameter, form and JSON body field) names whose values read `[redacted]` in entries, on top
    * of the defaults (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`, `x-api-key`,
    * `token`, `access_token`, `password`…: the README's list, `DEFAULT_REDACTED_NAMES` in
    * ./_redact.ts); `false` shows every value. Names are matched case-insensitively.
@@ -249,6 +249,12 @@ export class Journal implements BodyLedger {
    * `ERR_IPC_CLOSED` when `signal` aborts (the wait is then forgotten at once, not at its timeout).
    */
   waitFor(filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
+    // NaN reached setTimeout (1 ms), a wait past 2^31 - 1 ms fired at once: refused, as every failure here is, by rejecting.
+    try {
+      checkNumber("timeoutMs", timeoutMs, "msOrNow");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
     let matches: (record: JournalRecord) => boolean;
     try {

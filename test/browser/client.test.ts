@@ -35,8 +35,10 @@ test("crossipc/client bundles for the browser without node: imports or server co
   assert.ok(bundle.inputs.some((input) => input.endsWith("dist/adapters/browser.js")), "resolved through the exports map to the built client");
   const unwanted = bundle.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input) || /server|adapters\/(?!browser\.js$)/.test(input));
   assert.deepEqual(unwanted, []);
-  // 42.3 kB since the client checks its numeric options and escapes a server's words (src/_numberOptions.ts, src/_controls.ts).
-  assert.ok(bundle.code.length < 44_000, `bundle is ${bundle.code.length} bytes`);
+  // 42.3 kB since the client checks its numeric options and escapes a server's words (src/_numberOptions.ts,
+  // src/_controls.ts); 44.6 kB since it checks its port and bounds its listener lines (src/_port.ts, src/_boundedLog.ts).
+  // A server module pulled in by mistake adds far more than the margin.
+  assert.ok(bundle.code.length < 46_000, `bundle is ${bundle.code.length} bytes`);
 });
 
 test("the bundled IPCClient makes a request in each direction with a hub", async (t) => {

@@ -7,7 +7,10 @@
  *   502 naming the header on every runtime, and the hub serves on;
  * - a client that sends half of a large body and then stalls, its connection open, held what it
  *   sent of the budget of all bodies (`maxMockBodyBytes`) until it closed: now dropped after
- *   proxyTimeout with 408, as a mock's body is, and the budget is whole again.
+ *   proxyTimeout with 408, as a mock's body is, and the budget is whole again; a small body (60 KiB
+ *   declared, 1 byte sent), reserved whole and read with no bound, held its 60 KiB until its client
+ *   closed: now interceptHttp answers 408 after proxyTimeout, and interceptRequest (which hands the
+ *   body on as it came) gives the reservation back then.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
@@ -55,6 +58,35 @@ for (const runtime of RUNTIMES) {
     for (const path of ["/echo", "/echo-request"]) {
       const response = await fetch(url + path, { method: "POST", headers: { "content-type": "text/plain" }, body: large });
       assert.deepEqual([response.status, await response.json()], [200, { length: large.length }], path);
+    }
+    assert.deepEqual(await stopHub(hub), []);
+  });
+
+  test(`${runtime} hub: an intercept route's small body (60 KiB declared, 1 byte sent) whose client stalls holds its reservation for proxyTimeout at most (interceptHttp: 408)`, { timeout: 120_000 }, async (t) => {
+    const hub = start(runtime, "test/fixtures/intercept-guard-hub.ts", [], { denoPermissions: ["--allow-net=127.0.0.1"] });
+    t.after(() => hub.proc.kill("SIGKILL"));
+    const { port } = await hub.nextJson<{ port: number }>(60_000, "listening port");
+    const url = `http://127.0.0.1:${port}`;
+    // Two clients per route: 240 KiB declared of the 2 MiB budget, 4 bytes sent.
+    const paths = ["/echo", "/echo", "/echo-request", "/echo-request"];
+    const stalled = await Promise.all(paths.map((path) => stall(port, path, 60 * KiB, "s")));
+    t.after(() => stalled.forEach(({ socket }) => socket.destroy()));
+    // interceptHttp reads a small body with `text()`, which says nothing per chunk: the bound is on the whole body.
+    for (const [i, { answer }] of stalled.slice(0, 2).entries()) {
+      assert.match(await answer, new RegExp(String.raw`^HTTP/1\.1 408 [^]*The request body is not read for POST /echo: the client did not send the request body's 61440 bytes within ${PROXY_TIMEOUT_MS}ms \(proxyTimeout\): it was dropped`), `stalled client ${i}`);
+    }
+    // interceptRequest hands a small body on as it came (its handler waits on the read): its
+    // reservation goes back after proxyTimeout all the same. Nothing of the 240 KiB is held then:
+    // a body of 2 MiB - 64 KiB is taken by either route (asked again until the last reservation is back).
+    const large = "l".repeat(2 * MiB - 64 * KiB);
+    for (const path of ["/echo-request", "/echo"]) {
+      let answer: [number, unknown] = [0, undefined];
+      for (let tries = 0; answer[0] !== 200 && tries < 50; tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        const response = await fetch(url + path, { method: "POST", headers: { "content-type": "text/plain" }, body: large });
+        answer = [response.status, await response.json()];
+      }
+      assert.deepEqual(answer, [200, { length: large.length }], path);
     }
     assert.deepEqual(await stopHub(hub), []);
   });

@@ -1,16 +1,22 @@
 /**
  * Numeric options of IPCClient, IPCServer, ServiceHub, joinHub and connectMocks, and a request's
- * `timeoutMs`, checked when given, on Node, Bun and Deno (test/fixtures/number-options.ts; Deno
+ * `timeoutMs`, the `port` of IPCServer/IPCClient and the `timeoutMs` of `journal.waitFor`/`mocks.waitFor`,
+ * checked when given, on Node, Bun and Deno (test/fixtures/number-options.ts; Deno
  * with the README's `--allow-net=127.0.0.1`). Unchecked, `heartbeatTimeout: 0` failed every
  * heartbeat and cut `disconnect()` at once, NaN reached timers (a request with a NaN timeout never
  * timed out), `minRetryDelay: 0` retried with no delay, and a bad `server` option of `joinHub`
- * only made each bid fail until `joinTimeout`. Now a TypeError or RangeError names the option and the value.
+ * only made each bid fail until `joinTimeout`; a bad port failed in `start()` in each runtime's own
+ * words, or at `connect()` as an invalid URL; `waitFor`'s NaN fired after 1 ms (locally) or came
+ * back from the hub as "got null" (over JSON), a number past 2^31 - 1 fired at once. Now a TypeError or RangeError names the option and the value.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RUNTIMES, start, waitExit } from "../matrix/_spawn.ts";
 
 const MS = "a number of ms > 0 (at most 2147483647, the longest a timer waits)";
+const SERVER_PORT = "port must be a whole number from 0 (any free port) to 65535, got";
+const CLIENT_PORT = "port must be a whole number from 1 to 65535 (the server's port), or a URL, got";
+const WAIT = "timeoutMs must be 0 (only what is there now) or a number of ms > 0";
 const EXPECTED: Record<string, [string, string] | "ok"> = {
   "client heartbeatTimeout 0": ["RangeError", `heartbeatTimeout must be ${MS}, got 0`],
   "client heartbeatTimeout NaN": ["RangeError", `heartbeatTimeout must be ${MS}, got NaN`],
@@ -42,8 +48,31 @@ const EXPECTED: Record<string, [string, string] | "ok"> = {
   "joinHub maxRetryDelay below minRetryDelay": ["RangeError", "joinHub: maxRetryDelay (10) must not be below minRetryDelay (100)"],
   "joinHub server.maxClients 0": ["RangeError", "server.maxClients must be a positive integer, got 0"],
   "connectMocks heartbeatTimeout 0": ["RangeError", `heartbeatTimeout must be ${MS}, got 0`],
+  "server port -1": ["RangeError", `${SERVER_PORT} -1`],
+  "server port 70000": ["RangeError", `${SERVER_PORT} 70000`],
+  "server port NaN": ["RangeError", `${SERVER_PORT} NaN`],
+  "server port 1.5": ["RangeError", `${SERVER_PORT} 1.5`],
+  "server port 'http'": ["TypeError", `${SERVER_PORT} "http"`],
+  "server port 0 and '8080' (digits, as the original's Node listen took them)": "ok",
+  "ServiceHub port -1": ["RangeError", `${SERVER_PORT} -1`],
+  "ServiceHub port 'http'": ["TypeError", `${SERVER_PORT} "http"`],
+  "ServiceHub port '8080'": "ok",
+  "client port 0": ["RangeError", `${CLIENT_PORT} 0`],
+  "client port 70000": ["RangeError", `${CLIENT_PORT} 70000`],
+  "client port NaN": ["RangeError", `${CLIENT_PORT} NaN`],
+  "client port '99999'": ["RangeError", `${CLIENT_PORT} "99999"`],
+  "client port ''": ["TypeError", `${CLIENT_PORT} ""`],
+  "client port '4000' and a URL": "ok",
+  "connectMocks port -1": ["RangeError", `${CLIENT_PORT} -1`],
   "sendFrameworkRequest timeoutMs NaN": ["RangeError", `timeoutMs must be ${MS}, got NaN`],
   "sendFrameworkMessage timeoutMs 0": ["RangeError", `timeoutMs must be ${MS}, got 0`],
+  "journal.waitFor timeoutMs NaN": ["RangeError", `${WAIT} (at most 2147483647, the longest a timer waits), got NaN`],
+  "journal.waitFor timeoutMs 2^31": ["RangeError", `${WAIT} (at most 2147483647, the longest a timer waits), got 2147483648`],
+  "journal.waitFor timeoutMs 0": ["IPCError", 'ERR_IPC_TIMEOUT: Journal: no entry matching {path="/never"} within 0ms'],
+  "mocks.waitFor timeoutMs NaN": ["RangeError", `${WAIT} (at most 120000, the longest a hub waits), got NaN`],
+  "mocks.waitFor timeoutMs 120001": ["RangeError", `${WAIT} (at most 120000, the longest a hub waits), got 120001`],
+  "mocks.waitFor timeoutMs '5000'": ["TypeError", `${WAIT} (at most 120000, the longest a hub waits), got "5000"`],
+  "mocks.waitFor timeoutMs 0": ["IPCError", 'ERR_IPC_REMOTE: Journal: no entry matching {path="/never"} within 0ms'],
 };
 
 for (const runtime of RUNTIMES) {

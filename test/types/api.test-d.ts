@@ -23,7 +23,7 @@ const register = IPCServer.defineRequest<Entry[], { count: number }>("discovery/
 const update = IPCClient.defineRequest<{ key: string }, boolean>("config/update");
 
 const server = new IPCServer(0);
-const client = new IPCClient(0);
+const client = new IPCClient(9000);
 
 // Right uses compile.
 server.onFrameworkMessage(register, async (routes, msg: SocketMessage) => ({ count: routes.length + msg.clientId.length }));
