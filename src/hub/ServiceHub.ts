@@ -2,7 +2,8 @@ import { errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
 import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import { checkNumber } from "../_numberOptions.ts";
-import { IPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
+import { IPCServer, isIPCServer, serverSecrets, type IPCServerOptions } from "../server/IPCServer.ts";
+import { quoted } from "../_excerpt.ts";
 import { redactingLogger } from "../server/_logRedaction.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
 import { setApiPrefixes } from "../server/_apiPrefixes.ts";
@@ -68,10 +69,9 @@ export class ServiceHub {
   constructor(serverOrPort: IPCServer | number = 0, options: ServiceHubOptions = {}) {
     const { kind = "embedded", maxRoutesPerClient = DEFAULT_MAX_ROUTES_PER_CLIENT, ...serverOptions } = options;
     checkNumber("maxRoutesPerClient", maxRoutesPerClient, "count");
-    // A port in digits (`"8080"`), which IPCServer takes, was taken for a server before. Not `instanceof`:
-    // a server from another copy of the package (two installs) is still a server.
+    // A port in digits (`"8080"`), which IPCServer takes, was taken for a server before.
     const port = typeof serverOrPort === "number" || typeof serverOrPort === "string";
-    this.server = port ? new IPCServer(serverOrPort as number, serverOptions) : serverOrPort;
+    this.server = port ? new IPCServer(serverOrPort as number, serverOptions) : attachable(serverOrPort);
     this.kind = kind;
     // Its lines quote services' URLs: the server's secrets read [redacted] there too (../server/_logRedaction.ts).
     this.#logger = redactingLogger(options.logger, serverSecrets(this.server));
@@ -273,6 +273,20 @@ export class ServiceHub {
       }
     }
   }
+}
+
+/**
+ * The server a hub attaches to. Anything else (`null`, an options object given first, a server of
+ * another copy of crossipc, whose private fields this copy cannot read) was taken for a server and
+ * failed inside the constructor with "Cannot read properties of null (reading '#options')".
+ */
+function attachable(value: unknown): IPCServer {
+  if (isIPCServer(value)) return value;
+  const foreign = typeof value === "object" && value !== null && typeof (value as Partial<IPCServer>).onFrameworkMessage === "function";
+  throw new TypeError(
+    `ServiceHub takes a port (a whole number from 0, any free port, to 65535) or an IPCServer to attach to, got ${quoted(value)}` +
+      (foreign ? " that looks like an IPCServer of another copy of crossipc: import ServiceHub and IPCServer from the same one" : ""),
+  );
 }
 
 function ownerOf(msg: SocketMessage): { owner: string; runtimeId?: string } {

@@ -170,6 +170,9 @@ export let websocketNamespaces: (server: IPCServer) => number | undefined;
 /** @internal The secrets `server` knows by value (its access token, its dashboard key): a ServiceHub's log lines redact them too. */
 export let serverSecrets: (server: IPCServer) => Array<string | undefined>;
 
+/** @internal Whether `value` is an IPCServer of this copy of the package (its private fields are what a hub reads). */
+export let isIPCServer: (value: unknown) => value is IPCServer;
+
 /**
  * The hub: framework connections over WebSocket with typed requests both ways, HTTP
  * interception routes, and a reverse proxy for HTTP and WebSocket traffic.
@@ -178,6 +181,7 @@ export class IPCServer {
   static {
     websocketNamespaces = (server) => server.#listener?.websocketNamespaces?.();
     serverSecrets = (server) => [server.#options.accessToken, server.#dashboardKey];
+    isIPCServer = (value): value is IPCServer => typeof value === "object" && value !== null && #options in value;
   }
 
   readonly #expectedPort: number;

@@ -7,7 +7,7 @@
  * timed out), `minRetryDelay: 0` retried with no delay, and a bad `server` option of `joinHub`
  * only made each bid fail until `joinTimeout`; a bad port failed in `start()` in each runtime's own
  * words, or at `connect()` as an invalid URL; `waitFor`'s NaN fired after 1 ms (locally) or came
- * back from the hub as "got null" (over JSON), a number past 2^31 - 1 fired at once. Now a TypeError or RangeError names the option and the value.
+ * back from the hub as "got null" (over JSON), a number past 2^31 - 1 fired at once. `new ServiceHub(null)` (or an options object given first) was taken for a server and failed inside the constructor ("Cannot read properties of null"). Now a TypeError or RangeError names the option and the value.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -16,6 +16,7 @@ import { RUNTIMES, start, waitExit } from "../matrix/_spawn.ts";
 const MS = "a number of ms > 0 (at most 2147483647, the longest a timer waits)";
 const SERVER_PORT = "port must be a whole number from 0 (any free port) to 65535, got";
 const CLIENT_PORT = "port must be a whole number from 1 to 65535 (the server's port), or a URL, got";
+const HUB_TAKES = "ServiceHub takes a port (a whole number from 0, any free port, to 65535) or an IPCServer to attach to, got";
 const WAIT = "timeoutMs must be 0 (only what is there now) or a number of ms > 0";
 const EXPECTED: Record<string, [string, string] | "ok"> = {
   "client heartbeatTimeout 0": ["RangeError", `heartbeatTimeout must be ${MS}, got 0`],
@@ -57,6 +58,10 @@ const EXPECTED: Record<string, [string, string] | "ok"> = {
   "ServiceHub port -1": ["RangeError", `${SERVER_PORT} -1`],
   "ServiceHub port 'http'": ["TypeError", `${SERVER_PORT} "http"`],
   "ServiceHub port '8080'": "ok",
+  "ServiceHub null": ["TypeError", `${HUB_TAKES} null`],
+  "ServiceHub options given first": ["TypeError", `${HUB_TAKES} an object`],
+  "ServiceHub true": ["TypeError", `${HUB_TAKES} true`],
+  "ServiceHub attached to an IPCServer": "ok",
   "client port 0": ["RangeError", `${CLIENT_PORT} 0`],
   "client port 70000": ["RangeError", `${CLIENT_PORT} 70000`],
   "client port NaN": ["RangeError", `${CLIENT_PORT} NaN`],
