@@ -2,7 +2,7 @@ import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
 import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
-import { logBounded } from "../_boundedLog.ts";
+import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
 import { batchFrame } from "../_batchScope.ts";
 import type { FrameWriter, Platform } from "../platform.ts";
 import type { ClientListener, IPCLogger } from "../types.ts";
@@ -196,9 +196,10 @@ export class FrameworkClients {
     for (const listener of listeners) {
       try {
         const result = listener(clientId, runtimeId) as unknown;
-        if (result instanceof Promise) result.catch((error) => log(this.#options.logger, "error", `Client listener failed: ${errorMessage(error)}`, error));
+        if (result instanceof Promise) result.catch((error) => logBounded(this.#options.logger, "error", LISTENER_ERRORS, `Client listener failed: ${errorMessage(error)}`, error));
       } catch (error) {
-        log(this.#options.logger, "error", `Client listener failed: ${errorMessage(error)}`, error);
+        // Bounded: a peer connects and leaves at will, and each time runs these listeners.
+        logBounded(this.#options.logger, "error", LISTENER_ERRORS, `Client listener failed: ${errorMessage(error)}`, error);
       }
     }
   }

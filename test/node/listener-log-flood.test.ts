@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HubRequests, IPCClient, ServiceHub } from "../../adapters/node.ts";
+import { HubRequests, IPCClient, IPCServer, ServiceHub } from "../../adapters/node.ts";
 
 const EVENTS = 2000;
 
@@ -36,5 +36,28 @@ test("a hub event listener that throws on each of 2,000 registrations: a few lin
   assert.equal(said + unsaid, EVENTS, `${said} said, ${unsaid} counted:\n${lines.slice(-20).join("\n")}`);
   assert.ok(unsaid > 0, "no count line");
   // 10 lines and one count a second.
+  assert.ok(said + counts.filter(Boolean).length <= 11 * seconds, `${said} lines in ${seconds} s`);
+});
+
+test("a server's onClientConnect listener that throws on each of 60 connections: a few lines a second, the rest counted", async (t) => {
+  const CONNECTS = 60;
+  const lines: string[] = [];
+  const server = new IPCServer(0, { logger: { error: (message: string) => lines.push(message) } });
+  server.onClientConnect(() => {
+    throw new Error("the user's listener broke");
+  });
+  await server.start();
+  t.after(() => server.teardown());
+  const started = Date.now();
+  for (let i = 0; i < CONNECTS; i++) {
+    const client = new IPCClient(server.getPort(), { heartbeatInterval: 0 });
+    await client.connect(`peer-${i}`);
+    await client.disconnect();
+  }
+  const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const said = lines.filter((line) => line === "[crossipc] Client listener failed: the user's listener broke").length;
+  const counts = lines.map((line) => Number(/^\[crossipc\] (\d+) more listener errors in that second, not shown \(at most 10 a second\)$/.exec(line)?.[1] ?? 0));
+  assert.equal(said + counts.reduce((a, b) => a + b, 0), CONNECTS, lines.slice(-20).join("\n"));
   assert.ok(said + counts.filter(Boolean).length <= 11 * seconds, `${said} lines in ${seconds} s`);
 });
