@@ -14,7 +14,9 @@
  * written). Frames over 16 KiB are never joined with others on their way out (`JOIN_BYTES` in
  * `_front-frames.ts` and `_deno-front-frames.ts`), so the buffer handed out is the very one
  * written. Kept by capacity, a power of two, at most `MAX_KEPT_BYTES` in all (shared by every
- * connection): past it a buffer given back is left to the collector.
+ * connection): past it a buffer given back is left to the collector. Rounded up, a frame waiting to
+ * be written holds up to twice its bytes: a client that does not read can hold up to twice
+ * `maxBufferedAmount` in memory before the core drops it (bounded, as before).
  */
 import { Buffer } from "node:buffer";
 

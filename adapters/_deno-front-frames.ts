@@ -39,7 +39,8 @@ export class ConnWriter {
   /** `owned`: the bytes are the caller's to give away, else copied (the caller reuses its buffer). */
   write(bytes: Uint8Array, owned: boolean): void {
     if (this.#broken || bytes.length === 0) return;
-    this.#queue.push(owned ? bytes : bytes.slice());
+    // `new Uint8Array(bytes)` copies; a Buffer's `slice()` is a view of the caller's memory, not a copy.
+    this.#queue.push(owned ? bytes : new Uint8Array(bytes));
     this.bytes += bytes.length;
     // The first write starts here, in the caller's turn: one request in flight waits for nothing.
     if (!this.#writing) void this.#pump();

@@ -70,6 +70,9 @@ test("a ConnWriter gives back nothing it copied, and nothing twice", async () =>
   // Not owned: the writer copies it, and the caller keeps (and later gives back) its own.
   writer.write(frame, false);
   await conn.release();
+  const meanwhile = takeFrameBuffer(40_000);
+  assert.notEqual(meanwhile.buffer, frame.buffer, "the writer gave back the caller's buffer, which the caller still holds");
+  giveBackFrameBuffer(meanwhile);
   giveBackFrameBuffer(frame);
   giveBackFrameBuffer(frame);
   const again = takeFrameBuffer(40_000);
