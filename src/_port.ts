@@ -27,7 +27,7 @@ export function checkServerPort(port: unknown): number {
  * server's port (port 0 names no server). Any other string is a URL, left to `connect()`.
  */
 export function checkClientPort(portOrUrl: unknown): void {
-  if (typeof portOrUrl === "string" && portOrUrl !== "" && !/^\d+$/.test(portOrUrl)) return;
+  if (typeof portOrUrl === "string" && portOrUrl !== "" && !DIGITS.test(portOrUrl)) return;
   checked(portOrUrl, 1, "a whole number from 1 to 65535 (the server's port), or a URL");
 }
 
