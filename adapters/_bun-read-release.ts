@@ -1,0 +1,19 @@
+/**
+ * Frees a Bun socket read's buffer as soon as the front is done with it, instead of leaving it to
+ * the collector. Bun hands each `data` callback a new buffer (a copy of its receive buffer, from
+ * mimalloc); freed only at a collection, a hub at 64 KiB × 64 put ~64 KiB of them per request
+ * into memory that mimalloc's purge thread then handed back to the kernel (`MADV_DONTNEED`), and
+ * every later read faulted its pages in again: ~3–8 page faults per request, a third or more of
+ * the hub's CPU (bench/ANALYSIS.md, "Session 21 — Bun at 64 KiB"). Freed at once, the next read
+ * takes the same, still resident, memory.
+ *
+ * `transfer(0)` detaches the buffer (its bytes are freed; any view of it reads as empty), so this
+ * is only for reads nothing holds on to: the front's framework connections copy every byte they
+ * keep (`ClientFrames` in `_ws-direct.ts` unmasks into buffers of its own). A view into a larger
+ * buffer (not a read of Bun's own) is left alone.
+ */
+export function releaseRead(bytes: Uint8Array): void {
+  const buffer = bytes.buffer as ArrayBuffer & { transfer?(length: number): ArrayBuffer };
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength || typeof buffer.transfer !== "function") return;
+  buffer.transfer(0);
+}
