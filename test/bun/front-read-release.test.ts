@@ -13,7 +13,7 @@ const echo = crossipc.IPCServer.defineRequest<string, string>("echo");
 
 /** Wraps `Bun.listen` so the front's reads are seen after it handled them. */
 function watchReads(): { after: Array<{ bytes: number; freed: boolean }>; counting: { on: boolean }; restore(): void } {
-  const bun = globalThis.Bun as unknown as { listen: (options: { socket: { data: (socket: unknown, bytes: Uint8Array) => void } }) => unknown };
+  const bun = (globalThis as unknown as { Bun: { listen: (options: { socket: { data: (socket: unknown, bytes: Uint8Array) => void } }) => unknown } }).Bun;
   const listen = bun.listen;
   const after: Array<{ bytes: number; freed: boolean }> = [];
   const counting = { on: false };
