@@ -3,9 +3,9 @@
  * the collector. Bun hands each `data` callback a new buffer (a copy of its receive buffer, from
  * mimalloc); freed only at a collection, a hub at 64 KiB × 64 put ~64 KiB of them per request
  * into memory that mimalloc's purge thread then handed back to the kernel (`MADV_DONTNEED`), and
- * every later read faulted its pages in again: ~3–8 page faults per request, a third or more of
- * the hub's CPU (bench/ANALYSIS.md, "Session 21 — Bun at 64 KiB"). Freed at once, the next read
- * takes the same, still resident, memory.
+ * later reads faulted its pages in again: 2–11 page faults per request; freed at once (the next read
+ * can take the same, still resident, memory), the hub's CPU per request at 64 KiB × 64 was ~0.79× of
+ * what it was (bench/ANALYSIS.md, "Session 21 — Bun at 64 KiB").
  *
  * `transfer(0)` detaches the buffer (its bytes are freed; any view of it reads as empty), so this
  * is only for reads nothing holds on to: the front's framework connections copy every byte they

@@ -1,6 +1,6 @@
 /**
  * The Bun hub's front frees each read of a framework connection once its frames are taken
- * (adapters/_bun-read-release.ts): left to the collector, a hub at 64 KiB × 64 faulted ~3–8 times
+ * (adapters/_bun-read-release.ts): left to the collector, a hub at 64 KiB × 64 faulted 2–11 times
  * per request (bench/ANALYSIS.md, "Session 21 — Bun at 64 KiB"). What a user would see go wrong is
  * a message whose bytes were freed while still needed: every 64 KiB request here is distinct, many
  * are in flight (so reads hold parts of several frames), and each answer must equal its request.
