@@ -32,6 +32,7 @@ import { ResponseStream } from "./_http1-response-stream.ts";
 import { UpgradeAnswer, type DialTarget } from "./_upgrade-pipe.ts";
 import { openFileLimit } from "./_open-file-limit.ts";
 import { DirectFrames } from "./_front-frames.ts";
+import { releaseRead } from "./_bun-read-release.ts";
 import { writeInRuns } from "./_write-runs.ts";
 import type { FrameWriter } from "../src/platform.ts";
 
@@ -386,8 +387,11 @@ function fromClient(link: FrontLink, bytes: Uint8Array): void {
 
 /** The client's bytes after a `101`: frames for the front itself, or copied to the server. */
 function pipeFromClient(link: FrontLink, bytes: Uint8Array): void {
-  if (link.direct) link.direct.fromClient(bytes);
-  else toInner(link, bytes);
+  if (link.direct) {
+    link.direct.fromClient(bytes);
+    // Every byte kept was copied: the read's buffer is freed now, not at a collection (page faults otherwise).
+    releaseRead(bytes);
+  } else toInner(link, bytes);
 }
 
 /** Sends what the request reader let through and acts on its verdict. */
