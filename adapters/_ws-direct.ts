@@ -10,6 +10,7 @@
  */
 import { Buffer } from "node:buffer";
 import { headerLength, payloadLength } from "./_ws-client-frames.ts";
+import { strictUtf8 } from "../src/_utf8.ts";
 
 /** Where `ClientFrames` sends what it read. */
 export interface ClientFrameSink {
@@ -23,8 +24,7 @@ export interface ClientFrameSink {
 
 /** Longest frame header: 2 bytes, an 8-byte length, a 4-byte mask. */
 const MAX_HEADER = 14;
-// ignoreBOM: a message that begins with U+FEFF keeps it, as Bun.serve and `ws` hand it on.
-const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// ignoreBOM: a message that begins with U+FEFF keeps it, as Bun.serve and `ws` hand it on (and as `strictUtf8` does).
 const replacing = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
@@ -36,11 +36,7 @@ const replacing = new TextDecoder("utf-8", { ignoreBOM: true });
 function decodeText(bytes: Uint8Array): string | undefined {
   const text = replacing.decode(bytes);
   if (!text.includes("\uFFFD")) return text;
-  try {
-    return strict.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return strictUtf8(bytes);
 }
 /** Largest frame `#wholeText` unmasks into `scratch` (shared: each message is decoded before the next frame is read). */
 const SCRATCH = 16 * 1024;

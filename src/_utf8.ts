@@ -14,3 +14,20 @@ export function utf8Length(text: string): number {
   }
   return bytes;
 }
+
+// fatal: bytes that are not UTF-8 throw, where the default decoder would put U+FFFD in their place.
+// ignoreBOM: text that begins with U+FEFF keeps it, as it came (a body, a message).
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * `bytes` as text when they are UTF-8, else `undefined`: what the journal, the mocks' wire, the
+ * replays and the Deno front's frames decide text or binary by. One decoder for all of them
+ * (it holds no state between calls: each `decode` is a whole input).
+ */
+export function strictUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -96,6 +96,7 @@ function joinFrame(type: IPCMessageType, id: string, path: string, json: string)
  * object around it would have thrown (a cycle, a BigInt, a getter that throws).
  */
 export function encodeSuccess(id: string, path: string, data: unknown): string {
+  if (data instanceof SerializedResult) return joinFrame(IPCMessageType.RES, id, path, SUCCESS_WITH_DATA + data.json + "}");
   if (data != null && typeof (data as { toJSON?: unknown }).toJSON === "function") {
     return encodeFrame(IPCMessageType.RES, id, path, { success: true, data });
   }
@@ -106,6 +107,19 @@ export function encodeSuccess(id: string, path: string, data: unknown): string {
 
 const SUCCESS_ALONE = '{"success":true}';
 const SUCCESS_WITH_DATA = '{"success":true,"data":';
+
+/**
+ * @internal A handler's result already serialised: `json` is what `JSON.stringify` made of it,
+ * and `encodeSuccess` puts it in the answer as it is. The hub serialises a journal answer to
+ * measure it against `maxMessageSize` (src/mocks/_hub.ts): the entries, megabytes with their
+ * bodies, were serialised a second time to be sent.
+ */
+export class SerializedResult {
+  readonly json: string;
+  constructor(json: string) {
+    this.json = json;
+  }
+}
 
 /**
  * Parses a frame, or returns `undefined` for anything that is not one.

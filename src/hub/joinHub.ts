@@ -1,6 +1,7 @@
 import { IPCClient } from "../client/IPCClient.ts";
 import { IPCServer, SERVER_NUMBER_OPTIONS } from "../server/IPCServer.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
+import { checkMemberPort } from "../_port.ts";
 import { peerText } from "../_controls.ts";
 import { IPCError, errorMessage } from "../errors.ts";
 import { log } from "../_log.ts";
@@ -95,9 +96,12 @@ const GOING_AWAY = 1001;
  * re-sends its own entries on every (re)connection. A member that ever reached a
  * `crossipc hub` (kind "bin") never bids again. Requests while no hub is reachable reject at
  * once with `HubError` `ERR_HUB_UNAVAILABLE`; nothing is queued.
+ *
+ * `port`: 1 to 65535, or a string of decimal digits as `IPCServer` and `IPCClient` take it (a
+ * port read from the environment); anything else rejects with a TypeError or RangeError naming it.
  */
-export async function joinHub(port: number, options: JoinHubOptions = {}): Promise<HubMember> {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`joinHub: port must be 1-65535 (a port every member knows), got ${port}`);
+export async function joinHub(port: number | string, options: JoinHubOptions = {}): Promise<HubMember> {
+  const hubPort = checkMemberPort(port);
   // Checked now: the server's options are first used when this member bids, where a bad one only
   // made each bid fail until joinTimeout; a minRetryDelay of 0 retried with no delay at all.
   checkNumbers(options, JOIN_NUMBER_OPTIONS);
@@ -106,7 +110,7 @@ export async function joinHub(port: number, options: JoinHubOptions = {}): Promi
   if (minRetryDelay != null && maxRetryDelay != null && maxRetryDelay < minRetryDelay) {
     throw new RangeError(`joinHub: maxRetryDelay (${maxRetryDelay}) must not be below minRetryDelay (${minRetryDelay})`);
   }
-  const member = new Member(port, options);
+  const member = new Member(hubPort, options);
   await member.join();
   return member;
 }

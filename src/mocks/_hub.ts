@@ -16,6 +16,8 @@ import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { Journal, JournalFilter } from "../server/journal.ts";
+import type { JournalEntry } from "../server/_journalRecord.ts";
+import { SerializedResult } from "../protocol.ts";
 import { PASS, type Pass, type Rule, type RuleKind, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
 import { assertScopeId } from "./_scope.ts";
@@ -180,14 +182,15 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 }
 
 /**
- * A journal answer as one framework message can carry it, else an error naming the limit. It is
- * one message, bodies included: under `journal.bodies` the entries a filter matches can take far
+ * A journal answer as one framework message can carry it, serialised once (it is sent as it
+ * was measured: `SerializedResult`), else an error naming the limit. It is one message, bodies
+ * included: under `journal.bodies` the entries a filter matches can take far
  * more than a client reads in one (Node's 100 MiB, Deno's 64 MiB), and a client sent more closed
  * its whole connection: `mocks.entries()` on a hub holding 120 MiB of bodies ended the test's
  * connection (1006) and every rule it held with it. Measured as the socket will send it (JSON
  * text), against the hub's `maxMessageSize`, which hello told the client is the most that comes back.
  */
-function fitting<T>(answer: T, maxMessageSize: number): T {
+function fitting(answer: JournalEntry[] | JournalEntry, maxMessageSize: number): SerializedResult {
   let text: string | undefined;
   try {
     text = JSON.stringify(answer);
@@ -195,7 +198,7 @@ function fitting<T>(answer: T, maxMessageSize: number): T {
     // Past what one string can hold: it could not be sent either.
   }
   const limit = maxMessageSize - ANSWER_FRAME;
-  if (text !== undefined && (text.length * 3 <= limit || utf8Length(text) <= limit)) return answer;
+  if (text !== undefined && (text.length * 3 <= limit || utf8Length(text) <= limit)) return new SerializedResult(text);
   const what = Array.isArray(answer) ? `The ${answer.length} journal entries that match take` : "The journal entry takes";
   throw new Error(
     `${what} ${text === undefined ? "more than one string holds" : `${utf8Length(text)} bytes`} as JSON, over the hub's maxMessageSize (${maxMessageSize}) for one framework message: narrow the filter (path, kind, scope, after), or read them from GET /__crossipc/api/journal, which streams`,

@@ -14,7 +14,8 @@
  * WebSocket intercept routes) and (5) is a refusal.
  *
  * Cost when nothing is mocked: one number read (`mocks.size`) per request; the scope is read
- * only when rules exist, and a trace id is compared only with open scopes (a Map lookup).
+ * only when rules exist (or scoped faults), once per request however many steps ask for it
+ * (`ScopeOf`), and a trace id is compared only with open scopes (a Map lookup).
  */
 import { errorMessage } from "../errors.ts";
 import type { JournalRecord } from "../server/_journalRecord.ts";
@@ -55,24 +56,44 @@ export interface HttpSteps {
 
 /**
  * FAULTS: the one place where a fault lookup wraps the whole take (SPEC §12). `size` is read per
- * request; only when it is not 0 does `wrap` see the request.
+ * request; only when it is not 0 does `wrap` see the request. `scopeOf` is the request's scope,
+ * read when first asked (the faults ask only while a scope holds faults), and what the rules
+ * after them are then told without reading the headers again.
  */
 export interface FaultLayer {
   readonly size: number;
-  wrap(request: Request, record: JournalRecord | undefined, take: (request: Request) => Answer): Answer;
+  wrap(request: Request, record: JournalRecord | undefined, scopeOf: ScopeOf, take: (request: Request) => Answer): Answer;
+}
+
+/** The scope of one request (or upgrade), read from its headers once, when first asked, and put in its journal entry. */
+export type ScopeOf = () => string | null;
+
+function scopeOnce(request: Request, mocks: MockRules, record: JournalRecord | undefined): ScopeOf {
+  let scope: string | null | undefined;
+  return () => {
+    if (scope === undefined) {
+      scope = requestScope(headerGetter(request), mocks.hasScope);
+      if (record) record.scope = scope;
+    }
+    return scope;
+  };
 }
 
 /** The hub's HTTP handler body: the order above, for one request. */
 export function createHttpPipeline(hub: HttpSteps): (request: Request, record: JournalRecord | undefined) => Answer {
-  const take = (request: Request, record: JournalRecord | undefined): Answer => {
+  const take = (request: Request, record: JournalRecord | undefined, scopeOf?: ScopeOf): Answer => {
     // (1) and (2): only when some process added rules.
-    if (hub.mocks.size !== 0) return takeByRules(request, record, hub);
+    if (hub.mocks.size !== 0) return takeByRules(request, record, hub, scopeOf ?? scopeOnce(request, hub.mocks, record));
     return takeLocal(request, pathOf(request.url), record, hub);
   };
   return (request, record) => {
-    // FAULTS wrap the whole take here.
+    // FAULTS wrap the whole take here. The request the faults hand on is this one (its headers,
+    // so its scope, are the same): the rules get the scope the faults may have read.
     const faults = hub.faults;
-    if (faults !== undefined && faults.size !== 0) return faults.wrap(request, record, (current) => take(current, record));
+    if (faults !== undefined && faults.size !== 0) {
+      const scopeOf = scopeOnce(request, hub.mocks, record);
+      return faults.wrap(request, record, scopeOf, (current) => take(current, record, current === request ? scopeOf : undefined));
+    }
     return take(request, record);
   };
 }
@@ -97,13 +118,12 @@ function takeByHubRules(request: Request, path: string, record: JournalRecord | 
   return answer.finally(() => context.release()).then(settle);
 }
 
-function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps): Answer {
+function takeByRules(request: Request, record: JournalRecord | undefined, hub: HttpSteps, scopeOf: ScopeOf): Answer {
   const path = pathOf(request.url);
   // The hub's own pages and the framework path are never mocked: a `/**` rule must not hide them.
   if (isHubPath(path)) return takeLocal(request, path, record, hub);
   const mocks = hub.mocks;
-  const scope = requestScope(headerGetter(request), mocks.hasScope);
-  if (record) record.scope = scope;
+  const scope = scopeOf();
   // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
   const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
   const unscoped = mocks.find(null, request.method, path);
@@ -230,25 +250,26 @@ export interface UpgradeSteps {
  */
 export interface UpgradeFaultLayer {
   readonly size: number;
-  wrap(request: Request, path: string, record: JournalRecord | undefined, take: (framed: boolean) => Promise<UpgradeOutcome>): Promise<UpgradeOutcome>;
+  wrap(request: Request, path: string, record: JournalRecord | undefined, scopeOf: ScopeOf, take: (framed: boolean) => Promise<UpgradeOutcome>): Promise<UpgradeOutcome>;
 }
 
 /** The hub's upgrade hook body (after the framework path, which is the hub's own): the order above, for one upgrade. */
 export function createUpgradePipeline(hub: UpgradeSteps): (request: Request, path: string, record: JournalRecord | undefined) => Promise<UpgradeOutcome> {
-  const take = async (request: Request, path: string, record: JournalRecord | undefined, framed: boolean): Promise<UpgradeOutcome> => {
+  const take = async (request: Request, path: string, record: JournalRecord | undefined, framed: boolean, scopeOf: ScopeOf): Promise<UpgradeOutcome> => {
     // (1) and (2): only when some process added rules; the hub's own paths are never mocked.
     if (hub.mocks.size !== 0 && !isHubPath(path)) {
-      const taken = await takeUpgradeByRules(request, path, record, hub.mocks);
+      const taken = await takeUpgradeByRules(request, path, record, hub.mocks, scopeOf);
       if (taken) return hub.answered(taken.rule, record, taken.taken);
     }
     // (3) is empty (the hub has no WebSocket intercept routes); (4) services, (5) refusal.
     return hub.fallThrough(request, path, record, framed);
   };
   return (request, path, record) => {
+    const scopeOf = scopeOnce(request, hub.mocks, record);
     // FAULTS wrap the whole take here.
     const faults = hub.faults;
-    if (faults !== undefined && faults.size !== 0) return faults.wrap(request, path, record, (framed) => take(request, path, record, framed));
-    return take(request, path, record, false);
+    if (faults !== undefined && faults.size !== 0) return faults.wrap(request, path, record, scopeOf, (framed) => take(request, path, record, framed, scopeOf));
+    return take(request, path, record, false, scopeOf);
   };
 }
 
@@ -258,9 +279,9 @@ async function takeUpgradeByRules(
   path: string,
   record: JournalRecord | undefined,
   mocks: MockRules,
+  scopeOf: ScopeOf,
 ): Promise<{ rule: Rule; taken: UpgradeTaken | Response } | undefined> {
-  const scope = requestScope(headerGetter(request), mocks.hasScope);
-  if (record) record.scope = scope;
+  const scope = scopeOf();
   const context = new Take(request, path, scope, record, mocks);
   for (const step of scope === null ? [null] : [scope, null]) {
     for (const { rule, params } of mocks.findUpgrade(step, path)) {

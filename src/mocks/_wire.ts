@@ -6,6 +6,7 @@
  * `set-cookie` headers arrive byte for byte.
  */
 import type { RuleKind } from "./_rule.ts";
+import { strictUtf8 } from "../_utf8.ts";
 
 /** Bumped when a message below changes shape; client and hub compare it once, at hello. */
 export const MOCKS_PROTOCOL = 1;
@@ -75,17 +76,13 @@ export type WireAnswer =
   | { pass: true }
   | { error: string };
 
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** UTF-8 as text (smaller and cheaper on the wire), anything else as base64. */
 export function encodeBody(bytes: Uint8Array | undefined): WireBody | undefined {
   if (!bytes || bytes.byteLength === 0) return undefined;
-  try {
-    return { text: decoder.decode(bytes) };
-  } catch {
-    return { base64: toBase64(bytes) };
-  }
+  const text = strictUtf8(bytes);
+  return text === undefined ? { base64: toBase64(bytes) } : { text };
 }
 
 export function decodeBody(body: WireBody | undefined): Uint8Array | undefined {

@@ -8,6 +8,7 @@
 import { LOG_REDACTION, REDACTED, type Redaction } from "../server/_redact.ts";
 import { redactBodyNames } from "../server/_redactBody.ts";
 import { bodyKey, looksJson, queryKey } from "./_keys.ts";
+import { strictUtf8 } from "../_utf8.ts";
 import type { RecordedExchange } from "./_load.ts";
 
 /** The answers recorded for one request, served in order and then the last one again. */
@@ -36,7 +37,6 @@ interface TrieNode {
  * requests under one prefix stays cheap (past it, the closest of those compared is named).
  */
 const CLOSEST_CANDIDATES = 10_000;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export class ReplayIndex {
@@ -106,12 +106,8 @@ export class ReplayIndex {
     // Not bounded by the longest recorded body: a long secret (a JWT) redacts to a short one. The
     // body was read whole (up to the hub's body limit) and keyed once already: this is one pass more.
     if (!this.bodyRedaction || body.byteLength === 0) return undefined;
-    let text: string;
-    try {
-      text = strictUtf8.decode(body);
-    } catch {
-      return undefined;
-    }
+    const text = strictUtf8(body);
+    if (text === undefined) return undefined;
     const redacted = redactBodyNames(text, contentType, this.bodyRedaction);
     return redacted === text ? undefined : encoder.encode(redacted);
   }

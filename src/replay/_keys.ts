@@ -2,6 +2,7 @@
  * How a live request and a recorded one are compared: the query as sorted pairs (order
  * ignored, repeats kept), the body as canonical JSON when it parses, else its bytes.
  */
+import { strictUtf8 } from "../_utf8.ts";
 
 /** The query's pairs in one order, as one string. */
 export function queryKey(pairs: Iterable<[string, string]>): string {
@@ -9,8 +10,6 @@ export function queryKey(pairs: Iterable<[string, string]>): string {
   for (const [name, value] of pairs) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
   return parts.sort().join("&");
 }
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * `""` for no body; `m` + the bytes less every occurrence of the boundary for a multipart body
@@ -56,8 +55,10 @@ export function looksJson(bytes: Uint8Array): boolean {
 function canonicalJson(bytes: Uint8Array): string | undefined {
   // A binary body costs one look at one byte.
   if (!looksJson(bytes)) return undefined;
+  const text = strictUtf8(bytes);
+  if (text === undefined) return undefined;
   try {
-    return JSON.stringify(sorted(JSON.parse(strictUtf8.decode(bytes))));
+    return JSON.stringify(sorted(JSON.parse(text)));
   } catch {
     return undefined;
   }

@@ -7,16 +7,11 @@ import { faultedRelay } from "../faults/_socketFault.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
-import type { FaultLayer, UpgradeFaultLayer } from "../mocks/_pipeline.ts";
+import type { FaultLayer, ScopeOf, UpgradeFaultLayer } from "../mocks/_pipeline.ts";
 import { isHubPath } from "./_path.ts";
 import { pathOf } from "./_path.ts";
-import type { MockRules } from "../mocks/_rules.ts";
-import { requestScope } from "../mocks/_scope.ts";
-import { headerGetter } from "./_nodeHeaders.ts";
 
 export interface FaultedOptions {
-  /** Rules by scope: a scoped fault applies to a request of an open scope only (`scope.fault`). */
-  mocks: MockRules;
   held: HeldRequests;
   /** A JSON answer put in the journal (the HTTP side's `jsonAnswer` + `committed`). */
   answer(status: number, body: unknown, record: JournalRecord | undefined): Response;
@@ -35,8 +30,8 @@ export function createFaultLayer(table: FaultTable, options: FaultedOptions): Fa
     get size() {
       return table.size;
     },
-    wrap(request, record, take) {
-      const fault = lookUp(table, request, request.method, pathOf(request.url), "http", options, record);
+    wrap(request, record, scopeOf, take) {
+      const fault = lookUp(table, request.method, pathOf(request.url), "http", scopeOf);
       if (!fault) return take(request);
       const answers = faultAnswers(request, fault, record, options);
       return faulted(fault, record, options, () => fault.kind.http!(fault.value, { ...answers, take: async () => take(request) }));
@@ -54,8 +49,8 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
     get size() {
       return table.size;
     },
-    async wrap(request, path, record, take) {
-      const fault = lookUp(table, request, "GET", path, "websocket", options, record);
+    async wrap(request, path, record, scopeOf, take) {
+      const fault = lookUp(table, "GET", path, "websocket", scopeOf);
       if (!fault) return take(false);
       const answers = faultAnswers(request, fault, record, options);
       const upgrade = fault.kind.upgrade;
@@ -69,15 +64,12 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
 }
 
 /** The fault for this request or upgrade (its gate drawn), or none; never one for the hub's own paths. */
-function lookUp(table: FaultTable, request: Request, method: string, path: string, traffic: Traffic, options: FaultedOptions, record: JournalRecord | undefined): ActiveFault | undefined {
+function lookUp(table: FaultTable, method: string, path: string, traffic: Traffic, scopeOf: ScopeOf): ActiveFault | undefined {
   if (isHubPath(path)) return undefined;
-  // The scope is read only while some scope holds faults (FaultTable.take); the journal keeps what
-  // was read, as a hub without mocks reads it nowhere else (a trace id names a scope only while it is open).
-  return table.take(method, path, traffic, () => {
-    const scope = requestScope(headerGetter(request), options.mocks.hasScope);
-    if (record) record.scope = scope;
-    return scope;
-  });
+  // The scope is read only while some scope holds faults (FaultTable.take); `scopeOf` puts what
+  // it read in the journal, as a hub without mocks reads it nowhere else (a trace id names a
+  // scope only while it is open), and the rules after the faults take it from there.
+  return table.take(method, path, traffic, scopeOf);
 }
 
 /** What a kind may answer instead of the take; the journal entry names the fault. */

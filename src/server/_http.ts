@@ -95,7 +95,6 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
     hubRules: state.hubRules,
     // FAULTS wrap whatever takes the request (./_faulted.ts).
     faults: createFaultLayer(state.faults, {
-      mocks: state.mocks,
       held: state.held,
       answer: (status, body, record) => committed(state, record, jsonAnswer(status, body, record)),
       commit: (record) => journal?.commit(record),

@@ -3,6 +3,7 @@ import { redactBodyNames } from "./_redactBody.ts";
 import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
+import { strictUtf8 } from "../_utf8.ts";
 import type { BodyCopier } from "../_bodyCopier.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { pathOf } from "./_path.ts";
@@ -397,7 +398,6 @@ function sizeOf(headers: Record<string, string> | undefined): number | undefined
 }
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * A body as an entry shows it: its text without the server's own secrets and without the values
@@ -405,16 +405,8 @@ const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
  */
 function bodyText(bytes: Uint8Array | undefined, truncated: boolean, contentType: string | undefined, redact: Redaction): { text: string; encoding?: "base64" } | undefined {
   if (bytes === undefined) return undefined;
-  const text = utf8(bytes) ?? (truncated ? utf8(bytes.subarray(0, completeLength(bytes))) : undefined);
+  const text = strictUtf8(bytes) ?? (truncated ? strictUtf8(bytes.subarray(0, completeLength(bytes))) : undefined);
   return text === undefined ? { text: toBase64(bytes), encoding: "base64" } : { text: redactBodyNames(redactBodyText(text, redact), contentType, redact) };
-}
-
-function utf8(bytes: Uint8Array): string | undefined {
-  try {
-    return strictDecoder.decode(bytes);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The length of `bytes` without a UTF-8 sequence that the cut at `maxBodySize` left incomplete. */

@@ -72,7 +72,6 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
     mocks: state.mocks,
     // FAULTS refuse the upgrade or act on the socket's frames (./_faulted.ts).
     faults: createUpgradeFaultLayer(state.faults, {
-      mocks: state.mocks,
       held: state.held,
       maxBufferedAmount: state.maxBufferedAmount,
       answer: (status, body, record) => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { IPCSocket } from "../../adapters/node.ts";
-import { encodeFrame, encodeSuccess } from "../../src/protocol.ts";
+import { SerializedResult, encodeFrame, encodeSuccess } from "../../src/protocol.ts";
 
 /** What the answer was before: the whole body serialised at once. */
 const wrapped = (id: string, path: string, data: unknown) => encodeFrame("s", id, path, { success: true, data });
@@ -43,6 +43,14 @@ describe("answer frames", () => {
       assert.equal(encodeSuccess("7", "path", data), wrapped("7", "path", data));
     });
   }
+
+  test("a result serialised already (the hub's journal answer, measured as JSON first): the same bytes as the value it was made from", () => {
+    for (const [name, data] of results) {
+      const json = JSON.stringify(data);
+      if (json === undefined || typeof (data as { toJSON?: unknown })?.toJSON === "function") continue;
+      assert.equal(encodeSuccess("7", "path", new SerializedResult(json)), wrapped("7", "path", data), name);
+    }
+  });
 
   test("a toJSON is told the key 'data', as when the whole body is serialised", () => {
     const sent: string[] = [];

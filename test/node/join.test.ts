@@ -147,9 +147,28 @@ test("an embedded leader asked to yield hands the port over and follows the newc
   await reachable(port, ["mine"]);
 });
 
-test("joinHub refuses a port no other member could know", async () => {
-  await assert.rejects(joinHub(0), TypeError);
-  await assert.rejects(joinHub(70000), TypeError);
+test("joinHub refuses a port no other member could know, naming it", async () => {
+  const expected = "port must be a whole number from 1 to 65535 (a port every member knows), got";
+  await assert.rejects(joinHub(0), { name: "RangeError", message: `${expected} 0` });
+  await assert.rejects(joinHub(70000), { name: "RangeError", message: `${expected} 70000` });
+  await assert.rejects(joinHub("99999"), { name: "RangeError", message: `${expected} "99999"` });
+  await assert.rejects(joinHub("http://127.0.0.1:9000"), { name: "TypeError", message: `${expected} "http://127.0.0.1:9000"` });
+});
+
+test("joinHub takes a port in digits (one read from the environment), as IPCServer and IPCClient do", async (t) => {
+  const port = await freePort();
+  const members: HubMember[] = [];
+  // The follower first: the leader leaving first would make it bid.
+  t.after(async () => {
+    for (const member of members.reverse()) await member.leave();
+  });
+  const leader = await joinHub(String(port), { runtimeId: "digits-leader" });
+  members.push(leader);
+  const follower = await joinHub(String(port), { runtimeId: "digits-follower" });
+  members.push(follower);
+  assert.deepEqual([leader.role, follower.role], ["leader", "follower"]);
+  assert.equal(leader.hub?.getPort(), port);
+  assert.equal(follower.url, `http://127.0.0.1:${port}`);
 });
 
 test("joinHub rejects with ERR_HUB_UNAVAILABLE when the port is held by something that is not a hub", async (t) => {

@@ -1,6 +1,6 @@
 /**
  * Numeric options of IPCClient, IPCServer, ServiceHub, joinHub and connectMocks, and a request's
- * `timeoutMs`, the `port` of IPCServer/IPCClient and the `timeoutMs` of `journal.waitFor`/`mocks.waitFor`,
+ * `timeoutMs`, the `port` of IPCServer/IPCClient/joinHub and the `timeoutMs` of `journal.waitFor`/`mocks.waitFor`,
  * checked when given, on Node, Bun and Deno (test/fixtures/number-options.ts; Deno
  * with the README's `--allow-net=127.0.0.1`). Unchecked, `heartbeatTimeout: 0` failed every
  * heartbeat and cut `disconnect()` at once, NaN reached timers (a request with a NaN timeout never
@@ -16,6 +16,7 @@ import { RUNTIMES, start, waitExit } from "../matrix/_spawn.ts";
 const MS = "a number of ms > 0 (at most 2147483647, the longest a timer waits)";
 const SERVER_PORT = "port must be a whole number from 0 (any free port) to 65535, got";
 const CLIENT_PORT = "port must be a whole number from 1 to 65535 (the server's port), or a URL, got";
+const MEMBER_PORT = "port must be a whole number from 1 to 65535 (a port every member knows), got";
 const HUB_TAKES = "ServiceHub takes a port (a whole number from 0, any free port, to 65535) or an IPCServer to attach to, got";
 const WAIT = "timeoutMs must be 0 (only what is there now) or a number of ms > 0";
 const EXPECTED: Record<string, [string, string] | "ok"> = {
@@ -69,6 +70,8 @@ const EXPECTED: Record<string, [string, string] | "ok"> = {
   "client port ''": ["TypeError", `${CLIENT_PORT} ""`],
   "client port '4000' and a URL": "ok",
   "connectMocks port -1": ["RangeError", `${CLIENT_PORT} -1`],
+  "joinHub port 0": ["RangeError", `${MEMBER_PORT} 0`],
+  "joinHub port 'http'": ["TypeError", `${MEMBER_PORT} "http"`],
   "sendFrameworkRequest timeoutMs NaN": ["RangeError", `timeoutMs must be ${MS}, got NaN`],
   "sendFrameworkMessage timeoutMs 0": ["RangeError", `timeoutMs must be ${MS}, got 0`],
   "journal.waitFor timeoutMs NaN": ["RangeError", `${WAIT} (at most 2147483647, the longest a timer waits), got NaN`],
