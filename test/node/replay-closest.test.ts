@@ -50,3 +50,18 @@ test("the closest recorded request: among paths with as many leading segments in
   // The same method first.
   assert.equal(await closest(base, "POST", "/users/3/orders"), "POST /users/3/orders?q=1&r=2 (entry 2)");
 });
+
+test("the closest recorded request's query reads [redacted] where a recording kept a token as sent (--no-redact, a browser's HAR)", async (t) => {
+  const server = await startServer(t, { journal: { bodies: true } });
+  const har: Har = {
+    log: { version: "1.2", creator: { name: "test", version: "1" }, entries: [entry("GET", "/users/1?access_token=at-s3cret-1&x=1"), entry("GET", "/files?password=pw-s3cret-2")] },
+  };
+  server.replay(har, { onMiss: "404" });
+  const base = server.getUrl();
+  assert.equal(await closest(base, "GET", "/users/2?x=1"), "GET /users/1?access_token=[redacted]&x=1 (entry 0)");
+  assert.equal(await closest(base, "GET", "/files/2"), "GET /files?password=[redacted] (entry 1)");
+  // The 404's text is journaled with its body: the recorded secrets are not there either.
+  const journaled = JSON.stringify(server.journal.entries());
+  assert.match(journaled, /access_token=\[redacted\]/);
+  assert.doesNotMatch(journaled, /s3cret/);
+});
