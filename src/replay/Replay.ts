@@ -134,8 +134,10 @@ export class Replay implements ReplayHandle {
     const closest = this.index.closest(method, path, query);
     // The query as the journal shows it (`?token=[redacted]`): this answer is recorded with its body.
     const asked = redactUrl(`${method} ${path}${search === "" ? "" : `?${search}`}`, LOG_REDACTION)!;
+    // The recorded query too: a HAR recorded with --no-redact, or saved from a browser, holds `?access_token=…` as sent,
+    // and this text goes to whoever asked and into the journal, which redacts no URL inside an answer's text.
     const near = closest
-      ? `the closest recorded request is ${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""} (entry ${closest.index})`
+      ? `the closest recorded request is ${redactUrl(`${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""}`, LOG_REDACTION)} (entry ${closest.index})`
       : "the recording holds no requests";
     const error = `No recorded answer for ${asked} in replay '${this.name}': ${near}`;
     return new Response(JSON.stringify({ error }), { status: 404, headers: { "content-type": "application/json" } });

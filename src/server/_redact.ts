@@ -112,7 +112,9 @@ const URL_HEADERS = ["referer", "location", "content-location"] as const;
  * `?name=value` and `&name=value` pairs whose name, once decoded (`%74oken` is `token`), is
  * redacted get `[redacted]` for a value, and so does a password in its userinfo
  * (`http://user:secret@host`: a service may register such a base URL). The patterns cannot
- * backtrack: a name stops at `=`, `&`, `#` or a space, userinfo at `/`, `?`, `#`, `@` or a space.
+ * backtrack beyond one part of the text: a name stops at `=`, `&`, `#` or a space; userinfo at `/`,
+ * `?`, `#` or a space, its password at the last `@` before that, as a URL parser reads it (a
+ * password holding an `@`, `http://u:p@ss@host`, showed all after its first `@`).
  */
 export function redactUrl(text: string | undefined, redaction: Redaction): string | undefined {
   if (text === undefined || !redaction) return text;
@@ -142,7 +144,7 @@ function redactValues(text: string, values: readonly string[]): string {
   return text;
 }
 
-const USERINFO_PASSWORD = /(\/\/[^/?#@\s:]*:)[^/?#@\s]*@/g;
+const USERINFO_PASSWORD = /(\/\/[^/?#\s:]*:)[^/?#\s]*@/g;
 const QUERY_PAIR = /([?&])([^=&#\s]*)=[^&#\s]*/g;
 
 /** A query or form name as it is compared with the redacted names: decoded (`+` a space, `%74oken` is `token`), lower-cased. */

@@ -55,7 +55,7 @@ function redactMultipart(text: string, boundary: string, names: ReadonlySet<stri
     const part = parts[i]!;
     const headEnd = part.indexOf("\r\n\r\n");
     if (headEnd === -1) continue; // the closing delimiter's tail, or a body cut in a part's head
-    const name = PART_NAME.exec(part.slice(0, headEnd))?.[1];
+    const name = partName(part, headEnd);
     if (name === undefined || !names.has(name.toLowerCase())) continue;
     const contentEnd = i < parts.length - 1 && part.endsWith("\r\n") ? part.length - 2 : part.length;
     parts[i] = `${part.slice(0, headEnd + 4)}${REDACTED}${part.slice(contentEnd)}`;
@@ -64,8 +64,31 @@ function redactMultipart(text: string, boundary: string, names: ReadonlySet<stri
   return changed ? parts.join(delimiter) : text;
 }
 
-/** A part's field name (`content-disposition: form-data; name="password"`), at most a name's length. */
-const PART_NAME = /content-disposition:[^\r\n]*?;\s*name="([^"\r\n]{0,64})"/i;
+/**
+ * A part's field name (`content-disposition: form-data; name="password"`), at most a name's
+ * length: the first `name` parameter of a line of its head (`part[0, headEnd)`) that starts with
+ * `content-disposition:`. Line by line, each line looked at once: one pattern over the whole head
+ * (`content-disposition:[^\r\n]*?;\s*name="…"`) was tried again from every place the header's name
+ * appeared, each time to the end of the line, and a page's form field named
+ * `content-disposition:` 100,000 times (a simple request, no preflight) held the hub's thread for
+ * minutes whenever the journal's entry was read (its HAR, the dashboard, `--record` writing FILE).
+ */
+function partName(part: string, headEnd: number): string | undefined {
+  for (let start = 0; start < headEnd; ) {
+    const lineEnd = part.indexOf("\r\n", start);
+    const end = lineEnd === -1 || lineEnd > headEnd ? headEnd : lineEnd;
+    if (end - start > DISPOSITION.length && part.slice(start, start + DISPOSITION.length).toLowerCase() === DISPOSITION) {
+      const name = NAME_PARAMETER.exec(part.slice(start + DISPOSITION.length, end))?.[1];
+      if (name !== undefined) return name;
+    }
+    start = end + 2;
+  }
+  return undefined;
+}
+
+const DISPOSITION = "content-disposition:";
+/** From a `;` on: each try stops at the first character that cannot follow (a name is at most 64 characters). */
+const NAME_PARAMETER = /;\s*name="([^"\r\n]{0,64})"/i;
 
 /** The longest key compared with the names (none is longer): a longer key is not lower-cased. */
 const LONGEST_NAME = 64;

@@ -43,3 +43,26 @@ test("a password in a service's base URL is not shown in 502s, the journal, the 
   }
   assert.ok(lines.some((line) => line.includes("svcuser:[redacted]@")), lines.join("\n"));
 });
+
+test("a password holding an @, or a user name holding one, is redacted whole, as a URL parser splits the userinfo", async (t) => {
+  const port = await deadPort();
+  const hub = new ServiceHub(0, { dashboard: true });
+  assert.equal(await hub.start(), true);
+  t.after(() => hub.teardown());
+  // The URL parser takes the userinfo up to the last `@` before the path, and the password after the first `:`.
+  for (const [prefix, userinfo, user] of [
+    ["/at-in-password", "svcuser:s3cret@pw@", "svcuser"],
+    ["/at-in-user", "svc@user:s3cret-pw@", "svc@user"],
+  ] as const) {
+    hub.addRoute({ api: prefix.slice(1), baseUrl: `http://${userinfo}127.0.0.1:${port}`, pathPrefix: prefix });
+    const response = await fetch(`${hub.getUrl()}${prefix}/items`);
+    assert.equal(response.status, 502);
+    const body = await response.text();
+    const state = await (await fetch(`${hub.getUrl()}/__crossipc/api/state`)).text();
+    const entries = JSON.stringify(hub.server.journal.entries({ path: `${prefix}/*` }));
+    for (const [where, text] of [["the 502 body", body], ["the state API", state], ["the journal", entries]] as const) {
+      assert.ok(text.includes(`${user}:[redacted]@127.0.0.1`), `${where}: ${text}`);
+      assert.doesNotMatch(text, /s3cret|pw@127/, `${where} shows part of the password: ${text}`);
+    }
+  }
+});

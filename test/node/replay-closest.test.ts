@@ -50,3 +50,35 @@ test("the closest recorded request: among paths with as many leading segments in
   // The same method first.
   assert.equal(await closest(base, "POST", "/users/3/orders"), "POST /users/3/orders?q=1&r=2 (entry 2)");
 });
+
+test("the closest recorded request's query reads [redacted] where a recording kept a token as sent (--no-redact, a browser's HAR)", async (t) => {
+  const server = await startServer(t, { journal: { bodies: true } });
+  const har: Har = {
+    log: { version: "1.2", creator: { name: "test", version: "1" }, entries: [entry("GET", "/users/1?access_token=at-s3cret-1&x=1"), entry("GET", "/files?password=pw-s3cret-2")] },
+  };
+  server.replay(har, { onMiss: "404" });
+  const base = server.getUrl();
+  assert.equal(await closest(base, "GET", "/users/2?x=1"), "GET /users/1?access_token=[redacted]&x=1 (entry 0)");
+  assert.equal(await closest(base, "GET", "/files/2"), "GET /files?password=[redacted] (entry 1)");
+  // The 404's text is journaled with its body: the recorded secrets are not there either.
+  const journaled = JSON.stringify(server.journal.entries());
+  assert.match(journaled, /access_token=\[redacted\]/);
+  assert.doesNotMatch(journaled, /s3cret/);
+});
+
+test("a miss compares at most 100,000 recorded query parameters: past them, the closest of those compared is named", async (t) => {
+  const server = await startServer(t);
+  // 200 requests under /q, 1,000 parameters each: twice the bound. /q/0, recorded first and compared
+  // last, shares ten parameters with the request; the others share none. Each compared one costs its
+  // parameters whatever it shares, so a recording of long queries made every miss a long walk (10,000
+  // requests of 600 parameters: 0.9-2.8 s of the hub's thread per miss, any page could send them).
+  const query = (i: number) => Array.from({ length: 1000 }, (_, j) => `p${j}=${i === 0 && j < 10 ? "shared" : i}`).join("&");
+  const entries = Array.from({ length: 200 }, (_, i) => entry("GET", `/q/${i}?${query(i)}`));
+  server.replay({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries } }, { onMiss: "404" });
+  const asked = Array.from({ length: 10 }, (_, j) => `p${j}=shared`).join("&");
+  const named = await closest(server.getUrl(), "GET", `/q/x?${asked}`);
+  // The 100 compared (the last recorded first) share nothing: the first recorded of them is named.
+  assert.match(named, /^GET \/q\/100\?p0=100&.* \(entry 100\)$/);
+  // Under the bound the closest is found as before.
+  assert.equal(await closest(server.getUrl(), "GET", `/q/0/x?${asked}`), `GET /q/0?${query(0)} (entry 0)`);
+});
