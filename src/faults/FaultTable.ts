@@ -55,11 +55,11 @@ export class FaultTable {
    */
   readonly #byOwner = new Map<string | undefined, Set<ActiveFault>>();
   #seq = 0;
-  /** The path prefixes of a registered api (ServiceHub's), for `match.api`; empty without a hub. */
-  readonly #prefixesOf: (api: string) => ReadonlySet<string>;
+  /** Whether a path is a registered api's (ServiceHub's), for `match.api`; never without a hub. */
+  readonly #isApiPath: (api: string, path: string) => boolean;
 
-  constructor(prefixesOf: (api: string) => ReadonlySet<string>) {
-    this.#prefixesOf = prefixesOf;
+  constructor(isApiPath: (api: string, path: string) => boolean = () => false) {
+    this.#isApiPath = isApiPath;
   }
 
   get size(): number {
@@ -157,7 +157,7 @@ export class FaultTable {
     for (let i = 0, j = 0; i < unscoped.length || j < scoped.length; ) {
       const fault = j >= scoped.length || (i < unscoped.length && unscoped[i]!.rule.seq > scoped[j]!.rule.seq) ? unscoped[i++]!.rule : scoped[j++]!.rule;
       if (!appliesTo(fault.kind, traffic)) continue;
-      if (fault.match.api !== undefined && !underAny(path, this.#prefixesOf(fault.match.api))) continue;
+      if (fault.match.api !== undefined && !this.#isApiPath(fault.match.api, path)) continue;
       if (!fault.gate.draw()) continue;
       const spent = fault.gate.spent;
       if (spent) this.remove(fault.id);
@@ -180,11 +180,6 @@ export function info(fault: ActiveFault): FaultInfo {
 
 export function kindOf(fault: ActiveFault): FaultKind {
   return fault.kind.name;
-}
-
-function underAny(path: string, prefixes: ReadonlySet<string>): boolean {
-  for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
-  return false;
 }
 
 function appliesTo(kind: FaultKindDef, traffic: Traffic): boolean {

@@ -6,7 +6,7 @@ import { IPCServer, isIPCServer, serverSecrets, type IPCServerOptions } from "..
 import { quoted } from "../_excerpt.ts";
 import { redactingLogger } from "../server/_logRedaction.ts";
 import { setHubDescriber, type HubState } from "../server/_describe.ts";
-import { setApiPrefixes } from "../server/_apiPrefixes.ts";
+import { setApiPaths } from "../server/_apiPaths.ts";
 import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
 import type { IPCLogger, SocketMessage } from "../types.ts";
 import { KnownPrefixes } from "./_knownPrefixes.ts";
@@ -115,7 +115,14 @@ export class ServiceHub {
       return match && this.#pick(match.api, match.instances, path).baseUrl;
     });
     setHubDescriber(server, () => this.describe());
-    setApiPrefixes(server, (api) => this.#knownPrefixes.get(api) ?? NO_PREFIXES);
+    setApiPaths(server, {
+      prefixes: (api) => this.#knownPrefixes.get(api) ?? NO_PREFIXES,
+      routed: (path) => {
+        const match = this.#registry.match(path);
+        const prefix = match?.instances[0]?.pathPrefix;
+        return match && prefix !== undefined ? { api: match.api, prefix } : undefined;
+      },
+    });
   }
 
   /** Listens. Resolves `false` when the port is already taken. */

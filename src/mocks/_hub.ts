@@ -15,6 +15,7 @@ import type { FrameworkClients } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
+import type { ApiPaths } from "../server/_apiPaths.ts";
 import type { Journal, JournalFilter } from "../server/journal.ts";
 import type { JournalEntry } from "../server/_journalRecord.ts";
 import { SerializedResult } from "../protocol.ts";
@@ -57,8 +58,8 @@ export interface MocksHubOptions {
   readonly maxRules: number;
   readonly proxyTimeout: number;
   readonly logger?: IPCLogger;
-  /** The path prefixes a ServiceHub on the server knows for an api (a replay's `api` option). */
-  readonly apiPrefixes?: () => ((api: string) => ReadonlySet<string>) | undefined;
+  /** Where a ServiceHub on the server routes its apis (a replay's `api` option). */
+  readonly apiPaths?: () => ApiPaths | undefined;
 }
 
 /** Builds the hub's rule of one kind from what a client sent. */

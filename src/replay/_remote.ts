@@ -28,8 +28,8 @@ export interface ReplaySpecFields {
 /** The hub's factory for `kind: "replay"` rules; throws a `HarError` (naming the entry) for a bad HAR, adding nothing. */
 export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   const fields = spec as unknown as ReplaySpecFields;
-  const apiPrefixes = hub.apiPrefixes ?? (() => undefined);
-  if (fields.api !== undefined && !apiPrefixes()) {
+  const apiPaths = hub.apiPaths ?? (() => undefined);
+  if (fields.api !== undefined && !apiPaths()) {
     throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
   }
   const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name });
@@ -55,5 +55,5 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
     if (reporting) changed = true;
     else report();
   };
-  return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPrefixes });
+  return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPaths });
 };

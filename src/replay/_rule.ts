@@ -7,14 +7,15 @@
 import { PASS, type Pass, type Rule, type TakeContext } from "../mocks/_rule.ts";
 import { bodyRefusalStatus } from "../mocks/_bodyBudget.ts";
 import { isHubPath } from "../server/_path.ts";
+import { isApiPath, type ApiPaths } from "../server/_apiPaths.ts";
 import type { Replay } from "./Replay.ts";
 
 export interface ReplayRuleOptions {
   id: string;
   scope: string | null;
   owner: string;
-  /** The hub's api prefixes (`api` option), when a ServiceHub runs on the server. */
-  apiPrefixes: () => ((api: string) => ReadonlySet<string>) | undefined;
+  /** Where the hub's apis live (the `api` option), when a ServiceHub runs on the server. */
+  apiPaths: () => ApiPaths | undefined;
 }
 
 /** The method and pattern every replay rule is kept under: it matches by its own index. */
@@ -37,7 +38,7 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
       const { method, path } = context;
       // The dashboard, its API and the framework path are the hub's, even to `onMiss: "404"`.
       if (isHubPath(path)) return PASS;
-      if (replay.api !== undefined && !underApi(path, options.apiPrefixes()?.(replay.api))) return PASS;
+      if (replay.api !== undefined && !isApiPath(options.apiPaths(), replay.api, path)) return PASS;
       // A GET or HEAD has no body to read (the pipeline's own rule), nor has a request whose
       // method and path were never recorded: answered at once, no promise to wait for.
       if (method === "GET" || method === "HEAD" || !replay.index.has(method, path)) return outcomeOf(replay, context, EMPTY);
@@ -88,9 +89,3 @@ function splitUrl(url: string, path: string): { pathname: string; search: string
 }
 
 const NEEDS_PARSER = /[^\x21-\x7e]|["<>`{}%\\^|]|\/\.|^[^/]/;
-
-function underApi(path: string, prefixes: ReadonlySet<string> | undefined): boolean {
-  if (!prefixes) return false;
-  for (const prefix of prefixes) if (path.startsWith(prefix)) return true;
-  return false;
-}

@@ -29,7 +29,7 @@ import type { Rule } from "../mocks/_rule.ts";
 import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
 import { remoteReplayRule } from "../replay/_remote.ts";
 import { REPLAY_METHOD, replayRule } from "../replay/_rule.ts";
-import { apiPrefixesOf } from "./_apiPrefixes.ts";
+import { apiPathsOf, isApiPath } from "./_apiPaths.ts";
 import { viaEntry } from "./_via.ts";
 import { loopCheck } from "./_selfTarget.ts";
 import { redactingLogger } from "./_logRedaction.ts";
@@ -195,7 +195,7 @@ export class IPCServer {
   /** The replays among the hub rules, for the state's list of rules. */
   readonly #hubReplays = new Set<Rule>();
   readonly #relays = new Set<ProxiedConnection>();
-  readonly #faults = new FaultTable((api) => apiPrefixesOf(this)?.(api) ?? new Set());
+  readonly #faults = new FaultTable((api, path) => isApiPath(apiPathsOf(this), api, path));
   readonly #held = new HeldRequests();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
@@ -254,7 +254,7 @@ export class IPCServer {
       maxRules: options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES,
       proxyTimeout: options.proxyTimeout ?? 30_000,
       logger: options.logger,
-      apiPrefixes: () => apiPrefixesOf(this),
+      apiPaths: () => apiPathsOf(this),
     });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
     installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES);
@@ -510,11 +510,11 @@ export class IPCServer {
    * 1.2 or has a malformed entry throws a `HarError` naming the entry, and nothing changes.
    */
   replay(har: unknown, options?: ReplayOptions): ReplayHandle {
-    if (options?.api !== undefined && !apiPrefixesOf(this)) {
+    if (options?.api !== undefined && !apiPathsOf(this)) {
       throw new TypeError(`replay: api '${options.api}' needs a ServiceHub on this server (its registry knows the api's path prefix)`);
     }
     const replay = new Replay(har, options);
-    const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPrefixes: () => apiPrefixesOf(this) });
+    const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPaths: () => apiPathsOf(this) });
     replay.id = rule.id;
     this.#hubRules.add(rule, REPLAY_METHOD);
     this.#hubReplays.add(rule);

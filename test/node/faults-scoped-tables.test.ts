@@ -23,7 +23,7 @@ function counting(parsed: ParsedFault, asked: () => void): ParsedFault {
 }
 
 test("20,000 faults of other scopes at /**: 10,000 requests of no scope and of one scope, each meeting only its own", () => {
-  const table = new FaultTable(() => new Set());
+  const table = new FaultTable();
   let othersAsked = 0;
   for (let i = 0; i < 20_000; i++) table.add(counting(parseFault({ path: "/**" }, { status: 503 }), () => othersAsked++), { scope: `other-${i}` });
   const mine = add(table, 418, "mine", "/pay/**");
@@ -38,7 +38,7 @@ test("20,000 faults of other scopes at /**: 10,000 requests of no scope and of o
 });
 
 test("a scope's fault and an unscoped one: the newest that matches applies, whichever table holds it", () => {
-  const table = new FaultTable(() => new Set());
+  const table = new FaultTable();
   const older = add(table, 501);
   const scoped = add(table, 502, "s");
   assert.equal(table.take("GET", "/x", "http", () => "s"), scoped);
@@ -54,7 +54,7 @@ test("a scope's fault and an unscoped one: the newest that matches applies, whic
 });
 
 test("times: a scope's fault spent by its own requests is gone, and another scope's request never spent it", () => {
-  const table = new FaultTable(() => new Set());
+  const table = new FaultTable();
   const once = table.add(parseFault({ path: "/x" }, { status: 500, times: 1 }), { scope: "a" });
   assert.equal(table.take("GET", "/x", "http", () => "b"), undefined);
   assert.equal(table.take("GET", "/x", "http", () => "a"), once);

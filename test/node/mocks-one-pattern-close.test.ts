@@ -79,7 +79,7 @@ test("four connections' 200,000 rules on one pattern: each connection's go at on
 });
 
 test("a connection's faults go without looking at anyone else's: its close, its scope's close, its clear", async () => {
-  const faults = new FaultTable(() => new Set());
+  const faults = new FaultTable();
   const owners = 20;
   const parsed = parseFault({ method: "GET" }, { status: 503 });
   for (let n = 0; n < owners * 1_000; n++) faults.add(parsed, { owner: `client-${n % owners}`, scope: `s${n % 100}` });

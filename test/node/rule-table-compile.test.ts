@@ -52,7 +52,7 @@ test("a table of 10,000 patterns: 100 rules added, each met by 16 lookups, witho
 });
 
 test("the faults table, in the same table: 10,000 fault patterns and faults added one by one", () => {
-  const faults = new FaultTable(() => new Set());
+  const faults = new FaultTable();
   for (let i = 0; i < 10_000; i++) faults.add(parseFault({ path: `/f${i}/:id` }, { status: 503 }));
   for (let i = 0; i < 100; i++) {
     const compiles = compilesDuring(() => {
