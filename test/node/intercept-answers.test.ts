@@ -2,7 +2,7 @@
  * A hub's own intercept route whose handler answers what no runtime can send (test/fixtures/
  * intercept-answers-hub.ts, Deno with --allow-net=127.0.0.1 only): not a Response, or a Response
  * whose body it already read (a spy that read `await response.json()` and returned the response)
- * or locked. Node dropped the connection without an answer, Bun answered `200 Welcome to Bun!` or
+ * or locked, or `Response.error()` (status 0). Node dropped the connection without an answer, Bun answered `200 Welcome to Bun!` or
  * its HTML error page and printed the error on stderr, Deno a plain-text 500. Now, on every
  * runtime, what a handler's throw gets (SPEC §3): 500 `{"error": …}` naming the route and the
  * mistake, nothing printed (no logger given), and the hub serves on.
@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string> = {
   "/read": `Intercept route GET /read ${READ}`,
   "/read-http": `Intercept route GET /read-http ${READ}`,
   "/locked": `Intercept route GET /locked ${READ}`,
+  "/network-error": "Intercept route GET /network-error answered a Response with status 0 (Response.error() is a network error, not an answer), which HTTP cannot send",
 };
 
 for (const runtime of RUNTIMES) {
