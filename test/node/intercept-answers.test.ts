@@ -5,7 +5,9 @@
  * or locked, or `Response.error()` (status 0). Node dropped the connection without an answer, Bun answered `200 Welcome to Bun!` or
  * its HTML error page and printed the error on stderr, Deno a plain-text 500. Now, on every
  * runtime, what a handler's throw gets (SPEC §3): 500 `{"error": …}` naming the route and the
- * mistake, nothing printed (no logger given), and the hub serves on.
+ * mistake, nothing printed (no logger given), and the hub serves on. And a spy's fetched answer
+ * whose service dies mid-body (the original README's spy returns `fetch()`'s Response) cuts the
+ * client's connection on every runtime, without the line Bun's server printed for it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -40,6 +42,22 @@ for (const runtime of RUNTIMES) {
     assert.deepEqual(answers, expected);
     const fine = await fetch(`http://127.0.0.1:${port}/fine`);
     assert.deepEqual([fine.status, await fine.text()], [200, "fine"], "the hub serves on");
+    assert.deepEqual(await stopHub(hub), []);
+  });
+}
+
+for (const runtime of RUNTIMES) {
+  test(`${runtime} hub: a spy's fetched answer whose service dies mid-body cuts the client's connection, and nothing is printed`, { timeout: 120_000 }, async (t) => {
+    const hub = start(runtime, "test/fixtures/intercept-answers-hub.ts", [], { denoPermissions: ["--allow-net=127.0.0.1"] });
+    t.after(() => hub.proc.kill("SIGKILL"));
+    const { port } = await hub.nextJson<{ port: number }>(60_000, "listening port");
+    // The head and 7 bytes came; the rest never will: the client must see a failure, never a short answer that looks whole.
+    const response = await fetch(`http://127.0.0.1:${port}/spy-dies`);
+    const read = await response.text().then((text) => `whole answer of ${text.length} characters`, () => "failed mid-body");
+    assert.deepEqual([response.status, read], [200, "failed mid-body"]);
+    const fine = await fetch(`http://127.0.0.1:${port}/fine`);
+    assert.deepEqual([fine.status, await fine.text()], [200, "fine"], "the hub serves on");
+    // Bun's server printed the ECONNRESET TypeError the fetched body failed with.
     assert.deepEqual(await stopHub(hub), []);
   });
 }
