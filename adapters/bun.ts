@@ -12,6 +12,7 @@ import { directFramesBun, markingCallbacks } from "./_bun-frames.ts";
 import { linkOf, listenBunFront, stampHeader, type BunFront, type FrontLink } from "./_bun-front.ts";
 import { innerEndpoint, type InnerEndpoint } from "./_bun-inner.ts";
 import { pipeUpgradeBun } from "./_bun-pipe.ts";
+import { quietBodyBun } from "./_bun-quiet-body.ts";
 
 declare const Bun: { version: string };
 /** The counters of `Bun.serve`'s server that crossipc reads. */
@@ -61,6 +62,7 @@ setPlatform({
     (request as { runtime?: { bun?: { front?: FrontLink } } }).runtime?.bun?.front?.reset();
     return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }));
   },
+  quietBody: quietBodyBun,
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {

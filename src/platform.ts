@@ -180,6 +180,12 @@ export interface Platform {
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
   /**
+   * The same answer, sent so that a body failing mid-way (a spy's `fetch()` whose service died)
+   * still cuts the client's connection but prints nothing: Bun's server writes the Error such a
+   * body fails with to stderr, and the library prints nothing. Absent where the runtime is silent.
+   */
+  readonly quietBody?: (response: Response) => Response;
+  /**
    * The names this machine answers to beyond loopback, as a URL writes a host: its hostname and
    * its interfaces' addresses (`[…]` for IPv6), lower-cased. Read once, by a hub listening on
    * every interface, to notice a proxy target that is itself. Empty where the runtime may not

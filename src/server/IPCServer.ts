@@ -207,6 +207,8 @@ export class IPCServer {
   #startedAt = 0;
   #listener: Listener | undefined;
   #port = 0;
+  /** The `start()` still binding, which a second call shares. */
+  #starting: Promise<boolean> | undefined;
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     // Checked now, as the options below are: a bad port otherwise failed in `start()`, in each runtime's own words (src/_port.ts).
@@ -270,8 +272,16 @@ export class IPCServer {
   // --- lifecycle ------------------------------------------------------------------------
 
   /** Listens. Resolves `true`, or `false` when the port is already taken (leader election). */
-  async start(): Promise<boolean> {
-    if (this.#listener) return true;
+  start(): Promise<boolean> {
+    if (this.#listener) return Promise.resolve(true);
+    // A call while another is still binding gets that one's answer: it bound a second listener
+    // (another port for port 0, `false` for its own fixed port), which teardown never closed.
+    return (this.#starting ??= this.#listen().finally(() => {
+      this.#starting = undefined;
+    }));
+  }
+
+  async #listen(): Promise<boolean> {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
@@ -379,6 +389,8 @@ export class IPCServer {
 
   /** Closes every client (their pending requests reject), every proxied socket and the listener. */
   async teardown(): Promise<void> {
+    // A start() still binding finishes first: its listener would otherwise open after the teardown, and stay open.
+    if (this.#starting) await this.#starting.catch(() => false);
     const listener = this.#listener;
     this.#listener = undefined;
     this.#dashboard?.close();

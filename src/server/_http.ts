@@ -18,6 +18,7 @@ import { withBody } from "./_requestCopy.ts";
 import { boundedRequest, InterceptBodyTooLarge, readInterceptBody, type BodyRefusal } from "./_interceptBody.ts";
 import { BodyBudgetError, BodyHold, BodyStalledError, bodyRefusalStatus } from "../mocks/_bodyBudget.ts";
 import { invalidHeader } from "../_httpHeader.ts";
+import { unsendableAnswer } from "./_answerContract.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -196,12 +197,19 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
 /**
  * The handler's own Response, or a 502 naming the header the runtime's server could not write
  * (../_httpHeader.ts: a Deno hub panicked and died on one). Only a handler's own Response is
- * checked, once per header: the hub's JSON answers hold none.
+ * checked, once per header: the hub's JSON answers hold none. An answer no runtime can send (not
+ * a Response, a body already read) throws, for the caller's 500 (./_answerContract.ts).
  */
 function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response {
-  // A handler that broke its contract (no Response) is left to the server's own error answer.
-  const invalid = response instanceof Object && response.headers instanceof Object ? invalidHeader(response.headers) : undefined;
-  if (invalid === undefined) return response;
+  // Thrown: `intercept` answers it as it answers a handler's throw (500 {"error"}), logged the same way.
+  const unsendable = unsendableAnswer(response);
+  if (unsendable !== undefined) throw new TypeError(`Intercept route ${pattern} ${unsendable}`);
+  const invalid = invalidHeader(response.headers);
+  if (invalid === undefined) {
+    // A fetched answer (a spy's) is the one whose body can fail mid-way; one the handler built is sent untouched.
+    const quietBody = getPlatform().quietBody;
+    return quietBody !== undefined && response.url !== "" && response.body !== null ? quietBody(response) : response;
+  }
   response.body?.cancel().catch(() => {});
   const message = `Intercept route ${pattern} sent an answer the hub cannot read: ${invalid}`;
   if (record) record.error = message;
