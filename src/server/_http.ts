@@ -18,6 +18,7 @@ import { withBody } from "./_requestCopy.ts";
 import { boundedRequest, InterceptBodyTooLarge, readInterceptBody, type BodyRefusal } from "./_interceptBody.ts";
 import { BodyBudgetError, BodyHold, BodyStalledError, bodyRefusalStatus } from "../mocks/_bodyBudget.ts";
 import { invalidHeader } from "../_httpHeader.ts";
+import { decodedAnswer } from "../_decodedAnswer.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -201,7 +202,8 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
 function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response {
   // A handler that broke its contract (no Response) is left to the server's own error answer.
   const invalid = response instanceof Object && response.headers instanceof Object ? invalidHeader(response.headers) : undefined;
-  if (invalid === undefined) return response;
+  // A fetched answer's body was decoded by `fetch`: sent under the service's content-encoding, it was unreadable (../_decodedAnswer.ts).
+  if (invalid === undefined) return response instanceof Object ? decodedAnswer(response) : response;
   response.body?.cancel().catch(() => {});
   const message = `Intercept route ${pattern} sent an answer the hub cannot read: ${invalid}`;
   if (record) record.error = message;
