@@ -18,10 +18,11 @@ const DECODED_BY_FETCH = new Set(["gzip", "x-gzip", "deflate", "br"]);
 /**
  * The headers to send `response`'s body under: its own, less `content-encoding` and
  * `content-length` when it came from `fetch` (`url` set: a Response a handler built has none)
- * with a coding `fetch` decoded. `undefined` when they are right as they are.
+ * with a body and a coding `fetch` decoded. `undefined` when they are right as they are.
  */
 export function decodedAnswerHeaders(response: Response): Headers | undefined {
-  if (!response.url) return undefined;
+  // No body (a HEAD, a 204 or 304): nothing was decoded, and the headers describe the body a GET would get.
+  if (!response.url || response.body === null) return undefined;
   const coding = response.headers.get("content-encoding");
   if (coding === null || !DECODED_BY_FETCH.has(coding.trim().toLowerCase())) return undefined;
   // A fetched Response's headers are immutable: a copy.
