@@ -27,6 +27,7 @@ import { checkFilterFields } from "../_journalFilterFields.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
+import { decodedAnswerHeaders } from "../_decodedAnswer.ts";
 import {
   decodeBody,
   encodeBody,
@@ -536,7 +537,8 @@ async function answer(
       return { error: `Mock ${rule.method} ${rule.path} answered a Response whose body cannot be read: ${errorMessage(error)}` };
     }
     ({ status, statusText } = response);
-    headers = headerPairs(response.headers);
+    // `fetch` decoded a fetched answer's body: its content-encoding and content-length no longer hold (../_decodedAnswer.ts).
+    headers = headerPairs(decodedAnswerHeaders(response) ?? response.headers);
     body = encodeBody(bytes);
     byteLength = bytes.byteLength;
   } else {

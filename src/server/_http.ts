@@ -18,6 +18,7 @@ import { withBody } from "./_requestCopy.ts";
 import { boundedRequest, InterceptBodyTooLarge, readInterceptBody, type BodyRefusal } from "./_interceptBody.ts";
 import { BodyBudgetError, BodyHold, BodyStalledError, bodyRefusalStatus } from "../mocks/_bodyBudget.ts";
 import { invalidHeader } from "../_httpHeader.ts";
+import { decodedAnswer } from "../_decodedAnswer.ts";
 import { unsendableAnswer } from "./_answerContract.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
@@ -207,8 +208,11 @@ function ownAnswer(pattern: string, response: Response, record: JournalRecord | 
   const invalid = invalidHeader(response.headers);
   if (invalid === undefined) {
     // A fetched answer (a spy's) is the one whose body can fail mid-way; one the handler built is sent untouched.
+    // `fetch` decoded a fetched answer's body: sent under the service's content-encoding, it was unreadable (../_decodedAnswer.ts).
+    // The copy has no `url`: the original's says it was fetched.
+    const sent = decodedAnswer(response);
     const quietBody = getPlatform().quietBody;
-    return quietBody !== undefined && response.url !== "" && response.body !== null ? quietBody(response) : response;
+    return quietBody !== undefined && response.url !== "" && sent.body !== null ? quietBody(sent) : sent;
   }
   response.body?.cancel().catch(() => {});
   const message = `Intercept route ${pattern} sent an answer the hub cannot read: ${invalid}`;
