@@ -361,6 +361,9 @@ function h3ProxyRequest(timeout: number): Forward {
   // the client's `accept-encoding` goes on (h3 drops it by default, since `fetch` would decode).
   const asSent = getPlatform().fetchAsSent;
   const passThrough = asSent ? { forwardHeaders: ["accept-encoding"], fetchOptions: asSent as RequestInit } : {};
+  // Bun's server prints the Error a fetched body fails with (a service that dies mid-answer); the
+  // answer goes out re-streamed so that the failure still cuts the client's connection, silently.
+  const quietBody = getPlatform().quietBody;
   const load = async () => {
     const { H3, proxyRequest } = await import("h3");
     // A path with a stray `%` (`/svc/a%`) is the backend's to judge, as on Node and Deno: h3
@@ -402,7 +405,8 @@ function h3ProxyRequest(timeout: number): Forward {
       response.headers.set("content-encoding", job.encoding);
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
     }
-    if (!job.whole || !response.body) return response;
+    if (!response.body) return response;
+    if (!job.whole) return quietBody === undefined ? response : quietBody(response);
     // Recording bodies: a small uncompressed answer read whole, so that the journal keeps these
     // bytes instead of a tee of the stream (the same as the runtimes' own upstreams do).
     let whole: Uint8Array;
