@@ -365,6 +365,11 @@ function h3ProxyRequest(timeout: number): Forward {
   // the client's `accept-encoding` goes on (h3 drops it by default, since `fetch` would decode).
   const asSent = getPlatform().fetchAsSent;
   const passThrough = asSent ? { forwardHeaders: ["accept-encoding"], fetchOptions: asSent as RequestInit } : {};
+  // Bun's server prints the Error a fetched body fails with (a service that dies mid-answer). A
+  // small answer of known length is read whole (its failure is a 502, as on Node and Deno); a
+  // larger or unbounded one goes out re-streamed, so that its failure still cuts the client's
+  // connection, silently. Re-streaming every answer cost ~20% of the hub's CPU per request.
+  const quietBody = getPlatform().quietBody;
   const load = async () => {
     const { H3, proxyRequest } = await import("h3");
     // A path with a stray `%` (`/svc/a%`) is the backend's to judge, as on Node and Deno: h3
@@ -379,16 +384,17 @@ function h3ProxyRequest(timeout: number): Forward {
         job.encoding = encoding;
         job.length = upstream.headers.get("content-length");
       }
-      if (!job.keepBody) return;
+      if (!job.keepBody && quietBody === undefined) return;
       const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
-      job.whole = length <= SMALL_ANSWER && encoding === null;
+      // Left as sent, a compressed answer's length bounds its bytes; one `fetch` decoded has no bound.
+      job.whole = length <= SMALL_ANSWER && (encoding === null || asSent !== undefined);
     };
     h3.all("/**", async (event) => {
       const job = jobs.get(event.req)!;
       try {
         // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
         // `headers` are set over the client's: the incoming `Via` is replaced by the one with this hub's entry appended.
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody || asSent ? onResponse : undefined, ...passThrough });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody || asSent || quietBody ? onResponse : undefined, ...passThrough });
       } catch (error) {
         job.error = error;
         return null;
@@ -406,9 +412,11 @@ function h3ProxyRequest(timeout: number): Forward {
       response.headers.set("content-encoding", job.encoding);
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
     }
-    if (!job.whole || !response.body) return response;
-    // Recording bodies: a small uncompressed answer read whole, so that the journal keeps these
-    // bytes instead of a tee of the stream (the same as the runtimes' own upstreams do).
+    if (!response.body) return response;
+    if (!job.whole) return quietBody === undefined ? response : quietBody(response);
+    // A small answer read whole: when recording bodies, the journal keeps these bytes instead of a
+    // tee of the stream (the same as the runtimes' own upstreams do); on Bun, so that a service
+    // dying mid-answer is a 502 and no stderr line (see `quietBody` above).
     let whole: Uint8Array;
     try {
       whole = new Uint8Array(await response.arrayBuffer());
@@ -416,7 +424,7 @@ function h3ProxyRequest(timeout: number): Forward {
       throw new ProxyError(502, errorMessage(error), { cause: error });
     }
     const answer = new Response(whole as Uint8Array<ArrayBuffer>, { status: response.status, statusText: response.statusText, headers: response.headers });
-    (answer as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = whole;
+    if (job.keepBody) (answer as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY] = whole;
     return answer;
   };
 }
@@ -425,7 +433,7 @@ interface ProxyJob {
   target: string;
   via: string;
   keepBody: boolean;
-  /** The target's answer is small and uncompressed (`keepBody` only). */
+  /** The target's answer is small, of known length, and not decoded by `fetch` (`keepBody` or `quietBody` only). */
   whole?: boolean;
   /** The `content-encoding` of an answer left as sent (`Platform.fetchAsSent`), and its `content-length`. */
   encoding?: string;
