@@ -39,6 +39,11 @@ test("1,000 refused requests from a page: at most 10 lines a second, and a line 
   await new Promise((resolve) => setTimeout(resolve, 1100));
   const unsaid = warnings.map((line) => Number(/^\[crossipc\] (\d+) more requests refused in that second, not shown/.exec(line)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
   assert.ok(unsaid > 0, warnings.slice(-3).join("\n"));
+  // Every refusal is a line or counted in one, so the counts of a second were said after the flood stopped.
+  // (Whether the last line is a count depends on how many refusals the flood's last second held: under
+  // load it can be 10 or fewer, all shown; the mid-session run of this suite at load 8 met that.)
   assert.equal(warnings.length - warnings.filter((line) => / more requests refused in that second/.test(line)).length + unsaid, 1000, warnings.slice(-3).join("\n"));
-  assert.match(warnings.at(-1)!, /^\[crossipc\] \d+ more requests refused in that second, not shown \(at most 10 a second\)$/);
+  for (const line of warnings.filter((line) => / more requests refused/.test(line))) {
+    assert.match(line, /^\[crossipc\] \d+ more requests refused in that second, not shown \(at most 10 a second\)$/);
+  }
 });
