@@ -180,6 +180,13 @@ export interface Platform {
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
   /**
+   * True where reading a Response's `body` getter costs the answer its length: Deno sends a body
+   * made from a string or bytes with its `content-length` only while nothing has asked for `body`
+   * (a stream is made for it then, and sent chunked). The hub then never reads `body` of a
+   * handler's answer only to check it (../server/_answerContract.ts).
+   */
+  readonly bodyGetterCostsLength?: boolean;
+  /**
    * The same answer, sent so that a body failing mid-way (a spy's `fetch()` whose service died)
    * still cuts the client's connection but prints nothing: Bun's server writes the Error such a
    * body fails with to stderr, and the library prints nothing. Absent where the runtime is silent.

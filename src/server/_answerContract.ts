@@ -10,8 +10,12 @@
  */
 import { quoted } from "../_excerpt.ts";
 
-/** Why `answer` cannot be sent as the handler's Response, or undefined when it can. */
-export function unsendableAnswer(answer: unknown): string | undefined {
+/**
+ * Why `answer` cannot be sent as the handler's Response, or undefined when it can. `lookAtBody`
+ * false (Deno: `Platform.bodyGetterCostsLength`) leaves a locked, unread body to the runtime:
+ * asking `body` whether it is locked made Deno send every plain text answer chunked.
+ */
+export function unsendableAnswer(answer: unknown, lookAtBody = true): string | undefined {
   // Duck-typed, not `instanceof Response`: a Response of another realm or a polyfill is still one.
   if (typeof answer !== "object" || answer === null || typeof (answer as Response).headers !== "object" || (answer as Response).headers === null) {
     return `answered ${quoted(answer)}, not a Response`;
@@ -19,7 +23,7 @@ export function unsendableAnswer(answer: unknown): string | undefined {
   const response = answer as Response;
   // `Response.error()`, a network error: status 0, which no HTTP answer has.
   if (!(response.status >= 200 && response.status <= 599)) return `answered a Response with status ${quoted(response.status)} (Response.error() is a network error, not an answer), which HTTP cannot send`;
-  if (response.bodyUsed === true || response.body?.locked === true) {
+  if (response.bodyUsed === true || (lookAtBody && response.body?.locked === true)) {
     return "answered a Response whose body was already read: read a clone (response.clone()) and return the original, or return a new Response";
   }
   return undefined;

@@ -38,7 +38,13 @@ for (const runtime of RUNTIMES) {
         answers[path] = `no answer: ${(error as Error & { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`;
       }
     }
-    const expected = Object.fromEntries(Object.entries(EXPECTED).map(([path, error]) => [path, [500, "application/json", JSON.stringify({ error })]]));
+    const expected: Record<string, unknown> = Object.fromEntries(Object.entries(EXPECTED).map(([path, error]) => [path, [500, "application/json", JSON.stringify({ error })]]));
+    if (runtime === "deno") {
+      // A body locked but not read is left to Deno's server (its own text 500): asking a Response's
+      // `body` whether it is locked made Deno send every plain text answer chunked (Platform.bodyGetterCostsLength).
+      answers["/locked"] = (answers["/locked"] as unknown[])[0];
+      expected["/locked"] = 500;
+    }
     assert.deepEqual(answers, expected);
     const fine = await fetch(`http://127.0.0.1:${port}/fine`);
     assert.deepEqual([fine.status, await fine.text()], [200, "fine"], "the hub serves on");
