@@ -3,6 +3,7 @@
  * `[redacted]` wherever an entry is read (entries, waitFor, the dashboard and its API, the
  * CLI, anything built from entries). Redacting happens when an entry is read, never per request.
  */
+import { redactUserinfo } from "./_userinfo.ts";
 
 export const REDACTED = "[redacted]";
 
@@ -110,15 +111,14 @@ const URL_HEADERS = ["referer", "location", "content-location"] as const;
 /**
  * The secrets a URL carries, in a path, a proxy target, or a message that quotes one:
  * `?name=value` and `&name=value` pairs whose name, once decoded (`%74oken` is `token`), is
- * redacted get `[redacted]` for a value, and so does a password in its userinfo
- * (`http://user:secret@host`: a service may register such a base URL). The patterns cannot
- * backtrack beyond one part of the text: a name stops at `=`, `&`, `#` or a space; userinfo at `/`,
- * `?`, `#` or a space, its password at the last `@` before that, as a URL parser reads it (a
- * password holding an `@`, `http://u:p@ss@host`, showed all after its first `@`).
+ * redacted get `[redacted]` for a value, and so does the userinfo's secret (./_userinfo.ts:
+ * `http://user:secret@host` reads `user:[redacted]@host`, `https://TOKEN@host` reads
+ * `https://[redacted]@host`). A query pair's pattern cannot backtrack beyond one part of the
+ * text: a name stops at `=`, `&`, `#` or a space.
  */
 export function redactUrl(text: string | undefined, redaction: Redaction): string | undefined {
   if (text === undefined || !redaction) return text;
-  if (text.includes("@")) text = text.replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
+  text = redactUserinfo(text, REDACTED);
   text = redactValues(text, redaction.values);
   if (!text.includes("=")) return text;
   const { names } = redaction;
@@ -144,7 +144,6 @@ function redactValues(text: string, values: readonly string[]): string {
   return text;
 }
 
-const USERINFO_PASSWORD = /(\/\/[^/?#\s:]*:)[^/?#\s]*@/g;
 const QUERY_PAIR = /([?&])([^=&#\s]*)=[^&#\s]*/g;
 
 /** A query or form name as it is compared with the redacted names: decoded (`+` a space, `%74oken` is `token`), lower-cased. */
