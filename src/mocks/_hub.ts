@@ -39,6 +39,7 @@ import {
 import { quoted } from "../_excerpt.ts";
 import { HEADER_NAME, HEADER_VALUE } from "../_httpHeader.ts";
 import { checkNumber } from "../_numberOptions.ts";
+import type { RedactionRules } from "../server/_redact.ts";
 
 /** The connection that added a rule: its takes go there, and its rules go when it closes. */
 export interface RuleOwner {
@@ -60,6 +61,8 @@ export interface MocksHubOptions {
   readonly logger?: IPCLogger;
   /** Where a ServiceHub on the server routes its apis (a replay's `api` option). */
   readonly apiPaths?: () => ApiPaths | undefined;
+  /** What a replay's 404 redacts in the requests it quotes: the server's names and secrets (../server/_redact.ts `missRedaction`). */
+  readonly missRedaction?: RedactionRules;
 }
 
 /** Builds the hub's rule of one kind from what a client sent. */

@@ -3,7 +3,7 @@ import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { multipartBoundary, queryKey } from "./_keys.ts";
 import { quoted } from "../_excerpt.ts";
-import { LOG_REDACTION, redactUrl } from "../server/_redact.ts";
+import { LOG_REDACTION, redactUrl, type RedactionRules } from "../server/_redact.ts";
 
 export { HarError } from "./_errors.ts";
 
@@ -83,8 +83,15 @@ export class Replay implements ReplayHandle {
   onRemove: () => void = () => {};
   /** Told after each request the replay answered or missed (a remote owner's counts follow). */
   onCount: (() => void) | undefined = undefined;
+  /** What the 404 redacts in the requests it quotes. */
+  readonly #missRedaction: RedactionRules;
 
-  constructor(har: unknown, options: ReplayOptions = {}) {
+  /**
+   * `missRedaction`: the server's (its journal's names added to the defaults, its secrets); the
+   * names the recording shows `[redacted]` are added to them (a recording made on a hub that
+   * redacted more, replayed here: its closest request reads `[redacted]` already, the live one did not).
+   */
+  constructor(har: unknown, options: ReplayOptions = {}, missRedaction: RedactionRules = LOG_REDACTION!) {
     const { onMiss = "next", api, name } = checkReplayOptions(options);
     const loaded = loadHar(har);
     this.name = name ?? `replay-${++counter}`;
@@ -93,6 +100,8 @@ export class Replay implements ReplayHandle {
     this.index = new ReplayIndex(loaded.exchanges);
     this.size = loaded.exchanges.length;
     this.skipped = loaded.skipped;
+    const names = this.index.redactedNames;
+    this.#missRedaction = names.size === 0 ? missRedaction : { names: new Set([...missRedaction.names, ...names]), values: missRedaction.values };
   }
 
   remove(): void {
@@ -133,11 +142,11 @@ export class Replay implements ReplayHandle {
   #notRecorded(method: string, path: string, search: string, query: Array<[string, string]>): Response {
     const closest = this.index.closest(method, path, query);
     // The query as the journal shows it (`?token=[redacted]`): this answer is recorded with its body.
-    const asked = redactUrl(`${method} ${path}${search === "" ? "" : `?${search}`}`, LOG_REDACTION)!;
+    const asked = redactUrl(`${method} ${path}${search === "" ? "" : `?${search}`}`, this.#missRedaction)!;
     // The recorded query too: a HAR recorded with --no-redact, or saved from a browser, holds `?access_token=…` as sent,
     // and this text goes to whoever asked and into the journal, which redacts no URL inside an answer's text.
     const near = closest
-      ? `the closest recorded request is ${redactUrl(`${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""}`, LOG_REDACTION)} (entry ${closest.index})`
+      ? `the closest recorded request is ${redactUrl(`${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""}`, this.#missRedaction)} (entry ${closest.index})`
       : "the recording holds no requests";
     const error = `No recorded answer for ${asked} in replay '${this.name}': ${near}`;
     return new Response(JSON.stringify({ error }), { status: 404, headers: { "content-type": "application/json" } });

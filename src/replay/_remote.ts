@@ -32,7 +32,7 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   if (fields.api !== undefined && !apiPaths()) {
     throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
   }
-  const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name });
+  const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
   replay.id = hub.id;
   // One report in flight at a time, the next one carrying the totals of its moment: a report per
   // replayed request held a pending request (for up to proxyTimeout) per request the hub answered

@@ -33,6 +33,7 @@ import { apiPathsOf, isApiPath } from "./_apiPaths.ts";
 import { viaEntry } from "./_via.ts";
 import { loopCheck } from "./_selfTarget.ts";
 import { redactingLogger } from "./_logRedaction.ts";
+import { missRedaction, type RedactionRules } from "./_redact.ts";
 import { randomHex } from "../_randomHex.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
 import { checkServerPort } from "../_port.ts";
@@ -207,6 +208,8 @@ export class IPCServer {
   #startedAt = 0;
   #listener: Listener | undefined;
   #port = 0;
+  /** What a replay's 404 redacts in the requests it quotes (./_redact.ts `missRedaction`). */
+  readonly #missRedaction: RedactionRules;
   /** The `start()` still binding, which a second call shares. */
   #starting: Promise<boolean> | undefined;
 
@@ -238,6 +241,7 @@ export class IPCServer {
     });
     // The token and the dashboard key read [redacted] in entries under any name: a request may carry them to a service.
     this.journal = new Journal(options.journal, { list: () => this.#routes.list(), reset: () => this.#routes.resetHits() }, [options.accessToken, this.#dashboardKey]);
+    this.#missRedaction = missRedaction(options.journal, [options.accessToken, this.#dashboardKey]);
     this.#activity = new FrameworkActivity(this.#journalIfOn());
     this.#clients.onDisconnect((clientId) => this.#activity.forget(clientId));
     const maxMessageSize = options.maxMessageSize ?? 64 * MiB;
@@ -257,6 +261,7 @@ export class IPCServer {
       proxyTimeout: options.proxyTimeout ?? 30_000,
       logger: options.logger,
       apiPaths: () => apiPathsOf(this),
+      missRedaction: this.#missRedaction,
     });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
     installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES);
@@ -525,7 +530,7 @@ export class IPCServer {
     if (options?.api !== undefined && !apiPathsOf(this)) {
       throw new TypeError(`replay: api '${options.api}' needs a ServiceHub on this server (its registry knows the api's path prefix)`);
     }
-    const replay = new Replay(har, options);
+    const replay = new Replay(har, options, this.#missRedaction);
     const rule = replayRule(replay, { id: this.#mocks.nextId(), scope: null, owner: "local", apiPaths: () => apiPathsOf(this) });
     replay.id = rule.id;
     this.#hubRules.add(rule, REPLAY_METHOD);

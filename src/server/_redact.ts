@@ -94,6 +94,19 @@ export function redactionOf(option: readonly string[] | false | undefined, secre
 export const LOG_REDACTION: Redaction = redactionOf(undefined);
 
 /**
+ * What a text the server writes about a request (a replay's 404, which quotes the request and the
+ * closest recorded one) redacts: the default names and those the journal's `redact` adds, and the
+ * server's secrets by value. That text goes to whoever asked and into the journal's bodies, where
+ * no URL inside an answer's text is looked into: with the default names only, a name the user
+ * added (`redact: ["x-signing-key"]`) was quoted with its value. `redact: false` keeps the
+ * defaults here, as the 502s do: it shows what the journal recorded, not what the hub writes.
+ */
+export function missRedaction(journal: boolean | { redact?: readonly string[] | false | undefined } | undefined, secrets: ReadonlyArray<string | undefined>): RedactionRules {
+  const added = typeof journal === "object" && journal !== null && journal.redact !== false ? journal.redact : undefined;
+  return redactionOf(added, secrets)!;
+}
+
+/**
  * Replaces, in place, the values of the redacted headers of a record with lower-cased keys; in
  * headers whose value is a URL (`referer`, `location`…), the secrets that URL carries (`redactUrl`).
  */

@@ -54,7 +54,7 @@ for (const runtime of ["node", "deno"] as Runtime[]) {
       ["the HAR", har],
       ["/__crossipc/api/state", state],
     ];
-    for (const [where, text] of [...seen, ["the hub's stderr", stderr()]]) {
+    for (const [where, text] of [...seen, ["the hub's stderr", stderr()]] as Array<[string, string]>) {
       assert.ok(!text.includes("pa ss") && !text.includes("pa%20ss") && !text.includes("ss-w0rd"), `${where} shows the password: ${text}`);
       assert.ok(!text.includes(TOKEN), `${where} shows the token: ${text}`);
     }
