@@ -223,16 +223,22 @@ export class ServiceHub {
   }
 
   /**
-   * grest-ts removed every instance of the api, replicas of other processes included. Here a
-   * sender removes its own instances (of that baseUrl); only when it owns none does the
-   * entry name instances of others (a script cleaning up after a crashed service).
+   * What one entry of a `discovery/unregister` removes: the first of these that holds any instance.
+   * 1. The sender's own instance of the api at the entry's baseUrl: `joinHub`'s `unregister`,
+   *    which leaves its other baseUrls of the api and other processes' replicas.
+   * 2. The sender's own instances of the api at any baseUrl: a service that unregisters with
+   *    another URL than it registered (`localhost` for `127.0.0.1`, a port it moved to).
+   * 3. Anyone's instances of the api at that baseUrl: a script cleaning up after a crashed service.
+   * 4. Every instance of the api, as grest-ts removed them (SPEC §8: "removes those apis").
+   * Each step looks at the sender's own instances of the api, or at all of them: O(instances).
    */
   #unregister(entry: HubEntry, sender: string): void {
-    const same = (route: HubRoute) => route.baseUrl === entry.baseUrl;
+    const atBaseUrl = (route: HubRoute) => route.baseUrl === entry.baseUrl;
     const own = this.#registry.owned(sender, entry.api);
-    const removed = own.length
-      ? this.#registry.remove(same, own)
-      : this.#registry.remove(same, this.#registry.instances(entry.api));
+    let removed = this.#registry.remove(atBaseUrl, own);
+    if (removed.length === 0) removed = this.#registry.remove(always, own);
+    if (removed.length === 0) removed = this.#registry.remove(atBaseUrl, this.#registry.instances(entry.api));
+    if (removed.length === 0) removed = this.#registry.remove(always, this.#registry.instances(entry.api));
     for (const route of removed) this.#removed(route);
   }
 
@@ -294,6 +300,10 @@ function attachable(value: unknown): IPCServer {
     `ServiceHub takes a port (a whole number from 0, any free port, to 65535) or an IPCServer to attach to, got ${quoted(value)}` +
       (foreign ? " that looks like an IPCServer of another copy of crossipc: import ServiceHub and IPCServer from the same one" : ""),
   );
+}
+
+function always(): boolean {
+  return true;
 }
 
 function ownerOf(msg: SocketMessage): { owner: string; runtimeId?: string } {
