@@ -19,16 +19,26 @@ export interface ClientSecrets {
   token: string | undefined;
   /** The userinfo of the URL it was given, when that has a password (`alice:pw` of `http://alice:pw@host`). */
   userinfo: { user: string; password: string } | undefined;
+  /**
+   * The user name of the URL it was given when that has no password: a token, as GitHub and
+   * others take one (`https://TOKEN@host`), which the client's errors quoted with its address.
+   */
+  user: string | undefined;
 }
 
 /** The secrets of a client given `portOrUrl`, sending `token`. */
 export function secretsOf(portOrUrl: number | string, token: string | undefined): ClientSecrets {
-  return { token: token === "" ? undefined : token, userinfo: typeof portOrUrl === "string" ? userinfoOf(portOrUrl) : undefined };
+  const parts = typeof portOrUrl === "string" ? userinfoOf(portOrUrl) : undefined;
+  return {
+    token: token === "" ? undefined : token,
+    userinfo: parts?.password === undefined ? undefined : { user: parts.user, password: parts.password },
+    user: parts?.password === undefined && parts?.user ? parts.user : undefined,
+  };
 }
 
-/** `text` with every form of the secrets in it replaced (see `hideToken` and `hidePassword`). */
+/** `text` with every form of the secrets in it replaced (see `hideToken`, `hidePassword` and `hideUser`). */
 export function hideSecrets(text: string, secrets: ClientSecrets): string {
-  return hidePassword(hideToken(text, secrets.token), secrets.userinfo);
+  return hideUser(hidePassword(hideToken(text, secrets.token), secrets.userinfo), secrets.user);
 }
 
 /**
@@ -70,6 +80,24 @@ function hidePassword(text: string, userinfo: ClientSecrets["userinfo"]): string
 }
 
 /**
+ * Replaces a user name that stands alone (a token): `TOKEN@` as given and as a URL parser writes
+ * it, the `Basic` credentials a fetch makes of it (`TOKEN:`), and the name itself, encoded or not,
+ * when it has 8 characters or more (as for the token).
+ */
+function hideUser(text: string, user: string | undefined): string {
+  if (user === undefined || !text) return text;
+  const parsed = parsedUserinfo(user, "")[0];
+  let shown = text;
+  for (const form of new Set([user, parsed])) shown = shown.split(`${form}@`).join(`${REDACTED}@`);
+  for (const credentials of new Set([`${user}:`, `${decoded(user)}:`, `${parsed}:`].map(basicCredentials))) shown = shown.split(credentials).join(REDACTED);
+  if (user.length >= 8) {
+    const plain = decoded(user);
+    for (const form of new Set([user, parsed, plain, encodeURIComponent(plain)])) shown = shown.split(form).join(REDACTED);
+  }
+  return shown;
+}
+
+/**
  * The error with the secrets out of its message (and its stack, which repeats the message): a new
  * error of the same name and `code` when the message held one, else the error itself.
  */
@@ -86,17 +114,19 @@ export function errorWithoutSecrets<T>(error: T, secrets: ClientSecrets): T | Er
 
 /**
  * The userinfo before the host of `url` (`http://alice:pw@host`, or `alice:pw@host` without a
- * scheme, as `IPCClient` takes a bare host), when it has a password. The host ends at the first
- * `/`, `?` or `#`; its userinfo at the last `@` before that, as a URL parser reads it.
+ * scheme, as `IPCClient` takes a bare host): its user, and its password when it has one. The host
+ * ends at the first `/`, `?` or `#`; its userinfo at the last `@` before that, as a URL parser reads it.
  */
-function userinfoOf(url: string): ClientSecrets["userinfo"] {
+function userinfoOf(url: string): { user: string; password: string | undefined } | undefined {
   const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length ?? 0;
   const rest = url.slice(start);
   const authority = rest.slice(0, rest.search(/[/?#]|$/));
   const at = authority.lastIndexOf("@");
   if (at === -1) return undefined;
   const colon = authority.indexOf(":");
-  if (colon === -1 || colon > at || colon === at - 1) return undefined;
+  if (colon === -1 || colon > at) return { user: authority.slice(0, at), password: undefined };
+  // `user:@host`: an empty password hides nothing.
+  if (colon === at - 1) return undefined;
   return { user: authority.slice(0, colon), password: authority.slice(colon + 1, at) };
 }
 
