@@ -33,9 +33,10 @@ export function redactUserinfo(text: string, replacement: string): string {
     from = end;
     const at = userinfoEnd(text, start, end);
     if (at === -1 || at === start) continue; // no userinfo, or an empty one (`//@host`)
-    // `user:` stays; a user name alone is the secret (a token).
-    const colon = text.indexOf(":", start);
-    const secretStart = colon !== -1 && colon < at ? colon + 1 : start;
+    // `user:` stays; a user name alone is the secret (a token). Looked for in the userinfo only:
+    // `indexOf` from `start` went on to the text's end for each `//` of a text without a `:`.
+    const colon = text.slice(start, at).indexOf(":");
+    const secretStart = colon === -1 ? start : start + colon + 1;
     parts.push(text.slice(kept, secretStart), replacement);
     kept = at;
   }
