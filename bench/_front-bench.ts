@@ -10,7 +10,8 @@
  * - the WebSocket proxy to the same backend's `ws` echo, ~100 B and 64 KiB messages, 16 in flight
  *   (a `ws` client): messages/s and the hub's CPU per 1,000 messages;
  * - framework requests of 64 KiB, 64 in flight (a Node IPCClient), and of ~100 B, 64 in flight.
- * FRONT_CASES=part,part runs only the cases whose names contain one of the parts.
+ * FRONT_CASES=part,part runs only the cases whose names contain one of the parts; parts are split
+ * on "|" instead when it holds one (case names hold commas: "HTTP proxy, 50 connections").
  * Each hub script prints `{"port":N,"pid":N}` and stops when stdin ends (Linux: CPU is read
  * from /proc). Ratios are taken per round, then their median.
  */
@@ -155,7 +156,7 @@ export async function frontBench(specs: HubSpec[], rounds: number, seconds: numb
     ["IPC round trip, 64 KiB × 64 in flight", rpcBulk(64 * 1024, 64, seconds)],
     ["IPC round trip, ~100 B × 64 in flight", rpcBulk(100, 64, seconds)],
   ];
-  const only = process.env["FRONT_CASES"]?.split(",");
+  const only = process.env["FRONT_CASES"]?.split(process.env["FRONT_CASES"].includes("|") ? "|" : ",");
   const CASES = only ? all.filter(([name]) => only.some((part) => name.includes(part))) : all;
   // A POST's body is read whole before the answer, as a service would.
   const backend = createServer((req, res) => {

@@ -21,6 +21,7 @@ import { invalidHeader } from "../_httpHeader.ts";
 import { decodedAnswer } from "../_decodedAnswer.ts";
 import { unsendableAnswer } from "./_answerContract.ts";
 import { countAnswerSize } from "./_answerSize.ts";
+import { wholeIfArrived } from "./_wholeIfArrived.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { createFaultLayer } from "./_faulted.ts";
@@ -413,7 +414,8 @@ function h3ProxyRequest(timeout: number): Forward {
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
     }
     if (!response.body) return response;
-    if (!job.whole) return quietBody === undefined ? response : quietBody(response);
+    // An answer of unknown length: sent whole if all of it is here already, else re-streamed (./_wholeIfArrived.ts).
+    if (!job.whole) return quietBody === undefined ? response : await wholeIfArrived(response);
     // A small answer read whole: when recording bodies, the journal keeps these bytes instead of a
     // tee of the stream (the same as the runtimes' own upstreams do); on Bun, so that a service
     // dying mid-answer is a 502 and no stderr line (see `quietBody` above).
