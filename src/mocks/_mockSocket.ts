@@ -8,7 +8,8 @@ import { quoted } from "../_excerpt.ts";
 import { utf8Length } from "../_utf8.ts";
 import { isSendableCloseCode, MAX_CLOSE_REASON_BYTES } from "../_closeCode.ts";
 import { heldFrameSize } from "../_heldFrame.ts";
-import { fromBase64, toBase64 } from "./_wire.ts";
+import { fromBase64 } from "./_wire.ts";
+import { toBase64 } from "../_base64.ts";
 import { SocketMessages, type SocketClose, type SocketFrame } from "./_wsWire.ts";
 
 export interface MockWebSocket {

@@ -19,7 +19,8 @@ import { heldFrameSize } from "../_heldFrame.ts";
 import { ruleFactories, type RuleOwner } from "./_hub.ts";
 import type { SocketRelay, UpgradeTaken } from "./_pipeline.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
-import { fromBase64, headerPairs, toBase64 } from "./_wire.ts";
+import { fromBase64, headerPairs } from "./_wire.ts";
+import { toBase64 } from "../_base64.ts";
 import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
 
 type Frame = string | ArrayBuffer | Uint8Array;

@@ -7,6 +7,7 @@
  */
 import type { RuleKind } from "./_rule.ts";
 import { strictUtf8 } from "../_utf8.ts";
+import { toBase64 } from "../_base64.ts";
 
 /** Bumped when a message below changes shape; client and hub compare it once, at hello. */
 export const MOCKS_PROTOCOL = 1;
@@ -101,16 +102,6 @@ export function wireLength(body: WireBody | undefined, byteLength: number): numb
 }
 
 const MEASURE_ABOVE = 1024 * 1024;
-
-const CHUNK = 0x8000;
-
-export function toBase64(bytes: Uint8Array): string {
-  const native = (bytes as { toBase64?: () => string }).toBase64;
-  if (typeof native === "function") return native.call(bytes);
-  let binary = "";
-  for (let i = 0; i < bytes.byteLength; i += CHUNK) binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  return btoa(binary);
-}
 
 export function fromBase64(text: string): Uint8Array {
   const native = (Uint8Array as { fromBase64?: (text: string) => Uint8Array }).fromBase64;

@@ -539,6 +539,10 @@ async function answer(
     ({ status, statusText } = response);
     // `fetch` decoded a fetched answer's body: its content-encoding and content-length no longer hold (../_decodedAnswer.ts).
     headers = headerPairs(decodedAnswerHeaders(response) ?? response.headers);
+    // Refused before it is encoded: a body past the limit in bytes is past it on the wire too (text
+    // takes at least its bytes, base64 4/3 of them), and encoding a 200 MiB answer held this process
+    // long enough (18 s on Node) for the hub to take it for dead and drop every rule it held.
+    if (bytes.byteLength > answerRoom(maxMessageSize)) return tooLarge(rule, bytes.byteLength, maxMessageSize);
     body = encodeBody(bytes);
     byteLength = bytes.byteLength;
   } else {
@@ -546,10 +550,17 @@ async function answer(
   }
   // A frame over the hub's limit would close this connection (and drop every rule of it): refuse
   // the answer instead, leaving room for the headers and the frame around the body.
-  if (wireLength(body, byteLength) > maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) {
-    return { error: `Mock ${rule.method} ${rule.path} answered a ${byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
-  }
+  if (wireLength(body, byteLength) > answerRoom(maxMessageSize)) return tooLarge(rule, byteLength, maxMessageSize);
   return { status, statusText: statusText || undefined, headers, body };
+}
+
+/** What an answer's body may take in its frame: the hub's limit, less room for the headers and the frame around it. */
+function answerRoom(maxMessageSize: number): number {
+  return maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4);
+}
+
+function tooLarge(rule: MockRule, byteLength: number, maxMessageSize: number): WireAnswer {
+  return { error: `Mock ${rule.method} ${rule.path} answered a ${byteLength}-byte body, over what the hub's maxMessageSize (${maxMessageSize} bytes) lets through` };
 }
 
 /** `interceptHttp`'s body: JSON whatever the content type, text if it is not JSON, `undefined` if empty. */

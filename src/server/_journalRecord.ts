@@ -4,6 +4,7 @@ import { explicitScope } from "../mocks/_scope.ts";
 
 import { concat } from "../_bytes.ts";
 import { strictUtf8 } from "../_utf8.ts";
+import { toBase64 } from "../_base64.ts";
 import type { BodyCopier } from "../_bodyCopier.ts";
 import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import { pathOf } from "./_path.ts";
@@ -417,13 +418,6 @@ function completeLength(bytes: Uint8Array): number {
     return byte >= 0xc0 ? bytes.length - back : bytes.length;
   }
   return bytes.length;
-}
-
-/** Base64 of bytes (`Uint8Array.prototype.toBase64` is not in every runtime yet). */
-export function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 /**
