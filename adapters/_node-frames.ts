@@ -41,8 +41,8 @@ const POOLED_TEXT = Math.floor((Math.min(Buffer.poolSize >>> 1, 4096) - 5) / 3);
  * Writes a small answer as one unmasked text frame in one buffer, straight to `ws`'s TCP socket.
  * `ws.send` makes an options object twice, a header buffer, and writes the header and the text
  * as two chunks (cork, two writes, uncork: a `writev` that turns the string into bytes in C++):
- * ~0.4–0.7 µs more per answer, measured in process on a loopback socket (bench/ANALYSIS.md,
- * "Session 23"), on the path every round trip waits for. The bytes on the wire are the same.
+ * 0.7–1.4 µs more per ~130 B answer (medians, Node 20 and 24), measured in process on a loopback
+ * socket (bench/ANALYSIS.md, "Session 23"), on the path every round trip waits for. The bytes on the wire are the same.
  * Only while `ws` would have written the frame at once itself: the connection open and its sender
  * holding nothing back (it never does here: the framework path offers no compression), so frames
  * keep their order with `ws`'s own (pongs, the close frame); otherwise, and for long texts, `ws.send`.
