@@ -13,6 +13,8 @@
  *   original's does; plain, the one that does not; default decode).
  * AB_SIDE=client: the arm's mode is its client (ipc | orig | decode | plain), talking to this
  *   checkout's server AB_SERVER (default ref, the reference server; or crossipc | orig).
+ * AB_SIDE=both: both ends are the arm's: its server (the mode) and its client AB_CLIENT (default
+ *   ipc, its own IPCClient), as the bench's RPC cases pair them.
  * AB_NODE: the node binary (default: the one running this). AB_BLOCKS (6), AB_PAIRS (5), AB_MS per
  * round (600), AB_INFLIGHT (1), AB_PAYLOAD (small, or 64k), AB_WARM (rounds per arm and block
  * before its pairs, not counted: 2).
@@ -101,7 +103,7 @@ function quantile(values: number[], q: number): number {
 const spread = (values: number[]) => `${median(values).toFixed(3)} (${quantile(values, 0.25).toFixed(2)}–${quantile(values, 0.75).toFixed(2)})`;
 
 /** The end under test is the arm's: its ratios are the headline; the other end's follow. */
-const measured = side === "server" ? "server" : "client";
+const measured = side === "server" ? "server" : side === "client" ? "client" : "both";
 const ratios = { server: [] as number[], client: [] as number[], both: [] as number[], rate: [] as number[] };
 const perArm: Record<string, { server: number[]; client: number[]; rate: number[]; faults: number[] }> = {
   A: { server: [], client: [], rate: [], faults: [] },
@@ -109,7 +111,8 @@ const perArm: Record<string, { server: number[]; client: number[]; rate: number[
 };
 const blockMedians: number[] = [];
 const loads: number[] = [];
-const fixed = side === "server" ? `client ${process.env["AB_CLIENT"] ?? "decode"}` : `server ${process.env["AB_SERVER"] ?? "ref"}`;
+const clientOf = process.env["AB_CLIENT"] ?? (side === "both" ? "ipc" : "decode");
+const fixed = side === "server" ? `client ${clientOf}` : side === "both" ? `the arm's client ${clientOf}` : `server ${process.env["AB_SERVER"] ?? "ref"}`;
 console.log(
   `${node} (${side} side; ${fixed}), ${inflight} in flight, ${process.env["AB_PAYLOAD"] ?? "small"}, A = ${arms[0]!.checkout}:${arms[0]!.mode}, B = ${arms[1]!.checkout}:${arms[1]!.mode}; ${blocks} blocks × ${pairs} pairs of ${ms} ms after ${warm} warm-up rounds per arm`,
 );
@@ -118,11 +121,11 @@ for (let block = 0; block < blocks; block++) {
   const order = block % 2 ? [...arms].reverse() : arms;
   const procs: Record<string, { server: Proc; client: Proc }> = {};
   for (const a of order) {
-    const serverAt = side === "server" ? a.checkout : here;
-    const serverMode = side === "server" ? a.mode : (process.env["AB_SERVER"] ?? "ref");
+    const serverAt = side === "client" ? here : a.checkout;
+    const serverMode = side === "client" ? (process.env["AB_SERVER"] ?? "ref") : a.mode;
     const server = await start([script(serverAt, "node-ab-server"), serverMode]);
     const clientAt = side === "server" ? here : a.checkout;
-    const clientKind = side === "server" ? (process.env["AB_CLIENT"] ?? "decode") : a.mode;
+    const clientKind = side === "client" ? a.mode : clientOf;
     const client = await start([script(clientAt, "node-ab-client"), String(server.first["port"]), clientKind, String(inflight)]);
     procs[a.name] = { server, client };
   }
@@ -136,7 +139,7 @@ for (let block = 0; block < blocks; block++) {
     ratios.client.push(b.client / a.client);
     ratios.both.push((b.server + b.client) / (a.server + a.client));
     ratios.rate.push(b.requests / a.requests);
-    blockRatios.push(b[measured] / a[measured]);
+    blockRatios.push(measured === "both" ? (b.server + b.client) / (a.server + a.client) : b[measured] / a[measured]);
     for (const [name, s] of Object.entries(samples)) {
       perArm[name]!.server.push(s.server);
       perArm[name]!.client.push(s.client);
@@ -158,8 +161,7 @@ loads.push(loadavg()[0]!);
 const less = ratios[measured].filter((r) => r < 1).length;
 console.log(`\nload ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}), ${ratios.server.length} pairs`);
 console.log(`${measured} CPU per request B ÷ A: ${spread(ratios[measured])}; pairs less ${less} of ${ratios[measured].length}; block medians ${blockMedians.map((m) => m.toFixed(2)).join(", ")}`);
-const other = measured === "server" ? "client" : "server";
-console.log(`${other} ÷: ${spread(ratios[other])}; both ends ÷: ${spread(ratios.both)}; rate ÷: ${spread(ratios.rate)}, ${ratios.rate.filter((r) => r > 1).length} of ${ratios.rate.length} higher`);
+console.log(`server ÷: ${spread(ratios.server)}; client ÷: ${spread(ratios.client)}; both ends ÷: ${spread(ratios.both)}; rate ÷: ${spread(ratios.rate)}, ${ratios.rate.filter((r) => r > 1).length} of ${ratios.rate.length} higher`);
 for (const name of ["A", "B"]) {
   const p = perArm[name]!;
   console.log(`${name}: server µs/req ${spread(p.server)}; client ${spread(p.client)}; req/s ${spread(p.rate)}; server page faults/req ${spread(p.faults)}`);
