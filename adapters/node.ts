@@ -16,6 +16,7 @@ import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
 import { countedAnswerNode } from "./_node-counted-answer.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
+import { sendTextNodeClient } from "./_node-client-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
@@ -45,6 +46,7 @@ setPlatform({
   proxyCopiesRequestBody: true,
   countedAnswer: countedAnswerNode,
   batchWrite: corkForTick,
+  sendText: sendTextNodeClient,
   directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,
   bytesReceived: bytesReceivedNode,

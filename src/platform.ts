@@ -128,6 +128,12 @@ export interface Platform {
    */
   readonly batchWrite?: (transport: unknown, size: number, scope: BatchScope) => void;
   /**
+   * Writes a framework frame to a client WebSocket (the one `WebSocket` above made, or the user's
+   * own) itself, in fewer steps than its `send`, and returns true; or returns false, having written
+   * nothing, and the client calls `send`. Optional.
+   */
+  readonly sendText?: (ws: unknown, text: string) => boolean;
+  /**
    * Takes a framework connection's messages straight off the runtime's socket under the crossws
    * `peer` (text as a string, binary as bytes, in order, each once) and returns that socket to
    * write the answers to: past crossws's per-message object, hook call and send wrapper. Without

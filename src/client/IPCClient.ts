@@ -245,7 +245,7 @@ export class IPCClient {
         settled = true;
         clearTimeout(timer);
         ws.removeEventListener("error", onError);
-        const socket: IPCSocket = new IPCSocket(batched(ws, getPlatform().batchWrite, () => socket.pendingCount), {
+        const socket: IPCSocket = new IPCSocket(batched(ws, getPlatform(), () => socket.pendingCount), {
           runtimeId,
           requestHandlers: this.#requestHandlers,
           messageHandlers: this.#messageHandlers,
@@ -351,15 +351,16 @@ function endWithin(ws: WebSocket, ms: number): void {
 }
 
 /**
- * The socket itself, or a view of it that lets the runtime batch the writes of one turn.
- * `pending`: the requests the IPCSocket on it has not seen answered (see `batchScopeOf`).
+ * The socket itself, or a view of it that lets the runtime batch the writes of one turn and write
+ * frames itself (`Platform.sendText`). `pending`: the requests the IPCSocket on it has not seen
+ * answered (see `batchScopeOf`).
  */
-function batched(ws: WebSocket, batchWrite: Platform["batchWrite"], pending: () => number): IPCSocketTarget {
-  if (!batchWrite) return ws;
+function batched(ws: WebSocket, { batchWrite, sendText }: Platform, pending: () => number): IPCSocketTarget {
+  if (!batchWrite && !sendText) return ws;
   return {
     send(frame: string) {
-      batchFrame(batchWrite, ws, frame, pending() <= 1 && isRequest(frame));
-      ws.send(frame);
+      if (batchWrite) batchFrame(batchWrite, ws, frame, pending() <= 1 && isRequest(frame));
+      if (!sendText?.(ws, frame)) ws.send(frame);
     },
     close: (code?: number, reason?: string) => ws.close(code, reason),
     get readyState() {

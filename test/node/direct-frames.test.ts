@@ -1,8 +1,9 @@
 /**
  * On Node a framework connection's frames are read straight off the `ws` socket once crossws has
- * upgraded it (adapters/_node-frames.ts), and small answers written in one tick leave in one
- * write (adapters/_node-cork.ts). Every frame must still be handled once, in order, with the
- * framework path's limits, from the very first byte after the upgrade.
+ * upgraded it (adapters/_node-frames.ts), small answers are framed there and written to the TCP
+ * socket as one buffer, and small answers written in one tick leave in one write
+ * (adapters/_node-cork.ts). Every frame must still be handled once, in order, with the framework
+ * path's limits, from the very first byte after the upgrade, and arrive as `ws` would have sent it.
  */
 import assert from "node:assert/strict";
 import { EventEmitter, once } from "node:events";
@@ -85,10 +86,24 @@ test("on the direct path a binary frame is ignored with a warning and an oversiz
   assert.ok(warnings.some((w) => /over the 1024-byte limit/.test(w)), warnings.join("\n"));
 });
 
-/** A stand-in for the `ws` socket under a crossws peer: an EventEmitter with `send`. */
+/** A stand-in for the `ws` socket under a crossws peer: an EventEmitter with `send`, `ws`'s TCP socket and its idle sender. */
 function fakePeer() {
-  const ws = Object.assign(new EventEmitter(), { bufferedAmount: 0, sent: [] as string[], send(frame: string) { ws.sent.push(frame); } });
-  return { peer: { _internal: { ws } }, ws };
+  const written: Buffer[] = [];
+  const ws = Object.assign(new EventEmitter(), {
+    bufferedAmount: 0,
+    readyState: 1,
+    sent: [] as string[],
+    send(frame: string) {
+      ws.sent.push(frame);
+    },
+    terminated: false,
+    terminate() {
+      ws.terminated = true;
+    },
+    _socket: { write: (bytes: Buffer) => void written.push(Buffer.from(bytes)) },
+    _sender: { _state: 0, _queue: [] as unknown[] },
+  });
+  return { peer: { _internal: { ws } }, ws, written };
 }
 
 test("directFramesNode swaps crossws's message listener for one that hands text and bytes on", async () => {
@@ -99,13 +114,67 @@ test("directFramesNode swaps crossws's message listener for one that hands text 
   const got: Array<string | Uint8Array> = [];
   const writer = directFramesNode(peer, (data) => got.push(data));
   ws.on("message", (data: Buffer) => crossws.push(data)); // crossws's hook listener, added after `open`
-  assert.equal(writer, ws);
+  assert.ok(writer);
   await Promise.resolve();
   ws.emit("message", Buffer.from("r:1:echo:1"), false);
   ws.emit("message", Buffer.from([1, 2]), true);
   assert.deepEqual(got, ["r:1:echo:1", Buffer.from([1, 2])]);
   assert.deepEqual(crossws, []);
   assert.deepEqual(alive, ["alive", "alive"]);
+});
+
+test("a small answer is written to ws's TCP socket as one unmasked text frame, in one buffer", () => {
+  const { peer, ws, written } = fakePeer();
+  const writer = directFramesNode(peer, () => {})!;
+  // 7-bit, 16-bit length forms, multi-byte UTF-8 (2, 3 and 4 bytes), at the longest text sent this way.
+  const texts = ['s:1:echo:{"success":true,"data":1}', `s:2:echo:"${"é€😀".repeat(40)}"`, `s:3:echo:"${"x".repeat(1000)}"`, "s:4:echo:" + "y".repeat(1354)];
+  for (const text of texts) writer.send(text);
+  assert.deepEqual(ws.sent, [], "nothing went through ws.send");
+  assert.equal(written.length, texts.length, "one write per answer");
+  for (const [i, text] of texts.entries()) {
+    const bytes = Buffer.from(text);
+    const header = bytes.length < 126 ? Buffer.from([0x81, bytes.length]) : Buffer.from([0x81, 126, bytes.length >> 8, bytes.length & 0xff]);
+    assert.deepEqual(written[i], Buffer.concat([header, bytes]), `answer ${i + 1}`);
+  }
+  ws.bufferedAmount = 42;
+  assert.equal(writer.bufferedAmount, 42, "the unsent bytes are ws's (its socket's buffer counts what was written here)");
+  writer.terminate!();
+  assert.equal(ws.terminated, true);
+});
+
+test("an answer goes through ws.send when ws would not write it at once: long, not open, or its sender holding frames back", () => {
+  const cases: Array<[string, (ws: ReturnType<typeof fakePeer>["ws"]) => void, string]> = [
+    ["a text past the pooled size", () => {}, "s:1:echo:" + "y".repeat(1355)],
+    ["closing", (ws) => (ws.readyState = 2), "s:1:echo:1"],
+    ["its sender compressing", (ws) => (ws._sender._state = 1), "s:1:echo:1"],
+    ["frames queued in its sender", (ws) => ws._sender._queue.push([]), "s:1:echo:1"],
+  ];
+  for (const [what, set, text] of cases) {
+    const { peer, ws, written } = fakePeer();
+    const writer = directFramesNode(peer, () => {})!;
+    set(ws);
+    writer.send(text);
+    assert.deepEqual(ws.sent, [text], what);
+    assert.equal(written.length, 0, what);
+  }
+});
+
+test("answers written straight to the socket reach a ws client whole and in order, between its pongs, at every length form", async (t) => {
+  const server = await startServer(t);
+  server.onFrameworkMessage(echo, (x) => x);
+  const raw = await rawSocket(server.getPort());
+  t.after(() => raw.close());
+  const pongs: string[] = [];
+  raw.ws.on("pong", (data: Buffer) => pongs.push(data.toString()));
+  // Below and past the pooled size (the second through ws.send), 7- and 16-bit lengths, multi-byte text.
+  const values = ["a", "é€😀".repeat(100), "x".repeat(1300), "z".repeat(5000), "ü".repeat(70_000)];
+  for (const [i, value] of values.entries()) {
+    raw.send(`r:${i + 1}:echo:${JSON.stringify(value)}`);
+    raw.ws.ping(`ping ${i + 1}`);
+  }
+  for (const [i, value] of values.entries()) assert.equal(await raw.next(), `s:${i + 1}:echo:${JSON.stringify({ success: true, data: value })}`);
+  await waitFor(() => pongs.length === values.length, "every pong");
+  assert.deepEqual(pongs, values.map((_, i) => `ping ${i + 1}`));
 });
 
 test("directFramesNode leaves crossws's listeners alone when it cannot tell which one is the hook", async () => {
