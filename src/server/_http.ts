@@ -171,10 +171,10 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       let bounded = boundedRequest(request, state.maxBodySize, hold, state.proxyTimeout);
       if (bounded instanceof Promise) bounded = await bounded;
       overLimit = bounded.overLimit;
-      response = ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
+      response = await ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
     } else {
       const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold, state.proxyTimeout), params, headersRecord(request));
-      response = result instanceof Response ? ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
+      response = result instanceof Response ? await ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
     if (record && record.responseSize === undefined && response instanceof Response) response = countAnswerSize(response, record);
@@ -201,7 +201,7 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
  * checked, once per header: the hub's JSON answers hold none. An answer no runtime can send (not
  * a Response, a body already read) throws, for the caller's 500 (./_answerContract.ts).
  */
-function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response {
+function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response | Promise<Response> {
   // Thrown: `intercept` answers it as it answers a handler's throw (500 {"error"}), logged the same way.
   const unsendable = unsendableAnswer(response, getPlatform().bodyGetterCostsLength !== true);
   if (unsendable !== undefined) throw new TypeError(`Intercept route ${pattern} ${unsendable}`);
@@ -211,13 +211,22 @@ function ownAnswer(pattern: string, response: Response, record: JournalRecord | 
     // `fetch` decoded a fetched answer's body: sent under the service's content-encoding, it was unreadable (../_decodedAnswer.ts).
     // The copy has no `url`: the original's says it was fetched.
     const sent = decodedAnswer(response);
-    const quietBody = getPlatform().quietBody;
+    const { quietBody, sizedAnswer } = getPlatform();
+    // One the handler built goes with its length where the runtime would stream it (Node).
+    if (sizedAnswer !== undefined && response.url === "") return sizedAnswer(sent).then((sized) => withSize(sized, record));
     return quietBody !== undefined && response.url !== "" && sent.body !== null ? quietBody(sent) : sent;
   }
   response.body?.cancel().catch(() => {});
   const message = `Intercept route ${pattern} sent an answer the hub cannot read: ${invalid}`;
   if (record) record.error = message;
   return jsonAnswer(502, { error: message }, record);
+}
+
+/** The size of an answer sent with its bytes (`Platform.sizedAnswer`): known, so not counted again. */
+function withSize(response: Response, record: JournalRecord | undefined): Response {
+  const bytes = (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY];
+  if (record && bytes !== undefined) record.responseSize = bytes.byteLength;
+  return response;
 }
 
 /**
