@@ -20,6 +20,7 @@ import { BodyBudgetError, BodyHold, BodyStalledError, bodyRefusalStatus } from "
 import { invalidHeader } from "../_httpHeader.ts";
 import { decodedAnswer } from "../_decodedAnswer.ts";
 import { unsendableAnswer } from "./_answerContract.ts";
+import { quoted } from "../_excerpt.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
@@ -174,6 +175,8 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       response = await ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
     } else {
       const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold, state.proxyTimeout), params, headersRecord(request));
+      // A function or a symbol has no JSON: it failed as "Cannot read properties of undefined".
+      if (typeof result === "function" || typeof result === "symbol") throw new TypeError(`Intercept route ${route.pattern} answered ${quoted(result)}, which is neither data JSON can carry nor a Response`);
       response = result instanceof Response ? await ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
