@@ -14,6 +14,7 @@ import { listenWith, namespaceOf, type ServeOptions, type SrvxServer } from "./_
 import { machineNamesOs } from "./_machine-names.ts";
 import { refuseAfterAnswersInProgress } from "./_node-client-error.ts";
 import { countedAnswerNode } from "./_node-counted-answer.ts";
+import { sizedAnswerNode } from "./_node-sized-answer.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
 import { sendTextNodeClient } from "./_node-client-frames.ts";
@@ -45,6 +46,7 @@ setPlatform({
   proxyHttp: nodeUpstream((body, init) => new FastResponse(body as unknown as BodyInit, init)),
   proxyCopiesRequestBody: true,
   countedAnswer: countedAnswerNode,
+  sizedAnswer: sizedAnswerNode,
   batchWrite: corkForTick,
   sendText: sendTextNodeClient,
   directFrames: directFramesNode,

@@ -123,6 +123,13 @@ export interface Platform {
    */
   readonly countedAnswer?: (response: Response, sent: (bytes: number) => void) => Response;
   /**
+   * A handler's own `Response` (not a fetched one) as the runtime sends it with its
+   * `content-length` when its body is whole (a string, bytes, a Blob…): Node's server (srvx)
+   * streams a global `Response` chunked whatever its body, where Bun and Deno send the length.
+   * An answer sent with its length carries `ANSWER_HEADERS` and `ANSWER_BODY` for the journal.
+   */
+  readonly sizedAnswer?: (response: Response) => Promise<Response>;
+  /**
    * Called before a frame of `size` bytes is written to `transport` (a crossws peer or a client
    * WebSocket): lets a runtime gather the frames of one batch (`BatchScope`) into one write. Optional.
    */

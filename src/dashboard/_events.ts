@@ -24,6 +24,8 @@ export const EVENT_STREAM_LIMITS: EventStreamLimits = { maxStreams: 16, maxUnsen
 const TICK_MS = 250;
 const STATE_EVERY = 4;
 const EVENT_BYTES = 64 * 1024;
+/** Where the state's uptime stands in its JSON (`PageState.uptimeMs`, after url, runtime and startedAt). */
+const UPTIME = ',"uptimeMs":';
 
 interface Reader {
   controller: ReadableStreamDefaultController<Uint8Array>;
@@ -130,9 +132,14 @@ export class EventStreams {
   #refreshState(): void {
     try {
       const state = pageState(this.#source.state());
-      const { uptimeMs, ...rest } = state;
-      const key = JSON.stringify(rest);
-      if (key !== this.#state?.key) this.#state = { key, json: JSON.stringify(state) };
+      // Serialised once: the key is the same text less the uptime, which changes every time and
+      // is not a change to show. Its first `,"uptimeMs":` is the state's own field: an unescaped
+      // quote after a comma cannot be inside a string, and only strings and numbers come before
+      // it (a scope named `uptimeMs` in a later object is never the first).
+      const json = JSON.stringify(state);
+      const at = json.indexOf(UPTIME);
+      const key = at === -1 ? json : json.slice(0, at) + json.slice(json.indexOf(",", at + UPTIME.length));
+      if (key !== this.#state?.key) this.#state = { key, json };
     } catch (error) {
       log(this.#source.logger, "warn", `Dashboard state failed: ${String(error)}`);
     }

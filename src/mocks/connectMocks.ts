@@ -28,6 +28,7 @@ import { checkNumber } from "../_numberOptions.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
 import { decodedAnswerHeaders } from "../_decodedAnswer.ts";
+import { unsendableAnswer } from "../server/_answerContract.ts";
 import {
   decodeBody,
   encodeBody,
@@ -239,7 +240,8 @@ export abstract class MockRuleSet {
       const result = await handler(parsedBody(wire), wire.params, headers);
       if (result === PASS || result instanceof Response) return result;
       // Data: the JSON answer is built here, without a Response to build and read back.
-      return new JsonAnswer(result === undefined ? "" : JSON.stringify(result));
+      const json = result === undefined ? "" : (JSON.stringify(result) as string | undefined);
+      return new JsonAnswer(json, json === undefined ? quoted(result) : undefined);
     });
   }
 
@@ -497,9 +499,12 @@ export class MockRule {
 
 /** A handler's data, already JSON: answered `200 application/json`. */
 class JsonAnswer {
-  readonly json: string;
-  constructor(json: string) {
+  readonly json: string | undefined;
+  /** What the handler gave when JSON has no text for it (a function, a symbol): its 500 names it. */
+  readonly unsendable: string | undefined;
+  constructor(json: string | undefined, unsendable?: string) {
     this.json = json;
+    this.unsendable = unsendable;
   }
 }
 
@@ -527,9 +532,16 @@ async function answer(
   let body: WireBody | undefined;
   let byteLength: number;
   if (response instanceof JsonAnswer) {
+    // Sent on, it reached the hub as an answer it could not read (502), where SPEC §10 says a
+    // handler's failure is 500 {"error"}, as a local intercept route's is.
+    if (response.json === undefined) return { error: `Mock ${rule.method} ${rule.path} answered ${response.unsendable}, which is neither data JSON can carry nor a Response` };
     body = response.json === "" ? undefined : { text: response.json };
     byteLength = response.json.length * 3;
   } else if (response instanceof Response) {
+    // `Response.error()` (status 0) went to the hub, which could not send it: 502 "cannot read",
+    // where a local intercept route's answers 500 naming the mistake. Checked here, the same way.
+    const unsendable = unsendableAnswer(response);
+    if (unsendable !== undefined) return { error: `Mock ${rule.method} ${rule.path} ${unsendable}` };
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await response.arrayBuffer());

@@ -20,6 +20,7 @@ import { BodyBudgetError, BodyHold, BodyStalledError, bodyRefusalStatus } from "
 import { invalidHeader } from "../_httpHeader.ts";
 import { decodedAnswer } from "../_decodedAnswer.ts";
 import { unsendableAnswer } from "./_answerContract.ts";
+import { quoted } from "../_excerpt.ts";
 import { countAnswerSize } from "./_answerSize.ts";
 import { wholeIfArrived } from "./_wholeIfArrived.ts";
 import type { FaultTable } from "../faults/FaultTable.ts";
@@ -172,10 +173,12 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       let bounded = boundedRequest(request, state.maxBodySize, hold, state.proxyTimeout);
       if (bounded instanceof Promise) bounded = await bounded;
       overLimit = bounded.overLimit;
-      response = ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
+      response = await ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
     } else {
       const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold, state.proxyTimeout), params, headersRecord(request));
-      response = result instanceof Response ? ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
+      // A function or a symbol has no JSON: it failed as "Cannot read properties of undefined".
+      if (typeof result === "function" || typeof result === "symbol") throw new TypeError(`Intercept route ${route.pattern} answered ${quoted(result)}, which is neither data JSON can carry nor a Response`);
+      response = result instanceof Response ? await ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
     if (record && record.responseSize === undefined && response instanceof Response) response = countAnswerSize(response, record);
@@ -202,7 +205,7 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
  * checked, once per header: the hub's JSON answers hold none. An answer no runtime can send (not
  * a Response, a body already read) throws, for the caller's 500 (./_answerContract.ts).
  */
-function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response {
+function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response | Promise<Response> {
   // Thrown: `intercept` answers it as it answers a handler's throw (500 {"error"}), logged the same way.
   const unsendable = unsendableAnswer(response, getPlatform().bodyGetterCostsLength !== true);
   if (unsendable !== undefined) throw new TypeError(`Intercept route ${pattern} ${unsendable}`);
@@ -212,13 +215,22 @@ function ownAnswer(pattern: string, response: Response, record: JournalRecord | 
     // `fetch` decoded a fetched answer's body: sent under the service's content-encoding, it was unreadable (../_decodedAnswer.ts).
     // The copy has no `url`: the original's says it was fetched.
     const sent = decodedAnswer(response);
-    const quietBody = getPlatform().quietBody;
+    const { quietBody, sizedAnswer } = getPlatform();
+    // One the handler built goes with its length where the runtime would stream it (Node).
+    if (sizedAnswer !== undefined && response.url === "") return sizedAnswer(sent).then((sized) => withSize(sized, record));
     return quietBody !== undefined && response.url !== "" && sent.body !== null ? quietBody(sent) : sent;
   }
   response.body?.cancel().catch(() => {});
   const message = `Intercept route ${pattern} sent an answer the hub cannot read: ${invalid}`;
   if (record) record.error = message;
   return jsonAnswer(502, { error: message }, record);
+}
+
+/** The size of an answer sent with its bytes (`Platform.sizedAnswer`): known, so not counted again. */
+function withSize(response: Response, record: JournalRecord | undefined): Response {
+  const bytes = (response as { [ANSWER_BODY]?: Uint8Array })[ANSWER_BODY];
+  if (record && bytes !== undefined) record.responseSize = bytes.byteLength;
+  return response;
 }
 
 /**

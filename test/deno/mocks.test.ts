@@ -37,6 +37,21 @@ Deno.test("await using closes the scope and the connection", async () => {
   await gone.body?.cancel();
 });
 
+Deno.test("a handler's Response.error() answers 500 {\"error\"} naming it, as a throw does (the hub answered 502: it could not send status 0)", async () => {
+  await using mocks = await connectMocks(hub.getUrl());
+  await mocks.interceptRequest("GET", "/network-error", () => Response.error());
+  await mocks.intercept("GET", "/function", () => (() => "data") as unknown as object);
+  const answers = [];
+  for (const path of ["/network-error", "/function"]) {
+    const response = await fetch(`${hub.getUrl()}${path}`);
+    answers.push([response.status, await response.json()]);
+  }
+  assert.deepEqual(answers, [
+    [500, { error: "Mock GET /network-error answered a Response with status 0 (Response.error() is a network error, not an answer), which HTTP cannot send" }],
+    [500, { error: "Mock GET /function answered a function, which is neither data JSON can carry nor a Response" }],
+  ]);
+});
+
 Deno.test("the shared hub stops", async () => {
   await hub.teardown();
 });
