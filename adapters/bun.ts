@@ -63,6 +63,8 @@ setPlatform({
     return new Response(new ReadableStream({ pull: (controller) => controller.error(undefined) }));
   },
   quietBody: quietBodyBun,
+  // A handler's `new Response("text")` goes out as `text/plain` only while nobody read its `body` getter.
+  bodyGetterChangesAnswer: true,
   listen: (options) =>
     listenWith(serve, options, {
       websocket: {

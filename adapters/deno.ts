@@ -61,7 +61,7 @@ setPlatform({
   },
   dialRefusal: netRefusal,
   // A handler's `new Response("text")` goes out with its length only while nobody read its `body` getter.
-  bodyGetterCostsLength: true,
+  bodyGetterChangesAnswer: true,
   // Behind the front a proxied WebSocket is a byte pipe to its backend; without it, a relay.
   pipeUpgrade: pipeUpgradeDeno,
   // Behind the front a framework connection's data frames skip `Deno.serve`; without it, crossws carries them.

@@ -193,12 +193,14 @@ export interface Platform {
    */
   readonly resetConnection?: (request: Request) => Response | undefined;
   /**
-   * True where reading a Response's `body` getter costs the answer its length: Deno sends a body
-   * made from a string or bytes with its `content-length` only while nothing has asked for `body`
-   * (a stream is made for it then, and sent chunked). The hub then never reads `body` of a
-   * handler's answer only to check it (../server/_answerContract.ts).
+   * True where reading a Response's `body` getter changes how the runtime's server sends it: Deno
+   * sends a body made from a string or bytes with its `content-length` only while nothing has asked
+   * for `body` (a stream is made for it then, and sent chunked); Bun sends `new Response("text")`
+   * as `text/plain;charset=utf-8` only then (after, `application/octet-stream`: the type lives in
+   * the body, not in `headers`). The hub then never reads `body` of a handler's answer only to
+   * check it (../server/_answerContract.ts).
    */
-  readonly bodyGetterCostsLength?: boolean;
+  readonly bodyGetterChangesAnswer?: boolean;
   /**
    * The same answer, sent so that a body failing mid-way (a spy's `fetch()` whose service died)
    * still cuts the client's connection but prints nothing: Bun's server writes the Error such a

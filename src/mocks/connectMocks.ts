@@ -543,14 +543,23 @@ async function answer(
     const unsendable = unsendableAnswer(response);
     if (unsendable !== undefined) return { error: `Mock ${rule.method} ${rule.path} ${unsendable}` };
     let bytes: Uint8Array;
+    // Bun keeps the type of `new Response("text")` in its body, not in `headers`: read as a Blob,
+    // it is there (text/plain;charset=utf-8), and the hub sends it as Node and Deno processes' own.
+    let bodyType = "";
     try {
-      bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.headers.has("content-type")) bytes = new Uint8Array(await response.arrayBuffer());
+      else {
+        const blob = await response.blob();
+        bodyType = blob.type;
+        bytes = new Uint8Array(await blob.arrayBuffer());
+      }
     } catch (error) {
       return { error: `Mock ${rule.method} ${rule.path} answered a Response whose body cannot be read: ${errorMessage(error)}` };
     }
     ({ status, statusText } = response);
     // `fetch` decoded a fetched answer's body: its content-encoding and content-length no longer hold (../_decodedAnswer.ts).
     headers = headerPairs(decodedAnswerHeaders(response) ?? response.headers);
+    if (bodyType !== "") headers.push(["content-type", bodyType]);
     // Refused before it is encoded: a body past the limit in bytes is past it on the wire too (text
     // takes at least its bytes, base64 4/3 of them), and encoding a 200 MiB answer held this process
     // long enough (18 s on Node) for the hub to take it for dead and drop every rule it held.

@@ -12,8 +12,10 @@ import { quoted } from "../_excerpt.ts";
 
 /**
  * Why `answer` cannot be sent as the handler's Response, or undefined when it can. `lookAtBody`
- * false (Deno: `Platform.bodyGetterCostsLength`) leaves a locked, unread body to the runtime:
- * asking `body` whether it is locked made Deno send every plain text answer chunked.
+ * false (Deno, Bun: `Platform.bodyGetterChangesAnswer`) does not ask `body` whether it is locked:
+ * asking made Deno send every plain text answer chunked, and Bun send it as
+ * `application/octet-stream`. (Bun says `bodyUsed` of a locked body, so it is still caught there;
+ * Deno leaves a locked, unread body to its own text 500.)
  */
 export function unsendableAnswer(answer: unknown, lookAtBody = true): string | undefined {
   // Duck-typed, not `instanceof Response`: a Response of another realm or a polyfill is still one.

@@ -207,7 +207,7 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
  */
 function ownAnswer(pattern: string, response: Response, record: JournalRecord | undefined): Response | Promise<Response> {
   // Thrown: `intercept` answers it as it answers a handler's throw (500 {"error"}), logged the same way.
-  const unsendable = unsendableAnswer(response, getPlatform().bodyGetterCostsLength !== true);
+  const unsendable = unsendableAnswer(response, getPlatform().bodyGetterChangesAnswer !== true);
   if (unsendable !== undefined) throw new TypeError(`Intercept route ${pattern} ${unsendable}`);
   const invalid = invalidHeader(response.headers);
   if (invalid === undefined) {

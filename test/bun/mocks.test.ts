@@ -19,3 +19,14 @@ test("each scope sees its own mock; passthrough reaches the hub's own route", as
   expect((await a.entries({ kind: "http" })).length).toBe(20);
   expect((await b.entries({ kind: "http" })).every((e) => e.takenBy === "intercept" && e.scope === b.id)).toBe(true);
 });
+
+test("a mock's new Response(\"text\") reaches the client as text/plain, as it would from a Node or Deno process", async () => {
+  // Bun keeps that type in the body, not in `headers`: the hub got none and sent application/octet-stream.
+  await using mocks = await connectMocks(hub.getPort());
+  await mocks.interceptRequest("GET", "/typed/text", () => new Response("hello"));
+  await mocks.interceptRequest("GET", "/typed/own", () => new Response("{}", { headers: { "content-type": "application/problem+json" } }));
+  const text = await fetch(`${hub.getUrl()}/typed/text`);
+  expect([text.headers.get("content-type"), await text.text()]).toEqual(["text/plain;charset=utf-8", "hello"]);
+  const own = await fetch(`${hub.getUrl()}/typed/own`);
+  expect([own.headers.get("content-type"), await own.text()]).toEqual(["application/problem+json", "{}"]);
+});

@@ -41,13 +41,15 @@ for (const runtime of RUNTIMES) {
     const expected: Record<string, unknown> = Object.fromEntries(Object.entries(EXPECTED).map(([path, error]) => [path, [500, "application/json", JSON.stringify({ error })]]));
     if (runtime === "deno") {
       // A body locked but not read is left to Deno's server (its own text 500): asking a Response's
-      // `body` whether it is locked made Deno send every plain text answer chunked (Platform.bodyGetterCostsLength).
+      // `body` whether it is locked made Deno send every plain text answer chunked (Platform.bodyGetterChangesAnswer).
       answers["/locked"] = (answers["/locked"] as unknown[])[0];
       expected["/locked"] = 500;
     }
     assert.deepEqual(answers, expected);
     const fine = await fetch(`http://127.0.0.1:${port}/fine`);
     assert.deepEqual([fine.status, await fine.text()], [200, "fine"], "the hub serves on");
+    // A handler's `new Response("fine")` keeps the type its body gives it (Bun sent application/octet-stream once the hub had asked for its `body`).
+    assert.match(fine.headers.get("content-type") ?? "none", /^text\/plain;charset=utf-8$/i);
     assert.deepEqual(await stopHub(hub), []);
   });
 }
