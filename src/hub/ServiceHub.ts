@@ -92,7 +92,9 @@ export class ServiceHub {
       for (const entry of list) this.#add({ ...entry, ...owner });
     });
     server.onFrameworkMessage(HubRequests.unregister, (entries, msg) => {
-      for (const entry of entriesOf(entries, HubRequests.unregister, maxRoutesPerClient)) this.#unregister(entry, msg.clientId);
+      // The apis the sender held an instance of, at its entry or an earlier one of this frame.
+      const sendersApis = new Set<string>();
+      for (const entry of entriesOf(entries, HubRequests.unregister, maxRoutesPerClient)) this.#unregister(entry, msg.clientId, sendersApis);
     });
     server.onFrameworkMessage(HubRequests.discoverApi, (api) => {
       if (typeof api !== "string") throw new TypeError(`${HubRequests.discoverApi} expects an api name (a string)`);
@@ -230,15 +232,21 @@ export class ServiceHub {
    *    another URL than it registered (`localhost` for `127.0.0.1`, a port it moved to).
    * 3. Anyone's instances of the api at that baseUrl: a script cleaning up after a crashed service.
    * 4. Every instance of the api, as grest-ts removed them (SPEC §8: "removes those apis").
+   * Steps 3 and 4 only for a sender that held no instance of the api in this frame (`sendersApis`):
+   * else an entry after one that removed the sender's own (step 2, one entry per instance) went on
+   * to remove every other process's replica.
    * Each step looks at the sender's own instances of the api, or at all of them: O(instances).
    */
-  #unregister(entry: HubEntry, sender: string): void {
+  #unregister(entry: HubEntry, sender: string, sendersApis: Set<string>): void {
     const atBaseUrl = (route: HubRoute) => route.baseUrl === entry.baseUrl;
     const own = this.#registry.owned(sender, entry.api);
+    if (own.length > 0) sendersApis.add(entry.api);
     let removed = this.#registry.remove(atBaseUrl, own);
     if (removed.length === 0) removed = this.#registry.remove(always, own);
-    if (removed.length === 0) removed = this.#registry.remove(atBaseUrl, this.#registry.instances(entry.api));
-    if (removed.length === 0) removed = this.#registry.remove(always, this.#registry.instances(entry.api));
+    if (removed.length === 0 && !sendersApis.has(entry.api)) {
+      removed = this.#registry.remove(atBaseUrl, this.#registry.instances(entry.api));
+      if (removed.length === 0) removed = this.#registry.remove(always, this.#registry.instances(entry.api));
+    }
     for (const route of removed) this.#removed(route);
   }
 

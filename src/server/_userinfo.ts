@@ -16,7 +16,8 @@
  * A password may hold a raw space (`http://u:pa ss@host/`, which URL parsers take): a userinfo
  * goes on past a space when what comes before the space reads `user:password`. After a host, or a
  * host and a port's digits, a space ends the URL: `http://h:1 is down, mail a@b.com now` keeps all
- * its words. A user name alone (a token) holds no space.
+ * its words, and so does one after a port's digits and a sentence's punctuation (`http://h:1, mail
+ * a@b.com`). A user name alone (a token) holds no space.
  *
  * One pass: each `//` is looked at from where the previous authority ended, and the stretch
  * between them is read once or twice, so a long text with many `//` costs what its length does.
@@ -85,8 +86,11 @@ function closerBefore(text: string, slashes: number): string | undefined {
 const MAX_SCHEME = 32;
 const SCHEME_CHAR = /[a-z0-9+.-]/i;
 const SPACE = /\s/;
-/** `user:` and a password that is not a port's digits. */
-const PASSWORD_START = /^[^:]*:(?!\d*$)/;
+/**
+ * `user:` and a password that is not a port's digits, nor a port's digits ended by the punctuation
+ * of a sentence (`http://h:1, mail a@b`: `1,` read as a password redacted the words up to the `@`).
+ */
+const PASSWORD_START = /^[^:]*:(?!\d*[,.;:!?)\]]*$)/;
 const CLOSERS: Record<string, string> = { '"': '"', "'": "'", "`": "`", "<": ">", "(": ")", "[": "]", "=": "&" };
 /** A path, query or fragment (`\` as a URL parser reads it in http URLs), a line break, a `"` that closes a JSON string. */
 const AUTHORITY_END = /[/?#\\\r\n]|"(?=[\s,:}\]]|$)/g;

@@ -42,21 +42,23 @@ export async function wholeIfArrived(response: Response): Promise<Response> {
   const reader = response.body!.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  let next: Promise<Read> = reader.read();
+  /**
+   * A read `settledSoon` has handled, or none: one made past `SMALL_ANSWER` and left for the
+   * stream's `pull` was an unhandled rejection when the service died before the client's side
+   * pulled that far (Bun prints it and ends the process).
+   */
+  let pending: Promise<Read> | undefined = reader.read();
   for (;;) {
-    const settled = await settledSoon(next);
+    const settled = await settledSoon(pending);
     if (settled === undefined || "error" in settled) break;
+    pending = undefined;
     if (settled.read.done) return new Response(joined(parts, size), { status: response.status, statusText: response.statusText, headers: response.headers });
     parts.push(settled.read.value);
     size += settled.read.value.byteLength;
-    if (size > SMALL_ANSWER) {
-      next = reader.read();
-      break;
-    }
-    next = reader.read();
+    if (size > SMALL_ANSWER) break;
+    pending = reader.read();
   }
   // Still arriving (or failed): the parts read, then the pending read, then the rest, as a stream.
-  let pending: Promise<Read> | undefined = next;
   const rest = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const part = parts.shift();

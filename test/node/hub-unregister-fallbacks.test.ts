@@ -86,3 +86,17 @@ test("unregister: a baseUrl no instance has removes every instance of the api, a
   assert.equal(await cleaner.next(), `s:2:discovery/discoverApi:{"success":true,"data":{"success":false,"error":"Service 'users' is not registered! Did you forget to start it?"}}`);
   assert.deepEqual(hub.routes().map((route) => `${route.api} ${route.baseUrl}`), [`orders ${url(4005)}`]);
 });
+
+test("unregister: one frame naming each of the sender's instances by another URL removes them, and others' replicas stay", async (t) => {
+  const hub = new ServiceHub(0);
+  assert.equal(await hub.start(), true);
+  t.after(() => hub.teardown());
+  const a = await service(t, hub, "a", [4001, 4003]);
+  await service(t, hub, "b", [4002]);
+  // `localhost` for `127.0.0.1`, one entry per instance: the first entry already removes both of a's
+  // (its own at any baseUrl), which must not leave the second to remove every instance of the api.
+  const entries = [4001, 4003].map((port) => ({ api: "users", baseUrl: `http://localhost:${port}`, pathPrefix: "/users" }));
+  a.send(`r:2:discovery/unregister:${JSON.stringify(entries)}`);
+  assert.equal(await a.next(), 's:2:discovery/unregister:{"success":true}');
+  assert.deepEqual(left(hub), ["b 4002"]);
+});
