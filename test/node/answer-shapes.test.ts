@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
+import { connectMocks } from "../../adapters/node.ts";
 import { RUNTIMES, start, stopHub } from "../matrix/_spawn.ts";
 
 /** One raw HTTP/1.1 exchange (`Connection: close`): the head's fields a user reads, and the body's first bytes. */
@@ -51,6 +52,10 @@ const EXPECTED: Record<string, string> = {
   // A Node hub sent its Host refusal chunked (the global Response's text through srvx).
   "GET /i/data evil.example": "403 application/json length a body",
   "GET /__ggFrameworkConnection": "426 application/json length a body",
+  // A remote mock's answers (from this Node process): its own Response, and the hub's 500 for its throw.
+  "GET /m/string": "200 text/plain;charset=utf-8 length a body",
+  "HEAD /m/string": "200 text/plain;charset=utf-8 length no body",
+  "GET /m/throws": "500 application/json length a body",
 };
 
 for (const runtime of RUNTIMES) {
@@ -58,6 +63,12 @@ for (const runtime of RUNTIMES) {
     const hub = start(runtime, "test/fixtures/answer-shapes-hub.ts", [], { denoPermissions: ["--allow-net=127.0.0.1"] });
     t.after(() => hub.proc.kill("SIGKILL"));
     const { port } = await hub.nextJson<{ port: number }>(60_000, "listening port");
+    await using mocks = await connectMocks(port);
+    await mocks.intercept("GET", "/m/string", () => new Response("text"));
+    await mocks.intercept("HEAD", "/m/string", () => new Response("text"));
+    await mocks.intercept("GET", "/m/throws", () => {
+      throw new Error("the mock's own mistake");
+    });
     const seen: Record<string, string> = {};
     for (const key of Object.keys(EXPECTED)) {
       const [method, path, host] = key.split(" ");
@@ -65,6 +76,7 @@ for (const runtime of RUNTIMES) {
     }
     // Deno's server sends a Blob chunked, whatever its size (the runtime's own, as README says).
     assert.deepEqual(seen, runtime === "deno" ? { ...EXPECTED, "GET /i/blob": "200 image/svg+xml chunked a body" } : EXPECTED);
+    await mocks.close();
     assert.deepEqual(await stopHub(hub), []);
   });
 }
