@@ -1,12 +1,13 @@
 /**
  * The same answer, in shape, from a Node, a Bun and a Deno hub (Deno with --allow-net=127.0.0.1
  * only): for each kind of answer the hub makes or sends (an intercept route's data and its own
- * `Response` of text, bytes, a typed Blob, URLSearchParams, JSON text with its type; the same to a
- * HEAD; a replayed answer; a fault's status; the hub's own 404, 502, 504 and its 403 for a Host it
- * does not answer), the status, the `content-type`, whether a body came, and how its end is told
- * (`content-length` or chunked), read off the raw socket. Left out as the runtimes' own: FormData
- * and a Blob go chunked from Deno (a HEAD of them with neither header); Bun sends bytes as
- * `application/octet-stream`, Node and Deno with no type; a HEAD of a Bun hub's
+ * `Response` of text, a typed Blob, URLSearchParams, JSON text with its type, no body; a HEAD; a
+ * replayed answer and a replay's miss; a fault's status; the dashboard's JSON and page; the hub's
+ * own 404, 502, 504, its 403 for a Host it does not answer and 426 for HTTP to the framework path;
+ * a remote mock's text and its throw), the status, the `content-type`, whether a body came, and
+ * how its end is told (`content-length` or chunked), read off the raw socket. Left out as the
+ * runtimes' own: Deno sends a Blob and FormData chunked (a HEAD of them with neither header); Bun
+ * sends bytes as `application/octet-stream`, Node and Deno with no type; a HEAD of a Bun hub's
  * `new Response("text")` has no type (Bun's server drops a type its body holds on a HEAD).
  */
 import assert from "node:assert/strict";
@@ -52,6 +53,12 @@ const EXPECTED: Record<string, string> = {
   // A Node hub sent its Host refusal chunked (the global Response's text through srvx).
   "GET /i/data evil.example": "403 application/json length a body",
   "GET /__ggFrameworkConnection": "426 application/json length a body",
+  // A Node hub sent a replay's miss and the dashboard's JSON and page chunked (the global Response's text).
+  "GET /rp/x": "404 application/json length a body",
+  "GET /__crossipc/api/faults": "200 application/json length a body",
+  "GET /__crossipc/api/nope": "404 application/json length a body",
+  "GET /__crossipc/": "200 text/html; charset=utf-8 length a body",
+  "HEAD /__crossipc/": "200 text/html; charset=utf-8 length no body",
   // A remote mock's answers (from this Node process): its own Response, and the hub's 500 for its throw.
   "GET /m/string": "200 text/plain;charset=utf-8 length a body",
   "HEAD /m/string": "200 text/plain;charset=utf-8 length no body",
