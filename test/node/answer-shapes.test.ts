@@ -81,8 +81,10 @@ for (const runtime of RUNTIMES) {
       const [method, path, host] = key.split(" ");
       seen[key] = await exchange(port, method!, path!, host);
     }
-    // Deno's server sends a Blob chunked, whatever its size (the runtime's own, as README says).
-    assert.deepEqual(seen, runtime === "deno" ? { ...EXPECTED, "GET /i/blob": "200 image/svg+xml chunked a body" } : EXPECTED);
+    // Deno's server sends a Blob chunked, whatever its size, and so does a Node 24 hub, which reads it
+    // later than Node 20's (the runtimes' own, as README says).
+    const blobChunked = runtime === "deno" || (runtime === "node" && Number(process.versions.node.split(".")[0]) >= 24);
+    assert.deepEqual(seen, blobChunked ? { ...EXPECTED, "GET /i/blob": "200 image/svg+xml chunked a body" } : EXPECTED);
     await mocks.close();
     assert.deepEqual(await stopHub(hub), []);
   });
