@@ -4,7 +4,8 @@ import type { GuardOptions } from "../server/_guard.ts";
 import type { Journal, JournalEntry } from "../server/journal.ts";
 import { checkDashboardAccess } from "./_access.ts";
 import { harAnswer, journalFilterOf, journalLimitOf, jsonStream } from "./_journalQuery.ts";
-import { jsonListChunks } from "../server/_json.ts";
+import { jsonListChunks, jsonResponse } from "../server/_json.ts";
+import { getPlatform } from "../platform.ts";
 import { EventStreams, EVENT_STREAM_LIMITS, type EventStreamLimits } from "./_events.ts";
 import { DASHBOARD_HTML } from "./_page.ts";
 import { DASHBOARD_SCRIPT } from "./_script.ts";
@@ -38,8 +39,8 @@ export interface Dashboard {
 export function createDashboard(source: DashboardSource): Dashboard {
   const streams = new EventStreams(source, source.streams ?? EVENT_STREAM_LIMITS);
   const access = { ...source.guard, key: source.key };
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), { status, headers: { ...NO_STORE, "content-type": "application/json" } });
+  // The runtime's own Response (jsonResponse, `page`): a Node hub sent the global one's text chunked.
+  const json = (status: number, body: unknown) => jsonResponse(status, body, NO_STORE);
 
   const handle = (request: Request, url: URL): Response | Promise<Response> => {
     const path = url.pathname;
@@ -97,7 +98,7 @@ const NO_STORE = { "cache-control": "no-store" };
 
 /** The page and its script: no framing, nothing loaded from elsewhere, no referrer. */
 function page(body: string, type: string): Response {
-  return new Response(body, {
+  return new (getPlatform().Response ?? Response)(body, {
     headers: {
       ...NO_STORE,
       "content-type": type,

@@ -545,9 +545,11 @@ async function answer(
     let bytes: Uint8Array;
     // Bun keeps the type of `new Response("text")` in its body, not in `headers`: read as a Blob,
     // it is there (text/plain;charset=utf-8), and the hub sends it as Node and Deno processes' own.
+    // Not for a fetched answer (a spy's `return fetch(…)`): its type is its headers' alone, and Bun's
+    // Blob of one that came without a content-type says text/plain, which the service never sent.
     let bodyType = "";
     try {
-      if (response.headers.has("content-type")) bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.headers.has("content-type") || response.url !== "") bytes = new Uint8Array(await response.arrayBuffer());
       else {
         const blob = await response.blob();
         bodyType = blob.type;

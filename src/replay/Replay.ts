@@ -3,6 +3,7 @@ import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { multipartBoundary, queryKey } from "./_keys.ts";
 import { quoted } from "../_excerpt.ts";
+import { jsonResponse } from "../server/_json.ts";
 import { LOG_REDACTION, redactUrl, type RedactionRules } from "../server/_redact.ts";
 
 export { HarError } from "./_errors.ts";
@@ -149,7 +150,8 @@ export class Replay implements ReplayHandle {
       ? `the closest recorded request is ${redactUrl(`${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""}`, this.#missRedaction)} (entry ${closest.index})`
       : "the recording holds no requests";
     const error = `No recorded answer for ${asked} in replay '${this.name}': ${near}`;
-    return new Response(JSON.stringify({ error }), { status: 404, headers: { "content-type": "application/json" } });
+    // The runtime's own Response (jsonResponse): a Node hub sent the global one's text chunked.
+    return jsonResponse(404, { error });
   }
 }
 

@@ -1,3 +1,5 @@
+import { getPlatform } from "../platform.ts";
+
 /**
  * A JSON document whose one list is `items`, as text in pieces, one per item: `head` ends where
  * the list opens, `tail` closes it and the rest. A journal of large bodies is never one string.
@@ -29,9 +31,12 @@ export function terminalSafeJson(value: unknown): string {
 const UNSAFE = /[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
 
-/** A JSON answer built from the Web-standard Response (the adapters' servers take it as is). */
-export function jsonResponse(status: number, body: unknown, headers?: HeadersInit): Response {
-  const response = new Response(JSON.stringify(body), { status, headers });
-  response.headers.set("content-type", "application/json");
-  return response;
+/**
+ * A JSON answer in the runtime's own Response (`Platform.Response`, srvx's FastResponse on Node):
+ * a Node hub sent the global Response's text chunked, so its refusals (403 Host, 400, 426…) went
+ * without the `content-length` its 404/502/504 and Bun's and Deno's refusals have.
+ */
+export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): Response {
+  const AnswerResponse = getPlatform().Response ?? Response;
+  return new AnswerResponse(JSON.stringify(body), { status, headers: { ...headers, "content-type": "application/json" } });
 }

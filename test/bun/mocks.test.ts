@@ -1,5 +1,6 @@
 /** connectMocks under `bun test` (SPEC §10): scopes, `await using`, the journal of a scope. */
 import { afterAll, expect, test } from "bun:test";
+import net from "node:net";
 import { crossipc, startServer } from "./_setup.ts";
 
 const { connectMocks, passthrough } = crossipc;
@@ -29,4 +30,19 @@ test("a mock's new Response(\"text\") reaches the client as text/plain, as it wo
   expect([text.headers.get("content-type"), await text.text()]).toEqual(["text/plain;charset=utf-8", "hello"]);
   const own = await fetch(`${hub.getUrl()}/typed/own`);
   expect([own.headers.get("content-type"), await own.text()]).toEqual(["application/problem+json", "{}"]);
+});
+
+test("a mock's fetched answer that came without a content-type reaches the client without text/plain", async () => {
+  // Bun's Blob of such a fetched answer says text/plain;charset=utf-8: the mock sent that type on, which the service never gave.
+  const service = net.createServer((socket) => socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\n\x01\x02\x03")));
+  await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
+  try {
+    await using mocks = await connectMocks(hub.getPort());
+    await mocks.interceptRequest("GET", "/typed/fetched", () => fetch(`http://127.0.0.1:${(service.address() as net.AddressInfo).port}/`));
+    const fetched = await fetch(`${hub.getUrl()}/typed/fetched`);
+    // What this test's (Bun) hub's server sends for a body with no type, as it does for its own `new Response(bytes)`.
+    expect([fetched.headers.get("content-type"), [...new Uint8Array(await fetched.arrayBuffer())]]).toEqual(["application/octet-stream", [1, 2, 3]]);
+  } finally {
+    service.close();
+  }
 });
