@@ -561,13 +561,17 @@ async function answer(
     ({ status, statusText } = response);
     // `fetch` decoded a fetched answer's body: its content-encoding and content-length no longer hold (../_decodedAnswer.ts).
     headers = headerPairs(decodedAnswerHeaders(response) ?? response.headers);
-    if (bodyType !== "") headers.push(["content-type", bodyType]);
     // Refused before it is encoded: a body past the limit in bytes is past it on the wire too (text
     // takes at least its bytes, base64 4/3 of them), and encoding a 200 MiB answer held this process
     // long enough (18 s on Node) for the hub to take it for dead and drop every rule it held.
     if (bytes.byteLength > answerRoom(maxMessageSize)) return tooLarge(rule, bytes.byteLength, maxMessageSize);
     body = encodeBody(bytes);
     byteLength = bytes.byteLength;
+    // Bun's Blob says text/plain;charset=utf-8 of any in-memory body without a type, bytes too, where
+    // its own server sends bytes as application/octet-stream: a body that is not UTF-8 text goes
+    // without a type, as from a Node or Deno process. (Text bytes keep it: a string cannot be told
+    // from its encoded bytes here.)
+    if (bodyType !== "" && (bodyType !== BUN_UNTYPED || body === undefined || "text" in body)) headers.push(["content-type", bodyType]);
   } else {
     return { error: `Mock ${rule.method} ${rule.path} answered neither a Response nor passthrough()` };
   }
@@ -578,6 +582,9 @@ async function answer(
 }
 
 /** What an answer's body may take in its frame: the hub's limit, less room for the headers and the frame around it. */
+/** The type Bun's `Response.blob()` gives a body that came without one (a string's, and bytes' too). */
+const BUN_UNTYPED = "text/plain;charset=utf-8";
+
 function answerRoom(maxMessageSize: number): number {
   return maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4);
 }

@@ -30,6 +30,16 @@ test("a mock's new Response(\"text\") reaches the client as text/plain, as it wo
   expect([text.headers.get("content-type"), await text.text()]).toEqual(["text/plain;charset=utf-8", "hello"]);
   const own = await fetch(`${hub.getUrl()}/typed/own`);
   expect([own.headers.get("content-type"), await own.text()]).toEqual(["application/problem+json", "{}"]);
+  // Bytes that are not text are not called text (Bun's Blob says text/plain of every untyped body);
+  // a Blob's own type is kept.
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]);
+  await mocks.interceptRequest("GET", "/typed/bytes", () => new Response(png));
+  await mocks.interceptRequest("GET", "/typed/blob", () => new Response(new Blob([png], { type: "image/png" })));
+  const bytes = await fetch(`${hub.getUrl()}/typed/bytes`);
+  // (This hub is Bun's: Bun.serve itself calls untyped bytes application/octet-stream; Node and Deno hubs send none.)
+  expect([bytes.headers.get("content-type"), [...new Uint8Array(await bytes.arrayBuffer())]]).toEqual(["application/octet-stream", [...png]]);
+  const blob = await fetch(`${hub.getUrl()}/typed/blob`);
+  expect([blob.headers.get("content-type"), [...new Uint8Array(await blob.arrayBuffer())]]).toEqual(["image/png", [...png]]);
 });
 
 test("a mock's fetched answer that came without a content-type reaches the client without text/plain", async () => {
