@@ -29,6 +29,7 @@ import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { cpuNs, minorFaults } from "./_threadCpu.ts";
+import { median, quantile, spread } from "./_abStats.ts";
 
 const runtime = process.env["AB_RUNTIME"] ?? "bun";
 const blocks = Number(process.env["AB_BLOCKS"] ?? 4);
@@ -96,14 +97,6 @@ async function round(hub: Proc, client: Proc): Promise<Sample> {
   };
 }
 
-const median = (values: number[]) => quantile(values, 0.5);
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
-}
-const spread = (values: number[]) => `${median(values).toFixed(3)} (${quantile(values, 0.25).toFixed(2)}–${quantile(values, 0.75).toFixed(2)})`;
 
 const ratios = { hub: [] as number[], client: [] as number[], both: [] as number[], rate: [] as number[] };
 const perArm: Record<string, { hub: number[]; client: number[] }> = { A: { hub: [], client: [] }, B: { hub: [], client: [] } };

@@ -14,6 +14,7 @@ import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { cpuNs } from "./_threadCpu.ts";
+import { quantile, spreadWithExtremes as spread } from "./_abStats.ts";
 
 // autocannon ships no types: the fields read here, as bench/_measure.ts takes it.
 const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<{ non2xx: number; errors: number; timeouts: number; requests: { total: number } }>;
@@ -47,13 +48,6 @@ async function round(hub: { port: number; pid: number }, duration: number): Prom
   return { requests: result.requests.total, us: (cpuNs(hub.pid) - before) / result.requests.total / 1000 };
 }
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
-};
-const spread = (values: number[]) => `${quantile(values, 0.5).toFixed(3)} (IQR ${quantile(values, 0.25).toFixed(3)}–${quantile(values, 0.75).toFixed(3)}, min ${Math.min(...values).toFixed(3)}, max ${Math.max(...values).toFixed(3)})`;
 
 const cpuRatios: number[] = [];
 const rateRatios: number[] = [];

@@ -26,6 +26,7 @@ import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { cpuNs, minorFaults } from "./_threadCpu.ts";
+import { median, quantile, spread } from "./_abStats.ts";
 
 const side = process.env["AB_SIDE"] ?? "server";
 const node = process.env["AB_NODE"] ?? process.execPath;
@@ -93,14 +94,6 @@ async function round(server: Proc, client: Proc): Promise<Sample> {
   };
 }
 
-const median = (values: number[]) => quantile(values, 0.5);
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (at - low);
-}
-const spread = (values: number[]) => `${median(values).toFixed(3)} (${quantile(values, 0.25).toFixed(2)}–${quantile(values, 0.75).toFixed(2)})`;
 
 /** The end under test is the arm's: its ratios are the headline; the other end's follow. */
 const measured = side === "server" ? "server" : side === "client" ? "client" : "both";

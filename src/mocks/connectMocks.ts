@@ -23,6 +23,7 @@ import { quoted } from "../_excerpt.ts";
 import { peerText } from "../_controls.ts";
 import { httpBase, wsBase } from "../client/_address.ts";
 import { hideSecrets, secretsOf } from "../client/_hideSecrets.ts";
+import { getPlatform } from "../platform.ts";
 import { checkFilterFields } from "../_journalFilterFields.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
@@ -547,9 +548,10 @@ async function answer(
     // it is there (text/plain;charset=utf-8), and the hub sends it as Node and Deno processes' own.
     // Not for a fetched answer (a spy's `return fetch(…)`): its type is its headers' alone, and Bun's
     // Blob of one that came without a content-type says text/plain, which the service never sent.
+    // Not on Node or Deno either: their `headers` hold a string body's type, and the Blob is one more copy.
     let bodyType = "";
     try {
-      if (response.headers.has("content-type") || response.url !== "") bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.headers.has("content-type") || response.url !== "" || getPlatform().runtime !== "bun") bytes = new Uint8Array(await response.arrayBuffer());
       else {
         const blob = await response.blob();
         bodyType = blob.type;

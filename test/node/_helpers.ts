@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -102,3 +103,19 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
 
 /** A port on 127.0.0.1 that nothing listens on, outside the ephemeral range (see there why). */
 export { deadPort } from "../matrix/_backend.ts";
+
+/**
+ * The mocks matrix's hub (test/fixtures/mocks-hub.ts) in a Node process of its own, as `crossipc
+ * hub` runs: a test that stalls or floods this process cannot stall the hub. Its backend is never called.
+ */
+export async function mocksHubProcess(t: { after(fn: () => unknown): void }): Promise<{ port: number; pid: number }> {
+  const hub = spawn(process.execPath, ["--import", "tsx", "test/fixtures/mocks-hub.ts", "--backend", "http://127.0.0.1:9"], { stdio: ["pipe", "pipe", "inherit"] });
+  t.after(() => {
+    hub.kill("SIGCONT"); // a test may have stopped it
+    hub.kill("SIGKILL");
+  });
+  let out = "";
+  hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+  await waitFor(() => out.includes("\n"), "the hub process to start", 20_000);
+  return { port: JSON.parse(out.slice(0, out.indexOf("\n"))).port, pid: hub.pid! };
+}

@@ -6,10 +6,9 @@
  * away"). The hub runs in its own process (as `crossipc hub` does).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import test from "node:test";
 import { connectMocks } from "../../adapters/node.ts";
-import { waitFor } from "./_helpers.ts";
+import { mocksHubProcess, waitFor } from "./_helpers.ts";
 
 /**
  * Past what one string can hold once encoded (V8: 2^29 - 24 characters; base64 takes 4/3): the
@@ -17,17 +16,8 @@ import { waitFor } from "./_helpers.ts";
  */
 const HUGE = 410 * 1024 * 1024;
 
-async function hubProcess(t: { after(fn: () => unknown): void }): Promise<number> {
-  const hub = spawn(process.execPath, ["--import", "tsx", "test/fixtures/mocks-hub.ts", "--backend", "http://127.0.0.1:9"], { stdio: ["pipe", "pipe", "inherit"] });
-  t.after(() => hub.kill("SIGKILL"));
-  let out = "";
-  hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  await waitFor(() => out.includes("\n"), "the hub process to start", 20_000);
-  return JSON.parse(out.slice(0, out.indexOf("\n"))).port;
-}
-
 test("a 410 MiB answer from a mock gets 500 naming maxMessageSize, and the process keeps its connection and rules", async (t) => {
-  const port = await hubProcess(t);
+  const port = (await mocksHubProcess(t)).port;
   const mocks = await connectMocks(port);
   t.after(() => mocks.close());
   let closed = false;

@@ -7,20 +7,10 @@
  * own process (as `crossipc hub` does), so its thread is not this one.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import test from "node:test";
 import { connectMocks, IPCClient } from "../../adapters/node.ts";
 import { toBase64 } from "../../src/_base64.ts";
-import { waitFor } from "./_helpers.ts";
-
-async function hubProcess(t: { after(fn: () => unknown): void }): Promise<number> {
-  const hub = spawn(process.execPath, ["--import", "tsx", "test/fixtures/mocks-hub.ts", "--backend", "http://127.0.0.1:9"], { stdio: ["pipe", "pipe", "inherit"] });
-  t.after(() => hub.kill("SIGKILL"));
-  let out = "";
-  hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  await waitFor(() => out.includes("\n"), "the hub process to start", 20_000);
-  return JSON.parse(out.slice(0, out.indexOf("\n"))).port;
-}
+import { mocksHubProcess, waitFor } from "./_helpers.ts";
 
 test("base64 of bytes is Buffer's, at every length left over by threes and for every byte value", () => {
   const bytes = new Uint8Array(1024 + 2);
@@ -32,7 +22,7 @@ test("base64 of bytes is Buffer's, at every length left over by threes and for e
 });
 
 test("a 40 MiB binary POST to a mocked route reaches the mock whole, and the hub's other clients stay connected meanwhile", async (t) => {
-  const port = await hubProcess(t);
+  const port = (await mocksHubProcess(t)).port;
   // Another process's idle client, heartbeat every 500 ms, each to be answered within the default 4 s:
   // a hub thread held longer than that takes it for dead. (The mock's own connection carries the
   // relayed body, which its heartbeat answers would wait behind: its heartbeat is off.)

@@ -4,24 +4,10 @@
  * The hub runs in its own process, as a suite's hub does, so it answers while this one is blocked.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import test from "node:test";
 import { connectMocks } from "../../adapters/node.ts";
 import { MockRequests, MOCKS_PROTOCOL } from "../../src/mocks/_wire.ts";
-import { waitFor } from "./_helpers.ts";
-
-/** The mocks matrix's hub (test/fixtures/mocks-hub.ts) under Node; its backend is never called here. */
-async function hubProcess(t: { after(fn: () => unknown): void }): Promise<{ port: number; pid: number }> {
-  const hub = spawn(process.execPath, ["--import", "tsx", "test/fixtures/mocks-hub.ts", "--backend", "http://127.0.0.1:9"], { stdio: ["pipe", "pipe", "inherit"] });
-  t.after(() => {
-    hub.kill("SIGCONT");
-    hub.kill("SIGKILL");
-  });
-  let out = "";
-  hub.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-  await waitFor(() => out.includes("\n"), "the hub process to start", 20_000);
-  return { port: JSON.parse(out.slice(0, out.indexOf("\n"))).port, pid: hub.pid! };
-}
+import { mocksHubProcess, waitFor } from "./_helpers.ts";
 
 function blockFor(ms: number): void {
   const end = Date.now() + ms;
@@ -38,7 +24,7 @@ async function mockedAnswer(port: number): Promise<unknown> {
 }
 
 test("a request the hub answered while this process was blocked past its timeout resolves with the answer", async (t) => {
-  const { port } = await hubProcess(t);
+  const { port } = await mocksHubProcess(t);
   const mocks = await connectMocks(port, { heartbeatInterval: 0 });
   t.after(() => mocks.close());
   const answer = mocks.client.sendFrameworkRequest(MockRequests.hello as never, { protocol: MOCKS_PROTOCOL } as never, 200);
@@ -49,7 +35,7 @@ test("a request the hub answered while this process was blocked past its timeout
 });
 
 test("5 s of synchronous work in the test keeps its connection and its mocks", async (t) => {
-  const { port } = await hubProcess(t);
+  const { port } = await mocksHubProcess(t);
   const mocks = await connectMocks(port);
   t.after(() => mocks.close());
   await mocks.intercept("GET", "/local/:id", () => ({ mocked: true }));
@@ -61,7 +47,7 @@ test("5 s of synchronous work in the test keeps its connection and its mocks", a
 });
 
 test("a hub that does not answer for 9 s (paused, loaded) keeps the test's connection and its mocks", async (t) => {
-  const { port, pid } = await hubProcess(t);
+  const { port, pid } = await mocksHubProcess(t);
   const mocks = await connectMocks(port);
   t.after(() => mocks.close());
   await mocks.intercept("GET", "/local/:id", () => ({ mocked: true }));
@@ -77,7 +63,7 @@ test("a hub that does not answer for 9 s (paused, loaded) keeps the test's conne
 });
 
 test("a hub that does not answer for 8 s while a test connects (paused, loaded) lets it connect", async (t) => {
-  const { port, pid } = await hubProcess(t);
+  const { port, pid } = await mocksHubProcess(t);
   process.kill(pid, "SIGSTOP");
   // The kernel accepts the TCP connection; the WebSocket handshake waits for the hub.
   const connecting = connectMocks(port).then((mocks) => mocks, (error: Error) => error);
