@@ -14,6 +14,7 @@
  */
 import { FastResponse } from "srvx/node";
 import { ANSWER_BODY, ANSWER_HEADERS, SMALL_ANSWER } from "../src/platform.ts";
+import { concat } from "../src/_bytes.ts";
 
 /**
  * The most read ahead past the first chunk (`SMALL_ANSWER`, the bound of what the hub reads whole
@@ -86,13 +87,7 @@ function streamed(response: Response, reader: ReadableStreamDefaultReader<Uint8A
   return new Response(rest, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/** The one chunk as it is (no copy of a string's bytes), or all of them in one new array. */
 function joined(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return chunks.length === 1 ? chunks[0]! : concat(chunks, size);
 }

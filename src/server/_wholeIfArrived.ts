@@ -9,6 +9,7 @@
  * (server-sent events, a large download) goes out re-streamed at once, with what was read first.
  */
 import { SMALL_ANSWER } from "../platform.ts";
+import { concat } from "../_bytes.ts";
 
 type Read = ReadableStreamReadResult<Uint8Array>;
 type Settled = { read: Read } | { error: unknown };
@@ -80,11 +81,5 @@ export async function wholeIfArrived(response: Response): Promise<Response> {
 
 function joined(parts: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   if (parts.length === 1 && parts[0]!.buffer instanceof ArrayBuffer) return parts[0] as Uint8Array<ArrayBuffer>;
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.byteLength;
-  }
-  return whole;
+  return concat(parts, size) as Uint8Array<ArrayBuffer>;
 }
