@@ -3,8 +3,9 @@
  * pty from `script`, where Deno prompts for a permission it lacks): `IPCServer.start()`,
  * `IPCClient.connect()` and `crossipc hub` used to put up Deno's prompt, which blocks the whole
  * process — `start()` never settled, `connect()` waited past its connect timeout for ever, the
- * hub served nobody. Without a terminal the same code rejected at once (Deno's NotCapable). They
- * now ask first (`Deno.permissions.querySync`, which never prompts) and reject naming the flag.
+ * hub served nobody; `crossipc status`, `journal` and `fault` waited on it for good. Without a
+ * terminal the same code failed at once (Deno's NotCapable). They now ask first
+ * (`Deno.permissions.querySync`, which never prompts) and fail naming the flag.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -59,4 +60,17 @@ test("deno: crossipc hub --port P granted another port exits 1 naming --allow-ne
     output.trim(),
     `crossipc hub: cannot listen on 127.0.0.1:${port}: Deno has no net permission to listen on 127.0.0.1:${port}: run with --allow-net=127.0.0.1:${port} (crossipc never lets Deno prompt)`,
   );
+});
+
+test("deno: crossipc status, journal and fault granted another port exit 1 naming --allow-net=127.0.0.1:P, and Deno does not prompt", async () => {
+  const [granted, port] = [await freePort(), await freePort()];
+  for (const command of [["status"], ["journal"], ["fault", "--list"]]) {
+    const { exit, output } = await inTerminal([`--allow-net=127.0.0.1:${granted}`, "dist/bin/crossipc.js", ...command, "--port", String(port)]);
+    assert.doesNotMatch(output, /Deno requests|Allow\?/, command[0]);
+    assert.equal(exit, 1, output);
+    assert.equal(
+      output.trim(),
+      `crossipc ${command[0]}: Deno may not reach the hub at http://127.0.0.1:${port}: run with --allow-net=127.0.0.1:${port} (crossipc never lets Deno prompt)`,
+    );
+  }
 });
