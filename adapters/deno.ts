@@ -49,12 +49,26 @@ declare const Deno: {
   env: { get(name: string): string | undefined };
   version: { deno: string };
 };
+/**
+ * Deno's WebSocket, asked for the permission first: without it, `new WebSocket(url)` put up Deno's
+ * prompt in a terminal, which blocks the whole process (the connect timeout cannot fire), so
+ * `connect()` hung instead of rejecting. The constructor throws instead, and `connect()` rejects
+ * with `ERR_IPC_CONNECT` naming the flag, as it did without a terminal (Deno's own `NotCapable`).
+ */
+class DenoWebSocket {
+  constructor(url: string, ...rest: unknown[]) {
+    const denied = netDenied(String(url));
+    if (denied) throw new Error(`Deno has no net permission for ${denied}: run with --allow-net=${denied} (crossipc never lets Deno prompt)`);
+    return new (WebSocket as unknown as new (url: string, ...rest: unknown[]) => object)(url, ...rest);
+  }
+}
+
 setTimerUnref((id) => Deno.unrefTimer(id));
 
 setPlatform({
   runtime: "deno",
   version: Deno.version.deno,
-  WebSocket: WebSocket as unknown as WebSocketConstructor,
+  WebSocket: DenoWebSocket as unknown as WebSocketConstructor,
   proxyHttp: (request, target, options) => {
     const refusal = netRefusal(target);
     return refusal ? Promise.reject(new ProxyError(502, refusal)) : proxyHttpDeno(request, target, options);
@@ -83,6 +97,8 @@ setPlatform({
     return connection ? new Response(null) : undefined;
   },
   listen: async (options) => {
+    const refusal = listenRefusal(options.hostname, options.port);
+    if (refusal) throw new Error(refusal);
     const front = options.resettable !== false && loopbackAllowed();
     const listener = await listenWith(serve, options, {
       // Deno's `idleTimeout: N` pings after N/2 s without a message from the peer and drops it
@@ -161,6 +177,15 @@ let allNetGranted: boolean | undefined;
  * With all of the network granted (`--allow-net`, `-A`) this is one check per request.
  */
 function netRefusal(target: string): string | undefined {
+  const name = netDenied(target);
+  return name && `Deno has no net permission for ${name}: run the hub with --allow-net=${name} (crossipc never prompts)`;
+}
+
+/**
+ * The `host:port` Deno has not granted for `target` (a URL), or `undefined` when it may be used.
+ * Asked with `querySync`, which never prompts.
+ */
+function netDenied(target: string): string | undefined {
   if ((allNetGranted ??= Deno.permissions.querySync({ name: "net" }).state === "granted")) return undefined;
   const start = target.indexOf("//") + 2;
   const end = target.indexOf("/", start);
@@ -187,7 +212,19 @@ function netRefusal(target: string): string | undefined {
     if (granted.size < 1024) granted.add(authority);
     return undefined;
   }
-  return `Deno has no net permission for ${name}: run the hub with --allow-net=${name} (crossipc never prompts)`;
+  return name;
+}
+
+/**
+ * Why Deno may not listen on `hostname:port`, or `undefined`. Deno's prompt would block `start()`
+ * in a terminal (a leader election that never ends); asked first, `start()` rejects naming the flag.
+ */
+function listenRefusal(hostname: string, port: number): string | undefined {
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  const denied = netDenied(`http://${host}:${port}`);
+  // Port 0 (any free port) is granted only by the host alone: `--allow-net=127.0.0.1`.
+  const flag = port === 0 ? denied?.slice(0, denied.lastIndexOf(":")) : denied;
+  return denied && `Deno has no net permission to listen on ${denied}: run with --allow-net=${flag} (crossipc never lets Deno prompt)`;
 }
 
 /**

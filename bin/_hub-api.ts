@@ -6,7 +6,7 @@ import { FetchError, ofetch } from "ofetch";
 import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
 import { AnswerBoundError, boundedFetch, type AnswerBounds } from "./_bounded-fetch.ts";
 import { neverPrint, printable } from "./_printable.ts";
-import { readEnv } from "./_runtime.ts";
+import { missingDenoNet, readEnv } from "./_runtime.ts";
 import { checkHostname } from "./_hostnameFlag.ts";
 import { numberFlag } from "./_numberFlag.ts";
 
@@ -123,6 +123,7 @@ function authorization(hub: Hub): Record<string, string> | undefined {
 }
 
 async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | number | undefined>, responseType: "json" | "stream"): Promise<T> {
+  mayDial(hub);
   try {
     const fetcher = responseType === "json" ? jsonFetch : streamFetch;
     const answer = await fetcher(`${hub.base}${path}`, {
@@ -142,6 +143,7 @@ async function hubGet<T>(hub: Hub, path: string, query: Record<string, string | 
 
 /** POST (a JSON body) or DELETE on a JSON API path of the hub; failures and `expect` as `getJson`'s. */
 export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: string, body: unknown, expect: (answer: any) => boolean): Promise<T> {
+  mayDial(hub);
   let answer: unknown;
   try {
     answer = await jsonFetch(`${hub.base}${path}`, {
@@ -162,6 +164,12 @@ export async function sendJson<T>(hub: Hub, method: "POST" | "DELETE", path: str
     if (answer === null || typeof answer !== "object" || !expect(answer)) throw new Error(`not the answer of ${method} ${path}`);
     return answer as T;
   });
+}
+
+/** Throws, naming the flag, when Deno may not dial the hub: asked first, it never prompts (see missingDenoNet). */
+function mayDial(hub: Hub): void {
+  const denied = missingDenoNet(hub.base);
+  if (denied) throw new Error(`Deno may not reach the hub at ${hub.base}: run with --allow-net=${denied} (crossipc never lets Deno prompt)`);
 }
 
 /** The most of the hub's own error message a failure line quotes. */

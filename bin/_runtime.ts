@@ -11,7 +11,7 @@ export type Crossipc = typeof import("../adapters/node.ts");
 const g = globalThis as { Bun?: unknown; Deno?: DenoPermissions };
 export const runtime: Runtime = g.Deno ? "deno" : g.Bun ? "bun" : "node";
 
-type PermissionDescriptor = { name: "env"; variable: string } | { name: "read" | "write"; path: string };
+type PermissionDescriptor = { name: "env"; variable: string } | { name: "read" | "write"; path: string } | { name: "net"; host: string };
 
 interface DenoPermissions {
   permissions: { querySync(descriptor: PermissionDescriptor): { state: string } };
@@ -85,6 +85,22 @@ export function missingDenoFileAccess(needs: Array<{ name: "read" | "write"; pat
       }
     })
     .map(({ name, path }) => `--allow-${name}=${path}`);
+}
+
+/**
+ * Under Deno, the `host:port` of `base` (an http:// URL) that `--allow-net` does not grant (none
+ * elsewhere). Asked with `querySync`, which never prompts: `fetch` without the permission would
+ * make Deno prompt in a terminal, and `crossipc status`/`journal`/`fault` waited on it for good.
+ */
+export function missingDenoNet(base: string): string | undefined {
+  if (!g.Deno) return undefined;
+  const url = new URL(base);
+  const host = `${url.hostname}:${url.port || 80}`;
+  try {
+    return g.Deno.permissions.querySync({ name: "net", host }).state === "granted" ? undefined : host;
+  } catch {
+    return host;
+  }
 }
 
 /** Calls `stop` once on SIGINT or SIGTERM. */

@@ -41,6 +41,39 @@ test("crossipc/client bundles for the browser without node: imports or server co
   assert.ok(bundle.code.length < 46_000, `bundle is ${bundle.code.length} bytes`);
 });
 
+test("\"crossipc\" itself under a bundler's browser condition is the client entry, and it works in a page", async (t) => {
+  // SPEC §9: the `browser` condition of the package's root, not only the `crossipc/client` subpath
+  // (the packed-package tests bundle the subpath alone).
+  const root = await bundleClient(`
+    import { IPCClient, IPCError, IPCSocket, INTERNAL_SOCKET_PATH } from "crossipc";
+    window.root = { IPCClient, IPCError, IPCSocket, INTERNAL_SOCKET_PATH };
+  `);
+  assert.ok(root.inputs.some((input) => input.endsWith("dist/adapters/browser.js")), root.inputs.join("\n"));
+  assert.deepEqual(root.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input)), []);
+  const site = await staticSite(t, {
+    "/": { type: "text/html", body: '<!doctype html><title>app</title><script src="/root.js"></script>' },
+    "/root.js": { type: "text/javascript", body: root.code },
+  });
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(`${site}/`);
+  await page.waitForFunction("window.root !== undefined", { timeout: 5000 });
+  const server = await startServer(t, { allowedOrigins: [site] });
+  server.onFrameworkMessage(add, ({ a, b }) => a + b);
+  const answers = await page.evaluate(`(async () => {
+    const client = new root.IPCClient(${server.getPort()});
+    client.onFrameworkRequest("page/whoami", (greeting) => greeting + " page");
+    await client.connect("root-tab");
+    window.rootClient = client;
+    const sum = await client.sendFrameworkRequest("math/add", { a: 20, b: 22 });
+    const invalid = await client.sendFrameworkRequest("a:b", 1).then(() => "sent", (e) => e instanceof root.IPCError && e.code);
+    return { sum, invalid, path: root.INTERNAL_SOCKET_PATH, socket: typeof root.IPCSocket };
+  })()`);
+  assert.deepEqual(answers, { sum: 42, invalid: "ERR_IPC_INVALID_NAME", path: "/__ggFrameworkConnection", socket: "function" });
+  assert.equal(await server.sendFrameworkMessage("root-tab", whoami, "hello"), "hello page");
+  await page.evaluate("window.rootClient.disconnect()");
+  assert.deepEqual(problems, []);
+});
+
 test("the bundled IPCClient makes a request in each direction with a hub", async (t) => {
   const { site, page, problems } = await clientPage(t);
   const server = await startServer(t, { allowedOrigins: [site], accessToken: "page-token" });
