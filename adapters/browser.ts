@@ -1,7 +1,7 @@
 /**
  * The client side alone, for browser pages and bundlers (`crossipc/client`, and the `browser`
- * condition of `crossipc`): IPCClient, IPCSocket, the wire protocol and the errors, with no
- * server, no crossws and nothing from `node:` in its module graph.
+ * condition of `crossipc`): IPCClient, IPCSocket, the wire protocol and the errors (of IPCServer only its static
+ * `defineRequest`), with no server, no crossws and nothing from `node:` in its module graph.
  *
  * It uses the global `WebSocket`. In a page the access token travels as `?token=` (browsers
  * cannot set headers on an upgrade) and the heartbeat is the app-level `__crossipc/ping`
@@ -22,6 +22,8 @@ setDefaultPlatform({
 });
 
 export * from "../src/client/_api.ts";
+// Request definitions shared with a service (`IPCServer.defineRequest`) bundle for a page too.
+export { IPCServer } from "./_browser-definitions.ts";
 
 const NoWebSocket = class {
   constructor() {

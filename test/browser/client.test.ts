@@ -33,7 +33,7 @@ async function clientPage(t: { after(fn: () => unknown): void }) {
 
 test("crossipc/client bundles for the browser without node: imports or server code", () => {
   assert.ok(bundle.inputs.some((input) => input.endsWith("dist/adapters/browser.js")), "resolved through the exports map to the built client");
-  const unwanted = bundle.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input) || /server|adapters\/(?!browser\.js$)/.test(input));
+  const unwanted = bundle.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input) || /server|adapters\/(?!browser\.js$|_browser-definitions\.js$)/.test(input));
   assert.deepEqual(unwanted, []);
   // 42.3 kB since the client checks its numeric options and escapes a server's words (src/_numberOptions.ts,
   // src/_controls.ts); 44.6 kB since it checks its port and bounds its listener lines (src/_port.ts, src/_boundedLog.ts).
@@ -45,8 +45,12 @@ test("\"crossipc\" itself under a bundler's browser condition is the client entr
   // SPEC §9: the `browser` condition of the package's root, not only the `crossipc/client` subpath
   // (the packed-package tests bundle the subpath alone).
   const root = await bundleClient(`
-    import { IPCClient, IPCError, IPCSocket, INTERNAL_SOCKET_PATH } from "crossipc";
-    window.root = { IPCClient, IPCError, IPCSocket, INTERNAL_SOCKET_PATH };
+    import { IPCClient, IPCError, IPCSocket, INTERNAL_SOCKET_PATH, IPCServer } from "crossipc";
+    // A module of definitions shared with the service, as code written for the original has it.
+    const add = IPCServer.defineRequest("math/add");
+    const badName = (() => { try { IPCServer.defineRequest("a:b"); return "defined"; } catch (e) { return e instanceof IPCError && e.code; } })();
+    const construct = (() => { try { new IPCServer(0); return "constructed"; } catch (e) { return e.message; } })();
+    window.root = { IPCClient, IPCError, IPCSocket, INTERNAL_SOCKET_PATH, add, badName, construct };
   `);
   assert.ok(root.inputs.some((input) => input.endsWith("dist/adapters/browser.js")), root.inputs.join("\n"));
   assert.deepEqual(root.inputs.filter((input) => input.startsWith("node:") || /node_modules\/(crossws|h3|srvx|rou3|ofetch|ws)\//.test(input)), []);
@@ -64,11 +68,13 @@ test("\"crossipc\" itself under a bundler's browser condition is the client entr
     client.onFrameworkRequest("page/whoami", (greeting) => greeting + " page");
     await client.connect("root-tab");
     window.rootClient = client;
-    const sum = await client.sendFrameworkRequest("math/add", { a: 20, b: 22 });
+    const sum = await client.sendFrameworkRequest(root.add, { a: 20, b: 22 });
     const invalid = await client.sendFrameworkRequest("a:b", 1).then(() => "sent", (e) => e instanceof root.IPCError && e.code);
-    return { sum, invalid, path: root.INTERNAL_SOCKET_PATH, socket: typeof root.IPCSocket };
+    return { sum, invalid, path: root.INTERNAL_SOCKET_PATH, socket: typeof root.IPCSocket, badName: root.badName, construct: root.construct };
   })()`);
-  assert.deepEqual(answers, { sum: 42, invalid: "ERR_IPC_INVALID_NAME", path: "/__ggFrameworkConnection", socket: "function" });
+  const { construct, ...rest } = answers as { construct: string };
+  assert.deepEqual(rest, { sum: 42, invalid: "ERR_IPC_INVALID_NAME", path: "/__ggFrameworkConnection", socket: "function", badName: "ERR_IPC_INVALID_NAME" });
+  assert.match(construct, /cannot run an IPCServer.*Node\.js, Bun or Deno/);
   assert.equal(await server.sendFrameworkMessage("root-tab", whoami, "hello"), "hello page");
   await page.evaluate("window.rootClient.disconnect()");
   assert.deepEqual(problems, []);
