@@ -47,6 +47,33 @@ test("mocks.fault applies to every request; remove() resolves once the hub dropp
   assert.deepEqual(hub.server.faults(), []);
 });
 
+test("a kind left undefined is not given, on every surface: server.fault, mocks.fault and the REST API agree", async (t) => {
+  const hub = new ServiceHub(0, { dashboard: true });
+  await hub.start();
+  t.after(() => hub.teardown());
+  const mocks = await connectMocks(hub.getUrl());
+  t.after(() => mocks.close());
+  // What a helper that forwards its options builds: JSON (the REST API) leaves the undefined out.
+  const options: { latency?: number; status?: number } = { latency: 5 };
+  // (TypeScript asks for one kind; JavaScript, and a spread of optional fields, give this.)
+  const fault = { latency: options.latency, status: options.status, times: undefined } as never;
+  const local = hub.server.fault({ path: "/a", api: undefined }, fault);
+  assert.deepEqual(hub.server.faults().find((f) => f.id === local.id)?.fault, { latency: 5 });
+  const remote = await mocks.fault({ path: "/b" }, fault);
+  const rest = await fetch(`${hub.getUrl()}/__crossipc/api/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ match: { path: "/c" }, fault }) });
+  assert.equal(rest.status, 201);
+  assert.deepEqual(
+    hub.server.faults().map((f) => [f.match.path, f.fault]),
+    [["/a", { latency: 5 }], ["/b", { latency: 5 }], ["/c", { latency: 5 }]],
+  );
+  // Only undefined kinds: still no kind at all is refused, and two given kinds are.
+  assert.throws(() => hub.server.fault({ path: "/d" }, { status: undefined } as never), /needs one kind/);
+  await assert.rejects(mocks.fault({ path: "/d" }, { status: undefined, reset: undefined } as never), /needs one kind/);
+  assert.throws(() => hub.server.fault({ path: "/d" }, { status: 503, latency: 5, reset: undefined } as never), /got latency and status|got status and latency/);
+  await remote.remove();
+  local.remove();
+});
+
 test("a connection's faults go when it closes", async (t) => {
   const hub = await hubWithUsers(t);
   const mocks = await connectMocks(hub.getUrl());

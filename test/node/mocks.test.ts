@@ -264,6 +264,19 @@ test("bad input: a refused pattern, a bad method or scope id, a reserved name; n
   assert.equal((await getJson(`${server.getUrl()}/a/1`)).body, "fine");
 });
 
+test("a test's refused rule is its answer, not a hub warning: the test's intercept rejects, the hub's logger hears nothing", async (t) => {
+  // `crossipc hub` printed "Request handler for '__crossipc/mocks/add' threw: …" for each one.
+  const warnings: string[] = [];
+  const server = await startServer(t, { logger: { warn: (message: string) => void warnings.push(message) } });
+  const mocks = await mocksFor(t, server);
+  assert.match((await rejection(mocks.intercept("GET", "/a/:x/:x", () => 1))).message, /Pattern "\/a\/:x\/:x" is refused/);
+  assert.match((await rejection(mocks.intercept("GE T", "/a", () => 1))).message, /not an HTTP method/);
+  assert.match((await rejection(mocks.scope("t-1").interceptRequest("GET", "no-slash/:", () => new Response()))).message, /is refused/);
+  await mocks.intercept("GET", "/a/:x", () => "fine");
+  assert.equal((await getJson(`${server.getUrl()}/a/1`)).body, "fine");
+  assert.deepEqual(warnings, []);
+});
+
 test("connectMocks rejects as IPCClient.connect does: no hub, a wrong or missing token", async (t) => {
   const server = await startServer(t, { accessToken: "s3cret" });
   for (const token of [undefined, "wrong"]) {
