@@ -63,14 +63,14 @@ test("sendTextNodeClient writes a small frame itself, and leaves to ws.send what
   assert.equal(written.length, 1);
   assert.equal(readMasked(written[0]!).text, "r:1:echo:1");
   const cases: Array<[string, unknown, string]> = [
-    ["a text past the longest written this way", ws, "r:1:echo:" + "y".repeat(792)],
+    ["a text past the longest written this way", ws, "r:1:echo:" + "y".repeat(1354)],
     ["closing", { ...ws, readyState: 2 }, "r:1:echo:1"],
     ["its sender compressing", { ...ws, _sender: { _state: 1, _queue: [] } }, "r:1:echo:1"],
     ["frames queued in its sender", { ...ws, _sender: { _state: 0, _queue: [[]] } }, "r:1:echo:1"],
     ["a WebSocket that is not ws's", { readyState: 1, send() {} }, "r:1:echo:1"],
   ];
   for (const [what, target, text] of cases) assert.equal(sendTextNodeClient(target, text), false, what);
-  assert.equal(sendTextNodeClient(ws, "r:1:echo:" + "y".repeat(791)), true, "the longest text written this way");
+  assert.equal(sendTextNodeClient(ws, "r:1:echo:" + "y".repeat(1353)), true, "the longest text written this way");
   assert.equal(written.length, 2, "nothing written for the refused ones");
 });
 
