@@ -1,6 +1,6 @@
 /**
  * The client process of bench/node-ab.ts, on Node (compiled, as node-ab-server.ts): one client
- * sending the rpc cases' ~100 B payload (64 KiB text with AB_PAYLOAD=64k) to "echo", `inflight`
+ * sending the rpc cases' ~100 B payload (64 KiB text with AB_PAYLOAD=64k, N bytes of it with AB_PAYLOAD=N) to "echo", `inflight`
  * at a time, as the bench's `promiseLoop` does.
  *   node bench/.build/bench/node-ab-client.js <port> decode|plain|ipc|orig <inflight>
  * decode / plain: the two reference clients (bench/_reference.ts: the one that decodes every answer
@@ -14,7 +14,9 @@ import { createInterface } from "node:readline";
 import { smallPayload, textPayload } from "./_rt.ts";
 
 const [port, kind, inflight] = [Number(process.argv[2]), process.argv[3] ?? "decode", Number(process.argv[4] ?? 1)];
-const payload = process.env["AB_PAYLOAD"] === "64k" ? textPayload() : smallPayload();
+const given = process.env["AB_PAYLOAD"];
+// A number: a text payload of about that many bytes (the Node client's frames by length).
+const payload = given === "64k" ? textPayload() : given !== undefined && /^\d+$/.test(given) ? textPayload(Number(given)) : smallPayload();
 
 let send: () => Promise<unknown>;
 let close: () => void;

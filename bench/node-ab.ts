@@ -16,7 +16,7 @@
  * AB_SIDE=both: both ends are the arm's: its server (the mode) and its client AB_CLIENT (default
  *   ipc, its own IPCClient), as the bench's RPC cases pair them.
  * AB_NODE: the node binary (default: the one running this). AB_BLOCKS (6), AB_PAIRS (5), AB_MS per
- * round (600), AB_INFLIGHT (1), AB_PAYLOAD (small, or 64k), AB_WARM (rounds per arm and block
+ * round (600), AB_INFLIGHT (1), AB_PAYLOAD (small, 64k, or a number of bytes of text), AB_WARM (rounds per arm and block
  * before its pairs, not counted: 2).
  * An A/A (the same checkout and mode as both arms) shows the floor of what a run can resolve.
  */

@@ -167,7 +167,8 @@ export class EventStreams {
     if (journal.lastId !== reader.lastId) {
       // Events of about EVENT_BYTES while the reader's queue has room: a reader that keeps up
       // gets everything, one that does not gets the rest next time (what the ring still has).
-      const entries = journal.latest({ after: reader.lastId }, undefined, reader.bodies);
+      // Read to the end, or left, within this loop: no request commits meanwhile.
+      const entries = journal.latest({ after: reader.lastId }, undefined, reader.bodies, false);
       let parts: string[] = [];
       let bytes = 0;
       for (const entry of entries) {

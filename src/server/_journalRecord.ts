@@ -113,7 +113,8 @@ function urlWithoutHubToken(url: string): string {
 export class JournalRecord {
   id = 0;
   readonly kind: JournalKind;
-  readonly start: number = performance.now();
+  /** Not readonly: a framework record is filled again for a newer request (`reuse`). */
+  start: number = performance.now();
   path: string;
   method: string | undefined = undefined;
   takenBy: JournalTakenBy = "none";
@@ -162,6 +163,46 @@ export class JournalRecord {
     this.maxBody = maxBody;
     this.#redact = redact;
     this.#budget = budget;
+  }
+
+  /**
+   * @internal The journal's record for a framework request that left the ring, filled again for a
+   * newer request (`Journal.begin`): as a record made new (every field the constructor and the
+   * initialisers set), with the same kind, limits and redaction. Only framework records: nothing
+   * holds one once it is committed (their bodies are set whole, never streamed in later).
+   */
+  reuse(path: string): void {
+    this.id = 0;
+    this.start = performance.now();
+    this.path = path;
+    this.method = undefined;
+    this.takenBy = "none";
+    this.route = undefined;
+    this.rule = undefined;
+    this.scope = undefined;
+    this.target = undefined;
+    this.retried = undefined;
+    this.status = undefined;
+    this.ok = true;
+    this.durationMs = 0;
+    this.responseSize = undefined;
+    this.clientId = undefined;
+    this.runtimeId = undefined;
+    this.direction = undefined;
+    this.error = undefined;
+    this.fault = undefined;
+    this.requestHeaders = undefined;
+    this.responseHeaders = undefined;
+    this.#requestHeld = 0;
+    this.#responseHeld = 0;
+    this.#ledger = undefined;
+    this.#gone = false;
+    this.url = undefined;
+    this.requestBody = undefined;
+    this.responseBody = undefined;
+    this.requestBodyTruncated = false;
+    this.responseBodyTruncated = false;
+    this.responseBodyDecoded = undefined;
   }
 
   /** Bytes of body this entry holds (both bodies, counted as they arrive). */

@@ -106,6 +106,18 @@ export class Journal implements BodyLedger {
   #droppedForBodies = 0;
   /** Bytes of body held by the records in the ring, counted as they arrive (`bodyBytes`). */
   #bodyBytes = 0;
+  /**
+   * A framework record that left the ring, to be filled again by the next `begin("framework")`.
+   * Records live for the ring's whole length, so a new one per request was copied by every
+   * scavenge until it was promoted (~1,000 of them each time: bench/ANALYSIS.md, "Session 24");
+   * reused, the ring's records stay put in old space.
+   */
+  #spare: JournalRecord | undefined = undefined;
+  /**
+   * The newest id a lazy reader (`latest`) may still hold a record of: such a record is not
+   * reused when it leaves the ring, or the reader would show a newer request under its entry.
+   */
+  #heldThrough = 0;
   #listeners = new Set<(entry: JournalRecord) => void>();
   #harListeners = new Set<() => void>();
   #waiters = new Set<Waiter>();
@@ -210,9 +222,14 @@ export class Journal implements BodyLedger {
    * limit), oldest first, with their bodies or without. Only those are built: a journal of large
    * recorded bodies is never turned into text whole for a page that shows a list. Each entry is
    * built as it is read; a filter the journal refuses throws here, before any is.
+   * `lazily: false` promises that the entries are read (or left) before this turn's code returns,
+   * when no request can commit: then the records read need not be kept from reuse.
    */
-  latest(filter: JournalFilter, limit: number | undefined, bodies: boolean): Iterable<JournalEntry> {
+  latest(filter: JournalFilter, limit: number | undefined, bodies: boolean, lazily = true): Iterable<JournalEntry> {
     const matches = compileFilter(filter);
+    // The API streams its entries as its client reads them, across turns: the records collected
+    // here must still be these requests' when each is built.
+    if (lazily) this.#heldThrough = this.#lastId;
     const records: JournalRecord[] = [];
     for (const record of this.#records()) if (matches(record)) records.push(record);
     const from = limit === undefined ? 0 : Math.max(0, records.length - limit);
@@ -301,6 +318,12 @@ export class Journal implements BodyLedger {
 
   /** @internal Starts an entry; `commit` puts it in the ring. */
   begin(kind: JournalKind, path: string): JournalRecord {
+    const spare = this.#spare;
+    if (spare !== undefined && kind === "framework") {
+      this.#spare = undefined;
+      spare.reuse(path);
+      return spare;
+    }
     return new JournalRecord(kind, path, this.bodies ? this.maxBodySize : -1, this.#redact, this.maxTotalBodySize);
   }
 
@@ -350,6 +373,10 @@ export class Journal implements BodyLedger {
     this.#dropped++;
     if (this.bodies) this.#bodyBytes -= record.bodyBytes;
     record.left();
+    // Only framework records: an HTTP record can still be written to after it left (a proxied
+    // answer's copy streaming in). The others read records within the call that asked
+    // (entries, get, waitFor, onEntry, the dashboard's event stream); HAR has no framework entries.
+    if (record.kind === "framework" && record.id > this.#heldThrough) this.#spare = record;
   }
 
   #exported(filter: JournalFilter): void {

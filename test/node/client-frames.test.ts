@@ -40,6 +40,17 @@ test("maskedTextFrame: one masked text frame, at every length form, with a new m
   assert.ok(masks.size >= 3000, `${masks.size} different masks`);
 });
 
+test("maskedTextFrame masks four bytes at a time what a byte at a time would: every length near the word path's start (800 bytes), each length form, multi-byte UTF-8", () => {
+  const lengths = [...Array.from({ length: 200 }, (_, i) => i), ...Array.from({ length: 12 }, (_, i) => 794 + i), 1000, 4093, 4094, 4095, 4096, 4097, 65_535, 65_536, 65_539, 70_001];
+  for (const length of lengths) {
+    for (const fill of ["a", "é", "€", "😀"]) {
+      const text = fill.repeat(Math.ceil(length / Buffer.byteLength(fill)));
+      // Each text twice: the pool's next Buffer starts elsewhere, so the payload meets a word boundary at another phase.
+      for (let twice = 0; twice < 2; twice++) assert.equal(readMasked(maskedTextFrame(text)).text, text, `${text.length} × ${fill}`);
+    }
+  }
+});
+
 /** A stand-in for a client `ws` WebSocket: its socket and its idle sender. */
 function fakeClient() {
   const written: Buffer[] = [];
@@ -52,14 +63,14 @@ test("sendTextNodeClient writes a small frame itself, and leaves to ws.send what
   assert.equal(written.length, 1);
   assert.equal(readMasked(written[0]!).text, "r:1:echo:1");
   const cases: Array<[string, unknown, string]> = [
-    ["a text past the longest written this way", ws, "r:1:echo:" + "y".repeat(792)],
+    ["a text past the longest written this way", ws, "r:1:echo:" + "y".repeat(1354)],
     ["closing", { ...ws, readyState: 2 }, "r:1:echo:1"],
     ["its sender compressing", { ...ws, _sender: { _state: 1, _queue: [] } }, "r:1:echo:1"],
     ["frames queued in its sender", { ...ws, _sender: { _state: 0, _queue: [[]] } }, "r:1:echo:1"],
     ["a WebSocket that is not ws's", { readyState: 1, send() {} }, "r:1:echo:1"],
   ];
   for (const [what, target, text] of cases) assert.equal(sendTextNodeClient(target, text), false, what);
-  assert.equal(sendTextNodeClient(ws, "r:1:echo:" + "y".repeat(791)), true, "the longest text written this way");
+  assert.equal(sendTextNodeClient(ws, "r:1:echo:" + "y".repeat(1353)), true, "the longest text written this way");
   assert.equal(written.length, 2, "nothing written for the refused ones");
 });
 
