@@ -10,6 +10,7 @@ import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
+import { headRefused, headTooLong } from "./_headSize.ts";
 import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
 import { checkClientPort } from "../_port.ts";
@@ -212,6 +213,8 @@ export class IPCClient {
     const search = query.size ? `?${query}` : "";
     const url = `${this.#wsBase}${INTERNAL_SOCKET_PATH}${search}`;
     const WebSocketImpl = this.#options.WebSocket ?? getPlatform().WebSocket;
+    const tooLong = headTooLong(`${INTERNAL_SOCKET_PATH}${search}`, accessToken);
+    if (tooLong) return Promise.reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${tooLong}`));
 
     return new Promise<void>((resolve, reject) => {
       let ws: WebSocket;
@@ -274,6 +277,7 @@ export class IPCClient {
           const cause = errorWithoutSecrets(quoted, this.#secrets);
           // The reason is whatever the port's holder said: a logger prints it, so its controls (ESC, CR, bidi) are escaped and its length capped.
           if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${peerText(hideSecrets(refusal, this.#secrets))}`));
+          else if (status === 431) reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${headRefused(accessToken)}`, { cause }));
           else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${errorMessage(cause)}`, { cause }));
         });
       };
