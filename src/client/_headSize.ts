@@ -8,7 +8,7 @@
  */
 
 /** The longest request head a hub or an IPCServer reads (Node's default `maxHeaderSize`, Bun's, the Deno front's). */
-export const MAX_REQUEST_HEAD = 16 * 1024;
+export const MAX_REQUEST_HEAD: number = 16 * 1024;
 
 /**
  * Why no server would read the upgrade of `target` (its path and query), or undefined: a request
