@@ -3,9 +3,9 @@
  * is given, and srvx writes it as given (`writeHead(404, "", …)`), which Node takes as an explicit
  * empty phrase: `HTTP/1.1 404 `, where Bun and Deno write `HTTP/1.1 404 Not Found` for the same
  * Response. The phrase means nothing to HTTP/1.1 (RFC 9112 §4), but clients and logs show it.
- * crossws's upgrade refusals are written by hand the same way (`HTTP/1.1 403 `).
+ * crossws's upgrade refusals are written by hand the same way (`_node-upgrade-refusal.ts`).
  */
-import { ServerResponse, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 
 /** A `ServerResponse` that writes Node's standard phrase where it was handed an empty one; any other phrase as given. */
 export class PhrasedServerResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {
@@ -16,10 +16,4 @@ export class PhrasedServerResponse<Req extends IncomingMessage = IncomingMessage
     }
     return super.writeHead(statusCode, reason as string, headers as OutgoingHttpHeaders);
   }
-}
-
-/** `response`, or the same answer with the standard phrase when it has none (for a status line written by hand). */
-export function withPhrase(response: Response): Response {
-  if (response.statusText !== "" || !STATUS_CODES[response.status]) return response;
-  return new Response(response.body, { status: response.status, statusText: STATUS_CODES[response.status], headers: response.headers });
 }

@@ -22,7 +22,8 @@ import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
 import { boundPongs } from "./_node-pongs.ts";
-import { PhrasedServerResponse, withPhrase } from "./_node-reason-phrase.ts";
+import { PhrasedServerResponse } from "./_node-reason-phrase.ts";
+import { upgradeRefusalNode } from "./_node-upgrade-refusal.ts";
 import { nodeUpstream } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
 import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
@@ -102,8 +103,8 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
         // The client left while the upgrade waited (a held fault let go, a mock's late 504): nothing to write to.
         const socket = (request as { runtime?: { node?: { upgrade?: { socket: Duplex } } } }).runtime?.node?.upgrade?.socket;
         if (!(outcome instanceof Response)) return outcome;
-        // A refusal: crossws writes its status line by hand, with the phrase the Response has (none).
-        return socket?.destroyed ? { handled: true } : withPhrase(outcome);
+        // A refusal: crossws writes it by hand (`_node-upgrade-refusal.ts`).
+        return socket?.destroyed ? { handled: true } : await upgradeRefusalNode(outcome);
       } finally {
         watching.get(request)?.();
       }

@@ -10,6 +10,7 @@ import { assertName, assertUserName, INTERNAL_SOCKET_PATH } from "../protocol.ts
 import type { Awaitable, IPCClientRequest, IPCLogger, IPCServerRequest, WebSocketConstructor } from "../types.ts";
 import { HEARTBEAT_PATH, httpBase, refusalReason, tokenInUrl, wsBase } from "./_address.ts";
 import { connectFailure, systemError } from "./_connectFailure.ts";
+import { headTooLarge, MAX_REQUEST_HEAD } from "./_headSize.ts";
 import { errorWithoutSecrets, hideSecrets, secretsOf, type ClientSecrets } from "./_hideSecrets.ts";
 import { checkNumbers, type NumberKind } from "../_numberOptions.ts";
 import { checkClientPort } from "../_port.ts";
@@ -212,6 +213,12 @@ export class IPCClient {
     const search = query.size ? `?${query}` : "";
     const url = `${this.#wsBase}${INTERNAL_SOCKET_PATH}${search}`;
     const WebSocketImpl = this.#options.WebSocket ?? getPlatform().WebSocket;
+    // Its length in bytes: the query is URL-encoded, ASCII (./_headSize.ts).
+    const target = url.length - this.#wsBase.length;
+    if (target > MAX_REQUEST_HEAD) {
+      const why = `its URL is ${target} bytes; a server reads at most ${MAX_REQUEST_HEAD} of a request's head`;
+      return Promise.reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${headTooLarge(accessToken, why)}`));
+    }
 
     return new Promise<void>((resolve, reject) => {
       let ws: WebSocket;
@@ -274,6 +281,7 @@ export class IPCClient {
           const cause = errorWithoutSecrets(quoted, this.#secrets);
           // The reason is whatever the port's holder said: a logger prints it, so its controls (ESC, CR, bidi) are escaped and its length capped.
           if (refusal) reject(new IPCError("ERR_IPC_UNAUTHORIZED", `IPC server at ${this.#shownBase} refused the connection: ${peerText(hideSecrets(refusal, this.#secrets))}`));
+          else if (status === 431) reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${headTooLarge(accessToken, "the server answered 431")}`, { cause }));
           else reject(new IPCError("ERR_IPC_CONNECT", `Cannot connect to IPC server at ${this.#shownBase}: ${errorMessage(cause)}`, { cause }));
         });
       };

@@ -28,6 +28,9 @@ export async function connectFailure(
     return { code: reported.code, cause: reported };
   }
   const detail = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
+  // A head too large for the server (431: a long access token in the URL) is said by `ws` (Node):
+  // the probe's plain GET is shorter than the upgrade request, and may be read where it was not.
+  if (/^Unexpected server response: 431$/.test(detail)) return { status: 431, cause: reported ?? new Error(detail) };
   let found: ConnectProbe | undefined;
   try {
     found = await probe?.(url, PROBE_TIMEOUT_MS);

@@ -52,9 +52,42 @@ export function hideToken(text: string, token: string | undefined): string {
   let shown = text.split(sent).join(`token=${REDACTED}`);
   if (token.length >= 8) {
     for (const form of new Set([token, sent.slice("token=".length), encodeURIComponent(token)])) shown = shown.split(form).join(REDACTED);
+    shown = hideCut(shown, sent.slice("token=".length));
   }
   return shown;
 }
+
+/**
+ * Bun shortens a URL of more than ~1,000 characters in its WebSocket errors to its start and its
+ * end joined by `...` ("…?token=eyJhbGci...Q5fN0' failed"): a long token (a JWT) then stood there
+ * cut in two, and no whole form of it matched. A `...` with a start of `value` before it and an
+ * end of `value` after it (each up to a quote, a space, `=` or `&`) reads `[redacted]`. A few cuts
+ * are looked at, each side at most as far as `value` is long: the text may be a long URL itself.
+ */
+function hideCut(text: string, value: string): string {
+  let shown = text;
+  let from = 0;
+  for (let tries = 0; tries < MAX_CUTS; tries++) {
+    const cut = shown.indexOf("...", from);
+    if (cut === -1) break;
+    let start = cut;
+    while (start > 0 && cut - start < value.length && !URL_STOP.has(shown[start - 1]!)) start--;
+    let end = cut + 3;
+    while (end < shown.length && end - cut - 3 < value.length && !URL_STOP.has(shown[end]!)) end++;
+    const head = shown.slice(start, cut);
+    const tail = shown.slice(cut + 3, end);
+    if (head.length + tail.length >= 8 && value.startsWith(head) && value.endsWith(tail)) {
+      shown = `${shown.slice(0, start)}${REDACTED}${shown.slice(end)}`;
+      from = start + REDACTED.length;
+    } else from = cut + 1;
+  }
+  return shown;
+}
+
+/** How many `...` `hideCut` looks at: Bun cuts a message once. */
+const MAX_CUTS = 4;
+/** What ends a token's value in a URL a message quotes. */
+const URL_STOP: ReadonlySet<string> = new Set([" ", "\t", "\n", "\r", "'", '"', "&", "="]);
 
 /**
  * Replaces the URL's password in `text`: `user:password@` as given and as a URL parser writes it

@@ -54,7 +54,8 @@ export function createDashboard(source: DashboardSource): Dashboard {
     }
 
     if (request.method === "GET" || request.method === "HEAD") {
-      if (path === "/__crossipc") return new Response(null, { status: 308, headers: { location: `/__crossipc/${url.search}` } });
+      // Its length said: a Node hub sent a body-less Response chunked (an empty chunked body), where Bun and Deno say 0.
+      if (path === "/__crossipc") return new Response(null, { status: 308, headers: { location: `/__crossipc/${url.search}`, "content-length": "0" } });
       if (isPage) return page(isPage.body, isPage.type);
       if (path === "/__crossipc/api/state") {
         // `?rows=N`: each list cut at N with its whole length in `totals` (what the page reads).

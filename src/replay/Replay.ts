@@ -98,7 +98,8 @@ export class Replay implements ReplayHandle {
     this.name = name ?? `replay-${++counter}`;
     this.onMiss = onMiss;
     this.api = api;
-    this.index = new ReplayIndex(loaded.exchanges);
+    // A body recorded on this server holds its journal's added names `[redacted]`: a live one is matched redacted alike.
+    this.index = new ReplayIndex(loaded.exchanges, missRedaction.names);
     this.size = loaded.exchanges.length;
     this.skipped = loaded.skipped;
     const names = this.index.redactedNames;

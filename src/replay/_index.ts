@@ -66,11 +66,12 @@ export class ReplayIndex {
   /**
    * What a live body is redacted with before it is compared again with recorded bodies that hold
    * `[redacted]` (a form's `password=[redacted]`, a JSON `"password":"[redacted]"`: ../server/_redactBody.ts),
-   * or undefined when none does: the default names and those the recording's queries show redacted.
+   * or undefined when none does: the default names, those the recording's queries show redacted,
+   * and `names` (the server's: its journal's `redact` names, which its recordings' bodies were redacted with).
    */
   readonly bodyRedaction: Redaction;
 
-  constructor(exchanges: readonly RecordedExchange[]) {
+  constructor(exchanges: readonly RecordedExchange[], names: ReadonlySet<string> = new Set()) {
     let maxRequestBody = 0;
     const redactedNames = new Set<string>();
     let bodiesRedacted = false;
@@ -98,7 +99,7 @@ export class ReplayIndex {
     this.maxRequestBody = maxRequestBody;
     this.size = exchanges.length;
     this.redactedNames = redactedNames;
-    this.bodyRedaction = bodiesRedacted ? { names: new Set([...(LOG_REDACTION?.names ?? []), ...redactedNames]), values: [] } : undefined;
+    this.bodyRedaction = bodiesRedacted ? { names: new Set([...(LOG_REDACTION?.names ?? []), ...names, ...redactedNames]), values: [] } : undefined;
   }
 
   /**

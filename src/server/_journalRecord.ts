@@ -282,8 +282,18 @@ export class JournalRecord {
 
   /** The path and query as entries show it (secret query values redacted); filters match this. */
   shownPath(): string {
-    return redactUrl(this.path, this.#redact)!;
+    // Kept: a filter reads it of every entry each time it runs (entries(), each waitFor, each new
+    // entry against every open wait), and redacting a long path anew took ~10 µs (7,000 characters).
+    if (this.#shownOf !== this.path) {
+      this.#shown = redactUrl(this.path, this.#redact)!;
+      this.#shownOf = this.path;
+    }
+    return this.#shown!;
   }
+
+  /** `shownPath()`'s text, and the path it was made of (the framework path's is cut after `begin`). */
+  #shown: string | undefined = undefined;
+  #shownOf: string | undefined = undefined;
 
   get bodies(): boolean {
     return this.maxBody >= 0;

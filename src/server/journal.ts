@@ -1,6 +1,6 @@
 import { checkNumber } from "../_numberOptions.ts";
 import { IPCError } from "../errors.ts";
-import { MAX_GLOB_LENGTH, matchGlob } from "../_glob.ts";
+import { MAX_GLOB_LENGTH, MAX_GLOB_STARS, matchGlob, starsIn } from "../_glob.ts";
 import { checkFilterFields } from "../_journalFilterFields.ts";
 import { JournalRecord, type BodyLedger, type JournalEntry, type JournalKind } from "./_journalRecord.ts";
 import { HAR_CREATOR, harEntryOf, harJsonChunks, isHarEntry } from "../har/_fromJournal.ts";
@@ -452,6 +452,8 @@ function pathMatcher(path: string | RegExp | undefined): ((value: string) => boo
   const strip = (value: string) => (withQuery ? value : value.split("?", 1)[0]!);
   if (path.length > MAX_GLOB_LENGTH) throw new RangeError(`journal filter path is longer than ${MAX_GLOB_LENGTH} characters (${path.length})`);
   if (!path.includes("*")) return (value) => strip(value) === path;
+  const stars = starsIn(path);
+  if (stars > MAX_GLOB_STARS) throw new RangeError(`journal filter path has ${stars} '*', more than the ${MAX_GLOB_STARS} a glob may have (each is a search of every entry's path)`);
   const pieces = path.split("*");
   return (value) => matchGlob(pieces, strip(value));
 }

@@ -41,3 +41,17 @@ test("a failed connect does not quote the token (no server; a server that answer
     server.close();
   }
 });
+
+test("a long token (a JWT), which Bun's message cuts in two around '...', does not show either half", async () => {
+  // Bun quotes a URL past ~1,000 characters as its start, `...` and its end: no whole form of the token was there to hide.
+  const long = `eyJhbGciOiJIUzI1NiJ9.${"a1b2c3d4".repeat(250)}.Q5fN0sig`;
+  const port = await freePort();
+  for (const connecting of [new crossipc.IPCClient(port, { accessToken: long }).connect(), crossipc.connectMocks(port, { token: long })]) {
+    const error = await failure(connecting);
+    expect(error.code).toBe("ERR_IPC_CONNECT");
+    for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) {
+      expect(text).not.toContain("a1b2c3d4a1b2c3d4");
+      expect(text).not.toContain("eyJhbGciOiJIUzI1NiJ9");
+    }
+  }
+});

@@ -5,13 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matchGlob, MAX_GLOB_LENGTH } from "../../src/_glob.ts";
+import { matchGlob, MAX_GLOB_LENGTH, MAX_GLOB_STARS } from "../../src/_glob.ts";
+import { connectMocks } from "../../adapters/node.ts";
 import { DASHBOARD_SCRIPT } from "../../src/dashboard/_script.ts";
 import { deadPort } from "../matrix/_backend.ts";
 import { start, waitExit } from "../matrix/_spawn.ts";
 import { rejection, startServer } from "./_helpers.ts";
 
-const HOSTILE = ["*a*a*a*a*b", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b*", `${"*a".repeat(200)}*b`];
+/** Globs a filter takes (at most MAX_GLOB_STARS `*`) that a backtracking matcher would freeze on. */
+const HOSTILE = ["*a*a*a*a*b", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b*", `${"*a".repeat(MAX_GLOB_STARS - 1)}*b`];
 const LONG_PATH = `/${"a".repeat(8000)}`;
 
 test("matchGlob: * matches any run of characters, everything else only itself", () => {
@@ -53,6 +55,28 @@ test("the journal's path filter and waitFor answer hostile globs at once; a glob
   }
   assert.equal(server.journal.entries({ path: "/a*a" }).length, 1);
   assert.throws(() => server.journal.entries({ path: "*".repeat(MAX_GLOB_LENGTH + 1) }), /longer than 1024 characters/);
+});
+
+test(`a glob with more than ${MAX_GLOB_STARS} '*' is refused naming the limit, wherever a filter is given; a run of '*' counts once`, async (t) => {
+  // Each '*' is a search of every entry's path, for every read and wait: a 1 KiB `*a*a…` over 1,000
+  // entries of 7,000-character paths held the hub's thread ~36 ms per read, and 1,000 such waits of
+  // one connection held it for seconds. Before, such a glob was taken (and the reads below answered).
+  const server = await startServer(t);
+  assert.equal((await fetch(`${server.getUrl()}${LONG_PATH}`)).status, 404);
+  const many = `${"*a".repeat(MAX_GLOB_STARS)}*`;
+  const message = new RegExp(`journal filter path has ${MAX_GLOB_STARS + 1} '\\*', more than the ${MAX_GLOB_STARS} a glob may have`);
+  assert.throws(() => server.journal.entries({ path: many }), message);
+  await assert.rejects(server.journal.waitFor({ path: many }, 50), message);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  await assert.rejects(mocks.entries({ path: many }), message);
+  await assert.rejects(mocks.waitFor({ path: many }, 50), message);
+  const answer = await fetch(`${server.getUrl()}/__crossipc/api/journal?path=${encodeURIComponent(many)}`);
+  assert.equal(answer.status, 400);
+  assert.match(((await answer.json()) as { error: string }).error, message);
+  // `**` is `*`: a glob of many runs is counted by its runs.
+  assert.equal(server.journal.entries({ path: `/${"**a".repeat(MAX_GLOB_STARS)}` }).length, 1);
+  assert.equal(server.journal.entries({ path: `${"*a".repeat(MAX_GLOB_STARS - 1)}*` }).length, 1);
 });
 
 test("the dashboard's script filters with the server's matchGlob, not a regex", () => {

@@ -1,0 +1,63 @@
+/**
+ * An access token too large for a request's head, from Deno's client (Deno's WebSocket error says
+ * only that the connection failed): refused before connecting when its URL is past every server's
+ * 16 KiB head limit, else the server's 431 named as the token's size; the token never shown.
+ * test/node/client-token-size.test.ts has the why.
+ */
+import assert from "node:assert/strict";
+import net from "node:net";
+import { crossipc, Deno, startServer } from "./_deno.ts";
+
+const HUGE = "h".repeat(70_000);
+/** Its URL fits in 16 KiB; the upgrade's head (and a plain GET's) does not: the server answers 431. */
+const NEAR = "n".repeat(16_340);
+
+async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string; cause?: Error };
+  }
+  throw new Error("expected a rejection");
+}
+
+function assertNoToken(error: Error & { cause?: Error }, token: string): void {
+  for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) {
+    assert.ok(!text.includes(token.slice(0, 100)), `the token shows in: ${text.slice(0, 300)}`);
+  }
+}
+
+Deno.test("a token no server would read is refused before connecting, naming its size", async () => {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    for (const connecting of [new crossipc.IPCClient(port, { accessToken: HUGE }).connect(), crossipc.connectMocks(port, { token: HUGE })]) {
+      const error = await failure(connecting);
+      assert.equal(error.code, "ERR_IPC_CONNECT");
+      assert.match(error.message, /the upgrade request is too large for the server: the access token is 70000 bytes \(its URL is \d+ bytes; a server reads at most 16384 of a request's head\)/);
+      assertNoToken(error, HUGE);
+    }
+    assert.equal(connections, 0);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+Deno.test("a server's 431 for the upgrade's head is named as the token's size", async () => {
+  const server = await startServer({ accessToken: NEAR });
+  try {
+    for (const connecting of [new crossipc.IPCClient(server.getPort(), { accessToken: NEAR }).connect(), crossipc.connectMocks(server.getPort(), { token: NEAR })]) {
+      const error = await failure(connecting);
+      assert.equal(error.code, "ERR_IPC_CONNECT");
+      assert.match(error.message, /the upgrade request is too large for the server: the access token is 16340 bytes \(the server answered 431\)/);
+      assertNoToken(error, NEAR);
+    }
+  } finally {
+    await server.teardown();
+  }
+});
