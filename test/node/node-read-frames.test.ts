@@ -1,5 +1,5 @@
 /**
- * On Node a framework connection's usual frames (whole, final, masked text of up to 4 KiB) are read
+ * On Node a framework connection's usual frames (whole, final, masked text of up to 1 KiB) are read
  * by crossipc (adapters/_node-read-frames.ts); every other frame, and whatever follows it in the
  * same read, goes to `ws`'s Receiver, until it stands between messages again. Every message must
  * still be handed on once and in order, whatever kinds of frames come and wherever reads split them.
@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { IPCServer } from "../../adapters/node.ts";
+import { FAST_BYTES } from "../../adapters/_node-read-frames.ts";
 import { startServer } from "./_helpers.ts";
 import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
 
@@ -46,15 +47,22 @@ test("the usual requests are read without ws's Receiver, which still takes a pin
   server.onFrameworkMessage(echo, (x) => x);
   const peer = await rawPeer(server.getPort(), "usual");
   t.after(() => peer.socket.destroy());
-  // One per write, then 64 in one write; 7- and 16-bit lengths, multi-byte text, up to 4 KiB.
-  const values = ["a", "é€😀".repeat(20), "x".repeat(1000), "y".repeat(4000), ""];
+  // One per write, then 64 in one write, then 16 in one write; 7- and 16-bit lengths, multi-byte text, up to the longest read here.
+  const values = ["a", "é€😀".repeat(20), "x".repeat(1000), "y".repeat(FAST_BYTES - request(4, "").length), ""];
   for (const [i, value] of values.entries()) {
     peer.socket.write(frame(1, request(i + 1, value)));
     await peer.until(() => peer.texts().length === i + 1);
   }
   peer.socket.write(Buffer.concat(Array.from({ length: 64 }, (_, i) => frame(1, request(100 + i)))));
-  await peer.until(() => peer.texts().length === values.length + 64);
-  assert.deepEqual(peer.texts(), [...values.map((value, i) => answer(i + 1, value)), ...Array.from({ length: 64 }, (_, i) => answer(100 + i))]);
+  // Lengths one apart, so that payloads start at every offset from a 4-byte boundary (unmasked a word at a time from 256 B).
+  const odd = Array.from({ length: 16 }, (_, i) => "w".repeat(290 + i));
+  peer.socket.write(Buffer.concat(odd.map((value, i) => frame(1, request(300 + i, value)))));
+  await peer.until(() => peer.texts().length === values.length + 64 + odd.length);
+  assert.deepEqual(peer.texts(), [
+    ...values.map((value, i) => answer(i + 1, value)),
+    ...Array.from({ length: 64 }, (_, i) => answer(100 + i)),
+    ...odd.map((value, i) => answer(300 + i, value)),
+  ]);
   assert.equal(receiverWrites(), 0, "no chunk went through ws's Receiver");
   peer.socket.write(frame(9, "are you there"));
   await peer.until((all) => all.some((f) => f.opcode === 10));
@@ -62,7 +70,7 @@ test("the usual requests are read without ws's Receiver, which still takes a pin
   const afterPing = receiverWrites();
   assert.ok(afterPing > 0, "the ping went to ws");
   peer.socket.write(frame(1, request(200)));
-  await peer.until(() => peer.texts().length === values.length + 65);
+  await peer.until(() => peer.texts().length === values.length + 64 + odd.length + 1);
   assert.equal(peer.texts().at(-1), answer(200));
   assert.equal(receiverWrites(), afterPing, "back between messages, the next request skipped it again");
 });
