@@ -7,16 +7,19 @@
  * it has added its message listener, that listener is swapped for one that hands the text on
  * directly. Everything else stays crossws's: the upgrade, `close` and `error` hooks, the idle
  * heartbeat (its `pong`/`message` listeners that mark the peer alive), `closeAll`.
+ * The usual client frames skip `ws`'s Receiver as well (`_node-read-frames.ts`).
  *
  * Small answers are framed here and written to the TCP socket as one buffer (`sendText`).
  */
 import { Buffer } from "node:buffer";
 import type { FrameWriter } from "../src/platform.ts";
 import { textFrame } from "./_ws-direct.ts";
+import { readUsualFrames } from "./_node-read-frames.ts";
 
 /** The part of a `ws` WebSocket used here. */
 interface WsSocket extends FrameWriter {
   readonly readyState: number;
+  listenerCount(event: "message"): number;
   /** `ws`'s own: the TCP socket, and the sender that frames what `send` is given. */
   readonly _socket?: { write(bytes: Uint8Array): unknown } | null;
   readonly _sender?: { _state?: number; _queue?: unknown[] };
@@ -73,6 +76,8 @@ export function directFramesNode(peer: unknown, receive: (data: string | Uint8Ar
     if (added.length !== 1) return;
     ws.removeListener("message", added[0]!);
     ws.on("message", (data, isBinary) => receive(isBinary ? data : data.toString()));
+    // The usual frames skip `ws`'s Receiver too; the rest, and every protocol error, stay its own.
+    readUsualFrames(ws, receive);
   });
   return {
     send: (text: string) => sendText(ws, text),

@@ -1,0 +1,115 @@
+/**
+ * On Node a framework connection's usual frames (whole, final, masked text of up to 1 KiB) are read
+ * by crossipc (adapters/_node-read-frames.ts); every other frame, and whatever follows it in the
+ * same read, goes to `ws`'s Receiver, until it stands between messages again. Every message must
+ * still be handed on once and in order, whatever kinds of frames come and wherever reads split them.
+ * What the Receiver closes on is test/node/client-frame-errors.test.ts.
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { IPCServer } from "../../adapters/node.ts";
+import { FAST_BYTES } from "../../adapters/_node-read-frames.ts";
+import { startServer } from "./_helpers.ts";
+import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
+
+const echo = IPCServer.defineRequest<unknown, unknown>("echo");
+const request = (n: number, value: string = String(n)) => `r:${n}:echo:${JSON.stringify(value)}`;
+const answer = (n: number, value: string = String(n)) => `s:${n}:echo:${JSON.stringify({ success: true, data: value })}`;
+
+/** A masked text frame of `text` with its length in the 16-bit form, whatever it is (as `ws` accepts). */
+function sixteenBitFrame(text: string): Buffer {
+  const long = frame(1, "x".repeat(200));
+  const payload = frame(1, text);
+  const length = Buffer.byteLength(text);
+  // Header of the long one (16-bit form, same mask), the length put right, then the masked payload.
+  const head = Buffer.from(long.subarray(0, 8));
+  head.writeUInt16BE(length, 2);
+  return Buffer.concat([head, payload.subarray(payload.length - length)]);
+}
+
+/** Counts the chunks the server's `ws` Receivers were written (a server's Receiver: a Writable with `_isServer`). */
+function countReceiverWrites(t: { after(fn: () => void): void }): () => number {
+  const write = Writable.prototype.write;
+  let count = 0;
+  Writable.prototype.write = function (this: Writable & { _isServer?: boolean; _maxPayload?: number }, ...args: unknown[]) {
+    if (this._isServer === true && typeof this._maxPayload === "number") count++;
+    return (write as (...args: unknown[]) => boolean).apply(this, args);
+  } as typeof write;
+  t.after(() => (Writable.prototype.write = write));
+  return () => count;
+}
+
+test("the usual requests are read without ws's Receiver, which still takes a ping and its pong", async (t) => {
+  const receiverWrites = countReceiverWrites(t);
+  const server = await startServer(t);
+  server.onFrameworkMessage(echo, (x) => x);
+  const peer = await rawPeer(server.getPort(), "usual");
+  t.after(() => peer.socket.destroy());
+  // One per write, then 64 in one write, then 16 in one write; 7- and 16-bit lengths, multi-byte text, up to the longest read here.
+  const values = ["a", "é€😀".repeat(20), "x".repeat(1000), "y".repeat(FAST_BYTES - request(4, "").length), ""];
+  for (const [i, value] of values.entries()) {
+    peer.socket.write(frame(1, request(i + 1, value)));
+    await peer.until(() => peer.texts().length === i + 1);
+  }
+  peer.socket.write(Buffer.concat(Array.from({ length: 64 }, (_, i) => frame(1, request(100 + i)))));
+  // Lengths one apart, so that payloads start at every offset from a 4-byte boundary (unmasked a word at a time from 256 B).
+  const odd = Array.from({ length: 16 }, (_, i) => "w".repeat(290 + i));
+  peer.socket.write(Buffer.concat(odd.map((value, i) => frame(1, request(300 + i, value)))));
+  await peer.until(() => peer.texts().length === values.length + 64 + odd.length);
+  assert.deepEqual(peer.texts(), [
+    ...values.map((value, i) => answer(i + 1, value)),
+    ...Array.from({ length: 64 }, (_, i) => answer(100 + i)),
+    ...odd.map((value, i) => answer(300 + i, value)),
+  ]);
+  assert.equal(receiverWrites(), 0, "no chunk went through ws's Receiver");
+  peer.socket.write(frame(9, "are you there"));
+  await peer.until((all) => all.some((f) => f.opcode === 10));
+  assert.equal(peer.frames.find((f) => f.opcode === 10)!.payload.toString(), "are you there");
+  const afterPing = receiverWrites();
+  assert.ok(afterPing > 0, "the ping went to ws");
+  peer.socket.write(frame(1, request(200)));
+  await peer.until(() => peer.texts().length === values.length + 64 + odd.length + 1);
+  assert.equal(peer.texts().at(-1), answer(200));
+  assert.equal(receiverWrites(), afterPing, "back between messages, the next request skipped it again");
+});
+
+test("requests mixed with pings, fragments, binary, long and odd frames are each answered once, in order, wherever reads split them", async (t) => {
+  const warnings: string[] = [];
+  const logger = { warn: (message: string) => void warnings.push(message) };
+  const server = await startServer(t, { logger });
+  server.onFrameworkMessage(echo, (x) => x);
+  const replacement = "a \uFFFD sent as such";
+  const stream = (long: boolean) =>
+    Buffer.concat([
+      frame(1, request(1)),
+      frame(9, "ping 1"),
+      // A request in three fragments with a ping between them.
+      frame(1, request(2).slice(0, 5), { fin: false }),
+      frame(9, "ping 2"),
+      frame(0, request(2).slice(5, 8), { fin: false }),
+      frame(0, request(2).slice(8)),
+      // Valid text with a U+FFFD in it: `ws` decides those.
+      frame(1, request(3, replacement)),
+      ...(long ? [frame(1, request(4, "z".repeat(5000))), frame(1, request(5, "ü".repeat(40_000)))] : []),
+      frame(2, Buffer.from([1, 2, 3])),
+      sixteenBitFrame(request(6)),
+      frame(1, request(7, "end")),
+    ]);
+  const expected = (long: boolean) => [answer(1), answer(2), answer(3, replacement), ...(long ? [answer(4, "z".repeat(5000)), answer(5, "ü".repeat(40_000))] : []), answer(6), answer(7, "end")];
+  // Whole; a byte per write (short stream); then pieces of 7 and 1,000 bytes.
+  const runs: Array<[long: boolean, step: number]> = [[true, Infinity], [false, 1], [false, 7], [true, 1000]];
+  for (const [run, [long, step]] of runs.entries()) {
+    const peer = await rawPeer(server.getPort(), `mixed-${run}`);
+    const bytes = stream(long);
+    await peer.write(bytes, Math.min(step, bytes.length));
+    const want = expected(long);
+    await peer.until(() => peer.texts().length >= want.length && peer.frames.filter((f) => f.opcode === 10).length === 2);
+    assert.deepEqual(peer.texts(), want, `run ${run} (pieces of ${step})`);
+    assert.deepEqual(peer.frames.filter((f) => f.opcode === 10).map((f) => f.payload.toString()), ["ping 1", "ping 2"], `run ${run}`);
+    // One binary frame per run, each warned (the log's bound is 10 a second).
+    assert.equal(warnings.filter((w) => /Binary frame ignored/.test(w)).length, run + 1, `run ${run}: the binary frame warned`);
+    peer.socket.destroy();
+  }
+});
