@@ -1,7 +1,7 @@
 /**
  * The client side of `mocks.fault` / `scope.fault`: a handle that counts the requests its fault
- * hit, as `server.fault`'s does. The hub tells the owner after each one (`FAULT_HITS`), so the
- * count arrives a moment after the faulted request, as a remote replay's `matched` does.
+ * hit, as `server.fault`'s does. The hub tells the owner of each one (`FAULT_HITS`) before it
+ * writes the faulted request's answer, as it does a remote replay's `matched`/`missed`.
  */
 import { setInternalMessageHandler, type IPCClient } from "../client/IPCClient.ts";
 import { FAULT_HITS, FaultRequests, type FaultHits } from "./_remote.ts";
@@ -10,7 +10,7 @@ import { releaseAtHub } from "../mocks/_release.ts";
 /** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
 export class MockFault {
   readonly id: string;
-  /** Requests (or WebSockets) it faulted so far, as the hub reports them (a moment after each). */
+  /** Requests (or WebSockets) it faulted so far, as the hub reports them (before each one's answer). */
   hits = 0;
   readonly #client: IPCClient;
   readonly #scope: string | null;

@@ -47,10 +47,12 @@ export function installRemoteFaults(clients: FrameworkClients, faults: FaultTabl
     }
     const onHit = (added: { id: string; gate: { hits: number } }, spent: boolean) => {
       const hits: FaultHits = { id: added.id, hits: added.gate.hits, spent };
-      // A message, not a request: nothing waits for it. The owner may be gone already (then its
-      // faults go too); the request being faulted must not fail for that.
+      // A message, not a request: nothing waits for it. Flushed, so that it leaves before the
+      // faulted request's answer (written after this): the owner reads the count before the answer.
+      // The owner may be gone already (then its faults go too); the request being faulted must
+      // not fail for that.
       try {
-        if (socket.isConnected()) socket.send(FAULT_HITS, hits);
+        if (socket.isConnected()) socket.sendFlushed(FAULT_HITS, hits);
       } catch {
         // Closed between the check and the send.
       }

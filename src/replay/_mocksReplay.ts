@@ -4,7 +4,7 @@
  * within the hub's framework message limit; a larger one is refused before it could close the
  * connection (and drop every rule of it).
  */
-import { setInternalRequestHandler, type IPCClient } from "../client/IPCClient.ts";
+import { setInternalMessageHandler, setInternalRequestHandler, type IPCClient } from "../client/IPCClient.ts";
 import { utf8Length } from "../_utf8.ts";
 import type { MockRule, MockRuleSet } from "../mocks/connectMocks.ts";
 import { HarError } from "./_errors.ts";
@@ -22,7 +22,7 @@ export class MockReplay {
   /** Recorded exchanges it can answer, and entries without an answer (status 0, 1xx) it skipped. */
   readonly size: number;
   readonly skipped: number;
-  /** Requests it answered / did not hold, as the hub reports them (a moment after each request). */
+  /** Requests it answered / did not hold, as the hub reports them: current once the request's answer is read. */
   matched = 0;
   missed = 0;
 
@@ -108,12 +108,15 @@ function replaysOf(client: IPCClient): Map<string, MockReplay> {
   let replays = replaysByClient.get(client);
   if (!replays) {
     replaysByClient.set(client, (replays = new Map()));
-    setInternalRequestHandler(client, REPLAY_COUNTS, (counts: ReplayCounts) => {
+    const take = (counts: ReplayCounts): void => {
       const replay = replays!.get(counts?.id);
-      if (!replay) return;
+      if (!replay || typeof counts.matched !== "number" || typeof counts.missed !== "number") return;
       replay.matched = counts.matched;
       replay.missed = counts.missed;
-    });
+    };
+    setInternalMessageHandler(client, REPLAY_COUNTS, take);
+    // A hub of an earlier version sends the counts as a request.
+    setInternalRequestHandler(client, REPLAY_COUNTS, take);
   }
   return replays;
 }

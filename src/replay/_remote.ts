@@ -1,14 +1,17 @@
 /**
  * Replays from another process (`mocks.replay`, `scope.replay`): the HAR travels in the rule
  * the connection adds (within the hub's framework message limit), the hub builds the replay
- * there, and it goes with its scope or its connection like every rule. After each request it
- * answered or missed, the hub tells the owner its counts (`matched`, `missed`).
+ * there, and it goes with its scope or its connection like every rule. For each request it
+ * answered or missed, the hub tells the owner its counts (`matched`, `missed`) before answering.
  */
 import type { RuleFactory } from "../mocks/_hub.ts";
 import { Replay, type ReplayOptions } from "./Replay.ts";
 import { replayRule } from "./_rule.ts";
 
-/** hub → client: `{ id, matched, missed }` (the rule's id) after each request a remote replay answered or missed. */
+/**
+ * hub → client, a message: `{ id, matched, missed }` (the rule's id) for each request a remote
+ * replay answered or missed. (Hubs before this sent it as a request; clients take both.)
+ */
 export const REPLAY_COUNTS = "__crossipc/mocks/replayCounts";
 
 export interface ReplayCounts {
@@ -34,26 +37,19 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   }
   const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
   replay.id = hub.id;
-  // One report in flight at a time, the next one carrying the totals of its moment: a report per
-  // replayed request held a pending request (for up to proxyTimeout) per request the hub answered
-  // at once, so an owner that did not answer made the hub hold one per request it replayed.
-  // The counts are totals, so a report skipped loses nothing.
-  let reporting = false;
-  let changed = false;
-  const report = (): void => {
-    reporting = true;
-    changed = false;
-    const counts: ReplayCounts = { id: hub.id, matched: replay.matched, missed: replay.missed };
-    // The owner may be gone already (then its rules go too): its failure ends this report only.
-    owner.socket.request(REPLAY_COUNTS, counts, hub.proxyTimeout).then(settled, settled);
-  };
-  const settled = (): void => {
-    reporting = false;
-    if (changed && owner.socket.isConnected()) report();
-  };
+  // A message, as a fault's hits (FAULT_HITS), sent and flushed before the request's answer is
+  // written: the owner reads it before that answer, so a test reading `matched` right after the answer's body
+  // sees it counted. It was a request with one report in flight at a time, and a count read
+  // right after an answer was often behind. A message holds nothing on the hub (no pending
+  // request, whether the owner answers or not), and the counts are totals, so one lost with a
+  // closing connection loses nothing.
   replay.onCount = () => {
-    if (reporting) changed = true;
-    else report();
+    const counts: ReplayCounts = { id: hub.id, matched: replay.matched, missed: replay.missed };
+    try {
+      if (owner.socket.isConnected()) owner.socket.sendFlushed(REPLAY_COUNTS, counts);
+    } catch {
+      // Closed between the check and the send: the request being replayed must not fail for that.
+    }
   };
   return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPaths });
 };
