@@ -116,7 +116,11 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
     return [frame(1, bad, opts())];
   }
   if (roll < 84) return [frame(1, request(id(), "rsv"), opts({ rsv: r.pick([0x40, 0x20, 0x10]) }))];
-  if (roll < 86) return [frame(1, request(id(), "unmasked"), opts({ masked: false }))];
+  if (roll < 86) {
+    // Then, at times, an unmasked continuation: ASCII bytes only, so that a reader taking the first frame for masked would read text.
+    const unmasked = frame(1, request(id(), "unmasked"), opts({ masked: false }));
+    return r.int(2) === 0 ? [unmasked] : [unmasked, frame(0, "more".repeat(r.int(30)), { fin: false, masked: false })];
+  }
   if (roll < 88) return [frame(r.pick([3, 4, 5, 6, 7, 11, 12, 13, 14, 15]), "x", opts())];
   if (roll < 89) return [frame(0, "lone continuation", opts())];
   if (roll < 90) return [frame(9, "p".repeat(126), opts())];
@@ -131,18 +135,22 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
   return [frame(1, request(id(), "v".repeat(r.pick([100, 1000, 2000]))), opts())];
 }
 
-/** The reads a stream is written in: whole, frame by frame, a byte at a time (short streams), or cut at random places. */
+/**
+ * The reads a stream is written in: whole, frame by frame, a byte at a time (short streams), cut at
+ * random places, or at some frame boundaries (reads of several whole frames, each starting a frame,
+ * where the reader looks at most), with or without random cuts as well.
+ */
 function cut(r: Random, frames: Buffer[]): Buffer[] {
   const bytes = Buffer.concat(frames);
-  const mode = r.int(4);
+  const mode = r.int(6);
   if (mode === 0) return [bytes];
   const at = new Set<number>();
-  if (mode === 1 || mode === 3) {
+  if (mode === 1 || mode >= 4) {
     let end = 0;
-    for (const f of frames) at.add((end += f.length));
+    for (const f of frames) if ((end += f.length) && (mode === 1 || r.int(2) === 0)) at.add(end);
   }
   if (mode === 2 && bytes.length <= 300) for (let i = 1; i < bytes.length; i++) at.add(i);
-  else if (mode !== 1) for (let i = 0; i < 1 + r.int(12); i++) at.add(1 + r.int(Math.max(1, bytes.length - 1)));
+  else if (mode === 2 || mode === 3 || mode === 5) for (let i = 0; i < 1 + r.int(12); i++) at.add(1 + r.int(Math.max(1, bytes.length - 1)));
   const ends = [...at].filter((n) => n > 0 && n < bytes.length).sort((a, b) => a - b);
   const reads: Buffer[] = [];
   let start = 0;
