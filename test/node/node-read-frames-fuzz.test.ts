@@ -89,7 +89,9 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
   const mask = () => Buffer.from([r.int(256), r.int(256), r.int(256), r.int(256)]);
   const opts = (o: FrameOptions = {}): FrameOptions => ({ mask: r.int(4) === 0 ? Buffer.alloc(4) : mask(), form: r.int(8) === 0 ? r.pick([16, 64] as const) : undefined, ...o });
   const id = () => ids.next++;
-  const roll = breaks ? 82 + r.int(18) : r.int(82);
+  // An unmasked frame and an unfinished message are each one break in 6 (more than their share): only a read of
+  // usual frames up to the one, or a read that starts with a request after the other, shows what a reader checks.
+  const roll = breaks ? r.pick([84, 90, 82 + r.int(18), 82 + r.int(18), 82 + r.int(18), 82 + r.int(18)]) : r.int(82);
   if (roll < 40) {
     const value = r.int(3) === 0 ? utf8Of(r, r.int(40)) : "x".repeat(r.int(5));
     return [frame(1, request(id(), value), opts())];
@@ -108,7 +110,9 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
   }
   if (roll < 66) return [frame(9, utf8Of(r, r.int(3) === 0 ? r.pick([0, 125]) : r.int(20)), opts())];
   if (roll < 71) return [frame(10, utf8Of(r, r.int(20)), opts())];
-  if (roll < 75) return [frame(2, Buffer.alloc(r.pick(SIZES), 7), opts())];
+  if (roll < 73) return [frame(2, Buffer.alloc(r.pick(SIZES), 7), opts())];
+  // Binary that holds a whole request frame (mask 0: the same bytes on the wire), for a read that starts at its payload.
+  if (roll < 75) return [frame(2, frame(1, request(id(), "inside")), opts({ mask: Buffer.alloc(4) }))];
   if (roll < 78) return [frame(1, utf8Of(r, r.pick(SIZES)), opts())];
   if (roll < 80) return [frame(1, request(id(), "a \uFFFD sent as such"), opts())];
   if (roll < 82) {
@@ -117,9 +121,8 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
   }
   if (roll < 84) return [frame(1, request(id(), "rsv"), opts({ rsv: r.pick([0x40, 0x20, 0x10]) }))];
   if (roll < 86) {
-    // Then, at times, an unmasked continuation: ASCII bytes only, so that a reader taking the first frame for masked would read text.
-    const unmasked = frame(1, request(id(), "unmasked"), opts({ masked: false }));
-    return r.int(2) === 0 ? [unmasked] : [unmasked, frame(0, "more".repeat(r.int(30)), { fin: false, masked: false })];
+    // Then an unmasked continuation: ASCII bytes only, so that a reader taking the first frame for masked would read text.
+    return [frame(1, request(id(), "unmasked"), opts({ masked: false })), frame(0, "more".repeat(r.int(30)), { fin: false, masked: false })];
   }
   if (roll < 88) return [frame(r.pick([3, 4, 5, 6, 7, 11, 12, 13, 14, 15]), "x", opts())];
   if (roll < 89) return [frame(0, "lone continuation", opts())];
@@ -135,10 +138,16 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
   return [frame(1, request(id(), "v".repeat(r.pick([100, 1000, 2000]))), opts())];
 }
 
+/** A client frame's header and mask bytes. */
+function headerBytes(f: Buffer): number {
+  const len7 = f[1]! & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (f[1]! & 0x80 ? 4 : 0);
+}
+
 /**
  * The reads a stream is written in: whole, frame by frame, a byte at a time (short streams), cut at
  * random places, or at some frame boundaries (reads of several whole frames, each starting a frame,
- * where the reader looks at most), with or without random cuts as well.
+ * where the reader looks at most) and some ends of headers, or with random cuts as well.
  */
 function cut(r: Random, frames: Buffer[]): Buffer[] {
   const bytes = Buffer.concat(frames);
@@ -147,7 +156,11 @@ function cut(r: Random, frames: Buffer[]): Buffer[] {
   const at = new Set<number>();
   if (mode === 1 || mode >= 4) {
     let end = 0;
-    for (const f of frames) if ((end += f.length) && (mode === 1 || r.int(2) === 0)) at.add(end);
+    for (const f of frames) {
+      // Now and then right after a frame's header and mask, so that the next read starts at its payload.
+      if (mode === 4 && r.int(3) === 0) at.add(end + headerBytes(f));
+      if ((end += f.length) && (mode === 1 || r.int(2) === 0)) at.add(end);
+    }
   }
   if (mode === 2 && bytes.length <= 300) for (let i = 1; i < bytes.length; i++) at.add(i);
   else if (mode === 2 || mode === 3 || mode === 5) for (let i = 0; i < 1 + r.int(12); i++) at.add(1 + r.int(Math.max(1, bytes.length - 1)));
