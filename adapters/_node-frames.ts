@@ -22,7 +22,7 @@ interface WsSocket extends FrameWriter {
   readonly readyState: number;
   listenerCount(event: "message"): number;
   /** `ws`'s own: the TCP socket, and the sender that frames what `send` is given. */
-  readonly _socket?: { write(bytes: Uint8Array): unknown } | null;
+  readonly _socket?: { write(bytes: Uint8Array): unknown; readonly localPort?: number } | null;
   readonly _sender?: { _state?: number; _queue?: unknown[] };
   terminate(): void;
   listeners(event: "message"): Function[];

@@ -45,6 +45,8 @@ interface WsReceiver {
 /** The part of a `ws` WebSocket used here. */
 interface WsSocket {
   readonly _receiver?: WsReceiver | null;
+  /** The TCP socket: its local port tells which server took the connection. */
+  readonly _socket?: { readonly localPort?: number } | null;
   listenerCount(event: "message"): number;
 }
 
@@ -56,6 +58,13 @@ interface WsSocket {
 export const FAST_BYTES = 1024;
 
 /**
+ * Tests only, not a setting: the ports of servers whose connections leave every frame to `ws`, as
+ * before this reader, so that test/node/node-read-frames-fuzz.test.ts can send the same streams to
+ * a server with it and one without, side by side in one process, and compare what each did.
+ */
+export const wsReadsAllOnPorts: Set<number> = new Set();
+
+/**
  * Reads the usual frames of `ws` (a crossws Node peer's `ws` WebSocket) here and gives each text
  * to `receive`, in order with the messages `ws` reads. Only when `receive`'s listener is the only
  * `message` listener (the hand-off of `directFramesNode`), as then nothing else would see the
@@ -64,6 +73,7 @@ export const FAST_BYTES = 1024;
 export function readUsualFrames(ws: WsSocket, receive: (text: string) => void): boolean {
   const receiver = ws._receiver;
   if (!receiver || typeof receiver.write !== "function" || ws.listenerCount("message") !== 1) return false;
+  if (wsReadsAllOnPorts.size > 0 && wsReadsAllOnPorts.has(ws._socket?.localPort ?? -1)) return false;
   // Not the `ws` this was written against, or one configured otherwise: leave it all to `ws`.
   if (receiver._allowSynchronousEvents !== true || typeof receiver._state !== "number" || typeof receiver._bufferedBytes !== "number") return false;
   if (typeof receiver._fragmented !== "number" || typeof receiver._maxPayload !== "number" || typeof receiver._writableState?.length !== "number") return false;
