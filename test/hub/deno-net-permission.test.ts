@@ -37,7 +37,7 @@ function inTerminal(args: string[]): Promise<{ exit: number | string; output: st
 
 test("deno granted another port: start() and connect() reject naming --allow-net, and Deno does not prompt", async () => {
   const [granted, other] = [await freePort(), await freePort()];
-  const { exit, output } = await inTerminal([`--allow-net=127.0.0.1:${granted}`, "test/fixtures/deno-net-denied.ts", String(other)]);
+  const { exit, output } = await inTerminal([`--allow-net=127.0.0.1:${granted}`, "test/fixtures/deno-net-denied.mjs", String(other)]);
   assert.doesNotMatch(output, /Deno requests|Allow\?/);
   assert.equal(exit, 0, output);
   const line = output.split("\n").find((l) => l.startsWith("{"));
