@@ -42,7 +42,8 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   // A request, as a fault's hits (FAULT_HITS): the replayed request's answer (or its hand-on with
   // `onMiss: "next"`) waits for the owner's answer, or its failure, or proxyTimeout
   // (../mocks/_countAck.ts), so a test reading `matched` right after the answer sees it counted.
-  // A message sent before the answer was read after it now and then (Bun: 5–10% of answers).
+  // A message flushed before the answer was read after it now and then (a Bun test process: 27 of
+  // 750 reads behind, test/node/remote-counts.test.ts on three hubs).
   // Nothing is held past the request's answer; an owner gone holds nothing at all.
   const counted = () => tellCount(owner.socket, REPLAY_COUNTS, { id: hub.id, matched: replay.matched, missed: replay.missed } satisfies ReplayCounts, hub.proxyTimeout);
   return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPaths, counted });
