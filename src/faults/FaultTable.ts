@@ -19,8 +19,12 @@ export interface ActiveFault {
   readonly scope?: string;
   /** The framework connection that added it (`mocks.fault`): it goes when that connection closes. */
   readonly owner?: string;
-  /** Told of each request it faults (`spent`: that was its last, it is gone): a remote owner's `hits`. */
-  readonly onHit?: (fault: ActiveFault, spent: boolean) => void;
+  /**
+   * Told of each request it faults (`spent`: that was its last, it is gone): a remote owner's
+   * `hits`. A promise: the faulted request waits for it before the fault acts (the owner has the
+   * count before the answer); it never rejects.
+   */
+  readonly onHit?: (fault: ActiveFault, spent: boolean) => Promise<void> | undefined;
   /** Order of addition on this table: the newer of a scope's fault and an unscoped one is the larger. */
   readonly seq: number;
 }
@@ -145,6 +149,11 @@ export class FaultTable {
    * `times`); `undefined` for none. Call only when `size > 0`.
    */
   take(method: string, path: string, traffic: Traffic, scopeOf?: () => string | null): ActiveFault | undefined {
+    return this.draw(method, path, traffic, scopeOf)?.fault;
+  }
+
+  /** As `take`, with what its `onHit` returned: the owner's acknowledgement the request waits for (none for a local fault). */
+  draw(method: string, path: string, traffic: Traffic, scopeOf?: () => string | null): { fault: ActiveFault; counted: Promise<void> | undefined } | undefined {
     const unscoped = this.#table.find(method, path);
     let scoped: RuleMatch<ActiveFault>[] = NONE;
     if (this.#scoped.size !== 0) {
@@ -161,8 +170,7 @@ export class FaultTable {
       if (!fault.gate.draw()) continue;
       const spent = fault.gate.spent;
       if (spent) this.remove(fault.id);
-      fault.onHit?.(fault, spent);
-      return fault;
+      return { fault, counted: fault.onHit?.(fault, spent) };
     }
     return undefined;
   }

@@ -1,16 +1,16 @@
 /**
  * The client side of `mocks.fault` / `scope.fault`: a handle that counts the requests its fault
- * hit, as `server.fault`'s does. The hub tells the owner of each one (`FAULT_HITS`) before it
- * writes the faulted request's answer, as it does a remote replay's `matched`/`missed`.
+ * hit, as `server.fault`'s does. The hub tells the owner of each one (`FAULT_HITS`, a request) and
+ * waits for its answer before it answers the faulted request, as for a remote replay's `matched`/`missed`.
  */
-import { setInternalMessageHandler, type IPCClient } from "../client/IPCClient.ts";
+import { setInternalMessageHandler, setInternalRequestHandler, type IPCClient } from "../client/IPCClient.ts";
 import { FAULT_HITS, FaultRequests, type FaultHits } from "./_remote.ts";
 import { releaseAtHub } from "../mocks/_release.ts";
 
 /** A fault the hub holds for this connection (`mocks.fault`, `scope.fault`). */
 export class MockFault {
   readonly id: string;
-  /** Requests (or WebSockets) it faulted so far, as the hub reports them (before each one's answer). */
+  /** Requests (or WebSockets) it faulted so far, as the hub reports them (taken here before each one's answer). */
   hits = 0;
   readonly #client: IPCClient;
   readonly #scope: string | null;
@@ -65,12 +65,16 @@ function faultsOf(client: IPCClient): Map<string, MockFault> {
   if (!faults) {
     faultsByClient.set(client, (faults = new Map()));
     const known = faults;
-    setInternalMessageHandler(client, FAULT_HITS, (report: FaultHits) => {
+    const take = (report: FaultHits): void => {
       const fault = known.get(report?.id);
       if (!fault || typeof report.hits !== "number") return;
       fault.hits = report.hits;
       if (report.spent) known.delete(report.id);
-    });
+    };
+    // A request: the hub answers the faulted request once this is answered (the count is here first).
+    setInternalRequestHandler(client, FAULT_HITS, take);
+    // A hub of an earlier version sends it as a message.
+    setInternalMessageHandler(client, FAULT_HITS, take);
   }
   return faults;
 }

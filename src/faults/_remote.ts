@@ -7,10 +7,13 @@ import type { FrameworkClients } from "../server/_clients.ts";
 import { MockRequests } from "../mocks/_wire.ts";
 import type { FaultTable } from "./FaultTable.ts";
 import { parseFault } from "./_parse.ts";
+import { tellCount } from "../mocks/_countAck.ts";
 
 /**
- * hub → owner, a message: `{id, hits, spent}` after each request a remote fault faulted, so that
- * the test's handle counts as `server.fault`'s does (SPEC §10: every rule has its count).
+ * hub → owner, a request: `{id, hits, spent}` for each request a remote fault faulted, so that
+ * the test's handle counts as `server.fault`'s does (SPEC §10: every rule has its count). The hub
+ * answers the faulted request once the owner answered this (../mocks/_countAck.ts). (Hubs before
+ * this sent it as a message; clients take both.)
  */
 export const FAULT_HITS = "__crossipc/faults/hits";
 
@@ -31,8 +34,11 @@ export const FaultRequests = {
 /** How many faults one connection (or the HTTP faults API, all its callers together) may hold: a bound on what one client costs the hub. */
 export const MAX_FAULTS_PER_CONNECTION = 10_000;
 
-/** `maxFaults`: faults all connections together may hold (the `maxMockRules` option bounds them as it bounds rules). */
-export function installRemoteFaults(clients: FrameworkClients, faults: FaultTable, maxFaults: number): void {
+/**
+ * `maxFaults`: faults all connections together may hold (the `maxMockRules` option bounds them as it
+ * bounds rules); `proxyTimeout`: the longest a faulted request waits for its owner to take the count.
+ */
+export function installRemoteFaults(clients: FrameworkClients, faults: FaultTable, maxFaults: number, proxyTimeout: number): void {
   const handlers = clients.handlers;
   const ownerOf = (socket: { clientId?: string }) => socket.clientId!;
   handlers.set(FaultRequests.add, (data, socket) => {
@@ -45,17 +51,12 @@ export function installRemoteFaults(clients: FrameworkClients, faults: FaultTabl
     if (faults.size >= maxFaults) {
       throw new Error(`This hub already holds ${faults.size} faults, the most it takes (the maxMockRules option): remove some or close scopes first`);
     }
+    // The faulted request waits on the owner's answer (or its failure, or proxyTimeout, as a
+    // remote intercept's handler): the owner has the count before the test reads the answer.
+    // The owner may be gone already (then its faults go too): the request goes on at once.
     const onHit = (added: { id: string; gate: { hits: number } }, spent: boolean) => {
       const hits: FaultHits = { id: added.id, hits: added.gate.hits, spent };
-      // A message, not a request: nothing waits for it. Flushed, so that it leaves before the
-      // faulted request's answer (written after this): the owner reads the count before the answer.
-      // The owner may be gone already (then its faults go too); the request being faulted must
-      // not fail for that.
-      try {
-        if (socket.isConnected()) socket.sendFlushed(FAULT_HITS, hits);
-      } catch {
-        // Closed between the check and the send.
-      }
+      return tellCount(socket, FAULT_HITS, hits, proxyTimeout);
     };
     return { id: faults.add(parseFault(match, fault), { scope: scope ?? undefined, owner, onHit }).id };
   });

@@ -82,8 +82,6 @@ export class Replay implements ReplayHandle {
   readonly index: ReplayIndex;
   /** Set by whoever installs the replay: takes it off the hub. */
   onRemove: () => void = () => {};
-  /** Told after each request the replay answered or missed (a remote owner's counts follow). */
-  onCount: (() => void) | undefined = undefined;
   /** What the 404 redacts in the requests it quotes. */
   readonly #missRedaction: RedactionRules;
 
@@ -131,12 +129,10 @@ export class Replay implements ReplayHandle {
     }
     if (list) {
       this.matched++;
-      this.onCount?.();
       const exchange = nextAnswer(list);
       return { response: answerResponse((exchange.prepared ??= prepareAnswer(exchange)), method), entry: exchange.index };
     }
     this.missed++;
-    this.onCount?.();
     if (this.onMiss === "next") return undefined;
     return { miss404: this.#notRecorded(method, path, search, query) };
   }

@@ -114,9 +114,10 @@ function replaysOf(client: IPCClient): Map<string, MockReplay> {
       replay.matched = counts.matched;
       replay.missed = counts.missed;
     };
-    setInternalMessageHandler(client, REPLAY_COUNTS, take);
-    // A hub of an earlier version sends the counts as a request.
+    // A request: the hub answers the replayed request once this is answered (the counts are here first).
     setInternalRequestHandler(client, REPLAY_COUNTS, take);
+    // Some hubs of an earlier version send the counts as a message.
+    setInternalMessageHandler(client, REPLAY_COUNTS, take);
   }
   return replays;
 }

@@ -16,6 +16,11 @@ export interface ReplayRuleOptions {
   owner: string;
   /** Where the hub's apis live (the `api` option), when a ServiceHub runs on the server. */
   apiPaths: () => ApiPaths | undefined;
+  /**
+   * Told after each request the replay answered or missed (a remote owner's counts): the request's
+   * answer (or its hand-on) waits for what it returns. Absent for the hub's own replays: they answer at once.
+   */
+  counted?: () => Promise<void> | undefined;
 }
 
 /** The method and pattern every replay rule is kept under: it matches by its own index. */
@@ -41,13 +46,19 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
       if (replay.api !== undefined && !isApiPath(options.apiPaths(), replay.api, path)) return PASS;
       // A GET or HEAD has no body to read (the pipeline's own rule), nor has a request whose
       // method and path were never recorded: answered at once, no promise to wait for.
-      if (method === "GET" || method === "HEAD" || !replay.index.has(method, path)) return outcomeOf(replay, context, EMPTY);
+      if (method === "GET" || method === "HEAD" || !replay.index.has(method, path)) return counted(outcomeOf(replay, context, EMPTY), options);
       // A body declared over what the hub reads for its rules matches no recording (each was read
       // within it): not read, so that with `onMiss: "next"` it goes on whole to the services.
-      if (context.bodyOverLimit()) return outcomeOf(replay, context, null);
-      return readBody(context).then((body) => outcomeOf(replay, context, body));
+      if (context.bodyOverLimit()) return counted(outcomeOf(replay, context, null), options);
+      return readBody(context).then((body) => counted(outcomeOf(replay, context, body), options));
     },
   };
+}
+
+/** The outcome once the owner has the counts it changed (a remote replay's), else at once. */
+function counted(outcome: Response | Pass, options: ReplayRuleOptions): Response | Pass | Promise<Response | Pass> {
+  const told = options.counted?.();
+  return told ? told.then(() => outcome) : outcome;
 }
 
 /** The body as the replay compares it; null: past what the hub reads (the mocks relay limit), which matches no recording. */

@@ -264,7 +264,7 @@ export class IPCServer {
       missRedaction: this.#missRedaction,
     });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
-    installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES);
+    installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES, options.proxyTimeout ?? 30_000);
     installWebSocketMocks(this.#clients);
   }
 

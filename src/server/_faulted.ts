@@ -31,10 +31,14 @@ export function createFaultLayer(table: FaultTable, options: FaultedOptions): Fa
       return table.size;
     },
     wrap(request, record, scopeOf, take) {
-      const fault = lookUp(table, request.method, pathOf(request.url), "http", scopeOf);
-      if (!fault) return take(request);
+      const drawn = lookUp(table, request.method, pathOf(request.url), "http", scopeOf);
+      if (!drawn) return take(request);
+      const { fault, counted } = drawn;
       const answers = faultAnswers(request, fault, record, options);
-      return faulted(fault, record, options, () => fault.kind.http!(fault.value, { ...answers, take: async () => take(request) }));
+      const run = () => faulted(fault, record, options, () => fault.kind.http!(fault.value, { ...answers, take: async () => take(request) }));
+      // A remote fault's owner takes the count first (a reset or an answer would reach the test
+      // before it); a local fault (`server.fault`, the HTTP API) has nothing to wait for.
+      return counted ? counted.then(run) : run();
     },
   };
 }
@@ -50,8 +54,11 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
       return table.size;
     },
     async wrap(request, path, record, scopeOf, take) {
-      const fault = lookUp(table, "GET", path, "websocket", scopeOf);
-      if (!fault) return take(false);
+      const drawn = lookUp(table, "GET", path, "websocket", scopeOf);
+      if (!drawn) return take(false);
+      const { fault, counted } = drawn;
+      // As for HTTP: the owner has the count before the upgrade is refused or accepted.
+      if (counted) await counted;
       const answers = faultAnswers(request, fault, record, options);
       const upgrade = fault.kind.upgrade;
       if (upgrade) return faulted(fault, record, options, () => upgrade(fault.value, answers));
@@ -63,13 +70,13 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
   };
 }
 
-/** The fault for this request or upgrade (its gate drawn), or none; never one for the hub's own paths. */
-function lookUp(table: FaultTable, method: string, path: string, traffic: Traffic, scopeOf: ScopeOf): ActiveFault | undefined {
+/** The fault for this request or upgrade (its gate drawn) and its owner's count to wait for, or none; never one for the hub's own paths. */
+function lookUp(table: FaultTable, method: string, path: string, traffic: Traffic, scopeOf: ScopeOf): ReturnType<FaultTable["draw"]> {
   if (isHubPath(path)) return undefined;
   // The scope is read only while some scope holds faults (FaultTable.take); `scopeOf` puts what
   // it read in the journal, as a hub without mocks reads it nowhere else (a trace id names a
   // scope only while it is open), and the rules after the faults take it from there.
-  return table.take(method, path, traffic, scopeOf);
+  return table.draw(method, path, traffic, scopeOf);
 }
 
 /** What a kind may answer instead of the take; the journal entry names the fault. */

@@ -1,24 +1,21 @@
 /**
  * A remote fault's `hits` and a remote replay's `matched`/`missed` are current once the answer's
  * body is read (SPEC §10/§12): a test in another process writes `expect(fault.hits).toBe(1)` right
- * after `await (await fetch(…)).text()`. The hub sends the count, flushed, before it writes the
- * answer. Hubs under Node, Bun and Deno (`mocks-hub.ts`); the test process under Deno with only
- * `--allow-net=127.0.0.1`, as the README says, reading the count after every one of
- * `COUNTS_REQUESTS` (default 50) answers. A replay's counts came as a request with one in flight
- * at a time: from a Node hub a Deno test process read `matched`/`missed` behind 39–79 of 200 times.
- *
- * `COUNTS_CLIENTS=node,bun,deno` measures other test processes too (the probe). There the test
- * process's own event loop can still take the answer first, with the count's frame already
- * there: Bun's WebSocket delivers a message after a `fetch` whose bytes came with it (also
- * against a plain `ws` server that writes the frame first), and a Node process did so now and
- * then within its first few requests. Those are measured, not asserted: see the README.
+ * after `await (await fetch(…)).text()`. The hub tells the owner the count as a request and answers
+ * the counted request only once the owner answered it. Hubs under Node, Bun and Deno
+ * (`mocks-hub.ts`); test processes under Node, Bun and Deno (Deno with only
+ * `--allow-net=127.0.0.1`, as the README says), each reading the count after every one of
+ * `COUNTS_REQUESTS` (default 50) answers, for each kind. When the hub sent the count as a message
+ * flushed before the answer, a Bun test process read it behind in some answers of every kind (Bun
+ * delivers a WebSocket message after a `fetch` whose bytes came with it), a Node process now and
+ * then within its first requests. `COUNTS_CLIENTS=bun` runs one test process's runtime only.
  */
 import assert from "node:assert/strict";
 import test from "node:test";
 import { RUNTIMES, start, stopHub, type Runtime } from "../matrix/_spawn.ts";
 
 const REQUESTS = Number(process.env.COUNTS_REQUESTS ?? 50);
-const CLIENTS = (process.env.COUNTS_CLIENTS ?? "deno").split(",") as Runtime[];
+const CLIENTS = (process.env.COUNTS_CLIENTS ?? "node,bun,deno").split(",") as Runtime[];
 
 type Counts = Record<string, { requests: number; behind: number; firstBehind: number | null }>;
 

@@ -1,11 +1,11 @@
 /**
- * A replay added from another process (`mocks.replay`) is answered by the hub at once, and the
- * hub tells the owner its matched/missed counts. It once sent a request per replayed request,
- * each held pending for `proxyTimeout` (30 s): an owner that did not answer (a busy test
- * process, or one that never does) made the hub hold one per request it replayed. Then one
- * report was in flight at a time, and a count read right after an answer was often behind. Now
- * each count is a message, sent before the answer: nothing for the owner to answer, nothing
- * pending on the hub, one frame per replayed request.
+ * A replay added from another process (`mocks.replay`) tells its owner the matched/missed counts
+ * of each request it answers, as a request the hub waits on before it answers (so a test reads
+ * them current, in every runtime: test/node/remote-counts.test.ts). Bounded: one such request per
+ * replayed request, pending only while that request is, and none once its answer is written.
+ * (Once each count was a request held for `proxyTimeout` whatever became of the answer, one per
+ * replayed request for an owner that did not answer; then a message, which a Bun test process
+ * could read after the answer.)
  */
 import assert from "node:assert/strict";
 import test from "node:test";
@@ -14,9 +14,9 @@ import { ONE_ENTRY_HAR } from "../fixtures/one-entry-har.ts";
 
 const har = ONE_ENTRY_HAR;
 
-const COUNTS = /^([a-z]):([^:]*):__crossipc\/mocks\/replayCounts:(.*)$/;
+const COUNTS = /^r:([^:]+):__crossipc\/mocks\/replayCounts:(.*)$/;
 
-test("a replay's counts come as messages, one per replayed request, before its answer: nothing pending for an owner that answers nothing", async (t) => {
+test("a replay's counts come as one request per replayed request, and the answer waits until the owner answered it", async (t) => {
   const server = await startServer(t);
   const raw = await rawSocket(server.getPort());
   t.after(() => raw.close());
@@ -26,17 +26,24 @@ test("a replay's counts come as messages, one per replayed request, before its a
   const added = await raw.next();
   const id = (JSON.parse(added.slice(added.indexOf("{"))) as { data: { id: string } }).data.id;
 
-  const counts = () => raw.frames.filter((frame) => COUNTS.test(frame)).map((frame) => COUNTS.exec(frame)!);
-  for (let i = 1; i <= 200; i++) {
-    const response = await fetch(`${server.getUrl()}/recorded`);
-    assert.equal(await response.text(), "ok");
-    // Sent before the answer, so here once the answer is: the count a test reads is current.
-    const last = counts().at(-1);
-    assert.ok(last, `no count after answer ${i}`);
-    assert.deepEqual(JSON.parse(last[3]!), { id, matched: i, missed: 0 }, `after answer ${i}`);
+  const ids = new Set<string>();
+  for (let i = 1; i <= 50; i++) {
+    let answered = false;
+    const response = fetch(`${server.getUrl()}/recorded`).then(async (r) => {
+      answered = true;
+      return r.text();
+    });
+    const frame = COUNTS.exec(await raw.next());
+    assert.ok(frame, `request ${i}: the first frame is its counts, as a request`);
+    assert.deepEqual(JSON.parse(frame[2]!), { id, matched: i, missed: 0 });
+    ids.add(frame[1]!);
+    // Let the hub answer if it would (it must not before the owner answers).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(answered, false, `request ${i} was answered before its owner took the counts`);
+    raw.send(`s:${frame[1]}:__crossipc/mocks/replayCounts:{"success":true}`);
+    assert.equal(await response, "ok");
   }
-  // Messages (`m`, no id to answer), one per replayed request: the owner answered none, and the
-  // hub holds no pending request for them.
-  assert.equal(counts().length, 200);
-  assert.deepEqual(new Set(counts().map((match) => `${match[1]}:${match[2]}`)), new Set(["m:"]));
+  // One request per replayed request, each its own.
+  assert.equal(ids.size, 50);
+  assert.deepEqual(raw.frames, [], "nothing else came");
 });

@@ -1,0 +1,23 @@
+/**
+ * A remote rule's count (a fault's `hits`, a replay's `matched`/`missed`), told to the process that
+ * owns it as a request, which the hub waits on before it answers the counted request. A message,
+ * flushed before the answer, was not enough: Bun's test process read the `fetch`'s answer before
+ * a WebSocket message whose frame came first (27 of 750 reads behind over Node, Bun and Deno hubs,
+ * test/node/remote-counts.test.ts), and a Node process now and then (1 of 750). Once the owner has answered, its handler has run: the count is there for whatever the
+ * test does with the answer.
+ */
+import type { IPCSocket } from "../IPCSocket.ts";
+
+/**
+ * Sends `count` to `owner` and resolves once it answered, failed (an old client that does not
+ * know the request) or `timeoutMs` passed; never rejects, so that the counted request goes on
+ * whatever happens. Undefined (nothing to wait for) when the owner is gone: its rules are going too.
+ * The pending request lives only until then, one per counted request in flight.
+ */
+export function tellCount(owner: Pick<IPCSocket, "isConnected" | "request">, path: string, count: unknown, timeoutMs: number): Promise<void> | undefined {
+  if (!owner.isConnected()) return undefined;
+  // `request` rejects (never throws) when the socket closed meanwhile or the payload cannot be framed.
+  return owner.request(path, count, timeoutMs).then(ignore, ignore);
+}
+
+function ignore(): void {}
