@@ -63,12 +63,15 @@ export function hideToken(text: string, token: string | undefined): string {
  * cut in two, and no whole form of it matched. A `...` with a start of `value` before it and an
  * end of `value` after it (each up to a quote, a space, `=` or `&`) reads `[redacted]`. A few cuts
  * are looked at, each side at most as far as `value` is long: the text may be a long URL itself.
+ * They are looked for from the end: the token is the URL's last value, and what comes before it
+ * (a runtime id such as `api...v2...eu...1`, the caller's own text) held `...` that used up the
+ * cuts looked at, and both halves of the token were shown.
  */
 function hideCut(text: string, value: string): string {
   let shown = text;
-  let from = 0;
-  for (let tries = 0; tries < MAX_CUTS; tries++) {
-    const cut = shown.indexOf("...", from);
+  let from = shown.length;
+  for (let tries = 0; tries < MAX_CUTS && from >= 0; tries++) {
+    const cut = shown.lastIndexOf("...", from);
     if (cut === -1) break;
     let start = cut;
     while (start > 0 && cut - start < value.length && !URL_STOP.has(shown[start - 1]!)) start--;
@@ -77,9 +80,10 @@ function hideCut(text: string, value: string): string {
     const head = shown.slice(start, cut);
     const tail = shown.slice(cut + 3, end);
     if (head.length + tail.length >= 8 && value.startsWith(head) && value.endsWith(tail)) {
+      // Only what is before `start` is looked at next: it did not move.
       shown = `${shown.slice(0, start)}${REDACTED}${shown.slice(end)}`;
-      from = start + REDACTED.length;
-    } else from = cut + 1;
+      from = start - 3;
+    } else from = cut - 1;
   }
   return shown;
 }

@@ -55,3 +55,18 @@ test("a long token (a JWT), which Bun's message cuts in two around '...', does n
     }
   }
 });
+
+test("a long token stays hidden when the runtime id before it in the URL holds '...' of its own", async () => {
+  // The runtime id is the caller's own text and comes before the token in the URL: its `...` are
+  // looked at first, and four of them used up the cuts looked for (both halves of the token shown).
+  const long = `eyJhbGciOiJIUzI1NiJ9.${"e5f6a7b8".repeat(250)}.Zx9Ksig`;
+  const port = await freePort();
+  const error = await failure(new crossipc.IPCClient(port, { accessToken: long }).connect("api...v2...blue...eu...1"));
+  expect(error.code).toBe("ERR_IPC_CONNECT");
+  expect(error.message).toContain("api...v2...blue...eu...1");
+  for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) {
+    expect(text).not.toContain("e5f6a7b8e5f6a7b8");
+    expect(text).not.toContain("eyJhbGciOiJIUzI1NiJ9");
+    expect(text).not.toContain("Zx9Ksig");
+  }
+});

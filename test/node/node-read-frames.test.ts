@@ -10,12 +10,15 @@ import { Buffer } from "node:buffer";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { IPCServer } from "../../adapters/node.ts";
-import { FAST_BYTES } from "../../adapters/_node-read-frames.ts";
+import * as ws from "ws";
+import { FAST_BYTES, readUsualFrames } from "../../adapters/_node-read-frames.ts";
 import { startServer } from "./_helpers.ts";
 import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
 const request = (n: number, value: string = String(n)) => `r:${n}:echo:${JSON.stringify(value)}`;
+/** `ws`'s Receiver, which its types do not export: a Writable parsing a client's frames. */
+const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
 const answer = (n: number, value: string = String(n)) => `s:${n}:echo:${JSON.stringify({ success: true, data: value })}`;
 
 /** A masked text frame of `text` with its length in the 16-bit form, whatever it is (as `ws` accepts). */
@@ -111,5 +114,58 @@ test("requests mixed with pings, fragments, binary, long and odd frames are each
     // One binary frame per run, each warned (the log's bound is 10 a second).
     assert.equal(warnings.filter((w) => /Binary frame ignored/.test(w)).length, run + 1, `run ${run}: the binary frame warned`);
     peer.socket.destroy();
+  }
+});
+
+test("whatever a read holds, the reader hands on what ws's own Receiver would: every split of a stream of 0-1,025-byte texts, pings, fragments and binary, and a maxPayload under 1 KiB", async () => {
+  // ws's Receiver is the reference: the same bytes written to one wrapped and one not must give the
+  // same messages, pings, close and error (ws's code) in the same order, wherever the reads split.
+  // A mask whose four bytes differ only below their high bit: ASCII unmasked with the mask at the
+  // wrong phase is still valid UTF-8 (wrong text, no U+FFFD to send the frame back to ws).
+  const masked = (text: string | Buffer) => {
+    const plain = frame(1, text, { masked: false });
+    const head = plain.subarray(0, plain.length - Buffer.byteLength(text));
+    const mask = [0x12, 0x34, 0x56, 0x78];
+    const body = Buffer.from(plain.subarray(head.length)).map((byte, i) => byte ^ mask[i & 3]!);
+    return Buffer.concat([Buffer.from([head[0]!, head[1]! | 0x80]), head.subarray(2), Buffer.from(mask), body]);
+  };
+  const lengths = [0, 1, 125, 126, 127, 255, 256, 257, 1023, FAST_BYTES, FAST_BYTES + 1];
+  const stream = Buffer.concat([
+    ...lengths.map((length, i) => masked(`${i}:`.padEnd(length, String.fromCharCode(97 + i)).slice(0, length))),
+    frame(1, "é€😀".repeat(30)),
+    frame(9, "ping"),
+    frame(1, "a \uFFFD sent as such"),
+    frame(1, "frag", { fin: false }),
+    frame(0, "mented"),
+    frame(2, Buffer.from([1, 2, 3])),
+    frame(1, "last"),
+    // Not UTF-8: ws closes with 1007 (nothing after it is read).
+    masked(Buffer.from([0x61, 0xff, 0x62])),
+  ]);
+  async function heard(maxPayload: number, reads: number[], wrapped: boolean): Promise<string[]> {
+    const events: string[] = [];
+    const receiver = new Receiver({ isServer: true, maxPayload });
+    receiver.on("message", (data: Buffer, isBinary: boolean) => events.push(`${isBinary ? "binary" : "text"} ${data.toString()}`));
+    receiver.on("ping", (data: Buffer) => events.push(`ping ${data.toString()}`));
+    receiver.on("error", (error: Error & { code?: string }) => events.push(`error ${error.code}`));
+    if (wrapped) assert.equal(readUsualFrames({ _receiver: receiver, listenerCount: () => 1 } as never, (text) => events.push(`text ${text}`)), true);
+    let at = 0;
+    for (const end of [...reads, stream.length]) {
+      // A copy: each Receiver unmasks its chunks in place.
+      if (end > at) receiver.write(Buffer.from(stream.subarray(at, end)));
+      at = Math.max(at, end);
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // ws reports a protocol error a tick later
+    return events;
+  }
+  for (const maxPayload of [0, 300]) {
+    const expected = await heard(maxPayload, [], false);
+    assert.ok(expected.length >= (maxPayload ? 7 : lengths.length + 6), `maxPayload ${maxPayload}: ${expected.length} events`);
+    assert.equal(expected.at(-1), maxPayload ? "error WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" : "error WS_ERR_INVALID_UTF8");
+    for (let split = 0; split <= stream.length; split++) {
+      const got = await heard(maxPayload, [split], true);
+      if (JSON.stringify(got) !== JSON.stringify(expected)) assert.deepEqual(got, expected, `maxPayload ${maxPayload}, reads split at ${split}`);
+    }
+    assert.deepEqual(await heard(maxPayload, Array.from({ length: stream.length }, (_, i) => i), true), expected, `maxPayload ${maxPayload}, a byte per read`);
   }
 });
