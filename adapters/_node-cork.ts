@@ -84,16 +84,6 @@ function flush(): void {
   corked.length = 0;
 }
 
-/**
- * Writes now what `transport`'s socket gathered this turn (a frame that must leave before what the
- * process writes next on another socket). It stays uncorked for the rest of the turn: its later
- * frames go at once, and the turn's end uncorks it once more, which Node ignores.
- */
-export function uncorkNow(transport: unknown): void {
-  const socket = tcpSocket(transport);
-  if (socket && socket[kTick] === -tick && socket.writableCorked > 0) socket.uncork();
-}
-
 /** The run is over (its microtasks ran): a stamp from it no longer matches. */
 function endRun(): void {
   runEndScheduled = false;

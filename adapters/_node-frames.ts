@@ -14,7 +14,6 @@
 import { Buffer } from "node:buffer";
 import type { FrameWriter } from "../src/platform.ts";
 import { textFrame } from "./_ws-direct.ts";
-import { uncorkNow } from "./_node-cork.ts";
 import { readUsualFrames } from "./_node-read-frames.ts";
 
 /** The part of a `ws` WebSocket used here. */
@@ -86,7 +85,6 @@ export function directFramesNode(peer: unknown, receive: (data: string | Uint8Ar
       return ws.bufferedAmount;
     },
     terminate: () => ws.terminate(),
-    flush: () => uncorkNow(ws),
     // Where `corkForTick` (./_node-cork.ts) finds the TCP socket to batch on, as on a `ws` socket.
     get _socket() {
       return ws._socket;

@@ -30,8 +30,6 @@ export interface IPCSocketTarget {
   addEventListener?: unknown;
   /** Bytes written and not yet sent, where the socket says. */
   readonly bufferedAmount?: number;
-  /** Hands what it holds back for batching to the network now, where it batches (a hub's connection). */
-  flush?(): void;
 }
 
 /** Handles a request from the peer; its result (or thrown error) is the answer. */
@@ -178,18 +176,6 @@ export class IPCSocket {
     assertName(path, "Message name");
     this.#assertConnected(path);
     this.#target.send(encode(IPCMessageType.MSG, "", path, data));
-  }
-
-  /**
-   * @internal Sends a message as `send` does and hands it, with anything held before it, to the
-   * network now: for a message the peer must have before what this process writes next on another
-   * connection (a rule's count, before the HTTP answer of the request it counted). A hub holds a
-   * connection's frames after the first of a turn for one write at the turn's end, and the
-   * answer would overtake them.
-   */
-  sendFlushed(path: string, data?: unknown): void {
-    this.send(path, data);
-    this.#target.flush?.();
   }
 
   /** Sends a request and resolves with the peer's answer. */

@@ -98,7 +98,6 @@ export class FrameworkClients {
             clients.close(peer, 1008, "Slow consumer: too much unread data");
           }
         },
-        flush: () => writer.flush?.(),
         close: (code, reason) => {
           // Frames held for the end of the turn (Bun) go before the close frame, not after it.
           writer.flush?.();
