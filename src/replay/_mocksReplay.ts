@@ -4,7 +4,7 @@
  * within the hub's framework message limit; a larger one is refused before it could close the
  * connection (and drop every rule of it).
  */
-import { setInternalMessageHandler, setInternalRequestHandler, type IPCClient } from "../client/IPCClient.ts";
+import { setInternalRequestHandler, type IPCClient } from "../client/IPCClient.ts";
 import { utf8Length } from "../_utf8.ts";
 import type { MockRule, MockRuleSet } from "../mocks/connectMocks.ts";
 import { HarError } from "./_errors.ts";
@@ -116,8 +116,6 @@ function replaysOf(client: IPCClient): Map<string, MockReplay> {
     };
     // A request: the hub answers the replayed request once this is answered (the counts are here first).
     setInternalRequestHandler(client, REPLAY_COUNTS, take);
-    // Some hubs of an earlier version send the counts as a message.
-    setInternalMessageHandler(client, REPLAY_COUNTS, take);
   }
   return replays;
 }

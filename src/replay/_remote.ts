@@ -11,8 +11,7 @@ import { tellCount } from "../mocks/_countAck.ts";
 
 /**
  * hub → client, a request: `{ id, matched, missed }` (the rule's id) for each request a remote
- * replay answered or missed; the hub answers that request once the owner answered this. (Some
- * hubs before this sent it as a message; clients take both.)
+ * replay answered or missed; the hub answers that request once the owner answered this.
  */
 export const REPLAY_COUNTS = "__crossipc/mocks/replayCounts";
 
