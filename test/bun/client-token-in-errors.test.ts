@@ -10,17 +10,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { freePort } from "../fixtures/_freePort.ts";
 import { crossipc } from "./_setup.ts";
+import { failure } from "../_rejection.ts";
 
 const TOKEN = "s3cret-token-0123456789";
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string; cause?: Error };
-  }
-  throw new Error("expected a rejection");
-}
 
 test("a failed connect does not quote the token (no server; a server that answers 500)", async () => {
   const port = await freePort();

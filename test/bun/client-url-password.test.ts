@@ -10,18 +10,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { freePort } from "../fixtures/_freePort.ts";
 import { crossipc, startServer } from "./_setup.ts";
+import { failure } from "../_rejection.ts";
 
 const PASSWORD = "pa55w0rd-secret";
 const BASIC = Buffer.from(`alice:${PASSWORD}`).toString("base64");
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string; cause?: Error };
-  }
-  throw new Error("expected a rejection");
-}
 
 function expectHidden(error: Error & { cause?: Error }): void {
   for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) {

@@ -7,19 +7,11 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { crossipc, Deno, startServer } from "./_deno.ts";
+import { failure } from "../_rejection.ts";
 
 const HUGE = "h".repeat(70_000);
 /** Its URL fits in 16 KiB; the upgrade's head (and a plain GET's) does not: the server answers 431. */
 const NEAR = "n".repeat(16_340);
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string; cause?: Error };
-  }
-  throw new Error("expected a rejection");
-}
 
 function assertNoToken(error: Error & { cause?: Error }, token: string): void {
   for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) {

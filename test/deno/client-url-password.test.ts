@@ -7,18 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { crossipc, Deno, startServer } from "./_deno.ts";
+import { failure } from "../_rejection.ts";
 
 const PASSWORD = "pa55w0rd-secret";
 const BASIC = btoa(`alice:${PASSWORD}`);
-
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string; cause?: Error }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string; cause?: Error };
-  }
-  throw new Error("expected a rejection");
-}
 
 function assertHidden(error: Error & { cause?: Error }, what: string): void {
   for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) {
