@@ -25,7 +25,7 @@ export const hubArgs: HubArgs = {
     valueHint: "port",
   },
   hostname: { type: "string", description: "Address of the hub", default: "127.0.0.1", valueHint: "host" },
-  token: { type: "string", description: "The hub's access token (default: CROSSIPC_ACCESS_TOKEN)", valueHint: "token" },
+  token: { type: "string", description: "The hub's access token (default: CROSSIPC_ACCESS_TOKEN, which, unlike a flag, other users cannot see in ps)", valueHint: "token" },
   json: { type: "boolean", description: "Print JSON instead of text", default: false },
 };
 

@@ -12,7 +12,7 @@ import { MAX_HEARTBEAT_SECONDS } from "../src/_numberOptions.ts";
 export const hubArgs = {
   port: { type: "string", valueHint: "N", description: "Port to listen on (default: $CROSSIPC_HUB_PORT, then $GG_LOCAL_ROUTER_PORT, then 9000)" },
   hostname: { type: "string", valueHint: "H", description: "Address to bind (default: $CROSSIPC_HOSTNAME, then 127.0.0.1; beyond loopback only with a token)" },
-  token: { type: "string", valueHint: "T", description: "Access token that framework clients and the dashboard must present (?token=T; default: $CROSSIPC_ACCESS_TOKEN)" },
+  token: { type: "string", valueHint: "T", description: "Access token that framework clients and the dashboard must present (?token=T; default: $CROSSIPC_ACCESS_TOKEN, which, unlike a flag, other users cannot see in ps)" },
   "allow-origin": { type: "string", valueHint: "O", description: "Origin whose web pages may connect (repeatable; * needs --token)" },
   "allow-host": { type: "string", valueHint: "H", description: "Host name the hub answers besides localhost and IP addresses (repeatable; .example.test admits its subdomains)" },
   takeover: { type: "boolean", default: true, description: "Port taken: ask the running hub to yield and take over", negativeDescription: "Port taken: fail instead of taking over" },

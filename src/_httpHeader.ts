@@ -17,6 +17,26 @@ export const HEADER_NAME: RegExp = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
  */
 export const HEADER_VALUE: RegExp = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/**
+ * The most header fields an answer the hub builds from another process's list may hold (a remote
+ * mock's answer, a replayed HAR entry's), and the most bytes of names and values. Bun's and
+ * Deno's Headers take each field in time that grows with those before it: a replayed entry of
+ * 20,000 headers (a 600 KB HAR) held a Bun hub's thread 1.1 s for each request it answered, and
+ * 100,000 held it 47 s (a Deno hub 84 s), every other process's requests waiting. At 1,000 an
+ * answer still cost a Bun hub 16–20 ms and a Deno hub 21–96 ms (load ~3); at 256, 2–4 ms and
+ * 4–10 ms, where 10 headers cost 2 ms. Real answers carry tens; clients read no more than this
+ * anyway (Node's http client 16 KiB of a head, Chromium 256 KiB).
+ */
+export const MAX_ANSWER_HEADERS: number = 256;
+export const MAX_ANSWER_HEADER_BYTES: number = 256 * 1024;
+
+/** Why an answer with `count` header fields of `bytes` bytes (names and values) is refused, or undefined. */
+export function tooManyAnswerHeaders(count: number, bytes: number): string | undefined {
+  if (count > MAX_ANSWER_HEADERS) return `${count} header fields, more than the ${MAX_ANSWER_HEADERS} an answer of the hub may carry`;
+  if (bytes > MAX_ANSWER_HEADER_BYTES) return `${bytes} bytes of header names and values, more than the ${MAX_ANSWER_HEADER_BYTES} an answer of the hub may carry`;
+  return undefined;
+}
+
 /** The message naming the first header of `headers` the runtime could not write, or undefined when all are fine. */
 export function invalidHeader(headers: Headers): string | undefined {
   // Headers already refused bad names, NUL, CR and LF: only the value's other controls are left.

@@ -1,4 +1,5 @@
 import type { HubEntry, HubRoute } from "./_types.ts";
+import { quoted } from "../_excerpt.ts";
 
 /** The instances one request may go to: an api's routes registered under the matched prefix. */
 export interface PrefixMatch {
@@ -275,7 +276,19 @@ export function entriesOf(value: unknown, request: string, max: number = Infinit
   return value.map((entry) => entryOf(entry, request));
 }
 
+/**
+ * What a refusal shows of a value a peer sent: `quoted`'s excerpt, never the value written whole.
+ * `JSON.stringify` of it threw its own RangeError for a payload nested deep (a `discovery/register`
+ * of a 1,000,000-deep array answered "Maximum call stack size exceeded" on Node and Bun), and wrote
+ * all of a 64 MiB one to cut 80 characters of it.
+ */
 function preview(value: unknown): string {
-  const text = value === undefined ? "nothing" : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (value === undefined) return "nothing";
+  // An entry's mistake is in its fields: an object is named by its first keys and what they hold.
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    const shown = keys.slice(0, 4).map((key) => `${quoted(key, 20)}: ${quoted((value as Record<string, unknown>)[key], 40)}`);
+    return `{${shown.join(", ")}${keys.length > 4 ? ", …" : ""}}`;
+  }
+  return quoted(value, 80);
 }

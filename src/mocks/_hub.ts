@@ -37,7 +37,7 @@ import {
   type WireRequest,
 } from "./_wire.ts";
 import { quoted } from "../_excerpt.ts";
-import { HEADER_NAME, HEADER_VALUE } from "../_httpHeader.ts";
+import { HEADER_NAME, HEADER_VALUE, tooManyAnswerHeaders } from "../_httpHeader.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import type { RedactionRules } from "../server/_redact.ts";
 
@@ -352,9 +352,16 @@ function wireResponse(answer: WireAnswer): { response: Response; size: number } 
   }
   const headers: Array<[string, string]> = [];
   let typed = false;
+  let headerBytes = 0;
+  const tooMany = tooManyAnswerHeaders(answer.headers.length, 0);
+  if (tooMany) throw new RangeError(tooMany);
   for (const pair of answer.headers) {
     const name = String(pair[0]).toLowerCase();
     if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(String(pair[1]))) throw new TypeError(`header ${quoted(pair)} is not a valid HTTP header`);
+    // Characters, not bytes: a value is Latin-1 (HEADER_VALUE), one byte each as the runtime writes it.
+    headerBytes += name.length + String(pair[1]).length;
+    const tooLarge = tooManyAnswerHeaders(0, headerBytes);
+    if (tooLarge) throw new RangeError(tooLarge);
     // The runtime frames the body it is given; the handler's framing headers would contradict it.
     if (name === "content-length" || name === "transfer-encoding") continue;
     if (name === "content-type") typed = true;

@@ -23,7 +23,7 @@ import { jsonResponse } from "../server/_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "../server/_routes.ts";
 import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import type { MockRules } from "./_rules.ts";
-import type { RuleTable, RuleMatch } from "./_table.ts";
+import type { RuleTable, Matches } from "./_table.ts";
 import { isHubPath, pathOf } from "../server/_path.ts";
 import { requestScope } from "./_scope.ts";
 import { headerGetter } from "../server/_nodeHeaders.ts";
@@ -132,7 +132,7 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   return takeByMatches(new Take(request, path, scope, record, mocks), scoped, unscoped, hub);
 }
 
-async function takeByMatches(context: Take, scoped: RuleMatch[], unscoped: RuleMatch[], hub: HttpSteps): Promise<Response> {
+async function takeByMatches(context: Take, scoped: Matches, unscoped: Matches, hub: HttpSteps): Promise<Response> {
   const { record } = context;
   try {
     // (1) newest first
@@ -171,7 +171,7 @@ function capitalized(text: string): string {
 /** nginx's "client closed request": the body broke off mid-way (the client is gone, or its connection broke). */
 const CLIENT_LEFT = 499;
 
-const NONE: RuleMatch[] = [];
+const NONE: Matches = [];
 
 type Taken = { rule: Rule; response: Response };
 
@@ -179,9 +179,9 @@ type Taken = { rule: Rule; response: Response };
  * Asks each matching rule in turn; the first that does not pass answers. Synchronous as long as
  * the rules answer synchronously; from the first rule that returns a promise on, a promise.
  */
-function firstAnswer(matches: RuleMatch[], context: Take, from = 0): Taken | Pass | Promise<Taken | Pass> {
+function firstAnswer(matches: Matches, context: Take, from = 0): Taken | Pass | Promise<Taken | Pass> {
   for (let i = from; i < matches.length; i++) {
-    const { rule, params } = matches[i]!;
+    const { rule, params } = matches.at(i)!;
     rule.calls++;
     let response: Response | Pass | Promise<Response | Pass>;
     try {

@@ -1,5 +1,5 @@
 import { ruleInfo, WEBSOCKET_METHOD, type Rule, type RuleInfo } from "./_rule.ts";
-import { RuleTable, type RuleMatch } from "./_table.ts";
+import { RuleTable, type Matches, type RuleMatch } from "./_table.ts";
 import { BodyBudget } from "./_bodyBudget.ts";
 
 /**
@@ -95,16 +95,19 @@ export class MockRules {
   }
 
   /** Rules of `scope` (null: the unscoped ones) that match, newest first. */
-  find(scope: string | null, method: string, path: string): RuleMatch[] {
+  find(scope: string | null, method: string, path: string): Matches {
     const table = scope === null ? this.#unscoped : this.#scoped.get(scope);
     return table ? table.find(method, path) : NONE;
   }
 
-  /** Rules of kind `websocket` of `scope` that match an upgrade of `path`, newest first. */
-  findUpgrade(scope: string | null, path: string): RuleMatch[] {
+  /** Rules of kind `websocket` of `scope` that match an upgrade of `path`, newest first, read one by one. */
+  *findUpgrade(scope: string | null, path: string): IterableIterator<RuleMatch> {
     const found = this.find(scope, WEBSOCKET_METHOD, path);
     // Rules for any method (`*`) match every method key; only WebSocket rules take upgrades.
-    return found.length === 0 ? found : found.filter((match) => match.rule.kind === "websocket");
+    for (let i = 0; i < found.length; i++) {
+      const match = found.at(i)!;
+      if (match.rule.kind === "websocket") yield match;
+    }
   }
 
   /** The scopes that hold rules. */

@@ -2,6 +2,7 @@ import { addRoute, createRouter, findAllRoutes, type RouterContext } from "rou3"
 import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
 import { agrees, decodeParams, rou3Pattern, routeMethod, shapeOf, type PatternShape } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
+import { MergedMatches, StackMatches, type Matches } from "./_matches.ts";
 import { hasLongSegment, hasRegexParam } from "../server/_longSegment.ts";
 
 /** What a table holds: a rule, or a fault (../faults/FaultTable.ts), at a route pattern. */
@@ -29,11 +30,7 @@ interface Stack<T> extends PatternShape {
   readonly pattern: string;
 }
 
-/** A rule that matched, with its params. */
-export interface RuleMatch<T extends Routed = Rule> {
-  rule: T;
-  params: Record<string, string>;
-}
+export type { Matches, RuleMatch } from "./_matches.ts";
 
 /**
  * The rules of one scope (or the unscoped ones): a rou3 router whose route data is a stack of
@@ -131,9 +128,9 @@ export class RuleTable<T extends Routed = Rule> {
     this.#changed();
   }
 
-  /** Every rule that matches, newest first. */
-  find(method: string, path: string): RuleMatch<T>[] {
-    if (this.#size === 0) return NONE as RuleMatch<T>[];
+  /** Every rule that matches, newest first, made as they are read (./_matches.ts). */
+  find(method: string, path: string): Matches<T> {
+    if (this.#size === 0) return NONE as Matches<T>;
     // A regex parameter is never tried on a segment past MAX_REGEX_SEGMENT: such a path meets the other patterns only.
     if (this.#regexStacks !== 0 && hasLongSegment(path)) return this.#matches(findAllRoutes(this.#withoutRegex(), method, path), path);
     // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
@@ -144,26 +141,17 @@ export class RuleTable<T extends Routed = Rule> {
   }
 
   /** The rules of the stacks a lookup found, newest first. */
-  #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string): RuleMatch<T>[] {
-    if (found.length === 0) return NONE as RuleMatch<T>[];
-    if (found.length === 1) {
-      // The common case: one pattern matches; its stack is already in order.
-      const match = found[0]!;
-      if (match.data.rules.size === 0 || !agrees(match, path)) return NONE as RuleMatch<T>[];
-      const { data, params } = match;
-      const decoded = decodeParams(params, data.star);
-      const out: RuleMatch<T>[] = [];
-      for (const rule of (data.newestFirst ??= [...data.rules].reverse())) out.push({ rule, params: decoded });
-      return out;
-    }
-    const out: RuleMatch<T>[] = [];
+  #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string): Matches<T> {
+    const stacks: Array<{ rules: readonly T[]; params: Record<string, string> }> = [];
     for (const match of found) {
-      if (!agrees(match, path)) continue;
+      if (match.data.rules.size === 0 || !agrees(match, path)) continue;
       const { data, params } = match;
-      const decoded = decodeParams(params, data.star);
-      for (const rule of data.rules) out.push({ rule, params: decoded });
+      stacks.push({ rules: (data.newestFirst ??= [...data.rules].reverse()), params: decodeParams(params, data.star) });
     }
-    return out.sort((a, b) => this.#order.get(b.rule)! - this.#order.get(a.rule)!);
+    if (stacks.length === 0) return NONE as Matches<T>;
+    // The common case: one pattern matches; its stack is already in order.
+    if (stacks.length === 1) return new StackMatches(stacks[0]!.rules, stacks[0]!.params);
+    return new MergedMatches(stacks, (rule) => this.#order.get(rule)!);
   }
 
   #withoutRegex(): RouterContext<Stack<T>> {
@@ -174,7 +162,7 @@ export class RuleTable<T extends Routed = Rule> {
   }
 }
 
-const NONE: RuleMatch<Routed>[] = [];
+const NONE: Matches<Routed> = [];
 /** Empty stacks kept routed before a rebuild is considered: a few removals never rebuild. */
 const REBUILD_AFTER = 64;
 /** Lookups without a change before the router is compiled. */

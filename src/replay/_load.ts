@@ -8,7 +8,7 @@ import { multipartBoundary } from "./_keys.ts";
 import type { PreparedAnswer } from "./_answer.ts";
 import { quoted } from "../_excerpt.ts";
 // A method and a header name are both RFC 9110 tokens; a value is what a response may carry.
-import { HEADER_NAME as TOKEN, HEADER_VALUE } from "../_httpHeader.ts";
+import { HEADER_NAME as TOKEN, HEADER_VALUE, tooManyAnswerHeaders } from "../_httpHeader.ts";
 
 /** One recorded exchange, as the replay index keeps it. */
 export interface RecordedExchange {
@@ -271,6 +271,11 @@ function nameValues(list: unknown, where: string): Array<{ name: string; value: 
  * pseudo-headers (`:status`), which some DevTools exports list, are not headers and are left out.
  */
 function sendableHeaders(list: Array<{ name: string; value: string }>): Array<{ name: string; value: string }> {
+  // Refused at load, as a bad header is: each request the entry answered paid for them (../_httpHeader.ts).
+  let bytes = 0;
+  for (const { name, value } of list) bytes += name.length + value.length;
+  const tooMany = tooManyAnswerHeaders(list.length, bytes);
+  if (tooMany) throw new HarError(`response.headers: ${tooMany}`);
   list.forEach(({ name, value }, i) => {
     if (name.startsWith(":")) return;
     if (!TOKEN.test(name)) throw new HarError(`response.headers[${i}].name ${quoted(name)} is not an HTTP header name`);

@@ -76,7 +76,7 @@ export async function addReplay(
   const { onMiss, api, name } = checkReplayOptions(options);
   const document = typeof har === "string" ? parseHarText(har) : har;
   const loaded = loadHar(document);
-  const bytes = utf8Length(JSON.stringify(document));
+  const bytes = utf8Length(jsonOf(document));
   if (bytes > maxMessageSize - FRAME_ROOM) {
     throw new HarError(
       `the HAR is ${bytes} bytes, over what the hub's framework messages carry (maxMessageSize ${maxMessageSize} bytes): ` +
@@ -91,6 +91,19 @@ export async function addReplay(
   // per test, kept every replay it ever made.
   replay.onRemoved(() => replays.delete(rule.id));
   return replay;
+}
+
+/**
+ * The HAR as it travels to the hub. A value nested deeper than JSON.stringify can write (a field
+ * HAR 1.2 does not read, so the load took it) threw a bare "Maximum call stack size exceeded"
+ * out of `replay`: said as the bad input it is, as every other refusal of a HAR.
+ */
+function jsonOf(document: unknown): string {
+  try {
+    return JSON.stringify(document);
+  } catch (error) {
+    throw new HarError(`the HAR cannot be sent to the hub as JSON (${error instanceof Error ? error.message : String(error)}): a value in it nests too deep, or cannot be written as JSON`);
+  }
 }
 
 /** @internal `scope.close()`: the scope's replays went with it. */

@@ -5,9 +5,9 @@
  * at `/**` (one connection's most) cost each request of every other test 1.8 ms of the hub's
  * thread, 200,000 (the hub's most) 183 ms. The order stays SPEC §12's: the newest that matches.
  *
- * What a request met is counted, not timed: the other scopes' faults are made with a kind that
- * counts each lookup asking it whether it applies to HTTP (every fault a lookup walks is asked
- * that first). With one shared table the first request fails the test at once (20,000 asked).
+ * What a request met is counted, not timed: the other scopes' faults are made with a match that
+ * counts each lookup asking it for its api (every fault a lookup walks is asked that first).
+ * With one shared table the first request fails the test at once (20,000 asked).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -16,10 +16,10 @@ import { parseFault, type ParsedFault } from "../../src/faults/_parse.ts";
 
 const add = (table: FaultTable, status: number, scope?: string, path = "/**") => table.add(parseFault({ path }, { status }), scope === undefined ? {} : { scope });
 
-/** `parsed` with a kind that calls `asked` whenever a lookup reads whether it applies to HTTP requests. */
+/** `parsed` with a match that calls `asked` whenever a lookup reads its api (which a walk reads of each fault it meets). */
 function counting(parsed: ParsedFault, asked: () => void): ParsedFault {
-  const kind = parsed.kind;
-  return { ...parsed, kind: Object.create(kind, { http: { get: () => (asked(), kind.http) } }) };
+  const match = parsed.match;
+  return { ...parsed, match: Object.create(match, { api: { get: () => (asked(), match.api) } }) };
 }
 
 test("20,000 faults of other scopes at /**: 10,000 requests of no scope and of one scope, each meeting only its own", () => {

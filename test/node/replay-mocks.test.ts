@@ -89,6 +89,15 @@ test("a bad or oversized HAR is refused before it is sent, naming the entry; the
   const big = har(entry("GET", "/big", "x".repeat(300 * 1024)));
   await assert.rejects(mocks.replay(big), /over what the hub's framework messages carry \(maxMessageSize 262144 bytes\)/);
   await assert.rejects(mocks.scope().replay(har(), { api: "users" }), /api 'users' needs a ServiceHub/);
+  // A field HAR 1.2 does not read, nested deeper than JSON.stringify writes: the load takes it, the
+  // sending cannot. It threw a bare RangeError ("Maximum call stack size exceeded").
+  const deep = har(entry("GET", "/deep", "x"));
+  (deep.log.entries[0] as unknown as Record<string, unknown>)["_nested"] = JSON.parse("[".repeat(200_000) + "]".repeat(200_000));
+  await assert.rejects(mocks.replay(deep), (error: Error & { code?: string }) => {
+    assert.equal(error.code, "ERR_IPC_BAD_HAR");
+    assert.match(error.message, /^the HAR cannot be sent to the hub as JSON \(.*\): a value in it nests too deep/);
+    return true;
+  });
   const ok = await mocks.replay(har(entry("GET", "/ok", "ok")));
   assert.equal(await text(`${server.getUrl()}/ok`), "ok");
   assert.equal(ok.size, 1);
