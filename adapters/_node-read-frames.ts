@@ -1,5 +1,6 @@
 /**
  * Node: a framework connection's usual frames are read by crossipc; everything else by `ws`'s Receiver.
+ * On the server (a client's masked frames) and in `IPCClient` (the server's unmasked ones).
  *
  * `ws` hands every chunk the TCP socket reads to its `Receiver`, a Writable stream: a `write` with
  * its bookkeeping (and a `nextTick` after each chunk), a Buffer view for the header, the mask and
@@ -69,40 +70,47 @@ export const wsReadsAllOnPorts: Set<number> = new Set();
  * to `receive`, in order with the messages `ws` reads. Only when `receive`'s listener is the only
  * `message` listener (the hand-off of `directFramesNode`), as then nothing else would see the
  * messages taken here. Returns whether it did; otherwise `ws` reads everything, as before.
+ * `from: "server"`: `ws` is a client's (an `IPCClient`'s own), whose frames come unmasked
+ * (RFC 6455 §5.1); a masked one is `ws`'s to refuse, as an unmasked one is on a server.
  */
-export function readUsualFrames(ws: WsSocket, receive: (text: string) => void): boolean {
+export function readUsualFrames(ws: WsSocket, receive: (text: string) => void, from: "client" | "server" = "client"): boolean {
   const receiver = ws._receiver;
   if (!receiver || typeof receiver.write !== "function" || ws.listenerCount("message") !== 1) return false;
-  if (wsReadsAllOnPorts.size > 0 && wsReadsAllOnPorts.has(ws._socket?.localPort ?? -1)) return false;
+  if (from === "client" && wsReadsAllOnPorts.size > 0 && wsReadsAllOnPorts.has(ws._socket?.localPort ?? -1)) return false;
   // Not the `ws` this was written against, or one configured otherwise: leave it all to `ws`.
   if (receiver._allowSynchronousEvents !== true || typeof receiver._state !== "number" || typeof receiver._bufferedBytes !== "number") return false;
   if (typeof receiver._fragmented !== "number" || typeof receiver._maxPayload !== "number" || typeof receiver._writableState?.length !== "number") return false;
   if (Object.keys(receiver._extensions ?? {}).length !== 0 || Object.hasOwn(receiver, "write")) return false;
   const write = receiver.write;
   const maxPayload = receiver._maxPayload;
+  const masked = from === "client";
+  // The frame's header: 2 bytes, then a client's 4-byte mask key; a 16-bit length adds 2 before the key.
+  const head = masked ? 6 : 2;
+  const maskBit = masked ? 0x80 : 0;
   receiver.write = function (this: WsReceiver, chunk: Buffer): boolean {
     const between = this._state === 0 && this._bufferedBytes === 0 && this._fragmented === 0 && !this._errored && this._opcode !== 8 && this._writableState.length === 0 && !this._writableState.ending;
     if (!between || typeof chunk === "string") return write.call(this, chunk);
     const end = chunk.length;
     let pos = 0;
-    while (end - pos >= 6) {
+    while (end - pos >= head) {
       const b1 = chunk[pos + 1]!;
-      // FIN and text with no reserved bits; masked (`ws` closes on an unmasked one); a 7- or 16-bit length.
-      if (chunk[pos] !== 0x81 || b1 < 0x80) break;
+      // FIN and text with no reserved bits; masked from a client, unmasked from a server (`ws` closes
+      // on the other); a 7- or 16-bit length.
+      if (chunk[pos] !== 0x81 || (b1 & 0x80) !== maskBit) break;
       let size = b1 & 0x7f;
-      let start = pos + 6;
+      let start = pos + head;
       if (size === 126) {
-        if (end - pos < 8) break;
+        if (end - pos < head + 2) break;
         size = (chunk[pos + 2]! << 8) | chunk[pos + 3]!;
-        start = pos + 8;
+        start = pos + head + 2;
       } else if (size === 127) break;
       // Past `ws`'s limit it closes with 1009, so that frame is its own to read.
       if (size > FAST_BYTES || end - start < size || (maxPayload > 0 && size > maxPayload)) break;
-      unmask(chunk, start, size);
+      if (masked) unmask(chunk, start, size);
       const text = chunk.toString("utf8", start, start + size);
       // No U+FFFD: the bytes were UTF-8. With one (bad bytes or a U+FFFD sent) `ws` decides, with its own check.
       if (text.includes("\uFFFD")) {
-        unmask(chunk, start, size);
+        if (masked) unmask(chunk, start, size);
         break;
       }
       pos = start + size;

@@ -18,6 +18,7 @@ import { sizedAnswerNode } from "./_node-sized-answer.ts";
 import { corkForTick } from "./_node-cork.ts";
 import { directFramesNode } from "./_node-frames.ts";
 import { sendTextNodeClient } from "./_node-client-frames.ts";
+import { readUsualFrames } from "./_node-read-frames.ts";
 import { pipeUpgradeNode } from "./_node-pipe.ts";
 import { watchUpgradeClient } from "./_node-upgrade-leave.ts";
 import { bytesReceivedNode, countBytesAsLife } from "./_node-liveness.ts";
@@ -50,6 +51,8 @@ setPlatform({
   sizedAnswer: sizedAnswerNode,
   batchWrite: corkForTick,
   sendText: sendTextNodeClient,
+  // The server's answers come unmasked; `ws` reads what this does not (./_node-read-frames.ts).
+  readText: (ws, receive) => void readUsualFrames(ws as Parameters<typeof readUsualFrames>[0], receive, "server"),
   directFrames: directFramesNode,
   pipeUpgrade: pipeUpgradeNode,
   bytesReceived: bytesReceivedNode,

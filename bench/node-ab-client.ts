@@ -2,10 +2,13 @@
  * The client process of bench/node-ab.ts, on Node (compiled, as node-ab-server.ts): one client
  * sending the rpc cases' ~100 B payload (64 KiB text with AB_PAYLOAD=64k, N bytes of it with AB_PAYLOAD=N) to "echo", `inflight`
  * at a time, as the bench's `promiseLoop` does.
- *   node bench/.build/bench/node-ab-client.js <port> decode|plain|ipc|orig <inflight>
+ *   node bench/.build/bench/node-ab-client.js <port> decode|plain|ipc|orig|raw <inflight>
  * decode / plain: the two reference clients (bench/_reference.ts: the one that decodes every answer
  * as the original's client does, and the one that does not); ipc: this checkout's `IPCClient`;
- * orig: the original design's client (bench/_original.ts).
+ * orig: the original design's client (bench/_original.ts); raw: the raw echo's client (bench/_raw.ts,
+ * `ws` sending the next message from the last one's `message` event, as the bench's raw echo rows), sending
+ * the request frame `r:1:echo:DATA` and counting any message as its answer: against the raw server it
+ * is the raw echo, against a framework server it drives that server with no client work beyond `ws`'s.
  * Prints `{"pid":N}` once connected and warmed up; then each line read from stdin (a number of ms)
  * runs the loop that long and prints how many requests were answered. Stops when stdin ends.
  */
@@ -20,7 +23,20 @@ const payload = given === "64k" ? textPayload() : given !== undefined && /^\d+$/
 
 let send: () => Promise<unknown>;
 let close: () => void;
-if (kind === "decode" || kind === "plain") {
+/** The raw client's own loop (callbacks, no promise per request), as the bench's raw echo rows run it. */
+let rawLoop: ((ms: number) => Promise<number>) | undefined;
+if (kind === "raw") {
+  const { connectRaw } = await import("./_raw.ts");
+  const client = await connectRaw(`ws://127.0.0.1:${port}/__ggFrameworkConnection?runtimeId=raw`);
+  const frame = `r:1:echo:${JSON.stringify(payload)}`;
+  send = () => {
+    const answered = client.next();
+    client.send(frame);
+    return answered;
+  };
+  rawLoop = async (ms) => (await client.echo(inflight, frame, ms)).count;
+  close = () => client.close();
+} else if (kind === "decode" || kind === "plain") {
   const { connectReferenceClient } = await import("./_reference.ts");
   const client = await connectReferenceClient(port, kind === "decode" ? "reference-decoding" : "reference", { decode: kind === "decode" });
   // The DATA text is serialised once, as the bench's driver does (bench/driver.ts, `ref-rpc`).
@@ -44,6 +60,7 @@ if (kind === "decode" || kind === "plain") {
 for (let i = 0; i < 2000; i++) await send();
 
 async function run(ms: number): Promise<number> {
+  if (rawLoop) return rawLoop(ms);
   const stop = performance.now() + ms;
   let count = 0;
   const worker = async () => {

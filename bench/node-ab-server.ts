@@ -2,10 +2,11 @@
  * The server process of bench/node-ab.ts, on Node (compiled: `tsc -p bench/tsconfig.json`, run
  * from bench/.build/bench/): the bench's framework server with its handlers, as bench/host.ts
  * starts it, so that the A/B measures what `npm run bench` measures.
- *   node bench/.build/bench/node-ab-server.js crossipc|nojournal|orig|ref
+ *   node bench/.build/bench/node-ab-server.js crossipc|nojournal|orig|ref|raw
  * crossipc: `new IPCServer(0, {})` (journal on, the default); nojournal: `{ journal: false }`;
  * orig: the original design's server (bench/_original.ts); ref: the reference server
- * (bench/_reference.ts), the fixed peer when a client is measured.
+ * (bench/_reference.ts), the fixed peer when a client is measured; raw: the raw echo's server
+ * (bench/_raw.ts, `ws` echoing every message), the limit issue 20 compares against.
  * Prints `{"port":N,"pid":N}`; stops when stdin ends.
  */
 import process from "node:process";
@@ -28,6 +29,11 @@ if (mode === "orig") {
   await server.start();
   port = server.port;
   stop = () => server.teardown();
+} else if (mode === "raw") {
+  const { startRawServer } = await import("./_raw.ts");
+  const server = await startRawServer();
+  port = server.port;
+  stop = () => server.close();
 } else if (mode === "ref") {
   const { startReferenceServer } = await import("./_reference.ts");
   const server = await startReferenceServer();

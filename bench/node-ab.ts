@@ -14,8 +14,13 @@
  * AB_SIDE=client: the arm's mode is its client (ipc | orig | decode | plain), talking to this
  *   checkout's server AB_SERVER (default ref, the reference server; or crossipc | orig).
  * AB_SIDE=both: both ends are the arm's: its server (the mode) and its client AB_CLIENT (default
- *   ipc, its own IPCClient), as the bench's RPC cases pair them.
- * AB_NODE: the node binary (default: the one running this). AB_BLOCKS (6), AB_PAIRS (5), AB_MS per
+ *   ipc, its own IPCClient), as the bench's RPC cases pair them; an arm written
+ *   `<checkout>:<server>:<client>` names its own client (`AB_A=.:raw:raw AB_B=.:crossipc:ipc`:
+ *   issue 20's one-in-flight line, crossipc against the raw echo).
+ * Server mode raw and client kind raw are the raw echo's ends (bench/_raw.ts); the raw client
+ *   drives a framework server with request frames and no client work of its own (AB_CLIENT=raw).
+ * AB_NODE: the node binary (default: the one running this); AB_NODE_A / AB_NODE_B: an arm's own
+ *   (Node 20 against Node 24 on the same code). AB_BLOCKS (6), AB_PAIRS (5), AB_MS per
  * round (600), AB_INFLIGHT (1), AB_PAYLOAD (small, 64k, or a number of bytes of text), AB_WARM (rounds per arm and block
  * before its pairs, not counted: 2).
  * An A/A (the same checkout and mode as both arms) shows the floor of what a run can resolve.
@@ -42,10 +47,13 @@ interface Arm {
   name: string;
   checkout: string;
   mode: string;
+  /** AB_SIDE=both: the arm's own client, if its spec names one. */
+  client: string | undefined;
+  node: string;
 }
 function arm(name: string, spec: string): Arm {
-  const [checkout, mode] = spec.split(":");
-  return { name, checkout: resolve(checkout!), mode: mode ?? (side === "server" ? "crossipc" : "ipc") };
+  const [checkout, mode, client] = spec.split(":");
+  return { name, checkout: resolve(checkout!), mode: mode ?? (side === "server" ? "crossipc" : "ipc"), client, node: process.env[`AB_NODE_${name}`] ?? node };
 }
 const arms = [arm("A", process.env["AB_A"] ?? here), arm("B", process.env["AB_B"] ?? here)];
 const script = (checkout: string, name: string) => {
@@ -61,9 +69,9 @@ interface Proc {
   next(): Promise<string>;
   first: Record<string, number>;
 }
-async function start(args: string[]): Promise<Proc> {
+async function start(bin: string, args: string[]): Promise<Proc> {
   // No WS_NO_BUFFER_UTIL from here: the caller's environment decides, as the bench's rows do.
-  const child = spawn(node, args, { stdio: ["pipe", "pipe", "inherit"], cwd: here });
+  const child = spawn(bin, args, { stdio: ["pipe", "pipe", "inherit"], cwd: here });
   const lines = createInterface({ input: child.stdout! });
   const queue: string[] = [];
   const waiting: Array<(line: string) => void> = [];
@@ -107,7 +115,7 @@ const loads: number[] = [];
 const clientOf = process.env["AB_CLIENT"] ?? (side === "both" ? "ipc" : "decode");
 const fixed = side === "server" ? `client ${clientOf}` : side === "both" ? `the arm's client ${clientOf}` : `server ${process.env["AB_SERVER"] ?? "ref"}`;
 console.log(
-  `${node} (${side} side; ${fixed}), ${inflight} in flight, ${process.env["AB_PAYLOAD"] ?? "small"}, A = ${arms[0]!.checkout}:${arms[0]!.mode}, B = ${arms[1]!.checkout}:${arms[1]!.mode}; ${blocks} blocks × ${pairs} pairs of ${ms} ms after ${warm} warm-up rounds per arm`,
+  `${arms[0]!.node === arms[1]!.node ? node : `A on ${arms[0]!.node}, B on ${arms[1]!.node}`} (${side} side; ${fixed}), ${inflight} in flight, ${process.env["AB_PAYLOAD"] ?? "small"}, A = ${arms[0]!.checkout}:${arms[0]!.mode}${arms[0]!.client ? `:${arms[0]!.client}` : ""}, B = ${arms[1]!.checkout}:${arms[1]!.mode}${arms[1]!.client ? `:${arms[1]!.client}` : ""}; ${blocks} blocks × ${pairs} pairs of ${ms} ms after ${warm} warm-up rounds per arm`,
 );
 for (let block = 0; block < blocks; block++) {
   loads.push(loadavg()[0]!);
@@ -116,10 +124,10 @@ for (let block = 0; block < blocks; block++) {
   for (const a of order) {
     const serverAt = side === "client" ? here : a.checkout;
     const serverMode = side === "client" ? (process.env["AB_SERVER"] ?? "ref") : a.mode;
-    const server = await start([script(serverAt, "node-ab-server"), serverMode]);
+    const server = await start(a.node, [script(serverAt, "node-ab-server"), serverMode]);
     const clientAt = side === "server" ? here : a.checkout;
-    const clientKind = side === "client" ? a.mode : clientOf;
-    const client = await start([script(clientAt, "node-ab-client"), String(server.first["port"]), clientKind, String(inflight)]);
+    const clientKind = side === "client" ? a.mode : side === "both" ? (a.client ?? clientOf) : clientOf;
+    const client = await start(a.node, [script(clientAt, "node-ab-client"), String(server.first["port"]), clientKind, String(inflight)]);
     procs[a.name] = { server, client };
   }
   for (let w = 0; w < warm; w++) for (const a of order) await round(procs[a.name]!.server, procs[a.name]!.client);

@@ -141,6 +141,13 @@ export interface Platform {
    */
   readonly sendText?: (ws: unknown, text: string) => boolean;
   /**
+   * Reads the usual framework frames of a client WebSocket (the one `WebSocket` above made, or the
+   * user's own) itself, handing each text to `receive` in order with the messages the WebSocket
+   * emits, which still carry everything else. Called once the client's own `message` listener is
+   * its only one. Optional: without it the WebSocket reads everything.
+   */
+  readonly readText?: (ws: unknown, receive: (text: string) => void) => void;
+  /**
    * Takes a framework connection's messages straight off the runtime's socket under the crossws
    * `peer` (text as a string, binary as bytes, in order, each once) and returns that socket to
    * write the answers to: past crossws's per-message object, hook call and send wrapper. Without

@@ -260,6 +260,8 @@ export class IPCClient {
           attach: true,
           ...(this.#options.maxRequestsInFlight === undefined ? {} : { maxRequestsInFlight: this.#options.maxRequestsInFlight }),
         });
+        // The socket's `message` listener is the WebSocket's only one now: the runtime may read the usual answers itself.
+        getPlatform().readText?.(ws, (text) => socket.receive(text));
         socket.onClose((code, reason) => this.#closed(socket, code, reason));
         this.#socket = socket;
         this.#ws = ws;
