@@ -108,6 +108,8 @@ export class FrontLink {
   /** A framework connection whose data frames the front carries itself. */
   direct: DirectFrames | undefined;
   readonly maxMessageSize: number;
+  /** Long answers are framed from their parts (`DirectFrames.sendParts`). */
+  readonly framesParts = true;
   /** The request ahead is not answered yet: the client's next bytes wait. */
   awaiting = false;
   /** What the client sent while a request was awaiting its answer (copies), and its socket is paused. */

@@ -12,7 +12,7 @@
  */
 import type { FrameWriter } from "../src/platform.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import { ClientFrames, ServerFrames, textFrame, type FrameAllocator } from "./_ws-direct.ts";
+import { ClientFrames, ServerFrames, textFrame, textFrameParts, type FrameAllocator } from "./_ws-direct.ts";
 
 /** A masked pong with no payload, as a client sends it. */
 const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
@@ -33,6 +33,12 @@ export interface FrameLink {
   reset(): void;
   /** How an answer's frame is allocated, where the runtime's `Buffer.allocUnsafe` is not the fastest (`_ws-direct.ts`). */
   readonly allocate?: FrameAllocator;
+  /**
+   * A long answer is framed from its parts (`sendParts`), never joined into one string: ~0.74× the
+   * CPU of the 64 KiB answer's string and frame on Bun; on Deno not resolved, once 2× (bench/ANALYSIS.md,
+   * "Session 25 (Bun 64 KiB)").
+   */
+  readonly framesParts?: boolean;
 }
 
 /**
@@ -90,12 +96,25 @@ export class DirectFrames implements FrameWriter {
         link.writeServer(maskedCloseFrame(code, reason));
       },
     }, maxText);
+    if (link.framesParts) {
+      this.sendParts = (head, json, tail) => {
+        if (link.closed || this.server.closing) return;
+        this.#sendFrame(textFrameParts(head, json, tail, link.allocate));
+      };
+    }
   }
 
   send(frame: string): void {
     const link = this.#link;
     if (link.closed || this.server.closing) return;
-    const bytes = textFrame(frame, link.allocate);
+    this.#sendFrame(textFrame(frame, link.allocate));
+  }
+
+  /** Present where the link frames parts (`FrameLink.framesParts`). */
+  readonly sendParts?: (head: string, json: string, tail: string) => void;
+
+  #sendFrame(bytes: Uint8Array): void {
+    const link = this.#link;
     if (this.mode === "direct" && this.server.atBoundary) {
       if (this.#stamp !== turn && this.#pending.length === 0) {
         // The turn's first frame goes at once: one request in flight waits for nothing. No

@@ -363,8 +363,36 @@ export const allocateOutsidePool: FrameAllocator = (bytes) => (bytes < POOLED ? 
 /** A server text frame (unmasked, one fragment) holding `text`, in one buffer (one write). */
 export function textFrame(text: string, allocate: FrameAllocator = Buffer.allocUnsafe): Uint8Array {
   const length = Buffer.byteLength(text);
-  const headerBytes = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const frame = allocate(headerBytes + length);
+  const frame = newTextFrame(length, allocate);
+  frame.write(text, headerBytesOf(length));
+  return frame;
+}
+
+/**
+ * `textFrame(head + json + tail)`, byte for byte, the parts encoded one after the other: a long
+ * answer's text is never joined into one string (`IPCSocketTarget.sendParts`). The same bytes as
+ * long as no surrogate pair is split between two parts: an answer's parts meet at ASCII (`:` and
+ * `}`), and `JSON.stringify` escapes a lone surrogate.
+ */
+export function textFrameParts(head: string, json: string, tail: string, allocate: FrameAllocator = Buffer.allocUnsafe): Uint8Array {
+  const headLength = Buffer.byteLength(head);
+  const jsonLength = Buffer.byteLength(json);
+  const length = headLength + jsonLength + Buffer.byteLength(tail);
+  const frame = newTextFrame(length, allocate);
+  const at = headerBytesOf(length);
+  frame.write(head, at);
+  frame.write(json, at + headLength);
+  frame.write(tail, at + headLength + jsonLength);
+  return frame;
+}
+
+function headerBytesOf(length: number): number {
+  return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+}
+
+/** A text frame's buffer for a payload of `length` bytes, its header written. */
+function newTextFrame(length: number, allocate: FrameAllocator): Buffer {
+  const frame = allocate(headerBytesOf(length) + length);
   frame[0] = 0x81;
   if (length < 126) frame[1] = length;
   else if (length < 0x10000) {
@@ -377,7 +405,6 @@ export function textFrame(text: string, allocate: FrameAllocator = Buffer.allocU
     frame.writeUInt32BE(0, 2);
     frame.writeUInt32BE(length, 6);
   }
-  frame.write(text, headerBytes);
   return frame;
 }
 

@@ -13,6 +13,7 @@ import {
   encodeFrame,
   encodeSuccess,
   parseFrame,
+  successParts,
   type IPCFrame,
   type IPCResponseBody,
 } from "./protocol.ts";
@@ -30,6 +31,12 @@ export interface IPCSocketTarget {
   addEventListener?: unknown;
   /** Bytes written and not yet sent, where the socket says. */
   readonly bufferedAmount?: number;
+  /**
+   * Sends the frame `head + json + tail` without that string being built: a writer that frames
+   * text itself encodes the parts straight into the frame. Used for answers with long JSON only
+   * (`successParts`).
+   */
+  sendParts?(head: string, json: string, tail: string): unknown;
 }
 
 /** Handles a request from the peer; its result (or thrown error) is the answer. */
@@ -410,7 +417,16 @@ export class IPCSocket {
     if (!this.isConnected()) return;
     let frame: string;
     try {
-      frame = encodeSuccess(msg.id, msg.path, data);
+      if (this.#target.sendParts) {
+        const answer = successParts(msg.id, msg.path, data);
+        if (typeof answer !== "string") {
+          this.#writeParts(msg, answer[0], answer[1], answer[2]);
+          return;
+        }
+        frame = answer;
+      } else {
+        frame = encodeSuccess(msg.id, msg.path, data);
+      }
     } catch (error) {
       frame = encodeFrame(IPCMessageType.RES, msg.id, msg.path, {
         success: false,
@@ -429,6 +445,14 @@ export class IPCSocket {
   #write(msg: IPCFrame, frame: string): void {
     try {
       this.#target.send(frame);
+    } catch (error) {
+      log(this.#logger, "debug", `Could not answer '${msg.path}': ${errorMessage(error)}`);
+    }
+  }
+
+  #writeParts(msg: IPCFrame, head: string, json: string, tail: string): void {
+    try {
+      this.#target.sendParts!(head, json, tail);
     } catch (error) {
       log(this.#logger, "debug", `Could not answer '${msg.path}': ${errorMessage(error)}`);
     }

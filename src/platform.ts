@@ -226,6 +226,8 @@ export interface Platform {
 /** Where a framework connection's frames are written: a crossws peer, or the socket under it. */
 export interface FrameWriter {
   send(frame: string): unknown;
+  /** Sends the frame `head + json + tail`, encoding the parts into it without joining them (`IPCSocketTarget.sendParts`). */
+  sendParts?(head: string, json: string, tail: string): unknown;
   /** Bytes written and not yet handed to the network. */
   readonly bufferedAmount: number;
   /** Sends at once what it holds back for batching: called before the connection is closed from this side, so the close frame comes last. */

@@ -1,9 +1,9 @@
 import type { Peer } from "crossws";
 import { IPCError, errorMessage } from "../errors.ts";
-import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler } from "../IPCSocket.ts";
+import { IPCSocket, type IPCMessageHandler, type IPCRequestHandler, type IPCSocketTarget } from "../IPCSocket.ts";
 import { log } from "../_log.ts";
 import { LISTENER_ERRORS, logBounded } from "../_boundedLog.ts";
-import { batchFrame } from "../_batchScope.ts";
+import { batchFrame, batchScopeOf } from "../_batchScope.ts";
 import type { FrameWriter, Platform } from "../platform.ts";
 import type { ClientListener, IPCLogger } from "../types.ts";
 
@@ -83,30 +83,41 @@ export class FrameworkClients {
     const clientId = `client-${++this.#counter}`;
     const clients = this;
     const { batchWrite } = this.#options;
-    const socket = new IPCSocket(
-      {
-        send(frame: string) {
-          if (batchWrite) batchFrame(batchWrite, writer, frame, false);
-          writer.send(frame);
-          // Checked after the write so one large answer still goes out whole.
-          const unsent = writer.bufferedAmount;
-          if (unsent > maxBufferedAmount) {
-            logBounded(logger, "warn", "slow clients dropped", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
-            // A peer that does not read will not read a close frame either: cut it off now.
-            if (writer.terminate) writer.terminate();
-            else dropPeer(peer);
-            clients.close(peer, 1008, "Slow consumer: too much unread data");
-          }
-        },
-        close: (code, reason) => {
-          // Frames held for the end of the turn (Bun) go before the close frame, not after it.
-          writer.flush?.();
-          peer.close(code, reason);
-        },
-        get bufferedAmount() {
-          return writer.bufferedAmount;
-        },
+    // Checked after each write so one large answer still goes out whole.
+    const dropIfSlow = () => {
+      const unsent = writer.bufferedAmount;
+      if (unsent > maxBufferedAmount) {
+        logBounded(logger, "warn", "slow clients dropped", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
+        // A peer that does not read will not read a close frame either: cut it off now.
+        if (writer.terminate) writer.terminate();
+        else dropPeer(peer);
+        clients.close(peer, 1008, "Slow consumer: too much unread data");
+      }
+    };
+    const target: IPCSocketTarget = {
+      send(frame: string) {
+        if (batchWrite) batchFrame(batchWrite, writer, frame, false);
+        writer.send(frame);
+        dropIfSlow();
       },
+      close: (code, reason) => {
+        // Frames held for the end of the turn (Bun) go before the close frame, not after it.
+        writer.flush?.();
+        peer.close(code, reason);
+      },
+      get bufferedAmount() {
+        return writer.bufferedAmount;
+      },
+    };
+    if (writer.sendParts) {
+      target.sendParts = (head, json, tail) => {
+        if (batchWrite) batchWrite(writer, head.length + json.length + tail.length, batchScopeOf(head, false));
+        writer.sendParts!(head, json, tail);
+        dropIfSlow();
+      };
+    }
+    const socket = new IPCSocket(
+      target,
       {
         clientId,
         runtimeId,
