@@ -183,6 +183,10 @@ export class MockConnection {
     client.onClose(() => {
       for (const socket of this.sockets.values()) socket.ended(1006, "The connection to the hub closed");
       this.sockets.clear();
+      // The hub went, and with it every request it relayed: nobody takes these handlers' answers.
+      // Told as a client leaving is told; a handler that waits on its signal waited for ever.
+      for (const running of this.#running.values()) running.abort(new DOMException("The connection to the hub closed", "AbortError"));
+      this.#running.clear();
     });
   }
 
