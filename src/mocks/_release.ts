@@ -5,12 +5,14 @@
  * (SPEC §10: they resolve once the hub no longer holds those rules).
  */
 import type { IPCClient } from "../client/IPCClient.ts";
+import { hubGone } from "./_hubGone.ts";
 
 export async function releaseAtHub(client: IPCClient, name: string, payload: unknown): Promise<void> {
   if (!client.isConnected()) return;
   try {
     await client.sendFrameworkRequest(name as never, payload as never);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== "ERR_IPC_CLOSED") throw error;
+    // Left: a hub that does not answer (stopped, or too busy), said as such; the rules may still be there.
+    if ((error as { code?: unknown }).code !== "ERR_IPC_CLOSED") throw hubGone(error, false);
   }
 }

@@ -28,6 +28,7 @@ import { checkFilterFields } from "../_journalFilterFields.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import { abortReason, closeOnAbort } from "./_closeOnAbort.ts";
 import { releaseAtHub } from "./_release.ts";
+import { hubGone } from "./_hubGone.ts";
 import { decodedAnswerHeaders } from "../_decodedAnswer.ts";
 import { unsendableAnswer } from "../server/_answerContract.ts";
 import {
@@ -154,6 +155,8 @@ export class MockConnection {
   /** Sockets that `interceptWebSocket` handlers play, by the hub's socket id. */
   readonly sockets: Map<number, LocalSocket> = new Map();
   hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: 30_000 };
+  /** `mocks.close()` ended the connection (not the hub going away): what a later call's error says (./_hubGone.ts). */
+  closedHere = false;
   #ref = 0;
   /** Relayed requests whose handler runs now, by the hub's number: aborted when their client leaves. */
   readonly #running = new Map<number, AbortController>();
@@ -180,6 +183,10 @@ export class MockConnection {
     client.onClose(() => {
       for (const socket of this.sockets.values()) socket.ended(1006, "The connection to the hub closed");
       this.sockets.clear();
+      // The hub went, and with it every request it relayed: nobody takes these handlers' answers.
+      // Told as a client leaving is told; a handler that waits on its signal waited for ever.
+      for (const running of this.#running.values()) running.abort(new DOMException("The connection to the hub closed", "AbortError"));
+      this.#running.clear();
     });
   }
 
@@ -187,8 +194,10 @@ export class MockConnection {
     return ++this.#ref;
   }
 
-  request<T>(name: string, payload: unknown): Promise<T> {
-    return this.client.sendFrameworkRequest(name as never, payload as never) as Promise<T>;
+  request<T>(name: string, payload: unknown, timeoutMs?: number): Promise<T> {
+    return (this.client.sendFrameworkRequest(name as never, payload as never, timeoutMs) as Promise<T>).catch((error: unknown) => {
+      throw hubGone(error, this.closedHere);
+    });
   }
 
   async #take(request: WireRequest): Promise<WireAnswer> {
@@ -262,11 +271,7 @@ export abstract class MockRuleSet {
   async waitFor(filter: RemoteJournalFilter = {}, timeoutMs: number = 5000): Promise<JournalEntry> {
     // Checked here: NaN went over JSON as null and came back as "timeoutMs must be 0-120000, got null".
     checkNumber("timeoutMs", timeoutMs, "journalWaitMs");
-    return this.connection.client.sendFrameworkRequest(
-      MockRequests.journal as never,
-      { filter: this.#filter(filter), timeoutMs } as never,
-      timeoutMs + 10_000,
-    ) as Promise<JournalEntry>;
+    return this.connection.request<JournalEntry>(MockRequests.journal, { filter: this.#filter(filter), timeoutMs }, timeoutMs + 10_000);
   }
 
   #filter(filter: RemoteJournalFilter): RemoteJournalFilter {
@@ -411,6 +416,7 @@ export class Mocks extends MockRuleSet implements AsyncDisposable {
   /** Removes every rule of this connection from the hub, then closes the connection. */
   async close(): Promise<void> {
     const connection = this.connection;
+    connection.closedHere = true;
     try {
       await releaseAtHub(connection.client, MockRequests.clear, {});
     } catch {
