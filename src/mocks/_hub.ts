@@ -122,6 +122,12 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     try {
       mocks.add(rule);
     } catch (error) {
+      // What the rule holds (a replay's HAR bytes) goes back: it never entered the hub.
+      try {
+        rule.dispose?.();
+      } catch {
+        // The refusal is the answer.
+      }
       throw expectedFailure(new Error(`Pattern ${quoted(spec.path)} is refused: ${errorMessage(error)}`));
     }
     log(options.logger, "debug", `Mock ${rule.id} added by ${owner.clientId}: ${rule.method} ${rule.path}${rule.scope ? ` in scope ${rule.scope}` : ""}`);
