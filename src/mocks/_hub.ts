@@ -153,8 +153,12 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
   handle(MockRequests.clear, (_data: unknown, owner) => ({ removed: mocks.removeOwned(owner.clientId) }));
 
-  /** Each connection's open journal waits, called off when it closes. */
-  const waits = new Map<string, { count: number; readonly stop: AbortController }>();
+  /**
+   * Each connection's open journal waits, called off when it closes. One controller per wait: a
+   * signal shared by a connection's waits had a listener per wait, and past 10 Node printed
+   * "MaxListenersExceededWarning: Possible EventTarget memory leak" on the hub's stderr.
+   */
+  const waits = new Map<string, Set<AbortController>>();
   let openWaits = 0;
   const turns = new JournalTurns();
   handle(MockRequests.journal, (data: { filter?: JournalFilter; timeoutMs?: number } | undefined, owner) => {
@@ -167,13 +171,14 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     // The client checks it too; a client of another version (or none of ours) may not. JSON carries NaN as null.
     checkNumber("timeoutMs", timeoutMs === null ? Number.NaN : timeoutMs, "journalWaitMs");
     let mine = waits.get(owner.clientId);
-    if (mine && mine.count >= MAX_WAITS_PER_CONNECTION) throw new Error(`This connection already waits for ${mine.count} journal entries, the most one connection may (${MAX_WAITS_PER_CONNECTION} waitFor open at once): let some finish first`);
+    if (mine && mine.size >= MAX_WAITS_PER_CONNECTION) throw new Error(`This connection already waits for ${mine.size} journal entries, the most one connection may (${MAX_WAITS_PER_CONNECTION} waitFor open at once): let some finish first`);
     if (openWaits >= MAX_WAITS) throw new Error(`The hub already has ${openWaits} journal waits open, the most it takes from all connections together (${MAX_WAITS}): try again when some have finished`);
-    if (!mine) waits.set(owner.clientId, (mine = { count: 0, stop: new AbortController() }));
+    if (!mine) waits.set(owner.clientId, (mine = new Set()));
     const counted = mine;
-    counted.count++;
+    const controller = new AbortController();
+    counted.add(controller);
     openWaits++;
-    const stop = counted.stop.signal;
+    const stop = controller.signal;
     return turns
       .turn(owner.clientId)
       // A connection that closed while its wait was queued is not scanned for.
@@ -181,7 +186,8 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
       .then((entry) => (entry === undefined ? undefined : fitting(entry, options.maxMessageSize)))
       .finally(() => {
         openWaits--;
-        if (--counted.count === 0 && waits.get(owner.clientId) === counted) waits.delete(owner.clientId);
+        counted.delete(controller);
+        if (counted.size === 0 && waits.get(owner.clientId) === counted) waits.delete(owner.clientId);
       })
       // Called off because the connection closed: there is no one to answer (nor a warning to log).
       .catch((error: unknown) => {
@@ -195,7 +201,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     const open = waits.get(clientId);
     if (open) {
       waits.delete(clientId);
-      open.stop.abort();
+      for (const controller of open) controller.abort();
     }
     const count = mocks.removeOwned(clientId);
     if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);

@@ -49,3 +49,19 @@ test("a connection's 101st open journal wait is refused with a clear message nam
   }
   assert.equal(answer, "accepted");
 });
+
+test("a connection's open journal waits make the hub print nothing (a signal shared by them had Node warn of an EventTarget leak past 10)", async (t) => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => void warnings.push(`${warning.name}: ${warning.message}`);
+  process.on("warning", onWarning);
+  t.after(() => process.off("warning", onWarning));
+  const server = await startServer(t);
+  await fetch(`${server.getUrl()}/seen`);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  openWaits(mocks, 50);
+  // Answered in order: once this one is, the 50 before it are open on the hub.
+  assert.equal(await oneMore(mocks), "accepted");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(warnings, []);
+});
