@@ -38,7 +38,7 @@ export async function connectFailure(
   // A head too large for the server (431: a long access token in the URL) is said by the WebSocket
   // itself, on each runtime in its own words. The probe cannot tell: its plain GET is shorter than
   // the upgrade request by the WebSocket's own headers (Bun 1.4's 183 bytes, Deno 2.9's 137), and a token
-  // whose upgrade passed 16 KiB by less than that got the probe's status (426) instead.
+  // whose upgrade passed 16 KiB by less than that was rejected with the WebSocket's bare words.
   if (HEAD_TOO_LARGE.test(detail)) return { status: 431, cause: reported ?? new Error(detail) };
   let found: ConnectProbe | undefined;
   try {
