@@ -6,6 +6,13 @@
  */
 import type { ConnectProbe } from "../platform.ts";
 
+/**
+ * The server answered the upgrade 431, as `ws` (Node) says it ("Unexpected server response: 431"),
+ * Bun ("WebSocket connection to '…' failed: Expected 101 status code: 431") and Deno ("failed to
+ * connect to WebSocket: Invalid status code: 431").
+ */
+const HEAD_TOO_LARGE = /(?:^Unexpected server response|Expected 101 status code|Invalid status code): 431$/;
+
 /** The probe follows a failure that already happened; a server that does not answer in this time is not coming. */
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -28,9 +35,11 @@ export async function connectFailure(
     return { code: reported.code, cause: reported };
   }
   const detail = reported instanceof Error ? reported.message : (event as ErrorEvent).message || "WebSocket connection failed";
-  // A head too large for the server (431: a long access token in the URL) is said by `ws` (Node):
-  // the probe's plain GET is shorter than the upgrade request, and may be read where it was not.
-  if (/^Unexpected server response: 431$/.test(detail)) return { status: 431, cause: reported ?? new Error(detail) };
+  // A head too large for the server (431: a long access token in the URL) is said by the WebSocket
+  // itself, on each runtime in its own words. The probe cannot tell: its plain GET is shorter than
+  // the upgrade request by the WebSocket's own headers (Bun 1.4's 183 bytes, Deno 2.9's 137), and a token
+  // whose upgrade passed 16 KiB by less than that was rejected with the WebSocket's bare words.
+  if (HEAD_TOO_LARGE.test(detail)) return { status: 431, cause: reported ?? new Error(detail) };
   let found: ConnectProbe | undefined;
   try {
     found = await probe?.(url, PROBE_TIMEOUT_MS);

@@ -8,14 +8,22 @@
  */
 import type { IPCSocket } from "../IPCSocket.ts";
 
+/** Requests the hub may have waiting on one owner's answers at once (counts, WebSocket opens). */
+const MAX_UNANSWERED = 1_000;
+
 /**
  * Sends `count` to `owner` and resolves once it answered, failed (an old client that does not
  * know the request) or `timeoutMs` passed; never rejects, so that the counted request goes on
  * whatever happens. Undefined (nothing to wait for) when the owner is gone: its rules are going too.
  * The pending request lives only until then, one per counted request in flight.
  */
-export function tellCount(owner: Pick<IPCSocket, "isConnected" | "request">, path: string, count: unknown, timeoutMs: number): Promise<void> | undefined {
+export function tellCount(owner: Pick<IPCSocket, "isConnected" | "request" | "pendingCount">, path: string, count: unknown, timeoutMs: number): Promise<void> | undefined {
   if (!owner.isConnected()) return undefined;
+  // An owner that reads the requests but answers none (a stalled or hostile process) would have
+  // one pending here per counted request for `proxyTimeout` each, however many requests pass.
+  // Past the bound the request goes on at once, untold: a count is a running total, so the next
+  // one told carries it.
+  if (owner.pendingCount >= MAX_UNANSWERED) return undefined;
   // `request` rejects (never throws) when the socket closed meanwhile or the payload cannot be framed.
   return owner.request(path, count, timeoutMs).then(ignore, ignore);
 }

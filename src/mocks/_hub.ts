@@ -40,6 +40,7 @@ import { quoted } from "../_excerpt.ts";
 import { HEADER_NAME, HEADER_VALUE, tooManyAnswerHeaders } from "../_httpHeader.ts";
 import { checkNumber } from "../_numberOptions.ts";
 import type { RedactionRules } from "../server/_redact.ts";
+import { JournalTurns } from "./_journalTurns.ts";
 
 /** The connection that added a rule: its takes go there, and its rules go when it closes. */
 export interface RuleOwner {
@@ -84,10 +85,17 @@ const MAX_PATTERN = 2048;
 /**
  * Journal waits one connection, and all of them together, may have open at once. Every journal
  * entry is tested against every open wait, so 200,000 waits sent in one burst made each request
- * to the hub cost 70 ms, and they outlived the connection by their full timeout.
+ * to the hub cost 70 ms, and they outlived the connection by their full timeout. A new wait is
+ * also tested against every entry the ring holds, and a glob over a long path costs a pass over
+ * it (../_glob.ts: linear, but still the path's length): 1,000 waits of one connection, each a
+ * 32-star glob, over 1,000 entries of 7,000-character paths, held the hub's thread for seconds
+ * and another process's connect with it (10–48 s on a Node hub, measured). The work one
+ * connection can queue is waits × entries × path length, and the first factor is the one the hub
+ * can bound without losing anything a test needs: a test waits for a handful of requests at a
+ * time, not hundreds. Each scan also takes its own turn of the event loop (./_journalTurns.ts).
  */
-const MAX_WAITS_PER_CONNECTION = 1_000;
-const MAX_WAITS = 10_000;
+const MAX_WAITS_PER_CONNECTION = 100;
+const MAX_WAITS = 1_000;
 /** Registers the hub's handlers of the mocks protocol and the cleanup of a closed connection. */
 export function installMocksHub(clients: FrameworkClients, options: MocksHubOptions): void {
   const { mocks } = options;
@@ -115,6 +123,12 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     try {
       mocks.add(rule);
     } catch (error) {
+      // What the rule holds (a replay's HAR bytes) goes back: it never entered the hub.
+      try {
+        rule.dispose?.();
+      } catch {
+        // The refusal is the answer.
+      }
       throw expectedFailure(new Error(`Pattern ${quoted(spec.path)} is refused: ${errorMessage(error)}`));
     }
     log(options.logger, "debug", `Mock ${rule.id} added by ${owner.clientId}: ${rule.method} ${rule.path}${rule.scope ? ` in scope ${rule.scope}` : ""}`);
@@ -140,31 +154,41 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
 
   handle(MockRequests.clear, (_data: unknown, owner) => ({ removed: mocks.removeOwned(owner.clientId) }));
 
-  /** Each connection's open journal waits, called off when it closes. */
-  const waits = new Map<string, { count: number; readonly stop: AbortController }>();
+  /**
+   * Each connection's open journal waits, called off when it closes. One controller per wait: a
+   * signal shared by a connection's waits had a listener per wait, and past 10 Node printed
+   * "MaxListenersExceededWarning: Possible EventTarget memory leak" on the hub's stderr.
+   */
+  const waits = new Map<string, Set<AbortController>>();
   let openWaits = 0;
+  const turns = new JournalTurns();
   handle(MockRequests.journal, (data: { filter?: JournalFilter; timeoutMs?: number } | undefined, owner) => {
     const { filter, timeoutMs } = data ?? {};
     const journal = options.journal;
     if (!journal) throw new Error("The hub's journal is off (journal: false): nothing is recorded");
     if (filter !== undefined && (filter === null || typeof filter !== "object" || Array.isArray(filter))) throw new TypeError("A journal filter is an object");
-    if (timeoutMs === undefined) return fitting(journal.entries(filter), options.maxMessageSize);
+    // Each scan of the ring after the connection's first in a burst waits for its own turn of the event loop (./_journalTurns.ts).
+    if (timeoutMs === undefined) return turns.turn(owner.clientId).then(() => (owner.socket.isConnected() ? fitting(journal.entries(filter), options.maxMessageSize) : undefined));
     // The client checks it too; a client of another version (or none of ours) may not. JSON carries NaN as null.
     checkNumber("timeoutMs", timeoutMs === null ? Number.NaN : timeoutMs, "journalWaitMs");
     let mine = waits.get(owner.clientId);
-    if (mine && mine.count >= MAX_WAITS_PER_CONNECTION) throw new Error(`This connection already waits for ${mine.count} journal entries, the most one connection may: let some finish first`);
-    if (openWaits >= MAX_WAITS) throw new Error(`The hub already has ${openWaits} journal waits open, the most it takes: try again when some have finished`);
-    if (!mine) waits.set(owner.clientId, (mine = { count: 0, stop: new AbortController() }));
+    if (mine && mine.size >= MAX_WAITS_PER_CONNECTION) throw new Error(`This connection already waits for ${mine.size} journal entries, the most one connection may (${MAX_WAITS_PER_CONNECTION} waitFor open at once): let some finish first`);
+    if (openWaits >= MAX_WAITS) throw new Error(`The hub already has ${openWaits} journal waits open, the most it takes from all connections together (${MAX_WAITS}): try again when some have finished`);
+    if (!mine) waits.set(owner.clientId, (mine = new Set()));
     const counted = mine;
-    counted.count++;
+    const controller = new AbortController();
+    counted.add(controller);
     openWaits++;
-    const stop = counted.stop.signal;
-    return journal
-      .waitFor(filter, timeoutMs, stop)
-      .then((entry) => fitting(entry, options.maxMessageSize))
+    const stop = controller.signal;
+    return turns
+      .turn(owner.clientId)
+      // A connection that closed while its wait was queued is not scanned for.
+      .then(() => (stop.aborted ? undefined : journal.waitFor(filter, timeoutMs, stop)))
+      .then((entry) => (entry === undefined ? undefined : fitting(entry, options.maxMessageSize)))
       .finally(() => {
         openWaits--;
-        if (--counted.count === 0 && waits.get(owner.clientId) === counted) waits.delete(owner.clientId);
+        counted.delete(controller);
+        if (counted.size === 0 && waits.get(owner.clientId) === counted) waits.delete(owner.clientId);
       })
       // Called off because the connection closed: there is no one to answer (nor a warning to log).
       .catch((error: unknown) => {
@@ -178,7 +202,7 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     const open = waits.get(clientId);
     if (open) {
       waits.delete(clientId);
-      open.stop.abort();
+      for (const controller of open) controller.abort();
     }
     const count = mocks.removeOwned(clientId);
     if (count) log(options.logger, "debug", `Removed ${count} mock(s) of disconnected client ${clientId}`);

@@ -8,6 +8,11 @@ import type { RuleFactory } from "../mocks/_hub.ts";
 import { Replay, type ReplayOptions } from "./Replay.ts";
 import { replayRule } from "./_rule.ts";
 import { tellCount } from "../mocks/_countAck.ts";
+import { HarBudget } from "./_harBudget.ts";
+import type { MockRules } from "../mocks/_rules.ts";
+
+/** Each hub's budget for the HARs its remote replays hold (./_harBudget.ts). */
+const budgets = new WeakMap<MockRules, HarBudget>();
 
 /**
  * hub → client, a request: `{ id, matched, missed }` (the rule's id) for each request a remote
@@ -36,7 +41,19 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   if (fields.api !== undefined && !apiPaths()) {
     throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
   }
-  const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
+  // Its size as the JSON it came in: one pass over what one message carried, before building anything.
+  const size = JSON.stringify(fields.har ?? null).length;
+  let budget = budgets.get(hub.mocks);
+  if (!budget) budgets.set(hub.mocks, (budget = new HarBudget(hub.maxMessageSize)));
+  budget.take(owner.clientId, size);
+  let replay: Replay;
+  try {
+    replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
+  } catch (error) {
+    budget.release(owner.clientId, size);
+    throw error;
+  }
+  const held = budget;
   replay.id = hub.id;
   // A request, as a fault's hits (FAULT_HITS): the replayed request's answer (or its hand-on with
   // `onMiss: "next"`) waits for the owner's answer, or its failure, or proxyTimeout
@@ -45,5 +62,6 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   // 750 reads behind, test/node/remote-counts.test.ts on three hubs).
   // Nothing is held past the request's answer; an owner gone holds nothing at all.
   const counted = () => tellCount(owner.socket, REPLAY_COUNTS, { id: hub.id, matched: replay.matched, missed: replay.missed } satisfies ReplayCounts, hub.proxyTimeout);
-  return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPaths, counted });
+  const dispose = () => held.release(owner.clientId, size);
+  return replayRule(replay, { id: hub.id, scope: spec.scope, owner: owner.clientId, apiPaths, counted, dispose });
 };

@@ -21,6 +21,8 @@ export interface ReplayRuleOptions {
    * answer (or its hand-on) waits for what it returns. Absent for the hub's own replays: they answer at once.
    */
   counted?: () => Promise<void> | undefined;
+  /** Called once when the rule leaves the hub (a remote replay gives back its HAR's bytes). */
+  dispose?: () => void;
 }
 
 /** The method and pattern every replay rule is kept under: it matches by its own index. */
@@ -39,6 +41,7 @@ export function replayRule(replay: Replay, options: ReplayRuleOptions): Rule {
     owner: options.owner,
     calls: 0,
     takenBy: "replay",
+    ...(options.dispose ? { dispose: options.dispose } : {}),
     take(context: TakeContext): Response | Pass | Promise<Response | Pass> {
       const { method, path } = context;
       // The dashboard, its API and the framework path are the hub's, even to `onMiss: "404"`.

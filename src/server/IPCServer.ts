@@ -158,6 +158,8 @@ export const SERVER_NUMBER_OPTIONS: Readonly<Record<string, NumberKind>> = {
 ruleFactories.set("replay", remoteReplayRule);
 const DEFAULT_MAX_CLIENTS = 1024;
 const DEFAULT_MAX_MOCK_RULES = 200_000;
+/** `proxyTimeout`'s default: a proxied request's answer, a mock's body or a remote rule's count waits at most this long. */
+const DEFAULT_PROXY_TIMEOUT = 30_000;
 /** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
 const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;
@@ -249,7 +251,7 @@ export class IPCServer {
     this.#mocks.bodyLimit = Math.floor(((maxMessageSize - Math.min(64 * 1024, maxMessageSize / 4)) * 3) / 4);
     this.#mocks.bodies.limit = options.maxMockBodyBytes ?? 256 * MiB;
     // A client that stops sending mid-body must not hold its part of that budget for as long as its connection lasts.
-    this.#mocks.bodyIdle = options.proxyTimeout ?? 30_000;
+    this.#mocks.bodyIdle = options.proxyTimeout ?? DEFAULT_PROXY_TIMEOUT;
     // A scope whose only rule is a fault is open too: its trace id names it (SPEC §10).
     this.#mocks.alsoOpen = this.#faults.hasScope;
     installMocksHub(this.#clients, {
@@ -258,13 +260,13 @@ export class IPCServer {
       maxMessageSize,
       maxBufferedAmount: options.maxBufferedAmount ?? 64 * MiB,
       maxRules: options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES,
-      proxyTimeout: options.proxyTimeout ?? 30_000,
+      proxyTimeout: options.proxyTimeout ?? DEFAULT_PROXY_TIMEOUT,
       logger: options.logger,
       apiPaths: () => apiPathsOf(this),
       missRedaction: this.#missRedaction,
     });
     registerHubRules(this, { mocks: this.#mocks, hubRules: this.#hubRules });
-    installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES, options.proxyTimeout ?? 30_000);
+    installRemoteFaults(this.#clients, this.#faults, options.maxMockRules ?? DEFAULT_MAX_MOCK_RULES, options.proxyTimeout ?? DEFAULT_PROXY_TIMEOUT);
     installWebSocketMocks(this.#clients);
   }
 
@@ -290,7 +292,7 @@ export class IPCServer {
     const options = this.#options;
     const server = this;
     const journal = this.#journalIfOn();
-    const proxyTimeout = options.proxyTimeout ?? 30_000;
+    const proxyTimeout = options.proxyTimeout ?? DEFAULT_PROXY_TIMEOUT;
     const dashboard = options.dashboard !== false
       ? createDashboard({
           journal: this.journal,

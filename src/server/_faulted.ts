@@ -4,6 +4,7 @@ import type { FaultAnswers } from "../faults/_kind.ts";
 import type { ActiveFault, FaultTable, Traffic } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { faultedRelay } from "../faults/_socketFault.ts";
+import { countedUnlessLeft } from "../faults/_countedUnlessLeft.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
@@ -37,8 +38,10 @@ export function createFaultLayer(table: FaultTable, options: FaultedOptions): Fa
       const answers = faultAnswers(request, fault, record, options);
       const run = () => faulted(fault, record, options, () => fault.kind.http!(fault.value, { ...answers, take: async () => take(request) }));
       // A remote fault's owner takes the count first (a reset or an answer would reach the test
-      // before it); a local fault (`server.fault`, the HTTP API) has nothing to wait for.
-      return counted ? counted.then(run) : run();
+      // before it); a local fault (`server.fault`, the HTTP API) has nothing to wait for. A client
+      // that leaves during that wait ends it, and its fault never starts.
+      if (!counted) return run();
+      return countedUnlessLeft(counted, request).then((stayed) => (stayed ? run() : leftBeforeFault(fault, record, options)));
     },
   };
 }
@@ -57,8 +60,9 @@ export function createUpgradeFaultLayer(table: FaultTable, options: FaultedOptio
       const drawn = lookUp(table, "GET", path, "websocket", scopeOf);
       if (!drawn) return take(false);
       const { fault, counted } = drawn;
-      // As for HTTP: the owner has the count before the upgrade is refused or accepted.
-      if (counted) await counted;
+      // As for HTTP: the owner has the count before the upgrade is refused or accepted, and a
+      // client that left meanwhile gets nothing started for it.
+      if (counted && !(await countedUnlessLeft(counted, request))) return leftBeforeFault(fault, record, options);
       const answers = faultAnswers(request, fault, record, options);
       const upgrade = fault.kind.upgrade;
       if (upgrade) return faulted(fault, record, options, () => upgrade(fault.value, answers));
@@ -99,6 +103,16 @@ function faultAnswers(request: Request, fault: ActiveFault, record: JournalRecor
       return options.answer(left ? 499 : 503, { error }, record);
     },
   };
+}
+
+/** Journaled as the proxy journals a client that left (499): the fault was drawn and counted, and did not run. */
+function leftBeforeFault(fault: ActiveFault, record: JournalRecord | undefined, options: FaultedOptions): Response {
+  const error = `The client went away while the hub waited for fault ${fault.id}'s owner to take its count: the fault did not run`;
+  if (record) {
+    record.fault = { id: fault.id, kind: fault.kind.name };
+    record.error = error;
+  }
+  return options.answer(499, { error }, record);
 }
 
 function clientLeft(request: Request): boolean {

@@ -12,6 +12,11 @@ import { failure } from "../_rejection.ts";
 const HUGE = "h".repeat(70_000);
 /** Its URL fits in 16 KiB; the upgrade's head (and a plain GET's) does not: the server answers 431. */
 const NEAR = "n".repeat(16_340);
+/**
+ * Its upgrade's head passes 16 KiB (the WebSocket's own headers take ~140–190 bytes), but the
+ * probe's plain GET of its URL does not: the 431 has to come from the WebSocket's own error.
+ */
+const WINDOW = "w".repeat(16_240);
 
 function expectNoToken(error: Error & { cause?: Error }, token: string): void {
   for (const text of [error.message, error.stack ?? "", error.cause?.message ?? "", error.cause?.stack ?? ""]) expect(text).not.toContain(token.slice(0, 100));
@@ -46,6 +51,20 @@ test("a server's 431 for the upgrade's head is named as the token's size", async
       expect(error.code).toBe("ERR_IPC_CONNECT");
       expect(error.message).toContain("the upgrade request is too large for the server: the access token is 16340 bytes (the server answered 431)");
       expectNoToken(error, NEAR);
+    }
+  } finally {
+    await server.teardown();
+  }
+});
+
+test("a token whose upgrade's head alone passes the limit is named as too large too, not the probe's status", async () => {
+  const server = await startServer({ accessToken: WINDOW });
+  try {
+    for (const connecting of [new crossipc.IPCClient(server.getPort(), { accessToken: WINDOW }).connect(), crossipc.connectMocks(server.getPort(), { token: WINDOW })]) {
+      const error = await failure(connecting);
+      expect(error.code).toBe("ERR_IPC_CONNECT");
+      expect(error.message).toContain("the upgrade request is too large for the server: the access token is 16240 bytes (the server answered 431)");
+      expectNoToken(error, WINDOW);
     }
   } finally {
     await server.teardown();

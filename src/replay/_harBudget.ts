@@ -1,0 +1,53 @@
+/**
+ * What replays from other processes may hold on a hub. Each one's HAR arrives in one framework
+ * message (at most `maxMessageSize`, 64 MiB by default) and the replay keeps its bodies for as long
+ * as it lives; the rule bound (50,000 a connection) was the only limit, so one connection could
+ * park tens of GiB of recordings in the hub. A connection's replays hold at most 8 messages'
+ * worth of HAR text (8 × `maxMessageSize`: 512 MiB by default, `MAX_HAR_TEXT`, the most one replay
+ * reads from a file), all connections' together 16 (1 GiB); a replay past either is refused naming
+ * the limit, and its bytes count until it leaves (removed, its scope closed, its connection gone).
+ * Tied to `maxMessageSize` so that a hub that takes larger messages takes larger recordings too.
+ */
+
+/** How many framework messages' worth of HAR one connection's replays, and all of them, may hold. */
+const MESSAGES_PER_CONNECTION = 8;
+const MESSAGES_PER_HUB = 16;
+
+const MiB = 1024 * 1024;
+
+export class HarBudget {
+  #total = 0;
+  readonly #byOwner = new Map<string, number>();
+  readonly #perConnection: number;
+  readonly #perHub: number;
+
+  constructor(maxMessageSize: number) {
+    this.#perConnection = MESSAGES_PER_CONNECTION * maxMessageSize;
+    this.#perHub = MESSAGES_PER_HUB * maxMessageSize;
+  }
+
+  /** Counts `size` characters of HAR for `owner`, or throws naming the limit it would pass (nothing counted then). */
+  take(owner: string, size: number): void {
+    const mine = this.#byOwner.get(owner) ?? 0;
+    if (mine + size > this.#perConnection) {
+      throw new RangeError(`This connection's replays already hold ${mib(mine)} of HAR; this one (${mib(size)}) would pass the ${mib(this.#perConnection)} one connection's replays may hold (${MESSAGES_PER_CONNECTION} × maxMessageSize): remove replays or close their scopes first`);
+    }
+    if (this.#total + size > this.#perHub) {
+      throw new RangeError(`The hub's replays from all connections already hold ${mib(this.#total)} of HAR; this one (${mib(size)}) would pass the ${mib(this.#perHub)} they may hold together (${MESSAGES_PER_HUB} × maxMessageSize): try again when some are gone`);
+    }
+    this.#byOwner.set(owner, mine + size);
+    this.#total += size;
+  }
+
+  /** Gives back what `take` counted, once the replay has left the hub. */
+  release(owner: string, size: number): void {
+    const left = (this.#byOwner.get(owner) ?? 0) - size;
+    if (left > 0) this.#byOwner.set(owner, left);
+    else this.#byOwner.delete(owner);
+    this.#total -= size;
+  }
+}
+
+function mib(size: number): string {
+  return `${(size / MiB).toFixed(1)} MiB`;
+}

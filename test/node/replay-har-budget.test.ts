@@ -1,0 +1,57 @@
+/**
+ * Replays from other processes keep their HAR for as long as they live, and only the rule bound
+ * (50,000 a connection) held them back: one connection could park GiBs of recordings in the hub.
+ * A connection's replays hold at most 8 × `maxMessageSize` of HAR, all connections' together 16 ×;
+ * past either a replay is refused naming the limit, and a replay that leaves gives its bytes back.
+ */
+import assert from "node:assert/strict";
+import test from "node:test";
+import { connectMocks } from "../../adapters/node.ts";
+import { startServer } from "./_helpers.ts";
+
+const MiB = 1024 * 1024;
+
+/** A HAR of one GET answered with `size` characters: ~`size` characters of JSON. */
+function har(path: string, size: number) {
+  const text = "r".repeat(size);
+  return {
+    log: {
+      version: "1.2",
+      creator: { name: "test", version: "1" },
+      entries: [{
+        startedDateTime: new Date(0).toISOString(), time: 1,
+        request: { method: "GET", url: `http://hub${path}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+        response: { status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [], content: { size: text.length, mimeType: "text/plain", text }, redirectURL: "", headersSize: -1, bodySize: text.length },
+        cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+      }],
+    },
+  };
+}
+
+test("a connection's replays hold at most 8 × maxMessageSize of HAR, the hub's 16 ×; past either the replay is refused naming the limit, and a removed one gives its bytes back", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const size = Math.floor(0.9 * MiB);
+  const [a, b, c] = [await connectMocks(server.getPort()), await connectMocks(server.getPort()), await connectMocks(server.getPort())];
+  t.after(() => Promise.all([a.close(), b.close(), c.close()]));
+
+  const held = [];
+  for (let i = 0; i < 8; i++) held.push(await a.replay(har(`/a${i}`, size)));
+  await assert.rejects(a.replay(har("/a8", size)), /This connection's replays already hold 7\.2 MiB of HAR; this one \(0\.9 MiB\) would pass the 8\.0 MiB one connection's replays may hold \(8 × maxMessageSize\)/);
+  // What it holds still answers; a removed replay's bytes come back.
+  assert.equal((await fetch(`${server.getUrl()}/a7`)).status, 200);
+  await held[0]!.remove();
+  await a.replay(har("/a8", size));
+
+  for (let i = 0; i < 8; i++) await b.replay(har(`/b${i}`, size));
+  await c.replay(har("/c0", size));
+  await assert.rejects(c.replay(har("/c1", size)), /The hub's replays from all connections already hold 15\.3 MiB of HAR; this one \(0\.9 MiB\) would pass the 16\.0 MiB they may hold together \(16 × maxMessageSize\)/);
+  // A connection that goes gives back all it held.
+  await b.close();
+  let answer: unknown = undefined;
+  for (let tries = 0; tries < 100; tries++) {
+    answer = await c.replay(har("/c1", size)).then(() => "accepted", (error: Error) => error.message);
+    if (answer === "accepted") break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(answer, "accepted");
+});
