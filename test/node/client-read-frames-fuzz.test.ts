@@ -15,67 +15,16 @@ import net from "node:net";
 import { test } from "node:test";
 import WebSocket from "crossws/websocket";
 import { FAST_BYTES, readUsualFrames } from "../../adapters/_node-read-frames.ts";
+import { BAD_UTF8, cut, fragmented, frame as anyFrame, random, utf8Of as utf8OfText, type FrameOptions, type Random } from "../fixtures/_fuzz.ts";
 
-/** A small deterministic generator (mulberry32): the same seed, the same streams and cuts. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, pick: <T>(items: readonly T[]): T => items[int(items.length)]! };
-}
-type Random = ReturnType<typeof random>;
-
-interface FrameOptions {
-  fin?: boolean;
-  /** A server's frames are unmasked; a masked one is a break of the protocol. */
-  masked?: boolean;
-  rsv?: number;
-  /** The length's form: the shortest that fits unless forced (longer forms are valid). */
-  form?: 7 | 16 | 64;
-}
-
-/** One server frame: any opcode, bits and length form. */
-function frame(opcode: number, payload: string | Uint8Array, { fin = true, masked = false, rsv = 0, form }: FrameOptions = {}): Buffer {
-  const body = Buffer.from(payload);
-  const length = body.length;
-  const use = form ?? (length < 126 ? 7 : length < 0x10000 ? 16 : 64);
-  const head = use === 7 ? Buffer.from([0, length]) : use === 16 ? Buffer.from([0, 126, length >> 8, length & 0xff]) : Buffer.alloc(10);
-  if (use === 64) {
-    head[1] = 127;
-    head.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
-    head.writeUInt32BE(length >>> 0, 6);
-  }
-  head[0] = (fin ? 0x80 : 0) | rsv | opcode;
-  if (!masked) return Buffer.concat([head, body]);
-  head[1]! |= 0x80;
-  const mask = Buffer.from([1, 2, 3, 4]);
-  for (let i = 0; i < length; i++) body[i] = body[i]! ^ mask[i & 3]!;
-  return Buffer.concat([head, mask, body]);
-}
+/** A server's frame: unmasked unless a break asks for a mask. */
+const frame = (opcode: number, payload: string | Uint8Array, options: FrameOptions = {}) => anyFrame(opcode, payload, { masked: false, ...options });
 
 /** Text as answers hold it; U+FFFD (which sends a frame to `ws` to check) only now and then. */
 const TEXT = ["a", "é", "€", "😀", " ", "\\", '"', "a", "é", "€", "😀", " ", "\\", '"', "\uFFFD"];
 const SIZES = [0, 1, 125, 126, 200, 1023, FAST_BYTES, FAST_BYTES + 1, 3000, 65536];
 
-/** `n` bytes of valid UTF-8 (mixed widths). */
-function utf8Of(r: Random, n: number): string {
-  let out = "";
-  let left = n;
-  while (left > 0) {
-    const s = r.pick(TEXT.filter((c) => Buffer.byteLength(c) <= left));
-    out += s;
-    left -= Buffer.byteLength(s);
-  }
-  return out;
-}
-
-const BAD_UTF8 = [[0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x28], [0xff], [0xf4, 0x90, 0x80, 0x80]];
+const utf8Of = (r: Random, n: number) => utf8OfText(r, n, TEXT);
 
 /** One random piece of a server stream: what a server sends, or (`breaks`) mostly a break of the protocol or a limit. */
 function piece(r: Random, breaks: boolean): Buffer[] {
@@ -89,13 +38,7 @@ function piece(r: Random, breaks: boolean): Buffer[] {
   if (roll < 53) {
     // A message in fragments, maybe with a ping or a pong between them.
     const text = Buffer.from(utf8Of(r, 1 + r.int(80)));
-    const cuts = [0, ...Array.from({ length: 1 + r.int(3) }, () => r.int(text.length + 1)).sort((a, b) => a - b), text.length];
-    const out: Buffer[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) {
-      out.push(frame(i === 0 ? 1 : 0, text.subarray(cuts[i], cuts[i + 1]), opts({ fin: i + 2 === cuts.length })));
-      if (i + 2 < cuts.length && r.int(3) === 0) out.push(frame(r.pick([9, 10]), "mid", opts()));
-    }
-    return out;
+    return fragmented(r, text, frame, opts);
   }
   if (roll < 59) return [frame(9, utf8Of(r, r.int(3) === 0 ? r.pick([0, 125]) : r.int(20)), opts())];
   if (roll < 62) return [frame(10, utf8Of(r, r.int(20)), opts())];
@@ -117,36 +60,6 @@ function piece(r: Random, breaks: boolean): Buffer[] {
     const payload = r.int(8) === 0 ? Buffer.alloc(r.pick([0, 1])) : Buffer.concat([Buffer.from([code >> 8, code & 0xff]), reason]);
     return [frame(8, payload, opts()), frame(1, "after the close")];
   }
-}
-
-function headerBytes(f: Buffer): number {
-  const len7 = f[1]! & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (f[1]! & 0x80 ? 4 : 0);
-}
-
-/** The reads a stream is written in: whole, frame by frame, a byte at a time (short streams), at random places, at some frame boundaries and ends of headers. */
-function cut(r: Random, frames: Buffer[]): Buffer[] {
-  const bytes = Buffer.concat(frames);
-  const mode = r.int(6);
-  if (mode === 0) return [bytes];
-  const at = new Set<number>();
-  if (mode === 1 || mode >= 4) {
-    let end = 0;
-    for (const f of frames) {
-      if (mode === 4 && r.int(3) === 0) at.add(end + headerBytes(f));
-      if ((end += f.length) && (mode === 1 || r.int(2) === 0)) at.add(end);
-    }
-  }
-  if (mode === 2 && bytes.length <= 300) for (let i = 1; i < bytes.length; i++) at.add(i);
-  else if (mode === 2 || mode === 3 || mode === 5) for (let i = 0; i < 1 + r.int(12); i++) at.add(1 + r.int(Math.max(1, bytes.length - 1)));
-  const ends = [...at].filter((n) => n > 0 && n < bytes.length).sort((a, b) => a - b);
-  const reads: Buffer[] = [];
-  let start = 0;
-  for (const end of [...ends, bytes.length]) {
-    reads.push(bytes.subarray(start, end));
-    start = end;
-  }
-  return reads;
 }
 
 /** The client's `maxPayload`: `ws`'s default, under the reader's bound, at it. */

@@ -8,20 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RuleTable } from "../../src/mocks/_table.ts";
-
-/** A small deterministic generator (mulberry32): a failure names its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, pick: <T>(items: readonly T[]): T => items[int(items.length)]! };
-}
+import { random } from "../fixtures/_fuzz.ts";
 
 /** Patterns that match GET /a/b, and some that do not: the model's matcher is this list. */
 const MATCHING = ["/**", "/a/**", "/a/*", "/a/b", "/*/b", "/a/:id", "/:x/b", "/:x/:y"];
