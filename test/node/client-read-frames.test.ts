@@ -15,6 +15,7 @@ import { IPCClient, IPCServer } from "../../adapters/node.ts";
 import { FAST_BYTES, readUsualFrames } from "../../adapters/_node-read-frames.ts";
 import { listenOnLoopback, rejection, startServer } from "./_helpers.ts";
 import { frame } from "../fixtures/_rawPeer.ts";
+import { countReceiverWrites } from "../fixtures/_receiverWrites.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
 /** `ws`'s Receiver, which its types do not export: a Writable parsing frames (a client's: `isServer: false`). */
@@ -22,20 +23,8 @@ const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: bool
 /** A server's frame: never masked. */
 const plain = (opcode: number, payload: string | Uint8Array, fin = true) => frame(opcode, payload, { fin, masked: false });
 
-/** Counts the chunks clients' `ws` Receivers were written (a client's Receiver: a Writable with `_isServer` false). */
-function countClientReceiverWrites(t: { after(fn: () => void): void }): () => number {
-  const write = Writable.prototype.write;
-  let count = 0;
-  Writable.prototype.write = function (this: Writable & { _isServer?: boolean; _maxPayload?: number }, ...args: unknown[]) {
-    if (this._isServer === false && typeof this._maxPayload === "number") count++;
-    return (write as (...args: unknown[]) => boolean).apply(this, args);
-  } as typeof write;
-  t.after(() => (Writable.prototype.write = write));
-  return () => count;
-}
-
 test("an IPCClient reads the usual answers without ws's Receiver, which still takes a long one", async (t) => {
-  const receiverWrites = countClientReceiverWrites(t);
+  const receiverWrites = countReceiverWrites(t, "client");
   const server = await startServer(t);
   server.onFrameworkMessage(echo, (x) => x);
   const client = new IPCClient(server.getPort(), { heartbeatInterval: 0 });

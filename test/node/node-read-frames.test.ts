@@ -14,6 +14,7 @@ import * as ws from "ws";
 import { FAST_BYTES, readUsualFrames } from "../../adapters/_node-read-frames.ts";
 import { startServer } from "./_helpers.ts";
 import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
+import { countReceiverWrites } from "../fixtures/_receiverWrites.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
 const request = (n: number, value: string = String(n)) => `r:${n}:echo:${JSON.stringify(value)}`;
@@ -32,20 +33,8 @@ function sixteenBitFrame(text: string): Buffer {
   return Buffer.concat([head, payload.subarray(payload.length - length)]);
 }
 
-/** Counts the chunks the server's `ws` Receivers were written (a server's Receiver: a Writable with `_isServer`). */
-function countReceiverWrites(t: { after(fn: () => void): void }): () => number {
-  const write = Writable.prototype.write;
-  let count = 0;
-  Writable.prototype.write = function (this: Writable & { _isServer?: boolean; _maxPayload?: number }, ...args: unknown[]) {
-    if (this._isServer === true && typeof this._maxPayload === "number") count++;
-    return (write as (...args: unknown[]) => boolean).apply(this, args);
-  } as typeof write;
-  t.after(() => (Writable.prototype.write = write));
-  return () => count;
-}
-
 test("the usual requests are read without ws's Receiver, which still takes a ping and its pong", async (t) => {
-  const receiverWrites = countReceiverWrites(t);
+  const receiverWrites = countReceiverWrites(t, "server");
   const server = await startServer(t);
   server.onFrameworkMessage(echo, (x) => x);
   const peer = await rawPeer(server.getPort(), "usual");
