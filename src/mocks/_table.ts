@@ -38,8 +38,11 @@ export type { Matches, RuleMatch } from "./_matches.ts";
 
 interface NewestFirst<T> {
   readonly rules: readonly T[];
-  /** `rules`' orders of addition, kept with them: a rule removed since leaves the table's `#order`. */
-  readonly orders: readonly number[];
+  /**
+   * `rules`' orders of addition, for merging stacks: taken from `#order` by the lookup that first
+   * merges this stack (synchronously, in `find`), never later, as a rule removed since has none there.
+   */
+  orders?: readonly number[];
 }
 
 /**
@@ -152,21 +155,16 @@ export class RuleTable<T extends Routed = Rule> {
 
   /** The rules of the stacks a lookup found, newest first. */
   #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string): Matches<T> {
-    const stacks: Array<NewestFirst<T> & { params: Record<string, string> }> = [];
+    const stacks: Array<{ newest: NewestFirst<T>; params: Record<string, string> }> = [];
     for (const match of found) {
       if (match.data.rules.size === 0 || !agrees(match, path)) continue;
       const { data, params } = match;
-      stacks.push({ ...(data.newestFirst ??= this.#newestFirst(data.rules)), params: decodeParams(params, data.star) });
+      stacks.push({ newest: (data.newestFirst ??= { rules: [...data.rules].reverse() }), params: decodeParams(params, data.star) });
     }
     if (stacks.length === 0) return NONE as Matches<T>;
     // The common case: one pattern matches; its stack is already in order.
-    if (stacks.length === 1) return new StackMatches(stacks[0]!.rules, stacks[0]!.params);
-    return new MergedMatches(stacks);
-  }
-
-  #newestFirst(rules: Set<T>): NewestFirst<T> {
-    const newest = [...rules].reverse();
-    return { rules: newest, orders: newest.map((rule) => this.#order.get(rule)!) };
+    if (stacks.length === 1) return new StackMatches(stacks[0]!.newest.rules, stacks[0]!.params);
+    return new MergedMatches(stacks.map(({ newest, params }) => ({ rules: newest.rules, orders: (newest.orders ??= newest.rules.map((rule) => this.#order.get(rule)!)), params })));
   }
 
   #withoutRegex(): RouterContext<Stack<T>> {
