@@ -23,14 +23,27 @@ interface Stack<T> extends PatternShape {
    * (two connections, or the faults of ten at `/**`) took 10 s (Node) and 25 s (Deno).
    */
   readonly rules: Set<T>;
-  /** `rules` newest first, as lookups hand them out: made on the first lookup after a change. */
-  newestFirst: T[] | undefined;
+  /**
+   * `rules` newest first, as lookups hand them out, with each one's order of addition: made on the
+   * first lookup after a change, and never changed after (a change makes a new one), so a lookup
+   * read after an await still reads the table as it stood when the request came.
+   */
+  newestFirst: NewestFirst<T> | undefined;
   /** The route as the router holds it, to add it again when the router is rebuilt. */
   readonly method: string;
   readonly pattern: string;
 }
 
 export type { Matches, RuleMatch } from "./_matches.ts";
+
+interface NewestFirst<T> {
+  readonly rules: readonly T[];
+  /**
+   * `rules`' orders of addition, for merging stacks: taken from `#order` by the lookup that first
+   * merges this stack (synchronously, in `find`), never later, as a rule removed since has none there.
+   */
+  orders?: readonly number[];
+}
 
 /**
  * The rules of one scope (or the unscoped ones): a rou3 router whose route data is a stack of
@@ -142,16 +155,16 @@ export class RuleTable<T extends Routed = Rule> {
 
   /** The rules of the stacks a lookup found, newest first. */
   #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string): Matches<T> {
-    const stacks: Array<{ rules: readonly T[]; params: Record<string, string> }> = [];
+    const stacks: Array<{ newest: NewestFirst<T>; params: Record<string, string> }> = [];
     for (const match of found) {
       if (match.data.rules.size === 0 || !agrees(match, path)) continue;
       const { data, params } = match;
-      stacks.push({ rules: (data.newestFirst ??= [...data.rules].reverse()), params: decodeParams(params, data.star) });
+      stacks.push({ newest: (data.newestFirst ??= { rules: [...data.rules].reverse() }), params: decodeParams(params, data.star) });
     }
     if (stacks.length === 0) return NONE as Matches<T>;
     // The common case: one pattern matches; its stack is already in order.
-    if (stacks.length === 1) return new StackMatches(stacks[0]!.rules, stacks[0]!.params);
-    return new MergedMatches(stacks, (rule) => this.#order.get(rule)!);
+    if (stacks.length === 1) return new StackMatches(stacks[0]!.newest.rules, stacks[0]!.params);
+    return new MergedMatches(stacks.map(({ newest, params }) => ({ rules: newest.rules, orders: (newest.orders ??= newest.rules.map((rule) => this.#order.get(rule)!)), params })));
   }
 
   #withoutRegex(): RouterContext<Stack<T>> {

@@ -10,12 +10,10 @@
  * naming the entry and the bound, and the mock's answer is a 502 naming it; 256 still go.
  */
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { test } from "node:test";
-import WebSocket from "ws";
-import { INTERNAL_SOCKET_PATH } from "../../adapters/node.ts";
 import { RUNTIMES } from "../matrix/_spawn.ts";
 import { startJsonHub } from "./_cli.ts";
+import { rawMocks } from "./_rawMocks.ts";
 
 const BOUND = 256;
 
@@ -38,32 +36,9 @@ for (const runtime of RUNTIMES) {
     const { port } = await startJsonHub(t, runtime, ["--allow-net=127.0.0.1"]);
     const hub = `http://127.0.0.1:${port}`;
 
-    const mock = new WebSocket(`ws://127.0.0.1:${port}${INTERNAL_SOCKET_PATH}?runtimeId=raw-mock`);
-    await once(mock, "open");
-    t.after(() => mock.close());
-    const answered = new Map<string, (text: string) => void>();
-    mock.on("message", (data) => {
-      const frame = String(data);
-      const [type, id, path] = frame.split(":", 3) as [string, string, string];
-      const json = frame.slice(type.length + id.length + path.length + 3);
-      if (type === "s") answered.get(id)?.(json);
-      // A relayed request: answer with as many header fields as its path names.
-      if (type === "r" && path === "__crossipc/mocks/take") {
-        const { params } = JSON.parse(json) as { params: { count: string } };
-        const pairs = headers(Number(params.count)).map(({ name, value }) => [name, value]);
-        mock.send(`s:${id}:${path}:${JSON.stringify({ success: true, data: { status: 200, headers: pairs, body: { text: "mocked" } } })}`);
-      }
-      // The hub tells the replay's owner its counts and waits for the answer.
-      if (type === "r" && path !== "__crossipc/mocks/take") mock.send(`s:${id}:${path}:{"success":true}`);
-    });
-    let ids = 0;
-    const request = (path: string, data: unknown) => {
-      const id = String(++ids);
-      mock.send(`r:${id}:${path}:${JSON.stringify(data)}`);
-      return new Promise<{ success: boolean; error?: { message?: string } }>((resolve) => answered.set(id, (text) => resolve(JSON.parse(text))));
-    };
-    assert.equal((await request("__crossipc/mocks/hello", { protocol: 1 })).success, true);
-    const replay = (count: number, path: string) => request("__crossipc/mocks/add", { ref: ids + 1, scope: null, kind: "replay", method: "*", path: "/**", har: har(count, path) });
+    // A relayed request is answered with as many header fields as its path names.
+    const { request, nextRef } = await rawMocks(t, port, (params) => ({ status: 200, headers: headers(Number(params["count"])).map(({ name, value }) => [name, value]), body: { text: "mocked" } }));
+    const replay = (count: number, path: string) => request("__crossipc/mocks/add", { ref: nextRef(), scope: null, kind: "replay", method: "*", path: "/**", har: har(count, path) });
 
     const refused = await replay(BOUND + 1, "many");
     assert.equal(refused.success, false, "the replay was taken");
@@ -76,7 +51,7 @@ for (const runtime of RUNTIMES) {
     assert.equal(enough.headers.get(`x-h${BOUND - 1}`), "v");
     assert.equal(await enough.text(), "ok");
 
-    assert.equal((await request("__crossipc/mocks/add", { ref: ids + 1, scope: null, kind: "intercept", method: "GET", path: "/mock/:count" })).success, true);
+    assert.equal((await request("__crossipc/mocks/add", { ref: nextRef(), scope: null, kind: "intercept", method: "GET", path: "/mock/:count" })).success, true);
     const tooMany = await fetch(`${hub}/mock/${BOUND + 1}`);
     const body = (await tooMany.json()) as { error: string };
     assert.equal(tooMany.status, 502, JSON.stringify(body).slice(0, 200));

@@ -8,34 +8,20 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import http from "node:http";
-import { Writable } from "node:stream";
 import { test } from "node:test";
 import * as ws from "ws";
 import { IPCClient, IPCServer } from "../../adapters/node.ts";
-import { FAST_BYTES, readUsualFrames } from "../../adapters/_node-read-frames.ts";
+import { FAST_BYTES } from "../../adapters/_node-read-frames.ts";
 import { listenOnLoopback, rejection, startServer } from "./_helpers.ts";
 import { frame } from "../fixtures/_rawPeer.ts";
+import { countReceiverWrites, receiverEvents } from "../fixtures/_wsReceiver.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
-/** `ws`'s Receiver, which its types do not export: a Writable parsing frames (a client's: `isServer: false`). */
-const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
 /** A server's frame: never masked. */
 const plain = (opcode: number, payload: string | Uint8Array, fin = true) => frame(opcode, payload, { fin, masked: false });
 
-/** Counts the chunks clients' `ws` Receivers were written (a client's Receiver: a Writable with `_isServer` false). */
-function countClientReceiverWrites(t: { after(fn: () => void): void }): () => number {
-  const write = Writable.prototype.write;
-  let count = 0;
-  Writable.prototype.write = function (this: Writable & { _isServer?: boolean; _maxPayload?: number }, ...args: unknown[]) {
-    if (this._isServer === false && typeof this._maxPayload === "number") count++;
-    return (write as (...args: unknown[]) => boolean).apply(this, args);
-  } as typeof write;
-  t.after(() => (Writable.prototype.write = write));
-  return () => count;
-}
-
 test("an IPCClient reads the usual answers without ws's Receiver, which still takes a long one", async (t) => {
-  const receiverWrites = countClientReceiverWrites(t);
+  const receiverWrites = countReceiverWrites(t, "client");
   const server = await startServer(t);
   server.onFrameworkMessage(echo, (x) => x);
   const client = new IPCClient(server.getPort(), { heartbeatInterval: 0 });
@@ -134,21 +120,7 @@ test("whatever a read holds, the client's reader hands on what ws's own Receiver
   ];
   // Each ends with what ws refuses (nothing after it is read): text that is not UTF-8 (1007), a masked frame (1002).
   const streams = [Buffer.concat([...body, plain(1, Buffer.from([0x61, 0xff, 0x62]))]), Buffer.concat([...body, frame(1, "masked")])];
-  async function heard(stream: Buffer, maxPayload: number, reads: number[], wrapped: boolean): Promise<string[]> {
-    const events: string[] = [];
-    const receiver = new Receiver({ isServer: false, maxPayload });
-    receiver.on("message", (data: Buffer, isBinary: boolean) => events.push(`${isBinary ? "binary" : "text"} ${data.toString()}`));
-    receiver.on("ping", (data: Buffer) => events.push(`ping ${data.toString()}`));
-    receiver.on("error", (error: Error & { code?: string }) => events.push(`error ${error.code}`));
-    if (wrapped) assert.equal(readUsualFrames({ _receiver: receiver, listenerCount: () => 1 } as never, (text) => events.push(`text ${text}`), "server"), true);
-    let at = 0;
-    for (const end of [...reads, stream.length]) {
-      if (end > at) receiver.write(Buffer.from(stream.subarray(at, end)));
-      at = Math.max(at, end);
-    }
-    await new Promise((resolve) => setImmediate(resolve)); // ws reports a protocol error a tick later
-    return events;
-  }
+  const heard = (stream: Buffer, maxPayload: number, reads: number[], wrapped: boolean) => receiverEvents("client", stream, maxPayload, reads, wrapped);
   for (const [stream, maxPayload, error] of [
     [streams[0]!, 0, "WS_ERR_INVALID_UTF8"],
     [streams[1]!, 0, "WS_ERR_UNEXPECTED_MASK"],

@@ -13,76 +13,20 @@ import { test } from "node:test";
 import { IPCServer, type IPCServerOptions } from "../../adapters/node.ts";
 import { wsReadsAllOnPorts } from "../../adapters/_node-read-frames.ts";
 import { rawPeer, type Frame } from "../fixtures/_rawPeer.ts";
+import { BAD_UTF8, cut, fragmented, frame, random, utf8Of as utf8OfText, type FrameOptions, type Random } from "../fixtures/_fuzz.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
-
-/** A small deterministic generator (mulberry32): the same seed, the same streams and cuts. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(items: readonly T[]): T => items[int(items.length)]! };
-}
-type Random = ReturnType<typeof random>;
-
-interface FrameOptions {
-  fin?: boolean;
-  masked?: boolean;
-  /** Reserved bits, as they stand in the first byte (0x40, 0x20, 0x10). */
-  rsv?: number;
-  /** The length's form: 7-bit where it fits, else 16-bit, else 64-bit; or one forced (longer forms are valid). */
-  form?: 7 | 16 | 64;
-  mask?: Buffer;
-}
-
-/** One client frame: any opcode, bits, length form and mask. */
-function frame(opcode: number, payload: string | Uint8Array, { fin = true, masked = true, rsv = 0, form, mask = Buffer.from([0x37, 0xfa, 0x21, 0x3d]) }: FrameOptions = {}): Buffer {
-  const body = Buffer.from(payload);
-  const length = body.length;
-  const use = form ?? (length < 126 ? 7 : length < 0x10000 ? 16 : 64);
-  const head = use === 7 ? Buffer.from([0, length]) : use === 16 ? Buffer.from([0, 126, length >> 8, length & 0xff]) : Buffer.alloc(10);
-  if (use === 64) {
-    head[1] = 127;
-    head.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
-    head.writeUInt32BE(length >>> 0, 6);
-  }
-  head[0] = (fin ? 0x80 : 0) | rsv | opcode;
-  if (!masked) return Buffer.concat([head, body]);
-  head[1]! |= 0x80;
-  for (let i = 0; i < length; i++) body[i] = body[i]! ^ mask[i & 3]!;
-  return Buffer.concat([head, mask, body]);
-}
 
 const request = (n: number, value: string) => `r:${n}:echo:${JSON.stringify(value)}`;
 const SIZES = [0, 1, 125, 126, 1024, 1025, 65536];
 const TEXT = ["a", "é", "€", "😀", " ", "\uFFFD", "\\", '"'];
-
-/** `n` bytes of valid UTF-8 (mixed widths), for payloads of exact sizes. */
-function utf8Of(r: Random, n: number): string {
-  let out = "";
-  let left = n;
-  while (left > 0) {
-    const s = r.pick(TEXT.filter((c) => Buffer.byteLength(c) <= left));
-    out += s;
-    left -= Buffer.byteLength(s);
-  }
-  return out;
-}
+const utf8Of = (r: Random, n: number) => utf8OfText(r, n, TEXT);
 
 /** A request whose frame payload is `bytes` long (or as near as its fixed part allows). */
 function requestOf(r: Random, id: number, bytes: number): string {
   const fixed = Buffer.byteLength(request(id, ""));
   return request(id, utf8Of(r, Math.max(0, bytes - fixed)).replace(/["\\]/g, "a"));
 }
-
-/** Bytes that are not UTF-8: a lone continuation byte, an overlong form, a surrogate, a cut sequence, 0xff. */
-const BAD_UTF8 = [[0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x28], [0xff], [0xf4, 0x90, 0x80, 0x80]];
 
 /** One random piece of a client stream: one or more frames; what a client sends, or (`breaks`) mostly a break of the protocol or a limit. */
 function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
@@ -100,13 +44,7 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
   if (roll < 58) {
     // A request in fragments, maybe with a ping or a pong between them.
     const text = Buffer.from(request(id(), utf8Of(r, r.int(60))));
-    const cuts = [0, ...Array.from({ length: 1 + r.int(3) }, () => r.int(text.length + 1)).sort((a, b) => a - b), text.length];
-    const out: Buffer[] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) {
-      out.push(frame(i === 0 ? 1 : 0, text.subarray(cuts[i], cuts[i + 1]), opts({ fin: i + 2 === cuts.length })));
-      if (i + 2 < cuts.length && r.int(3) === 0) out.push(frame(r.pick([9, 10]), "mid", opts()));
-    }
-    return out;
+    return fragmented(r, text, frame, opts);
   }
   if (roll < 66) return [frame(9, utf8Of(r, r.int(3) === 0 ? r.pick([0, 125]) : r.int(20)), opts())];
   if (roll < 71) return [frame(10, utf8Of(r, r.int(20)), opts())];
@@ -136,42 +74,6 @@ function piece(r: Random, ids: { next: number }, breaks: boolean): Buffer[] {
     return [frame(8, payload, opts())];
   }
   return [frame(1, request(id(), "v".repeat(r.pick([100, 1000, 2000]))), opts())];
-}
-
-/** A client frame's header and mask bytes. */
-function headerBytes(f: Buffer): number {
-  const len7 = f[1]! & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (f[1]! & 0x80 ? 4 : 0);
-}
-
-/**
- * The reads a stream is written in: whole, frame by frame, a byte at a time (short streams), cut at
- * random places, or at some frame boundaries (reads of several whole frames, each starting a frame,
- * where the reader looks at most) and some ends of headers, or with random cuts as well.
- */
-function cut(r: Random, frames: Buffer[]): Buffer[] {
-  const bytes = Buffer.concat(frames);
-  const mode = r.int(6);
-  if (mode === 0) return [bytes];
-  const at = new Set<number>();
-  if (mode === 1 || mode >= 4) {
-    let end = 0;
-    for (const f of frames) {
-      // Now and then right after a frame's header and mask, so that the next read starts at its payload.
-      if (mode === 4 && r.int(3) === 0) at.add(end + headerBytes(f));
-      if ((end += f.length) && (mode === 1 || r.int(2) === 0)) at.add(end);
-    }
-  }
-  if (mode === 2 && bytes.length <= 300) for (let i = 1; i < bytes.length; i++) at.add(i);
-  else if (mode === 2 || mode === 3 || mode === 5) for (let i = 0; i < 1 + r.int(12); i++) at.add(1 + r.int(Math.max(1, bytes.length - 1)));
-  const ends = [...at].filter((n) => n > 0 && n < bytes.length).sort((a, b) => a - b);
-  const reads: Buffer[] = [];
-  let start = 0;
-  for (const end of [...ends, bytes.length]) {
-    reads.push(bytes.subarray(start, end));
-    start = end;
-  }
-  return reads;
 }
 
 /** maxMessageSize for the framework path, maxProxyMessageSize past it: small, at the reader's 1 KiB, and the defaults. */

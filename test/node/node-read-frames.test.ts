@@ -7,18 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { Writable } from "node:stream";
 import { test } from "node:test";
 import { IPCServer } from "../../adapters/node.ts";
-import * as ws from "ws";
-import { FAST_BYTES, readUsualFrames } from "../../adapters/_node-read-frames.ts";
+import { FAST_BYTES } from "../../adapters/_node-read-frames.ts";
 import { startServer } from "./_helpers.ts";
 import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
+import { countReceiverWrites, receiverEvents } from "../fixtures/_wsReceiver.ts";
 
 const echo = IPCServer.defineRequest<unknown, unknown>("echo");
 const request = (n: number, value: string = String(n)) => `r:${n}:echo:${JSON.stringify(value)}`;
-/** `ws`'s Receiver, which its types do not export: a Writable parsing a client's frames. */
-const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
 const answer = (n: number, value: string = String(n)) => `s:${n}:echo:${JSON.stringify({ success: true, data: value })}`;
 
 /** A masked text frame of `text` with its length in the 16-bit form, whatever it is (as `ws` accepts). */
@@ -32,20 +29,8 @@ function sixteenBitFrame(text: string): Buffer {
   return Buffer.concat([head, payload.subarray(payload.length - length)]);
 }
 
-/** Counts the chunks the server's `ws` Receivers were written (a server's Receiver: a Writable with `_isServer`). */
-function countReceiverWrites(t: { after(fn: () => void): void }): () => number {
-  const write = Writable.prototype.write;
-  let count = 0;
-  Writable.prototype.write = function (this: Writable & { _isServer?: boolean; _maxPayload?: number }, ...args: unknown[]) {
-    if (this._isServer === true && typeof this._maxPayload === "number") count++;
-    return (write as (...args: unknown[]) => boolean).apply(this, args);
-  } as typeof write;
-  t.after(() => (Writable.prototype.write = write));
-  return () => count;
-}
-
 test("the usual requests are read without ws's Receiver, which still takes a ping and its pong", async (t) => {
-  const receiverWrites = countReceiverWrites(t);
+  const receiverWrites = countReceiverWrites(t, "server");
   const server = await startServer(t);
   server.onFrameworkMessage(echo, (x) => x);
   const peer = await rawPeer(server.getPort(), "usual");
@@ -142,22 +127,7 @@ test("whatever a read holds, the reader hands on what ws's own Receiver would: e
     // Not UTF-8: ws closes with 1007 (nothing after it is read).
     masked(Buffer.from([0x61, 0xff, 0x62])),
   ]);
-  async function heard(maxPayload: number, reads: number[], wrapped: boolean): Promise<string[]> {
-    const events: string[] = [];
-    const receiver = new Receiver({ isServer: true, maxPayload });
-    receiver.on("message", (data: Buffer, isBinary: boolean) => events.push(`${isBinary ? "binary" : "text"} ${data.toString()}`));
-    receiver.on("ping", (data: Buffer) => events.push(`ping ${data.toString()}`));
-    receiver.on("error", (error: Error & { code?: string }) => events.push(`error ${error.code}`));
-    if (wrapped) assert.equal(readUsualFrames({ _receiver: receiver, listenerCount: () => 1 } as never, (text) => events.push(`text ${text}`)), true);
-    let at = 0;
-    for (const end of [...reads, stream.length]) {
-      // A copy: each Receiver unmasks its chunks in place.
-      if (end > at) receiver.write(Buffer.from(stream.subarray(at, end)));
-      at = Math.max(at, end);
-    }
-    await new Promise((resolve) => setImmediate(resolve)); // ws reports a protocol error a tick later
-    return events;
-  }
+  const heard = (maxPayload: number, reads: number[], wrapped: boolean) => receiverEvents("server", stream, maxPayload, reads, wrapped);
   for (const maxPayload of [0, 300]) {
     const expected = await heard(maxPayload, [], false);
     assert.ok(expected.length >= (maxPayload ? 7 : lengths.length + 6), `maxPayload ${maxPayload}: ${expected.length} events`);
