@@ -180,11 +180,11 @@ export function installMocksHub(clients: FrameworkClients, options: MocksHubOpti
     counted.add(controller);
     openWaits++;
     const stop = controller.signal;
-    return turns
-      .turn(owner.clientId)
-      // A connection that closed while its wait was queued is not scanned for.
-      .then(() => (stop.aborted ? undefined : journal.waitFor(filter, timeoutMs, stop)))
-      .then((entry) => (entry === undefined ? undefined : fitting(entry, options.maxMessageSize)))
+    // Only the scan of the ring waits for the connection's turn; the wait itself (its timeout,
+    // the entries it catches) starts now, as the caller asked (Journal.waitForAfter).
+    return journal
+      .waitForAfter(turns.turn(owner.clientId), filter, timeoutMs, stop)
+      .then((entry) => fitting(entry, options.maxMessageSize))
       .finally(() => {
         openWaits--;
         counted.delete(controller);

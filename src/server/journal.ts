@@ -307,6 +307,78 @@ export class Journal implements BodyLedger {
     });
   }
 
+  /**
+   * @internal `waitFor` for the journal waits of other processes (../mocks/_hub.ts), whose scans of
+   * the ring each wait for their connection's turn (`scanAt`, ../mocks/_journalTurns.ts). Only the
+   * scan waits: entries recorded from the call on are caught as they come and the timeout runs
+   * from the call, so the answer is the one `waitFor` would have given at the call (the first
+   * entry that matches, an older one before a newer), not one of whatever the turn found. A turn
+   * that came late (a long burst) neither stretched the wait past its `timeoutMs` nor let an entry
+   * recorded after the timeout answer it. An older entry that left the ring before the turn is lost.
+   */
+  waitForAfter(scanAt: Promise<unknown>, filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
+    try {
+      checkNumber("timeoutMs", timeoutMs, "msOrNow");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
+    let matches: (record: JournalRecord) => boolean;
+    try {
+      matches = compileFilter(filter);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(aborted(filter));
+    // Entries up to this id were in the ring at the call: the turn's scan reads only those.
+    const through = this.#lastId;
+    return new Promise((resolve, reject) => {
+      let scanned = false;
+      let timedOut = false;
+      let settled = false;
+      /** The first matching entry recorded since the call, kept until the older ones were scanned. */
+      let caught: JournalEntry | undefined;
+      const stop = () => {
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#waiters.delete(waiter);
+      };
+      const onAbort = () => {
+        stop();
+        reject(aborted(filter));
+      };
+      const timeOut = () => {
+        stop();
+        reject(new IPCError("ERR_IPC_TIMEOUT", `Journal: no entry matching ${describeFilter(filter)} within ${timeoutMs}ms (${this.#seen()})`));
+      };
+      const answer = (entry: JournalEntry) => {
+        stop();
+        resolve(entry);
+      };
+      // `commit` drops a waiter once it matched: only the first new match is ever caught.
+      const waiter: Waiter = { matches, resolve: (entry) => (scanned ? answer(entry) : (caught = entry)) };
+      const timer = setTimeout(() => {
+        if (scanned) return timeOut();
+        // Nothing recorded from now on counts; what was in the ring at the call still may, once scanned.
+        timedOut = true;
+        this.#waiters.delete(waiter);
+      }, timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.add(waiter);
+      void scanAt.then(() => {
+        if (settled) return;
+        scanned = true;
+        for (const record of this.#records()) {
+          if (record.id > through) break;
+          if (matches(record)) return answer(record.toEntry());
+        }
+        if (caught) answer(caught);
+        else if (timedOut) timeOut();
+      });
+    });
+  }
+
   /** Calls `listener` with each new entry; returns the function that stops it. */
   onEntry(listener: (entry: JournalEntry) => void): () => void {
     const wrapped = (record: JournalRecord) => listener(record.toEntry());
