@@ -7,6 +7,8 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
+import { connect } from "node:net";
+import { once } from "node:events";
 import { rawSocket, startServer, type RawSocket } from "./_helpers.ts";
 
 const HITS = /^r:([^:]+):__crossipc\/faults\/hits:(.*)$/;
@@ -65,3 +67,29 @@ async function journaled(server: Awaited<ReturnType<typeof startServer>>, path: 
   }
   assert.fail(`no journal entry for ${path} with a status`);
 }
+
+test("a client that leaves its WebSocket upgrade while the hub waits for a remote status fault's count: journaled 499, the fault never starts", async (t) => {
+  const server = await startServer(t, { proxyTimeout: 60_000 });
+  const raw = await rawSocket(server.getPort());
+  t.after(() => raw.close());
+  await ask(raw, 'r:1:__crossipc/mocks/hello:{"protocol":1}');
+  const added = await ask(raw, `r:2:__crossipc/faults/add:${JSON.stringify({ scope: null, match: { path: "/faulted-ws" }, fault: { status: 503 } })}`);
+
+  // An upgrade head over plain TCP, so that the client can leave mid-wait by closing its socket.
+  const socket = connect(server.getPort(), "127.0.0.1");
+  t.after(() => socket.destroy());
+  await once(socket, "connect");
+  socket.write(["GET /faulted-ws HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "", ""].join("\r\n"));
+  const asked = HITS.exec(await raw.next());
+  assert.ok(asked, "the hub asked the owner to take the count");
+  socket.destroy();
+
+  const entry = await journaled(server, "/faulted-ws");
+  assert.equal(entry.status, 499);
+  assert.deepEqual(entry.fault, { id: added.data.id, kind: "status" });
+  raw.send(`s:${asked[1]}:__crossipc/faults/hits:{"success":true}`);
+  const after = await fetch(`${server.getUrl()}/after`);
+  await after.text();
+  await journaled(server, "/after");
+  assert.deepEqual(server.journal.entries({ path: "/faulted-ws" }).map((e) => e.status), [499]);
+});
