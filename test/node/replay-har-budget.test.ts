@@ -55,3 +55,15 @@ test("a connection's replays hold at most 8 × maxMessageSize of HAR, the hub's 
   }
   assert.equal(answer, "accepted");
 });
+
+test("a scope's replays give their HAR bytes back when the scope closes", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const size = Math.floor(0.9 * MiB);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const scope = mocks.scope();
+  for (let i = 0; i < 8; i++) await scope.replay(har(`/s${i}`, size));
+  await assert.rejects(mocks.replay(har("/u0", size)), /would pass the 8\.0 MiB one connection's replays may hold/);
+  await scope.close();
+  for (let i = 0; i < 8; i++) await mocks.replay(har(`/u${i}`, size));
+});
