@@ -242,7 +242,9 @@ export class IPCSocket {
   receive(frame: string): void {
     const msg = typeof frame === "string" ? parseFrame(frame) : undefined;
     if (!msg) {
-      logBounded(this.#logger, "warn", "invalid frames dropped", `Invalid IPC frame dropped: ${String(frame).slice(0, 100)}`);
+      // An empty frame would end the line at its colon, as if the text had been cut off.
+      const shown = frame === "" ? "(an empty frame)" : String(frame).slice(0, 100);
+      logBounded(this.#logger, "warn", "invalid frames dropped", `Invalid IPC frame dropped: ${shown}`);
       return;
     }
     if (msg.type === IPCMessageType.RES) this.#handleResponse(msg);

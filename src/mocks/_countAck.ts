@@ -8,7 +8,10 @@
  */
 import type { IPCSocket } from "../IPCSocket.ts";
 
-/** Requests the hub may have waiting on one owner's answers at once (counts, WebSocket opens). */
+/**
+ * Unanswered requests the hub may have out to one owner (`pendingCount` counts every kind) before it
+ * stops asking that owner for counts; other requests to it are not held back.
+ */
 const MAX_UNANSWERED = 1_000;
 
 /**

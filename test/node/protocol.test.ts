@@ -129,6 +129,15 @@ describe("IPCSocket", () => {
     assert.deepEqual(await a.request("echo", { still: "works" }), { still: "works" });
   });
 
+  test("a dropped frame's log line shows it, and says so when it was empty", () => {
+    const lines: string[] = [];
+    const logger = { warn: (...parts: unknown[]) => void lines.push(parts.join(" ")) };
+    const socket = new IPCSocket({ send: () => {}, close: () => {} }, { logger });
+    socket.receive("garbage");
+    socket.receive("");
+    assert.deepEqual(lines, ["[crossipc] Invalid IPC frame dropped: garbage", "[crossipc] Invalid IPC frame dropped: (an empty frame)"]);
+  });
+
   test("a result that cannot be serialised is answered as an error", async () => {
     const { a, b } = pair();
     b.onRequest("big", () => 10n);
