@@ -261,23 +261,27 @@ export class Journal implements BodyLedger {
   }
 
   /**
+   * What both waits check before they wait; throws what they reject with (every failure of a wait
+   * is a rejection, a refused filter too). NaN reached setTimeout (1 ms) and a wait past 2^31 - 1 ms
+   * fired at once: both refused.
+   */
+  #waitMatcher(filter: JournalFilter, timeoutMs: number): (record: JournalRecord) => boolean {
+    checkNumber("timeoutMs", timeoutMs, "msOrNow");
+    if (!this.enabled) throw new Error("The journal is off (journal: false): nothing will be recorded");
+    return compileFilter(filter);
+  }
+
+  /**
    * Resolves with the first entry that matches, one already recorded or the next one; rejects
    * with `ERR_IPC_TIMEOUT` after `timeoutMs`, saying what it waited for and what it saw, and with
    * `ERR_IPC_CLOSED` when `signal` aborts (the wait is then forgotten at once, not at its timeout).
    */
   waitFor(filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
-    // NaN reached setTimeout (1 ms), a wait past 2^31 - 1 ms fired at once: refused, as every failure here is, by rejecting.
-    try {
-      checkNumber("timeoutMs", timeoutMs, "msOrNow");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
     let matches: (record: JournalRecord) => boolean;
     try {
-      matches = compileFilter(filter);
+      matches = this.#waitMatcher(filter, timeoutMs);
     } catch (error) {
-      return Promise.reject(error); // a refused filter rejects, as every other failure of waitFor does
+      return Promise.reject(error);
     }
     for (const record of this.#records()) if (matches(record)) return Promise.resolve(record.toEntry());
     if (signal?.aborted) return Promise.reject(aborted(filter));
@@ -317,15 +321,9 @@ export class Journal implements BodyLedger {
    * recorded after the timeout answer it. An older entry that left the ring before the turn is lost.
    */
   waitForAfter(scanAt: Promise<unknown>, filter: JournalFilter = {}, timeoutMs = 5000, signal?: AbortSignal): Promise<JournalEntry> {
-    try {
-      checkNumber("timeoutMs", timeoutMs, "msOrNow");
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (!this.enabled) return Promise.reject(new Error("The journal is off (journal: false): nothing will be recorded"));
     let matches: (record: JournalRecord) => boolean;
     try {
-      matches = compileFilter(filter);
+      matches = this.#waitMatcher(filter, timeoutMs);
     } catch (error) {
       return Promise.reject(error);
     }
