@@ -38,9 +38,11 @@ test("crossipc/client bundles for the browser without node: imports or server co
   // 42.3 kB since the client checks its numeric options and escapes a server's words (src/_numberOptions.ts,
   // src/_controls.ts); 44.6 kB since it checks its port and bounds its listener lines (src/_port.ts, src/_boundedLog.ts);
   // 47.9 kB (45.8 before) since it names a token too large for a request's head and hides a token Bun's errors
-  // cut in two (src/client/_headSize.ts, hideCut in src/client/_hideSecrets.ts).
+  // cut in two (src/client/_headSize.ts, hideCut in src/client/_hideSecrets.ts); 49.2 kB since IPCSocket may frame
+  // a long answer from its parts (successParts in src/protocol.ts) and the client reads a 431 from Bun's and Deno's
+  // own errors (src/client/_connectFailure.ts).
   // A server module pulled in by mistake adds far more than the margin.
-  assert.ok(bundle.code.length < 49_000, `bundle is ${bundle.code.length} bytes`);
+  assert.ok(bundle.code.length < 51_000, `bundle is ${bundle.code.length} bytes`);
 });
 
 test("\"crossipc\" itself under a bundler's browser condition is the client entry, and it works in a page", async (t) => {
