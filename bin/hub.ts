@@ -72,7 +72,10 @@ async function runHub(flags: HubFlags): Promise<void> {
     }
   }
   const hub = await bind(crossipc, flags, print);
-  const replays = recordings.map(({ file, har }) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: flags.onMiss }) }));
+  // The last given is asked first, and a replay with onMiss 404 answers every request it lacks:
+  // given to each file, the last one's 404 hid every other file's recordings. Only the first
+  // (asked last) answers 404; the others hand a request they lack on to the next file.
+  const replays = recordings.map(({ file, har }, at) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: at === 0 ? flags.onMiss : "next" }) }));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
   const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record);

@@ -67,7 +67,10 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         safely(() => owner.socket.send(SocketMessages.closed, { socket: id, code: 1011, reason: `${status}: ${what}` } satisfies SocketClose));
         return jsonResponse(status, { error: message });
       }
-      if (answer?.accept === true) return { relay: socket };
+      if (answer?.accept === true) {
+        const protocol = firstOffer(context.request.headers.get("sec-websocket-protocol"));
+        return { relay: socket, headers: protocol === undefined ? undefined : { "sec-websocket-protocol": protocol } };
+      }
       sockets.delete(id);
       if (answer?.pass === true) return PASS;
       return jsonResponse(500, { error: String(answer?.error ?? "The WebSocket mock refused the socket") });
@@ -75,6 +78,20 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
   };
   return rule;
 });
+
+/**
+ * The subprotocol a mocked socket answers with: the first the client offered, as `ws` and Bun's
+ * server pick when told nothing. A client that offers some and gets none fails the connection
+ * ("Server sent no subprotocol"), so without one a Node or Deno hub's mock could not play a
+ * graphql-ws, STOMP or MQTT server; the handler sees every offer in its request's headers.
+ */
+function firstOffer(offered: string | null): string | undefined {
+  const first = offered?.split(",", 1)[0]!.trim();
+  return first && TOKEN.test(first) ? first : undefined;
+}
+
+/** An RFC 9110 token: what a subprotocol name is (RFC 6455 §4.1). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Handles what the rules' processes send for their sockets, and ends them when a process goes. */
 export function installWebSocketMocks(clients: FrameworkClients): void {

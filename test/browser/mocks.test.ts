@@ -67,3 +67,21 @@ test("a hub with 600 rules shows the first 500 and says how many more", async (t
   assert.equal(rows.at(-1), "… 100 more rules (see /__crossipc/api/state)");
   assertProblems(problems, []);
 });
+
+test("a page's WebSocket that offers subprotocols (graphql-ws) connects to a mock and gets the first it offered", async (t) => {
+  const server = await startServer(t);
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  await mocks.intercept("GET", "/app/page", () => new Response("<!doctype html><title>app</title>", { headers: { "content-type": "text/html" } }));
+  await mocks.interceptWebSocket("/app/graphql", (socket) => socket.onMessage((data) => socket.send(`echo ${data}`)));
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(`${server.getUrl()}/app/page`);
+  const seen = await page.evaluate(`new Promise((resolve) => {
+    const socket = new WebSocket(location.origin.replace("http", "ws") + "/app/graphql", ["graphql-transport-ws", "graphql-ws"]);
+    socket.onopen = () => socket.send("connection_init");
+    socket.onmessage = (event) => { resolve(socket.protocol + " / " + event.data); socket.close(); };
+    socket.onerror = () => resolve("error");
+  })`);
+  assert.equal(seen, "graphql-transport-ws / echo connection_init");
+  assertProblems(problems, []);
+});

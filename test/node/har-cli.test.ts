@@ -115,6 +115,46 @@ test("--replay FILE --on-miss 404 answers what FILE holds and names the closest 
   assert.equal((await once(run.child, "exit"))[0], 0);
 });
 
+test("--replay A --replay B --on-miss 404 answers what either file holds; only a request neither holds gets the 404", async (t) => {
+  const dir = tempDir(t);
+  const recording = (url: string, text: string) => ({
+    log: {
+      version: "1.2",
+      creator: { name: "x", version: "1" },
+      entries: [
+        {
+          startedDateTime: "2026-01-01T00:00:00.000Z",
+          time: 0,
+          request: { method: "GET", url, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+          response: {
+            status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [{ name: "content-type", value: "text/plain" }],
+            content: { size: text.length, mimeType: "text/plain", text }, redirectURL: "", headersSize: -1, bodySize: -1,
+          },
+          cache: {},
+          timings: { send: 0, wait: 0, receive: 0 },
+        },
+      ],
+    },
+  });
+  const users = path.join(dir, "users.har");
+  const orders = path.join(dir, "orders.har");
+  writeFileSync(users, JSON.stringify(recording("http://x/users/1", "user 1")));
+  writeFileSync(orders, JSON.stringify(recording("http://x/orders/1", "order 1")));
+  const run = hub(["--port", "0", "--replay", users, "--replay", orders, "--on-miss", "404"]);
+  t.after(() => run.child.kill("SIGKILL"));
+  const port = await run.started;
+  // Each file was a replay answering 404 for what it lacks: the last given, asked first, hid the others.
+  const first = await fetch(`http://127.0.0.1:${port}/users/1`);
+  assert.equal(`${first.status} ${await first.text()}`, "200 user 1");
+  const second = await fetch(`http://127.0.0.1:${port}/orders/1`);
+  assert.equal(`${second.status} ${await second.text()}`, "200 order 1");
+  const miss = await fetch(`http://127.0.0.1:${port}/users/2`);
+  assert.equal(miss.status, 404);
+  assert.match((await miss.json()).error, /No recorded answer for GET \/users\/2 in replay '.*users\.har': the closest recorded request is GET \/users\/1 \(entry 0\)/);
+  run.child.kill("SIGINT");
+  assert.equal((await once(run.child, "exit"))[0], 0);
+});
+
 test("--replay checks every file before it asks a running hub to yield: a bad one leaves that hub alone", async (t) => {
   const dir = tempDir(t);
   const holder = new ServiceHub(0);
