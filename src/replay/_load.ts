@@ -272,9 +272,15 @@ function nameValues(list: unknown, where: string): Array<{ name: string; value: 
  */
 function sendableHeaders(list: Array<{ name: string; value: string }>): Array<{ name: string; value: string }> {
   // Refused at load, as a bad header is: each request the entry answered paid for them (../_httpHeader.ts).
+  // Pseudo-headers are dropped below and never reach the answer, so they do not count.
+  let count = 0;
   let bytes = 0;
-  for (const { name, value } of list) bytes += name.length + value.length;
-  const tooMany = tooManyAnswerHeaders(list.length, bytes);
+  for (const { name, value } of list) {
+    if (name.startsWith(":")) continue;
+    count++;
+    bytes += name.length + value.length;
+  }
+  const tooMany = tooManyAnswerHeaders(count, bytes);
   if (tooMany) throw new HarError(`response.headers: ${tooMany}`);
   list.forEach(({ name, value }, i) => {
     if (name.startsWith(":")) return;
