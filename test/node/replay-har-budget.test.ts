@@ -83,3 +83,19 @@ test("a replay counts what it keeps, in bytes: a body of 3-byte characters count
   for (let i = 0; i < 8; i++) await mocks.replay(har(`/h${i}`, 2, "r", Math.floor(0.9 * MiB)));
   assert.equal(await (await fetch(`${server.getUrl()}/h7`)).text(), "rr");
 });
+
+test("a replay of many small entries counts each entry's heap (~750 bytes), not only its few bytes of URL", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  // 2,000 GETs with no headers or body: 0.87 MiB of JSON, ~18 bytes each of URL and status, ~750 of heap on a hub.
+  const many = (prefix: string) => {
+    const document = har(`/${prefix}0`, 0);
+    const [entry] = document.log.entries;
+    document.log.entries = Array.from({ length: 2_000 }, (_, i) => ({ ...entry!, request: { ...entry!.request, url: `http://hub/${prefix}${i}` } }));
+    return document;
+  };
+  for (let i = 0; i < 5; i++) await mocks.replay(many(`m${i}-`));
+  await assert.rejects(mocks.replay(many("m5-")), /This connection's replays already hold 7\.5 MiB of HAR; this one \(1\.5 MiB\) would pass the 8\.0 MiB/);
+  assert.equal((await fetch(`${server.getUrl()}/m4-1999`)).status, 200);
+});
