@@ -54,6 +54,13 @@ const KEPT_BYTES = 128 * 1024;
 /** Buffers kept at most (shared by all connections; one is in use per message being gathered). */
 const KEPT_BUFFERS = 4;
 const keptPayloads: Uint8Array[] = [];
+/**
+ * Frames one message may come in, as `ws` bounds them on a Node hub (its `maxFragments`, 16,384,
+ * closing with 1008). Unbounded, a client sending 1,000,000 empty continuations (6 MB) kept its
+ * connection; one of 1-byte continuations (7 MB) held 108 MiB in a Bun hub and 477 MiB in a Deno
+ * hub, an array per fragment, and `maxMessageSize` (64 MiB) let it go on to 64 million of them.
+ */
+const MAX_FRAGMENTS = 16 * 1024;
 
 /** @internal Buffers waiting in `keptPayloads` (tests). */
 export function keptPayloadCount(): number {
@@ -85,6 +92,8 @@ export class ClientFrames {
   #messageOpcode = 0;
   #fragments: Uint8Array[] = [];
   #messageSize = 0;
+  /** Data frames of the message in progress so far, empty ones too (`MAX_FRAGMENTS`). */
+  #messageFrames = 0;
   /** The client broke the protocol or a limit, or sent its close frame: the rest is not read. */
   #stopped = false;
 
@@ -214,6 +223,8 @@ export class ClientFrames {
       if (opcode === 0 && this.#messageOpcode === 0) return this.#fail(1002, "Continuation with no message");
       if (opcode !== 0 && this.#messageOpcode !== 0) return this.#fail(1002, "New message inside a fragmented one");
       this.#messageSize = opcode === 0 ? this.#messageSize + length : length;
+      this.#messageFrames = opcode === 0 ? this.#messageFrames + 1 : 1;
+      if (this.#messageFrames > MAX_FRAGMENTS) return this.#fail(1008, "Too many message fragments");
       const limit = (opcode === 0 ? this.#messageOpcode : opcode) === 1 ? this.#maxTextSize : this.#maxMessageSize;
       if (this.#messageSize > limit) return this.#fail(1009, "Message too big");
       if (opcode !== 0) this.#messageOpcode = opcode;

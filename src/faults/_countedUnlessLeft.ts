@@ -5,28 +5,21 @@
  * read, a `bandwidth` fault's take sending the request on to the service, a `reset` of a
  * connection already gone.
  */
+import { whenClientLeaves } from "../mocks/_clientLeaves.ts";
 
 /**
  * Resolves `true` once the owner took the count (or its wait ended otherwise), `false` as soon as
  * the client has left: then the fault must not start. The owner's pending count request is
- * untouched: its answer, whenever it comes, is the count's and nothing else's.
+ * untouched: its answer, whenever it comes, is the count's and nothing else's. How a client's
+ * leaving is seen on each runtime is ../mocks/_clientLeaves.ts's, as for a relayed request.
  */
 export function countedUnlessLeft(counted: Promise<void>, request: Request): Promise<boolean> {
-  let signal: AbortSignal | undefined;
-  try {
-    signal = request.signal;
-  } catch {
-    // A request without a usable signal: only the count ends the wait, as before.
-  }
-  if (!signal) return counted.then(() => true);
-  if (signal.aborted) return Promise.resolve(false);
-  const left = signal;
   return new Promise<boolean>((resolve) => {
-    const onLeave = () => resolve(false);
-    left.addEventListener("abort", onLeave, { once: true });
+    // Called at once when the client is gone already; a request without a usable signal: only the count ends the wait.
+    const callOff = whenClientLeaves(request, () => resolve(false));
     void counted.then(() => {
-      left.removeEventListener("abort", onLeave);
-      resolve(!left.aborted);
+      callOff();
+      resolve(true);
     });
   });
 }

@@ -45,3 +45,15 @@ export function whenClientLeaves(request: Request, left: () => void): () => void
   signal.addEventListener("abort", left, { once: true });
   return () => signal.removeEventListener("abort", left);
 }
+
+/**
+ * Whether the request's client has gone already (false for a request without a usable signal).
+ * Read only once something failed or ended: on Node, srvx builds `signal` on its first read.
+ */
+export function clientHasLeft(request: Request): boolean {
+  try {
+    return request.signal?.aborted === true;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 import { ruleInfo, WEBSOCKET_METHOD, type Rule, type RuleInfo } from "./_rule.ts";
 import { RuleTable, type Matches, type RuleMatch } from "./_table.ts";
 import { BodyBudget } from "./_bodyBudget.ts";
+import { DEFAULT_PROXY_TIMEOUT } from "./_wire.ts";
 
 /**
  * Every rule the hub holds: one table per scope (`Map<scopeId, RuleTable>`) and one of unscoped
@@ -19,7 +20,7 @@ export class MockRules {
   /** Bytes of request bodies held for rules at once, all requests together (the `maxMockBodyBytes` option). */
   readonly bodies: BodyBudget = new BodyBudget(256 * 1024 * 1024);
   /** Milliseconds a body read for rules may go without a byte before it is dropped (the `proxyTimeout` option). */
-  bodyIdle = 30_000;
+  bodyIdle: number = DEFAULT_PROXY_TIMEOUT;
 
   /** Rules held: the request path checks this one number before doing anything for mocks. */
   get size(): number {

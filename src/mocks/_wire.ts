@@ -35,6 +35,12 @@ export interface Hello {
   protocol: number;
 }
 
+/**
+ * The hub's `proxyTimeout` when none is given (ms): a proxied request's answer, a mock's body or a
+ * remote rule's count waits at most this long. A mocks connection assumes it until the hello says.
+ */
+export const DEFAULT_PROXY_TIMEOUT = 30_000;
+
 export interface HelloAnswer {
   protocol: number;
   /** The hub's framework message limit: an answer larger than this cannot come back. */

@@ -32,6 +32,7 @@ import { hubGone } from "./_hubGone.ts";
 import { decodedAnswerHeaders } from "../_decodedAnswer.ts";
 import { unsendableAnswer } from "../server/_answerContract.ts";
 import {
+  DEFAULT_PROXY_TIMEOUT,
   decodeBody,
   encodeBody,
   headerPairs,
@@ -154,7 +155,7 @@ export class MockConnection {
   readonly takes: Map<number, { scope: string | null; take: LocalTake; open?: LocalOpen }> = new Map();
   /** Sockets that `interceptWebSocket` handlers play, by the hub's socket id. */
   readonly sockets: Map<number, LocalSocket> = new Map();
-  hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: 30_000 };
+  hello: HelloAnswer = { protocol: MOCKS_PROTOCOL, maxMessageSize: 64 * 1024 * 1024, proxyTimeout: DEFAULT_PROXY_TIMEOUT };
   /** `mocks.close()` ended the connection (not the hub going away): what a later call's error says (./_hubGone.ts). */
   closedHere = false;
   #ref = 0;

@@ -80,6 +80,8 @@ export class Replay implements ReplayHandle {
   matched = 0;
   missed = 0;
   readonly index: ReplayIndex;
+  /** What it keeps of its HAR, in bytes: its exchanges' bodies, answer headers and URLs, and its index's keys (./_harBudget.ts). */
+  readonly heldBytes: number;
   /** Set by whoever installs the replay: takes it off the hub. */
   onRemove: () => void = () => {};
   /** What the 404 redacts in the requests it quotes. */
@@ -100,6 +102,7 @@ export class Replay implements ReplayHandle {
     this.index = new ReplayIndex(loaded.exchanges, missRedaction.names);
     this.size = loaded.exchanges.length;
     this.skipped = loaded.skipped;
+    this.heldBytes = loaded.bytes + this.index.keyBytes;
     const names = this.index.redactedNames;
     this.#missRedaction = names.size === 0 ? missRedaction : { names: new Set([...missRedaction.names, ...names]), values: missRedaction.values };
   }
@@ -130,7 +133,12 @@ export class Replay implements ReplayHandle {
     if (list) {
       this.matched++;
       const exchange = nextAnswer(list);
-      return { response: answerResponse((exchange.prepared ??= prepareAnswer(exchange)), method), entry: exchange.index };
+      if (!exchange.prepared) {
+        exchange.prepared = prepareAnswer(exchange);
+        // Its bytes are in the prepared answer now: the text is not kept as well (heldBytes counts one).
+        exchange.bodyText = "";
+      }
+      return { response: answerResponse(exchange.prepared, method), entry: exchange.index };
     }
     this.missed++;
     if (this.onMiss === "next") return undefined;

@@ -2,11 +2,14 @@
  * What replays from other processes may hold on a hub. Each one's HAR arrives in one framework
  * message (at most `maxMessageSize`, 64 MiB by default) and the replay keeps its bodies for as long
  * as it lives; the rule bound (50,000 a connection) was the only limit, so one connection could
- * park tens of GiB of recordings in the hub. A connection's replays hold at most 8 messages'
- * worth of HAR text (8 × `maxMessageSize`: 512 MiB by default, `MAX_HAR_TEXT`, the most one replay
+ * park tens of GiB of recordings in the hub. A connection's replays keep at most 8 messages'
+ * worth of recordings (8 × `maxMessageSize`: 512 MiB by default, `MAX_HAR_TEXT`, the most one replay
  * reads from a file), all connections' together 16 (1 GiB); a replay past either is refused naming
  * the limit, and its bytes count until it leaves (removed, its scope closed, its connection gone).
  * Tied to `maxMessageSize` so that a hub that takes larger messages takes larger recordings too.
+ * Counted as what a replay keeps, in bytes (`Replay.heldBytes`: bodies, answer headers, URLs, index
+ * keys), not as the HAR's JSON: that took a serialisation of each HAR again, counted characters
+ * (a body of `€` is 3 bytes a character) and counted what is not kept (timings, request headers).
  */
 
 /** How many framework messages' worth of HAR one connection's replays, and all of them, may hold. */
@@ -26,7 +29,7 @@ export class HarBudget {
     this.#perHub = MESSAGES_PER_HUB * maxMessageSize;
   }
 
-  /** Counts `size` characters of HAR for `owner`, or throws naming the limit it would pass (nothing counted then). */
+  /** Counts `size` bytes of recordings for `owner`, or throws naming the limit it would pass (nothing counted then). */
   take(owner: string, size: number): void {
     const mine = this.#byOwner.get(owner) ?? 0;
     if (mine + size > this.#perConnection) {

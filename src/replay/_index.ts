@@ -70,11 +70,14 @@ export class ReplayIndex {
    * and `names` (the server's: its journal's `redact` names, which its recordings' bodies were redacted with).
    */
   readonly bodyRedaction: Redaction;
+  /** The characters of the keys the index holds (a request body's key is about as long as the body: ../_keys.ts), one byte each. */
+  readonly keyBytes: number;
 
   constructor(exchanges: readonly RecordedExchange[], names: ReadonlySet<string> = new Set()) {
     let maxRequestBody = 0;
     const redactedNames = new Set<string>();
     let bodiesRedacted = false;
+    let keyBytes = 0;
     this.#exchanges = exchanges;
     this.#distinct = new Uint8Array(exchanges.length);
     for (let at = 0; at < exchanges.length; at++) {
@@ -82,21 +85,29 @@ export class ReplayIndex {
       for (const [name, value] of exchange.query) if (value === REDACTED) redactedNames.add(name);
       const key = `${exchange.method} ${exchange.path}`;
       let entry = this.#byPath.get(key);
-      if (!entry) this.#byPath.set(key, (entry = { byQuery: new Map() }));
+      if (!entry) {
+        this.#byPath.set(key, (entry = { byQuery: new Map() }));
+        keyBytes += key.length;
+      }
       const query = queryKey(exchange.query);
       let byBody = entry.byQuery.get(query);
       if (!byBody) {
         entry.byQuery.set(query, (byBody = new Map()));
         this.#distinct[at] = 1;
+        keyBytes += query.length;
       }
       const body = bodyKey(exchange.requestBody, exchange.requestBoundary);
       bodiesRedacted ||= body.includes(REDACTED);
       const list = byBody.get(body);
       if (list) list.answers.push(exchange);
-      else byBody.set(body, { answers: [exchange], next: 0 });
+      else {
+        byBody.set(body, { answers: [exchange], next: 0 });
+        keyBytes += body.length;
+      }
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
     }
     this.maxRequestBody = maxRequestBody;
+    this.keyBytes = keyBytes;
     this.size = exchanges.length;
     this.redactedNames = redactedNames;
     this.bodyRedaction = bodiesRedacted ? { names: new Set([...(LOG_REDACTION?.names ?? []), ...names, ...redactedNames]), values: [] } : undefined;

@@ -41,19 +41,13 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   if (fields.api !== undefined && !apiPaths()) {
     throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
   }
-  // Its size as the JSON it came in: one pass over what one message carried, before building anything.
-  const size = JSON.stringify(fields.har ?? null).length;
-  let budget = budgets.get(hub.mocks);
-  if (!budget) budgets.set(hub.mocks, (budget = new HarBudget(hub.maxMessageSize)));
-  budget.take(owner.clientId, size);
-  let replay: Replay;
-  try {
-    replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
-  } catch (error) {
-    budget.release(owner.clientId, size);
-    throw error;
-  }
-  const held = budget;
+  // Built first, then counted as the bytes it keeps (no serialisation again); refused, it is dropped.
+  // The document was parsed from one message already: building it costs one pass more over that.
+  const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
+  const size = replay.heldBytes;
+  let held = budgets.get(hub.mocks);
+  if (!held) budgets.set(hub.mocks, (held = new HarBudget(hub.maxMessageSize)));
+  held.take(owner.clientId, size);
   replay.id = hub.id;
   // A request, as a fault's hits (FAULT_HITS): the replayed request's answer (or its hand-on with
   // `onMiss: "next"`) waits for the owner's answer, or its failure, or proxyTimeout

@@ -24,6 +24,7 @@ import { installWebSocketMocks } from "../mocks/_websocketRule.ts";
 import { MockRules } from "../mocks/_rules.ts";
 import { RuleTable } from "../mocks/_table.ts";
 import { installMocksHub, ruleFactories } from "../mocks/_hub.ts";
+import { DEFAULT_PROXY_TIMEOUT } from "../mocks/_wire.ts";
 import { registerHubRules } from "../mocks/_hubRules.ts";
 import type { Rule } from "../mocks/_rule.ts";
 import { Replay, type ReplayHandle, type ReplayOptions } from "../replay/Replay.ts";
@@ -158,8 +159,6 @@ export const SERVER_NUMBER_OPTIONS: Readonly<Record<string, NumberKind>> = {
 ruleFactories.set("replay", remoteReplayRule);
 const DEFAULT_MAX_CLIENTS = 1024;
 const DEFAULT_MAX_MOCK_RULES = 200_000;
-/** `proxyTimeout`'s default: a proxied request's answer, a mock's body or a remote rule's count waits at most this long. */
-const DEFAULT_PROXY_TIMEOUT = 30_000;
 /** Above the 1,000 idle clients of the memory bench with room to spare; the OS limit (often 1,024 files) may come first. */
 const DEFAULT_MAX_CONNECTIONS = 4096;
 const TEARDOWN_GRACE_MS = 500;

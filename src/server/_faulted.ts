@@ -5,6 +5,7 @@ import type { ActiveFault, FaultTable, Traffic } from "../faults/FaultTable.ts";
 import type { HeldRequests } from "../faults/_held.ts";
 import { faultedRelay } from "../faults/_socketFault.ts";
 import { countedUnlessLeft } from "../faults/_countedUnlessLeft.ts";
+import { clientHasLeft } from "../mocks/_clientLeaves.ts";
 import { getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { JournalRecord } from "./_journalRecord.ts";
@@ -97,7 +98,7 @@ function faultAnswers(request: Request, fault: ActiveFault, record: JournalRecor
     delay: async (ms) => {
       if (await options.held.delay(request, ms)) return undefined;
       // Journaled as the proxy journals a client that left (499); at teardown nobody reads it either.
-      const left = clientLeft(request);
+      const left = clientHasLeft(request);
       const error = left ? "The client went away during the latency fault: nothing took the request" : "The hub closed during the latency fault: nothing took the request";
       if (record) record.error = error;
       return options.answer(left ? 499 : 503, { error }, record);
@@ -113,14 +114,6 @@ function leftBeforeFault(fault: ActiveFault, record: JournalRecord | undefined, 
     record.error = error;
   }
   return options.answer(499, { error }, record);
-}
-
-function clientLeft(request: Request): boolean {
-  try {
-    return request.signal?.aborted === true;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs a kind on one request; a kind that throws answers 500 naming the fault. */

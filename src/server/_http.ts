@@ -29,6 +29,7 @@ import { createFaultLayer } from "./_faulted.ts";
 import { loopAnswer, loopMessage } from "./_selfTarget.ts";
 import { viaForwarded, viaHolds, viaLoopAnswer, viaLoopMessage } from "./_via.ts";
 import { createHttpPipeline } from "../mocks/_pipeline.ts";
+import { clientHasLeft } from "../mocks/_clientLeaves.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 import type { RuleTable } from "../mocks/_table.ts";
 
@@ -318,7 +319,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   } catch (error) {
     if (record && options.retried) record.retried = options.retried;
     // The upstream was stopped because the client left: not the service's failure, and nobody reads the answer.
-    if (clientLeft(request)) {
+    if (clientHasLeft(request)) {
       const message = `The client went away before ${target} answered`;
       // The journal redacts `error` when it is read; the body it keeps is the answer's, which
       // showed the service's URL whole (a password in it, a `?token=`), as the 502 below does not.
@@ -355,14 +356,6 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
  */
 const CLIENT_LEFT = 499;
 
-/** The client went away (read only once the proxy failed: on Node, `signal` is built on first read). */
-function clientLeft(request: Request): boolean {
-  try {
-    return request.signal?.aborted === true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * h3's `proxyRequest` as an upstream (hop-by-hop headers, x-forwarded-*, 502/504 over the

@@ -75,7 +75,8 @@ export function createWebSocketHooks(state: WebSocketState): Partial<Hooks> {
       held: state.held,
       maxBufferedAmount: state.maxBufferedAmount,
       answer: (status, body, record) => {
-        finish(state, record, status, "none");
+        // The fault layer may have named why (a client that left during the count): kept, as the HTTP side keeps it.
+        finish(state, record, status, "none", record?.error);
         return jsonResponse(status, body);
       },
       commit: (record) => state.journal?.commit(record),

@@ -6,7 +6,7 @@
  * and a client that pings without reading cut off behind the front. Raw frames over `node:net`.
  */
 import { expect, test } from "bun:test";
-import { frontFramesCases } from "../fixtures/front-frames-cases.ts";
+import { frontFramesCases, frontOnlyCases } from "../fixtures/front-frames-cases.ts";
 import { frame, pingWithoutReading, rawPeer } from "../fixtures/_rawPeer.ts";
 import { crossipc, startServer } from "./_setup.ts";
 
@@ -16,6 +16,7 @@ const runtime = { serverName: "Bun.serve", lenientAlone: false, start: startServ
 for (const fronted of [true, false]) {
   for (const [name, run] of frontFramesCases(runtime, fronted)) test.concurrent(name, run);
 }
+for (const [name, run] of frontOnlyCases(runtime)) test.concurrent(name, run);
 
 // Behind the front `Bun.serve`'s pongs pass through the front's own queue to the client, which
 // grew without end for a client that pings and never reads: now cut off past maxBufferedAmount

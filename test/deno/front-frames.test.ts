@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { floodClient } from "../fixtures/_flood.ts";
-import { frontFramesCases } from "../fixtures/front-frames-cases.ts";
+import { frontFramesCases, frontOnlyCases } from "../fixtures/front-frames-cases.ts";
 import { pingWithoutReading, rawPeer } from "../fixtures/_rawPeer.ts";
 import { connect, crossipc, Deno, once, startServer, type Server } from "./_deno.ts";
 
@@ -61,3 +61,4 @@ for (const fronted of [true, false]) {
     await server.teardown();
   });
 }
+for (const [name, run] of frontOnlyCases(runtime)) Deno.test(name, run);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import type { Socket } from "node:net";
 import { rawSocket, startServer } from "./_helpers.ts";
+import { JournalTurns } from "../../src/mocks/_journalTurns.ts";
 
 const BURST = 20;
 
@@ -45,4 +46,27 @@ test("another connection's journal read is answered between one connection's bur
   assert.equal(order.filter((o) => o.startsWith("heavy")).length, BURST, "every read of the burst was answered");
   assert.ok(order.includes("other"), "the other connection's read was answered");
   assert.ok(order.indexOf("other") < order.indexOf(`heavy ${BURST}`), `answered in this order: ${order.join(", ")}`);
+});
+
+test("a connection's reads at once take one turn of the event loop each, not one timer each (a setTimeout(0) waits 1 ms or more)", async () => {
+  const turns = new JournalTurns();
+  // Timer ticks, one after another, while 100 reads of one connection take their turns.
+  let ticks = 0;
+  let ticking = true;
+  const tick = () => {
+    ticks++;
+    if (ticking) setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  const order: number[] = [];
+  let firstAtOnce = false;
+  const all = Array.from({ length: 100 }, (_, i) => turns.turn("c").then(() => order.push(i)));
+  // The first has nothing before it: it runs before any macrotask.
+  void Promise.resolve().then(() => (firstAtOnce = order.length === 1));
+  await Promise.all(all);
+  ticking = false;
+  assert.ok(firstAtOnce, "the first read ran at once");
+  assert.deepEqual(order, Array.from({ length: 100 }, (_, i) => i));
+  // A timer per turn made these ~100 ticks (and 116-249 ms on Bun and Deno); immediates take a few.
+  assert.ok(ticks < 30, `${ticks} timer ticks passed during 100 turns`);
 });

@@ -87,6 +87,7 @@ test("a client that leaves its WebSocket upgrade while the hub waits for a remot
   const entry = await journaled(server, "/faulted-ws");
   assert.equal(entry.status, 499);
   assert.deepEqual(entry.fault, { id: added.data.id, kind: "status" });
+  assert.match(String(entry.error), /The client went away while the hub waited for fault .+'s owner to take its count: the fault did not run/);
   raw.send(`s:${asked[1]}:__crossipc/faults/hits:{"success":true}`);
   const after = await fetch(`${server.getUrl()}/after`);
   await after.text();

@@ -61,3 +61,15 @@ test("HTTP/2 pseudo-headers in a DevTools export are left out of the answer", as
   assert.equal(await response.text(), "ok");
   assert.equal(response.headers.get("x-kept"), "yes");
 });
+
+test("pseudo-headers do not count toward the 256 header fields an answer may carry: they are left out of it", async (t) => {
+  const server = await startServer(t);
+  const real = Array.from({ length: 256 }, (_, i): [string, string] => [`x-h${i}`, "v"]);
+  server.replay(recording([[":status", "200"], [":authority", "recorded.example"], ...real]));
+  const response = await fetch(`${server.getUrl()}/x`);
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "ok");
+  assert.equal(response.headers.get("x-h255"), "v");
+  // 257 real ones are still refused, naming the count of real ones.
+  assert.throws(() => server.replay(recording([[":status", "200"], ...real, ["x-h256", "v"]])), /entry 1: response\.headers: 257 header fields, more than the 256/);
+});

@@ -11,16 +11,17 @@ import { startServer } from "./_helpers.ts";
 
 const MiB = 1024 * 1024;
 
-/** A HAR of one GET answered with `size` characters: ~`size` characters of JSON. */
-function har(path: string, size: number) {
-  const text = "r".repeat(size);
+/** A HAR of one GET answered with `size` characters (of `char`), its request carrying `requestHeaderBytes` of headers. */
+function har(path: string, size: number, char = "r", requestHeaderBytes = 0) {
+  const text = char.repeat(size);
+  const headers = requestHeaderBytes ? [{ name: "x-recorded", value: "h".repeat(requestHeaderBytes) }] : [];
   return {
     log: {
       version: "1.2",
       creator: { name: "test", version: "1" },
       entries: [{
         startedDateTime: new Date(0).toISOString(), time: 1,
-        request: { method: "GET", url: `http://hub${path}`, httpVersion: "HTTP/1.1", cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
+        request: { method: "GET", url: `http://hub${path}`, httpVersion: "HTTP/1.1", cookies: [], headers, queryString: [], headersSize: -1, bodySize: 0 },
         response: { status: 200, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], headers: [], content: { size: text.length, mimeType: "text/plain", text }, redirectURL: "", headersSize: -1, bodySize: text.length },
         cache: {}, timings: { send: 0, wait: 1, receive: 0 },
       }],
@@ -66,4 +67,35 @@ test("a scope's replays give their HAR bytes back when the scope closes", { time
   await assert.rejects(mocks.replay(har("/u0", size)), /would pass the 8\.0 MiB one connection's replays may hold/);
   await scope.close();
   for (let i = 0; i < 8; i++) await mocks.replay(har(`/u${i}`, size));
+});
+
+test("a replay counts what it keeps, in bytes: a body of 3-byte characters counts 3 bytes each, the request's headers (not kept) nothing", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  // 320,000 × "€": 0.31 M characters, 0.92 MiB of UTF-8 (counted as characters, 26 such replays fitted in 8 MiB).
+  const euros = 320_000;
+  for (let i = 0; i < 8; i++) await mocks.replay(har(`/e${i}`, euros, "€"));
+  await assert.rejects(mocks.replay(har("/e8", euros, "€")), /This connection's replays already hold 7\.3 MiB of HAR; this one \(0\.9 MiB\) would pass the 8\.0 MiB/);
+  const answer = await fetch(`${server.getUrl()}/e7`);
+  assert.equal(await answer.text(), "€".repeat(euros));
+  // 0.9 MiB of request headers each: the replay does not keep them, so 8 more still fit in what is left.
+  for (let i = 0; i < 8; i++) await mocks.replay(har(`/h${i}`, 2, "r", Math.floor(0.9 * MiB)));
+  assert.equal(await (await fetch(`${server.getUrl()}/h7`)).text(), "rr");
+});
+
+test("a replay of many small entries counts each entry's heap (~750 bytes), not only its few bytes of URL", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  // 2,000 GETs with no headers or body: 0.87 MiB of JSON, ~18 bytes each of URL and status, ~750 of heap on a hub.
+  const many = (prefix: string) => {
+    const document = har(`/${prefix}0`, 0);
+    const [entry] = document.log.entries;
+    document.log.entries = Array.from({ length: 2_000 }, (_, i) => ({ ...entry!, request: { ...entry!.request, url: `http://hub/${prefix}${i}` } }));
+    return document;
+  };
+  for (let i = 0; i < 5; i++) await mocks.replay(many(`m${i}-`));
+  await assert.rejects(mocks.replay(many("m5-")), /This connection's replays already hold 7\.5 MiB of HAR; this one \(1\.5 MiB\) would pass the 8\.0 MiB/);
+  assert.equal((await fetch(`${server.getUrl()}/m4-1999`)).status, 200);
 });

@@ -14,9 +14,9 @@ test("empty continuation frames are not kept; the message they are part of arriv
   const got: Array<string | Uint8Array> = [];
   const reader = new ClientFrames(1024, { message: (data) => got.push(data), control: () => {}, fail: (code) => assert.fail(`closed ${code}`) });
   reader.feed(frame(1, "he", { fin: false }));
-  const empties = Buffer.concat(Array.from({ length: 10_000 }, () => frame(0, "", { fin: false })));
-  for (let i = 0; i < 10; i++) reader.feed(empties);
-  // "he" alone: 100 000 empty fragments behind it hold nothing.
+  const empties = Buffer.concat(Array.from({ length: 4_000 }, () => frame(0, "", { fin: false })));
+  for (let i = 0; i < 4; i++) reader.feed(empties);
+  // "he" alone: 16,000 empty fragments behind it hold nothing.
   assert.equal(reader.heldFragments, 1);
   reader.feed(frame(0, "llo"));
   assert.deepEqual(got, ["hello"]);
@@ -63,4 +63,21 @@ test("a 3 MiB binary frame fed in uneven pieces arrives byte for byte", () => {
   for (let at = 0, step = 1; at < wire.length; at += step, step = (step * 7 + 13) % 300_000 + 1) reader.feed(wire.subarray(at, Math.min(at + step, wire.length)));
   assert.equal(got.length, 1);
   assert.ok(Buffer.from(got[0]!).equals(payload));
+});
+
+test("a message of more than 16,384 frames closes with 1008, as ws does on a Node hub: empty or not, nothing more is read", () => {
+  for (const payload of ["", "x"]) {
+    const got: Array<string | Uint8Array> = [];
+    const failed: Array<[number, string]> = [];
+    const reader = new ClientFrames(64 * 1024 * 1024, { message: (data) => got.push(data), control: () => {}, fail: (code, reason) => failed.push([code, reason]) });
+    // 16,384 frames in all make a message.
+    reader.feed(Buffer.concat([frame(1, "a", { fin: false }), ...Array.from({ length: 16_382 }, () => frame(0, payload, { fin: false })), frame(0, "b")]));
+    assert.deepEqual(got, [`a${payload.repeat(16_382)}b`]);
+    assert.deepEqual(failed, []);
+    // One more is refused at its header; what follows is not read.
+    reader.feed(Buffer.concat([frame(1, "a", { fin: false }), ...Array.from({ length: 16_383 }, () => frame(0, payload, { fin: false })), frame(0, "b"), frame(1, "next")]));
+    assert.deepEqual(failed, [[1008, "Too many message fragments"]]);
+    assert.equal(got.length, 1);
+    assert.equal(reader.heldFragments, 0);
+  }
 });
