@@ -241,7 +241,7 @@ export function usageProblem(rawArgs: string[], args: ArgsDef, { positionals = f
       const { name } = found[0]!;
       // citty takes the next word as the value, whatever it is: a flag there means this one has none.
       const value = inline ?? rawArgs[++i];
-      if (value === undefined || (inline === undefined && value.startsWith("--"))) return `--${name} needs a value`;
+      if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) return `--${name} needs a value`;
       if (given.has(name)) return `--${name} given more than once`;
       given.add(name);
     } else if (inline !== undefined && inline !== "true" && inline !== "false") {
@@ -253,7 +253,8 @@ export function usageProblem(rawArgs: string[], args: ArgsDef, { positionals = f
 
 /**
  * A command that talks to the running hub: citty's command with the checks every such command
- * makes (a flag it does not know, or would ignore, is a usage error: see usageProblem) and its way of failing (`fail`). `run` gets the flags.
+ * makes (a flag it does not know, or would ignore, is a usage error: see usageProblem) and its way
+ * of failing (`fail`). `run` gets the flags.
  */
 // `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
 export function hubCommand<A extends ArgsDef>(

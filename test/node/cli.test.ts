@@ -159,6 +159,7 @@ test("status, journal and fault refuse what they would ignore: a stray word, a f
     [["status", "--port", port, "--json=no"], "crossipc status: --json takes no value"],
     [["status", "--port", "1", "--port", port], "crossipc status: --port given more than once"],
     [["status", "--port", port, "--hostname"], "crossipc status: --hostname needs a value"],
+    [["status", "--port", port, "--hostname="], "crossipc status: --hostname needs a value"],
     [["journal", "--port", port, "--method"], "crossipc journal: --method needs a value"],
     [["journal", "--method", "--port", port], "crossipc journal: --method needs a value"],
     [["journal", "--port", port, "stray"], "crossipc journal: unexpected argument 'stray'"],
