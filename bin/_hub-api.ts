@@ -206,40 +206,71 @@ function rootCause(error: Error): string {
 }
 
 /**
- * citty accepts any flag; a misspelt one would silently do nothing. Returns the first flag in
- * `rawArgs` that `args` does not declare.
+ * What citty would let through in silence, as one sentence for the user, or undefined. Its parser is
+ * not strict: a misspelt flag did nothing, a stray word was ignored (`crossipc status extra`), a
+ * value flag with no value filtered nothing (`crossipc journal --method` printed every entry) or
+ * took the next flag as its value (`--method --port 9001` asked the hub on 9000), the second of
+ * two values won, and a switch took any value (`--json=no` printed JSON). `crossipc hub` refuses
+ * each of them (./_hubArgs.ts); so do the commands that talk to it. `positionals`: the command
+ * reads words itself (`crossipc fault --clear <id>`).
  */
-export function unknownFlag(rawArgs: string[], args: ArgsDef): string | undefined {
-  const known = new Set(["help", "h"]);
+export function usageProblem(rawArgs: string[], args: ArgsDef, { positionals = false }: { positionals?: boolean } = {}): string | undefined {
+  // Each name a flag may be written with, and the flag it is.
+  const flags = new Map<string, { name: string; type: string }>([["help", { name: "help", type: "boolean" }], ["h", { name: "help", type: "boolean" }]]);
   for (const [name, def] of Object.entries(args)) {
-    known.add(name);
-    if (def.type === "boolean") known.add(`no-${name}`);
-    for (const alias of [def["alias" as keyof typeof def] ?? []].flat() as string[]) known.add(alias);
+    flags.set(name, { name, type: def.type ?? "string" });
+    if (def.type === "boolean") flags.set(`no-${name}`, { name, type: "boolean" });
+    for (const alias of [def["alias" as keyof typeof def] ?? []].flat() as string[]) flags.set(alias, { name, type: def.type ?? "string" });
   }
-  for (const arg of rawArgs) {
-    if (arg === "--") break;
-    const match = /^--?([^=]+)/.exec(arg);
-    if (!match || /^-\d/.test(arg)) continue;
-    // Short flags may be bundled (-fj): each letter must be known.
-    const names = arg.startsWith("--") ? [match[1]!] : [...match[1]!];
-    for (const name of names) if (!known.has(name)) return arg;
+  const given = new Set<string>();
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i]!;
+    if (arg === "--") return positionals || i === rawArgs.length - 1 ? undefined : `unexpected argument '${rawArgs[i + 1]}'`;
+    if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) {
+      if (!positionals) return `unexpected argument '${arg}'`;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const written = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    // Short flags may be bundled (-fj): each letter must be a known switch.
+    const names = written.startsWith("--") ? [written.slice(2)] : [...written.slice(1)];
+    const found = names.map((name) => flags.get(name));
+    if (found.some((flag) => flag === undefined)) return `unknown flag ${arg}`;
+    if (found.length === 1 && found[0]!.type === "string") {
+      const { name } = found[0]!;
+      // citty takes the next word as the value, whatever it is: a flag there means this one has none.
+      const value = inline ?? rawArgs[++i];
+      if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) return `--${name} needs a value`;
+      if (given.has(name)) return `--${name} given more than once`;
+      given.add(name);
+    } else if (inline !== undefined && inline !== "true" && inline !== "false") {
+      return `${written} takes no value`;
+    }
   }
   return undefined;
 }
 
 /**
  * A command that talks to the running hub: citty's command with the checks every such command
- * makes (an unknown flag is a usage error) and its way of failing (`fail`). `run` gets the flags.
+ * makes (a flag it does not know, or would ignore, is a usage error: see usageProblem) and its way
+ * of failing (`fail`). `run` gets the flags.
  */
 // `any`: the entry (bin/crossipc.ts) takes commands of every args shape, as citty's SubCommandsDef does.
-export function hubCommand<A extends ArgsDef>(name: string, description: string, args: A, run: (given: ParsedArgs<A>) => Promise<void>): CommandDef<any> {
+export function hubCommand<A extends ArgsDef>(
+  name: string,
+  description: string,
+  args: A,
+  run: (given: ParsedArgs<A>) => Promise<void>,
+  options: { positionals?: boolean } = {},
+): CommandDef<any> {
   return defineCommand({
     meta: { name, description },
     args,
     async run({ args: given, rawArgs }) {
       try {
-        const flag = unknownFlag(rawArgs, args);
-        if (flag) throw new UsageError(`unknown flag ${flag}`);
+        const problem = usageProblem(rawArgs, args, options);
+        if (problem) throw new UsageError(problem);
         await run(given);
       } catch (error) {
         fail(name, error);

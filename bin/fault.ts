@@ -49,7 +49,7 @@ const command: CommandDef<any> = hubCommand("fault", "Add, list or remove faults
   const { match, fault } = faultOf(given);
   const added = await sendJson<FaultInfo>(hub, "POST", "/__crossipc/api/faults", { match, fault }, (answer) => typeof answer.id === "string");
   process.stdout.write(given.json ? withoutSecret(`${terminalSafeJson(added)}\n`) : `${printable(added.id)}\n`);
-});
+}, { positionals: true });
 
 export default command;
 

@@ -4,7 +4,7 @@ import type { JournalEntry } from "../src/server/journal.ts";
 import { AnswerBoundError } from "./_bounded-fetch.ts";
 import { printable, withoutSecret } from "./_printable.ts";
 import { terminalSafeJson } from "../src/server/_json.ts";
-import { fail, getJson, getStream, hubArgs, readAnswer, resolveHub, UsageError, unknownFlag, type Hub } from "./_hub-api.ts";
+import { fail, getJson, getStream, hubArgs, readAnswer, resolveHub, UsageError, usageProblem, type Hub } from "./_hub-api.ts";
 import { numberFlag } from "./_numberFlag.ts";
 
 const args = {
@@ -35,8 +35,8 @@ const command: CommandDef<any> = defineCommand({
   args,
   async run({ args: given, rawArgs }) {
     try {
-      const flag = unknownFlag(rawArgs, args);
-      if (flag) throw new UsageError(`unknown flag ${flag}`);
+      const problem = usageProblem(rawArgs, args);
+      if (problem) throw new UsageError(problem);
       if (given.limit !== undefined) numberFlag(given.limit, "--limit", (message) => new UsageError(message), { whole: true, what: "a whole number (0 or more)" });
       if (given.status !== undefined && !/^(\d{3}|[1-5]xx)$/.test(given.status)) {
         throw new UsageError(`--status must be a status (404) or a class (5xx), got '${given.status}'`);

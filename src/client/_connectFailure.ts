@@ -12,6 +12,8 @@ import type { ConnectProbe } from "../platform.ts";
  * connect to WebSocket: Invalid status code: 431").
  */
 const HEAD_TOO_LARGE = /(?:^Unexpected server response|Expected 101 status code|Invalid status code): 431$/;
+/** The WebSocket's words for an upgrade the server answered with a status other than 101, on each runtime (as above). */
+const ANSWERED = /(?:^Unexpected server response|Expected 101 status code|Invalid status code): \d{3}/;
 
 /** The probe follows a failure that already happened; a server that does not answer in this time is not coming. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -49,8 +51,13 @@ export async function connectFailure(
   if (found && "code" in found) return { code: found.code, cause: systemError(found.code, `connect ${found.code} ${hostOf(url)}`) };
   const status = found?.status;
   // An IPC server that answers now ("426 upgrade required") was still starting, or dropped the
-  // attempt: retrying is what helps, as after a reset.
-  if (status === 426) return { code: "ECONNRESET", status, cause: systemError("ECONNRESET", `${detail} (${hostOf(url)} dropped the upgrade)`) };
+  // attempt: retrying is what helps, as after a reset. So did a server that answers a plain request
+  // when the WebSocket got no status for its upgrade: the connection ended in the handshake, which
+  // `ws` reports as ECONNRESET and Deno as "connection error" or "connection closed before message
+  // completed" with no code (Bun's error carries ECONNRESET itself).
+  if (status === 426 || (status !== undefined && status >= 100 && !ANSWERED.test(detail))) {
+    return { code: "ECONNRESET", status, cause: systemError("ECONNRESET", `${detail} (${hostOf(url)} dropped the upgrade)`) };
+  }
   return { status, cause: reported instanceof Error ? reported : new Error(detail) };
 }
 

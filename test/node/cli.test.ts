@@ -148,6 +148,41 @@ test("no hub, or a bad flag: a clear message and a non-zero exit", async () => {
   assert.match(env.stderr, /CROSSIPC_HUB_PORT must be a port number from 1 to 65535, got 'nine'/);
 });
 
+test("status, journal and fault refuse what they would ignore: a stray word, a flag with no value, one given twice, a value for a switch", async (t) => {
+  // Each of these ran against the hub (exit 0) as if the mistake were not there: `journal --method`
+  // printed every entry, `--method --port N` asked the hub on 9000, `--json=no` printed JSON.
+  const server = await startServer(t, { dashboard: true });
+  const port = String(server.getPort());
+  const cases: Array<[string[], string]> = [
+    [["status", "--port", port, "extra"], "crossipc status: unexpected argument 'extra'"],
+    [["status", "--port", port, "--", "extra"], "crossipc status: unexpected argument 'extra'"],
+    [["status", "--port", port, "--json=no"], "crossipc status: --json takes no value"],
+    [["status", "--port", "1", "--port", port], "crossipc status: --port given more than once"],
+    [["status", "--port", port, "--hostname"], "crossipc status: --hostname needs a value"],
+    [["status", "--port", port, "--hostname="], "crossipc status: --hostname needs a value"],
+    [["journal", "--port", port, "--method"], "crossipc journal: --method needs a value"],
+    [["journal", "--method", "--port", port], "crossipc journal: --method needs a value"],
+    [["journal", "--port", port, "stray"], "crossipc journal: unexpected argument 'stray'"],
+    [["journal", "--port", port, "-f=x"], "crossipc journal: -f takes no value"],
+    [["journal", "--port", port, "--limit", "1", "--limit", "2"], "crossipc journal: --limit given more than once"],
+    [["fault", "--port", port, "--path", "--status", "503"], "crossipc fault: --path needs a value"],
+  ];
+  for (const [args, message] of cases) {
+    const run = await crossipc(args);
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.equal(run.stdout, "", args.join(" "));
+    assert.equal(run.stderr, `${message}\nRun \`crossipc ${args[0]} --help\` for its flags.\n`, args.join(" "));
+  }
+  assert.deepEqual(server.faults(), [], "nothing added");
+  // What they take still works: switches negated or set, a value joined with =, fault's id after --clear.
+  assert.equal((await crossipc(["status", `--port=${port}`, "--json", "--no-json"])).code, 0);
+  assert.equal((await crossipc(["journal", "--port", port, "--json=true", "--limit", "1"])).code, 0);
+  const kept = server.fault({ path: "/kept" }, { status: 503 });
+  const cleared = await crossipc(["fault", "--port", port, "--clear", kept.id]);
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.equal(cleared.stdout, "removed 1 fault\n");
+});
+
 test("a server without the dashboard is named as such", async (t) => {
   const server = await startServer(t, { dashboard: false });
   const result = await crossipc(["status", "--port", String(server.getPort())]);
