@@ -37,6 +37,21 @@ test("a filter the journal refuses (a path glob too long) answers 400 naming it,
   }
 });
 
+test("a kind or direction the journal does not have answers 400 naming it, not an empty list", async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  server.interceptHttp("GET", "/seen", () => "ok");
+  await (await fetch(`${server.getUrl()}/seen`)).text();
+  for (const route of ["journal", "journal.har"]) {
+    for (const [query, field] of [["kind=htttp", "kind"], ["direction=sideways", "direction"]]) {
+      const answer = await fetch(`${server.getUrl()}/__crossipc/api/${route}?${query}`);
+      assert.equal(answer.status, 400, `${route}?${query}`);
+      assert.match(((await answer.json()) as { error: string }).error, new RegExp(`^journal filter ${field} must be`), route);
+    }
+  }
+  const http = (await (await fetch(`${server.getUrl()}/__crossipc/api/journal?kind=http`)).json()) as { entries: unknown[] };
+  assert.equal(http.entries.length, 1);
+});
+
 test("journal.har?limit=N holds the last N HTTP entries that match, as api/journal's limit", async (t) => {
   const server = await startServer(t, { dashboard: true });
   server.interceptHttp("GET", "/n/:n", (_body, params) => ({ n: params["n"] }));

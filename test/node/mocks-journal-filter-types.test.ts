@@ -26,6 +26,8 @@ test("mocks journal: a filter field of the wrong type answers an error that name
     [{ after: "x" }, "after"],
     [{ scope: {} }, "scope"],
     [{ status: [] }, "status"],
+    [{ kind: "htttp" }, "kind"],
+    [{ direction: "sideways" }, "direction"],
   ] as const) {
     const answer = await request(socket, "__crossipc/mocks/journal", { filter });
     assert.equal(answer.success, false);
