@@ -266,6 +266,10 @@ export function entryOf(value: unknown, request: string): HubEntry {
   if (!/^https?:\/\/[^/]/i.test(entry.baseUrl)) {
     throw new TypeError(`${request}: baseUrl of '${entry.api}' must be an http:// or https:// URL, got ${JSON.stringify(entry.baseUrl)}`);
   }
+  // The request's path and query are appended to it: `http://h:1?x=1` sent `/users/1` as `?x=1/users/1`.
+  if (/[?#]/.test(entry.baseUrl)) {
+    throw new TypeError(`${request}: baseUrl of '${entry.api}' must not have a query or fragment (each request's own path and query go after it), got ${JSON.stringify(entry.baseUrl)}`);
+  }
   return { api: entry.api, baseUrl: entry.baseUrl, pathPrefix: entry.pathPrefix };
 }
 

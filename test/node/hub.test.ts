@@ -81,6 +81,10 @@ test("wire: a register that is not an array of entries gets a clear error and ch
   assert.match(answer.error, /array of \{api, baseUrl, pathPrefix\}/);
   raw.send('r:2:discovery/register:[{"api":"users","baseUrl":"not a url","pathPrefix":"/users"}]');
   assert.match(JSON.parse((await raw.next()).slice("s:2:discovery/register:".length)).error, /baseUrl of 'users'/);
+  // A query in a base URL came out in front of every request's path (`/?x=1/users/1`).
+  raw.send('r:3:discovery/register:[{"api":"users","baseUrl":"http://127.0.0.1:4001?x=1","pathPrefix":"/users"}]');
+  assert.match(JSON.parse((await raw.next()).slice("s:3:discovery/register:".length)).error, /baseUrl of 'users' must not have a query or fragment/);
+  assert.throws(() => hub.addRoute({ api: "users", baseUrl: "http://127.0.0.1:4001/#x", pathPrefix: "/users" }), /must not have a query or fragment/);
   assert.deepEqual(hub.routes(), []);
 });
 
