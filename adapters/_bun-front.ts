@@ -40,7 +40,7 @@ import type { FrameWriter } from "../src/platform.ts";
 interface BunSocket {
   data: FrontLink | undefined;
   readonly remoteAddress: string;
-  write(bytes: Uint8Array): number;
+  write(bytes: Uint8Array, byteOffset?: number, byteLength?: number): number;
   end(): void;
   shutdown(halfClose?: boolean): void;
   terminate(): void;
@@ -192,6 +192,10 @@ export class FrontLink {
 
   writeClient(bytes: Uint8Array, owned: boolean): void {
     toClient(this, bytes, owned);
+  }
+
+  writeClientFrom(bytes: Uint8Array, start: number, end: number): void {
+    toClient(this, bytes, false, start, end);
   }
 
   writeServer(bytes: Uint8Array): void {
@@ -573,17 +577,21 @@ function flushToInner(link: FrontLink): void {
   shutInner(link);
 }
 
-/** `owned`: the bytes are the front's own, kept as they are when they wait. */
-function toClient(link: FrontLink, bytes: Uint8Array, owned = false): void {
-  if (bytes.length === 0) return;
+/**
+ * `owned`: the bytes are the front's own, kept as they are when they wait (`bytes` whole, then).
+ * Otherwise `bytes[start, end)` is written, and what waits is copied.
+ */
+function toClient(link: FrontLink, bytes: Uint8Array, owned = false, start = 0, end = bytes.length): void {
+  const length = end - start;
+  if (length === 0) return;
   if (link.toClient.length > 0) {
-    link.toClient.push(owned ? bytes : bytes.slice());
-    link.toClientBytes += bytes.length;
+    link.toClient.push(owned ? bytes : copyOf(bytes, start, end));
+    link.toClientBytes += length;
     return;
   }
-  const written = link.client.write(bytes);
-  if (written < bytes.length) {
-    const rest = owned ? bytes.subarray(Math.max(0, written)) : bytes.slice(Math.max(0, written));
+  const written = link.client.write(bytes, start, length);
+  if (written < length) {
+    const rest = owned ? bytes.subarray(Math.max(0, written)) : copyOf(bytes, start + Math.max(0, written), end);
     link.toClient.push(rest);
     link.toClientBytes += rest.length;
     // The client is not reading: the server's bytes wait in its socket. Not when the front carries
@@ -594,6 +602,11 @@ function toClient(link: FrontLink, bytes: Uint8Array, owned = false): void {
       link.inner.pause();
     }
   }
+}
+
+/** A copy of `bytes[start, end)`: a Buffer's own `slice` (the short answers' `shortFrame` is one) is a view, not a copy. */
+function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
 }
 
 function flushToClient(link: FrontLink): void {

@@ -12,7 +12,7 @@
  */
 import type { FrameWriter } from "../src/platform.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import { ClientFrames, ServerFrames, textFrame, textFrameParts, type FrameAllocator } from "./_ws-direct.ts";
+import { ClientFrames, SHORT_FRAME_TEXT, ServerFrames, shortFrame, shortFrameAt, shortTextFrame, textFrame, textFrameParts, type FrameAllocator } from "./_ws-direct.ts";
 
 /** A masked pong with no payload, as a client sends it. */
 const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
@@ -28,6 +28,12 @@ export interface FrameLink {
   readonly maxMessageSize: number;
   /** `owned`: the bytes are the caller's to give away (not copied if they wait). */
   writeClient(bytes: Uint8Array, owned: boolean): void;
+  /**
+   * Writes `bytes[start, end)` now, copying what the socket does not take: a short answer is then
+   * framed in one buffer reused for all (`shortTextFrame`), not a buffer of its own. Where absent,
+   * every frame gets its own buffer (`textFrame`).
+   */
+  writeClientFrom?(bytes: Uint8Array, start: number, end: number): void;
   writeServer(bytes: Uint8Array): void;
   /** Drops the client's connection and the server's, with no closing handshake. */
   reset(): void;
@@ -107,6 +113,13 @@ export class DirectFrames implements FrameWriter {
   send(frame: string): void {
     const link = this.#link;
     if (link.closed || this.server.closing) return;
+    if (link.writeClientFrom && frame.length <= SHORT_FRAME_TEXT && this.#goesAtOnce()) {
+      // At one request in flight every answer is this one: no buffer of its own to make, and later free.
+      this.#stamp = turn;
+      shortTextFrame(frame);
+      link.writeClientFrom(shortFrame, shortFrameAt.start, shortFrameAt.end);
+      return;
+    }
     this.#sendFrame(textFrame(frame, link.allocate));
   }
 
@@ -115,16 +128,12 @@ export class DirectFrames implements FrameWriter {
 
   #sendFrame(bytes: Uint8Array): void {
     const link = this.#link;
+    if (this.#goesAtOnce()) {
+      this.#stamp = turn;
+      link.writeClient(bytes, true);
+      return;
+    }
     if (this.mode === "direct" && this.server.atBoundary) {
-      if (this.#stamp !== turn && this.#pending.length === 0) {
-        // The turn's first frame goes at once: one request in flight waits for nothing. No
-        // `setImmediate` for it: one per answer cost Bun ~4.7 µs and Deno ~0.9 µs of an extra
-        // event-loop pass (bench/ANALYSIS.md, "Session 15 — the front"); the next read advances
-        // `turn` (`fromClient`), and a frame that finds the turn unchanged waits and schedules it.
-        this.#stamp = turn;
-        link.writeClient(bytes, true);
-        return;
-      }
       if (bytes.length > JOIN_BYTES) {
         // A large frame is a write of its own anyway: holding it only delays it (64 KiB answers
         // held for the turn's end cost the hub more CPU, not less). What waits goes first.
@@ -140,6 +149,16 @@ export class DirectFrames implements FrameWriter {
       endOfTurn.push(this);
       scheduleEndOfTurn();
     }
+  }
+
+  /**
+   * The turn's first frame goes at once: one request in flight waits for nothing. No
+   * `setImmediate` for it: one per answer cost Bun ~4.7 µs and Deno ~0.9 µs of an extra
+   * event-loop pass (bench/ANALYSIS.md, "Session 15 — the front"); the next read advances
+   * `turn` (`fromClient`), and a frame that finds the turn unchanged waits and schedules it.
+   */
+  #goesAtOnce(): boolean {
+    return this.mode === "direct" && this.server.atBoundary && this.#stamp !== turn && this.#pending.length === 0;
   }
 
   /** Writes what waits, before the core closes the connection (its close frame comes after). */

@@ -397,6 +397,36 @@ export function textFrameParts(head: string, json: string, tail: string, allocat
   return frame;
 }
 
+/** The longest text (in UTF-16 units) `shortTextFrame` frames: three bytes a unit at most, and the header, fit its buffer. */
+export const SHORT_FRAME_TEXT = 4096;
+/** The one buffer `shortTextFrame` frames into. */
+export const shortFrame: Buffer = Buffer.allocUnsafeSlow(4 + 3 * SHORT_FRAME_TEXT);
+/** Where the last frame `shortTextFrame` made lies in `shortFrame` (one object, reused: nothing is made per frame). */
+export const shortFrameAt = { start: 0, end: 0 };
+
+/**
+ * `textFrame(text)` in `shortFrame` at `shortFrameAt`, for a writer that writes it (or copies what
+ * it cannot) at once: no buffer made per frame, and the text encoded in one pass (no
+ * `Buffer.byteLength` first). The text goes at byte 4 and its header just before it (2 bytes under
+ * 126, else 4). `text.length` is at most `SHORT_FRAME_TEXT`.
+ */
+export function shortTextFrame(text: string): void {
+  const frame = shortFrame;
+  const length = frame.write(text, 4);
+  shortFrameAt.end = 4 + length;
+  if (length < 126) {
+    frame[2] = 0x81;
+    frame[3] = length;
+    shortFrameAt.start = 2;
+    return;
+  }
+  frame[0] = 0x81;
+  frame[1] = 126;
+  frame[2] = length >> 8;
+  frame[3] = length & 0xff;
+  shortFrameAt.start = 0;
+}
+
 function headerBytesOf(length: number): number {
   return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
 }
