@@ -6,7 +6,7 @@ const [kind, portArg] = Deno.args;
 const port = Number(portArg);
 const payload = { id: 12345, name: "user-12345", email: "user12345@example.com", roles: ["reader", "writer"], active: true, score: 0.75 };
 let run: (ms: number) => Promise<number>;
-if (kind === "raw" || kind === "rawmt" || kind === "rawp" || kind === "rawpd") {
+if (kind === "raw" || kind === "rawmt" || kind === "rawp" || kind === "rawpd" || kind === "rawpds") {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/__ggFrameworkConnection`);
   await new Promise((r) => (ws.onopen = r));
   const frame = "r:1:echo:" + JSON.stringify(payload);
@@ -21,17 +21,22 @@ if (kind === "raw" || kind === "rawmt" || kind === "rawp" || kind === "rawpd") {
   else if (kind === "rawmt") ws.onmessage = () => queueMicrotask(next);
   else {
     let settle: ((v: unknown) => void) | undefined;
-    const decode = kind === "rawpd";
+    const decode = kind === "rawpd" || kind === "rawpds";
     ws.onmessage = (e) => { const s = settle!; settle = undefined; if (decode) { const t = e.data as string; s(JSON.parse(t.slice(t.indexOf(":", t.indexOf(":", 2) + 1) + 1))); } else s(undefined); };
-    run = async (ms) => { let n = 0; const end = performance.now() + ms; while (performance.now() < end) { await new Promise((r) => { settle = r; ws.send(frame); }); n++; } return n; };
+    // rawpds: as rawpd, the request frame built per request as IPCSocket builds it (a new id, the payload stringified, joined with +)
+    let id = 0;
+    const frameOf = kind === "rawpds" ? () => "r:" + String(++id) + ":echo:" + JSON.stringify(payload) : () => frame;
+    run = async (ms) => { let n = 0; const end = performance.now() + ms; while (performance.now() < end) { await new Promise((r) => { settle = r; ws.send(frameOf()); }); n++; } return n; };
   }
   if (kind === "raw" || kind === "rawmt") run = (ms) => new Promise((resolve) => { count = 0; stop = performance.now() + ms; done = resolve; ws.send(frame); });
-} else if (kind === "sock") {
+} else if (kind === "sock" || kind === "sockone") {
   // IPCSocket (attached: its own listeners) on Deno's own WebSocket, no IPCClient
   const { IPCSocket } = await import(`${WT}/src/IPCSocket.ts`);
   const ws = new WebSocket(`ws://127.0.0.1:${port}/__ggFrameworkConnection`);
   await new Promise((r) => (ws.onopen = r));
-  const sock = new IPCSocket(ws);
+  // sockone: the socket fed from one `onmessage` (attach: false) instead of its three listeners
+  const sock = new IPCSocket(ws, kind === "sockone" ? { attach: false } : {});
+  if (kind === "sockone") ws.onmessage = (event) => sock.receive(event.data as string);
   run = async (ms) => { const end = performance.now() + ms; let n = 0; while (performance.now() < end) { await sock.request("echo", payload); n++; } return n; };
 } else {
   const { IPCClient } = await import(`${WT}/adapters/deno.ts`);
