@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { connectMocks } from "../../adapters/node.ts";
 import { startServer } from "./_helpers.ts";
 
@@ -98,4 +100,43 @@ test("a replay of many small entries counts each entry's heap (~750 bytes), not 
   for (let i = 0; i < 5; i++) await mocks.replay(many(`m${i}-`));
   await assert.rejects(mocks.replay(many("m5-")), /This connection's replays already hold 7\.5 MiB of HAR; this one \(1\.5 MiB\) would pass the 8\.0 MiB/);
   assert.equal((await fetch(`${server.getUrl()}/m4-1999`)).status, 200);
+});
+
+test("what a replay does not count it does not keep: a response header's HAR `comment` (any size) is not held by the hub", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  // A HAR 1.2 header may carry a `comment`; the answer never sends it. The hub kept the parsed
+  // header objects whole, so each replay held its comments uncounted: 40 × 0.9 MiB here, and with
+  // no limit but the 50,000 rules a connection may add.
+  const commented = (i: number) => {
+    const document = har(`/c${i}`, 2);
+    document.log.entries[0]!.response.headers = [{ name: "x-commented", value: "yes", comment: String(i).padEnd(Math.floor(0.9 * MiB), "c") }] as never;
+    return document;
+  };
+  v8.setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  await mocks.replay(commented(-1));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 40; i++) await mocks.replay(commented(i));
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  const answer = await fetch(`${server.getUrl()}/c39`);
+  assert.equal(answer.headers.get("x-commented"), "yes");
+  assert.equal(await answer.text(), "rr");
+  assert.ok(grown < 8 * MiB, `the hub's heap grew ${(grown / MiB).toFixed(1)} MiB for 40 replays of one 2-byte answer each`);
+});
+
+test("a response's `_contentEncoding` counts toward the budget: the replay keeps it, whatever its length", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const encoded = (i: number) => {
+    const document = har(`/z${i}`, 2);
+    (document.log.entries[0]!.response.content as Record<string, unknown>)._contentEncoding = "g".repeat(Math.floor(0.9 * MiB));
+    return document;
+  };
+  for (let i = 0; i < 8; i++) await mocks.replay(encoded(i));
+  await assert.rejects(mocks.replay(encoded(8)), /This connection's replays already hold 7\.2 MiB of HAR; this one \(0\.9 MiB\) would pass the 8\.0 MiB/);
 });
