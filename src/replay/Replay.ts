@@ -91,15 +91,16 @@ export class Replay implements ReplayHandle {
    * `missRedaction`: the server's (its journal's names added to the defaults, its secrets); the
    * names the recording shows `[redacted]` are added to them (a recording made on a hub that
    * redacted more, replayed here: its closest request reads `[redacted]` already, the live one did not).
+   * `room`: the bytes it may keep (a remote replay's budget left): its build stops with a `PastRoom` once past it.
    */
-  constructor(har: unknown, options: ReplayOptions = {}, missRedaction: RedactionRules = LOG_REDACTION!) {
+  constructor(har: unknown, options: ReplayOptions = {}, missRedaction: RedactionRules = LOG_REDACTION!, room: number = Infinity) {
     const { onMiss = "next", api, name } = checkReplayOptions(options);
-    const loaded = loadHar(har);
+    const loaded = loadHar(har, room);
     this.name = name ?? `replay-${++counter}`;
     this.onMiss = onMiss;
     this.api = api;
     // A body recorded on this server holds its journal's added names `[redacted]`: a live one is matched redacted alike.
-    this.index = new ReplayIndex(loaded.exchanges, missRedaction.names);
+    this.index = new ReplayIndex(loaded.exchanges, missRedaction.names, loaded.bytes, room);
     this.size = loaded.exchanges.length;
     this.skipped = loaded.skipped;
     this.heldBytes = loaded.bytes + this.index.keyBytes;

@@ -12,3 +12,16 @@ export class HarError extends Error {
     this.entry = entry;
   }
 }
+
+/**
+ * @internal A remote replay's build stopped once what it had built passed the room its budget
+ * left (./_harBudget.ts): `atLeast` bytes, the count so far. Not a HarError: the HAR may be fine.
+ */
+export class PastRoom extends Error {
+  readonly atLeast: number;
+  constructor(atLeast: number) {
+    super(`the replay holds at least ${atLeast} bytes, more than the room left`);
+    this.name = "PastRoom";
+    this.atLeast = atLeast;
+  }
+}

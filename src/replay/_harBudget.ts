@@ -29,17 +29,36 @@ export class HarBudget {
     this.#perHub = MESSAGES_PER_HUB * maxMessageSize;
   }
 
+  /**
+   * What `owner`'s next replay may keep: the smaller of what its connection and the hub have left.
+   * Its build stops once past it (./_load.ts), so a refused replay is not built in full first.
+   */
+  room(owner: string): number {
+    return Math.min(this.#perConnection - (this.#byOwner.get(owner) ?? 0), this.#perHub - this.#total);
+  }
+
   /** Counts `size` bytes of recordings for `owner`, or throws naming the limit it would pass (nothing counted then). */
   take(owner: string, size: number): void {
+    const refusal = this.#refusal(owner, size, mib(size));
+    if (refusal) throw refusal;
+    this.#byOwner.set(owner, (this.#byOwner.get(owner) ?? 0) + size);
+    this.#total += size;
+  }
+
+  /** The refusal of a replay whose build stopped past `room` at `atLeast` bytes. */
+  refusal(owner: string, atLeast: number): RangeError {
+    return this.#refusal(owner, atLeast, `at least ${mib(atLeast)}`) ?? new RangeError(`replay: stopped at ${atLeast} bytes, within the room left (a bug)`);
+  }
+
+  #refusal(owner: string, size: number, sizeText: string): RangeError | undefined {
     const mine = this.#byOwner.get(owner) ?? 0;
     if (mine + size > this.#perConnection) {
-      throw new RangeError(`This connection's replays already hold ${mib(mine)} of HAR; this one (${mib(size)}) would pass the ${mib(this.#perConnection)} one connection's replays may hold (${MESSAGES_PER_CONNECTION} × maxMessageSize): remove replays or close their scopes first`);
+      return new RangeError(`This connection's replays already hold ${mib(mine)} of HAR; this one (${sizeText}) would pass the ${mib(this.#perConnection)} one connection's replays may hold (${MESSAGES_PER_CONNECTION} × maxMessageSize): remove replays or close their scopes first`);
     }
     if (this.#total + size > this.#perHub) {
-      throw new RangeError(`The hub's replays from all connections already hold ${mib(this.#total)} of HAR; this one (${mib(size)}) would pass the ${mib(this.#perHub)} they may hold together (${MESSAGES_PER_HUB} × maxMessageSize): try again when some are gone`);
+      return new RangeError(`The hub's replays from all connections already hold ${mib(this.#total)} of HAR; this one (${sizeText}) would pass the ${mib(this.#perHub)} they may hold together (${MESSAGES_PER_HUB} × maxMessageSize): try again when some are gone`);
     }
-    this.#byOwner.set(owner, mine + size);
-    this.#total += size;
+    return undefined;
   }
 
   /** Gives back what `take` counted, once the replay has left the hub. */

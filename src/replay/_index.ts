@@ -10,6 +10,7 @@ import { redactBodyNames } from "../server/_redactBody.ts";
 import { bodyKey, looksJson, queryKey } from "./_keys.ts";
 import { strictUtf8 } from "../_utf8.ts";
 import type { RecordedExchange } from "./_load.ts";
+import { PastRoom } from "./_errors.ts";
 
 /** The answers recorded for one request, served in order and then the last one again. */
 export interface AnswerList {
@@ -73,7 +74,11 @@ export class ReplayIndex {
   /** The characters of the keys the index holds (a request body's key is about as long as the body: ../_keys.ts), one byte each. */
   readonly keyBytes: number;
 
-  constructor(exchanges: readonly RecordedExchange[], names: ReadonlySet<string> = new Set()) {
+  /**
+   * `held`, `room`: what the exchanges keep and what the replay may (./_load.ts's `loadHar`): past
+   * it with exchanges left to index, it stops with a `PastRoom` (a request body's key is about as long as the body).
+   */
+  constructor(exchanges: readonly RecordedExchange[], names: ReadonlySet<string> = new Set(), held: number = 0, room: number = Infinity) {
     let maxRequestBody = 0;
     const redactedNames = new Set<string>();
     let bodiesRedacted = false;
@@ -105,6 +110,7 @@ export class ReplayIndex {
         keyBytes += body.length;
       }
       maxRequestBody = Math.max(maxRequestBody, exchange.requestBody.byteLength);
+      if (held + keyBytes > room && at < exchanges.length - 1) throw new PastRoom(held + keyBytes);
     }
     this.maxRequestBody = maxRequestBody;
     this.keyBytes = keyBytes;

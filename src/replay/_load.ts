@@ -3,7 +3,7 @@
  * bodies that decode) before anything is indexed, so a bad file changes nothing. A request body
  * is decoded here (the index keys on it); a response body when it first answers, once.
  */
-import { HarError } from "./_errors.ts";
+import { HarError, PastRoom } from "./_errors.ts";
 import { multipartBoundary } from "./_keys.ts";
 import type { PreparedAnswer } from "./_answer.ts";
 import { quoted } from "../_excerpt.ts";
@@ -57,7 +57,13 @@ export const MAX_HAR_TEXT: number = 512 * 1024 * 1024;
 
 const encoder = new TextEncoder();
 
-export function loadHar(input: unknown): LoadedHar {
+/**
+ * `room`: the bytes the replay may keep (a remote replay: what its budget has left, ./_harBudget.ts).
+ * The load stops with a `PastRoom` as soon as what it has built passes it while more is left to
+ * build: a HAR whose built form is many times its text (query pairs: ~12×) was built in full and
+ * only then refused, by a connection at its limit too. What has fully loaded is counted as before.
+ */
+export function loadHar(input: unknown, room: number = Infinity): LoadedHar {
   const document = typeof input === "string" ? parseHarText(input) : input instanceof Uint8Array ? parseHarText(new TextDecoder().decode(input)) : input;
   if (typeof document !== "object" || document === null || Array.isArray(document)) throw new HarError(`not HAR 1.2: expected an object with a log, got ${quoted(document)}`);
   const log = field(document, "log", "object", "the document");
@@ -73,7 +79,7 @@ export function loadHar(input: unknown): LoadedHar {
   for (let index = 0; index < entries.length; index++) {
     let exchange: RecordedExchange | undefined;
     try {
-      exchange = exchangeOf(entries[index], index);
+      exchange = exchangeOf(entries[index], index, bytes, room);
     } catch (error) {
       if (error instanceof HarError && error.entry === undefined) throw new HarError(`entry ${index}: ${error.message}`, index);
       throw error;
@@ -81,6 +87,8 @@ export function loadHar(input: unknown): LoadedHar {
     if (exchange) {
       exchanges.push(exchange);
       bytes += keptBytes(exchange);
+      // The last entry built, the replay is whole but for its index (../_index.ts stops likewise): counted exactly, as before.
+      if (bytes > room && index < entries.length - 1) throw new PastRoom(bytes);
     } else skipped++;
   }
   return { exchanges, skipped, bytes };
@@ -139,7 +147,8 @@ export function parseHarText(text: string): unknown {
   }
 }
 
-function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined {
+/** `held`: what the entries before it keep; `room`: what the replay may keep (`loadHar`). */
+function exchangeOf(entry: unknown, index: number, held: number, room: number): RecordedExchange | undefined {
   check(entry, "object", `the entry`);
   field(entry, "startedDateTime", "string", "entry");
   field(entry, "time", "number", "entry");
@@ -158,7 +167,6 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
     throw new HarError(`request.url ${quoted(url, 200)} is not an absolute URL`);
   }
   const path = parsed.pathname;
-  const query = queryPairs(parsed.search);
   field(request, "httpVersion", "string", "request");
   nameValues(field(request, "cookies", "array", "request"), "request.cookies");
   const requestHeaders = nameValues(field(request, "headers", "array", "request"), "request.headers");
@@ -166,6 +174,14 @@ function exchangeOf(entry: unknown, index: number): RecordedExchange | undefined
   field(request, "headersSize", "number", "request");
   field(request, "bodySize", "number", "request");
   const postData = optional(request, "postData", "object", "request");
+  // The two parts an entry makes anew, its query's pairs and its request body, are counted before
+  // they are made: one entry's 0.9 MiB query of `ab=cd&…` makes ~157,000 pairs, ~17 MiB. A file's
+  // load (no room to keep within) skips the count.
+  if (room !== Infinity) {
+    const least = held + EXCHANGE_BYTES + path.length + pairCount(parsed.search) * QUERY_PAIR_BYTES + (postData === undefined ? 0 : leastBodyBytes(postData));
+    if (least > room) throw new PastRoom(least);
+  }
+  const query = queryPairs(parsed.search);
   const requestBody = postData === undefined ? EMPTY : postDataBytes(postData);
   const requestBoundary = requestBody.byteLength === 0 ? undefined : multipartBoundary(postData.mimeType) ?? multipartBoundary(requestHeaders.find(({ name }) => name.toLowerCase() === "content-type")?.value);
 
@@ -224,6 +240,29 @@ function queryPairs(search: string): Array<[string, string]> {
     pairs.push(equals === -1 ? [part, ""] : [part.slice(0, equals), part.slice(equals + 1)]);
   }
   return pairs;
+}
+
+/** How many pairs `queryPairs` makes of `search`: its non-empty `&`-separated parts (URLSearchParams skips empty ones too), with no string built. */
+function pairCount(search: string): number {
+  let count = 0;
+  for (let start = 1; start < search.length; ) {
+    let end = search.indexOf("&", start);
+    if (end === -1) end = search.length;
+    if (end > start) count++;
+    start = end + 1;
+  }
+  return count;
+}
+
+/**
+ * No more than the bytes `postDataBytes` makes (read before it makes them): UTF-8 takes at least a
+ * byte per UTF-16 unit, base64 decodes to 3 bytes per 4 characters less its padding. A form's
+ * `params` count nothing here: their bytes are in the HAR's text already, and counted once built.
+ */
+function leastBodyBytes(postData: object): number {
+  const text = (postData as { text?: unknown }).text;
+  if (typeof text !== "string") return 0;
+  return (postData as { _encoding?: unknown })._encoding == null ? text.length : Math.max(0, Math.floor(text.length / 4) * 3 - 2);
 }
 
 /** The recorded response body's bytes (decoded once, by `prepareAnswer`, when it first answers). */

@@ -9,6 +9,7 @@ import { Replay, type ReplayOptions } from "./Replay.ts";
 import { replayRule } from "./_rule.ts";
 import { tellCount } from "../mocks/_countAck.ts";
 import { HarBudget } from "./_harBudget.ts";
+import { PastRoom } from "./_errors.ts";
 import type { MockRules } from "../mocks/_rules.ts";
 
 /** Each hub's budget for the HARs its remote replays hold (./_harBudget.ts). */
@@ -41,12 +42,19 @@ export const remoteReplayRule: RuleFactory = (spec, owner, hub) => {
   if (fields.api !== undefined && !apiPaths()) {
     throw new TypeError(`replay: api '${fields.api}' needs a ServiceHub on the hub's server (its registry knows the api's path prefix)`);
   }
-  // Built first, then counted as the bytes it keeps (no serialisation again); refused, it is dropped.
+  // Built, then counted as the bytes it keeps (no serialisation again); refused, it is dropped.
   // The document was parsed from one message already: building it costs one pass more over that.
-  const replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction);
-  const size = replay.heldBytes;
+  // The build is given the room left and stops once past it: built in full first, a 10.8 MiB HAR of
+  // query pairs took 132.5 MiB of the hub's heap before its refusal (~12×), with no room left at all.
   let held = budgets.get(hub.mocks);
   if (!held) budgets.set(hub.mocks, (held = new HarBudget(hub.maxMessageSize)));
+  let replay: Replay;
+  try {
+    replay = new Replay(fields.har, { onMiss: fields.onMiss, api: fields.api, name: fields.name }, hub.missRedaction, held.room(owner.clientId));
+  } catch (error) {
+    throw error instanceof PastRoom ? held.refusal(owner.clientId, error.atLeast) : error;
+  }
+  const size = replay.heldBytes;
   held.take(owner.clientId, size);
   replay.id = hub.id;
   // A request, as a fault's hits (FAULT_HITS): the replayed request's answer (or its hand-on with

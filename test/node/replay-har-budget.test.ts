@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { connectMocks } from "../../adapters/node.ts";
 import { startServer } from "./_helpers.ts";
 
@@ -98,7 +100,7 @@ test("a replay of many small entries counts each entry's heap (~750 bytes), not 
     return document;
   };
   for (let i = 0; i < 5; i++) await mocks.replay(many(`m${i}-`));
-  await assert.rejects(mocks.replay(many("m5-")), /This connection's replays already hold 7\.5 MiB of HAR; this one \(1\.5 MiB\) would pass the 8\.0 MiB/);
+  await assert.rejects(mocks.replay(many("m5-")), /This connection's replays already hold 7\.5 MiB of HAR; this one \(at least 0\.5 MiB\) would pass the 8\.0 MiB/);
   assert.equal((await fetch(`${server.getUrl()}/m4-1999`)).status, 200);
 });
 
@@ -156,7 +158,7 @@ test("each answer header counts its heap (~64 bytes) besides its name and value:
     return document;
   };
   for (let i = 0; i < 3; i++) await mocks.replay(many(`a${i}-`));
-  await assert.rejects(mocks.replay(many("a3-")), /This connection's replays already hold 7\.\d MiB of HAR; this one \(2\.\d MiB\) would pass the 8\.0 MiB/);
+  await assert.rejects(mocks.replay(many("a3-")), /This connection's replays already hold 7\.\d MiB of HAR; this one \(at least 0\.9 MiB\) would pass the 8\.0 MiB/);
   const answer = await fetch(`${server.getUrl()}/a2-139`);
   assert.equal(answer.headers.get("a"), Array(256).fill("b").join(", "));
 });
@@ -175,6 +177,84 @@ test("each query pair counts its heap (~110 bytes): entries of 256 short query p
     return document;
   };
   for (let i = 0; i < 2; i++) await mocks.replay(many(`q${i}-`));
-  await assert.rejects(mocks.replay(many("q2-")), /This connection's replays already hold 6\.\d MiB of HAR; this one \(3\.\d MiB\) would pass the 8\.0 MiB/);
+  await assert.rejects(mocks.replay(many("q2-")), /This connection's replays already hold 6\.\d MiB of HAR; this one \(at least 1\.8 MiB\) would pass the 8\.0 MiB/);
   assert.equal((await fetch(`${server.getUrl()}/q1-99?${query}`)).status, 200);
+});
+
+test("a replay past the room left is refused while it is built: a connection at its limit cannot make the hub build a HAR many times its text", { timeout: 120_000 }, async (t) => {
+  // The hub runs in its own process so that its memory alone is measured (its peak: /proc's VmHWM).
+  const hub = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+    import { IPCServer } from ${JSON.stringify(new URL("../../adapters/node.ts", import.meta.url).pathname)};
+    const s = new IPCServer(0, { maxMessageSize: ${MiB} }); await s.start();
+    console.log(s.getPort());
+  `], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => hub.kill("SIGKILL"));
+  const port = Number(await new Promise<string>((resolve) => hub.stdout!.once("data", (data) => resolve(String(data)))));
+  const peakRss = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${hub.pid}/status`, "utf8"))![1]) * 1024;
+  const mocks = await connectMocks(port);
+  t.after(() => mocks.close());
+
+  // 8 × 0.9 MiB: 7.2 MiB held, 0.8 MiB of the connection's 8 MiB left.
+  for (let i = 0; i < 8; i++) await mocks.replay(har(`/f${i}`, Math.floor(0.9 * MiB)));
+  // Entries of 256 query pairs `q1=2`, ~0.9 MiB of JSON: each pair is ~130 bytes of a Node hub's
+  // heap, ~25 MiB in all. And one entry whose single URL holds 0.9 MiB of pairs `ab=cd`.
+  const query = Array.from({ length: 256 }, (_, q) => `q${q}=${q % 10}`).join("&");
+  const pairs = (prefix: string) => {
+    const document = har(`/${prefix}0`, 0);
+    const [entry] = document.log.entries;
+    document.log.entries = Array.from({ length: 420 }, (_, i) => ({ ...entry!, request: { ...entry!.request, url: `http://hub/${prefix}${i}?${query}` } }));
+    return document;
+  };
+  const oneUrl = har(`/one?${"ab=cd&".repeat(Math.floor((0.9 * MiB) / 6))}`, 0);
+  // Refused as it is, built in full in all versions (one entry): what the runtime grows by for a
+  // message of this size itself (its parse, the young generation), before the baseline.
+  await assert.rejects(mocks.replay(har("/w", Math.floor(0.9 * MiB))), /would pass the 8\.0 MiB/);
+  const baseline = peakRss();
+  const refusals = [];
+  for (let i = 0; i < 3; i++) {
+    refusals.push(await mocks.replay(pairs(`p${i}-`)).then(() => "accepted", (error: Error) => error.message));
+    refusals.push(await mocks.replay(oneUrl).then(() => "accepted", (error: Error) => error.message));
+  }
+  const grown = peakRss() - baseline;
+  assert.ok(grown < 16 * MiB, `the hub's peak memory grew ${(grown / MiB).toFixed(1)} MiB while it refused replays with 0.8 MiB of room left`);
+  for (let i = 0; i < 6; i += 2) {
+    assert.match(refusals[i]!, /This connection's replays already hold 7\.2 MiB of HAR; this one \(at least 0\.8 MiB\) would pass the 8\.0 MiB one connection's replays may hold \(8 × maxMessageSize\)/);
+    // Its ~157,000 pairs are counted before any is built: 112 bytes each at least.
+    assert.match(refusals[i + 1]!, /this one \(at least 16\.8 MiB\) would pass the 8\.0 MiB/);
+  }
+  // What it holds still answers, and a replay that fits the room is taken.
+  assert.equal((await fetch(`http://127.0.0.1:${port}/f7`)).status, 200);
+  await mocks.replay(har("/fits", Math.floor(0.5 * MiB)));
+  assert.equal((await fetch(`http://127.0.0.1:${port}/fits`)).status, 200);
+});
+
+test("a replay whose exchanges fit the room left but whose index does not stops while the index is built (a request body's key is as long as the body)", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  for (let i = 0; i < 8; i++) await mocks.replay(har(`/f${i}`, Math.floor(0.9 * MiB)));
+  // 3 POSTs of 0.2 MiB bodies: 0.6 MiB of exchanges fit the ~0.8 MiB left; with the first body's key they pass it.
+  // Built in full, the index adds all three keys: 1.2 MiB.
+  const document = har("/post", 0);
+  const [entry] = document.log.entries;
+  document.log.entries = Array.from({ length: 3 }, (_, i) => ({ ...entry!, request: { ...entry!.request, method: "POST", url: `http://hub/post${i}`, postData: { mimeType: "text/plain", text: "abc"[i]!.repeat(0.2 * MiB) } } }));
+  await assert.rejects(mocks.replay(document), /This connection's replays already hold 7\.2 MiB of HAR; this one \(at least 0\.8 MiB\) would pass the 8\.0 MiB/);
+  // One of them fits whole, counted as before: its exchange and its key, 0.4 MiB.
+  document.log.entries = document.log.entries.slice(0, 1);
+  await mocks.replay(document);
+  assert.equal(await (await fetch(`${server.getUrl()}/post0`, { method: "POST", body: "a".repeat(0.2 * MiB) })).status, 200);
+});
+
+test("a build stopped by the hub's room (smaller than the connection's) is refused naming the hub's limit", { timeout: 60_000 }, async (t) => {
+  const server = await startServer(t, { maxMessageSize: MiB });
+  const [a, b, c] = [await connectMocks(server.getPort()), await connectMocks(server.getPort()), await connectMocks(server.getPort())];
+  t.after(() => Promise.all([a.close(), b.close(), c.close()]));
+  for (let i = 0; i < 8; i++) await a.replay(har(`/a${i}`, Math.floor(0.9 * MiB)));
+  for (let i = 0; i < 8; i++) await b.replay(har(`/b${i}`, Math.floor(0.9 * MiB)));
+  // c holds nothing (8 MiB of room) but the hub has ~1.6 MiB left: 200 entries of 256 query pairs count ~6 MiB built.
+  const query = Array.from({ length: 256 }, (_, q) => `q${q}=${q % 10}`).join("&");
+  const document = har("/c0", 0);
+  const [entry] = document.log.entries;
+  document.log.entries = Array.from({ length: 200 }, (_, i) => ({ ...entry!, request: { ...entry!.request, url: `http://hub/c${i}?${query}` } }));
+  await assert.rejects(c.replay(document), /The hub's replays from all connections already hold 14\.4 MiB of HAR; this one \(at least 1\.6 MiB\) would pass the 16\.0 MiB they may hold together \(16 × maxMessageSize\)/);
 });
