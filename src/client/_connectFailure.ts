@@ -12,8 +12,13 @@ import type { ConnectProbe } from "../platform.ts";
  * connect to WebSocket: Invalid status code: 431").
  */
 const HEAD_TOO_LARGE = /(?:^Unexpected server response|Expected 101 status code|Invalid status code): 431$/;
-/** The WebSocket's words for an upgrade the server answered with a status other than 101, on each runtime (as above). */
-const ANSWERED = /(?:^Unexpected server response|Expected 101 status code|Invalid status code): \d{3}/;
+/**
+ * The WebSocket's words for a connection that ended during the handshake with no code: Deno's after
+ * a close ("connection closed before message completed") or a reset ("connection error"), Bun's
+ * "Connection ended". Only these: a server that answered the upgrade (a refusal, not HTTP, a wrong
+ * Sec-WebSocket-Accept) is no dropped upgrade, and retrying it would not help.
+ */
+const ENDED_IN_HANDSHAKE = /connection (?:closed before message completed|error|ended)/i;
 
 /** The probe follows a failure that already happened; a server that does not answer in this time is not coming. */
 const PROBE_TIMEOUT_MS = 2000;
@@ -52,10 +57,9 @@ export async function connectFailure(
   const status = found?.status;
   // An IPC server that answers now ("426 upgrade required") was still starting, or dropped the
   // attempt: retrying is what helps, as after a reset. So did a server that answers a plain request
-  // when the WebSocket got no status for its upgrade: the connection ended in the handshake, which
-  // `ws` reports as ECONNRESET and Deno as "connection error" or "connection closed before message
-  // completed" with no code (Bun's error carries ECONNRESET itself).
-  if (status === 426 || (status !== undefined && status >= 100 && !ANSWERED.test(detail))) {
+  // when the connection ended in the upgrade's handshake, which `ws` reports as ECONNRESET and Deno
+  // in words with no code (ENDED_IN_HANDSHAKE).
+  if (status === 426 || (status !== undefined && status >= 100 && ENDED_IN_HANDSHAKE.test(detail))) {
     return { code: "ECONNRESET", status, cause: systemError("ECONNRESET", `${detail} (${hostOf(url)} dropped the upgrade)`) };
   }
   return { status, cause: reported instanceof Error ? reported : new Error(detail) };

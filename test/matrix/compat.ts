@@ -47,6 +47,11 @@ for (const runtime of ["node", "bun", "deno"] as const) {
       reset: "ECONNRESET",
       upgradeDropped: "ECONNRESET",
     });
+    // A server that answers the upgrade (a refusal, not HTTP, a wrong handshake) is not a dropped
+    // one: grest-ts would retry it for ever. 25a3d98's rule made 'not HTTP' ECONNRESET on node, bun and deno,
+    // and the wrong accept on node and bun (Deno's WebSocket takes it and connects).
+    const retried = Object.entries(result.answeredBadly as Record<string, string | undefined>).filter(([, code]) => ["ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "ENOENT"].includes(code!));
+    assert.deepEqual(retried, [], JSON.stringify(result.messages));
   });
 
   check(`${runtime}: grest-ts's retry loop registers with a hub that starts 700 ms later`, async () => {
