@@ -356,7 +356,6 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
  */
 const CLIENT_LEFT = 499;
 
-
 /**
  * h3's `proxyRequest` as an upstream (hop-by-hop headers, x-forwarded-*, 502/504 over the
  * global `fetch`). It needs an H3Event, so the request goes through a one-route h3 app; its
