@@ -67,6 +67,9 @@ function canonicalJson(bytes: Uint8Array): string | undefined {
 /** Objects with their keys in one order, so that equal JSON serialises equally. */
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
+  // A number past a double's range parses to Infinity and serialises as `null`: `1e400`, `2e400`
+  // and `null` would share a key. Such a body is keyed on its bytes instead (the throw).
+  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError("a number past a double's range");
   if (value === null || typeof value !== "object") return value;
   // No prototype: a "__proto__" key stays a key.
   const out: Record<string, unknown> = Object.create(null);
