@@ -80,5 +80,8 @@ test("mocks and scope journal reads: a field it does not know is a TypeError in 
   await assert.rejects(mocks.entries({ pth: "/never" } as never), { name: "TypeError", message });
   await assert.rejects(scope.entries({ pth: "/never" } as never), { name: "TypeError", message });
   await assert.rejects(scope.waitFor({ pth: "/never" } as never, 100), { name: "TypeError", message });
+  // So is a kind or direction the journal does not have (it matched nothing; then an ERR_IPC_REMOTE from the hub).
+  await assert.rejects(scope.entries({ kind: "htttp" } as never), { name: "TypeError", message: 'journal filter kind must be "http", "websocket" or "framework", got "htttp"' });
+  await assert.rejects(mocks.waitFor({ direction: "sideways" } as never, 100), { name: "TypeError", message: 'journal filter direction must be "in" or "out", got "sideways"' });
   assert.deepEqual(await scope.entries({ path: "/never" }), [], "a known field still reads");
 });
