@@ -23,7 +23,7 @@ export function checkFilterFields(filter: object): void {
 
 const KINDS: readonly unknown[] = ["http", "websocket", "framework"] satisfies Array<JournalFilter["kind"]>;
 
-/** The journal's words for a field's wrong value (./server/journal.ts says the same of wrong types). */
+/** The journal's words for a field's wrong value (./server/journal.ts says the same of wrong types); cut before quoting: a value from another process may be megabytes. */
 export function wrongValue(field: string, value: unknown, what: string): TypeError {
-  return new TypeError(`journal filter ${field} must be ${what}, got ${JSON.stringify(String(value)).slice(0, 80)}`);
+  return new TypeError(`journal filter ${field} must be ${what}, got ${JSON.stringify(String(value).slice(0, 80)).slice(0, 80)}`);
 }
