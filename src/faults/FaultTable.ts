@@ -4,6 +4,7 @@ import type { FaultKindDef } from "./_kind.ts";
 import type { ParsedFault } from "./_parse.ts";
 import type { FaultInfo, FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
 import { randomHex } from "../_randomHex.ts";
+import { quoted } from "../_excerpt.ts";
 
 /** A fault the server holds. */
 export interface ActiveFault {
@@ -61,9 +62,12 @@ export class FaultTable {
   #seq = 0;
   /** Whether a path is a registered api's (ServiceHub's), for `match.api`; never without a hub. */
   readonly #isApiPath: (api: string, path: string) => boolean;
+  /** Whether a ServiceHub runs on the server (absent: a bare table, as unit tests build it, takes any `api`). */
+  readonly #hasApis: (() => boolean) | undefined;
 
-  constructor(isApiPath: (api: string, path: string) => boolean = () => false) {
+  constructor(isApiPath: (api: string, path: string) => boolean = () => false, hasApis?: () => boolean) {
     this.#isApiPath = isApiPath;
+    this.#hasApis = hasApis;
   }
 
   get size(): number {
@@ -79,6 +83,12 @@ export class FaultTable {
   }
 
   add(parsed: ParsedFault, options: { scope?: string; owner?: string; onHit?: ActiveFault["onHit"] } = {}): ActiveFault {
+    // Without a ServiceHub (grest-ts's own discovery server on an IPCServer keeps its apis in its
+    // handlers) no path is ever an api's: such a fault was taken and faulted nothing. Refused here,
+    // once for server.fault, mocks/scope.fault and the HTTP API, as replay's `api` is.
+    if (this.#hasApis && parsed.match.api !== undefined && !this.#hasApis()) {
+      throw new TypeError(`fault match: api ${quoted(parsed.match.api)} needs a ServiceHub on the hub's server (its registry knows the api's path prefix); match by path instead`);
+    }
     const fault: ActiveFault = {
       id: `f${++this.#seq}-${randomHex(4)}`,
       match: parsed.match,

@@ -197,7 +197,7 @@ export class IPCServer {
   /** The replays among the hub rules, for the state's list of rules. */
   readonly #hubReplays = new Set<Rule>();
   readonly #relays = new Set<ProxiedConnection>();
-  readonly #faults = new FaultTable((api, path) => isApiPath(apiPathsOf(this), api, path));
+  readonly #faults = new FaultTable((api, path) => isApiPath(apiPathsOf(this), api, path), () => apiPathsOf(this) !== undefined);
   readonly #held = new HeldRequests();
   #resolver: ProxyResolver | undefined;
   /** What the server handled: HTTP requests, WebSocket upgrades and framework requests both ways. */
