@@ -1,3 +1,4 @@
+import { quoted } from "../_excerpt.ts";
 import { RuleTable, type Matches } from "../mocks/_table.ts";
 import { FaultGate } from "./_gate.ts";
 import type { FaultKindDef } from "./_kind.ts";
@@ -214,7 +215,7 @@ class TrafficTables {
   add(fault: ActiveFault): void {
     for (const [traffic, table] of [["http", this.#http], ["websocket", this.#websocket]] as const) {
       const refused = appliesTo(fault.kind, traffic) ? table.refusal(fault, methodOf(fault.match)) : undefined;
-      if (refused !== undefined) throw new RangeError(refused);
+      if (refused !== undefined) throw new RangeError(`fault match path ${quoted(fault.path)} is refused: ${refused}`);
     }
     if (appliesTo(fault.kind, "http")) this.#http.add(fault, methodOf(fault.match));
     if (appliesTo(fault.kind, "websocket")) this.#websocket.add(fault, methodOf(fault.match));

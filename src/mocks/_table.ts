@@ -96,7 +96,7 @@ export class RuleTable<T extends Routed = Rule> {
     if (this.#regexStacks < MAX_REGEX_PATTERNS || this.#stacks.has(`${routeMethod(method)} ${rule.path}`) || !hasRegexParam(rule.path)) return undefined;
     if (this.#empty > 0) this.#rebuild();
     if (this.#regexStacks < MAX_REGEX_PATTERNS) return undefined;
-    return `Pattern ${JSON.stringify(rule.path)}: the hub already holds ${MAX_REGEX_PATTERNS} patterns with a regex parameter among these rules, the most it takes (each is tried on every path that reaches it): remove some, or match a plain :param and check its value in the handler`;
+    return `the hub already holds ${MAX_REGEX_PATTERNS} patterns with a regex parameter among these rules, the most it takes (each is tried on every path that reaches it): remove some, or match a plain :param and check its value in the handler`;
   }
 
   /** Adds `rule` on top of its route key. Throws rou3's error for a pattern it refuses, or a RangeError past MAX_REGEX_PATTERNS, adding nothing. */
