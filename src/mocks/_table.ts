@@ -194,7 +194,7 @@ const NONE: Matches<Routed> = [];
  * unlike plain patterns, which the router finds in one walk, each is tried in turn on every path
  * that reaches its place. Two repetitions in a row (the most ../server/_adjacentRepetitions.ts
  * lets through) cost ~16 µs on a 100-character segment: 10,000 such rules at one place, added by
- * one process, held Node and Deno hubs ~0.17 s and a Bun hub ~0.18 s for each request there (load 6).
+ * one process, held Node, Bun and Deno hubs 0.16-0.79 s for each request there (CLI hubs, load 6).
  */
 export const MAX_REGEX_PATTERNS = 1_000;
 /** Empty stacks kept routed before a rebuild is considered: a few removals never rebuild. */
