@@ -11,8 +11,10 @@
  *
  * A character between two repetitions that the first cannot take ends the row: in
  * `\d+\.\d+\.\d+` each `\d+` must stop at its `.`, so the segment is shared one way only.
- * Whether they share a character is asked of the regex engine itself over the first 768 code
- * points; a group or a dot never ends a row (what they match is not one character).
+ * Whether they share a character is asked of the regex engine itself over the 128 ASCII
+ * characters, the only ones a path holds as routes see it (percent-encoded, as `URL` gives its
+ * pathname); a group never ends a row (what it matches is not one character). Each pair is asked
+ * once per pattern: a 2,048-character pattern (the most a rule or fault takes) costs a few ms.
  */
 import { classEnd, quantifierAt } from "./_repeatedRepetition.ts";
 
@@ -21,6 +23,16 @@ export const MAX_ADJACENT_REPETITIONS = 2;
 
 /** The first row of more than MAX_ADJACENT_REPETITIONS repetitions in `source`, as written there; `undefined` when none is. */
 export function adjacentRepetitions(source: string): string | undefined {
+  asked = new Map();
+  compiled = new Map();
+  try {
+    return firstRow(source);
+  } finally {
+    asked = compiled = undefined;
+  }
+}
+
+function firstRow(source: string): string | undefined {
   let row = 0;
   let rowStart = 0;
   /** The last repetition's atom, while it is one character's worth (a literal, an escape, a class, a dot). */
@@ -82,18 +94,33 @@ export function adjacentRepetitions(source: string): string | undefined {
   return undefined;
 }
 
+/** Atoms already compiled while one pattern is read. */
+let compiled: Map<string, RegExp | undefined> | undefined;
+
 function oneCharacter(atom: string): RegExp | undefined {
+  if (compiled?.has(atom)) return compiled.get(atom);
+  let regex: RegExp | undefined;
   try {
-    return new RegExp(`^(?:${atom})$`);
+    regex = new RegExp(`^(?:${atom})$`);
   } catch {
-    return undefined;
+    regex = undefined;
   }
+  compiled?.set(atom, regex);
+  return regex;
 }
 
-/** The characters two one-character atoms are asked about. */
-const PROBES = Array.from({ length: 768 }, (_, code) => String.fromCharCode(code));
+/** The characters two one-character atoms are asked about: a request path's, percent-encoded. */
+const PROBES = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+
+/** Pairs already asked while one pattern is read, by their sources. */
+let asked: Map<string, boolean> | undefined;
 
 function sharesCharacter(a: RegExp, b: RegExp): boolean {
-  for (const probe of PROBES) if (a.test(probe) && b.test(probe)) return true;
-  return false;
+  const key = `${a.source}\u0000${b.source}`;
+  const known = asked?.get(key);
+  if (known !== undefined) return known;
+  let shared = false;
+  for (const probe of PROBES) if (a.test(probe) && b.test(probe)) shared = true;
+  asked?.set(key, shared);
+  return shared;
 }
