@@ -1,3 +1,4 @@
+import { quoted } from "../_excerpt.ts";
 import { RuleTable, type Matches } from "../mocks/_table.ts";
 import { FaultGate } from "./_gate.ts";
 import type { FaultKindDef } from "./_kind.ts";
@@ -103,11 +104,9 @@ export class FaultTable {
       seq: this.#seq,
     };
     let table = this.#table;
-    if (fault.scope !== undefined) {
-      table = this.#scoped.get(fault.scope) ?? new TrafficTables();
-      this.#scoped.set(fault.scope, table);
-    }
+    if (fault.scope !== undefined) table = this.#scoped.get(fault.scope) ?? new TrafficTables();
     table.add(fault);
+    if (fault.scope !== undefined) this.#scoped.set(fault.scope, table);
     this.#byId.set(fault.id, fault);
     if (fault.scope !== undefined) this.#scopes.add(fault.scope, 1);
     let owned = this.#byOwner.get(fault.owner);
@@ -222,7 +221,12 @@ class TrafficTables {
     return Math.max(this.#http.size, this.#websocket.size);
   }
 
+  /** Adds to both tables or to neither: a refusal is asked of each first. */
   add(fault: ActiveFault): void {
+    for (const [traffic, table] of [["http", this.#http], ["websocket", this.#websocket]] as const) {
+      const refused = appliesTo(fault.kind, traffic) ? table.refusal(fault, methodOf(fault.match)) : undefined;
+      if (refused !== undefined) throw new RangeError(`fault match path ${quoted(fault.path)} is refused: ${refused}`);
+    }
     if (appliesTo(fault.kind, "http")) this.#http.add(fault, methodOf(fault.match));
     if (appliesTo(fault.kind, "websocket")) this.#websocket.add(fault, methodOf(fault.match));
   }

@@ -3,7 +3,8 @@
  * thread on a backtracking engine, and adjacent overlapping repetitions (`[a-z]+[a-z]+[a-z]+b`)
  * cost polynomial time that ./_repeatedRepetition.ts cannot see: with that route mocked, one
  * request whose segment was 2,000 characters froze a Node hub 2.3 s, 4,000 characters 20 s and
- * more. 100 is find-my-way's `maxParamLength` default (the original's router), where a longer
+ * more (three or more such repetitions in a row are now refused when added: ./_adjacentRepetitions.ts;
+ * two still cost the square of the length). 100 is find-my-way's `maxParamLength` default (the original's router), where a longer
  * param does not match either (find-my-way runs the regex first and checks the length after, so
  * it did not bound this work).
  */

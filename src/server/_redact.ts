@@ -78,7 +78,8 @@ export function redactionOf(option: readonly string[] | false | undefined, secre
   if (option !== undefined && (!Array.isArray(option) || option.some((name) => typeof name !== "string" || name === ""))) {
     throw new TypeError(`journal.redact must be an array of header or query parameter names, or false; got ${JSON.stringify(option)}`);
   }
-  const names = new Set([...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]);
+  const names = new Set<string>();
+  for (const name of [...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]) names.add(name).add(spellingKey(name));
   const values = new Set<string>();
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
@@ -112,7 +113,7 @@ export function missRedaction(journal: boolean | { redact?: readonly string[] | 
  */
 export function redactHeaders(headers: Record<string, string> | undefined, redaction: Redaction): void {
   if (!headers || !redaction) return;
-  for (const name of redaction.names) if (headers[name] !== undefined) headers[name] = REDACTED;
+  for (const name in headers) if (isRedactedName(redaction.names, name)) headers[name] = REDACTED;
   for (const name of URL_HEADERS) if (headers[name] !== undefined) headers[name] = redactUrl(headers[name], redaction)!;
   if (redaction.values.length === 0) return;
   for (const name in headers) headers[name] = redactValues(headers[name]!, redaction.values);
@@ -136,7 +137,7 @@ export function redactUrl(text: string | undefined, redaction: Redaction): strin
   if (!text.includes("=")) return text;
   const { names } = redaction;
   return text.replace(QUERY_PAIR, (pair: string, separator: string, name: string) =>
-    names.has(decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair,
+    isRedactedName(names, decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair,
   );
 }
 
@@ -166,4 +167,33 @@ export function decodedName(name: string): string {
   } catch {
     return name.toLowerCase();
   }
+}
+
+/**
+ * Whether a lower-cased header, query, form or JSON name is redacted: as listed (`access_token`),
+ * or spelled another way (`spellingKey`). `names` holds both forms of each name (`redactionOf`);
+ * a set built elsewhere (a replay's recorded names) is still asked for the name as it came.
+ */
+export function isRedactedName(names: ReadonlySet<string>, name: string): boolean {
+  return names.has(name) || names.has(spellingKey(name));
+}
+
+/**
+ * One key for the spellings of a name: a JavaScript service's JSON login answers
+ * `{"accessToken": …, "refreshToken": …}`, a header may be `Access-Token` or `X-Refresh-Token`, and a
+ * Rails or PHP form posts `user[password]=…` and `token[]=…`; with the listed spellings alone each of
+ * those was in the HAR as sent. A form's nesting is read for its last key (`session[access_token]`
+ * is `access_token`, `token[]` is `token`); then a leading `x-` and every `-` and `_` are dropped
+ * (`accessToken`, `access-token`, `X-Access-Token` and `access_token` are all `accesstoken`). Whole
+ * names only: `page_token` (`pagetoken`) and `csrf_token` are not `token`.
+ */
+export function spellingKey(name: string): string {
+  let key = name;
+  while (key.endsWith("[]")) key = key.slice(0, -2);
+  if (key.endsWith("]")) {
+    const open = key.lastIndexOf("[");
+    if (open !== -1) key = key.slice(open + 1, -1);
+  }
+  if (key.startsWith("x-") || key.startsWith("x_")) key = key.slice(2);
+  return key.includes("-") || key.includes("_") ? key.replace(/[-_]/g, "") : key;
 }

@@ -17,7 +17,7 @@
  * Each is one pass over text the journal already holds (at most its body limit); a value under an
  * object or array is left as it is (its own keys are looked at).
  */
-import { decodedName, REDACTED, type Redaction } from "./_redact.ts";
+import { decodedName, isRedactedName, REDACTED, type Redaction } from "./_redact.ts";
 import { multipartBoundary } from "../replay/_keys.ts";
 
 /** `text` (a body, cut or whole) with the values of redacted names replaced. */
@@ -37,7 +37,7 @@ const STARTS_LIKE_JSON = /^\s*[{[]/;
 
 /** The pairs of a form body (`a=1&password=x`); a name decoded as a query's (`+` a space, `%74oken`). */
 function redactForm(text: string, names: ReadonlySet<string>): string {
-  return text.replace(FORM_PAIR, (pair: string, separator: string, name: string) => (names.has(decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair));
+  return text.replace(FORM_PAIR, (pair: string, separator: string, name: string) => (isRedactedName(names, decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair));
 }
 
 /** A pair: cannot backtrack (a name stops at `=` or `&`, a value at `&`). */
@@ -56,7 +56,7 @@ function redactMultipart(text: string, boundary: string, names: ReadonlySet<stri
     const headEnd = part.indexOf("\r\n\r\n");
     if (headEnd === -1) continue; // the closing delimiter's tail, or a body cut in a part's head
     const name = partName(part, headEnd);
-    if (name === undefined || !names.has(name.toLowerCase())) continue;
+    if (name === undefined || !isRedactedName(names, name.toLowerCase())) continue;
     const contentEnd = i < parts.length - 1 && part.endsWith("\r\n") ? part.length - 2 : part.length;
     parts[i] = `${part.slice(0, headEnd + 4)}${REDACTED}${part.slice(contentEnd)}`;
     changed = true;
@@ -118,7 +118,7 @@ function redactJson(text: string, names: ReadonlySet<string>): string {
     const key = end - at - 1 <= LONGEST_NAME ? keyOf(text.slice(at, end + 1)) : undefined;
     const start = skipSpace(text, colon + 1);
     at = start;
-    if (key === undefined || !names.has(key)) continue;
+    if (key === undefined || !isRedactedName(names, key)) continue;
     const valueEnd = valueEndAt(text, start);
     if (valueEnd === start) continue; // an object, an array, true, false or null: left as it is
     parts.push(text.slice(kept, start), `"${REDACTED}"`);

@@ -9,8 +9,8 @@
  * repeated alternation too (`(?:png|jpg)+`, which find-my-way accepts): telling a safe one from
  * `(?:a|ab)*` means comparing what the alternatives can match, and a route rarely needs one.
  *
- * Not caught: adjacent repetitions of overlapping characters (`[a-z]*[a-z]*b`), polynomial rather
- * than exponential; a route's author can see those, a star-height check cannot.
+ * Not caught here: adjacent repetitions of overlapping characters (`[a-z]*[a-z]*[a-z]*b`), polynomial
+ * rather than exponential, which a star-height check cannot see: ./_adjacentRepetitions.ts.
  */
 
 /** A group or an atom just read, and whether it holds a repetition or an alternation. */
@@ -70,20 +70,23 @@ export function repeatedRepetition(source: string): string | undefined {
   return undefined;
 }
 
-/** `*`, `+`, `?` or `{n}`, `{n,}`, `{n,m}` at `i` (a `{` that is none of these is a literal). */
-function quantifierAt(source: string, i: number): { end: number; repeats: boolean } | undefined {
+/**
+ * `*`, `+`, `?` or `{n}`, `{n,}`, `{n,m}` at `i` (a `{` that is none of these is a literal).
+ * `repeats`: more than once; `varies`: more than once, and how many times is open (not `{n}`).
+ */
+export function quantifierAt(source: string, i: number): { end: number; repeats: boolean; varies?: boolean } | undefined {
   const char = source[i];
-  if (char === "*" || char === "+") return { end: i + 1, repeats: true };
+  if (char === "*" || char === "+") return { end: i + 1, repeats: true, varies: true };
   if (char === "?") return { end: i + 1, repeats: false };
   if (char !== "{") return undefined;
   const braces = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i, i + 40));
   if (!braces) return undefined;
   const max = braces[2] === undefined ? Number(braces[1]) : braces[3] === "" ? Infinity : Number(braces[3]);
-  return { end: i + braces[0].length, repeats: max > 1 };
+  return { end: i + braces[0].length, repeats: max > 1, varies: max > 1 && max > Number(braces[1]) };
 }
 
 /** The index after the character class that starts at `i` (`[`), escapes and a leading `]` included. */
-function classEnd(source: string, i: number): number {
+export function classEnd(source: string, i: number): number {
   i++;
   if (source[i] === "^") i++;
   if (source[i] === "]") i++;

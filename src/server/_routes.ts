@@ -2,6 +2,7 @@ import { addRoute, createRouter, findAllRoutes, findRoute, removeRoute, type Rou
 import { compileRouter, type CompiledMatch } from "rou3/compiler";
 import type { Awaitable } from "../types.ts";
 import { repeatedRepetition } from "./_repeatedRepetition.ts";
+import { adjacentRepetitions, MAX_ADJACENT_REPETITIONS } from "./_adjacentRepetitions.ts";
 import { hasLongSegment, hasRegexParam } from "./_longSegment.ts";
 
 /** The original's interception handler: parsed body, path params, lower-cased headers. */
@@ -173,6 +174,13 @@ export function rou3Pattern(path: string): string {
       const risky = segment.includes("(") ? repeatedRepetition(segment) : undefined;
       if (risky !== undefined) {
         throw new Error(`the regex ${JSON.stringify(risky)} repeats a group that itself repeats or alternates: a request path can make it backtrack for minutes, with the hub frozen`);
+      }
+      const row = segment.includes("(") ? adjacentRepetitions(segment) : undefined;
+      if (row !== undefined) {
+        throw new Error(
+          `the regex ${JSON.stringify(row)} has more than ${MAX_ADJACENT_REPETITIONS} repetitions in a row that can take the same characters: a request path can make it backtrack for seconds to hours, with the hub frozen. ` +
+            "Put a character the one before cannot take between them (\\d+\\.\\d+\\.\\d+)",
+        );
       }
       const param = /^(:[A-Za-z_]\w*)\((.*)\)$/.exec(segment);
       if (!param) return segment;
