@@ -5,7 +5,6 @@ import type { FaultKindDef } from "./_kind.ts";
 import type { ParsedFault } from "./_parse.ts";
 import type { FaultInfo, FaultKind, FaultMatch, FaultSpec } from "./_types.ts";
 import { randomHex } from "../_randomHex.ts";
-import { quoted } from "../_excerpt.ts";
 
 /** A fault the server holds. */
 export interface ActiveFault {
