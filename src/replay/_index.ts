@@ -191,14 +191,6 @@ export class ReplayIndex {
     return at.first ? { node: at, sameMethod: trie !== undefined, depth } : undefined;
   }
 
-  /**
-   * The recorded request closest to this one: the same method first, then the most leading
-   * path segments in common, then the most query parameters in common.
-   */
-  closest(method: string, path: string, query: Array<[string, string]>): RecordedExchange | undefined {
-    return closestAmong([this], method, path, query)?.exchange;
-  }
-
   #triesBuilt(): Map<string, TrieNode> {
     if (this.#tries) return this.#tries;
     const tries = new Map<string, TrieNode>();
@@ -222,7 +214,7 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
 
 /**
  * The recorded request closest to this one over several recordings (`crossipc hub --replay A
- * --replay B`), by the rule of `closest`: the same method first, then the most leading path
+ * --replay B`; one recording alone too): the same method first, then the most leading path
  * segments in common, then the most query parameters in common, then the first recorded (the
  * recordings in the order given). `from`: the index in `indexes` of the one that holds it. The
  * query comparison shares one bound over all recordings, and only those that come nearest by
