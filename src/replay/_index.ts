@@ -218,7 +218,7 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
  * segments in common, then the most query parameters in common, then the first recorded (the
  * recordings in the order given). `from`: the index in `indexes` of the one that holds it. The
  * query comparison shares one bound over all recordings, and only those that come nearest by
- * method and path are compared: two recordings cost a miss no more than one twice their size.
+ * method and path are compared: a miss compares no more queries over all the recordings than over one.
  */
 export function closestAmong(indexes: readonly ReplayIndex[], method: string, path: string, query: Array<[string, string]>): { exchange: RecordedExchange; from: number } | undefined {
   let nearest: Array<{ reach: Reach; from: number }> = [];
