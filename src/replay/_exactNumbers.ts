@@ -17,9 +17,9 @@ const MAY_LOSE = /[0-9]{16}|[0-9.]{17}|[eE][+-]?[0-9]{3}/;
 
 /**
  * The JSON text (valid JSON: it parsed) with every number a double does not keep written as the
- * string `"\u0000<its decimal value>"` (`1.10e1` and `11` alike: `11e0`), and every string and key
- * led by `\u0001`, so that no string of the body can read as such a number; or undefined when
- * every number reads back from its double (then the body is compared as it parses).
+ * string `"\u0000<its decimal value>"` (`1.10e1` and `11` alike: `11e0`), and every string or key
+ * that begins with U+0000 given one more, so that no string of the body can read as such a number;
+ * or undefined when every number reads back from its double (then the body is compared as it parses).
  */
 export function exactNumbersText(text: string): string | undefined {
   // A first pass only looks (most bodies that get this far hold ids of 16 digits that a double keeps);
@@ -40,8 +40,10 @@ function scan(text: string, write: boolean): string | undefined {
     const c = text.charCodeAt(at);
     if (c === QUOTE) {
       const end = stringEnd(text, at);
-      if (write) {
-        out += `${text.slice(copied, at + 1)}\\u0001`;
+      // A string that begins with U+0000 (written `\u0000`: JSON has no other way) gets one more,
+      // so that it cannot read as a number's mark, which is one U+0000 and then a digit or `-`.
+      if (write && text.startsWith("\\u0000", at + 1)) {
+        out += `${text.slice(copied, at + 1)}\\u0000`;
         copied = at + 1;
       }
       at = end + 1;
