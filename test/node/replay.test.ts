@@ -93,6 +93,7 @@ test("numbers a double cannot tell apart are told apart by their text; 1, 1.0 an
       entry("POST", "/ids", 200, '"first"', { requestBody: '{"id":11111111111111111,"n":1}' }),
       entry("POST", "/ids", 200, '"second"', { requestBody: '{"id":11111111111111112,"n":1}' }),
       entry("POST", "/ids", 200, '"tiny"', { requestBody: '{"id":1e-400,"n":1}' }),
+      entry("POST", "/ids", 200, '"pair"', { requestBody: '{"a":11111111111111111,"b":"\\u000011111111111111111e0"}' }),
     ),
   );
   const base = server.getUrl();
@@ -107,7 +108,9 @@ test("numbers a double cannot tell apart are told apart by their text; 1, 1.0 an
   assert.equal(await post('{"id":111111111111111110e-1,"n":10e-1}'), '200 "first"');
   // 1e-400 parses to 0: only 1e-400 (or 0.1e-399) matches it.
   assert.equal(await post('{"id":0.1e-399,"n":1}'), '200 "tiny"');
-  for (const body of ['{"id":11111111111111113,"n":1}', '{"id":0,"n":1}', '{"id":"11111111111111111","n":1}']) {
+  assert.equal(await post('{"b":"\\u000011111111111111111e0","a":11111111111111111}'), '200 "pair"');
+  // The same two values the other way round: a string is never taken for a number's text.
+  for (const body of ['{"id":11111111111111113,"n":1}', '{"id":0,"n":1}', '{"id":"11111111111111111","n":1}', '{"a":"\\u000011111111111111111e0","b":11111111111111111}']) {
     assert.equal((await post(body)).slice(0, 3), "404", body);
   }
 });
