@@ -4,7 +4,9 @@
  * so two recorded requests that differ only there shared a key (an id past 2^53, a price of 20
  * digits). Such a number is keyed on its decimal value instead, as its text says it; a number
  * the double keeps (`1`, `1.0`, `1e0`, `0.1`: its shortest form reads the value back) is
- * compared as a number, as before.
+ * compared as a number, as before. Cost (measured at load 7 on 2 cores, 10 runs): a 5 MB body of
+ * 100,000 ids past 2^53 keys in ~2.5-2.7× the time it did (a scan, a second parse); one of 16-digit
+ * ids a double keeps ~1.3-1.4× (the scan alone); one whose numbers are all short, the same.
  */
 
 /**
