@@ -105,7 +105,7 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
   const upgrade = hooks.upgrade;
   if (upgrade) {
     // The front took the client to the backend (`pipeUpgradeBun`): the server's connection is gone.
-    hooks.upgrade = async (request) => unlessTakenElsewhere(await upgrade(request));
+    hooks.upgrade = async (request) => namedProtocolOnly(request, unlessTakenElsewhere(await upgrade(request)));
   }
   const ws = bunAdapter({ hooks, idleTimeout, getNamespace: namespaceOf });
   const bun = options["bun"] as Record<string, unknown>;
@@ -141,6 +141,21 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
   const server = front ? frontedServer(build, front, options.hostname) : build(undefined);
   server.websocketNamespaces = () => ws.peers.size;
   return server;
+}
+
+/**
+ * Bun's `server.upgrade` answers the first subprotocol the client offered when the hub names none,
+ * where Node's and Deno's answer none: a WebSocket mock that speaks none of them (its `protocols`)
+ * or a proxied backend that chose none was answered one on a Bun hub only. An empty value, which
+ * Bun leaves out of the 101, says none.
+ */
+function namedProtocolOnly<T>(request: Request, outcome: T): T {
+  if (!outcome || outcome instanceof Response || typeof outcome !== "object" || !request.headers.has("sec-websocket-protocol")) return outcome;
+  const upgrade = outcome as { headers?: HeadersInit };
+  const headers = new Headers(upgrade.headers);
+  if (headers.has("sec-websocket-protocol")) return outcome;
+  headers.set("sec-websocket-protocol", "");
+  return { ...outcome, headers };
 }
 
 /** The srvx server behind the front, as the front's port shows it. */

@@ -10,6 +10,7 @@ import { defineCommand, type CommandDef } from "citty";
 import type { HubEvent, ServiceHub } from "../src/index.ts";
 import type { JournalOptions } from "../src/server/journal.ts";
 import { MAX_HAR_TEXT, parseHarText } from "../src/replay/_load.ts";
+import type { Replay } from "../src/replay/Replay.ts";
 import { readHubFlags, hubArgs, type HubFlags } from "./_hubArgs.ts";
 import { printer, type CliEvent } from "./_hubOutput.ts";
 import { neverPrint, printable } from "./_printable.ts";
@@ -75,7 +76,9 @@ async function runHub(flags: HubFlags): Promise<void> {
   // The last given is asked first, and a replay with onMiss 404 answers every request it lacks:
   // given to each file, the last one's 404 hid every other file's recordings. Only the first
   // (asked last) answers 404; the others hand a request they lack on to the next file.
-  const replays = recordings.map(({ file, har }, at) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: at === 0 ? flags.onMiss : "next" }) }));
+  const replays = recordings.map(({ file, har }, at) => ({ file, replay: hub.server.replay(har, { name: file, onMiss: at === 0 ? flags.onMiss : "next" }) as Replay }));
+  // Its 404 names the closest request over every file: the others handed it the request (bounded as one recording's is).
+  if (flags.onMiss === "404" && replays.length > 1) replays[0]!.replay.closestAlsoIn(replays.slice(1).map(({ replay }) => replay));
   const port = hub.getPort();
   hub.onEvent((event: HubEvent) => print(event));
   const recording = flags.record === undefined ? undefined : startRecording(hub.server.journal, flags.record);

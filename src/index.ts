@@ -35,6 +35,7 @@ export {
   type MockFault,
   type MockWebSocket,
   type MockWebSocketHandler,
+  type InterceptWebSocketOptions,
   type RemoteJournalFilter,
 } from "./mocks/connectMocks.ts";
 export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";

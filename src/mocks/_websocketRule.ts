@@ -22,6 +22,7 @@ import { PASS, type Pass, type Rule, type TakeContext } from "./_rule.ts";
 import { fromBase64, headerPairs } from "./_wire.ts";
 import { toBase64 } from "../_base64.ts";
 import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
+import { chooseProtocol } from "./_subprotocol.ts";
 
 type Frame = string | ArrayBuffer | Uint8Array;
 
@@ -53,7 +54,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
       };
       const socket = new MockedSocket(id, owner, hub.maxMessageSize, hub.maxBufferedAmount);
       sockets.set(id, socket);
-      let answer: { accept?: boolean; pass?: boolean; error?: string };
+      let answer: { accept?: boolean; pass?: boolean; error?: string; protocol?: string | null };
       try {
         answer = await owner.socket.request(SocketMessages.open, open, hub.proxyTimeout);
       } catch (error) {
@@ -68,8 +69,12 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         return jsonResponse(status, { error: message });
       }
       if (answer?.accept === true) {
-        const protocol = firstOffer(context.request.headers.get("sec-websocket-protocol"));
-        return { relay: socket, headers: protocol === undefined ? undefined : { "sec-websocket-protocol": protocol } };
+        // The mock's choice (its `protocols` option), if it is one the client offered; without one (a
+        // process of an older crossipc), the first offered.
+        const offered = context.request.headers.get("sec-websocket-protocol");
+        const chosen = answer.protocol;
+        const protocol = chosen === undefined ? chooseProtocol(offered, undefined) : typeof chosen === "string" ? chooseProtocol(offered, [chosen]) : null;
+        return { relay: socket, headers: protocol === null ? undefined : { "sec-websocket-protocol": protocol } };
       }
       sockets.delete(id);
       if (answer?.pass === true) return PASS;
@@ -78,20 +83,6 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
   };
   return rule;
 });
-
-/**
- * The subprotocol a mocked socket answers with: the first the client offered, as `ws` and Bun's
- * server pick when told nothing. A client that offers some and gets none fails the connection
- * ("Server sent no subprotocol"), so without one a Node or Deno hub's mock could not play a
- * graphql-ws, STOMP or MQTT server; the handler sees every offer in its request's headers.
- */
-function firstOffer(offered: string | null): string | undefined {
-  const first = offered?.split(",", 1)[0]!.trim();
-  return first && TOKEN.test(first) ? first : undefined;
-}
-
-/** An RFC 9110 token: what a subprotocol name is (RFC 6455 §4.1). */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Handles what the rules' processes send for their sockets, and ends them when a process goes. */
 export function installWebSocketMocks(clients: FrameworkClients): void {

@@ -5,7 +5,10 @@
  * their order; text travels as text and binary as base64, so they keep their kind.
  */
 export const SocketMessages = {
-  /** hub → client request: `SocketOpen` → `{accept: true}` | `{pass: true}` | `{error}`. */
+  /**
+   * hub → client request: `SocketOpen` → `{accept: true, protocol?}` | `{pass: true}` | `{error}`;
+   * `protocol`: the subprotocol to answer (one the client offered), null for none, absent for the first offered.
+   */
   open: "__crossipc/ws/open",
   /** hub → client: a frame from the WebSocket client (`SocketFrame`). */
   frame: "__crossipc/ws/frame",

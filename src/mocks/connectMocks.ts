@@ -5,6 +5,7 @@
  */
 import { IPCClient, setInternalMessageHandler, setInternalRequestHandler, type IPCClientOptions } from "../client/IPCClient.ts";
 import { LocalSocket, type MockWebSocket } from "./_mockSocket.ts";
+import { checkProtocols, chooseProtocol } from "./_subprotocol.ts";
 import { SocketMessages, type SocketClose, type SocketFrame, type SocketOpen } from "./_wsWire.ts";
 import { FaultRequests } from "../faults/_remote.ts";
 import { forgetFaults, MockFault, trackFault } from "../faults/_mocksFault.ts";
@@ -104,7 +105,7 @@ export type MockRequestHandler = (request: Request, params: Record<string, strin
 /** What this process does with a request the hub relays for one of its rules. */
 /** `signal`: aborted when the hub says the request's client went away (`MockRequests.left`). */
 type LocalTake = (request: WireRequest, signal?: AbortSignal) => Promise<WireAnswer>;
-type LocalOpen = (open: SocketOpen) => Promise<{ accept: true } | { pass: true } | { error: string }>;
+type LocalOpen = (open: SocketOpen) => Promise<{ accept: true; protocol?: string | null } | { pass: true } | { error: string }>;
 
 /**
  * Opens a connection to a running hub (an IPCServer, a ServiceHub, a joinHub leader or
@@ -307,9 +308,17 @@ export abstract class MockRuleSet {
    * accepts the upgrade and `handler(socket, request)` gets a socket with `send`, `close(code,
    * reason)`, `onMessage` (text as string, binary as Uint8Array) and `onClose` (the client's code
    * and reason). Frames keep their order and kind. Returning `passthrough()` hands the upgrade on.
+   * The socket answers the first subprotocol the client offered; `options.protocols` names those
+   * the mock speaks instead (the first offer among them, else none: `[]` answers none).
    */
-  interceptWebSocket(path: string, handler: MockWebSocketHandler): Promise<MockRule> {
+  interceptWebSocket(path: string, handler: MockWebSocketHandler, options?: InterceptWebSocketOptions): Promise<MockRule> {
     if (typeof handler !== "function") return notAHandler("interceptWebSocket", [path], handler);
+    let protocols: readonly string[] | undefined;
+    try {
+      protocols = checkWebSocketOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const connection = this.connection;
     return this.addRule({ kind: "websocket", method: "GET", path }, undefined, async (open) => {
       const headers = new Headers();
@@ -327,7 +336,7 @@ export abstract class MockRuleSet {
           connection.sockets.delete(open.socket);
           return { pass: true };
         }
-        return { accept: true };
+        return protocols === undefined ? { accept: true } : { accept: true, protocol: chooseProtocol(headers.get("sec-websocket-protocol"), protocols) };
       } catch (error) {
         connection.sockets.delete(open.socket);
         return { error: errorMessage(error) };
@@ -466,6 +475,23 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
 }
 keyAsyncDispose(Mocks.prototype);
 keyAsyncDispose(MockScope.prototype);
+
+/** `interceptWebSocket`'s options. */
+export interface InterceptWebSocketOptions {
+  /**
+   * The subprotocols the mock speaks: its socket answers the first the client offered that is
+   * among them, or none (`[]`: none whatever is offered). Without it, the first the client offered.
+   */
+  protocols?: readonly string[] | undefined;
+}
+
+/** An unknown key is refused, as replay's options are: `{ protocol: [...] }` would answer the first offer without a word. */
+function checkWebSocketOptions(options: unknown): readonly string[] | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object" || Array.isArray(options)) throw new TypeError(`interceptWebSocket: options must be an object ({ protocols }), got ${quoted(options)}`);
+  for (const [key, value] of Object.entries(options)) if (value !== undefined && key !== "protocols") throw new TypeError(`interceptWebSocket: unknown option ${quoted(key)} (protocols)`);
+  return checkProtocols((options as InterceptWebSocketOptions).protocols);
+}
 
 /** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
 export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;

@@ -1,4 +1,4 @@
-import { ReplayIndex, nextAnswer } from "./_index.ts";
+import { ReplayIndex, closestAmong, nextAnswer } from "./_index.ts";
 import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { multipartBoundary, queryKey } from "./_keys.ts";
@@ -85,7 +85,9 @@ export class Replay implements ReplayHandle {
   /** Set by whoever installs the replay: takes it off the hub. */
   onRemove: () => void = () => {};
   /** What the 404 redacts in the requests it quotes. */
-  readonly #missRedaction: RedactionRules;
+  #missRedaction: RedactionRules;
+  /** Replays asked before this one whose recordings its 404 searches too (`closestAlsoIn`). */
+  #others: readonly Replay[] = [];
 
   /**
    * `missRedaction`: the server's (its journal's names added to the defaults, its secrets); the
@@ -110,6 +112,19 @@ export class Replay implements ReplayHandle {
 
   remove(): void {
     this.onRemove();
+  }
+
+  /**
+   * @internal The 404 of a miss names the closest request over this recording and `others` too
+   * (`crossipc hub --replay A --replay B --on-miss 404`: only A answers 404, B hands it what it
+   * lacks, and naming A's closest alone sent the user to the wrong file), and says which file holds it.
+   */
+  closestAlsoIn(others: readonly Replay[]): void {
+    this.#others = others;
+    // Their recordings' `[redacted]` names are redacted in what the 404 quotes of them, as this one's are.
+    const names = new Set(this.#missRedaction.names);
+    for (const other of others) for (const name of other.index.redactedNames) names.add(name);
+    this.#missRedaction = { names, values: this.#missRedaction.values };
   }
 
   /**
@@ -147,15 +162,20 @@ export class Replay implements ReplayHandle {
   }
 
   #notRecorded(method: string, path: string, search: string, query: Array<[string, string]>): Response {
-    const closest = this.index.closest(method, path, query);
+    const replays = [this, ...this.#others];
+    const found = closestAmong(replays.map((replay) => replay.index), method, path, query);
+    const closest = found?.exchange;
     // The query as the journal shows it (`?token=[redacted]`): this answer is recorded with its body.
     const asked = redactUrl(`${method} ${path}${search === "" ? "" : `?${search}`}`, this.#missRedaction)!;
+    // Of several recordings, the one that holds it, as the journal's route names an answered entry.
+    const entry = replays.length === 1 ? `entry ${closest?.index}` : `entry ${closest?.index} of '${replays[found?.from ?? 0]!.name}'`;
     // The recorded query too: a HAR recorded with --no-redact, or saved from a browser, holds `?access_token=…` as sent,
     // and this text goes to whoever asked and into the journal, which redacts no URL inside an answer's text.
     const near = closest
-      ? `the closest recorded request is ${redactUrl(`${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""}`, this.#missRedaction)} (entry ${closest.index})`
-      : "the recording holds no requests";
-    const error = `No recorded answer for ${asked} in replay '${this.name}': ${near}`;
+      ? `the closest recorded request is ${redactUrl(`${closest.method} ${closest.path}${closest.query.length ? `?${new URLSearchParams(closest.query)}` : ""}`, this.#missRedaction)} (${entry})`
+      : `the ${replays.length === 1 ? "recording holds" : "recordings hold"} no requests`;
+    const where = replays.length === 1 ? `replay '${this.name}'` : `replays ${replays.map((replay) => `'${replay.name}'`).join(", ")}`;
+    const error = `No recorded answer for ${asked} in ${where}: ${near}`;
     // The runtime's own Response (jsonResponse): a Node hub sent the global one's text chunked.
     return jsonResponse(404, { error });
   }

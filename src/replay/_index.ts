@@ -25,12 +25,22 @@ interface PathEntry {
 }
 
 /** Its Map and list are made when first needed: most nodes of a large recording have neither. */
-interface TrieNode {
+export interface TrieNode {
   children: Map<string, TrieNode> | undefined;
   /** The first recorded exchange at or below this node. */
   first: RecordedExchange | undefined;
   /** The first exchange of each distinct query recorded for a path that ends at this node. */
   ends: RecordedExchange[] | undefined;
+}
+
+/** How near a recording comes to a request (ReplayIndex.reach). */
+export interface Reach {
+  /** The node of the most leading path segments in common. */
+  node: TrieNode;
+  /** The recording holds requests of the request's method (the node is in that method's trie). */
+  sameMethod: boolean;
+  /** The leading path segments in common. */
+  depth: number;
 }
 
 /**
@@ -163,48 +173,22 @@ export class ReplayIndex {
   }
 
   /**
-   * The recorded request closest to this one: the same method first, then the most leading
-   * path segments in common, then the most query parameters in common.
+   * How near this recording's paths come to the request's: the trie node of the most leading path
+   * segments in common, among the requests of its method when it recorded that method (else among
+   * all), or undefined when it holds no requests. Costs as many steps as the path has segments.
    */
-  closest(method: string, path: string, query: Array<[string, string]>): RecordedExchange | undefined {
-    const trie = this.#triesBuilt().get(method) ?? this.#anyMethod;
-    let at = trie;
+  reach(method: string, path: string): Reach | undefined {
+    const tries = this.#triesBuilt();
+    const trie = tries.get(method);
+    let at = trie ?? this.#anyMethod;
+    let depth = 0;
     for (const segment of segments(path)) {
       const child = at.children?.get(segment);
       if (!child) break;
       at = child;
+      depth++;
     }
-    const found = at.first;
-    if (!found || query.length === 0) return found;
-    // Every request recorded at or below `at` has as many leading segments in common with this
-    // one (none goes deeper): of those, the most query parameters in common, then the first recorded.
-    // name → values: a candidate's pairs are looked up as they are, no string built per pair.
-    const wanted = new Map<string, Set<string>>();
-    for (const [name, value] of query) {
-      const values = wanted.get(name);
-      if (values) values.add(value);
-      else wanted.set(name, new Set([value]));
-    }
-    let best = found;
-    let bestShared = -1;
-    let budget = CLOSEST_CANDIDATES;
-    let parameters = CLOSEST_PARAMETERS;
-    const stack = [at];
-    while (stack.length > 0 && budget > 0 && parameters > 0) {
-      const next = stack.pop()!;
-      for (const candidate of next.ends ?? []) {
-        let shared = 0;
-        for (const [name, value] of candidate.query) if (wanted.get(name)?.has(value)) shared++;
-        if (shared > bestShared || (shared === bestShared && candidate.index < best.index)) {
-          best = candidate;
-          bestShared = shared;
-        }
-        parameters -= candidate.query.length;
-        if (--budget === 0 || parameters <= 0) break;
-      }
-      if (next.children) for (const child of next.children.values()) stack.push(child);
-    }
-    return best;
+    return at.first ? { node: at, sameMethod: trie !== undefined, depth } : undefined;
   }
 
   #triesBuilt(): Map<string, TrieNode> {
@@ -226,6 +210,61 @@ export function nextAnswer(list: AnswerList): RecordedExchange {
   const answer = list.answers[Math.min(list.next, list.answers.length - 1)]!;
   list.next++;
   return answer;
+}
+
+/**
+ * The recorded request closest to this one over several recordings (`crossipc hub --replay A
+ * --replay B`; one recording alone too): the same method first, then the most leading path
+ * segments in common, then the most query parameters in common, then the first recorded (the
+ * recordings in the order given). `from`: the index in `indexes` of the one that holds it. The
+ * query comparison shares one bound over all recordings, and only those that come nearest by
+ * method and path are compared: a miss compares no more queries over all the recordings than over one.
+ */
+export function closestAmong(indexes: readonly ReplayIndex[], method: string, path: string, query: Array<[string, string]>): { exchange: RecordedExchange; from: number } | undefined {
+  let nearest: Array<{ reach: Reach; from: number }> = [];
+  indexes.forEach((index, from) => {
+    const reach = index.reach(method, path);
+    if (!reach) return;
+    const best = nearest[0]?.reach;
+    const order = best ? Number(reach.sameMethod) - Number(best.sameMethod) || reach.depth - best.depth : 1;
+    if (order > 0) nearest = [{ reach, from }];
+    else if (order === 0) nearest.push({ reach, from });
+  });
+  const first = nearest[0];
+  if (!first) return undefined;
+  let best = { exchange: first.reach.node.first!, from: first.from };
+  if (query.length === 0) return best;
+  // Every request recorded at or below a nearest node has as many leading segments in common with
+  // this one (none goes deeper): of those, the most query parameters in common, then the first recorded.
+  // name → values: a candidate's pairs are looked up as they are, no string built per pair.
+  const wanted = new Map<string, Set<string>>();
+  for (const [name, value] of query) {
+    const values = wanted.get(name);
+    if (values) values.add(value);
+    else wanted.set(name, new Set([value]));
+  }
+  let bestShared = -1;
+  let budget = CLOSEST_CANDIDATES;
+  let parameters = CLOSEST_PARAMETERS;
+  for (const { reach, from } of nearest) {
+    const stack = [reach.node];
+    while (stack.length > 0 && budget > 0 && parameters > 0) {
+      const next = stack.pop()!;
+      for (const candidate of next.ends ?? []) {
+        let shared = 0;
+        for (const [name, value] of candidate.query) if (wanted.get(name)?.has(value)) shared++;
+        // Ties: an earlier recording (`from` grows as the loop goes), then the first recorded in it.
+        if (shared > bestShared || (shared === bestShared && from === best.from && candidate.index < best.exchange.index)) {
+          best = { exchange: candidate, from };
+          bestShared = shared;
+        }
+        parameters -= candidate.query.length;
+        if (--budget === 0 || parameters <= 0) break;
+      }
+      if (next.children) for (const child of next.children.values()) stack.push(child);
+    }
+  }
+  return best;
 }
 
 function node(): TrieNode {

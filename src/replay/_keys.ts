@@ -3,6 +3,7 @@
  * ignored, repeats kept), the body as canonical JSON when it parses, else its bytes.
  */
 import { strictUtf8 } from "../_utf8.ts";
+import { exactNumbersText } from "./_exactNumbers.ts";
 
 /** The query's pairs in one order, as one string. */
 export function queryKey(pairs: Iterable<[string, string]>): string {
@@ -14,7 +15,8 @@ export function queryKey(pairs: Iterable<[string, string]>): string {
 /**
  * `""` for no body; `m` + the bytes less every occurrence of the boundary for a multipart body
  * (a boundary is drawn at random per request: `FormData` sent twice differs only there);
- * `j` + canonical JSON for a JSON body; `b` + the bytes one char each otherwise.
+ * `j` + canonical JSON for a JSON body (`n` + it when it holds a number a double does not keep:
+ * ./_exactNumbers.ts); `b` + the bytes one char each otherwise.
  */
 export function bodyKey(bytes: Uint8Array, boundary?: string): string {
   if (bytes.byteLength === 0) return "";
@@ -23,7 +25,7 @@ export function bodyKey(bytes: Uint8Array, boundary?: string): string {
     if (text.includes(boundary)) return `m${text.split(boundary).join("")}`;
   }
   const json = canonicalJson(bytes);
-  if (json !== undefined) return `j${json}`;
+  if (json !== undefined) return json;
   return `b${byteString(bytes)}`;
 }
 
@@ -58,8 +60,12 @@ function canonicalJson(bytes: Uint8Array): string | undefined {
   const text = strictUtf8(bytes);
   if (text === undefined) return undefined;
   try {
-    return JSON.stringify(sorted(JSON.parse(text)));
+    const value: unknown = JSON.parse(text);
+    // A number a double does not keep (11111111111111111, 1e400) is compared as its text says it: `n` + that text's canonical JSON.
+    const exact = exactNumbersText(text);
+    return exact === undefined ? `j${JSON.stringify(sorted(value))}` : `n${JSON.stringify(sorted(JSON.parse(exact)))}`;
   } catch {
+    // Not JSON, or nested deeper than a stack holds: compared byte for byte.
     return undefined;
   }
 }
@@ -67,9 +73,6 @@ function canonicalJson(bytes: Uint8Array): string | undefined {
 /** Objects with their keys in one order, so that equal JSON serialises equally. */
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
-  // A number past a double's range parses to Infinity and serialises as `null`: `1e400`, `2e400`
-  // and `null` would share a key. Such a body is keyed on its bytes instead (the throw).
-  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError("a number past a double's range");
   if (value === null || typeof value !== "object") return value;
   // No prototype: a "__proto__" key stays a key.
   const out: Record<string, unknown> = Object.create(null);

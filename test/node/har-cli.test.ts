@@ -115,7 +115,7 @@ test("--replay FILE --on-miss 404 answers what FILE holds and names the closest 
   assert.equal((await once(run.child, "exit"))[0], 0);
 });
 
-test("--replay A --replay B --on-miss 404 answers what either file holds; only a request neither holds gets the 404", async (t) => {
+test("--replay A --replay B --on-miss 404 answers what either file holds; only a request neither holds gets the 404, naming the closest over both files", async (t) => {
   const dir = tempDir(t);
   const recording = (url: string, text: string) => ({
     log: {
@@ -150,7 +150,11 @@ test("--replay A --replay B --on-miss 404 answers what either file holds; only a
   assert.equal(`${second.status} ${await second.text()}`, "200 order 1");
   const miss = await fetch(`http://127.0.0.1:${port}/users/2`);
   assert.equal(miss.status, 404);
-  assert.match((await miss.json()).error, /No recorded answer for GET \/users\/2 in replay '.*users\.har': the closest recorded request is GET \/users\/1 \(entry 0\)/);
+  assert.match((await miss.json()).error, /No recorded answer for GET \/users\/2 in replays '[^']*users\.har', '[^']*orders\.har': the closest recorded request is GET \/users\/1 \(entry 0 of '[^']*users\.har'\)/);
+  // The closest over every file, not the first file's only (it named GET /users/1, which shares nothing with this request).
+  const other = await fetch(`http://127.0.0.1:${port}/orders/2`);
+  assert.equal(other.status, 404);
+  assert.match((await other.json()).error, /No recorded answer for GET \/orders\/2 in replays '[^']*users\.har', '[^']*orders\.har': the closest recorded request is GET \/orders\/1 \(entry 0 of '[^']*orders\.har'\)/);
   run.child.kill("SIGINT");
   assert.equal((await once(run.child, "exit"))[0], 0);
 });

@@ -48,6 +48,25 @@ test("interceptHttp: wildcards, text and empty bodies, undefined, Response and t
   assert.deepEqual(await fail.json(), { error: "mock failed" });
 });
 
+test("a throw with no message answers the error's name, and a thrown string its text (README: Errors)", async (t) => {
+  const server = await startServer(t);
+  server.interceptHttp("GET", "/empty-error", async () => {
+    throw new Error("");
+  });
+  server.interceptHttp("GET", "/type-error", async () => {
+    throw new TypeError("");
+  });
+  server.interceptHttp("GET", "/string", async () => {
+    throw "nope";
+  });
+  const url = server.getUrl();
+  for (const [path, error] of [["/empty-error", "Error"], ["/type-error", "TypeError"], ["/string", "nope"]]) {
+    const answer = await fetch(`${url}${path}`);
+    assert.equal(answer.status, 500);
+    assert.deepEqual(await answer.json(), { error }, path);
+  }
+});
+
 test("interceptRequest: the Web-standard form gets the Request and params", async (t) => {
   const server = await startServer(t);
   server.interceptRequest("POST", "/echo/:name", async (request, params) =>

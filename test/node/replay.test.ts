@@ -85,6 +85,36 @@ test("a number past a double's range is no JSON to compare: 1e400 is not 2e400, 
   assert.equal((await call(base, "/n", { method: "POST", body: '{"a":[1e999]}' })).status, 404);
 });
 
+test("numbers a double cannot tell apart are told apart by their text; 1, 1.0 and 1e0 still match", async (t) => {
+  // Parsed, 11111111111111111 and 11111111111111112 are one double: both shared a key, so one id was answered the other's recording.
+  const server = await startServer(t);
+  server.replay(
+    har(
+      entry("POST", "/ids", 200, '"first"', { requestBody: '{"id":11111111111111111,"n":1}' }),
+      entry("POST", "/ids", 200, '"second"', { requestBody: '{"id":11111111111111112,"n":1}' }),
+      entry("POST", "/ids", 200, '"tiny"', { requestBody: '{"id":1e-400,"n":1}' }),
+      entry("POST", "/ids", 200, '"pair"', { requestBody: '{"a":11111111111111111,"b":"\\u000011111111111111111e0"}' }),
+    ),
+  );
+  const base = server.getUrl();
+  const post = async (body: string) => {
+    const answer = await call(base, "/ids", { method: "POST", body });
+    return `${answer.status} ${answer.body}`;
+  };
+  assert.equal(await post('{"n":1.0,"id":11111111111111112}'), '200 "second"');
+  assert.equal(await post('{"id":11111111111111111,"n":1}'), '200 "first"');
+  // The same values in other notations: the id as 1.1111111111111111e16, n as 1e0.
+  assert.equal(await post('{ "id": 1.1111111111111111e16, "n": 1e0 }'), '200 "first"');
+  assert.equal(await post('{"id":111111111111111110e-1,"n":10e-1}'), '200 "first"');
+  // 1e-400 parses to 0: only 1e-400 (or 0.1e-399) matches it.
+  assert.equal(await post('{"id":0.1e-399,"n":1}'), '200 "tiny"');
+  assert.equal(await post('{"b":"\\u000011111111111111111e0","a":11111111111111111}'), '200 "pair"');
+  // The same two values the other way round: a string is never taken for a number's text.
+  for (const body of ['{"id":11111111111111113,"n":1}', '{"id":0,"n":1}', '{"id":"11111111111111111","n":1}', '{"a":"\\u000011111111111111111e0","b":11111111111111111}']) {
+    assert.equal((await post(body)).slice(0, 3), "404", body);
+  }
+});
+
 test("answers keep the recorded bytes and headers, less hop-by-hop, redacted values and a stale content-length; decoded bodies go without content-encoding", async (t) => {
   const server = await startServer(t);
   const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);

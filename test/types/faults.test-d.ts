@@ -1,5 +1,5 @@
 /** Compile-time checks of the faults and WebSocket mocks API (SPEC §12), run by `tsc -p tsconfig.json`. */
-import { connectMocks, IPCServer, passthrough, type FaultHandle, type FaultInfo, type JournalEntry, type MockFault, type MockWebSocket } from "../../adapters/node.ts";
+import { connectMocks, IPCServer, passthrough, type FaultHandle, type FaultInfo, type JournalEntry, type MockFault, type MockWebSocket, type InterceptWebSocketOptions } from "../../adapters/node.ts";
 
 export async function typed(server: IPCServer): Promise<void> {
   const handle: FaultHandle = server.fault({ method: "GET", path: "/users/:id" }, { latency: [10, 20], probability: 0.5 });
@@ -26,5 +26,9 @@ export async function typed(server: IPCServer): Promise<void> {
     socket.close(4000, "done");
   });
   await mocks.interceptWebSocket("/other", () => passthrough());
+  const options: InterceptWebSocketOptions = { protocols: ["graphql-ws"] };
+  await mocks.interceptWebSocket("/graphql", () => {}, options);
+  // @ts-expect-error protocols is a list of names
+  await mocks.interceptWebSocket("/graphql", () => {}, { protocols: "graphql-ws" });
   void [hits, listed, kind, counted];
 }
