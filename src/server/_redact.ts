@@ -79,7 +79,10 @@ export function redactionOf(option: readonly string[] | false | undefined, secre
     throw new TypeError(`journal.redact must be an array of header or query parameter names, or false; got ${JSON.stringify(option)}`);
   }
   const names = new Set<string>();
-  for (const name of [...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]) names.add(name).add(spellingKey(lastKey(name)));
+  // A default's name without its `x-` is as specific (`auth_token`, `amz_security_token`); a name a
+  // user adds may not be (`x-key`, `x-session`): see `isRedactedName`.
+  for (const name of DEFAULT_REDACTED_NAMES) names.add(name).add(spellingKey(name)).add(spellingKey(name.replace(/^x[-_]/, "")));
+  for (const name of (option ?? []).map((name) => name.toLowerCase())) names.add(name).add(spellingKey(lastKey(name)));
   const values = new Set<string>();
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;

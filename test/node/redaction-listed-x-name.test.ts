@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startBackend, startServer } from "./_helpers.ts";
 
-test('redact: ["x-key"] redacts the x-key header and xKey, not ?key= nor a body\'s "key"; a replay tells ?key=US from ?key=FR', async (t) => {
+test('redact: ["x-key"] redacts the x-key header and xKey, not ?key= nor a body\'s "key"; a replay tells ?key=US from ?key=FR; a default\'s auth_token still reads [redacted]', async (t) => {
   const backend = await startBackend(t, (request, response) => {
     response.setHeader("content-type", "application/json");
     response.end(JSON.stringify({ country: new URL(request.url!, "http://x").searchParams.get("key") }));
@@ -18,7 +18,7 @@ test('redact: ["x-key"] redacts the x-key header and xKey, not ?key= nor a body\
   recorder.setRouteProxyResolver(() => backend.url);
   const live: string[] = [];
   for (const country of ["US", "FR"]) {
-    const response = await fetch(`${recorder.getUrl()}/geo?key=${country}`, {
+    const response = await fetch(`${recorder.getUrl()}/geo?key=${country}&auth_token=SECRET-query`, {
       method: "POST",
       headers: { "x-key": "SECRET-header", "content-type": "application/json" },
       body: JSON.stringify({ key: `sort-${country}`, xKey: "SECRET-json" }),
@@ -28,7 +28,10 @@ test('redact: ["x-key"] redacts the x-key header and xKey, not ?key= nor a body\
   const har = recorder.journal.toHAR();
   const text = JSON.stringify(har);
   assert.doesNotMatch(text, /SECRET/);
-  assert.deepEqual(har.log.entries.map((entry) => entry.request.queryString), [[{ name: "key", value: "US" }], [{ name: "key", value: "FR" }]]);
+  assert.deepEqual(har.log.entries.map((entry) => entry.request.queryString), [
+    [{ name: "key", value: "US" }, { name: "auth_token", value: "[redacted]" }],
+    [{ name: "key", value: "FR" }, { name: "auth_token", value: "[redacted]" }],
+  ]);
   assert.match(har.log.entries[1]!.request.postData!.text!, /"key":"sort-FR"/);
 
   // The same `redact` names, as the recording's bodies were redacted with them (README, Replay).
@@ -36,7 +39,7 @@ test('redact: ["x-key"] redacts the x-key header and xKey, not ?key= nor a body\
   replayer.replay(har, { onMiss: "404" });
   const again: string[] = [];
   for (const country of ["US", "FR"]) {
-    const response = await fetch(`${replayer.getUrl()}/geo?key=${country}`, {
+    const response = await fetch(`${replayer.getUrl()}/geo?key=${country}&auth_token=another`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ key: `sort-${country}`, xKey: "another" }),
