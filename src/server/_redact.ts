@@ -79,7 +79,10 @@ export function redactionOf(option: readonly string[] | false | undefined, secre
     throw new TypeError(`journal.redact must be an array of header or query parameter names, or false; got ${JSON.stringify(option)}`);
   }
   const names = new Set<string>();
-  for (const name of [...DEFAULT_REDACTED_NAMES, ...(option ?? []).map((name) => name.toLowerCase())]) names.add(name).add(spellingKey(name));
+  // A default's name without its `x-` is as specific (`auth_token`, `amz_security_token`); a name a
+  // user adds may not be (`x-key`, `x-session`): see `isRedactedName`.
+  for (const name of DEFAULT_REDACTED_NAMES) names.add(name).add(spellingKey(name)).add(spellingKey(name.replace(/^x[-_]/, "")));
+  for (const name of (option ?? []).map((name) => name.toLowerCase())) names.add(name).add(spellingKey(lastKey(name)));
   const values = new Set<string>();
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
@@ -171,29 +174,41 @@ export function decodedName(name: string): string {
 
 /**
  * Whether a lower-cased header, query, form or JSON name is redacted: as listed (`access_token`),
- * or spelled another way (`spellingKey`). `names` holds both forms of each name (`redactionOf`);
- * a set built elsewhere (a replay's recorded names) is still asked for the name as it came.
+ * or spelled another way (`spellingKey`), or the same with a leading `x-` (`X-Refresh-Token` is
+ * `refresh_token`'s). `names` holds each listed name and its spelling key (`redactionOf`); a set
+ * built elsewhere (a replay's recorded names) is still asked for the name as it came. The `x-` is
+ * dropped from the name asked about, never from a listed one: `redact: ["x-key"]` (a service's
+ * own header) redacted every `key` and `?key=` when both lost it, a name the defaults leave out
+ * on purpose (a replay matches a redacted parameter with any value, so `?key=US` and `?key=FR`
+ * got one answer).
  */
 export function isRedactedName(names: ReadonlySet<string>, name: string): boolean {
-  return names.has(name) || names.has(spellingKey(name));
+  if (names.has(name)) return true;
+  const key = lastKey(name);
+  return names.has(spellingKey(key)) || ((key.startsWith("x-") || key.startsWith("x_")) && names.has(spellingKey(key.slice(2))));
 }
 
 /**
- * One key for the spellings of a name: a JavaScript service's JSON login answers
- * `{"accessToken": …, "refreshToken": …}`, a header may be `Access-Token` or `X-Refresh-Token`, and a
- * Rails or PHP form posts `user[password]=…` and `token[]=…`; with the listed spellings alone each of
- * those was in the HAR as sent. A form's nesting is read for its last key (`session[access_token]`
- * is `access_token`, `token[]` is `token`); then a leading `x-` and every `-` and `_` are dropped
- * (`accessToken`, `access-token`, `X-Access-Token` and `access_token` are all `accesstoken`). Whole
- * names only: `page_token` (`pagetoken`) and `csrf_token` are not `token`.
+ * A form's nesting read for its last key, as Rails and PHP post them (`user[password]` is
+ * `password`, `session[access_token]` is `access_token`, `token[]` is `token`).
  */
-export function spellingKey(name: string): string {
+function lastKey(name: string): string {
   let key = name;
   while (key.endsWith("[]")) key = key.slice(0, -2);
   if (key.endsWith("]")) {
     const open = key.lastIndexOf("[");
     if (open !== -1) key = key.slice(open + 1, -1);
   }
-  if (key.startsWith("x-") || key.startsWith("x_")) key = key.slice(2);
-  return key.includes("-") || key.includes("_") ? key.replace(/[-_]/g, "") : key;
+  return key;
+}
+
+/**
+ * One key for the spellings of a name: a JavaScript service's JSON login answers
+ * `{"accessToken": …, "refreshToken": …}`, a header may be `Access-Token`; with the listed
+ * spellings alone each was in the HAR as sent. Every `-` and `_` is dropped (`accessToken`,
+ * `access-token` and `access_token` are all `accesstoken`). Whole names only: `page_token`
+ * (`pagetoken`) and `csrf_token` are not `token`.
+ */
+export function spellingKey(name: string): string {
+  return name.includes("-") || name.includes("_") ? name.replace(/[-_]/g, "") : name;
 }
