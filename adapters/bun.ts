@@ -146,8 +146,9 @@ function serve({ websocket, front: fronted, ...options }: ServeOptions): SrvxSer
 /**
  * Bun's `server.upgrade` answers the first subprotocol the client offered when the hub names none,
  * where Node's and Deno's answer none: a WebSocket mock that speaks none of them (its `protocols`)
- * or a proxied backend that chose none was answered one on a Bun hub only. An empty value, which
- * Bun leaves out of the 101, says none.
+ * was answered one on a Bun hub only. An empty value, which Bun leaves out of the 101, says none.
+ * (A proxied backend that chose none never gets here: the front pipes its own 101, and the relay's
+ * Bun `WebSocket` fails that dial, "Missing client protocol": 502.)
  */
 function namedProtocolOnly<T>(request: Request, outcome: T): T {
   if (!outcome || outcome instanceof Response || typeof outcome !== "object" || !request.headers.has("sec-websocket-protocol")) return outcome;

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Har, HarEntry } from "../../adapters/node.ts";
+import type { Replay } from "../../src/replay/Replay.ts";
 import { startServer } from "./_helpers.ts";
 
 function entry(method: string, url: string): HarEntry {
@@ -81,4 +82,19 @@ test("a miss compares at most 100,000 recorded query parameters: past them, the 
   assert.match(named, /^GET \/q\/100\?p0=100&.* \(entry 100\)$/);
   // Under the bound the closest is found as before.
   assert.equal(await closest(server.getUrl(), "GET", `/q/0/x?${asked}`), `GET /q/0?${query(0)} (entry 0)`);
+});
+
+test("over two recordings (crossipc hub --replay a --replay b): the same method first, then leading segments, then parameters, then the file given first", async (t) => {
+  const server = await startServer(t);
+  const har = (...entries: HarEntry[]): Har => ({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries } });
+  // As bin/hub.ts installs them: the first file answers the 404 and is asked last; its 404 searches the other too.
+  const a = server.replay(har(entry("GET", "/users/1?x=1")), { name: "a.har", onMiss: "404" }) as Replay;
+  const b = server.replay(har(entry("GET", "/users/2?q=1&r=2"), entry("POST", "/orders/3")), { name: "b.har", onMiss: "next" }) as Replay;
+  a.closestAlsoIn([b]);
+  const base = server.getUrl();
+  assert.equal(await closest(base, "GET", "/users/5?q=1"), "GET /users/2?q=1&r=2 (entry 0 of 'b.har')");
+  assert.equal(await closest(base, "GET", "/users/5"), "GET /users/1?x=1 (entry 0 of 'a.har')");
+  assert.equal(await closest(base, "GET", "/orders/3"), "GET /users/1?x=1 (entry 0 of 'a.har')");
+  assert.equal(await closest(base, "POST", "/users/1"), "POST /orders/3 (entry 1 of 'b.har')");
+  assert.equal(await closest(base, "DELETE", "/orders/3?q=1"), "POST /orders/3 (entry 1 of 'b.har')");
 });

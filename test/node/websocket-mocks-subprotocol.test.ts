@@ -60,7 +60,15 @@ for (const runtime of RUNTIMES) {
         await mocks.interceptWebSocket("/plain", () => {}, { protocols: [] });
         assert.deepEqual(await protocolHeaders(port, "/plain", "graphql-transport-ws, graphql-ws"), []);
         assert.deepEqual(await protocolHeaders(port, "/legacy", "graphql-transport-ws,graphql-ws"), ["graphql-ws"]);
-        await assert.rejects(mocks.interceptWebSocket("/x", () => {}, { protocols: ["a b"] }), /protocols must be an array of subprotocol names/);
+        // The mock's order does not matter, the client's does: offered `a, b`, a mock of ["b"] answers b, one of ["b", "a"] a.
+        await mocks.interceptWebSocket("/b", () => {}, { protocols: ["b"] });
+        await mocks.interceptWebSocket("/ba", () => {}, { protocols: ["b", "a"] });
+        assert.deepEqual(await protocolHeaders(port, "/b", "a, b"), ["b"]);
+        assert.deepEqual(await protocolHeaders(port, "/ba", "a, b"), ["a"]);
+        assert.deepEqual(await protocolHeaders(port, "/b", "a"), []);
+        for (const bad of [["a b"], [""], ["a,b"], [1], "a", null]) {
+          await assert.rejects(mocks.interceptWebSocket("/x", () => {}, { protocols: bad as never }), /protocols must be an array of subprotocol names/, JSON.stringify(bad));
+        }
         await assert.rejects(mocks.interceptWebSocket("/x", () => {}, { protocol: ["a"] } as never), /unknown option "protocol" \(protocols\)/);
       } finally {
         await mocks.close();
