@@ -100,7 +100,7 @@ function fakePeer() {
     terminate() {
       ws.terminated = true;
     },
-    _socket: { writableLength: 0, write: (bytes: Buffer) => void written.push(Buffer.from(bytes)) },
+    _socket: { writableLength: 0, write: (bytes: Buffer, _done?: () => void) => void written.push(Buffer.from(bytes)) },
     _sender: { _state: 0, _queue: [] as unknown[] },
   });
   return { peer: { _internal: { ws } }, ws, written };
@@ -200,7 +200,7 @@ test("a long answer's buffer that the socket kept (the kernel took only part of 
   const done: Array<() => void> = [];
   let unsent = 0; // what the next write leaves unsent
   // A socket that keeps what it is given, `unsent` bytes of it unsent, and calls back later.
-  ws._socket = { writableLength: 0, write: (bytes: Buffer, cb: () => void) => void (kept.push(bytes), done.push(cb), (ws._socket.writableLength = unsent)) };
+  ws._socket = { writableLength: 0, write: (bytes: Buffer, cb?: () => void) => void (kept.push(bytes), done.push(cb!), (ws._socket.writableLength = unsent)) };
   const writer = directFramesNode(peer, () => {})!;
   const text = (c: string) => JSON.stringify(c.repeat(5000));
   writer.sendParts!("s:1:echo:", text("a"), ""); // sent whole at once
