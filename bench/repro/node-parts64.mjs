@@ -4,7 +4,7 @@
 import { fork } from "node:child_process";
 import http from "node:http";
 import { WebSocketServer, WebSocket } from "ws";
-const ROOT = "/work/wt/node";
+const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, ""); // run from bench/.build
 if (process.argv[2] === "child") {
   const ws = new WebSocket(`ws://127.0.0.1:${process.argv[3]}/`, { perMessageDeflate: false });
   ws.on("message", () => {});
