@@ -2,11 +2,13 @@
  * The server process of bench/node-ab.ts, on Node (compiled: `tsc -p bench/tsconfig.json`, run
  * from bench/.build/bench/): the bench's framework server with its handlers, as bench/host.ts
  * starts it, so that the A/B measures what `npm run bench` measures.
- *   node bench/.build/bench/node-ab-server.js crossipc|nojournal|orig|ref|raw
+ *   node bench/.build/bench/node-ab-server.js crossipc|nojournal|orig|ref|raw|answer
  * crossipc: `new IPCServer(0, {})` (journal on, the default); nojournal: `{ journal: false }`;
  * orig: the original design's server (bench/_original.ts); ref: the reference server
  * (bench/_reference.ts), the fixed peer when a client is measured; raw: the raw echo's server
- * (bench/_raw.ts, `ws` echoing every message), the limit issue 20 compares against.
+ * (bench/_raw.ts, `ws` echoing every message), the limit issue 20 compares against; answer: the raw
+ * echo's server answering each request frame `r:ID:PATH:DATA` with `s:ID:PATH:{"success":true,"data":DATA}`
+ * cut out with string slices, no parse (a client's end measured apart, bench/repro/node-ends.mjs).
  * Prints `{"port":N,"pid":N}`; stops when stdin ends.
  */
 import process from "node:process";
@@ -34,6 +36,27 @@ if (mode === "orig") {
   const server = await startRawServer();
   port = server.port;
   stop = () => server.close();
+} else if (mode === "answer") {
+  // As the raw echo's Node server (bench/_raw.ts), answering instead of echoing.
+  const http = await import("node:http");
+  const { WebSocketServer } = await import("ws");
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws) => {
+    ws.on("message", (data: Buffer) => {
+      const text = data.toString();
+      const id = text.indexOf(":", 2);
+      const path = text.indexOf(":", id + 1);
+      ws.send(`s${text.slice(1, path)}:{"success":true,"data":${text.slice(path + 1)}}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as { port: number }).port;
+  stop = async () => {
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 } else if (mode === "ref") {
   const { startReferenceServer } = await import("./_reference.ts");
   const server = await startReferenceServer();
