@@ -315,6 +315,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   try {
     const response = await forward(sent, target, options);
     if (record && options.retried) record.retried = options.retried;
+    if (record && options.length !== undefined) record.responseSize ??= options.length;
     return committed(state, record, response);
   } catch (error) {
     if (record && options.retried) record.retried = options.retried;
@@ -381,14 +382,13 @@ function h3ProxyRequest(timeout: number): Forward {
     // answered 400 before its handler ran (Bun's hub is the one that proxies through h3).
     const h3 = new H3({ silent: true, allowMalformedURL: true });
     // h3 drops the target's `content-length` and `content-encoding` (it assumes `fetch` decoded):
-    // noted here for `keepBody`, and to put them back on a body left as sent.
+    // noted here for `keepBody`, to put them back on a body left as sent, and for the journal's
+    // size (without it a Bun hub's journal and HAR had none for any proxied answer; Node's and Deno's have it).
     const onResponse = (event: { req: Request }, upstream: Response) => {
       const job = jobs.get(event.req)!;
       const encoding = upstream.headers.get("content-encoding");
-      if (asSent && encoding !== null) {
-        job.encoding = encoding;
-        job.length = upstream.headers.get("content-length");
-      }
+      if (asSent && encoding !== null) job.encoding = encoding;
+      if (encoding === null || asSent) job.length = upstream.headers.get("content-length");
       if (!job.keepBody && quietBody === undefined) return;
       const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
       // Left as sent, a compressed answer's length bounds its bytes; one `fetch` decoded has no bound.
@@ -399,7 +399,7 @@ function h3ProxyRequest(timeout: number): Forward {
       try {
         // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
         // `headers` are set over the client's: the incoming `Via` is replaced by the one with this hub's entry appended.
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody || asSent || quietBody ? onResponse : undefined, ...passThrough });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse, ...passThrough });
       } catch (error) {
         job.error = error;
         return null;
@@ -417,6 +417,8 @@ function h3ProxyRequest(timeout: number): Forward {
       response.headers.set("content-encoding", job.encoding);
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
     }
+    // Not read back from the answer's headers for the journal: Bun's server takes `content-length` out of them as it sends.
+    if (job.length !== null && job.length !== undefined) options.length = Number(job.length);
     if (!response.body) return response;
     // An answer of unknown length: sent whole if all of it is here already, else re-streamed (./_wholeIfArrived.ts).
     if (!job.whole) return quietBody === undefined ? response : await wholeIfArrived(response);
