@@ -268,7 +268,7 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
   if (!record || !response) return response;
   record.status = response.status;
   record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
-  if (record.bodies && record.responseBody === undefined) tapResponse(response, record);
+  if (record.bodies && record.responseBody === undefined) void tapResponse(response, record);
   state.journal!.commit(record);
   return response;
 }
@@ -316,6 +316,13 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     const response = await forward(sent, target, options);
     if (record && options.retried) record.retried = options.retried;
     if (record && options.length !== undefined) record.responseSize ??= options.length;
+    // A compressed answer held whole is decoded for the journal before it goes out: decoding took
+    // a Node hub a few ms on its thread pool, and an entry read as soon as the client had its
+    // answer (toHAR, the journal's API, `crossipc journal --har`) had no body yet.
+    if (record?.bodies && (response as { [ANSWER_BODY]?: unknown })[ANSWER_BODY] instanceof Uint8Array) {
+      record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
+      await tapResponse(response, record);
+    }
     return committed(state, record, response);
   } catch (error) {
     if (record && options.retried) record.retried = options.retried;
@@ -502,7 +509,7 @@ const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
  * DevTools keep it in a HAR, and `responseSize` is then the bytes that were sent. Nothing else is
  * done now: UTF-8 checks and base64 wait until the journal is read.
  */
-function tapResponse(response: Response, record: JournalRecord): void {
+function tapResponse(response: Response, record: JournalRecord): Promise<void> | void {
   const whole = (response as { [ANSWER_BODY]?: Uint8Array | null })[ANSWER_BODY];
   // The runtime's upstream copies it as it streams (ProxyHttpOptions.responseBody).
   if (whole === null) return;
@@ -533,7 +540,7 @@ function tapResponse(response: Response, record: JournalRecord): void {
     body = body.pipeThrough(count).pipeThrough(new DecompressionStream(decode === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   }
   const copy = record.copier("response");
-  void readCopy(body, {
+  return readCopy(body, {
     room: copy.room,
     done: (bytes, truncated) => {
       copy.done(bytes, truncated);
