@@ -426,6 +426,12 @@ function h3ProxyRequest(timeout: number): Forward {
     }
     // Not read back from the answer's headers for the journal: Bun's server takes `content-length` out of them as it sends.
     if (job.length !== null && job.length !== undefined) options.length = Number(job.length);
+    // A HEAD's answer has no body, and its `content-length` is the service's (h3 drops it): handed
+    // the empty body h3 gives it, Bun's server said `content-length: 0` where the service said 12345.
+    if (request.method === "HEAD") {
+      if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
+      return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
     if (!response.body) return response;
     // An answer of unknown length: sent whole if all of it is here already, else re-streamed (./_wholeIfArrived.ts).
     if (!job.whole) return quietBody === undefined ? response : await wholeIfArrived(response);

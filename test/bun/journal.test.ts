@@ -76,3 +76,19 @@ test("a proxied answer is journaled with its size, and the HAR says it (Bun's se
     await backend.stop(true);
   }
 });
+
+test("a HEAD through the proxy answers the service's content-length (h3 drops it, and Bun's server then said 0)", async () => {
+  const backend = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("y".repeat(12345), { headers: { "content-type": "text/plain" } }) });
+  const server = await startServer();
+  try {
+    server.setRouteProxyResolver(() => `http://127.0.0.1:${backend.port}`);
+    const direct = await fetch(`http://127.0.0.1:${backend.port}/file`, { method: "HEAD" });
+    expect(direct.headers.get("content-length")).toBe("12345");
+    const proxied = await fetch(`${server.getUrl()}/file`, { method: "HEAD" });
+    expect([proxied.status, proxied.headers.get("content-length"), await proxied.text()]).toEqual([200, "12345", ""]);
+    expect(server.journal.entries({ method: "HEAD" }).map((e) => e.responseSize)).toEqual([12345]);
+  } finally {
+    await server.teardown();
+    await backend.stop(true);
+  }
+});
