@@ -425,7 +425,8 @@ function h3ProxyRequest(timeout: number): Forward {
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
     }
     // Not read back from the answer's headers for the journal: Bun's server takes `content-length` out of them as it sends.
-    if (job.length !== null && job.length !== undefined) options.length = Number(job.length);
+    const length = Number(job.length ?? Number.NaN);
+    if (Number.isSafeInteger(length) && length >= 0) options.length = length;
     // A HEAD's answer has no body, and its `content-length` is the service's (h3 drops it): handed
     // the empty body h3 gives it, Bun's server said `content-length: 0` where the service said 12345.
     if (request.method === "HEAD") {
