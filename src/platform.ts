@@ -56,6 +56,11 @@ export interface ProxyHttpOptions {
    */
   retried?: number;
   /**
+   * Set by an upstream whose answer's headers the runtime may rewrite once sent (h3's over Bun's
+   * `fetch`: Bun's server takes `content-length` out of them): the answer's length, for the journal.
+   */
+  length?: number;
+  /**
    * Set when the journal records bodies: an answer the upstream reads whole (one whose
    * `content-length` is at most `SMALL_ANSWER`) leaves its bytes, as sent, on the response under
    * `ANSWER_BODY`, so that the journal copies no stream. An upstream that decodes bodies itself

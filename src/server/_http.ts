@@ -268,7 +268,7 @@ function committed(state: HttpState, record: JournalRecord | undefined, response
   if (!record || !response) return response;
   record.status = response.status;
   record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
-  if (record.bodies && record.responseBody === undefined) tapResponse(response, record);
+  if (record.bodies && record.responseBody === undefined) void tapResponse(response, record);
   state.journal!.commit(record);
   return response;
 }
@@ -315,6 +315,14 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
   try {
     const response = await forward(sent, target, options);
     if (record && options.retried) record.retried = options.retried;
+    if (record && options.length !== undefined) record.responseSize ??= options.length;
+    // A compressed answer held whole is decoded for the journal before it goes out: decoding took
+    // a Node hub a few ms on its thread pool, and an entry read as soon as the client had its
+    // answer (toHAR, the journal's API, `crossipc journal --har`) had no body yet.
+    if (record?.bodies && (response as { [ANSWER_BODY]?: unknown })[ANSWER_BODY] instanceof Uint8Array) {
+      record.responseHeaders ??= (response as { [ANSWER_HEADERS]?: Array<[string, string]> })[ANSWER_HEADERS] ?? response.headers;
+      await tapResponse(response, record);
+    }
     return committed(state, record, response);
   } catch (error) {
     if (record && options.retried) record.retried = options.retried;
@@ -381,14 +389,13 @@ function h3ProxyRequest(timeout: number): Forward {
     // answered 400 before its handler ran (Bun's hub is the one that proxies through h3).
     const h3 = new H3({ silent: true, allowMalformedURL: true });
     // h3 drops the target's `content-length` and `content-encoding` (it assumes `fetch` decoded):
-    // noted here for `keepBody`, and to put them back on a body left as sent.
+    // noted here for `keepBody`, to put them back on a body left as sent, and for the journal's
+    // size (without it a Bun hub's journal and HAR had none for any proxied answer; Node's and Deno's have it).
     const onResponse = (event: { req: Request }, upstream: Response) => {
       const job = jobs.get(event.req)!;
       const encoding = upstream.headers.get("content-encoding");
-      if (asSent && encoding !== null) {
-        job.encoding = encoding;
-        job.length = upstream.headers.get("content-length");
-      }
+      if (asSent && encoding !== null) job.encoding = encoding;
+      if (encoding === null || asSent) job.length = upstream.headers.get("content-length");
       if (!job.keepBody && quietBody === undefined) return;
       const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
       // Left as sent, a compressed answer's length bounds its bytes; one `fetch` decoded has no bound.
@@ -399,7 +406,7 @@ function h3ProxyRequest(timeout: number): Forward {
       try {
         // propagateAbortError: a client that left is thrown, not answered 499, so that `proxy` journals it as every runtime does.
         // `headers` are set over the client's: the incoming `Via` is replaced by the one with this hub's entry appended.
-        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse: job.keepBody || asSent || quietBody ? onResponse : undefined, ...passThrough });
+        return await proxyRequest(event, job.target, { xfwd: true, timeout, propagateAbortError: true, headers: { via: job.via }, onResponse, ...passThrough });
       } catch (error) {
         job.error = error;
         return null;
@@ -416,6 +423,15 @@ function h3ProxyRequest(timeout: number): Forward {
       // The body is still in this encoding: the client gets the headers that say so.
       response.headers.set("content-encoding", job.encoding);
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
+    }
+    // Not read back from the answer's headers for the journal: Bun's server takes `content-length` out of them as it sends.
+    const length = Number(job.length ?? Number.NaN);
+    if (Number.isSafeInteger(length) && length >= 0) options.length = length;
+    // A HEAD's answer has no body, and its `content-length` is the service's (h3 drops it): handed
+    // the empty body h3 gives it, Bun's server said `content-length: 0` where the service said 12345.
+    if (request.method === "HEAD") {
+      if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
+      return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
     }
     if (!response.body) return response;
     // An answer of unknown length: sent whole if all of it is here already, else re-streamed (./_wholeIfArrived.ts).
@@ -500,7 +516,7 @@ const DECODABLE = new Set(["gzip", "x-gzip", "deflate"]);
  * DevTools keep it in a HAR, and `responseSize` is then the bytes that were sent. Nothing else is
  * done now: UTF-8 checks and base64 wait until the journal is read.
  */
-function tapResponse(response: Response, record: JournalRecord): void {
+function tapResponse(response: Response, record: JournalRecord): Promise<void> | void {
   const whole = (response as { [ANSWER_BODY]?: Uint8Array | null })[ANSWER_BODY];
   // The runtime's upstream copies it as it streams (ProxyHttpOptions.responseBody).
   if (whole === null) return;
@@ -531,7 +547,7 @@ function tapResponse(response: Response, record: JournalRecord): void {
     body = body.pipeThrough(count).pipeThrough(new DecompressionStream(decode === "deflate" ? "deflate" : "gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
   }
   const copy = record.copier("response");
-  void readCopy(body, {
+  return readCopy(body, {
     room: copy.room,
     done: (bytes, truncated) => {
       copy.done(bytes, truncated);

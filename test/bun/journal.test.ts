@@ -62,3 +62,33 @@ test("an intercept's own Response is journaled with the bytes it sent when the j
     await server.teardown();
   }
 });
+
+test("a proxied answer is journaled with its size, and the HAR says it (Bun's server took content-length out of the answer's headers as it sent them)", async () => {
+  const backend = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (request) => new Response("y".repeat(Number(new URL(request.url).pathname.slice(5)))) });
+  const server = await startServer();
+  try {
+    server.setRouteProxyResolver(() => `http://127.0.0.1:${backend.port}`);
+    for (const size of [1, 1000, 300_000]) expect((await (await fetch(`${server.getUrl()}/api/${size}`)).arrayBuffer()).byteLength).toBe(size);
+    expect(server.journal.entries({ kind: "http" }).map((e) => [e.path, e.responseSize])).toEqual([["/api/1", 1], ["/api/1000", 1000], ["/api/300000", 300_000]]);
+    expect(server.journal.toHAR().log.entries.map((e) => [e.response.bodySize, e.response.content.size])).toEqual([[1, 1], [1000, 1000], [300_000, 300_000]]);
+  } finally {
+    await server.teardown();
+    await backend.stop(true);
+  }
+});
+
+test("a HEAD through the proxy answers the service's content-length (h3 drops it, and Bun's server then said 0)", async () => {
+  const backend = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("y".repeat(12345), { headers: { "content-type": "text/plain" } }) });
+  const server = await startServer();
+  try {
+    server.setRouteProxyResolver(() => `http://127.0.0.1:${backend.port}`);
+    const direct = await fetch(`http://127.0.0.1:${backend.port}/file`, { method: "HEAD" });
+    expect(direct.headers.get("content-length")).toBe("12345");
+    const proxied = await fetch(`${server.getUrl()}/file`, { method: "HEAD" });
+    expect([proxied.status, proxied.headers.get("content-length"), await proxied.text()]).toEqual([200, "12345", ""]);
+    expect(server.journal.entries({ method: "HEAD" }).map((e) => e.responseSize)).toEqual([12345]);
+  } finally {
+    await server.teardown();
+    await backend.stop(true);
+  }
+});
