@@ -3,8 +3,9 @@
  * default the first the client offered, as `ws` and Bun's server pick when told nothing (a client
  * that offers some and gets none fails: `ws` says "Server sent no subprotocol"), so a mock plays a
  * graphql-ws, STOMP or MQTT server as it is. `protocols` says which the mock speaks instead: the
- * first offer among them, else none (a browser's socket then opens with `protocol` "", a `ws`
- * client fails), so a test can play a server that prefers another or speaks none of them.
+ * first offer among them, else none (a client that offered some then fails, as against such a
+ * server: `ws`, and Chromium too, "Sent non-empty 'Sec-WebSocket-Protocol' header but no response
+ * was received"), so a test can play a server that prefers another or speaks none of them.
  */
 
 /** An RFC 9110 token: what a subprotocol name is (RFC 6455 §4.1). */

@@ -178,7 +178,7 @@ export function rou3Pattern(path: string): string {
       const row = segment.includes("(") ? adjacentRepetitions(segment) : undefined;
       if (row !== undefined) {
         throw new Error(
-          `the regex ${JSON.stringify(row)} has more than ${MAX_ADJACENT_REPETITIONS} repetitions in a row that can take the same characters: a request path can make it backtrack for seconds to hours, with the hub frozen. ` +
+          `the regex ${JSON.stringify(row)} has more than ${MAX_ADJACENT_REPETITIONS} repetitions in a row that can take the same characters: a request path can make it backtrack for seconds, longer with each more, with the hub frozen. ` +
             "Put a character the one before cannot take between them (\\d+\\.\\d+\\.\\d+)",
         );
       }

@@ -55,7 +55,7 @@ for (const runtime of RUNTIMES) {
         assert.equal(legacy.protocol, "graphql-ws");
         legacy.close();
         await once(legacy, "close");
-        // Offers it does not speak, and a mock that speaks none: the 101 names none (a browser's socket opens with protocol "").
+        // Offers it does not speak, and a mock that speaks none: the 101 names none (a browser's socket, having offered some, fails as `ws` does).
         assert.deepEqual(await protocolHeaders(port, "/legacy", "graphql-transport-ws"), []);
         await mocks.interceptWebSocket("/plain", () => {}, { protocols: [] });
         assert.deepEqual(await protocolHeaders(port, "/plain", "graphql-transport-ws, graphql-ws"), []);

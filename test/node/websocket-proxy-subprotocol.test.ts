@@ -1,7 +1,7 @@
 /**
  * A hub proxying a WebSocket passes on the backend's choice of subprotocol, including none: a
- * client that offers `a` to a backend that speaks none of its offers gets a 101 naming none (a
- * browser's socket opens with `protocol` ""), and one whose backend picks `a` gets `a`. Bun's
+ * client that offers `a` to a backend that speaks none of its offers gets a 101 naming none (as
+ * from the backend itself: a browser's socket fails it, as `ws` does), and one whose backend picks `a` gets `a`. Bun's
  * `server.upgrade` answers the client's first offer when the hub names none (adapters/bun.ts
  * `namedProtocolOnly` says none with an empty value): on a Bun hub the client was told `a`, which
  * the backend never agreed to. That is the hub's relay: Bun's front (the default) pipes the upgrade's
@@ -45,8 +45,8 @@ for (const { runtime, fixture, name, relayed } of HUBS) {
         if (runtime === "bun" && relayed) {
           // A limitation, not a choice: the relay dials the backend with Bun's WebSocket, which fails
           // an upgrade that offered subprotocols and got none ("Missing client protocol", also when the
-          // offer goes as a header), so the client gets a 502 where a browser talking to the backend
-          // itself would open with protocol "". README, "Proxying and interception", says so.
+          // offer goes as a header), so the client gets a 502 where one talking to the backend itself
+          // gets a 101 naming none (which a browser's socket fails too). README, "Proxying and interception", says so.
           assert.match(await answerTo(port, "/svc/none", "a"), /^HTTP\/1\.1 502 [^]*Missing client protocol/);
         } else {
           assert.deepEqual(await protocolHeaders(port, "/svc/none", "a"), [], "the backend chose none: the 101 names none");
