@@ -579,7 +579,10 @@ function flushToInner(link: FrontLink): void {
 
 /**
  * `owned`: the bytes are the front's own, kept as they are when they wait (`bytes` whole, then).
- * Otherwise `bytes[start, end)` is written, and what waits is copied.
+ * Otherwise `bytes[start, end)` is written, and what waits is copied. `bytes` may be the short
+ * answers' shared buffer (`shortFrame`): its rest is copied right after `write`, which calls none
+ * of the socket's handlers before it returns (`drain`, `close`, `error` come from the event loop;
+ * test/bun/short-answers.test.ts checks it), so no other answer is framed into it in between.
  */
 function toClient(link: FrontLink, bytes: Uint8Array, owned = false, start = 0, end = bytes.length): void {
   const length = end - start;

@@ -61,3 +61,103 @@ test("an answer the socket does not take whole is copied before the shared buffe
   expect(Buffer.from(wire)).toEqual(Buffer.concat(frames.map((text) => textFrame(text))));
   expect(link.toClientBytes).toBe(wire.length - 5);
 });
+
+/**
+ * What the shared buffer rests on: between the front's `socket.write` of `shortFrame` and the copy
+ * of what it did not take, no other answer may be framed into it, so that write must not call back
+ * into JavaScript. Bun's does not (its `write` sends and, short of the whole, asks the event loop
+ * for writability: src/bun.js/api/bun/socket.zig, packages/bun-usockets/src/socket.c): `drain`,
+ * `close`, `end` and `error` run from the event loop. Checked here on what could call them: writes
+ * that fill the socket, writes the peer stops reading, writes after it reset or ended.
+ */
+interface RawSocket {
+  write(bytes: Uint8Array | string, offset?: number, length?: number): number;
+  terminate(): void;
+  end(): void;
+}
+type Handlers = Record<string, (socket: RawSocket, data: Uint8Array) => void>;
+/** The part of `Bun` this case uses (the repository's typecheck has no Bun types). */
+const bunNet = (globalThis as unknown as {
+  Bun: {
+    listen(options: { hostname: string; port: number; socket: Handlers }): { port: number; stop(closeActive: boolean): void };
+    connect(options: { hostname: string; port: number; socket: Handlers }): Promise<RawSocket>;
+    sleep(ms: number): Promise<void>;
+  };
+}).Bun;
+
+test("Bun's socket.write runs none of the socket's handlers before it returns", async () => {
+  const Bun = bunNet;
+  let inWrite = false;
+  const reentered: string[] = [];
+  const ran: Record<string, number> = {};
+  const seen = (name: string) => {
+    ran[name] = (ran[name] ?? 0) + 1;
+    if (inWrite) reentered.push(name);
+  };
+  const bytes = new Uint8Array(1 << 20).fill(0x61);
+  const taken = { partly: 0, none: 0 };
+  const write = (socket: RawSocket, offset: number, length: number) => {
+    inWrite = true;
+    try {
+      const n = socket.write(bytes, offset, length);
+      if (n < 0) taken.none++;
+      else if (n < length) taken.partly++;
+    } finally {
+      inWrite = false;
+    }
+  };
+  const server = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open: () => seen("open"),
+      data(socket) {
+        seen("data");
+        for (let i = 0; i < 32; i++) write(socket, 3, bytes.length - 3);
+      },
+      drain(socket) {
+        seen("drain");
+        for (let i = 0; i < 8; i++) write(socket, 1, 1000);
+      },
+      close(socket) {
+        seen("close");
+        write(socket, 0, 10);
+      },
+      end(socket) {
+        seen("end");
+        write(socket, 0, 10);
+      },
+      error(socket) {
+        seen("error");
+        write(socket, 0, 10);
+      },
+    },
+  });
+  const quiet = { data() {}, close() {}, error() {} };
+  for (let round = 1; round <= 6; round++) {
+    // Reads a few MiB (the server's writes fill the socket, then drain), then resets mid-stream.
+    let got = 0;
+    const client = await Bun.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+      socket: { ...quiet, data: (c, d) => ((got += d.length) > round * 3_000_000 ? c.terminate() : undefined) },
+    });
+    client.write("go");
+    await Bun.sleep(100);
+    client.terminate();
+    // Ends its side while the server writes.
+    const ender = await Bun.connect({ hostname: "127.0.0.1", port: server.port, socket: quiet });
+    ender.write("go");
+    await Bun.sleep(5);
+    ender.end();
+    await Bun.sleep(40);
+  }
+  server.stop(true);
+  // The cases that could call back were all met.
+  expect(taken.partly).toBeGreaterThan(0);
+  expect(taken.none).toBeGreaterThan(0);
+  expect(ran["drain"]).toBeGreaterThan(0);
+  expect(ran["close"]).toBeGreaterThan(0);
+  expect(ran["end"]).toBeGreaterThan(0);
+  expect(reentered).toEqual([]);
+}, 30_000);
