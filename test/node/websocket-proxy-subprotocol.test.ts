@@ -18,11 +18,11 @@ import { RUNTIMES, start, stopHub } from "../matrix/_spawn.ts";
 import { rawSocket } from "./_helpers.ts";
 
 const HUBS = RUNTIMES.flatMap((runtime) => [
-  { runtime, fixture: "test/fixtures/service-hub.ts", name: `${runtime} hub`, relayed: false },
-  { runtime, fixture: "test/fixtures/unfronted-hub.ts", name: `${runtime} hub without its front (resettableConnections: false)`, relayed: true },
+  { runtime, args: [], name: `${runtime} hub`, relayed: false },
+  { runtime, args: ["--no-front"], name: `${runtime} hub without its front (resettableConnections: false)`, relayed: true },
 ]);
 
-for (const { runtime, fixture, name, relayed } of HUBS) {
+for (const { runtime, args, name, relayed } of HUBS) {
   test(`${name} proxying a WebSocket: the client gets the subprotocol the backend chose, or none`, { timeout: 60_000 }, async (t) => {
     // The backend speaks `a` on /svc/a and nothing on /svc/none; it echoes.
     const backend = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: (offered, request) => (request.url?.startsWith("/svc/a") && offered.has("a") ? "a" : false) });
@@ -33,7 +33,7 @@ for (const { runtime, fixture, name, relayed } of HUBS) {
       chosen.push(socket.protocol);
       socket.on("message", (data) => socket.send(String(data)));
     });
-    const hub = start(runtime, fixture, [], { denoPermissions: ["--allow-net=127.0.0.1"] });
+    const hub = start(runtime, "test/fixtures/service-hub.ts", args, { denoPermissions: ["--allow-net=127.0.0.1"] });
     try {
       const { port } = await hub.nextJson<{ port: number }>(30_000, "hub port");
       const service = await rawSocket(port, "?runtimeId=svc");
