@@ -132,7 +132,7 @@ export function writeReport(all: VariantResult[], profiles: ProfileReport[], ctx
     "load generator is, and it drifts far less than throughput on this shared machine.",
     "",
   );
-  md.push("| target | case | runtime | crossipc | baseline | ratio | verdict | server CPU/op vs baseline |", "| --- | --- | --- | ---: | --- | ---: | --- | ---: |");
+  md.push("| target | case | runtime | crossipc | baseline | ratio | verdict | CPU/op vs baseline (see above: whose) |", "| --- | --- | --- | ---: | --- | ---: | --- | ---: |");
   for (const r of targets) {
     const unit = all.find((v) => v.variant.caseId === r.caseId && v.variant.variant === r.variant)!.variant.unit;
     const p99 = r.metric === "p99";
