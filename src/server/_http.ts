@@ -396,6 +396,7 @@ function h3ProxyRequest(timeout: number): Forward {
       const encoding = upstream.headers.get("content-encoding");
       if (asSent && encoding !== null) job.encoding = encoding;
       if (encoding === null || asSent) job.length = upstream.headers.get("content-length");
+      if (event.req.method === "HEAD") job.transferEncoding = upstream.headers.get("transfer-encoding");
       if (!job.keepBody && quietBody === undefined) return;
       const length = Number(upstream.headers.get("content-length") ?? Number.NaN);
       // Left as sent, a compressed answer's length bounds its bytes; one `fetch` decoded has no bound.
@@ -431,6 +432,9 @@ function h3ProxyRequest(timeout: number): Forward {
     // the empty body h3 gives it, Bun's server said `content-length: 0` where the service said 12345.
     if (request.method === "HEAD") {
       if (job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
+      // A service whose GET is chunked says so on a HEAD, and no length: without it Bun's server
+      // said `content-length: 0`, an empty GET (Node's hub sends neither header; both are right).
+      else if (job.transferEncoding) response.headers.set("transfer-encoding", job.transferEncoding);
       return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
     }
     if (!response.body) return response;
@@ -460,6 +464,8 @@ interface ProxyJob {
   /** The `content-encoding` of an answer left as sent (`Platform.fetchAsSent`), and its `content-length`. */
   encoding?: string;
   length?: string | null;
+  /** A HEAD's answer's `transfer-encoding` (h3 drops it as hop-by-hop). */
+  transferEncoding?: string | null;
   error?: unknown;
 }
 

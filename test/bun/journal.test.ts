@@ -92,3 +92,19 @@ test("a HEAD through the proxy answers the service's content-length (h3 drops it
     await backend.stop(true);
   }
 });
+
+test("a HEAD through the proxy to a service whose answer is chunked says no content-length (Bun's server said 0: an empty GET)", async () => {
+  const net = await import("node:net");
+  // The service's HEAD as node:http writes it for a chunked GET: transfer-encoding, no length.
+  const backend = net.createServer((socket) => socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n")));
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  const server = await startServer();
+  try {
+    server.setRouteProxyResolver(() => `http://127.0.0.1:${(backend.address() as { port: number }).port}`);
+    const proxied = await fetch(`${server.getUrl()}/stream`, { method: "HEAD" });
+    expect([proxied.status, proxied.headers.get("content-length"), await proxied.text()]).toEqual([200, null, ""]);
+  } finally {
+    await server.teardown();
+    backend.close();
+  }
+});

@@ -290,3 +290,26 @@ test("a client that pings and never reads is cut off past maxBufferedAmount plus
   await peer.until(() => peer.texts().length === 1);
   peer.socket.destroy();
 });
+
+test("long answers framed in the reused buffer reach a client that stopped reading byte-exact and in order, from two servers in one process", async (t) => {
+  // Far more than the loopback socket buffers hold: the kernel takes part of a frame, the socket
+  // keeps the rest (and the buffer it is in) while later answers are framed; nothing may overwrite it.
+  const servers = [await startServer(t), await startServer(t)];
+  const values = Array.from({ length: 120 }, (_, i) => `${i}:${"é€x".repeat(8000 + i)}${String.fromCharCode(0x41 + (i % 26)).repeat(20_000)}`);
+  const handled = [0, 0];
+  for (const [s, server] of servers.entries()) server.onFrameworkMessage(echo, (x) => (handled[s]!++, x));
+  const raws = await Promise.all(servers.map((server) => rawSocket(server.getPort())));
+  t.after(() => raws.forEach((raw) => raw.close()));
+  const sockets = raws.map((raw) => (raw.ws as unknown as { _socket: net.Socket })._socket);
+  sockets.forEach((socket) => socket.pause());
+  for (const [i, value] of values.entries()) for (const raw of raws) raw.send(`r:${i + 1}:echo:${JSON.stringify(value)}`);
+  await waitFor(() => handled[0] === values.length && handled[1] === values.length, "every request handled");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  sockets.forEach((socket) => socket.resume());
+  for (const raw of raws) {
+    for (const [i, value] of values.entries()) {
+      const answer = await raw.next();
+      assert.ok(answer === `s:${i + 1}:echo:${JSON.stringify({ success: true, data: value })}`, `answer ${i + 1}: ${answer.slice(0, 40)}… (${answer.length} units)`);
+    }
+  }
+});

@@ -46,3 +46,25 @@ test("a compressed answer is in the journal decoded as soon as the client has it
     }
   }
 });
+
+// 249af71 awaits the decoding before the answer goes out: a decode that failed must not fail the answer.
+test("a compressed answer that does not decode, or decodes past maxBodySize, reaches the client as sent and its entry keeps what decoded", async (t) => {
+  const big = "0123456789".repeat(1_000_000); // 10 MB decoded, about 20 kB as gzip: held whole, decoded only up to the limit
+  const encoded = { "/corrupt": Buffer.concat([gzipSync(TEXT).subarray(0, 40), Buffer.from("not gzip after all")]), "/big": gzipSync(big) };
+  const backend = await startBackend(t, (request, response) => {
+    const body = encoded[request.url as keyof typeof encoded];
+    response.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip", "content-length": body.length });
+    response.end(body);
+  });
+  const server = await startServer(t, { journal: { bodies: true, maxBodySize: 1000 } });
+  server.setRouteProxyResolver(() => backend.url);
+  assert.deepEqual(await get(server.getPort(), "/corrupt"), encoded["/corrupt"]);
+  const corrupt = server.journal.toHAR().log.entries.at(-1)!;
+  assert.equal(corrupt.response.status, 200);
+  assert.equal(corrupt.response.bodySize, encoded["/corrupt"].length);
+  assert.ok(TEXT.startsWith(corrupt.response.content.text ?? ""), `what decoded before the bad bytes, at most: ${corrupt.response.content.text?.slice(0, 40)}`);
+  assert.deepEqual(await get(server.getPort(), "/big"), encoded["/big"]);
+  const cut = server.journal.toHAR().log.entries.at(-1)!;
+  assert.equal(cut.response.content.text, big.slice(0, 1000));
+  assert.equal(cut.response.bodySize, encoded["/big"].length);
+});
