@@ -13,7 +13,7 @@
  */
 import { Buffer } from "node:buffer";
 import type { FrameWriter } from "../src/platform.ts";
-import { textFrame, textFrameParts } from "./_ws-direct.ts";
+import { textFrame } from "./_ws-direct.ts";
 import { readUsualFrames } from "./_node-read-frames.ts";
 
 /** The part of a `ws` WebSocket used here. */
@@ -21,7 +21,7 @@ interface WsSocket extends FrameWriter {
   readonly readyState: number;
   listenerCount(event: "message"): number;
   /** `ws`'s own: the TCP socket, and the sender that frames what `send` is given. */
-  readonly _socket?: { write(bytes: Uint8Array, done?: () => void): unknown; readonly writableLength: number; readonly localPort?: number } | null;
+  readonly _socket?: { write(bytes: Uint8Array): unknown; readonly localPort?: number } | null;
   readonly _sender?: { _state?: number; _queue?: unknown[] };
   terminate(): void;
   listeners(event: "message"): Function[];
@@ -53,50 +53,13 @@ const POOLED_TEXT = Math.floor((Math.min(Buffer.poolSize >>> 1, 4096) - 5) / 3);
  * buffered bytes), so the slow-consumer limit sees it.
  */
 function sendText(ws: WsSocket, text: string): void {
-  if (text.length <= POOLED_TEXT && writesAtOnce(ws)) {
-    ws._socket!.write(textFrame(text));
+  const socket = ws._socket;
+  const sender = ws._sender;
+  if (text.length <= POOLED_TEXT && socket && ws.readyState === OPEN && sender?._state === SENDER_IDLE && sender._queue?.length === 0) {
+    socket.write(textFrame(text));
     return;
   }
   ws.send(text);
-}
-
-/**
- * A long answer (`IPCSocketTarget.sendParts`: its JSON over 1,024 units) framed from its parts
- * into one buffer and written as one chunk. Through `ws.send` it is joined into one string first
- * (a copy of the whole answer), measured once more (`Buffer.byteLength`) and written as a header
- * and the string, which the write encodes; here each part is encoded once, straight into the frame.
- * The frame goes in `scratch`, one buffer reused: a new Buffer per 64 KiB answer is memory outside
- * the heap that the collector must free, and measured 4.5× the CPU of `ws.send` per answer in
- * process, the reused one 0.63× (bench/ANALYSIS.md, "Session 27: Node"). Only when the socket holds
- * nothing unsent (so it writes the frame at once and keeps none of it, or, when the kernel takes
- * only part, keeps the buffer until it is sent: meanwhile a next frame gets a new one), when the answer surely fits,
- * and under `sendText`'s conditions, so frames keep their order with `ws`'s own; otherwise `ws.send`.
- */
-function sendParts(ws: WsSocket, head: string, json: string, tail: string): void {
-  const socket = ws._socket;
-  if ((head.length + json.length + tail.length) * 3 <= SCRATCH_BYTES - 10 && writesAtOnce(ws) && socket!.writableLength === 0) {
-    const buffer = (scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES));
-    let held = false;
-    // Called once the frame is sent (never within `write`): a buffer the socket held is free again.
-    socket!.write(textFrameParts(head, json, tail, (bytes) => buffer.subarray(0, bytes)), () => held && (scratch ??= buffer));
-    // Not all of it went at once: the socket holds the buffer until the rest is sent.
-    if (socket!.writableLength !== 0) {
-      held = true;
-      scratch = undefined;
-    }
-    return;
-  }
-  ws.send(head + json + tail);
-}
-
-/** Long answers up to a third of this (3 bytes per UTF-16 unit at most, and a 10-byte header) are framed in `scratch`. */
-const SCRATCH_BYTES = 256 * 1024;
-let scratch: Buffer | undefined;
-
-/** `ws` would write a frame at once itself: open, and its sender holding nothing back. */
-function writesAtOnce(ws: WsSocket): boolean {
-  const sender = ws._sender;
-  return !!ws._socket && ws.readyState === OPEN && sender?._state === SENDER_IDLE && sender._queue?.length === 0;
 }
 
 export function directFramesNode(peer: unknown, receive: (data: string | Uint8Array) => void): FrameWriter | undefined {
@@ -118,7 +81,6 @@ export function directFramesNode(peer: unknown, receive: (data: string | Uint8Ar
   });
   return {
     send: (text: string) => sendText(ws, text),
-    sendParts: (head: string, json: string, tail: string) => sendParts(ws, head, json, tail),
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
