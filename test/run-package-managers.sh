@@ -7,7 +7,7 @@
 #     Node, Bun and Deno, `pnpm exec crossipc hub` with its dashboard, the types without @types/node;
 #   - Yarn 4 with Plug'n'Play (no node_modules): the import and `yarn crossipc hub` on Node;
 #   - webpack 5: a hub with its dashboard bundled for Node and run; crossipc/client bundled for
-#     the web with no node: module and no polyfill;
+#     the web with no node: module and no polyfill, and that bundle run in headless Chromium;
 #   - Node 18 (below `engines`): the CLI and the import refuse with a message that says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,7 +82,7 @@ PACK="$WORK/webpack"
 consumer "$PACK"
 (cd "$PACK" && timeout 300 npm install --silent --no-audit --no-fund "$TARBALL" webpack@5 >/dev/null 2>&1) || fail "npm install webpack failed"
 cp "$FIXTURES/webpack-hub.mjs" "$PACK/hub.mjs"
-echo 'import { IPCClient } from "crossipc/client"; window.client = new IPCClient(9000);' >"$PACK/page.mjs"
+echo 'import { IPCClient } from "crossipc/client"; window.IPCClient = IPCClient;' >"$PACK/page.mjs"
 cat >"$PACK/build.cjs" <<'JS'
 // Both bundles through webpack's API; prints each one's warnings and the modules of the page.
 const webpack = require("webpack");
@@ -122,6 +122,14 @@ out="$(cd "$PACK" && timeout 60 node dist/hub.bundle.mjs 2>&1)"
 [[ "$out" == '{"sum":5,"page":"200 html","script":200}' ]] || fail "the webpack bundle of a hub: $out"
 echo "ok   webpack --target node20: a hub with its dashboard and a client, bundled and run: $out"
 echo "ok   webpack --target web: crossipc/client, $(node -p 'JSON.parse(process.argv[1]).pageBytes' "$built") bytes, no node: module, no polyfill"
+# The web bundle in a real browser (the README said: checked by hand), against a packed server.
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium-headless-shell}"
+[[ -x "$CHROMIUM" ]] || fail "no Chromium at $CHROMIUM: apt-get install -y chromium-headless-shell (or set CHROMIUM_PATH)"
+cp "$FIXTURES/webpack-page.mjs" "$PACK/"
+out="$(cd "$PACK" && timeout 120 node webpack-page.mjs "$ROOT" 2>&1)" || fail "the webpack page bundle in Chromium: $out"
+[[ "$out" == '{"sum":5,"missing":"No handler for: no/handler","greeting":"hello hub from the page","left":"tab-1","problems":[]}' ]] ||
+  fail "the webpack page bundle in Chromium: $out"
+echo "ok   webpack --target web bundle in Chromium, against a packed server: $out"
 
 echo "--- Node 18 (below engines): a clear refusal"
 out="$(cd "$PNPM" && timeout 300 npx -y node@18 node_modules/crossipc/dist/bin/crossipc.js hub --port 0 2>&1)" && fail "crossipc hub ran on Node 18: $out"

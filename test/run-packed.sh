@@ -7,6 +7,7 @@
 #   - the original @grest-ts/ipc README's examples as written, importing "@grest-ts/ipc" installed
 #     as an alias of the tarball (our README: Install and import), under Node, Bun and Deno;
 #   - a hub in each runtime with a client from each runtime (nine pairings, packed build);
+#   - the original README's TypeScript examples compiled with tsc --strict against the packed types;
 #   - a TypeScript consumer compiled with tsc (types through the exports map), one without
 #     @types/node under skipLibCheck: false and exactOptionalPropertyTypes (also on TypeScript
 #     5.0), and a CommonJS one on TypeScript 5.0 (node10 resolution: typesVersions) run through
@@ -144,6 +145,16 @@ JSON
 (cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.json) || fail "the packed types do not compile for a TypeScript consumer"
 echo "ok   tsc"
 
+echo "--- the original README's TypeScript examples as written, against the packed types (tsc --strict, skipLibCheck: false)"
+# original-readme.mjs runs them; this compiles them as a TypeScript project written for the original
+# would be, "@grest-ts/ipc" being the tarball. Also on TypeScript 5.0 below.
+cp test/fixtures/packed/original-readme.ts.txt "$CONSUMER/original-readme.ts"
+cat >"$CONSUMER/tsconfig.original.json" <<JSON
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [], "lib": ["ES2023", "DOM", "DOM.Iterable"] }, "files": ["original-readme.ts"] }
+JSON
+(cd "$CONSUMER" && "$BIN/tsc" -p tsconfig.original.json) || fail "the original README's TypeScript examples do not compile against the packed types"
+echo "ok   tsc --strict: discovery server and client, runner <-> worker, mock and spy, leader election, typed requests both ways"
+
 echo "--- TypeScript consumer without @types/node (skipLibCheck: false, exactOptionalPropertyTypes): the published types stand alone"
 cp test/fixtures/packed/types-no-node.ts.txt "$CONSUMER/no-node.ts"
 cp test/fixtures/packed/exact-optional.ts.txt "$CONSUMER/exact-optional.ts"
@@ -174,6 +185,8 @@ out="$(cd "$CONSUMER/cjs" && timeout 60 node out/main.js)" || fail "require(\"cr
 [[ "$out" == '{"sum":5,"api":"users","page":"function","error":"function"}' ]] || fail "CommonJS consumer: got $out"
 (cd "$CONSUMER" && node "$TS5/node_modules/typescript/bin/tsc" -p tsconfig.no-node.json) ||
   fail "the packed types do not compile on TypeScript 5.0 (nodenext, skipLibCheck: false)"
+(cd "$CONSUMER" && node "$TS5/node_modules/typescript/bin/tsc" -p tsconfig.original.json) ||
+  fail "the original README's TypeScript examples do not compile on TypeScript 5.0 against the packed types"
 echo "ok   TypeScript $(node "$TS5/node_modules/typescript/bin/tsc" --version | cut -d' ' -f2): nodenext without @types/node as above; module commonjs, run by node $(node --version) through require(esm): $out"
 
 echo "--- crossipc/client bundled for the browser from the packed package (esbuild)"
