@@ -21,6 +21,12 @@ export const proxyHttpDeno: ReturnType<typeof nodeUpstream> = nodeUpstream((body
   if (request.method === "HEAD" || NULL_BODY.has(init.status)) {
     // Nothing to read, but its end must be read for the connection to go back to the pool.
     if (!(body instanceof Uint8Array)) (body as IncomingMessage).resume();
+    // A HEAD whose service gave no length (a chunked or close-delimited GET): `Deno.serve` says
+    // `content-length: 0` for a null body, an empty GET; for an empty stream it sends neither
+    // header, as the service and a Node hub do (checked on Deno 2.9.6).
+    if (request.method === "HEAD" && !NULL_BODY.has(init.status) && !init.headers.some(([name]) => name === "content-length")) {
+      return new Response(new ReadableStream({ start: (controller) => controller.close() }), init);
+    }
     return new Response(null, init);
   }
   // `toWeb` reads on as Deno.serve pulls (backpressure), and destroys the answer if the client leaves.

@@ -5,7 +5,7 @@ import process from "node:process";
 import { printable } from "./_printable.ts";
 import { endQuietlyWhenStdoutCloses, importWithoutEnv } from "./_runtime.ts";
 
-const { defineCommand, runMain } = await importWithoutEnv(() => import("citty"));
+const { defineCommand, runMain, showUsage } = await importWithoutEnv(() => import("citty"));
 
 const subCommands = {
   hub: () => import("./hub.ts").then((m) => m.default),
@@ -18,9 +18,18 @@ const main = defineCommand({
   subCommands,
 });
 
+// No command: the usage, for the person who typed the bare name to see what there is, and a usage
+// exit code (citty's is 1, "No command specified."), as an unknown command or a flag before the
+// command gets: a script whose command word went missing fails as a usage error, not as a hub that
+// could not start. (git and npm exit 1 here, tar and curl 2; kubectl, cargo and bun 0.)
+const command = process.argv[2];
+if (command === undefined) {
+  await showUsage(main);
+  process.stderr.write("crossipc: no command given (hub, status, journal or fault; crossipc --help)\n");
+  process.exit(2);
+}
 // citty answers an unknown command with its whole usage and exit 1: one line and a usage exit
 // code, as every command's bad flag gets.
-const command = process.argv[2];
 if (command !== undefined && !command.startsWith("-") && !Object.hasOwn(subCommands, command)) {
   process.stderr.write(`crossipc: unknown command '${printable(command)}' (hub, status, journal or fault; crossipc --help)\n`);
   process.exit(2);

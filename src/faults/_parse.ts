@@ -74,9 +74,8 @@ function parseMatch(match: unknown): FaultMatch {
     if (out.method !== "*" && !/^[A-Za-z]+$/.test(out.method)) throw new TypeError(`fault match method must be an HTTP method or *, got ${preview(out.method)}`);
     out.method = out.method.toUpperCase();
   }
-  // An intercept-route pattern (SPEC §12): interceptHttp and the mocks take `users/:id` as
-  // `/users/:id`, so a fault does too.
-  if (out.path !== undefined && !out.path.startsWith("/")) out.path = `/${out.path}`;
+  // An intercept-route pattern (SPEC §12): `users/:id` is refused here as by interceptHttp and
+  // the mocks (../server/_routes.ts `unrootedPattern`).
   if (out.path !== undefined) checkPattern(out.path);
   if (out.method === undefined && out.path === undefined && out.api === undefined) {
     throw new TypeError("fault match needs at least one of method, path, api");

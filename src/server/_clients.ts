@@ -88,9 +88,16 @@ export class FrameworkClients {
       const unsent = writer.bufferedAmount;
       if (unsent > maxBufferedAmount) {
         logBounded(logger, "warn", "slow clients dropped", `Dropping slow client ${clientId}: ${unsent} bytes unread (limit ${maxBufferedAmount})`);
-        // A peer that does not read will not read a close frame either: cut it off now.
-        if (writer.terminate) writer.terminate();
-        else dropPeer(peer);
+        // A peer that does not read will not read a close frame either: cut it off now. A socket
+        // that cannot be cut (`Deno.serve` alone: crossws's terminate calls a method Deno's
+        // WebSocket lacks) gets the close frame instead; the throw skipped the close below, and the
+        // client stayed registered, answers still queued for it, until Deno's idle timeout (10 s).
+        try {
+          if (writer.terminate) writer.terminate();
+          else dropPeer(peer);
+        } catch {
+          dropPeer(peer);
+        }
         clients.close(peer, 1008, "Slow consumer: too much unread data");
       }
     };

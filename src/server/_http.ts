@@ -428,6 +428,9 @@ function h3ProxyRequest(timeout: number): Forward {
     // Not read back from the answer's headers for the journal: Bun's server takes `content-length` out of them as it sends.
     const length = Number(job.length ?? Number.NaN);
     if (Number.isSafeInteger(length) && length >= 0) options.length = length;
+    // A 304 may carry the length of what a 200 would send (RFC 9110 §8.6); h3 drops it, Bun's
+    // server sends it when it is set (Node hubs pass it; Deno's server drops it).
+    if (response.status === 304 && job.length !== null && job.length !== undefined) response.headers.set("content-length", job.length);
     // A HEAD's answer has no body, and its `content-length` is the service's (h3 drops it): handed
     // the empty body h3 gives it, Bun's server said `content-length: 0` where the service said 12345.
     if (request.method === "HEAD") {

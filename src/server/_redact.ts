@@ -190,16 +190,34 @@ export function isRedactedName(names: ReadonlySet<string>, name: string): boolea
 
 /**
  * A form's nesting read for its last key, as Rails and PHP post them (`user[password]` is
- * `password`, `session[access_token]` is `access_token`, `token[]` is `token`).
+ * `password`, `session[access_token]` is `access_token`, `token[]` is `token`). An index names a
+ * place in a list, not a field: `token[0]` (qs, PHP and Rails post an array so) and
+ * `user[tokens][1]` are read past it (`token`, `tokens`), as `token[]` is.
  */
 function lastKey(name: string): string {
-  let key = name;
-  while (key.endsWith("[]")) key = key.slice(0, -2);
-  if (key.endsWith("]")) {
-    const open = key.lastIndexOf("[");
-    if (open !== -1) key = key.slice(open + 1, -1);
+  // An end index, not a slice per bracket: a name of 100,000 `[0]`s costs one pass.
+  let end = name.length;
+  while (name.charCodeAt(end - 1) === CLOSE) {
+    const open = name.lastIndexOf("[", end - 1);
+    if (open <= 0 || !isIndex(name, open + 1, end - 1)) break;
+    end = open;
   }
-  return key;
+  if (name.charCodeAt(end - 1) === CLOSE) {
+    const open = name.lastIndexOf("[", end - 1);
+    if (open !== -1) return name.slice(open + 1, end - 1);
+  }
+  return end === name.length ? name : name.slice(0, end);
+}
+
+const CLOSE = 0x5d; // `]`
+
+/** Whether `name[from, to)` is empty or all digits: `[]`, `[0]`, `[12]`. */
+function isIndex(name: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }
 
 /**

@@ -63,6 +63,8 @@ export class InterceptRoutes {
     // find-my-way's words: code written for it expects the throw (and a replacement hid mistakes).
     // Caught here, not as a 500 "route.handler is not a function" on each request it takes.
     if (typeof route.handler !== "function") throw new TypeError(`Intercept route ${key}: the handler must be a function, got ${route.handler === null ? "null" : typeof route.handler}`);
+    const unrooted = unrootedPattern(path);
+    if (unrooted !== undefined) throw new Error(`Intercept route ${key}: ${unrooted}`);
     if (this.#byKey.has(key)) throw new Error(`Method '${shownMethod}' already declared for route '${path}' (remove it first with removeInterceptHttp to replace it)`);
     const info: RouteInfo = { ...shapeOf(path), pattern: key, method: shownMethod, path, hits: 0 };
     const added = { ...route, ...info } as InterceptRoute;
@@ -162,11 +164,26 @@ function wildcardEnd(path: string): boolean {
 }
 
 /**
+ * Why a pattern that does not start at the root is refused, or `undefined`: find-my-way's rule
+ * (the original's router; `*` alone is its catch-all). rou3 read `users/:id` as `/users/:id`, so
+ * the two were one route under two names: both added without the duplicate's error, removing
+ * either took the other's requests, and the journal named the one that was not asked for. A
+ * pattern without its slash is also read elsewhere as a host (mockttp) or relative to a base URL
+ * (Playwright, MSW): refused, it says which it is instead of matching something else.
+ */
+export function unrootedPattern(path: string): string | undefined {
+  if (path.startsWith("/") || path.startsWith("*")) return undefined;
+  return `the first character of a path should be '/' or '*', as find-my-way's (write ${JSON.stringify(`/${path.slice(0, 200)}`)})`;
+}
+
+/**
  * find-my-way's regex parameter `:id(^\d+$)` as rou3 writes it, `:id(\d+)`: rou3 anchors a
  * constraint to the whole segment itself and refuses anchors inside it. Throws for a segment
  * whose regex could backtrack exponentially (./_repeatedRepetition.ts), as find-my-way does.
  */
 export function rou3Pattern(path: string): string {
+  const unrooted = unrootedPattern(path);
+  if (unrooted !== undefined) throw new Error(unrooted);
   if (!path.includes("(")) return path;
   return path
     .split("/")

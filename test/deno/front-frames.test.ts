@@ -30,16 +30,21 @@ for (const fronted of [true, false]) {
     const peer = await rawPeer(server.getPort(), "sloth");
     peer.socket.pause();
     await floodClient(server, "sloth", 2000);
-    await gone;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([gone.then(() => "gone"), new Promise((resolve) => (timer = setTimeout(resolve, 2_000, "still registered 2 s later")))]);
+    clearTimeout(timer);
+    assert.equal(outcome, "gone");
     assert.ok(warnings.some((w) => /slow client/i.test(w)));
-    // It reads again: what reached it, then the end of the connection.
+    // It reads again: what reached it, then the end of the connection. Behind the front it is cut
+    // off with what was queued for it (a close frame would wait behind all of it). `Deno.serve`'s
+    // sockets cannot be cut: it gets a close frame (1008) behind the queue, and Deno waits for the
+    // client's answer, as after its 1009 (README), so this client, which answers nothing, hangs up.
+    // (There the drop threw, and the client stayed registered, answers still queued for it, until
+    // Deno's idle timeout, 10 s.)
     peer.socket.resume();
+    assert.equal(await Promise.race([peer.closeCode(), peer.closed.then(() => "closed with no close frame")]), fronted ? "closed with no close frame" : 1008);
+    if (!fronted) peer.socket.destroy();
     await peer.closed;
-    // Behind the front it is cut off with what was queued for it (a close frame would wait behind
-    // all of it); `Deno.serve`'s sockets cannot be cut: it lets go after its idle timeout, with a
-    // close frame behind the queue.
-    const close = peer.frames.find((f) => f.opcode === 8);
-    assert.equal(close === undefined, fronted);
     server.onFrameworkMessage(echo, (x) => x);
     const fresh = await connect(server, undefined, { heartbeatInterval: 0 });
     assert.equal(await fresh.sendFrameworkRequest(echo, "still serving"), "still serving");

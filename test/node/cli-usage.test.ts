@@ -1,6 +1,7 @@
 /**
  * The `crossipc` command itself: an unknown command is one line and a usage exit code (as a bad
- * flag of any command), and usage read through a pipe holds no colour escape codes.
+ * flag of any command), no command is the usage and that exit code, and usage read through a
+ * pipe holds no colour escape codes.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -11,6 +12,14 @@ test("an unknown command: one line on stderr naming it, exit 2, nothing on stdou
   assert.equal(run.code, 2);
   assert.equal(run.stdout, "");
   assert.equal(run.stderr, "crossipc: unknown command 'hubb' (hub, status, journal or fault; crossipc --help)\n");
+});
+
+test("no command: the usage on stdout, one line on stderr, exit 2 as other usage errors (citty exited 1 with 'No command specified.')", async () => {
+  const run = await crossipc([], { CI: "", NO_COLOR: "", FORCE_COLOR: "" });
+  assert.equal(run.code, 2);
+  assert.match(run.stdout, /USAGE crossipc hub\|status\|journal\|fault/);
+  assert.match(run.stdout, /hub +Run the local service hub/);
+  assert.equal(run.stderr, "crossipc: no command given (hub, status, journal or fault; crossipc --help)\n");
 });
 
 test("a flag before any command: one line naming it, exit 2 (citty printed its usage and 'No command specified.', exit 1)", async () => {
