@@ -6,6 +6,14 @@
  * length up to the runtime's header limit. One string check each, per request.
  */
 
+/**
+ * Why a request whose target is `*` (asterisk-form) is refused, by the Node hub and the Bun and Deno
+ * fronts alike. `*` asks about a server as a whole (`OPTIONS *`, RFC 9112 §3.2.4), and the hub is
+ * no one service: the Node and Deno hubs made it the path `/*` and forwarded `OPTIONS /base/*` (and
+ * Node `GET /base/*`) to the service registered at `/`, where Bun refused it.
+ */
+export const ASTERISK_FORM = "Asterisk-form request target (OPTIONS *): this hub forwards requests for paths, it has no server-wide options to answer";
+
 /** Longest request target (path and query) taken, in bytes; longer ones answer 414 (nginx's default buffer). */
 export const MAX_TARGET_LENGTH: number = 8 * 1024;
 
@@ -19,6 +27,7 @@ export function malformedRequest(host: string | null | undefined, target: string
   if (!host) return { status: 400, error: "Missing Host header" };
   if (host.includes(",")) return { status: 400, error: "More than one Host header" };
   if (absolute) return { status: 400, error: "Absolute-form request target: this server is not a forward proxy" };
+  if (target === "*") return { status: 400, error: ASTERISK_FORM };
   return undefined;
 }
 

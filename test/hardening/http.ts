@@ -149,6 +149,16 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       assert.deepEqual(backend.seen, []);
     },
   ],
+  [
+    "an asterisk-form target (`OPTIONS *`, `GET *`) answers 400 on every runtime (Node and Deno made it the path `/*`: a service registered at `/` got `OPTIONS /base/*`, Node's also `GET /base/*`; Bun refused it)",
+    async (hub) => {
+      for (const method of ["OPTIONS", "GET"]) {
+        const raw = await rawExchange(hub.port, `${method} * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        assert.deepEqual(statuses(raw), [400], `${method} *: ${raw}`);
+      }
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
 ];
 
 for (const runtime of RUNTIMES) {
