@@ -29,7 +29,7 @@
 import { CR, LF, SP, fieldValue, isName, matchesAt } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
 import { FrameWatch } from "./_ws-client-frames.ts";
-import { ASTERISK_FORM, bodyWithUpgrade } from "./_request-line.ts";
+import { ASTERISK_FORM, CONNECT_REFUSED, bodyWithUpgrade } from "./_request-line.ts";
 
 export interface RequestStreamLimits {
   /** Longest request head (request line and fields) in bytes: 431 past it. */
@@ -320,6 +320,7 @@ export class RequestStream {
     // Bun refuse it.
     if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
+    if (connect) return this.#refuse(400, CONNECT_REFUSED);
     // Origin-form starts with `/`; CONNECT names an authority; `*` is refused (./_request-line.ts).
     // A request line without a space is left to the server, which refuses it.
     const targetStart = bytes.indexOf(SP, lineStart) + 1;
