@@ -29,7 +29,7 @@
 import { CR, LF, SP, fieldValue, isName, matchesAt } from "./_http1-bytes.ts";
 import { ChunkedBody } from "./_http1-chunked.ts";
 import { FrameWatch } from "./_ws-client-frames.ts";
-import { bodyWithUpgrade } from "./_request-line.ts";
+import { ASTERISK_FORM, CONNECT_REFUSED, bodyWithUpgrade } from "./_request-line.ts";
 
 export interface RequestStreamLimits {
   /** Longest request head (request line and fields) in bytes: 431 past it. */
@@ -320,16 +320,17 @@ export class RequestStream {
     // Bun refuse it.
     if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
     const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
-    // Origin-form starts with `/`; `*` is OPTIONS's; CONNECT names an authority. A request line
-    // without a space is left to the server, which refuses it.
+    if (connect) return this.#refuse(400, CONNECT_REFUSED);
+    // Origin-form starts with `/`; CONNECT names an authority; `*` is refused (./_request-line.ts).
+    // A request line without a space is left to the server, which refuses it.
     const targetStart = bytes.indexOf(SP, lineStart) + 1;
     const methods = this.#limits.methods;
     if (methods !== undefined) {
       const method = targetStart === 0 || targetStart > requestLineEnd ? "" : methodOf(bytes, lineStart, targetStart - 1);
       if (!methods.has(method)) return this.#refuse(400, `Unknown method '${method}'`);
     }
-    if (targetStart > 0 && targetStart < requestLineEnd && !connect && bytes[targetStart] !== 0x2f && bytes[targetStart] !== 0x2a) {
-      return this.#refuse(400, "Absolute-form request target: this server is not a forward proxy");
+    if (targetStart > 0 && targetStart < requestLineEnd && !connect && bytes[targetStart] !== 0x2f) {
+      return this.#refuse(400, bytes[targetStart] === 0x2a ? ASTERISK_FORM : "Absolute-form request target: this server is not a forward proxy");
     }
     // A target is visible ASCII (RFC 9112 §3.2, RFC 3986), as Node's parser insists: `Bun.serve`
     // took DEL and bytes from 0x80 on (percent-encoding them, so the hub could not tell them from

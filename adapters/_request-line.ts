@@ -6,6 +6,24 @@
  * length up to the runtime's header limit. One string check each, per request.
  */
 
+/**
+ * Why a request whose target is `*` (asterisk-form) is refused, by the Node hub and the Bun and Deno
+ * fronts alike. `*` asks about a server as a whole (`OPTIONS *`, RFC 9112 §3.2.4), and the hub is
+ * no one service: the Node and Deno hubs made it the path `/*` and forwarded `OPTIONS /base/*` (and
+ * Node `GET /base/*`) to the service registered at `/`, where Bun refused it.
+ */
+export const ASTERISK_FORM = "Asterisk-form request target (OPTIONS *): this hub forwards requests for paths, it has no server-wide options to answer";
+
+/**
+ * Why a CONNECT is refused, by the Node hub, the Bun and Deno fronts and a hub without its front.
+ * The hub is no forward proxy and tunnels nothing. The Deno hub routed `CONNECT <its own address>`
+ * as a request for `/`: a service registered at `/` got `CONNECT /`, and once a route answered it
+ * with a 2xx (a `*` mock at `/**`), the front took the connection for a tunnel and passed what
+ * followed to `Deno.serve` unread, a bare LF splitting a header included. Node closed the
+ * connection without an answer.
+ */
+export const CONNECT_REFUSED = "CONNECT: this server is not a forward proxy, it tunnels nothing";
+
 /** Longest request target (path and query) taken, in bytes; longer ones answer 414 (nginx's default buffer). */
 export const MAX_TARGET_LENGTH: number = 8 * 1024;
 
@@ -19,6 +37,7 @@ export function malformedRequest(host: string | null | undefined, target: string
   if (!host) return { status: 400, error: "Missing Host header" };
   if (host.includes(",")) return { status: 400, error: "More than one Host header" };
   if (absolute) return { status: 400, error: "Absolute-form request target: this server is not a forward proxy" };
+  if (target === "*") return { status: 400, error: ASTERISK_FORM };
   return undefined;
 }
 
@@ -36,7 +55,8 @@ export function malformedWebRequest(request: Request): Response | undefined {
   if (pathStart === -1) pathStart = url.length;
   // No substring on the way: this runs for every request.
   const absolute = host !== null && !(pathStart - authorityStart === host.length && url.startsWith(host, authorityStart)) && !sameAuthority(url, authorityStart, pathStart, host);
-  if (url.length - pathStart <= MAX_TARGET_LENGTH && host && !absolute && !host.includes(",")) return undefined;
+  if (url.length - pathStart <= MAX_TARGET_LENGTH && host && !absolute && !host.includes(",") && request.method !== "CONNECT") return undefined;
+  if (request.method === "CONNECT") return refusalResponse(400, CONNECT_REFUSED);
   const refusal = malformedRequest(host, url.slice(pathStart), absolute);
   return refusal && refusalResponse(refusal.status, refusal.error);
 }

@@ -27,7 +27,7 @@ import { PhrasedServerResponse } from "./_node-reason-phrase.ts";
 import { upgradeRefusalNode } from "./_node-upgrade-refusal.ts";
 import { nodeUpstream } from "./_node-proxy.ts";
 import { probeConnect, processEnv } from "./_probe.ts";
-import { bodyWithUpgrade, malformedRequest, refusalResponse } from "./_request-line.ts";
+import { bodyWithUpgrade, CONNECT_REFUSED, malformedRequest, refusalResponse } from "./_request-line.ts";
 
 /**
  * `crossws/websocket` gives Node 22+'s global (undici) WebSocket, which measured ~20% slower than
@@ -140,6 +140,11 @@ function serve({ websocket, fetch, ...options }: ServeOptions): SrvxServer {
           http.maxConnections = maxConnections;
           if (keepAliveTimeout !== undefined) http.keepAliveTimeout = keepAliveTimeout * 1000;
           refuseAfterAnswersInProgress(http);
+          // Node hands a CONNECT only to a `connect` listener, and without one closed the connection unanswered.
+          http.on("connect", (_req, socket) => {
+            socket.on("error", ignore);
+            refuseSocket(socket, 400, CONNECT_REFUSED);
+          });
           http.on("upgrade", (req, socket, head) => {
             // An upgrade answered late (a fault's let-go timeout, a mock's 504) is written to the raw
             // socket after its client may have left: that EPIPE must not be an uncaught error that

@@ -2,7 +2,8 @@
  * The hub side of `interceptWebSocket`: a rule of kind `websocket` takes an upgrade by asking the
  * process that added it (`SocketMessages.open`); once accepted, the hub holds the client's socket
  * and relays its frames to that process and back. A socket ends when either side closes it, when
- * the process's connection goes (1011 to the client) or at teardown (1001).
+ * the process's connection goes (1011 to the client), when its rule leaves the hub (removed, or its
+ * scope closed: 1001) or at teardown (1001).
  */
 import type { Peer } from "crossws";
 import { errorMessage } from "../errors.ts";
@@ -30,7 +31,12 @@ type Frame = string | ArrayBuffer | Uint8Array;
 const sockets = new Map<number, MockedSocket>();
 let lastSocket = 0;
 
+/** Why a socket ends when its rule leaves the hub while the rule's process stays. */
+const RULE_GONE = "The WebSocket mock was removed";
+
 ruleFactories.set("websocket", (spec, owner, hub): Rule => {
+  /** The sockets this rule took that are still open. */
+  const taken = new Set<MockedSocket>();
   const rule: Rule = {
     id: hub.id,
     scope: spec.scope,
@@ -52,7 +58,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         params,
         scope: context.scope,
       };
-      const socket = new MockedSocket(id, owner, hub.maxMessageSize, hub.maxBufferedAmount);
+      const socket = new MockedSocket(id, owner, hub.maxMessageSize, hub.maxBufferedAmount, taken);
       sockets.set(id, socket);
       let answer: { accept?: boolean; pass?: boolean; error?: string; protocol?: string | null };
       try {
@@ -69,6 +75,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
         return jsonResponse(status, { error: message });
       }
       if (answer?.accept === true) {
+        taken.add(socket);
         // The mock's choice (its `protocols` option), if it is one the client offered; without one (a
         // process of an older crossipc), the first offered.
         const offered = context.request.headers.get("sec-websocket-protocol");
@@ -79,6 +86,15 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
       sockets.delete(id);
       if (answer?.pass === true) return PASS;
       return jsonResponse(500, { error: String(answer?.error ?? "The WebSocket mock refused the socket") });
+    },
+    // A test's scope closed (or the rule removed) while the app under test held a socket it took:
+    // the socket stayed open, its frames going to the closed test's handler until that process
+    // ended, and an app that reconnects only when its socket closes never met the next test's
+    // mock. It ends now, as the rule's other takes would (1001, going away: the client may
+    // reconnect). When the process itself went, `ownerGone` ends them with 1011 instead.
+    dispose() {
+      if (!owner.socket.isConnected()) return;
+      for (const socket of [...taken]) socket.ruleGone();
     },
   };
   return rule;
@@ -106,12 +122,15 @@ class MockedSocket implements SocketRelay {
   #earlyBytes = 0;
   #closeEarly: SocketClose | undefined;
   #ended = false;
+  /** Its rule's open sockets, which it leaves when it ends. */
+  readonly #taken: Set<MockedSocket>;
 
-  constructor(id: number, owner: RuleOwner, maxMessageSize: number, maxBuffered: number) {
+  constructor(id: number, owner: RuleOwner, maxMessageSize: number, maxBuffered: number, taken: Set<MockedSocket>) {
     this.#id = id;
     this.owner = owner;
     this.#maxMessageSize = maxMessageSize;
     this.#maxBuffered = maxBuffered;
+    this.#taken = taken;
   }
 
   attach(peer: Peer): void {
@@ -145,12 +164,20 @@ class MockedSocket implements SocketRelay {
     if (this.#ended) return;
     this.#ended = true;
     sockets.delete(this.#id);
+    this.#taken.delete(this);
     safely(() => this.owner.socket.send(SocketMessages.closed, { socket: this.#id, code: code ?? 1005, reason: reason ?? "" } satisfies SocketClose));
   }
 
   close(): void {
     this.#closePeer(1001, "Hub shutting down");
     this.clientClosed(1001, "Hub shutting down");
+  }
+
+  /** Its rule left the hub: the client gets 1001, and the mock's `onClose` the same. */
+  ruleGone(): void {
+    if (this.#ended) return;
+    this.#closePeer(1001, RULE_GONE);
+    this.clientClosed(1001, RULE_GONE);
   }
 
   fromOwner(from: IPCSocket, data: SocketFrame): void {
@@ -204,6 +231,7 @@ class MockedSocket implements SocketRelay {
     if (this.#ended) return;
     this.#ended = true;
     sockets.delete(this.#id);
+    this.#taken.delete(this);
     this.#closePeer(1011, "The WebSocket mock's process went away");
   }
 

@@ -463,8 +463,14 @@ export class MockScope extends MockRuleSet implements AsyncDisposable {
   /** Removes every rule of this scope (added on this connection) from the hub. */
   async close(): Promise<void> {
     const connection = this.connection;
+    // The handlers that go are those of the rules the hub removes: the scope's rules added before
+    // this call. One added while the close is on its way reaches the hub after it and stays there,
+    // so its handler stays too: dropped with the others, it left the hub a rule that answered
+    // nothing (each request it took went on to the next step, a 404) and was still listed.
+    const refs: number[] = [];
+    for (const [ref, local] of connection.takes) if (local.scope === this.id) refs.push(ref);
     await releaseAtHub(connection.client, MockRequests.closeScope, { scope: this.id });
-    for (const [ref, local] of [...connection.takes]) if (local.scope === this.id) connection.takes.delete(ref);
+    for (const ref of refs) connection.takes.delete(ref);
     forgetScopeReplays(connection.client, this.id);
     forgetFaults(connection.client, this.id);
   }

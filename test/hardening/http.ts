@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import net, { type AddressInfo } from "node:net";
+import { connectMocks } from "../../adapters/node.ts";
 import { RUNTIMES } from "../matrix/_spawn.ts";
 import { rawExchange, recordingBackend, startHub, statuses, Tally, type Hub } from "./_attack.ts";
 
@@ -146,6 +147,28 @@ const cases: Array<[string, (hub: Hub) => Promise<void>]> = [
       assert.match(raw, /\r\nallow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n/i, raw);
       assert.match(raw, /TRACE is not proxied/, raw);
       assert.doesNotMatch(raw, /session=secret/, raw);
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
+  [
+    "an asterisk-form target (`OPTIONS *`, `GET *`) answers 400 on every runtime (Node and Deno made it the path `/*`: a service registered at `/` got `OPTIONS /base/*`, Node's also `GET /base/*`; Bun refused it)",
+    async (hub) => {
+      for (const method of ["OPTIONS", "GET"]) {
+        const raw = await rawExchange(hub.port, `${method} * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+        assert.deepEqual(statuses(raw), [400], `${method} *: ${raw}`);
+      }
+      assert.deepEqual(backend.seen, []);
+    },
+  ],
+  [
+    "a CONNECT answers 400 on every runtime, even with a route that answers anything, and nothing behind it on its connection is read as a request (Deno routed it as `/`, and after a mock's 200 its front passed the rest unread: a bare LF split a header; Node closed without an answer; Bun refused it and read on, answering the next request too)",
+    async (hub) => {
+      await using mocks = await connectMocks(hub.port);
+      await mocks.intercept("*", "/**", () => ({ mocked: true }));
+      const authority = `127.0.0.1:${hub.port}`;
+      const raw = await rawExchange(hub.port, `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\nGET /svc/tunnelled HTTP/1.1\r\nHost: 127.0.0.1\r\nX-C: a\nX-Injected: 1\r\n\r\n`);
+      assert.deepEqual(statuses(raw), [400], raw);
+      assert.match(raw, /not a forward proxy/, raw);
       assert.deepEqual(backend.seen, []);
     },
   ],

@@ -29,7 +29,7 @@ test("a target byte that is not visible ASCII is refused; percent-encoded, the s
       assert.equal(refusal(`GET /a${odd}b HTTP/1.1\r\nHost: h\r\n\r\n`, size)?.status, 400, JSON.stringify(odd));
     }
   }
-  for (const target of ["/a%7Fb", "/a%C3%A9?q=%ff&x=~!$'()*+,;=:@", "*"]) assert.equal(refusal(`OPTIONS ${target} HTTP/1.1\r\nHost: h\r\n\r\n`), undefined, target);
+  for (const target of ["/a%7Fb", "/a%C3%A9?q=%ff&x=~!$'()*+,;=:@"]) assert.equal(refusal(`OPTIONS ${target} HTTP/1.1\r\nHost: h\r\n\r\n`), undefined, target);
 });
 
 test("a request with Upgrade named in Connection and a body is refused, whatever its method; without one of them it passes", () => {

@@ -39,3 +39,27 @@ test("remove() and close() waiting when the connection closes resolve, and the h
     assert.ok(Date.now() < deadline, `the hub still holds ${JSON.stringify(after)}`);
   }
 });
+
+test("a rule added while its scope's close is on its way stays whole: the hub keeps it, and its handler answers", { timeout: 20_000 }, async (t) => {
+  const server = await startServer(t, { dashboard: true });
+  const url = server.getUrl();
+  const mocks = await connectMocks(server.getPort());
+  t.after(() => mocks.close());
+  const scope = mocks.scope();
+  await scope.intercept("GET", "/before", () => ({ before: 1 }));
+  const closing = scope.close();
+  // Sent after the close: the hub adds it once the scope's earlier rules are gone.
+  const rule = await scope.intercept("GET", "/during", () => ({ during: 1 }));
+  await closing;
+
+  const before = await fetch(`${url}/before`, { headers: scope.headers });
+  assert.equal(before.status, 404, "the rule added before the close went with it");
+  await before.body?.cancel();
+  // The close dropped this rule's handler too, while the hub kept the rule: it answered 404.
+  const during = await fetch(`${url}/during`, { headers: scope.headers });
+  assert.deepEqual([during.status, await during.json()], [200, { during: 1 }]);
+  assert.equal(rule.calls, 1);
+  assert.equal((await rulesAt(url)).mocks.length, 1);
+  await scope.close();
+  assert.equal((await rulesAt(url)).mocks.length, 0);
+});
