@@ -408,7 +408,7 @@ export class IPCServer {
     if (!listener) return;
     // Peers answer the close frame at once; one that is frozen (SIGSTOP) would hold the
     // listener open until the runtime's close timeout, so it is cut off after a grace period.
-    const cutOff = unrefTimeout(() => peers.forEach(dropPeer), TEARDOWN_GRACE_MS);
+    const cutOff = unrefTimeout(() => peers.forEach((peer) => dropPeer(peer)), TEARDOWN_GRACE_MS);
     try {
       await listener.close();
     } catch (error) {

@@ -223,13 +223,17 @@ export class FrameworkClients {
   }
 }
 
-/** Ends a connection without a closing handshake where the runtime can (Deno's sockets cannot). */
-export function dropPeer(peer: Peer): void {
+/**
+ * Ends a connection without a closing handshake where the runtime can; where it cannot (`Deno.serve`
+ * alone: crossws's terminate throws), a close frame with the caller's code and reason (a proxied
+ * WebSocket's client hears 1013, as its backend does, not a framework client's 1008).
+ */
+export function dropPeer(peer: Peer, code = 1008, reason = "Slow consumer"): void {
   try {
     peer.terminate();
   } catch {
     try {
-      peer.close(1008, "Slow consumer");
+      peer.close(code, reason);
     } catch {
       // Already gone.
     }

@@ -177,7 +177,7 @@ export class UpstreamRelay {
       return;
     }
     // A client that does not read will not read a close frame either: cut it off now.
-    if (side === "client") dropPeer(peer);
+    if (side === "client") dropPeer(peer, 1013, reason);
     else closeWith(peer, 1013, reason);
   }
 
