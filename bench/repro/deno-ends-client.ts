@@ -6,7 +6,9 @@ const [kind, portArg] = Deno.args;
 const port = Number(portArg);
 const payload = { id: 12345, name: "user-12345", email: "user12345@example.com", roles: ["reader", "writer"], active: true, score: 0.75 };
 let run: (ms: number) => Promise<number>;
-if (kind === "raw" || kind === "rawmt" || kind === "rawp" || kind === "rawpd" || kind === "rawpds") {
+if (kind === "raw" || kind === "rawmt" || kind === "rawp" || kind === "rawpd" || kind === "rawpds" || kind === "rawpdt") {
+  // rawpdt (session 28): rawpds with one unref'd timer armed far ahead for the whole run, as IPCSocket's shared timeout timer is
+  if (kind === "rawpdt") Deno.unrefTimer(setTimeout(() => {}, 3_600_000));
   const ws = new WebSocket(`ws://127.0.0.1:${port}/__ggFrameworkConnection`);
   await new Promise((r) => (ws.onopen = r));
   const frame = "r:1:echo:" + JSON.stringify(payload);
@@ -21,11 +23,11 @@ if (kind === "raw" || kind === "rawmt" || kind === "rawp" || kind === "rawpd" ||
   else if (kind === "rawmt") ws.onmessage = () => queueMicrotask(next);
   else {
     let settle: ((v: unknown) => void) | undefined;
-    const decode = kind === "rawpd" || kind === "rawpds";
+    const decode = kind === "rawpd" || kind === "rawpds" || kind === "rawpdt";
     ws.onmessage = (e) => { const s = settle!; settle = undefined; if (decode) { const t = e.data as string; s(JSON.parse(t.slice(t.indexOf(":", t.indexOf(":", 2) + 1) + 1))); } else s(undefined); };
     // rawpds: as rawpd, the request frame built per request as IPCSocket builds it (a new id, the payload stringified, joined with +)
     let id = 0;
-    const frameOf = kind === "rawpds" ? () => "r:" + String(++id) + ":echo:" + JSON.stringify(payload) : () => frame;
+    const frameOf = kind === "rawpds" || kind === "rawpdt" ? () => "r:" + String(++id) + ":echo:" + JSON.stringify(payload) : () => frame;
     run = async (ms) => { let n = 0; const end = performance.now() + ms; while (performance.now() < end) { await new Promise((r) => { settle = r; ws.send(frameOf()); }); n++; } return n; };
   }
   if (kind === "raw" || kind === "rawmt") run = (ms) => new Promise((resolve) => { count = 0; stop = performance.now() + ms; done = resolve; ws.send(frame); });
