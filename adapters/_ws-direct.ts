@@ -428,7 +428,7 @@ export function shortTextFrame(text: string): void {
 }
 
 /** The longest answer (in UTF-16 units, its three parts together) `longTextFrameParts` frames. */
-export const LONG_FRAME_TEXT = 128 * 1024;
+export const LONG_FRAME_TEXT: number = 128 * 1024;
 /** The one buffer `longTextFrameParts` frames into: made at the first long answer (a Bun hub's front only). */
 let longFrame: Buffer | undefined;
 /** Where the last frame `longTextFrameParts` made lies in its buffer (one object, reused). */
