@@ -12,7 +12,7 @@
  */
 import type { FrameWriter } from "../src/platform.ts";
 import { maskedCloseFrame } from "./_ws-client-frames.ts";
-import { ClientFrames, SHORT_FRAME_TEXT, ServerFrames, shortFrame, shortFrameAt, shortTextFrame, textFrame, textFrameParts, type FrameAllocator } from "./_ws-direct.ts";
+import { ClientFrames, LONG_FRAME_TEXT, SHORT_FRAME_TEXT, ServerFrames, longFrameAt, longTextFrameParts, shortFrame, shortFrameAt, shortTextFrame, textFrame, textFrameParts, type FrameAllocator } from "./_ws-direct.ts";
 
 /** A masked pong with no payload, as a client sends it. */
 const EMPTY_PONG = new Uint8Array([0x8a, 0x80, 0, 0, 0, 0]);
@@ -105,6 +105,20 @@ export class DirectFrames implements FrameWriter {
     if (link.framesParts) {
       this.sendParts = (head, json, tail) => {
         if (link.closed || this.server.closing) return;
+        const units = head.length + json.length + tail.length;
+        if (link.writeClientFrom && units <= LONG_FRAME_TEXT && this.mode === "direct" && this.server.atBoundary) {
+          const first = this.#goesAtOnce();
+          // Goes at once (as `#sendFrame` sends it), after what waits: framed in the one reused
+          // buffer when the socket holds nothing unsent, so it is written from there and only a
+          // part the socket leaves is copied (a frame that queued would be copied whole).
+          if (first || units > JOIN_BYTES) {
+            this.flushPending();
+            if (first) this.#stamp = turn;
+            if (link.toClientBytes === 0) link.writeClientFrom(longTextFrameParts(head, json, tail), longFrameAt.start, longFrameAt.end);
+            else link.writeClient(textFrameParts(head, json, tail, link.allocate), true);
+            return;
+          }
+        }
         this.#sendFrame(textFrameParts(head, json, tail, link.allocate));
       };
     }

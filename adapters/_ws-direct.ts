@@ -427,6 +427,52 @@ export function shortTextFrame(text: string): void {
   shortFrameAt.start = 0;
 }
 
+/** The longest answer (in UTF-16 units, its three parts together) `longTextFrameParts` frames. */
+export const LONG_FRAME_TEXT: number = 128 * 1024;
+/** The one buffer `longTextFrameParts` frames into: made at the first long answer (a Bun hub's front only). */
+let longFrame: Buffer | undefined;
+/** Where the last frame `longTextFrameParts` made lies in its buffer (one object, reused). */
+export const longFrameAt = { start: 0, end: 0 };
+
+/**
+ * `textFrameParts(head, json, tail)` in one buffer reused for every long answer, for a writer that
+ * writes it at once and copies what the socket does not take (as `shortTextFrame`): no buffer of
+ * the answer's size made per answer, and no `Buffer.byteLength` pass over each part first. The
+ * parts go at byte 10 and the header just before them (4 bytes under 64 KiB, else 10). The parts
+ * together are at most `LONG_FRAME_TEXT` units (three bytes a unit at most: `write` never cuts).
+ * Returns the buffer; the frame is at `longFrameAt`.
+ */
+export function longTextFrameParts(head: string, json: string, tail: string): Buffer {
+  const frame = (longFrame ??= Buffer.allocUnsafeSlow(10 + 3 * LONG_FRAME_TEXT));
+  let at = 10;
+  at += frame.write(head, at);
+  at += frame.write(json, at);
+  at += frame.write(tail, at);
+  const length = at - 10;
+  longFrameAt.end = at;
+  if (length < 126) {
+    // Not from `sendParts` (its JSON is over 1,024 units), but framed right all the same.
+    frame[8] = 0x81;
+    frame[9] = length;
+    longFrameAt.start = 8;
+    return frame;
+  }
+  if (length < 0x10000) {
+    frame[6] = 0x81;
+    frame[7] = 126;
+    frame[8] = length >> 8;
+    frame[9] = length & 0xff;
+    longFrameAt.start = 6;
+    return frame;
+  }
+  frame[0] = 0x81;
+  frame[1] = 127;
+  frame.writeUInt32BE(0, 2);
+  frame.writeUInt32BE(length, 6);
+  longFrameAt.start = 0;
+  return frame;
+}
+
 function headerBytesOf(length: number): number {
   return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
 }
