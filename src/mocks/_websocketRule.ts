@@ -37,6 +37,8 @@ const RULE_GONE = "The WebSocket mock was removed";
 ruleFactories.set("websocket", (spec, owner, hub): Rule => {
   /** The sockets this rule took that are still open. */
   const taken = new Set<MockedSocket>();
+  /** The rule left the hub (see `dispose`). */
+  let gone = false;
   const rule: Rule = {
     id: hub.id,
     scope: spec.scope,
@@ -76,6 +78,9 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
       }
       if (answer?.accept === true) {
         taken.add(socket);
+        // Its handler took the socket after the rule left the hub (its scope closed while the
+        // handler was at work): it stayed open, relaying to the ended test's handler.
+        if (gone) socket.ruleGone();
         // The mock's choice (its `protocols` option), if it is one the client offered; without one (a
         // process of an older crossipc), the first offered.
         const offered = context.request.headers.get("sec-websocket-protocol");
@@ -93,6 +98,7 @@ ruleFactories.set("websocket", (spec, owner, hub): Rule => {
     // mock. It ends now, as the rule's other takes would (1001, going away: the client may
     // reconnect). When the process itself went, `ownerGone` ends them with 1011 instead.
     dispose() {
+      gone = true;
       if (!owner.socket.isConnected()) return;
       for (const socket of [...taken]) socket.ruleGone();
     },

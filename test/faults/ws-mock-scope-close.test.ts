@@ -63,5 +63,32 @@ for (const runtime of RUNTIMES) {
       kept.client.close(1000);
       assert.deepEqual(await kept.closed, [1000, ""]);
     });
+
+    test("a socket its handler takes after the rule left the hub ends with 1001 too", { timeout: 15_000 }, async () => {
+      await using mocks = await connectMocks(port);
+      const scope = mocks.scope();
+      let entered: () => void = () => {};
+      const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let heard: (close: [number, string]) => void = () => {};
+      const handlerHeard = new Promise<[number, string]>((resolve) => (heard = resolve));
+      await scope.interceptWebSocket("/ws/late", async (socket) => {
+        socket.onClose((code, reason) => heard([code, reason]));
+        entered();
+        await gate;
+      });
+      const client = new WebSocket(`ws://127.0.0.1:${port}/ws/late`, { headers: scope.headers });
+      client.on("error", () => {});
+      const closed = once(client, "close").then(([code, reason]) => [code as number, String(reason)] as const);
+      await handlerEntered;
+      // The scope closes while the handler is still taking the socket: the hub accepted it after
+      // the rule had gone, and it stayed open, relaying to the ended test's handler.
+      await scope.close();
+      release();
+      const late = new Promise<string>((resolve) => setTimeout(() => resolve(`still open (readyState ${client.readyState})`), 5_000));
+      assert.deepEqual(await Promise.race([closed, late]), [1001, "The WebSocket mock was removed"]);
+      assert.deepEqual(await handlerHeard, [1001, "The WebSocket mock was removed"]);
+    });
   });
 }
