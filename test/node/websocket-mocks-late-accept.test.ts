@@ -37,5 +37,7 @@ test("a WebSocket mock that takes the socket after proxyTimeout: the client gets
   assert.equal(code, 1011);
   assert.equal(reason, "504: did not answer within 300ms");
   resume();
-  assert.throws(() => taken.send("late"), /closed/);
+  // Dropped, as a closed WebSocket's send() drops it: a handler sending late must not throw in the test process.
+  assert.doesNotThrow(() => taken.send("late"));
+  assert.equal(taken.open, false);
 });
