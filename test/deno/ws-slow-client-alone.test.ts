@@ -1,7 +1,7 @@
 /**
  * On `Deno.serve` alone (`resettableConnections: false`) a proxied WebSocket's client that does
- * not read is closed with 1013 once `maxBufferedAmount` is queued for it, as its other
- * end is (README, `maxBufferedAmount`). Deno's sockets cannot be cut, so it gets a close frame
+ * not read is closed with 1013 once `maxBufferedAmount` is queued for it, and its backend with
+ * 1000 and the reason, all Deno's client WebSocket may send (README, `maxBufferedAmount`). Deno's sockets cannot be cut, so it gets a close frame
  * behind the queue; that frame said 1008 "Slow consumer", a framework client's code, because the
  * fallback of `dropPeer` (src/server/_clients.ts) had one code for every caller. A WebSocket
  * mock's client that does not read is cut off the same way (README, `interceptWebSocket`): its
@@ -60,7 +60,7 @@ function closeFrameOf(raw: Buffer): string | undefined {
   return undefined;
 }
 
-Deno.test("on Deno.serve alone: a proxied WebSocket's client that does not read hears 1013, as its backend", async () => {
+Deno.test("on Deno.serve alone: a proxied WebSocket's client that does not read hears 1013, its backend 1000", async () => {
   let backendClosed!: (code: number) => void;
   const backendCode = new Promise<number>((resolve) => (backendClosed = resolve));
   const backend = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request) => {
