@@ -59,8 +59,9 @@ export interface IPCServerOptions extends GuardOptions {
   /**
    * Bytes queued for a client that does not read before it is dropped. Default 64 MiB. A proxied
    * WebSocket holds at most this much unread on either side, then both ends are closed with 1013
-   * (where the runtime proxies it as a TCP pipe, TCP bounds it instead: the README's "What each
-   * runtime bounds").
+   * (a Deno hub's backend gets 1000 and the reason: Deno's client WebSocket may send only 1000 and
+   * 3000-4999). Where the runtime proxies it as a TCP pipe, TCP bounds it instead (the README's
+   * "What each runtime bounds").
    */
   maxBufferedAmount?: number | undefined;
   /** Framework clients connected at once; the next upgrade is refused with 503. Default 1 024. */

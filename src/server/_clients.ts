@@ -225,8 +225,8 @@ export class FrameworkClients {
 
 /**
  * Ends a connection without a closing handshake where the runtime can; where it cannot (`Deno.serve`
- * alone: crossws's terminate throws), a close frame with the caller's code and reason (a proxied
- * WebSocket's client hears 1013, as its backend does, not a framework client's 1008).
+ * alone: crossws's terminate throws), a close frame with the caller's code and reason (the client
+ * of a proxied WebSocket or of a WebSocket mock hears 1013, not a framework client's 1008).
  */
 export function dropPeer(peer: Peer, code = 1008, reason = "Slow consumer"): void {
   try {

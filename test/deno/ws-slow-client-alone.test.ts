@@ -1,15 +1,17 @@
 /**
  * On `Deno.serve` alone (`resettableConnections: false`) a proxied WebSocket's client that does
- * not read is closed with 1013 once `maxBufferedAmount` is queued for it, as its other
- * end is (README, `maxBufferedAmount`). Deno's sockets cannot be cut, so it gets a close frame
+ * not read is closed with 1013 once `maxBufferedAmount` is queued for it, and its backend with
+ * 1000 and the reason, all Deno's client WebSocket may send (README, `maxBufferedAmount`). Deno's sockets cannot be cut, so it gets a close frame
  * behind the queue; that frame said 1008 "Slow consumer", a framework client's code, because the
- * fallback of `dropPeer` (src/server/_clients.ts) had one code for every caller.
+ * fallback of `dropPeer` (src/server/_clients.ts) had one code for every caller. A WebSocket
+ * mock's client that does not read is cut off the same way (README, `interceptWebSocket`): its
+ * close frame said 1008 too, while the mock's `onClose` saw 1013.
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import net from "node:net";
 import { handshake } from "../fixtures/_silentPeer.ts";
-import { Deno, startServer } from "./_deno.ts";
+import { crossipc, Deno, startServer } from "./_deno.ts";
 
 const CHUNK = "x".repeat(1024 * 1024);
 /** 64 MiB: far past the 256 KiB the hub may hold, and more than the kernel's socket buffers take. */
@@ -58,7 +60,7 @@ function closeFrameOf(raw: Buffer): string | undefined {
   return undefined;
 }
 
-Deno.test("on Deno.serve alone: a proxied WebSocket's client that does not read hears 1013, as its backend", async () => {
+Deno.test("on Deno.serve alone: a proxied WebSocket's client that does not read hears 1013, its backend 1000", async () => {
   let backendClosed!: (code: number) => void;
   const backendCode = new Promise<number>((resolve) => (backendClosed = resolve));
   const backend = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request) => {
@@ -82,4 +84,27 @@ Deno.test("on Deno.serve alone: a proxied WebSocket's client that does not read 
   assert.equal(await client.closeFrame(), "1013 Client not reading: too much unread data");
   await server.teardown();
   await backend.shutdown();
+});
+
+Deno.test("on Deno.serve alone: a WebSocket mock's client that does not read hears 1013, as the mock's onClose", async () => {
+  const server = await startServer({ resettableConnections: false, maxBufferedAmount: 256 * 1024 });
+  const mocks = await crossipc.connectMocks(server.getPort());
+  let mockClosed!: (close: string) => void;
+  const mockClose = new Promise<string>((resolve) => (mockClosed = resolve));
+  await mocks.interceptWebSocket("/feed", (socket) => {
+    socket.onClose((code, reason) => mockClosed(`${code} ${reason}`));
+    // Once the client's socket is open (before it, the hub holds the frames and closes with 1013 itself).
+    setTimeout(() => {
+      for (let i = 0; i < CHUNKS; i++) socket.send(CHUNK);
+    }, 300);
+  });
+  const client = pausedClient(server.getPort(), "/feed");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const mockOutcome = await Promise.race([mockClose, new Promise((resolve) => (timer = setTimeout(resolve, 20_000, "mock still open 20 s later")))]);
+  clearTimeout(timer);
+  assert.equal(mockOutcome, "1013 Client not reading: too much unread data");
+  // The close frame waits behind what the client has not read; it said 1008 "Slow consumer", a framework client's.
+  assert.equal(await client.closeFrame(), "1013 Client not reading: too much unread data");
+  await mocks.close();
+  await server.teardown();
 });
