@@ -114,7 +114,7 @@ export class FrontLink {
   awaiting = false;
   /** What the client sent while a request was awaiting its answer (copies), and its socket is paused. */
   held: Uint8Array[] = [];
-  /** After a `101` (or a tunnel): bytes are copied as they are, both ways. */
+  /** After a `101`: bytes are copied as they are, both ways. */
   piping = false;
   clientPaused = false;
   innerPaused = false;
@@ -417,7 +417,6 @@ function proceed(link: FrontLink, verdict: StreamVerdict): void {
     sendParts(link);
     // Serial: at most one request is forwarded and unanswered, and its answer follows it.
     link.responses.headRequest = link.requests.headRequest;
-    link.responses.connectRequest = link.requests.connectRequest;
     if (verdict === "refuse" || verdict === "too-big") return refuse(link);
     if (verdict !== "upgrade?") return;
     const { responses } = link;

@@ -236,13 +236,13 @@ export class FrontConnection {
 
   /**
    * Passes on the answer to a request that may switch protocols, telling the front whether it
-   * did (a 101, or a 2xx to CONNECT): the front reads the client's next bytes as frames or as
-   * the next request accordingly, and holds them until then.
+   * did (a 101): the front reads the client's next bytes as frames or as the next request
+   * accordingly, and holds them until then.
    */
-  answer(response: Response | Promise<Response>, connect: boolean): Promise<Response> {
+  answer(response: Response | Promise<Response>): Promise<Response> {
     return Promise.resolve(response).then(
       (answer) => {
-        this.#switch(answer.status === 101 || (connect && answer.status >= 200 && answer.status < 300));
+        this.#switch(answer.status === 101);
         return answer;
       },
       (error: unknown) => {
@@ -532,7 +532,7 @@ async function clientToServer(connection: FrontConnection, inner: DenoConn): Pro
     }
     const requestsBefore = connection.stream.requests;
     let verdict = connection.stream.feed(bytes, out);
-    if (verdict === "upgrade?" && connection.stream.requests === 1 && !connection.stream.connectRequest && !connection.opening) connection.expectUpgrade();
+    if (verdict === "upgrade?" && connection.stream.requests === 1 && !connection.opening) connection.expectUpgrade();
     // A new head in this read: what the server says from now on may be its answer.
     if (connection.stream.requests !== requestsBefore) serverReadsAtHead = connection.serverReads;
     while ((await forward(connection, inner, out)) && verdict === "upgrade?") {

@@ -16,9 +16,10 @@
  *   `X-C: a\nX-Injected: 1` reached a backend as two headers);
  * - a head longer than `maxHeadBytes` (431);
  * - the HTTP/2 preface (`PRI * HTTP/2.0`), after which Deno's server spoke HTTP/2 to the client;
- * - a request target that is not origin-form (`/path`), `*` or, for CONNECT, authority-form:
- *   an absolute-form target (`GET http://other/ HTTP/1.1`) passes its authority off as the Host
- *   the hub checked, and Bun builds the URL from Host so its handler cannot see the form;
+ * - a CONNECT, and a request target that is not origin-form (`/path`), `*` among them
+ *   (./_request-line.ts says why): an absolute-form target (`GET http://other/ HTTP/1.1`) passes
+ *   its authority off as the Host the hub checked, and Bun builds the URL from Host so its
+ *   handler cannot see the form;
  * - a byte in the target that is not visible ASCII (Bun and Deno took some, Node refuses all);
  * - a request with `Upgrade` (named in `Connection`) and a body, as the Node hub does;
  * - framing it cannot follow exactly as the server would: `Content-Length` with
@@ -59,7 +60,7 @@ export interface RequestStreamLimits {
 /**
  * - `pass`: forward what was pushed and read on.
  * - `refuse`: forward what was pushed, then answer `refusal` and close (the head is not forwarded).
- * - `upgrade?`: a request that may switch protocols (an `Upgrade` header, or CONNECT), or with
+ * - `upgrade?`: a request that may switch protocols (an `Upgrade` header), or with
  *   `serial` any request, was forwarded: forward what was pushed, then call `answered()` once the
  *   server has answered it, before the next read (the rest of this read is kept: a view, or with
  *   `serial` a copy, since a front may read on meanwhile).
@@ -88,7 +89,11 @@ export class RequestStream {
   #lastCR = false;
   /** Body bytes still to pass. */
   #left = 0;
-  /** The request just read may switch protocols once its body is read (`#pendingSwitch`), to WebSocket frames (`#upgradable`) or a tunnel. */
+  /**
+   * The request just read may switch protocols once its body is read (`#pendingSwitch`); it asked
+   * to (`#upgradable`: what follows a 101 is WebSocket frames). With `serial` every request awaits
+   * its answer, and after a 101 to one that did not ask, the bytes are passed on unread.
+   */
   #pendingSwitch = false;
   #upgradable = false;
   #chunked: ChunkedBody | undefined;
@@ -100,8 +105,6 @@ export class RequestStream {
   requests = 0;
   /** The last request read is a HEAD (its answer has no body, whatever its length says). */
   headRequest = false;
-  /** The last request read is a CONNECT (a 2xx answer switches the connection to a tunnel). */
-  connectRequest = false;
   /** With `"refuse"`: the status and the reason. */
   refusal: { status: 400 | 431; error: string } | undefined;
   /**
@@ -127,7 +130,7 @@ export class RequestStream {
     return this.#state === HEAD && this.#heldLength > 0;
   }
 
-  /** True once the connection carries WebSocket frames (or a tunnel). */
+  /** True once the server switched protocols: the connection carries WebSocket frames (or bytes passed on unread). */
   get upgraded(): boolean {
     return this.#state === WEBSOCKET || this.#state === OPAQUE;
   }
@@ -153,7 +156,7 @@ export class RequestStream {
   }
 
   /**
-   * After `"upgrade?"`: whether the server switched protocols (a `101`, or a 2xx to CONNECT).
+   * After `"upgrade?"`: whether the server switched protocols (a `101`).
    * Reads on from the bytes that followed the request in the same read.
    */
   answered(switched: boolean, out: Uint8Array[]): StreamVerdict {
@@ -319,9 +322,8 @@ export class RequestStream {
     // the front's sight (it holds bytes until an empty line, which frames can carry); Node and
     // Bun refuse it.
     if (bytes[lineStart] === 0x50 && matchesAt(bytes, lineStart, "PRI ")) return this.#refuse(400, "HTTP/2 without TLS (prior knowledge) is not served");
-    const connect = bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ");
-    if (connect) return this.#refuse(400, CONNECT_REFUSED);
-    // Origin-form starts with `/`; CONNECT names an authority; `*` is refused (./_request-line.ts).
+    if (bytes[lineStart] === 0x43 && matchesAt(bytes, lineStart, "CONNECT ")) return this.#refuse(400, CONNECT_REFUSED);
+    // Origin-form starts with `/`; `*` is refused (./_request-line.ts).
     // A request line without a space is left to the server, which refuses it.
     const targetStart = bytes.indexOf(SP, lineStart) + 1;
     const methods = this.#limits.methods;
@@ -329,7 +331,7 @@ export class RequestStream {
       const method = targetStart === 0 || targetStart > requestLineEnd ? "" : methodOf(bytes, lineStart, targetStart - 1);
       if (!methods.has(method)) return this.#refuse(400, `Unknown method '${method}'`);
     }
-    if (targetStart > 0 && targetStart < requestLineEnd && !connect && bytes[targetStart] !== 0x2f) {
+    if (targetStart > 0 && targetStart < requestLineEnd && bytes[targetStart] !== 0x2f) {
       return this.#refuse(400, bytes[targetStart] === 0x2a ? ASTERISK_FORM : "Absolute-form request target: this server is not a forward proxy");
     }
     // A target is visible ASCII (RFC 9112 §3.2, RFC 3986), as Node's parser insists: `Bun.serve`
@@ -379,14 +381,13 @@ export class RequestStream {
     // ordinary request's, and closed a GET's without an answer. 400 on every runtime; without a
     // body, a method other than GET is served as the ordinary request it also is (the proxy
     // drops `Upgrade`), since only a GET may upgrade.
-    if (upgrade && !connect && (chunked || length > 0) && namesUpgrade(bytes, requestLineEnd + 1, end)) {
+    if (upgrade && (chunked || length > 0) && namesUpgrade(bytes, requestLineEnd + 1, end)) {
       return this.#refuse(400, bodyWithUpgrade(methodOf(bytes, lineStart, targetStart - 1)));
     }
     this.requests++;
     this.headRequest = bytes[lineStart] === 0x48 && matchesAt(bytes, lineStart, "HEAD ");
-    this.connectRequest = connect;
-    this.#upgradable = upgrade && !connect;
-    this.#pendingSwitch = upgrade || connect;
+    this.#upgradable = upgrade;
+    this.#pendingSwitch = upgrade;
     if (chunked) {
       this.#state = CHUNKED;
       this.#chunked = new ChunkedBody(this.#limits.maxHeadBytes);

@@ -34,13 +34,12 @@ export class ResponseStream {
   #chunked: ChunkedBody | undefined;
   /** Final answers (not 1xx) read to their end so far. */
   answers = 0;
-  /** The server switched protocols (a 101, or a 2xx to CONNECT): what follows is not HTTP. */
+  /** The server switched protocols (a 101): what follows is not HTTP. */
   switched = false;
   /** How many bytes of the read that switched protocols came after the answer's head (the new protocol's first bytes). */
   afterSwitch = 0;
-  /** Set by the front for the request being answered: a HEAD (no body) or a CONNECT. */
+  /** Set by the front for the request being answered: a HEAD (no body). */
   headRequest = false;
-  connectRequest = false;
   /** A `100 Continue` came for the answer in progress. */
   #continued = false;
   /** Where, in the bytes being fed, a repeated `100 Continue` lies (start, end pairs). */
@@ -141,7 +140,7 @@ export class ResponseStream {
       this.#state = UNTIL_CLOSE;
       return false;
     }
-    if (status === 101 || (this.connectRequest && status >= 200 && status < 300)) {
+    if (status === 101) {
       this.switched = true;
       this.#state = UNTIL_CLOSE;
       return false;

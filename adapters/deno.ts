@@ -261,14 +261,14 @@ function serve({ port, hostname, fetch, websocket, ...rest }: ServeOptions): Srv
     if (connection && info?.completed) connection.handle(info.completed);
     // After a request that may switch protocols, the front holds the client's next bytes until it
     // knows whether it did: it is told even when answering throws.
-    if (connection && (request.method === "CONNECT" || request.headers.has("upgrade"))) {
+    if (connection && request.headers.has("upgrade")) {
       let response: Response | Promise<Response>;
       try {
         response = answer(request, info, connection);
       } catch (error) {
         response = Promise.reject(error);
       }
-      return connection.answer(response, request.method === "CONNECT");
+      return connection.answer(response);
     }
     return answer(request, info, connection);
   };
