@@ -17,6 +17,7 @@ import { frame, rawPeer } from "../fixtures/_rawPeer.ts";
 import { crossipc, startServer } from "./_setup.ts";
 
 const echo = crossipc.IPCServer.defineRequest<unknown, unknown>("echo");
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Values whose answers are long: around 1,024 units, 16 KiB, 64 KiB of UTF-8 and `LONG_FRAME_TEXT` units, in 1- to 4-byte UTF-8. */
 function valuesToTry(): string[] {
@@ -121,14 +122,14 @@ test("long answers reach clients that stopped reading byte-exact and in order, f
   for (const peer of peers) peer.socket.pause();
   for (let i = 0; i < count; i += 10) {
     for (const peer of peers) await peer.write(Buffer.concat(Array.from({ length: 10 }, (_, k) => frame(1, `r:${i + k}:big:${i + k}`))));
-    await Bun.sleep(1);
+    await sleep(1);
   }
-  while (handled[0]! < count || handled[1]! < count) await Bun.sleep(10);
-  await Bun.sleep(50);
+  while (handled[0]! < count || handled[1]! < count) await sleep(10);
+  await sleep(50);
   for (const peer of peers) peer.socket.resume();
   for (const peer of peers) {
     // A frame overwritten before it went would leave the rest unparsable: compare what came by then.
-    await Promise.race([peer.until(() => peer.texts().length === count), Bun.sleep(30_000)]);
+    await Promise.race([peer.until(() => peer.texts().length === count), sleep(30_000)]);
     const texts = peer.texts();
     let same = 0;
     for (let i = 0; i < count; i++) if (texts[i] === encodeSuccess(String(i), "big", value(i))) same++;
