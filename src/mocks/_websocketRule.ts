@@ -212,7 +212,8 @@ class MockedSocket implements SocketRelay {
     const reason = "Client not reading: too much unread data";
     this.#early = [];
     this.#earlyBytes = 0;
-    if (this.#peer) dropPeer(this.#peer);
+    // The client hears what the mock does where it gets a close frame (`Deno.serve` alone), not a framework client's 1008.
+    if (this.#peer) dropPeer(this.#peer, 1013, reason);
     else this.#closeEarly = { socket: this.#id, code: 1013, reason };
     this.clientClosed(1013, reason);
   }
