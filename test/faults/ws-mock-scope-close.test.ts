@@ -6,11 +6,11 @@
  * the next test's mock. A socket of another scope, or of a rule that stays, is left alone.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { test } from "node:test";
 import { once } from "node:events";
 import { WebSocket } from "ws";
 import { connectMocks, type MockScope } from "../../adapters/node.ts";
-import { RUNTIMES, start, waitExit, type Child } from "../matrix/_spawn.ts";
+import { onFaultsHubs } from "./_faultsHubs.ts";
 
 /** A client of `scope`'s mock at `path`, with what its mock hears. */
 async function mocked(port: number, scope: MockScope, path: string) {
@@ -28,67 +28,53 @@ async function mocked(port: number, scope: MockScope, path: string) {
   return { rule, client, closed, handlerHeard };
 }
 
-for (const runtime of RUNTIMES) {
-  describe(`a WebSocket mock on a hub under ${runtime}`, () => {
-    let hub: Child;
-    let port = 0;
-    before(async () => {
-      hub = start(runtime, "test/fixtures/faults-hub.ts");
-      ({ port } = await hub.nextJson<{ port: number }>(60_000, "listening port"));
-    });
-    after(async () => {
-      hub.proc.stdin.end();
-      await hub.nextJson(10_000, "teardown confirmation");
-      await waitExit(hub, 10_000, "exit after teardown");
-    });
+onFaultsHubs((runtime) => `a WebSocket mock on a hub under ${runtime}`, (hub) => {
+  test("its sockets end with 1001 when its scope closes or it is removed; another scope's socket stays open", { timeout: 15_000 }, async () => {
+    await using mocks = await connectMocks(hub.port);
+    const ending = mocks.scope();
+    const staying = mocks.scope();
+    const closedScope = await mocked(hub.port, ending, "/ws/scope-closed");
+    const removed = await mocked(hub.port, staying, "/ws/removed");
+    const kept = await mocked(hub.port, staying, "/ws/kept");
 
-    test("its sockets end with 1001 when its scope closes or it is removed; another scope's socket stays open", { timeout: 15_000 }, async () => {
-      await using mocks = await connectMocks(port);
-      const ending = mocks.scope();
-      const staying = mocks.scope();
-      const closedScope = await mocked(port, ending, "/ws/scope-closed");
-      const removed = await mocked(port, staying, "/ws/removed");
-      const kept = await mocked(port, staying, "/ws/kept");
+    await ending.close();
+    assert.deepEqual(await closedScope.closed, [1001, "The WebSocket mock was removed"]);
+    assert.deepEqual(await closedScope.handlerHeard, [1001, "The WebSocket mock was removed"]);
 
-      await ending.close();
-      assert.deepEqual(await closedScope.closed, [1001, "The WebSocket mock was removed"]);
-      assert.deepEqual(await closedScope.handlerHeard, [1001, "The WebSocket mock was removed"]);
+    await removed.rule.remove();
+    assert.deepEqual(await removed.closed, [1001, "The WebSocket mock was removed"]);
 
-      await removed.rule.remove();
-      assert.deepEqual(await removed.closed, [1001, "The WebSocket mock was removed"]);
-
-      kept.client.send("two");
-      assert.equal(String((await once(kept.client, "message"))[0]), "echo two");
-      assert.equal(kept.client.readyState, WebSocket.OPEN);
-      kept.client.close(1000);
-      assert.deepEqual(await kept.closed, [1000, ""]);
-    });
-
-    test("a socket its handler takes after the rule left the hub ends with 1001 too", { timeout: 15_000 }, async () => {
-      await using mocks = await connectMocks(port);
-      const scope = mocks.scope();
-      let entered: () => void = () => {};
-      const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
-      let release: () => void = () => {};
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let heard: (close: [number, string]) => void = () => {};
-      const handlerHeard = new Promise<[number, string]>((resolve) => (heard = resolve));
-      await scope.interceptWebSocket("/ws/late", async (socket) => {
-        socket.onClose((code, reason) => heard([code, reason]));
-        entered();
-        await gate;
-      });
-      const client = new WebSocket(`ws://127.0.0.1:${port}/ws/late`, { headers: scope.headers });
-      client.on("error", () => {});
-      const closed = once(client, "close").then(([code, reason]) => [code as number, String(reason)] as const);
-      await handlerEntered;
-      // The scope closes while the handler is still taking the socket: the hub accepted it after
-      // the rule had gone, and it stayed open, relaying to the ended test's handler.
-      await scope.close();
-      release();
-      const late = new Promise<string>((resolve) => setTimeout(() => resolve(`still open (readyState ${client.readyState})`), 5_000));
-      assert.deepEqual(await Promise.race([closed, late]), [1001, "The WebSocket mock was removed"]);
-      assert.deepEqual(await handlerHeard, [1001, "The WebSocket mock was removed"]);
-    });
+    kept.client.send("two");
+    assert.equal(String((await once(kept.client, "message"))[0]), "echo two");
+    assert.equal(kept.client.readyState, WebSocket.OPEN);
+    kept.client.close(1000);
+    assert.deepEqual(await kept.closed, [1000, ""]);
   });
-}
+
+  test("a socket its handler takes after the rule left the hub ends with 1001 too", { timeout: 15_000 }, async () => {
+    await using mocks = await connectMocks(hub.port);
+    const scope = mocks.scope();
+    let entered: () => void = () => {};
+    const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let heard: (close: [number, string]) => void = () => {};
+    const handlerHeard = new Promise<[number, string]>((resolve) => (heard = resolve));
+    await scope.interceptWebSocket("/ws/late", async (socket) => {
+      socket.onClose((code, reason) => heard([code, reason]));
+      entered();
+      await gate;
+    });
+    const client = new WebSocket(`ws://127.0.0.1:${hub.port}/ws/late`, { headers: scope.headers });
+    client.on("error", () => {});
+    const closed = once(client, "close").then(([code, reason]) => [code as number, String(reason)] as const);
+    await handlerEntered;
+    // The scope closes while the handler is still taking the socket: the hub accepted it after
+    // the rule had gone, and it stayed open, relaying to the ended test's handler.
+    await scope.close();
+    release();
+    const late = new Promise<string>((resolve) => setTimeout(() => resolve(`still open (readyState ${client.readyState})`), 5_000));
+    assert.deepEqual(await Promise.race([closed, late]), [1001, "The WebSocket mock was removed"]);
+    assert.deepEqual(await handlerHeard, [1001, "The WebSocket mock was removed"]);
+  });
+});
