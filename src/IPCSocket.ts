@@ -84,6 +84,8 @@ export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 10_000;
 export const TOO_MANY_IN_FLIGHT = "Too many requests in flight";
 
 interface PendingRequest {
+  /** The id as the frame carries it: an answer's id must be this text, not only the same number ("007" is not 7). */
+  id: string;
   path: string;
   resolve: (data: any) => void;
   reject: (error: Error) => void;
@@ -108,7 +110,13 @@ export class IPCSocket {
   readonly #target: IPCSocketTarget;
   readonly #requestHandlers: Map<string, IPCRequestHandler>;
   readonly #messageHandlers: Map<string, IPCMessageHandler>;
-  readonly #pending = new Map<string, PendingRequest>();
+  /**
+   * Keyed by the id as a number, not its text: V8 looks a string key of a Map up in its string
+   * table (a runtime call, a probe that misses the cache once the process has slept), and on Deno
+   * between processes that cost ~1.5–4 µs per request (bench/ANALYSIS.md, session 28, "Deno
+   * client between processes"); a small integer key is hashed inline.
+   */
+  readonly #pending = new Map<number, PendingRequest>();
   /**
    * One timer for every pending request's timeout, set for the earliest deadline, instead of a
    * timer per request: on Deno, creating and clearing a timer per request added ~17 µs to a round
@@ -187,13 +195,15 @@ export class IPCSocket {
 
   /** Sends a request and resolves with the peer's answer. */
   request<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): Promise<T> {
-    return this.#request<T>(String(++this.#nextId), path, data, timeoutMs);
+    const key = ++this.#nextId;
+    return this.#request<T>(key, String(key), path, data, timeoutMs);
   }
 
   /** Sends a request as `request` does, and says its id, which `abandon` takes. */
   requestWithId<T = unknown>(path: string, data?: unknown, timeoutMs: number = this.#requestTimeout): { id: string; answer: Promise<T> } {
-    const id = String(++this.#nextId);
-    return { id, answer: this.#request<T>(id, path, data, timeoutMs) };
+    const key = ++this.#nextId;
+    const id = String(key);
+    return { id, answer: this.#request<T>(key, id, path, data, timeoutMs) };
   }
 
   /**
@@ -204,15 +214,16 @@ export class IPCSocket {
    * Returns whether it was pending.
    */
   abandon(id: string, reason: unknown = new IPCError("ERR_IPC_CLOSED", "The request was abandoned: nobody waits for its answer")): boolean {
-    const pending = this.#pending.get(id);
-    if (!pending) return false;
-    this.#pending.delete(id);
+    const key = Number(id);
+    const pending = this.#pending.get(key);
+    if (!pending || pending.id !== id) return false;
+    this.#pending.delete(key);
     // Its deadline may still arm the timer once; `#expire` then finds nothing due.
     pending.reject(reason instanceof Error ? reason : new Error(String(reason)));
     return true;
   }
 
-  #request<T>(id: string, path: string, data: unknown, timeoutMs: number): Promise<T> {
+  #request<T>(key: number, id: string, path: string, data: unknown, timeoutMs: number): Promise<T> {
     let frame: string;
     try {
       assertName(path);
@@ -225,12 +236,12 @@ export class IPCSocket {
     }
     return new Promise<T>((resolve, reject) => {
       const deadline = performance.now() + timeoutMs;
-      this.#pending.set(id, { path, resolve, reject, deadline, timeoutMs });
+      this.#pending.set(key, { id, path, resolve, reject, deadline, timeoutMs });
       if (deadline < this.#timeoutAt) this.#armTimeouts(deadline);
       try {
         this.#target.send(frame);
       } catch (error) {
-        this.#pending.delete(id);
+        this.#pending.delete(key);
         reject(new IPCError("ERR_IPC_CLOSED", `Request '${path}' could not be sent: ${errorMessage(error)}`, { cause: error }));
       }
     });
@@ -397,12 +408,13 @@ export class IPCSocket {
   }
 
   #handleResponse(msg: IPCFrame): void {
-    const pending = this.#pending.get(msg.id);
-    if (!pending) {
+    const key = Number(msg.id);
+    const pending = this.#pending.get(key);
+    if (!pending || pending.id !== msg.id) {
       log(this.#logger, "debug", `No pending request for response id: ${msg.id}`);
       return;
     }
-    this.#pending.delete(msg.id);
+    this.#pending.delete(key);
     let body: IPCResponseBody;
     try {
       body = decodeData(msg.rawData) as IPCResponseBody;

@@ -15,9 +15,11 @@ function cpuNs(pid) { let t = 0; for (const task of readdirSync(`/proc/${pid}/ta
 function start(args) {
   const child = spawn(DENO, ["run", "-A", "--quiet", ...flags, ...args], { stdio: ["pipe", "pipe", "inherit"], cwd: ROOT });
   const lines = createInterface({ input: child.stdout }); const q = [], w = [];
-  lines.on("line", (l) => (w.length ? w.shift()(l) : q.push(l)));
+  // Lines V8 writes with --trace-gc (DFLAGS) are counted, not taken for the script's own lines.
+  const gc = { n: 0 };
+  lines.on("line", (l) => (l.startsWith("[") ? gc.n++ : w.length ? w.shift()(l) : q.push(l)));
   const next = () => (q.length ? Promise.resolve(q.shift()) : new Promise((r) => w.push(r)));
-  return { child, next };
+  return { child, next, gc };
 }
 const srv = start(["bench/repro/deno-ends-server.ts", mode]);
 const s = JSON.parse(await srv.next());
@@ -25,15 +27,15 @@ const cli = start(["bench/repro/deno-ends-client.ts", kind, String(s.port)]);
 const c = JSON.parse(await cli.next());
 const res = [];
 async function round() {
-  const a = cpuNs(s.pid), b = cpuNs(c.pid);
+  const a = cpuNs(s.pid), b = cpuNs(c.pid), g = cli.gc.n;
   cli.child.stdin.write(`${ms}\n`);
   const n = Number(await cli.next());
-  return { n, rate: n / ms * 1000, srv: (cpuNs(s.pid) - a) / n / 1000, cli: (cpuNs(c.pid) - b) / n / 1000 };
+  return { n, rate: n / ms * 1000, srv: (cpuNs(s.pid) - a) / n / 1000, cli: (cpuNs(c.pid) - b) / n / 1000, gcPer10k: (cli.gc.n - g) / n * 1e4 };
 }
 await round();
-for (let i = 0; i < rounds; i++) res.push(await round());
+for (let i = 0; i < rounds; i++) { const r = await round(); r.ratio = r.cli / r.srv; res.push(r); }
 const med = (k) => { const v = res.map((r) => r[k]).sort((x, y) => x - y); return v[v.length >> 1]; };
-console.log(`${mode}/${kind}: rate ${med("rate").toFixed(0)} srv ${med("srv").toFixed(2)} cli ${med("cli").toFixed(2)} µs/req  load ${loadavg()[0].toFixed(1)}  rounds srv ${res.map(r=>r.srv.toFixed(1)).join(",")} cli ${res.map(r=>r.cli.toFixed(1)).join(",")}`);
+console.log(`${mode}/${kind}: rate ${med("rate").toFixed(0)} srv ${med("srv").toFixed(2)} cli ${med("cli").toFixed(2)} µs/req  load ${loadavg()[0].toFixed(1)}  rounds srv ${res.map(r=>r.srv.toFixed(1)).join(",")} cli ${res.map(r=>r.cli.toFixed(1)).join(",")}  client GC lines per 10k req ${med("gcPer10k").toFixed(1)}  cli/srv median ${med("ratio").toFixed(3)} (${res.map(r=>r.ratio.toFixed(2)).join(",")})`);
 if (process.env.PERF) {
   const pid = process.env.PERF === "server" ? s.pid : c.pid;
   const out = `/tmp/deno-ends-perf-${process.env.TAG ?? mode + "-" + kind}-${process.env.PERF}.data`;
