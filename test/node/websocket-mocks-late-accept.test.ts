@@ -1,8 +1,9 @@
 /**
  * A WebSocket mock whose handler takes longer than the hub's `proxyTimeout` to take the socket:
  * the hub answers the client's upgrade 504 and keeps nothing for it. The mock's socket must end
- * too (`onClose`, `open` false, `send` refused with an error), not stay open with every frame it
- * sends dropped without a word, and held by the test's connection for as long as it lives.
+ * too (`onClose`, `open` false), not stay open and held by the test's connection for as long as
+ * it lives. Its `send` then drops the frame, as a closed WebSocket's does, but still throws for a
+ * frame that is not one or is too large: a mistake in the handler does not depend on timing.
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -12,7 +13,7 @@ import { connectMocks, type MockWebSocket } from "../../adapters/node.ts";
 import { startServer } from "./_helpers.ts";
 
 test("a WebSocket mock that takes the socket after proxyTimeout: the client gets 504 and the mock's socket ends", { timeout: 30_000 }, async (t) => {
-  const server = await startServer(t, { proxyTimeout: 300 });
+  const server = await startServer(t, { proxyTimeout: 300, maxMessageSize: 64 * 1024 });
   const mocks = await connectMocks(server.getPort());
   t.after(() => mocks.close());
   let taken!: MockWebSocket;
@@ -39,5 +40,8 @@ test("a WebSocket mock that takes the socket after proxyTimeout: the client gets
   resume();
   // Dropped, as a closed WebSocket's send() drops it: a handler sending late must not throw in the test process.
   assert.doesNotThrow(() => taken.send("late"));
+  assert.doesNotThrow(() => taken.send(new Uint8Array(3)));
+  assert.throws(() => taken.send({ late: true } as never), TypeError);
+  assert.throws(() => taken.send("x".repeat(64 * 1024)), RangeError);
   assert.equal(taken.open, false);
 });
