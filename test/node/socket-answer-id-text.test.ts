@@ -22,3 +22,24 @@ test("an answer whose id is another spelling of a pending id's number is ignored
   assert.equal(await answer, "right");
   assert.equal(socket.pendingCount, 0);
 });
+
+test("ids that parse to no pending number, or to one no request has, settle nothing; the peer's request ids are another space", async () => {
+  const sent: string[] = [];
+  const debug: string[] = [];
+  const logger = { warn: () => {}, error: () => {}, info: () => {}, debug: (message: string) => void debug.push(message) };
+  const socket = new IPCSocket({ send: (frame: string) => void sent.push(frame), close() {} }, { attach: false, logger });
+  socket.onRequest("work", (data) => ({ mine: data }));
+  const { id, answer } = socket.requestWithId("work", undefined, 60_000);
+  // "", "-0" and "0" are all the number 0, "NaN" is NaN, 2^53 + 1 reads as 2^53, 400 digits as 1e399.
+  const odd = ["", "0", "-0", "NaN", "Infinity", "-Infinity", "9007199254740993", "1".padEnd(400, "0"), "1n", "0b1", "١"];
+  for (const other of odd) socket.receive(`s:${other}:work:{"success":true,"data":"wrong"}`);
+  for (const other of odd) assert.equal(socket.abandon(other), false, `abandon(${JSON.stringify(other)})`);
+  assert.equal(socket.pendingCount, 1);
+  assert.equal(debug.length, odd.length, debug.join("\n"));
+  // The peer's request under the same id is its own: answered by the handler, ours still pending.
+  socket.receive(`r:${id}:work:"theirs"`);
+  assert.deepEqual(sent.slice(1), [`s:${id}:work:{"success":true,"data":{"mine":"theirs"}}`]);
+  assert.equal(socket.pendingCount, 1);
+  socket.receive(`s:${id}:work:{"success":true,"data":"right"}`);
+  assert.equal(await answer, "right");
+});
