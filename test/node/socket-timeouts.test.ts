@@ -15,7 +15,7 @@ test("requests with different timeouts each time out at their own deadline; answ
   const hold = setInterval(() => {}, 1000);
   t.after(() => clearInterval(hold));
   const started = performance.now();
-  const settled = (promise: Promise<unknown>) =>
+  const settled = (promise: Promise<unknown>): Promise<{ ok: boolean; code?: string; after: number }> =>
     promise.then(
       () => ({ ok: true, after: performance.now() - started }),
       (error: { code?: string }) => ({ ok: false, code: error.code, after: performance.now() - started }),
