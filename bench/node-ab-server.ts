@@ -2,13 +2,14 @@
  * The server process of bench/node-ab.ts, on Node (compiled: `tsc -p bench/tsconfig.json`, run
  * from bench/.build/bench/): the bench's framework server with its handlers, as bench/host.ts
  * starts it, so that the A/B measures what `npm run bench` measures.
- *   node bench/.build/bench/node-ab-server.js crossipc|nojournal|orig|ref|raw|answer
+ *   node bench/.build/bench/node-ab-server.js crossipc|nojournal|orig|ref|raw|answer|min
  * crossipc: `new IPCServer(0, {})` (journal on, the default); nojournal: `{ journal: false }`;
  * orig: the original design's server (bench/_original.ts); ref: the reference server
  * (bench/_reference.ts), the fixed peer when a client is measured; raw: the raw echo's server
  * (bench/_raw.ts, `ws` echoing every message), the limit issue 20 compares against; answer: the raw
  * echo's server answering each request frame `r:ID:PATH:DATA` with `s:ID:PATH:{"success":true,"data":DATA}`
  * cut out with string slices, no parse (a client's end measured apart, bench/repro/node-ends.mjs).
+ * min (session 29): the raw echo's server answering as the protocol's minimum (parse, JSON.parse, handler, JSON.stringify).
  * Prints `{"port":N,"pid":N}`; stops when stdin ends.
  */
 import process from "node:process";
@@ -48,6 +49,31 @@ if (mode === "orig") {
       const id = text.indexOf(":", 2);
       const path = text.indexOf(":", id + 1);
       ws.send(`s${text.slice(1, path)}:{"success":true,"data":${text.slice(path + 1)}}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as { port: number }).port;
+  stop = async () => {
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+} else if (mode === "min") {
+  // Session 29: the raw echo's Node server doing only what the protocol asks of a server: the frame's id and path cut
+  // out, DATA `JSON.parse`d, the handler looked up by the path and called, its result `JSON.stringify`d into the answer.
+  const http = await import("node:http");
+  const { WebSocketServer } = await import("ws");
+  const handlers = new Map<string, (payload: unknown) => unknown>([["echo", echo], ["flush", () => true]]);
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws) => {
+    ws.on("message", (data: Buffer) => {
+      const text = data.toString();
+      const id = text.indexOf(":", 2);
+      const path = text.indexOf(":", id + 1);
+      const name = text.slice(id + 1, path);
+      const result = handlers.get(name)!(JSON.parse(text.slice(path + 1)));
+      ws.send("s:" + text.slice(2, id) + ":" + name + ':{"success":true,"data":' + JSON.stringify(result) + "}");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -1,5 +1,5 @@
 // Session 26 (bench/ANALYSIS.md, "Session 26: Deno and Node"): each end of a Deno round trip apart, one pair of processes.
-// node bench/repro/deno-ends.mjs <server: raw|crossipc|nojournal|answer> <client: raw|rawmt|rawp|rawpd|sock|ipc|ipcnative> [rounds] [ms]  — CPU per request of each process (schedstat), per round.
+// node bench/repro/deno-ends.mjs <server: raw|crossipc|nojournal|answer|min|direct> <client: raw|rawmt|rawp|rawpd|sock|ipc|ipcnative> [rounds] [ms]  — CPU per request of each process (schedstat), per round.
 // PERF=server|client: perf record -g that process for one extra round (its output /tmp/deno-ends-perf-<tag>.data)
 import { spawn, execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -21,7 +21,14 @@ function start(args) {
   const next = () => (q.length ? Promise.resolve(q.shift()) : new Promise((r) => w.push(r)));
   return { child, next, gc };
 }
-const srv = start(["bench/repro/deno-ends-server.ts", mode]);
+function startBun(args) {
+  const child = spawn(`${ROOT}/node_modules/.bin/bun`, args, { stdio: ["pipe", "pipe", "inherit"], cwd: ROOT });
+  const lines = createInterface({ input: child.stdout }); const q = [], w = [];
+  lines.on("line", (l) => (w.length ? w.shift()(l) : q.push(l)));
+  return { child, next: () => (q.length ? Promise.resolve(q.shift()) : new Promise((r) => w.push(r))), gc: { n: 0 } };
+}
+// SERVER=bun (session 29): the server process is Bun's (bench/repro/bun-ends-server.ts), the client still Deno's.
+const srv = process.env.SERVER === "bun" ? startBun(["bench/repro/bun-ends-server.ts", mode]) : start(["bench/repro/deno-ends-server.ts", mode]);
 const s = JSON.parse(await srv.next());
 const cli = start(["bench/repro/deno-ends-client.ts", kind, String(s.port)]);
 const c = JSON.parse(await cli.next());
