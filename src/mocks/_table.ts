@@ -1,5 +1,6 @@
 import { addRoute, createRouter, findAllRoutes, type RouterContext } from "rou3";
-import { compileRouter, type CompiledMatchAll } from "rou3/compiler";
+import type { CompiledMatchAll } from "rou3/compiler";
+import { compiledAllOrWalk } from "../server/_compiledRouter.ts";
 import { agrees, decodeParams, rou3Pattern, routeMethod, shapeOf, type PatternShape } from "../server/_routes.ts";
 import type { Rule } from "./_rule.ts";
 import { MergedMatches, StackMatches, type Matches } from "./_matches.ts";
@@ -162,7 +163,7 @@ export class RuleTable<T extends Routed = Rule> {
     // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
     // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet;
     // a large table never (MAX_COMPILED).
-    if (this.#match === undefined && this.#stacks.size <= MAX_COMPILED && ++this.#lookups >= COMPILE_AFTER) this.#match = compileRouter(this.#router, { matchAll: true });
+    if (this.#match === undefined && this.#stacks.size <= MAX_COMPILED && ++this.#lookups >= COMPILE_AFTER) this.#match = compiledAllOrWalk(this.#router);
     return this.#matches(this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path), path);
   }
 

@@ -1,5 +1,6 @@
 import { addRoute, createRouter, findAllRoutes, findRoute, removeRoute, type RouterContext } from "rou3";
-import { compileRouter, type CompiledMatch } from "rou3/compiler";
+import type { CompiledMatch } from "rou3/compiler";
+import { compiledOrWalk } from "./_compiledRouter.ts";
 import type { Awaitable } from "../types.ts";
 import { repeatedRepetition } from "./_repeatedRepetition.ts";
 import { adjacentRepetitions, MAX_ADJACENT_REPETITIONS } from "./_adjacentRepetitions.ts";
@@ -111,7 +112,7 @@ export class InterceptRoutes {
     if (this.#byKey.size === 0) return undefined;
     // A regex parameter is never tried on a segment past MAX_REGEX_SEGMENT: such a path meets the other routes only.
     const plain = this.#regexRoutes !== 0 && hasLongSegment(pathname) ? this.#withoutRegex() : undefined;
-    let match = plain ? findRoute(plain, method, pathname) : (this.#match ??= compileRouter(this.#router))(method, pathname);
+    let match = plain ? findRoute(plain, method, pathname) : (this.#match ??= compiledOrWalk(this.#router))(method, pathname);
     if (!match) return undefined;
     // rou3 ignores a trailing slash, and lets `/files/*` take `/files`; find-my-way does neither.
     // Only a mismatch looks further.
