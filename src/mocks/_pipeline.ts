@@ -8,7 +8,10 @@
  *   (4) registered services (ServiceHub) and the proxy resolver
  *   (5) 404
  *
- * A rule answers a `Response` or `PASS` (hand on to the next rule, body intact). The same order
+ * A rule answers a `Response` or `PASS` (hand on to the next rule, body intact). Every answer from
+ * outside the hub ((1), (2), (3), (4)) is screened before it is journaled, by ../server/_workerScope.ts
+ * (`answered` here, the intercept routes and the proxy in ../server/_http.ts): none may let a
+ * service worker's scope cover /__crossipc/. The same order
  * holds for a WebSocket upgrade (`createUpgradePipeline`, below): faults refuse the upgrade or
  * act on the socket's frames, (1) and (2) are WebSocket rules, (3) is empty (the hub has no
  * WebSocket intercept routes) and (5) is a refusal.
@@ -48,8 +51,11 @@ export interface HttpSteps {
   intercept(request: Request, match: MatchedIntercept, record: JournalRecord | undefined): Answer;
   /** (4) and (5): the dashboard and framework paths, services and the proxy resolver, else 404. */
   fallThrough(request: Request, record: JournalRecord | undefined): Answer;
-  /** Puts a rule's answer in the journal (with what took it) and returns it. */
-  answered(rule: Rule, record: JournalRecord | undefined, response: Response): Response;
+  /**
+   * Puts a rule's answer in the journal (with what took it) and returns it, once screened as every
+   * answer from outside the hub is (../server/_workerScope.ts: a service worker's scope over /__crossipc/).
+   */
+  answered(request: Request, rule: Rule, record: JournalRecord | undefined, response: Response): Response;
   /** Answers `status` with `{"error": message}` and journals it as refused. */
   refused(record: JournalRecord | undefined, status: number, message: string): Response;
 }
@@ -110,7 +116,7 @@ function takeLocal(request: Request, path: string, record: JournalRecord | undef
 
 function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
   const context = new Take(request, path, null, record, hub.mocks);
-  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : onward(context, record, hub, hub.fallThrough));
+  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(request, answer.rule, record, answer.response) : onward(context, record, hub, hub.fallThrough));
   // A replay answers a request without a body at once: no promise to wait for (as an intercept route).
   const answer = firstAnswer(hub.hubRules.find(request.method, path), context);
   if (!(answer instanceof Promise)) return settle(answer);
@@ -137,10 +143,10 @@ async function takeByMatches(context: Take, scoped: Matches, unscoped: Matches, 
   try {
     // (1) newest first
     let answer = await firstAnswer(scoped, context);
-    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+    if (answer !== PASS) return hub.answered(context.request, answer.rule, record, answer.response);
     // (2) newest first
     answer = await firstAnswer(unscoped, context);
-    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+    if (answer !== PASS) return hub.answered(context.request, answer.rule, record, answer.response);
   } finally {
     // The rules are done with the body: its bytes leave the budget ((3), (4), (5) stream a copy on).
     context.release();
