@@ -5,6 +5,7 @@
  *   (1) rules of the request's scope, newest first
  *   (2) unscoped rules from `connectMocks`, newest first
  *   (3) the hub's own intercept routes (`interceptHttp`/`interceptRequest`), then HUB REPLAYS
+ *   (in (1), (2) and (3)'s routes a HEAD meets the GET ones when none of its own matches: `rulesFor`)
  *   (4) registered services (ServiceHub) and the proxy resolver
  *   (5) 404
  *
@@ -106,8 +107,8 @@ export function createHttpPipeline(hub: HttpSteps): (request: Request, record: J
 
 /** (3), (4), (5): what the hub itself knows. */
 function takeLocal(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
-  // (3) the hub's own intercept routes
-  const match = hub.routes.find(request.method, path);
+  // (3) the hub's own intercept routes (a HEAD meets the GET routes when none of its own matches)
+  const match = hub.routes.find(request.method, path) ?? (request.method === "HEAD" ? hub.routes.find("GET", path) : undefined);
   if (match) return hub.intercept(request, match, record);
   // (3) HUB REPLAYS, then (4) services / proxy resolver, (5) 404
   if (hub.hubRules.size !== 0) return takeByHubRules(request, path, record, hub);
@@ -131,11 +132,23 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   const mocks = hub.mocks;
   const scope = scopeOf();
   // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
-  const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
-  const unscoped = mocks.find(null, request.method, path);
+  const scoped = scope === null ? NONE : rulesFor(mocks, scope, request.method, path);
+  const unscoped = rulesFor(mocks, null, request.method, path);
   // Nothing of (1) or (2) matches (the common case on a hub full of other tests' scopes): on at once.
   if (scoped.length === 0 && unscoped.length === 0) return takeLocal(request, path, record, hub);
   return takeByMatches(new Take(request, path, scope, record, mocks), scoped, unscoped, hub);
+}
+
+/**
+ * The rules of one step for a request: a HEAD meets the step's GET rules when none of its own (or
+ * of any method) matches, as h3 v2, express and fastify answer HEAD from GET routes; the runtime
+ * sends the answer's head without its body. Mocking `GET /x` and sending `curl -I /x`, or a
+ * browser checking a link, gets the mock's status and headers, not the service's. Replays match
+ * the recorded method (a recording answers what was recorded, as Playwright's routeFromHAR).
+ */
+function rulesFor(mocks: MockRules, scope: string | null, method: string, path: string): Matches {
+  const found = mocks.find(scope, method, path);
+  return found.length === 0 && method === "HEAD" ? mocks.find(scope, "GET", path) : found;
 }
 
 async function takeByMatches(context: Take, scoped: Matches, unscoped: Matches, hub: HttpSteps): Promise<Response> {
