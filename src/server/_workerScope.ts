@@ -53,10 +53,10 @@ function listed(list: Array<[string, string]>): string | null {
 /**
  * Whether the scope the value allows holds a path under /__crossipc/ (or is one of them): the value
  * is a URL resolved against the script's, and a scope is allowed when its path starts with that
- * URL's path, compared as text. Each part of a list is checked as well as the whole (two fields
- * join with a comma, which a browser may read either way), its origin is not (a scope can only be
- * of the page's origin, which the hub cannot know from `Host` alone), and the path also decoded:
- * Chromium's URL parser decodes `%5F` to `_` where the WHATWG one keeps it.
+ * URL's path, compared as text (Chromium: `/%5F%5Fcrossipc/` does not allow `/__crossipc/`, and the
+ * hub's pages are only at the latter). Each part of a list is checked as well as the whole (two
+ * fields join with a comma, which a browser may read either way); the origin is not (a scope can
+ * only be of the page's origin, which the hub cannot know from `Host` alone).
  */
 function coversHub(value: string, base: string): boolean {
   for (const part of value.includes(",") ? [value, ...value.split(",")] : [value]) {
@@ -66,18 +66,9 @@ function coversHub(value: string, base: string): boolean {
     } catch {
       continue;
     }
-    if (hubScope(path)) return true;
-    try {
-      if (hubScope(decodeURIComponent(path))) return true;
-    } catch {
-      // A stray `%`: the text as it is was checked.
-    }
+    if (DASHBOARD_PREFIX.startsWith(path) || path.startsWith(DASHBOARD_PREFIX)) return true;
   }
   return false;
-}
-
-function hubScope(path: string): boolean {
-  return DASHBOARD_PREFIX.startsWith(path) || path.startsWith(DASHBOARD_PREFIX);
 }
 
 /**
