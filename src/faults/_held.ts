@@ -26,10 +26,6 @@ export class HeldRequests {
     return this.#max;
   }
 
-  get throttled(): number {
-    return this.#throttled;
-  }
-
   /**
    * A `bandwidth` fault's place for one answer whose body it slows, bounded as `hold` is (its own
    * `max`): a body at 1 byte a second holds its client's connection, the service's answer and a

@@ -8,12 +8,12 @@
  *
  * - An answer to a worker script request (`Service-Worker: script`, which browsers send with the
  *   script a registration fetches) is refused, `502` naming the header: the registration then
- *   fails with the status, and the body says why. Stripping the header instead made the browser
- *   say "use the Service-Worker-Allowed HTTP header to allow the scope" to a user who had.
+ *   fails with the status, and the body says why. Without the header, Chromium would tell a user
+ *   who had set it to "use the Service-Worker-Allowed HTTP header to allow the scope".
  * - Any other answer goes on without the header (nothing else reads it): otherwise a browser's
- *   HTTP cache keeps it from a plain `fetch` of the script, and a later registration takes it
- *   from there (`updateViaCache: "all"`, or a `304` that revalidates the cached answer) without
- *   the hub seeing it again.
+ *   HTTP cache keeps it from a plain `fetch` of the script, and a registration that revalidates
+ *   that copy (a `304` without the header) takes it from there, the hub never seeing it again
+ *   (Chromium registered such a worker for `/`: test/browser/worker-scope.test.ts).
  *
  * Hot path: every answer from outside the hub. One header read (from the header list a runtime's
  * proxy left on the answer, when it left one: a FastResponse would build a Headers object).
