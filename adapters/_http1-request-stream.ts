@@ -75,7 +75,6 @@ const BODY = 1;
 const CHUNKED = 2;
 const AWAIT_UPGRADE = 3;
 const WEBSOCKET = 4;
-const OPAQUE = 5;
 
 export class RequestStream {
   readonly #limits: RequestStreamLimits;
@@ -90,12 +89,13 @@ export class RequestStream {
   /** Body bytes still to pass. */
   #left = 0;
   /**
-   * The request just read may switch protocols once its body is read (`#pendingSwitch`); it asked
-   * to (`#upgradable`: what follows a 101 is WebSocket frames). With `serial` every request awaits
-   * its answer, and after a 101 to one that did not ask, the bytes are passed on unread.
+   * The request just read may switch protocols once its body is read (it carries `Upgrade`). With
+   * `serial` every request awaits its answer too; only one that carries `Upgrade` gets a 101 (the
+   * runtimes upgrade a WebSocket request only; a 101 from a handler, a mock or a replay is refused
+   * before it is sent, and Bun's fetch refuses a service's 101 to a plain request), so what follows
+   * a 101 is WebSocket frames.
    */
   #pendingSwitch = false;
-  #upgradable = false;
   #chunked: ChunkedBody | undefined;
   #rest: Uint8Array | undefined;
   /** `#run` is reading `#rest`, which is already the stream's own (with `serial`, a copy). */
@@ -130,9 +130,9 @@ export class RequestStream {
     return this.#state === HEAD && this.#heldLength > 0;
   }
 
-  /** True once the server switched protocols: the connection carries WebSocket frames (or bytes passed on unread). */
+  /** True once the server switched protocols: the connection carries WebSocket frames. */
   get upgraded(): boolean {
-    return this.#state === WEBSOCKET || this.#state === OPAQUE;
+    return this.#state === WEBSOCKET;
   }
 
   /**
@@ -164,8 +164,8 @@ export class RequestStream {
     const rest = this.#rest;
     this.#rest = undefined;
     if (switched) {
-      this.#state = this.#upgradable ? WEBSOCKET : OPAQUE;
-      if (this.#state === WEBSOCKET) this.#frames = new FrameWatch(this.#limits.maxMessageSize);
+      this.#state = WEBSOCKET;
+      this.#frames = new FrameWatch(this.#limits.maxMessageSize);
     } else this.#state = HEAD;
     if (!rest || rest.length === 0) return "pass";
     this.#inRest = true;
@@ -227,9 +227,6 @@ export class RequestStream {
           if (pos > emitFrom) out.push(bytes.subarray(emitFrom, pos));
           return this.#frames!.skim(bytes, pos, end, out);
         }
-        case OPAQUE:
-          pos = end;
-          break;
       }
     }
     if (end > emitFrom) out.push(bytes.subarray(emitFrom, end));
@@ -386,7 +383,6 @@ export class RequestStream {
     }
     this.requests++;
     this.headRequest = bytes[lineStart] === 0x48 && matchesAt(bytes, lineStart, "HEAD ");
-    this.#upgradable = upgrade;
     this.#pendingSwitch = upgrade;
     if (chunked) {
       this.#state = CHUNKED;

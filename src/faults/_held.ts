@@ -2,12 +2,15 @@
  * Requests a `timeout` fault never answers, bounded: at most `max` at once (past that, the
  * connection is reset instead: the client sees a failure either way and the hub holds nothing
  * more), each for at most `maxMs`, and every one let go when its client leaves or at teardown.
- * A held request keeps only a promise and a timer; its body is left unread.
+ * A held request keeps only a promise and a timer; its body is left unread. Answers a
+ * `bandwidth` fault slows are counted here too, against a bound of their own (`throttle`).
  */
 export class HeldRequests {
   readonly #release = new Set<() => void>();
   readonly #max: number;
   readonly #maxMs: number;
+  /** Answers a `bandwidth` fault is slowing now (`throttle`). */
+  #throttled = 0;
 
   constructor({ max = 1000, maxMs = 10 * 60_000 }: { max?: number; maxMs?: number } = {}) {
     this.#max = max;
@@ -16,6 +19,28 @@ export class HeldRequests {
 
   get size(): number {
     return this.#release.size;
+  }
+
+  /** How many requests of each kind may be held at once. */
+  get max(): number {
+    return this.#max;
+  }
+
+  /**
+   * A `bandwidth` fault's place for one answer whose body it slows, bounded as `hold` is (its own
+   * `max`): a body at 1 byte a second holds its client's connection, the service's answer and a
+   * timer for as long as it lasts, and no time bound fits every rate. Returns the function that
+   * gives the place back (once, whenever called again), or `undefined` at the bound.
+   */
+  throttle(): (() => void) | undefined {
+    if (this.#throttled >= this.#max) return undefined;
+    this.#throttled++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.#throttled--;
+    };
   }
 
   /**

@@ -18,6 +18,11 @@ export interface FaultAnswers {
    * instead when the client left or the server tore down meanwhile (nothing is to take it then).
    */
   delay(ms: number): Promise<Response | undefined>;
+  /**
+   * A place for one answer whose body the fault slows: the function that gives it back once the
+   * body is done, or, past the server's bound, the answer to give instead (503, naming the bound).
+   */
+  throttle(): (() => void) | Response;
 }
 
 /** What a kind needs to fault one HTTP request: the answers above, or hand it on. */

@@ -1,6 +1,8 @@
 /**
  * `bandwidth: bytesPerSecond` — per response: the body of each faulted response flows to the
- * client no faster than this (the head is not delayed). Does not apply to WebSockets.
+ * client no faster than this (the head is not delayed). Does not apply to WebSockets. At most
+ * 1,000 answers are slowed at once, as `timeout` holds at most 1,000 (`HeldRequests.throttle`):
+ * each place is given back when its body ends, fails, or its client leaves.
  */
 import { type FaultKindDef } from "./_kind.ts";
 import { quoted } from "../_excerpt.ts";
@@ -22,9 +24,22 @@ export const bandwidth: FaultKindDef<number> = {
     return value;
   },
   async http(value, context) {
-    const response = await context.take();
-    if (!response.body) return response;
-    return new Response(throttled(response.body, value), { status: response.status, statusText: response.statusText, headers: response.headers });
+    // Past the server's bound (the same as `timeout`'s) the request is answered 503 and not taken.
+    const slot = context.throttle();
+    if (typeof slot !== "function") return slot;
+    let response: Response;
+    try {
+      response = await context.take();
+    } catch (error) {
+      slot();
+      throw error;
+    }
+    // A HEAD's answer is never read, whatever its body: nothing to slow, and its place would never be given back.
+    if (!response.body || context.request.method === "HEAD") {
+      slot();
+      return response;
+    }
+    return new Response(throttled(response.body, value, slot), { status: response.status, statusText: response.statusText, headers: response.headers });
   },
 };
 
@@ -32,7 +47,7 @@ export const bandwidth: FaultKindDef<number> = {
  * `body` re-timed so that after `n` bytes at least `n / bytesPerSecond` seconds have passed since
  * the first: each piece is sent, then the stream waits until the bytes so far are due.
  */
-function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: number): ReadableStream<Uint8Array> {
+function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: number, done: () => void): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const pieceSize = Math.max(1, Math.floor(bytesPerSecond / PIECES_PER_SECOND));
   let pending: Uint8Array = new Uint8Array(0);
@@ -44,8 +59,17 @@ function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: number): Re
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (pending.length === 0) {
-        const next = await reader.read();
-        if (next.done) return controller.close();
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          done();
+          throw error;
+        }
+        if (next.done) {
+          done();
+          return controller.close();
+        }
         pending = next.value;
         if (pending.length === 0) return;
       }
@@ -64,6 +88,7 @@ function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: number): Re
     },
     // A client that leaves ends the wait at once: the timer would otherwise hold the body until it is due.
     cancel: (reason) => {
+      done();
       cancelled = true;
       clearTimeout(timer);
       wake?.();

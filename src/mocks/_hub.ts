@@ -13,7 +13,7 @@ import { log } from "../_log.ts";
 import { logBounded } from "../_boundedLog.ts";
 import type { FrameworkClients } from "../server/_clients.ts";
 import { jsonResponse } from "../server/_json.ts";
-import { getPlatform } from "../platform.ts";
+import { ANSWER_HEADERS, getPlatform } from "../platform.ts";
 import type { IPCLogger } from "../types.ts";
 import type { ApiPaths } from "../server/_apiPaths.ts";
 import type { Journal, JournalFilter } from "../server/journal.ts";
@@ -398,7 +398,11 @@ function wireResponse(answer: WireAnswer): { response: Response; size: number } 
   }
   const AnswerResponse = (getPlatform().Response ?? Response) as new (body: BodyInit | null, init?: ResponseInit) => Response;
   const size = body === null ? 0 : typeof body === "string" ? utf8Length(body) : body.byteLength;
-  return { response: new AnswerResponse(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers }), size };
+  const response = new AnswerResponse(body as BodyInit | null, { status: answer.status, statusText: answer.statusText, headers });
+  // The pairs ride along, as a proxied answer's do: the journal and the worker-scope check
+  // (../server/_workerScope.ts) read them there; reading `headers` would make srvx's FastResponse build a Headers object.
+  (response as { [ANSWER_HEADERS]?: unknown })[ANSWER_HEADERS] = headers;
+  return { response, size };
 }
 
 /** The request's headers as pairs: Node's raw list as it came when srvx has it, else the Headers object's. */

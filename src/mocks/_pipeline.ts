@@ -5,10 +5,14 @@
  *   (1) rules of the request's scope, newest first
  *   (2) unscoped rules from `connectMocks`, newest first
  *   (3) the hub's own intercept routes (`interceptHttp`/`interceptRequest`), then HUB REPLAYS
+ *   (in (1), (2) and (3)'s routes a HEAD meets the GET ones when none of its own matches: `rulesFor`)
  *   (4) registered services (ServiceHub) and the proxy resolver
  *   (5) 404
  *
- * A rule answers a `Response` or `PASS` (hand on to the next rule, body intact). The same order
+ * A rule answers a `Response` or `PASS` (hand on to the next rule, body intact). Every answer from
+ * outside the hub ((1), (2), (3), (4)) is screened before it is journaled, by ../server/_workerScope.ts
+ * (`answered` here, the intercept routes and the proxy in ../server/_http.ts): none may let a
+ * service worker's scope cover /__crossipc/. The same order
  * holds for a WebSocket upgrade (`createUpgradePipeline`, below): faults refuse the upgrade or
  * act on the socket's frames, (1) and (2) are WebSocket rules, (3) is empty (the hub has no
  * WebSocket intercept routes) and (5) is a refusal.
@@ -48,8 +52,11 @@ export interface HttpSteps {
   intercept(request: Request, match: MatchedIntercept, record: JournalRecord | undefined): Answer;
   /** (4) and (5): the dashboard and framework paths, services and the proxy resolver, else 404. */
   fallThrough(request: Request, record: JournalRecord | undefined): Answer;
-  /** Puts a rule's answer in the journal (with what took it) and returns it. */
-  answered(rule: Rule, record: JournalRecord | undefined, response: Response): Response;
+  /**
+   * Puts a rule's answer in the journal (with what took it) and returns it, once screened as every
+   * answer from outside the hub is (../server/_workerScope.ts: a service worker's scope over /__crossipc/).
+   */
+  answered(request: Request, rule: Rule, record: JournalRecord | undefined, response: Response): Response;
   /** Answers `status` with `{"error": message}` and journals it as refused. */
   refused(record: JournalRecord | undefined, status: number, message: string): Response;
 }
@@ -100,8 +107,8 @@ export function createHttpPipeline(hub: HttpSteps): (request: Request, record: J
 
 /** (3), (4), (5): what the hub itself knows. */
 function takeLocal(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
-  // (3) the hub's own intercept routes
-  const match = hub.routes.find(request.method, path);
+  // (3) the hub's own intercept routes (a HEAD meets the GET routes when none of its own matches)
+  const match = hub.routes.find(request.method, path) ?? (request.method === "HEAD" ? hub.routes.find("GET", path) : undefined);
   if (match) return hub.intercept(request, match, record);
   // (3) HUB REPLAYS, then (4) services / proxy resolver, (5) 404
   if (hub.hubRules.size !== 0) return takeByHubRules(request, path, record, hub);
@@ -110,7 +117,7 @@ function takeLocal(request: Request, path: string, record: JournalRecord | undef
 
 function takeByHubRules(request: Request, path: string, record: JournalRecord | undefined, hub: HttpSteps): Answer {
   const context = new Take(request, path, null, record, hub.mocks);
-  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(answer.rule, record, answer.response) : onward(context, record, hub, hub.fallThrough));
+  const settle = (answer: Taken | Pass): Answer => (answer !== PASS ? hub.answered(request, answer.rule, record, answer.response) : onward(context, record, hub, hub.fallThrough));
   // A replay answers a request without a body at once: no promise to wait for (as an intercept route).
   const answer = firstAnswer(hub.hubRules.find(request.method, path), context);
   if (!(answer instanceof Promise)) return settle(answer);
@@ -125,11 +132,23 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
   const mocks = hub.mocks;
   const scope = scopeOf();
   // (1) rules of the request's scope (an unknown scope has none), (2) unscoped rules
-  const scoped = scope === null ? NONE : mocks.find(scope, request.method, path);
-  const unscoped = mocks.find(null, request.method, path);
+  const scoped = scope === null ? NONE : rulesFor(mocks, scope, request.method, path);
+  const unscoped = rulesFor(mocks, null, request.method, path);
   // Nothing of (1) or (2) matches (the common case on a hub full of other tests' scopes): on at once.
   if (scoped.length === 0 && unscoped.length === 0) return takeLocal(request, path, record, hub);
   return takeByMatches(new Take(request, path, scope, record, mocks), scoped, unscoped, hub);
+}
+
+/**
+ * The rules of one step for a request: a HEAD meets the step's GET rules when none of its own (or
+ * of any method) matches, as h3 v2, express and fastify answer HEAD from GET routes; the runtime
+ * sends the answer's head without its body. Mocking `GET /x` and sending `curl -I /x`, or a
+ * browser checking a link, gets the mock's status and headers, not the service's. Replays match
+ * the recorded method (a recording answers what was recorded, as Playwright's routeFromHAR).
+ */
+function rulesFor(mocks: MockRules, scope: string | null, method: string, path: string): Matches {
+  const found = mocks.find(scope, method, path);
+  return found.length === 0 && method === "HEAD" ? mocks.find(scope, "GET", path) : found;
 }
 
 async function takeByMatches(context: Take, scoped: Matches, unscoped: Matches, hub: HttpSteps): Promise<Response> {
@@ -137,10 +156,10 @@ async function takeByMatches(context: Take, scoped: Matches, unscoped: Matches, 
   try {
     // (1) newest first
     let answer = await firstAnswer(scoped, context);
-    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+    if (answer !== PASS) return hub.answered(context.request, answer.rule, record, answer.response);
     // (2) newest first
     answer = await firstAnswer(unscoped, context);
-    if (answer !== PASS) return hub.answered(answer.rule, record, answer.response);
+    if (answer !== PASS) return hub.answered(context.request, answer.rule, record, answer.response);
   } finally {
     // The rules are done with the body: its bytes leave the budget ((3), (4), (5) stream a copy on).
     context.release();

@@ -95,6 +95,14 @@ function faultAnswers(request: Request, fault: ActiveFault, record: JournalRecor
       const held = options.held.hold(request, () => options.answer(504, { error: "Fault injected: timeout (let go)" }, record));
       return held ?? Promise.resolve(reset(request, record, options));
     },
+    throttle: () => {
+      const held = options.held;
+      const slot = held.throttle();
+      if (slot) return slot;
+      const error = `Fault injected: bandwidth, but the hub already slows ${held.max} answers at once (its most): this request was not taken`;
+      if (record) record.error = error;
+      return options.answer(503, { error }, record);
+    },
     delay: async (ms) => {
       if (await options.held.delay(request, ms)) return undefined;
       // Journaled as the proxy journals a client that left (499); at teardown nobody reads it either.

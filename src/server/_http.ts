@@ -7,6 +7,7 @@ import { INTERNAL_SOCKET_PATH } from "../protocol.ts";
 import type { IPCLogger, ProxyResolver } from "../types.ts";
 import { checkFrameworkAccess, type GuardOptions } from "./_guard.ts";
 import { refuseRequest } from "./_admission.ts";
+import { screenWorkerScope } from "./_workerScope.ts";
 import { DASHBOARD_PREFIX, pathOf } from "./_path.ts";
 import { jsonResponse } from "./_json.ts";
 import type { InterceptRoutes, MatchedIntercept } from "./_routes.ts";
@@ -107,14 +108,14 @@ export function createHttpHandler(state: HttpState): (request: Request) => Respo
     }),
     intercept: (request, match, record) => intercept(request, match, state, record),
     fallThrough: (request, record) => fallThrough(request, state, forward, copiesBody, record),
-    answered: (rule, record, response) => {
+    answered: (request, rule, record, response) => {
       if (record) {
         record.takenBy = rule.takenBy;
         // A replay names the recorded entry that answered; other rules their pattern.
         record.route ??= `${rule.method} ${rule.path}`;
         record.rule = rule.id;
       }
-      return committed(state, record, response);
+      return committed(state, record, screened(request, response, state, record));
     },
     refused: (record, status, message) => {
       if (record) {
@@ -174,12 +175,12 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
       let bounded = boundedRequest(request, state.maxBodySize, hold, state.proxyTimeout);
       if (bounded instanceof Promise) bounded = await bounded;
       overLimit = bounded.overLimit;
-      response = await ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record);
+      response = screened(request, await ownAnswer(route.pattern, await route.handler(record?.bodies ? tapRequest(bounded.request, record) : bounded.request, params), record), state, record);
     } else {
       const result = await route.handler(await readInterceptBody(request, record, state.maxBodySize, hold, state.proxyTimeout), params, headersRecord(request));
       // A function or a symbol has no JSON: it failed as "Cannot read properties of undefined".
       if (typeof result === "function" || typeof result === "symbol") throw new TypeError(`Intercept route ${route.pattern} answered ${quoted(result)}, which is neither data JSON can carry nor a Response`);
-      response = result instanceof Response ? await ownAnswer(route.pattern, result, record) : jsonAnswer(200, result, record);
+      response = result instanceof Response ? screened(request, await ownAnswer(route.pattern, result, record), state, record) : jsonAnswer(200, result, record);
     }
     // The handler's own Response says no size (`jsonAnswer` says its own).
     if (record && record.responseSize === undefined && response instanceof Response) response = countAnswerSize(response, record);
@@ -198,6 +199,14 @@ async function intercept(request: Request, { route, params }: MatchedIntercept, 
     hold.release();
   }
   return committed(state, record, response);
+}
+
+/** An answer from outside the hub as ./_workerScope.ts lets it go on, or the `502` that refuses it. */
+function screened(request: Request, response: Response, state: HttpState, record: JournalRecord | undefined): Response {
+  const answer = screenWorkerScope(request, response, state.logger);
+  if (!("refused" in answer)) return answer;
+  if (record) record.error = answer.refused;
+  return jsonAnswer(502, { error: answer.refused }, record);
 }
 
 /**
@@ -313,7 +322,7 @@ async function proxy(request: Request, baseUrl: string, state: HttpState, forwar
     else if (request.method !== "GET" && request.method !== "HEAD") options.requestBody = record.copier("request");
   }
   try {
-    const response = await forward(sent, target, options);
+    const response = screened(request, await forward(sent, target, options), state, record);
     if (record && options.retried) record.retried = options.retried;
     if (record && options.length !== undefined) record.responseSize ??= options.length;
     // A compressed answer held whole is decoded for the journal before it goes out: decoding took

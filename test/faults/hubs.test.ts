@@ -79,6 +79,47 @@ for (const runtime of RUNTIMES) {
       await clear();
     });
 
+    test("bandwidth slows at most 1,000 answers at once: the next is answered 503 naming the bound and not taken; a client that leaves gives its place back", async () => {
+      await addFault({ path: "/bytes/:n" }, { bandwidth: 1 });
+      const held: http.ClientRequest[] = [];
+      const get = () =>
+        new Promise<{ status: number; body: string; request: http.ClientRequest }>((resolve, reject) => {
+          const request = http.get(`${base}/bytes/100`, { agent: false }, (res) => {
+            // A slowed body sends its first byte at once; a refusal is read whole.
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              body += chunk;
+              if (res.statusCode === 200) resolve({ status: 200, body, request });
+            });
+            res.on("end", () => resolve({ status: res.statusCode!, body, request }));
+          });
+          request.on("error", (error) => (request.destroyed ? undefined : reject(error)));
+        });
+      try {
+        for (let i = 0; i < 10; i++) {
+          const answers = await Promise.all(Array.from({ length: 100 }, get));
+          held.push(...answers.map((answer) => answer.request));
+          assert.deepEqual(new Set(answers.map((answer) => `${answer.status} ${answer.body}`)), new Set(["200 a"]));
+        }
+        const refused = await get();
+        assert.equal(refused.status, 503);
+        assert.deepEqual(JSON.parse(refused.body), { error: "Fault injected: bandwidth, but the hub already slows 1000 answers at once (its most): this request was not taken" });
+        const journaled = (await (await fetch(`${base}/__crossipc/api/journal?status=503&path=/bytes/100`)).json()) as { entries: Array<{ takenBy: string; fault?: { kind: string } }> };
+        assert.deepEqual(journaled.entries.map((entry) => [entry.takenBy, entry.fault?.kind]), [["none", "bandwidth"]], "the route did not take it");
+        held.shift()!.destroy();
+        await until(async () => {
+          const next = await get();
+          if (next.status === 200) held.push(next.request);
+          return next.status === 200;
+        }, "the place of the client that left to be given back");
+      } finally {
+        held.forEach((request) => request.destroy());
+        await clear();
+      }
+      await fetch(`${base}/__crossipc/api/journal`, { method: "DELETE" });
+    });
+
     test("reset: fetch rejects with a network error, a raw client gets no HTTP bytes", async () => {
       await addFault({ path: "/echo/reset" }, { reset: true });
       await assert.rejects(fetch(`${base}/echo/reset`), TypeError);

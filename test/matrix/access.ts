@@ -9,9 +9,12 @@
  *   - a runtimeId over 256 characters is refused (400), a framework client past maxClients (503);
  *   - 16 event streams at most: on a quiet journal, where 16 that never read are never dropped,
  *     a 17th (a reopened dashboard tab) still opens and the oldest gives way (told why, then
- *     ended); streams that read their head and stop are dropped while the hub's memory stays flat.
+ *     ended); streams that read their head and stop are dropped while the hub's memory stays flat;
+ *   - an answer whose Service-Worker-Allowed covers /__crossipc/ (a service's, an intercept
+ *     route's, a replayed entry's, a remote mock's) is refused (502) to a worker script request
+ *     and goes on without the header to any other request; a narrower one goes on untouched.
  *
- *   node --import tsx test/matrix/access.ts [--runtimes node,bun]
+ *   node --import tsx test/matrix/access.ts [--runtimes node,bun] [--only TEXT (checks whose name holds it)]
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -21,6 +24,7 @@ import { WebSocketServer } from "ws";
 import { openSilentPeer, type SilentPeer } from "../fixtures/_silentPeer.ts";
 import { RUNTIMES, start, waitExit, type Runtime } from "./_spawn.ts";
 import { request, restOf, stalledStream, upgrade } from "../fixtures/_access.ts";
+import { connectMocks } from "../../adapters/node.ts";
 
 const MiB = 1024 * 1024;
 /**
@@ -83,6 +87,64 @@ const CHECKS: Array<[string, Check]> = [
       assert.equal(keyed.status, 200);
       assert.equal((await request(`${hub.base}/__crossipc/api/state`)).status, 200);
       assert.equal((await request(`${hub.base}/__crossipc/`, { headers: { "sec-fetch-site": "none" } })).status, 200, "the static page");
+    },
+  ],
+  [
+    "Service-Worker-Allowed over /__crossipc/: 502 to a worker script request, dropped from other answers; a narrower one is kept",
+    async (hub) => {
+      const worker = { "service-worker": "script" };
+      const refused = /^The answer to service worker script \/[\w/.]+ is refused: its Service-Worker-Allowed header \(".*"\) would let the worker's scope cover the hub's dashboard at \/__crossipc\/\. Allow only the app's own folder/;
+      // The value is a URL resolved against the script's; the browser compares paths as text.
+      const covering = ["/", "/_", "/__crossipc", "/__crossipc/", "/__crossipc/api/", "../", "/backend/../", `${hub.base}/`, "/app/, /"];
+      for (const allow of covering) {
+        seen.length = 0;
+        const path = `/backend/sw.js?allow=${encodeURIComponent(allow)}`;
+        const script = await request(`${hub.base}${path}`, { headers: worker });
+        assert.equal(script.status, 502, `${allow}: ${script.body}`);
+        assert.match(JSON.parse(script.body).error, refused, allow);
+        assert.equal(script.headers["service-worker-allowed"], undefined, allow);
+        const plain = await request(`${hub.base}${path}`);
+        assert.equal(plain.status, 200, allow);
+        assert.equal(plain.body, "backend");
+        assert.equal(plain.headers["service-worker-allowed"], undefined, `${allow}: dropped from a plain answer (the browser's cache would keep it)`);
+        assert.equal(seen.length, 2, "the service answered both");
+      }
+      // Chromium: `/%5F%5Fcrossipc/` does not allow the scope `/__crossipc/`.
+      for (const allow of ["/backend/", "/app/", "/__crossipc-admin/", "/__crossipc2", "/%5F%5Fcrossipc/"]) {
+        const path = `/backend/sw.js?allow=${encodeURIComponent(allow)}`;
+        const script = await request(`${hub.base}${path}`, { headers: worker });
+        assert.equal(script.status, 200, allow);
+        assert.equal(script.headers["service-worker-allowed"], allow);
+      }
+      // The hub's own intercept route and a replayed entry, then a mock of another process.
+      for (const path of ["/own/sw.js", "/replayed/sw.js"]) {
+        const script = await request(`${hub.base}${path}`, { headers: worker });
+        assert.equal(script.status, 502, `${path}: ${script.body}`);
+        assert.match(JSON.parse(script.body).error, refused, path);
+        const plain = await request(`${hub.base}${path}`);
+        assert.equal(plain.status, 200, path);
+        assert.equal(plain.body, "// worker", path);
+        assert.equal(plain.headers["service-worker-allowed"], undefined, path);
+        assert.equal(plain.headers["content-type"], "text/javascript", path);
+      }
+      assert.equal((await request(`${hub.base}/own/sw.js?allow=/own/`, { headers: worker })).headers["service-worker-allowed"], "/own/");
+      const mocks = await connectMocks(hub.base);
+      try {
+        await mocks.interceptRequest("GET", "/mocked/sw.js", () => new Response("// mock", { headers: { "service-worker-allowed": "/" } }));
+        const script = await request(`${hub.base}/mocked/sw.js`, { headers: worker });
+        assert.equal(script.status, 502, script.body);
+        assert.match(JSON.parse(script.body).error, refused);
+        const plain = await request(`${hub.base}/mocked/sw.js`);
+        assert.equal(plain.status, 200);
+        assert.equal(plain.body, "// mock");
+        assert.equal(plain.headers["service-worker-allowed"], undefined);
+      } finally {
+        await mocks.close();
+      }
+      // The refusal is in the journal, with what took the request.
+      const journal = JSON.parse((await request(`${hub.base}/__crossipc/api/journal?status=502`)).body) as { entries: Array<{ path: string; takenBy: string; error?: string }> };
+      const taken = new Set(journal.entries.filter((entry) => /sw\.js/.test(entry.path) && refused.test(entry.error ?? "")).map((entry) => entry.takenBy));
+      assert.deepEqual([...taken].sort(), ["intercept", "mock", "proxy", "replay"]);
     },
   ],
   [
@@ -170,6 +232,9 @@ function rss(pid: number): number {
 async function startBackend(): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    // A worker script that widens its own scope (the query's `allow`).
+    const allow = new URL(req.url!, "http://x").searchParams.get("allow");
+    if (allow !== null) res.setHeader("service-worker-allowed", allow);
     res.end("backend");
   });
   const wss = new WebSocketServer({ server });
@@ -196,6 +261,7 @@ function pick(flag: string): Runtime[] {
 // --- run -------------------------------------------------------------------------------------
 
 const runtimes = pick("--runtimes");
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 const seen: string[] = [];
 const backend = await startBackend();
 const failures: string[] = [];
@@ -206,11 +272,13 @@ for (const runtime of runtimes) {
     const ready = await child.nextJson<{ port: number; pid: number; dashboard: string }>(60_000, "listening port");
     const hub: Hub = { base: `http://127.0.0.1:${ready.port}`, port: ready.port, pid: ready.pid, key: decodeURIComponent(ready.dashboard.split("#key=")[1]!) };
     for (const [name, check] of CHECKS) {
+      if (only !== undefined && !name.includes(only)) continue;
       try {
         await check(hub);
         console.log(`ok   ${runtime.padEnd(5)} ${name}`);
       } catch (error) {
         console.log(`FAIL ${runtime.padEnd(5)} ${name}: ${(error as Error).message}`);
+        if (process.env.DEBUG_ACCESS) console.log(error);
         failures.push(`${runtime}: ${name}`);
       }
     }

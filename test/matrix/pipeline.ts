@@ -6,12 +6,15 @@
  * - an upgrade: a `status` fault refuses it (journaled with the fault), a scope's WebSocket rule
  *   takes its scope's upgrade, an unscoped one the others, and without rules the service does;
  * - a `latency` fault on a busy socket holds at most `maxBufferedAmount` bytes of frames: past
- *   that both ends are closed with 1013.
+ *   that both ends are closed with 1013;
+ * - a HEAD meets a step's GET rules (a scope's, the unscoped ones, the hub's intercept routes) when
+ *   none of its own matches: their status and headers, no body bytes on the wire.
  *
- *   node --import tsx test/matrix/pipeline.ts [--servers node,bun]
+ *   node --import tsx test/matrix/pipeline.ts [--servers node,bun] [--only TEXT (cases whose name holds it)]
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import net from "node:net";
 import WebSocket from "ws";
 import { connectMocks, passthrough } from "../../adapters/node.ts";
 import { startBackend } from "./_backend.ts";
@@ -97,7 +100,61 @@ const CASES: Case[] = [
       assert.equal((await fetch(`${hubUrl}/backend/echo`)).status, 200, "the hub goes on serving");
     },
   ],
+  [
+    "a HEAD meets the GET rules of each step when none of its own matches: their status and headers, no body",
+    async (port) => {
+      const hubUrl = `http://127.0.0.1:${port}`;
+      await fetch(`${hubUrl}/__crossipc/api/journal`, { method: "DELETE" });
+      // (3) the hub's own intercept route
+      const own = await rawHead(port, "/own/7");
+      assert.match(own.head, /^HTTP\/1\.1 200 /);
+      assert.match(own.head, /\r\ncontent-type: application\/json/i);
+      assert.match(own.head, /\r\ncontent-length: 10\r\n/i, `the GET's length ({"id":"7"}): ${own.head}`);
+      assert.equal(own.after, "", "no body after the head");
+      await using mocks = await connectMocks(port);
+      const scope = mocks.scope();
+      // (1) a scope's GET rule, (2) an unscoped GET rule, then a HEAD rule of its own winning over a GET one.
+      const scoped = await scope.interceptRequest("GET", "/backend/scoped", (request) => new Response(`scoped ${request.method}`, { status: 203, headers: { "x-rule": "scoped" } }));
+      const unscoped = await mocks.intercept("GET", "/backend/unscoped", () => ({ rule: "unscoped" }));
+      await mocks.intercept("HEAD", "/backend/both", () => ({ rule: "head" }));
+      await mocks.intercept("GET", "/backend/both", () => ({ rule: "get, newer" }));
+      const scopedHead = await fetch(`${hubUrl}/backend/scoped`, { method: "HEAD", headers: scope.headers });
+      assert.equal(scopedHead.status, 203);
+      assert.equal(scopedHead.headers.get("x-rule"), "scoped");
+      assert.equal(scopedHead.headers.get("content-length"), "11", "the length of 'scoped HEAD'");
+      assert.equal(await scopedHead.text(), "");
+      assert.equal(scoped.calls, 1);
+      const unscopedHead = await rawHead(port, "/backend/unscoped");
+      assert.match(unscopedHead.head, /^HTTP\/1\.1 200 /);
+      assert.match(unscopedHead.head, /\r\ncontent-length: 19\r\n/i, unscopedHead.head);
+      assert.equal(unscopedHead.after, "");
+      assert.equal(unscoped.calls, 1);
+      assert.equal((await fetch(`${hubUrl}/backend/both`, { method: "HEAD" })).headers.get("content-length"), "15", "the HEAD rule's {\"rule\":\"head\"}");
+      // Without a rule for its path, a HEAD goes to the service.
+      assert.equal((await fetch(`${hubUrl}/backend/echo`, { method: "HEAD" })).status, 200);
+      const journal = (await (await fetch(`${hubUrl}/__crossipc/api/journal?method=HEAD`)).json()) as { entries: Array<{ path: string; takenBy: string; route?: string }> };
+      assert.deepEqual(
+        journal.entries.map((entry) => `${entry.path} ${entry.takenBy} ${entry.route ?? ""}`),
+        ["/own/7 intercept GET /own/:id", "/backend/scoped mock GET /backend/scoped", "/backend/unscoped mock GET /backend/unscoped", "/backend/both mock HEAD /backend/both", "/backend/echo proxy "],
+      );
+    },
+  ],
 ];
+
+/** A HEAD over a raw socket: the answer's head, and whatever came after it before the hub closed the connection. */
+function rawHead(port: number, path: string): Promise<{ head: string; after: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(`HEAD ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n\r\n`));
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (text += chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const end = text.indexOf("\r\n\r\n");
+      resolve({ head: text.slice(0, end + 2), after: text.slice(end + 4) });
+    });
+  });
+}
 
 /** The first frame the socket gets, `refused <status>`, or `error: <message>`. */
 function firstFrame(port: number, path: string, headers?: Record<string, string>): Promise<string> {
@@ -128,6 +185,7 @@ function pick(flag: string): Runtime[] {
 }
 
 const servers = pick("--servers");
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
 const backend = await startBackend();
 const failures: string[] = [];
 let passed = 0;
@@ -136,6 +194,7 @@ for (const server of servers) {
   const hub = start(server, "test/fixtures/pipeline-hub.ts", ["--backend", backend.url]);
   const { port } = await hub.nextJson<{ port: number }>(60_000, "listening port");
   for (const [name, run] of CASES) {
+    if (only !== undefined && !name.includes(only)) continue;
     try {
       await withTimeout(run(port, server), 20_000, name);
       passed++;
