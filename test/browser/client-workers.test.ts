@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { build } from "esbuild";
 import type { Browser } from "puppeteer-core";
-import { IPCServer } from "../../adapters/node.ts";
+import { IPCClient, IPCServer } from "../../adapters/node.ts";
 import { startServer } from "../node/_helpers.ts";
 import { assertProblems, launch, openPage, staticSite } from "./_browser.ts";
 
@@ -68,7 +68,7 @@ for (const kind of ["classic", "module"] as const) {
       worker.postMessage({ url: ${JSON.stringify(server.getUrl())}, runtimeId: ${JSON.stringify(runtimeId)} });
     })`);
     assert.deepEqual(await answer, { sum: 42, timeout: "ERR_IPC_TIMEOUT" });
-    assert.equal(await server.sendFrameworkMessage(runtimeId, IPCServer.defineRequest<string, string>("worker/whoami"), "hello"), "hello from a worker");
+    assert.equal(await server.sendFrameworkMessage(runtimeId, IPCClient.defineRequest<string, string>("worker/whoami"), "hello"), "hello from a worker");
     // Ending the worker ends its connection: the hub sees the client go.
     const gone = new Promise<string | undefined>((resolve) => server.onClientDisconnect((_id, id) => resolve(id)));
     await page.evaluate("window.worker.terminate()");
