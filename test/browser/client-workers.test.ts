@@ -10,7 +10,7 @@ import { build } from "esbuild";
 import type { Browser } from "puppeteer-core";
 import { IPCClient, IPCServer } from "../../adapters/node.ts";
 import { startServer } from "../node/_helpers.ts";
-import { assertProblems, launch, openPage, staticSite } from "./_browser.ts";
+import { assertProblems, bundleClient, launch, openPage, staticSite } from "./_browser.ts";
 
 let browser: Browser;
 before(async () => {
@@ -76,3 +76,41 @@ for (const kind of ["classic", "module"] as const) {
     assertProblems(problems, []);
   });
 }
+
+test("a page's requests fail as README's table says: a path no handler takes, a timeout, a frame past maxMessageSize, a payload JSON cannot hold", async (t) => {
+  const bundle = await bundleClient(`import { IPCClient, IPCError } from "crossipc/client"; window.crossipc = { IPCClient, IPCError };`);
+  const site = await staticSite(t, {
+    "/": { type: "text/html", body: '<!doctype html><title>app</title><script src="/bundle.js"></script>' },
+    "/bundle.js": { type: "text/javascript", body: bundle.code },
+  });
+  const server = await startServer(t, { allowedOrigins: [site], maxMessageSize: 4096 });
+  server.onFrameworkMessage(IPCServer.defineRequest<null, void>("math/never"), () => new Promise(() => {}));
+  server.onFrameworkMessage(IPCServer.defineRequest<null, void>("math/throws"), () => {
+    throw new Error("no <b>such</b> account");
+  });
+  const { page, problems } = await openPage(browser, t);
+  await page.goto(`${site}/`);
+  await page.waitForFunction("window.crossipc !== undefined", { timeout: 5000 });
+  const outcome = (await page.evaluate(`(async () => {
+    const client = new crossipc.IPCClient(${server.getPort()});
+    await client.connect("tab");
+    const fail = (p) => p.then((v) => ({ answered: v }), (e) => ({ code: e.code, message: e.message, isIPCError: e instanceof crossipc.IPCError }));
+    const unknown = await fail(client.sendFrameworkRequest("math/nobody", 1));
+    const threw = await fail(client.sendFrameworkRequest("math/throws", null));
+    const timeout = await fail(client.sendFrameworkRequest("math/never", null, 200));
+    const cycle = {}; cycle.self = cycle;
+    const notSerializable = await fail(client.sendFrameworkRequest("math/nobody", cycle));
+    const stillUp = client.isConnected();
+    const oversize = await fail(client.sendFrameworkRequest("math/nobody", "x".repeat(10000)));
+    return { unknown, threw, timeout, notSerializable, stillUp, oversize, after: client.isConnected() };
+  })()`)) as Record<string, { code: string; message: string; isIPCError: boolean }> & { stillUp: boolean; after: boolean };
+  assert.deepEqual(outcome.unknown, { code: "ERR_IPC_REMOTE", message: "No handler for: math/nobody", isIPCError: true });
+  assert.deepEqual(outcome.threw, { code: "ERR_IPC_REMOTE", message: "no <b>such</b> account", isIPCError: true });
+  assert.deepEqual(outcome.timeout, { code: "ERR_IPC_TIMEOUT", message: "Request 'math/never' timed out after 200ms", isIPCError: true });
+  assert.equal(outcome.notSerializable.code, "ERR_IPC_NOT_SERIALIZABLE");
+  assert.equal(outcome.stillUp, true, "a payload JSON cannot hold leaves the connection up");
+  assert.equal(outcome.oversize.code, "ERR_IPC_CLOSED");
+  assert.match(outcome.oversize.message, /Connection closed.*1009/);
+  assert.equal(outcome.after, false);
+  assertProblems(problems, []);
+});
