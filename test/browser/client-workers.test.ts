@@ -103,7 +103,7 @@ test("a page's requests fail as README's table says: a path no handler takes, a 
     const stillUp = client.isConnected();
     const oversize = await fail(client.sendFrameworkRequest("math/nobody", "x".repeat(10000)));
     return { unknown, threw, timeout, notSerializable, stillUp, oversize, after: client.isConnected() };
-  })()`)) as Record<string, { code: string; message: string; isIPCError: boolean }> & { stillUp: boolean; after: boolean };
+  })()`)) as { [name in "unknown" | "threw" | "timeout" | "notSerializable" | "oversize"]: { code: string; message: string; isIPCError: boolean } } & { stillUp: boolean; after: boolean };
   assert.deepEqual(outcome.unknown, { code: "ERR_IPC_REMOTE", message: "No handler for: math/nobody", isIPCError: true });
   assert.deepEqual(outcome.threw, { code: "ERR_IPC_REMOTE", message: "no <b>such</b> account", isIPCError: true });
   assert.deepEqual(outcome.timeout, { code: "ERR_IPC_TIMEOUT", message: "Request 'math/never' timed out after 200ms", isIPCError: true });
