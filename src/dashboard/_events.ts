@@ -116,12 +116,19 @@ export class EventStreams {
     );
   }
 
-  /** Ends every stream (server teardown), once each has handed on what it queued. */
-  close(): void {
-    for (const reader of [...this.#readers]) {
+  /**
+   * Ends every stream (server teardown), once each has handed on what it queued. Resolves a
+   * macrotask later when any was open: Bun writes a closed stream's last chunk from its event
+   * loop, and a server stopped before that cut the newest stream (the page saw
+   * `net::ERR_INCOMPLETE_CHUNKED_ENCODING`, a `fetch` `ECONNRESET`, where Node's and Deno's end it).
+   */
+  close(): Promise<void> {
+    const open = [...this.#readers];
+    for (const reader of open) {
       this.#remove(reader);
       end(reader);
     }
+    return open.length === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, 0));
   }
 
   #tick(): void {

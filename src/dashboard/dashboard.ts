@@ -28,8 +28,8 @@ export interface DashboardSource {
 export interface Dashboard {
   /** Answers a request under `/__crossipc/`. */
   handle: (request: Request, url: URL) => Response | Promise<Response>;
-  /** Ends the live streams (server teardown). */
-  close(): void;
+  /** Ends the live streams (server teardown); resolves once the runtime can have written their ends. */
+  close(): Promise<void>;
 }
 
 /**

@@ -400,8 +400,9 @@ export class IPCServer {
     if (this.#starting) await this.#starting.catch(() => false);
     const listener = this.#listener;
     this.#listener = undefined;
-    this.#dashboard?.close();
+    const dashboard = this.#dashboard;
     this.#dashboard = undefined;
+    await dashboard?.close();
     const peers = this.#clients.closeAll(1001, "Server shutting down");
     for (const relay of this.#relays) relay.close();
     this.#relays.clear();
