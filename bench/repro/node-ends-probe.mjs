@@ -5,6 +5,7 @@
 // On SIGUSR2 it prints one JSON line to stderr (medians and means since the last one) and starts over.
 import net from "node:net";
 import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
 
 const MAX = 1 << 18;
 const readToWrite = new Float64Array(MAX);
@@ -46,6 +47,34 @@ const mean = (a, k) => {
   for (let i = 0; i < k; i++) t += a[i];
   return k ? t / k : NaN;
 };
+// Session 29: with NODE_ENDS_GC=1, each line also sums the collections since the last one (v8.GCProfiler:
+// the heap spaces before and after each): scavenges and their time, the new space's size, what survived a
+// scavenge in it, and what it promoted to the old space.
+let profiler = process.env.NODE_ENDS_GC === "1" ? new v8.GCProfiler() : undefined;
+profiler?.start();
+function gcSummary() {
+  if (!profiler) return undefined;
+  const { statistics } = profiler.stop();
+  profiler = new v8.GCProfiler();
+  profiler.start();
+  const space = (side, name) => side.heapSpaceStatistics.find((s) => s.spaceName === name) ?? { spaceSize: 0, spaceUsedSize: 0 };
+  const sum = { scavenges: 0, scavengeMs: 0, otherGcs: 0, otherMs: 0, newSpaceKB: 0, survivedKB: 0, promotedKB: 0 };
+  for (const gc of statistics) {
+    if (gc.gcType !== "Scavenge") {
+      sum.otherGcs++;
+      sum.otherMs += gc.cost / 1000;
+      continue;
+    }
+    sum.scavenges++;
+    sum.scavengeMs += gc.cost / 1000;
+    sum.newSpaceKB += space(gc.beforeGC, "new_space").spaceSize / 1024;
+    sum.survivedKB += space(gc.afterGC, "new_space").spaceUsedSize / 1024;
+    sum.promotedKB += (space(gc.afterGC, "old_space").spaceUsedSize - space(gc.beforeGC, "old_space").spaceUsedSize) / 1024;
+  }
+  // Means per scavenge of the sizes; totals of counts and times.
+  for (const k of ["newSpaceKB", "survivedKB", "promotedKB"]) sum[k] = sum.scavenges ? Math.round(sum[k] / sum.scavenges) : null;
+  return sum;
+}
 process.on("SIGUSR2", () => {
   const now = performance.eventLoopUtilization(elu);
   elu = performance.eventLoopUtilization();
@@ -61,6 +90,7 @@ process.on("SIGUSR2", () => {
       writeCallMedian: us(median(writeCall, n)),
       activePerRead: reads ? us(now.active / reads) : null,
       idlePerRead: reads ? us(now.idle / reads) : null,
+      gc: gcSummary(),
     })}\n`,
   );
   n = 0;

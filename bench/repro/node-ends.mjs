@@ -6,7 +6,9 @@
 // Per block, each pair in turn (the order rotated per block), fresh processes, one warm-up round, R rounds.
 // Prints, per pair, the median over all rounds of: rate; CPU per request of each process (every thread,
 // schedstat); and from the probe, per end, the JavaScript from a read to the write that follows it, the
-// write call, and the event loop's active time per read.
+// write call, and the event loop's active time per read. `--gc 1` (session 29): also the collector per round and
+// end (node-ends-probe.mjs with NODE_ENDS_GC=1: scavenges, their time, the new space's size, what survived and
+// what was promoted per scavenge).
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -29,6 +31,8 @@ const ms = Number(opt("ms", 800));
 const node = opt("node", process.execPath);
 const inflight = opt("inflight", "1");
 const probe = opt("probe", "1") !== "0";
+// Session 29: the collector per round, each end (the probe's v8.GCProfiler summary; needs the probe).
+const gc = opt("gc", "0") === "1" && probe;
 const pairs = args;
 
 function cpuNs(pid) {
@@ -41,7 +45,7 @@ function cpuNs(pid) {
   return t;
 }
 function start(script, argv) {
-  const child = spawn(node, [...(probe ? ["--import", PROBE] : []), `${ROOT}/bench/.build/bench/${script}.js`, ...argv], { stdio: ["pipe", "pipe", "pipe"], cwd: ROOT });
+  const child = spawn(node, [...(probe ? ["--import", PROBE] : []), `${ROOT}/bench/.build/bench/${script}.js`, ...argv], { stdio: ["pipe", "pipe", "pipe"], cwd: ROOT, env: gc ? { ...process.env, NODE_ENDS_GC: "1" } : process.env });
   const out = createInterface({ input: child.stdout });
   const q = [], w = [];
   out.on("line", (l) => (w.length ? w.shift()(l) : q.push(l)));
@@ -76,7 +80,7 @@ for (let b = 0; b < blocks; b++) {
       if (probe) await Promise.all([srv.probe(), cli.probe()]);
       cli.child.stdin.write(`${ms}\n`);
       const n = Number(await cli.next());
-      const r = { rate: (n / ms) * 1000, srv: (cpuNs(s.pid) - a) / n / 1000, cli: (cpuNs(c.pid) - bb) / n / 1000 };
+      const r = { n, rate: (n / ms) * 1000, srv: (cpuNs(s.pid) - a) / n / 1000, cli: (cpuNs(c.pid) - bb) / n / 1000 };
       if (probe) [r.sp, r.cp] = await Promise.all([srv.probe(), cli.probe()]);
       return r;
     };
@@ -115,4 +119,23 @@ for (const pair of pairs) {
     }
   }
   console.log(row.join(" | "));
+}
+if (gc) {
+  console.log("\ncollector per round (medians), server | client: scavenges per 1,000 requests | scavenge ms per 1,000 requests | new space KB | survived KB per scavenge | promoted KB per scavenge | promoted KB per request | other GCs per round");
+  for (const pair of pairs) {
+    const r = results[pair];
+    const cols = (end) => {
+      const g = r.map((x) => ({ ...x[end].gc, n: x.n }));
+      return [
+        f(med(g.map((x) => (x.scavenges / x.n) * 1000)), 1),
+        f(med(g.map((x) => (x.scavengeMs / x.n) * 1000)), 1),
+        f(med(g.map((x) => x.newSpaceKB)), 0),
+        f(med(g.map((x) => x.survivedKB)), 0),
+        f(med(g.map((x) => x.promotedKB)), 0),
+        f(med(g.map((x) => (x.promotedKB * x.scavenges) / x.n)), 2),
+        f(med(g.map((x) => x.otherGcs)), 0),
+      ].join(" ");
+    };
+    console.log(`${pair} | ${cols("sp")} | ${cols("cp")}`);
+  }
 }
