@@ -319,46 +319,58 @@ export async function timing(mocks: Mocks, tag: string, eq: Eq): Promise<void> {
   eq(never.hits, 0, "probability 0: no hits");
 }
 
-/** WebSocket faults in this scope: close with a code, drop (open, nothing relayed), latency per frame in order; an unscoped socket untouched. */
+/**
+ * WebSocket faults in this scope: close with a code, drop (open, nothing relayed), latency per
+ * frame in order; an unscoped socket untouched. Every socket is closed in `finally`: one left open
+ * by a failed check keeps a `node --test` file's process alive for good.
+ */
 export async function wsFaults(mocks: Mocks, _tag: string, eq: Eq, Ws: WsCtor = WebSocket as any): Promise<void> {
   const url = `${hub.replace("http", "ws")}/echo/ws`;
-  {
-    await using scope = mocks.scope();
-    const closing = await scope.fault({ path: "/echo/ws" }, { close: 4321 });
-    const mine = await opened(new Ws(url, { headers: scope.headers }));
-    eq(await mine.closed, { code: 4321, reason: "Fault injected" }, "close fault: the code");
-    const real = new Ws(url);
-    const theirs = await opened(real);
-    await until("the real greeting", () => theirs.messages.length === 1);
-    eq(theirs.messages, ["real echo"], "an unscoped socket: the real service");
-    real.close();
-    await until("close hits", () => closing.hits === 1);
-  }
-  {
-    await using scope = mocks.scope();
-    await scope.fault({ path: "/echo/ws" }, { drop: true });
-    const ws = new Ws(url, { headers: scope.headers });
-    const mine = await opened(ws);
-    ws.send("a");
-    ws.send("b");
-    await new Promise((r) => setTimeout(r, 400));
-    eq([mine.messages, ws.readyState], [[], 1], "drop: nothing either way, the socket open");
-    ws.close(1000);
-    await mine.closed;
-  }
-  {
-    await using scope = mocks.scope();
-    await scope.fault({ path: "/echo/ws" }, { latency: 150 });
-    const ws = new Ws(url, { headers: scope.headers });
-    const mine = await opened(ws);
-    const t = performance.now();
-    await until("the greeting", () => mine.messages.length === 1);
-    eq(performance.now() - t >= 100, true, "latency: the greeting late");
-    for (let i = 0; i < 5; i++) ws.send(`f${i}`);
-    await until("the echoes", () => mine.messages.length === 6);
-    eq(mine.messages, ["real echo", "f0", "f1", "f2", "f3", "f4"], "latency: frames in order");
-    ws.close(1000);
-    await mine.closed;
+  const sockets: WebSocket[] = [];
+  const socket = (headers?: Record<string, string>) => { const ws = new Ws(url, headers ? { headers } : undefined); sockets.push(ws); return ws; };
+  try {
+    {
+      await using scope = mocks.scope();
+      const closing = await scope.fault({ path: "/echo/ws" }, { close: 4321 });
+      const mine = await opened(socket(scope.headers));
+      eq(await mine.closed, { code: 4321, reason: "Fault injected" }, "close fault: the code");
+      const real = socket();
+      const theirs = await opened(real);
+      await until("the real greeting", () => theirs.messages.length === 1);
+      eq(theirs.messages, ["real echo"], "an unscoped socket: the real service");
+      real.close();
+      await theirs.closed;
+      await until("close hits", () => closing.hits === 1);
+    }
+    {
+      await using scope = mocks.scope();
+      await scope.fault({ path: "/echo/ws" }, { drop: true });
+      const ws = socket(scope.headers);
+      const mine = await opened(ws);
+      ws.send("a");
+      ws.send("b");
+      await new Promise((r) => setTimeout(r, 400));
+      eq([mine.messages, ws.readyState], [[], 1], "drop: nothing either way, the socket open");
+      ws.close(1000);
+      await mine.closed;
+    }
+    {
+      await using scope = mocks.scope();
+      await scope.fault({ path: "/echo/ws" }, { latency: 150 });
+      // From before the upgrade: the service greets on open, and the hub holds that frame 150 ms.
+      const t = performance.now();
+      const ws = socket(scope.headers);
+      const mine = await opened(ws);
+      await until("the greeting", () => mine.messages.length === 1);
+      eq(performance.now() - t >= 149, true, "latency: the greeting late");
+      for (let i = 0; i < 5; i++) ws.send(`f${i}`);
+      await until("the echoes", () => mine.messages.length === 6);
+      eq(mine.messages, ["real echo", "f0", "f1", "f2", "f3", "f4"], "latency: frames in order");
+      ws.close(1000);
+      await mine.closed;
+    }
+  } finally {
+    for (const ws of sockets) if (ws.readyState < 2) ws.close();
   }
 }
 
