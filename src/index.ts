@@ -38,5 +38,5 @@ export {
   type InterceptWebSocketOptions,
   type RemoteJournalFilter,
 } from "./mocks/connectMocks.ts";
-export { passthrough, type Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
+export { passthrough, type Passthrough as Pass, type RuleInfo, type RuleKind } from "./mocks/_rule.ts";
 export { scopeHeaders } from "./mocks/_scope.ts";

@@ -11,13 +11,25 @@ import type { UpgradeTaken } from "./_pipeline.ts";
 export const PASS: unique symbol = Symbol.for("crossipc.passthrough");
 export type Pass = typeof PASS;
 
+declare const passBrand: unique symbol;
+/**
+ * What `passthrough()` returns, as the handlers' types (and the package's `Pass`) name it: a
+ * branded type, not `typeof PASS`, because TypeScript widens a `unique symbol` to `symbol` in an
+ * async function's inferred return type, so `interceptRequest(…, async () => passthrough())`
+ * did not type-check (tsc and `deno test` alike). At run time it is `PASS`.
+ */
+export interface Passthrough {
+  readonly [passBrand]: true;
+}
+export const PASSTHROUGH: Passthrough = PASS as unknown as Passthrough;
+
 /**
  * What a mock handler returns to let the request go on (an older matching rule, else the next
  * step of the order). A tagged value, not a disguised `Response` (msw's fake 302 had to be
  * recognised by header downstream).
  */
-export function passthrough(): Pass {
-  return PASS;
+export function passthrough(): Passthrough {
+  return PASSTHROUGH;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { JournalEntry, JournalFilter } from "../server/journal.ts";
 import type { Awaitable } from "../types.ts";
 import { addReplay, forgetScopeReplays, type MockReplay } from "../replay/_mocksReplay.ts";
 import type { ReplayOptions } from "../replay/Replay.ts";
-import { PASS, type Pass, type RuleKind } from "./_rule.ts";
+import { PASSTHROUGH, type Passthrough, type RuleKind } from "./_rule.ts";
 import { assertScopeId, headersForScope, newScopeId } from "./_scope.ts";
 import { keyAsyncDispose } from "../_asyncDispose.ts";
 import { quoted } from "../_excerpt.ts";
@@ -100,7 +100,7 @@ export type RemoteJournalFilter = Omit<JournalFilter, "path"> & { path?: string 
 /** `intercept`'s handler may also hand the request on. */
 export type MockInterceptHandler = (...args: Parameters<InterceptHandler>) => Awaitable<unknown>;
 /** `interceptRequest`'s handler: the Web-standard form, a `Response` or `passthrough()` out. */
-export type MockRequestHandler = (request: Request, params: Record<string, string>) => Awaitable<Response | Pass>;
+export type MockRequestHandler = (request: Request, params: Record<string, string>) => Awaitable<Response | Passthrough>;
 
 /** What this process does with a request the hub relays for one of its rules. */
 /** `signal`: aborted when the hub says the request's client went away (`MockRequests.left`). */
@@ -250,7 +250,8 @@ export abstract class MockRuleSet {
         headers[key] = headers[key] === undefined ? value : `${headers[key]}${key === "cookie" ? "; " : ", "}${value}`;
       }
       const result = await handler(parsedBody(wire), wire.params, headers);
-      if (result === PASS || result instanceof Response) return result;
+      if (result === PASSTHROUGH) return PASSTHROUGH;
+      if (result instanceof Response) return result;
       // Data: the JSON answer is built here, without a Response to build and read back.
       const json = result === undefined ? "" : (JSON.stringify(result) as string | undefined);
       return new JsonAnswer(json, json === undefined ? quoted(result) : undefined);
@@ -332,7 +333,7 @@ export abstract class MockRuleSet {
       connection.sockets.set(open.socket, socket);
       try {
         const result = await handler(socket, Object.assign(new Request(open.url, { headers }), { params: open.params }));
-        if (result === PASS) {
+        if (result === PASSTHROUGH) {
           connection.sockets.delete(open.socket);
           return { pass: true };
         }
@@ -360,7 +361,7 @@ export abstract class MockRuleSet {
    */
   async addRule(
     spec: { kind: RuleKind; method: string; path: string; [field: string]: unknown },
-    handle?: (request: WireRequest, signal?: AbortSignal) => Awaitable<Response | Pass | JsonAnswer>,
+    handle?: (request: WireRequest, signal?: AbortSignal) => Awaitable<Response | Passthrough | JsonAnswer>,
     open?: LocalOpen,
   ): Promise<MockRule> {
     if (typeof spec.method !== "string" || typeof spec.path !== "string") throw new TypeError("A rule needs a method (or *) and a path pattern");
@@ -500,7 +501,7 @@ function checkWebSocketOptions(options: unknown): readonly string[] | undefined 
 }
 
 /** `interceptWebSocket`'s handler: plays the server of one client socket; `passthrough()` hands the upgrade on. */
-export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Pass>;
+export type MockWebSocketHandler = (socket: MockWebSocket, request: Request & { params: Record<string, string> }) => Awaitable<void | Passthrough>;
 
 export type { MockWebSocket } from "./_mockSocket.ts";
 
@@ -554,18 +555,18 @@ const JSON_HEADERS: Array<[string, string]> = [["content-type", "application/jso
 async function answer(
   rule: MockRule,
   request: WireRequest,
-  handle: (request: WireRequest, signal?: AbortSignal) => Awaitable<Response | Pass | JsonAnswer>,
+  handle: (request: WireRequest, signal?: AbortSignal) => Awaitable<Response | Passthrough | JsonAnswer>,
   maxMessageSize: number,
   signal?: AbortSignal,
 ): Promise<WireAnswer> {
   rule.calls++;
-  let response: Response | Pass | JsonAnswer;
+  let response: Response | Passthrough | JsonAnswer;
   try {
     response = await handle(request, signal);
   } catch (error) {
     return { error: errorMessage(error) };
   }
-  if (response === PASS) return { pass: true };
+  if (response === PASSTHROUGH) return { pass: true };
   let status = 200;
   let statusText: string | undefined;
   let headers = JSON_HEADERS;

@@ -7,6 +7,15 @@ export async function typed(): Promise<void> {
   const headers: Record<string, string> = scope.headers;
   const rule: MockRule = await scope.intercept("GET", "/users/:id", (body, params, requestHeaders) => ({ id: params.id, body, auth: requestHeaders.authorization }));
   await scope.interceptRequest("POST", "/orders", async (request, params) => (request.method === params.x ? passthrough() : new Response("no", { status: 409 })));
+  // An async handler that only hands on: TypeScript widened `unique symbol` to `symbol` in its
+  // inferred return type, and these did not type-check (tsc, deno test) before passthrough()'s
+  // type was branded.
+  await scope.interceptRequest("POST", "/orders", async () => passthrough());
+  await scope.interceptRequest("POST", "/orders", async (request) => { await request.text(); return passthrough(); });
+  await scope.interceptWebSocket("/live", async () => passthrough());
+  await mocks.intercept("GET", "/users/:id", async () => passthrough());
+  // @ts-expect-error neither a symbol nor an object is passthrough()
+  await scope.interceptRequest("POST", "/orders", async () => Symbol("pass"));
   // @ts-expect-error interceptRequest's handler answers a Response or passthrough(), not data
   await scope.interceptRequest("POST", "/orders", () => ({ data: 1 }));
   const calls: number = rule.calls;

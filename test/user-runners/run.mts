@@ -73,7 +73,9 @@ const nodeWs = { NODE_OPTIONS: "--experimental-websocket --no-warnings" };
 const runners = (out: string) => [
   run("vitest", `${B}/vitest`, ["run", "suite", "fail"], out, nodeWs),
   run("vitest-readme", `${B}/vitest`, ["run", "readme"], out, nodeWs),
-  run("bun", BUN, ["test", "tests/bun/suite-a.test.ts", "tests/bun/suite-b.test.ts", "tests/bun/fail.test.ts"], out),
+  // bun test's default timeout is 5 s a test: with every runner at once on 2 cores (and the timed
+  // faults of suite-b, ~3 s alone) that is not enough; vitest's config and the others give 60 s.
+  run("bun", BUN, ["test", "--timeout", "60000", "tests/bun/suite-a.test.ts", "tests/bun/suite-b.test.ts", "tests/bun/fail.test.ts"], out),
   run("bun-readme", BUN, ["test", "tests/bun/readme.test.ts"], out),
   run("node", "node", ["--experimental-websocket", "--no-warnings", "--import", "tsx", "--test", "tests/node/suite-a.test.ts", "tests/node/suite-b.test.ts", "tests/node/fail.test.ts"], out),
   run("node-readme", "node", ["--import", "tsx", "--test", "tests/node/readme.test.ts"], out),
@@ -98,6 +100,8 @@ const EXPECTED = [
   ...["a", "b"].flatMap((f) => ["iso1", "iso2", "faults", "replay", "ws"].map((t) => `node-${f}-${t}`)),
   "node-fail-throws-clean", "node-fail-timeout-clean", "node-fail-skip-clean",
   ...["a", "b", "c"].flatMap((f) => ["isolation", "faults", "replay", "websocket"].map((t) => `deno-${f}-${t}`)),
+  // suite-b of each runner also waits for requests and faults with timing and on WebSockets.
+  ...["vitest-b", "bun-b", "node-b"].flatMap((f) => ["waits", "timing", "wsfaults"].map((t) => `${f}-${t}`)), "deno-b-waits", "deno-b-timing", "deno-b-wsFaults", "pw-b-waits",
   "deno-fail-throws-clean",
   ...["a", "b"].flatMap((f) => ["iso", "faults", "replay", "ws", "page1", "page2", "page3"].map((t) => `pw-${f}-${t}`)),
 

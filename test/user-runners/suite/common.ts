@@ -249,6 +249,131 @@ async function wsExchange(url: string, scope: MockScope, tag: string, eq: Eq, Ws
   await until(`rule.calls (${rule.calls})`, () => rule.calls === 2);
 }
 
+/**
+ * waitFor as a test uses it: a wait opened before the request resolves with this scope's entry
+ * only (another scope's same request first does not), 0 takes a recorded one, a wait with no
+ * request rejects when its time ends, a glob path matches.
+ */
+export async function waits(mocks: Mocks, tag: string, eq: Eq): Promise<void> {
+  await using scope = mocks.scope();
+  await using other = mocks.scope();
+  await scope.intercept("GET", "/users/:id", (_b, params) => ({ id: params.id, by: tag }));
+  const waiting = scope.waitFor({ path: `/users/w-${tag}` }, 8000);
+  eq((await json(await fetch(`${hub}/users/w-${tag}`, { headers: other.headers }))).name, "real", "the other scope: the service");
+  eq(await json(await fetch(`${hub}/users/w-${tag}`, { headers: scope.headers })), { id: `w-${tag}`, by: tag }, "this scope: its mock");
+  const entry = await waiting;
+  eq([entry.scope, entry.path, entry.status, entry.takenBy], [scope.id, `/users/w-${tag}`, 200, "mock"], "waitFor: this scope's entry");
+  eq((await scope.waitFor({ path: `/users/w-${tag}` }, 0)).scope, scope.id, "waitFor 0: a recorded entry");
+  const started = Date.now();
+  let late: unknown;
+  try { await scope.waitFor({ path: `/users/never-${tag}` }, 300); } catch (error) { late = error; }
+  eq([late instanceof Error, Date.now() - started >= 290], [true, true], `waitFor with no request rejects at its time: ${late}`);
+  await fetch(`${hub}/users/g-${tag}/orders`, { headers: scope.headers });
+  eq((await scope.waitFor({ path: "/users/*/orders" }, 5000)).path, `/users/g-${tag}/orders`, "waitFor with a glob");
+  eq([(await scope.entries({ path: `/users/w-${tag}` })).length, (await other.entries({ path: `/users/w-${tag}` })).length], [1, 1], "each scope's entries");
+}
+
+/**
+ * Timed faults in this scope: latency (every faulted request at least that late, the unscoped one
+ * not faulted), bandwidth on a mock's body (30,000 bytes at 20,000 B/s), probability 0.5 over 200
+ * requests (hits = the 503s, rule.calls = the rest), probability 0 never.
+ */
+export async function timing(mocks: Mocks, tag: string, eq: Eq): Promise<void> {
+  await using scope = mocks.scope();
+  const h = { headers: scope.headers };
+  const slow = await scope.fault({ path: "/users/:id" }, { latency: 400 });
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    eq((await json(await fetch(`${hub}/users/l${i}`, h))).name, "real", "latency: the service answers");
+    const ms = performance.now() - t;
+    eq(ms >= 399, true, `latency 400: ${ms.toFixed(0)} ms`);
+  }
+  // Not "faster than 400 ms": on a loaded machine any request may be. The journal says it was not faulted.
+  await (await fetch(`${hub}/users/l-${tag}`)).text();
+  const plain = (await mocks.entries({ path: `/users/l-${tag}` }))[0]!;
+  eq([plain.scope, plain.fault], [null, undefined], "an unscoped request is not faulted");
+  await until("latency hits", () => slow.hits === 3);
+  eq((await scope.entries({ path: "/users/l0" }))[0]!.fault, { id: slow.id, kind: "latency" }, "the entry names the fault");
+  await slow.remove();
+
+  await scope.interceptRequest("GET", "/users/big", () => new Response("x".repeat(30_000), { headers: { "content-type": "text/plain" } }));
+  await scope.fault({ path: "/users/big" }, { bandwidth: 20_000 });
+  const b = performance.now();
+  const body = await (await fetch(`${hub}/users/big`, h)).text();
+  const ms = performance.now() - b;
+  eq([body.length, ms > 1350], [30_000, true], `bandwidth: 30,000 bytes at 20,000 B/s in ${ms.toFixed(0)} ms`);
+
+  const rule = await scope.intercept("GET", "/shop/price/:item", () => ({ ok: tag }));
+  const flaky = await scope.fault({ path: "/shop/price/:item" }, { status: 503, probability: 0.5 });
+  let faulted = 0;
+  await pool(200, 8, async (i) => {
+    const r = await fetch(`${hub}/shop/price/p${i}`, h);
+    const answer = await json(r);
+    if (r.status === 503) { faulted++; eq(answer, { error: "Fault injected" }, "faulted"); } else eq([r.status, answer], [200, { ok: tag }], "spared: this scope's mock");
+  });
+  eq(faulted > 60 && faulted < 140, true, `probability 0.5: ${faulted} of 200`);
+  await until(`hits ${flaky.hits} = ${faulted}, calls ${rule.calls} = ${200 - faulted}`, () => flaky.hits === faulted && rule.calls === 200 - faulted);
+  await flaky.remove();
+  const never = await scope.fault({ path: "/shop/price/:item" }, { status: 500, probability: 0 });
+  eq((await fetch(`${hub}/shop/price/z`, h)).status, 200, "probability 0 never applies");
+  eq(never.hits, 0, "probability 0: no hits");
+}
+
+/**
+ * WebSocket faults in this scope: close with a code, drop (open, nothing relayed), latency per
+ * frame in order; an unscoped socket untouched. Every socket is closed in `finally`: one left open
+ * by a failed check keeps a `node --test` file's process alive for good.
+ */
+export async function wsFaults(mocks: Mocks, _tag: string, eq: Eq, Ws: WsCtor = WebSocket as any): Promise<void> {
+  const url = `${hub.replace("http", "ws")}/echo/ws`;
+  const sockets: WebSocket[] = [];
+  const socket = (headers?: Record<string, string>) => { const ws = new Ws(url, headers ? { headers } : undefined); sockets.push(ws); return ws; };
+  try {
+    {
+      await using scope = mocks.scope();
+      const closing = await scope.fault({ path: "/echo/ws" }, { close: 4321 });
+      const mine = await opened(socket(scope.headers));
+      eq(await mine.closed, { code: 4321, reason: "Fault injected" }, "close fault: the code");
+      const real = socket();
+      const theirs = await opened(real);
+      await until("the real greeting", () => theirs.messages.length === 1);
+      eq(theirs.messages, ["real echo"], "an unscoped socket: the real service");
+      real.close();
+      await theirs.closed;
+      await until("close hits", () => closing.hits === 1);
+    }
+    {
+      await using scope = mocks.scope();
+      await scope.fault({ path: "/echo/ws" }, { drop: true });
+      const ws = socket(scope.headers);
+      const mine = await opened(ws);
+      ws.send("a");
+      ws.send("b");
+      await new Promise((r) => setTimeout(r, 400));
+      eq([mine.messages, ws.readyState], [[], 1], "drop: nothing either way, the socket open");
+      ws.close(1000);
+      await mine.closed;
+    }
+    {
+      await using scope = mocks.scope();
+      await scope.fault({ path: "/echo/ws" }, { latency: 150 });
+      // From before the upgrade: the service greets on open, and the hub holds that frame 150 ms.
+      const t = performance.now();
+      const ws = socket(scope.headers);
+      const mine = await opened(ws);
+      await until("the greeting", () => mine.messages.length === 1);
+      eq(performance.now() - t >= 149, true, "latency: the greeting late");
+      for (let i = 0; i < 5; i++) ws.send(`f${i}`);
+      await until("the echoes", () => mine.messages.length === 6);
+      eq(mine.messages, ["real echo", "f0", "f1", "f2", "f3", "f4"], "latency: frames in order");
+      ws.close(1000);
+      await mine.closed;
+    }
+  } finally {
+    for (const ws of sockets) if (ws.readyState < 2) ws.close();
+  }
+}
+
 /** Adds a scoped rule and an unscoped one on a path of this test's own, then fails. */
 export async function failsHolding(mocks: Mocks, tag: string): Promise<never> {
   const scope = mocks.scope();

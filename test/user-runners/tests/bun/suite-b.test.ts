@@ -12,4 +12,7 @@ test.concurrent("isolation 1", async () => { await s.isolation(mocks, `${tag}-is
 test.concurrent("isolation 2", async () => { await s.isolation(mocks, `${tag}-iso2`, eq); await s.done(`${tag}-iso2`); });
 test.concurrent("faults", async () => { await s.faults(mocks, `${tag}-faults`, eq); await s.done(`${tag}-faults`); });
 test.concurrent("replay", async () => { await s.replay(mocks, `${tag}-replay`, eq); await s.done(`${tag}-replay`); });
+test.concurrent("waitFor", async () => { await s.waits(mocks, `${tag}-waits`, eq); await s.done(`${tag}-waits`); });
+test.concurrent("latency, bandwidth, probability", async () => { await s.timing(mocks, `${tag}-timing`, eq); await s.done(`${tag}-timing`); });
+test.concurrent("WebSocket faults", async () => { await s.wsFaults(mocks, `${tag}-wsfaults`, eq); await s.done(`${tag}-wsfaults`); });
 test.concurrent("websocket", async () => { await s.websocket(mocks, `${tag}-ws`, eq); await s.done(`${tag}-ws`); });

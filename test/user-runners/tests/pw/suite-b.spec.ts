@@ -5,6 +5,7 @@ const tag = "pw-b";
 test("isolation", async ({ mocks }) => { await s.isolation(mocks, `${tag}-iso`, eq); await s.done(`${tag}-iso`); });
 test("faults", async ({ mocks }) => { await s.faults(mocks, `${tag}-faults`, eq); await s.done(`${tag}-faults`); });
 test("replay", async ({ mocks }) => { await s.replay(mocks, `${tag}-replay`, eq); await s.done(`${tag}-replay`); });
+test("waitFor", async ({ mocks }) => { await s.waits(mocks, `${tag}-waits`, eq); await s.done(`${tag}-waits`); });
 test("websocket from Node", async ({ mocks }) => { await s.websocket(mocks, `${tag}-ws`, eq); await s.done(`${tag}-ws`); });
 
 for (const n of [1, 2, 3]) {
