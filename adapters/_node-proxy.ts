@@ -133,6 +133,14 @@ function proxyHttpNode(request: Request, target: string, options: ProxyHttpOptio
         noteKeepAlive(res);
         answer(res, url, request, options.keepBody === true, options.responseBody, respond, resolve, reject);
       });
+      // The hub forwards no `Upgrade` (a hop-by-hop header; WebSockets go their own way), so a 101
+      // here was asked for by nobody. `node:http` hands it to "upgrade" listeners and, with none,
+      // closes the socket and says nothing: the client waited for the 504 (Bun's fetch refuses it).
+      upstream.once("upgrade", (_res, socket) => {
+        clearTimeout(timer);
+        socket.destroy();
+        stop(new ProxyError(502, `${target} answered 101 Switching Protocols to a request that asked for no upgrade`));
+      });
       upstream.once("error", (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         if (stopped) return reject(stopped);
