@@ -8,10 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 
 test("a compiled matcher of a deep pattern finds the other routes after its bytecode is dropped", () => {
-  const out = execFileSync(process.execPath, ["--expose-gc", "--stress-flush-code", "--import", "tsx", "test/fixtures/compiled-router-flush.ts"], { encoding: "utf8", timeout: 120_000 });
+  const out = execFileSync(process.execPath, ["--expose-gc", "--stress-flush-code", "--import", "tsx", fileURLToPath(new URL("../fixtures/compiled-router-flush.ts", import.meta.url))], { encoding: "utf8", timeout: 120_000 });
   const outcomes = JSON.parse(out) as Record<string, string>;
   assert.ok(Object.keys(outcomes).length >= 90, out);
   const wrong = Object.entries(outcomes).filter(([, found]) => found !== "b");
