@@ -103,3 +103,24 @@ export class MergedMatches<T> implements Matches<T> {
     }
   }
 }
+
+/** `first`'s rules, then `then`'s: a HEAD's own rules of a step before its GET ones (../mocks/_pipeline.ts). */
+export class ThenMatches<T> implements Matches<T> {
+  readonly #first: Matches<T>;
+  readonly #then: Matches<T>;
+  readonly length: number;
+
+  constructor(first: Matches<T>, then: Matches<T>) {
+    this.#first = first;
+    this.#then = then;
+    this.length = first.length + then.length;
+  }
+
+  at(index: number): RuleMatch<T> | undefined {
+    return index < this.#first.length ? this.#first.at(index) : this.#then.at(index - this.#first.length);
+  }
+
+  [Symbol.iterator](): Iterator<RuleMatch<T>> {
+    return inOrder(this);
+  }
+}

@@ -34,6 +34,7 @@ import { headerGetter } from "../server/_nodeHeaders.ts";
 import { withBody } from "../server/_requestCopy.ts";
 import { concat } from "../_bytes.ts";
 import { whenClientLeaves } from "./_clientLeaves.ts";
+import { ThenMatches } from "./_matches.ts";
 import { BodyBudgetError, BodyStalledError, BodyTooLargeError, bodyRefusalStatus, readWithin, type BodyBudget } from "./_bodyBudget.ts";
 
 type Answer = Response | Promise<Response>;
@@ -148,7 +149,12 @@ function takeByRules(request: Request, record: JournalRecord | undefined, hub: H
  */
 function rulesFor(mocks: MockRules, scope: string | null, method: string, path: string): Matches {
   const found = mocks.find(scope, method, path);
-  return found.length === 0 && method === "HEAD" ? mocks.find(scope, "GET", path) : found;
+  if (method !== "HEAD") return found;
+  if (found.length === 0) return mocks.find(scope, "GET", path);
+  // Its own rules first; when they all hand it on (a `*` rule's `passthrough()`), the step's GET
+  // rules, as a GET meets them after that `*` rule (not the `*` rules again: `exact`).
+  const get = mocks.find(scope, "GET", path, true);
+  return get.length === 0 ? found : new ThenMatches(found, get);
 }
 
 async function takeByMatches(context: Take, scoped: Matches, unscoped: Matches, hub: HttpSteps): Promise<Response> {

@@ -95,10 +95,10 @@ export class MockRules {
     return removed;
   }
 
-  /** Rules of `scope` (null: the unscoped ones) that match, newest first. */
-  find(scope: string | null, method: string, path: string): Matches {
+  /** Rules of `scope` (null: the unscoped ones) that match, newest first; with `exact`, not those for any method. */
+  find(scope: string | null, method: string, path: string, exact = false): Matches {
     const table = scope === null ? this.#unscoped : this.#scoped.get(scope);
-    return table ? table.find(method, path) : NONE;
+    return table ? table.find(method, path, exact) : NONE;
   }
 
   /** Rules of kind `websocket` of `scope` that match an upgrade of `path`, newest first, read one by one. */

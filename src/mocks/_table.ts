@@ -155,23 +155,26 @@ export class RuleTable<T extends Routed = Rule> {
     this.#changed();
   }
 
-  /** Every rule that matches, newest first, made as they are read (./_matches.ts). */
-  find(method: string, path: string): Matches<T> {
+  /**
+   * Every rule that matches, newest first, made as they are read (./_matches.ts); with `exact`, only
+   * the rules added for `method` itself, not those for any method (`*`).
+   */
+  find(method: string, path: string, exact = false): Matches<T> {
     if (this.#size === 0) return NONE as Matches<T>;
     // A regex parameter is never tried on a segment past MAX_REGEX_SEGMENT: such a path meets the other patterns only.
-    if (this.#regexStacks !== 0 && hasLongSegment(path)) return this.#matches(findAllRoutes(this.#withoutRegex(), method, path), path);
+    if (this.#regexStacks !== 0 && hasLongSegment(path)) return this.#matches(findAllRoutes(this.#withoutRegex(), method, path), path, exact);
     // Compiling costs what thousands of lookups do: while rules are being added (a suite setting
     // up 10,000 of them as requests flow) the router is walked as it is, and compiled once quiet;
     // a large table never (MAX_COMPILED).
     if (this.#match === undefined && this.#stacks.size <= MAX_COMPILED && ++this.#lookups >= COMPILE_AFTER) this.#match = compiledAllOrWalk(this.#router);
-    return this.#matches(this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path), path);
+    return this.#matches(this.#match ? this.#match(method, path) : findAllRoutes(this.#router, method, path), path, exact);
   }
 
   /** The rules of the stacks a lookup found, newest first. */
-  #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string): Matches<T> {
+  #matches(found: Array<{ data: Stack<T>; params?: Record<string, string> }>, path: string, exact: boolean): Matches<T> {
     const stacks: Array<{ newest: NewestFirst<T>; params: Record<string, string> }> = [];
     for (const match of found) {
-      if (match.data.rules.size === 0 || !agrees(match, path)) continue;
+      if (match.data.rules.size === 0 || (exact && match.data.method === "") || !agrees(match, path)) continue;
       const { data, params } = match;
       stacks.push({ newest: (data.newestFirst ??= { rules: [...data.rules].reverse() }), params: decodeParams(params, data.star) });
     }

@@ -191,7 +191,7 @@ export function rou3Pattern(path: string): string {
     .map((segment) => {
       const risky = segment.includes("(") ? repeatedRepetition(segment) : undefined;
       if (risky !== undefined) {
-        throw new Error(`the regex ${JSON.stringify(risky)} repeats a group that itself repeats or alternates: a request path can make it backtrack for minutes, with the hub frozen`);
+        throw new Error(`the regex ${JSON.stringify(risky)} repeats a group that itself repeats, alternates or holds an optional (\`?\`): a request path can make it backtrack for minutes, with the hub frozen`);
       }
       const row = segment.includes("(") ? adjacentRepetitions(segment) : undefined;
       if (row !== undefined) {
