@@ -127,9 +127,13 @@ export function redactHeaders(headers: Record<string, string> | undefined, redac
   if (!headers || !redaction) return;
   for (const name in headers) {
     const value = headers[name]!;
-    if (isRedactedName(redaction.names, name)) headers[name] = REDACTED;
-    else if (name === "sec-websocket-protocol") headers[name] = redactValues(redactSubprotocols(value, redaction.names), redaction.values);
-    else headers[name] = redactText(value, redaction, HEADER_QUERY_PAIR, HEADER_PATH_PARAMETER);
+    const shown = isRedactedName(redaction.names, name)
+      ? REDACTED
+      : name === "sec-websocket-protocol"
+        ? redactValues(redactSubprotocols(value, redaction.names), redaction.values)
+        : redactText(value, redaction, HEADER_QUERY_PAIR, HEADER_PATH_PARAMETER);
+    // Written only when changed: most values are kept as they are.
+    if (shown !== value) headers[name] = shown;
   }
 }
 
@@ -183,7 +187,8 @@ function redactText(text: string, redaction: RedactionRules, queryPair: RegExp, 
   const { names } = redaction;
   const redactPair = (pair: string, separator: string, name: string) =>
     isRedactedName(names, decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair;
-  text = text.replace(queryPair, redactPair);
+  // Looked for first: most header values hold an `=` (`q=0.9`, `charset=`) and no pair at all.
+  if (text.includes("?") || text.includes("&")) text = text.replace(queryPair, redactPair);
   return text.includes(";") ? text.replace(pathParameter, redactPair) : text;
 }
 
@@ -220,6 +225,8 @@ const HEADER_PATH_PARAMETER = /(;)([^=;/?#&\s]*)=[^;/?#&\s>]*/g;
 
 /** A query or form name as it is compared with the redacted names: decoded (`+` a space, `%74oken` is `token`), lower-cased. */
 export function decodedName(name: string): string {
+  // Most names hold nothing to decode (`q`, `charset`, `page`): a header's `;q=0.9` is read so.
+  if (!name.includes("%") && !name.includes("+")) return name.toLowerCase();
   try {
     return decodeURIComponent(name.replace(/\+/g, " ")).toLowerCase();
   } catch {
