@@ -9,7 +9,7 @@ import { once } from "node:events";
 import test from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { redactionOf, redactUrl } from "../../src/server/_redact.ts";
-import { startServer } from "./_helpers.ts";
+import { startBackend, startServer } from "./_helpers.ts";
 
 test("a path parameter under a secret name (;jsessionid=, ;token=) reads [redacted] in the path, the url, the HAR and the dashboard's API; the rest of the path stays", async (t) => {
   for (const redact of [undefined, false] as const) {
@@ -91,4 +91,31 @@ test("path parameters cost what the path's length does, however many ; it holds"
     assert.ok(ms < 2000, `${ms.toFixed(0)} ms for ${path.length} characters`);
     assert.ok(!shown.includes("jsessionid=1"));
   }
+});
+
+test("a recording whose paths read ;jsessionid=[redacted] replays a request with another session id; other path parameters still have to be equal", async (t) => {
+  const backend = await startBackend(t, (request, response) => response.end(`answer for ${request.url!.replace(/jsessionid=[^;/?]*/, "")}`));
+  const recorder = await startServer(t, { journal: { bodies: true } });
+  recorder.setRouteProxyResolver(() => backend.url);
+  const live = await (await fetch(`${recorder.getUrl()}/cart;jsessionid=S3CRET-OLD;view=full/items?page=2`)).text();
+  const har = recorder.journal.toHAR();
+  assert.doesNotMatch(JSON.stringify(har), /S3CRET/);
+
+  const replayer = await startServer(t);
+  const replay = replayer.replay(har, { onMiss: "404" });
+  const again = await fetch(`${replayer.getUrl()}/cart;jsessionid=NEW-SESSION;view=full/items?page=2`);
+  assert.equal(again.status, 200, await again.clone().text());
+  assert.equal(await again.text(), live);
+  assert.equal(replay.matched, 1);
+  const other = await fetch(`${replayer.getUrl()}/cart;jsessionid=NEW-SESSION;view=short/items?page=2`);
+  assert.equal(other.status, 404);
+  assert.doesNotMatch(await other.text(), /NEW-SESSION/, "the 404 quotes the path redacted");
+});
+
+test("the hub's own 404 for a path with ;jsessionid= quotes it redacted, so the journal's body and the HAR hold no session", async (t) => {
+  const server = await startServer(t, { journal: { bodies: true } });
+  const response = await fetch(`${server.getUrl()}/nowhere;jsessionid=S3CRET-404/x`);
+  assert.equal(response.status, 404);
+  assert.match(await response.text(), /No route for GET \/nowhere;jsessionid=\[redacted\]\/x!/);
+  assert.doesNotMatch(JSON.stringify(server.journal.toHAR()), /S3CRET/);
 });
