@@ -1,4 +1,4 @@
-import { ReplayIndex, closestAmong, nextAnswer } from "./_index.ts";
+import { ReplayIndex, closestAmong, nextAnswer, type AnswerList } from "./_index.ts";
 import { loadHar } from "./_load.ts";
 import { answerResponse, prepareAnswer } from "./_answer.ts";
 import { multipartBoundary, queryKey } from "./_keys.ts";
@@ -136,15 +136,12 @@ export class Replay implements ReplayHandle {
     const query: Array<[string, string]> = search === "" ? [] : [...new URLSearchParams(search)];
     const boundary = body === null || body.byteLength === 0 ? undefined : multipartBoundary(contentType);
     // null: a body longer than any recorded one, which matches none.
-    const sentQuery = query.length === 0 ? "" : queryKey(query);
-    let list = body === null ? undefined : this.index.find(method, path, sentQuery, body, boundary);
-    if (!list && body !== null) {
-      // A secret the recording redacted (`?token=[redacted]`, a form's `password=[redacted]`)
-      // matches whatever this request sends.
-      const redacted = this.index.redactedQuery(query);
-      if (redacted !== undefined) list = this.index.find(method, path, redacted, body, boundary);
-      const redactedBody = list ? undefined : this.index.redactedBody(body, contentType ?? undefined);
-      if (redactedBody) list = this.index.find(method, path, redacted ?? sentQuery, redactedBody, boundary);
+    let list = body === null ? undefined : this.#find(method, path, query, body, boundary, contentType);
+    if (!list && body !== null && path.includes(";")) {
+      // A path parameter the recording redacted (`/cart;jsessionid=[redacted]`, as the journal
+      // shows it) matches whatever this request sends: the path read as the journal reads it.
+      const recorded = redactUrl(path, this.#missRedaction)!;
+      if (recorded !== path && this.index.has(method, recorded)) list = this.#find(method, recorded, query, body, boundary, contentType);
     }
     if (list) {
       this.matched++;
@@ -159,6 +156,20 @@ export class Replay implements ReplayHandle {
     this.missed++;
     if (this.onMiss === "next") return undefined;
     return { miss404: this.#notRecorded(method, path, search, query) };
+  }
+
+  /** The answers recorded for this request as sent, or with the secrets a recording redacted. */
+  #find(method: string, path: string, query: Array<[string, string]>, body: Uint8Array, boundary: string | undefined, contentType: string | null | undefined): AnswerList | undefined {
+    const sentQuery = query.length === 0 ? "" : queryKey(query);
+    let list = this.index.find(method, path, sentQuery, body, boundary);
+    if (list) return list;
+    // A secret the recording redacted (`?token=[redacted]`, a form's `password=[redacted]`)
+    // matches whatever this request sends.
+    const redacted = this.index.redactedQuery(query);
+    if (redacted !== undefined) list = this.index.find(method, path, redacted, body, boundary);
+    const redactedBody = list ? undefined : this.index.redactedBody(body, contentType ?? undefined);
+    if (redactedBody) list = this.index.find(method, path, redacted ?? sentQuery, redactedBody, boundary);
+    return list;
   }
 
   #notRecorded(method: string, path: string, search: string, query: Array<[string, string]>): Response {

@@ -154,7 +154,9 @@ async function fallThrough(request: Request, state: HttpState, forward: Forward,
   return committed(
     state,
     record,
-    jsonAnswer(404, { error: `No route for ${request.method} ${pathname}! Did you forget to start a service that defines this path?` }, record),
+    // The path read as the journal shows it: its `;jsessionid=` would be kept in the journal's
+    // bodies and a HAR (the default names, whatever `redact` says, as the 502s quote a target).
+    jsonAnswer(404, { error: `No route for ${request.method} ${redactUrl(pathname, LOG_REDACTION)}! Did you forget to start a service that defines this path?` }, record),
   );
 }
 

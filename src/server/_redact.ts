@@ -45,6 +45,9 @@ export const DEFAULT_REDACTED_NAMES: readonly string[] = [
   "password",
   "passwd",
   "secret",
+  // A Java servlet's session id, sent as a path parameter (`/cart;jsessionid=…`) when cookies are
+  // off, and so in a query (`?jsessionid=`): a session, whatever name it is looked for under.
+  "jsessionid",
 ];
 
 /** What to redact, or `undefined` when nothing is. */
@@ -112,36 +115,81 @@ export function missRedaction(journal: boolean | { redact?: readonly string[] | 
 
 /**
  * Replaces, in place, the values of the redacted headers of a record with lower-cased keys; in
- * headers whose value is a URL (`referer`, `location`…), the secrets that URL carries (`redactUrl`).
+ * every other header's value, the secrets a URL there carries (`redactUrl`'s query, path
+ * parameter and userinfo secrets): `referer`, `location`, `content-location`, but also
+ * `x-forwarded-uri`, `refresh` (`0; url=…`) and `link` (`<…>; rel=…`). Every header, not a list:
+ * the rule only touches a `?name=`, `&name=` or `;name=` under a redacted name, or a password
+ * after `//…:`, so a value without them is kept byte for byte, and a list always missed one
+ * (`x-original-url`, `x-rewrite-url`…). `sec-websocket-protocol` is a list of tokens: see
+ * `redactSubprotocols`.
  */
 export function redactHeaders(headers: Record<string, string> | undefined, redaction: Redaction): void {
   if (!headers || !redaction) return;
-  for (const name in headers) if (isRedactedName(redaction.names, name)) headers[name] = REDACTED;
-  for (const name of URL_HEADERS) if (headers[name] !== undefined) headers[name] = redactUrl(headers[name], redaction)!;
-  if (redaction.values.length === 0) return;
-  for (const name in headers) headers[name] = redactValues(headers[name]!, redaction.values);
+  for (const name in headers) {
+    const value = headers[name]!;
+    const shown = isRedactedName(redaction.names, name)
+      ? REDACTED
+      : name === "sec-websocket-protocol"
+        ? redactValues(redactSubprotocols(value, redaction.names), redaction.values)
+        : redactText(value, redaction, HEADER_QUERY_PAIR, HEADER_PATH_PARAMETER);
+    // Written only when changed: most values are kept as they are.
+    if (shown !== value) headers[name] = shown;
+  }
 }
 
-/** Headers whose value is a URL that may carry a query token or a password. */
-const URL_HEADERS = ["referer", "location", "content-location"] as const;
+/**
+ * A `Sec-WebSocket-Protocol` list with the credentials browsers can only send there (a WebSocket
+ * from a browser sets no `Authorization`): the token of a subprotocol with a `bearer` label
+ * (Kubernetes' `base64url.bearer.authorization.k8s.io.<token>`, OpenShift's
+ * `base64.bearer.authorization.<token>`: the last label, base64url, holds no dot) and the item
+ * after one that is a redacted name or `bearer` (`access_token, <token>`, `token, <token>`). Other
+ * subprotocols (`graphql-ws`, `base64.binary.k8s.io`) stay. Kubernetes' apiserver strips the
+ * bearer item before it logs or forwards the header; a journal shows what was sent, so it
+ * redacts it instead.
+ */
+function redactSubprotocols(value: string, names: ReadonlySet<string>): string {
+  const items = value.split(",");
+  let changed = false;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!.trim();
+    const lower = item.toLowerCase();
+    if (lower.startsWith("bearer.") || lower.includes(".bearer.")) {
+      items[i] = items[i]!.slice(0, items[i]!.lastIndexOf(".") + 1) + REDACTED;
+      changed = true;
+    } else if (i + 1 < items.length && (lower === "bearer" || isRedactedName(names, lower)) && items[i + 1]!.trim() !== "") {
+      const next = items[i + 1]!;
+      items[i + 1] = next.slice(0, next.length - next.trimStart().length) + REDACTED;
+      changed = true;
+      i++;
+    }
+  }
+  return changed ? items.join(",") : value;
+}
 
 /**
  * The secrets a URL carries, in a path, a proxy target, or a message that quotes one:
- * `?name=value` and `&name=value` pairs whose name, once decoded (`%74oken` is `token`), is
- * redacted get `[redacted]` for a value, and so does the userinfo's secret (./_userinfo.ts:
+ * `?name=value` and `&name=value` pairs, and path parameters (`;jsessionid=value`), whose name,
+ * once decoded (`%74oken` is `token`), is redacted get `[redacted]` for a value, and so does the userinfo's secret (./_userinfo.ts:
  * `http://user:secret@host` reads `user:[redacted]@host`, `https://TOKEN@host` reads
  * `https://[redacted]@host`). A query pair's pattern cannot backtrack beyond one part of the
  * text: a name stops at `=`, `&`, `#` or a space.
  */
 export function redactUrl(text: string | undefined, redaction: Redaction): string | undefined {
   if (text === undefined || !redaction) return text;
+  return redactText(text, redaction, QUERY_PAIR, PATH_PARAMETER);
+}
+
+/** `redactUrl` with the patterns of a path or message, or of a header value (`HEADER_…`). */
+function redactText(text: string, redaction: RedactionRules, queryPair: RegExp, pathParameter: RegExp): string {
   text = redactUserinfo(text, REDACTED);
   text = redactValues(text, redaction.values);
   if (!text.includes("=")) return text;
   const { names } = redaction;
-  return text.replace(QUERY_PAIR, (pair: string, separator: string, name: string) =>
-    isRedactedName(names, decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair,
-  );
+  const redactPair = (pair: string, separator: string, name: string) =>
+    isRedactedName(names, decodedName(name)) ? `${separator}${name}=${REDACTED}` : pair;
+  // Looked for first: most header values hold an `=` (`q=0.9`, `charset=`) and no pair at all.
+  if (text.includes("?") || text.includes("&")) text = text.replace(queryPair, redactPair);
+  return text.includes(";") ? text.replace(pathParameter, redactPair) : text;
 }
 
 /**
@@ -162,9 +210,23 @@ function redactValues(text: string, values: readonly string[]): string {
 }
 
 const QUERY_PAIR = /([?&])([^=&#\s]*)=[^&#\s]*/g;
+/**
+ * A path parameter (`/cart;jsessionid=ABC/items`, a matrix parameter `;token=T`): its value ends
+ * where the path segment does (`;`, `/`, `?`, `#`) or a query pair (`&`), the rest of the path kept. A name holds none of
+ * those nor `&`, `=` or a space, so each `;` starts a stretch read once: a path of 100,000 `;`
+ * costs what its length does. Run after the query's pairs (a query value holding `;name=` already
+ * reads `[redacted]` when its own name is redacted; `?q=1;token=T`, a `;` separating a query as
+ * some servers take it, reads `;token=[redacted]`).
+ */
+const PATH_PARAMETER = /(;)([^=;/?#&\s]*)=[^;/?#&\s]*/g;
+/** In a header's value a URL may sit in `<…>` (`link`): a value also ends at `>`. */
+const HEADER_QUERY_PAIR = /([?&])([^=&#\s]*)=[^&#\s>]*/g;
+const HEADER_PATH_PARAMETER = /(;)([^=;/?#&\s]*)=[^;/?#&\s>]*/g;
 
 /** A query or form name as it is compared with the redacted names: decoded (`+` a space, `%74oken` is `token`), lower-cased. */
 export function decodedName(name: string): string {
+  // Most names hold nothing to decode (`q`, `charset`, `page`): a header's `;q=0.9` is read so.
+  if (!name.includes("%") && !name.includes("+")) return name.toLowerCase();
   try {
     return decodeURIComponent(name.replace(/\+/g, " ")).toLowerCase();
   } catch {
