@@ -88,7 +88,9 @@ test("path parameters cost what the path's length does, however many ; it holds"
     const start = performance.now();
     const shown = redactUrl(path, redaction)!;
     const ms = performance.now() - start;
-    assert.ok(ms < 2000, `${ms.toFixed(0)} ms for ${path.length} characters`);
+    // Not a speed check: a walk that went back over the path for each `;` would take minutes on
+    // these (about a second at most, measured at load 14-21); the bound only catches that.
+    assert.ok(ms < 10_000, `${ms.toFixed(0)} ms for ${path.length} characters`);
     assert.ok(!shown.includes("jsessionid=1"));
   }
 });
