@@ -214,6 +214,8 @@ export class IPCServer {
   readonly #missRedaction: RedactionRules;
   /** The `start()` still binding, which a second call shares. */
   #starting: Promise<boolean> | undefined;
+  /** The `teardown()` still closing, which a second call shares. */
+  #stopping: Promise<void> | undefined;
 
   constructor(port: number = 0, options: IPCServerOptions = {}) {
     // Checked now, as the options below are: a bad port otherwise failed in `start()`, in each runtime's own words (src/_port.ts).
@@ -395,7 +397,16 @@ export class IPCServer {
   }
 
   /** Closes every client (their pending requests reject), every proxied socket and the listener. */
-  async teardown(): Promise<void> {
+  teardown(): Promise<void> {
+    // A call while another is still closing gets that one's end: it found no listener and
+    // resolved at once, the port still held (one macrotask's wait for the dashboard's streams
+    // made that the rule on every runtime).
+    return (this.#stopping ??= this.#close().finally(() => {
+      this.#stopping = undefined;
+    }));
+  }
+
+  async #close(): Promise<void> {
     // A start() still binding finishes first: its listener would otherwise open after the teardown, and stay open.
     if (this.#starting) await this.#starting.catch(() => false);
     const listener = this.#listener;
